@@ -1,0 +1,3 @@
+from headlines.cli import main
+
+main()

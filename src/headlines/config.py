@@ -1,0 +1,263 @@
+"""Every setting of Evening Headlines, declared once.
+
+Each `Setting` names an environment variable, its type, its default and its help text. Django's
+settings module, `headlines run --help`, the admin and `docs/operations.md` are all derived from
+`SETTINGS`; a test fails when the docs fall behind this list.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting's value from the environment cannot be used."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"expected true or false, got {raw!r}")
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ConfigError(f"expected a whole number, got {raw!r}") from None
+
+
+def _float(raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ConfigError(f"expected a number, got {raw!r}") from None
+
+
+def _str(raw: str) -> str:
+    return raw.strip()
+
+
+def _path(raw: str) -> Path:
+    return Path(raw.strip()).expanduser()
+
+
+PARSERS: dict[type, Callable[[str], Any]] = {
+    bool: _bool,
+    int: _int,
+    float: _float,
+    str: _str,
+    Path: _path,
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+    group: str = "general"
+
+    def parse(self, raw: str) -> Any:
+        try:
+            return PARSERS[self.type](raw)
+        except ConfigError as exc:
+            raise ConfigError(f"{self.name}: {exc}") from None
+
+    @property
+    def default_text(self) -> str:
+        if self.default is None:
+            return "(unset)"
+        if self.secret:
+            return "(generated)"
+        return str(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    # --- the ones PRODUCT.md names ------------------------------------------------------------
+    Setting(
+        "HEADLINES_DATA_DIR",
+        Path,
+        Path("./var"),
+        "Folder for the SQLite database, the secret key and other local state.",
+    ),
+    Setting(
+        "HEADLINES_DATABASE_URL",
+        str,
+        None,
+        "Database URL. Unset: SQLite (WAL) at DATA_DIR/headlines.sqlite3. "
+        "`postgresql://user:pass@host:5432/name` for PostgreSQL.",
+        group="database",
+    ),
+    Setting(
+        "HEADLINES_BROKER_URL",
+        str,
+        None,
+        "Unset: the embedded in-process worker and scheduler. `amqp://…` or `redis://…`: "
+        "Celery workers (`headlines worker`) and `headlines scheduler`.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_SMTP_URL",
+        str,
+        None,
+        "Unset: every email goes to the built-in outbox (readable in the admin). "
+        "`smtp://host:port`, `smtp+starttls://user:pass@host:587`, `smtps://user:pass@host:465`; "
+        "several, comma-separated, for failover in that order.",
+        secret=True,
+        group="mail",
+    ),
+    Setting(
+        "HEADLINES_BASE_URL",
+        str,
+        "http://127.0.0.1:8000",
+        "Public URL of the web service, used in every link of every email.",
+    ),
+    Setting(
+        "HEADLINES_SECRET_KEY",
+        str,
+        None,
+        "Key for signed links and CSRF. Unset: generated once into DATA_DIR/secret_key.",
+        secret=True,
+    ),
+    Setting(
+        "HEADLINES_DKIM_SELECTOR",
+        str,
+        None,
+        "DKIM selector (the `s=` tag); signing is on when this and the key file are set.",
+        group="mail",
+    ),
+    Setting(
+        "HEADLINES_DKIM_KEY_FILE",
+        Path,
+        None,
+        "PEM private key (RSA-2048 or Ed25519) used to DKIM-sign every message.",
+        group="mail",
+    ),
+    # --- ours -----------------------------------------------------------------------------------
+    Setting("HEADLINES_DEBUG", bool, False, "Django debug pages. Never on in production."),
+    Setting(
+        "HEADLINES_ALLOWED_HOSTS",
+        str,
+        "*",
+        "Comma-separated host names the web service answers to.",
+    ),
+    Setting("HEADLINES_LOG_LEVEL", str, "INFO", "Logging level: DEBUG, INFO, WARNING, ERROR."),
+    Setting(
+        "HEADLINES_MAIL_FROM",
+        str,
+        "Evening Headlines <headlines@localhost>",
+        "Default From for editions that set none, and for staff mail.",
+        group="mail",
+    ),
+    Setting(
+        "HEADLINES_BOUNCE_DOMAIN",
+        str,
+        None,
+        "Domain of the VERP Return-Path (`bounce+<token>@domain`). Unset: the From domain.",
+        group="mail",
+    ),
+    Setting(
+        "HEADLINES_EMAIL_CHECK_DNS",
+        bool,
+        False,
+        "Check that a sign-up address's domain accepts mail (DNS). When DNS cannot be "
+        "reached the address is accepted on its syntax alone.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_CONFIRM_MAX_AGE_DAYS",
+        int,
+        7,
+        "Days a confirmation link stays valid.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_SIGNUP_RATE_PER_IP",
+        int,
+        20,
+        "Sign-ups accepted per client IP per hour.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_SIGNUP_RATE_PER_ADDRESS",
+        int,
+        3,
+        "Sign-ups accepted per email address per hour.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_WORKER_THREADS",
+        int,
+        2,
+        "Threads of the embedded worker (embedded tier only).",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_SCHEDULER_TICK_SECONDS",
+        int,
+        30,
+        "Seconds between scheduler ticks.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_HTTP_USER_AGENT",
+        str,
+        "EveningHeadlines/0.1 (+https://github.com/evening-headlines; news digest fetcher)",
+        "User-Agent sent when fetching sources.",
+        group="intake",
+    ),
+    Setting(
+        "HEADLINES_SEND_WINDOW_HOURS",
+        float,
+        3.0,
+        "Hours after a reader's send time a digest may still go out; later is skipped and "
+        "reported, never sent at night.",
+        group="delivery",
+    ),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Read KEY=VALUE lines; `#` comments, `export ` prefixes and simple quotes allowed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> dict[str, Any]:
+    """Resolve every setting: the environment wins over `.env`, which wins over defaults."""
+    env = dict(os.environ if environ is None else environ)
+    file_values = read_dotenv(
+        dotenv if dotenv is not None else Path(env.get("HEADLINES_ENV_FILE", ".env"))
+    )
+    resolved: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name, file_values.get(setting.name))
+        resolved[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    return resolved

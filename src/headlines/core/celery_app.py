@@ -1,0 +1,43 @@
+"""The Celery application of the distributed tier: one generic task that runs a registered job."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import close_old_connections  # noqa: E402
+
+from headlines.core import jobs  # noqa: E402
+
+app = Celery("headlines")
+app.conf.update(
+    broker_url=settings.CONFIG["HEADLINES_BROKER_URL"],
+    task_serializer="json",
+    accept_content=["json"],
+    # A job's message is acknowledged only after it ran: a killed worker's job is redelivered.
+    # Jobs are idempotent, so a redelivery costs only time.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,
+)
+
+
+@app.task(name="headlines.run_job")
+def run_job_task(name: str, kwargs: dict[str, Any]) -> None:
+    close_old_connections()
+    try:
+        jobs.run_job(name, kwargs)
+    finally:
+        close_old_connections()

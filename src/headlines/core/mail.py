@@ -1,0 +1,285 @@
+"""Mail out: one narrow `Messenger` protocol with two implementations.
+
+`OutboxMessenger` stores messages in the database (the embedded default, read in the admin);
+`SMTPMessenger` hands them to one or more relays, in order, failing over on connection errors.
+Everything that sends mail (transactional emails, the digest delivery engine) goes through
+`get_messenger()`, so tests pass a real local SMTP peer or the outbox, never a patch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from headlines.core.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The relay's reply to one message: 250 means it took responsibility for it."""
+
+    code: int
+    reply: str
+    relay: str = ""
+
+    @property
+    def accepted(self) -> bool:
+        return 200 <= self.code < 300
+
+    @property
+    def permanent_failure(self) -> bool:
+        return 500 <= self.code < 600
+
+
+class Messenger(Protocol):
+    def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult: ...
+
+    def close(self) -> None: ...
+
+
+def refuse_line_breaks(value: str, *, field_name: str) -> str:
+    """Header injection guard: no CR, LF or NUL may reach a header from any input."""
+    if any(ch in value for ch in "\r\n\x00"):
+        raise InvalidInput(f"{field_name} must not contain line breaks", field=field_name)
+    return value
+
+
+def build_message(
+    *,
+    from_addr: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    reply_to: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    domain: str | None = None,
+) -> EmailMessage:
+    """A MIME message (text, or text + HTML alternative) with every header checked."""
+    msg = EmailMessage()
+    msg["From"] = refuse_line_breaks(from_addr, field_name="From")
+    msg["To"] = refuse_line_breaks(to, field_name="To")
+    msg["Subject"] = refuse_line_breaks(subject, field_name="Subject")
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=domain or _domain_of(from_addr))
+    if reply_to:
+        msg["Reply-To"] = refuse_line_breaks(reply_to, field_name="Reply-To")
+    for name, value in (headers or {}).items():
+        msg[refuse_line_breaks(name, field_name="header name")] = refuse_line_breaks(
+            value, field_name=name
+        )
+    msg.set_content(text, cte="quoted-printable")
+    if html is not None:
+        msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    return msg
+
+
+def format_address(display_name: str, address: str) -> str:
+    refuse_line_breaks(display_name, field_name="display name")
+    refuse_line_breaks(address, field_name="address")
+    local, _, domain = address.rpartition("@")
+    return str(Address(display_name=display_name, username=local, domain=domain))
+
+
+def _domain_of(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2] or "localhost"
+
+
+class OutboxMessenger:
+    """Stores every message in `OutboxMessage`; staff read them in the admin."""
+
+    relay = "outbox"
+
+    def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
+        from email import message_from_bytes
+
+        from headlines.core.models import OutboxMessage
+
+        parsed = message_from_bytes(raw)
+        OutboxMessage.objects.create(
+            envelope_from=envelope_from,
+            recipients="\n".join(recipients),
+            subject=str(parsed.get("Subject", ""))[:998],
+            to_header=str(parsed.get("To", ""))[:998],
+            message_id=str(parsed.get("Message-ID", ""))[:998],
+            raw=raw,
+        )
+        return SendResult(250, "2.0.0 Ok: stored in the outbox", self.relay)
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Relay:
+    """One SMTP relay parsed from HEADLINES_SMTP_URL."""
+
+    host: str
+    port: int
+    security: str = "none"  # none | starttls | tls
+    username: str = ""
+    password: str = field(default="", repr=False)
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def parse_smtp_urls(value: str) -> list[Relay]:
+    relays = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        url = urlsplit(part)
+        scheme = url.scheme.lower()
+        if scheme not in {"smtp", "smtp+starttls", "smtps"} or not url.hostname:
+            raise InvalidInput(
+                "HEADLINES_SMTP_URL: expected smtp://host:port, smtp+starttls://… or smtps://…",
+                field="HEADLINES_SMTP_URL",
+            )
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}[scheme]
+        if query.get("starttls", "").lower() in {"1", "true", "yes"}:
+            security = "starttls"
+        default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
+        relays.append(
+            Relay(
+                host=url.hostname,
+                port=url.port or default_port,
+                security=security,
+                username=unquote(url.username or ""),
+                password=unquote(url.password or ""),
+                options=query,
+            )
+        )
+    if not relays:
+        raise InvalidInput("HEADLINES_SMTP_URL names no relay", field="HEADLINES_SMTP_URL")
+    return relays
+
+
+def open_smtp(relay: Relay, *, timeout: float = 30.0) -> smtplib.SMTP:
+    """A logged-in connection to `relay`, with TLS as its URL asks."""
+    context = ssl.create_default_context()
+    if relay.options.get("verify", "").lower() in {"0", "false", "no"}:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    conn: smtplib.SMTP
+    if relay.security == "tls":
+        conn = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout, context=context)
+    else:
+        conn = smtplib.SMTP(relay.host, relay.port, timeout=timeout)
+    conn.ehlo()
+    if relay.security == "starttls":
+        conn.starttls(context=context)
+        conn.ehlo()
+    if relay.username:
+        conn.login(relay.username, relay.password)
+    return conn
+
+
+class SMTPMessenger:
+    """Sends over a persistent connection to the first relay that answers; fails over in order.
+
+    Thread-safe by holding one connection per thread.
+    """
+
+    def __init__(self, relays: Sequence[Relay], *, timeout: float = 30.0) -> None:
+        self.relays = list(relays)
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self, index: int) -> smtplib.SMTP:
+        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
+        if index not in conns:
+            conns[index] = open_smtp(self.relays[index], timeout=self.timeout)
+        return conns[index]
+
+    def _drop(self, index: int) -> None:
+        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
+        conn = conns.pop(index, None)
+        if conn is not None:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+    def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
+        last = SendResult(421, "4.4.1 no relay reachable")
+        for index, relay in enumerate(self.relays):
+            for attempt in range(2):  # a stale persistent connection gets one reconnect
+                try:
+                    conn = self._connection(index)
+                    refused = conn.sendmail(envelope_from, list(recipients), raw)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    code, reply = next(iter(exc.recipients.values()))
+                    return SendResult(code, _text(reply), relay.label)
+                except smtplib.SMTPResponseException as exc:
+                    if exc.smtp_code == 421:
+                        self._drop(index)
+                    return SendResult(exc.smtp_code, _text(exc.smtp_error), relay.label)
+                except (OSError, smtplib.SMTPException) as exc:
+                    self._drop(index)
+                    last = SendResult(421, f"4.4.1 {relay.label}: {exc}", relay.label)
+                    if attempt == 0:
+                        continue
+                    break
+                if refused:
+                    code, reply = next(iter(refused.values()))
+                    return SendResult(code, _text(reply), relay.label)
+                return SendResult(250, "2.0.0 Ok", relay.label)
+        return last
+
+    def close(self) -> None:
+        for index in list(self._local.__dict__.get("conns", {})):
+            conn = self._local.conns.get(index)
+            try:
+                if conn is not None:
+                    conn.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+            self._drop(index)
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+_override: Messenger | None = None
+
+
+def set_messenger(messenger: Messenger | None) -> Messenger | None:
+    """Install a messenger for this process (tests, benchmarks); None returns to the settings."""
+    global _override
+    previous, _override = _override, messenger
+    return previous
+
+
+def get_messenger() -> Messenger:
+    if _override is not None:
+        return _override
+    from django.conf import settings
+
+    url = settings.CONFIG["HEADLINES_SMTP_URL"]
+    if not url:
+        return OutboxMessenger()
+    return SMTPMessenger(parse_smtp_urls(url))
+
+
+def send_message(message: EmailMessage, *, envelope_from: str | None = None) -> SendResult:
+    """Send one transactional message (confirmation, welcome, test digest) now."""
+    sender = envelope_from or parseaddr(str(message["From"]))[1]
+    recipients = [parseaddr(str(message["To"]))[1]]
+    messenger = get_messenger()
+    try:
+        return messenger.send(envelope_from=sender, recipients=recipients, raw=message.as_bytes())
+    finally:
+        if messenger is not _override:
+            messenger.close()

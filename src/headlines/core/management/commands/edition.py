@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from headlines.core import selectors, services
+from headlines.core.command import HeadlinesCommand
+
+
+class Command(HeadlinesCommand):
+    help = "Manage editions: `edition add SLUG --name NAME --timezone TZ`, `edition list`."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Create an edition.")
+        add.add_argument("slug", help="Short name used in URLs and commands, e.g. us.")
+        add.add_argument(
+            "--name", required=True, help='Shown to readers, e.g. "US Evening Headlines".'
+        )
+        add.add_argument("--timezone", required=True, help="IANA time zone, e.g. America/New_York.")
+        add.add_argument(
+            "--send-at", default="18:00", help="Local send time HH:MM (default 18:00)."
+        )
+        add.add_argument("--language", default="en")
+        add.add_argument("--from-address", default="")
+        add.add_argument("--reply-to", default="")
+        add.add_argument("--privacy-url", default="")
+        sub.add_parser("list", help="List the editions.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "add":
+            edition = services.edition_create(
+                slug=options["slug"],
+                name=options["name"],
+                timezone=options["timezone"],
+                send_at=options["send_at"],
+                language=options["language"],
+                from_address=options["from_address"],
+                reply_to=options["reply_to"],
+                privacy_url=options["privacy_url"],
+            )
+            self.stdout.write(
+                f"Created edition {edition.slug}: {edition.name}, "
+                f"{edition.send_at:%H:%M} {edition.timezone}"
+            )
+            return
+        table = Table("slug", "name", "time zone", "send at", "language", "enabled")
+        for edition in selectors.edition_list():
+            table.add_row(
+                edition.slug,
+                edition.name,
+                edition.timezone,
+                f"{edition.send_at:%H:%M}",
+                edition.language,
+                "yes" if edition.enabled else "no",
+            )
+        console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
+        console.print(table)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import logging
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+
+from headlines.core import jobs, scheduler
+from headlines.core.command import HeadlinesCommand
+
+log = logging.getLogger(__name__)
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Run the whole service on one machine: web, worker and scheduler. "
+        "--demo also serves a sample newsroom on localhost and ingests it."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--demo", action="store_true", help="Serve and ingest a sample newsroom."
+        )
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8, help="Web server threads.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        embedded = not settings.CONFIG["HEADLINES_BROKER_URL"]
+        sched = None
+        if embedded:
+            jobs.set_backend(jobs.EmbeddedBackend(settings.CONFIG["HEADLINES_WORKER_THREADS"]))
+            sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
+        if options["demo"]:
+            from headlines.demo import start_demo
+
+            start_demo(host=options["host"], port=options["port"], out=self.stdout)  # type: ignore[arg-type]
+        if sched is not None:
+            sched.start_thread()
+        from waitress import serve
+
+        from headlines.wsgi import application
+
+        self.stdout.write(
+            f"Evening Headlines on http://{options['host']}:{options['port']}/ "
+            f"({'embedded worker and scheduler' if embedded else 'Celery tier'}). Ctrl-C stops."
+        )
+        try:
+            serve(
+                application, host=options["host"], port=options["port"], threads=options["threads"]
+            )
+        finally:
+            if sched is not None:
+                sched.stop()

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import CommandError
+
+from headlines.core.command import HeadlinesCommand
+
+
+class Command(HeadlinesCommand):
+    help = "Run a Celery worker of the distributed tier (needs HEADLINES_BROKER_URL)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--concurrency", type=int, default=None, help="Worker processes.")
+        parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
+        parser.add_argument("--loglevel", default="INFO")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.CONFIG["HEADLINES_BROKER_URL"]:
+            raise CommandError(
+                "HEADLINES_BROKER_URL is not set: the embedded tier runs its worker inside "
+                "`headlines run`; set amqp://… or redis://… to run Celery workers."
+            )
+        from headlines.core.celery_app import app
+
+        argv = ["worker", f"--loglevel={options['loglevel']}", f"--pool={options['pool']}"]
+        if options["concurrency"]:
+            argv.append(f"--concurrency={options['concurrency']}")
+        app.worker_main(argv)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+
+
+class Edition(models.Model):
+    """One newsletter a reader can sign up for (US, UK, …): its audience, voice and schedule."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=120, help_text='Shown to readers: "US Evening Headlines".')
+    language = models.CharField(max_length=16, default="en")
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA name, e.g. Europe/London."
+    )
+    send_at = models.TimeField(default=dt.time(18, 0), help_text="Local send time of the digest.")
+    from_name = models.CharField(max_length=120, blank=True)
+    from_address = models.EmailField(blank=True)
+    reply_to = models.EmailField(blank=True)
+    list_id = models.CharField(
+        max_length=200, blank=True, help_text="RFC 2919 List-Id, e.g. us.headlines.example.com"
+    )
+    privacy_url = models.URLField(blank=True)
+    privacy_version = models.CharField(max_length=32, default="1")
+    enabled = models.BooleanField(default=True)
+    # How the edition's digest is assembled and reviewed (see digests).
+    review_window_minutes = models.PositiveIntegerField(
+        default=120, help_text="The digest is built this long before the send time, for review."
+    )
+    auto_approve = models.BooleanField(
+        default=True, help_text="Approve an unreviewed draft automatically at send time."
+    )
+    max_stories = models.PositiveSmallIntegerField(default=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """An email the built-in outbox received instead of an SMTP relay (embedded default)."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    envelope_from = models.CharField(max_length=320)
+    recipients = models.TextField(help_text="Envelope recipients, one per line.")
+    subject = models.CharField(max_length=998, blank=True)
+    to_header = models.CharField(max_length=998, blank=True)
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    raw = models.BinaryField(help_text="The whole message as it would have gone over SMTP.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_header}"

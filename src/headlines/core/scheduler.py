@@ -1,0 +1,70 @@
+"""Periodic jobs: what runs every N seconds, and the loop that runs it.
+
+Apps register periodic jobs with `every(seconds, "app.job")` in their `jobs.py`. Each tick
+enqueues the jobs that are due. Several schedulers may run at once (one per machine): every
+periodic job is idempotent and works from database state, so a doubled tick is only wasted work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from headlines.core import jobs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    seconds: float
+
+
+_PERIODIC: dict[str, Periodic] = {}
+
+
+def every(seconds: float, name: str) -> None:
+    _PERIODIC[name] = Periodic(name, seconds)
+
+
+def periodic_jobs() -> list[Periodic]:
+    return sorted(_PERIODIC.values(), key=lambda p: p.name)
+
+
+class Scheduler:
+    def __init__(self, tick_seconds: float) -> None:
+        self.tick_seconds = tick_seconds
+        self.last_run: dict[str, float] = {}
+        self.stop_event = threading.Event()
+
+    def tick(self, now: float | None = None) -> list[str]:
+        """Enqueue every due job; returns their names."""
+        now = time.monotonic() if now is None else now
+        due = []
+        for periodic in periodic_jobs():
+            last = self.last_run.get(periodic.name)
+            if last is None or now - last >= periodic.seconds:
+                self.last_run[periodic.name] = now
+                due.append(periodic.name)
+                try:
+                    jobs.enqueue(periodic.name)
+                except Exception:
+                    log.exception("could not enqueue %s", periodic.name)
+        return due
+
+    def run_forever(self) -> None:
+        log.info("scheduler started: %s", ", ".join(p.name for p in periodic_jobs()) or "no jobs")
+        while not self.stop_event.is_set():
+            self.tick()
+            self.stop_event.wait(self.tick_seconds)
+
+    def start_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="headlines-scheduler", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self.stop_event.set()

@@ -1,0 +1,109 @@
+"""Writes on editions. Every function is one transaction and takes keyword arguments only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from headlines.core.errors import Conflict, InvalidInput
+from headlines.core.models import Edition
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def parse_timezone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/London", field="timezone"
+        ) from None
+    return name
+
+
+def parse_send_at(value: str | dt.time) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not match:
+        raise InvalidInput(f"send time {value!r} must be HH:MM, e.g. 18:00", field="send_at")
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def edition_create(
+    *,
+    slug: str,
+    name: str,
+    timezone: str,
+    send_at: str | dt.time = "18:00",
+    language: str = "en",
+    from_name: str = "",
+    from_address: str = "",
+    reply_to: str = "",
+    list_id: str = "",
+    privacy_url: str = "",
+    privacy_version: str = "1",
+) -> Edition:
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput(
+            f"slug {slug!r} must be lower-case letters, digits and hyphens (at most 50)",
+            field="slug",
+        )
+    name = name.strip()
+    if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
+        raise InvalidInput("name must be 1 to 120 printable characters", field="name")
+    edition = Edition(
+        slug=slug,
+        name=name,
+        timezone=parse_timezone(timezone.strip()),
+        send_at=parse_send_at(send_at),
+        language=language,
+        from_name=from_name or name,
+        from_address=from_address,
+        reply_to=reply_to,
+        list_id=list_id or f"{slug}.{_base_host()}",
+        privacy_url=privacy_url or f"{settings.BASE_URL}/privacy/",
+        privacy_version=privacy_version,
+    )
+    try:
+        edition.full_clean(validate_unique=False)
+    except Exception as exc:  # ValidationError, reported field by field
+        raise InvalidInput(_first_error(exc)) from None
+    try:
+        with transaction.atomic():
+            edition.save()
+    except IntegrityError:
+        raise Conflict(f"an edition with slug {slug!r} already exists") from None
+    return edition
+
+
+def editions_ensure_demo() -> list[Edition]:
+    """The two editions `headlines run --demo` promises: US (New York) and UK (London)."""
+    wanted = [
+        ("us", "US Evening Headlines", "America/New_York"),
+        ("uk", "UK Evening Headlines", "Europe/London"),
+    ]
+    editions = []
+    for slug, name, tz in wanted:
+        existing = Edition.objects.filter(slug=slug).first()
+        editions.append(existing or edition_create(slug=slug, name=name, timezone=tz))
+    return editions
+
+
+def _base_host() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.BASE_URL).hostname or "localhost"
+
+
+def _first_error(exc: Exception) -> str:
+    message_dict = getattr(exc, "message_dict", None)
+    if message_dict:
+        field, messages = next(iter(message_dict.items()))
+        return f"{field}: {messages[0]}"
+    return str(exc)

@@ -1,0 +1,64 @@
+"""Turn HEADLINES_DATABASE_URL into a Django DATABASES entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from headlines.config import ConfigError
+
+SQLITE_PRAGMAS = (
+    # WAL lets readers (the web) run while a worker writes; NORMAL is durable under WAL.
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA busy_timeout=20000;"
+)
+
+
+def sqlite_database(path: Path) -> dict[str, Any]:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": SQLITE_PRAGMAS,
+            # Every atomic block takes the write lock at BEGIN, so two writers queue up on
+            # busy_timeout instead of failing to upgrade a read lock ("database is locked").
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        "TEST": {"NAME": None},
+    }
+
+
+def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
+    if not url:
+        return sqlite_database(data_dir / "headlines.sqlite3")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in {"sqlite", "sqlite3"}:
+        path = unquote(parts.path)
+        if not path or path == "/":
+            raise ConfigError("HEADLINES_DATABASE_URL: sqlite URL needs a path, sqlite:///var/db")
+        # sqlite:///relative and sqlite:////absolute, as SQLAlchemy and dj-database-url read them.
+        return sqlite_database(Path(path[1:] if path.startswith("/") else path))
+    if scheme in {"postgres", "postgresql", "postgresql+psycopg", "pgsql"}:
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigError("HEADLINES_DATABASE_URL: PostgreSQL URL needs a database name")
+        options = dict(parse_qsl(parts.query))
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise ConfigError(
+        f"HEADLINES_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
+    )

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db import models
+
+from headlines.core.models import Edition
+
+# Per-reader placeholders in `Digest.html` and `Digest.text`. The digest is rendered once; delivery
+# replaces these for each reader (cheap substitution, no template engine per message).
+UNSUBSCRIBE_PLACEHOLDER = "[[unsubscribe_url]]"
+PREFERENCES_PLACEHOLDER = "[[preferences_url]]"
+
+
+class Digest(models.Model):
+    """One edition's issue for one day."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="digests")
+    date = models.DateField(help_text="The edition-local day this digest is for.")
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    preheader = models.CharField(max_length=300, blank=True)
+    html = models.TextField(
+        blank=True, help_text="Rendered email HTML, with per-reader placeholders."
+    )
+    text = models.TextField(blank=True, help_text="Rendered plain-text part, with placeholders.")
+    built_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.CharField(max_length=150, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "edition__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "date"], name="one_digest_per_edition_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition.name} · {self.date:%Y-%m-%d}"

@@ -1,0 +1,108 @@
+"""Django settings, derived from the declarations in `headlines.config`. Edit those, not this."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from headlines import config
+from headlines.database import parse_database_url
+
+CONFIG = config.load()
+
+DATA_DIR: Path = Path(CONFIG["HEADLINES_DATA_DIR"]).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if CONFIG["HEADLINES_SECRET_KEY"]:
+        return str(CONFIG["HEADLINES_SECRET_KEY"])
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = bool(CONFIG["HEADLINES_DEBUG"])
+ALLOWED_HOSTS = [h.strip() for h in str(CONFIG["HEADLINES_ALLOWED_HOSTS"]).split(",") if h.strip()]
+BASE_URL = str(CONFIG["HEADLINES_BASE_URL"]).rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith(("http://", "https://")) else []
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "headlines.core",
+    "headlines.subscriptions",
+    "headlines.intake",
+    "headlines.stories",
+    "headlines.digests",
+    "headlines.delivery",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "headlines.urls"
+WSGI_APPLICATION = "headlines.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [Path(__file__).parent / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": parse_database_url(CONFIG["HEADLINES_DATABASE_URL"], DATA_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    # Rate limits must hold across processes and machines: the database is the shared store.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "headlines_cache",
+    }
+}
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": str(CONFIG["HEADLINES_LOG_LEVEL"]).upper()},
+    "loggers": {"httpx": {"level": "WARNING"}, "trafilatura": {"level": "WARNING"}},
+}

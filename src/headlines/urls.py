@@ -1,0 +1,16 @@
+"""Root URLs: each app owns its own `urls.py`; this file only mounts them."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from headlines.core.views import healthz
+
+admin.site.site_header = "Evening Headlines"
+admin.site.site_title = "Evening Headlines staff"
+admin.site.index_title = "Newsroom"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("headlines.subscriptions.urls")),
+]

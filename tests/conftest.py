@@ -1,0 +1,143 @@
+"""Fixtures every test can use: real local peers, never patches of our own code."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from headlines.core import clock, jobs, mail
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a local service or package is missing, except under CI=true, where it fails."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs_and_outbox() -> Iterator[None]:
+    """Jobs run inline and mail goes to the outbox unless a test installs something else."""
+    previous_backend = jobs.set_backend(jobs.ImmediateBackend())
+    previous_messenger = mail.set_messenger(None)
+    previous_clock = clock.set_clock(clock.SystemClock())
+    yield
+    jobs.set_backend(previous_backend)
+    mail.set_messenger(previous_messenger)
+    clock.set_clock(previous_clock)
+
+
+@dataclass
+class ReceivedMail:
+    envelope_from: str
+    recipients: list[str]
+    raw: bytes
+    message: EmailMessage = field(init=False)
+
+    def __post_init__(self) -> None:
+        parsed = message_from_bytes(self.raw, policy=policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.message = parsed
+
+    def text(self) -> str:
+        part = self.message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+    def html(self) -> str:
+        part = self.message.get_body(preferencelist=("html",))
+        return part.get_content() if part is not None else ""
+
+
+class SMTPPeer:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives.
+
+    `reply_for` lets a test make the server answer like a struggling or refusing relay.
+    """
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.received: list[ReceivedMail] = []
+        self.lock = threading.Lock()
+        self.reply_for: Any = None  # callable(rcpt: str) -> str | None, e.g. "451 4.3.0 busy"
+        peer = self
+
+        class Handler:
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                reply = peer.reply_for(address) if peer.reply_for else None
+                if reply:
+                    return reply
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                with peer.lock:
+                    peer.received.append(
+                        ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+                    )
+                return "250 2.0.0 Message accepted"
+
+        # aiosmtpd's readiness check connects to the given port, so it must be a real one.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            free_port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=free_port)
+
+    def start(self) -> SMTPPeer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def messenger(self) -> mail.SMTPMessenger:
+        return mail.SMTPMessenger(mail.parse_smtp_urls(self.url), timeout=10)
+
+    def to(self, address: str) -> list[ReceivedMail]:
+        with self.lock:
+            return [m for m in self.received if address in m.recipients]
+
+
+@pytest.fixture
+def smtp_peer() -> Iterator[SMTPPeer]:
+    peer = SMTPPeer().start()
+    yield peer
+    peer.stop()
+
+
+@pytest.fixture
+def smtp_messenger(smtp_peer: SMTPPeer) -> Iterator[SMTPPeer]:
+    """Install a messenger that delivers to the aiosmtpd peer; yields the peer to read from."""
+    messenger = smtp_peer.messenger()
+    previous = mail.set_messenger(messenger)
+    yield smtp_peer
+    messenger.close()
+    mail.set_messenger(previous)

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+
+from headlines import config
+from headlines.config import ConfigError
+from headlines.database import parse_database_url
+
+
+def test_defaults_apply_when_environment_is_empty(tmp_path: Path) -> None:
+    values = config.load({}, dotenv=tmp_path / "missing.env")
+    assert values["HEADLINES_DATA_DIR"] == Path("./var")
+    assert values["HEADLINES_BROKER_URL"] is None
+    assert values["HEADLINES_SEND_WINDOW_HOURS"] == 3.0
+
+
+def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "# comment\nexport HEADLINES_BASE_URL='https://news.example'\nHEADLINES_WORKER_THREADS=4\n"
+    )
+    values = config.load({"HEADLINES_WORKER_THREADS": "6"}, dotenv=dotenv)
+    assert values["HEADLINES_BASE_URL"] == "https://news.example"
+    assert values["HEADLINES_WORKER_THREADS"] == 6
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("HEADLINES_WORKER_THREADS", "many"), ("HEADLINES_DEBUG", "perhaps")],
+)
+def test_bad_values_name_the_setting(tmp_path: Path, name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        config.load({name: raw}, dotenv=tmp_path / "none")
+
+
+def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("HEADLINES_DEBUG=1\nthis is not a setting\n")
+    with pytest.raises(ConfigError, match=r"\.env:2"):
+        config.load({}, dotenv=dotenv)
+
+
+def test_database_urls(tmp_path: Path) -> None:
+    sqlite = parse_database_url(None, tmp_path)
+    assert sqlite["NAME"] == str(tmp_path / "headlines.sqlite3")
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    pg = parse_database_url("postgresql://bob:s%40cret@db.internal:6543/news", tmp_path)
+    assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
+        "bob",
+        "s@cret",
+        "db.internal",
+        "6543",
+        "news",
+    )
+    with pytest.raises(ConfigError, match="unsupported scheme"):
+        parse_database_url("mysql://x/y", tmp_path)
+    with pytest.raises(ConfigError, match="database name"):
+        parse_database_url("postgresql://host/", tmp_path)

@@ -1,0 +1,84 @@
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from headlines.core import selectors, services
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.models import Edition
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_edition_add_and_list_from_the_command_line() -> None:
+    out = run(
+        "edition", "add", "us", "--name", "US Evening Headlines", "--timezone", "America/New_York"
+    )
+    assert "Created edition us" in out
+    run(
+        "edition",
+        "add",
+        "uk",
+        "--name",
+        "UK Evening Headlines",
+        "--timezone",
+        "Europe/London",
+        "--send-at",
+        "17:30",
+    )
+    listing = run("edition", "list")
+    assert "US Evening Headlines" in listing and "America/New_York" in listing
+    assert "17:30" in listing
+    uk = selectors.edition_get(slug="uk")
+    assert uk.send_at == dt.time(17, 30)
+    assert uk.list_id.startswith("uk.")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["BAD SLUG!", "--name", "X", "--timezone", "UTC"], "slug"),
+        (["ok", "--name", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
+        (["ok", "--name", "X", "--timezone", "UTC", "--send-at", "25:00"], "HH:MM"),
+        (["ok", "--name", "bad\x00name", "--timezone", "UTC"], "printable"),
+        (["ok", "--name", "X", "--timezone", "../../etc/passwd"], "time zone"),
+    ],
+)
+def test_bad_edition_input_is_refused_and_nothing_stored(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("edition", "add", *args)
+    assert Edition.objects.count() == 0
+
+
+def test_duplicate_slug_is_a_conflict() -> None:
+    services.edition_create(slug="us", name="US", timezone="UTC")
+    with pytest.raises(Conflict):
+        services.edition_create(slug="us", name="Other", timezone="UTC")
+    assert Edition.objects.get().name == "US"
+
+
+def test_edition_get_names_the_known_ones() -> None:
+    services.edition_create(slug="us", name="US", timezone="UTC")
+    with pytest.raises(NotFound, match="known: us"):
+        selectors.edition_get(slug="fr")
+
+
+def test_demo_editions_are_us_and_uk_and_idempotent() -> None:
+    first = services.editions_ensure_demo()
+    second = services.editions_ensure_demo()
+    assert [e.pk for e in first] == [e.pk for e in second]
+    assert {e.slug: e.timezone for e in first} == {"us": "America/New_York", "uk": "Europe/London"}
+
+
+def test_invalid_input_carries_the_field() -> None:
+    with pytest.raises(InvalidInput) as info:
+        services.edition_create(slug="x", name="X", timezone="UTC", send_at="noon")
+    assert info.value.field == "send_at"
