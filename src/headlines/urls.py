@@ -12,5 +12,8 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("archive/", include("headlines.digests.urls")),
+    path("intake/", include("headlines.intake.urls")),
+    path("delivery/", include("headlines.delivery.urls")),
     path("", include("headlines.subscriptions.urls")),
 ]
