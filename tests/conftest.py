@@ -141,3 +141,41 @@ def smtp_messenger(smtp_peer: SMTPPeer) -> Iterator[SMTPPeer]:
     yield smtp_peer
     messenger.close()
     mail.set_messenger(previous)
+
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags keep Chromium off the network it would otherwise call home to (this machine has none).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; Playwright never downloads a browser."""
+    require(os.path.exists(CHROMIUM), "Debian's chromium is not installed (make system-deps)")
+    # Playwright's sync API runs an event loop in this thread; the Django ORM calls the tests
+    # make between page actions are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    yield page
+    context.close()
