@@ -226,6 +226,26 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+SETTINGS += (
+    # --- subscriptions (sign-up) -------------------------------------------------------------
+    Setting(
+        "HEADLINES_WIDGET_FRAME_ANCESTORS",
+        str,
+        "*",
+        "Sites allowed to embed the sign-up widget in a frame (CSP frame-ancestors), "
+        "space-separated, e.g. `https://news.example https://*.news.example`; `*` allows any.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_WIDGET_FORM_MAX_AGE_HOURS",
+        int,
+        12,
+        "Hours a sign-up widget form stays valid after the page loaded it (its anti-forgery "
+        "token); an older form is shown again, fresh, with what the reader typed.",
+        group="subscriptions",
+    ),
+)
+
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
