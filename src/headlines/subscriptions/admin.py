@@ -77,6 +77,12 @@ class SubscriberAdmin(admin.ModelAdmin):
     def editions(self, obj: Subscriber) -> str:
         return ", ".join(f"{s.edition.slug} ({s.status})" for s in obj.subscriptions.all())
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Subscriptions go with their reader; the ledger stays (SET_NULL). Staff allowed to
+        # delete a subscriber need no delete right on the read-only records around it.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     def delete_model(self, request: HttpRequest, obj: Subscriber) -> None:
         # Deleting a reader is erasing them: the ledger stays and the address stays suppressed.
         services.subscriber_erase(subscriber_id=obj.pk)

@@ -83,7 +83,8 @@ def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
 
 def _parse(text: str, report: ImportReport) -> list[Row]:
     # NUL is the one character Python's csv module refuses outright; report it per line.
-    lines = text.splitlines(keepends=True)
+    # Lines as the csv module counts them (\n, \r\n or a lone \r), so numbers agree.
+    lines = io.StringIO(text, newline="").readlines()
     for number, physical in enumerate(lines, start=1):
         if "\x00" in physical:
             report.bad.append((number, "contains a NUL character"))
