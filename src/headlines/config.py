@@ -244,6 +244,15 @@ SETTINGS += (
         "token); an older form is shown again, fresh, with what the reader typed.",
         group="subscriptions",
     ),
+    Setting(
+        "HEADLINES_TRUSTED_PROXIES",
+        int,
+        0,
+        "Reverse proxies in front of the web service. 0: the client IP (for rate limits and "
+        "the consent ledger's IP hash) is the connection's address; N: the Nth address from "
+        "the right of X-Forwarded-For.",
+        group="subscriptions",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -196,3 +196,18 @@ def test_hostile_form_input_never_breaks_the_page_or_leaks_markup(
     for subscriber in Subscriber.objects.all():
         assert "\n" not in subscriber.email and "\r" not in subscriber.email
         assert "<" not in subscriber.email
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_ip_is_limited(client, edition, settings):
+    settings.CONFIG = {
+        **settings.CONFIG,
+        "HEADLINES_SIGNUP_RATE_PER_IP": 1,
+        "HEADLINES_TRUSTED_PROXIES": 1,
+    }
+    # The client may prepend anything; only the proxy's own (rightmost) entry counts.
+    first = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 198.51.100.20"}
+    second = {"HTTP_X_FORWARDED_FOR": "2.2.2.2, 198.51.100.20"}
+    other = {"HTTP_X_FORWARDED_FOR": "198.51.100.21"}
+    assert client.post("/signup/us/", {"email": "a@example.com"}, **first).status_code == 200
+    assert client.post("/signup/us/", {"email": "b@example.com"}, **second).status_code == 429
+    assert client.post("/signup/us/", {"email": "c@example.com"}, **other).status_code == 200

@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from headlines.core.errors import InvalidInput
+from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.selectors import edition_list
 from headlines.subscriptions import formtokens, services, wording
@@ -29,6 +29,14 @@ MAX_FIELD = 1000  # longer than any address; anything longer is cut before it re
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The reader's IP: the connection's, or as the configured number of proxies saw it."""
+    proxies = int(settings.CONFIG["HEADLINES_TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Only the rightmost N entries were written by our proxies; the rest is client-supplied.
+        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [p for p in chain if p]
+        if len(chain) >= proxies:
+            return chain[-proxies][:64]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -81,6 +89,9 @@ def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[Sig
     except services.RateLimited as exc:
         state.error = str(exc)
         return state, 429
+    except NotFound as exc:  # the edition closed between the page and the POST
+        state.error = str(exc)
+        return state, 404
     state.done = True
     return state, 200
 
