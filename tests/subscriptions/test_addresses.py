@@ -1,5 +1,9 @@
 import socket
+import threading
+from collections.abc import Iterator
 
+import dns.message
+import dns.rcode
 import dns.resolver
 import pytest
 
@@ -68,3 +72,40 @@ def test_unreachable_dns_falls_back_to_the_syntax_check() -> None:
 def test_dns_check_still_refuses_bad_syntax_first() -> None:
     with pytest.raises(InvalidInput):
         email_validate("reader@@example.com", check_dns=True)
+
+
+@pytest.fixture
+def nxdomain_dns() -> Iterator[dns.resolver.Resolver]:
+    """A real DNS server on loopback that answers every question: no such domain."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(4096)
+            except OSError:
+                continue
+            reply = dns.message.make_response(dns.message.from_wire(data))
+            reply.set_rcode(dns.rcode.NXDOMAIN)
+            sock.sendto(reply.to_wire(), peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = ["127.0.0.1"]
+    resolver.port = sock.getsockname()[1]
+    resolver.lifetime = 2
+    yield resolver
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def test_with_dns_on_a_domain_that_does_not_exist_is_refused(nxdomain_dns) -> None:
+    with pytest.raises(InvalidInput, match="valid email address"):
+        email_validate("reader@no-such-domain.example", check_dns=True, resolver=nxdomain_dns)
+    # With the check off (the default) the same address passes on its syntax.
+    assert email_validate("reader@no-such-domain.example", check_dns=False)

@@ -14,7 +14,7 @@ from django.urls import URLPattern, path
 
 from headlines.core.errors import DomainError
 from headlines.core.models import Edition
-from headlines.subscriptions import csvfiles, services
+from headlines.subscriptions import csvfiles, preferences, services
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 
 
@@ -85,11 +85,11 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Subscriber) -> None:
         # Deleting a reader is erasing them: the ledger stays and the address stays suppressed.
-        services.subscriber_erase(subscriber_id=obj.pk)
+        preferences.subscriber_erase(subscriber_id=obj.pk)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> None:
         for pk in list(queryset.values_list("pk", flat=True)):
-            services.subscriber_erase(subscriber_id=pk)
+            preferences.subscriber_erase(subscriber_id=pk)
 
     def get_urls(self) -> list[URLPattern]:
         own = [

@@ -19,6 +19,7 @@ from headlines.core.selectors import edition_list
 from headlines.subscriptions import links, selectors, services, wording
 from headlines.subscriptions.forms import PreferencesForm
 from headlines.subscriptions.models import ConsentEvent, Subscription
+from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
 from headlines.subscriptions.views import client_ip, problem
 
 Source = ConsentEvent.Source
@@ -104,19 +105,12 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = subscription.subscriber
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     if action == "export":
-        data = selectors.subscriber_export(subscriber_id=subscriber.pk)
-        response = HttpResponse(
-            json.dumps(data, indent=2, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
-        response["Content-Disposition"] = 'attachment; filename="my-evening-headlines-data.json"'
-        return response
+        return _export(subscriber.pk)
     if action == "erase":
         if request.POST.get("confirm_erase") != "yes":
-            return problem(
-                request, "Tick the box to confirm you want your data erased.", status=400
-            )
-        services.subscriber_erase(subscriber_id=subscriber.pk, ip=client_ip(request))
+            message = "Tick the box to confirm you want your data erased."
+            return problem(request, message, status=400)
+        subscriber_erase(subscriber_id=subscriber.pk, ip=client_ip(request))
         return render(request, "subscriptions/erased.html")
     editions = list(edition_list(enabled_only=True))
     current = selectors.subscriber_subscriptions(subscriber_id=subscriber.pk)
@@ -128,23 +122,39 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "timezone": subscription.timezone,
         "send_hour": "" if subscription.send_hour is None else str(subscription.send_hour),
     }
-    saved, status = False, 200
     form = PreferencesForm(request.POST or None, initial=initial, editions=editions)
+    saved, status = False, 200
     if action == "save":
-        try:
-            if not form.is_valid():
-                raise InvalidInput("Please check the choices below.")
-            services.subscriber_preferences_update(
-                subscriber_id=subscriber.pk,
-                edition_ids=form.edition_ids(),
-                marketing=form.cleaned_data["marketing"],
-                timezone=form.cleaned_data["timezone"] or "",
-                send_hour=form.cleaned_data["send_hour"],
-                ip=client_ip(request),
-            )
-            saved = True
-        except InvalidInput as exc:
-            form.add_error(None, str(exc))
-            status = 400
+        saved = _save(request, form, subscriber.pk)
+        status = 200 if saved else 400
     context = {"form": form, "subscriber": subscriber, "saved": saved, "wording": wording}
     return render(request, "subscriptions/preferences.html", context, status=status)
+
+
+def _export(subscriber_id: int) -> HttpResponse:
+    data = selectors.subscriber_export(subscriber_id=subscriber_id)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-evening-headlines-data.json"'
+    return response
+
+
+def _save(request: HttpRequest, form: PreferencesForm, subscriber_id: int) -> bool:
+    """Apply a valid form; otherwise (or if the service refuses) leave the errors on it."""
+    try:
+        if not form.is_valid():
+            raise InvalidInput("Please check the choices below.")
+        subscriber_preferences_update(
+            subscriber_id=subscriber_id,
+            edition_ids=form.edition_ids(),
+            marketing=form.cleaned_data["marketing"],
+            timezone=form.cleaned_data["timezone"] or "",
+            send_hour=form.cleaned_data["send_hour"],
+            ip=client_ip(request),
+        )
+    except InvalidInput as exc:
+        form.add_error(None, str(exc))
+        return False
+    return True

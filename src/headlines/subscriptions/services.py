@@ -16,6 +16,7 @@ from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
 from headlines.subscriptions import wording
 from headlines.subscriptions.addresses import email_validate
+from headlines.subscriptions.consent import clean_text, consent_record, grants_record
 from headlines.subscriptions.hashing import email_hash, ip_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.ratelimit import signup_attempt_check
@@ -38,30 +39,6 @@ def suppression_add(*, email: str, reason: str, detail: str = "") -> Suppression
         email_hash=email_hash(email), defaults={"reason": reason, "detail": detail[:2000]}
     )
     return suppression
-
-
-def consent_record(
-    *,
-    subscriber: Subscriber,
-    edition: Edition | None,
-    purpose: str,
-    granted: bool,
-    words: str,
-    source: str,
-    ip: str | None = None,
-) -> ConsentEvent:
-    """Append one grant or withdrawal to the ledger (call inside the caller's transaction)."""
-    return ConsentEvent.objects.create(
-        subscriber=subscriber,
-        email_hash=subscriber.email_hash,
-        edition=edition,
-        purpose=purpose,
-        granted=granted,
-        wording=words,
-        privacy_version=edition.privacy_version if edition else "",
-        source=source,
-        ip_hash=ip_hash(ip),
-    )
 
 
 def _subscriber_for(email: str, name: str = "") -> Subscriber:
@@ -113,25 +90,14 @@ def subscription_request(
     subscription.status = Status.PENDING
     subscription.marketing_requested = bool(marketing)
     subscription.save(update_fields=["status", "marketing_requested"])
-    consent_record(
+    grants_record(
         subscriber=subscriber,
         edition=edition,
-        purpose=Purpose.NEWSLETTER,
-        granted=True,
-        words=wording.newsletter_offer(edition),
+        marketing=bool(marketing),
         source=source,
+        newsletter_words=wording.newsletter_offer(edition),
         ip=ip,
     )
-    if marketing:
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.MARKETING,
-            granted=True,
-            words=wording.MARKETING,
-            source=source,
-            ip=ip,
-        )
     jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
 
 
@@ -159,27 +125,18 @@ def subscription_confirm(*, subscription_id: int, ip: str | None = None) -> Subs
     subscription.status = Status.CONFIRMED
     subscription.confirmed_at = clock.now()
     subscription.save(update_fields=["status", "confirmed_at"])
-    consent_record(
-        subscriber=subscriber,
-        edition=edition,
-        purpose=Purpose.NEWSLETTER,
-        granted=True,
-        words=wording.confirm_button(edition),
-        source=Source.CONFIRMATION,
-        ip=ip,
-    )
-    if subscription.marketing_requested and not subscriber.marketing:
+    marketing = subscription.marketing_requested and not subscriber.marketing
+    if marketing:
         subscriber.marketing = True
         subscriber.save(update_fields=["marketing"])
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.MARKETING,
-            granted=True,
-            words=wording.MARKETING,
-            source=Source.CONFIRMATION,
-            ip=ip,
-        )
+    grants_record(
+        subscriber=subscriber,
+        edition=edition,
+        marketing=marketing,
+        source=Source.CONFIRMATION,
+        newsletter_words=wording.confirm_button(edition),
+        ip=ip,
+    )
     jobs.enqueue("subscriptions.send_welcome", subscription_id=subscription.pk)
     return subscription
 
@@ -247,142 +204,21 @@ def subscription_import_confirmed(
     if name and not subscriber.name:
         subscriber.name = name
     words = f"{wording.IMPORTED} Source: {consent_source}; given at {consent_at.isoformat()}."
-    if subscription.status != Status.CONFIRMED:
-        subscription.status = Status.CONFIRMED
-        subscription.confirmed_at = consent_at
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.NEWSLETTER,
-            granted=True,
-            words=words,
-            source=Source.IMPORT,
-        )
-    if timezone:
-        subscription.timezone = timezone
+    newly_confirmed = subscription.status != Status.CONFIRMED
+    if newly_confirmed:
+        subscription.status, subscription.confirmed_at = Status.CONFIRMED, consent_at
+    subscription.timezone = timezone or subscription.timezone
     subscription.save()
-    if marketing and not subscriber.marketing:
-        subscriber.marketing = True
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.MARKETING,
-            granted=True,
-            words=words,
-            source=Source.IMPORT,
-        )
+    new_marketing = marketing and not subscriber.marketing
+    subscriber.marketing = subscriber.marketing or marketing
+    grants_record(
+        subscriber=subscriber,
+        edition=edition,
+        newsletter=newly_confirmed,
+        marketing=new_marketing,
+        source=Source.IMPORT,
+        newsletter_words=words,
+        marketing_words=words,
+    )
     subscriber.save()
     return subscription
-
-
-def clean_text(value: str, *, field: str, max_length: int) -> str:
-    """Free text from a reader or a file: no control characters, bounded length."""
-    value = value.strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise InvalidInput(f"{field} must not contain control characters", field=field)
-    if len(value) > max_length:
-        raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
-    return value
-
-
-@transaction.atomic
-def subscriber_preferences_update(
-    *,
-    subscriber_id: int,
-    edition_ids: set[int],
-    marketing: bool,
-    timezone: str = "",
-    send_hour: int | None = None,
-    ip: str | None = None,
-) -> Subscriber:
-    """The preferences page: which editions, marketing, and when mail arrives.
-
-    The reader proved they hold the inbox by opening a signed link, so ticking a new edition
-    confirms it at once. The time zone and hour apply to all the reader's subscriptions.
-    """
-    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
-    if subscriber is None:
-        raise NotFound("This subscription no longer exists.")
-    timezone = parse_timezone(timezone.strip()) if timezone.strip() else ""
-    if send_hour is not None and not 0 <= send_hour <= 23:
-        raise InvalidInput("Delivery hour must be between 0 and 23", field="send_hour")
-    now = clock.now()
-    for edition in Edition.objects.filter(enabled=True):
-        subscription = Subscription.objects.filter(subscriber=subscriber, edition=edition).first()
-        wanted = edition.pk in edition_ids
-        current = subscription is not None and subscription.status == Status.CONFIRMED
-        if wanted == current or (subscription is None and not wanted):
-            continue
-        if subscription is None:
-            subscription = Subscription(subscriber=subscriber, edition=edition)
-        if wanted:
-            subscription.status, subscription.confirmed_at = Status.CONFIRMED, now
-        elif subscription.status == Status.PENDING:
-            continue  # an unconfirmed sign-up is the confirmation email's business
-        else:
-            subscription.status, subscription.unsubscribed_at = Status.UNSUBSCRIBED, now
-        subscription.save()
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.NEWSLETTER,
-            granted=wanted,
-            words=wording.preferences_newsletter(edition),
-            source=Source.PREFERENCES,
-            ip=ip,
-        )
-    Subscription.objects.filter(subscriber=subscriber).update(
-        timezone=timezone, send_hour=send_hour
-    )
-    if bool(marketing) != subscriber.marketing:
-        subscriber.marketing = bool(marketing)
-        subscriber.save(update_fields=["marketing"])
-        consent_record(
-            subscriber=subscriber,
-            edition=None,
-            purpose=Purpose.MARKETING,
-            granted=subscriber.marketing,
-            words=wording.MARKETING,
-            source=Source.PREFERENCES,
-            ip=ip,
-        )
-    return subscriber
-
-
-@transaction.atomic
-def subscriber_erase(*, subscriber_id: int, ip: str | None = None) -> None:
-    """Delete everything personal about a reader; keep a hashed suppression and the ledger.
-
-    The ledger rows stay (address hash only, subscriber set to NULL) as proof of what was
-    agreed and withdrawn; the suppression makes sure the address is never mailed by mistake.
-    """
-    from headlines.core.models import OutboxMessage
-
-    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
-    if subscriber is None:
-        raise NotFound("This subscription no longer exists.")
-    for subscription in subscriber.subscriptions.select_related("edition"):
-        if subscription.status != Status.UNSUBSCRIBED:
-            consent_record(
-                subscriber=subscriber,
-                edition=subscription.edition,
-                purpose=Purpose.NEWSLETTER,
-                granted=False,
-                words=wording.ERASED,
-                source=Source.PREFERENCES,
-                ip=ip,
-            )
-    if subscriber.marketing:
-        consent_record(
-            subscriber=subscriber,
-            edition=None,
-            purpose=Purpose.MARKETING,
-            granted=False,
-            words=wording.ERASED,
-            source=Source.PREFERENCES,
-            ip=ip,
-        )
-    suppression_add(email=subscriber.email, reason=Suppression.Reason.ERASED)
-    # The outbox keeps whole messages, addresses included: they are personal data too.
-    OutboxMessage.objects.filter(recipients=subscriber.email).delete()
-    subscriber.delete()
