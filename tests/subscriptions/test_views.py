@@ -10,7 +10,7 @@ from headlines.core.models import OutboxMessage
 from headlines.subscriptions import formtokens
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription
 from tests.subscriptions import factories
-from tests.subscriptions.conftest import outbox
+from tests.subscriptions.conftest import outbox, path_of
 
 pytestmark = pytest.mark.django_db
 OFFER = "Sign up to our free US Evening Headlines email for your daily guide to the latest news."
@@ -211,3 +211,13 @@ def test_behind_a_trusted_proxy_the_forwarded_client_ip_is_limited(client, editi
     assert client.post("/signup/us/", {"email": "a@example.com"}, **first).status_code == 200
     assert client.post("/signup/us/", {"email": "b@example.com"}, **second).status_code == 429
     assert client.post("/signup/us/", {"email": "c@example.com"}, **other).status_code == 200
+
+
+def test_the_default_privacy_notice_exists(client) -> None:
+    from tests import factories as base
+
+    edition = base.edition(name="Plain Evening Headlines")
+    page = client.get("/signup/" + edition.slug + "/").content.decode()
+    assert f'href="{edition.privacy_url}"' in page
+    response = client.get(path_of(edition.privacy_url))
+    assert response.status_code == 200 and "keyed hash" in response.content.decode()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/<slug:slug>/", views.signup, name="signup"),
     path("widget/<slug:slug>/", views.widget, name="widget"),
+    path("privacy/", views.privacy, name="privacy"),
     path("confirm/<str:token>/", reader_views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", reader_views.unsubscribe, name="unsubscribe"),
     path("preferences/<str:token>/", reader_views.preferences, name="preferences"),

@@ -149,5 +149,10 @@ def _frameable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The default privacy notice editions link to until a publisher sets its own URL."""
+    return render(request, "subscriptions/privacy.html", {"editions": edition_list()})
+
+
 def problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
     return render(request, "subscriptions/problem.html", {"message": message}, status=status)
