@@ -139,3 +139,16 @@ def test_hostile_csv_either_imports_a_row_whole_or_reports_its_line(edition, row
         assert "\n" not in subscriber.email and "\r" not in subscriber.name
         assert subscriber.subscriptions.filter(status="confirmed").exists()
         assert ConsentEvent.objects.filter(subscriber=subscriber, source="import").exists()
+
+
+def test_known_and_new_addresses_mix_in_one_import(edition, uk) -> None:
+    factories.confirmed(uk, email="known@example.com")
+    lines = [HEADER.strip()] + [
+        f"r{n}@example.com,web,2024-05-01T09:30:00Z,,," for n in range(1200)
+    ]
+    lines.insert(700, "known@example.com,web,2024-05-01T09:30:00Z,yes,,")
+    report = csvfiles.subscribers_import_csv(text="\n".join(lines), edition_slug="us")
+    assert (report.imported, report.bad) == (1201, [])
+    known = Subscriber.objects.get(email="known@example.com")
+    assert set(known.subscriptions.values_list("edition__slug", flat=True)) == {"us", "uk"}
+    assert known.marketing

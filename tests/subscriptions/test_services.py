@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError
 
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import OutboxMessage
@@ -175,3 +176,26 @@ def test_the_consent_ledger_is_append_only(edition) -> None:
     with pytest.raises(ValueError, match="append-only"):
         event.delete()
     assert ConsentEvent.objects.get().granted is True
+
+
+def test_bulk_import_of_new_readers_writes_all_or_nothing(edition) -> None:
+    at = dt.datetime(2024, 5, 1, 9, 30, tzinfo=dt.UTC)
+    readers = [
+        services.ImportedReader("a@example.com", "list", at, marketing=True, name="A"),
+        services.ImportedReader("B@Example.com", "list", at, timezone="Asia/Tokyo"),
+    ]
+    assert services.subscribers_import_new(edition_id=edition.pk, readers=readers) == 2
+    assert set(Subscription.objects.values_list("subscriber__email", "status", "timezone")) == {
+        ("a@example.com", "confirmed", ""),
+        ("B@example.com", "confirmed", "Asia/Tokyo"),
+    }
+    assert ConsentEvent.objects.filter(source=Source.IMPORT).count() == 3
+    again = [services.ImportedReader("c@example.com", "list", at), readers[0]]
+    with pytest.raises(IntegrityError):
+        services.subscribers_import_new(edition_id=edition.pk, readers=again)
+    assert not Subscriber.objects.filter(email="c@example.com").exists()
+    services.suppression_add(email="d@example.com", reason=Suppression.Reason.COMPLAINT)
+    with pytest.raises(Conflict):
+        services.subscribers_import_new(
+            edition_id=edition.pk, readers=[services.ImportedReader("d@example.com", "l", at)]
+        )

@@ -14,13 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
-from headlines.core.services import parse_timezone
 from headlines.subscriptions import selectors, services
-from headlines.subscriptions.addresses import email_validate
 from headlines.subscriptions.hashing import email_hash
 
 REQUIRED = ("email", "consent_source", "consent_at")
@@ -28,6 +26,7 @@ OPTIONAL = ("marketing", "timezone", "name")
 YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off", ""}
 MAX_BYTES = 200 * 1024 * 1024
+BATCH = 500
 
 
 @dataclass
@@ -39,12 +38,8 @@ class ImportReport:
 @dataclass(frozen=True)
 class Row:
     line: int
-    email: str
-    consent_source: str
-    consent_at: dt.datetime
-    marketing: bool
-    timezone: str
-    name: str
+    reader: services.ImportedReader
+    email_hash: str
 
 
 def decode(raw: bytes) -> str:
@@ -62,23 +57,42 @@ def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
     report = ImportReport()
     rows = _parse(text, report)
     with transaction.atomic():
-        for row in rows:
-            try:
-                services.subscription_import_confirmed(
-                    email=row.email,
-                    edition_id=edition.pk,
-                    consent_source=row.consent_source,
-                    consent_at=row.consent_at,
-                    marketing=row.marketing,
-                    timezone=row.timezone,
-                    name=row.name,
-                )
-            except DomainError as exc:
-                report.bad.append((row.line, str(exc)))
-            else:
-                report.imported += 1
+        for start in range(0, len(rows), BATCH):
+            _import_batch(rows[start : start + BATCH], edition.pk, report)
     report.bad.sort()
     return report
+
+
+def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> None:
+    """Unknown addresses in bulk; known ones (and a failed bulk batch) one by one."""
+    known = selectors.email_hashes_known(hashes=[r.email_hash for r in rows])
+    fresh = [r for r in rows if r.email_hash not in known]
+    one_by_one = [r for r in rows if r.email_hash in known]
+    if fresh:
+        try:
+            with transaction.atomic():
+                readers = [r.reader for r in fresh]
+                report.imported += services.subscribers_import_new(
+                    edition_id=edition_id, readers=readers
+                )
+        except (IntegrityError, DomainError):
+            one_by_one += fresh
+    for row in sorted(one_by_one, key=lambda r: r.line):
+        reader = row.reader
+        try:
+            services.subscription_import_confirmed(
+                email=reader.email,
+                edition_id=edition_id,
+                consent_source=reader.consent_source,
+                consent_at=reader.consent_at,
+                marketing=reader.marketing,
+                timezone=reader.timezone,
+                name=reader.name,
+            )
+        except DomainError as exc:
+            report.bad.append((row.line, str(exc)))
+        else:
+            report.imported += 1
 
 
 def _parse(text: str, report: ImportReport) -> list[Row]:
@@ -109,7 +123,7 @@ def _parse(text: str, report: ImportReport) -> list[Row]:
             continue  # blank lines are not rows
         try:
             row = _row(line, header, values)
-            first = seen.setdefault(email_hash(row.email), line)
+            first = seen.setdefault(row.email_hash, line)
             if first != line:
                 raise InvalidInput(f"the address already appears on line {first}")
         except InvalidInput as exc:
@@ -123,28 +137,24 @@ def _row(line: int, header: list[str], values: list[str]) -> Row:
     if len(values) != len(header):
         raise InvalidInput(f"has {len(values)} fields; the header has {len(header)}")
     data = dict(zip(header, values, strict=True))
-    try:
-        email = email_validate(data["email"], check_dns=False)
-    except InvalidInput:
-        raise InvalidInput(f"email {_shown(data['email'])} is not a valid address") from None
     marketing = data.get("marketing", "").strip().lower()
     if marketing not in YES | NO:
         raise InvalidInput(f"marketing {_shown(marketing)} must be yes or no")
-    timezone = data.get("timezone", "").strip()
-    if timezone:
-        parse_timezone(timezone)
-    source = services.clean_text(data["consent_source"], field="consent_source", max_length=200)
-    if not source:
-        raise InvalidInput("consent_source is empty")
-    return Row(
-        line=line,
-        email=email,
-        consent_source=source,
+    reader = services.ImportedReader(
+        email=data["email"],
+        consent_source=data["consent_source"],
         consent_at=_when(data["consent_at"]),
         marketing=marketing in YES,
-        timezone=timezone,
-        name=services.clean_text(data.get("name", ""), field="name", max_length=200),
+        timezone=data.get("timezone", ""),
+        name=data.get("name", ""),
     )
+    try:
+        reader = reader.cleaned()
+    except InvalidInput as exc:
+        if exc.field == "email":
+            raise InvalidInput(f"email {_shown(data['email'])} is not a valid address") from None
+        raise
+    return Row(line=line, reader=reader, email_hash=email_hash(reader.email))
 
 
 def _when(value: str) -> dt.datetime:

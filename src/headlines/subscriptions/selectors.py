@@ -30,6 +30,17 @@ def is_suppressed(*, email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
 
 
+def email_hashes_known(*, hashes: list[str]) -> set[str]:
+    """Which of these address hashes belong to a subscriber or a suppression already."""
+    found = set(
+        Subscriber.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+    found |= set(
+        Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+    return found
+
+
 def subscriptions_confirmed(*, edition_id: int) -> QuerySet[Subscription]:
     """Every confirmed subscription of an edition, with its subscriber, in id order."""
     return (

@@ -7,6 +7,8 @@ ledger and the current state cannot disagree. Emails are queued as jobs after co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 
@@ -168,6 +170,42 @@ def subscription_unsubscribe(
     return subscription
 
 
+@dataclass(frozen=True)
+class ImportedReader:
+    """A reader who consented elsewhere, as a list (CSV, demo) describes them."""
+
+    email: str
+    consent_source: str
+    consent_at: dt.datetime
+    marketing: bool = False
+    timezone: str = ""
+    name: str = ""
+
+    def cleaned(self) -> ImportedReader:
+        """The same reader with every field checked and normalised, or InvalidInput."""
+        if self.consent_at.tzinfo is None:
+            raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+        source = clean_text(self.consent_source, field="consent_source", max_length=200)
+        if not source:
+            raise InvalidInput("consent_source is empty", field="consent_source")
+        timezone = self.timezone.strip()
+        return replace(
+            self,
+            email=email_validate(self.email, check_dns=False),
+            consent_source=source,
+            timezone=parse_timezone(timezone) if timezone else "",
+            name=clean_text(self.name, field="name", max_length=200),
+            marketing=bool(self.marketing),
+        )
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{wording.IMPORTED} Source: {self.consent_source}; "
+            f"given at {self.consent_at.isoformat()}."
+        )
+
+
 @transaction.atomic
 def subscription_import_confirmed(
     *,
@@ -184,41 +222,82 @@ def subscription_import_confirmed(
     Refuses suppressed addresses and readers who unsubscribed: an old list must not undo a
     reader's own withdrawal.
     """
-    address = email_validate(email, check_dns=False)
+    reader = ImportedReader(email, consent_source, consent_at, marketing, timezone, name).cleaned()
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         raise NotFound(f"no edition with id {edition_id}")
-    consent_source = clean_text(consent_source, field="consent_source", max_length=200)
-    name = clean_text(name, field="name", max_length=200)
-    timezone = parse_timezone(timezone.strip()) if timezone.strip() else ""
-    if consent_at.tzinfo is None:
-        raise InvalidInput("consent_at needs a time zone offset", field="consent_at")
-    if Suppression.objects.filter(email_hash=email_hash(address)).exists():
+    if Suppression.objects.filter(email_hash=email_hash(reader.email)).exists():
         raise Conflict("address is suppressed (bounced, complained or erased)")
-    subscriber = _subscriber_for(address, name)
+    subscriber = _subscriber_for(reader.email, reader.name)
     subscription, _ = Subscription.objects.select_for_update().get_or_create(
         subscriber=subscriber, edition=edition
     )
     if subscription.status == Status.UNSUBSCRIBED:
         raise Conflict("reader unsubscribed from this edition; not resubscribed")
-    if name and not subscriber.name:
-        subscriber.name = name
-    words = f"{wording.IMPORTED} Source: {consent_source}; given at {consent_at.isoformat()}."
+    subscriber.name = subscriber.name or reader.name
     newly_confirmed = subscription.status != Status.CONFIRMED
     if newly_confirmed:
-        subscription.status, subscription.confirmed_at = Status.CONFIRMED, consent_at
-    subscription.timezone = timezone or subscription.timezone
+        subscription.status, subscription.confirmed_at = Status.CONFIRMED, reader.consent_at
+    subscription.timezone = reader.timezone or subscription.timezone
     subscription.save()
-    new_marketing = marketing and not subscriber.marketing
-    subscriber.marketing = subscriber.marketing or marketing
+    new_marketing = reader.marketing and not subscriber.marketing
+    subscriber.marketing = subscriber.marketing or reader.marketing
     grants_record(
         subscriber=subscriber,
         edition=edition,
         newsletter=newly_confirmed,
         marketing=new_marketing,
         source=Source.IMPORT,
-        newsletter_words=words,
-        marketing_words=words,
+        newsletter_words=reader.words,
+        marketing_words=reader.words,
     )
     subscriber.save()
     return subscription
+
+
+@transaction.atomic
+def subscribers_import_new(*, edition_id: int, readers: Sequence[ImportedReader]) -> int:
+    """Bulk twin of subscription_import_confirmed for addresses not yet known at all.
+
+    Three INSERTs per batch instead of a dozen queries per reader: a publisher's first import
+    is often its whole list. If any address turns out to be known or suppressed (say, a
+    sign-up raced the import) the whole call fails with IntegrityError or Conflict, and the
+    caller falls back to the one-by-one path.
+    """
+    cleaned = [r.cleaned() for r in readers]
+    edition = Edition.objects.get(pk=edition_id)
+    hashes = [email_hash(r.email) for r in cleaned]
+    if Suppression.objects.filter(email_hash__in=hashes).exists():
+        raise Conflict("a suppressed address is in the batch")
+    subscribers = Subscriber.objects.bulk_create(
+        Subscriber(email=r.email, email_hash=h, name=r.name, marketing=r.marketing)
+        for r, h in zip(cleaned, hashes, strict=True)
+    )
+    Subscription.objects.bulk_create(
+        Subscription(
+            subscriber=s,
+            edition=edition,
+            status=Status.CONFIRMED,
+            confirmed_at=r.consent_at,
+            timezone=r.timezone,
+        )
+        for s, r in zip(subscribers, cleaned, strict=True)
+    )
+    events = []
+    for subscriber, reader in zip(subscribers, cleaned, strict=True):
+        purposes = [Purpose.NEWSLETTER] + ([Purpose.MARKETING] if reader.marketing else [])
+        events += [
+            ConsentEvent(
+                subscriber=subscriber,
+                email_hash=subscriber.email_hash,
+                edition=edition,
+                purpose=purpose,
+                granted=True,
+                wording=reader.words,
+                privacy_version=edition.privacy_version,
+                source=Source.IMPORT,
+            )
+            for purpose in purposes
+        ]
+    ConsentEvent.objects.bulk_create(events)
+    return len(subscribers)
