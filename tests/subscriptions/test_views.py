@@ -179,13 +179,19 @@ hostile_text = st.one_of(
 @hsettings(
     max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(email=hostile_text, marketing=hostile_text, honeypot=st.sampled_from(["", "x"]))
+@given(
+    email=hostile_text,
+    marketing=hostile_text,
+    honeypot=st.sampled_from(["", "x"]),
+    door=st.sampled_from(["signup", "widget"]),
+)
 def test_hostile_form_input_never_breaks_the_page_or_leaks_markup(
-    client, edition, settings, email, marketing, honeypot
+    client, edition, settings, email, marketing, honeypot, door
 ) -> None:
     settings.CONFIG = {**settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_IP": 10_000}
+    extra = widget_form(client) if door == "widget" else {}
     response = client.post(
-        "/signup/us/", {"email": email, "marketing": marketing, "website": honeypot}
+        f"/{door}/us/", {**extra, "email": email, "marketing": marketing, "website": honeypot}
     )
     assert response.status_code in {200, 400}
     page = response.content.decode()
