@@ -227,3 +227,34 @@ def test_the_default_privacy_notice_exists(client) -> None:
     assert f'href="{edition.privacy_url}"' in page
     response = client.get(path_of(edition.privacy_url))
     assert response.status_code == 200 and "keyed hash" in response.content.decode()
+
+
+def test_a_widget_for_several_editions_lets_the_reader_choose(client, edition, uk, mail_now):
+    page = client.get("/widget/?editions=us,uk").content.decode()
+    assert 'type="radio" name="edition" value="us" checked' in page
+    assert "Sign up to our free UK Evening Headlines email" in page
+    form = widget_form_from(page)
+    response = mail_now(
+        lambda: client.post(
+            "/widget/?editions=us,uk", {**form, "email": "c@example.com", "edition": "uk"}
+        )
+    )
+    assert "Thanks for signing up to the UK Evening Headlines email." in response.content.decode()
+    assert Subscription.objects.get().edition == uk
+    assert ConsentEvent.objects.get().wording.startswith("Sign up to our free UK Evening")
+    # A choice outside the widget's editions, or none, is refused and nothing is stored.
+    for bad in ("nope", ""):
+        response = client.post(
+            "/widget/?editions=us,uk", {**form, "email": "d@example.com", "edition": bad}
+        )
+        assert (
+            response.status_code == 400
+            and "Please choose a newsletter." in response.content.decode()
+        )
+    # The us,uk form's token does not work on the single-edition widget.
+    assert client.post("/widget/us/", {**form, "email": "e@example.com"}).status_code == 403
+    assert Subscription.objects.count() == 1
+
+
+def widget_form_from(page: str) -> dict[str, str]:
+    return {"token": page.split('name="token" value="', 1)[1].split('"', 1)[0]}

@@ -7,6 +7,7 @@ app_name = "subscriptions"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/<slug:slug>/", views.signup, name="signup"),
+    path("widget/", views.widget, name="widget-choice"),
     path("widget/<slug:slug>/", views.widget, name="widget"),
     path("privacy/", views.privacy, name="privacy"),
     path("confirm/<str:token>/", reader_views.confirm, name="confirm"),

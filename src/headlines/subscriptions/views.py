@@ -49,10 +49,15 @@ class SignupState:
     marketing: bool = False
     error: str = ""
     done: bool = False
+    choices: list[Edition] = field(default_factory=list)  # more than one: the reader picks
     offer: str = field(init=False)
 
     def __post_init__(self) -> None:
         self.offer = wording.newsletter_offer(self.edition)
+
+    @property
+    def offers(self) -> list[tuple[str, str]]:
+        return [(e.slug, wording.newsletter_offer(e)) for e in self.choices]
 
     @property
     def thanks(self) -> str:
@@ -114,29 +119,48 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _widget_editions(slug: str, wanted: str) -> list[Edition]:
+    """The edition in the path, else those named in ?editions=us,uk, else every enabled one."""
+    editions = edition_list(enabled_only=True)
+    if slug:
+        return list(editions.filter(slug=slug))
+    slugs = [s.strip() for s in wanted.split(",") if s.strip()][:20]
+    if not slugs:
+        return list(editions)
+    # In the publisher's order: the first one named is the one ticked.
+    return sorted(editions.filter(slug__in=slugs), key=lambda e: slugs.index(e.slug))
+
+
 @csrf_exempt  # a third-party frame gets no SameSite=Lax cookie; formtokens guards the POST
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
-def widget(request: HttpRequest, slug: str) -> HttpResponse:
-    edition = _enabled_edition(slug)
-    if edition is None:
+def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
+    editions = _widget_editions(slug, str(request.GET.get("editions", "")))
+    if not editions:
         response = HttpResponse("This newsletter is not open for sign-up.", status=404)
         return _frameable(response)
-    form_name = f"widget:{edition.slug}"
-    state, status = SignupState(edition=edition), 200
+    form_name = "widget:" + ",".join(e.slug for e in editions)
+    state, status = SignupState(edition=editions[0], choices=editions), 200
     if request.method == "POST":
+        chosen = next((e for e in editions if e.slug == request.POST.get("edition")), None)
+        if len(editions) == 1:
+            chosen = editions[0]
         try:
             formtokens.form_token_check(request.POST.get("token"), form=form_name)
+            if chosen is None:
+                raise InvalidInput("Please choose a newsletter.", field="edition")
         except InvalidInput as exc:
             state.email = str(request.POST.get("email", ""))[:MAX_FIELD]
             state.marketing = request.POST.get("marketing") in {"on", "yes", "1", "true"}
-            state.error, status = str(exc), 403
+            state.error, status = str(exc), 403 if exc.field == "token" else 400
         else:
-            state, status = _submit(request, edition, source=ConsentEvent.Source.WIDGET)
+            state, status = _submit(request, chosen, source=ConsentEvent.Source.WIDGET)
+            state.choices = editions
     context = {
         "state": state,
         "wording": wording,
         "token": formtokens.form_token(form=form_name),
+        "action": request.get_full_path(),
     }
     response = render(request, "subscriptions/widget.html", context, status=status)
     return _frameable(response)
