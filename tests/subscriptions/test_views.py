@@ -258,3 +258,14 @@ def test_a_widget_for_several_editions_lets_the_reader_choose(client, edition, u
 
 def widget_form_from(page: str) -> dict[str, str]:
     return {"token": page.split('name="token" value="', 1)[1].split('"', 1)[0]}
+
+
+def test_the_sites_allowed_to_frame_the_widget_are_configurable(client, edition, settings):
+    settings.CONFIG = {
+        **settings.CONFIG,
+        "HEADLINES_WIDGET_FRAME_ANCESTORS": "https://news.example https://*.news.example",
+    }
+    response = client.get("/widget/us/")
+    assert response["Content-Security-Policy"] == (
+        "frame-ancestors https://news.example https://*.news.example"
+    )
