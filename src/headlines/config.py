@@ -226,6 +226,35 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
+SETTINGS += (
+    # --- subscriptions (sign-up) -------------------------------------------------------------
+    Setting(
+        "HEADLINES_WIDGET_FRAME_ANCESTORS",
+        str,
+        "*",
+        "Sites allowed to embed the sign-up widget in a frame (CSP frame-ancestors), "
+        "space-separated, e.g. `https://news.example https://*.news.example`; `*` allows any.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_WIDGET_FORM_MAX_AGE_HOURS",
+        int,
+        12,
+        "Hours a sign-up widget form stays valid after the page loaded it (its anti-forgery "
+        "token); an older form is shown again, fresh, with what the reader typed.",
+        group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_TRUSTED_PROXIES",
+        int,
+        0,
+        "Reverse proxies in front of the web service. 0: the client IP (for rate limits and "
+        "the consent ledger's IP hash) is the connection's address; N: the Nth address from "
+        "the right of X-Forwarded-For.",
+        group="subscriptions",
+    ),
+)
+
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 

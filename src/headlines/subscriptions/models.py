@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from headlines.core.models import Edition
@@ -50,6 +52,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Marketing ticked on an unconfirmed sign-up only takes effect once the address is confirmed.
+    marketing_requested = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -103,6 +107,15 @@ class ConsentEvent(models.Model):
     def __str__(self) -> str:
         return f"{'grant' if self.granted else 'withdraw'} {self.purpose} ({self.source})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The ledger is evidence: a row, once written, is never rewritten.
+        if self.pk is not None:
+            raise ValueError("consent events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("consent events are append-only")
+
 
 class Suppression(models.Model):
     """An address we must not mail, kept only as a keyed hash."""
@@ -121,3 +134,20 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email_hash[:12]}… ({self.reason})"
+
+
+class SignupAttempt(models.Model):
+    """One accepted sign-up request, kept for an hour to enforce the rate limits.
+
+    In the database (not the cache) because the limits must hold across processes and machines,
+    and the cache table is not guaranteed to exist. `key` is a keyed hash, never an IP or address.
+    """
+
+    key = models.CharField(max_length=80)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key[:20]}… at {self.created_at:%H:%M:%S}"

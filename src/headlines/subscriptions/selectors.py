@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
 from django.db.models import QuerySet
 
+from headlines.core.errors import NotFound
 from headlines.subscriptions.hashing import email_hash
-from headlines.subscriptions.models import Subscription, Suppression
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
+
+EXPORT_COLUMNS = (
+    "email",
+    "name",
+    "edition",
+    "status",
+    "marketing",
+    "timezone",
+    "send_hour",
+    "created_at",
+    "confirmed_at",
+    "unsubscribed_at",
+)
 
 
 def is_suppressed(*, email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
+
+
+def email_hashes_known(*, hashes: list[str]) -> set[str]:
+    """Which of these address hashes belong to a subscriber or a suppression already."""
+    found = set(
+        Subscriber.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+    found |= set(
+        Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+    return found
 
 
 def subscriptions_confirmed(*, edition_id: int) -> QuerySet[Subscription]:
@@ -19,3 +48,89 @@ def subscriptions_confirmed(*, edition_id: int) -> QuerySet[Subscription]:
         .select_related("subscriber", "edition")
         .order_by("id")
     )
+
+
+def subscription_get(*, subscription_id: int) -> Subscription:
+    subscription = (
+        Subscription.objects.select_related("subscriber", "edition")
+        .filter(pk=subscription_id)
+        .first()
+    )
+    if subscription is None:
+        raise NotFound("This subscription no longer exists.")
+    return subscription
+
+
+def subscriber_subscriptions(*, subscriber_id: int) -> dict[int, Subscription]:
+    """The reader's subscriptions keyed by edition id."""
+    rows = Subscription.objects.filter(subscriber_id=subscriber_id).select_related("edition")
+    return {s.edition_id: s for s in rows}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def subscriber_export(*, subscriber_id: int) -> dict[str, Any]:
+    """Everything held about one reader, as JSON-ready data (the reader's export)."""
+    from headlines.core.models import OutboxMessage
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        raise NotFound("This subscription no longer exists.")
+    subscriptions = subscriber.subscriptions.select_related("edition").order_by("id")
+    consents = ConsentEvent.objects.filter(subscriber=subscriber).select_related("edition")
+    emails = OutboxMessage.objects.filter(recipients=subscriber.email).order_by("created_at")
+    return {
+        "email": subscriber.email,
+        "name": subscriber.name,
+        "marketing": subscriber.marketing,
+        "created_at": _iso(subscriber.created_at),
+        "subscriptions": [
+            {
+                "edition": s.edition.slug,
+                "edition_name": s.edition.name,
+                "status": s.status,
+                "timezone": s.timezone,
+                "send_hour": s.send_hour,
+                "created_at": _iso(s.created_at),
+                "confirmed_at": _iso(s.confirmed_at),
+                "unsubscribed_at": _iso(s.unsubscribed_at),
+            }
+            for s in subscriptions
+        ],
+        "consent_history": [
+            {
+                "at": _iso(c.created_at),
+                "edition": c.edition.slug if c.edition else None,
+                "purpose": c.purpose,
+                "granted": c.granted,
+                "wording": c.wording,
+                "privacy_version": c.privacy_version,
+                "source": c.source,
+                "ip_hash": c.ip_hash,
+            }
+            for c in consents
+        ],
+        "emails_in_outbox": [{"at": _iso(m.created_at), "subject": m.subject} for m in emails],
+    }
+
+
+def subscriptions_export_rows(*, edition_id: int | None = None) -> Iterator[dict[str, str]]:
+    """One row per subscription (EXPORT_COLUMNS), oldest first; for the CSV export."""
+    rows = Subscription.objects.select_related("subscriber", "edition").order_by("id")
+    if edition_id is not None:
+        rows = rows.filter(edition_id=edition_id)
+    for s in rows.iterator(chunk_size=2000):
+        yield {
+            "email": s.subscriber.email,
+            "name": s.subscriber.name,
+            "edition": s.edition.slug,
+            "status": s.status,
+            "marketing": "yes" if s.subscriber.marketing else "no",
+            "timezone": s.timezone,
+            "send_hour": "" if s.send_hour is None else str(s.send_hour),
+            "created_at": _iso(s.created_at) or "",
+            "confirmed_at": _iso(s.confirmed_at) or "",
+            "unsubscribed_at": _iso(s.unsubscribed_at) or "",
+        }

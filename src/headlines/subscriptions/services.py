@@ -1,11 +1,35 @@
-"""Writes on subscribers, subscriptions, consent and suppressions (one transaction each)."""
+"""Writes on subscribers, subscriptions, consent and suppressions (one transaction each).
+
+Every change of a reader's consent writes a `ConsentEvent` in the same transaction, so the
+ledger and the current state cannot disagree. Emails are queued as jobs after commit.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
 from django.db import transaction
 
-from headlines.subscriptions.hashing import email_hash
-from headlines.subscriptions.models import Suppression
+from headlines.core import clock, jobs
+from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from headlines.core.models import Edition
+from headlines.core.services import parse_timezone
+from headlines.subscriptions import wording
+from headlines.subscriptions.addresses import email_validate
+from headlines.subscriptions.consent import clean_text, consent_record, grants_record
+from headlines.subscriptions.hashing import email_hash, ip_hash
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
+from headlines.subscriptions.ratelimit import signup_attempt_check
+
+Source = ConsentEvent.Source
+Purpose = ConsentEvent.Purpose
+Status = Subscription.Status
+
+
+class RateLimited(DomainError):
+    """Too many sign-ups from one client; the edge answers 429."""
 
 
 @transaction.atomic
@@ -17,3 +41,263 @@ def suppression_add(*, email: str, reason: str, detail: str = "") -> Suppression
         email_hash=email_hash(email), defaults={"reason": reason, "detail": detail[:2000]}
     )
     return suppression
+
+
+def _subscriber_for(email: str, name: str = "") -> Subscriber:
+    subscriber, _ = Subscriber.objects.get_or_create(
+        email_hash=email_hash(email), defaults={"email": email, "name": name}
+    )
+    return subscriber
+
+
+def _enabled_edition(edition_id: int) -> Edition:
+    edition = Edition.objects.filter(pk=edition_id, enabled=True).first()
+    if edition is None:
+        raise NotFound("This newsletter is not open for sign-up.")
+    return edition
+
+
+@transaction.atomic
+def subscription_request(
+    *,
+    email: str,
+    edition_id: int,
+    marketing: bool,
+    source: str,
+    ip: str | None = None,
+) -> None:
+    """A sign-up from the form or the widget. Returns nothing, whatever happened.
+
+    The caller shows the same thanks page whether the address was new, pending, confirmed or
+    suppressed: only the inbox's owner learns which (a confirmation, or an "already subscribed"
+    email). Over the per-address limit nothing is sent; over the per-IP limit, RateLimited.
+    """
+    address = email_validate(email)
+    edition = _enabled_edition(edition_id)
+    verdict = signup_attempt_check(ip_key=ip_hash(ip), address_key=email_hash(address))
+    if not verdict.ip_allowed:
+        raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
+    if (
+        not verdict.address_allowed
+        or Suppression.objects.filter(email_hash=email_hash(address)).exists()
+    ):
+        return
+    subscriber = _subscriber_for(address)
+    subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        subscriber=subscriber, edition=edition
+    )
+    if subscription.status == Status.CONFIRMED:
+        jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
+        return
+    subscription.status = Status.PENDING
+    subscription.marketing_requested = bool(marketing)
+    subscription.save(update_fields=["status", "marketing_requested"])
+    grants_record(
+        subscriber=subscriber,
+        edition=edition,
+        marketing=bool(marketing),
+        source=source,
+        newsletter_words=wording.newsletter_offer(edition),
+        ip=ip,
+    )
+    jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
+
+
+def _locked_subscription(subscription_id: int) -> Subscription:
+    subscription = (
+        Subscription.objects.select_for_update()
+        .select_related("subscriber", "edition")
+        .filter(pk=subscription_id)
+        .first()
+    )
+    if subscription is None:
+        raise NotFound("This subscription no longer exists.")
+    return subscription
+
+
+@transaction.atomic
+def subscription_confirm(*, subscription_id: int, ip: str | None = None) -> Subscription:
+    """Double opt-in's second step. Idempotent: confirming twice sends one welcome email."""
+    subscription = _locked_subscription(subscription_id)
+    if subscription.status == Status.CONFIRMED:
+        return subscription
+    if subscription.status == Status.UNSUBSCRIBED:
+        raise Conflict("You have unsubscribed since this link was sent. Please sign up again.")
+    subscriber, edition = subscription.subscriber, subscription.edition
+    subscription.status = Status.CONFIRMED
+    subscription.confirmed_at = clock.now()
+    subscription.save(update_fields=["status", "confirmed_at"])
+    marketing = subscription.marketing_requested and not subscriber.marketing
+    if marketing:
+        subscriber.marketing = True
+        subscriber.save(update_fields=["marketing"])
+    grants_record(
+        subscriber=subscriber,
+        edition=edition,
+        marketing=marketing,
+        source=Source.CONFIRMATION,
+        newsletter_words=wording.confirm_button(edition),
+        ip=ip,
+    )
+    jobs.enqueue("subscriptions.send_welcome", subscription_id=subscription.pk)
+    return subscription
+
+
+@transaction.atomic
+def subscription_unsubscribe(
+    *, subscription_id: int, source: str, ip: str | None = None
+) -> Subscription:
+    """Stop this edition at once. Idempotent: a second call records nothing new."""
+    if source not in Source.values:
+        raise InvalidInput(f"unknown consent source {source!r}", field="source")
+    subscription = _locked_subscription(subscription_id)
+    if subscription.status == Status.UNSUBSCRIBED:
+        return subscription
+    subscription.status = Status.UNSUBSCRIBED
+    subscription.unsubscribed_at = clock.now()
+    subscription.save(update_fields=["status", "unsubscribed_at"])
+    consent_record(
+        subscriber=subscription.subscriber,
+        edition=subscription.edition,
+        purpose=Purpose.NEWSLETTER,
+        granted=False,
+        words=wording.ONE_CLICK
+        if source == Source.ONE_CLICK
+        else wording.unsubscribe_button(subscription.edition),
+        source=source,
+        ip=ip,
+    )
+    return subscription
+
+
+@dataclass(frozen=True)
+class ImportedReader:
+    """A reader who consented elsewhere, as a list (CSV, demo) describes them."""
+
+    email: str
+    consent_source: str
+    consent_at: dt.datetime
+    marketing: bool = False
+    timezone: str = ""
+    name: str = ""
+
+    def cleaned(self) -> ImportedReader:
+        """The same reader with every field checked and normalised, or InvalidInput."""
+        if self.consent_at.tzinfo is None:
+            raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+        source = clean_text(self.consent_source, field="consent_source", max_length=200)
+        if not source:
+            raise InvalidInput("consent_source is empty", field="consent_source")
+        timezone = self.timezone.strip()
+        return replace(
+            self,
+            email=email_validate(self.email, check_dns=False),
+            consent_source=source,
+            timezone=parse_timezone(timezone) if timezone else "",
+            name=clean_text(self.name, field="name", max_length=200),
+            marketing=bool(self.marketing),
+        )
+
+    @property
+    def words(self) -> str:
+        return (
+            f"{wording.IMPORTED} Source: {self.consent_source}; "
+            f"given at {self.consent_at.isoformat()}."
+        )
+
+
+@transaction.atomic
+def subscription_import_confirmed(
+    *,
+    email: str,
+    edition_id: int,
+    consent_source: str,
+    consent_at: dt.datetime,
+    marketing: bool = False,
+    timezone: str = "",
+    name: str = "",
+) -> Subscription:
+    """A reader who already consented elsewhere arrives confirmed (CSV import, demo).
+
+    Refuses suppressed addresses and readers who unsubscribed: an old list must not undo a
+    reader's own withdrawal.
+    """
+    reader = ImportedReader(email, consent_source, consent_at, marketing, timezone, name).cleaned()
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        raise NotFound(f"no edition with id {edition_id}")
+    if Suppression.objects.filter(email_hash=email_hash(reader.email)).exists():
+        raise Conflict("address is suppressed (bounced, complained or erased)")
+    subscriber = _subscriber_for(reader.email, reader.name)
+    subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        subscriber=subscriber, edition=edition
+    )
+    if subscription.status == Status.UNSUBSCRIBED:
+        raise Conflict("reader unsubscribed from this edition; not resubscribed")
+    subscriber.name = subscriber.name or reader.name
+    newly_confirmed = subscription.status != Status.CONFIRMED
+    if newly_confirmed:
+        subscription.status, subscription.confirmed_at = Status.CONFIRMED, reader.consent_at
+    subscription.timezone = reader.timezone or subscription.timezone
+    subscription.save()
+    new_marketing = reader.marketing and not subscriber.marketing
+    subscriber.marketing = subscriber.marketing or reader.marketing
+    grants_record(
+        subscriber=subscriber,
+        edition=edition,
+        newsletter=newly_confirmed,
+        marketing=new_marketing,
+        source=Source.IMPORT,
+        newsletter_words=reader.words,
+        marketing_words=reader.words,
+    )
+    subscriber.save()
+    return subscription
+
+
+@transaction.atomic
+def subscribers_import_new(*, edition_id: int, readers: Sequence[ImportedReader]) -> int:
+    """Bulk twin of subscription_import_confirmed for addresses not yet known at all.
+
+    Three INSERTs per batch instead of a dozen queries per reader: a publisher's first import
+    is often its whole list. If any address turns out to be known or suppressed (say, a
+    sign-up raced the import) the whole call fails with IntegrityError or Conflict, and the
+    caller falls back to the one-by-one path.
+    """
+    cleaned = [r.cleaned() for r in readers]
+    edition = Edition.objects.get(pk=edition_id)
+    hashes = [email_hash(r.email) for r in cleaned]
+    if Suppression.objects.filter(email_hash__in=hashes).exists():
+        raise Conflict("a suppressed address is in the batch")
+    subscribers = Subscriber.objects.bulk_create(
+        Subscriber(email=r.email, email_hash=h, name=r.name, marketing=r.marketing)
+        for r, h in zip(cleaned, hashes, strict=True)
+    )
+    Subscription.objects.bulk_create(
+        Subscription(
+            subscriber=s,
+            edition=edition,
+            status=Status.CONFIRMED,
+            confirmed_at=r.consent_at,
+            timezone=r.timezone,
+        )
+        for s, r in zip(subscribers, cleaned, strict=True)
+    )
+    events = []
+    for subscriber, reader in zip(subscribers, cleaned, strict=True):
+        purposes = [Purpose.NEWSLETTER] + ([Purpose.MARKETING] if reader.marketing else [])
+        events += [
+            ConsentEvent(
+                subscriber=subscriber,
+                email_hash=subscriber.email_hash,
+                edition=edition,
+                purpose=purpose,
+                granted=True,
+                wording=reader.words,
+                privacy_version=edition.privacy_version,
+                source=Source.IMPORT,
+            )
+            for purpose in purposes
+        ]
+    ConsentEvent.objects.bulk_create(events)
+    return len(subscribers)

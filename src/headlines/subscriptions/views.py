@@ -1,17 +1,182 @@
-"""Reader-facing pages. Foundation scaffolding: the sign-up issue fills these in."""
+"""Sign-up doors: the landing page, one edition's sign-up page and the embeddable widget.
+
+All three call `services.subscription_request` and show the same thanks whatever the address's
+history, so a response never reveals whether an address was known.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.models import Edition
+from headlines.core.selectors import edition_list
+from headlines.subscriptions import formtokens, services, wording
+from headlines.subscriptions.models import ConsentEvent
+
+log = logging.getLogger(__name__)
+
+HONEYPOT = "website"
+MAX_FIELD = 1000  # longer than any address; anything longer is cut before it reaches a template
 
 
-def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404("not built yet")
+def client_ip(request: HttpRequest) -> str | None:
+    """The reader's IP: the connection's, or as the configured number of proxies saw it."""
+    proxies = int(settings.CONFIG["HEADLINES_TRUSTED_PROXIES"])
+    if proxies > 0:
+        # Only the rightmost N entries were written by our proxies; the rest is client-supplied.
+        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        chain = [p for p in chain if p]
+        if len(chain) >= proxies:
+            return chain[-proxies][:64]
+    return request.META.get("REMOTE_ADDR") or None
 
 
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404("not built yet")
+@dataclass
+class SignupState:
+    """What the sign-up form shows: the edition, what was typed, and any error."""
+
+    edition: Edition
+    email: str = ""
+    marketing: bool = False
+    error: str = ""
+    done: bool = False
+    choices: list[Edition] = field(default_factory=list)  # more than one: the reader picks
+    offer: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.offer = wording.newsletter_offer(self.edition)
+
+    @property
+    def offers(self) -> list[tuple[str, str]]:
+        return [(e.slug, wording.newsletter_offer(e)) for e in self.choices]
+
+    @property
+    def thanks(self) -> str:
+        return wording.thanks(self.edition)
 
 
-def preferences(request: HttpRequest, token: str) -> HttpResponse:
-    raise Http404("not built yet")
+def _enabled_edition(slug: str) -> Edition | None:
+    return edition_list(enabled_only=True).filter(slug=slug).first()
+
+
+def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[SignupState, int]:
+    """Run one sign-up POST; the state to show and the HTTP status."""
+    state = SignupState(
+        edition=edition,
+        email=str(request.POST.get("email", ""))[:MAX_FIELD],
+        marketing=request.POST.get("marketing") in {"on", "yes", "1", "true"},
+    )
+    if request.POST.get(HONEYPOT):
+        # A bot filled the field people cannot see: look successful, store and send nothing.
+        log.info("honeypot sign-up ignored")
+        state.done = True
+        return state, 200
+    try:
+        services.subscription_request(
+            email=state.email,
+            edition_id=edition.pk,
+            marketing=state.marketing,
+            source=source,
+            ip=client_ip(request),
+        )
+    except InvalidInput as exc:
+        state.error = str(exc)
+        return state, 400
+    except services.RateLimited as exc:
+        state.error = str(exc)
+        return state, 429
+    except NotFound as exc:  # the edition closed between the page and the POST
+        state.error = str(exc)
+        return state, 404
+    state.done = True
+    return state, 200
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    states = [SignupState(edition=e) for e in edition_list(enabled_only=True)]
+    return render(request, "subscriptions/landing.html", {"states": states, "wording": wording})
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest, slug: str) -> HttpResponse:
+    edition = _enabled_edition(slug)
+    if edition is None:
+        return problem(request, "This newsletter is not open for sign-up.", status=404)
+    state, status = SignupState(edition=edition), 200
+    if request.method == "POST":
+        state, status = _submit(request, edition, source=ConsentEvent.Source.FORM)
+    return render(
+        request, "subscriptions/signup.html", {"state": state, "wording": wording}, status=status
+    )
+
+
+def _widget_editions(slug: str, wanted: str) -> list[Edition]:
+    """The edition in the path, else those named in ?editions=us,uk, else every enabled one."""
+    editions = edition_list(enabled_only=True)
+    if slug:
+        return list(editions.filter(slug=slug))
+    slugs = [s.strip() for s in wanted.split(",") if s.strip()][:20]
+    if not slugs:
+        return list(editions)
+    # In the publisher's order: the first one named is the one ticked.
+    return sorted(editions.filter(slug__in=slugs), key=lambda e: slugs.index(e.slug))
+
+
+@csrf_exempt  # a third-party frame gets no SameSite=Lax cookie; formtokens guards the POST
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
+    editions = _widget_editions(slug, str(request.GET.get("editions", "")))
+    if not editions:
+        response = HttpResponse("This newsletter is not open for sign-up.", status=404)
+        return _frameable(response)
+    form_name = "widget:" + ",".join(e.slug for e in editions)
+    state, status = SignupState(edition=editions[0], choices=editions), 200
+    if request.method == "POST":
+        chosen = next((e for e in editions if e.slug == request.POST.get("edition")), None)
+        if len(editions) == 1:
+            chosen = editions[0]
+        try:
+            formtokens.form_token_check(request.POST.get("token"), form=form_name)
+            if chosen is None:
+                raise InvalidInput("Please choose a newsletter.", field="edition")
+        except InvalidInput as exc:
+            state.email = str(request.POST.get("email", ""))[:MAX_FIELD]
+            state.marketing = request.POST.get("marketing") in {"on", "yes", "1", "true"}
+            state.error, status = str(exc), 403 if exc.field == "token" else 400
+        else:
+            state, status = _submit(request, chosen, source=ConsentEvent.Source.WIDGET)
+            state.choices = editions
+    context = {
+        "state": state,
+        "wording": wording,
+        "token": formtokens.form_token(form=form_name),
+        "action": request.get_full_path(),
+    }
+    response = render(request, "subscriptions/widget.html", context, status=status)
+    return _frameable(response)
+
+
+def _frameable(response: HttpResponse) -> HttpResponse:
+    ancestors = str(settings.CONFIG["HEADLINES_WIDGET_FRAME_ANCESTORS"]).strip() or "'none'"
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The default privacy notice editions link to until a publisher sets its own URL."""
+    return render(request, "subscriptions/privacy.html", {"editions": edition_list()})
+
+
+def problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "subscriptions/problem.html", {"message": message}, status=status)

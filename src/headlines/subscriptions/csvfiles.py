@@ -1,0 +1,192 @@
+"""The subscriber CSV import and export of PRODUCT.md, shared by the admin and the CLI.
+
+Import: columns `email`, `consent_source`, `consent_at`, optional `marketing`, `timezone`,
+`name`. Every row is checked first; every bad row is reported with its line number and reason;
+the good rows are then imported in one transaction, each row whole or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from django.db import IntegrityError, transaction
+
+from headlines.core.errors import DomainError, InvalidInput
+from headlines.core.selectors import edition_get
+from headlines.subscriptions import selectors, services
+from headlines.subscriptions.hashing import email_hash
+
+REQUIRED = ("email", "consent_source", "consent_at")
+OPTIONAL = ("marketing", "timezone", "name")
+YES = {"yes", "y", "true", "1", "on"}
+NO = {"no", "n", "false", "0", "off", ""}
+MAX_BYTES = 200 * 1024 * 1024
+BATCH = 500
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    bad: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    reader: services.ImportedReader
+    email_hash: str
+
+
+def decode(raw: bytes) -> str:
+    if len(raw) > MAX_BYTES:
+        raise InvalidInput("the file is larger than 200 MB; split it")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start})") from None
+
+
+def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
+    """Check every row, then import the good ones; the report lists each bad row's reason."""
+    edition = edition_get(slug=edition_slug)
+    report = ImportReport()
+    rows = _parse(text, report)
+    with transaction.atomic():
+        for start in range(0, len(rows), BATCH):
+            _import_batch(rows[start : start + BATCH], edition.pk, report)
+    report.bad.sort()
+    return report
+
+
+def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> None:
+    """Unknown addresses in bulk; known ones (and a failed bulk batch) one by one."""
+    known = selectors.email_hashes_known(hashes=[r.email_hash for r in rows])
+    fresh = [r for r in rows if r.email_hash not in known]
+    one_by_one = [r for r in rows if r.email_hash in known]
+    if fresh:
+        try:
+            with transaction.atomic():
+                readers = [r.reader for r in fresh]
+                report.imported += services.subscribers_import_new(
+                    edition_id=edition_id, readers=readers
+                )
+        except (IntegrityError, DomainError):
+            one_by_one += fresh
+    for row in sorted(one_by_one, key=lambda r: r.line):
+        reader = row.reader
+        try:
+            services.subscription_import_confirmed(
+                email=reader.email,
+                edition_id=edition_id,
+                consent_source=reader.consent_source,
+                consent_at=reader.consent_at,
+                marketing=reader.marketing,
+                timezone=reader.timezone,
+                name=reader.name,
+            )
+        except DomainError as exc:
+            report.bad.append((row.line, str(exc)))
+        else:
+            report.imported += 1
+
+
+def _parse(text: str, report: ImportReport) -> list[Row]:
+    # NUL is the one character Python's csv module refuses outright; report it per line.
+    # Lines as the csv module counts them (\n, \r\n or a lone \r), so numbers agree.
+    lines = io.StringIO(text, newline="").readlines()
+    for number, physical in enumerate(lines, start=1):
+        if "\x00" in physical:
+            report.bad.append((number, "contains a NUL character"))
+            lines[number - 1] = "\n"
+    reader = csv.reader(io.StringIO("".join(lines), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise InvalidInput(f"line 1: the header lacks the column(s) {', '.join(missing)}")
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    while True:
+        line = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report.bad.append((line, f"cannot be read as CSV ({exc})"))
+            continue
+        if not any(v.strip() for v in values):
+            continue  # blank lines are not rows
+        try:
+            row = _row(line, header, values)
+            first = seen.setdefault(row.email_hash, line)
+            if first != line:
+                raise InvalidInput(f"the address already appears on line {first}")
+        except InvalidInput as exc:
+            report.bad.append((line, str(exc)))
+            continue
+        rows.append(row)
+    return rows
+
+
+def _row(line: int, header: list[str], values: list[str]) -> Row:
+    if len(values) != len(header):
+        raise InvalidInput(f"has {len(values)} fields; the header has {len(header)}")
+    data = dict(zip(header, values, strict=True))
+    marketing = data.get("marketing", "").strip().lower()
+    if marketing not in YES | NO:
+        raise InvalidInput(f"marketing {_shown(marketing)} must be yes or no")
+    reader = services.ImportedReader(
+        email=data["email"],
+        consent_source=data["consent_source"],
+        consent_at=_when(data["consent_at"]),
+        marketing=marketing in YES,
+        timezone=data.get("timezone", ""),
+        name=data.get("name", ""),
+    )
+    try:
+        reader = reader.cleaned()
+    except InvalidInput as exc:
+        if exc.field == "email":
+            raise InvalidInput(f"email {_shown(data['email'])} is not a valid address") from None
+        raise
+    return Row(line=line, reader=reader, email_hash=email_hash(reader.email))
+
+
+def _when(value: str) -> dt.datetime:
+    try:
+        when = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"consent_at {_shown(value)} is not an ISO 8601 time, e.g. 2024-05-01T09:30:00Z"
+        ) from None
+    if when.tzinfo is None:
+        raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+    return when
+
+
+def _shown(value: str) -> str:
+    """A bad value quoted for a report: short, and with control characters made visible."""
+    return repr(value[:60] + ("…" if len(value) > 60 else ""))
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet: defuse it (OWASP CSV injection).
+    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def subscriptions_export_csv(*, out: TextIO, edition_slug: str | None = None) -> int:
+    """Write one CSV row per subscription with its status; returns the number of rows."""
+    edition_id = edition_get(slug=edition_slug).pk if edition_slug else None
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(selectors.EXPORT_COLUMNS)
+    count = 0
+    rows: Iterable[dict[str, str]] = selectors.subscriptions_export_rows(edition_id=edition_id)
+    for row in rows:
+        writer.writerow([_cell(row[c]) for c in selectors.EXPORT_COLUMNS])
+        count += 1
+    return count

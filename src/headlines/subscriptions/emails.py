@@ -1,0 +1,105 @@
+"""The transactional emails of sign-up: confirm, welcome, already subscribed.
+
+Each is a plain-text part and a simple HTML part rendered from templates; every reader-supplied
+value is escaped in the HTML by Django's autoescaping, and every header goes through
+`core.mail.build_message`, which refuses line breaks.
+"""
+
+from __future__ import annotations
+
+import logging
+from email import policy
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from headlines.core.mail import SendResult, build_message, format_address, send_message
+from headlines.core.models import Edition
+from headlines.subscriptions import links, wording
+from headlines.subscriptions.models import Subscription
+from headlines.subscriptions.selectors import is_suppressed
+
+log = logging.getLogger(__name__)
+
+
+def sender_of(edition: Edition) -> str:
+    if edition.from_address:
+        return format_address(edition.from_name or edition.name, edition.from_address)
+    return str(settings.CONFIG["HEADLINES_MAIL_FROM"])
+
+
+def _send(
+    subscription: Subscription,
+    *,
+    template: str,
+    subject: str,
+    context: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> SendResult | None:
+    email = subscription.subscriber.email
+    if is_suppressed(email=email):
+        log.info("not sending %s to a suppressed address", template)
+        return None
+    edition = subscription.edition
+    context = {"edition": edition, "email": email, "wording": wording, **context}
+    message = build_message(
+        from_addr=sender_of(edition),
+        to=email,
+        subject=subject,
+        text=render_to_string(f"subscriptions/email/{template}.txt", context),
+        html=render_to_string(f"subscriptions/email/{template}.html", context),
+        reply_to=edition.reply_to or None,
+        headers=headers,
+    )
+    # SMTP wants CRLF line ends (smtplib sends bytes as given; a bare-LF message reads as one
+    # over-long line to a strict relay). And a List-Unsubscribe URL is longer than 78
+    # characters: at the default limit it would become an RFC 2047 encoded-word, which mail
+    # clients do not read as a URL; 998 is SMTP's own line limit.
+    message.policy = policy.SMTP.clone(max_line_length=998)
+    result = send_message(message)
+    if not result.accepted:
+        log.warning("%s to subscription %s refused: %s", template, subscription.pk, result)
+    return result
+
+
+def send_confirmation(subscription: Subscription) -> SendResult | None:
+    days = settings.CONFIG["HEADLINES_CONFIRM_MAX_AGE_DAYS"]
+    return _send(
+        subscription,
+        template="confirm",
+        subject=f"Please confirm your {subscription.edition.name} email",
+        context={"confirm_url": links.confirm_url(subscription.pk), "days": days},
+    )
+
+
+def send_welcome(subscription: Subscription) -> SendResult | None:
+    unsubscribe = links.unsubscribe_url(subscription.pk)
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if subscription.edition.list_id:
+        headers["List-Id"] = f"<{subscription.edition.list_id}>"
+    return _send(
+        subscription,
+        template="welcome",
+        subject=f"Welcome to {subscription.edition.name}",
+        context={
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": links.preferences_url(subscription.pk),
+        },
+        headers=headers,
+    )
+
+
+def send_already_subscribed(subscription: Subscription) -> SendResult | None:
+    return _send(
+        subscription,
+        template="already",
+        subject=f"You are already subscribed to {subscription.edition.name}",
+        context={
+            "unsubscribe_url": links.unsubscribe_url(subscription.pk),
+            "preferences_url": links.preferences_url(subscription.pk),
+        },
+    )

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from headlines.core.command import HeadlinesCommand
+from headlines.core.errors import InvalidInput
+from headlines.subscriptions import csvfiles
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Subscribers: `subscribers import FILE.csv --edition SLUG` (rows arrive confirmed), "
+        "`subscribers export [--edition SLUG]` (CSV with each subscription's status)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser(
+            "import",
+            help="Import confirmed readers: columns email, consent_source, consent_at "
+            "(ISO 8601 with offset), optional marketing (yes/no), timezone, name.",
+        )
+        imp.add_argument("file", type=Path, help="The CSV file (UTF-8).")
+        imp.add_argument("--edition", required=True, help="Slug of the edition, e.g. us.")
+        exp = sub.add_parser("export", help="Write every subscription as CSV.")
+        exp.add_argument("--edition", default=None, help="Only this edition's subscriptions.")
+        exp.add_argument(
+            "--output", type=Path, default=None, help="File to write (default: stdout)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "import":
+            self._import(options["file"], options["edition"])
+        else:
+            self._export(options["edition"], options["output"])
+
+    def _import(self, path: Path, edition: str) -> None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        report = csvfiles.subscribers_import_csv(text=csvfiles.decode(raw), edition_slug=edition)
+        console = Console(file=self.stdout, width=120, highlight=False)  # type: ignore[arg-type]
+        console.print(f"Imported {report.imported} subscriber(s) into {edition}.", markup=False)
+        if not report.bad:
+            return
+        table = Table("line", "reason", title=f"{len(report.bad)} row(s) not imported")
+        for line, reason in report.bad:
+            table.add_row(str(line), Text(reason))  # Text: a reason is never markup
+        console.print(table)
+        raise CommandError(f"{len(report.bad)} row(s) were not imported (see above)", returncode=1)
+
+    def _export(self, edition: str | None, output: Path | None) -> None:
+        if output is None:
+            csvfiles.subscriptions_export_csv(out=self.stdout, edition_slug=edition)  # type: ignore[arg-type]
+            return
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            count = csvfiles.subscriptions_export_csv(out=handle, edition_slug=edition)
+        self.stderr.write(f"Wrote {count} subscription(s) to {output}")

@@ -1,0 +1,130 @@
+"""Services of the preferences page: what the reader receives and when, export's twin (erase).
+
+Each function is one transaction and writes the consent ledger alongside the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from headlines.core import clock
+from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.models import Edition
+from headlines.core.services import parse_timezone
+from headlines.subscriptions import wording
+from headlines.subscriptions.consent import consent_record
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
+from headlines.subscriptions.services import suppression_add
+
+Source = ConsentEvent.Source
+Purpose = ConsentEvent.Purpose
+Status = Subscription.Status
+
+
+def _locked_subscriber(subscriber_id: int) -> Subscriber:
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        raise NotFound("This subscription no longer exists.")
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_preferences_update(
+    *,
+    subscriber_id: int,
+    edition_ids: set[int],
+    marketing: bool,
+    timezone: str = "",
+    send_hour: int | None = None,
+    ip: str | None = None,
+) -> Subscriber:
+    """The preferences page: which editions, marketing, and when mail arrives.
+
+    The reader proved they hold the inbox by opening a signed link, so ticking a new edition
+    confirms it at once. The time zone and hour apply to all the reader's subscriptions.
+    """
+    subscriber = _locked_subscriber(subscriber_id)
+    timezone = parse_timezone(timezone.strip()) if timezone.strip() else ""
+    if send_hour is not None and not 0 <= send_hour <= 23:
+        raise InvalidInput("Delivery hour must be between 0 and 23", field="send_hour")
+    now = clock.now()
+    for edition in Edition.objects.filter(enabled=True):
+        _edition_choice_apply(subscriber, edition, edition.pk in edition_ids, now=now, ip=ip)
+    Subscription.objects.filter(subscriber=subscriber).update(
+        timezone=timezone, send_hour=send_hour
+    )
+    if bool(marketing) != subscriber.marketing:
+        subscriber.marketing = bool(marketing)
+        subscriber.save(update_fields=["marketing"])
+        consent_record(
+            subscriber=subscriber,
+            edition=None,
+            purpose=Purpose.MARKETING,
+            granted=subscriber.marketing,
+            words=wording.MARKETING,
+            source=Source.PREFERENCES,
+            ip=ip,
+        )
+    return subscriber
+
+
+def _edition_choice_apply(
+    subscriber: Subscriber, edition: Edition, wanted: bool, *, now: dt.datetime, ip: str | None
+) -> None:
+    subscription = Subscription.objects.filter(subscriber=subscriber, edition=edition).first()
+    current = subscription is not None and subscription.status == Status.CONFIRMED
+    if wanted == current:
+        return
+    if subscription is None:
+        subscription = Subscription(subscriber=subscriber, edition=edition)
+    if wanted:
+        subscription.status, subscription.confirmed_at = Status.CONFIRMED, now
+    elif subscription.status == Status.PENDING:
+        return  # an unconfirmed sign-up is the confirmation email's business
+    else:
+        subscription.status, subscription.unsubscribed_at = Status.UNSUBSCRIBED, now
+    subscription.save()
+    consent_record(
+        subscriber=subscriber,
+        edition=edition,
+        purpose=Purpose.NEWSLETTER,
+        granted=wanted,
+        words=wording.preferences_newsletter(edition),
+        source=Source.PREFERENCES,
+        ip=ip,
+    )
+
+
+@transaction.atomic
+def subscriber_erase(*, subscriber_id: int, ip: str | None = None) -> None:
+    """Delete everything personal about a reader; keep a hashed suppression and the ledger.
+
+    The ledger rows stay (address hash only, subscriber set to NULL) as proof of what was
+    agreed and withdrawn; the suppression makes sure the address is never mailed by mistake.
+    """
+    from headlines.core.models import OutboxMessage
+
+    subscriber = _locked_subscriber(subscriber_id)
+    withdrawn: list[tuple[Edition | None, str]] = [
+        (s.edition, Purpose.NEWSLETTER)
+        for s in subscriber.subscriptions.select_related("edition")
+        if s.status != Status.UNSUBSCRIBED
+    ]
+    if subscriber.marketing:
+        withdrawn.append((None, Purpose.MARKETING))
+    for edition, purpose in withdrawn:
+        consent_record(
+            subscriber=subscriber,
+            edition=edition,
+            purpose=purpose,
+            granted=False,
+            words=wording.ERASED,
+            source=Source.PREFERENCES,
+            ip=ip,
+        )
+    suppression_add(email=subscriber.email, reason=Suppression.Reason.ERASED)
+    # The outbox keeps whole messages, addresses included: they are personal data too.
+    OutboxMessage.objects.filter(recipients=subscriber.email).delete()
+    subscriber.delete()

@@ -1,0 +1,160 @@
+"""Pages behind the signed links in emails: confirm, unsubscribe, preferences, export, erase.
+
+Every GET only shows a page with a button: mail link scanners open every link, and must not
+confirm or unsubscribe anyone. Only a POST acts.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.selectors import edition_list
+from headlines.subscriptions import links, selectors, services, wording
+from headlines.subscriptions.forms import PreferencesForm
+from headlines.subscriptions.models import ConsentEvent, Subscription
+from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
+from headlines.subscriptions.views import client_ip, problem
+
+Source = ConsentEvent.Source
+
+
+def _subscription(purpose: str, token: str) -> Subscription:
+    if purpose == "confirm":
+        subscription_id = links.read_confirm_token(token)
+    else:
+        subscription_id = links.read_token(purpose, token)
+    return selectors.subscription_get(subscription_id=subscription_id)
+
+
+def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
+    status = {InvalidInput: 400, NotFound: 404, Conflict: 409}.get(type(exc), 400)
+    return problem(request, str(exc), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscription = _subscription("confirm", token)
+        if request.method == "POST":
+            subscription = services.subscription_confirm(
+                subscription_id=subscription.pk, ip=client_ip(request)
+            )
+    except (InvalidInput, NotFound, Conflict) as exc:
+        return _failure(request, exc)
+    context = {
+        "subscription": subscription,
+        "edition": subscription.edition,
+        "button": wording.confirm_button(subscription.edition),
+        "preferences_url": links.preferences_url(subscription.pk),
+    }
+    return render(request, "subscriptions/confirm.html", context)
+
+
+def _unused(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()  # the middleware's view argument; never called by process_view
+
+
+def _is_one_click(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
+
+
+@csrf_exempt  # RFC 8058: the one-click POST comes from a mail provider, with no token or cookie
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    one_click = _is_one_click(request)
+    if request.method == "POST" and not one_click:
+        # The page's own button is a normal form: it gets the normal CSRF check.
+        refused = CsrfViewMiddleware(_unused).process_view(request, _unused, (), {})
+        if refused is not None:
+            return refused
+    try:
+        subscription = _subscription("unsubscribe", token)
+        if request.method == "POST":
+            subscription = services.subscription_unsubscribe(
+                subscription_id=subscription.pk,
+                source=Source.ONE_CLICK if one_click else Source.UNSUBSCRIBE_LINK,
+                ip=client_ip(request),
+            )
+    except (InvalidInput, NotFound, Conflict) as exc:
+        return _failure(request, exc)
+    if one_click:
+        # Nothing here touches the session or the CSRF cookie: the answer sets no cookie.
+        return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+    context = {
+        "subscription": subscription,
+        "edition": subscription.edition,
+        "button": wording.unsubscribe_button(subscription.edition),
+        "preferences_url": links.preferences_url(subscription.pk),
+    }
+    return render(request, "subscriptions/unsubscribe.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscription = _subscription("preferences", token)
+    except (InvalidInput, NotFound) as exc:
+        return _failure(request, exc)
+    subscriber = subscription.subscriber
+    action = request.POST.get("action", "save") if request.method == "POST" else ""
+    if action == "export":
+        return _export(subscriber.pk)
+    if action == "erase":
+        if request.POST.get("confirm_erase") != "yes":
+            message = "Tick the box to confirm you want your data erased."
+            return problem(request, message, status=400)
+        subscriber_erase(subscriber_id=subscriber.pk, ip=client_ip(request))
+        return render(request, "subscriptions/erased.html")
+    editions = list(edition_list(enabled_only=True))
+    current = selectors.subscriber_subscriptions(subscriber_id=subscriber.pk)
+    initial = {
+        "editions": [
+            str(e.pk) for e in editions if e.pk in current and current[e.pk].status == "confirmed"
+        ],
+        "marketing": subscriber.marketing,
+        "timezone": subscription.timezone,
+        "send_hour": "" if subscription.send_hour is None else str(subscription.send_hour),
+    }
+    form = PreferencesForm(request.POST or None, initial=initial, editions=editions)
+    saved, status = False, 200
+    if action == "save":
+        saved = _save(request, form, subscriber.pk)
+        status = 200 if saved else 400
+    context = {"form": form, "subscriber": subscriber, "saved": saved, "wording": wording}
+    return render(request, "subscriptions/preferences.html", context, status=status)
+
+
+def _export(subscriber_id: int) -> HttpResponse:
+    data = selectors.subscriber_export(subscriber_id=subscriber_id)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-evening-headlines-data.json"'
+    return response
+
+
+def _save(request: HttpRequest, form: PreferencesForm, subscriber_id: int) -> bool:
+    """Apply a valid form; otherwise (or if the service refuses) leave the errors on it."""
+    try:
+        if not form.is_valid():
+            raise InvalidInput("Please check the choices below.")
+        subscriber_preferences_update(
+            subscriber_id=subscriber_id,
+            edition_ids=form.edition_ids(),
+            marketing=form.cleaned_data["marketing"],
+            timezone=form.cleaned_data["timezone"] or "",
+            send_hour=form.cleaned_data["send_hour"],
+            ip=client_ip(request),
+        )
+    except InvalidInput as exc:
+        form.add_error(None, str(exc))
+        return False
+    return True

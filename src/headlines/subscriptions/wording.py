@@ -1,0 +1,38 @@
+"""The exact words readers are shown. The consent ledger stores these strings verbatim."""
+
+from __future__ import annotations
+
+from headlines.core.models import Edition
+
+MARKETING = "I would like to be emailed about offers, events and updates."
+PRIVACY_LINK = "Read our privacy notice."
+INVALID_EMAIL = "Please enter a valid email address."
+
+
+def newsletter_offer(edition: Edition) -> str:
+    return f"Sign up to our free {edition.name} email for your daily guide to the latest news."
+
+
+def thanks(edition: Edition) -> str:
+    return f"Thanks for signing up to the {edition.name} email."
+
+
+def check_inbox() -> str:
+    return "Please check your inbox and click the link in the email we sent to confirm."
+
+
+def confirm_button(edition: Edition) -> str:
+    return f"Yes, send me the {edition.name} email."
+
+
+def preferences_newsletter(edition: Edition) -> str:
+    return f"Send me the {edition.name} email."
+
+
+def unsubscribe_button(edition: Edition) -> str:
+    return f"Unsubscribe me from the {edition.name} email."
+
+
+ONE_CLICK = "List-Unsubscribe=One-Click (RFC 8058)"
+IMPORTED = "Imported from the publisher's list; consent given as recorded in the file."
+ERASED = "Reader asked for their data to be erased."

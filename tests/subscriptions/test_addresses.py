@@ -1,0 +1,111 @@
+import socket
+import threading
+from collections.abc import Iterator
+
+import dns.message
+import dns.rcode
+import dns.resolver
+import pytest
+
+from headlines.core.errors import InvalidInput
+from headlines.subscriptions.addresses import email_validate
+from headlines.subscriptions.wording import INVALID_EMAIL
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Reader@Example.COM", "Reader@example.com"),
+        ("  a.b+news@example.org ", "a.b+news@example.org"),
+        ("a&b@example.com", "a&b@example.com"),
+        ("someone@bücher.example", "someone@xn--bcher-kva.example"),
+    ],
+)
+def test_good_addresses_are_normalised(raw: str, expected: str) -> None:
+    assert email_validate(raw, check_dns=False) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "not an address",
+        "a@b",
+        "a@b.com\r\nBcc: x@y.com",
+        "a@b.com\nBcc: x@y.com",
+        "a@b.com\x00",
+        "<script>alert(1)</script>@example.com",
+        "ünïcode@example.com",
+        "a\u200b@example.com",
+        "x" * 250 + "@example.com",
+        None,
+        42,
+    ],
+)
+def test_bad_addresses_get_the_reader_facing_message(raw: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        email_validate(raw, check_dns=False)
+    assert str(caught.value) == INVALID_EMAIL
+    assert caught.value.field == "email"
+
+
+def _silent_udp_port() -> tuple[socket.socket, int]:
+    """A bound UDP socket that never answers: a DNS server that cannot be reached in time."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    return sock, sock.getsockname()[1]
+
+
+def test_unreachable_dns_falls_back_to_the_syntax_check() -> None:
+    sock, port = _silent_udp_port()
+    try:
+        resolver = dns.resolver.Resolver(configure=False)
+        resolver.nameservers = ["127.0.0.1"]
+        resolver.port = port
+        resolver.lifetime = 0.3
+        address = email_validate("reader@example.com", check_dns=True, resolver=resolver)
+    finally:
+        sock.close()
+    assert address == "reader@example.com"
+
+
+def test_dns_check_still_refuses_bad_syntax_first() -> None:
+    with pytest.raises(InvalidInput):
+        email_validate("reader@@example.com", check_dns=True)
+
+
+@pytest.fixture
+def nxdomain_dns() -> Iterator[dns.resolver.Resolver]:
+    """A real DNS server on loopback that answers every question: no such domain."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(4096)
+            except OSError:
+                continue
+            reply = dns.message.make_response(dns.message.from_wire(data))
+            reply.set_rcode(dns.rcode.NXDOMAIN)
+            sock.sendto(reply.to_wire(), peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = ["127.0.0.1"]
+    resolver.port = sock.getsockname()[1]
+    resolver.lifetime = 2
+    yield resolver
+    stop.set()
+    thread.join()
+    sock.close()
+
+
+def test_with_dns_on_a_domain_that_does_not_exist_is_refused(nxdomain_dns) -> None:
+    with pytest.raises(InvalidInput, match="valid email address"):
+        email_validate("reader@no-such-domain.example", check_dns=True, resolver=nxdomain_dns)
+    # With the check off (the default) the same address passes on its syntax.
+    assert email_validate("reader@no-such-domain.example", check_dns=False)

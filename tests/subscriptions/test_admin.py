@@ -1,0 +1,94 @@
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Suppression
+from tests.subscriptions import factories
+
+pytestmark = pytest.mark.django_db
+BASE = "/admin/subscriptions/"
+
+
+@pytest.fixture
+def staff(client):
+    User.objects.create_superuser("editor", "editor@example.com", "pw-for-tests")
+    client.login(username="editor", password="pw-for-tests")
+    return client
+
+
+def test_subscribers_can_be_searched_and_filtered_by_edition_and_status(staff, edition, uk) -> None:
+    factories.confirmed(edition, email="alice@example.com")
+    factories.confirmed(uk, email="bob@example.com")
+    page = staff.get(f"{BASE}subscriber/?q=alice").content.decode()
+    assert "alice@example.com" in page and "bob@example.com" not in page
+    page = staff.get(
+        f"{BASE}subscriber/?subscriptions__edition__id__exact={uk.pk}"
+        "&subscriptions__status__exact=confirmed"
+    ).content.decode()
+    assert "bob@example.com" in page and "alice@example.com" not in page
+
+
+def test_consent_history_is_shown_and_cannot_be_edited(staff, edition) -> None:
+    subscription = factories.confirmed(edition, email="alice@example.com")
+    subscriber = subscription.subscriber
+    page = staff.get(f"{BASE}subscriber/{subscriber.pk}/change/").content.decode()
+    assert "Consent history (read-only)" in page and "test list" in page
+    assert 'name="consents-0-wording"' not in page  # shown as text, not as a field
+    event = ConsentEvent.objects.get()
+    assert staff.get(f"{BASE}consentevent/{event.pk}/delete/").status_code == 403
+    response = staff.post(f"{BASE}consentevent/{event.pk}/change/", {"granted": ""})
+    assert response.status_code in {200, 403}
+    assert ConsentEvent.objects.get().granted is True
+    assert staff.get(f"{BASE}consentevent/add/").status_code == 403
+
+
+def test_csv_import_in_the_admin_reports_bad_rows(staff, edition) -> None:
+    upload = SimpleUploadedFile(
+        "list.csv",
+        b"email,consent_source,consent_at\n"
+        b"ok@example.com,web,2024-01-01T00:00:00Z\n"
+        b"<b>x</b>,web,2024-01-01T00:00:00Z\n",
+    )
+    response = staff.post(f"{BASE}subscriber/import-csv/", {"edition": "us", "file": upload})
+    page = response.content.decode()
+    assert "Imported 1 subscriber(s)" in page
+    assert (
+        "<td>3</td>" in page and "&#x27;&lt;b&gt;x&lt;/b&gt;&#x27; is not a valid address" in page
+    )
+    assert Subscriber.objects.get().email == "ok@example.com"
+
+
+def test_csv_export_in_the_admin(staff, edition, uk) -> None:
+    factories.confirmed(edition, email="a@example.com")
+    factories.confirmed(uk, email="b@example.com")
+    response = staff.get(f"{BASE}subscriber/export-csv/?edition={uk.pk}")
+    assert response["Content-Disposition"] == 'attachment; filename="subscribers-uk.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["email"], r["status"]) for r in rows] == [("b@example.com", "confirmed")]
+
+
+def test_deleting_a_subscriber_in_the_admin_erases_and_suppresses(staff, edition) -> None:
+    subscriber = factories.confirmed(edition, email="gone@example.com").subscriber
+    staff.post(f"{BASE}subscriber/{subscriber.pk}/delete/", {"post": "yes"})
+    assert not Subscriber.objects.exists()
+    assert Suppression.objects.get().email_hash == email_hash("gone@example.com")
+    assert ConsentEvent.objects.filter(granted=False).exists()
+
+
+def test_staff_add_a_suppression_by_address_stored_only_as_a_hash(staff) -> None:
+    staff.post(
+        f"{BASE}suppression/add/", {"email": "noway@example.com", "detail": "asked by phone"}
+    )
+    suppression = Suppression.objects.get()
+    assert suppression.email_hash == email_hash("noway@example.com")
+    assert suppression.reason == "manual"
+    assert "noway" not in staff.get(f"{BASE}suppression/").content.decode()
+
+
+def test_anonymous_visitors_cannot_reach_the_csv_doors(client, edition) -> None:
+    assert client.get(f"{BASE}subscriber/export-csv/").status_code == 302
+    assert client.get(f"{BASE}subscriber/import-csv/").status_code == 302

@@ -1,0 +1,77 @@
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from headlines.subscriptions.models import Subscriber
+from tests.subscriptions import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = io.StringIO()
+    call_command("subscribers", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_reports_bad_rows_by_line_and_exits_1(edition, tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "email,consent_source,consent_at\n"
+        "ok@example.com,web,2024-01-01T00:00:00Z\n"
+        "[bold red]@x,web,2024-01-01T00:00:00Z\n"
+        + "long@example.com,"
+        + "x" * 200_000
+        + ",2024-01-01T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("subscribers", "import", str(path), "--edition", "us", stdout=out)
+    assert caught.value.returncode == 1
+    text = out.getvalue()
+    assert "Imported 1 subscriber(s) into us." in text
+    assert "'[bold red]@x' is not a valid address" in text  # shown literally, never as markup
+    assert "│ 4 " in text
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["ok@example.com"]
+
+
+def test_import_of_a_clean_file_exits_0(edition, tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "\ufeffemail,consent_source,consent_at,marketing\nok@example.com,web,2024-01-01T00:00:00Z,yes\n"
+    )
+    assert "Imported 1 subscriber(s) into us." in run("import", str(path), "--edition", "us")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "/nonexistent/file.csv", "--edition", "us"], "cannot read"),
+        (["import", "{path}", "--edition", "nope"], "no edition 'nope'"),
+    ],
+)
+def test_import_errors_exit_2_with_a_clear_message(edition, tmp_path, args, message) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("email,consent_source,consent_at\n")
+    with pytest.raises(CommandError, match=message) as caught:
+        run(*[a.format(path=path) for a in args])
+    assert caught.value.returncode == 2
+
+
+def test_export_writes_csv_with_each_subscriptions_status(edition, uk, tmp_path) -> None:
+    factories.confirmed(edition, email="a@example.com")
+    factories.confirmed(uk, email="b@example.com")
+    rows = list(csv.DictReader(io.StringIO(run("export"))))
+    assert [(r["email"], r["edition"], r["status"]) for r in rows] == [
+        ("a@example.com", "us", "confirmed"),
+        ("b@example.com", "uk", "confirmed"),
+    ]
+    rows = list(csv.DictReader(io.StringIO(run("export", "--edition", "uk"))))
+    assert [r["email"] for r in rows] == ["b@example.com"]
+    target = tmp_path / "out.csv"
+    run("export", "--output", str(target))
+    assert target.read_text().startswith("email,name,edition,status")

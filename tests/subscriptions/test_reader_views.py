@@ -1,0 +1,165 @@
+import json
+
+import pytest
+from django.test import Client
+
+from headlines.subscriptions import links
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
+from tests.subscriptions import factories
+from tests.subscriptions.conftest import outbox, path_of
+
+pytestmark = pytest.mark.django_db
+Status = Subscription.Status
+
+
+@pytest.fixture
+def pending(edition, client, mail_now) -> Subscription:
+    mail_now(lambda: client.post("/signup/us/", {"email": "p@example.com"}))
+    return Subscription.objects.get()
+
+
+def test_opening_the_confirmation_link_changes_nothing(client, pending) -> None:
+    url = path_of(links.confirm_url(pending.pk))
+    for _ in range(3):  # a link scanner, then the reader, then the scanner again
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Yes, send me the US Evening Headlines email." in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+def test_the_confirm_button_confirms_and_needs_csrf(pending, mail_now) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    url = path_of(links.confirm_url(pending.pk))
+    assert strict.post(url).status_code == 403
+    page = strict.get(url).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = mail_now(lambda: strict.post(url, {"csrfmiddlewaretoken": token}))
+    assert "You are subscribed to the US Evening Headlines email." in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Status.CONFIRMED
+    assert outbox("p@example.com")[-1]["Subject"] == "Welcome to US Evening Headlines"
+
+
+@pytest.mark.parametrize("kind", ["confirm", "unsubscribe", "preferences"])
+@pytest.mark.parametrize("token", ["garbage", "MQ:1xW3Zs:forgedsignature", "%0d%0aX", "a" * 300])
+def test_bad_link_tokens_get_a_clear_page(client, pending, kind, token) -> None:
+    for method in (client.get, client.post):
+        response = method(f"/{kind}/{token}/")
+        assert response.status_code in {400, 404}
+        assert "not valid" in response.content.decode() or response.status_code == 404
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
+def test_a_token_for_one_action_does_not_work_for_another(client, pending) -> None:
+    token = links.make_token("unsubscribe", pending.pk)
+    assert client.post(f"/confirm/{token}/").status_code == 400
+
+
+def test_unsubscribe_get_changes_nothing_and_the_button_needs_csrf(edition) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.unsubscribe_url(subscription.pk))
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get(url).content.decode()
+    assert "Unsubscribe me from the US Evening Headlines email." in page
+    assert strict.post(url).status_code == 403
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = strict.post(url, {"csrfmiddlewaretoken": token})
+    assert "You are unsubscribed" in response.content.decode()
+    subscription.refresh_from_db()
+    assert subscription.status == Status.UNSUBSCRIBED
+    assert ConsentEvent.objects.filter(granted=False).get().source == "unsubscribe_link"
+
+
+@pytest.mark.parametrize("multipart", [False, True])
+def test_rfc8058_one_click_needs_no_csrf_and_sets_no_cookie(edition, multipart) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.unsubscribe_url(subscription.pk))
+    mail_provider = Client(enforce_csrf_checks=True)
+    if multipart:
+        response = mail_provider.post(url, {"List-Unsubscribe": "One-Click"})
+    else:
+        response = mail_provider.post(
+            url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
+    assert response.status_code == 200
+    assert not response.cookies and "Set-Cookie" not in response.headers
+    subscription.refresh_from_db()
+    assert subscription.status == Status.UNSUBSCRIBED
+    assert ConsentEvent.objects.filter(granted=False).get().source == "one_click"
+
+
+def test_preferences_page_changes_editions_marketing_and_time(client, edition, uk) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    page = client.get(url).content.decode()
+    assert "Send me the US Evening Headlines email." in page
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "editions": [str(edition.pk), str(uk.pk)],
+            "marketing": "on",
+            "timezone": "Australia/Sydney",
+            "send_hour": "6",
+        },
+    )
+    assert (
+        response.status_code == 200 and "Your preferences are saved." in response.content.decode()
+    )
+    rows = Subscription.objects.filter(subscriber=subscription.subscriber)
+    assert {(s.edition.slug, s.status, s.timezone, s.send_hour) for s in rows} == {
+        ("us", "confirmed", "Australia/Sydney", 6),
+        ("uk", "confirmed", "Australia/Sydney", 6),
+    }
+    assert Subscriber.objects.get().marketing
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"editions": ["999999"]},
+        {"timezone": "Mars/Olympus"},
+        {"send_hour": "25"},
+        {"send_hour": "<script>"},
+        {"timezone": "Europe/London\r\nX: y"},
+    ],
+)
+def test_bad_preferences_are_refused_and_nothing_changes(client, edition, data) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    response = client.post(url, {"action": "save", **data})
+    assert response.status_code == 400
+    assert "<script>" not in response.content.decode()
+    subscription.refresh_from_db()
+    assert (subscription.status, subscription.timezone, subscription.send_hour) == (
+        "confirmed",
+        "",
+        None,
+    )
+
+
+def test_export_gives_everything_held_as_json(client, edition) -> None:
+    subscription = factories.confirmed(edition, email="me@example.com", marketing=True)
+    url = path_of(links.preferences_url(subscription.pk))
+    response = client.post(url, {"action": "export"})
+    assert response["Content-Type"].startswith("application/json")
+    data = json.loads(response.content)
+    assert data["email"] == "me@example.com" and data["marketing"] is True
+    assert data["subscriptions"][0]["edition"] == "us"
+    assert [c["purpose"] for c in data["consent_history"]] == ["newsletter", "marketing"]
+
+
+def test_erase_needs_the_box_ticked_then_removes_the_reader(client, edition) -> None:
+    subscription = factories.confirmed(edition, email="me@example.com")
+    url = path_of(links.preferences_url(subscription.pk))
+    assert client.post(url, {"action": "erase"}).status_code == 400
+    assert Subscriber.objects.exists()
+    response = client.post(url, {"action": "erase", "confirm_erase": "yes"})
+    assert "Your data is erased" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert Suppression.objects.get().reason == "erased"
+    assert client.get(url).status_code == 404

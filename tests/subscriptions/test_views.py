@@ -1,0 +1,271 @@
+import html
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from headlines.core.models import OutboxMessage
+from headlines.subscriptions import formtokens
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription
+from tests.subscriptions import factories
+from tests.subscriptions.conftest import outbox, path_of
+
+pytestmark = pytest.mark.django_db
+OFFER = "Sign up to our free US Evening Headlines email for your daily guide to the latest news."
+MARKETING = "I would like to be emailed about offers, events and updates."
+THANKS = "Thanks for signing up to the US Evening Headlines email."
+
+
+def widget_form(client: Client, slug: str = "us") -> dict[str, str]:
+    page = client.get(f"/widget/{slug}/").content.decode()
+    token = page.split('name="token" value="', 1)[1].split('"', 1)[0]
+    return {"token": token}
+
+
+def test_the_landing_page_offers_every_enabled_edition_with_its_words(client, edition, uk) -> None:
+    hidden = factories_edition_disabled()
+    page = client.get("/").content.decode()
+    assert OFFER in page
+    assert "Sign up to our free UK Evening Headlines email" in page
+    assert hidden not in page
+    assert MARKETING in page and 'name="marketing" value="on">' in page  # not ticked
+    assert '<a href="https://news.example/privacy"' in page and "Read our privacy notice." in page
+    assert 'action="/signup/us/"' in page and 'action="/signup/uk/"' in page
+
+
+def factories_edition_disabled() -> str:
+    from tests import factories as base
+
+    edition = base.edition(name="Secret Evening Headlines")
+    edition.enabled = False
+    edition.save()
+    return edition.name
+
+
+def test_signing_up_says_thanks_and_asks_to_check_the_inbox(client, edition, mail_now) -> None:
+    response = mail_now(lambda: client.post("/signup/us/", {"email": "new@example.com"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert THANKS in page and "check your inbox" in page
+    assert Subscription.objects.get().status == "pending"
+    assert len(outbox("new@example.com")) == 1
+
+
+def test_an_invalid_address_reshows_the_form_with_what_was_typed(client, edition) -> None:
+    response = client.post("/signup/us/", {"email": 'bad"<script>@nowhere', "marketing": "on"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Please enter a valid email address" in page
+    assert 'value="bad&quot;&lt;script&gt;@nowhere"' in page
+    assert "<script>@" not in page
+    assert 'name="marketing" value="on" checked' in page
+    assert not Subscriber.objects.exists()
+
+
+def test_header_injection_is_refused(client, edition) -> None:
+    response = client.post("/signup/us/", {"email": "a@b.com\r\nBcc: x@y.com"})
+    assert response.status_code == 400
+    assert not Subscriber.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_the_response_does_not_reveal_whether_an_address_is_known(
+    client, edition, mail_now
+) -> None:
+    factories.confirmed(edition, email="known@example.com")
+    known = mail_now(lambda: client.post("/signup/us/", {"email": "known@example.com"}))
+    unknown = mail_now(lambda: client.post("/signup/us/", {"email": "unknown@example.com"}))
+    strip = lambda r: r.content.decode().split("csrfmiddlewaretoken")[0]  # noqa: E731
+    assert (known.status_code, strip(known)) == (unknown.status_code, strip(unknown))
+    assert outbox("known@example.com")[0]["Subject"].startswith("You are already subscribed")
+
+
+def test_the_honeypot_looks_like_success_and_stores_nothing(client, edition, mail_now) -> None:
+    response = mail_now(
+        lambda: client.post("/signup/us/", {"email": "bot@example.com", "website": "http://x"})
+    )
+    assert THANKS in response.content.decode()
+    assert not Subscriber.objects.exists() and not OutboxMessage.objects.exists()
+
+
+def test_the_landing_form_needs_its_csrf_token(edition) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/signup/us/", {"email": "a@example.com"}).status_code == 403
+    page = strict.get("/signup/us/").content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = strict.post("/signup/us/", {"email": "a@example.com", "csrfmiddlewaretoken": token})
+    assert response.status_code == 200 and Subscriber.objects.count() == 1
+
+
+def test_too_many_sign_ups_from_one_ip_get_429(client, edition, settings) -> None:
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_IP": 1}
+    assert client.post("/signup/us/", {"email": "a@example.com"}).status_code == 200
+    response = client.post("/signup/us/", {"email": "b@example.com"})
+    assert response.status_code == 429 and "Too many sign-ups" in response.content.decode()
+
+
+def test_unknown_and_disabled_editions_are_404(client, edition) -> None:
+    assert client.get("/signup/nope/").status_code == 404
+    edition.enabled = False
+    edition.save()
+    assert client.post("/signup/us/", {"email": "a@example.com"}).status_code == 404
+    assert client.get("/widget/us/").status_code == 404
+
+
+def test_the_widget_may_be_framed_and_sets_no_cookie(edition) -> None:
+    response = Client().get("/widget/us/")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert not response.cookies
+    page = response.content.decode()
+    assert OFFER in page and MARKETING in page and "Read our privacy notice." in page
+    # Every other page refuses to be framed.
+    assert Client().get("/").headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_widget_posts_without_cookies_using_its_signed_token(edition, mail_now) -> None:
+    browser = Client(enforce_csrf_checks=True)  # CSRF enforced, as in production
+    form = widget_form(browser)
+    browser.cookies.clear()  # a third-party frame sends no cookie
+    response = mail_now(
+        lambda: browser.post("/widget/us/", {**form, "email": "w@example.com", "marketing": "on"})
+    )
+    assert response.status_code == 200
+    assert THANKS in response.content.decode()
+    assert "X-Frame-Options" not in response.headers
+    assert ConsentEvent.objects.filter(source="widget").count() == 2
+    assert len(outbox("w@example.com")) == 1
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "forged", formtokens.form_token(form="widget:uk"), "x" * 600],
+)
+def test_the_widget_refuses_a_post_without_a_good_token(client, edition, uk, token) -> None:
+    response = client.post("/widget/us/", {"token": token, "email": "w@example.com"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Please press the button again" in page and 'value="w@example.com"' in page
+    assert not Subscriber.objects.exists()
+
+
+def test_a_widget_invalid_address_stays_in_the_frame(client, edition) -> None:
+    response = client.post("/widget/us/", {**widget_form(client), "email": "nope"})
+    assert response.status_code == 400
+    assert "Please enter a valid email address" in response.content.decode()
+    assert "X-Frame-Options" not in response.headers
+
+
+hostile_text = st.one_of(
+    st.text(max_size=400),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=300, max_size=3000),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            '"><img src=x onerror=alert(1)>@example.com',
+            "a@b.com\r\nBcc: victim@example.com",
+            "a@b.com\nSubject: hi",
+            "\x00\x01\x1b[31m@example.com",
+            "\uff46\uff55\uff4c\uff4c\uff20example\uff0ecom"  # full-width,
+            "\u202eevil@example.com",
+            "{{ 7*7 }}@example.com",
+        ]
+    ),
+)
+
+
+@hsettings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    email=hostile_text,
+    marketing=hostile_text,
+    honeypot=st.sampled_from(["", "x"]),
+    door=st.sampled_from(["signup", "widget"]),
+)
+def test_hostile_form_input_never_breaks_the_page_or_leaks_markup(
+    client, edition, settings, email, marketing, honeypot, door
+) -> None:
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_IP": 10_000}
+    extra = widget_form(client) if door == "widget" else {}
+    response = client.post(
+        f"/{door}/us/", {**extra, "email": email, "marketing": marketing, "website": honeypot}
+    )
+    assert response.status_code in {200, 400}
+    page = response.content.decode()
+    assert "<script>alert" not in page and "<img src=x" not in page
+    if response.status_code == 400:
+        assert "Please enter a valid email address" in page
+        assert html.escape(email[:1000].strip(), quote=True)[:50] in page or not email.strip()
+    for subscriber in Subscriber.objects.all():
+        assert "\n" not in subscriber.email and "\r" not in subscriber.email
+        assert "<" not in subscriber.email
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_ip_is_limited(client, edition, settings):
+    settings.CONFIG = {
+        **settings.CONFIG,
+        "HEADLINES_SIGNUP_RATE_PER_IP": 1,
+        "HEADLINES_TRUSTED_PROXIES": 1,
+    }
+    # The client may prepend anything; only the proxy's own (rightmost) entry counts.
+    first = {"HTTP_X_FORWARDED_FOR": "1.1.1.1, 198.51.100.20"}
+    second = {"HTTP_X_FORWARDED_FOR": "2.2.2.2, 198.51.100.20"}
+    other = {"HTTP_X_FORWARDED_FOR": "198.51.100.21"}
+    assert client.post("/signup/us/", {"email": "a@example.com"}, **first).status_code == 200
+    assert client.post("/signup/us/", {"email": "b@example.com"}, **second).status_code == 429
+    assert client.post("/signup/us/", {"email": "c@example.com"}, **other).status_code == 200
+
+
+def test_the_default_privacy_notice_exists(client) -> None:
+    from tests import factories as base
+
+    edition = base.edition(name="Plain Evening Headlines")
+    page = client.get("/signup/" + edition.slug + "/").content.decode()
+    assert f'href="{edition.privacy_url}"' in page
+    response = client.get(path_of(edition.privacy_url))
+    assert response.status_code == 200 and "keyed hash" in response.content.decode()
+
+
+def test_a_widget_for_several_editions_lets_the_reader_choose(client, edition, uk, mail_now):
+    page = client.get("/widget/?editions=us,uk").content.decode()
+    assert 'type="radio" name="edition" value="us" checked' in page
+    assert "Sign up to our free UK Evening Headlines email" in page
+    form = widget_form_from(page)
+    response = mail_now(
+        lambda: client.post(
+            "/widget/?editions=us,uk", {**form, "email": "c@example.com", "edition": "uk"}
+        )
+    )
+    assert "Thanks for signing up to the UK Evening Headlines email." in response.content.decode()
+    assert Subscription.objects.get().edition == uk
+    assert ConsentEvent.objects.get().wording.startswith("Sign up to our free UK Evening")
+    # A choice outside the widget's editions, or none, is refused and nothing is stored.
+    for bad in ("nope", ""):
+        response = client.post(
+            "/widget/?editions=us,uk", {**form, "email": "d@example.com", "edition": bad}
+        )
+        assert (
+            response.status_code == 400
+            and "Please choose a newsletter." in response.content.decode()
+        )
+    # The us,uk form's token does not work on the single-edition widget.
+    assert client.post("/widget/us/", {**form, "email": "e@example.com"}).status_code == 403
+    assert Subscription.objects.count() == 1
+
+
+def widget_form_from(page: str) -> dict[str, str]:
+    return {"token": page.split('name="token" value="', 1)[1].split('"', 1)[0]}
+
+
+def test_the_sites_allowed_to_frame_the_widget_are_configurable(client, edition, settings):
+    settings.CONFIG = {
+        **settings.CONFIG,
+        "HEADLINES_WIDGET_FRAME_ANCESTORS": "https://news.example https://*.news.example",
+    }
+    response = client.get("/widget/us/")
+    assert response["Content-Security-Policy"] == (
+        "frame-ancestors https://news.example https://*.news.example"
+    )
