@@ -228,7 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_SIMILARITY",
         float,
-        0.3,
+        0.5,
         "TF-IDF cosine at which two articles tell the same story (tuned on the labelled set in "
         "benchmarks/data/stories; higher splits more).",
         group="stories",

@@ -135,9 +135,9 @@ def test_a_story_continuing_yesterday_links_back_and_is_not_repeated_unless_it_d
     sf.article(
         source=gazette,
         edition=edition,
-        title="Mount Ferro volcano: ash cloud grounds flights",
-        text="Ash from the Mount Ferro volcano grounded all flights at the regional airport, "
-        "as evacuated villages waited to return.",
+        title="Mount Ferro volcano erupts again as ash grounds flights",
+        text="The volcano on Mount Ferro erupted again and evacuated villages waited to return, "
+        "while ash grounded all flights at the regional airport.",
         published_at=NOON,
     )
     digest = services.digest_build(edition_id=edition.pk)

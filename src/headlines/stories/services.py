@@ -23,7 +23,7 @@ def _rows(edition: Edition, day: dt.date) -> tuple[list[assembly.Row], dt.dateti
     rows = [
         assembly.Row(
             id=a.pk,
-            title=textlib.plain(a.title),
+            title=textlib.clean_title(a.title, source_names=[a.source.name]),
             text=a.text,
             source_id=a.source_id,
             source_name=a.source.name,
