@@ -78,6 +78,8 @@ class DigestAdmin(admin.ModelAdmin):
     def save_formset(
         self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
     ) -> None:
+        # The admin's change message reads these; the services did the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for item_form in formset.forms:
             if not item_form.has_changed() or item_form.instance.pk is None:
                 continue

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from headlines.core import selectors as core_selectors
 from headlines.core.errors import NotFound
@@ -30,17 +31,20 @@ def _day(value: str) -> dt.date:
         raise Http404("no such day") from None
 
 
+@require_safe
 def archive_index(request: HttpRequest) -> HttpResponse:
     editions = core_selectors.edition_list(enabled_only=True)
     return render(request, "digests/archive_index.html", {"editions": editions})
 
 
+@require_safe
 def edition_archive(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(slug)
     digests = selectors.digests_published(edition_id=edition.pk)[:366]
     return render(request, "digests/edition_archive.html", {"edition": edition, "digests": digests})
 
 
+@require_safe
 def digest_detail(request: HttpRequest, slug: str, day: str) -> HttpResponse:
     edition = _edition(slug)
     try:
@@ -55,6 +59,7 @@ def digest_detail(request: HttpRequest, slug: str, day: str) -> HttpResponse:
     )
 
 
+@require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
     entries: list[dict[str, object]] = []
     for edition in core_selectors.edition_list(enabled_only=True):

@@ -1,8 +1,8 @@
 """How much a story matters to one edition tonight, and an order that is not one topic long.
 
 score = (coverage + recency + place/section terms) x language
-- coverage: independent sources (duplicates count once), each counted by its weight, on a log
-  scale so the tenth source adds less than the second;
+- coverage: independent sources (duplicates count once), each counted by its weight, plus a
+  bonus for their number, on a log scale so the tenth source adds less than the second;
 - recency: the newest article's age before the send time, halving about every 8 hours;
 - terms: the edition's place and section words found in the story (capped);
 - language: stories in another language than the edition's sink.
@@ -33,7 +33,9 @@ class Signals:
 
 
 def score(signals: Signals, *, end: dt.datetime, language: str, terms: dict[str, float]) -> float:
-    coverage = math.log2(1.0 + sum(max(w, 0.0) for w in signals.source_weights.values()))
+    weights = [max(w, 0.0) for w in signals.source_weights.values()]
+    # Weight counts, but independence counts on its own: three outlets beat one heavy one.
+    coverage = math.log2(1.0 + sum(weights)) + 0.5 * math.log2(max(len(weights), 1))
     age_hours = max((end - signals.latest_at).total_seconds() / 3600.0, 0.0)
     recency = 0.5 ** (age_hours / 8.0)
     lowered = signals.text.lower()
