@@ -102,6 +102,12 @@ def overlap(a: str, b: str) -> float:
     return len(wa & wb) / min(len(wa), len(wb))
 
 
+def covered(sentence: str, *, by: str) -> float:
+    """Share of `sentence`'s words already in `by` (1.0: it adds nothing)."""
+    ws = set(words(sentence))
+    return len(ws & set(words(by))) / len(ws) if ws else 1.0
+
+
 def clean_title(raw: str, *, source_names: Iterable[str] = ()) -> str:
     """A title without its site suffix (" | Site", " - Publisher") or a "LIVE:" tag."""
     title = plain(raw)
@@ -184,8 +190,8 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
         for sentence in lead_sentences(text):
             if len(sentence) > max_chars:
                 continue
-            if overlap(sentence, headline) > 0.8:
-                continue
+            if covered(sentence, by=headline) > 0.8:
+                continue  # says no more than the headline
             if any(overlap(sentence, c) > 0.5 for c in chosen):
                 continue
             if len(" ".join([*chosen, sentence])) > max_chars:
