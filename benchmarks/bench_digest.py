@@ -40,7 +40,7 @@ def _articles(n: int) -> list[dict[str, str]]:
         slots = gen._event(kind, k, rng)
         slots["town"] = f"{slots['town']} {k}"  # many more events than names: keep them apart
         for source in rng.sample(gen.SOURCES, k=rng.randint(3, 8)):
-            rows.append(gen._article(kind, slots, source, rng))
+            rows.append({**gen._article(kind, slots, source, rng), "event": str(k)})
         k += 1
     return rows[:n]
 
@@ -76,6 +76,25 @@ def _store(rows: list[dict[str, str]], day_end: dt.datetime) -> int:
     return edition.pk
 
 
+def _quality(rows: list[dict[str, str]], day: dt.date) -> float:
+    from benchmarks.bench_clustering import bcubed
+    from headlines.intake.models import Article
+    from headlines.stories.models import Story
+
+    event_of = dict(
+        zip(
+            Article.objects.order_by("id").values_list("id", flat=True),
+            (r["event"] for r in rows),
+            strict=True,
+        )
+    )
+    pairs = Story.articles.through.objects.filter(story__day=day).values_list(
+        "article_id", "story_id"
+    )
+    truth, predicted = zip(*((event_of[a], s) for a, s in pairs), strict=True)
+    return bcubed(truth, predicted)[2]
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     import django
@@ -97,10 +116,12 @@ def main() -> None:
         digest = services.digest_build(edition_id=edition_id, day=day)
         seconds = time.perf_counter() - started
         stories = digest.edition.stories.filter(day=day).count()
+        events = len({r["event"] for r in rows})
         print(
-            f"digest from {len(rows)} articles: {stories} stories, "
+            f"digest from {len(rows)} articles ({events} events): {stories} stories, "
             f"{digest.items.count()} items, built in {seconds:.2f} s (target < 20 s)"
         )
+        print(f"  BCubed F1 of those stories against the events: {_quality(rows, day):.3f}")
         started = time.perf_counter()
         services.digest_build(edition_id=edition_id, day=day)
         print(f"rebuild of the draft: {time.perf_counter() - started:.2f} s")
