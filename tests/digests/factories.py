@@ -11,6 +11,9 @@ from tests.stories import factories as sf
 DAY = dt.date(2026, 11, 25)
 NOON = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
+# Never fetched by the tests: the browser tests refuse every request to it.
+STORM_IMAGE = "https://img.example/storm-bella.jpg"
+
 HOSTILE_TITLE = (
     '<script>alert("t")</script>Bridge <img src=x onerror=alert(1)>reopens '
     '<a href="javascript:alert(2)">after repairs</a> | Hostile Herald'
@@ -92,6 +95,7 @@ def messy_day(edition: Edition, *, hostile: bool = True) -> list[Article]:
                     title=title,
                     text=text,
                     published_at=NOON - dt.timedelta(hours=k + i),
+                    image_url=STORM_IMAGE if (key, i) == ("storm", 1) else "",
                 )
             )
     if hostile:

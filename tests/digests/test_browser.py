@@ -52,6 +52,7 @@ def test_the_email_fits_phone_and_desktop(page, tmp_path: Path, width: int) -> N
     html = rendering.personalise(
         digest.html, unsubscribe_url="https://x.example/u", preferences_url="https://x.example/p"
     )
+    page.route("https://**/*", lambda route: route.abort())  # no network: images stay out
     page.set_viewport_size({"width": width, "height": 900})
     page.set_content(html)
     expected = digest.items.filter(dropped=False).count()
@@ -66,9 +67,33 @@ def test_the_archive_page_fits(page, live_server, tmp_path: Path, width: int) ->
     digest = build()
     services.digest_approve(digest_id=digest.pk)
     services.digest_mark_sending(digest_id=digest.pk)
+    page.route("https://**/*", lambda route: route.abort())
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{live_server.url}/archive/web/")
     page.get_by_role("link", name="Wednesday 25 November 2026").click()
     page.wait_for_url("**/archive/web/2026-11-25/")
     expected = digest.items.filter(dropped=False).count()
     check_layout(page, width, tmp_path / f"archive-{width}.png", expected)
+
+
+def test_the_email_stays_readable_in_dark_mode(page) -> None:
+    digest = build()
+    page.route("https://**/*", lambda route: route.abort())
+    page.emulate_media(color_scheme="dark")
+    page.set_content(digest.html)
+    colours = page.evaluate(
+        """() => {
+            const css = (el) => getComputedStyle(el);
+            const sheet = document.querySelector('.sheet');
+            const headline = document.querySelector('.headline a, .headline');
+            const summary = document.querySelector('.summary');
+            return [css(sheet).backgroundColor, css(headline).color, css(summary).color];
+        }"""
+    )
+
+    def luminance(rgb: str) -> float:
+        r, g, b = (int(x) for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+    background, headline, summary = (luminance(c) for c in colours)
+    assert background < 0.2 and headline > 0.8 and summary > 0.7, colours

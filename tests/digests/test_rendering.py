@@ -31,7 +31,7 @@ def test_hostile_feed_content_never_reaches_the_email(digest: Digest) -> None:
     assert not HOSTILE.search(digest.text)
     assert "<link" not in digest.html and "<script" not in digest.html
     # The hostile article's link and image were not web links: left out, not passed through.
-    assert "img.example" not in digest.html
+    assert "bridge.jpg" not in digest.html and "alert(6)" not in digest.html
 
 
 def test_hostile_feed_content_never_reaches_the_web_page_or_feed(digest: Digest) -> None:
@@ -63,8 +63,9 @@ def test_the_email_has_everything_a_reader_and_a_mail_client_need(digest: Digest
     web = selectors.digest_web_url(digest=digest)
     assert web.endswith(f"/archive/{digest.edition.slug}/{digest.date:%Y-%m-%d}/")
     assert web in html and web in text
-    for img in re.findall(r"<img[^>]*>", html):
-        assert 'alt="' in img
+    images = re.findall(r"<img[^>]*>", html)
+    assert len(images) == 1 and "storm-bella.jpg" in images[0]
+    assert re.search(r'alt="[^"]*Storm Bella[^"]*"', images[0])
     assert "Unsubscribe: [[unsubscribe_url]]" in text
     assert "Storm Bella" in text and "<" not in text.replace("<http", "")
 

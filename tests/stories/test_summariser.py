@@ -64,3 +64,16 @@ def test_a_failing_model_does_not_stop_the_digest(install, caplog) -> None:
 
     install(Broken())
     assert summariser.summarise(headline="x", texts=LEADS, max_chars=300).startswith("The bridge")
+
+
+def make_model() -> FakeModel:
+    """A factory the setting can name, as an installed model package would provide."""
+    return FakeModel("A model wrote this sentence about the bridge.")
+
+
+def test_the_setting_names_a_factory_of_an_installed_package(settings, monkeypatch) -> None:
+    monkeypatch.setitem(
+        settings.CONFIG, "HEADLINES_SUMMARY_MODEL", "tests.stories.test_summariser:make_model"
+    )
+    summary = summariser.summarise(headline="Bridge reopens", texts=LEADS, max_chars=300)
+    assert summary == "A model wrote this sentence about the bridge."

@@ -54,8 +54,7 @@ def previous_stories(*, edition_id: int, day: dt.date, days: int) -> QuerySet[St
     return (
         Story.objects.filter(edition_id=edition_id, day__lt=day)
         .filter(day__gte=day - dt.timedelta(days=days))
-        .prefetch_related("articles")
-        .order_by("-day", "-score")
+        .order_by("-day", "rank")
     )
 
 

@@ -41,16 +41,24 @@ def _rows(edition: Edition, day: dt.date) -> tuple[list[assembly.Row], dt.dateti
 
 def _earlier(edition: Edition, day: dt.date) -> list[assembly.Earlier]:
     days = int(settings.CONFIG["HEADLINES_STORY_LOOKBACK_DAYS"])
+    stories = list(selectors.previous_stories(edition_id=edition.pk, day=day, days=days))
+    members: dict[int, list[tuple[int, int, str]]] = {}
+    # Only ids and titles of the earlier stories' articles: their full texts are not needed.
+    through = Story.articles.through.objects.filter(story_id__in=[s.pk for s in stories])
+    for story_id, article_id, source_id, title in through.values_list(
+        "story_id", "article_id", "article__source_id", "article__title"
+    ):
+        members.setdefault(story_id, []).append((article_id, source_id, title))
     earlier = []
-    for story in selectors.previous_stories(edition_id=edition.pk, day=day, days=days):
-        articles = list(story.articles.all())
-        titles = " ".join(textlib.plain(a.title) for a in articles[:5])
+    for story in stories:
+        rows = members.get(story.pk, [])
+        titles = " ".join(textlib.plain(title) for _, _, title in rows[:5])
         earlier.append(
             assembly.Earlier(
                 id=story.pk,
                 text=f"{story.headline}. {story.summary} {titles}",
-                article_ids=frozenset(a.pk for a in articles),
-                source_ids=frozenset(a.source_id for a in articles),
+                article_ids=frozenset(a for a, _, _ in rows),
+                source_ids=frozenset(s for _, s, _ in rows),
             )
         )
     return earlier
