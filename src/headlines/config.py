@@ -236,8 +236,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
         float,
-        0.3,
-        "Cosine at which a story continues one of the previous days' stories.",
+        0.7,
+        "Cosine at which a story continues one of the previous days' stories (chosen on the "
+        "two-day digest benchmark; lower links more).",
         group="stories",
     ),
     Setting(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import nh3
 
+LEAD_CHARS = 4000
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 # " | Site Name", " - Publisher", " — The Daily Example", " :: Site"
@@ -163,7 +164,8 @@ def _usable(sentence: str) -> bool:
 def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
     """The first usable sentences of an article's lead, dateline removed."""
     picked = []
-    for sentence in sentences(plain_paragraphs(text)):
+    # Only the lead matters, and a text dump may be megabytes long.
+    for sentence in sentences(plain_paragraphs(text[:LEAD_CHARS])):
         sentence = _DATELINE.sub("", sentence).strip()
         if sentence and sentence[0].islower():
             sentence = sentence[0].upper() + sentence[1:]
@@ -208,7 +210,7 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
 
 def headline_from_lead(text: str, *, max_chars: int = 100) -> str:
     """A headline for an untitled article: its first sentence, shortened at a clause."""
-    candidates = lead_sentences(text, limit=1) or sentences(plain_paragraphs(text))[:1]
+    candidates = lead_sentences(text, limit=1) or sentences(plain_paragraphs(text[:LEAD_CHARS]))[:1]
     if not candidates:
         return ""
     sentence = candidates[0].rstrip(".!?\"'”’ ")
