@@ -50,3 +50,15 @@ def test_without_auto_approve_the_draft_waits_for_an_editor() -> None:
     tick_at(SEND + dt.timedelta(minutes=1))
     digest = Digest.objects.get(edition=edition, date=DAY)
     assert digest.state == Digest.State.DRAFT
+
+
+def test_a_review_window_that_opens_before_midnight() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="00:30")
+    tick_at(dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC))
+    # Tomorrow's draft is up for review; today's, long past its send time, is not made late.
+    assert list(Digest.objects.filter(edition=edition).values_list("date", flat=True)) == [
+        dt.date(2026, 11, 26)
+    ]
+    tick_at(dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.UTC))
+    digest = Digest.objects.get(edition=edition, date=dt.date(2026, 11, 26))
+    assert digest.state == Digest.State.APPROVED

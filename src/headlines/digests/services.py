@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from email.utils import parseaddr
 
+from django.conf import settings
 from django.db import transaction
 
 from headlines.core import clock, mail
@@ -194,21 +195,33 @@ def digests_assemble_due() -> list[int]:
     """The periodic job's body: build drafts whose review window opened; approve at send time.
 
     Safe to run any number of times and on several machines: building only happens while no
-    digest exists or it is still a draft, approving only a draft.
+    digest exists, approving only a draft. Tomorrow is looked at too, for editions whose review
+    window opens before midnight (a 00:30 send time).
     """
     touched = []
     now = clock.now()
     for edition in Edition.objects.filter(enabled=True):
-        day = story_selectors.edition_today(edition=edition)
-        send = story_selectors.send_time(edition=edition, day=day)
-        opens = send - dt.timedelta(minutes=edition.review_window_minutes)
-        if now < opens:
-            continue
-        digest = selectors.digest_for(edition_id=edition.pk, day=day)
-        if digest is None:
-            digest = digest_build(edition_id=edition.pk, day=day)
-            touched.append(digest.pk)
-        if now >= send and edition.auto_approve and digest.state == State.DRAFT:
-            digest_approve(digest_id=digest.pk, by="auto-approve at send time")
-            touched.append(digest.pk)
+        today = story_selectors.edition_today(edition=edition)
+        for day in (today, today + dt.timedelta(days=1)):
+            digest_id = _assemble(edition, day, now)
+            if digest_id is not None:
+                touched.append(digest_id)
+    return touched
+
+
+def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
+    send = story_selectors.send_time(edition=edition, day=day)
+    if now < send - dt.timedelta(minutes=edition.review_window_minutes):
+        return None
+    # Past the delivery window nothing can go out any more: no late digest is made.
+    if now > send + dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"])):
+        return None
+    digest = selectors.digest_for(edition_id=edition.pk, day=day)
+    touched = None
+    if digest is None:
+        digest = digest_build(edition_id=edition.pk, day=day)
+        touched = digest.pk
+    if now >= send and edition.auto_approve and digest.state == State.DRAFT:
+        digest_approve(digest_id=digest.pk, by="auto-approve at send time")
+        touched = digest.pk
     return touched
