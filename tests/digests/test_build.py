@@ -144,3 +144,49 @@ def test_a_story_continuing_yesterday_links_back_and_is_not_repeated_unless_it_d
     today = Story.objects.get(day=DAY)
     assert today.continues_id == first.pk and today.developed
     assert digest.items.count() == 1 and "Developing story" in digest.html
+
+
+def test_text_dumps_without_titles_get_a_headline_from_their_lead(edition) -> None:
+    from tests.stories import factories as sf
+
+    source = sf.source(name="Dump Desk", edition=edition)
+    sf.article(
+        source=source,
+        edition=edition,
+        title="",
+        text="HARBOURTON (Desk) — The harbour authority closed the old pier on "
+        "Wednesday after divers found cracks in its supports, officials said.\n"
+        "Ferries will use the north quay until repairs end.",
+        published_at=NOON,
+    )
+    digest = services.digest_build(edition_id=edition.pk)
+    item = digest.items.get()
+    assert item.headline.startswith("The harbour authority closed the old pier")
+    assert len(item.headline) <= 100 and not item.headline.endswith(".")
+    assert item.summary.startswith("Ferries will use the north quay") or "pier" in item.summary
+
+
+def test_one_topic_cannot_fill_the_digest(edition) -> None:
+    from tests.stories import factories as sf
+
+    edition.max_stories = 4
+    edition.save()
+    towns = ["Ashbury", "Brackwater", "Caddington", "Dunmere", "Elmsford"]
+    for k, town in enumerate(towns):
+        for n in range(3):  # each storm told by three outlets: they all outrank the others
+            sf.article(
+                source=sf.source(edition=edition),
+                edition=edition,
+                title=f"Storm floods {town} as residents flee rising rivers",
+                text=f"A storm flooded {town} on Wednesday and residents fled as rivers rose, "
+                f"emergency crews said. Report {n}.",
+                published_at=NOON - dt.timedelta(minutes=k),
+            )
+    for title in ("Museum reopens its dinosaur hall", "Chess champion retains her title"):
+        sf.article(
+            source=sf.source(edition=edition), edition=edition, title=title, published_at=NOON
+        )
+    digest = services.digest_build(edition_id=edition.pk)
+    sent = [i.headline for i in digest.items.filter(dropped=False).order_by("position")[:4]]
+    assert sum("Storm floods" in h for h in sent) == 2, sent
+    assert "Museum reopens its dinosaur hall" in sent and "Chess champion retains her title" in sent
