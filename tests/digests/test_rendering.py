@@ -1,3 +1,4 @@
+import html
 import re
 
 import pytest
@@ -12,7 +13,8 @@ from tests.digests.factories import NOON, messy_day
 pytestmark = pytest.mark.django_db
 
 HOSTILE = re.compile(
-    r"<script|onerror=|onclick=|<form|javascript:|expression\(|@import|evil\.example|<input",
+    r"<script|onerror=|onclick=|onload=|<form|javascript:|expression\(|@import|evil\.example|"
+    r"<input|<iframe|<svg|rel=\"?stylesheet",
     re.I,
 )
 
@@ -48,6 +50,8 @@ def test_hostile_feed_content_never_reaches_the_web_page_or_feed(digest: Digest)
         assert response.status_code == 200
         body = response.content.decode()
         assert not HOSTILE.search(body), (path, HOSTILE.search(body))
+        # The feed carries its HTML escaped: what a feed reader renders must be clean too.
+        assert not HOSTILE.search(html.unescape(body)), (path, HOSTILE.search(html.unescape(body)))
     page = client.get(f"/archive/{slug}/{digest.date:%Y-%m-%d}/").content.decode()
     assert "Bridge reopens after repairs" in page
 
