@@ -13,6 +13,7 @@ from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.digests import assembly, rendering, selectors
 from headlines.digests.models import Digest, DigestItem
+from headlines.stories import planning
 from headlines.stories import selectors as story_selectors
 from headlines.stories import services as story_services
 from headlines.stories import text as textlib
@@ -99,17 +100,18 @@ def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
     edition = _edition(edition_id)
     day = day or story_selectors.edition_today(edition=edition)
     with transaction.atomic():
-        Digest.objects.get_or_create(edition=edition, date=day)
+        digest, _ = Digest.objects.get_or_create(edition=edition, date=day)
+    if digest.state != State.DRAFT:
+        return selectors.digest_get(digest_id=digest.pk)
+    # The slow part (clustering, summaries) only reads: it runs outside the transaction, so the
+    # write lock is held just for the short store-and-render below.
+    drafts = planning.drafts(edition=edition, day=day)
     with transaction.atomic():
-        digest = (
-            Digest.objects.select_for_update()
-            .select_related("edition")
-            .get(edition=edition, date=day)
-        )
+        digest = Digest.objects.select_for_update().select_related("edition").get(pk=digest.pk)
         if digest.state != State.DRAFT:
-            return digest
+            return digest  # approved while we were planning: left alone
         kept = assembly.decisions(digest)
-        stories = story_services.stories_build(edition_id=edition.pk, day=day)
+        stories = story_services.stories_build(edition_id=edition.pk, day=day, drafts=drafts)
         digest.items.all().delete()
         DigestItem.objects.bulk_create(assembly.items_for(digest, stories, kept))
         return _render_into(digest)
