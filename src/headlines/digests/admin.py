@@ -141,6 +141,9 @@ class StoryAdmin(admin.ModelAdmin):
     date_hierarchy = "day"
     raw_id_fields = ("articles", "continues")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # stories are made by clustering, not typed in
+
 
 @admin.register(RelevanceTerm)
 class RelevanceTermAdmin(admin.ModelAdmin):

@@ -1,4 +1,4 @@
-"""Plan one edition's stories for one day: read the articles, cluster, write, rank.
+"""Plan one edition's stories for one day: read the articles, cluster, word and rank them.
 
 Reads and computation only, nothing stored: the slow part of building a digest runs outside any
 transaction, so SQLite's single writer is held only for the short write that follows.
