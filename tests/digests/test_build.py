@@ -190,3 +190,20 @@ def test_one_topic_cannot_fill_the_digest(edition) -> None:
     sent = [i.headline for i in digest.items.filter(dropped=False).order_by("position")[:4]]
     assert sum("Storm floods" in h for h in sent) == 2, sent
     assert "Museum reopens its dinosaur hall" in sent and "Chess champion retains her title" in sent
+
+
+def test_the_editions_place_and_section_words_lift_a_story(edition) -> None:
+    from headlines.stories.models import RelevanceTerm
+    from tests.stories import factories as sf
+
+    source = sf.source(edition=edition)
+    for title in (
+        "Museum opens a new gallery of ancient coins",
+        "Harbourton ferry service doubles its winter timetable",
+    ):
+        sf.article(source=source, edition=edition, title=title, published_at=NOON)
+    first = services.digest_build(edition_id=edition.pk).items.order_by("position").first()
+    assert first is not None and first.headline.startswith("Museum")
+    RelevanceTerm.objects.create(edition=edition, term="Harbourton", weight=1.0)
+    first = services.digest_build(edition_id=edition.pk).items.order_by("position").first()
+    assert first is not None and first.headline.startswith("Harbourton")
