@@ -49,6 +49,8 @@ def test_build_prints_text_html_and_json(edition) -> None:
         (["--edition", "us", "--date", "2026-13-40"], "must be a date"),
         (["--edition", "us", "--date", "yesterday"], "must be a date"),
         (["--edition", "<script>", "--date", "2026-11-25"], "no edition"),
+        (["--edition", "us", "--date", "0001-01-01"], "must be between"),
+        (["--edition", "us", "--date", "9999-12-31"], "must be between"),
     ],
 )
 def test_bad_slug_or_date_is_a_clear_error_and_stores_nothing(edition, args, message) -> None:

@@ -20,6 +20,10 @@ from headlines.stories import text as textlib
 
 State = Digest.State
 
+# A digest is for a real news day: not before the epoch, not more than a year ahead.
+EARLIEST_DAY = dt.date(1970, 1, 1)
+FUTURE_DAYS = 366
+
 
 def _locked(digest_id: int) -> Digest:
     try:
@@ -98,7 +102,14 @@ def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
     drops and edited words for the stories they were about.
     """
     edition = _edition(edition_id)
-    day = day or story_selectors.edition_today(edition=edition)
+    today = story_selectors.edition_today(edition=edition)
+    day = day or today
+    if not EARLIEST_DAY <= day <= today + dt.timedelta(days=FUTURE_DAYS):
+        raise InvalidInput(
+            f"no digest can be built for {day:%Y-%m-%d}: the day must be between "
+            f"{EARLIEST_DAY:%Y-%m-%d} and {FUTURE_DAYS} days from today",
+            field="day",
+        )
     with transaction.atomic():
         digest, _ = Digest.objects.get_or_create(edition=edition, date=day)
     if digest.state != State.DRAFT:
