@@ -77,3 +77,14 @@ def test_the_setting_names_a_factory_of_an_installed_package(settings, monkeypat
     )
     summary = summariser.summarise(headline="Bridge reopens", texts=LEADS, max_chars=300)
     assert summary == "A model wrote this sentence about the bridge."
+
+
+@pytest.mark.parametrize(
+    "path", ["no-colon", "tests.stories.no_such_module:make", "tests.stories.test_summariser:nope"]
+)
+def test_a_bad_model_setting_is_a_clear_error(settings, monkeypatch, path: str) -> None:
+    from headlines.core.errors import InvalidInput
+
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SUMMARY_MODEL", path)
+    with pytest.raises(InvalidInput, match="HEADLINES_SUMMARY_MODEL"):
+        summariser.summarise(headline="x", texts=LEADS, max_chars=300)

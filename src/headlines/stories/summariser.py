@@ -48,7 +48,10 @@ def _configured(path: str) -> Summariser:
     module_name, _, attribute = path.partition(":")
     if not module_name or not attribute:
         raise InvalidInput("HEADLINES_SUMMARY_MODEL must look like package.module:factory")
-    factory = getattr(importlib.import_module(module_name), attribute)
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise InvalidInput(f"HEADLINES_SUMMARY_MODEL: cannot load {path!r} ({exc})") from None
     summariser: Summariser = factory()
     return summariser
 
