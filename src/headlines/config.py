@@ -224,6 +224,53 @@ SETTINGS: tuple[Setting, ...] = (
         "reported, never sent at night.",
         group="delivery",
     ),
+    # --- stories and digests --------------------------------------------------------------------
+    Setting(
+        "HEADLINES_STORY_SIMILARITY",
+        float,
+        0.5,
+        "TF-IDF cosine at which two articles tell the same story (tuned on the labelled set in "
+        "benchmarks/data/stories; higher splits more).",
+        group="stories",
+    ),
+    Setting(
+        "HEADLINES_STORY_CONTINUATION_SIMILARITY",
+        float,
+        0.7,
+        "Cosine at which a story continues one of the previous days' stories (chosen on the "
+        "two-day digest benchmark; lower links more).",
+        group="stories",
+    ),
+    Setting(
+        "HEADLINES_STORY_LOOKBACK_DAYS",
+        int,
+        3,
+        "Days back a story may continue from.",
+        group="stories",
+    ),
+    Setting(
+        "HEADLINES_SUMMARY_MAX_CHARS",
+        int,
+        320,
+        "Length cap of a story summary; it always ends on a whole sentence.",
+        group="stories",
+    ),
+    Setting(
+        "HEADLINES_SUMMARY_MODEL",
+        str,
+        None,
+        "Optional stronger summariser, `package.module:factory` returning an object with "
+        "`summarise(*, headline, texts, max_chars) -> str | None`. Unset: extractive, lead-based. "
+        "Nothing is downloaded; the package must already be installed.",
+        group="stories",
+    ),
+    Setting(
+        "HEADLINES_DIGEST_WINDOW_HOURS",
+        float,
+        24.0,
+        "Hours of articles before an edition's send time that go into its digest.",
+        group="digests",
+    ),
 )
 
 SETTINGS += (

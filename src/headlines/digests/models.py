@@ -45,3 +45,29 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition.name} · {self.date:%Y-%m-%d}"
+
+
+class DigestItem(models.Model):
+    """One story as it appears in a digest; the editor edits these, not the story."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="items")
+    story = models.ForeignKey(
+        "stories.Story", on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    position = models.PositiveIntegerField(default=0)
+    headline = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    image_url = models.URLField(max_length=2000, blank=True)
+    source_names = models.JSONField(default=list, blank=True)
+    pinned = models.BooleanField(default=False, help_text="Keep at its position on a rebuild.")
+    dropped = models.BooleanField(default=False, help_text="Leave out of the digest.")
+    edited = models.BooleanField(
+        default=False, help_text="An editor changed the headline or summary; a rebuild keeps it."
+    )
+
+    class Meta:
+        ordering = ["digest", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.headline

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import QuerySet
+
 from headlines.core.errors import NotFound
-from headlines.digests.models import Digest
+from headlines.digests.models import Digest, DigestItem
 
 
 def digest_get(*, digest_id: int) -> Digest:
@@ -17,3 +19,33 @@ def digest_get(*, digest_id: int) -> Digest:
 
 def digest_for(*, edition_id: int, day: dt.date) -> Digest | None:
     return Digest.objects.select_related("edition").filter(edition_id=edition_id, date=day).first()
+
+
+PUBLISHED = (Digest.State.SENDING, Digest.State.SENT)
+
+
+def digest_web_url(*, digest: Digest) -> str:
+    """The digest's public page (the email's "view in your browser" link)."""
+    from headlines.digests.rendering import web_url
+
+    return web_url(digest)
+
+
+def digests_published(*, edition_id: int) -> QuerySet[Digest]:
+    """What the public archive shows: digests that have gone out (or are going out)."""
+    return (
+        Digest.objects.select_related("edition")
+        .filter(edition_id=edition_id, state__in=PUBLISHED)
+        .order_by("-date")
+    )
+
+
+def digest_published(*, edition_id: int, day: dt.date) -> Digest:
+    digest = digests_published(edition_id=edition_id).filter(date=day).first()
+    if digest is None:
+        raise NotFound(f"no published digest for {day:%Y-%m-%d}")
+    return digest
+
+
+def digest_items(*, digest: Digest) -> QuerySet[DigestItem]:
+    return digest.items.select_related("story").order_by("position", "id")

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.db import transaction
 
-from headlines.core import clock
-from headlines.core.errors import Conflict, NotFound
-from headlines.digests.models import Digest
+from headlines.core import clock, mail
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.models import Edition
+from headlines.digests import assembly, rendering, selectors
+from headlines.digests.models import Digest, DigestItem
+from headlines.stories import planning
+from headlines.stories import selectors as story_selectors
+from headlines.stories import services as story_services
+from headlines.stories import text as textlib
 
 State = Digest.State
+
+# A digest is for a real news day: not before the epoch, not more than a year ahead.
+EARLIEST_DAY = dt.date(1970, 1, 1)
+FUTURE_DAYS = 366
 
 
 def _locked(digest_id: int) -> Digest:
@@ -62,3 +76,165 @@ def digest_mark_sent(*, digest_id: int) -> Digest:
     digest.sent_at = clock.now()
     digest.save(update_fields=["state", "sent_at"])
     return digest
+
+
+# --- building and editing (the digest work) -----------------------------------------------------
+
+
+def _edition(edition_id: int) -> Edition:
+    try:
+        return Edition.objects.get(pk=edition_id)
+    except Edition.DoesNotExist:
+        raise NotFound(f"no edition {edition_id}") from None
+
+
+def _render_into(digest: Digest) -> Digest:
+    digest.subject, digest.preheader, digest.html, digest.text = rendering.render(digest)
+    digest.built_at = clock.now()
+    digest.save(update_fields=["subject", "preheader", "html", "text", "built_at"])
+    return digest
+
+
+def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
+    """Build (or rebuild) the edition's draft for `day` (edition-local; None: today there).
+
+    An approved, sending or sent digest is returned untouched. A rebuild keeps the editor's pins,
+    drops and edited words for the stories they were about.
+    """
+    edition = _edition(edition_id)
+    today = story_selectors.edition_today(edition=edition)
+    day = day or today
+    if not EARLIEST_DAY <= day <= today + dt.timedelta(days=FUTURE_DAYS):
+        raise InvalidInput(
+            f"no digest can be built for {day:%Y-%m-%d}: the day must be between "
+            f"{EARLIEST_DAY:%Y-%m-%d} and {FUTURE_DAYS} days from today",
+            field="day",
+        )
+    with transaction.atomic():
+        digest, _ = Digest.objects.get_or_create(edition=edition, date=day)
+    if digest.state != State.DRAFT:
+        return selectors.digest_get(digest_id=digest.pk)
+    # The slow part (clustering, summaries) only reads: it runs outside the transaction, so the
+    # write lock is held just for the short store-and-render below.
+    drafts = planning.drafts(edition=edition, day=day)
+    with transaction.atomic():
+        digest = Digest.objects.select_for_update().select_related("edition").get(pk=digest.pk)
+        if digest.state != State.DRAFT:
+            return digest  # approved while we were planning: left alone
+        kept = assembly.decisions(digest)
+        stories = story_services.stories_build(edition_id=edition.pk, day=day, drafts=drafts)
+        digest.items.all().delete()
+        DigestItem.objects.bulk_create(assembly.items_for(digest, stories, kept))
+        return _render_into(digest)
+
+
+@transaction.atomic
+def digest_render(*, digest_id: int) -> Digest:
+    """Render a draft again from its items (after an editor's changes)."""
+    digest = _locked(digest_id)
+    if digest.state != State.DRAFT:
+        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
+    return _render_into(digest)
+
+
+@transaction.atomic
+def digest_item_update(
+    *,
+    item_id: int,
+    headline: str | None = None,
+    summary: str | None = None,
+    position: int | None = None,
+    pinned: bool | None = None,
+    dropped: bool | None = None,
+) -> DigestItem:
+    """An editor's change to one item of a draft; the draft is rendered again."""
+    try:
+        item = DigestItem.objects.select_related("digest").get(pk=item_id)
+    except DigestItem.DoesNotExist:
+        raise NotFound(f"no digest item {item_id}") from None
+    digest = _locked(item.digest_id)
+    if digest.state != State.DRAFT:
+        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
+    if headline is not None:
+        clean = textlib.plain(headline)
+        if not clean or len(clean) > 300:
+            raise InvalidInput("a headline is 1 to 300 characters", field="headline")
+        item.edited = item.edited or clean != item.headline
+        item.headline = clean
+    if summary is not None:
+        clean = textlib.plain(summary)
+        if len(clean) > 1000:
+            raise InvalidInput("a summary is at most 1000 characters", field="summary")
+        item.edited = item.edited or clean != item.summary
+        item.summary = clean
+    if position is not None:
+        if position < 1:
+            raise InvalidInput("positions start at 1", field="position")
+        item.position = position
+    item.pinned = item.pinned if pinned is None else pinned
+    item.dropped = item.dropped if dropped is None else dropped
+    item.save()
+    _render_into(digest)
+    return item
+
+
+def digest_send_test(*, digest_id: int, to: str) -> mail.SendResult:
+    """Send the digest as a reader would get it to one address (an editor), marked as a test."""
+    digest = Digest.objects.select_related("edition").filter(pk=digest_id).first()
+    if digest is None:
+        raise NotFound(f"no digest {digest_id}")
+    if not digest.html:
+        raise Conflict(f"{digest} has not been rendered; build it first")
+    if not to or "@" not in to:
+        raise InvalidInput("a test goes to an email address; set one on your staff account")
+    link = rendering.web_url(digest)
+    msg = rendering.message(
+        digest, to=to, unsubscribe_url=link, preferences_url=link, subject_prefix="[Test] "
+    )
+    # Not mail.send_message: it sends bare-LF line endings, which a strict relay refuses once
+    # a digest is longer than one 1,000-byte "line" (reported to the lead).
+    messenger = mail.get_messenger()
+    try:
+        return messenger.send(
+            envelope_from=parseaddr(str(msg["From"]))[1],
+            recipients=[to],
+            raw=rendering.wire_bytes(msg),
+        )
+    finally:
+        messenger.close()
+
+
+def digests_assemble_due() -> list[int]:
+    """The periodic job's body: build drafts whose review window opened; approve at send time.
+
+    Safe to run any number of times and on several machines: building only happens while no
+    digest exists, approving only a draft. Tomorrow is looked at too, for editions whose review
+    window opens before midnight (a 00:30 send time).
+    """
+    touched = []
+    now = clock.now()
+    for edition in Edition.objects.filter(enabled=True):
+        today = story_selectors.edition_today(edition=edition)
+        for day in (today, today + dt.timedelta(days=1)):
+            digest_id = _assemble(edition, day, now)
+            if digest_id is not None:
+                touched.append(digest_id)
+    return touched
+
+
+def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
+    send = story_selectors.send_time(edition=edition, day=day)
+    if now < send - dt.timedelta(minutes=edition.review_window_minutes):
+        return None
+    # Past the delivery window nothing can go out any more: no late digest is made.
+    if now > send + dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"])):
+        return None
+    digest = selectors.digest_for(edition_id=edition.pk, day=day)
+    touched = None
+    if digest is None:
+        digest = digest_build(edition_id=edition.pk, day=day)
+        touched = digest.pk
+    if now >= send and edition.auto_approve and digest.state == State.DRAFT:
+        digest_approve(digest_id=digest.pk, by="auto-approve at send time")
+        touched = digest.pk
+    return touched

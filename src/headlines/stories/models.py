@@ -18,9 +18,46 @@ class Story(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continuations"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Added by the stories work (0002): which digest day the story was built for, and the
+    # numbers ranking and the editor look at.
+    day = models.DateField(null=True, blank=True, db_index=True)
+    source_count = models.PositiveIntegerField(default=0)
+    article_count = models.PositiveIntegerField(default=0)
+    latest_at = models.DateTimeField(null=True, blank=True)
+    rank = models.PositiveIntegerField(
+        default=0, help_text="Place in the day's order: score, then diversity."
+    )
+    developed = models.BooleanField(
+        default=True,
+        help_text="False when it only repeats the earlier story it continues (no new articles, "
+        "sources or information): such a story is not put in the digest again.",
+    )
+    url = models.URLField(max_length=2000, blank=True, help_text="The lead article's link.")
+    image_url = models.URLField(max_length=2000, blank=True)
+    source_names = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "stories"
+        ordering = ["-day", "rank"]
 
     def __str__(self) -> str:
         return self.headline
+
+
+class RelevanceTerm(models.Model):
+    """A place or section word that makes a story matter more to one edition ("Ohio", "Budget")."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="relevance_terms")
+    term = models.CharField(max_length=100)
+    weight = models.FloatField(default=1.0)
+
+    class Meta:
+        ordering = ["edition", "term"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "term"], name="one_relevance_term_per_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.weight:g})"

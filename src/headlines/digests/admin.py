@@ -1,0 +1,151 @@
+"""The editor's desk: preview a digest (desktop, phone, text), edit, reorder, drop, pin, approve.
+
+Thin: every change goes through digests.services, which renders the draft again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from headlines.core.errors import DomainError
+from headlines.digests import services
+from headlines.digests.models import Digest, DigestItem
+from headlines.stories.models import RelevanceTerm, Story
+
+
+class DigestItemInline(admin.TabularInline):
+    model = DigestItem
+    extra = 0
+    can_delete = False
+    fields = ("position", "headline", "summary", "pinned", "dropped", "sources")
+    readonly_fields = ("sources",)
+    ordering = ("position", "id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or obj.state == Digest.State.DRAFT
+
+    @admin.display(description="Sources")
+    def sources(self, obj: DigestItem) -> str:
+        return ", ".join(str(s) for s in obj.source_names or [])
+
+
+def _frame(html: str, width: int) -> str:
+    # The email is shown in a sandboxed frame: nothing in it runs or reaches the admin.
+    return format_html(
+        '<div style="margin:0 12px 12px 0;display:inline-block;vertical-align:top">'
+        "<div>{} px</div>"
+        '<iframe sandbox srcdoc="{}" title="Preview at {} px" '
+        'style="width:{}px;height:720px;border:1px solid #ccc;background:#fff"></iframe></div>',
+        width,
+        html,
+        width,
+        width,
+    )
+
+
+@admin.register(Digest)
+class DigestAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "state", "subject", "built_at", "approved_by", "sent_at")
+    list_filter = ("state", "edition")
+    date_hierarchy = "date"
+    inlines = [DigestItemInline]
+    actions = ["approve", "rebuild", "send_test"]
+    fields = ("edition", "date", "state", "subject", "preheader", "preview", "text_preview")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # digests are built, not typed in: `headlines digest build` or the job
+
+    @admin.display(description="Email preview")
+    def preview(self, obj: Digest) -> str:
+        if not obj.html:
+            return "Not rendered yet."
+        return format_html("{}{}", _frame(obj.html, 800), _frame(obj.html, 375))
+
+    @admin.display(description="Plain-text part")
+    def text_preview(self, obj: Digest) -> str:
+        return format_html("<pre style='white-space:pre-wrap;max-width:80ch'>{}</pre>", obj.text)
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        # The admin's change message reads these; the services did the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for item_form in formset.forms:
+            if not item_form.has_changed() or item_form.instance.pk is None:
+                continue
+            data = item_form.cleaned_data
+            try:
+                services.digest_item_update(
+                    item_id=item_form.instance.pk,
+                    headline=data.get("headline"),
+                    summary=data.get("summary"),
+                    position=data.get("position"),
+                    pinned=data.get("pinned"),
+                    dropped=data.get("dropped"),
+                )
+            except DomainError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+
+    def save_model(self, request: HttpRequest, obj: Digest, form: Any, change: bool) -> None:
+        return None  # the digest's own fields are read-only; its items are saved above
+
+    @admin.action(description="Approve for sending")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
+        for digest in queryset:
+            self._run(
+                request,
+                services.digest_approve,
+                digest_id=digest.pk,
+                by=request.user.get_username(),
+            )
+
+    @admin.action(description="Rebuild the draft (keeps pins, drops and edits)")
+    def rebuild(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
+        for digest in queryset:
+            self._run(request, services.digest_build, edition_id=digest.edition_id, day=digest.date)
+
+    @admin.action(description="Send a test to me")
+    def send_test(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
+        to = getattr(request.user, "email", "")
+        for digest in queryset:
+            result = self._run(request, services.digest_send_test, digest_id=digest.pk, to=to)
+            if result is not None:
+                level = messages.SUCCESS if result.accepted else messages.ERROR
+                self.message_user(
+                    request, f"Test of {digest} to {to}: {result.code} {result.reply}", level
+                )
+
+    def _run(self, request: HttpRequest, service: Any, **kwargs: Any) -> Any:
+        try:
+            return service(**kwargs)
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ("headline", "edition", "day", "rank", "score", "source_count", "developed")
+    list_filter = ("edition", "developed")
+    search_fields = ("headline",)
+    date_hierarchy = "day"
+    raw_id_fields = ("articles", "continues")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # stories are made by clustering, not typed in
+
+
+@admin.register(RelevanceTerm)
+class RelevanceTermAdmin(admin.ModelAdmin):
+    list_display = ("term", "edition", "weight")
+    list_filter = ("edition",)

@@ -1,0 +1,63 @@
+"""An Atom feed per edition: each published digest, with the same stories as the email."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.utils.feedgenerator import Atom1Feed
+
+from headlines.core import selectors as core_selectors
+from headlines.core.errors import NotFound
+from headlines.core.models import Edition
+from headlines.digests import rendering, selectors
+from headlines.digests.models import Digest
+
+
+class EditionFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> Edition:
+        try:
+            edition = core_selectors.edition_get(slug=slug)
+        except NotFound:
+            raise Http404("no such edition") from None
+        if not edition.enabled:
+            raise Http404("no such edition")
+        return edition
+
+    def title(self, obj: Edition) -> str:
+        return obj.name
+
+    def subtitle(self, obj: Edition) -> str:
+        return f"{obj.name}: your daily guide to the latest news"
+
+    def link(self, obj: Edition) -> str:
+        return rendering.archive_url(obj)
+
+    def items(self, obj: Edition) -> list[Digest]:
+        return list(selectors.digests_published(edition_id=obj.pk)[:30])
+
+    def item_title(self, item: Digest) -> str:
+        return item.subject
+
+    def item_description(self, item: Digest) -> str:
+        return render_to_string("digests/feed_item.html", {"items": rendering.visible_items(item)})
+
+    def item_link(self, item: Digest) -> str:
+        return rendering.web_url(item)
+
+    def item_guid(self, item: Digest) -> str:
+        return rendering.web_url(item)
+
+    def item_pubdate(self, item: Digest) -> dt.datetime:
+        if item.sending_started_at:
+            return item.sending_started_at
+        zone = zoneinfo.ZoneInfo(item.edition.timezone)
+        return dt.datetime.combine(item.date, item.edition.send_at, tzinfo=zone)
+
+    def item_updateddate(self, item: Digest) -> dt.datetime:
+        return item.sent_at or self.item_pubdate(item)

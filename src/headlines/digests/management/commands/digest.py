@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from headlines.core import selectors as core_selectors
+from headlines.core.command import HeadlinesCommand
+from headlines.core.errors import InvalidInput
+from headlines.digests import rendering, selectors, services
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--date {value!r} must be a date like 2026-11-25", field="date"
+        ) from None
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Digests: `digest build --edition SLUG [--date YYYY-MM-DD] [--format text|html|json]` "
+        "builds (or rebuilds) that day's draft and prints it. Approved or sent digests are "
+        "printed as they are, never rebuilt."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        build = sub.add_parser("build", help="Build the edition's digest and print it.")
+        build.add_argument("--edition", required=True, help="Edition slug, e.g. us.")
+        build.add_argument("--date", default=None, help="Edition-local day (default: today).")
+        build.add_argument(
+            "--format", choices=["text", "html", "json"], default="text", help="Output format."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        day = parse_day(options["date"])  # checked before anything is stored
+        edition = core_selectors.edition_get(slug=options["edition"])
+        digest = services.digest_build(edition_id=edition.pk, day=day)
+        if options["format"] == "html":
+            self.stdout.write(digest.html)
+        elif options["format"] == "json":
+            items = [
+                {
+                    "position": item.position,
+                    "headline": item.headline,
+                    "summary": item.summary,
+                    "url": item.url,
+                    "sources": item.source_names,
+                    "pinned": item.pinned,
+                    "dropped": item.dropped,
+                    "story_id": item.story_id,
+                }
+                for item in selectors.digest_items(digest=digest)
+            ]
+            payload = {
+                "edition": edition.slug,
+                "date": f"{digest.date:%Y-%m-%d}",
+                "state": digest.state,
+                "subject": digest.subject,
+                "preheader": digest.preheader,
+                "web_url": rendering.web_url(digest),
+                "items": items,
+            }
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(f"Subject: {digest.subject}\n\n{digest.text}")

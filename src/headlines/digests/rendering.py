@@ -1,0 +1,176 @@
+"""A digest as email HTML, plain text and web page: rendered once, personalised by substitution.
+
+Article-derived text reaches the templates as plain text only (stories.text.plain strips every
+tag with nh3) and the templates escape it; links pass `safe_url` (http and https only). So a
+hostile feed's script, event handlers, forms, `javascript:` links or CSS expressions can only
+ever appear as visible, escaped characters.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import css_inline
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from headlines.core import mail
+from headlines.core.models import Edition
+from headlines.digests.models import (
+    PREFERENCES_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    Digest,
+    DigestItem,
+)
+from headlines.stories import text as textlib
+from headlines.stories.assembly import safe_url
+
+SUBJECT_MAX = 150
+PREHEADER_MAX = 140
+
+# Remote stylesheets are never fetched: our CSS is all inline in the template.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    headline: str
+    summary: str
+    url: str
+    image_url: str
+    sources: Sequence[str]
+    developing: bool
+
+    @property
+    def sources_line(self) -> str:
+        names = list(self.sources)
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"Reported by {names[0]}"
+        if len(names) <= 3:
+            return f"Reported by {', '.join(names[:-1])} and {names[-1]}"
+        return f"Reported by {', '.join(names[:3])} and {len(names) - 3} more"
+
+    @property
+    def summary_wrapped(self) -> str:
+        return textwrap.fill(self.summary, width=72)
+
+
+def item_view(item: DigestItem) -> ItemView:
+    return ItemView(
+        headline=textlib.plain(item.headline),
+        summary=textlib.plain(item.summary),
+        url=safe_url(item.url),
+        image_url=safe_url(item.image_url),
+        sources=[textlib.plain(str(s)) for s in (item.source_names or [])][:20],
+        developing=bool(item.story_id and item.story and item.story.continues_id),
+    )
+
+
+def visible_items(digest: Digest) -> list[ItemView]:
+    """What readers get: the items not dropped, in the editor's order, at most max_stories."""
+    items = (
+        digest.items.filter(dropped=False)
+        .select_related("story")
+        .order_by("position", "id")[: digest.edition.max_stories]
+    )
+    return [item_view(item) for item in items]
+
+
+def web_url(digest: Digest) -> str:
+    path = reverse("digests:digest", args=[digest.edition.slug, f"{digest.date:%Y-%m-%d}"])
+    return f"{settings.BASE_URL}{path}"
+
+
+def archive_url(edition: Edition) -> str:
+    return f"{settings.BASE_URL}{reverse('digests:edition', args=[edition.slug])}"
+
+
+def subject_for(edition: Edition, items: Sequence[ItemView]) -> str:
+    if not items:
+        return f"{edition.name}: tonight's digest"
+    return textlib.truncate(f"{edition.name}: {items[0].headline}", SUBJECT_MAX)
+
+
+def preheader_for(items: Sequence[ItemView]) -> str:
+    if len(items) < 2:
+        return "Your daily guide to the latest news."
+    return textlib.truncate(
+        "Also tonight: " + "; ".join(i.headline for i in items[1:4]), PREHEADER_MAX
+    )
+
+
+def context(digest: Digest, items: Sequence[ItemView]) -> dict[str, Any]:
+    return {
+        "digest": digest,
+        "edition": digest.edition,
+        "day": digest.date,
+        "items": items,
+        "subject": digest.subject,
+        "preheader": digest.preheader,
+        "web_url": web_url(digest),
+        "archive_url": archive_url(digest.edition),
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "preferences_url": PREFERENCES_PLACEHOLDER,
+    }
+
+
+def render(digest: Digest) -> tuple[str, str, str, str]:
+    """(subject, preheader, html, text) of `digest` from its items."""
+    items = visible_items(digest)
+    digest.subject = subject_for(digest.edition, items)
+    digest.preheader = preheader_for(items)
+    ctx = context(digest, items)
+    html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
+    text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
+    return digest.subject, digest.preheader, html, text
+
+
+def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str:
+    """The cheap per-reader step: swap the two placeholders for the reader's links."""
+    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+        PREFERENCES_PLACEHOLDER, preferences_url
+    )
+
+
+def from_address(edition: Edition) -> str:
+    if edition.from_address:
+        return mail.format_address(edition.from_name or edition.name, edition.from_address)
+    return str(settings.CONFIG["HEADLINES_MAIL_FROM"])
+
+
+def message(
+    digest: Digest, *, to: str, unsubscribe_url: str, preferences_url: str, subject_prefix: str = ""
+) -> EmailMessage:
+    """The email one reader gets (delivery's per-reader message is built the same way)."""
+    edition = digest.edition
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe_url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if edition.list_id:
+        headers["List-Id"] = f"{edition.name} <{edition.list_id}>"
+    return mail.build_message(
+        from_addr=from_address(edition),
+        to=to,
+        subject=subject_prefix + digest.subject,
+        text=personalise(
+            digest.text, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
+        ),
+        html=personalise(
+            digest.html, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
+        ),
+        reply_to=edition.reply_to or None,
+        headers=headers,
+    )
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as SMTP carries it: CRLF line endings (RFC 5321), never bare LF."""
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))

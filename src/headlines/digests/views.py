@@ -1,0 +1,73 @@
+"""The public archive: a page per edition, a page per digest, a sitemap. Thin: selectors only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from headlines.core import selectors as core_selectors
+from headlines.core.errors import NotFound
+from headlines.core.models import Edition
+from headlines.digests import rendering, selectors
+
+
+def _edition(slug: str) -> Edition:
+    try:
+        edition = core_selectors.edition_get(slug=slug)
+    except NotFound:
+        raise Http404("no such edition") from None
+    if not edition.enabled:
+        raise Http404("no such edition")
+    return edition
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404("no such day") from None
+
+
+@require_safe
+def archive_index(request: HttpRequest) -> HttpResponse:
+    editions = core_selectors.edition_list(enabled_only=True)
+    return render(request, "digests/archive_index.html", {"editions": editions})
+
+
+@require_safe
+def edition_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    edition = _edition(slug)
+    digests = selectors.digests_published(edition_id=edition.pk)[:366]
+    return render(request, "digests/edition_archive.html", {"edition": edition, "digests": digests})
+
+
+@require_safe
+def digest_detail(request: HttpRequest, slug: str, day: str) -> HttpResponse:
+    edition = _edition(slug)
+    try:
+        digest = selectors.digest_published(edition_id=edition.pk, day=_day(day))
+    except NotFound:
+        raise Http404("no digest that day") from None
+    items = rendering.visible_items(digest)
+    return render(
+        request,
+        "digests/digest_detail.html",
+        {"edition": edition, "digest": digest, "items": items},
+    )
+
+
+@require_safe
+def sitemap(request: HttpRequest) -> HttpResponse:
+    entries: list[dict[str, object]] = []
+    for edition in core_selectors.edition_list(enabled_only=True):
+        entries.append({"loc": rendering.archive_url(edition), "lastmod": None})
+        for digest in selectors.digests_published(edition_id=edition.pk)[:1000]:
+            entries.append(
+                {"loc": rendering.web_url(digest), "lastmod": digest.sent_at or digest.date}
+            )
+    return render(
+        request, "digests/sitemap.xml", {"entries": entries}, content_type="application/xml"
+    )

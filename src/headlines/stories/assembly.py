@@ -1,0 +1,164 @@
+"""From a cluster of articles to a story's parts: lead article, headline, summary, continuation.
+
+Pure functions over plain rows, so the services stay short and the benchmarks can call them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+from headlines.stories import summariser
+from headlines.stories import text as textlib
+
+HEADLINE_MAX = 140
+
+
+@dataclass
+class Row:
+    """One article, as much of it as stories need."""
+
+    id: int
+    title: str
+    text: str
+    source_id: int
+    source_name: str
+    source_weight: float
+    language: str
+    when: dt.datetime
+    duplicate_of_id: int | None
+    url: str
+    image_url: str
+
+
+@dataclass
+class Draft:
+    """A story before it is stored."""
+
+    members: list[Row]
+    centroid: np.ndarray
+    headline: str = ""
+    summary: str = ""
+    score: float = 0.0
+    continues_id: int | None = None
+    developed: bool = True
+    source_ids: list[int] = field(default_factory=list)
+
+    @property
+    def lead(self) -> Row:
+        return self.members[0]
+
+    @property
+    def independent_sources(self) -> dict[int, float]:
+        weights: dict[int, float] = {}
+        for row in self.members:
+            if row.duplicate_of_id is None or len(self.members) == 1:
+                weights[row.source_id] = max(weights.get(row.source_id, 0.0), row.source_weight)
+        return weights or {self.lead.source_id: self.lead.source_weight}
+
+    @property
+    def source_names(self) -> list[str]:
+        names: list[str] = []
+        for row in sorted(self.members, key=lambda r: -r.source_weight):
+            if row.source_name not in names:
+                names.append(row.source_name)
+        return names
+
+
+def safe_url(url: str) -> str:
+    """Only web links reach an email or a page: no javascript:, data: or other schemes."""
+    url = (url or "").strip()
+    lowered = url.lower()
+    if lowered.startswith(("https://", "http://")) and not any(c in url for c in "\"'<> \n\r\t"):
+        return url[:2000]
+    return ""
+
+
+def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) -> list[Draft]:
+    """One draft per cluster, members ordered best first (central, weighty, titled)."""
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, []).append(index)
+    drafts = []
+    for indexes in groups.values():
+        block = matrix[indexes]
+        centroid = np.asarray(block.mean(axis=0)).ravel()
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        centroid = centroid / norm
+        centrality = block @ centroid
+        ranked = sorted(
+            range(len(indexes)),
+            key=lambda k: (
+                -(float(centrality[k]) * (1.0 + 0.2 * rows[indexes[k]].source_weight))
+                - (0.2 if rows[indexes[k]].title else 0.0),
+                rows[indexes[k]].id,
+            ),
+        )
+        drafts.append(Draft(members=[rows[indexes[k]] for k in ranked], centroid=centroid))
+    return drafts
+
+
+def write(draft: Draft, *, max_chars: int) -> None:
+    """Headline and summary for `draft`."""
+    names = {r.source_name for r in draft.members}
+    titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
+    good = [t for t in titles if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
+    headline = good[0] if good else next((t for t in titles if t), "")
+    if not headline:
+        headline = textlib.headline_from_lead(draft.lead.text)
+    draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
+    draft.summary = summariser.summarise(
+        headline=draft.headline, texts=[r.text for r in draft.members[:3]], max_chars=max_chars
+    )
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """A story of an earlier day that tonight's may continue."""
+
+    id: int
+    text: str
+    article_ids: frozenset[int]
+    source_ids: frozenset[int]
+
+
+def link_continuations(
+    drafts: Sequence[Draft], earlier: Sequence[Earlier], vectors: csr_matrix, *, threshold: float
+) -> None:
+    """Point each draft at the earlier story it continues; mark it undeveloped if nothing is new.
+
+    `vectors` are the earlier stories' rows in tonight's TF-IDF space.
+    """
+    if not drafts or not earlier:
+        return
+    centroids = np.vstack([d.centroid for d in drafts])
+    sims = np.asarray(vectors @ centroids.T)  # earlier x drafts
+    for j, draft in enumerate(drafts):
+        i = int(np.argmax(sims[:, j]))
+        if float(sims[i, j]) < threshold:
+            continue
+        before = earlier[i]
+        draft.continues_id = before.id
+        draft.developed = _developed(draft, before)
+
+
+def _developed(draft: Draft, before: Earlier) -> bool:
+    new = [
+        r
+        for r in draft.members
+        if r.id not in before.article_ids and r.duplicate_of_id not in before.article_ids
+    ]
+    if not new:
+        return False
+    if any(r.source_id not in before.source_ids for r in new):
+        return True
+    # Same outlets, new articles: developed only if one of them says something not said before.
+    for row in new:
+        lead = textlib.lead_sentences(row.text, limit=2)
+        if any(textlib.overlap(sentence, before.text) < 0.6 for sentence in lead):
+            return True
+    return False

@@ -1,0 +1,74 @@
+"""Reads on stories and on the articles they are made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
+from headlines.core import clock
+from headlines.core.models import Edition
+from headlines.intake.models import Article
+from headlines.stories.models import RelevanceTerm, Story
+
+
+def edition_today(*, edition: Edition) -> dt.date:
+    return clock.now().astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+
+
+def send_time(*, edition: Edition, day: dt.date) -> dt.datetime:
+    """The aware moment `edition`'s digest for `day` goes out (its local send time)."""
+    local = dt.datetime.combine(day, edition.send_at, tzinfo=zoneinfo.ZoneInfo(edition.timezone))
+    return local.astimezone(dt.UTC)
+
+
+def digest_window(*, edition: Edition, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end): by default the 24 hours before the day's send time."""
+    end = send_time(edition=edition, day=day)
+    hours = float(settings.CONFIG["HEADLINES_DIGEST_WINDOW_HOURS"])
+    return end - dt.timedelta(hours=hours), end
+
+
+def articles_in_window(
+    *, edition_id: int, start: dt.datetime, end: dt.datetime
+) -> QuerySet[Article]:
+    """Articles of the edition published (created, when undated) in [start, end).
+
+    The same meaning as intake.selectors.articles_in_window; queried here so stories do not wait
+    on intake's branch.
+    """
+    return (
+        Article.objects.filter(editions__id=edition_id)
+        .annotate(when=Coalesce("published_at", "created_at"))
+        .filter(when__gte=start, when__lt=end)
+        .select_related("source")
+        .order_by("when", "id")
+    )
+
+
+def previous_stories(*, edition_id: int, day: dt.date, days: int) -> QuerySet[Story]:
+    """Stories of the `days` before `day` that a story of `day` may continue."""
+    return (
+        Story.objects.filter(edition_id=edition_id, day__lt=day)
+        .filter(day__gte=day - dt.timedelta(days=days))
+        .order_by("-day", "rank")
+    )
+
+
+def stories_of_day(*, edition_id: int, day: dt.date) -> QuerySet[Story]:
+    return Story.objects.filter(edition_id=edition_id, day=day).order_by("-score", "id")
+
+
+def relevance_terms(*, edition: Edition) -> dict[str, float]:
+    """The edition's place and section words; its own name's place word counts by default."""
+    terms = {t.term.lower(): t.weight for t in RelevanceTerm.objects.filter(edition_id=edition.pk)}
+    place = edition.name.replace("Evening Headlines", "").strip()
+    if place and place.lower() not in terms and len(place) > 1:
+        terms[place.lower()] = 0.5
+    city = edition.timezone.rsplit("/", 1)[-1].replace("_", " ")
+    if city and city.lower() not in terms and city.upper() != "UTC":
+        terms[city.lower()] = 0.5
+    return terms

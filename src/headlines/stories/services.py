@@ -1,0 +1,64 @@
+"""Writes on stories: store one edition's stories for one day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from headlines.core.errors import NotFound
+from headlines.core.models import Edition
+from headlines.stories import assembly, planning
+from headlines.stories.models import Story
+
+
+@transaction.atomic
+def stories_build(
+    *, edition_id: int, day: dt.date, drafts: Sequence[assembly.Draft] | None = None
+) -> list[Story]:
+    """(Re)build the edition's stories for `day`, in digest order. Replaces that day's stories.
+
+    `drafts` from `planning.drafts`, computed before the transaction, keep it short; without
+    them they are computed here.
+    """
+    try:
+        edition = Edition.objects.get(pk=edition_id)
+    except Edition.DoesNotExist:
+        raise NotFound(f"no edition {edition_id}") from None
+    if drafts is None:
+        drafts = planning.drafts(edition=edition, day=day)
+    Story.objects.filter(edition_id=edition.pk, day=day).delete()
+    stories = Story.objects.bulk_create(
+        [
+            Story(
+                edition=edition,
+                day=day,
+                rank=rank,
+                headline=draft.headline[:300],
+                summary=draft.summary,
+                score=round(draft.score, 6),
+                continues_id=draft.continues_id,
+                developed=draft.developed,
+                source_count=len(draft.independent_sources),
+                article_count=len(draft.members),
+                latest_at=max(r.when for r in draft.members),
+                url=assembly.safe_url(draft.lead.url),
+                image_url=next(
+                    (u for u in (assembly.safe_url(r.image_url) for r in draft.members) if u), ""
+                ),
+                source_names=draft.source_names[:20],
+            )
+            for rank, draft in enumerate(drafts)
+        ]
+    )
+    through = Story.articles.through
+    through.objects.bulk_create(
+        [
+            through(story_id=story.pk, article_id=row.id)
+            for story, draft in zip(stories, drafts, strict=True)
+            for row in draft.members
+        ],
+        batch_size=2000,
+    )
+    return stories

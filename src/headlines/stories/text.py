@@ -1,0 +1,231 @@
+# ruff: noqa: RUF001 (typographic quotes and dashes are what this module reads)
+"""Plain text from hostile input: headlines, sentences and extractive summaries.
+
+Everything here returns *plain text* (never markup): titles and article text are stripped of any
+tags with nh3 and unescaped, so the templates' autoescaping is the one place that makes HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import nh3
+
+LEAD_CHARS = 4000
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# " | Site Name", " - Publisher", " — The Daily Example", " :: Site"
+_SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+([^|\-–—:·•]{1,60})$")
+_PREFIX_TAG = re.compile(r"^(?:LIVE|WATCH|BREAKING|UPDATED?|EXCLUSIVE|VIDEO)\s*[:|\-–—]\s*", re.I)
+# "WASHINGTON (Agency) — " and "LONDON, Nov 25 (Wire) - " datelines at the start of a lead.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z .,'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.? \d{1,2})?"
+    r"\s*(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+"
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "col",
+        "capt",
+        "lt",
+        "sgt",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "vs",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
+)
+_SENTENCE_END = re.compile(r"([.!?][\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
+_BOILERPLATE = re.compile(
+    r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
+    r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
+    r"copyright|this article|this story|our journalism|terms of (?:use|service)|privacy policy|"
+    r"download (?:our|the) app|javascript|your browser|related:|more on this|listen to",
+    re.I,
+)
+
+
+def plain(raw: str) -> str:
+    """Any markup removed, entities decoded, control characters and runs of space folded."""
+    if not raw:
+        return ""
+    text = html.unescape(nh3.clean(raw, tags=set(), attributes={}))
+    text = "".join(
+        " " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in text
+    )
+    return _SPACE.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of the shorter text's words also in the other (1.0: one says nothing new)."""
+    wa, wb = set(words(a)), set(words(b))
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def covered(sentence: str, *, by: str) -> float:
+    """Share of `sentence`'s words already in `by` (1.0: it adds nothing)."""
+    ws = set(words(sentence))
+    return len(ws & set(words(by))) / len(ws) if ws else 1.0
+
+
+def clean_title(raw: str, *, source_names: Iterable[str] = ()) -> str:
+    """A title without its site suffix (" | Site", " - Publisher") or a "LIVE:" tag."""
+    title = plain(raw)
+    names = {n.lower() for n in source_names if n}
+    for _ in range(2):  # "Headline - Section | Site" loses both
+        match = _SUFFIX.search(title)
+        if not match:
+            break
+        tail = match.group(1).strip()
+        head = title[: match.start()].strip()
+        is_site = tail.lower() in names or (
+            len(tail.split()) <= 4 and not tail.endswith((".", "?", "!")) and len(head.split()) >= 3
+        )
+        if not is_site:
+            break
+        title = head
+    title = _PREFIX_TAG.sub("", title).strip()
+    return title
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, in order; paragraphs break sentences too."""
+    found: list[str] = []
+    for paragraph in re.split(r"\n\s*\n|\n", text or ""):
+        paragraph = _SPACE.sub(" ", paragraph).strip()
+        if not paragraph:
+            continue
+        start = 0
+        for match in _SENTENCE_END.finditer(paragraph):
+            before = paragraph[start : match.start()].rsplit(" ", 1)[-1].lower()
+            if match.group(1)[0] == "." and (before in _ABBREVIATIONS or len(before) == 1):
+                continue  # "Mr. Smith", "U.S. troops", "John F. Kennedy"
+            found.append(paragraph[start : match.end(1)].strip())
+            start = match.end()
+        found.append(paragraph[start:].strip())
+    return [s for s in found if s]
+
+
+def is_boilerplate(sentence: str) -> bool:
+    return bool(_BOILERPLATE.search(sentence))
+
+
+def _usable(sentence: str) -> bool:
+    n = len(words(sentence))
+    return (
+        6 <= n <= 60
+        and sentence[-1:] in ".!?\"'”’)"
+        and not is_boilerplate(sentence)
+        and not sentence.isupper()
+    )
+
+
+def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
+    """The first usable sentences of an article's lead, dateline removed."""
+    picked = []
+    # Only the lead matters, and a text dump may be megabytes long.
+    for sentence in sentences(plain_paragraphs(text[:LEAD_CHARS])):
+        sentence = _DATELINE.sub("", sentence).strip()
+        if sentence and sentence[0].islower():
+            sentence = sentence[0].upper() + sentence[1:]
+        if _usable(sentence):
+            picked.append(sentence)
+        if len(picked) >= limit:
+            break
+    return picked
+
+
+def plain_paragraphs(text: str) -> str:
+    """Like `plain`, but keeps line breaks so paragraphs still end sentences."""
+    return "\n".join(plain(line) for line in (text or "").splitlines())
+
+
+def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
+    """One or two whole sentences from the leads, no repeats of the headline or of each other.
+
+    Leads come best article first. The first sentence is the best article's first usable one; a
+    second is added only when it says something new and fits under the cap.
+    """
+    chosen: list[str] = []
+    for text in leads:
+        for sentence in lead_sentences(text):
+            if len(sentence) > max_chars:
+                continue
+            if covered(sentence, by=headline) > 0.8:
+                continue  # says no more than the headline
+            if any(overlap(sentence, c) > 0.5 for c in chosen):
+                continue
+            if len(" ".join([*chosen, sentence])) > max_chars:
+                continue
+            chosen.append(sentence)
+            if len(chosen) == 2:
+                return " ".join(chosen)
+        if chosen:
+            # The second sentence comes from the same article's lead only: another outlet's
+            # sentence rarely follows on from the first.
+            break
+    return " ".join(chosen)
+
+
+def headline_from_lead(text: str, *, max_chars: int = 100) -> str:
+    """A headline for an untitled article: its first sentence, shortened at a clause."""
+    candidates = lead_sentences(text, limit=1) or sentences(plain_paragraphs(text[:LEAD_CHARS]))[:1]
+    if not candidates:
+        return ""
+    sentence = candidates[0].rstrip(".!?\"'”’ ")
+    if len(sentence) <= max_chars:
+        return sentence
+    for separator in (";", ",", " — ", " – ", " - ", " after ", " as ", " while ", " which "):
+        cut = sentence.find(separator, 30, max_chars)
+        if cut > 0:
+            return sentence[:cut].rstrip()
+    cut = sentence.rfind(" ", 0, max_chars)
+    return sentence[: cut if cut > 30 else max_chars].rstrip(" ,;:")
+
+
+def truncate(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > 0 else limit - 1].rstrip(" ,;:") + "…"

@@ -1,0 +1,99 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from headlines.core import clock
+from headlines.core.models import OutboxMessage
+from headlines.digests import services
+from headlines.digests.models import Digest
+from tests import factories
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft() -> Digest:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London")
+    messy_day(edition)
+    return services.digest_build(edition_id=edition.pk)
+
+
+@pytest.fixture
+def editor(client: Client) -> Client:
+    user = User.objects.create_superuser("ed", "ed@newsroom.example", "pw-long-enough-123")
+    client.force_login(user)
+    return client
+
+
+def url(digest: Digest) -> str:
+    return f"/admin/digests/digest/{digest.pk}/change/"
+
+
+def formset(digest: Digest, changes: dict[int, dict[str, object]]) -> dict[str, object]:
+    items = list(digest.items.order_by("position", "id"))
+    data: dict[str, object] = {
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for i, item in enumerate(items):
+        row = {
+            "id": item.pk,
+            "digest": digest.pk,
+            "position": item.position,
+            "headline": item.headline,
+            "summary": item.summary,
+        }
+        row.update(changes.get(i, {}))
+        for key, value in row.items():
+            if value is True:
+                data[f"items-{i}-{key}"] = "on"
+            elif value is not False:
+                data[f"items-{i}-{key}"] = value
+    return data
+
+
+def test_the_editor_previews_html_at_two_widths_and_the_text(draft: Digest, editor: Client) -> None:
+    page = editor.get(url(draft)).content.decode()
+    assert page.count("<iframe sandbox") == 2
+    assert "width:800px" in page and "width:375px" in page
+    assert "Storm Bella" in page and "Unsubscribe: [[unsubscribe_url]]" in page
+
+
+def test_the_editor_edits_reorders_drops_and_pins(draft: Digest, editor: Client) -> None:
+    items = list(draft.items.order_by("position"))
+    data = formset(
+        draft,
+        {
+            0: {"dropped": True},
+            1: {"headline": "Libraries lose hours in <b>budget</b>", "position": 1, "pinned": True},
+        },
+    )
+    response = editor.post(url(draft), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert "Libraries lose hours in budget" in draft.html
+    assert items[0].headline not in draft.text
+    assert draft.subject.endswith("Libraries lose hours in budget")
+
+
+def test_approve_and_send_a_test_from_the_list(draft: Digest, editor: Client) -> None:
+    changelist = "/admin/digests/digest/"
+    editor.post(changelist, {"action": "send_test", "_selected_action": [draft.pk]})
+    test = OutboxMessage.objects.get()
+    assert test.subject.startswith("[Test] ") and "ed@newsroom.example" in test.recipients
+    assert b"[[unsubscribe_url]]" not in bytes(test.raw)
+    editor.post(changelist, {"action": "approve", "_selected_action": [draft.pk]})
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.APPROVED and draft.approved_by == "ed"
+
+
+def test_an_approved_digest_cannot_be_edited(draft: Digest, editor: Client) -> None:
+    services.digest_approve(digest_id=draft.pk)
+    before = draft.items.order_by("position").first()
+    editor.post(url(draft), formset(draft, {0: {"headline": "Changed late"}}))
+    after = draft.items.order_by("position").first()
+    assert before is not None and after is not None and after.headline == before.headline

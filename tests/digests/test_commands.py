@@ -1,0 +1,73 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from headlines.core import clock
+from headlines.digests.models import Digest
+from headlines.stories.models import Story
+from tests import factories
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def edition():
+    clock.set_clock(clock.FixedClock(NOON))
+    made = factories.edition(slug="us", timezone="Europe/London")
+    messy_day(made)
+    return made
+
+
+def build(*args: str) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("digest", "build", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_build_prints_text_html_and_json(edition) -> None:
+    text = build("--edition", "us", "--date", "2026-11-25")
+    assert text.startswith("Subject: ") and "Storm Bella" in text and "Unsubscribe:" in text
+    html = build("--edition", "us", "--date", "2026-11-25", "--format", "html")
+    assert html.lstrip().lower().startswith("<!doctype html>") or "<html" in html
+    payload = json.loads(build("--edition", "us", "--date", "2026-11-25", "--format", "json"))
+    assert payload["edition"] == "us" and payload["state"] == "draft"
+    assert payload["items"][0]["position"] == 1 and "Storm Bella" in payload["items"][0]["headline"]
+    assert payload["web_url"].endswith("/archive/us/2026-11-25/")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--edition", "nope"], "no edition 'nope'"),
+        (["--edition", "us", "--date", "2026-13-40"], "must be a date"),
+        (["--edition", "us", "--date", "yesterday"], "must be a date"),
+        (["--edition", "<script>", "--date", "2026-11-25"], "no edition"),
+        (["--edition", "us", "--date", "0001-01-01"], "must be between"),
+        (["--edition", "us", "--date", "9999-12-31"], "must be between"),
+    ],
+)
+def test_bad_slug_or_date_is_a_clear_error_and_stores_nothing(edition, args, message) -> None:
+    with pytest.raises(CommandError, match=message) as caught:
+        build(*args)
+    assert caught.value.returncode == 2
+    assert not Digest.objects.exists() and not Story.objects.exists()
+
+
+def test_the_console_script_exits_2_on_a_bad_date(tmp_path) -> None:
+    env = {"HEADLINES_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "headlines", "digest", "build", "--edition", "x", "--date", "nah"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "must be a date" in result.stderr

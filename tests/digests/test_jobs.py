@@ -1,0 +1,64 @@
+import datetime as dt
+
+import pytest
+
+from headlines.core import clock, jobs, scheduler
+from headlines.digests.models import Digest
+from tests import factories
+from tests.digests.factories import DAY, messy_day
+
+pytestmark = pytest.mark.django_db
+
+# Europe/London in November is UTC: the 18:00 send time is 18:00 UTC.
+SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
+
+
+def tick_at(moment: dt.datetime) -> None:
+    clock.set_clock(clock.FixedClock(moment))
+    jobs.run_job("digests.assemble_due", {})
+
+
+def test_the_assembly_job_is_scheduled() -> None:
+    assert "digests.assemble_due" in [p.name for p in scheduler.periodic_jobs()]
+
+
+def test_draft_when_the_review_window_opens_and_approval_at_send_time() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    edition.review_window_minutes = 90
+    edition.save()
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(hours=6)))
+    messy_day(edition, hostile=False)
+    tick_at(SEND - dt.timedelta(minutes=91))
+    assert not Digest.objects.filter(edition=edition).exists()
+    tick_at(SEND - dt.timedelta(minutes=89))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert digest.state == Digest.State.DRAFT and digest.items.count() == 3
+    tick_at(SEND - dt.timedelta(minutes=1))
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.DRAFT
+    tick_at(SEND)
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.APPROVED and digest.approved_by.startswith("auto")
+    tick_at(SEND + dt.timedelta(minutes=5))  # a re-run changes nothing
+    assert Digest.objects.filter(edition=edition).count() == 1
+
+
+def test_without_auto_approve_the_draft_waits_for_an_editor() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    edition.auto_approve = False
+    edition.save()
+    tick_at(SEND + dt.timedelta(minutes=1))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert digest.state == Digest.State.DRAFT
+
+
+def test_a_review_window_that_opens_before_midnight() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="00:30")
+    tick_at(dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC))
+    # Tomorrow's draft is up for review; today's, long past its send time, is not made late.
+    assert list(Digest.objects.filter(edition=edition).values_list("date", flat=True)) == [
+        dt.date(2026, 11, 26)
+    ]
+    tick_at(dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.UTC))
+    digest = Digest.objects.get(edition=edition, date=dt.date(2026, 11, 26))
+    assert digest.state == Digest.State.APPROVED

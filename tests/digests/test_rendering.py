@@ -1,0 +1,92 @@
+import html
+import re
+
+import pytest
+from django.test import Client
+
+from headlines.core import clock
+from headlines.digests import rendering, selectors, services
+from headlines.digests.models import Digest
+from tests import factories
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = re.compile(
+    r"<script|onerror=|onclick=|onload=|<form|javascript:|expression\(|@import|evil\.example|"
+    r"<input|<iframe|<svg|rel=\"?stylesheet",
+    re.I,
+)
+
+
+@pytest.fixture
+def digest() -> Digest:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London")
+    messy_day(edition)
+    return services.digest_build(edition_id=edition.pk)
+
+
+def test_hostile_feed_content_never_reaches_the_email(digest: Digest) -> None:
+    assert "Bridge reopens after repairs" in digest.html
+    assert not HOSTILE.search(digest.html), HOSTILE.search(digest.html)
+    assert not HOSTILE.search(digest.text)
+    assert "<link" not in digest.html and "<script" not in digest.html
+    # The hostile article's link and image were not web links: left out, not passed through.
+    assert "bridge.jpg" not in digest.html and "alert(6)" not in digest.html
+
+
+def test_hostile_feed_content_never_reaches_the_web_page_or_feed(digest: Digest) -> None:
+    services.digest_approve(digest_id=digest.pk)
+    services.digest_mark_sending(digest_id=digest.pk)
+    client = Client()
+    slug = digest.edition.slug
+    for path in (
+        f"/archive/{slug}/{digest.date:%Y-%m-%d}/",
+        f"/archive/{slug}/feed/",
+        f"/archive/{slug}/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert not HOSTILE.search(body), (path, HOSTILE.search(body))
+        # The feed carries its HTML escaped: what a feed reader renders must be clean too.
+        assert not HOSTILE.search(html.unescape(body)), (path, HOSTILE.search(html.unescape(body)))
+    page = client.get(f"/archive/{slug}/{digest.date:%Y-%m-%d}/").content.decode()
+    assert "Bridge reopens after repairs" in page
+
+
+def test_the_email_has_everything_a_reader_and_a_mail_client_need(digest: Digest) -> None:
+    html, text = digest.html, digest.text
+    assert "<table" in html and 'role="presentation"' in html
+    assert "prefers-color-scheme: dark" in html and 'name="color-scheme"' in html
+    # CSS is inlined: story cells carry their style; no stylesheet is linked.
+    assert re.search(r'<h2 class="headline" style="[^"]*font-size', html)
+    assert digest.preheader and digest.preheader in html
+    assert 'href="[[unsubscribe_url]]"' in html and 'href="[[preferences_url]]"' in html
+    web = selectors.digest_web_url(digest=digest)
+    assert web.endswith(f"/archive/{digest.edition.slug}/{digest.date:%Y-%m-%d}/")
+    assert web in html and web in text
+    images = re.findall(r"<img[^>]*>", html)
+    assert len(images) == 1 and "storm-bella.jpg" in images[0]
+    assert re.search(r'alt="[^"]*Storm Bella[^"]*"', images[0])
+    assert "Unsubscribe: [[unsubscribe_url]]" in text
+    assert "Storm Bella" in text and "<" not in text.replace("<http", "")
+
+
+def test_personalising_swaps_only_the_placeholders(digest: Digest) -> None:
+    body = rendering.personalise(
+        digest.html,
+        unsubscribe_url="https://x.example/u/1",
+        preferences_url="https://x.example/p/1",
+    )
+    assert "[[" not in body and 'href="https://x.example/u/1"' in body
+    message = rendering.message(
+        digest,
+        to="reader@example.com",
+        unsubscribe_url="https://x.example/u/1",
+        preferences_url="https://x.example/p/1",
+    )
+    assert message["List-Unsubscribe"] == "<https://x.example/u/1>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.get_body(preferencelist=("plain",)) is not None

@@ -1,0 +1,93 @@
+import pytest
+
+from headlines.core import clock
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.models import OutboxMessage
+from headlines.digests import services
+from headlines.digests.models import Digest
+from tests import factories
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft() -> Digest:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London")
+    messy_day(edition, hostile=False)
+    return services.digest_build(edition_id=edition.pk)
+
+
+def snapshot(digest: Digest) -> list[tuple]:
+    return list(digest.items.values_list("headline", "summary", "position", "pinned", "dropped"))
+
+
+def test_an_edited_headline_is_kept_as_plain_text(draft: Digest) -> None:
+    item = draft.items.order_by("position").first()
+    edited = services.digest_item_update(
+        item_id=item.pk,
+        headline='<script>alert(1)</script><b onclick="x()">Storm</b> update',
+        summary='<a href="javascript:alert(2)">Water</a> is falling.',
+    )
+    assert edited.headline == "Storm update" and edited.summary == "Water is falling."
+    draft.refresh_from_db()
+    assert "Storm update" in draft.html and "javascript:" not in draft.html
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"headline": ""}, InvalidInput),
+        ({"headline": "<p></p>"}, InvalidInput),
+        ({"headline": "x" * 301}, InvalidInput),
+        ({"summary": "y" * 1001}, InvalidInput),
+        ({"position": 0}, InvalidInput),
+    ],
+)
+def test_bad_edits_are_refused_and_change_nothing(draft: Digest, change, error) -> None:
+    before = snapshot(draft)
+    html = draft.html
+    item = draft.items.order_by("position").first()
+    with pytest.raises(error):
+        services.digest_item_update(item_id=item.pk, **change)
+    draft.refresh_from_db()
+    assert snapshot(draft) == before and draft.html == html
+
+
+def test_only_a_draft_is_edited_or_rendered(draft: Digest) -> None:
+    services.digest_approve(digest_id=draft.pk)
+    item = draft.items.first()
+    with pytest.raises(Conflict):
+        services.digest_item_update(item_id=item.pk, headline="Too late")
+    with pytest.raises(Conflict):
+        services.digest_render(digest_id=draft.pk)
+    with pytest.raises(NotFound):
+        services.digest_item_update(item_id=999999, headline="x")
+
+
+def test_a_test_send_reaches_a_real_smtp_peer(draft: Digest, smtp_messenger) -> None:
+    result = services.digest_send_test(digest_id=draft.pk, to="editor@newsroom.example")
+    assert result.accepted, result
+    (received,) = smtp_messenger.to("editor@newsroom.example")
+    assert received.message["Subject"].startswith("[Test] ")
+    assert "Storm Bella" in received.text() and "[[unsubscribe_url]]" not in received.html()
+    assert received.message["List-Unsubscribe"]
+    with pytest.raises(InvalidInput):
+        services.digest_send_test(digest_id=draft.pk, to="")
+    assert not OutboxMessage.objects.exists()
+
+
+def test_unknown_edition_is_not_found() -> None:
+    with pytest.raises(NotFound):
+        services.digest_build(edition_id=987654)
+    assert not Digest.objects.exists()
+
+
+def test_a_day_without_articles_still_makes_a_readable_digest() -> None:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London")
+    digest = services.digest_build(edition_id=edition.pk)
+    assert digest.items.count() == 0
+    assert "No stories made tonight's digest" in digest.text
+    assert digest.subject == f"{edition.name}: tonight's digest"

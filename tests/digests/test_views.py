@@ -1,0 +1,84 @@
+import defusedxml.ElementTree as ET
+import pytest
+from django.test import Client
+
+from headlines.core import clock
+from headlines.digests import services
+from headlines.digests.models import Digest
+from tests import factories
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def sent() -> Digest:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(slug="uk", timezone="Europe/London")
+    messy_day(edition)
+    digest = services.digest_build(edition_id=edition.pk)
+    services.digest_approve(digest_id=digest.pk)
+    services.digest_mark_sending(digest_id=digest.pk)
+    return services.digest_mark_sent(digest_id=digest.pk)
+
+
+def test_archive_page_and_feed_show_the_same_stories_as_the_email(
+    sent: Digest, client: Client
+) -> None:
+    archive = client.get("/archive/uk/").content.decode()
+    assert "/archive/uk/2026-11-25/" in archive and sent.subject in archive
+    page = client.get("/archive/uk/2026-11-25/").content.decode()
+    headlines = list(sent.items.filter(dropped=False).values_list("headline", flat=True))
+    for headline in headlines:
+        assert headline in page and headline in sent.text
+    feed = ET.fromstring(client.get("/archive/uk/feed/").content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    assert entries[0].find(f"{ATOM}link").get("href").endswith("/archive/uk/2026-11-25/")
+    assert headlines[0] in entries[0].find(f"{ATOM}summary").text
+    assert "Evening Headlines" in client.get("/archive/").content.decode()
+
+
+def test_sitemap_lists_every_published_digest(sent: Digest, client: Client) -> None:
+    response = client.get("/archive/sitemap.xml")
+    assert response["Content-Type"].startswith("application/xml")
+    locs = [e.text for e in ET.fromstring(response.content).iter() if e.tag.endswith("loc")]
+    assert any(loc.endswith("/archive/uk/2026-11-25/") for loc in locs)
+    assert any(loc.endswith("/archive/uk/") for loc in locs)
+
+
+def test_drafts_are_not_public(client: Client) -> None:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(slug="draft", timezone="Europe/London")
+    messy_day(edition)
+    services.digest_build(edition_id=edition.pk)
+    assert client.get("/archive/draft/2026-11-25/").status_code == 404
+    assert "2026-11-25" not in client.get("/archive/draft/").content.decode()
+    assert b"<entry>" not in client.get("/archive/draft/feed/").content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/archive/uk/2026-02-30/",
+        "/archive/uk/not-a-date/",
+        "/archive/uk/%3Cscript%3E/",
+        "/archive/nope/",
+        "/archive/nope/feed/",
+        "/archive/uk/2026-11-26/",
+        "/archive/uk/9999999999-01-01/",
+    ],
+)
+def test_malformed_paths_are_404_and_change_nothing(
+    sent: Digest, client: Client, path: str
+) -> None:
+    before = list(Digest.objects.values_list("id", "state", "html"))
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"<script" not in response.content.lower()
+    assert list(Digest.objects.values_list("id", "state", "html")) == before
+
+
+def test_archive_refuses_writes(sent: Digest, client: Client) -> None:
+    assert client.post("/archive/uk/2026-11-25/").status_code in (403, 405)

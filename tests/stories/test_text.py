@@ -1,0 +1,68 @@
+import pytest
+
+from headlines.stories import text
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        (
+            "Storm floods the coast as thousands flee | The Daily Example",
+            "Storm floods the coast as thousands flee",
+        ),
+        ("Council approves new budget - Riverside Gazette", "Council approves new budget"),
+        ("LIVE: Storm floods the coast - Weather - Example Times", "Storm floods the coast"),
+        ("Markets rally &amp; bonds slip <b>today</b>", "Markets rally & bonds slip today"),
+        (
+            "Spider-Man - the return of a hero is closer than anyone thought",
+            "Spider-Man - the return of a hero is closer than anyone thought",
+        ),
+    ],
+)
+def test_titles_lose_site_suffixes_and_markup(raw: str, clean: str) -> None:
+    assert text.clean_title(raw) == clean
+
+
+def test_a_title_written_from_the_lead_of_a_text_dump() -> None:
+    lead = (
+        "WASHINGTON (Wire) — The Senate passed a sweeping bill on Tuesday that would overhaul the "
+        "nation's water pipes, lawmakers said after weeks of debate.\n\nMore followed later."
+    )
+    headline = text.headline_from_lead(lead)
+    assert headline.startswith("The Senate passed a sweeping bill on Tuesday")
+    assert len(headline) <= 100 and not headline.endswith(".")
+    assert "WASHINGTON" not in headline
+
+
+def test_summary_is_lead_based_whole_sentences_without_boilerplate_or_repeats() -> None:
+    lead = (
+        "The Senate passed a water bill on Tuesday after a long night of debate. "
+        "Sign up for our newsletter to get the news first. "
+        "The Senate on Tuesday passed the water bill after a long debate night. "
+        "The vote was 68 to 31, and the House is expected to follow next week. "
+        "A fourth sentence that should never be reached by the summary at all."
+    )
+    summary = text.summarise(headline="Senate passes water bill", leads=[lead], max_chars=320)
+    assert summary == (
+        "The Senate passed a water bill on Tuesday after a long night of debate. "
+        "The vote was 68 to 31, and the House is expected to follow next week."
+    )
+
+
+def test_summary_respects_the_cap_and_ends_on_a_sentence() -> None:
+    lead = "One short opening sentence about the event today. " + "Another " * 40 + "end."
+    summary = text.summarise(headline="x", leads=[lead], max_chars=120)
+    assert summary == "One short opening sentence about the event today."
+
+
+def test_sentences_survive_abbreviations() -> None:
+    assert text.sentences("Mr. Smith met U.S. officials on Monday. They agreed.") == [
+        "Mr. Smith met U.S. officials on Monday.",
+        "They agreed.",
+    ]
+
+
+def test_plain_drops_script_and_handlers() -> None:
+    raw = '<script>alert(1)</script><img src=x onerror="alert(2)">Hello '
+    raw += '<a href="javascript:x()">there</a>'
+    assert text.plain(raw) == "Hello there"
