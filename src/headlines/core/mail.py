@@ -12,6 +12,7 @@ import contextlib
 import smtplib
 import ssl
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -148,6 +149,7 @@ def parse_smtp_urls(value: str) -> list[Relay]:
                 field="HEADLINES_SMTP_URL",
             )
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        _check_limits(query)
         security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}[scheme]
         if query.get("starttls", "").lower() in {"1", "true", "yes"}:
             security = "starttls"
@@ -165,6 +167,22 @@ def parse_smtp_urls(value: str) -> list[Relay]:
     if not relays:
         raise InvalidInput("HEADLINES_SMTP_URL names no relay", field="HEADLINES_SMTP_URL")
     return relays
+
+
+def _check_limits(query: Mapping[str, str]) -> None:
+    """?concurrency=N&rate=N&hourly=N must be positive numbers."""
+    for name in ("concurrency", "rate", "hourly"):
+        if name not in query:
+            continue
+        try:
+            ok = float(query[name]) > 0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise InvalidInput(
+                f"HEADLINES_SMTP_URL: {name}= must be a positive number, got {query[name]!r}",
+                field="HEADLINES_SMTP_URL",
+            )
 
 
 def open_smtp(relay: Relay, *, timeout: float = 30.0) -> smtplib.SMTP:
@@ -187,65 +205,179 @@ def open_smtp(relay: Relay, *, timeout: float = 30.0) -> smtplib.SMTP:
     return conn
 
 
-class SMTPMessenger:
-    """Sends over a persistent connection to the first relay that answers; fails over in order.
+class RateLimiter:
+    """A token bucket: `per_second` sustained, bursts of one second's worth; thread-safe."""
 
-    Thread-safe by holding one connection per thread.
+    def __init__(self, per_second: float, *, capacity: float | None = None) -> None:
+        self.rate = per_second
+        self.capacity = capacity if capacity is not None else max(1.0, per_second)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+        self.lock = threading.Lock()
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def try_take(self) -> float:
+        """Take a token and return 0, or return the seconds until one is available."""
+        with self.lock:
+            now = time.monotonic()
+            self._refill(now)
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0.0
+            return (1 - self.tokens) / self.rate
+
+    def take(self, *, max_wait: float) -> bool:
+        """Wait (up to `max_wait` seconds) for a token."""
+        deadline = time.monotonic() + max_wait
+        while True:
+            wait = self.try_take()
+            if wait == 0:
+                return True
+            if time.monotonic() + wait > deadline:
+                return False
+            time.sleep(wait)
+
+
+class RelayPool:
+    """The connections to one relay: at most `concurrency` at once, kept open between messages.
+
+    Limits come from the relay URL: `?concurrency=4&rate=50&hourly=100000` (rate per second).
+    """
+
+    # A relay that refused a connection is left alone this long before it is tried again.
+    RETRY_DOWN_SECONDS = 5.0
+
+    def __init__(self, relay: Relay, *, timeout: float) -> None:
+        self.relay = relay
+        self.timeout = timeout
+        options = relay.options
+        self.concurrency = max(1, int(float(options.get("concurrency", "4"))))
+        self.slots = threading.BoundedSemaphore(self.concurrency)
+        self.idle: list[smtplib.SMTP] = []
+        self.lock = threading.Lock()
+        rate = float(options.get("rate", "0") or 0)
+        hourly = float(options.get("hourly", "0") or 0)
+        self.per_second = RateLimiter(rate) if rate > 0 else None
+        self.per_hour = RateLimiter(hourly / 3600.0, capacity=hourly) if hourly > 0 else None
+        self.down_until = 0.0
+
+    def available(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def admit(self) -> bool:
+        """Take this message's share of the relay's hourly and per-second budgets."""
+        if self.per_hour is not None and self.per_hour.try_take() > 0:
+            return False  # the hour's budget is spent: fail over rather than wait an hour
+        return self.per_second is None or self.per_second.take(max_wait=self.timeout)
+
+    def checkout(self) -> smtplib.SMTP:
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+        return open_smtp(self.relay, timeout=self.timeout)
+
+    def checkin(self, conn: smtplib.SMTP) -> None:
+        with self.lock:
+            self.idle.append(conn)
+
+    def mark_down(self) -> None:
+        self.down_until = time.monotonic() + self.RETRY_DOWN_SECONDS
+
+    def close(self) -> None:
+        with self.lock:
+            conns, self.idle = self.idle, []
+        for conn in conns:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                conn.quit()
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+class SMTPMessenger:
+    """Sends through the first relay that answers, over persistent pooled connections.
+
+    Per relay: a connection limit, a per-second and a per-hour rate. A relay that cannot be
+    reached, or whose hourly budget is spent, hands the message to the next one; when none can
+    take it the result is a 4xx, which the delivery ledger retries later. Thread-safe.
     """
 
     def __init__(self, relays: Sequence[Relay], *, timeout: float = 30.0) -> None:
         self.relays = list(relays)
         self.timeout = timeout
-        self._local = threading.local()
-
-    def _connection(self, index: int) -> smtplib.SMTP:
-        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
-        if index not in conns:
-            conns[index] = open_smtp(self.relays[index], timeout=self.timeout)
-        return conns[index]
-
-    def _drop(self, index: int) -> None:
-        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
-        conn = conns.pop(index, None)
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
+        self.pools = [RelayPool(relay, timeout=timeout) for relay in self.relays]
 
     def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
         last = SendResult(421, "4.4.1 no relay reachable")
-        for index, relay in enumerate(self.relays):
-            for attempt in range(2):  # a stale persistent connection gets one reconnect
-                try:
-                    conn = self._connection(index)
-                    refused = conn.sendmail(envelope_from, list(recipients), raw)
-                except smtplib.SMTPRecipientsRefused as exc:
-                    code, reply = next(iter(exc.recipients.values()))
-                    return SendResult(code, _text(reply), relay.label)
-                except smtplib.SMTPResponseException as exc:
-                    if exc.smtp_code == 421:
-                        self._drop(index)
-                    return SendResult(exc.smtp_code, _text(exc.smtp_error), relay.label)
-                except (OSError, smtplib.SMTPException) as exc:
-                    self._drop(index)
-                    last = SendResult(421, f"4.4.1 {relay.label}: {exc}", relay.label)
-                    if attempt == 0:
-                        continue
-                    break
-                if refused:
-                    code, reply = next(iter(refused.values()))
-                    return SendResult(code, _text(reply), relay.label)
-                return SendResult(250, "2.0.0 Ok", relay.label)
+        for pool in self.pools:
+            if not pool.available():
+                continue
+            if not pool.admit():
+                last = SendResult(421, f"4.7.0 {pool.relay.label}: rate limit reached")
+                continue
+            result = self._send_on(pool, envelope_from, recipients, raw)
+            if result is not None:
+                return result
+            last = SendResult(421, f"4.4.1 {pool.relay.label}: connection failed")
         return last
 
+    def _send_on(
+        self, pool: RelayPool, envelope_from: str, recipients: Sequence[str], raw: bytes
+    ) -> SendResult | None:
+        """The relay's reply, or None when it could not be reached (fail over)."""
+        label = pool.relay.label
+        with pool.slots:
+            for attempt in range(2):  # a stale persistent connection gets one reconnect
+                try:
+                    conn = pool.checkout()
+                except (OSError, smtplib.SMTPException):
+                    pool.mark_down()
+                    return None
+                try:
+                    refused = conn.sendmail(envelope_from, list(recipients), raw)
+                except smtplib.SMTPRecipientsRefused as exc:
+                    pool.checkin(conn)
+                    code, reply = next(iter(exc.recipients.values()))
+                    return SendResult(code, _text(reply), label)
+                except smtplib.SMTPResponseException as exc:
+                    if exc.smtp_code == 421:
+                        _discard(conn)
+                    else:
+                        _reset(conn, pool)
+                    return SendResult(exc.smtp_code, _text(exc.smtp_error), label)
+                except (OSError, smtplib.SMTPException) as exc:
+                    _discard(conn)
+                    if attempt == 0:
+                        continue
+                    # Dropped mid-message: the relay may or may not have it; retry later.
+                    return SendResult(421, f"4.4.2 {label}: {exc}", label)
+                pool.checkin(conn)
+                if refused:
+                    code, reply = next(iter(refused.values()))
+                    return SendResult(code, _text(reply), label)
+                return SendResult(250, "2.0.0 Ok", label)
+        return None
+
     def close(self) -> None:
-        for index in list(self._local.__dict__.get("conns", {})):
-            conn = self._local.conns.get(index)
-            try:
-                if conn is not None:
-                    conn.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
-            self._drop(index)
+        for pool in self.pools:
+            pool.close()
+
+
+def _discard(conn: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        conn.close()
+
+
+def _reset(conn: smtplib.SMTP, pool: RelayPool) -> None:
+    """After a refused message the session goes on: RSET, and keep the connection."""
+    try:
+        conn.rset()
+    except (OSError, smtplib.SMTPException):
+        _discard(conn)
+        return
+    pool.checkin(conn)
 
 
 def _text(reply: bytes | str) -> str:

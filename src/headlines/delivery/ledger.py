@@ -1,0 +1,259 @@
+"""The ledger's moves: fill (set-based), claim under a lease, record replies, sweep the late.
+
+Every move is a short transaction. On PostgreSQL a claim is `SELECT … FOR UPDATE SKIP LOCKED`,
+so any number of senders on any number of machines take disjoint batches; on SQLite the
+connection opens every transaction with BEGIN IMMEDIATE (see database.py), so claims are
+serialised by the database's write lock and Django drops the FOR UPDATE clause. The ledger
+advances to `sent` only when the relay's 250 for that message is in hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Min, Q
+
+from headlines.core.models import Edition
+from headlines.delivery.message import message_id
+from headlines.delivery.models import Delivery
+from headlines.digests.models import Digest
+from headlines.subscriptions.models import Subscription
+
+State = Delivery.State
+OPEN = (State.QUEUED, State.DEFERRED, State.SENDING)
+FILL_CHUNK = 2000
+
+
+def window() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def local_due(*, digest: Digest, timezone: str, send_hour: int | None) -> dt.datetime:
+    """When a reader with this zone and hour is due this digest (the edition's by default)."""
+    edition: Edition = digest.edition
+    zone = _zone(timezone) or _zone(edition.timezone) or dt.UTC
+    at = edition.send_at if send_hour is None else dt.time(int(send_hour) % 24, 0)
+    return dt.datetime.combine(digest.date, at, tzinfo=zone).astimezone(dt.UTC)
+
+
+def _confirmed_in_batches(edition_id: int) -> Iterator[list[tuple[int, str, int | None]]]:
+    """(id, timezone, send_hour) of confirmed subscriptions, keyset-paginated: flat memory."""
+    last = 0
+    while True:
+        rows = list(
+            Subscription.objects.filter(
+                edition_id=edition_id, status=Subscription.Status.CONFIRMED, id__gt=last
+            )
+            .order_by("id")
+            .values_list("id", "timezone", "send_hour")[:FILL_CHUNK]
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def fill(*, digest: Digest, now: dt.datetime, send_now: bool) -> int:
+    """One queued delivery per confirmed subscription that has none yet; returns rows added.
+
+    Idempotent (the unique constraint skips existing rows), chunked, one transaction per chunk.
+    `send_now` makes every new row due at once; otherwise each is due at the reader's evening.
+    """
+    domain = (digest.edition.from_address or "x@localhost").rpartition("@")[2]
+    due_cache: dict[tuple[str, int | None], dt.datetime] = {}
+    added = 0
+    for rows in _confirmed_in_batches(digest.edition_id):
+        have = set(
+            Delivery.objects.filter(
+                digest_id=digest.pk, subscription_id__in=[r[0] for r in rows]
+            ).values_list("subscription_id", flat=True)
+        )
+        batch = []
+        for sub_id, zone, hour in rows:
+            if sub_id in have:
+                continue
+            if send_now:
+                due = now
+            else:
+                key = (zone, hour)
+                if key not in due_cache:
+                    due_cache[key] = local_due(digest=digest, timezone=zone, send_hour=hour)
+                due = due_cache[key]
+            mid = message_id(digest_id=digest.pk, subscription_id=sub_id, domain=domain)
+            batch.append(
+                Delivery(
+                    digest_id=digest.pk,
+                    subscription_id=sub_id,
+                    next_attempt_at=due,
+                    deadline=(now if send_now else due) + window(),
+                    message_id=mid,
+                )
+            )
+        # ignore_conflicts: another sender filling the same digest at the same moment.
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        added += len(batch)
+    return added
+
+
+@transaction.atomic
+def bring_forward(*, digest_id: int, now: dt.datetime) -> int:
+    """`headlines send`: every reader who has not had it is due now, whatever their hour.
+
+    Skipped rows and rows that ran out of retries come back; refusals (5xx) and suppressions
+    do not.
+    """
+    deadline = now + window()
+    waiting = Delivery.objects.filter(
+        digest_id=digest_id, state__in=(State.QUEUED, State.DEFERRED), next_attempt_at__gt=now
+    ).update(next_attempt_at=now, deadline=deadline)
+    revived = Delivery.objects.filter(
+        Q(state=State.SKIPPED) | Q(state=State.FAILED) & (Q(last_code__lt=500) | Q(last_code=None)),
+        digest_id=digest_id,
+    ).update(state=State.QUEUED, next_attempt_at=now, deadline=deadline)
+    Delivery.objects.filter(digest_id=digest_id, state__in=OPEN, deadline__lt=deadline).update(
+        deadline=deadline
+    )
+    return waiting + revived
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    subscription_id: int
+    email: str
+    confirmed: bool
+    attempts: int
+    deadline: dt.datetime
+
+
+def _claimable(digest_id: int, now: dt.datetime) -> Q:
+    due = Q(state__in=(State.QUEUED, State.DEFERRED), next_attempt_at__lte=now)
+    abandoned = Q(state=State.SENDING, lease_expires_at__lt=now)  # its sender died
+    return Q(digest_id=digest_id, deadline__gt=now) & (due | abandoned)
+
+
+def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[Claimed]:
+    """Lease up to `limit` due deliveries of a digest to `owner`."""
+    lease = dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(digest_id, now))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(id__in=ids).update(
+            state=State.SENDING,
+            lease_owner=owner[:64],
+            lease_expires_at=now + lease,
+            attempts=F("attempts") + 1,
+        )
+    rows = Delivery.objects.filter(id__in=ids).values_list(
+        "id",
+        "subscription_id",
+        "subscription__subscriber__email",
+        "subscription__status",
+        "attempts",
+        "deadline",
+    )
+    return [
+        Claimed(i, s, e, status == Subscription.Status.CONFIRMED, a, d)
+        for i, s, e, status, a, d in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one claimed delivery; `state` is where its row goes next."""
+
+    delivery_id: int
+    state: str
+    code: int | None
+    reply: str
+    relay: str = ""
+    retry_at: dt.datetime | None = None
+    hard_bounce: bool = False
+
+
+def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None:
+    """Write replies to the ledger: one UPDATE per group of like outcomes, one transaction.
+
+    Only rows still `sending` under this owner move: a row whose lease expired and went to
+    another sender keeps that sender's account of it.
+    """
+    groups: dict[tuple[str, int | None, str, str, dt.datetime | None], list[int]] = defaultdict(
+        list
+    )
+    for o in outcomes:
+        groups[(o.state, o.code, o.reply[:2000], o.relay[:200], o.retry_at)].append(o.delivery_id)
+    if not groups:
+        return
+    with transaction.atomic():
+        for (state, code, reply, relay, retry_at), ids in groups.items():
+            changes: dict[str, object] = {
+                "state": state,
+                "last_code": code,
+                "last_reply": reply,
+                "relay": relay,
+                "lease_owner": "",
+                "lease_expires_at": None,
+            }
+            if state == State.SENT:
+                changes["sent_at"] = now
+            if retry_at is not None:
+                changes["next_attempt_at"] = retry_at
+            Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64]).update(
+                **changes
+            )
+
+
+@transaction.atomic
+def sweep(*, digest_id: int, now: dt.datetime) -> dict[str, int]:
+    """Close rows whose window has passed: never attempted → skipped, retried → failed."""
+    late = Delivery.objects.filter(digest_id=digest_id, deadline__lte=now)
+    skipped = late.filter(state=State.QUEUED).update(
+        state=State.SKIPPED, last_reply="its window passed before it could be sent"
+    )
+    failed = late.filter(state=State.DEFERRED).update(state=State.FAILED)
+    failed += late.filter(state=State.SENDING, lease_expires_at__lt=now).update(
+        state=State.FAILED,
+        lease_owner="",
+        last_reply="its sender stopped after the window closed; outcome unknown",
+    )
+    return {"skipped": skipped, "failed": failed}
+
+
+def open_rows(*, digest_id: int) -> int:
+    return Delivery.objects.filter(digest_id=digest_id, state__in=OPEN).count()
+
+
+def next_wake(*, digest_id: int) -> dt.datetime | None:
+    """The earliest moment an open row could become claimable again."""
+    rows = Delivery.objects.filter(digest_id=digest_id)
+    waiting = rows.filter(state__in=(State.QUEUED, State.DEFERRED)).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    leased = rows.filter(state=State.SENDING).aggregate(at=Min("lease_expires_at"))["at"]
+    times = [t for t in (waiting, leased) if t is not None]
+    return min(times) if times else None
+
+
+def due_rows(*, digest_id: int, now: dt.datetime) -> bool:
+    return Delivery.objects.filter(_claimable(digest_id, now)).exists()
