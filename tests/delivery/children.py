@@ -62,7 +62,7 @@ class Installation:
         """Migrate, then one edition `e1` with `readers` confirmed readers and an approved
         digest for 2026-11-25 (made by tests.delivery.seed in the child's settings)."""
         self.run("migrate", "--noinput")
-        code = "from tests.delivery.seed import seed; seed(readers=%d, **%r)" % (readers, edition)
+        code = f"from tests.delivery.seed import seed; seed(readers={readers}, **{edition!r})"
         subprocess.run(
             [sys.executable, "-c", "import django; django.setup(); " + code],
             env={**self.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
