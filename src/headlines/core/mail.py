@@ -336,9 +336,9 @@ class SMTPMessenger:
                     pool.mark_down()
                     return None
                 try:
-                    refused = conn.sendmail(envelope_from, list(recipients), raw)
+                    refused = transact(conn, envelope_from, list(recipients), raw)
                 except smtplib.SMTPRecipientsRefused as exc:
-                    pool.checkin(conn)
+                    _reset(conn, pool)
                     code, reply = next(iter(exc.recipients.values()))
                     return SendResult(code, _text(reply), label)
                 except smtplib.SMTPResponseException as exc:
@@ -363,6 +363,60 @@ class SMTPMessenger:
     def close(self) -> None:
         for pool in self.pools:
             pool.close()
+
+
+def _dot_stuffed(raw: bytes) -> bytes:
+    """The DATA payload: CRLF line ends, leading dots doubled, ending in CRLF."""
+    if raw.count(b"\n") != raw.count(b"\r\n"):  # bare LF (as_bytes() output): normalise
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
+    if not raw.endswith(b"\r\n"):
+        raw += b"\r\n"
+    raw = raw.replace(b"\r\n.", b"\r\n..")
+    return b"." + raw if raw.startswith(b".") else raw
+
+
+def transact(
+    conn: smtplib.SMTP, envelope_from: str, recipients: list[str], raw: bytes
+) -> dict[str, tuple[int, bytes]]:
+    """One SMTP mail transaction; returns refused recipients like `sendmail`, raises like it.
+
+    With PIPELINING (RFC 2920) MAIL, RCPT and DATA go in one write and their replies are read
+    together: two round trips a message instead of four. smtplib's `sendmail` also re-parses
+    both addresses and runs two regular expressions over the whole message, which at
+    1,500 messages a second is most of a core.
+    """
+    addresses = [envelope_from, *recipients]
+    if not (conn.does_esmtp and conn.has_extn("pipelining")) or not all(
+        a.isascii() and "<" not in a and ">" not in a for a in addresses
+    ):
+        return conn.sendmail(envelope_from, recipients, raw)
+    payload = _dot_stuffed(raw)
+    size = f" SIZE={len(payload)}" if conn.has_extn("size") else ""
+    commands = [f"MAIL FROM:<{envelope_from}>{size}", *(f"RCPT TO:<{r}>" for r in recipients)]
+    conn.send(("\r\n".join([*commands, "DATA"]) + "\r\n").encode("ascii"))
+    mail_code, mail_reply = conn.getreply()
+    refused = {}
+    for rcpt in recipients:
+        code, reply = conn.getreply()
+        if code not in (250, 251):
+            refused[rcpt] = (code, reply)
+    data_code, data_reply = conn.getreply()
+    if data_code == 354 and (mail_code != 250 or len(refused) == len(recipients)):
+        conn.send(b".\r\n")  # the server took DATA with nobody to deliver to: end it empty
+        conn.getreply()
+    if mail_code != 250:
+        conn.rset()
+        raise smtplib.SMTPSenderRefused(mail_code, mail_reply, envelope_from)
+    if len(refused) == len(recipients):
+        raise smtplib.SMTPRecipientsRefused(refused)
+    if data_code != 354:
+        conn.rset()
+        raise smtplib.SMTPDataError(data_code, data_reply)
+    conn.send(payload + b".\r\n")
+    code, reply = conn.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+    return refused
 
 
 def _discard(conn: smtplib.SMTP) -> None:

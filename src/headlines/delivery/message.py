@@ -20,12 +20,18 @@ from django.conf import settings
 from django.urls import reverse
 
 from headlines.core.mail import format_address, refuse_line_breaks
+from headlines.core.models import Edition
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
 from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
 from headlines.subscriptions.links import make_token
 
 UNSUBSCRIBE, PREFERENCES = 0, 1
 _SLOTS = {UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE, PREFERENCES_PLACEHOLDER: PREFERENCES}
+
+
+def sender_address(edition: Edition) -> str:
+    """The edition's From address, or the installation's (HEADLINES_MAIL_FROM)."""
+    return edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
 
 
 def _sign(text: str, length: int = 12) -> str:
@@ -68,10 +74,16 @@ def read_unsubscribe_address(address: str) -> int | None:
     return int(ref)
 
 
+def message_id_parts(*, digest_id: int, domain: str) -> tuple[str, str]:
+    """A delivery's Message-ID is prefix + subscription id + suffix (the ledger builds it in
+    SQL). Stable per delivery, so a retried message is recognisably the same message; the
+    keyed tag keeps two installations' ids apart."""
+    return f"<headlines.{digest_id}.", f".{_sign(f'm{digest_id}', 10)}@{domain}>"
+
+
 def message_id(*, digest_id: int, subscription_id: int, domain: str) -> str:
-    """Stable per delivery, so a retried message is recognisably the same message."""
-    ref = f"{digest_id}.{subscription_id}"
-    return f"<headlines.{ref}.{_sign('m' + ref, 10)}@{domain}>"
+    prefix, suffix = message_id_parts(digest_id=digest_id, domain=domain)
+    return f"{prefix}{subscription_id}{suffix}"
 
 
 def _qp(text: str) -> bytes:
@@ -118,7 +130,7 @@ class DigestTemplate:
     def __init__(self, digest: Digest, *, dkim: DKIMKey | None = None) -> None:
         edition = digest.edition
         self.digest_id = digest.pk
-        from_address = edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
+        from_address = sender_address(edition)
         self.domain = from_address.rpartition("@")[2] or "localhost"
         self.bounce_domain = settings.CONFIG["HEADLINES_BOUNCE_DOMAIN"] or self.domain
         self.dkim = dkim
@@ -200,7 +212,5 @@ def configured_key(digest: Digest) -> DKIMKey | None:
     path = settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]
     if not selector or not path:
         return None
-    from_address = (
-        digest.edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
-    )
-    return load_key_file(selector=selector, domain=from_address.rpartition("@")[2], path=path)
+    domain = sender_address(digest.edition).rpartition("@")[2]
+    return load_key_file(selector=selector, domain=domain, path=path)
