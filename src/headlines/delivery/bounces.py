@@ -162,7 +162,7 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
             return BounceReport("ignored", detail="complaint names no recipient of ours")
         bounce_note(email=email, kind=Kind.COMPLAINT, delivery_id=delivery_id, detail="ARF")
         return BounceReport("complaint", (email,), (email,))
-    temporary, permanent = all_failures(msg)
+    temporary, permanent = _failures(msg)
     if verp_email:
         # VERP says who; the DSN says how bad. A report with no permanent failure is soft.
         hard = bool(permanent) or (not temporary and _dsn_status(msg).startswith("5"))
@@ -179,6 +179,16 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
         if bounce_note(email=a, kind=kind, delivery_id=delivery_id, detail=_dsn_status(msg))
     )
     return BounceReport(str(kind), addresses, suppressed)
+
+
+def _failures(msg: Message) -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """flufl.bounce's (temporary, permanent) addresses; its detectors can trip on junk mail,
+    which must cost us nothing but a log line."""
+    try:
+        return all_failures(msg)
+    except Exception:
+        log.warning("bounce: a message no detector could read", exc_info=True)
+        return frozenset(), frozenset()
 
 
 def _dsn_status(msg: Message) -> str:

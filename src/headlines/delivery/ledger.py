@@ -168,22 +168,30 @@ class Claimed:
     deadline: dt.datetime
 
 
-def _claimable(digest_id: int, now: dt.datetime) -> Q:
-    due = Q(state__in=(State.QUEUED, State.DEFERRED), next_attempt_at__lte=now)
-    abandoned = Q(state=State.SENDING, lease_expires_at__lt=now)  # its sender died
-    return Q(digest_id=digest_id, deadline__gt=now) & (due | abandoned)
+def _due_kinds(now: dt.datetime) -> tuple[Q, ...]:
+    """The rows a sender may take, most urgent first; each is one index range scan."""
+    return (
+        Q(state=State.SENDING, lease_expires_at__lt=now),  # its sender died: back to the queue
+        Q(state=State.DEFERRED, next_attempt_at__lte=now),
+        Q(state=State.QUEUED, next_attempt_at__lte=now),
+    )
 
 
 def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[Claimed]:
     """Lease up to `limit` due deliveries of a digest to `owner`."""
     lease = dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
+    rows = Delivery.objects.select_for_update(skip_locked=True).filter(
+        digest_id=digest_id, deadline__gt=now
+    )
     with transaction.atomic():
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=True)
-            .filter(_claimable(digest_id, now))
-            .order_by("id")
-            .values_list("id", flat=True)[:limit]
-        )
+        ids: list[int] = []
+        for kind in _due_kinds(now):
+            if len(ids) < limit:
+                ids += (
+                    rows.filter(kind)
+                    .order_by("next_attempt_at")
+                    .values_list("id", flat=True)[: limit - len(ids)]
+                )
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids).update(
@@ -192,7 +200,7 @@ def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[C
             lease_expires_at=now + lease,
             attempts=F("attempts") + 1,
         )
-    rows = Delivery.objects.filter(id__in=ids).values_list(
+    found = Delivery.objects.filter(id__in=ids).values_list(
         "id",
         "subscription_id",
         "subscription__subscriber__email",
@@ -202,7 +210,7 @@ def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[C
     )
     return [
         Claimed(i, s, e, status == Subscription.Status.CONFIRMED, a, d)
-        for i, s, e, status, a, d in rows
+        for i, s, e, status, a, d in found
     ]
 
 
@@ -283,4 +291,5 @@ def next_wake(*, digest_id: int) -> dt.datetime | None:
 
 
 def due_rows(*, digest_id: int, now: dt.datetime) -> bool:
-    return Delivery.objects.filter(_claimable(digest_id, now)).exists()
+    rows = Delivery.objects.filter(digest_id=digest_id, deadline__gt=now)
+    return any(rows.filter(kind).exists() for kind in _due_kinds(now))

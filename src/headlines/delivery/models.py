@@ -50,8 +50,11 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            # The claim query: a digest's open rows in id order.
-            models.Index(fields=["digest", "state", "id"], name="delivery_claim"),
+            # Claims: a digest's rows in one state that are due, as an index range scan (a
+            # million sent rows are never walked to find the next queued one).
+            models.Index(fields=["digest", "state", "next_attempt_at"], name="delivery_claim"),
+            # Progress: the send rate over the last minute.
+            models.Index(fields=["digest", "state", "sent_at"], name="delivery_rate"),
         ]
 
     def __str__(self) -> str:
