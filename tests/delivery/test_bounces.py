@@ -74,7 +74,7 @@ def test_soft_bounces_suppress_only_after_the_threshold(monkeypatch: pytest.Monk
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
     _, verp = setup_reader("full@example.org")
     raw = SOFT_DSN.format(verp=verp, rcpt="full@example.org").encode()
-    for n in range(2):
+    for _ in range(2):
         assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "soft"
         assert suppressed("full@example.org") is None
     assert bounces.bounce_process(raw=raw, recipients=[verp]).suppressed == ("full@example.org",)

@@ -43,9 +43,11 @@ def test_a_bounce_mailed_to_the_endpoint_suppresses_the_reader(endpoint: int) ->
 def test_the_endpoint_refuses_addresses_that_are_not_ours(endpoint: int) -> None:
     _, verp = setup_reader("kept@example.org")
     forged = verp[:-20] + "0" * 8 + verp[-12:]
-    with smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp:
-        with pytest.raises(smtplib.SMTPRecipientsRefused):
-            smtp.sendmail("", ["postmaster@news.example", forged], b"Subject: x\r\n\r\nx\r\n")
+    with (
+        smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp,
+        pytest.raises(smtplib.SMTPRecipientsRefused),
+    ):
+        smtp.sendmail("", ["postmaster@news.example", forged], b"Subject: x\r\n\r\nx\r\n")
     assert not Suppression.objects.exists()
 
 

@@ -6,6 +6,7 @@ Both hand each message to `bounces.bounce_process`; neither holds any logic of i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import imaplib
 import logging
 from collections.abc import Iterator
@@ -121,10 +122,8 @@ class ImapMailbox:
         self.conn.uid("store", uid, "+FLAGS", "(\\Seen)")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             self.conn.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
 
 
 ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
