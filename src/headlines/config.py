@@ -283,6 +283,13 @@ SETTINGS: tuple[Setting, ...] = (
         group="delivery",
     ),
     Setting(
+        "HEADLINES_CELERY_QUEUE",
+        str,
+        "headlines",
+        "Broker queue the Celery tier's jobs go through (one per installation sharing a broker).",
+        group="jobs",
+    ),
+    Setting(
         "HEADLINES_BOUNCE_IMAP_URL",
         str,
         None,
