@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.conftest import SMTPPeer
+
 
 @pytest.fixture(autouse=True)
 def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -22,3 +24,24 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_BATCH", 20)
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_FLUSH", 5)
     yield
+
+
+def advertise_pipelining(peer: SMTPPeer) -> SMTPPeer:
+    """Make the aiosmtpd peer offer PIPELINING (RFC 2920) as Postfix does, so the delivery
+    tests take the same pipelined path production relays get. aiosmtpd reads commands in
+    order either way; it just does not advertise the extension by default."""
+
+    async def handle_EHLO(server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    peer.controller.handler.handle_EHLO = handle_EHLO
+    return peer
+
+
+@pytest.fixture
+def smtp_peer() -> Iterator[SMTPPeer]:
+    """The shared aiosmtpd peer, offering PIPELINING."""
+    peer = advertise_pipelining(SMTPPeer()).start()
+    yield peer
+    peer.stop()

@@ -9,6 +9,7 @@ Everything that sends mail (transactional emails, the digest delivery engine) go
 from __future__ import annotations
 
 import contextlib
+import logging
 import smtplib
 import ssl
 import threading
@@ -22,6 +23,8 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from headlines.core.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -196,12 +199,16 @@ def open_smtp(relay: Relay, *, timeout: float = 30.0) -> smtplib.SMTP:
         conn = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout, context=context)
     else:
         conn = smtplib.SMTP(relay.host, relay.port, timeout=timeout)
-    conn.ehlo()
-    if relay.security == "starttls":
-        conn.starttls(context=context)
+    try:
         conn.ehlo()
-    if relay.username:
-        conn.login(relay.username, relay.password)
+        if relay.security == "starttls":
+            conn.starttls(context=context)
+            conn.ehlo()
+        if relay.username:
+            conn.login(relay.username, relay.password)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
@@ -332,7 +339,8 @@ class SMTPMessenger:
             for attempt in range(2):  # a stale persistent connection gets one reconnect
                 try:
                     conn = pool.checkout()
-                except (OSError, smtplib.SMTPException):
+                except (OSError, smtplib.SMTPException) as exc:
+                    log.warning("relay %s: cannot connect: %s", label, exc)
                     pool.mark_down()
                     return None
                 try:
