@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from django.db import close_old_connections
+from django.db import connections
 
 from headlines.core.errors import InvalidInput
 from headlines.delivery.bounces import BounceReport, bounce_process, is_ours
@@ -32,8 +32,12 @@ def parse_listen(value: str) -> tuple[str, int]:
 
 
 def _process(raw: bytes, recipients: list[str]) -> BounceReport:
-    close_old_connections()
-    report = bounce_process(raw=raw, recipients=recipients)
+    # Runs on an executor thread: its own database connection, closed after each message
+    # (bounces are few; an idle connection per executor thread is not worth holding).
+    try:
+        report = bounce_process(raw=raw, recipients=recipients)
+    finally:
+        connections.close_all()
     log.info("bounce endpoint: %s %s", report.kind, report.detail or "")
     return report
 
