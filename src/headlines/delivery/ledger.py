@@ -179,7 +179,7 @@ def _due_kinds(now: dt.datetime) -> tuple[Q, ...]:
 
 def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[Claimed]:
     """Lease up to `limit` due deliveries of a digest to `owner`."""
-    lease = dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
+    lease = _lease()
     rows = Delivery.objects.select_for_update(skip_locked=True).filter(
         digest_id=digest_id, deadline__gt=now
     )
@@ -257,6 +257,18 @@ def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None
             Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64]).update(
                 **changes
             )
+
+
+def _lease() -> dt.timedelta:
+    return dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
+
+
+def renew(*, owner: str, ids: list[int], now: dt.datetime) -> None:
+    """Extend this owner's lease on rows it still holds."""
+    if ids:
+        Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64]).update(
+            lease_expires_at=now + _lease()
+        )
 
 
 @transaction.atomic

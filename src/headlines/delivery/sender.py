@@ -123,7 +123,7 @@ class Sender:
             )
         )
         pending: list[Outcome] = []
-        for item in claimed:
+        for index, item in enumerate(claimed):
             if not item.confirmed:
                 pending.append(Outcome(item.id, State.SUPPRESSED, None, "no longer subscribed"))
             elif hashes[item.id] in suppressed:
@@ -133,6 +133,11 @@ class Sender:
             if len(pending) >= self.flush:
                 self._record(pending)
                 pending = []
+                # A slow or rate-limited relay must not let the lease on the rest of the
+                # batch run out while this sender is still working through it.
+                ledger.renew(
+                    owner=self.owner, ids=[c.id for c in claimed[index + 1 :]], now=clock.now()
+                )
         self._record(pending)
 
     def _send_one(self, item: Claimed) -> Outcome:
