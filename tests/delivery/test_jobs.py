@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -97,3 +98,23 @@ def test_a_bad_reader_zone_falls_back_to_the_edition(smtp_messenger: SMTPPeer) -
     clock.set_clock(at(18, 1))
     tick()
     assert mailed(smtp_messenger) == ["odd@example.org"]
+
+
+def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.readers(ed, 12)
+    factories.digest(ed, day=DAY)
+    clock.set_clock(at(18, 5))
+    backend = jobs.EmbeddedBackend(threads=2)
+    previous = jobs.set_backend(backend)
+    try:
+        sched = scheduler.Scheduler(tick_seconds=30)
+        assert "delivery.dispatch" in sched.tick(now=0.0)
+        # The dispatch job queues the send job on the same pool; wait for its work to arrive.
+        end = time.monotonic() + 20
+        while len(smtp_messenger.received) < 12 and time.monotonic() < end:
+            time.sleep(0.05)
+    finally:
+        backend.shutdown()
+        jobs.set_backend(previous)
+    assert len(smtp_messenger.received) == 12

@@ -38,6 +38,7 @@ __all__ = [
     "build_message",
     "format_address",
     "get_messenger",
+    "messenger_installed",
     "open_smtp",
     "parse_smtp_urls",
     "refuse_line_breaks",
@@ -128,6 +129,11 @@ def set_messenger(messenger: Messenger | None) -> Messenger | None:
     global _override
     previous, _override = _override, messenger
     return previous
+
+
+def messenger_installed() -> bool:
+    """Is a messenger installed for the process (so callers must not close it)?"""
+    return _override is not None
 
 
 def get_messenger() -> Messenger:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from headlines.core import clock, jobs
 from headlines.core.errors import Conflict
-from headlines.core.mail import Messenger, get_messenger
+from headlines.core.mail import Messenger, get_messenger, messenger_installed
 from headlines.delivery import ledger
 from headlines.delivery.ledger import Outcome
 from headlines.delivery.selectors import DigestProgress, digest_progress
@@ -28,9 +28,10 @@ LOOKBACK_DAYS = 2
 
 
 def _messenger_or_default(messenger: Messenger | None) -> tuple[Messenger, bool]:
+    """The messenger to use, and whether this call opened it (and so must close it)."""
     if messenger is not None:
         return messenger, False
-    return get_messenger(), True
+    return get_messenger(), not messenger_installed()
 
 
 def delivery_send_now(
