@@ -28,7 +28,7 @@ def test_staff_see_each_digests_progress(admin_client: Client, smtp_messenger: S
     assert '<td class="field-failed">1</td>' in page
 
     rows = admin_client.get("/admin/delivery/delivery/?state=failed").content.decode()
-    assert "550 5.1.1 unknown" in rows and str(gone.pk) in rows
+    assert "550 5.1.1 unknown" in rows and gone.subscriber.email in rows
 
 
 def test_the_ledger_cannot_be_edited_from_the_admin(admin_client: Client) -> None:

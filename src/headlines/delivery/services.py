@@ -106,7 +106,9 @@ def delivery_dispatch() -> dict[str, int]:
     started = senders = finished = 0
     since = (now - dt.timedelta(days=LOOKBACK_DAYS)).date()
     for digest in Digest.objects.select_related("edition").filter(
-        state__in=(Digest.State.APPROVED, Digest.State.SENDING), date__gte=since
+        state__in=(Digest.State.APPROVED, Digest.State.SENDING),
+        date__gte=since,
+        edition__enabled=True,  # a paused edition sends nothing on its own (`send` still can)
     ):
         if digest.state == Digest.State.APPROVED:
             first = _first_due(digest)
