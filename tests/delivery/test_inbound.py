@@ -107,3 +107,14 @@ def test_bad_listen_addresses(listen: str) -> None:
 def test_poll_without_a_mailbox_says_what_to_set() -> None:
     with pytest.raises(CommandError, match="HEADLINES_BOUNCE_IMAP_URL"):
         call_command("bounces", "poll")
+
+
+@pytest.mark.parametrize("listen", ["nohost", "127.0.0.1:http"])
+def test_serve_refuses_a_bad_listen_address(listen: str) -> None:
+    with pytest.raises(CommandError, match="host:port"):
+        call_command("bounces", "serve", "--listen", listen)
+
+
+def test_serve_reports_a_port_already_taken(endpoint: int) -> None:
+    with pytest.raises(CommandError, match="cannot listen"):
+        call_command("bounces", "serve", "--listen", f"127.0.0.1:{endpoint}")

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import imaplib
 import logging
+import socket
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.utils import getaddresses
@@ -74,6 +75,14 @@ class BounceServer:
         )
 
     def start(self) -> BounceServer:
+        """Start listening; OSError when the address cannot be bound (e.g. already taken)."""
+        host, port = self.controller.hostname, self.controller.port
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in str(host) else socket.AF_INET) as probe:
+                probe.bind((host, port))  # fail here, before aiosmtpd runs its event loop
+        except OSError:
+            self.controller.loop.close()
+            raise
         self.controller.start()
         return self
 
