@@ -300,6 +300,79 @@ SETTINGS += (
         "the right of X-Forwarded-For.",
         group="subscriptions",
     ),
+    # --- delivery -------------------------------------------------------------------------------
+    Setting(
+        "HEADLINES_DELIVERY_BATCH",
+        int,
+        200,
+        "Deliveries a sender claims under one lease.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_DELIVERY_LEASE_SECONDS",
+        int,
+        300,
+        "How long a claimed batch stays with its sender; an expired lease returns it to the queue.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_DELIVERY_THREADS",
+        int,
+        4,
+        "Sender threads per process (each holds its own SMTP connection).",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_DELIVERY_FLUSH",
+        int,
+        50,
+        "A sender records relay replies in the ledger after this many messages: the most a "
+        "killed sender can send twice.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_RETRY_BASE_SECONDS",
+        float,
+        60.0,
+        "First wait after a temporary failure (4xx, dropped connection); doubles each attempt.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_RETRY_MAX_SECONDS",
+        float,
+        1800.0,
+        "Longest wait between two attempts at one delivery.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_SOFT_BOUNCE_LIMIT",
+        int,
+        3,
+        "Soft bounces within 30 days after which an address is suppressed.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_BOUNCE_LISTEN",
+        str,
+        "127.0.0.1:2525",
+        "host:port of `headlines bounces serve`, the SMTP endpoint of the bounce domain.",
+        group="delivery",
+    ),
+    Setting(
+        "HEADLINES_CELERY_QUEUE",
+        str,
+        "headlines",
+        "Broker queue the Celery tier's jobs go through (one per installation sharing a broker).",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_BOUNCE_IMAP_URL",
+        str,
+        None,
+        "`imaps://user:pass@host/INBOX` mailbox that `headlines bounces poll` reads bounces from.",
+        secret=True,
+        group="delivery",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

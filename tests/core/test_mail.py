@@ -1,3 +1,6 @@
+import ssl
+from pathlib import Path
+
 import pytest
 
 from headlines.core import mail
@@ -74,3 +77,191 @@ def test_header_injection_is_refused(evil: str) -> None:
 def test_bad_smtp_urls(bad: str) -> None:
     with pytest.raises(InvalidInput, match="HEADLINES_SMTP_URL"):
         mail.parse_smtp_urls(bad)
+
+
+def _pipelining(peer: SMTPPeer) -> SMTPPeer:
+    async def handle_EHLO(server, session, envelope, hostname, responses):  # type: ignore[no-untyped-def]
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+    peer.controller.handler.handle_EHLO = handle_EHLO
+    return peer
+
+
+@pytest.mark.parametrize("pipelined", [True, False])
+def test_pipelined_and_plain_transactions_agree(smtp_peer: SMTPPeer, pipelined: bool) -> None:
+    if pipelined:
+        _pipelining(smtp_peer)
+    smtp_peer.reply_for = lambda rcpt: {
+        "gone@example.org": "550 5.1.1 no such user",
+        "busy@example.org": "451 4.3.0 try later",
+    }.get(rcpt)
+    messenger = smtp_peer.messenger()
+    raw = b"Subject: dots\r\n\r\n.leading dot\r\nbare\nlf\r\n."
+    codes = [
+        messenger.send(envelope_from="a@news.example", recipients=[rcpt], raw=raw).code
+        for rcpt in ("ok@example.org", "gone@example.org", "busy@example.org", "ok2@example.org")
+    ]
+    messenger.close()
+    assert codes == [250, 550, 451, 250]
+    [first, second] = smtp_peer.received
+    # Dots unstuffed, line ends normalised, a final line end added: the message as written.
+    assert first.raw.replace(b"\r\n", b"\n") == raw.replace(b"\r\n", b"\n") + b"\n"
+    assert second.recipients == ["ok2@example.org"]
+
+
+@pytest.mark.parametrize(
+    "bad", ["smtp://h?rate=0", "smtp://h?concurrency=many", "smtp://h?hourly=-5"]
+)
+def test_bad_relay_limits_are_refused(bad: str) -> None:
+    with pytest.raises(InvalidInput, match="positive number"):
+        mail.parse_smtp_urls(bad)
+
+
+def test_relay_limits_come_from_the_url() -> None:
+    [relay] = mail.parse_smtp_urls("smtp://h:2525?concurrency=3&rate=50&hourly=1000")
+    pool = mail.RelayPool(relay, timeout=1)
+    assert pool.concurrency == 3
+    assert pool.per_second is not None and pool.per_second.rate == 50
+    assert pool.per_hour is not None and pool.per_hour.capacity == 1000
+
+
+def test_a_burst_beyond_the_rate_must_wait() -> None:
+    limiter = mail.RateLimiter(5)
+    assert [limiter.try_take() for _ in range(5)] == [0.0] * 5
+    assert limiter.try_take() > 0  # the sixth in the same instant waits for a token
+
+
+def test_when_a_relay_spends_its_hour_the_next_one_takes_over(smtp_peer: SMTPPeer) -> None:
+    second = SMTPPeer().start()
+    try:
+        relays = mail.parse_smtp_urls(f"{smtp_peer.url}?hourly=3,{second.url}")
+        messenger = mail.SMTPMessenger(relays, timeout=5)
+        for n in range(5):
+            result = messenger.send(
+                envelope_from="a@news.example", recipients=[f"r{n}@example.org"], raw=b"x\r\n"
+            )
+            assert result.accepted
+        messenger.close()
+        assert (len(smtp_peer.received), len(second.received)) == (3, 2)
+    finally:
+        second.stop()
+
+
+def test_connections_are_kept_and_limited_per_relay(smtp_peer: SMTPPeer) -> None:
+    import threading
+
+    messenger = mail.SMTPMessenger(mail.parse_smtp_urls(f"{smtp_peer.url}?concurrency=2"))
+
+    def send_some(n: int) -> None:
+        for k in range(5):
+            messenger.send(
+                envelope_from="a@news.example", recipients=[f"t{n}-{k}@example.org"], raw=b"x\r\n"
+            )
+
+    threads = [threading.Thread(target=send_some, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(smtp_peer.received) == 30
+    assert len(messenger.pools[0].idle) <= 2  # never more than two connections were opened
+    messenger.close()
+
+
+def _tls_context(tmp_path: Path) -> ssl.SSLContext:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    return context
+
+
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_tls_and_auth(tmp_path: Path, scheme: str) -> None:
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            received.append(envelope.content)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        ok = auth_data.login == b"desk" and auth_data.password == b"s3cret"
+        return AuthResult(success=ok)
+
+    context = _tls_context(tmp_path)
+    port = _free_port()
+    options: dict[str, object] = {"authenticator": authenticator, "auth_require_tls": True}
+    if scheme == "smtps":
+        # aiosmtpd only counts STARTTLS as TLS for auth_require_tls; here the whole socket is.
+        options["auth_require_tls"] = False
+        controller = Controller(
+            Handler(), hostname="127.0.0.1", port=port, ssl_context=context, **options
+        )
+    else:
+        controller = Controller(
+            Handler(),
+            hostname="127.0.0.1",
+            port=port,
+            tls_context=context,
+            require_starttls=True,
+            **options,
+        )
+    controller.start()
+    try:
+        good = mail.SMTPMessenger(
+            mail.parse_smtp_urls(f"{scheme}://desk:s3cret@127.0.0.1:{port}?verify=0"), timeout=5
+        )
+        assert good.send(
+            envelope_from="d@news.example", recipients=["r@example.org"], raw=b"x\r\n"
+        ).accepted
+        good.close()
+        bad = mail.SMTPMessenger(
+            mail.parse_smtp_urls(f"{scheme}://desk:wrong@127.0.0.1:{port}?verify=0"), timeout=1
+        )
+        refused = bad.send(
+            envelope_from="d@news.example", recipients=["r@example.org"], raw=b"x\r\n"
+        )
+        assert not refused.accepted and refused.code == 421  # no relay would take it: retry later
+        bad.close()
+    finally:
+        controller.stop()
+    assert len(received) == 1
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -21,6 +21,7 @@ from headlines.core import jobs  # noqa: E402
 app = Celery("headlines")
 app.conf.update(
     broker_url=settings.CONFIG["HEADLINES_BROKER_URL"],
+    task_default_queue=settings.CONFIG["HEADLINES_CELERY_QUEUE"],
     task_serializer="json",
     accept_content=["json"],
     # A job's message is acknowledged only after it ran: a killed worker's job is redelivered.

@@ -4,46 +4,48 @@
 `SMTPMessenger` hands them to one or more relays, in order, failing over on connection errors.
 Everything that sends mail (transactional emails, the digest delivery engine) goes through
 `get_messenger()`, so tests pass a real local SMTP peer or the outbox, never a patch.
+The protocol lives in `core.messenger` and the SMTP machinery in `core.smtp`; both are
+re-exported here, so callers import every mail name from this module.
 """
 
 from __future__ import annotations
 
-import contextlib
-import smtplib
-import ssl
-import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from typing import Protocol
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from headlines.core.errors import InvalidInput
+from headlines.core.messenger import Messenger, SendResult
+from headlines.core.smtp import (
+    RateLimiter,
+    Relay,
+    RelayPool,
+    SMTPMessenger,
+    open_smtp,
+    parse_smtp_urls,
+    transact,
+)
 
-
-@dataclass(frozen=True)
-class SendResult:
-    """The relay's reply to one message: 250 means it took responsibility for it."""
-
-    code: int
-    reply: str
-    relay: str = ""
-
-    @property
-    def accepted(self) -> bool:
-        return 200 <= self.code < 300
-
-    @property
-    def permanent_failure(self) -> bool:
-        return 500 <= self.code < 600
-
-
-class Messenger(Protocol):
-    def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult: ...
-
-    def close(self) -> None: ...
+__all__ = [
+    "Messenger",
+    "OutboxMessenger",
+    "RateLimiter",
+    "Relay",
+    "RelayPool",
+    "SMTPMessenger",
+    "SendResult",
+    "build_message",
+    "format_address",
+    "get_messenger",
+    "messenger_installed",
+    "open_smtp",
+    "parse_smtp_urls",
+    "refuse_line_breaks",
+    "send_message",
+    "set_messenger",
+    "transact",
+]
 
 
 def refuse_line_breaks(value: str, *, field_name: str) -> str:
@@ -119,139 +121,6 @@ class OutboxMessenger:
         return None
 
 
-@dataclass(frozen=True)
-class Relay:
-    """One SMTP relay parsed from HEADLINES_SMTP_URL."""
-
-    host: str
-    port: int
-    security: str = "none"  # none | starttls | tls
-    username: str = ""
-    password: str = field(default="", repr=False)
-    options: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-def parse_smtp_urls(value: str) -> list[Relay]:
-    relays = []
-    for part in (p.strip() for p in value.split(",")):
-        if not part:
-            continue
-        url = urlsplit(part)
-        scheme = url.scheme.lower()
-        if scheme not in {"smtp", "smtp+starttls", "smtps"} or not url.hostname:
-            raise InvalidInput(
-                "HEADLINES_SMTP_URL: expected smtp://host:port, smtp+starttls://… or smtps://…",
-                field="HEADLINES_SMTP_URL",
-            )
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}[scheme]
-        if query.get("starttls", "").lower() in {"1", "true", "yes"}:
-            security = "starttls"
-        default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
-        relays.append(
-            Relay(
-                host=url.hostname,
-                port=url.port or default_port,
-                security=security,
-                username=unquote(url.username or ""),
-                password=unquote(url.password or ""),
-                options=query,
-            )
-        )
-    if not relays:
-        raise InvalidInput("HEADLINES_SMTP_URL names no relay", field="HEADLINES_SMTP_URL")
-    return relays
-
-
-def open_smtp(relay: Relay, *, timeout: float = 30.0) -> smtplib.SMTP:
-    """A logged-in connection to `relay`, with TLS as its URL asks."""
-    context = ssl.create_default_context()
-    if relay.options.get("verify", "").lower() in {"0", "false", "no"}:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    conn: smtplib.SMTP
-    if relay.security == "tls":
-        conn = smtplib.SMTP_SSL(relay.host, relay.port, timeout=timeout, context=context)
-    else:
-        conn = smtplib.SMTP(relay.host, relay.port, timeout=timeout)
-    conn.ehlo()
-    if relay.security == "starttls":
-        conn.starttls(context=context)
-        conn.ehlo()
-    if relay.username:
-        conn.login(relay.username, relay.password)
-    return conn
-
-
-class SMTPMessenger:
-    """Sends over a persistent connection to the first relay that answers; fails over in order.
-
-    Thread-safe by holding one connection per thread.
-    """
-
-    def __init__(self, relays: Sequence[Relay], *, timeout: float = 30.0) -> None:
-        self.relays = list(relays)
-        self.timeout = timeout
-        self._local = threading.local()
-
-    def _connection(self, index: int) -> smtplib.SMTP:
-        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
-        if index not in conns:
-            conns[index] = open_smtp(self.relays[index], timeout=self.timeout)
-        return conns[index]
-
-    def _drop(self, index: int) -> None:
-        conns: dict[int, smtplib.SMTP] = self._local.__dict__.setdefault("conns", {})
-        conn = conns.pop(index, None)
-        if conn is not None:
-            with contextlib.suppress(OSError):
-                conn.close()
-
-    def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
-        last = SendResult(421, "4.4.1 no relay reachable")
-        for index, relay in enumerate(self.relays):
-            for attempt in range(2):  # a stale persistent connection gets one reconnect
-                try:
-                    conn = self._connection(index)
-                    refused = conn.sendmail(envelope_from, list(recipients), raw)
-                except smtplib.SMTPRecipientsRefused as exc:
-                    code, reply = next(iter(exc.recipients.values()))
-                    return SendResult(code, _text(reply), relay.label)
-                except smtplib.SMTPResponseException as exc:
-                    if exc.smtp_code == 421:
-                        self._drop(index)
-                    return SendResult(exc.smtp_code, _text(exc.smtp_error), relay.label)
-                except (OSError, smtplib.SMTPException) as exc:
-                    self._drop(index)
-                    last = SendResult(421, f"4.4.1 {relay.label}: {exc}", relay.label)
-                    if attempt == 0:
-                        continue
-                    break
-                if refused:
-                    code, reply = next(iter(refused.values()))
-                    return SendResult(code, _text(reply), relay.label)
-                return SendResult(250, "2.0.0 Ok", relay.label)
-        return last
-
-    def close(self) -> None:
-        for index in list(self._local.__dict__.get("conns", {})):
-            conn = self._local.conns.get(index)
-            try:
-                if conn is not None:
-                    conn.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
-            self._drop(index)
-
-
-def _text(reply: bytes | str) -> str:
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-
-
 _override: Messenger | None = None
 
 
@@ -260,6 +129,11 @@ def set_messenger(messenger: Messenger | None) -> Messenger | None:
     global _override
     previous, _override = _override, messenger
     return previous
+
+
+def messenger_installed() -> bool:
+    """Is a messenger installed for the process (so callers must not close it)?"""
+    return _override is not None
 
 
 def get_messenger() -> Messenger:

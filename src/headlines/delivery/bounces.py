@@ -1,0 +1,202 @@
+"""Bounces, complaints and mailed unsubscribes arriving at the bounce domain.
+
+Every digest goes out with a per-reader VERP envelope sender (`bounce+<digest>.<sub>.<mac>@…`),
+so a bounce names the delivery it is about even when the remote server's report is vague.
+DSNs are read with flufl.bounce, ARF complaints (RFC 5965) by their `feedback-report` part.
+Hard bounces and complaints suppress at once; soft bounces after HEADLINES_SOFT_BOUNCE_LIMIT
+within 30 days. The same `bounce_process` serves the SMTP endpoint and the IMAP poller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import Message
+
+from django.conf import settings
+from django.db import transaction
+from flufl.bounce import all_failures
+
+from headlines.core import clock
+from headlines.delivery.message import read_unsubscribe_address, read_verp
+from headlines.delivery.models import BounceEvent, Delivery
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.models import Subscription, Suppression
+from headlines.subscriptions.services import suppression_add
+
+log = logging.getLogger(__name__)
+Kind = BounceEvent.Kind
+SOFT_WINDOW = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class BounceReport:
+    """What one incoming message turned out to be and what was done about it."""
+
+    kind: str  # hard | soft | complaint | unsubscribe | ignored
+    addresses: tuple[str, ...] = ()
+    suppressed: tuple[str, ...] = ()
+    detail: str = ""
+
+
+def is_ours(address: str) -> bool:
+    """Does the endpoint accept mail for this recipient? (VERP and mailto-unsubscribe only.)"""
+    return read_verp(address) is not None or read_unsubscribe_address(address) is not None
+
+
+def _email_of(subscription_id: int) -> str | None:
+    return (
+        Subscription.objects.filter(pk=subscription_id)
+        .values_list("subscriber__email", flat=True)
+        .first()
+    )
+
+
+def _addr(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _is_complaint(msg: Message) -> bool:
+    if msg.get_content_type() != "multipart/report":
+        return False
+    if str(msg.get_param("report-type", "")).lower() == "feedback-report":
+        return True
+    return any(p.get_content_type() == "message/feedback-report" for p in msg.walk())
+
+
+def _complaint_recipient(msg: Message) -> str | None:
+    """The original recipient an ARF report names (Original-Rcpt-To), if any."""
+    for part in msg.walk():
+        if part.get_content_type() != "message/feedback-report":
+            continue
+        payload = part.get_payload()
+        text = ""
+        if isinstance(payload, list):
+            text = "\n".join(str(p) for p in payload)
+        elif isinstance(payload, str):
+            text = payload
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "original-rcpt-to" and "@" in value:
+                return value.strip()
+    return None
+
+
+def _verp_target(recipients: list[str]) -> tuple[int | None, str | None]:
+    for rcpt in recipients:
+        ref = read_verp(rcpt)
+        if ref is not None:
+            digest_id, subscription_id = ref
+            delivery_id = (
+                Delivery.objects.filter(digest_id=digest_id, subscription_id=subscription_id)
+                .values_list("id", flat=True)
+                .first()
+            )
+            return delivery_id, _email_of(subscription_id)
+    return None, None
+
+
+def _unsubscribe(subscription_id: int) -> None:
+    """A mail to the List-Unsubscribe mailto: address. The sign-up app owns unsubscribing."""
+    try:
+        from headlines.subscriptions.services import (  # type: ignore[attr-defined]
+            subscription_unsubscribe,
+        )
+    except ImportError:  # sign-up not merged yet: the same effect, recorded plainly
+        Subscription.objects.filter(pk=subscription_id).update(
+            status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=clock.now()
+        )
+        return
+    subscription_unsubscribe(subscription_id=subscription_id, source="bounce")
+
+
+@transaction.atomic
+def bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) -> bool:
+    """Record one bounce or complaint; returns True when the address is now suppressed."""
+    hashed = email_hash(email)
+    BounceEvent.objects.create(
+        email_hash=hashed, kind=kind, delivery_id=delivery_id, detail=detail[:2000]
+    )
+    if kind == Kind.HARD:
+        suppression_add(email=email, reason=Suppression.Reason.HARD_BOUNCE, detail=detail)
+        return True
+    if kind == Kind.COMPLAINT:
+        suppression_add(email=email, reason=Suppression.Reason.COMPLAINT, detail=detail)
+        return True
+    recent = BounceEvent.objects.filter(
+        email_hash=hashed, kind=Kind.SOFT, created_at__gte=clock.now() - SOFT_WINDOW
+    ).count()
+    if recent >= int(settings.CONFIG["HEADLINES_SOFT_BOUNCE_LIMIT"]):
+        suppression_add(
+            email=email, reason=Suppression.Reason.SOFT_BOUNCES, detail=f"{recent} soft bounces"
+        )
+        return True
+    return False
+
+
+def bounce_record_refusal(*, delivery_id: int, reply: str) -> None:
+    """A relay refused a digest with a 5xx during the SMTP dialogue: a hard bounce."""
+    email = (
+        Delivery.objects.filter(pk=delivery_id)
+        .values_list("subscription__subscriber__email", flat=True)
+        .first()
+    )
+    if email:
+        bounce_note(email=email, kind=Kind.HARD, delivery_id=delivery_id, detail=reply)
+
+
+def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
+    """Act on one message received at the bounce domain."""
+    for rcpt in recipients:
+        subscription_id = read_unsubscribe_address(rcpt)
+        if subscription_id is not None:
+            _unsubscribe(subscription_id)
+            return BounceReport("unsubscribe", (rcpt,), detail=f"subscription {subscription_id}")
+    msg = message_from_bytes(raw, policy=policy.compat32)
+    delivery_id, verp_email = _verp_target(recipients)
+    if _is_complaint(msg):
+        email = verp_email or _complaint_recipient(msg)
+        if not email:
+            return BounceReport("ignored", detail="complaint names no recipient of ours")
+        bounce_note(email=email, kind=Kind.COMPLAINT, delivery_id=delivery_id, detail="ARF")
+        return BounceReport("complaint", (email,), (email,))
+    temporary, permanent = _failures(msg)
+    if verp_email:
+        # VERP says who; the DSN says how bad. A report with no permanent failure is soft.
+        hard = bool(permanent) or (not temporary and _dsn_status(msg).startswith("5"))
+        kind = Kind.HARD if hard else Kind.SOFT
+        addresses: tuple[str, ...] = (verp_email,)
+    else:
+        kind = Kind.HARD if permanent else Kind.SOFT
+        addresses = tuple(sorted(_addr(a) for a in (permanent or temporary)))
+    if not addresses:
+        return BounceReport("ignored", detail="not a bounce we can attribute")
+    suppressed = tuple(
+        a
+        for a in addresses
+        if bounce_note(email=a, kind=kind, delivery_id=delivery_id, detail=_dsn_status(msg))
+    )
+    return BounceReport(str(kind), addresses, suppressed)
+
+
+def _failures(msg: Message) -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """flufl.bounce's (temporary, permanent) addresses; its detectors can trip on junk mail,
+    which must cost us nothing but a log line."""
+    try:
+        return all_failures(msg)
+    except Exception:
+        log.warning("bounce: a message no detector could read", exc_info=True)
+        return frozenset(), frozenset()
+
+
+def _dsn_status(msg: Message) -> str:
+    for part in msg.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
+            status = block.get("Status") if hasattr(block, "get") else None
+            if status:
+                return str(status).strip()
+    return ""

@@ -1,0 +1,163 @@
+"""Where bounces come in: an SMTP endpoint for the bounce domain, and an IMAP mailbox poller.
+
+Both hand each message to `bounces.bounce_process`; neither holds any logic of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import imaplib
+import logging
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.utils import getaddresses
+from functools import partial
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+from django.db import connections
+
+from headlines.core.errors import InvalidInput
+from headlines.delivery.bounces import BounceReport, bounce_process, is_ours
+
+log = logging.getLogger(__name__)
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInput(f"expected host:port, got {value!r}", field="listen")
+    return host, int(port)
+
+
+def _process(raw: bytes, recipients: list[str]) -> BounceReport:
+    # Runs on an executor thread: its own database connection, closed after each message
+    # (bounces are few; an idle connection per executor thread is not worth holding).
+    try:
+        report = bounce_process(raw=raw, recipients=recipients)
+    finally:
+        connections.close_all()
+    log.info("bounce endpoint: %s %s", report.kind, report.detail or "")
+    return report
+
+
+class BounceHandler:
+    """aiosmtpd handler: accepts mail only for our VERP and unsubscribe addresses."""
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if not is_ours(address):
+            return "550 5.1.1 no such bounce address"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        loop = asyncio.get_running_loop()
+        # The ORM is synchronous: run it on the executor, off the event loop.
+        try:
+            await loop.run_in_executor(None, partial(_process, raw, list(envelope.rcpt_tos)))
+        except Exception:
+            log.exception("bounce endpoint: could not process a message")
+            return "451 4.3.0 could not process the message, try again later"
+        return "250 2.0.0 bounce received"
+
+
+class BounceServer:
+    def __init__(self, *, host: str, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(
+            BounceHandler(), hostname=host, port=port, data_size_limit=10 * 1024 * 1024
+        )
+
+    def start(self) -> BounceServer:
+        """Start listening; OSError when the address cannot be bound (e.g. already taken)."""
+        host, port = self.controller.hostname, self.controller.port
+        try:
+            with socket.socket(socket.AF_INET6 if ":" in str(host) else socket.AF_INET) as probe:
+                probe.bind((host, port))  # fail here, before aiosmtpd runs its event loop
+        except OSError:
+            self.controller.loop.close()
+            raise
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+class Mailbox(Protocol):
+    """A mailbox bounces are delivered to: unread messages in, processed ones marked."""
+
+    def unseen(self) -> Iterator[tuple[str, bytes]]: ...
+
+    def done(self, uid: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class ImapMailbox:
+    """imaps://user:pass@host[:port]/FOLDER (or imap:// for plain IMAP on a trusted network)."""
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in {"imap", "imaps"} or not parts.hostname or not parts.username:
+            raise InvalidInput(
+                "HEADLINES_BOUNCE_IMAP_URL: expected imaps://user:pass@host/FOLDER",
+                field="HEADLINES_BOUNCE_IMAP_URL",
+            )
+        secure = parts.scheme == "imaps"
+        port = parts.port or (993 if secure else 143)
+        try:
+            self.conn: imaplib.IMAP4 = (
+                imaplib.IMAP4_SSL(parts.hostname, port, timeout=timeout)
+                if secure
+                else imaplib.IMAP4(parts.hostname, port, timeout=timeout)
+            )
+            self.conn.login(unquote(parts.username), unquote(parts.password or ""))
+            self.conn.select(unquote(parts.path.strip("/")) or "INBOX")
+        except (TimeoutError, OSError, imaplib.IMAP4.error) as exc:
+            raise InvalidInput(f"cannot open the bounce mailbox: {exc}") from None
+
+    def unseen(self) -> Iterator[tuple[str, bytes]]:
+        _, data = self.conn.uid("search", "UNSEEN")
+        for uid in (data[0] or b"").decode().split():
+            _, fetched = self.conn.uid("fetch", uid, "(BODY.PEEK[])")
+            for item in fetched:
+                if isinstance(item, tuple):
+                    yield uid, item[1]
+
+    def done(self, uid: str) -> None:
+        self.conn.uid("store", uid, "+FLAGS", "(\\Seen)")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
+            self.conn.logout()
+
+
+ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
+
+
+def _recipients(raw: bytes) -> list[str]:
+    """The address a polled message was delivered to: the VERP address, if any header has it."""
+    msg = message_from_bytes(raw)
+    values = [str(v) for h in ENVELOPE_HEADERS for v in msg.get_all(h, [])]
+    found = [addr for _, addr in getaddresses(values) if addr]
+    return [a for a in found if is_ours(a)] or found[:1]
+
+
+def bounce_poll(*, mailbox: Mailbox) -> list[BounceReport]:
+    """Process every unread message in the mailbox; a message that fails stays unread."""
+    reports = []
+    for uid, raw in mailbox.unseen():
+        try:
+            reports.append(bounce_process(raw=raw, recipients=_recipients(raw)))
+        except Exception:
+            log.exception("bounce mailbox: message %s could not be processed", uid)
+            continue
+        mailbox.done(uid)
+    return reports

@@ -1,0 +1,20 @@
+"""Delivery's background jobs: the scheduler's tick and the per-digest sender."""
+
+from __future__ import annotations
+
+from headlines.core.jobs import job
+from headlines.core.scheduler import every
+from headlines.delivery import services
+
+
+@job("delivery.dispatch")
+def dispatch() -> dict[str, int]:
+    return services.delivery_dispatch()
+
+
+@job("delivery.send")
+def send(digest_id: int) -> dict[str, int]:
+    return services.delivery_send_due(digest_id=digest_id)
+
+
+every(30, "delivery.dispatch")

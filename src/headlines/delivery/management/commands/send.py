@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+from argparse import ArgumentParser
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from headlines.core.command import HeadlinesCommand
+from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.selectors import edition_get
+from headlines.delivery.selectors import DigestProgress
+from headlines.delivery.services import delivery_send_now
+from headlines.digests.models import Digest
+from headlines.digests.selectors import digest_for
+from headlines.digests.services import digest_approve
+
+
+def _day(value: str | None, timezone: str) -> dt.date:
+    if value is None:
+        from zoneinfo import ZoneInfo
+
+        from headlines.core import clock
+
+        return clock.now().astimezone(ZoneInfo(timezone)).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--date must be YYYY-MM-DD, got {value!r}", field="date") from None
+
+
+def _build(edition_id: int, day: dt.date) -> Digest:
+    """The digest app builds digests; imported here, when needed, not at start-up."""
+    try:
+        from headlines.digests.services import digest_build  # type: ignore[attr-defined]
+    except ImportError:
+        raise NotFound(
+            "there is no digest for that day and this installation cannot build one"
+        ) from None
+    digest: Digest = digest_build(edition_id=edition_id, day=day)
+    return digest
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Deliver an edition's digest now (building and approving it first if needed) to every "
+        "confirmed reader who has not had it, whatever their local time. Safe to re-run and to "
+        "run on several machines at once; exits 0 once nothing is left to send."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--edition", required=True, help="Edition slug, e.g. us.")
+        parser.add_argument("--date", help="The edition-local day, YYYY-MM-DD (default: today).")
+        parser.add_argument("--threads", type=int, default=None, help="Sender threads.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        edition = edition_get(slug=options["edition"])
+        day = _day(options["date"], edition.timezone)
+        digest = digest_for(edition_id=edition.pk, day=day)
+        if digest is None or (digest.state == Digest.State.DRAFT and not digest.html):
+            digest = _build(edition.pk, day)
+        if digest.state == Digest.State.DRAFT:
+            digest = digest_approve(digest_id=digest.pk, by="headlines send")
+        console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TextColumn("{task.fields[detail]}"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=console, transient=False) as bar:
+            task = bar.add_task(str(digest), total=None, detail="")
+
+            def show(p: DigestProgress) -> None:
+                detail = f"deferred {p.deferred} failed {p.failed} · {p.rate:.0f}/s"
+                bar.update(task, total=p.total, completed=p.done, detail=detail)
+
+            final = delivery_send_now(
+                digest_id=digest.pk, progress=show, threads=options["threads"]
+            )
+        self.stdout.write(
+            f"{digest}: sent {final.sent}, failed {final.failed}, suppressed {final.suppressed}, "
+            f"skipped {final.skipped}, of {final.total} readers; nothing left to send."
+        )

@@ -1,0 +1,216 @@
+"""The digest email, assembled once per digest and finished per reader by substitution.
+
+`DigestTemplate` encodes the digest's text and HTML once (quoted-printable, split at the
+per-reader placeholders) and pre-canonicalises the headers every reader shares. `render()` then
+joins bytes: the reader's links, To, Message-ID, List-Unsubscribe, the VERP envelope sender and,
+when a key is configured, a DKIM signature. No MIME library and no template engine per message.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formatdate, parseaddr
+
+from django.conf import settings
+from django.urls import reverse
+
+from headlines.core.mail import format_address, refuse_line_breaks
+from headlines.core.models import Edition
+from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
+from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
+from headlines.subscriptions.links import make_token
+
+UNSUBSCRIBE, PREFERENCES = 0, 1
+_SLOTS = {UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE, PREFERENCES_PLACEHOLDER: PREFERENCES}
+
+
+def sender_address(edition: Edition) -> str:
+    """The edition's From address, or the installation's (HEADLINES_MAIL_FROM)."""
+    return edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
+
+
+def _sign(text: str, length: int = 12) -> str:
+    key = f"headlines:delivery:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:length]
+
+
+def verp_address(*, digest_id: int, subscription_id: int, domain: str) -> str:
+    """bounce+<digest>.<subscription>.<mac>@domain: a bounce names the delivery it is about."""
+    ref = f"{digest_id}.{subscription_id}"
+    return f"bounce+{ref}.{_sign(ref)}@{domain}"
+
+
+def read_verp(address: str) -> tuple[int, int] | None:
+    """(digest_id, subscription_id) from a VERP address we made, or None (forged, foreign)."""
+    local = parseaddr(address)[1].partition("@")[0]
+    if not local.startswith("bounce+"):
+        return None
+    parts = local[len("bounce+") :].split(".")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts[:2]):
+        return None
+    ref = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(parts[2], _sign(ref)):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def unsubscribe_mailto(*, subscription_id: int, domain: str) -> str:
+    ref = str(subscription_id)
+    return f"mailto:unsubscribe+{ref}.{_sign('u' + ref)}@{domain}?subject=unsubscribe"
+
+
+def read_unsubscribe_address(address: str) -> int | None:
+    local = parseaddr(address)[1].partition("@")[0]
+    if not local.startswith("unsubscribe+"):
+        return None
+    ref, _, mac = local[len("unsubscribe+") :].partition(".")
+    if not ref.isdigit() or not hmac.compare_digest(mac, _sign("u" + ref)):
+        return None
+    return int(ref)
+
+
+def message_id_parts(*, digest_id: int, domain: str) -> tuple[str, str]:
+    """A delivery's Message-ID is prefix + subscription id + suffix (the ledger builds it in
+    SQL). Stable per delivery, so a retried message is recognisably the same message; the
+    keyed tag keeps two installations' ids apart."""
+    return f"<headlines.{digest_id}.", f".{_sign(f'm{digest_id}', 10)}@{domain}>"
+
+
+def message_id(*, digest_id: int, subscription_id: int, domain: str) -> str:
+    prefix, suffix = message_id_parts(digest_id=digest_id, domain=domain)
+    return f"{prefix}{subscription_id}{suffix}"
+
+
+def _qp(text: str) -> bytes:
+    encoded = binascii.b2a_qp(text.encode("utf-8"), istext=True)
+    return encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def _split(template: str) -> list[bytes | int]:
+    """Encoded pieces and slot numbers. Each slot sits between soft line breaks, so a URL of
+    any length is encoded on its own lines and the pieces around it are encoded only once."""
+    pieces: list[bytes | int] = []
+    rest = template.replace("\r\n", "\n")
+    while rest:
+        found = [(rest.find(p), p) for p in _SLOTS if p in rest]
+        if not found:
+            pieces.append(_qp(rest))
+            break
+        at, placeholder = min(found)
+        if at:
+            pieces.append(_qp(rest[:at]) + b"=\r\n")
+        pieces.append(_SLOTS[placeholder])
+        rest = rest[at + len(placeholder) :]
+    return pieces
+
+
+def _encode_header(value: str) -> str:
+    refuse_line_breaks(value, field_name="header")
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(maxlinelen=10_000)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    envelope_from: str
+    recipient: str
+    raw: bytes
+    message_id: str
+
+
+class DigestTemplate:
+    """Everything about one digest's email that does not depend on the reader."""
+
+    def __init__(self, digest: Digest, *, dkim: DKIMKey | None = None) -> None:
+        edition = digest.edition
+        self.digest_id = digest.pk
+        from_address = sender_address(edition)
+        self.domain = from_address.rpartition("@")[2] or "localhost"
+        self.bounce_domain = settings.CONFIG["HEADLINES_BOUNCE_DOMAIN"] or self.domain
+        self.dkim = dkim
+        self.base_url = settings.BASE_URL
+        self.unsubscribe_path = reverse("subscriptions:unsubscribe", args=["TOKEN"])
+        self.preferences_path = reverse("subscriptions:preferences", args=["TOKEN"])
+        list_id = refuse_line_breaks(
+            edition.list_id or f"{edition.slug}.{self.domain}", field_name="List-Id"
+        )
+        boundary = f"=_headlines_{digest.pk}_{_sign('b' + str(digest.pk), 16)}"
+        self.head = [
+            ("From", format_address(edition.from_name or edition.name, from_address)),
+            ("Reply-To", edition.reply_to or from_address),
+            ("Subject", _encode_header(digest.subject or str(digest))),
+            ("List-Id", f"{_encode_header(edition.name)} <{list_id}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            ("Feedback-ID", f"{digest.pk}:{edition.slug}:digest:headlines"),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        ]
+        self.head_canonical = [(name, relaxed_header(name, value)) for name, value in self.head]
+        self.head_bytes = b"".join(f"{n}: {v}\r\n".encode() for n, v in self.head)
+        part = '--{b}\r\nContent-Type: text/{t}; charset="utf-8"\r\n'
+        part += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        self.body: list[bytes | int] = [
+            part.format(b=boundary, t="plain").encode(),
+            *_split(digest.text),
+            ("\r\n" + part.format(b=boundary, t="html")).encode(),
+            *_split(digest.html),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+        self._date = ("", 0)
+
+    @classmethod
+    def for_digest(cls, digest: Digest) -> DigestTemplate:
+        return cls(digest, dkim=configured_key(digest))
+
+    def date(self) -> str:
+        now = int(time.time())
+        if self._date[1] != now:  # formatting a date costs more than a whole substitution
+            self._date = (formatdate(now, usegmt=True), now)
+        return self._date[0]
+
+    def render(self, *, subscription_id: int, email: str) -> Rendered:
+        refuse_line_breaks(email, field_name="To")
+        unsubscribe = self.base_url + self.unsubscribe_path.replace(
+            "TOKEN", make_token("unsubscribe", subscription_id)
+        )
+        preferences = self.base_url + self.preferences_path.replace(
+            "TOKEN", make_token("preferences", subscription_id)
+        )
+        links = (_qp(unsubscribe) + b"=\r\n", _qp(preferences) + b"=\r\n")
+        body = b"".join(links[p] if isinstance(p, int) else p for p in self.body)
+        mid = message_id(
+            digest_id=self.digest_id, subscription_id=subscription_id, domain=self.domain
+        )
+        mailto = unsubscribe_mailto(subscription_id=subscription_id, domain=self.bounce_domain)
+        own = [
+            ("To", email),
+            ("Date", self.date()),
+            ("Message-ID", mid),
+            ("List-Unsubscribe", f"<{unsubscribe}>, <{mailto}>"),
+        ]
+        own_bytes = b"".join(f"{n}: {v}\r\n".encode() for n, v in own)
+        signature = b""
+        if self.dkim is not None:
+            canonical = [*self.head_canonical, *((n, relaxed_header(n, v)) for n, v in own)]
+            signature = signature_header(self.dkim, headers=canonical, body=body).encode() + b"\r\n"
+        raw = signature + self.head_bytes + own_bytes + b"\r\n" + body
+        envelope = verp_address(
+            digest_id=self.digest_id, subscription_id=subscription_id, domain=self.bounce_domain
+        )
+        return Rendered(envelope, email, raw, mid)
+
+
+def configured_key(digest: Digest) -> DKIMKey | None:
+    """The key from HEADLINES_DKIM_SELECTOR/KEY_FILE for the edition's From domain, if set."""
+    selector = settings.CONFIG["HEADLINES_DKIM_SELECTOR"]
+    path = settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]
+    if not selector or not path:
+        return None
+    domain = sender_address(digest.edition).rpartition("@")[2]
+    return load_key_file(selector=selector, domain=domain, path=path)

@@ -1,0 +1,62 @@
+"""Reads on the delivery ledger: how far each digest has got."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from headlines.core import clock
+from headlines.delivery.models import Delivery
+
+State = Delivery.State
+RATE_WINDOW = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class DigestProgress:
+    digest_id: int
+    queued: int
+    sending: int
+    sent: int
+    deferred: int
+    failed: int
+    suppressed: int
+    skipped: int
+    rate: float  # messages accepted per second over the last minute
+    time_left: dt.timedelta | None  # None: nothing is going out, so no estimate
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, s) for s in State.values)
+
+    @property
+    def remaining(self) -> int:
+        return self.queued + self.sending + self.deferred
+
+    @property
+    def done(self) -> int:
+        return self.total - self.remaining
+
+
+def digest_progress(*, digest_id: int) -> DigestProgress:
+    """Counts per state, the send rate over the last minute and the time left at that rate."""
+    counts = dict.fromkeys(State.values, 0)
+    for row in Delivery.objects.filter(digest_id=digest_id).values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    now = clock.now()
+    recent = Delivery.objects.filter(
+        digest_id=digest_id, state=State.SENT, sent_at__gt=now - RATE_WINDOW
+    ).count()
+    rate = recent / RATE_WINDOW.total_seconds()
+    remaining = counts[State.QUEUED] + counts[State.SENDING] + counts[State.DEFERRED]
+    time_left = dt.timedelta(seconds=remaining / rate) if rate > 0 else None
+    if remaining == 0:
+        time_left = dt.timedelta(0)
+    return DigestProgress(digest_id=digest_id, rate=rate, time_left=time_left, **counts)
+
+
+def deliveries_late(*, digest_id: int) -> int:
+    """Readers skipped because their window passed: the number an operator must be told."""
+    return Delivery.objects.filter(digest_id=digest_id, state=State.SKIPPED).count()

@@ -1,0 +1,90 @@
+"""A separate installation for tests that need other processes: its own data dir and database
+(a file SQLite database or a fresh PostgreSQL one), driven through the `headlines` command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+HEADLINES = str(Path(sys.executable).with_name("headlines"))
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+class Installation:
+    def __init__(self, data_dir: Path, *, database_url: str | None = None, **env: str) -> None:
+        self.data_dir = data_dir
+        self.database_url = database_url or f"sqlite:///{data_dir / 'headlines.sqlite3'}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")},
+            "HEADLINES_DATA_DIR": str(data_dir),
+            "HEADLINES_DATABASE_URL": self.database_url,
+            "HEADLINES_SECRET_KEY": "children-test-secret",
+            "HEADLINES_LOG_LEVEL": "WARNING",
+            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "PYTHONPATH": str(REPO),
+            **env,
+        }
+        self.env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def command(self, *args: str) -> list[str]:
+        return [HEADLINES, *args]
+
+    def run(self, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            self.command(*args),
+            env={**self.env, **env},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if result.returncode != 0:
+            raise AssertionError(f"headlines {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+        return result
+
+    def popen(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        """Start a child; its output goes to children.log in the data dir."""
+        with open(self.data_dir / "children.log", "ab") as log:
+            return subprocess.Popen(
+                self.command(*args), env={**self.env, **env}, cwd=REPO, stdout=log, stderr=log
+            )
+
+    def log(self) -> str:
+        path = self.data_dir / "children.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def setup(self, *, readers: int, **edition: Any) -> None:
+        """Migrate, then one edition `e1` with `readers` confirmed readers and an approved
+        digest for 2026-11-25 (made by tests.delivery.seed in the child's settings)."""
+        self.run("migrate", "--noinput")
+        code = f"from tests.delivery.seed import seed; seed(readers={readers}, **{edition!r})"
+        subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); " + code],
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+            cwd=REPO,
+            check=True,
+            timeout=120,
+        )
+
+
+def fresh_postgres_url() -> str:
+    """Create an empty database on the local server; `drop_postgres` removes it."""
+    import psycopg
+
+    name = f"h_delivery_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def drop_postgres(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from headlines.delivery.models import Delivery
+from tests.conftest import SMTPPeer
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def send(*args: str) -> str:
+    out = io.StringIO()
+    call_command("send", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_send_delivers_shows_progress_and_is_safe_to_repeat(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 25)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+
+    first = send("--edition", "us", "--date", "2026-11-25")
+    again = send("--edition", "us", "--date", "2026-11-25")
+
+    assert "sent 25," in first and "nothing left to send" in first
+    assert "25/25" in first  # the progress bar reached the end
+    assert "sent 25," in again and len(smtp_messenger.received) == 25
+
+
+def test_a_draft_is_approved_then_sent(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(slug="uk")
+    factories.readers(ed, 3)
+    digest = factories.digest(ed, day=dt.date(2026, 11, 25), state="draft")
+    out = send("--edition", "uk", "--date", "2026-11-25")
+    digest.refresh_from_db()
+    assert digest.state == "sent" and digest.approved_by == "headlines send"
+    assert "sent 3," in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--edition", "nope"], "no edition 'nope'"),
+        (["--edition", "us", "--date", "25/11/2026"], "YYYY-MM-DD"),
+        (["--edition", "us", "--date", "2026-13-40"], "YYYY-MM-DD"),
+        (["--edition", "us", "--date", "2026-11-25'; DROP TABLE x"], "YYYY-MM-DD"),
+    ],
+)
+def test_bad_arguments_are_clear_errors_and_send_nothing(args: list[str], message: str) -> None:
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 2)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+    with pytest.raises(CommandError, match=message):
+        send(*args)
+    assert not Delivery.objects.exists()
+
+
+def test_a_day_with_no_digest_and_no_builder_is_a_clear_error() -> None:
+    factories.edition(slug="us")
+    try:
+        from headlines.digests.services import digest_build  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        with pytest.raises(CommandError, match="no digest for that day"):
+            send("--edition", "us", "--date", "2026-01-01")
+    else:
+        pytest.skip("the digest app can build digests here; its own tests cover building")

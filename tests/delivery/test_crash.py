@@ -1,0 +1,93 @@
+"""Senders in other processes: killed at random moments, and two at once on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SMTPPeer, port_open, require
+from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
+
+THREADS, FLUSH = 2, 10
+SENDER_ENV = {
+    "HEADLINES_DELIVERY_THREADS": str(THREADS),
+    "HEADLINES_DELIVERY_FLUSH": str(FLUSH),
+    "HEADLINES_DELIVERY_BATCH": "25",
+    "HEADLINES_DELIVERY_LEASE_SECONDS": "2",
+}
+SEND = ("send", "--edition", "e1", "--date", "2026-11-25")
+
+
+def received(peer: SMTPPeer) -> Counter[str]:
+    with peer.lock:
+        return Counter(m.recipients[0] for m in peer.received)
+
+
+def wait_for(peer: SMTPPeer, count: int, child: object, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while len(peer.received) < count and time.monotonic() < end:
+        if child.poll() is not None:
+            return
+        time.sleep(0.01)
+
+
+def test_a_sender_killed_at_random_moments_then_restarted(
+    tmp_path: Path, smtp_peer: SMTPPeer
+) -> None:
+    readers = 5000
+    site = Installation(tmp_path, HEADLINES_SMTP_URL=f"{smtp_peer.url}?concurrency=4", **SENDER_ENV)
+    site.setup(readers=readers)
+    rng = random.Random(os.environ.get("HEADLINES_TEST_SEED", "5000"))
+    kills = 0
+    for _ in range(3):
+        child = site.popen(*SEND)
+        wait_for(smtp_peer, len(smtp_peer.received) + rng.randint(150, 1200), child)
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            kills += 1
+        child.wait(timeout=30)
+
+    done = site.run(*SEND, timeout=120)  # the restart finishes the job and exits 0
+
+    got = received(smtp_peer)
+    assert len(got) == readers, "every reader got the digest"
+    duplicates = sum(got.values()) - readers
+    # At a kill, each thread may hold up to FLUSH accepted-but-unrecorded messages + 1 on the wire.
+    assert duplicates <= kills * THREADS * (FLUSH + 1)
+    assert kills >= 1 and "nothing left to send" in done.stdout
+    assert f"sent {readers}," in done.stdout
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
+    url = fresh_postgres_url()
+    yield url
+    drop_postgres(url)
+
+
+@pytest.mark.postgres
+def test_two_senders_in_two_processes_on_postgresql_mail_no_reader_twice(
+    tmp_path: Path, smtp_peer: SMTPPeer, postgres_url: str
+) -> None:
+    readers = 1500
+    site = Installation(
+        tmp_path,
+        database_url=postgres_url,
+        HEADLINES_SMTP_URL=f"{smtp_peer.url}?concurrency=4",
+        **{**SENDER_ENV, "HEADLINES_DELIVERY_LEASE_SECONDS": "60"},
+    )
+    site.setup(readers=readers)
+    first, second = site.popen(*SEND), site.popen(*SEND)
+    codes = (first.wait(timeout=120), second.wait(timeout=120))
+
+    got = received(smtp_peer)
+    assert codes == (0, 0)
+    assert len(got) == readers and set(got.values()) == {1}

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import smtplib
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from headlines.core.errors import InvalidInput
+from headlines.delivery.inbound import BounceServer, ImapMailbox, bounce_poll, parse_listen
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.models import Suppression
+from tests.delivery.test_bounces import ARF, setup_reader
+from tests.delivery.test_reliability import DSN
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def endpoint() -> Iterator[int]:
+    port = free_port()
+    server = BounceServer(host="127.0.0.1", port=port).start()
+    yield port
+    server.stop()
+
+
+def test_a_bounce_mailed_to_the_endpoint_suppresses_the_reader(endpoint: int) -> None:
+    _, verp = setup_reader("gone@example.org")
+    with smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp:
+        smtp.sendmail("", [verp], DSN.format(verp=verp, rcpt="gone@example.org").encode())
+    assert Suppression.objects.get(email_hash=email_hash("gone@example.org")).reason == (
+        "hard_bounce"
+    )
+
+
+def test_the_endpoint_refuses_addresses_that_are_not_ours(endpoint: int) -> None:
+    _, verp = setup_reader("kept@example.org")
+    forged = verp[:-20] + "0" * 8 + verp[-12:]
+    with (
+        smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp,
+        pytest.raises(smtplib.SMTPRecipientsRefused),
+    ):
+        smtp.sendmail("", ["postmaster@news.example", forged], b"Subject: x\r\n\r\nx\r\n")
+    assert not Suppression.objects.exists()
+
+
+class FakeMailbox:
+    """The Mailbox protocol over a list: what an IMAP server would hold."""
+
+    def __init__(self, messages: list[bytes]) -> None:
+        self.messages = {str(n): raw for n, raw in enumerate(messages, start=1)}
+        self.seen: set[str] = set()
+
+    def unseen(self) -> Iterator[tuple[str, bytes]]:
+        yield from ((uid, raw) for uid, raw in self.messages.items() if uid not in self.seen)
+
+    def done(self, uid: str) -> None:
+        self.seen.add(uid)
+
+    def close(self) -> None:
+        return None
+
+
+def test_polling_the_mailbox_processes_each_message_once() -> None:
+    _, verp_a = setup_reader("a@example.org")
+    _, verp_b = setup_reader("b@example.org")
+    box = FakeMailbox(
+        [
+            (
+                "Delivered-To: " + verp_a + "\n" + DSN.format(verp=verp_a, rcpt="a@example.org")
+            ).encode(),
+            ARF.format(verp=verp_b, rcpt="b@example.org").encode(),
+            b"Subject: out of office\r\n\r\nI am away.\r\n",
+        ]
+    )
+    reports = bounce_poll(mailbox=box)
+    assert sorted(r.kind for r in reports) == ["complaint", "hard", "ignored"]
+    assert box.seen == {"1", "2", "3"}
+    assert bounce_poll(mailbox=box) == []
+    assert Suppression.objects.count() == 2
+
+
+@pytest.mark.parametrize("url", ["http://x", "imaps://host/INBOX", "imap://@/", "mailbox"])
+def test_bad_mailbox_urls_are_clear_errors(url: str) -> None:
+    with pytest.raises(InvalidInput, match="HEADLINES_BOUNCE_IMAP_URL"):
+        ImapMailbox(url)
+
+
+def test_an_unreachable_mailbox_is_a_clear_error() -> None:
+    with pytest.raises(InvalidInput, match="cannot open"):
+        ImapMailbox(f"imap://u:p@127.0.0.1:{free_port()}/INBOX", timeout=2)
+
+
+@pytest.mark.parametrize("listen", ["", "nohost", "127.0.0.1:", "127.0.0.1:99999", ":25"])
+def test_bad_listen_addresses(listen: str) -> None:
+    with pytest.raises(InvalidInput):
+        parse_listen(listen)
+
+
+def test_poll_without_a_mailbox_says_what_to_set() -> None:
+    with pytest.raises(CommandError, match="HEADLINES_BOUNCE_IMAP_URL"):
+        call_command("bounces", "poll")
+
+
+@pytest.mark.parametrize("listen", ["nohost", "127.0.0.1:http"])
+def test_serve_refuses_a_bad_listen_address(listen: str) -> None:
+    with pytest.raises(CommandError, match="host:port"):
+        call_command("bounces", "serve", "--listen", listen)
+
+
+def test_serve_reports_a_port_already_taken(endpoint: int) -> None:
+    with pytest.raises(CommandError, match="cannot listen"):
+        call_command("bounces", "serve", "--listen", f"127.0.0.1:{endpoint}")

@@ -1,0 +1,120 @@
+"""The scheduler's tick: each reader at their own evening, never outside the window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from headlines.core import clock, jobs, scheduler
+from headlines.delivery.models import Delivery
+from headlines.delivery.selectors import digest_progress
+from headlines.digests.models import Digest
+from tests.conftest import SMTPPeer
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+DAY = dt.date(2026, 11, 25)
+
+
+def at(hour: int, minute: int = 0) -> clock.FixedClock:
+    return clock.FixedClock(dt.datetime(2026, 11, 25, hour, minute, tzinfo=dt.UTC))
+
+
+def mailed(peer: SMTPPeer) -> list[str]:
+    return sorted(m.recipients[0] for m in peer.received)
+
+
+def tick() -> None:
+    jobs.run_job("delivery.dispatch", {})
+
+
+def test_the_tick_is_registered_with_the_scheduler() -> None:
+    assert "delivery.dispatch" in {p.name for p in scheduler.periodic_jobs()}
+    assert "delivery.send" in jobs.registered()
+
+
+def test_each_reader_gets_it_at_their_local_evening(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(timezone="Europe/London")  # 18:00 London = 18:00 UTC in November
+    factories.reader(ed, email="london@example.org")
+    factories.reader(ed, email="newyork@example.org", timezone="America/New_York")
+    factories.reader(ed, email="late@example.org", send_hour=20)
+    digest = factories.digest(ed, day=DAY)
+    fixed = at(17, 30)
+    clock.set_clock(fixed)
+
+    tick()
+    assert mailed(smtp_messenger) == [] and not Delivery.objects.exists()
+
+    fixed.advance(minutes=31)  # 18:01 UTC
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+    fixed.advance(hours=2, minutes=5)  # 20:06 UTC
+    tick()
+    assert mailed(smtp_messenger) == ["late@example.org", "london@example.org"]
+    fixed.advance(hours=3)  # 23:06 UTC = 18:06 in New York
+    tick()
+    assert mailed(smtp_messenger) == [
+        "late@example.org",
+        "london@example.org",
+        "newyork@example.org",
+    ]
+    tick()
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT and len(smtp_messenger.received) == 3
+
+
+def test_after_downtime_late_readers_are_skipped_and_reported_not_mailed_at_night(
+    smtp_messenger: SMTPPeer, caplog: pytest.LogCaptureFixture
+) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")  # due 18:00, window closes 21:00
+    factories.reader(ed, email="late@example.org", send_hour=20)  # due 20:00, closes 23:00
+    digest = factories.digest(ed, day=DAY)
+    clock.set_clock(at(21, 30))  # the service was down from before 18:00 until 21:30
+
+    tick()
+
+    assert mailed(smtp_messenger) == ["late@example.org"]
+    progress = digest_progress(digest_id=digest.pk)
+    assert (progress.sent, progress.skipped) == (1, 1)
+    assert "1 readers skipped" in caplog.text
+
+
+def test_a_draft_is_never_sent_by_the_tick(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    factories.reader(ed)
+    factories.digest(ed, day=DAY, state="draft")
+    clock.set_clock(at(18, 30))
+    tick()
+    assert smtp_messenger.received == [] and not Delivery.objects.exists()
+
+
+def test_a_bad_reader_zone_falls_back_to_the_edition(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="odd@example.org", timezone="Mars/Olympus_Mons")
+    factories.digest(ed, day=DAY)
+    clock.set_clock(at(18, 1))
+    tick()
+    assert mailed(smtp_messenger) == ["odd@example.org"]
+
+
+def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.readers(ed, 12)
+    factories.digest(ed, day=DAY)
+    clock.set_clock(at(18, 5))
+    backend = jobs.EmbeddedBackend(threads=2)
+    previous = jobs.set_backend(backend)
+    try:
+        sched = scheduler.Scheduler(tick_seconds=30)
+        assert "delivery.dispatch" in sched.tick(now=0.0)
+        # The dispatch job queues the send job on the same pool; wait for its work to arrive.
+        end = time.monotonic() + 20
+        while len(smtp_messenger.received) < 12 and time.monotonic() < end:
+            time.sleep(0.05)
+    finally:
+        backend.shutdown()
+        jobs.set_backend(previous)
+    assert len(smtp_messenger.received) == 12

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+
+from headlines.delivery import ledger
+from headlines.delivery.ledger import Outcome
+from headlines.delivery.models import Delivery
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.UTC)
+State = Delivery.State
+
+
+def test_fill_is_idempotent_and_adds_only_new_readers() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 30)
+    factories.reader(ed, status="pending")
+    digest = factories.digest(ed)
+    assert ledger.fill(digest=digest, now=NOW, send_now=True) == 30
+    assert ledger.fill(digest=digest, now=NOW, send_now=True) == 0
+    factories.reader(ed)
+    assert ledger.fill(digest=digest, now=NOW, send_now=True) == 1
+    assert Delivery.objects.filter(digest=digest).count() == 31
+    row = Delivery.objects.first()
+    assert row is not None and row.message_id.startswith(f"<headlines.{digest.pk}.")
+
+
+def test_fill_spans_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ledger, "FILL_CHUNK", 7)
+    ed = factories.edition()
+    factories.readers(ed, 50)
+    assert ledger.fill(digest=factories.digest(ed), now=NOW, send_now=True) == 50
+
+
+def test_each_reader_is_due_at_their_own_evening() -> None:
+    ed = factories.edition(timezone="Europe/Paris", send_at="18:00")
+    default = factories.reader(ed)
+    tokyo = factories.reader(ed, timezone="Asia/Tokyo", send_hour=19)
+    digest = factories.digest(ed, day=dt.date(2026, 11, 25))
+    ledger.fill(digest=digest, now=NOW, send_now=False)
+    paris = Delivery.objects.get(subscription=default)
+    japan = Delivery.objects.get(subscription=tokyo)
+    assert paris.next_attempt_at == dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.UTC)
+    assert japan.next_attempt_at == dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    assert paris.deadline - paris.next_attempt_at == dt.timedelta(hours=3)
+
+
+def test_claims_are_disjoint_and_an_expired_lease_returns_rows() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 10)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    a = ledger.claim(digest_id=digest.pk, owner="a", limit=6, now=NOW)
+    b = ledger.claim(digest_id=digest.pk, owner="b", limit=6, now=NOW)
+    assert len(a) == 6 and len(b) == 4 and not {c.id for c in a} & {c.id for c in b}
+    assert ledger.claim(digest_id=digest.pk, owner="c", limit=6, now=NOW) == []
+    # "a" dies. Once its lease runs out, its rows go to the next sender.
+    later = NOW + dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"] + 1)
+    c = ledger.claim(digest_id=digest.pk, owner="c", limit=20, now=later)
+    assert {x.id for x in c} == {x.id for x in a} | {x.id for x in b}
+    assert all(x.attempts == 2 for x in c)
+
+
+def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
+    ed = factories.edition()
+    factories.reader(ed)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    [row] = ledger.claim(digest_id=digest.pk, owner="old", limit=1, now=NOW)
+    later = NOW + dt.timedelta(hours=1)
+    ledger.claim(digest_id=digest.pk, owner="new", limit=1, now=later)
+    ledger.record(owner="old", outcomes=[Outcome(row.id, State.FAILED, 451, "x")], now=later)
+    assert Delivery.objects.get().lease_owner == "new"
+    ledger.record(owner="new", outcomes=[Outcome(row.id, State.SENT, 250, "ok")], now=later)
+    assert Delivery.objects.get().state == State.SENT
+
+
+def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 2)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    first, second = Delivery.objects.order_by("id")
+    Delivery.objects.filter(pk=second.pk).update(state=State.DEFERRED, last_reply="451 busy")
+    assert ledger.sweep(digest_id=digest.pk, now=NOW) == {"skipped": 0, "failed": 0}
+    closed = ledger.sweep(digest_id=digest.pk, now=NOW + dt.timedelta(hours=3, seconds=1))
+    assert closed == {"skipped": 1, "failed": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state, second.last_reply) == (
+        State.SKIPPED,
+        State.FAILED,
+        "451 busy",
+    )
+    # `headlines send` later brings both back: neither reader has had it.
+    assert ledger.bring_forward(digest_id=digest.pk, now=NOW + dt.timedelta(hours=4)) == 2
+    assert ledger.open_rows(digest_id=digest.pk) == 2

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import email
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import dkim
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from django.conf import settings
+
+from headlines.core.errors import InvalidInput
+from headlines.delivery import message
+from headlines.delivery.dkim import load_key
+from headlines.subscriptions.links import read_token
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(raw: bytes) -> EmailMessage:
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def body(parsed: EmailMessage, kind: str) -> str:
+    part = parsed.get_body(preferencelist=(kind,))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")
+
+
+def test_each_reader_gets_their_own_links_and_headers() -> None:
+    ed = factories.edition(name="US Evening Headlines", reply_to="letters@news.example")
+    sub = factories.reader(ed, email="ana@example.org")
+    digest = factories.digest(ed, subject="Tonight: Café talks")
+    template = message.DigestTemplate(digest)
+
+    out = template.render(subscription_id=sub.pk, email="ana@example.org")
+    parsed = parse(out.raw)
+
+    assert parsed["To"] == "ana@example.org" and parsed["Subject"] == "Tonight: Café talks"
+    assert parsed["From"] == "US Evening Headlines <desk@news.example>"
+    assert parsed["Reply-To"] == "letters@news.example"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["Message-ID"] == out.message_id and parsed["Date"]
+    assert parsed["List-Id"] == f"US Evening Headlines <{ed.list_id}>" and ed.list_id
+    assert parsed["Feedback-ID"].startswith(f"{digest.pk}:{ed.slug}:")
+    https, mailto = (p.strip(" <>") for p in parsed["List-Unsubscribe"].split(","))
+    assert https.startswith(settings.BASE_URL + "/unsubscribe/")
+    assert read_token("unsubscribe", https.rstrip("/").rsplit("/", 1)[1]) == sub.pk
+    assert mailto.startswith("mailto:unsubscribe+")
+    assert message.read_unsubscribe_address(mailto[len("mailto:") :].split("?")[0]) == sub.pk
+    # The links inside both parts are the reader's own, whole, whatever their length.
+    assert f"Unsubscribe: {https}\n" in body(parsed, "plain")
+    assert f'href="{https}"' in body(parsed, "html") and "Café talks" in body(parsed, "html")
+    assert "[[" not in body(parsed, "plain") + body(parsed, "html")
+    assert message.read_verp(out.envelope_from) == (digest.pk, sub.pk)
+    assert max(len(line) for line in out.raw.split(b"\r\n")) <= 998
+
+
+def test_forged_verp_and_unsubscribe_addresses_are_not_ours() -> None:
+    real = message.verp_address(digest_id=3, subscription_id=4, domain="b.example")
+    assert message.read_verp(real) == (3, 4)
+    for forged in [
+        real.replace("+3.4.", "+3.5."),
+        "bounce+3.4.000000000000@b.example",
+        "bounce+x.y.z@b.example",
+        "someone@b.example",
+        "",
+    ]:
+        assert message.read_verp(forged) is None
+    assert message.read_unsubscribe_address("unsubscribe+9.deadbeef@b.example") is None
+
+
+def test_a_header_injection_through_a_stored_address_is_refused() -> None:
+    ed = factories.edition()
+    digest = factories.digest(ed)
+    with pytest.raises(InvalidInput):
+        message.DigestTemplate(digest).render(subscription_id=1, email="a@b.org\r\nBcc: x@y.z")
+
+
+def _pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ed25519"])
+def test_dkim_signature_verifies_with_dkimpy(kind: str) -> None:
+    private = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
+        else ed25519.Ed25519PrivateKey.generate()
+    )
+    key = load_key(selector="eh2026", domain="news.example", pem=_pem(private))
+    ed = factories.edition()
+    sub = factories.reader(ed)
+    digest = factories.digest(ed, subject="Tonight: Café talks")
+    out = message.DigestTemplate(digest, dkim=key).render(
+        subscription_id=sub.pk, email=sub.subscriber.email
+    )
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"eh2026._domainkey.news.example."
+        return key.dns_record().encode()
+
+    assert out.raw.startswith(b"DKIM-Signature: v=1; a=" + key.algorithm.encode())
+    assert dkim.verify(out.raw, dnsfunc=dns)
+    for signed in (b"List-Unsubscribe", b"Message-ID", b"From", b"Feedback-ID"):
+        assert signed.lower() in out.raw.split(b"h=", 1)[1].split(b";", 1)[0]
+    tampered = out.raw.replace(b"Tonight", b"Tonite", 1)
+    assert not dkim.verify(tampered, dnsfunc=dns)
+
+
+def test_configured_key_file_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "dkim.pem"
+    path.write_bytes(_pem(ed25519.Ed25519PrivateKey.generate()))
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DKIM_SELECTOR", "s1")
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DKIM_KEY_FILE", path)
+    digest = factories.digest(factories.edition())
+    template = message.DigestTemplate.for_digest(digest)
+    assert template.dkim is not None and template.dkim.domain == "news.example"
+
+
+@pytest.mark.parametrize("pem", [b"", b"not a key", b"-----BEGIN PRIVATE KEY-----\nAAAA\n"])
+def test_a_bad_key_is_a_clear_error(pem: bytes) -> None:
+    with pytest.raises(InvalidInput, match="DKIM"):
+        load_key(selector="s", domain="news.example", pem=pem)

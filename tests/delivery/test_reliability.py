@@ -1,0 +1,152 @@
+"""What a user of the ledger must be able to rely on, in-process: struggling and refusing relays,
+and readers who leave or bounce."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+
+import pytest
+from django.test import Client
+
+from headlines.delivery import bounces, services
+from headlines.delivery.message import verp_address
+from headlines.delivery.models import Delivery
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.links import unsubscribe_url
+from headlines.subscriptions.models import Subscription, Suppression
+from tests.conftest import SMTPPeer
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def counts(peer: SMTPPeer) -> Counter[str]:
+    return Counter(m.recipients[0] for m in peer.received)
+
+
+def test_a_relay_that_struggles_then_recovers_loses_none_and_doubles_none(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 60)
+    digest = factories.digest(ed)
+    refusals = itertools.count()
+    lock = threading.Lock()
+
+    def struggling(rcpt: str) -> str | None:
+        with lock:
+            n = next(refusals)
+        if n < 40:  # the first 40 attempts: a relay under load, then a restarting one
+            return "451 4.3.0 busy, try later" if n % 2 else "421 4.3.2 shutting down"
+        return None
+
+    smtp_messenger.reply_for = struggling
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    received = counts(smtp_messenger)
+    assert len(received) == 60 and set(received.values()) == {1}
+    assert (totals.sent, totals.failed, totals.deferred) == (60, 0, 0)
+    assert Delivery.objects.filter(attempts__gt=1).exists()  # the retries really happened
+
+
+def test_a_relay_that_refuses_some_readers(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 20)
+    gone = [factories.reader(ed, email=f"gone{n}@example.org") for n in range(3)]
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: (
+        "550 5.1.1 no such user here" if rcpt.startswith("gone") else None
+    )
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    assert (totals.sent, totals.failed) == (20, 3)
+    assert not any(r.startswith("gone") for r in counts(smtp_messenger))
+    for sub in gone:
+        delivery = sub.deliveries.get()
+        assert delivery.state == Delivery.State.FAILED
+        assert "550 5.1.1 no such user here" in delivery.last_reply
+        assert Suppression.objects.filter(
+            email_hash=email_hash(sub.subscriber.email), reason="hard_bounce"
+        ).exists()
+    # The next digest does not even try them.
+    smtp_messenger.reply_for = None
+    tomorrow = factories.digest(ed, day=digest.date.replace(day=digest.date.day + 1))
+    again = services.delivery_send_now(digest_id=tomorrow.pk)
+    assert (again.sent, again.suppressed) == (20, 3)
+
+
+def test_a_policy_refusal_is_not_blamed_on_the_reader(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    sub = factories.reader(ed)
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: "550 5.7.1 DKIM signature required"
+    totals = services.delivery_send_now(digest_id=digest.pk)
+    assert totals.failed == 1
+    assert not Suppression.objects.filter(email_hash=email_hash(sub.subscriber.email)).exists()
+
+
+def _one_click(client: Client, sub: Subscription) -> None:
+    """The RFC 8058 POST a mail client makes from List-Unsubscribe."""
+    response = client.post(
+        unsubscribe_url(sub.pk), {"List-Unsubscribe": "One-Click"}, HTTP_HOST="127.0.0.1"
+    )
+    if response.status_code == 404:
+        # The sign-up app (which owns the page) is built on another branch; until it is merged
+        # the effect of its POST is what the delivery engine must honour.
+        Subscription.objects.filter(pk=sub.pk).update(status=Subscription.Status.UNSUBSCRIBED)
+    else:
+        assert response.status_code < 400
+
+
+DSN = """From: MAILER-DAEMON@mx.example.org
+To: {verp}
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; {rcpt}
+Original-Recipient: rfc822; {rcpt}
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 user unknown
+
+--b1--
+"""
+
+
+def test_one_click_unsubscribe_and_a_hard_bounce_stop_the_very_next_send(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition()
+    leaving = factories.reader(ed, email="leaving@example.org")
+    bouncing = factories.reader(ed, email="bouncing@example.org")
+    factories.reader(ed, email="staying@example.org")
+    first = factories.digest(ed)
+    services.delivery_send_now(digest_id=first.pk)
+    assert len(counts(smtp_messenger)) == 3
+
+    _one_click(Client(), leaving)
+    verp = verp_address(digest_id=first.pk, subscription_id=bouncing.pk, domain="news.example")
+    report = bounces.bounce_process(
+        raw=DSN.format(verp=verp, rcpt="bouncing@example.org").encode(), recipients=[verp]
+    )
+    assert report.kind == "hard" and report.suppressed == ("bouncing@example.org",)
+
+    smtp_messenger.received.clear()
+    second = factories.digest(ed, day=first.date.replace(day=first.date.day + 1))
+    services.delivery_send_now(digest_id=second.pk)
+    assert list(counts(smtp_messenger)) == ["staying@example.org"]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from headlines.core import clock
+from headlines.delivery.models import Delivery
+from headlines.delivery.selectors import digest_progress
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.UTC)
+
+
+def test_progress_counts_rate_and_time_left() -> None:
+    clock.set_clock(clock.FixedClock(NOW))
+    ed = factories.edition()
+    subs = [factories.reader(ed) for _ in range(10)]
+    digest = factories.digest(ed)
+    states = ["sent"] * 6 + ["queued"] * 2 + ["deferred", "failed"]
+    for sub, state in zip(subs, states, strict=True):
+        Delivery.objects.create(
+            digest=digest,
+            subscription=sub,
+            state=state,
+            next_attempt_at=NOW,
+            deadline=NOW + dt.timedelta(hours=3),
+            sent_at=NOW - dt.timedelta(seconds=30) if state == "sent" else None,
+        )
+    p = digest_progress(digest_id=digest.pk)
+    assert (p.sent, p.queued, p.deferred, p.failed, p.total, p.remaining) == (6, 2, 1, 1, 10, 3)
+    assert p.rate == pytest.approx(6 / 60)
+    assert p.time_left == dt.timedelta(seconds=30)  # 3 left at 0.1/s
+
+
+def test_no_recent_sends_means_no_estimate_and_an_empty_digest_is_done() -> None:
+    clock.set_clock(clock.FixedClock(NOW))
+    ed = factories.edition()
+    digest = factories.digest(ed)
+    empty = digest_progress(digest_id=digest.pk)
+    assert (empty.total, empty.time_left) == (0, dt.timedelta(0))
+    Delivery.objects.create(
+        digest=digest,
+        subscription=factories.reader(ed),
+        next_attempt_at=NOW,
+        deadline=NOW + dt.timedelta(hours=3),
+    )
+    assert digest_progress(digest_id=digest.pk).time_left is None

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from headlines.core.errors import Conflict
+from headlines.delivery import services
+from headlines.delivery.models import Delivery
+from headlines.delivery.selectors import digest_progress
+from headlines.digests.models import Digest
+from headlines.subscriptions.models import Suppression
+from headlines.subscriptions.services import suppression_add
+from tests.conftest import SMTPPeer
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_send_now_mails_every_confirmed_reader_once(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 45)
+    factories.reader(ed, status="pending", email="pending@example.org")
+    gone = factories.reader(ed, status="unsubscribed", email="gone@example.org")
+    digest = factories.digest(ed)
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    received = Counter(m.recipients[0] for m in smtp_messenger.received)
+    assert len(received) == 45 and set(received.values()) == {1}
+    assert "pending@example.org" not in received and gone.subscriber.email not in received
+    assert (totals.sent, totals.remaining, totals.failed) == (45, 0, 0)
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT
+
+
+def test_running_it_again_sends_nothing_twice_and_reaches_new_readers(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 10)
+    digest = factories.digest(ed)
+    services.delivery_send_now(digest_id=digest.pk)
+    late = factories.reader(ed, email="late@example.org")
+
+    services.delivery_send_now(digest_id=digest.pk)
+
+    received = Counter(m.recipients[0] for m in smtp_messenger.received)
+    assert len(received) == 11 and set(received.values()) == {1}
+    assert received[late.subscriber.email] == 1
+
+
+def test_a_draft_is_refused_and_nothing_is_queued() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    digest = factories.digest(ed, state="draft")
+    with pytest.raises(Conflict, match="approve"):
+        services.delivery_send_now(digest_id=digest.pk)
+    assert not Delivery.objects.exists()
+
+
+def test_suppressed_and_unsubscribed_readers_are_not_mailed(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    kept = factories.reader(ed, email="kept@example.org")
+    bounced = factories.reader(ed, email="bounced@example.org")
+    factories.reader(ed, email="left@example.org")
+    digest = factories.digest(ed)
+    suppression_add(email="Bounced@Example.org", reason=Suppression.Reason.HARD_BOUNCE)
+    from headlines.core import clock
+    from headlines.delivery import ledger
+
+    ledger.fill(digest=digest, now=clock.now(), send_now=True)
+    # The reader leaves after the ledger was filled: the send must still notice.
+    from headlines.subscriptions.models import Subscription
+
+    Subscription.objects.filter(subscriber__email="left@example.org").update(
+        status=Subscription.Status.UNSUBSCRIBED
+    )
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    assert [m.recipients for m in smtp_messenger.received] == [[kept.subscriber.email]]
+    assert (totals.sent, totals.suppressed) == (1, 2)
+    assert bounced.deliveries.get().state == Delivery.State.SUPPRESSED
+    assert digest_progress(digest_id=digest.pk).remaining == 0
