@@ -265,3 +265,22 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_a_long_message_reaches_a_strict_relay_with_its_long_header_intact(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    url = "https://news.example/unsubscribe/" + "x" * 150 + "/"
+    long_message = mail.build_message(
+        from_addr="Desk <desk@news.example>",
+        to="reader@example.org",
+        subject="A long digest",
+        text="A paragraph of news.\n\n" * 400,
+        html="<p>A paragraph of news.</p>\n" * 400,
+        headers={"List-Unsubscribe": f"<{url}>"},
+    )
+    assert mail.send_message(long_message).accepted
+    [received] = smtp_messenger.to("reader@example.org")
+    assert b"\r\n" in received.raw
+    assert received.message["List-Unsubscribe"] == f"<{url}>"
+    assert received.text().count("A paragraph of news.") == 400

@@ -60,12 +60,25 @@ def test_bad_arguments_are_clear_errors_and_send_nothing(args: list[str], messag
     assert not Delivery.objects.exists()
 
 
-def test_a_day_with_no_digest_and_no_builder_is_a_clear_error() -> None:
-    factories.edition(slug="us")
-    try:
-        from headlines.digests.services import digest_build  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        with pytest.raises(CommandError, match="no digest for that day"):
-            send("--edition", "us", "--date", "2026-01-01")
-    else:
-        pytest.skip("the digest app can build digests here; its own tests cover building")
+def test_a_day_with_no_digest_is_built_approved_and_sent(smtp_messenger: SMTPPeer) -> None:
+    from tests.stories import factories as story_factories
+
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 3, prefix="evening")
+    source = story_factories.source(edition=ed)
+    story_factories.article(
+        source=source,
+        edition=ed,
+        title="Harbour bridge reopens after repairs",
+        text="The harbour bridge reopened to traffic on Tuesday after six weeks of repairs. "
+        "Engineers said the new deck would last for decades.",
+        published_at=dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC),
+    )
+
+    out = send("--edition", "us", "--date", "2026-11-25")
+
+    assert "sent 3," in out
+    assert len(smtp_messenger.received) == 3
+    for received in smtp_messenger.received:
+        assert received.recipients[0].startswith("evening")
+        assert "Harbour bridge reopens" in received.text()

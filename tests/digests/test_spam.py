@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from headlines.core import clock
+from headlines.core import clock, mail
 from headlines.digests import rendering, services
 from tests import factories
 from tests.conftest import require
@@ -46,5 +46,5 @@ def test_a_digest_email_scores_well_below_the_spam_line() -> None:
         unsubscribe_url="https://news.example.com/unsubscribe/abc123/",
         preferences_url="https://news.example.com/preferences/abc123/",
     )
-    score, report = spam_report(rendering.wire_bytes(message))
+    score, report = spam_report(mail.wire_bytes(message))
     assert score < 1.0, f"SpamAssassin score {score}; rules that fired:\n{fired_rules(report)}"

@@ -10,6 +10,7 @@ re-exported here, so callers import every mail name from this module.
 
 from __future__ import annotations
 
+import email.policy
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -26,6 +27,8 @@ from headlines.core.smtp import (
     parse_smtp_urls,
     transact,
 )
+
+SMTP_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 __all__ = [
     "Messenger",
@@ -147,13 +150,20 @@ def get_messenger() -> Messenger:
     return SMTPMessenger(parse_smtp_urls(url))
 
 
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The bytes SMTP carries: CRLF line ends (smtplib passes bytes through as they are, and
+    relays refuse bare LF) and headers folded at 998, not 78, so that long URLs in
+    List-Unsubscribe stay plain text instead of becoming RFC 2047 encoded words."""
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
 def send_message(message: EmailMessage, *, envelope_from: str | None = None) -> SendResult:
     """Send one transactional message (confirmation, welcome, test digest) now."""
     sender = envelope_from or parseaddr(str(message["From"]))[1]
     recipients = [parseaddr(str(message["To"]))[1]]
     messenger = get_messenger()
     try:
-        return messenger.send(envelope_from=sender, recipients=recipients, raw=message.as_bytes())
+        return messenger.send(envelope_from=sender, recipients=recipients, raw=wire_bytes(message))
     finally:
         if messenger is not _override:
             messenger.close()

@@ -100,15 +100,8 @@ def _verp_target(recipients: list[str]) -> tuple[int | None, str | None]:
 
 def _unsubscribe(subscription_id: int) -> None:
     """A mail to the List-Unsubscribe mailto: address. The sign-up app owns unsubscribing."""
-    try:
-        from headlines.subscriptions.services import (  # type: ignore[attr-defined]
-            subscription_unsubscribe,
-        )
-    except ImportError:  # sign-up not merged yet: the same effect, recorded plainly
-        Subscription.objects.filter(pk=subscription_id).update(
-            status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=clock.now()
-        )
-        return
+    from headlines.subscriptions.services import subscription_unsubscribe
+
     subscription_unsubscribe(subscription_id=subscription_id, source="bounce")
 
 

@@ -169,8 +169,3 @@ def message(
         reply_to=edition.reply_to or None,
         headers=headers,
     )
-
-
-def wire_bytes(message: EmailMessage) -> bytes:
-    """The message as SMTP carries it: CRLF line endings (RFC 5321), never bare LF."""
-    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))

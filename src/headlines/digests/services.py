@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -191,17 +190,7 @@ def digest_send_test(*, digest_id: int, to: str) -> mail.SendResult:
     msg = rendering.message(
         digest, to=to, unsubscribe_url=link, preferences_url=link, subject_prefix="[Test] "
     )
-    # Not mail.send_message: it sends bare-LF line endings, which a strict relay refuses once
-    # a digest is longer than one 1,000-byte "line" (reported to the lead).
-    messenger = mail.get_messenger()
-    try:
-        return messenger.send(
-            envelope_from=parseaddr(str(msg["From"]))[1],
-            recipients=[to],
-            raw=rendering.wire_bytes(msg),
-        )
-    finally:
-        messenger.close()
+    return mail.send_message(msg)
 
 
 def digests_assemble_due() -> list[int]:

@@ -8,7 +8,6 @@ value is escaped in the HTML by Django's autoescaping, and every header goes thr
 from __future__ import annotations
 
 import logging
-from email import policy
 from typing import Any
 
 from django.conf import settings
@@ -52,11 +51,6 @@ def _send(
         reply_to=edition.reply_to or None,
         headers=headers,
     )
-    # SMTP wants CRLF line ends (smtplib sends bytes as given; a bare-LF message reads as one
-    # over-long line to a strict relay). And a List-Unsubscribe URL is longer than 78
-    # characters: at the default limit it would become an RFC 2047 encoded-word, which mail
-    # clients do not read as a URL; 998 is SMTP's own line limit.
-    message.policy = policy.SMTP.clone(max_line_length=998)
     result = send_message(message)
     if not result.accepted:
         log.warning("%s to subscription %s refused: %s", template, subscription.pk, result)

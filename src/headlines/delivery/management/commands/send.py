@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from headlines.core.command import HeadlinesCommand
-from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.errors import InvalidInput
 from headlines.core.selectors import edition_get
 from headlines.delivery.selectors import DigestProgress
 from headlines.delivery.services import delivery_send_now
@@ -32,12 +32,8 @@ def _day(value: str | None, timezone: str) -> dt.date:
 
 def _build(edition_id: int, day: dt.date) -> Digest:
     """The digest app builds digests; imported here, when needed, not at start-up."""
-    try:
-        from headlines.digests.services import digest_build  # type: ignore[attr-defined]
-    except ImportError:
-        raise NotFound(
-            "there is no digest for that day and this installation cannot build one"
-        ) from None
+    from headlines.digests.services import digest_build
+
     digest: Digest = digest_build(edition_id=edition_id, day=day)
     return digest
 
