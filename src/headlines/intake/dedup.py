@@ -1,0 +1,90 @@
+"""De-duplication: canonical URLs, exact text hashes, and near-duplicates by MinHash LSH.
+
+Each stored article keeps its MinHash signature (256 bytes), so the LSH index is rebuilt from the
+database over a recent window instead of living forever in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+from courlan import normalize_url
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+SHINGLE = 4
+WORD = re.compile(r"\w+")
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
+def canonical_url(url: str) -> str:
+    """Scheme and host lower-cased, tracking parameters and fragments dropped."""
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        return ""
+    try:
+        return str(normalize_url(url, strict=True))
+    except (ValueError, AttributeError):
+        return url
+
+
+def text_hash(text: str) -> str:
+    normal = " ".join(WORD.findall(text.lower()))
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def shingles(text: str) -> list[bytes]:
+    words = WORD.findall(text.lower())
+    if len(words) <= SHINGLE:
+        return [" ".join(words).encode()] if words else []
+    return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
+
+
+def signature(text: str) -> MinHash:
+    minhash = MinHash(
+        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+    )
+    found = shingles(text)
+    if found:
+        minhash.update_batch(found)
+    return minhash
+
+
+def to_bytes(minhash: MinHash) -> bytes:
+    return bytes(minhash.hashvalues.astype(np.uint32).tobytes())
+
+
+def from_bytes(raw: bytes) -> MinHash | None:
+    if len(raw) != NUM_PERM * 4:
+        return None
+    values = np.frombuffer(raw, dtype=np.uint32).copy()
+    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_TEMPLATE.scheme)
+
+
+class NearIndex:
+    """An LSH index of article ids by signature; `query` answers the likely near-duplicates."""
+
+    def __init__(self, threshold: float) -> None:
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.threshold = threshold
+        self.signatures: dict[int, MinHash] = {}
+
+    def add(self, article_id: int, minhash: MinHash) -> None:
+        if article_id in self.signatures:
+            return
+        self.lsh.insert(article_id, minhash)
+        self.signatures[article_id] = minhash
+
+    def query(self, minhash: MinHash) -> list[int]:
+        """Candidates whose estimated similarity really clears the threshold, oldest first."""
+        found = [
+            int(i)
+            for i in self.lsh.query(minhash)
+            if self.signatures[int(i)].jaccard(minhash) >= self.threshold
+        ]
+        return sorted(found)
+
+    def __len__(self) -> int:
+        return len(self.signatures)
