@@ -63,7 +63,7 @@ def from_html(
     return Extracted(
         input=input,
         paragraphs=paragraphs,
-        title=(title or document.title or "").strip(),
+        title=(document.title or title or "").strip(),
         author=(document.author or "").strip(),
         url=(document.url or url or "").strip(),
         image_url=(document.image or "").strip(),
