@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ class LocalWeb:
         web = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_GET(self) -> None:
                 web.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 queue = web.routes.get(self.path) or [Route(b"not found", 404)]
                 route = queue.pop(0) if len(queue) > 1 else queue[0]
@@ -45,10 +46,8 @@ class LocalWeb:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(route.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def log_message(self, *args: object) -> None:
                 return None

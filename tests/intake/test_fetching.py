@@ -11,7 +11,7 @@ def test_fetches_a_page_with_an_honest_user_agent(web: LocalWeb, fetcher: HttpFe
     url = web.serve("/story", page())
     response = fetcher.get(url, allow_private=True)
     assert b"Warehouse blaze" in response.content
-    story_headers = [h for p, h in web.requests if p == "/story"][0]
+    story_headers = next(h for p, h in web.requests if p == "/story")
     assert story_headers["user-agent"] == "EveningHeadlinesTest/1.0"
 
 
@@ -91,7 +91,7 @@ def test_robots_txt_is_obeyed(web: LocalWeb, fetcher: HttpFetcher) -> None:
         headers={"Content-Type": "text/plain"},
     )
     url = web.serve("/private/story", page())
-    with pytest.raises(FetchError, match="disallowed by .*robots.txt"):
+    with pytest.raises(FetchError, match=r"disallowed by .*robots\.txt"):
         fetcher.get(url, allow_private=True)
     assert "/private/story" not in web.paths()
 

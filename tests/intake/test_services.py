@@ -178,7 +178,7 @@ def test_import_refuses_bad_input_and_changes_nothing(tmp_path) -> None:
 def test_jsonl_bad_lines_are_reported_by_line(tmp_path) -> None:
     dump = tmp_path / "d.jsonl"
     dump.write_text(
-        '{"text": "%s", "date": "2024-03-14"}\nnot json\n{"title": "no text"}\n' % OTHER
+        f'{{"text": "{OTHER}", "date": "2024-03-14"}}\nnot json\n{{"title": "no text"}}\n'
     )
     report = services.articles_import(paths=[str(dump)])
     assert report.new == 1
@@ -216,7 +216,7 @@ def test_ingest_due_follows_intervals_and_leases(web: LocalWeb, fetcher: HttpFet
 def test_articles_in_window_uses_published_or_created(tmp_path) -> None:
     edition = core_factories.edition()
     (tmp_path / "a.txt").write_text("date 2024-03-14 " + OTHER + "\n")
-    (tmp_path / "b.jsonl").write_text('{"text": "%s"}\n' % factories.BODY)
+    (tmp_path / "b.jsonl").write_text(f'{{"text": "{factories.BODY}"}}\n')
     services.articles_import(paths=[str(tmp_path)], edition_slug=edition.slug)
     day = dt.datetime(2024, 3, 14, tzinfo=dt.UTC)
     found = selectors.articles_in_window(
