@@ -33,11 +33,11 @@ class LocalWeb:
                 web.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 queue = web.routes.get(self.path) or [Route(b"not found", 404)]
                 route = queue.pop(0) if len(queue) > 1 else queue[0]
-                if route.status == 200 and route.headers.get("ETag"):
-                    if self.headers.get("If-None-Match") == route.headers["ETag"]:
-                        self.send_response(304)
-                        self.end_headers()
-                        return
+                etag = route.headers.get("ETag")
+                if route.status == 200 and etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
                 if route.delay:
                     time.sleep(route.delay)  # the server is slow; the test is not
                 self.send_response(route.status)
