@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
+from htmldate import find_date
 from trafilatura import bare_extraction
 from trafilatura.metadata import Document
 
 from headlines.intake.languages import declared_language, guess_language
+from headlines.intake.metadata import head_metadata
 
 DateLike = dt.date | dt.datetime
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
 GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
 SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 PARAGRAPH_WORDS = 60
-DATE_PARAMS = {
+DATE_PARAMS: dict[str, Any] = {
     "extensive_search": False,
     "original_date": True,
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
@@ -49,27 +52,29 @@ def from_html(
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
     document = bare_extraction(
-        html,
-        url=url or None,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        date_extraction_params=DATE_PARAMS,
+        html, url=url or None, with_metadata=False, include_comments=False, include_tables=False
     )
     if not isinstance(document, Document) or not (document.text or "").strip():
         return None
     paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
-    language = declared_language(html) or guess_language(document.text or "")
+    meta = head_metadata(html)
+    date = published or parse_date(meta["date"]) or _htmldate(html)
     return Extracted(
         input=input,
         paragraphs=paragraphs,
-        title=(document.title or title or "").strip(),
-        author=(document.author or "").strip(),
-        url=(document.url or url or "").strip(),
-        image_url=(document.image or "").strip(),
-        language=language,
-        published=published or parse_date(document.date or ""),
+        title=(meta["title"] or title).strip(),
+        author=meta["author"].strip(),
+        url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
+        image_url=meta["image"].strip(),
+        language=declared_language(html) or guess_language(document.text or ""),
+        published=date,
     )
+
+
+def _htmldate(html: str) -> DateLike | None:
+    """htmldate's heuristics, only for pages that declare no date in their head."""
+    found = find_date(html, **DATE_PARAMS)
+    return parse_date(found) if isinstance(found, str) else None
 
 
 def from_text(

@@ -1,7 +1,7 @@
 """Per-source memory of repeated lines, kept in the database so it outlives a run.
 
-Counts are read lazily (only the keys an article has) and written once at the end of a run in
-one upsert, so a 1,000-page import costs one small query per page, not one write per line.
+Counts are read once per run and written once at the end of it in one upsert. Only short
+paragraphs are counted (furniture is short), which keeps the table small.
 """
 
 from __future__ import annotations
@@ -20,20 +20,19 @@ class SourceLineMemory:
         self.stored: dict[str, int] = {}
         self.added: dict[str, int] = {}
         self.examples: dict[str, str] = {}
+        self._loaded = False
 
     def prefetch(self, keys: Iterable[str]) -> None:
-        missing = [k for k in keys if k not in self.stored]
-        if not missing:
+        """Load the source's counts once per run: one query, not one per article."""
+        if self._loaded:
             return
-        rows = RepeatedLine.objects.filter(source=self.source, line_hash__in=missing)
-        found = dict(rows.values_list("line_hash", "seen"))
-        for key in missing:
-            self.stored[key] = found.get(key, 0)
+        rows = RepeatedLine.objects.filter(source=self.source).values_list("line_hash", "seen")
+        self.stored = dict(rows.iterator(chunk_size=5000))
+        self._loaded = True
 
     def count(self, key: str) -> int:
-        if key not in self.stored:
-            self.prefetch([key])
-        return self.stored[key] + self.added.get(key, 0)
+        self.prefetch(())
+        return self.stored.get(key, 0) + self.added.get(key, 0)
 
     def is_repeated(self, key: str) -> bool:
         return self.count(key) >= self.threshold

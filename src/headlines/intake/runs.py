@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 
 from django.conf import settings
+from django.db import transaction
 
 from headlines.intake import feeds
 from headlines.intake.cleaning import clean
@@ -23,6 +25,7 @@ from headlines.intake.reports import IngestReport, Progress
 from headlines.intake.storing import ArticleSink
 
 MAX_CHILD_SITEMAPS = 5
+BATCH = 50
 
 
 class IngestRun:
@@ -178,15 +181,27 @@ class IngestRun:
         return [*items, _FETCHED]
 
     def _store_all(self, items: Iterable[Item]) -> None:
-        for item in items:
-            if item is _FETCHED:
-                self.report.fetched += 1
-                continue
-            self.progress.advance()
-            if isinstance(item, Failure):
-                self.report.failed.append(item)
-                continue
-            self._store_one(item)
+        """Stored in transactions of up to BATCH items: SQLite syncs once per commit, and each
+        article still has its own savepoint, so one bad row never undoes the others."""
+        pending = iter(items)
+        while True:
+            count = 0
+            with transaction.atomic():
+                for item in islice(pending, BATCH):
+                    self._store_item(item)
+                    count += 1
+            if count < BATCH:
+                return
+
+    def _store_item(self, item: Item) -> None:
+        if item is _FETCHED:
+            self.report.fetched += 1
+            return
+        self.progress.advance()
+        if isinstance(item, Failure):
+            self.report.failed.append(item)
+            return
+        self._store_one(item)
 
     def _store_one(self, item: RawItem) -> None:
         if item.url and self.sink.knows_url(item.url):

@@ -205,7 +205,7 @@ def scrub(
         )
     for paragraph in paragraphs:
         key = line_key(paragraph)
-        if len(paragraph) <= 400:
+        if len(paragraph) <= 250:  # furniture is short; long paragraphs are never learned
             seen_keys.setdefault(key, paragraph[:300])
         if memory is not None and memory.is_repeated(key):
             removed.append(Removed(paragraph, "repeated"))

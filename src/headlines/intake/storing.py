@@ -113,6 +113,7 @@ class ArticleSink:
             if same_url is not None:
                 candidates.append((same_url, "url"))
         same_text = Article.objects.filter(text_hash=text_hash).order_by("id").first()
+        # (The same-source check in `add` already ruled out this source's own copy.)
         if same_text is not None:
             candidates.append((same_text, "text"))
         near = self.index.query(minhash)

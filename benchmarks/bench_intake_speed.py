@@ -1,0 +1,116 @@
+"""Intake speed: importing stored HTML pages end to end (read, decode, extract, scrub,
+de-duplicate, store in SQLite) against bare `trafilatura.extract` on the same pages in the same
+run, and peak memory of the import at two page counts (each in a fresh process).
+Run: `python -m benchmarks bench_intake_speed` (pages: HEADLINES_BENCH_PAGES, default 1000)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_intake_quality import DATA
+
+PAGES = int(os.environ.get("HEADLINES_BENCH_PAGES", "1000"))
+
+
+def load_generator():  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("intake_corpus", DATA / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["intake_corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def fresh_django(folder: Path) -> None:
+    os.environ["HEADLINES_DATA_DIR"] = str(folder / "var")
+    os.environ.pop("HEADLINES_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def make_pages(folder: Path, count: int, seed: int) -> list[Path]:
+    return list(load_generator().pages_only(folder, count, seed))
+
+
+def timed_run(count: int) -> None:
+    import trafilatura
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        fresh_django(root)
+        from headlines.intake import services
+
+        pages = make_pages(root, count, seed=11)
+        warm = make_pages(root / "warm", 8, seed=12)
+        for path in warm:  # first calls load trafilatura's and lxml's lazy parts
+            trafilatura.extract(path.read_bytes())
+        services.articles_import(paths=[str(root / "warm" / "pages")], source_name="warm")
+        started = time.perf_counter()
+        for path in pages:
+            trafilatura.extract(path.read_bytes(), include_comments=False, include_tables=False)
+        bare = time.perf_counter() - started
+        started = time.perf_counter()
+        report = services.articles_import(paths=[str(root / "pages")], source_name="bench")
+        ours = time.perf_counter() - started
+    print(
+        f"pages: {len(pages)} (new {report.new}, duplicates {report.duplicates}, "
+        f"failed {len(report.failed)})"
+    )
+    print(f"bare trafilatura.extract: {bare:6.2f} s  ({1000 * bare / len(pages):5.1f} ms/page)")
+    print(f"headlines import:         {ours:6.2f} s  ({1000 * ours / len(pages):5.1f} ms/page)")
+    print(f"ratio: {ours / bare:.2f}x (target <= 1.3x)")
+
+
+def memory_run(count: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        fresh_django(root)
+        from headlines.intake import services
+
+        make_pages(root, count, seed=21)
+        import trafilatura
+
+        trafilatura.extract("<html><body><p>warm up</p></body></html>")
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        services.articles_import(paths=[str(root / "pages")], source_name="memory")
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"{count} {before} {after}")
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--memory":
+        memory_run(int(sys.argv[2]))
+        return
+    child = [sys.executable, "-m", "benchmarks.bench_intake_speed", "--time"]
+    subprocess.run([*child, str(PAGES)], check=True)  # a fresh process: a clean database
+    for count in (PAGES // 4, PAGES):
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_intake_speed", "--memory", str(count)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        n, before, after = (int(x) for x in out[-3:])
+        print(
+            f"peak RSS importing {n:5d} pages: {after / 1024:6.1f} MiB "
+            f"(+{(after - before) / 1024:5.1f} MiB over the process before importing)"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--time":
+        timed_run(int(sys.argv[2]))
+    else:
+        main()
