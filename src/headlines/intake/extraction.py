@@ -52,7 +52,12 @@ def from_html(
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
     document = bare_extraction(
-        html, url=url or None, with_metadata=False, include_comments=False, include_tables=False
+        html,
+        url=url or None,
+        fast=True,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
     )
     if not isinstance(document, Document) or not (document.text or "").strip():
         return None

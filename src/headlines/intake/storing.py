@@ -68,10 +68,15 @@ class ArticleSink:
         mine = self._mine()
         if article.canonical_url and mine.filter(canonical_url=article.canonical_url).exists():
             return "duplicate"
-        if mine.filter(text_hash=text_hash).exists():
+        same_text = list(
+            Article.objects.filter(text_hash=text_hash)
+            .order_by("id")
+            .only("id", "source_id", "duplicate_of_id")[:20]
+        )
+        if any(a.source_id == self.source.pk for a in same_text):
             return "duplicate"
         minhash = dedup.signature(article.text)
-        original, reason = self._original(article, text_hash, minhash)
+        original, reason = self._original(article, same_text[:1], minhash)
         stored = Article(
             source=self.source,
             url=article.url[:2000] if article.url.startswith(("http://", "https://")) else "",
@@ -103,7 +108,7 @@ class ArticleSink:
         return "duplicate"
 
     def _original(
-        self, article: CleanArticle, text_hash: str, minhash: dedup.MinHash
+        self, article: CleanArticle, same_text: list[Article], minhash: dedup.MinHash
     ) -> tuple[Article | None, str]:
         candidates: list[tuple[Article, str]] = []
         if article.canonical_url:
@@ -112,10 +117,8 @@ class ArticleSink:
             )
             if same_url is not None:
                 candidates.append((same_url, "url"))
-        same_text = Article.objects.filter(text_hash=text_hash).order_by("id").first()
-        # (The same-source check in `add` already ruled out this source's own copy.)
-        if same_text is not None:
-            candidates.append((same_text, "text"))
+        if same_text:
+            candidates.append((same_text[0], "text"))
         near = self.index.query(minhash)
         if near:
             found = Article.objects.filter(pk=near[0]).first()
@@ -124,5 +127,6 @@ class ArticleSink:
         if not candidates:
             return None, ""
         article_found, reason = min(candidates, key=lambda c: c[0].pk)
-        root = article_found.duplicate_of or article_found
-        return root, reason
+        if article_found.duplicate_of_id is not None:
+            return Article.objects.get(pk=article_found.duplicate_of_id), reason
+        return article_found, reason
