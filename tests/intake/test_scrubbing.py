@@ -59,6 +59,15 @@ def test_lines_a_source_repeats_are_learned() -> None:
             [f"Story number {n} happened in the town today, police said.", tagline], memory
         )
         assert tagline in kept
-    kept, removed = scrub(["A fourth story happened in the town, police said.", tagline], memory)
+    story = "A fourth story happened in the town on Monday, police said, and more may follow."
+    kept, removed = scrub([story, tagline], memory)
     assert tagline not in kept
     assert removed[-1].reason == "repeated"
+
+
+def test_learning_never_eats_the_story() -> None:
+    memory = Memory(threshold=1)
+    wire = ["The company did not respond to a request for comment.", "Shares fell 3% on Monday."]
+    scrub(wire, memory)
+    kept, _ = scrub(wire, memory)
+    assert kept == wire

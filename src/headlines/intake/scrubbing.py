@@ -22,6 +22,8 @@ REPORTING = re.compile(
     r"\b(said|says|told|according to|announced|reported|confirmed|added|stated)\b", re.I
 )
 WORDS = re.compile(r"\w+")
+# Only lines this short are learned as a source's furniture; longer ones are always read.
+LEARNED_MAX_WORDS = 30
 
 # A segment that is only a prompt: "Read more", "Related stories", "Share this article", …
 PROMPT_ONLY = re.compile(
@@ -194,26 +196,29 @@ def scrub(
     paragraphs: Iterable[str], memory: LineMemory | None = None
 ) -> tuple[list[str], list[Removed]]:
     """The article's paragraphs without furniture, and what was removed and why."""
-    kept: list[str] = []
-    removed: list[Removed] = []
-    seen_keys: dict[str, str] = {}
     paragraphs = [" ".join(p.split()) for p in paragraphs if p.strip()]
     if memory is not None:
-        memory.prefetch(
-            [line_key(p) for p in paragraphs]
-            + [line_key(s) for p in paragraphs for s in segments(p)]
-        )
+        memory.prefetch(())
+    kept, removed = _scrub(paragraphs, memory)
+    if memory is not None and _repetition_ate_the_story(kept, removed):
+        # A source that repeats whole sentences of news (wire boilerplate) must not lose its
+        # article to what it learned: furniture never outweighs the story.
+        kept, removed = _scrub(paragraphs, None)
+    if memory is not None:
+        memory.record(*_learnable(paragraphs, kept))
+    return kept, removed
+
+
+def _scrub(paragraphs: list[str], memory: LineMemory | None) -> tuple[list[str], list[Removed]]:
+    kept: list[str] = []
+    removed: list[Removed] = []
     for paragraph in paragraphs:
-        key = line_key(paragraph)
-        if len(paragraph) <= 250:  # furniture is short; long paragraphs are never learned
-            seen_keys.setdefault(key, paragraph[:300])
-        if memory is not None and memory.is_repeated(key):
+        if memory is not None and _is_learned(paragraph, memory):
             removed.append(Removed(paragraph, "repeated"))
             continue
         parts = []
         for segment in segments(paragraph):
-            seg_key = line_key(segment)
-            if memory is not None and segment != paragraph and memory.is_repeated(seg_key):
+            if memory is not None and segment != paragraph and _is_learned(segment, memory):
                 removed.append(Removed(segment, "repeated"))
                 continue
             reason = classify(segment)
@@ -223,11 +228,23 @@ def scrub(
                 parts.append(segment)
         if parts:
             kept.append(" ".join(parts))
-    if kept:
-        # The last paragraph's closing segment is where taglines sit ("X is a nonprofit …").
-        for segment in (segments(kept[-1]) or [])[-1:]:
-            if segment != kept[-1] and len(WORDS.findall(segment)) >= 4:
-                seen_keys.setdefault(line_key(segment), segment[:300])
-    if memory is not None:
-        memory.record(seen_keys.keys(), seen_keys)
     return kept, removed
+
+
+def _is_learned(line: str, memory: LineMemory) -> bool:
+    return len(WORDS.findall(line)) <= LEARNED_MAX_WORDS and memory.is_repeated(line_key(line))
+
+
+def _repetition_ate_the_story(kept: list[str], removed: list[Removed]) -> bool:
+    learned = sum(len(WORDS.findall(r.text)) for r in removed if r.reason == "repeated")
+    return learned > 0 and learned >= sum(len(WORDS.findall(k)) for k in kept)
+
+
+def _learnable(paragraphs: list[str], kept: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Short paragraphs, and the closing sentence where taglines sit ("X is a nonprofit …")."""
+    lines = [p for p in paragraphs if len(WORDS.findall(p)) <= LEARNED_MAX_WORDS]
+    if kept:
+        last = segments(kept[-1])[-1:]
+        lines += [s for s in last if s != kept[-1] and len(WORDS.findall(s)) >= 4]
+    examples = {line_key(line): line[:300] for line in lines}
+    return list(examples), examples
