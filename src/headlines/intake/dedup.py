@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 
 import numpy as np
 from courlan import normalize_url
@@ -16,7 +17,9 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 64
 SHINGLE = 4
 WORD = re.compile(r"\w+")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+# crc32 is a C function: hashing every shingle through SHA-1 in Python cost more than the
+# rest of de-duplication together. Stored signatures depend on it; change it with a migration.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
 
 
 def canonical_url(url: str) -> str:
@@ -44,7 +47,10 @@ def shingles(text: str) -> list[bytes]:
 
 def signature(text: str) -> MinHash:
     minhash = MinHash(
-        num_perm=NUM_PERM, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
+        num_perm=NUM_PERM,
+        permutations=_TEMPLATE.permutations,
+        scheme=_TEMPLATE.scheme,
+        hashfunc=zlib.crc32,
     )
     found = shingles(text)
     if found:
@@ -60,7 +66,9 @@ def from_bytes(raw: bytes) -> MinHash | None:
     if len(raw) != NUM_PERM * 4:
         return None
     values = np.frombuffer(raw, dtype=np.uint32).copy()
-    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=_TEMPLATE.scheme)
+    return MinHash(
+        num_perm=NUM_PERM, hashvalues=values, scheme=_TEMPLATE.scheme, hashfunc=zlib.crc32
+    )
 
 
 class NearIndex:

@@ -12,10 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
 
 from headlines.intake import feeds
-from headlines.intake.cleaning import clean
+from headlines.intake.cleaning import CleanArticle, clean
 from headlines.intake.errors import IntakeError
 from headlines.intake.fetching import Fetcher, Response
 from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
@@ -181,42 +180,40 @@ class IngestRun:
         return [*items, _FETCHED]
 
     def _store_all(self, items: Iterable[Item]) -> None:
-        """Stored in transactions of up to BATCH items: SQLite syncs once per commit, and each
-        article still has its own savepoint, so one bad row never undoes the others."""
+        """Cleaned one by one, stored BATCH at a time in one short transaction each."""
         pending = iter(items)
         while True:
             count = 0
-            with transaction.atomic():
-                for item in islice(pending, BATCH):
-                    self._store_item(item)
-                    count += 1
+            cleaned: list[CleanArticle] = []
+            for item in islice(pending, BATCH):
+                count += 1
+                article = self._clean_item(item)
+                if article is not None:
+                    cleaned.append(article)
+            for outcome in self.sink.add_many(cleaned) if cleaned else []:
+                if outcome == "new":
+                    self.report.new += 1
+                else:
+                    self.report.duplicates += 1
             if count < BATCH:
                 return
 
-    def _store_item(self, item: Item) -> None:
+    def _clean_item(self, item: Item) -> CleanArticle | None:
         if item is _FETCHED:
             self.report.fetched += 1
-            return
+            return None
         self.progress.advance()
         if isinstance(item, Failure):
             self.report.failed.append(item)
-            return
-        self._store_one(item)
-
-    def _store_one(self, item: RawItem) -> None:
+            return None
         if item.url and self.sink.knows_url(item.url):
             self.report.duplicates += 1
-            return
+            return None
         try:
-            article = clean(item, memory=self.memory, default_language=self.source.language)
+            return clean(item, memory=self.memory, default_language=self.source.language)
         except IntakeError as exc:
             self.report.failed.append(Failure(item.input, _short(exc, item.input)))
-            return
-        outcome = self.sink.add(article)
-        if outcome == "new":
-            self.report.new += 1
-        else:
-            self.report.duplicates += 1
+            return None
 
     def _not_modified(self, response: Response) -> bool:
         if response.not_modified:

@@ -22,6 +22,7 @@ REPORTING = re.compile(
     r"\b(said|says|told|according to|announced|reported|confirmed|added|stated)\b", re.I
 )
 WORDS = re.compile(r"\w+")
+NOT_LETTERS = re.compile(r"[\W\d_]+")
 # Only lines this short are learned as a source's furniture; longer ones are always read.
 LEARNED_MAX_WORDS = 30
 
@@ -110,6 +111,17 @@ CONSENT_ONLY = re.compile(
     r"more options|customi[sz]e|necessary only|essential only)\W*$",
     re.I,
 )
+# Cheap substring pre-checks (a superset of what the regexes below them can match): most
+# sentences of most articles contain none, and a substring test costs a tenth of a search.
+VOCABULARY_HINTS = (
+    "news", "sign", "subscri", "inbox", "mail", "alert", "briefing", "digest", "delivered",
+    "opt", "privacy", "terms", "cookie", "consent", "accept", "reject", "manage", "your ",
+    "personali", "gdpr", "legitimate", "partners", "share", "follow", "like us", "find us",
+    "join us", "tweet", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit",
+    "telegram", "instagram", "tiktok", "bluesky", "threads", "youtube",
+)  # fmt: skip
+AGREEMENT_HINTS = ("by ", "please", "invalid", "never share", "unsubscribe")
+CREDIT_HINTS = ("(", ":", "\u00a9", "|", "getty")
 ADVERT = re.compile(r"^\W*(advertisement|sponsored|promoted|paid (content|post)|ad)\b", re.I)
 TIMESTAMP = re.compile(
     r"^\W*(published|updated|last updated|posted|first published|modified)\b[\w ,:./+-]{0,60}$",
@@ -139,7 +151,7 @@ class LineMemory(Protocol):
 
 def line_key(line: str) -> str:
     """Lines that differ only in case, digits or spacing are the same line of furniture."""
-    normal = re.sub(r"\d+", "0", " ".join(WORDS.findall(line.lower())))
+    normal = " ".join(NOT_LETTERS.split(line.lower()))
     return hashlib.blake2b(normal.encode(), digest_size=12).hexdigest()
 
 
@@ -149,19 +161,27 @@ def segments(paragraph: str) -> list[str]:
 
 def classify(segment: str) -> str | None:
     """The reason `segment` is page furniture, or None when it reads as article text."""
-    words = len(WORDS.findall(segment))
+    words = _count(segment)
     if not words:
         return "empty"
     if PROMPT_ONLY.match(segment) or (words <= 30 and PROMPT_PREFIX.match(segment)):
         return "prompt"
     if CONSENT_ONLY.match(segment):
         return "consent"
-    if THANKS.match(segment) or AGREEMENT.search(segment):
+    lower = segment.lower()
+    if THANKS.match(segment) or (
+        any(h in lower for h in AGREEMENT_HINTS) and AGREEMENT.search(segment)
+    ):
         return "newsletter"
     reporting = bool(REPORTING.search(segment))
     if words <= 40 and not reporting and CAPTION_PREFIX.match(segment):
         return "caption"
-    if words <= 45 and not reporting and CAPTION_CREDIT.search(segment):
+    if (
+        words <= 45
+        and not reporting
+        and any(h in lower for h in CREDIT_HINTS)
+        and CAPTION_CREDIT.search(segment)
+    ):
         return "caption"
     if words <= 6 and (ADVERT.match(segment) or TIMESTAMP.match(segment)):
         return "advert" if ADVERT.match(segment) else "timestamp"
@@ -174,6 +194,9 @@ def classify(segment: str) -> str | None:
 
 def _weak_rules(segment: str, words: int) -> str | None:
     """Vocabulary that is furniture when short and imperative, news when it is a story."""
+    lower = segment.lower()
+    if words > 60 or not any(hint in lower for hint in VOCABULARY_HINTS):
+        return None
     newsletter = len(NEWSLETTER.findall(segment))
     consent = len(CONSENT.findall(segment))
     share = len(SHARE.findall(segment))
@@ -186,6 +209,11 @@ def _weak_rules(segment: str, words: int) -> str | None:
     if newsletter + consent + share >= 3 and words <= 60:
         return "newsletter" if newsletter >= consent else "consent"
     return None
+
+
+def _count(text: str) -> int:
+    """Words, roughly: whitespace-separated tokens (a regex pass per line costs too much)."""
+    return len(text.split())
 
 
 def _addresses_reader(segment: str) -> bool:
@@ -232,19 +260,19 @@ def _scrub(paragraphs: list[str], memory: LineMemory | None) -> tuple[list[str],
 
 
 def _is_learned(line: str, memory: LineMemory) -> bool:
-    return len(WORDS.findall(line)) <= LEARNED_MAX_WORDS and memory.is_repeated(line_key(line))
+    return _count(line) <= LEARNED_MAX_WORDS and memory.is_repeated(line_key(line))
 
 
 def _repetition_ate_the_story(kept: list[str], removed: list[Removed]) -> bool:
-    learned = sum(len(WORDS.findall(r.text)) for r in removed if r.reason == "repeated")
-    return learned > 0 and learned >= sum(len(WORDS.findall(k)) for k in kept)
+    learned = sum(_count(r.text) for r in removed if r.reason == "repeated")
+    return learned > 0 and learned >= sum(_count(k) for k in kept)
 
 
 def _learnable(paragraphs: list[str], kept: list[str]) -> tuple[list[str], dict[str, str]]:
     """Short paragraphs, and the closing sentence where taglines sit ("X is a nonprofit …")."""
-    lines = [p for p in paragraphs if len(WORDS.findall(p)) <= LEARNED_MAX_WORDS]
+    lines = [p for p in paragraphs if _count(p) <= LEARNED_MAX_WORDS]
     if kept:
         last = segments(kept[-1])[-1:]
-        lines += [s for s in last if s != kept[-1] and len(WORDS.findall(s)) >= 4]
+        lines += [s for s in last if s != kept[-1] and _count(s) >= 4]
     examples = {line_key(line): line[:300] for line in lines}
     return list(examples), examples

@@ -18,11 +18,13 @@ from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.selectors import edition_get
 from headlines.intake import selectors
 from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
+from headlines.intake.learning import repeated_lines_prune
 from headlines.intake.models import Source
 from headlines.intake.reports import IngestReport, NoProgress, Progress
 from headlines.intake.runs import IngestRun
 
 LEASE = dt.timedelta(minutes=15)
+FORGET_SINGLE_LINES_DAYS = 30
 
 
 def source_create(
@@ -165,6 +167,7 @@ def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
             reports.append(source_ingest(source_id=source.pk, fetcher=fetcher))
         except (Conflict, NotFound):
             continue  # another scheduler took it, or it was deleted meanwhile
+    repeated_lines_prune(older_than_days=FORGET_SINGLE_LINES_DAYS)
     return reports
 
 
