@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
 import zlib
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from courlan import normalize_url
@@ -78,21 +81,70 @@ class NearIndex:
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.threshold = threshold
         self.signatures: dict[int, MinHash] = {}
+        self._lock = threading.Lock()
 
     def add(self, article_id: int, minhash: MinHash) -> None:
-        if article_id in self.signatures:
-            return
-        self.lsh.insert(article_id, minhash)
-        self.signatures[article_id] = minhash
+        with self._lock:
+            known = self.signatures.get(article_id)
+            if known is not None:
+                if known == minhash:
+                    return
+                self.lsh.remove(article_id)  # an id reused after a rollback
+            self.lsh.insert(article_id, minhash)
+            self.signatures[article_id] = minhash
 
     def query(self, minhash: MinHash) -> list[int]:
         """Candidates whose estimated similarity really clears the threshold, oldest first."""
-        found = [
-            int(i)
-            for i in self.lsh.query(minhash)
-            if self.signatures[int(i)].jaccard(minhash) >= self.threshold
-        ]
+        with self._lock:
+            found = [
+                int(i)
+                for i in self.lsh.query(minhash)
+                if self.signatures[int(i)].jaccard(minhash) >= self.threshold
+            ]
         return sorted(found)
 
     def __len__(self) -> int:
         return len(self.signatures)
+
+
+class SharedIndex:
+    """One near-duplicate index per process, refreshed instead of rebuilt on every run.
+
+    Each run adds the articles stored since the last one (by id, from any process); the whole
+    index is rebuilt from the database over the window once it is older than `max_age`, which
+    also drops what fell out of the window or was deleted. Hits are re-checked against the
+    stored signature, so a stale entry can never link an article to the wrong copy.
+    """
+
+    def __init__(self, max_age_seconds: float = 3600) -> None:
+        self.lock = threading.Lock()
+        self.index: NearIndex | None = None
+        self.last_id = 0
+        self.built_at = 0.0
+        self.key: tuple[float, int, str] | None = None
+        self.max_age = max_age_seconds
+
+    def get(
+        self,
+        rows: Callable[[int], Iterable[tuple[int, bytes]]],
+        *,
+        threshold: float,
+        window_key: tuple[int, str],
+    ) -> NearIndex:
+        """`rows(after_id)` yields (id, signature) of root articles in the window after an id."""
+        key = (threshold, *window_key)
+        with self.lock:
+            stale = time.monotonic() - self.built_at > self.max_age
+            if self.index is None or self.key != key or stale:
+                self.index, self.last_id, self.key = NearIndex(threshold), 0, key
+                self.built_at = time.monotonic()
+            for article_id, raw in rows(self.last_id):
+                minhash = from_bytes(bytes(raw or b""))
+                if minhash is not None:
+                    self.index.add(article_id, minhash)
+                self.last_id = max(self.last_id, article_id)
+            return self.index
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index, self.last_id, self.key = None, 0, None

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 
 from headlines.core import clock
 from headlines.intake import dedup
@@ -23,6 +24,12 @@ from headlines.intake.extraction import as_datetime
 from headlines.intake.models import Article, Source
 
 INDEX_LIMIT = 200_000
+SHARED_INDEX = dedup.SharedIndex()
+
+
+def _database_name() -> str:
+    # Tests switch databases; an index must never outlive the database it describes.
+    return str(connections["default"].settings_dict["NAME"])
 
 
 @dataclass
@@ -53,19 +60,20 @@ class ArticleSink:
 
     @property
     def index(self) -> dedup.NearIndex:
-        """Built on first use from the signatures stored over the recent window."""
+        """The process's shared index, brought up to date once per run."""
         if self._index is None:
-            self._index = dedup.NearIndex(self.threshold)
             since = clock.now() - dt.timedelta(days=self.window_days)
-            rows = (
-                Article.objects.filter(created_at__gte=since, duplicate_of__isnull=True)
-                .order_by("-id")
-                .values_list("id", "minhash")[:INDEX_LIMIT]
+
+            def rows(after_id: int) -> Iterable[tuple[int, Any]]:
+                recent = Article.objects.filter(
+                    id__gt=after_id, created_at__gte=since, duplicate_of__isnull=True
+                )
+                latest = recent.order_by("-id").values_list("id", "minhash")[:INDEX_LIMIT]
+                return latest.iterator(chunk_size=2000)
+
+            self._index = SHARED_INDEX.get(
+                rows, threshold=self.threshold, window_key=(self.window_days, _database_name())
             )
-            for article_id, raw in rows.iterator(chunk_size=2000):
-                minhash = dedup.from_bytes(bytes(raw or b""))
-                if minhash is not None:
-                    self._index.add(article_id, minhash)
         return self._index
 
     def knows_url(self, url: str) -> bool:
@@ -131,13 +139,24 @@ class ArticleSink:
         """Point at the earliest stored copy: same URL, same text, or near-identical text."""
         candidates = [(k.pk, k.root_id, "url") for k in same_url[:1]]
         candidates += [(k.pk, k.root_id, "text") for k in same_text[:1]]
-        near = self.index.query(pending.minhash)
-        if near:
-            candidates.append((near[0], near[0], "near"))
+        near = self._confirmed(self.index.query(pending.minhash), pending.minhash)
+        if near is not None:
+            candidates.append((near, near, "near"))
         if candidates:
             _pk, root, reason = min(candidates)
             pending.article.duplicate_of_id = root
             pending.article.duplicate_reason = reason
+
+    def _confirmed(self, ids: list[int], minhash: dedup.MinHash) -> int | None:
+        """The earliest stored root really this similar (the shared index may be stale)."""
+        if not ids:
+            return None
+        rows = Article.objects.filter(pk__in=ids[:20], duplicate_of__isnull=True).order_by("id")
+        for pk, raw in rows.values_list("id", "minhash"):
+            stored = dedup.from_bytes(bytes(raw or b""))
+            if stored is not None and stored.jaccard(minhash) >= self.threshold:
+                return int(pk)
+        return None
 
     def _in_batch(self, batch: list[Pending], minhash: dedup.MinHash) -> Pending | None:
         roots = (p for p in batch if p.original is None and p.article.duplicate_of_id is None)
