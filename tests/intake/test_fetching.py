@@ -99,3 +99,39 @@ def test_robots_txt_is_obeyed(web: LocalWeb, fetcher: HttpFetcher) -> None:
 def test_non_http_schemes_are_refused(fetcher: HttpFetcher) -> None:
     with pytest.raises(FetchError, match="only http and https"):
         fetcher.get("file:///etc/passwd", allow_private=True)
+
+
+def test_robots_txt_that_cannot_be_read_disallows(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    web.serve("/robots.txt", "down", status=503)
+    url = web.serve("/story", page())
+    with pytest.raises(FetchError, match="disallowed"):
+        fetcher.get(url, allow_private=True)
+
+
+def test_at_most_the_host_limit_is_in_flight(web: LocalWeb) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [web.serve(f"/p{n}", page(), delay=0.05) for n in range(6)]
+    polite = HttpFetcher(short_options(host_concurrency=1))
+    in_flight, most = 0, 0
+    lock = __import__("threading").Lock()
+
+    def fetch(url: str) -> int:
+        nonlocal in_flight, most
+        slot = polite.gate.enter("127.0.0.1")
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            return polite._read(url, {}).status
+        finally:
+            with lock:
+                in_flight -= 1
+            slot.release()
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(fetch, urls)) == [200] * 6
+    finally:
+        polite.close()
+    assert most == 1

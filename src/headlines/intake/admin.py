@@ -3,7 +3,11 @@ removed). Thin: actions call services and jobs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -27,8 +31,15 @@ HEALTH_FIELDS = (
 )
 
 
+# Django 6 changes the default scheme of URL form fields; say it once, for every intake form.
+URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = (
         "name",
         "kind",
@@ -95,6 +106,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ("__str__", "source", "published_at", "language", "removed_count", "original")
     list_filter = ("source", "language", "duplicate_reason", "editions")
     search_fields = ("title", "url", "text")
