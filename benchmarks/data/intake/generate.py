@@ -309,7 +309,66 @@ HELDOUT = [
         "The Fenland Chronicle is printed every Thursday.",
     ),
 ]
-PUBLISHERS = TRAIN + HELDOUT
+# Written after the scrubbing rules were last changed and scored once, never tuned on: the
+# first held-out group was looked at once while the rules were still moving (see
+# docs/benchmarks.md), so this one is the honest measure of unseen publishers.
+FRESH = [
+    Publisher(
+        "dale-times",
+        "Dale Times",
+        "fresh",
+        "div",
+        [
+            "The Dale Times Breakfast",
+            "Our editors pick the five stories you need each day",
+            "you@example.com",
+            "Get it free",
+            "Great, you're subscribed.",
+        ],
+        [
+            "Dale Times and its vendors process personal data for measurement.",
+            "Accept and continue",
+        ],
+        ["Keep reading: {headline}", "Popular on Dale Times"],
+        "Send this to a friend",
+        "Photo credit: {who}",
+        "Dale Times is a not-for-profit newsroom. Donate today.",
+    ),
+    Publisher(
+        "bridgeport",
+        "Bridgeport Observer",
+        "fresh",
+        "article",
+        [
+            "Start your day with the Observer AM",
+            "Deliver to my inbox",
+            "Registration confirms you accept our terms and privacy notice.",
+        ],
+        ["Cookies help us deliver our services.", "Allow all"],
+        ["ALSO ON THE OBSERVER: {headline}", "What to read next"],
+        "Post to Facebook Post to LinkedIn",
+        "({who} / Bridgeport Observer)",
+        "Corrections? Contact the Bridgeport Observer standards editor.",
+    ),
+    Publisher(
+        "highland",
+        "Highland Record",
+        "fresh",
+        "main",
+        [
+            "Get Highland Record updates by email",
+            "Email*",
+            "Submit",
+            "Thanks! Look out for our next edition.",
+        ],
+        ["We store cookies on your device to enhance site navigation.", "Cookies settings"],
+        ["Related reading: {headline}", "More stories"],
+        "Share article",
+        "Image courtesy of {who}",
+        "The Highland Record welcomes letters from readers.",
+    ),
+]
+PUBLISHERS = TRAIN + HELDOUT + FRESH
 
 
 def body(rng: random.Random) -> tuple[str, list[str]]:

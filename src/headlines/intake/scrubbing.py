@@ -18,6 +18,8 @@ from typing import Protocol
 
 # Where one sentence-like segment ends and the next begins.
 SEGMENT_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+# A caption's credit "(Jane Doe/Metro Wire)" ends it even without a full stop.
+CREDIT_THEN_TEXT = re.compile(r"(\([^()]{1,60}/[^()]{1,60}\))\s+(?=[A-Z])")
 REPORTING = re.compile(
     r"\b(said|says|told|according to|announced|reported|confirmed|added|stated)\b", re.I
 )
@@ -44,7 +46,8 @@ PROMPT_ONLY = re.compile(
 PROMPT_PREFIX = re.compile(
     r"^\W*(read (more|next|also)|related( story| stories| article| coverage)?|see also|"
     r"also read|more on (this|that)|recommended|watch|listen|more from [\w' ]{1,30}|"
-    r"further reading|in (other|related) news|opinion)\s*[:|\u00bb\u203a>\u2013\u2014-]\s*\S",
+    r"further reading|in (other|related) news|opinion)( \w+){0,2}"
+    r"\s*[:|\u00bb\u203a>\u2013\u2014-]\s*\S",
     re.I,
 )
 NEWSLETTER = re.compile(
@@ -74,7 +77,7 @@ AGREEMENT = re.compile(
 CONSENT = re.compile(
     r"\b(privacy (policy|notice|statement|settings|centre|center)|terms (of (use|service)|"
     r"(&|and) conditions)|cookies?( policy| settings| preferences| notice)?|consent|"
-    r"accept (all|cookies)|reject (all|cookies)|manage (preferences|settings|choices|cookies)|"
+    r"your privacy|accept (all|cookies)|reject (all|cookies)|manage (preferences|settings|choices|cookies)|"
     r"your (data|choices)|personali[sz]ed (ads|advertising|content)|gdpr|legitimate interest|"
     r"partners (use|store))\b",
     re.I,
@@ -122,12 +125,21 @@ VOCABULARY_HINTS = (
 )  # fmt: skip
 AGREEMENT_HINTS = ("by ", "please", "invalid", "never share", "unsubscribe")
 CREDIT_HINTS = ("(", ":", "\u00a9", "|", "getty")
+READER = re.compile(r"\b(you|your|we|our|us|this (site|website|page|app))\b", re.I)
+# What sign-up forms label their fields and buttons with: "Email address", "Register".
+FORM_LABEL = re.compile(
+    r"^\W*((your|type your|enter your)? ?e-?mail( address)?|register|submit|send( it)?( to me)?|"
+    r"sign ?(me )?up|sign in|log ?in|subscribe|join|go|password|first name|last name|"
+    r"(your )?name|postcode|zip code)\W*$",
+    re.I,
+)
+SHARE_START = re.compile(r"^\W*(share|tweet|follow us|like us|find us)\b", re.I)
 ADVERT = re.compile(r"^\W*(advertisement|sponsored|promoted|paid (content|post)|ad)\b", re.I)
 TIMESTAMP = re.compile(
     r"^\W*(published|updated|last updated|posted|first published|modified)\b[\w ,:./+-]{0,60}$",
     re.I,
 )
-BYLINE = re.compile(r"^\W*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}([,|] [\w ,|]{0,40})?$")
+BYLINE = re.compile(r"^\W*[Bb]y [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}([,|] [\w ,|]{0,40})?$")
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,19 @@ def line_key(line: str) -> str:
 
 
 def segments(paragraph: str) -> list[str]:
-    return [s.strip() for s in SEGMENT_END.split(paragraph) if s.strip()]
+    pieces = SEGMENT_END.split(paragraph)
+    if "/" in paragraph:
+        pieces = [part for piece in pieces for part in _after_credits(piece)]
+    return [s.strip() for s in pieces if s.strip()]
+
+
+def _after_credits(piece: str) -> list[str]:
+    parts, start = [], 0
+    for match in CREDIT_THEN_TEXT.finditer(piece):
+        parts.append(piece[start : match.end(1)])
+        start = match.end()
+    parts.append(piece[start:])
+    return parts
 
 
 def classify(segment: str) -> str | None:
@@ -168,6 +192,10 @@ def classify(segment: str) -> str | None:
         return "prompt"
     if CONSENT_ONLY.match(segment):
         return "consent"
+    if words <= 5 and FORM_LABEL.match(segment):
+        return "newsletter"
+    if words <= 12 and SHARE_START.match(segment) and not REPORTING.search(segment):
+        return "share"
     lower = segment.lower()
     if THANKS.match(segment) or (
         any(h in lower for h in AGREEMENT_HINTS) and AGREEMENT.search(segment)
@@ -217,7 +245,7 @@ def _count(text: str) -> int:
 
 
 def _addresses_reader(segment: str) -> bool:
-    return bool(re.search(r"\b(you|your|we|our|us)\b", segment, re.I))
+    return bool(READER.search(segment))
 
 
 def scrub(
