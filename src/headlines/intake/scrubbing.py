@@ -77,7 +77,8 @@ AGREEMENT = re.compile(
 CONSENT = re.compile(
     r"\b(privacy (policy|notice|statement|settings|centre|center)|terms (of (use|service)|"
     r"(&|and) conditions)|cookies?( policy| settings| preferences| notice)?|consent|"
-    r"your privacy|accept (all|cookies)|reject (all|cookies)|manage (preferences|settings|choices|cookies)|"
+    r"your privacy|accept (all|cookies)|reject (all|cookies)|"
+    r"manage (preferences|settings|choices|cookies)|"
     r"your (data|choices)|personali[sz]ed (ads|advertising|content)|gdpr|legitimate interest|"
     r"partners (use|store))\b",
     re.I,
