@@ -47,14 +47,7 @@ def source_create(
     if kind not in Source.Kind.values:
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
-    url, path = url.strip(), path.strip()
-    if kind == Source.Kind.DUMP:
-        if not path:
-            raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
-        if not Path(path).exists():
-            raise InvalidInput(f"no such file or folder: {path}", field="path")
-    elif not url.startswith(("http://", "https://")):
-        raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
+    url, path = _where(kind, url.strip(), path.strip())
     if weight < 0 or fetch_interval_minutes < 1:
         raise InvalidInput("weight must be ≥ 0 and the interval at least one minute")
     slug = slugify(slug or name)[:80]
@@ -84,6 +77,17 @@ def source_create(
     except IntegrityError:
         raise Conflict(f"a source with slug {slug!r} already exists") from None
     return source
+
+
+def _where(kind: str, url: str, path: str) -> tuple[str, str]:
+    if kind == Source.Kind.DUMP:
+        if not path:
+            raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
+        if not Path(path).exists():
+            raise InvalidInput(f"no such file or folder: {path}", field="path")
+    elif not url.startswith(("http://", "https://")):
+        raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
+    return url, path
 
 
 def source_set_enabled(*, source_id: int, enabled: bool) -> Source:
