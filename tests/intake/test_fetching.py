@@ -135,3 +135,21 @@ def test_at_most_the_host_limit_is_in_flight(web: LocalWeb) -> None:
     finally:
         polite.close()
     assert most == 1
+
+
+def test_the_checked_address_is_the_one_connected_to(web: LocalWeb) -> None:
+    """A name is resolved once, checked, and pinned: no second lookup can redirect it."""
+    port = web.server.server_address[1]
+    web.serve("/story", page())
+    answers = {"news.test": ["127.0.0.1"]}
+    pinned = HttpFetcher(
+        short_options(allow_networks=("127.0.0.1/32",)),
+        resolve=lambda host, _port: answers[host],
+    )
+    try:
+        response = pinned.get(f"http://news.test:{port}/story")
+    finally:
+        pinned.close()
+    assert response.url == f"http://news.test:{port}/story"
+    story_headers = next(h for p, h in web.requests if p == "/story")
+    assert story_headers["host"] == f"news.test:{port}"

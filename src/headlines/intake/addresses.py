@@ -1,8 +1,10 @@
 """Which addresses intake may connect to: the SSRF guard.
 
 Every hop of every request (redirects included) is resolved and each address checked before the
-connection is made. Private, loopback, link-local and other special addresses are refused unless
-the source is marked local or the address is in HEADLINES_INTAKE_ALLOW_NETWORKS.
+connection is made, and the connection then goes to the checked address (pinned), so a DNS
+answer that changes in between (rebinding) cannot slip a private address in. Private,
+loopback, link-local and other special addresses are refused unless the source is marked local
+or the address is in HEADLINES_INTAKE_ALLOW_NETWORKS.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ class AddressPolicy:
         self.allowed = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
         self.resolve = resolve
 
-    def check_url(self, url: str, *, allow_private: bool) -> None:
+    def check_url(self, url: str, *, allow_private: bool) -> str | None:
+        """The checked address to connect to (None for local sources: no check, no pin)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"{url}: only http and https URLs are fetched", refused=True)
@@ -56,7 +59,7 @@ class AddressPolicy:
         if not host:
             raise FetchError(f"{url}: the URL has no host", refused=True)
         if allow_private:
-            return
+            return None
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
@@ -65,6 +68,8 @@ class AddressPolicy:
             addresses = self.resolve(host, port)
         except (OSError, UnicodeError):
             raise FetchError(f"{url}: cannot resolve host {host}", retryable=True) from None
+        if not addresses:
+            raise FetchError(f"{url}: cannot resolve host {host}", retryable=True)
         for raw in addresses:
             address = ipaddress.ip_address(raw.split("%")[0])
             reason = describe(address)
@@ -74,3 +79,4 @@ class AddressPolicy:
                     "(mark the source local to allow it)",
                     refused=True,
                 )
+        return addresses[0].split("%")[0]

@@ -15,11 +15,11 @@ import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from headlines.intake.addresses import AddressPolicy
+from headlines.intake.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.errors import FetchError
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -117,10 +117,16 @@ class HostGate:
 
 
 class HttpFetcher:
-    def __init__(self, options: FetchOptions, *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        options: FetchOptions,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        resolve: Resolver = system_resolve,
+    ) -> None:
         self.options = options
         self.sleep = sleep
-        self.policy = AddressPolicy(allow_networks=options.allow_networks)
+        self.policy = AddressPolicy(allow_networks=options.allow_networks, resolve=resolve)
         self.gate = HostGate(options.host_concurrency, options.host_delay)
         self.client = httpx.Client(
             timeout=httpx.Timeout(
@@ -170,8 +176,8 @@ class HttpFetcher:
 
     def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
         for _hop in range(self.options.max_redirects + 1):
-            self.policy.check_url(url, allow_private=allow_private)
-            response = self._once(url, headers)
+            pinned = self.policy.check_url(url, allow_private=allow_private)
+            response = self._once(url, headers, pinned)
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("location", "")
                 if not location:
@@ -181,11 +187,11 @@ class HttpFetcher:
             return response
         raise FetchError(f"{url}: more than {self.options.max_redirects} redirects")
 
-    def _once(self, url: str, headers: dict[str, str]) -> Response:
+    def _once(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
         host = urlsplit(url).hostname or ""
         slot = self.gate.enter(host)
         try:
-            return self._read(url, headers)
+            return self._read(url, headers, pinned)
         except httpx.TimeoutException as exc:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for data"
             raise FetchError(f"{url}: timed out {kind}", retryable=True) from None
@@ -194,10 +200,11 @@ class HttpFetcher:
         finally:
             slot.release()
 
-    def _read(self, url: str, headers: dict[str, str]) -> Response:
+    def _read(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
         cap = self.options.max_bytes
         deadline = time.monotonic() + 4 * self.options.read_timeout
-        with self.client.stream("GET", url, headers=headers) as raw:
+        target, headers, extensions = _pin(url, headers, pinned)
+        with self.client.stream("GET", target, headers=headers, extensions=extensions) as raw:
             head = {k.lower(): v for k, v in raw.headers.items()}
             if raw.status_code == 304:
                 return Response(url, 304, head, not_modified=True)
@@ -214,7 +221,7 @@ class HttpFetcher:
                 if time.monotonic() > deadline:
                     raise FetchError(f"{url}: response too slow (over {deadline:.0f}s)")
                 chunks.append(chunk)
-            return Response(str(raw.url), raw.status_code, head, b"".join(chunks))
+            return Response(url, raw.status_code, head, b"".join(chunks))
 
     # --- robots.txt ------------------------------------------------------------------------------
 
@@ -250,6 +257,22 @@ class HttpFetcher:
             return rules
         rules.parse(response.content.decode("utf-8", "replace").splitlines())
         return rules
+
+
+def _pin(
+    url: str, headers: dict[str, str], pinned: str | None
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Connect to the address that was checked, still naming the host (Host header, TLS SNI
+    and certificate check), so the name cannot be re-resolved to somewhere else."""
+    if pinned is None:
+        return url, headers, {}
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    address = f"[{pinned}]" if ":" in pinned else pinned
+    netloc = f"{address}:{parts.port}" if parts.port else address
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return urlunsplit(parts._replace(netloc=netloc)), {**headers, "Host": host_header}, extensions
 
 
 def _check_status(response: Response) -> Response:
