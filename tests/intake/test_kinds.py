@@ -77,3 +77,17 @@ def test_extract_feed_files_and_jsonl_html(tmp_path: Path) -> None:
     assert lines[0]["date"].startswith("2024-03-14T09:30")
     assert "Read more" not in lines[0]["text"] and lines[0]["text"].startswith("Fire crews")
     assert Article.objects.count() == 0
+
+
+def test_page_metadata_from_the_head(tmp_path: Path) -> None:
+    page = factories.page().replace(
+        "<title>",
+        '<link rel="canonical" href="https://metro.example/news/blaze?utm_source=rss">'
+        '<meta property="og:image" content="https://metro.example/i/blaze.jpg"><title>',
+    )
+    (tmp_path / "p.html").write_text(page)
+    printed = json.loads(run("extract", "--json", str(tmp_path / "p.html")))
+    assert printed["url"] == "https://metro.example/news/blaze?utm_source=rss"
+    assert printed["canonical_url"] == "https://metro.example/news/blaze"
+    assert printed["image_url"] == "https://metro.example/i/blaze.jpg"
+    assert printed["author"] == "Sam Reporter"

@@ -72,11 +72,17 @@ class IngestRun:
     def import_paths(self, paths: Iterable[str]) -> IngestReport:
         self.progress.start(f"{self.source.slug}: reading", None)
         try:
-            self._store_all(read_paths(paths))
+            self._store_all(self._counted(read_paths(paths)))
         finally:
             self.memory.flush()
         self._all_failed_is_an_error()
         return self.report
+
+    def _counted(self, items: Iterable[Item]) -> Iterator[Item]:
+        """For files, "fetched" counts the records and pages read."""
+        for item in items:
+            self.report.fetched += 1
+            yield item
 
     # --- kinds ---------------------------------------------------------------------------------
 
