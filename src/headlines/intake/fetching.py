@@ -153,6 +153,8 @@ class HttpFetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        # Refusals name the URL asked for, not its robots.txt.
+        self.policy.check_url(url, allow_private=allow_private)
         if self.options.respect_robots:
             self._check_robots(url, allow_private)
         return self._with_retries(url, headers, allow_private)
