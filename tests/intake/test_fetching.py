@@ -153,3 +153,14 @@ def test_the_checked_address_is_the_one_connected_to(web: LocalWeb) -> None:
     assert response.url == f"http://news.test:{port}/story"
     story_headers = next(h for p, h in web.requests if p == "/story")
     assert story_headers["host"] == f"news.test:{port}"
+
+
+def test_429_with_retry_after_is_retried(web: LocalWeb) -> None:
+    url = web.serve_in_turn(
+        "/busy", Route(b"slow down", 429, {"Retry-After": "0"}), Route(page().encode())
+    )
+    patient = HttpFetcher(short_options(retries=2))
+    try:
+        assert patient.get(url, allow_private=True).status == 200
+    finally:
+        patient.close()

@@ -19,3 +19,18 @@ def test_the_periodic_job_ingests_due_dump_sources(tmp_path) -> None:
     assert jobs.run_job("intake.ingest_due", {}) == 1
     assert Article.objects.filter(source=source).count() == 1
     assert jobs.run_job("intake.ingest_due", {}) == 0  # not due again yet
+
+
+def test_a_dump_folder_is_read_again_only_for_new_files(tmp_path) -> None:
+    import os
+
+    from headlines.intake import services
+
+    old = tmp_path / "old.txt"
+    old.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path))
+    assert services.source_ingest(source_id=source.pk).fetched == 1
+    (tmp_path / "new.jsonl").write_text('{"text": "%s"}\n' % ("Council news. " * 10))
+    again = services.source_ingest(source_id=source.pk)
+    assert (again.fetched, again.new) == (1, 1)

@@ -50,7 +50,11 @@ class Failure:
 Item = RawItem | Failure
 
 
-def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
+def read_paths(
+    paths: Iterable[str | Path], *, changed_since: float | None = None
+) -> Iterator[Item]:
+    """Every item in the files and folders; with `changed_since` (a timestamp), only files of
+    folders modified after it, so a periodic ingest of a dump folder reads what is new."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -58,7 +62,8 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Item]:
             if not files:
                 yield Failure(str(path), "the folder has no files")
             for file in files:
-                yield from read_file(file)
+                if changed_since is None or file.stat().st_mtime > changed_since:
+                    yield from read_file(file)
         elif path.is_file():
             yield from read_file(path)
         else:

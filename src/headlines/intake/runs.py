@@ -7,6 +7,7 @@ already stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
@@ -25,6 +26,7 @@ from headlines.intake.storing import ArticleSink
 
 MAX_CHILD_SITEMAPS = 5
 BATCH = 50
+RE_READ_MARGIN = dt.timedelta(minutes=15)
 
 
 class IngestRun:
@@ -55,7 +57,11 @@ class IngestRun:
         kind = self.source.kind
         try:
             if kind == Source.Kind.DUMP:
-                return self.import_paths([self.source.path])
+                # Files changed since the last success, with a margin for files written while
+                # that run was reading (re-reading is harmless: stored text is skipped).
+                last = self.source.last_success_at
+                since = (last - RE_READ_MARGIN).timestamp() if last else None
+                return self.import_paths([self.source.path], since=since)
             if kind == Source.Kind.PAGE:
                 self._page()
             elif kind == Source.Kind.FEED:
@@ -69,10 +75,10 @@ class IngestRun:
         self._all_failed_is_an_error()
         return self.report
 
-    def import_paths(self, paths: Iterable[str]) -> IngestReport:
+    def import_paths(self, paths: Iterable[str], since: float | None = None) -> IngestReport:
         self.progress.start(f"{self.source.slug}: reading", None)
         try:
-            self._store_all(self._counted(read_paths(paths)))
+            self._store_all(self._counted(read_paths(paths, changed_since=since)))
         finally:
             self.memory.flush()
         self._all_failed_is_an_error()
