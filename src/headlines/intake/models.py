@@ -36,12 +36,28 @@ class Source(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Added by intake (0002): totals for the admin, the last run's report, and a lease so that
+    # two schedulers never ingest the same source at once.
+    failures_total = models.PositiveIntegerField(default=0)
+    runs_total = models.PositiveIntegerField(default=0)
+    last_report = models.JSONField(default=dict, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def health(self) -> str:
+        if not self.enabled:
+            return "disabled"
+        if self.last_fetched_at is None:
+            return "never fetched"
+        if self.consecutive_failures:
+            return f"failing ({self.consecutive_failures} in a row)"
+        return "ok"
 
 
 class Article(models.Model):
@@ -65,9 +81,40 @@ class Article(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Added by intake (0002): why this is a duplicate, the MinHash signature the near-duplicate
+    # index is rebuilt from, and where the text came from (a file path or URL).
+    duplicate_reason = models.CharField(max_length=16, blank=True)
+    minhash = models.BinaryField(default=b"", blank=True)
+    input = models.CharField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        constraints = [
+            # Re-fetching a feed must never store the same page twice for one source.
+            models.UniqueConstraint(
+                fields=["source", "canonical_url"],
+                condition=~models.Q(canonical_url=""),
+                name="intake_article_unique_url_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title or self.text[:80]
+
+
+class RepeatedLine(models.Model):
+    """How often a normalised line has appeared in one source's articles (scrubbing learns)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="repeated_lines")
+    line_hash = models.CharField(max_length=32)
+    example = models.CharField(max_length=300)
+    seen = models.PositiveIntegerField(default=0)
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "line_hash"], name="intake_line_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.example} x{self.seen}"

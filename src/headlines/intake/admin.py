@@ -1,0 +1,146 @@
+"""Staff views of sources (with their health and last error) and articles (with what scrubbing
+removed). Thin: actions call services and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from headlines.core.jobs import enqueue
+from headlines.intake import services
+from headlines.intake.models import Article, RepeatedLine, Source
+
+HEALTH_FIELDS = (
+    "health",
+    "last_fetched_at",
+    "last_success_at",
+    "last_error",
+    "last_error_at",
+    "consecutive_failures",
+    "failures_total",
+    "runs_total",
+    "last_report_table",
+    "etag",
+    "last_modified",
+)
+
+
+# Django 6 changes the default scheme of URL form fields; say it once, for every intake form.
+URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = (
+        "name",
+        "kind",
+        "enabled",
+        "health",
+        "last_fetched_at",
+        "short_error",
+        "consecutive_failures",
+        "articles",
+    )
+    list_filter = ("kind", "enabled", "is_local", "editions")
+    search_fields = ("name", "slug", "url", "path", "last_error")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("editions",)
+    readonly_fields = HEALTH_FIELDS
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "kind", "url", "path", "editions", "language")}),
+        ("Fetching", {"fields": ("weight", "fetch_interval_minutes", "enabled", "is_local")}),
+        ("Health", {"fields": HEALTH_FIELDS}),
+    )
+    actions = ("ingest_now", "enable", "disable")
+
+    @admin.display(description="Health")
+    def health(self, obj: Source) -> str:
+        return obj.health
+
+    @admin.display(description="Last error")
+    def short_error(self, obj: Source) -> str:
+        return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
+
+    @admin.display(description="Articles")
+    def articles(self, obj: Source) -> int:
+        return obj.articles.count()
+
+    @admin.display(description="Last run")
+    def last_report_table(self, obj: Source) -> str:
+        report = obj.last_report or {}
+        if not report:
+            return "—"
+        rows = [(k, report.get(k, "")) for k in ("fetched", "new", "duplicates", "failed_count")]
+        failures = [(f["input"], f["reason"]) for f in report.get("failed", [])]
+        return format_html(
+            "<table>{}</table><ul>{}</ul>",
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+            format_html_join("", "<li><code>{}</code>: {}</li>", failures),
+        )
+
+    @admin.action(description="Ingest now (in the background)")
+    def ingest_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            enqueue("intake.ingest_source", source_id=source.pk)
+        self.message_user(request, f"Queued {queryset.count()} source(s).", messages.SUCCESS)
+
+    @admin.action(description="Enable")
+    def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            services.source_set_enabled(source_id=source.pk, enabled=True)
+
+    @admin.action(description="Disable")
+    def disable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            services.source_set_enabled(source_id=source.pk, enabled=False)
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+    list_display = ("__str__", "source", "published_at", "language", "removed_count", "original")
+    list_filter = ("source", "language", "duplicate_reason", "editions")
+    search_fields = ("title", "url", "text")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("duplicate_of",)
+    readonly_fields = ("removed_lines", "duplicate_of", "duplicate_reason", "text_hash", "input")
+    exclude = ("minhash", "removed")
+
+    @admin.display(description="Removed")
+    def removed_count(self, obj: Article) -> int:
+        return len(obj.removed or [])
+
+    @admin.display(description="Duplicate of")
+    def original(self, obj: Article) -> str:
+        if obj.duplicate_of_id is None:
+            return ""
+        return f"#{obj.duplicate_of_id} ({obj.duplicate_reason})"
+
+    @admin.display(description="What scrubbing removed")
+    def removed_lines(self, obj: Article) -> str:
+        lines = [(r.get("reason", ""), r.get("text", "")) for r in obj.removed or []]
+        if not lines:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li><b>{}</b>: {}</li>", lines))
+
+
+@admin.register(RepeatedLine)
+class RepeatedLineAdmin(admin.ModelAdmin):
+    """What each source repeats under its articles; lines seen often enough are scrubbed."""
+
+    list_display = ("example", "source", "seen", "last_seen_at")
+    list_filter = ("source",)
+    search_fields = ("example",)
+    readonly_fields = ("source", "line_hash", "example", "seen", "last_seen_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

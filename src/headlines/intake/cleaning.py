@@ -1,0 +1,102 @@
+"""One raw item to one clean article: extract, then scrub. Stores nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from headlines.intake import extraction
+from headlines.intake.dedup import canonical_url
+from headlines.intake.errors import ParseError
+from headlines.intake.extraction import DateLike
+from headlines.intake.inputs import RawItem
+from headlines.intake.scrubbing import LineMemory, Removed, scrub
+
+MIN_WORDS = 5
+
+
+@dataclass
+class CleanArticle:
+    input: str
+    text: str
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    canonical_url: str = ""
+    image_url: str = ""
+    language: str = ""
+    published: DateLike | None = None
+    removed: list[Removed] = field(default_factory=list)
+
+    def date_iso(self) -> str | None:
+        if self.published is None:
+            return None
+        if isinstance(self.published, dt.datetime):
+            return self.published.isoformat()
+        return self.published.isoformat()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "input": self.input,
+            "title": self.title,
+            "date": self.date_iso(),
+            "author": self.author,
+            "text": self.text,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "language": self.language,
+            "image_url": self.image_url,
+            "removed": [r.as_dict() for r in self.removed],
+        }
+
+
+def clean(
+    item: RawItem, *, memory: LineMemory | None = None, default_language: str = ""
+) -> CleanArticle:
+    """The article in `item`; ParseError when there is none to be had."""
+    extracted = _extract(item)
+    if extracted is None:
+        raise ParseError(f"{item.input}: no article text found")
+    paragraphs, removed = scrub(_without_title(extracted), memory)
+    text = "\n\n".join(paragraphs)
+    if len(text.split()) < MIN_WORDS:
+        raise ParseError(f"{item.input}: no article text left after removing page furniture")
+    url = extracted.url or item.url
+    return CleanArticle(
+        input=item.input,
+        text=text,
+        title=extracted.title,
+        author=extracted.author or item.author,
+        url=url,
+        canonical_url=canonical_url(url),
+        image_url=extracted.image_url,
+        language=(item.language or extracted.language or default_language)[:16],
+        published=item.published or extracted.published,
+        removed=removed,
+    )
+
+
+def _without_title(extracted: extraction.Extracted) -> list[str]:
+    """trafilatura keeps an <h1> that repeats the title; the title is stored on its own."""
+    paragraphs = extracted.paragraphs
+    title = " ".join(extracted.title.lower().split())
+    while paragraphs and title and " ".join(paragraphs[0].lower().split()) == title:
+        paragraphs = paragraphs[1:]
+    return paragraphs
+
+
+def _extract(item: RawItem) -> extraction.Extracted | None:
+    if item.html:
+        return extraction.from_html(
+            item.html, input=item.input, url=item.url, title=item.title, published=item.published
+        )
+    return extraction.from_text(
+        item.text,
+        input=item.input,
+        url=item.url,
+        title=item.title,
+        author=item.author,
+        published=item.published,
+        language=item.language,
+    )

@@ -1,0 +1,150 @@
+"""De-duplication: canonical URLs, exact text hashes, and near-duplicates by MinHash LSH.
+
+Each stored article keeps its MinHash signature (256 bytes), so the LSH index is rebuilt from the
+database over a recent window instead of living forever in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from courlan import normalize_url
+from datasketch import MinHash, MinHashLSH
+
+NUM_PERM = 64
+SHINGLE = 4
+WORD = re.compile(r"\w+")
+# crc32 is a C function: hashing every shingle through SHA-1 in Python cost more than the
+# rest of de-duplication together. Stored signatures depend on it; change it with a migration.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
+
+
+def canonical_url(url: str) -> str:
+    """Scheme and host lower-cased, tracking parameters and fragments dropped."""
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        return ""
+    try:
+        return str(normalize_url(url, strict=True))
+    except (ValueError, AttributeError):
+        return url
+
+
+def text_hash(text: str) -> str:
+    normal = " ".join(WORD.findall(text.lower()))
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def shingles(text: str) -> list[bytes]:
+    words = WORD.findall(text.lower())
+    if len(words) <= SHINGLE:
+        return [" ".join(words).encode()] if words else []
+    return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
+
+
+def signature(text: str) -> MinHash:
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        permutations=_TEMPLATE.permutations,
+        scheme=_TEMPLATE.scheme,
+        hashfunc=zlib.crc32,
+    )
+    found = shingles(text)
+    if found:
+        minhash.update_batch(found)
+    return minhash
+
+
+def to_bytes(minhash: MinHash) -> bytes:
+    return bytes(minhash.hashvalues.astype(np.uint32).tobytes())
+
+
+def from_bytes(raw: bytes) -> MinHash | None:
+    if len(raw) != NUM_PERM * 4:
+        return None
+    values = np.frombuffer(raw, dtype=np.uint32).copy()
+    return MinHash(
+        num_perm=NUM_PERM, hashvalues=values, scheme=_TEMPLATE.scheme, hashfunc=zlib.crc32
+    )
+
+
+class NearIndex:
+    """An LSH index of article ids by signature; `query` answers the likely near-duplicates."""
+
+    def __init__(self, threshold: float) -> None:
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.threshold = threshold
+        self.signatures: dict[int, MinHash] = {}
+        self._lock = threading.Lock()
+
+    def add(self, article_id: int, minhash: MinHash) -> None:
+        with self._lock:
+            known = self.signatures.get(article_id)
+            if known is not None:
+                if known == minhash:
+                    return
+                self.lsh.remove(article_id)  # an id reused after a rollback
+            self.lsh.insert(article_id, minhash)
+            self.signatures[article_id] = minhash
+
+    def query(self, minhash: MinHash) -> list[int]:
+        """Candidates whose estimated similarity really clears the threshold, oldest first."""
+        with self._lock:
+            found = [
+                int(i)
+                for i in self.lsh.query(minhash)
+                if self.signatures[int(i)].jaccard(minhash) >= self.threshold
+            ]
+        return sorted(found)
+
+    def __len__(self) -> int:
+        return len(self.signatures)
+
+
+class SharedIndex:
+    """One near-duplicate index per process, refreshed instead of rebuilt on every run.
+
+    Each run adds the articles stored since the last one (by id, from any process); the whole
+    index is rebuilt from the database over the window once it is older than `max_age`, which
+    also drops what fell out of the window or was deleted. Hits are re-checked against the
+    stored signature, so a stale entry can never link an article to the wrong copy.
+    """
+
+    def __init__(self, max_age_seconds: float = 3600) -> None:
+        self.lock = threading.Lock()
+        self.index: NearIndex | None = None
+        self.last_id = 0
+        self.built_at = 0.0
+        self.key: tuple[float, int, str] | None = None
+        self.max_age = max_age_seconds
+
+    def get(
+        self,
+        rows: Callable[[int], Iterable[tuple[int, bytes]]],
+        *,
+        threshold: float,
+        window_key: tuple[int, str],
+    ) -> NearIndex:
+        """`rows(after_id)` yields (id, signature) of root articles in the window after an id."""
+        key = (threshold, *window_key)
+        with self.lock:
+            stale = time.monotonic() - self.built_at > self.max_age
+            if self.index is None or self.key != key or stale:
+                self.index, self.last_id, self.key = NearIndex(threshold), 0, key
+                self.built_at = time.monotonic()
+            for article_id, raw in rows(self.last_id):
+                minhash = from_bytes(bytes(raw or b""))
+                if minhash is not None:
+                    self.index.add(article_id, minhash)
+                self.last_id = max(self.last_id, article_id)
+            return self.index
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index, self.last_id, self.key = None, 0, None

@@ -1,0 +1,50 @@
+"""`headlines extract`: clean inputs and hand back the articles, storing nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from headlines.intake.cleaning import CleanArticle, clean
+from headlines.intake.errors import IntakeError
+from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
+from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+
+
+def extract_inputs(
+    inputs: Iterable[str], *, fetcher: Fetcher | None = None, allow_private: bool = False
+) -> Iterator[CleanArticle | Failure]:
+    own = None
+    try:
+        for value in inputs:
+            if value.startswith(("http://", "https://")):
+                if fetcher is None:
+                    fetcher = own = HttpFetcher(FetchOptions.from_settings())
+                items: Iterable[Item] = _fetched(value, fetcher, allow_private)
+            else:
+                items = read_paths([value])
+            for item in items:
+                yield item if isinstance(item, Failure) else _clean(item)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _fetched(url: str, fetcher: Fetcher, allow_private: bool) -> list[Item]:
+    try:
+        response = fetcher.get(url, allow_private=allow_private)
+        return items_from_bytes(
+            response.content,
+            input=url,
+            url=response.url,
+            charset=response.charset,
+            content_type=response.content_type,
+        )
+    except IntakeError as exc:
+        return [Failure(url, str(exc).removeprefix(f"{url}: "))]
+
+
+def _clean(item: RawItem) -> CleanArticle | Failure:
+    try:
+        return clean(item)
+    except IntakeError as exc:
+        return Failure(item.input, str(exc).removeprefix(f"{item.input}: "))

@@ -1,0 +1,170 @@
+"""Extraction: an HTML page or a text record to paragraphs and metadata.
+
+trafilatura runs once per page (`bare_extraction` with metadata), which is what keeps a whole
+import within reach of bare `trafilatura.extract`. Text dumps get their paragraphs back from
+blank lines, line breaks or, for one-line records, sentence groups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from htmldate import find_date
+from trafilatura import bare_extraction
+from trafilatura.metadata import Document
+
+from headlines.intake.languages import declared_language, guess_language
+from headlines.intake.metadata import head_metadata
+
+DateLike = dt.date | dt.datetime
+# Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
+GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
+SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+PARAGRAPH_WORDS = 60
+DATE_PARAMS: dict[str, Any] = {
+    "extensive_search": False,
+    "original_date": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
+# A line that ends a sentence (or a caption's credit) is its own paragraph; one that does not
+# and is followed by a lower-case start is a hard wrap inside a paragraph.
+LINE_ENDS = re.compile(r"[.!?\u2026:;\"'\u201d\u2019)\]]$")
+
+
+@dataclass
+class Extracted:
+    input: str
+    paragraphs: list[str]
+    title: str = ""
+    author: str = ""
+    url: str = ""
+    image_url: str = ""
+    language: str = ""
+    published: DateLike | None = None
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def from_html(
+    html: str, *, input: str, url: str = "", title: str = "", published: DateLike | None = None
+) -> Extracted | None:
+    """The article in `html`, or None when trafilatura finds no main text."""
+    document = bare_extraction(
+        html,
+        url=url or None,
+        fast=True,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
+    )
+    if not isinstance(document, Document) or not (document.text or "").strip():
+        return None
+    paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
+    meta = head_metadata(html)
+    date = published or parse_date(meta["date"]) or _htmldate(html)
+    return Extracted(
+        input=input,
+        paragraphs=paragraphs,
+        title=(meta["title"] or title).strip(),
+        author=meta["author"].strip(),
+        url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
+        image_url=meta["image"].strip(),
+        language=declared_language(html) or guess_language(document.text or ""),
+        published=date,
+    )
+
+
+def _htmldate(html: str) -> DateLike | None:
+    """htmldate's heuristics, only for pages that declare no date in their head."""
+    found = find_date(html, **DATE_PARAMS)
+    return parse_date(found) if isinstance(found, str) else None
+
+
+def from_text(
+    text: str,
+    *,
+    input: str,
+    url: str = "",
+    title: str = "",
+    author: str = "",
+    published: DateLike | None = None,
+    language: str = "",
+) -> Extracted:
+    return Extracted(
+        input=input,
+        paragraphs=recover_paragraphs(text),
+        title=title,
+        author=author,
+        url=url,
+        language=language or guess_language(text),
+        published=published,
+    )
+
+
+def recover_paragraphs(text: str) -> list[str]:
+    """Paragraphs from a dump's text: blank lines, else line breaks, else sentence groups."""
+    text = GLUED.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if not text:
+        return []
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = unwrap([" ".join(line.split()) for line in block.split("\n") if line.strip()])
+        for line in lines:
+            paragraphs.extend(
+                group_sentences(line) if len(line.split()) > 2 * PARAGRAPH_WORDS else [line]
+            )
+    return paragraphs
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    joined: list[str] = []
+    for line in lines:
+        if joined and not LINE_ENDS.search(joined[-1]) and line[:1].islower():
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def group_sentences(line: str) -> list[str]:
+    """A one-line record becomes paragraphs of a few sentences each."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    count = 0
+    for sentence in SENTENCE_END.split(line):
+        current.append(sentence)
+        count += len(sentence.split())
+        if count >= PARAGRAPH_WORDS:
+            paragraphs.append(" ".join(current))
+            current, count = [], 0
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def parse_date(value: str) -> DateLike | None:
+    """ISO dates and date-times; a bare date stays a date (it has no time of day to invent)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        if value.endswith("T00:00:00"):  # htmldate's shape for a date without a time
+            return dt.date.fromisoformat(value[:10])
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def as_datetime(value: DateLike | None) -> dt.datetime | None:
+    """For storage: a bare date is taken as noon UTC, inside that day in every edition's zone
+    from UTC-11 to UTC+11, so date-only records land in the right evening's digest."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, 12, tzinfo=dt.UTC)

@@ -1,0 +1,37 @@
+"""Background jobs of intake: the periodic ingest, and ingesting one source on demand."""
+
+from __future__ import annotations
+
+import logging
+
+from headlines.core.jobs import job
+from headlines.core.scheduler import every
+from headlines.intake import services
+
+log = logging.getLogger(__name__)
+
+# The tick only asks which sources are due; each source's own interval decides the fetching.
+INGEST_DUE_EVERY_SECONDS = 60
+
+
+@job("intake.ingest_due")
+def ingest_due() -> int:
+    reports = services.ingest_due()
+    for report in reports:
+        log.info(
+            "ingested %s: %d new, %d duplicates, %d failed%s",
+            report.source,
+            report.new,
+            report.duplicates,
+            len(report.failed),
+            f" ({report.error})" if report.error else "",
+        )
+    return len(reports)
+
+
+@job("intake.ingest_source")
+def ingest_source(source_id: int) -> None:
+    services.source_ingest(source_id=source_id)
+
+
+every(INGEST_DUE_EVERY_SECONDS, "intake.ingest_due")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from headlines.core.command import HeadlinesCommand
+from headlines.intake import services
+from headlines.intake.console import RichProgress, console_for, report_table
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Store articles from HTML pages, folders of them, JSONL dumps, text records "
+        "(`date 2024-03-14 <text>`) and RSS/Atom files."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--source",
+            default="",
+            help='Source name (created as a dump source if new; default "Imported files").',
+        )
+        parser.add_argument("--edition", default="", help="Also link the articles to this edition.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = console_for(self.stdout)
+        with RichProgress(console) as progress:
+            report = services.articles_import(
+                paths=options["paths"],
+                source_name=options["source"],
+                edition_slug=options["edition"],
+                progress=progress,
+            )
+        console.print(report_table([report]))

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from rich.table import Table
+
+from headlines.core.command import HeadlinesCommand
+from headlines.intake import selectors, services
+from headlines.intake.console import console_for
+from headlines.intake.models import Source
+
+
+class Command(HeadlinesCommand):
+    help = "Manage sources: `source add`, `source list`, `source enable|disable|remove SLUG`."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Add a feed, news sitemap, page or dump.")
+        add.add_argument("name", help='Shown in the admin, e.g. "Metro Wire".')
+        add.add_argument("--kind", choices=Source.Kind.values, default=Source.Kind.FEED)
+        add.add_argument("--url", default="", help="Feed, sitemap or page URL.")
+        add.add_argument("--path", default="", help="For dumps: a file or folder.")
+        add.add_argument("--edition", action="append", default=[], help="Edition slug (repeat).")
+        add.add_argument("--language", default="")
+        add.add_argument("--weight", type=float, default=1.0)
+        add.add_argument("--interval", type=int, default=30, help="Minutes between fetches.")
+        add.add_argument("--slug", default="")
+        add.add_argument(
+            "--local", action="store_true", help="Allow private and loopback addresses."
+        )
+        add.add_argument("--disabled", action="store_true", help="Add it switched off.")
+        sub.add_parser("list", help="List sources with their health.")
+        for action in ("enable", "disable", "remove"):
+            one = sub.add_parser(action, help=f"{action.capitalize()} a source.")
+            one.add_argument("slug")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            source = services.source_create(
+                name=options["name"],
+                kind=options["kind"],
+                url=options["url"],
+                path=options["path"],
+                editions=options["edition"],
+                language=options["language"],
+                weight=options["weight"],
+                fetch_interval_minutes=options["interval"],
+                is_local=options["local"],
+                slug=options["slug"],
+                enabled=not options["disabled"],
+            )
+            self.stdout.write(f"Added source {source.slug} ({source.kind})")
+        elif action == "list":
+            self._list()
+        else:
+            source = selectors.source_get(slug=options["slug"])
+            if action == "remove":
+                services.source_delete(source_id=source.pk)
+            else:
+                services.source_set_enabled(source_id=source.pk, enabled=action == "enable")
+            self.stdout.write(f"Source {source.slug}: {action}d")
+
+    def _list(self) -> None:
+        table = Table("slug", "kind", "where", "editions", "every", "health", "last error")
+        for source in selectors.source_list():
+            table.add_row(
+                source.slug,
+                source.kind,
+                source.url or source.path,
+                ",".join(e.slug for e in source.editions.all()) or "—",
+                f"{source.fetch_interval_minutes} min",
+                source.health,
+                source.last_error[:60] or "—",
+            )
+        console_for(self.stdout).print(table)

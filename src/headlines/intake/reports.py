@@ -1,0 +1,53 @@
+"""What one ingest or import did, for the closing table, the admin and the job log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from headlines.intake.inputs import Failure
+
+
+class Progress(Protocol):
+    """A progress display (rich in the CLI); services only report, never draw."""
+
+    def start(self, label: str, total: int | None) -> None: ...
+
+    def advance(self, amount: int = 1) -> None: ...
+
+
+class NoProgress:
+    def start(self, label: str, total: int | None) -> None:
+        return None
+
+    def advance(self, amount: int = 1) -> None:
+        return None
+
+
+@dataclass
+class IngestReport:
+    source: str
+    fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    failed: list[Failure] = field(default_factory=list)
+    not_modified: bool = False
+    error: str = ""
+    skipped: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "fetched": self.fetched,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "failed": [{"input": f.input, "reason": f.reason} for f in self.failed[:50]],
+            "failed_count": len(self.failed),
+            "not_modified": self.not_modified,
+            "error": self.error,
+            "skipped": self.skipped,
+        }

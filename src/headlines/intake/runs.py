@@ -1,0 +1,262 @@
+"""One ingest run of one source: fetch, parse, extract, scrub, de-duplicate, store.
+
+A failure of one item is recorded in the report and the run goes on; a failure of the source
+itself (its feed cannot be fetched or read) ends the run with `report.error` and changes nothing
+already stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+
+from django.conf import settings
+
+from headlines.intake import feeds
+from headlines.intake.cleaning import CleanArticle, clean
+from headlines.intake.errors import IntakeError
+from headlines.intake.fetching import Fetcher, Response
+from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.learning import SourceLineMemory
+from headlines.intake.models import Source
+from headlines.intake.reports import IngestReport, Progress
+from headlines.intake.storing import ArticleSink
+
+MAX_CHILD_SITEMAPS = 5
+BATCH = 50
+RE_READ_MARGIN = dt.timedelta(minutes=15)
+
+
+class IngestRun:
+    def __init__(
+        self, source: Source, *, fetcher: Fetcher | None, progress: Progress, extra: list[int]
+    ) -> None:
+        config = settings.CONFIG
+        self.source = source
+        self.fetcher = fetcher
+        self.progress = progress
+        self.report = IngestReport(source=source.slug)
+        self.memory = SourceLineMemory(
+            source, threshold=config["HEADLINES_INTAKE_REPEATED_LINE_MIN"]
+        )
+        editions = set(source.editions.values_list("pk", flat=True)) | set(extra)
+        self.sink = ArticleSink(
+            source,
+            edition_ids=editions,
+            window_days=config["HEADLINES_INTAKE_DEDUP_WINDOW_DAYS"],
+            threshold=config["HEADLINES_INTAKE_NEAR_DUPLICATE_THRESHOLD"],
+        )
+        self.max_items = int(config["HEADLINES_INTAKE_MAX_ITEMS"])
+        self.concurrency = int(config["HEADLINES_INTAKE_CONCURRENCY"])
+
+    # --- entry points ------------------------------------------------------------------------
+
+    def ingest(self) -> IngestReport:
+        kind = self.source.kind
+        try:
+            if kind == Source.Kind.DUMP:
+                # Files changed since the last success, with a margin for files written while
+                # that run was reading (re-reading is harmless: stored text is skipped).
+                last = self.source.last_success_at
+                since = (last - RE_READ_MARGIN).timestamp() if last else None
+                return self.import_paths([self.source.path], since=since)
+            if kind == Source.Kind.PAGE:
+                self._page()
+            elif kind == Source.Kind.FEED:
+                self._feed()
+            else:
+                self._sitemap()
+        except IntakeError as exc:
+            self.report.error = str(exc)
+        finally:
+            self.memory.flush()
+        self._all_failed_is_an_error()
+        return self.report
+
+    def import_paths(self, paths: Iterable[str], since: float | None = None) -> IngestReport:
+        self.progress.start(f"{self.source.slug}: reading", None)
+        try:
+            self._store_all(self._counted(read_paths(paths, changed_since=since)))
+        finally:
+            self.memory.flush()
+        self._all_failed_is_an_error()
+        return self.report
+
+    def _counted(self, items: Iterable[Item]) -> Iterator[Item]:
+        """For files, "fetched" counts the records and pages read."""
+        for item in items:
+            self.report.fetched += 1
+            yield item
+
+    # --- kinds ---------------------------------------------------------------------------------
+
+    def _get(self, url: str, conditional: bool = False) -> Response:
+        assert self.fetcher is not None
+        source = self.source
+        return self.fetcher.get(
+            url,
+            allow_private=source.is_local,
+            etag=source.etag if conditional else "",
+            last_modified=source.last_modified if conditional else "",
+        )
+
+    def _page(self) -> None:
+        response = self._get(self.source.url, conditional=True)
+        if self._not_modified(response):
+            return
+        self.report.fetched += 1
+        self.progress.start(f"{self.source.slug}: page", 1)
+        items = items_from_bytes(
+            response.content,
+            input=response.url,
+            url=response.url,
+            charset=response.charset,
+            content_type=response.content_type,
+        )
+        self._store_all(items)
+        self._remember_validators(response)
+
+    def _feed(self) -> None:
+        response = self._get(self.source.url, conditional=True)
+        if self._not_modified(response):
+            return
+        self.report.fetched += 1
+        _title, entries = feeds.parse_feed(response.content, where=self.source.url)
+        self._fetch_entries(entries)
+        self._remember_validators(response)
+
+    def _sitemap(self) -> None:
+        response = self._get(self.source.url, conditional=True)
+        if self._not_modified(response):
+            return
+        self.report.fetched += 1
+        entries, children = feeds.parse_sitemap(response.content, where=self.source.url)
+        for child in children[:MAX_CHILD_SITEMAPS]:
+            try:
+                child_entries, _ = feeds.parse_sitemap(self._get(child).content, where=child)
+            except IntakeError as exc:
+                self.report.failed.append(Failure(child, _short(exc, child)))
+                continue
+            self.report.fetched += 1
+            entries.extend(child_entries)
+        self._fetch_entries(entries)
+        self._remember_validators(response)
+
+    # --- shared steps --------------------------------------------------------------------------
+
+    def _fetch_entries(self, entries: list[feeds.FeedEntry]) -> None:
+        fresh = []
+        for entry in entries:
+            if entry.url and self.sink.knows_url(entry.url):
+                self.report.duplicates += 1
+            else:
+                fresh.append(entry)
+        fresh = fresh[: self.max_items]
+        self.progress.start(f"{self.source.slug}: pages", len(fresh))
+        workers = max(1, min(self.concurrency, len(fresh)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="intake-fetch") as pool:
+            self._store_all(_flatten(pool.map(self._entry_items, fresh)))
+
+    def _entry_items(self, entry: feeds.FeedEntry) -> list[Item]:
+        """The entry's page, fetched; its own content when the page cannot be had."""
+        fallback = RawItem(
+            input=entry.url or self.source.url,
+            html=entry.html and f"<html><body><article>{entry.html}</article></body></html>",
+            url=entry.url,
+            title=entry.title,
+            author=entry.author,
+            published=entry.published,
+        )
+        if not entry.url:
+            return [fallback] if entry.html else []
+        try:
+            response = self._get(entry.url)
+            items = items_from_bytes(
+                response.content,
+                input=entry.url,
+                url=response.url,
+                charset=response.charset,
+                content_type=response.content_type,
+            )
+        except IntakeError as exc:
+            if entry.html:
+                return [fallback]
+            return [Failure(entry.url, _short(exc, entry.url))]
+        for item in items:
+            if isinstance(item, RawItem):
+                item.title = item.title or entry.title
+                item.published = item.published or entry.published
+                item.author = item.author or entry.author
+        return [*items, _FETCHED]
+
+    def _store_all(self, items: Iterable[Item]) -> None:
+        """Cleaned one by one, stored BATCH at a time in one short transaction each."""
+        pending = iter(items)
+        while True:
+            count = 0
+            cleaned: list[CleanArticle] = []
+            for item in islice(pending, BATCH):
+                count += 1
+                article = self._clean_item(item)
+                if article is not None:
+                    cleaned.append(article)
+            for outcome in self.sink.add_many(cleaned) if cleaned else []:
+                if outcome == "new":
+                    self.report.new += 1
+                else:
+                    self.report.duplicates += 1
+            if count < BATCH:
+                return
+
+    def _clean_item(self, item: Item) -> CleanArticle | None:
+        if item is _FETCHED:
+            self.report.fetched += 1
+            return None
+        self.progress.advance()
+        if isinstance(item, Failure):
+            self.report.failed.append(item)
+            return None
+        if item.url and self.sink.knows_url(item.url):
+            self.report.duplicates += 1
+            return None
+        try:
+            return clean(item, memory=self.memory, default_language=self.source.language)
+        except IntakeError as exc:
+            self.report.failed.append(Failure(item.input, _short(exc, item.input)))
+            return None
+
+    def _not_modified(self, response: Response) -> bool:
+        if response.not_modified:
+            self.report.not_modified = True
+            return True
+        return False
+
+    def _remember_validators(self, response: Response) -> None:
+        etag = response.headers.get("etag", "")[:500]
+        modified = response.headers.get("last-modified", "")[:100]
+        Source.objects.filter(pk=self.source.pk).update(etag=etag, last_modified=modified)
+
+    def _all_failed_is_an_error(self) -> None:
+        report = self.report
+        if not report.error and report.failed and not report.new and not report.duplicates:
+            first = report.failed[0]
+            report.error = f"nothing usable: {first.input}: {first.reason}"
+
+
+class _Marker(Failure):
+    pass
+
+
+# Counted as one fetched page, not stored: lets fetch workers report a fetch through the stream.
+_FETCHED = _Marker("", "")
+
+
+def _flatten(groups: Iterable[list[Item]]) -> Iterator[Item]:
+    for group in groups:
+        yield from group
+
+
+def _short(exc: Exception, where: str) -> str:
+    return str(exc).removeprefix(f"{where}: ")

@@ -1,0 +1,68 @@
+"""Reads on sources and articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from headlines.core.errors import NotFound
+from headlines.intake.models import Article, Source
+
+MAX_BACKOFF_MINUTES = 24 * 60
+
+
+def articles_in_window(
+    *, edition_id: int, start: dt.datetime, end: dt.datetime, include_duplicates: bool = True
+) -> QuerySet[Article]:
+    """Articles of the edition published in [start, end), or created then when undated.
+
+    Duplicates are included by default (a story told by several sources is a bigger story);
+    each carries `duplicate_of`, the earliest copy.
+    """
+    articles = Article.objects.filter(editions=edition_id).filter(
+        Q(published_at__gte=start, published_at__lt=end)
+        | Q(published_at__isnull=True, created_at__gte=start, created_at__lt=end)
+    )
+    if not include_duplicates:
+        articles = articles.filter(duplicate_of__isnull=True)
+    return articles.select_related("source").distinct()
+
+
+def source_list() -> QuerySet[Source]:
+    return Source.objects.prefetch_related("editions")
+
+
+def source_get(*, slug: str) -> Source:
+    source = Source.objects.filter(slug=slug).first()
+    if source is None:
+        known = ", ".join(Source.objects.values_list("slug", flat=True)[:20]) or "none yet"
+        raise NotFound(f"no source {slug!r} (known: {known})")
+    return source
+
+
+def sources_due(*, now: dt.datetime) -> list[Source]:
+    """Enabled sources whose interval (longer after failures) has passed since the last fetch.
+
+    Computed in Python over the enabled sources: a newsroom has tens to hundreds of them, and
+    interval arithmetic in SQL differs between SQLite and PostgreSQL.
+    """
+    due = []
+    for source in Source.objects.filter(enabled=True).order_by("last_fetched_at", "id"):
+        if source.lease_until and source.lease_until > now:
+            continue
+        if source.last_fetched_at is None:
+            due.append(source)
+            continue
+        minutes = source.fetch_interval_minutes * 2 ** min(source.consecutive_failures, 10)
+        wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, 1)))
+        if source.last_fetched_at + wait <= now:
+            due.append(source)
+    return due
+
+
+def article_get(*, article_id: int) -> Article:
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        raise NotFound(f"no article #{article_id}")
+    return article

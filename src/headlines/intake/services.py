@@ -1,0 +1,227 @@
+"""Writes on sources and articles. Keyword-only arguments; the domain raises core.errors.
+
+Ingesting is many short transactions (one per article) rather than one long one: SQLite must not
+be locked for a whole run, and a failure half-way keeps what was already stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.text import slugify
+
+from headlines.core import clock
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.selectors import edition_get
+from headlines.intake import selectors
+from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
+from headlines.intake.learning import repeated_lines_prune
+from headlines.intake.models import Source
+from headlines.intake.reports import IngestReport, NoProgress, Progress
+from headlines.intake.runs import IngestRun
+
+LEASE = dt.timedelta(minutes=15)
+FORGET_SINGLE_LINES_DAYS = 30
+
+
+def source_create(
+    *,
+    name: str,
+    kind: str,
+    url: str = "",
+    path: str = "",
+    editions: list[str] | None = None,
+    language: str = "",
+    weight: float = 1.0,
+    is_local: bool = False,
+    fetch_interval_minutes: int = 30,
+    slug: str = "",
+    enabled: bool = True,
+) -> Source:
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InvalidInput("name must be 1 to 200 characters", field="name")
+    if kind not in Source.Kind.values:
+        known = ", ".join(Source.Kind.values)
+        raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
+    url, path = _where(kind, url.strip(), path.strip())
+    if weight < 0 or fetch_interval_minutes < 1:
+        raise InvalidInput("weight must be ≥ 0 and the interval at least one minute")
+    slug = slugify(slug or name)[:80]
+    if not slug:
+        raise InvalidInput("the name gives no usable slug; pass --slug", field="slug")
+    edition_objects = [edition_get(slug=s) for s in editions or []]
+    source = Source(
+        name=name,
+        slug=slug,
+        kind=kind,
+        url=url,
+        path=path,
+        language=language.strip()[:16],
+        weight=weight,
+        is_local=is_local,
+        fetch_interval_minutes=fetch_interval_minutes,
+        enabled=enabled,
+    )
+    try:
+        source.full_clean(validate_unique=False, exclude=["editions"])
+    except Exception as exc:  # ValidationError: report the first field
+        raise InvalidInput(_first_error(exc)) from None
+    try:
+        with transaction.atomic():
+            source.save()
+            source.editions.set(edition_objects)
+    except IntegrityError:
+        raise Conflict(f"a source with slug {slug!r} already exists") from None
+    return source
+
+
+def _where(kind: str, url: str, path: str) -> tuple[str, str]:
+    if kind == Source.Kind.DUMP:
+        if not path:
+            raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
+        if not Path(path).exists():
+            raise InvalidInput(f"no such file or folder: {path}", field="path")
+    elif not url.startswith(("http://", "https://")):
+        raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
+    return url, path
+
+
+def source_set_enabled(*, source_id: int, enabled: bool) -> Source:
+    updated = Source.objects.filter(pk=source_id).update(enabled=enabled)
+    if not updated:
+        raise NotFound(f"no source #{source_id}")
+    return Source.objects.get(pk=source_id)
+
+
+def source_delete(*, source_id: int) -> None:
+    """Remove a source and its articles (stories built on them lose those links)."""
+    deleted, _ = Source.objects.filter(pk=source_id).delete()
+    if not deleted:
+        raise NotFound(f"no source #{source_id}")
+
+
+def default_fetcher() -> Fetcher:
+    return HttpFetcher(FetchOptions.from_settings())
+
+
+def source_ingest(
+    *,
+    source_id: int,
+    fetcher: Fetcher | None = None,
+    progress: Progress | None = None,
+    edition_slugs: list[str] | None = None,
+) -> IngestReport:
+    """Fetch one source now. Failures are recorded on the source, never raised, except when the
+    source does not exist or another process holds its lease."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        raise NotFound(f"no source #{source_id}")
+    extra = [edition_get(slug=s).pk for s in edition_slugs or []]
+    if not _claim(source):
+        raise Conflict(f"source {source.slug} is being ingested by another process")
+    own_fetcher = fetcher is None
+    fetcher = fetcher or default_fetcher()
+    try:
+        run = IngestRun(source, fetcher=fetcher, progress=progress or NoProgress(), extra=extra)
+        report = run.ingest()
+        _record(source, report)
+        return report
+    finally:
+        Source.objects.filter(pk=source.pk).update(lease_until=None)
+        if own_fetcher:
+            fetcher.close()
+
+
+def articles_import(
+    *,
+    paths: list[str],
+    source_name: str = "",
+    edition_slug: str = "",
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Store articles from files and folders under a dump source (found or created by name)."""
+    if not paths:
+        raise InvalidInput("name at least one file or folder to import")
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise InvalidInput(f"no such file or folder: {', '.join(missing)}", field="paths")
+    extra = [edition_get(slug=edition_slug).pk] if edition_slug else []
+    source = _import_source(source_name or "Imported files", path=paths[0])
+    if not _claim(source):
+        raise Conflict(f"source {source.slug} is being ingested by another process")
+    try:
+        run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
+        report = run.import_paths(paths)
+        _record(source, report)
+        return report
+    finally:
+        Source.objects.filter(pk=source.pk).update(lease_until=None)
+
+
+def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
+    """The periodic job's body: ingest every enabled source whose interval has passed.
+    Sources that keep failing wait longer (interval x 2^failures, at most a day)."""
+    reports = []
+    for source in selectors.sources_due(now=clock.now()):
+        try:
+            reports.append(source_ingest(source_id=source.pk, fetcher=fetcher))
+        except (Conflict, NotFound):
+            continue  # another scheduler took it, or it was deleted meanwhile
+    repeated_lines_prune(older_than_days=FORGET_SINGLE_LINES_DAYS)
+    return reports
+
+
+def _import_source(name: str, *, path: str) -> Source:
+    found = Source.objects.filter(Q(slug=slugify(name)[:80]) | Q(name=name)).first()
+    if found is not None:
+        return found
+    return source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False)
+
+
+def _claim(source: Source) -> bool:
+    """Take the source's lease with one conditional UPDATE, so only one process ingests it."""
+    now = clock.now()
+    claimed = (
+        Source.objects.filter(pk=source.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + LEASE)
+    )
+    return bool(claimed)
+
+
+def _record(source: Source, report: IngestReport) -> None:
+    now = clock.now()
+    fields: dict[str, object] = {
+        "last_fetched_at": now,
+        "last_report": report.as_dict(),
+        "runs_total": F("runs_total") + 1,
+    }
+    if report.error:
+        fields.update(
+            last_error=report.error,
+            last_error_at=now,
+            consecutive_failures=F("consecutive_failures") + 1,
+            failures_total=F("failures_total") + 1,
+        )
+    else:
+        fields.update(last_success_at=now, consecutive_failures=0)
+        if report.failed:
+            first = report.failed[0]
+            fields.update(
+                last_error=f"{len(report.failed)} item(s) failed; first: {first.input}: "
+                f"{first.reason}",
+                last_error_at=now,
+            )
+    Source.objects.filter(pk=source.pk).update(**fields)
+
+
+def _first_error(exc: Exception) -> str:
+    message_dict = getattr(exc, "message_dict", None)
+    if message_dict:
+        field, messages = next(iter(message_dict.items()))
+        return f"{field}: {messages[0]}"
+    return str(exc)

@@ -1,0 +1,220 @@
+"""Storing clean articles, de-duplicated: the write side of every ingest and import.
+
+A page already stored for the same source (same canonical URL, or same text) is skipped, so a
+re-run changes nothing. A copy of something another source already has (same URL, same text, or
+near-identical text) is stored and linked to the earliest copy with the reason.
+
+Articles are written in batches: two lookups and two bulk inserts per batch instead of several
+ORM round trips per article, which is what keeps an import close to the cost of extraction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connections, transaction
+
+from headlines.core import clock
+from headlines.intake import dedup
+from headlines.intake.cleaning import CleanArticle
+from headlines.intake.extraction import as_datetime
+from headlines.intake.models import Article, Source
+
+INDEX_LIMIT = 200_000
+SHARED_INDEX = dedup.SharedIndex()
+
+
+def _database_name() -> str:
+    # Tests switch databases; an index must never outlive the database it describes.
+    return str(connections["default"].settings_dict["NAME"])
+
+
+@dataclass
+class Known:
+    """What a lookup found about an earlier copy."""
+
+    pk: int
+    source_id: int
+    root_id: int
+
+
+@dataclass
+class Pending:
+    article: Article
+    minhash: dedup.MinHash
+    original: Pending | None = None  # an earlier article of the same batch
+
+
+class ArticleSink:
+    def __init__(
+        self, source: Source, *, edition_ids: Iterable[int], window_days: int, threshold: float
+    ) -> None:
+        self.source = source
+        self.edition_ids = sorted(set(edition_ids))
+        self.window_days = window_days
+        self.threshold = threshold
+        self._index: dedup.NearIndex | None = None
+
+    @property
+    def index(self) -> dedup.NearIndex:
+        """The process's shared index, brought up to date once per run."""
+        if self._index is None:
+            since = clock.now() - dt.timedelta(days=self.window_days)
+
+            def rows(after_id: int) -> Iterable[tuple[int, Any]]:
+                recent = Article.objects.filter(
+                    id__gt=after_id, created_at__gte=since, duplicate_of__isnull=True
+                )
+                latest = recent.order_by("-id").values_list("id", "minhash")[:INDEX_LIMIT]
+                return latest.iterator(chunk_size=2000)
+
+            self._index = SHARED_INDEX.get(
+                rows, threshold=self.threshold, window_key=(self.window_days, _database_name())
+            )
+        return self._index
+
+    def knows_url(self, url: str) -> bool:
+        """True when this source already stored the page at `url` (skip fetching it again)."""
+        canonical = dedup.canonical_url(url)
+        mine = Article.objects.filter(source=self.source, canonical_url=canonical)
+        return bool(canonical) and mine.exists()
+
+    def add(self, article: CleanArticle) -> str:
+        return self.add_many([article])[0]
+
+    def add_many(self, articles: list[CleanArticle]) -> list[str]:
+        """Store a batch; per article "new", or "duplicate" (skipped, or stored as a copy)."""
+        hashes = [dedup.text_hash(a.text) for a in articles]
+        by_url = self._lookup(
+            "canonical_url", [a.canonical_url for a in articles if a.canonical_url]
+        )
+        by_text = self._lookup("text_hash", hashes)
+        outcomes: list[str] = []
+        batch: list[Pending] = []
+        seen: dict[tuple[str, str], Pending] = {}
+        for article, text_hash in zip(articles, hashes, strict=True):
+            url = article.canonical_url
+            if self._mine(by_url.get(url, []) if url else []) or self._mine(
+                by_text.get(text_hash, [])
+            ):
+                outcomes.append("duplicate")
+                continue
+            if (url and ("url", url) in seen) or ("text", text_hash) in seen:
+                outcomes.append("duplicate")  # the same page twice in one batch
+                continue
+            minhash = dedup.signature(article.text)
+            pending = Pending(self._row(article, text_hash, minhash), minhash)
+            self._link(pending, by_url.get(url, []) if url else [], by_text.get(text_hash, []))
+            if pending.article.duplicate_of_id is None:
+                pending.original = self._in_batch(batch, minhash)
+            batch.append(pending)
+            seen[("url", url)] = seen[("text", text_hash)] = pending
+            linked = pending.article.duplicate_of_id is not None or pending.original is not None
+            outcomes.append("duplicate" if linked else "new")
+        self._write(batch)
+        return outcomes
+
+    # --- deciding ------------------------------------------------------------------------------
+
+    def _lookup(self, field: str, values: list[str]) -> dict[str, list[Known]]:
+        found: dict[str, list[Known]] = {}
+        if not values:
+            return found
+        rows = (
+            Article.objects.filter(**{f"{field}__in": set(values)})
+            .order_by("id")
+            .values_list(field, "id", "source_id", "duplicate_of_id")
+        )
+        for value, pk, source_id, root in rows:
+            found.setdefault(value, []).append(Known(pk, source_id, root or pk))
+        return found
+
+    def _mine(self, known: list[Known]) -> bool:
+        return any(k.source_id == self.source.pk for k in known)
+
+    def _link(self, pending: Pending, same_url: list[Known], same_text: list[Known]) -> None:
+        """Point at the earliest stored copy: same URL, same text, or near-identical text."""
+        candidates = [(k.pk, k.root_id, "url") for k in same_url[:1]]
+        candidates += [(k.pk, k.root_id, "text") for k in same_text[:1]]
+        near = self._confirmed(self.index.query(pending.minhash), pending.minhash)
+        if near is not None:
+            candidates.append((near, near, "near"))
+        if candidates:
+            _pk, root, reason = min(candidates)
+            pending.article.duplicate_of_id = root
+            pending.article.duplicate_reason = reason
+
+    def _confirmed(self, ids: list[int], minhash: dedup.MinHash) -> int | None:
+        """The earliest stored root really this similar (the shared index may be stale)."""
+        if not ids:
+            return None
+        rows = Article.objects.filter(pk__in=ids[:20], duplicate_of__isnull=True).order_by("id")
+        for pk, raw in rows.values_list("id", "minhash"):
+            stored = dedup.from_bytes(bytes(raw or b""))
+            if stored is not None and stored.jaccard(minhash) >= self.threshold:
+                return int(pk)
+        return None
+
+    def _in_batch(self, batch: list[Pending], minhash: dedup.MinHash) -> Pending | None:
+        roots = (p for p in batch if p.original is None and p.article.duplicate_of_id is None)
+        return next((p for p in roots if p.minhash.jaccard(minhash) >= self.threshold), None)
+
+    def _row(self, article: CleanArticle, text_hash: str, minhash: dedup.MinHash) -> Article:
+        return Article(
+            source=self.source,
+            url=article.url[:2000] if article.url.startswith(("http://", "https://")) else "",
+            canonical_url=article.canonical_url[:2000],
+            title=article.title[:1000],
+            author=article.author[:500],
+            published_at=as_datetime(article.published),
+            language=article.language,
+            image_url=article.image_url[:2000] if article.image_url.startswith("http") else "",
+            text=article.text,
+            text_hash=text_hash,
+            removed=[r.as_dict() for r in article.removed],
+            minhash=dedup.to_bytes(minhash),
+            input=article.input[:2000],
+        )
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _write(self, batch: list[Pending]) -> None:
+        if not batch:
+            return
+        first = [p for p in batch if p.original is None]
+        later = [p for p in batch if p.original is not None]
+        try:
+            with transaction.atomic():
+                self._insert(first)
+                for pending in later:
+                    assert pending.original is not None
+                    pending.article.duplicate_of_id = pending.original.article.pk
+                    pending.article.duplicate_reason = "near"
+                self._insert(later)
+        except IntegrityError:
+            # Another process stored one of these pages a moment ago: fall back to one by one.
+            for pending in batch:
+                pending.article.pk = None
+                try:
+                    with transaction.atomic():
+                        self._insert([pending])
+                except IntegrityError:
+                    continue
+
+    def _insert(self, batch: list[Pending]) -> None:
+        if not batch:
+            return
+        created = Article.objects.bulk_create([p.article for p in batch])
+        links = [
+            Article.editions.through(article_id=a.pk, edition_id=e)
+            for a in created
+            for e in self.edition_ids
+        ]
+        if links:
+            Article.editions.through.objects.bulk_create(links)
+        for pending in batch:
+            if pending.article.duplicate_of_id is None:
+                self.index.add(pending.article.pk, pending.minhash)

@@ -1,0 +1,105 @@
+"""A real HTTP server on localhost that tests script route by route, and a fetcher tuned short."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from headlines.intake.fetching import FetchOptions, HttpFetcher
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class LocalWeb:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Route]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                web.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                queue = web.routes.get(self.path) or [Route(b"not found", 404)]
+                route = queue.pop(0) if len(queue) > 1 else queue[0]
+                etag = route.headers.get("ETag")
+                if route.status == 200 and etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                if route.delay:
+                    time.sleep(route.delay)  # the server is slow; the test is not
+                self.send_response(route.status)
+                headers = {"Content-Type": "text/html; charset=utf-8", **route.headers}
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(route.body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def serve(self, path: str, body: bytes | str, **kwargs: object) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        self.routes[path] = [Route(data, **kwargs)]  # type: ignore[arg-type]
+        return self.url(path)
+
+    def serve_in_turn(self, path: str, *routes: Route) -> str:
+        """Answer each request with the next route; the last one stays."""
+        self.routes[path] = list(routes)
+        return self.url(path)
+
+    def paths(self) -> list[str]:
+        return [p for p, _ in self.requests]
+
+
+@pytest.fixture
+def web() -> Iterator[LocalWeb]:
+    local = LocalWeb()
+    local.thread.start()
+    yield local
+    local.server.shutdown()
+    local.server.server_close()
+
+
+def short_options(**overrides: object) -> FetchOptions:
+    values: dict[str, object] = {
+        "user_agent": "EveningHeadlinesTest/1.0",
+        "connect_timeout": 1.0,
+        "read_timeout": 0.3,
+        "max_bytes": 100_000,
+        "max_redirects": 3,
+        "retries": 0,
+        "backoff": 0.0,
+        "host_delay": 0.0,
+        "host_concurrency": 4,
+    }
+    values.update(overrides)
+    return FetchOptions(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fetcher() -> Iterator[HttpFetcher]:
+    real = HttpFetcher(short_options())
+    yield real
+    real.close()

@@ -1,0 +1,56 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from headlines.intake import services
+from headlines.intake.models import Article, Source
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff() -> Client:
+    User.objects.create_superuser("editor", "editor@example.test", "pw")
+    client = Client()
+    client.login(username="editor", password="pw")
+    return client
+
+
+def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
+    source = factories.source(url="http://127.0.0.1:9/feed")
+    Source.objects.filter(pk=source.pk).update(
+        last_error="http://127.0.0.1:9/feed: connection failed (refused)",
+        consecutive_failures=2,
+        last_fetched_at="2024-03-14T09:00:00Z",
+        last_report={"fetched": 0, "new": 0, "duplicates": 0, "failed_count": 0, "failed": []},
+    )
+    listing = staff.get("/admin/intake/source/").content.decode()
+    assert "failing (2 in a row)" in listing and "connection failed (refused)" in listing
+    page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
+    assert "connection failed (refused)" in page
+
+
+def test_articles_show_what_scrubbing_removed(staff: Client, tmp_path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "date 2024-03-14 Sign up to our free Morning email. " + factories.BODY + "\n"
+    )
+    services.articles_import(paths=[str(tmp_path)])
+    article = Article.objects.get()
+    page = staff.get(f"/admin/intake/article/{article.pk}/change/").content.decode()
+    assert "Sign up to our free Morning email." in page and "newsletter" in page
+
+
+def test_ingest_now_action_queues_the_source(
+    staff: Client, tmp_path, django_capture_on_commit_callbacks
+) -> None:
+    (tmp_path / "a.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            "/admin/intake/source/",
+            {"action": "ingest_now", "_selected_action": [source.pk]},
+        )
+    assert response.status_code == 302
+    assert Article.objects.filter(source=source).count() == 1

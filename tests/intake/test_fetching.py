@@ -1,0 +1,166 @@
+import pytest
+
+from headlines.intake.errors import FetchError
+from headlines.intake.fetching import HttpFetcher
+
+from .conftest import LocalWeb, Route, short_options
+from .factories import page
+
+
+def test_fetches_a_page_with_an_honest_user_agent(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    url = web.serve("/story", page())
+    response = fetcher.get(url, allow_private=True)
+    assert b"Warehouse blaze" in response.content
+    story_headers = next(h for p, h in web.requests if p == "/story")
+    assert story_headers["user-agent"] == "EveningHeadlinesTest/1.0"
+
+
+def test_loopback_is_refused_unless_the_source_is_local(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    url = web.serve("/story", page())
+    with pytest.raises(FetchError, match="loopback address"):
+        fetcher.get(url)
+    with pytest.raises(FetchError, match="loopback address"):
+        fetcher.get(url.replace("127.0.0.1", "localhost"))
+    assert web.requests == []
+
+
+def test_every_redirect_hop_is_checked(web: LocalWeb) -> None:
+    port = web.server.server_address[1]
+    url = web.serve("/hop", "", status=302, headers={"Location": f"http://127.0.0.2:{port}/x"})
+    allowed = HttpFetcher(short_options(allow_networks=("127.0.0.1/32",)))
+    try:
+        with pytest.raises(FetchError, match=r"127\.0\.0\.2, a loopback address"):
+            allowed.get(url)
+    finally:
+        allowed.close()
+    assert web.paths() == ["/robots.txt", "/hop"]
+
+
+def test_redirects_are_followed_up_to_the_limit(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    web.serve("/final", page())
+    web.serve("/r1", "", status=301, headers={"Location": "/final"})
+    assert fetcher.get(web.url("/r1"), allow_private=True).url.endswith("/final")
+    for n in range(1, 6):
+        web.serve(f"/loop{n}", "", status=302, headers={"Location": f"/loop{n + 1}"})
+    with pytest.raises(FetchError, match="more than 3 redirects"):
+        fetcher.get(web.url("/loop1"), allow_private=True)
+
+
+@pytest.mark.parametrize(("status", "reason"), [(404, "HTTP 404 Not Found"), (500, "HTTP 500")])
+def test_error_statuses_have_clear_reasons(
+    web: LocalWeb, fetcher: HttpFetcher, status: int, reason: str
+) -> None:
+    url = web.serve("/broken", "oops", status=status)
+    with pytest.raises(FetchError, match=reason):
+        fetcher.get(url, allow_private=True)
+
+
+def test_slow_and_oversized_responses_are_cut_off(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    slow = web.serve("/slow", page(), delay=1.0)
+    with pytest.raises(FetchError, match="timed out waiting for data"):
+        fetcher.get(slow, allow_private=True)
+    big = web.serve("/big", b"x" * 150_000)
+    with pytest.raises(FetchError, match="exceeds 100000 bytes"):
+        fetcher.get(big, allow_private=True)
+
+
+def test_retries_after_a_5xx_then_succeeds(web: LocalWeb) -> None:
+    url = web.serve_in_turn("/flaky", Route(b"busy", 503), Route(page().encode()))
+    patient = HttpFetcher(short_options(retries=1))
+    try:
+        assert patient.get(url, allow_private=True).status == 200
+    finally:
+        patient.close()
+    assert web.paths().count("/flaky") == 2
+
+
+def test_conditional_get_answers_not_modified(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    url = web.serve("/feed", "<rss/>", headers={"ETag": '"v1"'})
+    first = fetcher.get(url, allow_private=True)
+    second = fetcher.get(url, allow_private=True, etag=first.headers["etag"])
+    assert not first.not_modified
+    assert second.not_modified
+
+
+def test_robots_txt_is_obeyed(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    web.serve(
+        "/robots.txt",
+        "User-agent: *\nDisallow: /private/\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    url = web.serve("/private/story", page())
+    with pytest.raises(FetchError, match=r"disallowed by .*robots\.txt"):
+        fetcher.get(url, allow_private=True)
+    assert "/private/story" not in web.paths()
+
+
+def test_non_http_schemes_are_refused(fetcher: HttpFetcher) -> None:
+    with pytest.raises(FetchError, match="only http and https"):
+        fetcher.get("file:///etc/passwd", allow_private=True)
+
+
+def test_robots_txt_that_cannot_be_read_disallows(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    web.serve("/robots.txt", "down", status=503)
+    url = web.serve("/story", page())
+    with pytest.raises(FetchError, match="disallowed"):
+        fetcher.get(url, allow_private=True)
+
+
+def test_at_most_the_host_limit_is_in_flight(web: LocalWeb) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = [web.serve(f"/p{n}", page(), delay=0.05) for n in range(6)]
+    polite = HttpFetcher(short_options(host_concurrency=1))
+    in_flight, most = 0, 0
+    lock = __import__("threading").Lock()
+
+    def fetch(url: str) -> int:
+        nonlocal in_flight, most
+        slot = polite.gate.enter("127.0.0.1")
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        try:
+            return polite._read(url, {}).status
+        finally:
+            with lock:
+                in_flight -= 1
+            slot.release()
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(fetch, urls)) == [200] * 6
+    finally:
+        polite.close()
+    assert most == 1
+
+
+def test_the_checked_address_is_the_one_connected_to(web: LocalWeb) -> None:
+    """A name is resolved once, checked, and pinned: no second lookup can redirect it."""
+    port = web.server.server_address[1]
+    web.serve("/story", page())
+    answers = {"news.test": ["127.0.0.1"]}
+    pinned = HttpFetcher(
+        short_options(allow_networks=("127.0.0.1/32",)),
+        resolve=lambda host, _port: answers[host],
+    )
+    try:
+        response = pinned.get(f"http://news.test:{port}/story")
+    finally:
+        pinned.close()
+    assert response.url == f"http://news.test:{port}/story"
+    story_headers = next(h for p, h in web.requests if p == "/story")
+    assert story_headers["host"] == f"news.test:{port}"
+
+
+def test_429_with_retry_after_is_retried(web: LocalWeb) -> None:
+    url = web.serve_in_turn(
+        "/busy", Route(b"slow down", 429, {"Retry-After": "0"}), Route(page().encode())
+    )
+    patient = HttpFetcher(short_options(retries=2))
+    try:
+        assert patient.get(url, allow_private=True).status == 200
+    finally:
+        patient.close()

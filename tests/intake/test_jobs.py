@@ -1,0 +1,36 @@
+import pytest
+
+from headlines.core import jobs, scheduler
+from headlines.intake.models import Article, Source
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ingest_due_is_a_periodic_job() -> None:
+    assert "intake.ingest_due" in {p.name for p in scheduler.periodic_jobs()}
+    assert {"intake.ingest_due", "intake.ingest_source"} <= set(jobs.registered())
+
+
+def test_the_periodic_job_ingests_due_dump_sources(tmp_path) -> None:
+    (tmp_path / "a.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path))
+    assert jobs.run_job("intake.ingest_due", {}) == 1
+    assert Article.objects.filter(source=source).count() == 1
+    assert jobs.run_job("intake.ingest_due", {}) == 0  # not due again yet
+
+
+def test_a_dump_folder_is_read_again_only_for_new_files(tmp_path) -> None:
+    import os
+
+    from headlines.intake import services
+
+    old = tmp_path / "old.txt"
+    old.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    os.utime(old, (1_000_000_000, 1_000_000_000))
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path))
+    assert services.source_ingest(source_id=source.pk).fetched == 1
+    (tmp_path / "new.jsonl").write_text('{"text": "%s"}\n' % ("Council news. " * 10))
+    again = services.source_ingest(source_id=source.pk)
+    assert (again.fetched, again.new) == (1, 1)

@@ -1,0 +1,230 @@
+import datetime as dt
+
+import pytest
+
+from headlines.core import clock
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.intake import selectors, services
+from headlines.intake.fetching import HttpFetcher
+from headlines.intake.models import Article, Source
+from tests import factories as core_factories
+
+from . import factories
+from .conftest import LocalWeb
+from .test_feeds import BILLION_LAUGHS
+
+pytestmark = pytest.mark.django_db
+
+OTHER = (
+    "The city council voted seven to two on Thursday to extend the bus network to the northern "
+    "suburbs, a plan that has been years in the making and will cost forty million pounds."
+)
+
+
+def _snapshot() -> list[tuple[int, str, str]]:
+    return list(Article.objects.order_by("id").values_list("id", "text", "title"))
+
+
+def feed_source(web: LocalWeb, **overrides: object) -> Source:
+    edition = core_factories.edition()
+    web.serve("/a", factories.page())
+    web.serve("/b", factories.page("Bus plan approved", OTHER))
+    url = web.serve(
+        "/feed",
+        factories.rss([("Blaze", web.url("/a")), ("Bus", web.url("/b"))]),
+        headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"},
+    )
+    return factories.source(url=url, editions=[edition.slug], **overrides)
+
+
+def test_feed_ingest_stores_clean_dated_articles_for_the_editions(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    source = feed_source(web)
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (report.new, report.duplicates, report.failed, report.error) == (2, 0, [], "")
+    assert report.fetched == 3
+    article = Article.objects.get(title="Warehouse blaze contained")
+    assert article.text.startswith("Fire crews worked through the night")
+    for furniture in ("cookies", "Jane Doe/Metro Wire", "Read more", "Privacy"):
+        assert furniture not in article.text
+    assert {r["reason"] for r in article.removed} >= {"caption", "prompt"}
+    assert article.published_at == dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC)
+    assert list(article.editions.all()) == list(source.editions.all())
+    source.refresh_from_db()
+    assert (source.health, source.etag) == ("ok", '"v1"')
+
+
+def test_a_second_run_changes_nothing(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    source = feed_source(web)
+    services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    before = _snapshot()
+    again = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert again.not_modified and again.new == 0
+    Source.objects.filter(pk=source.pk).update(etag="")
+    third = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (third.new, third.duplicates) == (0, 2)
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (BILLION_LAUGHS, "refused hostile XML"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not an RSS or Atom feed"),
+    ],
+)
+def test_a_bad_feed_is_recorded_and_nothing_stored_changes(
+    web: LocalWeb, fetcher: HttpFetcher, body: bytes, reason: str
+) -> None:
+    source = feed_source(web)
+    services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    before = _snapshot()
+    web.serve("/feed", body, headers={"Content-Type": "application/rss+xml"})
+    Source.objects.filter(pk=source.pk).update(etag="")
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert reason in report.error
+    source.refresh_from_db()
+    assert reason in source.last_error
+    assert source.consecutive_failures == 1 and source.health.startswith("failing")
+    assert _snapshot() == before
+
+
+def test_one_bad_page_does_not_stop_the_rest(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    source = feed_source(web)
+    web.serve("/a", "server error", status=500)
+    web.serve("/c", b"\x00\x01\x02junk" * 100, headers={"Content-Type": "application/octet-stream"})
+    web.serve(
+        "/feed",
+        factories.rss([("A", web.url("/a")), ("B", web.url("/b")), ("C", web.url("/c"))]),
+    )
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    reasons = {f.input.rsplit("/", 1)[-1]: f.reason for f in report.failed}
+    assert report.new == 1
+    assert "HTTP 500" in reasons["a"]
+    assert "not a text document" in reasons["c"] or "binary" in reasons["c"]
+    source.refresh_from_db()
+    assert source.health == "ok" and "2 item(s) failed" in source.last_error
+
+
+def test_wrong_and_missing_encodings_are_read_right(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    body = factories.page("Café reopens", "Le café a rouvert ses portes mardi. " + OTHER)
+    latin = body.encode("latin-1")
+    web.serve("/wrong", latin, headers={"Content-Type": "text/html; charset=utf-8"})
+    web.serve("/missing", latin, headers={"Content-Type": "text/html"})
+    url = web.serve("/feed", factories.rss([("W", web.url("/wrong")), ("M", web.url("/missing"))]))
+    source = factories.source(url=url)
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert report.failed == []
+    titles = set(Article.objects.values_list("title", flat=True))
+    assert titles == {"Café reopens"}
+    assert report.new + report.duplicates == 2
+
+
+def test_a_source_not_marked_local_may_not_reach_loopback(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    source = feed_source(web, is_local=False)
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert "loopback address" in report.error
+    assert web.requests == [] and Article.objects.count() == 0
+
+
+def test_copies_across_sources_link_to_the_earliest(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    first = feed_source(web)
+    services.source_ingest(source_id=first.pk, fetcher=fetcher)
+    web.serve("/copy", factories.page("Blaze: crews work overnight", factories.BODY + " Update."))
+    url = web.serve("/feed2", factories.rss([("Copy", web.url("/copy"))]))
+    second = factories.source(url=url)
+    report = services.source_ingest(source_id=second.pk, fetcher=fetcher)
+    assert (report.new, report.duplicates) == (0, 1)
+    copy = Article.objects.get(source=second)
+    original = Article.objects.get(source=first, title="Warehouse blaze contained")
+    assert copy.duplicate_of == original and copy.duplicate_reason == "near"
+
+
+def test_dump_import_is_idempotent_and_dated(tmp_path) -> None:
+    edition = core_factories.edition()
+    dump = tmp_path / "records.txt"
+    dump.write_text(
+        "date 2024-03-14 Get the Morning Briefing newsletter Enter your email address Subscribe "
+        "By signing up you agree to our Terms of Use Thank you for subscribing!\n\n"
+        + factories.BODY
+        + "\nFirefighters at the scene on Tuesday (Jane Doe/Metro Wire)\n"
+        + "date 2024-03-15 "
+        + OTHER
+        + "\n",
+        encoding="utf-8",
+    )
+    report = services.articles_import(paths=[str(dump)], edition_slug=edition.slug)
+    assert (report.new, report.failed) == (2, [])
+    fire = Article.objects.get(text__startswith="Fire crews")
+    assert "newsletter" not in fire.text and "Jane Doe" not in fire.text
+    assert fire.published_at == dt.datetime(2024, 3, 14, 12, tzinfo=dt.UTC)
+    assert list(fire.editions.all()) == [edition]
+    again = services.articles_import(paths=[str(dump)])
+    assert (again.new, again.duplicates) == (0, 2)
+
+
+def test_import_refuses_bad_input_and_changes_nothing(tmp_path) -> None:
+    with pytest.raises(InvalidInput, match="no such file"):
+        services.articles_import(paths=[str(tmp_path / "nope.txt")])
+    (tmp_path / "a.txt").write_text("date 2024-03-14 " + OTHER)
+    with pytest.raises(NotFound, match="no edition"):
+        services.articles_import(paths=[str(tmp_path / "a.txt")], edition_slug="zz")
+    assert Article.objects.count() == 0 and Source.objects.count() == 0
+
+
+def test_jsonl_bad_lines_are_reported_by_line(tmp_path) -> None:
+    dump = tmp_path / "d.jsonl"
+    dump.write_text(
+        f'{{"text": "{OTHER}", "date": "2024-03-14"}}\nnot json\n{{"title": "no text"}}\n'
+    )
+    report = services.articles_import(paths=[str(dump)])
+    assert report.new == 1
+    assert [f.input.rsplit(":", 1)[-1] for f in report.failed] == ["2", "3"]
+
+
+def test_source_create_validates() -> None:
+    with pytest.raises(InvalidInput, match="http"):
+        services.source_create(name="X", kind="feed", url="ftp://x")
+    with pytest.raises(InvalidInput, match="kind"):
+        services.source_create(name="X", kind="nope", url="http://x")
+    with pytest.raises(NotFound):
+        services.source_create(name="X", kind="feed", url="http://x.test/", editions=["zz"])
+    services.source_create(name="X", kind="feed", url="http://x.test/")
+    with pytest.raises(Conflict):
+        services.source_create(name="X", kind="feed", url="http://x.test/")
+
+
+def test_ingest_due_follows_intervals_and_leases(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    start = dt.datetime(2024, 3, 14, 9, tzinfo=dt.UTC)
+    fixed = clock.FixedClock(start)
+    clock.set_clock(fixed)
+    source = feed_source(web)
+    assert [r.source for r in services.ingest_due(fetcher=fetcher)] == [source.slug]
+    assert services.ingest_due(fetcher=fetcher) == []
+    fixed.advance(minutes=31)
+    Source.objects.filter(pk=source.pk).update(lease_until=start + dt.timedelta(hours=1))
+    assert services.ingest_due(fetcher=fetcher) == []
+    with pytest.raises(Conflict, match="another process"):
+        services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    Source.objects.filter(pk=source.pk).update(lease_until=None)
+    assert len(services.ingest_due(fetcher=fetcher)) == 1
+
+
+def test_articles_in_window_uses_published_or_created(tmp_path) -> None:
+    edition = core_factories.edition()
+    (tmp_path / "a.txt").write_text("date 2024-03-14 " + OTHER + "\n")
+    (tmp_path / "b.jsonl").write_text(f'{{"text": "{factories.BODY}"}}\n')
+    services.articles_import(paths=[str(tmp_path)], edition_slug=edition.slug)
+    day = dt.datetime(2024, 3, 14, tzinfo=dt.UTC)
+    found = selectors.articles_in_window(
+        edition_id=edition.pk, start=day, end=day + dt.timedelta(days=1)
+    )
+    assert [a.text[:8] for a in found] == ["The city"]
+    now = clock.now()
+    undated = selectors.articles_in_window(
+        edition_id=edition.pk, start=now - dt.timedelta(hours=1), end=now + dt.timedelta(hours=1)
+    )
+    assert [a.text[:4] for a in undated] == ["Fire"]
