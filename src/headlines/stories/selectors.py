@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from headlines.core import clock
 from headlines.core.models import Edition
+from headlines.intake import selectors as intake_selectors
 from headlines.intake.models import Article
 from headlines.stories.models import RelevanceTerm, Story
 
@@ -35,18 +36,11 @@ def digest_window(*, edition: Edition, day: dt.date) -> tuple[dt.datetime, dt.da
 def articles_in_window(
     *, edition_id: int, start: dt.datetime, end: dt.datetime
 ) -> QuerySet[Article]:
-    """Articles of the edition published (created, when undated) in [start, end).
-
-    The same meaning as intake.selectors.articles_in_window; queried here so stories do not wait
-    on intake's branch.
-    """
-    return (
-        Article.objects.filter(editions__id=edition_id)
-        .annotate(when=Coalesce("published_at", "created_at"))
-        .filter(when__gte=start, when__lt=end)
-        .select_related("source")
-        .order_by("when", "id")
-    )
+    """Intake's articles of the edition in [start, end), oldest first (a stable order keeps
+    clustering deterministic)."""
+    return intake_selectors.articles_in_window(
+        edition_id=edition_id, start=start, end=end
+    ).order_by(Coalesce("published_at", "created_at"), "id")
 
 
 def previous_stories(*, edition_id: int, day: dt.date, days: int) -> QuerySet[Story]:
