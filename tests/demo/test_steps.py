@@ -46,9 +46,26 @@ def test_demo_readers_cover_both_editions_with_distinct_addresses() -> None:
 
 
 def test_describe_reads_dicts_and_report_objects() -> None:
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Progress:
+        digest_id: int
+        sent: int
+        failed: int
+        rate: float
+
+    @dataclass
     class Report:
-        def __init__(self) -> None:
-            self.fetched, self.new, self.failures = 12, 10, ["x"]
+        source: str
+        fetched: int = 12
+        new: int = 10
+        failed: list[str] = field(default_factory=lambda: ["a page: 404"])
+        not_modified: bool = False
+        error: str = ""
 
     assert steps._describe({"sent": 3, "failed": 0}) == "sent 3, failed 0"
-    assert steps._describe(Report()) == "fetched 12, new 10"
+    assert steps._describe(Progress(7, 5, 0, 12.5)) == "sent 5, failed 0"
+    assert steps._describe(Report("wire")) == "fetched 12, new 10, failed 1"
+    assert steps._describe(Report("wire", error="HTTP 500")).endswith("error: HTTP 500")
+    assert steps._describe("just words") == "just words"
