@@ -52,3 +52,16 @@ def test_paths_are_unique_and_each_outlet_has_its_own_url_style() -> None:
     assert all(room.article_at(p) is not None for p in paths)
     styles = {p.split("/")[1]: p.rsplit("/", 1)[-1] for p in paths}
     assert styles["chronicle"].endswith(".html") and styles["wire"] == ""
+
+
+def test_each_outlet_names_the_day_in_its_own_time_zone() -> None:
+    # Early on a Sunday (UTC) it is still Saturday evening in New York.
+    room = Newsroom(now=dt.datetime(2026, 3, 15, 5, 0, tzinfo=dt.UTC))
+    fed = next(a for a in room.articles if a.slug == "fed-holds-rates-signals-spring-cut")
+    wire = next(a for a in room.articles if a.slug == "us-fed-keeps-rates-unchanged")
+    assert "unchanged at 4.25 percent on Saturday" in room.paragraphs(fed)[0]
+    assert "at 4.25% on Sunday" in room.paragraphs(wire)[0]
+    cup = next(a for a in room.articles if a.slug == "harbour-city-reach-cup-final")
+    assert "replay on Saturday night" in room.paragraphs(cup)[0]
+    assert all("{" not in p for a in room.articles for p in room.paragraphs(a))
+    assert all("{" not in room.caption(a) for a in room.articles)

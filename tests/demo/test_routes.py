@@ -45,7 +45,7 @@ def test_article_pages_carry_real_page_furniture(room, outlet) -> None:
     article = room.of_outlet(outlet)[0]
     html = page(room, room.path(article))
     text = re.sub(r"\s+", " ", html)
-    assert article.paragraphs[-1].split()[-1] in text
+    assert room.paragraphs(article)[-1].split()[-1] in text
     assert re.search(r"[Ss]ign up|Subscribe", text), "newsletter widget"
     assert re.search(r"[Tt]hank(s| you) for (signing up|subscribing)", text), "thank-you line"
     assert "cookie" in text.lower()
@@ -100,3 +100,14 @@ def test_query_strings_are_ignored_and_the_same_now_gives_the_same_bytes(room) -
     again = Newsroom(now=NOW + dt.timedelta(seconds=20))
     for path in ("/", "/meridian/rss.xml", "/chronicle/atom.xml", room.path(room.articles[0])):
         assert render(room, BASE, path + "?utm_source=x").body == render(again, BASE, path).body
+
+
+def test_no_placeholder_reaches_a_reader_and_weekdays_follow_the_date(room) -> None:
+    for article in room.articles:
+        html = page(room, room.path(article))
+        assert "{" not in html.split("</style>")[1].split("application/ld+json")[0]
+        for feed in ("rss.xml", "atom.xml"):
+            assert "{weekday}" not in page(room, f"/{article.outlet}/{feed}")
+    storm = next(a for a in room.articles if a.slug == "storm-britain-power-cuts")
+    # NOW is a Saturday; the wire (UTC) dates this one four hours earlier, still Saturday.
+    assert "northern England on Saturday" in page(room, room.path(storm))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+import zoneinfo
 from dataclasses import dataclass
 from importlib import resources
 
@@ -22,6 +23,7 @@ class Outlet:
     sections: tuple[tuple[str, str], ...]  # (slug, label), in navigation order
     editions: tuple[str, ...]  # the demo editions its feeds serve
     language: str
+    timezone: str  # where its "on Tuesday" is reckoned
 
     def section_label(self, slug: str) -> str:
         return dict(self.sections).get(slug, slug.title())
@@ -42,6 +44,7 @@ OUTLETS: tuple[Outlet, ...] = (
         ),
         editions=("us",),
         language="en-US",
+        timezone="America/New_York",
     ),
     Outlet(
         slug="chronicle",
@@ -57,6 +60,7 @@ OUTLETS: tuple[Outlet, ...] = (
         ),
         editions=("uk",),
         language="en-GB",
+        timezone="Europe/London",
     ),
     Outlet(
         slug="wire",
@@ -72,6 +76,7 @@ OUTLETS: tuple[Outlet, ...] = (
         ),
         editions=("us", "uk"),
         language="en",
+        timezone="UTC",
     ),
 )
 
@@ -94,7 +99,8 @@ class Article:
     dateline: str = ""
 
     @property
-    def paragraphs(self) -> list[str]:
+    def raw_paragraphs(self) -> list[str]:
+        """The body's paragraphs with their day placeholders ({weekday} and the like)."""
         return [" ".join(p.split()) for p in self.body.strip().split("\n\n") if p.strip()]
 
 
@@ -121,6 +127,21 @@ class Newsroom:
     def modified(self, article: Article) -> dt.datetime:
         # Outlets tweak a story after it goes up; the feeds say so.
         return self.published(article) + dt.timedelta(minutes=17)
+
+    def dated(self, article: Article, text: str) -> str:
+        """`text` with {yesterday}, {weekday} and {tomorrow} named from the publication day,
+        so that an article always says "on Tuesday" of the Tuesday it is dated."""
+        zone = zoneinfo.ZoneInfo(self.outlet(article).timezone)
+        day = self.published(article).astimezone(zone)
+        for placeholder, offset in (("{yesterday}", -1), ("{weekday}", 0), ("{tomorrow}", 1)):
+            text = text.replace(placeholder, f"{day + dt.timedelta(days=offset):%A}")
+        return text
+
+    def paragraphs(self, article: Article) -> list[str]:
+        return [self.dated(article, p) for p in article.raw_paragraphs]
+
+    def caption(self, article: Article) -> str:
+        return self.dated(article, article.caption)
 
     def outlet(self, article: Article) -> Outlet:
         return OUTLETS_BY_SLUG[article.outlet]

@@ -76,7 +76,7 @@ def article(room: Newsroom, base: str, article: Article) -> str:
         f'<meta property="article:section" content="{e(OUTLET.section_label(article.section))}">'
     )
     related = room.related(article, limit=2)
-    paras = [f"<p>{e(p)}</p>" for p in article.paragraphs]
+    paras = [f"<p>{e(p)}</p>" for p in room.paragraphs(article)]
     if related:
         inline = (
             f'<aside class="related-inline">Related: <a href="{e(room.path(related[0]))}">'
@@ -110,7 +110,7 @@ and content funded by outside parties. For more information see our Privacy Poli
 <time datetime="{iso(published)}" class="dateline">{uk_date(published)}</time></div>
 {social}
 <div class="media"><img src="{image_path(article)}" alt="" width="620" height="372">
-<span class="caption">{e(article.caption)}. <span class="credit">Photograph: {
+<span class="caption">{e(room.caption(article))}. <span class="credit">Photograph: {
         e(article.credit)
     }/The Chronicle</span></span></div>
 <div class="story-body" itemprop="articleBody">{"".join(paras)}</div>

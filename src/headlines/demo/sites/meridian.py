@@ -57,7 +57,7 @@ def front(room: Newsroom, base: str, section: str | None) -> str:
     lead, rest = (articles[0], articles[1:]) if articles else (None, [])
     lead_html = (
         f'<section class="lead"><h2><a href="{e(room.path(lead))}">{e(lead.title)}</a></h2>'
-        f'<img src="{image_path(lead)}" alt="{e(lead.caption)}" width="700" height="394">'
+        f'<img src="{image_path(lead)}" alt="{e(room.caption(lead))}" width="700" height="394">'
         f"<p>{e(lead.standfirst)}</p></section>"
         if lead
         else "<p>No stories in this section yet.</p>"
@@ -97,7 +97,7 @@ def article(room: Newsroom, base: str, article: Article) -> str:
         f'<script type="application/ld+json">{_json_ld(room, base, article)}</script>'
     )
     related = room.related(article)
-    paragraphs = [f"<p>{e(p)}</p>" for p in article.paragraphs]
+    paragraphs = [f"<p>{e(p)}</p>" for p in room.paragraphs(article)]
     if related:
         read_more = (
             f'<p class="read-more"><strong>Read more:</strong> '
@@ -131,8 +131,8 @@ def article(room: Newsroom, base: str, article: Article) -> str:
 <p class="byline">By <a href="/meridian/by/{e(article.author)}">{e(article.author)}</a> ·
 <time datetime="{iso(room.published(article))}">{us_date(room.published(article))}</time></p>
 {share}
-<figure><img src="{image_path(article)}" alt="{e(article.caption)}" width="700" height="394">
-<figcaption>{e(article.caption)}. (Photo: {e(article.credit)}/The Daily Meridian)</figcaption>
+<figure><img src="{image_path(article)}" alt="{e(room.caption(article))}" width="700" height="394">
+<figcaption>{e(room.caption(article))}. (Photo: {e(article.credit)}/The Daily Meridian)</figcaption>
 </figure>
 <div class="article-body">{"".join(paragraphs)}</div>
 {share}

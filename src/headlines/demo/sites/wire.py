@@ -55,7 +55,7 @@ def article(room: Newsroom, base: str, article: Article) -> str:
         f'<meta name="byl" content="By {e(article.author)}">'
         f'<meta name="og:image" content="{e(base + image_path(article))}">'
     )
-    paragraphs = list(article.paragraphs)
+    paragraphs = list(room.paragraphs(article))
     if article.dateline:
         paragraphs[0] = f"{article.dateline} (Harbour Wire) - {paragraphs[0]}"
     copy = "<br><br>\n".join(e(p) for p in paragraphs)
@@ -72,8 +72,10 @@ def article(room: Newsroom, base: str, article: Article) -> str:
 <div class="wire-meta">By {e(article.author)} | {us_date(published)} | 2 min read</div>
 <div class="wire-share">Share this article: <a href="#">LinkedIn</a> <a href="#">X</a>
 <a href="mailto:?subject={e(article.title)}">Email</a></div>
-<div class="wire-photo"><img src="{image_path(article)}" alt="{e(article.caption)}" width="600"
-height="338"><div class="wire-photo-credit">{e(article.caption)} (Photo by {
+<div class="wire-photo"><img src="{image_path(article)}" alt="{
+        e(room.caption(article))
+    }" width="600"
+height="338"><div class="wire-photo-credit">{e(room.caption(article))} (Photo by {
         e(article.credit)
     } / Harbour Wire)</div></div>
 <div class="wire-text">{copy}
