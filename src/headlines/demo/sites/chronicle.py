@@ -25,6 +25,16 @@ padding-left:10px;font-family:Arial,sans-serif}
 """
 
 
+# The newsletter promotion between paragraphs, as British sites run it.
+PROMO = """<div class="nl-promo"><p class="nl-title"><b>Sign up to First Edition</b></p>
+<p>Our free daily newsletter \u2013 every weekday morning at 7am GMT</p>
+<p class="nl-privacy">Privacy Notice: Newsletters may contain info about charities, online ads,
+and content funded by outside parties. For more information see our Privacy Policy.</p>
+<form><input type="email" aria-label="Enter your email address"><button>Sign up</button></form>
+<p class="nl-thanks" hidden>Thank you for signing up to First Edition.</p></div>
+<p class="after-promo">after newsletter promotion</p>"""
+
+
 def _page(room: Newsroom, *, title: str, head: str, content: str) -> str:
     pillars = "".join(
         f'<a href="/chronicle/{e(slug)}/">{e(label)}</a>' for slug, label in OUTLET.sections
@@ -64,6 +74,15 @@ def front(room: Newsroom, base: str, section: str | None) -> str:
     return _page(room, title=f"{label} | The Thameside Chronicle", head="", content=content)
 
 
+def _social(url: str) -> str:
+    return (
+        '<div class="social">'
+        f'<a href="https://facebook.example/sharer?u={e(url)}">Share on Facebook</a>'
+        f'<a href="https://x.example/share?url={e(url)}">Share on X</a>'
+        f'<a href="mailto:?body={e(url)}">Share via Email</a></div>'
+    )
+
+
 def article(room: Newsroom, base: str, article: Article) -> str:
     url = base + room.path(article)
     published = room.published(article)
@@ -83,20 +102,8 @@ def article(room: Newsroom, base: str, article: Article) -> str:
             f"{e(related[0].title)}</a></aside>"
         )
         paras.insert(1, inline)
-    promo = """<div class="nl-promo"><p class="nl-title"><b>Sign up to First Edition</b></p>
-<p>Our free daily newsletter \u2013 every weekday morning at 7am GMT</p>
-<p class="nl-privacy">Privacy Notice: Newsletters may contain info about charities, online ads,
-and content funded by outside parties. For more information see our Privacy Policy.</p>
-<form><input type="email" aria-label="Enter your email address"><button>Sign up</button></form>
-<p class="nl-thanks" hidden>Thank you for signing up to First Edition.</p></div>
-<p class="after-promo">after newsletter promotion</p>"""
-    paras.insert(min(2, len(paras)), promo)
-    social = (
-        '<div class="social">'
-        f'<a href="https://facebook.example/sharer?u={e(url)}">Share on Facebook</a>'
-        f'<a href="https://x.example/share?url={e(url)}">Share on X</a>'
-        f'<a href="mailto:?body={e(url)}">Share via Email</a></div>'
-    )
+    paras.insert(min(2, len(paras)), PROMO)
+    social = _social(url)
     more = "".join(
         f'<li><a href="{e(room.path(r))}">{e(r.title)}</a></li>'
         for r in room.related(article, limit=4)

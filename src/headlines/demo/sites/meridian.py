@@ -26,6 +26,18 @@ footer{border-top:1px solid #ddd;margin-top:30px;padding:16px 24px;font-size:13p
 """
 
 
+# The embedded newsletter sign-up, with the prompt and thank-you line a scrubber must remove.
+WIDGET = """<aside class="newsletter-signup" aria-label="Newsletter">
+<h2>Sign up for The Morning Meridian</h2>
+<p>Get the day's top stories in your inbox every weekday morning.</p>
+<form action="/meridian/newsletter" method="post"><label>Email address
+<input type="email" name="email" placeholder="Enter your email address"></label>
+<button>Sign up</button></form>
+<p class="legal">By signing up, you agree to our Terms of Service and Privacy Policy.</p>
+<p class="thanks" hidden>Thanks for signing up! Check your inbox to confirm your subscription.</p>
+</aside>"""
+
+
 def _page(room: Newsroom, *, title: str, head: str, body: str) -> str:
     nav = "".join(
         f'<a href="/meridian/section/{e(slug)}">{e(label)}</a>' for slug, label in OUTLET.sections
@@ -84,6 +96,15 @@ def _json_ld(room: Newsroom, base: str, article: Article) -> str:
     return json.dumps(data).replace("</", "<\\/")
 
 
+def _share_bar(url: str, title: str) -> str:
+    return (
+        '<div class="share-bar" aria-label="Share this story"><span>Share</span>'
+        f'<a href="https://facebook.example/share?u={e(url)}">Facebook</a>'
+        f'<a href="https://x.example/intent?u={e(url)}">X</a>'
+        f'<a href="mailto:?subject={e(title)}">Email</a><a href="#">Copy link</a></div>'
+    )
+
+
 def article(room: Newsroom, base: str, article: Article) -> str:
     url = base + room.path(article)
     head = (
@@ -104,22 +125,8 @@ def article(room: Newsroom, base: str, article: Article) -> str:
             f'<a href="{e(room.path(related[0]))}">{e(related[0].title)}</a></p>'
         )
         paragraphs.insert(min(2, len(paragraphs)), read_more)
-    share = (
-        '<div class="share-bar" aria-label="Share this story"><span>Share</span>'
-        f'<a href="https://facebook.example/share?u={e(url)}">Facebook</a>'
-        f'<a href="https://x.example/intent?u={e(url)}">X</a>'
-        f'<a href="mailto:?subject={e(article.title)}">Email</a><a href="#">Copy link</a></div>'
-    )
-    widget = """<aside class="newsletter-signup" aria-label="Newsletter">
-<h2>Sign up for The Morning Meridian</h2>
-<p>Get the day's top stories in your inbox every weekday morning.</p>
-<form action="/meridian/newsletter" method="post"><label>Email address
-<input type="email" name="email" placeholder="Enter your email address"></label>
-<button>Sign up</button></form>
-<p class="legal">By signing up, you agree to our Terms of Service and Privacy Policy.</p>
-<p class="thanks" hidden>Thanks for signing up! Check your inbox to confirm your subscription.</p>
-</aside>"""
-    paragraphs.insert(min(3, len(paragraphs)), widget)
+    share = _share_bar(url, article.title)
+    paragraphs.insert(min(3, len(paragraphs)), WIDGET)
     related_html = "".join(
         f'<li><a href="{e(room.path(r))}">{e(r.title)}</a></li>' for r in related
     )
