@@ -1,0 +1,175 @@
+import datetime as dt
+import importlib
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from headlines.core import clock
+from headlines.core.dashboard import readers_chart, readers_series, staff_dashboard
+from headlines.core.models import Edition
+from headlines.digests.models import Digest
+from headlines.intake.models import Source
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.models import Subscriber, Subscription, Suppression
+from headlines.subscriptions.services import suppression_add
+from tests import factories
+
+NOW = dt.datetime(2026, 3, 14, 17, 0, tzinfo=dt.UTC)
+
+
+def days_ago(n: float) -> dt.datetime:
+    return NOW - dt.timedelta(days=n)
+
+
+def reader(edition: Edition, email: str, *, confirmed: float | None, left: float | None = None):
+    subscriber = Subscriber.objects.create(email=email, email_hash=email_hash(email))
+    status = Subscription.Status.PENDING
+    if confirmed is not None:
+        status = Subscription.Status.UNSUBSCRIBED if left is not None else "confirmed"
+    return Subscription.objects.create(
+        subscriber=subscriber,
+        edition=edition,
+        status=status,
+        confirmed_at=days_ago(confirmed) if confirmed is not None else None,
+        unsubscribed_at=days_ago(left) if left is not None else None,
+    )
+
+
+@pytest.fixture
+def newsroom(db):
+    """Two editions with readers who joined and left over time, digests, sources, bounces."""
+    clock.set_clock(clock.FixedClock(NOW))
+    us = factories.edition(slug="us", name="US Evening Headlines", timezone="America/New_York")
+    uk = factories.edition(slug="uk", name="UK Evening Headlines", timezone="Europe/London")
+    reader(us, "old@example.com", confirmed=90)
+    reader(us, "left-long-ago@example.com", confirmed=80, left=60)
+    reader(us, "a@example.com", confirmed=20)
+    reader(us, "b@example.com", confirmed=10)
+    reader(us, "c@example.com", confirmed=10, left=3)
+    reader(us, "bounced@example.com", confirmed=5)
+    reader(us, "pending@example.com", confirmed=None)
+    reader(uk, "uk@example.co.uk", confirmed=2)
+    suppression_add(email="bounced@example.com", reason="hard_bounce", detail="550 no such user")
+    suppression_add(email="gone@example.org", reason="complaint")
+    for day, state, subject in [(1, "sent", "Storm, rates and a comet"), (0, "draft", "")]:
+        Digest.objects.create(
+            edition=us, date=(NOW - dt.timedelta(days=day)).date(), state=state, subject=subject
+        )
+    ok = Source.objects.create(name="Harbour Wire", slug="wire", last_success_at=days_ago(0.1))
+    bad = Source.objects.create(
+        name="Broken Feed",
+        slug="broken",
+        consecutive_failures=4,
+        last_error="<script>alert(1)</script> HTTP 500 from the server",
+    )
+    ok.editions.set([us, uk])
+    bad.editions.set([us])
+    return us, uk
+
+
+def test_readers_over_time_count_joins_and_leaves_day_by_day(newsroom) -> None:
+    us, _ = newsroom
+    series = dict(readers_series(edition_id=us.pk, today=NOW.date(), days=30))
+    assert len(series) == 30
+    assert series[days_ago(29).date()] == 1  # only "old" is there a month ago
+    assert series[days_ago(20).date()] == 2
+    assert series[days_ago(10).date()] == 4
+    assert series[days_ago(5).date()] == 5  # "bounced" joins
+    assert series[days_ago(3).date()] == 4  # c left
+    assert series[NOW.date()] == 4
+
+
+def test_the_dashboard_gathers_each_editions_figures(newsroom) -> None:
+    dashboard = staff_dashboard()
+    us = next(p for p in dashboard.panels if p.edition.slug == "us")
+    assert (us.readers, us.pending, us.unsubscribes_7d, us.unsubscribes_30d) == (4, 1, 1, 1)
+    assert us.suppressed == [("Hard bounce", 1)]
+    assert dict(dashboard.suppressions) == {"Hard bounce": 1, "Spam complaint": 1}
+    assert [row.source.name for row in us.sources] == ["Broken Feed", "Harbour Wire"]
+    assert [row.status for row in us.sources] == ["failing", "ok"]
+    assert [row.digest.state for row in us.digests] == ["draft", "sent"]
+    uk = next(p for p in dashboard.panels if p.edition.slug == "uk")
+    assert uk.readers == 1 and uk.suppressed == [] and uk.digests == []
+
+
+def delivery_reports_progress() -> bool:
+    try:
+        selectors = importlib.import_module("headlines.delivery.selectors")
+    except ImportError:
+        return False
+    return callable(getattr(selectors, "digest_progress", None))
+
+
+@pytest.fixture
+def admin_client_logged_in(db) -> Client:
+    get_user_model().objects.create_superuser("boss", "boss@example.com", "a long passphrase")
+    client = Client()
+    assert client.login(username="boss", password="a long passphrase")
+    return client
+
+
+def test_the_admin_home_shows_the_dashboard_to_staff(newsroom, admin_client_logged_in) -> None:
+    page = admin_client_logged_in.get("/admin/").content.decode()
+    assert 'id="content-main"' in page, "the app list is still there"
+    html = page.split('<div id="staff-dashboard"')[1].split('id="content-main"')[0]
+    assert "US Evening Headlines" in html and "UK Evening Headlines" in html
+    assert '<svg class="readers-chart"' in html and "<script" not in html
+    assert "Storm, rates and a comet" in html
+    assert "Hard bounce: 1" in html
+    assert "Broken Feed" in html and "HTTP 500 from the server" in html
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    sent_row = html.split("Storm, rates and a comet")[1].split("</tr>")[0]
+    if delivery_reports_progress():
+        assert "sent " in sent_row
+    else:
+        assert "—" in sent_row
+
+
+def test_the_dashboard_is_staff_only(newsroom, client) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    user = get_user_model().objects.create_user("reader", password="not staff at all")
+    client.force_login(user)
+    assert "Broken Feed" not in client.get("/admin/", follow=True).content.decode()
+
+
+def test_an_empty_installation_gets_a_hint_not_an_error(admin_client_logged_in) -> None:
+    assert not Edition.objects.exists()
+    html = admin_client_logged_in.get("/admin/").content.decode()
+    assert "No editions yet" in html
+
+
+def test_the_chart_escapes_its_label_and_copes_with_no_readers() -> None:
+    day = dt.date(2026, 1, 1)
+    svg = str(readers_chart([(day, 0), (day + dt.timedelta(days=1), 0)], label='<b>"x"</b>'))
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "nan" not in svg
+    assert "No readers yet" in str(readers_chart([], label="x"))
+
+
+def test_suppression_reasons_are_labelled_by_the_model(newsroom) -> None:
+    suppression_add(email="erased@example.com", reason=Suppression.Reason.ERASED)
+    assert ("Reader erased their data", 1) in staff_dashboard().suppressions
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_member_sees_the_dashboard_in_chromium(newsroom, page, live_server, tmp_path):
+    get_user_model().objects.create_superuser("boss", "boss@example.com", "a long passphrase")
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "a long passphrase")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#staff-dashboard")
+    chart = page.locator("svg.readers-chart").first
+    assert chart.is_visible() and chart.bounding_box()["width"] > 200
+    assert page.locator("#staff-dashboard .panel").count() == 2
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not overflow, "the dashboard must fit the window"
+    cramped = page.evaluate(
+        "[...document.querySelectorAll('#staff-dashboard .panel')]"
+        ".filter(p => p.scrollWidth > p.clientWidth + 1).length"
+    )
+    assert cramped == 0, "every table fits inside its edition's panel"
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    assert (tmp_path / "dashboard.png").stat().st_size > 10_000

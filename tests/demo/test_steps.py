@@ -1,0 +1,71 @@
+import socket
+
+from headlines.demo import steps
+
+
+def test_the_newsroom_takes_the_port_after_the_services() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        service_port = holder.getsockname()[1]
+    if not steps.port_is_free("127.0.0.1", service_port + 1):
+        return  # someone else holds it; the fallback is tested below
+    server = steps.newsroom_start(port=service_port)
+    try:
+        assert server.port == service_port + 1
+    finally:
+        server.stop()
+
+
+def test_the_newsroom_finds_a_free_port_when_the_next_one_is_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        server = steps.newsroom_start(port=busy - 1)
+        try:
+            assert server.port != busy and server.port > 0
+        finally:
+            server.stop()
+
+
+def test_every_demo_source_names_a_feed_the_newsroom_serves() -> None:
+    server = steps.NewsroomServer()
+    try:
+        urls = server.feed_urls()
+        assert all(source.feed in urls for source in steps.DEMO_SOURCES)
+        covered = {slug for source in steps.DEMO_SOURCES for slug in source.editions}
+        assert covered == {"us", "uk"}
+    finally:
+        server.stop()
+
+
+def test_demo_readers_cover_both_editions_with_distinct_addresses() -> None:
+    emails = [r.email for r in steps.DEMO_READERS]
+    assert len(set(emails)) == len(emails)
+    assert {r.edition for r in steps.DEMO_READERS} == {"us", "uk"}
+
+
+def test_describe_reads_dicts_and_report_objects() -> None:
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Progress:
+        digest_id: int
+        sent: int
+        failed: int
+        rate: float
+
+    @dataclass
+    class Report:
+        source: str
+        fetched: int = 12
+        new: int = 10
+        failed: list[str] = field(default_factory=lambda: ["a page: 404"])
+        not_modified: bool = False
+        error: str = ""
+
+    assert steps._describe({"sent": 3, "failed": 0}) == "sent 3, failed 0"
+    assert steps._describe(Progress(7, 5, 0, 12.5)) == "sent 5, failed 0"
+    assert steps._describe(Report("wire")) == "fetched 12, new 10, failed 1"
+    assert steps._describe(Report("wire", error="HTTP 500")).endswith("error: HTTP 500")
+    assert steps._describe("just words") == "just words"
