@@ -1,4 +1,3 @@
-import importlib.util
 import io
 
 import pytest
@@ -11,12 +10,6 @@ from headlines.demo import start_demo, stop_demo
 from headlines.demo.steps import DEMO_READERS
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Until every app is merged, the demo skips the steps whose services are missing.
-WHOLE_PATH = all(
-    importlib.util.find_spec(f"headlines.{app}.services") is not None
-    for app in ("intake", "delivery")
-)
 
 
 @pytest.fixture
@@ -62,7 +55,6 @@ def test_running_the_demo_again_changes_nothing_it_made(data_dir) -> None:
     assert OutboxMessage.objects.count() == mailed, "a re-run mails nobody twice"
 
 
-@pytest.mark.skipif(not WHOLE_PATH, reason="intake and delivery are not merged yet")
 def test_every_demo_reader_finds_todays_digest_in_the_outbox(data_dir) -> None:
     text = run_demo()
     assert "skipped:" not in text, text

@@ -9,8 +9,6 @@ selector when that app provides one.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from headlines.core import clock
 from headlines.core.models import Edition
+from headlines.delivery.selectors import digest_progress
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.subscriptions.models import Subscriber, Subscription, Suppression
@@ -63,9 +62,8 @@ class Dashboard:
 
 def staff_dashboard(*, days: int = 30, digests: int = 5) -> Dashboard:
     today = clock.now().date()
-    progress = _progress_reader()
     panels = [
-        _panel(edition, today=today, days=days, digests=digests, progress=progress)
+        _panel(edition, today=today, days=days, digests=digests)
         for edition in Edition.objects.order_by("name")
     ]
     return Dashboard(
@@ -79,7 +77,6 @@ def _panel(
     today: dt.date,
     days: int,
     digests: int,
-    progress: Callable[..., Any] | None,
 ) -> EditionPanel:
     subs = Subscription.objects.filter(edition=edition)
     series = readers_series(edition_id=edition.pk, today=today, days=days)
@@ -94,7 +91,7 @@ def _panel(
         unsubscribes_7d=subs.filter(unsubscribed_at__gte=now - dt.timedelta(days=7)).count(),
         unsubscribes_30d=subs.filter(unsubscribed_at__gte=now - dt.timedelta(days=30)).count(),
         suppressed=_suppression_counts(edition),
-        digests=[DigestRow(d, _outcome(progress, d)) for d in recent],
+        digests=[DigestRow(d, _outcome(d)) for d in recent],
         sources=[SourceRow(s, _source_status(s)) for s in edition.sources.order_by("name")],
     )
 
@@ -133,35 +130,17 @@ def _suppression_counts(edition: Edition | None) -> list[tuple[str, int]]:
     return [(labels[reason], counts[reason]) for reason in labels if counts.get(reason)]
 
 
-def _progress_reader() -> Callable[..., Any] | None:
-    # Imported lazily: the delivery app may not provide progress yet, and the dashboard must
-    # still render (showing "—") until it does.
-    try:
-        selectors = importlib.import_module("headlines.delivery.selectors")
-    except ImportError:
-        return None
-    reader = getattr(selectors, "digest_progress", None)
-    return reader if callable(reader) else None
-
-
-def _outcome(progress: Callable[..., Any] | None, digest: Digest) -> str:
-    if progress is None or digest.state in (Digest.State.DRAFT, Digest.State.APPROVED):
+def _outcome(digest: Digest) -> str:
+    if digest.state in (Digest.State.DRAFT, Digest.State.APPROVED):
         return "—"
-    report = progress(digest_id=digest.pk)
-    counts = {state: int(_field(report, state) or 0) for state in DELIVERY_STATES}
-    total = sum(counts.values())
-    parts = [f"sent {counts['sent']} of {total}"]
-    parts += [f"{state} {n}" for state, n in counts.items() if state != "sent" and n]
+    report = digest_progress(digest_id=digest.pk)
+    parts = [f"sent {report.sent} of {report.total}"]
+    parts += [
+        f"{state} {getattr(report, state)}"
+        for state in DELIVERY_STATES[1:]
+        if getattr(report, state)
+    ]
     return " · ".join(parts)
-
-
-def _field(report: Any, name: str) -> Any:
-    if isinstance(report, dict):
-        return report.get(name)
-    counts = getattr(report, "counts", None)
-    if isinstance(counts, dict) and name in counts:
-        return counts[name]
-    return getattr(report, name, None)
 
 
 def _source_status(source: Source) -> str:

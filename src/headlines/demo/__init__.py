@@ -35,18 +35,14 @@ def start_demo(*, host: str, port: int, out: TextIO) -> NewsroomServer:
     out.write("Editions: " + ", ".join(e.name for e in editions) + "\n")
     login = staff_login_ensure(data_dir=settings.DATA_DIR)
 
-    sources = _step(
-        out, "Sources", lambda: steps.sources_ensure(newsroom=newsroom, out=out), default=[]
-    )
+    sources = _step(out, "Sources", lambda: steps.sources_ensure(newsroom=newsroom, out=out))
     _step(
         out,
         "Ingesting the newsroom over HTTP",
         lambda: steps.sources_ingest(sources=sources, out=out),
     )
     _step(out, "Demo readers", lambda: steps.readers_ensure(editions=editions, out=out))
-    digests = _step(
-        out, "Today's digests", lambda: steps.digests_build(editions=editions, out=out), default=[]
-    )
+    digests = _step(out, "Today's digests", lambda: steps.digests_build(editions=editions, out=out))
     _step(
         out, "Delivering into the outbox", lambda: steps.digests_deliver(digests=digests, out=out)
     )
@@ -62,14 +58,9 @@ def stop_demo() -> None:
         _newsroom = None
 
 
-def _step(out: TextIO, title: str, run: Callable[[], T], default: Any = None) -> T | Any:
+def _step(out: TextIO, title: str, run: Callable[[], T]) -> T:
     out.write(f"{title}:\n")
-    try:
-        return run()
-    except ImportError as exc:
-        # Only until every part of the path is installed: the demo still starts the service.
-        out.write(f"  skipped: {exc}\n")
-        return default
+    return run()
 
 
 def urls_text(*, host: str, port: int, username: str, password: str) -> str:

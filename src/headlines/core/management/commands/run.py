@@ -41,9 +41,14 @@ class Command(HeadlinesCommand):
             start_demo(host=options["host"], port=options["port"], out=self.stdout)  # type: ignore[arg-type]
         if sched is not None:
             sched.start_thread()
+        from django.contrib.staticfiles.handlers import StaticFilesHandler
         from waitress import serve
 
-        from headlines.wsgi import application
+        from headlines.wsgi import application as django_application
+
+        # One process, no proxy in front: it serves the admin's CSS and JS itself. Behind a
+        # reverse proxy, `headlines collectstatic` and let the proxy serve STATIC_ROOT.
+        application = StaticFilesHandler(django_application)
 
         self.stdout.write(
             f"Evening Headlines on http://{options['host']}:{options['port']}/ "
