@@ -9,7 +9,7 @@ re-running the demo prints the same staff login and never doubles a reader or a 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
 from django.conf import settings
 from django.urls import reverse
