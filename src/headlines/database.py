@@ -28,7 +28,10 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
-        "TEST": {"NAME": None},
+        # Tests get a file beside the real one, not Django's shared-cache in-memory database:
+        # there a second writing thread fails at once ("table is locked") instead of waiting on
+        # busy_timeout, so threaded tests would exercise a database the product never runs on.
+        "TEST": {"NAME": str(path.with_name(f"{path.stem}-test{path.suffix}"))},
     }
 
 

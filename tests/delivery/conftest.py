@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.conftest import SMTPPeer
 
@@ -16,11 +15,8 @@ def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Retries in tens of milliseconds so the retry tests take seconds, not hours."""
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_RETRY_BASE_SECONDS", 0.05)
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_RETRY_MAX_SECONDS", 0.2)
-    # pytest-django's SQLite test database is shared-cache in-memory, where a second writing
-    # thread gets "table is locked" instead of waiting: one sender thread there. The
-    # subprocess tests (file database) and PostgreSQL run several.
-    threads = 1 if connection.vendor == "sqlite" else 3
-    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_THREADS", threads)
+    # Several sender threads, as in production: they contend for the ledger on both databases.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_THREADS", 3)
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_BATCH", 20)
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_DELIVERY_FLUSH", 5)
     yield

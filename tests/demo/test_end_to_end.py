@@ -14,9 +14,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection
 
 from headlines.core.models import Edition, OutboxMessage
 from headlines.demo import start_demo, stop_demo
@@ -58,13 +56,10 @@ def send(digest: Digest) -> None:
 
 
 @pytest.fixture
-def demo(live_server, settings, tmp_path, monkeypatch):
+def demo(live_server, settings, tmp_path):
     service = live_server.url.replace("localhost", "127.0.0.1")
     settings.BASE_URL = service  # the links in emails point at the live service
     settings.DATA_DIR = tmp_path
-    if connection.vendor == "sqlite":
-        # The shared-cache in-memory test database refuses a second writing thread.
-        monkeypatch.setitem(django_settings.CONFIG, "HEADLINES_DELIVERY_THREADS", 1)
     out = io.StringIO()
     start_demo(host="127.0.0.1", port=int(service.rsplit(":", 1)[1]), out=out)
     yield service, out.getvalue()

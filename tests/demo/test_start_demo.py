@@ -1,9 +1,7 @@
 import io
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from headlines.core.models import Edition, OutboxMessage
 from headlines.demo import start_demo, stop_demo
@@ -13,12 +11,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def data_dir(settings, tmp_path, monkeypatch):
+def data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
-    # pytest-django's SQLite test database is shared-cache in-memory, where a second writing
-    # thread gets "table is locked" instead of waiting: one sender thread there.
-    if connection.vendor == "sqlite":
-        monkeypatch.setitem(django_settings.CONFIG, "HEADLINES_DELIVERY_THREADS", 1)
     yield tmp_path
     stop_demo()
 
