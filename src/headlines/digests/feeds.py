@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
 
-from headlines.core import selectors as core_selectors
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition
 from headlines.digests import rendering, selectors
@@ -22,12 +21,9 @@ class EditionFeed(Feed):
 
     def get_object(self, request: HttpRequest, slug: str) -> Edition:
         try:
-            edition = core_selectors.edition_get(slug=slug)
+            return selectors.edition_public(slug=slug)
         except NotFound:
             raise Http404("no such edition") from None
-        if not edition.enabled:
-            raise Http404("no such edition")
-        return edition
 
     def title(self, obj: Edition) -> str:
         return obj.name

@@ -6,7 +6,9 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
+from headlines.core import selectors as core_selectors
 from headlines.core.errors import NotFound
+from headlines.core.models import Edition
 from headlines.digests.models import Digest, DigestItem
 
 
@@ -49,3 +51,11 @@ def digest_published(*, edition_id: int, day: dt.date) -> Digest:
 
 def digest_items(*, digest: Digest) -> QuerySet[DigestItem]:
     return digest.items.select_related("story").order_by("position", "id")
+
+
+def edition_public(*, slug: str) -> Edition:
+    """An edition whose archive readers may see: it exists and is enabled."""
+    edition = core_selectors.edition_get(slug=slug)
+    if not edition.enabled:
+        raise NotFound(f"edition {slug!r} is not published")
+    return edition

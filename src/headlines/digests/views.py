@@ -16,12 +16,9 @@ from headlines.digests import rendering, selectors
 
 def _edition(slug: str) -> Edition:
     try:
-        edition = core_selectors.edition_get(slug=slug)
+        return selectors.edition_public(slug=slug)
     except NotFound:
         raise Http404("no such edition") from None
-    if not edition.enabled:
-        raise Http404("no such edition")
-    return edition
 
 
 def _day(value: str) -> dt.date:
