@@ -98,8 +98,8 @@ def drafts(*, edition: Edition, day: dt.date) -> list[assembly.Draft]:
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:
-        # Earlier stories are weighed like articles: names and numbers count twice.
-        vectors = result.vectorizer.transform([clustering.document("", e.text) for e in earlier])
+        # Earlier stories are weighed like articles: words and names, in today's vector space.
+        vectors = result.vectorizer.transform_leads([e.text for e in earlier])
         assembly.link_continuations(
             drafts,
             earlier,
