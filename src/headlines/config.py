@@ -238,8 +238,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
         float,
-        0.7,
-        "Cosine at which a story continues one of the previous days' stories (chosen on the "
+        0.75,
+        "Cosine at which a story continues one of the previous days' stories, over its "
+        "articles' titles and leads with names and numbers counted twice (chosen on the "
         "two-day digest benchmark; lower links more).",
         group="stories",
     ),

@@ -108,19 +108,39 @@ class Vectorizer:
         self.names.fit(found)
         return self._mix(words, self.names.transform(found))
 
-    def transform_leads(self, leads: Sequence[str]) -> csr_matrix:
-        """Vectors of texts that are all lead already (an earlier story's headline, summary
-        and titles), in the space of the docs this was fitted on."""
-        words = self.words.transform(list(leads))
-        if not hasattr(self.names, "vocabulary_"):
-            return csr_matrix(words)
-        return self._mix(words, self.names.transform([" ".join(_ENTITY.findall(t)) for t in leads]))
-
     @staticmethod
     def _mix(words: csr_matrix, found: csr_matrix) -> csr_matrix:
         mixed = hstack([words * np.sqrt(1 - NAMES_WEIGHT), found * np.sqrt(NAMES_WEIGHT)])
         # A doc without names keeps its words at full length rather than a shorter vector.
         return csr_matrix(normalize(mixed.tocsr()), dtype=np.float32)
+
+
+# Continuations (planning) compare a story with an earlier day's headline, summary and titles.
+# Across days the weekday guard cannot help, and what tells look-alike events apart is names:
+# there the words of the longer lead with names and numbers counted twice do better (chosen
+# at HEADLINES_STORY_CONTINUATION_SIMILARITY on bench_digest's two days).
+CONTINUATION_CHARS = 1200
+
+
+def continuation_document(title: str, text: str) -> str:
+    lead = text[:CONTINUATION_CHARS]
+    return f"{title}. {title}. {lead} " + " ".join(_ENTITY.findall(f"{title}. {lead}"))
+
+
+def continuation_space(docs: Sequence[Doc]) -> tuple[TfidfVectorizer, csr_matrix]:
+    """Unit TF-IDF rows of `docs` for finding continuations, and the vectorizer to add more."""
+    vec = TfidfVectorizer(
+        stop_words="english",
+        sublinear_tf=True,
+        token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 (a regex, not a secret)
+        dtype=np.float32,
+    )
+    texts = [continuation_document(d.title, d.text) for d in docs]
+    try:
+        return vec, csr_matrix(vec.fit_transform(texts))
+    except ValueError:  # every word a stop word
+        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32)
+        return vec, csr_matrix(vec.fit_transform([t or "empty" for t in texts]))
 
 
 def vectors(docs: Sequence[Doc]) -> tuple[Vectorizer, csr_matrix]:
