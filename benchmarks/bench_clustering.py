@@ -1,14 +1,25 @@
-"""Clustering quality on the labelled set in benchmarks/data/stories (see generate.py there).
+"""Clustering quality on two labelled sets, pairwise precision/recall and BCubed F1.
 
-The similarity threshold is tuned on the `tune` part (best BCubed F1) and reported on the
-`held_out` part, which the tuning never saw. Pairwise precision/recall and BCubed F1 are printed.
+1. The templated set in benchmarks/data/stories (see generate.py there): the similarity threshold
+   is tuned on its `tune` part (best BCubed F1) and reported on its `held_out` part.
+2. The sample newsroom (src/headlines/demo/data/articles.toml): 45 hand-written articles from
+   three invented outlets, labelled by their `event`. Its pages are rendered as the demo server
+   serves them and put through intake's real extraction and scrubbing (with a per-outlet memory
+   of repeated lines, as a first ingest has), so the texts are what intake stores, furniture it
+   misses included. It is reported at the configured threshold, which is never tuned on it
+   (but the features of the vectors were chosen while looking at its failures, so it is a
+   second opinion rather than a clean held-out set). It is scored on all 45 articles at once
+   (the earlier days' build-ups, a storm warning or a Fed preview, are separate events, so
+   merging them costs precision) and on each 24-hour digest window.
 
     .venv/bin/python -m benchmarks bench_clustering
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -16,6 +27,7 @@ from itertools import combinations
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "stories" / "stories.jsonl"
+SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
 GRID = [round(0.10 + 0.025 * i, 3) for i in range(25)]  # 0.10 .. 0.70
 
 
@@ -47,6 +59,89 @@ def bcubed(truth: Sequence[str], predicted: Sequence[int]) -> tuple[float, float
 
 def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
+
+
+class _Memory:
+    """intake's LineMemory protocol in a dict: a first ingest, nothing learned before it."""
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+        self.seen: Counter[str] = Counter()
+
+    def prefetch(self, keys: object) -> None:
+        return None
+
+    def is_repeated(self, key: str) -> bool:
+        return self.seen[key] >= self.threshold
+
+    def record(self, keys: Sequence[str], examples: dict[str, str]) -> None:
+        self.seen.update(keys)
+
+
+def load_newsroom(now: dt.datetime = SEND) -> list[dict[str, object]]:
+    """The sample newsroom's articles as intake stores them, freshest first, with their event."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from headlines.demo.content import Newsroom
+    from headlines.demo.routes import render
+    from headlines.intake.cleaning import clean
+    from headlines.intake.inputs import RawItem
+
+    room = Newsroom(now=now)
+    base = "http://127.0.0.1:8001"
+    threshold = int(settings.CONFIG["HEADLINES_INTAKE_REPEATED_LINE_MIN"])
+    memories: dict[str, _Memory] = {}
+    rows: list[dict[str, object]] = []
+    for article in room.articles:  # freshest first, as the feeds list them
+        path = room.path(article)
+        page = render(room, base, path).body.decode("utf-8")
+        memory = memories.setdefault(article.outlet, _Memory(threshold))
+        stored = clean(RawItem(input=path, html=page, url=base + path), memory=memory)
+        rows.append(
+            {
+                "title": stored.title,
+                "text": stored.text,
+                "source": room.outlet(article).name,
+                "story": article.event,
+                "age_hours": article.age_hours,
+            }
+        )
+    return rows
+
+
+def scores(truth: Sequence[str], labels: Sequence[int]) -> str:
+    pp, pr, _ = pairwise(truth, labels)
+    _, _, bf = bcubed(truth, labels)
+    return f"pairwise P {pp:.3f} R {pr:.3f}, BCubed F1 {bf:.3f}"
+
+
+def report_newsroom() -> None:
+    rows = load_newsroom()
+    from django.conf import settings
+
+    threshold = float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
+    truth = [str(r["story"]) for r in rows]
+    labels = run(rows, threshold)
+    print(
+        f"sample newsroom at threshold {threshold:.3f} (threshold not tuned on it): "
+        f"{len(rows)} articles, {len(set(truth))} events -> {len(set(labels))} clusters"
+    )
+    print(f"  all days at once: {scores(truth, labels)}")
+    for day in range(5):
+        window = [r for r in rows if day * 24 <= float(str(r["age_hours"])) < (day + 1) * 24]
+        if len(window) < 2:
+            continue
+        truth = [str(r["story"]) for r in window]
+        labels = run(window, threshold)
+        print(
+            f"  window {day * 24:>3}-{(day + 1) * 24:>3} h ago: {len(window):>2} articles, "
+            f"{len(set(truth)):>2} events -> {len(set(labels)):>2} clusters; "
+            f"{scores(truth, labels)}"
+        )
 
 
 def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
@@ -90,6 +185,7 @@ def main() -> None:
     )
     print(f"  pairwise precision {pp:.3f} recall {pr:.3f} F1 {pf:.3f}")
     print(f"  BCubed   precision {bp:.3f} recall {br:.3f} F1 {bf:.3f}")
+    report_newsroom()
 
 
 if __name__ == "__main__":

@@ -228,16 +228,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_SIMILARITY",
         float,
-        0.5,
-        "TF-IDF cosine at which two articles tell the same story (tuned on the labelled set in "
+        0.4,
+        "Cosine at which two articles tell the same story, over their titles and first two "
+        "sentences: TF-IDF of the words mixed with TF-IDF of the names and numbers; articles "
+        "naming different weekdays are never joined (tuned on the labelled set in "
         "benchmarks/data/stories; higher splits more).",
         group="stories",
     ),
     Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
         float,
-        0.7,
-        "Cosine at which a story continues one of the previous days' stories (chosen on the "
+        0.75,
+        "Cosine at which a story continues one of the previous days' stories, over its "
+        "articles' titles and leads with names and numbers counted twice (chosen on the "
         "two-day digest benchmark; lower links more).",
         group="stories",
     ),

@@ -102,6 +102,16 @@ def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) 
     return drafts
 
 
+def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, int]) -> np.ndarray:
+    """Each draft's unit centroid over `matrix`, whose rows are the day's (`index_of`: id → row)."""
+    out = []
+    for draft in drafts:
+        block = matrix[[index_of[r.id] for r in draft.members]]
+        centroid = np.asarray(block.mean(axis=0)).ravel()
+        out.append(centroid / (float(np.linalg.norm(centroid)) or 1.0))
+    return np.vstack(out)
+
+
 def write(draft: Draft, *, max_chars: int) -> None:
     """Headline and summary for `draft`."""
     names = {r.source_name for r in draft.members}
@@ -127,15 +137,22 @@ class Earlier:
 
 
 def link_continuations(
-    drafts: Sequence[Draft], earlier: Sequence[Earlier], vectors: csr_matrix, *, threshold: float
+    drafts: Sequence[Draft],
+    earlier: Sequence[Earlier],
+    vectors: csr_matrix,
+    *,
+    threshold: float,
+    centroids: np.ndarray | None = None,
 ) -> None:
     """Point each draft at the earlier story it continues; mark it undeveloped if nothing is new.
 
-    `vectors` are the earlier stories' rows in tonight's TF-IDF space.
+    `vectors` are the earlier stories' rows in tonight's TF-IDF space; `centroids` the drafts'
+    in that space when it is not the one the drafts were clustered in.
     """
     if not drafts or not earlier:
         return
-    centroids = np.vstack([d.centroid for d in drafts])
+    if centroids is None:
+        centroids = np.vstack([d.centroid for d in drafts])
     sims = np.asarray(vectors @ centroids.T)  # earlier x drafts
     for j, draft in enumerate(drafts):
         i = int(np.argmax(sims[:, j]))

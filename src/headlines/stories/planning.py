@@ -98,13 +98,15 @@ def drafts(*, edition: Edition, day: dt.date) -> list[assembly.Draft]:
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:
-        # Earlier stories are weighed like articles: names and numbers count twice.
-        vectors = result.vectorizer.transform([clustering.document("", e.text) for e in earlier])
+        # Earlier stories are weighed like articles, in the continuation space (see clustering).
+        vec, space = clustering.continuation_space(docs)
+        vectors = vec.transform([clustering.continuation_document("", e.text) for e in earlier])
         assembly.link_continuations(
             drafts,
             earlier,
             vectors,
             threshold=float(settings.CONFIG["HEADLINES_STORY_CONTINUATION_SIMILARITY"]),
+            centroids=assembly.centroids(drafts, space, index_of),
         )
     max_chars = int(settings.CONFIG["HEADLINES_SUMMARY_MAX_CHARS"])
     terms = selectors.relevance_terms(edition=edition)

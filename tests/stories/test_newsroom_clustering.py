@@ -1,0 +1,61 @@
+"""The sample newsroom's freshest day, clustered as each edition's digest would see it.
+
+The texts are what intake stores for the served pages (the benchmark's loader renders them and
+runs intake's extraction and scrubbing), page furniture it misses included. The `event` field of
+the newsroom's data is the truth: articles of one event are one story, and a story never mixes
+two events.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from benchmarks.bench_clustering import load_newsroom
+
+from headlines.stories import text as textlib
+from headlines.stories.clustering import Doc, cluster
+
+UK = {"The Thameside Chronicle", "Harbour Wire"}
+US = {"The Daily Meridian", "Harbour Wire"}
+
+
+@pytest.fixture(scope="module")
+def freshest_day() -> list[dict[str, object]]:
+    return [r for r in load_newsroom() if float(str(r["age_hours"])) < 24]
+
+
+def stories(rows: list[dict[str, object]], threshold: float) -> list[list[dict[str, object]]]:
+    docs = [
+        Doc(textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]), str(r["text"]))
+        for r in rows
+    ]
+    found: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for row, label in zip(rows, cluster(docs, threshold=threshold).labels, strict=True):
+        found[label].append(row)
+    return list(found.values())
+
+
+def story_of(found: list[list[dict[str, object]]], event: str) -> list[list[dict[str, object]]]:
+    return [story for story in found if any(r["story"] == event for r in story)]
+
+
+@pytest.mark.parametrize(
+    ("sources", "events"), [(UK, ["fed-rates", "storm-imogen"]), (US, ["fed-rates"])]
+)
+def test_an_event_told_by_several_outlets_is_one_story_with_several_sources(
+    settings, freshest_day, sources, events
+) -> None:
+    rows = [r for r in freshest_day if r["source"] in sources]
+    found = stories(rows, float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"]))
+    for event in events:
+        told = story_of(found, event)
+        assert len(told) == 1, [[r["title"] for r in story] for story in told]
+        assert len({r["source"] for r in told[0]}) >= 2
+
+
+@pytest.mark.parametrize("sources", [UK, US, UK | US])
+def test_no_story_mixes_two_events(settings, freshest_day, sources) -> None:
+    rows = [r for r in freshest_day if r["source"] in sources]
+    for story in stories(rows, float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])):
+        assert len({r["story"] for r in story}) == 1, [r["title"] for r in story]
