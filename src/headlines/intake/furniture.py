@@ -43,9 +43,9 @@ NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019&-]*|&|and|de|van|von|of|th
 # A credit line on its own: "Photograph: Jane Doe", "Illustration by Ana Ruiz", "Photo courtesy
 # of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)".
 CREDIT_LINE = re.compile(
-    r"^\W*(photo(graph)?s?|pictures?|images?|illustrations?|graphics?|video|footage|artwork|"
-    r"credit|source|main image|top image|file photo)"
-    r"(\s+(by|credit|courtesy( of)?|supplied by))?\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
+    r"^\W*(?i:(photo(graph)?s?|pictures?|images?|illustrations?|graphics?|video|footage|"
+    r"artwork|credit|source|main image|top image|file photo)"
+    r"(\s+(by|credit|courtesy( of)?|supplied by))?)\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
     r"\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
     r"|^\W*\(\s*" + NAME + r"\s*(/|via|for)\s*" + NAME + r"\s*\)\W*$"
 )

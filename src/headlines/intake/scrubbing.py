@@ -38,7 +38,8 @@ PROMPT_ONLY = re.compile(
     r"also read|up next|watch( now| video| the video)?|listen( now| to this( article| story)?)?|"
     r"share( this| the)?( article| story| page)?|tweet( this)?|e-?mail( this)?|print( this)?|"
     r"copy (link|url)|advertisement|advert|ad|sponsored( content| post)?|promoted|"
-    r"continue reading|(show|view|hide|load) (comments|more)|comments?|load more|"
+    r"continue reading|(find out|learn) more|(show|view|hide|load) (comments|more)|"
+    r"comments?|load more|"
     r"skip to (main )?content|back to top|top stories|latest( news| stories)?|"
     r"you (may|might) also (like|be interested in)|don'?t miss|editor'?s picks?|"
     r"(click|tap) here[\w ]{0,40}|explore more|more like this)\W*$",
@@ -282,7 +283,10 @@ def _scrub(paragraphs: list[str], memory: LineMemory | None) -> tuple[list[str],
             if memory is not None and segment != paragraph and _is_learned(segment, memory):
                 removed.append(Removed(segment, "repeated"))
                 continue
-            last = reason = classify(segment)
+            reason = classify(segment)
+            if reason is None and last == "prompt" and furniture.headline_like(segment):
+                reason = "prompt"  # a teaser's headline runs on past its question mark
+            last = reason
             if reason:
                 removed.append(Removed(segment, reason))
             else:
