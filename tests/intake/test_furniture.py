@@ -146,6 +146,10 @@ def test_menus_and_lists_of_other_stories_go_but_a_crosshead_stays() -> None:
         "Metro Wire is an independent news agency serving the region since 1987.",
         "The Valley Press is owned by its readers. Support local journalism today.",
         "Dale Times is a not-for-profit newsroom. Donate today.",
+        "Northern Star is part of the Star Media group.",
+        "Harbour Post journalism is funded by subscribers like you.",
+        "The County Echo has covered the county since 1881.",
+        "Got a story? Email the Lantern newsdesk.",
     ],
 )
 def test_a_closing_tagline_goes_the_first_time_it_is_seen(tagline: str) -> None:
@@ -155,7 +159,16 @@ def test_a_closing_tagline_goes_the_first_time_it_is_seen(tagline: str) -> None:
     assert {r.reason for r in removed} == {"tagline"}
 
 
-def test_a_publisher_named_in_the_story_is_not_a_tagline() -> None:
-    last = "The Valley Press is owned by its readers, the regulator said in its ruling."
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The Valley Press is owned by its readers, the regulator said in its ruling.",
+        "Mr Smith has served the town since 1990.",
+        "The Mill has been closed since 1998.",
+        "The Harbour Trust is funded by the council and two local charities.",
+        "Have your say at the public meeting on Thursday.",
+    ],
+)
+def test_a_closing_sentence_that_is_news_is_not_a_tagline(last: str) -> None:
     kept, _ = scrub(["The regulator ruled on Monday after a year-long inquiry.", last])
     assert kept[-1] == last

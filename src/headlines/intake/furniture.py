@@ -65,9 +65,17 @@ LINK_TEXT = re.compile(r"\W*\(?opens (in )?(a )?new (tab|window)\)?\W*$", re.I)
 # A publisher describing itself at the foot of a story: "Metro Wire is an independent news
 # agency …", "The Ledger is owned by its readers.", "Donate today."
 SELF_DESCRIPTION = re.compile(
-    r"^\W*" + NAME + r" is (an?|the|owned|funded|supported|published|produced|proudly|run|part|"
-    r"a member|member)\b.{0,160}\b(news|newsroom|newspaper|journalism|publication|press|media|"
-    r"magazine|agency|publisher|readers|reporting)\b",
+    r"^\W*" + NAME + r"( journalism)? (is|are) (?i:(an?|the|owned|funded|supported|published|"
+    r"produced|proudly|run|part|a member|member)\b.{0,160}\b(news|newsroom|newspaper|journalism|"
+    r"publication|press|media|magazine|agency|publisher|readers|subscribers|reporting|reporters|"
+    r"journalists|editors)\b)"
+    r"|^\W*" + NAME + r" has (covered|reported on) .{0,80}\bsince (1[6-9]|20)\d\d\W*$",
+)
+# "Got a story? Email the newsdesk.", "Have a tip? Contact us at …".
+TIP_LINE = re.compile(
+    r"^\W*((got|have|know) (a|an|any) (story|tip|news tip|story idea)s?|send (us )?your (tips|"
+    r"stories)|(e-?mail|contact|call|write to) (the |our )?[\w ]{0,30}(news ?desk|tips? line))\b",
+    re.I,
 )
 SUPPORT_CALL = re.compile(
     r"^\W*(please )?(donate|support (us|local|independent|our|quality|public[- ]interest)|"
@@ -116,7 +124,9 @@ def is_tagline(segment: str) -> bool:
     words = len(segment.split())
     if words > 35 or REPORTING.search(segment):
         return False
-    return bool(SELF_DESCRIPTION.match(segment) or (words <= 8 and SUPPORT_CALL.match(segment)))
+    if words <= 10 and (SUPPORT_CALL.match(segment) or TIP_LINE.match(segment)):
+        return True
+    return bool(SELF_DESCRIPTION.match(segment))
 
 
 def headline_like(paragraph: str) -> bool:
