@@ -140,6 +140,18 @@ def test_menus_and_lists_of_other_stories_go_but_a_crosshead_stays() -> None:
     assert {r.reason for r in removed} == {"navigation", "related"}
 
 
+def test_a_list_of_key_points_inside_the_story_stays() -> None:
+    story = [
+        "Storm Imogen brought winds of up to 84mph to north-west England overnight, police said.",
+        "More than 40,000 homes without power",
+        "Two care homes evacuated in Cumbria",
+        "West Coast main line closed between Preston and Carlisle",
+        "The Met Office said the worst of the wind would ease by the afternoon.",
+    ]
+    kept, _ = scrub(story)
+    assert kept == story
+
+
 @pytest.mark.parametrize(
     "tagline",
     [

@@ -175,8 +175,9 @@ def lists_and_taglines(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """Take out runs of menu items and of other stories' headlines, and a closing tagline.
 
-    One short line without a full stop may be a crosshead; three in a row are a menu or a list
-    of links, and two at the very end are the "related" list under a story.
+    One short line without a full stop may be a crosshead, and a few may be a list of key
+    points; three words-or-so lines in a row are a menu, and two or more headlines closing the
+    text are the "related" list under a story.
     """
     out: list[str] = []
     i = 0
@@ -185,16 +186,12 @@ def lists_and_taglines(
         while j < len(kept) and headline_like(kept[j]):
             j += 1
         run = kept[i:j]
-        if len(run) >= 3 or (len(run) >= 2 and j == len(kept)):
-            menu = all(menu_item(line) for line in run)
+        menu = len(run) >= 3 and all(menu_item(line) for line in run)
+        if menu or (len(run) >= 2 and j == len(kept)):
             removed.extend((line, "navigation" if menu else "related") for line in run)
-            i = j
-        elif run:
-            out.extend(run)
-            i = j
         else:
-            out.append(kept[i])
-            i += 1
+            out.extend(run or [kept[i]])
+        i = max(j, i + 1)
     return _without_tagline(out, removed)
 
 
