@@ -64,6 +64,8 @@ def test_furniture_families_are_recognised(line: str, reason: str) -> None:
         "Illustrations by local children will hang in the new library from June.",
         "The club won promotion after a 2-0 win over Eastbrook on Saturday.",
         "Editing by hand took the team three weeks, the archivist said.",
+        "The email that changed everything",
+        "Newsletter row reaches the council chamber",
         "The report, which the paper published on Tuesday, runs to 400 pages.",
     ],
 )

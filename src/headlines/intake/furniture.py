@@ -14,6 +14,11 @@ import re
 # "Our free daily newsletter - every weekday at 7am", "The Briefing: our evening email".
 # A promo is a label, not a sentence: it has no closing full stop.
 PROMO_WORDS = re.compile(r"\b(news ?letters?|briefing|bulletin|e-?mail|inbox)\b", re.I)
+# What a promo pitches, unlike a crosshead that names an email ("The email that changed it").
+PROMO_PITCH = re.compile(
+    r"\b(our|your|you|free|every|daily|weekly|weekday|each (morning|evening|week)|sign up)\b",
+    re.I,
+)
 SENTENCE_CLOSE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]?$")
 # "… our free weekly newsletter …" addressed to the reader: a promo even as a sentence.
 FREE_OFFER = re.compile(
@@ -113,7 +118,7 @@ def classify_more(segment: str, words: int, lower: str) -> str | None:
         return None
     if SMALL_PRINT.search(segment):
         return "newsletter"
-    promo = words <= 25 and PROMO_WORDS.search(segment)
+    promo = words <= 25 and PROMO_WORDS.search(segment) and PROMO_PITCH.search(segment)
     if promo and (not SENTENCE_CLOSE.search(segment) or FREE_OFFER.search(segment)):
         return "newsletter"
     return None
