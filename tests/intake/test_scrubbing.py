@@ -53,7 +53,8 @@ def test_news_about_the_same_words_stays(line: str) -> None:
 
 def test_lines_a_source_repeats_are_learned() -> None:
     memory = Memory()
-    tagline = "The Lantern is an independent newsroom funded by its readers."
+    # No general rule knows this line; only its repetition under every story gives it away.
+    tagline = "All times are local unless stated otherwise in the story."
     for n in range(3):
         kept, _ = scrub(
             [f"Story number {n} happened in the town today, police said.", tagline], memory

@@ -14,6 +14,9 @@ from headlines.intake.inputs import RawItem
 from headlines.intake.scrubbing import LineMemory, Removed, scrub
 
 MIN_WORDS = 5
+# How far down the page's text a repeat of the headline is looked for.
+TITLE_WITHIN = 15
+TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ")
 
 
 @dataclass
@@ -78,12 +81,16 @@ def clean(
 
 
 def _without_title(extracted: extraction.Extracted) -> list[str]:
-    """trafilatura keeps an <h1> that repeats the title; the title is stored on its own."""
+    """trafilatura keeps an <h1> that repeats the title, sometimes below a menu or a section
+    label; the title is stored on its own, and a repeated headline is never article text."""
     paragraphs = extracted.paragraphs
     title = " ".join(extracted.title.lower().split())
-    while paragraphs and title and " ".join(paragraphs[0].lower().split()) == title:
-        paragraphs = paragraphs[1:]
-    return paragraphs
+    if not title:
+        return paragraphs
+    # A <title> often carries the site's name: "Headline | Harbour Wire".
+    titles = {title, *(title.rsplit(sep, 1)[0] for sep in TITLE_SEPARATORS if sep in title)}
+    head = [" ".join(p.lower().split()) for p in paragraphs[:TITLE_WITHIN]]
+    return [p for i, p in enumerate(paragraphs) if i >= TITLE_WITHIN or head[i] not in titles]
 
 
 def _extract(item: RawItem) -> extraction.Extracted | None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from headlines.intake import furniture
+
 # Where one sentence-like segment ends and the next begins.
 SEGMENT_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 # A caption's credit "(Jane Doe/Metro Wire)" ends it even without a full stop.
@@ -36,7 +38,8 @@ PROMPT_ONLY = re.compile(
     r"also read|up next|watch( now| video| the video)?|listen( now| to this( article| story)?)?|"
     r"share( this| the)?( article| story| page)?|tweet( this)?|e-?mail( this)?|print( this)?|"
     r"copy (link|url)|advertisement|advert|ad|sponsored( content| post)?|promoted|"
-    r"continue reading|(show|view|hide|load) (comments|more)|comments?|load more|"
+    r"continue reading|(find out|learn) more|(show|view|hide|load) (comments|more)|"
+    r"comments?|load more|"
     r"skip to (main )?content|back to top|top stories|latest( news| stories)?|"
     r"you (may|might) also (like|be interested in)|don'?t miss|editor'?s picks?|"
     r"(click|tap) here[\w ]{0,40}|explore more|more like this)\W*$",
@@ -172,6 +175,7 @@ def segments(paragraph: str) -> list[str]:
     pieces = SEGMENT_END.split(paragraph)
     if "/" in paragraph:
         pieces = [part for piece in pieces for part in _after_credits(piece)]
+        pieces = [part for piece in pieces for part in furniture.split_glued_credit(piece)]
     return [s.strip() for s in pieces if s.strip()]
 
 
@@ -218,7 +222,7 @@ def classify(segment: str) -> str | None:
         return "byline"
     if reporting and words > 12:
         return None
-    return _weak_rules(segment, words)
+    return furniture.classify_more(segment, words, lower) or _weak_rules(segment, words)
 
 
 def _weak_rules(segment: str, words: int) -> str | None:
@@ -273,19 +277,45 @@ def _scrub(paragraphs: list[str], memory: LineMemory | None) -> tuple[list[str],
         if memory is not None and _is_learned(paragraph, memory):
             removed.append(Removed(paragraph, "repeated"))
             continue
-        parts = []
-        for segment in segments(paragraph):
+        parts: list[str] = []
+        last = None
+        for segment in _unglued(segments(paragraph)):
             if memory is not None and segment != paragraph and _is_learned(segment, memory):
                 removed.append(Removed(segment, "repeated"))
                 continue
             reason = classify(segment)
+            if reason is None and last == "prompt" and furniture.headline_like(segment):
+                reason = "prompt"  # a teaser's headline runs on past its question mark
+            last = reason
             if reason:
                 removed.append(Removed(segment, reason))
             else:
                 parts.append(segment)
+        if parts and last == "caption" and _is_caption(parts):
+            # A caption ends in its credit: what stands before the credit is the caption.
+            removed[-1:] = [Removed(" ".join([*parts, removed[-1].text]), "caption")]
+            parts = []
         if parts:
             kept.append(" ".join(parts))
-    return kept, removed
+    kept, more = furniture.lists_and_taglines(kept, [])
+    return kept, removed + [Removed(text, reason) for text, reason in more]
+
+
+def _unglued(pieces: list[str]) -> list[str]:
+    """A teaser whose headline has no full stop is cut from the sentence glued after it."""
+    out: list[str] = []
+    for piece in pieces:
+        match = PROMPT_PREFIX.match(piece)
+        split = match and furniture.split_after_glued_headline(
+            piece, len(piece[: match.end() - 1].split())
+        )
+        out.extend(split or [piece])
+    return out
+
+
+def _is_caption(parts: list[str]) -> bool:
+    text = " ".join(parts)
+    return _count(text) <= 30 and not REPORTING.search(text) and not text.endswith(":")
 
 
 def _is_learned(line: str, memory: LineMemory) -> bool:
