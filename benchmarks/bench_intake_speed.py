@@ -13,21 +13,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.bench_intake_quality import DATA
+from benchmarks.bench_intake_quality import load_generator
 
 PAGES = int(os.environ.get("HEADLINES_BENCH_PAGES", "1000"))
 CHUNK = 100
-
-
-def load_generator():  # type: ignore[no-untyped-def]
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("intake_corpus", DATA / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["intake_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def fresh_django(folder: Path) -> None:

@@ -19,3 +19,12 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The thing already exists or is in a state that forbids the action."""
+
+
+def invalid_input_from(exc: Exception) -> InvalidInput:
+    """A Django ValidationError as our InvalidInput, naming its first field and message."""
+    message_dict = getattr(exc, "message_dict", None)
+    if message_dict:
+        field, messages = next(iter(message_dict.items()))
+        return InvalidInput(f"{field}: {messages[0]}", field=field)
+    return InvalidInput(str(exc))

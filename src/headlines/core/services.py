@@ -9,7 +9,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from headlines.core.errors import Conflict, InvalidInput
+from headlines.core.errors import Conflict, InvalidInput, invalid_input_from
 from headlines.core.models import Edition
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -73,7 +73,7 @@ def edition_create(
     try:
         edition.full_clean(validate_unique=False)
     except Exception as exc:  # ValidationError, reported field by field
-        raise InvalidInput(_first_error(exc)) from None
+        raise invalid_input_from(exc) from None
     try:
         with transaction.atomic():
             edition.save()
@@ -99,11 +99,3 @@ def _base_host() -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(settings.BASE_URL).hostname or "localhost"
-
-
-def _first_error(exc: Exception) -> str:
-    message_dict = getattr(exc, "message_dict", None)
-    if message_dict:
-        field, messages = next(iter(message_dict.items()))
-        return f"{field}: {messages[0]}"
-    return str(exc)

@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.text import slugify
 
 from headlines.core import clock
-from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.selectors import edition_get
 from headlines.intake import selectors
 from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
@@ -69,7 +69,7 @@ def source_create(
     try:
         source.full_clean(validate_unique=False, exclude=["editions"])
     except Exception as exc:  # ValidationError: report the first field
-        raise InvalidInput(_first_error(exc)) from None
+        raise invalid_input_from(exc) from None
     try:
         with transaction.atomic():
             source.save()
@@ -217,11 +217,3 @@ def _record(source: Source, report: IngestReport) -> None:
                 last_error_at=now,
             )
     Source.objects.filter(pk=source.pk).update(**fields)
-
-
-def _first_error(exc: Exception) -> str:
-    message_dict = getattr(exc, "message_dict", None)
-    if message_dict:
-        field, messages = next(iter(message_dict.items()))
-        return f"{field}: {messages[0]}"
-    return str(exc)
