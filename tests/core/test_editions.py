@@ -82,3 +82,22 @@ def test_invalid_input_carries_the_field() -> None:
     with pytest.raises(InvalidInput) as info:
         services.edition_create(slug="x", name="X", timezone="UTC", send_at="noon")
     assert info.value.field == "send_at"
+
+
+def test_a_database_that_was_never_migrated_gets_a_clear_instruction(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HEADLINES_DATA_DIR": str(tmp_path), "HEADLINES_DATABASE_URL": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "headlines", "edition", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "run `headlines migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr
