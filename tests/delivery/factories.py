@@ -6,8 +6,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from django.utils import timezone
-
+from headlines.core import clock
 from headlines.core.models import Edition
 from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
 from headlines.subscriptions.hashing import email_hash
@@ -32,7 +31,7 @@ def reader(
         subscriber=subscriber,
         edition=ed,
         status=status,
-        confirmed_at=timezone.now() if status == "confirmed" else None,
+        confirmed_at=clock.now() if status == "confirmed" else None,
         **fields,
     )
 
@@ -47,9 +46,7 @@ def readers(ed: Edition, count: int, *, prefix: str = "r") -> list[int]:
     people = Subscriber.objects.filter(email__in=addresses).values_list("id", flat=True)
     Subscription.objects.bulk_create(
         [
-            Subscription(
-                subscriber_id=p, edition=ed, status="confirmed", confirmed_at=timezone.now()
-            )
+            Subscription(subscriber_id=p, edition=ed, status="confirmed", confirmed_at=clock.now())
             for p in people.iterator()
         ],
         batch_size=2000,
@@ -80,7 +77,7 @@ def digest(
         "text": TEXT,
         "html": HTML,
         "state": state,
-        "built_at": timezone.now(),
+        "built_at": clock.now(),
     }
     values.update(fields)
     return Digest.objects.create(edition=ed, date=day or dt.date(2026, 11, 25), **values)

@@ -4,6 +4,8 @@ import datetime as dt
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
+
 
 class Edition(models.Model):
     """One newsletter a reader can sign up for (US, UK, …): its audience, voice and schedule."""
@@ -32,7 +34,7 @@ class Edition(models.Model):
         default=True, help_text="Approve an unreviewed draft automatically at send time."
     )
     max_stories = models.PositiveSmallIntegerField(default=10)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
@@ -44,7 +46,7 @@ class Edition(models.Model):
 class OutboxMessage(models.Model):
     """An email the built-in outbox received instead of an SMTP relay (embedded default)."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
     envelope_from = models.CharField(max_length=320)
     recipients = models.TextField(help_text="Envelope recipients, one per line.")
     subject = models.CharField(max_length=998, blank=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from headlines.core import clock
 from headlines.core.errors import InvalidInput
 
 _WSP = re.compile(r"[ \t]+")
@@ -99,7 +99,7 @@ def signature_header(
     `headers` pairs each header name with its `relaxed_header()` form, in message order.
     """
     names = ":".join(name.lower() for name, _ in headers)
-    stamp = int(time.time()) if timestamp is None else timestamp
+    stamp = int(clock.now().timestamp()) if timestamp is None else timestamp
     value = (
         f"v=1; a={key.algorithm}; c=relaxed/simple; d={key.domain}; s={key.selector}; "
         f"t={stamp}; h={names}; bh={body_hash(body)}; b="

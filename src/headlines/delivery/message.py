@@ -11,7 +11,6 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-import time
 from dataclasses import dataclass
 from email.header import Header
 from email.utils import formatdate, parseaddr
@@ -19,6 +18,7 @@ from email.utils import formatdate, parseaddr
 from django.conf import settings
 from django.urls import reverse
 
+from headlines.core import clock
 from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
@@ -169,7 +169,7 @@ class DigestTemplate:
         return cls(digest, dkim=configured_key(digest))
 
     def date(self) -> str:
-        now = int(time.time())
+        now = int(clock.now().timestamp())
         if self._date[1] != now:  # formatting a date costs more than a whole substitution
             self._date = (formatdate(now, usegmt=True), now)
         return self._date[0]

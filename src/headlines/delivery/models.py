@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
 from headlines.digests.models import Digest
 from headlines.subscriptions.models import Subscription
 
@@ -40,8 +41,8 @@ class Delivery(models.Model):
     relay = models.CharField(max_length=200, blank=True)
     message_id = models.CharField(max_length=250, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
@@ -76,7 +77,7 @@ class BounceEvent(models.Model):
         Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="bounces"
     )
     detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.email_hash[:12]}…"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
 from headlines.core.models import Edition
 
 # Per-reader placeholders in `Digest.html` and `Digest.text`. The digest is rendered once; delivery
@@ -35,7 +36,7 @@ class Digest(models.Model):
     approved_by = models.CharField(max_length=150, blank=True)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "edition__name"]

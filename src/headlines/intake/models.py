@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
 from headlines.core.models import Edition
 
 
@@ -35,7 +36,7 @@ class Source(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
     # Added by intake (0002): totals for the admin, the last run's report, and a lease so that
     # two schedulers never ingest the same source at once.
     failures_total = models.PositiveIntegerField(default=0)
@@ -80,7 +81,7 @@ class Article(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
     # Added by intake (0002): why this is a duplicate, the MinHash signature the near-duplicate
     # index is rebuilt from, and where the text came from (a file path or URL).
     duplicate_reason = models.CharField(max_length=16, blank=True)

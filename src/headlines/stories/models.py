@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
 from headlines.core.models import Edition
 from headlines.intake.models import Article
 
@@ -17,7 +18,7 @@ class Story(models.Model):
     continues = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="continuations"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
     # Added by the stories work (0002): which digest day the story was built for, and the
     # numbers ranking and the editor look at.
     day = models.DateField(null=True, blank=True, db_index=True)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 
+from headlines.core.fields import ClockDateTimeField
 from headlines.core.models import Edition
 
 
@@ -20,7 +21,7 @@ class Subscriber(models.Model):
     marketing = models.BooleanField(
         default=False, help_text="Current marketing consent; the ledger holds its history."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.email
@@ -49,7 +50,7 @@ class Subscription(models.Model):
         blank=True,
         help_text="Local delivery hour 0-23; empty means the edition's send time.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # Marketing ticked on an unconfirmed sign-up only takes effect once the address is confirmed.
@@ -99,7 +100,7 @@ class ConsentEvent(models.Model):
     ip_hash = models.CharField(
         max_length=64, blank=True, help_text="Keyed hash; the IP itself is never stored."
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -130,7 +131,7 @@ class Suppression(models.Model):
     email_hash = models.CharField(max_length=64, unique=True)
     reason = models.CharField(max_length=16, choices=Reason.choices)
     detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.email_hash[:12]}… ({self.reason})"
