@@ -8,6 +8,7 @@ import time
 import pytest
 
 from headlines.core import clock, jobs, scheduler
+from headlines.core.worker import EmbeddedWorker
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
 from headlines.digests.models import Digest
@@ -105,7 +106,7 @@ def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> Non
     factories.readers(ed, 12)
     factories.digest(ed, day=DAY)
     clock.set_clock(at(18, 5))
-    backend = jobs.EmbeddedBackend(threads=2)
+    backend = EmbeddedWorker(threads=2, poll_seconds=0.05).start()
     previous = jobs.set_backend(backend)
     try:
         sched = scheduler.Scheduler(tick_seconds=30)
@@ -115,6 +116,6 @@ def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> Non
         while len(smtp_messenger.received) < 12 and time.monotonic() < end:
             time.sleep(0.05)
     finally:
-        backend.shutdown()
+        backend.stop()
         jobs.set_backend(previous)
     assert len(smtp_messenger.received) == 12
