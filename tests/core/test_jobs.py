@@ -47,7 +47,7 @@ class Doorbells:
     def __init__(self) -> None:
         self.rung: list[int] = []
 
-    def ring(self, job_ids: list[int]) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
         self.rung += job_ids
 
 
@@ -89,12 +89,17 @@ def test_only_json_values_and_known_jobs() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_key_keeps_one_job_waiting(doorbells: Doorbells) -> None:
-    first = jobs.enqueue("tests.record", key="k", value=1)
-    assert jobs.enqueue("tests.record", key="k", value=2) is None
-    assert doorbells.rung == [first]
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    first = jobs.enqueue("tests.record", key="k", delay=60, value=1)
+    assert jobs.enqueue("tests.record", key="k", delay=600, value=2) == first
+    assert Job.objects.get().run_after == T0 + dt.timedelta(seconds=60)
+    assert jobs.enqueue("tests.record", key="k", value=3) == first  # brought forward, rung
+    assert Job.objects.get().run_after == T0 and doorbells.rung == [first, first, first]
     assert jobs.run_by_id(first) and RECORDED == [1]
-    again = jobs.enqueue("tests.record", key="k", value=3)  # the first ran: a new one may wait
+    again = jobs.enqueue("tests.record", key="k", value=4)  # the first ran: a new one may wait
     assert again is not None and again != first
+    assert Job.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -45,7 +45,9 @@ RETURNING id
 def insert(
     *, kind: str, key: str, payload: str, max_attempts: int, run_after: dt.datetime
 ) -> int | None:
-    """Add a queued job in the current transaction; None when `key` already waits."""
+    """Add a queued job in the current transaction and return its id. When `key` already
+    waits, add none: the waiting job is brought forward to `run_after` if it was due later,
+    and its id returned. None only if that job was claimed in the meantime."""
     now = clock.now()
     if not key:
         return int(
@@ -68,7 +70,13 @@ def insert(
             ],
         )
         row = cursor.fetchone()
-    return int(row[0]) if row else None
+    if row:
+        return int(row[0])
+    # The key already waits: it runs at the earliest time anyone asked for.
+    waiting = Job.objects.filter(key=key[:200], status=Status.QUEUED)
+    waiting.filter(run_after__gt=run_after).update(run_after=run_after)
+    found: int | None = waiting.values_list("id", flat=True).first()
+    return found
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ The public face is small:
   table *inside the caller's transaction*: the change and the job that follows from it commit
   together or not at all. After the commit a doorbell rings (see below); the row, not the
   doorbell, is what counts. With a `key`, a job whose key already waits in the queue is not
-  queued twice (the periodic ticks and the delivery fan-out rely on this).
+  queued twice, only brought forward (the periodic ticks and the delivery fan-out rely on this).
 
 Doorbells (`Backend.ring`), one per tier:
 
@@ -104,7 +104,8 @@ def distributed() -> bool:
 def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) -> int | None:
     """Write job `name` in the current transaction; ring its doorbell once that commits.
 
-    Returns the job's id, or None when `key` is already waiting in the queue.
+    With a `key` that already waits in the queue, no second job is added: the waiting one is
+    brought forward if it was due later, its doorbell rings again, and its id is returned.
     """
     import datetime as dt
 
@@ -124,8 +125,9 @@ def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) 
         max_attempts=spec.max_attempts or int(settings.CONFIG["HEADLINES_JOB_MAX_ATTEMPTS"]),
         run_after=clock.now() + dt.timedelta(seconds=max(0.0, delay)),
     )
-    if job_id is not None and delay <= 0:
-        transaction.on_commit(lambda: get_backend().ring([job_id]), robust=True)
+    if job_id is not None:
+        wait = max(0.0, delay)
+        transaction.on_commit(lambda: get_backend().ring([job_id], delay=wait), robust=True)
     return job_id
 
 
@@ -248,15 +250,24 @@ def heartbeat(owner: str) -> _Heartbeat:
 
 
 class Backend(Protocol):
-    def ring(self, job_ids: list[int]) -> None: ...
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        """The jobs are committed and due in `delay` seconds: have them run."""
 
 
 class ImmediateBackend:
-    """Runs each job in the caller's thread as soon as it commits."""
+    """Runs each job in the caller's thread as soon as it commits (a delayed one is left for
+    a worker)."""
 
-    def ring(self, job_ids: list[int]) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay > 0:
+            return
         for job_id in job_ids:
             run_by_id(job_id)
+
+
+# Delayed jobs due within this many seconds get a doorbell with a countdown; later ones are
+# rung by the scheduler when they come due (`ring_overdue`).
+MAX_COUNTDOWN = 60.0
 
 
 class CeleryBackend:
@@ -264,11 +275,13 @@ class CeleryBackend:
 
     lost_doorbells = True  # the scheduler rings again for due jobs nobody picked up
 
-    def ring(self, job_ids: list[int]) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay > MAX_COUNTDOWN:
+            return  # held that long by a worker, a message outlives brokers' ack timeouts
         from headlines.core.celery_app import app
 
         for job_id in job_ids:
-            app.send_task("headlines.run_job", args=[job_id])
+            app.send_task("headlines.run_job", args=[job_id], countdown=delay or None)
 
 
 _backend: Backend | None = None

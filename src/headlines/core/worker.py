@@ -43,8 +43,9 @@ class EmbeddedWorker:
         )
 
     # The doorbell: a job committed in this process.
-    def ring(self, job_ids: list[int]) -> None:
-        self.event.set()
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay <= 0:  # a delayed job is found by the poll when it comes due
+            self.event.set()
 
     def start(self) -> EmbeddedWorker:
         self.beat.__enter__()

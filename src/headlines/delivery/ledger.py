@@ -247,7 +247,8 @@ def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None
                 "last_code": code,
                 "last_reply": reply,
                 "relay": relay,
-                "lease_owner": "",
+                # lease_owner stays: which sender (host:pid:…) last had the row, for staff and
+                # for checking that a send really spread over the workers.
                 "lease_expires_at": None,
             }
             if state == State.SENT:

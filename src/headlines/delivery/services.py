@@ -163,10 +163,25 @@ def delivery_send_due(*, digest_id: int, messenger: Messenger | None = None) -> 
             _running.add(digest_id)
     chosen, owned = _messenger_or_default(messenger)
     try:
-        return dict(Sender(digest_id=digest_id, messenger=chosen).run_available().counts)
+        counts = dict(Sender(digest_id=digest_id, messenger=chosen).run_available().counts)
     finally:
         if owned:
             chosen.close()
         if not fan_out:
             with _running_lock:
                 _running.discard(digest_id)
+    _follow_up(digest_id)
+    return counts
+
+
+def _follow_up(digest_id: int) -> None:
+    """Nothing is claimable now, but rows are still open (another sender's lease, a retry's
+    backoff): come back when the first of them can be claimed. A sender that died mid-send so
+    has its rows taken over within a lease, not at the next dispatch tick."""
+    wake = ledger.next_wake(digest_id=digest_id)
+    if wake is None:
+        return
+    delay = min(3600.0, max(0.5, (wake - clock.now()).total_seconds() + 0.5))
+    jobs.enqueue(
+        "delivery.send", key=f"delivery.send:{digest_id}", delay=delay, digest_id=digest_id
+    )
