@@ -145,13 +145,16 @@ def child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
     from headlines.core import mail
     from headlines.delivery.message import DigestTemplate
     from headlines.delivery.services import delivery_send_now
+    from headlines.subscriptions.audience import Recipient
 
     call_command("migrate", verbosity=0)
     digest = make_digest(readers)
     url = f"smtp://127.0.0.1:{port}?concurrency={threads}"
 
     # The baseline: the same bytes, one connection, a plain smtplib loop.
-    rendered = DigestTemplate.for_digest(digest).render(subscription_id=1, email="r@example.org")
+    rendered = DigestTemplate.for_digest(digest).render(
+        Recipient(1, "r@example.org", (), "https://x.example/u/1", "https://x.example/p/1")
+    )
     conn = mail.open_smtp(mail.parse_smtp_urls(url)[0])
     raw_n = min(readers, 10_000)
     started = time.perf_counter()

@@ -14,10 +14,15 @@ from django.conf import settings
 from headlines.core.errors import InvalidInput
 from headlines.delivery import message
 from headlines.delivery.dkim import load_key
+from headlines.subscriptions.audience import Recipient, audience_recipients
 from headlines.subscriptions.links import read_token
 from tests.delivery import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def reader_of(subscription_id: int) -> Recipient:
+    return audience_recipients(subscription_ids=[subscription_id])[subscription_id]
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -38,7 +43,7 @@ def test_each_reader_gets_their_own_links_and_headers() -> None:
     digest = factories.digest(ed, subject="Tonight: Café talks")
     template = message.DigestTemplate(digest)
 
-    out = template.render(subscription_id=sub.pk, email="ana@example.org")
+    out = template.render(reader_of(sub.pk))
     parsed = parse(out.raw)
 
     assert parsed["To"] == "ana@example.org" and parsed["Subject"] == "Tonight: Café talks"
@@ -79,7 +84,9 @@ def test_a_header_injection_through_a_stored_address_is_refused() -> None:
     ed = factories.edition()
     digest = factories.digest(ed)
     with pytest.raises(InvalidInput):
-        message.DigestTemplate(digest).render(subscription_id=1, email="a@b.org\r\nBcc: x@y.z")
+        message.DigestTemplate(digest).render(
+            Recipient(1, "a@b.org\r\nBcc: x@y.z", (), "https://x.example/u", "https://x.example/p")
+        )
 
 
 def _pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
@@ -99,9 +106,7 @@ def test_dkim_signature_verifies_with_dkimpy(kind: str) -> None:
     ed = factories.edition()
     sub = factories.reader(ed)
     digest = factories.digest(ed, subject="Tonight: Café talks")
-    out = message.DigestTemplate(digest, dkim=key).render(
-        subscription_id=sub.pk, email=sub.subscriber.email
-    )
+    out = message.DigestTemplate(digest, dkim=key).render(reader_of(sub.pk))
 
     def dns(name: bytes, timeout: int = 5) -> bytes:
         assert name == b"eh2026._domainkey.news.example."

@@ -84,7 +84,7 @@ def test_approve_and_send_a_test_from_the_list(draft: Digest, editor: Client) ->
     changelist = "/admin/digests/digest/"
     editor.post(changelist, {"action": "send_test", "_selected_action": [draft.pk]})
     test = OutboxMessage.objects.get()
-    assert test.subject.startswith("[Test] ") and "ed@newsroom.example" in test.recipients
+    assert "ed@newsroom.example" in test.recipients
     assert b"[[unsubscribe_url]]" not in bytes(test.raw)
     editor.post(changelist, {"action": "approve", "_selected_action": [draft.pk]})
     draft.refresh_from_db()

@@ -81,12 +81,3 @@ def test_personalising_swaps_only_the_placeholders(digest: Digest) -> None:
         preferences_url="https://x.example/p/1",
     )
     assert "[[" not in body and 'href="https://x.example/u/1"' in body
-    message = rendering.message(
-        digest,
-        to="reader@example.com",
-        unsubscribe_url="https://x.example/u/1",
-        preferences_url="https://x.example/p/1",
-    )
-    assert message["List-Unsubscribe"] == "<https://x.example/u/1>"
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message.get_body(preferencelist=("plain",)) is not None

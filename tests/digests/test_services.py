@@ -2,7 +2,6 @@ import pytest
 
 from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound
-from headlines.core.models import OutboxMessage
 from headlines.digests import services
 from headlines.digests.models import Digest
 from tests import factories
@@ -64,18 +63,6 @@ def test_only_a_draft_is_edited_or_rendered(draft: Digest) -> None:
         services.digest_render(digest_id=draft.pk)
     with pytest.raises(NotFound):
         services.digest_item_update(item_id=999999, headline="x")
-
-
-def test_a_test_send_reaches_a_real_smtp_peer(draft: Digest, smtp_messenger) -> None:
-    result = services.digest_send_test(digest_id=draft.pk, to="editor@newsroom.example")
-    assert result.accepted, result
-    (received,) = smtp_messenger.to("editor@newsroom.example")
-    assert received.message["Subject"].startswith("[Test] ")
-    assert "Storm Bella" in received.text() and "[[unsubscribe_url]]" not in received.html()
-    assert received.message["List-Unsubscribe"]
-    with pytest.raises(InvalidInput):
-        services.digest_send_test(digest_id=draft.pk, to="")
-    assert not OutboxMessage.objects.exists()
 
 
 def test_unknown_edition_is_not_found() -> None:

@@ -6,8 +6,10 @@ import subprocess
 
 import pytest
 
-from headlines.core import clock, mail
-from headlines.digests import rendering, services
+from headlines.core import clock
+from headlines.delivery.message import DigestTemplate
+from headlines.digests import services
+from headlines.subscriptions.audience import Recipient
 from tests import factories
 from tests.conftest import require
 from tests.digests.factories import NOON, messy_day
@@ -40,11 +42,14 @@ def test_a_digest_email_scores_well_below_the_spam_line() -> None:
     )
     messy_day(edition)
     digest = services.digest_build(edition_id=edition.pk)
-    message = rendering.message(
-        digest,
-        to="reader@example.org",
-        unsubscribe_url="https://news.example.com/unsubscribe/abc123/",
-        preferences_url="https://news.example.com/preferences/abc123/",
+    # The bytes a reader gets: delivery's one message builder.
+    reader = Recipient(
+        1,
+        "reader@example.org",
+        (),
+        "https://news.example.com/unsubscribe/abc123/",
+        "https://news.example.com/preferences/abc123/",
     )
-    score, report = spam_report(mail.wire_bytes(message))
+    message = DigestTemplate.for_digest(digest).render(reader)
+    score, report = spam_report(message.raw)
     assert score < 1.0, f"SpamAssassin score {score}; rules that fired:\n{fired_rules(report)}"

@@ -34,6 +34,19 @@ class Edition(models.Model):
         default=True, help_text="Approve an unreviewed draft automatically at send time."
     )
     max_stories = models.PositiveSmallIntegerField(default=10)
+
+    class Channel(models.TextChoices):
+        DEFAULT = "", "The installation's (SMTP if HEADLINES_SMTP_URL is set, else the outbox)"
+        OUTBOX = "outbox", "Outbox only (nothing leaves; staff read it in the admin)"
+        SMTP = "smtp", "SMTP relays (HEADLINES_SMTP_URL)"
+
+    channel = models.CharField(
+        max_length=16,
+        choices=Channel.choices,
+        default="",
+        blank=True,
+        help_text="How this edition's digests leave (see delivery.channels).",
+    )
     created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:

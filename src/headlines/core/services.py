@@ -47,6 +47,7 @@ def edition_create(
     list_id: str = "",
     privacy_url: str = "",
     privacy_version: str = "1",
+    channel: str = "",
 ) -> Edition:
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug):
@@ -69,6 +70,7 @@ def edition_create(
         list_id=list_id or f"{slug}.{_base_host()}",
         privacy_url=privacy_url or f"{settings.BASE_URL}/privacy/",
         privacy_version=privacy_version,
+        channel=channel,
     )
     try:
         edition.full_clean(validate_unique=False)

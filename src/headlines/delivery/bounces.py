@@ -23,7 +23,7 @@ from headlines.core import clock
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash
-from headlines.subscriptions.models import Subscription, Suppression
+from headlines.subscriptions.selectors import subscription_email
 from headlines.subscriptions.services import suppression_add
 
 log = logging.getLogger(__name__)
@@ -47,11 +47,7 @@ def is_ours(address: str) -> bool:
 
 
 def _email_of(subscription_id: int) -> str | None:
-    return (
-        Subscription.objects.filter(pk=subscription_id)
-        .values_list("subscriber__email", flat=True)
-        .first()
-    )
+    return subscription_email(subscription_id=subscription_id)
 
 
 def _addr(value: bytes | str) -> str:
@@ -113,18 +109,16 @@ def bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) 
         email_hash=hashed, kind=kind, delivery_id=delivery_id, detail=detail[:2000]
     )
     if kind == Kind.HARD:
-        suppression_add(email=email, reason=Suppression.Reason.HARD_BOUNCE, detail=detail)
+        suppression_add(email=email, reason="hard_bounce", detail=detail)
         return True
     if kind == Kind.COMPLAINT:
-        suppression_add(email=email, reason=Suppression.Reason.COMPLAINT, detail=detail)
+        suppression_add(email=email, reason="complaint", detail=detail)
         return True
     recent = BounceEvent.objects.filter(
         email_hash=hashed, kind=Kind.SOFT, created_at__gte=clock.now() - SOFT_WINDOW
     ).count()
     if recent >= int(settings.CONFIG["HEADLINES_SOFT_BOUNCE_LIMIT"]):
-        suppression_add(
-            email=email, reason=Suppression.Reason.SOFT_BOUNCES, detail=f"{recent} soft bounces"
-        )
+        suppression_add(email=email, reason="soft_bounces", detail=f"{recent} soft bounces")
         return True
     return False
 

@@ -13,19 +13,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Min, Q
 
-from headlines.core.models import Edition
 from headlines.delivery.message import message_id_parts, sender_address
 from headlines.delivery.models import Delivery
 from headlines.digests.models import Digest
-from headlines.subscriptions.models import Subscription
+from headlines.subscriptions import audience
 
 State = Delivery.State
 OPEN = (State.QUEUED, State.DEFERRED, State.SENDING)
@@ -36,89 +32,55 @@ def window() -> dt.timedelta:
     return dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
 
 
-@lru_cache(maxsize=512)
-def _zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def local_due(*, digest: Digest, timezone: str, send_hour: int | None) -> dt.datetime:
-    """When a reader with this zone and hour is due this digest (the edition's by default)."""
-    edition: Edition = digest.edition
-    zone = _zone(timezone) or _zone(edition.timezone) or dt.UTC
-    at = edition.send_at if send_hour is None else dt.time(int(send_hour) % 24, 0)
-    return dt.datetime.combine(digest.date, at, tzinfo=zone).astimezone(dt.UTC)
-
-
-# FILL_SQL: the ledger rows for one slice of an edition's confirmed readers who share a due
-# time, in one statement. INSERT … SELECT keeps the readers in the database (memory stays flat
-# at a million readers) and ON CONFLICT DO NOTHING makes a re-run, or a second sender filling
-# at the same moment, add only what is missing. Portable: SQLite ≥ 3.24 and PostgreSQL
-# (the `WHERE true` is SQLite's way to tell an upsert from a join's ON clause).
+# FILL_SQL: the ledger rows for one slice of the audience (subscriptions.audience.audience_sql,
+# the readers due together), in one statement. INSERT … SELECT keeps the readers in the
+# database (memory stays flat at a million readers) and ON CONFLICT DO NOTHING makes a re-run,
+# or a second sender filling at the same moment, add only what is missing. Portable: SQLite ≥
+# 3.24 and PostgreSQL (the `WHERE true` is SQLite's way to tell an upsert from a join's ON).
 FILL_SQL = """
 INSERT INTO delivery_delivery (
     digest_id, subscription_id, state, next_attempt_at, deadline, attempts, lease_owner,
     last_reply, relay, message_id, created_at, updated_at
 )
 SELECT * FROM (
-    SELECT %s, s.id, 'queued', %s, %s, 0, '', '', '',
-           %s || CAST(s.id AS TEXT) || %s, %s, %s
-    FROM subscriptions_subscription s
-    WHERE s.edition_id = %s AND s.status = 'confirmed' AND s.id > %s AND s.id <= %s {where}
+    SELECT %s, a.subscription_id, 'queued', %s, %s, 0, '', '', '',
+           %s || CAST(a.subscription_id AS TEXT) || %s, %s, %s
+    FROM ({audience}) AS a
 ) AS chunk
 WHERE true
 ON CONFLICT (digest_id, subscription_id) DO NOTHING
 """
 
 
-def _due_groups(
-    digest: Digest, now: dt.datetime, send_now: bool
-) -> list[tuple[str, list[Any], dt.datetime]]:
-    """(extra WHERE, its parameters, due time) for each group of readers due together."""
-    if send_now:
-        return [("", [], now)]
-    combos = (
-        Subscription.objects.filter(
-            edition_id=digest.edition_id, status=Subscription.Status.CONFIRMED
-        )
-        .values_list("timezone", "send_hour")
-        .distinct()
-    )
-    groups: list[tuple[str, list[Any], dt.datetime]] = []
-    for zone, hour in combos:
-        due = local_due(digest=digest, timezone=zone, send_hour=hour)
-        if hour is None:
-            groups.append(("AND s.timezone = %s AND s.send_hour IS NULL", [zone], due))
-        else:
-            groups.append(("AND s.timezone = %s AND s.send_hour = %s", [zone, hour], due))
-    return groups
-
-
 def fill(*, digest: Digest, now: dt.datetime, send_now: bool) -> int:
-    """One queued delivery per confirmed subscription that has none yet; returns rows added.
+    """One queued delivery per reader of the audience who has none yet; returns rows added.
 
     `send_now` makes every new row due at once; otherwise each is due at the reader's evening.
     Set-based and chunked by subscription id, one short transaction per chunk.
     """
     domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
     prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
-    bounds = Subscription.objects.filter(edition_id=digest.edition_id).aggregate(
-        low=Min("id"), high=Max("id")
-    )
-    if bounds["low"] is None:
+    bounds = audience.audience_id_range(edition_id=digest.edition_id)
+    if bounds is None:
         return 0
-    groups = _due_groups(digest, now, send_now)
+    cohorts: list[audience.Cohort | None] = (
+        [None]
+        if send_now
+        else list(audience.audience_cohorts(edition=digest.edition, day=digest.date))
+    )
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     added = 0
-    for low in range(bounds["low"] - 1, bounds["high"], FILL_CHUNK):
+    for low in range(bounds[0] - 1, bounds[1], FILL_CHUNK):
         with transaction.atomic(), connection.cursor() as cursor:
-            for where, params, due in groups:
+            for cohort in cohorts:
+                due = now if cohort is None else cohort.due
                 deadline = (now if send_now else due) + window()
+                sql, params = audience.audience_sql(
+                    edition_id=digest.edition_id, cohort=cohort, after=low, upto=low + FILL_CHUNK
+                )
                 cursor.execute(
-                    FILL_SQL.format(where=where),
+                    FILL_SQL.format(audience=sql),
                     [
                         digest.pk,
                         ops.adapt_datetimefield_value(due),
@@ -127,9 +89,6 @@ def fill(*, digest: Digest, now: dt.datetime, send_now: bool) -> int:
                         suffix,
                         stamp,
                         stamp,
-                        digest.edition_id,
-                        low,
-                        low + FILL_CHUNK,
                         *params,
                     ],
                 )
@@ -162,8 +121,6 @@ def bring_forward(*, digest_id: int, now: dt.datetime) -> int:
 class Claimed:
     id: int
     subscription_id: int
-    email: str
-    confirmed: bool
     attempts: int
     deadline: dt.datetime
 
@@ -201,17 +158,9 @@ def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[C
             attempts=F("attempts") + 1,
         )
     found = Delivery.objects.filter(id__in=ids).values_list(
-        "id",
-        "subscription_id",
-        "subscription__subscriber__email",
-        "subscription__status",
-        "attempts",
-        "deadline",
+        "id", "subscription_id", "attempts", "deadline"
     )
-    return [
-        Claimed(i, s, e, status == Subscription.Status.CONFIRMED, a, d)
-        for i, s, e, status, a, d in found
-    ]
+    return [Claimed(i, s, a, d) for i, s, a, d in found]
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,18 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
 from email.header import Header
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
-from django.urls import reverse
 
 from headlines.core import clock
 from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
+from headlines.delivery.channels import Outgoing
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
 from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
-from headlines.subscriptions.links import make_token
+from headlines.subscriptions.audience import Recipient
 
 UNSUBSCRIBE, PREFERENCES = 0, 1
 _SLOTS = {UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE, PREFERENCES_PLACEHOLDER: PREFERENCES}
@@ -116,14 +115,6 @@ def _encode_header(value: str) -> str:
     return Header(value, "utf-8").encode(maxlinelen=10_000)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    envelope_from: str
-    recipient: str
-    raw: bytes
-    message_id: str
-
-
 class DigestTemplate:
     """Everything about one digest's email that does not depend on the reader."""
 
@@ -134,9 +125,6 @@ class DigestTemplate:
         self.domain = from_address.rpartition("@")[2] or "localhost"
         self.bounce_domain = settings.CONFIG["HEADLINES_BOUNCE_DOMAIN"] or self.domain
         self.dkim = dkim
-        self.base_url = settings.BASE_URL
-        self.unsubscribe_path = reverse("subscriptions:unsubscribe", args=["TOKEN"])
-        self.preferences_path = reverse("subscriptions:preferences", args=["TOKEN"])
         list_id = refuse_line_breaks(
             edition.list_id or f"{edition.slug}.{self.domain}", field_name="List-Id"
         )
@@ -174,14 +162,12 @@ class DigestTemplate:
             self._date = (formatdate(now, usegmt=True), now)
         return self._date[0]
 
-    def render(self, *, subscription_id: int, email: str) -> Rendered:
+    def render(self, reader: Recipient) -> Outgoing:
+        """The reader's message: the shared parts joined with their links and headers. The
+        editor's test send goes through here too, so it is what a reader gets."""
+        email, subscription_id = reader.email, reader.subscription_id
         refuse_line_breaks(email, field_name="To")
-        unsubscribe = self.base_url + self.unsubscribe_path.replace(
-            "TOKEN", make_token("unsubscribe", subscription_id)
-        )
-        preferences = self.base_url + self.preferences_path.replace(
-            "TOKEN", make_token("preferences", subscription_id)
-        )
+        unsubscribe, preferences = reader.unsubscribe_url, reader.preferences_url
         links = (_qp(unsubscribe) + b"=\r\n", _qp(preferences) + b"=\r\n")
         body = b"".join(links[p] if isinstance(p, int) else p for p in self.body)
         mid = message_id(
@@ -203,7 +189,7 @@ class DigestTemplate:
         envelope = verp_address(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.bounce_domain
         )
-        return Rendered(envelope, email, raw, mid)
+        return Outgoing(envelope, email, raw, mid)
 
 
 def configured_key(digest: Digest) -> DKIMKey | None:

@@ -6,7 +6,6 @@ from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
 from headlines.digests.models import Digest
-from headlines.subscriptions.models import Subscription
 
 
 class Delivery(models.Model):
@@ -28,7 +27,7 @@ class Delivery(models.Model):
 
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
     subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="deliveries"
+        "subscriptions.Subscription", on_delete=models.CASCADE, related_name="deliveries"
     )
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     next_attempt_at = models.DateTimeField(help_text="Not claimed before this (due time, backoff).")

@@ -1,10 +1,11 @@
-"""The sending engine: threads that claim batches, render, hand to the messenger, record replies.
+"""The sending engine: threads that claim batches, render, hand to the channel, record replies.
 
 The same engine runs inside `headlines send`, an embedded worker thread and a Celery task. It
-sees two narrow interfaces: the ledger (database) and a `Messenger`. Replies are written back
-every HEADLINES_DELIVERY_FLUSH messages, so a sender killed at any instant leaves at most that
-many messages per thread accepted by the relay but not yet marked sent; their lease expires and
-they go again (the only way a reader can get a digest twice).
+sees three narrow interfaces: the ledger (database), the audience (subscriptions.audience: who
+the claimed rows are, read right before the send) and a `Channel` (delivery.channels).
+Replies are written back every HEADLINES_DELIVERY_FLUSH messages, so a sender killed at any
+instant leaves at most that many messages per thread accepted by the relay but not yet marked
+sent; their lease expires and they go again (the only way a reader can get a digest twice).
 """
 
 from __future__ import annotations
@@ -22,14 +23,14 @@ from django.conf import settings
 from django.db import connections
 
 from headlines.core import clock
-from headlines.core.mail import Messenger, SendResult
 from headlines.delivery import ledger
+from headlines.delivery.channels import Channel, Reply, Verdict
 from headlines.delivery.ledger import Claimed, Outcome
 from headlines.delivery.message import DigestTemplate
 from headlines.delivery.models import Delivery
 from headlines.digests.selectors import digest_get
-from headlines.subscriptions.hashing import email_hash
-from headlines.subscriptions.models import Suppression
+from headlines.subscriptions import audience
+from headlines.subscriptions.audience import Recipient
 
 log = logging.getLogger(__name__)
 State = Delivery.State
@@ -37,13 +38,6 @@ State = Delivery.State
 
 def new_owner() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def is_hard_bounce(result: SendResult) -> bool:
-    """A 5xx about the recipient. 5.7.x (policy: our DKIM, our reputation) and 5.3.4 (size)
-    are about us, not the reader, and must not suppress them."""
-    reply = result.reply.strip()
-    return result.permanent_failure and not reply.startswith(("5.7.", "5.3.4"))
 
 
 @dataclass
@@ -62,13 +56,13 @@ class Sender:
         self,
         *,
         digest_id: int,
-        messenger: Messenger,
+        channel: Channel,
         threads: int | None = None,
         on_progress: Callable[[list[Outcome]], None] | None = None,
     ) -> None:
         config = settings.CONFIG
         self.digest_id = digest_id
-        self.messenger = messenger
+        self.channel = channel
         self.owner = new_owner()
         self.threads = max(1, threads or int(config["HEADLINES_DELIVERY_THREADS"]))
         self.batch = max(1, int(config["HEADLINES_DELIVERY_BATCH"]))
@@ -138,36 +132,30 @@ class Sender:
             self._send_batch(claimed)
 
     def _send_batch(self, claimed: list[Claimed]) -> None:
-        # Suppression is read once per batch, right before its messages go: a bounce or an
+        # The audience is read once per batch, right before its messages go: a bounce or an
         # unsubscribe recorded before this claim stops this send.
-        hashes = {c.id: email_hash(c.email) for c in claimed}
-        suppressed = set(
-            Suppression.objects.filter(email_hash__in=set(hashes.values())).values_list(
-                "email_hash", flat=True
-            )
+        readers = audience.audience_recipients(
+            subscription_ids=[c.subscription_id for c in claimed]
         )
         pending: list[Outcome] = []
         for item in claimed:
-            if not item.confirmed:
-                pending.append(Outcome(item.id, State.SUPPRESSED, None, "no longer subscribed"))
-            elif hashes[item.id] in suppressed:
-                pending.append(Outcome(item.id, State.SUPPRESSED, None, "address is suppressed"))
+            reader = readers.get(item.subscription_id)
+            if reader is None or reader.refusal:
+                reason = reader.refusal if reader else "no longer subscribed"
+                pending.append(Outcome(item.id, State.SUPPRESSED, None, reason))
             else:
-                pending.append(self._send_one(item))
+                pending.append(self._send_one(item, reader))
             if len(pending) >= self.flush:
                 self._record(pending)
                 pending = []
         self._record(pending)
 
-    def _send_one(self, item: Claimed) -> Outcome:
+    def _send_one(self, item: Claimed, reader: Recipient) -> Outcome:
         try:
-            message = self.template.render(subscription_id=item.subscription_id, email=item.email)
+            message = self.template.render(reader)
         except Exception as exc:  # a malformed stored address must not stop the batch
             return Outcome(item.id, State.FAILED, None, f"could not build the message: {exc}")
-        result = self.messenger.send(
-            envelope_from=message.envelope_from, recipients=[item.email], raw=message.raw
-        )
-        return classify(item, result, now=clock.now())
+        return classify(item, self.channel.deliver(message), now=clock.now())
 
     def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
@@ -189,23 +177,22 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def classify(item: Claimed, result: SendResult, *, now: dt.datetime) -> Outcome:
-    """Where a relay's reply sends the row: 2xx sent, 5xx failed, anything else deferred."""
-    reply = f"{result.code} {result.reply}"
-    if result.accepted:
-        return Outcome(item.id, State.SENT, result.code, reply, result.relay)
-    if result.permanent_failure:
+def classify(item: Claimed, reply: Reply, *, now: dt.datetime) -> Outcome:
+    """Where a channel's verdict sends the row: sent, failed (refused) or deferred (retry)."""
+    if reply.verdict == Verdict.SENT:
+        return Outcome(item.id, State.SENT, reply.code, reply.text, reply.relay)
+    if reply.verdict in (Verdict.REFUSED_READER, Verdict.REFUSED_US):
         return Outcome(
             item.id,
             State.FAILED,
-            result.code,
-            reply,
-            result.relay,
-            hard_bounce=is_hard_bounce(result),
+            reply.code,
+            reply.text,
+            reply.relay,
+            hard_bounce=reply.verdict == Verdict.REFUSED_READER,
         )
     retry_at = now + backoff(item.attempts)
     if retry_at >= item.deadline:
         return Outcome(
-            item.id, State.FAILED, result.code, f"retries ran out: {reply}", result.relay
+            item.id, State.FAILED, reply.code, f"retries ran out: {reply.text}", reply.relay
         )
-    return Outcome(item.id, State.DEFERRED, result.code, reply, result.relay, retry_at=retry_at)
+    return Outcome(item.id, State.DEFERRED, reply.code, reply.text, reply.relay, retry_at=retry_at)

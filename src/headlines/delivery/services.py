@@ -9,29 +9,25 @@ import time
 from collections.abc import Callable
 
 from headlines.core import clock, jobs
-from headlines.core.errors import Conflict
-from headlines.core.mail import Messenger, get_messenger, messenger_installed
+from headlines.core.errors import Conflict, InvalidInput
+from headlines.core.mail import Messenger
 from headlines.delivery import ledger
+from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
+from headlines.delivery.message import DigestTemplate
 from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.sender import Sender
 from headlines.digests import services as digest_services
 from headlines.digests.models import Digest
+from headlines.digests.rendering import web_url
 from headlines.digests.selectors import digest_get
-from headlines.subscriptions.models import Subscription
+from headlines.subscriptions import audience
 
 log = logging.getLogger(__name__)
 SENDABLE = (Digest.State.APPROVED, Digest.State.SENDING, Digest.State.SENT)
 # How many days back the scheduler still looks for approved digests: older ones are only
 # swept (their readers reported as skipped), never sent.
 LOOKBACK_DAYS = 2
-
-
-def _messenger_or_default(messenger: Messenger | None) -> tuple[Messenger, bool]:
-    """The messenger to use, and whether this call opened it (and so must close it)."""
-    if messenger is not None:
-        return messenger, False
-    return get_messenger(), not messenger_installed()
 
 
 def delivery_send_now(
@@ -53,7 +49,7 @@ def delivery_send_now(
     ledger.fill(digest=digest, now=now, send_now=True)
     ledger.bring_forward(digest_id=digest_id, now=now)
     digest_services.digest_mark_sending(digest_id=digest_id)
-    chosen, owned = _messenger_or_default(messenger)
+    channel = channel_for(digest.edition, messenger=messenger)
     last_report = [0.0]
 
     def report(_: list[Outcome]) -> None:
@@ -62,7 +58,7 @@ def delivery_send_now(
             progress(digest_progress(digest_id=digest_id))
 
     try:
-        sender = Sender(digest_id=digest_id, messenger=chosen, threads=threads, on_progress=report)
+        sender = Sender(digest_id=digest_id, channel=channel, threads=threads, on_progress=report)
         while True:
             sender.run_available()
             ledger.sweep(digest_id=digest_id, now=clock.now())
@@ -70,8 +66,7 @@ def delivery_send_now(
                 break
             _wait(digest_id)
     finally:
-        if owned:
-            chosen.close()
+        channel.close()
     digest_services.digest_mark_sent(digest_id=digest_id)
     final = digest_progress(digest_id=digest_id)
     if progress is not None:
@@ -87,16 +82,7 @@ def _wait(digest_id: int) -> None:
 
 
 def _first_due(digest: Digest) -> dt.datetime | None:
-    """The earliest local evening among the edition's confirmed readers."""
-    combos = (
-        Subscription.objects.filter(
-            edition_id=digest.edition_id, status=Subscription.Status.CONFIRMED
-        )
-        .values_list("timezone", "send_hour")
-        .distinct()
-    )
-    dues = [ledger.local_due(digest=digest, timezone=z, send_hour=h) for z, h in combos]
-    return min(dues) if dues else None
+    return audience.audience_first_due(edition=digest.edition, day=digest.date)
 
 
 def delivery_dispatch() -> dict[str, int]:
@@ -161,12 +147,11 @@ def delivery_send_due(*, digest_id: int, messenger: Messenger | None = None) -> 
             if digest_id in _running:
                 return {}
             _running.add(digest_id)
-    chosen, owned = _messenger_or_default(messenger)
+    channel = channel_for(digest_get(digest_id=digest_id).edition, messenger=messenger)
     try:
-        counts = dict(Sender(digest_id=digest_id, messenger=chosen).run_available().counts)
+        counts = dict(Sender(digest_id=digest_id, channel=channel).run_available().counts)
     finally:
-        if owned:
-            chosen.close()
+        channel.close()
         if not fan_out:
             with _running_lock:
                 _running.discard(digest_id)
@@ -185,3 +170,24 @@ def _follow_up(digest_id: int) -> None:
     jobs.enqueue(
         "delivery.send", key=f"delivery.send:{digest_id}", delay=delay, digest_id=digest_id
     )
+
+
+def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ()) -> Reply:
+    """Send the digest to one address (an editor) through the same builder and channel as a
+    real send: the bytes are a reader's. An address that reads the edition gets exactly its
+    own email (its links, its topics); any other gets the web page's link in their place."""
+    digest = digest_get(digest_id=digest_id)
+    if not digest.html:
+        raise Conflict(f"{digest} has not been rendered; build it first")
+    if not to or "@" not in to:
+        raise InvalidInput("a test goes to an email address; set one on your staff account")
+    reader = audience.audience_reader_by_email(edition_id=digest.edition_id, email=to)
+    if reader is None:
+        link = web_url(digest)
+        reader = audience.Recipient(0, to, tuple(topics), link, link)
+    message = DigestTemplate.for_digest(digest).render(reader)
+    channel = channel_for(digest.edition)
+    try:
+        return channel.deliver(message)
+    finally:
+        channel.close()

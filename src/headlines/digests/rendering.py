@@ -11,7 +11,6 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
 from typing import Any
 
 import css_inline
@@ -19,7 +18,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from headlines.core import mail
 from headlines.core.models import Edition
 from headlines.digests.models import (
     PREFERENCES_PLACEHOLDER,
@@ -136,36 +134,4 @@ def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str
     """The cheap per-reader step: swap the two placeholders for the reader's links."""
     return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
         PREFERENCES_PLACEHOLDER, preferences_url
-    )
-
-
-def from_address(edition: Edition) -> str:
-    if edition.from_address:
-        return mail.format_address(edition.from_name or edition.name, edition.from_address)
-    return str(settings.CONFIG["HEADLINES_MAIL_FROM"])
-
-
-def message(
-    digest: Digest, *, to: str, unsubscribe_url: str, preferences_url: str, subject_prefix: str = ""
-) -> EmailMessage:
-    """The email one reader gets (delivery's per-reader message is built the same way)."""
-    edition = digest.edition
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe_url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    if edition.list_id:
-        headers["List-Id"] = f"{edition.name} <{edition.list_id}>"
-    return mail.build_message(
-        from_addr=from_address(edition),
-        to=to,
-        subject=subject_prefix + digest.subject,
-        text=personalise(
-            digest.text, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
-        ),
-        html=personalise(
-            digest.html, unsubscribe_url=unsubscribe_url, preferences_url=preferences_url
-        ),
-        reply_to=edition.reply_to or None,
-        headers=headers,
     )

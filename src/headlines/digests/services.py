@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
-from headlines.core import clock, mail
+from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.digests import assembly, rendering, selectors
@@ -175,22 +175,6 @@ def digest_item_update(
     item.save()
     _render_into(digest)
     return item
-
-
-def digest_send_test(*, digest_id: int, to: str) -> mail.SendResult:
-    """Send the digest as a reader would get it to one address (an editor), marked as a test."""
-    digest = Digest.objects.select_related("edition").filter(pk=digest_id).first()
-    if digest is None:
-        raise NotFound(f"no digest {digest_id}")
-    if not digest.html:
-        raise Conflict(f"{digest} has not been rendered; build it first")
-    if not to or "@" not in to:
-        raise InvalidInput("a test goes to an email address; set one on your staff account")
-    link = rendering.web_url(digest)
-    msg = rendering.message(
-        digest, to=to, unsubscribe_url=link, preferences_url=link, subject_prefix="[Test] "
-    )
-    return mail.send_message(msg)
 
 
 def digests_assemble_due() -> list[int]:

@@ -55,6 +55,9 @@ class Subscription(models.Model):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # Marketing ticked on an unconfirmed sign-up only takes effect once the address is confirmed.
     marketing_requested = models.BooleanField(default=False)
+    # The slugs of the edition's topics the reader chose (see stories.Topic); empty means the
+    # whole digest. Slugs, not rows: readers on the same set share one rendered email.
+    topics = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -50,6 +50,15 @@ def subscriptions_confirmed(*, edition_id: int) -> QuerySet[Subscription]:
     )
 
 
+def subscription_email(*, subscription_id: int) -> str | None:
+    """The address behind a subscription, or None when it no longer exists."""
+    return (
+        Subscription.objects.filter(pk=subscription_id)
+        .values_list("subscriber__email", flat=True)
+        .first()
+    )
+
+
 def subscription_get(*, subscription_id: int) -> Subscription:
     subscription = (
         Subscription.objects.select_related("subscriber", "edition")

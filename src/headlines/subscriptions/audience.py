@@ -1,0 +1,157 @@
+"""The audience: who is due a digest, when, with which topics and links, suppression included.
+
+This is the only place that decides who is a reader. Delivery asks it two things:
+
+- `audience_cohorts` / `audience_sql`: the readers of an edition due together, as one SQL
+  statement delivery embeds in its own INSERT … SELECT, so a million readers never pass
+  through Python (memory stays flat) and delivery never names a subscriptions table itself;
+- `audience_recipients`: for a claimed batch, each reader's address, topics, links, and whether
+  they may still be sent to (still confirmed, not suppressed), read right before the send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db.models import Max, Min
+
+from headlines.core.models import Edition
+from headlines.subscriptions import links
+from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.models import Subscription, Suppression
+
+CONFIRMED = Subscription.Status.CONFIRMED
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def due_at(*, edition: Edition, day: dt.date, timezone: str, send_hour: int | None) -> dt.datetime:
+    """When a reader with this zone and hour is due the day's digest (the edition's by default)."""
+    zone = _zone(timezone) or _zone(edition.timezone) or dt.UTC
+    at = edition.send_at if send_hour is None else dt.time(int(send_hour) % 24, 0)
+    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Readers due together: an extra condition on the audience query and their due time."""
+
+    due: dt.datetime
+    where: str = ""
+    params: tuple[Any, ...] = ()
+
+
+def _confirmed(edition_id: int) -> Any:
+    return Subscription.objects.filter(edition_id=edition_id, status=CONFIRMED)
+
+
+def audience_cohorts(*, edition: Edition, day: dt.date) -> list[Cohort]:
+    """One cohort per (time zone, send hour) among the edition's confirmed readers."""
+    combos = _confirmed(edition.pk).values_list("timezone", "send_hour").distinct()
+    cohorts = []
+    for zone, hour in combos:
+        due = due_at(edition=edition, day=day, timezone=zone, send_hour=hour)
+        if hour is None:
+            cohorts.append(Cohort(due, "AND s.timezone = %s AND s.send_hour IS NULL", (zone,)))
+        else:
+            cohorts.append(Cohort(due, "AND s.timezone = %s AND s.send_hour = %s", (zone, hour)))
+    return cohorts
+
+
+def audience_first_due(*, edition: Edition, day: dt.date) -> dt.datetime | None:
+    """The earliest local evening among the edition's confirmed readers, if it has any."""
+    dues = [c.due for c in audience_cohorts(edition=edition, day=day)]
+    return min(dues) if dues else None
+
+
+def audience_id_range(*, edition_id: int) -> tuple[int, int] | None:
+    """The lowest and highest subscription id of the edition: callers walk it in chunks."""
+    bounds = Subscription.objects.filter(edition_id=edition_id).aggregate(
+        low=Min("id"), high=Max("id")
+    )
+    if bounds["low"] is None:
+        return None
+    return int(bounds["low"]), int(bounds["high"])
+
+
+# AUDIENCE_SQL: the subscription ids of one slice of an edition's confirmed readers, one
+# column named `subscription_id`. Raw because delivery embeds it in an INSERT … SELECT (see
+# delivery.ledger.FILL_SQL); portable between SQLite and PostgreSQL. Suppressed addresses stay
+# in: the ledger records them as suppressed, so staff see why a reader got nothing.
+AUDIENCE_SQL = """
+SELECT s.id AS subscription_id
+FROM subscriptions_subscription s
+WHERE s.edition_id = %s AND s.status = 'confirmed' AND s.id > %s AND s.id <= %s {where}
+"""
+
+
+def audience_sql(
+    *, edition_id: int, cohort: Cohort | None, after: int, upto: int
+) -> tuple[str, list[Any]]:
+    """The statement and parameters selecting one id slice of a cohort (None: everyone)."""
+    where, params = ("", ()) if cohort is None else (cohort.where, cohort.params)
+    return AUDIENCE_SQL.format(where=where), [edition_id, after, upto, *params]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One reader as a send sees them; `refusal` is why not to send ("" when fine)."""
+
+    subscription_id: int
+    email: str
+    topics: tuple[str, ...]
+    unsubscribe_url: str
+    preferences_url: str
+    refusal: str = ""
+
+
+def audience_reader_by_email(*, edition_id: int, email: str) -> Recipient | None:
+    """The edition's reader with this address as a send would see them, if there is one."""
+    found = (
+        Subscription.objects.filter(edition_id=edition_id, subscriber__email_hash=email_hash(email))
+        .values_list("id", flat=True)
+        .first()
+    )
+    return None if found is None else audience_recipients(subscription_ids=[found]).get(found)
+
+
+def audience_recipients(*, subscription_ids: list[int]) -> dict[int, Recipient]:
+    """The readers behind these subscriptions, read now (a bounce or an unsubscribe recorded a
+    moment ago counts). Subscriptions that no longer exist are missing from the answer."""
+    rows = list(
+        Subscription.objects.filter(pk__in=subscription_ids).values_list(
+            "id", "subscriber__email", "status", "topics"
+        )
+    )
+    hashes = {sid: email_hash(addr) for sid, addr, _, _ in rows}
+    suppressed = set(
+        Suppression.objects.filter(email_hash__in=set(hashes.values())).values_list(
+            "email_hash", flat=True
+        )
+    )
+    found = {}
+    for sid, addr, status, topics in rows:
+        refusal = ""
+        if status != CONFIRMED:
+            refusal = "no longer subscribed"
+        elif hashes[sid] in suppressed:
+            refusal = "address is suppressed"
+        found[sid] = Recipient(
+            subscription_id=sid,
+            email=addr,
+            topics=tuple(sorted(topics or ())),
+            unsubscribe_url=links.unsubscribe_url(sid),
+            preferences_url=links.preferences_url(sid),
+            refusal=refusal,
+        )
+    return found

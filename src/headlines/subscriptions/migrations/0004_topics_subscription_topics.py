@@ -1,0 +1,13 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("subscriptions", "0003_clock_timestamps")]
+
+    operations = [
+        migrations.AddField(
+            model_name="subscription",
+            name="topics",
+            field=models.JSONField(blank=True, default=list),
+        ),
+    ]

@@ -1,0 +1,77 @@
+"""The editor's test send is built by the same builder as a reader's email, byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from django.conf import settings
+
+from headlines.core import clock
+from headlines.core.errors import Conflict, InvalidInput
+from headlines.core.models import OutboxMessage
+from headlines.delivery import services
+from tests.conftest import SMTPPeer
+from tests.delivery import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+NOON = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def dkim_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "dkim.pem"
+    pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path.write_bytes(pem)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DKIM_SELECTOR", "s1")
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_DKIM_KEY_FILE", path)
+
+
+def test_an_editor_who_reads_the_edition_gets_exactly_their_readers_email(dkim_key: None) -> None:
+    clock.set_clock(clock.FixedClock(NOON))
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    factories.reader(ed, email="editor@news.example")
+    digest = factories.digest(ed)
+
+    result = services.delivery_send_test(digest_id=digest.pk, to="editor@news.example")
+    assert result.verdict == "sent"
+    services.delivery_send_now(digest_id=digest.pk)
+
+    tests = OutboxMessage.objects.filter(recipients="editor@news.example").order_by("id")
+    test, real = (bytes(m.raw) for m in tests)
+    assert test.startswith(b"DKIM-Signature:")
+    assert test == real  # headers, links, Message-ID and signature alike
+
+
+def test_a_test_send_to_someone_else_links_to_the_web_page(smtp_messenger: SMTPPeer) -> None:
+    ed = factories.edition()
+    digest = factories.digest(ed)
+    result = services.delivery_send_test(digest_id=digest.pk, to="desk@elsewhere.example")
+    assert result.verdict == "sent", result
+    (received,) = smtp_messenger.to("desk@elsewhere.example")
+    assert "[[" not in received.text() + received.html()
+    assert received.message["List-Unsubscribe"] and received.message["DKIM-Signature"] is None
+
+
+@pytest.mark.parametrize("to", ["", "no-at-sign", "a@b.org\r\nBcc: x@y.z"])
+def test_a_bad_address_is_refused_and_nothing_is_sent(to: str) -> None:
+    digest = factories.digest(factories.edition())
+    with pytest.raises(InvalidInput):
+        services.delivery_send_test(digest_id=digest.pk, to=to)
+    assert not OutboxMessage.objects.exists()
+
+
+def test_an_unrendered_digest_cannot_be_tested() -> None:
+    digest = factories.digest(factories.edition())
+    digest.html = ""
+    digest.save()
+    with pytest.raises(Conflict):
+        services.delivery_send_test(digest_id=digest.pk, to="ed@news.example")
