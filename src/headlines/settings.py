@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "headlines.stories",
     "headlines.digests",
     "headlines.delivery",
+    "headlines.staff",
 ]
 
 MIDDLEWARE = [

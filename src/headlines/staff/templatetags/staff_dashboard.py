@@ -1,4 +1,4 @@
-"""`{% staff_dashboard as dashboard %}`: the admin home's data, from `core.dashboard`.
+"""`{% staff_dashboard as dashboard %}`: the admin home's data, from `staff.dashboard`.
 
 A template tag rather than a custom AdminSite, so the admin's own index view stays untouched.
 """
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django import template
 
-from headlines.core.dashboard import Dashboard
-from headlines.core.dashboard import staff_dashboard as build
+from headlines.staff.dashboard import Dashboard
+from headlines.staff.dashboard import staff_dashboard as build
 
 register = template.Library()
 

@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from headlines.core import clock
-from headlines.core.dashboard import readers_chart, readers_series, staff_dashboard
 from headlines.core.models import Edition
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
+from headlines.staff.dashboard import readers_chart, readers_series, staff_dashboard
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import Subscriber, Subscription, Suppression
 from headlines.subscriptions.services import suppression_add
