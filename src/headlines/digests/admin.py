@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
@@ -16,14 +17,41 @@ from django.utils.html import format_html
 from headlines.core.errors import DomainError
 from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
-from headlines.stories.models import RelevanceTerm, Story
+from headlines.stories.models import RelevanceTerm, Story, Topic
+
+
+class DigestItemForm(forms.ModelForm):
+    """The review screen's row: topics as slugs separated by commas (checked on save)."""
+
+    topics = forms.CharField(
+        required=False, help_text="Topic slugs, separated by commas (see `headlines topic list`)."
+    )
+
+    class Meta:
+        model = DigestItem
+        fields = ("position", "headline", "summary", "pinned", "dropped")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["topics"] = ", ".join(self.instance.topics or [])
+
+    def topic_list(self) -> list[str]:
+        return [s.strip() for s in self.cleaned_data.get("topics", "").split(",") if s.strip()]
+
+
+def _topics_changed(form: Any) -> list[str] | None:
+    if isinstance(form, DigestItemForm) and "topics" in form.changed_data:
+        return form.topic_list()
+    return None
 
 
 class DigestItemInline(admin.TabularInline):
     model = DigestItem
+    form = DigestItemForm
     extra = 0
     can_delete = False
-    fields = ("position", "headline", "summary", "pinned", "dropped", "sources")
+    fields = ("position", "headline", "summary", "topics", "pinned", "dropped", "sources")
     readonly_fields = ("sources",)
     ordering = ("position", "id")
 
@@ -92,6 +120,7 @@ class DigestAdmin(admin.ModelAdmin):
                     position=data.get("position"),
                     pinned=data.get("pinned"),
                     dropped=data.get("dropped"),
+                    topics=_topics_changed(item_form),
                 )
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
@@ -151,3 +180,10 @@ class StoryAdmin(admin.ModelAdmin):
 class RelevanceTermAdmin(admin.ModelAdmin):
     list_display = ("term", "edition", "weight")
     list_filter = ("edition",)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "edition", "order", "sections")
+    list_filter = ("edition",)
+    ordering = ("edition", "order")

@@ -26,6 +26,7 @@ class Decision:
     pinned: bool
     dropped: bool
     edited: bool
+    topics: tuple[str, ...] = ()
 
 
 def decisions(digest: Digest) -> list[Decision]:
@@ -44,6 +45,7 @@ def decisions(digest: Digest) -> list[Decision]:
                 pinned=item.pinned,
                 dropped=item.dropped,
                 edited=item.edited,
+                topics=tuple(item.topics or ()),
             )
         )
     return kept
@@ -112,6 +114,7 @@ def _item(digest: Digest, story: Story, position: int, decision: Decision | None
         url=story.url,
         image_url=story.image_url,
         source_names=story.source_names,
+        topics=list(decision.topics) if decision and edited else list(story.topics or []),
         pinned=bool(decision and decision.pinned),
         dropped=bool(decision and decision.dropped),
         edited=edited,

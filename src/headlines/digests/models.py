@@ -61,6 +61,7 @@ class DigestItem(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     image_url = models.URLField(max_length=2000, blank=True)
     source_names = models.JSONField(default=list, blank=True)
+    topics = models.JSONField(default=list, blank=True, help_text="Topic slugs, in topic order.")
     pinned = models.BooleanField(default=False, help_text="Keep at its position on a rebuild.")
     dropped = models.BooleanField(default=False, help_text="Leave out of the digest.")
     edited = models.BooleanField(

@@ -16,6 +16,7 @@ from headlines.stories import planning
 from headlines.stories import selectors as story_selectors
 from headlines.stories import services as story_services
 from headlines.stories import text as textlib
+from headlines.stories.topics import topic_slugs_clean
 
 State = Digest.State
 
@@ -145,8 +146,10 @@ def digest_item_update(
     position: int | None = None,
     pinned: bool | None = None,
     dropped: bool | None = None,
+    topics: list[str] | None = None,
 ) -> DigestItem:
-    """An editor's change to one item of a draft; the draft is rendered again."""
+    """An editor's change to one item of a draft; the draft is rendered again. Changed topics
+    count as an edit: a rebuild keeps them."""
     try:
         item = DigestItem.objects.select_related("digest").get(pk=item_id)
     except DigestItem.DoesNotExist:
@@ -170,6 +173,10 @@ def digest_item_update(
         if position < 1:
             raise InvalidInput("positions start at 1", field="position")
         item.position = position
+    if topics is not None:
+        clean_topics = topic_slugs_clean(edition_id=digest.edition_id, slugs=topics)
+        item.edited = item.edited or clean_topics != list(item.topics or [])
+        item.topics = clean_topics
     item.pinned = item.pinned if pinned is None else pinned
     item.dropped = item.dropped if dropped is None else dropped
     item.save()

@@ -36,6 +36,8 @@ class Story(models.Model):
     url = models.URLField(max_length=2000, blank=True, help_text="The lead article's link.")
     image_url = models.URLField(max_length=2000, blank=True)
     source_names = models.JSONField(default=list, blank=True)
+    # The slugs of the edition's topics this story belongs to (see Topic), in topic order.
+    topics = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name_plural = "stories"
@@ -62,3 +64,26 @@ class RelevanceTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} ({self.weight:g})"
+
+
+class Topic(models.Model):
+    """A part of an edition readers can choose ("World", "Business"), in the editor's order.
+
+    `sections` are the article sections and feed categories the editor maps to it
+    (lower-cased); stories whose articles carry none of them are classified from the text.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="topics")
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=100)
+    order = models.PositiveIntegerField(default=0)
+    sections = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["edition", "order", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="one_topic_slug_per_edition")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition
-from headlines.stories import assembly, planning
+from headlines.stories import assembly, planning, topics
 from headlines.stories.models import Story
 
 
@@ -29,6 +29,13 @@ def stories_build(
     if drafts is None:
         drafts = planning.drafts(edition=edition, day=day)
     Story.objects.filter(edition_id=edition.pk, day=day).delete()
+    story_topics = topics.stories_topics(
+        edition_id=edition.pk,
+        members=[[r.id for r in draft.members] for draft in drafts],
+        texts={
+            r.id: f"{r.title}\n{r.text[: topics.TEXT_CHARS]}" for d in drafts for r in d.members
+        },
+    )
     stories = Story.objects.bulk_create(
         [
             Story(
@@ -48,6 +55,7 @@ def stories_build(
                     (u for u in (assembly.safe_url(r.image_url) for r in draft.members) if u), ""
                 ),
                 source_names=draft.source_names[:20],
+                topics=story_topics[rank],
             )
             for rank, draft in enumerate(drafts)
         ]
