@@ -7,11 +7,12 @@ from typing import Any
 
 from headlines.core.services import edition_create
 from tests.delivery import factories
+from tests.delivery.topics import seed_topics
 
 DAY = dt.date(2026, 11, 25)
 
 
-def seed(*, readers: int, day: str = DAY.isoformat(), **edition: Any) -> None:
+def seed(*, readers: int, day: str = DAY.isoformat(), topics: bool = False, **edition: Any) -> None:
     fields: dict[str, Any] = {
         "slug": "e1",
         "name": "E1 Evening Headlines",
@@ -20,5 +21,7 @@ def seed(*, readers: int, day: str = DAY.isoformat(), **edition: Any) -> None:
     }
     fields.update(edition)
     ed = edition_create(**fields)
-    factories.readers(ed, readers, prefix="kid")
-    factories.digest(ed, day=dt.date.fromisoformat(day))
+    ids = factories.readers(ed, readers, prefix="kid")
+    digest = factories.digest(ed, day=dt.date.fromisoformat(day))
+    if topics:  # readers on several topic sets (tests.delivery.topics)
+        seed_topics(ed, digest, ids)

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import SMTPPeer
 from tests.delivery.children import Installation
+from tests.delivery.topics import expected, got, set_for
 
 THREADS, FLUSH = 2, 10
 SENDER_ENV = {
@@ -82,3 +83,27 @@ def test_two_senders_in_two_processes_on_postgresql_mail_no_reader_twice(
     got = received(smtp_peer)
     assert codes == (0, 0)
     assert len(got) == readers and set(got.values()) == {1}
+
+
+def test_readers_on_several_topic_sets_each_get_their_stories_across_a_crash(
+    tmp_path: Path, smtp_peer: SMTPPeer
+) -> None:
+    readers = 1200
+    site = Installation(tmp_path, HEADLINES_SMTP_URL=f"{smtp_peer.url}?concurrency=4", **SENDER_ENV)
+    site.setup(readers=readers, topics=True)
+    child = site.popen(*SEND)
+    wait_for(smtp_peer, 300, child)
+    killed = child.poll() is None
+    if killed:
+        os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+
+    site.run(*SEND, timeout=120)
+
+    assert killed, "the sender was killed mid-send"
+    with smtp_peer.lock:
+        mails = list(smtp_peer.received)
+    assert len({m.recipients[0] for m in mails}) == readers
+    for mail in mails:  # every copy, the ones sent twice around the kill included
+        topics = set_for(mail.recipients[0])
+        assert got(mail.text()) == expected(topics), (mail.recipients[0], topics)

@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from headlines.core import clock
+from headlines.digests import services as digest_services
 from headlines.digests.models import Digest
 from headlines.stories.models import Story
+from headlines.stories.topics import topic_add
 from tests import factories
 from tests.digests.factories import NOON, messy_day
 
@@ -40,6 +42,17 @@ def test_build_prints_text_html_and_json(edition) -> None:
     assert payload["edition"] == "us" and payload["state"] == "draft"
     assert payload["items"][0]["position"] == 1 and "Storm Bella" in payload["items"][0]["headline"]
     assert payload["web_url"].endswith("/archive/us/2026-11-25/")
+    assert all(item["topics"] == [] for item in payload["items"])  # the edition has no topics
+
+
+def test_digest_json_lists_each_items_topics(edition) -> None:
+    topic_add(edition="us", slug="world", name="World")
+    build("--edition", "us", "--date", "2026-11-25")
+    item = Digest.objects.get().items.order_by("position").first()
+    assert item is not None
+    digest_services.digest_item_update(item_id=item.pk, topics=["world"])
+    payload = json.loads(build("--edition", "us", "--date", "2026-11-25", "--format", "json"))
+    assert payload["items"][0]["topics"] == ["world"]
 
 
 @pytest.mark.parametrize(

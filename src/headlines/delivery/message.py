@@ -118,8 +118,16 @@ def _encode_header(value: str) -> str:
 class DigestTemplate:
     """Everything about one digest's email that does not depend on the reader."""
 
-    def __init__(self, digest: Digest, *, dkim: DKIMKey | None = None) -> None:
+    def __init__(
+        self,
+        digest: Digest,
+        *,
+        dkim: DKIMKey | None = None,
+        body: tuple[str, str] | None = None,
+    ) -> None:
+        """`body` is a segment's (html, text); the whole digest's by default."""
         edition = digest.edition
+        html, text = body if body is not None else (digest.html, digest.text)
         self.digest_id = digest.pk
         from_address = sender_address(edition)
         self.domain = from_address.rpartition("@")[2] or "localhost"
@@ -145,9 +153,9 @@ class DigestTemplate:
         part += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         self.body: list[bytes | int] = [
             part.format(b=boundary, t="plain").encode(),
-            *_split(digest.text),
+            *_split(text),
             ("\r\n" + part.format(b=boundary, t="html")).encode(),
-            *_split(digest.html),
+            *_split(html),
             f"\r\n--{boundary}--\r\n".encode(),
         ]
         self._date = ("", 0)

@@ -26,8 +26,8 @@ from headlines.core import clock
 from headlines.delivery import ledger
 from headlines.delivery.channels import Channel, Reply, Verdict
 from headlines.delivery.ledger import Claimed, Outcome
-from headlines.delivery.message import DigestTemplate
 from headlines.delivery.models import Delivery
+from headlines.delivery.segments import Segments
 from headlines.digests.selectors import digest_get
 from headlines.subscriptions import audience
 from headlines.subscriptions.audience import Recipient
@@ -68,7 +68,7 @@ class Sender:
         self.batch = max(1, int(config["HEADLINES_DELIVERY_BATCH"]))
         self.flush = max(1, int(config["HEADLINES_DELIVERY_FLUSH"]))
         self.on_progress = on_progress
-        self.template = DigestTemplate.for_digest(digest_get(digest_id=digest_id))
+        self.segments = Segments(digest_get(digest_id=digest_id))
         self.tally = Tally()
         self.errors: list[BaseException] = []
         self.done = threading.Event()
@@ -152,7 +152,7 @@ class Sender:
 
     def _send_one(self, item: Claimed, reader: Recipient) -> Outcome:
         try:
-            message = self.template.render(reader)
+            message = self.segments.template(reader.topics).render(reader)
         except Exception as exc:  # a malformed stored address must not stop the batch
             return Outcome(item.id, State.FAILED, None, f"could not build the message: {exc}")
         return classify(item, self.channel.deliver(message), now=clock.now())

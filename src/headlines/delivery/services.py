@@ -14,7 +14,7 @@ from headlines.core.mail import Messenger
 from headlines.delivery import ledger
 from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
-from headlines.delivery.message import DigestTemplate
+from headlines.delivery.segments import Segments
 from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.sender import Sender
 from headlines.digests import services as digest_services
@@ -185,7 +185,7 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     if reader is None:
         link = web_url(digest)
         reader = audience.Recipient(0, to, tuple(topics), link, link)
-    message = DigestTemplate.for_digest(digest).render(reader)
+    message = Segments(digest).template(reader.topics).render(reader)
     channel = channel_for(digest.edition)
     try:
         return channel.deliver(message)

@@ -43,6 +43,7 @@ class ItemView:
     image_url: str
     sources: Sequence[str]
     developing: bool
+    topics: Sequence[str] = ()
 
     @property
     def sources_line(self) -> str:
@@ -68,6 +69,7 @@ def item_view(item: DigestItem) -> ItemView:
         image_url=safe_url(item.image_url),
         sources=[textlib.plain(str(s)) for s in (item.source_names or [])][:20],
         developing=bool(item.story_id and item.story and item.story.continues_id),
+        topics=tuple(item.topics or ()),
     )
 
 
@@ -104,8 +106,16 @@ def preheader_for(items: Sequence[ItemView]) -> str:
     )
 
 
-def context(digest: Digest, items: Sequence[ItemView]) -> dict[str, Any]:
+def context(
+    digest: Digest,
+    items: Sequence[ItemView],
+    *,
+    chosen: Sequence[str] = (),
+    also: Sequence[ItemView] = (),
+) -> dict[str, Any]:
     return {
+        "chosen": chosen,
+        "also": also,
         "digest": digest,
         "edition": digest.edition,
         "day": digest.date,
@@ -135,3 +145,33 @@ def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str
     return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
         PREFERENCES_PLACEHOLDER, preferences_url
     )
+
+
+ALSO_TODAY = 3  # top stories outside a reader's topics, so nobody gets an empty email
+
+
+def segment_items(digest: Digest, topics: Sequence[str]) -> tuple[list[ItemView], list[ItemView]]:
+    """A reader's items: their topics' stories in the editor's order, then "Also today" — at
+    most three top stories outside them. No topics: the whole digest and nothing else."""
+    if not topics:
+        return visible_items(digest), []
+    wanted = set(topics)
+    pool = [
+        item_view(item)
+        for item in digest.items.filter(dropped=False)
+        .select_related("story")
+        .order_by("position", "id")
+    ]
+    mine = [i for i in pool if wanted & set(i.topics)][: digest.edition.max_stories]
+    also = [i for i in pool if not wanted & set(i.topics)][:ALSO_TODAY]
+    return mine, also
+
+
+def render_segment(digest: Digest, topics: Sequence[str], names: Sequence[str]) -> tuple[str, str]:
+    """(html, text) for the readers who chose `topics` (named `names`), with the same per-reader
+    placeholders as the whole digest: every reader of a segment shares this body."""
+    mine, also = segment_items(digest, topics)
+    ctx = context(digest, mine, chosen=names, also=also)
+    html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
+    text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
+    return html, text

@@ -1,8 +1,9 @@
 """The subscriber CSV import and export of PRODUCT.md, shared by the admin and the CLI.
 
 Import: columns `email`, `consent_source`, `consent_at`, optional `marketing`, `timezone`,
-`name`. Every row is checked first; every bad row is reported with its line number and reason;
-the good rows are then imported in one transaction, each row whole or not at all.
+`name`, `topics` (the edition's topic slugs separated by `;`; empty: the whole digest). Every
+row is checked first; every bad row is reported with its line number and reason; the good
+rows are then imported in one transaction, each row whole or not at all.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from django.db import IntegrityError, transaction
 
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
+from headlines.stories.topics import topics_of
 from headlines.subscriptions import selectors, services
+from headlines.subscriptions.choices import subscriptions_topics_import
 from headlines.subscriptions.hashing import email_hash
 
 REQUIRED = ("email", "consent_source", "consent_at")
-OPTIONAL = ("marketing", "timezone", "name")
+OPTIONAL = ("marketing", "timezone", "name", "topics")
 YES = {"yes", "y", "true", "1", "on"}
 NO = {"no", "n", "false", "0", "off", ""}
 MAX_BYTES = 200 * 1024 * 1024
@@ -40,6 +43,7 @@ class Row:
     line: int
     reader: services.ImportedReader
     email_hash: str
+    topics: tuple[str, ...] | None = None  # None: the file has no topics column
 
 
 def decode(raw: bytes) -> str:
@@ -55,7 +59,8 @@ def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
     """Check every row, then import the good ones; the report lists each bad row's reason."""
     edition = edition_get(slug=edition_slug)
     report = ImportReport()
-    rows = _parse(text, report)
+    known = [t.slug for t in topics_of(edition_id=edition.pk)]
+    rows = _parse(text, report, known)
     with transaction.atomic():
         for start in range(0, len(rows), BATCH):
             _import_batch(rows[start : start + BATCH], edition.pk, report)
@@ -68,6 +73,7 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
     known = selectors.email_hashes_known(hashes=[r.email_hash for r in rows])
     fresh = [r for r in rows if r.email_hash not in known]
     one_by_one = [r for r in rows if r.email_hash in known]
+    failed: set[int] = set()
     if fresh:
         try:
             with transaction.atomic():
@@ -91,11 +97,14 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
             )
         except DomainError as exc:
             report.bad.append((row.line, str(exc)))
+            failed.add(row.line)
         else:
             report.imported += 1
+    chosen = [(r.email_hash, r.topics) for r in rows if r.line not in failed]
+    subscriptions_topics_import(edition_id=edition_id, chosen=chosen)
 
 
-def _parse(text: str, report: ImportReport) -> list[Row]:
+def _parse(text: str, report: ImportReport, topics: list[str]) -> list[Row]:
     # NUL is the one character Python's csv module refuses outright; report it per line.
     # Lines as the csv module counts them (\n, \r\n or a lone \r), so numbers agree.
     lines = io.StringIO(text, newline="").readlines()
@@ -122,7 +131,7 @@ def _parse(text: str, report: ImportReport) -> list[Row]:
         if not any(v.strip() for v in values):
             continue  # blank lines are not rows
         try:
-            row = _row(line, header, values)
+            row = _row(line, header, values, topics)
             first = seen.setdefault(row.email_hash, line)
             if first != line:
                 raise InvalidInput(f"the address already appears on line {first}")
@@ -133,7 +142,16 @@ def _parse(text: str, report: ImportReport) -> list[Row]:
     return rows
 
 
-def _row(line: int, header: list[str], values: list[str]) -> Row:
+def _topics(value: str, known: list[str]) -> tuple[str, ...]:
+    wanted = [v.strip().lower() for v in value.split(";") if v.strip()]
+    unknown = [v for v in wanted if v not in known]
+    if unknown:
+        choices = ", ".join(known) or "none yet"
+        raise InvalidInput(f"topic {_shown(unknown[0])} is not one of the edition's: {choices}")
+    return tuple(k for k in known if k in wanted)
+
+
+def _row(line: int, header: list[str], values: list[str], known: list[str]) -> Row:
     if len(values) != len(header):
         raise InvalidInput(f"has {len(values)} fields; the header has {len(header)}")
     data = dict(zip(header, values, strict=True))
@@ -154,7 +172,8 @@ def _row(line: int, header: list[str], values: list[str]) -> Row:
         if exc.field == "email":
             raise InvalidInput(f"email {_shown(data['email'])} is not a valid address") from None
         raise
-    return Row(line=line, reader=reader, email_hash=email_hash(reader.email))
+    topics = _topics(data["topics"], known) if "topics" in data else None
+    return Row(line=line, reader=reader, email_hash=email_hash(reader.email), topics=topics)
 
 
 def _when(value: str) -> dt.datetime:

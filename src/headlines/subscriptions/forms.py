@@ -35,8 +35,25 @@ class PreferencesForm(forms.Form):
         label="Delivery hour",
     )
 
-    def __init__(self, *args: Any, editions: list[Edition], **kwargs: Any) -> None:
+    topics = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics (none ticked: the whole digest)",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        editions: list[Edition],
+        topics: list[tuple[int, str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        names = {e.pk: e.name for e in editions}
+        self.topic_choices = topics or []
+        chosen = self.fields["topics"]
+        assert isinstance(chosen, forms.MultipleChoiceField)
+        chosen.choices = [(f"{e}:{slug}", f"{names[e]}: {name}") for e, slug, name in topics or []]
         field = self.fields["editions"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(str(e.pk), wording.preferences_newsletter(e)) for e in editions]
@@ -46,3 +63,11 @@ class PreferencesForm(forms.Form):
 
     def edition_ids(self) -> set[int]:
         return {int(pk) for pk in self.cleaned_data["editions"]}
+
+    def topics_by_edition(self, edition_ids: list[int]) -> dict[int, list[str]]:
+        """Each edition's ticked topic slugs (an edition with none ticked: the whole digest)."""
+        chosen: dict[int, list[str]] = {e: [] for e in edition_ids}
+        for value in self.cleaned_data.get("topics") or []:
+            edition, _, slug = value.partition(":")
+            chosen.setdefault(int(edition), []).append(slug)
+        return chosen

@@ -14,6 +14,7 @@ from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
 from headlines.subscriptions import wording
+from headlines.subscriptions.choices import subscription_topics_set
 from headlines.subscriptions.consent import consent_record
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.services import suppression_add
@@ -39,6 +40,7 @@ def subscriber_preferences_update(
     timezone: str = "",
     send_hour: int | None = None,
     ip: str | None = None,
+    topics: dict[int, list[str]] | None = None,
 ) -> Subscriber:
     """The preferences page: which editions, marketing, and when mail arrives.
 
@@ -55,6 +57,11 @@ def subscriber_preferences_update(
     Subscription.objects.filter(subscriber=subscriber).update(
         timezone=timezone, send_hour=send_hour
     )
+    for edition_id, slugs in (topics or {}).items():
+        for sub_id in Subscription.objects.filter(
+            subscriber=subscriber, edition_id=edition_id
+        ).values_list("id", flat=True):
+            subscription_topics_set(subscription_id=sub_id, topics=slugs)
     if bool(marketing) != subscriber.marketing:
         subscriber.marketing = bool(marketing)
         subscriber.save(update_fields=["marketing"])

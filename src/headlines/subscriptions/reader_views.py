@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.selectors import edition_list
 from headlines.subscriptions import links, selectors, services, wording
+from headlines.subscriptions.choices import topic_choices
 from headlines.subscriptions.forms import PreferencesForm
 from headlines.subscriptions.models import ConsentEvent, Subscription
 from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
@@ -121,8 +122,10 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "marketing": subscriber.marketing,
         "timezone": subscription.timezone,
         "send_hour": "" if subscription.send_hour is None else str(subscription.send_hour),
+        "topics": [f"{e}:{slug}" for e, s in current.items() for slug in (s.topics or [])],
     }
-    form = PreferencesForm(request.POST or None, initial=initial, editions=editions)
+    choices = topic_choices(edition_ids=[e.pk for e in editions])
+    form = PreferencesForm(request.POST or None, initial=initial, editions=editions, topics=choices)
     saved, status = False, 200
     if action == "save":
         saved = _save(request, form, subscriber.pk)
@@ -153,6 +156,7 @@ def _save(request: HttpRequest, form: PreferencesForm, subscriber_id: int) -> bo
             timezone=form.cleaned_data["timezone"] or "",
             send_hour=form.cleaned_data["send_hour"],
             ip=client_ip(request),
+            topics=form.topics_by_edition(sorted({e for e, _, _ in form.topic_choices})),
         )
     except InvalidInput as exc:
         form.add_error(None, str(exc))

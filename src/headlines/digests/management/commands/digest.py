@@ -52,6 +52,7 @@ class Command(HeadlinesCommand):
                     "summary": item.summary,
                     "url": item.url,
                     "sources": item.source_names,
+                    "topics": list(item.topics or []),
                     "pinned": item.pinned,
                     "dropped": item.dropped,
                     "story_id": item.story_id,

@@ -1,0 +1,48 @@
+"""A reader's choice of topics inside an edition (the slugs of `stories.Topic`).
+
+No choice (an empty list) means the whole digest. Slugs are checked against the edition's topics
+and kept in the editor's order, so readers who chose the same topics share one rendered email.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from headlines.core.errors import NotFound
+from headlines.stories.topics import topic_slugs_clean, topics_of
+from headlines.subscriptions.models import Subscription
+
+
+@transaction.atomic
+def subscription_topics_set(*, subscription_id: int, topics: Iterable[str]) -> list[str]:
+    """Set the topics of one subscription; unknown slugs are refused and nothing changes."""
+    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+    if subscription is None:
+        raise NotFound("This subscription no longer exists.")
+    clean = topic_slugs_clean(edition_id=subscription.edition_id, slugs=topics)
+    if clean != subscription.topics:
+        subscription.topics = clean
+        subscription.save(update_fields=["topics"])
+    return clean
+
+
+def topic_choices(*, edition_ids: Iterable[int]) -> list[tuple[int, str, str]]:
+    """(edition id, slug, name) of every topic of these editions, in each editor's order."""
+    return [(e, t.slug, t.name) for e in edition_ids for t in topics_of(edition_id=e)]
+
+
+def subscriptions_topics_import(
+    *, edition_id: int, chosen: Iterable[tuple[str, tuple[str, ...] | None]]
+) -> None:
+    """The import's topics, already checked: one UPDATE per topic set, by address hash.
+    A None (no topics column) leaves the reader's choice as it was."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for hashed, topics in chosen:
+        if topics is not None:
+            groups.setdefault(topics, []).append(hashed)
+    for topics, hashes in groups.items():
+        Subscription.objects.filter(
+            edition_id=edition_id, subscriber__email_hash__in=hashes
+        ).update(topics=list(topics))
