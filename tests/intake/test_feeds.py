@@ -1,7 +1,7 @@
 import pytest
 
-from headlines.intake import feeds
 from headlines.intake.errors import ParseError
+from headlines.intake.reading import feeds
 
 from .factories import rss
 

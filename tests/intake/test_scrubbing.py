@@ -1,6 +1,6 @@
 import pytest
 
-from headlines.intake.scrubbing import classify, scrub
+from headlines.intake.scrubbing.scrub import classify, scrub
 
 
 class Memory:

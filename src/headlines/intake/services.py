@@ -17,11 +17,11 @@ from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.selectors import edition_get
 from headlines.intake import selectors
-from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.learning import repeated_lines_prune
+from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
-from headlines.intake.reports import IngestReport, NoProgress, Progress
-from headlines.intake.runs import IngestRun
+from headlines.intake.pipeline.ingest import IngestRun
+from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
+from headlines.intake.storing.line_memory import repeated_lines_prune
 
 LEASE = dt.timedelta(minutes=15)
 FORGET_SINGLE_LINES_DAYS = 30

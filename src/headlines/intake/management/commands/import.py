@@ -5,7 +5,7 @@ from typing import Any
 
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import services
-from headlines.intake.console import RichProgress, console_for, report_table
+from headlines.intake.management.console import RichProgress, console_for, report_table
 
 
 class Command(HeadlinesCommand):

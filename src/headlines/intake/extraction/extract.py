@@ -16,8 +16,8 @@ from htmldate import find_date
 from trafilatura import bare_extraction
 from trafilatura.metadata import Document
 
-from headlines.intake.languages import declared_language, guess_language
-from headlines.intake.metadata import head_metadata
+from headlines.intake.extraction.languages import declared_language, guess_language
+from headlines.intake.extraction.metadata import head_metadata
 
 DateLike = dt.date | dt.datetime
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".

@@ -16,7 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from headlines.intake.reports import IngestReport
+from headlines.intake.pipeline.reports import IngestReport
 
 
 def console_for(stream: IO[str] | Any) -> Console:

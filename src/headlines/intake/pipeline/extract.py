@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from headlines.intake.cleaning import CleanArticle, clean
 from headlines.intake.errors import IntakeError
-from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.extraction.cleaning import CleanArticle, clean
+from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
+from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
 
 
 def extract_inputs(

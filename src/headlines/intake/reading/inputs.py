@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from headlines.intake import feeds
-from headlines.intake.decoding import decode
 from headlines.intake.errors import IntakeError, ParseError
-from headlines.intake.extraction import DateLike, parse_date
+from headlines.intake.extraction.extract import DateLike, parse_date
+from headlines.intake.reading import feeds
+from headlines.intake.reading.decoding import decode
 
 RECORD_START = re.compile(
     r"^date\s+(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)(?:\s+|$)",

@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from headlines.intake import extraction
-from headlines.intake.dedup import canonical_url
 from headlines.intake.errors import ParseError
-from headlines.intake.extraction import DateLike
-from headlines.intake.inputs import RawItem
-from headlines.intake.scrubbing import LineMemory, Removed, scrub
+from headlines.intake.extraction import extract as extraction
+from headlines.intake.extraction.extract import DateLike
+from headlines.intake.reading.inputs import RawItem
+from headlines.intake.scrubbing.scrub import LineMemory, Removed, scrub
+from headlines.intake.storing.dedup import canonical_url
 
 MIN_WORDS = 5
 # How far down the page's text a repeat of the headline is looked for.

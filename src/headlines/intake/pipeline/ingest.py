@@ -14,15 +14,15 @@ from itertools import islice
 
 from django.conf import settings
 
-from headlines.intake import feeds
-from headlines.intake.cleaning import CleanArticle, clean
 from headlines.intake.errors import IntakeError
-from headlines.intake.fetching import Fetcher, Response
-from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
-from headlines.intake.learning import SourceLineMemory
+from headlines.intake.extraction.cleaning import CleanArticle, clean
+from headlines.intake.fetching.http import Fetcher, Response
 from headlines.intake.models import Source
-from headlines.intake.reports import IngestReport, Progress
-from headlines.intake.storing import ArticleSink
+from headlines.intake.pipeline.reports import IngestReport, Progress
+from headlines.intake.reading import feeds
+from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.storing.line_memory import SourceLineMemory
+from headlines.intake.storing.sink import ArticleSink
 
 MAX_CHILD_SITEMAPS = 5
 BATCH = 50

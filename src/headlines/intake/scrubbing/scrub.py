@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from headlines.intake import furniture
+from headlines.intake.scrubbing import furniture
 
 # Where one sentence-like segment ends and the next begins.
 SEGMENT_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")

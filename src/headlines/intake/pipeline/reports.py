@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from headlines.intake.inputs import Failure
+from headlines.intake.reading.inputs import Failure
 
 
 class Progress(Protocol):

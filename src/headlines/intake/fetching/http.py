@@ -19,8 +19,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from headlines.intake.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.errors import FetchError
+from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
