@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from headlines.intake.extraction.extract import recover_paragraphs
-from headlines.intake.scrubbing.scrub import classify, scrub
+from headlines.intake.scrubbing.rules import classify
+from headlines.intake.scrubbing.scrub import scrub
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ from typing import Any
 
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
-from headlines.intake.extraction.extract import DateLike
+from headlines.intake.reading.dates import DateLike
 from headlines.intake.reading.inputs import RawItem
 from headlines.intake.scrubbing.scrub import LineMemory, Removed, scrub
+from headlines.intake.scrubbing.segments import units
 from headlines.intake.storing.dedup import canonical_url
 
 MIN_WORDS = 5
@@ -61,9 +62,9 @@ def clean(
     extracted = _extract(item)
     if extracted is None:
         raise ParseError(f"{item.input}: no article text found")
-    paragraphs, removed = scrub(_without_title(extracted), memory)
+    paragraphs, removed = scrub(_without_title(extracted), memory, extracted=bool(item.html))
     text = "\n\n".join(paragraphs)
-    if len(text.split()) < MIN_WORDS:
+    if units(text) < MIN_WORDS:
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
     url = extracted.url or item.url
     return CleanArticle(

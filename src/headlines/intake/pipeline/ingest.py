@@ -123,7 +123,9 @@ class IngestRun:
         if self._not_modified(response):
             return
         self.report.fetched += 1
-        _title, entries = feeds.parse_feed(response.content, where=self.source.url)
+        _title, entries = feeds.parse_feed(
+            response.content, where=self.source.url, charset=response.charset
+        )
         self._fetch_entries(entries)
         self._remember_validators(response)
 
@@ -168,6 +170,8 @@ class IngestRun:
             title=entry.title,
             author=entry.author,
             published=entry.published,
+            outlet=entry.outlet,
+            sections=entry.sections,
         )
         if not entry.url:
             return [fallback] if entry.html else []
@@ -189,6 +193,8 @@ class IngestRun:
                 item.title = item.title or entry.title
                 item.published = item.published or entry.published
                 item.author = item.author or entry.author
+                item.outlet = item.outlet or entry.outlet
+                item.sections = item.sections or entry.sections
         return [*items, _FETCHED]
 
     def _store_all(self, items: Iterable[Item]) -> None:

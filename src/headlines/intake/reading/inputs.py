@@ -6,48 +6,20 @@ A bad record or file becomes a `Failure` with a readable reason; the rest go on.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from headlines.intake.errors import IntakeError, ParseError
-from headlines.intake.extraction.extract import DateLike, parse_date
 from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.items import Failure, Item, RawItem
+from headlines.intake.reading.records import read_jsonl, read_records
 
-RECORD_START = re.compile(
-    r"^date\s+(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?)(?:\s+|$)",
-    re.I,
-)
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 TEXT_SUFFIXES = {".txt", ".text", ".dump", ".records", ""}
 MAX_FILE_BYTES = 50_000_000
-
-
-@dataclass
-class RawItem:
-    input: str
-    html: str = ""
-    text: str = ""
-    url: str = ""
-    title: str = ""
-    author: str = ""
-    language: str = ""
-    published: DateLike | None = None
-
-
-@dataclass
-class Failure:
-    input: str
-    reason: str
-
-
-Item = RawItem | Failure
 
 
 def read_paths(
@@ -111,13 +83,15 @@ def items_from_bytes(
     if "html" not in content_type and feeds.looks_like_feed(content):
         if feeds.is_sitemap(content):
             raise ParseError(f"{input}: a sitemap lists pages; add it as a source to fetch them")
-        return list(feed_items(content, input=input))
+        return list(feed_items(content, input=input, charset=charset))
     html = decode(content, declared=charset, where=input)
     return [RawItem(input=input, html=html, url=url)]
 
 
-def feed_items(content: bytes, *, input: str) -> Iterator[Item]:
-    _title, entries = feeds.parse_feed(content, where=input)
+def feed_items(content: bytes, *, input: str, charset: str = "") -> Iterator[Item]:
+    """A feed's entries with their own content; each credits the outlet it names, else the
+    feed (a feed file imported or extracted is one outlet's, whatever source stores it)."""
+    title, entries = feeds.parse_feed(content, where=input, charset=charset)
     for number, entry in enumerate(entries, start=1):
         where = f"{input}#{number}"
         if not entry.html.strip():
@@ -130,6 +104,8 @@ def feed_items(content: bytes, *, input: str) -> Iterator[Item]:
             title=entry.title,
             author=entry.author,
             published=entry.published,
+            outlet=entry.outlet or title,
+            sections=entry.sections,
         )
 
 
@@ -138,82 +114,3 @@ def wrap_fragment(fragment: str) -> str:
     if "<html" in fragment[:500].lower():
         return fragment
     return f"<html><body><article><div>{fragment}</div></article></body></html>"
-
-
-def read_records(path: Path) -> Iterator[Item]:
-    """Text records: `date YYYY-MM-DD <text>` starts a record; text without it is one record."""
-    where = str(path)
-    current: list[str] = []
-    date_text = ""
-    start = 1
-    count = 0
-    with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
-            line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
-            match = RECORD_START.match(line)
-            if match:
-                if "".join(current).strip():
-                    count += 1
-                    yield _record(where, start, date_text, current)
-                date_text, start, current = match.group(1), number, [line[match.end() :]]
-            else:
-                current.append(line)
-    if "".join(current).strip():
-        count += 1
-        yield _record(where, start, date_text, current)
-    if not count:
-        yield Failure(where, "the file has no text")
-
-
-def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
-    published = parse_date(date_text.replace(" ", "T")) if date_text else None
-    if date_text and published is None:
-        return Failure(f"{where}:{line}", f"the record's date {date_text!r} is not a real date")
-    return RawItem(input=f"{where}:{line}", text="".join(lines), published=published)
-
-
-def read_jsonl(path: Path) -> Iterator[Item]:
-    where = str(path)
-    with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
-            if not raw_line.strip():
-                continue
-            try:
-                record = json.loads(raw_line)
-            except (ValueError, UnicodeDecodeError) as exc:
-                yield Failure(f"{where}:{number}", f"not valid JSON ({exc})")
-                continue
-            yield jsonl_item(record, input=f"{where}:{number}")
-
-
-def jsonl_item(record: Any, *, input: str) -> Item:
-    if not isinstance(record, dict):
-        return Failure(input, "each line must be a JSON object")
-    html, text = record.get("html"), record.get("text")
-    if not isinstance(html, str) and not isinstance(text, str):
-        return Failure(input, 'the record has neither a "text" nor an "html" string')
-    date_raw = next(
-        (record[k] for k in ("date", "published", "published_at", "datetime") if record.get(k)),
-        "",
-    )
-    published = parse_date(str(date_raw)) if date_raw else None
-    if date_raw and published is None:
-        return Failure(input, f"the record's date {date_raw!r} is not ISO 8601")
-    return RawItem(
-        input=input,
-        html=html if isinstance(html, str) and html.strip() else "",
-        text=text if isinstance(text, str) else "",
-        url=_string(record, "url", "link"),
-        title=_string(record, "title", "headline"),
-        author=_string(record, "author", "byline"),
-        language=_string(record, "language", "lang"),
-        published=published,
-    )
-
-
-def _string(record: dict[str, Any], *keys: str) -> str:
-    for key in keys:
-        value = record.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return ""

@@ -19,8 +19,8 @@ from django.db import IntegrityError, connections, transaction
 
 from headlines.core import clock
 from headlines.intake.extraction.cleaning import CleanArticle
-from headlines.intake.extraction.extract import as_datetime
 from headlines.intake.models import Article, Source
+from headlines.intake.reading.dates import as_datetime
 from headlines.intake.storing import dedup
 
 INDEX_LIMIT = 200_000
