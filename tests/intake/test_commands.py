@@ -109,3 +109,61 @@ def test_import_prints_the_closing_table(tmp_path: Path) -> None:
         run("import", str(dump), "--edition", "nope")
     assert raised.value.returncode == 2
     assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    picture = tmp_path / "picture.html"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n")
+    out = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(empty), str(picture), str(broken), stdout=out)
+    assert raised.value.returncode == 1
+    assert "all 3 inputs failed" in str(raised.value)
+    printed = out.getvalue()
+    assert not printed.startswith("\n") and "\n\n" not in printed
+    row = next(line for line in printed.splitlines() if "imported-files" in line)
+    cells = [c.strip() for c in row.split("\u2502") if c.strip()]
+    assert cells[:5] == ["imported-files", "3", "0", "0", "3"]  # fetched, new, dup, failed
+    assert not Source.objects.exists()  # the source the import created is not left empty
+
+
+@pytest.mark.django_db
+def test_a_failing_import_into_a_named_source_keeps_that_source(tmp_path: Path) -> None:
+    good = tmp_path / "d.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(good), "--source", "Wire dump")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(CommandError):
+        run("import", str(empty), "--source", "Wire dump")
+    assert Source.objects.filter(slug="wire-dump").exists()
+    assert Article.objects.count() == 1
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_extract_on_a_closed_port_says_the_connection_was_refused() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/story"
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("extract", "--allow-local", url, stdout=StringIO(), stderr=err)
+    assert "connection refused" in err.getvalue()
+    assert "robots.txt" not in err.getvalue()
+
+
+def test_extract_of_a_local_address_names_the_flag_that_allows_it() -> None:
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("extract", "http://127.0.0.1:9/story", stdout=StringIO(), stderr=err)
+    assert "--allow-local" in err.getvalue()

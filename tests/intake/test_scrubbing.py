@@ -164,3 +164,42 @@ def test_every_rule_is_in_the_one_list_and_its_reason_documented() -> None:
     assert len({rule.name for rule in RULES}) == len(RULES)
     undocumented = sorted(r for r in reasons if f"`{r}`" not in concepts)
     assert not undocumented, undocumented
+
+
+MENU_PAGE = """<html><body><nav><a href="/">Início</a> <a href="/a">A Prefeitura</a>
+<a href="/s">Secretarias</a> <a href="/n">Notícias</a> <a href="/c">Contato</a></nav>
+<article><p>A prefeitura anunciou nesta terça-feira a reforma da praça central.</p></article>
+<aside><a href="/x">Obras na ponte começam em março</a>
+<a href="/y">Feira do livro volta ao centro</a></aside></body></html>"""
+
+
+def test_menus_and_related_lists_go_by_their_links_in_any_language() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    paragraphs = [
+        "Início",
+        "A Prefeitura",
+        "Secretarias",
+        "Notícias · Contato",
+        "A prefeitura anunciou nesta terça-feira a reforma da praça central.",
+        "Cronograma",
+        "Março: projeto",
+        "Abril: obras",
+        "A obra custará dois milhões de reais, segundo o secretário de obras.",
+        "Obras na ponte começam em março",
+        "Feira do livro volta ao centro",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True, links=Links.from_html(MENU_PAGE))
+    assert kept == [paragraphs[4], *paragraphs[5:9]]  # a timeline of short lines stays
+    assert [r.reason for r in removed] == ["navigation"] * 4 + ["related"] * 2
+
+
+def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
+    paragraphs = [
+        "Home Sport",
+        "The club confirmed the signing of the striker on Friday afternoon.",
+        "Home Sport",
+    ]
+    kept, removed = scrub(paragraphs)
+    assert kept == [paragraphs[1]]
+    assert [r.reason for r in removed] == ["navigation", "navigation"]

@@ -10,6 +10,7 @@ from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
 from headlines.intake.reading.dates import DateLike
 from headlines.intake.reading.inputs import RawItem
+from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.scrub import LineMemory, Removed, scrub
 from headlines.intake.scrubbing.segments import units
 from headlines.intake.storing.dedup import canonical_url
@@ -32,6 +33,8 @@ class CleanArticle:
     language: str = ""
     published: DateLike | None = None
     removed: list[Removed] = field(default_factory=list)
+    outlet: str = ""
+    sections: list[str] = field(default_factory=list)
 
     def date_iso(self) -> str | None:
         if self.published is None:
@@ -51,6 +54,8 @@ class CleanArticle:
             "canonical_url": self.canonical_url,
             "language": self.language,
             "image_url": self.image_url,
+            "outlet": self.outlet,
+            "sections": self.sections,
             "removed": [r.as_dict() for r in self.removed],
         }
 
@@ -62,7 +67,10 @@ def clean(
     extracted = _extract(item)
     if extracted is None:
         raise ParseError(f"{item.input}: no article text found")
-    paragraphs, removed = scrub(_without_title(extracted), memory, extracted=bool(item.html))
+    links = Links.from_html(item.html) if item.html else None
+    paragraphs, removed = scrub(
+        _without_title(extracted), memory, extracted=bool(item.html), links=links
+    )
     text = "\n\n".join(paragraphs)
     if units(text) < MIN_WORDS:
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
@@ -78,6 +86,8 @@ def clean(
         language=(item.language or extracted.language or default_language)[:16],
         published=item.published or extracted.published,
         removed=removed,
+        outlet=item.outlet,
+        sections=item.sections,
     )
 
 

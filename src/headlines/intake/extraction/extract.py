@@ -18,14 +18,11 @@ from trafilatura.metadata import Document
 from headlines.intake.extraction.languages import declared_language, guess_language
 from headlines.intake.extraction.metadata import head_metadata
 from headlines.intake.reading.dates import DateLike, parse_date
-from headlines.intake.scrubbing.segments import units
 
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
 GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
 SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 PARAGRAPH_WORDS = 60
-# Below this many words, the fast pass is checked against trafilatura's full mode.
-FULL_MODE_BELOW = 300
 DATE_PARAMS: dict[str, Any] = {
     "extensive_search": False,
     "original_date": True,
@@ -53,12 +50,7 @@ def from_html(
     html: str, *, input: str, url: str = "", title: str = "", published: DateLike | None = None
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
-    text = _main_text(html, url, fast=True)
-    if units(text) < FULL_MODE_BELOW:
-        # The fast pass found little: the page's layout may hide the article from it, which
-        # is what trafilatura's fallbacks (readability, jusText) are for.
-        full = _main_text(html, url, fast=False)
-        text = full if units(full) > units(text) else text
+    text = _main_text(html, url)
     if not text.strip():
         return None
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
@@ -76,11 +68,13 @@ def from_html(
     )
 
 
-def _main_text(html: str, url: str, *, fast: bool) -> str:
+def _main_text(html: str, url: str) -> str:
+    """trafilatura's full mode: its own extractor checked against readability and jusText.
+    The fast mode alone lost whole articles on real pages whose layout hides them from it."""
     document = bare_extraction(
         html,
         url=url or None,
-        fast=fast,
+        fast=False,
         with_metadata=False,
         include_comments=False,
         include_tables=False,

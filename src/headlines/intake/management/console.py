@@ -16,11 +16,25 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from headlines.intake.pipeline.reports import IngestReport
+from headlines.intake.pipeline.reports import IngestReport, NoProgress
 
 
 def console_for(stream: IO[str] | Any) -> Console:
     return Console(file=stream, width=120, soft_wrap=False)
+
+
+class QuietProgress:
+    """No bars when the output is not a terminal (a log, a pipe): only the closing table."""
+
+    def __enter__(self) -> NoProgress:
+        return NoProgress()
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def progress_for(console: Console) -> RichProgress | QuietProgress:
+    return RichProgress(console) if console.is_terminal else QuietProgress()
 
 
 class RichProgress:
@@ -67,7 +81,7 @@ def report_table(reports: list[IngestReport]) -> Table:
             str(report.fetched),
             str(report.new),
             str(report.duplicates),
-            str(len(report.failed) + (1 if report.error else 0)),
+            str(report.failed_count),
             "\n".join(reasons) or "—",
         )
     return table

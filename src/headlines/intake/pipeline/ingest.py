@@ -247,8 +247,10 @@ class IngestRun:
     def _all_failed_is_an_error(self) -> None:
         report = self.report
         if not report.error and report.failed and not report.new and not report.duplicates:
-            first = report.failed[0]
-            report.error = f"nothing usable: {first.input}: {first.reason}"
+            count = len(report.failed)
+            report.error = "nothing usable: " + (
+                "the only input failed" if count == 1 else (f"all {count} inputs failed")
+            )
 
 
 class _Marker(Failure):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from headlines.intake.scrubbing import structure
+from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.patterns import INLINE_CREDIT, PROMPT_PREFIX, REPORTING
 from headlines.intake.scrubbing.rules import classify
 from headlines.intake.scrubbing.segments import join, sentences, split_after_credits, units
@@ -66,24 +67,29 @@ def segments(paragraph: str) -> list[str]:
 
 
 def scrub(
-    paragraphs: Iterable[str], memory: LineMemory | None = None, *, extracted: bool = False
+    paragraphs: Iterable[str],
+    memory: LineMemory | None = None,
+    *,
+    extracted: bool = False,
+    links: Links | None = None,
 ) -> tuple[list[str], list[Removed]]:
     """The article's paragraphs without furniture, and what was removed and why.
 
     `extracted`: the paragraphs are an extractor's choice of a page's main text, so furniture
-    can only be a small part of them (a dump record, by contrast, may be mostly widget)."""
+    can only be a small part of them (a dump record, by contrast, may be mostly widget).
+    `links`: the page's link texts, which tell menus and related lists by their shape."""
     paragraphs = [" ".join(p.split()) for p in paragraphs if p.strip()]
     if memory is not None:
         memory.prefetch(())
-    kept, removed = _scrub(paragraphs, memory)
+    kept, removed = _scrub(paragraphs, memory, links=links)
     if memory is not None and _repetition_ate_the_story(kept, removed):
         # A source that repeats whole sentences of news (wire boilerplate) must not lose its
         # article to what it learned: furniture never outweighs the story.
-        kept, removed = _scrub(paragraphs, None)
+        kept, removed = _scrub(paragraphs, None, links=links)
     if memory is not None:
         memory.record(*_learnable(paragraphs, kept))
     if extracted:
-        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed)
+        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed, links)
     return kept, removed
 
 
@@ -92,6 +98,7 @@ def _no_rule_takes_most(
     memory: LineMemory | None,
     kept: list[str],
     removed: list[Removed],
+    links: Links | None = None,
 ) -> tuple[list[str], list[Removed]]:
     """A rule that would remove most of an extracted text has misread the page (a language or
     a layout it does not know): it is not applied to this page, and the removal list says so.
@@ -109,12 +116,15 @@ def _no_rule_takes_most(
         skip |= {reason}
         share = round(100 * size / total)
         notes.append(Removed(f"{reason} rules would have removed {share}% of the text", "kept"))
-        kept, removed = _scrub(paragraphs, memory, skip)
+        kept, removed = _scrub(paragraphs, memory, skip, links)
     return kept, removed + notes
 
 
 def _scrub(
-    paragraphs: list[str], memory: LineMemory | None, skip: frozenset[str] = frozenset()
+    paragraphs: list[str],
+    memory: LineMemory | None,
+    skip: frozenset[str] = frozenset(),
+    links: Links | None = None,
 ) -> tuple[list[str], list[Removed]]:
     kept: list[str] = []
     removed: list[Removed] = []
@@ -143,7 +153,7 @@ def _scrub(
             parts = []
         if parts:
             kept.append(join(parts))
-    kept, more = structure.lists_and_taglines(kept, [], skip)
+    kept, more = structure.lists_and_taglines(kept, [], skip, links)
     return kept, removed + [Removed(text, reason) for text, reason in more]
 
 

@@ -10,12 +10,15 @@ languages written without spaces too.
 
 from __future__ import annotations
 
+from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.patterns import GLUED_CREDIT
 from headlines.intake.scrubbing.rules import is_tagline
 from headlines.intake.scrubbing.segments import closes_a_sentence, sentences, units
 
 HEADLINE_MAX_WORDS = 16
 MENU_MAX_WORDS = 4
+# Lines longer than this are read as paragraphs even when they are links.
+LINK_LINE_MAX_WORDS = 40
 # Headline words that cannot end a headline, so a capital after them is still the headline.
 FUNCTION_WORDS = frozenset(
     ("a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or",
@@ -65,14 +68,68 @@ def split_glued_credit(piece: str) -> list[str]:
 
 
 def lists_and_taglines(
-    kept: list[str], removed: list[tuple[str, str]], skip: frozenset[str] = frozenset()
+    kept: list[str],
+    removed: list[tuple[str, str]],
+    skip: frozenset[str] = frozenset(),
+    links: Links | None = None,
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    """Take out runs of menu items and of other stories' headlines, and a closing tagline.
+    """Take out menus, lists of other stories' headlines, and a closing tagline."""
+    if "navigation" not in skip:
+        kept = _without_repeated_short_lines(kept, removed)
+    if links:
+        kept = _link_lists(kept, removed, skip, links)
+    else:
+        kept = _short_line_lists(kept, removed, skip)
+    return (kept, removed) if "tagline" in skip else _without_tagline(kept, removed)
 
-    One short line without a full stop may be a crosshead, and a few may be a list of key
-    points; three words-or-so lines in a row are a menu, and two or more headlines closing the
-    text are the "related" list under a story.
-    """
+
+def _without_repeated_short_lines(kept: list[str], removed: list[tuple[str, str]]) -> list[str]:
+    """A short line that is not a sentence and shows twice in one text is a menu item (pages
+    repeat their navigation above and below the story)."""
+    keys = [" ".join(line.casefold().split()) for line in kept]
+    seen: dict[str, int] = {}
+    for key, line in zip(keys, kept, strict=True):
+        if menu_item(line):
+            seen[key] = seen.get(key, 0) + 1
+    out = []
+    for key, line in zip(keys, kept, strict=True):
+        if seen.get(key, 0) >= 2:
+            removed.append((line, "navigation"))
+        else:
+            out.append(line)
+    return out
+
+
+def _link_lists(
+    kept: list[str], removed: list[tuple[str, str]], skip: frozenset[str], links: Links
+) -> list[str]:
+    """With the page's links known: a run of three or more lines made of links is a menu,
+    and so is one line made of three or more; two or more closing the text are the related
+    list. Short lines that are not links (crossheads, key points, a timeline) stay."""
+    parts = [links.parts(line) if units(line) <= LINK_LINE_MAX_WORDS else 0 for line in kept]
+    out: list[str] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and parts[j]:
+            j += 1
+        run = kept[i:j]
+        menu = len(run) >= 3 or (len(run) == 1 and parts[i] >= 3)
+        related = not menu and len(run) >= 2 and j == len(kept)
+        if (menu and "navigation" not in skip) or (related and "related" not in skip):
+            removed.extend((line, "navigation" if menu else "related") for line in run)
+        else:
+            out.extend(run or [kept[i]])
+        i = max(j, i + 1)
+    return out
+
+
+def _short_line_lists(
+    kept: list[str], removed: list[tuple[str, str]], skip: frozenset[str]
+) -> list[str]:
+    """Without the page's links (a dump record): one short line without a full stop may be a
+    crosshead, and a few may be a list of key points; three words-or-so lines in a row are a
+    menu, and two or more headlines closing the text are the "related" list under a story."""
     out: list[str] = []
     i = 0
     while i < len(kept):
@@ -87,7 +144,7 @@ def lists_and_taglines(
         else:
             out.extend(run or [kept[i]])
         i = max(j, i + 1)
-    return (out, removed) if "tagline" in skip else _without_tagline(out, removed)
+    return out
 
 
 def _without_tagline(

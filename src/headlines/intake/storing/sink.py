@@ -177,6 +177,8 @@ class ArticleSink:
             removed=[r.as_dict() for r in article.removed],
             minhash=dedup.to_bytes(minhash),
             input=article.input[:2000],
+            outlet=article.outlet[:200],
+            sections=article.sections,
         )
 
     # --- writing -------------------------------------------------------------------------------
