@@ -203,3 +203,28 @@ def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
     kept, removed = scrub(paragraphs)
     assert kept == [paragraphs[1]]
     assert [r.reason for r in removed] == ["navigation", "navigation"]
+
+
+def test_an_article_about_email_and_facebook_keeps_its_sentences() -> None:
+    paragraphs = [
+        "I received an email from Facebook that lists the people who have invited me to join "
+        "Facebook, although I never signed up.",
+        "This email includes names and email addresses and at least one web bug designed to "
+        "identify me when I open it.",
+        "Facebook and other tech companies often say that users agree to their terms of "
+        "service, but non-users never did.",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True)
+    assert kept == paragraphs
+    assert all(r.reason == "kept" for r in removed)
+
+
+def test_a_widget_on_an_ordinary_story_still_goes() -> None:
+    paragraphs = [
+        "The ferry resumed its crossings on Monday after six weeks of repairs, the operator said.",
+        "Get our free newsletter delivered to your inbox every morning.",
+        "Passengers queued from before dawn for the first sailing.",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True)
+    assert kept == [paragraphs[0], paragraphs[2]]
+    assert [r.reason for r in removed] == ["newsletter"]

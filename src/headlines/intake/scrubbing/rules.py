@@ -236,9 +236,31 @@ def classify(text: str, skip: frozenset[str] = frozenset()) -> str | None:
     if not segment.words:
         return "empty"
     for rule in RULES:
-        if rule.reason not in skip and rule.applies(segment):
+        if rule.reason not in skip and rule.name not in skip and rule.applies(segment):
             return rule.reason
     return None
+
+
+# The rules that judge by vocabulary alone, by the vocabulary they count.
+VOCABULARY_RULES = {
+    p.NEWSLETTER: ("newsletter pitch", "widget vocabulary"),
+    p.CONSENT: ("consent line", "consent vocabulary"),
+    p.SHARE: ("share bar",),
+}
+# An article that itself uses a family's words this often is about them (a story on email
+# privacy, on Facebook, on cookies): that family's vocabulary tells nothing on its page.
+TOPIC_HITS = 3
+
+
+def topical(kept: list[str]) -> frozenset[str]:
+    """Names of the vocabulary rules that `kept`, the article as first scrubbed, makes
+    unreliable because it uses their words itself."""
+    text = " ".join(kept)
+    names: set[str] = set()
+    for pattern, rules in VOCABULARY_RULES.items():
+        if len(pattern.findall(text)) >= TOPIC_HITS:
+            names.update(rules)
+    return frozenset(names)
 
 
 def is_tagline(text: str) -> bool:

@@ -22,7 +22,7 @@ from typing import Protocol
 from headlines.intake.scrubbing import structure
 from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.patterns import INLINE_CREDIT, PROMPT_PREFIX, REPORTING
-from headlines.intake.scrubbing.rules import classify
+from headlines.intake.scrubbing.rules import classify, topical
 from headlines.intake.scrubbing.segments import join, sentences, split_after_credits, units
 
 NOT_LETTERS = re.compile(r"[\W\d_]+")
@@ -82,14 +82,17 @@ def scrub(
     if memory is not None:
         memory.prefetch(())
     kept, removed = _scrub(paragraphs, memory, links=links)
+    topics = topical(kept)
+    if topics:
+        kept, removed = _scrub(paragraphs, memory, topics, links)
     if memory is not None and _repetition_ate_the_story(kept, removed):
         # A source that repeats whole sentences of news (wire boilerplate) must not lose its
         # article to what it learned: furniture never outweighs the story.
-        kept, removed = _scrub(paragraphs, None, links=links)
+        kept, removed = _scrub(paragraphs, None, topics, links)
     if memory is not None:
         memory.record(*_learnable(paragraphs, kept))
     if extracted:
-        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed, links)
+        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed, links, topics)
     return kept, removed
 
 
@@ -99,12 +102,13 @@ def _no_rule_takes_most(
     kept: list[str],
     removed: list[Removed],
     links: Links | None = None,
+    topics: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[Removed]]:
     """A rule that would remove most of an extracted text has misread the page (a language or
     a layout it does not know): it is not applied to this page, and the removal list says so.
     Several rules together may remove more (a page heavy with widgets), none alone."""
     total = sum(units(p) for p in paragraphs)
-    skip: frozenset[str] = frozenset()
+    skip = topics
     notes: list[Removed] = []
     while total:
         by_reason: dict[str, int] = {}
