@@ -108,3 +108,18 @@ def test_an_entry_names_its_own_outlet() -> None:
         b'<source url="https://wire.example/rss">Harbour Wire</source></item></channel></rss>'
     )
     assert feeds.parse_feed(document, where="feed")[1][0].outlet == "Harbour Wire"
+
+
+def test_utf8_with_a_stray_byte_is_still_utf8() -> None:
+    from headlines.intake.reading.decoding import decode
+
+    text = "Sprzeciw wobec ataków na Fundację; nękania, zażółć gęślą jaźń. " * 20
+    content = text.encode("utf-8") + b"\xa0 end"
+    assert decode(content).startswith("Sprzeciw wobec ataków na Fundację")
+
+
+def test_a_latin1_page_is_not_taken_for_broken_utf8() -> None:
+    from headlines.intake.reading.decoding import decode
+
+    text = "Le café de la gare a fermé ses portes après trente années de service. " * 10
+    assert "café" in decode(text.encode("latin-1"))

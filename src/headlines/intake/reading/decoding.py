@@ -52,10 +52,24 @@ def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
                 return content.decode(codec)
             except UnicodeDecodeError:
                 continue
+    if _mostly_utf8(content):
+        return content.decode("utf-8", "replace")
     encoding = detect(content[:200_000])
     if encoding is None:
         raise ParseError(f"{where or 'input'}: cannot tell the text's character encoding")
     return content.decode(encoding, "replace")
+
+
+def _mostly_utf8(content: bytes) -> bool:
+    """UTF-8 with a few broken bytes (a truncated character, one pasted-in Latin-1 byte) is
+    still UTF-8: a detector would pick a single-byte charset and garble every accented
+    letter of the page."""
+    text = content.decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    # Bytes beyond the first of each well-formed multi-byte character (a Latin-1 page has
+    # next to none: its accented letters are the broken bytes).
+    multibyte = len(content) - len(text)
+    return multibyte >= 20 and broken <= multibyte // 50
 
 
 def detect(content: bytes) -> str | None:
