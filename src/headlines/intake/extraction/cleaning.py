@@ -68,9 +68,9 @@ def clean(
     if extracted is None:
         raise ParseError(f"{item.input}: no article text found")
     links = Links.from_html(item.html) if item.html else None
-    paragraphs, removed = scrub(
-        _without_title(extracted), memory, extracted=bool(item.html), links=links
-    )
+    body, headings = _without_title(extracted)
+    paragraphs, removed = scrub(body, memory, extracted=bool(item.html), links=links)
+    removed = [Removed(heading, "title") for heading in headings] + removed
     text = "\n\n".join(paragraphs)
     if units(text) < MIN_WORDS:
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
@@ -91,17 +91,24 @@ def clean(
     )
 
 
-def _without_title(extracted: extraction.Extracted) -> list[str]:
-    """trafilatura keeps an <h1> that repeats the title, sometimes below a menu or a section
+def _without_title(extracted: extraction.Extracted) -> tuple[list[str], list[str]]:
+    """The paragraphs without the headline, and the headline lines taken out.
+
+    trafilatura keeps an <h1> that repeats the title, sometimes below a menu or a section
     label; the title is stored on its own, and a repeated headline is never article text."""
     paragraphs = extracted.paragraphs
     title = " ".join(extracted.title.lower().split())
     if not title:
-        return paragraphs
+        return paragraphs, []
     # A <title> often carries the site's name: "Headline | Harbour Wire".
     titles = {title, *(title.rsplit(sep, 1)[0] for sep in TITLE_SEPARATORS if sep in title)}
     head = [" ".join(p.lower().split()) for p in paragraphs[:TITLE_WITHIN]]
-    return [p for i, p in enumerate(paragraphs) if i >= TITLE_WITHIN or head[i] not in titles]
+    body: list[str] = []
+    headings: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        is_title = i < TITLE_WITHIN and head[i] in titles
+        (headings if is_title else body).append(paragraph)
+    return body, headings
 
 
 def _extract(item: RawItem) -> extraction.Extracted | None:
