@@ -8,6 +8,7 @@ blank lines, line breaks or, for one-line records, sentence groups.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +80,9 @@ def _main_text(html: str, url: str) -> str:
         include_comments=False,
         include_tables=False,
     )
-    return (document.text or "") if isinstance(document, Document) else ""
+    text = (document.text or "") if isinstance(document, Document) else ""
+    # NFC, as trafilatura's own extract() returns it: one spelling for each character.
+    return unicodedata.normalize("NFC", text)
 
 
 def _htmldate(html: str) -> DateLike | None:

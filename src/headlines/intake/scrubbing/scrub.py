@@ -139,7 +139,8 @@ def _scrub(
             continue
         parts: list[str] = []
         last = None
-        for segment in _unglued(segments(paragraph)):
+        pieces = _unglued(segments(paragraph))
+        for segment in pieces:
             if learned and segment != paragraph and _is_learned(segment, learned):
                 removed.append(Removed(segment, "repeated"))
                 continue
@@ -155,7 +156,9 @@ def _scrub(
             # A caption ends in its credit: what stands before the credit is the caption.
             removed[-1:] = [Removed(" ".join([*parts, removed[-1].text]), "caption")]
             parts = []
-        if parts:
+        if parts == pieces:
+            kept.append(paragraph)  # untouched: as written, its own spacing included
+        elif parts:
             kept.append(join(parts))
     kept, more = structure.lists_and_taglines(kept, [], skip, links)
     return kept, removed + [Removed(text, reason) for text, reason in more]
