@@ -75,7 +75,7 @@ def lists_and_taglines(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """Take out menus, lists of other stories' headlines, and a closing tagline."""
     if "navigation" not in skip:
-        kept = _without_repeated_short_lines(kept, removed)
+        kept = _without_repeated_short_lines(kept, removed, links)
     if links:
         kept = _link_lists(kept, removed, skip, links)
     else:
@@ -83,13 +83,16 @@ def lists_and_taglines(
     return (kept, removed) if "tagline" in skip else _without_tagline(kept, removed)
 
 
-def _without_repeated_short_lines(kept: list[str], removed: list[tuple[str, str]]) -> list[str]:
+def _without_repeated_short_lines(
+    kept: list[str], removed: list[tuple[str, str]], links: Links | None
+) -> list[str]:
     """A short line that is not a sentence and shows twice in one text is a menu item (pages
-    repeat their navigation above and below the story)."""
+    repeat their navigation above and below the story). When the page's links are known it
+    must be a link too: code and lyrics repeat short lines of their own."""
     keys = [" ".join(line.casefold().split()) for line in kept]
     seen: dict[str, int] = {}
     for key, line in zip(keys, kept, strict=True):
-        if menu_item(line):
+        if menu_item(line) and (not links or links.parts(line)):
             seen[key] = seen.get(key, 0) + 1
     out = []
     for key, line in zip(keys, kept, strict=True):
