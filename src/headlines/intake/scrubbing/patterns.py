@@ -89,7 +89,7 @@ AGENCIES = (
     r"supplied|staff|press association|images?|wire|agency|pool"
 )
 CAPTION_CREDIT = re.compile(
-    r"(\(\s*(?:[A-Z][^()]{0,60}/\s*[A-Z][^()]{0,60}"
+    r"(\(\s*(?:(?-i:[A-Z][^()]{0,60}/\s*[A-Z][^()]{0,60})"
     r"|[^()]{0,60}\b(?:" + AGENCIES + r")\b[^()]{0,60})\)"
     r"|\b(?:photo(?:graph)?|image|picture|credit)s?\s*(?:credit)?\s*[:©]\s*[\w .,'&/-]{2,60}"
     r"|©\s*[\w .,'&/-]{2,60}|\bvia getty images|\|\s*[\w .,'&/-]{2,60})\s*\W?\s*$",
