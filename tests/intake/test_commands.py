@@ -167,3 +167,42 @@ def test_extract_of_a_local_address_names_the_flag_that_allows_it() -> None:
     with pytest.raises(CommandError):
         call_command("extract", "http://127.0.0.1:9/story", stdout=StringIO(), stderr=err)
     assert "--allow-local" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_real_dump_record_keeps_its_date_and_loses_its_caption(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    record = (
+        " date 2022-09-28 Sign up to our free morning newsletter. Enter your email address. "
+        "Ministers approved the new coastal defence plan on Wednesday after months of delay, "
+        "officials said. Residents gather on the sea wall as the plan was announced (AFP via "
+        "Getty Images) The work will start in the spring and last three years."
+    )
+    dump.write_bytes(b"\xef\xbb\xbf" + record.encode() + b"\r\n")
+    article = json.loads(run("extract", "--json", str(dump)).splitlines()[0])
+    assert article["date"] == "2022-09-28"
+    assert article["text"] == (
+        "Ministers approved the new coastal defence plan on Wednesday after months of delay, "
+        "officials said. The work will start in the spring and last three years."
+    )
+
+
+@pytest.mark.django_db
+def test_an_imported_feed_without_a_charset_is_stored_without_mojibake(tmp_path: Path) -> None:
+    title = "東京で大雨、交通機関に乱れ"
+    body = (
+        "気象庁によると、東京都心では午後から激しい雨が降り、鉄道の一部区間で運転を見合わせた。"
+        "交通機関の乱れは夜まで続く見通しだ。"
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>東京新報</title><item>'
+            f"<title>{title}</title><link>https://example.test/a</link>"
+            f"<description>{body}</description><category>社会</category></item></channel></rss>"
+        ).encode("euc_jp")
+    )
+    run("import", str(feed))
+    article = Article.objects.get()
+    assert (article.title, article.text) == (title, body)
+    assert (article.outlet, article.sections) == ("東京新報", ["社会"])
