@@ -206,3 +206,22 @@ def test_an_imported_feed_without_a_charset_is_stored_without_mojibake(tmp_path:
     article = Article.objects.get()
     assert (article.title, article.text) == (title, body)
     assert (article.outlet, article.sections) == ("東京新報", ["社会"])
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_import_on_a_terminal_draws_its_bar_without_blank_lines(tmp_path: Path) -> None:
+    import re
+
+    dump = tmp_path / "d.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    out = Terminal()
+    call_command("import", str(dump), stdout=out)
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue()).split("\n")
+    assert any("reading" in line for line in lines)  # the progress bar was drawn
+    assert any("Intake" in line for line in lines)  # then the table
+    assert [line for line in lines[:-1] if not line.strip("\r ")] == []  # no blank line
