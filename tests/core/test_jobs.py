@@ -47,7 +47,7 @@ class Doorbells:
     def __init__(self) -> None:
         self.rung: list[int] = []
 
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         self.rung += job_ids
 
 

@@ -40,6 +40,13 @@ app.conf.update(
 )
 
 
+def queue_for(*, long: bool) -> str:
+    """Long jobs' doorbells (sends, ingest, builds) go to a queue of their own, so a worker
+    started with `--queues short` is always free for sign-up emails."""
+    queue = str(settings.CONFIG["HEADLINES_CELERY_QUEUE"])
+    return f"{queue}.long" if long else queue
+
+
 @app.task(name="headlines.run_job")
 def run_job_task(job_id: int | str, kwargs: dict[str, Any] | None = None) -> None:
     close_old_connections()
