@@ -201,3 +201,36 @@ def test_lost_doorbells_are_rung_again(doorbells: Doorbells) -> None:
     assert jobs.ring_overdue(quiet_seconds=30) == 1
     assert doorbells.rung == [job_id, job_id]
     assert jobs.ring_overdue(quiet_seconds=30) == 0  # rung again just now
+
+
+def test_the_worker_command_refuses_bad_options_and_the_embedded_tier() -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="invalid choice: 'everything'"):
+        call_command("worker", "--queues", "everything")
+    with pytest.raises(CommandError, match="HEADLINES_BROKER_URL is not set"):
+        call_command("worker", "--name", "headlines@box-1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_failed_jobs_are_retried_and_one_per_waiting_key(
+    doorbells: Doorbells, admin_client: Client
+) -> None:
+    from headlines.core.services import jobs_retry
+
+    done = jobs.enqueue("tests.record", value=1)
+    queued = jobs.enqueue("tests.record", key="same", value=2)
+    failed = Job.objects.create(
+        kind="tests.record", key="same", payload='{"value": 3}', status=Job.Status.FAILED,
+        run_after=T0, attempts=5, last_error="boom",
+    )  # fmt: skip
+    assert done is not None and queued is not None
+    jobs.run_by_id(done)
+    assert jobs_retry(job_ids=[done, queued, failed.pk]) == []  # the same key already waits
+    page = admin_client.post(
+        "/admin/core/job/", {"action": "retry", "_selected_action": [failed.pk]}, follow=True
+    ).content.decode()
+    assert "not retried" in page
+    assert Job.objects.get(pk=failed.pk).status == Job.Status.FAILED
+    assert admin_client.get("/admin/core/job/add/").status_code == 403
