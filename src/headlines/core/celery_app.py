@@ -37,6 +37,9 @@ app.conf.update(
     # in the database and the scheduler rings again for it.
     task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
     broker_connection_timeout=5,
+    # A send carries on through a broker outage: its state is in the database, not the broker.
+    # (Celery 6 would otherwise cancel it when the connection drops.)
+    worker_cancel_long_running_tasks_on_connection_loss=False,
 )
 
 
