@@ -234,3 +234,16 @@ def test_only_failed_jobs_are_retried_and_one_per_waiting_key(
     assert "not retried" in page
     assert Job.objects.get(pk=failed.pk).status == Job.Status.FAILED
     assert admin_client.get("/admin/core/job/add/").status_code == 403
+
+
+def test_long_jobs_ring_on_their_own_queue_which_a_short_only_worker_never_reads() -> None:
+    from django.conf import settings
+
+    from headlines.core.management.commands.worker import _queues
+
+    queue = settings.CONFIG["HEADLINES_CELERY_QUEUE"]
+    assert _queues("short") == [queue]
+    assert _queues("long") == [f"{queue}.long"]
+    assert _queues("all") == [queue, f"{queue}.long"]
+    assert {"delivery.send", "delivery.dispatch", "intake.ingest_due"} <= jobs.long_kinds()
+    assert "subscriptions.send_confirmation" not in jobs.long_kinds()
