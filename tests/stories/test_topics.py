@@ -16,6 +16,7 @@ from headlines.stories.classify import TopicClassifier
 from headlines.stories.models import Topic
 from tests import factories
 from tests.digests.factories import NOON, messy_day
+from tests.stories import factories as story_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,39 @@ def test_an_editor_changes_a_storys_topics_in_review() -> None:
     # A rebuild keeps the editor's topics.
     again = digest_services.digest_build(edition_id=ed.pk)
     assert again.items.get(headline=item.headline).topics == ["world", "money"]
+
+
+SPORT = [
+    "The striker scored twice as the club won the league match",
+    "A late goal in the cup final gave the team the title",
+    "The coach praised the goalkeeper after the match",
+]
+MONEY = [
+    "Shares fell as the central bank raised interest rates",
+    "The company reported record profits and its shares rose",
+    "Inflation and interest rates weigh on the markets",
+]
+
+
+def test_stories_get_topics_from_mapped_sections_then_from_the_classifier() -> None:
+    ed = factories.edition()
+    topics.topic_add(edition=ed.slug, slug="sport", name="Sport", sections=["Sport", "Football"])
+    topics.topic_add(edition=ed.slug, slug="money", name="Money", sections=["Business"])
+    src = story_factories.source(edition=ed)
+    labelled = [
+        story_factories.article(source=src, edition=ed, title=t, text=t, sections=[section])
+        for texts, section in ((SPORT, "football"), (MONEY, "Business"))
+        for t in texts
+    ]
+    unlabelled = story_factories.article(
+        source=src, edition=ed, title="Goal!", text="The team won the match with a late goal"
+    )
+    odd = story_factories.article(source=src, edition=ed, title="Zebra", text="Zebra quilt")
+    members = [[labelled[0].pk], [labelled[3].pk, labelled[0].pk], [unlabelled.pk], [odd.pk]]
+    texts = {a.pk: f"{a.title}\n{a.text}" for a in [*labelled, unlabelled, odd]}
+    assert topics.stories_topics(edition_id=ed.pk, members=members, texts=texts) == [
+        ["sport"],
+        ["sport", "money"],  # the editor's order, whatever the articles' order
+        ["sport"],  # no section: the classifier's guess
+        [],  # nothing near any topic: no topic rather than a wrong one
+    ]
