@@ -4,7 +4,9 @@
 process with its own data dir and SQLite database, so peak memory (ru_maxrss) belongs to that
 run alone: the end-to-end rate (ledger fill, claims, rendering, DKIM, SMTP, replies recorded)
 beside a raw smtplib loop sending the very same bytes over one connection, at two reader counts
-to show memory is flat in the number of readers.
+to show memory is flat in the number of readers. The `segments` case gives the edition three
+topics and the readers all 8 combinations of them (none = the whole digest): each topic set's
+body is rendered once during the send, so the rate should stay where the plain case is.
 """
 
 from __future__ import annotations
@@ -123,7 +125,42 @@ def make_digest(readers: int) -> Any:
     )
 
 
-def child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
+BENCH_TOPICS = ("world", "money", "sport")
+
+
+def add_segments(digest: Any) -> int:
+    """Three topics, the digest's 12 stories spread over them, readers on all 8 combinations."""
+    from headlines.digests.models import DigestItem
+    from headlines.stories.topics import topic_add
+    from headlines.subscriptions.models import Subscription
+
+    for slug in BENCH_TOPICS:
+        topic_add(edition=digest.edition.slug, slug=slug, name=slug.title())
+    DigestItem.objects.bulk_create(
+        [
+            DigestItem(
+                digest=digest,
+                position=n,
+                headline=f"Council approves the new river crossing ({n})",
+                summary="The vote ends years of argument over cost and route.",
+                url=f"https://news.example/story/{n}",
+                topics=[BENCH_TOPICS[n % 3]] if n % 4 else [],
+            )
+            for n in range(1, 13)
+        ]
+    )
+    combos = [[t for bit, t in enumerate(BENCH_TOPICS) if mask >> bit & 1] for mask in range(8)]
+    ids = list(Subscription.objects.order_by("id").values_list("id", flat=True))
+    for mask, topics in enumerate(combos):
+        chosen = ids[mask::8]
+        for start in range(0, len(chosen), 5000):
+            Subscription.objects.filter(pk__in=chosen[start : start + 5000]).update(topics=topics)
+    return len(combos)
+
+
+def child(
+    readers: int, port: int, kind: str, threads: int, segments: bool = False
+) -> dict[str, Any]:
     """One measurement, in this (fresh) process."""
     data = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
     _write_key(data / "dkim.pem", kind)
@@ -149,6 +186,7 @@ def child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
 
     call_command("migrate", verbosity=0)
     digest = make_digest(readers)
+    combos = add_segments(digest) if segments else 1
     url = f"smtp://127.0.0.1:{port}?concurrency={threads}"
 
     # The baseline: the same bytes, one connection, a plain smtplib loop.
@@ -174,6 +212,7 @@ def child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
         "readers": readers,
         "dkim": kind,
         "threads": threads,
+        "topic_sets": combos,
         "message_bytes": len(rendered.raw),
         "seconds": round(elapsed, 2),
         "end_to_end_per_s": round(readers / elapsed),
@@ -182,7 +221,9 @@ def child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
     }
 
 
-def run_child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any]:
+def run_child(
+    readers: int, port: int, kind: str, threads: int, segments: bool = False
+) -> dict[str, Any]:
     out = subprocess.run(
         [
             sys.executable,
@@ -192,6 +233,7 @@ def run_child(readers: int, port: int, kind: str, threads: int) -> dict[str, Any
             str(port),
             kind,
             str(threads),
+            "segments" if segments else "whole",
         ],
         capture_output=True,
         text=True,
@@ -213,14 +255,21 @@ def main() -> None:
     try:
         load = os.getloadavg()[0]
         print(f"machine: {os.cpu_count()} cores, load average {load:.1f}; smtp-sink :{port}")
-        print("readers dkim     threads  bytes  end-to-end/s  raw smtplib/s  ratio  peak RSS MiB")
-        plan = [(n, "ed25519", 4) for n in SIZES] + [(SIZES[-1], "rsa", 4)]
-        for readers, kind, threads in plan:
-            runs = [run_child(readers, port, kind, threads) for _ in range(REPEATS)]
+        print(
+            "readers dkim     threads sets  bytes  end-to-end/s  raw smtplib/s  ratio  peak RSS MiB"
+        )
+        only = os.environ.get("HEADLINES_BENCH_ONLY", "")  # e.g. "segments": that case alone
+        plan = [(n, "ed25519", 4, False) for n in SIZES] + [(SIZES[-1], "rsa", 4, False)]
+        plan += [(SIZES[-1], "ed25519", 4, True), (SIZES[-1], "rsa", 4, True)]
+        if only == "segments":
+            plan = [(SIZES[-1], "ed25519", 4, False), *(p for p in plan if p[3])]
+        for readers, kind, threads, segments in plan:
+            runs = [run_child(readers, port, kind, threads, segments) for _ in range(REPEATS)]
             for r in sorted(runs, key=lambda r: r["end_to_end_per_s"]):
                 ratio = r["end_to_end_per_s"] / r["raw_smtplib_per_s"]
                 print(
-                    f"{r['readers']:>7} {r['dkim']:<8} {r['threads']:>7} {r['message_bytes']:>6} "
+                    f"{r['readers']:>7} {r['dkim']:<8} {r['threads']:>7} {r['topic_sets']:>4} "
+                    f"{r['message_bytes']:>6} "
                     f"{r['end_to_end_per_s']:>13} {r['raw_smtplib_per_s']:>14} {ratio:>6.2f} "
                     f"{r['peak_rss_mib']:>13}",
                     flush=True,
@@ -233,7 +282,13 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5:
-        print(json.dumps(child(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))))
+    if len(sys.argv) == 6:
+        readers, port, kind, threads = (
+            int(sys.argv[1]),
+            int(sys.argv[2]),
+            sys.argv[3],
+            int(sys.argv[4]),
+        )
+        print(json.dumps(child(readers, port, kind, threads, sys.argv[5] == "segments")))
     else:
         main()

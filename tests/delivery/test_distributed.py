@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import SMTPPeer, port_open, require
 from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
 from tests.delivery.proxy import TCPProxy
+from tests.delivery.topics import expected, got, set_for
 
 BROKERS = {
     "rabbitmq": ("amqp://guest:guest@{host}:{port}//", 5672),
@@ -249,3 +250,43 @@ def test_the_broker_connection_dropped_and_restored_mid_send(
     assert len(got) == readers, tier.site.log()
     assert sum(got.values()) - readers <= 2 * IN_FLIGHT
     assert all(worker.poll() is None for worker in tier.workers), tier.site.log()
+
+
+@pytest.fixture(scope="session")
+def seeded_topics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Like `seeded`, with topics: the readers on six topic sets (tests.delivery.topics)."""
+    require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
+    url = fresh_postgres_url()
+    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    Installation(tmp_path_factory.mktemp("seeded-topics"), database_url=url).setup(
+        readers=READERS, send_at=due.strftime("%H:%M"), day=due.date().isoformat(), topics=True
+    )
+    yield url
+    drop_postgres(url)
+
+
+def test_readers_on_several_topic_sets_get_their_stories_from_workers_one_killed(
+    tmp_path: Path, smtp_peer: SMTPPeer, seeded_topics: str
+) -> None:
+    url = fresh_postgres_url(template=seeded_topics)
+    tier = Tier(tmp_path, "rabbitmq", url, f"{smtp_peer.url}?concurrency=4")
+    try:
+        slow_relay(smtp_peer, 0.004)
+        tier.start_workers(2)
+        victim = tier.workers[0]
+
+        def kill_once_sending(received: int) -> None:
+            if received >= 120 and victim.poll() is None:
+                victim.send_signal(signal.SIGKILL)
+
+        tier.deliver(smtp_peer, READERS, during=kill_once_sending)
+        assert victim.poll() == -signal.SIGKILL
+        with smtp_peer.lock:
+            mails = list(smtp_peer.received)
+        assert len({m.recipients[0] for m in mails}) == READERS, tier.site.log()
+        for mail in mails:  # every copy, the ones sent twice around the kill included
+            topics = set_for(mail.recipients[0])
+            assert got(mail.text()) == expected(topics), (mail.recipients[0], topics)
+    finally:
+        tier.stop()
+        drop_postgres(url)
