@@ -155,11 +155,14 @@ def test_the_embedded_worker_keeps_a_thread_for_short_jobs() -> None:
     try:
         jobs.enqueue("tests.slow")
         jobs.enqueue("tests.slow")  # the second long job waits: one thread stays for short ones
+        slow = Job.objects.filter(kind="tests.slow")
+        wait_until(lambda: slow.filter(status=Job.Status.RUNNING).exists())
         for n in range(20):
             jobs.enqueue("tests.record", value=n)
         wait_until(lambda: len(RECORDED) == 20)
         assert sorted(RECORDED) == list(range(20))
-        assert Job.objects.filter(kind="tests.slow", status=Job.Status.QUEUED).count() == 1
+        assert slow.filter(status=Job.Status.RUNNING).count() == 1
+        assert slow.filter(status=Job.Status.QUEUED).count() == 1
     finally:
         GATE.set()
         wait_until(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists())
