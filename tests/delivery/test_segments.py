@@ -36,6 +36,8 @@ def test_each_reader_gets_exactly_their_topics_stories(smtp_messenger: SMTPPeer)
         assert topics_line(topics) in text if topics else "Your topics" not in text
         assert "[[" not in text + mail.html()
         assert any(got(text)), "nobody gets an empty email"
+        first = (expected(topics)[0] or expected(topics)[1])[0]
+        assert mail.message["Subject"] == f"{ed.name}: {first}"
 
 
 def test_readers_of_one_topic_set_share_one_rendered_body() -> None:

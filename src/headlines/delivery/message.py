@@ -123,11 +123,13 @@ class DigestTemplate:
         digest: Digest,
         *,
         dkim: DKIMKey | None = None,
-        body: tuple[str, str] | None = None,
+        body: tuple[str, str, str] | None = None,
     ) -> None:
-        """`body` is a segment's (html, text); the whole digest's by default."""
+        """`body` is a segment's (subject, html, text); the whole digest's by default."""
         edition = digest.edition
-        html, text = body if body is not None else (digest.html, digest.text)
+        subject, html, text = (
+            body if body is not None else (digest.subject or str(digest), digest.html, digest.text)
+        )
         self.digest_id = digest.pk
         from_address = sender_address(edition)
         self.domain = from_address.rpartition("@")[2] or "localhost"
@@ -140,7 +142,7 @@ class DigestTemplate:
         self.head = [
             ("From", format_address(edition.from_name or edition.name, from_address)),
             ("Reply-To", edition.reply_to or from_address),
-            ("Subject", _encode_header(digest.subject or str(digest))),
+            ("Subject", _encode_header(subject)),
             ("List-Id", f"{_encode_header(edition.name)} <{list_id}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("Feedback-ID", f"{digest.pk}:{edition.slug}:digest:headlines"),

@@ -167,11 +167,14 @@ def segment_items(digest: Digest, topics: Sequence[str]) -> tuple[list[ItemView]
     return mine, also
 
 
-def render_segment(digest: Digest, topics: Sequence[str], names: Sequence[str]) -> tuple[str, str]:
-    """(html, text) for the readers who chose `topics` (named `names`), with the same per-reader
-    placeholders as the whole digest: every reader of a segment shares this body."""
+def render_segment(
+    digest: Digest, topics: Sequence[str], names: Sequence[str]
+) -> tuple[str, str, str]:
+    """(subject, html, text) for the readers who chose `topics` (named `names`), with the same
+    per-reader placeholders as the whole digest: every reader of a segment shares this body. The
+    subject leads with their first story (or the top story when none is in their topics)."""
     mine, also = segment_items(digest, topics)
     ctx = context(digest, mine, chosen=names, also=also)
     html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
     text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
-    return html, text
+    return subject_for(digest.edition, [*mine, *also]), html, text
