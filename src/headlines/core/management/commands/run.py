@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from headlines.core import jobs, scheduler
 from headlines.core.command import HeadlinesCommand
+from headlines.core.webserver import waitress_options
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,13 @@ class Command(HeadlinesCommand):
         )
         try:
             serve(
-                application, host=options["host"], port=options["port"], threads=options["threads"]
+                application,
+                host=options["host"],
+                port=options["port"],
+                **waitress_options(
+                    trusted_proxies=int(settings.CONFIG["HEADLINES_TRUSTED_PROXIES"]),
+                    threads=options["threads"],
+                ),
             )
         finally:
             if sched is not None:
