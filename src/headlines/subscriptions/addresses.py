@@ -70,3 +70,50 @@ def _domain_accepts_mail(address: str, resolver: Any) -> bool:
     if getattr(info, "mx_fallback_type", None) is None and not getattr(info, "mx", None):
         log.warning("DNS gave no answer for %s; accepting on syntax", address)
     return True
+
+
+# Mailbox providers most readers use. A domain one slip away from one of these is far more
+# likely a typo (gmial.com) than a real domain; a reader only gets a question, never a refusal.
+WELL_KNOWN_DOMAINS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "ymail.com",
+    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "protonmail.com", "proton.me", "gmx.com",
+    "gmx.de", "gmx.net", "web.de", "t-online.de", "mail.com", "comcast.net", "verizon.net",
+    "att.net", "btinternet.com", "sky.com", "virginmedia.com", "orange.fr", "free.fr",
+    "laposte.net", "libero.it", "yandex.ru", "qq.com", "163.com",
+)  # fmt: skip
+
+
+def likely_typo(address: str) -> str | None:
+    """The address with a well-known domain when its domain looks like a slip of one, else None.
+
+    `ann@gmial.com` → `ann@gmail.com`; `ann@yahoo.con` → `ann@yahoo.com`. The domain must be one
+    edit (a letter added, dropped, changed, or two swapped) from a provider's domain; short
+    domains (me.com, qq.com) only count when the name before the dot is the provider's own, so
+    that `mo.com` is not taken for `me.com`.
+    """
+    local, _, domain = address.rpartition("@")
+    domain = domain.lower()
+    if not local or not domain or domain in WELL_KNOWN_DOMAINS:
+        return None
+    best = min(WELL_KNOWN_DOMAINS, key=lambda known: _edits(domain, known))
+    if _edits(domain, best) != 1:
+        return None
+    same_name = domain.split(".", 1)[0] == best.split(".", 1)[0]
+    if len(best) < 8 and not same_name:
+        return None
+    return f"{local}@{best}"
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
