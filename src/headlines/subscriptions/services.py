@@ -58,7 +58,6 @@ def _enabled_edition(edition_id: int) -> Edition:
     return edition
 
 
-@transaction.atomic
 def subscription_request(
     *,
     email: str,
@@ -72,31 +71,56 @@ def subscription_request(
     The caller shows the same thanks page whether the address was new, pending, confirmed or
     suppressed: only the inbox's owner learns which (a confirmation, or an "already subscribed"
     email). Over the per-address limit nothing is sent; over the per-IP limit, RateLimited.
+
+    Checking the address, finding the edition and hashing happen before the transaction: on
+    SQLite a transaction holds the database's one write lock, so only the writes are inside it.
     """
     address = email_validate(email)
     edition = _enabled_edition(edition_id)
-    verdict = signup_attempt_check(ip_key=ip_hash(ip), address_key=email_hash(address))
+    keys = (ip_hash(ip), email_hash(address))
+    with transaction.atomic():
+        _request_record(address, keys, edition, bool(marketing), source, ip)
+
+
+def _request_record(
+    address: str,
+    keys: tuple[str, str],
+    edition: Edition,
+    marketing: bool,
+    source: str,
+    ip: str | None,
+) -> None:
+    """subscription_request's writes, inside its transaction."""
+    ip_key, address_key = keys
+    verdict = signup_attempt_check(ip_key=ip_key, address_key=address_key)
     if not verdict.ip_allowed:
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
-    if (
-        not verdict.address_allowed
-        or Suppression.objects.filter(email_hash=email_hash(address)).exists()
-    ):
+    if not verdict.address_allowed or Suppression.objects.filter(email_hash=address_key).exists():
         return
-    subscriber = _subscriber_for(address)
-    subscription, _ = Subscription.objects.select_for_update().get_or_create(
-        subscriber=subscriber, edition=edition
+    subscriber, new_reader = Subscriber.objects.get_or_create(
+        email_hash=address_key, defaults={"email": address}
     )
-    if subscription.status == Status.CONFIRMED:
-        jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
-        return
-    subscription.status = Status.PENDING
-    subscription.marketing_requested = bool(marketing)
-    subscription.save(update_fields=["status", "marketing_requested"])
+    if new_reader:  # nobody else can hold a subscription of a reader created just now
+        subscription = Subscription.objects.create(
+            subscriber=subscriber,
+            edition=edition,
+            status=Status.PENDING,
+            marketing_requested=marketing,
+        )
+    else:
+        subscription, _ = Subscription.objects.select_for_update().get_or_create(
+            subscriber=subscriber, edition=edition
+        )
+        if subscription.status == Status.CONFIRMED:
+            jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
+            return
+        subscription.status = Status.PENDING
+        subscription.marketing_requested = marketing
+        subscription.save(update_fields=["status", "marketing_requested"])
     grants_record(
         subscriber=subscriber,
         edition=edition,
-        marketing=bool(marketing),
+        marketing=marketing,
         source=source,
         newsletter_words=wording.newsletter_offer(edition),
         ip=ip,

@@ -26,7 +26,10 @@ class Command(HeadlinesCommand):
         )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8, help="Web server threads.")
+        # 4, not 8: requests share one interpreter lock, and on SQLite more threads only add
+        # writers queueing on the database lock (sign-up p99 1.1-1.6 s at 8 threads, 0.5-0.8 s
+        # at 4, same throughput; docs/benchmarks.md).
+        parser.add_argument("--threads", type=int, default=4, help="Web server threads.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
