@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from headlines.api.main import api
 from headlines.core.views import healthz
 
 admin.site.site_header = "Evening Headlines"
@@ -15,5 +16,7 @@ urlpatterns = [
     path("archive/", include("headlines.digests.urls")),
     path("intake/", include("headlines.intake.urls")),
     path("delivery/", include("headlines.delivery.urls")),
+    path("api/v1/", api.urls),
+    path("r/", include("headlines.engagement.urls")),
     path("", include("headlines.subscriptions.urls")),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
 
@@ -45,6 +45,7 @@ class ItemView:
     image_url: str
     sources: Sequence[str]
     developing: bool
+    link: str = ""  # in emails: the signed redirect that counts clicks per story (engagement)
 
     @property
     def sources_line(self) -> str:
@@ -73,14 +74,27 @@ def item_view(item: DigestItem) -> ItemView:
     )
 
 
+def _visible(digest: Digest) -> list[DigestItem]:
+    items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
+    return list(items[: digest.edition.max_stories])
+
+
 def visible_items(digest: Digest) -> list[ItemView]:
     """What readers get: the items not dropped, in the editor's order, at most max_stories."""
-    items = (
-        digest.items.filter(dropped=False)
-        .select_related("story")
-        .order_by("position", "id")[: digest.edition.max_stories]
-    )
-    return [item_view(item) for item in items]
+    return [item_view(item) for item in _visible(digest)]
+
+
+def email_items(digest: Digest) -> list[ItemView]:
+    """The email's items: each link goes through the click redirect, the same for every reader
+    (engagement counts clicks per story and digest, never per reader)."""
+    from headlines.engagement.links import click_url
+
+    views = []
+    for item in _visible(digest):
+        view = item_view(item)
+        link = click_url(digest_id=digest.pk, item_id=item.pk) if view.url else ""
+        views.append(replace(view, link=link))
+    return views
 
 
 def web_url(digest: Digest) -> str:
@@ -123,7 +137,7 @@ def context(digest: Digest, items: Sequence[ItemView]) -> dict[str, Any]:
 
 def render(digest: Digest) -> tuple[str, str, str, str]:
     """(subject, preheader, html, text) of `digest` from its items."""
-    items = visible_items(digest)
+    items = email_items(digest)
     digest.subject = subject_for(digest.edition, items)
     digest.preheader = preheader_for(items)
     ctx = context(digest, items)

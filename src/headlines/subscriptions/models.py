@@ -85,6 +85,7 @@ class ConsentEvent(models.Model):
         ONE_CLICK = "one_click", "One-click unsubscribe (RFC 8058)"
         CONFIRMATION = "confirmation", "Confirmation link"
         BOUNCE = "bounce", "Bounce or complaint"
+        API = "api", "JSON API"
 
     # Kept after erasure (subscriber set to NULL) as proof of what was agreed, without the address.
     subscriber = models.ForeignKey(
