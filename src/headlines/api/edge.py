@@ -17,6 +17,9 @@ from headlines.api.models import ApiToken
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.subscriptions.services import RateLimited as SignupRateLimited
 
+# Every refusal an operation may answer with, documented in the schema with the Error shape.
+ERRORS = frozenset({400, 401, 404, 409, 422, 429})
+
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer hl_…`: an active token, within its rate limit."""

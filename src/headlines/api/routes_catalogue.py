@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 from ninja.decorators import decorate_view
-from ninja.responses import codes_4xx
 
-from headlines.api.edge import audited, note_target
+from headlines.api.edge import ERRORS, audited, note_target
 from headlines.api.schemas import (
     DigestItemOut,
     DigestOut,
@@ -55,12 +54,12 @@ def _edition_out(edition: Edition) -> EditionOut:
     )
 
 
-@router.get("/editions", response={200: list[EditionOut], codes_4xx: Error}, tags=["editions"])
+@router.get("/editions", response={200: list[EditionOut], ERRORS: Error}, tags=["editions"])
 def editions_list(request: HttpRequest) -> list[EditionOut]:
     return [_edition_out(e) for e in core_selectors.edition_list()]
 
 
-@router.get("/editions/{slug}", response={200: EditionOut, codes_4xx: Error}, tags=["editions"])
+@router.get("/editions/{slug}", response={200: EditionOut, ERRORS: Error}, tags=["editions"])
 def editions_read(request: HttpRequest, slug: str = SlugPath) -> EditionOut:
     return _edition_out(core_selectors.edition_get(slug=slug))
 
@@ -80,7 +79,7 @@ def _summary(digest: Digest) -> dict:
     }
 
 
-@router.get("/digests", response={200: list[DigestSummary], codes_4xx: Error}, tags=["digests"])
+@router.get("/digests", response={200: list[DigestSummary], ERRORS: Error}, tags=["digests"])
 def digests_list(
     request: HttpRequest,
     edition: str | None = Query(None, max_length=50, pattern=SLUG),
@@ -91,7 +90,7 @@ def digests_list(
     return [_summary(d) for d in digests]
 
 
-@router.get("/digests/{digest_id}", response={200: DigestOut, codes_4xx: Error}, tags=["digests"])
+@router.get("/digests/{digest_id}", response={200: DigestOut, ERRORS: Error}, tags=["digests"])
 def digests_read(request: HttpRequest, digest_id: int = ID) -> dict:
     digest = digest_selectors.digest_get(digest_id=digest_id)
     items = [
@@ -117,7 +116,7 @@ def digests_read(request: HttpRequest, digest_id: int = ID) -> dict:
 
 @router.post(
     "/digests/{digest_id}/approve",
-    response={200: DigestSummary, codes_4xx: Error},
+    response={200: DigestSummary, ERRORS: Error},
     tags=["digests"],
 )
 @decorate_view(audited("digest.approve", lambda kw: f"digest {kw.get('digest_id')}"))
@@ -128,20 +127,20 @@ def digests_approve(request: HttpRequest, digest_id: int = ID) -> dict:
 
 @router.post(
     "/digests/{digest_id}/send",
-    response={202: SendStarted, codes_4xx: Error},
+    response={202: SendStarted, ERRORS: Error},
     tags=["digests"],
 )
 @decorate_view(audited("digest.send", lambda kw: f"digest {kw.get('digest_id')}"))
-def digests_send(request: HttpRequest, digest_id: int = ID) -> tuple[int, dict]:
+def digests_send(request: HttpRequest, digest_id: int = ID) -> Status[dict]:
     digest = delivery_services.delivery_send_now_queue(digest_id=digest_id)
     message = "Sending to every confirmed reader who has not had it; GET the digest to follow."
-    return 202, {"status": "sending", "digest_id": digest.pk, "message": message}
+    return Status(202, {"status": "sending", "digest_id": digest.pk, "message": message})
 
 
 # --- stories ------------------------------------------------------------------------------------
 
 
-@router.get("/stories", response={200: StoriesOut, codes_4xx: Error}, tags=["stories"])
+@router.get("/stories", response={200: StoriesOut, ERRORS: Error}, tags=["stories"])
 def stories_of_day(
     request: HttpRequest,
     edition: str = Query(..., min_length=1, max_length=50, pattern=SLUG),
@@ -196,14 +195,14 @@ def _source_out(source: Source) -> SourceOut:
     )
 
 
-@router.get("/sources", response={200: list[SourceOut], codes_4xx: Error}, tags=["sources"])
+@router.get("/sources", response={200: list[SourceOut], ERRORS: Error}, tags=["sources"])
 def sources_list(request: HttpRequest) -> list[SourceOut]:
     return [_source_out(s) for s in intake_selectors.source_list().prefetch_related("editions")]
 
 
-@router.post("/sources", response={201: SourceOut, codes_4xx: Error}, tags=["sources"])
+@router.post("/sources", response={201: SourceOut, ERRORS: Error}, tags=["sources"])
 @decorate_view(audited("source.add"))
-def sources_add(request: HttpRequest, payload: SourceIn) -> tuple[int, SourceOut]:
+def sources_add(request: HttpRequest, payload: SourceIn) -> Status[SourceOut]:
     """Add a feed, news sitemap or page. Sources on disk (dumps), and local sources that may
     reach private addresses, are only added by staff on the server (`headlines source add`)."""
     note_target(request, payload.url)
@@ -217,21 +216,17 @@ def sources_add(request: HttpRequest, payload: SourceIn) -> tuple[int, SourceOut
         fetch_interval_minutes=payload.fetch_interval_minutes,
         slug=payload.slug,
     )
-    return 201, _source_out(source)
+    return Status(201, _source_out(source))
 
 
-@router.post(
-    "/sources/{slug}/disable", response={200: SourceOut, codes_4xx: Error}, tags=["sources"]
-)
+@router.post("/sources/{slug}/disable", response={200: SourceOut, ERRORS: Error}, tags=["sources"])
 @decorate_view(audited("source.disable", lambda kw: f"source {kw.get('slug')}"))
 def sources_disable(request: HttpRequest, slug: str = SlugPath) -> SourceOut:
     source = intake_selectors.source_get(slug=slug)
     return _source_out(intake_services.source_set_enabled(source_id=source.pk, enabled=False))
 
 
-@router.post(
-    "/sources/{slug}/enable", response={200: SourceOut, codes_4xx: Error}, tags=["sources"]
-)
+@router.post("/sources/{slug}/enable", response={200: SourceOut, ERRORS: Error}, tags=["sources"])
 @decorate_view(audited("source.enable", lambda kw: f"source {kw.get('slug')}"))
 def sources_enable(request: HttpRequest, slug: str = SlugPath) -> SourceOut:
     source = intake_selectors.source_get(slug=slug)

@@ -9,11 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
-from ninja.responses import codes_4xx
 
-from headlines.api.edge import audited, note_target
+from headlines.api.edge import ERRORS, audited, note_target
 from headlines.api.schemas import (
     Accepted,
     Done,
@@ -63,9 +62,9 @@ def _subscriber_out(subscriber: Subscriber) -> dict[str, Any]:
     }
 
 
-@router.post("/subscribers", response={202: Accepted, 201: SubscriberOut, codes_4xx: Error})
+@router.post("/subscribers", response={202: Accepted, 201: SubscriberOut, ERRORS: Error})
 @decorate_view(audited("subscriber.create"))
-def subscribers_create(request: HttpRequest, payload: SignupIn) -> tuple[int, Any]:
+def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
     """Without `confirmed`: double opt-in, exactly as the sign-up form (the same answer whatever
     the address's history). With `confirmed: true`: a reader who consented elsewhere, imported
     confirmed as by the CSV import."""
@@ -79,7 +78,7 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> tuple[int, An
         services.subscription_request(
             email=payload.email, edition_id=edition.pk, marketing=payload.marketing, source=API
         )
-        return 202, {"status": "accepted", "message": ACCEPTED}
+        return Status(202, {"status": "accepted", "message": ACCEPTED})
     if payload.consent_at is None:
         raise InvalidInput("a confirmed import needs consent_at", field="consent_at")
     subscription = services.subscription_import_confirmed(
@@ -91,10 +90,10 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> tuple[int, An
         timezone=payload.timezone,
         name=payload.name,
     )
-    return 201, _subscriber_out(subscription.subscriber)
+    return Status(201, _subscriber_out(subscription.subscriber))
 
 
-@router.get("/subscribers", response={200: SubscriberOut, codes_4xx: Error})
+@router.get("/subscribers", response={200: SubscriberOut, ERRORS: Error})
 def subscribers_read(
     request: HttpRequest, email: str = Query(..., min_length=3, max_length=320)
 ) -> dict[str, Any]:
@@ -102,7 +101,7 @@ def subscribers_read(
     return _subscriber_out(selectors.subscriber_find(email=email))
 
 
-@router.post("/subscribers/unsubscribe", response={200: Done, codes_4xx: Error})
+@router.post("/subscribers/unsubscribe", response={200: Done, ERRORS: Error})
 @decorate_view(audited("subscriber.unsubscribe"))
 def subscribers_unsubscribe(request: HttpRequest, payload: UnsubscribeIn) -> dict[str, str]:
     note_target(request, _target(payload.email))
@@ -112,7 +111,7 @@ def subscribers_unsubscribe(request: HttpRequest, payload: UnsubscribeIn) -> dic
     return {"status": "unsubscribed", "message": f"No more {edition.name} for this reader."}
 
 
-@router.post("/subscribers/export", response={200: dict[str, Any], codes_4xx: Error})
+@router.post("/subscribers/export", response={200: dict[str, Any], ERRORS: Error})
 @decorate_view(audited("subscriber.export"))
 def subscribers_export(request: HttpRequest, payload: EmailIn) -> dict[str, Any]:
     """Everything held about one reader (what the preferences page's export gives them)."""
@@ -121,7 +120,7 @@ def subscribers_export(request: HttpRequest, payload: EmailIn) -> dict[str, Any]
     return selectors.subscriber_export(subscriber_id=subscriber.pk)
 
 
-@router.post("/subscribers/erase", response={200: Done, codes_4xx: Error})
+@router.post("/subscribers/erase", response={200: Done, ERRORS: Error})
 @decorate_view(audited("subscriber.erase"))
 def subscribers_erase(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
     """Delete the reader; a hashed suppression and the consent ledger (hash only) remain."""

@@ -16,6 +16,7 @@ from headlines.webhooks.models import Endpoint, Message
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.CharField(max_length=2000, help_text="http(s) URL of the receiver.")
     events = forms.CharField(
         help_text="Comma-separated: " + ", ".join(EVENTS),
         widget=forms.TextInput(attrs={"size": 80}),
