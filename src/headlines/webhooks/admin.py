@@ -77,6 +77,9 @@ class EndpointAdmin(admin.ModelAdmin):
     actions = ["enable"]
     inlines = [MessageInline]
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [MessageInline] if obj is not None else []  # a new endpoint has no messages
+
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         for endpoint in Endpoint.objects.filter(enabled=False).exclude(disabled_reason=""):
             messages.warning(request, f"Webhook {endpoint}: {endpoint.disabled_reason}")
