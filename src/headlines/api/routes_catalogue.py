@@ -10,6 +10,7 @@ from ninja.decorators import decorate_view
 
 from headlines.api.edge import ERRORS, audited, note_target
 from headlines.api.schemas import (
+    DigestClicksOut,
     DigestItemOut,
     DigestOut,
     DigestSummary,
@@ -29,6 +30,7 @@ from headlines.delivery import services as delivery_services
 from headlines.digests import selectors as digest_selectors
 from headlines.digests import services as digest_services
 from headlines.digests.models import Digest
+from headlines.engagement import selectors as engagement_selectors
 from headlines.intake import selectors as intake_selectors
 from headlines.intake import services as intake_services
 from headlines.intake.models import Source
@@ -111,6 +113,23 @@ def digests_read(request: HttpRequest, digest_id: int = ID) -> dict:
         "preheader": digest.preheader,
         "web_url": digest_selectors.digest_web_url(digest=digest),
         "items": items,
+    }
+
+
+@router.get(
+    "/digests/{digest_id}/clicks", response={200: DigestClicksOut, ERRORS: Error}, tags=["digests"]
+)
+def digests_clicks(request: HttpRequest, digest_id: int = ID) -> dict:
+    """Clicks per story through the digest's links: counted per story, never per reader, with
+    link scanners' bursts left out."""
+    digest = digest_selectors.digest_get(digest_id=digest_id)
+    rows = engagement_selectors.clicks_per_story(digest_id=digest.pk)
+    return {
+        "digest_id": digest.pk,
+        "total": sum(r.clicks for r in rows),
+        "stories": [
+            {"position": r.position, "headline": r.headline, "clicks": r.clicks} for r in rows
+        ],
     }
 
 

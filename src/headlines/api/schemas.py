@@ -161,3 +161,15 @@ class SourceIn(Schema):
     weight: float = Field(1.0, ge=0, le=100)
     fetch_interval_minutes: int = Field(30, ge=1, le=10080)
     slug: str = Field("", max_length=80)
+
+
+class StoryClicksOut(Schema):
+    position: int
+    headline: str
+    clicks: int
+
+
+class DigestClicksOut(Schema):
+    digest_id: int
+    total: int
+    stories: list[StoryClicksOut]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from headlines.core.errors import NotFound
 from headlines.digests.selectors import digest_get
 from headlines.engagement import charts, selectors
 from headlines.engagement.models import Click
@@ -36,7 +37,10 @@ class ClickAdmin(admin.ModelAdmin):
         ]
 
     def digest_view(self, request: HttpRequest, digest_id: int) -> HttpResponse:
-        digest = digest_get(digest_id=digest_id)
+        try:
+            digest = digest_get(digest_id=digest_id)
+        except NotFound:
+            raise Http404("no such digest") from None
         rows = selectors.clicks_per_story(digest_id=digest.pk)
         context = {
             **self.admin_site.each_context(request),
