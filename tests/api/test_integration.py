@@ -93,13 +93,14 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
 ) -> None:
     child, base = service
     receiver = Receiver().up()
+    api, reader = httpx.Client(base_url=f"{base}/api/v1"), httpx.Client()
     try:
         token = child.run("api-token", "create", "script").stdout.strip()
+        api.headers["Authorization"] = f"Bearer {token}"
         added = child.run(
             "webhook", "add", receiver.url, "--events", "subscriber.confirmed,subscriber.erased"
         ).stdout
         secret = re.search(r"whsec_\S+", added).group(0)  # type: ignore[union-attr]
-        api = httpx.Client(base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {token}"})
 
         # 1. Sign a reader up: double opt-in, as the form.
         signup = api.post("/subscribers", json={"email": "reader@example.com", "edition": "us"})
@@ -109,7 +110,6 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
             r"https?://\S+/confirm/[^\s/]+/", smtp_peer.to("reader@example.com")[0].text()
         )
         assert confirm is not None
-        reader = httpx.Client()
         page = reader.get(confirm.group(0))
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
         assert reader.post(confirm.group(0), data={"csrfmiddlewaretoken": csrf}).status_code == 200
@@ -127,7 +127,7 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         digest_mail = smtp_peer.to("reader@example.com")[-1].text()
         link = re.search(r"https?://\S+/r/[^\s/]+/", digest_mail)
         assert link is not None and "wire.example" not in link.group(0)
-        opened = httpx.get(link.group(0))
+        opened = reader.get(link.group(0))
         assert opened.status_code == 302 and opened.headers["location"].startswith(
             "https://wire.example/"
         )
@@ -144,3 +144,5 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         assert last["type"] == "subscriber.erased"
     finally:
         receiver.down()
+        api.close()
+        reader.close()
