@@ -77,16 +77,23 @@ def api_rate_check(*, token_id: int) -> None:
     now = clock.now()
     minute = now.replace(second=0, microsecond=0)
     limit = int(settings.CONFIG["HEADLINES_API_RATE_PER_MINUTE"])
+    # UPDATE first: the common case is one statement, and two processes racing to create the
+    # minute's row cannot both insert it (the loser's INSERT fails, and it updates instead).
     with transaction.atomic():
-        window, created = RateWindow.objects.get_or_create(
-            token_id=token_id, minute=minute, defaults={"count": 1}
+        counted = RateWindow.objects.filter(token_id=token_id, minute=minute).update(
+            count=F("count") + 1
         )
-        if not created:
-            RateWindow.objects.filter(pk=window.pk).update(count=F("count") + 1)
-            window.refresh_from_db(fields=["count"])
-        if created:
+        if not counted:
+            try:
+                with transaction.atomic():
+                    RateWindow.objects.create(token_id=token_id, minute=minute, count=1)
+            except IntegrityError:
+                RateWindow.objects.filter(token_id=token_id, minute=minute).update(
+                    count=F("count") + 1
+                )
             RateWindow.objects.filter(token_id=token_id, minute__lt=minute).delete()
-    if window.count > limit:
+        count = RateWindow.objects.get(token_id=token_id, minute=minute).count
+    if count > limit:
         retry = 60 - now.second
         raise RateLimited(
             f"this token made more than {limit} requests this minute; retry in {retry} s",
