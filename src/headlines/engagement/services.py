@@ -46,10 +46,17 @@ def click_record(*, token: str, ip: str | None, count: bool = True) -> str:
     return item.url
 
 
+def clicks_forget_addresses() -> int:
+    """Blank the address hashes older than the scanner window (after each click, and every
+    minute from the scheduler, so none outlives the window by more than that)."""
+    cutoff = clock.now() - _scanner_window()
+    return Click.objects.filter(client_hash__gt="", at__lt=cutoff).update(client_hash="")
+
+
 def _count(item: DigestItem, *, client: str) -> None:
     now = clock.now()
     window = _scanner_window()
-    Click.objects.filter(at__lt=now - window).exclude(client_hash="").update(client_hash="")
+    clicks_forget_addresses()
     Click.objects.create(digest_id=item.digest_id, item=item, client_hash=client)
     if not client:
         return
