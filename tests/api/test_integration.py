@@ -102,6 +102,11 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         ).stdout
         secret = re.search(r"whsec_\S+", added).group(0)  # type: ignore[union-attr]
 
+        # 0. The schema and its docs, with Swagger UI's own files, come from this service.
+        assert reader.get(f"{base}/api/v1/openapi.json").json()["openapi"].startswith("3.")
+        assert "/static/ninja/swagger-ui-bundle.js" in reader.get(f"{base}/api/v1/docs").text
+        assert reader.get(f"{base}/static/ninja/swagger-ui-bundle.js").status_code == 200
+
         # 1. Sign a reader up: double opt-in, as the form.
         signup = api.post("/subscribers", json={"email": "reader@example.com", "edition": "us"})
         assert signup.status_code == 202, signup.text
