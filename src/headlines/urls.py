@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from headlines.api.main import api
 from headlines.core.views import healthz
+from headlines.engagement.views import reader_choice
 
 admin.site.site_header = "Evening Headlines"
 admin.site.site_title = "Evening Headlines staff"
@@ -18,5 +19,6 @@ urlpatterns = [
     path("delivery/", include("headlines.delivery.urls")),
     path("api/v1/", api.urls),
     path("r/", include("headlines.engagement.urls")),
+    path("preferences/<str:token>/engagement/", reader_choice, name="engagement-choice"),
     path("", include("headlines.subscriptions.urls")),
 ]

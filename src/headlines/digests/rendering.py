@@ -22,7 +22,9 @@ from django.urls import reverse
 from headlines.core import mail
 from headlines.core.models import Edition
 from headlines.digests.models import (
+    OPEN_PLACEHOLDER,
     PREFERENCES_PLACEHOLDER,
+    READER_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     Digest,
     DigestItem,
@@ -93,6 +95,7 @@ def email_items(digest: Digest) -> list[ItemView]:
     for item in _visible(digest):
         view = item_view(item)
         link = click_url(digest_id=digest.pk, item_id=item.pk) if view.url else ""
+        link = link and link + READER_PLACEHOLDER
         views.append(replace(view, link=link))
     return views
 
@@ -132,6 +135,7 @@ def context(digest: Digest, items: Sequence[ItemView]) -> dict[str, Any]:
         "archive_url": archive_url(digest.edition),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "open_pixel": OPEN_PLACEHOLDER,
     }
 
 
@@ -147,9 +151,13 @@ def render(digest: Digest) -> tuple[str, str, str, str]:
 
 
 def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str:
-    """The cheap per-reader step: swap the two placeholders for the reader's links."""
-    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        PREFERENCES_PLACEHOLDER, preferences_url
+    """The cheap per-reader step: swap the placeholders for the reader's links (and, here,
+    nothing per reader for engagement: a test send or a preview is nobody's)."""
+    return (
+        body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+        .replace(PREFERENCES_PLACEHOLDER, preferences_url)
+        .replace(READER_PLACEHOLDER, "")
+        .replace(OPEN_PLACEHOLDER, "")
     )
 
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
-from headlines.core.errors import NotFound
+from headlines.core.errors import InvalidInput, NotFound
 from headlines.digests.selectors import digest_get
-from headlines.engagement import charts, selectors
-from headlines.engagement.models import Click
+from headlines.engagement import charts, selectors, services
+from headlines.engagement.models import Click, EditionTracking
 
 
 @admin.register(Click)
@@ -52,3 +54,47 @@ class ClickAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "engagement/digest_clicks.html", context)
+
+
+class EditionTrackingForm(forms.ModelForm):
+    class Meta:
+        model = EditionTracking
+        fields = ("edition", "per_reader", "privacy_version")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        edition = data.get("edition")
+        if edition is not None:
+            try:
+                with transaction.atomic():
+                    services.edition_tracking_set(
+                        edition_id=edition.pk,
+                        per_reader=bool(data.get("per_reader")),
+                        privacy_version=str(data.get("privacy_version", "")),
+                    )
+                    transaction.set_rollback(True)  # only checked here; saved by save_model
+            except InvalidInput as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
+
+
+@admin.register(EditionTracking)
+class EditionTrackingAdmin(admin.ModelAdmin):
+    """An edition's opt-in to per-reader opens and clicks (off unless set here)."""
+
+    form = EditionTrackingForm
+    list_display = ("edition", "per_reader", "privacy_version", "active", "updated_at")
+
+    @admin.display(boolean=True, description="In force")
+    def active(self, obj: EditionTracking) -> bool:
+        return obj.active
+
+    def save_model(
+        self, request: HttpRequest, obj: EditionTracking, form: Any, change: bool
+    ) -> None:
+        services.edition_tracking_set(
+            edition_id=obj.edition_id,
+            per_reader=obj.per_reader,
+            privacy_version=obj.privacy_version,
+        )
+        obj.pk = EditionTracking.objects.get(edition_id=obj.edition_id).pk

@@ -4,4 +4,8 @@ from headlines.engagement import views
 
 app_name = "engagement"
 
-urlpatterns = [path("<str:token>/", views.click, name="click")]
+urlpatterns = [
+    path("open/<str:reader>/", views.open_pixel, name="open"),
+    path("<str:token>/", views.click, name="click"),
+    path("<str:token>/<str:reader>/", views.click, name="reader-click"),
+]

@@ -74,6 +74,7 @@ class ConsentEvent(models.Model):
     class Purpose(models.TextChoices):
         NEWSLETTER = "newsletter", "Edition newsletter"
         MARKETING = "marketing", "Offers, events and updates"
+        ENGAGEMENT = "engagement", "Opens and clicks counted per reader"
 
     class Source(models.TextChoices):
         FORM = "form", "Landing page form"
