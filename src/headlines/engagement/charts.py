@@ -54,7 +54,7 @@ def trend_bars(series: list[tuple[dt.date, int]], *, label: str, width: int = 36
     if not series:
         return format_html("<p>{}</p>", "No digest has gone out yet.")
     height, top = 90, max(max(n for _, n in series), 1)
-    step = (width - 8) / len(series)
+    step = min((width - 8) / len(series), 40.0)  # one digest is a bar, not a block
     bars = format_html_join(
         "",
         '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="#417690">'
