@@ -9,7 +9,7 @@ from headlines.webhooks.runner import webhooks_deliver_due
 DELIVER_EVERY_SECONDS = 15
 
 
-@job("webhooks.deliver")
+@job("webhooks.deliver", long=True)
 def deliver() -> dict[str, int]:
     return webhooks_deliver_due()
 

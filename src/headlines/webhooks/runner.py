@@ -1,9 +1,9 @@
 """The webhook runner: claim due messages under a lease, sign, send, record. One entry point.
 
-`webhooks_deliver_due()` is everything a worker runs; today the scheduler's tick and each new
-event queue it as a job, and it can move onto a durable job table unchanged. State lives in the
-`Message` rows: a crash mid-send leaves a lease that expires, and the message goes again (a
-receiver may see a webhook-id twice, which Standard Webhooks tells receivers to expect).
+`webhooks_deliver_due()` is everything a worker runs: each new event queues it as a durable job
+(keyed, so a burst of events waits as one job) and the scheduler's tick runs it for retries.
+State lives in the `Message` rows: a crash mid-send leaves a lease that expires, and the message
+goes again (a receiver may see a webhook-id twice, as Standard Webhooks tells receivers).
 """
 
 from __future__ import annotations

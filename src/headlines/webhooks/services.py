@@ -104,4 +104,5 @@ def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
     ]
     if rows:
         Message.objects.bulk_create(rows)
-        jobs.enqueue("webhooks.deliver")
+        # One waiting runner is enough for any number of events: the key keeps it one.
+        jobs.enqueue("webhooks.deliver", key="webhooks.deliver")
