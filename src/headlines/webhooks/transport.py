@@ -13,9 +13,9 @@ from typing import Protocol
 import httpx
 from django.conf import settings
 
-from headlines.intake.addresses import AddressPolicy
 from headlines.intake.errors import FetchError
-from headlines.intake.fetching import _pin as pin_to_checked_address
+from headlines.intake.fetching.addresses import AddressPolicy
+from headlines.intake.fetching.http import _pin as pin_to_checked_address
 
 
 @dataclass(frozen=True)

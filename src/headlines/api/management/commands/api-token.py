@@ -7,7 +7,7 @@ from rich.table import Table
 
 from headlines.api import selectors, services
 from headlines.core.command import HeadlinesCommand
-from headlines.intake.console import console_for
+from headlines.intake.management.console import console_for
 
 
 class Command(HeadlinesCommand):

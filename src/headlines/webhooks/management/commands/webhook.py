@@ -7,7 +7,7 @@ from rich.table import Table
 
 from headlines.core.command import HeadlinesCommand
 from headlines.core.events import EVENTS
-from headlines.intake.console import console_for
+from headlines.intake.management.console import console_for
 from headlines.webhooks import selectors, services
 
 
