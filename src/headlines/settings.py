@@ -44,6 +44,12 @@ INSTALLED_APPS = [
     "headlines.stories",
     "headlines.digests",
     "headlines.delivery",
+    "headlines.api",
+    "headlines.webhooks",
+    "headlines.engagement",
+    # django-ninja: listed so its API docs page uses the Swagger UI files it ships (served by
+    # us) instead of loading them from a CDN that a reader's machine may not reach.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -22,11 +22,23 @@ from headlines.core import clock
 from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
-from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
+from headlines.digests.models import (
+    OPEN_PLACEHOLDER,
+    PREFERENCES_PLACEHOLDER,
+    READER_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    Digest,
+)
+from headlines.engagement.readers import ReaderTracking
 from headlines.subscriptions.links import make_token
 
-UNSUBSCRIBE, PREFERENCES = 0, 1
-_SLOTS = {UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE, PREFERENCES_PLACEHOLDER: PREFERENCES}
+UNSUBSCRIBE, PREFERENCES, READER, OPEN = 0, 1, 2, 3
+_SLOTS = {
+    UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE,
+    PREFERENCES_PLACEHOLDER: PREFERENCES,
+    READER_PLACEHOLDER: READER,
+    OPEN_PLACEHOLDER: OPEN,
+}
 
 
 def sender_address(edition: Edition) -> str:
@@ -163,6 +175,8 @@ class DigestTemplate:
             f"\r\n--{boundary}--\r\n".encode(),
         ]
         self._date = ("", 0)
+        # Empty unless the edition and each of these readers said yes to per-reader counting.
+        self.tracking = ReaderTracking.for_digest(digest)
 
     @classmethod
     def for_digest(cls, digest: Digest) -> DigestTemplate:
@@ -182,7 +196,13 @@ class DigestTemplate:
         preferences = self.base_url + self.preferences_path.replace(
             "TOKEN", make_token("preferences", subscription_id)
         )
-        links = (_qp(unsubscribe) + b"=\r\n", _qp(preferences) + b"=\r\n")
+        reader, pixel = self.tracking.parts(subscription_id)
+        links = (
+            _qp(unsubscribe) + b"=\r\n",
+            _qp(preferences) + b"=\r\n",
+            _qp(reader) + b"=\r\n" if reader else b"",
+            _qp(pixel) + b"=\r\n" if pixel else b"",
+        )
         body = b"".join(links[p] if isinstance(p, int) else p for p in self.body)
         mid = message_id(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.domain

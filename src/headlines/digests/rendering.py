@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,7 +22,9 @@ from django.urls import reverse
 from headlines.core import mail
 from headlines.core.models import Edition
 from headlines.digests.models import (
+    OPEN_PLACEHOLDER,
     PREFERENCES_PLACEHOLDER,
+    READER_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     Digest,
     DigestItem,
@@ -45,6 +47,7 @@ class ItemView:
     image_url: str
     sources: Sequence[str]
     developing: bool
+    link: str = ""  # in emails: the signed redirect that counts clicks per story (engagement)
 
     @property
     def sources_line(self) -> str:
@@ -73,14 +76,28 @@ def item_view(item: DigestItem) -> ItemView:
     )
 
 
+def _visible(digest: Digest) -> list[DigestItem]:
+    items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
+    return list(items[: digest.edition.max_stories])
+
+
 def visible_items(digest: Digest) -> list[ItemView]:
     """What readers get: the items not dropped, in the editor's order, at most max_stories."""
-    items = (
-        digest.items.filter(dropped=False)
-        .select_related("story")
-        .order_by("position", "id")[: digest.edition.max_stories]
-    )
-    return [item_view(item) for item in items]
+    return [item_view(item) for item in _visible(digest)]
+
+
+def email_items(digest: Digest) -> list[ItemView]:
+    """The email's items: each link goes through the click redirect, the same for every reader
+    (engagement counts clicks per story and digest, never per reader)."""
+    from headlines.engagement.links import click_url
+
+    views = []
+    for item in _visible(digest):
+        view = item_view(item)
+        link = click_url(digest_id=digest.pk, item_id=item.pk) if view.url else ""
+        link = link and link + READER_PLACEHOLDER
+        views.append(replace(view, link=link))
+    return views
 
 
 def web_url(digest: Digest) -> str:
@@ -118,12 +135,13 @@ def context(digest: Digest, items: Sequence[ItemView]) -> dict[str, Any]:
         "archive_url": archive_url(digest.edition),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "open_pixel": OPEN_PLACEHOLDER,
     }
 
 
 def render(digest: Digest) -> tuple[str, str, str, str]:
     """(subject, preheader, html, text) of `digest` from its items."""
-    items = visible_items(digest)
+    items = email_items(digest)
     digest.subject = subject_for(digest.edition, items)
     digest.preheader = preheader_for(items)
     ctx = context(digest, items)
@@ -133,9 +151,13 @@ def render(digest: Digest) -> tuple[str, str, str, str]:
 
 
 def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str:
-    """The cheap per-reader step: swap the two placeholders for the reader's links."""
-    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        PREFERENCES_PLACEHOLDER, preferences_url
+    """The cheap per-reader step: swap the placeholders for the reader's links (and, here,
+    nothing per reader for engagement: a test send or a preview is nobody's)."""
+    return (
+        body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+        .replace(PREFERENCES_PLACEHOLDER, preferences_url)
+        .replace(READER_PLACEHOLDER, "")
+        .replace(OPEN_PLACEHOLDER, "")
     )
 
 
