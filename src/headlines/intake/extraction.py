@@ -12,10 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from htmldate import find_date
-from trafilatura import bare_extraction
-from trafilatura.metadata import Document
-
 from headlines.intake.languages import declared_language, guess_language
 from headlines.intake.metadata import head_metadata
 
@@ -51,6 +47,10 @@ def from_html(
     html: str, *, input: str, url: str = "", title: str = "", published: DateLike | None = None
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
+    # trafilatura loads lxml and more (a quarter second): only extraction pays for it.
+    from trafilatura import bare_extraction
+    from trafilatura.metadata import Document
+
     document = bare_extraction(
         html,
         url=url or None,
@@ -78,6 +78,8 @@ def from_html(
 
 def _htmldate(html: str) -> DateLike | None:
     """htmldate's heuristics, only for pages that declare no date in their head."""
+    from htmldate import find_date
+
     found = find_date(html, **DATE_PARAMS)
     return parse_date(found) if isinstance(found, str) else None
 

@@ -11,14 +11,17 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import defusedxml.ElementTree as SafeET
-import feedparser
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
+
+if TYPE_CHECKING:  # feedparser loads only where feeds are read (fast start-up).
+    import feedparser
 
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -61,6 +64,8 @@ def parse_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]]:
     tree = safe_tree(content, where)
     if tree is None and not looks_like_feed(content):
         raise ParseError(f"{where}: not an RSS or Atom feed")
+    import feedparser
+
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception")

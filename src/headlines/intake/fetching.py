@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from headlines.intake.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.errors import FetchError
 
@@ -128,6 +126,8 @@ class HttpFetcher:
         self.sleep = sleep
         self.policy = AddressPolicy(allow_networks=options.allow_networks, resolve=resolve)
         self.gate = HostGate(options.host_concurrency, options.host_delay)
+        import httpx  # a twentieth of a second to load: only fetching pays for it
+
         self.client = httpx.Client(
             timeout=httpx.Timeout(
                 connect=options.connect_timeout,
@@ -190,6 +190,8 @@ class HttpFetcher:
         raise FetchError(f"{url}: more than {self.options.max_redirects} redirects")
 
     def _once(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
+        import httpx
+
         host = urlsplit(url).hostname or ""
         slot = self.gate.enter(host)
         try:
@@ -280,6 +282,8 @@ def _pin(
 def _check_status(response: Response) -> Response:
     if response.status == 304 or 200 <= response.status < 300:
         return response
+    import httpx
+
     reason = httpx.codes.get_reason_phrase(response.status) or "error"
     raise FetchError(f"{response.url}: HTTP {response.status} {reason}")
 
