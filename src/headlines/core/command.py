@@ -1,31 +1,73 @@
-"""The base of every `headlines` command: domain errors become a clear message and exit code 2."""
+"""The base of every `headlines` command: one exit-code convention, the product's version, and
+other libraries' log lines kept off the terminal unless `--verbose`.
+
+Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2 nothing done
+(bad usage, bad input, a setup problem). Domain errors become a clear message and 2.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from headlines import __version__
+from headlines.core import logs
 from headlines.core.errors import DomainError
+
+EXIT_PARTLY = 1
+EXIT_NOTHING_DONE = 2
 
 
 class HeadlinesCommand(BaseCommand):
+    def get_version(self) -> str:
+        return f"headlines {__version__} (Evening Headlines)"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument(
+            "--verbose",
+            action="store_const",
+            const=2,
+            dest="verbosity",
+            help="More output, other libraries' log lines included (same as -v 2).",
+        )
+        return parser
+
     def execute(self, *args: Any, **options: Any) -> str | None:
+        logs.show_other_libraries(int(options.get("verbosity", 1)) >= 2)
         try:
             return super().execute(*args, **options)
         except DomainError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except DatabaseError as exc:
             # A new data dir or a new release: say what to do instead of a "no such table" trace.
             if _migrations_pending():
                 raise CommandError(
                     "the database is not set up for this release yet: run `headlines migrate` "
                     f"first (or `headlines run`, which migrates). ({exc})",
-                    returncode=2,
+                    returncode=EXIT_NOTHING_DONE,
                 ) from exc
             raise
+
+    def finish(self, *, done: int, failed: Sequence[str], noun: str = "input") -> None:
+        """Apply the exit-code convention once the work is over: name every failed input on
+        stderr, then exit 1 if something was done as well, 2 if nothing was."""
+        if not failed:
+            return
+        for line in failed:
+            self.stderr.write(f"failed: {line}")
+        if done:
+            raise CommandError(
+                f"{len(failed)} {noun}(s) failed (named above); the rest were done",
+                returncode=EXIT_PARTLY,
+            )
+        raise CommandError(
+            f"every {noun} failed (named above): nothing was done", returncode=EXIT_NOTHING_DONE
+        )
 
 
 def _migrations_pending() -> bool:

@@ -23,8 +23,12 @@ class Command(HeadlinesCommand):
         parser.add_argument(
             "--demo", action="store_true", help="Serve and ingest a sample newsroom."
         )
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+        )
         parser.add_argument("--threads", type=int, default=8, help="Web server threads.")
 
     def handle(self, *args: Any, **options: Any) -> None:

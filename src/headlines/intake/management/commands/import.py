@@ -15,7 +15,12 @@ class Command(HeadlinesCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="HTML pages, folders of them, text or JSONL dumps, RSS/Atom files.",
+        )
         parser.add_argument(
             "--source",
             default="",
@@ -33,3 +38,6 @@ class Command(HeadlinesCommand):
                 progress=progress,
             )
         console.print(report_table([report]))
+        failed = [report.error] if report.error else []
+        failed += [f"{f.input}: {f.reason}" for f in report.failed]
+        self.finish(done=report.fetched - len(report.failed), failed=failed)
