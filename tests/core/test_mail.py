@@ -1,9 +1,11 @@
+import datetime as dt
 import ssl
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
-from headlines.core import mail
+from headlines.core import clock, mail
 from headlines.core.errors import InvalidInput
 from headlines.core.models import OutboxMessage
 from tests.conftest import SMTPPeer
@@ -17,6 +19,15 @@ def message() -> mail.EmailMessage:
         text="Plain body",
         html="<p>HTML body</p>",
     )
+
+
+def test_the_date_header_is_the_projects_clock() -> None:
+    at = dt.datetime(2026, 11, 25, 17, 30, tzinfo=dt.UTC)
+    previous = clock.set_clock(clock.FixedClock(at))
+    try:
+        assert parsedate_to_datetime(message()["Date"]) == at
+    finally:
+        clock.set_clock(previous)
 
 
 @pytest.mark.django_db
@@ -170,8 +181,6 @@ def test_connections_are_kept_and_limited_per_relay(smtp_peer: SMTPPeer) -> None
 
 
 def _tls_context(tmp_path: Path) -> ssl.SSLContext:
-    import datetime as dt
-
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
