@@ -23,6 +23,11 @@ EXIT_NOTHING_DONE = 2
 
 
 class HeadlinesCommand(BaseCommand):
+    # Django's system checks (every model, admin and URL pattern: a tenth of a second) run when
+    # the service starts (`headlines run`), with `headlines check`, and in the test suite, not
+    # before every short command.
+    requires_system_checks: list[str] | str = []
+
     def get_version(self) -> str:
         return f"headlines {__version__} (Evening Headlines)"
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from headlines.intake.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.errors import FetchError
+
+if TYPE_CHECKING:  # urllib.request, under robotparser: loaded when robots.txt is first read
+    import urllib.robotparser
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -246,6 +248,8 @@ class HttpFetcher:
         self, origin: str, allow_private: bool
     ) -> urllib.robotparser.RobotFileParser | None:
         """RFC 9309: a missing robots.txt allows everything; an unreachable one, nothing."""
+        import urllib.robotparser
+
         rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         try:
             response = self._follow(origin + "/robots.txt", {}, allow_private)

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(HeadlinesCommand):
+    requires_system_checks = "__all__"  # the service starts: check everything first
     help = (
         "Run the whole service on one machine: web, worker and scheduler. "
         "--demo also serves a sample newsroom on localhost and ingests it."
