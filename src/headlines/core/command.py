@@ -8,7 +8,7 @@ Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
@@ -26,7 +26,7 @@ class HeadlinesCommand(BaseCommand):
     # Django's system checks (every model, admin and URL pattern: a tenth of a second) run when
     # the service starts (`headlines run`), with `headlines check`, and in the test suite, not
     # before every short command.
-    requires_system_checks: list[str] | str = []
+    requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
 
     def get_version(self) -> str:
         return f"headlines {__version__} (Evening Headlines)"

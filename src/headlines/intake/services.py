@@ -21,7 +21,6 @@ from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.learning import repeated_lines_prune
 from headlines.intake.models import Source
 from headlines.intake.reports import IngestReport, NoProgress, Progress
-from headlines.intake.runs import IngestRun
 
 LEASE = dt.timedelta(minutes=15)
 FORGET_SINGLE_LINES_DAYS = 30
@@ -126,6 +125,8 @@ def source_ingest(
     own_fetcher = fetcher is None
     fetcher = fetcher or default_fetcher()
     try:
+        from headlines.intake.runs import IngestRun  # extraction and scrubbing: intake only
+
         run = IngestRun(source, fetcher=fetcher, progress=progress or NoProgress(), extra=extra)
         report = run.ingest()
         _record(source, report)
@@ -154,6 +155,8 @@ def articles_import(
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")
     try:
+        from headlines.intake.runs import IngestRun
+
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
         report = run.import_paths(paths)
         _record(source, report)
