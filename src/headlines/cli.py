@@ -1,9 +1,11 @@
 """The `headlines` console script: the product's commands, grouped by stage, and Django's own.
 
-A new command declares its stage and its line of help here, in `COMMANDS`; that is all the
-grouped help needs, and `headlines --help` reads it without importing the commands, the models
-or Django's app registry (so it answers in a blink). A command missing from `COMMANDS` still
-shows, under "Other commands", and a test fails until it is placed.
+A new command (a module in `<app>/management/commands/` subclassing
+`headlines.core.command.HeadlinesCommand`) declares its stage and its line of help here, in
+`COMMANDS`; that is all the grouped help needs, and `headlines --help` reads it without
+importing the commands, the models or Django's app registry (so it answers in a blink). A
+command missing from `COMMANDS` still shows, under "Other commands", and a test fails until
+it is placed.
 
 Exit status, for every command: 0 done; 1 done, but some inputs failed (each one is named);
 2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where).
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from headlines import __version__
 
+# The exit statuses every command keeps to (docs/operations.md).
 EXIT_DONE, EXIT_PARTLY, EXIT_NOTHING_DONE, EXIT_CRASHED = 0, 1, 2, 3
 
 # The stages of PRODUCT.md, in the order the data flows, each with its heading.
@@ -66,10 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     from headlines.config import ConfigError
 
     try:
-        if not args or args in (["help"], ["--help"], ["-h"]):
+        if not args or (len(args) == 1 and args[0] in HELP_WORDS):
             sys.stdout.write(main_help())
             return
-        if args == ["--version"] or args == ["version"]:
+        if args in (["--version"], ["version"]):
             sys.stdout.write(f"headlines {__version__} (Evening Headlines)\n")
             return
         from django.core.management import execute_from_command_line

@@ -15,11 +15,9 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from headlines import __version__
+from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
 from headlines.core import logs
 from headlines.core.errors import DomainError
-
-EXIT_PARTLY = 1
-EXIT_NOTHING_DONE = 2
 
 
 class HeadlinesCommand(BaseCommand):
