@@ -81,3 +81,17 @@ def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -
 
     call_command("check", "--fail-level", "WARNING")  # raises SystemCheckError otherwise
     assert Run.requires_system_checks == "__all__"
+
+
+@pytest.mark.parametrize(
+    ("args", "verbosity"),
+    [
+        (["list"], 1),
+        (["list", "--verbose"], 2),
+        (["--verbose", "list"], 2),
+        (["-v", "0", "list"], 0),
+    ],
+)
+def test_verbose_goes_before_or_after_the_action(args: list[str], verbosity: int) -> None:
+    parser = load_command_class("headlines.core", "edition").create_parser("headlines", "edition")
+    assert parser.parse_args(args).verbosity == verbosity

@@ -7,6 +7,7 @@ Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -31,13 +32,12 @@ class HeadlinesCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.add_argument(
-            "--verbose",
-            action="store_const",
-            const=2,
-            dest="verbosity",
-            help="More output, other libraries' log lines included (same as -v 2).",
-        )
+        _add_verbose(parser, default=1)
+        # `headlines source list --verbose` as well as `headlines source --verbose list`.
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    _add_verbose(sub, default=argparse.SUPPRESS)
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
@@ -71,6 +71,17 @@ class HeadlinesCommand(BaseCommand):
         raise CommandError(
             f"every {noun} failed (named above): nothing was done", returncode=EXIT_NOTHING_DONE
         )
+
+
+def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_const",
+        const=2,
+        default=default,
+        dest="verbosity",
+        help="More output, other libraries' log lines included (same as -v 2).",
+    )
 
 
 def _migrations_pending() -> bool:
