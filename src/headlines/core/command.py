@@ -56,7 +56,9 @@ class HeadlinesCommand(BaseCommand):
                 ) from exc
             raise
 
-    def finish(self, *, done: int, failed: Sequence[str], noun: str = "input") -> None:
+    def finish(
+        self, *, done: int, failed: Sequence[str], noun: str = "input", summary: str | None = None
+    ) -> None:
         """Apply the exit-code convention once the work is over: name every failed input on
         stderr, then exit 1 if something was done as well, 2 if nothing was."""
         if not failed:
@@ -65,11 +67,12 @@ class HeadlinesCommand(BaseCommand):
             self.stderr.write(f"failed: {line}")
         if done:
             raise CommandError(
-                f"{len(failed)} {noun}(s) failed (named above); the rest were done",
+                summary or f"{len(failed)} {noun}(s) failed (named above); the rest were done",
                 returncode=EXIT_PARTLY,
             )
         raise CommandError(
-            f"every {noun} failed (named above): nothing was done", returncode=EXIT_NOTHING_DONE
+            summary or f"every {noun} failed (named above): nothing was done",
+            returncode=EXIT_NOTHING_DONE,
         )
 
 

@@ -5,8 +5,8 @@ from argparse import ArgumentParser
 from typing import Any
 
 from headlines.core.command import HeadlinesCommand
-from headlines.intake import extracting
-from headlines.intake.cleaning import CleanArticle
+from headlines.intake.extraction.cleaning import CleanArticle
+from headlines.intake.pipeline import extract as extracting
 
 
 class Command(HeadlinesCommand):

@@ -5,7 +5,7 @@ from typing import Any
 
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import services
-from headlines.intake.console import RichProgress, console_for, report_table
+from headlines.intake.management.console import console_for, progress_for, report_table
 
 
 class Command(HeadlinesCommand):
@@ -30,7 +30,7 @@ class Command(HeadlinesCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = console_for(self.stdout)
-        with RichProgress(console) as progress:
+        with progress_for(console) as progress:
             report = services.articles_import(
                 paths=options["paths"],
                 source_name=options["source"],
@@ -38,6 +38,9 @@ class Command(HeadlinesCommand):
                 progress=progress,
             )
         console.print(report_table([report]))
-        failed = [report.error] if report.error else []
-        failed += [f"{f.input}: {f.reason}" for f in report.failed]
-        self.finish(done=report.fetched - len(report.failed), failed=failed)
+        failed = [f"{f.input}: {f.reason}" for f in report.failed]
+        if report.error and not failed:
+            failed = [report.error]
+        self.finish(
+            done=report.fetched - len(report.failed), failed=failed, summary=report.error or None
+        )
