@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import SMTPPeer, port_open, require
 from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
 from tests.delivery.proxy import TCPProxy
+from tests.travel import child_now
 
 BROKERS = {
     "rabbitmq": ("amqp://guest:guest@{host}:{port}//", 5672),
@@ -157,7 +158,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     each test sends from its own copy of it."""
     require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
     url = fresh_postgres_url()
-    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    # The scheduler and workers are children: they read the real clock, even in a travelled run.
+    due = child_now() - dt.timedelta(minutes=10)
     Installation(tmp_path_factory.mktemp("seeded"), database_url=url).setup(
         readers=READERS, send_at=due.strftime("%H:%M"), day=due.date().isoformat()
     )

@@ -12,9 +12,9 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
+from functools import cache
 from typing import Any
 
-import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,8 +35,13 @@ from headlines.stories.assembly import safe_url
 SUBJECT_MAX = 150
 PREHEADER_MAX = 140
 
-# Remote stylesheets are never fetched: our CSS is all inline in the template.
-_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+@cache
+def _inliner() -> Any:
+    import css_inline  # only a process that renders an email loads it
+
+    # Remote stylesheets are never fetched: our CSS is all inline in the template.
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,7 @@ def render(digest: Digest) -> tuple[str, str, str, str]:
     digest.subject = subject_for(digest.edition, items)
     digest.preheader = preheader_for(items)
     ctx = context(digest, items)
-    html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
+    html = _inliner().inline(render_to_string("digests/email/digest.html", ctx))
     text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
     return digest.subject, digest.preheader, html, text
 

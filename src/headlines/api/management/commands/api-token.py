@@ -22,7 +22,7 @@ class Command(HeadlinesCommand):
         create.add_argument("name", help="Who or what uses it, e.g. cms.")
         sub.add_parser("list", help="List tokens (never the tokens themselves).")
         revoke = sub.add_parser("revoke", help="Revoke a token at once.")
-        revoke.add_argument("name")
+        revoke.add_argument("name", help="The name the token was created with.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

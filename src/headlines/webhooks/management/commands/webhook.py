@@ -20,12 +20,14 @@ class Command(HeadlinesCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="Add an endpoint; prints its id and signing secret.")
-        add.add_argument("url")
+        add.add_argument("url", help="Where to POST the signed events (https://…).")
         add.add_argument("--events", required=True, help=f"Comma-separated: {','.join(EVENTS)}")
-        add.add_argument("--description", default="")
+        add.add_argument(
+            "--description", default="", help="A note for staff: who owns this endpoint."
+        )
         sub.add_parser("list", help="List endpoints with their health.")
         remove = sub.add_parser("remove", help="Remove an endpoint and its pending messages.")
-        remove.add_argument("id", type=int)
+        remove.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
