@@ -10,20 +10,33 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # The PostgreSQL test server CI provides (trust auth); override to point elsewhere.
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint format bench install install-test system-deps clean
+# Installs come from the lock files (exact versions, every file's hash); `make lock` refreshes them.
+LOCK_RUN := requirements/run.txt
+LOCK_TEST := requirements/test.txt
+# Resolve against PyPI alone: a machine's own pip config (local indexes, wheel folders,
+# constraints) must not leak into the lock that every fresh machine installs.
+PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL -u PIP_INDEX_URL -u PIP_CONSTRAINT \
+	PIP_CONFIG_FILE=/dev/null $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
+	--all-build-deps --strip-extras --no-emit-index-url
+
+.PHONY: run test test-sqlite test-travel test-postgres lint format bench install install-test \
+	system-deps lock lock-upgrade clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# The lock holds the build backend too, so the project itself installs without fetching anything.
+$(STAMP): $(LOCK_RUN) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r $(LOCK_RUN)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install -q -e '.[test]'
-	touch $@
+# The test lock is a superset of the run lock, pinned to the same versions.
+$(TEST_STAMP): $(LOCK_TEST) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r $(LOCK_TEST)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@ $(STAMP)
 
 # Debian packages the tests drive for real: Chromium (Playwright never downloads a browser),
 # Postfix's smtp-sink and SpamAssassin.
@@ -51,9 +64,17 @@ test: install-test
 	$(MAKE) lint
 	$(MAKE) test-sqlite
 	@if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_POSTGRES" ]; then $(MAKE) test-postgres; fi
+	@if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_TRAVEL" ]; then $(MAKE) test-travel; fi
 
 test-sqlite: $(TEST_STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
+
+# The SQLite suite again with the wall clock a year and a month ahead (ticking): a test that
+# passes only on the day it was written, or a timestamp read from the wall clock instead of
+# headlines.core.clock, fails here. See tests/travel.py.
+TRAVEL_DAYS ?= 400
+test-travel: $(TEST_STAMP)
+	$(BIN)/pytest -q -p no:cacheprovider --travel-days=$(TRAVEL_DAYS)
 
 # The same suite on PostgreSQL (browser pages are database-agnostic and run once, above).
 test-postgres: $(TEST_STAMP)
@@ -70,6 +91,16 @@ format: $(TEST_STAMP)
 
 bench: install-test
 	$(BIN)/python -m benchmarks
+
+# After a change to the dependencies in pyproject.toml: add or drop what changed and keep every
+# other pin. `make lock-upgrade` moves every package to its newest release allowed.
+lock: | $(BIN)/python
+	@[ -x $(BIN)/pip-compile ] || $(BIN)/pip install -q pip-tools
+	$(PIP_COMPILE) $(UPGRADE) --extra test -o $(LOCK_TEST) pyproject.toml
+	$(PIP_COMPILE) $(UPGRADE) --constraint $(LOCK_TEST) -o $(LOCK_RUN) pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,14 @@ from typing import Any
 import pytest
 
 from headlines.core import clock, jobs, mail
+from tests.travel import (  # `pytest --travel-days=N`: the run with the wall clock moved ahead
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+    pytest_unconfigure,
+)
+
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pytest_unconfigure"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

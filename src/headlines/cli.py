@@ -1,19 +1,151 @@
-"""The `headlines` console script: Django's management commands under one name."""
+"""The `headlines` console script: the product's commands, grouped by stage, and Django's own.
+
+A new command (a module in `<app>/management/commands/` subclassing
+`headlines.core.command.HeadlinesCommand`) declares its stage and its line of help here, in
+`COMMANDS`; that is all the grouped help needs, and `headlines --help` reads it without
+importing the commands, the models or Django's app registry (so it answers in a blink). A
+command missing from `COMMANDS` still shows, under "Other commands", and a test fails until
+it is placed.
+
+Exit status, for every command: 0 done; 1 done, but some inputs failed (each one is named);
+2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where).
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+import textwrap
+import traceback
+from importlib.util import find_spec
+from pathlib import Path
+
+from headlines import __version__
+
+# The exit statuses every command keeps to (docs/operations.md).
+EXIT_DONE, EXIT_PARTLY, EXIT_NOTHING_DONE, EXIT_CRASHED = 0, 1, 2, 3
+
+# The stages of PRODUCT.md, in the order the data flows, each with its heading.
+GROUPS: dict[str, str] = {
+    "service": "Run the service",
+    "editions": "Editions and topics",
+    "intake": "Intake (sources and articles)",
+    "stories": "Stories",
+    "digests": "Digests",
+    "delivery": "Delivery",
+    "subscribers": "Subscribers",
+    "integrations": "Integrations (API tokens and webhooks)",
+    "maintenance": "Maintenance",
+}
+
+# command -> (group, one line of help). Commands PRODUCT.md names that a release does not have
+# yet are simply not listed.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("service", "web, worker and scheduler in one process; --demo adds a sample newsroom"),
+    "worker": ("service", "a Celery worker of the distributed tier"),
+    "scheduler": ("service", "the scheduler of the distributed tier"),
+    "edition": ("editions", "add and list editions"),
+    "topic": ("editions", "add and list an edition's topics, which readers choose among"),
+    "source": ("intake", "add, list, enable, disable and remove sources"),
+    "ingest": ("intake", "fetch the configured sources now"),
+    "import": ("intake", "store articles from pages, folders, feeds and dumps"),
+    "extract": ("intake", "clean pages, dumps and feeds and print the articles; stores nothing"),
+    "stories": ("stories", "a day's stories, ranked, with their articles"),
+    "digest": ("digests", "build a day's digest of an edition and print it"),
+    "send": ("delivery", "deliver a digest now to every confirmed reader who has not had it"),
+    "bounces": ("delivery", "receive bounces, complaints and mailed unsubscribes"),
+    "subscribers": ("subscribers", "import confirmed readers from CSV; export subscriptions"),
+    "api-token": ("integrations", "create, list and revoke tokens for the JSON API"),
+    "webhook": ("integrations", "add, list and remove webhooks"),
+    "docs": ("maintenance", "regenerate the configuration reference in docs/operations.md"),
+}
+
+HELP_WORDS = {"help", "--help", "-h"}
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else list(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    from django.core.management import execute_from_command_line
-
     from headlines.config import ConfigError
 
     try:
-        execute_from_command_line(["headlines", *(sys.argv[1:] if argv is None else argv)])
+        if not args or (len(args) == 1 and args[0] in HELP_WORDS):
+            sys.stdout.write(main_help())
+            return
+        if args in (["--version"], ["version"]):
+            sys.stdout.write(f"headlines {__version__} (Evening Headlines)\n")
+            return
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["headlines", *args])
     except ConfigError as exc:
         sys.stderr.write(f"headlines: configuration error: {exc}\n")
-        raise SystemExit(2) from None
+        raise SystemExit(EXIT_NOTHING_DONE) from None
+    except Exception:
+        traceback.print_exc()
+        sys.stderr.write("headlines: crashed (a bug; the traceback above says where)\n")
+        raise SystemExit(EXIT_CRASHED) from None
+
+
+def available_commands() -> dict[str, str]:
+    """Every command name → the app it comes from, as Django finds them, without setting Django
+    up (which imports every app's models and admin)."""
+    from django.conf import settings
+    from django.core.management import find_commands
+
+    found = {name: "django.core" for name in find_commands(_package_dir("django.core.management"))}
+    for app in reversed(settings.INSTALLED_APPS):
+        module = app.rpartition(".apps.")[0] if ".apps." in app else app
+        found.update(
+            (name, module) for name in find_commands(str(Path(_package_dir(module)) / "management"))
+        )
+    return found
+
+
+def _package_dir(module: str) -> str:
+    spec = find_spec(module)
+    assert spec is not None and spec.submodule_search_locations, module
+    return str(next(iter(spec.submodule_search_locations)))
+
+
+def product_commands() -> list[str]:
+    return sorted(n for n, app in available_commands().items() if app.startswith("headlines."))
+
+
+def main_help() -> str:
+    commands = available_commands()
+    ours = product_commands()
+    lines = [
+        f"Evening Headlines {__version__}: a self-hosted daily news-digest newsletter.",
+        "",
+        "Usage: headlines COMMAND [options]       `headlines COMMAND --help` for its options",
+        "",
+    ]
+    width = max(len(name) for name in ours) + 2
+    for group, heading in GROUPS.items():
+        names = [n for n, (g, _) in COMMANDS.items() if g == group and n in ours]
+        if names:
+            lines += [f"{heading}:", *(f"  {n:<{width}}{COMMANDS[n][1]}" for n in names), ""]
+    unplaced = [n for n in ours if n not in COMMANDS]
+    if unplaced:
+        lines += ["Other commands:", *(f"  {n:<{width}}{_summary(n)}" for n in unplaced), ""]
+    django = sorted(n for n in commands if n not in ours)
+    lines += [
+        "Django's own commands (database, staff accounts, static files):",
+        *textwrap.wrap(", ".join(django), width=96, initial_indent="  ", subsequent_indent="  "),
+        "",
+        "Exit status: 0 done; 1 done, but some inputs failed (each is named); 2 nothing done",
+        "(bad usage or bad input). `--verbose` shows other libraries' log lines too.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _summary(name: str) -> str:
+    """The first sentence of an unplaced command's own help (this one imports it)."""
+    import django
+    from django.core.management import load_command_class
+
+    django.setup()
+    command = load_command_class(available_commands()[name], name)
+    return str(command.help).split(". ")[0].strip().rstrip(".")

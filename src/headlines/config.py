@@ -521,6 +521,62 @@ SETTINGS += (
     ),
 )
 
+SETTINGS += (
+    # --- integrations: API, webhooks, engagement (issue 14) -----------------------------------
+    Setting(
+        "HEADLINES_API_RATE_PER_MINUTE",
+        int,
+        120,
+        "Requests one API token may make per minute; more get 429 with Retry-After.",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_WEBHOOK_TIMEOUT_SECONDS",
+        float,
+        10.0,
+        "Seconds a webhook receiver has to answer one delivery.",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_WEBHOOK_RETRY_BASE_SECONDS",
+        float,
+        30.0,
+        "First wait after a failed webhook delivery; doubles each attempt (at most an hour).",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_WEBHOOK_RETRY_HOURS",
+        float,
+        24.0,
+        "Hours a webhook message is retried; then it fails, and so does its endpoint, which is "
+        "disabled with a notice in the admin.",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_WEBHOOK_ALLOW_PRIVATE",
+        bool,
+        False,
+        "Let webhooks reach private and loopback addresses (tests, an internal CRM). Off: "
+        "they follow the same address rules as source fetching.",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_CLICK_SCANNER_LINKS",
+        int,
+        3,
+        "Different links of one digest opened from one address within "
+        "HEADLINES_CLICK_SCANNER_SECONDS that mark a link scanner: none of them are counted.",
+        group="api",
+    ),
+    Setting(
+        "HEADLINES_CLICK_SCANNER_SECONDS",
+        float,
+        10.0,
+        "The burst window of the link-scanner rule.",
+        group="api",
+    ),
+)
+
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 

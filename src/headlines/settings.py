@@ -45,6 +45,12 @@ INSTALLED_APPS = [
     "headlines.digests",
     "headlines.delivery",
     "headlines.staff",
+    "headlines.api",
+    "headlines.webhooks",
+    "headlines.engagement",
+    # django-ninja: listed so its API docs page uses the Swagger UI files it ships (served by
+    # us) instead of loading them from a CDN that a reader's machine may not reach.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +109,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Other libraries' lines (trafilatura's "ERROR empty HTML tree"…) only with --verbose.
+    "filters": {"own_lines": {"()": "headlines.core.logs.OwnLinesOnly"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["own_lines"],
+        }
+    },
     "root": {"handlers": ["console"], "level": str(CONFIG["HEADLINES_LOG_LEVEL"]).upper()},
     "loggers": {"httpx": {"level": "WARNING"}, "trafilatura": {"level": "WARNING"}},
 }

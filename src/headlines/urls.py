@@ -3,7 +3,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from headlines.api.main import api
 from headlines.core.views import favicon, healthz
+from headlines.engagement.views import reader_choice
 
 admin.site.site_header = "Evening Headlines"
 admin.site.site_title = "Evening Headlines staff"
@@ -16,5 +18,8 @@ urlpatterns = [
     path("archive/", include("headlines.digests.urls")),
     path("intake/", include("headlines.intake.urls")),
     path("delivery/", include("headlines.delivery.urls")),
+    path("api/v1/", api.urls),
+    path("r/", include("headlines.engagement.urls")),
+    path("preferences/<str:token>/engagement/", reader_choice, name="engagement-choice"),
     path("", include("headlines.subscriptions.urls")),
 ]

@@ -74,13 +74,47 @@ def test_extract_prints_just_the_article_dated(tmp_path: Path) -> None:
     assert "2025-02-04" in human and "inbox" not in human
 
 
+def exit_status(*args: str) -> tuple[int, str]:
+    """(exit status, what it said on stderr) of a command, by the convention: 0 done, 1 some
+    inputs failed, 2 nothing done."""
+    err = StringIO()
+    try:
+        call_command(*args, stdout=StringIO(), stderr=err)
+    except CommandError as exc:
+        return exc.returncode, f"{err.getvalue()}{exc}"
+    return 0, err.getvalue()
+
+
 @pytest.mark.django_db
-def test_extract_reports_unreadable_inputs(tmp_path: Path) -> None:
+def test_extract_names_each_unreadable_input_and_exits_1_or_2(tmp_path: Path) -> None:
     junk = tmp_path / "junk.html"
     junk.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    with pytest.raises(CommandError) as raised:
-        run("extract", str(junk), str(tmp_path / "missing.txt"))
-    assert raised.value.returncode == 1
+    missing = tmp_path / "missing.txt"
+    good = tmp_path / "good.txt"
+    good.write_text(UNSEEN_DUMP)
+    status, err = exit_status("extract", str(junk), str(missing))
+    assert status == 2  # nothing done
+    assert str(junk) in err and str(missing) in err
+    status, err = exit_status("extract", str(good), str(junk))
+    assert status == 1  # done, one input failed
+    assert str(junk) in err and str(good) not in err
+    assert exit_status("extract", str(good)) == (0, "")
+
+
+@pytest.mark.django_db
+def test_import_names_each_failed_input_and_exits_1_or_2(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    junk = tmp_path / "junk.html"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    missing = tmp_path / "missing.txt"
+    for bad in ([str(missing), str(good)], [str(junk)]):
+        status, err = exit_status("import", *bad, "--source", "Wire dump")
+        assert status == 2 and bad[0] in err  # a missing path is refused before anything starts
+        assert Article.objects.count() == 0
+    status, err = exit_status("import", str(good), str(junk), "--source", "Wire dump")
+    assert status == 1 and str(junk) in err and str(good) not in err
+    assert Article.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -122,7 +156,7 @@ def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: 
     out = StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("import", str(empty), str(picture), str(broken), stdout=out)
-    assert raised.value.returncode == 1
+    assert raised.value.returncode == 2  # nothing done (docs/operations.md, exit status)
     assert "all 3 inputs failed" in str(raised.value)
     printed = out.getvalue()
     assert not printed.startswith("\n") and "\n\n" not in printed

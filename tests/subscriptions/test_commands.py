@@ -17,6 +17,17 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+def test_an_import_whose_every_row_is_bad_exits_2(edition, tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("email,consent_source,consent_at\nnot-an-address,web,2024-01-01T00:00:00Z\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("subscribers", "import", str(path), "--edition", "us", stdout=out)
+    assert caught.value.returncode == 2  # nothing done
+    assert "'not-an-address' is not a valid address" in out.getvalue()
+    assert not Subscriber.objects.exists()
+
+
 def test_import_reports_bad_rows_by_line_and_exits_1(edition, tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_text(

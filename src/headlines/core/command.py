@@ -1,31 +1,90 @@
-"""The base of every `headlines` command: domain errors become a clear message and exit code 2."""
+"""The base of every `headlines` command: one exit-code convention, the product's version, and
+other libraries' log lines kept off the terminal unless `--verbose`.
+
+Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2 nothing done
+(bad usage, bad input, a setup problem). Domain errors become a clear message and 2.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from headlines import __version__
+from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
+from headlines.core import logs
 from headlines.core.errors import DomainError
 
 
 class HeadlinesCommand(BaseCommand):
+    # Django's system checks (every model, admin and URL pattern: a tenth of a second) run when
+    # the service starts (`headlines run`), with `headlines check`, and in the test suite, not
+    # before every short command.
+    requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
+
+    def get_version(self) -> str:
+        return f"headlines {__version__} (Evening Headlines)"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        _add_verbose(parser, default=1)
+        # `headlines source list --verbose` as well as `headlines source --verbose list`.
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    _add_verbose(sub, default=argparse.SUPPRESS)
+        return parser
+
     def execute(self, *args: Any, **options: Any) -> str | None:
+        logs.show_other_libraries(int(options.get("verbosity", 1)) >= 2)
         try:
             return super().execute(*args, **options)
         except DomainError as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except DatabaseError as exc:
             # A new data dir or a new release: say what to do instead of a "no such table" trace.
             if _migrations_pending():
                 raise CommandError(
                     "the database is not set up for this release yet: run `headlines migrate` "
                     f"first (or `headlines run`, which migrates). ({exc})",
-                    returncode=2,
+                    returncode=EXIT_NOTHING_DONE,
                 ) from exc
             raise
+
+    def finish(
+        self, *, done: int, failed: Sequence[str], noun: str = "input", summary: str | None = None
+    ) -> None:
+        """Apply the exit-code convention once the work is over: name every failed input on
+        stderr, then exit 1 if something was done as well, 2 if nothing was."""
+        if not failed:
+            return
+        for line in failed:
+            self.stderr.write(f"failed: {line}")
+        if done:
+            raise CommandError(
+                summary or f"{len(failed)} {noun}(s) failed (named above); the rest were done",
+                returncode=EXIT_PARTLY,
+            )
+        raise CommandError(
+            summary or f"every {noun} failed (named above): nothing was done",
+            returncode=EXIT_NOTHING_DONE,
+        )
+
+
+def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_const",
+        const=2,
+        default=default,
+        dest="verbosity",
+        help="More output, other libraries' log lines included (same as -v 2).",
+    )
 
 
 def _migrations_pending() -> bool:

@@ -16,6 +16,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
+from headlines.core import clock
 from headlines.core.errors import InvalidInput
 from headlines.core.messenger import Messenger, SendResult
 from headlines.core.smtp import (
@@ -74,7 +75,7 @@ def build_message(
     msg["From"] = refuse_line_breaks(from_addr, field_name="From")
     msg["To"] = refuse_line_breaks(to, field_name="To")
     msg["Subject"] = refuse_line_breaks(subject, field_name="Subject")
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Date"] = formatdate(clock.now().timestamp(), usegmt=True)
     msg["Message-ID"] = make_msgid(domain=domain or _domain_of(from_addr))
     if reply_to:
         msg["Reply-To"] = refuse_line_breaks(reply_to, field_name="Reply-To")

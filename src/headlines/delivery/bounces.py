@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from flufl.bounce import all_failures
 
-from headlines.core import clock
+from headlines.core import clock, events
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash
@@ -104,6 +104,15 @@ def _unsubscribe(subscription_id: int) -> None:
 @transaction.atomic
 def bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) -> bool:
     """Record one bounce or complaint; returns True when the address is now suppressed."""
+    suppressed = _bounce_note(email=email, kind=kind, delivery_id=delivery_id, detail=detail)
+    events.publish(
+        events.DELIVERY_COMPLAINED if kind == Kind.COMPLAINT else events.DELIVERY_BOUNCED,
+        {"email": email, "kind": kind, "delivery_id": delivery_id, "suppressed": suppressed},
+    )
+    return suppressed
+
+
+def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) -> bool:
     hashed = email_hash(email)
     BounceEvent.objects.create(
         email_hash=hashed, kind=kind, delivery_id=delivery_id, detail=detail[:2000]

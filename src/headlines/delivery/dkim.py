@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
-
 from headlines.core import clock
 from headlines.core.errors import InvalidInput
 
@@ -48,10 +45,16 @@ class DKIMKey:
         if self.algorithm == "ed25519-sha256":
             # RFC 8463: Ed25519 signs the SHA-256 digest of the canonicalised data.
             return bytes(self.key.sign(hashlib.sha256(data).digest()))
+        # cryptography loads OpenSSL's bindings (0.05 s): only a process that signs pays for it.
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         return bytes(self.key.sign(data, padding.PKCS1v15(), hashes.SHA256()))
 
     def dns_record(self) -> str:
         """The TXT record to publish at `<selector>._domainkey.<domain>`."""
+        from cryptography.hazmat.primitives import serialization
+
         public = self.key.public_key()
         if self.algorithm == "ed25519-sha256":
             raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -66,6 +69,9 @@ def load_key(*, selector: str, domain: str, pem: bytes) -> DKIMKey:
     refuse = {"\r", "\n", ";", " "}
     if not selector or any(ch in refuse for ch in selector + domain):
         raise InvalidInput("DKIM selector and domain must be single words", field="dkim")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as exc:

@@ -17,4 +17,10 @@ def send(digest_id: int) -> dict[str, int]:
     return services.delivery_send_due(digest_id=digest_id)
 
 
+@job("delivery.send_now", long=True)
+def send_now(digest_id: int) -> dict[str, int]:
+    progress = services.delivery_send_now(digest_id=digest_id)
+    return {"sent": progress.sent, "total": progress.total}
+
+
 every(30, "delivery.dispatch")

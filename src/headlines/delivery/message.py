@@ -21,11 +21,23 @@ from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.delivery.channels import Outgoing
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
-from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
+from headlines.digests.models import (
+    OPEN_PLACEHOLDER,
+    PREFERENCES_PLACEHOLDER,
+    READER_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    Digest,
+)
+from headlines.engagement.readers import ReaderTracking
 from headlines.subscriptions.audience import Recipient
 
-UNSUBSCRIBE, PREFERENCES = 0, 1
-_SLOTS = {UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE, PREFERENCES_PLACEHOLDER: PREFERENCES}
+UNSUBSCRIBE, PREFERENCES, READER, OPEN = 0, 1, 2, 3
+_SLOTS = {
+    UNSUBSCRIBE_PLACEHOLDER: UNSUBSCRIBE,
+    PREFERENCES_PLACEHOLDER: PREFERENCES,
+    READER_PLACEHOLDER: READER,
+    OPEN_PLACEHOLDER: OPEN,
+}
 
 
 def sender_address(edition: Edition) -> str:
@@ -161,6 +173,8 @@ class DigestTemplate:
             f"\r\n--{boundary}--\r\n".encode(),
         ]
         self._date = ("", 0)
+        # Empty unless the edition and each of these readers said yes to per-reader counting.
+        self.tracking = ReaderTracking.for_digest(digest)
 
     @classmethod
     def for_digest(cls, digest: Digest) -> DigestTemplate:
@@ -178,7 +192,13 @@ class DigestTemplate:
         email, subscription_id = reader.email, reader.subscription_id
         refuse_line_breaks(email, field_name="To")
         unsubscribe, preferences = reader.unsubscribe_url, reader.preferences_url
-        links = (_qp(unsubscribe) + b"=\r\n", _qp(preferences) + b"=\r\n")
+        tag, pixel = self.tracking.parts(subscription_id)
+        links = (
+            _qp(unsubscribe) + b"=\r\n",
+            _qp(preferences) + b"=\r\n",
+            _qp(tag) + b"=\r\n" if tag else b"",
+            _qp(pixel) + b"=\r\n" if pixel else b"",
+        )
         body = b"".join(links[p] if isinstance(p, int) else p for p in self.body)
         mid = message_id(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.domain

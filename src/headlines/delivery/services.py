@@ -74,6 +74,15 @@ def delivery_send_now(
     return final
 
 
+def delivery_send_now_queue(*, digest_id: int) -> Digest:
+    """`delivery_send_now` in the background (the API's "send now"): checked here, run by a job."""
+    digest = digest_get(digest_id=digest_id)
+    if digest.state not in SENDABLE:
+        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; approve it first")
+    jobs.enqueue("delivery.send_now", digest_id=digest.pk)
+    return digest
+
+
 def _wait(digest_id: int) -> None:
     """Sleep until the next retry is due or another sender's lease runs out (at most 1 s)."""
     wake = ledger.next_wake(digest_id=digest_id)

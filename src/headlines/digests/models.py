@@ -9,6 +9,10 @@ from headlines.core.models import Edition
 # replaces these for each reader (cheap substitution, no template engine per message).
 UNSUBSCRIBE_PLACEHOLDER = "[[unsubscribe_url]]"
 PREFERENCES_PLACEHOLDER = "[[preferences_url]]"
+# Per-reader engagement, empty for every reader unless the edition and the reader both opted in
+# (engagement): a suffix on each click link, and the open pixel.
+READER_PLACEHOLDER = "[[reader]]"
+OPEN_PLACEHOLDER = "[[open_pixel]]"
 
 
 class Digest(models.Model):

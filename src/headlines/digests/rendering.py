@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
-import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from headlines.core.models import Edition
 from headlines.digests.models import (
+    OPEN_PLACEHOLDER,
     PREFERENCES_PLACEHOLDER,
+    READER_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     Digest,
     DigestItem,
@@ -31,8 +33,13 @@ from headlines.stories.assembly import safe_url
 SUBJECT_MAX = 150
 PREHEADER_MAX = 140
 
-# Remote stylesheets are never fetched: our CSS is all inline in the template.
-_INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+@cache
+def _inliner() -> Any:
+    import css_inline  # only a process that renders an email loads it
+
+    # Remote stylesheets are never fetched: our CSS is all inline in the template.
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class ItemView:
     image_url: str
     sources: Sequence[str]
     developing: bool
+    link: str = ""  # in emails: the signed redirect that counts clicks per story (engagement)
     topics: Sequence[str] = ()
 
     @property
@@ -73,14 +81,29 @@ def item_view(item: DigestItem) -> ItemView:
     )
 
 
+def _visible(digest: Digest) -> list[DigestItem]:
+    items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
+    return list(items[: digest.edition.max_stories])
+
+
 def visible_items(digest: Digest) -> list[ItemView]:
     """What readers get: the items not dropped, in the editor's order, at most max_stories."""
-    items = (
-        digest.items.filter(dropped=False)
-        .select_related("story")
-        .order_by("position", "id")[: digest.edition.max_stories]
-    )
-    return [item_view(item) for item in items]
+    return [item_view(item) for item in _visible(digest)]
+
+
+def email_items(digest: Digest, items: Sequence[DigestItem] | None = None) -> list[ItemView]:
+    """The email's items (the visible ones by default): each link goes through the click
+    redirect, the same for every reader (engagement counts clicks per story and digest, never
+    per reader)."""
+    from headlines.engagement.links import click_url
+
+    views = []
+    for item in _visible(digest) if items is None else items:
+        view = item_view(item)
+        link = click_url(digest_id=digest.pk, item_id=item.pk) if view.url else ""
+        link = link and link + READER_PLACEHOLDER
+        views.append(replace(view, link=link))
+    return views
 
 
 def web_url(digest: Digest) -> str:
@@ -126,24 +149,29 @@ def context(
         "archive_url": archive_url(digest.edition),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "open_pixel": OPEN_PLACEHOLDER,
     }
 
 
 def render(digest: Digest) -> tuple[str, str, str, str]:
     """(subject, preheader, html, text) of `digest` from its items."""
-    items = visible_items(digest)
+    items = email_items(digest)
     digest.subject = subject_for(digest.edition, items)
     digest.preheader = preheader_for(items)
     ctx = context(digest, items)
-    html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
+    html = _inliner().inline(render_to_string("digests/email/digest.html", ctx))
     text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
     return digest.subject, digest.preheader, html, text
 
 
 def personalise(body: str, *, unsubscribe_url: str, preferences_url: str) -> str:
-    """The cheap per-reader step: swap the two placeholders for the reader's links."""
-    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        PREFERENCES_PLACEHOLDER, preferences_url
+    """The cheap per-reader step: swap the placeholders for the reader's links (and, here,
+    nothing per reader for engagement: a test send or a preview is nobody's)."""
+    return (
+        body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+        .replace(PREFERENCES_PLACEHOLDER, preferences_url)
+        .replace(READER_PLACEHOLDER, "")
+        .replace(OPEN_PLACEHOLDER, "")
     )
 
 
@@ -154,14 +182,12 @@ def segment_items(digest: Digest, topics: Sequence[str]) -> tuple[list[ItemView]
     """A reader's items: their topics' stories in the editor's order, then "Also today" — at
     most three top stories outside them. No topics: the whole digest and nothing else."""
     if not topics:
-        return visible_items(digest), []
+        return email_items(digest), []
     wanted = set(topics)
-    pool = [
-        item_view(item)
-        for item in digest.items.filter(dropped=False)
-        .select_related("story")
-        .order_by("position", "id")
-    ]
+    pool = email_items(
+        digest,
+        list(digest.items.filter(dropped=False).select_related("story").order_by("position", "id")),
+    )
     mine = [i for i in pool if wanted & set(i.topics)][: digest.edition.max_stories]
     also = [i for i in pool if not wanted & set(i.topics)][:ALSO_TODAY]
     return mine, also
@@ -175,6 +201,6 @@ def render_segment(
     subject leads with their first story (or the top story when none is in their topics)."""
     mine, also = segment_items(digest, topics)
     ctx = context(digest, mine, chosen=names, also=also)
-    html = _INLINER.inline(render_to_string("digests/email/digest.html", ctx))
+    html = _inliner().inline(render_to_string("digests/email/digest.html", ctx))
     text = render_to_string("digests/email/digest.txt", ctx).strip() + "\n"
     return subject_for(digest.edition, [*mine, *also]), html, text

@@ -19,6 +19,14 @@ def digest_get(*, digest_id: int) -> Digest:
         raise NotFound(f"no digest {digest_id}") from None
 
 
+def digests_recent(*, edition_id: int | None = None, limit: int = 50) -> list[Digest]:
+    """The newest digests (of one edition, or all), any state, newest day first."""
+    digests = Digest.objects.select_related("edition").order_by("-date", "id")
+    if edition_id is not None:
+        digests = digests.filter(edition_id=edition_id)
+    return list(digests[:limit])
+
+
 def digest_for(*, edition_id: int, day: dt.date) -> Digest | None:
     return Digest.objects.select_related("edition").filter(edition_id=edition_id, date=day).first()
 

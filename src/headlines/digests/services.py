@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 
-from headlines.core import clock
+from headlines.core import clock, events
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.digests import assembly, rendering, selectors
@@ -48,7 +48,20 @@ def digest_approve(*, digest_id: int, by: str = "") -> Digest:
     digest.approved_at = clock.now()
     digest.approved_by = by[:150]
     digest.save(update_fields=["state", "approved_at", "approved_by"])
+    _publish(events.DIGEST_APPROVED, digest)
     return digest
+
+
+def _publish(event_type: str, digest: Digest) -> None:
+    events.publish(
+        event_type,
+        {
+            "digest_id": digest.pk,
+            "edition": digest.edition.slug,
+            "date": digest.date.isoformat(),
+            "subject": digest.subject,
+        },
+    )
 
 
 @transaction.atomic
@@ -75,6 +88,7 @@ def digest_mark_sent(*, digest_id: int) -> Digest:
     digest.state = State.SENT
     digest.sent_at = clock.now()
     digest.save(update_fields=["state", "sent_at"])
+    _publish(events.DIGEST_SENT, digest)
     return digest
 
 

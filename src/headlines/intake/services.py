@@ -19,7 +19,6 @@ from headlines.core.selectors import edition_get
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
-from headlines.intake.pipeline.ingest import IngestRun
 from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
 from headlines.intake.storing.line_memory import repeated_lines_prune
 
@@ -126,6 +125,10 @@ def source_ingest(
     own_fetcher = fetcher is None
     fetcher = fetcher or default_fetcher()
     try:
+        from headlines.intake.pipeline.ingest import (
+            IngestRun,  # extraction and scrubbing: intake only
+        )
+
         run = IngestRun(source, fetcher=fetcher, progress=progress or NoProgress(), extra=extra)
         report = run.ingest()
         _record(source, report)
@@ -154,6 +157,8 @@ def articles_import(
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")
     try:
+        from headlines.intake.pipeline.ingest import IngestRun
+
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
         report = run.import_paths(paths)
         _record(source, report)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
-from scipy.sparse import csr_matrix
+from typing import TYPE_CHECKING
 
 from headlines.stories import summariser
 from headlines.stories import text as textlib
+
+if TYPE_CHECKING:  # NumPy and SciPy load only where stories are computed (fast start-up).
+    import numpy as np
+    from scipy.sparse import csr_matrix
 
 HEADLINE_MAX = 140
 
@@ -82,6 +84,8 @@ def safe_url(url: str) -> str:
 
 def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) -> list[Draft]:
     """One draft per cluster, members ordered best first (central, weighty, titled)."""
+    import numpy as np
+
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         groups.setdefault(label, []).append(index)
@@ -106,6 +110,8 @@ def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) 
 
 def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, int]) -> np.ndarray:
     """Each draft's unit centroid over `matrix`, whose rows are the day's (`index_of`: id → row)."""
+    import numpy as np
+
     out = []
     for draft in drafts:
         block = matrix[[index_of[r.id] for r in draft.members]]
@@ -151,6 +157,8 @@ def link_continuations(
     `vectors` are the earlier stories' rows in tonight's TF-IDF space; `centroids` the drafts'
     in that space when it is not the one the drafts were clustered in.
     """
+    import numpy as np
+
     if not drafts or not earlier:
         return
     if centroids is None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 from django.conf import settings
 
 from headlines.core.models import Edition
 from headlines.intake import selectors as intake_selectors
-from headlines.stories import assembly, clustering, ranking, selectors
+from headlines.stories import assembly, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
 
@@ -73,6 +72,8 @@ def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
     stale = sorted((d for d in drafts if not d.developed), key=lambda d: -d.score)
     head, tail = fresh[:DIVERSIFY_HEAD], fresh[DIVERSIFY_HEAD:]
     if head:
+        import numpy as np
+
         centroids = np.vstack([d.centroid for d in head])
         order = ranking.diversify([d.score for d in head], centroids @ centroids.T)
         head = [head[i] for i in order]
@@ -81,6 +82,9 @@ def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
 
 def drafts(*, edition: Edition, day: dt.date) -> list[assembly.Draft]:
     """The day's stories-to-be, in digest order."""
+    # Clustering loads scikit-learn and SciPy (a second of start-up): only planning pays for it.
+    from headlines.stories import clustering
+
     rows, end = _rows(edition, day)
     if not rows:
         return []

@@ -17,8 +17,10 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # NumPy loads only where stories are ranked (fast start-up).
+    import numpy as np
 
 TOPIC_SIMILARITY = 0.2
 PER_TOPIC = 2
@@ -56,6 +58,8 @@ def diversify(
     scores: Sequence[float], similarity: np.ndarray, *, per_topic: int = PER_TOPIC
 ) -> list[int]:
     """Indexes in digest order; `similarity` is the stories' cosine matrix (n x n)."""
+    import numpy as np
+
     n = len(scores)
     remaining = set(range(n))
     order: list[int] = []

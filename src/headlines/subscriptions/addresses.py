@@ -8,7 +8,6 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from email_validator import EmailNotValidError, EmailUndeliverableError, validate_email
 
 from headlines.core.errors import InvalidInput
 from headlines.subscriptions.hashing import normalise_email
@@ -32,6 +31,9 @@ def email_validate(raw: object, *, check_dns: bool | None = None, resolver: Any 
     value = raw.strip()
     if not value or len(value) > 254 or any(_is_control(ch) for ch in value):
         raise InvalidInput(INVALID_EMAIL, field="email")
+    # email-validator loads dnspython: commands that never read an address do not pay for it.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         info = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except (EmailNotValidError, UnicodeError):
@@ -50,6 +52,8 @@ def _is_control(ch: str) -> bool:
 
 def _domain_accepts_mail(address: str, resolver: Any) -> bool:
     """False only when DNS answered that the domain takes no mail; unreachable DNS means True."""
+    from email_validator import EmailUndeliverableError, validate_email
+
     try:
         if resolver is None:
             import dns.resolver

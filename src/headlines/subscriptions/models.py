@@ -77,6 +77,7 @@ class ConsentEvent(models.Model):
     class Purpose(models.TextChoices):
         NEWSLETTER = "newsletter", "Edition newsletter"
         MARKETING = "marketing", "Offers, events and updates"
+        ENGAGEMENT = "engagement", "Opens and clicks counted per reader"
 
     class Source(models.TextChoices):
         FORM = "form", "Landing page form"
@@ -88,6 +89,7 @@ class ConsentEvent(models.Model):
         ONE_CLICK = "one_click", "One-click unsubscribe (RFC 8058)"
         CONFIRMATION = "confirmation", "Confirmation link"
         BOUNCE = "bounce", "Bounce or complaint"
+        API = "api", "JSON API"
 
     # Kept after erasure (subscriber set to NULL) as proof of what was agreed, without the address.
     subscriber = models.ForeignKey(

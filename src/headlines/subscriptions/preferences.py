@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from headlines.core import clock
+from headlines.core import clock, events
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
@@ -17,7 +17,7 @@ from headlines.subscriptions import wording
 from headlines.subscriptions.choices import subscription_topics_set
 from headlines.subscriptions.consent import consent_record
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
-from headlines.subscriptions.services import suppression_add
+from headlines.subscriptions.services import subscription_event, suppression_add
 
 Source = ConsentEvent.Source
 Purpose = ConsentEvent.Purpose
@@ -102,10 +102,15 @@ def _edition_choice_apply(
         source=Source.PREFERENCES,
         ip=ip,
     )
+    subscription_event(
+        events.SUBSCRIBER_CONFIRMED if wanted else events.SUBSCRIBER_UNSUBSCRIBED, subscription
+    )
 
 
 @transaction.atomic
-def subscriber_erase(*, subscriber_id: int, ip: str | None = None) -> None:
+def subscriber_erase(
+    *, subscriber_id: int, ip: str | None = None, source: str = Source.PREFERENCES
+) -> None:
     """Delete everything personal about a reader; keep a hashed suppression and the ledger.
 
     The ledger rows stay (address hash only, subscriber set to NULL) as proof of what was
@@ -128,10 +133,19 @@ def subscriber_erase(*, subscriber_id: int, ip: str | None = None) -> None:
             purpose=purpose,
             granted=False,
             words=wording.ERASED,
-            source=Source.PREFERENCES,
+            source=source,
             ip=ip,
         )
     suppression_add(email=subscriber.email, reason=Suppression.Reason.ERASED)
+    # Downstream systems (a CRM) learn the address once, to erase it too; the webhook row
+    # drops it as soon as it is delivered or given up on.
+    events.publish(
+        events.SUBSCRIBER_ERASED,
+        {
+            "email": subscriber.email,
+            "editions": sorted(s.edition.slug for s in subscriber.subscriptions.all()),
+        },
+    )
     # The outbox keeps whole messages, addresses included: they are personal data too.
     OutboxMessage.objects.filter(recipients=subscriber.email).delete()
     subscriber.delete()

@@ -32,6 +32,25 @@ def is_suppressed(*, email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
 
 
+def subscriber_find(*, email: str) -> Subscriber:
+    """The subscriber with this address (any case of the domain), or NotFound."""
+    subscriber = Subscriber.objects.filter(email_hash=email_hash(email)).first()
+    if subscriber is None:
+        raise NotFound("no subscriber with that address")
+    return subscriber
+
+
+def subscription_find(*, email: str, edition_id: int) -> Subscription:
+    subscription = (
+        Subscription.objects.select_related("subscriber", "edition")
+        .filter(subscriber__email_hash=email_hash(email), edition_id=edition_id)
+        .first()
+    )
+    if subscription is None:
+        raise NotFound("that address has no subscription to this edition")
+    return subscription
+
+
 def email_hashes_known(*, hashes: list[str]) -> set[str]:
     """Which of these address hashes belong to a subscriber or a suppression already."""
     found = set(

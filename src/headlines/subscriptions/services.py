@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from django.db import transaction
 
-from headlines.core import clock, jobs
+from headlines.core import clock, events, jobs
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
@@ -31,6 +31,18 @@ Status = Subscription.Status
 
 class RateLimited(DomainError):
     """Too many sign-ups from one client; the edge answers 429."""
+
+
+def subscription_event(event_type: str, subscription: Subscription) -> None:
+    """Publish a reader's change (webhooks): who, which edition, and where it stands now."""
+    events.publish(
+        event_type,
+        {
+            "email": subscription.subscriber.email,
+            "edition": subscription.edition.slug,
+            "status": subscription.status,
+        },
+    )
 
 
 @transaction.atomic
@@ -107,13 +119,15 @@ def _request_record(
             status=Status.PENDING,
             marketing_requested=marketing,
         )
+        restarted = True
     else:
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
             subscriber=subscriber, edition=edition
         )
         if subscription.status == Status.CONFIRMED:
             jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
             return
+        restarted = created or subscription.status != Status.PENDING
         subscription.status = Status.PENDING
         subscription.marketing_requested = marketing
         subscription.save(update_fields=["status", "marketing_requested"])
@@ -125,6 +139,8 @@ def _request_record(
         newsletter_words=wording.newsletter_offer(edition),
         ip=ip,
     )
+    if restarted:
+        subscription_event(events.SUBSCRIBER_CREATED, subscription)
     jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
 
 
@@ -164,6 +180,7 @@ def subscription_confirm(*, subscription_id: int, ip: str | None = None) -> Subs
         newsletter_words=wording.confirm_button(edition),
         ip=ip,
     )
+    subscription_event(events.SUBSCRIBER_CONFIRMED, subscription)
     jobs.enqueue("subscriptions.send_welcome", subscription_id=subscription.pk)
     return subscription
 
@@ -192,6 +209,7 @@ def subscription_unsubscribe(
         source=source,
         ip=ip,
     )
+    subscription_event(events.SUBSCRIBER_UNSUBSCRIBED, subscription)
     return subscription
 
 
@@ -301,6 +319,8 @@ def subscription_import(
         marketing_words=reader.words,
     )
     subscriber.save()
+    if newly_confirmed:
+        subscription_event(events.SUBSCRIBER_CONFIRMED, subscription)
     after = (subscriber.name, subscription.status, subscription.timezone, subscriber.marketing)
     if created:
         return subscription, ImportOutcome.NEW

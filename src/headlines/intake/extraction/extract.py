@@ -12,10 +12,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from htmldate import find_date
-from trafilatura import bare_extraction
-from trafilatura.metadata import Document
-
 from headlines.intake.extraction.languages import declared_language, guess_language
 from headlines.intake.extraction.metadata import head_metadata
 from headlines.intake.reading.dates import DateLike, parse_date
@@ -72,6 +68,10 @@ def from_html(
 def _main_text(html: str, url: str) -> str:
     """trafilatura's full mode: its own extractor checked against readability and jusText.
     The fast mode alone lost whole articles on real pages whose layout hides them from it."""
+    # trafilatura loads lxml and more (a quarter second): only extraction pays for it.
+    from trafilatura import bare_extraction
+    from trafilatura.metadata import Document
+
     document = bare_extraction(
         html,
         url=url or None,
@@ -87,6 +87,8 @@ def _main_text(html: str, url: str) -> str:
 
 def _htmldate(html: str) -> DateLike | None:
     """htmldate's heuristics, only for pages that declare no date in their head."""
+    from htmldate import find_date
+
     found = find_date(html, **DATE_PARAMS)
     return parse_date(found) if isinstance(found, str) else None
 

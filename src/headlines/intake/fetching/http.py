@@ -11,16 +11,16 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
-
-import httpx
 
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
+
+if TYPE_CHECKING:  # urllib.request, under robotparser: loaded when robots.txt is first read
+    import urllib.robotparser
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -128,6 +128,8 @@ class HttpFetcher:
         self.sleep = sleep
         self.policy = AddressPolicy(allow_networks=options.allow_networks, resolve=resolve)
         self.gate = HostGate(options.host_concurrency, options.host_delay)
+        import httpx  # a twentieth of a second to load: only fetching pays for it
+
         self.client = httpx.Client(
             timeout=httpx.Timeout(
                 connect=options.connect_timeout,
@@ -190,6 +192,8 @@ class HttpFetcher:
         raise FetchError(f"{url}: more than {self.options.max_redirects} redirects")
 
     def _once(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
+        import httpx
+
         host = urlsplit(url).hostname or ""
         slot = self.gate.enter(host)
         try:
@@ -256,6 +260,8 @@ class HttpFetcher:
         self, origin: str, allow_private: bool
     ) -> urllib.robotparser.RobotFileParser | None:
         """RFC 9309: a missing robots.txt allows everything; an unreachable one, nothing."""
+        import urllib.robotparser
+
         rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         try:
             response = self._follow(origin + "/robots.txt", {}, allow_private)
@@ -292,6 +298,8 @@ def _pin(
 def _check_status(response: Response) -> Response:
     if response.status == 304 or 200 <= response.status < 300:
         return response
+    import httpx
+
     reason = httpx.codes.get_reason_phrase(response.status) or "error"
     raise FetchError(f"{response.url}: HTTP {response.status} {reason}")
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from headlines.intake.reading.inputs import Failure
+if TYPE_CHECKING:  # the readers of every input kind load with the intake runs, not with this
+    from headlines.intake.reading.inputs import Failure
 
 
 class Progress(Protocol):

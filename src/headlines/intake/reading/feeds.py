@@ -11,16 +11,19 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import defusedxml.ElementTree as SafeET
-import feedparser
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.records import outlet_name, section_labels
+
+if TYPE_CHECKING:  # feedparser loads only where feeds are read (fast start-up).
+    import feedparser
 
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -88,6 +91,8 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
     tree = safe_tree(content, where)
     if tree is None and not looks_like_feed(content):
         raise ParseError(f"{where}: not an RSS or Atom feed")
+    import feedparser
+
     parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception")

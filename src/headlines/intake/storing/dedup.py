@@ -12,17 +12,24 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-from courlan import normalize_url
-from datasketch import MinHash, MinHashLSH
+if TYPE_CHECKING:  # datasketch loads SciPy: only storing and de-duplicating pay for it.
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SHINGLE = 4
 WORD = re.compile(r"\w+")
-# crc32 is a C function: hashing every shingle through SHA-1 in Python cost more than the
-# rest of de-duplication together. Stored signatures depend on it; change it with a migration.
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
+
+
+@cache
+def _template() -> MinHash:
+    # crc32 is a C function: hashing every shingle through SHA-1 in Python cost more than the
+    # rest of de-duplication together. Stored signatures depend on it; change it with a migration.
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
 
 
 def canonical_url(url: str) -> str:
@@ -30,6 +37,8 @@ def canonical_url(url: str) -> str:
     url = url.strip()
     if not url.startswith(("http://", "https://")):
         return ""
+    from courlan import normalize_url  # a tenth of a second to load: only intake pays for it
+
     try:
         return str(normalize_url(url, strict=True))
     except (ValueError, AttributeError):
@@ -49,10 +58,12 @@ def shingles(text: str) -> list[bytes]:
 
 
 def signature(text: str) -> MinHash:
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=NUM_PERM,
-        permutations=_TEMPLATE.permutations,
-        scheme=_TEMPLATE.scheme,
+        permutations=_template().permutations,
+        scheme=_template().scheme,
         hashfunc=zlib.crc32,
     )
     found = shingles(text)
@@ -62,15 +73,20 @@ def signature(text: str) -> MinHash:
 
 
 def to_bytes(minhash: MinHash) -> bytes:
+    import numpy as np
+
     return bytes(minhash.hashvalues.astype(np.uint32).tobytes())
 
 
 def from_bytes(raw: bytes) -> MinHash | None:
     if len(raw) != NUM_PERM * 4:
         return None
+    import numpy as np
+    from datasketch import MinHash
+
     values = np.frombuffer(raw, dtype=np.uint32).copy()
     return MinHash(
-        num_perm=NUM_PERM, hashvalues=values, scheme=_TEMPLATE.scheme, hashfunc=zlib.crc32
+        num_perm=NUM_PERM, hashvalues=values, scheme=_template().scheme, hashfunc=zlib.crc32
     )
 
 
@@ -78,6 +94,8 @@ class NearIndex:
     """An LSH index of article ids by signature; `query` answers the likely near-duplicates."""
 
     def __init__(self, threshold: float) -> None:
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.threshold = threshold
         self.signatures: dict[int, MinHash] = {}

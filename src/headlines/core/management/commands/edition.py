@@ -24,10 +24,20 @@ class Command(HeadlinesCommand):
         add.add_argument(
             "--send-at", default="18:00", help="Local send time HH:MM (default 18:00)."
         )
-        add.add_argument("--language", default="en")
-        add.add_argument("--from-address", default="")
-        add.add_argument("--reply-to", default="")
-        add.add_argument("--privacy-url", default="")
+        add.add_argument(
+            "--language", default="en", help="Language code of the digest (default en)."
+        )
+        add.add_argument(
+            "--from-address",
+            default="",
+            help="From: address of its emails (default HEADLINES_MAIL_FROM).",
+        )
+        add.add_argument("--reply-to", default="", help="Reply-To: of its emails (default: none).")
+        add.add_argument(
+            "--privacy-url",
+            default="",
+            help="Privacy notice linked from sign-up and emails (default: none).",
+        )
         sub.add_parser("list", help="List the editions.")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -20,7 +20,8 @@ class Command(HeadlinesCommand):
         if not settings.CONFIG["HEADLINES_BROKER_URL"]:
             raise CommandError(
                 "HEADLINES_BROKER_URL is not set: the embedded tier runs its scheduler inside "
-                "`headlines run`."
+                "`headlines run`.",
+                returncode=2,
             )
         sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
         if options["once"]:

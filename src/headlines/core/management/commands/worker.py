@@ -16,8 +16,13 @@ class Command(HeadlinesCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--concurrency", type=int, default=None, help="Worker processes.")
-        parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
-        parser.add_argument("--loglevel", default="INFO")
+        parser.add_argument(
+            "--pool",
+            default="prefork",
+            choices=["prefork", "threads", "solo"],
+            help="Celery execution pool (default prefork).",
+        )
+        parser.add_argument("--loglevel", default="INFO", help="Celery log level (default INFO).")
         parser.add_argument(
             "--queues",
             default="all",
@@ -37,7 +42,8 @@ class Command(HeadlinesCommand):
         if not settings.CONFIG["HEADLINES_BROKER_URL"]:
             raise CommandError(
                 "HEADLINES_BROKER_URL is not set: the embedded tier runs its worker inside "
-                "`headlines run`; set amqp://… or redis://… to run Celery workers."
+                "`headlines run`; set amqp://… or redis://… to run Celery workers.",
+                returncode=2,
             )
         from headlines.core.celery_app import app
 

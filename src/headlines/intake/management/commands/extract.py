@@ -4,8 +4,6 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandError
-
 from headlines.core.command import HeadlinesCommand
 from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.pipeline import extract as extracting
@@ -18,24 +16,28 @@ class Command(HeadlinesCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+        parser.add_argument(
+            "inputs",
+            nargs="+",
+            metavar="PATH_OR_URL",
+            help="HTML pages, folders of them, text or JSONL dumps, RSS/Atom files, or URLs.",
+        )
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
         parser.add_argument(
             "--allow-local", action="store_true", help="Allow URLs on private/loopback addresses."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        failures = 0
+        printed, failed = 0, []
         for result in extracting.extract_inputs(
             options["inputs"], allow_private=options["allow_local"]
         ):
             if isinstance(result, CleanArticle):
+                printed += 1
                 self._print(result, as_json=options["json"])
             else:
-                failures += 1
-                self.stderr.write(f"{result.input}: {result.reason}")
-        if failures:
-            raise CommandError(f"{failures} input(s) could not be read", returncode=1)
+                failed.append(f"{result.input}: {result.reason}")
+        self.finish(done=printed, failed=failed)
 
     def _print(self, article: CleanArticle, *, as_json: bool) -> None:
         if as_json:

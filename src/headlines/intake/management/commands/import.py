@@ -3,8 +3,6 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandError
-
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import services
 from headlines.intake.management.console import console_for, progress_for, report_table
@@ -17,7 +15,12 @@ class Command(HeadlinesCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="HTML pages, folders of them, text or JSONL dumps, RSS/Atom files.",
+        )
         parser.add_argument(
             "--source",
             default="",
@@ -35,5 +38,9 @@ class Command(HeadlinesCommand):
                 progress=progress,
             )
         console.print(report_table([report]))
-        if report.error:
-            raise CommandError(report.error, returncode=1)
+        failed = [f"{f.input}: {f.reason}" for f in report.failed]
+        if report.error and not failed:
+            failed = [report.error]
+        self.finish(
+            done=report.fetched - len(report.failed), failed=failed, summary=report.error or None
+        )

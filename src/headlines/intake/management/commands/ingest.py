@@ -28,3 +28,6 @@ class Command(HeadlinesCommand):
             for source in sources:
                 reports.append(services.source_ingest(source_id=source.pk, progress=progress))
         console.print(report_table(reports))
+        failed = [f"{r.source}: {r.error}" for r in reports if r.error]
+        failed += [f"{r.source}: {f.input}: {f.reason}" for r in reports for f in r.failed]
+        self.finish(done=sum(1 for r in reports if r.ok), failed=failed)

@@ -18,14 +18,23 @@ class Command(HeadlinesCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="Add a feed, news sitemap, page or dump.")
         add.add_argument("name", help='Shown in the admin, e.g. "Metro Wire".')
-        add.add_argument("--kind", choices=Source.Kind.values, default=Source.Kind.FEED)
+        add.add_argument(
+            "--kind",
+            choices=Source.Kind.values,
+            default=Source.Kind.FEED,
+            help="What the URL or path holds (default feed).",
+        )
         add.add_argument("--url", default="", help="Feed, sitemap or page URL.")
         add.add_argument("--path", default="", help="For dumps: a file or folder.")
         add.add_argument("--edition", action="append", default=[], help="Edition slug (repeat).")
-        add.add_argument("--language", default="")
-        add.add_argument("--weight", type=float, default=1.0)
+        add.add_argument(
+            "--language", default="", help="Language code, when pages do not declare one."
+        )
+        add.add_argument(
+            "--weight", type=float, default=1.0, help="How much its stories count (default 1.0)."
+        )
         add.add_argument("--interval", type=int, default=30, help="Minutes between fetches.")
-        add.add_argument("--slug", default="")
+        add.add_argument("--slug", default="", help="Short name (default: from the name).")
         add.add_argument(
             "--local", action="store_true", help="Allow private and loopback addresses."
         )
@@ -33,7 +42,7 @@ class Command(HeadlinesCommand):
         sub.add_parser("list", help="List sources with their health.")
         for action in ("enable", "disable", "remove"):
             one = sub.add_parser(action, help=f"{action.capitalize()} a source.")
-            one.add_argument("slug")
+            one.add_argument("slug", help="The source's slug, as `source list` shows it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(HeadlinesCommand):
+    requires_system_checks = "__all__"  # the service starts: check everything first
     help = (
         "Run the whole service on one machine: web, worker and scheduler. "
         "--demo also serves a sample newsroom on localhost and ingests it."
@@ -25,8 +26,12 @@ class Command(HeadlinesCommand):
         parser.add_argument(
             "--demo", action="store_true", help="Serve and ingest a sample newsroom."
         )
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+        )
         # 4, not 8: requests share one interpreter lock, and on SQLite more threads only add
         # writers queueing on the database lock (sign-up p99 1.1-1.6 s at 8 threads, 0.5-0.8 s
         # at 4, same throughput; docs/benchmarks.md).

@@ -55,7 +55,10 @@ class Command(HeadlinesCommand):
         for line, reason in report.bad:
             table.add_row(str(line), Text(reason))  # Text: a reason is never markup
         console.print(table)
-        raise CommandError(f"{len(report.bad)} row(s) were not imported (see above)", returncode=1)
+        raise CommandError(
+            f"{len(report.bad)} row(s) were not imported (see above)",
+            returncode=1 if report.imported else 2,  # done in part, or nothing done
+        )
 
     def _export(self, edition: str | None, output: Path | None) -> None:
         if output is None:

@@ -1,0 +1,117 @@
+"""Where HTTP meets the domain: bearer auth, the per-token limit, errors as JSON, the audit."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from headlines.api import services
+from headlines.api.models import ApiToken
+from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from headlines.subscriptions.services import RateLimited as SignupRateLimited
+
+# Every refusal an operation may answer with, documented in the schema with the Error shape.
+ERRORS = frozenset({400, 401, 404, 409, 422, 429})
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer hl_…`: an active token, within its rate limit."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = services.api_token_authenticate(raw=token)
+        if found is not None:
+            services.api_rate_check(token_id=found.pk)
+        return found
+
+
+def field_error(field: str | None, message: str) -> list[dict[str, Any]]:
+    return [{"loc": ["body", field] if field else ["body"], "msg": message, "type": "invalid"}]
+
+
+def install_handlers(api: NinjaAPI) -> None:
+    """Every refusal is JSON `{"detail": …}` with the status a client can act on."""
+
+    def respond(request: HttpRequest, detail: Any, status: int) -> HttpResponse:
+        return api.create_response(request, {"detail": detail}, status=status)
+
+    @api.exception_handler(InvalidInput)
+    def invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+        return respond(request, field_error(exc.field, str(exc)), 422)
+
+    @api.exception_handler(NotFound)
+    def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+        return respond(request, str(exc), 404)
+
+    @api.exception_handler(Conflict)
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return respond(request, str(exc), 409)
+
+    @api.exception_handler(services.RateLimited)
+    def limited(request: HttpRequest, exc: services.RateLimited) -> HttpResponse:
+        response = respond(request, str(exc), 429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @api.exception_handler(SignupRateLimited)
+    def signup_limited(request: HttpRequest, exc: SignupRateLimited) -> HttpResponse:
+        return respond(request, str(exc), 429)
+
+    @api.exception_handler(DomainError)
+    def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return respond(request, str(exc), 400)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = respond(request, "a valid API token is needed (Authorization: Bearer …)", 401)
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(NinjaValidationError)
+    def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [
+            {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors
+        ]
+        return respond(request, errors, 422)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, str(exc), exc.status_code)
+
+
+def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) -> Callable:
+    """A view decorator (ninja's decorate_view) that writes every call to the audit trail,
+    refused ones included, with the token that made it and the status it got."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            token = getattr(request, "auth", None)
+            if isinstance(token, ApiToken) or response.status_code != 401:
+                services.api_audit_record(
+                    token=token if isinstance(token, ApiToken) else None,
+                    action=action,
+                    method=request.method or "",
+                    path=request.path,
+                    status=response.status_code,
+                    target=str(getattr(request, "audit_target", ""))
+                    or (target(kwargs) if target else ""),
+                )
+            return response
+
+        return run
+
+    return decorate
+
+
+def note_target(request: HttpRequest, target: str) -> None:
+    """What this write was about, for its audit entry (set by the route once it knows)."""
+    request.audit_target = target  # type: ignore[attr-defined]

@@ -1,0 +1,175 @@
+"""The API's request and response shapes (pydantic, through django-ninja): the OpenAPI schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+Email = Field(..., min_length=3, max_length=320, examples=["reader@example.com"])
+
+
+class Error(Schema):
+    """A refusal: `detail` is a sentence, or for 422 one entry per offending field."""
+
+    detail: str | list[dict[str, Any]]
+
+
+class EditionOut(Schema):
+    slug: str
+    name: str
+    language: str
+    timezone: str
+    send_at: str
+    enabled: bool
+    privacy_url: str
+    privacy_version: str
+
+
+class SignupIn(Schema):
+    email: str = Email
+    edition: str = Field(..., min_length=1, max_length=50, description="Edition slug.")
+    marketing: bool = False
+    topics: list[str] = Field(default_factory=list, max_length=50)
+    source: str = Field(
+        "", max_length=200, description="Where the caller got the sign-up (kept in the audit)."
+    )
+    confirmed: bool = Field(
+        False,
+        description="True: the reader already consented elsewhere and is imported confirmed, "
+        "as by the CSV import (needs consent_source and consent_at). False: double opt-in.",
+    )
+    consent_source: str = Field("", max_length=200)
+    consent_at: dt.datetime | None = None
+    name: str = Field("", max_length=200)
+    timezone: str = Field("", max_length=64)
+
+
+class Accepted(Schema):
+    status: Literal["accepted"]
+    message: str
+
+
+class SubscriptionOut(Schema):
+    edition: str
+    status: str
+    timezone: str
+    send_hour: int | None
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    unsubscribed_at: dt.datetime | None
+
+
+class SubscriberOut(Schema):
+    email: str
+    name: str
+    marketing: bool
+    created_at: dt.datetime
+    subscriptions: list[SubscriptionOut]
+
+
+class EmailIn(Schema):
+    email: str = Email
+
+
+class UnsubscribeIn(Schema):
+    email: str = Email
+    edition: str = Field(..., min_length=1, max_length=50)
+
+
+class Done(Schema):
+    status: str
+    message: str
+
+
+class DigestSummary(Schema):
+    id: int
+    edition: str
+    date: dt.date
+    state: str
+    subject: str
+    approved_at: dt.datetime | None
+    sent_at: dt.datetime | None
+
+
+class DigestItemOut(Schema):
+    position: int
+    headline: str
+    summary: str
+    url: str
+    sources: list[str]
+    story_id: int | None
+    dropped: bool
+    pinned: bool
+
+
+class DigestOut(DigestSummary):
+    preheader: str
+    web_url: str
+    items: list[DigestItemOut]
+
+
+class SendStarted(Schema):
+    status: Literal["sending"]
+    digest_id: int
+    message: str
+
+
+class StoryArticleOut(Schema):
+    url: str
+    title: str
+    source: str
+    published: dt.datetime | None
+
+
+class StoryOut(Schema):
+    id: int
+    headline: str
+    summary: str
+    topics: list[str]
+    rank: int | None
+    articles: list[StoryArticleOut]
+
+
+class StoriesOut(Schema):
+    edition: str
+    date: dt.date
+    stories: list[StoryOut]
+
+
+class SourceOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    url: str
+    editions: list[str]
+    language: str
+    weight: float
+    fetch_interval_minutes: int
+    enabled: bool
+    health: str
+    last_error: str
+
+
+class SourceIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Literal["feed", "sitemap", "page"] = "feed"
+    url: str = Field(..., min_length=1, max_length=2000)
+    editions: list[str] = Field(default_factory=list, max_length=50)
+    language: str = Field("", max_length=16)
+    weight: float = Field(1.0, ge=0, le=100)
+    fetch_interval_minutes: int = Field(30, ge=1, le=10080)
+    slug: str = Field("", max_length=80)
+
+
+class StoryClicksOut(Schema):
+    position: int
+    headline: str
+    clicks: int
+
+
+class DigestClicksOut(Schema):
+    digest_id: int
+    total: int
+    stories: list[StoryClicksOut]

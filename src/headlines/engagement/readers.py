@@ -1,0 +1,90 @@
+"""Per-reader opens and clicks: only where the edition (in its privacy notice) and the reader
+(on the preferences page, in the consent ledger) both said yes. Everyone else's email carries
+nothing per reader: the placeholders become empty."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.urls import reverse
+
+from headlines.core.models import Edition
+from headlines.digests.models import Digest
+from headlines.engagement.models import EditionTracking
+from headlines.subscriptions.models import ConsentEvent, Subscription
+
+ENGAGEMENT = ConsentEvent.Purpose.ENGAGEMENT
+
+
+def _mac(ref: str) -> str:
+    key = f"headlines:engagement-reader:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, ref.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def reader_token(*, digest_id: int, subscription_id: int) -> str:
+    ref = f"{digest_id}.{subscription_id}"
+    return f"{ref}.{_mac(ref)}"
+
+
+def read_reader_token(token: str) -> tuple[int, int] | None:
+    parts = token.split(".")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) < 19 for p in parts[:2]):
+        return None
+    ref = f"{parts[0]}.{parts[1]}"
+    if not hmac.compare_digest(parts[2], _mac(ref)):
+        return None
+    return int(parts[0]), int(parts[1])
+
+
+def own_privacy_notice(edition: Edition) -> bool:
+    """The edition links to its publisher's privacy notice, not the built-in default page."""
+    default = settings.BASE_URL + reverse("subscriptions:privacy")
+    return bool(edition.privacy_url) and edition.privacy_url != default
+
+
+def tracking_active(edition: Edition) -> bool:
+    policy = EditionTracking.objects.filter(edition=edition).select_related("edition").first()
+    return policy is not None and policy.active
+
+
+def reader_said_yes(*, edition_id: int) -> set[int]:
+    """Subscribers whose latest engagement answer for this edition is yes (ledger order)."""
+    answers: dict[int, bool] = {}
+    rows = (
+        ConsentEvent.objects.filter(edition_id=edition_id, purpose=ENGAGEMENT)
+        .exclude(subscriber=None)
+        .order_by("created_at", "id")
+        .values_list("subscriber_id", "granted")
+    )
+    for subscriber_id, granted in rows:
+        answers[subscriber_id] = granted
+    return {s for s, yes in answers.items() if yes}
+
+
+@dataclass
+class ReaderTracking:
+    """What a digest's per-reader placeholders become for each reader."""
+
+    digest_id: int
+    tracked: set[int] = field(default_factory=set)  # subscription ids
+
+    @classmethod
+    def for_digest(cls, digest: Digest) -> ReaderTracking:
+        if not tracking_active(digest.edition):
+            return cls(digest.pk)
+        yes = reader_said_yes(edition_id=digest.edition_id)
+        ids = Subscription.objects.filter(
+            edition_id=digest.edition_id, subscriber_id__in=yes
+        ).values_list("id", flat=True)
+        return cls(digest.pk, set(ids))
+
+    def parts(self, subscription_id: int) -> tuple[str, str]:
+        """(click-link suffix, open pixel) for this reader: both empty unless both said yes."""
+        if subscription_id not in self.tracked:
+            return "", ""
+        token = reader_token(digest_id=self.digest_id, subscription_id=subscription_id)
+        pixel = settings.BASE_URL + reverse("engagement:open", args=[token])
+        return f"{token}/", f'<img src="{pixel}" width="1" height="1" alt="">'

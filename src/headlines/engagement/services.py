@@ -1,0 +1,152 @@
+"""Counting clicks per story and digest, with link scanners left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+
+from headlines.core import clock
+from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.models import Edition
+from headlines.digests.models import Digest, DigestItem
+from headlines.engagement.links import read_click_token
+from headlines.engagement.models import Click, EditionTracking, ReaderEvent
+from headlines.engagement.readers import (
+    own_privacy_notice,
+    read_reader_token,
+    reader_said_yes,
+    tracking_active,
+)
+from headlines.subscriptions.consent import consent_record
+from headlines.subscriptions.hashing import ip_hash
+from headlines.subscriptions.models import ConsentEvent, Subscription
+
+READER_WORDS = (
+    "Count when I open this newsletter and which stories I click, as the privacy notice says."
+)
+
+OUT = (Digest.State.SENDING, Digest.State.SENT)
+
+
+def _scanner_window() -> dt.timedelta:
+    return dt.timedelta(seconds=float(settings.CONFIG["HEADLINES_CLICK_SCANNER_SECONDS"]))
+
+
+@transaction.atomic
+def click_record(*, token: str, ip: str | None, count: bool = True, reader: str = "") -> str:
+    """The URL behind a digest link; records the click unless `count` is False (a HEAD).
+
+    Only links of digests that went out are followed, and only to the item's own URL. A burst
+    of HEADLINES_CLICK_SCANNER_LINKS different links from one address within the window marks
+    every click of that burst as a scanner's: none of them is counted.
+    """
+    found = read_click_token(token)
+    if found is None:
+        raise NotFound("This link is not valid.")
+    digest_id, item_id = found
+    item = (
+        DigestItem.objects.select_related("digest")
+        .filter(pk=item_id, digest_id=digest_id, digest__state__in=OUT)
+        .exclude(url="")
+        .first()
+    )
+    if item is None:
+        raise NotFound("This link is not valid.")
+    if count:
+        _count(item, client=ip_hash(ip))
+        if reader:
+            reader_event_record(token=reader, kind=ReaderEvent.Kind.CLICK, item_id=item.pk)
+    return item.url
+
+
+def clicks_forget_addresses() -> int:
+    """Blank the address hashes older than the scanner window (after each click, and every
+    minute from the scheduler, so none outlives the window by more than that)."""
+    cutoff = clock.now() - _scanner_window()
+    return Click.objects.filter(client_hash__gt="", at__lt=cutoff).update(client_hash="")
+
+
+def _count(item: DigestItem, *, client: str) -> None:
+    now = clock.now()
+    window = _scanner_window()
+    clicks_forget_addresses()
+    Click.objects.create(digest_id=item.digest_id, item=item, client_hash=client)
+    if not client:
+        return
+    burst = Click.objects.filter(digest_id=item.digest_id, client_hash=client, at__gte=now - window)
+    links = int(settings.CONFIG["HEADLINES_CLICK_SCANNER_LINKS"])
+    if burst.values("item_id").distinct().count() >= links:
+        burst.update(counted=False)
+
+
+# --- per reader, only where the edition and the reader both said yes ----------------------------
+
+
+@transaction.atomic
+def edition_tracking_set(*, edition_id: int, per_reader: bool, privacy_version: str) -> None:
+    """Switch per-reader opens and clicks on or off for an edition.
+
+    On only with a published privacy notice (`privacy_url`) whose current version is the one
+    given: staff confirm that this version tells readers about it. A later version switches it
+    off until confirmed again.
+    """
+    edition = Edition.objects.filter(pk=edition_id).first()
+    if edition is None:
+        raise NotFound(f"no edition {edition_id}")
+    if per_reader and not own_privacy_notice(edition):
+        raise InvalidInput(
+            "the edition has no privacy notice of its own (privacy_url); the built-in one says "
+            "nothing about per-reader counting",
+            field="per_reader",
+        )
+    if per_reader and privacy_version != edition.privacy_version:
+        raise InvalidInput(
+            f"the privacy notice's current version is {edition.privacy_version!r}, not "
+            f"{privacy_version!r}: confirm the version that tells readers about per-reader "
+            "counting",
+            field="privacy_version",
+        )
+    EditionTracking.objects.update_or_create(
+        edition=edition, defaults={"per_reader": per_reader, "privacy_version": privacy_version}
+    )
+
+
+@transaction.atomic
+def reader_tracking_choose(*, subscription_id: int, yes: bool, ip: str | None = None) -> None:
+    """The reader's own yes or no for one edition, appended to the consent ledger."""
+    subscription = Subscription.objects.select_related("subscriber", "edition").get(
+        pk=subscription_id
+    )
+    if yes and not tracking_active(subscription.edition):
+        raise Conflict(f"{subscription.edition.name} does not count opens and clicks per reader")
+    consent_record(
+        subscriber=subscription.subscriber,
+        edition=subscription.edition,
+        purpose=ConsentEvent.Purpose.ENGAGEMENT,
+        granted=yes,
+        words=READER_WORDS,
+        source=ConsentEvent.Source.PREFERENCES,
+        ip=ip,
+    )
+
+
+def reader_event_record(*, token: str, kind: str, item_id: int | None = None) -> bool:
+    """Record an open or a click for the reader in `token`, if they and the edition still say
+    yes (a reader who withdrew since the email went is not counted). True when recorded."""
+    found = read_reader_token(token)
+    if found is None:
+        return False
+    digest_id, subscription_id = found
+    subscription = Subscription.objects.select_related("edition").filter(pk=subscription_id).first()
+    if subscription is None or not tracking_active(subscription.edition):
+        return False
+    if subscription.subscriber_id not in reader_said_yes(edition_id=subscription.edition_id):
+        return False
+    if not Digest.objects.filter(pk=digest_id, edition_id=subscription.edition_id).exists():
+        return False
+    ReaderEvent.objects.create(
+        kind=kind, digest_id=digest_id, item_id=item_id, subscription=subscription
+    )
+    return True

@@ -1,0 +1,122 @@
+"""Webhook endpoints in the admin: add, remove, re-enable; each one's failures and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from headlines.core.errors import InvalidInput
+from headlines.core.events import EVENTS
+from headlines.webhooks import services
+from headlines.webhooks.models import Endpoint, Message
+
+
+class EndpointForm(forms.ModelForm):
+    url = forms.CharField(max_length=2000, help_text="http(s) URL of the receiver.")
+    events = forms.CharField(
+        help_text="Comma-separated: " + ", ".join(EVENTS),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+
+    class Meta:
+        model = Endpoint
+        fields = ("url", "events", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["events"] = ",".join(self.instance.events or [])
+
+    def clean_events(self) -> list[str]:
+        try:
+            return services.events_parse(self.cleaned_data["events"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_url(self) -> str:
+        try:
+            return services.url_check(self.cleaned_data["url"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    fields = ("created_at", "event_type", "state", "attempts", "last_status", "last_error")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    ordering = ("-created_at",)
+    show_change_link = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).order_by("-created_at", "-id")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "url",
+        "enabled",
+        "consecutive_failures",
+        "last_success_at",
+        "last_failure_at",
+        "disabled_reason",
+    )
+    fields = ("url", "events", "description", "secret", "enabled", "disabled_reason", "last_error")
+
+    readonly_fields = ("secret", "enabled", "disabled_reason", "last_error")
+    actions = ["enable"]
+    inlines = [MessageInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return [MessageInline] if obj is not None else []  # a new endpoint has no messages
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        for endpoint in Endpoint.objects.filter(enabled=False).exclude(disabled_reason=""):
+            messages.warning(request, f"Webhook {endpoint}: {endpoint.disabled_reason}")
+        return super().changelist_view(request, extra_context)
+
+    form = EndpointForm
+
+    def save_model(self, request: HttpRequest, obj: Endpoint, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            services.webhook_endpoint_update(
+                endpoint_id=obj.pk,
+                url=data["url"],
+                events=data["events"],
+                description=data["description"],
+            )
+        else:
+            obj.pk = services.webhook_endpoint_add(
+                url=data["url"], events=data["events"], description=data["description"]
+            ).pk
+        obj.refresh_from_db()
+
+    @admin.action(description="Enable the selected endpoints again")
+    def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        for endpoint in queryset:
+            services.webhook_endpoint_enable(endpoint_id=endpoint.pk)
+        messages.success(request, f"Enabled {queryset.count()} endpoint(s).")
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "endpoint", "event_type", "state", "attempts", "last_status")
+    list_filter = ("state", "event_type", "endpoint")
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,17 @@
+"""The webhook runner as a job: after each event, and on every scheduler tick for retries."""
+
+from __future__ import annotations
+
+from headlines.core.jobs import job
+from headlines.core.scheduler import every
+from headlines.webhooks.runner import webhooks_deliver_due
+
+DELIVER_EVERY_SECONDS = 15
+
+
+@job("webhooks.deliver", long=True)
+def deliver() -> dict[str, int]:
+    return webhooks_deliver_due()
+
+
+every(DELIVER_EVERY_SECONDS, "webhooks.deliver")

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from rich.table import Table
+
+from headlines.core.command import HeadlinesCommand
+from headlines.core.events import EVENTS
+from headlines.intake.management.console import console_for
+from headlines.webhooks import selectors, services
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Webhooks: `webhook add URL --events a,b`, `webhook list`, `webhook remove ID`. "
+        f"Events: {', '.join(EVENTS)}."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Add an endpoint; prints its id and signing secret.")
+        add.add_argument("url", help="Where to POST the signed events (https://…).")
+        add.add_argument("--events", required=True, help=f"Comma-separated: {','.join(EVENTS)}")
+        add.add_argument(
+            "--description", default="", help="A note for staff: who owns this endpoint."
+        )
+        sub.add_parser("list", help="List endpoints with their health.")
+        remove = sub.add_parser("remove", help="Remove an endpoint and its pending messages.")
+        remove.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "add":
+            endpoint = services.webhook_endpoint_add(
+                url=options["url"], events=options["events"], description=options["description"]
+            )
+            self.stdout.write(
+                f"Added webhook #{endpoint.pk} → {endpoint.url} for {', '.join(endpoint.events)}\n"
+                f"Signing secret (Standard Webhooks): {endpoint.secret}"
+            )
+        elif action == "remove":
+            services.webhook_endpoint_remove(endpoint_id=options["id"])
+            self.stdout.write(f"Removed webhook #{options['id']}")
+        else:
+            table = Table("id", "url", "events", "state", "failures in a row", "last error")
+            for e in selectors.webhook_endpoint_list():
+                table.add_row(
+                    str(e.pk),
+                    e.url,
+                    ",".join(e.events),
+                    "enabled" if e.enabled else "DISABLED",
+                    str(e.consecutive_failures),
+                    (e.disabled_reason or e.last_error)[:80] or "—",
+                )
+            console_for(self.stdout).print(table)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django.db import models
+
+from headlines.core.fields import ClockDateTimeField
+
+
+class Endpoint(models.Model):
+    """A receiver of signed webhooks, and the events it wants."""
+
+    url = models.URLField(max_length=2000)
+    events = models.JSONField(default=list, help_text="Event types this endpoint receives.")
+    secret = models.CharField(
+        max_length=100, help_text="Standard Webhooks signing secret (whsec_…)."
+    )
+    description = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.TextField(blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.url}"
+
+
+class Message(models.Model):
+    """One event for one endpoint: the webhook ledger, written with the change it reports."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending (leased)"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="messages")
+    msg_id = models.CharField(max_length=64, unique=True, help_text="The webhook-id header.")
+    event_type = models.CharField(max_length=64)
+    payload = models.JSONField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id} ({self.state})"

@@ -1,0 +1,140 @@
+"""The webhook runner: claim due messages under a lease, sign, send, record. One entry point.
+
+`webhooks_deliver_due()` is everything a worker runs: each new event queues it as a durable job
+(keyed, so a burst of events waits as one job) and the scheduler's tick runs it for retries.
+State lives in the `Message` rows: a crash mid-send leaves a lease that expires, and the message
+goes again (a receiver may see a webhook-id twice, as Standard Webhooks tells receivers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from standardwebhooks import Webhook
+
+from headlines.core import clock, events
+from headlines.webhooks.models import Endpoint, Message
+from headlines.webhooks.transport import HttpTransport, Reply, Transport
+
+log = logging.getLogger(__name__)
+State = Message.State
+LEASE = dt.timedelta(minutes=2)
+MAX_WAIT = dt.timedelta(hours=1)
+BATCH = 50
+
+
+def signed_headers(message: Message, body: str, *, secret: str, at: dt.datetime) -> dict[str, str]:
+    """The three Standard Webhooks headers for `body`."""
+    return {
+        "webhook-id": message.msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message.msg_id, at, body),
+    }
+
+
+def webhooks_deliver_due(
+    *, transport: Transport | None = None, limit: int = BATCH
+) -> dict[str, int]:
+    """Send every due message (at most `limit`); returns counts by outcome."""
+    owner = uuid.uuid4().hex
+    claimed = _claim(owner=owner, limit=limit, now=clock.now())
+    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    if not claimed:
+        return counts
+    chosen = transport or HttpTransport()
+    try:
+        for message in claimed:
+            body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
+            at = clock.now()
+            headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
+            reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
+            counts[_record(message.pk, owner=owner, reply=reply)] += 1
+    finally:
+        if transport is None:
+            chosen.close()
+    return counts
+
+
+def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
+    due = Q(state=State.QUEUED, next_attempt_at__lte=now) | Q(
+        state=State.SENDING, lease_until__lt=now
+    )
+    with transaction.atomic():
+        ids = list(
+            Message.objects.filter(due, endpoint__enabled=True)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        # The same condition again in the UPDATE: a row another runner took meanwhile is skipped.
+        Message.objects.filter(due, pk__in=ids).update(
+            state=State.SENDING, lease_owner=owner, lease_until=now + LEASE
+        )
+    return list(
+        Message.objects.select_related("endpoint")
+        .filter(state=State.SENDING, lease_owner=owner)
+        .order_by("next_attempt_at", "id")
+    )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    base = float(settings.CONFIG["HEADLINES_WEBHOOK_RETRY_BASE_SECONDS"])
+    return min(dt.timedelta(seconds=base * 2 ** max(attempts - 1, 0)), MAX_WAIT)
+
+
+@transaction.atomic
+def _record(message_id: int, *, owner: str, reply: Reply) -> str:
+    message = Message.objects.select_for_update().filter(pk=message_id, lease_owner=owner).first()
+    if message is None or message.state != State.SENDING:
+        return "retrying"  # the lease ran out and another runner has it now
+    endpoint = Endpoint.objects.select_for_update().get(pk=message.endpoint_id)
+    now = clock.now()
+    message.attempts += 1
+    message.last_status = reply.status
+    message.lease_owner, message.lease_until = "", None
+    if reply.ok:
+        message.state, message.delivered_at, message.last_error = State.DELIVERED, now, ""
+        endpoint.consecutive_failures, endpoint.last_success_at = 0, now
+        outcome = "delivered"
+    else:
+        message.last_error = reply.error[:2000]
+        endpoint.consecutive_failures += 1
+        endpoint.last_failure_at, endpoint.last_error = now, reply.error[:2000]
+        retry_for = dt.timedelta(hours=float(settings.CONFIG["HEADLINES_WEBHOOK_RETRY_HOURS"]))
+        if now - message.created_at >= retry_for:
+            message.state, outcome = State.FAILED, "failed"
+            _disable(endpoint, now=now, why=reply.error, retry_for=retry_for)
+        else:
+            message.state, outcome = State.QUEUED, "retrying"
+            message.next_attempt_at = now + backoff(message.attempts)
+    if message.state in (State.DELIVERED, State.FAILED):
+        _forget_erased_address(message)
+    message.save()
+    endpoint.save()
+    return outcome
+
+
+def _disable(endpoint: Endpoint, *, now: dt.datetime, why: str, retry_for: dt.timedelta) -> None:
+    if not endpoint.enabled:
+        return
+    hours = retry_for.total_seconds() / 3600
+    endpoint.enabled, endpoint.disabled_at = False, now
+    endpoint.disabled_reason = (
+        f"Disabled {now:%Y-%m-%d %H:%M} UTC: a message failed for {hours:g} h "
+        f"({endpoint.consecutive_failures} failures in a row; last: {why[:300]}). "
+        "Fix the receiver, then enable it again; its queued messages resume."
+    )
+    log.warning("webhook %s disabled: %s", endpoint, endpoint.disabled_reason)
+
+
+def _forget_erased_address(message: Message) -> None:
+    # An erasure event carries the address only until it has been delivered (or given up on).
+    if message.event_type == events.SUBSCRIBER_ERASED:
+        payload = dict(message.payload)
+        payload["data"] = {**payload.get("data", {}), "email": "(erased)"}
+        message.payload = payload

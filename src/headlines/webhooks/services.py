@@ -1,0 +1,108 @@
+"""Writes on webhooks: endpoints, and the ledger rows each event leaves for each endpoint."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.db import transaction
+
+from headlines.core import clock, events, jobs
+from headlines.core.errors import InvalidInput, NotFound
+from headlines.webhooks.models import Endpoint, Message
+
+
+def events_parse(raw: str | Iterable[str]) -> list[str]:
+    """`a,b` or a list of event types, each checked against the known events."""
+    names = raw.split(",") if isinstance(raw, str) else list(raw)
+    chosen = sorted({n.strip() for n in names if n.strip()})
+    unknown = [n for n in chosen if n not in events.EVENTS]
+    if unknown or not chosen:
+        raise InvalidInput(
+            f"unknown event(s) {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(events.EVENTS)}",
+            field="events",
+        )
+    return chosen
+
+
+def url_check(url: str) -> str:
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+        raise InvalidInput("a webhook URL is an http(s) URL with a host", field="url")
+    if any(ord(c) < 33 for c in url):
+        raise InvalidInput("a webhook URL has no spaces or control characters", field="url")
+    return url
+
+
+@transaction.atomic
+def webhook_endpoint_add(
+    *, url: str, events: str | Iterable[str], description: str = ""
+) -> Endpoint:
+    """A new endpoint with a fresh signing secret. Its address is checked again at each send."""
+    return Endpoint.objects.create(
+        url=url_check(url),
+        events=events_parse(events),
+        secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        description=description.strip()[:200],
+    )
+
+
+@transaction.atomic
+def webhook_endpoint_update(
+    *, endpoint_id: int, url: str, events: str | Iterable[str], description: str = ""
+) -> Endpoint:
+    endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(f"no webhook #{endpoint_id}")
+    endpoint.url, endpoint.events = url_check(url), events_parse(events)
+    endpoint.description = description.strip()[:200]
+    endpoint.save(update_fields=["url", "events", "description"])
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_remove(*, endpoint_id: int) -> None:
+    deleted, _ = Endpoint.objects.filter(pk=endpoint_id).delete()
+    if not deleted:
+        raise NotFound(f"no webhook #{endpoint_id}")
+
+
+@transaction.atomic
+def webhook_endpoint_enable(*, endpoint_id: int) -> Endpoint:
+    """Switch an endpoint back on (after it was disabled for failing); its backlog resumes."""
+    endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(f"no webhook #{endpoint_id}")
+    endpoint.enabled, endpoint.disabled_reason, endpoint.disabled_at = True, "", None
+    endpoint.consecutive_failures = 0
+    endpoint.save()
+    now = clock.now()
+    endpoint.messages.filter(state=Message.State.QUEUED).update(next_attempt_at=now)
+    return endpoint
+
+
+def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
+    """The events listener: one ledger row per interested endpoint, in the caller's transaction."""
+    now = clock.now()
+    body = {"type": event_type, "timestamp": now.isoformat(), "data": data}
+    rows = [
+        Message(
+            endpoint=endpoint,
+            msg_id=f"msg_{uuid.uuid4().hex}",
+            event_type=event_type,
+            payload=body,
+            next_attempt_at=now,
+        )
+        for endpoint in Endpoint.objects.filter(enabled=True)
+        if event_type in (endpoint.events or [])
+    ]
+    if rows:
+        Message.objects.bulk_create(rows)
+        # One waiting runner is enough for any number of events: the key keeps it one.
+        jobs.enqueue("webhooks.deliver", key="webhooks.deliver")

@@ -1,0 +1,118 @@
+"""Editions, digests, stories and sources through the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from headlines.api.models import AuditEntry
+from headlines.digests.models import Digest
+from headlines.intake.models import Source
+from tests.api import factories
+from tests.api.conftest import Api
+from tests.subscriptions import factories as readers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_editions_list_and_read(api: Api, edition) -> None:
+    listed = api.get("/editions").json()
+    assert [e["slug"] for e in listed] == ["us"]
+    one = api.get("/editions/us").json()
+    assert one["name"] == "US Evening Headlines" and one["send_at"] == "18:00"
+    assert api.get("/editions/zz").status_code == 404
+    assert api.get("/editions/../admin").status_code in (404, 422)
+
+
+@pytest.mark.django_db(transaction=True)  # the sender's threads need their own connections
+def test_digests_list_read_approve_and_send(api: Api, edition, client) -> None:
+    digest = factories.digest(edition)
+    readers.confirmed(edition, email="one@example.com")
+    listed = api.get("/digests", edition="us").json()
+    assert [(d["id"], d["state"]) for d in listed] == [(digest.pk, "draft")]
+    read = api.get(f"/digests/{digest.pk}").json()
+    assert [i["headline"] for i in read["items"]] == [f"Story {n} headline" for n in (1, 2, 3)]
+    assert read["web_url"].endswith("/archive/us/2026-11-25/")
+
+    early = api.post(f"/digests/{digest.pk}/send")
+    assert early.status_code == 409 and "approve it first" in early.json()["detail"]
+    approved = api.post(f"/digests/{digest.pk}/approve")
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    assert Digest.objects.get().approved_by == "api token cms"
+    sending = api.post(f"/digests/{digest.pk}/send")
+    assert sending.status_code == 202
+    assert Digest.objects.get().state == "sent"  # jobs run inline in tests
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "status"))
+    assert actions == [("digest.send", 409), ("digest.approve", 200), ("digest.send", 202)]
+
+
+def test_digest_ids_that_do_not_exist_or_are_absurd(api: Api, edition) -> None:
+    assert api.get("/digests/999").status_code == 404
+    assert api.get("/digests/0").status_code == 422
+    assert api.get("/digests/99999999999999999999999").status_code == 422
+    assert api.get("/digests/abc").status_code == 422
+    assert api.post("/digests/999/approve").status_code == 404
+    assert api.get("/digests", edition="zz").status_code == 404
+    assert api.get("/digests", limit="100000").status_code == 422
+
+
+def test_stories_of_a_day(api: Api, edition) -> None:
+    factories.stories(edition)
+    body = api.get("/stories", edition="us", date="2026-11-25").json()
+    assert body["date"] == "2026-11-25"
+    assert [s["headline"] for s in body["stories"]] == [f"Story {n} headline" for n in (1, 2, 3)]
+    first = body["stories"][0]
+    assert first["topics"] == []
+    assert first["articles"][0]["source"] == "Coast Daily"
+    assert first["articles"][0]["url"] == "https://news.example/1"
+    assert api.get("/stories", edition="us", date="2026-13-45").status_code == 422
+    assert api.get("/stories").status_code == 422
+    assert api.get("/stories", edition="us", date="2026-11-24").json()["stories"] == []
+
+
+def test_sources_list_add_and_disable(api: Api, edition) -> None:
+    added = api.post(
+        "/sources",
+        {"name": "Metro Wire", "url": "https://metro.example/feed.xml", "editions": ["us"]},
+    )
+    assert added.status_code == 201, added.content
+    assert added.json()["slug"] == "metro-wire" and added.json()["editions"] == ["us"]
+    assert [s["slug"] for s in api.get("/sources").json()] == ["metro-wire"]
+    disabled = api.post("/sources/metro-wire/disable")
+    assert disabled.json()["enabled"] is False and disabled.json()["health"] == "disabled"
+    assert api.post("/sources/metro-wire/enable").json()["enabled"] is True
+    assert api.post("/sources/nope/disable").status_code == 404
+    assert AuditEntry.objects.filter(action="source.add", status=201).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ({"name": "X", "url": "ftp://x.example/feed"}, 422, "http(s) URL"),
+        ({"name": "X", "url": "https://x.example/f", "kind": "dump"}, 422, "feed"),
+        ({"name": "X", "url": "https://x.example/f", "editions": ["zz"]}, 404, "no edition"),
+        ({"name": "   ", "url": "https://x.example/f"}, 422, "name"),
+        ({"name": "X", "url": "https://x.example/f", "weight": -1}, 422, "greater"),
+        ({"name": "X", "url": "javascript:alert(1)"}, 422, "http(s) URL"),
+    ],
+)
+def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, status, words):
+    response = api.post("/sources", body)
+    assert response.status_code == status, response.content
+    assert words.lower() in str(response.json()["detail"]).lower()
+    assert not Source.objects.exists()
+
+
+def test_a_duplicate_source_is_a_conflict(api: Api, edition) -> None:
+    body = {"name": "Metro Wire", "url": "https://metro.example/feed.xml"}
+    assert api.post("/sources", body).status_code == 201
+    again = api.post("/sources", body)
+    assert again.status_code == 409 and "already exists" in again.json()["detail"]
+
+
+def test_the_docs_page_serves_swagger_from_our_own_static_files(client, db) -> None:
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "https://" not in page
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/subscribers" in schema["paths"]

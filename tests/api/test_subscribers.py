@@ -1,0 +1,179 @@
+"""Subscribers through the API: the same services, answers and ledger as the form and import."""
+
+from __future__ import annotations
+
+import pytest
+
+from headlines.core.events import EVENTS
+from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
+from tests.api.conftest import Api
+from tests.subscriptions import factories
+from tests.subscriptions.conftest import link_in, outbox, path_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_sign_up_starts_double_opt_in_as_the_form_does(api: Api, edition, client) -> None:
+    response = api.post(
+        "/subscribers", {"email": "New@Example.COM", "edition": "us", "marketing": True}
+    )
+    assert response.status_code == 202
+    assert response.json()["status"] == "accepted"
+    subscription = Subscription.objects.get(subscriber__email="New@example.com")
+    assert subscription.status == "pending" and subscription.marketing_requested
+    grants = ConsentEvent.objects.filter(email_hash=subscription.subscriber.email_hash)
+    assert {(c.purpose, c.source, c.privacy_version) for c in grants} == {
+        ("newsletter", "api", "2026-01"),
+        ("marketing", "api", "2026-01"),
+    }
+    [confirmation] = outbox("New@example.com")
+    client.post(path_of(link_in(confirmation, "confirm")))
+    subscription.refresh_from_db()
+    assert subscription.status == "confirmed"
+
+
+def test_the_answer_is_the_same_whatever_the_address_history(api: Api, edition) -> None:
+    factories.confirmed(edition, email="known@example.com")
+    api.post("/subscribers", {"email": "pending@example.com", "edition": "us"})
+    answers = [
+        api.post("/subscribers", {"email": address, "edition": "us"})
+        for address in ("fresh@example.com", "known@example.com", "pending@example.com")
+    ]
+    first = (answers[0].status_code, answers[0].content)
+    assert {(r.status_code, r.content) for r in answers} == {first}
+    # Only the inbox's owner learns the difference.
+    assert outbox("known@example.com")[-1]["Subject"].startswith("You are already subscribed")
+    assert len(outbox("pending@example.com")) == 2
+
+
+def _hash(email: str) -> str:
+    from headlines.subscriptions.hashing import email_hash
+
+    return email_hash(email)
+
+
+def test_a_suppressed_address_gets_the_same_answer_and_no_mail(api: Api, edition) -> None:
+    Suppression.objects.create(email_hash=_hash("gone@example.com"), reason="complaint")
+    fresh = api.post("/subscribers", {"email": "fresh@example.com", "edition": "us"})
+    gone = api.post("/subscribers", {"email": "gone@example.com", "edition": "us"})
+    assert (gone.status_code, gone.content) == (fresh.status_code, fresh.content)
+    assert outbox("gone@example.com") == []
+
+
+def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition) -> None:
+    response = api.post(
+        "/subscribers",
+        {
+            "email": "imported@example.com",
+            "edition": "us",
+            "confirmed": True,
+            "consent_source": "paywall checkout",
+            "consent_at": "2026-03-01T10:00:00Z",
+            "timezone": "Europe/Paris",
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["subscriptions"][0]["status"] == "confirmed"
+    assert body["subscriptions"][0]["timezone"] == "Europe/Paris"
+    event = ConsentEvent.objects.get(email_hash=_hash("imported@example.com"))
+    assert event.source == "import" and "paywall checkout" in event.wording
+    assert outbox("imported@example.com") == []  # no confirmation needed
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"email": "not-an-address", "edition": "us"}, "email", "valid email"),
+        ({"email": "a@example.com", "edition": "us", "topics": ["sport"]}, "topics", "no topics"),
+        (
+            {"email": "a@example.com", "edition": "us", "confirmed": True, "consent_source": "x"},
+            "consent_at",
+            "consent_at",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "edition": "us",
+                "confirmed": True,
+                "consent_at": "2026-03-01T10:00:00Z",
+            },
+            "consent_source",
+            "consent_source",
+        ),
+        (
+            {
+                "email": "a@example.com",
+                "edition": "us",
+                "confirmed": True,
+                "consent_source": "x",
+                "consent_at": "2026-03-01T10:00:00",
+            },
+            None,
+            "time zone",
+        ),
+        ({"email": "a@example.com"}, "edition", "required"),
+        ({"email": "a" * 400 + "@example.com", "edition": "us"}, "email", "at most"),
+        ({"email": "a@example.com", "edition": "us", "marketing": "perhaps"}, "marketing", "bool"),
+    ],
+)
+def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
+    api: Api, edition, body, field, words
+) -> None:
+    response = api.post("/subscribers", body)
+    assert response.status_code == 422, response.content
+    errors = response.json()["detail"]
+    assert any(words.lower() in e["msg"].lower() for e in errors), errors
+    if field:
+        assert any(e["loc"][-1] == field for e in errors), errors
+    assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "{", "[]", "null", '"text"', "\x00", '{"email": {"$ne": 1}, "edition": "us"}']
+)
+def test_malformed_bodies_are_refused_without_a_server_error(api: Api, edition, raw) -> None:
+    response = api.post("/subscribers", raw)
+    assert response.status_code in (400, 422)
+    assert "detail" in response.json()
+    assert Subscriber.objects.count() == 0
+
+
+def test_an_unknown_or_closed_edition_is_404(api: Api, edition) -> None:
+    assert api.post("/subscribers", {"email": "a@x.example", "edition": "zz"}).status_code == 404
+    edition.enabled = False
+    edition.save()
+    closed = api.post("/subscribers", {"email": "a@x.example", "edition": "us"})
+    assert closed.status_code == 404 and "not open" in closed.json()["detail"]
+
+
+def test_read_unsubscribe_export_and_erase_a_reader(api: Api, edition) -> None:
+    factories.confirmed(edition, email="reader@example.com", marketing=True)
+    read = api.get("/subscribers", email="reader@EXAMPLE.com")
+    assert read.status_code == 200
+    assert read.json()["subscriptions"][0]["status"] == "confirmed"
+
+    gone = api.post("/subscribers/unsubscribe", {"email": "reader@example.com", "edition": "us"})
+    assert gone.status_code == 200
+    withdrawal = ConsentEvent.objects.filter(granted=False).get()
+    assert withdrawal.source == "api"
+
+    export = api.post("/subscribers/export", {"email": "reader@example.com"})
+    assert export.status_code == 200
+    assert {c["source"] for c in export.json()["consent_history"]} == {"import", "api"}
+
+    erased = api.post("/subscribers/erase", {"email": "reader@example.com"})
+    assert erased.status_code == 200
+    assert not Subscriber.objects.exists()
+    assert Suppression.objects.filter(reason="erased").count() == 1
+    assert api.get("/subscribers", email="reader@example.com").status_code == 404
+    assert api.post("/subscribers/erase", {"email": "reader@example.com"}).status_code == 404
+
+
+def test_unsubscribing_a_reader_without_that_edition_is_404(api: Api, edition) -> None:
+    response = api.post("/subscribers/unsubscribe", {"email": "who@example.com", "edition": "us"})
+    assert response.status_code == 404
+
+
+def test_the_events_the_api_causes_are_known_events() -> None:
+    assert "subscriber.created" in EVENTS and "digest.sent" in EVENTS

@@ -1,0 +1,96 @@
+"""One exit-code convention for every command (0 done, 1 some inputs failed, 2 nothing done,
+3 crashed), and other libraries' log lines only with --verbose."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+from headlines import cli
+
+
+def headlines(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "headlines", *args],
+        capture_output=True,
+        text=True,
+        env={
+            "HEADLINES_DATA_DIR": str(cwd / "var"),
+            "HEADLINES_ENV_FILE": str(cwd / "none.env"),
+            "HEADLINES_LOG_LEVEL": "INFO",
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("name", cli.product_commands())
+def test_bad_usage_exits_2_for_every_product_command(name: str, capsys) -> None:
+    command = load_command_class(get_commands()[name], name)
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["headlines", name, "--no-such-option"])
+    assert exited.value.code == 2
+    assert f"headlines {name}: error:" in capsys.readouterr().err
+
+
+def test_other_libraries_log_lines_reach_the_terminal_only_with_verbose(tmp_path: Path) -> None:
+    # A page with no article: trafilatura logs about it, and we report it ourselves.
+    (tmp_path / "empty.html").write_text("<html><body></body></html>")
+    (tmp_path / "good.txt").write_text(
+        "date 2025-02-04 The county will reopen the coastal path at Nethercombe next month "
+        "after a landslip closed it for most of last year, rangers said on Tuesday.\n"
+    )
+    quiet = headlines("extract", "good.txt", "empty.html", cwd=tmp_path)
+    assert quiet.returncode == 1, quiet.stderr  # done, one input failed
+    assert quiet.stderr.splitlines()[0] == "failed: empty.html: no article text found"
+    assert "trafilatura" not in quiet.stderr
+    loud = headlines("extract", "good.txt", "empty.html", "--verbose", cwd=tmp_path)
+    assert loud.returncode == 1
+    assert "trafilatura" in loud.stderr
+    assert "failed: empty.html: no article text found" in loud.stderr
+
+
+def test_a_crash_exits_3_with_its_traceback(tmp_path: Path) -> None:
+    done = headlines("shell", "-c", "raise RuntimeError('boom')", cwd=tmp_path)
+    assert done.returncode == 3
+    assert "RuntimeError: boom" in done.stderr and "crashed" in done.stderr
+
+
+def test_a_configuration_error_exits_2(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "headlines", "edition", "list"],
+        capture_output=True,
+        text=True,
+        env={"HEADLINES_DATA_DIR": str(tmp_path), "HEADLINES_DATABASE_URL": "nosuch://x"},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("headlines: configuration error:")
+
+
+def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:
+    from django.core.management import call_command
+    from headlines.core.management.commands.run import Command as Run
+
+    call_command("check", "--fail-level", "WARNING")  # raises SystemCheckError otherwise
+    assert Run.requires_system_checks == "__all__"
+
+
+@pytest.mark.parametrize(
+    ("args", "verbosity"),
+    [
+        (["list"], 1),
+        (["list", "--verbose"], 2),
+        (["--verbose", "list"], 2),
+        (["-v", "0", "list"], 0),
+    ],
+)
+def test_verbose_goes_before_or_after_the_action(args: list[str], verbosity: int) -> None:
+    parser = load_command_class("headlines.core", "edition").create_parser("headlines", "edition")
+    assert parser.parse_args(args).verbosity == verbosity

@@ -1,0 +1,149 @@
+"""Per-reader opens and clicks: only where the edition's privacy notice and the reader both say
+yes, recorded in the consent ledger, and gone again with a no or an erasure."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+
+import pytest
+from django.test import Client
+
+from headlines.core.errors import Conflict, InvalidInput
+from headlines.delivery.message import DigestTemplate
+from headlines.digests.models import Digest
+from headlines.digests.services import digest_render
+from headlines.engagement.models import Click, EditionTracking, ReaderEvent
+from headlines.engagement.services import edition_tracking_set, reader_tracking_choose
+from headlines.subscriptions.audience import audience_recipients
+from headlines.subscriptions.links import make_token
+from headlines.subscriptions.models import ConsentEvent, Subscription
+from headlines.subscriptions.preferences import subscriber_erase
+from tests import factories
+from tests.api import factories as newsroom
+from tests.subscriptions import factories as readers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sent() -> Digest:
+    edition = factories.edition(
+        slug="us", privacy_url="https://news.example/privacy", privacy_version="2026-02"
+    )
+    digest = digest_render(digest_id=newsroom.digest(edition).pk)
+    Digest.objects.filter(pk=digest.pk).update(state="sent")
+    digest.refresh_from_db()
+    return digest
+
+
+def html_for(digest: Digest, subscription: Subscription) -> str:
+    reader = audience_recipients(subscription_ids=[subscription.pk])[subscription.pk]
+    raw = DigestTemplate(digest).render(reader).raw
+    part = message_from_bytes(raw, policy=policy.default).get_body(preferencelist=("html",))
+    return part.get_content()  # type: ignore[union-attr]
+
+
+def path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_an_edition_opts_in_only_with_the_privacy_notice_version_that_says_so(sent) -> None:
+    with pytest.raises(InvalidInput, match="current version is '2026-02'"):
+        edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="1")
+    bare = factories.edition(slug="bare")
+    with pytest.raises(InvalidInput, match="no privacy notice of its own"):
+        edition_tracking_set(edition_id=bare.pk, per_reader=True, privacy_version="1")
+    assert not EditionTracking.objects.exists()
+
+
+def test_a_reader_cannot_say_yes_where_the_edition_has_not(sent) -> None:
+    reader = readers.confirmed(sent.edition)
+    with pytest.raises(Conflict, match="does not count"):
+        reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    assert not ConsentEvent.objects.filter(purpose="engagement").exists()
+
+
+def test_the_edition_alone_saying_yes_changes_nothing_in_the_email(sent) -> None:
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    html = html_for(sent, readers.confirmed(sent.edition))
+    assert "<img" not in html and "/r/open/" not in html
+    assert all(link.count("/") == 5 for link in re.findall(r'href="([^"]+/r/[^"]+)"', html))
+
+
+def test_both_yes_then_the_reader_says_no(sent) -> None:
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader, other = readers.confirmed(sent.edition), readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True, ip="198.51.100.7")
+
+    html = html_for(sent, reader)
+    pixel = re.search(r'<img src="([^"]+/r/open/[^"]+)" width="1" height="1"', html)
+    assert pixel is not None
+    assert Client().get(path(pixel.group(1)))["Content-Type"] == "image/gif"
+    link = re.findall(r'href="([^"]+/r/[^"]+)"', html)[0]
+    assert Client().get(path(link)).status_code == 302
+    assert list(ReaderEvent.objects.values_list("kind", "subscription_id")) == [
+        ("open", reader.pk),
+        ("click", reader.pk),
+    ]
+    assert Click.objects.filter(counted=True).count() == 1  # the story's count goes up too
+    assert "<img" not in html_for(sent, other)  # the other reader said nothing
+
+    # The reader changes their mind on the page the preferences page links to.
+    token = make_token("preferences", reader.pk)
+    prefs = Client().get(f"/preferences/{token}/").content.decode()
+    assert 'href="engagement/"' in prefs
+    page = Client().get(f"/preferences/{token}/engagement/").content.decode()
+    assert 'name="edition-' in page and "checked" in page
+    Client().post(f"/preferences/{token}/engagement/", {})
+    ledger = ConsentEvent.objects.filter(purpose="engagement").order_by("id")
+    assert [(c.granted, c.source, c.privacy_version) for c in ledger] == [
+        (True, "preferences", "2026-02"),
+        (False, "preferences", "2026-02"),
+    ]
+    assert "<img" not in html_for(sent, reader)
+    Client().get(path(link))  # an old per-reader link still works, counted for the story only
+    assert ReaderEvent.objects.count() == 2 and Click.objects.count() == 2
+
+
+def test_a_new_privacy_notice_version_switches_it_off(sent) -> None:
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader = readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    assert "<img" in html_for(sent, reader)
+    sent.edition.privacy_version = "2026-03"
+    sent.edition.save()
+    assert "<img" not in html_for(sent, reader)
+
+
+def test_erasing_the_reader_erases_their_events(sent) -> None:
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader = readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    pixel = re.search(r'<img src="([^"]+)"', html_for(sent, reader))
+    Client().get(path(pixel.group(1)))  # type: ignore[union-attr]
+    assert ReaderEvent.objects.count() == 1
+    subscriber_erase(subscriber_id=reader.subscriber_id)
+    assert not ReaderEvent.objects.exists()
+
+
+@pytest.mark.parametrize("token", ["nope", "1.2.3", "1.2.deadbeefdeadbeef", "x" * 300])
+def test_forged_reader_parts_record_nothing(sent, token) -> None:
+    assert Client().get(f"/r/open/{token}/")["Content-Type"] == "image/gif"
+    assert Client().get(f"/preferences/{token}/engagement/").status_code == 404
+    assert not ReaderEvent.objects.exists()
+
+
+def test_staff_switch_it_on_in_the_admin_only_with_the_current_notice_version(
+    sent, admin_client
+) -> None:
+    url = "/admin/engagement/editiontracking/add/"
+    refused = admin_client.post(
+        url, {"edition": sent.edition_id, "per_reader": "on", "privacy_version": "1"}
+    )
+    assert "current version is" in refused.content.decode()
+    assert not EditionTracking.objects.exists()
+    admin_client.post(
+        url, {"edition": sent.edition_id, "per_reader": "on", "privacy_version": "2026-02"}
+    )
+    assert EditionTracking.objects.get().active

@@ -1,0 +1,114 @@
+"""`headlines` speaks the product: grouped help, its own version, help for every option."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+
+from headlines import __version__, cli
+
+
+def headlines(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "headlines", *args],
+        capture_output=True,
+        text=True,
+        env={
+            "HEADLINES_DATA_DIR": str(data_dir),
+            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(data_dir),
+        },
+        cwd=data_dir,
+        timeout=120,
+    )
+
+
+def test_every_product_command_has_a_group_and_a_line() -> None:
+    ours = sorted(name for name, app in get_commands().items() if app.startswith("headlines."))
+    assert cli.product_commands() == ours
+    unplaced = [name for name in ours if name not in cli.COMMANDS]
+    assert not unplaced, f"add these to headlines.cli.COMMANDS with a group and a line: {unplaced}"
+    for name, (group, line) in cli.COMMANDS.items():
+        assert group in cli.GROUPS, name
+        assert line and "\n" not in line and len(line) <= 80, name
+
+
+def test_the_help_lists_the_commands_by_stage_and_djangos_under_one_heading(tmp_path) -> None:
+    text = headlines(data_dir=tmp_path).stdout
+    for args in (["--help"], ["help"], ["-h"]):
+        done = headlines(*args, data_dir=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == text
+    headings = [line for line in text.splitlines() if line and not line.startswith(" ")]
+    shown = [f"{heading}:" for heading in cli.GROUPS.values() if f"{heading}:" in headings]
+    assert shown[:2] == ["Run the service:", "Editions and topics:"]
+    assert "Django's own commands (database, staff accounts, static files):" in headings
+    for name in cli.product_commands():
+        group, line = cli.COMMANDS[name]
+        block = text.split(f"\n{cli.GROUPS[group]}:\n", 1)[1].split("\n\n", 1)[0]
+        assert f"  {name} " in block and line in block, name
+    django_part = text.split("Django's own commands", 1)[1]
+    assert "migrate" in django_part and "createsuperuser" in django_part
+    assert not any(f" {name}," in django_part for name in cli.product_commands())
+    assert "0 done; 1 done, but some inputs failed" in text
+
+
+def test_an_unplaced_product_command_still_shows_with_its_own_help(monkeypatch) -> None:
+    monkeypatch.delitem(cli.COMMANDS, "ingest")
+    text = cli.main_help()
+    other = text.split("\nOther commands:\n", 1)[1].split("\n\n", 1)[0]
+    line = "ingest Fetch the configured sources now (all enabled ones, or --source SLUG)"
+    assert " ".join(other.split()) == line
+
+
+def test_the_help_does_not_set_django_up(tmp_path) -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "from headlines import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()): cli.main(['--help'])\n"
+        "from django.apps import apps\n"
+        "print(apps.ready, 'headlines.intake.models' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"HEADLINES_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+def test_version_is_the_products(tmp_path) -> None:
+    assert headlines("--version", data_dir=tmp_path).stdout == (
+        f"headlines {__version__} (Evening Headlines)\n"
+    )
+    sub = headlines("edition", "--version", data_dir=tmp_path)
+    assert sub.stdout == f"headlines {__version__} (Evening Headlines)\n"
+
+
+def _actions(parser: argparse.ArgumentParser, path: str) -> Iterator[tuple[str, str | None]]:
+    """(where, help) for every option, argument and sub-command under `parser`."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield f"{path} {name}", helps.get(name)
+                yield from _actions(sub, f"{path} {name}")
+        else:
+            yield f"{path} {'/'.join(action.option_strings) or action.dest}", action.help
+
+
+@pytest.mark.parametrize("name", cli.product_commands())
+def test_every_option_of_every_product_command_has_help(name: str) -> None:
+    parser = load_command_class(get_commands()[name], name).create_parser("headlines", name)
+    missing = [where for where, help in _actions(parser, f"headlines {name}") if not help]
+    assert not missing, f"no help text: {missing}"

@@ -1,0 +1,54 @@
+"""Fast start: what every process loads (the CLI, Django with its admin and jobs registries, the
+URLconf and its views, the Celery app, every command's module) never pulls in the libraries
+that only ingesting and story-building need. Checked in a fresh interpreter by `sys.modules`,
+so an import added at the top of any module on that path fails here, whatever the timing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HEAVY = ["numpy", "scipy", "sklearn", "datasketch", "trafilatura", "lxml", "htmldate", "justext"]
+
+CHILD = """
+import io, json, sys
+from headlines import cli
+import django
+django.setup()
+from django.core.management import call_command, get_commands, load_command_class
+from django.urls import get_resolver
+from headlines.core import celery_app, jobs
+assert jobs.registered(), "the jobs registry is empty"
+from django.contrib import admin
+assert admin.site._registry, "the admin registry is empty"
+get_resolver().url_patterns  # the URLconf and every view module
+for name, app in get_commands().items():
+    if app.startswith("headlines."):
+        load_command_class(app, name)
+call_command("migrate", verbosity=0)
+call_command("edition", "list", stdout=io.StringIO())
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_commands_web_and_workers_start_without_the_heavy_libraries(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        capture_output=True,
+        text=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "headlines.settings",
+            "HEADLINES_DATA_DIR": str(tmp_path),
+            "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+            "HEADLINES_BROKER_URL": "redis://127.0.0.1:1/0",  # never contacted: only configured
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "django" in loaded and "celery" in loaded  # the check saw a real start-up
+    assert not loaded & set(HEAVY), f"loaded at start-up: {sorted(loaded & set(HEAVY))}"

@@ -1,0 +1,85 @@
+"""`headlines webhook add|list|remove`, the admin form, and the job that follows each event."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from headlines.core import jobs
+from headlines.core.scheduler import periodic_jobs
+from headlines.subscriptions import services as subscriptions
+from headlines.webhooks.models import Endpoint, Message
+from tests import factories
+from tests.webhooks.conftest import Receiver
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_list_remove(capsys) -> None:
+    call_command(
+        "webhook",
+        "add",
+        "https://crm.example/hooks",
+        "--events",
+        "subscriber.confirmed,digest.sent",
+    )
+    out = capsys.readouterr().out
+    endpoint = Endpoint.objects.get()
+    assert (
+        f"#{endpoint.pk}" in out and endpoint.secret in out and endpoint.secret.startswith("whsec_")
+    )
+    assert endpoint.events == ["digest.sent", "subscriber.confirmed"]
+    call_command("webhook", "list")
+    listing = capsys.readouterr().out
+    assert "crm.example" in listing and "enabled" in listing
+    call_command("webhook", "remove", str(endpoint.pk))
+    assert not Endpoint.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["add", "https://crm.example/h", "--events", "subscriber.exploded"], "unknown event"),
+        (["add", "https://crm.example/h", "--events", ","], "unknown event"),
+        (["add", "ftp://crm.example/h", "--events", "digest.sent"], r"http\(s\) URL"),
+        (["add", "https://crm.example/a b", "--events", "digest.sent"], "spaces"),
+        (["add", "https:///nohost", "--events", "digest.sent"], r"http\(s\) URL"),
+        (["remove", "999"], "no webhook #999"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_stores_nothing(args, words) -> None:
+    with pytest.raises(CommandError, match=words) as caught:
+        call_command("webhook", *args)
+    assert caught.value.returncode == 2
+    assert not Endpoint.objects.exists()
+
+
+def test_staff_add_an_endpoint_in_the_admin_with_checked_events(admin_client) -> None:
+    bad = admin_client.post(
+        "/admin/webhooks/endpoint/add/",
+        {"url": "https://crm.example/h", "events": "nope", "description": ""},
+    )
+    assert bad.status_code == 200 and "unknown event" in bad.content.decode()
+    assert not Endpoint.objects.exists()
+    admin_client.post(
+        "/admin/webhooks/endpoint/add/",
+        {"url": "https://crm.example/h", "events": "digest.sent", "description": "CRM"},
+    )
+    endpoint = Endpoint.objects.get()
+    assert endpoint.events == ["digest.sent"] and endpoint.secret.startswith("whsec_")
+
+
+def test_each_event_queues_the_runner_after_commit(
+    receiver: Receiver, loopback_allowed, now, django_capture_on_commit_callbacks
+) -> None:
+    assert isinstance(jobs.get_backend(), jobs.ImmediateBackend)
+    edition = factories.edition(slug="us")
+    call_command("webhook", "add", receiver.url, "--events", "subscriber.created")
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriptions.subscription_request(
+            email="r@example.com", edition_id=edition.pk, marketing=False, source="form"
+        )
+    assert Message.objects.get().state == "delivered"
+    assert len(receiver.received) == 1
+    assert "webhooks.deliver" in {p.name for p in periodic_jobs()}

@@ -1,0 +1,176 @@
+"""Webhooks end to end: a change leaves a ledger row in its own transaction; the runner signs and
+sends it to a real receiver, retries while the receiver is down, and gives up after 24 h."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.db import transaction
+from standardwebhooks import Webhook
+
+from headlines.subscriptions import services as subscriptions
+from headlines.webhooks.models import Endpoint, Message
+from headlines.webhooks.runner import webhooks_deliver_due
+from headlines.webhooks.services import webhook_endpoint_add
+from tests import factories
+from tests.webhooks.conftest import Receiver
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
+
+
+def _sign_up(edition_id: int, email: str = "reader@example.com") -> None:
+    subscriptions.subscription_request(
+        email=email, edition_id=edition_id, marketing=False, source="form"
+    )
+
+
+def test_a_sign_up_reaches_the_receiver_signed(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    endpoint = webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    _sign_up(edition.pk)
+    assert webhooks_deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0}
+    [hit] = receiver.received
+    payload = Webhook(endpoint.secret).verify(hit.body, hit.headers)
+    assert payload["type"] == "subscriber.created"
+    assert payload["data"] == {"email": "reader@example.com", "edition": "us", "status": "pending"}
+    assert hit.headers["webhook-id"] == Message.objects.get().msg_id
+    forged = dict(hit.headers, **{"webhook-signature": "v1,AAAA"})
+    with pytest.raises(Exception, match="signature"):
+        Webhook(endpoint.secret).verify(hit.body, forged)
+
+
+def test_only_the_events_an_endpoint_asked_for_are_sent(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events=["subscriber.confirmed"])
+    _sign_up(edition.pk)
+    assert not Message.objects.exists()
+
+
+def test_an_event_is_stored_only_if_its_change_is(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _sign_up(edition.pk)
+        assert Message.objects.count() == 1  # written in the change's own transaction
+        raise RuntimeError("the sign-up fails after the event was recorded")
+    assert not Message.objects.exists()
+
+
+def test_the_receiver_goes_down_and_comes_back(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    receiver.down()
+    _sign_up(edition.pk)
+    assert webhooks_deliver_due()["retrying"] == 1
+    message = Message.objects.get()
+    assert message.state == "queued" and "connection failed" in message.last_error
+    assert (message.next_attempt_at - now.at).total_seconds() == pytest.approx(30)
+    assert webhooks_deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}  # not yet due
+    now.advance(seconds=31)
+    assert webhooks_deliver_due()["retrying"] == 1
+    message.refresh_from_db()
+    assert (message.next_attempt_at - now.at).total_seconds() == pytest.approx(60)  # doubled
+    receiver.up()  # the same port, back again
+    now.advance(seconds=61)
+    assert webhooks_deliver_due()["delivered"] == 1
+    message.refresh_from_db()
+    assert message.state == "delivered" and message.attempts == 3
+    assert len(receiver.received) == 1
+    endpoint = Endpoint.objects.get()
+    assert endpoint.consecutive_failures == 0 and endpoint.last_failure_at is not None
+
+
+def test_an_error_status_is_a_failure_too(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    receiver.status = 500
+    _sign_up(edition.pk)
+    webhooks_deliver_due()
+    message = Message.objects.get()
+    assert message.state == "queued" and message.last_status == 500
+    assert "HTTP 500" in Endpoint.objects.get().last_error
+
+
+def test_after_24_hours_of_failures_the_endpoint_is_disabled_with_a_notice(
+    receiver: Receiver, now, admin_client
+) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    receiver.down()
+    _sign_up(edition.pk)
+    outcomes = []
+    for _ in range(40):
+        outcomes.append(webhooks_deliver_due())
+        now.advance(hours=1)
+    assert sum(o["failed"] for o in outcomes) == 1
+    message = Message.objects.get()
+    assert message.state == "failed" and message.attempts >= 24
+    endpoint = Endpoint.objects.get()
+    assert not endpoint.enabled and "failed for 24 h" in endpoint.disabled_reason
+    _sign_up(edition.pk, "second@example.com")
+    assert Message.objects.count() == 1  # a disabled endpoint is sent nothing new
+    page = admin_client.get("/admin/webhooks/endpoint/").content.decode()
+    assert "failed for 24 h" in page
+    detail = admin_client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/").content.decode()
+    assert "connection failed" in detail
+
+
+def test_a_crashed_runner_lease_expires_and_the_message_goes_again(receiver: Receiver, now) -> None:
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    _sign_up(edition.pk)
+    Message.objects.update(state="sending", lease_owner="dead-runner", lease_until=now.at)
+    assert webhooks_deliver_due()["delivered"] == 0  # the lease still holds
+    now.advance(minutes=3)
+    assert webhooks_deliver_due()["delivered"] == 1
+    assert len(receiver.received) == 1
+
+
+def test_loopback_is_refused_unless_allowed(receiver: Receiver, now, settings) -> None:
+    settings.CONFIG["HEADLINES_WEBHOOK_ALLOW_PRIVATE"] = False
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    _sign_up(edition.pk)
+    webhooks_deliver_due()
+    assert receiver.received == []
+    assert "loopback" in Message.objects.get().last_error
+
+
+def test_an_erasure_event_forgets_the_address_once_delivered(receiver: Receiver, now) -> None:
+    from headlines.subscriptions.preferences import subscriber_erase
+    from tests.subscriptions import factories as readers
+
+    edition = factories.edition(slug="us")
+    subscription = readers.confirmed(edition, email="leaving@example.com")
+    endpoint = webhook_endpoint_add(url=receiver.url, events="subscriber.erased")
+    subscriber_erase(subscriber_id=subscription.subscriber_id)
+    webhooks_deliver_due()
+    sent = Webhook(endpoint.secret).verify(receiver.received[0].body, receiver.received[0].headers)
+    assert sent["data"] == {"email": "leaving@example.com", "editions": ["us"]}
+    assert "leaving@example.com" not in json.dumps(Message.objects.get().payload)
+
+
+def test_every_event_type_is_published_by_its_service(receiver: Receiver, now) -> None:
+    """Subscriber, delivery and digest events, from the services that make those changes."""
+    from headlines.core.events import EVENTS
+    from headlines.delivery.bounces import bounce_note
+    from headlines.digests.services import digest_approve, digest_mark_sending, digest_mark_sent
+    from headlines.subscriptions.preferences import subscriber_erase
+    from tests.api import factories as newsroom
+
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events=EVENTS)
+    _sign_up(edition.pk, "a@example.com")
+    pending = subscriptions.Subscription.objects.get(subscriber__email="a@example.com")
+    subscriptions.subscription_confirm(subscription_id=pending.pk)
+    subscriptions.subscription_unsubscribe(subscription_id=pending.pk, source="api")
+    bounce_note(email="a@example.com", kind="soft", delivery_id=None, detail="451 busy")
+    bounce_note(email="a@example.com", kind="complaint", delivery_id=None, detail="ARF")
+    digest = newsroom.digest(edition)
+    digest_approve(digest_id=digest.pk)
+    digest_mark_sending(digest_id=digest.pk)
+    digest_mark_sent(digest_id=digest.pk)
+    subscriber_erase(subscriber_id=pending.subscriber_id)
+    assert set(Message.objects.values_list("event_type", flat=True)) == set(EVENTS)
+    assert webhooks_deliver_due()["delivered"] == len(EVENTS)
