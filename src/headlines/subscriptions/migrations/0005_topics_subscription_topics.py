@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("subscriptions", "0003_clock_timestamps")]
+    dependencies = [("subscriptions", "0004_api_consent_choices")]
 
     operations = [
         migrations.AddField(
