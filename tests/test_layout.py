@@ -9,7 +9,18 @@ from pathlib import Path
 import headlines
 
 PACKAGE = Path(headlines.__file__).parent
-APPS = {"subscriptions", "intake", "stories", "digests", "delivery", "demo", "staff"}
+APPS = {
+    "subscriptions",
+    "intake",
+    "stories",
+    "digests",
+    "delivery",
+    "engagement",
+    "webhooks",
+    "api",
+    "demo",
+    "staff",
+}
 
 
 def imports_of(app: str) -> dict[str, set[str]]:

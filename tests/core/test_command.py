@@ -76,7 +76,8 @@ def test_a_configuration_error_exits_2(tmp_path: Path) -> None:
 
 def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:
     from django.core.management import call_command
-    from headlines.core.management.commands.run import Command as Run
+
+    from headlines.staff.management.commands.run import Command as Run
 
     call_command("check", "--fail-level", "WARNING")  # raises SystemCheckError otherwise
     assert Run.requires_system_checks == "__all__"
