@@ -228,7 +228,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_SIMILARITY",
         float,
-        0.3,
+        0.26,
         "Cosine at which two articles tell the same story: TF-IDF of the whole text's words, "
         "of the title and lead's words and of the names and numbers, in each article's "
         "language; reports naming different weekdays, or naming people and places none of "

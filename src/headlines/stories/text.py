@@ -29,7 +29,7 @@ _CAPS_WORD = rf"{_UPPER}[{_UPPER[1:-1]}.'’-]+"
 _NAME_WORD = rf"{_UPPER}[\w.'’-]*"
 _QUALIFIER = rf"(?:,\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})?"
 _WHEN = r"(?:,?\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
-_AGENCY = r"\([^()]{1,40}\)"
+_AGENCY = r"\([A-Z][^()]{0,39}\)"
 _DASH = r"\s*(?:[—–-]{1,2}|:)\s+"
 _DATELINE = re.compile(
     rf"^(?:(?:{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*(?:{_AGENCY})?)"
