@@ -239,13 +239,35 @@ def _guard_names(title: str, text: str) -> set[str]:
     return found
 
 
+# Two articles are linked only when each is among the other's six nearest: in a window full of
+# look-alike reports (a busy news week, a templated feed) "similar enough" pairs would otherwise
+# chain hundreds of events into one component, which average linkage cannot undo cheaply.
+MUTUAL_K = 6
+
+
+def _kth(matrix: csr_matrix, k: int) -> np.ndarray:
+    """Each row's k-th highest similarity to another row (0 when it has fewer)."""
+    n = matrix.shape[0]
+    out = np.zeros(n, dtype=np.float32)
+    if k <= 0 or n <= k:
+        return out
+    transposed = matrix.T.tocsc()
+    for start in range(0, n, BLOCK_ROWS):
+        dense = (matrix[start : start + BLOCK_ROWS] @ transposed).toarray()
+        dense[np.arange(dense.shape[0]), np.arange(start, start + dense.shape[0])] = -1.0
+        out[start : start + dense.shape[0]] = -np.partition(-dense, k - 1, axis=1)[:, k - 1]
+    return out
+
+
 def _edges(matrix: csr_matrix, guard: Guard, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     rows, cols = [], []
     n = matrix.shape[0]
     transposed = matrix.T.tocsc()
+    kth = _kth(matrix, MUTUAL_K)
     for start in range(0, n, BLOCK_ROWS):
         block = (matrix[start : start + BLOCK_ROWS] @ transposed).tocoo()
         keep = (block.data >= threshold) & (block.row + start < block.col)
+        keep &= (block.data >= kth[block.row + start]) & (block.data >= kth[block.col])
         r, c = block.row[keep] + start, block.col[keep]
         agree = ~guard.apart(r, c)
         rows.append(r[agree])
