@@ -92,3 +92,18 @@ def test_each_digest_has_its_own_lead(digests) -> None:
     us, uk = sent_items(digests["us"]), sent_items(digests["uk"])
     assert events_of(us[0]) and events_of(uk[0])
     assert not events_of(us[0]) & UK_ONLY and not events_of(uk[0]) & US_ONLY
+
+
+@pytest.mark.parametrize("slug", ["us", "uk"])
+def test_no_summary_starts_with_the_agencys_dateline(digests, slug) -> None:
+    items = list(digests[slug].items.all())
+    assert items
+    for item in items:
+        assert "(Harbour Wire)" not in item.summary, item.summary
+        assert not item.summary.startswith(("LONDON", "WASHINGTON", "CARLISLE", "PARIS")), item
+    # The stored article keeps its own text, dateline and all.
+    from headlines.intake.models import Article
+
+    assert Article.objects.filter(text__startswith="LONDON (Harbour Wire) - ").exists() or (
+        Article.objects.filter(text__contains="(Harbour Wire) - ").exists()
+    )
