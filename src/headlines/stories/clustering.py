@@ -70,10 +70,6 @@ def document(title: str, text: str) -> str:
     return f"{title}. {title}. {lead(text)}"
 
 
-def names(title: str, text: str) -> str:
-    return " ".join(_ENTITY.findall(f"{title}. {lead(text)}"))
-
-
 def days(title: str, text: str) -> int:
     """The weekdays the title and lead name, as a bit set (0: none named)."""
     found = 0
@@ -95,39 +91,32 @@ def _given(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _tfidf(token_lists: list[list[str]], *, min_df: int) -> csr_matrix:
-    """Sublinear TF-IDF rows of already tokenised docs; words in one doc only can be left out
-    (`min_df=2`): they cannot make two docs alike, and only lengthen the vectors."""
-    n = len(token_lists)
-    for floor in (min_df, 1) if min_df > 1 else (1,):
-        vec = TfidfVectorizer(
-            analyzer=_given, sublinear_tf=True, min_df=floor if n > 1 else 1, dtype=np.float32
-        )
-        try:
-            return csr_matrix(vec.fit_transform(token_lists))
-        except ValueError:  # no word left (every one a stop word, or in one doc only)
-            continue
-    return csr_matrix((n, 1), dtype=np.float32)
+def _tfidf(token_lists: list[list[str]]) -> csr_matrix:
+    """Sublinear TF-IDF rows of already tokenised docs (no row at all when none has a word)."""
+    vec = TfidfVectorizer(analyzer=_given, sublinear_tf=True, dtype=np.float32)
+    try:
+        return csr_matrix(vec.fit_transform(token_lists))
+    except ValueError:  # no word left: every one a stop word
+        return csr_matrix((len(token_lists), 1), dtype=np.float32)
 
 
 class Vectorizer:
     """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs).
 
-    - the whole text with the title, words in the doc's language, words of one doc left out:
-      reports of one event from different angles still share their specific words somewhere;
+    - the whole text with the title, in the doc's language: reports of one event from
+      different angles still share their specific words somewhere (FULL_WEIGHT);
     - the title and prose lead (as intake may have left furniture elsewhere), and
-    - the names and numbers of title and lead, so look-alike events with other names differ.
+    - the names and numbers of title and text, so look-alike events with other names differ
+      (NAMES_WEIGHT).
+    Words found in one doc only are kept: dropping them made a one-article story's vector out
+    of the few words it shares with others, and joined unrelated singletons.
     """
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
-        full = _tfidf(
-            [language.tokens(full_document(d.title, d.text), d.language) for d in docs], min_df=1
-        )
-        words = _tfidf(
-            [language.tokens(document(d.title, d.text), d.language) for d in docs], min_df=1
-        )
+        full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
+        words = _tfidf([language.tokens(document(d.title, d.text), d.language) for d in docs])
         found = [full_names(d.title, d.text) for d in docs]
-        named = _tfidf(found, min_df=1) if any(found) else csr_matrix((len(docs), 1))
+        named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
         parts = [
             normalize(full) * np.sqrt(FULL_WEIGHT),
             normalize(words) * np.sqrt(1 - FULL_WEIGHT - NAMES_WEIGHT),
