@@ -198,8 +198,41 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_WORKER_THREADS",
         int,
-        2,
-        "Threads of the embedded worker (embedded tier only).",
+        4,
+        "Threads of the embedded worker (embedded tier only); one is always kept for short "
+        "jobs such as confirmation emails, the others may also run long ones (sends, ingest).",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_JOB_BATCH",
+        int,
+        10,
+        "Short jobs an embedded worker thread claims at once. Also the most that can run twice "
+        "per thread when the process is killed (the in-flight window).",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_JOB_LEASE_SECONDS",
+        int,
+        30,
+        "How long a claimed job stays with its worker without a heartbeat; a job whose worker "
+        "died runs again after this.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_JOB_POLL_SECONDS",
+        float,
+        1.0,
+        "How often the embedded worker looks for due jobs when nothing woke it (retries, jobs "
+        "queued by other processes). Jobs queued in the same process wake it at once.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_JOB_MAX_ATTEMPTS",
+        int,
+        5,
+        "Tries before a failing job is marked failed (visible in the admin, with its error); "
+        "the wait between tries doubles from 5 s up to an hour.",
         group="jobs",
     ),
     Setting(
@@ -315,8 +348,10 @@ SETTINGS += (
     Setting(
         "HEADLINES_DELIVERY_LEASE_SECONDS",
         int,
-        300,
-        "How long a claimed batch stays with its sender; an expired lease returns it to the queue.",
+        20,
+        "How long a claimed batch stays with its sender without a heartbeat (renewed every "
+        "quarter of it while the sender works); a dead sender's rows return to the queue after "
+        "this.",
         group="delivery",
     ),
     Setting(

@@ -1,9 +1,23 @@
+"""Durable jobs: written with the change that asks for them, run once by whichever worker
+claims them, retried with backoff, visible with their error when they keep failing."""
+
+from __future__ import annotations
+
+import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import transaction
+from django.test import Client
 
-from headlines.core import jobs, scheduler
+from headlines.core import clock, jobqueue, jobs, scheduler
+from headlines.core.models import Job
+from headlines.core.worker import EmbeddedWorker
+
+RECORDED: list[int] = []
+GATE = threading.Event()
+T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 
 @jobs.job("tests.record")
@@ -11,12 +25,44 @@ def record(value: int) -> None:
     RECORDED.append(value)
 
 
-RECORDED: list[int] = []
+@jobs.job("tests.flaky", max_attempts=3)
+def flaky(value: int) -> None:
+    raise RuntimeError(f"relay said no to {value}")
+
+
+@jobs.job("tests.slow", long=True)
+def slow() -> None:
+    GATE.wait(20)
 
 
 @pytest.fixture(autouse=True)
 def _clear() -> None:
     RECORDED.clear()
+    GATE.clear()
+
+
+class Doorbells:
+    """A doorbell that only remembers: the test decides who runs what."""
+
+    def __init__(self) -> None:
+        self.rung: list[int] = []
+
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        self.rung += job_ids
+
+
+@pytest.fixture
+def doorbells() -> Doorbells:
+    bells = Doorbells()
+    previous = jobs.set_backend(bells)
+    yield bells
+    jobs.set_backend(previous)
+
+
+def wait_until(condition: object, timeout: float = 20) -> None:
+    end = time.monotonic() + timeout
+    while not condition() and time.monotonic() < end:  # type: ignore[operator]
+        time.sleep(0.02)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,11 +70,14 @@ def test_enqueue_waits_for_the_commit_and_a_rollback_cancels() -> None:
     with transaction.atomic():
         jobs.enqueue("tests.record", value=1)
         assert RECORDED == []
+        assert Job.objects.get().status == Job.Status.QUEUED  # in the caller's transaction
     assert RECORDED == [1]
+    assert Job.objects.get().status == Job.Status.DONE
     with pytest.raises(RuntimeError), transaction.atomic():
         jobs.enqueue("tests.record", value=2)
         raise RuntimeError("roll back")
     assert RECORDED == [1]
+    assert Job.objects.count() == 1  # the job went with the change that asked for it
 
 
 def test_only_json_values_and_known_jobs() -> None:
@@ -39,26 +88,116 @@ def test_only_json_values_and_known_jobs() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_embedded_backend_runs_jobs_on_its_threads() -> None:
-    backend = jobs.EmbeddedBackend(threads=2)
-    previous = jobs.set_backend(backend)
-    try:
-        for n in range(5):
-            jobs.enqueue("tests.record", value=n)
-    finally:
-        backend.shutdown()
-        jobs.set_backend(previous)
-    assert sorted(RECORDED) == [0, 1, 2, 3, 4]
-    assert threading.current_thread().name not in {"headlines-job_0", "headlines-job_1"}
+def test_a_key_keeps_one_job_waiting(doorbells: Doorbells) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    first = jobs.enqueue("tests.record", key="k", delay=60, value=1)
+    assert jobs.enqueue("tests.record", key="k", delay=600, value=2) == first
+    assert Job.objects.get().run_after == T0 + dt.timedelta(seconds=60)
+    assert jobs.enqueue("tests.record", key="k", value=3) == first  # brought forward, rung
+    assert Job.objects.get().run_after == T0 and doorbells.rung == [first, first, first]
+    assert jobs.run_by_id(first) and RECORDED == [1]
+    again = jobs.enqueue("tests.record", key="k", value=4)  # the first ran: a new one may wait
+    assert again is not None and again != first
+    assert Job.objects.count() == 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_scheduler_tick_enqueues_what_is_due() -> None:
+def test_a_failing_job_backs_off_then_fails_with_its_error(
+    doorbells: Doorbells, admin_client: Client
+) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    job_id = jobs.enqueue("tests.flaky", value=7)
+    assert job_id is not None
+    assert jobs.run_by_id(job_id) is False
+    row = Job.objects.get()
+    assert (row.status, row.attempts) == (Job.Status.QUEUED, 1)
+    assert row.run_after == T0 + dt.timedelta(seconds=5)
+    assert "relay said no to 7" in row.last_error
+    assert jobs.run_by_id(job_id) is False  # not due yet: nobody runs it
+    fixed.advance(seconds=5)
+    jobs.run_by_id(job_id)
+    assert Job.objects.get().run_after == T0 + dt.timedelta(seconds=15)  # doubled
+    fixed.advance(seconds=10)
+    jobs.run_by_id(job_id)
+    row = Job.objects.get()
+    assert (row.status, row.attempts) == (Job.Status.FAILED, 3)
+
+    page = admin_client.get("/admin/core/job/?status=failed").content.decode()
+    assert "tests.flaky" in page and "RuntimeError: relay said no to 7" in page
+    detail = admin_client.get(f"/admin/core/job/{job_id}/change/").content.decode()
+    assert "Traceback" in detail
+    admin_client.post("/admin/core/job/", {"action": "retry", "_selected_action": [job_id]})
+    row = Job.objects.get()
+    assert (row.status, row.attempts) == (Job.Status.QUEUED, 0)
+    assert doorbells.rung[-1] == job_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_workers_job_runs_again_once_its_lease_runs_out(doorbells: Doorbells) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    job_id = jobs.enqueue("tests.record", value=5)
+    [held] = jobqueue.claim(owner="dead-worker", limit=5)
+    assert held.id == job_id
+    assert jobqueue.claim(owner="other", limit=5) == []  # leased: nobody else takes it
+    fixed.advance(seconds=31)
+    assert jobs.run_by_id(job_id) and RECORDED == [5]
+    jobqueue.finish(owner="dead-worker", ids=[job_id])  # a late word from the dead changes nothing
+    assert Job.objects.get().lease_owner == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_worker_keeps_a_thread_for_short_jobs() -> None:
+    worker = EmbeddedWorker(threads=2, batch=3, poll_seconds=0.05).start()
+    previous = jobs.set_backend(worker)
+    try:
+        jobs.enqueue("tests.slow")
+        jobs.enqueue("tests.slow")  # the second long job waits: one thread stays for short ones
+        for n in range(20):
+            jobs.enqueue("tests.record", value=n)
+        wait_until(lambda: len(RECORDED) == 20)
+        assert sorted(RECORDED) == list(range(20))
+        assert Job.objects.filter(kind="tests.slow", status=Job.Status.QUEUED).count() == 1
+    finally:
+        GATE.set()
+        wait_until(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists())
+        worker.stop()
+        jobs.set_backend(previous)
+    assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.DONE}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stopped_worker_gives_back_what_it_holds(doorbells: Doorbells) -> None:
+    job_id = jobs.enqueue("tests.record", value=1)
+    worker = EmbeddedWorker(threads=1)  # never started: it only holds
+    jobqueue.claim(owner=worker.owner, limit=1)
+    worker.stop()
+    row = Job.objects.get(pk=job_id)
+    assert (row.status, row.attempts, row.lease_owner) == (Job.Status.QUEUED, 0, "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_tick_enqueues_what_is_due_once(doorbells: Doorbells) -> None:
     scheduler.every(60, "tests.tick")
-    ticks: list[int] = []
-    jobs.job("tests.tick")(lambda: ticks.append(1))
-    sched = scheduler.Scheduler(tick_seconds=1)
-    assert "tests.tick" in sched.tick(now=1000.0)
-    assert "tests.tick" not in sched.tick(now=1030.0)
-    assert "tests.tick" in sched.tick(now=1061.0)
-    assert len(ticks) == 2
+    jobs.job("tests.tick")(lambda: None)
+    first, second = scheduler.Scheduler(tick_seconds=1), scheduler.Scheduler(tick_seconds=1)
+    assert "tests.tick" in first.tick(now=1000.0)
+    assert "tests.tick" not in first.tick(now=1030.0)
+    assert "tests.tick" in second.tick(now=1030.0)  # a second scheduler: still one waiting
+    assert Job.objects.filter(kind="tests.tick").count() == 1
+    assert "tests.tick" in first.tick(now=1061.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lost_doorbells_are_rung_again(doorbells: Doorbells) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    doorbells.lost_doorbells = True  # type: ignore[attr-defined]
+    job_id = jobs.enqueue("tests.record", value=1)
+    assert jobs.ring_overdue(quiet_seconds=30) == 0  # just rung: give the broker time
+    fixed.advance(seconds=31)
+    assert jobs.ring_overdue(quiet_seconds=30) == 1
+    assert doorbells.rung == [job_id, job_id]
+    assert jobs.ring_overdue(quiet_seconds=30) == 0  # rung again just now

@@ -61,10 +61,13 @@ class Installation:
     def setup(self, *, readers: int, **edition: Any) -> None:
         """Migrate, then one edition `e1` with `readers` confirmed readers and an approved
         digest for 2026-11-25 (made by tests.delivery.seed in the child's settings)."""
-        self.run("migrate", "--noinput")
-        code = f"from tests.delivery.seed import seed; seed(readers={readers}, **{edition!r})"
+        code = (
+            "import django; django.setup(); from django.core.management import call_command; "
+            "call_command('migrate', interactive=False, verbosity=0); "
+            f"from tests.delivery.seed import seed; seed(readers={readers}, **{edition!r})"
+        )
         subprocess.run(
-            [sys.executable, "-c", "import django; django.setup(); " + code],
+            [sys.executable, "-c", code],
             env={**self.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
             cwd=REPO,
             check=True,
@@ -72,13 +75,15 @@ class Installation:
         )
 
 
-def fresh_postgres_url() -> str:
-    """Create an empty database on the local server; `drop_postgres` removes it."""
+def fresh_postgres_url(template: str | None = None) -> str:
+    """Create a database on the local server, empty or a copy of `template` (a database
+    URL); `drop_postgres` removes it."""
     import psycopg
 
     name = f"h_delivery_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return f"{PG_SERVER}/{name}"
 
 

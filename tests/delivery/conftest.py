@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 
-from tests.conftest import SMTPPeer
+from tests.conftest import SMTPPeer, port_open, require
+from tests.delivery.children import drop_postgres, fresh_postgres_url
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +42,12 @@ def smtp_peer() -> Iterator[SMTPPeer]:
     peer = advertise_pipelining(SMTPPeer()).start()
     yield peer
     peer.stop()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for an installation in other processes."""
+    require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
+    url = fresh_postgres_url()
+    yield url
+    drop_postgres(url)

@@ -7,13 +7,12 @@ import random
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SMTPPeer, port_open, require
-from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
+from tests.conftest import SMTPPeer
+from tests.delivery.children import Installation
 
 THREADS, FLUSH = 2, 10
 SENDER_ENV = {
@@ -63,14 +62,6 @@ def test_a_sender_killed_at_random_moments_then_restarted(
     assert duplicates <= kills * THREADS * (FLUSH + 1)
     assert kills >= 1 and "nothing left to send" in done.stdout
     assert f"sent {readers}," in done.stdout
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
-    url = fresh_postgres_url()
-    yield url
-    drop_postgres(url)
 
 
 @pytest.mark.postgres

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from headlines.core import clock, jobs, scheduler
+from headlines.core.worker import EmbeddedWorker
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
 from headlines.digests.models import Digest
@@ -105,7 +106,7 @@ def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> Non
     factories.readers(ed, 12)
     factories.digest(ed, day=DAY)
     clock.set_clock(at(18, 5))
-    backend = jobs.EmbeddedBackend(threads=2)
+    backend = EmbeddedWorker(threads=2, poll_seconds=0.05).start()
     previous = jobs.set_backend(backend)
     try:
         sched = scheduler.Scheduler(tick_seconds=30)
@@ -115,6 +116,73 @@ def test_the_embedded_worker_runs_the_same_jobs(smtp_messenger: SMTPPeer) -> Non
         while len(smtp_messenger.received) < 12 and time.monotonic() < end:
             time.sleep(0.05)
     finally:
-        backend.shutdown()
+        backend.stop()
         jobs.set_backend(previous)
     assert len(smtp_messenger.received) == 12
+
+
+class Doorbells:
+    def __init__(self) -> None:
+        self.rung: list[tuple[int, float]] = []
+
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        self.rung += [(i, delay) for i in job_ids]
+
+
+def test_in_the_celery_tier_a_send_job_queues_the_next_so_every_worker_joins(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.conf import settings
+
+    from headlines.core.models import Job
+
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_BROKER_URL", "amqp://127.0.0.1:1//")
+    bells = Doorbells()
+    previous = jobs.set_backend(bells)
+    try:
+        ed = factories.edition()
+        factories.readers(ed, 30)
+        digest = factories.digest(ed, day=DAY)
+        clock.set_clock(at(18, 5))
+        tick()  # dispatch: the ledger is filled, one send job waits
+        waiting = Job.objects.get(kind="delivery.send", status=Job.Status.QUEUED)
+        assert waiting.key == f"delivery.send:{digest.pk}"
+        assert jobs.run_by_id(waiting.pk)  # a worker takes it: first it queues the next one
+        [spare] = Job.objects.filter(kind="delivery.send", status=Job.Status.QUEUED)
+        assert spare.pk != waiting.pk and (spare.pk, 0.0) in bells.rung
+        assert len(smtp_messenger.received) == 30
+        assert jobs.run_by_id(spare.pk)  # nothing left: the chain ends here
+        assert not Job.objects.filter(kind="delivery.send", status=Job.Status.QUEUED).exists()
+    finally:
+        jobs.set_backend(previous)
+
+
+def test_a_send_that_ends_with_rows_under_a_dead_senders_lease_comes_back_for_them(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    from django.conf import settings
+
+    from headlines.core.models import Job
+    from headlines.delivery import ledger, services
+
+    ed = factories.edition()
+    factories.readers(ed, 10)
+    digest = factories.digest(ed, day=DAY)
+    fixed = at(18, 5)
+    clock.set_clock(fixed)
+    ledger.fill(digest=digest, now=fixed.now(), send_now=True)
+    ledger.claim(digest_id=digest.pk, owner="dead", limit=4, now=fixed.now())  # then it died
+    bells = Doorbells()
+    previous = jobs.set_backend(bells)
+    try:
+        services.delivery_send_due(digest_id=digest.pk)
+        assert len(smtp_messenger.received) == 6
+        [back] = Job.objects.filter(kind="delivery.send", status=Job.Status.QUEUED)
+        lease = settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]
+        assert back.run_after == fixed.now() + dt.timedelta(seconds=lease + 0.5)
+        fixed.advance(seconds=lease + 1)
+        assert jobs.run_by_id(back.pk)
+    finally:
+        jobs.set_backend(previous)
+    assert len(smtp_messenger.received) == 10
+    assert not Job.objects.filter(kind="delivery.send", status=Job.Status.QUEUED).exists()

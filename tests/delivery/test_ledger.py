@@ -99,3 +99,19 @@ def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None
     # `headlines send` later brings both back: neither reader has had it.
     assert ledger.bring_forward(digest_id=digest.pk, now=NOW + dt.timedelta(hours=4)) == 2
     assert ledger.open_rows(digest_id=digest.pk) == 2
+
+
+def test_the_heartbeat_renews_only_the_rows_its_sender_holds() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 6)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    mine = ledger.claim(digest_id=digest.pk, owner="me", limit=3, now=NOW)
+    ledger.claim(digest_id=digest.pk, owner="other", limit=3, now=NOW)
+    lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
+    beat = NOW + lease - dt.timedelta(seconds=1)
+    assert ledger.renew(digest_id=digest.pk, owner="me", now=beat) == 3
+    # Past the first lease: "other" stopped beating, its rows go to the next claim; mine stay.
+    later = NOW + lease + dt.timedelta(seconds=1)
+    taken = ledger.claim(digest_id=digest.pk, owner="next", limit=10, now=later)
+    assert {c.id for c in taken}.isdisjoint({c.id for c in mine}) and len(taken) == 3

@@ -3,11 +3,12 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from headlines.core.models import Edition, OutboxMessage
+from headlines.core.models import Edition, Job, OutboxMessage
 
 
 @admin.register(Edition)
@@ -70,3 +71,60 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             "</iframe>",
             part.get_content(),
         )
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """The job table: what waits, what runs, and what failed with which error. Read-only but
+    for the retry action: a job is changed only by its worker."""
+
+    list_display = ("id", "kind", "status", "attempts", "run_after", "lease_owner", "error_line")
+    list_filter = ("status", "kind")
+    search_fields = ("kind", "key", "payload", "last_error")
+    date_hierarchy = "created_at"
+    actions = ["retry"]
+    readonly_fields = (
+        "kind",
+        "key",
+        "payload",
+        "status",
+        "attempts",
+        "max_attempts",
+        "run_after",
+        "lease_owner",
+        "lease_expires_at",
+        "created_at",
+        "updated_at",
+        "finished_at",
+        "error",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="Last error")
+    def error_line(self, obj: Job) -> str:
+        lines = obj.last_error.strip().splitlines()
+        return lines[-1][:160] if lines else ""
+
+    @admin.display(description="Error")
+    def error(self, obj: Job) -> str:
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", obj.last_error or "—")
+
+    @admin.action(description="Retry the selected failed jobs")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Job]) -> None:
+        from headlines.core.services import jobs_retry
+
+        again = jobs_retry(job_ids=list(queryset.values_list("id", flat=True)))
+        skipped = queryset.count() - len(again)
+        self.message_user(request, f"{len(again)} jobs queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} not retried: only failed jobs can be, and one waiting per key.",
+                messages.WARNING,
+            )

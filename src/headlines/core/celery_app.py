@@ -1,4 +1,5 @@
-"""The Celery application of the distributed tier: one generic task that runs a registered job."""
+"""The Celery application of the distributed tier: one generic task, a doorbell, that claims a
+job row by its id and runs it (see core.jobs). The message carries only the id."""
 
 from __future__ import annotations
 
@@ -32,13 +33,21 @@ app.conf.update(
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
+    # A doorbell that cannot be published is not worth holding a web request for: the job is
+    # in the database and the scheduler rings again for it.
+    task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
+    broker_connection_timeout=5,
 )
 
 
 @app.task(name="headlines.run_job")
-def run_job_task(name: str, kwargs: dict[str, Any]) -> None:
+def run_job_task(job_id: int | str, kwargs: dict[str, Any] | None = None) -> None:
     close_old_connections()
     try:
-        jobs.run_job(name, kwargs)
+        if isinstance(job_id, str):
+            # A message from a release before durable jobs (name, kwargs): run it as it was.
+            jobs.registered()[job_id](**(kwargs or {}))
+        else:
+            jobs.run_by_id(int(job_id))
     finally:
         close_old_connections()

@@ -1,97 +1,287 @@
-"""Background jobs: one registry, three ways to run them.
+"""Background jobs: durable rows in the database, run by whichever worker claims them.
 
-A job is a plain function registered by name with `@job("app.action")`. It receives ids and
-other JSON values, never model instances, and must be safe to run twice. `enqueue()` queues it
-after the current transaction commits, on whichever backend is installed:
+The public face is small:
 
-- `EmbeddedBackend` (no HEADLINES_BROKER_URL): a thread pool inside `headlines run`;
-- `CeleryBackend` (HEADLINES_BROKER_URL set): Celery workers started by `headlines worker`;
-- `ImmediateBackend`: runs the job in the caller's thread (tests, `manage`-style commands).
+- `@job("app.action", long=False, max_attempts=None)` (or `register(name, func, ...)`) declares
+  a handler. It receives ids and other JSON values as keyword arguments, never model
+  instances, and must be safe to run twice.
+- `enqueue("app.action", key="…", delay=seconds, **payload)` writes the job into the job
+  table *inside the caller's transaction*: the change and the job that follows from it commit
+  together or not at all. After the commit a doorbell rings (see below); the row, not the
+  doorbell, is what counts. With a `key`, a job whose key already waits in the queue is not
+  queued twice, only brought forward (the periodic ticks and the delivery fan-out rely on this).
 
-The database, not the broker, holds the state a job works on, so a lost message costs a delay,
-never a reader: the scheduler's next tick finds the work again.
+Doorbells (`Backend.ring`), one per tier:
+
+- `EmbeddedWorker` (core.worker; no HEADLINES_BROKER_URL): threads inside `headlines run` that
+  wake at once for jobs queued in the process and poll for the rest;
+- `CeleryBackend` (HEADLINES_BROKER_URL set): publishes the job's id; the Celery task claims
+  the row and runs it. A lost message costs a delay: the scheduler rings again for due jobs
+  nobody has picked up;
+- `ImmediateBackend`: claims and runs the job in the caller's thread once it commits (tests,
+  one-off commands).
+
+A job is claimed under a lease (HEADLINES_JOB_LEASE_SECONDS) renewed by its worker's
+heartbeat; a worker that dies leaves jobs that another runs again once the lease runs out. A
+job that raises is tried again after a doubling backoff and ends `failed`, with its error, in
+the admin (Jobs), where staff can retry it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from django.db import close_old_connections, connections, transaction
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    func: Callable[..., Any]
+    long: bool  # runs for minutes (a send, an ingest): kept off the embedded short-job thread
+    max_attempts: int | None
 
 
-def job(name: str) -> Callable[[F], F]:
+_REGISTRY: dict[str, Spec] = {}
+
+
+def register(
+    name: str, func: Callable[..., Any], *, long: bool = False, max_attempts: int | None = None
+) -> None:
     """Register `func` as the background job `name`."""
+    if name in _REGISTRY and _REGISTRY[name].func is not func:
+        raise ValueError(f"job {name!r} is registered twice")
+    _REGISTRY[name] = Spec(name, func, long, max_attempts)
 
-    def register(func: F) -> F:
-        if name in _REGISTRY and _REGISTRY[name] is not func:
-            raise ValueError(f"job {name!r} is registered twice")
-        _REGISTRY[name] = func
+
+def job(name: str, *, long: bool = False, max_attempts: int | None = None) -> Callable[[F], F]:
+    """Decorator form of `register`."""
+
+    def decorate(func: F) -> F:
+        register(name, func, long=long, max_attempts=max_attempts)
         return func
 
-    return register
+    return decorate
 
 
 def registered() -> dict[str, Callable[..., Any]]:
-    return dict(_REGISTRY)
+    return {name: spec.func for name, spec in _REGISTRY.items()}
 
 
 def run_job(name: str, kwargs: dict[str, Any]) -> Any:
-    """Run one job now, in this thread. Unknown names are an error, not a silent no-op."""
+    """Call job `name`'s handler now, in this thread, with no row (tests, direct calls)."""
     try:
-        func = _REGISTRY[name]
+        spec = _REGISTRY[name]
     except KeyError:
         raise LookupError(f"no job named {name!r}") from None
-    return func(**kwargs)
+    return spec.func(**kwargs)
+
+
+def long_kinds() -> frozenset[str]:
+    return frozenset(name for name, spec in _REGISTRY.items() if spec.long)
+
+
+def distributed() -> bool:
+    """True in the Celery tier: jobs may run in many processes on many machines."""
+    from django.conf import settings
+
+    return bool(settings.CONFIG["HEADLINES_BROKER_URL"])
+
+
+def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) -> int | None:
+    """Write job `name` in the current transaction; ring its doorbell once that commits.
+
+    With a `key` that already waits in the queue, no second job is added: the waiting one is
+    brought forward if it was due later, its doorbell rings again, and its id is returned.
+    """
+    import datetime as dt
+
+    from django.conf import settings
+
+    from headlines.core import clock, jobqueue
+
+    try:
+        spec = _REGISTRY[name]
+    except KeyError:
+        raise LookupError(f"no job named {name!r}") from None
+    text = json.dumps(payload)  # ids and plain values only: fail here, not in a worker
+    job_id = jobqueue.insert(
+        kind=name,
+        key=key,
+        payload=text,
+        max_attempts=spec.max_attempts or int(settings.CONFIG["HEADLINES_JOB_MAX_ATTEMPTS"]),
+        run_after=clock.now() + dt.timedelta(seconds=max(0.0, delay)),
+    )
+    if job_id is not None:
+        wait = max(0.0, delay)
+        transaction.on_commit(lambda: get_backend().ring([job_id], delay=wait), robust=True)
+    return job_id
+
+
+# --- running ----------------------------------------------------------------------------------
+
+_owner: tuple[int, str] | None = None
+
+
+def process_owner() -> str:
+    """This process's lease owner name (a new one after a fork)."""
+    global _owner
+    if _owner is None or _owner[0] != os.getpid():
+        _owner = (os.getpid(), f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    return _owner[1]
+
+
+def _call(claimed: Any) -> None:
+    spec = _REGISTRY.get(claimed.kind)
+    if spec is None:
+        raise LookupError(f"no job named {claimed.kind!r} is registered in this process")
+    spec.func(**json.loads(claimed.payload))
+
+
+def run_claimed(claimed: Iterable[Any], *, owner: str) -> int:
+    """Run jobs this owner holds, one after another; mark the ones that ran done together.
+
+    Returns how many succeeded. A job that raises is recorded (retry later or failed) and the
+    rest go on.
+    """
+    from headlines.core import jobqueue
+
+    done: list[int] = []
+    try:
+        for item in claimed:
+            try:
+                _call(item)
+            except Exception as exc:
+                status = jobqueue.fail(owner=owner, job=item, error=_describe(exc))
+                log.warning("job %s #%d failed (%s): %s", item.kind, item.id, status, exc)
+            else:
+                done.append(item.id)
+    finally:
+        jobqueue.finish(owner=owner, ids=done)
+    return len(done)
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).strip()
+
+
+def run_by_id(job_id: int) -> bool:
+    """Claim job `job_id` if it is due and unheld, and run it here (a doorbell's answer)."""
+    from headlines.core import jobqueue
+
+    owner = process_owner()
+    claimed = jobqueue.claim(owner=owner, limit=1, job_id=job_id)
+    if not claimed:
+        return False  # done already, not due yet, or another worker holds it
+    with heartbeat(owner):
+        return run_claimed(claimed, owner=owner) == 1
+
+
+class _Heartbeat:
+    """Renews the leases of a process's running jobs while any runs (one thread a process)."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.active = 0
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        with self.lock:
+            self.active += 1
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._beat, name="headlines-job-heartbeat", daemon=True
+                )
+                self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.active -= 1
+
+    def _beat(self) -> None:
+        from django.conf import settings
+        from django.db import connections
+
+        from headlines.core import jobqueue
+
+        every = max(0.5, int(settings.CONFIG["HEADLINES_JOB_LEASE_SECONDS"]) / 3)
+        while not self.wake.wait(every):
+            with self.lock:
+                if self.active <= 0:
+                    self.thread = None
+                    break
+            try:
+                jobqueue.renew(owner=self.owner)
+            except Exception:
+                log.exception("could not renew job leases")
+        connections.close_all()
+
+
+_heartbeats: dict[str, _Heartbeat] = {}
+_heartbeats_lock = threading.Lock()
+
+
+def heartbeat(owner: str) -> _Heartbeat:
+    """`with heartbeat(owner):` keeps `owner`'s job leases alive while the block runs."""
+    with _heartbeats_lock:
+        beat = _heartbeats.get(owner)
+        if beat is None:
+            beat = _heartbeats[owner] = _Heartbeat(owner)
+        return beat
+
+
+# --- doorbells --------------------------------------------------------------------------------
 
 
 class Backend(Protocol):
-    def submit(self, name: str, kwargs: dict[str, Any]) -> None: ...
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        """The jobs are committed and due in `delay` seconds: have them run."""
 
 
 class ImmediateBackend:
-    def submit(self, name: str, kwargs: dict[str, Any]) -> None:
-        run_job(name, kwargs)
+    """Runs each job in the caller's thread as soon as it commits (a delayed one is left for
+    a worker)."""
+
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay > 0:
+            return
+        for job_id in job_ids:
+            run_by_id(job_id)
 
 
-class EmbeddedBackend:
-    """A small thread pool in the web process: the embedded tier's worker."""
-
-    def __init__(self, threads: int) -> None:
-        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="headlines-job")
-
-    def submit(self, name: str, kwargs: dict[str, Any]) -> None:
-        self.pool.submit(self._run, name, kwargs)
-
-    @staticmethod
-    def _run(name: str, kwargs: dict[str, Any]) -> None:
-        close_old_connections()
-        try:
-            run_job(name, kwargs)
-        except Exception:
-            log.exception("job %s(%s) failed", name, kwargs)
-        finally:
-            connections.close_all()
-
-    def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=False)
+# Delayed jobs due within this many seconds get a doorbell with a countdown; later ones are
+# rung by the scheduler when they come due (`ring_overdue`).
+MAX_COUNTDOWN = 60.0
 
 
 class CeleryBackend:
-    def submit(self, name: str, kwargs: dict[str, Any]) -> None:
+    """Publishes job ids; a Celery worker claims the row and runs it."""
+
+    lost_doorbells = True  # the scheduler rings again for due jobs nobody picked up
+
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay > MAX_COUNTDOWN:
+            return  # held that long by a worker, a message outlives brokers' ack timeouts
         from headlines.core.celery_app import app
 
-        app.send_task("headlines.run_job", args=[name, kwargs])
+        for job_id in job_ids:
+            app.send_task("headlines.run_job", args=[job_id], countdown=delay or None)
 
 
 _backend: Backend | None = None
@@ -109,19 +299,30 @@ def get_backend() -> Backend:
     global _backend
     with _backend_lock:
         if _backend is None:
-            from django.conf import settings
-
-            if settings.CONFIG["HEADLINES_BROKER_URL"]:
-                _backend = CeleryBackend()
-            else:
-                # Outside `headlines run` (a one-off command) no pool would be drained: run inline.
-                _backend = ImmediateBackend()
+            # A one-off command in the embedded tier runs what it queues before it exits.
+            _backend = CeleryBackend() if distributed() else ImmediateBackend()
         return _backend
 
 
-def enqueue(name: str, **kwargs: Any) -> None:
-    """Queue job `name` once the current transaction commits (at once outside one)."""
-    if name not in _REGISTRY:
-        raise LookupError(f"no job named {name!r}")
-    json.dumps(kwargs)  # ids and plain values only: fail here, not in a worker
-    transaction.on_commit(lambda: get_backend().submit(name, kwargs), robust=True)
+def ring_overdue(*, quiet_seconds: float) -> int:
+    """Ring again for due jobs nobody picked up (lost doorbells, retries come due, dead
+    workers' leases); only backends whose doorbells can be lost need it."""
+    backend = get_backend()
+    if not getattr(backend, "lost_doorbells", False):
+        return 0
+    from headlines.core import jobqueue
+
+    ids = jobqueue.unrung(quiet_seconds=quiet_seconds)
+    if ids:
+        backend.ring(ids)
+    return len(ids)
+
+
+@job("core.jobs_purge")
+def purge_done(days: int = 7) -> int:
+    """Forget done jobs after a week: the table stays small, failed ones stay for staff."""
+    import datetime as dt
+
+    from headlines.core import jobqueue
+
+    return jobqueue.purge(older_than=dt.timedelta(days=days))

@@ -59,3 +59,50 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_header}"
+
+
+class Job(models.Model):
+    """A background job, durable: written in the same transaction as the change that asks for
+    it, claimed under a lease by a worker, retried with backoff, kept with its error when it
+    keeps failing (see `core.jobs`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=100, help_text="The registered job, e.g. delivery.send.")
+    key = models.CharField(
+        max_length=200, blank=True, help_text="Idempotency key: at most one queued job per key."
+    )
+    payload = models.TextField(default="{}", help_text="The job's keyword arguments, as JSON.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=5)
+    run_after = models.DateTimeField(help_text="Not claimed before this (enqueue time, backoff).")
+    lease_owner = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=models.Q(status="queued") & ~models.Q(key=""),
+                name="one_queued_job_per_key",
+            )
+        ]
+        indexes = [
+            # Claims: due queued jobs and expired leases, each one index range scan; done jobs
+            # (the bulk of the table) are never walked.
+            models.Index(fields=["status", "run_after"], name="job_claim"),
+            models.Index(fields=["status", "lease_expires_at"], name="job_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"

@@ -1,7 +1,8 @@
 """Periodic jobs: what runs every N seconds, and the loop that runs it.
 
 Apps register periodic jobs with `every(seconds, "app.job")` in their `jobs.py`. Each tick
-enqueues the jobs that are due. Several schedulers may run at once (one per machine): every
+enqueues the jobs that are due, and (Celery tier) rings again for due jobs whose doorbell was
+lost. Several schedulers may run at once (one per machine): every
 periodic job is idempotent and works from database state, so a doubled tick is only wasted work.
 """
 
@@ -30,6 +31,9 @@ def every(seconds: float, name: str) -> None:
     _PERIODIC[name] = Periodic(name, seconds)
 
 
+every(3600, "core.jobs_purge")
+
+
 def periodic_jobs() -> list[Periodic]:
     return sorted(_PERIODIC.values(), key=lambda p: p.name)
 
@@ -50,9 +54,15 @@ class Scheduler:
                 self.last_run[periodic.name] = now
                 due.append(periodic.name)
                 try:
-                    jobs.enqueue(periodic.name)
+                    # Keyed: several schedulers, or a tick while the last one still waits,
+                    # leave one waiting job, not a pile.
+                    jobs.enqueue(periodic.name, key=f"periodic:{periodic.name}")
                 except Exception:
                     log.exception("could not enqueue %s", periodic.name)
+        try:
+            jobs.ring_overdue(quiet_seconds=max(10.0, self.tick_seconds))
+        except Exception:
+            log.exception("could not ring for overdue jobs")
         return due
 
     def run_forever(self) -> None:

@@ -99,3 +99,14 @@ def _base_host() -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(settings.BASE_URL).hostname or "localhost"
+
+
+def jobs_retry(*, job_ids: list[int]) -> list[int]:
+    """Failed jobs back to the queue with fresh attempts; their doorbells ring on commit."""
+    from headlines.core import jobqueue, jobs
+
+    with transaction.atomic():
+        again = jobqueue.retry(ids=job_ids)
+        if again:
+            transaction.on_commit(lambda: jobs.get_backend().ring(again), robust=True)
+    return again

@@ -7,12 +7,12 @@ from headlines.core.scheduler import every
 from headlines.delivery import services
 
 
-@job("delivery.dispatch")
+@job("delivery.dispatch", long=True)
 def dispatch() -> dict[str, int]:
     return services.delivery_dispatch()
 
 
-@job("delivery.send")
+@job("delivery.send", long=True)
 def send(digest_id: int) -> dict[str, int]:
     return services.delivery_send_due(digest_id=digest_id)
 

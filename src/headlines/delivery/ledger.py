@@ -247,7 +247,8 @@ def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None
                 "last_code": code,
                 "last_reply": reply,
                 "relay": relay,
-                "lease_owner": "",
+                # lease_owner stays: which sender (host:pid:…) last had the row, for staff and
+                # for checking that a send really spread over the workers.
                 "lease_expires_at": None,
             }
             if state == State.SENT:
@@ -263,12 +264,16 @@ def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
 
 
-def renew(*, owner: str, ids: list[int], now: dt.datetime) -> None:
-    """Extend this owner's lease on rows it still holds."""
-    if ids:
-        Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64]).update(
-            lease_expires_at=now + _lease()
-        )
+def renew(*, digest_id: int, owner: str, now: dt.datetime) -> int:
+    """The sender's heartbeat: extend the lease on every row of the digest it still holds.
+
+    Its rows are found through the claim index (digest, state): only in-flight rows are read.
+    """
+    return int(
+        Delivery.objects.filter(
+            digest_id=digest_id, state=State.SENDING, lease_owner=owner[:64]
+        ).update(lease_expires_at=now + _lease())
+    )
 
 
 @transaction.atomic

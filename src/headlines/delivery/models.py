@@ -34,7 +34,9 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(help_text="Not claimed before this (due time, backoff).")
     deadline = models.DateTimeField(help_text="Not sent after this: skipped or failed instead.")
     attempts = models.PositiveSmallIntegerField(default=0)
-    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_owner = models.CharField(
+        max_length=64, blank=True, help_text="The sender holding it, or that last held it."
+    )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     last_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_reply = models.TextField(blank=True)

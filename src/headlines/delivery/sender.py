@@ -77,9 +77,36 @@ class Sender:
         self.template = DigestTemplate.for_digest(digest_get(digest_id=digest_id))
         self.tally = Tally()
         self.errors: list[BaseException] = []
+        self.done = threading.Event()
 
     def run_available(self) -> Tally:
         """Send everything claimable now, on `threads` threads; return when none is left."""
+        beat = threading.Thread(target=self._heartbeat, name="headlines-send-beat", daemon=True)
+        self.done.clear()
+        beat.start()
+        try:
+            self._run_threads()
+        finally:
+            self.done.set()
+            beat.join()
+        if self.errors:
+            raise self.errors[0]
+        return self.tally
+
+    def _heartbeat(self) -> None:
+        """Renew the leases of the rows this sender holds every quarter lease, so a short lease
+        (a dead sender's rows return within seconds) never runs out under a live one."""
+        every = max(0.2, int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]) / 4)
+        try:
+            while not self.done.wait(every):
+                try:
+                    ledger.renew(digest_id=self.digest_id, owner=self.owner, now=clock.now())
+                except Exception:
+                    log.exception("could not renew delivery leases")
+        finally:
+            connections.close_all()
+
+    def _run_threads(self) -> None:
         if self.threads == 1:
             self._loop()
         else:
@@ -91,9 +118,6 @@ class Sender:
                 worker.start()
             for worker in workers:
                 worker.join()
-        if self.errors:
-            raise self.errors[0]
-        return self.tally
 
     def _thread(self) -> None:
         try:
@@ -123,7 +147,7 @@ class Sender:
             )
         )
         pending: list[Outcome] = []
-        for index, item in enumerate(claimed):
+        for item in claimed:
             if not item.confirmed:
                 pending.append(Outcome(item.id, State.SUPPRESSED, None, "no longer subscribed"))
             elif hashes[item.id] in suppressed:
@@ -133,11 +157,6 @@ class Sender:
             if len(pending) >= self.flush:
                 self._record(pending)
                 pending = []
-                # A slow or rate-limited relay must not let the lease on the rest of the
-                # batch run out while this sender is still working through it.
-                ledger.renew(
-                    owner=self.owner, ids=[c.id for c in claimed[index + 1 :]], now=clock.now()
-                )
         self._record(pending)
 
     def _send_one(self, item: Claimed) -> Outcome:

@@ -125,7 +125,7 @@ def delivery_dispatch() -> dict[str, int]:
                 swept["skipped"],
             )
         if ledger.due_rows(digest_id=digest.pk, now=now):
-            jobs.enqueue("delivery.send", digest_id=digest.pk)
+            _queue_sender(digest.pk)
             senders += 1
         elif ledger.open_rows(digest_id=digest.pk) == 0:
             digest_services.digest_mark_sent(digest_id=digest.pk)
@@ -133,25 +133,55 @@ def delivery_dispatch() -> dict[str, int]:
     return {"started": started, "senders": senders, "finished": finished}
 
 
+def _queue_sender(digest_id: int) -> None:
+    # Keyed: at most one send job of a digest waits in the queue. In the Celery tier each
+    # send job that starts queues the next one (see delivery_send_due), so one always waits
+    # for the next free worker until every worker takes part or nothing is left.
+    jobs.enqueue("delivery.send", key=f"delivery.send:{digest_id}", digest_id=digest_id)
+
+
 _running: set[int] = set()
 _running_lock = threading.Lock()
 
 
 def delivery_send_due(*, digest_id: int, messenger: Messenger | None = None) -> dict[str, int]:
-    """Send what is due now for one digest (the job behind each scheduler tick).
+    """Send what is due now for one digest (the send job).
 
-    One sender per digest per process: ticks that arrive while it runs return at once. Other
-    processes and machines run their own and take disjoint batches from the ledger.
+    Celery tier: a send fans out. Before it starts, this job queues another for the same digest
+    (if readers are still due), which the next free worker slot on any machine takes; all of
+    them claim disjoint batches from the ledger. The chain stops when nothing is due.
+    Embedded tier: one sender per digest per process; extra jobs return at once.
     """
-    with _running_lock:
-        if digest_id in _running:
-            return {}
-        _running.add(digest_id)
+    fan_out = jobs.distributed()
+    if fan_out:
+        if ledger.due_rows(digest_id=digest_id, now=clock.now()):
+            _queue_sender(digest_id)
+    else:
+        with _running_lock:
+            if digest_id in _running:
+                return {}
+            _running.add(digest_id)
     chosen, owned = _messenger_or_default(messenger)
     try:
-        return dict(Sender(digest_id=digest_id, messenger=chosen).run_available().counts)
+        counts = dict(Sender(digest_id=digest_id, messenger=chosen).run_available().counts)
     finally:
         if owned:
             chosen.close()
-        with _running_lock:
-            _running.discard(digest_id)
+        if not fan_out:
+            with _running_lock:
+                _running.discard(digest_id)
+    _follow_up(digest_id)
+    return counts
+
+
+def _follow_up(digest_id: int) -> None:
+    """Nothing is claimable now, but rows are still open (another sender's lease, a retry's
+    backoff): come back when the first of them can be claimed. A sender that died mid-send so
+    has its rows taken over within a lease, not at the next dispatch tick."""
+    wake = ledger.next_wake(digest_id=digest_id)
+    if wake is None:
+        return
+    delay = min(3600.0, max(0.5, (wake - clock.now()).total_seconds() + 0.5))
+    jobs.enqueue(
+        "delivery.send", key=f"delivery.send:{digest_id}", delay=delay, digest_id=digest_id
+    )

@@ -9,7 +9,7 @@ from headlines.digests import services
 ASSEMBLE_EVERY_SECONDS = 60
 
 
-@job("digests.assemble_due")
+@job("digests.assemble_due", long=True)
 def assemble_due() -> list[int]:
     return services.digests_assemble_due()
 

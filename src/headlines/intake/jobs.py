@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 INGEST_DUE_EVERY_SECONDS = 60
 
 
-@job("intake.ingest_due")
+@job("intake.ingest_due", long=True)
 def ingest_due() -> int:
     reports = services.ingest_due()
     for report in reports:
@@ -29,7 +29,7 @@ def ingest_due() -> int:
     return len(reports)
 
 
-@job("intake.ingest_source")
+@job("intake.ingest_source", long=True)
 def ingest_source(source_id: int) -> None:
     services.source_ingest(source_id=source_id)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from argparse import ArgumentParser
 from typing import Any
 
@@ -31,10 +32,16 @@ class Command(HeadlinesCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         embedded = not settings.CONFIG["HEADLINES_BROKER_URL"]
-        sched = None
+        sched = worker = None
         if embedded:
-            jobs.set_backend(jobs.EmbeddedBackend(settings.CONFIG["HEADLINES_WORKER_THREADS"]))
+            from headlines.core.worker import EmbeddedWorker
+
+            worker = EmbeddedWorker.from_settings().start()
+            jobs.set_backend(worker)
             sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
+        # SIGTERM (systemd, docker stop) stops like Ctrl-C: the worker gives back the jobs it
+        # holds, so the next start runs them at once instead of after their lease.
+        signal.signal(signal.SIGTERM, _interrupt)
         if options["demo"]:
             from headlines.demo import start_demo
 
@@ -58,6 +65,14 @@ class Command(HeadlinesCommand):
             serve(
                 application, host=options["host"], port=options["port"], threads=options["threads"]
             )
+        except KeyboardInterrupt:
+            pass
         finally:
             if sched is not None:
                 sched.stop()
+            if worker is not None:
+                worker.stop()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

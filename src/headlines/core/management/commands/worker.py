@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import socket
 from argparse import ArgumentParser
 from typing import Any
 
@@ -16,6 +18,13 @@ class Command(HeadlinesCommand):
         parser.add_argument("--concurrency", type=int, default=None, help="Worker processes.")
         parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
         parser.add_argument("--loglevel", default="INFO")
+        parser.add_argument(
+            "--name",
+            "-n",
+            default=None,
+            help="Node name, unique per worker (default: headlines@<host>-<pid>, so any number "
+            "run side by side on one host).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CONFIG["HEADLINES_BROKER_URL"]:
@@ -25,7 +34,13 @@ class Command(HeadlinesCommand):
             )
         from headlines.core.celery_app import app
 
-        argv = ["worker", f"--loglevel={options['loglevel']}", f"--pool={options['pool']}"]
+        name = options["name"] or f"headlines@{socket.gethostname()}-{os.getpid()}"
+        argv = [
+            "worker",
+            f"--hostname={name}",
+            f"--loglevel={options['loglevel']}",
+            f"--pool={options['pool']}",
+        ]
         if options["concurrency"]:
             argv.append(f"--concurrency={options['concurrency']}")
         app.worker_main(argv)

@@ -1,0 +1,95 @@
+"""The embedded tier's job table on SQLite: what a durable job adds to a sign-up, and how fast
+the embedded worker drains a backlog (a sign-up spike's confirmation emails).
+
+`python -m benchmarks bench_jobs`; BENCH_JOBS (default 3000). A fresh SQLite database (WAL) in
+a temporary data dir, the embedded worker with its default settings (HEADLINES_WORKER_THREADS,
+HEADLINES_JOB_BATCH).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+
+def _drain(worker_cls: type, count: int) -> float:
+    from headlines.core.models import Job
+
+    worker = worker_cls.from_settings().start()
+    started = time.perf_counter()
+    try:
+        while Job.objects.filter(status__in=("queued", "running")).exists():
+            time.sleep(0.02)
+    finally:
+        took = time.perf_counter() - started
+        worker.stop()
+    return count / took
+
+
+def main() -> None:
+    count = int(os.environ.get("BENCH_JOBS", "3000"))
+    os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-jobs-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from headlines.core import jobs
+    from headlines.core.models import Job
+    from headlines.core.services import edition_create
+    from headlines.core.worker import EmbeddedWorker
+    from headlines.subscriptions import services
+    from headlines.subscriptions.models import Subscription
+
+    call_command("migrate", interactive=False, verbosity=0)
+    settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_IP"] = 10**9
+    threads, batch = (
+        settings.CONFIG[k] for k in ("HEADLINES_WORKER_THREADS", "HEADLINES_JOB_BATCH")
+    )
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; SQLite WAL; "
+        f"worker threads {threads}, batch {batch}"
+    )
+
+    class Parked:
+        """A doorbell nobody answers: jobs pile up as in a spike that outruns the worker."""
+
+        def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+            pass
+
+    jobs.set_backend(Parked())
+    jobs.register("bench.noop", lambda n: None)
+
+    started = time.perf_counter()
+    for n in range(count):
+        with transaction.atomic():
+            jobs.enqueue("bench.noop", n=n)
+    enqueue_rate = count / (time.perf_counter() - started)
+    print(f"enqueue, one transaction each: {enqueue_rate:,.0f} jobs/s")
+    print(f"drain {count} no-op jobs: {_drain(EmbeddedWorker, count):,.0f} jobs/s")
+
+    edition = edition_create(slug="bench", name="Bench Evening Headlines", timezone="UTC")
+    started = time.perf_counter()
+    for n in range(count):
+        services.subscription_request(
+            email=f"s{n}@example.com", edition_id=edition.pk, marketing=False, source="form"
+        )
+    signup_rate = count / (time.perf_counter() - started)
+    assert Subscription.objects.count() == count
+    waiting = Job.objects.filter(status="queued").count()
+    print(
+        f"sign-ups (service, job written, email not sent): {signup_rate:,.0f}/s; {waiting} waiting"
+    )
+    rate = _drain(EmbeddedWorker, waiting)
+    from headlines.core.models import OutboxMessage
+
+    assert OutboxMessage.objects.count() == count
+    print(f"drain {waiting} confirmation emails into the outbox: {rate:,.0f}/s")
+
+
+if __name__ == "__main__":
+    main()

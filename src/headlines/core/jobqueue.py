@@ -1,0 +1,269 @@
+"""The job table's moves: insert (in the caller's transaction), claim under a lease, renew,
+finish, fail with backoff, release, find jobs whose doorbell may be lost, retry, purge.
+
+Every move but `insert` is a short transaction of its own. On PostgreSQL a claim is
+`SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers take disjoint jobs; on SQLite every
+transaction opens with BEGIN IMMEDIATE (see database.py), so claims are serialised by the
+write lock and Django drops the FOR UPDATE clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from headlines.core import clock
+from headlines.core.models import Job
+
+Status = Job.Status
+ERROR_CHARS = 4000
+
+
+def lease() -> dt.timedelta:
+    return dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_JOB_LEASE_SECONDS"]))
+
+
+# INSERT_SQL: a keyed job that is already waiting (queued, same key) is not queued twice. The
+# partial unique index `one_queued_job_per_key` decides, and ON CONFLICT DO NOTHING without a
+# target turns the clash into "no row" inside the caller's transaction (an IntegrityError would
+# abort it on PostgreSQL). RETURNING gives the new id for the doorbell. SQLite ≥ 3.35 and
+# PostgreSQL.
+INSERT_SQL = """
+INSERT INTO core_job (
+    kind, "key", payload, status, attempts, max_attempts, run_after, lease_owner, last_error,
+    created_at, updated_at
+) VALUES (%s, %s, %s, 'queued', 0, %s, %s, '', '', %s, %s)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+
+def insert(
+    *, kind: str, key: str, payload: str, max_attempts: int, run_after: dt.datetime
+) -> int | None:
+    """Add a queued job in the current transaction and return its id. When `key` already
+    waits, add none: the waiting job is brought forward to `run_after` if it was due later,
+    and its id returned. None only if that job was claimed in the meantime."""
+    now = clock.now()
+    if not key:
+        return int(
+            Job.objects.create(
+                kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after
+            ).pk
+        )
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            INSERT_SQL,
+            [
+                kind,
+                key[:200],
+                payload,
+                max_attempts,
+                ops.adapt_datetimefield_value(run_after),
+                ops.adapt_datetimefield_value(now),
+                ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    if row:
+        return int(row[0])
+    # The key already waits: it runs at the earliest time anyone asked for.
+    waiting = Job.objects.filter(key=key[:200], status=Status.QUEUED)
+    waiting.filter(run_after__gt=run_after).update(run_after=run_after)
+    found: int | None = waiting.values_list("id", flat=True).first()
+    return found
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    kind: str
+    key: str
+    payload: str
+    attempts: int
+    max_attempts: int
+
+
+def _due(now: dt.datetime) -> tuple[Q, ...]:
+    """Claimable jobs, most urgent first; each is one index range scan."""
+    return (
+        Q(status=Status.RUNNING, lease_expires_at__lt=now),  # its worker died: run it again
+        Q(status=Status.QUEUED, run_after__lte=now),
+    )
+
+
+def claim(
+    *,
+    owner: str,
+    limit: int,
+    kinds: frozenset[str] | None = None,
+    exclude: frozenset[str] = frozenset(),
+    job_id: int | None = None,
+) -> list[Claimed]:
+    """Lease up to `limit` due jobs to `owner` (only `kinds` if given, never `exclude`)."""
+    now = clock.now()
+    rows = Job.objects.select_for_update(skip_locked=True)
+    if job_id is not None:
+        rows = rows.filter(pk=job_id)
+    if kinds is not None:
+        rows = rows.filter(kind__in=kinds)
+    if exclude:
+        rows = rows.exclude(kind__in=exclude)
+    with transaction.atomic():
+        ids: list[int] = []
+        for due in _due(now):
+            if len(ids) < limit:
+                ids += (
+                    rows.filter(due)
+                    .order_by("run_after", "id")
+                    .values_list("id", flat=True)[: limit - len(ids)]
+                )
+        if not ids:
+            return []
+        Job.objects.filter(id__in=ids).update(
+            status=Status.RUNNING,
+            lease_owner=owner[:100],
+            lease_expires_at=now + lease(),
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+        found = Job.objects.filter(id__in=ids).values_list(
+            "id", "kind", "key", "payload", "attempts", "max_attempts"
+        )
+        by_id = {row[0]: Claimed(*row) for row in found}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _held(owner: str, ids: list[int]) -> Q:
+    return Q(id__in=ids, status=Status.RUNNING, lease_owner=owner[:100])
+
+
+def finish(*, owner: str, ids: list[int]) -> None:
+    """Mark jobs done; only those this owner still holds (a lost lease keeps the other's)."""
+    if ids:
+        now = clock.now()
+        Job.objects.filter(_held(owner, ids)).update(
+            status=Status.DONE,
+            lease_owner="",
+            lease_expires_at=None,
+            finished_at=now,
+            updated_at=now,
+        )
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600.0, 5.0 * 2 ** max(0, attempts - 1)))
+
+
+def fail(*, owner: str, job: Claimed, error: str) -> str:
+    """Record a failed try: back to the queue after a backoff, or failed for good."""
+    now = clock.now()
+    final = job.attempts >= job.max_attempts
+    status = Status.FAILED if final else Status.QUEUED
+    changes: dict[str, object] = {
+        "status": status,
+        "lease_owner": "",
+        "lease_expires_at": None,
+        "last_error": error[-ERROR_CHARS:],
+        "updated_at": now,
+    }
+    if final:
+        changes["finished_at"] = now
+    else:
+        changes["run_after"] = now + backoff(job.attempts)
+    with transaction.atomic():
+        # A keyed job may already wait again under the same key: this try's row then closes
+        # as failed rather than clash with it in the queue.
+        if (
+            status == Status.QUEUED
+            and job.key
+            and Job.objects.filter(status=Status.QUEUED, key=job.key).exists()
+        ):
+            changes.update(status=Status.FAILED, finished_at=now)
+            status = Status.FAILED
+        rows = Job.objects.filter(_held(owner, [job.id]))
+        rows.update(**changes)
+    return str(status)
+
+
+def renew(*, owner: str) -> int:
+    """The heartbeat: extend every lease this owner holds."""
+    now = clock.now()
+    return int(
+        Job.objects.filter(status=Status.RUNNING, lease_owner=owner[:100]).update(
+            lease_expires_at=now + lease()
+        )
+    )
+
+
+def release(*, owner: str, ids: list[int] | None = None) -> int:
+    """Give back jobs this owner claimed but will not run (a graceful stop)."""
+    rows = Job.objects.filter(status=Status.RUNNING, lease_owner=owner[:100])
+    if ids is not None:
+        rows = rows.filter(id__in=ids)
+    with transaction.atomic():
+        return int(
+            rows.update(
+                status=Status.QUEUED,
+                lease_owner="",
+                lease_expires_at=None,
+                attempts=F("attempts") - 1,
+                updated_at=clock.now(),
+            )
+        )
+
+
+def unrung(*, quiet_seconds: float, limit: int = 500) -> list[int]:
+    """Due jobs nobody has picked up for `quiet_seconds` (a lost doorbell, a retry that came
+    due, a dead worker's lease): their ids, marked as rung now so the next look skips them."""
+    now = clock.now()
+    quiet = now - dt.timedelta(seconds=quiet_seconds)
+    with transaction.atomic():
+        ids = list(
+            Job.objects.filter(
+                Q(status=Status.QUEUED, run_after__lte=now, updated_at__lte=quiet)
+                | Q(status=Status.RUNNING, lease_expires_at__lt=now, updated_at__lte=quiet)
+            )
+            .order_by("run_after")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Job.objects.filter(id__in=ids).update(updated_at=now)
+    return ids
+
+
+@transaction.atomic
+def retry(*, ids: list[int]) -> list[int]:
+    """Failed jobs back to the queue with fresh attempts (the admin's retry action)."""
+    now = clock.now()
+    chosen = list(
+        Job.objects.filter(id__in=ids, status=Status.FAILED).values_list("id", "key", "kind")
+    )
+    waiting = set(
+        Job.objects.filter(
+            status=Status.QUEUED, key__in=[k for _, k, _ in chosen if k]
+        ).values_list("key", flat=True)
+    )
+    again: list[int] = []
+    for job_id, key, _ in chosen:
+        if key and key in waiting:
+            continue  # the same work already waits: one in the queue is enough
+        if key:
+            waiting.add(key)
+        again.append(job_id)
+    Job.objects.filter(id__in=again).update(
+        status=Status.QUEUED, attempts=0, run_after=now, finished_at=None, updated_at=now
+    )
+    return again
+
+
+def purge(*, older_than: dt.timedelta) -> int:
+    """Forget done jobs finished before `older_than` ago (failed ones stay for staff)."""
+    cutoff = clock.now() - older_than
+    deleted, _ = Job.objects.filter(status=Status.DONE, finished_at__lt=cutoff).delete()
+    return int(deleted)

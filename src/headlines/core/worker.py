@@ -1,0 +1,100 @@
+"""The embedded tier's worker: threads in `headlines run` that claim jobs from the job table.
+
+Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up is answered
+while a digest goes out; the other threads take short jobs first and long ones (`long=True`:
+sends, ingest, builds) when no short job waits. Short jobs are claimed in batches of
+HEADLINES_JOB_BATCH in one short write transaction, and marked done together. A job queued in
+this process wakes the threads at once; others (retries coming due, jobs queued by a command
+in another process) are found by polling every HEADLINES_JOB_POLL_SECONDS.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.db import close_old_connections, connections
+
+from headlines.core import jobqueue, jobs
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWorker:
+    def __init__(self, *, threads: int, batch: int = 10, poll_seconds: float = 1.0) -> None:
+        self.threads = max(1, threads)
+        self.batch = max(1, batch)
+        self.poll_seconds = max(0.05, poll_seconds)
+        self.owner = jobs.process_owner()
+        self.event = threading.Event()
+        self.stopping = threading.Event()
+        self.workers: list[threading.Thread] = []
+        self.beat = jobs.heartbeat(self.owner)
+
+    @classmethod
+    def from_settings(cls) -> EmbeddedWorker:
+        from django.conf import settings
+
+        config = settings.CONFIG
+        return cls(
+            threads=int(config["HEADLINES_WORKER_THREADS"]),
+            batch=int(config["HEADLINES_JOB_BATCH"]),
+            poll_seconds=float(config["HEADLINES_JOB_POLL_SECONDS"]),
+        )
+
+    # The doorbell: a job committed in this process.
+    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        if delay <= 0:  # a delayed job is found by the poll when it comes due
+            self.event.set()
+
+    def start(self) -> EmbeddedWorker:
+        self.beat.__enter__()
+        for n in range(self.threads):
+            short_only = self.threads > 1 and n == 0
+            thread = threading.Thread(
+                target=self._run, args=(short_only,), name=f"headlines-job-{n}", daemon=True
+            )
+            thread.start()
+            self.workers.append(thread)
+        return self
+
+    def _run(self, short_only: bool) -> None:
+        try:
+            while not self.stopping.is_set():
+                self.event.clear()
+                close_old_connections()
+                try:
+                    worked = self.work_once(short_only=short_only)
+                except Exception:
+                    log.exception("the job worker could not claim jobs; trying again")
+                    worked = False
+                    self.stopping.wait(self.poll_seconds)
+                if not worked:
+                    self.event.wait(self.poll_seconds)
+        finally:
+            connections.close_all()
+
+    def work_once(self, *, short_only: bool = False) -> bool:
+        """Claim and run one batch of short jobs, or else one long job; False if none was due."""
+        long = jobs.long_kinds()
+        claimed = jobqueue.claim(owner=self.owner, limit=self.batch, exclude=long)
+        if not claimed and not short_only and long:
+            claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
+        if not claimed:
+            return False
+        jobs.run_claimed(claimed, owner=self.owner)
+        return True
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the jobs in hand (up to `timeout`), then give back what is still held."""
+        self.stopping.set()
+        self.event.set()
+        for thread in self.workers:
+            thread.join(timeout)
+        self.beat.__exit__(None, None, None)
+        try:
+            released = jobqueue.release(owner=self.owner)
+        finally:
+            connections.close_all()
+        if released:
+            log.info("gave back %d jobs still held at stop", released)
