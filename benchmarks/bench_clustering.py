@@ -91,8 +91,8 @@ def load_newsroom(now: dt.datetime = SEND) -> list[dict[str, object]]:
 
     from headlines.demo.content import Newsroom
     from headlines.demo.routes import render
-    from headlines.intake.cleaning import clean
-    from headlines.intake.inputs import RawItem
+    from headlines.intake.extraction.cleaning import clean
+    from headlines.intake.reading.inputs import RawItem
 
     room = Newsroom(now=now)
     base = "http://127.0.0.1:8001"

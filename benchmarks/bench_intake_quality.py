@@ -72,9 +72,9 @@ class CountingMemory:
 def evaluate() -> dict[str, dict[str, Score]]:
     import trafilatura
 
-    from headlines.intake.cleaning import clean
     from headlines.intake.errors import IntakeError
-    from headlines.intake.inputs import RawItem, read_records
+    from headlines.intake.extraction.cleaning import clean
+    from headlines.intake.reading.inputs import RawItem, read_records
 
     manifest = json.loads((DATA / "manifest.json").read_text())
     scores: dict[str, dict[str, Score]] = {}

@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from headlines.intake.fetching import FetchOptions, HttpFetcher
+from headlines.intake.fetching.http import FetchOptions, HttpFetcher
 
 
 @dataclass

@@ -109,3 +109,119 @@ def test_import_prints_the_closing_table(tmp_path: Path) -> None:
         run("import", str(dump), "--edition", "nope")
     assert raised.value.returncode == 2
     assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    picture = tmp_path / "picture.html"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n")
+    out = StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(empty), str(picture), str(broken), stdout=out)
+    assert raised.value.returncode == 1
+    assert "all 3 inputs failed" in str(raised.value)
+    printed = out.getvalue()
+    assert not printed.startswith("\n") and "\n\n" not in printed
+    row = next(line for line in printed.splitlines() if "imported-files" in line)
+    cells = [c.strip() for c in row.split("\u2502") if c.strip()]
+    assert cells[:5] == ["imported-files", "3", "0", "0", "3"]  # fetched, new, dup, failed
+    assert not Source.objects.exists()  # the source the import created is not left empty
+
+
+@pytest.mark.django_db
+def test_a_failing_import_into_a_named_source_keeps_that_source(tmp_path: Path) -> None:
+    good = tmp_path / "d.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(good), "--source", "Wire dump")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(CommandError):
+        run("import", str(empty), "--source", "Wire dump")
+    assert Source.objects.filter(slug="wire-dump").exists()
+    assert Article.objects.count() == 1
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_extract_on_a_closed_port_says_the_connection_was_refused() -> None:
+    url = f"http://127.0.0.1:{_closed_port()}/story"
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("extract", "--allow-local", url, stdout=StringIO(), stderr=err)
+    assert "connection refused" in err.getvalue()
+    assert "robots.txt" not in err.getvalue()
+
+
+def test_extract_of_a_local_address_names_the_flag_that_allows_it() -> None:
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("extract", "http://127.0.0.1:9/story", stdout=StringIO(), stderr=err)
+    assert "--allow-local" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_real_dump_record_keeps_its_date_and_loses_its_caption(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    record = (
+        " date 2022-09-28 Sign up to our free morning newsletter. Enter your email address. "
+        "Ministers approved the new coastal defence plan on Wednesday after months of delay, "
+        "officials said. Residents gather on the sea wall as the plan was announced (AFP via "
+        "Getty Images) The work will start in the spring and last three years."
+    )
+    dump.write_bytes(b"\xef\xbb\xbf" + record.encode() + b"\r\n")
+    article = json.loads(run("extract", "--json", str(dump)).splitlines()[0])
+    assert article["date"] == "2022-09-28"
+    assert article["text"] == (
+        "Ministers approved the new coastal defence plan on Wednesday after months of delay, "
+        "officials said. The work will start in the spring and last three years."
+    )
+
+
+@pytest.mark.django_db
+def test_an_imported_feed_without_a_charset_is_stored_without_mojibake(tmp_path: Path) -> None:
+    title = "東京で大雨、交通機関に乱れ"
+    body = (
+        "気象庁によると、東京都心では午後から激しい雨が降り、鉄道の一部区間で運転を見合わせた。"
+        "交通機関の乱れは夜まで続く見通しだ。"
+    )
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(
+        (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>東京新報</title><item>'
+            f"<title>{title}</title><link>https://example.test/a</link>"
+            f"<description>{body}</description><category>社会</category></item></channel></rss>"
+        ).encode("euc_jp")
+    )
+    run("import", str(feed))
+    article = Article.objects.get()
+    assert (article.title, article.text) == (title, body)
+    assert (article.outlet, article.sections) == ("東京新報", ["社会"])
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.django_db
+def test_import_on_a_terminal_draws_its_bar_without_blank_lines(tmp_path: Path) -> None:
+    import re
+
+    dump = tmp_path / "d.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    out = Terminal()
+    call_command("import", str(dump), stdout=out)
+    lines = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.getvalue()).split("\n")
+    assert any("reading" in line for line in lines)  # the progress bar was drawn
+    assert any("Intake" in line for line in lines)  # then the table
+    assert [line for line in lines[:-1] if not line.strip("\r ")] == []  # no blank line

@@ -12,9 +12,9 @@ from django.core.management import call_command
 
 from headlines.demo.content import Newsroom
 from headlines.demo.server import NewsroomServer
-from headlines.intake.cleaning import CleanArticle
-from headlines.intake.extracting import extract_inputs
-from headlines.intake.fetching import HttpFetcher
+from headlines.intake.extraction.cleaning import CleanArticle
+from headlines.intake.fetching.http import HttpFetcher
+from headlines.intake.pipeline.extract import extract_inputs
 
 NOW = dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC)
 FURNITURE = (

@@ -1,7 +1,8 @@
+# ruff: noqa: RUF001
 import pytest
 
-from headlines.intake import feeds
 from headlines.intake.errors import ParseError
+from headlines.intake.reading import feeds
 
 from .factories import rss
 
@@ -49,3 +50,76 @@ def test_news_sitemap_and_index() -> None:
     index = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 <sitemap><loc>http://example.test/news.xml</loc></sitemap></sitemapindex>"""
     assert feeds.parse_sitemap(index, where="s") == ([], ["http://example.test/news.xml"])
+
+
+FEED_TEXTS = {
+    "euc_jp": (
+        "東京で大雨、交通機関に乱れ",
+        "気象庁によると、東京都心では午後から激しい雨が降りました。",
+    ),
+    "euc_kr": (
+        "서울에 폭우, 교통 혼잡",
+        "기상청에 따르면 서울 도심에는 오후부터 강한 비가 내렸습니다.",
+    ),
+    "koi8_r": (
+        "В Москве сильный ливень",
+        "По данным метеослужбы, в центре Москвы прошёл сильный дождь.",
+    ),
+    "tis_620": ("ฝนตกหนักในกรุงเทพ", "กรมอุตุนิยมวิทยารายงานว่าฝนตกหนักในใจกลางกรุงเทพในช่วงบ่าย"),
+    "cp1255": (
+        "גשם כבד בתל אביב",
+        "לפי השירות המטאורולוגי, גשם כבד ירד במרכז תל אביב אחר הצהריים.",
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(FEED_TEXTS))
+def test_a_feed_without_a_declared_charset_is_not_mojibake(encoding: str) -> None:
+    title, body = FEED_TEXTS[encoding]
+    document = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title><item>'
+        f"<title>{title}</title><link>https://example.test/a</link>"
+        f"<description>{body}</description><category>Weather</category></item></channel></rss>"
+    ).encode(encoding)
+    feed_title, entries = feeds.parse_feed(document, where="feed")
+    assert (feed_title, entries[0].title, entries[0].html) == (title, title, body)
+    assert entries[0].sections == ["Weather"]
+
+
+def test_a_declared_multibyte_encoding_is_read() -> None:
+    title = "東京で大雨"
+    document = (
+        f'<?xml version="1.0" encoding="Shift_JIS"?><rss version="2.0"><channel><title>t'
+        f"</title><item><title>{title}</title><link>https://example.test/a</link></item>"
+        "</channel></rss>"
+    ).encode("shift_jis")
+    assert feeds.parse_feed(document, where="feed")[1][0].title == title
+
+
+def test_an_xhtml_page_is_a_page_not_a_feed() -> None:
+    page = b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html><body>x</body></html>'
+    assert not feeds.looks_like_feed(page)
+
+
+def test_an_entry_names_its_own_outlet() -> None:
+    document = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Aggregator</title><item>'
+        b"<title>t</title><link>https://example.test/a</link>"
+        b'<source url="https://wire.example/rss">Harbour Wire</source></item></channel></rss>'
+    )
+    assert feeds.parse_feed(document, where="feed")[1][0].outlet == "Harbour Wire"
+
+
+def test_utf8_with_a_stray_byte_is_still_utf8() -> None:
+    from headlines.intake.reading.decoding import decode
+
+    text = "Sprzeciw wobec ataków na Fundację; nękania, zażółć gęślą jaźń. " * 20
+    content = text.encode("utf-8") + b"\xa0 end"
+    assert decode(content).startswith("Sprzeciw wobec ataków na Fundację")
+
+
+def test_a_latin1_page_is_not_taken_for_broken_utf8() -> None:
+    from headlines.intake.reading.decoding import decode
+
+    text = "Le café de la gare a fermé ses portes après trente années de service. " * 10
+    assert "café" in decode(text.encode("latin-1"))

@@ -1,7 +1,7 @@
 import pytest
 
 from headlines.intake.errors import FetchError
-from headlines.intake.fetching import HttpFetcher
+from headlines.intake.fetching.http import HttpFetcher
 
 from .conftest import LocalWeb, Route, short_options
 from .factories import page

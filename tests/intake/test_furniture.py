@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from headlines.intake.extraction import recover_paragraphs
-from headlines.intake.scrubbing import classify, scrub
+from headlines.intake.extraction.extract import recover_paragraphs
+from headlines.intake.scrubbing.rules import classify
+from headlines.intake.scrubbing.scrub import scrub
 
 
 @pytest.mark.parametrize(

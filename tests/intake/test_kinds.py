@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from headlines.intake import services
-from headlines.intake.fetching import HttpFetcher
+from headlines.intake.fetching.http import HttpFetcher
 from headlines.intake.models import Article, Source
 
 from . import factories

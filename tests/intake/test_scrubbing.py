@@ -1,6 +1,7 @@
 import pytest
 
-from headlines.intake.scrubbing import classify, scrub
+from headlines.intake.scrubbing.rules import RULES, classify
+from headlines.intake.scrubbing.scrub import scrub
 
 
 class Memory:
@@ -72,3 +73,158 @@ def test_learning_never_eats_the_story() -> None:
     scrub(wire, memory)
     kept, _ = scrub(wire, memory)
     assert kept == wire
+
+
+JAPANESE = [
+    "東京都は十日、新しい防災計画を発表した。大雨や地震に備え、避難所の数を二倍に増やす。",
+    "計画では、区ごとに備蓄倉庫を設ける。知事は記者会見で「命を守ることが最優先だ」と述べた。",
+    "費用はおよそ三百億円で、来年度の予算案に盛り込まれる見通しだ。",
+]
+
+
+def test_sentences_end_at_cjk_full_stops() -> None:
+    from headlines.intake.scrubbing.segments import sentences
+
+    assert len(sentences(JAPANESE[0])) == 2
+    assert scrub(JAPANESE, extracted=True) == (JAPANESE, [])
+
+
+def test_no_family_of_rules_takes_most_of_a_page() -> None:
+    # A page of short lines without full stops (a poem, a list article) reads like a menu.
+    poem = [
+        "Harbour at dusk",
+        "gulls fold wings",
+        "over slack water",
+        "ferry lights come",
+        "one by one",
+        "the town sleeps",
+    ]
+    kept, removed = scrub(poem, extracted=True)
+    assert kept == poem
+    assert [r.reason for r in removed] == ["kept"]
+    assert "navigation rules would have removed" in removed[0].text
+
+
+def test_a_dump_record_may_be_mostly_widget() -> None:
+    record = [
+        "Sign up for The Lantern's evening email. Enter your email address. Subscribe. "
+        "Thanks for signing up! The ferry resumed on Monday, the operator said."
+    ]
+    kept, _removed = scrub(record)
+    assert kept == ["The ferry resumed on Monday, the operator said."]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "kept_text", "credit"),
+    [
+        (
+            "Ministers met on Tuesday. Crowds gather as the plan was announced (AFP via Getty "
+            "Images) The minister said the plan would cost £2bn over five years.",
+            "Ministers met on Tuesday. The minister said the plan would cost £2bn over five years.",
+            "Crowds gather as the plan was announced (AFP via Getty Images)",
+        ),
+        (
+            "The mayor (Reuters/Jane Doe) said the bridge would reopen in spring after repairs.",
+            "The mayor said the bridge would reopen in spring after repairs.",
+            "(Reuters/Jane Doe)",
+        ),
+        (
+            "Firefighters worked through the night (Getty Images), officials said on Sunday.",
+            "Firefighters worked through the night, officials said on Sunday.",
+            "(Getty Images)",
+        ),
+        (
+            "Council leaders agreed the budget, the mayor said. Picture: John Smith",
+            "Council leaders agreed the budget, the mayor said.",
+            "Picture: John Smith",
+        ),
+        (
+            "Council leaders agreed the budget, the mayor said. Photo: Lee Wong/Valley Press",
+            "Council leaders agreed the budget, the mayor said.",
+            "Photo: Lee Wong/Valley Press",
+        ),
+    ],
+)
+def test_photo_credits_go_wherever_they_sit(paragraph: str, kept_text: str, credit: str) -> None:
+    kept, removed = scrub([paragraph])
+    assert kept == [kept_text]
+    assert [(r.text, r.reason) for r in removed] == [(credit, "caption")]
+
+
+def test_a_dateline_credit_is_the_report_and_stays() -> None:
+    paragraph = "LONDON (Reuters) - The Bank of England held rates on Thursday, officials said."
+    assert scrub([paragraph]) == ([paragraph], [])
+
+
+def test_every_rule_is_in_the_one_list_and_its_reason_documented() -> None:
+    from pathlib import Path
+
+    concepts = (Path(__file__).parents[2] / "docs" / "concepts.md").read_text()
+    reasons = {rule.reason for rule in RULES} | {"navigation", "related", "tagline", "kept"}
+    assert len({rule.name for rule in RULES}) == len(RULES)
+    undocumented = sorted(r for r in reasons if f"`{r}`" not in concepts)
+    assert not undocumented, undocumented
+
+
+MENU_PAGE = """<html><body><nav><a href="/">Início</a> <a href="/a">A Prefeitura</a>
+<a href="/s">Secretarias</a> <a href="/n">Notícias</a> <a href="/c">Contato</a></nav>
+<article><p>A prefeitura anunciou nesta terça-feira a reforma da praça central.</p></article>
+<aside><a href="/x">Obras na ponte começam em março</a>
+<a href="/y">Feira do livro volta ao centro</a></aside></body></html>"""
+
+
+def test_menus_and_related_lists_go_by_their_links_in_any_language() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    paragraphs = [
+        "Início",
+        "A Prefeitura",
+        "Secretarias",
+        "Notícias · Contato",
+        "A prefeitura anunciou nesta terça-feira a reforma da praça central.",
+        "Cronograma",
+        "Março: projeto",
+        "Abril: obras",
+        "A obra custará dois milhões de reais, segundo o secretário de obras.",
+        "Obras na ponte começam em março",
+        "Feira do livro volta ao centro",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True, links=Links.from_html(MENU_PAGE))
+    assert kept == [paragraphs[4], *paragraphs[5:9]]  # a timeline of short lines stays
+    assert [r.reason for r in removed] == ["navigation"] * 4 + ["related"] * 2
+
+
+def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
+    paragraphs = [
+        "Home Sport",
+        "The club confirmed the signing of the striker on Friday afternoon.",
+        "Home Sport",
+    ]
+    kept, removed = scrub(paragraphs)
+    assert kept == [paragraphs[1]]
+    assert [r.reason for r in removed] == ["navigation", "navigation"]
+
+
+def test_an_article_about_email_and_facebook_keeps_its_sentences() -> None:
+    paragraphs = [
+        "I received an email from Facebook that lists the people who have invited me to join "
+        "Facebook, although I never signed up.",
+        "This email includes names and email addresses and at least one web bug designed to "
+        "identify me when I open it.",
+        "Facebook and other tech companies often say that users agree to their terms of "
+        "service, but non-users never did.",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True)
+    assert kept == paragraphs
+    assert all(r.reason == "kept" for r in removed)
+
+
+def test_a_widget_on_an_ordinary_story_still_goes() -> None:
+    paragraphs = [
+        "The ferry resumed its crossings on Monday after six weeks of repairs, the operator said.",
+        "Get our free newsletter delivered to your inbox every morning.",
+        "Passengers queued from before dawn for the first sailing.",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True)
+    assert kept == [paragraphs[0], paragraphs[2]]
+    assert [r.reason for r in removed] == ["newsletter"]

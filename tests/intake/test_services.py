@@ -5,7 +5,7 @@ import pytest
 from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.intake import selectors, services
-from headlines.intake.fetching import HttpFetcher
+from headlines.intake.fetching.http import HttpFetcher
 from headlines.intake.models import Article, Source
 from tests import factories as core_factories
 

@@ -98,7 +98,7 @@ def sources_ensure(*, newsroom: NewsroomServer, out: TextIO) -> list[Any]:
 
 
 def sources_ingest(*, sources: list[Any], out: TextIO) -> None:
-    from headlines.intake.fetching import FetchOptions, HttpFetcher
+    from headlines.intake.fetching.http import FetchOptions, HttpFetcher
     from headlines.intake.services import source_ingest
 
     # The newsroom is our own server on loopback: the polite second between two requests to a

@@ -107,9 +107,17 @@ class SourceAdmin(admin.ModelAdmin):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
-    list_display = ("__str__", "source", "published_at", "language", "removed_count", "original")
+    list_display = (
+        "__str__",
+        "source",
+        "outlet",
+        "published_at",
+        "language",
+        "removed_count",
+        "original",
+    )
     list_filter = ("source", "language", "duplicate_reason", "editions")
-    search_fields = ("title", "url", "text")
+    search_fields = ("title", "url", "text", "outlet")
     date_hierarchy = "created_at"
     raw_id_fields = ("duplicate_of",)
     readonly_fields = ("removed_lines", "duplicate_of", "duplicate_reason", "text_hash", "input")

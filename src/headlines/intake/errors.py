@@ -10,12 +10,30 @@ class IntakeError(DomainError):
 
 
 class FetchError(IntakeError):
-    """A URL could not be fetched. `retryable` failures may succeed later; `refused` ones never."""
+    """A URL could not be fetched. `retryable` failures may succeed later; `refused` ones never.
 
-    def __init__(self, message: str, *, retryable: bool = False, refused: bool = False) -> None:
-        super().__init__(message)
+    `private`: refused because the address is private or loopback; `unreachable`: nothing
+    answered (connection refused, no route). `hint` says how to go on, in words that depend on
+    the door (a source is marked local, `extract` takes --allow-local); `base` is the message
+    without it.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        refused: bool = False,
+        private: bool = False,
+        unreachable: bool = False,
+        hint: str = "",
+    ) -> None:
+        super().__init__(f"{message} ({hint})" if hint else message)
+        self.base = message
         self.retryable = retryable
         self.refused = refused
+        self.private = private
+        self.unreachable = unreachable
 
 
 class ParseError(IntakeError):

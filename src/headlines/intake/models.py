@@ -87,6 +87,10 @@ class Article(models.Model):
     duplicate_reason = models.CharField(max_length=16, blank=True)
     minhash = models.BinaryField(default=b"", blank=True)
     input = models.CharField(max_length=2000, blank=True)
+    # Added by intake (0004): the outlet a record or feed entry names for itself (a mixed dump,
+    # an aggregator's feed; empty = the source's own), and its sections, a list of labels.
+    outlet = models.CharField(max_length=200, blank=True)
+    sections = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]

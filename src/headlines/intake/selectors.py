@@ -66,3 +66,9 @@ def article_get(*, article_id: int) -> Article:
     if article is None:
         raise NotFound(f"no article #{article_id}")
     return article
+
+
+def article_outlet(article: Article) -> str:
+    """Who reported the article: the outlet its record or feed entry named, else its source
+    (a mixed dump credits each outlet; diversity counts them apart)."""
+    return article.outlet or article.source.name

@@ -17,11 +17,11 @@ from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.selectors import edition_get
 from headlines.intake import selectors
-from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.learning import repeated_lines_prune
+from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
-from headlines.intake.reports import IngestReport, NoProgress, Progress
-from headlines.intake.runs import IngestRun
+from headlines.intake.pipeline.ingest import IngestRun
+from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
+from headlines.intake.storing.line_memory import repeated_lines_prune
 
 LEASE = dt.timedelta(minutes=15)
 FORGET_SINGLE_LINES_DAYS = 30
@@ -150,16 +150,18 @@ def articles_import(
     if missing:
         raise InvalidInput(f"no such file or folder: {', '.join(missing)}", field="paths")
     extra = [edition_get(slug=edition_slug).pk] if edition_slug else []
-    source = _import_source(source_name or "Imported files", path=paths[0])
+    source, created = _import_source(source_name or "Imported files", path=paths[0])
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")
     try:
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
         report = run.import_paths(paths)
         _record(source, report)
-        return report
     finally:
         Source.objects.filter(pk=source.pk).update(lease_until=None)
+    if created and not source.articles.exists():
+        source.delete()  # an import that stored nothing leaves no empty source behind
+    return report
 
 
 def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
@@ -175,11 +177,12 @@ def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
     return reports
 
 
-def _import_source(name: str, *, path: str) -> Source:
+def _import_source(name: str, *, path: str) -> tuple[Source, bool]:
+    """The dump source of that name, and whether this import created it."""
     found = Source.objects.filter(Q(slug=slugify(name)[:80]) | Q(name=name)).first()
     if found is not None:
-        return found
-    return source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False)
+        return found, False
+    return source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False), True
 
 
 def _claim(source: Source) -> bool:

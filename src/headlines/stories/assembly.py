@@ -56,12 +56,14 @@ class Draft:
         return self.members[0]
 
     @property
-    def independent_sources(self) -> dict[int, float]:
-        weights: dict[int, float] = {}
+    def independent_sources(self) -> dict[str, float]:
+        """Outlet name -> weight: outlets of one mixed dump count apart."""
+        weights: dict[str, float] = {}
         for row in self.members:
             if row.duplicate_of_id is None or len(self.members) == 1:
-                weights[row.source_id] = max(weights.get(row.source_id, 0.0), row.source_weight)
-        return weights or {self.lead.source_id: self.lead.source_weight}
+                key = row.source_name
+                weights[key] = max(weights.get(key, 0.0), row.source_weight)
+        return weights or {self.lead.source_name: self.lead.source_weight}
 
     @property
     def source_names(self) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
+from headlines.intake import selectors as intake_selectors
 from headlines.stories import selectors
 from headlines.stories.models import Story
 
@@ -112,7 +113,10 @@ def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
             summary=s.summary,
             articles=tuple(
                 ListedArticle(
-                    url=a.url, title=a.title, source=a.source.name, published=a.published_at
+                    url=a.url,
+                    title=a.title,
+                    source=intake_selectors.article_outlet(a),
+                    published=a.published_at,
                 )
                 for a in sorted(s.articles.all(), key=lambda a: a.pk)
             ),

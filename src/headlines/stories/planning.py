@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from headlines.core.models import Edition
+from headlines.intake import selectors as intake_selectors
 from headlines.intake.models import Source
 from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
@@ -35,10 +36,10 @@ def _rows(
     rows = [
         assembly.Row(
             id=a.pk,
-            title=textlib.clean_title(a.title, source_names=[a.source.name]),
+            title=textlib.clean_title(a.title, source_names=[a.source.name, a.outlet]),
             text=a.text,
             source_id=a.source_id,
-            source_name=a.source.name,
+            source_name=intake_selectors.article_outlet(a),
             source_weight=a.source.weight,
             language=a.language or a.source.language,
             when=a.published_at or a.created_at,

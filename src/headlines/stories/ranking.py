@@ -26,7 +26,7 @@ PER_TOPIC = 2
 
 @dataclass(frozen=True)
 class Signals:
-    source_weights: dict[int, float]  # source id -> weight, one entry per independent source
+    source_weights: dict[str, float]  # outlet -> weight, one entry per independent outlet
     latest_at: dt.datetime
     languages: Sequence[str]
     text: str

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from headlines.core.command import HeadlinesCommand
-from headlines.intake import extracting
-from headlines.intake.cleaning import CleanArticle
+from headlines.intake.extraction.cleaning import CleanArticle
+from headlines.intake.pipeline import extract as extracting
 
 
 class Command(HeadlinesCommand):

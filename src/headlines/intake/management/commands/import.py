@@ -3,9 +3,11 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.management.base import CommandError
+
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import services
-from headlines.intake.console import RichProgress, console_for, report_table
+from headlines.intake.management.console import console_for, progress_for, report_table
 
 
 class Command(HeadlinesCommand):
@@ -25,7 +27,7 @@ class Command(HeadlinesCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = console_for(self.stdout)
-        with RichProgress(console) as progress:
+        with progress_for(console) as progress:
             report = services.articles_import(
                 paths=options["paths"],
                 source_name=options["source"],
@@ -33,3 +35,5 @@ class Command(HeadlinesCommand):
                 progress=progress,
             )
         console.print(report_table([report]))
+        if report.error:
+            raise CommandError(report.error, returncode=1)

@@ -5,7 +5,7 @@ from typing import Any
 
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import selectors, services
-from headlines.intake.console import RichProgress, console_for, report_table
+from headlines.intake.management.console import console_for, progress_for, report_table
 
 
 class Command(HeadlinesCommand):
@@ -24,7 +24,7 @@ class Command(HeadlinesCommand):
             self.stdout.write("No enabled sources. Add one with `headlines source add`.")
             return
         reports = []
-        with RichProgress(console) as progress:
+        with progress_for(console) as progress:
             for source in sources:
                 reports.append(services.source_ingest(source_id=source.pk, progress=progress))
         console.print(report_table(reports))

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import selectors, services
-from headlines.intake.console import console_for
+from headlines.intake.management.console import console_for
 from headlines.intake.models import Source
 
 

@@ -16,11 +16,44 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from headlines.intake.reports import IngestReport
+from headlines.intake.pipeline.reports import IngestReport, NoProgress
+
+
+class _Unended:
+    """Django's OutputWrapper ends every write with a newline; rich writes control codes and
+    partial lines, each of which became a stray blank line. This writes them as they are."""
+
+    def __init__(self, out: Any) -> None:
+        self.out = out
+
+    def write(self, text: str) -> int:
+        self.out.write(text, ending="")
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return bool(self.out.isatty())
 
 
 def console_for(stream: IO[str] | Any) -> Console:
-    return Console(file=stream, width=120, soft_wrap=False)
+    out: Any = _Unended(stream) if hasattr(stream, "ending") else stream
+    return Console(file=out, width=120, soft_wrap=False)
+
+
+class QuietProgress:
+    """No bars when the output is not a terminal (a log, a pipe): only the closing table."""
+
+    def __enter__(self) -> NoProgress:
+        return NoProgress()
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def progress_for(console: Console) -> RichProgress | QuietProgress:
+    return RichProgress(console) if console.is_terminal else QuietProgress()
 
 
 class RichProgress:
@@ -37,15 +70,20 @@ class RichProgress:
             transient=False,
         )
         self.task: TaskID | None = None
+        self.started = False
 
     def __enter__(self) -> RichProgress:
-        self.bars.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.bars.stop()
+        if self.started:
+            self.bars.stop()
 
     def start(self, label: str, total: int | None) -> None:
+        # Drawn from the first stage on: started empty, rich prints blank lines for it.
+        if not self.started:
+            self.bars.start()
+            self.started = True
         self.task = self.bars.add_task(label, total=total)
 
     def advance(self, amount: int = 1) -> None:
@@ -67,7 +105,7 @@ def report_table(reports: list[IngestReport]) -> Table:
             str(report.fetched),
             str(report.new),
             str(report.duplicates),
-            str(len(report.failed) + (1 if report.error else 0)),
+            str(report.failed_count),
             "\n".join(reasons) or "—",
         )
     return table

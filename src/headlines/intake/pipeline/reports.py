@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from headlines.intake.inputs import Failure
+from headlines.intake.reading.inputs import Failure
 
 
 class Progress(Protocol):
@@ -39,6 +39,12 @@ class IngestReport:
     def ok(self) -> bool:
         return not self.error
 
+    @property
+    def failed_count(self) -> int:
+        """Inputs (pages, records, files) that failed; a failure of the source itself, when
+        no input got as far as failing, is one."""
+        return len(self.failed) or (1 if self.error else 0)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -46,7 +52,7 @@ class IngestReport:
             "new": self.new,
             "duplicates": self.duplicates,
             "failed": [{"input": f.input, "reason": f.reason} for f in self.failed[:50]],
-            "failed_count": len(self.failed),
+            "failed_count": self.failed_count,
             "not_modified": self.not_modified,
             "error": self.error,
             "skipped": self.skipped,

@@ -18,10 +18,10 @@ from typing import Any
 from django.db import IntegrityError, connections, transaction
 
 from headlines.core import clock
-from headlines.intake import dedup
-from headlines.intake.cleaning import CleanArticle
-from headlines.intake.extraction import as_datetime
+from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.models import Article, Source
+from headlines.intake.reading.dates import as_datetime
+from headlines.intake.storing import dedup
 
 INDEX_LIMIT = 200_000
 SHARED_INDEX = dedup.SharedIndex()
@@ -177,6 +177,8 @@ class ArticleSink:
             removed=[r.as_dict() for r in article.removed],
             minhash=dedup.to_bytes(minhash),
             input=article.input[:2000],
+            outlet=article.outlet[:200],
+            sections=article.sections,
         )
 
     # --- writing -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ blank lines, line breaks or, for one-line records, sentence groups.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +16,10 @@ from htmldate import find_date
 from trafilatura import bare_extraction
 from trafilatura.metadata import Document
 
-from headlines.intake.languages import declared_language, guess_language
-from headlines.intake.metadata import head_metadata
+from headlines.intake.extraction.languages import declared_language, guess_language
+from headlines.intake.extraction.metadata import head_metadata
+from headlines.intake.reading.dates import DateLike, parse_date
 
-DateLike = dt.date | dt.datetime
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
 GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
 SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
@@ -51,17 +51,10 @@ def from_html(
     html: str, *, input: str, url: str = "", title: str = "", published: DateLike | None = None
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
-    document = bare_extraction(
-        html,
-        url=url or None,
-        fast=True,
-        with_metadata=False,
-        include_comments=False,
-        include_tables=False,
-    )
-    if not isinstance(document, Document) or not (document.text or "").strip():
+    text = _main_text(html, url)
+    if not text.strip():
         return None
-    paragraphs = [line.strip() for line in (document.text or "").split("\n") if line.strip()]
+    paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
     meta = head_metadata(html)
     date = published or parse_date(meta["date"]) or _htmldate(html)
     return Extracted(
@@ -71,9 +64,25 @@ def from_html(
         author=meta["author"].strip(),
         url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
         image_url=meta["image"].strip(),
-        language=declared_language(html) or guess_language(document.text or ""),
+        language=declared_language(html) or guess_language(text),
         published=date,
     )
+
+
+def _main_text(html: str, url: str) -> str:
+    """trafilatura's full mode: its own extractor checked against readability and jusText.
+    The fast mode alone lost whole articles on real pages whose layout hides them from it."""
+    document = bare_extraction(
+        html,
+        url=url or None,
+        fast=False,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=False,
+    )
+    text = (document.text or "") if isinstance(document, Document) else ""
+    # NFC, as trafilatura's own extract() returns it: one spelling for each character.
+    return unicodedata.normalize("NFC", text)
 
 
 def _htmldate(html: str) -> DateLike | None:
@@ -142,29 +151,3 @@ def group_sentences(line: str) -> list[str]:
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
-
-
-def parse_date(value: str) -> DateLike | None:
-    """ISO dates and date-times; a bare date stays a date (it has no time of day to invent)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            return dt.date.fromisoformat(value)
-        if value.endswith("T00:00:00"):  # htmldate's shape for a date without a time
-            return dt.date.fromisoformat(value[:10])
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def as_datetime(value: DateLike | None) -> dt.datetime | None:
-    """For storage: a bare date is taken as noon UTC, inside that day in every edition's zone
-    from UTC-11 to UTC+11, so date-only records land in the right evening's digest."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime(value.year, value.month, value.day, 12, tzinfo=dt.UTC)

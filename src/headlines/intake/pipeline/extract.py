@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from headlines.intake.cleaning import CleanArticle, clean
-from headlines.intake.errors import IntakeError
-from headlines.intake.fetching import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.errors import FetchError, IntakeError
+from headlines.intake.extraction.cleaning import CleanArticle, clean
+from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
+from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
 
 
 def extract_inputs(
@@ -39,6 +39,9 @@ def _fetched(url: str, fetcher: Fetcher, allow_private: bool) -> list[Item]:
             charset=response.charset,
             content_type=response.content_type,
         )
+    except FetchError as exc:
+        message = f"{exc.base} (pass --allow-local to allow it)" if exc.private else str(exc)
+        return [Failure(url, message.removeprefix(f"{url}: "))]
     except IntakeError as exc:
         return [Failure(url, str(exc).removeprefix(f"{url}: "))]
 

@@ -75,8 +75,9 @@ class AddressPolicy:
             reason = describe(address)
             if reason and not any(address in net for net in self.allowed):
                 raise FetchError(
-                    f"{url}: refused, {host} resolves to {address}, {reason} "
-                    "(mark the source local to allow it)",
+                    f"{url}: refused, {host} resolves to {address}, {reason}",
                     refused=True,
+                    private=True,
+                    hint="mark the source local to allow it",
                 )
         return addresses[0].split("%")[0]

@@ -11,6 +11,9 @@ from headlines.intake.errors import ParseError
 
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip")
+# Characters decoded text hardly ever contains when the guess is right.
+UNLIKELY = re.compile("[\u3130-\u318f\ue000-\uf8ff\x00-\x08\x0e-\x1f\x7f-\x9f]")
+TIE = 0.01
 BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -49,7 +52,39 @@ def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
                 return content.decode(codec)
             except UnicodeDecodeError:
                 continue
-    best = from_bytes(content[:200_000]).best()
-    if best is None:
+    if _mostly_utf8(content):
+        return content.decode("utf-8", "replace")
+    encoding = detect(content[:200_000])
+    if encoding is None:
         raise ParseError(f"{where or 'input'}: cannot tell the text's character encoding")
-    return content.decode(best.encoding, "replace")
+    return content.decode(encoding, "replace")
+
+
+def _mostly_utf8(content: bytes) -> bool:
+    """UTF-8 with a few broken bytes (a truncated character, one pasted-in Latin-1 byte) is
+    still UTF-8: a detector would pick a single-byte charset and garble every accented
+    letter of the page."""
+    text = content.decode("utf-8", "replace")
+    broken = text.count("\ufffd")
+    # Bytes beyond the first of each well-formed multi-byte character (a Latin-1 page has
+    # next to none: its accented letters are the broken bytes).
+    multibyte = len(content) - len(text)
+    return multibyte >= 20 and broken <= multibyte // 50
+
+
+def detect(content: bytes) -> str | None:
+    """The detector's best guess; among guesses that read equally clean to it (short texts in
+    EUC-JP and EUC-KR often do), the one whose text has the fewest characters real text hardly
+    uses (lone Hangul jamo, private-use, control and replacement characters)."""
+    matches = list(from_bytes(content))
+    if not matches:
+        return None
+    least = min(m.chaos for m in matches)
+    tied = [m for m in matches if m.chaos <= least + TIE]
+    if len(tied) == 1:
+        return str(tied[0].encoding)
+    return str(min(tied, key=lambda m: _unlikely(content.decode(m.encoding, "replace"))).encoding)
+
+
+def _unlikely(text: str) -> int:
+    return sum(1 for c in text if c in "\ufffd" or UNLIKELY.match(c))

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from headlines.intake import extraction
-from headlines.intake.dedup import canonical_url
 from headlines.intake.errors import ParseError
-from headlines.intake.extraction import DateLike
-from headlines.intake.inputs import RawItem
-from headlines.intake.scrubbing import LineMemory, Removed, scrub
+from headlines.intake.extraction import extract as extraction
+from headlines.intake.reading.dates import DateLike
+from headlines.intake.reading.inputs import RawItem
+from headlines.intake.scrubbing.links import Links
+from headlines.intake.scrubbing.scrub import LineMemory, Removed, scrub
+from headlines.intake.scrubbing.segments import units
+from headlines.intake.storing.dedup import canonical_url
 
 MIN_WORDS = 5
 # How far down the page's text a repeat of the headline is looked for.
@@ -31,6 +33,8 @@ class CleanArticle:
     language: str = ""
     published: DateLike | None = None
     removed: list[Removed] = field(default_factory=list)
+    outlet: str = ""
+    sections: list[str] = field(default_factory=list)
 
     def date_iso(self) -> str | None:
         if self.published is None:
@@ -50,6 +54,8 @@ class CleanArticle:
             "canonical_url": self.canonical_url,
             "language": self.language,
             "image_url": self.image_url,
+            "outlet": self.outlet,
+            "sections": self.sections,
             "removed": [r.as_dict() for r in self.removed],
         }
 
@@ -61,9 +67,12 @@ def clean(
     extracted = _extract(item)
     if extracted is None:
         raise ParseError(f"{item.input}: no article text found")
-    paragraphs, removed = scrub(_without_title(extracted), memory)
+    links = Links.from_html(item.html) if item.html else None
+    body, headings = _without_title(extracted)
+    paragraphs, removed = scrub(body, memory, extracted=bool(item.html), links=links)
+    removed = [Removed(heading, "title") for heading in headings] + removed
     text = "\n\n".join(paragraphs)
-    if len(text.split()) < MIN_WORDS:
+    if units(text) < MIN_WORDS:
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
     url = extracted.url or item.url
     return CleanArticle(
@@ -77,20 +86,29 @@ def clean(
         language=(item.language or extracted.language or default_language)[:16],
         published=item.published or extracted.published,
         removed=removed,
+        outlet=item.outlet,
+        sections=item.sections,
     )
 
 
-def _without_title(extracted: extraction.Extracted) -> list[str]:
-    """trafilatura keeps an <h1> that repeats the title, sometimes below a menu or a section
+def _without_title(extracted: extraction.Extracted) -> tuple[list[str], list[str]]:
+    """The paragraphs without the headline, and the headline lines taken out.
+
+    trafilatura keeps an <h1> that repeats the title, sometimes below a menu or a section
     label; the title is stored on its own, and a repeated headline is never article text."""
     paragraphs = extracted.paragraphs
     title = " ".join(extracted.title.lower().split())
     if not title:
-        return paragraphs
+        return paragraphs, []
     # A <title> often carries the site's name: "Headline | Harbour Wire".
     titles = {title, *(title.rsplit(sep, 1)[0] for sep in TITLE_SEPARATORS if sep in title)}
     head = [" ".join(p.lower().split()) for p in paragraphs[:TITLE_WITHIN]]
-    return [p for i, p in enumerate(paragraphs) if i >= TITLE_WITHIN or head[i] not in titles]
+    body: list[str] = []
+    headings: list[str] = []
+    for i, paragraph in enumerate(paragraphs):
+        is_title = i < TITLE_WITHIN and head[i] in titles
+        (headings if is_title else body).append(paragraph)
+    return body, headings
 
 
 def _extract(item: RawItem) -> extraction.Extracted | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
@@ -19,8 +19,13 @@ import feedparser
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
+from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.records import outlet_name, section_labels
 
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
@@ -32,6 +37,9 @@ class FeedEntry:
     author: str = ""
     published: dt.datetime | None = None
     html: str = ""
+    # The outlet an entry names for itself (RSS <source>, dc:publisher) and its categories.
+    outlet: str = ""
+    sections: list[str] = field(default_factory=list)
 
 
 def safe_tree(content: bytes, where: str) -> Element | None:
@@ -40,15 +48,29 @@ def safe_tree(content: bytes, where: str) -> Element | None:
         return SafeET.fromstring(content, forbid_dtd=False)
     except DefusedXmlException as exc:
         raise ParseError(f"{where}: refused hostile XML ({type(exc).__name__})") from None
-    except XMLSyntaxError:
+    except (XMLSyntaxError, ValueError):
         if DOCTYPE.search(content[:10_000]):
             raise ParseError(f"{where}: malformed XML with a DTD; refused") from None
         return None
 
 
 def looks_like_feed(content: bytes) -> bool:
-    head = content[:1024].lstrip().lower()
-    return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head or b"<urlset" in head
+    """A feed or sitemap by its root element; an XHTML page also starts with `<?xml`."""
+    head = content[:2048].lstrip().lower()
+    if b"<html" in head:
+        return False
+    return head.startswith(b"<?xml") or any(root in head for root in FEED_ROOTS)
+
+
+def as_utf8(content: bytes, *, charset: str = "", where: str = "") -> bytes:
+    """The document re-encoded as UTF-8, its charset decided as a page's is (HTTP header, XML
+    declaration, UTF-8, then detection): feedparser would guess windows-1252 for a feed that
+    declares nothing, and store EUC-JP or KOI8-R text as mojibake."""
+    declared = XML_ENCODING.match(content[:300])
+    named = charset or (declared.group(1).decode("ascii") if declared else "")
+    text = decode(content, declared=named, where=where)
+    text = XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
+    return text.encode("utf-8")
 
 
 def is_sitemap(content: bytes) -> bool:
@@ -56,8 +78,13 @@ def is_sitemap(content: bytes) -> bool:
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
-def parse_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]]:
+def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, list[FeedEntry]]:
     """The feed's title and entries. Raises ParseError for hostile or unreadable feeds."""
+    try:
+        content = as_utf8(content, charset=charset, where=where)
+    except ParseError as exc:
+        reason = str(exc).removeprefix(f"{where}: ")
+        raise ParseError(f"{where}: not an RSS or Atom feed ({reason})") from None
     tree = safe_tree(content, where)
     if tree is None and not looks_like_feed(content):
         raise ParseError(f"{where}: not an RSS or Atom feed")
@@ -66,7 +93,8 @@ def parse_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]]:
         problem = parsed.get("bozo_exception")
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({problem or 'no entries'})")
     entries = [_entry(e) for e in parsed.entries]
-    return str(parsed.feed.get("title", "")), [e for e in entries if e.url or e.html]
+    title = " ".join(str(parsed.feed.get("title", "")).split())
+    return title, [e for e in entries if e.url or e.html]
 
 
 def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
@@ -83,6 +111,9 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
         author=str(raw.get("author", "")).strip(),
         published=published,
         html=html,
+        outlet=outlet_name((raw.get("source") or {}).get("title"))
+        or outlet_name(raw.get("publisher")),
+        sections=section_labels([[t.get("term") or t.get("label") for t in raw.get("tags") or []]]),
     )
 
 

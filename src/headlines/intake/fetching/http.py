@@ -19,8 +19,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from headlines.intake.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.errors import FetchError
+from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
@@ -197,6 +197,10 @@ class HttpFetcher:
         except httpx.TimeoutException as exc:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for data"
             raise FetchError(f"{url}: timed out {kind}", retryable=True) from None
+        except httpx.ConnectError as exc:
+            refused = "refused" in _plain(exc).lower()
+            what = "connection refused" if refused else f"cannot connect ({_plain(exc)})"
+            raise FetchError(f"{url}: {what}", retryable=True, unreachable=True) from None
         except httpx.TransportError as exc:
             raise FetchError(f"{url}: connection failed ({_plain(exc)})", retryable=True) from None
         finally:
@@ -234,7 +238,15 @@ class HttpFetcher:
             known = origin in self._robots
             rules = self._robots.get(origin)
         if not known:
-            rules = self._load_robots(origin, allow_private)
+            try:
+                rules = self._load_robots(origin, allow_private)
+            except FetchError as exc:
+                if not exc.unreachable:
+                    raise
+                # Nothing answers at the host: say so for the page asked for, not its robots.txt.
+                where = f"{origin}/robots.txt"
+                message = exc.base.replace(where, url, 1)
+                raise FetchError(message, retryable=True, unreachable=True) from None
             with self._robots_lock:
                 self._robots[origin] = rules
         if rules is not None and not rules.can_fetch(self.options.user_agent, url):
@@ -248,7 +260,7 @@ class HttpFetcher:
         try:
             response = self._follow(origin + "/robots.txt", {}, allow_private)
         except FetchError as exc:
-            if exc.refused:
+            if exc.refused or exc.unreachable:
                 raise
             rules.parse(["User-agent: *", "Disallow: /"])
             return rules

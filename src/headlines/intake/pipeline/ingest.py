@@ -14,15 +14,15 @@ from itertools import islice
 
 from django.conf import settings
 
-from headlines.intake import feeds
-from headlines.intake.cleaning import CleanArticle, clean
 from headlines.intake.errors import IntakeError
-from headlines.intake.fetching import Fetcher, Response
-from headlines.intake.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
-from headlines.intake.learning import SourceLineMemory
+from headlines.intake.extraction.cleaning import CleanArticle, clean
+from headlines.intake.fetching.http import Fetcher, Response
 from headlines.intake.models import Source
-from headlines.intake.reports import IngestReport, Progress
-from headlines.intake.storing import ArticleSink
+from headlines.intake.pipeline.reports import IngestReport, Progress
+from headlines.intake.reading import feeds
+from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.storing.line_memory import SourceLineMemory
+from headlines.intake.storing.sink import ArticleSink
 
 MAX_CHILD_SITEMAPS = 5
 BATCH = 50
@@ -123,7 +123,9 @@ class IngestRun:
         if self._not_modified(response):
             return
         self.report.fetched += 1
-        _title, entries = feeds.parse_feed(response.content, where=self.source.url)
+        _title, entries = feeds.parse_feed(
+            response.content, where=self.source.url, charset=response.charset
+        )
         self._fetch_entries(entries)
         self._remember_validators(response)
 
@@ -168,6 +170,8 @@ class IngestRun:
             title=entry.title,
             author=entry.author,
             published=entry.published,
+            outlet=entry.outlet,
+            sections=entry.sections,
         )
         if not entry.url:
             return [fallback] if entry.html else []
@@ -189,6 +193,8 @@ class IngestRun:
                 item.title = item.title or entry.title
                 item.published = item.published or entry.published
                 item.author = item.author or entry.author
+                item.outlet = item.outlet or entry.outlet
+                item.sections = item.sections or entry.sections
         return [*items, _FETCHED]
 
     def _store_all(self, items: Iterable[Item]) -> None:
@@ -241,8 +247,10 @@ class IngestRun:
     def _all_failed_is_an_error(self) -> None:
         report = self.report
         if not report.error and report.failed and not report.new and not report.duplicates:
-            first = report.failed[0]
-            report.error = f"nothing usable: {first.input}: {first.reason}"
+            count = len(report.failed)
+            report.error = "nothing usable: " + (
+                "the only input failed" if count == 1 else (f"all {count} inputs failed")
+            )
 
 
 class _Marker(Failure):

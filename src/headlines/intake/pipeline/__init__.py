@@ -1,0 +1,1 @@
+"""The steps put together: one ingest or import run, and `headlines extract` (stores nothing)."""

@@ -1,0 +1,70 @@
+"""Dates as records and pages write them: ISO 8601 first, then the common written shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+DateLike = dt.date | dt.datetime
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|" \
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"  # fmt: skip
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+# "28 September 2022", "September 28, 2022", "28 Sep. 2022".
+WRITTEN_DATE = rf"\d{{1,2}}\s+{MONTH}\s+\d{{4}}|{MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
+ANY_DATE = rf"{ISO_DATE}|{WRITTEN_DATE}"
+_WRITTEN = re.compile(rf"^(?:(\d{{1,2}})\s+({MONTH})|({MONTH})\s+(\d{{1,2}}),?)\s+(\d{{4}})$", re.I)
+
+
+def parse_date(value: str) -> DateLike | None:
+    """ISO dates and date-times; a bare date stays a date (it has no time of day to invent)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
+        if value.endswith("T00:00:00"):  # htmldate's shape for a date without a time
+            return dt.date.fromisoformat(value[:10])
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_written_date(value: str) -> DateLike | None:
+    """ISO, or a date written out: "28 September 2022", "Sep 28, 2022"."""
+    value = " ".join(value.split())
+    if value[:4].isdigit():
+        return parse_date(value.replace(" ", "T", 1))
+    match = _WRITTEN.match(value)
+    if match is None:
+        return None
+    day = match.group(1) or match.group(4)
+    month = MONTHS.get((match.group(2) or match.group(3)).lower().rstrip("."))
+    try:
+        return dt.date(int(match.group(5)), month or 0, int(day))
+    except ValueError:
+        return None
+
+
+def as_datetime(value: DateLike | None) -> dt.datetime | None:
+    """For storage: a bare date is taken as noon UTC, inside that day in every edition's zone
+    from UTC-11 to UTC+11, so date-only records land in the right evening's digest."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime(value.year, value.month, value.day, 12, tzinfo=dt.UTC)

@@ -1,0 +1,32 @@
+"""What reading hands on to extraction: a raw item, or a failure with a readable reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from headlines.intake.reading.dates import DateLike
+
+
+@dataclass
+class RawItem:
+    input: str
+    html: str = ""
+    text: str = ""
+    url: str = ""
+    title: str = ""
+    author: str = ""
+    language: str = ""
+    published: DateLike | None = None
+    # The outlet and sections a record or feed names for itself (a mixed dump, an aggregator's
+    # feed); empty when the item is simply its source's.
+    outlet: str = ""
+    sections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    input: str
+    reason: str
+
+
+Item = RawItem | Failure

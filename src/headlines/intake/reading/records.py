@@ -1,0 +1,131 @@
+"""Dump records: text files of `date <date> <text>` records, and JSONL files of objects.
+
+A text record starts at a line `date 2022-09-28 …`, found after leading whitespace or a BOM,
+with CRLF line ends, and in the common shapes (`Date: 28 September 2022`, ISO with a time).
+A JSONL object may name its own outlet (`source`, `publisher`) and section (`section`,
+`sections`, `category`), so a mixed dump credits each outlet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from headlines.intake.reading.dates import ANY_DATE, parse_date, parse_written_date
+from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.items import Failure, Item, RawItem
+
+RECORD_START = re.compile(
+    rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
+)
+MAX_SECTIONS = 10
+MAX_LABEL = 200
+
+
+def read_records(path: Path) -> Iterator[Item]:
+    """Text records: a `date …` line starts a record; text without one is one record."""
+    where = str(path)
+    current: list[str] = []
+    date_text = ""
+    start = 1
+    count = 0
+    with path.open("rb") as handle:
+        for number, raw_line in enumerate(handle, start=1):
+            line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
+            match = RECORD_START.match(line)
+            if match:
+                if "".join(current).strip():
+                    count += 1
+                    yield _record(where, start, date_text, current)
+                date_text, start, current = match.group("date"), number, [line[match.end() :]]
+            else:
+                current.append(line)
+    if "".join(current).strip():
+        count += 1
+        yield _record(where, start, date_text, current)
+    if not count:
+        yield Failure(where, "the file has no text")
+
+
+def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
+    published = parse_written_date(date_text) if date_text else None
+    if date_text and published is None:
+        return Failure(f"{where}:{line}", f"the record's date {date_text!r} is not a real date")
+    text = "".join(lines).lstrip("\ufeff")
+    return RawItem(input=f"{where}:{line}", text=text, published=published)
+
+
+def read_jsonl(path: Path) -> Iterator[Item]:
+    where = str(path)
+    with path.open("rb") as handle:
+        for number, raw_line in enumerate(handle, start=1):
+            raw_line = raw_line.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw_line
+            if not raw_line.strip():
+                continue
+            try:
+                record = json.loads(raw_line)
+            except (ValueError, UnicodeDecodeError) as exc:
+                yield Failure(f"{where}:{number}", f"not valid JSON ({exc})")
+                continue
+            yield jsonl_item(record, input=f"{where}:{number}")
+
+
+def jsonl_item(record: Any, *, input: str) -> Item:
+    if not isinstance(record, dict):
+        return Failure(input, "each line must be a JSON object")
+    html, text = record.get("html"), record.get("text")
+    if not isinstance(html, str) and not isinstance(text, str):
+        return Failure(input, 'the record has neither a "text" nor an "html" string')
+    date_raw = next(
+        (record[k] for k in ("date", "published", "published_at", "datetime") if record.get(k)),
+        "",
+    )
+    published = parse_date(str(date_raw)) if date_raw else None
+    if date_raw and published is None:
+        return Failure(input, f"the record's date {date_raw!r} is not ISO 8601")
+    return RawItem(
+        input=input,
+        html=html if isinstance(html, str) and html.strip() else "",
+        text=text if isinstance(text, str) else "",
+        url=_string(record, "url", "link"),
+        title=_string(record, "title", "headline"),
+        author=_string(record, "author", "byline"),
+        language=_string(record, "language", "lang"),
+        published=published,
+        outlet=outlet_name(record.get("source")) or outlet_name(record.get("publisher")),
+        sections=section_labels(
+            [record.get(k) for k in ("section", "sections", "category", "categories")]
+        ),
+    )
+
+
+def outlet_name(value: Any) -> str:
+    """An outlet as records write it: a name, or an object with a `name` or `title`."""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title")
+    return " ".join(value.split())[:MAX_LABEL] if isinstance(value, str) else ""
+
+
+def section_labels(values: list[Any]) -> list[str]:
+    """Sections as clean labels: strings or lists of strings, whitespace collapsed, duplicates
+    (ignoring case) dropped, order kept; at most MAX_SECTIONS."""
+    labels: dict[str, str] = {}
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                item = item.get("name") or item.get("term") or item.get("label")
+            if isinstance(item, str) and " ".join(item.split()):
+                label = " ".join(item.split())[:MAX_LABEL]
+                labels.setdefault(label.casefold(), label)
+    return list(labels.values())[:MAX_SECTIONS]
+
+
+def _string(record: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""

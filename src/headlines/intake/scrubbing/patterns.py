@@ -1,0 +1,222 @@
+"""The vocabulary of page furniture: every pattern the scrubbing rules (rules.py) use, once.
+
+Each describes a shape pages share — how sign-up widgets, consent lines, teasers, share bars,
+credits, markers and taglines talk to readers — never one site's sentences.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A segment that reports ("… officials said") is the article, whatever words it contains.
+REPORTING = re.compile(
+    r"\b(said|says|told|according to|announced|reported|confirmed|added|stated)\b", re.I
+)
+# A segment that is only a prompt: "Read more", "Related stories", "Share this article", …
+PROMPT_ONLY = re.compile(
+    r"^\W*(read (more|next|this|also|the full story)|related( articles?| stories| coverage| "
+    r"content| reading| topics)?|see also|more (on this( story)?|from [\w' ]{1,30}|stories|news)|"
+    r"recommended( for you| reading)?|most (read|popular|viewed|shared)|trending( now)?|"
+    r"also read|up next|watch( now| video| the video)?|listen( now| to this( article| story)?)?|"
+    r"share( this| the)?( article| story| page)?|tweet( this)?|e-?mail( this)?|print( this)?|"
+    r"copy (link|url)|advertisement|advert|ad|sponsored( content| post)?|promoted|"
+    r"continue reading|(find out|learn) more|(show|view|hide|load) (comments|more)|"
+    r"comments?|load more|"
+    r"skip to (main )?content|back to top|top stories|latest( news| stories)?|"
+    r"you (may|might) also (like|be interested in)|don'?t miss|editor'?s picks?|"
+    r"(click|tap) here[\w ]{0,40}|explore more|more like this)\W*$",
+    re.I,
+)
+# A teaser: "Read more: Council votes…", "RELATED | Fire season starts early".
+PROMPT_PREFIX = re.compile(
+    r"^\W*(read (more|next|also)|related( story| stories| article| coverage)?|see also|"
+    r"also read|more on (this|that)|recommended|watch|listen|more from [\w' ]{1,30}|"
+    r"further reading|in (other|related) news|opinion)( \w+){0,2}"
+    r"\s*[:|\u00bb\u203a>\u2013\u2014-]\s*\S",
+    re.I,
+)
+NEWSLETTER = re.compile(
+    r"\b(news ?letters?|sign(ing|ed)? ?up|subscrib(e|ed|er|ers|ing|tion)|inbox|"
+    r"e-?mail( address)?|unsubscribe|mailing list|alerts?|briefing|digest|"
+    r"delivered (daily|weekly|every)|opt[ -]?(in|out))\b",
+    re.I,
+)
+CALL_TO_ACTION = re.compile(
+    r"^\W*(get|sign ?up|subscribe|join|enter|receive|want|never miss|stay (informed|"
+    r"up[- ]to[- ]date|in the know|ahead)|be the first|follow|register|start your|"
+    r"try|sign in|log ?in|create (a|your) (free )?account|drop your|give us your)\b",
+    re.I,
+)
+THANKS = re.compile(
+    r"^\W*(thanks?|thank you)( you)? for (signing ?up|subscribing|registering|joining|reading)"
+    r"|^\W*(you'?re|you are) (all set|(now )?subscribed|on the list|signed up)"
+    r"|^\W*(success|almost done|check your (inbox|e-?mail))\b",
+    re.I,
+)
+AGREEMENT = re.compile(
+    r"\bby (signing ?up|subscribing|clicking|registering|continuing|submitting|entering|"
+    r"using this (site|website))\b|\bplease (enter|provide|type) a valid\b|"
+    r"\binvalid e-?mail\b|\bwe'?ll never share\b|\bunsubscribe at any time\b",
+    re.I,
+)
+CONSENT = re.compile(
+    r"\b(privacy (policy|notice|statement|settings|centre|center)|terms (of (use|service)|"
+    r"(&|and) conditions)|cookies?( policy| settings| preferences| notice)?|consent|"
+    r"your privacy|accept (all|cookies)|reject (all|cookies)|"
+    r"manage (preferences|settings|choices|cookies)|"
+    r"your (data|choices)|personali[sz]ed (ads|advertising|content)|gdpr|legitimate interest|"
+    r"partners (use|store))\b",
+    re.I,
+)
+SHARE = re.compile(
+    r"\b(share (this|on|via|the|your)|follow us|like us|find us on|join us on|tweet (this|us)|"
+    r"share on|facebook|twitter|whatsapp|linkedin|pinterest|reddit|telegram|instagram|"
+    r"tiktok|bluesky|threads|youtube)\b",
+    re.I,
+)
+PLATFORMS = re.compile(
+    r"\b(facebook|twitter|whatsapp|linkedin|pinterest|reddit|telegram|instagram|tiktok|"
+    r"bluesky|youtube|email|messenger|x)\b",
+    re.I,
+)
+CAPTION_PREFIX = re.compile(
+    r"^\W*(photo(graph)?s?|pictures?|images?|illustration|video|graphic|pictured|file photo|"
+    r"main image|top image|credit|source|caption|gallery)\s*(by|credit)?\s*[:|/\u2013\u2014-]",
+    re.I,
+)
+AGENCIES = (
+    r"photo|photograph|getty|reuters|ap|afp|epa|pa|shutterstock|alamy|file|handout|courtesy|"
+    r"supplied|staff|press association|images?|wire|agency|pool"
+)
+CAPTION_CREDIT = re.compile(
+    r"(\(\s*(?:(?-i:[A-Z][^()]{0,60}/\s*[A-Z][^()]{0,60})"
+    r"|[^()]{0,60}\b(?:" + AGENCIES + r")\b[^()]{0,60})\)"
+    r"|\b(?:photo(?:graph)?|image|picture|credit)s?\s*(?:credit)?\s*[:©]\s*[\w .,'&/-]{2,60}"
+    r"|©\s*[\w .,'&/-]{2,60}|\bvia getty images|\|\s*[\w .,'&/-]{2,60})\s*\W?\s*$",
+    re.I,
+)
+CONSENT_ONLY = re.compile(
+    r"^\W*(accept( all| cookies| and (close|continue))?|reject( all)?|allow all|i agree|"
+    r"i accept|agree|ok(ay)?|got it|manage (preferences|settings|cookies|options)|"
+    r"more options|customi[sz]e|necessary only|essential only)\W*$",
+    re.I,
+)
+# Cheap substring pre-checks (a superset of what the regexes below them can match): most
+# sentences of most articles contain none, and a substring test costs a tenth of a search.
+VOCABULARY_HINTS = (
+    "news", "sign", "subscri", "inbox", "mail", "alert", "briefing", "digest", "delivered",
+    "opt", "privacy", "terms", "cookie", "consent", "accept", "reject", "manage", "your ",
+    "personali", "gdpr", "legitimate", "partners", "share", "follow", "like us", "find us",
+    "join us", "tweet", "facebook", "twitter", "whatsapp", "linkedin", "pinterest", "reddit",
+    "telegram", "instagram", "tiktok", "bluesky", "threads", "youtube",
+)  # fmt: skip
+AGREEMENT_HINTS = ("by ", "please", "invalid", "never share", "unsubscribe")
+CREDIT_HINTS = ("(", ":", "\u00a9", "|", "getty")
+READER = re.compile(r"\b(you|your|we|our|us|this (site|website|page|app))\b", re.I)
+# What sign-up forms label their fields and buttons with: "Email address", "Register".
+FORM_LABEL = re.compile(
+    r"^\W*((your|type your|enter your)? ?e-?mail( address)?|register|submit|send( it)?( to me)?|"
+    r"sign ?(me )?up|sign in|log ?in|subscribe|join|go|password|first name|last name|"
+    r"(your )?name|postcode|zip code)\W*$",
+    re.I,
+)
+SHARE_START = re.compile(r"^\W*(share|tweet|follow us|like us|find us)\b", re.I)
+ADVERT = re.compile(r"^\W*(advertisement|sponsored|promoted|paid (content|post)|ad)\b", re.I)
+TIMESTAMP = re.compile(
+    r"^\W*(published|updated|last updated|posted|first published|modified)\b[\w ,:./+-]{0,60}$",
+    re.I,
+)
+BYLINE = re.compile(r"^\W*[Bb]y [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}([,|] [\w ,|]{0,40})?$")
+# A promo is a label, not a sentence: it has no closing full stop.
+PROMO_WORDS = re.compile(r"\b(news ?letters?|briefing|bulletin|e-?mail|inbox)\b", re.I)
+# What a promo pitches, unlike a crosshead that names an email ("The email that changed it").
+PROMO_PITCH = re.compile(
+    r"\b(our|your|you|free|every|daily|weekly|weekday|each (morning|evening|week)|sign up)\b",
+    re.I,
+)
+# "… our free weekly newsletter …" addressed to the reader: a promo even as a sentence.
+FREE_OFFER = re.compile(
+    r"\b(our|your)\b.{0,40}\bfree\b.{0,30}\b(news ?letters?|briefing|bulletin|e-?mails?)\b"
+    r"|\bfree\b.{0,30}\b(news ?letters?|briefing|bulletin)\b.{0,40}\b(you|your)\b",
+    re.I,
+)
+# The small print under a sign-up form: "Privacy Notice: …", "Newsletters may contain …".
+SMALL_PRINT = re.compile(
+    r"^\W*(privacy|data protection|cookie|cookies|legal) (notice|policy|information|statement)"
+    r"\s*[:\u2013\u2014-]"
+    r"|\b(news ?letters?|e-?mails?|alerts)\b.{0,40}\bmay (contain|include|feature)\b",
+    re.I,
+)
+# "after newsletter promotion", "skip past newsletter promotion", "Story continues below
+# advertisement", "Advertisement - scroll to continue".
+MARKER = re.compile(
+    r"^\W*((after|skip( past)?|end of|before|hide|close)|(the )?(story|article|content|text) "
+    r"continues (below|after)|continue reading (below|after))( the| this| our)?"
+    r" (news ?letter|sign-?up|advert(isement)?|ads?|promo(tion)?|sponsored( content)?|"
+    r"podcast|video|widget)( promotion| promo| block| widget| sign-?up)?\W*$"
+    r"|^\W*advert(isement)?\s*[-\u2013\u2014:|]?\s*(scroll|story|article|content)"
+    r"( down)?( to)? continues?\b",
+    re.I,
+)
+NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019&-]*|&|and|de|van|von|of|the))*"
+# A credit line on its own: "Photograph: Jane Doe", "Illustration by Ana Ruiz", "Photo courtesy
+# of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)".
+CREDIT_LINE = re.compile(
+    r"^\W*(?i:(photo(graph)?s?|pictures?|images?|illustrations?|graphics?|video|footage|"
+    r"artwork|credit|source|main image|top image|file photo)"
+    r"(\s+(by|credit|courtesy( of)?|supplied by))?)\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
+    r"\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
+    r"|^\W*\(\s*" + NAME + r"\s*(/|via|for)\s*" + NAME + r"\s*\)\W*$"
+)
+# Where a credit without brackets starts inside glued text: "Photo: Lee Wong/".
+GLUED_CREDIT = re.compile(
+    r"\b(?i:photo(?:graph)?|picture|image|credit|illustration)s?\s*:\s*[A-Z][^/\s]*"
+    r"(?:\s+[A-Z][^/\s]*){0,3}/"
+)
+# A wire's sign-off: "Reporting by Anika Sato; Editing by Sam Whitlock".
+SIGN_OFF = re.compile(
+    r"^\W*((additional )?(reporting|writing|editing|research|graphics|compiled|produced)"
+    r"( and \w+)? by [A-Z][^;]{1,60}[;,]?\s*)+\W*$",
+    re.I,
+)
+# Link text that says where it goes: "Purchase Licensing Rights, opens new tab".
+LINK_TEXT = re.compile(r"\W*\(?opens (in )?(a )?new (tab|window)\)?\W*$", re.I)
+# A publisher describing itself at the foot of a story: "Metro Wire is an independent news
+# agency …", "The Ledger is owned by its readers.", "Donate today."
+SELF_DESCRIPTION = re.compile(
+    r"^\W*" + NAME + r"( journalism)? (is|are) (?i:(an?|the|owned|funded|supported|published|"
+    r"produced|proudly|run|part|a member|member)\b.{0,160}\b(news|newsroom|newspaper|journalism|"
+    r"publication|press|media|magazine|agency|publisher|readers|subscribers|reporting|reporters|"
+    r"journalists|editors)\b)"
+    r"|^\W*" + NAME + r" has (covered|reported on) .{0,80}\bsince (1[6-9]|20)\d\d\W*$",
+)
+# "Got a story? Email the newsdesk.", "Have a tip? Contact us at …".
+TIP_LINE = re.compile(
+    r"^\W*((got|have|know) (a|an|any) (story|tip|news tip|story idea)s?|send (us )?your (tips|"
+    r"stories)|(e-?mail|contact|call|write to) (the |our )?[\w ]{0,30}(news ?desk|tips? line))\b",
+    re.I,
+)
+SUPPORT_CALL = re.compile(
+    r"^\W*(please )?(donate|support (us|local|independent|our|quality|public[- ]interest)|"
+    r"become a (member|supporter|subscriber|patron)|make a (donation|contribution))\b",
+    re.I,
+)
+# Cheap substring pre-checks, supersets of what the rules they guard can match.
+MARKER_HINTS = ("after", "skip", "end of", "before", "hide", "close", "continue", "advert")
+PROMO_HINTS = ("news", "brief", "bulletin", "mail", "inbox", "privacy", "cookie", "legal",
+               "data protection", "may ")  # fmt: skip
+# A photo credit in brackets, wherever it sits: "(AFP via Getty Images)", "(Getty Images)",
+# "(Reuters/Jane Doe)", "(AP Photo/Lee Wong)", "(Photo: Ana Ruiz)". A bare "(Reuters)" or
+# "(AFP)" is a dateline's credit for the report, not a photo's, and is not one.
+_CAPS = r"[A-Z][\w.'\u2019&-]*(?:\s+[A-Z][\w.'\u2019&-]*){0,3}"
+INLINE_CREDIT = re.compile(
+    r"\s*\((?:"
+    r"[^()]{0,60}\bvia\s+(?i:getty|reuters|ap|afp|epa|shutterstock|alamy|pa)\b[^()]{0,30}"
+    r"|(?i:getty images|shutterstock|alamy(?: stock photo)?|ap photo|afp photo|reuters photo|"
+    r"pa (?:media|wire|images)|epa(?:-efe)?|file photo|handout(?: photo)?|pool photo)"
+    r"(?:\b[^()]{0,60})?"
+    r"|(?i:photo(?:graph)?|picture|image|credit)s?\s*(?i:by\b|:)[^()]{1,60}"
+    rf"|{_CAPS}\s*/\s*{_CAPS}"
+    r")\)"
+)
+CREDIT_AT_END = re.compile(INLINE_CREDIT.pattern + r"\W*$")

@@ -1,0 +1,286 @@
+"""Every scrubbing rule, in one list, in the order they are tried.
+
+A rule names the reason it gives (newsletter, consent, prompt, share, caption, byline,
+timestamp, advert, promotion), the longest segment it may judge, cheap substring hints that
+must be present before its pattern runs, and whether a segment that reports ("… officials
+said") is beyond it. The first rule that matches decides; a segment no rule matches is the
+article's. Rules about runs of lines (menus, related lists, taglines) are in structure.py,
+because they judge paragraphs in context rather than one segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from headlines.intake.scrubbing import patterns as p
+from headlines.intake.scrubbing.segments import closes_a_sentence, units
+
+# A segment that reports and is longer than this is never furniture for the weaker rules.
+REPORT_WORDS = 12
+
+
+class Segment:
+    """One sentence-like piece of a paragraph, with what the rules ask of it computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.words = units(text)
+        self._hints: dict[int, bool] = {}
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def reports(self) -> bool:
+        return bool(p.REPORTING.search(self.text))
+
+    def has(self, hints: tuple[str, ...]) -> bool:
+        """Whether any hint is a substring; several rules share one tuple, checked once."""
+        found = self._hints.get(id(hints))
+        if found is None:
+            lower = self.lower
+            found = self._hints[id(hints)] = any(h in lower for h in hints)
+        return found
+
+    @cached_property
+    def newsletter(self) -> int:
+        return len(p.NEWSLETTER.findall(self.text))
+
+    @cached_property
+    def consent(self) -> int:
+        return len(p.CONSENT.findall(self.text))
+
+    @cached_property
+    def share(self) -> int:
+        return len(p.SHARE.findall(self.text))
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reason: str
+    matches: Callable[[Segment], bool]
+    max_words: int = 10_000
+    hints: tuple[str, ...] = ()
+    # "any": reporting does not matter; "never": a reporting segment is beyond this rule;
+    # "short": beyond it when the reporting segment is longer than REPORT_WORDS.
+    reporting: str = "any"
+
+    def applies(self, segment: Segment) -> bool:
+        if segment.words > self.max_words:
+            return False
+        if self.reporting == "never" and segment.reports:
+            return False
+        if self.reporting == "short" and segment.reports and segment.words > REPORT_WORDS:
+            return False
+        if self.hints and not segment.has(self.hints):
+            return False
+        return self.matches(segment)
+
+
+def _promo(s: Segment) -> bool:
+    if not (p.PROMO_WORDS.search(s.text) and p.PROMO_PITCH.search(s.text)):
+        return False
+    return not closes_a_sentence(s.text) or bool(p.FREE_OFFER.search(s.text))
+
+
+def _weak_newsletter(s: Segment) -> bool:
+    return bool(s.newsletter and (p.CALL_TO_ACTION.match(s.text) or s.newsletter >= 2))
+
+
+def _weak_consent(s: Segment) -> bool:
+    return bool(s.consent and (s.consent >= 2 or p.READER.search(s.text)))
+
+
+def _weak_share(s: Segment) -> bool:
+    return bool(s.share and (len(p.PLATFORMS.findall(s.text)) >= 2 or s.share >= 2))
+
+
+def _mixed(s: Segment) -> str | None:
+    total = s.newsletter + s.consent + s.share
+    if total < 3:
+        return None
+    return "newsletter" if s.newsletter >= s.consent else "consent"
+
+
+RULES: list[Rule] = [
+    # A short line that ends in a photo credit is a caption, even when it reports: "Crowds
+    # gather as the plan is announced (AFP via Getty Images)".
+    Rule(
+        "photo credit",
+        "caption",
+        lambda s: bool(p.CREDIT_AT_END.search(s.text)),
+        max_words=30,
+        hints=("(",),
+    ),
+    Rule("prompt only", "prompt", lambda s: bool(p.PROMPT_ONLY.match(s.text))),
+    Rule("teaser", "prompt", lambda s: bool(p.PROMPT_PREFIX.match(s.text)), max_words=30),
+    Rule("consent button", "consent", lambda s: bool(p.CONSENT_ONLY.match(s.text))),
+    Rule("form label", "newsletter", lambda s: bool(p.FORM_LABEL.match(s.text)), max_words=5),
+    Rule(
+        "share prompt",
+        "share",
+        lambda s: bool(p.SHARE_START.match(s.text)),
+        max_words=12,
+        reporting="never",
+    ),
+    Rule("thanks", "newsletter", lambda s: bool(p.THANKS.match(s.text))),
+    Rule(
+        "sign-up agreement",
+        "newsletter",
+        lambda s: bool(p.AGREEMENT.search(s.text)),
+        hints=p.AGREEMENT_HINTS,
+    ),
+    Rule(
+        "caption label",
+        "caption",
+        lambda s: bool(p.CAPTION_PREFIX.match(s.text)),
+        max_words=40,
+        reporting="never",
+    ),
+    Rule(
+        "caption credit",
+        "caption",
+        lambda s: bool(p.CAPTION_CREDIT.search(s.text)),
+        max_words=45,
+        hints=p.CREDIT_HINTS,
+        reporting="never",
+    ),
+    Rule("advert label", "advert", lambda s: bool(p.ADVERT.match(s.text)), max_words=6),
+    Rule("timestamp", "timestamp", lambda s: bool(p.TIMESTAMP.match(s.text)), max_words=6),
+    Rule("byline", "byline", lambda s: bool(p.BYLINE.match(s.text)), max_words=10),
+    Rule(
+        "promotion marker",
+        "promotion",
+        lambda s: bool(p.MARKER.match(s.text)),
+        max_words=10,
+        hints=p.MARKER_HINTS,
+        reporting="never",
+    ),
+    Rule(
+        "wire sign-off",
+        "byline",
+        lambda s: bool(p.SIGN_OFF.match(s.text)),
+        max_words=20,
+        hints=(" by ",),
+        reporting="never",
+    ),
+    Rule(
+        "link text",
+        "prompt",
+        lambda s: bool(p.LINK_TEXT.search(s.text)),
+        max_words=12,
+        hints=("new ",),
+        reporting="never",
+    ),
+    Rule(
+        "credit line",
+        "caption",
+        lambda s: bool(p.CREDIT_LINE.match(s.text)),
+        max_words=14,
+        reporting="never",
+    ),
+    Rule(
+        "small print",
+        "newsletter",
+        lambda s: bool(p.SMALL_PRINT.search(s.text)),
+        max_words=60,
+        hints=p.PROMO_HINTS,
+        reporting="never",
+    ),
+    Rule("promo", "newsletter", _promo, max_words=25, hints=p.PROMO_HINTS, reporting="never"),
+    Rule(
+        "newsletter pitch",
+        "newsletter",
+        _weak_newsletter,
+        max_words=30,
+        hints=p.VOCABULARY_HINTS,
+        reporting="short",
+    ),
+    Rule(
+        "consent line",
+        "consent",
+        _weak_consent,
+        max_words=45,
+        hints=p.VOCABULARY_HINTS,
+        reporting="short",
+    ),
+    Rule(
+        "share bar",
+        "share",
+        _weak_share,
+        max_words=20,
+        hints=p.VOCABULARY_HINTS,
+        reporting="short",
+    ),
+    Rule(
+        "widget vocabulary",
+        "newsletter",
+        lambda s: _mixed(s) == "newsletter",
+        max_words=60,
+        hints=p.VOCABULARY_HINTS,
+        reporting="short",
+    ),
+    Rule(
+        "consent vocabulary",
+        "consent",
+        lambda s: _mixed(s) == "consent",
+        max_words=60,
+        hints=p.VOCABULARY_HINTS,
+        reporting="short",
+    ),
+]
+
+
+def classify(text: str, skip: frozenset[str] = frozenset()) -> str | None:
+    """The reason `text` (one segment) is page furniture, or None when it reads as article;
+    rules whose reason is in `skip` are not tried."""
+    segment = Segment(text)
+    if not segment.words:
+        return "empty"
+    # A long sentence that reports is beyond every rule but those that ignore reporting: one
+    # check instead of one per rule (most of an article's sentences end here).
+    rules = RULES
+    if segment.words > REPORT_WORDS and segment.reports:
+        rules = _REPORT_BLIND
+    for rule in rules:
+        if rule.reason not in skip and rule.name not in skip and rule.applies(segment):
+            return rule.reason
+    return None
+
+
+_REPORT_BLIND = [rule for rule in RULES if rule.reporting == "any"]
+
+# The rules that judge by vocabulary alone, by the vocabulary they count.
+VOCABULARY_RULES = {
+    p.NEWSLETTER: ("newsletter pitch", "widget vocabulary"),
+    p.CONSENT: ("consent line", "consent vocabulary"),
+    p.SHARE: ("share bar",),
+}
+# An article that itself uses a family's words this often is about them (a story on email
+# privacy, on Facebook, on cookies): that family's vocabulary tells nothing on its page.
+TOPIC_HITS = 3
+
+
+def topical(kept: list[str]) -> frozenset[str]:
+    """Names of the vocabulary rules that `kept`, the article as first scrubbed, makes
+    unreliable because it uses their words itself."""
+    text = " ".join(kept)
+    names: set[str] = set()
+    for pattern, rules in VOCABULARY_RULES.items():
+        if len(pattern.findall(text)) >= TOPIC_HITS:
+            names.update(rules)
+    return frozenset(names)
+
+
+def is_tagline(text: str) -> bool:
+    """A closing line in which the publisher describes itself or asks for support."""
+    words = units(text)
+    if words > 35 or p.REPORTING.search(text):
+        return False
+    if words <= 10 and (p.SUPPORT_CALL.match(text) or p.TIP_LINE.match(text)):
+        return True
+    return bool(p.SELF_DESCRIPTION.match(text))

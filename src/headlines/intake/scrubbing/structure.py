@@ -1,0 +1,166 @@
+"""Furniture that shows in the shape of the text rather than its words: runs of menu items and
+of other stories' headlines, a closing tagline, and where a glued teaser or credit ends and the
+article resumes.
+
+One short line without a full stop may be a crosshead, and a few may be a list of key points;
+three words-or-so lines in a row are a menu, and two or more headlines closing the text are the
+"related" list under a story. Sizes and sentence ends come from segments.py, so these hold for
+languages written without spaces too.
+"""
+
+from __future__ import annotations
+
+from headlines.intake.scrubbing.links import Links
+from headlines.intake.scrubbing.patterns import GLUED_CREDIT
+from headlines.intake.scrubbing.rules import is_tagline
+from headlines.intake.scrubbing.segments import closes_a_sentence, sentences, units
+
+HEADLINE_MAX_WORDS = 16
+MENU_MAX_WORDS = 4
+# Lines longer than this are read as paragraphs even when they are links.
+LINK_LINE_MAX_WORDS = 40
+# Headline words that cannot end a headline, so a capital after them is still the headline.
+FUNCTION_WORDS = frozenset(
+    ("a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or",
+     "as", "into", "over", "after", "before", "near")
+)  # fmt: skip
+
+
+def headline_like(paragraph: str) -> bool:
+    """A line of a menu or a list of other stories: short, and not a sentence."""
+    return units(paragraph) <= HEADLINE_MAX_WORDS and not closes_a_sentence(paragraph)
+
+
+def menu_item(paragraph: str) -> bool:
+    return units(paragraph) <= MENU_MAX_WORDS and not closes_a_sentence(paragraph)
+
+
+def split_after_glued_headline(text: str, skip: int) -> tuple[str, str] | None:
+    """Where a headline without a full stop ends and the next sentence begins.
+
+    `skip` words (the "Read more:" or the credit's own words) come first. A sentence starts
+    with a capital after a word a headline can end on; in a run of capitals (a place or an
+    agency, then the sentence's first word) the last one starts the sentence. When it is
+    unclear the earliest boundary wins: it can leave a headline word in, never take one out.
+    """
+    tokens = text.split()
+    for i in range(skip + 1, min(len(tokens), skip + HEADLINE_MAX_WORDS + 1)):
+        word, before = tokens[i], tokens[i - 1]
+        if not word[:1].isupper() or before.lower() in FUNCTION_WORDS:
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
+            continue  # inside a run of capitals: the sentence starts at its last word
+        rest = tokens[i:]
+        if len(rest) >= 5 and closes_a_sentence(rest[-1]):
+            return " ".join(tokens[:i]), " ".join(rest)
+        return None
+    return None
+
+
+def split_glued_credit(piece: str) -> list[str]:
+    """ "… on Tuesday Photo: Lee Wong/Valley Press Officials said …" → caption, sentence."""
+    match = GLUED_CREDIT.search(piece)
+    if match is None:
+        return [piece]
+    skip = len(piece[: match.end()].split()) - 1
+    split = split_after_glued_headline(piece, skip)
+    return list(split) if split else [piece]
+
+
+def lists_and_taglines(
+    kept: list[str],
+    removed: list[tuple[str, str]],
+    skip: frozenset[str] = frozenset(),
+    links: Links | None = None,
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Take out menus, lists of other stories' headlines, and a closing tagline."""
+    if "navigation" not in skip:
+        kept = _without_repeated_short_lines(kept, removed, links)
+    if links:
+        kept = _link_lists(kept, removed, skip, links)
+    else:
+        kept = _short_line_lists(kept, removed, skip)
+    return (kept, removed) if "tagline" in skip else _without_tagline(kept, removed)
+
+
+def _without_repeated_short_lines(
+    kept: list[str], removed: list[tuple[str, str]], links: Links | None
+) -> list[str]:
+    """A short line that is not a sentence and shows twice in one text is a menu item (pages
+    repeat their navigation above and below the story). When the page's links are known it
+    must be a link too: code and lyrics repeat short lines of their own."""
+    keys = [" ".join(line.casefold().split()) for line in kept]
+    seen: dict[str, int] = {}
+    for key, line in zip(keys, kept, strict=True):
+        if menu_item(line) and (not links or links.parts(line)):
+            seen[key] = seen.get(key, 0) + 1
+    out = []
+    for key, line in zip(keys, kept, strict=True):
+        if seen.get(key, 0) >= 2:
+            removed.append((line, "navigation"))
+        else:
+            out.append(line)
+    return out
+
+
+def _link_lists(
+    kept: list[str], removed: list[tuple[str, str]], skip: frozenset[str], links: Links
+) -> list[str]:
+    """With the page's links known: a run of three or more lines made of links is a menu,
+    and so is one line made of three or more; two or more closing the text are the related
+    list. Short lines that are not links (crossheads, key points, a timeline) stay."""
+    parts = [links.parts(line) if units(line) <= LINK_LINE_MAX_WORDS else 0 for line in kept]
+    out: list[str] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and parts[j]:
+            j += 1
+        run = kept[i:j]
+        menu = len(run) >= 3 or (len(run) == 1 and parts[i] >= 3)
+        related = not menu and len(run) >= 2 and j == len(kept)
+        if (menu and "navigation" not in skip) or (related and "related" not in skip):
+            removed.extend((line, "navigation" if menu else "related") for line in run)
+        else:
+            out.extend(run or [kept[i]])
+        i = max(j, i + 1)
+    return out
+
+
+def _short_line_lists(
+    kept: list[str], removed: list[tuple[str, str]], skip: frozenset[str]
+) -> list[str]:
+    """Without the page's links (a dump record): one short line without a full stop may be a
+    crosshead, and a few may be a list of key points; three words-or-so lines in a row are a
+    menu, and two or more headlines closing the text are the "related" list under a story."""
+    out: list[str] = []
+    i = 0
+    while i < len(kept):
+        j = i
+        while j < len(kept) and headline_like(kept[j]):
+            j += 1
+        run = kept[i:j]
+        menu = len(run) >= 3 and all(menu_item(line) for line in run)
+        related = not menu and len(run) >= 2 and j == len(kept)
+        if (menu and "navigation" not in skip) or (related and "related" not in skip):
+            removed.extend((line, "navigation" if menu else "related") for line in run)
+        else:
+            out.extend(run or [kept[i]])
+        i = max(j, i + 1)
+    return out
+
+
+def _without_tagline(
+    kept: list[str], removed: list[tuple[str, str]]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The story's last sentences, when the publisher describes itself or asks for support
+    ("… is a not-for-profit newsroom. Donate today.")."""
+    if len(kept) < 2:
+        return kept, removed
+    pieces = sentences(kept[-1])
+    count = len(pieces)
+    while pieces and is_tagline(pieces[-1]):
+        removed.append((pieces.pop(), "tagline"))
+    if len(pieces) < count:
+        kept = kept[:-1] + ([" ".join(pieces)] if pieces else [])
+    return kept, removed

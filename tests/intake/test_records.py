@@ -1,0 +1,82 @@
+"""Dump records as real dumps write them: leading whitespace, a BOM, CRLF, several date shapes;
+JSONL objects that name their own outlet and section."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from headlines.intake.reading.items import Failure, RawItem
+from headlines.intake.reading.records import read_jsonl, read_records
+
+STORY = "The council voted on Tuesday to close the old bridge for repairs until the spring."
+
+
+def records(path: Path) -> list[RawItem]:
+    items = list(read_records(path))
+    assert all(isinstance(i, RawItem) for i in items), items
+    return [i for i in items if isinstance(i, RawItem)]
+
+
+@pytest.mark.parametrize(
+    ("start", "published"),
+    [
+        ("date 2022-09-28 ", dt.date(2022, 9, 28)),
+        (" date 2022-09-28 ", dt.date(2022, 9, 28)),
+        ("\t  date 2022-09-28\n", dt.date(2022, 9, 28)),
+        ("Date: 28 September 2022\n", dt.date(2022, 9, 28)),
+        ("DATE: September 28, 2022 ", dt.date(2022, 9, 28)),
+        ("date 28 Sep 2022 ", dt.date(2022, 9, 28)),
+        ("date 2022-09-28T18:45:00Z ", dt.datetime(2022, 9, 28, 18, 45, tzinfo=dt.UTC)),
+        (
+            "date: 2022-09-28 18:45+02:00 ",
+            dt.datetime(2022, 9, 28, 16, 45, tzinfo=dt.UTC),
+        ),
+    ],
+)
+def test_a_record_starts_at_every_common_date_shape(
+    tmp_path: Path, start: str, published: dt.date
+) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(f"{start}{STORY}\n{start}{STORY} Again.\n", encoding="utf-8")
+    found = records(dump)
+    assert [r.published for r in found] == [published, published]
+    assert found[0].text.strip() == STORY
+
+
+def test_bom_and_crlf_do_not_hide_the_first_record(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    body = f" date 2022-09-28 {STORY}\r\n\r\ndate 2022-09-29 Second record, long enough.\r\n"
+    dump.write_bytes(b"\xef\xbb\xbf" + body.encode())
+    found = records(dump)
+    assert [r.published for r in found] == [dt.date(2022, 9, 28), dt.date(2022, 9, 29)]
+    assert found[0].text.strip() == STORY
+    assert "\ufeff" not in found[0].text
+
+
+def test_a_date_that_is_no_date_is_reported_with_its_line(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(f"date 2022-02-30 {STORY}\nDate: 31 June 2022\n{STORY}\n")
+    found = list(read_records(dump))
+    assert [type(f) for f in found] == [Failure, Failure]
+    assert isinstance(found[1], Failure) and found[1].input.endswith(":2")
+    assert "is not a real date" in found[1].reason
+
+
+def test_jsonl_records_name_their_outlet_and_sections(tmp_path: Path) -> None:
+    dump = tmp_path / "mixed.jsonl"
+    rows = [
+        {"text": STORY, "source": "Harbour Wire", "section": " World  news "},
+        {"text": STORY, "publisher": {"name": "Metro Daily"}, "sections": ["UK", "uk", "Politics"]},
+        {"text": STORY, "source": 42, "category": ["", None, {"term": "Sport"}]},
+    ]
+    dump.write_bytes(b"\xef\xbb\xbf" + "\n".join(json.dumps(r) for r in rows).encode())
+    found = [i for i in read_jsonl(dump) if isinstance(i, RawItem)]
+    assert [(i.outlet, i.sections) for i in found] == [
+        ("Harbour Wire", ["World news"]),
+        ("Metro Daily", ["UK", "Politics"]),
+        ("", ["Sport"]),
+    ]
