@@ -1,8 +1,8 @@
 """Extraction: an HTML page or a text record to paragraphs and metadata.
 
-trafilatura runs once per page (`bare_extraction` with metadata), which is what keeps a whole
-import within reach of bare `trafilatura.extract`. Text dumps get their paragraphs back from
-blank lines, line breaks or, for one-line records, sentence groups.
+trafilatura runs once per page, in its full mode; trafilatura and htmldate are imported when a
+page is first extracted, so that commands that extract nothing start light. Text dumps get
+their paragraphs back from blank lines, line breaks or, for one-line records, sentence groups.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-
-from htmldate import find_date
-from trafilatura import bare_extraction
-from trafilatura.metadata import Document
 
 from headlines.intake.extraction.languages import declared_language, guess_language
 from headlines.intake.extraction.metadata import head_metadata
@@ -71,7 +67,11 @@ def from_html(
 
 def _main_text(html: str, url: str) -> str:
     """trafilatura's full mode: its own extractor checked against readability and jusText.
-    The fast mode alone lost whole articles on real pages whose layout hides them from it."""
+    The fast mode alone lost whole articles on real pages whose layout hides them from it.
+    trafilatura is imported here, when a page is first extracted, not at start-up."""
+    from trafilatura import bare_extraction
+    from trafilatura.metadata import Document
+
     document = bare_extraction(
         html,
         url=url or None,
@@ -87,6 +87,8 @@ def _main_text(html: str, url: str) -> str:
 
 def _htmldate(html: str) -> DateLike | None:
     """htmldate's heuristics, only for pages that declare no date in their head."""
+    from htmldate import find_date
+
     found = find_date(html, **DATE_PARAMS)
     return parse_date(found) if isinstance(found, str) else None
 
