@@ -58,7 +58,7 @@ def main() -> None:
     class Parked:
         """A doorbell nobody answers: jobs pile up as in a spike that outruns the worker."""
 
-        def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+        def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
             pass
 
     jobs.set_backend(Parked())

@@ -333,7 +333,7 @@ SETTINGS += (
         0,
         "Reverse proxies in front of the web service. 0: the client IP (for rate limits and "
         "the consent ledger's IP hash) is the connection's address; N: the Nth address from "
-        "the right of X-Forwarded-For.",
+        "the right of X-Forwarded-For (`headlines run` tells waitress to trust that header).",
         group="subscriptions",
     ),
     # --- delivery -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from headlines.core.views import healthz
+from headlines.core.views import favicon, healthz
 
 admin.site.site_header = "Evening Headlines"
 admin.site.site_title = "Evening Headlines staff"
@@ -11,6 +11,7 @@ admin.site.index_title = "Newsroom"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("archive/", include("headlines.digests.urls")),
     path("intake/", include("headlines.intake.urls")),

@@ -47,7 +47,7 @@ class Doorbells:
     def __init__(self) -> None:
         self.rung: list[int] = []
 
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         self.rung += job_ids
 
 
@@ -155,11 +155,14 @@ def test_the_embedded_worker_keeps_a_thread_for_short_jobs() -> None:
     try:
         jobs.enqueue("tests.slow")
         jobs.enqueue("tests.slow")  # the second long job waits: one thread stays for short ones
+        slow = Job.objects.filter(kind="tests.slow")
+        wait_until(lambda: slow.filter(status=Job.Status.RUNNING).exists())
         for n in range(20):
             jobs.enqueue("tests.record", value=n)
         wait_until(lambda: len(RECORDED) == 20)
         assert sorted(RECORDED) == list(range(20))
-        assert Job.objects.filter(kind="tests.slow", status=Job.Status.QUEUED).count() == 1
+        assert slow.filter(status=Job.Status.RUNNING).count() == 1
+        assert slow.filter(status=Job.Status.QUEUED).count() == 1
     finally:
         GATE.set()
         wait_until(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists())
@@ -201,3 +204,49 @@ def test_lost_doorbells_are_rung_again(doorbells: Doorbells) -> None:
     assert jobs.ring_overdue(quiet_seconds=30) == 1
     assert doorbells.rung == [job_id, job_id]
     assert jobs.ring_overdue(quiet_seconds=30) == 0  # rung again just now
+
+
+def test_the_worker_command_refuses_bad_options_and_the_embedded_tier() -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="invalid choice: 'everything'"):
+        call_command("worker", "--queues", "everything")
+    with pytest.raises(CommandError, match="HEADLINES_BROKER_URL is not set"):
+        call_command("worker", "--name", "headlines@box-1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_failed_jobs_are_retried_and_one_per_waiting_key(
+    doorbells: Doorbells, admin_client: Client
+) -> None:
+    from headlines.core.services import jobs_retry
+
+    done = jobs.enqueue("tests.record", value=1)
+    queued = jobs.enqueue("tests.record", key="same", value=2)
+    failed = Job.objects.create(
+        kind="tests.record", key="same", payload='{"value": 3}', status=Job.Status.FAILED,
+        run_after=T0, attempts=5, last_error="boom",
+    )  # fmt: skip
+    assert done is not None and queued is not None
+    jobs.run_by_id(done)
+    assert jobs_retry(job_ids=[done, queued, failed.pk]) == []  # the same key already waits
+    page = admin_client.post(
+        "/admin/core/job/", {"action": "retry", "_selected_action": [failed.pk]}, follow=True
+    ).content.decode()
+    assert "not retried" in page
+    assert Job.objects.get(pk=failed.pk).status == Job.Status.FAILED
+    assert admin_client.get("/admin/core/job/add/").status_code == 403
+
+
+def test_long_jobs_ring_on_their_own_queue_which_a_short_only_worker_never_reads() -> None:
+    from django.conf import settings
+
+    from headlines.core.management.commands.worker import _queues
+
+    queue = settings.CONFIG["HEADLINES_CELERY_QUEUE"]
+    assert _queues("short") == [queue]
+    assert _queues("long") == [f"{queue}.long"]
+    assert _queues("all") == [queue, f"{queue}.long"]
+    assert {"delivery.send", "delivery.dispatch", "intake.ingest_due"} <= jobs.long_kinds()
+    assert "subscriptions.send_confirmation" not in jobs.long_kinds()

@@ -147,7 +147,8 @@ class Tier:
                 worker.wait(timeout=30)
             if worker.poll() is None:
                 worker.kill()
-        _delete_queue(self.url, self.queue)
+        for queue in (self.queue, f"{self.queue}.long"):
+            _delete_queue(self.url, queue)
 
 
 @pytest.fixture(scope="session")

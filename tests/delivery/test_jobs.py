@@ -125,7 +125,7 @@ class Doorbells:
     def __init__(self) -> None:
         self.rung: list[tuple[int, float]] = []
 
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         self.rung += [(i, delay) for i in job_ids]
 
 

@@ -40,6 +40,16 @@ def test_archive_page_and_feed_show_the_same_stories_as_the_email(
     assert "Evening Headlines" in client.get("/archive/").content.decode()
 
 
+def test_the_feed_names_its_author_as_atom_requires(sent: Digest, client: Client) -> None:
+    feed = ET.fromstring(client.get("/archive/uk/feed/").content)
+    # RFC 4287 4.1.1: every entry has an author, its own or the feed's.
+    for entry in feed.findall(f"{ATOM}entry"):
+        assert entry.find(f"{ATOM}author") is not None or feed.find(f"{ATOM}author") is not None
+    author = feed.find(f"{ATOM}author")
+    assert author is not None and author.find(f"{ATOM}name").text == sent.edition.name
+    assert author.find(f"{ATOM}uri").text.endswith("/archive/uk/")
+
+
 def test_sitemap_lists_every_published_digest(sent: Digest, client: Client) -> None:
     response = client.get("/archive/sitemap.xml")
     assert response["Content-Type"].startswith("application/xml")

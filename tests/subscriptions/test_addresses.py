@@ -8,7 +8,7 @@ import dns.resolver
 import pytest
 
 from headlines.core.errors import InvalidInput
-from headlines.subscriptions.addresses import email_validate
+from headlines.subscriptions.addresses import email_validate, likely_typo
 from headlines.subscriptions.wording import INVALID_EMAIL
 
 
@@ -109,3 +109,24 @@ def test_with_dns_on_a_domain_that_does_not_exist_is_refused(nxdomain_dns) -> No
         email_validate("reader@no-such-domain.example", check_dns=True, resolver=nxdomain_dns)
     # With the check off (the default) the same address passes on its syntax.
     assert email_validate("reader@no-such-domain.example", check_dns=False)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("ann@gmial.com", "ann@gmail.com"),
+        ("ann@gmail.con", "ann@gmail.com"),
+        ("ann@hotmial.co.uk", "ann@hotmail.co.uk"),
+        ("ann@yahoo.cm", "ann@yahoo.com"),
+        ("ann@outlok.com", "ann@outlook.com"),
+        ("ann@aol.co", "ann@aol.com"),
+        ("Ann.Smith@GMIAL.COM", "Ann.Smith@gmail.com"),
+        ("ann@gmail.com", None),  # right already
+        ("ann@newsroom.example", None),  # nothing like a provider
+        ("ann@mo.com", None),  # short and not me.com's name: a real domain, likely
+        ("ann@gmx.org", None),  # two slips away
+        ("not an address", None),
+    ],
+)
+def test_a_likely_typo_in_a_well_known_domain_is_suggested(typed, meant) -> None:
+    assert likely_typo(typed) == meant

@@ -55,11 +55,27 @@ def test_csv_import_in_the_admin_reports_bad_rows(staff, edition) -> None:
     )
     response = staff.post(f"{BASE}subscriber/import-csv/", {"edition": "us", "file": upload})
     page = response.content.decode()
-    assert "Imported 1 subscriber(s)" in page
+    assert "2 row(s) read: 1 new, 0 changed, 0 already there, 1 not imported." in page
     assert (
         "<td>3</td>" in page and "&#x27;&lt;b&gt;x&lt;/b&gt;&#x27; is not a valid address" in page
     )
     assert Subscriber.objects.get().email == "ok@example.com"
+
+
+def test_csv_re_import_in_the_admin_counts_every_row(staff, edition) -> None:
+    body = (
+        b"email,consent_source,consent_at\n"
+        b"ok@example.com,web,2024-01-01T00:00:00Z\n"
+        b'open@example.com,"web,2024-01-01T00:00:00Z\n'
+        b"next@example.com,web,2024-01-01T00:00:00Z\n"
+    )
+    for _ in range(2):
+        upload = SimpleUploadedFile("list.csv", body)
+        response = staff.post(f"{BASE}subscriber/import-csv/", {"edition": "us", "file": upload})
+    page = response.content.decode()
+    assert "3 row(s) read: 0 new, 0 changed, 2 already there, 1 not imported." in page
+    assert "<td>3</td><td>cannot be read as CSV: a quote is opened and never closed" in page
+    assert Subscriber.objects.count() == 2
 
 
 def test_csv_export_in_the_admin(staff, edition, uk) -> None:

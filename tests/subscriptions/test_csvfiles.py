@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from headlines.core import clock
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.subscriptions import csvfiles, services
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
@@ -152,3 +154,112 @@ def test_known_and_new_addresses_mix_in_one_import(edition, uk) -> None:
     known = Subscriber.objects.get(email="known@example.com")
     assert set(known.subscriptions.values_list("edition__slug", flat=True)) == {"us", "uk"}
     assert known.marketing
+
+
+def test_an_unterminated_quote_or_a_nul_costs_only_its_own_line(edition) -> None:
+    good = "{}@example.com,web,2024-05-01T09:30:00Z,,,"
+    lines = [
+        good.format("a"),  # 2
+        'b@example.com,"web,2024-05-01T09:30:00Z,,,',  # 3: quote never closed
+        good.format("c"),  # 4
+        good.format("d"),  # 5
+        "e@example.com,web,2024-05-01T09:30:00Z,,,\x00",  # 6: NUL
+        good.format("f"),  # 7
+        'g@example.com,"web"x,2024-05-01T09:30:00Z,,,',  # 8: text after a closing quote
+        good.format("h") + '"Ann',  # 9: a name whose quote runs onto the next line
+        'Smith"',  # 10: the rest of it
+        good.format("i"),  # 11
+        good.format("j"),  # 12
+    ]
+    report = csvfiles.subscribers_import_csv(text=HEADER + "\n".join(lines), edition_slug="us")
+    reasons = dict(report.bad)
+    assert sorted(reasons) == [3, 6, 8, 9, 10]
+    assert "quote is opened and never closed" in reasons[3]
+    assert "NUL" in reasons[6]
+    assert "closing quote is followed by more text" in reasons[8]
+    assert "never closed" in reasons[9]
+    assert (report.rows, report.new) == (11, 6)
+    emails = set(Subscriber.objects.values_list("email", flat=True))
+    assert emails == {f"{c}@example.com" for c in "acdfij"}
+
+
+def test_a_consent_time_in_the_future_is_refused(edition) -> None:
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 3, 14, 12, 0, tzinfo=dt.UTC)))
+    text = (
+        HEADER
+        + "past@example.com,web,2026-03-14T11:59:59Z,,,\n"
+        + "soon@example.com,web,2026-03-14T12:00:01Z,,,\n"
+        + "swapped@example.com,web,2026-12-03T09:00:00+01:00,,,\n"
+    )
+    report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    assert [line for line, _ in report.bad] == [3, 4]
+    assert all("is in the future" in reason for _, reason in report.bad)
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["past@example.com"]
+
+
+def test_a_re_import_says_what_was_new_changed_or_already_there(edition) -> None:
+    first = (
+        HEADER
+        + "ann@example.com,web,2024-05-01T09:30:00Z,no,,Ann\n"
+        + "bob@example.com,web,2024-05-01T09:30:00Z,no,,\n"
+    )
+    report = csvfiles.subscribers_import_csv(text=first, edition_slug="us")
+    assert (report.new, report.changed, report.unchanged) == (2, 0, 0)
+    again = csvfiles.subscribers_import_csv(text=first, edition_slug="us")
+    assert (again.new, again.changed, again.unchanged, again.bad) == (0, 0, 2, [])
+    assert again.summary() == "2 row(s) read: 0 new, 0 changed, 2 already there, 0 not imported."
+    second = (
+        HEADER
+        + "ann@example.com,web,2024-05-01T09:30:00Z,no,,Ann\n"  # the same
+        + "bob@example.com,web,2024-05-01T09:30:00Z,yes,Europe/Paris,\n"  # now opted in
+        + "cat@example.com,web,2024-05-01T09:30:00Z,no,,\n"  # new
+    )
+    third = csvfiles.subscribers_import_csv(text=second, edition_slug="us")
+    assert (third.new, third.changed, third.unchanged) == (1, 1, 1)
+    bob = Subscription.objects.get(subscriber__email="bob@example.com")
+    assert bob.timezone == "Europe/Paris" and bob.subscriber.marketing
+
+
+def _line_strategy() -> st.SearchStrategy[str]:
+    """A line of a hostile file: printable junk, quotes left open, NULs, stray delimiters."""
+    junk = st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+        max_size=60,
+    )
+    pieces = st.lists(
+        st.one_of(
+            junk, st.sampled_from(['"', '""', ",", "\x00", "\ufeff", "2024-05-01T09:30:00Z"])
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    return pieces.map("".join).filter(lambda s: any(not (c.isspace() or c in ',"') for c in s))
+
+
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kinds=st.lists(st.one_of(st.none(), _line_strategy()), min_size=1, max_size=12),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_every_row_of_a_hostile_file_is_imported_or_reported(edition, kinds, ending) -> None:
+    """None stands for a good row; every good row must survive whatever surrounds it."""
+    Subscriber.objects.all().delete()
+    lines = [HEADER.strip()]
+    good_lines = {}
+    for n, kind in enumerate(kinds):
+        if kind is None:
+            good_lines[len(lines) + 1] = f"good{n}@example.com"
+            lines.append(f"good{n}@example.com,web,2024-05-01T09:30:00Z,,,")
+        else:
+            lines.append(kind)
+    report = csvfiles.subscribers_import_csv(text=ending.join(lines), edition_slug=edition.slug)
+    bad_lines = [line for line, _ in report.bad]
+    assert len(bad_lines) == len(set(bad_lines))
+    assert report.rows == len(kinds) == report.imported + len(report.bad)
+    assert all(1 < line <= len(lines) for line in bad_lines)
+    assert not set(bad_lines) & set(good_lines)
+    imported = set(Subscriber.objects.values_list("email", flat=True))
+    assert set(good_lines.values()) <= imported
+    assert all(reason and "\n" not in reason for _, reason in report.bad)

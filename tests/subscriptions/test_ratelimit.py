@@ -48,3 +48,25 @@ def test_one_address_gets_no_more_mail_past_its_limit_and_is_not_told(
     fixed_clock.advance(hours=2)
     mail_now(lambda: sign_up(edition, "target@example.com", "198.51.100.1"))
     assert OutboxMessage.objects.filter(recipients="target@example.com").count() == 3
+
+
+def test_old_attempts_are_pruned_but_not_on_every_sign_up(edition, fixed_clock) -> None:
+    from headlines.subscriptions.models import SignupAttempt
+
+    sign_up(edition, "a@example.com", "203.0.113.5")
+    fixed_clock.advance(minutes=61)
+    sign_up(edition, "b@example.com", "203.0.113.5")  # prunes the hour-old pair
+    assert SignupAttempt.objects.count() == 2
+    fixed_clock.advance(minutes=61)
+    sign_up(edition, "c@example.com", "203.0.113.5")
+    fixed_clock.advance(seconds=30)
+    sign_up(edition, "d@example.com", "203.0.113.5")  # within a minute: no second prune
+    assert SignupAttempt.objects.count() == 4  # c and d, each an address and an IP row
+    fixed_clock.advance(seconds=31)
+    sign_up(edition, "e@example.com", "203.0.113.5")
+    assert (
+        SignupAttempt.objects.filter(
+            created_at__lt=fixed_clock.now() - dt.timedelta(hours=1)
+        ).count()
+        == 0
+    )

@@ -1,8 +1,10 @@
+import datetime as dt
 import json
 
 import pytest
 from django.test import Client
 
+from headlines.core import clock
 from headlines.subscriptions import links
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from tests.subscriptions import factories
@@ -163,3 +165,15 @@ def test_erase_needs_the_box_ticked_then_removes_the_reader(client, edition) -> 
     assert not Subscriber.objects.exists()
     assert Suppression.objects.get().reason == "erased"
     assert client.get(url).status_code == 404
+
+
+def test_the_confirmed_page_states_the_real_first_send_time(client, pending, mail_now) -> None:
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)))
+    url = path_of(links.confirm_url(pending.pk))
+    response = mail_now(lambda: client.post(url))
+    page = response.content.decode()
+    # 18:30 in New York: tonight's 18:00 has passed, so it is tomorrow's.
+    expected = "Your first digest arrives on Thursday 26 November at 18:00 (New York time)."
+    assert expected in page
+    assert 'datetime="2026-11-26T23:00:00+00:00"' in page
+    assert "this evening" not in page

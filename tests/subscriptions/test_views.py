@@ -269,3 +269,35 @@ def test_the_sites_allowed_to_frame_the_widget_are_configurable(client, edition,
     assert response["Content-Security-Policy"] == (
         "frame-ancestors https://news.example https://*.news.example"
     )
+
+
+def test_a_likely_typo_gets_did_you_mean_without_blocking(client, edition, mail_now) -> None:
+    response = mail_now(lambda: client.post("/signup/us/", {"email": "ann@gmial.com"}))
+    page = response.content.decode()
+    assert response.status_code == 200 and THANKS in page
+    assert "Did you mean <strong>ann@gmail.com</strong>?" in page
+    assert Subscriber.objects.get().email == "ann@gmial.com"  # signed up as typed
+    fix = page.split('class="suggestion"', 1)[1]
+    assert 'name="email" value="ann@gmail.com"' in fix
+    mail_now(lambda: client.post("/signup/us/", {"email": "ann@gmail.com"}))
+    assert outbox("ann@gmail.com")
+    assert (
+        "Did you mean" not in client.post("/signup/us/", {"email": "bo@gmail.com"}).content.decode()
+    )
+
+
+def test_the_widget_offers_the_fix_with_a_fresh_token(client, edition, mail_now) -> None:
+    form = {**widget_form(client), "email": "ann@hotmial.com", "marketing": "on"}
+    page = mail_now(lambda: client.post("/widget/us/", form)).content.decode()
+    fix = page.split('class="suggestion"', 1)[1]
+    token = fix.split('name="token" value="', 1)[1].split('"', 1)[0]
+    assert 'name="marketing" value="on"' in fix
+    again = {"token": token, "email": "ann@hotmail.com", "marketing": "on"}
+    assert THANKS in mail_now(lambda: client.post("/widget/us/", again)).content.decode()
+    assert outbox("ann@hotmail.com")
+
+
+def test_the_landing_page_links_to_the_archive_and_has_an_icon(client, edition) -> None:
+    page = client.get("/").content.decode()
+    assert 'href="/archive/"' in page and "Read past digests in the archive" in page
+    assert '<link rel="icon" href="/favicon.ico" type="image/svg+xml">' in page

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from headlines.core import emailpreview
 from headlines.core.models import Edition, Job, OutboxMessage
 
 
@@ -37,9 +38,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "envelope_from",
         "recipients",
         "subject",
-        "headers",
-        "text_body",
         "html_body",
+        "text_body",
+        "headers",
     )
     readonly_fields = fields
 
@@ -60,17 +61,19 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         content = part.get_content() if part is not None else ""
         return format_html("<pre style='white-space:pre-wrap'>{}</pre>", content)
 
-    @admin.display(description="HTML (sandboxed)")
+    @admin.display(description="HTML")
     def html_body(self, obj: OutboxMessage) -> str:
         part = _parsed(obj).get_body(preferencelist=("html",))
         if part is None:
             return "—"
-        # The email's HTML is shown in a sandboxed frame: no script runs, nothing reaches the admin.
         return format_html(
-            '<iframe sandbox srcdoc="{}" style="width:100%;height:600px;border:1px solid #ccc">'
-            "</iframe>",
-            part.get_content(),
+            "{}{}",
+            emailpreview.email_frame(part.get_content(), label="Desktop"),
+            emailpreview.email_frame(part.get_content(), width=emailpreview.PHONE, label="Phone"),
         )
+
+    class Media:
+        js = emailpreview.MEDIA_JS
 
 
 @admin.register(Job)

@@ -37,7 +37,17 @@ app.conf.update(
     # in the database and the scheduler rings again for it.
     task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5},
     broker_connection_timeout=5,
+    # A send carries on through a broker outage: its state is in the database, not the broker.
+    # (Celery 6 would otherwise cancel it when the connection drops.)
+    worker_cancel_long_running_tasks_on_connection_loss=False,
 )
+
+
+def queue_for(*, long: bool) -> str:
+    """Long jobs' doorbells (sends, ingest, builds) go to a queue of their own, so a worker
+    started with `--queues short` is always free for sign-up emails."""
+    queue = str(settings.CONFIG["HEADLINES_CELERY_QUEUE"])
+    return f"{queue}.long" if long else queue
 
 
 @app.task(name="headlines.run_job")

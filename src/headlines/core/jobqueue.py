@@ -218,27 +218,27 @@ def release(*, owner: str, ids: list[int] | None = None) -> int:
         )
 
 
-def unrung(*, quiet_seconds: float, limit: int = 500) -> list[int]:
+def unrung(*, quiet_seconds: float, limit: int = 500) -> list[tuple[int, str]]:
     """Due jobs nobody has picked up for `quiet_seconds` (a lost doorbell, a retry that came
-    due, a dead worker's lease): their ids, marked as rung now so the next look skips them."""
+    due, a dead worker's lease), as (id, kind), marked as rung now so the next look skips them."""
     now = clock.now()
     quiet = now - dt.timedelta(seconds=quiet_seconds)
     with transaction.atomic():
-        ids = list(
+        found = list(
             Job.objects.filter(
                 Q(status=Status.QUEUED, run_after__lte=now, updated_at__lte=quiet)
                 | Q(status=Status.RUNNING, lease_expires_at__lt=now, updated_at__lte=quiet)
             )
             .order_by("run_after")
-            .values_list("id", flat=True)[:limit]
+            .values_list("id", "kind")[:limit]
         )
-        if ids:
-            Job.objects.filter(id__in=ids).update(updated_at=now)
-    return ids
+        if found:
+            Job.objects.filter(id__in=[i for i, _ in found]).update(updated_at=now)
+    return found
 
 
 @transaction.atomic
-def retry(*, ids: list[int]) -> list[int]:
+def retry(*, ids: list[int]) -> list[tuple[int, str]]:
     """Failed jobs back to the queue with fresh attempts (the admin's retry action)."""
     now = clock.now()
     chosen = list(
@@ -249,14 +249,14 @@ def retry(*, ids: list[int]) -> list[int]:
             status=Status.QUEUED, key__in=[k for _, k, _ in chosen if k]
         ).values_list("key", flat=True)
     )
-    again: list[int] = []
-    for job_id, key, _ in chosen:
+    again: list[tuple[int, str]] = []
+    for job_id, key, kind in chosen:
         if key and key in waiting:
             continue  # the same work already waits: one in the queue is enough
         if key:
             waiting.add(key)
-        again.append(job_id)
-    Job.objects.filter(id__in=again).update(
+        again.append((job_id, kind))
+    Job.objects.filter(id__in=[i for i, _ in again]).update(
         status=Status.QUEUED, attempts=0, run_after=now, finished_at=None, updated_at=now
     )
     return again

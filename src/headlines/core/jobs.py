@@ -29,6 +29,7 @@ the admin (Jobs), where staff can retry it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -107,8 +108,6 @@ def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) 
     With a `key` that already waits in the queue, no second job is added: the waiting one is
     brought forward if it was due later, its doorbell rings again, and its id is returned.
     """
-    import datetime as dt
-
     from django.conf import settings
 
     from headlines.core import clock, jobqueue
@@ -127,7 +126,7 @@ def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) 
     )
     if job_id is not None:
         wait = max(0.0, delay)
-        transaction.on_commit(lambda: get_backend().ring([job_id], delay=wait), robust=True)
+        transaction.on_commit(lambda: ring([(job_id, name)], delay=wait), robust=True)
     return job_id
 
 
@@ -250,15 +249,16 @@ def heartbeat(owner: str) -> _Heartbeat:
 
 
 class Backend(Protocol):
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
-        """The jobs are committed and due in `delay` seconds: have them run."""
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
+        """The jobs are committed and due in `delay` seconds: have them run. `long`: they are
+        all long jobs (the Celery tier sends their doorbells to a queue of their own)."""
 
 
 class ImmediateBackend:
     """Runs each job in the caller's thread as soon as it commits (a delayed one is left for
     a worker)."""
 
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         if delay > 0:
             return
         for job_id in job_ids:
@@ -275,13 +275,14 @@ class CeleryBackend:
 
     lost_doorbells = True  # the scheduler rings again for due jobs nobody picked up
 
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         if delay > MAX_COUNTDOWN:
             return  # held that long by a worker, a message outlives brokers' ack timeouts
-        from headlines.core.celery_app import app
+        from headlines.core.celery_app import app, queue_for
 
+        queue = queue_for(long=long)
         for job_id in job_ids:
-            app.send_task("headlines.run_job", args=[job_id], countdown=delay or None)
+            app.send_task("headlines.run_job", args=[job_id], countdown=delay or None, queue=queue)
 
 
 _backend: Backend | None = None
@@ -304,25 +305,30 @@ def get_backend() -> Backend:
         return _backend
 
 
+def ring(jobs: list[tuple[int, str]], delay: float = 0.0) -> None:
+    """Ring for committed jobs, given as (id, kind): short and long ones apart."""
+    backend, longs = get_backend(), long_kinds()
+    for long in (False, True):
+        ids = [job_id for job_id, kind in jobs if (kind in longs) == long]
+        if ids:
+            backend.ring(ids, delay=delay, long=long)
+
+
 def ring_overdue(*, quiet_seconds: float) -> int:
     """Ring again for due jobs nobody picked up (lost doorbells, retries come due, dead
     workers' leases); only backends whose doorbells can be lost need it."""
-    backend = get_backend()
-    if not getattr(backend, "lost_doorbells", False):
+    if not getattr(get_backend(), "lost_doorbells", False):
         return 0
     from headlines.core import jobqueue
 
-    ids = jobqueue.unrung(quiet_seconds=quiet_seconds)
-    if ids:
-        backend.ring(ids)
-    return len(ids)
+    overdue = jobqueue.unrung(quiet_seconds=quiet_seconds)
+    ring(overdue)
+    return len(overdue)
 
 
 @job("core.jobs_purge")
 def purge_done(days: int = 7) -> int:
     """Forget done jobs after a week: the table stays small, failed ones stay for staff."""
-    import datetime as dt
-
     from headlines.core import jobqueue
 
     return jobqueue.purge(older_than=dt.timedelta(days=days))

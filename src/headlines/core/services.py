@@ -108,5 +108,5 @@ def jobs_retry(*, job_ids: list[int]) -> list[int]:
     with transaction.atomic():
         again = jobqueue.retry(ids=job_ids)
         if again:
-            transaction.on_commit(lambda: jobs.get_backend().ring(again), robust=True)
-    return again
+            transaction.on_commit(lambda: jobs.ring(again), robust=True)
+    return [job_id for job_id, _ in again]

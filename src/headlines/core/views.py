@@ -1,8 +1,30 @@
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
+
+FAVICON = Path(__file__).parent / "static" / "headlines" / "favicon.svg"
+
+
+@cache
+def _favicon() -> bytes:
+    return FAVICON.read_bytes()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on every page (the admin's too): the SVG icon.
+
+    Served from the package, not STATIC_ROOT, so it is there behind a proxy before anyone
+    has run collectstatic.
+    """
+    response = HttpResponse(_favicon(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET

@@ -43,7 +43,7 @@ class EmbeddedWorker:
         )
 
     # The doorbell: a job committed in this process.
-    def ring(self, job_ids: list[int], delay: float = 0.0) -> None:
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         if delay <= 0:  # a delayed job is found by the poll when it comes due
             self.event.set()
 

@@ -7,20 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from headlines.core import emailpreview
 from headlines.core.errors import DomainError
 from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
 from headlines.stories.models import RelevanceTerm, Story
 
 
+class DigestItemForm(forms.ModelForm):
+    class Meta:
+        model = DigestItem
+        fields = ("position", "headline", "summary", "pinned", "dropped")
+        # Wrapping boxes: a headline is read whole, not through a one-line slot.
+        widgets = {
+            "headline": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
+            "summary": forms.Textarea(attrs={"rows": 7}),
+        }
+
+
 class DigestItemInline(admin.TabularInline):
     model = DigestItem
+    form = DigestItemForm
     extra = 0
     can_delete = False
     fields = ("position", "headline", "summary", "pinned", "dropped", "sources")
@@ -38,18 +52,15 @@ class DigestItemInline(admin.TabularInline):
         return ", ".join(str(s) for s in obj.source_names or [])
 
 
-def _frame(html: str, width: int) -> str:
-    # The email is shown in a sandboxed frame: nothing in it runs or reaches the admin.
-    return format_html(
-        '<div style="margin:0 12px 12px 0;display:inline-block;vertical-align:top">'
-        "<div>{} px</div>"
-        '<iframe sandbox srcdoc="{}" title="Preview at {} px" '
-        'style="width:{}px;height:720px;border:1px solid #ccc;background:#fff"></iframe></div>',
-        width,
-        html,
-        width,
-        width,
-    )
+def _not_rebuilt(digest: Digest) -> str:
+    """Why a digest past its draft cannot be rebuilt, in the editor's words."""
+    why: dict[str, str] = {
+        Digest.State.APPROVED: "it is approved; only a draft can be rebuilt",
+        Digest.State.SENDING: "it is being sent; readers are receiving this version",
+        Digest.State.SENT: "it has been sent; readers already have this version",
+    }
+    reason = why.get(digest.state, f"it is {digest.get_state_display().lower()}")
+    return f"{digest} was not rebuilt: {reason}."
 
 
 @admin.register(Digest)
@@ -62,6 +73,10 @@ class DigestAdmin(admin.ModelAdmin):
     fields = ("edition", "date", "state", "subject", "preheader", "preview", "text_preview")
     readonly_fields = fields
 
+    class Media:
+        css = {"all": ("headlines/admin/digest-review.css",)}
+        js = emailpreview.MEDIA_JS
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # digests are built, not typed in: `headlines digest build` or the job
 
@@ -69,7 +84,11 @@ class DigestAdmin(admin.ModelAdmin):
     def preview(self, obj: Digest) -> str:
         if not obj.html:
             return "Not rendered yet."
-        return format_html("{}{}", _frame(obj.html, 800), _frame(obj.html, 375))
+        return format_html(
+            "{}{}",
+            emailpreview.email_frame(obj.html, label="Desktop"),
+            emailpreview.email_frame(obj.html, width=emailpreview.PHONE, label="Phone"),
+        )
 
     @admin.display(description="Plain-text part")
     def text_preview(self, obj: Digest) -> str:
@@ -112,7 +131,14 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.action(description="Rebuild the draft (keeps pins, drops and edits)")
     def rebuild(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
         for digest in queryset:
-            self._run(request, services.digest_build, edition_id=digest.edition_id, day=digest.date)
+            if digest.state != Digest.State.DRAFT:
+                self.message_user(request, _not_rebuilt(digest), messages.WARNING)
+                continue
+            built = self._run(
+                request, services.digest_build, edition_id=digest.edition_id, day=digest.date
+            )
+            if built is not None:
+                self.message_user(request, f"Rebuilt {built}: {built.items.count()} stories.")
 
     @admin.action(description="Send a test to me")
     def send_test(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:

@@ -34,6 +34,14 @@ class EditionFeed(Feed):
     def link(self, obj: Edition) -> str:
         return rendering.archive_url(obj)
 
+    # RFC 4287 §4.1.1: a feed whose entries carry no author must name one itself. The digest is
+    # written by the newsroom that sends it, so the edition's sender name (else its own name).
+    def author_name(self, obj: Edition) -> str:
+        return obj.from_name or obj.name
+
+    def author_link(self, obj: Edition) -> str:
+        return rendering.archive_url(obj)
+
     def items(self, obj: Edition) -> list[Digest]:
         return list(selectors.digests_published(edition_id=obj.pk)[:30])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -70,3 +71,62 @@ def _domain_accepts_mail(address: str, resolver: Any) -> bool:
     if getattr(info, "mx_fallback_type", None) is None and not getattr(info, "mx", None):
         log.warning("DNS gave no answer for %s; accepting on syntax", address)
     return True
+
+
+# Mailbox providers most readers use. A domain one slip away from one of these is far more
+# likely a typo (gmial.com) than a real domain; a reader only gets a question, never a refusal.
+WELL_KNOWN_DOMAINS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "ymail.com",
+    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "protonmail.com", "proton.me", "gmx.com",
+    "gmx.de", "gmx.net", "web.de", "t-online.de", "mail.com", "comcast.net", "verizon.net",
+    "att.net", "btinternet.com", "sky.com", "virginmedia.com", "orange.fr", "free.fr",
+    "laposte.net", "libero.it", "yandex.ru", "qq.com", "163.com",
+)  # fmt: skip
+
+
+def likely_typo(address: str) -> str | None:
+    """The address with a well-known domain when its domain looks like a slip of one, else None.
+
+    `ann@gmial.com` → `ann@gmail.com`; `ann@yahoo.con` → `ann@yahoo.com`. The domain must be one
+    edit (a letter added, dropped, changed, or two neighbours swapped) from a provider's domain;
+    short domains (me.com, qq.com) only count when the name before the dot is the provider's
+    own, so that `mo.com` is not taken for `me.com`.
+    """
+    local, _, domain = address.rpartition("@")
+    domain = domain.lower()
+    if not local or not domain or domain in WELL_KNOWN_DOMAINS:
+        return None
+    known = _one_slip_away().get(domain)
+    return f"{local}@{known}" if known else None
+
+
+@cache
+def _one_slip_away() -> dict[str, str]:
+    """Every domain one slip from a well-known one, mapped to it (~30,000 keys, built once).
+
+    A lookup on the sign-up path instead of an edit distance to each provider per request.
+    Variants that are themselves well known, or one slip from two providers, are left out.
+    """
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789.-"
+    found: dict[str, set[str]] = {}
+    for known in WELL_KNOWN_DOMAINS:
+        name = known.split(".", 1)[0]
+        for variant in _slips(known, letters):
+            if len(known) < 8 and variant.split(".", 1)[0] != name:
+                continue
+            found.setdefault(variant, set()).add(known)
+    return {
+        variant: next(iter(knowns))
+        for variant, knowns in found.items()
+        if len(knowns) == 1 and variant not in WELL_KNOWN_DOMAINS
+    }
+
+
+def _slips(word: str, letters: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    dropped = {a + b[1:] for a, b in splits if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]}
+    changed = {a + c + b[1:] for a, b in splits if b for c in letters if c != b[0]}
+    added = {a + c + b for a, b in splits for c in letters}
+    return (dropped | swapped | changed | added) - {word}

@@ -123,11 +123,7 @@ class SubscriberAdmin(admin.ModelAdmin):
                 form.add_error("file", str(exc))
             else:
                 level = messages.WARNING if report.bad else messages.SUCCESS
-                self.message_user(
-                    request,
-                    f"Imported {report.imported} subscriber(s); {len(report.bad)} row(s) not.",
-                    level,
-                )
+                self.message_user(request, report.summary(), level)
         context = {
             **self.admin_site.each_context(request),
             "title": "Import subscribers from CSV",

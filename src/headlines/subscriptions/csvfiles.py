@@ -3,6 +3,11 @@
 Import: columns `email`, `consent_source`, `consent_at`, optional `marketing`, `timezone`,
 `name`. Every row is checked first; every bad row is reported with its line number and reason;
 the good rows are then imported in one transaction, each row whole or not at all.
+
+A row is one line. No column may hold a line break, so a quoted field that runs past the end
+of its line can only be a quote left open: that line is reported and the next line is read
+afresh, instead of the csv module's habit of swallowing the rest of the file into one field.
+Every non-blank data line therefore ends up counted as new, changed, already there, or bad.
 """
 
 from __future__ import annotations
@@ -31,8 +36,30 @@ BATCH = 500
 
 @dataclass
 class ImportReport:
-    imported: int = 0
+    rows: int = 0  # non-blank data lines read
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
     bad: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+    @property
+    def imported(self) -> int:
+        return self.new + self.changed + self.unchanged
+
+    def summary(self) -> str:
+        """One sentence a person can check against the file: every row is in one count."""
+        return (
+            f"{self.rows} row(s) read: {self.new} new, {self.changed} changed, "
+            f"{self.unchanged} already there, {len(self.bad)} not imported."
+        )
+
+    def count(self, outcome: services.ImportOutcome) -> None:
+        if outcome is services.ImportOutcome.NEW:
+            self.new += 1
+        elif outcome is services.ImportOutcome.CHANGED:
+            self.changed += 1
+        else:
+            self.unchanged += 1
 
 
 @dataclass(frozen=True)
@@ -72,65 +99,66 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
         try:
             with transaction.atomic():
                 readers = [r.reader for r in fresh]
-                report.imported += services.subscribers_import_new(
+                report.new += services.subscribers_import_new(
                     edition_id=edition_id, readers=readers
                 )
         except (IntegrityError, DomainError):
             one_by_one += fresh
     for row in sorted(one_by_one, key=lambda r: r.line):
-        reader = row.reader
         try:
-            services.subscription_import_confirmed(
-                email=reader.email,
-                edition_id=edition_id,
-                consent_source=reader.consent_source,
-                consent_at=reader.consent_at,
-                marketing=reader.marketing,
-                timezone=reader.timezone,
-                name=reader.name,
-            )
+            _, outcome = services.subscription_import(edition_id=edition_id, reader=row.reader)
         except DomainError as exc:
             report.bad.append((row.line, str(exc)))
         else:
-            report.imported += 1
+            report.count(outcome)
 
 
 def _parse(text: str, report: ImportReport) -> list[Row]:
-    # NUL is the one character Python's csv module refuses outright; report it per line.
     # Lines as the csv module counts them (\n, \r\n or a lone \r), so numbers agree.
     lines = io.StringIO(text, newline="").readlines()
-    for number, physical in enumerate(lines, start=1):
-        if "\x00" in physical:
-            report.bad.append((number, "contains a NUL character"))
-            lines[number - 1] = "\n"
-    reader = csv.reader(io.StringIO("".join(lines), newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in _fields(lines[0] if lines else "")]
+    except InvalidInput as exc:
+        raise InvalidInput(f"line 1, the header: {exc}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidInput(f"line 1: the header lacks the column(s) {', '.join(missing)}")
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    while True:
-        line = reader.line_num + 1
+    for line, physical in enumerate(lines[1:], start=2):
         try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            report.bad.append((line, f"cannot be read as CSV ({exc})"))
-            continue
-        if not any(v.strip() for v in values):
-            continue  # blank lines are not rows
-        try:
+            values = _fields(physical)
+            if not any(v.strip() for v in values):
+                continue  # blank lines are not rows
             row = _row(line, header, values)
             first = seen.setdefault(row.email_hash, line)
             if first != line:
                 raise InvalidInput(f"the address already appears on line {first}")
         except InvalidInput as exc:
             report.bad.append((line, str(exc)))
-            continue
-        rows.append(row)
+        else:
+            rows.append(row)
+        report.rows += 1
     return rows
+
+
+# The csv module's words for what went wrong, said the way a person fixing the file needs.
+_CSV_ERRORS = {
+    "unexpected end of data": "a quote is opened and never closed on this line",
+    "expected after": "a closing quote is followed by more text in the same field",
+}
+
+
+def _fields(physical: str) -> list[str]:
+    """One line's fields; InvalidInput when the line cannot be read as CSV on its own."""
+    if "\x00" in physical:
+        # NUL is the one character Python's csv module refuses outright.
+        raise InvalidInput("contains a NUL character")
+    try:
+        return next(csv.reader([physical], strict=True), [])
+    except csv.Error as exc:
+        reason = next((v for k, v in _CSV_ERRORS.items() if k in str(exc)), str(exc))
+        raise InvalidInput(f"cannot be read as CSV: {reason}") from None
 
 
 def _row(line: int, header: list[str], values: list[str]) -> Row:

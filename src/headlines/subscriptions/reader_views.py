@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.selectors import edition_list
-from headlines.subscriptions import links, selectors, services, wording
+from headlines.subscriptions import links, selectors, services, timezones, wording
 from headlines.subscriptions.forms import PreferencesForm
 from headlines.subscriptions.models import ConsentEvent, Subscription
 from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
@@ -54,7 +54,20 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         "button": wording.confirm_button(subscription.edition),
         "preferences_url": links.preferences_url(subscription.pk),
     }
+    if subscription.status == Subscription.Status.CONFIRMED:
+        context.update(_first_digest(subscription))
     return render(request, "subscriptions/confirm.html", context)
+
+
+def _first_digest(subscription: Subscription) -> dict[str, object]:
+    """The real moment the reader's first digest is due, in their zone (else the edition's)."""
+    at = selectors.subscription_next_digest_at(subscription=subscription)
+    zone = subscription.timezone or subscription.edition.timezone
+    return {
+        "first_digest": wording.first_digest(at, zone),
+        "first_digest_at": at,
+        "first_digest_zone": zone,
+    }
 
 
 def _unused(request: HttpRequest) -> HttpResponse:
@@ -127,7 +140,13 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     if action == "save":
         saved = _save(request, form, subscriber.pk)
         status = 200 if saved else 400
-    context = {"form": form, "subscriber": subscriber, "saved": saved, "wording": wording}
+    context = {
+        "form": form,
+        "subscriber": subscriber,
+        "saved": saved,
+        "wording": wording,
+        "zone_aliases": timezones.BROWSER_ALIASES,
+    }
     return render(request, "subscriptions/preferences.html", context, status=status)
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 
+from headlines.core import clock
 from headlines.core.errors import NotFound
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
@@ -134,3 +136,39 @@ def subscriptions_export_rows(*, edition_id: int | None = None) -> Iterator[dict
             "confirmed_at": _iso(s.confirmed_at) or "",
             "unsubscribed_at": _iso(s.unsubscribed_at) or "",
         }
+
+
+def subscription_next_digest_at(*, subscription: Subscription) -> dt.datetime | None:
+    """When this reader's next digest is due (aware, UTC), by the rule delivery itself uses.
+
+    The first edition-local day whose digest has not started going out and whose time for this
+    reader (their zone and hour, else the edition's) is still ahead. None for a paused edition.
+    """
+    # Delivery's own rule for a reader's moment, so the page and the sender cannot disagree.
+    from headlines.delivery.ledger import local_due
+    from headlines.digests.models import Digest
+
+    edition = subscription.edition
+    if not edition.enabled:
+        return None
+    now = clock.now()
+    today = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+    started = set(
+        Digest.objects.filter(
+            edition=edition,
+            date__gte=today - dt.timedelta(days=1),
+            state__in=(Digest.State.SENDING, Digest.State.SENT),
+        ).values_list("date", flat=True)
+    )
+    for offset in range(-1, 3):
+        day = today + dt.timedelta(days=offset)
+        if day in started:
+            continue
+        due = local_due(
+            digest=Digest(edition=edition, date=day),  # unsaved: only its edition and day are read
+            timezone=subscription.timezone,
+            send_hour=subscription.send_hour,
+        )
+        if due > now:
+            return due
+    return None

@@ -7,6 +7,7 @@ ledger and the current state cannot disagree. Emails are queued as jobs after co
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -57,7 +58,6 @@ def _enabled_edition(edition_id: int) -> Edition:
     return edition
 
 
-@transaction.atomic
 def subscription_request(
     *,
     email: str,
@@ -71,31 +71,56 @@ def subscription_request(
     The caller shows the same thanks page whether the address was new, pending, confirmed or
     suppressed: only the inbox's owner learns which (a confirmation, or an "already subscribed"
     email). Over the per-address limit nothing is sent; over the per-IP limit, RateLimited.
+
+    Checking the address, finding the edition and hashing happen before the transaction: on
+    SQLite a transaction holds the database's one write lock, so only the writes are inside it.
     """
     address = email_validate(email)
     edition = _enabled_edition(edition_id)
-    verdict = signup_attempt_check(ip_key=ip_hash(ip), address_key=email_hash(address))
+    keys = (ip_hash(ip), email_hash(address))
+    with transaction.atomic():
+        _request_record(address, keys, edition, bool(marketing), source, ip)
+
+
+def _request_record(
+    address: str,
+    keys: tuple[str, str],
+    edition: Edition,
+    marketing: bool,
+    source: str,
+    ip: str | None,
+) -> None:
+    """subscription_request's writes, inside its transaction."""
+    ip_key, address_key = keys
+    verdict = signup_attempt_check(ip_key=ip_key, address_key=address_key)
     if not verdict.ip_allowed:
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
-    if (
-        not verdict.address_allowed
-        or Suppression.objects.filter(email_hash=email_hash(address)).exists()
-    ):
+    if not verdict.address_allowed or Suppression.objects.filter(email_hash=address_key).exists():
         return
-    subscriber = _subscriber_for(address)
-    subscription, _ = Subscription.objects.select_for_update().get_or_create(
-        subscriber=subscriber, edition=edition
+    subscriber, new_reader = Subscriber.objects.get_or_create(
+        email_hash=address_key, defaults={"email": address}
     )
-    if subscription.status == Status.CONFIRMED:
-        jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
-        return
-    subscription.status = Status.PENDING
-    subscription.marketing_requested = bool(marketing)
-    subscription.save(update_fields=["status", "marketing_requested"])
+    if new_reader:  # nobody else can hold a subscription of a reader created just now
+        subscription = Subscription.objects.create(
+            subscriber=subscriber,
+            edition=edition,
+            status=Status.PENDING,
+            marketing_requested=marketing,
+        )
+    else:
+        subscription, _ = Subscription.objects.select_for_update().get_or_create(
+            subscriber=subscriber, edition=edition
+        )
+        if subscription.status == Status.CONFIRMED:
+            jobs.enqueue("subscriptions.send_already_subscribed", subscription_id=subscription.pk)
+            return
+        subscription.status = Status.PENDING
+        subscription.marketing_requested = marketing
+        subscription.save(update_fields=["status", "marketing_requested"])
     grants_record(
         subscriber=subscriber,
         edition=edition,
-        marketing=bool(marketing),
+        marketing=marketing,
         source=source,
         newsletter_words=wording.newsletter_offer(edition),
         ip=ip,
@@ -185,6 +210,12 @@ class ImportedReader:
         """The same reader with every field checked and normalised, or InvalidInput."""
         if self.consent_at.tzinfo is None:
             raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+        if self.consent_at > clock.now():
+            # Consent cannot be given after it is recorded: a future time is a typo or a
+            # swapped day and month, and the ledger must not carry it as evidence.
+            raise InvalidInput(
+                f"consent_at {self.consent_at.isoformat()} is in the future", field="consent_at"
+            )
         source = clean_text(self.consent_source, field="consent_source", max_length=200)
         if not source:
             raise InvalidInput("consent_source is empty", field="consent_source")
@@ -206,7 +237,14 @@ class ImportedReader:
         )
 
 
-@transaction.atomic
+class ImportOutcome(enum.Enum):
+    """What importing one reader did to their subscription of the edition."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "already there"
+
+
 def subscription_import_confirmed(
     *,
     email: str,
@@ -222,18 +260,29 @@ def subscription_import_confirmed(
     Refuses suppressed addresses and readers who unsubscribed: an old list must not undo a
     reader's own withdrawal.
     """
-    reader = ImportedReader(email, consent_source, consent_at, marketing, timezone, name).cleaned()
+    reader = ImportedReader(email, consent_source, consent_at, marketing, timezone, name)
+    subscription, _ = subscription_import(edition_id=edition_id, reader=reader)
+    return subscription
+
+
+@transaction.atomic
+def subscription_import(
+    *, edition_id: int, reader: ImportedReader
+) -> tuple[Subscription, ImportOutcome]:
+    """subscription_import_confirmed, also saying whether the reader was new, changed or not."""
+    reader = reader.cleaned()
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
         raise NotFound(f"no edition with id {edition_id}")
     if Suppression.objects.filter(email_hash=email_hash(reader.email)).exists():
         raise Conflict("address is suppressed (bounced, complained or erased)")
     subscriber = _subscriber_for(reader.email, reader.name)
-    subscription, _ = Subscription.objects.select_for_update().get_or_create(
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
         subscriber=subscriber, edition=edition
     )
     if subscription.status == Status.UNSUBSCRIBED:
         raise Conflict("reader unsubscribed from this edition; not resubscribed")
+    before = (subscriber.name, subscription.status, subscription.timezone, subscriber.marketing)
     subscriber.name = subscriber.name or reader.name
     newly_confirmed = subscription.status != Status.CONFIRMED
     if newly_confirmed:
@@ -252,7 +301,10 @@ def subscription_import_confirmed(
         marketing_words=reader.words,
     )
     subscriber.save()
-    return subscription
+    after = (subscriber.name, subscription.status, subscription.timezone, subscriber.marketing)
+    if created:
+        return subscription, ImportOutcome.NEW
+    return subscription, ImportOutcome.CHANGED if after != before else ImportOutcome.UNCHANGED
 
 
 @transaction.atomic

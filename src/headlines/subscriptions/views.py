@@ -20,6 +20,7 @@ from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.selectors import edition_list
 from headlines.subscriptions import formtokens, services, wording
+from headlines.subscriptions.addresses import likely_typo
 from headlines.subscriptions.models import ConsentEvent
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class SignupState:
     marketing: bool = False
     error: str = ""
     done: bool = False
+    suggestion: str = ""  # "Did you mean …?" for a likely typo; asked, never enforced
     choices: list[Edition] = field(default_factory=list)  # more than one: the reader picks
     offer: str = field(init=False)
 
@@ -98,6 +100,8 @@ def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[Sig
         state.error = str(exc)
         return state, 404
     state.done = True
+    # Only from what was typed, so it says nothing about which addresses are known.
+    state.suggestion = likely_typo(state.email.strip()) or ""
     return state, 200
 
 

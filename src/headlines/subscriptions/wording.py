@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from headlines.core.models import Edition
 
 MARKETING = "I would like to be emailed about offers, events and updates."
@@ -36,3 +39,15 @@ def unsubscribe_button(edition: Edition) -> str:
 ONE_CLICK = "List-Unsubscribe=One-Click (RFC 8058)"
 IMPORTED = "Imported from the publisher's list; consent given as recorded in the file."
 ERASED = "Reader asked for their data to be erased."
+
+
+def first_digest(at: dt.datetime | None, zone: str) -> str:
+    """ "Your first digest arrives on Tuesday 1 December at 18:00 (New York time)."."""
+    if at is None:
+        return "This newsletter is paused; your first digest arrives when it starts again."
+    local = at.astimezone(zoneinfo.ZoneInfo(zone))
+    place = zone.rpartition("/")[2].replace("_", " ")
+    return (
+        f"Your first digest arrives on {local:%A} {local.day} {local:%B} "
+        f"at {local:%H:%M} ({place} time)."
+    )

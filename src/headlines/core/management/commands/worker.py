@@ -19,6 +19,13 @@ class Command(HeadlinesCommand):
         parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
         parser.add_argument("--loglevel", default="INFO")
         parser.add_argument(
+            "--queues",
+            default="all",
+            choices=["all", "short", "long"],
+            help="Which jobs this worker takes: all (default); short ones only (sign-up emails: "
+            "never held up by a send); long ones only (sends, ingest, builds).",
+        )
+        parser.add_argument(
             "--name",
             "-n",
             default=None,
@@ -40,7 +47,15 @@ class Command(HeadlinesCommand):
             f"--hostname={name}",
             f"--loglevel={options['loglevel']}",
             f"--pool={options['pool']}",
+            f"--queues={','.join(_queues(options['queues']))}",
         ]
         if options["concurrency"]:
             argv.append(f"--concurrency={options['concurrency']}")
         app.worker_main(argv)
+
+
+def _queues(which: str) -> list[str]:
+    from headlines.core.celery_app import queue_for
+
+    short, long = queue_for(long=False), queue_for(long=True)
+    return {"short": [short], "long": [long]}.get(which, [short, long])

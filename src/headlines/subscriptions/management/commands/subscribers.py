@@ -48,7 +48,7 @@ class Command(HeadlinesCommand):
             raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
         report = csvfiles.subscribers_import_csv(text=csvfiles.decode(raw), edition_slug=edition)
         console = Console(file=self.stdout, width=120, highlight=False)  # type: ignore[arg-type]
-        console.print(f"Imported {report.imported} subscriber(s) into {edition}.", markup=False)
+        console.print(f"Import into {edition}: {report.summary()}", markup=False)
         if not report.bad:
             return
         table = Table("line", "reason", title=f"{len(report.bad)} row(s) not imported")

@@ -1,0 +1,361 @@
+"""Sign-ups under a spike, through the real server: `headlines run` on a free port.
+
+`python -m benchmarks bench_signup_http` (also in `make bench`). Each sign-up is what a reader's
+browser does in the widget inside an article: GET /widget/<edition>/ (the form and its token),
+then POST it. Every sign-up comes from its own client address, sent as X-Forwarded-For with
+HEADLINES_TRUSTED_PROXIES=1, as a reverse proxy would. A trivial endpoint (/healthz) is measured
+against the same server in the same run, as the baseline for the ratio.
+
+Afterwards it checks what the numbers must not hide: every accepted sign-up is stored, in the
+consent ledger with its own address hash, and has its confirmation email; a known address gets
+the same answer as a new one; the per-client rate limit still holds.
+
+Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
+BENCH_THREADS (`headlines run --threads`), BENCH_DATABASE_URL (default: SQLite in a fresh data
+dir; a postgresql:// URL names a database this benchmark may drop and re-create), and
+BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
+comparison; its per-client rate limit is lifted, since a server that ignores X-Forwarded-For
+would see one client, and the checks are reported, not asserted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = re.compile(rb'name="token" value="([^"]+)"')
+THANKS = b"Thanks for signing up to the"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, as one reader's browser holds it."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(
+        self, method: str, path: str, *, forwarded_for: str = "", body: bytes = b""
+    ) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+        if forwarded_for:
+            head += f"X-Forwarded-For: {forwarded_for}\r\n"
+        if body:
+            head += "Content-Type: application/x-www-form-urlencoded\r\n"
+        head += f"Content-Length: {len(body)}\r\n\r\n"
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length, chunked, close = 0, False, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name = name.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and "close" in value.lower():
+                close = True
+        if chunked:
+            data = b""
+            while (size := int((await self.reader.readline()).strip(), 16)) > 0:
+                data += await self.reader.readexactly(size + 2)
+            await self.reader.readline()
+        else:
+            data = await self.reader.readexactly(length)
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, data
+
+
+@dataclass
+class Run:
+    latencies: list[float] = field(default_factory=list)  # one per accepted sign-up, GET+POST
+    post_latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def p(self, q: float, values: list[float] | None = None) -> float:
+        values = sorted(self.latencies if values is None else values)
+        return values[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def client_address(n: int) -> str:
+    """A distinct public-looking IPv4 address per sign-up."""
+    return f"100.{64 + (n >> 16) % 64}.{(n >> 8) % 256}.{n % 256}"
+
+
+async def _sign_up(conn: Connection, slug: str, n: int, run: Run) -> None:
+    address = client_address(n)
+    started = time.perf_counter()
+    status, page = await conn.request("GET", f"/widget/{slug}/", forwarded_for=address)
+    token = TOKEN.search(page)
+    assert status == 200 and token, (status, page[:300])
+    body = urllib.parse.urlencode({"email": f"reader{n}@example.com", "token": token.group(1)})
+    posted = time.perf_counter()
+    status, page = await conn.request(
+        "POST", f"/widget/{slug}/", forwarded_for=address, body=body.encode()
+    )
+    done = time.perf_counter()
+    run.statuses[status] = run.statuses.get(status, 0) + 1
+    if status == 200 and THANKS in page:
+        run.latencies.append(done - started)
+        run.post_latencies.append(done - posted)
+
+
+async def signups(port: int, slug: str, *, total: int, concurrency: int, first: int = 0) -> Run:
+    run, counter = Run(), iter(range(first, first + total))
+
+    async def reader() -> None:
+        conn = Connection(port)
+        for n in counter:
+            await _sign_up(conn, slug, n, run)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(reader() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+async def trivial(port: int, *, total: int, concurrency: int, path: str = "/healthz") -> Run:
+    run, counter = Run(), iter(range(total))
+
+    async def client() -> None:
+        conn = Connection(port)
+        for _ in counter:
+            started = time.perf_counter()
+            status, _ = await conn.request("GET", path)
+            run.statuses[status] = run.statuses.get(status, 0) + 1
+            run.latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+class Server:
+    """`headlines run` in a child process with its own data dir and database."""
+
+    def __init__(self, data_dir: Path, database_url: str) -> None:
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")},
+            "HEADLINES_DATA_DIR": str(data_dir),
+            "HEADLINES_DATABASE_URL": database_url,
+            "HEADLINES_SECRET_KEY": "bench-signup-secret",
+            "HEADLINES_LOG_LEVEL": "WARNING",
+            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "HEADLINES_TRUSTED_PROXIES": "1",
+            "HEADLINES_BASE_URL": "http://127.0.0.1",
+        }
+        self.data_dir = data_dir
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        other = os.environ.get("BENCH_SERVER_SRC", "")
+        if other:
+            self.env |= {"PYTHONPATH": other, "HEADLINES_SIGNUP_RATE_PER_IP": "100000000"}
+        threads = os.environ.get("BENCH_THREADS", "")
+        self.run_args = ["--threads", threads] if threads else []
+
+    def headlines(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "headlines", *args],
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode:
+            raise RuntimeError(f"headlines {' '.join(args)}: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def start(self) -> None:
+        self.headlines("migrate", "--noinput")
+        self.headlines("edition", "add", "bench", "--name", "Bench", "--timezone", "UTC")
+        log = open(self.data_dir / "server.log", "wb")  # noqa: SIM115 (lives as long as the child)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "headlines", "run", "--port", str(self.port), *self.run_args],
+            env=self.env,
+            cwd=REPO,
+            stdout=log,
+            stderr=log,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError((self.data_dir / "server.log").read_text()[-2000:])
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc)."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+
+    def counts(self, accepted: int) -> dict[str, int]:
+        """What the database holds once the queued confirmation emails have been written."""
+        code = (
+            "import django, json, time; django.setup()\n"
+            "from headlines.core.models import OutboxMessage\n"
+            "from headlines.subscriptions.models import ConsentEvent, Subscription\n"
+            "deadline = time.monotonic() + 120\n"
+            f"while OutboxMessage.objects.count() < {accepted} and time.monotonic() < deadline:\n"
+            "    time.sleep(0.5)\n"
+            "print(json.dumps({\n"
+            "  'pending': Subscription.objects.filter(status='pending').count(),\n"
+            "  'consents': ConsentEvent.objects.count(),\n"
+            "  'ip_hashes': ConsentEvent.objects.values('ip_hash').distinct().count(),\n"
+            "  'emails': OutboxMessage.objects.count(),\n"
+            "}))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**self.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+async def _checks(port: int, accepted_first: int) -> dict[str, object]:
+    """The answers that must not change under load: limits per client, no enumeration."""
+    conn = Connection(port)
+    address = "198.51.100.77"
+    codes = []
+    for n in range(21):  # HEADLINES_SIGNUP_RATE_PER_IP defaults to 20 an hour
+        status, page = await conn.request("GET", "/widget/bench/", forwarded_for=address)
+        token = TOKEN.search(page)
+        assert token
+        body = urllib.parse.urlencode({"email": f"limit{n}@example.com", "token": token.group(1)})
+        status, _ = await conn.request(
+            "POST", "/widget/bench/", forwarded_for=address, body=body.encode()
+        )
+        codes.append(status)
+
+    async def answer(email: str, address: str) -> tuple[int, bytes]:
+        _, page = await conn.request("GET", "/widget/bench/", forwarded_for=address)
+        token = TOKEN.search(page)
+        assert token
+        body = urllib.parse.urlencode({"email": email, "token": token.group(1)})
+        status, page = await conn.request(
+            "POST", "/widget/bench/", forwarded_for=address, body=body.encode()
+        )
+        return status, TOKEN.sub(b"", page)
+
+    known = await answer(f"reader{accepted_first}@example.com", "203.0.113.1")
+    new = await answer("never-seen@example.com", "203.0.113.2")
+    return {
+        "limit_codes": codes,
+        "known_equals_new": known == new,
+    }
+
+
+def _database(name: str) -> tuple[str, str]:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    data_dir = Path(tempfile.mkdtemp(prefix=f"bench-signup-{name}-"))
+    if not url:
+        return f"sqlite:///{data_dir / 'headlines.sqlite3'}", str(data_dir)
+    import psycopg
+
+    server, _, db = url.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db}"')
+    return url, str(data_dir)
+
+
+def main() -> None:
+    total = int(os.environ.get("BENCH_SIGNUPS", "6000"))
+    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "32"))
+    url, data_dir = _database("run")
+    server = Server(Path(data_dir), url)
+    server.start()
+    try:
+        asyncio.run(trivial(server.port, total=500, concurrency=concurrency))  # warm-up
+        cpu = server.cpu_seconds()
+        base = asyncio.run(trivial(server.port, total=10 * total, concurrency=concurrency))
+        base_cpu, cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+        asyncio.run(signups(server.port, "bench", total=200, concurrency=concurrency))  # warm-up
+        cpu = server.cpu_seconds()
+        run = asyncio.run(
+            signups(server.port, "bench", total=total, concurrency=concurrency, first=200)
+        )
+        run_cpu = server.cpu_seconds() - cpu
+        checks = asyncio.run(_checks(server.port, 200))
+        # Pending sign-ups: warm-up, the run, 20 within the limit, one new address. Emails: one
+        # each, plus the second confirmation the known (still pending) address is sent.
+        accepted = 200 + len(run.latencies) + 20 + 1
+        counts = server.counts(accepted + 1)
+    finally:
+        server.stop()
+    kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    print(f"database {kind}; {concurrency} readers at once; machine: {os.cpu_count()} cores")
+    print(
+        f"trivial GET /healthz: {base.rate():,.0f} req/s, p99 {base.p(0.99):.1f} ms "
+        f"(statuses {base.statuses})"
+    )
+    print(
+        f"sign-ups (GET widget + POST): {run.rate():,.0f}/s = {2 * run.rate():,.0f} req/s, "
+        f"p50 {run.p(0.5):.0f} ms, p99 {run.p(0.99):.0f} ms "
+        f"(POST alone p99 {run.p(0.99, run.post_latencies):.0f} ms; statuses {run.statuses})"
+    )
+    print(f"ratio: one sign-up costs {base.rate() / run.rate():.1f} trivial requests")
+    print(
+        f"server CPU: trivial {base_cpu / base.seconds:.0%} of a core, "
+        f"{base_cpu / len(base.latencies) * 1000:.2f} ms a request; sign-ups "
+        f"{run_cpu / run.seconds:.0%} of a core, {run_cpu / len(run.latencies) * 1000:.2f} ms each "
+        "(emails included)"
+    )
+    print(f"after the run: {counts}; expected {accepted} pending, {accepted + 1} emails")
+    print(f"rate limit, 21 sign-ups from one client: {checks['limit_codes'][-3:]} (last three)")
+    print(f"known address answered exactly like a new one: {checks['known_equals_new']}")
+    lost = accepted - counts["pending"]
+    if os.environ.get("BENCH_SERVER_SRC"):
+        return
+    assert lost == 0 and counts["emails"] == accepted + 1, f"{lost} sign-ups lost: {counts}"
+    assert counts["ip_hashes"] >= len(run.latencies), "client addresses were merged"
+    assert checks["limit_codes"][-1] == 429 and checks["known_equals_new"]
+    print(f"median of per-request latencies: {statistics.median(run.post_latencies) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

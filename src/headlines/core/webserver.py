@@ -1,0 +1,32 @@
+"""How `headlines run` configures waitress, the WSGI server it serves through.
+
+Waitress strips `X-Forwarded-For` unless told which peer to believe, so without this a proxy in
+front makes every reader share the proxy's address (one rate limit, one hash in the consent
+ledger). `HEADLINES_TRUSTED_PROXIES=N` says every request arrives through N proxies; waitress
+then takes the Nth address from the right of `X-Forwarded-For` as the client, exactly as
+`subscriptions.views.client_ip` does for any other WSGI server, and drops the other
+`X-Forwarded-*` / `Forwarded` headers, which nothing here reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from headlines.config import ConfigError
+
+
+def waitress_options(*, trusted_proxies: int, threads: int) -> dict[str, Any]:
+    """Keyword arguments for `waitress.serve` beyond the application, host and port."""
+    options: dict[str, Any] = {"threads": threads, "ident": "headlines"}
+    if trusted_proxies < 0:
+        raise ConfigError(f"HEADLINES_TRUSTED_PROXIES: expected 0 or more, got {trusted_proxies}")
+    if trusted_proxies:
+        options.update(
+            # "*": the peer is always our nearest proxy when N proxies stand in front; a
+            # deployment that lets clients bypass them must not set HEADLINES_TRUSTED_PROXIES.
+            trusted_proxy="*",
+            trusted_proxy_count=trusted_proxies,
+            trusted_proxy_headers={"x-forwarded-for"},
+            clear_untrusted_proxy_headers=True,
+        )
+    return options

@@ -1,0 +1,129 @@
+"""`headlines run` behind a reverse proxy: through the real server (waitress), not the test
+client, because waitress strips X-Forwarded-For unless it is told to trust it."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from headlines.config import ConfigError
+from headlines.core.webserver import waitress_options
+from tests.delivery.children import Installation
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    """`headlines run` in a child process on a free port, with one edition `us`."""
+
+    def __init__(self, tmp_path: Path, **env: str) -> None:
+        self.install = Installation(tmp_path, HEADLINES_SIGNUP_RATE_PER_IP="3", **env)
+        self.install.run("migrate", "--noinput")
+        self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = self.install.popen("run", "--port", str(self.port))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=2).read()
+                return
+            except OSError:
+                assert self.process.poll() is None, self.install.log()
+                time.sleep(0.2)
+        raise AssertionError(f"headlines run did not answer:\n{self.install.log()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+    def sign_up(self, email: str, forwarded_for: str | None) -> int:
+        """The widget's GET then its POST, as a reader behind the proxy sends them."""
+        headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+        page = self._request("GET", "/widget/us/", headers)[1]
+        token = re.search(r'name="token" value="([^"]+)"', page)
+        assert token, page
+        body = urllib.parse.urlencode({"email": email, "token": token.group(1)}).encode()
+        return self._request("POST", "/widget/us/", headers, body)[0]
+
+    def _request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> tuple[int, str]:
+        request = urllib.request.Request(
+            self.base + path, data=body, headers=headers, method=method
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=20) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def ledger_counts(self, *ips: str) -> list[int]:
+        """How many consent records carry each IP's keyed hash (computed in the child's setup)."""
+        code = (
+            "import django, json; django.setup()\n"
+            "from headlines.subscriptions.hashing import ip_hash\n"
+            "from headlines.subscriptions.models import ConsentEvent\n"
+            f"print(json.dumps([ConsentEvent.objects.filter(ip_hash=ip_hash(ip)).count()"
+            f" for ip in {list(ips)!r}]))"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**self.install.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+            cwd=self.install.env["PYTHONPATH"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return [int(n) for n in done.stdout.strip().strip("[]").split(",")]
+
+
+@pytest.fixture
+def behind_one_proxy(tmp_path: Path) -> Iterator[Server]:
+    server = Server(tmp_path, HEADLINES_TRUSTED_PROXIES="1")
+    yield server
+    server.stop()
+
+
+def test_behind_a_proxy_each_reader_has_their_own_rate_limit_and_ledger_hash(
+    behind_one_proxy: Server,
+) -> None:
+    server = behind_one_proxy
+    ann, bob = "198.51.100.7", "203.0.113.9"
+    assert [server.sign_up(f"a{n}@example.com", ann) for n in range(3)] == [200, 200, 200]
+    assert server.sign_up("a4@example.com", ann) == 429
+    # A reader cannot escape the limit by sending their own X-Forwarded-For: the proxy
+    # appends the address it saw, and only that rightmost entry is believed.
+    assert server.sign_up("a5@example.com", f"192.0.2.1, {ann}") == 429
+    assert server.sign_up("b1@example.com", bob) == 200
+    assert server.ledger_counts(ann, bob, "127.0.0.1", "192.0.2.1") == [3, 1, 0, 0]
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed(tmp_path: Path) -> None:
+    server = Server(tmp_path)
+    try:
+        codes = [server.sign_up(f"a{n}@example.com", f"198.51.100.{n}") for n in range(4)]
+        assert codes == [200, 200, 200, 429]
+        assert server.ledger_counts("127.0.0.1", "198.51.100.0") == [3, 0]
+    finally:
+        server.stop()
+
+
+def test_a_negative_proxy_count_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match="HEADLINES_TRUSTED_PROXIES"):
+        waitress_options(trusted_proxies=-1, threads=4)

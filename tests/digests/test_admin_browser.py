@@ -1,0 +1,118 @@
+"""The digest review screen and the outbox preview in Chromium at a newsroom's widths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from headlines.core import clock
+from headlines.core.models import OutboxMessage
+from headlines.digests import services
+from headlines.digests.models import Digest
+from tests import factories
+from tests.admin_pages import (
+    WIDTHS,
+    assert_no_page_overflow,
+    assert_not_clipped,
+    assert_on_screen,
+    staff_login,
+)
+from tests.digests.factories import NOON, messy_day
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def draft() -> Digest:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London")
+    messy_day(edition)
+    return services.digest_build(edition_id=edition.pk)
+
+
+LONG_HEADLINE = (
+    "Regional council approves the long-delayed harbour redevelopment plan after a nine-hour "
+    "meeting in which residents, fishermen and shop owners argued over flood defences, parking"
+)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_review_screen_shows_every_column_and_whole_headlines(
+    page,
+    live_server,
+    tmp_path: Path,
+    draft: Digest,
+    width: int,
+) -> None:
+    first = draft.items.order_by("position").first()
+    assert first is not None
+    services.digest_item_update(item_id=first.pk, headline=LONG_HEADLINE)
+    staff_login(page, live_server, width=width)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    assert_no_page_overflow(page, width)
+    items = draft.items.count()
+    for column in ("Position", "Headline", "Summary", "Pinned", "Dropped", "Sources"):
+        assert_on_screen(page.locator("#items-group th", has_text=column), width, column)
+    for name in ("position", "headline", "summary", "pinned", "dropped"):
+        fields = page.locator(f"#items-group [name$='-{name}']")
+        assert fields.count() == items
+        assert_on_screen(fields, width, name)
+    assert_not_clipped(page.locator("#items-group textarea"), "headline or summary box")
+    assert LONG_HEADLINE in page.locator("#items-group textarea").first.input_value()
+    page.screenshot(path=str(tmp_path / f"review-{width}.png"), full_page=True)
+
+
+def _fitted_frames(page: Any) -> list[list[float]]:
+    """[frame width, email width, frame height, email height] once each frame has been fitted."""
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('iframe.email-frame')).every(f => "
+        "f.contentDocument && f.contentDocument.readyState === 'complete' && "
+        "Math.abs(f.clientHeight - f.contentDocument.documentElement.scrollHeight) <= 4)"
+    )
+    return page.evaluate(
+        "() => Array.from(document.querySelectorAll('iframe.email-frame')).map(f => "
+        "[f.clientWidth, f.contentDocument.documentElement.scrollWidth, f.clientHeight, "
+        "f.contentDocument.documentElement.scrollHeight])"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_outbox_shows_the_whole_email_at_its_real_width(
+    page,
+    live_server,
+    tmp_path: Path,
+    draft: Digest,
+    width: int,
+) -> None:
+    services.digest_send_test(digest_id=draft.pk, to="editor@newsroom.example")
+    message = OutboxMessage.objects.get()
+    page.route("https://**/*", lambda route: route.abort())  # no network: images stay out
+    staff_login(page, live_server, width=width)
+    page.goto(f"{live_server.url}/admin/core/outboxmessage/{message.pk}/change/")
+    assert_no_page_overflow(page, width)
+    frames = page.locator("iframe.email-frame")
+    assert_on_screen(frames, width, "email frame")
+    (desk_w, desk_email_w, desk_h, desk_email_h), (phone_w, phone_email_w, *_) = _fitted_frames(
+        page
+    )
+    assert (desk_w, phone_w) == (680, 375)  # a desktop client's width and a phone's, unscaled
+    assert desk_email_w <= desk_w and phone_email_w <= phone_w
+    assert desk_h >= desk_email_h > 900  # the whole email, not a slot with a scrollbar
+    frame = page.frame_locator("iframe.email-frame").first
+    assert frame.get_by_text("Unsubscribe").is_visible()
+    page.screenshot(path=str(tmp_path / f"outbox-{width}.png"), full_page=True)
+
+
+def test_the_review_screen_preview_is_fitted_too(
+    page,
+    live_server,
+    draft: Digest,
+) -> None:
+    page.route("https://**/*", lambda route: route.abort())
+    staff_login(page, live_server, width=1280)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    frames = _fitted_frames(page)
+    assert [f[0] for f in frames] == [680, 375]
+    assert all(f[1] <= f[0] and f[2] >= f[3] for f in frames)

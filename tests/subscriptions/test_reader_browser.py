@@ -1,0 +1,81 @@
+"""Reader pages in Chromium with the reader's own clock: the browser's time zone is offered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from headlines.core import clock
+from headlines.subscriptions import links
+from headlines.subscriptions.models import Subscription
+from tests import factories as base_factories
+from tests.subscriptions import factories
+from tests.subscriptions.conftest import path_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def reader_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A page whose browser believes it is in the zone the test is parametrised with."""
+    context = browser.new_context(timezone_id=request.param, viewport={"width": 800, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _subscription() -> Subscription:
+    edition = base_factories.edition(
+        slug="us", name="US Evening Headlines", timezone="America/New_York"
+    )
+    return factories.confirmed(edition)
+
+
+@pytest.mark.parametrize(
+    ("reader_page", "expected"),
+    [
+        ("Asia/Kolkata", "Asia/Kolkata"),
+        ("Europe/Kyiv", "Europe/Kyiv"),
+        ("America/Boise", "America/Boise"),
+    ],
+    indirect=["reader_page"],
+)
+def test_the_readers_own_zone_is_preselected_and_saved(reader_page, live_server, expected) -> None:
+    subscription = _subscription()
+    reader_page.goto(live_server.url + path_of(links.preferences_url(subscription.pk)))
+    select = reader_page.get_by_label("Delivery time zone")
+    assert select.input_value() == expected
+    hint = reader_page.locator("#zone-hint")
+    assert hint.is_visible() and "your device's time zone" in hint.inner_text()
+    assert select.locator("option").count() < 120
+    reader_page.get_by_role("button", name="Save my preferences").click()
+    reader_page.get_by_text("Your preferences are saved.").wait_for()
+    assert Subscription.objects.get().timezone == expected
+
+
+@pytest.mark.parametrize("reader_page", ["Asia/Tokyo"], indirect=True)
+def test_a_zone_the_reader_chose_is_not_replaced(reader_page, live_server) -> None:
+    subscription = _subscription()
+    subscription.timezone = "Europe/Paris"
+    subscription.save()
+    reader_page.goto(live_server.url + path_of(links.preferences_url(subscription.pk)))
+    assert reader_page.get_by_label("Delivery time zone").input_value() == "Europe/Paris"
+    assert not reader_page.locator("#zone-hint").is_visible()
+
+
+@pytest.mark.parametrize("reader_page", ["America/Los_Angeles"], indirect=True)
+def test_the_first_send_time_is_also_given_in_the_readers_clock(reader_page, live_server) -> None:
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.UTC)))
+    edition = base_factories.edition(
+        slug="us", name="US Evening Headlines", timezone="America/New_York"
+    )
+    subscription = factories.confirmed(edition)
+    reader_page.goto(live_server.url + path_of(links.confirm_url(subscription.pk)))
+    paragraph = reader_page.locator("#first-digest")
+    text = paragraph.inner_text()
+    assert "arrives on Wednesday 25 November at 18:00 (New York time)." in text
+    # In the browser's own words and clock (its locale decides 15:00 or 3:00 PM).
+    assert re.search(r"That is Wednesday, (15:00|0?3:00\sPM) PST where you are\.", text), text

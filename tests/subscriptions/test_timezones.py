@@ -1,0 +1,54 @@
+import datetime as dt
+
+import pytest
+
+from headlines.core import clock
+from headlines.subscriptions import links, timezones
+from headlines.subscriptions.models import Subscription
+from tests.subscriptions import factories
+from tests.subscriptions.conftest import path_of
+
+pytestmark = pytest.mark.django_db
+WINTER = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def test_the_choice_is_a_short_list_of_places_by_region_with_their_offsets() -> None:
+    clock.set_clock(clock.FixedClock(WINTER))
+    choices = timezones.zone_choices(empty_label="The newsletter's own")
+    groups = dict(choices[1:])
+    assert list(groups) == [
+        "Americas",
+        "Europe",
+        "Africa",
+        "Asia",
+        "Australia and Pacific",
+        "Universal",
+    ]
+    options = dict(option for group in groups.values() for option in group)
+    assert 50 < len(options) < 120  # not ~600 raw names
+    assert not any(zone.startswith("Etc/") for zone in options)
+    assert options["America/New_York"] == "New York (UTC\N{MINUS SIGN}5)"
+    assert options["Asia/Kolkata"] == "Kolkata (UTC+5:30)"
+    assert options["Australia/Sydney"] == "Sydney (UTC+11)"  # summer there in December
+    americas = [zone for zone, _ in groups["Americas"]]
+    assert americas.index("America/Los_Angeles") < americas.index("America/New_York")
+
+
+def test_a_zone_outside_the_list_is_kept_and_shown(client, edition) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    data = {"action": "save", "editions": [edition.pk], "timezone": "America/Boise"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert Subscription.objects.get().timezone == "America/Boise"
+    page = client.get(url).content.decode()
+    assert '<optgroup label="Your current choice">' in page
+    assert '<option value="America/Boise" selected>' in page
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT+5", "Europe/London"])
+def test_every_valid_zone_is_accepted(client, edition, zone) -> None:
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    client.post(url, {"action": "save", "editions": [edition.pk], "timezone": zone})
+    assert Subscription.objects.get().timezone == zone
