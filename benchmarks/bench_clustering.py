@@ -25,6 +25,9 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import combinations
 from pathlib import Path
+from typing import Any
+
+from benchmarks import clustering_dev
 
 DATA = Path(__file__).parent / "data" / "stories" / "stories.jsonl"
 SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
@@ -158,7 +161,55 @@ def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
     return clustering.cluster(docs, threshold=threshold).labels
 
 
+def rows_of(articles: Sequence[clustering_dev.Article]) -> list[Any]:
+    from headlines.stories import assembly
+    from headlines.stories import text as textlib
+
+    when = SEND - dt.timedelta(hours=1)
+    return [
+        assembly.Row(
+            id=i + 1,
+            title=textlib.clean_title(a.title),
+            text=a.text,
+            source_id=0,
+            source_name="",
+            source_weight=1.0,
+            language="en",
+            when=when,
+            duplicate_of_id=None,
+            url="",
+            image_url="",
+        )
+        for i, a in enumerate(articles)
+    ]
+
+
+def cluster_dev(articles: Sequence[clustering_dev.Article]) -> list[int]:
+    from headlines.stories import planning
+
+    return planning.cluster_rows(rows_of(articles)).labels
+
+
+def report_dev() -> None:
+    where = clustering_dev.data_dir() / "clustering-dev"
+    if not where.is_dir():
+        print(f"clustering-dev: skipped, {where} is absent (set HEADLINES_DEV_DATA to the folder)")
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    threshold = float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
+    print(f"clustering-dev ({where}) at the shipped defaults (similarity {threshold:.3f}):")
+    started = time.perf_counter()
+    clustering_dev.evaluate(cluster_dev)
+    print(f"  ({time.perf_counter() - started:.0f} s)")
+
+
 def main() -> None:
+    report_dev()
     rows = load()
     tune = [r for r in rows if r["part"] == "tune"]
     held = [r for r in rows if r["part"] == "held_out"]

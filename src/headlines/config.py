@@ -261,11 +261,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_STORY_SIMILARITY",
         float,
-        0.4,
-        "Cosine at which two articles tell the same story, over their titles and first two "
-        "sentences: TF-IDF of the words mixed with TF-IDF of the names and numbers; articles "
-        "naming different weekdays are never joined (tuned on the labelled set in "
-        "benchmarks/data/stories; higher splits more).",
+        0.26,
+        "Cosine at which two articles tell the same story: TF-IDF of the whole text's words, "
+        "of the title and lead's words and of the names and numbers, in each article's "
+        "language; reports naming different weekdays, or naming people and places none of "
+        "which they share, are never joined (chosen on half of the public clustering-dev "
+        "stories, see docs/benchmarks.md; higher splits more).",
         group="stories",
     ),
     Setting(

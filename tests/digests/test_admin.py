@@ -100,6 +100,65 @@ def test_an_approved_digest_cannot_be_edited(draft: Digest, editor: Client) -> N
     assert before is not None and after is not None and after.headline == before.headline
 
 
+def pull_url(digest: Digest) -> str:
+    return f"/admin/digests/digest/{digest.pk}/pull/"
+
+
+def small_digest(draft: Digest) -> Digest:
+    """The draft with room for two stories only, so some of the day's stories are not sent."""
+    draft.edition.max_stories = 2
+    draft.edition.save()
+    return services.digest_build(edition_id=draft.edition_id, day=draft.date)
+
+
+def test_every_story_of_the_day_is_listed_beside_the_digest(draft: Digest, editor: Client) -> None:
+    digest = small_digest(draft)
+    page = editor.get(url(digest)).content.decode()
+    assert "Every story of the day" in page
+    for story in digest.edition.stories.filter(day=digest.date):
+        assert story.headline.replace("'", "&#x27;") in page
+    assert "in the digest" in page and "Pull into the digest" in page
+
+
+def test_the_editor_pulls_a_story_into_the_digest(draft: Digest, editor: Client) -> None:
+    digest = small_digest(draft)
+    sent = {i.story_id for i in digest.items.filter(dropped=False).order_by("position")[:2]}
+    story = digest.edition.stories.filter(day=digest.date).exclude(pk__in=sent).first()
+    assert story is not None and story.headline not in digest.text
+    answer = editor.post(pull_url(digest), {"story": str(story.pk)}, follow=True)
+    assert answer.status_code == 200 and "Pulled in at place 2" in answer.content.decode()
+    digest.refresh_from_db()
+    assert story.headline in digest.text  # it goes out now
+    item = digest.items.get(story=story)
+    assert item.pinned and not item.dropped and item.position == 2
+
+
+@pytest.mark.parametrize("story", ["", "abc", "-1", "1 OR 1=1", "999999"])
+def test_pulling_a_bad_story_is_a_clear_error_and_changes_nothing(
+    draft: Digest, editor: Client, story: str
+) -> None:
+    digest = small_digest(draft)
+    before = list(digest.items.values_list("story_id", "position", "pinned", "dropped"))
+    answer = editor.post(pull_url(digest), {"story": story}, follow=True)
+    assert answer.status_code == 200 and "no story" in answer.content.decode().lower()
+    assert list(digest.items.values_list("story_id", "position", "pinned", "dropped")) == before
+
+
+def test_pulling_needs_a_post_a_draft_and_a_staff_login(
+    draft: Digest, editor: Client, client: Client
+) -> None:
+    digest = small_digest(draft)
+    story = digest.edition.stories.filter(day=digest.date).last()
+    assert story is not None
+    assert editor.get(pull_url(digest)).status_code == 405
+    services.digest_approve(digest_id=digest.pk, by="ed")
+    answer = editor.post(pull_url(digest), {"story": str(story.pk)}, follow=True)
+    assert "only a draft changes" in answer.content.decode()
+    editor.logout()
+    anonymous = Client().post(pull_url(digest), {"story": str(story.pk)})
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+
+
 def test_rebuild_says_why_a_sent_digest_cannot_be_rebuilt(draft: Digest, editor: Client) -> None:
     changelist = "/admin/digests/digest/"
     response = editor.post(

@@ -182,9 +182,18 @@ def test_one_topic_cannot_fill_the_digest(edition) -> None:
                 f"emergency crews said. Report {n}.",
                 published_at=NOON - dt.timedelta(minutes=k),
             )
-    for title in ("Museum reopens its dinosaur hall", "Chess champion retains her title"):
+    # Two other stories with texts of their own (the factory's default text is the same for
+    # both, and two reports with one text are one story, as a syndicated copy is).
+    for title, text in (
+        ("Museum reopens its dinosaur hall", "The dinosaur hall reopened after a refit."),
+        ("Chess champion retains her title", "The champion won the final game in Oslo."),
+    ):
         sf.article(
-            source=sf.source(edition=edition), edition=edition, title=title, published_at=NOON
+            source=sf.source(edition=edition),
+            edition=edition,
+            title=title,
+            text=text,
+            published_at=NOON,
         )
     digest = services.digest_build(edition_id=edition.pk)
     sent = [i.headline for i in digest.items.filter(dropped=False).order_by("position")[:4]]
@@ -197,11 +206,14 @@ def test_the_editions_place_and_section_words_lift_a_story(edition) -> None:
     from tests.stories import factories as sf
 
     source = sf.source(edition=edition)
-    for title in (
-        "Museum opens a new gallery of ancient coins",
-        "Harbourton ferry service doubles its winter timetable",
+    for title, text in (  # texts of their own: one text told twice would be one story
+        ("Museum opens a new gallery of ancient coins", "The gallery shows coins from Rome."),
+        (
+            "Harbourton ferry service doubles its winter timetable",
+            "Ferries will sail every hour until March.",
+        ),
     ):
-        sf.article(source=source, edition=edition, title=title, published_at=NOON)
+        sf.article(source=source, edition=edition, title=title, text=text, published_at=NOON)
     first = services.digest_build(edition_id=edition.pk).items.order_by("position").first()
     assert first is not None and first.headline.startswith("Museum")
     RelevanceTerm.objects.create(edition=edition, term="Harbourton", weight=1.0)

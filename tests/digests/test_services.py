@@ -78,3 +78,26 @@ def test_a_day_without_articles_still_makes_a_readable_digest() -> None:
     assert digest.items.count() == 0
     assert "No stories made tonight's digest" in digest.text
     assert digest.subject == f"{edition.name}: tonight's digest"
+
+
+def test_a_story_of_another_edition_or_day_cannot_be_pulled_in() -> None:
+    import datetime as dt
+
+    from headlines.core import clock
+    from headlines.core.errors import NotFound
+    from headlines.digests import services
+    from tests import factories
+    from tests.digests.factories import NOON, messy_day
+
+    clock.set_clock(clock.FixedClock(NOON))
+    ours, theirs = factories.edition(timezone="UTC"), factories.edition(timezone="UTC")
+    messy_day(ours)
+    messy_day(theirs, hostile=False)
+    digest = services.digest_build(edition_id=ours.pk)
+    other = services.digest_build(edition_id=theirs.pk)
+    foreign = other.items.first()
+    assert foreign is not None and foreign.story_id is not None
+    with pytest.raises(NotFound):
+        services.digest_story_pull(digest_id=digest.pk, story_id=foreign.story_id)
+    yesterday = services.digest_build(edition_id=ours.pk, day=NOON.date() - dt.timedelta(days=1))
+    assert yesterday.pk != digest.pk

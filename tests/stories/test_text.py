@@ -66,3 +66,32 @@ def test_plain_drops_script_and_handlers() -> None:
     raw = '<script>alert(1)</script><img src=x onerror="alert(2)">Hello '
     raw += '<a href="javascript:x()">there</a>'
     assert text.plain(raw) == "Hello there"
+
+
+@pytest.mark.parametrize(
+    ("lead", "starts"),
+    [
+        ("CARLISLE, England (Harbour Wire) - Storm Imogen cut power to 40,000 homes.", "Storm"),
+        ("WASHINGTON (Reuters) — The Fed held rates steady on Wednesday.", "The Fed"),
+        ("LONDON, Nov 25 (Reuters) - Shares fell for a third day in London.", "Shares"),
+        ("NEW YORK, N.Y. — Police said on Monday they had arrested a man.", "Police"),
+        ("Paris (AFP) - Strikes spread across France on Tuesday.", "Strikes"),
+        ("(AP) — A man was arrested after a chase through the city.", "A man"),
+        ("BEIJING: China said on Monday it would lift the ban.", "China"),
+    ],
+)
+def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, starts: str) -> None:
+    summary = text.summarise(headline="Something happened", leads=[lead], max_chars=320)
+    assert summary.startswith(starts), summary
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Biden - the president - said no to the plan today.",
+        "NHS waiting list falls as clinics open on weekends.",
+        "The Fed (the central bank) - held rates on Wednesday.",
+    ],
+)
+def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: str) -> None:
+    assert text.strip_dateline(sentence) == sentence

@@ -9,15 +9,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
-from django.http import HttpRequest
-from django.utils.html import format_html
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 
 from headlines.core import emailpreview
 from headlines.core.errors import DomainError
 from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
+from headlines.stories import listing
 from headlines.stories.models import RelevanceTerm, Story, Topic
 
 
@@ -90,7 +93,16 @@ class DigestAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     inlines = [DigestItemInline]
     actions = ["approve", "rebuild", "send_test"]
-    fields = ("edition", "date", "state", "subject", "preheader", "preview", "text_preview")
+    fields = (
+        "edition",
+        "date",
+        "state",
+        "subject",
+        "preheader",
+        "preview",
+        "text_preview",
+        "day_stories",
+    )
     readonly_fields = fields
 
     class Media:
@@ -113,6 +125,67 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.display(description="Plain-text part")
     def text_preview(self, obj: Digest) -> str:
         return format_html("<pre style='white-space:pre-wrap;max-width:80ch'>{}</pre>", obj.text)
+
+    @admin.display(description="Every story of the day")
+    def day_stories(self, obj: Digest) -> str:
+        """The day's stories as `headlines stories` lists them, each with a button that pulls it
+        into the digest (the button posts the page's form, with its CSRF token, to `pull`)."""
+        stories = listing.stored_stories(edition_id=obj.edition_id, day=obj.date)
+        if not stories:
+            return "No stories stored for this day yet: build the digest."
+        status = _statuses(obj)
+        editable = obj.state == Digest.State.DRAFT
+        url = reverse("admin:digests_digest_pull", args=[obj.pk])
+        rows = [
+            format_html(
+                "<tr><td>{}</td><td><strong>{}</strong><br>{}<br><small>{}</small></td>"
+                "<td>{}</td><td>{}</td></tr>",
+                rank,
+                story.headline,
+                story.summary,
+                ", ".join(sorted({a.source for a in story.articles})),
+                status.get(story.story_id or 0, "not in the digest"),
+                format_html(
+                    '<button type="submit" class="button" formaction="{}" formmethod="post" '
+                    'formnovalidate name="story" value="{}">Pull into the digest</button>',
+                    url,
+                    story.story_id,
+                )
+                if editable and status.get(story.story_id or 0) != "in the digest"
+                else "",
+            )
+            for rank, story in enumerate(stories, start=1)
+        ]
+        return format_html(
+            "<table><thead><tr><th>#</th><th>Story</th><th>Now</th><th></th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            format_html_join("", "{}", ((row,) for row in rows)),
+        )
+
+    def get_urls(self) -> list[Any]:
+        pull = path(
+            "<int:digest_id>/pull/",
+            self.admin_site.admin_view(self.pull_view),
+            name="digests_digest_pull",
+        )
+        return [pull, *super().get_urls()]
+
+    def pull_view(self, request: HttpRequest, digest_id: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        digest = Digest.objects.filter(pk=digest_id).first()
+        if digest is None or not self.has_change_permission(request, digest):
+            raise PermissionDenied
+        raw = str(request.POST.get("story", ""))
+        if not raw.isdigit():
+            self.message_user(request, f"no story {raw[:40]!r} to pull in", messages.ERROR)
+        else:
+            item = self._run(
+                request, services.digest_story_pull, digest_id=digest.pk, story_id=int(raw)
+            )
+            if item is not None:
+                self.message_user(request, f"Pulled in at place {item.position}: {item.headline}")
+        return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[digest.pk]))
 
     def save_formset(
         self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
@@ -180,6 +253,23 @@ class DigestAdmin(admin.ModelAdmin):
         except DomainError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return None
+
+
+def _statuses(digest: Digest) -> dict[int, str]:
+    """Story id → where it stands in the digest: sent, in the reserve, or left out."""
+    status = {}
+    sent = 0
+    for item in digest.items.order_by("position", "id"):
+        if item.story_id is None:
+            continue
+        if item.dropped:
+            status[item.story_id] = "left out"
+        elif sent < digest.edition.max_stories:
+            status[item.story_id] = "in the digest"
+            sent += 1
+        else:
+            status[item.story_id] = "in the reserve"
+    return status
 
 
 @admin.register(Story)

@@ -33,9 +33,11 @@ def decisions(digest: Digest) -> list[Decision]:
     kept = []
     items = digest.items.filter(story__isnull=False).prefetch_related("story__articles")
     for item in items:
+        assert item.story is not None
         if not (item.pinned or item.dropped or item.edited):
             continue
-        assert item.story is not None
+        if item.dropped and item.story.elsewhere and not (item.pinned or item.edited):
+            continue  # the build left it out, not an editor: the next build decides again
         kept.append(
             Decision(
                 article_ids=frozenset(a.pk for a in item.story.articles.all()),
@@ -79,7 +81,12 @@ def items_for(
         if index >= 0 and developed[index].pk not in decided:
             decided[developed[index].pk] = decision
     limit = digest.edition.max_stories + RESERVE
-    free = [s for s in developed if s.pk not in decided][: max(limit - len(decided), 0)]
+    undecided = [s for s in developed if s.pk not in decided]
+    here = [s for s in undecided if not s.elsewhere]
+    # Another edition's local stories go out only when nothing else is left; else they wait in
+    # the reserve, left out, for an editor to pull in.
+    held = {s.pk for s in undecided if s.elsewhere} if here else set()
+    free = (here + [s for s in undecided if s.elsewhere])[: max(limit - len(decided), 0)]
     order: list[Story] = list(free)
     pinned = sorted(
         (
@@ -98,12 +105,14 @@ def items_for(
         order.insert(min(max(decided[story.pk].position - 1, 0), len(order)), story)
     dropped = [s for s in others if decided[s.pk].dropped]
     return [
-        _item(digest, story, position, decided.get(story.pk))
+        _item(digest, story, position, decided.get(story.pk), held=story.pk in held)
         for position, story in enumerate(order + dropped, start=1)
     ]
 
 
-def _item(digest: Digest, story: Story, position: int, decision: Decision | None) -> DigestItem:
+def _item(
+    digest: Digest, story: Story, position: int, decision: Decision | None, *, held: bool = False
+) -> DigestItem:
     edited = bool(decision and decision.edited)
     return DigestItem(
         digest=digest,
@@ -116,6 +125,6 @@ def _item(digest: Digest, story: Story, position: int, decision: Decision | None
         source_names=story.source_names,
         topics=list(decision.topics) if decision and edited else list(story.topics or []),
         pinned=bool(decision and decision.pinned),
-        dropped=bool(decision and decision.dropped),
+        dropped=bool(decision and decision.dropped) or held,
         edited=edited,
     )

@@ -6,16 +6,17 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 
 from headlines.core import clock, events
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.digests import assembly, rendering, selectors
 from headlines.digests.models import Digest, DigestItem
-from headlines.stories import planning
 from headlines.stories import selectors as story_selectors
 from headlines.stories import services as story_services
 from headlines.stories import text as textlib
+from headlines.stories.models import Story
 from headlines.stories.topics import topic_slugs_clean
 
 State = Digest.State
@@ -130,6 +131,8 @@ def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
         return selectors.digest_get(digest_id=digest.pk)
     # The slow part (clustering, summaries) only reads: it runs outside the transaction, so the
     # write lock is held just for the short store-and-render below.
+    from headlines.stories import planning  # numpy and scikit-learn: only when building
+
     drafts = planning.drafts(edition=edition, day=day)
     with transaction.atomic():
         digest = Digest.objects.select_for_update().select_related("edition").get(pk=digest.pk)
@@ -193,6 +196,43 @@ def digest_item_update(
         item.topics = clean_topics
     item.pinned = item.pinned if pinned is None else pinned
     item.dropped = item.dropped if dropped is None else dropped
+    item.save()
+    _render_into(digest)
+    return item
+
+
+@transaction.atomic
+def digest_story_pull(*, digest_id: int, story_id: int) -> DigestItem:
+    """An editor pulls one of the day's stories into a draft: it goes out, pinned at the last
+    place that is sent (items from there on move one down), and the draft is rendered again."""
+    digest = _locked(digest_id)
+    if digest.state != State.DRAFT:
+        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
+    story = Story.objects.filter(pk=story_id, edition_id=digest.edition_id, day=digest.date).first()
+    if story is None:
+        raise NotFound(f"no story {story_id} of {digest}")
+    sent = list(
+        digest.items.filter(dropped=False)
+        .exclude(story_id=story.pk)
+        .order_by("position", "id")
+        .values_list("position", flat=True)[: digest.edition.max_stories]
+    )
+    full = len(sent) >= digest.edition.max_stories
+    place = sent[-1] if full else (sent[-1] + 1 if sent else 1)
+    digest.items.filter(position__gte=place).exclude(story_id=story.pk).update(
+        position=F("position") + 1
+    )
+    item = digest.items.filter(story_id=story.pk).first() or DigestItem(
+        digest=digest,
+        story=story,
+        headline=story.headline,
+        summary=story.summary,
+        url=story.url,
+        image_url=story.image_url,
+        source_names=story.source_names,
+        topics=list(story.topics or []),
+    )
+    item.position, item.pinned, item.dropped = place, True, False
     item.save()
     _render_into(digest)
     return item

@@ -35,6 +35,8 @@ class Row:
     duplicate_of_id: int | None
     url: str
     image_url: str
+    published_at: dt.datetime | None = None
+    home: bool = False  # from a source that serves this edition alone
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Draft:
     score: float = 0.0
     continues_id: int | None = None
     developed: bool = True
+    elsewhere: bool = False  # only about another edition's country
     source_ids: list[int] = field(default_factory=list)
 
     @property

@@ -6,14 +6,13 @@ components; average-linkage agglomerative clustering then runs inside each compo
 loose chain of "similar enough" pairs cannot glue unrelated events together (single linkage's
 known failure). Near-duplicates (`duplicate_of`) are joined before anything else.
 
-What an article is compared on: its title and the first prose sentences of its text. Only
-sentences count because what intake stores may still carry page furniture it did not learn
-(menus, a repeated headline, a list of other headlines, "Reporting by …"), and those lines are
-alike across one outlet's articles and unlike across outlets: they split rewrites and join
-strangers. Names and numbers get a vector of their own, mixed in with weight NAMES_WEIGHT, so
-two storms or two council budgets with the same words but different names stay apart.
-Reports that name different days for what happened ("on Monday" / "on Thursday") are not
-joined: a later development is a continuation, linked by planning, not the same story.
+What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
+the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
+the window, in the article's own language (`language`). Reports of one event by different
+outlets share few words in their leads but many specific ones over their whole texts; names
+keep look-alike events apart. Two guards keep reports apart whatever their words (`Guard`):
+they name weekdays more than a day apart, or both name people and places in title and lead and
+share none of them.
 """
 
 from __future__ import annotations
@@ -29,12 +28,15 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from headlines.stories import language
 from headlines.stories import text as textlib
 
 # The lead: this many prose sentences; raw characters only when a text has no sentences at all.
 LEAD_SENTENCES = 2
 LEAD_CHARS = 1200
-NAMES_WEIGHT = 0.35  # share of the cosine that comes from names and numbers
+FULL_WEIGHT = 0.55  # share of the cosine from the words of the whole text
+NAMES_WEIGHT = 0.3  # from its names and numbers (the rest: the words of title and lead)
+FULL_CHARS = 6000
 BLOCK_ROWS = 1000
 
 
@@ -43,6 +45,7 @@ class Doc:
     title: str
     text: str
     duplicate_of: int | None = None  # index into the same list, or None
+    language: str = ""
 
 
 # Names, places and numbers: capitalised words not opening a sentence, acronyms, and numbers,
@@ -67,10 +70,6 @@ def document(title: str, text: str) -> str:
     return f"{title}. {title}. {lead(text)}"
 
 
-def names(title: str, text: str) -> str:
-    return " ".join(_ENTITY.findall(f"{title}. {lead(text)}"))
-
-
 def days(title: str, text: str) -> int:
     """The weekdays the title and lead name, as a bit set (0: none named)."""
     found = 0
@@ -79,40 +78,52 @@ def days(title: str, text: str) -> int:
     return found
 
 
-class Vectorizer:
-    """Words and names, each TF-IDF over the day's articles, mixed into one unit vector."""
+def full_names(title: str, text: str) -> list[str]:
+    return [n.lower() for n in _ENTITY.findall(f"{title}. {text[:FULL_CHARS]}")]
 
-    def __init__(self) -> None:
-        self.words = TfidfVectorizer(
-            stop_words="english",
-            sublinear_tf=True,
-            token_pattern=r"(?u)\b\w\w+\b",  # noqa: S106 (a regex, not a secret)
-            dtype=np.float32,
-        )
-        self.names = TfidfVectorizer(
-            lowercase=True,
-            sublinear_tf=True,
-            token_pattern=r"[^\s,]+",  # noqa: S106 (a name or a number is one token)
-            dtype=np.float32,
-        )
+
+def full_document(title: str, text: str) -> str:
+    """What the full-text vector sees: the title twice and the whole text (capped)."""
+    return f"{title}. {title}. {text[:FULL_CHARS]}"
+
+
+def _given(tokens: list[str]) -> list[str]:
+    return tokens
+
+
+def _tfidf(token_lists: list[list[str]]) -> csr_matrix:
+    """Sublinear TF-IDF rows of already tokenised docs (no row at all when none has a word)."""
+    vec = TfidfVectorizer(analyzer=_given, sublinear_tf=True, dtype=np.float32)
+    try:
+        return csr_matrix(vec.fit_transform(token_lists))
+    except ValueError:  # no word left: every one a stop word
+        return csr_matrix((len(token_lists), 1), dtype=np.float32)
+
+
+class Vectorizer:
+    """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs).
+
+    - the whole text with the title, in the doc's language: reports of one event from
+      different angles still share their specific words somewhere (FULL_WEIGHT);
+    - the title and prose lead (as intake may have left furniture elsewhere), and
+    - the names and numbers of title and text, so look-alike events with other names differ
+      (NAMES_WEIGHT).
+    Words found in one doc only are kept: dropping them made a one-article story's vector out
+    of the few words it shares with others, and joined unrelated singletons.
+    """
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
-        try:
-            words = self.words.fit_transform([document(d.title, d.text) for d in docs])
-        except ValueError:  # every word a stop word: fall back to character n-grams
-            self.words = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), dtype=np.float32)
-            words = self.words.fit_transform([document(d.title, d.text) or "empty" for d in docs])
-        found = [names(d.title, d.text) for d in docs]
-        if not any(found):
-            return csr_matrix(words)
-        self.names.fit(found)
-        return self._mix(words, self.names.transform(found))
-
-    @staticmethod
-    def _mix(words: csr_matrix, found: csr_matrix) -> csr_matrix:
-        mixed = hstack([words * np.sqrt(1 - NAMES_WEIGHT), found * np.sqrt(NAMES_WEIGHT)])
-        # A doc without names keeps its words at full length rather than a shorter vector.
-        return csr_matrix(normalize(mixed.tocsr()), dtype=np.float32)
+        full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
+        words = _tfidf([language.tokens(document(d.title, d.text), d.language) for d in docs])
+        found = [full_names(d.title, d.text) for d in docs]
+        named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
+        parts = [
+            normalize(full) * np.sqrt(FULL_WEIGHT),
+            normalize(words) * np.sqrt(1 - FULL_WEIGHT - NAMES_WEIGHT),
+            normalize(named) * np.sqrt(NAMES_WEIGHT),
+        ]
+        # A doc without some part (no names) keeps the others at full length.
+        return csr_matrix(normalize(hstack(parts).tocsr()), dtype=np.float32)
 
 
 # Continuations (planning) compare a story with an earlier day's headline, summary and titles.
@@ -148,27 +159,111 @@ def vectors(docs: Sequence[Doc]) -> tuple[Vectorizer, csr_matrix]:
     return vec, vec.fit_transform(docs)
 
 
-def _edges(
-    matrix: csr_matrix, day_sets: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
+_TIME_WORDS = frozenset(
+    {
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "may", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What keeps two reports apart whatever their words: they name different weekdays for
+    what happened, or both name people and places in their title and lead and share none
+    (two storms in two towns, two rehab stays of two actresses)."""
+
+    days: np.ndarray  # bit set per doc
+    names: csr_matrix  # doc x name, 1 where the doc's title or lead names it
+
+    @classmethod
+    def of(cls, docs: Sequence[Doc]) -> Guard:
+        day_sets = np.array([days(d.title, d.text) for d in docs], dtype=np.int64)
+        vocabulary: dict[str, int] = {}
+        rows, cols = [], []
+        for i, d in enumerate(docs):
+            for name in _guard_names(d.title, d.text):
+                rows.append(i)
+                cols.append(vocabulary.setdefault(name, len(vocabulary)))
+        shape = (len(docs), max(len(vocabulary), 1))
+        found = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+        found.sum_duplicates()
+        found.data[:] = 1.0
+        return cls(day_sets, found)
+
+    def apart(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For index arrays `a`, `b` of equal length: which pairs are kept apart."""
+        if len(a) == 0:
+            return np.zeros(0, dtype=bool)
+        other_days = _days_apart(self.days[a], self.days[b])
+        named = np.asarray(self.names.sum(axis=1)).ravel() > 0
+        shared = np.asarray(self.names[a].multiply(self.names[b]).sum(axis=1)).ravel()
+        return other_days | (named[a] & named[b] & (shared == 0))
+
+    def apart_within(self, ids: np.ndarray) -> np.ndarray:
+        """The `apart` matrix of every pair of `ids`."""
+        d = self.days[ids]
+        other_days = _days_apart(d[:, None], d[None, :])
+        block = self.names[ids]
+        named = np.asarray(block.sum(axis=1)).ravel() > 0
+        shared = (block @ block.T).toarray() > 0
+        return other_days | (named[:, None] & named[None, :] & ~shared)
+
+
+def _days_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Both name weekdays, and none within a day of each other: two happenings. (A day either
+    side is the same day told from another time zone: "late on Monday" in New York is Tuesday
+    in London.)"""
+    near = a | ((a << 1) & 0x7F) | (a >> 1) | ((a & 0x40) >> 6) | ((a & 1) << 6)
+    return (a != 0) & (b != 0) & ((near & b) == 0)
+
+
+def _guard_names(title: str, text: str) -> set[str]:
+    found = set()
+    for name in _ENTITY.findall(f"{title}. {lead(text)}"):
+        name = re.sub(r"['\u2019]s$", "", name).lower()
+        if name.isalpha() and name not in _TIME_WORDS:
+            found.add(name)
+    return found
+
+
+# Two articles are linked only when each is among the other's six nearest: in a window full of
+# look-alike reports (a busy news week, a templated feed) "similar enough" pairs would otherwise
+# chain hundreds of events into one component, which average linkage cannot undo cheaply.
+MUTUAL_K = 6
+
+
+def _kth(matrix: csr_matrix, k: int) -> np.ndarray:
+    """Each row's k-th highest similarity to another row (0 when it has fewer)."""
+    n = matrix.shape[0]
+    out = np.zeros(n, dtype=np.float32)
+    if k <= 0 or n <= k:
+        return out
+    transposed = matrix.T.tocsc()
+    for start in range(0, n, BLOCK_ROWS):
+        dense = (matrix[start : start + BLOCK_ROWS] @ transposed).toarray()
+        dense[np.arange(dense.shape[0]), np.arange(start, start + dense.shape[0])] = -1.0
+        out[start : start + dense.shape[0]] = -np.partition(-dense, k - 1, axis=1)[:, k - 1]
+    return out
+
+
+def _edges(matrix: csr_matrix, guard: Guard, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     rows, cols = [], []
     n = matrix.shape[0]
     transposed = matrix.T.tocsc()
+    kth = _kth(matrix, MUTUAL_K)
     for start in range(0, n, BLOCK_ROWS):
         block = (matrix[start : start + BLOCK_ROWS] @ transposed).tocoo()
         keep = (block.data >= threshold) & (block.row + start < block.col)
+        keep &= (block.data >= kth[block.row + start]) & (block.data >= kth[block.col])
         r, c = block.row[keep] + start, block.col[keep]
-        agree = ~_disagree(day_sets[r], day_sets[c])
+        agree = ~guard.apart(r, c)
         rows.append(r[agree])
         cols.append(c[agree])
     if not rows:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
     return np.concatenate(rows), np.concatenate(cols)
-
-
-def _disagree(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Both name a day and no day in common: two happenings, not one."""
-    return (a != 0) & (b != 0) & ((a & b) == 0)
 
 
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
@@ -204,18 +299,18 @@ def cluster(docs: Sequence[Doc], *, threshold: float) -> Clustering:
     root_ids = sorted(set(roots))
     index_of = {r: k for k, r in enumerate(root_ids)}
     root_matrix = matrix[root_ids]
-    day_sets = np.array([days(docs[r].title, docs[r].text) for r in root_ids], dtype=np.int64)
-    rows, cols = _edges(root_matrix, day_sets, threshold)
+    guard = Guard.of([docs[r] for r in root_ids])
+    rows, cols = _edges(root_matrix, guard, threshold)
     m = len(root_ids)
     graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(m, m))
     _, component = connected_components(graph, directed=False)
-    root_label = _split_components(root_matrix, day_sets, component, threshold)
+    root_label = _split_components(root_matrix, guard, component, threshold)
     labels = [root_label[index_of[roots[i]]] for i in range(n)]
     return Clustering(labels, matrix, vec)
 
 
 def _split_components(
-    matrix: csr_matrix, day_sets: np.ndarray, component: np.ndarray, threshold: float
+    matrix: csr_matrix, guard: Guard, component: np.ndarray, threshold: float
 ) -> list[int]:
     labels = [-1] * matrix.shape[0]
     next_label = 0
@@ -228,8 +323,7 @@ def _split_components(
         else:
             dense = (matrix[members] @ matrix[members].T).toarray()
             distance = np.clip(1.0 - dense, 0.0, None)
-            member_days = day_sets[members]
-            distance[_disagree(member_days[:, None], member_days[None, :])] = 1.0
+            distance[guard.apart_within(np.asarray(members))] = 1.0
             np.fill_diagonal(distance, 0.0)
             model = AgglomerativeClustering(
                 n_clusters=None,

@@ -33,6 +33,11 @@ class Story(models.Model):
         help_text="False when it only repeats the earlier story it continues (no new articles, "
         "sources or information): such a story is not put in the digest again.",
     )
+    elsewhere = models.BooleanField(
+        default=False,
+        help_text="Only about another edition's country and told by none of this edition's own "
+        "sources: the digest carries it only when nothing else is left (an editor can pull it in).",
+    )
     url = models.URLField(max_length=2000, blank=True, help_text="The lead article's link.")
     image_url = models.URLField(max_length=2000, blank=True)
     source_names = models.JSONField(default=list, blank=True)

@@ -7,21 +7,32 @@ transaction, so SQLite's single writer is held only for the short write that fol
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+import numpy as np
 from django.conf import settings
 
 from headlines.core.models import Edition
 from headlines.intake import selectors as intake_selectors
-from headlines.stories import assembly, ranking, selectors
+from headlines.intake.models import Source
+from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
 
 # Diversity re-orders only the head of the list: nobody reads past it, and it is quadratic.
 DIVERSIFY_HEAD = 60
+# Where a story happened is in its dateline and first lines.
+PLACE_CHARS = 600
 
 
-def _rows(edition: Edition, day: dt.date) -> tuple[list[assembly.Row], dt.datetime]:
+def _rows(
+    edition: Edition, day: dt.date, hours: float | None = None
+) -> tuple[list[assembly.Row], dt.datetime]:
     start, end = selectors.digest_window(edition=edition, day=day)
+    if hours is not None:
+        start = end - dt.timedelta(hours=hours)
+    articles = list(selectors.articles_in_window(edition_id=edition.pk, start=start, end=end))
+    home_sources = _home_sources(edition, {a.source_id for a in articles})
     rows = [
         assembly.Row(
             id=a.pk,
@@ -35,10 +46,37 @@ def _rows(edition: Edition, day: dt.date) -> tuple[list[assembly.Row], dt.dateti
             duplicate_of_id=a.duplicate_of_id,
             url=a.url,
             image_url=a.image_url,
+            published_at=a.published_at,
+            home=a.source_id in home_sources,
         )
-        for a in selectors.articles_in_window(edition_id=edition.pk, start=start, end=end)
+        for a in articles
     ]
     return rows, end
+
+
+def _home_sources(edition: Edition, source_ids: set[int]) -> set[int]:
+    """Sources that serve this edition alone: their desk chose each story for its readers."""
+    served: dict[int, set[int]] = {}
+    through = Source.editions.through.objects.filter(source_id__in=source_ids)
+    for source_id, edition_id in through.values_list("source_id", "edition_id"):
+        served.setdefault(source_id, set()).add(edition_id)
+    return {s for s, editions in served.items() if editions == {edition.pk}}
+
+
+def _mark_elsewhere(edition: Edition, drafts: list[assembly.Draft]) -> None:
+    """Stories only about another edition's country (and told by no outlet of this edition's
+    own) are marked: the digest carries them only when nothing else is left."""
+    home = places.country_of_timezone(edition.timezone)
+    others = frozenset(
+        code
+        for tz in Edition.objects.exclude(pk=edition.pk).values_list("timezone", flat=True)
+        if (code := places.country_of_timezone(tz)) and code != home
+    )
+    for draft in drafts:
+        if any(r.home for r in draft.members):
+            continue
+        texts = [f"{r.title}. {r.text[:PLACE_CHARS]}" for r in draft.members]
+        draft.elsewhere = places.elsewhere(texts, home=home, others=others)
 
 
 def _earlier(edition: Edition, day: dt.date) -> list[assembly.Earlier]:
@@ -68,38 +106,47 @@ def _earlier(edition: Edition, day: dt.date) -> list[assembly.Earlier]:
 
 def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
     """Developed stories by score with diversity at the head; repeats of earlier days last."""
-    fresh = sorted((d for d in drafts if d.developed), key=lambda d: -d.score)
+    fresh = sorted((d for d in drafts if d.developed and not d.elsewhere), key=lambda d: -d.score)
+    away = sorted((d for d in drafts if d.developed and d.elsewhere), key=lambda d: -d.score)
     stale = sorted((d for d in drafts if not d.developed), key=lambda d: -d.score)
     head, tail = fresh[:DIVERSIFY_HEAD], fresh[DIVERSIFY_HEAD:]
     if head:
-        import numpy as np
-
         centroids = np.vstack([d.centroid for d in head])
         order = ranking.diversify([d.score for d in head], centroids @ centroids.T)
         head = [head[i] for i in order]
-    return head + tail + stale
+    return head + tail + away + stale
 
 
-def drafts(*, edition: Edition, day: dt.date) -> list[assembly.Draft]:
-    """The day's stories-to-be, in digest order."""
-    # Clustering loads scikit-learn and SciPy (a second of start-up): only planning pays for it.
-    from headlines.stories import clustering
-
-    rows, end = _rows(edition, day)
-    if not rows:
-        return []
+def docs_from(rows: Sequence[assembly.Row]) -> list[clustering.Doc]:
     index_of = {r.id: i for i, r in enumerate(rows)}
-    docs = [
+    return [
         clustering.Doc(
             title=r.title,
             text=r.text,
             duplicate_of=index_of.get(r.duplicate_of_id) if r.duplicate_of_id else None,
+            language=r.language,
         )
         for r in rows
     ]
-    result = clustering.cluster(
-        docs, threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
+
+
+def cluster_rows(rows: Sequence[assembly.Row]) -> clustering.Clustering:
+    """The day's articles grouped into stories at the configured similarity (the benchmarks
+    call this too, so what they measure is what a digest gets)."""
+    return clustering.cluster(
+        docs_from(rows), threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
     )
+
+
+def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> list[assembly.Draft]:
+    """The day's stories-to-be, in digest order; `hours` widens the window (default: the
+    digest's)."""
+    rows, end = _rows(edition, day, hours)
+    if not rows:
+        return []
+    index_of = {r.id: i for i, r in enumerate(rows)}
+    docs = docs_from(rows)
+    result = cluster_rows(rows)
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:
@@ -113,6 +160,7 @@ def drafts(*, edition: Edition, day: dt.date) -> list[assembly.Draft]:
             threshold=float(settings.CONFIG["HEADLINES_STORY_CONTINUATION_SIMILARITY"]),
             centroids=assembly.centroids(drafts, space, index_of),
         )
+    _mark_elsewhere(edition, drafts)
     max_chars = int(settings.CONFIG["HEADLINES_SUMMARY_MAX_CHARS"])
     terms = selectors.relevance_terms(edition=edition)
     for draft in drafts:

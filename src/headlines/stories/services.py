@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition
-from headlines.stories import assembly, planning, topics
 from headlines.stories.models import Story
+
+if TYPE_CHECKING:
+    from headlines.stories import assembly
 
 
 @transaction.atomic
@@ -26,6 +29,8 @@ def stories_build(
         edition = Edition.objects.get(pk=edition_id)
     except Edition.DoesNotExist:
         raise NotFound(f"no edition {edition_id}") from None
+    from headlines.stories import assembly, planning, topics  # numpy: only when building
+
     if drafts is None:
         drafts = planning.drafts(edition=edition, day=day)
     Story.objects.filter(edition_id=edition.pk, day=day).delete()
@@ -47,6 +52,7 @@ def stories_build(
                 score=round(draft.score, 6),
                 continues_id=draft.continues_id,
                 developed=draft.developed,
+                elsewhere=draft.elsewhere,
                 source_count=len(draft.independent_sources),
                 article_count=len(draft.members),
                 latest_at=max(r.when for r in draft.members),

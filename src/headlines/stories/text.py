@@ -20,11 +20,32 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 # " | Site Name", " - Publisher", " — The Daily Example", " :: Site"
 _SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+([^|\-–—:·•]{1,60})$")
 _PREFIX_TAG = re.compile(r"^(?:LIVE|WATCH|BREAKING|UPDATED?|EXCLUSIVE|VIDEO)\s*[:|\-–—]\s*", re.I)
-# "WASHINGTON (Agency) — " and "LONDON, Nov 25 (Wire) - " datelines at the start of a lead.
+# Wire datelines and agency credits at the start of a lead: "WASHINGTON (Agency) — ",
+# "CARLISLE, England (Harbour Wire) - ", "LONDON, Nov 25 (Reuters) - ", "NEW YORK, N.Y. — ",
+# "Paris (AFP) - ", "(AP) — ". A place in capitals may stand alone before the dash; a place in
+# ordinary case only with an agency in brackets (else "Biden - the ..." would lose its subject).
+_UPPER = r"[A-ZÀ-ÖØ-Þ]"
+_CAPS_WORD = rf"{_UPPER}[{_UPPER[1:-1]}.'’-]+"
+_NAME_WORD = rf"{_UPPER}[\w.'’-]*"
+_QUALIFIER = rf"(?:,\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})?"
+_WHEN = r"(?:,?\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
+_AGENCY = r"\([A-Z][^()]{0,39}\)"
+_DASH = r"\s*(?:[—–-]{1,2}|:)\s+"
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z .,'-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.? \d{1,2})?"
-    r"\s*(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+"
+    rf"^(?:(?:{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*(?:{_AGENCY})?)"
+    rf"|(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*{_AGENCY})"
+    rf"|{_AGENCY}){_DASH}"
 )
+
+
+def strip_dateline(sentence: str) -> str:
+    """`sentence` without a leading wire dateline or agency credit, capitalised again."""
+    stripped = _DATELINE.sub("", sentence, count=1).strip()
+    if stripped == sentence.strip() or len(words(stripped)) < 3:
+        return sentence.strip()
+    return stripped[0].upper() + stripped[1:]
+
+
 _ABBREVIATIONS = frozenset(
     [
         "mr",
@@ -166,9 +187,7 @@ def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
     picked = []
     # Only the lead matters, and a text dump may be megabytes long.
     for sentence in sentences(plain_paragraphs(text[:LEAD_CHARS])):
-        sentence = _DATELINE.sub("", sentence).strip()
-        if sentence and sentence[0].islower():
-            sentence = sentence[0].upper() + sentence[1:]
+        sentence = strip_dateline(sentence)
         if _usable(sentence):
             picked.append(sentence)
         if len(picked) >= limit:

@@ -1,8 +1,8 @@
 """Extraction: an HTML page or a text record to paragraphs and metadata.
 
-trafilatura runs once per page (`bare_extraction` with metadata), which is what keeps a whole
-import within reach of bare `trafilatura.extract`. Text dumps get their paragraphs back from
-blank lines, line breaks or, for one-line records, sentence groups.
+trafilatura runs once per page, in its full mode; trafilatura and htmldate are imported when a
+page is first extracted, so that commands that extract nothing start light. Text dumps get
+their paragraphs back from blank lines, line breaks or, for one-line records, sentence groups.
 """
 
 from __future__ import annotations

@@ -66,6 +66,27 @@ def segments(paragraph: str) -> list[str]:
     return [s.strip() for s in pieces if s.strip()]
 
 
+class _Memo:
+    """One page's segments and verdicts, kept across the passes `scrub` makes over it (a pass
+    per skipped family, one without the memory): each segment is split and judged once."""
+
+    def __init__(self) -> None:
+        self._pieces: dict[str, list[str]] = {}
+        self._reasons: dict[tuple[str, frozenset[str]], str | None] = {}
+
+    def pieces(self, paragraph: str) -> list[str]:
+        found = self._pieces.get(paragraph)
+        if found is None:
+            found = self._pieces[paragraph] = _unglued(segments(paragraph))
+        return found
+
+    def reason(self, segment: str, skip: frozenset[str]) -> str | None:
+        key = (segment, skip)
+        if key not in self._reasons:
+            self._reasons[key] = classify(segment, skip)
+        return self._reasons[key]
+
+
 def scrub(
     paragraphs: Iterable[str],
     memory: LineMemory | None = None,
@@ -81,18 +102,19 @@ def scrub(
     paragraphs = [" ".join(p.split()) for p in paragraphs if p.strip()]
     if memory is not None:
         memory.prefetch(())
-    kept, removed = _scrub(paragraphs, memory, links=links)
+    memo = _Memo()
+    kept, removed = _scrub(paragraphs, memory, links=links, memo=memo)
     topics = topical(kept)
     if topics:
-        kept, removed = _scrub(paragraphs, memory, topics, links)
+        kept, removed = _scrub(paragraphs, memory, topics, links, memo)
     if memory is not None and _repetition_ate_the_story(kept, removed):
         # A source that repeats whole sentences of news (wire boilerplate) must not lose its
         # article to what it learned: furniture never outweighs the story.
-        kept, removed = _scrub(paragraphs, None, topics, links)
+        kept, removed = _scrub(paragraphs, None, topics, links, memo)
     if memory is not None:
         memory.record(*_learnable(paragraphs, kept))
     if extracted:
-        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed, links, topics)
+        kept, removed = _no_rule_takes_most(paragraphs, memory, kept, removed, links, topics, memo)
     return kept, removed
 
 
@@ -103,6 +125,7 @@ def _no_rule_takes_most(
     removed: list[Removed],
     links: Links | None = None,
     topics: frozenset[str] = frozenset(),
+    memo: _Memo | None = None,
 ) -> tuple[list[str], list[Removed]]:
     """A rule that would remove most of an extracted text has misread the page (a language or
     a layout it does not know): it is not applied to this page, and the removal list says so.
@@ -120,7 +143,7 @@ def _no_rule_takes_most(
         skip |= {reason}
         share = round(100 * size / total)
         notes.append(Removed(f"{reason} rules would have removed {share}% of the text", "kept"))
-        kept, removed = _scrub(paragraphs, memory, skip, links)
+        kept, removed = _scrub(paragraphs, memory, skip, links, memo)
     return kept, removed + notes
 
 
@@ -129,7 +152,9 @@ def _scrub(
     memory: LineMemory | None,
     skip: frozenset[str] = frozenset(),
     links: Links | None = None,
+    memo: _Memo | None = None,
 ) -> tuple[list[str], list[Removed]]:
+    memo = memo or _Memo()
     kept: list[str] = []
     removed: list[Removed] = []
     learned = None if "repeated" in skip else memory
@@ -139,12 +164,12 @@ def _scrub(
             continue
         parts: list[str] = []
         last = None
-        pieces = _unglued(segments(paragraph))
+        pieces = memo.pieces(paragraph)
         for segment in pieces:
             if learned and segment != paragraph and _is_learned(segment, learned):
                 removed.append(Removed(segment, "repeated"))
                 continue
-            reason = classify(segment, skip)
+            reason = memo.reason(segment, skip)
             if reason is None and last == "prompt" and structure.headline_like(segment):
                 reason = "prompt"  # a teaser's headline runs on past its question mark
             last = reason

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0004_topics_edition_channel"),
-        ("stories", "0003_clock_timestamps"),
+        ("stories", "0004_stories_elsewhere"),
     ]
 
     operations = [

@@ -1,0 +1,205 @@
+"""Clustering on real, public, labelled news (clustering-dev in the shared development data).
+
+Nothing of it is in the repository: it is read at run time from `$HEADLINES_DEV_DATA`
+(default `../shared/data` beside the repository root) and the benchmark says so and skips when
+it is absent. Three sets (see its README): NeuS (AllSides three-outlet roundups, title + lead),
+BASIL (Fox / NYT / HuffPost full articles) and ECB+ (43 topics, each two look-alike events).
+
+Windows as a digest sees them, clustered at the shipped defaults through the digest build's own
+call (`planning.cluster_rows`):
+- daily: a few of the set's stories mixed into several hundred articles of unrelated NeuS
+  stories (as a real day has), ~450 articles in all;
+- weekly: seven days' worth, ~3,000 articles.
+Scores count the set's own articles (filler joined to them costs precision): pairwise precision
+and recall over pairs with at least one of them, and BCubed. Stories are split in two halves by
+a hash of their id: `tune` (looked at while choosing the method) and `report` (never looked at;
+the figures to read). ECB+ also counts how many of its look-alike event pairs were joined.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ("neus", "basil", "ecbplus")
+DAILY_ARTICLES = 450
+WEEK_DAYS = 7
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("HEADLINES_DEV_DATA", ROOT.parent / "shared" / "data"))
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    text: str
+    story: str
+    set: str
+    topic: str = ""
+
+    @property
+    def half(self) -> str:
+        # By topic where there is one, so both look-alike events land in the same half.
+        digest = hashlib.sha256((self.topic or self.story).encode()).digest()
+        return "tune" if digest[0] % 2 == 0 else "report"
+
+
+def load(name: str) -> list[Article]:
+    path = data_dir() / "clustering-dev" / name / "articles.jsonl"
+    out = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            r = json.loads(line)
+            out.append(
+                Article(
+                    id=r["id"],
+                    title=r.get("title") or "",
+                    text=r.get("text") or "",
+                    story=r["story"],
+                    set=name,
+                    topic=r.get("topic") or "",
+                )
+            )
+    return out
+
+
+def stories(articles: Sequence[Article]) -> dict[str, list[Article]]:
+    grouped: dict[str, list[Article]] = defaultdict(list)
+    for a in articles:
+        grouped[a.story].append(a)
+    return dict(grouped)
+
+
+@dataclass
+class Window:
+    name: str
+    articles: list[Article]
+    target: str  # the set scored in this window
+
+
+def windows(
+    target: str, pool: dict[str, list[Article]], filler: dict[str, list[Article]], *, week: bool
+) -> list[Window]:
+    """Windows of `target`'s stories (`pool`), each filled up with unrelated `filler` stories."""
+    rng = random.Random(f"{target}-{week}")
+    keys = sorted(pool)
+    rng.shuffle(keys)
+    if target == "ecbplus":
+        # A topic's two look-alike events always share a window: that is the hard case.
+        by_topic: dict[str, list[str]] = defaultdict(list)
+        for k in keys:
+            by_topic[pool[k][0].topic].append(k)
+        groups = [by_topic[t] for t in sorted(by_topic, key=lambda t: rng.random())]
+        per = 16 if week else 3
+    else:
+        groups = [[k] for k in keys]
+        per = {"neus": 150, "basil": 5}[target] * (WEEK_DAYS if week else 1)
+    size = DAILY_ARTICLES * (WEEK_DAYS if week else 1)
+    filler_keys = sorted(filler)
+    out = []
+    for n, start in enumerate(range(0, len(groups), per)):
+        chosen = [a for g in groups[start : start + per] for k in g for a in pool[k]]
+        rng.shuffle(filler_keys)
+        for k in filler_keys:
+            if len(chosen) >= size:
+                break
+            chosen.extend(filler[k])
+        rng.shuffle(chosen)
+        out.append(Window(f"{target} {'week' if week else 'day'} {n}", chosen, target))
+    return out
+
+
+@dataclass
+class Score:
+    pairs_tp: int = 0
+    pairs_fp: int = 0
+    pairs_fn: int = 0
+    b_precision: float = 0.0
+    b_recall: float = 0.0
+    articles: int = 0
+    lookalike_joined: int = 0
+    lookalike_pairs: int = 0
+
+    def add(self, window: Window, labels: Sequence[int], half: str) -> None:
+        arts = window.articles
+        size = Counter(labels)
+        story_size = Counter(a.story for a in arts)
+        scored = {i for i, a in enumerate(arts) if a.set == window.target and a.half == half}
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, label in enumerate(labels):
+            members[label].append(i)
+        for i in sorted(scored):
+            a, label = arts[i], labels[i]
+            same = sum(1 for j in members[label] if arts[j].story == a.story)
+            self.b_precision += same / size[label]
+            self.b_recall += same / story_size[a.story]
+            self.articles += 1
+            for j in members[label]:
+                if j == i or (j in scored and j < i):
+                    continue  # each pair once
+                if arts[j].story == a.story:
+                    self.pairs_tp += 1
+                else:
+                    self.pairs_fp += 1
+            # Story mates are all in the window and in the same half: count each pair once.
+            self.pairs_fn += sum(
+                1
+                for j in range(i + 1, len(arts))
+                if arts[j].story == a.story and labels[j] != label
+            )
+            if a.topic:
+                for j in range(i + 1, len(arts)):
+                    if arts[j].topic == a.topic and arts[j].story != a.story:
+                        self.lookalike_pairs += 1
+                        self.lookalike_joined += labels[j] == label
+
+    def line(self) -> str:
+        tp, fp, fn = self.pairs_tp, self.pairs_fp, self.pairs_fn
+        pp = tp / (tp + fp) if tp + fp else 1.0
+        pr = tp / (tp + fn) if tp + fn else 1.0
+        n = self.articles or 1
+        bp, br = self.b_precision / n, self.b_recall / n
+        bf = 2 * bp * br / (bp + br) if bp + br else 0.0
+        text = (
+            f"{self.articles:>5} articles  pairwise P {pp:.3f} R {pr:.3f}  "
+            f"BCubed P {bp:.3f} R {br:.3f} F1 {bf:.3f}"
+        )
+        if self.lookalike_pairs:
+            text += f"  look-alike pairs joined {self.lookalike_joined / self.lookalike_pairs:.3f}"
+        return text
+
+
+Clusterer = Callable[[Sequence[Article]], list[int]]
+
+
+def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = True) -> None:
+    """Print per set, per window kind, the scores of both halves and of the report half."""
+    loaded = {name: load(name) for name in sets if name != "neus"}
+    neus = load("neus")
+    neus_stories = stories(neus)
+    for target in sets:
+        pool = neus_stories if target == "neus" else stories(loaded[target])
+        # NeuS fills every window; in NeuS's own windows its other stories are the filler.
+        for week in (False, True) if weekly else (False,):
+            wins = windows(target, pool, neus_stories if target != "neus" else {}, week=week)
+            if target == "neus":
+                wins = wins[: 3 if week else 6]
+            results = {half: Score() for half in ("tune", "report")}
+            for window in wins:
+                labels = cluster(window.articles)
+                for half, score in results.items():
+                    score.add(window, labels, half)
+            kind = "weekly" if week else "daily"
+            size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
+            print(f"  {target:<8} {kind:<6} {len(wins):>2} windows of ~{size} articles")
+            for half, score in results.items():
+                print(f"    {half:<6} {score.line()}")

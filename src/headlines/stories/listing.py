@@ -1,0 +1,169 @@
+"""Every story of a window, ranked, with its articles: what `headlines stories` prints and what
+the editor sees beside the digest.
+
+Reads only. A window's stories are worked out afresh (the digest build's own planning, nothing
+stored); the stories a digest was built from are read as stored. Both come out as `Listed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from headlines.core.errors import InvalidInput
+from headlines.core.models import Edition
+from headlines.intake import selectors as intake_selectors
+from headlines.stories import selectors
+from headlines.stories.models import Story
+
+EARLIEST_DAY = dt.date(1970, 1, 1)
+FUTURE_DAYS = 366
+MAX_HOURS = 24.0 * 31  # a month of articles at most: the clustering holds all of it in memory
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    url: str
+    title: str
+    source: str
+    published: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Listed:
+    headline: str
+    summary: str
+    articles: tuple[ListedArticle, ...]
+    topics: tuple[str, ...] = ()  # the edition's reader topics it belongs to (none exist yet)
+    story_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    edition: Edition
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    stories: list[Listed]
+
+
+def check_hours(hours: float | None) -> float | None:
+    if hours is None:
+        return None
+    if not math.isfinite(hours) or not 0 < hours <= MAX_HOURS:
+        raise InvalidInput(
+            f"--hours must be more than 0 and at most {MAX_HOURS:g} (got {hours!r})", field="hours"
+        )
+    return float(hours)
+
+
+def check_day(*, edition: Edition, day: dt.date | None) -> dt.date:
+    today = selectors.edition_today(edition=edition)
+    day = day or today
+    if not EARLIEST_DAY <= day <= today + dt.timedelta(days=FUTURE_DAYS):
+        raise InvalidInput(
+            f"{day:%Y-%m-%d} is not a news day: it must be between {EARLIEST_DAY:%Y-%m-%d} "
+            f"and {FUTURE_DAYS} days from today",
+            field="date",
+        )
+    return day
+
+
+def window_stories(
+    *, edition: Edition, day: dt.date | None = None, hours: float | None = None
+) -> Window:
+    """Every story of the edition's window for `day` (default: the digest's 24 hours before its
+    send time; `hours` before the send time instead), in digest order, nothing stored."""
+    from headlines.stories import planning  # numpy and scikit-learn: only when a window is read
+
+    hours = check_hours(hours)
+    day = check_day(edition=edition, day=day)
+    start, end = selectors.digest_window(edition=edition, day=day)
+    if hours is not None:
+        start = end - dt.timedelta(hours=hours)
+    drafts = planning.drafts(edition=edition, day=day, hours=hours)
+    listed = [
+        Listed(
+            headline=d.headline,
+            summary=d.summary,
+            articles=tuple(
+                ListedArticle(
+                    url=r.url, title=r.title, source=r.source_name, published=r.published_at
+                )
+                for r in d.members
+            ),
+        )
+        for d in drafts
+    ]
+    return Window(edition=edition, day=day, start=start, end=end, stories=listed)
+
+
+def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
+    """The stories stored for a day (by the digest build), in their rank order."""
+    stories = (
+        Story.objects.filter(edition_id=edition_id, day=day)
+        .order_by("rank", "id")
+        .prefetch_related("articles__source")
+    )
+    return [
+        Listed(
+            headline=s.headline,
+            summary=s.summary,
+            articles=tuple(
+                ListedArticle(
+                    url=a.url,
+                    title=a.title,
+                    source=intake_selectors.article_outlet(a),
+                    published=a.published_at,
+                )
+                for a in sorted(s.articles.all(), key=lambda a: a.pk)
+            ),
+            story_id=s.pk,
+        )
+        for s in stories
+    ]
+
+
+def as_json(stories: Sequence[Listed]) -> dict[str, object]:
+    return {
+        "stories": [
+            {
+                "headline": s.headline,
+                "summary": s.summary,
+                "topics": list(s.topics),
+                "articles": [
+                    {
+                        "url": a.url,
+                        "title": a.title,
+                        "source": a.source,
+                        "published": a.published.isoformat() if a.published else None,
+                    }
+                    for a in s.articles
+                ],
+            }
+            for s in stories
+        ]
+    }
+
+
+def as_text(window: Window) -> str:
+    tz = window.edition.timezone
+    lines = [
+        f"{window.edition.name}: {len(window.stories)} stories of the window "
+        f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC "
+        f"(digest day {window.day:%Y-%m-%d}, {tz})",
+        "",
+    ]
+    for rank, story in enumerate(window.stories, start=1):
+        lines.append(f"{rank}. {story.headline}")
+        if story.summary:
+            lines.append(f"   {story.summary}")
+        for a in story.articles:
+            when = f", {a.published.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if a.published else ""
+            lines.append(f"   - {a.title} ({a.source}{when})")
+            if a.url:
+                lines.append(f"     {a.url}")
+        lines.append("")
+    return "\n".join(lines)

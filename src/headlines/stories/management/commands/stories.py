@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from headlines.core import selectors as core_selectors
+from headlines.core.command import HeadlinesCommand
+from headlines.core.errors import InvalidInput
+
+
+def _hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a number of hours") from None
+    if not math.isfinite(hours) or hours <= 0:
+        raise ArgumentTypeError(f"{value!r}: hours must be a positive number")
+    return hours
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--date {value!r} must be a date like 2026-11-25", field="date"
+        ) from None
+
+
+class Command(HeadlinesCommand):
+    help = (
+        "Every story of a window, ranked, with its articles: `stories --edition SLUG "
+        "[--date YYYY-MM-DD] [--hours H] [--format text|json]`. Stores nothing."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--edition", required=True, help="Edition slug, e.g. us.")
+        parser.add_argument("--date", default=None, help="Edition-local day (default: today).")
+        parser.add_argument(
+            "--hours",
+            type=_hours,
+            default=None,
+            help="Hours of articles before the day's send time (default: the digest's window).",
+        )
+        parser.add_argument(
+            "--format", choices=["text", "json"], default="text", help="Output format."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from headlines.stories import listing  # the clustering's imports load only when used
+
+        day = parse_day(options["date"])
+        edition = core_selectors.edition_get(slug=options["edition"])
+        window = listing.window_stories(edition=edition, day=day, hours=options["hours"])
+        if options["format"] == "json":
+            payload = listing.as_json(window.stories)
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(listing.as_text(window))
