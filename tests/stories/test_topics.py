@@ -139,3 +139,14 @@ def test_stories_get_topics_from_mapped_sections_then_from_the_classifier() -> N
         ["sport"],  # no section: the classifier's guess
         [],  # nothing near any topic: no topic rather than a wrong one
     ]
+
+
+def test_stored_stories_list_their_topics() -> None:
+    from headlines.stories.listing import stored_stories
+    from headlines.stories.models import Story
+
+    ed = factories.edition()
+    day = NOON.date()
+    Story.objects.create(edition=ed, day=day, headline="A", rank=0, topics=["world"])
+    Story.objects.create(edition=ed, day=day, headline="B", rank=1)
+    assert [s.topics for s in stored_stories(edition_id=ed.pk, day=day)] == [("world",), ()]

@@ -36,7 +36,7 @@ class Listed:
     headline: str
     summary: str
     articles: tuple[ListedArticle, ...]
-    topics: tuple[str, ...] = ()  # the edition's reader topics it belongs to (none exist yet)
+    topics: tuple[str, ...] = ()  # the edition's reader topics it belongs to (stored stories)
     story_id: int | None = None
 
 
@@ -120,6 +120,7 @@ def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
                 )
                 for a in sorted(s.articles.all(), key=lambda a: a.pk)
             ),
+            topics=tuple(s.topics or ()),
             story_id=s.pk,
         )
         for s in stories
