@@ -46,6 +46,47 @@ def test_the_answer_is_the_same_whatever_the_address_history(api: Api, edition) 
     assert len(outbox("pending@example.com")) == 2
 
 
+def test_a_sign_up_and_an_import_carry_the_readers_topics(api: Api, edition) -> None:
+    from headlines.stories.topics import topic_add
+
+    topic_add(edition="us", slug="world", name="World")
+    topic_add(edition="us", slug="business", name="Business")
+    answer = api.post(
+        "/subscribers",
+        {"email": "picky@example.com", "edition": "us", "topics": ["Business", "world"]},
+    )
+    assert answer.status_code == 202
+    pending = Subscription.objects.get(subscriber__email="picky@example.com")
+    assert pending.topics == ["world", "business"]  # the editor's order
+    imported = api.post(
+        "/subscribers",
+        {
+            "email": "imported-picky@example.com",
+            "edition": "us",
+            "topics": ["business"],
+            "confirmed": True,
+            "consent_source": "paywall checkout",
+            "consent_at": "2026-03-01T10:00:00Z",
+        },
+    )
+    assert imported.status_code == 201, imported.content
+    reader = Subscription.objects.get(subscriber__email="imported-picky@example.com")
+    assert (reader.status, reader.topics) == ("confirmed", ["business"])
+
+
+def test_an_unknown_topic_stores_nothing(api: Api, edition) -> None:
+    from headlines.stories.topics import topic_add
+
+    topic_add(edition="us", slug="world", name="World")
+    answer = api.post(
+        "/subscribers", {"email": "typo@example.com", "edition": "us", "topics": ["wrold"]}
+    )
+    assert answer.status_code == 422
+    assert "unknown topic wrold; this edition's topics: world" in answer.content.decode()
+    assert not Subscriber.objects.filter(email="typo@example.com").exists()
+    assert outbox("typo@example.com") == []
+
+
 def _hash(email: str) -> str:
     from headlines.subscriptions.hashing import email_hash
 
@@ -85,7 +126,11 @@ def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition
     ("body", "field", "words"),
     [
         ({"email": "not-an-address", "edition": "us"}, "email", "valid email"),
-        ({"email": "a@example.com", "edition": "us", "topics": ["sport"]}, "topics", "no topics"),
+        (
+            {"email": "a@example.com", "edition": "us", "topics": ["sport"]},
+            "topics",
+            "unknown topic sport; this edition's topics: none yet",
+        ),
         (
             {"email": "a@example.com", "edition": "us", "confirmed": True, "consent_source": "x"},
             "consent_at",

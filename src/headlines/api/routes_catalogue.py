@@ -181,7 +181,7 @@ def stories_of_day(
                 id=s.pk,
                 headline=s.headline,
                 summary=s.summary,
-                topics=[],  # reader topics (issue 13) do not exist yet
+                topics=list(s.topics),
                 rank=s.rank,
                 articles=[
                     StoryArticleOut(

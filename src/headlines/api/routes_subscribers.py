@@ -72,11 +72,13 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
         request, _target(payload.email) + (f" via {payload.source}" if payload.source else "")
     )
     edition = edition_get(slug=payload.edition)
-    if payload.topics:
-        raise InvalidInput("this edition has no topics", field="topics")
     if not payload.confirmed:
         services.subscription_request(
-            email=payload.email, edition_id=edition.pk, marketing=payload.marketing, source=API
+            email=payload.email,
+            edition_id=edition.pk,
+            marketing=payload.marketing,
+            source=API,
+            topics=payload.topics,
         )
         return Status(202, {"status": "accepted", "message": ACCEPTED})
     if payload.consent_at is None:
@@ -89,6 +91,7 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
         marketing=payload.marketing,
         timezone=payload.timezone,
         name=payload.name,
+        topics=payload.topics,
     )
     return Status(201, _subscriber_out(subscription.subscriber))
 

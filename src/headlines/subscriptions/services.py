@@ -17,6 +17,7 @@ from headlines.core import clock, events, jobs
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
+from headlines.stories.topics import topic_slugs_clean
 from headlines.subscriptions import wording
 from headlines.subscriptions.addresses import email_validate
 from headlines.subscriptions.consent import clean_text, consent_record, grants_record
@@ -77,8 +78,12 @@ def subscription_request(
     marketing: bool,
     source: str,
     ip: str | None = None,
+    topics: Sequence[str] = (),
 ) -> None:
-    """A sign-up from the form or the widget. Returns nothing, whatever happened.
+    """A sign-up from the form, the widget or the API. Returns nothing, whatever happened.
+
+    `topics` (slugs of the edition's topics; empty = the whole digest) are checked before
+    anything is stored and become the subscription's choice, also for a reader re-asking.
 
     The caller shows the same thanks page whether the address was new, pending, confirmed or
     suppressed: only the inbox's owner learns which (a confirmation, or an "already subscribed"
@@ -89,9 +94,10 @@ def subscription_request(
     """
     address = email_validate(email)
     edition = _enabled_edition(edition_id)
+    chosen = topic_slugs_clean(edition_id=edition.pk, slugs=topics) if topics else None
     keys = (ip_hash(ip), email_hash(address))
     with transaction.atomic():
-        _request_record(address, keys, edition, bool(marketing), source, ip)
+        _request_record(address, keys, edition, bool(marketing), source, ip, chosen)
 
 
 def _request_record(
@@ -101,8 +107,9 @@ def _request_record(
     marketing: bool,
     source: str,
     ip: str | None,
+    topics: list[str] | None = None,
 ) -> None:
-    """subscription_request's writes, inside its transaction."""
+    """subscription_request's writes, inside its transaction (`topics` None: leave as is)."""
     ip_key, address_key = keys
     verdict = signup_attempt_check(ip_key=ip_key, address_key=address_key)
     if not verdict.ip_allowed:
@@ -118,6 +125,7 @@ def _request_record(
             edition=edition,
             status=Status.PENDING,
             marketing_requested=marketing,
+            topics=topics or [],
         )
         restarted = True
     else:
@@ -130,7 +138,9 @@ def _request_record(
         restarted = created or subscription.status != Status.PENDING
         subscription.status = Status.PENDING
         subscription.marketing_requested = marketing
-        subscription.save(update_fields=["status", "marketing_requested"])
+        if topics is not None:
+            subscription.topics = topics
+        subscription.save(update_fields=["status", "marketing_requested", "topics"])
     grants_record(
         subscriber=subscriber,
         edition=edition,
@@ -272,14 +282,20 @@ def subscription_import_confirmed(
     marketing: bool = False,
     timezone: str = "",
     name: str = "",
+    topics: Sequence[str] = (),
 ) -> Subscription:
-    """A reader who already consented elsewhere arrives confirmed (CSV import, demo).
+    """A reader who already consented elsewhere arrives confirmed (CSV import, API, demo).
 
     Refuses suppressed addresses and readers who unsubscribed: an old list must not undo a
-    reader's own withdrawal.
+    reader's own withdrawal. `topics` given become the reader's choice; none leave it as it was.
     """
+    chosen = topic_slugs_clean(edition_id=edition_id, slugs=topics) if topics else None
     reader = ImportedReader(email, consent_source, consent_at, marketing, timezone, name)
-    subscription, _ = subscription_import(edition_id=edition_id, reader=reader)
+    with transaction.atomic():
+        subscription, _ = subscription_import(edition_id=edition_id, reader=reader)
+        if chosen is not None and chosen != subscription.topics:
+            subscription.topics = chosen
+            subscription.save(update_fields=["topics"])
     return subscription
 
 
