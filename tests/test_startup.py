@@ -52,3 +52,44 @@ def test_commands_web_and_workers_start_without_the_heavy_libraries(tmp_path: Pa
     loaded = set(json.loads(done.stdout.splitlines()[-1]))
     assert "django" in loaded and "celery" in loaded  # the check saw a real start-up
     assert not loaded & set(HEAVY), f"loaded at start-up: {sorted(loaded & set(HEAVY))}"
+
+
+# What a short command (`headlines edition list`) loads beyond that: not the API's framework nor
+# an HTTP client; the web server and the workers load them when they first need them.
+COMMAND_ONLY = ["ninja", "pydantic", "httpx"]
+
+SHORT = """
+import json, sys
+from headlines import cli
+sys.argv = ["headlines", "edition", "list"]
+try:
+    cli.main()
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_a_short_command_loads_neither_the_api_framework_nor_an_http_client(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "headlines.settings",
+        "HEADLINES_DATA_DIR": str(tmp_path),
+        "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+        "PATH": "/usr/bin:/bin",
+    }
+    migrate = [sys.executable, "-m", "headlines", "migrate", "-v0"]
+    subprocess.run(migrate, env=env, cwd=tmp_path, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SHORT],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "django" in loaded and "headlines" in loaded
+    assert not loaded & set(COMMAND_ONLY + HEAVY), sorted(loaded & set(COMMAND_ONLY + HEAVY))

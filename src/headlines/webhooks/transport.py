@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import httpx
 from django.conf import settings
 
 from headlines.intake.errors import FetchError
@@ -42,6 +41,9 @@ class HttpTransport:
         )
         seconds = float(c["HEADLINES_WEBHOOK_TIMEOUT_SECONDS"]) if timeout is None else timeout
         self.policy = AddressPolicy()
+        # httpx loads on the first send, not when the job registry starts a command.
+        import httpx
+
         self.client = httpx.Client(timeout=seconds, follow_redirects=False)
         self.user_agent = str(c["HEADLINES_HTTP_USER_AGENT"])
 
@@ -50,6 +52,8 @@ class HttpTransport:
             pinned = self.policy.check_url(url, allow_private=self.allow_private)
         except FetchError as exc:
             return Reply(None, str(exc))
+        import httpx
+
         headers = {**headers, "User-Agent": self.user_agent, "Content-Type": "application/json"}
         target, headers, extensions = pin_to_checked_address(url, headers, pinned)
         try:
