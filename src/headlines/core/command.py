@@ -8,6 +8,7 @@ Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 from headlines import __version__
 from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
 from headlines.core import logs
-from headlines.core.errors import DomainError
+from headlines.core.errors import DomainError, InvalidInput
 
 
 class HeadlinesCommand(BaseCommand):
@@ -93,3 +94,15 @@ def _migrations_pending() -> bool:
         return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
     except DatabaseError:
         return True
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """A command's `--date YYYY-MM-DD` (None when not given); a clear error otherwise."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"--date {value!r} must be a date like 2026-11-25", field="date"
+        ) from None

@@ -1,25 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from argparse import ArgumentParser
 from typing import Any
 
 from headlines.core import selectors as core_selectors
-from headlines.core.command import HeadlinesCommand
-from headlines.core.errors import InvalidInput
+from headlines.core.command import HeadlinesCommand, parse_day
 from headlines.digests import rendering, selectors, services
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"--date {value!r} must be a date like 2026-11-25", field="date"
-        ) from None
 
 
 class Command(HeadlinesCommand):

@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from headlines.core import selectors as core_selectors
-from headlines.core.command import HeadlinesCommand
-from headlines.core.errors import InvalidInput
+from headlines.core.command import HeadlinesCommand, parse_day
 
 
 def _hours(value: str) -> float:
@@ -19,17 +17,6 @@ def _hours(value: str) -> float:
     if not math.isfinite(hours) or hours <= 0:
         raise ArgumentTypeError(f"{value!r}: hours must be a positive number")
     return hours
-
-
-def parse_day(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput(
-            f"--date {value!r} must be a date like 2026-11-25", field="date"
-        ) from None
 
 
 class Command(HeadlinesCommand):
