@@ -38,6 +38,10 @@ def test_build_prints_text_html_and_json(edition) -> None:
     assert text.startswith("Subject: ") and "Storm Bella" in text and "Unsubscribe:" in text
     html = build("--edition", "us", "--date", "2026-11-25", "--format", "html")
     assert html.lstrip().lower().startswith("<!doctype html>") or "<html" in html
+    for body in (text, html):  # a preview: the reader's links named, no placeholder left over
+        assert "[[" not in body and "the reader's own unsubscribe link" in body.replace(
+            "&#x27;", "'"
+        )
     payload = json.loads(build("--edition", "us", "--date", "2026-11-25", "--format", "json"))
     assert payload["edition"] == "us" and payload["state"] == "draft"
     assert payload["items"][0]["position"] == 1 and "Storm Bella" in payload["items"][0]["headline"]

@@ -30,7 +30,7 @@ class Command(HeadlinesCommand):
         edition = core_selectors.edition_get(slug=options["edition"])
         digest = services.digest_build(edition_id=edition.pk, day=day)
         if options["format"] == "html":
-            self.stdout.write(digest.html)
+            self.stdout.write(_preview(digest.html))
         elif options["format"] == "json":
             items = [
                 {
@@ -57,4 +57,14 @@ class Command(HeadlinesCommand):
             }
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(f"Subject: {digest.subject}\n\n{digest.text}")
+            self.stdout.write(f"Subject: {digest.subject}\n\n{_preview(digest.text)}")
+
+
+def _preview(body: str) -> str:
+    """The body as nobody in particular reads it: each reader's links named, not left as
+    placeholders, and nothing per reader in the story links."""
+    return rendering.personalise(
+        body,
+        unsubscribe_url="<the reader's own unsubscribe link>",
+        preferences_url="<the reader's own preferences link>",
+    )
