@@ -222,3 +222,22 @@ def test_unsubscribing_a_reader_without_that_edition_is_404(api: Api, edition) -
 
 def test_the_events_the_api_causes_are_known_events() -> None:
     assert "subscriber.created" in EVENTS and "digest.sent" in EVENTS
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/subscribers/unsubscribe", {"email": "a@example.com", "edition": "us\x00"}),
+        ("/subscribers/unsubscribe", {"email": "a\x00@example.com", "edition": "us"}),
+        ("/subscribers", {"email": "a@example.com", "edition": "us", "topics": ["wo\x00rld"]}),
+        ("/subscribers/export", {"email": "a\x00b@example.com"}),
+    ],
+)
+def test_a_nul_character_is_a_clear_422_on_every_database(
+    api: Api, edition, path: str, body: dict[str, object]
+) -> None:
+    # PostgreSQL refuses NUL in text outright: it must never reach a query.
+    answer = api.post(path, body)
+    assert answer.status_code == 422, answer.content
+    assert "must not contain a NUL character" in answer.content.decode()
+    assert not Subscriber.objects.exists()

@@ -6,8 +6,22 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import field_validator
 
 Email = Field(..., min_length=3, max_length=320, examples=["reader@example.com"])
+
+
+class In(Schema):
+    """A request body. No text in it may hold a NUL character: no reader, slug or URL has one,
+    and PostgreSQL refuses to store or even compare it (a 500 instead of a clear 422)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 class Error(Schema):
@@ -27,7 +41,7 @@ class EditionOut(Schema):
     privacy_version: str
 
 
-class SignupIn(Schema):
+class SignupIn(In):
     email: str = Email
     edition: str = Field(..., min_length=1, max_length=50, description="Edition slug.")
     marketing: bool = False
@@ -69,11 +83,11 @@ class SubscriberOut(Schema):
     subscriptions: list[SubscriptionOut]
 
 
-class EmailIn(Schema):
+class EmailIn(In):
     email: str = Email
 
 
-class UnsubscribeIn(Schema):
+class UnsubscribeIn(In):
     email: str = Email
     edition: str = Field(..., min_length=1, max_length=50)
 
@@ -152,7 +166,7 @@ class SourceOut(Schema):
     last_error: str
 
 
-class SourceIn(Schema):
+class SourceIn(In):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Literal["feed", "sitemap", "page"] = "feed"
     url: str = Field(..., min_length=1, max_length=2000)
