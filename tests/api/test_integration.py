@@ -8,23 +8,41 @@ click figures, and erases the reader.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from standardwebhooks import Webhook
 
 from tests.conftest import SMTPPeer
 from tests.delivery.children import Installation
+from tests.travel import child_now
 from tests.webhooks.conftest import Receiver
 
+
+def verified(secret: str, hit: Any) -> dict[str, Any]:
+    """Verified as a receiver on this machine would: by the real clock that the signing child
+    (`headlines run`) read. The test process's own clock may be travelled (tests/travel.py), and
+    a signature's timestamp is checked against the receiver's clock."""
+    with time_machine.travel(child_now(), tick=True):
+        return dict(Webhook(secret).verify(hit.body, hit.headers))
+
+
 # The child runs on the system clock: its "today" (UTC, the edition's zone) is the digest's day.
-DAY = dt.datetime.now(dt.UTC).date()
+
+
+@functools.cache
+def day() -> dt.date:
+    """Today by the children's clock (the real one: this process's may be travelled)."""
+    return child_now().date()
 
 
 def free_port() -> int:
@@ -65,7 +83,7 @@ def service(tmp_path: Path, smtp_peer: SMTPPeer) -> Iterator[tuple[Installation,
                     "text": f"The {word} harbour reopened after repairs. Crews worked for "
                     f"weeks on the {word} quay, officials said.",
                     "url": f"https://wire.example/{word}",
-                    "date": f"{DAY}T12:00:00Z",
+                    "date": f"{day()}T12:00:00Z",
                 }
             )
             for word in ("north", "south")
@@ -122,12 +140,12 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         # 2. The confirmation webhook arrives, signed.
         wait_until(lambda: receiver.received, "the subscriber.confirmed webhook")
         hit = receiver.received[0]
-        event = Webhook(secret).verify(hit.body, hit.headers)
+        event = verified(secret, hit)
         assert event["type"] == "subscriber.confirmed"
         assert event["data"]["email"] == "reader@example.com"
 
         # 3. A digest goes out; the reader opens one story; the API shows the click figures.
-        child.run("send", "--edition", "us", "--date", f"{DAY}")
+        child.run("send", "--edition", "us", "--date", f"{day()}")
         wait_until(lambda: len(smtp_peer.to("reader@example.com")) >= 3, "the digest email")
         digest_mail = smtp_peer.to("reader@example.com")[-1].text()
         link = re.search(r"https?://\S+/r/[^\s/]+/", digest_mail)
@@ -145,7 +163,7 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         assert erased.status_code == 200
         assert api.get("/subscribers", params={"email": "reader@example.com"}).status_code == 404
         wait_until(lambda: len(receiver.received) >= 2, "the subscriber.erased webhook")
-        last = Webhook(secret).verify(receiver.received[-1].body, receiver.received[-1].headers)
+        last = verified(secret, receiver.received[-1])
         assert last["type"] == "subscriber.erased"
     finally:
         receiver.down()

@@ -266,7 +266,7 @@ def seeded_topics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Like `seeded`, with topics: the readers on six topic sets (tests.delivery.topics)."""
     require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
     url = fresh_postgres_url()
-    due = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+    due = child_now() - dt.timedelta(minutes=10)  # by the workers' clock (tests/travel.py)
     Installation(tmp_path_factory.mktemp("seeded-topics"), database_url=url).setup(
         readers=READERS, send_at=due.strftime("%H:%M"), day=due.date().isoformat(), topics=True
     )
