@@ -193,7 +193,9 @@ def cluster_dev(articles: Sequence[clustering_dev.Article]) -> list[int]:
 def report_dev() -> None:
     where = clustering_dev.data_dir() / "clustering-dev"
     if not where.is_dir():
-        print(f"clustering-dev: skipped, {where} is absent (set HEADLINES_DEV_DATA to the folder)")
+        print(
+            f"clustering-dev: skipped, {where} is absent (set HEADLINES_SHARED_DATA to the folder)"
+        )
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     import django

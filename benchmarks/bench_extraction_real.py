@@ -29,17 +29,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks.shared_data import data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 CHARACTER_LANGUAGES = {"zh", "ja", "th"}
 # A page counts as lost when ours scores this far below bare trafilatura.
 LOSS = 0.15
 START_WORDS = 8
 CRASHED: list[str] = []
-
-
-def data_dir() -> Path:
-    configured = os.environ.get("HEADLINES_SHARED_DATA")
-    return Path(configured) if configured else ROOT.parent / "shared" / "data"
 
 
 def half_of(page_id: str) -> str:

@@ -1,6 +1,6 @@
 """Clustering on real, public, labelled news (clustering-dev in the shared development data).
 
-Nothing of it is in the repository: it is read at run time from `$HEADLINES_DEV_DATA`
+Nothing of it is in the repository: it is read at run time from `$HEADLINES_SHARED_DATA`
 (default `../shared/data` beside the repository root) and the benchmark says so and skips when
 it is absent. Three sets (see its README): NeuS (AllSides three-outlet roundups, title + lead),
 BASIL (Fox / NYT / HuffPost full articles) and ECB+ (43 topics, each two look-alike events).
@@ -20,21 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.shared_data import data_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ("neus", "basil", "ecbplus")
 DAILY_ARTICLES = 450
 WEEK_DAYS = 7
-
-
-def data_dir() -> Path:
-    return Path(os.environ.get("HEADLINES_DEV_DATA", ROOT.parent / "shared" / "data"))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+"""Where the labelled development data lives: `../shared/data` beside the repository, or
+`$HEADLINES_SHARED_DATA`. It is never copied into the repository; benchmarks that use it skip
+with a message naming the folder when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    configured = os.environ.get("HEADLINES_SHARED_DATA")
+    return Path(configured) if configured else ROOT.parent / "shared" / "data"
