@@ -208,6 +208,14 @@ def report_dev() -> None:
     started = time.perf_counter()
     clustering_dev.evaluate(cluster_dev)
     print(f"  ({time.perf_counter() - started:.0f} s)")
+    print("the same daily windows, headlines alone (texts removed, as a news aggregator's dump):")
+    clustering_dev.evaluate(cluster_headlines, weekly=False)
+
+
+def cluster_headlines(articles: Sequence[clustering_dev.Article]) -> list[int]:
+    from dataclasses import replace
+
+    return cluster_dev([replace(a, text="") for a in articles])
 
 
 def main() -> None:

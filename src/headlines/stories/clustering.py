@@ -115,7 +115,11 @@ class Vectorizer:
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
         full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
         words = _tfidf([language.tokens(document(d.title, d.text), d.language) for d in docs])
-        found = [full_names(d.title, d.text) for d in docs]
+        # A headline alone (a brief) is compared on its words: its capitals are not names
+        # ("Yellen Says Fed Will Keep Rates Low" in Title Case), and a names view made of them
+        # joined unrelated headlines (clustering-dev headlines alone: NeuS pairwise precision
+        # 0.44 with it, 0.77 without, at the same recall).
+        found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
         parts = [
             normalize(full) * np.sqrt(FULL_WEIGHT),
