@@ -3,8 +3,8 @@ it buys the clustering on real news.
 
     .venv/bin/python -m benchmarks bench_embedding            # cost (make bench runs this)
     HEADLINES_SHARED_DATA=/work/shared/data \\
-        .venv/bin/python -m benchmarks.bench_embedding clustering [--weights 0.15,0.25,0.35]
-        [--thresholds 0.26,0.3,0.34] [--weekly]
+        .venv/bin/python -m benchmarks.bench_embedding clustering
+        [--configs 0.15:0.30,0.25:0.34,0.35:0.38] [--variants text,titles] [--weekly]
 
 Cost: 5,000 title + lead texts of the digest benchmark's generated day (`BENCH_EMBED_TEXTS`
 overrides the count), encoded in one call: wall and CPU seconds, the load average, texts and
@@ -13,7 +13,9 @@ tokens per CPU second, and the resident memory the model and the encoding add.
 Clustering: clustering-dev's windows (benchmarks/clustering_dev.py), clustered through the
 digest build's own call at each embedding weight and similarity threshold, with every article's
 text and again with titles alone (held-out news may be headlines only). Weight 0 is the words
-alone at the shipped threshold: the baseline. Choose on the tune half; read the report half.
+alone at the shipped threshold: the baseline. Each configuration is WEIGHT:THRESHOLD (a larger
+weight raises every similarity, so it needs a higher threshold to keep the same precision).
+Choose on the tune half; read the report half.
 """
 
 from __future__ import annotations
@@ -119,7 +121,10 @@ def _scores(score: clustering_dev.Score) -> tuple[float, float, float, float, fl
 
 
 def clustering_quality(
-    weights: Sequence[float], thresholds: Sequence[float], *, weekly: bool
+    configs: Sequence[tuple[float, float]],
+    *,
+    weekly: bool,
+    variants: Sequence[str] = ("text", "titles"),
 ) -> None:
     where = clustering_dev.data_dir() / "clustering-dev"
     if not where.is_dir():
@@ -136,12 +141,14 @@ def clustering_quality(
 
     shipped = float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
     groups = _windows(clustering_dev.SETS, weekly)
-    variants = {"text": groups, "titles": [(n, [_titles_only(w) for w in ws]) for n, ws in groups]}
+    made = {"text": groups, "titles": [(n, [_titles_only(w) for w in ws]) for n, ws in groups]}
+    chosen = {v: made[v] for v in variants}
     # Every article's embedding once (the encoder remembers recent texts), timed.
     texts = sorted(
         {
             clustering.embedding_text(d)
-            for _, ws in (*variants["text"], *variants["titles"])
+            for groups_of in chosen.values()
+            for _, ws in groups_of
             for w in ws
             for d in planning.docs_from(rows_of(w.articles))
         }
@@ -154,12 +161,12 @@ def clustering_quality(
         f"{time.process_time() - cpu:.0f} s CPU (load average {os.getloadavg()[0]:.1f})",
         flush=True,
     )
-    configs = [(0.0, shipped)] + [(w, t) for w in weights for t in thresholds]
+    configs = [(0.0, shipped), *configs]
     print(
         "variant | set, window | weight | threshold | half | pairwise P | pairwise R | "
         "BCubed P | BCubed R | BCubed F1"
     )
-    for variant, groups_of in variants.items():
+    for variant, groups_of in chosen.items():
         for name, wins in groups_of:
             for weight, threshold in configs:
                 results = {half: clustering_dev.Score() for half in ("tune", "report")}
@@ -186,15 +193,14 @@ def main() -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", default="cost", choices=["cost", "clustering"])
-    parser.add_argument("--weights", default="0.15,0.25,0.35")
-    parser.add_argument("--thresholds", default="0.26,0.3,0.34")
+    parser.add_argument("--configs", default="0.15:0.30,0.25:0.34,0.35:0.38")
     parser.add_argument("--weekly", action="store_true", help="weekly windows too (slow)")
+    parser.add_argument("--variants", default="text,titles", help="text, titles or both")
     args = parser.parse_args()
     if args.what == "cost":
         cost()
         sys.exit(0)
+    pairs = [tuple(float(x) for x in c.split(":")) for c in args.configs.split(",")]
     clustering_quality(
-        [float(w) for w in args.weights.split(",")],
-        [float(t) for t in args.thresholds.split(",")],
-        weekly=args.weekly,
+        [(w, t) for w, t in pairs], weekly=args.weekly, variants=args.variants.split(",")
     )
