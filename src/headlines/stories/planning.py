@@ -134,7 +134,9 @@ def cluster_rows(rows: Sequence[assembly.Row]) -> clustering.Clustering:
     """The day's articles grouped into stories at the configured similarity (the benchmarks
     call this too, so what they measure is what a digest gets)."""
     return clustering.cluster(
-        docs_from(rows), threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
+        docs_from(rows),
+        threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"]),
+        embedding_weight=float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
     )
 
 
