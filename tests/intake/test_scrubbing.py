@@ -248,6 +248,10 @@ def test_a_widget_on_an_ordinary_story_still_goes() -> None:
         ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
         ("Share this story with your friends", "share"),
         ("Share: Facebook Twitter", "share"),
+        ("This copy is for your personal, non-commercial use only.", "copyright"),
+        ("This site is licensed under a Creative Commons Attribution 4.0 License.", "copyright"),
+        ("Facebook https://fb.me/harbourwire", "share"),
+        ("\u0e17\u0e27\u0e34\u0e15\u0e40\u0e15\u0e2d\u0e23\u0e4c twitter.com/harbourwire", "share"),
     ],
 )
 def test_more_furniture_is_recognised(line: str, reason: str) -> None:
@@ -274,6 +278,8 @@ def test_more_furniture_is_recognised(line: str, reason: str) -> None:
         "The Postal Directory\u00a9 lists every address in the country.",
         "(The newspaper has seen a photo of the visa in his passport.)",
         "Picture-in-Picture",
+        # A tweet quoted in a story, with its picture's link.
+        "Crews reached the harbour at dawn #storm pic.twitter.com/Ab12Cd34",
     ],
 )
 def test_article_sentences_with_widget_words_stay(line: str) -> None:

@@ -197,11 +197,22 @@ COPYRIGHT = re.compile(
     r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?[\w .,&'/-]{0,40}?\b(1[89]|20)\d\d\b"
     r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
     r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
-    r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b",
+    r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
+    r"|\bfor (your )?personal,? non-?commercial use only\b"
+    r"|\b(is|are) licensed under (a|the) creative commons\b",
+    re.I,
+)
+# A link to a profile on a social platform, with a word or two around it: "Facebook
+# https://fb.me/x", "Twitter: twitter.com/x" (the words may be in any language).
+SOCIAL_PROFILE = re.compile(
+    r"(\bhttps?://(www\.)?|(?<![\w./])(www\.)?)"
+    r"(facebook\.com|fb\.me|twitter\.com|x\.com|instagram\.com|t\.me|"
+    r"youtube\.com|tiktok\.com|linkedin\.com|line\.me|weibo\.com|vk\.com)/[\w@.-]+/?\W*$",
     re.I,
 )
 COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbehalten",
-                   "riservati", "redistributed")  # fmt: skip
+                   "riservati", "redistributed", "non-commercial", "noncommercial",
+                   "creative commons")  # fmt: skip
 # A wire's sign-off: "Reporting by Anika Sato; Editing by Sam Whitlock".
 SIGN_OFF = re.compile(
     r"^\W*((additional )?(reporting|writing|editing|research|graphics|compiled|produced)"

@@ -161,6 +161,13 @@ RULES: list[Rule] = [
         max_words=12,
         reporting="never",
     ),
+    Rule(
+        "social profile",
+        "share",
+        lambda s: bool(p.SOCIAL_PROFILE.search(s.text)),
+        max_words=8,
+        hints=(".com/", ".me/"),
+    ),
     Rule("thanks", "newsletter", lambda s: bool(p.THANKS.match(s.text))),
     Rule(
         "sign-up agreement",
