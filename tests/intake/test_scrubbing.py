@@ -278,6 +278,8 @@ def test_more_furniture_is_recognised(line: str, reason: str) -> None:
         "The Postal Directory\u00a9 lists every address in the country.",
         "(The newspaper has seen a photo of the visa in his passport.)",
         "Picture-in-Picture",
+        # A story about copyright.
+        "Copyright lawsuits rose sharply in 2019 across the music industry.",
         # A tweet quoted in a story, with its picture's link.
         "Crews reached the harbour at dawn #storm pic.twitter.com/Ab12Cd34",
     ],

@@ -194,7 +194,8 @@ GLUED_CREDIT = re.compile(
 # "All rights reserved." (in the languages seen most), and the wire's "This material may not be
 # published, broadcast, rewritten or redistributed."
 COPYRIGHT = re.compile(
-    r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?[\w .,&'/-]{0,40}?\b(1[89]|20)\d\d\b"
+    r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?\s*(1[89]|20)\d\d\b"
+    r"|^\W*(copyright|\(c\)|\u00a9)[\w .,&'/-]{0,40}\b(1[89]|20)\d\d\W*$"
     r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
     r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
     r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
