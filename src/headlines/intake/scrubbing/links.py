@@ -12,8 +12,10 @@ from __future__ import annotations
 import html as htmllib
 import re
 
-ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.I | re.S)
-HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+ANCHOR = re.compile(
+    r"""<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))[^>]*>(.*?)</a\s*>""",
+    re.I | re.S,
+)
 TAG = re.compile(r"<[^>]+>")
 PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre\s*>", re.I | re.S)
 NOT_WORD = re.compile(r"[\W_]+")
@@ -51,18 +53,17 @@ class Links:
     def from_html(cls, page: str) -> Links:
         targets: dict[str, set[str]] = {}
         for match in ANCHOR.finditer(page):
-            href = HREF.search(match.group(1))
-            if href is None:
-                continue
-            value = next(group for group in href.groups() if group is not None).strip()
+            double, single, bare, inner = match.groups()
+            value = double if double is not None else single if single is not None else bare
+            value = value.strip()
             if not value or (value.startswith("#") and len(value) > 1):
                 continue  # no link, or a place on this page: the article's own structure
-            text = _normal(htmllib.unescape(TAG.sub(" ", match.group(2))))
+            text = _normal(htmllib.unescape(TAG.sub(" ", inner)))
             if text:
-                targets.setdefault(text, set()).add(_target(value))
+                targets.setdefault(text, set()).add(value)
         code = {
             _normal(htmllib.unescape(line))
-            for block in PRE.findall(page)
+            for block in (PRE.findall(page) if "<pre" in page or "<PRE" in page else ())
             for line in TAG.sub("", block).splitlines()
         }
         return cls(targets, frozenset(code - {""}))
@@ -72,7 +73,7 @@ class Links:
 
     def places(self, line: str) -> int:
         """How many different places a link reading exactly `line` leads to (0: none)."""
-        return len(self.targets.get(_normal(line), ()))
+        return len({_target(href) for href in self.targets.get(_normal(line), ())})
 
     def parts(self, line: str) -> int:
         """How many different link texts make up `line`, or 0 when too much of it is not a
