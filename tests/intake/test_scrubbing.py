@@ -228,3 +228,119 @@ def test_a_widget_on_an_ordinary_story_still_goes() -> None:
     kept, removed = scrub(paragraphs, extracted=True)
     assert kept == [paragraphs[0], paragraphs[2]]
     assert [r.reason for r in removed] == ["newsletter"]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Photo Credit: Shutterstock.com", "caption"),
+        ("Crédit photo : KB / Bondy Blog", "caption"),
+        ("Email alerts", "newsletter"),
+        (
+            "Receive full access to our archive, e-mail alerts and custom newswires - and more!",
+            "newsletter",
+        ),
+        ("Nous utilisons des cookies pour améliorer l'offre que nous vous proposons.", "consent"),
+        ("Copyright 2008 The Harbour Wire.", "copyright"),
+        ("(C) 2019 Valley Press Ltd", "copyright"),
+        ("All rights reserved.", "copyright"),
+        ("Tous droits réservés.", "copyright"),
+        ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
+        ("Share this story with your friends", "share"),
+        ("Share: Facebook Twitter", "share"),
+        ("This copy is for your personal, non-commercial use only.", "copyright"),
+        ("This site is licensed under a Creative Commons Attribution 4.0 License.", "copyright"),
+        ("Facebook https://fb.me/harbourwire", "share"),
+        ("\u0e17\u0e27\u0e34\u0e15\u0e40\u0e15\u0e2d\u0e23\u0e4c twitter.com/harbourwire", "share"),
+    ],
+)
+def test_more_furniture_is_recognised(line: str, reason: str) -> None:
+    assert classify(line) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Widget words in the article's own sentences, addressed to no one.
+        "She found the second review in her email inbox when she came back from lunch.",
+        "If the reset email is a function, the marketing email is a list of them.",
+        "I received an email from Facebook listing friends who had invited me to join Facebook.",
+        # One consent word alone is how articles talk too.
+        "You could see that consent was never in question at the hearing.",
+        "The drive keeps a second copy of your data on a separate disk.",
+        # Someone speaking, not a button.
+        "Okay.",
+        "\u201cI agree!",
+        # Share as a noun; a label word inside a sentence; a credit-like bracket or sign.
+        "Share volume was nearly double the daily average of 400,000.",
+        "The web could do things with images: effects no printed page allows.",
+        "Customers who deposit Short and Long (S/L)",
+        "The Postal Directory\u00a9 lists every address in the country.",
+        "(The newspaper has seen a photo of the visa in his passport.)",
+        "Picture-in-Picture",
+        # A story about copyright.
+        "Copyright lawsuits rose sharply in 2019 across the music industry.",
+        # A tweet quoted in a story, with its picture's link.
+        "Crews reached the harbour at dawn #storm pic.twitter.com/Ab12Cd34",
+    ],
+)
+def test_article_sentences_with_widget_words_stay(line: str) -> None:
+    assert classify(line) is None
+
+
+def test_a_family_left_off_a_page_takes_nothing_from_it() -> None:
+    # A photo essay: the captions are the story, so the caption rules are off for the page,
+    # credits inside its sentences included.
+    essay = [
+        "Crowds gather at the harbour as the tall ships arrive (Lee Wong/Valley Press)",
+        "A sailor climbs the rigging of the Maria before dawn (Lee Wong/Valley Press)",
+        "Children wave flags on the quay (Ana Ruiz/Valley Press) as the band plays on.",
+    ]
+    kept, removed = scrub(essay, extracted=True)
+    assert kept == essay
+    assert [r.reason for r in removed] == ["kept"]
+
+
+EXERCISES_PAGE = """<html><body><nav><a href="/">Home</a> <a href="/physics">Physics</a>
+<a href="/maths">Maths</a></nav><article>
+<p><a href="#cube">The cube</a> <a href="#prism">The prism</a> <a href="#tank">The tank</a></p>
+<p>A glass cube has sides of 4 cm; its density is 2.5 g per cubic centimetre.</p>
+<p><a href="/s/1.png">Worked solution</a></p>
+<p>A prism of sand weighs 1,700 kg when its density is 1.7 g per cubic centimetre.</p>
+<p><a href="/s/2.png">Worked solution</a></p>
+<pre><a href="/docs/mass">mass</a>:
+<a href="/docs/volume">volume</a>:
+<a href="/docs/density">density</a>:</pre>
+<p><a href="/it">Mehr Bilder</a> <a href="/it">Mehr Bilder</a> <a href="/it">Mehr Bilder</a></p>
+</article><footer><a href="/">Home</a> <a href="/physics">Physics</a></footer></body></html>"""
+
+
+def test_links_that_stay_on_the_page_or_lead_somewhere_new_are_the_article() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    paragraphs = [
+        "Home",
+        "Physics",
+        "The cube",  # a table of contents: links to places on this page
+        "The prism",
+        "The tank",
+        "A glass cube has sides of 4 cm; its density is 2.5 g per cubic centimetre.",
+        "Worked solution",  # shown twice, leading somewhere new each time, among text
+        "A prism of sand weighs 1,700 kg when its density is 1.7 g per cubic centimetre.",
+        "Worked solution",
+        "mass:",  # a code listing whose lines are links
+        "volume:",
+        "density:",
+        "Mehr Bilder Mehr Bilder Mehr Bilder",  # one link thrice is not a menu
+        "The answers are on the next page of the workbook, with a short explanation.",
+        "Home",
+        "Physics",
+    ]
+    kept, removed = scrub(paragraphs, extracted=True, links=Links.from_html(EXERCISES_PAGE))
+    assert kept == paragraphs[2:14]
+    assert [(r.text, r.reason) for r in removed] == [
+        ("Home", "navigation"),
+        ("Physics", "navigation"),
+        ("Home", "navigation"),
+        ("Physics", "navigation"),
+    ]

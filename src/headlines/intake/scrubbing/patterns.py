@@ -41,6 +41,8 @@ NEWSLETTER = re.compile(
     r"delivered (daily|weekly|every)|opt[ -]?(in|out))\b",
     re.I,
 )
+# Consent words that articles use as well: one of these alone is no banner.
+CONSENT_IN_PROSE = re.compile(r"consent|your (data|choices)", re.I)
 CALL_TO_ACTION = re.compile(
     r"^\W*(get|sign ?up|subscribe|join|enter|receive|want|never miss|stay (informed|"
     r"up[- ]to[- ]date|in the know|ahead)|be the first|follow|register|start your|"
@@ -81,7 +83,8 @@ PLATFORMS = re.compile(
 )
 CAPTION_PREFIX = re.compile(
     r"^\W*(photo(graph)?s?|pictures?|images?|illustration|video|graphic|pictured|file photo|"
-    r"main image|top image|credit|source|caption|gallery)\s*(by|credit)?\s*[:|/\u2013\u2014-]",
+    r"main image|top image|credit|source|caption|gallery)\s*(by|credit)?"
+    r"(\s*[:|/\u2013\u2014]|\s+-)",
     re.I,
 )
 AGENCIES = (
@@ -89,10 +92,12 @@ AGENCIES = (
     r"supplied|staff|press association|images?|wire|agency|pool"
 )
 CAPTION_CREDIT = re.compile(
-    r"(\(\s*(?:(?-i:[A-Z][^()]{0,60}/\s*[A-Z][^()]{0,60})"
-    r"|[^()]{0,60}\b(?:" + AGENCIES + r")\b[^()]{0,60})\)"
-    r"|\b(?:photo(?:graph)?|image|picture|credit)s?\s*(?:credit)?\s*[:©]\s*[\w .,'&/-]{2,60}"
-    r"|©\s*[\w .,'&/-]{2,60}|\bvia getty images|\|\s*[\w .,'&/-]{2,60})\s*\W?\s*$",
+    r"(\(\s*(?:(?-i:[A-Z][^()/]{1,60}/\s*[A-Z][^()]{1,60})"
+    r"|[^()]{0,60}\b(?:" + AGENCIES + r")\b[^()]{0,60}(?<![.!?]))\)"
+    r"|\b(?:photo(?:graph)?|image|picture|credit)s?\s*(?:credit)?\s*[:©]\s*(?-i:(?=[A-Z0-9]))"
+    r"[\w .,'&/-]{2,60}"
+    r"|©\s*(?-i:(?=[A-Z0-9]))[\w .,'&/-]{2,60}|\bvia getty images|\|\s*[\w .,'&/-]{2,60})"
+    r"\s*\W?\s*$",
     re.I,
 )
 CONSENT_ONLY = re.compile(
@@ -112,7 +117,14 @@ VOCABULARY_HINTS = (
 )  # fmt: skip
 AGREEMENT_HINTS = ("by ", "please", "invalid", "never share", "unsubscribe")
 CREDIT_HINTS = ("(", ":", "\u00a9", "|", "getty")
-READER = re.compile(r"\b(you|your|we|our|us|this (site|website|page|app))\b", re.I)
+# Speaking to the reader, in the languages whose widgets are seen most (du/vous/usted …).
+READER = re.compile(
+    r"\b(you|your|we|our|us|this (site|website|page|app)|du|dich|dir|dein\w*|euch|euer\w*|"
+    r"vous|votre|vos|tu|toi|nous|notre|nos|usted(es)?|vosotros|nuestr[oa]s?|voc[eê]s?)\b",
+    re.I,
+)
+# A statement: it ends in a full stop, not "!" or "?" and not without one (a label).
+STATEMENT_END = re.compile(r"[.\u2026\u3002][\"'\u201d\u2019)\u300d\u300f\uff09]?$")
 # What sign-up forms label their fields and buttons with: "Email address", "Register".
 FORM_LABEL = re.compile(
     r"^\W*((your|type your|enter your)? ?e-?mail( address)?|register|submit|send( it)?( to me)?|"
@@ -120,7 +132,12 @@ FORM_LABEL = re.compile(
     r"(your )?name|postcode|zip code)\W*$",
     re.I,
 )
-SHARE_START = re.compile(r"^\W*(share|tweet|follow us|like us|find us)\b", re.I)
+# "Share this", "Share on X", "Share:"; not "Share volume doubled" or "Shares fell".
+SHARE_START = re.compile(
+    r"^\W*(share(?=\s*([:|!\u2013\u2014-]|$|(this|the|on|via|with|it|to|your|article|story|"
+    r"page|now)\b))|tweet|follow us|like us|find us)\b",
+    re.I,
+)
 ADVERT = re.compile(r"^\W*(advertisement|sponsored|promoted|paid (content|post)|ad)\b", re.I)
 TIMESTAMP = re.compile(
     r"^\W*(published|updated|last updated|posted|first published|modified)\b[\w ,:./+-]{0,60}$",
@@ -173,6 +190,30 @@ GLUED_CREDIT = re.compile(
     r"\b(?i:photo(?:graph)?|picture|image|credit|illustration)s?\s*:\s*[A-Z][^/\s]*"
     r"(?:\s+[A-Z][^/\s]*){0,3}/"
 )
+# A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
+# "All rights reserved." (in the languages seen most), and the wire's "This material may not be
+# published, broadcast, rewritten or redistributed."
+COPYRIGHT = re.compile(
+    r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?\s*(1[89]|20)\d\d\b"
+    r"|^\W*(copyright|\(c\)|\u00a9)[\w .,&'/-]{0,40}\b(1[89]|20)\d\d\W*$"
+    r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
+    r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
+    r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
+    r"|\bfor (your )?personal,? non-?commercial use only\b"
+    r"|\b(is|are) licensed under (a|the) creative commons\b",
+    re.I,
+)
+# A link to a profile on a social platform, with a word or two around it: "Facebook
+# https://fb.me/x", "Twitter: twitter.com/x" (the words may be in any language).
+SOCIAL_PROFILE = re.compile(
+    r"(\bhttps?://(www\.)?|(?<![\w./])(www\.)?)"
+    r"(facebook\.com|fb\.me|twitter\.com|x\.com|instagram\.com|t\.me|"
+    r"youtube\.com|tiktok\.com|linkedin\.com|line\.me|weibo\.com|vk\.com)/[\w@.-]+/?\W*$",
+    re.I,
+)
+COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbehalten",
+                   "riservati", "redistributed", "non-commercial", "noncommercial",
+                   "creative commons")  # fmt: skip
 # A wire's sign-off: "Reporting by Anika Sato; Editing by Sam Whitlock".
 SIGN_OFF = re.compile(
     r"^\W*((additional )?(reporting|writing|editing|research|graphics|compiled|produced)"
@@ -208,7 +249,7 @@ PROMO_HINTS = ("news", "brief", "bulletin", "mail", "inbox", "privacy", "cookie"
 # A photo credit in brackets, wherever it sits: "(AFP via Getty Images)", "(Getty Images)",
 # "(Reuters/Jane Doe)", "(AP Photo/Lee Wong)", "(Photo: Ana Ruiz)". A bare "(Reuters)" or
 # "(AFP)" is a dateline's credit for the report, not a photo's, and is not one.
-_CAPS = r"[A-Z][\w.'\u2019&-]*(?:\s+[A-Z][\w.'\u2019&-]*){0,3}"
+_CAPS = r"[A-Z][\w.'\u2019&-]+(?:\s+[A-Z][\w.'\u2019&-]*){0,3}"
 INLINE_CREDIT = re.compile(
     r"\s*\((?:"
     r"[^()]{0,60}\bvia\s+(?i:getty|reuters|ap|afp|epa|shutterstock|alamy|pa)\b[^()]{0,30}"

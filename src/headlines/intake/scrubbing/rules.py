@@ -88,20 +88,49 @@ def _promo(s: Segment) -> bool:
 
 
 def _weak_newsletter(s: Segment) -> bool:
-    return bool(s.newsletter and (p.CALL_TO_ACTION.match(s.text) or s.newsletter >= 2))
+    """A call to sign up, or a label or an address to the reader that names the widget twice
+    ("Email alerts", "Our newsletter, in your inbox"). A sentence of the article that names
+    email twice without addressing anyone ("… maybe it's in her email inbox.") is not one."""
+    if not s.newsletter:
+        return False
+    if p.CALL_TO_ACTION.match(s.text):
+        return True
+    return s.newsletter >= 2 and _addressed(s)
 
 
 def _weak_consent(s: Segment) -> bool:
-    return bool(s.consent and (s.consent >= 2 or p.READER.search(s.text)))
+    """Two consent words, or one that only a banner uses ("cookies", "privacy policy") said to
+    the reader; "consent" or "your data" alone is how articles talk too."""
+    if not s.consent:
+        return False
+    if s.consent >= 2:
+        return True
+    return bool(p.READER.search(s.text)) and not p.CONSENT_IN_PROSE.fullmatch(
+        p.CONSENT.search(s.text).group()  # type: ignore[union-attr]
+    )
 
 
 def _weak_share(s: Segment) -> bool:
-    return bool(s.share and (len(p.PLATFORMS.findall(s.text)) >= 2 or s.share >= 2))
+    """Two platforms or share words, in a bar or said to the reader ("Follow us on …"); a
+    sentence that names Facebook twice and addresses no one is the article's."""
+    if not (s.share and (len(p.PLATFORMS.findall(s.text)) >= 2 or s.share >= 2)):
+        return False
+    return _addressed(s)
+
+
+def _addressed(s: Segment) -> bool:
+    """Not a statement ending in a full stop (a label, a cry, a question: "… and more!"), or
+    one that calls or speaks to the reader."""
+    return (
+        not p.STATEMENT_END.search(s.text)
+        or bool(p.CALL_TO_ACTION.match(s.text))
+        or bool(p.READER.search(s.text))
+    )
 
 
 def _mixed(s: Segment) -> str | None:
     total = s.newsletter + s.consent + s.share
-    if total < 3:
+    if total < 3 or not _addressed(s):
         return None
     return "newsletter" if s.newsletter >= s.consent else "consent"
 
@@ -118,7 +147,12 @@ RULES: list[Rule] = [
     ),
     Rule("prompt only", "prompt", lambda s: bool(p.PROMPT_ONLY.match(s.text))),
     Rule("teaser", "prompt", lambda s: bool(p.PROMPT_PREFIX.match(s.text)), max_words=30),
-    Rule("consent button", "consent", lambda s: bool(p.CONSENT_ONLY.match(s.text))),
+    # A button's label; "Okay." or "“I agree!" with a sentence's stop is someone speaking.
+    Rule(
+        "consent button",
+        "consent",
+        lambda s: bool(p.CONSENT_ONLY.match(s.text)) and not closes_a_sentence(s.text),
+    ),
     Rule("form label", "newsletter", lambda s: bool(p.FORM_LABEL.match(s.text)), max_words=5),
     Rule(
         "share prompt",
@@ -126,6 +160,13 @@ RULES: list[Rule] = [
         lambda s: bool(p.SHARE_START.match(s.text)),
         max_words=12,
         reporting="never",
+    ),
+    Rule(
+        "social profile",
+        "share",
+        lambda s: bool(p.SOCIAL_PROFILE.search(s.text)),
+        max_words=8,
+        hints=(".com/", ".me/"),
     ),
     Rule("thanks", "newsletter", lambda s: bool(p.THANKS.match(s.text))),
     Rule(
@@ -147,6 +188,14 @@ RULES: list[Rule] = [
         lambda s: bool(p.CAPTION_CREDIT.search(s.text)),
         max_words=45,
         hints=p.CREDIT_HINTS,
+        reporting="never",
+    ),
+    Rule(
+        "copyright notice",
+        "copyright",
+        lambda s: bool(p.COPYRIGHT.search(s.text)),
+        max_words=30,
+        hints=p.COPYRIGHT_HINTS,
         reporting="never",
     ),
     Rule("advert label", "advert", lambda s: bool(p.ADVERT.match(s.text)), max_words=6),

@@ -176,7 +176,7 @@ def _scrub(
             if reason:
                 removed.append(Removed(segment, reason))
             else:
-                parts.append(_without_credits(segment, removed))
+                parts.append(segment if "caption" in skip else _without_credits(segment, removed))
         if parts and last == "caption" and _is_caption(parts):
             # A caption ends in its credit: what stands before the credit is the caption.
             removed[-1:] = [Removed(" ".join([*parts, removed[-1].text]), "caption")]

@@ -88,12 +88,17 @@ def _without_repeated_short_lines(
 ) -> list[str]:
     """A short line that is not a sentence and shows twice in one text is a menu item (pages
     repeat their navigation above and below the story). When the page's links are known it
-    must be a link too: code and lyrics repeat short lines of their own."""
+    must be a link too: code and lyrics repeat short lines of their own. And a menu item
+    leads to one place however often it shows; a link that leads somewhere new each time
+    ("Full solution" under every exercise, a heading's own anchor) is the article's."""
     keys = [" ".join(line.casefold().split()) for line in kept]
     seen: dict[str, int] = {}
     for key, line in zip(keys, kept, strict=True):
         if menu_item(line) and (not links or links.parts(line)):
             seen[key] = seen.get(key, 0) + 1
+    if links:
+        among = {key for i, key in enumerate(keys) if key in seen and _among_links(kept, i, links)}
+        seen = {key: n for key, n in seen.items() if key in among or links.places(key) < n}
     out = []
     for key, line in zip(keys, kept, strict=True):
         if seen.get(key, 0) >= 2:
@@ -101,6 +106,11 @@ def _without_repeated_short_lines(
         else:
             out.append(line)
     return out
+
+
+def _among_links(kept: list[str], i: int, links: Links) -> bool:
+    """Whether the line at `i` has a link line next to it (menus come in runs)."""
+    return any(links.parts(kept[j]) for j in (i - 1, i + 1) if 0 <= j < len(kept))
 
 
 def _link_lists(
