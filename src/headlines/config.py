@@ -196,6 +196,23 @@ SETTINGS: tuple[Setting, ...] = (
         group="subscriptions",
     ),
     Setting(
+        "HEADLINES_WEB_PROCESSES",
+        int,
+        0,
+        "Web processes of `headlines run` (0: one per CPU core). Each serves on its own "
+        "threads (`--threads`) from the one listening socket; `--processes` overrides this.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_WORKER_NICE",
+        int,
+        10,
+        "How much lower the CPU priority of `headlines run`'s worker process is than its web "
+        "processes' (os.nice; 0: the same): under a sign-up spike the requests get the CPU and "
+        "the queued emails drain right after.",
+        group="jobs",
+    ),
+    Setting(
         "HEADLINES_WORKER_THREADS",
         int,
         4,
