@@ -102,8 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_BROKER_URL",
         str,
         None,
-        "Unset: the embedded in-process worker and scheduler. `amqp://…` or `redis://…`: "
-        "Celery workers (`headlines worker`) and `headlines scheduler`.",
+        "Unset: the embedded worker and scheduler (their own process in `headlines run`). "
+        "`amqp://…` or `redis://…`: Celery workers (`headlines worker`) and `headlines scheduler`.",
         group="jobs",
     ),
     Setting(

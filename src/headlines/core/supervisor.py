@@ -54,6 +54,10 @@ def cpu_count() -> int:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    # Once: a second signal (Ctrl-C reaches the whole process group, then the parent sends
+    # SIGTERM) must not cut the clean stop short, such as the worker giving back its jobs.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -73,13 +77,24 @@ def _watch_parent(lifeline: int) -> None:
 class Supervisor:
     """Forks the roles, restarts one that dies, stops them all on `stop()`."""
 
-    def __init__(self, roles: list[Role], *, stop_timeout: float = 30.0) -> None:
+    def __init__(
+        self, roles: list[Role], *, parent_only: tuple[int, ...] = (), stop_timeout: float = 30.0
+    ) -> None:
+        """`parent_only`: file descriptors the children close at once (write ends of pipes
+        whose end-of-file tells the children something, like the lifeline's)."""
         self.roles = roles
+        self.parent_only = parent_only
         self.stop_timeout = stop_timeout
         self.children: dict[int, Role] = {}
         self.restarts: list[float] = []
         self.stopping = False
         self._lifeline_read, self._lifeline_write = os.pipe()
+
+    def close(self, fd: int) -> None:
+        """Close one of the `parent_only` descriptors here (children started later no longer
+        inherit it, so they must not close its number)."""
+        self.parent_only = tuple(other for other in self.parent_only if other != fd)
+        os.close(fd)
 
     def start(self) -> Supervisor:
         for role in self.roles:
@@ -97,7 +112,8 @@ class Supervisor:
         if pid == 0:  # the child never returns from here
             code = 0
             try:
-                os.close(self._lifeline_write)
+                for fd in (self._lifeline_write, *self.parent_only):
+                    os.close(fd)
                 signal.signal(signal.SIGTERM, _interrupt)
                 signal.signal(signal.SIGINT, _interrupt)
                 threading.Thread(

@@ -97,7 +97,7 @@ class EmbeddedWorker:
             claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
         if not claimed:
             return False
-        jobs.run_claimed(claimed, owner=self.owner)
+        jobs.run_claimed(claimed, owner=self.owner, stop=self.stopping)
         return True
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -130,9 +130,14 @@ class Doorbell:
             os.write(self.fd, b"!")
 
 
-def worker_process_main(doorbell: int, *, nice: int, tick_seconds: float) -> None:
+def worker_process_main(
+    doorbell: int, *, nice: int, tick_seconds: float, scheduler_gate: int | None = None
+) -> None:
     """The worker process of `headlines run`: the embedded worker and the scheduler, at a
-    lower CPU priority than the web processes, until SIGTERM (KeyboardInterrupt)."""
+    lower CPU priority than the web processes, until SIGTERM (KeyboardInterrupt).
+
+    With a `scheduler_gate` (the read end of a pipe), the scheduler starts only once that pipe's
+    writers have all closed it: `run --demo` ingests and builds before the first tick would."""
     from headlines.core import scheduler
 
     if nice > 0:
@@ -143,9 +148,29 @@ def worker_process_main(doorbell: int, *, nice: int, tick_seconds: float) -> Non
     worker = EmbeddedWorker.from_settings().start()
     jobs.set_backend(worker)
     sched = scheduler.Scheduler(tick_seconds)
-    sched.start_thread()
+    if scheduler_gate is None:
+        sched.start_thread()
+    else:
+        threading.Thread(
+            target=_start_when_open,
+            args=(scheduler_gate, sched),
+            name="headlines-gate",
+            daemon=True,
+        ).start()
     try:
         worker.listen(doorbell)
     finally:
         sched.stop()
         worker.stop()
+
+
+def _start_when_open(gate: int, sched: object) -> None:
+    while True:
+        try:
+            if not os.read(gate, 1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    sched.start_thread()  # type: ignore[attr-defined]

@@ -63,7 +63,11 @@ class Command(HeadlinesCommand):
             sock = listening_socket(host, port)
         except OSError as exc:
             raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-        supervisor = Supervisor(_roles(sock, processes=processes, threads=options["threads"]))
+        # Closed by this process once the demo has ingested and built (at once without --demo):
+        # only then does the worker process start the scheduler, as a single process did.
+        gate, opened = os.pipe()
+        roles = _roles(sock, processes=processes, threads=options["threads"], gate=gate)
+        supervisor = Supervisor(roles, parent_only=(opened,))
         # SIGTERM (systemd, docker stop) stops like Ctrl-C: every child stops cleanly (the worker
         # gives back the jobs it holds, so the next start runs them at once).
         signal.signal(signal.SIGTERM, _interrupt)
@@ -73,6 +77,7 @@ class Command(HeadlinesCommand):
                 from headlines.demo import start_demo
 
                 start_demo(host=host, port=port, out=self.stdout)  # type: ignore[arg-type]
+            supervisor.close(opened)
             self.stdout.write(
                 f"Evening Headlines on http://{host}:{port}/ ({processes} web "
                 f"process{'es' if processes > 1 else ''}, "
@@ -85,9 +90,10 @@ class Command(HeadlinesCommand):
         finally:
             supervisor.stop()
             sock.close()
+            os.close(gate)
 
 
-def _roles(sock: Any, *, processes: int, threads: int) -> list[Role]:
+def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
     """The web processes and, in the embedded tier, the worker process; this process's own
     jobs (the demo's) ring the worker too."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -113,6 +119,7 @@ def _roles(sock: Any, *, processes: int, threads: int) -> list[Role]:
         doorbell,
         nice=int(config["HEADLINES_WORKER_NICE"]),
         tick_seconds=float(config["HEADLINES_SCHEDULER_TICK_SECONDS"]),
+        scheduler_gate=gate,
     )
     return [web] * processes + [Role("worker", worker)]
 
