@@ -178,11 +178,14 @@ def test_import_refuses_bad_input_and_changes_nothing(tmp_path) -> None:
 def test_jsonl_bad_lines_are_reported_by_line(tmp_path) -> None:
     dump = tmp_path / "d.jsonl"
     dump.write_text(
-        f'{{"text": "{OTHER}", "date": "2024-03-14"}}\nnot json\n{{"title": "no text"}}\n'
+        f'{{"text": "{OTHER}", "date": "2024-03-14"}}\nnot json\n{{"url": "https://x.test/"}}\n'
+        '{"title": "no text"}\n'
     )
     report = services.articles_import(paths=[str(dump)])
     assert report.new == 1
-    assert [f.input.rsplit(":", 1)[-1] for f in report.failed] == ["2", "3"]
+    assert [f.input.rsplit(":", 1)[-1] for f in report.failed] == ["2", "3", "4"]
+    assert 'no "text", "html" or "title"' in report.failed[1].reason
+    assert "a headline of 3 words or more" in report.failed[2].reason
 
 
 def test_source_create_validates() -> None:

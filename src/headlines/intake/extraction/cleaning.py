@@ -16,6 +16,7 @@ from headlines.intake.scrubbing.segments import units
 from headlines.intake.storing.dedup import canonical_url
 
 MIN_WORDS = 5
+BRIEF_TITLE_WORDS = 3  # a brief's headline: "Apple unveils iWatch", not a label
 # How far down the page's text a repeat of the headline is looked for.
 TITLE_WITHIN = 15
 TITLE_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ")
@@ -72,7 +73,12 @@ def clean(
     paragraphs, removed = scrub(body, memory, extracted=bool(item.html), links=links)
     removed = [Removed(heading, "title") for heading in headings] + removed
     text = "\n\n".join(paragraphs)
-    if units(text) < MIN_WORDS:
+    if units(text) < MIN_WORDS and not is_brief(item, extracted):
+        if not item.html:
+            raise ParseError(
+                f"{item.input}: no article text (a record needs a text, or a headline of "
+                f"{BRIEF_TITLE_WORDS} words or more)"
+            )
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
     url = extracted.url or item.url
     return CleanArticle(
@@ -89,6 +95,13 @@ def clean(
         outlet=item.outlet,
         sections=item.sections,
     )
+
+
+def is_brief(item: RawItem, extracted: extraction.Extracted) -> bool:
+    """A dump record with a headline and little or no text: a news aggregator's item (headline,
+    blurb, link), or a wire flash. It is news in its own right and is stored with the text it
+    has; a fetched page without article text is not (its text was lost, not absent)."""
+    return not item.html and units(extracted.title) >= BRIEF_TITLE_WORDS
 
 
 def _without_title(extracted: extraction.Extracted) -> tuple[list[str], list[str]]:

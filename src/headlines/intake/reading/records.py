@@ -2,8 +2,10 @@
 
 A text record starts at a line `date 2022-09-28 …`, found after leading whitespace or a BOM,
 with CRLF line ends, and in the common shapes (`Date: 28 September 2022`, ISO with a time).
-A JSONL object may name its own outlet (`source`, `publisher`) and section (`section`,
-`sections`, `category`), so a mixed dump credits each outlet.
+A JSONL object holds `html` or `text` (or an aggregator's `description` / `summary`), or only a
+`title`: a headline-only record is stored as a brief (see `cleaning.clean`). It may name its
+own outlet (`source`, `publisher`) and section (`section`, `sections`, `category`), so a mixed
+dump credits each outlet.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ RECORD_START = re.compile(
     rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
 )
 MAX_SECTIONS = 10
+# Where a JSONL record keeps its text: the article's text, else an aggregator's blurb.
+TEXT_KEYS = ("text", "description", "summary")
 MAX_LABEL = 200
 
 
@@ -76,9 +80,12 @@ def read_jsonl(path: Path) -> Iterator[Item]:
 def jsonl_item(record: Any, *, input: str) -> Item:
     if not isinstance(record, dict):
         return Failure(input, "each line must be a JSON object")
-    html, text = record.get("html"), record.get("text")
-    if not isinstance(html, str) and not isinstance(text, str):
-        return Failure(input, 'the record has neither a "text" nor an "html" string')
+    html = record.get("html")
+    # A news aggregator's record may carry only a headline and a blurb: the blurb is its text.
+    text = next((record[k] for k in TEXT_KEYS if isinstance(record.get(k), str)), None)
+    title = _string(record, "title", "headline")
+    if not isinstance(html, str) and not isinstance(text, str) and not title:
+        return Failure(input, 'the record has no "text", "html" or "title" string')
     date_raw = next(
         (record[k] for k in ("date", "published", "published_at", "datetime") if record.get(k)),
         "",
@@ -91,7 +98,7 @@ def jsonl_item(record: Any, *, input: str) -> Item:
         html=html if isinstance(html, str) and html.strip() else "",
         text=text if isinstance(text, str) else "",
         url=_string(record, "url", "link"),
-        title=_string(record, "title", "headline"),
+        title=title,
         author=_string(record, "author", "byline"),
         language=_string(record, "language", "lang"),
         published=published,

@@ -18,9 +18,10 @@ from typing import Any
 from django.db import IntegrityError, connections, transaction
 
 from headlines.core import clock
-from headlines.intake.extraction.cleaning import CleanArticle
+from headlines.intake.extraction.cleaning import MIN_WORDS, CleanArticle
 from headlines.intake.models import Article, Source
 from headlines.intake.reading.dates import as_datetime
+from headlines.intake.scrubbing.segments import units
 from headlines.intake.storing import dedup
 
 INDEX_LIMIT = 200_000
@@ -30,6 +31,14 @@ SHARED_INDEX = dedup.SharedIndex()
 def _database_name() -> str:
     # Tests switch databases; an index must never outlive the database it describes.
     return str(connections["default"].settings_dict["NAME"])
+
+
+def dedup_key(article: CleanArticle) -> str:
+    """What two copies of an article share: its text; for a brief (a headline with a line or no
+    text at all) the headline with it, or every headline-only item would be one text."""
+    if units(article.text) >= MIN_WORDS:
+        return article.text
+    return f"{article.title}\n{article.text}"
 
 
 @dataclass
@@ -87,7 +96,8 @@ class ArticleSink:
 
     def add_many(self, articles: list[CleanArticle]) -> list[str]:
         """Store a batch; per article "new", or "duplicate" (skipped, or stored as a copy)."""
-        hashes = [dedup.text_hash(a.text) for a in articles]
+        keys = [dedup_key(a) for a in articles]
+        hashes = [dedup.text_hash(key) for key in keys]
         by_url = self._lookup(
             "canonical_url", [a.canonical_url for a in articles if a.canonical_url]
         )
@@ -95,7 +105,7 @@ class ArticleSink:
         outcomes: list[str] = []
         batch: list[Pending] = []
         seen: dict[tuple[str, str], Pending] = {}
-        for article, text_hash in zip(articles, hashes, strict=True):
+        for article, key, text_hash in zip(articles, keys, hashes, strict=True):
             url = article.canonical_url
             if self._mine(by_url.get(url, []) if url else []) or self._mine(
                 by_text.get(text_hash, [])
@@ -105,7 +115,7 @@ class ArticleSink:
             if (url and ("url", url) in seen) or ("text", text_hash) in seen:
                 outcomes.append("duplicate")  # the same page twice in one batch
                 continue
-            minhash = dedup.signature(article.text)
+            minhash = dedup.signature(key)
             pending = Pending(self._row(article, text_hash, minhash), minhash)
             self._link(pending, by_url.get(url, []) if url else [], by_text.get(text_hash, []))
             if pending.article.duplicate_of_id is None:
