@@ -11,8 +11,9 @@ consent ledger with its own address hash, and has its confirmation email; a know
 the same answer as a new one; the per-client rate limit still holds.
 
 Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
-BENCH_THREADS (`headlines run --threads`), BENCH_DATABASE_URL (default: SQLite in a fresh data
-dir; a postgresql:// URL names a database this benchmark may drop and re-create), and
+BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`), BENCH_DATABASE_URL
+(default: SQLite in a fresh data dir; a postgresql:// URL names a database this benchmark may
+drop and re-create), and
 BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
 comparison; its per-client rate limit is lifted, since a server that ignores X-Forwarded-For
 would see one client, and the checks are reported, not asserted).
@@ -25,7 +26,6 @@ import json
 import os
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,6 +89,15 @@ class Connection:
             self.writer.close()
             self.writer = None
         return status, data
+
+
+@dataclass
+class Cpu:
+    web: float = 0.0
+    worker: float = 0.0
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        return Cpu(self.web - other.web, self.worker - other.worker)
 
 
 @dataclass
@@ -181,7 +190,10 @@ class Server:
         if other:
             self.env |= {"PYTHONPATH": other, "HEADLINES_SIGNUP_RATE_PER_IP": "100000000"}
         threads = os.environ.get("BENCH_THREADS", "")
+        processes = os.environ.get("BENCH_PROCESSES", "")
         self.run_args = ["--threads", threads] if threads else []
+        self.run_args += ["--processes", processes] if processes else []
+        self.processes_text = f"--processes {processes or 'default'}, --threads {threads or 4}"
 
     def headlines(self, *args: str) -> str:
         done = subprocess.run(
@@ -217,11 +229,27 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError((self.data_dir / "server.log").read_text()[-2000:])
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far (Linux /proc)."""
+    def cpu_seconds(self) -> Cpu:
+        """User + system CPU `headlines run`'s processes have used so far (Linux /proc): the
+        parent and its web processes, and apart the worker process (the one at a lower
+        priority)."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        cpu = Cpu()
+        pids = [self.process.pid]
+        while pids:
+            pid = pids.pop()
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except FileNotFoundError:  # ended meanwhile
+                continue
+            seconds = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+            if int(stat[16]) > 0:  # nice
+                cpu.worker += seconds
+            else:
+                cpu.web += seconds
+            pids += [int(child) for child in children]
+        return cpu
 
     def stop(self) -> None:
         if self.process is not None:
@@ -234,7 +262,7 @@ class Server:
             "import django, json, time; django.setup()\n"
             "from headlines.core.models import OutboxMessage\n"
             "from headlines.subscriptions.models import ConsentEvent, Subscription\n"
-            "deadline = time.monotonic() + 120\n"
+            "deadline = time.monotonic() + 600\n"
             f"while OutboxMessage.objects.count() < {accepted} and time.monotonic() < deadline:\n"
             "    time.sleep(0.5)\n"
             "print(json.dumps({\n"
@@ -250,7 +278,7 @@ class Server:
             cwd=REPO,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=900,
             check=True,
         )
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -313,22 +341,31 @@ def main() -> None:
         asyncio.run(trivial(server.port, total=500, concurrency=concurrency))  # warm-up
         cpu = server.cpu_seconds()
         base = asyncio.run(trivial(server.port, total=10 * total, concurrency=concurrency))
-        base_cpu, cpu = server.cpu_seconds() - cpu, server.cpu_seconds()
+        base_cpu = server.cpu_seconds() - cpu
         asyncio.run(signups(server.port, "bench", total=200, concurrency=concurrency))  # warm-up
-        cpu = server.cpu_seconds()
+        server.counts(200)  # the warm-up's emails out of the way
+        cpu, client_cpu, load = server.cpu_seconds(), time.process_time(), os.getloadavg()
         run = asyncio.run(
             signups(server.port, "bench", total=total, concurrency=concurrency, first=200)
         )
-        run_cpu = server.cpu_seconds() - cpu
-        checks = asyncio.run(_checks(server.port, 200))
+        run_cpu, client_cpu = server.cpu_seconds() - cpu, time.process_time() - client_cpu
+        spike_end = time.perf_counter()
         # Pending sign-ups: warm-up, the run, 20 within the limit, one new address. Emails: one
         # each, plus the second confirmation the known (still pending) address is sent.
+        drained = server.counts(200 + len(run.latencies))
+        drain_seconds = time.perf_counter() - spike_end
+        drain_cpu = server.cpu_seconds() - cpu
+        checks = asyncio.run(_checks(server.port, 200))
         accepted = 200 + len(run.latencies) + 20 + 1
         counts = server.counts(accepted + 1)
     finally:
         server.stop()
     kind = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    print(f"database {kind}; {concurrency} readers at once; machine: {os.cpu_count()} cores")
+    print(
+        f"database {kind}; {concurrency} readers at once; {server.processes_text}; machine: "
+        f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        "(1 / 5 / 15 min) when the sign-ups started"
+    )
     print(
         f"trivial GET /healthz: {base.rate():,.0f} req/s, p99 {base.p(0.99):.1f} ms "
         f"(statuses {base.statuses})"
@@ -339,11 +376,18 @@ def main() -> None:
         f"(POST alone p99 {run.p(0.99, run.post_latencies):.0f} ms; statuses {run.statuses})"
     )
     print(f"ratio: one sign-up costs {base.rate() / run.rate():.1f} trivial requests")
+    signed = len(run.latencies)
     print(
-        f"server CPU: trivial {base_cpu / base.seconds:.0%} of a core, "
-        f"{base_cpu / len(base.latencies) * 1000:.2f} ms a request; sign-ups "
-        f"{run_cpu / run.seconds:.0%} of a core, {run_cpu / len(run.latencies) * 1000:.2f} ms each "
-        "(emails included)"
+        f"server CPU: trivial {base_cpu.web / base.seconds:.0%} of a core, "
+        f"{base_cpu.web / len(base.latencies) * 1000:.2f} ms a request; during the sign-ups "
+        f"web {run_cpu.web / run.seconds:.0%} of a core, {run_cpu.web / signed * 1000:.2f} ms a "
+        f"sign-up, worker {run_cpu.worker / signed * 1000:.2f} ms; the benchmark's client "
+        f"{client_cpu / signed * 1000:.2f} ms a sign-up"
+    )
+    print(
+        f"confirmation emails: all {drained['emails']} written {drain_seconds:.1f} s after the "
+        f"spike; worker CPU {drain_cpu.worker / signed * 1000:.2f} ms an email, web + worker "
+        f"{(drain_cpu.web + drain_cpu.worker) / signed * 1000:.2f} ms a sign-up in all"
     )
     print(f"after the run: {counts}; expected {accepted} pending, {accepted + 1} emails")
     print(f"rate limit, 21 sign-ups from one client: {checks['limit_codes'][-3:]} (last three)")
@@ -354,7 +398,6 @@ def main() -> None:
     assert lost == 0 and counts["emails"] == accepted + 1, f"{lost} sign-ups lost: {counts}"
     assert counts["ip_hashes"] >= len(run.latencies), "client addresses were merged"
     assert checks["limit_codes"][-1] == 429 and checks["known_equals_new"]
-    print(f"median of per-request latencies: {statistics.median(run.post_latencies) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

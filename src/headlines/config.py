@@ -102,8 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_BROKER_URL",
         str,
         None,
-        "Unset: the embedded in-process worker and scheduler. `amqp://…` or `redis://…`: "
-        "Celery workers (`headlines worker`) and `headlines scheduler`.",
+        "Unset: the embedded worker and scheduler (their own process in `headlines run`). "
+        "`amqp://…` or `redis://…`: Celery workers (`headlines worker`) and `headlines scheduler`.",
         group="jobs",
     ),
     Setting(
@@ -194,6 +194,23 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "Sign-ups accepted per email address per hour.",
         group="subscriptions",
+    ),
+    Setting(
+        "HEADLINES_WEB_PROCESSES",
+        int,
+        0,
+        "Web processes of `headlines run` (0: one per CPU core). Each serves on its own "
+        "threads (`--threads`) from the one listening socket; `--processes` overrides this.",
+        group="jobs",
+    ),
+    Setting(
+        "HEADLINES_WORKER_NICE",
+        int,
+        10,
+        "How much lower the CPU priority of `headlines run`'s worker process is than its web "
+        "processes' (os.nice; 0: the same): under a sign-up spike the requests get the CPU and "
+        "the queued emails drain right after.",
+        group="jobs",
     ),
     Setting(
         "HEADLINES_WORKER_THREADS",

@@ -28,6 +28,11 @@ def sqlite_database(path: Path) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # Kept open across requests (each web and worker thread holds one): opening a SQLite
+        # connection and registering Django's functions on it cost more CPU than the widget's
+        # whole GET (docs/benchmarks.md). Nothing is held between requests: outside a
+        # transaction a connection keeps no lock and no snapshot.
+        "CONN_MAX_AGE": None,
         # Tests get a file beside the real one, not Django's shared-cache in-memory database:
         # there a second writing thread fails at once ("table is locked") instead of waiting on
         # busy_timeout, so threaded tests would exercise a database the product never runs on.

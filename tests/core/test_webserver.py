@@ -3,7 +3,9 @@ client, because waitress strips X-Forwarded-For unless it is told to trust it.""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -12,13 +14,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from headlines.config import ConfigError
 from headlines.core.webserver import waitress_options
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
 
 
 def _free_port() -> int:
@@ -30,13 +33,17 @@ def _free_port() -> int:
 class Server:
     """`headlines run` in a child process on a free port, with one edition `us`."""
 
-    def __init__(self, tmp_path: Path, **env: str) -> None:
-        self.install = Installation(tmp_path, HEADLINES_SIGNUP_RATE_PER_IP="3", **env)
+    def __init__(
+        self, tmp_path: Path, *run_args: str, database_url: str | None = None, **env: str
+    ) -> None:
+        self.install = Installation(
+            tmp_path, database_url=database_url, HEADLINES_SIGNUP_RATE_PER_IP="3", **env
+        )
         self.install.run("migrate", "--noinput")
         self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = self.install.popen("run", "--port", str(self.port))
+        self.process = self.install.popen("run", "--port", str(self.port), *run_args)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -92,6 +99,24 @@ class Server:
         )
         return [int(n) for n in done.stdout.strip().strip("[]").split(",")]
 
+    def web_processes(self) -> list[int]:
+        """The pids of the web processes (the children at the parent's CPU priority)."""
+        return [pid for pid, nice in children(self.process.pid).items() if nice == own_nice()]
+
+
+def children(pid: int) -> dict[int, int]:
+    """A process's children and their nice values (Linux /proc)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return {int(child): nice_of(int(child)) for child in found}
+
+
+def nice_of(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def own_nice() -> int:
+    return nice_of(os.getpid())
+
 
 @pytest.fixture
 def behind_one_proxy(tmp_path: Path) -> Iterator[Server]:
@@ -127,3 +152,38 @@ def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed(tmp_path
 def test_a_negative_proxy_count_is_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match="HEADLINES_TRUSTED_PROXIES"):
         waitress_options(trusted_proxies=-1, threads=4)
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_one_readers_limit_holds_when_their_requests_land_on_different_web_processes(
+    tmp_path: Path, database: str
+) -> None:
+    database_url = fresh_postgres_url() if database == "postgresql" else None
+    server = Server(
+        tmp_path, "--processes", "2", database_url=database_url, HEADLINES_TRUSTED_PROXIES="1"
+    )
+    try:
+        first, second = server.web_processes()
+        ann = "198.51.100.7"
+        codes = []
+        # All web processes accept from one socket; a stopped one accepts nothing, so each pair
+        # of sign-ups is served by the other process.
+        for serving, paused in ((first, second), (second, first)):
+            os.kill(paused, signal.SIGSTOP)
+            try:
+                codes += [server.sign_up(f"{serving}-{n}@example.com", ann) for n in range(2)]
+            finally:
+                os.kill(paused, signal.SIGCONT)
+        assert codes == [200, 200, 200, 429]
+        # A burst from one reader, on both processes at once: the limit, not one more.
+        bob = "203.0.113.9"
+        with ThreadPoolExecutor(8) as pool:
+            burst = list(pool.map(lambda n: server.sign_up(f"b{n}@example.com", bob), range(8)))
+        assert sorted(burst) == [200] * 3 + [429] * 5
+        assert server.ledger_counts(ann, bob) == [3, 3]
+    finally:
+        server.stop()
+        if database_url:
+            drop_postgres(database_url)

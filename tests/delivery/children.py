@@ -47,11 +47,17 @@ class Installation:
             raise AssertionError(f"headlines {' '.join(args)} failed:\n{result.stderr[-3000:]}")
         return result
 
-    def popen(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        """Start a child; its output goes to children.log in the data dir."""
+    def popen(self, *args: str, new_session: bool = False, **env: str) -> subprocess.Popen[bytes]:
+        """Start a child; its output goes to children.log in the data dir. `new_session`: in a
+        process group of its own, which a test may kill whole (`os.killpg`)."""
         with open(self.data_dir / "children.log", "ab") as log:
             return subprocess.Popen(
-                self.command(*args), env={**self.env, **env}, cwd=REPO, stdout=log, stderr=log
+                self.command(*args),
+                env={**self.env, **env},
+                cwd=REPO,
+                stdout=log,
+                stderr=log,
+                start_new_session=new_session,
             )
 
     def log(self) -> str:

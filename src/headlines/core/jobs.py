@@ -150,17 +150,21 @@ def _call(claimed: Any) -> None:
     spec.func(**json.loads(claimed.payload))
 
 
-def run_claimed(claimed: Iterable[Any], *, owner: str) -> int:
+def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | None = None) -> int:
     """Run jobs this owner holds, one after another; mark the ones that ran done together.
 
     Returns how many succeeded. A job that raises is recorded (retry later or failed) and the
-    rest go on.
+    rest go on. Once `stop` is set the rest are left held, for the worker's stop to give back:
+    a stopping worker (a lower-priority process on a busy machine, say) finishes the job in
+    hand, not the whole batch, before its stop gives up waiting.
     """
     from headlines.core import jobqueue
 
     done: list[int] = []
     try:
         for item in claimed:
+            if stop is not None and stop.is_set():
+                break
             try:
                 _call(item)
             except Exception as exc:

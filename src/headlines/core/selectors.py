@@ -13,6 +13,18 @@ def edition_list(*, enabled_only: bool = False) -> QuerySet[Edition]:
     return editions.filter(enabled=True) if enabled_only else editions
 
 
+# EDITION_OPEN_SQL: the sign-up doors look their edition up on every request, and building
+# this query through the ORM cost more CPU than SQLite spends answering it (docs/benchmarks.md).
+EDITION_OPEN_SQL = "SELECT * FROM core_edition WHERE {column} = %s AND enabled = %s"
+
+
+def edition_open(*, slug: str | None = None, pk: int | None = None) -> Edition | None:
+    """The enabled edition with this slug (or primary key), or None."""
+    column, value = ("slug", slug) if pk is None else ("id", pk)
+    found = list(Edition.objects.raw(EDITION_OPEN_SQL.format(column=column), [value, True]))
+    return found[0] if found else None
+
+
 def edition_get(*, slug: str) -> Edition:
     try:
         return Edition.objects.get(slug=slug)

@@ -6,10 +6,14 @@ ledger). `HEADLINES_TRUSTED_PROXIES=N` says every request arrives through N prox
 then takes the Nth address from the right of `X-Forwarded-For` as the client, exactly as
 `subscriptions.views.client_ip` does for any other WSGI server, and drops the other
 `X-Forwarded-*` / `Forwarded` headers, which nothing here reads.
+
+The socket is bound once, by `headlines run`'s parent process; every web process serves from it
+(core.supervisor).
 """
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from headlines.config import ConfigError
@@ -30,3 +34,28 @@ def waitress_options(*, trusted_proxies: int, threads: int) -> dict[str, Any]:
             clear_untrusted_proxy_headers=True,
         )
     return options
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind and listen on `host:port`, before the web processes are forked to share it
+    (OSError if the address cannot be had)."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def web_process_main(sock: socket.socket, application: Any, options: dict[str, Any]) -> None:
+    """One web process: waitress on the shared socket until SIGTERM (KeyboardInterrupt), then
+    up to 5 seconds for the requests in hand (waitress's own shutdown)."""
+    from waitress.server import create_server
+
+    create_server(application, sockets=[sock], **options).run()

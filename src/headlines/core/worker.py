@@ -4,13 +4,17 @@ Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up i
 while a digest goes out; the other threads take short jobs first and long ones (`long=True`:
 sends, ingest, builds) when no short job waits. Short jobs are claimed in batches of
 HEADLINES_JOB_BATCH in one short write transaction, and marked done together. A job queued in
-this process wakes the threads at once; others (retries coming due, jobs queued by a command
-in another process) are found by polling every HEADLINES_JOB_POLL_SECONDS.
+this process wakes the threads at once, and so does one committed in a web process of the same
+`headlines run` (its `Doorbell` writes a byte down a pipe that `listen` reads); others (retries
+coming due, jobs queued by a command in another process) are found by polling every
+HEADLINES_JOB_POLL_SECONDS.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 
 from django.db import close_old_connections, connections
@@ -45,6 +49,17 @@ class EmbeddedWorker:
     # The doorbell: a job committed in this process.
     def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         if delay <= 0:  # a delayed job is found by the poll when it comes due
+            self.event.set()
+
+    def listen(self, fd: int) -> None:
+        """Wake the threads for every byte read from `fd` (another process's `Doorbell`);
+        returns when the pipe's write ends are all closed."""
+        while not self.stopping.is_set():
+            try:
+                if not os.read(fd, 4096):
+                    return
+            except InterruptedError:
+                continue
             self.event.set()
 
     def start(self) -> EmbeddedWorker:
@@ -82,7 +97,7 @@ class EmbeddedWorker:
             claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
         if not claimed:
             return False
-        jobs.run_claimed(claimed, owner=self.owner)
+        jobs.run_claimed(claimed, owner=self.owner, stop=self.stopping)
         return True
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -98,3 +113,64 @@ class EmbeddedWorker:
             connections.close_all()
         if released:
             log.info("gave back %d jobs still held at stop", released)
+
+
+class Doorbell:
+    """The web processes' job backend in `headlines run`: one byte down the worker's pipe per
+    commit. The job row is what counts; a byte that cannot be written (the pipe is full, so the
+    worker has wake-ups waiting, or it is restarting) costs at most one poll interval."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
+        if delay > 0:  # a delayed job is found by the worker's poll when it comes due
+            return
+        with contextlib.suppress(BlockingIOError, BrokenPipeError):
+            os.write(self.fd, b"!")
+
+
+def worker_process_main(
+    doorbell: int, *, nice: int, tick_seconds: float, scheduler_gate: int | None = None
+) -> None:
+    """The worker process of `headlines run`: the embedded worker and the scheduler, at a
+    lower CPU priority than the web processes, until SIGTERM (KeyboardInterrupt).
+
+    With a `scheduler_gate` (the read end of a pipe), the scheduler starts only once that pipe's
+    writers have all closed it: `run --demo` ingests and builds before the first tick would."""
+    from headlines.core import scheduler
+
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: run at the same priority
+            log.warning("could not lower the worker process's CPU priority")
+    worker = EmbeddedWorker.from_settings().start()
+    jobs.set_backend(worker)
+    sched = scheduler.Scheduler(tick_seconds)
+    if scheduler_gate is None:
+        sched.start_thread()
+    else:
+        threading.Thread(
+            target=_start_when_open,
+            args=(scheduler_gate, sched),
+            name="headlines-gate",
+            daemon=True,
+        ).start()
+    try:
+        worker.listen(doorbell)
+    finally:
+        sched.stop()
+        worker.stop()
+
+
+def _start_when_open(gate: int, sched: object) -> None:
+    while True:
+        try:
+            if not os.read(gate, 1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    sched.start_thread()  # type: ignore[attr-defined]

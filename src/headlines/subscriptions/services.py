@@ -11,11 +11,12 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from headlines.core import clock, events, jobs
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
+from headlines.core.selectors import edition_open
 from headlines.core.services import parse_timezone
 from headlines.stories.topics import topic_slugs_clean
 from headlines.subscriptions import wording
@@ -65,7 +66,7 @@ def _subscriber_for(email: str, name: str = "") -> Subscriber:
 
 
 def _enabled_edition(edition_id: int) -> Edition:
-    edition = Edition.objects.filter(pk=edition_id, enabled=True).first()
+    edition = edition_open(pk=edition_id)
     if edition is None:
         raise NotFound("This newsletter is not open for sign-up.")
     return edition
@@ -114,11 +115,12 @@ def _request_record(
     verdict = signup_attempt_check(ip_key=ip_key, address_key=address_key)
     if not verdict.ip_allowed:
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
-    if not verdict.address_allowed or Suppression.objects.filter(email_hash=address_key).exists():
+    if not verdict.address_allowed:
         return
-    subscriber, new_reader = Subscriber.objects.get_or_create(
-        email_hash=address_key, defaults={"email": address}
-    )
+    found = _reader_lookup(address, address_key)
+    if found is None:  # suppressed: the same thanks, nothing stored, nothing sent
+        return
+    subscriber, new_reader = found
     if new_reader:  # nobody else can hold a subscription of a reader created just now
         subscription = Subscription.objects.create(
             subscriber=subscriber,
@@ -152,6 +154,43 @@ def _request_record(
     if restarted:
         subscription_event(events.SUBSCRIBER_CREATED, subscription)
     jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
+
+
+# READER_SQL: is the address suppressed, and which subscriber holds it, in one statement;
+# SUBSCRIBER_INSERT_SQL: a new reader's row, or none if another sign-up just made it (a unique
+# key clashed). Written out because they run on every sign-up inside its write transaction,
+# where the ORM's get_or_create took four statements (SELECT, SAVEPOINT, INSERT, RELEASE).
+READER_SQL = (
+    "SELECT (SELECT 1 FROM subscriptions_suppression WHERE email_hash = %s), "
+    "(SELECT id FROM subscriptions_subscriber WHERE email_hash = %s)"
+)
+SUBSCRIBER_INSERT_SQL = (
+    "INSERT INTO subscriptions_subscriber (email, email_hash, name, marketing, created_at) "
+    "VALUES (%s, %s, '', %s, %s) ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _reader_lookup(address: str, address_key: str) -> tuple[Subscriber, bool] | None:
+    """The subscriber for `address` and whether they are new; None if it is suppressed."""
+    with connection.cursor() as cursor:
+        cursor.execute(READER_SQL, [address_key, address_key])
+        suppressed, subscriber_id = cursor.fetchone()
+        if suppressed:
+            return None
+        if subscriber_id is None:
+            now = clock.now()
+            cursor.execute(
+                SUBSCRIBER_INSERT_SQL,
+                [address, address_key, False, connection.ops.adapt_datetimefield_value(now)],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                subscriber = Subscriber(
+                    id=row[0], email=address, email_hash=address_key, created_at=now
+                )
+                subscriber._state.adding = False
+                return subscriber, True
+    return Subscriber.objects.get(email_hash=address_key), False
 
 
 def _locked_subscription(subscription_id: int) -> Subscription:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
-from headlines.core.selectors import edition_list
+from headlines.core.selectors import edition_list, edition_open
 from headlines.subscriptions import formtokens, services, wording
 from headlines.subscriptions.addresses import likely_typo
 from headlines.subscriptions.models import ConsentEvent
@@ -67,7 +67,7 @@ class SignupState:
 
 
 def _enabled_edition(slug: str) -> Edition | None:
-    return edition_list(enabled_only=True).filter(slug=slug).first()
+    return edition_open(slug=slug)
 
 
 def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[SignupState, int]:
@@ -125,9 +125,10 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _widget_editions(slug: str, wanted: str) -> list[Edition]:
     """The edition in the path, else those named in ?editions=us,uk, else every enabled one."""
-    editions = edition_list(enabled_only=True)
     if slug:
-        return list(editions.filter(slug=slug))
+        edition = edition_open(slug=slug)
+        return [edition] if edition else []
+    editions = edition_list(enabled_only=True)
     slugs = [s.strip() for s in wanted.split(",") if s.strip()][:20]
     if not slugs:
         return list(editions)

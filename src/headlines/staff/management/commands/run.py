@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from argparse import ArgumentParser
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
-from headlines.core import jobs, scheduler
+from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
-from headlines.core.webserver import waitress_options
+from headlines.core.supervisor import Role, Supervisor, cpu_count
+from headlines.core.webserver import listening_socket, waitress_options, web_process_main
 
 log = logging.getLogger(__name__)
 
@@ -32,61 +35,93 @@ class Command(HeadlinesCommand):
         parser.add_argument(
             "--port", type=int, default=8000, help="Port to listen on (default 8000)."
         )
-        # 4, not 8: requests share one interpreter lock, and on SQLite more threads only add
-        # writers queueing on the database lock (sign-up p99 1.1-1.6 s at 8 threads, 0.5-0.8 s
-        # at 4, same throughput; docs/benchmarks.md).
-        parser.add_argument("--threads", type=int, default=4, help="Web server threads.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="Web processes (default HEADLINES_WEB_PROCESSES; 0 = one per core).",
+        )
+        # 4, not 8: a process's requests share one interpreter lock, and on SQLite more threads
+        # only add writers queueing on the database lock (docs/benchmarks.md).
+        parser.add_argument(
+            "--threads", type=int, default=4, help="Threads of each web process (default 4)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
-        embedded = not settings.CONFIG["HEADLINES_BROKER_URL"]
-        sched = worker = None
-        if embedded:
-            from headlines.core.worker import EmbeddedWorker
-
-            worker = EmbeddedWorker.from_settings().start()
-            jobs.set_backend(worker)
-            sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
-        # SIGTERM (systemd, docker stop) stops like Ctrl-C: the worker gives back the jobs it
-        # holds, so the next start runs them at once instead of after their lease.
-        signal.signal(signal.SIGTERM, _interrupt)
-        if options["demo"]:
-            from headlines.demo import start_demo
-
-            start_demo(host=options["host"], port=options["port"], out=self.stdout)  # type: ignore[arg-type]
-        if sched is not None:
-            sched.start_thread()
-        from django.contrib.staticfiles.handlers import StaticFilesHandler
-        from waitress import serve
-
-        from headlines.wsgi import application as django_application
-
-        # One process, no proxy in front: it serves the admin's CSS and JS itself. Behind a
-        # reverse proxy, `headlines collectstatic` and let the proxy serve STATIC_ROOT.
-        application = StaticFilesHandler(django_application)
-
-        self.stdout.write(
-            f"Evening Headlines on http://{options['host']}:{options['port']}/ "
-            f"({'embedded worker and scheduler' if embedded else 'Celery tier'}). Ctrl-C stops."
-        )
+        config = settings.CONFIG
+        embedded = not config["HEADLINES_BROKER_URL"]
+        processes = options["processes"]
+        if processes is None:
+            processes = int(config["HEADLINES_WEB_PROCESSES"])
+        if processes < 0:
+            raise CommandError(f"--processes: expected 0 or more, got {processes}")
+        processes = processes or cpu_count()
+        host, port = options["host"], options["port"]
         try:
-            serve(
-                application,
-                host=options["host"],
-                port=options["port"],
-                **waitress_options(
-                    trusted_proxies=int(settings.CONFIG["HEADLINES_TRUSTED_PROXIES"]),
-                    threads=options["threads"],
-                ),
+            sock = listening_socket(host, port)
+        except OSError as exc:
+            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        # Closed by this process once the demo has ingested and built (at once without --demo):
+        # only then does the worker process start the scheduler, as a single process did.
+        gate, opened = os.pipe()
+        roles = _roles(sock, processes=processes, threads=options["threads"], gate=gate)
+        supervisor = Supervisor(roles, parent_only=(opened,))
+        # SIGTERM (systemd, docker stop) stops like Ctrl-C: every child stops cleanly (the worker
+        # gives back the jobs it holds, so the next start runs them at once).
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            supervisor.start()
+            if options["demo"]:
+                from headlines.demo import start_demo
+
+                start_demo(host=host, port=port, out=self.stdout)  # type: ignore[arg-type]
+            supervisor.close(opened)
+            self.stdout.write(
+                f"Evening Headlines on http://{host}:{port}/ ({processes} web "
+                f"process{'es' if processes > 1 else ''}, "
+                f"{'embedded worker and scheduler process' if embedded else 'Celery tier'}). "
+                "Ctrl-C stops."
             )
+            supervisor.wait()
         except KeyboardInterrupt:
             pass
         finally:
-            if sched is not None:
-                sched.stop()
-            if worker is not None:
-                worker.stop()
+            supervisor.stop()
+            sock.close()
+            os.close(gate)
+
+
+def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
+    """The web processes and, in the embedded tier, the worker process; this process's own
+    jobs (the demo's) ring the worker too."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    from headlines.core.worker import Doorbell, worker_process_main
+    from headlines.wsgi import application as django_application
+
+    config = settings.CONFIG
+    # No proxy in front: it serves the admin's CSS and JS itself. Behind a reverse proxy,
+    # `headlines collectstatic` and let the proxy serve STATIC_ROOT.
+    application = StaticFilesHandler(django_application)
+    options = waitress_options(
+        trusted_proxies=int(config["HEADLINES_TRUSTED_PROXIES"]), threads=threads
+    )
+    web = Role("web", partial(web_process_main, sock, application, options))
+    if config["HEADLINES_BROKER_URL"]:
+        return [web] * processes
+    doorbell, ring = os.pipe()
+    os.set_blocking(ring, False)  # a full pipe means the worker has wake-ups waiting already
+    jobs.set_backend(Doorbell(ring))  # inherited by the web processes
+    worker = partial(
+        worker_process_main,
+        doorbell,
+        nice=int(config["HEADLINES_WORKER_NICE"]),
+        tick_seconds=float(config["HEADLINES_SCHEDULER_TICK_SECONDS"]),
+        scheduler_gate=gate,
+    )
+    return [web] * processes + [Role("worker", worker)]
 
 
 def _interrupt(signum: int, frame: object) -> None:

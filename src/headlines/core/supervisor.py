@@ -1,0 +1,192 @@
+"""`headlines run`'s processes: web processes sharing one listening socket, and (embedded tier)
+one worker process at a lower CPU priority, started, watched and stopped together.
+
+Waitress serves a process's requests on threads that share one interpreter lock, so one process
+uses at most one core. The parent binds the socket, then forks HEADLINES_WEB_PROCESSES web
+processes that all accept from it (the kernel hands each connection to one of them), and a worker
+process that runs the embedded worker and scheduler under `os.nice(HEADLINES_WORKER_NICE)`: under
+a spike the sign-ups get the CPU and the confirmation emails, durable rows in the job table,
+drain right after. A web process rings the worker's doorbell (one byte down a pipe) when it
+commits a job; the worker also polls, so a lost byte costs at most HEADLINES_JOB_POLL_SECONDS.
+
+Each child holds the read end of a lifeline pipe whose only write end the parent keeps: when the
+parent dies, even by SIGKILL, the children read end-of-file and stop as if sent SIGTERM, so none
+is left behind holding the port. SIGTERM or Ctrl-C on the parent stops every child the same way
+(web: finish the requests in hand; worker: finish or give back its jobs) and waits for them.
+A child that dies on its own is started again; children that keep dying stop the service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections
+
+log = logging.getLogger(__name__)
+
+# More restarts than this within RESTART_WINDOW seconds: something is wrong, stop the service.
+MAX_RESTARTS, RESTART_WINDOW = 5, 60.0
+
+
+class ChildrenFailing(RuntimeError):
+    """Children of `headlines run` keep dying; the service stops rather than spin."""
+
+
+@dataclass
+class Role:
+    name: str  # "web" or "worker", shown in the log and the process list
+    main: Callable[[], None]  # runs in the child until SIGTERM, then returns
+
+
+def cpu_count() -> int:
+    """Cores this process may run on (a container's CPU set, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    # Once: a second signal (Ctrl-C reaches the whole process group, then the parent sends
+    # SIGTERM) must not cut the clean stop short, such as the worker giving back its jobs.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _watch_parent(lifeline: int) -> None:
+    """Block until the parent's end of the lifeline closes, then stop this process."""
+    while True:
+        try:
+            if not os.read(lifeline, 1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+class Supervisor:
+    """Forks the roles, restarts one that dies, stops them all on `stop()`."""
+
+    def __init__(
+        self, roles: list[Role], *, parent_only: tuple[int, ...] = (), stop_timeout: float = 30.0
+    ) -> None:
+        """`parent_only`: file descriptors the children close at once (write ends of pipes
+        whose end-of-file tells the children something, like the lifeline's)."""
+        self.roles = roles
+        self.parent_only = parent_only
+        self.stop_timeout = stop_timeout
+        self.children: dict[int, Role] = {}
+        self.restarts: list[float] = []
+        self.stopping = False
+        self._lifeline_read, self._lifeline_write = os.pipe()
+
+    def close(self, fd: int) -> None:
+        """Close one of the `parent_only` descriptors here (children started later no longer
+        inherit it, so they must not close its number)."""
+        self.parent_only = tuple(other for other in self.parent_only if other != fd)
+        os.close(fd)
+
+    def start(self) -> Supervisor:
+        for role in self.roles:
+            self._fork(role)
+        return self
+
+    def pids(self, name: str | None = None) -> list[int]:
+        return [pid for pid, role in self.children.items() if name in (None, role.name)]
+
+    def _fork(self, role: Role) -> int:
+        # No database connection may cross a fork: SQLite's and libpq's handles are not
+        # fork-safe, and the child opens its own on first use.
+        connections.close_all()
+        pid = os.fork()
+        if pid == 0:  # the child never returns from here
+            code = 0
+            try:
+                for fd in (self._lifeline_write, *self.parent_only):
+                    os.close(fd)
+                signal.signal(signal.SIGTERM, _interrupt)
+                signal.signal(signal.SIGINT, _interrupt)
+                threading.Thread(
+                    target=_watch_parent, args=(self._lifeline_read,), daemon=True
+                ).start()
+                role.main()
+            except KeyboardInterrupt:
+                pass
+            except BaseException:
+                log.exception("the %s process crashed", role.name)
+                code = 1
+            finally:
+                try:
+                    connections.close_all()
+                finally:
+                    logging.shutdown()
+                    os._exit(code)
+        self.children[pid] = role
+        return pid
+
+    def wait(self) -> None:
+        """Watch the children until `stop()` (from a signal handler or another thread)."""
+        while self.children and not self.stopping:
+            pid, status = os.waitpid(-1, 0)
+            role = self.children.pop(pid, None)
+            if role is None or self.stopping:
+                continue
+            log.warning(
+                "the %s process %d ended (%s); starting another",
+                role.name,
+                pid,
+                _describe(status),
+            )
+            now = time.monotonic()
+            self.restarts = [t for t in self.restarts if now - t < RESTART_WINDOW] + [now]
+            if len(self.restarts) > MAX_RESTARTS:
+                raise ChildrenFailing(
+                    f"{len(self.restarts)} processes of `headlines run` ended within "
+                    f"{RESTART_WINDOW:.0f} s; see the log above"
+                )
+            self._fork(role)
+
+    def stop(self) -> None:
+        """SIGTERM every child, wait for them (SIGKILL after `stop_timeout`), reap them."""
+        self.stopping = True
+        for pid in list(self.children):
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.stop_timeout
+        while self.children:
+            for pid in list(self.children):
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    done = pid
+                if done:
+                    self.children.pop(pid, None)
+            if self.children and time.monotonic() > deadline:
+                for pid in self.children:
+                    log.warning("process %d did not stop in time; killing it", pid)
+                    _signal(pid, signal.SIGKILL)
+                deadline = float("inf")
+            time.sleep(0.05)
+        for fd in (self._lifeline_read, self._lifeline_write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signum)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -1,0 +1,115 @@
+"""`headlines run`'s processes, through the real command: the web processes asked for and one
+worker process at a lower CPU priority; a web process that dies is replaced; SIGTERM, or the
+parent's death, stops every child and leaves the port free."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.core.test_webserver import children, own_nice
+from tests.delivery.children import Installation
+
+WORKER_NICE = 7
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Service:
+    """`headlines run --processes 2` in a process group of its own."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.install = Installation(tmp_path, HEADLINES_WORKER_NICE=str(WORKER_NICE))
+        self.install.run("migrate", "--noinput")
+        self.port = free_port()
+        self.process = self.install.popen(
+            "run", "--port", str(self.port), "--processes", "2", new_session=True
+        )
+        self.until(self.answers, "headlines run did not answer")
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as r:
+                return r.status == 200
+        except OSError:
+            assert self.process.poll() is None, self.install.log()
+            return False
+
+    def until(self, condition: object, message: str, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():  # type: ignore[operator]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{message}\n{self.install.log()}")
+            time.sleep(0.2)
+
+    def children(self) -> dict[int, int]:
+        return children(self.process.pid)
+
+    def group_alive(self) -> bool:
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def port_free(self) -> bool:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                return False
+        return True
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[Service]:
+    running = Service(tmp_path)
+    yield running
+    if running.group_alive():
+        os.killpg(running.process.pid, signal.SIGKILL)
+    running.process.wait(timeout=60)
+
+
+def test_two_web_processes_and_one_worker_at_a_lower_priority(service: Service) -> None:
+    nices = sorted(service.children().values())
+    assert nices == [own_nice(), own_nice(), min(19, own_nice() + WORKER_NICE)]
+
+
+def test_sigterm_stops_every_process_and_frees_the_port(service: Service) -> None:
+    service.process.send_signal(signal.SIGTERM)
+    assert service.process.wait(timeout=60) == 0
+    service.until(lambda: not service.group_alive(), "a child outlived `headlines run`")
+    assert service.port_free()
+
+
+def test_a_web_process_that_dies_is_replaced(service: Service) -> None:
+    web = [pid for pid, nice in service.children().items() if nice == own_nice()]
+    os.kill(web[0], signal.SIGKILL)
+    service.until(
+        lambda: len(service.children()) == 3 and web[0] not in service.children(),
+        "the killed web process was not replaced",
+    )
+    assert service.answers()
+    assert (
+        "the web process" in service.install.log() and "starting another" in service.install.log()
+    )
+
+
+def test_when_the_parent_is_killed_its_children_stop_too(service: Service) -> None:
+    # SIGKILL leaves no chance to clean up: the children notice their lifeline closing.
+    service.process.send_signal(signal.SIGKILL)
+    service.process.wait(timeout=60)
+    service.until(lambda: not service.group_alive(), "children outlived their parent")
+    assert service.port_free()
