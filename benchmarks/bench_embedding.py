@@ -111,13 +111,7 @@ def _titles_only(window: clustering_dev.Window) -> clustering_dev.Window:
 
 
 def _scores(score: clustering_dev.Score) -> tuple[float, float, float, float, float]:
-    tp, fp, fn = score.pairs_tp, score.pairs_fp, score.pairs_fn
-    pp = tp / (tp + fp) if tp + fp else 1.0
-    pr = tp / (tp + fn) if tp + fn else 1.0
-    n = score.articles or 1
-    bp, br = score.b_precision / n, score.b_recall / n
-    bf = 2 * bp * br / (bp + br) if bp + br else 0.0
-    return pp, pr, bp, br, bf
+    return score.figures()
 
 
 def clustering_quality(

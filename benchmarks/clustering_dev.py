@@ -159,13 +159,18 @@ class Score:
                         self.lookalike_pairs += 1
                         self.lookalike_joined += labels[j] == label
 
-    def line(self) -> str:
+    def figures(self) -> tuple[float, float, float, float, float]:
+        """Pairwise precision and recall, BCubed precision, recall and F1."""
         tp, fp, fn = self.pairs_tp, self.pairs_fp, self.pairs_fn
         pp = tp / (tp + fp) if tp + fp else 1.0
         pr = tp / (tp + fn) if tp + fn else 1.0
         n = self.articles or 1
         bp, br = self.b_precision / n, self.b_recall / n
         bf = 2 * bp * br / (bp + br) if bp + br else 0.0
+        return pp, pr, bp, br, bf
+
+    def line(self) -> str:
+        pp, pr, bp, br, bf = self.figures()
         text = (
             f"{self.articles:>5} articles  pairwise P {pp:.3f} R {pr:.3f}  "
             f"BCubed P {bp:.3f} R {br:.3f} F1 {bf:.3f}"
