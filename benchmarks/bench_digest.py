@@ -143,6 +143,28 @@ def _build(edition: Any, day: dt.date, rows: list[dict[str, str]], label: str) -
     )
 
 
+def _table() -> None:
+    """The static word-piece table, loaded (or built once, into DATA_DIR/models) before the
+    builds, with what that cost: a deployment's first build pays it once."""
+    from django.conf import settings
+
+    from headlines.stories import embedding, wordpieces
+
+    if float(settings.CONFIG["HEADLINES_STORY_STATIC_WEIGHT"]) <= 0 or not embedding.available():
+        print("static word-piece embedding: off")
+        return
+    directory = wordpieces.default_directory()
+    folder = embedding.model_dir()
+    assert folder is not None
+    cached = wordpieces.cache_path(directory, wordpieces.table_key(folder)).exists()
+    started, cpu = time.perf_counter(), time.process_time()
+    wordpieces.table()
+    print(
+        f"static word-piece table {'loaded from' if cached else 'built into'} {directory}: "
+        f"{time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU)"
+    )
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     import django
@@ -153,6 +175,7 @@ def main() -> None:
     from headlines.core import clock
     from headlines.core.services import edition_create
 
+    _table()
     previous = clock.get_clock()
     old = setup_databases(verbosity=0, interactive=False)
     try:

@@ -296,6 +296,16 @@ SETTINGS: tuple[Setting, ...] = (
         group="stories",
     ),
     Setting(
+        "HEADLINES_STORY_STATIC_WEIGHT",
+        float,
+        0.0,
+        "Share of the similarity from a static word-piece embedding distilled from the same "
+        "model (each word piece's vector, IDF-weighted over an English article's title and "
+        "lead; microseconds per article). Its table is built once from the model package "
+        "(about a minute of CPU) into DATA_DIR/models; 0 turns it off.",
+        group="stories",
+    ),
+    Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
         float,
         0.75,

