@@ -4,7 +4,7 @@ it buys the clustering on real news.
     .venv/bin/python -m benchmarks bench_embedding            # cost (make bench runs this)
     HEADLINES_SHARED_DATA=/work/shared/data \\
         .venv/bin/python -m benchmarks.bench_embedding clustering
-        [--configs 0.15:0.30,0.25:0.34,0.35:0.38] [--variants text,titles] [--weekly]
+        [--configs 0.15:0.30,0.25:0.34,0.35:0.38] [--variants text,titles] [--weekly] [--static]
 
 Cost: 5,000 title + lead texts of the digest benchmark's generated day (`BENCH_EMBED_TEXTS`
 overrides the count), encoded in one call: wall and CPU seconds, the load average, texts and
@@ -15,7 +15,8 @@ digest build's own call at each embedding weight and similarity threshold, with 
 text and again with titles alone (held-out news may be headlines only). Weight 0 is the words
 alone at the shipped threshold: the baseline. Each configuration is WEIGHT:THRESHOLD (a larger
 weight raises every similarity, so it needs a higher threshold to keep the same precision).
-Choose on the tune half; read the report half.
+Choose on the tune half; read the report half. `--static`: WEIGHT is the static word-piece
+view's (stories/wordpieces.py) instead of the encoder's.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ def clustering_quality(
     *,
     weekly: bool,
     variants: Sequence[str] = ("text", "titles"),
+    static: bool = False,
 ) -> None:
     where = clustering_dev.data_dir() / "clustering-dev"
     if not where.is_dir():
@@ -147,14 +149,15 @@ def clustering_quality(
             for d in planning.docs_from(rows_of(w.articles))
         }
     )
-    embedding.MEMO_TEXTS = max(embedding.MEMO_TEXTS, len(texts))
-    started, cpu = time.perf_counter(), time.process_time()
-    embedding.encode(texts)
-    print(
-        f"encoded {len(texts)} distinct texts in {time.perf_counter() - started:.0f} s wall, "
-        f"{time.process_time() - cpu:.0f} s CPU (load average {os.getloadavg()[0]:.1f})",
-        flush=True,
-    )
+    if not static:
+        embedding.MEMO_TEXTS = max(embedding.MEMO_TEXTS, len(texts))
+        started, cpu = time.perf_counter(), time.process_time()
+        embedding.encode(texts)
+        print(
+            f"encoded {len(texts)} distinct texts in {time.perf_counter() - started:.0f} s wall, "
+            f"{time.process_time() - cpu:.0f} s CPU (load average {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     configs = [(0.0, shipped), *configs]
     print(
         "variant | set, window | weight | threshold | half | pairwise P | pairwise R | "
@@ -167,7 +170,10 @@ def clustering_quality(
                 for window in wins:
                     docs = planning.docs_from(rows_of(window.articles))
                     labels = clustering.cluster(
-                        docs, threshold=threshold, embedding_weight=weight
+                        docs,
+                        threshold=threshold,
+                        embedding_weight=0.0 if static else weight,
+                        static_weight=weight if static else 0.0,
                     ).labels
                     for half, score in results.items():
                         score.add(window, labels, half)
@@ -190,11 +196,17 @@ if __name__ == "__main__":
     parser.add_argument("--configs", default="0.15:0.30,0.25:0.34,0.35:0.38")
     parser.add_argument("--weekly", action="store_true", help="weekly windows too (slow)")
     parser.add_argument("--variants", default="text,titles", help="text, titles or both")
+    parser.add_argument(
+        "--static", action="store_true", help="WEIGHT is the static word-piece view's instead"
+    )
     args = parser.parse_args()
     if args.what == "cost":
         cost()
         sys.exit(0)
     pairs = [tuple(float(x) for x in c.split(":")) for c in args.configs.split(",")]
     clustering_quality(
-        [(w, t) for w, t in pairs], weekly=args.weekly, variants=args.variants.split(",")
+        [(w, t) for w, t in pairs],
+        weekly=args.weekly,
+        variants=args.variants.split(","),
+        static=args.static,
     )

@@ -1,12 +1,13 @@
-"""A static word-piece embedding distilled from the installed all-MiniLM-L6-v2 (model2vec-style).
+"""A static word-piece embedding from the installed all-MiniLM-L6-v2 (model2vec-style).
 
-Each of the model's 30,522 word pieces is run through the encoder alone (`[CLS] piece [SEP]`,
-mean-pooled as the sentence model pools); the rows are centred and reduced by PCA to `DIMENSIONS`
-and stored as float16 (8 MB). A text's vector is then the TF-IDF-weighted mean of its pieces'
-rows (IDF over the docs clustered together), normalised: microseconds per article where the
-full encoder costs ~30 ms, at about half its gain (see docs/benchmarks.md).
+The model's own vectors of its 30,522 word pieces (its input embedding table) are centred and
+reduced by PCA to `DIMENSIONS` and stored as float16 (8 MB). A text's vector is the TF-IDF-
+weighted mean of its pieces' rows (IDF over the docs clustered together) less the window's mean,
+normalised: microseconds per article where the full encoder costs ~30 ms. (Running each piece
+through the encoder alone, as model2vec distils, ranked same-story headline pairs worse on
+clustering-dev: see docs/benchmarks.md.)
 
-The table is computed once from the installed model package (about a minute of CPU) and cached
+The table is computed once from the installed model package (about 10 s of CPU) and cached
 as `DATA_DIR/models/<name>`: a header with a checksum, then the rows. A file that is missing,
 truncated, corrupt or made from other model weights is rebuilt (a log line says why); two
 processes building at once each write a temporary file and rename it into place, so a reader
@@ -35,9 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DIMENSIONS = 128
-FORMAT = 1  # bump when the way rows are made changes: the cached file's name changes with it
+FORMAT = 2  # bump when the way rows are made changes: the cached file's name changes with it
 MAGIC = b"HLWPTBL\n"
-BATCH = 1024  # pieces per forward pass (3 tokens each)
 # Texts are cut here: a title and its lead (see clustering.embedding_text), and a bound on work.
 MAX_PIECES = 256
 # A text's vector is measured from the window's mean (every mean of word vectors leans the same
@@ -104,31 +104,32 @@ def vocabulary_size(tokenizer: embedding.Tokenizer) -> int:
     return max(tokenizer.vocab.values()) + 1
 
 
-def distil(encoder: embedding.Encoder, ids: Iterable[int] | None = None) -> np.ndarray:
-    """The table's rows (float16): each piece's encoder output alone, centred, PCA-reduced.
-    `ids`: only these pieces (tests); the others stay zero. Deterministic."""
+def distil(folder: Path, ids: Iterable[int] | None = None) -> np.ndarray:
+    """The table's rows (float16): the model's own word-piece vectors (its input embedding
+    table), centred and PCA-reduced to DIMENSIONS. `ids`: only these pieces (tests); the others
+    stay zero. Deterministic."""
     import numpy as np
 
-    vocab = encoder.tokenizer.vocab
-    size = vocabulary_size(encoder.tokenizer)
-    special = {i for w, i in vocab.items() if w.startswith("[") and w.endswith("]")}
+    tokenizer = embedding.Tokenizer.load(folder / "vocab.txt")
+    weights = embedding.read_safetensors(folder / "model.safetensors")
+    name = next(n for n in weights if n.endswith("embeddings.word_embeddings.weight"))
+    words = weights[name]
+    size = vocabulary_size(tokenizer)
+    if words.shape[0] < size:
+        raise CorruptTable(f"{words.shape[0]} word vectors for a vocabulary of {size}")
+    special = {i for w, i in tokenizer.vocab.items() if w.startswith("[") and w.endswith("]")}
     chosen = sorted(set(range(size) if ids is None else ids) - special)
-    raw = np.zeros((len(chosen), encoder.positions.shape[1]), dtype=np.float32)
-    cls, sep = encoder.tokenizer.cls, encoder.tokenizer.sep
-    for start in range(0, len(chosen), BATCH):
-        batch = [[cls, i, sep] for i in chosen[start : start + BATCH]]
-        raw[start : start + len(batch)] = encoder._forward(batch, 3)
+    raw = np.asarray(words[chosen], dtype=np.float64)
     raw -= raw.mean(axis=0)
     dims = min(DIMENSIONS, len(chosen), raw.shape[1])
-    # PCA: the right singular vectors of the centred rows (float64, so the order is stable).
-    _, _, vt = np.linalg.svd(raw.astype(np.float64), full_matrices=False)
+    # PCA: the right singular vectors of the centred rows.
+    _, _, vt = np.linalg.svd(raw, full_matrices=False)
     components = vt[:dims]
     # A component's sign is arbitrary: fix it so that its largest coordinate is positive.
     signs = np.sign(components[np.arange(dims), np.abs(components).argmax(axis=1)])
     components *= signs[:, None]
-    reduced = raw.astype(np.float64) @ components.T
     table = np.zeros((size, DIMENSIONS), dtype=np.float16)
-    table[chosen, :dims] = reduced.astype(np.float16)
+    table[chosen, :dims] = (raw @ components.T).astype(np.float16)
     return table
 
 
@@ -243,8 +244,8 @@ def load_or_build(
         except (CorruptTable, OSError) as error:
             log.warning("word-piece table %s is unusable (%s): rebuilding it", path, error)
     started, cpu = time.perf_counter(), time.process_time()
-    log.info("building the word-piece table %s from %s (once; about a minute of CPU)", path, folder)
-    rows = distil(embedding.Encoder(folder), chosen)
+    log.info("building the word-piece table %s from %s (once; about 10 s of CPU)", path, folder)
+    rows = distil(folder, chosen)
     write(path, rows, key)
     log.info(
         "built the word-piece table in %.0f s (%.0f s CPU)",
