@@ -251,3 +251,20 @@ def test_weights_that_leave_nothing_to_words_are_refused() -> None:
     for embedding_weight, static_weight in ((0.0, 1.0), (0.0, -0.1), (0.5, 0.5), (0.7, 0.4)):
         with pytest.raises(ValueError, match="weight"):
             clustering.Vectorizer(embedding_weight, static_weight)
+
+
+def test_similarities_with_dense_columns_are_the_plain_products(
+    built: Path, folder: Path, ids: list[int]
+) -> None:
+    tokenizer = embedding.Tokenizer.load(folder / "vocab.txt")
+    more = {i for text in OTHERS for i in tokenizer.ids(text)}
+    table = wordpieces.load_or_build(built.parent / "more", folder, ids=[*ids, *more])
+    docs = [clustering.Doc(title=t, text=f"{t}. In Leeds.", language="en") for t in TEXTS + OTHERS]
+    vec = clustering.Vectorizer(static_weight=0.3, table=table)
+    matrix = vec.fit_transform(docs)
+    assert vec.dense_columns == wordpieces.DIMENSIONS
+    expected = (matrix @ matrix.T).toarray()
+    products = clustering._Products(matrix, vec.dense_columns)
+    assert np.allclose(products.block(0, len(docs)), expected, atol=1e-5)
+    assert np.allclose(products.block(3, 7), expected[3:7], atol=1e-5)
+    assert np.allclose(clustering._Products(matrix).block(0, len(docs)), expected, atol=1e-5)
