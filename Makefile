@@ -72,14 +72,15 @@ run: $(STAMP)
 # slowest alone. Each has a data dir of its own (its SQLite test database, its secret key);
 # tests keep their files in tmp dirs, listen on free ports, name their own databases and broker
 # queues uniquely and count only their own Celery workers, so the suites do not meet.
-# Each suite's output is printed whole when it ends (--output-sync).
+# Each suite's output is printed whole when it ends (--output-sync). TEST_JOBS=1: one at a time.
+TEST_JOBS ?= 3
 test: install-test
 	$(MAKE) lint
 	@suites=test-sqlite; \
 	  if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_POSTGRES" ]; then suites="$$suites test-postgres"; fi; \
 	  if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_TRAVEL" ]; then suites="$$suites test-travel"; fi; \
 	  echo "Running side by side, each printed when it ends: $$suites"; \
-	  $(MAKE) --no-print-directory --jobs=3 --output-sync=target --keep-going $$suites
+	  $(MAKE) --no-print-directory --jobs=$(TEST_JOBS) --output-sync=target --keep-going $$suites
 
 # Each suite's own data dir for the test process (its tests' children get tmp dirs of their own).
 TEST_DATA = HEADLINES_DATA_DIR=$(CURDIR)/var/$@
