@@ -67,9 +67,9 @@ system-deps: $(SYSTEM_STAMP)
 run: $(STAMP)
 	$(BIN)/headlines run --demo
 
-# The suites run side by side: each is whole, and much of each one's time is spent waiting on
-# child processes (servers, workers, senders), so together they take little longer than the
-# slowest alone. Each has a data dir of its own (its SQLite test database, its secret key);
+# The suites run side by side, each whole: about half of each one's time is spent waiting on
+# child processes (servers, workers, senders), and side by side they keep both cores busy
+# instead (docs/benchmarks.md, "The test run"). Each has a data dir of its own (its SQLite test database, its secret key);
 # tests keep their files in tmp dirs, listen on free ports, name their own databases and broker
 # queues uniquely and count only their own Celery workers, so the suites do not meet.
 # Each suite's output is printed whole when it ends (--output-sync). TEST_JOBS=1: one at a time.
