@@ -231,14 +231,14 @@ def evaluate(folder: Path, wanted: str) -> Results:
 
 
 def report(results: Results) -> None:
-    head = f"{'group':34} {'pages':>5}  {'ours P':>6} {'R':>5} {'F1':>5}   {'bare P':>6} {'R':>5}"
-    print(f"{head} {'F1':>5}  {'diff':>6}")
+    head = f"{'group':34} {'pages':>5}  {'ours P':>6} {'R':>5} {'F1':>6}   {'bare P':>6} {'R':>5}"
+    print(f"{head} {'F1':>6}  {'diff':>7}")
     for (kind, name), rows in sorted(results.words.items()):
         ours, bare = rows["ours"], rows["bare"]
         (op, orr, of), (bp, br, bf) = ours.row(), bare.row()
         print(
-            f"{kind + ': ' + name:34} {ours.pages:5}  {op:6.3f} {orr:5.3f} {of:5.3f}   "
-            f"{bp:6.3f} {br:5.3f} {bf:5.3f}  {of - bf:+6.3f}"
+            f"{kind + ': ' + name:34} {ours.pages:5}  {op:6.3f} {orr:5.3f} {of:6.4f}   "
+            f"{bp:6.3f} {br:5.3f} {bf:6.4f}  {of - bf:+7.4f}"
         )
     print("\nsnippets (found / absent / start found):")
     for name, snippet_rows in sorted(results.snippets.items()):

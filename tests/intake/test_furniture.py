@@ -47,6 +47,11 @@ from headlines.intake.scrubbing.scrub import scrub
         ("Additional reporting by Tom Vale", "byline"),
         ("Purchase Licensing Rights, opens new tab", "prompt"),
         ("Find out more", "prompt"),
+        # Teasers, and a sign-up form's small print said to the reader.
+        ("Watch: the moment the bridge collapsed", "prompt"),
+        ("Read more: The council voted to close the library.", "prompt"),
+        ("By signing up you agree to our Terms of Use", "newsletter"),
+        ("You can unsubscribe at any time.", "newsletter"),
     ],
 )
 def test_furniture_families_are_recognised(line: str, reason: str) -> None:
@@ -68,6 +73,15 @@ def test_furniture_families_are_recognised(line: str, reason: str) -> None:
         "The email that changed everything",
         "Newsletter row reaches the council chamber",
         "The report, which the paper published on Tuesday, runs to 400 pages.",
+        # The words of teasers and sign-up small print in the article's own sentences.
+        "Watch out - the storm will reach the coast by Friday, forecasters warned on Tuesday.",
+        "Opinion polls - which had the two parties level - proved wrong on election night.",
+        "Recommended dose: two tablets a day for adults, the agency advised in its guidance.",
+        "By continuing the talks, both sides hope to avoid a strike that would close schools.",
+        "He made his fortune by subscribing early to the fund, which returned 12% a year.",
+        "Users could opt out by clicking a button in the settings menu, the regulator said.",
+        "Customers can unsubscribe at any time, but critics say the option is hard to find.",
+        "\u201cThank you for joining us,\u201d she told the crowd at the rally on Saturday.",
     ],
 )
 def test_articles_mentioning_the_same_things_are_kept(line: str) -> None:

@@ -1,5 +1,8 @@
 import pytest
 
+from headlines.intake.errors import ParseError
+from headlines.intake.extraction.cleaning import clean
+from headlines.intake.reading.inputs import RawItem, items_from_bytes
 from headlines.intake.scrubbing.rules import RULES, classify
 from headlines.intake.scrubbing.scrub import scrub
 
@@ -344,3 +347,14 @@ def test_links_that_stay_on_the_page_or_lead_somewhere_new_are_the_article() -> 
         ("Home", "navigation"),
         ("Physics", "navigation"),
     ]
+
+
+def test_a_page_whose_only_text_is_its_title_is_refused_as_such() -> None:
+    page = (
+        b"<html><head><title>Thread not found - Harbour Forum</title></head><body>"
+        b"<h1>Thread not found - Harbour Forum</h1></body></html>"
+    )
+    item = items_from_bytes(page, input="error.html", url="")[0]
+    assert isinstance(item, RawItem)
+    with pytest.raises(ParseError, match="only text is its title"):
+        clean(item)

@@ -79,6 +79,10 @@ def clean(
                 f"{item.input}: no article text (a record needs a text, or a headline of "
                 f"{BRIEF_TITLE_WORDS} words or more)"
             )
+        if not body:
+            # trafilatura found nothing but the headline (an error page, a login wall, a
+            # page drawn by scripts): a headline is not an article, and no rule took it.
+            raise ParseError(f"{item.input}: no article text (the page's only text is its title)")
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
     url = extracted.url or item.url
     return CleanArticle(

@@ -48,6 +48,8 @@ class Links:
         self.texts = set(self.targets)
         # Longest first, so "World news" is taken before "news".
         self.ordered = sorted(self.texts, key=len, reverse=True)
+        # Each line is asked about by several rules and passes: it is worked out once.
+        self._parts: dict[str, int] = {}
 
     @classmethod
     def from_html(cls, page: str) -> Links:
@@ -78,6 +80,12 @@ class Links:
     def parts(self, line: str) -> int:
         """How many different link texts make up `line`, or 0 when too much of it is not a
         link (one link repeated is one part: a menu offers several places)."""
+        found = self._parts.get(line)
+        if found is None:
+            found = self._parts[line] = self._count_parts(line)
+        return found
+
+    def _count_parts(self, line: str) -> int:
         rest = _normal(line)
         if rest in self.code:
             return 0

@@ -31,7 +31,7 @@ PROMPT_ONLY = re.compile(
 PROMPT_PREFIX = re.compile(
     r"^\W*(read (more|next|also)|related( story| stories| article| coverage)?|see also|"
     r"also read|more on (this|that)|recommended|watch|listen|more from [\w' ]{1,30}|"
-    r"further reading|in (other|related) news|opinion)( \w+){0,2}"
+    r"further reading|in (other|related) news|opinion)(?P<more>( \w+){0,2})"
     r"\s*[:|\u00bb\u203a>\u2013\u2014-]\s*\S",
     re.I,
 )
@@ -55,10 +55,17 @@ THANKS = re.compile(
     r"|^\W*(success|almost done|check your (inbox|e-?mail))\b",
     re.I,
 )
+# The small print of a sign-up form. Its "By clicking …" and "… unsubscribe at any time" speak
+# to the reader ("you agree to our terms"); "By continuing the talks, both sides …" is news.
+# A segment that opens a quotation: someone speaking, not a widget.
+QUOTE_OPEN = re.compile("^\\s*[\"'\u201c\u2018\u201e\u00ab\u300c\u300e]")
 AGREEMENT = re.compile(
+    r"\bplease (enter|provide|type) a valid\b|\binvalid e-?mail\b|\bwe'?ll never share\b",
+    re.I,
+)
+AGREEMENT_TO_READER = re.compile(
     r"\bby (signing ?up|subscribing|clicking|registering|continuing|submitting|entering|"
-    r"using this (site|website))\b|\bplease (enter|provide|type) a valid\b|"
-    r"\binvalid e-?mail\b|\bwe'?ll never share\b|\bunsubscribe at any time\b",
+    r"using this (site|website))\b|\bunsubscribe at any time\b",
     re.I,
 )
 CONSENT = re.compile(

@@ -81,6 +81,29 @@ class Rule:
         return self.matches(segment)
 
 
+def _teaser(s: Segment) -> bool:
+    """A prompt and a headline: "Read more: Council votes …", "Watch: the moment …". A longer
+    label before a full sentence is the article's ("Watch out - the storm reaches the coast
+    on Friday.", "Recommended dose: two tablets a day.")."""
+    match = p.PROMPT_PREFIX.match(s.text)
+    if match is None:
+        return False
+    return not match.group("more") or not p.STATEMENT_END.search(s.text)
+
+
+def _thanks(s: Segment) -> bool:
+    """A form's thanks ("Thanks for signing up!"); not someone quoted saying it."""
+    return bool(p.THANKS.match(s.text)) and not p.QUOTE_OPEN.match(s.text)
+
+
+def _agreement(s: Segment) -> bool:
+    """A sign-up form's small print: its errors and promises, or its terms said to the reader
+    ("By signing up you agree …"); "He made his fortune by subscribing early" is not."""
+    if p.AGREEMENT.search(s.text):
+        return True
+    return bool(p.AGREEMENT_TO_READER.search(s.text)) and bool(p.READER.search(s.text))
+
+
 def _promo(s: Segment) -> bool:
     if not (p.PROMO_WORDS.search(s.text) and p.PROMO_PITCH.search(s.text)):
         return False
@@ -146,7 +169,7 @@ RULES: list[Rule] = [
         hints=("(",),
     ),
     Rule("prompt only", "prompt", lambda s: bool(p.PROMPT_ONLY.match(s.text))),
-    Rule("teaser", "prompt", lambda s: bool(p.PROMPT_PREFIX.match(s.text)), max_words=30),
+    Rule("teaser", "prompt", _teaser, max_words=30),
     # A button's label; "Okay." or "“I agree!" with a sentence's stop is someone speaking.
     Rule(
         "consent button",
@@ -168,13 +191,8 @@ RULES: list[Rule] = [
         max_words=8,
         hints=(".com/", ".me/"),
     ),
-    Rule("thanks", "newsletter", lambda s: bool(p.THANKS.match(s.text))),
-    Rule(
-        "sign-up agreement",
-        "newsletter",
-        lambda s: bool(p.AGREEMENT.search(s.text)),
-        hints=p.AGREEMENT_HINTS,
-    ),
+    Rule("thanks", "newsletter", _thanks, reporting="short"),
+    Rule("sign-up agreement", "newsletter", _agreement, hints=p.AGREEMENT_HINTS),
     Rule(
         "caption label",
         "caption",
