@@ -299,10 +299,11 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_STORY_STATIC_WEIGHT",
         float,
         0.0,
-        "Share of the similarity from a static word-piece embedding distilled from the same "
-        "model (each word piece's vector, IDF-weighted over an English article's title and "
-        "lead; microseconds per article). Its table is built once from the model package "
-        "(about a minute of CPU) into DATA_DIR/models; 0 turns it off.",
+        "Share of the similarity from a static word-piece embedding of the same model (its word "
+        "pieces' vectors, IDF-weighted over an English article's title and lead; microseconds "
+        "per article; left out in windows of under 20 English articles). Its table is made once "
+        "from the model package (about 10 s of CPU) into DATA_DIR/models; 0 turns it off "
+        "(off by default: no general gain on clustering-dev, see docs/benchmarks.md).",
         group="stories",
     ),
     Setting(

@@ -1,7 +1,7 @@
-"""The static word-piece embedding distilled from all-MiniLM-L6-v2 (stories/wordpieces.py).
+"""The static word-piece embedding made from all-MiniLM-L6-v2 (stories/wordpieces.py).
 
-The whole table takes about a minute of CPU to build, so these tests build tables of the few
-hundred pieces their own sentences use (`ids`): the same code, a smaller vocabulary."""
+The whole table takes about 10 s of CPU to build, so these tests build tables of the few hundred
+pieces their own sentences use (`ids`): the same code, a smaller vocabulary."""
 
 from __future__ import annotations
 
