@@ -193,13 +193,18 @@ def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch
     """Under a burst waitress warns "Task queue depth is N" for nearly every request."""
     import logging
 
+    from django.conf import settings
+
     from headlines.core import logs
 
+    config = settings.LOGGING
+    assert config["loggers"]["waitress.queue"]["filters"] == ["once_a_minute"]
+    assert config["filters"]["once_a_minute"]["()"] == "headlines.core.logs.AtMostEvery"
     now = [1000.0]
     monkeypatch.setattr(logs.time, "monotonic", lambda: now[0])
-    queue = logging.getLogger("waitress.queue")
-    (limit,) = [f for f in queue.filters if isinstance(f, logs.AtMostEvery)]
-    limit.shown_at, limit.held = None, 0
+    queue = logging.getLogger("tests.waitress.queue")
+    limit = logs.AtMostEvery(config["filters"]["once_a_minute"]["seconds"])
+    queue.addFilter(limit)
     seen: list[str] = []
 
     class Keep(logging.Handler):
@@ -216,6 +221,7 @@ def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch
         queue.warning("Task queue depth is %d", 7)
     finally:
         queue.removeHandler(handler)
+        queue.removeFilter(limit)
     assert seen == [
         "Task queue depth is 1",
         "Task queue depth is 7 (499 more like it in the last 60 s)",
