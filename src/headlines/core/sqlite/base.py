@@ -25,8 +25,8 @@ FIRST_PAUSE, MAX_PAUSE = 0.0001, 0.002  # seconds between tries of BEGIN IMMEDIA
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
-        if self.transaction_mode != "IMMEDIATE":
-            super()._start_transaction_under_autocommit()
+        if getattr(self, "transaction_mode", None) != "IMMEDIATE":
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5.0))
         with self.wrap_database_errors:
