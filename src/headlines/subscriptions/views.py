@@ -164,10 +164,15 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
         else:
             state, status = _submit(request, chosen, source=ConsentEvent.Source.WIDGET)
             state.choices = editions
-    token, action = formtokens.form_token(form=form_name), request.get_full_path()
+    action = request.get_full_path()
     if request.method == "GET":
-        page = _blank_widget(editions, action).replace(_TOKEN_SLOT, token, 1)
-        return _frameable(HttpResponse(page))
+        page = _widget_page(state, action, tokens=1)
+        token = formtokens.form_token(form=form_name)
+        return _frameable(HttpResponse(page.replace(_TOKEN_SLOT, token, 1)))
+    if state.done and not state.suggestion:
+        # The thanks names the edition only, never the address: the same page for everyone.
+        return _frameable(HttpResponse(_widget_page(state, action, tokens=0), status=status))
+    token = formtokens.form_token(form=form_name)
     context = {"state": state, "wording": wording, "token": token, "action": action}
     # No request: the widget's templates read none of the context processors' values.
     page = render_to_string("subscriptions/widget.html", context)
@@ -175,26 +180,28 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
 
 
 # The blank form is the same page for every reader of the same editions at the same address but
-# for its token: rendered once per process for the editions as they are now (every stored
+# for its token, and the thanks without a "Did you mean" is the same page for every reader of
+# the edition: each is rendered once per process for the editions as they are now (every stored
 # field is in the key, so an edited edition gets a new page) and the path, and each GET puts a
-# fresh token in the slot. The slot is random per process, so no path can contain it.
+# fresh token in the form's slot. The slot is random per process, so no path can contain it.
 _TOKEN_SLOT = f"token-slot-{secrets.token_hex(16)}"
-_BLANK_PAGES: dict[tuple[object, ...], str] = {}
-_BLANK_PAGES_MAX = 256  # paths carry a query string anyone can vary; the cache stays small
+_PAGES: dict[tuple[object, ...], str] = {}
+_PAGES_MAX = 256  # paths carry a query string anyone can vary; the cache stays small
 
 
-def _blank_widget(editions: list[Edition], action: str) -> str:
-    key = (action, *(tuple(e.__dict__[f] for f in _EDITION_FIELDS) for e in editions))
-    page = _BLANK_PAGES.get(key)
+def _widget_page(state: SignupState, action: str, *, tokens: int) -> str:
+    """The blank form (`tokens=1`, its token slot to fill) or the plain thanks (`tokens=0`)."""
+    editions = [state.edition, *state.choices]
+    key = (state.done, action, *(tuple(e.__dict__[f] for f in _EDITION_FIELDS) for e in editions))
+    page = _PAGES.get(key)
     if page is None:
-        state = SignupState(edition=editions[0], choices=editions)
         context = {"state": state, "wording": wording, "token": _TOKEN_SLOT, "action": action}
         page = render_to_string("subscriptions/widget.html", context)
-        if page.count(_TOKEN_SLOT) != 1:  # the template changed shape: never cache a guess
-            raise RuntimeError("the widget's page must hold its token exactly once")
-        if len(_BLANK_PAGES) >= _BLANK_PAGES_MAX:
-            _BLANK_PAGES.clear()
-        _BLANK_PAGES[key] = page
+        if page.count(_TOKEN_SLOT) != tokens:  # the template changed shape: never cache a guess
+            raise RuntimeError(f"the widget's page must hold its token {tokens} time(s)")
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = page
     return page
 
 
