@@ -14,10 +14,9 @@ milliseconds. Every other statement keeps SQLite's busy handler and the 20 s tim
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
-from typing import Any
 
-from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
 FIRST_PAUSE, MAX_PAUSE = 0.0001, 0.002  # seconds between tries of BEGIN IMMEDIATE
@@ -29,25 +28,25 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5.0))
-        with self.wrap_database_errors:
-            self.connection.execute("PRAGMA busy_timeout = 0")
-        try:
-            _begin_immediate(self, deadline=time.monotonic() + timeout)
-        finally:
-            with self.wrap_database_errors:
-                self.connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        raw = self.connection  # not through a cursor wrapper: a failed try costs microseconds
+        with self.wrap_database_errors:  # the last failure raises Django's OperationalError
+            raw.execute("PRAGMA busy_timeout = 0")
+            try:
+                _begin_immediate(raw, deadline=time.monotonic() + timeout)
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
 
 
-def _begin_immediate(wrapper: Any, *, deadline: float) -> None:
+def _begin_immediate(raw: sqlite3.Connection, *, deadline: float) -> None:
     """BEGIN IMMEDIATE, retried with short pauses while another connection writes."""
     pause = FIRST_PAUSE
     while True:
         try:
-            wrapper.cursor().execute("BEGIN IMMEDIATE")
+            raw.execute("BEGIN IMMEDIATE")
             return
-        except OperationalError as exc:
-            locked = "locked" in str(exc) or "busy" in str(exc)
-            if not locked or time.monotonic() >= deadline:
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
+            if not busy or time.monotonic() >= deadline:
                 raise
         # Jitter: waiters woken together would otherwise try together again.
         time.sleep(pause * (0.5 + random.random()))
