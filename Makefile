@@ -67,25 +67,37 @@ system-deps: $(SYSTEM_STAMP)
 run: $(STAMP)
 	$(BIN)/headlines run --demo
 
+# The suites run side by side, each whole: about half of each one's time is spent waiting on
+# child processes (servers, workers, senders), and side by side they keep both cores busy
+# instead (docs/benchmarks.md, "The test run"). Each has a data dir of its own (its SQLite test database, its secret key);
+# tests keep their files in tmp dirs, listen on free ports, name their own databases and broker
+# queues uniquely and count only their own Celery workers, so the suites do not meet.
+# Each suite's output is printed whole when it ends (--output-sync). TEST_JOBS=1: one at a time.
+TEST_JOBS ?= 3
 test: install-test
 	$(MAKE) lint
-	$(MAKE) test-sqlite
-	@if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_POSTGRES" ]; then $(MAKE) test-postgres; fi
-	@if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_TRAVEL" ]; then $(MAKE) test-travel; fi
+	@suites=test-sqlite; \
+	  if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_POSTGRES" ]; then suites="$$suites test-postgres"; fi; \
+	  if [ "$$CI" = "true" ] || [ -n "$$HEADLINES_TEST_TRAVEL" ]; then suites="$$suites test-travel"; fi; \
+	  echo "Running side by side, each printed when it ends: $$suites"; \
+	  $(MAKE) --no-print-directory --jobs=$(TEST_JOBS) --output-sync=target --keep-going $$suites
+
+# Each suite's own data dir for the test process (its tests' children get tmp dirs of their own).
+TEST_DATA = HEADLINES_DATA_DIR=$(CURDIR)/var/$@
 
 test-sqlite: $(TEST_STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(TEST_DATA) $(BIN)/pytest -q -p no:cacheprovider
 
 # The SQLite suite again with the wall clock a year and a month ahead (ticking): a test that
 # passes only on the day it was written, or a timestamp read from the wall clock instead of
 # headlines.core.clock, fails here. See tests/travel.py.
 TRAVEL_DAYS ?= 400
 test-travel: $(TEST_STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider --travel-days=$(TRAVEL_DAYS)
+	$(TEST_DATA) $(BIN)/pytest -q -p no:cacheprovider --travel-days=$(TRAVEL_DAYS)
 
 # The same suite on PostgreSQL (browser pages are database-agnostic and run once, above).
 test-postgres: $(TEST_STAMP)
-	HEADLINES_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	$(TEST_DATA) HEADLINES_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import signal
+import socket
 import subprocess
 import time
 import uuid
@@ -98,9 +99,13 @@ class Tier:
         self._wait_for_nodes(count)
 
     def _wait_for_nodes(self, count: int) -> None:
-        """Until `count` workers answer a ping: each under its own node name."""
+        """Until `count` of this tier's workers answer a ping, each under its own node name
+        (headlines@<host>-<pid>). A ping reaches every worker on the broker, so workers of
+        another test run on this machine (another suite, another checkout) answer too: only
+        ours count."""
         from celery import Celery
 
+        ours = {f"headlines@{socket.gethostname()}-{worker.pid}" for worker in self.workers}
         app = Celery(broker=self.url)
         end = time.monotonic() + 60
         names: set[str] = set()
@@ -108,7 +113,7 @@ class Tier:
             for worker in self.workers:
                 assert worker.poll() is None, self.site.log()
             names = {name for reply in app.control.ping(timeout=1.0) for name in reply}
-            names = {n for n in names if n.startswith("headlines@")}
+            names &= ours
         app.close()
         assert len(names) >= count, f"workers answering: {names}\n{self.site.log()}"
 

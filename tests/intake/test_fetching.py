@@ -58,9 +58,17 @@ def test_error_statuses_have_clear_reasons(
 
 
 def test_slow_and_oversized_responses_are_cut_off(web: LocalWeb, fetcher: HttpFetcher) -> None:
-    slow = web.serve("/slow", page(), delay=1.0)
-    with pytest.raises(FetchError, match="timed out waiting for data"):
-        fetcher.get(slow, allow_private=True)
+    impatient = HttpFetcher(short_options(read_timeout=0.3))
+    try:
+        slow = web.serve("/slow", page(), delay=1.0)
+        with pytest.raises(FetchError, match="timed out waiting for data"):
+            impatient.get(slow, allow_private=True)
+        # Every chunk arrives within the read timeout, the whole answer not within 4 of them.
+        trickle = web.serve("/trickle", "x" * 64 * 40, drip=0.1)
+        with pytest.raises(FetchError, match=r"response too slow \(over 1\.2 s\)"):
+            impatient.get(trickle, allow_private=True)
+    finally:
+        impatient.close()
     big = web.serve("/big", b"x" * 150_000)
     with pytest.raises(FetchError, match="exceeds 100000 bytes"):
         fetcher.get(big, allow_private=True)

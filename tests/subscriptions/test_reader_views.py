@@ -177,3 +177,15 @@ def test_the_confirmed_page_states_the_real_first_send_time(client, pending, mai
     assert expected in page
     assert 'datetime="2026-11-26T23:00:00+00:00"' in page
     assert "this evening" not in page
+
+
+def test_the_welcome_email_states_the_real_first_send_time(client, pending, mail_now) -> None:
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)))
+    mail_now(lambda: client.post(path_of(links.confirm_url(pending.pk))))
+    [welcome] = [m for m in outbox(pending.subscriber.email) if "Welcome" in m["Subject"]]
+    # Tonight's 18:00 in New York has passed: the email names tomorrow, not "this evening".
+    expected = "Your first digest arrives on Thursday 26 November at 18:00 (New York time)."
+    for part in ("text/plain", "text/html"):
+        body = welcome.get_body(preferencelist=(part.split("/")[1],)).get_content()
+        assert expected in body
+        assert "this evening" not in body

@@ -17,7 +17,7 @@ from headlines.core.mail import SendResult, build_message, format_address, send_
 from headlines.core.models import Edition
 from headlines.subscriptions import links, wording
 from headlines.subscriptions.models import Subscription
-from headlines.subscriptions.selectors import is_suppressed
+from headlines.subscriptions.selectors import is_suppressed, subscription_next_digest_at
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,12 @@ def send_welcome(subscription: Subscription) -> SendResult | None:
         context={
             "unsubscribe_url": unsubscribe,
             "preferences_url": links.preferences_url(subscription.pk),
+            # The real moment, by delivery's own rule, in the reader's zone: "this evening"
+            # was wrong for a reader who confirms after the send hour.
+            "first_digest": wording.first_digest(
+                subscription_next_digest_at(subscription=subscription),
+                subscription.timezone or subscription.edition.timezone,
+            ),
         },
         headers=headers,
     )

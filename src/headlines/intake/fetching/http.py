@@ -212,7 +212,8 @@ class HttpFetcher:
 
     def _read(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
         cap = self.options.max_bytes
-        deadline = time.monotonic() + 4 * self.options.read_timeout
+        budget = 4 * self.options.read_timeout  # for the whole body, however it trickles in
+        deadline = time.monotonic() + budget
         target, headers, extensions = _pin(url, headers, pinned)
         with self.client.stream("GET", target, headers=headers, extensions=extensions) as raw:
             head = {k.lower(): v for k, v in raw.headers.items()}
@@ -229,7 +230,7 @@ class HttpFetcher:
                 if size > cap:
                     raise FetchError(f"{url}: response exceeds {cap} bytes")
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: response too slow (over {deadline:.0f}s)")
+                    raise FetchError(f"{url}: response too slow (over {budget:g} s)")
                 chunks.append(chunk)
             return Response(url, raw.status_code, head, b"".join(chunks))
 
