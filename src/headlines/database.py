@@ -19,7 +19,8 @@ SQLITE_PRAGMAS = (
 
 def sqlite_database(path: Path) -> dict[str, Any]:
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's SQLite backend but for how BEGIN IMMEDIATE waits (core/sqlite/base.py).
+        "ENGINE": "headlines.core.sqlite",
         "NAME": str(path),
         "OPTIONS": {
             "init_command": SQLITE_PRAGMAS,

@@ -114,7 +114,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     # Other libraries' lines (trafilatura's "ERROR empty HTML tree"…) only with --verbose.
-    "filters": {"own_lines": {"()": "headlines.core.logs.OwnLinesOnly"}},
+    "filters": {
+        "own_lines": {"()": "headlines.core.logs.OwnLinesOnly"},
+        "once_a_minute": {"()": "headlines.core.logs.AtMostEvery", "seconds": 60},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -123,5 +126,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": str(CONFIG["HEADLINES_LOG_LEVEL"]).upper()},
-    "loggers": {"httpx": {"level": "WARNING"}, "trafilatura": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "trafilatura": {"level": "WARNING"},
+        # "Task queue depth is N" on every queued request of a burst: one line a minute.
+        "waitress.queue": {"filters": ["once_a_minute"]},
+    },
 }

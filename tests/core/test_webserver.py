@@ -187,3 +187,42 @@ def test_one_readers_limit_holds_when_their_requests_land_on_different_web_proce
         server.stop()
         if database_url:
             drop_postgres(database_url)
+
+
+def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch) -> None:
+    """Under a burst waitress warns "Task queue depth is N" for nearly every request."""
+    import logging
+
+    from django.conf import settings
+
+    from headlines.core import logs
+
+    config = settings.LOGGING
+    assert config["loggers"]["waitress.queue"]["filters"] == ["once_a_minute"]
+    assert config["filters"]["once_a_minute"]["()"] == "headlines.core.logs.AtMostEvery"
+    now = [1000.0]
+    monkeypatch.setattr(logs.time, "monotonic", lambda: now[0])
+    queue = logging.getLogger("tests.waitress.queue")
+    limit = logs.AtMostEvery(config["filters"]["once_a_minute"]["seconds"])
+    queue.addFilter(limit)
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Keep()
+    queue.addHandler(handler)
+    try:
+        for depth in range(1, 501):
+            queue.warning("Task queue depth is %d", depth)
+            now[0] += 0.1  # 500 warnings in 50 s, then one more after the minute
+        now[0] += 15
+        queue.warning("Task queue depth is %d", 7)
+    finally:
+        queue.removeHandler(handler)
+        queue.removeFilter(limit)
+    assert seen == [
+        "Task queue depth is 1",
+        "Task queue depth is 7 (499 more like it in the last 60 s)",
+    ]

@@ -301,3 +301,30 @@ def test_the_landing_page_links_to_the_archive_and_has_an_icon(client, edition) 
     page = client.get("/").content.decode()
     assert 'href="/archive/"' in page and "Read past digests in the archive" in page
     assert '<link rel="icon" href="/favicon.ico" type="image/svg+xml">' in page
+
+
+def test_the_widget_page_is_reused_but_each_reader_gets_a_fresh_token(edition, mail_now) -> None:
+    from headlines.core.models import Edition
+
+    first, second = widget_form(Client()), widget_form(Client())
+    assert first["token"] != second["token"]
+    page = Client().get("/widget/us/").content.decode()
+    assert page.count('name="token"') == 1 and "token-slot" not in page
+    # An edit to the edition shows at once: every stored field is in the page's key.
+    Edition.objects.filter(pk=edition.pk).update(name="US Late Headlines")
+    assert "Sign up to our free US Late Headlines email" in Client().get("/widget/us/").text
+    Edition.objects.filter(pk=edition.pk).update(privacy_url="https://news.example/p2")
+    assert 'href="https://news.example/p2"' in Client().get("/widget/us/").text
+    # The path a reader arrived by is the form's action, escaped, whatever it holds.
+    hostile = Client().get("/widget/us/?x=%22%3E%3Cscript%3Etoken-slot").text
+    assert "<script>" not in hostile and hostile.count('name="token"') == 1
+    # Both earlier tokens still sign a reader up; the thanks names neither address.
+    pages = []
+    for n, form in enumerate([first, second]):
+        response = mail_now(
+            lambda form=form, n=n: Client().post("/widget/us/", {**form, "email": f"t{n}@x.org"})
+        )
+        assert response.status_code == 200 and "Thanks for signing up" in response.text
+        pages.append(response.text)
+    assert pages[0] == pages[1] and "x.org" not in pages[0] and "token" not in pages[0]
+    assert Subscription.objects.count() == 2

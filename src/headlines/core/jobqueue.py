@@ -18,6 +18,7 @@ from django.db.models import F, Q
 
 from headlines.core import clock
 from headlines.core.models import Job
+from headlines.core.rows import row_insert
 
 Status = Job.Status
 ERROR_CHARS = 4000
@@ -50,11 +51,8 @@ def insert(
     and its id returned. None only if that job was claimed in the meantime."""
     now = clock.now()
     if not key:
-        return int(
-            Job.objects.create(
-                kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after
-            ).pk
-        )
+        job = Job(kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after)
+        return int(row_insert(job).pk)
     ops = connection.ops
     with connection.cursor() as cursor:
         cursor.execute(

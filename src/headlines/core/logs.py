@@ -8,6 +8,8 @@ only alarms the person at the terminal; the report already names the page and th
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 # Loggers of the service itself and of the servers and queue it runs on: always shown.
 OWN = frozenset({"headlines", "django", "celery", "kombu", "waitress", "py"})
@@ -27,3 +29,30 @@ class OwnLinesOnly(logging.Filter):
         if _show_others or record.name.split(".", 1)[0] in OWN:
             return True
         return logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+
+
+class AtMostEvery(logging.Filter):
+    """Let one record through per `seconds`, saying how many like it were held back since.
+
+    For waitress's "Task queue depth is N": under a burst every request queues behind busy
+    threads and waitress logs each time, thousands of identical lines a minute that cost the
+    web process CPU exactly when it has none to spare. One a minute still tells the operator.
+    """
+
+    def __init__(self, seconds: float = 60.0) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.shown_at: float | None = None
+        self.held = 0
+        self.lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if self.shown_at is not None and now - self.shown_at < self.seconds:
+                self.held += 1
+                return False
+            held, self.held, self.shown_at = self.held, 0, now
+        if held:
+            record.msg = f"{record.msg} ({held} more like it in the last {self.seconds:.0f} s)"
+        return True

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition, OutboxMessage
+from headlines.core.rows import rows_select
 
 
 def edition_list(*, enabled_only: bool = False) -> QuerySet[Edition]:
@@ -13,15 +14,16 @@ def edition_list(*, enabled_only: bool = False) -> QuerySet[Edition]:
     return editions.filter(enabled=True) if enabled_only else editions
 
 
-# EDITION_OPEN_SQL: the sign-up doors look their edition up on every request, and building
-# this query through the ORM cost more CPU than SQLite spends answering it (docs/benchmarks.md).
-EDITION_OPEN_SQL = "SELECT * FROM core_edition WHERE {column} = %s AND enabled = %s"
+# EDITION_OPEN_WHERE: the sign-up doors look their edition up on every request, and building
+# this query through the ORM (even `Model.objects.raw`) cost more CPU than SQLite spends
+# answering it (docs/benchmarks.md); core.rows builds the statement once.
+EDITION_OPEN_WHERE = "{column} = %s AND enabled = %s"
 
 
 def edition_open(*, slug: str | None = None, pk: int | None = None) -> Edition | None:
     """The enabled edition with this slug (or primary key), or None."""
     column, value = ("slug", slug) if pk is None else ("id", pk)
-    found = list(Edition.objects.raw(EDITION_OPEN_SQL.format(column=column), [value, True]))
+    found = rows_select(Edition, EDITION_OPEN_WHERE.format(column=column), [value, True])
     return found[0] if found else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
+from headlines.core.rows import row_insert
 from headlines.subscriptions import wording
 from headlines.subscriptions.hashing import ip_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber
@@ -22,7 +23,7 @@ def consent_record(
     ip: str | None = None,
 ) -> ConsentEvent:
     """Append one grant or withdrawal to the ledger (call inside the caller's transaction)."""
-    return ConsentEvent.objects.create(
+    event = ConsentEvent(
         subscriber=subscriber,
         email_hash=subscriber.email_hash,
         edition=edition,
@@ -33,6 +34,8 @@ def consent_record(
         source=source,
         ip_hash=ip_hash(ip),
     )
+    # A new row only (ConsentEvent.save refuses updates): one prepared INSERT, as on every sign-up.
+    return row_insert(event, append_only=True)
 
 
 def grants_record(

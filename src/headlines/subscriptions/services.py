@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from headlines.core import clock, events, jobs
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
+from headlines.core.rows import row_insert
 from headlines.core.selectors import edition_open
 from headlines.core.services import parse_timezone
 from headlines.stories.topics import topic_slugs_clean
@@ -80,8 +81,13 @@ def subscription_request(
     source: str,
     ip: str | None = None,
     topics: Sequence[str] = (),
+    edition: Edition | None = None,
 ) -> None:
     """A sign-up from the form, the widget or the API. Returns nothing, whatever happened.
+
+    `edition`: the open edition `edition_id` names, when the caller has just looked it up with
+    `core.selectors.edition_open` in this request (the sign-up doors do); otherwise it is looked
+    up here. Either way a closed edition is NotFound.
 
     `topics` (slugs of the edition's topics; empty = the whole digest) are checked before
     anything is stored and become the subscription's choice, also for a reader re-asking.
@@ -94,7 +100,8 @@ def subscription_request(
     SQLite a transaction holds the database's one write lock, so only the writes are inside it.
     """
     address = email_validate(email)
-    edition = _enabled_edition(edition_id)
+    if edition is None or edition.pk != edition_id or not edition.enabled:
+        edition = _enabled_edition(edition_id)
     chosen = topic_slugs_clean(edition_id=edition.pk, slugs=topics) if topics else None
     keys = (ip_hash(ip), email_hash(address))
     with transaction.atomic():
@@ -122,12 +129,14 @@ def _request_record(
         return
     subscriber, new_reader = found
     if new_reader:  # nobody else can hold a subscription of a reader created just now
-        subscription = Subscription.objects.create(
-            subscriber=subscriber,
-            edition=edition,
-            status=Status.PENDING,
-            marketing_requested=marketing,
-            topics=topics or [],
+        subscription = row_insert(
+            Subscription(
+                subscriber=subscriber,
+                edition=edition,
+                status=Status.PENDING,
+                marketing_requested=marketing,
+                topics=topics or [],
+            )
         )
         restarted = True
     else:

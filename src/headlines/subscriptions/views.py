@@ -7,11 +7,13 @@ history, so a response never reveals whether an address was known.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -86,6 +88,7 @@ def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[Sig
         services.subscription_request(
             email=state.email,
             edition_id=edition.pk,
+            edition=edition,  # found open by this request: not looked up a second time
             marketing=state.marketing,
             source=source,
             ip=client_ip(request),
@@ -161,14 +164,48 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
         else:
             state, status = _submit(request, chosen, source=ConsentEvent.Source.WIDGET)
             state.choices = editions
-    context = {
-        "state": state,
-        "wording": wording,
-        "token": formtokens.form_token(form=form_name),
-        "action": request.get_full_path(),
-    }
-    response = render(request, "subscriptions/widget.html", context, status=status)
-    return _frameable(response)
+    action = request.get_full_path()
+    if request.method == "GET":
+        page = _widget_page(state, action, tokens=1)
+        token = formtokens.form_token(form=form_name)
+        return _frameable(HttpResponse(page.replace(_TOKEN_SLOT, token, 1)))
+    if state.done and not state.suggestion:
+        # The thanks names the edition only, never the address: the same page for everyone.
+        return _frameable(HttpResponse(_widget_page(state, action, tokens=0), status=status))
+    token = formtokens.form_token(form=form_name)
+    context = {"state": state, "wording": wording, "token": token, "action": action}
+    # No request: the widget's templates read none of the context processors' values.
+    page = render_to_string("subscriptions/widget.html", context)
+    return _frameable(HttpResponse(page, status=status))
+
+
+# The blank form is the same page for every reader of the same editions at the same address but
+# for its token, and the thanks without a "Did you mean" is the same page for every reader of
+# the edition: each is rendered once per process for the editions as they are now (every stored
+# field is in the key, so an edited edition gets a new page) and the path, and each GET puts a
+# fresh token in the form's slot. The slot is random per process, so no path can contain it.
+_TOKEN_SLOT = f"token-slot-{secrets.token_hex(16)}"
+_PAGES: dict[tuple[object, ...], str] = {}
+_PAGES_MAX = 256  # paths carry a query string anyone can vary; the cache stays small
+
+
+def _widget_page(state: SignupState, action: str, *, tokens: int) -> str:
+    """The blank form (`tokens=1`, its token slot to fill) or the plain thanks (`tokens=0`)."""
+    editions = [state.edition, *state.choices]
+    key = (state.done, action, *(tuple(e.__dict__[f] for f in _EDITION_FIELDS) for e in editions))
+    page = _PAGES.get(key)
+    if page is None:
+        context = {"state": state, "wording": wording, "token": _TOKEN_SLOT, "action": action}
+        page = render_to_string("subscriptions/widget.html", context)
+        if page.count(_TOKEN_SLOT) != tokens:  # the template changed shape: never cache a guess
+            raise RuntimeError(f"the widget's page must hold its token {tokens} time(s)")
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = page
+    return page
+
+
+_EDITION_FIELDS = [f.attname for f in Edition._meta.concrete_fields]
 
 
 def _frameable(response: HttpResponse) -> HttpResponse:

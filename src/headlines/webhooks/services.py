@@ -13,6 +13,7 @@ from django.db import transaction
 
 from headlines.core import clock, events, jobs
 from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.rows import rows_select
 from headlines.webhooks.models import Endpoint, Message
 
 
@@ -87,9 +88,9 @@ def webhook_endpoint_enable(*, endpoint_id: int) -> Endpoint:
     return endpoint
 
 
-# ENDPOINTS_SQL: runs inside every sign-up's write transaction; through the ORM the query cost
+# ENDPOINTS_WHERE: runs inside every sign-up's write transaction; through the ORM the query cost
 # more CPU to build than SQLite spends answering it (docs/benchmarks.md).
-ENDPOINTS_SQL = "SELECT * FROM webhooks_endpoint WHERE enabled = %s ORDER BY id"
+ENDPOINTS_WHERE = "enabled = %s ORDER BY id"
 
 
 def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
@@ -104,7 +105,7 @@ def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
             payload=body,
             next_attempt_at=now,
         )
-        for endpoint in Endpoint.objects.raw(ENDPOINTS_SQL, [True])
+        for endpoint in rows_select(Endpoint, ENDPOINTS_WHERE, [True])
         if event_type in (endpoint.events or [])
     ]
     if rows:
