@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import json
 import re
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +22,7 @@ import time_machine
 from standardwebhooks import Webhook
 
 from tests.conftest import SMTPPeer
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, free_port
 from tests.travel import child_now
 from tests.webhooks.conftest import Receiver
 
@@ -43,12 +42,6 @@ def verified(secret: str, hit: Any) -> dict[str, Any]:
 def day() -> dt.date:
     """Today by the children's clock (the real one: this process's may be travelled)."""
     return child_now().date()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until(condition, what: str, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]

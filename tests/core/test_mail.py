@@ -9,6 +9,7 @@ from headlines.core import clock, mail
 from headlines.core.errors import InvalidInput
 from headlines.core.models import OutboxMessage
 from tests.conftest import SMTPPeer
+from tests.delivery.children import free_port
 
 
 def message() -> mail.EmailMessage:
@@ -61,11 +62,7 @@ def test_refusal_and_temporary_failure_replies_are_kept(smtp_peer: SMTPPeer) -> 
 
 
 def test_failover_to_the_second_relay(smtp_peer: SMTPPeer) -> None:
-    import socket
-
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        dead_port = s.getsockname()[1]
+    dead_port = free_port()  # nobody listens on it
     relays = mail.parse_smtp_urls(f"smtp://127.0.0.1:{dead_port},{smtp_peer.url}")
     messenger = mail.SMTPMessenger(relays, timeout=5)
     result = messenger.send(
@@ -230,7 +227,7 @@ def test_tls_and_auth(tmp_path: Path, scheme: str) -> None:
         return AuthResult(success=ok)
 
     context = _tls_context(tmp_path)
-    port = _free_port()
+    port = free_port()
     options: dict[str, object] = {"authenticator": authenticator, "auth_require_tls": True}
     if scheme == "smtps":
         # aiosmtpd only counts STARTTLS as TLS for auth_require_tls; here the whole socket is.
@@ -267,14 +264,6 @@ def test_tls_and_auth(tmp_path: Path, scheme: str) -> None:
     finally:
         controller.stop()
     assert len(received) == 1
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_long_message_reaches_a_strict_relay_with_its_long_header_intact(

@@ -15,15 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_webserver import children, own_nice
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, free_port
 
 WORKER_NICE = 7
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Service:

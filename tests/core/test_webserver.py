@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,13 +20,7 @@ import pytest
 
 from headlines.config import ConfigError
 from headlines.core.webserver import waitress_options
-from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
 
 class Server:
@@ -41,7 +34,7 @@ class Server:
         )
         self.install.run("migrate", "--noinput")
         self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = self.install.popen("run", "--port", str(self.port), *run_args)
         deadline = time.monotonic() + 60

@@ -9,7 +9,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -24,19 +23,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SMTPPeer
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, free_port
 
 WORKER_THREADS, JOB_BATCH = 4, 10
 # A killed worker may have sent, per thread, the emails of one claimed batch not yet marked
 # done: the in-flight window.
 IN_FLIGHT = WORKER_THREADS * JOB_BATCH
 SIGNUPS = 240
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Site:

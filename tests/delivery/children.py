@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -13,6 +14,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 HEADLINES = str(Path(sys.executable).with_name("headlines"))
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+
+
+def free_port() -> int:
+    """A localhost port nobody listens on now, for a child server to take."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class Installation:

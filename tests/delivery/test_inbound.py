@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -11,16 +10,11 @@ from headlines.core.errors import InvalidInput
 from headlines.delivery.inbound import BounceServer, ImapMailbox, bounce_poll, parse_listen
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import Suppression
+from tests.delivery.children import free_port
 from tests.delivery.test_bounces import ARF, setup_reader
 from tests.delivery.test_reliability import DSN
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
