@@ -371,36 +371,38 @@ class _Products:
         return out
 
 
-def _kth(products: _Products, k: int) -> np.ndarray:
-    """Each row's k-th highest similarity to another row (0 when it has fewer)."""
-    n = products.n
-    out = np.zeros(n, dtype=np.float32)
-    if k <= 0 or n <= k:
-        return out
-    for start in range(0, n, BLOCK_ROWS):
-        dense = products.block(start, min(start + BLOCK_ROWS, n))
-        dense[np.arange(dense.shape[0]), np.arange(start, start + dense.shape[0])] = -1.0
-        out[start : start + dense.shape[0]] = -np.partition(-dense, k - 1, axis=1)[:, k - 1]
-    return out
-
-
 def _edges(products: _Products, guard: Guard, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    rows, cols = [], []
-    n = products.n
-    kth = _kth(products, MUTUAL_K)
+    """The pairs (i < j) that agree: similar enough, among each other's MUTUAL_K nearest, and
+    still above the threshold once a guard has had its say.
+
+    One pass over the similarity blocks: each block gives its rows' k-th highest similarity,
+    and its pairs above the threshold and the row's k-th (at most about k a row, so memory stays
+    bounded); the other half of the mutual test needs the k-th of every row, so it runs on those
+    candidates once the pass is done. (The blocks used to be computed twice, once for the k-th.)
+    """
+    n, k = products.n, MUTUAL_K
+    kth = np.zeros(n, dtype=np.float32)  # 0 when a row has fewer than k others
+    rows, cols, values = [], [], []
     for start in range(0, n, BLOCK_ROWS):
         block = products.block(start, min(start + BLOCK_ROWS, n))
-        r, c = np.nonzero(block >= threshold)
-        data = block[r, c]
-        r = r + start
-        keep = (r < c) & (data >= kth[r]) & (data >= kth[c])
-        r, c, data = r[keep], c[keep], data[keep]
-        agree = guarded(data, guard.apart(r, c)) >= threshold
-        rows.append(r[agree])
-        cols.append(c[agree])
+        height = block.shape[0]
+        block[np.arange(height), np.arange(start, start + height)] = -1.0  # not its own mate
+        if 0 < k < n:
+            kth[start : start + height] = -np.partition(-block, k - 1, axis=1)[:, k - 1]
+        floor = np.maximum(kth[start : start + height], threshold)
+        r, c = np.nonzero(block >= floor[:, None])
+        keep = r + start < c
+        r, c = r[keep], c[keep]
+        values.append(block[r, c])
+        rows.append(r + start)
+        cols.append(c)
     if not rows:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    return np.concatenate(rows), np.concatenate(cols)
+    r, c, data = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+    keep = data >= kth[c]
+    r, c, data = r[keep], c[keep], data[keep]
+    agree = guarded(data, guard.apart(r, c)) >= threshold
+    return r[agree], c[agree]
 
 
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
