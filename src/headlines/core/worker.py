@@ -16,10 +16,15 @@ import contextlib
 import logging
 import os
 import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.db import close_old_connections, connections
 
 from headlines.core import jobqueue, jobs
+
+if TYPE_CHECKING:
+    from headlines.core.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +59,7 @@ class EmbeddedWorker:
     def listen(self, fd: int) -> None:
         """Wake the threads for every byte read from `fd` (another process's `Doorbell`);
         returns when the pipe's write ends are all closed."""
-        while not self.stopping.is_set():
-            try:
-                if not os.read(fd, 4096):
-                    return
-            except InterruptedError:
-                continue
-            self.event.set()
+        read_until_closed(fd, self.event.set, stop=self.stopping)
 
     def start(self) -> EmbeddedWorker:
         self.beat.__enter__()
@@ -164,13 +163,21 @@ def worker_process_main(
         worker.stop()
 
 
-def _start_when_open(gate: int, sched: object) -> None:
-    while True:
+def _start_when_open(gate: int, sched: Scheduler) -> None:
+    read_until_closed(gate)
+    sched.start_thread()
+
+
+def read_until_closed(
+    fd: int, on_data: Callable[[], object] | None = None, *, stop: threading.Event | None = None
+) -> None:
+    """Read `fd` (a pipe's read end) until every write end is closed (or it fails, or `stop` is
+    set), calling `on_data` for each read. The os retries reads a signal interrupts (PEP 475)."""
+    while stop is None or not stop.is_set():
         try:
-            if not os.read(gate, 1):
-                break
-        except InterruptedError:
-            continue
+            if not os.read(fd, 4096):
+                return
         except OSError:
-            break
-    sched.start_thread()  # type: ignore[attr-defined]
+            return
+        if on_data is not None:
+            on_data()
