@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -17,10 +18,30 @@ PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 
 
 def free_port() -> int:
-    """A localhost port nobody listens on now, for a child server to take."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A localhost port nobody listens on now, for a child server to take.
+
+    Drawn below the kernel's ephemeral range (32768-60999 on Linux): a port the kernel hands out
+    for `bind(("", 0))` could go to another suite's SMTP peer, running side by side, between this
+    check and the child's bind (it happened: the child's port answered "220 … SMTP").
+    """
+    lowest, _ = _ephemeral_range()
+    for _ in range(200):
+        port = random.randrange(10_000, max(10_001, lowest))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 class Installation:
