@@ -95,9 +95,17 @@ class Connection:
 class Cpu:
     web: float = 0.0
     worker: float = 0.0
+    processes: dict[int, float] = field(default_factory=dict)  # each web process (by pid)
 
     def __sub__(self, other: Cpu) -> Cpu:
-        return Cpu(self.web - other.web, self.worker - other.worker)
+        each = {pid: s - other.processes.get(pid, 0.0) for pid, s in self.processes.items()}
+        return Cpu(self.web - other.web, self.worker - other.worker, each)
+
+    def shares(self) -> str:
+        """How the web processes' CPU was split among them: one connection-hogging process
+        shows as 100 % / 0 %."""
+        total = sum(self.processes.values()) or 1.0
+        return " / ".join(f"{s / total:.0%}" for s in sorted(self.processes.values()))
 
 
 @dataclass
@@ -248,6 +256,8 @@ class Server:
                 cpu.worker += seconds
             else:
                 cpu.web += seconds
+                if pid != self.process.pid:
+                    cpu.processes[pid] = seconds
             pids += [int(child) for child in children]
         return cpu
 
@@ -379,9 +389,11 @@ def main() -> None:
     signed = len(run.latencies)
     print(
         f"server CPU: trivial {base_cpu.web / base.seconds:.0%} of a core, "
-        f"{base_cpu.web / len(base.latencies) * 1000:.2f} ms a request; during the sign-ups "
+        f"{base_cpu.web / len(base.latencies) * 1000:.2f} ms a request (web processes' shares "
+        f"{base_cpu.shares()}); during the sign-ups "
         f"web {run_cpu.web / run.seconds:.0%} of a core, {run_cpu.web / signed * 1000:.2f} ms a "
-        f"sign-up, worker {run_cpu.worker / signed * 1000:.2f} ms; the benchmark's client "
+        f"sign-up (shares {run_cpu.shares()}), worker {run_cpu.worker / signed * 1000:.2f} ms; "
+        "the benchmark's client "
         f"{client_cpu / signed * 1000:.2f} ms a sign-up"
     )
     print(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from headlines.config import ConfigError
-from headlines.core.webserver import waitress_options
+from headlines.core.webserver import KEEPALIVE_REQUESTS, waitress_options
 from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
 
@@ -180,6 +181,45 @@ def test_one_readers_limit_holds_when_their_requests_land_on_different_web_proce
         server.stop()
         if database_url:
             drop_postgres(database_url)
+
+
+def _response(sock: socket.socket, buffered: bytearray) -> dict[str, str]:
+    """Read one HTTP response with a Content-Length off a raw socket: its lower-cased headers."""
+    while b"\r\n\r\n" not in buffered:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection before answering"
+        buffered += chunk
+    head, _, rest = bytes(buffered).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:])}
+    length = int(headers["content-length"])
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "the server closed the connection inside a response"
+        rest += chunk
+    buffered[:] = rest[length:]
+    return {"status": lines[0].split()[1], **headers}
+
+
+def test_a_keep_alive_connection_is_closed_after_a_hundred_requests(tmp_path: Path) -> None:
+    """So that connections opened in one burst, all accepted by one web process, spread over
+    the others as their clients reconnect."""
+    server = Server(tmp_path, "--processes", "2")
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+            buffered = bytearray()
+            seen = []
+            for _ in range(KEEPALIVE_REQUESTS):
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                seen.append(_response(sock, buffered))
+            assert [r["status"] for r in seen] == ["200"] * KEEPALIVE_REQUESTS
+            assert [r.get("connection") for r in seen[:-1]] == [None] * (KEEPALIVE_REQUESTS - 1)
+            assert seen[-1]["connection"] == "close"
+            assert sock.recv(1) == b"" and not buffered  # closed by the server, nothing more
+        # The client reconnects and is served as before.
+        assert urllib.request.urlopen(f"{server.base}/healthz", timeout=20).status == 200
+    finally:
+        server.stop()
 
 
 def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch) -> None:

@@ -8,7 +8,12 @@ then takes the Nth address from the right of `X-Forwarded-For` as the client, ex
 `X-Forwarded-*` / `Forwarded` headers, which nothing here reads.
 
 The socket is bound once, by `headlines run`'s parent process; every web process serves from it
-(core.supervisor).
+(core.supervisor). Whichever process is awake first accepts a new connection, so a burst of
+keep-alive connections (a proxy's upstream pool, a benchmark's readers) can all land on one
+process and stay there while the others idle: that process's threads then fight over the
+interpreter lock and a trivial request costs ten times its CPU. A connection is therefore closed
+after `KEEPALIVE_REQUESTS` requests, as nginx does (`keepalive_requests`): the client reconnects
+and the process with time to spare takes it.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ import socket
 from typing import Any
 
 from headlines.config import ConfigError
+
+# Requests served on one connection before it is closed (nginx's `keepalive_requests` default is
+# 1,000; fewer, because here the point is to spread connections over the web processes within
+# seconds, and a reconnect on the loopback or a LAN costs a fraction of one request).
+KEEPALIVE_REQUESTS = 100
 
 
 def waitress_options(*, trusted_proxies: int, threads: int) -> dict[str, Any]:
@@ -58,4 +68,25 @@ def web_process_main(sock: socket.socket, application: Any, options: dict[str, A
     up to 5 seconds for the requests in hand (waitress's own shutdown)."""
     from waitress.server import create_server
 
-    create_server(application, sockets=[sock], **options).run()
+    server = create_server(application, sockets=[sock], **options)
+    server.channel_class = _channel_class()  # one socket: a TcpWSGIServer, which accepts
+    server.run()
+
+
+def _channel_class() -> type:
+    """Waitress's HTTP channel, closing its connection after KEEPALIVE_REQUESTS responses."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import WSGITask
+
+    class Task(WSGITask):
+        def build_response_header(self) -> bytes:
+            self.channel.served += 1
+            if self.channel.served >= KEEPALIVE_REQUESTS:
+                self.set_close_on_finish()  # adds "Connection: close" to the response
+            return super().build_response_header()
+
+    class Channel(HTTPChannel):
+        task_class = Task
+        served = 0
+
+    return Channel
