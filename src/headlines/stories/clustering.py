@@ -4,7 +4,9 @@ Two steps keep it fast at thousands of articles: a sparse similarity pass finds 
 the threshold (in row blocks, so memory stays small) and splits the day into connected
 components; average-linkage agglomerative clustering then runs inside each component, so one
 loose chain of "similar enough" pairs cannot glue unrelated events together (single linkage's
-known failure). Near-duplicates (`duplicate_of`) are joined before anything else.
+known failure); there a pair that neither article counts among its NEAR_K nearest weighs less
+(`far`), so a crowded subject's neighbouring events stay apart. Near-duplicates
+(`duplicate_of`) are joined before anything else.
 
 What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
 the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
@@ -351,6 +353,17 @@ def _guard_names(title: str, text: str) -> set[str]:
 # chain hundreds of events into one component, which average linkage cannot undo cheaply.
 MUTUAL_K = 6
 
+# Inside a component, average linkage weighs a pair at FAR_SHARE of its similarity when neither
+# article is among the other's NEAR_K nearest. A week of one subject (hundreds of reports on a
+# president, a war) puts many other events' reports at cosines a story's own reports also have;
+# what tells them apart is rank: a report's own story's reports are among its nearest, a
+# neighbouring event's are not when the subject is crowded. Rank does not move with the
+# window's size as a similarity scale does (z-scores did), and a pair among the nearest counts
+# in full, so a day's story is untouched. Chosen on clustering-dev's tune half (see
+# docs/benchmarks.md): NEAR_K 15 leaves stories of up to ~15 reports whole.
+NEAR_K = 15
+FAR_SHARE = 0.6
+
 
 class _Products:
     """Similarities of a matrix's rows, a block of rows at a time, as dense arrays. The trailing
@@ -371,9 +384,16 @@ class _Products:
         return out
 
 
-def _edges(products: _Products, guard: Guard, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Edges:
+    rows: np.ndarray  # the pairs (i < j) that agree
+    cols: np.ndarray
+    near: np.ndarray  # each row's NEAR_K-th highest similarity (-1: every other is near)
+
+
+def _edges(products: _Products, guard: Guard, threshold: float) -> _Edges:
     """The pairs (i < j) that agree: similar enough, among each other's MUTUAL_K nearest, and
-    still above the threshold once a guard has had its say.
+    still above the threshold once a guard has had its say; and each row's NEAR_K-th nearest.
 
     One pass over the similarity blocks: each block gives its rows' k-th highest similarity,
     and its pairs above the threshold and the row's k-th (at most about k a row, so memory stays
@@ -382,13 +402,20 @@ def _edges(products: _Products, guard: Guard, threshold: float) -> tuple[np.ndar
     """
     n, k = products.n, MUTUAL_K
     kth = np.zeros(n, dtype=np.float32)  # 0 when a row has fewer than k others
+    near = np.full(n, -1.0, dtype=np.float32)
     rows, cols, values = [], [], []
     for start in range(0, n, BLOCK_ROWS):
         block = products.block(start, min(start + BLOCK_ROWS, n))
         height = block.shape[0]
         block[np.arange(height), np.arange(start, start + height)] = -1.0  # not its own mate
-        if 0 < k < n:
-            kth[start : start + height] = -np.partition(-block, k - 1, axis=1)[:, k - 1]
+        ranks = [r - 1 for r in (k, NEAR_K) if 0 < r < n]
+        if ranks:  # both ranks from one partial sort; only their columns are kept
+            ordered = np.partition(-block, ranks, axis=1)
+            if 0 < k < n:
+                kth[start : start + height] = -ordered[:, k - 1]
+            if n > NEAR_K:
+                near[start : start + height] = -ordered[:, NEAR_K - 1]
+            del ordered
         floor = np.maximum(kth[start : start + height], threshold)
         r, c = np.nonzero(block >= floor[:, None])
         keep = r + start < c
@@ -397,12 +424,12 @@ def _edges(products: _Products, guard: Guard, threshold: float) -> tuple[np.ndar
         rows.append(r + start)
         cols.append(c)
     if not rows:
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        return _Edges(np.array([], dtype=np.int64), np.array([], dtype=np.int64), near)
     r, c, data = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
     keep = data >= kth[c]
     r, c, data = r[keep], c[keep], data[keep]
     agree = guarded(data, guard.apart(r, c)) >= threshold
-    return r[agree], c[agree]
+    return _Edges(r[agree], c[agree], near)
 
 
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
@@ -445,17 +472,25 @@ def cluster(
     index_of = {r: k for k, r in enumerate(root_ids)}
     root_matrix = matrix[root_ids]
     guard = Guard.of([docs[r] for r in root_ids])
-    rows, cols = _edges(_Products(root_matrix, vec.dense_columns), guard, threshold)
+    edges = _edges(_Products(root_matrix, vec.dense_columns), guard, threshold)
     m = len(root_ids)
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(m, m))
+    ones = np.ones(len(edges.rows), dtype=np.int8)
+    graph = csr_matrix((ones, (edges.rows, edges.cols)), shape=(m, m))
     _, component = connected_components(graph, directed=False)
-    root_label = _split_components(root_matrix, guard, component, threshold)
+    root_label = _split_components(root_matrix, guard, component, threshold, edges.near)
     labels = [root_label[index_of[roots[i]]] for i in range(n)]
     return Clustering(labels, matrix, vec)
 
 
+def far(similarity: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """`similarity` (a square block) with the pairs that are neither's NEAR_K nearest (`near`:
+    each row's NEAR_K-th highest similarity) weighed at FAR_SHARE."""
+    close = (similarity >= near[:, None]) | (similarity >= near[None, :])
+    return np.where(close, similarity, similarity * FAR_SHARE)
+
+
 def _split_components(
-    matrix: csr_matrix, guard: Guard, component: np.ndarray, threshold: float
+    matrix: csr_matrix, guard: Guard, component: np.ndarray, threshold: float, near: np.ndarray
 ) -> list[int]:
     labels = [-1] * matrix.shape[0]
     next_label = 0
@@ -466,8 +501,9 @@ def _split_components(
         if len(members) <= 2:
             sub = [0] * len(members)
         else:
-            dense = (matrix[members] @ matrix[members].T).toarray()
-            distance = np.clip(1.0 - guarded(dense, guard.apart_within(np.asarray(members))), 0, 1)
+            ids = np.asarray(members)
+            dense = far((matrix[members] @ matrix[members].T).toarray(), near[ids])
+            distance = np.clip(1.0 - guarded(dense, guard.apart_within(ids)), 0, 1)
             np.fill_diagonal(distance, 0.0)
             model = AgglomerativeClustering(
                 n_clusters=None,
