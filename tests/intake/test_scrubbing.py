@@ -358,3 +358,78 @@ def test_a_page_whose_only_text_is_its_title_is_refused_as_such() -> None:
     assert isinstance(item, RawItem)
     with pytest.raises(ParseError, match="only text is its title"):
         clean(item)
+
+
+FORUM_PAGE = """<html><head><title>Pier vote - Harbour Forum</title></head><body>
+<h1>Pier vote - Harbour Forum</h1><table><tr><td>post</td></tr></table></body></html>"""
+# What trafilatura gives for an old forum's page, without and with its tables: the post sits in
+# a layout table, beside the board's menus and the post's buttons.
+WITHOUT_TABLES = "Pier vote - Harbour Forum"
+WITH_TABLES = "\n".join(
+    [
+        "| Home | News | Sport | Boards | Archive |",
+        "| The harbour board voted on Tuesday to rebuild the north pier before the winter "
+        "storms. The work will cost four million pounds, the board said. Reply | Quote |",
+        "| Posted 12 March | Fishermen welcomed the decision but asked for a temporary landing "
+        "stage during the works. |",
+    ]
+)
+
+
+def test_an_article_laid_out_in_a_table_is_found_and_the_table_is_noted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from headlines.intake.extraction import extract
+
+    monkeypatch.setattr(
+        extract,
+        "_trafilatura",
+        lambda html, url, *, tables: WITH_TABLES if tables else WITHOUT_TABLES,
+    )
+    item = items_from_bytes(FORUM_PAGE.encode(), input="forum.html", url="")[0]
+    assert isinstance(item, RawItem)
+    article = clean(item)
+    assert article.text.split("\n\n") == [
+        "The harbour board voted on Tuesday to rebuild the north pier before the winter "
+        "storms. The work will cost four million pounds, the board said.",
+        "Fishermen welcomed the decision but asked for a temporary landing stage during the works.",
+    ]
+    notes = [r.text for r in article.removed if r.reason == "kept"]
+    assert len(notes) == 1 and "laid out in a table" in notes[0]
+
+
+MENU_ROWS = "| Home | News | Sport | Boards | Archive |\n| Posted 12 March | Reply | Quote |"
+
+
+def test_tables_of_menus_and_buttons_leave_the_text_as_trafilatura_gives_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from headlines.intake.extraction import extract
+
+    story = (
+        "The harbour board voted on Tuesday to rebuild the north pier before the winter "
+        "storms, and fishermen asked for a landing stage during the works, the board said."
+    )
+    monkeypatch.setattr(
+        extract,
+        "_trafilatura",
+        lambda html, url, *, tables: f"{story}\n{MENU_ROWS}" if tables else story,
+    )
+    text, note = extract._main_text(FORUM_PAGE, "", "Pier vote - Harbour Forum")
+    assert (text, note) == (story, "")
+
+
+DATA_TABLE_PAGE = """<html><head><title>Results</title></head><body><article>
+<p>Eastbrook won the derby 2-0 on Saturday to go top of the league for the first time.</p>
+<p>Both goals came in the second half, from a corner and a late counter-attack.</p>
+<p>The manager said the squad had earned a rest before the cup tie on Wednesday.</p>
+<table><tr><td>Eastbrook</td><td>2</td></tr><tr><td>Westford</td><td>0</td></tr></table>
+</article></body></html>"""
+
+
+def test_a_data_table_beside_an_article_is_no_layout_table() -> None:
+    item = items_from_bytes(DATA_TABLE_PAGE.encode(), input="results.html", url="")[0]
+    assert isinstance(item, RawItem)
+    article = clean(item)
+    assert article.text.startswith("Eastbrook won the derby 2-0 on Saturday")
+    assert not [r for r in article.removed if r.reason == "kept"]

@@ -72,6 +72,9 @@ def clean(
     body, headings = _without_title(extracted)
     paragraphs, removed = scrub(body, memory, extracted=bool(item.html), links=links)
     removed = [Removed(heading, "title") for heading in headings] + removed
+    if extracted.extras.get("extraction"):
+        # How the text was found, when not the usual way (an article laid out in a table).
+        removed.append(Removed(extracted.extras["extraction"], "kept"))
     text = "\n\n".join(paragraphs)
     if units(text) < MIN_WORDS and not is_brief(item, extracted):
         if not item.html:

@@ -7,6 +7,7 @@ their paragraphs back from blank lines, line breaks or, for one-line records, se
 
 from __future__ import annotations
 
+import html as htmllib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any
 from headlines.intake.extraction.languages import declared_language, guess_language
 from headlines.intake.extraction.metadata import head_metadata
 from headlines.intake.reading.dates import DateLike, parse_date
+from headlines.intake.scrubbing.segments import units
 
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
 GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
@@ -25,6 +27,15 @@ DATE_PARAMS: dict[str, Any] = {
     "original_date": True,
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
 }
+# A page whose text without its tables is less than this share of the prose its tables hold
+# has its article laid out in a table (old sites, forums): the table's prose is the article.
+TABLE_PROSE_SHARE = 0.5
+# A table cell of at least this many words with a sentence in it is prose, not a menu's cell.
+PROSE_CELL_WORDS = 8
+TABLE_ROW = re.compile(r"^\|.*\|$")
+TAG = re.compile(r"<[^>]*>")
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+SENTENCE_STOP = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]?(?:\s|$)|[\u3002\uff01\uff1f]")
 # A line that ends a sentence (or a caption's credit) is its own paragraph; one that does not
 # and is followed by a lower-case start is a hard wrap inside a paragraph.
 LINE_ENDS = re.compile(r"[.!?\u2026:;\"'\u201d\u2019)\]]$")
@@ -47,11 +58,11 @@ def from_html(
     html: str, *, input: str, url: str = "", title: str = "", published: DateLike | None = None
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
-    text = _main_text(html, url)
+    meta = head_metadata(html)
+    text, note = _main_text(html, url, (meta["title"] or title).strip())
     if not text.strip():
         return None
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
-    meta = head_metadata(html)
     date = published or parse_date(meta["date"]) or _htmldate(html)
     return Extracted(
         input=input,
@@ -62,12 +73,57 @@ def from_html(
         image_url=meta["image"].strip(),
         language=declared_language(html) or guess_language(text),
         published=date,
+        extras={"extraction": note} if note else {},
     )
 
 
-def _main_text(html: str, url: str) -> str:
+def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:
     """trafilatura's full mode: its own extractor checked against readability and jusText.
-    The fast mode alone lost whole articles on real pages whose layout hides them from it."""
+    The fast mode alone lost whole articles on real pages whose layout hides them from it.
+
+    Tables are left out (menus, listings, data), unless the page's prose lives in them: when
+    the text without tables (its headline aside) is less than half of the prose its tables
+    hold, the article is laid out in a table, and the table's prose is taken with it. The second
+    return value says why, when that happened."""
+    text = _trafilatura(html, url, tables=False)
+    outside = _words_beside_title(text, title)
+    # What trafilatura takes with the tables is at most this text and the tables' own: the
+    # second pass is needed only when the tables hold more words than the text found outside.
+    if outside >= _words_in_tables(html):
+        return text, ""
+    with_tables = _table_prose(_trafilatura(html, url, tables=True))
+    if outside >= TABLE_PROSE_SHARE * units(with_tables):
+        return text, ""
+    note = (
+        f"the page's text outside its tables ({outside} words besides its title) is less than "
+        f"half of the prose inside them ({units(with_tables)} words): the article is laid out in "
+        "a table"
+    )
+    return with_tables, note
+
+
+def _words_in_tables(html: str) -> int:
+    """The words of the page from its first table to the end of its last, tags and scripts
+    left out: all that a table can add to the text (0 for a page without tables)."""
+    lower = html.lower()
+    start, end = lower.find("<table"), lower.rfind("</table")
+    if start < 0:
+        return 0
+    inside = html[start : end if end > start else len(html)]
+    return units(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", inside))))
+
+
+def _words_beside_title(text: str, title: str) -> int:
+    """The text's size without the lines that are the page's title or part of it."""
+    heading = " ".join(title.casefold().split())
+    return sum(
+        units(line)
+        for line in text.split("\n")
+        if line.strip() and not (heading and " ".join(line.casefold().split()) in heading)
+    )
+
+
+def _trafilatura(html: str, url: str, *, tables: bool) -> str:
     # trafilatura loads lxml and more (a quarter second): only extraction pays for it.
     from trafilatura import bare_extraction
     from trafilatura.metadata import Document
@@ -78,11 +134,33 @@ def _main_text(html: str, url: str) -> str:
         fast=False,
         with_metadata=False,
         include_comments=False,
-        include_tables=False,
+        include_tables=tables,
     )
     text = (document.text or "") if isinstance(document, Document) else ""
     # NFC, as trafilatura's own extract() returns it: one spelling for each character.
     return unicodedata.normalize("NFC", text)
+
+
+def _table_prose(text: str) -> str:
+    """The text with each table row ("| cell | cell |") cut down to its prose: a layout table
+    holds the article in a cell or two, and menus, link lists, dates and labels in the others."""
+    lines = []
+    for line in text.split("\n"):
+        if not TABLE_ROW.match(line.strip()):
+            lines.append(line)
+            continue
+        for cell in line.strip().strip("|").split(" | "):
+            prose = _up_to_last_sentence(cell.strip())
+            if units(prose) >= PROSE_CELL_WORDS:
+                lines.append(prose)
+    return "\n".join(lines)
+
+
+def _up_to_last_sentence(cell: str) -> str:
+    """A cell's text up to its last sentence's stop: a menu or a list of links flattened into
+    the same cell after the story has no stops of its own."""
+    ends = [match.end() for match in SENTENCE_STOP.finditer(cell)]
+    return cell[: ends[-1]].strip() if ends else ""
 
 
 def _htmldate(html: str) -> DateLike | None:
