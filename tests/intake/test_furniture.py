@@ -52,6 +52,25 @@ from headlines.intake.scrubbing.scrub import scrub
         ("Read more: The council voted to close the library.", "prompt"),
         ("By signing up you agree to our Terms of Use", "newsletter"),
         ("You can unsubscribe at any time.", "newsletter"),
+        # The comment form under a post, follow calls, where the story appeared before, how to
+        # reach its author, a publisher's reprint terms.
+        ("Leave a Reply", "prompt"),
+        ("4 Responses to \u201cOpen Enrollment in Full Swing\u201d", "prompt"),
+        ("Post Comments (Atom)", "prompt"),
+        ("Follow @harbourwire for breaking news and headlines.", "share"),
+        ("Connect With Us on Twitter", "share"),
+        (
+            "A version of this article appears in print on July 24, 2012, on Page A1 of the "
+            "New York edition with the headline: Storm Cuts Power.",
+            "timestamp",
+        ),
+        ("Originally published at www.example.com on November 18, 2011.", "timestamp"),
+        ("Write to Jane Doe at jane.doe@example.com", "byline"),
+        (
+            "Distribution and use of this material are governed by our Subscriber Agreement "
+            "and by copyright law.",
+            "copyright",
+        ),
     ],
 )
 def test_furniture_families_are_recognised(line: str, reason: str) -> None:
@@ -82,6 +101,15 @@ def test_furniture_families_are_recognised(line: str, reason: str) -> None:
         "Users could opt out by clicking a button in the settings menu, the regulator said.",
         "Customers can unsubscribe at any time, but critics say the option is hard to find.",
         "\u201cThank you for joining us,\u201d she told the crowd at the rally on Saturday.",
+        # The same words in the article's own sentences and titles.
+        "He left a comment on the post before deleting his account, the court heard.",
+        "Follow the money, investigators said on Tuesday.",
+        "A version of this story was told to me by my grandfather in 1970.",
+        "The paper originally published the letter in 2011, the editor said.",
+        "Reporters wrote to the minister at her office in March.",
+        # A bracket or a bar inside a quoted title (a reference) is not a photo credit.
+        'and other Films based on Time Loops (Malayalam/Mathrubhumi Report)"',
+        '"Obituary of Tunde Johnson: Film Review | TIFF 2019"',
     ],
 )
 def test_articles_mentioning_the_same_things_are_kept(line: str) -> None:

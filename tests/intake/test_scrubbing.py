@@ -433,3 +433,49 @@ def test_a_data_table_beside_an_article_is_no_layout_table() -> None:
     article = clean(item)
     assert article.text.startswith("Eastbrook won the derby 2-0 on Saturday")
     assert not [r for r in article.removed if r.reason == "kept"]
+
+
+TEASERS_PAGE = """<html><body>
+<a href="/o/1">Fraser's lasting legacy</a> <a href="/o/2">Doctor knows best</a>
+<a href="/o/3">Good for some, but not me</a> <a href="/o/4">Let's make local issues count</a>
+</body></html>"""
+
+
+def test_other_stories_closing_the_text_with_their_blurbs_are_related() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    story = [
+        "The data retention bill will be debated in the House of Representatives this week, "
+        "and the government expects it to pass with the opposition's support.",
+        "Media chiefs will meet the prime minister on Friday to press their case for an "
+        "exemption for journalists, which the press council has asked for since March.",
+        "Those chiefs should make it clear that they are as angry about this as they were "
+        "about the last attempt to regulate the press, and that they will not back down.",
+        "Other opinion columns",
+    ]
+    teasers = [
+        "Editorial Fraser's lasting legacy",
+        "MALCOLM Fraser was an effective prime minister, a thinker and a reformer.",
+        "Doctor knows best",
+        "HOW is it that ideas that are patently absurd capture people's imagination?",
+        "Good for some, but not me",
+        "THE good thing about flat-pack furniture is that it is cheap and good quality.",
+    ]
+    kept, removed = scrub(story + teasers, extracted=True, links=Links.from_html(TEASERS_PAGE))
+    assert kept == story
+    assert [r.reason for r in removed] == ["related"] * 6
+
+
+def test_a_page_made_of_linked_headlines_and_blurbs_is_the_article() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    roundup = [
+        "Fraser's lasting legacy",
+        "A look back at the career of the former prime minister, by our editorial board.",
+        "Doctor knows best",
+        "Our columnist asks why absurd ideas capture people's imagination so easily.",
+        "Good for some, but not me",
+        "Flat-pack furniture is cheap and good, but shopping for it is exhausting.",
+    ]
+    kept, _ = scrub(roundup, extracted=True, links=Links.from_html(TEASERS_PAGE))
+    assert kept == roundup

@@ -50,6 +50,7 @@ class Links:
         self.ordered = sorted(self.texts, key=len, reverse=True)
         # Each line is asked about by several rules and passes: it is worked out once.
         self._parts: dict[str, int] = {}
+        self._shares: dict[str, float] = {}
 
     @classmethod
     def from_html(cls, page: str) -> Links:
@@ -83,6 +84,22 @@ class Links:
         found = self._parts.get(line)
         if found is None:
             found = self._parts[line] = self._count_parts(line)
+        return found
+
+    def share(self, line: str) -> float:
+        """How much of `line` (a share of its letters) is the text of the page's links."""
+        found = self._shares.get(line)
+        if found is None:
+            rest = _normal(line)
+            letters = len(NOT_WORD.sub("", rest))
+            if not letters or rest in self.code or len(rest) > 4 * MAX_ANCHOR:
+                found = 0.0
+            else:
+                for text in self.ordered:
+                    if len(text) <= len(rest) and text in rest:
+                        rest = rest.replace(text, " ")
+                found = 1 - len(NOT_WORD.sub("", rest)) / letters
+            self._shares[line] = found
         return found
 
     def _count_parts(self, line: str) -> int:

@@ -24,7 +24,10 @@ PROMPT_ONLY = re.compile(
     r"comments?|load more|"
     r"skip to (main )?content|back to top|top stories|latest( news| stories)?|"
     r"you (may|might) also (like|be interested in)|don'?t miss|editor'?s picks?|"
-    r"(click|tap) here[\w ]{0,40}|explore more|more like this)\W*$",
+    r"(click|tap) here[\w ]{0,40}|explore more|more like this|"
+    # The comment form's headings under a post: "Leave a Reply", "4 Responses to “…”".
+    r"(leave|post|add|write)( a| your( own)?)? (reply|comment|response)s?( \((atom|rss)\))?|"
+    r"\d+ (comments?|responses?|replies)( (to|on) .{1,120})?)\W*$",
     re.I,
 )
 # A teaser: "Read more: Council votes…", "RELATED | Fire season starts early".
@@ -104,7 +107,7 @@ CAPTION_CREDIT = re.compile(
     r"|\b(?:photo(?:graph)?|image|picture|credit)s?\s*(?:credit)?\s*[:©]\s*(?-i:(?=[A-Z0-9]))"
     r"[\w .,'&/-]{2,60}"
     r"|©\s*(?-i:(?=[A-Z0-9]))[\w .,'&/-]{2,60}|\bvia getty images|\|\s*[\w .,'&/-]{2,60})"
-    r"\s*\W?\s*$",
+    r"\s*[^\w\"\u201c\u201d]?\s*$",  # not closed by a quotation mark: a quoted title's own
     re.I,
 )
 CONSENT_ONLY = re.compile(
@@ -142,7 +145,7 @@ FORM_LABEL = re.compile(
 # "Share this", "Share on X", "Share:"; not "Share volume doubled" or "Shares fell".
 SHARE_START = re.compile(
     r"^\W*(share(?=\s*([:|!\u2013\u2014-]|$|(this|the|on|via|with|it|to|your|article|story|"
-    r"page|now)\b))|tweet|follow us|like us|find us)\b",
+    r"page|now)\b))|tweet|follow us|like us|find us|connect with us|follow @(?=\w))\b",
     re.I,
 )
 ADVERT = re.compile(r"^\W*(advertisement|sponsored|promoted|paid (content|post)|ad)\b", re.I)
@@ -207,7 +210,8 @@ COPYRIGHT = re.compile(
     r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
     r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
     r"|\bfor (your )?personal,? non-?commercial use only\b"
-    r"|\b(is|are) licensed under (a|the) creative commons\b",
+    r"|\b(is|are) licensed under (a|the) creative commons\b"
+    r"|\buse of this material (is|are) governed by\b|\border presentation-ready copies\b",
     re.I,
 )
 # A link to a profile on a social platform, with a word or two around it: "Facebook
@@ -220,7 +224,21 @@ SOCIAL_PROFILE = re.compile(
 )
 COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbehalten",
                    "riservati", "redistributed", "non-commercial", "noncommercial",
-                   "creative commons")  # fmt: skip
+                   "creative commons", "this material", "presentation-ready")  # fmt: skip
+# Where and when the story appeared before: "A version of this article appears in print on
+# July 24, 2012, on page A1 …", "Originally published at example.com on November 18, 2011."
+PRINT_NOTE = re.compile(
+    r"^\W*(an? )?(version of this (article|story|review|column|essay|report) "
+    r"(appears|appeared|was published)\b.{0,60}\b(in print|on page|edition)\b"
+    r"|originally (published|posted|appeared) (at|in|on|by)(\s+\S+){1,10}\W*$)",
+    re.I,
+)
+# How to reach the author at the foot of a story: "Write to Jane Doe at jane.doe@example.com".
+CONTACT_LINE = re.compile(
+    r"^\W*(write to|contact|e-?mail|reach|submit comments on this (post|story|article) to)"
+    r"( [A-Z][\w.'-]+){0,4} (at )?<?[\w.+-]+@[\w-]+\.[\w.]+>?\W*$",
+    re.I,
+)
 # A wire's sign-off: "Reporting by Anika Sato; Editing by Sam Whitlock".
 SIGN_OFF = re.compile(
     r"^\W*((additional )?(reporting|writing|editing|research|graphics|compiled|produced)"
@@ -265,6 +283,7 @@ INLINE_CREDIT = re.compile(
     r"(?:\b[^()]{0,60})?"
     r"|(?i:photo(?:graph)?|picture|image|credit)s?\s*(?i:by\b|:)[^()]{1,60}"
     rf"|{_CAPS}\s*/\s*{_CAPS}"
-    r")\)"
+    # Closed by a quotation mark, the brackets are part of a quoted title, not a credit.
+    r")\)(?!\s*[\"\u201c\u201d])"
 )
 CREDIT_AT_END = re.compile(INLINE_CREDIT.pattern + r"\W*$")

@@ -17,6 +17,11 @@ from headlines.intake.scrubbing.segments import closes_a_sentence, sentences, un
 
 HEADLINE_MAX_WORDS = 16
 MENU_MAX_WORDS = 4
+# A closing list of teasers: at least this many linked headlines, each over a blurb of at most
+# TEASER_BLURB_WORDS; a headline is a link when most of its letters are link text.
+TEASERS = 3
+TEASER_BLURB_WORDS = 60
+TEASER_LINK_SHARE = 0.5
 # Lines longer than this are read as paragraphs even when they are links.
 LINK_LINE_MAX_WORDS = 40
 # Headline words that cannot end a headline, so a capital after them is still the headline.
@@ -78,6 +83,8 @@ def lists_and_taglines(
         kept = _without_repeated_short_lines(kept, removed, links)
     if links:
         kept = _link_lists(kept, removed, skip, links)
+        if "related" not in skip:
+            kept = _closing_teasers(kept, removed, links)
     else:
         kept = _short_line_lists(kept, removed, skip)
     return (kept, removed) if "tagline" in skip else _without_tagline(kept, removed)
@@ -135,6 +142,27 @@ def _link_lists(
             out.extend(run or [kept[i]])
         i = max(j, i + 1)
     return out
+
+
+def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Links) -> list[str]:
+    """Other stories closing the text, each a linked headline over a short blurb that is not
+    a link ("Fraser's lasting legacy" / "MALCOLM Fraser — an effective prime minister …"):
+    TEASERS or more such pairs at the end are the related list under a story."""
+    start = len(kept)
+    while start >= 2:
+        headline, blurb = kept[start - 2], kept[start - 1]
+        if not (
+            headline_like(headline)
+            and links.share(headline) >= TEASER_LINK_SHARE
+            and links.share(blurb) < TEASER_LINK_SHARE
+            and units(blurb) <= TEASER_BLURB_WORDS
+        ):
+            break
+        start -= 2
+    if start > 0 and (len(kept) - start) // 2 >= TEASERS:
+        removed.extend((line, "related") for line in kept[start:])
+        return kept[:start]
+    return kept
 
 
 def _short_line_lists(
