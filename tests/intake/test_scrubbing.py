@@ -361,7 +361,13 @@ def test_a_page_whose_only_text_is_its_title_is_refused_as_such() -> None:
 
 
 FORUM_PAGE = """<html><head><title>Pier vote - Harbour Forum</title></head><body>
-<h1>Pier vote - Harbour Forum</h1><table><tr><td>post</td></tr></table></body></html>"""
+<h1>Pier vote - Harbour Forum</h1><table>
+<tr><td>Home</td><td>News</td><td>Sport</td><td>Boards</td><td>Archive</td></tr>
+<tr><td>The harbour board voted on Tuesday to rebuild the north pier before the winter storms.
+The work will cost four million pounds, the board said. <a href="/reply">Reply</a></td>
+<td><a href="/quote">Quote</a></td></tr>
+<tr><td>Posted 12 March</td><td>Fishermen welcomed the decision but asked for a temporary
+landing stage during the works.</td></tr></table></body></html>"""
 # What trafilatura gives for an old forum's page, without and with its tables: the post sits in
 # a layout table, beside the board's menus and the post's buttons.
 WITHOUT_TABLES = "Pier vote - Harbour Forum"
@@ -479,3 +485,29 @@ def test_a_page_made_of_linked_headlines_and_blurbs_is_the_article() -> None:
     ]
     kept, _ = scrub(roundup, extracted=True, links=Links.from_html(TEASERS_PAGE))
     assert kept == roundup
+
+
+def test_table_prose_is_counted_cell_by_cell_without_a_second_extraction() -> None:
+    """Whether a page's tables may hold its article is judged from the page itself: a cell's
+    prose counts (a layout cell's own text beside an inner table too), menus and labels do not,
+    and a page nested thousands deep is no crash."""
+    from headlines.intake.extraction import extract
+
+    story = (
+        "The harbour board voted on Tuesday to rebuild the north pier before the winter "
+        "storms. Fishermen asked for a landing stage."
+    )
+    layout = (
+        f"<html><body><table><tr><td>{story}<table><tr><td>Home</td><td>News</td></tr>"
+        "</table>Posted 12 March</td></tr></table></body></html>"
+    )
+    assert extract._words_in_tables(layout) == len(story.split())
+    assert extract._words_in_tables("<html><body><p>No tables here.</p></body></html>") == 0
+    menus = "<table><tr><td>Home</td><td>News and sport, every day</td></tr></table>"
+    assert extract._words_in_tables(f"<html><body>{menus}</body></html>") == 0
+    deep = f"<table><tr><td>{'<b>' * 200}{story}</td></tr></table>"
+    assert extract._words_in_tables(f"<html><body>{deep}</body></html>") == len(story.split())
+    # Past the parser's depth limit the rest of the page is not parsed (trafilatura, on the
+    # same parser, sees no more of it): a count, not a crash.
+    hostile = "<div>" * 5000 + deep
+    assert extract._words_in_tables(f"<html><body>{hostile}</body></html>") >= 0

@@ -103,14 +103,42 @@ def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:
 
 
 def _words_in_tables(html: str) -> int:
-    """The words of the page from its first table to the end of its last, tags and scripts
-    left out: all that a table can add to the text (0 for a page without tables)."""
-    lower = html.lower()
-    start, end = lower.find("<table"), lower.rfind("</table")
-    if start < 0:
+    """The words of prose the page's table cells hold (each innermost cell cut after its last
+    sentence, kept from PROSE_CELL_WORDS words, as `_table_prose` does with trafilatura's rows):
+    0 for a page without tables, so most pages need no second pass."""
+    if "<table" not in html.lower():
         return 0
-    inside = html[start : end if end > start else len(html)]
-    return units(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", inside))))
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):  # unparsable: as if every table held prose
+        return units(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", html))))
+    total = 0
+    for cell in tree.iter("td", "th"):
+        text = " ".join(" ".join(_own_text(cell)).split())
+        prose = units(_up_to_last_sentence(text))
+        total += prose if prose >= PROSE_CELL_WORDS else 0
+    return total
+
+
+def _own_text(cell: Any) -> list[str]:
+    """A cell's text without that of the tables inside it (their cells count apart)."""
+    parts = [cell.text or ""]
+    stack = list(reversed(cell))  # iterative: a hostile page may nest thousands deep
+    while stack:
+        element = stack.pop()
+        if isinstance(element, str):  # a tail, in document order
+            parts.append(element)
+            continue
+        if element.tag != "table" and isinstance(element.tag, str):
+            parts.append(element.text or "")
+            stack.append(element.tail or "")
+            stack.extend(reversed(element))
+        else:
+            parts.append(element.tail or "")
+    return parts
 
 
 def _words_beside_title(text: str, title: str) -> int:
