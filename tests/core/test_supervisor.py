@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -107,3 +108,22 @@ def test_when_the_parent_is_killed_its_children_stop_too(service: Service) -> No
     service.process.wait(timeout=60)
     service.until(lambda: not service.group_alive(), "children outlived their parent")
     assert service.port_free()
+
+
+def test_wait_ends_when_stopping_is_set_though_no_child_has_ended() -> None:
+    """The parent never blocks in waitpid: a stop asked for (by a signal's handler that ran
+    late, or another thread) is seen while every child still runs."""
+    from headlines.core.supervisor import Role, Supervisor
+
+    supervisor = Supervisor([Role("sleeper", lambda: time.sleep(120))]).start()
+    try:
+        (child,) = supervisor.pids()
+        timer = threading.Timer(0.5, lambda: setattr(supervisor, "stopping", True))
+        timer.start()
+        began = time.monotonic()
+        supervisor.wait()
+        assert time.monotonic() - began < 60  # not until the child's two minutes are up
+        assert supervisor.pids() == [child]  # it still runs: wait() returned for the stop
+    finally:
+        supervisor.stop()
+    assert supervisor.pids() == []

@@ -3,6 +3,7 @@ client, because waitress strips X-Forwarded-For unless it is told to trust it.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -50,7 +51,20 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            # Say which process hung, and where; then leave nothing running behind the test.
+            alive = [self.process.pid, *children(self.process.pid)]
+            where = {pid: Path(f"/proc/{pid}/wchan").read_text() for pid in alive}
+            for pid in alive:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+            raise AssertionError(
+                f"headlines run did not stop within 20 s of SIGTERM (process: where it "
+                f"waited): {where}\n{self.install.log()}"
+            ) from None
 
     def sign_up(self, email: str, forwarded_for: str | None) -> int:
         """The widget's GET then its POST, as a reader behind the proxy sends them."""

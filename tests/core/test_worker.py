@@ -158,3 +158,28 @@ def test_stopped_mid_signup_spike_then_restarted_every_confirmation_is_sent(
     assert set(sent) <= stored
     twice = sum(sent.values()) - len(sent)
     assert twice == 0 if how != "sigkill-all" else twice <= IN_FLIGHT
+
+
+def test_a_pipe_read_sees_a_stop_though_nothing_is_written() -> None:
+    """The worker's main thread reads the doorbell: a stop asked for while the pipe is quiet
+    (a late signal handler, another thread) is seen, not after the next ring."""
+    from headlines.core.worker import read_until_closed
+
+    read_end, write_end = os.pipe()
+    stop = threading.Event()
+    rings: list[int] = []
+    try:
+        timer = threading.Timer(0.3, stop.set)
+        timer.start()
+        began = time.monotonic()
+        read_until_closed(read_end, lambda: rings.append(1), stop=stop)
+        assert time.monotonic() - began < 30 and stop.is_set() and rings == []
+        os.write(write_end, b"!")  # a ring still wakes it, and a closed pipe still ends it
+        os.close(write_end)
+        write_end = -1
+        read_until_closed(read_end, lambda: rings.append(1))
+        assert rings == [1]
+    finally:
+        os.close(read_end)
+        if write_end >= 0:
+            os.close(write_end)

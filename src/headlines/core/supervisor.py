@@ -33,6 +33,11 @@ log = logging.getLogger(__name__)
 
 # More restarts than this within RESTART_WINDOW seconds: something is wrong, stop the service.
 MAX_RESTARTS, RESTART_WINDOW = 5, 60.0
+# How often the parent looks for ended children. It never blocks in waitpid: Python runs a
+# signal's handler (SIGTERM's stop) only between bytecodes, and a signal that lands just before
+# a blocking call leaves its handler waiting until that call returns - in waitpid, until a child
+# ends. A fresh-clone CI run once left a parent in waitpid after SIGTERM, its children serving.
+WAIT_POLL_SECONDS = 0.2
 
 
 class ChildrenFailing(RuntimeError):
@@ -137,7 +142,10 @@ class Supervisor:
     def wait(self) -> None:
         """Watch the children until `stop()` (from a signal handler or another thread)."""
         while self.children and not self.stopping:
-            pid, status = os.waitpid(-1, 0)
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                time.sleep(WAIT_POLL_SECONDS)
+                continue
             role = self.children.pop(pid, None)
             if role is None or self.stopping:
                 continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from headlines.core.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
+# The longest a pipe read waits before looking again (see read_until_closed).
+READ_WAKE_SECONDS = 0.5
 
 
 class EmbeddedWorker:
@@ -172,9 +176,17 @@ def read_until_closed(
     fd: int, on_data: Callable[[], object] | None = None, *, stop: threading.Event | None = None
 ) -> None:
     """Read `fd` (a pipe's read end) until every write end is closed (or it fails, or `stop` is
-    set), calling `on_data` for each read. The os retries reads a signal interrupts (PEP 475)."""
+    set), calling `on_data` for each read. The os retries reads a signal interrupts (PEP 475).
+
+    It never blocks longer than READ_WAKE_SECONDS: in the main thread, a SIGTERM that lands just
+    before a blocking read has its handler (the process's stop) run only when the read returns,
+    which on a quiet doorbell could be never (supervisor.WAIT_POLL_SECONDS says the same)."""
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while stop is None or not stop.is_set():
         try:
+            if not waiting.poll(READ_WAKE_SECONDS * 1000):
+                continue
             if not os.read(fd, 4096):
                 return
         except OSError:
