@@ -11,7 +11,8 @@ consent ledger with its own address hash, and has its confirmation email; a know
 the same answer as a new one; the per-client rate limit still holds.
 
 Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
-BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`), BENCH_DATABASE_URL
+BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`),
+BENCH_KEEPALIVE_REQUESTS (HEADLINES_WEB_KEEPALIVE_REQUESTS; 0: never closed), BENCH_DATABASE_URL
 (default: SQLite in a fresh data dir; a postgresql:// URL names a database this benchmark may
 drop and re-create), and
 BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
@@ -197,11 +198,17 @@ class Server:
         other = os.environ.get("BENCH_SERVER_SRC", "")
         if other:
             self.env |= {"PYTHONPATH": other, "HEADLINES_SIGNUP_RATE_PER_IP": "100000000"}
+        keepalive = os.environ.get("BENCH_KEEPALIVE_REQUESTS", "")
+        if keepalive:
+            self.env["HEADLINES_WEB_KEEPALIVE_REQUESTS"] = keepalive
         threads = os.environ.get("BENCH_THREADS", "")
         processes = os.environ.get("BENCH_PROCESSES", "")
         self.run_args = ["--threads", threads] if threads else []
         self.run_args += ["--processes", processes] if processes else []
-        self.processes_text = f"--processes {processes or 'default'}, --threads {threads or 4}"
+        self.processes_text = (
+            f"--processes {processes or 'default'}, --threads {threads or 4}, "
+            f"connections closed after {keepalive or 'the default number of'} requests"
+        )
 
     def headlines(self, *args: str) -> str:
         done = subprocess.run(

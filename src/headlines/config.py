@@ -204,6 +204,15 @@ SETTINGS: tuple[Setting, ...] = (
         group="jobs",
     ),
     Setting(
+        "HEADLINES_WEB_KEEPALIVE_REQUESTS",
+        int,
+        100,
+        "Requests `headlines run` serves on one keep-alive connection before closing it (0: "
+        "never). Connections opened in one burst can all land on one web process; closed "
+        "after a while, their clients reconnect to whichever process has time.",
+        group="jobs",
+    ),
+    Setting(
         "HEADLINES_WORKER_NICE",
         int,
         10,

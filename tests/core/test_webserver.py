@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from headlines.config import ConfigError
-from headlines.core.webserver import KEEPALIVE_REQUESTS, waitress_options
+from headlines.core.webserver import waitress_options
 from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
 
@@ -215,25 +215,51 @@ def _response(sock: socket.socket, buffered: bytearray) -> dict[str, str]:
     return {"status": lines[0].split()[1], **headers}
 
 
-def test_a_keep_alive_connection_is_closed_after_a_hundred_requests(tmp_path: Path) -> None:
+def _keep_alive_answers(port: int, requests: int) -> tuple[list[dict[str, str]], bytes]:
+    """`requests` GETs down one raw keep-alive connection: the answers' headers, and what the
+    socket gives after the last (b"" when the server has closed it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        buffered = bytearray()
+        seen = []
+        for _ in range(requests):
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            seen.append(_response(sock, buffered))
+        sock.settimeout(1)
+        try:
+            after = sock.recv(1)
+        except TimeoutError:
+            after = b"(still open)"
+        return seen, bytes(buffered) + after
+
+
+@pytest.mark.parametrize(("setting", "closes_after"), [("", 100), ("7", 7), ("0", None)])
+def test_a_keep_alive_connection_is_closed_after_its_share_of_requests(
+    tmp_path: Path, setting: str, closes_after: int | None
+) -> None:
     """So that connections opened in one burst, all accepted by one web process, spread over
-    the others as their clients reconnect."""
-    server = Server(tmp_path, "--processes", "2")
+    the others as their clients reconnect (HEADLINES_WEB_KEEPALIVE_REQUESTS, default 100)."""
+    env = {"HEADLINES_WEB_KEEPALIVE_REQUESTS": setting} if setting else {}
+    server = Server(tmp_path, "--processes", "2", **env)
     try:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
-            buffered = bytearray()
-            seen = []
-            for _ in range(KEEPALIVE_REQUESTS):
-                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                seen.append(_response(sock, buffered))
-            assert [r["status"] for r in seen] == ["200"] * KEEPALIVE_REQUESTS
-            assert [r.get("connection") for r in seen[:-1]] == [None] * (KEEPALIVE_REQUESTS - 1)
+        requests = closes_after or 150
+        seen, after = _keep_alive_answers(server.port, requests)
+        assert [r["status"] for r in seen] == ["200"] * requests
+        if closes_after is None:
+            assert [r.get("connection") for r in seen] == [None] * requests
+            assert after == b"(still open)"
+        else:
+            assert [r.get("connection") for r in seen[:-1]] == [None] * (requests - 1)
             assert seen[-1]["connection"] == "close"
-            assert sock.recv(1) == b"" and not buffered  # closed by the server, nothing more
+            assert after == b""  # closed by the server, nothing more
         # The client reconnects and is served as before.
         assert urllib.request.urlopen(f"{server.base}/healthz", timeout=20).status == 200
     finally:
         server.stop()
+
+
+def test_a_negative_keep_alive_count_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigError, match="HEADLINES_WEB_KEEPALIVE_REQUESTS"):
+        waitress_options(trusted_proxies=0, threads=4, keepalive_requests=-1)
 
 
 def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch) -> None:

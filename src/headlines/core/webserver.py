@@ -12,8 +12,8 @@ The socket is bound once, by `headlines run`'s parent process; every web process
 keep-alive connections (a proxy's upstream pool, a benchmark's readers) can all land on one
 process and stay there while the others idle: that process's threads then fight over the
 interpreter lock and a trivial request costs ten times its CPU. A connection is therefore closed
-after `KEEPALIVE_REQUESTS` requests, as nginx does (`keepalive_requests`): the client reconnects
-and the process with time to spare takes it.
+after HEADLINES_WEB_KEEPALIVE_REQUESTS requests, as nginx does (`keepalive_requests`): the
+client reconnects and the process with time to spare takes it.
 """
 
 from __future__ import annotations
@@ -23,15 +23,21 @@ from typing import Any
 
 from headlines.config import ConfigError
 
-# Requests served on one connection before it is closed (nginx's `keepalive_requests` default is
-# 1,000; fewer, because here the point is to spread connections over the web processes within
-# seconds, and a reconnect on the loopback or a LAN costs a fraction of one request).
-KEEPALIVE_REQUESTS = 100
 
-
-def waitress_options(*, trusted_proxies: int, threads: int) -> dict[str, Any]:
-    """Keyword arguments for `waitress.serve` beyond the application, host and port."""
-    options: dict[str, Any] = {"threads": threads, "ident": "headlines"}
+def waitress_options(
+    *, trusted_proxies: int, threads: int, keepalive_requests: int = 0
+) -> dict[str, Any]:
+    """Keyword arguments for `web_process_main` (waitress's, and `keepalive_requests`: close
+    a connection after that many requests, 0 never)."""
+    if keepalive_requests < 0:
+        raise ConfigError(
+            f"HEADLINES_WEB_KEEPALIVE_REQUESTS: expected 0 or more, got {keepalive_requests}"
+        )
+    options: dict[str, Any] = {
+        "threads": threads,
+        "ident": "headlines",
+        "keepalive_requests": keepalive_requests,
+    }
     if trusted_proxies < 0:
         raise ConfigError(f"HEADLINES_TRUSTED_PROXIES: expected 0 or more, got {trusted_proxies}")
     if trusted_proxies:
@@ -68,20 +74,23 @@ def web_process_main(sock: socket.socket, application: Any, options: dict[str, A
     up to 5 seconds for the requests in hand (waitress's own shutdown)."""
     from waitress.server import create_server
 
+    options = dict(options)
+    keepalive_requests = options.pop("keepalive_requests", 0)
     server = create_server(application, sockets=[sock], **options)
-    server.channel_class = _channel_class()  # one socket: a TcpWSGIServer, which accepts
+    if keepalive_requests:  # one socket: the server is a TcpWSGIServer, which accepts
+        server.channel_class = _channel_class(keepalive_requests)
     server.run()
 
 
-def _channel_class() -> type:
-    """Waitress's HTTP channel, closing its connection after KEEPALIVE_REQUESTS responses."""
+def _channel_class(keepalive_requests: int) -> type:
+    """Waitress's HTTP channel, closing its connection after `keepalive_requests` responses."""
     from waitress.channel import HTTPChannel
     from waitress.task import WSGITask
 
     class Task(WSGITask):
         def build_response_header(self) -> bytes:
             self.channel.served += 1
-            if self.channel.served >= KEEPALIVE_REQUESTS:
+            if self.channel.served >= keepalive_requests:
                 self.set_close_on_finish()  # adds "Connection: close" to the response
             return super().build_response_header()
 

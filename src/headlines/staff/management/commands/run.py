@@ -106,7 +106,9 @@ def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
     # `headlines collectstatic` and let the proxy serve STATIC_ROOT.
     application = StaticFilesHandler(django_application)
     options = waitress_options(
-        trusted_proxies=int(config["HEADLINES_TRUSTED_PROXIES"]), threads=threads
+        trusted_proxies=int(config["HEADLINES_TRUSTED_PROXIES"]),
+        threads=threads,
+        keepalive_requests=int(config["HEADLINES_WEB_KEEPALIVE_REQUESTS"]),
     )
     web = Role("web", partial(web_process_main, sock, application, options))
     if config["HEADLINES_BROKER_URL"]:
