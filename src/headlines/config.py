@@ -206,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_WEB_KEEPALIVE_REQUESTS",
         int,
-        100,
+        20,
         "Requests `headlines run` serves on one keep-alive connection before closing it (0: "
         "never). Connections opened in one burst can all land on one web process; closed "
         "after a while, their clients reconnect to whichever process has time.",

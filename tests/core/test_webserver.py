@@ -232,12 +232,12 @@ def _keep_alive_answers(port: int, requests: int) -> tuple[list[dict[str, str]],
         return seen, bytes(buffered) + after
 
 
-@pytest.mark.parametrize(("setting", "closes_after"), [("", 100), ("7", 7), ("0", None)])
+@pytest.mark.parametrize(("setting", "closes_after"), [("", 20), ("7", 7), ("0", None)])
 def test_a_keep_alive_connection_is_closed_after_its_share_of_requests(
     tmp_path: Path, setting: str, closes_after: int | None
 ) -> None:
     """So that connections opened in one burst, all accepted by one web process, spread over
-    the others as their clients reconnect (HEADLINES_WEB_KEEPALIVE_REQUESTS, default 100)."""
+    the others as their clients reconnect (HEADLINES_WEB_KEEPALIVE_REQUESTS, default 20)."""
     env = {"HEADLINES_WEB_KEEPALIVE_REQUESTS": setting} if setting else {}
     server = Server(tmp_path, "--processes", "2", **env)
     try:
