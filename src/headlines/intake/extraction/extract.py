@@ -103,9 +103,10 @@ def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:
 
 
 def _words_in_tables(html: str) -> int:
-    """The words of prose the page's table cells hold (each innermost cell cut after its last
-    sentence, kept from PROSE_CELL_WORDS words, as `_table_prose` does with trafilatura's rows):
-    0 for a page without tables, so most pages need no second pass."""
+    """The words of prose the page's table cells hold (each cell's own text, tables inside it
+    aside, cut after its last sentence and kept from PROSE_CELL_WORDS words, as `_table_prose`
+    does with trafilatura's rows): 0 for a page without tables, so most pages need no second
+    pass."""
     if "<table" not in html.lower():
         return 0
     from lxml import etree

@@ -95,10 +95,7 @@ class Links:
             if not letters or rest in self.code or len(rest) > 4 * MAX_ANCHOR:
                 found = 0.0
             else:
-                for text in self.ordered:
-                    if len(text) <= len(rest) and text in rest:
-                        rest = rest.replace(text, " ")
-                found = 1 - len(NOT_WORD.sub("", rest)) / letters
+                found = 1 - len(NOT_WORD.sub("", self._without_links(rest)[1])) / letters
             self._shares[line] = found
         return found
 
@@ -111,10 +108,16 @@ class Links:
         letters = len(NOT_WORD.sub("", rest))
         if not letters or len(rest) > 4 * MAX_ANCHOR:
             return 0
+        found, rest = self._without_links(rest)
+        outside = len(NOT_WORD.sub("", rest))
+        return found if found and outside <= letters * OUTSIDE_LINKS else 0
+
+    def _without_links(self, rest: str) -> tuple[int, str]:
+        """`rest` with each of the page's link texts in it blanked out, longest first, and how
+        many different ones there were."""
         found = 0
         for text in self.ordered:
             if len(text) <= len(rest) and text in rest:
                 found += 1
                 rest = rest.replace(text, " ")
-        outside = len(NOT_WORD.sub("", rest))
-        return found if found and outside <= letters * OUTSIDE_LINKS else 0
+        return found, rest
