@@ -78,7 +78,6 @@ def main() -> None:
     if mode == "profile":
         ThreadedTaskDispatcher.handler_thread = profiled_thread  # type: ignore[method-assign]
     options = waitress_options(trusted_proxies=1, threads=threads)
-    options.pop("keepalive_requests")  # headlines run's own channel; waitress's here
     server = create_server(StaticFilesHandler(application), host="127.0.0.1", port=0, **options)
     port = server.socket.getsockname()[1]
 

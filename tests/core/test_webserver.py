@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from headlines.config import ConfigError
-from headlines.core.webserver import waitress_options
+from headlines.core.webserver import keepalive_checked, waitress_options
 from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
 
@@ -259,7 +259,8 @@ def test_a_keep_alive_connection_is_closed_after_its_share_of_requests(
 
 def test_a_negative_keep_alive_count_is_a_configuration_error() -> None:
     with pytest.raises(ConfigError, match="HEADLINES_WEB_KEEPALIVE_REQUESTS"):
-        waitress_options(trusted_proxies=0, threads=4, keepalive_requests=-1)
+        keepalive_checked(-1)
+    assert keepalive_checked(0) == 0
 
 
 def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch) -> None:

@@ -24,20 +24,9 @@ from typing import Any
 from headlines.config import ConfigError
 
 
-def waitress_options(
-    *, trusted_proxies: int, threads: int, keepalive_requests: int = 0
-) -> dict[str, Any]:
-    """Keyword arguments for `web_process_main` (waitress's, and `keepalive_requests`: close
-    a connection after that many requests, 0 never)."""
-    if keepalive_requests < 0:
-        raise ConfigError(
-            f"HEADLINES_WEB_KEEPALIVE_REQUESTS: expected 0 or more, got {keepalive_requests}"
-        )
-    options: dict[str, Any] = {
-        "threads": threads,
-        "ident": "headlines",
-        "keepalive_requests": keepalive_requests,
-    }
+def waitress_options(*, trusted_proxies: int, threads: int) -> dict[str, Any]:
+    """Keyword arguments for `waitress.serve` beyond the application, host and port."""
+    options: dict[str, Any] = {"threads": threads, "ident": "headlines"}
     if trusted_proxies < 0:
         raise ConfigError(f"HEADLINES_TRUSTED_PROXIES: expected 0 or more, got {trusted_proxies}")
     if trusted_proxies:
@@ -69,17 +58,25 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def web_process_main(sock: socket.socket, application: Any, options: dict[str, Any]) -> None:
+def web_process_main(
+    sock: socket.socket, application: Any, options: dict[str, Any], keepalive_requests: int = 0
+) -> None:
     """One web process: waitress on the shared socket until SIGTERM (KeyboardInterrupt), then
-    up to 5 seconds for the requests in hand (waitress's own shutdown)."""
+    up to 5 seconds for the requests in hand (waitress's own shutdown). `keepalive_requests`:
+    close a connection after that many requests (0: never; see `keepalive_checked`)."""
     from waitress.server import create_server
 
-    options = dict(options)
-    keepalive_requests = options.pop("keepalive_requests", 0)
     server = create_server(application, sockets=[sock], **options)
     if keepalive_requests:  # one socket: the server is a TcpWSGIServer, which accepts
         server.channel_class = _channel_class(keepalive_requests)
     server.run()
+
+
+def keepalive_checked(requests: int) -> int:
+    """HEADLINES_WEB_KEEPALIVE_REQUESTS, refused before any web process starts if negative."""
+    if requests < 0:
+        raise ConfigError(f"HEADLINES_WEB_KEEPALIVE_REQUESTS: expected 0 or more, got {requests}")
+    return requests
 
 
 def _channel_class(keepalive_requests: int) -> type:

@@ -13,7 +13,12 @@ from django.core.management import CommandError, call_command
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
 from headlines.core.supervisor import Role, Supervisor, cpu_count
-from headlines.core.webserver import listening_socket, waitress_options, web_process_main
+from headlines.core.webserver import (
+    keepalive_checked,
+    listening_socket,
+    waitress_options,
+    web_process_main,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +111,10 @@ def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
     # `headlines collectstatic` and let the proxy serve STATIC_ROOT.
     application = StaticFilesHandler(django_application)
     options = waitress_options(
-        trusted_proxies=int(config["HEADLINES_TRUSTED_PROXIES"]),
-        threads=threads,
-        keepalive_requests=int(config["HEADLINES_WEB_KEEPALIVE_REQUESTS"]),
+        trusted_proxies=int(config["HEADLINES_TRUSTED_PROXIES"]), threads=threads
     )
-    web = Role("web", partial(web_process_main, sock, application, options))
+    keepalive = keepalive_checked(int(config["HEADLINES_WEB_KEEPALIVE_REQUESTS"]))
+    web = Role("web", partial(web_process_main, sock, application, options, keepalive))
     if config["HEADLINES_BROKER_URL"]:
         return [web] * processes
     doorbell, ring = os.pipe()
