@@ -288,11 +288,13 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_STORY_SIMILARITY",
         float,
         0.26,
-        "Cosine at which two articles tell the same story: TF-IDF of the whole text's words, "
-        "of the title and lead's words and of the names and numbers, in each article's "
-        "language; reports naming different weekdays, or naming people and places none of "
-        "which they share, are never joined (chosen on half of the public clustering-dev "
-        "stories, see docs/benchmarks.md; higher splits more).",
+        "Similarity at which two articles tell the same story: the cosine of TF-IDF of the "
+        "whole text's words, of the title and lead's words and of the names and numbers, in "
+        "each article's language, or, in a window of 200 articles or more, a learned pair "
+        "scorer's probability (0.55 counts as 0.26), whichever is higher; reports naming "
+        "different weekdays, or naming people and places none of which they share, count "
+        "half (chosen on half of the public clustering-dev stories, see docs/benchmarks.md; "
+        "higher splits more).",
         group="stories",
     ),
     Setting(

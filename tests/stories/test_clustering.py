@@ -1,6 +1,19 @@
 import numpy as np
 
-from headlines.stories.clustering import FAR_SHARE, Doc, cluster, far
+from headlines.stories.clustering import (
+    FAR_SHARE,
+    SCORER_FEATURES,
+    SCORER_K,
+    SCORER_MIN_WINDOW,
+    Doc,
+    Guard,
+    Vectorizer,
+    _Products,
+    cluster,
+    far,
+    pair_probability,
+    scored_pairs,
+)
 
 STORM_A = Doc(
     "Storm Aurelia floods Brackwater as hundreds flee",
@@ -56,3 +69,55 @@ def test_a_pair_neither_counts_among_its_nearest_weighs_less_in_the_linkage() ->
     assert far(similarity, np.array([0.3, 0.5, 0.6, 0.6]))[0, 2] == 0.3
     # A window smaller than NEAR_K: every pair is near (-1), nothing changes.
     assert (far(similarity, np.full(4, -1.0)) == similarity).all()
+
+
+TOWNS = [
+    a + b
+    for a in ("Brack", "Pine", "Dun", "Holt", "Carrow", "Easter", "Fallow", "Grey", "Ash", "Linden")
+    for b in ("water", "wick", "mere", "by", "field")
+]
+NAMES = [a + b for a in ("Aur", "Cord", "Imo", "Pet", "Ros", "Mar") for b in ("elia", "ina", "ara")]
+EVENTS = [
+    ("Storm {s} floods {t}", "Storm {s} flooded {t} and residents fled rising water overnight."),
+    ("{t} council approves budget", "{t} council approved its budget after a debate on taxes."),
+    ("Fire destroys {t} warehouse", "A fire destroyed a warehouse in {t}; firefighters fought it."),
+]
+
+
+def _window() -> tuple[list[Doc], list[int]]:
+    """200 reports of 50 events: three kinds of event in many towns, four reports each."""
+    docs, truth = [], []
+    for e, town in enumerate(TOWNS):
+        title, text = EVENTS[e % 3]
+        name = NAMES[e // 3]
+        for r in range(4):
+            extra = f" Reporter {r} spoke to {town} witnesses, {name} said. Report {r}."
+            docs.append(Doc(title.format(s=name, t=town), text.format(s=name, t=town) + extra))
+            truth.append(e)
+    return docs, truth
+
+
+def test_a_window_past_the_scorers_neighbourhood_keeps_look_alike_events_apart() -> None:
+    docs, truth = _window()
+    assert len(docs) >= SCORER_MIN_WINDOW  # the pair scorer's path
+    labels = cluster(docs, threshold=0.26).labels
+    for e in set(truth):
+        found = {labels[i] for i, t in enumerate(truth) if t == e}
+        assert len(found) == 1  # one event's reports are one story
+    assert len(set(labels)) == len(set(truth))  # and the look-alike towns stay apart
+
+
+def test_pair_features_are_one_row_per_candidate_pair() -> None:
+    docs, _ = _window()
+    vec = Vectorizer()
+    matrix = vec.fit_transform(docs)
+    assert vec.views is not None
+    pairs, better = scored_pairs(_Products(matrix), vec.views, Guard.of(docs))
+    assert (pairs.rows < pairs.cols).all()
+    assert len(set(zip(pairs.rows.tolist(), pairs.cols.tolist(), strict=True))) == len(pairs.rows)
+    assert pairs.features.shape == (len(pairs.rows), len(SCORER_FEATURES))
+    assert ((better >= 1) & (better <= SCORER_K + 1)).all()
+    shared = pairs.features[:, -2:]
+    assert ((shared >= 0) & (shared <= 1)).all()
+    probability = pair_probability(pairs.features)
+    assert ((probability > 0) & (probability < 1)).all()
