@@ -4,7 +4,7 @@ finish, fail with backoff, release, find jobs whose doorbell may be lost, retry,
 Every move but `insert` is a short transaction of its own. On PostgreSQL a claim is
 `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers take disjoint jobs; on SQLite every
 transaction opens with BEGIN IMMEDIATE (see database.py), so claims are serialised by the
-write lock and Django drops the FOR UPDATE clause.
+write lock and the claim leaves the FOR UPDATE clause out.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.db.models import F, Q
 
 from headlines.core import clock
 from headlines.core.models import Job
-from headlines.core.rows import row_insert
+from headlines.core.rows import PreparedInsert
 
 Status = Job.Status
 ERROR_CHARS = 4000
@@ -44,16 +44,26 @@ RETURNING id
 """
 
 
+def prepared(*, kind: str, max_attempts: int, run_after: dt.datetime) -> PreparedInsert[Job]:
+    """A queued job without a key, computed ahead of the transaction it is written in:
+    `.run(payload=...)` inside it writes the row (see `jobs.enqueue_prepared`)."""
+    job = Job(kind=kind, max_attempts=max_attempts, run_after=run_after)
+    return PreparedInsert(job)
+
+
 def insert(
     *, kind: str, key: str, payload: str, max_attempts: int, run_after: dt.datetime
 ) -> int | None:
     """Add a queued job in the current transaction and return its id. When `key` already
     waits, add none: the waiting job is brought forward to `run_after` if it was due later,
     and its id returned. None only if that job was claimed in the meantime."""
-    now = clock.now()
     if not key:
-        job = Job(kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after)
-        return int(row_insert(job).pk)
+        return int(
+            prepared(kind=kind, max_attempts=max_attempts, run_after=run_after)
+            .run(payload=payload)
+            .pk
+        )
+    now = clock.now()
     ops = connection.ops
     with connection.cursor() as cursor:
         cursor.execute(
