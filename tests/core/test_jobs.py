@@ -149,6 +149,37 @@ def test_a_dead_workers_job_runs_again_once_its_lease_runs_out(doorbells: Doorbe
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_claim_takes_expired_leases_first_then_due_jobs_in_order_within_its_filters(
+    doorbells: Doorbells,
+) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    later = jobs.enqueue("tests.record", value=1, delay=5)
+    first = jobs.enqueue("tests.record", value=2)
+    slow = jobs.enqueue("tests.slow")
+    second = jobs.enqueue("tests.record", value=3)
+    [stale] = jobqueue.claim(owner="dead-worker", limit=1, job_id=second)
+    assert (stale.id, stale.attempts) == (second, 1)
+    fixed.advance(seconds=31)  # the dead worker's lease ran out; `later` is due now too
+
+    taken = jobqueue.claim(owner="w", limit=3, exclude=frozenset({"tests.slow"}))
+    assert [(c.id, c.kind, c.attempts) for c in taken] == [
+        (second, "tests.record", 2),  # its worker died: first
+        (first, "tests.record", 1),
+        (later, "tests.record", 1),
+    ]
+    assert [c.payload for c in taken] == ['{"value": 3}', '{"value": 2}', '{"value": 1}']
+    assert jobqueue.claim(owner="w", limit=3, kinds=frozenset({"tests.record"})) == []
+    assert jobqueue.claim(owner="w", limit=3, kinds=frozenset()) == []
+    [long] = jobqueue.claim(owner="w2", limit=3, kinds=frozenset({"tests.slow"}))
+    assert long.id == slow
+    row = Job.objects.get(pk=slow)
+    assert (row.status, row.lease_owner, row.attempts) == (Job.Status.RUNNING, "w2", 1)
+    assert row.lease_expires_at == T0 + dt.timedelta(seconds=31) + jobqueue.lease()
+    assert jobqueue.claim(owner="w3", limit=5) == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_embedded_worker_keeps_a_thread_for_short_jobs() -> None:
     worker = EmbeddedWorker(threads=2, batch=3, poll_seconds=0.05).start()
     previous = jobs.set_backend(worker)

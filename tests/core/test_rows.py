@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from headlines.core import clock
 from headlines.core.models import Edition, Job
-from headlines.core.rows import row_insert, rows_select
+from headlines.core.rows import PreparedInsert, row_insert, rows_select
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription
 from tests import factories
 
@@ -48,6 +48,29 @@ def test_row_insert_refuses_what_the_orm_would_do_differently() -> None:
     row_insert(Subscription(subscriber=reader, edition=edition))
     with pytest.raises(IntegrityError), transaction.atomic():  # constraints still hold
         row_insert(Subscription(subscriber=reader, edition=edition))
+
+
+def test_a_prepared_insert_computes_its_row_first_and_writes_it_with_what_is_known_later() -> None:
+    edition = factories.edition(slug="us")
+    previous = clock.set_clock(clock.FixedClock(AT))
+    try:
+        prepared = PreparedInsert(Subscription(edition=edition, topics=["a"]))
+    finally:
+        clock.set_clock(previous)
+    assert Subscription.objects.count() == 0  # nothing written yet
+    reader = Subscriber.objects.create(email="a@example.com", email_hash="h" * 64)
+    sub = prepared.run(subscriber_id=reader.pk)
+    stored = Subscription.objects.get(pk=sub.pk)
+    assert (stored.subscriber_id, stored.edition_id, stored.created_at) == (
+        reader.pk,
+        edition.pk,
+        AT,
+    )
+    assert fields(stored, Subscription) == fields(sub, Subscription)
+    with pytest.raises(ValueError, match="not new"):
+        PreparedInsert(sub)
+    with pytest.raises(KeyError):  # only the model's own columns can be filled in
+        PreparedInsert(Subscription(edition=edition)).run(nonsense=1)
 
 
 def test_rows_select_converts_like_the_orm() -> None:

@@ -222,6 +222,34 @@ def test_an_article_about_email_and_facebook_keeps_its_sentences() -> None:
     assert all(r.reason == "kept" for r in removed)
 
 
+def test_a_call_to_follow_inside_the_writers_paragraph_is_the_writers() -> None:
+    lead = (
+        "At the lab we build sensors for river levels. Follow us to stay up to date on the "
+        "floods. In this edition: three towns and their new defences."
+    )
+    kept, removed = scrub([lead], extracted=True)
+    assert kept == [lead]
+    assert removed == []
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        # Where to follow is named: a share line glued into the text, not the writer's.
+        "The river rose overnight. Follow us @riverdesk, Facebook and Google+. Crews worked on.",
+        "The river rose overnight. Follow us on Twitter. Crews worked on.",
+        # At the paragraph's edge: a prompt after the prose.
+        "The river rose overnight. Crews worked on. Follow us to stay up to date.",
+    ],
+)
+def test_a_call_to_follow_that_names_a_platform_or_ends_the_text_still_goes(
+    paragraph: str,
+) -> None:
+    kept, removed = scrub([paragraph], extracted=True)
+    assert "Follow us" not in " ".join(kept)
+    assert [r.reason for r in removed] == ["share"]
+
+
 def test_a_widget_on_an_ordinary_story_still_goes() -> None:
     paragraphs = [
         "The ferry resumed its crossings on Monday after six weeks of repairs, the operator said.",

@@ -4,13 +4,14 @@ finish, fail with backoff, release, find jobs whose doorbell may be lost, retry,
 Every move but `insert` is a short transaction of its own. On PostgreSQL a claim is
 `SELECT … FOR UPDATE SKIP LOCKED`, so any number of workers take disjoint jobs; on SQLite every
 transaction opens with BEGIN IMMEDIATE (see database.py), so claims are serialised by the
-write lock and Django drops the FOR UPDATE clause.
+write lock and the claim leaves the FOR UPDATE clause out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,7 +19,7 @@ from django.db.models import F, Q
 
 from headlines.core import clock
 from headlines.core.models import Job
-from headlines.core.rows import row_insert
+from headlines.core.rows import PreparedInsert
 
 Status = Job.Status
 ERROR_CHARS = 4000
@@ -43,16 +44,26 @@ RETURNING id
 """
 
 
+def prepared(*, kind: str, max_attempts: int, run_after: dt.datetime) -> PreparedInsert[Job]:
+    """A queued job without a key, computed ahead of the transaction it is written in:
+    `.run(payload=...)` inside it writes the row (see `jobs.enqueue_prepared`)."""
+    job = Job(kind=kind, max_attempts=max_attempts, run_after=run_after)
+    return PreparedInsert(job)
+
+
 def insert(
     *, kind: str, key: str, payload: str, max_attempts: int, run_after: dt.datetime
 ) -> int | None:
     """Add a queued job in the current transaction and return its id. When `key` already
     waits, add none: the waiting job is brought forward to `run_after` if it was due later,
     and its id returned. None only if that job was claimed in the meantime."""
-    now = clock.now()
     if not key:
-        job = Job(kind=kind, payload=payload, max_attempts=max_attempts, run_after=run_after)
-        return int(row_insert(job).pk)
+        return int(
+            prepared(kind=kind, max_attempts=max_attempts, run_after=run_after)
+            .run(payload=payload)
+            .pk
+        )
+    now = clock.now()
     ops = connection.ops
     with connection.cursor() as cursor:
         cursor.execute(
@@ -87,12 +98,45 @@ class Claimed:
     max_attempts: int
 
 
-def _due(now: dt.datetime) -> tuple[Q, ...]:
-    """Claimable jobs, most urgent first; each is one index range scan."""
-    return (
-        Q(status=Status.RUNNING, lease_expires_at__lt=now),  # its worker died: run it again
-        Q(status=Status.QUEUED, run_after__lte=now),
+# The claim's statements, written out: a claim runs inside a transaction that holds SQLite's
+# one write lock, and the worker runs at a lower CPU priority than the web processes (see
+# HEADLINES_WORKER_NICE). Built through the ORM, its four statements cost ~2.9 ms of CPU inside
+# the lock, and a worker the scheduler preempted there held every sign-up up (docs/benchmarks.md,
+# "Fourth pass"). Here the text is built before the transaction and only executed inside it.
+# DUE_SQL: claimable jobs, most urgent first, each one index range scan: a running job whose
+# lease expired (its worker died: run it again), then queued jobs that are due.
+DUE_SQL = (
+    ("SELECT id FROM core_job WHERE status = 'running' AND lease_expires_at < %s{where} "
+     "ORDER BY run_after, id LIMIT %s{lock}"),
+    ("SELECT id FROM core_job WHERE status = 'queued' AND run_after <= %s{where} "
+     "ORDER BY run_after, id LIMIT %s{lock}"),
+)  # fmt: skip
+LEASE_SQL = (
+    "UPDATE core_job SET status = 'running', lease_owner = %s, lease_expires_at = %s, "
+    "attempts = attempts + 1, updated_at = %s WHERE id IN ({ids}) "
+    'RETURNING id, kind, "key", payload, attempts, max_attempts'
+)
+
+
+def _due_statements(
+    job_id: int | None, kinds: frozenset[str] | None, exclude: frozenset[str]
+) -> tuple[list[str], list[Any]]:
+    """DUE_SQL with the caller's filters, and the filters' parameters (after `now`)."""
+    where = ""
+    params: list[Any] = []
+    if job_id is not None:
+        where, params = " AND id = %s", [job_id]
+    if kinds is not None:
+        where += f" AND kind IN ({', '.join(['%s'] * len(kinds)) or 'NULL'})"
+        params += sorted(kinds)
+    if exclude:
+        where += f" AND kind NOT IN ({', '.join(['%s'] * len(exclude))})"
+        params += sorted(exclude)
+    # PostgreSQL: workers take disjoint jobs; SQLite's BEGIN IMMEDIATE already serialises them.
+    lock = (
+        " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     )
+    return [sql.format(where=where, lock=lock) for sql in DUE_SQL], params
 
 
 def claim(
@@ -103,37 +147,24 @@ def claim(
     exclude: frozenset[str] = frozenset(),
     job_id: int | None = None,
 ) -> list[Claimed]:
-    """Lease up to `limit` due jobs to `owner` (only `kinds` if given, never `exclude`)."""
+    """Lease up to `limit` due jobs to `owner` (only `kinds` if given, never `exclude`), most
+    urgent first."""
     now = clock.now()
-    rows = Job.objects.select_for_update(skip_locked=True)
-    if job_id is not None:
-        rows = rows.filter(pk=job_id)
-    if kinds is not None:
-        rows = rows.filter(kind__in=kinds)
-    if exclude:
-        rows = rows.exclude(kind__in=exclude)
-    with transaction.atomic():
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    lease_params: list[Any] = [owner[:100], ops.adapt_datetimefield_value(now + lease()), at]
+    statements, filters = _due_statements(job_id, kinds, exclude)
+    with transaction.atomic(), connection.cursor() as cursor:
         ids: list[int] = []
-        for due in _due(now):
+        for sql in statements:
             if len(ids) < limit:
-                ids += (
-                    rows.filter(due)
-                    .order_by("run_after", "id")
-                    .values_list("id", flat=True)[: limit - len(ids)]
-                )
+                cursor.execute(sql, [at, *filters, limit - len(ids)])
+                ids += [row[0] for row in cursor.fetchall()]
         if not ids:
             return []
-        Job.objects.filter(id__in=ids).update(
-            status=Status.RUNNING,
-            lease_owner=owner[:100],
-            lease_expires_at=now + lease(),
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-        found = Job.objects.filter(id__in=ids).values_list(
-            "id", "kind", "key", "payload", "attempts", "max_attempts"
-        )
-        by_id = {row[0]: Claimed(*row) for row in found}
+        cursor.execute(LEASE_SQL.format(ids=", ".join(["%s"] * len(ids))), lease_params + ids)
+        found = cursor.fetchall()
+    by_id = {row[0]: Claimed(*row) for row in found}
     return [by_id[i] for i in ids if i in by_id]
 
 

@@ -108,26 +108,65 @@ def enqueue(name: str, /, *, key: str = "", delay: float = 0.0, **payload: Any) 
     With a `key` that already waits in the queue, no second job is added: the waiting one is
     brought forward if it was due later, its doorbell rings again, and its id is returned.
     """
-    from django.conf import settings
+    from headlines.core import jobqueue
 
-    from headlines.core import clock, jobqueue
-
-    try:
-        spec = _REGISTRY[name]
-    except KeyError:
-        raise LookupError(f"no job named {name!r}") from None
-    text = json.dumps(payload)  # ids and plain values only: fail here, not in a worker
+    if not key:
+        return enqueue_prepared(name, delay=delay)(**payload)
+    spec = _spec(name)
     job_id = jobqueue.insert(
         kind=name,
         key=key,
-        payload=text,
-        max_attempts=spec.max_attempts or int(settings.CONFIG["HEADLINES_JOB_MAX_ATTEMPTS"]),
-        run_after=clock.now() + dt.timedelta(seconds=max(0.0, delay)),
+        payload=json.dumps(payload),  # ids and plain values only: fail here, not in a worker
+        max_attempts=_max_attempts(spec),
+        run_after=_run_after(delay),
     )
     if job_id is not None:
-        wait = max(0.0, delay)
-        transaction.on_commit(lambda: ring([(job_id, name)], delay=wait), robust=True)
+        _ring_on_commit(job_id, name, delay)
     return job_id
+
+
+def enqueue_prepared(name: str, /, *, delay: float = 0.0) -> Callable[..., int]:
+    """`enqueue` of a job without a key, in two steps: its row is computed now, before the
+    caller's write transaction, and the function returned writes it with its payload inside
+    that transaction (only the INSERT runs there) and rings its doorbell once it commits."""
+    from headlines.core import jobqueue
+
+    spec = _spec(name)
+    row = jobqueue.prepared(
+        kind=name, max_attempts=_max_attempts(spec), run_after=_run_after(delay)
+    )
+
+    def write(**payload: Any) -> int:
+        text = json.dumps(payload)  # ids and plain values only: fail here, not in a worker
+        job_id = int(row.run(payload=text).pk)
+        _ring_on_commit(job_id, name, delay)
+        return job_id
+
+    return write
+
+
+def _spec(name: str) -> Spec:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise LookupError(f"no job named {name!r}") from None
+
+
+def _max_attempts(spec: Spec) -> int:
+    from django.conf import settings
+
+    return spec.max_attempts or int(settings.CONFIG["HEADLINES_JOB_MAX_ATTEMPTS"])
+
+
+def _run_after(delay: float) -> dt.datetime:
+    from headlines.core import clock
+
+    return clock.now() + dt.timedelta(seconds=max(0.0, delay))
+
+
+def _ring_on_commit(job_id: int, name: str, delay: float) -> None:
+    wait = max(0.0, delay)
+    transaction.on_commit(lambda: ring([(job_id, name)], delay=wait), robust=True)
 
 
 # --- running ----------------------------------------------------------------------------------

@@ -4,12 +4,36 @@ from __future__ import annotations
 
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
-from headlines.core.rows import row_insert
+from headlines.core.rows import PreparedInsert
 from headlines.subscriptions import wording
 from headlines.subscriptions.hashing import ip_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber
 
 Purpose = ConsentEvent.Purpose
+
+
+def _event(
+    *,
+    email_hash: str,
+    edition: Edition | None,
+    purpose: str,
+    granted: bool,
+    words: str,
+    source: str,
+    ip_key: str,
+) -> PreparedInsert[ConsentEvent]:
+    # A new row only (ConsentEvent.save refuses updates): one prepared INSERT.
+    event = ConsentEvent(
+        email_hash=email_hash,
+        edition=edition,
+        purpose=purpose,
+        granted=granted,
+        wording=words,
+        privacy_version=edition.privacy_version if edition else "",
+        source=source,
+        ip_hash=ip_key,
+    )
+    return PreparedInsert(event, append_only=True)
 
 
 def consent_record(
@@ -23,19 +47,47 @@ def consent_record(
     ip: str | None = None,
 ) -> ConsentEvent:
     """Append one grant or withdrawal to the ledger (call inside the caller's transaction)."""
-    event = ConsentEvent(
-        subscriber=subscriber,
+    event = _event(
         email_hash=subscriber.email_hash,
         edition=edition,
         purpose=purpose,
         granted=granted,
-        wording=words,
-        privacy_version=edition.privacy_version if edition else "",
+        words=words,
         source=source,
-        ip_hash=ip_hash(ip),
+        ip_key=ip_hash(ip),
     )
-    # A new row only (ConsentEvent.save refuses updates): one prepared INSERT, as on every sign-up.
-    return row_insert(event, append_only=True)
+    return event.run(subscriber_id=subscriber.pk)
+
+
+def grants_prepared(
+    *,
+    email_hash: str,
+    edition: Edition,
+    marketing: bool,
+    source: str,
+    newsletter_words: str,
+    newsletter: bool = True,
+    marketing_words: str = wording.MARKETING,
+    ip_key: str = "",
+) -> list[PreparedInsert[ConsentEvent]]:
+    """The newsletter grant (unless `newsletter` is False) and, if ticked, the marketing grant,
+    computed before the transaction: inside it, run each with `subscriber_id=`. `ip_key` is the
+    client's `ip_hash`."""
+    wanted = [(Purpose.NEWSLETTER, newsletter_words)] if newsletter else []
+    if marketing:
+        wanted.append((Purpose.MARKETING, marketing_words))
+    return [
+        _event(
+            email_hash=email_hash,
+            edition=edition,
+            purpose=purpose,
+            granted=True,
+            words=words,
+            source=source,
+            ip_key=ip_key,
+        )
+        for purpose, words in wanted
+    ]
 
 
 def grants_record(
@@ -50,26 +102,18 @@ def grants_record(
     ip: str | None = None,
 ) -> None:
     """The newsletter grant (unless `newsletter` is False) and, if ticked, the marketing grant."""
-    if newsletter:
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.NEWSLETTER,
-            granted=True,
-            words=newsletter_words,
-            source=source,
-            ip=ip,
-        )
-    if marketing:
-        consent_record(
-            subscriber=subscriber,
-            edition=edition,
-            purpose=Purpose.MARKETING,
-            granted=True,
-            words=marketing_words,
-            source=source,
-            ip=ip,
-        )
+    grants = grants_prepared(
+        email_hash=subscriber.email_hash,
+        edition=edition,
+        marketing=marketing,
+        source=source,
+        newsletter_words=newsletter_words,
+        newsletter=newsletter,
+        marketing_words=marketing_words,
+        ip_key=ip_hash(ip),
+    )
+    for grant in grants:
+        grant.run(subscriber_id=subscriber.pk)
 
 
 def clean_text(value: str, *, field: str, max_length: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from django.db import connection, transaction
@@ -16,13 +16,18 @@ from django.db import connection, transaction
 from headlines.core import clock, events, jobs
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
-from headlines.core.rows import row_insert
+from headlines.core.rows import PreparedInsert
 from headlines.core.selectors import edition_open
 from headlines.core.services import parse_timezone
 from headlines.stories.topics import topic_slugs_clean
 from headlines.subscriptions import wording
 from headlines.subscriptions.addresses import email_validate
-from headlines.subscriptions.consent import clean_text, consent_record, grants_record
+from headlines.subscriptions.consent import (
+    clean_text,
+    consent_record,
+    grants_prepared,
+    grants_record,
+)
 from headlines.subscriptions.hashing import email_hash, ip_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.ratelimit import signup_attempt_check
@@ -96,16 +101,46 @@ def subscription_request(
     suppressed: only the inbox's owner learns which (a confirmation, or an "already subscribed"
     email). Over the per-address limit nothing is sent; over the per-IP limit, RateLimited.
 
-    Checking the address, finding the edition and hashing happen before the transaction: on
-    SQLite a transaction holds the database's one write lock, so only the writes are inside it.
+    Checking the address, finding the edition, hashing and computing the new rows (a new
+    reader's subscription, the consent grants, the confirmation job) happen before the
+    transaction: on SQLite a transaction holds the database's one write lock, so only the
+    statements run inside it.
     """
     address = email_validate(email)
     if edition is None or edition.pk != edition_id or not edition.enabled:
         edition = _enabled_edition(edition_id)
     chosen = topic_slugs_clean(edition_id=edition.pk, slugs=topics) if topics else None
     keys = (ip_hash(ip), email_hash(address))
+    rows = _RequestRows(
+        subscription=PreparedInsert(
+            Subscription(
+                edition=edition,
+                status=Status.PENDING,
+                marketing_requested=bool(marketing),
+                topics=chosen or [],
+            )
+        ),
+        grants=grants_prepared(
+            email_hash=keys[1],
+            edition=edition,
+            marketing=bool(marketing),
+            source=source,
+            newsletter_words=wording.newsletter_offer(edition),
+            ip_key=keys[0],
+        ),
+        confirmation=jobs.enqueue_prepared("subscriptions.send_confirmation"),
+    )
     with transaction.atomic():
-        _request_record(address, keys, edition, bool(marketing), source, ip, chosen)
+        _request_record(address, keys, edition, bool(marketing), chosen, rows)
+
+
+@dataclass(frozen=True)
+class _RequestRows:
+    """subscription_request's new rows, computed before its transaction."""
+
+    subscription: PreparedInsert[Subscription]  # written only for a reader new this request
+    grants: list[PreparedInsert[ConsentEvent]]
+    confirmation: Callable[..., int]  # the confirmation email's job, given its subscription
 
 
 def _request_record(
@@ -113,9 +148,8 @@ def _request_record(
     keys: tuple[str, str],
     edition: Edition,
     marketing: bool,
-    source: str,
-    ip: str | None,
-    topics: list[str] | None = None,
+    topics: list[str] | None,
+    rows: _RequestRows,
 ) -> None:
     """subscription_request's writes, inside its transaction (`topics` None: leave as is)."""
     ip_key, address_key = keys
@@ -129,15 +163,8 @@ def _request_record(
         return
     subscriber, new_reader = found
     if new_reader:  # nobody else can hold a subscription of a reader created just now
-        subscription = row_insert(
-            Subscription(
-                subscriber=subscriber,
-                edition=edition,
-                status=Status.PENDING,
-                marketing_requested=marketing,
-                topics=topics or [],
-            )
-        )
+        subscription = rows.subscription.run(subscriber_id=subscriber.pk)
+        subscription.subscriber = subscriber
         restarted = True
     else:
         subscription, created = Subscription.objects.select_for_update().get_or_create(
@@ -152,17 +179,11 @@ def _request_record(
         if topics is not None:
             subscription.topics = topics
         subscription.save(update_fields=["status", "marketing_requested", "topics"])
-    grants_record(
-        subscriber=subscriber,
-        edition=edition,
-        marketing=marketing,
-        source=source,
-        newsletter_words=wording.newsletter_offer(edition),
-        ip=ip,
-    )
+    for grant in rows.grants:
+        grant.run(subscriber_id=subscriber.pk)
     if restarted:
         subscription_event(events.SUBSCRIBER_CREATED, subscription)
-    jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
+    rows.confirmation(subscription_id=subscription.pk)
 
 
 # READER_SQL: is the address suppressed, and which subscriber holds it, in one statement;

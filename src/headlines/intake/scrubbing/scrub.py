@@ -21,9 +21,15 @@ from typing import Protocol
 
 from headlines.intake.scrubbing import structure
 from headlines.intake.scrubbing.links import Links
-from headlines.intake.scrubbing.patterns import INLINE_CREDIT, PROMPT_PREFIX, REPORTING
+from headlines.intake.scrubbing.patterns import INLINE_CREDIT, PLATFORMS, PROMPT_PREFIX, REPORTING
 from headlines.intake.scrubbing.rules import classify, topical
-from headlines.intake.scrubbing.segments import join, sentences, split_after_credits, units
+from headlines.intake.scrubbing.segments import (
+    closes_a_sentence,
+    join,
+    sentences,
+    split_after_credits,
+    units,
+)
 
 NOT_LETTERS = re.compile(r"[\W\d_]+")
 # Only lines this short are learned as a source's furniture; longer ones are always read.
@@ -165,11 +171,14 @@ def _scrub(
         parts: list[str] = []
         last = None
         pieces = memo.pieces(paragraph)
-        for segment in pieces:
+        reasons = [memo.reason(segment, skip) for segment in pieces]
+        for i, segment in enumerate(pieces):
             if learned and segment != paragraph and _is_learned(segment, learned):
                 removed.append(Removed(segment, "repeated"))
                 continue
-            reason = memo.reason(segment, skip)
+            reason = reasons[i]
+            if reason == "share" and _amid_prose(pieces, reasons, i):
+                reason = None
             if reason is None and last == "prompt" and structure.headline_like(segment):
                 reason = "prompt"  # a teaser's headline runs on past its question mark
             last = reason
@@ -187,6 +196,19 @@ def _scrub(
             kept.append(join(parts))
     kept, more = structure.lists_and_taglines(kept, [], skip, links)
     return kept, removed + [Removed(text, reason) for text, reason in more]
+
+
+def _amid_prose(pieces: list[str], reasons: list[str | None], i: int) -> bool:
+    """A call to follow or share that names no platform or handle, written as a sentence
+    between two sentences of the article in one paragraph ("We train models. Follow us to stay
+    up to date. In this roundup …"), is the writer's own: a share bar or a prompt stands apart
+    from the prose, at its edges, and names where to follow ("Follow us @site, Facebook")."""
+    piece = pieces[i]
+    if not 0 < i < len(pieces) - 1 or not closes_a_sentence(piece):
+        return False
+    if "@" in piece or PLATFORMS.search(piece):
+        return False
+    return reasons[i - 1] is None and reasons[i + 1] is None
 
 
 def _without_credits(segment: str, removed: list[Removed]) -> str:
