@@ -37,7 +37,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from headlines.stories import language
+from headlines.stories import language, merging
 from headlines.stories import text as textlib
 
 if TYPE_CHECKING:
@@ -626,7 +626,8 @@ def _scored_labels(
     threshold: float,
 ) -> list[int]:
     """Stories of a window of SCORER_MIN_WINDOW articles or more, by the pair scorer:
-    components of the pairs at or above the threshold, then average linkage inside each."""
+    components of the pairs at or above the threshold, average linkage inside each, then the
+    story-level second pass (`merging.merge`) joins the pieces it left apart."""
     n = products.n
     pairs, better = scored_pairs(products, views, guard)
     weight = pair_similarity(pairs, better, briefs)
@@ -658,7 +659,17 @@ def _scored_labels(
         for member, s in zip(members, sub, strict=True):
             labels[member] = next_label + s
         next_label += max(sub) + 1
-    return labels
+    context = merging.Context(
+        full=views[0],
+        names=guard.names,
+        worse_rank=np.rint(np.exp(pairs.features[:, 4])),
+        apart=(pairs.features[:, 8] > 0) | (pairs.features[:, 9] > 0),
+        usable=merging.usable(briefs, pairs.rows, pairs.cols),
+    )
+    probability = pair_probability(pairs.features)
+    return merging.merge(
+        labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
+    )
 
 
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:

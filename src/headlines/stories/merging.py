@@ -1,0 +1,261 @@
+"""A story-level second pass: join stories that the pair scorer's linkage left apart.
+
+Average linkage over pairs splits a large story when its far reports agree with each other
+a little under the bar (an ECB+ story in pieces of 10 and 4 reports whose cross pairs
+average 0.25 against a bar of 0.26), and leaves a report alone when it agrees strongly with
+one or two of a story's reports but not with the rest. What tells such pieces from two
+neighbouring events is what the pieces look like together: every member of each has the
+other among its nearest, the scorer is sure of its best cross pairs, the two centroids are
+each other's nearest. `merge` reads that from a second small logistic regression over
+features of each pair of stories joined by at least one candidate pair (`FEATURES`), all
+free of the window's size, and joins the surest pairs above MERGE_AT, a few rounds, each
+story joining at most once a round.
+
+Fitted on clustering-dev's tune half (branch `cluster4`, see docs/benchmarks.md, "A
+story-level second pass"); only the coefficients below are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
+
+FEATURES = (
+    "mean linkage weight over all cross pairs (non-candidates 0)",
+    "mean scorer probability over the cross candidate pairs",
+    "highest scorer probability of a cross pair",
+    "share of cross pairs that are candidates",
+    "the lower of the two stories' shares of members with a cross candidate pair",
+    "the higher of the two",
+    "share of cross candidate pairs within each other's 6 nearest",
+    "cosine of the two stories' pooled names (title and lead)",
+    "cosine of the two stories' whole-text centroids",
+    "share of cross candidate pairs a guard speaks against",
+    "the lower of centroid cosine / each story's best centroid cosine",
+    "the higher of the two",
+    "log of the better rank of each story among the other's joined stories, by centroid",
+    "log of the worse rank",
+    "log of cross candidate pairs per member of the smaller story",
+    "mean cosine over the cross candidate pairs",
+    "log of the first feature",
+    "logit of the second",
+    "logit of the third",
+    "log of the centroid cosine",
+    "the two stories are each other's nearest by centroid",
+)
+# A logistic regression over FEATURES (in that order), fitted with scikit-learn
+# (LogisticRegression, C=1, standardised features; coefficients here un-standardised) on the
+# pairs of stories the scorer's linkage leaves in clustering-dev's tune half (NeuS, BASIL,
+# ECB+, daily and weekly windows, each of the six weighted equally; within one, each pair of
+# stories weighed by the number of article pairs it joins, so that two halves of a 20-report
+# story count as much as the 100 report pairs they hold). The label: the two stories'
+# largest events are the same. Nothing of the data is in the repository, only these numbers.
+COEFFICIENTS = np.array(
+    [
+        6.2156,
+        *(4.2519, -2.6977),  # scorer probability: mean, highest
+        *(6.3911, -1.8635, 2.0555),  # candidates: share, cover (lower, higher)
+        -1.7192,  # within each other's 6 nearest
+        *(1.1804, -2.4503),  # names, centroids
+        -0.1695,  # guards
+        *(0.5451, -0.3129, -0.5352, -0.1255),  # centroid share of best, rank
+        -0.5451,  # pairs per member of the smaller
+        2.3837,  # mean cosine
+        *(-0.9118, 1.1284, 0.1425, -0.5213, 0.0348),  # logs, logits, nearest by centroid
+    ],
+    dtype=np.float64,
+)
+INTERCEPT = -8.3646
+# Chosen on the tune half: the lowest bar at which no set's pairwise precision falls by more
+# than 0.02 (0.5 cost NeuS weekly 0.027).
+MERGE_AT = 0.6
+ROUNDS = 6
+_NEAR = 6
+
+
+def merge(
+    labels: Sequence[int],
+    pairs: tuple[np.ndarray, np.ndarray],
+    weight: np.ndarray,
+    probability: np.ndarray,
+    cosine: np.ndarray,
+    context: Context,
+) -> list[int]:
+    """`labels` (0..k-1) with the surest pairs of stories joined, relabelled 0..k'-1.
+    `pairs` (rows, cols), `weight`, `probability`, `cosine`: the candidate pairs, what the
+    linkage weighed them at, the scorer's probability and the mixed cosine."""
+    out = np.asarray(labels, dtype=np.int64).copy()
+    for _ in range(ROUNDS):
+        first, second, features = story_pair_features(
+            out, pairs, weight, probability, cosine, context
+        )
+        if len(first) == 0:
+            break
+        odds = 1.0 / (1.0 + np.exp(-(features @ COEFFICIENTS + INTERCEPT)))
+        parent: dict[int, int] = {}
+        used: set[int] = set()
+        for k in np.argsort(-odds, kind="stable"):
+            if odds[k] < MERGE_AT:
+                break
+            a, b = int(first[k]), int(second[k])
+            if a in used or b in used:
+                continue
+            used.update((a, b))
+            parent[b] = a
+        if not parent:
+            break
+        target = np.arange(out.max() + 1)
+        for b, a in parent.items():
+            target[b] = a
+        out = np.unique(target[out], return_inverse=True)[1].astype(np.int64)
+    return [int(x) for x in np.unique(out, return_inverse=True)[1]]
+
+
+class Context:
+    """What the features need of the window besides the pairs."""
+
+    def __init__(
+        self,
+        full: csr_matrix,
+        names: csr_matrix,
+        worse_rank: np.ndarray,
+        apart: np.ndarray,
+        usable: np.ndarray,
+    ) -> None:
+        self.full = full  # unit whole-text rows
+        self.names = names  # doc x name, 1 where the title or lead names it (`Guard.names`)
+        self.worse_rank = worse_rank  # per candidate pair, the worse of the two ranks
+        self.apart = apart  # per candidate pair, a guard speaks
+        self.usable = usable  # per candidate pair: not two briefs (see `pair_similarity`)
+
+
+# Between two briefs (headlines without text) the scorer joins far more than it should (see
+# `clustering.pair_similarity`), and this pass reads the scorer's probabilities: in a window
+# where briefs are more than BRIEF_SHARE of the articles (a headline aggregator's dump), pairs of
+# two briefs are left out of it. Where they are few (ECB+'s text-less documents, ~1 % of its
+# windows, as in the windows the coefficients were fitted on) they stay: leaving them out
+# there cost ECB+'s tune half 0.018-0.020 of BCubed F1.
+BRIEF_SHARE = 0.1
+
+
+def usable(briefs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Which candidate pairs this pass reads (`briefs`: per doc, a headline without text)."""
+    if len(briefs) == 0 or briefs.mean() <= BRIEF_SHARE:
+        return np.ones(len(rows), dtype=bool)
+    return np.asarray(~(briefs[rows] & briefs[cols]))
+
+
+def story_pair_features(
+    labels: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    weight: np.ndarray,
+    probability: np.ndarray,
+    cosine: np.ndarray,
+    context: Context,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair of stories (first < second) joined by a candidate pair, and its FEATURES."""
+    rows, cols = pairs
+    la, lb = labels[rows], labels[cols]
+    cross = (la != lb) & context.usable
+    r, c, la, lb = rows[cross], cols[cross], la[cross], lb[cross]
+    w, p, s = weight[cross], probability[cross], cosine[cross]
+    swap = la > lb
+    first_of, second_of = np.where(swap, lb, la), np.where(swap, la, lb)
+    in_first, in_second = np.where(swap, c, r), np.where(swap, r, c)
+    stories = int(labels.max()) + 1
+    keys, which = np.unique(first_of * stories + second_of, return_inverse=True)
+    first, second = keys // stories, keys % stories
+    m = len(keys)
+    if m == 0:
+        return first, second, np.zeros((0, len(FEATURES)))
+    size = np.bincount(labels, minlength=stories).astype(np.float64)
+    sa, sb = size[first], size[second]
+    count = np.bincount(which, minlength=m).astype(np.float64)
+    total_p = np.bincount(which, weights=p, minlength=m)
+    best_p = np.zeros(m)
+    np.maximum.at(best_p, which, p)
+    near = (context.worse_rank[cross] <= _NEAR).astype(np.float64)
+    apart = context.apart[cross].astype(np.float64)
+    cover = []
+    for member in (in_first, in_second):
+        n = len(labels) + 1
+        cover.append(np.bincount(np.unique(which * n + member) // n, minlength=m))
+    cover_a, cover_b = cover[0] / sa, cover[1] / sb
+    membership = csr_matrix(
+        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(stories, len(labels))
+    )
+    named = csr_matrix(membership @ context.names)
+    named.data[:] = 1.0
+    named = normalize(named)
+    centroid = normalize(membership @ context.full)
+    names_cosine = _row_dots(named, first, second)
+    centroid_cosine = _row_dots(centroid, first, second)
+    average = np.bincount(which, weights=w, minlength=m) / (sa * sb)
+    mean_p = total_p / count
+    share_low, share_high, rank_low, rank_high = _relative(first, second, centroid_cosine, stories)
+    return (
+        first,
+        second,
+        np.column_stack(
+            [
+                average,
+                mean_p,
+                best_p,
+                count / (sa * sb),
+                np.minimum(cover_a, cover_b),
+                np.maximum(cover_a, cover_b),
+                np.bincount(which, weights=near, minlength=m) / count,
+                names_cosine,
+                centroid_cosine,
+                np.bincount(which, weights=apart, minlength=m) / count,
+                share_low,
+                share_high,
+                rank_low,
+                rank_high,
+                np.log(count / np.minimum(sa, sb)),
+                np.bincount(which, weights=s, minlength=m) / count,
+                np.log(np.maximum(average, 1e-4)),
+                _logit(mean_p),
+                _logit(best_p),
+                np.log(np.maximum(centroid_cosine, 1e-3)),
+                (rank_high == 0).astype(np.float64),
+            ]
+        ),
+    )
+
+
+def _row_dots(matrix: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1), dtype=np.float64).ravel()
+
+
+def _logit(q: np.ndarray) -> np.ndarray:
+    q = np.clip(q, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(q / (1 - q)))
+
+
+def _relative(
+    first: np.ndarray, second: np.ndarray, value: np.ndarray, stories: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair's `value` over each story's best (lower, higher), and the log of each story's
+    rank of the other among its joined stories by `value` (better, worse; 0: the nearest)."""
+    best = np.zeros(stories)
+    np.maximum.at(best, first, value)
+    np.maximum.at(best, second, value)
+    share_a = value / np.maximum(best[first], 1e-6)
+    share_b = value / np.maximum(best[second], 1e-6)
+    m = len(value)
+    ends = np.concatenate([first, second])
+    order = np.lexsort((-np.concatenate([value, value]), ends))
+    start = np.searchsorted(ends[order], ends[order])
+    rank = np.empty(2 * m)
+    rank[order] = np.arange(2 * m) - start + 1
+    low, high = np.minimum(rank[:m], rank[m:]), np.maximum(rank[:m], rank[m:])
+    return (
+        np.minimum(share_a, share_b),
+        np.maximum(share_a, share_b),
+        np.log(low),
+        np.log(high),
+    )
