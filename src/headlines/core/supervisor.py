@@ -19,6 +19,7 @@ A child that dies on its own is started again; children that keep dying stop the
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -102,6 +103,7 @@ class Supervisor:
         os.close(fd)
 
     def start(self) -> Supervisor:
+        gc.collect()
         for role in self.roles:
             self._fork(role)
         return self
@@ -113,7 +115,16 @@ class Supervisor:
         # No database connection may cross a fork: SQLite's and libpq's handles are not
         # fork-safe, and the child opens its own on first use.
         connections.close_all()
+        # What the parent has loaded (Django, the URL map, templates, the app's modules) lives
+        # as long as the child: frozen, the child's full collections skip it. Without this a
+        # web process's full collection walked the whole heap, 70-130 ms with every thread of
+        # the process stopped, holding SQLite's write lock if it had it: the sign-up spike's
+        # slowest 1 % (docs/benchmarks.md, "Fourth pass"). Shared pages also stay shared.
+        # (`start` collects the parent's garbage once, before the first fork.)
+        gc.freeze()
         pid = os.fork()
+        if pid:
+            gc.unfreeze()  # the parent's own garbage is still collected
         if pid == 0:  # the child never returns from here
             code = 0
             try:
