@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -637,28 +637,11 @@ def _scored_labels(
     _, component = connected_components(graph, directed=False)
     linked = csr_matrix((weight, (pairs.rows, pairs.cols)), shape=(n, n))
     linked = (linked + linked.T).tocsr()
-    labels = [-1] * n
-    next_label = 0
-    members_of: dict[int, list[int]] = {}
-    for i, c in enumerate(component):
-        members_of.setdefault(int(c), []).append(i)
-    for members in members_of.values():
-        if len(members) <= 2:
-            sub = [0] * len(members)
-        else:
-            block = linked[members][:, members].toarray()
-            distance = np.clip(1.0 - block, 0, 1)
-            np.fill_diagonal(distance, 0.0)
-            model = AgglomerativeClustering(
-                n_clusters=None,
-                metric="precomputed",
-                linkage="average",
-                distance_threshold=1.0 - threshold,
-            )
-            sub = [int(x) for x in model.fit_predict(distance)]
-        for member, s in zip(members, sub, strict=True):
-            labels[member] = next_label + s
-        next_label += max(sub) + 1
+
+    def similarity(members: list[int]) -> np.ndarray:
+        return np.asarray(linked[members][:, members].toarray())
+
+    labels = _average_linkage(component, similarity, threshold)
     context = merging.Context(
         full=views[0],
         names=guard.names,
@@ -738,7 +721,22 @@ def far(similarity: np.ndarray, near: np.ndarray) -> np.ndarray:
 def _split_components(
     matrix: csr_matrix, guard: Guard, component: np.ndarray, threshold: float, near: np.ndarray
 ) -> list[int]:
-    labels = [-1] * matrix.shape[0]
+    def similarity(members: list[int]) -> np.ndarray:
+        ids = np.asarray(members)
+        dense = far((matrix[members] @ matrix[members].T).toarray(), near[ids])
+        return guarded(dense, guard.apart_within(ids))
+
+    return _average_linkage(component, similarity, threshold)
+
+
+def _average_linkage(
+    component: np.ndarray,
+    similarity: Callable[[list[int]], np.ndarray],
+    threshold: float,
+) -> list[int]:
+    """Stories: average linkage at `threshold` inside each connected component, on the
+    `similarity` of its members (a square block); a component of one or two is one story."""
+    labels = [-1] * len(component)
     next_label = 0
     members_of: dict[int, list[int]] = {}
     for i, c in enumerate(component):
@@ -747,9 +745,7 @@ def _split_components(
         if len(members) <= 2:
             sub = [0] * len(members)
         else:
-            ids = np.asarray(members)
-            dense = far((matrix[members] @ matrix[members].T).toarray(), near[ids])
-            distance = np.clip(1.0 - guarded(dense, guard.apart_within(ids)), 0, 1)
+            distance = np.clip(1.0 - similarity(members), 0, 1)
             np.fill_diagonal(distance, 0.0)
             model = AgglomerativeClustering(
                 n_clusters=None,
