@@ -112,11 +112,14 @@ def test_pair_features_are_one_row_per_candidate_pair() -> None:
     vec = Vectorizer()
     matrix = vec.fit_transform(docs)
     assert vec.views is not None
-    pairs, better = scored_pairs(_Products(matrix), vec.views, Guard.of(docs))
+    pairs = scored_pairs(_Products(matrix), vec.views, Guard.of(docs))
     assert (pairs.rows < pairs.cols).all()
     assert len(set(zip(pairs.rows.tolist(), pairs.cols.tolist(), strict=True))) == len(pairs.rows)
     assert pairs.features.shape == (len(pairs.rows), len(SCORER_FEATURES))
-    assert ((better >= 1) & (better <= SCORER_K + 1)).all()
+    assert ((pairs.better >= 1) & (pairs.better <= pairs.worse)).all()
+    assert (pairs.worse <= SCORER_K + 1).all()
+    assert (np.log(pairs.worse) == pairs.features[:, 4]).all()
+    assert (pairs.apart == ((pairs.features[:, 8] > 0) | (pairs.features[:, 9] > 0))).all()
     shared = pairs.features[:, -2:]
     assert ((shared >= 0) & (shared <= 1)).all()
     probability = pair_probability(pairs.features)

@@ -517,6 +517,9 @@ class Pairs:
     rows: np.ndarray
     cols: np.ndarray
     similarity: np.ndarray  # the mixed cosine
+    better: np.ndarray  # each pair's better rank (1: one is the other's nearest)
+    worse: np.ndarray  # and its worse (SCORER_K + 1: past the other's SCORER_K nearest)
+    apart: np.ndarray  # a guard speaks against the pair
     features: np.ndarray  # len(rows) x len(SCORER_FEATURES)
 
 
@@ -545,12 +548,8 @@ def _neighbours(products: _Products, k: int) -> tuple[np.ndarray, np.ndarray]:
     return top, values
 
 
-def scored_pairs(
-    products: _Products, views: Sequence[csr_matrix], guard: Guard
-) -> tuple[Pairs, np.ndarray]:
-    """The candidate pairs of a window of more than SCORER_K rows (SCORER_MIN_WINDOW in use),
-    and each pair's better rank
-    (1: one is the other's nearest)."""
+def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard) -> Pairs:
+    """The candidate pairs of a window of more than SCORER_K rows (SCORER_MIN_WINDOW in use)."""
     n, k = products.n, SCORER_K
     top, values = _neighbours(products, k)
     best = values[:, 0].astype(np.float64)
@@ -593,7 +592,7 @@ def scored_pairs(
             *shared,
         ]
     )
-    return Pairs(rows, cols, similarity, features), better
+    return Pairs(rows, cols, similarity, better, worse, other_days | other_names, features)
 
 
 def pair_probability(features: np.ndarray) -> np.ndarray:
@@ -602,20 +601,19 @@ def pair_probability(features: np.ndarray) -> np.ndarray:
     return np.asarray(1.0 / (1.0 + np.exp(-logit)))
 
 
-def pair_similarity(pairs: Pairs, better: np.ndarray, briefs: np.ndarray) -> np.ndarray:
+def pair_similarity(pairs: Pairs, probability: np.ndarray, briefs: np.ndarray) -> np.ndarray:
     """What average linkage weighs each candidate pair at (similarity units). A pair of two
     briefs (`briefs`: per doc, a headline without text) is weighed by its cosine alone: the
     scorer was fitted on windows of articles with texts (1 % of them briefs), and between
     headlines it joined far more than the cosine (clustering-dev's headlines alone: NeuS
     pairwise precision 0.80 -> 0.56). A brief with an article keeps the scorer (ECB+'s 60
     briefs, tune half BCubed F1: 0.808 daily, 0.835 weekly; 0.805 and 0.831 when any pair
-    with a brief is weighed by its cosine)."""
-    scored = pair_probability(pairs.features) * (SCORER_AT / SCORER_JOIN)
-    apart = (pairs.features[:, 8] > 0) | (pairs.features[:, 9] > 0)
-    cosine = np.where(better <= NEAR_K, pairs.similarity, pairs.similarity * FAR_SHARE)
+    with a brief is weighed by its cosine). `probability`: `pair_probability` of the pairs."""
+    scored = probability * (SCORER_AT / SCORER_JOIN)
+    cosine = np.where(pairs.better <= NEAR_K, pairs.similarity, pairs.similarity * FAR_SHARE)
     brief = briefs[pairs.rows] & briefs[pairs.cols]
     weight = np.where(brief, cosine, np.maximum(scored, COSINE_SHARE * cosine))
-    return guarded(weight, apart)
+    return guarded(weight, pairs.apart)
 
 
 def _scored_labels(
@@ -629,8 +627,9 @@ def _scored_labels(
     components of the pairs at or above the threshold, average linkage inside each, then the
     story-level second pass (`merging.merge`) joins the pieces it left apart."""
     n = products.n
-    pairs, better = scored_pairs(products, views, guard)
-    weight = pair_similarity(pairs, better, briefs)
+    pairs = scored_pairs(products, views, guard)
+    probability = pair_probability(pairs.features)
+    weight = pair_similarity(pairs, probability, briefs)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
     graph = csr_matrix((ones, (pairs.rows[agree], pairs.cols[agree])), shape=(n, n))
@@ -645,11 +644,10 @@ def _scored_labels(
     context = merging.Context(
         full=views[0],
         names=guard.names,
-        worse_rank=np.rint(np.exp(pairs.features[:, 4])),
-        apart=(pairs.features[:, 8] > 0) | (pairs.features[:, 9] > 0),
+        worse_rank=pairs.worse,
+        apart=pairs.apart,
         usable=merging.usable(briefs, pairs.rows, pairs.cols),
     )
-    probability = pair_probability(pairs.features)
     return merging.merge(
         labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
     )
