@@ -171,13 +171,12 @@ def _scrub(
         parts: list[str] = []
         last = None
         pieces = memo.pieces(paragraph)
-        reasons = [memo.reason(segment, skip) for segment in pieces]
         for i, segment in enumerate(pieces):
             if learned and segment != paragraph and _is_learned(segment, learned):
                 removed.append(Removed(segment, "repeated"))
                 continue
-            reason = reasons[i]
-            if reason == "share" and _amid_prose(pieces, reasons, i):
+            reason = memo.reason(segment, skip)
+            if reason == "share" and _amid_prose(pieces, i, memo, skip):
                 reason = None
             if reason is None and last == "prompt" and structure.headline_like(segment):
                 reason = "prompt"  # a teaser's headline runs on past its question mark
@@ -198,7 +197,7 @@ def _scrub(
     return kept, removed + [Removed(text, reason) for text, reason in more]
 
 
-def _amid_prose(pieces: list[str], reasons: list[str | None], i: int) -> bool:
+def _amid_prose(pieces: list[str], i: int, memo: _Memo, skip: frozenset[str]) -> bool:
     """A call to follow or share that names no platform or handle, written as a sentence
     between two sentences of the article in one paragraph ("We train models. Follow us to stay
     up to date. In this roundup …"), is the writer's own: a share bar or a prompt stands apart
@@ -208,7 +207,7 @@ def _amid_prose(pieces: list[str], reasons: list[str | None], i: int) -> bool:
         return False
     if "@" in piece or PLATFORMS.search(piece):
         return False
-    return reasons[i - 1] is None and reasons[i + 1] is None
+    return memo.reason(pieces[i - 1], skip) is None and memo.reason(pieces[i + 1], skip) is None
 
 
 def _without_credits(segment: str, removed: list[Removed]) -> str:
