@@ -27,11 +27,12 @@ from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
 
-_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[Any]]] = {}
+# Per model and database: the INSERT, its fields in order, and each field's slot by attname.
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[Any], dict[str, int]]] = {}
 _SELECTS: dict[tuple[type[models.Model], str], tuple[str, list[str], list[Any]]] = {}
 
 
-def _insert_statement(model: type[models.Model]) -> tuple[str, list[Any]]:
+def _insert_statement(model: type[models.Model]) -> tuple[str, list[Any], dict[str, int]]:
     key = (model, connection.vendor)
     found = _INSERTS.get(key)
     if found is None:
@@ -45,6 +46,7 @@ def _insert_statement(model: type[models.Model]) -> tuple[str, list[Any]]:
             f"INSERT INTO {quote(meta.db_table)} ({columns}) "
             f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(str(meta.pk.column))}",
             fields,
+            {f.attname: i for i, f in enumerate(fields)},
         )
     return found
 
@@ -64,9 +66,8 @@ class PreparedInsert(Generic[M]):
         if model.save is not models.Model.save and not append_only:
             raise TypeError(f"row_insert: {model.__name__} overrides save()")
         self.obj = obj
-        self.sql, fields = _insert_statement(model)
+        self.sql, fields, self._slots = _insert_statement(model)
         self.params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-        self._slots = {f.attname: i for i, f in enumerate(fields)}
 
     def run(self, **values: Any) -> M:
         obj = self.obj
