@@ -38,6 +38,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(rb'name="token" value="([^"]+)"')
 THANKS = b"Thanks for signing up to the"
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)")
+CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r]*chunked")
+CLOSE = re.compile(rb"\r\nconnection:[^\r]*close")
 
 
 def _free_port() -> int:
@@ -67,18 +70,15 @@ class Connection:
             head += "Content-Type: application/x-www-form-urlencoded\r\n"
         head += f"Content-Length: {len(body)}\r\n\r\n"
         self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
-        status = int(status_line.split()[1])
-        length, chunked, close = 0, False, False
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            name = name.strip().lower()
-            if name == "content-length":
-                length = int(value)
-            elif name == "transfer-encoding" and "chunked" in value:
-                chunked = True
-            elif name == "connection" and "close" in value.lower():
-                close = True
+        # The status line and headers in one read, parsed in one pass: the client shares the
+        # server's 2 cores, so the less CPU it spends a response the less it takes from them.
+        head_block = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head_block.split(None, 2)[1])
+        headers = head_block.lower()
+        found = CONTENT_LENGTH.search(headers)
+        length = int(found.group(1)) if found else 0
+        chunked = CHUNKED.search(headers) is not None
+        close = CLOSE.search(headers) is not None
         if chunked:
             data = b""
             while (size := int((await self.reader.readline()).strip(), 16)) > 0:

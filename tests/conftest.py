@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from headlines.core import clock, jobs, mail
+from headlines.core import clock, jobs, mail, selectors
 from tests.travel import (  # `pytest --travel-days=N`: the run with the wall clock moved ahead
     pytest_addoption,
     pytest_configure,
@@ -49,6 +49,9 @@ def _inline_jobs_and_outbox() -> Iterator[None]:
     previous_backend = jobs.set_backend(jobs.ImmediateBackend())
     previous_messenger = mail.set_messenger(None)
     previous_clock = clock.set_clock(clock.SystemClock())
+    # Each test's database is rolled back, which no signal tells: what the sign-up doors kept
+    # of the last test's editions goes with it.
+    selectors.edition_open_forget()
     yield
     jobs.set_backend(previous_backend)
     mail.set_messenger(previous_messenger)

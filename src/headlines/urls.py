@@ -14,6 +14,10 @@ admin.site.index_title = "Newsroom"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
+    # First after those two: the sign-up widget and the reader pages take the most requests
+    # (a breaking story's readers), and Django tries the patterns in order. None of its
+    # patterns matches a path of the others (each is exact, or below its own prefix).
+    path("", include("headlines.subscriptions.urls")),
     path("admin/", admin.site.urls),
     path("archive/", include("headlines.digests.urls")),
     path("intake/", include("headlines.intake.urls")),
@@ -21,5 +25,4 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("r/", include("headlines.engagement.urls")),
     path("preferences/<str:token>/engagement/", reader_choice, name="engagement-choice"),
-    path("", include("headlines.subscriptions.urls")),
 ]

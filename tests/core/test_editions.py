@@ -101,3 +101,28 @@ def test_a_database_that_was_never_migrated_gets_a_clear_instruction(tmp_path) -
     assert done.returncode == 2
     assert "run `headlines migrate` first" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_open_edition_a_door_reads_follows_every_save_and_delete() -> None:
+    edition = services.edition_create(slug="us", name="US", timezone="UTC")
+    found = selectors.edition_open(slug="us")
+    assert found is not None and found.pk == edition.pk
+    found.name = "changed by a caller"  # each caller gets its own copy
+    assert selectors.edition_open(slug="us").name == "US"
+    edition.enabled = False
+    edition.save()
+    assert selectors.edition_open(slug="us") is None
+    assert selectors.edition_open(pk=edition.pk) is None
+    edition.enabled = True
+    edition.save()
+    assert selectors.edition_open(pk=edition.pk).slug == "us"
+    edition.delete()
+    assert selectors.edition_open(slug="us") is None
+
+
+def test_slugs_nobody_made_leave_the_kept_editions_small() -> None:
+    services.edition_create(slug="us", name="US", timezone="UTC")
+    for n in range(1000):
+        assert selectors.edition_open(slug=f"no-such-{n}") is None
+    assert len(selectors._open) <= selectors._OPEN_MAX
+    assert selectors.edition_open(slug="us") is not None

@@ -11,3 +11,11 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("jobs")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from headlines.core.models import Edition
+        from headlines.core.selectors import edition_open_forget
+
+        post_save.connect(edition_open_forget, sender=Edition, dispatch_uid="edition_open")
+        post_delete.connect(edition_open_forget, sender=Edition, dispatch_uid="edition_open")

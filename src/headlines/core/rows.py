@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 M = TypeVar("M", bound=models.Model)
 
@@ -67,7 +67,10 @@ class PreparedInsert(Generic[M]):
             raise TypeError(f"row_insert: {model.__name__} overrides save()")
         self.obj = obj
         self.sql, fields, self._slots = _insert_statement(model)
-        self.params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        # The connection itself, not Django's proxy of it: every field asks it for its backend's
+        # operations, and through the proxy each ask is a thread-local lookup.
+        db = connections[DEFAULT_DB_ALIAS]
+        self.params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
 
     def run(self, **values: Any) -> M:
         obj = self.obj
@@ -113,13 +116,14 @@ def rows_select(model: type[M], where: str, params: Sequence[Any]) -> list[M]:
     """The rows of `model` matching `where` (SQL after WHERE, with %s placeholders), as model
     instances: `SELECT <every concrete column> FROM <table> WHERE <where>`."""
     sql, names, conversions = _select_statement(model)
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: see PreparedInsert
+    with db.cursor() as cursor:
         cursor.execute(f"{sql} WHERE {where}", list(params))
         rows = cursor.fetchall()
     found = []
     for row in rows:
         values = list(row)
         for i, convert, column in conversions:
-            values[i] = convert(values[i], column, connection)
-        found.append(model.from_db(connection.alias, names, values))
+            values[i] = convert(values[i], column, db)
+        found.append(model.from_db(db.alias, names, values))
     return found

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import time
+
 from django.db.models import QuerySet
 
 from headlines.core.errors import NotFound
@@ -19,12 +22,35 @@ def edition_list(*, enabled_only: bool = False) -> QuerySet[Edition]:
 # answering it (docs/benchmarks.md); core.rows builds the statement once.
 EDITION_OPEN_WHERE = "{column} = %s AND enabled = %s"
 
+# Even so, under a spike of sign-ups that read was a fourteenth of a sign-up's CPU (the widget's
+# GET and its POST each make it), for a row an editor changes a few times a year. Each process
+# keeps what it read for OPEN_SECONDS: saving or deleting an edition clears it at once in the
+# process that did it (core.apps), and another process sees the change within that time.
+OPEN_SECONDS = 1.0
+_OPEN_MAX = 256  # slugs come from paths anyone can vary: the memory stays small
+_open: dict[tuple[str, object], tuple[float, Edition | None]] = {}
+
 
 def edition_open(*, slug: str | None = None, pk: int | None = None) -> Edition | None:
-    """The enabled edition with this slug (or primary key), or None."""
+    """The enabled edition with this slug (or primary key), or None: as the database said at
+    most OPEN_SECONDS ago. The instance is the caller's own (a copy of the one kept)."""
     column, value = ("slug", slug) if pk is None else ("id", pk)
-    found = rows_select(Edition, EDITION_OPEN_WHERE.format(column=column), [value, True])
-    return found[0] if found else None
+    now = time.monotonic()
+    kept = _open.get((column, value))
+    if kept is not None and now - kept[0] < OPEN_SECONDS:
+        found = kept[1]
+    else:
+        rows = rows_select(Edition, EDITION_OPEN_WHERE.format(column=column), [value, True])
+        found = rows[0] if rows else None
+        if len(_open) >= _OPEN_MAX:
+            _open.clear()
+        _open[(column, value)] = (now, found)
+    return copy.copy(found) if found is not None else None
+
+
+def edition_open_forget(**_: object) -> None:
+    """Drop every edition `edition_open` keeps (connected to Edition's save and delete)."""
+    _open.clear()
 
 
 def edition_get(*, slug: str) -> Edition:

@@ -44,8 +44,9 @@ def signup_attempt_check(*, ip_key: str, address_key: str) -> Verdict:
             # LOCK_SQL: on PostgreSQL two transactions could both count 19 and both insert the
             # 20th (READ COMMITTED); a lock per key for the rest of this transaction makes the
             # second count after the first commits. On SQLite BEGIN IMMEDIATE serialises them.
-            for key in wanted:  # in order: two sign-ups never wait on each other's second key
-                cursor.execute(LOCK_SQL, [key])
+            # One statement takes them all, in order (PostgreSQL evaluates a select list left to
+            # right): two sign-ups never wait on each other's second key.
+            cursor.execute(LOCK_SQL % ", ".join([LOCK_ONE] * len(wanted)), wanted)
         cursor.execute(
             COUNT_SQL % ", ".join(["%s"] * len(wanted)),
             [*wanted, ops.adapt_datetimefield_value(now - WINDOW)],
@@ -70,7 +71,8 @@ COUNT_SQL = (
     'WHERE "key" IN (%s) AND created_at >= %%s GROUP BY "key"'
 )
 INSERT_SQL = 'INSERT INTO subscriptions_signupattempt ("key", created_at) VALUES %s'
-LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%s))"
+LOCK_SQL = "SELECT %s"
+LOCK_ONE = "pg_advisory_xact_lock(hashtext(%s))"
 
 
 _pruned_at: dt.datetime | None = None
