@@ -9,8 +9,11 @@ from headlines.stories.clustering import (
     Guard,
     Vectorizer,
     _Products,
+    action_tokens,
     cluster,
     far,
+    full_names,
+    numbers,
     pair_probability,
     scored_pairs,
 )
@@ -120,7 +123,24 @@ def test_pair_features_are_one_row_per_candidate_pair() -> None:
     assert (pairs.worse <= SCORER_K + 1).all()
     assert (np.log(pairs.worse) == pairs.features[:, 4]).all()
     assert (pairs.apart == ((pairs.features[:, 8] > 0) | (pairs.features[:, 9] > 0))).all()
-    shared = pairs.features[:, -2:]
+    shared = pairs.features[:, 10:12]  # nearest neighbours in common
     assert ((shared >= 0) & (shared <= 1)).all()
+    assert (pairs.features[:, 12] == np.log1p(pairs.numbers)).all()
+    assert ((pairs.features[:, 13] >= 0) & (pairs.features[:, 13] <= 1)).all()
+    assert ((pairs.action >= -1e-6) & (pairs.action <= 1 + 1e-6)).all()
     probability = pair_probability(pairs.features)
     assert ((probability > 0) & (probability < 1)).all()
+
+
+def test_specific_numbers_leave_out_years_and_single_digits() -> None:
+    found = numbers(
+        "1.3M jobless claims in 2020",
+        "Claims rose by 266,000 to 1.3 million, the 3rd rise in 17 weeks; 84mph winds.",
+    )
+    assert found == {"1.3", "266000", "17", "84"}
+
+
+def test_what_happened_is_the_whole_text_less_its_names_and_numbers() -> None:
+    title, text = "Cohen sentenced", "A judge in Manhattan sentenced Michael Cohen to 36 months."
+    tokens = ["cohen", "sentenced", "judge", "manhattan", "sentenced", "michael", "cohen", "36"]
+    assert action_tokens(tokens, full_names(title, text)) == ["sentenced", "judge", "sentenced"]

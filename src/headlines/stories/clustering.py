@@ -8,10 +8,11 @@ known failure). Near-duplicates (`duplicate_of`) are joined before anything else
 
 How much a pair agrees: in a window of SCORER_MIN_WINDOW articles or more, a small learned
 pair scorer (`pair_similarity`: a logistic regression over the views' cosines, ranks, shares of
-each article's best similarity and shared nearest neighbours) or the pair's cosine, whichever
-is higher; the candidate pairs are each article's SCORER_K nearest. In a smaller window, the
-cosine of each article's MUTUAL_K nearest, where a pair that neither article counts among its
-NEAR_K nearest weighs less (`far`), so a crowded subject's neighbouring events stay apart.
+each article's best similarity, shared nearest neighbours and specific numbers) or the pair's
+cosine, whichever is higher; the candidate pairs are each article's SCORER_K nearest. In a
+smaller window, the cosine of each article's MUTUAL_K nearest, where a pair that neither article
+counts among its NEAR_K nearest weighs less (`far`), so a crowded subject's neighbouring events
+stay apart.
 
 What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
 the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
@@ -99,6 +100,44 @@ def full_document(title: str, text: str) -> str:
     return f"{title}. {title}. {text[:FULL_CHARS]}"
 
 
+def action_tokens(tokens: list[str], names: list[str]) -> list[str]:
+    """The words of the whole text (`tokens`) less its names and numbers (`names`, from
+    `full_names`): what happened, not who. Episodes of one saga weeks apart (a lawyer's plea,
+    then his sentencing) share their people; reports of one event share what happened."""
+    named = set(names)
+    return [t for t in tokens if t not in named and not t[0].isdigit()]
+
+
+# Specific numbers: amounts and counts, not years (1900-2099) or single digits. Outlets telling
+# one event quote the same figures ("1.3 million claims", "$8 billion", "266,000 jobs"); two
+# weeks of one saga give different ones.
+_NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbers(title: str, text: str) -> set[str]:
+    """The specific numbers of the title and text (capped as the whole-text view is)."""
+    found = set()
+    for match in _NUMBER.findall(f"{title}. {text[:FULL_CHARS]}"):
+        value = match.replace(",", "")
+        if len(value.replace(".", "")) >= 2 and not _YEAR.fullmatch(value):
+            found.add(value)
+    return found
+
+
+def numbers_matrix(sets: Sequence[set[str]]) -> csr_matrix:
+    """Doc x number, 1 where the doc gives the number."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, found in enumerate(sets):
+        for value in sorted(found):
+            rows.append(i)
+            cols.append(vocabulary.setdefault(value, len(vocabulary)))
+    shape = (len(sets), max(len(vocabulary), 1))
+    ones = np.ones(len(rows), dtype=np.float32)
+    return csr_matrix((ones, (rows, cols)), shape=shape)
+
+
 def _given(tokens: list[str]) -> list[str]:
     return tokens
 
@@ -146,12 +185,15 @@ class Vectorizer:
         self.static_weight = static_weight
         self.table = table  # the static word-piece table; None: the process's, on first use
         self.dense_columns = 0  # the last fit's trailing embedding columns
-        # The last fit's unit rows of each lexical view (whole text, title and lead, names):
-        # the pair scorer weighs them apart (`PairScorer`).
-        self.views: tuple[csr_matrix, csr_matrix, csr_matrix] | None = None
+        # The last fit's unit rows of each lexical view (whole text, title and lead, names,
+        # and the whole text without its names: `action_tokens`) and the specific numbers each
+        # doc gives (`numbers`, 1 per number): the pair scorer weighs them apart
+        # (`scored_pairs`), the story-level pass reads the last two (`merging`).
+        self.views: tuple[csr_matrix, ...] | None = None
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
-        full = _tfidf([language.tokens(full_document(d.title, d.text), d.language) for d in docs])
+        full_tokens = [language.tokens(full_document(d.title, d.text), d.language) for d in docs]
+        full = _tfidf(full_tokens)
         words = _tfidf([language.tokens(document(d.title, d.text), d.language) for d in docs])
         # A headline alone (a brief) is compared on its words: its capitals are not names
         # ("Yellen Says Fed Will Keep Rates Low" in Title Case), and a names view made of them
@@ -159,6 +201,12 @@ class Vectorizer:
         # 0.44 with it, 0.77 without, at the same recall).
         found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
+        action = _tfidf(
+            [
+                action_tokens(tokens, names if d.text.strip() else full_names(d.title, ""))
+                for d, tokens, names in zip(docs, full_tokens, found, strict=True)
+            ]
+        )
         embedded = self._embedded(docs)
         static = self._static(docs)
         lexical = 1.0
@@ -169,7 +217,11 @@ class Vectorizer:
             csr_matrix(normalize(words), dtype=np.float32),
             csr_matrix(normalize(named), dtype=np.float32),
         )
-        self.views = views
+        self.views = (
+            *views,
+            csr_matrix(normalize(action), dtype=np.float32),
+            numbers_matrix([numbers(d.title, d.text) for d in docs]),
+        )
         parts = [
             views[0] * np.sqrt(lexical * FULL_WEIGHT),
             views[1] * np.sqrt(lexical * (1 - FULL_WEIGHT - NAMES_WEIGHT)),
@@ -477,25 +529,30 @@ SCORER_FEATURES = (
     "the names guard speaks",
     "share of the two articles' 10 nearest they have in common",
     "share of their 30 nearest in common",
+    "log of 1 + the specific numbers both give",
+    "those over the numbers either gives",
 )
 # A logistic regression over SCORER_FEATURES (in that order), fitted with scikit-learn
 # (LogisticRegression, C=1, standardised features; coefficients here un-standardised) on the
 # pairs of the tune half of clustering-dev (the shared development data: NeuS, BASIL, ECB+,
 # daily and weekly windows, each of the six weighted equally), never its report half. Nothing
 # of the data is kept in the repository, only these numbers fitted on it. Article lengths
-# were left out: in those windows they tell one data set from another, not one event.
+# were left out: in those windows they tell one data set from another, not one event. Refitted
+# with the two numbers features (branch `cluster5`, see docs/benchmarks.md, "Numbers and what
+# happened"): outlets telling one event give the same figures, a saga's episodes other ones.
 SCORER_COEFFICIENTS = np.array(
     [
-        *(-0.5025, -1.4482, -8.8918),  # cosines: whole text, title and lead, names
-        *(0.2722, -0.3829),  # log ranks: better, worse
-        *(4.3076, 4.5920),  # shares of the best cosine: lower, higher
-        17.4675,  # over the NEAR_K-th
-        *(-1.8811, 0.2743),  # guards: weekdays, names
-        *(0.8511, 1.7413),  # nearest in common: of 10, of 30
+        *(-2.9084, 0.7725, -8.758),  # cosines: whole text, title and lead, names
+        *(0.1676, -0.4261),  # log ranks: better, worse
+        *(4.5598, 4.3202),  # shares of the best cosine: lower, higher
+        16.2274,  # over the NEAR_K-th
+        *(-1.8984, 0.2039),  # guards: weekdays, names
+        *(0.7685, 1.2402),  # nearest in common: of 10, of 30
+        *(1.7758, -1.3403),  # specific numbers in common: log count, share
     ],
     dtype=np.float64,
 )
-SCORER_INTERCEPT = -6.3352
+SCORER_INTERCEPT = -5.7892
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as
 # SCORER_AT, the shipped HEADLINES_STORY_SIMILARITY, so the setting still moves the bar.
 SCORER_JOIN = 0.55
@@ -521,6 +578,8 @@ class Pairs:
     worse: np.ndarray  # and its worse (SCORER_K + 1: past the other's SCORER_K nearest)
     apart: np.ndarray  # a guard speaks against the pair
     features: np.ndarray  # len(rows) x len(SCORER_FEATURES)
+    action: np.ndarray  # the cosine of the whole texts without their names (`action_tokens`)
+    numbers: np.ndarray  # how many specific numbers both give (`numbers`)
 
 
 def _row_dots(matrix: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -549,7 +608,8 @@ def _neighbours(products: _Products, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard) -> Pairs:
-    """The candidate pairs of a window of more than SCORER_K rows (SCORER_MIN_WINDOW in use)."""
+    """The candidate pairs of a window of more than SCORER_K rows (SCORER_MIN_WINDOW in use).
+    `views`: `Vectorizer.views` (whole text, title and lead, names, action, numbers)."""
     n, k = products.n, SCORER_K
     top, values = _neighbours(products, k)
     best = values[:, 0].astype(np.float64)
@@ -577,6 +637,8 @@ def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard)
         ones = np.ones(len(members), dtype=np.float32)
         within = csr_matrix((ones, (np.repeat(np.arange(n), size), members)), shape=(n, n))
         shared.append(_row_dots(within, rows, cols) / size)
+    count = np.asarray(views[4].sum(axis=1), dtype=np.float64).ravel()
+    common = _row_dots(views[4], rows, cols)  # specific numbers both give
     features = np.column_stack(
         [
             _row_dots(views[0], rows, cols),
@@ -590,9 +652,21 @@ def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard)
             other_days,
             other_names,
             *shared,
+            np.log1p(common),
+            common / np.maximum(count[rows] + count[cols] - common, 1.0),
         ]
     )
-    return Pairs(rows, cols, similarity, better, worse, other_days | other_names, features)
+    return Pairs(
+        rows,
+        cols,
+        similarity,
+        better,
+        worse,
+        other_days | other_names,
+        features,
+        action=_row_dots(views[3], rows, cols),
+        numbers=common,
+    )
 
 
 def pair_probability(features: np.ndarray) -> np.ndarray:
@@ -647,6 +721,8 @@ def _scored_labels(
         worse_rank=pairs.worse,
         apart=pairs.apart,
         usable=merging.usable(briefs, pairs.rows, pairs.cols),
+        action=pairs.action,
+        numbers=pairs.numbers,
     )
     return merging.merge(
         labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
