@@ -540,6 +540,8 @@ SCORER_FEATURES = (
 # were left out: in those windows they tell one data set from another, not one event. Refitted
 # with the two numbers features (branch `cluster5`, see docs/benchmarks.md, "Numbers and what
 # happened"): outlets telling one event give the same figures, a saga's episodes other ones.
+# `benchmarks/fit_clustering.py` refits it (and the story-level pass after it) and prints the
+# numbers below (docs/benchmarks.md, "Refitting the two models").
 SCORER_COEFFICIENTS = np.array(
     [
         *(-2.9084, 0.7725, -8.758),  # cosines: whole text, title and lead, names

@@ -58,7 +58,9 @@ FEATURES = (
 # story count as much as the 100 report pairs they hold). The label: the two stories'
 # largest events are the same. Nothing of the data is in the repository, only these numbers.
 # Refitted the same way (branch `cluster5`) with the last two features, after the pair
-# scorer's refit (docs/benchmarks.md, "Numbers and what happened").
+# scorer's refit (docs/benchmarks.md, "Numbers and what happened"). The fit is
+# `benchmarks/fit_clustering.py`: it refits the scorer, then this on the scorer's linkage, and
+# prints the numbers below (docs/benchmarks.md, "Refitting the two models").
 COEFFICIENTS = np.array(
     [
         5.9152,

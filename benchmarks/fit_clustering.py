@@ -1,0 +1,294 @@
+"""Refit the two small logistic regressions of story clustering on clustering-dev's tune half.
+
+    HEADLINES_SHARED_DATA=/work/shared/data .venv/bin/python -m benchmarks.fit_clustering
+
+A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it prints the numbers
+to paste into the code, nothing else changes.
+
+1. The pair scorer (`clustering.SCORER_COEFFICIENTS`, `SCORER_INTERCEPT`, over
+   `clustering.SCORER_FEATURES`): every candidate pair (`clustering.scored_pairs`) of the
+   windows `bench_clustering` scores (`clustering_dev`: NeuS, BASIL, ECB+, daily and weekly)
+   whose two articles are both in the tune half; the label: the two tell one story. Each of
+   the six set/window groups weighs the same in all.
+2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
+   on the linkage made with the scorer just fitted (its coefficients rounded as printed): every
+   pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
+   whose two stories' largest events are both in the tune half; the label: those largest events
+   are one. Each pair of stories weighs the article pairs it joins (the product of the sizes),
+   each group normalised to the same total.
+
+Both: scikit-learn's LogisticRegression (C=1) on standardised features, the coefficients then
+un-standardised so that they apply to the raw features. The windows, their docs (titles
+cleaned as `bench_clustering` does, no duplicates, English) and every feature are made by the
+production code at the shipped defaults (`headlines.config`, not the environment); the report
+half's articles are in the windows (as when `bench_clustering` scores them) but none of their
+pairs is fitted on. Nothing of the data is written anywhere: it is read from
+`$HEADLINES_SHARED_DATA` at run time, and the script says so and stops when it is absent.
+About 2 minutes of CPU (one core) and 0.5 GiB of memory on the 2-core VM.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+import numpy as np
+
+from benchmarks import clustering_dev
+
+GROUPS = tuple((target, week) for target in clustering_dev.SETS for week in (False, True))
+
+
+@dataclass
+class Prepared:
+    """One window, its candidate pairs and what the second pass needs of it."""
+
+    window: clustering_dev.Window
+    pairs: Any  # clustering.Pairs
+    views: list[Any]  # clustering.Vectorizer.views
+    names: Any  # clustering.Guard.names
+    briefs: np.ndarray
+
+
+def group_name(target: str, week: bool) -> str:
+    return f"{target} {'weekly' if week else 'daily'}"
+
+
+def windows() -> Iterator[tuple[str, bool, clustering_dev.Window]]:
+    """The windows of `clustering_dev.evaluate`, in its order."""
+    neus = clustering_dev.stories(clustering_dev.load("neus"))
+    for target, week in GROUPS:
+        pool = neus if target == "neus" else clustering_dev.stories(clustering_dev.load(target))
+        wins = clustering_dev.windows(target, pool, neus if target != "neus" else {}, week=week)
+        if target == "neus":
+            wins = wins[: 3 if week else 6]
+        for window in wins:
+            yield target, week, window
+
+
+def prepare(window: clustering_dev.Window, defaults: dict[str, Any]) -> Prepared:
+    """The window as `bench_clustering` hands it to `planning.cluster_rows`, up to the pairs
+    `clustering._scored_labels` scores."""
+    from headlines.stories import clustering
+    from headlines.stories import text as textlib
+
+    docs = [
+        clustering.Doc(title=textlib.clean_title(a.title), text=a.text, language="en")
+        for a in window.articles
+    ]
+    vec, matrix = clustering.vectors(
+        docs,
+        float(defaults["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
+        float(defaults["HEADLINES_STORY_STATIC_WEIGHT"]),
+    )
+    if vec.views is None or len(docs) < clustering.SCORER_MIN_WINDOW:
+        raise SystemExit(f"{window.name}: {len(docs)} articles, not on the pair scorer's path")
+    guard = clustering.Guard.of(docs)
+    products = clustering._Products(matrix, vec.dense_columns)
+    views = list(vec.views)
+    pairs = clustering.scored_pairs(products, views, guard)
+    briefs = np.array([not d.text.strip() for d in docs], dtype=bool)
+    return Prepared(window, pairs, views, guard.names, briefs)
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float]:
+    """LogisticRegression(C=1) on standardised features; the coefficients and intercept for
+    the raw ones. `weight` is rescaled to average 1 (C's strength does not move with it)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    weight = weight * len(weight) / weight.sum()
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=1.0, max_iter=5000)
+    model.fit(scaler.transform(x), y, sample_weight=weight)
+    coefficients = model.coef_[0] / scaler.scale_
+    intercept = float(model.intercept_[0] - (coefficients * scaler.mean_).sum())
+    return coefficients, intercept
+
+
+def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """The tune half's candidate pairs of a window: features, one story or not."""
+    arts = p.window.articles
+    story = np.array([a.story for a in arts])
+    half = np.array([a.half for a in arts])
+    rows, cols = p.pairs.rows, p.pairs.cols
+    tune = (half[rows] == "tune") & (half[cols] == "tune")
+    return p.pairs.features[tune], (story[rows] == story[cols])[tune]
+
+
+def linkage(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
+    """`clustering._scored_labels` up to `merging.merge`: the linkage's labels, the pairs'
+    weights and probabilities, and the second pass's context (the scorer's coefficients are
+    the module's, patched by the caller)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from headlines.stories import clustering, merging
+
+    pairs, n = p.pairs, len(p.window.articles)
+    probability = clustering.pair_probability(pairs.features)
+    weight = clustering.pair_similarity(pairs, probability, p.briefs)
+    agree = weight >= threshold
+    ones = np.ones(int(agree.sum()), dtype=np.int8)
+    graph = csr_matrix((ones, (pairs.rows[agree], pairs.cols[agree])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    linked = csr_matrix((weight, (pairs.rows, pairs.cols)), shape=(n, n))
+    linked = (linked + linked.T).tocsr()
+
+    def similarity(members: list[int]) -> np.ndarray:
+        return np.asarray(linked[members][:, members].toarray())
+
+    labels = clustering._average_linkage(component, similarity, threshold)
+    context = merging.Context(
+        full=p.views[0],
+        names=p.names,
+        worse_rank=pairs.worse,
+        apart=pairs.apart,
+        usable=merging.usable(p.briefs, pairs.rows, pairs.cols),
+        action=pairs.action,
+        numbers=pairs.numbers,
+    )
+    return np.asarray(labels, dtype=np.int64), weight, probability, context
+
+
+def merger_rows(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of stories the linkage leaves in a window whose largest events are both in
+    the tune half: features, one event or not, article pairs joined."""
+    from headlines.stories import merging
+
+    labels, weight, probability, context = linkage(p, threshold)
+    pairs = p.pairs
+    first, second, features = merging.story_pair_features(
+        labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
+    )
+    arts = p.window.articles
+    largest: dict[int, str] = {}
+    tune: dict[int, bool] = {}
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        story = Counter(arts[i].story for i in members).most_common(1)[0][0]
+        largest[int(label)] = story
+        tune[int(label)] = next(a.half for a in arts if a.story == story) == "tune"
+    same = np.array(
+        [largest[a] == largest[b] for a, b in zip(first, second, strict=True)], dtype=bool
+    )
+    kept = np.array([tune[a] and tune[b] for a, b in zip(first, second, strict=True)], dtype=bool)
+    size = np.bincount(labels)
+    joined = (size[first] * size[second]).astype(np.float64)
+    return features[kept], same[kept], joined[kept]
+
+
+def paste(name: str, values: np.ndarray, intercept: float, labels: tuple[str, ...]) -> str:
+    """Python for the module: the array (4 decimals, each value with its feature, the label cut
+    to the 100-column line) and the intercept."""
+    lines = [f"{name} = np.array(", "    ["]
+    for value, label in zip(values, labels, strict=True):
+        line = f"        {round(float(value), 4)!r},  # {label}"
+        lines.append(line if len(line) <= 100 else line[:97] + "...")
+    lines += ["    ],", "    dtype=np.float64,", ")"]
+    intercept_name = "SCORER_INTERCEPT" if name.startswith("SCORER") else "INTERCEPT"
+    lines.append(f"{intercept_name} = {round(intercept, 4)!r}")
+    return "\n".join(lines)
+
+
+def compare(name: str, fitted: np.ndarray, intercept: float, shipped: np.ndarray, at: float) -> str:
+    """How far the fit (unrounded) is from what the code ships."""
+    if fitted.shape != shipped.shape:
+        return f"{name}: {len(fitted)} coefficients fitted, {len(shipped)} shipped"
+    gap = np.abs(fitted - shipped)
+    return (
+        f"{name}: largest difference from the shipped coefficients {gap.max():.6f} "
+        f"(feature {int(gap.argmax())}), intercept {abs(intercept - at):.6f}"
+    )
+
+
+def main() -> None:
+    where = clustering_dev.data_dir() / "clustering-dev"
+    if not where.is_dir():
+        print(
+            f"fit_clustering: skipped, {where} is absent (set HEADLINES_SHARED_DATA to the folder)"
+        )
+        return
+    from headlines import config
+    from headlines.stories import clustering, merging
+
+    defaults = {s.name: s.default for s in config.SETTINGS}
+    threshold = float(defaults["HEADLINES_STORY_SIMILARITY"])
+    started = time.process_time()
+    prepared: dict[tuple[str, bool], list[Prepared]] = {g: [] for g in GROUPS}
+    for target, week, window in windows():
+        prepared[(target, week)].append(prepare(window, defaults))
+    print(f"clustering-dev ({where}): windows and candidate pairs made", flush=True)
+    for g in GROUPS:
+        sizes = [len(p.window.articles) for p in prepared[g]]
+        print(f"  {group_name(*g):<15} {len(sizes):>2} windows of ~{sum(sizes) // len(sizes)}")
+
+    # 1. The pair scorer: each group's pairs weigh 1 / their count, so each group weighs 1.
+    xs, ys, ws = [], [], []
+    print("pair scorer, tune half (pairs, of them one story):")
+    for g in GROUPS:
+        rows = [scorer_rows(p) for p in prepared[g]]
+        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+        print(f"  {group_name(*g):<15} {len(y):>7} pairs, {int(y.sum()):>6} one story")
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / len(y)))
+    y_all = np.concatenate(ys)
+    coefficients, intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
+    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one story")
+    scorer = np.round(coefficients, 4)
+    scorer_intercept = round(intercept, 4)
+
+    # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
+    xs, ys, ws = [], [], []
+    print("story-level second pass, tune half (pairs of stories, of them one event):")
+    with (
+        mock.patch.object(clustering, "SCORER_COEFFICIENTS", scorer),
+        mock.patch.object(clustering, "SCORER_INTERCEPT", scorer_intercept),
+    ):
+        for g in GROUPS:
+            rows3 = [merger_rows(p, threshold) for p in prepared[g]]
+            x = np.vstack([r[0] for r in rows3])
+            y = np.concatenate([r[1] for r in rows3])
+            w = np.concatenate([r[2] for r in rows3])
+            print(f"  {group_name(*g):<15} {len(y):>7} pairs, {int(y.sum()):>6} one event")
+            xs.append(x)
+            ys.append(y)
+            ws.append(w / w.sum())
+    y_all = np.concatenate(ys)
+    merge_coefficients, merge_intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
+    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
+    print(f"({time.process_time() - started:.0f} s of CPU)")
+    print()
+    print("# stories/clustering.py")
+    print(paste("SCORER_COEFFICIENTS", scorer, scorer_intercept, clustering.SCORER_FEATURES))
+    print()
+    print("# stories/merging.py")
+    print(paste("COEFFICIENTS", merge_coefficients, merge_intercept, merging.FEATURES))
+    print()
+    print(
+        compare(
+            "pair scorer",
+            coefficients,
+            intercept,
+            clustering.SCORER_COEFFICIENTS,
+            clustering.SCORER_INTERCEPT,
+        )
+    )
+    print(
+        compare(
+            "second pass",
+            merge_coefficients,
+            merge_intercept,
+            merging.COEFFICIENTS,
+            merging.INTERCEPT,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
