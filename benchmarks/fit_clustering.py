@@ -121,38 +121,14 @@ def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
 
 
 def linkage(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
-    """`clustering._scored_labels` up to `merging.merge`: the linkage's labels, the pairs'
-    weights and probabilities, and the second pass's context (the scorer's coefficients are
-    the module's, patched by the caller)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+    """`clustering.scored_linkage`, as `_scored_labels` calls it before `merging.merge`: the
+    linkage's labels, the pairs' weights and probabilities, and the second pass's context (the
+    scorer's coefficients are the module's, patched by the caller)."""
+    from headlines.stories import clustering
 
-    from headlines.stories import clustering, merging
-
-    pairs, n = p.pairs, len(p.window.articles)
-    probability = clustering.pair_probability(pairs.features)
-    weight = clustering.pair_similarity(pairs, probability, p.briefs)
-    agree = weight >= threshold
-    ones = np.ones(int(agree.sum()), dtype=np.int8)
-    graph = csr_matrix((ones, (pairs.rows[agree], pairs.cols[agree])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    linked = csr_matrix((weight, (pairs.rows, pairs.cols)), shape=(n, n))
-    linked = (linked + linked.T).tocsr()
-
-    def similarity(members: list[int]) -> np.ndarray:
-        return np.asarray(linked[members][:, members].toarray())
-
-    labels = clustering._average_linkage(component, similarity, threshold)
-    context = merging.Context(
-        full=p.views[0],
-        names=p.names,
-        worse_rank=pairs.worse,
-        apart=pairs.apart,
-        usable=merging.usable(p.briefs, pairs.rows, pairs.cols),
-        action=pairs.action,
-        numbers=pairs.numbers,
-    )
-    return np.asarray(labels, dtype=np.int64), weight, probability, context
+    linked = clustering.scored_linkage(p.pairs, p.views, p.names, p.briefs, threshold)
+    labels = np.asarray(linked.labels, dtype=np.int64)
+    return labels, linked.weight, linked.probability, linked.context
 
 
 def merger_rows(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

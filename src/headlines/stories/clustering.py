@@ -702,8 +702,38 @@ def _scored_labels(
     """Stories of a window of SCORER_MIN_WINDOW articles or more, by the pair scorer:
     components of the pairs at or above the threshold, average linkage inside each, then the
     story-level second pass (`merging.merge`) joins the pieces it left apart."""
-    n = products.n
     pairs = scored_pairs(products, views, guard)
+    linked = scored_linkage(pairs, views, guard.names, briefs, threshold)
+    return merging.merge(
+        linked.labels,
+        (pairs.rows, pairs.cols),
+        linked.weight,
+        linked.probability,
+        pairs.similarity,
+        linked.context,
+    )
+
+
+@dataclass(frozen=True)
+class Linked:
+    """What `scored_linkage` made: the stories before the second pass and what it reads."""
+
+    labels: list[int]
+    weight: np.ndarray  # per candidate pair, as the linkage weighed it (`pair_similarity`)
+    probability: np.ndarray  # per candidate pair, the scorer's
+    context: merging.Context
+
+
+def scored_linkage(
+    pairs: Pairs,
+    views: Sequence[csr_matrix],
+    names: csr_matrix,
+    briefs: np.ndarray,
+    threshold: float,
+) -> Linked:
+    """The stories of `_scored_labels` before its second pass (also what
+    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`."""
+    n = len(briefs)
     probability = pair_probability(pairs.features)
     weight = pair_similarity(pairs, probability, briefs)
     agree = weight >= threshold
@@ -716,19 +746,17 @@ def _scored_labels(
     def similarity(members: list[int]) -> np.ndarray:
         return np.asarray(linked[members][:, members].toarray())
 
-    labels = _average_linkage(component, similarity, threshold)
     context = merging.Context(
         full=views[0],
-        names=guard.names,
+        names=names,
         worse_rank=pairs.worse,
         apart=pairs.apart,
         usable=merging.usable(briefs, pairs.rows, pairs.cols),
         action=pairs.action,
         numbers=pairs.numbers,
     )
-    return merging.merge(
-        labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
-    )
+    labels = _average_linkage(component, similarity, threshold)
+    return Linked(labels, weight, probability, context)
 
 
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
