@@ -341,7 +341,7 @@ def _database(name: str) -> tuple[str, str]:
         return f"sqlite:///{data_dir / 'headlines.sqlite3'}", str(data_dir)
     import psycopg
 
-    server, _, db = url.rpartition("/")
+    server, _, db = url.partition("?")[0].rpartition("/")  # options (?server_side_binding=…) kept
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db}"')
