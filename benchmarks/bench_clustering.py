@@ -27,7 +27,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from benchmarks import clustering_dev
+from benchmarks import clustering_dev, shared_data
 
 DATA = Path(__file__).parent / "data" / "stories" / "stories.jsonl"
 SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
@@ -191,11 +191,8 @@ def cluster_dev(articles: Sequence[clustering_dev.Article]) -> list[int]:
 
 
 def report_dev() -> None:
-    where = clustering_dev.data_dir() / "clustering-dev"
-    if not where.is_dir():
-        print(
-            f"clustering-dev: skipped, {where} is absent (set HEADLINES_SHARED_DATA to the folder)"
-        )
+    where = shared_data.folder("clustering-dev", "clustering-dev")
+    if where is None:
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     import django

@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import clustering_dev
+from benchmarks import clustering_dev, shared_data
 
 TEXTS = int(os.environ.get("BENCH_EMBED_TEXTS", "5000"))
 
@@ -122,9 +122,8 @@ def clustering_quality(
     variants: Sequence[str] = ("text", "titles"),
     static: bool = False,
 ) -> None:
-    where = clustering_dev.data_dir() / "clustering-dev"
-    if not where.is_dir():
-        print(f"clustering-dev: skipped, {where} is absent (set HEADLINES_SHARED_DATA)")
+    where = shared_data.folder("clustering-dev", "clustering-dev")
+    if where is None:
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     import django

@@ -22,7 +22,7 @@ import hashlib
 import json
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,11 +183,12 @@ class Score:
 Clusterer = Callable[[Sequence[Article]], list[int]]
 
 
-def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = True) -> None:
-    """Print per set, per window kind, the scores of both halves and of the report half."""
+def set_windows(
+    *, sets: Sequence[str] = SETS, weekly: bool = True
+) -> Iterator[tuple[str, bool, list[Window]]]:
+    """Each set's daily (and weekly) windows, as `evaluate` scores them: (set, weekly, windows)."""
     loaded = {name: load(name) for name in sets if name != "neus"}
-    neus = load("neus")
-    neus_stories = stories(neus)
+    neus_stories = stories(load("neus"))
     for target in sets:
         pool = neus_stories if target == "neus" else stories(loaded[target])
         # NeuS fills every window; in NeuS's own windows its other stories are the filler.
@@ -195,13 +196,19 @@ def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = T
             wins = windows(target, pool, neus_stories if target != "neus" else {}, week=week)
             if target == "neus":
                 wins = wins[: 3 if week else 6]
-            results = {half: Score() for half in ("tune", "report")}
-            for window in wins:
-                labels = cluster(window.articles)
-                for half, score in results.items():
-                    score.add(window, labels, half)
-            kind = "weekly" if week else "daily"
-            size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
-            print(f"  {target:<8} {kind:<6} {len(wins):>2} windows of ~{size} articles")
+            yield target, week, wins
+
+
+def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = True) -> None:
+    """Print per set, per window kind, the scores of both halves and of the report half."""
+    for target, week, wins in set_windows(sets=sets, weekly=weekly):
+        results = {half: Score() for half in ("tune", "report")}
+        for window in wins:
+            labels = cluster(window.articles)
             for half, score in results.items():
-                print(f"    {half:<6} {score.line()}")
+                score.add(window, labels, half)
+        kind = "weekly" if week else "daily"
+        size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
+        print(f"  {target:<8} {kind:<6} {len(wins):>2} windows of ~{size} articles")
+        for half, score in results.items():
+            print(f"    {half:<6} {score.line()}")

@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
 
 import numpy as np
 
-from benchmarks import clustering_dev
+from benchmarks import clustering_dev, shared_data
 
 GROUPS = tuple((target, week) for target in clustering_dev.SETS for week in (False, True))
 
@@ -56,18 +55,6 @@ class Prepared:
 
 def group_name(target: str, week: bool) -> str:
     return f"{target} {'weekly' if week else 'daily'}"
-
-
-def windows() -> Iterator[tuple[str, bool, clustering_dev.Window]]:
-    """The windows of `clustering_dev.evaluate`, in its order."""
-    neus = clustering_dev.stories(clustering_dev.load("neus"))
-    for target, week in GROUPS:
-        pool = neus if target == "neus" else clustering_dev.stories(clustering_dev.load(target))
-        wins = clustering_dev.windows(target, pool, neus if target != "neus" else {}, week=week)
-        if target == "neus":
-            wins = wins[: 3 if week else 6]
-        for window in wins:
-            yield target, week, window
 
 
 def prepare(window: clustering_dev.Window, defaults: dict[str, Any]) -> Prepared:
@@ -120,26 +107,23 @@ def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
     return p.pairs.features[tune], (story[rows] == story[cols])[tune]
 
 
-def linkage(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
-    """`clustering.scored_linkage`, as `_scored_labels` calls it before `merging.merge`: the
-    linkage's labels, the pairs' weights and probabilities, and the second pass's context (the
-    scorer's coefficients are the module's, patched by the caller)."""
-    from headlines.stories import clustering
-
-    linked = clustering.scored_linkage(p.pairs, p.views, p.names, p.briefs, threshold)
-    labels = np.asarray(linked.labels, dtype=np.int64)
-    return labels, linked.weight, linked.probability, linked.context
-
-
 def merger_rows(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs of stories the linkage leaves in a window whose largest events are both in
     the tune half: features, one event or not, article pairs joined."""
-    from headlines.stories import merging
+    from headlines.stories import clustering, merging
 
-    labels, weight, probability, context = linkage(p, threshold)
+    # The linkage `_scored_labels` hands to the second pass (the scorer's coefficients are the
+    # module's, patched by the caller).
+    linked = clustering.scored_linkage(p.pairs, p.views, p.names, p.briefs, threshold)
+    labels = np.asarray(linked.labels, dtype=np.int64)
     pairs = p.pairs
     first, second, features = merging.story_pair_features(
-        labels, (pairs.rows, pairs.cols), weight, probability, pairs.similarity, context
+        labels,
+        (pairs.rows, pairs.cols),
+        linked.weight,
+        linked.probability,
+        pairs.similarity,
+        linked.context,
     )
     arts = p.window.articles
     largest: dict[int, str] = {}
@@ -183,11 +167,8 @@ def compare(name: str, fitted: np.ndarray, intercept: float, shipped: np.ndarray
 
 
 def main() -> None:
-    where = clustering_dev.data_dir() / "clustering-dev"
-    if not where.is_dir():
-        print(
-            f"fit_clustering: skipped, {where} is absent (set HEADLINES_SHARED_DATA to the folder)"
-        )
+    where = shared_data.folder("clustering-dev", "fit_clustering")
+    if where is None:
         return
     from headlines import config
     from headlines.stories import clustering, merging
@@ -196,8 +177,8 @@ def main() -> None:
     threshold = float(defaults["HEADLINES_STORY_SIMILARITY"])
     started = time.process_time()
     prepared: dict[tuple[str, bool], list[Prepared]] = {g: [] for g in GROUPS}
-    for target, week, window in windows():
-        prepared[(target, week)].append(prepare(window, defaults))
+    for target, week, wins in clustering_dev.set_windows():
+        prepared[(target, week)] = [prepare(window, defaults) for window in wins]
     print(f"clustering-dev ({where}): windows and candidate pairs made", flush=True)
     for g in GROUPS:
         sizes = [len(p.window.articles) for p in prepared[g]]
