@@ -26,7 +26,7 @@ class Service:
 
     def __init__(self, tmp_path: Path) -> None:
         self.install = Installation(tmp_path, HEADLINES_WORKER_NICE=str(WORKER_NICE))
-        self.install.run("migrate", "--noinput")
+        self.install.migrate()
         self.port = free_port()
         self.process = self.install.popen(
             "run", "--port", str(self.port), "--processes", "2", new_session=True

@@ -34,7 +34,7 @@ class Server:
         self.install = Installation(
             tmp_path, database_url=database_url, HEADLINES_SIGNUP_RATE_PER_IP="3", **env
         )
-        self.install.run("migrate", "--noinput")
+        self.install.migrate()
         self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
