@@ -168,7 +168,7 @@ def test_a_negative_proxy_count_is_a_configuration_error() -> None:
 def test_one_readers_limit_holds_when_their_requests_land_on_different_web_processes(
     tmp_path: Path, database: str
 ) -> None:
-    database_url = fresh_postgres_url() if database == "postgresql" else None
+    database_url = fresh_postgres_url(migrated=True) if database == "postgresql" else None
     server = Server(
         tmp_path, "--processes", "2", database_url=database_url, HEADLINES_TRUSTED_PROXIES="1"
     )
