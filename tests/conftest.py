@@ -26,6 +26,34 @@ __all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pyte
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# What gives a test the suite's database (pytest-django's mark and fixtures).
+SUITE_DATABASE = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "admin_user",
+    "admin_client",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked own_database runs in the SQLite suites only (`make test-postgres`
+    deselects it): it must not use the suite's database, or the PostgreSQL suite would miss it."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("own_database")
+        and (
+            item.get_closest_marker("django_db")
+            or SUITE_DATABASE & set(getattr(item, "fixturenames", ()))
+        )
+    ]
+    if wrong:
+        raise pytest.UsageError(f"marked own_database but uses the suite's database: {wrong}")
+
+
 def require(condition: bool, reason: str) -> None:
     """Skip when a local service or package is missing, except under CI=true, where it fails."""
     if condition:

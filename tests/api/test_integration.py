@@ -26,6 +26,10 @@ from tests.delivery.children import Installation, free_port
 from tests.travel import child_now
 from tests.webhooks.conftest import Receiver
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 
 def verified(secret: str, hit: Any) -> dict[str, Any]:
     """Verified as a receiver on this machine would: by the real clock that the signing child

@@ -18,6 +18,10 @@ import pytest
 from tests.core.test_webserver import children, own_nice
 from tests.delivery.children import Installation, free_port
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 WORKER_NICE = 7
 
 

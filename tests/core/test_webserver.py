@@ -24,6 +24,10 @@ from headlines.config import ConfigError
 from headlines.core.webserver import keepalive_checked, waitress_options
 from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 
 class Server:
     """`headlines run` in a child process on a free port, with one edition `us`."""

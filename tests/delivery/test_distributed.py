@@ -35,7 +35,8 @@ IN_FLIGHT = THREADS * (FLUSH + 1)
 READERS = 500
 WORKER = ("worker", "--pool", "threads", "--concurrency", "1", "--loglevel", "WARNING")
 
-pytestmark = [pytest.mark.broker, pytest.mark.postgres]
+# Its processes run on databases it makes, not the suite's: the PostgreSQL suite deselects it.
+pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.own_database]
 
 
 def broker_url(broker: str, port: int | None = None) -> str:
