@@ -68,7 +68,7 @@ def service(tmp_path: Path, smtp_peer: SMTPPeer) -> Iterator[tuple[Installation,
         HEADLINES_WEBHOOK_ALLOW_PRIVATE="true",
         HEADLINES_SCHEDULER_TICK_SECONDS="1",
     )
-    child.run("migrate", "--noinput")
+    child.migrate()
     child.run("edition", "add", "us", "--name", "US Evening Headlines", "--timezone", "UTC")
     # The day's news is in before the service starts, whenever its scheduler builds the draft.
     articles = tmp_path / "wire.jsonl"
