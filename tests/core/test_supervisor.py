@@ -152,3 +152,26 @@ def test_a_child_starts_with_what_the_parent_loaded_frozen_out_of_its_collection
         supervisor.stop()
     assert frozen > 10_000  # the test process's modules, Django's included
     assert gc.get_freeze_count() == 0
+
+
+def test_a_child_hands_the_interpreter_lock_on_sooner_than_python_does() -> None:
+    """A thread back from SQLite with the write lock waits at most SWITCH_INTERVAL for the
+    interpreter lock, not Python's 5 ms, while its process's other threads run."""
+    import sys
+
+    from headlines.core.supervisor import SWITCH_INTERVAL, Role, Supervisor
+
+    read, write = os.pipe()
+
+    def report() -> None:
+        os.write(write, repr(sys.getswitchinterval()).encode())
+
+    supervisor = Supervisor([Role("reporter", report)]).start()
+    try:
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            interval = float(pipe.read() or "nan")
+    finally:
+        supervisor.stop()
+    assert interval == SWITCH_INTERVAL < 0.005
+    assert sys.getswitchinterval() == 0.005  # the parent's own is Python's

@@ -23,6 +23,7 @@ import gc
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +40,13 @@ MAX_RESTARTS, RESTART_WINDOW = 5, 60.0
 # a blocking call leaves its handler waiting until that call returns - in waitpid, until a child
 # ends. A fresh-clone CI run once left a parent in waitpid after SIGTERM, its children serving.
 WAIT_POLL_SECONDS = 0.2
+# How long a child's thread may keep the interpreter lock while another thread waits for it
+# (Python's default: 5 ms). A thread holding SQLite's write lock gives up the interpreter lock
+# around every statement and waits to get it back from the process's busy threads: at 5 ms a
+# turn, a sign-up's 0.3 ms transaction held the database's one write lock 40-50 ms at its 99th
+# percentile under a spike, every other writer waiting. At 1 ms, 12 ms (docs/benchmarks.md,
+# "Sixth pass").
+SWITCH_INTERVAL = 0.001
 
 
 class ChildrenFailing(RuntimeError):
@@ -132,6 +140,7 @@ class Supervisor:
                     os.close(fd)
                 signal.signal(signal.SIGTERM, _interrupt)
                 signal.signal(signal.SIGINT, _interrupt)
+                sys.setswitchinterval(SWITCH_INTERVAL)
                 threading.Thread(
                     target=_watch_parent, args=(self._lifeline_read,), daemon=True
                 ).start()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import socket
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -53,19 +52,18 @@ DEMO_READERS = (
 )
 
 
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def newsroom_start(*, port: int) -> NewsroomServer:
-    """Serve the newsroom on localhost: the port after the service's, or any free one."""
-    wanted = port + 1 if 0 < port < 65535 and port_is_free("127.0.0.1", port + 1) else 0
-    return NewsroomServer(host="127.0.0.1", port=wanted).start()
+    """Serve the newsroom on localhost: the port after the service's, or any free one.
+
+    The wanted port is bound, not probed first: between a probe and the bind another program
+    could take it. When it is taken (or there is no port after the service's), any free one.
+    """
+    if 0 < port < 65535:
+        try:
+            return NewsroomServer(host="127.0.0.1", port=port + 1).start()
+        except OSError:
+            pass
+    return NewsroomServer(host="127.0.0.1", port=0).start()
 
 
 def sources_ensure(*, newsroom: NewsroomServer, out: TextIO) -> list[Any]:
