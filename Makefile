@@ -95,9 +95,14 @@ TRAVEL_DAYS ?= 400
 test-travel: $(TEST_STAMP)
 	$(TEST_DATA) $(BIN)/pytest -q -p no:cacheprovider --travel-days=$(TRAVEL_DAYS)
 
-# The same suite on PostgreSQL (browser pages are database-agnostic and run once, above).
+# The same suite on PostgreSQL. Run once, above, not here: browser pages (database-agnostic),
+# and the tests marked own_database, whose servers, senders and workers run on databases the
+# test makes itself (SQLite files, or PostgreSQL ones it creates), whatever the suite's is: here
+# they would repeat the SQLite suite's run exactly (tests/conftest.py checks that such a test
+# never touches the suite's database).
 test-postgres: $(TEST_STAMP)
-	$(TEST_DATA) HEADLINES_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not browser"
+	$(TEST_DATA) HEADLINES_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider \
+		-m "not browser and not own_database"
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks

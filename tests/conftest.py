@@ -6,9 +6,10 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import cached_property
 from typing import Any
 
 import pytest
@@ -24,6 +25,34 @@ from tests.travel import (  # `pytest --travel-days=N`: the run with the wall cl
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_report_header", "pytest_unconfigure"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# What gives a test the suite's database (pytest-django's mark and fixtures).
+SUITE_DATABASE = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+    "admin_user",
+    "admin_client",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked own_database runs in the SQLite suites only (`make test-postgres`
+    deselects it): it must not use the suite's database, or the PostgreSQL suite would miss it."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("own_database")
+        and (
+            item.get_closest_marker("django_db")
+            or SUITE_DATABASE & set(getattr(item, "fixturenames", ()))
+        )
+    ]
+    if wrong:
+        raise pytest.UsageError(f"marked own_database but uses the suite's database: {wrong}")
 
 
 def require(condition: bool, reason: str) -> None:
@@ -63,12 +92,14 @@ class ReceivedMail:
     envelope_from: str
     recipients: list[str]
     raw: bytes
-    message: EmailMessage = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def message(self) -> EmailMessage:
+        """The message parsed when a test first reads it, not on receipt: most of the thousands
+        a sending test receives are only counted by recipient (a parse is ~1 ms of CPU)."""
         parsed = message_from_bytes(self.raw, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
-        self.message = parsed
+        return parsed
 
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))

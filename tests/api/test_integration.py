@@ -26,6 +26,10 @@ from tests.delivery.children import Installation, free_port
 from tests.travel import child_now
 from tests.webhooks.conftest import Receiver
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 
 def verified(secret: str, hit: Any) -> dict[str, Any]:
     """Verified as a receiver on this machine would: by the real clock that the signing child
@@ -64,7 +68,7 @@ def service(tmp_path: Path, smtp_peer: SMTPPeer) -> Iterator[tuple[Installation,
         HEADLINES_WEBHOOK_ALLOW_PRIVATE="true",
         HEADLINES_SCHEDULER_TICK_SECONDS="1",
     )
-    child.run("migrate", "--noinput")
+    child.migrate()
     child.run("edition", "add", "us", "--name", "US Evening Headlines", "--timezone", "UTC")
     # The day's news is in before the service starts, whenever its scheduler builds the draft.
     articles = tmp_path / "wire.jsonl"

@@ -18,6 +18,10 @@ import pytest
 from tests.core.test_webserver import children, own_nice
 from tests.delivery.children import Installation, free_port
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 WORKER_NICE = 7
 
 
@@ -26,7 +30,7 @@ class Service:
 
     def __init__(self, tmp_path: Path) -> None:
         self.install = Installation(tmp_path, HEADLINES_WORKER_NICE=str(WORKER_NICE))
-        self.install.run("migrate", "--noinput")
+        self.install.migrate()
         self.port = free_port()
         self.process = self.install.popen(
             "run", "--port", str(self.port), "--processes", "2", new_session=True

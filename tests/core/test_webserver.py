@@ -24,6 +24,10 @@ from headlines.config import ConfigError
 from headlines.core.webserver import keepalive_checked, waitress_options
 from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 
 class Server:
     """`headlines run` in a child process on a free port, with one edition `us`."""
@@ -34,7 +38,7 @@ class Server:
         self.install = Installation(
             tmp_path, database_url=database_url, HEADLINES_SIGNUP_RATE_PER_IP="3", **env
         )
-        self.install.run("migrate", "--noinput")
+        self.install.migrate()
         self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -168,7 +172,7 @@ def test_a_negative_proxy_count_is_a_configuration_error() -> None:
 def test_one_readers_limit_holds_when_their_requests_land_on_different_web_processes(
     tmp_path: Path, database: str
 ) -> None:
-    database_url = fresh_postgres_url() if database == "postgresql" else None
+    database_url = fresh_postgres_url(migrated=True) if database == "postgresql" else None
     server = Server(
         tmp_path, "--processes", "2", database_url=database_url, HEADLINES_TRUSTED_PROXIES="1"
     )

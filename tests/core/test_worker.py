@@ -25,6 +25,10 @@ import pytest
 from tests.conftest import SMTPPeer
 from tests.delivery.children import Installation, free_port
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 WORKER_THREADS, JOB_BATCH = 4, 10
 # A killed worker may have sent, per thread, the emails of one claimed batch not yet marked
 # done: the in-flight window.

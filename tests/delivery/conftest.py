@@ -46,8 +46,8 @@ def smtp_peer() -> Iterator[SMTPPeer]:
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for an installation in other processes."""
+    """A fresh PostgreSQL database, migrated and empty, for an installation in other processes."""
     require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
-    url = fresh_postgres_url()
+    url = fresh_postgres_url(migrated=True)
     yield url
     drop_postgres(url)

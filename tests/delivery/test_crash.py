@@ -15,6 +15,10 @@ from tests.conftest import SMTPPeer
 from tests.delivery.children import Installation
 from tests.delivery.topics import expected, got, set_for
 
+# Its other processes run on databases the test makes (tests.delivery.children), not the
+# suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
+pytestmark = pytest.mark.own_database
+
 THREADS, FLUSH = 2, 10
 SENDER_ENV = {
     "HEADLINES_DELIVERY_THREADS": str(THREADS),

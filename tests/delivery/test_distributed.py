@@ -35,7 +35,8 @@ IN_FLIGHT = THREADS * (FLUSH + 1)
 READERS = 500
 WORKER = ("worker", "--pool", "threads", "--concurrency", "1", "--loglevel", "WARNING")
 
-pytestmark = [pytest.mark.broker, pytest.mark.postgres]
+# Its processes run on databases it makes, not the suite's: the PostgreSQL suite deselects it.
+pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.own_database]
 
 
 def broker_url(broker: str, port: int | None = None) -> str:
@@ -163,7 +164,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database with READERS confirmed readers whose evening has come, made once;
     each test sends from its own copy of it."""
     require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
-    url = fresh_postgres_url()
+    url = fresh_postgres_url(migrated=True)
     # The scheduler and workers are children: they read the real clock, even in a travelled run.
     due = child_now() - dt.timedelta(minutes=10)
     Installation(tmp_path_factory.mktemp("seeded"), database_url=url).setup(
@@ -270,7 +271,7 @@ def test_the_broker_connection_dropped_and_restored_mid_send(
 def seeded_topics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Like `seeded`, with topics: the readers on six topic sets (tests.delivery.topics)."""
     require(port_open("127.0.0.1", 5432), "PostgreSQL is not running on 127.0.0.1:5432")
-    url = fresh_postgres_url()
+    url = fresh_postgres_url(migrated=True)
     due = child_now() - dt.timedelta(minutes=10)  # by the workers' clock (tests/travel.py)
     Installation(tmp_path_factory.mktemp("seeded-topics"), database_url=url).setup(
         readers=READERS, send_at=due.strftime("%H:%M"), day=due.date().isoformat(), topics=True

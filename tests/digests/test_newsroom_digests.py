@@ -14,8 +14,9 @@ import io
 from collections import Counter
 
 import pytest
+from django.db import transaction
 
-from headlines.core import clock
+from headlines.core import clock, jobs, mail, selectors
 from headlines.core.services import editions_ensure_demo
 from headlines.demo import steps
 from headlines.demo.content import load_articles
@@ -39,19 +40,40 @@ def events_of(item) -> set[str]:
     return {event_of(a.url) for a in item.story.articles.all()}
 
 
-@pytest.fixture(params=["05:30", "11:00", "16:45", "21:15"])
-def digests(request):
+@pytest.fixture(scope="module", params=["05:30", "11:00", "16:45", "21:15"])
+def digests(request, django_db_setup, django_db_blocker):
+    """Each hour's digests, built once for the module's seven tests (they only read them).
+
+    Built inside a transaction of the module's own that is rolled back after its last test, as
+    Django's setUpTestData does: each test's own transaction is a savepoint inside it, so
+    whatever a test wrote is still undone before the next one.
+    """
     hour, minute = map(int, request.param.split(":"))
-    clock.set_clock(clock.FixedClock(dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)))
-    editions = editions_ensure_demo()
-    newsroom = steps.NewsroomServer().start()
-    try:
-        out = io.StringIO()
-        sources = steps.sources_ensure(newsroom=newsroom, out=out)
-        steps.sources_ingest(sources=sources, out=out)
-    finally:
-        newsroom.stop()
-    return {e.slug: digest_build(edition_id=e.pk) for e in editions}
+    # What the autouse fixture gives each test: jobs inline, mail to the outbox, the clock set.
+    previous_backend = jobs.set_backend(jobs.ImmediateBackend())
+    previous_messenger = mail.set_messenger(None)
+    previous_clock = clock.set_clock(
+        clock.FixedClock(dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC))
+    )
+    selectors.edition_open_forget()
+    with django_db_blocker.unblock(), transaction.atomic():
+        try:
+            editions = editions_ensure_demo()
+            newsroom = steps.NewsroomServer().start()
+            try:
+                out = io.StringIO()
+                sources = steps.sources_ensure(newsroom=newsroom, out=out)
+                steps.sources_ingest(sources=sources, out=out)
+            finally:
+                newsroom.stop()
+            built = {e.slug: digest_build(edition_id=e.pk) for e in editions}
+        finally:
+            jobs.set_backend(previous_backend)
+            mail.set_messenger(previous_messenger)
+            clock.set_clock(previous_clock)
+        yield built
+        transaction.set_rollback(True)
+    selectors.edition_open_forget()
 
 
 def sent_items(digest):
