@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from headlines.stories import language as lang
 from headlines.stories import summariser
 from headlines.stories import text as textlib
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:  # NumPy and SciPy load only where stories are computed (fast 
     from scipy.sparse import csr_matrix
 
 HEADLINE_MAX = 140
+# The headline is the title the story's other articles (its best ones) most agree with.
+CONSENSUS_MEMBERS = 8
 
 
 @dataclass
@@ -123,12 +126,51 @@ def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, i
     return np.vstack(out)
 
 
+def _consensus(
+    i: int, words: Sequence[frozenset[str]], said: Sequence[frozenset[str]], roots: Sequence[int]
+) -> float:
+    """How much of title `i` the other articles say too: the share of its words in each other
+    article's title or lead, summed over them. A syndicated copy of the same article (same
+    root) is not another outlet agreeing."""
+    mine = words[i]
+    if not mine:
+        return 0.0
+    return sum(
+        len(mine & other) / len(mine)
+        for j, other in enumerate(said)
+        if roots[j] != roots[i] and other
+    )
+
+
+def _headline(members: Sequence[Row], titles: Sequence[str]) -> str:
+    """The title most of whose words the story's other articles also say, in their titles or
+    leads: what the outlets agree happened, not one outlet's angle. Questions and views ("Where's
+    the outrage …?") only when no other title will do; titles of 20-140 characters, not shouting,
+    when there are any; ties to the better-ranked article."""
+    good = [i for i, t in enumerate(titles) if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
+    if not good:
+        return next((t for t in titles if t), "")
+    plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
+    plain = [i for i in plain if i < CONSENSUS_MEMBERS] or plain[:1]
+    count = min(len(members), CONSENSUS_MEMBERS)
+    language = members[0].language
+    words = [frozenset(lang.tokens(t, language)) for t in titles[:count]]
+    roots = [r.duplicate_of_id or r.id for r in members[:count]]
+    said = [
+        words[j]
+        | frozenset(lang.tokens(" ".join(textlib.lead_sentences(r.text, limit=2)), language))
+        for j, r in enumerate(members[:count])
+    ]
+    if len(plain) == 1:
+        return titles[plain[0]]
+    return titles[max(plain, key=lambda i: (_consensus(i, words, said, roots), -i))]
+
+
 def write(draft: Draft, *, max_chars: int) -> None:
     """Headline and summary for `draft`."""
     names = {r.source_name for r in draft.members}
     titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
-    good = [t for t in titles if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
-    headline = good[0] if good else next((t for t in titles if t), "")
+    headline = _headline(draft.members, titles)
     if not headline:
         headline = textlib.headline_from_lead(draft.lead.text)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)

@@ -168,6 +168,20 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
+_VIEW = re.compile(
+    r"^(?:how|why|what|what's|where|where's|who|when|which|should|is|are|can|could|will|would|"
+    r"does|do|did|here's|here is|opinion|analysis|commentary|editorial|column)\b",
+    re.I,
+)
+
+
+def is_question_or_view(title: str) -> bool:
+    """A title that asks, explains or argues ("Where's the outrage …?", "How X …", "Opinion:")
+    rather than says what happened: a story's headline is taken from another when there is one."""
+    stripped = title.rstrip(" .")
+    return stripped.endswith("?") or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+
+
 def is_boilerplate(sentence: str) -> bool:
     return bool(_BOILERPLATE.search(sentence))
 
