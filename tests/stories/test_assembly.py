@@ -96,3 +96,30 @@ def test_short_or_shouting_titles_give_way_and_an_untitled_story_is_titled_from_
     assert written(short, shouting, THIRD).headline == THIRD.title
     untitled = written(row(9, "", PLAIN.text))
     assert untitled.headline.startswith("The Portwell harbour board approved a new ferry terminal")
+
+
+def test_a_title_that_will_do_is_found_below_the_best_members() -> None:
+    untitled = [
+        row(20 + n, "", f"Paragraph {n} of a text dump about the ferry vote.") for n in range(9)
+    ]
+    assert written(*untitled, THIRD).headline == THIRD.title
+
+
+def test_the_summary_starts_from_the_lead_the_other_outlets_agree_with() -> None:
+    angle = row(
+        30,
+        "Fishermen fume at harbour board",
+        "Fishermen in Portwell said they felt betrayed by a decision taken behind closed doors.",
+    )
+    agreed = row(
+        31,
+        "Ferry terminal approved",
+        "The Portwell harbour board approved a new ferry terminal on Tuesday, seven votes to two.",
+    )
+    third = row(
+        32,
+        "Portwell votes for ferry terminal",
+        "Portwell's harbour board voted seven to two on Tuesday for a new ferry terminal.",
+    )
+    assert written(angle, agreed, third).summary.startswith("The Portwell harbour board approved")
+    assert written(angle).summary.startswith("Fishermen in Portwell said")

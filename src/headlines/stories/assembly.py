@@ -126,56 +126,84 @@ def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, i
     return np.vstack(out)
 
 
-def _consensus(
-    i: int, words: Sequence[frozenset[str]], said: Sequence[frozenset[str]], roots: Sequence[int]
-) -> float:
-    """How much of title `i` the other articles say too: the share of its words in each other
-    article's title or lead, summed over them. A syndicated copy of the same article (same
-    root) is not another outlet agreeing."""
-    mine = words[i]
-    if not mine:
-        return 0.0
-    return sum(
-        len(mine & other) / len(mine)
-        for j, other in enumerate(said)
-        if roots[j] != roots[i] and other
-    )
+@dataclass
+class _Said:
+    """What the story's best members say: each one's title words, lead sentences, the words of
+    its title and first two lead sentences, and its root (a syndicated copy shares its
+    original's, and is not another outlet agreeing)."""
+
+    language: str
+    titles: list[frozenset[str]]
+    leads: list[list[str]]
+    words: list[frozenset[str]]
+    roots: list[int]
+
+    @classmethod
+    def of(cls, members: Sequence[Row], titles: Sequence[str]) -> _Said:
+        best = members[:CONSENSUS_MEMBERS]
+        language = best[0].language
+        title_words = [frozenset(lang.tokens(t, language)) for t in titles[: len(best)]]
+        leads = [textlib.lead_sentences(r.text, limit=2) for r in best]
+        words = [
+            title_words[j] | frozenset(lang.tokens(" ".join(leads[j]), language))
+            for j in range(len(best))
+        ]
+        roots = [r.duplicate_of_id or r.id for r in best]
+        return cls(language, title_words, leads, words, roots)
+
+    def others(self, i: int) -> list[frozenset[str]]:
+        return [w for j, w in enumerate(self.words) if self.roots[j] != self.roots[i] and w]
 
 
-def _headline(members: Sequence[Row], titles: Sequence[str]) -> str:
+def _headline(titles: Sequence[str], said: _Said) -> str:
     """The title most of whose words the story's other articles also say, in their titles or
-    leads: what the outlets agree happened, not one outlet's angle. Questions and views ("Where's
-    the outrage …?") only when no other title will do; titles of 20-140 characters, not shouting,
-    when there are any; ties to the better-ranked article."""
+    leads (the share of its words, summed over them): what the outlets agree happened, not one
+    outlet's angle. Questions and views ("Where's the outrage …?") only when no other title will
+    do; titles of 20-140 characters, not shouting, when there are any; ties to the better-ranked
+    article."""
     good = [i for i, t in enumerate(titles) if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
     if not good:
         return next((t for t in titles if t), "")
     plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
-    plain = [i for i in plain if i < CONSENSUS_MEMBERS] or plain[:1]
-    count = min(len(members), CONSENSUS_MEMBERS)
-    language = members[0].language
-    words = [frozenset(lang.tokens(t, language)) for t in titles[:count]]
-    roots = [r.duplicate_of_id or r.id for r in members[:count]]
-    said = [
-        words[j]
-        | frozenset(lang.tokens(" ".join(textlib.lead_sentences(r.text, limit=2)), language))
-        for j, r in enumerate(members[:count])
-    ]
-    if len(plain) == 1:
+    among = [i for i in plain if i < len(said.titles)]
+    if not among:  # only a member below the best ones has a title that will do
         return titles[plain[0]]
-    return titles[max(plain, key=lambda i: (_consensus(i, words, said, roots), -i))]
+
+    def agreed(i: int) -> float:
+        mine = said.titles[i]
+        return sum(len(mine & w) / len(mine) for w in said.others(i)) if mine else 0.0
+
+    return titles[max(among, key=lambda i: (agreed(i), -i))]
+
+
+def _lead_order(said: _Said) -> list[int]:
+    """The story's best members, first the one whose first lead sentence the others say most
+    of (how many of its words are in each other article's title or lead, summed over them; a
+    count, not a share: a fuller sentence of what they agree on makes a better summary). Members
+    without a usable sentence go last; ties keep the ranking's order."""
+
+    def agreed(i: int) -> int:
+        if not said.leads[i]:
+            return -1
+        mine = frozenset(lang.tokens(said.leads[i][0], said.language))
+        return sum(len(mine & w) for w in said.others(i))
+
+    return sorted(range(len(said.leads)), key=lambda i: (-agreed(i), i))
 
 
 def write(draft: Draft, *, max_chars: int) -> None:
     """Headline and summary for `draft`."""
     names = {r.source_name for r in draft.members}
     titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
-    headline = _headline(draft.members, titles)
+    said = _Said.of(draft.members, titles)
+    headline = _headline(titles, said)
     if not headline:
         headline = textlib.headline_from_lead(draft.lead.text)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
     draft.summary = summariser.summarise(
-        headline=draft.headline, texts=[r.text for r in draft.members[:3]], max_chars=max_chars
+        headline=draft.headline,
+        texts=[draft.members[i].text for i in _lead_order(said)[:3]],
+        max_chars=max_chars,
     )
 
 
