@@ -14,6 +14,7 @@ from headlines.stories.clustering import (
     far,
     full_names,
     numbers,
+    numbers_matrix,
     pair_probability,
     scored_pairs,
 )
@@ -138,6 +139,25 @@ def test_specific_numbers_leave_out_years_and_single_digits() -> None:
         "Claims rose by 266,000 to 1.3 million, the 3rd rise in 17 weeks; 84mph winds.",
     )
     assert found == {"1.3", "266000", "17", "84"}
+
+
+def test_specific_numbers_leave_out_names_and_clock_times() -> None:
+    found = numbers(
+        "G20 leaders meet over COVID-19 on March 11",
+        "At 10:30 a.m., and again at 9pm (14:05 GMT), F-35 jets flew 450 miles for MH17.",
+    )
+    assert found == {"450", "11"}  # the date stays: its rarity in the window weighs it
+
+
+def test_a_number_many_reports_give_weighs_less_than_one_two_share() -> None:
+    # Six reports: two give 266,000, four give the day's "12", all give "50".
+    sets = [{"266000", "12", "50"}, {"266000", "12", "50"}, {"12", "50"}, {"12", "50"}]
+    sets += [{"50"}, {"50"}]
+    matrix = numbers_matrix(sets)
+    shared = (matrix @ matrix.T).toarray()
+    assert shared[0, 1] > shared[2, 3] > 0  # 266,000 and 12 against 12 alone
+    assert shared[4, 5] == 0  # every report gives 50: it says nothing
+    assert np.all(shared <= shared.diagonal()[:, None] + 1e-6)
 
 
 def test_what_happened_is_the_whole_text_less_its_names_and_numbers() -> None:

@@ -113,29 +113,56 @@ def action_tokens(tokens: list[str], names: list[str]) -> list[str]:
 # weeks of one saga give different ones.
 _NUMBER = re.compile(r"\d(?:[\d,.]*\d)?")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# Not amounts: a number glued to letters is part of a name ("COVID-19", "G20", "F-35", "MH17":
+# "19" was the most common "number" of NeuS's leads, from "COVID-19"), and a clock time ("10:30
+# a.m.", "14:05 GMT", "9pm") is as often when a page was written or updated as when something
+# happened: unrelated reports of one day share it. Dates stay: reports of one event give its
+# date, and what many reports of a window share (the day's date) is weighed down by its rarity
+# (`numbers_matrix`); dropping dates as well cost ECB+ recall (see docs/benchmarks.md).
+_NOT_AMOUNT = re.compile(
+    r"[A-Za-z]-?\d[\d.]*"  # glued to a name
+    r"|\b\d{1,2}\s?[:.]\s?\d{2}\s?(?:[ap]\.?\s?m\b\.?|GMT|UTC|[ECMP][SD]?T\b)"  # 10:30 a.m.
+    r"|\b\d{1,2}\s?:\s?\d{2}\b(?!\s?:?\s?\d)"  # 14:05
+    r"|\b\d{1,2}\s?(?:[ap]\.\s?m\b\.?|[ap]m\b)",  # 10 a.m., 9pm
+    re.IGNORECASE,
+)
 
 
 def numbers(title: str, text: str) -> set[str]:
     """The specific numbers of the title and text (capped as the whole-text view is)."""
     found = set()
-    for match in _NUMBER.findall(f"{title}. {text[:FULL_CHARS]}"):
+    body = _NOT_AMOUNT.sub(" ", f"{title}. {text[:FULL_CHARS]}")
+    for match in _NUMBER.findall(body):
         value = match.replace(",", "")
         if len(value.replace(".", "")) >= 2 and not _YEAR.fullmatch(value):
             found.add(value)
     return found
 
 
+# A number many reports of the window give says little about any two of them (a day's date, a
+# round "50", "100"): each number weighs its rarity in the window, log(n / df) / log(n) (1: one
+# report gives it, 0: all do), raised to NUMBER_RARITY_POWER, so that what the pair scorer
+# counts is what two reports share and others do not. Rarity, not a cap on how many give it: a
+# large story's own figure is given by as many reports as it has (ECB+'s 20-report stories), a
+# cap fitted to 3-report stories would drop it.
+NUMBER_RARITY_POWER = 2.0
+
+
 def numbers_matrix(sets: Sequence[set[str]]) -> csr_matrix:
-    """Doc x number, 1 where the doc gives the number."""
+    """Doc x number: the square root of the number's weight (rarity) where the doc gives it, so
+    that a row product sums the weights of the numbers two docs share."""
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for i, found in enumerate(sets):
         for value in sorted(found):
             rows.append(i)
             cols.append(vocabulary.setdefault(value, len(vocabulary)))
-    shape = (len(sets), max(len(vocabulary), 1))
-    ones = np.ones(len(rows), dtype=np.float32)
-    return csr_matrix((ones, (rows, cols)), shape=shape)
+    n = len(sets)
+    given = np.bincount(np.asarray(cols, dtype=np.int64), minlength=max(len(vocabulary), 1))
+    rarity = np.log(n / np.maximum(given, 1)) / np.log(max(n, 2))
+    weight = np.sqrt(np.clip(rarity, 0.0, 1.0) ** NUMBER_RARITY_POWER).astype(np.float32)
+    shape = (n, max(len(vocabulary), 1))
+    return csr_matrix((weight[np.asarray(cols, dtype=np.int64)], (rows, cols)), shape=shape)
 
 
 def _given(tokens: list[str]) -> list[str]:
@@ -187,8 +214,9 @@ class Vectorizer:
         self.dense_columns = 0  # the last fit's trailing embedding columns
         # The last fit's unit rows of each lexical view (whole text, title and lead, names,
         # and the whole text without its names: `action_tokens`) and the specific numbers each
-        # doc gives (`numbers`, 1 per number): the pair scorer weighs them apart
-        # (`scored_pairs`), the story-level pass reads the last two (`merging`).
+        # doc gives (`numbers`, each weighed by its rarity in the window: `numbers_matrix`):
+        # the pair scorer weighs them apart (`scored_pairs`), the story-level pass reads the
+        # last two (`merging`).
         self.views: tuple[csr_matrix, ...] | None = None
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
@@ -529,8 +557,8 @@ SCORER_FEATURES = (
     "the names guard speaks",
     "share of the two articles' 10 nearest they have in common",
     "share of their 30 nearest in common",
-    "log of 1 + the specific numbers both give",
-    "those over the numbers either gives",
+    "log of 1 + the specific numbers both give (each weighed by its rarity in the window)",
+    "those over the numbers either gives (weighed alike)",
 )
 # A logistic regression over SCORER_FEATURES (in that order), fitted with scikit-learn
 # (LogisticRegression, C=1, standardised features; coefficients here un-standardised) on the
@@ -540,21 +568,24 @@ SCORER_FEATURES = (
 # were left out: in those windows they tell one data set from another, not one event. Refitted
 # with the two numbers features (branch `cluster5`, see docs/benchmarks.md, "Numbers and what
 # happened"): outlets telling one event give the same figures, a saga's episodes other ones.
+# Refitted again (branch `cluster6`) once each number weighed its rarity in the window and
+# numbers glued to names ("COVID-19") and clock times no longer counted (docs/benchmarks.md,
+# "Numbers weighed by rarity").
 # `benchmarks/fit_clustering.py` refits it (and the story-level pass after it) and prints the
 # numbers below (docs/benchmarks.md, "Refitting the two models").
 SCORER_COEFFICIENTS = np.array(
     [
-        *(-2.9084, 0.7725, -8.758),  # cosines: whole text, title and lead, names
-        *(0.1676, -0.4261),  # log ranks: better, worse
-        *(4.5598, 4.3202),  # shares of the best cosine: lower, higher
-        16.2274,  # over the NEAR_K-th
-        *(-1.8984, 0.2039),  # guards: weekdays, names
-        *(0.7685, 1.2402),  # nearest in common: of 10, of 30
-        *(1.7758, -1.3403),  # specific numbers in common: log count, share
+        *(-2.9632, 0.607, -8.9288),  # cosines: whole text, title and lead, names
+        *(0.184, -0.4204),  # log ranks: better, worse
+        *(4.5563, 4.3463),  # shares of the best cosine: lower, higher
+        16.4332,  # over the NEAR_K-th
+        *(-1.897, 0.1566),  # guards: weekdays, names
+        *(0.7391, 1.4244),  # nearest in common: of 10, of 30
+        *(3.0478, 0.2892),  # specific numbers in common, weighed by rarity: log count, share
     ],
     dtype=np.float64,
 )
-SCORER_INTERCEPT = -5.7892
+SCORER_INTERCEPT = -5.8266
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as
 # SCORER_AT, the shipped HEADLINES_STORY_SIMILARITY, so the setting still moves the bar.
 SCORER_JOIN = 0.55
@@ -581,7 +612,7 @@ class Pairs:
     apart: np.ndarray  # a guard speaks against the pair
     features: np.ndarray  # len(rows) x len(SCORER_FEATURES)
     action: np.ndarray  # the cosine of the whole texts without their names (`action_tokens`)
-    numbers: np.ndarray  # how many specific numbers both give (`numbers`)
+    numbers: np.ndarray  # the specific numbers both give, each weighed by its rarity (`numbers`)
 
 
 def _row_dots(matrix: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -639,8 +670,9 @@ def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard)
         ones = np.ones(len(members), dtype=np.float32)
         within = csr_matrix((ones, (np.repeat(np.arange(n), size), members)), shape=(n, n))
         shared.append(_row_dots(within, rows, cols) / size)
-    count = np.asarray(views[4].sum(axis=1), dtype=np.float64).ravel()
-    common = _row_dots(views[4], rows, cols)  # specific numbers both give
+    # The specific numbers both give and either gives, each weighed by its rarity.
+    count = np.asarray(views[4].multiply(views[4]).sum(axis=1), dtype=np.float64).ravel()
+    common = _row_dots(views[4], rows, cols)
     features = np.column_stack(
         [
             _row_dots(views[0], rows, cols),

@@ -58,26 +58,27 @@ FEATURES = (
 # story count as much as the 100 report pairs they hold). The label: the two stories'
 # largest events are the same. Nothing of the data is in the repository, only these numbers.
 # Refitted the same way (branch `cluster5`) with the last two features, after the pair
-# scorer's refit (docs/benchmarks.md, "Numbers and what happened"). The fit is
-# `benchmarks/fit_clustering.py`: it refits the scorer, then this on the scorer's linkage, and
-# prints the numbers below (docs/benchmarks.md, "Refitting the two models").
+# scorer's refit (docs/benchmarks.md, "Numbers and what happened"), and again after the
+# scorer's numbers were weighed by rarity (branch `cluster6`, "Numbers weighed by rarity").
+# The fit is `benchmarks/fit_clustering.py`: it refits the scorer, then this on the scorer's
+# linkage, and prints the numbers below (docs/benchmarks.md, "Refitting the two models").
 COEFFICIENTS = np.array(
     [
-        5.9152,
-        *(3.274, -2.0063),  # scorer probability: mean, highest
-        *(6.8458, -2.0058, 2.952),  # candidates: share, cover (lower, higher)
-        -1.4856,  # within each other's 6 nearest
-        *(0.5477, -6.5001),  # names, centroids
-        0.6322,  # guards
-        *(-0.0987, 0.7985, -0.2527, -0.2917),  # centroid share of best, rank
-        -0.6717,  # pairs per member of the smaller
-        4.3556,  # mean cosine
-        *(-0.7302, 0.8824, 0.2535, -0.5713, 0.1008),  # logs, logits, nearest by centroid
-        *(-0.2387, 9.7769),  # a number in common, the cosine without names
+        6.2939,
+        *(3.4117, -1.8283),  # scorer probability: mean, highest
+        *(6.7733, -1.8852, 2.9731),  # candidates: share, cover (lower, higher)
+        -1.4318,  # within each other's 6 nearest
+        *(0.6483, -6.5654),  # names, centroids
+        0.5216,  # guards
+        *(-0.1517, 0.8544, -0.2533, -0.3452),  # centroid share of best, rank
+        -0.7591,  # pairs per member of the smaller
+        4.3629,  # mean cosine
+        *(-0.776, 0.8892, 0.1893, -0.4655, -0.062),  # logs, logits, nearest by centroid
+        *(0.1194, 9.1499),  # a number in common, the cosine without names
     ],
     dtype=np.float64,
 )
-INTERCEPT = -10.1184
+INTERCEPT = -10.1197
 # Chosen on the tune half: the lowest bar at which no set's pairwise precision falls by more
 # than 0.02 (0.5 cost NeuS weekly 0.027).
 MERGE_AT = 0.6
