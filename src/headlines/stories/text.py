@@ -168,9 +168,10 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
+# Openings of titles that explain or argue. Not "Will", "Who", "Can", "Is": a question without
+# its "?" is rare, and "Will Smith …", "WHO warns …" or "Can Xu …" are news.
 _VIEW = re.compile(
-    r"^(?:how|why|what|what's|where|where's|who|when|which|should|is|are|can|could|will|would|"
-    r"does|do|did|here's|here is|opinion|analysis|commentary|editorial|column)\b",
+    r"^(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column)\b",
     re.I,
 )
 
