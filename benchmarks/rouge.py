@@ -6,8 +6,8 @@ the clipped n-gram overlap (multiset intersection) F1; ROUGE-L the longest commo
 The stemmer is Martin Porter's algorithm with the NLTK extensions `rouge-score` uses by default
 (a few irregular words, `ies`/`ied` of four letters, `y` -> `i` only after a consonant, `bli`,
 `fulli`, `logi`, `alli` again, a two-letter stem as consonant-vowel-consonant). Written out here
-rather than adding NLTK to the test lock: about 200 lines against a package and its four
-dependencies, for benchmarks only. tests/test_rouge.py checks it on hand-written strings.
+rather than adding NLTK to the test lock: about 250 lines against a package and its four
+dependencies, for benchmarks only. tests/stories/test_rouge.py checks it on hand-written strings.
 """
 
 from __future__ import annotations
