@@ -95,3 +95,32 @@ def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, start
 )
 def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: str) -> None:
     assert text.strip_dateline(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Where\u2019s the Outrage over the Harbour Deal?.",
+        "Should the harbour board have voted?",
+        "How the harbour board lost the fishermen",
+        "Why the ferry terminal matters",
+        "Here's what is in the harbour plan",
+        "Opinion: The harbour board got it wrong",
+        "\u201cAnalysis: a vote that changes Portwell",
+    ],
+)
+def test_titles_that_ask_explain_or_argue(title: str) -> None:
+    assert text.is_question_or_view(title)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Harbour board approves ferry terminal",
+        "WHO warns of a new flu strain in Portwell",
+        "Will Smith opens the Portwell ferry terminal",
+        "Whatever happened, the board says it voted",
+    ],
+)
+def test_titles_that_say_what_happened(title: str) -> None:
+    assert not text.is_question_or_view(title)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from headlines.stories import language as lang
 from headlines.stories import summariser
 from headlines.stories import text as textlib
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:  # NumPy and SciPy load only where stories are computed (fast 
     from scipy.sparse import csr_matrix
 
 HEADLINE_MAX = 140
+# The headline is the title the story's other articles (its best ones) most agree with.
+CONSENSUS_MEMBERS = 8
 
 
 @dataclass
@@ -123,17 +126,84 @@ def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, i
     return np.vstack(out)
 
 
+@dataclass
+class _Said:
+    """What the story's best members say: each one's title words, lead sentences, the words of
+    its title and first two lead sentences, and its root (a syndicated copy shares its
+    original's, and is not another outlet agreeing)."""
+
+    language: str
+    titles: list[frozenset[str]]
+    leads: list[list[str]]
+    words: list[frozenset[str]]
+    roots: list[int]
+
+    @classmethod
+    def of(cls, members: Sequence[Row], titles: Sequence[str]) -> _Said:
+        best = members[:CONSENSUS_MEMBERS]
+        language = best[0].language
+        title_words = [frozenset(lang.tokens(t, language)) for t in titles[: len(best)]]
+        leads = [textlib.lead_sentences(r.text, limit=2) for r in best]
+        words = [
+            title_words[j] | frozenset(lang.tokens(" ".join(leads[j]), language))
+            for j in range(len(best))
+        ]
+        roots = [r.duplicate_of_id or r.id for r in best]
+        return cls(language, title_words, leads, words, roots)
+
+    def others(self, i: int) -> list[frozenset[str]]:
+        return [w for j, w in enumerate(self.words) if self.roots[j] != self.roots[i] and w]
+
+
+def _headline(titles: Sequence[str], said: _Said) -> str:
+    """The title most of whose words the story's other articles also say, in their titles or
+    leads (the share of its words, summed over them): what the outlets agree happened, not one
+    outlet's angle. Questions and views ("Where's the outrage …?") only when no other title will
+    do; titles of 20-140 characters, not shouting, when there are any; ties to the better-ranked
+    article."""
+    good = [i for i, t in enumerate(titles) if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
+    if not good:
+        return next((t for t in titles if t), "")
+    plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
+    among = [i for i in plain if i < len(said.titles)]
+    if not among:  # only a member below the best ones has a title that will do
+        return titles[plain[0]]
+
+    def agreed(i: int) -> float:
+        mine = said.titles[i]
+        return sum(len(mine & w) / len(mine) for w in said.others(i)) if mine else 0.0
+
+    return titles[max(among, key=lambda i: (agreed(i), -i))]
+
+
+def _lead_order(said: _Said) -> list[int]:
+    """The story's best members, first the one whose first lead sentence the others say most
+    of (how many of its words are in each other article's title or lead, summed over them; a
+    count, not a share: a fuller sentence of what they agree on makes a better summary). Members
+    without a usable sentence go last; ties keep the ranking's order."""
+
+    def agreed(i: int) -> int:
+        if not said.leads[i]:
+            return -1
+        mine = frozenset(lang.tokens(said.leads[i][0], said.language))
+        return sum(len(mine & w) for w in said.others(i))
+
+    return sorted(range(len(said.leads)), key=lambda i: (-agreed(i), i))
+
+
 def write(draft: Draft, *, max_chars: int) -> None:
     """Headline and summary for `draft`."""
     names = {r.source_name for r in draft.members}
     titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
-    good = [t for t in titles if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
-    headline = good[0] if good else next((t for t in titles if t), "")
+    said = _Said.of(draft.members, titles)
+    headline = _headline(titles, said)
     if not headline:
         headline = textlib.headline_from_lead(draft.lead.text)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
     draft.summary = summariser.summarise(
-        headline=draft.headline, texts=[r.text for r in draft.members[:3]], max_chars=max_chars
+        headline=draft.headline,
+        texts=[draft.members[i].text for i in _lead_order(said)[:3]],
+        max_chars=max_chars,
     )
 
 

@@ -168,6 +168,21 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
+# Openings of titles that explain or argue. Not "Will", "Who", "Can", "Is": a question without
+# its "?" is rare, and "Will Smith …", "WHO warns …" or "Can Xu …" are news.
+_VIEW = re.compile(
+    r"^(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column)\b",
+    re.I,
+)
+
+
+def is_question_or_view(title: str) -> bool:
+    """A title that asks, explains or argues ("Where's the outrage …?", "How X …", "Opinion:")
+    rather than says what happened: a story's headline is taken from another when there is one."""
+    stripped = title.rstrip(" .")
+    return stripped.endswith("?") or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+
+
 def is_boilerplate(sentence: str) -> bool:
     return bool(_BOILERPLATE.search(sentence))
 

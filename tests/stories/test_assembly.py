@@ -1,0 +1,125 @@
+"""How a story's headline is chosen from its articles' titles (`assembly.write`)."""
+
+import datetime as dt
+
+import numpy as np
+
+from headlines.stories import assembly
+
+WHEN = dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.UTC)
+
+
+def row(n: int, title: str, text: str, *, duplicate_of: int | None = None) -> assembly.Row:
+    return assembly.Row(
+        id=n,
+        title=title,
+        text=text,
+        source_id=n,
+        source_name=f"Outlet {n}",
+        source_weight=1.0,
+        language="en",
+        when=WHEN,
+        duplicate_of_id=duplicate_of,
+        url="",
+        image_url="",
+    )
+
+
+def written(*rows: assembly.Row) -> assembly.Draft:
+    draft = assembly.Draft(members=list(rows), centroid=np.zeros(1))
+    assembly.write(draft, max_chars=320)
+    return draft
+
+
+ANGLE = row(
+    1,
+    "Harbour board's gamble leaves fishermen fuming over lost berths",
+    "Fishermen in Portwell said on Tuesday they felt betrayed by the harbour board.",
+)
+PLAIN = row(
+    2,
+    "Portwell harbour board approves new ferry terminal",
+    "The Portwell harbour board approved a new ferry terminal on Tuesday after a long debate.",
+)
+THIRD = row(
+    3,
+    "Ferry terminal approved for Portwell harbour",
+    "Members of the harbour board voted seven to two for the ferry terminal in Portwell.",
+)
+
+
+def test_the_headline_is_the_title_the_other_outlets_agree_with() -> None:
+    # The best-ranked article comes first, but its title is its own angle; all of the third's
+    # title is in the second's title and lead, two of the second's words are not in the third's.
+    assert written(ANGLE, PLAIN, THIRD).headline == THIRD.title
+
+
+def test_a_question_or_a_view_is_not_the_headline_when_another_title_will_do() -> None:
+    question = row(
+        4,
+        "Why did the harbour board approve a new ferry terminal?",
+        "The Portwell harbour board approved a new ferry terminal on Tuesday.",
+    )
+    opinion = row(
+        5,
+        "Opinion: The Portwell harbour board approves a ferry terminal",
+        "The harbour board approved a new ferry terminal in Portwell on Tuesday.",
+    )
+    assert written(question, opinion, ANGLE).headline == ANGLE.title
+    assert written(question).headline == question.title  # nothing else to say it
+
+
+def test_a_syndicated_copy_is_not_a_second_outlet_agreeing() -> None:
+    copy = row(6, ANGLE.title, ANGLE.text, duplicate_of=ANGLE.id)
+    assert written(ANGLE, copy, THIRD).headline == THIRD.title
+
+
+def test_ties_go_to_the_better_ranked_article_and_one_article_keeps_its_title() -> None:
+    one = row(
+        10,
+        "Portwell board approves ferry terminal",
+        "The Portwell board approved a ferry terminal on Tuesday.",
+    )
+    other = row(
+        11,
+        "Ferry terminal approved by Portwell board",
+        "The Portwell board approves the ferry terminal, officials said on Tuesday.",
+    )
+    assert written(one, other).headline == one.title
+    assert written(other, one).headline == other.title
+    assert written(ANGLE).headline == ANGLE.title
+
+
+def test_short_or_shouting_titles_give_way_and_an_untitled_story_is_titled_from_its_lead() -> None:
+    short = row(7, "Ferry vote", PLAIN.text)
+    shouting = row(8, "PORTWELL HARBOUR BOARD APPROVES FERRY TERMINAL", PLAIN.text)
+    assert written(short, shouting, THIRD).headline == THIRD.title
+    untitled = written(row(9, "", PLAIN.text))
+    assert untitled.headline.startswith("The Portwell harbour board approved a new ferry terminal")
+
+
+def test_a_title_that_will_do_is_found_below_the_best_members() -> None:
+    untitled = [
+        row(20 + n, "", f"Paragraph {n} of a text dump about the ferry vote.") for n in range(9)
+    ]
+    assert written(*untitled, THIRD).headline == THIRD.title
+
+
+def test_the_summary_starts_from_the_lead_the_other_outlets_agree_with() -> None:
+    angle = row(
+        30,
+        "Fishermen fume at harbour board",
+        "Fishermen in Portwell said they felt betrayed by a decision taken behind closed doors.",
+    )
+    agreed = row(
+        31,
+        "Ferry terminal approved",
+        "The Portwell harbour board approved a new ferry terminal on Tuesday, seven votes to two.",
+    )
+    third = row(
+        32,
+        "Portwell votes for ferry terminal",
+        "Portwell's harbour board voted seven to two on Tuesday for a new ferry terminal.",
+    )
+    assert written(angle, agreed, third).summary.startswith("The Portwell harbour board approved")
+    assert written(angle).summary.startswith("Fishermen in Portwell said")
