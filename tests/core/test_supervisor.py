@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -135,25 +135,30 @@ def test_wait_ends_when_stopping_is_set_though_no_child_has_ended() -> None:
     assert supervisor.pids() == []
 
 
-def test_a_child_starts_with_what_the_parent_loaded_frozen_out_of_its_collections() -> None:
-    """A web process's full collection does not walk Django and the app the parent loaded (a
-    stop of 70-130 ms per collection before); the parent's own collections still see all."""
-    import gc
-
+def in_a_child(value: Callable[[], object]) -> str:
+    """What `value()` gives inside a child the supervisor starts, as its repr."""
     from headlines.core.supervisor import Role, Supervisor
 
     read, write = os.pipe()
 
     def report() -> None:
-        os.write(write, str(gc.get_freeze_count()).encode())
+        os.write(write, repr(value()).encode())
 
     supervisor = Supervisor([Role("reporter", report)]).start()
     try:
         os.close(write)
         with os.fdopen(read) as pipe:
-            frozen = int(pipe.read() or 0)
+            return pipe.read()
     finally:
         supervisor.stop()
+
+
+def test_a_child_starts_with_what_the_parent_loaded_frozen_out_of_its_collections() -> None:
+    """A web process's full collection does not walk Django and the app the parent loaded (a
+    stop of 70-130 ms per collection before); the parent's own collections still see all."""
+    import gc
+
+    frozen = int(in_a_child(gc.get_freeze_count) or 0)
     assert frozen > 10_000  # the test process's modules, Django's included
     assert gc.get_freeze_count() == 0
 
@@ -163,19 +168,8 @@ def test_a_child_hands_the_interpreter_lock_on_sooner_than_python_does() -> None
     interpreter lock, not Python's 5 ms, while its process's other threads run."""
     import sys
 
-    from headlines.core.supervisor import SWITCH_INTERVAL, Role, Supervisor
+    from headlines.core.supervisor import SWITCH_INTERVAL
 
-    read, write = os.pipe()
-
-    def report() -> None:
-        os.write(write, repr(sys.getswitchinterval()).encode())
-
-    supervisor = Supervisor([Role("reporter", report)]).start()
-    try:
-        os.close(write)
-        with os.fdopen(read) as pipe:
-            interval = float(pipe.read() or "nan")
-    finally:
-        supervisor.stop()
+    interval = float(in_a_child(sys.getswitchinterval) or "nan")
     assert interval == SWITCH_INTERVAL < 0.005
     assert sys.getswitchinterval() == 0.005  # the parent's own is Python's
