@@ -71,7 +71,30 @@ def test_a_question_or_a_view_is_not_the_headline_when_another_title_will_do() -
 
 def test_a_syndicated_copy_is_not_a_second_outlet_agreeing() -> None:
     copy = row(6, ANGLE.title, ANGLE.text, duplicate_of=ANGLE.id)
-    assert written(ANGLE, copy, THIRD).headline == THIRD.title
+    # Counted as an outlet agreeing, the copy would make the angle the headline.
+    assert written(ANGLE, copy, PLAIN, THIRD).headline == THIRD.title
+    # Nor is it a third outlet: two outlets, so the better-ranked keeps its title.
+    assert written(ANGLE, copy, THIRD).headline == ANGLE.title
+
+
+def test_with_two_outlets_the_better_ranked_keeps_its_title_and_lead() -> None:
+    """No consensus in one other voice: the edition's own outlet, ranked first, tells it."""
+    ours = row(
+        40,
+        "Storm in Britain delays transatlantic flights from New York and Boston",
+        "Dozens of flights between the East Coast and northern Britain were delayed on Tuesday "
+        "as Storm Imogen brought gusts and flooding to England's north-west.",
+    )
+    agency = row(
+        41,
+        "Storm Imogen cuts power to 40,000 homes in northern England",
+        "Storm Imogen cut power to 40,000 homes in northern England on Tuesday and delayed "
+        "flights to New York and Boston.",
+    )
+    story = written(ours, agency)
+    assert story.headline == ours.title
+    assert story.summary.startswith("Dozens of flights between the East Coast")
+    assert written(agency, ours).headline == agency.title
 
 
 def test_ties_go_to_the_better_ranked_article_and_one_article_keeps_its_title() -> None:

@@ -19,8 +19,14 @@ if TYPE_CHECKING:  # NumPy and SciPy load only where stories are computed (fast 
     from scipy.sparse import csr_matrix
 
 HEADLINE_MAX = 140
-# The headline is the title the story's other articles (its best ones) most agree with.
+# The headline is the title the story's other articles (its best ones) most agree with, once
+# CONSENSUS_OUTLETS or more tell it (syndicated copies not counted apart): with one other voice
+# there is no consensus to find, and the better-ranked article (the edition's own outlets rank
+# first) keeps its title and lead: the US digest's storm is "Storm in Britain delays
+# transatlantic flights from New York and Boston", not the agency's "… power to 40,000 homes in
+# northern England".
 CONSENSUS_MEMBERS = 8
+CONSENSUS_OUTLETS = 3
 
 
 @dataclass
@@ -151,6 +157,9 @@ class _Said:
         roots = [r.duplicate_of_id or r.id for r in best]
         return cls(language, title_words, leads, words, roots)
 
+    def consensus(self) -> bool:
+        return len(set(self.roots)) >= CONSENSUS_OUTLETS
+
     def others(self, i: int) -> list[frozenset[str]]:
         return [w for j, w in enumerate(self.words) if self.roots[j] != self.roots[i] and w]
 
@@ -166,7 +175,7 @@ def _headline(titles: Sequence[str], said: _Said) -> str:
         return next((t for t in titles if t), "")
     plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
     among = [i for i in plain if i < len(said.titles)]
-    if not among:  # only a member below the best ones has a title that will do
+    if not among or not said.consensus():  # below the best ones, or no others to agree
         return titles[plain[0]]
 
     def agreed(i: int) -> float:
@@ -180,7 +189,10 @@ def _lead_order(said: _Said) -> list[int]:
     """The story's best members, first the one whose first lead sentence the others say most
     of (how many of its words are in each other article's title or lead, summed over them; a
     count, not a share: a fuller sentence of what they agree on makes a better summary). Members
-    without a usable sentence go last; ties keep the ranking's order."""
+    without a usable sentence go last; ties keep the ranking's order, as does a story of fewer
+    than CONSENSUS_OUTLETS outlets."""
+    if not said.consensus():
+        return list(range(len(said.leads)))
 
     def agreed(i: int) -> int:
         if not said.leads[i]:
