@@ -134,48 +134,53 @@ def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, i
 
 @dataclass
 class _Said:
-    """What the story's best members say: each one's title words, lead sentences, the words of
-    its title and first two lead sentences, and its root (a syndicated copy shares its
-    original's, and is not another outlet agreeing)."""
+    """What the best members of a story told by CONSENSUS_OUTLETS or more say: each one's title
+    words, first lead sentence's words, the words of its title and first two lead sentences,
+    and its root (a syndicated copy shares its original's, and is not another outlet agreeing)."""
 
-    language: str
     titles: list[frozenset[str]]
-    leads: list[list[str]]
+    firsts: list[frozenset[str] | None]  # None: no lead sentence that will do
     words: list[frozenset[str]]
     roots: list[int]
 
     @classmethod
-    def of(cls, members: Sequence[Row], titles: Sequence[str]) -> _Said:
+    def of(cls, members: Sequence[Row], titles: Sequence[str]) -> _Said | None:
+        """None when fewer than CONSENSUS_OUTLETS tell the story: nothing is read then."""
         best = members[:CONSENSUS_MEMBERS]
-        language = best[0].language
-        title_words = [frozenset(lang.tokens(t, language)) for t in titles[: len(best)]]
-        leads = [textlib.lead_sentences(r.text, limit=2) for r in best]
-        words = [
-            title_words[j] | frozenset(lang.tokens(" ".join(leads[j]), language))
-            for j in range(len(best))
-        ]
         roots = [r.duplicate_of_id or r.id for r in best]
-        return cls(language, title_words, leads, words, roots)
-
-    def consensus(self) -> bool:
-        return len(set(self.roots)) >= CONSENSUS_OUTLETS
+        if len(set(roots)) < CONSENSUS_OUTLETS:
+            return None
+        language = best[0].language
+        said = cls([], [], [], roots)
+        for row, title in zip(best, titles, strict=False):
+            title_words = frozenset(lang.tokens(title, language))
+            lead = [
+                frozenset(lang.tokens(s, language))
+                for s in textlib.lead_sentences(row.text, limit=2)
+            ]
+            said.titles.append(title_words)
+            said.firsts.append(lead[0] if lead else None)
+            said.words.append(title_words.union(*lead))
+        return said
 
     def others(self, i: int) -> list[frozenset[str]]:
         return [w for j, w in enumerate(self.words) if self.roots[j] != self.roots[i] and w]
 
 
-def _headline(titles: Sequence[str], said: _Said) -> str:
+def _headline(titles: Sequence[str], said: _Said | None) -> str:
     """The title most of whose words the story's other articles also say, in their titles or
     leads (the share of its words, summed over them): what the outlets agree happened, not one
-    outlet's angle. Questions and views ("Where's the outrage …?") only when no other title will
-    do; titles of 20-140 characters, not shouting, when there are any; ties to the better-ranked
-    article."""
+    outlet's angle; with no consensus to find (`said` None), the better-ranked article's.
+    Questions and views ("Where's the outrage …?") only when no other title will do; titles of
+    20-140 characters, not shouting, when there are any; ties to the better-ranked article."""
     good = [i for i, t in enumerate(titles) if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
     if not good:
         return next((t for t in titles if t), "")
     plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
+    if said is None:  # no others to agree
+        return titles[plain[0]]
     among = [i for i in plain if i < len(said.titles)]
-    if not among or not said.consensus():  # below the best ones, or no others to agree
+    if not among:  # a title that will do only below the best ones
         return titles[plain[0]]
 
     def agreed(i: int) -> float:
@@ -189,32 +194,30 @@ def _lead_order(said: _Said) -> list[int]:
     """The story's best members, first the one whose first lead sentence the others say most
     of (how many of its words are in each other article's title or lead, summed over them; a
     count, not a share: a fuller sentence of what they agree on makes a better summary). Members
-    without a usable sentence go last; ties keep the ranking's order, as does a story of fewer
-    than CONSENSUS_OUTLETS outlets."""
-    if not said.consensus():
-        return list(range(len(said.leads)))
+    without a usable sentence go last; ties keep the ranking's order."""
 
     def agreed(i: int) -> int:
-        if not said.leads[i]:
-            return -1
-        mine = frozenset(lang.tokens(said.leads[i][0], said.language))
-        return sum(len(mine & w) for w in said.others(i))
+        mine = said.firsts[i]
+        return -1 if mine is None else sum(len(mine & w) for w in said.others(i))
 
-    return sorted(range(len(said.leads)), key=lambda i: (-agreed(i), i))
+    return sorted(range(len(said.firsts)), key=lambda i: (-agreed(i), i))
 
 
 def write(draft: Draft, *, max_chars: int) -> None:
     """Headline and summary for `draft`."""
     names = {r.source_name for r in draft.members}
     titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
-    said = _Said.of(draft.members, titles)
+    said = _Said.of(draft.members, titles)  # None: fewer than CONSENSUS_OUTLETS tell it
     headline = _headline(titles, said)
     if not headline:
         headline = textlib.headline_from_lead(draft.lead.text)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
     draft.summary = summariser.summarise(
         headline=draft.headline,
-        texts=[draft.members[i].text for i in _lead_order(said)[:3]],
+        texts=[
+            draft.members[i].text
+            for i in (_lead_order(said) if said else range(len(draft.members)))[:3]
+        ],
         max_chars=max_chars,
     )
 
