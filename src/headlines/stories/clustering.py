@@ -157,12 +157,11 @@ def numbers_matrix(sets: Sequence[set[str]]) -> csr_matrix:
         for value in sorted(found):
             rows.append(i)
             cols.append(vocabulary.setdefault(value, len(vocabulary)))
-    n = len(sets)
-    given = np.bincount(np.asarray(cols, dtype=np.int64), minlength=max(len(vocabulary), 1))
-    rarity = np.log(n / np.maximum(given, 1)) / np.log(max(n, 2))
-    weight = np.sqrt(np.clip(rarity, 0.0, 1.0) ** NUMBER_RARITY_POWER).astype(np.float32)
-    shape = (n, max(len(vocabulary), 1))
-    return csr_matrix((weight[np.asarray(cols, dtype=np.int64)], (rows, cols)), shape=shape)
+    n, columns = len(sets), np.asarray(cols, dtype=np.int64)
+    given = np.bincount(columns, minlength=max(len(vocabulary), 1))
+    rarity = np.clip(np.log(n / np.maximum(given, 1)) / np.log(max(n, 2)), 0.0, 1.0)
+    root = (rarity ** (NUMBER_RARITY_POWER / 2)).astype(np.float32)  # squared: the weight
+    return csr_matrix((root[columns], (rows, columns)), shape=(n, max(len(vocabulary), 1)))
 
 
 def _given(tokens: list[str]) -> list[str]:
