@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from headlines.core import clock, jobs, mail, selectors
+from headlines.core import clock, mail
+from tests.isolation import inline_jobs_and_outbox
 from tests.travel import (  # `pytest --travel-days=N`: the run with the wall clock moved ahead
     pytest_addoption,
     pytest_configure,
@@ -75,16 +76,8 @@ def port_open(host: str, port: int) -> bool:
 @pytest.fixture(autouse=True)
 def _inline_jobs_and_outbox() -> Iterator[None]:
     """Jobs run inline and mail goes to the outbox unless a test installs something else."""
-    previous_backend = jobs.set_backend(jobs.ImmediateBackend())
-    previous_messenger = mail.set_messenger(None)
-    previous_clock = clock.set_clock(clock.SystemClock())
-    # Each test's database is rolled back, which no signal tells: what the sign-up doors kept
-    # of the last test's editions goes with it.
-    selectors.edition_open_forget()
-    yield
-    jobs.set_backend(previous_backend)
-    mail.set_messenger(previous_messenger)
-    clock.set_clock(previous_clock)
+    with inline_jobs_and_outbox(clock.SystemClock()):
+        yield
 
 
 @dataclass

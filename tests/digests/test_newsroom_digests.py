@@ -16,11 +16,12 @@ from collections import Counter
 import pytest
 from django.db import transaction
 
-from headlines.core import clock, jobs, mail, selectors
+from headlines.core import clock, selectors
 from headlines.core.services import editions_ensure_demo
 from headlines.demo import steps
 from headlines.demo.content import load_articles
 from headlines.digests.services import digest_build
+from tests.isolation import inline_jobs_and_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +50,10 @@ def digests(request, django_db_setup, django_db_blocker):
     whatever a test wrote is still undone before the next one.
     """
     hour, minute = map(int, request.param.split(":"))
-    # What the autouse fixture gives each test: jobs inline, mail to the outbox, the clock set.
-    previous_backend = jobs.set_backend(jobs.ImmediateBackend())
-    previous_messenger = mail.set_messenger(None)
-    previous_clock = clock.set_clock(
-        clock.FixedClock(dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC))
-    )
-    selectors.edition_open_forget()
+    at = clock.FixedClock(dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC))
     with django_db_blocker.unblock(), transaction.atomic():
-        try:
+        # What the autouse fixture gives each test, at the hour's fixed clock.
+        with inline_jobs_and_outbox(at):
             editions = editions_ensure_demo()
             newsroom = steps.NewsroomServer().start()
             try:
@@ -67,10 +63,6 @@ def digests(request, django_db_setup, django_db_blocker):
             finally:
                 newsroom.stop()
             built = {e.slug: digest_build(edition_id=e.pk) for e in editions}
-        finally:
-            jobs.set_backend(previous_backend)
-            mail.set_messenger(previous_messenger)
-            clock.set_clock(previous_clock)
         yield built
         transaction.set_rollback(True)
     selectors.edition_open_forget()
