@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -27,7 +26,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from benchmarks import clustering_dev, shared_data
+from benchmarks import clustering_dev, django_setup, shared_data
 
 DATA = Path(__file__).parent / "data" / "stories" / "stories.jsonl"
 SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
@@ -83,10 +82,7 @@ class _Memory:
 
 def load_newsroom(now: dt.datetime = SEND) -> list[dict[str, object]]:
     """The sample newsroom's articles as intake stores them, freshest first, with their event."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
 
     from headlines.demo.content import Newsroom
@@ -194,10 +190,7 @@ def report_dev() -> None:
     where = shared_data.folder("clustering-dev", "clustering-dev")
     if where is None:
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
 
     threshold = float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])

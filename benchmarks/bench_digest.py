@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
-import os
 import random
 import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from benchmarks import django_setup
 
 ARTICLES = 5000
 GENERATOR = Path(__file__).parent / "data" / "stories" / "generate.py"
@@ -166,10 +167,7 @@ def _table() -> None:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.test.utils import setup_databases, teardown_databases
 
     from headlines.core import clock

@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from benchmarks import clustering_dev, shared_data
+from benchmarks import clustering_dev, django_setup, shared_data
 
 TEXTS = int(os.environ.get("BENCH_EMBED_TEXTS", "5000"))
 
@@ -125,10 +125,7 @@ def clustering_quality(
     where = shared_data.folder("clustering-dev", "clustering-dev")
     if where is None:
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
 
     from benchmarks.bench_clustering import rows_of

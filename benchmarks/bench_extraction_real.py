@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks import django_setup
 from benchmarks.shared_data import data_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,10 +152,7 @@ class Results:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
 
 
 def records(folder: Path, name: str, wanted: str) -> Iterator[dict[str, Any]]:

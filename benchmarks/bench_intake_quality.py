@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from benchmarks import django_setup
 
 DATA = Path(__file__).parent / "data" / "intake"
 
@@ -25,10 +26,7 @@ def load_generator() -> Any:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
 
 
 def words(text: str) -> Counter[str]:

@@ -12,6 +12,8 @@ import os
 import tempfile
 import time
 
+from benchmarks import django_setup
+
 
 def _drain(worker_cls: type, count: int) -> float:
     from headlines.core.models import Job
@@ -30,10 +32,7 @@ def _drain(worker_cls: type, count: int) -> float:
 def main() -> None:
     count = int(os.environ.get("BENCH_JOBS", "3000"))
     os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-jobs-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.db import transaction

@@ -10,14 +10,13 @@ import os
 import tempfile
 import time
 
+from benchmarks import django_setup
+
 
 def main() -> None:
     rows = int(os.environ.get("BENCH_SUBSCRIBERS", "5000"))
     os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-subs-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
     from django.core.management import call_command
 

@@ -25,13 +25,12 @@ ROUGE-1/2/L, headline and summary picked apart), which says how much choosing ca
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks import clustering_dev, rouge, shared_data
+from benchmarks import clustering_dev, django_setup, rouge, shared_data
 
 HALVES = ("tune", "report")
 
@@ -91,14 +90,6 @@ def best(reference: str, candidates: Sequence[str]) -> str:
     return max(candidates, key=mean)
 
 
-def written(drafts: Sequence[object], max_chars: int) -> None:
-    from headlines.stories import assembly
-
-    for draft in drafts:
-        assert isinstance(draft, assembly.Draft)
-        assembly.write(draft, max_chars=max_chars)
-
-
 def evaluate() -> dict[str, dict[str, Tally]]:
     """Tallies by method ("lead-1", "ours, true clusters", "ours, own clusters") and half."""
     from django.conf import settings
@@ -120,8 +111,8 @@ def evaluate() -> dict[str, dict[str, Tally]]:
         index = {k: i for i, k in enumerate(keys)}
         true_drafts = assembly.drafts_from(rows, [index[a.story] for a in arts], result.matrix)
         own_drafts = assembly.drafts_from(rows, result.labels, result.matrix)
-        written(true_drafts, max_chars)
-        written(own_drafts, max_chars)
+        for draft in (*true_drafts, *own_drafts):
+            assembly.write(draft, max_chars=max_chars)
         row_of = {r.id: i for i, r in enumerate(rows)}
         by_story = {arts[row_of[d.members[0].id]].story: d for d in true_drafts}
         own_of_label = {result.labels[row_of[d.members[0].id]]: d for d in own_drafts}
@@ -151,10 +142,7 @@ def main() -> None:
     where = shared_data.folder("clustering-dev", "bench_summaries")
     if where is None:
         return
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
-    import django
-
-    django.setup()
+    django_setup()
     started = time.perf_counter()
     tallies = evaluate()
     print(f"NeuS ({where / 'neus'}): ROUGE F1 (stemmed) vs the neutral headline and summary")
