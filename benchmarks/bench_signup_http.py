@@ -12,7 +12,8 @@ the same answer as a new one; the per-client rate limit still holds.
 
 Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
 BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`),
-BENCH_KEEPALIVE_REQUESTS (HEADLINES_WEB_KEEPALIVE_REQUESTS; 0: never closed), BENCH_DATABASE_URL
+BENCH_KEEPALIVE_REQUESTS (HEADLINES_WEB_KEEPALIVE_REQUESTS; 0: never closed), BENCH_WORKER_NICE
+(HEADLINES_WORKER_NICE), BENCH_DATABASE_URL
 (default: SQLite in a fresh data dir; a postgresql:// URL names a database this benchmark may
 drop and re-create), and
 BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
@@ -97,10 +98,13 @@ class Cpu:
     web: float = 0.0
     worker: float = 0.0
     processes: dict[int, float] = field(default_factory=dict)  # each web process (by pid)
+    machine: float = 0.0  # every core's busy time, whoever used it
 
     def __sub__(self, other: Cpu) -> Cpu:
         each = {pid: s - other.processes.get(pid, 0.0) for pid, s in self.processes.items()}
-        return Cpu(self.web - other.web, self.worker - other.worker, each)
+        return Cpu(
+            self.web - other.web, self.worker - other.worker, each, self.machine - other.machine
+        )
 
     def shares(self) -> str:
         """How the web processes' CPU was split among them: one connection-hogging process
@@ -178,6 +182,15 @@ async def trivial(port: int, *, total: int, concurrency: int, path: str = "/heal
     return run
 
 
+def machine_busy_seconds() -> float:
+    """CPU time this machine's cores have spent busy so far (Linux /proc/stat): what the web,
+    the worker and the client do not account for is the rest of the machine, mostly a
+    PostgreSQL server on it (its backends come and go, so it is counted this way)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class Server:
     """`headlines run` in a child process with its own data dir and database."""
 
@@ -201,6 +214,9 @@ class Server:
         keepalive = os.environ.get("BENCH_KEEPALIVE_REQUESTS", "")
         if keepalive:
             self.env["HEADLINES_WEB_KEEPALIVE_REQUESTS"] = keepalive
+        nice = os.environ.get("BENCH_WORKER_NICE", "")
+        if nice:
+            self.env["HEADLINES_WORKER_NICE"] = nice
         threads = os.environ.get("BENCH_THREADS", "")
         processes = os.environ.get("BENCH_PROCESSES", "")
         self.run_args = ["--threads", threads] if threads else []
@@ -266,6 +282,7 @@ class Server:
                 if pid != self.process.pid:
                     cpu.processes[pid] = seconds
             pids += [int(child) for child in children]
+        cpu.machine = machine_busy_seconds()
         return cpu
 
     def stop(self) -> None:
@@ -394,14 +411,15 @@ def main() -> None:
     )
     print(f"ratio: one sign-up costs {base.rate() / run.rate():.1f} trivial requests")
     signed = len(run.latencies)
+    rest_cpu = run_cpu.machine - run_cpu.web - run_cpu.worker - client_cpu
     print(
         f"server CPU: trivial {base_cpu.web / base.seconds:.0%} of a core, "
         f"{base_cpu.web / len(base.latencies) * 1000:.2f} ms a request (web processes' shares "
         f"{base_cpu.shares()}); during the sign-ups "
         f"web {run_cpu.web / run.seconds:.0%} of a core, {run_cpu.web / signed * 1000:.2f} ms a "
         f"sign-up (shares {run_cpu.shares()}), worker {run_cpu.worker / signed * 1000:.2f} ms; "
-        "the benchmark's client "
-        f"{client_cpu / signed * 1000:.2f} ms a sign-up"
+        f"the benchmark's client {client_cpu / signed * 1000:.2f} ms a sign-up; the rest of the "
+        f"machine (the database server, if here) {rest_cpu / signed * 1000:.2f} ms"
     )
     print(
         f"confirmation emails: all {drained['emails']} written {drain_seconds:.1f} s after the "

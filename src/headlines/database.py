@@ -56,7 +56,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ConfigError("HEADLINES_DATABASE_URL: PostgreSQL URL needs a database name")
-        options = dict(parse_qsl(parts.query))
+        options = _postgres_options(parse_qsl(parts.query, keep_blank_values=True))
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -71,3 +71,44 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
     raise ConfigError(
         f"HEADLINES_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
     )
+
+
+# Options of a PostgreSQL URL that Django reads as Python values, not text: Django enables
+# server-side binding only for `True`, and psycopg wants a number of uses (or none) before it
+# prepares a statement. Every other option (sslmode, connect_timeout, …) goes to libpq as text.
+FLAGS = {"server_side_binding"}
+COUNTS = {"prepare_threshold"}
+TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+POSTGRES_DEFAULTS: dict[str, Any] = {
+    # Each statement planned once per connection, then run prepared: PostgreSQL spends about a
+    # quarter less CPU on a sign-up (docs/benchmarks.md, "Seventh pass"). Behind a pooler
+    # that cannot keep prepared statements (PgBouncer's transaction pooling before 1.21), set
+    # ?server_side_binding=false&prepare_threshold=none.
+    "server_side_binding": True,
+    "prepare_threshold": 5,
+}
+
+
+def _postgres_options(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    options: dict[str, Any] = dict(POSTGRES_DEFAULTS)
+    for name, text in pairs:
+        value: Any = text
+        if not text and name not in FLAGS | COUNTS:  # `?sslmode=`: left to libpq's default
+            continue
+        if name in FLAGS:
+            if text.lower() not in TRUE | FALSE:
+                raise ConfigError(
+                    f"HEADLINES_DATABASE_URL: {name} must be true or false, not {text!r}"
+                )
+            value = text.lower() in TRUE
+        elif name in COUNTS:
+            if text.lower() == "none":
+                value = None
+            elif text.isascii() and text.isdigit():
+                value = int(text)
+            else:
+                raise ConfigError(
+                    f"HEADLINES_DATABASE_URL: {name} must be a whole number or none, not {text!r}"
+                )
+        options[name] = value
+    return options

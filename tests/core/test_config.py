@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,41 @@ def test_database_urls(tmp_path: Path) -> None:
         parse_database_url("mysql://x/y", tmp_path)
     with pytest.raises(ConfigError, match="database name"):
         parse_database_url("postgresql://host/", tmp_path)
+
+
+def test_postgresql_statements_are_prepared_unless_the_url_says_otherwise(tmp_path: Path) -> None:
+    pg = parse_database_url("postgresql://db.internal/news", tmp_path)
+    assert pg["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    # Django turns server-side binding on only for True, psycopg wants a number or None: the
+    # URL's text becomes those, and anything else still reaches libpq as written.
+    pg = parse_database_url(
+        "postgresql://db.internal/news?server_side_binding=false&prepare_threshold=none"
+        "&sslmode=require&connect_timeout=5&application_name=",
+        tmp_path,
+    )
+    assert pg["OPTIONS"] == {
+        "server_side_binding": False,
+        "prepare_threshold": None,
+        "sslmode": "require",
+        "connect_timeout": "5",
+    }
+    pg = parse_database_url("postgresql://h/n?server_side_binding=On&prepare_threshold=0", tmp_path)
+    assert pg["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("server_side_binding=maybe", "server_side_binding must be true or false, not 'maybe'"),
+        ("server_side_binding=", "server_side_binding must be true or false, not ''"),
+        ("prepare_threshold=-1", "prepare_threshold must be a whole number or none, not '-1'"),
+        ("prepare_threshold=5x", "prepare_threshold must be a whole number or none, not '5x'"),
+        ("prepare_threshold=%C2%B2", "prepare_threshold must be a whole number or none"),
+        ("prepare_threshold=", "prepare_threshold must be a whole number or none, not ''"),
+    ],
+)
+def test_a_postgresql_option_that_is_not_its_type_is_refused(
+    tmp_path: Path, query: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_database_url(f"postgresql://h/n?{query}", tmp_path)
