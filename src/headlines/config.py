@@ -95,7 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         None,
         "Database URL. Unset: SQLite (WAL) at DATA_DIR/headlines.sqlite3. "
-        "`postgresql://user:pass@host:5432/name` for PostgreSQL.",
+        "`postgresql://user:pass@host:5432/name` for PostgreSQL; options after `?` go to libpq "
+        "(`sslmode=require`, `connect_timeout=5`), except `server_side_binding` (true or false, "
+        "default true) and `prepare_threshold` (a count or `none`, default 5), which decide "
+        'whether statements are prepared (see "PostgreSQL connections").',
         group="database",
     ),
     Setting(
