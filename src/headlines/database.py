@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from headlines.config import ConfigError
+from headlines.config import PARSERS, ConfigError
 
 SQLITE_PRAGMAS = (
     # WAL lets readers (the web) run while a worker writes; NORMAL is durable under WAL.
@@ -74,11 +74,11 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
 
 
 # Options of a PostgreSQL URL that Django reads as Python values, not text: Django enables
-# server-side binding only for `True`, and psycopg wants a number of uses (or none) before it
-# prepares a statement. Every other option (sslmode, connect_timeout, …) goes to libpq as text.
-FLAGS = {"server_side_binding"}
-COUNTS = {"prepare_threshold"}
-TRUE, FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+# server-side binding only for `True`, and psycopg wants a number of runs (or None: never)
+# before it prepares a statement. They are read as the settings are (`config.PARSERS`), but
+# for `none` and for an empty value, which here is a mistake, not "the default". Every other
+# option (sslmode, connect_timeout, …) goes to libpq as text.
+TYPED: dict[str, type] = {"server_side_binding": bool, "prepare_threshold": int}
 POSTGRES_DEFAULTS: dict[str, Any] = {
     # Each statement planned once per connection, then run prepared: PostgreSQL spends about a
     # quarter less CPU on a sign-up (docs/benchmarks.md, "Seventh pass"). Behind a pooler
@@ -92,23 +92,21 @@ POSTGRES_DEFAULTS: dict[str, Any] = {
 def _postgres_options(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     options: dict[str, Any] = dict(POSTGRES_DEFAULTS)
     for name, text in pairs:
-        value: Any = text
-        if not text and name not in FLAGS | COUNTS:  # `?sslmode=`: left to libpq's default
+        kind = TYPED.get(name)
+        if kind is None:
+            if text:  # `?sslmode=`: left to libpq's default
+                options[name] = text
             continue
-        if name in FLAGS:
-            if text.lower() not in TRUE | FALSE:
-                raise ConfigError(
-                    f"HEADLINES_DATABASE_URL: {name} must be true or false, not {text!r}"
-                )
-            value = text.lower() in TRUE
-        elif name in COUNTS:
-            if text.lower() == "none":
-                value = None
-            elif text.isascii() and text.isdigit():
-                value = int(text)
-            else:
-                raise ConfigError(
-                    f"HEADLINES_DATABASE_URL: {name} must be a whole number or none, not {text!r}"
-                )
+        if kind is int and text.strip().lower() == "none":
+            options[name] = None
+            continue
+        try:
+            if not text.strip():
+                raise ConfigError(f"got {text!r}")
+            value = PARSERS[kind](text)
+            if kind is int and value < 0:
+                raise ConfigError(f"expected a count, got {text!r}")
+        except ConfigError as exc:
+            raise ConfigError(f"HEADLINES_DATABASE_URL: {name}: {exc}") from None
         options[name] = value
     return options
