@@ -151,10 +151,6 @@ class Results:
         return self.snippets.setdefault(origin, {}).setdefault(who, Snippets())
 
 
-def setup_django() -> None:
-    django_setup()
-
-
 def records(folder: Path, name: str, wanted: str) -> Iterator[dict[str, Any]]:
     with (folder / name).open(encoding="utf-8") as handle:
         for line in handle:
@@ -262,7 +258,7 @@ def main() -> None:
     wanted = os.environ.get("HEADLINES_BENCH_HALF", "")
     if wanted not in ("", "tune", "check"):
         sys.exit("HEADLINES_BENCH_HALF must be tune, check or unset")
-    setup_django()
+    django_setup()
     print(f"data: {folder}  half: {wanted or 'both'}")
     report(evaluate(folder, wanted))
 

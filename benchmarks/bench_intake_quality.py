@@ -25,10 +25,6 @@ def load_generator() -> Any:
     return module
 
 
-def setup_django() -> None:
-    django_setup()
-
-
 def words(text: str) -> Counter[str]:
     return Counter(w.strip(".,;:!?\"'()").lower() for w in text.split() if w.strip(".,;:!?\"'()"))
 
@@ -107,7 +103,7 @@ def evaluate() -> dict[str, dict[str, Score]]:
 
 
 def main() -> None:
-    setup_django()
+    django_setup()
     manifest = json.loads((DATA / "manifest.json").read_text())
     print(
         f"corpus: {len(manifest['pages'])} pages, "

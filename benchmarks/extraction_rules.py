@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks import django_setup
 from benchmarks.bench_extraction_real import (
     CRASHED,
     Score,
     extractors,
     records,
-    setup_django,
     tokens,
 )
 from benchmarks.shared_data import data_dir
@@ -143,7 +143,7 @@ def main() -> None:
     if not (folder / "expected.jsonl").is_file():
         print(f"skipped: {folder} not found (set HEADLINES_SHARED_DATA)")
         return
-    setup_django()
+    django_setup()
     cached_extraction()
     pages = run(folder, os.environ.get("HEADLINES_BENCH_HALF", ""))
     base = texts(pages)
