@@ -102,7 +102,7 @@ def _postgres_options(pairs: list[tuple[str, str]]) -> dict[str, Any]:
             continue
         try:
             if not text.strip():
-                raise ConfigError(f"got {text!r}")
+                raise ConfigError(f"expected a value, got {text!r}")
             value = PARSERS[kind](text)
             if kind is int and value < 0:
                 raise ConfigError(f"expected a count, got {text!r}")

@@ -83,11 +83,11 @@ def test_postgresql_statements_are_prepared_unless_the_url_says_otherwise(tmp_pa
     ("query", "message"),
     [
         ("server_side_binding=maybe", "server_side_binding: expected true or false, got 'maybe'"),
-        ("server_side_binding=", "server_side_binding: got ''"),
+        ("server_side_binding=", "server_side_binding: expected a value, got ''"),
         ("prepare_threshold=-1", "prepare_threshold: expected a count, got '-1'"),
         ("prepare_threshold=5x", "prepare_threshold: expected a whole number, got '5x'"),
         ("prepare_threshold=%C2%B2", "prepare_threshold: expected a whole number, got '²'"),
-        ("prepare_threshold=", "prepare_threshold: got ''"),
+        ("prepare_threshold=", "prepare_threshold: expected a value, got ''"),
     ],
 )
 def test_a_postgresql_option_that_is_not_its_type_is_refused(
