@@ -70,3 +70,22 @@ def test_old_attempts_are_pruned_but_not_on_every_sign_up(edition, fixed_clock) 
         ).count()
         == 0
     )
+
+
+def test_without_a_client_address_only_the_address_is_limited(
+    edition, settings, fixed_clock, mail_now
+) -> None:
+    from headlines.subscriptions.models import SignupAttempt
+
+    settings.CONFIG = {
+        **settings.CONFIG,
+        "HEADLINES_SIGNUP_RATE_PER_IP": 1,
+        "HEADLINES_SIGNUP_RATE_PER_ADDRESS": 2,
+    }
+    for n in range(3):  # no address to count: the per-IP limit of 1 does not apply
+        sign_up(edition, f"r{n}@example.com", None)
+    assert Subscriber.objects.count() == 3
+    for _ in range(3):
+        mail_now(lambda: sign_up(edition, "same@example.com", None))
+    assert OutboxMessage.objects.filter(recipients="same@example.com").count() == 2
+    assert not SignupAttempt.objects.filter(key__startswith="ip:").exists()

@@ -153,12 +153,16 @@ def _request_record(
 ) -> None:
     """subscription_request's writes, inside its transaction (`topics` None: leave as is)."""
     ip_key, address_key = keys
-    verdict = signup_attempt_check(ip_key=ip_key, address_key=address_key)
+    # Whether the address is suppressed and who holds it is read with the limits' counts.
+    verdict = signup_attempt_check(
+        ip_key=ip_key, address_key=address_key, also=_reader_columns(address_key)
+    )
     if not verdict.ip_allowed:
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
     if not verdict.address_allowed:
         return
-    found = _reader_lookup(address, address_key)
+    suppressed, subscriber_id = verdict.also
+    found = _reader_lookup(address, address_key, bool(suppressed), subscriber_id)
     if found is None:  # suppressed: the same thanks, nothing stored, nothing sent
         return
     subscriber, new_reader = found
@@ -186,13 +190,14 @@ def _request_record(
     rows.confirmation(subscription_id=subscription.pk)
 
 
-# READER_SQL: is the address suppressed, and which subscriber holds it, in one statement;
-# SUBSCRIBER_INSERT_SQL: a new reader's row, or none if another sign-up just made it (a unique
-# key clashed). Written out because they run on every sign-up inside its write transaction,
-# where the ORM's get_or_create took four statements (SELECT, SAVEPOINT, INSERT, RELEASE).
-READER_SQL = (
-    "SELECT (SELECT 1 FROM subscriptions_suppression WHERE email_hash = %s), "
-    "(SELECT id FROM subscriptions_subscriber WHERE email_hash = %s)"
+# READER_COLUMNS: is the address suppressed, and which subscriber holds it, read in the rate
+# limit's statement (`signup_attempt_check`'s `also`); SUBSCRIBER_INSERT_SQL: a new reader's
+# row, or none if another sign-up just made it (a unique key clashed). Written out because they
+# run on every sign-up inside its write transaction, where the ORM's get_or_create took four
+# statements (SELECT, SAVEPOINT, INSERT, RELEASE).
+READER_COLUMNS = (
+    "(SELECT 1 FROM subscriptions_suppression WHERE email_hash = %s)",
+    "(SELECT id FROM subscriptions_subscriber WHERE email_hash = %s)",
 )
 SUBSCRIBER_INSERT_SQL = (
     "INSERT INTO subscriptions_subscriber (email, email_hash, name, marketing, created_at) "
@@ -200,14 +205,20 @@ SUBSCRIBER_INSERT_SQL = (
 )
 
 
-def _reader_lookup(address: str, address_key: str) -> tuple[Subscriber, bool] | None:
-    """The subscriber for `address` and whether they are new; None if it is suppressed."""
-    with connection.cursor() as cursor:
-        cursor.execute(READER_SQL, [address_key, address_key])
-        suppressed, subscriber_id = cursor.fetchone()
-        if suppressed:
-            return None
-        if subscriber_id is None:
+def _reader_columns(address_key: str) -> list[tuple[str, list[object]]]:
+    return [(sql, [address_key]) for sql in READER_COLUMNS]
+
+
+def _reader_lookup(
+    address: str, address_key: str, suppressed: bool, subscriber_id: object
+) -> tuple[Subscriber, bool] | None:
+    """The subscriber for `address` and whether they are new; None if it is suppressed.
+
+    `suppressed` and `subscriber_id`: READER_COLUMNS's values, read in this transaction."""
+    if suppressed:
+        return None
+    if subscriber_id is None:
+        with connection.cursor() as cursor:
             now = clock.now()
             cursor.execute(
                 SUBSCRIBER_INSERT_SQL,
