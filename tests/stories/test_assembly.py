@@ -146,3 +146,16 @@ def test_the_summary_starts_from_the_lead_the_other_outlets_agree_with() -> None
     )
     assert written(angle, agreed, third).summary.startswith("The Portwell harbour board approved")
     assert written(angle).summary.startswith("Fishermen in Portwell said")
+
+
+def test_a_japanese_story_gets_a_summary_from_its_lead() -> None:
+    from tests.stories.test_text import JAPANESE_LEAD
+
+    title = (
+        "\u6e2f\u6e7e\u5c40\u3001\u30d5\u30a7\u30ea\u30fc"
+        "\u30bf\u30fc\u30df\u30ca\u30eb\u3092\u627f\u8a8d"
+    )
+    draft = written(row(1, title, JAPANESE_LEAD), row(2, title, JAPANESE_LEAD))
+    assert draft.headline == title
+    # Before sentences ended at U+3002, a Japanese lead gave no usable sentence: no summary.
+    assert draft.summary.startswith(JAPANESE_LEAD[:10]) and draft.summary.endswith("\u3002")

@@ -107,6 +107,11 @@ def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: 
         "Here's what is in the harbour plan",
         "Opinion: The harbour board got it wrong",
         "\u201cAnalysis: a vote that changes Portwell",
+        "Kommentar: Der Hafen braucht die F\u00e4hre nicht",
+        "Opini\u00f3n: el puerto se equivoca",
+        "Tribune : le port m\u00e9rite mieux",
+        "\u6e2f\u306e\u65b0\u3057\u3044\u30d5\u30a7\u30ea\u30fc\u306f\u5fc5\u8981\u304b\uff1f",
+        "\u0647\u0644 \u064a\u0641\u062a\u062d \u0627\u0644\u0645\u064a\u0646\u0627\u0621\u061f",
     ],
 )
 def test_titles_that_ask_explain_or_argue(title: str) -> None:
@@ -120,7 +125,56 @@ def test_titles_that_ask_explain_or_argue(title: str) -> None:
         "WHO warns of a new flu strain in Portwell",
         "Will Smith opens the Portwell ferry terminal",
         "Whatever happened, the board says it voted",
+        "Analyse der Wahl zeigt Zugewinne im Hafenviertel",  # no label: a report
     ],
 )
 def test_titles_that_say_what_happened(title: str) -> None:
     assert not text.is_question_or_view(title)
+
+
+# Leads written without spaces between words and with their own full stops (U+3002).
+JAPANESE_LEAD = (
+    "\u6e2f\u6e7e\u5c40\u306f1\u65e5\u3001\u65b0\u3057\u3044\u30d5\u30a7\u30ea\u30fc"
+    "\u30bf\u30fc\u30df\u30ca\u30eb\u306e\u5efa\u8a2d\u3092\u627f\u8a8d\u3057\u305f"
+    "\u3068\u767a\u8868\u3057\u305f\u3002"
+    "\u30bf\u30fc\u30df\u30ca\u30eb\u306f\u6765\u5e74\u6625\u306b\u7740\u5de5\u3057"
+    "\u30012\u5e74\u5f8c\u306b\u958b\u696d\u3059\u308b\u4e88\u5b9a\u3060\u3002"
+    "\u6f01\u5e2b\u305f\u3061\u306f\u8a08\u753b\u306b\u53cd\u5bfe\u3057\u3066\u3044"
+    "\u308b\u3002"
+)
+CHINESE_LEAD = (
+    "\u6e2f\u53e3\u7ba1\u7406\u5c40\u5468\u4e8c\u5ba3\u5e03\uff0c\u5c06\u5728\u660e"
+    "\u5e74\u6269\u5efa\u6e21\u8f6e\u7801\u5934\u3002"
+    "\u65b0\u7801\u5934\u5c06\u8fde\u63a5\u673a\u573a\u548c\u5e02\u4e2d\u5fc3\u3002"
+    "\u9884\u8ba1\u5de5\u7a0b\u8017\u8d44\u4e8c\u5341\u4ebf\u5143\uff0c\u4e24\u5e74"
+    "\u540e\u5b8c\u5de5\u3002"
+)
+
+
+@pytest.mark.parametrize("lead", [JAPANESE_LEAD, CHINESE_LEAD])
+def test_chinese_and_japanese_leads_split_into_sentences_and_summarise(lead: str) -> None:
+    found = text.sentences(lead)
+    assert len(found) == 3 and all(s.endswith("\u3002") for s in found)
+    assert "".join(found) == lead
+    summary = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320)
+    # Whole sentences, joined without a space as the script writes them, under the cap.
+    assert summary == found[0] + found[1]
+    short = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=len(found[0]) + 2)
+    assert short == found[0]
+
+
+def test_a_chinese_sentence_that_repeats_the_headline_is_not_the_summary() -> None:
+    first, second, _ = text.sentences(CHINESE_LEAD)
+    assert text.summarise(headline=first.rstrip("\u3002"), leads=[CHINESE_LEAD], max_chars=320) == (
+        second + text.sentences(CHINESE_LEAD)[2]
+    )
+
+
+def test_sentences_in_greek_and_cyrillic_capitals_are_split() -> None:
+    lead = (
+        "\u0421\u043e\u0432\u0435\u0442 \u043f\u043e\u0440\u0442\u0430 \u043e\u0434"
+        "\u043e\u0431\u0440\u0438\u043b \u043d\u043e\u0432\u044b\u0439 \u043f\u0430"
+        "\u0440\u043e\u043c. \u0420\u0430\u0431\u043e\u0442\u044b \u043d\u0430\u0447"
+        "\u043d\u0443\u0442\u0441\u044f \u0432\u0435\u0441\u043d\u043e\u0439."
+    )
+    assert len(text.sentences(lead)) == 2

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 
 import nh3
 
+from headlines.intake.scrubbing import segments
+
 LEAD_CHARS = 4000
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
@@ -91,7 +93,12 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
-_SENTENCE_END = re.compile(r"([.!?][\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
+# A sentence ends at . ! ? and a space before a capital (Latin, Greek or Cyrillic) or a digit,
+# or at a CJK full stop, exclamation or question mark, which needs no space after it.
+_SENTENCE_END = re.compile(
+    r"([.!?][\"'”’)]*)\s+(?=[\"'“‘(«„¿¡]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ])"
+    rf"|([\u3002\uff01\uff1f][{segments.CLOSERS}]*)\s*(?=\S)"
+)
 _BOILERPLATE = re.compile(
     r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
     r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
@@ -113,7 +120,16 @@ def plain(raw: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    """Lower-cased words; a run of a script written without spaces (Chinese, Japanese, Thai)
+    as its overlapping character pairs, so that two such sentences can share some."""
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        word = word.lower()
+        if segments.UNSPACED.search(word):
+            out.extend(word[i : i + 2] for i in range(max(len(word) - 1, 1)))
+        else:
+            out.append(word)
+    return out
 
 
 def overlap(a: str, b: str) -> float:
@@ -159,19 +175,23 @@ def sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(paragraph):
+            end = 1 if match.group(1) else 2
             before = paragraph[start : match.start()].rsplit(" ", 1)[-1].lower()
-            if match.group(1)[0] == "." and (before in _ABBREVIATIONS or len(before) == 1):
+            if match.group(end)[0] == "." and (before in _ABBREVIATIONS or len(before) == 1):
                 continue  # "Mr. Smith", "U.S. troops", "John F. Kennedy"
-            found.append(paragraph[start : match.end(1)].strip())
+            found.append(paragraph[start : match.end(end)].strip())
             start = match.end()
         found.append(paragraph[start:].strip())
     return [s for s in found if s]
 
 
 # Openings of titles that explain or argue. Not "Will", "Who", "Can", "Is": a question without
-# its "?" is rare, and "Will Smith …", "WHO warns …" or "Can Xu …" are news.
+# its "?" is rare, and "Will Smith …", "WHO warns …" or "Can Xu …" are news. In other languages
+# only the labels an outlet puts before a colon ("Kommentar:", "Opinión:", "Tribune :").
 _VIEW = re.compile(
-    r"^(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column)\b",
+    r"^(?:(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column)\b"
+    r"|(?:meinung|kommentar|analyse|leitartikel|opini[óo]n|an[áa]lisis|an[áa]lise|opini[ãa]o|"
+    r"editoriale?|[ée]ditorial|tribune|chronique|commento|opinie|commentaar)\s*:)",
     re.I,
 )
 
@@ -180,7 +200,7 @@ def is_question_or_view(title: str) -> bool:
     """A title that asks, explains or argues ("Where's the outrage …?", "How X …", "Opinion:")
     rather than says what happened: a story's headline is taken from another when there is one."""
     stripped = title.rstrip(" .")
-    return stripped.endswith("?") or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+    return stripped.endswith(("?", "\uff1f", "\u061f")) or bool(_VIEW.match(title.lstrip("\"'“‘(")))
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -188,10 +208,11 @@ def is_boilerplate(sentence: str) -> bool:
 
 
 def _usable(sentence: str) -> bool:
-    n = len(words(sentence))
+    # Chinese, Japanese, Thai: about two characters a word.
+    n = segments.units(sentence) if segments.UNSPACED.search(sentence) else len(words(sentence))
     return (
         6 <= n <= 60
-        and sentence[-1:] in ".!?\"'”’)"
+        and (sentence[-1:] in ".!?\"'”’)" or segments.closes_a_sentence(sentence))
         and not is_boilerplate(sentence)
         and not sentence.isupper()
     )
@@ -234,12 +255,12 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
                 continue
             chosen.append(sentence)
             if len(chosen) == 2:
-                return " ".join(chosen)
+                return segments.join(chosen)
         if chosen:
             # The second sentence comes from the same article's lead only: another outlet's
             # sentence rarely follows on from the first.
             break
-    return " ".join(chosen)
+    return segments.join(chosen)
 
 
 def headline_from_lead(text: str, *, max_chars: int = 100) -> str:
@@ -247,10 +268,22 @@ def headline_from_lead(text: str, *, max_chars: int = 100) -> str:
     candidates = lead_sentences(text, limit=1) or sentences(plain_paragraphs(text[:LEAD_CHARS]))[:1]
     if not candidates:
         return ""
-    sentence = candidates[0].rstrip(".!?\"'”’ ")
+    sentence = candidates[0].rstrip(".!?\"'”’ \u3002\uff01\uff1f")
     if len(sentence) <= max_chars:
         return sentence
-    for separator in (";", ",", " — ", " – ", " - ", " after ", " as ", " while ", " which "):
+    for separator in (
+        ";",
+        ",",
+        "\u3001",
+        "\uff0c",
+        " — ",
+        " – ",
+        " - ",
+        " after ",
+        " as ",
+        " while ",
+        " which ",
+    ):
         cut = sentence.find(separator, 30, max_chars)
         if cut > 0:
             return sentence[:cut].rstrip()
