@@ -159,3 +159,10 @@ def test_a_japanese_story_gets_a_summary_from_its_lead() -> None:
     assert draft.headline == title
     # Before sentences ended at U+3002, a Japanese lead gave no usable sentence: no summary.
     assert draft.summary.startswith(JAPANESE_LEAD[:10]) and draft.summary.endswith("\u3002")
+
+
+def test_a_short_chinese_title_is_weighed_like_a_latin_one_of_the_same_content() -> None:
+    # 12 characters say what ~24 Latin ones do: not "too short", so the question is passed over.
+    question = row(1, "\u6e21\u8f6e\u7801\u5934\u6269\u5efa\u503c\u5f97\u5417\uff1f", "x")
+    plain = row(2, "\u6e2f\u53e3\u5c06\u5728\u660e\u5e74\u6269\u5efa\u6e21\u8f6e\u7801\u5934", "y")
+    assert written(question, plain).headline == plain.title

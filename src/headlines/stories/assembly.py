@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from headlines.intake.scrubbing import segments
 from headlines.stories import language as lang
 from headlines.stories import summariser
 from headlines.stories import text as textlib
@@ -167,13 +168,18 @@ class _Said:
         return [w for j, w in enumerate(self.words) if self.roots[j] != self.roots[i] and w]
 
 
+def _width(title: str) -> int:
+    return len(title) + (0 if title.isascii() else len(segments.UNSPACED.findall(title)))
+
+
 def _headline(titles: Sequence[str], said: _Said | None) -> str:
     """The title most of whose words the story's other articles also say, in their titles or
     leads (the share of its words, summed over them): what the outlets agree happened, not one
     outlet's angle; with no consensus to find (`said` None), the better-ranked article's.
     Questions and views ("Where's the outrage …?") only when no other title will do; titles of
-    20-140 characters, not shouting, when there are any; ties to the better-ranked article."""
-    good = [i for i, t in enumerate(titles) if 20 <= len(t) <= HEADLINE_MAX and not t.isupper()]
+    20-140 characters (a Chinese or Japanese character counted as two: it says about as much),
+    not shouting, when there are any; ties to the better-ranked article."""
+    good = [i for i, t in enumerate(titles) if 20 <= _width(t) <= HEADLINE_MAX and not t.isupper()]
     if not good:
         return next((t for t in titles if t), "")
     plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
