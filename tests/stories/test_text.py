@@ -17,10 +17,34 @@ from headlines.stories import text
             "Spider-Man - the return of a hero is closer than anyone thought",
             "Spider-Man - the return of a hero is closer than anyone thought",
         ),
+        (
+            "Police arrest suspect in snake_case attack",
+            "Police arrest suspect in snake_case attack",
+        ),
+        # Chinese and Japanese sites: a full-width bar or an underscore, no spaces.
+        (
+            "\u6771\u4eac\u90fd\u3001\u885b\u661f\u6253\u3061\u4e0a\u3052\uff5c"
+            "\u6771\u4eac\u65b0\u805e",
+            "\u6771\u4eac\u90fd\u3001\u885b\u661f\u6253\u3061\u4e0a\u3052",
+        ),
+        (
+            "\u5317\u4eac\u6269\u5efa\u5730\u94c1\u7f51\u7edc_\u65b0\u534e\u7f51",
+            "\u5317\u4eac\u6269\u5efa\u5730\u94c1\u7f51\u7edc",
+        ),
+        # A dash inside such a title joins its halves unless what follows is the source's name.
+        (
+            "\u6771\u4eac\u90fd\u306e\u65b0\u898f\u611f\u67d3-\u904e\u53bb\u6700\u591a",
+            "\u6771\u4eac\u90fd\u306e\u65b0\u898f\u611f\u67d3-\u904e\u53bb\u6700\u591a",
+        ),
     ],
 )
 def test_titles_lose_site_suffixes_and_markup(raw: str, clean: str) -> None:
     assert text.clean_title(raw) == clean
+
+
+def test_a_dash_before_the_sources_own_name_ends_a_chinese_title() -> None:
+    title = "\u5317\u4eac\u6269\u5efa\u5730\u94c1\u7f51\u7edc-\u65b0\u534e\u7f51"
+    assert text.clean_title(title, source_names=["\u65b0\u534e\u7f51"]) == title[:8]
 
 
 def test_a_title_written_from_the_lead_of_a_text_dump() -> None:

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 (typographic quotes and dashes are what this module reads)
+# ruff: noqa: RUF001, RUF003 (typographic quotes, dashes and full-width bars are what it reads)
 """Plain text from hostile input: headlines, sentences and extractive summaries.
 
 Everything here returns *plain text* (never markup): titles and article text are stripped of any
@@ -21,6 +21,9 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 # " | Site Name", " - Publisher", " — The Daily Example", " :: Site"
 _SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+([^|\-–—:·•]{1,60})$")
+# As Chinese and Japanese sites write them, spaces or not: "…｜東京新聞", "…_新华网"; after a
+# dash ("…-新华网") only a source's own name, since a dash also joins a title's two halves.
+_UNSPACED_SUFFIX = re.compile(r"\s*(?:[|｜_]|(-|–|—|::|·|•))\s*([^|\-–—:·•｜_]{1,30})$")
 _PREFIX_TAG = re.compile(r"^(?:LIVE|WATCH|BREAKING|UPDATED?|EXCLUSIVE|VIDEO)\s*[:|\-–—]\s*", re.I)
 # Wire datelines and agency credits at the start of a lead: "WASHINGTON (Agency) — ",
 # "CARLISLE, England (Harbour Wire) - ", "LONDON, Nov 25 (Reuters) - ", "NEW YORK, N.Y. — ",
@@ -151,13 +154,19 @@ def clean_title(raw: str, *, source_names: Iterable[str] = ()) -> str:
     title = plain(raw)
     names = {n.lower() for n in source_names if n}
     for _ in range(2):  # "Headline - Section | Site" loses both
-        match = _SUFFIX.search(title)
+        match, named_only = _SUFFIX.search(title), False
+        if not match and segments.UNSPACED.search(title):
+            match = _UNSPACED_SUFFIX.search(title)
+            named_only = bool(match and match.group(1))
         if not match:
             break
-        tail = match.group(1).strip()
+        tail = match.group(match.lastindex or 1).strip()
         head = title[: match.start()].strip()
         is_site = tail.lower() in names or (
-            len(tail.split()) <= 4 and not tail.endswith((".", "?", "!")) and len(head.split()) >= 3
+            not named_only
+            and segments.units(tail) <= 4
+            and not tail.endswith((".", "?", "!", "\u3002", "\uff1f", "\uff01"))
+            and segments.units(head) >= 3
         )
         if not is_site:
             break
