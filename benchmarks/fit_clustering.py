@@ -1,34 +1,37 @@
-"""Refit the two small logistic regressions of story clustering on clustering-dev's tune half.
+"""Refit story clustering's pair scorer and its second pass on clustering-dev's tune half.
 
     HEADLINES_SHARED_DATA=/work/shared/data .venv/bin/python -m benchmarks.fit_clustering
 
-A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it prints the numbers
-to paste into the code, nothing else changes.
+A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it writes the pair
+scorer's trees to `clustering.SCORER_FILE` and prints the second pass's numbers to paste into
+`stories/merging.py`; nothing else changes.
 
-1. The pair scorer (`clustering.SCORER_COEFFICIENTS`, `SCORER_INTERCEPT`, over
-   `clustering.SCORER_FEATURES`): every candidate pair (`clustering.scored_pairs`) of the
-   windows `bench_clustering` scores (`clustering_dev`: NeuS, BASIL, ECB+, daily and weekly)
-   whose two articles are both in the tune half; the label: the two tell one story. Each of
-   the six set/window groups weighs the same in all.
+1. The pair scorer (`clustering.SCORER_FILE`, over `clustering.SCORER_FEATURES`): scikit-learn's
+   HistGradientBoostingClassifier (SCORER_TREES trees of depth SCORER_DEPTH) on every candidate
+   pair (`clustering.scored_pairs`) of the windows `bench_clustering` scores (`clustering_dev`:
+   NeuS, BASIL, ECB+, daily and weekly) whose two articles are both in the tune half; the
+   label: the two tell one story. Each of the six set/window groups weighs the same in all.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
-   on the linkage made with the scorer just fitted (its coefficients rounded as printed): every
+   on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
    whose two stories' largest events are both in the tune half; the label: those largest events
    are one. Each pair of stories weighs the article pairs it joins (the product of the sizes),
    each group normalised to the same total.
 
-Both: scikit-learn's LogisticRegression (C=1) on standardised features, the coefficients then
-un-standardised so that they apply to the raw features. The windows, their docs (titles
-cleaned as `bench_clustering` does, no duplicates, English) and every feature are made by the
-production code at the shipped defaults (`headlines.config`, not the environment); the report
-half's articles are in the windows (as when `bench_clustering` scores them) but none of their
-pairs is fitted on. Nothing of the data is written anywhere: it is read from
-`$HEADLINES_SHARED_DATA` at run time, and the script says so and stops when it is absent.
-About 2 minutes of CPU (one core) and 0.5 GiB of memory on the 2-core VM.
+The second pass: scikit-learn's LogisticRegression (C=1) on standardised features, the
+coefficients then un-standardised so that they apply to the raw features. The windows, their
+docs (titles cleaned as `bench_clustering` does, no duplicates, English) and every feature are
+made by the production code at the shipped defaults (`headlines.config`, not the environment);
+the report half's articles are in the windows (as when `bench_clustering` scores them) but none
+of their pairs is fitted on. Nothing of the data itself is written anywhere, only the trees
+fitted on it: it is read from `$HEADLINES_SHARED_DATA` at run time, and the script says so and
+stops when it is absent.
+About 3 minutes of CPU (one core) and 0.5 GiB of memory on the 2-core VM.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +43,9 @@ import numpy as np
 from benchmarks import clustering_dev, shared_data
 
 GROUPS = tuple((target, week) for target in clustering_dev.SETS for week in (False, True))
+# The pair scorer's trees: a common, unsearched choice (trees of depth 3 see how two or three
+# features bear on each other; their number and rate as scikit-learn's examples use them).
+SCORER_TREES, SCORER_DEPTH, SCORER_RATE, SCORER_L2 = 200, 3, 0.1, 1.0
 
 
 @dataclass
@@ -97,6 +103,47 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, f
     return coefficients, intercept
 
 
+def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
+    """The pair scorer in `clustering.SCORER_FILE`'s form (see `clustering.Trees.of`)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from headlines.stories import clustering
+
+    model = HistGradientBoostingClassifier(
+        max_iter=SCORER_TREES,
+        max_depth=SCORER_DEPTH,
+        learning_rate=SCORER_RATE,
+        l2_regularization=SCORER_L2,
+        early_stopping=False,
+        random_state=0,
+    )
+    model.fit(x, y, sample_weight=weight * len(weight) / weight.sum())
+    trees = []
+    for (predictor,) in model._predictors:  # one tree per round for two classes
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append(
+            {
+                "feature": np.where(leaf, -1, nodes["feature_idx"]).tolist(),
+                "threshold": [float(f"{t:.9g}") for t in nodes["num_threshold"]],
+                "left": nodes["left"].tolist(),
+                "right": nodes["right"].tolist(),
+                "value": [
+                    float(f"{v:.7g}") if is_leaf else 0.0
+                    for v, is_leaf in zip(nodes["value"], leaf, strict=True)
+                ],
+            }
+        )
+    return {
+        "about": "The pair scorer of stories/clustering.py, written by "
+        "benchmarks/fit_clustering.py; see SCORER_FILE there.",
+        "features": list(clustering.SCORER_FEATURES),
+        "baseline": float(model._baseline_prediction.ravel()[0]),
+        "depth": SCORER_DEPTH,
+        "trees": trees,
+    }
+
+
 def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """The tune half's candidate pairs of a window: features, one story or not."""
     arts = p.window.articles
@@ -150,8 +197,7 @@ def paste(name: str, values: np.ndarray, intercept: float, labels: tuple[str, ..
         line = f"        {round(float(value), 4)!r},  # {label}"
         lines.append(line if len(line) <= 100 else line[:97] + "...")
     lines += ["    ],", "    dtype=np.float64,", ")"]
-    intercept_name = "SCORER_INTERCEPT" if name.startswith("SCORER") else "INTERCEPT"
-    lines.append(f"{intercept_name} = {round(intercept, 4)!r}")
+    lines.append(f"INTERCEPT = {round(intercept, 4)!r}")
     return "\n".join(lines)
 
 
@@ -194,19 +240,21 @@ def main() -> None:
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), 1.0 / len(y)))
-    y_all = np.concatenate(ys)
-    coefficients, intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
+    y_all, x_all = np.concatenate(ys), np.vstack(xs)
+    stored = fit_trees(x_all, y_all, np.concatenate(ws))
+    trees = clustering.Trees.of(stored)
     print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one story")
-    scorer = np.round(coefficients, 4)
-    scorer_intercept = round(intercept, 4)
+    if clustering.SCORER_FILE.exists():
+        gap = np.abs(trees.probability(x_all) - clustering.pair_probability(x_all))
+        print(
+            f"  {len(stored['trees'])} trees; probability against the shipped scorer's on these "
+            f"pairs: mean difference {gap.mean():.4f}, largest {gap.max():.4f}"
+        )
 
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     xs, ys, ws = [], [], []
     print("story-level second pass, tune half (pairs of stories, of them one event):")
-    with (
-        mock.patch.object(clustering, "SCORER_COEFFICIENTS", scorer),
-        mock.patch.object(clustering, "SCORER_INTERCEPT", scorer_intercept),
-    ):
+    with mock.patch.object(clustering, "scorer", lambda: trees):
         for g in GROUPS:
             rows3 = [merger_rows(p, threshold) for p in prepared[g]]
             x = np.vstack([r[0] for r in rows3])
@@ -221,21 +269,12 @@ def main() -> None:
     print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
     print(f"({time.process_time() - started:.0f} s of CPU)")
     print()
-    print("# stories/clustering.py")
-    print(paste("SCORER_COEFFICIENTS", scorer, scorer_intercept, clustering.SCORER_FEATURES))
+    clustering.SCORER_FILE.write_text(json.dumps(stored, separators=(",", ":")) + "\n")
+    print(f"# {clustering.SCORER_FILE.relative_to(clustering_dev.ROOT)}: written")
     print()
     print("# stories/merging.py")
     print(paste("COEFFICIENTS", merge_coefficients, merge_intercept, merging.FEATURES))
     print()
-    print(
-        compare(
-            "pair scorer",
-            coefficients,
-            intercept,
-            clustering.SCORER_COEFFICIENTS,
-            clustering.SCORER_INTERCEPT,
-        )
-    )
     print(
         compare(
             "second pass",

@@ -164,3 +164,48 @@ def test_what_happened_is_the_whole_text_less_its_names_and_numbers() -> None:
     title, text = "Cohen sentenced", "A judge in Manhattan sentenced Michael Cohen to 36 months."
     tokens = ["cohen", "sentenced", "judge", "manhattan", "sentenced", "michael", "cohen", "36"]
     assert action_tokens(tokens, full_names(title, text)) == ["sentenced", "judge", "sentenced"]
+
+
+def test_the_stored_trees_give_what_scikit_learn_fitted() -> None:
+    """fit_clustering's export, read back by `Trees`, gives scikit-learn's own probabilities."""
+    from benchmarks import fit_clustering
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from headlines.stories.clustering import Trees
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(3000, len(SCORER_FEATURES)))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] - 0.5 * x[:, 13] + rng.normal(size=3000)) > 0
+    weight = np.ones(len(y))
+    trees = Trees.of(fit_clustering.fit_trees(x, y, weight))
+    model = HistGradientBoostingClassifier(
+        max_iter=fit_clustering.SCORER_TREES,
+        max_depth=fit_clustering.SCORER_DEPTH,
+        learning_rate=fit_clustering.SCORER_RATE,
+        l2_regularization=fit_clustering.SCORER_L2,
+        early_stopping=False,
+        random_state=0,
+    ).fit(x, y, sample_weight=weight)
+    fresh = rng.normal(size=(5000, len(SCORER_FEATURES)))
+    assert np.abs(trees.probability(fresh) - model.predict_proba(fresh)[:, 1]).max() < 1e-5
+
+
+def test_trees_fitted_on_other_features_are_refused() -> None:
+    import json
+
+    import pytest
+
+    from headlines.stories.clustering import SCORER_FILE, Trees
+
+    stored = json.loads(SCORER_FILE.read_text())
+    assert len(stored["trees"]) == 200 and stored["depth"] == 3
+    stored["features"] = stored["features"][:-1]
+    with pytest.raises(ValueError, match="other features"):
+        Trees.of(stored)
+
+
+def test_the_shipped_scorer_ranks_one_events_reports_above_a_neighbours() -> None:
+    """A pair that is each other's nearest with high cosines scores above a far, weak pair."""
+    near = np.array([[0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5]])
+    far = np.array([[0.15, 0.05, 0.0, 3.4, 3.4, 0.3, 0.3, -0.05, 0, 1, 0.0, 0.1, 0.0, 0.0]])
+    assert pair_probability(near)[0] > 0.9 > 0.1 > pair_probability(far)[0]
