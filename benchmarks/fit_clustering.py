@@ -103,13 +103,11 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, f
     return coefficients, intercept
 
 
-def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
-    """The pair scorer in `clustering.SCORER_FILE`'s form (see `clustering.Trees.of`)."""
+def tree_model() -> Any:
+    """The pair scorer's model, unfitted (scikit-learn's HistGradientBoostingClassifier)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from headlines.stories import clustering
-
-    model = HistGradientBoostingClassifier(
+    return HistGradientBoostingClassifier(
         max_iter=SCORER_TREES,
         max_depth=SCORER_DEPTH,
         learning_rate=SCORER_RATE,
@@ -117,6 +115,13 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
         early_stopping=False,
         random_state=0,
     )
+
+
+def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
+    """The pair scorer in `clustering.SCORER_FILE`'s form (see `clustering.Trees.of`)."""
+    from headlines.stories import clustering
+
+    model = tree_model()
     model.fit(x, y, sample_weight=weight * len(weight) / weight.sum())
     trees = []
     for (predictor,) in model._predictors:  # one tree per round for two classes

@@ -169,7 +169,6 @@ def test_what_happened_is_the_whole_text_less_its_names_and_numbers() -> None:
 def test_the_stored_trees_give_what_scikit_learn_fitted() -> None:
     """fit_clustering's export, read back by `Trees`, gives scikit-learn's own probabilities."""
     from benchmarks import fit_clustering
-    from sklearn.ensemble import HistGradientBoostingClassifier
 
     from headlines.stories.clustering import Trees
 
@@ -178,14 +177,7 @@ def test_the_stored_trees_give_what_scikit_learn_fitted() -> None:
     y = (x[:, 0] + x[:, 1] * x[:, 2] - 0.5 * x[:, 13] + rng.normal(size=3000)) > 0
     weight = np.ones(len(y))
     trees = Trees.of(fit_clustering.fit_trees(x, y, weight))
-    model = HistGradientBoostingClassifier(
-        max_iter=fit_clustering.SCORER_TREES,
-        max_depth=fit_clustering.SCORER_DEPTH,
-        learning_rate=fit_clustering.SCORER_RATE,
-        l2_regularization=fit_clustering.SCORER_L2,
-        early_stopping=False,
-        random_state=0,
-    ).fit(x, y, sample_weight=weight)
+    model = fit_clustering.tree_model().fit(x, y, sample_weight=weight)
     fresh = rng.normal(size=(5000, len(SCORER_FEATURES)))
     assert np.abs(trees.probability(fresh) - model.predict_proba(fresh)[:, 1]).max() < 1e-5
 
