@@ -3,14 +3,17 @@
     HEADLINES_SHARED_DATA=/work/shared/data .venv/bin/python -m benchmarks.fit_clustering
 
 A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it writes the pair
-scorer's trees to `clustering.SCORER_FILE` and prints the second pass's numbers to paste into
-`stories/merging.py`; nothing else changes.
+scorer's trees to `clustering.SCORER_FILE` (and the brief scorer's to `BRIEF_SCORER_FILE`) and
+prints the second pass's numbers to paste into `stories/merging.py`; nothing else changes.
 
 1. The pair scorer (`clustering.SCORER_FILE`, over `clustering.SCORER_FEATURES`): scikit-learn's
    HistGradientBoostingClassifier (SCORER_TREES trees of depth SCORER_DEPTH) on every candidate
    pair (`clustering.scored_pairs`) of the windows `bench_clustering` scores (`clustering_dev`:
    NeuS, BASIL, ECB+, daily and weekly) whose two articles are both in the tune half; the
    label: the two tell one story. Each of the six set/window groups weighs the same in all.
+   The brief scorer (`clustering.BRIEF_SCORER_FILE`): the same trees on the daily windows
+   with every text removed (headlines alone, as `bench_clustering` also scores them), each set
+   weighing the same.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
@@ -34,7 +37,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from unittest import mock
 
@@ -115,6 +118,11 @@ def tree_model() -> Any:
         early_stopping=False,
         random_state=0,
     )
+
+
+def headlines_alone(window: clustering_dev.Window) -> clustering_dev.Window:
+    """The window as a news aggregator's dump would give it: titles, no texts."""
+    return replace(window, articles=[replace(a, text="") for a in window.articles])
 
 
 def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
@@ -256,10 +264,30 @@ def main() -> None:
             f"pairs: mean difference {gap.mean():.4f}, largest {gap.max():.4f}"
         )
 
+    # 1b. The brief scorer: the same, on the daily windows with every text removed (headlines
+    # alone, as `bench_clustering` scores them), each set weighing the same.
+    xs, ys, ws = [], [], []
+    print("brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):")
+    for target in clustering_dev.SETS:
+        rows = [
+            scorer_rows(prepare(headlines_alone(p.window), defaults))
+            for p in prepared[(target, False)]
+        ]
+        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+        print(f"  {target:<15} {len(y):>7} pairs, {int(y.sum()):>6} one story")
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / len(y)))
+    briefs_stored = fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     xs, ys, ws = [], [], []
     print("story-level second pass, tune half (pairs of stories, of them one event):")
-    with mock.patch.object(clustering, "scorer", lambda: trees):
+    brief_trees = clustering.Trees.of(briefs_stored)
+    with (
+        mock.patch.object(clustering, "scorer", lambda: trees),
+        mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
+    ):
         for g in GROUPS:
             rows3 = [merger_rows(p, threshold) for p in prepared[g]]
             x = np.vstack([r[0] for r in rows3])
@@ -274,8 +302,12 @@ def main() -> None:
     print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
     print(f"({time.process_time() - started:.0f} s of CPU)")
     print()
-    clustering.SCORER_FILE.write_text(json.dumps(stored, separators=(",", ":")) + "\n")
-    print(f"# {clustering.SCORER_FILE.relative_to(clustering_dev.ROOT)}: written")
+    for path, what in (
+        (clustering.SCORER_FILE, stored),
+        (clustering.BRIEF_SCORER_FILE, briefs_stored),
+    ):
+        path.write_text(json.dumps(what, separators=(",", ":")) + "\n")
+        print(f"# {path.relative_to(clustering_dev.ROOT)}: written")
     print()
     print("# stories/merging.py")
     print(paste("COEFFICIENTS", merge_coefficients, merge_intercept, merging.FEATURES))

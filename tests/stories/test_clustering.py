@@ -201,3 +201,21 @@ def test_the_shipped_scorer_ranks_one_events_reports_above_a_neighbours() -> Non
     near = np.array([[0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5]])
     far = np.array([[0.15, 0.05, 0.0, 3.4, 3.4, 0.3, 0.3, -0.05, 0, 1, 0.0, 0.1, 0.0, 0.0]])
     assert pair_probability(near)[0] > 0.9 > 0.1 > pair_probability(far)[0]
+
+
+def test_pairs_of_two_headlines_are_scored_by_the_brief_trees() -> None:
+    from headlines.stories.clustering import brief_scorer, scorer
+
+    features = np.array(
+        [
+            [0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5],
+            [0.15, 0.05, 0.0, 3.4, 3.4, 0.3, 0.3, -0.05, 0, 1, 0.0, 0.1, 0.0, 0.0],
+        ]
+        * 2
+    )
+    brief = np.array([True, True, False, False])
+    got = pair_probability(features, brief)
+    assert (got[:2] == brief_scorer().probability(features[:2])).all()
+    assert (got[2:] == scorer().probability(features[2:])).all()
+    assert (got[:2] != got[2:]).all()  # two models, not one
+    assert (pair_probability(features) == scorer().probability(features)).all()

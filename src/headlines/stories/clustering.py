@@ -671,6 +671,22 @@ def scorer() -> Trees:
     return Trees.of(json.loads(SCORER_FILE.read_text(encoding="utf-8")))
 
 
+# Between two briefs (headlines without text, as a news aggregator's dump gives them) the
+# features mean other things: there is no whole text, and a title's words are all there is.
+# The scorer above, fitted on articles with texts, joined far more there than the cosine did
+# (clustering-dev's headlines alone: NeuS pairwise precision 0.80 -> 0.56, 0.62 with the
+# trees), so such pairs were weighed by their cosine alone. BRIEF_SCORER_FILE holds trees of
+# the same kind fitted on the same tune half's daily windows with every text removed: pairs
+# of two briefs are scored by them (docs/benchmarks.md, "Headlines alone, scored by trees of
+# their own"). A brief with an article keeps the scorer above.
+BRIEF_SCORER_FILE = Path(__file__).with_name("brief_scorer.json")
+
+
+@cache
+def brief_scorer() -> Trees:
+    return Trees.of(json.loads(BRIEF_SCORER_FILE.read_text(encoding="utf-8")))
+
+
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as
 # SCORER_AT, the shipped HEADLINES_STORY_SIMILARITY, so the setting still moves the bar.
 SCORER_JOIN = 0.55
@@ -788,24 +804,24 @@ def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard)
     )
 
 
-def pair_probability(features: np.ndarray) -> np.ndarray:
-    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event."""
-    return scorer().probability(features)
+def pair_probability(features: np.ndarray, brief: np.ndarray | None = None) -> np.ndarray:
+    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event; where
+    `brief` (per pair: both are headlines without text), the brief scorer's."""
+    if brief is None or not brief.any():
+        return scorer().probability(features)
+    out = np.empty(len(features), dtype=np.float64)
+    out[~brief] = scorer().probability(features[~brief])
+    out[brief] = brief_scorer().probability(features[brief])
+    return out
 
 
-def pair_similarity(pairs: Pairs, probability: np.ndarray, briefs: np.ndarray) -> np.ndarray:
-    """What average linkage weighs each candidate pair at (similarity units). A pair of two
-    briefs (`briefs`: per doc, a headline without text) is weighed by its cosine alone: the
-    scorer was fitted on windows of articles with texts (1 % of them briefs), and between
-    headlines it joined far more than the cosine (clustering-dev's headlines alone: NeuS
-    pairwise precision 0.80 -> 0.56). A brief with an article keeps the scorer (ECB+'s 60
-    briefs, tune half BCubed F1: 0.808 daily, 0.835 weekly; 0.805 and 0.831 when any pair
-    with a brief is weighed by its cosine). `probability`: `pair_probability` of the pairs."""
+def pair_similarity(pairs: Pairs, probability: np.ndarray) -> np.ndarray:
+    """What average linkage weighs each candidate pair at (similarity units): the scorer's
+    probability or COSINE_SHARE of the cosine, whichever is higher. `probability`:
+    `pair_probability` of the pairs."""
     scored = probability * (SCORER_AT / SCORER_JOIN)
     cosine = np.where(pairs.better <= NEAR_K, pairs.similarity, pairs.similarity * FAR_SHARE)
-    brief = briefs[pairs.rows] & briefs[pairs.cols]
-    weight = np.where(brief, cosine, np.maximum(scored, COSINE_SHARE * cosine))
-    return guarded(weight, pairs.apart)
+    return guarded(np.maximum(scored, COSINE_SHARE * cosine), pairs.apart)
 
 
 def _scored_labels(
@@ -850,8 +866,8 @@ def scored_linkage(
     """The stories of `_scored_labels` before its second pass (also what
     `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`."""
     n = len(briefs)
-    probability = pair_probability(pairs.features)
-    weight = pair_similarity(pairs, probability, briefs)
+    probability = pair_probability(pairs.features, briefs[pairs.rows] & briefs[pairs.cols])
+    weight = pair_similarity(pairs, probability)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
     graph = csr_matrix((ones, (pairs.rows[agree], pairs.cols[agree])), shape=(n, n))
