@@ -219,3 +219,15 @@ def test_pairs_of_two_headlines_are_scored_by_the_brief_trees() -> None:
     assert (got[2:] == scorer().probability(features[2:])).all()
     assert (got[:2] != got[2:]).all()  # two models, not one
     assert (pair_probability(features) == scorer().probability(features)).all()
+
+
+def test_brief_trees_score_headline_pairs_only_where_headlines_make_the_window() -> None:
+    from headlines.stories.clustering import brief_pairs
+
+    rows, cols = np.array([0, 0, 1]), np.array([1, 2, 2])
+    dump = np.array([True, True, False])  # two of three are headlines alone
+    own, cosine_only = brief_pairs(dump, rows, cols)
+    assert own.tolist() == [True, False, False] and not cosine_only.any()
+    mostly_articles = np.array([True, True] + [False] * 48)  # 4 % briefs
+    own, cosine_only = brief_pairs(mostly_articles, rows, cols)
+    assert not own.any() and cosine_only.tolist() == [True, False, False]

@@ -676,9 +676,12 @@ def scorer() -> Trees:
 # The scorer above, fitted on articles with texts, joined far more there than the cosine did
 # (clustering-dev's headlines alone: NeuS pairwise precision 0.80 -> 0.56, 0.62 with the
 # trees), so such pairs were weighed by their cosine alone. BRIEF_SCORER_FILE holds trees of
-# the same kind fitted on the same tune half's daily windows with every text removed: pairs
-# of two briefs are scored by them (docs/benchmarks.md, "Headlines alone, scored by trees of
-# their own"). A brief with an article keeps the scorer above.
+# the same kind fitted on the same tune half's daily windows with every text removed: in a
+# window where briefs are more than `merging.BRIEF_SHARE` of the articles (a headline
+# aggregator's dump), pairs of two briefs are scored by them (docs/benchmarks.md, "Headlines
+# alone, scored by trees of their own"). Where briefs are few, their neighbours are articles,
+# unlike in the windows those trees were fitted on, and their pairs keep the cosine alone. A
+# brief with an article keeps the scorer above.
 BRIEF_SCORER_FILE = Path(__file__).with_name("brief_scorer.json")
 
 
@@ -815,13 +818,15 @@ def pair_probability(features: np.ndarray, brief: np.ndarray | None = None) -> n
     return out
 
 
-def pair_similarity(pairs: Pairs, probability: np.ndarray) -> np.ndarray:
+def pair_similarity(pairs: Pairs, probability: np.ndarray, cosine_only: np.ndarray) -> np.ndarray:
     """What average linkage weighs each candidate pair at (similarity units): the scorer's
-    probability or COSINE_SHARE of the cosine, whichever is higher. `probability`:
-    `pair_probability` of the pairs."""
+    probability or COSINE_SHARE of the cosine, whichever is higher; where `cosine_only` (two
+    briefs in a window of mostly articles, see BRIEF_SCORER_FILE), the cosine alone.
+    `probability`: `pair_probability` of the pairs."""
     scored = probability * (SCORER_AT / SCORER_JOIN)
     cosine = np.where(pairs.better <= NEAR_K, pairs.similarity, pairs.similarity * FAR_SHARE)
-    return guarded(np.maximum(scored, COSINE_SHARE * cosine), pairs.apart)
+    weight = np.where(cosine_only, cosine, np.maximum(scored, COSINE_SHARE * cosine))
+    return guarded(weight, pairs.apart)
 
 
 def _scored_labels(
@@ -856,6 +861,17 @@ class Linked:
     context: merging.Context
 
 
+def brief_pairs(
+    briefs: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate pair of two briefs: scored by the brief trees (where briefs make the window,
+    as in the windows they were fitted on), or weighed by the cosine alone (a few briefs among
+    articles, whose neighbours are articles). Pairs with an article are in neither."""
+    brief = briefs[rows] & briefs[cols]
+    own = brief & bool(len(briefs) and briefs.mean() > merging.BRIEF_SHARE)
+    return own, brief & ~own
+
+
 def scored_linkage(
     pairs: Pairs,
     views: Sequence[csr_matrix],
@@ -866,8 +882,9 @@ def scored_linkage(
     """The stories of `_scored_labels` before its second pass (also what
     `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`."""
     n = len(briefs)
-    probability = pair_probability(pairs.features, briefs[pairs.rows] & briefs[pairs.cols])
-    weight = pair_similarity(pairs, probability)
+    own, cosine_only = brief_pairs(briefs, pairs.rows, pairs.cols)
+    probability = pair_probability(pairs.features, own)
+    weight = pair_similarity(pairs, probability, cosine_only)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
     graph = csr_matrix((ones, (pairs.rows[agree], pairs.cols[agree])), shape=(n, n))
