@@ -126,7 +126,7 @@ def headlines_alone(window: clustering_dev.Window) -> clustering_dev.Window:
 
 
 def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
-    """The pair scorer in `clustering.SCORER_FILE`'s form (see `clustering.Trees.of`)."""
+    """Trees fitted on these pairs, in `clustering.SCORER_FILE`'s form (`clustering.Trees.of`)."""
     from headlines.stories import clustering
 
     model = tree_model()
@@ -148,8 +148,8 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
             }
         )
     return {
-        "about": "The pair scorer of stories/clustering.py, written by "
-        "benchmarks/fit_clustering.py; see SCORER_FILE there.",
+        "about": "Trees of stories/clustering.py's pair scorer, written by "
+        "benchmarks/fit_clustering.py; see SCORER_FILE and BRIEF_SCORER_FILE there.",
         "features": list(clustering.SCORER_FEATURES),
         "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": SCORER_DEPTH,

@@ -588,7 +588,6 @@ class Trees:
     where `leaf[i]`, adds `value[i]` to the log-odds; each tree starts at its entry in `roots`."""
 
     baseline: float
-    depth: int
     roots: np.ndarray
     feature: np.ndarray
     threshold: np.ndarray
@@ -599,9 +598,9 @@ class Trees:
 
     @classmethod
     def of(cls, stored: dict[str, Any]) -> Trees:
-        """From SCORER_FILE's form: `{"baseline", "depth", "features", "trees": [{"feature",
-        "threshold", "left", "right", "value"}]}`, a tree's nodes numbered from 0 within it and
-        its leaves with feature -1."""
+        """From SCORER_FILE's form: `{"baseline", "features", "trees": [{"feature", "threshold",
+        "left", "right", "value"}]}` (and, for the reader, "about" and "depth"), a tree's nodes
+        numbered from 0 within it and its leaves with feature -1."""
         if list(stored["features"]) != list(SCORER_FEATURES):
             raise ValueError("the pair scorer was fitted on other features than SCORER_FEATURES")
         trees = stored["trees"]
@@ -615,7 +614,6 @@ class Trees:
         feature = flat("feature", np.int64)
         return cls(
             baseline=float(stored["baseline"]),
-            depth=int(stored["depth"]),
             roots=roots,
             feature=np.maximum(feature, 0),
             threshold=flat("threshold", np.float64),
@@ -667,8 +665,12 @@ class Trees:
 
 
 @cache
+def _stored_trees(path: Path) -> Trees:
+    return Trees.of(json.loads(path.read_text(encoding="utf-8")))
+
+
 def scorer() -> Trees:
-    return Trees.of(json.loads(SCORER_FILE.read_text(encoding="utf-8")))
+    return _stored_trees(SCORER_FILE)
 
 
 # Between two briefs (headlines without text, as a news aggregator's dump gives them) the
@@ -685,9 +687,8 @@ def scorer() -> Trees:
 BRIEF_SCORER_FILE = Path(__file__).with_name("brief_scorer.json")
 
 
-@cache
 def brief_scorer() -> Trees:
-    return Trees.of(json.loads(BRIEF_SCORER_FILE.read_text(encoding="utf-8")))
+    return _stored_trees(BRIEF_SCORER_FILE)
 
 
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as

@@ -155,7 +155,9 @@ def _request_record(
     ip_key, address_key = keys
     # Whether the address is suppressed and who holds it is read with the limits' counts.
     verdict = signup_attempt_check(
-        ip_key=ip_key, address_key=address_key, also=_reader_columns(address_key)
+        ip_key=ip_key,
+        address_key=address_key,
+        also=[(sql, [address_key]) for sql in READER_COLUMNS],
     )
     if not verdict.ip_allowed:
         raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
@@ -203,10 +205,6 @@ SUBSCRIBER_INSERT_SQL = (
     "INSERT INTO subscriptions_subscriber (email, email_hash, name, marketing, created_at) "
     "VALUES (%s, %s, '', %s, %s) ON CONFLICT DO NOTHING RETURNING id"
 )
-
-
-def _reader_columns(address_key: str) -> list[tuple[str, list[object]]]:
-    return [(sql, [address_key]) for sql in READER_COLUMNS]
 
 
 def _reader_lookup(
