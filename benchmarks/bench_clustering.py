@@ -200,6 +200,10 @@ def report_dev() -> None:
     print(f"  ({time.perf_counter() - started:.0f} s)")
     print("the same daily windows, headlines alone (texts removed, as a news aggregator's dump):")
     clustering_dev.evaluate(cluster_headlines, weekly=False)
+    print("small windows (under the pair scorer's 200 articles, no filler):")
+    clustering_dev.evaluate_small(cluster_dev)
+    print("the same small windows, headlines alone:")
+    clustering_dev.evaluate_small(cluster_headlines)
 
 
 def cluster_headlines(articles: Sequence[clustering_dev.Article]) -> list[int]:

@@ -9,7 +9,10 @@ Windows as a digest sees them, clustered at the shipped defaults through the dig
 call (`planning.cluster_rows`):
 - daily: a few of the set's stories mixed into several hundred articles of unrelated NeuS
   stories (as a real day has), ~450 articles in all;
-- weekly: seven days' worth, ~3,000 articles.
+- weekly: seven days' worth, ~3,000 articles;
+- small (`small_windows`): what a small newsroom's day or one subject's reports hold, 14-160
+  articles, no filler: one ECB+ topic alone, ten BASIL stories, 10 or 40 NeuS stories (each
+  with another NeuS story told once), an ECB+ topic among 10 NeuS stories and 10 told once.
 Scores count the set's own articles (filler joined to them costs precision): pairwise precision
 and recall over pairs with at least one of them, and BCubed. Stories are split in two halves by
 a hash of their id: `tune` (looked at while choosing the method) and `report` (never looked at;
@@ -182,6 +185,59 @@ class Score:
 
 Clusterer = Callable[[Sequence[Article]], list[int]]
 
+SMALL_GROUPS = (
+    "ecbplus topic",
+    "basil 10 stories",
+    "neus 10 stories",
+    "neus 40 stories",
+    "ecbplus topic + neus 10 stories",
+)
+
+
+def small_windows() -> dict[str, list[Window]]:
+    """Windows under `clustering.SCORER_MIN_WINDOW` articles, by kind (SMALL_GROUPS): each ECB+
+    topic alone (both look-alike events, 14-39 reports), BASIL's stories ten at a time (30),
+    NeuS's 10 (40) and 40 (160) at a time, and each ECB+ topic among 10 NeuS stories (~60),
+    each NeuS story told in full with another told once. No filler to fill them up: the
+    window is what there is."""
+    rng = random.Random("small")
+    ecb, basil, neus = (stories(load(name)) for name in ("ecbplus", "basil", "neus"))
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for arts in ecb.values():
+        by_topic[arts[0].topic].extend(arts)
+    topics = sorted(by_topic)
+    out: dict[str, list[Window]] = {g: [] for g in SMALL_GROUPS}
+    out["ecbplus topic"] = [Window(f"ecbplus {t}", by_topic[t], "ecbplus") for t in topics]
+    keys = sorted(basil)
+    rng.shuffle(keys)
+    out["basil 10 stories"] = [
+        Window("basil small", [a for k in keys[i : i + 10] for a in basil[k]], "basil")
+        for i in range(0, len(keys), 10)
+    ]
+    keys = sorted(neus)
+    rng.shuffle(keys)
+    # Most stories of a real small day are told once: each NeuS story told in full comes with
+    # one report of another NeuS story (`keys` from 1,130 on), alone in the window.
+    singles = iter(keys[1130:])
+
+    def told_once(count: int) -> list[Article]:
+        return [neus[next(singles)][0] for _ in range(count)]
+
+    for group, (start, stop, per) in (
+        ("neus 10 stories", (0, 300, 10)),
+        ("neus 40 stories", (300, 700, 40)),
+    ):
+        for i in range(start, stop, per):
+            arts = [a for k in keys[i : i + per] for a in neus[k]] + told_once(per)
+            rng.shuffle(arts)
+            out[group].append(Window("neus small", arts, "neus"))
+    for n, t in enumerate(topics):
+        arts = list(by_topic[t]) + told_once(10)
+        arts += [a for k in keys[700 + 10 * n : 710 + 10 * n] for a in neus[k]]
+        rng.shuffle(arts)
+        out["ecbplus topic + neus 10 stories"].append(Window(f"mix {t}", arts, "ecbplus"))
+    return out
+
 
 def set_windows(
     *, sets: Sequence[str] = SETS, weekly: bool = True
@@ -210,5 +266,19 @@ def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = T
         kind = "weekly" if week else "daily"
         size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
         print(f"  {target:<8} {kind:<6} {len(wins):>2} windows of ~{size} articles")
+        for half, score in results.items():
+            print(f"    {half:<6} {score.line()}")
+
+
+def evaluate_small(cluster: Clusterer) -> None:
+    """The same for `small_windows`, by kind."""
+    for group, wins in small_windows().items():
+        results = {half: Score() for half in ("tune", "report")}
+        for window in wins:
+            labels = cluster(window.articles)
+            for half, score in results.items():
+                score.add(window, labels, half)
+        size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
+        print(f"  {group} ({len(wins)} windows of ~{size} articles)")
         for half, score in results.items():
             print(f"    {half:<6} {score.line()}")

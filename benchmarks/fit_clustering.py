@@ -13,7 +13,8 @@ prints the second pass's numbers to paste into `stories/merging.py`; nothing els
    label: the two tell one story. Each of the six set/window groups weighs the same in all.
    The brief scorer (`clustering.BRIEF_SCORER_FILE`): the same trees on the daily windows
    with every text removed (headlines alone, as `bench_clustering` also scores them), each set
-   weighing the same.
+   weighing the same. The small-window scorer (`clustering.SMALL_SCORER_FILE`): the same trees
+   on `clustering_dev.small_windows` (14-180 articles), each kind of window weighing the same.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
@@ -66,9 +67,11 @@ def group_name(target: str, week: bool) -> str:
     return f"{target} {'weekly' if week else 'daily'}"
 
 
-def prepare(window: clustering_dev.Window, defaults: dict[str, Any]) -> Prepared:
+def prepare(
+    window: clustering_dev.Window, defaults: dict[str, Any], *, small: bool = False
+) -> Prepared:
     """The window as `bench_clustering` hands it to `planning.cluster_rows`, up to the pairs
-    `clustering._scored_labels` scores."""
+    `clustering._scored_labels` scores (`small`: a window under SCORER_MIN_WINDOW)."""
     from headlines.stories import clustering
     from headlines.stories import text as textlib
 
@@ -81,8 +84,13 @@ def prepare(window: clustering_dev.Window, defaults: dict[str, Any]) -> Prepared
         float(defaults["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         float(defaults["HEADLINES_STORY_STATIC_WEIGHT"]),
     )
-    if vec.views is None or len(docs) < clustering.SCORER_MIN_WINDOW:
-        raise SystemExit(f"{window.name}: {len(docs)} articles, not on the pair scorer's path")
+    least = clustering.SMALL_MIN_WINDOW if small else clustering.SCORER_MIN_WINDOW
+    if (
+        vec.views is None
+        or len(docs) < least
+        or (small and len(docs) >= clustering.SCORER_MIN_WINDOW)
+    ):
+        raise SystemExit(f"{window.name}: {len(docs)} articles, not on this scorer's path")
     guard = clustering.Guard.of(docs)
     products = clustering._Products(matrix, vec.dense_columns)
     views = list(vec.views)
@@ -149,7 +157,8 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
         )
     return {
         "about": "Trees of stories/clustering.py's pair scorer, written by "
-        "benchmarks/fit_clustering.py; see SCORER_FILE and BRIEF_SCORER_FILE there.",
+        "benchmarks/fit_clustering.py; see SCORER_FILE, BRIEF_SCORER_FILE and "
+        "SMALL_SCORER_FILE there.",
         "features": list(clustering.SCORER_FEATURES),
         "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": SCORER_DEPTH,
@@ -280,6 +289,23 @@ def main() -> None:
         ws.append(np.full(len(y), 1.0 / len(y)))
     briefs_stored = fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
 
+    # 1c. The small-window scorer: the same, on windows under SCORER_MIN_WINDOW, each kind of
+    # window weighing the same.
+    xs, ys, ws = [], [], []
+    print("small-window scorer, tune half (pairs, of them one story):")
+    for group, wins in clustering_dev.small_windows().items():
+        rows = [
+            scorer_rows(prepare(w, defaults, small=True))
+            for w in wins
+            if len(w.articles) >= clustering.SMALL_MIN_WINDOW  # smaller: the cosine path
+        ]
+        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+        print(f"  {group:<31} {len(y):>6} pairs, {int(y.sum()):>5} one story")
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / len(y)))
+    small_stored = fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     xs, ys, ws = [], [], []
     print("story-level second pass, tune half (pairs of stories, of them one event):")
@@ -305,6 +331,7 @@ def main() -> None:
     for path, what in (
         (clustering.SCORER_FILE, stored),
         (clustering.BRIEF_SCORER_FILE, briefs_stored),
+        (clustering.SMALL_SCORER_FILE, small_stored),
     ):
         path.write_text(json.dumps(what, separators=(",", ":")) + "\n")
         print(f"# {path.relative_to(clustering_dev.ROOT)}: written")

@@ -231,3 +231,73 @@ def test_brief_trees_score_headline_pairs_only_where_headlines_make_the_window()
     mostly_articles = np.array([True, True] + [False] * 48)  # 4 % briefs
     own, cosine_only = brief_pairs(mostly_articles, rows, cols)
     assert not own.any() and cosine_only.tolist() == [True, False, False]
+
+
+def test_a_window_under_the_scorer_size_is_scored_by_the_small_trees() -> None:
+    from headlines.stories.clustering import scorer, small_scorer
+
+    features = np.array(
+        [
+            [0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5],
+            [0.15, 0.05, 0.0, 3.4, 3.4, 0.3, 0.3, -0.05, 0, 1, 0.0, 0.1, 0.0, 0.0],
+            [0.2, 0.1, 0.1, 0.7, 1.1, 0.8, 0.9, 0.05, 0, 0, 0.3, 0.6, 0.0, 0.0],
+        ]
+    )
+    got = pair_probability(features, small=True)
+    assert (got == small_scorer().probability(features)).all()
+    assert (got != scorer().probability(features)).any()  # two models, not one
+    assert got[0] > 0.9 > 0.1 > got[1]
+
+
+def _unrelated(n: int) -> list[Doc]:
+    """n reports: events of three reports each, on unrelated subjects."""
+    subjects = [
+        ("harbour", "Tidewater ferry terminal floods after the sea wall gives way at dawn"),
+        ("orchard", "Blight ruins half the Lindale apple harvest, growers ask for aid"),
+        ("museum", "Stolen Vermeer sketch found in a Ghent attic by a plumber"),
+        ("rail", "Signal failure strands 4,000 commuters at Marden junction"),
+        ("vote", "Calder council rejects the 84-flat tower in a late-night vote"),
+        ("zoo", "Twin snow leopard cubs born at the Brackwell wildlife park"),
+        ("mine", "Eleven miners rescued after nine hours at the Rosslyn pit"),
+    ]
+    out = []
+    for i in range(n):
+        key, line = subjects[(i // 3) % len(subjects)]
+        out.append(Doc(title=f"{line} ({i % 3})", text=f"{line}. Report {i} on the {key} story."))
+    return out
+
+
+def test_small_windows_take_the_small_trees_without_the_second_pass() -> None:
+    from unittest import mock
+
+    from headlines.stories import clustering, merging
+
+    docs = _unrelated(clustering.SMALL_MIN_WINDOW)
+    with (
+        mock.patch.object(merging, "merge", side_effect=AssertionError("second pass")),
+        mock.patch.object(
+            clustering, "scorer", side_effect=AssertionError("the large windows' trees")
+        ),
+    ):
+        labels = clustering.cluster(docs, threshold=0.26).labels
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    with mock.patch.object(
+        clustering, "scored_pairs", side_effect=AssertionError("a scorer under its size")
+    ):
+        fewer = clustering.cluster(docs[: clustering.SMALL_MIN_WINDOW - 1], threshold=0.26)
+    assert fewer.labels[0] == fewer.labels[1] != fewer.labels[3]
+
+
+def test_every_pair_of_a_small_window_is_a_candidate() -> None:
+    from headlines.stories import clustering
+
+    docs = _unrelated(20)
+    vec, matrix = clustering.vectors(docs, 0.0, 0.0)
+    assert vec.views is not None
+    pairs = clustering.scored_pairs(
+        clustering._Products(matrix), list(vec.views), clustering.Guard.of(docs)
+    )
+    assert len(pairs.rows) == 20 * 19 // 2
+    assert pairs.features.shape == (190, len(clustering.SCORER_FEATURES))
+    assert np.isfinite(pairs.features).all()
+    assert pairs.worse.max() <= 19  # every other article is ranked

@@ -6,13 +6,15 @@ components; average-linkage agglomerative clustering then runs inside each compo
 loose chain of "similar enough" pairs cannot glue unrelated events together (single linkage's
 known failure). Near-duplicates (`duplicate_of`) are joined before anything else.
 
-How much a pair agrees: in a window of SCORER_MIN_WINDOW articles or more, a small learned
+How much a pair agrees: in a window of SMALL_MIN_WINDOW articles or more, a small learned
 pair scorer (`pair_similarity`: boosted decision trees over the views' cosines, ranks, shares of
 each article's best similarity, shared nearest neighbours and specific numbers) or the pair's
-cosine, whichever is higher; the candidate pairs are each article's SCORER_K nearest. In a
-smaller window, the cosine of each article's MUTUAL_K nearest, where a pair that neither article
-counts among its NEAR_K nearest weighs less (`far`), so a crowded subject's neighbouring events
-stay apart.
+cosine, whichever is higher; the candidate pairs are each article's SCORER_K nearest (every
+other article in a window of SCORER_K or fewer). Under SCORER_MIN_WINDOW articles the trees are
+those fitted on small windows (SMALL_SCORER_FILE), and no story-level second pass follows. In a
+window of fewer than SMALL_MIN_WINDOW, the cosine of each article's MUTUAL_K nearest, where a
+pair that neither article counts among its NEAR_K nearest weighs less (`far`), so a crowded
+subject's neighbouring events stay apart.
 
 What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
 the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
@@ -691,6 +693,30 @@ def brief_scorer() -> Trees:
     return _stored_trees(BRIEF_SCORER_FILE)
 
 
+# A window of fewer than SCORER_MIN_WINDOW articles: a small newsroom's day, one topic's
+# reports, a year of a few stories. There every article is near every other by rank (a
+# 30-article window's 20th nearest is no stranger than its 2nd), so the trees above join far
+# too much (the sample newsroom's five days at once: pairwise precision 1.000 -> 0.759), and the
+# cosine path below was all there was; but over a few dozen reports of one subject the words
+# the subject shares weigh little (a 22-report ECB+ topic: one event's pairs have a median
+# cosine of 0.21, under the 0.26 bar; BCubed F1 0.50). SMALL_SCORER_FILE holds trees of the same
+# kind and features fitted on small windows of the same tune half (`benchmarks.clustering_dev.
+# small_windows`: one ECB+ topic, ten BASIL stories, 10 or 40 NeuS stories, an ECB+ topic among
+# 10 NeuS stories, the NeuS ones with as many other stories told once, as most of a real day's
+# are: without them, two unrelated one-report stories, each the other's nearest, were joined;
+# 16-160 articles). They score the pairs of a window from SMALL_MIN_WINDOW up
+# to SCORER_MIN_WINDOW; the story-level second pass, fitted on windows of 450 and more, is
+# left out there (on 30-article NeuS windows it joined unrelated stories: pairwise precision
+# 0.98 -> 0.60). Under SMALL_MIN_WINDOW (NEAR_K + 1: the NEAR_K-th nearest, a feature, exists)
+# the cosine path stays (docs/benchmarks.md, "Small windows, scored by trees of their own").
+SMALL_SCORER_FILE = Path(__file__).with_name("small_scorer.json")
+SMALL_MIN_WINDOW = NEAR_K + 1
+
+
+def small_scorer() -> Trees:
+    return _stored_trees(SMALL_SCORER_FILE)
+
+
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as
 # SCORER_AT, the shipped HEADLINES_STORY_SIMILARITY, so the setting still moves the bar.
 SCORER_JOIN = 0.55
@@ -746,35 +772,42 @@ def _neighbours(products: _Products, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard) -> Pairs:
-    """The candidate pairs of a window of more than SCORER_K rows (SCORER_MIN_WINDOW in use).
+    """The candidate pairs of a window of SMALL_MIN_WINDOW rows or more.
     `views`: `Vectorizer.views` (whole text, title and lead, names, action, numbers)."""
-    n, k = products.n, SCORER_K
+    n = products.n
+    k = min(SCORER_K, n - 1)  # a small window: every other article is a candidate
     top, values = _neighbours(products, k)
     best = values[:, 0].astype(np.float64)
-    near = values[:, NEAR_K - 1].astype(np.float64)
+    near = values[:, min(NEAR_K, k) - 1].astype(np.float64)
     a = np.repeat(np.arange(n, dtype=np.int64), k)
     b = top.ravel()
     rank = np.tile(np.arange(1, k + 1, dtype=np.int64), n)
+    # An article that shares no word with another is not its neighbour, whatever its rank: in a
+    # small window a one-report story's "nearest" are ties at 0, and two such stories looked
+    # like each other's only neighbours (the small trees joined a museum and a chess final).
+    some = values.ravel() > 0
+    a, b, rank = a[some], b[some], rank[some]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     keys, where = np.unique(lo * n + hi, return_inverse=True)
     rows, cols = keys // n, keys % n
-    rank_lo = np.full(len(keys), k + 1, dtype=np.int64)  # rank of cols in rows' list
-    rank_hi = np.full(len(keys), k + 1, dtype=np.int64)
+    rank_lo = np.full(len(keys), SCORER_K + 1, dtype=np.int64)  # rank of cols in rows' list
+    rank_hi = np.full(len(keys), SCORER_K + 1, dtype=np.int64)
     forward = a < b
     rank_lo[where[forward]] = rank[forward]
     rank_hi[where[~forward]] = rank[~forward]
     similarity = np.empty(len(keys), dtype=np.float64)
-    similarity[where] = values.ravel()
+    similarity[where] = values.ravel()[some]
     better, worse = np.minimum(rank_lo, rank_hi), np.maximum(rank_lo, rank_hi)
     share_r = similarity / np.maximum(best[rows], 1e-6)
     share_c = similarity / np.maximum(best[cols], 1e-6)
     other_days, other_names = guard.parts(rows, cols)
     shared = []
     for size in (10, 30):
-        members = top[:, :size].ravel()
-        ones = np.ones(len(members), dtype=np.float32)
-        within = csr_matrix((ones, (np.repeat(np.arange(n), size), members)), shape=(n, n))
-        shared.append(_row_dots(within, rows, cols) / size)
+        width = min(size, k)
+        members = top[:, :width].ravel()
+        ones = (values[:, :width].ravel() > 0).astype(np.float32)  # as above: no tie at 0
+        within = csr_matrix((ones, (np.repeat(np.arange(n), width), members)), shape=(n, n))
+        shared.append(_row_dots(within, rows, cols) / width)
     # The specific numbers both give and either gives, each weighed by its rarity.
     count = np.asarray(views[4].multiply(views[4]).sum(axis=1), dtype=np.float64).ravel()
     common = _row_dots(views[4], rows, cols)
@@ -808,13 +841,17 @@ def scored_pairs(products: _Products, views: Sequence[csr_matrix], guard: Guard)
     )
 
 
-def pair_probability(features: np.ndarray, brief: np.ndarray | None = None) -> np.ndarray:
-    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event; where
-    `brief` (per pair: both are headlines without text), the brief scorer's."""
+def pair_probability(
+    features: np.ndarray, brief: np.ndarray | None = None, *, small: bool = False
+) -> np.ndarray:
+    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event (the
+    small-window scorer's where `small`); where `brief` (per pair: both are headlines without
+    text), the brief scorer's."""
+    trees = small_scorer() if small else scorer()
     if brief is None or not brief.any():
-        return scorer().probability(features)
+        return trees.probability(features)
     out = np.empty(len(features), dtype=np.float64)
-    out[~brief] = scorer().probability(features[~brief])
+    out[~brief] = trees.probability(features[~brief])
     out[brief] = brief_scorer().probability(features[brief])
     return out
 
@@ -837,11 +874,15 @@ def _scored_labels(
     briefs: np.ndarray,
     threshold: float,
 ) -> list[int]:
-    """Stories of a window of SCORER_MIN_WINDOW articles or more, by the pair scorer:
-    components of the pairs at or above the threshold, average linkage inside each, then the
-    story-level second pass (`merging.merge`) joins the pieces it left apart."""
+    """Stories of a window of SMALL_MIN_WINDOW articles or more, by the pair scorer:
+    components of the pairs at or above the threshold, average linkage inside each, then, in a
+    window of SCORER_MIN_WINDOW or more, the story-level second pass (`merging.merge`) joins
+    the pieces it left apart."""
     pairs = scored_pairs(products, views, guard)
-    linked = scored_linkage(pairs, views, guard.names, briefs, threshold)
+    small = products.n < SCORER_MIN_WINDOW
+    linked = scored_linkage(pairs, views, guard.names, briefs, threshold, small=small)
+    if small:
+        return linked.labels
     return merging.merge(
         linked.labels,
         (pairs.rows, pairs.cols),
@@ -879,12 +920,15 @@ def scored_linkage(
     names: csr_matrix,
     briefs: np.ndarray,
     threshold: float,
+    *,
+    small: bool = False,
 ) -> Linked:
     """The stories of `_scored_labels` before its second pass (also what
-    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`."""
+    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`; `small`:
+    the window is under SCORER_MIN_WINDOW (`small_scorer`)."""
     n = len(briefs)
     own, cosine_only = brief_pairs(briefs, pairs.rows, pairs.cols)
-    probability = pair_probability(pairs.features, own)
+    probability = pair_probability(pairs.features, own, small=small)
     weight = pair_similarity(pairs, probability, cosine_only)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
@@ -951,7 +995,7 @@ def cluster(
     guard = Guard.of([docs[r] for r in root_ids])
     products = _Products(root_matrix, vec.dense_columns)
     m = len(root_ids)
-    if m >= SCORER_MIN_WINDOW and vec.views is not None:
+    if m >= SMALL_MIN_WINDOW and vec.views is not None:
         views = [view[root_ids] for view in vec.views]
         briefs = np.array([not docs[r].text.strip() for r in root_ids], dtype=bool)
         root_label = _scored_labels(products, views, guard, briefs, threshold)
