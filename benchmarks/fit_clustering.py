@@ -166,6 +166,22 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
     }
 
 
+def fit_groups(
+    title: str, groups: dict[str, list[tuple[np.ndarray, np.ndarray]]]
+) -> dict[str, Any]:
+    """Trees (`fit_trees`) on each group's pairs (`scorer_rows` of its windows), each group
+    weighing the same; prints `title` and each group's counts."""
+    xs, ys, ws = [], [], []
+    print(title)
+    for name, rows in groups.items():
+        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+        print(f"  {name:<31} {len(y):>7} pairs, {int(y.sum()):>6} one story")
+        xs.append(x)
+        ys.append(y)
+        ws.append(np.full(len(y), 1.0 / len(y)))
+    return fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+
+
 def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """The tune half's candidate pairs of a window: features, one story or not."""
     arts = p.window.articles
@@ -275,36 +291,30 @@ def main() -> None:
 
     # 1b. The brief scorer: the same, on the daily windows with every text removed (headlines
     # alone, as `bench_clustering` scores them), each set weighing the same.
-    xs, ys, ws = [], [], []
-    print("brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):")
-    for target in clustering_dev.SETS:
-        rows = [
-            scorer_rows(prepare(headlines_alone(p.window), defaults))
-            for p in prepared[(target, False)]
-        ]
-        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
-        print(f"  {target:<15} {len(y):>7} pairs, {int(y.sum()):>6} one story")
-        xs.append(x)
-        ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
-    briefs_stored = fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+    briefs_stored = fit_groups(
+        "brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):",
+        {
+            target: [
+                scorer_rows(prepare(headlines_alone(p.window), defaults))
+                for p in prepared[(target, False)]
+            ]
+            for target in clustering_dev.SETS
+        },
+    )
 
     # 1c. The small-window scorer: the same, on windows under SCORER_MIN_WINDOW, each kind of
     # window weighing the same.
-    xs, ys, ws = [], [], []
-    print("small-window scorer, tune half (pairs, of them one story):")
-    for group, wins in clustering_dev.small_windows().items():
-        rows = [
-            scorer_rows(prepare(w, defaults, small=True))
-            for w in wins
-            if len(w.articles) >= clustering.SMALL_MIN_WINDOW  # smaller: the cosine path
-        ]
-        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
-        print(f"  {group:<31} {len(y):>6} pairs, {int(y.sum()):>5} one story")
-        xs.append(x)
-        ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
-    small_stored = fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+    small_stored = fit_groups(
+        "small-window scorer, tune half (pairs, of them one story):",
+        {
+            group: [
+                scorer_rows(prepare(w, defaults, small=True))
+                for w in wins
+                if len(w.articles) >= clustering.SMALL_MIN_WINDOW  # smaller: the cosine path
+            ]
+            for group, wins in clustering_dev.small_windows().items()
+        },
+    )
 
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     xs, ys, ws = [], [], []
