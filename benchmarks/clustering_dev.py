@@ -185,17 +185,9 @@ class Score:
 
 Clusterer = Callable[[Sequence[Article]], list[int]]
 
-SMALL_GROUPS = (
-    "ecbplus topic",
-    "basil 10 stories",
-    "neus 10 stories",
-    "neus 40 stories",
-    "ecbplus topic + neus 10 stories",
-)
-
 
 def small_windows() -> dict[str, list[Window]]:
-    """Windows under `clustering.SCORER_MIN_WINDOW` articles, by kind (SMALL_GROUPS): each ECB+
+    """Windows under `clustering.SCORER_MIN_WINDOW` articles, by kind: each ECB+
     topic alone (both look-alike events, 14-39 reports), BASIL's stories ten at a time (30),
     NeuS's 10 (40) and 40 (160) at a time, and each ECB+ topic among 10 NeuS stories (~60),
     each NeuS story told in full with another told once. No filler to fill them up: the
@@ -206,7 +198,7 @@ def small_windows() -> dict[str, list[Window]]:
     for arts in ecb.values():
         by_topic[arts[0].topic].extend(arts)
     topics = sorted(by_topic)
-    out: dict[str, list[Window]] = {g: [] for g in SMALL_GROUPS}
+    out: dict[str, list[Window]] = defaultdict(list)
     out["ecbplus topic"] = [Window(f"ecbplus {t}", by_topic[t], "ecbplus") for t in topics]
     keys = sorted(basil)
     rng.shuffle(keys)
@@ -236,7 +228,7 @@ def small_windows() -> dict[str, list[Window]]:
         arts += [a for k in keys[700 + 10 * n : 710 + 10 * n] for a in neus[k]]
         rng.shuffle(arts)
         out["ecbplus topic + neus 10 stories"].append(Window(f"mix {t}", arts, "ecbplus"))
-    return out
+    return dict(out)
 
 
 def set_windows(
@@ -258,27 +250,24 @@ def set_windows(
 def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = True) -> None:
     """Print per set, per window kind, the scores of both halves and of the report half."""
     for target, week, wins in set_windows(sets=sets, weekly=weekly):
-        results = {half: Score() for half in ("tune", "report")}
-        for window in wins:
-            labels = cluster(window.articles)
-            for half, score in results.items():
-                score.add(window, labels, half)
         kind = "weekly" if week else "daily"
-        size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
-        print(f"  {target:<8} {kind:<6} {len(wins):>2} windows of ~{size} articles")
-        for half, score in results.items():
-            print(f"    {half:<6} {score.line()}")
+        _report(f"{target:<8} {kind:<6} {len(wins):>2} windows", cluster, wins)
 
 
 def evaluate_small(cluster: Clusterer) -> None:
     """The same for `small_windows`, by kind."""
     for group, wins in small_windows().items():
-        results = {half: Score() for half in ("tune", "report")}
-        for window in wins:
-            labels = cluster(window.articles)
-            for half, score in results.items():
-                score.add(window, labels, half)
-        size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
-        print(f"  {group} ({len(wins)} windows of ~{size} articles)")
+        _report(f"{group}: {len(wins)} windows", cluster, wins)
+
+
+def _report(name: str, cluster: Clusterer, wins: Sequence[Window]) -> None:
+    """Cluster each window and print both halves' scores under `name`."""
+    results = {half: Score() for half in ("tune", "report")}
+    for window in wins:
+        labels = cluster(window.articles)
         for half, score in results.items():
-            print(f"    {half:<6} {score.line()}")
+            score.add(window, labels, half)
+    size = sum(len(w.articles) for w in wins) // max(len(wins), 1)
+    print(f"  {name} of ~{size} articles")
+    for half, score in results.items():
+        print(f"    {half:<6} {score.line()}")

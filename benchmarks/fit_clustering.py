@@ -14,7 +14,8 @@ prints the second pass's numbers to paste into `stories/merging.py`; nothing els
    The brief scorer (`clustering.BRIEF_SCORER_FILE`): the same trees on the daily windows
    with every text removed (headlines alone, as `bench_clustering` also scores them), each set
    weighing the same. The small-window scorer (`clustering.SMALL_SCORER_FILE`): the same trees
-   on `clustering_dev.small_windows` (14-180 articles), each kind of window weighing the same.
+   on `clustering_dev.small_windows` (16-160 articles; smaller ones take the cosine path), each
+   kind of window weighing the same.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
@@ -84,12 +85,11 @@ def prepare(
         float(defaults["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         float(defaults["HEADLINES_STORY_STATIC_WEIGHT"]),
     )
-    least = clustering.SMALL_MIN_WINDOW if small else clustering.SCORER_MIN_WINDOW
-    if (
-        vec.views is None
-        or len(docs) < least
-        or (small and len(docs) >= clustering.SCORER_MIN_WINDOW)
-    ):
+    if small:
+        least, most = clustering.SMALL_MIN_WINDOW, clustering.SCORER_MIN_WINDOW - 1
+    else:
+        least, most = clustering.SCORER_MIN_WINDOW, len(docs)
+    if vec.views is None or not least <= len(docs) <= most:
         raise SystemExit(f"{window.name}: {len(docs)} articles, not on this scorer's path")
     guard = clustering.Guard.of(docs)
     products = clustering._Products(matrix, vec.dense_columns)
@@ -168,9 +168,10 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
 
 def fit_groups(
     title: str, groups: dict[str, list[tuple[np.ndarray, np.ndarray]]]
-) -> dict[str, Any]:
-    """Trees (`fit_trees`) on each group's pairs (`scorer_rows` of its windows), each group
-    weighing the same; prints `title` and each group's counts."""
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Trees (`fit_trees`) on each group's pairs (`scorer_rows` of its windows), each group's
+    pairs weighing 1 / their count, so each group weighs the same; prints `title` and the
+    counts. Also returns every pair's features, in one array."""
     xs, ys, ws = [], [], []
     print(title)
     for name, rows in groups.items():
@@ -179,7 +180,9 @@ def fit_groups(
         xs.append(x)
         ys.append(y)
         ws.append(np.full(len(y), 1.0 / len(y)))
-    return fit_trees(np.vstack(xs), np.concatenate(ys), np.concatenate(ws))
+    y_all, x_all = np.concatenate(ys), np.vstack(xs)
+    print(f"  {'all':<31} {len(y_all):>7} pairs, {int(y_all.sum()):>6} one story")
+    return fit_trees(x_all, y_all, np.concatenate(ws)), x_all
 
 
 def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -268,20 +271,12 @@ def main() -> None:
         sizes = [len(p.window.articles) for p in prepared[g]]
         print(f"  {group_name(*g):<15} {len(sizes):>2} windows of ~{sum(sizes) // len(sizes)}")
 
-    # 1. The pair scorer: each group's pairs weigh 1 / their count, so each group weighs 1.
-    xs, ys, ws = [], [], []
-    print("pair scorer, tune half (pairs, of them one story):")
-    for g in GROUPS:
-        rows = [scorer_rows(p) for p in prepared[g]]
-        x, y = np.vstack([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
-        print(f"  {group_name(*g):<15} {len(y):>7} pairs, {int(y.sum()):>6} one story")
-        xs.append(x)
-        ys.append(y)
-        ws.append(np.full(len(y), 1.0 / len(y)))
-    y_all, x_all = np.concatenate(ys), np.vstack(xs)
-    stored = fit_trees(x_all, y_all, np.concatenate(ws))
+    # 1. The pair scorer, each of the six groups weighing the same.
+    stored, x_all = fit_groups(
+        "pair scorer, tune half (pairs, of them one story):",
+        {group_name(*g): [scorer_rows(p) for p in prepared[g]] for g in GROUPS},
+    )
     trees = clustering.Trees.of(stored)
-    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one story")
     if clustering.SCORER_FILE.exists():
         gap = np.abs(trees.probability(x_all) - clustering.pair_probability(x_all))
         print(
@@ -291,7 +286,7 @@ def main() -> None:
 
     # 1b. The brief scorer: the same, on the daily windows with every text removed (headlines
     # alone, as `bench_clustering` scores them), each set weighing the same.
-    briefs_stored = fit_groups(
+    briefs_stored, _ = fit_groups(
         "brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):",
         {
             target: [
@@ -304,7 +299,7 @@ def main() -> None:
 
     # 1c. The small-window scorer: the same, on windows under SCORER_MIN_WINDOW, each kind of
     # window weighing the same.
-    small_stored = fit_groups(
+    small_stored, _ = fit_groups(
         "small-window scorer, tune half (pairs, of them one story):",
         {
             group: [

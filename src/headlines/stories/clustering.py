@@ -879,9 +879,8 @@ def _scored_labels(
     window of SCORER_MIN_WINDOW or more, the story-level second pass (`merging.merge`) joins
     the pieces it left apart."""
     pairs = scored_pairs(products, views, guard)
-    small = products.n < SCORER_MIN_WINDOW
-    linked = scored_linkage(pairs, views, guard.names, briefs, threshold, small=small)
-    if small:
+    linked = scored_linkage(pairs, views, guard.names, briefs, threshold)
+    if products.n < SCORER_MIN_WINDOW:
         return linked.labels
     return merging.merge(
         linked.labels,
@@ -920,15 +919,13 @@ def scored_linkage(
     names: csr_matrix,
     briefs: np.ndarray,
     threshold: float,
-    *,
-    small: bool = False,
 ) -> Linked:
     """The stories of `_scored_labels` before its second pass (also what
-    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`; `small`:
-    the window is under SCORER_MIN_WINDOW (`small_scorer`)."""
+    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`. A window
+    under SCORER_MIN_WINDOW is scored by `small_scorer`."""
     n = len(briefs)
     own, cosine_only = brief_pairs(briefs, pairs.rows, pairs.cols)
-    probability = pair_probability(pairs.features, own, small=small)
+    probability = pair_probability(pairs.features, own, small=n < SCORER_MIN_WINDOW)
     weight = pair_similarity(pairs, probability, cosine_only)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
