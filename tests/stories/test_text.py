@@ -1,6 +1,7 @@
 import pytest
 
-from headlines.stories import text
+from headlines.intake.scrubbing import segments
+from headlines.stories import summariser, text
 
 
 @pytest.mark.parametrize(
@@ -202,3 +203,40 @@ def test_sentences_in_greek_and_cyrillic_capitals_are_split() -> None:
         "\u043d\u0443\u0442\u0441\u044f \u0432\u0435\u0441\u043d\u043e\u0439."
     )
     assert len(text.sentences(lead)) == 2
+
+
+# Thai writes no mark at a sentence's end: a space ends a sentence or a clause.
+THAI_LEAD = (
+    "การท่าเรือประกาศเมื่อวันอังคารว่าจะขยายท่าเรือข้ามฟากในปีหน้า "
+    "โครงการนี้จะเชื่อมสนามบินกับใจกลางเมือง "
+    "คาดว่าจะใช้งบประมาณสองพันล้านบาทและแล้วเสร็จภายในสองปี "
+    "ชาวประมงในพื้นที่คัดค้านแผนดังกล่าวเพราะกังวลเรื่องผลกระทบต่อแหล่งปลา"
+)
+
+
+def test_a_thai_lead_is_cut_at_its_spaces_into_pieces_a_summary_can_hold() -> None:
+    found = text.sentences(THAI_LEAD)
+    assert len(found) >= 2
+    assert " ".join(found) == THAI_LEAD  # nothing lost, no word cut
+    assert all(segments.units(s) <= text.UNMARKED_UNITS for s in found)
+    summary = text.summarise(headline="Portwell ferry", leads=[THAI_LEAD], max_chars=320)
+    assert summary == f"{found[0]} {found[1]}"
+    short = text.summarise(
+        headline="Portwell ferry", leads=[THAI_LEAD], max_chars=len(found[0]) + 2
+    )
+    assert short == found[0]
+
+
+def test_a_thai_summary_never_skips_a_piece_of_its_paragraph() -> None:
+    # The second piece repeats words of the first: a Latin sentence like it would be passed
+    # over for a later one, which in Thai would join two distant clauses as one sentence.
+    first, *_ = text.sentences(THAI_LEAD)
+    lead = f"{first} {first} ชาวประมงในพื้นที่คัดค้านแผนดังกล่าวเพราะกังวลเรื่องผลกระทบต่อแหล่งปลา"
+    summary = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320)
+    assert lead.startswith(summary)
+
+
+def test_a_model_summary_in_thai_is_acceptable_without_a_full_stop() -> None:
+    assert summariser.acceptable(THAI_LEAD, max_chars=320)
+    assert not summariser.acceptable(THAI_LEAD, max_chars=50)
+    assert text.unmarked(THAI_LEAD) and not text.unmarked("Port board approves a ferry terminal.")

@@ -67,8 +67,8 @@ def acceptable(summary: str, *, max_chars: int) -> bool:
     parts = textlib.sentences(summary)
     return (
         0 < len(summary) <= max_chars
-        and 1 <= len(parts) <= 2
-        and summary.rstrip()[-1:] in ".!?\"'\u201d\u2019)"
+        and (1 <= len(parts) <= 2 or (textlib.unmarked(summary) and bool(parts)))
+        and (summary.rstrip()[-1:] in ".!?\"'\u201d\u2019)" or textlib.unmarked(summary))
         and not any(textlib.is_boilerplate(p) for p in parts)
     )
 

@@ -175,12 +175,42 @@ def clean_title(raw: str, *, source_names: Iterable[str] = ()) -> str:
     return title
 
 
+# Thai and Lao mark no sentence's end: a space ends a sentence or a clause. A paragraph in
+# those scripts is cut at such spaces into pieces of at most UNMARKED_UNITS (two characters a
+# word, as `segments.units` counts), each as much as fits, so a summary still takes whole
+# sentences or clauses and never cuts a word.
+_UNMARKED = "\u0e00-\u0e7f\u0e80-\u0eff"
+_UNMARKED_LETTER = re.compile(f"[{_UNMARKED}]")
+_UNMARKED_BREAK = re.compile(rf"\s+(?=[{_UNMARKED}])")
+UNMARKED_UNITS = 60
+
+
+def unmarked(text: str) -> bool:
+    """Written mostly in a script that marks no sentence's end (Thai, Lao)."""
+    letters = sum(ch.isalpha() for ch in text)
+    return bool(letters) and len(_UNMARKED_LETTER.findall(text)) * 2 >= letters
+
+
+def _unmarked_sentences(paragraph: str) -> list[str]:
+    found: list[str] = []
+    for piece in _UNMARKED_BREAK.split(paragraph):
+        joined = f"{found[-1]} {piece}" if found else piece
+        if found and segments.units(joined) <= UNMARKED_UNITS:
+            found[-1] = joined
+        else:
+            found.append(piece)
+    return found
+
+
 def sentences(text: str) -> list[str]:
     """The text's sentences, in order; paragraphs break sentences too."""
     found: list[str] = []
     for paragraph in re.split(r"\n\s*\n|\n", text or ""):
         paragraph = _SPACE.sub(" ", paragraph).strip()
         if not paragraph:
+            continue
+        if unmarked(paragraph):
+            found.extend(_unmarked_sentences(paragraph))
             continue
         start = 0
         for match in _SENTENCE_END.finditer(paragraph):
@@ -221,7 +251,11 @@ def _usable(sentence: str) -> bool:
     n = segments.units(sentence) if segments.UNSPACED.search(sentence) else len(words(sentence))
     return (
         6 <= n <= 60
-        and (sentence[-1:] in ".!?\"'”’)" or segments.closes_a_sentence(sentence))
+        and (
+            sentence[-1:] in ".!?\"'”’)"
+            or segments.closes_a_sentence(sentence)
+            or unmarked(sentence)
+        )
         and not is_boilerplate(sentence)
         and not sentence.isupper()
     )
@@ -254,6 +288,12 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
     chosen: list[str] = []
     for text in leads:
         for sentence in lead_sentences(text):
+            if chosen and unmarked(chosen[0]):
+                # Pieces of a Thai paragraph are cut at its spaces, not at its sentences: the
+                # second must be the piece that follows the first, or there is none.
+                if len(" ".join([*chosen, sentence])) <= max_chars:
+                    chosen.append(sentence)
+                return segments.join(chosen)
             if len(sentence) > max_chars:
                 continue
             if covered(sentence, by=headline) > 0.8:
