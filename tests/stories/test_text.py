@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headlines.intake.scrubbing import segments
 from headlines.stories import summariser, text
@@ -240,3 +242,20 @@ def test_a_model_summary_in_thai_is_acceptable_without_a_full_stop() -> None:
     assert summariser.acceptable(THAI_LEAD, max_chars=320)
     assert not summariser.acceptable(THAI_LEAD, max_chars=50)
     assert text.unmarked(THAI_LEAD) and not text.unmarked("Port board approves a ferry terminal.")
+
+
+_SCRIPTS = st.text(
+    # Latin, Thai (with a tone mark), Japanese, Chinese, accented and Cyrillic capitals, marks.
+    alphabet=st.sampled_from("Ab zZ.!?'\"()\n\t 12กขาไ\u0e48\u3002漢かÉЯ"),
+    max_size=400,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCRIPTS)
+def test_sentences_lose_no_character_and_summaries_keep_their_cap(raw: str) -> None:
+    found = text.sentences(raw)
+    assert all(s and s == s.strip() for s in found)
+    assert "".join("".join(s.split()) for s in found) == "".join(raw.split())
+    summary = text.summarise(headline="", leads=[raw], max_chars=120)
+    assert len(summary) <= 120
