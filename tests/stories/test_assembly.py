@@ -166,3 +166,25 @@ def test_a_short_chinese_title_is_weighed_like_a_latin_one_of_the_same_content()
     question = row(1, "\u6e21\u8f6e\u7801\u5934\u6269\u5efa\u503c\u5f97\u5417\uff1f", "x")
     plain = row(2, "\u6e2f\u53e3\u5c06\u5728\u660e\u5e74\u6269\u5efa\u6e21\u8f6e\u7801\u5934", "y")
     assert written(question, plain).headline == plain.title
+
+
+def test_a_timestamp_taken_for_a_title_is_never_the_headline() -> None:
+    # Dumps and pages whose first line is their timestamp (as real text collections have).
+    for stamp in (
+        "Posted 11 / 27 / 2005 7: 21 AM",
+        "18 September 2013 Last updated at 13: 59 GMT",
+        "Tuesday, March 3, 2026 10:45 a.m. EST",
+        "2026-11-25T17:00:00Z",
+    ):
+        alone = written(row(9, stamp, PLAIN.text))
+        assert alone.headline.startswith("The Portwell harbour board approved"), stamp
+        assert written(row(9, stamp, PLAIN.text), THIRD).headline == THIRD.title, stamp
+
+
+def test_a_headline_with_a_date_in_it_is_still_a_headline() -> None:
+    for title in (
+        "Portwell ferry terminal to open on 3 March 2027",
+        "Storm on Monday: 40,000 homes without power at 7 pm",
+        "March 14 earthquake shakes North Bay",
+    ):
+        assert written(row(9, title, PLAIN.text)).headline == title

@@ -178,10 +178,16 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
     outlet's angle; with no consensus to find (`said` None), the better-ranked article's.
     Questions and views ("Where's the outrage …?") only when no other title will do; titles of
     20-140 characters (a Chinese or Japanese character counted as two: it says about as much),
-    not shouting, when there are any; ties to the better-ranked article."""
-    good = [i for i, t in enumerate(titles) if 20 <= _width(t) <= HEADLINE_MAX and not t.isupper()]
-    if not good:
-        return next((t for t in titles if t), "")
+    not shouting, when there are any; ties to the better-ranked article. A title that only says
+    when (a timestamp line) is never the headline."""
+    said_something = [bool(t) and not textlib.says_only_when(t) for t in titles]
+    good = [
+        i
+        for i, t in enumerate(titles)
+        if said_something[i] and 20 <= _width(t) <= HEADLINE_MAX and not t.isupper()
+    ]
+    if not good:  # "": no title says what happened (the lead will)
+        return next((t for t, says in zip(titles, said_something, strict=True) if says), "")
     plain = [i for i in good if not textlib.is_question_or_view(titles[i])] or good
     if said is None:  # no others to agree
         return titles[plain[0]]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import nh3
 
+from headlines.intake.reading import dates
 from headlines.intake.scrubbing import segments
 
 LEAD_CHARS = 4000
@@ -240,6 +241,30 @@ def is_question_or_view(title: str) -> bool:
     rather than says what happened: a story's headline is taken from another when there is one."""
     stripped = title.rstrip(" .")
     return stripped.endswith(("?", "\uff1f", "\u061f")) or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+
+
+# A page's timestamp line says when and nothing of what happened ("Posted 11 / 27 / 2005 7: 21
+# AM", "18 September 2013 Last updated at 13: 59 GMT"); taken for a title (a dump whose first
+# line is its timestamp, a page whose heading is its date) it is no headline.
+_WHEN_WORDS = frozenset(
+    {
+        *dates.MONTHS,
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("mon", "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"),
+        *("posted", "updated", "last", "published", "modified", "at", "on", "of", "local", "time"),
+        *("am", "pm", "a", "p", "m", "t", "z", "gmt", "utc", "et", "pt", "ct", "mt"),
+        *("est", "edt", "cst", "cdt", "mst", "mdt", "pst", "pdt", "bst", "cet", "cest", "ist"),
+    }
+)
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def says_only_when(title: str) -> bool:
+    """A title made of a date or time and the words around one ("Posted", "Last updated at",
+    a month, a time zone), and nothing else."""
+    return any(ch.isdigit() for ch in title) and all(
+        word in _WHEN_WORDS for word in _LETTER_RUN.findall(title.lower())
+    )
 
 
 def is_boilerplate(sentence: str) -> bool:
