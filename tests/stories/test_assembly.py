@@ -181,6 +181,15 @@ def test_a_timestamp_taken_for_a_title_is_never_the_headline() -> None:
         assert written(row(9, stamp, PLAIN.text), THIRD).headline == THIRD.title, stamp
 
 
+def test_a_title_left_hanging_gives_way_to_one_that_says_what_happened() -> None:
+    for hanging in (
+        "Sports news in brief from around the world:",
+        "March 14, 2013 - UNITED STATES -",
+    ):
+        assert written(row(9, hanging, PLAIN.text), THIRD).headline == THIRD.title, hanging
+        assert written(row(9, hanging, PLAIN.text)).headline == hanging  # nothing better
+
+
 def test_a_headline_with_a_date_in_it_is_still_a_headline() -> None:
     for title in (
         "Portwell ferry terminal to open on 3 March 2027",

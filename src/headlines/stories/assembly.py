@@ -172,19 +172,27 @@ def _width(title: str) -> int:
     return len(title) + (0 if title.isascii() else len(segments.UNSPACED.findall(title)))
 
 
+# A title left hanging ("Sports news in brief from around the world:", "March 14, 2013 -
+# UNITED STATES -") introduces something else: a fragment, not a headline.
+_DANGLING = (":", " -", " \u2013", " \u2014")
+
+
 def _headline(titles: Sequence[str], said: _Said | None) -> str:
     """The title most of whose words the story's other articles also say, in their titles or
     leads (the share of its words, summed over them): what the outlets agree happened, not one
     outlet's angle; with no consensus to find (`said` None), the better-ranked article's.
     Questions and views ("Where's the outrage …?") only when no other title will do; titles of
     20-140 characters (a Chinese or Japanese character counted as two: it says about as much),
-    not shouting, when there are any; ties to the better-ranked article. A title that only says
-    when (a timestamp line) is never the headline."""
+    not shouting, not left hanging on a colon or dash, when there are any; ties to the
+    better-ranked article. A title that only says when (a timestamp line) is never the headline."""
     said_something = [bool(t) and not textlib.says_only_when(t) for t in titles]
     good = [
         i
         for i, t in enumerate(titles)
-        if said_something[i] and 20 <= _width(t) <= HEADLINE_MAX and not t.isupper()
+        if said_something[i]
+        and 20 <= _width(t) <= HEADLINE_MAX
+        and not t.isupper()
+        and not t.endswith(_DANGLING)
     ]
     if not good:  # "": no title says what happened (the lead will)
         return next((t for t, says in zip(titles, said_something, strict=True) if says), "")
