@@ -259,3 +259,20 @@ def test_sentences_lose_no_character_and_summaries_keep_their_cap(raw: str) -> N
     assert "".join("".join(s.split()) for s in found) == "".join(raw.split())
     summary = text.summarise(headline="", leads=[raw], max_chars=120)
     assert len(summary) <= 120
+
+
+def test_a_thai_summary_skips_no_unusable_piece_either() -> None:
+    # The second piece is one unbroken run too long to be a sentence: the summary is the first
+    # piece alone, not the first and the third read as one.
+    first, second, *_ = text.sentences(THAI_LEAD)
+    run_on = "ก" * 2 * (text.UNMARKED_UNITS + 5)
+    lead = f"{first} {run_on} {second}"
+    assert text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320) == first
+
+
+def test_a_latin_acronym_in_an_uncased_script_is_not_shouting() -> None:
+    thai = f"{text.sentences(THAI_LEAD)[0]} DNA"
+    chinese = "美国临床肿瘤学会\uff08ASCO\uff09第40届年会今年6月8日在芝加哥落幕。"
+    assert not text.shouting(thai) and not text.shouting(chinese)
+    assert text.shouting("PORTWELL HARBOUR BOARD APPROVES FERRY TERMINAL")
+    assert text.summarise(headline="Oncology", leads=[chinese], max_chars=320) == chinese

@@ -191,7 +191,7 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
         for i, t in enumerate(titles)
         if said_something[i]
         and 20 <= _width(t) <= HEADLINE_MAX
-        and not t.isupper()
+        and not textlib.shouting(t)
         and not t.endswith(_DANGLING)
     ]
     if not good:  # "": no title says what happened (the lead will)

@@ -267,6 +267,16 @@ def says_only_when(title: str) -> bool:
     )
 
 
+def shouting(text: str) -> bool:
+    """Written in capitals: every cased letter a capital, and most letters cased. Chinese,
+    Japanese, Thai or Arabic letters have no case, so a line of them with "DNA" or "NBA" in it
+    is not shouting (`str.isupper` alone says it is)."""
+    if not text.isupper():
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 > len(letters)
+
+
 def is_boilerplate(sentence: str) -> bool:
     return bool(_BOILERPLATE.search(sentence))
 
@@ -282,7 +292,7 @@ def _usable(sentence: str) -> bool:
             or unmarked(sentence)
         )
         and not is_boilerplate(sentence)
-        and not sentence.isupper()
+        and not shouting(sentence)
     )
 
 
@@ -315,8 +325,9 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
         for sentence in lead_sentences(text):
             if chosen and unmarked(chosen[0]):
                 # Pieces of a Thai paragraph are cut at its spaces, not at its sentences: the
-                # second must be the piece that follows the first, or there is none.
-                if len(" ".join([*chosen, sentence])) <= max_chars:
+                # second must be the piece that follows the first in the text, or there is none.
+                joined = f"{chosen[0]} {sentence}"
+                if len(joined) <= max_chars and joined in plain(text[:LEAD_CHARS]):
                     chosen.append(sentence)
                 return segments.join(chosen)
             if len(sentence) > max_chars:
