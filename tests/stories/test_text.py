@@ -276,3 +276,29 @@ def test_a_latin_acronym_in_an_uncased_script_is_not_shouting() -> None:
     assert not text.shouting(thai) and not text.shouting(chinese)
     assert text.shouting("PORTWELL HARBOUR BOARD APPROVES FERRY TERMINAL")
     assert text.summarise(headline="Oncology", leads=[chinese], max_chars=320) == chinese
+
+
+# Hindi ends a sentence with the danda (।) and a space; Arabic with "." or "؟" and a space before
+# a letter that has no capital form.
+HINDI_LEAD = (
+    "मुंबई में मंगलवार को भारी बारिश के कारण कई इलाकों में पानी भर गया और लोकल ट्रेन सेवाएं रुक गईं। "
+    "नगर निगम ने स्कूलों को बंद करने का आदेश दिया और लोगों से घरों में रहने की अपील की। "
+    "मौसम विभाग ने अगले दो दिनों तक और बारिश की चेतावनी दी है।"
+)
+ARABIC_LEAD = (
+    "أعلنت هيئة الميناء يوم الثلاثاء أنها ستوسع محطة العبارات في العام المقبل. "
+    "وسيربط المشروع المطار بوسط المدينة خلال عامين. "
+    "ويعارض الصيادون في المنطقة الخطة خوفا على مصائد الأسماك؟ "
+    "وقال المسؤولون إن العمل سيبدأ في الربيع."
+)
+
+
+@pytest.mark.parametrize(("lead", "count"), [(HINDI_LEAD, 3), (ARABIC_LEAD, 4)])
+def test_sentences_in_scripts_without_capitals_are_split_and_summarised(
+    lead: str, count: int
+) -> None:
+    found = text.sentences(lead)
+    assert len(found) == count
+    assert " ".join(found) == lead
+    summary = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320)
+    assert summary == f"{found[0]} {found[1]}"

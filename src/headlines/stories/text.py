@@ -97,12 +97,20 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
-# A sentence ends at . ! ? and a space before a capital (Latin, Greek or Cyrillic) or a digit,
-# or at a CJK full stop, exclamation or question mark, which needs no space after it.
+# Letters of scripts without capitals that write a space after their full stop: Arabic,
+# Hebrew, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Sinhala,
+# Georgian, Ethiopic. After ". " one of them starts a sentence as a capital does.
+_UNCASED = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u10d0-\u10ff\u1200-\u137f"
+# Full stops of their own: the Devanagari and Bengali danda (।, ॥), the Urdu full stop (۔).
+_OWN_STOPS = "\u0964\u0965\u06d4"
+# A sentence ends at . ! ? (or the Arabic ؟) and a space before a capital (Latin, Greek or
+# Cyrillic), a digit or a letter of an uncased script above; or at a CJK full stop, exclamation
+# or question mark, or one of _OWN_STOPS, which need no space after them.
 _SENTENCE_END = re.compile(
-    r"([.!?][\"'”’)]*)\s+(?=[\"'“‘(«„¿¡]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ])"
-    rf"|([\u3002\uff01\uff1f][{segments.CLOSERS}]*)\s*(?=\S)"
+    rf"([.!?\u061f][\"'”’)]*)\s+(?=[\"'“‘(«„¿¡]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ{_UNCASED}])"
+    rf"|([\u3002\uff01\uff1f{_OWN_STOPS}][{segments.CLOSERS}]*)\s*(?=\S)"
 )
+_CLOSES = ".!?\"'”’)\u061f" + _OWN_STOPS
 _BOILERPLATE = re.compile(
     r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
     r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
@@ -286,11 +294,7 @@ def _usable(sentence: str) -> bool:
     n = segments.units(sentence) if segments.UNSPACED.search(sentence) else len(words(sentence))
     return (
         6 <= n <= 60
-        and (
-            sentence[-1:] in ".!?\"'”’)"
-            or segments.closes_a_sentence(sentence)
-            or unmarked(sentence)
-        )
+        and (sentence[-1:] in _CLOSES or segments.closes_a_sentence(sentence) or unmarked(sentence))
         and not is_boilerplate(sentence)
         and not shouting(sentence)
     )
