@@ -245,8 +245,9 @@ def test_a_model_summary_in_thai_is_acceptable_without_a_full_stop() -> None:
 
 
 _SCRIPTS = st.text(
-    # Latin, Thai (with a tone mark), Japanese, Chinese, accented and Cyrillic capitals, marks.
-    alphabet=st.sampled_from("Ab zZ.!?'\"()\n\t 12กขาไ\u0e48\u3002漢かÉЯ"),
+    # Latin, Thai (with a tone mark), Japanese, Chinese, accented and Cyrillic capitals, Arabic,
+    # Devanagari and their stops, marks.
+    alphabet=st.sampled_from("Ab zZ.!?'\"()\n\t 12กขาไ\u0e48\u3002漢かÉЯبم\u061fक\u0964"),
     max_size=400,
 )
 
