@@ -244,6 +244,13 @@ def test_a_model_summary_in_thai_is_acceptable_without_a_full_stop() -> None:
     assert text.unmarked(THAI_LEAD) and not text.unmarked("Port board approves a ferry terminal.")
 
 
+@pytest.mark.parametrize("lead", [JAPANESE_LEAD, CHINESE_LEAD])
+def test_a_model_summary_ending_in_a_cjk_full_stop_is_acceptable(lead: str) -> None:
+    two = "".join(text.sentences(lead)[:2])
+    assert summariser.acceptable(two, max_chars=320)
+    assert not summariser.acceptable(two.rstrip("\u3002") + "\u3001", max_chars=320)  # a comma
+
+
 _SCRIPTS = st.text(
     # Latin, Thai (with a tone mark), Japanese, Chinese, accented and Cyrillic capitals, Arabic,
     # Devanagari and their stops, marks.
@@ -303,3 +310,4 @@ def test_sentences_in_scripts_without_capitals_are_split_and_summarised(
     assert " ".join(found) == lead
     summary = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320)
     assert summary == f"{found[0]} {found[1]}"
+    assert summariser.acceptable(summary, max_chars=320)  # a model's alike would pass

@@ -67,8 +67,9 @@ def acceptable(summary: str, *, max_chars: int) -> bool:
     parts = textlib.sentences(summary)
     return (
         0 < len(summary) <= max_chars
-        and (1 <= len(parts) <= 2 or (textlib.unmarked(summary) and bool(parts)))
-        and (summary.rstrip()[-1:] in ".!?\"'\u201d\u2019)" or textlib.unmarked(summary))
+        # A Thai summary's pieces are cut at its spaces (`textlib.sentences`), not counted.
+        and (1 <= len(parts) <= 2 or (bool(parts) and textlib.unmarked(summary)))
+        and textlib.ends_a_sentence(summary.rstrip())
         and not any(textlib.is_boilerplate(p) for p in parts)
     )
 

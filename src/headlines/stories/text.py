@@ -196,6 +196,8 @@ UNMARKED_UNITS = 60
 
 def unmarked(text: str) -> bool:
     """Written mostly in a script that marks no sentence's end (Thai, Lao)."""
+    if not _UNMARKED_LETTER.search(text):
+        return False  # most text: one regex pass, no count (`sentences` asks of every paragraph)
     letters = sum(ch.isalpha() for ch in text)
     return bool(letters) and len(_UNMARKED_LETTER.findall(text)) * 2 >= letters
 
@@ -285,6 +287,12 @@ def shouting(text: str) -> bool:
     return sum(ch.isupper() for ch in letters) * 2 > len(letters)
 
 
+def ends_a_sentence(text: str) -> bool:
+    """Ends as a sentence does in its script: a full stop, exclamation or question mark (Latin,
+    CJK, Arabic, the danda), maybe in quotes or brackets; Thai and Lao mark none."""
+    return text[-1:] in _CLOSES or segments.closes_a_sentence(text) or unmarked(text)
+
+
 def is_boilerplate(sentence: str) -> bool:
     return bool(_BOILERPLATE.search(sentence))
 
@@ -294,7 +302,7 @@ def _usable(sentence: str) -> bool:
     n = segments.units(sentence) if segments.UNSPACED.search(sentence) else len(words(sentence))
     return (
         6 <= n <= 60
-        and (sentence[-1:] in _CLOSES or segments.closes_a_sentence(sentence) or unmarked(sentence))
+        and ends_a_sentence(sentence)
         and not is_boilerplate(sentence)
         and not shouting(sentence)
     )
