@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction.cleaning import clean
@@ -90,6 +92,65 @@ def test_sentences_end_at_cjk_full_stops() -> None:
 
     assert len(sentences(JAPANESE[0])) == 2
     assert scrub(JAPANESE, extracted=True) == (JAPANESE, [])
+
+
+def test_a_removed_sentence_leaves_its_neighbours_quotes_and_brackets() -> None:
+    # The sentence before the newsletter call ends inside quotes, the one before it inside a
+    # bracket: both closers stay with their sentences when the paragraph is put back together.
+    paragraph = (
+        'He said "we will stop." (The council had voted.) Sign up for our newsletter. '
+        "\u201cIt is over,\u201d she said."
+    )
+    kept, removed = scrub([paragraph])
+    assert kept == [
+        'He said "we will stop." (The council had voted.) \u201cIt is over,\u201d she said.'
+    ]
+    assert [r.reason for r in removed] == ["newsletter"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "count"),
+    [
+        ("В Москве прошёл дождь. Затоплены улицы. \u00abМы работаем\u00bb, \u2014 сказал мэр.", 3),  # noqa: RUF001
+        ("Η βροχή σταμάτησε. Οι δρόμοι άνοιξαν.", 2),  # noqa: RUF001
+        ("Le maire a parlé. \u00c9crivez-nous. \u00bfY usted?", 3),
+        ("शहर में बारिश हुई। कई इलाकों में पानी भर गया। ट्रेनें देर से चलीं।", 3),
+        ("هطلت الأمطار. أغلقت المدارس؟ فتحت الطرق.", 3),
+        ("Mr. Smith arrived at 5 p.m. yesterday.", 2),  # scrubbing knows no abbreviation
+    ],
+)
+def test_sentences_end_in_every_script(paragraph: str, count: int) -> None:
+    from headlines.intake.scrubbing.segments import closes_a_sentence, sentences
+
+    found = sentences(paragraph)
+    assert len(found) == count
+    assert " ".join(found) == paragraph
+    assert all(closes_a_sentence(s) for s in found[:-1])
+
+
+def test_a_short_line_ending_in_a_danda_or_arabic_question_mark_is_a_sentence() -> None:
+    from headlines.intake.scrubbing.segments import closes_a_sentence
+
+    assert closes_a_sentence("स्कूल बंद रहेंगे।")
+    assert closes_a_sentence("هل تفتح المدارس؟")
+    assert closes_a_sentence("\u00abМы работаем.\u00bb")  # noqa: RUF001
+    assert not closes_a_sentence("Главная")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("Ab zZ.!?'\"()\u00ab\u00bb 12\u3002漢ÉЯبم\u061fक\u0964\u2026"),
+        max_size=300,
+    )
+)
+def test_sentences_lose_no_character(paragraph: str) -> None:
+    from headlines.intake.scrubbing.segments import join, sentences
+
+    found = sentences(paragraph)
+    assert all(s and s == s.strip() for s in found)
+    assert "".join("".join(s.split()) for s in found) == "".join(paragraph.split())
+    assert "".join(join(found).split()) == "".join(paragraph.split())
 
 
 def test_no_family_of_rules_takes_most_of_a_page() -> None:

@@ -97,20 +97,8 @@ _ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
-# Letters of scripts without capitals that write a space after their full stop: Arabic,
-# Hebrew, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Sinhala,
-# Georgian, Ethiopic. After ". " one of them starts a sentence as a capital does.
-_UNCASED = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u10d0-\u10ff\u1200-\u137f"
-# Full stops of their own: the Devanagari and Bengali danda (।, ॥), the Urdu full stop (۔).
-_OWN_STOPS = "\u0964\u0965\u06d4"
-# A sentence ends at . ! ? (or the Arabic ؟) and a space before a capital (Latin, Greek or
-# Cyrillic), a digit or a letter of an uncased script above; or at a CJK full stop, exclamation
-# or question mark, or one of _OWN_STOPS, which need no space after them.
-_SENTENCE_END = re.compile(
-    rf"([.!?\u061f][\"'”’)]*)\s+(?=[\"'“‘(«„¿¡]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ{_UNCASED}])"
-    rf"|([\u3002\uff01\uff1f{_OWN_STOPS}][{segments.CLOSERS}]*)\s*(?=\S)"
-)
-_CLOSES = ".!?\"'”’)\u061f" + _OWN_STOPS
+# A sentence may end in quotes or a bracket without a mark of its own.
+_CLOSES = "\"'\u201d\u2019)"
 _BOILERPLATE = re.compile(
     r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
     r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
@@ -213,6 +201,12 @@ def _unmarked_sentences(paragraph: str) -> list[str]:
     return found
 
 
+def _abbreviation(word: str) -> bool:
+    """A full stop after this word does not end the sentence ("Mr. Smith", "U.S. troops",
+    "John F. Kennedy")."""
+    return word.lower() in _ABBREVIATIONS or len(word) == 1
+
+
 def sentences(text: str) -> list[str]:
     """The text's sentences, in order; paragraphs break sentences too."""
     found: list[str] = []
@@ -223,15 +217,7 @@ def sentences(text: str) -> list[str]:
         if unmarked(paragraph):
             found.extend(_unmarked_sentences(paragraph))
             continue
-        start = 0
-        for match in _SENTENCE_END.finditer(paragraph):
-            end = 1 if match.group(1) else 2
-            before = paragraph[start : match.start()].rsplit(" ", 1)[-1].lower()
-            if match.group(end)[0] == "." and (before in _ABBREVIATIONS or len(before) == 1):
-                continue  # "Mr. Smith", "U.S. troops", "John F. Kennedy"
-            found.append(paragraph[start : match.end(end)].strip())
-            start = match.end()
-        found.append(paragraph[start:].strip())
+        found.extend(segments.sentences(paragraph, _abbreviation))
     return [s for s in found if s]
 
 

@@ -1,13 +1,16 @@
 """How long a piece of text is, and where its sentences end, in any script.
 
 Languages written without spaces (Chinese, Japanese, Thai) have no whitespace-separated words
-and end sentences with their own full stops (U+3002, U+FF01, U+FF1F), so both the size of a
-text and its sentence boundaries are measured here, once, for every rule.
+and end sentences with their own full stops (U+3002, U+FF01, U+FF1F); Hindi ends them with the
+danda, Arabic, Hebrew and Russian after a letter that is no Latin capital. Both the size of a
+text and its sentence boundaries are measured here, once, for every scrubbing rule and for the
+stories' summaries.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from headlines.intake.scrubbing.patterns import INLINE_CREDIT
 
@@ -18,15 +21,31 @@ UNSPACED = re.compile(
 )
 # About how many characters of such a script make one word.
 CHARACTERS_PER_WORD = 2
-CLOSERS = "\"'\u201d\u2019)\u300d\u300f\uff09"
-# A Latin sentence ends at . ! ? … followed by a space and a capital or a digit; a CJK one at
-# the full-width full stop, exclamation or question mark whatever follows.
-SEGMENT_END = re.compile(
-    rf"(?<=[.!?\u2026])[{CLOSERS}]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])"
-    rf"|(?<=[\u3002\uff01\uff1f])[{CLOSERS}]?\s*(?=\S)"
+# What may close a sentence after its mark: quotes and brackets, Latin and CJK.
+CLOSERS = "\"'\u201d\u2019)\u00bb\u300d\u300f\uff09"
+# What may open one: quotes, a bracket, Spanish's inverted marks.
+OPENERS = "\"'\u201c\u2018(\u00ab\u201e\u00bf\u00a1"
+# A capital (Latin, Greek, Cyrillic) or a digit starts a sentence after ". ".
+CAPITALS = "A-Z0-9\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f\u0401"
+# Letters of scripts without capitals that write a space after their full stop: Hebrew,
+# Arabic, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Sinhala,
+# Georgian, Ethiopic. After ". " one of them starts a sentence as a capital does.
+UNCASED = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u10d0-\u10ff\u1200-\u137f"
+# Marks followed by a space and a sentence's start: . ! ? … and the Arabic question mark.
+SPACED_STOPS = ".!?\u2026\u061f"
+# Full stops that need no space after them: CJK's full-width full stop, exclamation and
+# question marks, the Devanagari and Bengali danda (single and double) and the Urdu
+# full stop.
+OWN_STOPS = "\u3002\uff01\uff1f\u0964\u0965\u06d4"
+# Where a sentence ends, in any of these scripts: group 1 or 2 is the mark with its closers
+# (kept with the sentence), the rest of the match the space after it.
+SENTENCE_END = re.compile(
+    rf"([{SPACED_STOPS}][{CLOSERS}]*)\s+(?=[{OPENERS}]?[{CAPITALS}{UNCASED}])"
+    rf"|([{OWN_STOPS}][{CLOSERS}]*)\s*(?=\S)"
 )
+SENTENCE_CLOSE = re.compile(rf"[{SPACED_STOPS}{OWN_STOPS}][{CLOSERS}]*$")
+# Sentences after these are glued on without a space.
 CJK_STOPS = "\u3002\uff01\uff1f\u300d\u300f\uff09"
-SENTENCE_CLOSE = re.compile(rf"[.!?\u2026\u3002\uff01\uff1f][{CLOSERS}]?$")
 # A caption's credit "(Jane Doe/Metro Wire)", "(AFP via Getty Images)" ends it even without
 # a full stop.
 CREDIT_THEN_TEXT = re.compile(rf"({INLINE_CREDIT.pattern})\s+(?=[A-Z])")
@@ -44,8 +63,23 @@ def units(text: str) -> int:
     return words + (unspaced + CHARACTERS_PER_WORD - 1) // CHARACTERS_PER_WORD
 
 
-def sentences(paragraph: str) -> list[str]:
-    return [s.strip() for s in SEGMENT_END.split(paragraph) if s.strip()]
+def sentences(paragraph: str, joined: Callable[[str], bool] | None = None) -> list[str]:
+    """The paragraph's sentences, each with its own mark and closing quotes. `joined(word)`:
+    the full stop after this word is an abbreviation's ("Mr. Smith"), not a sentence's end."""
+    found: list[str] = []
+    start = 0
+    for match in SENTENCE_END.finditer(paragraph):
+        mark = 1 if match.group(1) else 2
+        if (
+            joined is not None
+            and match.group(mark)[0] == "."
+            and joined(paragraph[start : match.start()].rsplit(" ", 1)[-1])
+        ):
+            continue
+        found.append(paragraph[start : match.end(mark)].strip())
+        start = match.end()
+    found.append(paragraph[start:].strip())
+    return [s for s in found if s]
 
 
 def closes_a_sentence(text: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.patterns import GLUED_CREDIT
 from headlines.intake.scrubbing.rules import is_tagline
-from headlines.intake.scrubbing.segments import closes_a_sentence, sentences, units
+from headlines.intake.scrubbing.segments import closes_a_sentence, join, sentences, units
 
 HEADLINE_MAX_WORDS = 16
 MENU_MAX_WORDS = 4
@@ -200,5 +200,5 @@ def _without_tagline(
     while pieces and is_tagline(pieces[-1]):
         removed.append((pieces.pop(), "tagline"))
     if len(pieces) < count:
-        kept = kept[:-1] + ([" ".join(pieces)] if pieces else [])
+        kept = kept[:-1] + ([join(pieces)] if pieces else [])
     return kept, removed
