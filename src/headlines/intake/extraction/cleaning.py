@@ -8,6 +8,7 @@ from typing import Any
 
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
+from headlines.intake.extraction.languages import reconcile
 from headlines.intake.reading.dates import DateLike
 from headlines.intake.reading.inputs import RawItem
 from headlines.intake.scrubbing.links import Links
@@ -96,7 +97,10 @@ def clean(
         url=url,
         canonical_url=canonical_url(url),
         image_url=extracted.image_url,
-        language=(item.language or extracted.language or default_language)[:16],
+        # A feed's or a source's language is checked against the article's text too.
+        language=reconcile(
+            item.language or extracted.language or default_language, f"{extracted.title}\n{text}"
+        )[:16],
         published=item.published or extracted.published,
         removed=removed,
         outlet=item.outlet,

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from headlines.intake.extraction.languages import declared_language, guess_language
+from headlines.intake.extraction.languages import declared_language, reconcile
 from headlines.intake.extraction.metadata import head_metadata
 from headlines.intake.reading.dates import DateLike, parse_date
 from headlines.intake.scrubbing.segments import units
@@ -71,7 +71,7 @@ def from_html(
         author=meta["author"].strip(),
         url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
         image_url=meta["image"].strip(),
-        language=declared_language(html) or guess_language(text),
+        language=reconcile(declared_language(html), text),
         published=date,
         extras={"extraction": note} if note else {},
     )
@@ -216,7 +216,7 @@ def from_text(
         title=title,
         author=author,
         url=url,
-        language=language or guess_language(text),
+        language=reconcile(language, text),
         published=published,
     )
 
