@@ -80,3 +80,20 @@ def test_jsonl_records_name_their_outlet_and_sections(tmp_path: Path) -> None:
         ("Metro Daily", ["UK", "Politics"]),
         ("", ["Sport"]),
     ]
+
+
+def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() -> None:
+    from headlines.intake.extraction.extract import recover_paragraphs
+
+    # Over 120 words on one line: cut into paragraphs of whole sentences, each sentence with
+    # its closing quote or bracket, Hindi at its danda, Chinese without spaces put in.
+    line = " ".join(['He said "we will stop." (The council had voted.) Then it rained.'] * 20)
+    paragraphs = recover_paragraphs(line)
+    assert len(paragraphs) > 1
+    assert " ".join(paragraphs) == line
+    hindi = " ".join(["शहर में सोमवार को लगातार बारिश हुई और कई इलाकों में पानी भर गया।"] * 20)
+    assert " ".join(recover_paragraphs(hindi)) == hindi
+    assert len(recover_paragraphs(hindi)) > 1
+    chinese = "国务院新闻办公室今天举行发布会，介绍今年前三季度经济运行情况。" * 12  # noqa: RUF001
+    assert "".join(recover_paragraphs(chinese)) == chinese
+    assert len(recover_paragraphs(chinese)) > 1

@@ -16,11 +16,11 @@ from typing import Any
 from headlines.intake.extraction.languages import declared_language, reconcile
 from headlines.intake.extraction.metadata import head_metadata
 from headlines.intake.reading.dates import DateLike, parse_date
+from headlines.intake.scrubbing import segments
 from headlines.intake.scrubbing.segments import units
 
 # Sentences glued together by scrapers: "subscribing!Fire crews" → "subscribing! Fire crews".
 GLUED = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z][a-z])")
-SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 PARAGRAPH_WORDS = 60
 DATE_PARAMS: dict[str, Any] = {
     "extensive_search": False,
@@ -35,7 +35,6 @@ PROSE_CELL_WORDS = 8
 TABLE_ROW = re.compile(r"^\|.*\|$")
 TAG = re.compile(r"<[^>]*>")
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
-SENTENCE_STOP = re.compile(r"[.!?\u2026][\"'\u201d\u2019)]?(?:\s|$)|[\u3002\uff01\uff1f]")
 # A line that ends a sentence (or a caption's credit) is its own paragraph; one that does not
 # and is followed by a lower-case start is a hard wrap inside a paragraph.
 LINE_ENDS = re.compile(r"[.!?\u2026:;\"'\u201d\u2019)\]]$")
@@ -188,7 +187,7 @@ def _table_prose(text: str) -> str:
 def _up_to_last_sentence(cell: str) -> str:
     """A cell's text up to its last sentence's stop: a menu or a list of links flattened into
     the same cell after the story has no stops of its own."""
-    ends = [match.end() for match in SENTENCE_STOP.finditer(cell)]
+    ends = [match.end() for match in segments.SENTENCE_STOP.finditer(cell)]
     return cell[: ends[-1]].strip() if ends else ""
 
 
@@ -231,7 +230,7 @@ def recover_paragraphs(text: str) -> list[str]:
         lines = unwrap([" ".join(line.split()) for line in block.split("\n") if line.strip()])
         for line in lines:
             paragraphs.extend(
-                group_sentences(line) if len(line.split()) > 2 * PARAGRAPH_WORDS else [line]
+                group_sentences(line) if units(line) > 2 * PARAGRAPH_WORDS else [line]
             )
     return paragraphs
 
@@ -251,12 +250,12 @@ def group_sentences(line: str) -> list[str]:
     paragraphs: list[str] = []
     current: list[str] = []
     count = 0
-    for sentence in SENTENCE_END.split(line):
+    for sentence in segments.sentences(line):
         current.append(sentence)
-        count += len(sentence.split())
+        count += units(sentence)
         if count >= PARAGRAPH_WORDS:
-            paragraphs.append(" ".join(current))
+            paragraphs.append(segments.join(current))
             current, count = [], 0
     if current:
-        paragraphs.append(" ".join(current))
+        paragraphs.append(segments.join(current))
     return paragraphs

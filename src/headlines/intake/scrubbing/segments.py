@@ -44,6 +44,8 @@ SENTENCE_END = re.compile(
     rf"|([{OWN_STOPS}][{CLOSERS}]*)\s*(?=\S)"
 )
 SENTENCE_CLOSE = re.compile(rf"[{SPACED_STOPS}{OWN_STOPS}][{CLOSERS}]*$")
+# Any sentence's stop, wherever it is: a mark with its closers before a space or the end.
+SENTENCE_STOP = re.compile(rf"[{SPACED_STOPS}][{CLOSERS}]*(?:\s|$)|[{OWN_STOPS}][{CLOSERS}]*")
 # Sentences after these are glued on without a space.
 CJK_STOPS = "\u3002\uff01\uff1f\u300d\u300f\uff09"
 # A caption's credit "(Jane Doe/Metro Wire)", "(AFP via Getty Images)" ends it even without
