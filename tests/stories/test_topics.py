@@ -150,3 +150,113 @@ def test_stored_stories_list_their_topics() -> None:
     Story.objects.create(edition=ed, day=day, headline="A", rank=0, topics=["world"])
     Story.objects.create(edition=ed, day=day, headline="B", rank=1)
     assert [s.topics for s in stored_stories(edition_id=ed.pk, day=day)] == [("world",), ()]
+
+
+def _three_topics() -> None:
+    factories.edition(slug="us")
+    for slug, name in (("world", "World"), ("business", "Business"), ("sport", "Sport")):
+        run("topic", "add", slug, "--edition", "us", "--name", name)
+
+
+def test_an_editor_renames_a_topic_changes_its_sections_and_moves_it() -> None:
+    _three_topics()
+    out = run(
+        "topic", "edit", "sport", "--edition", "us", "--name", " Sport  & Games ", "--order", "0"
+    )
+    assert "Sport & Games" in out and "place 0" in out
+    assert [t.slug for t in topics.topics_of(edition_id=Topic.objects.first().edition_id)] == [
+        "sport",
+        "world",
+        "business",
+    ]
+    assert list(Topic.objects.order_by("order").values_list("order", flat=True)) == [0, 1, 2]
+    run("topic", "edit", "world", "--edition", "us", "--sections", "World, Europe,world")
+    assert Topic.objects.get(slug="world").sections == ["world", "europe"]
+    run("topic", "edit", "world", "--edition", "us", "--sections", "")
+    assert Topic.objects.get(slug="world").sections == []
+    # A place past the end is the last; the slug never changes.
+    run("topic", "edit", "sport", "--edition", "us", "--order", "99")
+    assert list(Topic.objects.order_by("order").values_list("slug", "order")) == [
+        ("world", 0),
+        ("business", 1),
+        ("sport", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["edit", "world", "--edition", "us"], "nothing to change"),
+        (["edit", "nowhere", "--edition", "us", "--name", "X"], "no topic 'nowhere'.*world"),
+        (["edit", "world", "--edition", "elsewhere", "--name", "X"], "no edition"),
+        (["edit", "world", "--edition", "us", "--name", "a\x00b"], "name"),
+        (["edit", "world", "--edition", "us", "--name", "Good", "--order", "-1"], "order"),
+        (["edit", "world", "--edition", "us", "--sections", "x" * 200], "section"),
+        (["remove", "nowhere", "--edition", "us"], "no topic"),
+        (["remove", "world", "--edition", "elsewhere"], "no edition"),
+    ],
+)
+def test_bad_edits_and_removals_are_refused_and_nothing_changes(
+    args: list[str], message: str
+) -> None:
+    _three_topics()
+    before = list(Topic.objects.order_by("pk").values_list("slug", "name", "order", "sections"))
+    with pytest.raises(CommandError, match=message):
+        run("topic", *args)
+    assert list(Topic.objects.order_by("pk").values_list("slug", "name", "order", "sections")) == (
+        before
+    )
+
+
+def test_removing_a_topic_takes_it_out_of_readers_choices() -> None:
+    from headlines.subscriptions.models import Subscription
+    from tests.subscriptions.factories import confirmed
+
+    _three_topics()
+    edition = Topic.objects.first().edition  # type: ignore[union-attr]
+    only_sport, sport_and_world, world, everything = (confirmed(edition) for _ in range(4))
+    for reader, chosen in (
+        (only_sport, ["sport"]),
+        (sport_and_world, ["world", "sport"]),
+        (world, ["world"]),
+    ):
+        Subscription.objects.filter(pk=reader.pk).update(topics=chosen)
+    out = run("topic", "remove", "sport", "--edition", "us")
+    assert "2 reader(s) had chosen it" in out
+    assert "1 of them chose nothing else and now get the whole digest" in out
+    chosen = dict(Subscription.objects.values_list("pk", "topics"))
+    assert chosen == {only_sport.pk: [], sport_and_world.pk: ["world"], world.pk: ["world"],
+                      everything.pk: []}  # fmt: skip
+    assert list(Topic.objects.order_by("order").values_list("slug", "order")) == [
+        ("world", 0),
+        ("business", 1),
+    ]
+    # Added again later, the topic starts with no readers: old choices do not come back.
+    run("topic", "add", "sport", "--edition", "us", "--name", "Sport")
+    assert Subscription.objects.get(pk=only_sport.pk).topics == []
+
+
+def test_deleting_a_topic_in_the_admin_takes_it_out_of_readers_choices(client: object) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from headlines.subscriptions.models import Subscription
+    from tests.subscriptions.factories import confirmed
+
+    _three_topics()
+    sport = Topic.objects.get(slug="sport")
+    reader = confirmed(sport.edition)
+    Subscription.objects.filter(pk=reader.pk).update(topics=["world", "sport"])
+    assert isinstance(client, Client)
+    client.force_login(User.objects.create_superuser("ed", "ed@newsroom.example", "pw-12345678"))
+    answer = client.post(f"/admin/stories/topic/{sport.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 302
+    assert not Topic.objects.filter(slug="sport").exists()
+    assert Subscription.objects.get(pk=reader.pk).topics == ["world"]
+    world = Topic.objects.get(slug="world")
+    answer = client.post(
+        "/admin/stories/topic/",
+        {"action": "delete_selected", "_selected_action": [world.pk], "post": "yes"},
+    )
+    assert answer.status_code == 302
+    assert Subscription.objects.get(pk=reader.pk).topics == []

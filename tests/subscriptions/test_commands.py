@@ -89,3 +89,22 @@ def test_export_writes_csv_with_each_subscriptions_status(edition, uk, tmp_path)
     target = tmp_path / "out.csv"
     run("export", "--output", str(target))
     assert target.read_text().startswith("email,name,edition,status")
+
+
+def test_export_carries_each_readers_topics_as_the_import_reads_them(edition, tmp_path) -> None:
+    from headlines.stories.topics import topic_add
+
+    topic_add(edition="us", slug="world", name="World")
+    topic_add(edition="us", slug="sport", name="Sport")
+    path = tmp_path / "readers.csv"
+    path.write_text(
+        "email,consent_source,consent_at,topics\n"
+        "a@example.com,paper form,2026-01-02T09:00:00Z,sport;world\n"
+        "b@example.com,paper form,2026-01-02T09:00:00Z,\n"
+    )
+    run("import", str(path), "--edition", "us")
+    rows = list(csv.DictReader(io.StringIO(run("export", "--edition", "us"))))
+    assert [(r["email"], r["topics"]) for r in rows] == [
+        ("a@example.com", "world;sport"),
+        ("b@example.com", ""),
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -22,6 +23,7 @@ from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
 from headlines.stories import listing
 from headlines.stories.models import RelevanceTerm, Story, Topic
+from headlines.subscriptions import choices
 
 
 class DigestItemForm(forms.ModelForm):
@@ -295,3 +297,13 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "edition", "order", "sections")
     list_filter = ("edition",)
     ordering = ("edition", "order")
+
+    # Deleting a topic here takes it out of readers' choices too, as `headlines topic remove`.
+    def delete_model(self, request: HttpRequest, obj: Topic) -> None:
+        with transaction.atomic():
+            choices.forget(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Topic]) -> None:
+        with transaction.atomic():
+            for topic in queryset:
+                choices.forget(topic)

@@ -49,6 +49,13 @@ def _labels(values: Iterable[str]) -> list[str]:
     return out
 
 
+def _name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 100 or any(ord(c) < 32 for c in name):
+        raise InvalidInput("name must be 1 to 100 printable characters", field="name")
+    return name
+
+
 def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
     """A new topic, last in the edition's order."""
     found = _edition(edition)
@@ -58,9 +65,7 @@ def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = (
             f"slug {slug!r} must be lower-case letters, digits and hyphens (at most 50)",
             field="slug",
         )
-    name = " ".join(name.split())
-    if not name or len(name) > 100 or any(ord(c) < 32 for c in name):
-        raise InvalidInput("name must be 1 to 100 printable characters", field="name")
+    name = _name(name)
     last = Topic.objects.filter(edition=found).aggregate(m=Max("order"))["m"]
     try:
         with transaction.atomic():
@@ -73,6 +78,58 @@ def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = (
             )
     except IntegrityError:
         raise Conflict(f"{found.slug} already has a topic {slug!r}") from None
+
+
+def topic_get(*, edition: str, slug: str) -> Topic:
+    found = _edition(edition)
+    topic = Topic.objects.filter(edition=found, slug=slug.strip().lower()).first()
+    if topic is None:
+        known = ", ".join(t.slug for t in topics_of(edition_id=found.pk)) or "none yet"
+        raise NotFound(f"{found.slug} has no topic {slug!r}; its topics: {known}")
+    return topic
+
+
+def topic_edit(
+    *,
+    edition: str,
+    slug: str,
+    name: str | None = None,
+    sections: Sequence[str] | None = None,
+    order: int | None = None,
+) -> Topic:
+    """A topic's name, sections or place in the editor's order changed; the slug, which readers'
+    choices and imports use, stays. `order` is a position from 0: the others move to make room."""
+    if name is None and sections is None and order is None:
+        raise InvalidInput("nothing to change: give --name, --sections or --order", field="name")
+    with transaction.atomic():
+        topic = topic_get(edition=edition, slug=slug)
+        if name is not None:
+            topic.name = _name(name)
+        if sections is not None:
+            topic.sections = _labels(sections)
+        topic.save(update_fields=["name", "sections"])
+        if order is not None:
+            if order < 0:
+                raise InvalidInput("order must be 0 or more", field="order")
+            others = [t for t in topics_of(edition_id=topic.edition_id) if t.pk != topic.pk]
+            topic.order = min(order, len(others))
+            others.insert(topic.order, topic)
+            for position, each in enumerate(others):
+                if each.order != position or each.pk == topic.pk:
+                    Topic.objects.filter(pk=each.pk).update(order=position)
+    return topic
+
+
+def topic_delete(topic: Topic) -> None:
+    """The topic gone, the others renumbered from 0 (readers' choices: subscriptions.choices)."""
+    topic.delete()
+    renumber(topic.edition_id)
+
+
+def renumber(edition_id: int) -> None:
+    for position, each in enumerate(topics_of(edition_id=edition_id)):
+        if each.order != position:
+            Topic.objects.filter(pk=each.pk).update(order=position)
 
 
 def topic_list(*, edition: str | None = None) -> list[Topic]:

@@ -7,11 +7,13 @@ and kept in the editor's order, so readers who chose the same topics share one r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from headlines.core.errors import NotFound
-from headlines.stories.topics import topic_slugs_clean, topics_of
+from headlines.stories.models import Topic
+from headlines.stories.topics import topic_delete, topic_get, topic_slugs_clean, topics_of
 from headlines.subscriptions.models import Subscription
 
 
@@ -46,3 +48,32 @@ def subscriptions_topics_import(
         Subscription.objects.filter(
             edition_id=edition_id, subscriber__email_hash__in=hashes
         ).update(topics=list(topics))
+
+
+@dataclass(frozen=True)
+class TopicRemoved:
+    topic: Topic
+    readers: int  # subscriptions that had chosen it
+    now_whole: int  # of them, those it leaves with no topic: they get the whole digest
+
+
+@transaction.atomic
+def topic_remove(*, edition: str, slug: str) -> TopicRemoved:
+    """The topic gone from its edition and from every reader's choice, in one transaction. A
+    reader who chose only it gets the whole digest, as a reader who chose nothing does. Stored
+    stories and digests keep what they were given; the next digest is made without it."""
+    return forget(topic_get(edition=edition, slug=slug))
+
+
+def forget(topic: Topic) -> TopicRemoved:
+    readers = now_whole = 0
+    chosen = Subscription.objects.filter(edition_id=topic.edition_id).values_list("pk", "topics")
+    for pk, picked in chosen.iterator(chunk_size=2000):
+        if not picked or topic.slug not in picked:
+            continue
+        left = [s for s in picked if s != topic.slug]
+        Subscription.objects.filter(pk=pk).update(topics=left)
+        readers += 1
+        now_whole += not left
+    topic_delete(topic)
+    return TopicRemoved(topic, readers, now_whole)

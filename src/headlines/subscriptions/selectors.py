@@ -25,6 +25,7 @@ EXPORT_COLUMNS = (
     "created_at",
     "confirmed_at",
     "unsubscribed_at",
+    "topics",
 )
 
 
@@ -163,6 +164,8 @@ def subscriptions_export_rows(*, edition_id: int | None = None) -> Iterator[dict
             "created_at": _iso(s.created_at) or "",
             "confirmed_at": _iso(s.confirmed_at) or "",
             "unsubscribed_at": _iso(s.unsubscribed_at) or "",
+            # As the import reads it: slugs separated by ";", empty for the whole digest.
+            "topics": ";".join(s.topics or []),
         }
 
 
