@@ -600,3 +600,22 @@ def test_table_prose_is_counted_cell_by_cell_without_a_second_extraction() -> No
     # same parser, sees no more of it): a count, not a crash.
     hostile = "<div>" * 5000 + deep
     assert extract._words_in_tables(f"<html><body>{hostile}</body></html>") >= 0
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "Президент выступил вечером.",
+        "Über 200 Menschen wurden festgenommen.",
+        "大統領は夜に演説した。",
+    ],
+)
+def test_a_photo_credit_ends_its_caption_before_a_sentence_in_any_script(after: str) -> None:
+    # A caption left in the text with its credit, then the article's next sentence: the caption
+    # and its credit go, whatever letter the sentence starts with (it went before a Latin
+    # capital only, and "... the square Über 200 ..." was kept as one sentence).
+    kept, removed = scrub([f"Police cleared the square (AFP via Getty Images) {after}"])
+    assert kept == [after]
+    assert [(r.text, r.reason) for r in removed] == [
+        ("Police cleared the square (AFP via Getty Images)", "caption")
+    ]

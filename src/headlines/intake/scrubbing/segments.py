@@ -50,7 +50,9 @@ SENTENCE_STOP = re.compile(rf"[{SPACED_STOPS}][{CLOSERS}]*(?:\s|$)|[{OWN_STOPS}]
 CJK_STOPS = "\u3002\uff01\uff1f\u300d\u300f\uff09"
 # A caption's credit "(Jane Doe/Metro Wire)", "(AFP via Getty Images)" ends it even without
 # a full stop.
-CREDIT_THEN_TEXT = re.compile(rf"({INLINE_CREDIT.pattern})\s+(?=[A-Z])")
+CREDIT_THEN_TEXT = re.compile(
+    rf"({INLINE_CREDIT.pattern})\s+(?=[{OPENERS}]?[{CAPITALS}{UNCASED}]|{UNSPACED.pattern})"
+)
 
 
 def units(text: str) -> int:
