@@ -97,15 +97,22 @@ def clean(
         url=url,
         canonical_url=canonical_url(url),
         image_url=extracted.image_url,
-        # A feed's or a source's language is checked against the article's text too.
-        language=reconcile(
-            item.language or extracted.language or default_language, f"{extracted.title}\n{text}"
-        )[:16],
+        language=_language(item, extracted, default_language, text)[:16],
         published=item.published or extracted.published,
         removed=removed,
         outlet=item.outlet,
         sections=item.sections,
     )
+
+
+def _language(
+    item: RawItem, extracted: extraction.Extracted, default_language: str, text: str
+) -> str:
+    """A feed's language, else the page's or record's (already checked against its text by
+    extraction), else the source's; a feed's or a source's is checked against the text too."""
+    if extracted.language and not item.language:
+        return extracted.language
+    return reconcile(item.language or default_language, f"{extracted.title}\n{text}")
 
 
 def is_brief(item: RawItem, extracted: extraction.Extracted) -> bool:
