@@ -111,9 +111,18 @@ class Server:
         )
         return [int(n) for n in done.stdout.strip().strip("[]").split(",")]
 
-    def web_processes(self) -> list[int]:
-        """The pids of the web processes (the children at the parent's CPU priority)."""
-        return [pid for pid, nice in children(self.process.pid).items() if nice == own_nice()]
+    def web_processes(self, count: int) -> list[int]:
+        """The pids of the `count` web processes: the children at the parent's CPU priority.
+        The worker lowers its own first thing, but on a loaded machine the web can answer
+        /healthz before the freshly forked worker has run at all, so wait for it (a flake in CI
+        found three children at the parent's priority)."""
+        deadline = time.monotonic() + 20
+        while True:
+            found = children(self.process.pid)
+            web = [pid for pid, nice in found.items() if nice == own_nice()]
+            if (len(web) == count and len(found) > count) or time.monotonic() > deadline:
+                return web
+            time.sleep(0.1)
 
 
 def children(pid: int) -> dict[int, int]:
@@ -177,7 +186,7 @@ def test_one_readers_limit_holds_when_their_requests_land_on_different_web_proce
         tmp_path, "--processes", "2", database_url=database_url, HEADLINES_TRUSTED_PROXIES="1"
     )
     try:
-        first, second = server.web_processes()
+        first, second = server.web_processes(2)
         ann = "198.51.100.7"
         codes = []
         # All web processes accept from one socket; a stopped one accepts nothing, so each pair
