@@ -146,10 +146,17 @@ def test_stored_stories_list_their_topics() -> None:
     from headlines.stories.models import Story
 
     ed = factories.edition()
+    topics.topic_add(edition=ed.slug, slug="world", name="World")
+    topics.topic_add(edition=ed.slug, slug="sport", name="Sport")
     day = NOON.date()
-    Story.objects.create(edition=ed, day=day, headline="A", rank=0, topics=["world"])
+    Story.objects.create(edition=ed, day=day, headline="A", rank=0, topics=["world", "sport"])
     Story.objects.create(edition=ed, day=day, headline="B", rank=1)
+    listed = stored_stories(edition_id=ed.pk, day=day)
+    assert [s.topics for s in listed] == [("world", "sport"), ()]
+    # A topic the editor removed since drops out of the listing; the stored story keeps it.
+    run("topic", "remove", "sport", "--edition", ed.slug)
     assert [s.topics for s in stored_stories(edition_id=ed.pk, day=day)] == [("world",), ()]
+    assert Story.objects.get(headline="A").topics == ["world", "sport"]
 
 
 def _three_topics() -> None:

@@ -17,6 +17,7 @@ from headlines.core.models import Edition
 from headlines.intake import selectors as intake_selectors
 from headlines.stories import selectors
 from headlines.stories.models import Story
+from headlines.stories.topics import topics_of
 
 EARLIEST_DAY = dt.date(1970, 1, 1)
 FUTURE_DAYS = 366
@@ -101,7 +102,9 @@ def window_stories(
 
 
 def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
-    """The stories stored for a day (by the digest build), in their rank order."""
+    """The stories stored for a day (by the digest build), in their rank order, with the
+    topics of theirs the edition still has (a removed topic drops out)."""
+    current = {t.slug for t in topics_of(edition_id=edition_id)}
     stories = (
         Story.objects.filter(edition_id=edition_id, day=day)
         .order_by("rank", "id")
@@ -120,7 +123,7 @@ def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
                 )
                 for a in sorted(s.articles.all(), key=lambda a: a.pk)
             ),
-            topics=tuple(s.topics or ()),
+            topics=tuple(t for t in s.topics or () if t in current),
             story_id=s.pk,
         )
         for s in stories
