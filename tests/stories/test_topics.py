@@ -267,3 +267,18 @@ def test_deleting_a_topic_in_the_admin_takes_it_out_of_readers_choices(client: o
     )
     assert answer.status_code == 302
     assert Subscription.objects.get(pk=reader.pk).topics == []
+
+
+def test_removing_a_topic_reaches_every_reader_past_one_update_chunk(monkeypatch) -> None:
+    from headlines.subscriptions import choices
+    from headlines.subscriptions.models import Subscription
+    from tests.subscriptions.factories import confirmed
+
+    _three_topics()
+    edition = Topic.objects.first().edition  # type: ignore[union-attr]
+    readers = [confirmed(edition) for _ in range(5)]
+    Subscription.objects.filter(pk__in=[r.pk for r in readers]).update(topics=["world", "sport"])
+    monkeypatch.setattr(choices, "UPDATE_CHUNK", 2)
+    out = run("topic", "remove", "sport", "--edition", "us")
+    assert "5 reader(s) had chosen it" in out and "whole digest" not in out
+    assert list(Subscription.objects.values_list("topics", flat=True)) == [["world"]] * 5

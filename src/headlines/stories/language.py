@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from headlines.intake.extraction.languages import base
+
 _WORD = re.compile(r"\w\w+", re.UNICODE)
 # Runs of CJK ideographs, kana and Thai letters (no spaces between their words).
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -36,10 +38,6 @@ _STOP = {
     "met na naar niet nog of om ook op over te tot uit van voor was werd wat we wel zal "
     "ze zich zij zijn",
 }
-
-
-def base(language: str) -> str:
-    return (language or "").replace("_", "-").split("-")[0].strip().lower()
 
 
 @cache

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from headlines.intake.extraction.languages import base
+
 if TYPE_CHECKING:  # NumPy loads only where stories are ranked (fast start-up).
     import numpy as np
 
@@ -51,7 +53,7 @@ def score(signals: Signals, *, end: dt.datetime, language: str, terms: dict[str,
 
 
 def _same_language(a: str, b: str) -> bool:
-    return a.split("-")[0].lower() == b.split("-")[0].lower()
+    return base(a) == base(b)
 
 
 def diversify(

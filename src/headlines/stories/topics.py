@@ -101,6 +101,8 @@ def topic_edit(
     choices and imports use, stays. `order` is a position from 0: the others move to make room."""
     if name is None and sections is None and order is None:
         raise InvalidInput("nothing to change: give --name, --sections or --order", field="name")
+    if order is not None and order < 0:
+        raise InvalidInput("order must be 0 or more", field="order")
     with transaction.atomic():
         topic = topic_get(edition=edition, slug=slug)
         if name is not None:
@@ -109,14 +111,9 @@ def topic_edit(
             topic.sections = _labels(sections)
         topic.save(update_fields=["name", "sections"])
         if order is not None:
-            if order < 0:
-                raise InvalidInput("order must be 0 or more", field="order")
             others = [t for t in topics_of(edition_id=topic.edition_id) if t.pk != topic.pk]
-            topic.order = min(order, len(others))
-            others.insert(topic.order, topic)
-            for position, each in enumerate(others):
-                if each.order != position or each.pk == topic.pk:
-                    Topic.objects.filter(pk=each.pk).update(order=position)
+            others.insert(min(order, len(others)), topic)
+            _place(others)
     return topic
 
 
@@ -127,9 +124,16 @@ def topic_delete(topic: Topic) -> None:
 
 
 def renumber(edition_id: int) -> None:
-    for position, each in enumerate(topics_of(edition_id=edition_id)):
+    _place(topics_of(edition_id=edition_id))
+
+
+def _place(ordered: Sequence[Topic]) -> None:
+    """Each topic's `order` its position in `ordered`, from 0 (only the rows that move are
+    written; the objects are updated too)."""
+    for position, each in enumerate(ordered):
         if each.order != position:
             Topic.objects.filter(pk=each.pk).update(order=position)
+            each.order = position
 
 
 def topic_list(*, edition: str | None = None) -> list[Topic]:

@@ -50,6 +50,9 @@ def subscriptions_topics_import(
         ).update(topics=list(topics))
 
 
+UPDATE_CHUNK = 900
+
+
 @dataclass(frozen=True)
 class TopicRemoved:
     topic: Topic
@@ -66,14 +69,21 @@ def topic_remove(*, edition: str, slug: str) -> TopicRemoved:
 
 
 def forget(topic: Topic) -> TopicRemoved:
-    readers = now_whole = 0
+    """`topic_remove` for a topic already found (the admin's delete calls this)."""
+    groups: dict[tuple[str, ...], list[int]] = {}
     chosen = Subscription.objects.filter(edition_id=topic.edition_id).values_list("pk", "topics")
     for pk, picked in chosen.iterator(chunk_size=2000):
-        if not picked or topic.slug not in picked:
-            continue
-        left = [s for s in picked if s != topic.slug]
-        Subscription.objects.filter(pk=pk).update(topics=left)
-        readers += 1
-        now_whole += not left
+        if picked and topic.slug in picked:
+            groups.setdefault(tuple(s for s in picked if s != topic.slug), []).append(pk)
+    # One UPDATE per topic set left (as `subscriptions_topics_import` writes them), in chunks
+    # that stay under SQLite's limit of bound variables.
+    for left, pks in groups.items():
+        for start in range(0, len(pks), UPDATE_CHUNK):
+            chunk = pks[start : start + UPDATE_CHUNK]
+            Subscription.objects.filter(pk__in=chunk).update(topics=list(left))
     topic_delete(topic)
-    return TopicRemoved(topic, readers, now_whole)
+    return TopicRemoved(
+        topic,
+        readers=sum(len(pks) for pks in groups.values()),
+        now_whole=len(groups.get((), [])),
+    )

@@ -124,6 +124,7 @@ SAMPLE_CHARS = 3000
 
 
 def base(code: str) -> str:
+    """The language of a tag ("pt-BR", "zh_TW" -> "pt", "zh"), lower-cased."""
     return (code or "").replace("_", "-").split("-")[0].strip().lower()
 
 
@@ -143,12 +144,11 @@ def script_language(text: str) -> tuple[str, frozenset[str]]:
     if sample.isascii():
         return "", frozenset()
     letters = len(_NOT_LETTERS.sub("", sample))
-    # Letters of another script are all outside ASCII: too few of those, and none can count.
-    if (
-        letters < 10
-        or len(sample) - len(sample.encode("ascii", "ignore"))
-        < SCRIPT_SHARE * min(letters, len(sample)) / 2
-    ):
+    # Another script's letters are all outside ASCII, and the fewest that count (CJK's, each
+    # weighed twice below) are SCRIPT_SHARE / (2 - SCRIPT_SHARE) of the letters: with fewer
+    # non-ASCII characters than half the share, no script can.
+    outside = len(sample) - len(sample.encode("ascii", "ignore"))
+    if letters < 10 or outside < SCRIPT_SHARE * letters / 2:
         return "", frozenset()
     tagged = sample.translate(_tags())
     counts = {name: tagged.count(chr(0xF0000 + i)) for i, (name, *_) in enumerate(_SCRIPTS)}
