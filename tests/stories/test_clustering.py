@@ -301,3 +301,24 @@ def test_every_pair_of_a_small_window_is_a_candidate() -> None:
     assert pairs.features.shape == (190, len(clustering.SCORER_FEATURES))
     assert np.isfinite(pairs.features).all()
     assert pairs.worse.max() <= 19  # every other article is ranked
+
+
+def test_a_window_of_headlines_compares_their_words_by_stem() -> None:
+    from headlines.stories.clustering import headline_window
+
+    briefs = [Doc("Flooding closes roads", ""), Doc("Floods close road", "")]
+    assert headline_window(briefs)
+    vec = Vectorizer()
+    rows = vec.fit_transform(briefs)
+    assert (rows[0] @ rows[1].T).toarray()[0, 0] > 0.9  # flood, close, road: one event's words
+    # Among articles the words are compared as written: whole texts give a word in its forms.
+    articles = [
+        Doc("Flooding closes roads", "Water rose overnight."),
+        Doc("Floods close road", "Crews worked late."),
+    ]
+    assert not headline_window(articles)
+    rows = Vectorizer().fit_transform(articles)
+    assert (rows[0] @ rows[1].T).toarray()[0, 0] < 0.01
+    # Briefs are a headline window once they are more than a tenth of it (merging.BRIEF_SHARE).
+    assert headline_window([*articles * 8, *briefs])  # 2 of 18
+    assert not headline_window([*articles * 10, briefs[0]])  # 1 of 21

@@ -224,9 +224,19 @@ class Vectorizer:
         self.views: tuple[csr_matrix, ...] | None = None
 
     def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
-        full_tokens = [language.tokens(full_document(d.title, d.text), d.language) for d in docs]
+        # In a window of headlines (see `headline_window`) each doc is a handful of words, and
+        # one event's headlines often say them in other forms ("charges", "charged"): their
+        # words are cut to their stems there. Not in articles' windows: whole texts give a word
+        # in its several forms anyway, and stems drew look-alike events together there
+        # (docs/benchmarks.md, "Stems for a window of headlines").
+        stem = headline_window(docs)
+        full_tokens = [
+            language.tokens(full_document(d.title, d.text), d.language, stem=stem) for d in docs
+        ]
         full = _tfidf(full_tokens)
-        words = _tfidf([language.tokens(document(d.title, d.text), d.language) for d in docs])
+        words = _tfidf(
+            [language.tokens(document(d.title, d.text), d.language, stem=stem) for d in docs]
+        )
         # A headline alone (a brief) is compared on its words: its capitals are not names
         # ("Yellen Says Fed Will Keep Rates Low" in Title Case), and a names view made of them
         # joined unrelated headlines (clustering-dev headlines alone: NeuS pairwise precision
@@ -235,8 +245,12 @@ class Vectorizer:
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
         action = _tfidf(
             [
-                action_tokens(tokens, names if d.text.strip() else full_names(d.title, ""))
+                action_tokens(
+                    tokens,
+                    language.stems(own, d.language) if stem else own,
+                )
                 for d, tokens, names in zip(docs, full_tokens, found, strict=True)
+                for own in [names if d.text.strip() else full_names(d.title, "")]
             ]
         )
         embedded = self._embedded(docs)
@@ -307,6 +321,13 @@ class Vectorizer:
         out = np.zeros((len(docs), wordpieces.DIMENSIONS), dtype=np.float32)
         out[english] = self.table.vectors([embedding_text(docs[i]) for i in english])
         return out
+
+
+def headline_window(docs: Sequence[Doc]) -> bool:
+    """Whether briefs (headlines without text, as a news aggregator's dump gives them) are
+    more than `merging.BRIEF_SHARE` of the window: then pairs of two briefs are scored by trees
+    of their own (`brief_pairs`) and words are compared by their stems (`Vectorizer`)."""
+    return bool(docs) and sum(not d.text.strip() for d in docs) > merging.BRIEF_SHARE * len(docs)
 
 
 def embeddable(doc: Doc) -> bool:

@@ -2,15 +2,22 @@
 
 Languages written with spaces are split into words and lose their stop words (English: the
 usual list; a few other major languages: their commonest function words; any other language
-none, and the window's document frequencies do the rest). Chinese, Japanese and Thai are
-written without spaces between words, so their runs of letters are cut into overlapping
-character pairs, the usual unit for comparing such texts without a dictionary.
+none, and the window's document frequencies do the rest). Where asked (a window of headlines
+alone: see `clustering.Vectorizer`), each word is also cut to its stem by its language's Snowball
+stemmer, where PyStemmer has one ("charged", "charges" and "charging" count as one word).
+Chinese, Japanese and Thai are written without spaces between words, so their runs of letters
+are cut into overlapping character pairs, the usual unit for comparing such texts without a
+dictionary.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Sequence
 from functools import cache
+
+import Stemmer
 
 from headlines.intake.extraction.languages import base
 
@@ -40,6 +47,37 @@ _STOP = {
 }
 
 
+# Snowball's stemmers by language tag (an article of no known language is read as English, as
+# its stop words are).
+_SNOWBALL_NAMES = (
+    "en:english ar:arabic ca:catalan cs:czech da:danish de:german el:greek es:spanish "
+    "et:estonian eu:basque fa:persian fi:finnish fr:french ga:irish hi:hindi hu:hungarian "
+    "hy:armenian id:indonesian it:italian lt:lithuanian ne:nepali nl:dutch no:norwegian "
+    "nb:norwegian nn:norwegian pl:polish pt:portuguese ro:romanian ru:russian sr:serbian "
+    "sv:swedish ta:tamil tr:turkish"
+)
+_SNOWBALL = {"": "english", **dict(pair.split(":") for pair in _SNOWBALL_NAMES.split())}
+# A Stemmer object is not safe to share between threads (PyStemmer's documentation): one per
+# thread and language.
+_local = threading.local()
+
+
+def _stemmer(code: str) -> Stemmer.Stemmer | None:
+    name = _SNOWBALL.get(code)
+    if name is None:
+        return None
+    made: dict[str, Stemmer.Stemmer] = _local.__dict__.setdefault("stemmers", {})
+    if name not in made:
+        made[name] = Stemmer.Stemmer(name)
+    return made[name]
+
+
+def stems(words: Sequence[str], language: str) -> list[str]:
+    """`words` (lower-cased) cut to their stems in `language`; as they are where it has none."""
+    stemmer = _stemmer(base(language))
+    return list(words) if stemmer is None else stemmer.stemWords(words)
+
+
 @cache
 def stop_words(language: str) -> frozenset[str]:
     code = base(language)
@@ -50,11 +88,14 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(_STOP.get(code, "").split())
 
 
-def tokens(text: str, language: str) -> list[str]:
-    """The words of `text` that say what it is about, lower-cased, in its language's units."""
+def tokens(text: str, language: str, *, stem: bool = False) -> list[str]:
+    """The words of `text` that say what it is about, lower-cased, in its language's units;
+    cut to their stems where `stem`."""
     lowered = text.lower()
     stop = stop_words(language)
     out = [w for w in _WORD.findall(lowered) if w not in stop and not _UNSPACED.search(w)]
+    if stem:
+        out = stems(out, language)
     # Unspaced script is cut into character pairs whatever the declared language: a Japanese
     # name inside an English text is still compared, and a mislabelled article still works.
     for run in _UNSPACED.findall(lowered):
