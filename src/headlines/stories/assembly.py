@@ -154,9 +154,10 @@ class _Said:
         language = best[0].language
         said = cls([], [], [], roots)
         for row, title in zip(best, titles, strict=False):
-            title_words = frozenset(lang.tokens(title, language))
+            # By stem: an outlet that says "charged" agrees with one that says "charges".
+            title_words = frozenset(lang.tokens(title, language, stem=True))
             lead = [
-                frozenset(lang.tokens(s, language))
+                frozenset(lang.tokens(s, language, stem=True))
                 for s in textlib.lead_sentences(row.text, limit=2)
             ]
             said.titles.append(title_words)
