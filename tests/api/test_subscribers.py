@@ -175,7 +175,18 @@ def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "{", "[]", "null", '"text"', "\x00", '{"email": {"$ne": 1}, "edition": "us"}']
+    "raw",
+    [
+        "",
+        "{",
+        "[]",
+        "null",
+        '"text"',
+        "\x00",
+        '{"email": {"$ne": 1}, "edition": "us"}',
+        # Half of a UTF-16 pair, which JSON can escape and no database can store.
+        '{"email": "a\\ud800@example.com", "edition": "us"}',
+    ],
 )
 def test_malformed_bodies_are_refused_without_a_server_error(api: Api, edition, raw) -> None:
     response = api.post("/subscribers", raw)

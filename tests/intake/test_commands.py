@@ -118,6 +118,49 @@ def test_import_names_each_failed_input_and_exits_1_or_2(tmp_path: Path) -> None
 
 
 @pytest.mark.django_db
+def test_a_jsonl_record_with_half_a_character_is_reported_and_the_rest_imported(
+    tmp_path: Path,
+) -> None:
+    # JSON can escape half of a UTF-16 pair ("\ud800"), which no database stores: the import
+    # crashed on it, losing the records beside it.
+    dump = tmp_path / "mixed.jsonl"
+    good = {"url": "https://news.example/a", "title": "Ferry returns", "text": factories.BODY}
+    dump.write_text(
+        json.dumps(good)
+        + "\n"
+        + '{"url": "https://news.example/b", "title": "Bad \\ud800 title", "text": "x"}\n'
+        + '{"url": "https://news.example/c", "title": "Fine", "text": "T\\udfffext"}\n'
+    )
+    status, err = exit_status("import", str(dump), "--source", "Wire dump")
+    assert status == 1
+    assert f"{dump}:2" in err and f"{dump}:3" in err and "half of a character" in err
+    assert list(Article.objects.values_list("url", flat=True)) == ["https://news.example/a"]
+
+
+@pytest.mark.django_db
+def test_nul_in_a_page_dump_or_record_is_dropped_not_a_crash(tmp_path: Path) -> None:
+    # PostgreSQL refuses NUL in text: one NUL anywhere crashed the whole import there.
+    body = factories.BODY
+    record = tmp_path / "records.jsonl"
+    record.write_text(
+        json.dumps({"url": "https://news.example/r", "title": "Ferry\u0000 returns", "text": body})
+        + "\n"
+    )
+    dump = tmp_path / "dump.txt"
+    dump.write_bytes(UNSEEN_DUMP.replace("coastal", "coas\x00tal").encode())
+    page = tmp_path / "page.html"
+    page.write_bytes(UNSEEN_PAGE.replace("resumed", "res\x00umed").encode())
+    for path in (record, dump, page):
+        assert exit_status("import", str(path), "--source", "Wire dump") == (0, "")
+    assert Article.objects.count() == 3
+    for title, text in Article.objects.values_list("title", "text"):
+        assert "\x00" not in title + text
+    assert Article.objects.filter(title="Ferry returns").exists()
+    assert Article.objects.filter(text__contains="resumed its crossings").exists()
+    assert Article.objects.filter(text__contains="reopen the coastal path").exists()
+
+
+@pytest.mark.django_db
 def test_source_add_list_and_ingest_table(web, tmp_path: Path) -> None:
     edition = core_factories.edition()
     web.serve("/a", factories.page())

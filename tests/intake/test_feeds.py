@@ -123,3 +123,36 @@ def test_a_latin1_page_is_not_taken_for_broken_utf8() -> None:
 
     text = "Le café de la gare a fermé ses portes après trente années de service. " * 10
     assert "café" in decode(text.encode("latin-1"))
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("&#xD800;", "\ufffd"),  # half of a UTF-16 pair: feedparser crashed on it
+        ("&#56319;", "\ufffd"),
+        ("&#x110000;", "\ufffd"),  # past the last code point: crashed too
+        ("&#99999999999999999999999999;", "\ufffd"),
+        ("&#0;", "\ufffd"),  # NUL, which PostgreSQL refuses in text
+        ("&#x1b;", "\ufffd"),
+        ("\x00\x01\x1b", ""),  # written out
+        ("&#xFFFE;", "\ufffd"),
+        ("&#x1F600;", "\U0001f600"),  # what XML allows stays
+        ("&#233;", "é"),
+        ("&amp;#0;", "&#0;"),  # text that shows a reference is not one
+    ],
+)
+def test_characters_xml_forbids_never_reach_a_title(written: str, read: str) -> None:
+    feed = rss([(f"Harbour {written} reopens", "http://example.test/a")])
+    _, entries = feeds.parse_feed(feed.encode(), where="f")
+    assert [e.title for e in entries] == [f"Harbour {read} reopens"]
+
+
+def test_what_feedparser_cannot_read_fails_the_feed_not_the_run(monkeypatch) -> None:
+    import feedparser
+
+    def crash(*args, **kwargs):
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    monkeypatch.setattr(feedparser, "parse", crash)
+    with pytest.raises(ParseError, match="not a readable RSS or Atom feed"):
+        feeds.parse_feed(rss([("Harbour reopens", "http://example.test/a")]).encode(), where="f")

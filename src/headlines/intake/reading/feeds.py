@@ -65,13 +65,42 @@ def looks_like_feed(content: bytes) -> bool:
     return head.startswith(b"<?xml") or any(root in head for root in FEED_ROOTS)
 
 
+# Characters XML does not allow (XML 1.0 `Char`), written out or as references. feedparser's
+# lenient parser passed a NUL or another control character into a title (PostgreSQL refuses NUL
+# in text), and crashed on a reference to half of a UTF-16 pair (`&#xD800;`) or past U+10FFFF.
+NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+
+
+def _xml_char(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _checked_reference(match: re.Match[str]) -> str:
+    digits, base = (match.group(1), 16) if match.group(1) else (match.group(2), 10)
+    fits = len(digits.lstrip("0")) <= 8  # no int() of a thousand digits
+    return match.group(0) if fits and _xml_char(int(digits, base)) else "\ufffd"
+
+
+def xml_chars_only(text: str) -> str:
+    """`text` with the characters XML forbids dropped and references to them replaced by
+    U+FFFD (the replacement character)."""
+    return CHAR_REFERENCE.sub(_checked_reference, NOT_XML_CHAR.sub("", text))
+
+
 def as_utf8(content: bytes, *, charset: str = "", where: str = "") -> bytes:
     """The document re-encoded as UTF-8, its charset decided as a page's is (HTTP header, XML
     declaration, UTF-8, then detection): feedparser would guess windows-1252 for a feed that
-    declares nothing, and store EUC-JP or KOI8-R text as mojibake."""
+    declares nothing, and store EUC-JP or KOI8-R text as mojibake. Characters XML forbids are
+    taken out (`xml_chars_only`)."""
     declared = XML_ENCODING.match(content[:300])
     named = charset or (declared.group(1).decode("ascii") if declared else "")
-    text = decode(content, declared=named, where=where)
+    text = xml_chars_only(decode(content, declared=named, where=where))
     text = XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
     return text.encode("utf-8")
 
@@ -93,7 +122,11 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
         raise ParseError(f"{where}: not an RSS or Atom feed")
     import feedparser
 
-    parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
+    except (ValueError, OverflowError) as exc:  # UnicodeError is a ValueError
+        # What `xml_chars_only` does not foresee must still fail this feed, not the run.
+        raise ParseError(f"{where}: not a readable RSS or Atom feed ({exc})") from None
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         problem = parsed.get("bozo_exception")
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({problem or 'no entries'})")

@@ -74,7 +74,29 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             except (ValueError, UnicodeDecodeError) as exc:
                 yield Failure(f"{where}:{number}", f"not valid JSON ({exc})")
                 continue
+            if _lone_surrogate(record):
+                # JSON may escape half of a UTF-16 pair ("\ud800"): no text can be stored so.
+                yield Failure(
+                    f"{where}:{number}",
+                    "the record has a \\u escape that is half of a character "
+                    "(a lone UTF-16 surrogate such as \\ud800)",
+                )
+                continue
             yield jsonl_item(record, input=f"{where}:{number}")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    """Whether any string of a parsed JSON value (keys included) holds a lone surrogate."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_lone_surrogate(v) for v in value)
+    return False
 
 
 def jsonl_item(record: Any, *, input: str) -> Item:
