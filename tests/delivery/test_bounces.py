@@ -122,3 +122,17 @@ def test_junk_and_forged_addresses_change_nothing(raw: bytes) -> None:
     assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.CONFIRMED
+
+
+@pytest.mark.parametrize("status", [b"5.1.1\x00 junk", b"5.1.1 \xff\xfe", b"5.1.1 \xed\xa0\x80"])
+def test_a_report_in_bytes_no_database_stores_still_suppresses(status: bytes) -> None:
+    # NUL (which PostgreSQL refuses in text) or undecodable bytes (which the mail parser keeps
+    # as half characters) in a DSN field stopped the bounce from being recorded at all.
+    _, verp = setup_reader("gone@example.org")
+    raw = DSN.format(verp=verp, rcpt="gone@example.org").encode()
+    raw = raw.replace(b"Status: 5.1.1", b"Status: " + status)
+    assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "hard"
+    assert suppressed("gone@example.org") == "hard_bounce"
+    detail = BounceEvent.objects.get().detail
+    assert detail.startswith("5.1.1") and "\x00" not in detail
+    detail.encode("utf-8")  # storable: no half characters

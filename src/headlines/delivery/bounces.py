@@ -20,6 +20,7 @@ from django.db import transaction
 from flufl.bounce import all_failures
 
 from headlines.core import clock, events
+from headlines.core.storable import storable
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash
@@ -114,6 +115,7 @@ def bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) 
 
 def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) -> bool:
     hashed = email_hash(email)
+    detail = storable(detail)  # a reply or DSN field, as any mail server wrote it
     BounceEvent.objects.create(
         email_hash=hashed, kind=kind, delivery_id=delivery_id, detail=detail[:2000]
     )

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, fields
 
+from headlines.core.storable import storable
 from headlines.intake.reading.dates import DateLike
-
-# What no database stores: NUL (PostgreSQL refuses it in text) and half of a UTF-16 pair (no
-# UTF-8 encoder writes it; JSON can escape one). A page, dump or feed holding either crashed
-# the whole import on PostgreSQL. NUL says nothing and goes; half a character becomes U+FFFD.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def storable(text: str) -> str:
-    """`text` without NUL, and with U+FFFD for each lone surrogate."""
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 @dataclass
@@ -36,7 +24,8 @@ class RawItem:
     sections: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Every reader makes its items here: whatever it read is storable from now on.
+        # Every reader makes its items here: whatever it read is storable from now on (NUL
+        # dropped, half characters U+FFFD: `core.storable`).
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, str):

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from headlines.core.storable import SURROGATE
 from headlines.intake.reading.dates import ANY_DATE, parse_date, parse_written_date
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
@@ -74,6 +75,9 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             except (ValueError, UnicodeDecodeError) as exc:
                 yield Failure(f"{where}:{number}", f"not valid JSON ({exc})")
                 continue
+            except RecursionError:
+                yield Failure(f"{where}:{number}", "not valid JSON (nested too deeply)")
+                continue
             if _lone_surrogate(record):
                 # JSON may escape half of a UTF-16 pair ("\ud800"): no text can be stored so.
                 yield Failure(
@@ -85,17 +89,19 @@ def read_jsonl(path: Path) -> Iterator[Item]:
             yield jsonl_item(record, input=f"{where}:{number}")
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _lone_surrogate(value: Any) -> bool:
     """Whether any string of a parsed JSON value (keys included) holds a lone surrogate."""
-    if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
-    if isinstance(value, dict):
-        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_lone_surrogate(v) for v in value)
+    pending = [value]  # a stack, not recursion: the JSON may nest as deep as json allows
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
