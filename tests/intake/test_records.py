@@ -97,3 +97,23 @@ def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() ->
     chinese = "国务院新闻办公室今天举行发布会，介绍今年前三季度经济运行情况。" * 12  # noqa: RUF001
     assert "".join(recover_paragraphs(chinese)) == chinese
     assert len(recover_paragraphs(chinese)) > 1
+
+
+def test_json_nested_past_what_json_reads_is_a_failure_of_its_line(tmp_path: Path) -> None:
+    dump = tmp_path / "deep.jsonl"
+    good = json.dumps({"text": STORY})
+    dump.write_text(
+        "[" * 100_000
+        + "]" * 100_000
+        + "\n"
+        + '{"a": ' * 50_000
+        + "1"
+        + "}" * 50_000
+        + "\n"
+        + good
+        + "\n"
+    )
+    found = list(read_jsonl(dump))
+    assert [type(f) for f in found] == [Failure, Failure, RawItem]
+    assert isinstance(found[0], Failure) and found[0].reason.endswith("(nested too deeply)")
+    assert found[1].input.endswith(":2")
