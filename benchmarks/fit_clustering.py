@@ -15,7 +15,9 @@ prints the second pass's numbers to paste into `stories/merging.py`; nothing els
    with every text removed (headlines alone, as `bench_clustering` also scores them), each set
    weighing the same. The small-window scorer (`clustering.SMALL_SCORER_FILE`): the same trees
    on `clustering_dev.small_windows` (16-160 articles; smaller ones take the cosine path), each
-   kind of window weighing the same.
+   kind of window weighing the same; the small-window brief scorer
+   (`clustering.SMALL_BRIEF_SCORER_FILE`): the same trees on those small windows with every text
+   removed.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
@@ -157,8 +159,8 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
         )
     return {
         "about": "Trees of stories/clustering.py's pair scorer, written by "
-        "benchmarks/fit_clustering.py; see SCORER_FILE, BRIEF_SCORER_FILE and "
-        "SMALL_SCORER_FILE there.",
+        "benchmarks/fit_clustering.py; see SCORER_FILE, BRIEF_SCORER_FILE, "
+        "SMALL_SCORER_FILE and SMALL_BRIEF_SCORER_FILE there.",
         "features": list(clustering.SCORER_FEATURES),
         "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": SCORER_DEPTH,
@@ -311,6 +313,20 @@ def main() -> None:
         },
     )
 
+    # 1d. The small-window brief scorer: the same small windows with every text removed (a
+    # small newsroom's headline feeds), each kind of window weighing the same.
+    small_briefs_stored, _ = fit_groups(
+        "small-window brief scorer, tune half, small windows of headlines alone:",
+        {
+            group: [
+                scorer_rows(prepare(headlines_alone(w), defaults, small=True))
+                for w in wins
+                if len(w.articles) >= clustering.SMALL_MIN_WINDOW
+            ]
+            for group, wins in clustering_dev.small_windows().items()
+        },
+    )
+
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     xs, ys, ws = [], [], []
     print("story-level second pass, tune half (pairs of stories, of them one event):")
@@ -337,6 +353,7 @@ def main() -> None:
         (clustering.SCORER_FILE, stored),
         (clustering.BRIEF_SCORER_FILE, briefs_stored),
         (clustering.SMALL_SCORER_FILE, small_stored),
+        (clustering.SMALL_BRIEF_SCORER_FILE, small_briefs_stored),
     ):
         path.write_text(json.dumps(what, separators=(",", ":")) + "\n")
         print(f"# {path.relative_to(clustering_dev.ROOT)}: written")

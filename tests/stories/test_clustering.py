@@ -249,6 +249,25 @@ def test_a_window_under_the_scorer_size_is_scored_by_the_small_trees() -> None:
     assert got[0] > 0.9 > 0.1 > got[1]
 
 
+def test_headline_pairs_of_a_small_window_are_scored_by_the_small_brief_trees() -> None:
+    from headlines.stories.clustering import brief_scorer, small_brief_scorer, small_scorer
+
+    features = np.array(
+        [
+            [0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5],
+            [0.15, 0.05, 0.0, 3.4, 3.4, 0.3, 0.3, -0.05, 0, 1, 0.0, 0.1, 0.0, 0.0],
+        ]
+        * 2
+    )
+    brief = np.array([True, True, False, False])
+    got = pair_probability(features, brief, small=True)
+    assert (got[:2] == small_brief_scorer().probability(features[:2])).all()
+    assert (got[2:] == small_scorer().probability(features[2:])).all()
+    # Trees of their own: not the large windows' brief trees.
+    assert (got[:2] != brief_scorer().probability(features[:2])).any()
+    assert got[0] > 0.9 > 0.1 > got[1]
+
+
 def _unrelated(n: int) -> list[Doc]:
     """n reports: events of three reports each, on unrelated subjects."""
     subjects = [

@@ -738,6 +738,18 @@ def small_scorer() -> Trees:
     return _stored_trees(SMALL_SCORER_FILE)
 
 
+# And pairs of two briefs in a small window of mostly headlines (a small newsroom's headline
+# feeds): trees fitted on the same small windows with every text removed. The large windows'
+# brief trees joined two headlines sharing one word there ("Chess club celebrates fiftieth
+# anniversary", "Football club signs young striker" in a window of 16): in a small window every
+# headline is near every other by rank (docs/benchmarks.md, "Small windows of headlines").
+SMALL_BRIEF_SCORER_FILE = Path(__file__).with_name("small_brief_scorer.json")
+
+
+def small_brief_scorer() -> Trees:
+    return _stored_trees(SMALL_BRIEF_SCORER_FILE)
+
+
 # The scorer's probability in similarity units: probability SCORER_JOIN counts as
 # SCORER_AT (HEADLINES_STORY_SIMILARITY when the trees were fitted), so the setting still moves
 # the bar: at the shipped 0.22 a pair joins from a probability of 0.47.
@@ -868,13 +880,14 @@ def pair_probability(
 ) -> np.ndarray:
     """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event (the
     small-window scorer's where `small`); where `brief` (per pair: both are headlines without
-    text), the brief scorer's."""
+    text), the brief scorer's (the small-window brief scorer's where `small`)."""
     trees = small_scorer() if small else scorer()
     if brief is None or not brief.any():
         return trees.probability(features)
     out = np.empty(len(features), dtype=np.float64)
     out[~brief] = trees.probability(features[~brief])
-    out[brief] = brief_scorer().probability(features[brief])
+    briefs = small_brief_scorer() if small else brief_scorer()
+    out[brief] = briefs.probability(features[brief])
     return out
 
 
