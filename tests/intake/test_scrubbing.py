@@ -449,6 +449,36 @@ def test_a_page_whose_only_text_is_its_title_is_refused_as_such() -> None:
         clean(item)
 
 
+ARTICLE_BODY = (
+    "<p>The harbour board voted on Tuesday to rebuild the north pier before the winter storms, "
+    "and the work will cost four million pounds, the board said after a long meeting.</p>"
+    "<p>Fishermen welcomed the decision but asked for a temporary landing stage during the "
+    "works, which are due to start in the spring and last about a year.</p>"
+)
+
+
+def test_a_page_without_a_title_is_headed_by_its_first_heading() -> None:
+    # An article body exported from a CMS has no <head>: its <h1> is its headline, not the
+    # first paragraph of its text.
+    page = f"<article><h1>Harbour board &amp; the <b>north pier</b></h1>{ARTICLE_BODY}</article>"
+    item = items_from_bytes(page.encode(), input="body.html", url="")[0]
+    assert isinstance(item, RawItem)
+    article = clean(item)
+    assert article.title == "Harbour board & the north pier"
+    assert article.text.startswith("The harbour board voted on Tuesday")
+    # A declared title stays the title, and a heading that is no headline (too long) is none.
+    titled = f"<html><head><title>Pier to be rebuilt</title></head><body>{page}</body></html>"
+    assert clean(items_from_bytes(titled.encode(), input="t.html", url="")[0]).title == (
+        "Pier to be rebuilt"
+    )
+    long = f"<article><h1>{'word ' * 80}</h1>{ARTICLE_BODY}</article>"
+    assert clean(items_from_bytes(long.encode(), input="l.html", url="")[0]).title == ""
+    # Unclosed headings by the thousand are refused as any unreadable page is, at once.
+    hostile = "<h1>" * 50_000 + f"<article>{ARTICLE_BODY}</article>"
+    with pytest.raises(ParseError, match="no article text"):
+        clean(items_from_bytes(hostile.encode(), input="h.html", url="")[0])
+
+
 FORUM_PAGE = """<html><head><title>Pier vote - Harbour Forum</title></head><body>
 <h1>Pier vote - Harbour Forum</h1><table>
 <tr><td>Home</td><td>News</td><td>Sport</td><td>Boards</td><td>Archive</td></tr>

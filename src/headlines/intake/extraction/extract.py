@@ -58,15 +58,25 @@ def from_html(
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
     meta = head_metadata(html)
-    text, note = _main_text(html, url, (meta["title"] or title).strip())
+    title = (meta["title"] or title).strip()
+    text, note = _main_text(html, url, title)
     if not text.strip():
         return None
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
+    if not title:
+        # A page or record with no <title> and no og:title (an article body exported from a
+        # CMS): its headline is its first <h1>, which trafilatura then leaves as the text's first
+        # line; it is the title, not the article's first paragraph.
+        title = _first_heading(html)
+        if title and paragraphs and _same_line(paragraphs[0], title):
+            paragraphs = paragraphs[1:]
+        if not paragraphs:
+            return None
     date = published or parse_date(meta["date"]) or _htmldate(html)
     return Extracted(
         input=input,
         paragraphs=paragraphs,
-        title=(meta["title"] or title).strip(),
+        title=title,
         author=meta["author"].strip(),
         url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
         image_url=meta["image"].strip(),
@@ -74,6 +84,28 @@ def from_html(
         published=date,
         extras={"extraction": note} if note else {},
     )
+
+
+H1_OPEN = re.compile(r"<h1\b[^>]{0,2000}>", re.I)
+H1_CLOSE = re.compile(r"</h1\s*>", re.I)
+HEADING_MAX = 300
+
+
+def _first_heading(html: str) -> str:
+    """The text of the page's first <h1> (tags out, entities read, spaces collapsed), or "" when
+    it has none or it is too long to be a headline. Only the first is looked at, and its end
+    only within a few thousand characters: a hostile page of unclosed headings costs no more."""
+    opening = H1_OPEN.search(html, 0, 500_000)
+    closing = opening and H1_CLOSE.search(html, opening.end(), opening.end() + 4000)
+    if not opening or not closing:
+        return ""
+    inner = html[opening.end() : closing.start()]
+    heading = " ".join(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", inner))).split())
+    return heading if len(heading) <= HEADING_MAX else ""
+
+
+def _same_line(line: str, title: str) -> bool:
+    return " ".join(line.casefold().split()) == " ".join(title.casefold().split())
 
 
 def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:
