@@ -60,6 +60,12 @@ def test_text_is_ranked_and_names_the_window(edition) -> None:
     assert "stories of the window" in text
     assert text.index("1. ") < text.index("2. ")
     assert "Storm Bella" in text and "(Coast Daily, 2026-11-25" in text
+    untitled = Article.objects.filter(published_at__gte=NOON - dt.timedelta(hours=24)).first()
+    assert untitled is not None
+    untitled.title = ""  # a dump's text record
+    untitled.save()
+    text = stories("--edition", "us", "--date", "2026-11-25")
+    assert "   - (untitled) (" in text and "   -  (" not in text
 
 
 def test_hours_widens_the_window(edition) -> None:

@@ -166,7 +166,8 @@ def as_text(window: Window) -> str:
             lines.append(f"   {story.summary}")
         for a in story.articles:
             when = f", {a.published.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if a.published else ""
-            lines.append(f"   - {a.title} ({a.source}{when})")
+            # A text record of a dump has no title of its own: say so, not " (Outlet, …)".
+            lines.append(f"   - {a.title or '(untitled)'} ({a.source}{when})")
             if a.url:
                 lines.append(f"     {a.url}")
         lines.append("")
