@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 _NINJA = Path(find_spec("ninja").origin or "").parent  # type: ignore[union-attr]
 
 MIDDLEWARE = [
+    "headlines.core.middleware.refuse_nul",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.functional import SimpleLazyObject, empty
 
 
@@ -24,3 +26,20 @@ class LazyMessageMiddleware(MessageMiddleware):
         if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)
+
+
+def refuse_nul(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
+    """400 for an address whose path or query holds a NUL character (`%00`): no page means one,
+    and PostgreSQL refuses it in a query, so an admin filter such as `?language=%00` was a
+    server error there. Forms and the API check their own fields (Django's and pydantic's
+    validators refuse NUL); a file's content is its importer's to judge."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest(
+                "The address holds a NUL character (%00).", content_type="text/plain"
+            )
+        return get_response(request)
+
+    return middleware
