@@ -73,11 +73,15 @@ def test_forged_verp_and_unsubscribe_addresses_are_not_ours() -> None:
         real.replace("+3.4.", "+3.5."),
         "bounce+3.4.000000000000@b.example",
         "bounce+x.y.z@b.example",
+        "bounce+3.4.\u00e9@b.example",  # not ASCII: compare_digest raised TypeError
+        "bounce+\u00b2.4.abc@b.example",  # "²".isdigit(), but no int
         "someone@b.example",
         "",
     ]:
         assert message.read_verp(forged) is None
     assert message.read_unsubscribe_address("unsubscribe+9.deadbeef@b.example") is None
+    assert message.read_unsubscribe_address("unsubscribe+9.\u00e9@b.example") is None
+    assert message.read_unsubscribe_address("unsubscribe+\u0663.abc@b.example") is None
 
 
 def test_a_header_injection_through_a_stored_address_is_refused() -> None:

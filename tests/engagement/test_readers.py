@@ -127,7 +127,9 @@ def test_erasing_the_reader_erases_their_events(sent) -> None:
     assert not ReaderEvent.objects.exists()
 
 
-@pytest.mark.parametrize("token", ["nope", "1.2.3", "1.2.deadbeefdeadbeef", "x" * 300])
+@pytest.mark.parametrize(
+    "token", ["nope", "1.2.3", "1.2.deadbeefdeadbeef", "x" * 300, "1.2.%C3%A9", "%C2%B2.2.abc"]
+)
 def test_forged_reader_parts_record_nothing(sent, token) -> None:
     assert Client().get(f"/r/open/{token}/")["Content-Type"] == "image/gif"
     assert Client().get(f"/preferences/{token}/engagement/").status_code == 404

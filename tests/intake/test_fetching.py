@@ -172,3 +172,12 @@ def test_429_with_retry_after_is_retried(web: LocalWeb) -> None:
         assert patient.get(url, allow_private=True).status == 200
     finally:
         patient.close()
+
+
+def test_a_retry_after_in_digits_int_does_not_read_is_no_delay_at_all() -> None:
+    from headlines.intake.fetching.http import Response, _retry_after
+
+    # "²".isdigit() is true; float("²") raised ValueError and stopped the fetch.
+    for odd in ("\u00b2", "\u0663", "1\u00b9"):
+        assert _retry_after(Response("http://x.test/", 429, {"retry-after": odd})) is None
+    assert _retry_after(Response("http://x.test/", 429, {"retry-after": "7"})) == 7.0

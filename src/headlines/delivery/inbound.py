@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from django.db import connections
 
 from headlines.core.errors import InvalidInput
+from headlines.core.untrusted import plain_digits
 from headlines.delivery.bounces import BounceReport, bounce_process, is_ours
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def parse_listen(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not plain_digits(port) or not 0 < int(port) < 65536:
         raise InvalidInput(f"expected host:port, got {value!r}", field="listen")
     return host, int(port)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from headlines.core.untrusted import plain_digits
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
 
@@ -222,7 +223,7 @@ class HttpFetcher:
             if raw.status_code in (301, 302, 303, 307, 308) or raw.status_code >= 400:
                 return Response(url, raw.status_code, head)
             declared = head.get("content-length", "")
-            if declared.isdigit() and int(declared) > cap:
+            if plain_digits(declared) and int(declared) > cap:
                 raise FetchError(f"{url}: response of {int(declared)} bytes exceeds {cap} bytes")
             chunks, size = [], 0
             for chunk in raw.iter_bytes():
@@ -307,7 +308,7 @@ def _check_status(response: Response) -> Response:
 
 def _retry_after(response: Response) -> float | None:
     value = response.headers.get("retry-after", "").strip()
-    if value.isdigit():
+    if plain_digits(value):
         return min(float(value), 60.0)
     if value:
         try:

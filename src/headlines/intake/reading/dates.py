@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from headlines.core.untrusted import plain_digits
+
 DateLike = dt.date | dt.datetime
 MONTHS = {
     name: number
@@ -47,7 +49,7 @@ def parse_date(value: str) -> DateLike | None:
 def parse_written_date(value: str) -> DateLike | None:
     """ISO, or a date written out: "28 September 2022", "Sep 28, 2022"."""
     value = " ".join(value.split())
-    if value[:4].isdigit():
+    if plain_digits(value[:4]):
         return parse_date(value.replace(" ", "T", 1))
     match = _WRITTEN.match(value)
     if match is None:
