@@ -133,7 +133,9 @@ def test_the_editor_pulls_a_story_into_the_digest(draft: Digest, editor: Client)
     assert item.pinned and not item.dropped and item.position == 2
 
 
-@pytest.mark.parametrize("story", ["", "abc", "-1", "1 OR 1=1", "999999"])
+@pytest.mark.parametrize(
+    "story", ["", "abc", "-1", "1 OR 1=1", "999999", "\u00b2", "9" * 5000, "99999999999999999999"]
+)
 def test_pulling_a_bad_story_is_a_clear_error_and_changes_nothing(
     draft: Digest, editor: Client, story: str
 ) -> None:
