@@ -10,7 +10,8 @@ call, in the same run: the two should agree, and where they do not, intake chang
 clustering sees.
 
 Windows (the report half only, see clustering_dev): 150 NeuS stories (450 articles, a day's
-worth), each outlet side its own source; BASIL's report half with its own outlets; each ECB+
+worth), each outlet side its own source, and the same 150 stories as headlines alone (a news
+aggregator's dump, stored as briefs); BASIL's report half with its own outlets; each ECB+
 report topic alone (two look-alike events). Nothing of the data is kept: the data dirs are
 temporary.
 
@@ -19,6 +20,7 @@ Run: `HEADLINES_SHARED_DATA=/work/shared/data python -m benchmarks bench_stories
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -113,6 +115,9 @@ def main() -> None:
     random.Random(1).shuffle(keys)
     day = [a for k in keys[:NEUS_STORIES] for a in grouped[k]]
     windows.append(("NeuS, 150 stories", day, lambda i: f"Outlet {day[i].id.rsplit('-', 1)[-1]}"))
+    # The same day as a news aggregator's dump gives it: headlines, no texts (stored as briefs).
+    heads = [dataclasses.replace(a, text="") for a in day]
+    windows.append(("NeuS, headlines only", heads, lambda i: f"Outlet {i % 3}"))
     basil = [a for a in clustering_dev.load("basil") if a.half == "report"]
     outlets = {
         json.loads(line)["id"]: json.loads(line).get("source") or "BASIL"

@@ -34,3 +34,10 @@ def test_an_address_with_a_nul_is_a_bad_request(admin_client, path) -> None:
 )
 def test_addresses_without_one_are_served(admin_client, path) -> None:
     assert admin_client.get(path).status_code == 200
+
+
+def test_the_api_refuses_it_as_it_answers_every_error(client) -> None:
+    response = client.get("/api/v1/stories?date=%00")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "NUL" in response.json()["detail"]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils.functional import SimpleLazyObject, empty
 
 
@@ -28,6 +28,9 @@ class LazyMessageMiddleware(MessageMiddleware):
         return super().process_response(request, response)
 
 
+NUL_IN_ADDRESS = "The address holds a NUL character (%00)."
+
+
 def refuse_nul(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
     """400 for an address whose path or query holds a NUL character (`%00`): no page means one,
     and PostgreSQL refuses it in a query, so an admin filter such as `?language=%00` was a
@@ -37,9 +40,9 @@ def refuse_nul(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[
     def middleware(request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            return HttpResponseBadRequest(
-                "The address holds a NUL character (%00).", content_type="text/plain"
-            )
+            if request.path.startswith("/api/"):  # as the API answers every error
+                return JsonResponse({"detail": NUL_IN_ADDRESS}, status=400)
+            return HttpResponseBadRequest(NUL_IN_ADDRESS, content_type="text/plain")
         return get_response(request)
 
     return middleware
