@@ -243,14 +243,16 @@ class Vectorizer:
         # 0.44 with it, 0.77 without, at the same recall).
         found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
         named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
+
+        def names_of(d: Doc, names: list[str]) -> list[str]:
+            """What `action_tokens` takes out of the doc's words, in the same form as them."""
+            own = names if d.text.strip() else full_names(d.title, "")
+            return language.stems(own, d.language) if stem else own
+
         action = _tfidf(
             [
-                action_tokens(
-                    tokens,
-                    language.stems(own, d.language) if stem else own,
-                )
+                action_tokens(tokens, names_of(d, names))
                 for d, tokens, names in zip(docs, full_tokens, found, strict=True)
-                for own in [names if d.text.strip() else full_names(d.title, "")]
             ]
         )
         embedded = self._embedded(docs)
