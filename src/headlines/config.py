@@ -7,6 +7,7 @@ settings module, `headlines run --help`, the admin and `docs/operations.md` are 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ def _float(raw: str) -> float:
         raise ConfigError(f"expected a number, got {raw!r}") from None
 
 
+def _plain(value: float | None) -> str | None:
+    """1.0 as "1", 0.5 as "0.5"."""
+    return None if value is None else f"{value:g}"
+
+
 def _str(raw: str) -> str:
     return raw.strip()
 
@@ -66,12 +72,46 @@ class Setting:
     help: str
     secret: bool = False
     group: str = "general"
+    # The values a number may take (either end open where None): a negative batch, a similarity
+    # of `nan` or `inf`, a summary cap of 0 were taken as they came and showed up as nonsense, or
+    # a traceback, far from where they were set.
+    minimum: float | None = None
+    maximum: float | None = None
 
     def parse(self, raw: str) -> Any:
         try:
-            return PARSERS[self.type](raw)
+            value = PARSERS[self.type](raw)
         except ConfigError as exc:
             raise ConfigError(f"{self.name}: {exc}") from None
+        if self.type in (int, float) and not self.allows(value):
+            raise ConfigError(f"{self.name}: expected {self.range_text}, got {raw.strip()!r}")
+        return value
+
+    def allows(self, value: float) -> bool:
+        return (
+            math.isfinite(value)
+            and (self.minimum is None or value >= self.minimum)
+            and (self.maximum is None or value <= self.maximum)
+        )
+
+    @property
+    def bounds_text(self) -> str:
+        """The values a number may take, in words: "0 to 1", "1 or more"; "" when any."""
+        low, high = (_plain(v) for v in (self.minimum, self.maximum))
+        if low is not None and high is not None:
+            return f"{low} to {high}"
+        if low is not None:
+            return f"{low} or more"
+        return f"{high} or less" if high is not None else ""
+
+    @property
+    def range_text(self) -> str:
+        """What the number may be: "a number from 0 to 1", "a whole number, 1 or more"."""
+        kind = "a whole number" if self.type is int else "a finite number"
+        bounds = self.bounds_text
+        if self.minimum is not None and self.maximum is not None:
+            return f"{kind} from {bounds}"
+        return f"{kind}, {bounds}" if bounds else kind
 
     @property
     def default_text(self) -> str:
@@ -183,6 +223,8 @@ SETTINGS: tuple[Setting, ...] = (
         7,
         "Days a confirmation link stays valid.",
         group="subscriptions",
+        minimum=1,
+        maximum=365,
     ),
     Setting(
         "HEADLINES_SIGNUP_RATE_PER_IP",
@@ -190,6 +232,7 @@ SETTINGS: tuple[Setting, ...] = (
         20,
         "Sign-ups accepted per client IP per hour.",
         group="subscriptions",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_SIGNUP_RATE_PER_ADDRESS",
@@ -197,6 +240,7 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "Sign-ups accepted per email address per hour.",
         group="subscriptions",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_WEB_PROCESSES",
@@ -205,6 +249,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Web processes of `headlines run` (0: one per CPU core). Each serves on its own "
         "threads (`--threads`) from the one listening socket; `--processes` overrides this.",
         group="jobs",
+        minimum=0,
+        maximum=64,
     ),
     Setting(
         "HEADLINES_WEB_KEEPALIVE_REQUESTS",
@@ -214,6 +260,7 @@ SETTINGS: tuple[Setting, ...] = (
         "never). Connections opened in one burst can all land on one web process; closed "
         "after a while, their clients reconnect to whichever process has time.",
         group="jobs",
+        minimum=0,
     ),
     Setting(
         "HEADLINES_WORKER_NICE",
@@ -223,6 +270,8 @@ SETTINGS: tuple[Setting, ...] = (
         "processes' (os.nice; 0: the same): under a sign-up spike the requests get the CPU and "
         "the queued emails drain right after.",
         group="jobs",
+        minimum=-20,
+        maximum=19,
     ),
     Setting(
         "HEADLINES_WORKER_THREADS",
@@ -231,6 +280,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Threads of the embedded worker (embedded tier only); one is always kept for short "
         "jobs such as confirmation emails, the others may also run long ones (sends, ingest).",
         group="jobs",
+        minimum=1,
+        maximum=256,
     ),
     Setting(
         "HEADLINES_JOB_BATCH",
@@ -239,6 +290,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Short jobs an embedded worker thread claims at once. Also the most that can run twice "
         "per thread when the process is killed (the in-flight window).",
         group="jobs",
+        minimum=1,
+        maximum=10000,
     ),
     Setting(
         "HEADLINES_JOB_LEASE_SECONDS",
@@ -247,6 +300,7 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a claimed job stays with its worker without a heartbeat; a job whose worker "
         "died runs again after this.",
         group="jobs",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_JOB_POLL_SECONDS",
@@ -255,6 +309,8 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the embedded worker looks for due jobs when nothing woke it (retries, jobs "
         "queued by other processes). Jobs queued in the same process wake it at once.",
         group="jobs",
+        minimum=0.01,
+        maximum=3600,
     ),
     Setting(
         "HEADLINES_JOB_MAX_ATTEMPTS",
@@ -263,6 +319,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Tries before a failing job is marked failed (visible in the admin, with its error); "
         "the wait between tries doubles from 5 s up to an hour.",
         group="jobs",
+        minimum=1,
+        maximum=1000,
     ),
     Setting(
         "HEADLINES_SCHEDULER_TICK_SECONDS",
@@ -270,6 +328,8 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "Seconds between scheduler ticks.",
         group="jobs",
+        minimum=1,
+        maximum=3600,
     ),
     Setting(
         "HEADLINES_HTTP_USER_AGENT",
@@ -285,6 +345,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Hours after a reader's send time a digest may still go out; later is skipped and "
         "reported, never sent at night.",
         group="delivery",
+        minimum=0,
+        maximum=24,
     ),
     # --- stories and digests --------------------------------------------------------------------
     Setting(
@@ -299,6 +361,8 @@ SETTINGS: tuple[Setting, ...] = (
         "none of which they share, count half (chosen on half of the public clustering-dev "
         "stories, see docs/benchmarks.md; higher splits more).",
         group="stories",
+        minimum=0,
+        maximum=1,
     ),
     Setting(
         "HEADLINES_STORY_EMBEDDING_WEIGHT",
@@ -308,6 +372,8 @@ SETTINGS: tuple[Setting, ...] = (
         "of an English article's title and lead; 0 turns it off. Without the model package "
         "(requirements/model.txt) stories are clustered on words alone.",
         group="stories",
+        minimum=0,
+        maximum=0.95,
     ),
     Setting(
         "HEADLINES_STORY_STATIC_WEIGHT",
@@ -319,6 +385,8 @@ SETTINGS: tuple[Setting, ...] = (
         "from the model package (about 10 s of CPU) into DATA_DIR/models; 0 turns it off "
         "(off by default: no general gain on clustering-dev, see docs/benchmarks.md).",
         group="stories",
+        minimum=0,
+        maximum=0.95,
     ),
     Setting(
         "HEADLINES_STORY_CONTINUATION_SIMILARITY",
@@ -328,6 +396,8 @@ SETTINGS: tuple[Setting, ...] = (
         "articles' titles and leads with names and numbers counted twice (chosen on the "
         "two-day digest benchmark; lower links more).",
         group="stories",
+        minimum=0,
+        maximum=1,
     ),
     Setting(
         "HEADLINES_STORY_LOOKBACK_DAYS",
@@ -335,6 +405,8 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "Days back a story may continue from.",
         group="stories",
+        minimum=0,
+        maximum=60,
     ),
     Setting(
         "HEADLINES_SUMMARY_MAX_CHARS",
@@ -342,6 +414,8 @@ SETTINGS: tuple[Setting, ...] = (
         320,
         "Length cap of a story summary; it always ends on a whole sentence.",
         group="stories",
+        minimum=40,
+        maximum=10000,
     ),
     Setting(
         "HEADLINES_SUMMARY_MODEL",
@@ -358,6 +432,8 @@ SETTINGS: tuple[Setting, ...] = (
         24.0,
         "Hours of articles before an edition's send time that go into its digest.",
         group="digests",
+        minimum=1,
+        maximum=168,
     ),
 )
 
@@ -378,6 +454,7 @@ SETTINGS += (
         "Hours a sign-up widget form stays valid after the page loaded it (its anti-forgery "
         "token); an older form is shown again, fresh, with what the reader typed.",
         group="subscriptions",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_TRUSTED_PROXIES",
@@ -387,6 +464,8 @@ SETTINGS += (
         "the consent ledger's IP hash) is the connection's address; N: the Nth address from "
         "the right of X-Forwarded-For (`headlines run` tells waitress to trust that header).",
         group="subscriptions",
+        minimum=0,
+        maximum=16,
     ),
     # --- delivery -------------------------------------------------------------------------------
     Setting(
@@ -395,6 +474,8 @@ SETTINGS += (
         200,
         "Deliveries a sender claims under one lease.",
         group="delivery",
+        minimum=1,
+        maximum=100000,
     ),
     Setting(
         "HEADLINES_DELIVERY_LEASE_SECONDS",
@@ -404,6 +485,7 @@ SETTINGS += (
         "quarter of it while the sender works); a dead sender's rows return to the queue after "
         "this.",
         group="delivery",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_DELIVERY_THREADS",
@@ -411,6 +493,8 @@ SETTINGS += (
         4,
         "Sender threads per process (each holds its own SMTP connection).",
         group="delivery",
+        minimum=1,
+        maximum=256,
     ),
     Setting(
         "HEADLINES_DELIVERY_FLUSH",
@@ -419,6 +503,8 @@ SETTINGS += (
         "A sender records relay replies in the ledger after this many messages: the most a "
         "killed sender can send twice.",
         group="delivery",
+        minimum=1,
+        maximum=100000,
     ),
     Setting(
         "HEADLINES_RETRY_BASE_SECONDS",
@@ -426,6 +512,7 @@ SETTINGS += (
         60.0,
         "First wait after a temporary failure (4xx, dropped connection); doubles each attempt.",
         group="delivery",
+        minimum=0,
     ),
     Setting(
         "HEADLINES_RETRY_MAX_SECONDS",
@@ -433,6 +520,7 @@ SETTINGS += (
         1800.0,
         "Longest wait between two attempts at one delivery.",
         group="delivery",
+        minimum=0,
     ),
     Setting(
         "HEADLINES_SOFT_BOUNCE_LIMIT",
@@ -440,6 +528,8 @@ SETTINGS += (
         3,
         "Soft bounces within 30 days after which an address is suppressed.",
         group="delivery",
+        minimum=1,
+        maximum=1000,
     ),
     Setting(
         "HEADLINES_BOUNCE_LISTEN",
@@ -470,6 +560,8 @@ SETTINGS += (
         5.0,
         "Seconds to wait for a source's server to accept a connection.",
         group="intake",
+        minimum=0.1,
+        maximum=600,
     ),
     Setting(
         "HEADLINES_INTAKE_READ_TIMEOUT",
@@ -478,6 +570,8 @@ SETTINGS += (
         "Seconds to wait for each read from a source's server; also bounds a whole response "
         "at four times this.",
         group="intake",
+        minimum=0.1,
+        maximum=600,
     ),
     Setting(
         "HEADLINES_INTAKE_MAX_BYTES",
@@ -485,6 +579,7 @@ SETTINGS += (
         5_000_000,
         "Largest response body read from a source; larger ones fail with a clear reason.",
         group="intake",
+        minimum=1000,
     ),
     Setting(
         "HEADLINES_INTAKE_MAX_REDIRECTS",
@@ -492,6 +587,8 @@ SETTINGS += (
         5,
         "Redirects followed per request (each hop is checked against the address rules).",
         group="intake",
+        minimum=0,
+        maximum=50,
     ),
     Setting(
         "HEADLINES_INTAKE_RETRIES",
@@ -499,6 +596,8 @@ SETTINGS += (
         2,
         "Retries after a timeout, a dropped connection, 429 or 5xx, with exponential backoff.",
         group="intake",
+        minimum=0,
+        maximum=20,
     ),
     Setting(
         "HEADLINES_INTAKE_BACKOFF_SECONDS",
@@ -506,6 +605,8 @@ SETTINGS += (
         1.0,
         "First retry delay; doubles on each retry (a Retry-After up to 60 s is honoured).",
         group="intake",
+        minimum=0,
+        maximum=600,
     ),
     Setting(
         "HEADLINES_INTAKE_HOST_CONCURRENCY",
@@ -513,6 +614,8 @@ SETTINGS += (
         2,
         "Requests in flight at once to any one host.",
         group="intake",
+        minimum=1,
+        maximum=64,
     ),
     Setting(
         "HEADLINES_INTAKE_HOST_DELAY_SECONDS",
@@ -520,6 +623,8 @@ SETTINGS += (
         1.0,
         "Least time between the starts of two requests to the same host.",
         group="intake",
+        minimum=0,
+        maximum=600,
     ),
     Setting(
         "HEADLINES_INTAKE_CONCURRENCY",
@@ -527,6 +632,8 @@ SETTINGS += (
         4,
         "Article pages fetched at once during one ingest (across hosts).",
         group="intake",
+        minimum=1,
+        maximum=256,
     ),
     Setting(
         "HEADLINES_INTAKE_RESPECT_ROBOTS",
@@ -549,6 +656,7 @@ SETTINGS += (
         100,
         "Most new article pages fetched from one feed or sitemap per ingest.",
         group="intake",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_INTAKE_DEDUP_WINDOW_DAYS",
@@ -556,6 +664,8 @@ SETTINGS += (
         7,
         "Days of stored articles the near-duplicate index is rebuilt from.",
         group="intake",
+        minimum=0,
+        maximum=3650,
     ),
     Setting(
         "HEADLINES_INTAKE_NEAR_DUPLICATE_THRESHOLD",
@@ -563,6 +673,8 @@ SETTINGS += (
         0.8,
         "Estimated Jaccard similarity of word shingles above which two texts are duplicates.",
         group="intake",
+        minimum=0.01,
+        maximum=1,
     ),
     Setting(
         "HEADLINES_INTAKE_REPEATED_LINE_MIN",
@@ -570,6 +682,7 @@ SETTINGS += (
         3,
         "A short line seen in this many articles of one source is page furniture and scrubbed.",
         group="intake",
+        minimum=2,
     ),
 )
 
@@ -581,6 +694,7 @@ SETTINGS += (
         120,
         "Requests one API token may make per minute; more get 429 with Retry-After.",
         group="api",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_WEBHOOK_TIMEOUT_SECONDS",
@@ -588,6 +702,8 @@ SETTINGS += (
         10.0,
         "Seconds a webhook receiver has to answer one delivery.",
         group="api",
+        minimum=0.1,
+        maximum=600,
     ),
     Setting(
         "HEADLINES_WEBHOOK_RETRY_BASE_SECONDS",
@@ -595,6 +711,7 @@ SETTINGS += (
         30.0,
         "First wait after a failed webhook delivery; doubles each attempt (at most an hour).",
         group="api",
+        minimum=0,
     ),
     Setting(
         "HEADLINES_WEBHOOK_RETRY_HOURS",
@@ -603,6 +720,7 @@ SETTINGS += (
         "Hours a webhook message is retried; then it fails, and so does its endpoint, which is "
         "disabled with a notice in the admin.",
         group="api",
+        minimum=0,
     ),
     Setting(
         "HEADLINES_WEBHOOK_ALLOW_PRIVATE",
@@ -619,6 +737,7 @@ SETTINGS += (
         "Different links of one digest opened from one address within "
         "HEADLINES_CLICK_SCANNER_SECONDS that mark a link scanner: none of them are counted.",
         group="api",
+        minimum=1,
     ),
     Setting(
         "HEADLINES_CLICK_SCANNER_SECONDS",
@@ -626,6 +745,8 @@ SETTINGS += (
         10.0,
         "The burst window of the link-scanner rule.",
         group="api",
+        minimum=0,
+        maximum=3600,
     ),
 )
 
@@ -663,4 +784,7 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
     for setting in SETTINGS:
         raw = env.get(setting.name, file_values.get(setting.name))
         resolved[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    shares = ("HEADLINES_STORY_EMBEDDING_WEIGHT", "HEADLINES_STORY_STATIC_WEIGHT")
+    if sum(resolved[name] for name in shares) >= 1:
+        raise ConfigError(f"{' + '.join(shares)} must leave a share to words (sum under 1)")
     return resolved

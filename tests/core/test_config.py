@@ -34,6 +34,45 @@ def test_bad_values_name_the_setting(tmp_path: Path, name: str, raw: str) -> Non
         config.load({name: raw}, dotenv=tmp_path / "none")
 
 
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("HEADLINES_STORY_SIMILARITY", "nan", "a finite number from 0 to 1"),
+        ("HEADLINES_STORY_SIMILARITY", "-1", "from 0 to 1"),
+        ("HEADLINES_STORY_SIMILARITY", "1e309", "from 0 to 1"),  # inf
+        ("HEADLINES_SUMMARY_MAX_CHARS", "0", "a whole number from 40 to 10000"),
+        ("HEADLINES_JOB_BATCH", "-5", "from 1 to 10000"),
+        ("HEADLINES_WORKER_NICE", "40", "from -20 to 19"),
+        ("HEADLINES_TRUSTED_PROXIES", "-1", "from 0 to 16"),
+        ("HEADLINES_INTAKE_MAX_ITEMS", "0", "a whole number, 1 or more"),
+        ("HEADLINES_STORY_EMBEDDING_WEIGHT", "2", "from 0 to 0.95"),
+    ],
+)
+def test_a_number_out_of_its_range_names_the_setting_and_the_range(
+    tmp_path: Path, name: str, raw: str, expected: str
+) -> None:
+    # Taken as they came, these gave nonsense far from where they were set, or a traceback.
+    with pytest.raises(
+        ConfigError, match=f"{name}: expected [^,]*{expected}, got '{re.escape(raw)}'"
+    ):
+        config.load({name: raw}, dotenv=tmp_path / "none")
+    assert config.load({name: ""}, dotenv=tmp_path / "none")[name] is not None  # the default
+
+
+def test_every_default_is_in_its_own_range() -> None:
+    for setting in config.SETTINGS:
+        if setting.type in (int, float) and setting.default is not None:
+            assert setting.allows(setting.default), setting.name
+
+
+def test_the_embedding_shares_must_leave_words_a_share(tmp_path: Path) -> None:
+    both = {"HEADLINES_STORY_EMBEDDING_WEIGHT": "0.5", "HEADLINES_STORY_STATIC_WEIGHT": "0.5"}
+    with pytest.raises(ConfigError, match="must leave a share to words"):
+        config.load(both, dotenv=tmp_path / "none")
+    both["HEADLINES_STORY_STATIC_WEIGHT"] = "0.4"
+    assert config.load(both, dotenv=tmp_path / "none")["HEADLINES_STORY_STATIC_WEIGHT"] == 0.4
+
+
 def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text("HEADLINES_DEBUG=1\nthis is not a setting\n")

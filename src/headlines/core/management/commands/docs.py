@@ -25,9 +25,10 @@ def _cell(text: str) -> str:
 
 
 def _type_name(setting: Setting) -> str:
-    return {bool: "true/false", int: "integer", float: "number", Path: "path"}.get(
+    name = {bool: "true/false", int: "integer", float: "number", Path: "path"}.get(
         setting.type, "text"
     )
+    return f"{name}, {setting.bounds_text}" if setting.bounds_text else name
 
 
 def _default(setting: Setting) -> str:
