@@ -31,8 +31,19 @@ $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# pip itself first, at the test lock's pin and hashes (the run lock has no pin of pip): the pip
+# a new venv brings (23.2 with Python 3.11.7) resolved justext's `lxml[html_clean]` to the newest
+# lxml on PyPI instead of the pinned one, and refused the whole install in --require-hashes mode
+# once a newer lxml was out (2026-12-03: every fresh machine failed `make run` and `make test`).
+PIP_LOCK := $(VENV)/pip-lock.txt
+define install_pip
+	awk '/^pip==/{p=1} p&&/^ *#/{exit} p{print}' $(LOCK_TEST) > $(PIP_LOCK)
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(PIP_LOCK)
+endef
+
 # The lock holds the build backend too, so the project itself installs without fetching anything.
-$(STAMP): $(LOCK_RUN) $(LOCK_MODEL) pyproject.toml | $(BIN)/python
+$(STAMP): $(LOCK_RUN) $(LOCK_TEST) $(LOCK_MODEL) pyproject.toml | $(BIN)/python
+	$(install_pip)
 	$(BIN)/pip install -q --require-hashes -r $(LOCK_RUN)
 	$(BIN)/pip install -q --no-deps --require-hashes -r $(LOCK_MODEL)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
@@ -40,6 +51,7 @@ $(STAMP): $(LOCK_RUN) $(LOCK_MODEL) pyproject.toml | $(BIN)/python
 
 # The test lock is a superset of the run lock, pinned to the same versions.
 $(TEST_STAMP): $(LOCK_TEST) $(LOCK_MODEL) pyproject.toml | $(BIN)/python
+	$(install_pip)
 	$(BIN)/pip install -q --require-hashes -r $(LOCK_TEST)
 	$(BIN)/pip install -q --no-deps --require-hashes -r $(LOCK_MODEL)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
