@@ -326,10 +326,9 @@ class Vectorizer:
 
 
 def headline_window(docs: Sequence[Doc]) -> bool:
-    """Whether briefs (headlines without text, as a news aggregator's dump gives them) are
-    more than `merging.BRIEF_SHARE` of the window: then pairs of two briefs are scored by trees
-    of their own (`brief_pairs`) and words are compared by their stems (`Vectorizer`)."""
-    return bool(docs) and sum(not d.text.strip() for d in docs) > merging.BRIEF_SHARE * len(docs)
+    """Whether `docs` are a window of headlines (`merging.mostly_briefs`): briefs, headlines
+    without text as a news aggregator's dump gives them, more than a tenth of it."""
+    return merging.mostly_briefs(np.array([not d.text.strip() for d in docs], dtype=bool))
 
 
 def embeddable(doc: Doc) -> bool:
@@ -946,7 +945,7 @@ def brief_pairs(
     as in the windows they were fitted on), or weighed by the cosine alone (a few briefs among
     articles, whose neighbours are articles). Pairs with an article are in neither."""
     brief = briefs[rows] & briefs[cols]
-    own = brief & bool(len(briefs) and briefs.mean() > merging.BRIEF_SHARE)
+    own = brief & merging.mostly_briefs(briefs)
     return own, brief & ~own
 
 

@@ -170,9 +170,17 @@ class Context:
 BRIEF_SHARE = 0.1
 
 
+def mostly_briefs(briefs: np.ndarray) -> bool:
+    """Whether a window is one of headlines (`briefs`: per doc, a headline without text): briefs
+    more than BRIEF_SHARE of it. There pairs of two briefs are left out of this pass and scored
+    by trees of their own (`clustering.brief_pairs`), and words are compared by their stems
+    (`clustering.Vectorizer`)."""
+    return bool(len(briefs)) and float(briefs.mean()) > BRIEF_SHARE
+
+
 def usable(briefs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Which candidate pairs this pass reads (`briefs`: per doc, a headline without text)."""
-    if len(briefs) == 0 or briefs.mean() <= BRIEF_SHARE:
+    if not mostly_briefs(briefs):
         return np.ones(len(rows), dtype=bool)
     return np.asarray(~(briefs[rows] & briefs[cols]))
 
