@@ -12,3 +12,11 @@ def test_only_the_digits_int_reads_are_digits() -> None:
     assert plain_digits("0123456789")
     for value in ["", "12a", "\u00b2", "\u0663", "1\u00b9", " 1", "-1", "1.5"]:
         assert not plain_digits(value), value
+
+
+def test_a_row_id_is_plain_digits_a_bigint_holds() -> None:
+    from headlines.core.untrusted import plain_id
+
+    assert plain_id("1") and plain_id("9" * 18)
+    for value in ["", "9" * 19, "9" * 5000, "\u00b2", "-1", "1.0"]:
+        assert not plain_id(value), value[:20]

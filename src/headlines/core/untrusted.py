@@ -18,3 +18,9 @@ def mac_matches(given: str, expected: str) -> bool:
 def plain_digits(value: str) -> bool:
     """Whether `value` is a non-empty run of the digits 0-9."""
     return value.isascii() and value.isdigit()
+
+
+def plain_id(value: str) -> bool:
+    """Whether `value` reads as a row id: plain digits, at most 18 (a bigint; `int()` of
+    thousands of digits raises)."""
+    return plain_digits(value) and len(value) < 19

@@ -19,7 +19,7 @@ from django.conf import settings
 from headlines.core import clock
 from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
-from headlines.core.untrusted import mac_matches, plain_digits
+from headlines.core.untrusted import mac_matches, plain_id
 from headlines.delivery.channels import Outgoing
 from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
 from headlines.digests.models import (
@@ -63,7 +63,7 @@ def read_verp(address: str) -> tuple[int, int] | None:
     if not local.startswith("bounce+"):
         return None
     parts = local[len("bounce+") :].split(".")
-    if len(parts) != 3 or not all(plain_digits(p) for p in parts[:2]):
+    if len(parts) != 3 or not all(plain_id(p) for p in parts[:2]):
         return None
     ref = f"{parts[0]}.{parts[1]}"
     if not mac_matches(parts[2], _sign(ref)):
@@ -81,7 +81,7 @@ def read_unsubscribe_address(address: str) -> int | None:
     if not local.startswith("unsubscribe+"):
         return None
     ref, _, mac = local[len("unsubscribe+") :].partition(".")
-    if not plain_digits(ref) or not mac_matches(mac, _sign("u" + ref)):
+    if not plain_id(ref) or not mac_matches(mac, _sign("u" + ref)):
         return None
     return int(ref)
 

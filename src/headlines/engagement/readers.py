@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from headlines.core.models import Edition
-from headlines.core.untrusted import mac_matches, plain_digits
+from headlines.core.untrusted import mac_matches, plain_id
 from headlines.digests.models import Digest
 from headlines.engagement.models import EditionTracking
 from headlines.subscriptions.models import ConsentEvent, Subscription
@@ -32,7 +32,7 @@ def reader_token(*, digest_id: int, subscription_id: int) -> str:
 
 def read_reader_token(token: str) -> tuple[int, int] | None:
     parts = token.split(".")
-    if len(parts) != 3 or not all(plain_digits(p) and len(p) < 19 for p in parts[:2]):
+    if len(parts) != 3 or not all(plain_id(p) for p in parts[:2]):
         return None
     ref = f"{parts[0]}.{parts[1]}"
     if not mac_matches(parts[2], _mac(ref)):
