@@ -99,9 +99,13 @@ def _first_heading(html: str) -> str:
     closing = opening and H1_CLOSE.search(html, opening.end(), opening.end() + 4000)
     if not opening or not closing:
         return ""
-    inner = html[opening.end() : closing.start()]
-    heading = " ".join(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", inner))).split())
+    heading = _plain_text(html[opening.end() : closing.start()])
     return heading if len(heading) <= HEADING_MAX else ""
+
+
+def _plain_text(fragment: str) -> str:
+    """An HTML fragment's text: scripts and tags out, entities read, spaces collapsed."""
+    return " ".join(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", fragment))).split())
 
 
 def _same_line(line: str, title: str) -> bool:
@@ -146,7 +150,7 @@ def _words_in_tables(html: str) -> int:
     try:
         tree = lxml_html.document_fromstring(html)
     except (etree.ParserError, ValueError):  # unparsable: as if every table held prose
-        return units(htmllib.unescape(TAG.sub(" ", SCRIPT.sub(" ", html))))
+        return units(_plain_text(html))
     total = 0
     for cell in tree.iter("td", "th"):
         text = " ".join(" ".join(_own_text(cell)).split())

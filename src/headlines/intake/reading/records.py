@@ -95,7 +95,7 @@ def _lone_surrogate(value: Any) -> bool:
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if SURROGATE.search(item):
+            if not item.isascii() and SURROGATE.search(item):  # isascii: a flag, not a scan
                 return True
         elif isinstance(item, dict):
             pending.extend(item.keys())
