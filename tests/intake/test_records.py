@@ -117,3 +117,49 @@ def test_json_nested_past_what_json_reads_is_a_failure_of_its_line(tmp_path: Pat
     assert [type(f) for f in found] == [Failure, Failure, RawItem]
     assert isinstance(found[0], Failure) and found[0].reason.endswith("(nested too deeply)")
     assert found[1].input.endswith(":2")
+
+
+SENT = dt.datetime(2014, 3, 10, 16, 52, 50, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("field", "published"),
+    [
+        ({"date": "2014-03-10T16:52:50Z"}, SENT),
+        ({"published": "2014-03-10 16:52:50"}, SENT),
+        ({"pubDate": "Mon, 10 Mar 2014 16:52:50 GMT"}, SENT),
+        ({"pub_date": "Mon, 10 Mar 2014 17:52:50 +0100"}, SENT),
+        ({"published_date": "10 March 2014"}, dt.date(2014, 3, 10)),
+        ({"datePublished": "March 10, 2014"}, dt.date(2014, 3, 10)),
+        ({"timestamp": 1394470370}, SENT),  # seconds since 1970
+        ({"timestamp": 1394470370000}, SENT),  # milliseconds, as a news aggregator's dump
+        ({"created_at": "1394470370000"}, SENT),
+        ({"date": "", "timestamp": 1394470370}, SENT),  # an empty date gives way to the next
+    ],
+)
+def test_a_jsonl_record_is_dated_in_the_shapes_dumps_write(
+    tmp_path: Path, field: dict[str, object], published: dt.date
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"title": "Bridge closes for repairs", "text": STORY, **field}))
+    (found,) = read_jsonl(dump)
+    assert isinstance(found, RawItem), found
+    assert found.published == published
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2022-02-30", "2022", 2022, -1394470370, True, 10**400, "1e9", [1]]
+)
+def test_a_jsonl_date_that_is_no_date_fails_its_record_and_says_which_shapes_it_reads(
+    tmp_path: Path, value: object
+) -> None:
+    dump = tmp_path / "dump.jsonl"
+    good = {"title": "Bridge closes for repairs", "text": STORY, "date": "2014-03-10"}
+    lines = [json.dumps({**good, "timestamp": value, "date": ""}), json.dumps(good)]
+    dump.write_text("\n".join(lines) + "\n")
+    failed, kept = read_jsonl(dump)
+    assert isinstance(failed, Failure)
+    assert failed.input.endswith(":1")
+    assert "timestamp" in failed.reason and "is not a date" in failed.reason
+    assert "RSS date" in failed.reason and "milliseconds since 1970" in failed.reason
+    assert isinstance(kept, RawItem) and kept.published == dt.date(2014, 3, 10)

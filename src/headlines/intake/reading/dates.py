@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
+import math
 import re
+from typing import Any
 
 from headlines.core.untrusted import plain_digits
 
@@ -70,3 +73,61 @@ def as_datetime(value: DateLike | None) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime(value.year, value.month, value.day, 12, tzinfo=dt.UTC)
+
+
+# A JSON record's time as aggregators and scrapers write it, under any of these keys (the first
+# present wins): ISO 8601, an RSS pubDate (RFC 2822), a written date, or seconds or
+# milliseconds since 1970 (a number, or its digits).
+RECORD_DATE_KEYS = (
+    "date",
+    "published",
+    "published_at",
+    "datetime",
+    "pubDate",
+    "pub_date",
+    "publish_date",
+    "published_date",
+    "date_published",
+    "datePublished",
+    "timestamp",
+    "created_at",
+)
+RECORD_DATE_SHAPES = (
+    "ISO 8601, an RSS date such as 'Mon, 10 Mar 2014 16:52:50 GMT', '28 September 2022', "
+    "or seconds or milliseconds since 1970"
+)
+# Seconds since 1970 stop before this (the year 5138); a count at or past it is milliseconds.
+# A count under 10**8 (March 1973) is no news record's time: a year, an id, a typo.
+_MILLISECONDS_FROM, _EPOCH_FROM = 10**11, 10**8
+_EPOCH = re.compile(r"^\d{1,16}(?:\.\d{1,9})?$")
+
+
+def parse_record_date(value: Any) -> DateLike | None:
+    """A record's date in any of RECORD_DATE_SHAPES; None when it is none of them."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _from_epoch(float(value)) if abs(value) < 10**16 else None
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    if _EPOCH.match(text):
+        return _from_epoch(float(text))
+    found = parse_date(text) or parse_written_date(text)
+    if found is not None:
+        return found
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _from_epoch(count: float) -> dt.datetime | None:
+    if not math.isfinite(count) or count < _EPOCH_FROM:
+        return None
+    seconds = count / 1000 if count >= _MILLISECONDS_FROM else count
+    try:
+        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

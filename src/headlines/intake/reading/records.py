@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from headlines.core.storable import SURROGATE
-from headlines.intake.reading.dates import ANY_DATE, parse_date, parse_written_date
+from headlines.intake.reading.dates import (
+    ANY_DATE,
+    RECORD_DATE_KEYS,
+    RECORD_DATE_SHAPES,
+    parse_record_date,
+    parse_written_date,
+)
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
 
@@ -114,13 +120,14 @@ def jsonl_item(record: Any, *, input: str) -> Item:
     title = _string(record, "title", "headline")
     if not isinstance(html, str) and not isinstance(text, str) and not title:
         return Failure(input, 'the record has no "text", "html" or "title" string')
-    date_raw = next(
-        (record[k] for k in ("date", "published", "published_at", "datetime") if record.get(k)),
-        "",
-    )
-    published = parse_date(str(date_raw)) if date_raw else None
-    if date_raw and published is None:
-        return Failure(input, f"the record's date {date_raw!r} is not ISO 8601")
+    date_key = next((k for k in RECORD_DATE_KEYS if record.get(k)), "")
+    published = parse_record_date(record[date_key]) if date_key else None
+    if date_key and published is None:
+        shown = repr(record[date_key])
+        shown = shown if len(shown) <= 80 else shown[:77] + "..."
+        return Failure(
+            input, f"the record's {date_key} {shown} is not a date ({RECORD_DATE_SHAPES})"
+        )
     return RawItem(
         input=input,
         html=html if isinstance(html, str) and html.strip() else "",
