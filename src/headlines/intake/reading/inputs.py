@@ -14,6 +14,7 @@ from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.records import read_jsonl, read_records
+from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -58,6 +59,9 @@ def read_file(path: Path) -> Iterator[Item]:
             return
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ParseError(f"{where}: larger than {MAX_FILE_BYTES} bytes")
+        if suffix in TABLE_SUFFIXES:
+            yield from read_table(path)
+            return
         yield from items_from_bytes(path.read_bytes(), input=where)
     except (IntakeError, OSError) as exc:
         yield Failure(where, _reason(exc, where))

@@ -31,8 +31,9 @@ RECORD_START = re.compile(
     rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
 )
 MAX_SECTIONS = 10
-# Where a JSONL record keeps its text: the article's text, else an aggregator's blurb.
-TEXT_KEYS = ("text", "description", "summary")
+# Where a JSONL record keeps its text: the article's text (`content` in many scraped dumps),
+# else an aggregator's blurb.
+TEXT_KEYS = ("text", "content", "description", "summary")
 MAX_LABEL = 200
 
 

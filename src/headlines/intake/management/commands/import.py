@@ -19,7 +19,7 @@ class Command(HeadlinesCommand):
             "paths",
             nargs="+",
             metavar="PATH",
-            help="HTML pages, folders of them, text or JSONL dumps, RSS/Atom files.",
+            help="HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files.",
         )
         parser.add_argument(
             "--source",
