@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import zoneinfo
 from io import StringIO
 
 import pytest
@@ -19,6 +20,7 @@ from tests.digests.factories import NOON, messy_day
 from tests.stories import factories as sf
 
 pytestmark = pytest.mark.django_db
+LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -81,6 +83,27 @@ def test_hours_widens_the_window(edition) -> None:
     wide = stories("--edition", "us", "--date", "2026-11-25", "--hours", "96")
     assert "Harbour museum" not in default
     assert "Harbour museum" in wide
+
+
+def test_an_empty_window_says_where_the_editions_articles_are(edition) -> None:
+    # An archive imported from years ago is not in today's window: say which options reach it.
+    def hint(*args: str) -> tuple[str, str]:
+        out, err = StringIO(), StringIO()
+        call_command("stories", *args, stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
+
+    out, err = hint("--edition", "us", "--date", "2026-11-10", "--format", "json")
+    assert json.loads(out) == {"stories": []}  # the hint is not in the JSON
+    times = sorted(a.published_at.astimezone(LONDON) for a in Article.objects.all())
+    assert f"its articles are from {times[0]:%Y-%m-%d %H:%M} to {times[-1]:%Y-%m-%d %H:%M} " in err
+    command = err.split("To see them: ")[1].split()
+    assert command[:4] == ["headlines", "stories", "--edition", "us"]
+    widest = stories(*command[2:])
+    assert "0 stories" not in widest and widest.count("\n1. ") == 1
+    listed = json.loads(stories(*command[2:], "--format", "json"))["stories"]
+    assert sum(len(s["articles"]) for s in listed) == Article.objects.count()
+    Article.objects.all().delete()
+    assert "has no articles yet: import some" in hint("--edition", "us")[1]
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Max, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from headlines.core.errors import NotFound
 from headlines.intake.models import Article, Source
@@ -27,6 +28,17 @@ def articles_in_window(
     if not include_duplicates:
         articles = articles.filter(duplicate_of__isnull=True)
     return articles.select_related("source").distinct()
+
+
+def article_span(*, edition_id: int) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first and last time (published, or stored when undated) of the edition's articles;
+    None when it has none."""
+    span = (
+        Article.objects.filter(editions=edition_id)
+        .annotate(when=Coalesce("published_at", "created_at", output_field=DateTimeField()))
+        .aggregate(first=Min("when"), last=Max("when"))
+    )
+    return None if span["first"] is None else (span["first"], span["last"])
 
 
 def source_list() -> QuerySet[Source]:

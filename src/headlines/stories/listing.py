@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -172,3 +173,29 @@ def as_text(window: Window) -> str:
                 lines.append(f"     {a.url}")
         lines.append("")
     return "\n".join(lines)
+
+
+def elsewhere(window: Window) -> str:
+    """For a window without a story: where the edition's articles are, if it has any, and the
+    options that reach them (an imported archive dated years ago is not in today's window)."""
+    span = intake_selectors.article_span(edition_id=window.edition.pk)
+    if span is None:
+        return (
+            f"{window.edition.name} has no articles yet: import some "
+            f"(headlines import PATH --edition {window.edition.slug}) or add a source."
+        )
+    zone = zoneinfo.ZoneInfo(window.edition.timezone)
+    first, last = (moment.astimezone(zone) for moment in span)
+
+    def digest_day(local: dt.datetime) -> dt.date:  # after the send time: the next day's
+        return local.date() + dt.timedelta(days=int(local.time() >= window.edition.send_at))
+
+    days = (digest_day(last) - digest_day(first)).days + 1
+    reach = f"--date {digest_day(last):%Y-%m-%d}"
+    if days > 1:
+        reach += f" --hours {min(24 * days, MAX_HOURS):g}"
+    return (
+        f"No article of {window.edition.name} is in this window; its articles are from "
+        f"{first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} ({window.edition.timezone}). "
+        f"To see them: headlines stories --edition {window.edition.slug} {reach}"
+    )

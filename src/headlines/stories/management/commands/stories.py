@@ -49,3 +49,7 @@ class Command(HeadlinesCommand):
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(listing.as_text(window))
+        if not window.stories:
+            hint = listing.elsewhere(window)
+            if hint:
+                self.stderr.write(hint)
