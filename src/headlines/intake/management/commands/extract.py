@@ -11,8 +11,8 @@ from headlines.intake.pipeline import extract as extracting
 
 class Command(HeadlinesCommand):
     help = (
-        "Clean pages, folders, text, JSONL or CSV dumps, feed files or URLs and print the articles. "
-        "Stores nothing."
+        "Clean pages, folders, text, JSONL or CSV dumps, feed files or URLs and print the "
+        "articles. Stores nothing."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -20,7 +20,10 @@ class Command(HeadlinesCommand):
             "inputs",
             nargs="+",
             metavar="PATH_OR_URL",
-            help="HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files, or URLs.",
+            help=(
+                "HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files, "
+                "or URLs."
+            ),
         )
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
         parser.add_argument(
