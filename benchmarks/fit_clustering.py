@@ -4,7 +4,7 @@
 
 A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it writes the pair
 scorer's trees to `clustering.SCORER_FILE` (and the brief scorer's to `BRIEF_SCORER_FILE`) and
-prints the second pass's numbers to paste into `stories/merging.py`; nothing else changes.
+prints the second passes' numbers to paste into `stories/merging.py`; nothing else changes.
 
 1. The pair scorer (`clustering.SCORER_FILE`, over `clustering.SCORER_FEATURES`): scikit-learn's
    HistGradientBoostingClassifier (SCORER_TREES trees of depth SCORER_DEPTH) on every candidate
@@ -23,7 +23,9 @@ prints the second pass's numbers to paste into `stories/merging.py`; nothing els
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
    whose two stories' largest events are both in the tune half; the label: those largest events
    are one. Each pair of stories weighs the article pairs it joins (the product of the sizes),
-   each group normalised to the same total.
+   each group normalised to the same total. 2b: the same for a window of headlines
+   (`merging.BRIEF_COEFFICIENTS`), on the daily windows with every text removed, linked by the
+   brief scorer just fitted, each set weighing the same.
 
 The second pass: scikit-learn's LogisticRegression (C=1) on standardised features, the
 coefficients then un-standardised so that they apply to the raw features. The windows, their
@@ -34,10 +36,18 @@ of their pairs is fitted on. Nothing of the data itself is written anywhere, onl
 fitted on it: it is read from `$HEADLINES_SHARED_DATA` at run time, and the script says so and
 stops when it is absent.
 About 3 minutes of CPU (one core) and 0.5 GiB of memory on the 2-core VM.
+
+How well does what it learns carry to news it has not seen? `--leave-out SET` (neus, basil or
+ecbplus) fits everything without that set: its windows are left out, and so is every pair
+whose two articles are both from it elsewhere (NeuS fills the other sets' windows: its
+stories' pairs go, its articles stay as unrelated neighbours). Run it in a scratch worktree,
+paste the second pass it prints, and score the left-out set with `bench_clustering` there:
+the set is then as new to the trees as the data the product is judged on.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections import Counter
@@ -187,19 +197,26 @@ def fit_groups(
     return fit_trees(x_all, y_all, np.concatenate(ws)), x_all
 
 
-def scorer_rows(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
-    """The tune half's candidate pairs of a window: features, one story or not."""
+def scorer_rows(p: Prepared, leave_out: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """The tune half's candidate pairs of a window: features, one story or not (none whose
+    two articles are both from the set `leave_out`)."""
     arts = p.window.articles
     story = np.array([a.story for a in arts])
     half = np.array([a.half for a in arts])
     rows, cols = p.pairs.rows, p.pairs.cols
     tune = (half[rows] == "tune") & (half[cols] == "tune")
+    if leave_out:
+        left = np.array([a.set == leave_out for a in arts])
+        tune &= ~(left[rows] & left[cols])
     return p.pairs.features[tune], (story[rows] == story[cols])[tune]
 
 
-def merger_rows(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def merger_rows(
+    p: Prepared, threshold: float, leave_out: str = ""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs of stories the linkage leaves in a window whose largest events are both in
-    the tune half: features, one event or not, article pairs joined."""
+    the tune half (and not both from the set `leave_out`): features, one event or not,
+    article pairs joined."""
     from headlines.stories import clustering, merging
 
     # The linkage `_scored_labels` hands to the second pass (the scorer's coefficients are the
@@ -218,15 +235,24 @@ def merger_rows(p: Prepared, threshold: float) -> tuple[np.ndarray, np.ndarray, 
     arts = p.window.articles
     largest: dict[int, str] = {}
     tune: dict[int, bool] = {}
+    left: dict[int, bool] = {}
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
         story = Counter(arts[i].story for i in members).most_common(1)[0][0]
         largest[int(label)] = story
-        tune[int(label)] = next(a.half for a in arts if a.story == story) == "tune"
+        told = next(a for a in arts if a.story == story)
+        tune[int(label)] = told.half == "tune"
+        left[int(label)] = told.set == leave_out
     same = np.array(
         [largest[a] == largest[b] for a, b in zip(first, second, strict=True)], dtype=bool
     )
-    kept = np.array([tune[a] and tune[b] for a, b in zip(first, second, strict=True)], dtype=bool)
+    kept = np.array(
+        [
+            tune[a] and tune[b] and not (left[a] and left[b])
+            for a, b in zip(first, second, strict=True)
+        ],
+        dtype=bool,
+    )
     size = np.bincount(labels)
     joined = (size[first] * size[second]).astype(np.float64)
     return features[kept], same[kept], joined[kept]
@@ -240,7 +266,7 @@ def paste(name: str, values: np.ndarray, intercept: float, labels: tuple[str, ..
         line = f"        {round(float(value), 4)!r},  # {label}"
         lines.append(line if len(line) <= 100 else line[:97] + "...")
     lines += ["    ],", "    dtype=np.float64,", ")"]
-    lines.append(f"INTERCEPT = {round(intercept, 4)!r}")
+    lines.append(f"{name.removesuffix('COEFFICIENTS')}INTERCEPT = {round(intercept, 4)!r}")
     return "\n".join(lines)
 
 
@@ -256,6 +282,14 @@ def compare(name: str, fitted: np.ndarray, intercept: float, shipped: np.ndarray
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fit_clustering")
+    parser.add_argument(
+        "--leave-out",
+        choices=clustering_dev.SETS,
+        default="",
+        help="fit without this set (to score it with bench_clustering as unseen news)",
+    )
+    leave_out: str = parser.parse_args().leave_out
     where = shared_data.folder("clustering-dev", "fit_clustering")
     if where is None:
         return
@@ -265,18 +299,27 @@ def main() -> None:
     defaults = {s.name: s.default for s in config.SETTINGS}
     threshold = float(defaults["HEADLINES_STORY_SIMILARITY"])
     started = time.process_time()
-    prepared: dict[tuple[str, bool], list[Prepared]] = {g: [] for g in GROUPS}
+    groups = tuple(g for g in GROUPS if g[0] != leave_out)
+    prepared: dict[tuple[str, bool], list[Prepared]] = {g: [] for g in groups}
     for target, week, wins in clustering_dev.set_windows():
-        prepared[(target, week)] = [prepare(window, defaults) for window in wins]
+        if target != leave_out:
+            prepared[(target, week)] = [prepare(window, defaults) for window in wins]
     print(f"clustering-dev ({where}): windows and candidate pairs made", flush=True)
-    for g in GROUPS:
+    if leave_out:
+        print(f"  left out: {leave_out} (its windows, and every pair of two of its articles)")
+    small_windows = {
+        group: [w for w in wins if len(w.articles) >= clustering.SMALL_MIN_WINDOW]
+        for group, wins in clustering_dev.small_windows().items()
+        if wins[0].target != leave_out  # smaller windows take the cosine path
+    }
+    for g in groups:
         sizes = [len(p.window.articles) for p in prepared[g]]
         print(f"  {group_name(*g):<15} {len(sizes):>2} windows of ~{sum(sizes) // len(sizes)}")
 
     # 1. The pair scorer, each of the six groups weighing the same.
     stored, x_all = fit_groups(
         "pair scorer, tune half (pairs, of them one story):",
-        {group_name(*g): [scorer_rows(p) for p in prepared[g]] for g in GROUPS},
+        {group_name(*g): [scorer_rows(p, leave_out) for p in prepared[g]] for g in groups},
     )
     trees = clustering.Trees.of(stored)
     if clustering.SCORER_FILE.exists():
@@ -292,10 +335,11 @@ def main() -> None:
         "brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):",
         {
             target: [
-                scorer_rows(prepare(headlines_alone(p.window), defaults))
+                scorer_rows(prepare(headlines_alone(p.window), defaults), leave_out)
                 for p in prepared[(target, False)]
             ]
             for target in clustering_dev.SETS
+            if target != leave_out
         },
     )
 
@@ -304,12 +348,8 @@ def main() -> None:
     small_stored, _ = fit_groups(
         "small-window scorer, tune half (pairs, of them one story):",
         {
-            group: [
-                scorer_rows(prepare(w, defaults, small=True))
-                for w in wins
-                if len(w.articles) >= clustering.SMALL_MIN_WINDOW  # smaller: the cosine path
-            ]
-            for group, wins in clustering_dev.small_windows().items()
+            group: [scorer_rows(prepare(w, defaults, small=True), leave_out) for w in wins]
+            for group, wins in small_windows.items()
         },
     )
 
@@ -319,11 +359,10 @@ def main() -> None:
         "small-window brief scorer, tune half, small windows of headlines alone:",
         {
             group: [
-                scorer_rows(prepare(headlines_alone(w), defaults, small=True))
+                scorer_rows(prepare(headlines_alone(w), defaults, small=True), leave_out)
                 for w in wins
-                if len(w.articles) >= clustering.SMALL_MIN_WINDOW
             ]
-            for group, wins in clustering_dev.small_windows().items()
+            for group, wins in small_windows.items()
         },
     )
 
@@ -335,8 +374,8 @@ def main() -> None:
         mock.patch.object(clustering, "scorer", lambda: trees),
         mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
     ):
-        for g in GROUPS:
-            rows3 = [merger_rows(p, threshold) for p in prepared[g]]
+        for g in groups:
+            rows3 = [merger_rows(p, threshold, leave_out) for p in prepared[g]]
             x = np.vstack([r[0] for r in rows3])
             y = np.concatenate([r[1] for r in rows3])
             w = np.concatenate([r[2] for r in rows3])
@@ -347,6 +386,34 @@ def main() -> None:
     y_all = np.concatenate(ys)
     merge_coefficients, merge_intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
     print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
+
+    # 2b. The second pass of a window of headlines: the same, on the daily windows with every
+    # text removed, linked by the brief scorer just fitted, each set weighing the same.
+    xs, ys, ws = [], [], []
+    print("story-level second pass, tune half, daily windows of headlines alone:")
+    with (
+        mock.patch.object(clustering, "scorer", lambda: trees),
+        mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
+    ):
+        for target in clustering_dev.SETS:
+            if target == leave_out:
+                continue
+            rows3 = [
+                merger_rows(prepare(headlines_alone(p.window), defaults), threshold, leave_out)
+                for p in prepared[(target, False)]
+            ]
+            x = np.vstack([r[0] for r in rows3])
+            y = np.concatenate([r[1] for r in rows3])
+            w = np.concatenate([r[2] for r in rows3])
+            print(f"  {target:<15} {len(y):>7} pairs, {int(y.sum()):>6} one event")
+            xs.append(x)
+            ys.append(y)
+            ws.append(w / w.sum())
+    y_all = np.concatenate(ys)
+    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
+    if len(np.unique(y_all)) < 2:
+        raise SystemExit("no pairs of stories of both kinds to fit the headlines' second pass on")
+    brief_coefficients, brief_intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
     print(f"({time.process_time() - started:.0f} s of CPU)")
     print()
     for path, what in (
@@ -360,6 +427,7 @@ def main() -> None:
     print()
     print("# stories/merging.py")
     print(paste("COEFFICIENTS", merge_coefficients, merge_intercept, merging.FEATURES))
+    print(paste("BRIEF_COEFFICIENTS", brief_coefficients, brief_intercept, merging.FEATURES))
     print()
     print(
         compare(

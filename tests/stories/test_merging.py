@@ -1,8 +1,10 @@
 import numpy as np
+import pytest
 from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
-from headlines.stories.merging import FEATURES, Context, merge, story_pair_features, usable
+from headlines.stories import merging
+from headlines.stories.merging import FEATURES, Context, merge, story_pair_features
 
 
 def _window() -> tuple[list[int], tuple[np.ndarray, np.ndarray], dict[str, np.ndarray], Context]:
@@ -26,7 +28,6 @@ def _window() -> tuple[list[int], tuple[np.ndarray, np.ndarray], dict[str, np.nd
         names=csr_matrix((8, 1)),
         worse_rank=np.where(loose, 20, 3),
         apart=np.zeros(len(rows), dtype=bool),
-        usable=np.ones(len(rows), dtype=bool),
         # What happened, names left out: one event's reports agree, the neighbour barely.
         action=np.where(loose, 0.05, 0.3),
         numbers=np.zeros(len(rows)),
@@ -52,9 +53,15 @@ def test_one_row_of_features_per_pair_of_stories_joined_by_a_candidate_pair() ->
     assert np.isfinite(features).all()
 
 
-def test_pairs_of_briefs_are_left_out_only_where_briefs_are_many() -> None:
-    rows, cols = np.array([0, 0, 2]), np.array([1, 2, 3])
-    few = np.array([True, True] + [False] * 18)
-    assert usable(few, rows, cols).all()  # ECB+'s few text-less documents among articles
-    many = np.array([True, True, False, True])  # a headline aggregator's dump
-    assert usable(many, rows, cols).tolist() == [False, True, True]  # only 0-1: two briefs
+def test_a_window_of_headlines_is_joined_by_the_coefficients_fitted_on_headlines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    labels, pairs, v, context = _window()
+    context.headlines = True
+    merged = merge(labels, pairs, v["weight"], v["probability"], v["cosine"], context)
+    assert len(set(merged[:6])) == 1 and merged[6] == merged[7] != merged[0]
+    # Those coefficients, not the text windows' ones, decide there.
+    monkeypatch.setattr(merging, "BRIEF_INTERCEPT", -50.0)
+    assert merge(labels, pairs, v["weight"], v["probability"], v["cosine"], context) == labels
+    context.headlines = False
+    assert len(set(merge(labels, pairs, v["weight"], v["probability"], v["cosine"], context))) == 2

@@ -311,3 +311,13 @@ def test_sentences_in_scripts_without_capitals_are_split_and_summarised(
     summary = text.summarise(headline="Portwell ferry", leads=[lead], max_chars=320)
     assert summary == f"{found[0]} {found[1]}"
     assert summariser.acceptable(summary, max_chars=320)  # a model's alike would pass
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["Friday, November 11, 2011", "Updated: 11 Nov 2011 20:09 IST", "8/2/13 at 1:30 PM", "8:24am:"],
+)
+def test_a_title_that_only_says_when_is_no_title(stamp: str) -> None:
+    # A scraper's pick of the wrong line: it names no event, so it is not compared or shown.
+    assert text.clean_title(stamp) == ""
+    assert text.clean_title(f"Ferry terminal opens {stamp}") == f"Ferry terminal opens {stamp}"

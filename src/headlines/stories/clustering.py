@@ -978,7 +978,7 @@ def scored_linkage(
         names=names,
         worse_rank=pairs.worse,
         apart=pairs.apart,
-        usable=merging.usable(briefs, pairs.rows, pairs.cols),
+        headlines=merging.mostly_briefs(briefs),
         action=pairs.action,
         numbers=pairs.numbers,
     )

@@ -92,6 +92,39 @@ COEFFICIENTS = np.array(
     dtype=np.float64,
 )
 INTERCEPT = -13.0726
+# The same features, fitted the same way on the daily windows with every text removed
+# (headlines alone, their pairs scored by the brief trees; `fit_clustering` step 2b): a window
+# of headlines (`mostly_briefs`) is joined by these. Before them such a window had no second
+# pass at all (pairs of two briefs were left out of this one).
+BRIEF_COEFFICIENTS = np.array(
+    [
+        2.3272,  # mean linkage weight over all cross pairs (non-candidates 0)
+        0.3461,  # mean scorer probability over the cross candidate pairs
+        -0.3408,  # highest scorer probability of a cross pair
+        2.9681,  # share of cross pairs that are candidates
+        1.4545,  # the lower of the two stories' shares of members with a cross candidate pair
+        3.1525,  # the higher of the two
+        0.0163,  # share of cross candidate pairs within each other's 6 nearest
+        0.4773,  # cosine of the two stories' pooled names (title and lead)
+        -2.4885,  # cosine of the two stories' whole-text centroids
+        0.0899,  # share of cross candidate pairs a guard speaks against
+        -0.4528,  # the lower of centroid cosine / each story's best centroid cosine
+        -0.8759,  # the higher of the two
+        -0.2326,  # log of the better rank of each story among the other's joined stories, by cen...
+        -0.2533,  # log of the worse rank
+        -0.2026,  # log of cross candidate pairs per member of the smaller story
+        1.7453,  # mean cosine over the cross candidate pairs
+        -0.3327,  # log of the first feature
+        1.349,  # logit of the second
+        -0.0541,  # logit of the third
+        -0.2545,  # log of the centroid cosine
+        -0.0199,  # the two stories are each other's nearest by centroid
+        0.576,  # share of cross candidate pairs giving a specific number in common
+        0.545,  # mean cosine of the cross candidate pairs' whole texts without their names (0 wh...
+    ],
+    dtype=np.float64,
+)
+BRIEF_INTERCEPT = -6.3803
 # Chosen on the tune half: the lowest bar at which no set's pairwise precision falls by more
 # than 0.02 (0.5 cost NeuS weekly 0.027).
 MERGE_AT = 0.6
@@ -117,7 +150,10 @@ def merge(
         )
         if len(first) == 0:
             break
-        odds = 1.0 / (1.0 + np.exp(-(features @ COEFFICIENTS + INTERCEPT)))
+        if context.headlines:
+            odds = 1.0 / (1.0 + np.exp(-(features @ BRIEF_COEFFICIENTS + BRIEF_INTERCEPT)))
+        else:
+            odds = 1.0 / (1.0 + np.exp(-(features @ COEFFICIENTS + INTERCEPT)))
         parent: dict[int, int] = {}
         used: set[int] = set()
         for k in np.argsort(-odds, kind="stable"):
@@ -146,43 +182,36 @@ class Context:
         names: csr_matrix,
         worse_rank: np.ndarray,
         apart: np.ndarray,
-        usable: np.ndarray,
         action: np.ndarray | None = None,
         numbers: np.ndarray | None = None,
+        headlines: bool = False,
     ) -> None:
         self.full = full  # unit whole-text rows
         self.names = names  # doc x name, 1 where the title or lead names it (`Guard.names`)
         self.worse_rank = worse_rank  # per candidate pair, the worse of the two ranks
         self.apart = apart  # per candidate pair, a guard speaks
-        self.usable = usable  # per candidate pair: not two briefs (see BRIEF_SHARE)
         # Per candidate pair: the cosine of the whole texts without their names, and how many
         # specific numbers both give (`clustering.action_tokens`, `clustering.numbers`).
-        self.action = np.zeros(len(usable)) if action is None else action
-        self.numbers = np.zeros(len(usable)) if numbers is None else numbers
+        self.action = np.zeros(len(worse_rank)) if action is None else action
+        self.numbers = np.zeros(len(worse_rank)) if numbers is None else numbers
+        self.headlines = headlines  # a window of headlines (`mostly_briefs`): BRIEF_COEFFICIENTS
 
 
 # Between two briefs (headlines without text) the full-text scorer joined far more than it should
-# (see `clustering.BRIEF_SCORER_FILE`), and this pass was fitted on windows of articles with
-# texts: in a window where briefs are more than BRIEF_SHARE of the articles (a headline
-# aggregator's dump), pairs of two briefs are left out of it. Where they are few (ECB+'s
-# text-less documents, ~1 % of its windows, as in the windows the coefficients were fitted on)
-# they stay: leaving them out there cost ECB+'s tune half 0.018-0.020 of BCubed F1.
+# (see `clustering.BRIEF_SCORER_FILE`), and COEFFICIENTS were fitted on windows of articles with
+# texts: a window where briefs are more than BRIEF_SHARE of the articles (a headline
+# aggregator's dump) is joined by BRIEF_COEFFICIENTS, fitted on windows of headlines. Where
+# briefs are few (ECB+'s text-less documents, ~1 % of its windows, as in the windows
+# COEFFICIENTS were fitted on) their pairs are read by COEFFICIENTS like any other.
 BRIEF_SHARE = 0.1
 
 
 def mostly_briefs(briefs: np.ndarray) -> bool:
     """Whether a window is one of headlines (`briefs`: per doc, a headline without text): briefs
-    more than BRIEF_SHARE of it. There pairs of two briefs are left out of this pass and scored
-    by trees of their own (`clustering.brief_pairs`), and words are compared by their stems
-    (`clustering.Vectorizer`)."""
+    more than BRIEF_SHARE of it. There pairs of two briefs are scored by trees of their own
+    (`clustering.brief_pairs`), stories are joined by BRIEF_COEFFICIENTS, and words are compared
+    by their stems (`clustering.Vectorizer`)."""
     return bool(len(briefs)) and float(briefs.mean()) > BRIEF_SHARE
-
-
-def usable(briefs: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Which candidate pairs this pass reads (`briefs`: per doc, a headline without text)."""
-    if not mostly_briefs(briefs):
-        return np.ones(len(rows), dtype=bool)
-    return np.asarray(~(briefs[rows] & briefs[cols]))
 
 
 def story_pair_features(
@@ -196,7 +225,7 @@ def story_pair_features(
     """Each pair of stories (first < second) joined by a candidate pair, and its FEATURES."""
     rows, cols = pairs
     la, lb = labels[rows], labels[cols]
-    cross = (la != lb) & context.usable
+    cross = la != lb
     r, c, la, lb = rows[cross], cols[cross], la[cross], lb[cross]
     w, p, s = weight[cross], probability[cross], cosine[cross]
     swap = la > lb

@@ -169,7 +169,10 @@ def clean_title(raw: str, *, source_names: Iterable[str] = ()) -> str:
             break
         title = head
     title = _PREFIX_TAG.sub("", title).strip()
-    return title
+    # A title that is only a date or a time ("Friday, November 11, 2011") is a scraper's pick
+    # of the wrong line, not a headline: it names no event, and two of them would join two
+    # events of one day in a window of headlines.
+    return "" if says_only_when(title) else title
 
 
 # Thai and Lao mark no sentence's end: a space ends a sentence or a clause. A paragraph in
