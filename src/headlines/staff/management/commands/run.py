@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
-from headlines.core.supervisor import Role, Supervisor, cpu_count
+from headlines.core.supervisor import Role, Supervisor, cpu_count, stop_on_signal
 from headlines.core.webserver import (
     keepalive_checked,
     listening_socket,
@@ -75,7 +75,11 @@ class Command(HeadlinesCommand):
         supervisor = Supervisor(roles, parent_only=(opened,))
         # SIGTERM (systemd, docker stop) stops like Ctrl-C: every child stops cleanly (the worker
         # gives back the jobs it holds, so the next start runs them at once).
-        signal.signal(signal.SIGTERM, _interrupt)
+        # A second one while stopping changes nothing. (SIGINT stays ignored where the shell
+        # that started us in the background ignores it.)
+        signal.signal(signal.SIGTERM, stop_on_signal)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, stop_on_signal)
         try:
             supervisor.start()
             if options["demo"]:
@@ -128,7 +132,3 @@ def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
         scheduler_gate=gate,
     )
     return [web] * processes + [Role("worker", worker)]
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
