@@ -61,6 +61,36 @@ def test_a_crash_exits_3_with_its_traceback(tmp_path: Path) -> None:
     assert "RuntimeError: boom" in done.stderr and "crashed" in done.stderr
 
 
+def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
+    # `headlines extract dumps/ | head`: head leaves after its lines, the pipe closes under the
+    # rest of the output. That is no crash: no traceback, the status a shell gives a command
+    # SIGPIPE ended.
+    records = "".join(
+        f"date 2025-02-{1 + n % 28:02d} Record {n}: the county council met on Tuesday to "
+        "discuss the coastal path at Nethercombe, closed by a landslip, and the ferry "
+        "timetable for the winter months, officials said after the meeting.\n"
+        for n in range(600)
+    )
+    (tmp_path / "records.txt").write_text(records)  # its articles print well past a pipe's 64 KiB
+    with subprocess.Popen(
+        [sys.executable, "-m", "headlines", "extract", "records.txt"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={
+            "HEADLINES_DATA_DIR": str(tmp_path / "var"),
+            "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=tmp_path,
+    ) as done:
+        assert done.stdout is not None and done.stderr is not None
+        assert done.stdout.readline().startswith(b"# ")
+        done.stdout.close()
+        stderr = done.stderr.read().decode()
+        assert done.wait(timeout=120) == cli.EXIT_OUTPUT_CLOSED == 141, stderr
+    assert "Traceback" not in stderr and "crashed" not in stderr, stderr
+
+
 def test_a_configuration_error_exits_2(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "headlines", "edition", "list"],
