@@ -77,6 +77,9 @@ class Setting:
     # a traceback, far from where they were set.
     minimum: float | None = None
     maximum: float | None = None
+    # The words a text may be, in any case (stored upper-case): a log level of `LOUD` was taken
+    # as it came and stopped every command with logging's traceback instead of naming it.
+    choices: tuple[str, ...] = ()
 
     def parse(self, raw: str) -> Any:
         try:
@@ -85,7 +88,17 @@ class Setting:
             raise ConfigError(f"{self.name}: {exc}") from None
         if self.type in (int, float) and not self.allows(value):
             raise ConfigError(f"{self.name}: expected {self.range_text}, got {raw.strip()!r}")
+        if self.choices:
+            if value.upper() not in self.choices:
+                raise ConfigError(f"{self.name}: expected {self.choices_text}, got {raw.strip()!r}")
+            value = value.upper()
         return value
+
+    @property
+    def choices_text(self) -> str:
+        """The words a text may be: "DEBUG, INFO or ERROR"; "" when any."""
+        *most, last = self.choices or ("",)
+        return f"{', '.join(most)} or {last}" if most else last
 
     def allows(self, value: float) -> bool:
         return (
@@ -194,7 +207,13 @@ SETTINGS: tuple[Setting, ...] = (
         "*",
         "Comma-separated host names the web service answers to.",
     ),
-    Setting("HEADLINES_LOG_LEVEL", str, "INFO", "Logging level: DEBUG, INFO, WARNING, ERROR."),
+    Setting(
+        "HEADLINES_LOG_LEVEL",
+        str,
+        "INFO",
+        "Logging level (in any case).",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    ),
     Setting(
         "HEADLINES_MAIL_FROM",
         str,

@@ -91,17 +91,20 @@ def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in stderr and "crashed" not in stderr, stderr
 
 
-def test_a_configuration_error_exits_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "raw"), [("HEADLINES_DATABASE_URL", "nosuch://x"), ("HEADLINES_LOG_LEVEL", "LOUD")]
+)
+def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "headlines", "edition", "list"],
         capture_output=True,
         text=True,
-        env={"HEADLINES_DATA_DIR": str(tmp_path), "HEADLINES_DATABASE_URL": "nosuch://x"},
+        env={"HEADLINES_DATA_DIR": str(tmp_path), name: raw},
         cwd=tmp_path,
         timeout=120,
     )
-    assert done.returncode == 2
-    assert done.stderr.startswith("headlines: configuration error:")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"headlines: configuration error: {name}:"), done.stderr
 
 
 def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:

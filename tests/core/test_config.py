@@ -59,6 +59,20 @@ def test_a_number_out_of_its_range_names_the_setting_and_the_range(
     assert config.load({name: ""}, dotenv=tmp_path / "none")[name] is not None  # the default
 
 
+def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
+    # `LOUD` went through as text and stopped every command with logging's own traceback
+    # (exit 3, "crashed") instead of the configuration error the docs promise.
+    expected = "HEADLINES_LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"
+    with pytest.raises(ConfigError, match=f"^{expected}$"):
+        config.load({"HEADLINES_LOG_LEVEL": "LOUD"}, dotenv=tmp_path / "none")
+    assert (
+        config.load({"HEADLINES_LOG_LEVEL": "debug"}, dotenv=tmp_path / "none")[
+            "HEADLINES_LOG_LEVEL"
+        ]
+        == "DEBUG"
+    )
+
+
 def test_every_default_is_in_its_own_range() -> None:
     for setting in config.SETTINGS:
         if setting.type in (int, float) and setting.default is not None:
