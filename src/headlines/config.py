@@ -7,6 +7,7 @@ settings module, `headlines run --help`, the admin and `docs/operations.md` are 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -55,6 +56,33 @@ def _path(raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
 
+def _networks(value: str) -> None:
+    for part in (p.strip() for p in value.split(",")):
+        try:
+            if part:
+                ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"expected comma-separated networks such as 10.0.0.0/8, got {part!r}"
+            ) from None
+
+
+# Kombu's names for the two transports the project installs (py-amqp and redis).
+BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
+
+
+def _broker(value: str) -> None:
+    # Celery takes several URLs separated by ";" (failover). Only the scheme is echoed: the
+    # rest may hold a password.
+    for url in (u.strip() for u in value.split(";")):
+        scheme, found, _ = url.partition("://")
+        if not found or scheme.lower() not in BROKER_SCHEMES:
+            raise ConfigError(
+                f"expected amqp://… or redis://… (schemes: {', '.join(BROKER_SCHEMES)}), "
+                f"got {scheme + '://…' if found else 'no scheme'}"
+            )
+
+
 PARSERS: dict[type, Callable[[str], Any]] = {
     bool: _bool,
     int: _int,
@@ -80,6 +108,10 @@ class Setting:
     # The words a text may be, in any case (stored upper-case): a log level of `LOUD` was taken
     # as it came and stopped every command with logging's traceback instead of naming it.
     choices: tuple[str, ...] = ()
+    # Raises ConfigError when a text is not of its form. An unknown broker scheme, or a network
+    # that is not one, was taken as it came and crashed the worker or the first fetch with a
+    # traceback.
+    check: Callable[[str], None] | None = None
 
     def parse(self, raw: str) -> Any:
         try:
@@ -92,6 +124,11 @@ class Setting:
             if value.upper() not in self.choices:
                 raise ConfigError(f"{self.name}: expected {self.choices_text}, got {raw.strip()!r}")
             value = value.upper()
+        if self.check is not None and value:
+            try:
+                self.check(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{self.name}: {exc}") from None
         return value
 
     @property
@@ -161,6 +198,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Unset: the embedded worker and scheduler (their own process in `headlines run`). "
         "`amqp://…` or `redis://…`: Celery workers (`headlines worker`) and `headlines scheduler`.",
         group="jobs",
+        check=_broker,
     ),
     Setting(
         "HEADLINES_SMTP_URL",
@@ -668,6 +706,7 @@ SETTINGS += (
         "Comma-separated CIDR networks fetched even though private (e.g. an internal feed "
         "server). Sources marked local may use any address.",
         group="intake",
+        check=_networks,
     ),
     Setting(
         "HEADLINES_INTAKE_MAX_ITEMS",

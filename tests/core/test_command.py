@@ -92,7 +92,13 @@ def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "raw"), [("HEADLINES_DATABASE_URL", "nosuch://x"), ("HEADLINES_LOG_LEVEL", "LOUD")]
+    ("name", "raw"),
+    [
+        ("HEADLINES_DATABASE_URL", "nosuch://x"),
+        ("HEADLINES_LOG_LEVEL", "LOUD"),
+        ("HEADLINES_BROKER_URL", "kafka://x"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/33"),
+    ],
 )
 def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> None:
     done = subprocess.run(

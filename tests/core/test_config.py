@@ -73,6 +73,38 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("HEADLINES_BROKER_URL", "kafka://x", "amqp://… or redis://… .*got kafka://…"),
+        ("HEADLINES_BROKER_URL", "amqp://a//;nats://b", "got nats://…"),
+        ("HEADLINES_BROKER_URL", "guest:secret@mq", "got no scheme"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/8,10.0.0.0/33", "got '10.0.0.0/33'"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "intranet", "networks such as 10.0.0.0/8"),
+    ],
+)
+def test_a_text_not_of_its_form_names_the_setting(
+    tmp_path: Path, name: str, raw: str, expected: str
+) -> None:
+    # Taken as they came, these crashed `headlines worker` and the first fetch with a traceback.
+    with pytest.raises(ConfigError, match=f"^{name}: expected .*{expected}") as refused:
+        config.load({name: raw}, dotenv=tmp_path / "none")
+    assert "secret" not in str(refused.value)  # a broker URL's password is not echoed
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("HEADLINES_BROKER_URL", "amqp://headlines:secret@mq.internal:5672//"),
+        ("HEADLINES_BROKER_URL", "redis://mq.internal:6379/0"),
+        ("HEADLINES_BROKER_URL", "amqp://a:5672//;amqp://b:5672//"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/8, 192.168.1.0/24,fd00::/8"),
+    ],
+)
+def test_the_documented_forms_are_accepted(tmp_path: Path, name: str, raw: str) -> None:
+    assert config.load({name: raw}, dotenv=tmp_path / "none")[name] == raw.strip()
+
+
 def test_every_default_is_in_its_own_range() -> None:
     for setting in config.SETTINGS:
         if setting.type in (int, float) and setting.default is not None:
