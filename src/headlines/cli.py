@@ -46,11 +46,11 @@ GROUPS: dict[str, str] = {
 # command -> (group, one line of help). Commands PRODUCT.md names that a release does not have
 # yet are simply not listed.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("service", "web, worker and scheduler in one process; --demo adds a sample newsroom"),
+    "run": ("service", "web processes, worker and scheduler; --demo adds a sample newsroom"),
     "worker": ("service", "a Celery worker of the distributed tier"),
     "scheduler": ("service", "the scheduler of the distributed tier"),
     "edition": ("editions", "add and list editions"),
-    "topic": ("editions", "add and list an edition's topics, which readers choose among"),
+    "topic": ("editions", "add, edit, remove and list an edition's topics, which readers choose"),
     "source": ("intake", "add, list, enable, disable and remove sources"),
     "ingest": ("intake", "fetch the configured sources now"),
     "import": ("intake", "store articles from pages, folders, feeds and dumps"),

@@ -26,8 +26,10 @@ log = logging.getLogger(__name__)
 class Command(HeadlinesCommand):
     requires_system_checks = "__all__"  # the service starts: check everything first
     help = (
-        "Run the whole service on one machine: web, worker and scheduler. "
-        "--demo also serves a sample newsroom on localhost and ingests it."
+        "Run the service: web processes and a worker-and-scheduler process, started and "
+        "stopped together (with HEADLINES_BROKER_URL set, the web alone: Celery workers and "
+        "`headlines scheduler` do the rest). --demo also serves a sample newsroom on localhost "
+        "and ingests it."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
