@@ -8,8 +8,8 @@ command missing from `COMMANDS` still shows, under "Other commands", and a test 
 it is placed.
 
 Exit status, for every command: 0 done; 1 done, but some inputs failed (each one is named);
-2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where); 141 its
-output's reader left before the end (`| head`).
+2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where); 130
+interrupted (Ctrl-C); 141 its output's reader left before the end (`| head`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from headlines import __version__
 
 # The exit statuses every command keeps to (docs/operations.md).
 EXIT_DONE, EXIT_PARTLY, EXIT_NOTHING_DONE, EXIT_CRASHED = 0, 1, 2, 3
-# Its output's reader left before the end: a shell's status for a command SIGPIPE ended.
-EXIT_OUTPUT_CLOSED = 128 + 13
+# Stopped by Ctrl-C, or its output's reader left before the end: a shell's status for a
+# command SIGINT or SIGPIPE ended.
+EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED = 128 + 2, 128 + 13
 
 # The stages of PRODUCT.md, in the order the data flows, each with its heading.
 GROUPS: dict[str, str] = {
@@ -94,6 +95,11 @@ def main(argv: list[str] | None = None) -> None:
         # more on the way out: into /dev/null, not into the closed pipe.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise SystemExit(EXIT_OUTPUT_CLOSED) from None
+    except KeyboardInterrupt:
+        # Ctrl-C (on a `headlines send` waiting for a relay that is down, say): what was
+        # committed stays, and every command is safe to run again. No traceback: not a bug.
+        sys.stderr.write("\nheadlines: interrupted; what was done is kept, run it again to go on\n")
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception:
         _crashed()
 
