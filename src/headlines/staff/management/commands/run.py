@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
@@ -55,8 +56,7 @@ class Command(HeadlinesCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        _migrate()
         config = settings.CONFIG
         embedded = not config["HEADLINES_BROKER_URL"]
         processes = options["processes"]
@@ -102,6 +102,30 @@ class Command(HeadlinesCommand):
             supervisor.stop()
             sock.close()
             os.close(gate)
+
+
+# Named raw SQL (PostgreSQL only): a session-level advisory lock, held while this process
+# migrates. Web machines started together (replicas after an upgrade) all migrate at start; at
+# once, two created django_migrations side by side and one stopped with a duplicate key. Under
+# the lock they take turns, and the second finds nothing left to do.
+MIGRATE_LOCK = "SELECT pg_advisory_lock(hashtext('headlines run: migrate'))"
+MIGRATE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('headlines run: migrate'))"
+
+
+def _migrate() -> None:
+    """The schema and the cache table, as this release needs them, one process at a time."""
+    if connection.vendor != "postgresql":  # SQLite: one machine, one `headlines run`
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(MIGRATE_LOCK)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(MIGRATE_UNLOCK)
 
 
 def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
