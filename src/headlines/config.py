@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,14 @@ def _networks(value: str) -> None:
             raise ConfigError(
                 f"expected comma-separated networks such as 10.0.0.0/8, got {part!r}"
             ) from None
+
+
+def _public_url(value: str) -> None:
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"expected http://… or https://… (e.g. https://news.example.com), got {value!r}"
+        )
 
 
 # Kombu's names for the two transports the project installs (py-amqp and redis).
@@ -215,6 +224,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "http://127.0.0.1:8000",
         "Public URL of the web service, used in every link of every email.",
+        check=_public_url,
     ),
     Setting(
         "HEADLINES_SECRET_KEY",
