@@ -8,22 +8,28 @@ command missing from `COMMANDS` still shows, under "Other commands", and a test 
 it is placed.
 
 Exit status, for every command: 0 done; 1 done, but some inputs failed (each one is named);
-2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where).
+2 nothing done (bad usage or bad input); 3 crashed (a bug: the traceback says where); 130
+interrupted (Ctrl-C); 141 its output's reader left before the end (`| head`).
 """
 
 from __future__ import annotations
 
 import os
+import select
 import sys
 import textwrap
 import traceback
 from importlib.util import find_spec
 from pathlib import Path
+from typing import NoReturn
 
 from headlines import __version__
 
 # The exit statuses every command keeps to (docs/operations.md).
 EXIT_DONE, EXIT_PARTLY, EXIT_NOTHING_DONE, EXIT_CRASHED = 0, 1, 2, 3
+# Stopped by Ctrl-C, or its output's reader left before the end: a shell's status for a
+# command SIGINT or SIGPIPE ended.
+EXIT_INTERRUPTED, EXIT_OUTPUT_CLOSED = 128 + 2, 128 + 13
 
 # The stages of PRODUCT.md, in the order the data flows, each with its heading.
 GROUPS: dict[str, str] = {
@@ -41,11 +47,11 @@ GROUPS: dict[str, str] = {
 # command -> (group, one line of help). Commands PRODUCT.md names that a release does not have
 # yet are simply not listed.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "run": ("service", "web, worker and scheduler in one process; --demo adds a sample newsroom"),
+    "run": ("service", "web processes, worker and scheduler; --demo adds a sample newsroom"),
     "worker": ("service", "a Celery worker of the distributed tier"),
     "scheduler": ("service", "the scheduler of the distributed tier"),
     "edition": ("editions", "add and list editions"),
-    "topic": ("editions", "add and list an edition's topics, which readers choose among"),
+    "topic": ("editions", "add, edit, remove and list an edition's topics, which readers choose"),
     "source": ("intake", "add, list, enable, disable and remove sources"),
     "ingest": ("intake", "fetch the configured sources now"),
     "import": ("intake", "store articles from pages, folders, feeds and dumps"),
@@ -81,10 +87,38 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         sys.stderr.write(f"headlines: configuration error: {exc}\n")
         raise SystemExit(EXIT_NOTHING_DONE) from None
+    except BrokenPipeError:
+        if not _output_closed():
+            _crashed()
+        # Whoever read the output left (`headlines extract … | head`): stop quietly, as Unix
+        # tools do when SIGPIPE ends them, and with their status. Python flushes stdout once
+        # more on the way out: into /dev/null, not into the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_OUTPUT_CLOSED) from None
+    except KeyboardInterrupt:
+        # Ctrl-C (on a `headlines send` waiting for a relay that is down, say): what was
+        # committed stays, and every command is safe to run again. No traceback: not a bug.
+        sys.stderr.write("\nheadlines: interrupted; what was done is kept, run it again to go on\n")
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception:
-        traceback.print_exc()
-        sys.stderr.write("headlines: crashed (a bug; the traceback above says where)\n")
-        raise SystemExit(EXIT_CRASHED) from None
+        _crashed()
+
+
+def _crashed() -> NoReturn:
+    traceback.print_exc()
+    sys.stderr.write("headlines: crashed (a bug; the traceback above says where)\n")
+    raise SystemExit(EXIT_CRASHED) from None
+
+
+def _output_closed() -> bool:
+    """Whether standard output is a pipe whose reader has closed it (rather than a broken pipe
+    of the command's own, to a relay or a server, which is a crash like any other)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError):
+        return False
 
 
 def available_commands() -> dict[str, str]:

@@ -7,8 +7,10 @@ settings module, `headlines run --help`, the admin and `docs/operations.md` are 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +57,41 @@ def _path(raw: str) -> Path:
     return Path(raw.strip()).expanduser()
 
 
+def _networks(value: str) -> None:
+    for part in (p.strip() for p in value.split(",")):
+        try:
+            if part:
+                ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"expected comma-separated networks such as 10.0.0.0/8, got {part!r}"
+            ) from None
+
+
+def _public_url(value: str) -> None:
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"expected http://… or https://… (e.g. https://news.example.com), got {value!r}"
+        )
+
+
+# Kombu's names for the two transports the project installs (py-amqp and redis).
+BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
+
+
+def _broker(value: str) -> None:
+    # Celery takes several URLs separated by ";" (failover). Only the scheme is echoed: the
+    # rest may hold a password.
+    for url in (u.strip() for u in value.split(";")):
+        scheme, found, _ = url.partition("://")
+        if not found or scheme.lower() not in BROKER_SCHEMES:
+            raise ConfigError(
+                f"expected amqp://… or redis://… (schemes: {', '.join(BROKER_SCHEMES)}), "
+                f"got {scheme + '://…' if found else 'no scheme'}"
+            )
+
+
 PARSERS: dict[type, Callable[[str], Any]] = {
     bool: _bool,
     int: _int,
@@ -77,6 +114,13 @@ class Setting:
     # a traceback, far from where they were set.
     minimum: float | None = None
     maximum: float | None = None
+    # The words a text may be, in any case (stored upper-case): a log level of `LOUD` was taken
+    # as it came and stopped every command with logging's traceback instead of naming it.
+    choices: tuple[str, ...] = ()
+    # Raises ConfigError when a text is not of its form. An unknown broker scheme, or a network
+    # that is not one, was taken as it came and crashed the worker or the first fetch with a
+    # traceback.
+    check: Callable[[str], None] | None = None
 
     def parse(self, raw: str) -> Any:
         try:
@@ -85,7 +129,22 @@ class Setting:
             raise ConfigError(f"{self.name}: {exc}") from None
         if self.type in (int, float) and not self.allows(value):
             raise ConfigError(f"{self.name}: expected {self.range_text}, got {raw.strip()!r}")
+        if self.choices:
+            if value.upper() not in self.choices:
+                raise ConfigError(f"{self.name}: expected {self.choices_text}, got {raw.strip()!r}")
+            value = value.upper()
+        if self.check is not None and value:
+            try:
+                self.check(value)
+            except ConfigError as exc:
+                raise ConfigError(f"{self.name}: {exc}") from None
         return value
+
+    @property
+    def choices_text(self) -> str:
+        """The words a text may be: "DEBUG, INFO or ERROR"; "" when any."""
+        *most, last = self.choices or ("",)
+        return f"{', '.join(most)} or {last}" if most else last
 
     def allows(self, value: float) -> bool:
         return (
@@ -148,6 +207,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Unset: the embedded worker and scheduler (their own process in `headlines run`). "
         "`amqp://…` or `redis://…`: Celery workers (`headlines worker`) and `headlines scheduler`.",
         group="jobs",
+        check=_broker,
     ),
     Setting(
         "HEADLINES_SMTP_URL",
@@ -164,6 +224,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "http://127.0.0.1:8000",
         "Public URL of the web service, used in every link of every email.",
+        check=_public_url,
     ),
     Setting(
         "HEADLINES_SECRET_KEY",
@@ -194,7 +255,13 @@ SETTINGS: tuple[Setting, ...] = (
         "*",
         "Comma-separated host names the web service answers to.",
     ),
-    Setting("HEADLINES_LOG_LEVEL", str, "INFO", "Logging level: DEBUG, INFO, WARNING, ERROR."),
+    Setting(
+        "HEADLINES_LOG_LEVEL",
+        str,
+        "INFO",
+        "Logging level (in any case).",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+    ),
     Setting(
         "HEADLINES_MAIL_FROM",
         str,
@@ -649,6 +716,7 @@ SETTINGS += (
         "Comma-separated CIDR networks fetched even though private (e.g. an internal feed "
         "server). Sources marked local may use any address.",
         group="intake",
+        check=_networks,
     ),
     Setting(
         "HEADLINES_INTAKE_MAX_ITEMS",

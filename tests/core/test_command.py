@@ -61,17 +61,56 @@ def test_a_crash_exits_3_with_its_traceback(tmp_path: Path) -> None:
     assert "RuntimeError: boom" in done.stderr and "crashed" in done.stderr
 
 
-def test_a_configuration_error_exits_2(tmp_path: Path) -> None:
+def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
+    # `headlines extract dumps/ | head`: head leaves after its lines, the pipe closes under the
+    # rest of the output. That is no crash: no traceback, the status a shell gives a command
+    # SIGPIPE ended.
+    records = "".join(
+        f"date 2025-02-{1 + n % 28:02d} Record {n}: the county council met on Tuesday to "
+        "discuss the coastal path at Nethercombe, closed by a landslip, and the ferry "
+        "timetable for the winter months, officials said after the meeting.\n"
+        for n in range(600)
+    )
+    (tmp_path / "records.txt").write_text(records)  # its articles print well past a pipe's 64 KiB
+    with subprocess.Popen(
+        [sys.executable, "-m", "headlines", "extract", "records.txt"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={
+            "HEADLINES_DATA_DIR": str(tmp_path / "var"),
+            "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=tmp_path,
+    ) as done:
+        assert done.stdout is not None and done.stderr is not None
+        assert done.stdout.readline().startswith(b"# ")
+        done.stdout.close()
+        stderr = done.stderr.read().decode()
+        assert done.wait(timeout=120) == cli.EXIT_OUTPUT_CLOSED == 141, stderr
+    assert "Traceback" not in stderr and "crashed" not in stderr, stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("HEADLINES_DATABASE_URL", "nosuch://x"),
+        ("HEADLINES_LOG_LEVEL", "LOUD"),
+        ("HEADLINES_BROKER_URL", "kafka://x"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/33"),
+    ],
+)
+def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "headlines", "edition", "list"],
         capture_output=True,
         text=True,
-        env={"HEADLINES_DATA_DIR": str(tmp_path), "HEADLINES_DATABASE_URL": "nosuch://x"},
+        env={"HEADLINES_DATA_DIR": str(tmp_path), name: raw},
         cwd=tmp_path,
         timeout=120,
     )
-    assert done.returncode == 2
-    assert done.stderr.startswith("headlines: configuration error:")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"headlines: configuration error: {name}:"), done.stderr
 
 
 def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:

@@ -59,6 +59,58 @@ def test_a_number_out_of_its_range_names_the_setting_and_the_range(
     assert config.load({name: ""}, dotenv=tmp_path / "none")[name] is not None  # the default
 
 
+def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
+    # `LOUD` went through as text and stopped every command with logging's own traceback
+    # (exit 3, "crashed") instead of the configuration error the docs promise.
+    expected = "HEADLINES_LOG_LEVEL: expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got 'LOUD'"
+    with pytest.raises(ConfigError, match=f"^{expected}$"):
+        config.load({"HEADLINES_LOG_LEVEL": "LOUD"}, dotenv=tmp_path / "none")
+    assert (
+        config.load({"HEADLINES_LOG_LEVEL": "debug"}, dotenv=tmp_path / "none")[
+            "HEADLINES_LOG_LEVEL"
+        ]
+        == "DEBUG"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("HEADLINES_BROKER_URL", "kafka://x", "amqp://… or redis://… .*got kafka://…"),
+        ("HEADLINES_BROKER_URL", "amqp://a//;nats://b", "got nats://…"),
+        ("HEADLINES_BROKER_URL", "guest:secret@mq", "got no scheme"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/8,10.0.0.0/33", "got '10.0.0.0/33'"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "intranet", "networks such as 10.0.0.0/8"),
+        # Every link of every email read "news.example.com/confirm/…": no scheme, no link.
+        ("HEADLINES_BASE_URL", "news.example.com", "http://… or https://….*got 'news"),
+        ("HEADLINES_BASE_URL", "https://", "got 'https://'"),
+    ],
+)
+def test_a_text_not_of_its_form_names_the_setting(
+    tmp_path: Path, name: str, raw: str, expected: str
+) -> None:
+    # Taken as they came, these crashed `headlines worker` and the first fetch with a traceback,
+    # or broke every link of every email.
+    with pytest.raises(ConfigError, match=f"^{name}: expected .*{expected}") as refused:
+        config.load({name: raw}, dotenv=tmp_path / "none")
+    assert "secret" not in str(refused.value)  # a broker URL's password is not echoed
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("HEADLINES_BROKER_URL", "amqp://headlines:secret@mq.internal:5672//"),
+        ("HEADLINES_BROKER_URL", "redis://mq.internal:6379/0"),
+        ("HEADLINES_BROKER_URL", "amqp://a:5672//;amqp://b:5672//"),
+        ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/8, 192.168.1.0/24,fd00::/8"),
+        ("HEADLINES_BASE_URL", "https://news.example.com"),
+        ("HEADLINES_BASE_URL", "http://127.0.0.1:8000/headlines/"),
+    ],
+)
+def test_the_documented_forms_are_accepted(tmp_path: Path, name: str, raw: str) -> None:
+    assert config.load({name: raw}, dotenv=tmp_path / "none")[name] == raw.strip()
+
+
 def test_every_default_is_in_its_own_range() -> None:
     for setting in config.SETTINGS:
         if setting.type in (int, float) and setting.default is not None:

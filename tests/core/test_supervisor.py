@@ -99,6 +99,20 @@ def test_sigterm_stops_every_process_and_frees_the_port(service: Service) -> Non
     assert service.port_free()
 
 
+def test_a_second_stop_signal_during_the_stop_changes_nothing(service: Service) -> None:
+    # `make run` stopped by SIGTERM to its process group (systemd, docker stop): every process
+    # has one, then make passes one more on to `headlines run` while it is stopping its
+    # children (and a Ctrl-C pressed twice does the same). The stop goes on quietly: no
+    # KeyboardInterrupt out of the stop, no "Signal 15 ignored due to race condition".
+    os.killpg(service.process.pid, signal.SIGTERM)
+    time.sleep(0.05)
+    service.process.send_signal(signal.SIGTERM)
+    assert service.process.wait(timeout=60) == 0, service.install.log()
+    service.until(lambda: not service.group_alive(), "a child outlived `headlines run`")
+    assert service.port_free()
+    assert "Traceback" not in service.install.log(), service.install.log()
+
+
 def test_a_web_process_that_dies_is_replaced(service: Service) -> None:
     service.until(
         lambda: (

@@ -1,4 +1,5 @@
-"""Senders in other processes: killed at random moments, and two at once on PostgreSQL."""
+"""Senders in other processes: killed at random moments, stopped by Ctrl-C, and two at once on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from headlines import cli
 from tests.conftest import SMTPPeer
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, free_port
 from tests.delivery.topics import expected, got, set_for
 
 # Its other processes run on databases the test makes (tests.delivery.children), not the
@@ -67,6 +69,21 @@ def test_a_sender_killed_at_random_moments_then_restarted(
     assert duplicates <= kills * THREADS * (FLUSH + 1)
     assert kills >= 1 and "nothing left to send" in done.stdout
     assert f"sent {readers}," in done.stdout
+
+
+def test_ctrl_c_on_a_send_waiting_for_a_relay_that_is_down(tmp_path: Path) -> None:
+    # The operator's Ctrl-C on `headlines send` waiting for its deferred readers printed a
+    # KeyboardInterrupt traceback out of the send's wait, as if it were a bug.
+    site = Installation(tmp_path, HEADLINES_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    site.setup(readers=3)
+    child = site.popen(*SEND)
+    end = time.monotonic() + 60
+    while "cannot connect" not in site.log() and time.monotonic() < end:
+        assert child.poll() is None, site.log()
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    assert child.wait(timeout=30) == cli.EXIT_INTERRUPTED == 130, site.log()
+    assert "Traceback" not in site.log() and "headlines: interrupted" in site.log(), site.log()
 
 
 @pytest.mark.postgres

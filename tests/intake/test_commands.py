@@ -189,6 +189,32 @@ def test_import_prints_the_closing_table(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_importing_the_same_file_for_another_edition_brings_its_articles_there(
+    tmp_path: Path,
+) -> None:
+    # The operator imported a dump for one edition, then the same dump for a second: the
+    # articles, known already and so counted as duplicates, never reached the second edition,
+    # whose digest stayed empty.
+    us, uk = core_factories.edition(slug="us"), core_factories.edition(slug="uk")
+    dump = tmp_path / "d.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(dump), "--source", "Wire dump", "--edition", "us")
+    out = run("import", str(dump), "--source", "Wire dump", "--edition", "uk")
+    row = next(line for line in out.splitlines() if "wire-dump" in line)
+    assert [c.strip() for c in row.split("\u2502") if c.strip()][:5] == [
+        "wire-dump",
+        "1",
+        "0",
+        "1",
+        "0",
+    ]  # fetched, new, duplicates, failed: nothing stored twice
+    article = Article.objects.get()
+    assert set(article.editions.all()) == {us, uk}
+    run("import", str(dump), "--source", "Wire dump", "--edition", "uk")  # again: no change
+    assert Article.objects.get().editions.count() == 2
+
+
+@pytest.mark.django_db
 def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("")

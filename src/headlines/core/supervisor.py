@@ -67,12 +67,22 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    # Once: a second signal (Ctrl-C reaches the whole process group, then the parent sends
-    # SIGTERM) must not cut the clean stop short, such as the worker giving back its jobs.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def stop_on_signal(signum: int, frame: object) -> None:
+    """SIGTERM's and SIGINT's handler in `headlines run` and its children: stop, once.
+
+    A second signal (Ctrl-C reaches the whole process group, then the parent sends SIGTERM;
+    `make run` passes on a SIGTERM its process group already had) must not cut the clean stop
+    short, such as the worker giving back its jobs or the parent reaping its children. Later
+    signals go to a handler that does nothing rather than to SIG_IGN: one already delivered
+    when this runs would find no handler and print "Signal 15 ignored due to race condition".
+    """
+    signal.signal(signal.SIGTERM, _stopping)
+    signal.signal(signal.SIGINT, _stopping)
     raise KeyboardInterrupt
+
+
+def _stopping(signum: int, frame: object) -> None:
+    """A stop signal after the first: the stop is under way already."""
 
 
 def _watch_parent(lifeline: int) -> None:
@@ -138,8 +148,8 @@ class Supervisor:
             try:
                 for fd in (self._lifeline_write, *self.parent_only):
                     os.close(fd)
-                signal.signal(signal.SIGTERM, _interrupt)
-                signal.signal(signal.SIGINT, _interrupt)
+                signal.signal(signal.SIGTERM, stop_on_signal)
+                signal.signal(signal.SIGINT, stop_on_signal)
                 sys.setswitchinterval(SWITCH_INTERVAL)
                 threading.Thread(
                     target=_watch_parent, args=(self._lifeline_read,), daemon=True

@@ -105,11 +105,14 @@ class ArticleSink:
         outcomes: list[str] = []
         batch: list[Pending] = []
         seen: dict[tuple[str, str], Pending] = {}
+        held: set[int] = set()
         for article, key, text_hash in zip(articles, keys, hashes, strict=True):
             url = article.canonical_url
-            if self._mine(by_url.get(url, []) if url else []) or self._mine(
+            mine = self._mine(by_url.get(url, []) if url else []) + self._mine(
                 by_text.get(text_hash, [])
-            ):
+            )
+            if mine:
+                held.update(mine)
                 outcomes.append("duplicate")
                 continue
             if (url and ("url", url) in seen) or ("text", text_hash) in seen:
@@ -125,6 +128,7 @@ class ArticleSink:
             linked = pending.article.duplicate_of_id is not None or pending.original is not None
             outcomes.append("duplicate" if linked else "new")
         self._write(batch)
+        self._link_editions(held)
         return outcomes
 
     # --- deciding ------------------------------------------------------------------------------
@@ -142,8 +146,9 @@ class ArticleSink:
             found.setdefault(value, []).append(Known(pk, source_id, root or pk))
         return found
 
-    def _mine(self, known: list[Known]) -> bool:
-        return any(k.source_id == self.source.pk for k in known)
+    def _mine(self, known: list[Known]) -> list[int]:
+        """This source's stored copies among `known`."""
+        return [k.pk for k in known if k.source_id == self.source.pk]
 
     def _link(self, pending: Pending, same_url: list[Known], same_text: list[Known]) -> None:
         """Point at the earliest stored copy: same URL, same text, or near-identical text."""
@@ -215,6 +220,19 @@ class ArticleSink:
                         self._insert([pending])
                 except IntegrityError:
                     continue
+
+    def _link_editions(self, article_ids: set[int]) -> None:
+        """Articles this source stored before belong to this run's editions too: the same dump
+        imported again with `--edition` for a second edition brings them there (each is still
+        stored once)."""
+        if not article_ids or not self.edition_ids:
+            return
+        links = [
+            Article.editions.through(article_id=a, edition_id=e)
+            for a in sorted(article_ids)
+            for e in self.edition_ids
+        ]
+        Article.editions.through.objects.bulk_create(links, ignore_conflicts=True)
 
     def _insert(self, batch: list[Pending]) -> None:
         if not batch:

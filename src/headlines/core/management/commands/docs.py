@@ -25,6 +25,8 @@ def _cell(text: str) -> str:
 
 
 def _type_name(setting: Setting) -> str:
+    if setting.choices:
+        return setting.choices_text
     name = {bool: "true/false", int: "integer", float: "number", Path: "path"}.get(
         setting.type, "text"
     )

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
-from headlines.core.supervisor import Role, Supervisor, cpu_count
+from headlines.core.supervisor import Role, Supervisor, cpu_count, stop_on_signal
 from headlines.core.webserver import (
     keepalive_checked,
     listening_socket,
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 class Command(HeadlinesCommand):
     requires_system_checks = "__all__"  # the service starts: check everything first
     help = (
-        "Run the whole service on one machine: web, worker and scheduler. "
-        "--demo also serves a sample newsroom on localhost and ingests it."
+        "Run the service: web processes and a worker-and-scheduler process, started and "
+        "stopped together (with HEADLINES_BROKER_URL set, the web alone: Celery workers and "
+        "`headlines scheduler` do the rest). --demo also serves a sample newsroom on localhost "
+        "and ingests it."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -53,8 +56,7 @@ class Command(HeadlinesCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        _migrate()
         config = settings.CONFIG
         embedded = not config["HEADLINES_BROKER_URL"]
         processes = options["processes"]
@@ -75,7 +77,11 @@ class Command(HeadlinesCommand):
         supervisor = Supervisor(roles, parent_only=(opened,))
         # SIGTERM (systemd, docker stop) stops like Ctrl-C: every child stops cleanly (the worker
         # gives back the jobs it holds, so the next start runs them at once).
-        signal.signal(signal.SIGTERM, _interrupt)
+        # A second one while stopping changes nothing. (SIGINT stays ignored where the shell
+        # that started us in the background ignores it.)
+        signal.signal(signal.SIGTERM, stop_on_signal)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, stop_on_signal)
         try:
             supervisor.start()
             if options["demo"]:
@@ -96,6 +102,30 @@ class Command(HeadlinesCommand):
             supervisor.stop()
             sock.close()
             os.close(gate)
+
+
+# Named raw SQL (PostgreSQL only): a session-level advisory lock, held while this process
+# migrates. Web machines started together (replicas after an upgrade) all migrate at start; at
+# once, two created django_migrations side by side and one stopped with a duplicate key. Under
+# the lock they take turns, and the second finds nothing left to do.
+MIGRATE_LOCK = "SELECT pg_advisory_lock(hashtext('headlines run: migrate'))"
+MIGRATE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('headlines run: migrate'))"
+
+
+def _migrate() -> None:
+    """The schema and the cache table, as this release needs them, one process at a time."""
+    if connection.vendor != "postgresql":  # SQLite: one machine, one `headlines run`
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(MIGRATE_LOCK)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(MIGRATE_UNLOCK)
 
 
 def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
@@ -128,7 +158,3 @@ def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
         scheduler_gate=gate,
     )
     return [web] * processes + [Role("worker", worker)]
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
