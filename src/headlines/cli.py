@@ -169,7 +169,8 @@ def main_help() -> str:
         *textwrap.wrap(", ".join(django), width=96, initial_indent="  ", subsequent_indent="  "),
         "",
         "Exit status: 0 done; 1 done, but some inputs failed (each is named); 2 nothing done",
-        "(bad usage or bad input). `--verbose` shows other libraries' log lines too.",
+        "(bad usage or bad input); 3 crashed (a bug); 130 interrupted (Ctrl-C); 141 its output's",
+        "reader left (`| head`). `--verbose` shows other libraries' log lines too.",
         "",
     ]
     return "\n".join(lines)

@@ -76,6 +76,33 @@ def _public_url(value: str) -> None:
         )
 
 
+def _smtp_urls(value: str) -> None:
+    from headlines.core.errors import InvalidInput
+    from headlines.core.smtp import parse_smtp_urls  # smtplib and ssl: no Django needed
+
+    try:
+        parse_smtp_urls(value)
+    except InvalidInput as exc:  # its messages name the form, never the URL's password
+        raise ConfigError(str(exc).removeprefix("HEADLINES_SMTP_URL: ")) from None
+
+
+def _mail_address(value: str) -> None:
+    from email.utils import parseaddr
+
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or any(ch.isspace() for ch in address):
+        raise ConfigError(
+            f"expected an address such as 'Evening Headlines <news@example.com>', got {value!r}"
+        )
+
+
+def _host_port(value: str) -> None:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isascii() or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"expected host:port such as 0.0.0.0:25, got {value!r}")
+
+
 # Kombu's names for the two transports the project installs (py-amqp and redis).
 BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
 
@@ -217,6 +244,7 @@ SETTINGS: tuple[Setting, ...] = (
         "`smtp://host:port`, `smtp+starttls://user:pass@host:587`, `smtps://user:pass@host:465`; "
         "several, comma-separated, for failover in that order.",
         secret=True,
+        check=_smtp_urls,
         group="mail",
     ),
     Setting(
@@ -268,6 +296,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Evening Headlines <headlines@localhost>",
         "Default From for editions that set none, and for staff mail.",
         group="mail",
+        check=_mail_address,
     ),
     Setting(
         "HEADLINES_BOUNCE_DOMAIN",
@@ -604,6 +633,7 @@ SETTINGS += (
         "127.0.0.1:2525",
         "host:port of `headlines bounces serve`, the SMTP endpoint of the bounce domain.",
         group="delivery",
+        check=_host_port,
     ),
     Setting(
         "HEADLINES_CELERY_QUEUE",

@@ -84,6 +84,13 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
         # Every link of every email read "news.example.com/confirm/…": no scheme, no link.
         ("HEADLINES_BASE_URL", "news.example.com", "http://… or https://….*got 'news"),
         ("HEADLINES_BASE_URL", "https://", "got 'https://'"),
+        # These were taken at start and failed only when used: `headlines send` built and
+        # approved the day's digest, then stopped with "nothing done".
+        ("HEADLINES_SMTP_URL", "ftp://relay:25", "smtp://host:port"),
+        ("HEADLINES_MAIL_FROM", "not an address", "an address such as"),
+        ("HEADLINES_MAIL_FROM", "News <@example.com>", "got 'News <@example.com>'"),
+        ("HEADLINES_BOUNCE_LISTEN", "nonsense", "host:port"),
+        ("HEADLINES_BOUNCE_LISTEN", "0.0.0.0:70000", "got '0.0.0.0:70000'"),
     ],
 )
 def test_a_text_not_of_its_form_names_the_setting(
@@ -105,10 +112,24 @@ def test_a_text_not_of_its_form_names_the_setting(
         ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/8, 192.168.1.0/24,fd00::/8"),
         ("HEADLINES_BASE_URL", "https://news.example.com"),
         ("HEADLINES_BASE_URL", "http://127.0.0.1:8000/headlines/"),
+        ("HEADLINES_SMTP_URL", "smtp+starttls://user:pass@relay.example.com:587?rate=20"),
+        ("HEADLINES_SMTP_URL", "smtps://a:b@one:465,smtp://two:25"),
+        ("HEADLINES_MAIL_FROM", "Evening Headlines <headlines@localhost>"),
+        ("HEADLINES_MAIL_FROM", "news@example.com"),
+        ("HEADLINES_BOUNCE_LISTEN", "[::1]:2525"),
     ],
 )
 def test_the_documented_forms_are_accepted(tmp_path: Path, name: str, raw: str) -> None:
     assert config.load({name: raw}, dotenv=tmp_path / "none")[name] == raw.strip()
+
+
+def test_a_relay_limit_that_is_no_number_stops_start_up_without_the_password(
+    tmp_path: Path,
+) -> None:
+    raw = "smtp://user:secret@relay:25?rate=fast"
+    with pytest.raises(ConfigError, match=r"^HEADLINES_SMTP_URL: rate= must be a positive") as no:
+        config.load({"HEADLINES_SMTP_URL": raw}, dotenv=tmp_path / "none")
+    assert "secret" not in str(no.value)
 
 
 def test_every_default_is_in_its_own_range() -> None:
