@@ -258,6 +258,29 @@ def merger_rows(
     return features[kept], same[kept], joined[kept]
 
 
+def fit_second_pass(
+    title: str, groups: dict[str, list[Prepared]], threshold: float, leave_out: str
+) -> tuple[np.ndarray, float]:
+    """The second pass (`fit`) on each group's pairs of stories (`merger_rows` of its windows,
+    linked by the scorers the caller patched in), each group weighing the same; prints `title`
+    and the counts."""
+    xs, ys, ws = [], [], []
+    print(title)
+    for name, windows in groups.items():
+        rows = [merger_rows(p, threshold, leave_out) for p in windows]
+        y = np.concatenate([r[1] for r in rows])
+        w = np.concatenate([r[2] for r in rows])
+        print(f"  {name:<15} {len(y):>7} pairs, {int(y.sum()):>6} one event")
+        xs.append(np.vstack([r[0] for r in rows]))
+        ys.append(y)
+        ws.append(w / w.sum())
+    y_all = np.concatenate(ys)
+    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
+    if len(np.unique(y_all)) < 2:
+        raise SystemExit(f"no pairs of stories of both kinds to fit on ({title})")
+    return fit(np.vstack(xs), y_all, np.concatenate(ws))
+
+
 def paste(name: str, values: np.ndarray, intercept: float, labels: tuple[str, ...]) -> str:
     """Python for the module: the array (4 decimals, each value with its feature, the label cut
     to the 100-column line) and the intercept."""
@@ -367,53 +390,31 @@ def main() -> None:
     )
 
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
-    xs, ys, ws = [], [], []
-    print("story-level second pass, tune half (pairs of stories, of them one event):")
     brief_trees = clustering.Trees.of(briefs_stored)
     with (
         mock.patch.object(clustering, "scorer", lambda: trees),
         mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
     ):
-        for g in groups:
-            rows3 = [merger_rows(p, threshold, leave_out) for p in prepared[g]]
-            x = np.vstack([r[0] for r in rows3])
-            y = np.concatenate([r[1] for r in rows3])
-            w = np.concatenate([r[2] for r in rows3])
-            print(f"  {group_name(*g):<15} {len(y):>7} pairs, {int(y.sum()):>6} one event")
-            xs.append(x)
-            ys.append(y)
-            ws.append(w / w.sum())
-    y_all = np.concatenate(ys)
-    merge_coefficients, merge_intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
-    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
-
-    # 2b. The second pass of a window of headlines: the same, on the daily windows with every
-    # text removed, linked by the brief scorer just fitted, each set weighing the same.
-    xs, ys, ws = [], [], []
-    print("story-level second pass, tune half, daily windows of headlines alone:")
-    with (
-        mock.patch.object(clustering, "scorer", lambda: trees),
-        mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
-    ):
-        for target in clustering_dev.SETS:
-            if target == leave_out:
-                continue
-            rows3 = [
-                merger_rows(prepare(headlines_alone(p.window), defaults), threshold, leave_out)
-                for p in prepared[(target, False)]
-            ]
-            x = np.vstack([r[0] for r in rows3])
-            y = np.concatenate([r[1] for r in rows3])
-            w = np.concatenate([r[2] for r in rows3])
-            print(f"  {target:<15} {len(y):>7} pairs, {int(y.sum()):>6} one event")
-            xs.append(x)
-            ys.append(y)
-            ws.append(w / w.sum())
-    y_all = np.concatenate(ys)
-    print(f"  all             {len(y_all):>7} pairs, {int(y_all.sum()):>6} one event")
-    if len(np.unique(y_all)) < 2:
-        raise SystemExit("no pairs of stories of both kinds to fit the headlines' second pass on")
-    brief_coefficients, brief_intercept = fit(np.vstack(xs), y_all, np.concatenate(ws))
+        merge_coefficients, merge_intercept = fit_second_pass(
+            "story-level second pass, tune half (pairs of stories, of them one event):",
+            {group_name(*g): prepared[g] for g in groups},
+            threshold,
+            leave_out,
+        )
+        # 2b. The second pass of a window of headlines: the same, on the daily windows with
+        # every text removed, linked by the brief scorer just fitted, each set weighing the same.
+        brief_coefficients, brief_intercept = fit_second_pass(
+            "story-level second pass, tune half, daily windows of headlines alone:",
+            {
+                target: [
+                    prepare(headlines_alone(p.window), defaults) for p in prepared[(target, False)]
+                ]
+                for target in clustering_dev.SETS
+                if target != leave_out
+            },
+            threshold,
+            leave_out,
+        )
     print(f"({time.process_time() - started:.0f} s of CPU)")
     print()
     for path, what in (
