@@ -103,6 +103,16 @@ def _host_port(value: str) -> None:
         raise ConfigError(f"expected host:port such as 0.0.0.0:25, got {value!r}")
 
 
+def _readable_file(value: Path) -> None:
+    try:
+        with value.open("rb") as handle:
+            handle.read(1)
+    except OSError as exc:
+        raise ConfigError(
+            f"expected a readable file, got {str(value)!r} ({exc.strerror})"
+        ) from None
+
+
 # Kombu's names for the two transports the project installs (py-amqp and redis).
 BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
 
@@ -147,7 +157,7 @@ class Setting:
     # Raises ConfigError when a text is not of its form. An unknown broker scheme, or a network
     # that is not one, was taken as it came and crashed the worker or the first fetch with a
     # traceback.
-    check: Callable[[str], None] | None = None
+    check: Callable[[Any], None] | None = None
 
     def parse(self, raw: str) -> Any:
         try:
@@ -274,6 +284,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "PEM private key (RSA-2048 or Ed25519) used to DKIM-sign every message.",
         group="mail",
+        check=_readable_file,
     ),
     # --- ours -----------------------------------------------------------------------------------
     Setting("HEADLINES_DEBUG", bool, False, "Django debug pages. Never on in production."),

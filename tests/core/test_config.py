@@ -132,6 +132,16 @@ def test_a_relay_limit_that_is_no_number_stops_start_up_without_the_password(
     assert "secret" not in str(no.value)
 
 
+def test_a_dkim_key_file_that_cannot_be_read_stops_start_up(tmp_path: Path) -> None:
+    # It was read at the first send: `headlines send` approved the digest, then stopped.
+    missing = tmp_path / "dkim.pem"
+    with pytest.raises(ConfigError, match=r"^HEADLINES_DKIM_KEY_FILE: expected a readable file"):
+        config.load({"HEADLINES_DKIM_KEY_FILE": str(missing)}, dotenv=tmp_path / "none")
+    missing.write_bytes(b"-----BEGIN PRIVATE KEY-----\n")
+    loaded = config.load({"HEADLINES_DKIM_KEY_FILE": str(missing)}, dotenv=tmp_path / "none")
+    assert loaded["HEADLINES_DKIM_KEY_FILE"] == missing
+
+
 def test_every_default_is_in_its_own_range() -> None:
     for setting in config.SETTINGS:
         if setting.type in (int, float) and setting.default is not None:
