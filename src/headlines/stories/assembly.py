@@ -185,8 +185,9 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
     Questions and views ("Where's the outrage …?") only when no other title will do; titles of
     20-140 characters (a Chinese or Japanese character counted as two: it says about as much),
     not shouting, not left hanging on a colon or dash, when there are any; ties to the
-    better-ranked article. A title that only says when (a timestamp line) is never the headline."""
-    said_something = [bool(t) and not textlib.says_only_when(t) for t in titles]
+    better-ranked article. `titles` are `textlib.clean_title`'s: a title that only says when (a
+    timestamp line) is "" there, and never the headline."""
+    said_something = [bool(t) for t in titles]
     good = [
         i
         for i, t in enumerate(titles)

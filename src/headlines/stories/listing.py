@@ -186,12 +186,9 @@ def elsewhere(window: Window) -> str:
         )
     zone = zoneinfo.ZoneInfo(window.edition.timezone)
     first, last = (moment.astimezone(zone) for moment in span)
-
-    def digest_day(local: dt.datetime) -> dt.date:  # after the send time: the next day's
-        return local.date() + dt.timedelta(days=int(local.time() >= window.edition.send_at))
-
-    days = (digest_day(last) - digest_day(first)).days + 1
-    reach = f"--date {digest_day(last):%Y-%m-%d}"
+    first_day, last_day = (selectors.digest_day(edition=window.edition, moment=m) for m in span)
+    days = (last_day - first_day).days + 1
+    reach = f"--date {last_day:%Y-%m-%d}"
     if days > 1:
         reach += f" --hours {min(24 * days, MAX_HOURS):g}"
     return (

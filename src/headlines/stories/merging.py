@@ -144,16 +144,17 @@ def merge(
     `pairs` (rows, cols), `weight`, `probability`, `cosine`: the candidate pairs, what the
     linkage weighed them at, the scorer's probability and the mixed cosine."""
     out = np.asarray(labels, dtype=np.int64).copy()
+    if context.headlines:
+        coefficients, intercept = BRIEF_COEFFICIENTS, BRIEF_INTERCEPT
+    else:
+        coefficients, intercept = COEFFICIENTS, INTERCEPT
     for _ in range(ROUNDS):
         first, second, features = story_pair_features(
             out, pairs, weight, probability, cosine, context
         )
         if len(first) == 0:
             break
-        if context.headlines:
-            odds = 1.0 / (1.0 + np.exp(-(features @ BRIEF_COEFFICIENTS + BRIEF_INTERCEPT)))
-        else:
-            odds = 1.0 / (1.0 + np.exp(-(features @ COEFFICIENTS + INTERCEPT)))
+        odds = 1.0 / (1.0 + np.exp(-(features @ coefficients + intercept)))
         parent: dict[int, int] = {}
         used: set[int] = set()
         for k in np.argsort(-odds, kind="stable"):

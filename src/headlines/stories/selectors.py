@@ -26,6 +26,13 @@ def send_time(*, edition: Edition, day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
+def digest_day(*, edition: Edition, moment: dt.datetime) -> dt.date:
+    """The day whose digest is the first to go out after `moment` (the one whose window holds
+    it, at the default 24 hours)."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(edition.timezone))
+    return local.date() + dt.timedelta(days=int(local.time() >= edition.send_at))
+
+
 def digest_window(*, edition: Edition, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start, end): by default the 24 hours before the day's send time."""
     end = send_time(edition=edition, day=day)

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
+from headlines.core.untrusted import csv_error
 from headlines.stories.topics import topics_of
 from headlines.subscriptions import selectors, services
 from headlines.subscriptions.choices import subscriptions_topics_import
@@ -151,13 +152,6 @@ def _parse(text: str, report: ImportReport, topics: list[str]) -> list[Row]:
     return rows
 
 
-# The csv module's words for what went wrong, said the way a person fixing the file needs.
-_CSV_ERRORS = {
-    "unexpected end of data": "a quote is opened and never closed on this line",
-    "expected after": "a closing quote is followed by more text in the same field",
-}
-
-
 def _fields(physical: str) -> list[str]:
     """One line's fields; InvalidInput when the line cannot be read as CSV on its own."""
     if "\x00" in physical:
@@ -166,8 +160,7 @@ def _fields(physical: str) -> list[str]:
     try:
         return next(csv.reader([physical], strict=True), [])
     except csv.Error as exc:
-        reason = next((v for k, v in _CSV_ERRORS.items() if k in str(exc)), str(exc))
-        raise InvalidInput(f"cannot be read as CSV: {reason}") from None
+        raise InvalidInput(f"cannot be read as CSV: {csv_error(exc)} on this line") from None
 
 
 def _topics(value: str, known: list[str]) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from headlines.core.untrusted import csv_error
 from headlines.intake.reading.dates import RECORD_DATE_KEYS
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item
@@ -32,11 +33,6 @@ _OTHER_COLUMNS = (
 )
 # A header's names as the records are keyed ("pubdate" is `pubDate`); others are kept as written.
 _CANONICAL = {name.lower(): name for name in (*CONTENT_COLUMNS, *_OTHER_COLUMNS)}
-_CSV_ERRORS = {
-    "unexpected end of data": "a quote is opened and never closed",
-    "expected after": "a closing quote is followed by more text in the same cell",
-    "field larger than field limit": f"a cell is longer than {csv.field_size_limit():,} characters",
-}
 
 
 def read_table(path: Path) -> Iterator[Item]:
@@ -52,7 +48,7 @@ def read_table(path: Path) -> Iterator[Item]:
             _column(name) for name in next(csv.reader([lines[0]], delimiter=delimiter, strict=True))
         ]
     except csv.Error as exc:
-        yield Failure(f"{where}:1", f"the header cannot be read: {_reason(exc)}")
+        yield Failure(f"{where}:1", f"the header cannot be read: {csv_error(exc)}")
         return
     if not any(name in CONTENT_COLUMNS for name in header):
         yield Failure(
@@ -80,7 +76,7 @@ def read_table(path: Path) -> Iterator[Item]:
             return
         except (csv.Error, _RowTooLong) as exc:
             yield Failure(
-                f"{where}:{feed.row_start + 1}", f"the row cannot be read: {_reason(exc)}"
+                f"{where}:{feed.row_start + 1}", f"the row cannot be read: {csv_error(exc)}"
             )
             start = feed.row_start + 1  # the next physical line, read afresh
 
@@ -117,7 +113,3 @@ def _delimiter(first_line: str) -> str:
 def _column(name: str) -> str:
     plain = name.strip().lstrip("\ufeff")
     return _CANONICAL.get(plain.lower(), plain)
-
-
-def _reason(exc: Exception) -> str:
-    return next((v for k, v in _CSV_ERRORS.items() if k in str(exc)), str(exc))

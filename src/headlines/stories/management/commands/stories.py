@@ -50,6 +50,4 @@ class Command(HeadlinesCommand):
         else:
             self.stdout.write(listing.as_text(window))
         if not window.stories:
-            hint = listing.elsewhere(window)
-            if hint:
-                self.stderr.write(hint)
+            self.stderr.write(listing.elsewhere(window))
