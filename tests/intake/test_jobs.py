@@ -39,3 +39,22 @@ def test_a_dump_folder_is_read_again_only_for_new_files(tmp_path) -> None:
     os.utime(new, (written, written))
     again = services.source_ingest(source_id=source.pk)
     assert (again.fetched, again.new) == (1, 1)
+
+
+def test_the_periodic_job_makes_the_title_vectors_of_new_headlines(tmp_path) -> None:
+    import json
+
+    from headlines.stories.models import TitleVector
+    from tests.stories.support import OTHERS, require_model
+
+    require_model()
+    (tmp_path / "headlines.jsonl").write_text(
+        "".join(
+            json.dumps({"title": t, "url": f"https://wire.example/{i}"}) + "\n"
+            for i, t in enumerate(OTHERS[:3])
+        )
+    )
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path))
+    assert jobs.run_job("intake.ingest_due", {}) == 1
+    assert set(TitleVector.objects.values_list("article__title", flat=True)) == set(OTHERS[:3])
+    assert all(a.text == "" for a in Article.objects.filter(source=source))

@@ -7,6 +7,7 @@ import logging
 from headlines.core.jobs import job
 from headlines.core.scheduler import every
 from headlines.intake import services
+from headlines.stories import services as stories_services
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,9 @@ def ingest_due() -> int:
             len(report.failed),
             f" ({report.error})" if report.error else "",
         )
+        if report.new:
+            # Headlines without text: their title vectors now, not in the evening's build.
+            stories_services.title_vectors_fill(source_slug=report.source)
     return len(reports)
 
 

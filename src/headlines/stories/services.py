@@ -87,9 +87,10 @@ TITLE_VECTOR_BATCH = 256
 def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) -> int:
     """Make and store the title vectors (`stories.vectors`) of the source's headlines without
     text that have none yet, so the evening's build of a window of headlines only reads them
-    (`headlines import` of a news aggregator's dump calls it). Only titles the clustering would
-    embed (English, or Latin letters of no known language); nothing when the model package is
-    not installed or HEADLINES_STORY_EMBEDDING_WEIGHT is 0. Returns how many were made."""
+    (`headlines import` of a news aggregator's dump and the periodic ingest call it). Only
+    titles the clustering would embed (English, or Latin letters of no known language);
+    nothing when the model package is not installed or HEADLINES_STORY_EMBEDDING_WEIGHT is 0.
+    Returns how many were made."""
     from django.conf import settings
 
     from headlines.stories import clustering, embedding, selectors, vectors

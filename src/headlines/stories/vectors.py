@@ -3,10 +3,10 @@ clustered with (`clustering.Vectorizer`, HEADLINES_STORY_EMBEDDING_WEIGHT).
 
 Encoding a title costs about 9 ms of CPU (all-MiniLM-L6-v2 in numpy, `embedding.py`): 45 s for a
 5,000-headline day, more than the whole build may take. So each title is encoded once, when
-`headlines import` stores a headline or the first time a build clusters the article in a window
-of headlines, and kept as a `TitleVector` (float16, 768 bytes). A stored vector is used only
-while its key matches the text and the model (a title cleaned another way, or another model
-version, makes it again); it goes with its article.
+`headlines import` or the periodic ingest stores a headline, or the first time a build clusters
+the article in a window of headlines, and kept as a `TitleVector` (float16, 768 bytes). A
+stored vector is used only while its key matches the text and the model (a title cleaned
+another way, or another model version, makes it again); it goes with its article.
 """
 
 from __future__ import annotations
