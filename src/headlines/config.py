@@ -113,6 +113,19 @@ def _readable_file(value: Path) -> None:
         ) from None
 
 
+def _dkim_key_file(value: Path) -> None:
+    """Readable, and a private key DKIM can sign with: a bad one was found only at the first
+    send, after `headlines send` had approved the digest."""
+    _readable_file(value)
+    from headlines.core.errors import InvalidInput
+    from headlines.delivery import dkim
+
+    try:
+        dkim.load_key_file(selector="check", domain="example.com", path=value)
+    except InvalidInput as exc:
+        raise ConfigError(f"{value}: {exc}") from None
+
+
 # Kombu's names for the two transports the project installs (py-amqp and redis).
 BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
 
@@ -282,9 +295,9 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_DKIM_KEY_FILE",
         Path,
         None,
-        "PEM private key (RSA-2048 or Ed25519) used to DKIM-sign every message.",
+        "PEM private key (RSA-2048 or Ed25519) used to DKIM-sign every message; checked at start.",
         group="mail",
-        check=_readable_file,
+        check=_dkim_key_file,
     ),
     # --- ours -----------------------------------------------------------------------------------
     Setting("HEADLINES_DEBUG", bool, False, "Django debug pages. Never on in production."),

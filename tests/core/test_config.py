@@ -137,9 +137,59 @@ def test_a_dkim_key_file_that_cannot_be_read_stops_start_up(tmp_path: Path) -> N
     missing = tmp_path / "dkim.pem"
     with pytest.raises(ConfigError, match=r"^HEADLINES_DKIM_KEY_FILE: expected a readable file"):
         config.load({"HEADLINES_DKIM_KEY_FILE": str(missing)}, dotenv=tmp_path / "none")
-    missing.write_bytes(b"-----BEGIN PRIVATE KEY-----\n")
-    loaded = config.load({"HEADLINES_DKIM_KEY_FILE": str(missing)}, dotenv=tmp_path / "none")
-    assert loaded["HEADLINES_DKIM_KEY_FILE"] == missing
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"-----BEGIN PRIVATE KEY-----\n", "not a PEM private key"),
+        (b"", "not a PEM private key"),
+        (b"\x00\xff" * 300, "not a PEM private key"),
+        ("public", "not a PEM private key"),
+        ("ec", "must be RSA or Ed25519"),
+        ("rsa512", "at least 1024 bits"),
+    ],
+)
+def test_a_dkim_key_that_cannot_sign_stops_start_up(
+    tmp_path: Path, content: bytes | str, message: str
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    plain = serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8
+    none = serialization.NoEncryption()
+    if content == "public":
+        content = (
+            ed25519.Ed25519PrivateKey.generate()
+            .public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+    elif content == "ec":
+        content = ec.generate_private_key(ec.SECP256R1()).private_bytes(*plain, none)
+    elif content == "rsa512":  # too short to generate; made of two known primes instead
+        first, second, e = 2**255 - 19, 2**256 - 189, 65537
+        d = pow(e, -1, (first - 1) * (second - 1))
+        numbers = rsa.RSAPrivateNumbers(
+            first,
+            second,
+            d,
+            d % (first - 1),
+            d % (second - 1),
+            pow(second, -1, first),
+            rsa.RSAPublicNumbers(e, first * second),
+        )
+        content = numbers.private_key().private_bytes(*plain, none)
+    assert isinstance(content, bytes)
+    key = tmp_path / "dkim.pem"
+    key.write_bytes(content)
+    with pytest.raises(ConfigError, match=rf"^HEADLINES_DKIM_KEY_FILE: .*{message}"):
+        config.load({"HEADLINES_DKIM_KEY_FILE": str(key)}, dotenv=tmp_path / "none")
+    good = ed25519.Ed25519PrivateKey.generate().private_bytes(*plain, none)
+    key.write_bytes(good)
+    loaded = config.load({"HEADLINES_DKIM_KEY_FILE": str(key)}, dotenv=tmp_path / "none")
+    assert loaded["HEADLINES_DKIM_KEY_FILE"] == key
 
 
 def test_every_default_is_in_its_own_range() -> None:
