@@ -215,3 +215,24 @@ def test_with_the_embedding_turned_off_nothing_is_made(
 
     assert services.title_vectors_fill(source_slug=made[0].source.slug) == 0
     assert not TitleVector.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_import_fills_what_it_stored_not_a_sources_whole_history(
+    model: None, day: tuple[object, list[Article]]
+) -> None:
+    from headlines.stories import services
+
+    _, made = day
+    source = made[0].source
+    old = made[:20]
+    Article.objects.filter(pk__in=[a.pk for a in old]).update(
+        created_at=NOON - dt.timedelta(days=services.TITLE_VECTOR_DAYS, minutes=1)
+    )
+    assert services.title_vectors_fill(source_slug=source.slug) == len(made) - len(old)
+    assert not TitleVector.objects.filter(article__in=old).exists()
+    assert services.title_vectors_fill(source_slug=source.slug) == 0  # nothing left to make
+    # The build of a window that holds the old ones makes theirs when it needs them.
+    edition = made[0].editions.get()
+    assert set(planning.title_vectors(rows(edition))) == {a.pk for a in made}
+    assert TitleVector.objects.count() == len(made)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from headlines.core import clock
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition
 from headlines.intake.models import Article
@@ -82,15 +83,20 @@ def stories_build(
 
 # Titles encoded a batch at a time (a batch of ~9 ms each, then stored in one short write).
 TITLE_VECTOR_BATCH = 256
+# Only headlines stored this recently are filled: what the import or ingest just stored (and
+# what an interrupted one left), not a source's whole history after an upgrade (9 ms a title:
+# 100,000 old headlines would hold an import for a quarter of an hour; a build fills those of
+# its own window when it needs them).
+TITLE_VECTOR_DAYS = 2
 
 
 def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) -> int:
     """Make and store the title vectors (`stories.vectors`) of the source's headlines without
-    text that have none yet, so the evening's build of a window of headlines only reads them
-    (`headlines import` of a news aggregator's dump and the periodic ingest call it). Only
-    titles the clustering would embed (English, or Latin letters of no known language);
-    nothing when the model package is not installed or HEADLINES_STORY_EMBEDDING_WEIGHT is 0.
-    Returns how many were made."""
+    text stored in the last TITLE_VECTOR_DAYS that have none yet, so the evening's build of a
+    window of headlines only reads them (`headlines import` of a news aggregator's dump and
+    the periodic ingest call it). Only titles the clustering would embed (English, or Latin
+    letters of no known language); nothing when the model package is not installed or
+    HEADLINES_STORY_EMBEDDING_WEIGHT is 0. Returns how many were made."""
     from django.conf import settings
 
     from headlines.stories import clustering, embedding, selectors, vectors
@@ -99,8 +105,11 @@ def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) ->
         return 0
     if not embedding.available():
         return 0
+    since = clock.now() - dt.timedelta(days=TITLE_VECTOR_DAYS)
     articles = (
-        Article.objects.filter(source__slug=source_slug, text="", title_vector__isnull=True)
+        Article.objects.filter(
+            source__slug=source_slug, text="", title_vector__isnull=True, created_at__gte=since
+        )
         .select_related("source")
         .only("id", "title", "outlet", "language", "source__name", "source__language")
         .order_by("id")
