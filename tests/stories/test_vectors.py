@@ -236,3 +236,21 @@ def test_an_import_fills_what_it_stored_not_a_sources_whole_history(
     edition = made[0].editions.get()
     assert set(planning.title_vectors(rows(edition))) == {a.pk for a in made}
     assert TitleVector.objects.count() == len(made)
+
+
+@pytest.mark.django_db
+def test_many_titles_to_encode_at_once_are_announced(
+    model: None,
+    day: tuple[object, list[Article]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    edition, made = day
+    monkeypatch.setattr(vectors, "SAY_FROM", len(made))
+    with caplog.at_level("INFO", logger="headlines.stories.vectors"):
+        planning.title_vectors(rows(edition))
+    assert f"making the title vectors of {len(made)} headlines" in caplog.text
+    caplog.clear()
+    with caplog.at_level("INFO", logger="headlines.stories.vectors"):
+        planning.title_vectors(rows(edition))  # all stored: nothing to say
+    assert caplog.text == ""

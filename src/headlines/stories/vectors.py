@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import logging
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
@@ -23,6 +24,13 @@ from headlines.stories.models import TitleVector
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+log = logging.getLogger(__name__)
+
+# From this many titles to encode at once, a log line says so (and how long it may take).
+SAY_FROM = 1000
+SECONDS_A_TITLE = 0.01
 
 
 @cache
@@ -70,6 +78,13 @@ def stored_or_made(texts: Mapping[int, str]) -> dict[int, np.ndarray]:
     missing = [article_id for article_id in wanted if article_id not in found]
     if not missing:
         return found
+    if len(missing) >= SAY_FROM:
+        log.info(
+            "making the title vectors of %d headlines (about %.0f s of CPU, once; see "
+            "HEADLINES_STORY_EMBEDDING_WEIGHT)",
+            len(missing),
+            len(missing) * SECONDS_A_TITLE,
+        )
     made = embedding.encode([texts[article_id] for article_id in missing])
     for article_id, vector in zip(missing, made, strict=True):
         found[article_id] = unpack(pack(vector))  # as it will be read back: float16
