@@ -16,7 +16,10 @@ text and again with titles alone (held-out news may be headlines only). Weight 0
 alone at the shipped threshold: the baseline. Each configuration is WEIGHT:THRESHOLD (a larger
 weight raises every similarity, so it needs a higher threshold to keep the same precision).
 Choose on the tune half; read the report half. `--static`: WEIGHT is the static word-piece
-view's (stories/wordpieces.py) instead of the encoder's.
+view's (stories/wordpieces.py) instead of the encoder's. Since the titles' vectors became a part
+of windows of headlines only (`clustering.embedded_titles`, docs/benchmarks.md, "Sentence
+vectors for a window of headlines"), the encoder's WEIGHT changes nothing in windows with texts:
+the "text" variant then measures the words alone at each threshold.
 """
 
 from __future__ import annotations
