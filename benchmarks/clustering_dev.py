@@ -190,7 +190,8 @@ def small_windows() -> dict[str, list[Window]]:
     """Windows under `clustering.SCORER_MIN_WINDOW` articles, by kind: each ECB+
     topic alone (both look-alike events, 14-39 reports), BASIL's stories ten at a time (30),
     NeuS's 10 (40) and 40 (160) at a time, and each ECB+ topic among 10 NeuS stories (~60),
-    each NeuS story told in full with another told once. No filler to fill them up: the
+    each NeuS story told in full with another told once; then 5 NeuS stories told in full among
+    30 told once (45), as a small day of headlines mostly is. No filler to fill them up: the
     window is what there is."""
     rng = random.Random("small")
     ecb, basil, neus = (stories(load(name)) for name in ("ecbplus", "basil", "neus"))
@@ -228,6 +229,11 @@ def small_windows() -> dict[str, list[Window]]:
         arts += [a for k in keys[700 + 10 * n : 710 + 10 * n] for a in neus[k]]
         rng.shuffle(arts)
         out["ecbplus topic + neus 10 stories"].append(Window(f"mix {t}", arts, "ecbplus"))
+    # A small day where most stories are told once: 5 told in full among 30 told once.
+    for _ in range(10):
+        arts = [a for _ in range(5) for a in neus[next(singles)]] + told_once(30)
+        rng.shuffle(arts)
+        out["neus 5 stories, 30 told once"].append(Window("neus mostly once", arts, "neus"))
     return dict(out)
 
 
