@@ -254,3 +254,25 @@ def test_many_titles_to_encode_at_once_are_announced(
     with caplog.at_level("INFO", logger="headlines.stories.vectors"):
         planning.title_vectors(rows(edition))  # all stored: nothing to say
     assert caplog.text == ""
+
+
+@pytest.mark.django_db
+def test_without_the_model_package_headlines_are_clustered_on_words(
+    model: None,
+    day: tuple[object, list[Article]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import sys
+
+    from headlines.stories import services
+
+    monkeypatch.setitem(sys.modules, embedding.PACKAGE, None)  # as if not installed
+    edition, made = day
+    assert services.title_vectors_fill(source_slug=made[0].source.slug) == 0
+    assert planning.title_vectors(rows(edition)) == {}
+    with caplog.at_level("WARNING"):
+        drafts = planning.drafts(edition=edition, day=NOON.date())  # type: ignore[arg-type]
+    assert "not installed" in caplog.text
+    assert sum(len(d.members) for d in drafts) == len(made)  # every headline in one story
+    assert not TitleVector.objects.exists()
