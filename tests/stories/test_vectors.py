@@ -276,3 +276,17 @@ def test_without_the_model_package_headlines_are_clustered_on_words(
     assert "not installed" in caplog.text
     assert sum(len(d.members) for d in drafts) == len(made)  # every headline in one story
     assert not TitleVector.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_long_window_is_read_and_stored_a_chunk_at_a_time(
+    model: None, day: tuple[object, list[Article]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edition, made = day
+    whole = planning.title_vectors(rows(edition))
+    TitleVector.objects.filter(article__in=made[::3]).delete()  # some stored, some not
+    monkeypatch.setattr(vectors, "CHUNK", 4)
+    chunked = planning.title_vectors(rows(edition))
+    assert set(chunked) == set(whole) == {a.pk for a in made}
+    assert all(np.array_equal(whole[k], chunked[k]) for k in whole)
+    assert TitleVector.objects.count() == len(made)

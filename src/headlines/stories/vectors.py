@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 # From this many titles to encode at once, a log line says so (and how long it may take).
 SAY_FROM = 1000
 SECONDS_A_TITLE = 0.01
+# Articles read, encoded and stored at a time: SQLite takes at most 999 parameters a query in
+# older builds, and each chunk's write is short.
+CHUNK = 900
 
 
 @cache
@@ -64,20 +67,20 @@ def unpack(data: bytes | memoryview) -> np.ndarray:
 
 def stored_or_made(texts: Mapping[int, str]) -> dict[int, np.ndarray]:
     """The vector of each article's text (`texts`: article id -> the title the clustering
-    reads): the stored ones whose key matches, the others encoded now (one batch) and stored.
-    Needs the model package (`embedding.available()`)."""
+    reads): the stored ones whose key matches, the others encoded now and stored, CHUNK
+    articles at a time (a query's parameters are bounded on SQLite). Needs the model package
+    (`embedding.available()`)."""
     from headlines.stories import embedding
 
     wanted = {article_id: key(text) for article_id, text in texts.items()}
     found: dict[int, np.ndarray] = {}
-    for article_id, stored_key, data in TitleVector.objects.filter(
-        article_id__in=list(wanted)
-    ).values_list("article_id", "key", "vector"):
-        if stored_key == wanted[article_id] and len(data) == embedding.DIMENSIONS * 2:
-            found[article_id] = unpack(data)  # else (another text, a damaged row) made again
-    missing = [article_id for article_id in wanted if article_id not in found]
-    if not missing:
-        return found
+    ids = list(wanted)
+    for start in range(0, len(ids), CHUNK):
+        rows = TitleVector.objects.filter(article_id__in=ids[start : start + CHUNK])
+        for article_id, stored_key, data in rows.values_list("article_id", "key", "vector"):
+            if stored_key == wanted[article_id] and len(data) == embedding.DIMENSIONS * 2:
+                found[article_id] = unpack(data)  # else (another text, a damaged row) made again
+    missing = [article_id for article_id in ids if article_id not in found]
     if len(missing) >= SAY_FROM:
         log.info(
             "making the title vectors of %d headlines (about %.0f s of CPU, once; see "
@@ -85,10 +88,12 @@ def stored_or_made(texts: Mapping[int, str]) -> dict[int, np.ndarray]:
             len(missing),
             len(missing) * SECONDS_A_TITLE,
         )
-    made = embedding.encode([texts[article_id] for article_id in missing])
-    for article_id, vector in zip(missing, made, strict=True):
-        found[article_id] = unpack(pack(vector))  # as it will be read back: float16
-    _store({article_id: (wanted[article_id], found[article_id]) for article_id in missing})
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        made = embedding.encode([texts[article_id] for article_id in chunk])
+        for article_id, vector in zip(chunk, made, strict=True):
+            found[article_id] = unpack(pack(vector))  # as it will be read back: float16
+        _store({article_id: (wanted[article_id], found[article_id]) for article_id in chunk})
     return found
 
 
