@@ -19,7 +19,10 @@ def send(*args: str) -> str:
     return out.getvalue()
 
 
-def test_send_delivers_shows_progress_and_is_safe_to_repeat(smtp_messenger: SMTPPeer) -> None:
+def test_send_delivers_shows_progress_and_is_safe_to_repeat(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a terminal, as far as rich can tell
     ed = factories.edition(slug="us")
     factories.readers(ed, 25)
     factories.digest(ed, day=dt.date(2026, 11, 25))
@@ -30,6 +33,22 @@ def test_send_delivers_shows_progress_and_is_safe_to_repeat(smtp_messenger: SMTP
     assert "sent 25," in first and "nothing left to send" in first
     assert "25/25" in first  # the progress bar reached the end
     assert "sent 25," in again and len(smtp_messenger.received) == 25
+
+
+def test_send_into_a_log_writes_progress_lines(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from headlines.delivery.management.commands import send as command
+
+    monkeypatch.setattr(command, "LINE_SECONDS", 0.0)
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 25)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+    out = send("--edition", "us", "--date", "2026-11-25")  # a StringIO: no terminal
+    progress = [line for line in out.splitlines() if " done, deferred " in line]
+    assert progress and progress[-1].split(": ")[1].startswith("25/25 done")
+    assert "sent 25," in out.splitlines()[-1]
+    assert "━" not in out  # no bar drawn into the log
 
 
 def test_a_draft_is_approved_then_sent(smtp_messenger: SMTPPeer) -> None:

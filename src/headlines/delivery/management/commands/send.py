@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from argparse import ArgumentParser
 from typing import Any
 
@@ -15,6 +16,9 @@ from headlines.delivery.services import delivery_send_now
 from headlines.digests.models import Digest
 from headlines.digests.selectors import digest_for
 from headlines.digests.services import digest_approve
+
+# Where the output is no terminal (cron, a log file), a progress line this often.
+LINE_SECONDS = 10.0
 
 
 def _day(value: str | None, timezone: str) -> dt.date:
@@ -66,12 +70,19 @@ class Command(HeadlinesCommand):
             TextColumn("{task.fields[detail]}"),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=console, transient=False) as bar:
+        # Into a log or a pipe a bar is drawn only at the end: a line every LINE_SECONDS instead.
+        lines = not console.is_terminal
+        said = time.monotonic()
+        with Progress(*columns, console=console, transient=False, disable=lines) as bar:
             task = bar.add_task(str(digest), total=None, detail="")
 
             def show(p: DigestProgress) -> None:
+                nonlocal said
                 detail = f"deferred {p.deferred} failed {p.failed} · {p.rate:.0f}/s"
                 bar.update(task, total=p.total, completed=p.done, detail=detail)
+                if lines and time.monotonic() - said >= LINE_SECONDS:
+                    said = time.monotonic()
+                    self.stdout.write(f"{digest}: {p.done}/{p.total} done, {detail}")
 
             final = delivery_send_now(
                 digest_id=digest.pk, progress=show, threads=options["threads"]
