@@ -21,7 +21,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import numpy as np
@@ -56,6 +56,24 @@ def model_dir(package: str = PACKAGE) -> Path | None:
 
 def available() -> bool:
     return model_dir() is not None
+
+
+class Digest(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+
+def fingerprint(digest: Digest, folder: Path) -> None:
+    """Feed `digest` what tells this model from another: its vocabulary and its weights (their
+    size and first and last MiB: hashing all 87 MB would cost a second). What is made from the
+    model and kept (`wordpieces`' table, `vectors`' title vectors) is keyed by it."""
+    digest.update((folder / "vocab.txt").read_bytes())
+    weights = folder / "model.safetensors"
+    size = weights.stat().st_size
+    digest.update(str(size).encode())
+    with weights.open("rb") as f:
+        digest.update(f.read(1 << 20))
+        f.seek(max(0, size - (1 << 20)))
+        digest.update(f.read(1 << 20))
 
 
 # --- tokenizer --------------------------------------------------------------------------------

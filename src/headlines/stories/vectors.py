@@ -12,7 +12,6 @@ another way, or another model version, makes it again); it goes with its article
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 from collections.abc import Mapping
 from functools import cache
@@ -38,14 +37,16 @@ CHUNK = 900
 
 @cache
 def model_name() -> str:
-    """The model the vectors come from: its package and version, and how much it reads."""
+    """The model the vectors come from (`embedding.fingerprint`) and how much of a text it
+    reads."""
     from headlines.stories import embedding
 
-    try:
-        version = importlib.metadata.version(embedding.PACKAGE.replace("_", "-"))
-    except importlib.metadata.PackageNotFoundError:
-        version = "?"
-    return f"{embedding.PACKAGE} {version} {embedding.MAX_TOKENS}"
+    folder = embedding.model_dir()
+    if folder is None:
+        raise embedding.ModelMissing(f"the model package ({embedding.PACKAGE}) is not installed")
+    digest = hashlib.sha256(f"title vectors, {embedding.MAX_TOKENS} tokens".encode())
+    embedding.fingerprint(digest, folder)
+    return digest.hexdigest()[:16]
 
 
 def key(text: str) -> str:

@@ -137,17 +137,10 @@ def distil(folder: Path, ids: Iterable[int] | None = None) -> np.ndarray:
 
 
 def model_key(folder: Path) -> str:
-    """What the table is made from: the format, its width, the model's vocabulary and weights
-    (their size and the first and last MiB: hashing all 87 MB would cost a second a load)."""
+    """What the table is made from: the format, its width and the model
+    (`embedding.fingerprint`)."""
     digest = hashlib.sha256(f"{FORMAT}:{DIMENSIONS}".encode())
-    digest.update((folder / "vocab.txt").read_bytes())
-    weights = folder / "model.safetensors"
-    size = weights.stat().st_size
-    digest.update(str(size).encode())
-    with weights.open("rb") as f:
-        digest.update(f.read(1 << 20))
-        f.seek(max(0, size - (1 << 20)))
-        digest.update(f.read(1 << 20))
+    embedding.fingerprint(digest, folder)
     return digest.hexdigest()[:16]
 
 
