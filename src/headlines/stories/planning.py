@@ -136,14 +136,16 @@ def docs_from(
     ]
 
 
-def title_vectors(rows: Sequence[assembly.Row]) -> dict[int, np.ndarray]:
+def title_vectors(
+    rows: Sequence[assembly.Row], docs: Sequence[clustering.Doc] | None = None
+) -> dict[int, np.ndarray]:
     """The stored title vectors of the rows the clustering will embed (made and stored now
     where missing: `vectors.stored_or_made`); none when it embeds none, or when the model
-    package is not installed."""
+    package is not installed. `docs`: `docs_from(rows)`, when the caller has them."""
     from headlines.stories import embedding, vectors
 
     weight = float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"])
-    wanted = clustering.embedded_titles(docs_from(rows), weight)
+    wanted = clustering.embedded_titles(docs_from(rows) if docs is None else docs, weight)
     if not wanted or not embedding.available():
         return {}
     return vectors.stored_or_made({rows[i].id: rows[i].title for i in wanted})
@@ -171,7 +173,7 @@ def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> lis
         return []
     index_of = {r.id: i for i, r in enumerate(rows)}
     docs = docs_from(rows)
-    result = cluster_rows(rows, title_vectors(rows))
+    result = cluster_rows(rows, title_vectors(rows, docs))
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:

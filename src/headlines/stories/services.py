@@ -81,8 +81,6 @@ def stories_build(
     return stories
 
 
-# Titles encoded a batch at a time (a batch of ~9 ms each, then stored in one short write).
-TITLE_VECTOR_BATCH = 256
 # Only headlines stored this recently are filled: what the import or ingest just stored (and
 # what an interrupted one left), not a source's whole history after an upgrade (9 ms a title:
 # 100,000 old headlines would hold an import for a quarter of an hour; a build fills those of
@@ -128,8 +126,8 @@ def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) ->
     if progress is not None:
         progress.start("Title vectors", len(texts))
     ids = list(texts)
-    for start in range(0, len(ids), TITLE_VECTOR_BATCH):
-        batch = ids[start : start + TITLE_VECTOR_BATCH]
+    for start in range(0, len(ids), vectors.CHUNK):  # its chunks, so progress moves with them
+        batch = ids[start : start + vectors.CHUNK]
         vectors.stored_or_made({i: texts[i] for i in batch})
         if progress is not None:
             progress.advance(len(batch))
