@@ -103,25 +103,20 @@ def _host_port(value: str) -> None:
         raise ConfigError(f"expected host:port such as 0.0.0.0:25, got {value!r}")
 
 
-def _readable_file(value: Path) -> None:
+def _dkim_key_file(value: Path) -> None:
+    """Readable, and a private key DKIM can sign with: a bad one was found only at the first
+    send, after `headlines send` had approved the digest."""
     try:
-        with value.open("rb") as handle:
-            handle.read(1)
+        pem = value.read_bytes()
     except OSError as exc:
         raise ConfigError(
             f"expected a readable file, got {str(value)!r} ({exc.strerror})"
         ) from None
-
-
-def _dkim_key_file(value: Path) -> None:
-    """Readable, and a private key DKIM can sign with: a bad one was found only at the first
-    send, after `headlines send` had approved the digest."""
-    _readable_file(value)
     from headlines.core.errors import InvalidInput
     from headlines.delivery import dkim
 
     try:
-        dkim.load_key_file(selector="check", domain="example.com", path=value)
+        dkim.load_key(selector="check", domain="example.com", pem=pem)
     except InvalidInput as exc:
         raise ConfigError(f"{value}: {exc}") from None
 
