@@ -157,7 +157,14 @@ def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
     return clustering.cluster(docs, threshold=threshold).labels
 
 
-def rows_of(articles: Sequence[clustering_dev.Article]) -> list[Any]:
+def published(article: clustering_dev.Article) -> dt.datetime:
+    """Noon UTC of the article's own date (`clustering_dev.Article.date`, which it must have)."""
+    return dt.datetime.fromisoformat(article.date).replace(hour=12, tzinfo=dt.UTC)
+
+
+def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) -> list[Any]:
+    """The articles as a build's rows, all published an hour before SEND or, where `dated`, at
+    their own dates."""
     from headlines.stories import assembly
     from headlines.stories import text as textlib
 
@@ -171,19 +178,20 @@ def rows_of(articles: Sequence[clustering_dev.Article]) -> list[Any]:
             source_name="",
             source_weight=1.0,
             language="en",
-            when=when,
+            when=published(a) if dated else when,
             duplicate_of_id=None,
             url="",
             image_url="",
+            published_at=published(a) if dated else None,
         )
         for i, a in enumerate(articles)
     ]
 
 
-def cluster_dev(articles: Sequence[clustering_dev.Article]) -> list[int]:
+def cluster_dev(articles: Sequence[clustering_dev.Article], *, dated: bool = False) -> list[int]:
     from headlines.stories import planning
 
-    return planning.cluster_rows(rows_of(articles)).labels
+    return planning.cluster_rows(rows_of(articles, dated=dated)).labels
 
 
 def report_dev() -> None:
@@ -204,6 +212,20 @@ def report_dev() -> None:
     clustering_dev.evaluate_small(cluster_dev)
     print("the same small windows, headlines alone:")
     clustering_dev.evaluate_small(cluster_headlines)
+    print("BASIL at its own dates, a year or ten at once (each article published on its date):")
+    clustering_dev.evaluate_dated(cluster_dated)
+    print("the same, headlines alone:")
+    clustering_dev.evaluate_dated(cluster_dated_headlines)
+
+
+def cluster_dated(articles: Sequence[clustering_dev.Article]) -> list[int]:
+    return cluster_dev(articles, dated=True)
+
+
+def cluster_dated_headlines(articles: Sequence[clustering_dev.Article]) -> list[int]:
+    from dataclasses import replace
+
+    return cluster_dev([replace(a, text="") for a in articles], dated=True)
 
 
 def cluster_headlines(articles: Sequence[clustering_dev.Article]) -> list[int]:

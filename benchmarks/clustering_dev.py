@@ -45,6 +45,7 @@ class Article:
     story: str
     set: str
     topic: str = ""
+    date: str = ""  # YYYY-MM-DD where the set gives it (BASIL); the windows above ignore it
 
     @property
     def half(self) -> str:
@@ -67,6 +68,7 @@ def load(name: str) -> list[Article]:
                     story=r["story"],
                     set=name,
                     topic=r.get("topic") or "",
+                    date=r.get("date") or "",
                 )
             )
     return out
@@ -263,6 +265,28 @@ def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = T
 def evaluate_small(cluster: Clusterer) -> None:
     """The same for `small_windows`, by kind."""
     for group, wins in small_windows().items():
+        _report(f"{group}: {len(wins)} windows", cluster, wins)
+
+
+def dated_windows() -> dict[str, list[Window]]:
+    """BASIL at its own dates, the one set that gives them: each year's 30 articles (ten of one
+    subject's stories months apart, as a search over a year finds them) and all ten years at
+    once. The clusterer is given each article's date (`Article.date`)."""
+    basil = load("basil")
+    years: dict[str, list[Article]] = defaultdict(list)
+    for a in basil:
+        years[a.date[:4]].append(a)
+    return {
+        "basil, a year at once": [
+            Window(f"basil {year}", arts, "basil") for year, arts in sorted(years.items())
+        ],
+        "basil, ten years at once": [Window("basil 2010-2019", basil, "basil")],
+    }
+
+
+def evaluate_dated(cluster: Clusterer) -> None:
+    """The same for `dated_windows`, by kind."""
+    for group, wins in dated_windows().items():
         _report(f"{group}: {len(wins)} windows", cluster, wins)
 
 

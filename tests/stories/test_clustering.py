@@ -1,3 +1,6 @@
+import datetime as dt
+from dataclasses import replace
+
 import numpy as np
 
 from headlines.stories.clustering import (
@@ -341,3 +344,46 @@ def test_a_window_of_headlines_compares_their_words_by_stem() -> None:
     # Briefs are a headline window once they are more than a tenth of it (merging.BRIEF_SHARE).
     assert headline_window([*articles * 8, *briefs])  # 2 of 18
     assert not headline_window([*articles * 10, briefs[0]])  # 1 of 21
+
+
+MAY_1 = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+
+
+def test_reports_published_more_than_a_week_apart_are_two_stories() -> None:
+    def at(doc: Doc, when: dt.datetime | None) -> Doc:
+        return replace(doc, published=when)
+
+    later = MAY_1 + dt.timedelta(days=30)
+    window = [at(STORM_A, MAY_1), at(STORM_A2, later), STORM_B, FINAL]
+    labels = cluster(window, threshold=0.5).labels
+    assert labels[0] != labels[1]  # a month apart: the next storm, not this one
+    for when in (MAY_1 + dt.timedelta(days=2), None):  # two days apart, or a time not known
+        window = [at(STORM_A, MAY_1), at(STORM_A2, when), STORM_B, FINAL]
+        labels = cluster(window, threshold=0.5).labels
+        assert labels[0] == labels[1]
+        assert len({labels[0], labels[2], labels[3]}) == 3
+
+
+def test_a_window_of_two_months_keeps_each_months_events_apart() -> None:
+    docs, truth = _window()
+    first = [replace(d, published=MAY_1 + dt.timedelta(hours=i % 48)) for i, d in enumerate(docs)]
+    second = [
+        replace(d, published=MAY_1 + dt.timedelta(days=40, hours=i % 48))
+        for i, d in enumerate(docs)
+    ]
+    labels = cluster(first + second, threshold=0.26).labels
+    half = len(docs)
+    assert len(docs) >= SCORER_MIN_WINDOW  # the pair scorer's path
+    assert not {labels[i] for i in range(half)} & {labels[i] for i in range(half, 2 * half)}
+    for e in set(truth):
+        for offset in (0, half):
+            assert len({labels[offset + i] for i, t in enumerate(truth) if t == e}) == 1
+
+
+def test_dates_within_a_week_change_nothing() -> None:
+    docs, _ = _window()
+    dated = [
+        replace(d, published=MAY_1 + dt.timedelta(hours=(i * 7) % 168)) for i, d in enumerate(docs)
+    ]
+    assert Guard.of(dated).published is None
+    assert cluster(dated, threshold=0.26).labels == cluster(docs, threshold=0.26).labels

@@ -85,6 +85,23 @@ def test_hours_widens_the_window(edition) -> None:
     assert "Harbour museum" in wide
 
 
+def test_a_months_window_lists_one_towns_floods_a_month_apart_as_two_stories(edition) -> None:
+    source = sf.source(name="Archive Post", edition=edition)
+    for days in (26, 25, 2):  # the flood told on two days, then the next flood
+        sf.article(
+            source=source,
+            edition=edition,
+            title="Harwick harbour floods as hundreds leave their homes",
+            text="The sea flooded Harwick's harbour at high tide and hundreds of residents left.",
+            published_at=NOON - dt.timedelta(days=days),
+        )
+    payload = json.loads(
+        stories("--edition", "us", "--date", "2026-11-25", "--hours", "744", "--format", "json")
+    )
+    harwick = [s for s in payload["stories"] if "Harwick" in s["articles"][0]["title"]]
+    assert sorted(len(s["articles"]) for s in harwick) == [1, 2]
+
+
 def test_an_empty_window_says_where_the_editions_articles_are(edition) -> None:
     # An archive imported from years ago is not in today's window: say which options reach it.
     def hint(*args: str) -> tuple[str, str]:

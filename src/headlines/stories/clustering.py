@@ -22,11 +22,14 @@ the window, in the article's own language (`language`). Reports of one event by 
 outlets share few words in their leads but many specific ones over their whole texts; names
 keep look-alike events apart. Two guards speak against reports being one event whatever their
 words (`Guard`, `guarded`): they name weekdays more than a day apart, or both name people and
-places in title and lead and share none of them.
+places in title and lead and share none of them. Reports published more than APART_DAYS apart
+are never compared at all (`Guard.distant`): in a window wider than that (`headlines stories
+--hours`, a dump of years) one subject's events months apart would otherwise be one story.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -67,6 +70,7 @@ class Doc:
     # The title's sentence vector, when it was stored (`stories.vectors`); else it is encoded
     # when a window of headlines needs it (`Vectorizer`).
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)
+    published: dt.datetime | None = None  # when known (not when it was fetched)
 
 
 # Names, places and numbers: capitalised words not opening a sentence, acronyms, and numbers,
@@ -450,6 +454,9 @@ class Guard:
 
     days: np.ndarray  # bit set per doc
     names: csr_matrix  # doc x name, 1 where the doc's title or lead names it
+    # Per doc, when it was published in days (NaN: not known); None when no two known times
+    # are more than APART_DAYS apart, as in any day's or week's window.
+    published: np.ndarray | None = None
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> Guard:
@@ -464,7 +471,15 @@ class Guard:
         found = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
         found.sum_duplicates()
         found.data[:] = 1.0
-        return cls(day_sets, found)
+        return cls(day_sets, found, _published_days(docs))
+
+    def distant(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
+        """Which pairs of `rows` x `cols` (index arrays: a block) were published more than
+        APART_DAYS apart; None when no pair of the window was."""
+        if self.published is None:
+            return None
+        gap = np.abs(self.published[rows][:, None] - self.published[cols][None, :])
+        return gap > APART_DAYS  # NaN (a time not known) compares False: not distant
 
     def apart(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """For index arrays `a`, `b` of equal length: which pairs are kept apart."""
@@ -488,6 +503,25 @@ class Guard:
         named = np.asarray(block.sum(axis=1)).ravel() > 0
         shared = (block @ block.T).toarray() > 0
         return other_days | (named[:, None] & named[None, :] & ~shared)
+
+
+# Reports of one event by different outlets come out within days of each other (on
+# clustering-dev's BASIL, whose articles carry their dates, every story's reports are within four
+# days); reports more than a week apart are two happenings, however alike their words: a second
+# shutdown, the next hurricane, the same politician's other trip. Only known publication times
+# count (`Doc.published`); a window of a day or a week is never touched.
+APART_DAYS = 7.0
+
+
+def _published_days(docs: Sequence[Doc]) -> np.ndarray | None:
+    times = np.array(
+        [d.published.timestamp() / 86400.0 if d.published else np.nan for d in docs],
+        dtype=np.float64,
+    )
+    known = times[~np.isnan(times)]
+    if len(known) < 2 or known.max() - known.min() <= APART_DAYS:
+        return None
+    return times
 
 
 def _days_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -529,17 +563,24 @@ class _Products:
     `dense` columns (embedding views: every doc has all of them) are multiplied as dense arrays:
     inside a sparse product they cost twenty times more (5,000 articles: 37 s of CPU against 2)."""
 
-    def __init__(self, matrix: csr_matrix, dense: int = 0) -> None:
+    def __init__(self, matrix: csr_matrix, dense: int = 0, guard: Guard | None = None) -> None:
         width = matrix.shape[1] - dense
         self.n = matrix.shape[0]
         self.sparse = matrix[:, :width].tocsr() if dense else matrix
         self.transposed = self.sparse.T.tocsc()
         self.dense = matrix[:, width:].toarray() if dense else None
+        self.guard = guard
 
     def block(self, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop against every row; 0 for pairs published too far apart
+        (`Guard.distant`): no neighbour, no candidate, no edge."""
         out: np.ndarray = (self.sparse[start:stop] @ self.transposed).toarray()
         if self.dense is not None:
             out += self.dense[start:stop] @ self.dense.T
+        if self.guard is not None:
+            distant = self.guard.distant(np.arange(start, stop), np.arange(self.n))
+            if distant is not None:
+                out[distant] = 0.0
         return out
 
 
@@ -1060,7 +1101,7 @@ def cluster(
     index_of = {r: k for k, r in enumerate(root_ids)}
     root_matrix = matrix[root_ids]
     guard = Guard.of([docs[r] for r in root_ids])
-    products = _Products(root_matrix, vec.dense_columns)
+    products = _Products(root_matrix, vec.dense_columns, guard)
     m = len(root_ids)
     if m >= SMALL_MIN_WINDOW and vec.views is not None:
         views = [view[root_ids] for view in vec.views]
@@ -1089,6 +1130,9 @@ def _split_components(
     def similarity(members: list[int]) -> np.ndarray:
         ids = np.asarray(members)
         dense = far((matrix[members] @ matrix[members].T).toarray(), near[ids])
+        distant = guard.distant(ids, ids)
+        if distant is not None:
+            dense[distant] = 0.0
         return guarded(dense, guard.apart_within(ids))
 
     return _average_linkage(component, similarity, threshold)

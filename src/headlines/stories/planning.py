@@ -131,6 +131,7 @@ def docs_from(
             duplicate_of=index_of.get(r.duplicate_of_id) if r.duplicate_of_id else None,
             language=r.language,
             vector=given.get(r.id),
+            published=r.published_at,
         )
         for r in rows
     ]
