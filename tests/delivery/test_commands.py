@@ -101,3 +101,18 @@ def test_a_day_with_no_digest_is_built_approved_and_sent(smtp_messenger: SMTPPee
     for received in smtp_messenger.received:
         assert received.recipients[0].startswith("evening")
         assert "Harbour bridge reopens" in received.text()
+
+
+def test_a_day_without_articles_is_a_clear_error_and_mails_nobody(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    from headlines.digests.models import Digest
+
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 3)
+    with pytest.raises(CommandError, match="no stories to send") as raised:
+        send("--edition", "us", "--date", "2026-11-25")
+    assert raised.value.returncode == 2
+    assert not smtp_messenger.received and not Delivery.objects.exists()
+    digest = Digest.objects.get(edition=ed)  # built, and left a draft for the editor
+    assert digest.state == "draft" and not digest.items.exists()

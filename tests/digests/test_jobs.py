@@ -54,6 +54,8 @@ def test_without_auto_approve_the_draft_waits_for_an_editor() -> None:
 
 def test_a_review_window_that_opens_before_midnight() -> None:
     edition = factories.edition(timezone="Europe/London", send_at="00:30")
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(hours=6)))
+    messy_day(edition, hostile=False)
     tick_at(dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC))
     # Tomorrow's draft is up for review; today's, long past its send time, is not made late.
     assert list(Digest.objects.filter(edition=edition).values_list("date", flat=True)) == [
@@ -62,3 +64,14 @@ def test_a_review_window_that_opens_before_midnight() -> None:
     tick_at(dt.datetime(2026, 11, 26, 0, 30, tzinfo=dt.UTC))
     digest = Digest.objects.get(edition=edition, date=dt.date(2026, 11, 26))
     assert digest.state == Digest.State.APPROVED
+
+
+def test_a_day_without_stories_is_not_sent_and_the_log_says_so_once(caplog) -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    for minutes in (-30, 0, 5, 10):
+        tick_at(SEND + dt.timedelta(minutes=minutes))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert digest.items.count() == 0
+    assert digest.state == Digest.State.DRAFT and digest.approved_at is None  # nobody mailed
+    said = [r for r in caplog.records if "has no stories at send time" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING"

@@ -4,20 +4,23 @@ import pytest
 
 from headlines.core.errors import Conflict
 from headlines.digests import services
-from headlines.digests.models import Digest
+from headlines.digests.models import Digest, DigestItem
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def rendered_digest() -> Digest:
-    return Digest.objects.create(
+def rendered_digest(*, stories: int = 1) -> Digest:
+    digest = Digest.objects.create(
         edition=factories.edition(),
         date=dt.date(2026, 11, 25),
         subject="s",
         html="<p>h</p>",
         text="t",
     )
+    for n in range(stories):
+        DigestItem.objects.create(digest=digest, position=n, headline=f"Story {n}")
+    return digest
 
 
 def test_a_digest_goes_draft_approved_sending_sent() -> None:
@@ -37,3 +40,16 @@ def test_no_skipping_states() -> None:
         services.digest_approve(digest_id=unrendered.pk)
     digest.refresh_from_db()
     assert digest.state == Digest.State.DRAFT
+
+
+def test_a_digest_without_a_story_to_send_is_never_approved() -> None:
+    empty = rendered_digest(stories=0)
+    with pytest.raises(Conflict, match="no stories to send"):
+        services.digest_approve(digest_id=empty.pk, by="ed")
+    dropped = rendered_digest()
+    dropped.items.update(dropped=True)  # the editor dropped every story
+    with pytest.raises(Conflict, match="no stories to send"):
+        services.digest_approve(digest_id=dropped.pk, by="ed")
+    for digest in (empty, dropped):
+        digest.refresh_from_db()
+        assert digest.state == Digest.State.DRAFT and digest.approved_at is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from headlines.stories.models import Story
 from headlines.stories.topics import topic_slugs_clean
 
 State = Digest.State
+log = logging.getLogger(__name__)
 
 # A digest is for a real news day: not before the epoch, not more than a year ahead.
 EARLIEST_DAY = dt.date(1970, 1, 1)
@@ -45,6 +47,12 @@ def digest_approve(*, digest_id: int, by: str = "") -> Digest:
         )
     if not digest.html or not digest.text:
         raise Conflict(f"{digest} has not been rendered; build it before approving")
+    if not digest.items.filter(dropped=False).exists():
+        raise Conflict(
+            f"{digest} has no stories to send (no articles in its window, or every story "
+            "dropped): nobody is mailed an empty digest; rebuild it once articles have "
+            "arrived, or keep a story"
+        )
     digest.state = State.APPROVED
     digest.approved_at = clock.now()
     digest.approved_by = by[:150]
@@ -269,6 +277,24 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
         digest = digest_build(edition_id=edition.pk, day=day)
         touched = digest.pk
     if now >= send and edition.auto_approve and digest.state == State.DRAFT:
+        if not digest.items.filter(dropped=False).exists():
+            _warn_empty(digest)
+            return touched
         digest_approve(digest_id=digest.pk, by="auto-approve at send time")
         touched = digest.pk
     return touched
+
+
+# Digests this process has said it leaves unsent, so that each is said once, not every tick.
+_said_empty: set[int] = set()
+
+
+def _warn_empty(digest: Digest) -> None:
+    if digest.pk in _said_empty:
+        return
+    _said_empty.add(digest.pk)
+    log.warning(
+        "%s has no stories at send time: not approved, nobody is mailed; check the edition's "
+        "sources (`headlines ingest`), then rebuild and approve it in the admin",
+        digest,
+    )
