@@ -45,6 +45,14 @@ def test_digests_list_read_approve_and_send(api: Api, edition, client) -> None:
     assert actions == [("digest.send", 409), ("digest.approve", 200), ("digest.send", 202)]
 
 
+def test_a_digest_with_every_story_dropped_is_not_approved(api: Api, edition) -> None:
+    digest = factories.digest(edition)
+    digest.items.update(dropped=True)
+    refused = api.post(f"/digests/{digest.pk}/approve")
+    assert refused.status_code == 409 and "no stories to send" in refused.json()["detail"]
+    assert Digest.objects.get().state == "draft"
+
+
 def test_digest_ids_that_do_not_exist_or_are_absurd(api: Api, edition) -> None:
     assert api.get("/digests/999").status_code == 404
     assert api.get("/digests/0").status_code == 422

@@ -55,6 +55,7 @@ def test_a_draft_is_approved_then_sent(smtp_messenger: SMTPPeer) -> None:
     ed = factories.edition(slug="uk")
     factories.readers(ed, 3)
     digest = factories.digest(ed, day=dt.date(2026, 11, 25), state="draft")
+    digest.items.create(position=0, headline="Caf\u00e9 talks resume")  # what its HTML tells
     out = send("--edition", "uk", "--date", "2026-11-25")
     digest.refresh_from_db()
     assert digest.state == "sent" and digest.approved_by == "headlines send"
