@@ -75,3 +75,32 @@ def test_a_day_without_stories_is_not_sent_and_the_log_says_so_once(caplog) -> N
     assert digest.state == Digest.State.DRAFT and digest.approved_at is None  # nobody mailed
     said = [r for r in caplog.records if "has no stories at send time" in r.getMessage()]
     assert len(said) == 1 and said[0].levelname == "WARNING"
+
+
+def test_articles_that_arrive_after_an_empty_draft_are_sent_at_send_time() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    tick_at(SEND - dt.timedelta(minutes=100))  # the review window opens on an empty day
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert not digest.items.exists()
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(minutes=30)))
+    messy_day(edition, hostile=False)  # the feeds come back
+    tick_at(SEND)
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.APPROVED and digest.items.count() == 3
+    built = digest.built_at
+    tick_at(SEND + dt.timedelta(minutes=1))  # nothing new: no second build
+    digest.refresh_from_db()
+    assert digest.built_at == built
+
+
+def test_a_draft_whose_stories_an_editor_dropped_is_not_rebuilt_or_sent() -> None:
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(hours=6)))
+    messy_day(edition, hostile=False)
+    tick_at(SEND - dt.timedelta(minutes=100))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    digest.items.update(dropped=True)
+    tick_at(SEND)
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.DRAFT
+    assert digest.items.count() == 3 and not digest.items.filter(dropped=False).exists()

@@ -277,12 +277,28 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
         digest = digest_build(edition_id=edition.pk, day=day)
         touched = digest.pk
     if now >= send and edition.auto_approve and digest.state == State.DRAFT:
+        if _arrived_into_empty(digest):
+            digest = digest_build(edition_id=edition.pk, day=day)
+            touched = digest.pk
         if not digest.items.filter(dropped=False).exists():
             _warn_empty(digest)
             return touched
         digest_approve(digest_id=digest.pk, by="auto-approve at send time")
         touched = digest.pk
     return touched
+
+
+def _arrived_into_empty(digest: Digest) -> bool:
+    """The draft has no story at all (nothing of an editor's to lose) and articles of its window
+    arrived since it was built: a new edition's first day, feeds that came back late. Once
+    rebuilt it is not rebuilt again until more arrive."""
+    if digest.items.exists():
+        return False
+    start, end = story_selectors.digest_window(edition=digest.edition, day=digest.date)
+    window = story_selectors.articles_in_window(edition_id=digest.edition_id, start=start, end=end)
+    if digest.built_at is not None:
+        window = window.filter(created_at__gt=digest.built_at)
+    return window.exists()
 
 
 # Digests this process has said it leaves unsent, so that each is said once, not every tick.
