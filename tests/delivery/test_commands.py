@@ -104,7 +104,7 @@ def test_a_day_with_no_digest_is_built_approved_and_sent(smtp_messenger: SMTPPee
         assert "Harbour bridge reopens" in received.text()
 
 
-def test_a_day_without_articles_is_a_clear_error_and_mails_nobody(
+def test_a_day_without_articles_is_a_clear_error_until_articles_arrive(
     smtp_messenger: SMTPPeer,
 ) -> None:
     from headlines.digests.models import Digest
@@ -117,3 +117,15 @@ def test_a_day_without_articles_is_a_clear_error_and_mails_nobody(
     assert not smtp_messenger.received and not Delivery.objects.exists()
     digest = Digest.objects.get(edition=ed)  # built, and left a draft for the editor
     assert digest.state == "draft" and not digest.items.exists()
+
+    from tests.stories import factories as story_factories
+
+    story_factories.article(  # the feeds come back: the empty draft is built again and sent
+        source=story_factories.source(edition=ed),
+        edition=ed,
+        title="Harbour bridge reopens after repairs",
+        text="The harbour bridge reopened to traffic on Tuesday after six weeks of repairs.",
+        published_at=dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC),
+    )
+    assert "sent 3," in send("--edition", "us", "--date", "2026-11-25")
+    assert len(smtp_messenger.received) == 3

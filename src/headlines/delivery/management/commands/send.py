@@ -58,7 +58,11 @@ class Command(HeadlinesCommand):
         edition = edition_get(slug=options["edition"])
         day = _day(options["date"], edition.timezone)
         digest = digest_for(edition_id=edition.pk, day=day)
-        if digest is None or (digest.state == Digest.State.DRAFT and not digest.html):
+        # A draft with no item at all (built before any article arrived) holds nothing of an
+        # editor's: it is built again, so articles that came since are sent.
+        if digest is None or (
+            digest.state == Digest.State.DRAFT and (not digest.html or not digest.items.exists())
+        ):
             digest = _build(edition.pk, day)
         if digest.state == Digest.State.DRAFT:
             digest = digest_approve(digest_id=digest.pk, by="headlines send")
