@@ -65,6 +65,14 @@ class Command(HeadlinesCommand):
         ):
             digest = _build(edition.pk, day)
         if digest.state == Digest.State.DRAFT:
+            if not digest.items.filter(dropped=False).exists():
+                # Nothing to send is not a failure: scripts that re-run this until it exits 0
+                # stop, and the line says why nobody was mailed.
+                self.stdout.write(
+                    f"{digest}: no stories to send (no articles in its window, or every story "
+                    "dropped); nobody was mailed, and the draft waits for articles or an editor."
+                )
+                return
             digest = digest_approve(digest_id=digest.pk, by="headlines send")
         console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
         columns = (
