@@ -12,8 +12,9 @@ clustering sees.
 Windows (the report half only, see clustering_dev): 150 NeuS stories (450 articles, a day's
 worth), each outlet side its own source, and the same 150 stories as headlines alone (a news
 aggregator's dump, stored as briefs); BASIL's report half with its own outlets; each ECB+
-report topic alone (two look-alike events). Nothing of the data is kept: the data dirs are
-temporary.
+report topic alone (two look-alike events); and BASIL's report half again at each article's own
+date (2010-2019), listed in one window of ten years. Nothing of the data is kept: the data dirs
+are temporary.
 
 Run: `HEADLINES_SHARED_DATA=/work/shared/data python -m benchmarks bench_stories_cli`.
 """
@@ -55,12 +56,22 @@ def _commands(data: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 def through_cli(
-    template: Path, articles: Sequence[clustering_dev.Article], source: Callable[[int], str]
+    template: Path,
+    articles: Sequence[clustering_dev.Article],
+    source: Callable[[int], str],
+    *,
+    dated: bool = False,
 ) -> list[int]:
     """Each article's story number as `headlines stories` lists it (articles it leaves out
-    count as stories of their own)."""
+    count as stories of their own). Published within the last day or, where `dated`, in the
+    morning of each article's own date, listed in one window from the first date to the last."""
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     rnd = random.Random(len(articles))
+    window = ["--hours", "48"]
+    if dated:
+        first, last = min(a.date for a in articles), max(a.date for a in articles)
+        span = dt.date.fromisoformat(last) - dt.date.fromisoformat(first)
+        window = ["--date", last, "--hours", str(span.days * 24 + 48)]
     with tempfile.TemporaryDirectory(prefix="eh-stories-cli-") as tmp:
         data = Path(tmp) / "data"
         shutil.copytree(template, data)
@@ -70,6 +81,10 @@ def through_cli(
         with dump.open("w", encoding="utf-8") as out:
             for i, (a, url) in enumerate(zip(articles, urls, strict=True)):
                 when = now - dt.timedelta(minutes=rnd.randrange(30, 23 * 60))
+                if dated:
+                    when = bench_clustering.published(a) - dt.timedelta(
+                        minutes=rnd.randrange(0, 6 * 60)
+                    )
                 record = {"url": url, "title": a.title, "text": a.text}
                 record |= {"source": source(i), "published": when.isoformat()}
                 out.write(json.dumps(record) + "\n")
@@ -77,7 +92,7 @@ def through_cli(
         run("import", str(dump), "--edition", "bench")
         # The digest's window ends at the edition's evening; 48 hours back from it covers the
         # day the records were dated in, at any hour this runs.
-        listed = run("stories", "--edition", "bench", "--hours", "48", "--format", "json")
+        listed = run("stories", "--edition", "bench", *window, "--format", "json")
     story_of: dict[str, int] = {}
     stories = json.loads(listed.stdout)["stories"]
     for number, story in enumerate(stories):
@@ -108,26 +123,30 @@ def main() -> None:
     if where is None:
         return
     django_setup()
-    windows: list[tuple[str, list[clustering_dev.Article], Callable[[int], str]]] = []
+    windows: list[tuple[str, list[clustering_dev.Article], Callable[[int], str], bool]] = []
     neus = [a for a in clustering_dev.load("neus") if a.half == "report"]
     grouped = clustering_dev.stories(neus)
     keys = sorted(grouped)
     random.Random(1).shuffle(keys)
     day = [a for k in keys[:NEUS_STORIES] for a in grouped[k]]
-    windows.append(("NeuS, 150 stories", day, lambda i: f"Outlet {day[i].id.rsplit('-', 1)[-1]}"))
+    windows.append(
+        ("NeuS, 150 stories", day, lambda i: f"Outlet {day[i].id.rsplit('-', 1)[-1]}", False)
+    )
     # The same day as a news aggregator's dump gives it: headlines, no texts (stored as briefs).
     heads = [dataclasses.replace(a, text="") for a in day]
-    windows.append(("NeuS, headlines only", heads, lambda i: f"Outlet {i % 3}"))
+    windows.append(("NeuS, headlines only", heads, lambda i: f"Outlet {i % 3}", False))
     basil = [a for a in clustering_dev.load("basil") if a.half == "report"]
     outlets = {
         json.loads(line)["id"]: json.loads(line).get("source") or "BASIL"
         for line in (where / "basil" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     }
-    windows.append(("BASIL", basil, lambda i: outlets[basil[i].id]))
+    windows.append(("BASIL", basil, lambda i: outlets[basil[i].id], False))
+    # The same articles at their own dates (2010-2019), listed in one window of ten years.
+    windows.append(("BASIL, own dates", basil, lambda i: outlets[basil[i].id], True))
     ecb = [a for a in clustering_dev.load("ecbplus") if a.half == "report"]
     for topic in sorted({a.topic for a in ecb}, key=lambda t: int(t.rsplit("-", 1)[-1])):
         members = [a for a in ecb if a.topic == topic]
-        windows.append((f"ECB+ {topic}", members, lambda i: f"Outlet {i % 7}"))
+        windows.append((f"ECB+ {topic}", members, lambda i: f"Outlet {i % 7}", False))
 
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="eh-stories-template-") as tmp:
@@ -139,10 +158,10 @@ def main() -> None:
         # The ECB+ topics are scored pooled: each topic's labels are moved past the last
         # topic's, so no two topics share a story number.
         pooled: tuple[list[str], list[int], list[int]] = ([], [], [])
-        for name, articles, source in windows:
+        for name, articles, source, dated in windows:
             truth = [a.story for a in articles]
-            cli = through_cli(template, articles, source)
-            direct = bench_clustering.cluster_dev(articles)
+            cli = through_cli(template, articles, source, dated=dated)
+            direct = bench_clustering.cluster_dev(articles, dated=dated)
             if name.startswith("ECB+"):
                 pooled[0].extend(truth)
                 for labels, out in ((cli, pooled[1]), (direct, pooled[2])):

@@ -102,6 +102,19 @@ def test_a_months_window_lists_one_towns_floods_a_month_apart_as_two_stories(edi
     assert sorted(len(s["articles"]) for s in harwick) == [1, 2]
 
 
+def test_a_window_of_years_is_listed_and_one_too_full_is_a_clear_error(
+    edition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    years = stories("--edition", "us", "--date", "2026-11-25", "--hours", str(24 * 366 * 10))
+    assert "Storm Bella" in years  # ten years back: the messy day is all there is
+    from headlines.stories import listing
+
+    monkeypatch.setattr(listing, "MAX_ARTICLES", 5)
+    with pytest.raises(CommandError, match=r"holds \d+ articles; at most 5 are grouped at once"):
+        stories("--edition", "us", "--date", "2026-11-25", "--hours", "48")
+    assert not Story.objects.exists()
+
+
 def test_an_empty_window_says_where_the_editions_articles_are(edition) -> None:
     # An archive imported from years ago is not in today's window: say which options reach it.
     def hint(*args: str) -> tuple[str, str]:
@@ -132,7 +145,8 @@ def test_an_empty_window_says_where_the_editions_articles_are(edition) -> None:
         (["--edition", "us", "--date", "'; DROP TABLE stories_story; --"], "must be a date"),
         (["--edition", "us", "--date", "0001-01-01"], "is not a news day"),
         (["--edition", "us", "--date", "9999-12-31"], "is not a news day"),
-        (["--edition", "us", "--hours", "100000"], "at most 744"),
+        (["--edition", "us", "--hours", "1e300"], "reaches back before 1970-01-01"),
+        (["--edition", "us", "--hours", "600000"], "reaches back before 1970-01-01"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_changes_nothing(edition, args, message) -> None:
