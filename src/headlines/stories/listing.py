@@ -70,7 +70,7 @@ def _wide_start(edition: Edition, hours: float, end: dt.datetime) -> dt.datetime
     if hours > reach:
         raise InvalidInput(
             f"--hours {hours:g} reaches back before {EARLIEST_DAY:%Y-%m-%d}: at most "
-            f"{reach:.0f} from this window's end",
+            f"{reach:,.0f} hours back from this window's end",
             field="hours",
         )
     start = end - dt.timedelta(hours=hours)
