@@ -113,6 +113,7 @@ class SMTPPeer:
         from aiosmtpd.controller import Controller
 
         self.received: list[ReceivedMail] = []
+        self.sessions: set[object] = set()  # the client end of each connection a message came on
         self.lock = threading.Lock()
         self.reply_for: Any = None  # callable(rcpt: str) -> str | None, e.g. "451 4.3.0 busy"
         peer = self
@@ -130,6 +131,7 @@ class SMTPPeer:
                     peer.received.append(
                         ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
                     )
+                    peer.sessions.add(session.peer)
                 return "250 2.0.0 Message accepted"
 
         # aiosmtpd's readiness check connects to the given port, so it must be a real one.

@@ -177,6 +177,40 @@ def test_connections_are_kept_and_limited_per_relay(smtp_peer: SMTPPeer) -> None
     messenger.close()
 
 
+def test_transactional_mail_keeps_its_connection_and_its_relays_limits(
+    smtp_peer: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.conf import settings
+
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SMTP_URL", f"{smtp_peer.url}?hourly=3")
+    message = mail.build_message(
+        from_addr="desk@news.example", to="reader@example.org", subject="Confirm", text="Hi"
+    )
+    sent = [mail.send_message(message) for _ in range(4)]
+    assert [r.accepted for r in sent] == [True, True, True, False]  # the hour's 3 are spent
+    assert len(smtp_peer.received) == 3
+    assert len(smtp_peer.sessions) == 1  # one connection for all, not one a message
+    mail.close_transactional()
+
+
+def test_a_plain_relay_makes_no_tls_context_and_a_tls_one_makes_one_a_process(
+    smtp_peer: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from headlines.core import smtp
+
+    made: list[object] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda: made.append(1) or real())
+    smtp.tls_context.cache_clear()
+    for _ in range(3):
+        smtp.open_smtp(mail.parse_smtp_urls(smtp_peer.url)[0], timeout=5).quit()
+    assert made == []  # loading the system's certificates costs ~20 ms: only for TLS
+    for _ in range(3):
+        assert smtp.tls_context(verify=True) is smtp.tls_context(verify=True)
+    assert len(made) == 1
+    smtp.tls_context.cache_clear()
+
+
 def _tls_context(tmp_path: Path) -> ssl.SSLContext:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization

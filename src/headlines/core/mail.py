@@ -10,7 +10,10 @@ re-exported here, so callers import every mail name from this module.
 
 from __future__ import annotations
 
+import atexit
 import email.policy
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -40,6 +43,7 @@ __all__ = [
     "SMTPMessenger",
     "SendResult",
     "build_message",
+    "close_transactional",
     "format_address",
     "get_messenger",
     "messenger_installed",
@@ -158,13 +162,44 @@ def wire_bytes(message: EmailMessage) -> bytes:
     return message.as_bytes(policy=SMTP_POLICY)
 
 
+# The messenger of transactional mail, one a process and relay list: its connections stay open
+# between messages and its relays' rate limits count every message the process sends. A new one
+# each message opened a connection for each confirmation and let `?rate=` and `?hourly=` start
+# afresh every time. Keyed by the process too: a child forked from a process that sent mail
+# must not write on its parent's sockets.
+_transactional: dict[tuple[int, str], SMTPMessenger] = {}
+_transactional_lock = threading.Lock()
+
+
+def _transactional_messenger() -> Messenger:
+    from django.conf import settings
+
+    url = settings.CONFIG["HEADLINES_SMTP_URL"]
+    if _override is not None or not url:
+        return get_messenger()
+    key = (os.getpid(), str(url))
+    with _transactional_lock:
+        if key not in _transactional:
+            if not _transactional:
+                atexit.register(close_transactional)
+            _transactional[key] = SMTPMessenger(parse_smtp_urls(str(url)))
+        return _transactional[key]
+
+
+def close_transactional() -> None:
+    """Say goodbye (QUIT) on this process's kept transactional connections; the next message
+    opens new ones. Run at exit."""
+    with _transactional_lock:
+        mine = [k for k in _transactional if k[0] == os.getpid()]
+        messengers = [_transactional.pop(k) for k in mine]
+    for messenger in messengers:
+        messenger.close()
+
+
 def send_message(message: EmailMessage, *, envelope_from: str | None = None) -> SendResult:
-    """Send one transactional message (confirmation, welcome, test digest) now."""
+    """Send one transactional message (confirmation, welcome, test digest) now, over the
+    process's kept connections (`_transactional_messenger`)."""
     sender = envelope_from or parseaddr(str(message["From"]))[1]
     recipients = [parseaddr(str(message["To"]))[1]]
-    messenger = get_messenger()
-    try:
-        return messenger.send(envelope_from=sender, recipients=recipients, raw=wire_bytes(message))
-    finally:
-        if messenger is not _override:
-            messenger.close()
+    messenger = _transactional_messenger()
+    return messenger.send(envelope_from=sender, recipients=recipients, raw=wire_bytes(message))
