@@ -169,6 +169,7 @@ def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) 
     from headlines.stories import text as textlib
 
     when = SEND - dt.timedelta(hours=1)
+    dates = [published(a) if dated else None for a in articles]
     return [
         assembly.Row(
             id=i + 1,
@@ -178,13 +179,13 @@ def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) 
             source_name="",
             source_weight=1.0,
             language="en",
-            when=published(a) if dated else when,
+            when=at or when,
             duplicate_of_id=None,
             url="",
             image_url="",
-            published_at=published(a) if dated else None,
+            published_at=at,
         )
-        for i, a in enumerate(articles)
+        for i, (a, at) in enumerate(zip(articles, dates, strict=True))
     ]
 
 

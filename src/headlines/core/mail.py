@@ -180,8 +180,6 @@ def _transactional_messenger() -> Messenger:
     key = (os.getpid(), str(url))
     with _transactional_lock:
         if key not in _transactional:
-            if not _transactional:
-                atexit.register(close_transactional)
             _transactional[key] = SMTPMessenger(parse_smtp_urls(str(url)))
         return _transactional[key]
 
@@ -194,6 +192,9 @@ def close_transactional() -> None:
         messengers = [_transactional.pop(k) for k in mine]
     for messenger in messengers:
         messenger.close()
+
+
+atexit.register(close_transactional)
 
 
 def send_message(message: EmailMessage, *, envelope_from: str | None = None) -> SendResult:

@@ -57,6 +57,12 @@ def digest_published(*, edition_id: int, day: dt.date) -> Digest:
     return digest
 
 
+def digest_has_stories(*, digest: Digest) -> bool:
+    """Is there a story the digest would send (one item not dropped)? Without one it is never
+    approved: nobody is mailed an empty digest."""
+    return digest.items.filter(dropped=False).exists()
+
+
 def digest_items(*, digest: Digest) -> QuerySet[DigestItem]:
     return digest.items.select_related("story").order_by("position", "id")
 

@@ -47,7 +47,7 @@ def digest_approve(*, digest_id: int, by: str = "") -> Digest:
         )
     if not digest.html or not digest.text:
         raise Conflict(f"{digest} has not been rendered; build it before approving")
-    if not digest.items.filter(dropped=False).exists():
+    if not selectors.digest_has_stories(digest=digest):
         raise Conflict(
             f"{digest} has no stories to send (no articles in its window, or every story "
             "dropped): nobody is mailed an empty digest; rebuild it once articles have "
@@ -277,10 +277,10 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
         digest = digest_build(edition_id=edition.pk, day=day)
         touched = digest.pk
     if now >= send and edition.auto_approve and digest.state == State.DRAFT:
-        if _arrived_into_empty(digest):
+        if digest_empty_and_outdated(digest=digest):
             digest = digest_build(edition_id=edition.pk, day=day)
             touched = digest.pk
-        if not digest.items.filter(dropped=False).exists():
+        if not selectors.digest_has_stories(digest=digest):
             _warn_empty(digest)
             return touched
         digest_approve(digest_id=digest.pk, by="auto-approve at send time")
@@ -288,17 +288,20 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
     return touched
 
 
-def _arrived_into_empty(digest: Digest) -> bool:
-    """The draft has no story at all (nothing of an editor's to lose) and articles of its window
-    arrived since it was built: a new edition's first day, feeds that came back late. Once
-    rebuilt it is not rebuilt again until more arrive."""
+def digest_empty_and_outdated(*, digest: Digest) -> bool:
+    """A draft to build again before it is sent: it was never rendered, or it has no story at
+    all (nothing of an editor's to lose) and articles of its window arrived since it was built
+    (a new edition's first day, feeds that came back late). Once rebuilt it is not rebuilt
+    again until more arrive."""
+    if digest.state != State.DRAFT:
+        return False
+    if digest.built_at is None or not digest.html:
+        return True
     if digest.items.exists():
         return False
     start, end = story_selectors.digest_window(edition=digest.edition, day=digest.date)
     window = story_selectors.articles_in_window(edition_id=digest.edition_id, start=start, end=end)
-    if digest.built_at is not None:
-        window = window.filter(created_at__gt=digest.built_at)
-    return window.exists()
+    return window.filter(created_at__gt=digest.built_at).exists()
 
 
 # Digests this process has said it leaves unsent, so that each is said once, not every tick.

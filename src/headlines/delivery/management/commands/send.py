@@ -14,8 +14,8 @@ from headlines.core.selectors import edition_get
 from headlines.delivery.selectors import DigestProgress
 from headlines.delivery.services import delivery_send_now
 from headlines.digests.models import Digest
-from headlines.digests.selectors import digest_for
-from headlines.digests.services import digest_approve
+from headlines.digests.selectors import digest_for, digest_has_stories
+from headlines.digests.services import digest_approve, digest_empty_and_outdated
 
 # Where the output is no terminal (cron, a log file), a progress line this often.
 LINE_SECONDS = 10.0
@@ -58,14 +58,10 @@ class Command(HeadlinesCommand):
         edition = edition_get(slug=options["edition"])
         day = _day(options["date"], edition.timezone)
         digest = digest_for(edition_id=edition.pk, day=day)
-        # A draft with no item at all (built before any article arrived) holds nothing of an
-        # editor's: it is built again, so articles that came since are sent.
-        if digest is None or (
-            digest.state == Digest.State.DRAFT and (not digest.html or not digest.items.exists())
-        ):
+        if digest is None or digest_empty_and_outdated(digest=digest):
             digest = _build(edition.pk, day)
         if digest.state == Digest.State.DRAFT:
-            if not digest.items.filter(dropped=False).exists():
+            if not digest_has_stories(digest=digest):
                 # Nothing to send is not a failure: scripts that re-run this until it exits 0
                 # stop, and the line says why nobody was mailed.
                 self.stdout.write(
