@@ -4,9 +4,11 @@ parent's death, stops every child and leaves the port free."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -52,6 +54,23 @@ class Service:
                 raise AssertionError(f"{message}\n{self.install.log()}")
             time.sleep(0.2)
 
+    def stopped(self) -> int:
+        """The exit status of `headlines run` once it has stopped (within a minute); if it has
+        not, every process's stacks (SIGUSR1) in the failure, to show what it waits on."""
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            for pid in [self.process.pid, *self.children()]:  # one at a time: dumps interleave
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGUSR1)
+                time.sleep(1)
+            log = self.whole_log()[-20000:]
+            raise AssertionError(f"headlines run did not stop\n{log}") from None
+
+    def whole_log(self) -> str:
+        """All of `headlines run`'s output so far (`install.log()` keeps only its end)."""
+        return (self.install.data_dir / "children.log").read_text(errors="replace")
+
     def children(self) -> dict[int, int]:
         return children(self.process.pid)
 
@@ -94,7 +113,7 @@ def test_two_web_processes_and_one_worker_at_a_lower_priority(service: Service) 
 
 def test_sigterm_stops_every_process_and_frees_the_port(service: Service) -> None:
     service.process.send_signal(signal.SIGTERM)
-    assert service.process.wait(timeout=60) == 0
+    assert service.stopped() == 0
     service.until(lambda: not service.group_alive(), "a child outlived `headlines run`")
     assert service.port_free()
 
@@ -107,10 +126,33 @@ def test_a_second_stop_signal_during_the_stop_changes_nothing(service: Service) 
     os.killpg(service.process.pid, signal.SIGTERM)
     time.sleep(0.05)
     service.process.send_signal(signal.SIGTERM)
-    assert service.process.wait(timeout=60) == 0, service.install.log()
+    assert service.stopped() == 0, service.install.log()
     service.until(lambda: not service.group_alive(), "a child outlived `headlines run`")
     assert service.port_free()
     assert "Traceback" not in service.install.log(), service.install.log()
+
+
+def test_sigusr1_prints_a_process_stacks_and_it_goes_on(service: Service) -> None:
+    service.until(lambda: len(service.children()) == 3, "not two web processes and a worker")
+    children = service.children()
+    dumps = []
+    # One process at a time: dumps written at once to one log interleave character by character.
+    for pid in [service.process.pid, *sorted(children)]:
+        start = len(service.whole_log())
+        os.kill(pid, signal.SIGUSR1)
+        service.until(
+            lambda start=start: "most recent call first" in service.whole_log()[start:], "no dump"
+        )
+        time.sleep(0.5)  # the rest of that dump
+        dumps.append(service.whole_log()[start:])
+    parent, *others = dumps
+    assert "in wait" in parent and "supervisor.py" in parent, parent
+    assert sum("waitress" in dump for dump in others) == 2, others  # the web processes
+    assert sum("worker.py" in dump for dump in others) == 1, others  # the worker
+    assert service.answers() and service.process.poll() is None
+    assert service.children() == children  # nobody stopped or was started again
+    service.process.send_signal(signal.SIGTERM)
+    assert service.stopped() == 0
 
 
 def test_a_web_process_that_dies_is_replaced(service: Service) -> None:

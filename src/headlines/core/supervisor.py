@@ -19,6 +19,7 @@ A child that dies on its own is started again; children that keep dying stop the
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import gc
 import logging
 import os
@@ -79,6 +80,13 @@ def stop_on_signal(signum: int, frame: object) -> None:
     signal.signal(signal.SIGTERM, _stopping)
     signal.signal(signal.SIGINT, _stopping)
     raise KeyboardInterrupt
+
+
+def stacks_on_request(signum: int = signal.SIGUSR1) -> None:
+    """`kill -USR1 PID` prints the stack of every thread of that process to its stderr (the
+    service's log), and the process goes on: what a process that does not stop, or does not
+    answer, is doing. Processes forked afterwards (`headlines run`'s children) keep it."""
+    faulthandler.register(signum, all_threads=True, chain=False)
 
 
 def _stopping(signum: int, frame: object) -> None:

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from headlines.core import scheduler
 from headlines.core.command import HeadlinesCommand
+from headlines.core.supervisor import stacks_on_request
 
 
 class Command(HeadlinesCommand):
@@ -27,6 +28,7 @@ class Command(HeadlinesCommand):
         if options["once"]:
             self.stdout.write("enqueued: " + (", ".join(sched.tick()) or "nothing"))
             return
+        stacks_on_request()
         try:
             sched.run_forever()
         except KeyboardInterrupt:

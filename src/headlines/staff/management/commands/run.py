@@ -13,7 +13,13 @@ from django.db import connection
 
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand
-from headlines.core.supervisor import Role, Supervisor, cpu_count, stop_on_signal
+from headlines.core.supervisor import (
+    Role,
+    Supervisor,
+    cpu_count,
+    stacks_on_request,
+    stop_on_signal,
+)
 from headlines.core.webserver import (
     keepalive_checked,
     listening_socket,
@@ -80,6 +86,7 @@ class Command(HeadlinesCommand):
         # A second one while stopping changes nothing. (SIGINT stays ignored where the shell
         # that started us in the background ignores it.)
         signal.signal(signal.SIGTERM, stop_on_signal)
+        stacks_on_request()
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, stop_on_signal)
         try:
