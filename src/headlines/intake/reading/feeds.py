@@ -20,6 +20,7 @@ from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
 from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.opening import decompressed
 from headlines.intake.reading.records import outlet_name, section_labels
 
 if TYPE_CHECKING:  # feedparser loads only where feeds are read (fast start-up).
@@ -111,7 +112,9 @@ def is_sitemap(content: bytes) -> bool:
 
 
 def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, list[FeedEntry]]:
-    """The feed's title and entries. Raises ParseError for hostile or unreadable feeds."""
+    """The feed's title and entries. Raises ParseError for hostile or unreadable feeds. A
+    compressed feed (`feed.xml.gz`) is read decompressed."""
+    content = decompressed(content, where=where)
     try:
         content = as_utf8(content, charset=charset, where=where)
     except ParseError as exc:
@@ -156,8 +159,9 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
 
 
 def parse_sitemap(content: bytes, *, where: str) -> tuple[list[FeedEntry], list[str]]:
-    """A sitemap's page entries and, for a sitemap index, the child sitemaps' URLs."""
-    tree = safe_tree(content, where)
+    """A sitemap's page entries and, for a sitemap index, the child sitemaps' URLs. A compressed
+    sitemap (the protocol allows `sitemap-1.xml.gz`) is read decompressed."""
+    tree = safe_tree(decompressed(content, where=where), where)
     if tree is None:
         raise ParseError(f"{where}: the sitemap is not well-formed XML")
     if tree.tag == f"{SITEMAP_NS}sitemapindex":

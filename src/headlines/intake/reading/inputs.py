@@ -1,6 +1,7 @@
 """Inputs on disk (or already fetched) to raw items: pages, feed entries and dump records.
 
-Files are read one record at a time, so a dump of any size costs the memory of one record.
+Files are read one record at a time, so a dump of any size costs the memory of one record; a
+compressed file (`.gz`, `.bz2`, `.xz`) is read as the file inside it (`opening`).
 A bad record or file becomes a `Failure` with a readable reason; the rest go on.
 """
 
@@ -13,6 +14,7 @@ from headlines.intake.errors import IntakeError, ParseError
 from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
+from headlines.intake.reading.opening import Opened, decompressed, opened
 from headlines.intake.reading.records import read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
@@ -20,7 +22,6 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 TEXT_SUFFIXES = {".txt", ".text", ".dump", ".records", ""}
-MAX_FILE_BYTES = 50_000_000
 
 
 def read_paths(
@@ -48,21 +49,22 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def read_file(path: Path) -> Iterator[Item]:
+    """Every item of one file, plain or compressed (`opening`), by the kind its name says."""
     where = str(path)
     try:
-        suffix = path.suffix.lower()
+        source = opened(path)
+        suffix = source.suffix
         if suffix in JSONL_SUFFIXES:
-            yield from read_jsonl(path)
+            yield from read_jsonl(path, source=source)
             return
-        if suffix in TEXT_SUFFIXES and not _starts_with_markup(path):
-            yield from read_records(path)
+        if suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
+            yield from read_records(path, source=source)
             return
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ParseError(f"{where}: larger than {MAX_FILE_BYTES} bytes")
+        content = source.read_all()
         if suffix in TABLE_SUFFIXES:
-            yield from read_table(path)
+            yield from read_table(path, content=content)
             return
-        yield from items_from_bytes(path.read_bytes(), input=where)
+        yield from items_from_bytes(content, input=where)
     except (IntakeError, OSError) as exc:
         yield Failure(where, _reason(exc, where))
 
@@ -74,16 +76,16 @@ def _reason(exc: Exception, where: str) -> str:
     return text.removeprefix(f"{where}: ")
 
 
-def _starts_with_markup(path: Path) -> bool:
-    with path.open("rb") as handle:
-        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<")
+def _starts_with_markup(source: Opened) -> bool:
+    return source.head().lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def items_from_bytes(
     content: bytes, *, input: str, url: str = "", charset: str = "", content_type: str = ""
 ) -> list[Item]:
-    """A fetched or stored document: an HTML page, or a feed whose entries carry content."""
+    """A fetched or stored document: an HTML page, or a feed whose entries carry content; either
+    may come compressed (`opening.decompressed`)."""
+    content = decompressed(content, where=input)
     if "html" not in content_type and feeds.looks_like_feed(content):
         if feeds.is_sitemap(content):
             raise ParseError(f"{input}: a sitemap lists pages; add it as a source to fetch them")

@@ -26,6 +26,7 @@ from headlines.intake.reading.dates import (
 )
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
+from headlines.intake.reading.opening import TOO_LONG, Opened, numbered_lines, opened
 
 RECORD_START = re.compile(
     rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
@@ -37,15 +38,19 @@ TEXT_KEYS = ("text", "content", "description", "summary")
 MAX_LABEL = 200
 
 
-def read_records(path: Path) -> Iterator[Item]:
-    """Text records: a `date …` line starts a record; text without one is one record."""
+def read_records(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+    """Text records: a `date …` line starts a record; text without one is one record.
+    `source`: how to read `path` (`opening.opened`), when it is not a plain file."""
     where = str(path)
     current: list[str] = []
     date_text = ""
     start = 1
     count = 0
-    with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
+    with (source or opened(path)).open() as handle:
+        for number, raw_line in numbered_lines(handle):
+            if raw_line is None:
+                yield Failure(f"{where}:{number}", TOO_LONG)
+                continue
             line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
             match = RECORD_START.match(line)
             if match:
@@ -70,10 +75,14 @@ def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
     return RawItem(input=f"{where}:{line}", text=text, published=published)
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
+def read_jsonl(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+    """One record a line. `source`: how to read `path` (`opening.opened`)."""
     where = str(path)
-    with path.open("rb") as handle:
-        for number, raw_line in enumerate(handle, start=1):
+    with (source or opened(path)).open() as handle:
+        for number, raw_line in numbered_lines(handle):
+            if raw_line is None:
+                yield Failure(f"{where}:{number}", TOO_LONG)
+                continue
             raw_line = raw_line.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw_line
             if not raw_line.strip():
                 continue

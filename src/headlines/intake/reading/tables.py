@@ -35,9 +35,10 @@ _OTHER_COLUMNS = (
 _CANONICAL = {name.lower(): name for name in (*CONTENT_COLUMNS, *_OTHER_COLUMNS)}
 
 
-def read_table(path: Path) -> Iterator[Item]:
+def read_table(path: Path, *, content: bytes | None = None) -> Iterator[Item]:
+    """`content`: the file's bytes when they were read already (decompressed)."""
     where = str(path)
-    text = decode(path.read_bytes(), where=where)
+    text = decode(path.read_bytes() if content is None else content, where=where)
     lines = io.StringIO(text, newline="").readlines()  # as the csv module counts lines
     if not any(line.strip() for line in lines):
         yield Failure(where, "the file is empty")

@@ -11,8 +11,8 @@ from headlines.stories import services as stories_services
 
 class Command(HeadlinesCommand):
     help = (
-        "Store articles from HTML pages, folders of them, JSONL dumps, text records "
-        "(`date 2024-03-14 <text>`) and RSS/Atom files."
+        "Store articles from HTML pages, folders of them, JSONL and CSV/TSV dumps, text records "
+        "(`date 2024-03-14 <text>`) and RSS/Atom files, compressed (.gz, .bz2, .xz) or not."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -20,7 +20,10 @@ class Command(HeadlinesCommand):
             "paths",
             nargs="+",
             metavar="PATH",
-            help="HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files.",
+            help=(
+                "HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files; "
+                "any of them gzip-, bzip2- or xz-compressed."
+            ),
         )
         parser.add_argument(
             "--source",
