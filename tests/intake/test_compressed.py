@@ -209,3 +209,21 @@ def test_import_and_extract_take_compressed_dumps(tmp_path: Path) -> None:
     status, err = exit_status("import", str(broken), "--source", "Port dump")
     assert status == 2 and "broken.jsonl.gz: the gzip file is damaged or cut short" in err
     assert Article.objects.count() == len(RECORDS)
+
+
+@pytest.mark.django_db
+def test_import_takes_a_news_api_answer_saved_compressed(tmp_path: Path) -> None:
+    answer = {
+        "status": "ok",
+        "articles": [
+            {"source": {"name": r["source"]}, "title": r["title"], "content": r["text"],
+             "url": r["url"], "publishedAt": r["published"]}
+            for r in RECORDS
+        ],
+    }  # fmt: skip
+    path = tmp_path / "everything.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(answer).encode()))
+    assert exit_status("import", str(path), "--source", "News API") == (0, "")
+    stored = Article.objects.order_by("title")
+    assert [a.title for a in stored] == sorted(r["title"] for r in RECORDS)
+    assert {a.outlet for a in stored} == {"Port News"}

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from headlines.intake.reading.items import Failure, RawItem
+from headlines.intake.reading.inputs import read_file
+from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.records import read_jsonl, read_records
 
 STORY = "The council voted on Tuesday to close the old bridge for repairs until the spring."
@@ -163,3 +164,107 @@ def test_a_jsonl_date_that_is_no_date_fails_its_record_and_says_which_shapes_it_
     assert "timestamp" in failed.reason and "is not a date" in failed.reason
     assert "RSS date" in failed.reason and "milliseconds since 1970" in failed.reason
     assert isinstance(kept, RawItem) and kept.published == dt.date(2014, 3, 10)
+
+
+# --- `.json` files: one document holding the records ---------------------------------------
+
+NEWSAPI = {
+    "status": "ok",
+    "totalResults": 2,
+    "articles": [
+        {
+            "source": {"id": None, "name": "Port News"},
+            "author": "Ann Price",
+            "title": "Bridge closes for repairs",
+            "description": "The old bridge shuts until spring.",
+            "url": "https://a.test/1",
+            "publishedAt": "2014-03-10T16:52:50Z",
+            "content": STORY[:60] + "… [+1,843 chars]",
+        },
+        {"source": {"name": "Gazette"}, "title": "Ferry returns", "content": STORY},
+    ],
+}
+
+
+def json_items(tmp_path: Path, document: object, name: str = "dump.json") -> list[Item]:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return list(read_file(path))
+
+
+def test_a_json_answer_of_a_news_api_is_its_articles(tmp_path: Path) -> None:
+    first, second = json_items(tmp_path, NEWSAPI)
+    assert isinstance(first, RawItem) and isinstance(second, RawItem)
+    assert first.input.endswith("dump.json#1") and second.input.endswith("dump.json#2")
+    assert (first.title, first.outlet, first.author) == (
+        "Bridge closes for repairs",
+        "Port News",
+        "Ann Price",
+    )
+    assert first.published == SENT
+    # The API's "cut short" mark is not the article's.
+    assert first.text == STORY[:60] and "chars]" not in first.text
+    assert second.outlet == "Gazette" and second.text == STORY
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [{"title": "Bridge closes for repairs", "text": STORY}],
+        {"items": [{"title": "Bridge closes for repairs", "text": STORY}]},
+        {"page": 1, "hits": [{"title": "Bridge closes for repairs", "text": STORY}]},
+        {"title": "Bridge closes for repairs", "text": STORY},  # one record
+    ],
+)
+def test_a_json_file_holds_a_list_of_records_or_one(tmp_path: Path, document: object) -> None:
+    (found,) = json_items(tmp_path, document)
+    assert isinstance(found, RawItem) and found.title == "Bridge closes for repairs"
+    assert found.text == STORY
+
+
+def test_a_json_file_of_one_object_a_line_is_read_as_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "dump.json"
+    lines = [
+        json.dumps({"title": f"Bridge closes for repairs, day {n}", "text": STORY}) for n in (1, 2)
+    ]
+    path.write_text("\ufeff" + "\n".join([lines[0], "{broken", lines[1]]) + "\n", encoding="utf-8")
+    first, broken, second = read_file(path)
+    assert isinstance(first, RawItem) and first.input.endswith("dump.json:1")
+    assert isinstance(broken, Failure) and broken.input.endswith(":2")
+    assert isinstance(second, RawItem) and second.title.endswith("day 2")
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        ({"status": "ok", "totalResults": 0}, "holds no list of articles"),
+        ({"articles": []}, "list of articles is empty"),
+        ("just a string", "holds no list of articles"),
+        (42, "holds no list of articles"),
+    ],
+)
+def test_a_json_file_without_articles_says_why(
+    tmp_path: Path, document: object, reason: str
+) -> None:
+    (failed,) = json_items(tmp_path, document)
+    assert isinstance(failed, Failure) and reason in failed.reason
+
+
+def test_each_bad_article_of_a_json_list_is_reported_and_the_rest_read(tmp_path: Path) -> None:
+    path = tmp_path / "dump.json"
+    path.write_text(
+        '[1, {"title": "Bridge \\ud800 closes", "text": "x"}, {"date": "yesterday", "text": "y"},'
+        f' {{"title": "Bridge closes for repairs", "text": "{STORY}"}}]'
+    )
+    number, half, undated, good = read_file(path)
+    assert isinstance(number, Failure) and "must be a JSON object" in number.reason
+    assert isinstance(half, Failure) and "half of a character" in half.reason
+    assert isinstance(undated, Failure) and undated.input.endswith("#3")
+    assert isinstance(good, RawItem) and good.input.endswith("dump.json#4")
+
+
+def test_a_json_file_nested_past_what_json_reads_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    (failed,) = read_file(path)
+    assert isinstance(failed, Failure) and failed.reason.endswith("(nested too deeply)")

@@ -89,6 +89,7 @@ RECORD_DATE_KEYS = (
     "published_date",
     "date_published",
     "datePublished",
+    "publishedAt",
     "timestamp",
     "created_at",
 )

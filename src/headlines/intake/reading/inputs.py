@@ -15,11 +15,11 @@ from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.opening import Opened, decompressed, opened
-from headlines.intake.reading.records import read_jsonl, read_records
+from headlines.intake.reading.records import read_json, read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
 TEXT_SUFFIXES = {".txt", ".text", ".dump", ".records", ""}
 
@@ -56,6 +56,9 @@ def read_file(path: Path) -> Iterator[Item]:
         suffix = source.suffix
         if suffix in JSONL_SUFFIXES:
             yield from read_jsonl(path, source=source)
+            return
+        if suffix == ".json":
+            yield from read_json(path, source=source)
             return
         if suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
             yield from read_records(path, source=source)

@@ -1,4 +1,5 @@
-"""Dump records: text files of `date <date> <text>` records, and JSONL files of objects.
+"""Dump records: text files of `date <date> <text>` records, JSONL files of objects, and JSON
+files holding a list of such objects (`read_json`).
 
 A text record starts at a line `date 2022-09-28 …`, found after leading whitespace or a BOM,
 with CRLF line ends, and in the common shapes (`Date: 28 September 2022`, ISO with a time).
@@ -36,6 +37,11 @@ MAX_SECTIONS = 10
 # else an aggregator's blurb.
 TEXT_KEYS = ("text", "content", "description", "summary")
 MAX_LABEL = 200
+# JSON may escape half of a UTF-16 pair ("\ud800"): no text can be stored so.
+HALF_A_CHARACTER = (
+    "the record has a \\u escape that is half of a character "
+    "(a lone UTF-16 surrogate such as \\ud800)"
+)
 
 
 def read_records(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
@@ -95,14 +101,83 @@ def read_jsonl(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
                 yield Failure(f"{where}:{number}", "not valid JSON (nested too deeply)")
                 continue
             if _lone_surrogate(record):
-                # JSON may escape half of a UTF-16 pair ("\ud800"): no text can be stored so.
-                yield Failure(
-                    f"{where}:{number}",
-                    "the record has a \\u escape that is half of a character "
-                    "(a lone UTF-16 surrogate such as \\ud800)",
-                )
+                yield Failure(f"{where}:{number}", HALF_A_CHARACTER)
                 continue
             yield jsonl_item(record, input=f"{where}:{number}")
+
+
+# NewsAPI cuts a record's `content` at 200 characters and says how much is missing: "… [+1843
+# chars]". The mark is the API's, not the article's.
+CUT_SHORT = re.compile(r"\s*(?:…|\.\.\.)?\s*\[\+\d[\d,]*\s*chars?\]\s*$")
+
+
+# Where a JSON document keeps its articles: NewsAPI answers `{"articles": [...]}`; other APIs and
+# exports say `items`, `results`, `data`, …. The first of these present holding a list wins.
+RECORD_LISTS = (
+    "articles",
+    "items",
+    "entries",
+    "results",
+    "data",
+    "records",
+    "documents",
+    "docs",
+    "posts",
+    "stories",
+    "news",
+)
+
+
+def read_json(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+    """A `.json` file: one JSON document holding the records — an array of them, an object
+    that keeps them in a list (RECORD_LISTS, or its one list of objects), or one record itself.
+    A file of one object a line (JSONL saved as `.json`) is read as JSONL. Each record is
+    `path#N`, N from 1, as a feed's entries are."""
+    where = str(path)
+    source = source or opened(path)
+    content = source.read_all().removeprefix(b"\xef\xbb\xbf")
+    try:
+        document = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        yield from read_jsonl(path, source=source)  # JSONL, or each line's reason
+        return
+    except RecursionError:
+        yield Failure(where, "not valid JSON (nested too deeply)")
+        return
+    records = _records_of(document)
+    if records is None:
+        yield Failure(
+            where,
+            "the JSON holds no list of articles (an array of objects, or one under "
+            f"{', '.join(RECORD_LISTS[:4])}, …) and is no article itself",
+        )
+        return
+    if not records:
+        yield Failure(where, "the JSON's list of articles is empty")
+    for number, record in enumerate(records, start=1):
+        at = f"{where}#{number}"
+        if not isinstance(record, dict):
+            yield Failure(at, "each article of a JSON list must be a JSON object")
+        elif _lone_surrogate(record):
+            yield Failure(at, HALF_A_CHARACTER)
+        else:
+            yield jsonl_item(record, input=at)
+
+
+def _records_of(document: Any) -> list[Any] | None:
+    if isinstance(document, list):
+        return document
+    if not isinstance(document, dict):
+        return None
+    for key in RECORD_LISTS:
+        if isinstance(document.get(key), list):
+            return list(document[key])
+    lists = [v for v in document.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+    if len(lists) == 1:
+        return list(lists[0])
+    if any(k in document for k in ("title", "headline", "html", *TEXT_KEYS)):
+        return [document]
+    return None
 
 
 def _lone_surrogate(value: Any) -> bool:
@@ -141,7 +216,7 @@ def jsonl_item(record: Any, *, input: str) -> Item:
     return RawItem(
         input=input,
         html=html if isinstance(html, str) and html.strip() else "",
-        text=text if isinstance(text, str) else "",
+        text=CUT_SHORT.sub("", text) if isinstance(text, str) else "",
         url=_string(record, "url", "link"),
         title=title,
         author=_string(record, "author", "byline"),

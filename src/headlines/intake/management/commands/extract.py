@@ -11,7 +11,7 @@ from headlines.intake.pipeline import extract as extracting
 
 class Command(HeadlinesCommand):
     help = (
-        "Clean pages, folders, text, JSONL or CSV dumps, feed files or URLs and print the "
+        "Clean pages, folders, text, JSONL, JSON or CSV dumps, feed files or URLs and print the "
         "articles. Stores nothing."
     )
 
@@ -21,7 +21,7 @@ class Command(HeadlinesCommand):
             nargs="+",
             metavar="PATH_OR_URL",
             help=(
-                "HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files "
+                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, RSS/Atom files "
                 "(any of them gzip-, bzip2- or xz-compressed), or URLs."
             ),
         )

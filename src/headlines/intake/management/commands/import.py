@@ -11,8 +11,9 @@ from headlines.stories import services as stories_services
 
 class Command(HeadlinesCommand):
     help = (
-        "Store articles from HTML pages, folders of them, JSONL and CSV/TSV dumps, text records "
-        "(`date 2024-03-14 <text>`) and RSS/Atom files, compressed (.gz, .bz2, .xz) or not."
+        "Store articles from HTML pages, folders of them, JSONL, JSON and CSV/TSV dumps, text "
+        "records (`date 2024-03-14 <text>`) and RSS/Atom files, compressed (.gz, .bz2, .xz) or "
+        "not."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -21,7 +22,7 @@ class Command(HeadlinesCommand):
             nargs="+",
             metavar="PATH",
             help=(
-                "HTML pages, folders of them, text, JSONL or CSV/TSV dumps, RSS/Atom files; "
+                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, RSS/Atom files; "
                 "any of them gzip-, bzip2- or xz-compressed."
             ),
         )
