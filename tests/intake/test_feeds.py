@@ -1,8 +1,15 @@
 # ruff: noqa: RUF001
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
 import pytest
 
 from headlines.intake.errors import ParseError
 from headlines.intake.reading import feeds
+from headlines.intake.reading.inputs import items_from_bytes, read_file
+from headlines.intake.reading.items import RawItem
 
 from .factories import rss
 
@@ -156,3 +163,102 @@ def test_what_feedparser_cannot_read_fails_the_feed_not_the_run(monkeypatch) -> 
     monkeypatch.setattr(feedparser, "parse", crash)
     with pytest.raises(ParseError, match="not a readable RSS or Atom feed"):
         feeds.parse_feed(rss([("Harbour reopens", "http://example.test/a")]).encode(), where="f")
+
+
+# --- JSON Feed (jsonfeed.org) ---------------------------------------------------------------
+
+JSON_FEED = {
+    "version": "https://jsonfeed.org/version/1.1",
+    "title": "Port News",
+    "home_page_url": "https://a.test/",
+    "items": [
+        {
+            "id": "1",
+            "url": "https://a.test/1",
+            "title": "Harbour board approves a ferry terminal",
+            "content_html": "<p>The harbour board voted on Tuesday to build a new ferry "
+            "terminal.</p><p>Work starts in the spring.</p>",
+            "summary": "A terminal by the old pier.",
+            "date_published": "2024-03-14T09:30:00Z",
+            "authors": [{"name": "Ann Price"}, {"name": "Bo Li"}],
+            "tags": ["Local", "Transport", "local"],
+        },
+        {
+            "id": "2",
+            "external_url": "https://b.test/2",
+            "title": "Timber yard blaze closes the ring road",
+            "content_text": "Firefighters fought a blaze at a timber yard.\n\n"
+            "The road <stays> shut.",
+            "date_modified": "2024-03-14T10:30:00+01:00",
+            "author": {"name": "Cy Dee"},  # version 1's single author
+        },
+        {"id": "3", "title": "Only a summary", "url": "https://a.test/3", "summary": "Short."},
+        {"id": "4", "title": "Nothing to read and nowhere to go"},
+        "not an item",
+    ],
+}
+
+
+def test_a_json_feed_is_read_as_a_feed() -> None:
+    title, entries = feeds.parse_feed(json.dumps(JSON_FEED).encode(), where="feed.json")
+    assert title == "Port News"
+    first, second, third = entries  # the item with neither url nor content is dropped
+    assert (first.url, first.title, first.author) == (
+        "https://a.test/1",
+        "Harbour board approves a ferry terminal",
+        "Ann Price, Bo Li",
+    )
+    assert "Work starts in the spring." in first.html and first.sections == ["Local", "Transport"]
+    assert first.published == dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC)
+    assert second.url == "https://b.test/2" and second.author == "Cy Dee"
+    assert second.html == (
+        "<p>Firefighters fought a blaze at a timber yard.</p><p>The road &lt;stays&gt; shut.</p>"
+    )
+    assert second.published == dt.datetime(2024, 3, 14, 9, 30, tzinfo=dt.UTC)
+    assert third.html == "Short."
+
+
+def test_a_json_feed_file_or_fetched_document_gives_its_items(tmp_path: Path) -> None:
+    path = tmp_path / "feed.json.gz"
+    path.write_bytes(gzip.compress(json.dumps(JSON_FEED).encode()))
+    found = [i for i in read_file(path) if isinstance(i, RawItem)]
+    assert [i.input for i in found] == [f"{path}#1", f"{path}#2", f"{path}#3"]
+    assert {i.outlet for i in found} == {"Port News"}  # a feed file credits its feed
+    fetched = items_from_bytes(
+        json.dumps(JSON_FEED).encode(),
+        input="https://a.test/feed.json",
+        content_type="application/feed+json",
+    )
+    assert [i.title for i in fetched if isinstance(i, RawItem)] == [i.title for i in found]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'{"version": "https://jsonfeed.org/version/1", "items": 3}', "no list of items"),
+        (b'{"version": "https://jsonfeed.org/version/1", "items": [', "not a readable JSON Feed"),
+        (
+            b'{"version": "https://jsonfeed.org/version/1", "items": ' + b"[" * 100_000,
+            "not a readable JSON Feed",
+        ),
+    ],
+)
+def test_a_broken_json_feed_says_why(content: bytes, reason: str) -> None:
+    with pytest.raises(ParseError, match=reason):
+        feeds.parse_feed(content, where="feed.json")
+
+
+def test_characters_no_database_stores_leave_a_json_feed() -> None:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Port\u0000 News",
+        "items": [
+            {
+                "url": "https://a.test/1",
+                "title": "Ferry\u0000 back",
+                "content_html": "<p>a\u0000b</p>",
+            }
+        ],
+    }
+    title, (entry,) = feeds.parse_feed(json.dumps(feed).encode(), where="feed.json")
+    assert (title, entry.title, entry.html) == ("Port News", "Ferry back", "<p>ab</p>")

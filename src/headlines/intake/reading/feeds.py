@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from html import escape
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
@@ -19,6 +21,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
+from headlines.intake.reading.dates import as_datetime, parse_record_date
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.opening import decompressed
 from headlines.intake.reading.records import outlet_name, section_labels
@@ -106,15 +109,81 @@ def as_utf8(content: bytes, *, charset: str = "", where: str = "") -> bytes:
     return text.encode("utf-8")
 
 
+# JSON Feed (jsonfeed.org, versions 1 and 1.1): a JSON object whose `version` is its URL.
+JSON_FEED = re.compile(rb'^\s*\{.{0,4000}?"version"\s*:\s*"https?://jsonfeed\.org/version/', re.S)
+
+
+def is_json_feed(content: bytes) -> bool:
+    return bool(JSON_FEED.match(content.removeprefix(b"\xef\xbb\xbf")[:4096]))
+
+
+def parse_json_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]]:
+    """A JSON Feed's title and items: `content_html`, else `content_text` (as paragraphs), else
+    `summary`; `url` (or `external_url`); `date_published` (or `date_modified`); `authors`
+    (1.1) or `author` (1.0); `tags` as sections."""
+    try:
+        feed = json.loads(decode(content.removeprefix(b"\xef\xbb\xbf"), where=where))
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"{where}: not a readable JSON Feed ({_short_reason(exc)})") from None
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not isinstance(items, list):
+        raise ParseError(f"{where}: not a readable JSON Feed (no list of items)")
+    entries = [_json_entry(item) for item in items if isinstance(item, dict)]
+    return _plain(feed.get("title")), [e for e in entries if e.url or e.html]
+
+
+def _json_entry(item: dict[str, Any]) -> FeedEntry:
+    html = _plain_html(item.get("content_html"))
+    if not html.strip() and isinstance(item.get("content_text"), str):
+        html = "".join(
+            f"<p>{escape(part.strip())}</p>"
+            for part in item["content_text"].split("\n\n")
+            if part.strip()
+        )
+    if not html.strip():
+        html = escape(_plain(item.get("summary")))
+    stamp = item.get("date_published") or item.get("date_modified")
+    published = parse_record_date(stamp) if isinstance(stamp, str) else None
+    authors = _list(item.get("authors")) or [item.get("author")]
+    names = [_plain(a.get("name")) for a in authors if isinstance(a, dict)]
+    tags = _list(item.get("tags"))
+    return FeedEntry(
+        url=_plain(item.get("url")) or _plain(item.get("external_url")),
+        title=_plain(item.get("title")),
+        author=", ".join(n for n in names if n),
+        published=as_datetime(published) if published is not None else None,
+        html=html,
+        sections=section_labels([[t for t in tags if isinstance(t, str)]]),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _plain(value: Any) -> str:
+    return " ".join(xml_chars_only(value).split()) if isinstance(value, str) else ""
+
+
+def _plain_html(value: Any) -> str:
+    return xml_chars_only(value) if isinstance(value, str) else ""
+
+
+def _short_reason(exc: BaseException) -> str:
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
+
+
 def is_sitemap(content: bytes) -> bool:
     head = content[:2048]
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
 def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, list[FeedEntry]]:
-    """The feed's title and entries. Raises ParseError for hostile or unreadable feeds. A
-    compressed feed (`feed.xml.gz`) is read decompressed."""
+    """The feed's title and entries: RSS, Atom or JSON Feed. Raises ParseError for hostile or
+    unreadable feeds. A compressed feed (`feed.xml.gz`) is read decompressed."""
     content = decompressed(content, where=where)
+    if is_json_feed(content):
+        return parse_json_feed(content, where=where)
     try:
         content = as_utf8(content, charset=charset, where=where)
     except ParseError as exc:

@@ -58,7 +58,11 @@ def read_file(path: Path) -> Iterator[Item]:
             yield from read_jsonl(path, source=source)
             return
         if suffix == ".json":
-            yield from read_json(path, source=source)
+            content = source.read_all()
+            if feeds.is_json_feed(content):
+                yield from feed_items(content, input=where)
+            else:
+                yield from read_json(path, content=content)
             return
         if suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
             yield from read_records(path, source=source)
@@ -89,6 +93,8 @@ def items_from_bytes(
     """A fetched or stored document: an HTML page, or a feed whose entries carry content; either
     may come compressed (`opening.decompressed`)."""
     content = decompressed(content, where=input)
+    if feeds.is_json_feed(content):
+        return list(feed_items(content, input=input, charset=charset))
     if "html" not in content_type and feeds.looks_like_feed(content):
         if feeds.is_sitemap(content):
             raise ParseError(f"{input}: a sitemap lists pages; add it as a source to fetch them")

@@ -128,16 +128,18 @@ RECORD_LISTS = (
 )
 
 
-def read_json(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+def read_json(path: Path, *, content: bytes | None = None) -> Iterator[Item]:
     """A `.json` file: one JSON document holding the records — an array of them, an object
     that keeps them in a list (RECORD_LISTS, or its one list of objects), or one record itself.
     A file of one object a line (JSONL saved as `.json`) is read as JSONL. Each record is
-    `path#N`, N from 1, as a feed's entries are."""
+    `path#N`, N from 1, as a feed's entries are. `content`: the file's bytes (decompressed),
+    when they were read already."""
     where = str(path)
-    source = source or opened(path)
-    content = source.read_all().removeprefix(b"\xef\xbb\xbf")
+    source = opened(path)
+    if content is None:
+        content = source.read_all()
     try:
-        document = json.loads(content)
+        document = json.loads(content.removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, UnicodeDecodeError):
         yield from read_jsonl(path, source=source)  # JSONL, or each line's reason
         return

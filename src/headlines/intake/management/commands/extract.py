@@ -21,8 +21,8 @@ class Command(HeadlinesCommand):
             nargs="+",
             metavar="PATH_OR_URL",
             help=(
-                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, RSS/Atom files "
-                "(any of them gzip-, bzip2- or xz-compressed), or URLs."
+                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, "
+                "RSS/Atom/JSON Feed files (any of them gzip-, bzip2- or xz-compressed), or URLs."
             ),
         )
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")

@@ -12,8 +12,8 @@ from headlines.stories import services as stories_services
 class Command(HeadlinesCommand):
     help = (
         "Store articles from HTML pages, folders of them, JSONL, JSON and CSV/TSV dumps, text "
-        "records (`date 2024-03-14 <text>`) and RSS/Atom files, compressed (.gz, .bz2, .xz) or "
-        "not."
+        "records (`date 2024-03-14 <text>`) and RSS/Atom/JSON Feed files, compressed (.gz, .bz2, "
+        ".xz) or not."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -22,8 +22,8 @@ class Command(HeadlinesCommand):
             nargs="+",
             metavar="PATH",
             help=(
-                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, RSS/Atom files; "
-                "any of them gzip-, bzip2- or xz-compressed."
+                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, "
+                "RSS/Atom/JSON Feed files; any of them gzip-, bzip2- or xz-compressed."
             ),
         )
         parser.add_argument(
