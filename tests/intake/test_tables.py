@@ -4,11 +4,13 @@ stored or reported with its own line, whatever the row before it holds."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from pathlib import Path
 
 import pytest
 
 from headlines.intake.models import Article
+from headlines.intake.reading import opening, tables
 from headlines.intake.reading.inputs import read_file
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.tables import MAX_ROW_LINES
@@ -126,3 +128,73 @@ def test_import_stores_a_tables_rows_and_names_the_bad_ones(tmp_path: Path) -> N
     assert status == 1 and f"{dump}:3" in err and f"{dump}:2" not in err
     stored = Article.objects.get()
     assert (stored.url, stored.outlet, stored.text) == ("https://a.test/1", "Port News", TEXT)
+
+
+MIXED = (
+    "\ufefftitle,text,date\r\n"
+    f'Café owners welcome the pedestrian zone,"{TEXT}\r\n\r\nÜber 200 signed.",2014-03-10\r\n'
+    f'Two,"{TEXT}" and more,2014-03-10\r'  # a lone CR ends a line too
+    f"Three,{TEXT} — and a dash,2014-03-11\n"
+    f'"Four never closes its quote,{TEXT},2014-03-10\n'
+    f"Five,{TEXT},2014-03-12\n"
+)
+
+
+def test_a_table_read_in_small_pieces_reads_as_one_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A table is read a piece at a time: a CRLF or a character of several bytes cut between two
+    # pieces, and a row's lines kept across them to be read again, change nothing.
+    whole = table(tmp_path, MIXED)
+    assert [i.input.rsplit(":", 1)[1] for i in whole] == ["2", "5", "6", "7", "8"]
+    for size in (1, 2, 3, 7):
+        monkeypatch.setattr(tables, "SNIFF_BYTES", 16)
+        monkeypatch.setattr(tables, "CHUNK_BYTES", size)
+        assert table(tmp_path, MIXED) == whole, size
+
+
+def test_a_table_is_not_bounded_by_size_as_a_document_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read a line at a time, a table past the bound a page is refused at is read whole.
+    monkeypatch.setattr(opening, "MAX_DOCUMENT_BYTES", 10_000)
+    rows = [f"Row {n} of a long table,{TEXT}" for n in range(1_000)]
+    path = tmp_path / "dump.csv.gz"
+    path.write_bytes(gzip.compress(("title,text\n" + "\n".join(rows) + "\n").encode()))
+    found = list(read_file(path))
+    assert len(found) == 1_000 and all(isinstance(i, RawItem) for i in found)
+
+
+@pytest.mark.parametrize("sniff", [1_000_000, 100])  # read whole, or piece by piece
+def test_a_line_too_long_is_reported_and_the_rows_after_it_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sniff: int
+) -> None:
+    monkeypatch.setattr(tables, "MAX_LINE_BYTES", 5_000)
+    monkeypatch.setattr(tables, "SNIFF_BYTES", sniff)
+    monkeypatch.setattr(tables, "CHUNK_BYTES", 1_000)
+    found = table(
+        tmp_path,
+        f"title,text\nOne,{TEXT}\nTwo,{'x' * 200_000}\nThree,{TEXT}\n"
+        f'"Four opens a quote,{TEXT}\n{"y" * 200_000}\nFive,{TEXT}\n',
+    )
+    one, two, three, four, long_line, five = found
+    assert isinstance(one, RawItem) and one.title == "One"
+    assert isinstance(two, Failure) and two.input.endswith(":3")
+    assert "a line runs past 5000 characters" in two.reason
+    assert isinstance(three, RawItem) and three.title == "Three"
+    # A quoted cell running into a line too long: its row, then that line, each reported.
+    assert isinstance(four, Failure) and four.input.endswith(":5")
+    assert isinstance(long_line, Failure) and long_line.input.endswith(":6")
+    assert isinstance(five, RawItem) and five.title == "Five" and five.input.endswith(":7")
+
+
+def test_broken_bytes_past_the_start_of_a_utf8_table_cost_only_themselves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tables, "SNIFF_BYTES", 64)
+    path = tmp_path / "dump.csv"
+    body = f"title,text\nCafé owners welcome the zone,{TEXT}\n".encode()
+    path.write_bytes(body + b"Caf\xe9 owners object,That is a Latin-1 byte in UTF-8.\n")
+    first, second = read_file(path)
+    assert isinstance(first, RawItem) and first.title == "Café owners welcome the zone"
+    assert isinstance(second, RawItem) and second.title == "Caf\ufffd owners object"

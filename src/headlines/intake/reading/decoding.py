@@ -50,7 +50,7 @@ def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
                 return content.decode(codec)
             except UnicodeDecodeError:
                 continue
-    if _mostly_utf8(content):
+    if mostly_utf8(content):
         return content.decode("utf-8", "replace")
     encoding = detect(content[:200_000])
     if encoding is None:
@@ -58,7 +58,7 @@ def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
     return content.decode(encoding, "replace")
 
 
-def _mostly_utf8(content: bytes) -> bool:
+def mostly_utf8(content: bytes) -> bool:
     """UTF-8 with a few broken bytes (a truncated character, one pasted-in Latin-1 byte) is
     still UTF-8: a detector would pick a single-byte charset and garble every accented
     letter of the page."""

@@ -67,11 +67,10 @@ def read_file(path: Path) -> Iterator[Item]:
         if suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
             yield from read_records(path, source=source)
             return
-        content = source.read_all()
         if suffix in TABLE_SUFFIXES:
-            yield from read_table(path, content=content)
+            yield from read_table(path, source=source)
             return
-        yield from items_from_bytes(content, input=where)
+        yield from items_from_bytes(source.read_all(), input=where)
     except (IntakeError, OSError) as exc:
         yield Failure(where, _reason(exc, where))
 

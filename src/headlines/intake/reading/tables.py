@@ -6,24 +6,31 @@ cell is an absent key. A quoted cell may hold line breaks (an article's paragrap
 cannot be read (a quote opened and never closed, a cell past the csv module's limit, more or
 fewer cells than the header) is reported with the line it starts on, and reading starts again
 on the next line: every row ends up stored or reported, none is swallowed by the row before it.
+A table is read a line at a time (compressed or not, `opening`), so its size is not bounded.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from headlines.core.untrusted import csv_error
+from headlines.intake.errors import ParseError
 from headlines.intake.reading.dates import RECORD_DATE_KEYS
-from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.decoding import detect, mostly_utf8, refuse_binary
 from headlines.intake.reading.items import Failure, Item
+from headlines.intake.reading.opening import MAX_LINE_BYTES, Opened, Reader, opened
 from headlines.intake.reading.records import TEXT_KEYS, jsonl_item
 
 TABLE_SUFFIXES = {".csv", ".tsv"}
 # A row (an article's paragraphs in a quoted cell) may run over this many lines at most.
 MAX_ROW_LINES = 500
+# The first bytes the encoding is judged on, and how much is read at a time after them.
+SNIFF_BYTES = 1_000_000
+CHUNK_BYTES = 1 << 20
 # The columns a row's article is read from: without one of them a file is no article dump.
 CONTENT_COLUMNS = ("title", "headline", *TEXT_KEYS, "html")
 _OTHER_COLUMNS = (
@@ -35,74 +42,158 @@ _OTHER_COLUMNS = (
 _CANONICAL = {name.lower(): name for name in (*CONTENT_COLUMNS, *_OTHER_COLUMNS)}
 
 
-def read_table(path: Path, *, content: bytes | None = None) -> Iterator[Item]:
-    """`content`: the file's bytes when they were read already (decompressed)."""
+def read_table(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+    """Every row of a table as a record, read a line at a time (a table of any size costs the
+    memory of a row). `source`: how to read `path` (`opening.opened`)."""
     where = str(path)
-    text = decode(path.read_bytes() if content is None else content, where=where)
-    lines = io.StringIO(text, newline="").readlines()  # as the csv module counts lines
-    if not any(line.strip() for line in lines):
-        yield Failure(where, "the file is empty")
-        return
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(lines[0])
-    try:
-        header = [
-            _column(name) for name in next(csv.reader([lines[0]], delimiter=delimiter, strict=True))
-        ]
-    except csv.Error as exc:
-        yield Failure(f"{where}:1", f"the header cannot be read: {csv_error(exc)}")
-        return
-    if not any(name in CONTENT_COLUMNS for name in header):
-        yield Failure(
-            f"{where}:1",
-            "the first line names no column an article is read from "
-            f"({', '.join(CONTENT_COLUMNS)}): a table's first line names its columns",
-        )
-        return
-    start = 1  # index in `lines` of the line the next row starts on
-    while start < len(lines):
-        feed = _Lines(lines, start)
-        try:
-            for values in csv.reader(feed, delimiter=delimiter, strict=True):
-                line, feed.row_start = feed.row_start + 1, feed.next
-                if not any(v.strip() for v in values):
-                    continue  # a blank line is no row
-                if len(values) != len(header):
-                    yield Failure(
-                        f"{where}:{line}",
-                        f"the row has {len(values)} cells; the header has {len(header)}",
-                    )
-                    continue
-                record = {k: v for k, v in zip(header, values, strict=True) if v.strip()}
-                yield jsonl_item(record, input=f"{where}:{line}")
+    with (source or opened(path)).open() as reader:
+        sniff = reader.read(SNIFF_BYTES)
+        if not sniff.removeprefix(codecs.BOM_UTF8).strip() and len(sniff) < SNIFF_BYTES:
+            yield Failure(where, "the file is empty")
             return
-        except (csv.Error, _RowTooLong) as exc:
+        lines = _text_lines(reader, sniff, _encoding(sniff, where=where))
+        first = next(lines, "")
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(first)
+        try:
+            names = next(csv.reader([first], delimiter=delimiter, strict=True), [])
+        except csv.Error as exc:
+            yield Failure(f"{where}:1", f"the header cannot be read: {csv_error(exc)}")
+            return
+        header = [_column(name) for name in names]
+        if not any(name in CONTENT_COLUMNS for name in header):
             yield Failure(
-                f"{where}:{feed.row_start + 1}", f"the row cannot be read: {csv_error(exc)}"
+                f"{where}:1",
+                "the first line names no column an article is read from "
+                f"({', '.join(CONTENT_COLUMNS)}): a table's first line names its columns",
             )
-            start = feed.row_start + 1  # the next physical line, read afresh
+            return
+        rows = _Rows(lines, first=1)
+        while True:
+            try:
+                for values in csv.reader(rows, delimiter=delimiter, strict=True):
+                    line = rows.done() + 1
+                    if not any(v.strip() for v in values):
+                        continue  # a blank line is no row
+                    if len(values) != len(header):
+                        yield Failure(
+                            f"{where}:{line}",
+                            f"the row has {len(values)} cells; the header has {len(header)}",
+                        )
+                        continue
+                    record = {k: v for k, v in zip(header, values, strict=True) if v.strip()}
+                    yield jsonl_item(record, input=f"{where}:{line}")
+                return
+            except (csv.Error, _RowTooLong) as exc:
+                yield Failure(
+                    f"{where}:{rows.start + 1}", f"the row cannot be read: {csv_error(exc)}"
+                )
+                rows.again()  # the next physical line, read afresh
+
+
+def _encoding(sniff: bytes, *, where: str) -> str:
+    """The table's encoding, judged on its first SNIFF_BYTES as a page's is (`decode`): a BOM,
+    UTF-8 (a few broken bytes still are), else the detected one. Binary data is refused."""
+    refuse_binary(sniff, where=where)
+    if sniff.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sniff, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if mostly_utf8(sniff):
+        return "utf-8"
+    encoding = detect(sniff[:200_000])
+    if encoding is None:
+        raise ParseError(f"{where}: cannot tell the text's character encoding")
+    return encoding
+
+
+# A line as the csv module counts lines: up to and with its end, "\r\n", "\r" or "\n".
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
+
+
+def _text_lines(reader: Reader, first: bytes, encoding: str) -> Iterator[str]:
+    """The decoded lines of `first` and what `reader` holds after it, each with its end. A line
+    longer than MAX_LINE_BYTES characters is read past to its end and handed out as TOO_LONG
+    (`_Rows` fails its row), so no line costs more memory than that."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    pending = ""
+    skipping = False  # inside a line too long to keep
+    chunk = first
+    while True:
+        final = not chunk
+        text = decoder.decode(chunk, final=final)
+        pending += text
+        if final or "\n" in text or "\r" in text:
+            taken = 0
+            for match in _LINE.finditer(pending):
+                if match.end() == len(pending) and pending.endswith("\r") and not final:
+                    break  # a "\r" at the piece's end may be half of a "\r\n"
+                too_long = skipping or match.end() - match.start() > MAX_LINE_BYTES
+                taken = match.end()
+                yield TOO_LONG if too_long else match.group()
+                skipping = False
+            pending = pending[taken:]
+        if len(pending) > MAX_LINE_BYTES:
+            skipping, pending = True, ""
+        if final:
+            if skipping or pending:
+                yield TOO_LONG if skipping else pending
+            return
+        chunk = reader.read(CHUNK_BYTES)
+
+
+class _TooLong(str):
+    """A line that was too long to keep (`_text_lines`)."""
+
+
+TOO_LONG = _TooLong()
 
 
 class _RowTooLong(Exception):
     pass
 
 
-class _Lines:
-    """`lines` from `start` for the csv reader, refusing to let one row run past MAX_ROW_LINES
-    (so a quote left open costs that many lines, not the rest of the file, each time)."""
+class _Rows:
+    """The table's lines for the csv reader, keeping the lines of the row being read, so that
+    when it cannot be read, reading starts again on the line after its first; a row may not run
+    past MAX_ROW_LINES lines (so a quote left open costs that many lines, not the rest of the
+    file, each time). Line indexes count from 0 (the header)."""
 
-    def __init__(self, lines: list[str], start: int) -> None:
-        self.lines, self.next, self.row_start = lines, start, start
+    def __init__(self, lines: Iterator[str], *, first: int) -> None:
+        self.lines = lines
+        self.kept: list[str] = []  # the row's lines read so far, and any read after a failure
+        self.start = first  # index of the row's first line
+        self.next = first  # index of the next line to hand out
 
-    def __iter__(self) -> _Lines:
+    def __iter__(self) -> _Rows:
         return self
 
     def __next__(self) -> str:
-        if self.next >= len(self.lines):
-            raise StopIteration
-        if self.next - self.row_start >= MAX_ROW_LINES:
+        offset = self.next - self.start
+        if offset >= MAX_ROW_LINES:
             raise _RowTooLong(f"the row runs past {MAX_ROW_LINES} lines")
+        if offset == len(self.kept):
+            self.kept.append(next(self.lines))  # StopIteration: the table has ended
+        line = self.kept[offset]
+        if isinstance(line, _TooLong):
+            raise _RowTooLong(f"a line runs past {MAX_LINE_BYTES} characters")
         self.next += 1
-        return self.lines[self.next - 1]
+        return line
+
+    def done(self) -> int:
+        """A row was read: forget its lines; the index of its first line."""
+        row = self.start
+        del self.kept[: self.next - self.start]
+        self.start = self.next
+        return row
+
+    def again(self) -> None:
+        """The row could not be read: start again on the line after its first."""
+        del self.kept[:1]
+        self.start += 1
+        self.next = self.start
 
 
 def _delimiter(first_line: str) -> str:
