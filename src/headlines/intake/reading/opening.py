@@ -6,10 +6,10 @@ file is read as the file inside it, known by its first bytes whatever its name, 
 the name without the compression's suffix (`page.html.gz` is a page). Nothing is unpacked to
 disk; a dump is still read one line at a time.
 
-What a compressed file may cost is bounded as a plain file's is: a whole document (a page, a
-feed, a table) is read up to MAX_DOCUMENT_BYTES of its decompressed content and refused past it,
-and a line of a dump up to MAX_LINE_BYTES (a few kilobytes of gzip can hold gigabytes of one
-repeated byte). A file that turns out damaged or cut short while it is read is reported as such,
+What a compressed file may cost is bounded as a plain file's is: a document read whole (a page,
+a feed, a JSON document) is read up to MAX_DOCUMENT_BYTES of its decompressed content and refused
+past it, and a line of a dump up to MAX_LINE_BYTES (a few kilobytes of gzip can hold gigabytes
+of one repeated byte). A file that turns out damaged or cut short while it is read is reported as such,
 after whatever records came before the damage.
 """
 
