@@ -10,6 +10,7 @@ import dataclasses
 import gzip
 import json
 import lzma
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from headlines.intake.errors import ParseError
 from headlines.intake.models import Article
 from headlines.intake.reading import feeds, opening
-from headlines.intake.reading.inputs import items_from_bytes, read_file
+from headlines.intake.reading.inputs import items_from_bytes, read_file, read_paths
 from headlines.intake.reading.items import Failure, Item, RawItem
 
 from . import factories
@@ -227,3 +228,91 @@ def test_import_takes_a_news_api_answer_saved_compressed(tmp_path: Path) -> None
     stored = Article.objects.order_by("title")
     assert [a.title for a in stored] == sorted(r["title"] for r in RECORDS)
     assert {a.outlet for a in stored} == {"Port News"}
+
+
+# --- zip archives: read as a folder ---------------------------------------------------------
+
+
+def test_a_zip_archive_is_read_as_the_folder_it_holds(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    (folder / "pages").mkdir(parents=True)
+    files = {
+        "pages/page.html": DUMPS["page.html"],
+        "pages/saved.html.gz": gzip.compress(DUMPS["page.html"]),
+        "dump.jsonl": DUMPS["dump.jsonl"],
+        "table.csv": DUMPS["table.csv"],
+        "records.txt": DUMPS["records.txt"],
+    }
+    archive = tmp_path / "newsroom.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for name, content in files.items():
+            (folder / name).write_bytes(content)
+            packed.writestr(name, content)
+        packed.writestr("__MACOSX/pages/._page.html", b"\x00\x05\x16\x07 resource fork")
+        packed.writestr(".DS_Store", b"\x00\x00\x00\x01Bud1")
+        packed.writestr("empty/", b"")
+    in_folder = {i.input.removeprefix(f"{folder}/"): i for i in read_paths([folder])}
+    in_archive = {i.input.removeprefix(f"{archive}/"): i for i in read_file(archive)}
+    assert sorted(in_archive) == sorted(in_folder) and len(in_archive) == 8
+    for key, item in in_archive.items():
+        assert isinstance(item, RawItem)
+        assert dataclasses.replace(item, input=in_folder[key].input) == in_folder[key]
+
+
+def test_what_a_zip_archive_cannot_give_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(opening, "MAX_DOCUMENT_BYTES", 10_000)
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as packed:
+        packed.writestr("page.html", DUMPS["page.html"])
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("inner.zip", inner.read_bytes())
+        packed.writestr("bomb.html", b"<html><body><p>" + b"a" * 1_000_000 + b"</p></body></html>")
+        packed.writestr("stored.jsonl", DUMPS["dump.jsonl"], compress_type=zipfile.ZIP_STORED)
+        packed.writestr("good.jsonl", DUMPS["dump.jsonl"])
+    # A flipped byte in one member's data: its CRC no longer matches.
+    content = archive.read_bytes()
+    at = content.index(DUMPS["dump.jsonl"][:40]) + 30
+    archive.write_bytes(content[:at] + bytes([content[at] ^ 1]) + content[at + 1 :])
+    found = list(read_file(archive))
+    by_member: dict[str, list[Item]] = {}
+    for item in found:
+        by_member.setdefault(item.input.removeprefix(f"{archive}/").split(":")[0], []).append(item)
+    (nested,) = by_member["inner.zip"]
+    assert isinstance(nested, Failure) and "zip archive inside a zip archive" in nested.reason
+    (bomb,) = by_member["bomb.html"]
+    assert isinstance(bomb, Failure) and "larger than 10000 bytes" in bomb.reason
+    assert isinstance(by_member["stored.jsonl"][-1], Failure)
+    assert "cannot be read (Bad CRC-32" in by_member["stored.jsonl"][-1].reason  # type: ignore[union-attr]
+    assert [type(i) for i in by_member["good.jsonl"]] == [RawItem] * len(RECORDS)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "not a readable zip archive"),
+        (b"PK\x03\x04 not really a zip", "not a readable zip archive"),
+        (b"PK\x05\x06" + b"\x00" * 18, "the zip archive holds no files"),
+    ],
+)
+def test_a_zip_that_is_none_or_empty_is_one_failure(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(content)
+    (failed,) = read_file(archive)
+    assert isinstance(failed, Failure) and failed.input == str(archive)
+    assert reason in failed.reason
+
+
+@pytest.mark.django_db
+def test_import_takes_a_zip_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "dumps.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        packed.writestr("day1/articles.jsonl.gz", gzip.compress(DUMPS["dump.jsonl"]))
+    assert exit_status("import", str(archive), "--source", "Port dump") == (0, "")
+    assert sorted(Article.objects.values_list("title", flat=True)) == sorted(
+        r["title"] for r in RECORDS
+    )

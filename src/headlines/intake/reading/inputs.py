@@ -7,6 +7,8 @@ A bad record or file becomes a `Failure` with a readable reason; the rest go on.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from headlines.intake.errors import IntakeError, ParseError
 from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
-from headlines.intake.reading.opening import Opened, decompressed, opened
+from headlines.intake.reading.opening import Opened, decompressed, judged, opened
 from headlines.intake.reading.records import read_json, read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
@@ -49,30 +51,85 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 def read_file(path: Path) -> Iterator[Item]:
-    """Every item of one file, plain or compressed (`opening`), by the kind its name says."""
+    """Every item of one file, plain, compressed (`opening`) or a zip archive of such files, by
+    the kind its name says."""
     where = str(path)
     try:
-        source = opened(path)
-        suffix = source.suffix
-        if suffix in JSONL_SUFFIXES:
-            yield from read_jsonl(path, source=source)
-            return
-        if suffix == ".json":
-            content = source.read_all()
-            if feeds.is_json_feed(content):
-                yield from feed_items(content, input=where)
-            else:
-                yield from read_json(path, content=content)
-            return
-        if suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
-            yield from read_records(path, source=source)
-            return
-        if suffix in TABLE_SUFFIXES:
-            yield from read_table(path, source=source)
-            return
-        yield from items_from_bytes(source.read_all(), input=where)
+        if _is_zip(path):
+            yield from read_archive(path)
+        else:
+            yield from read_source(opened(path))
     except (IntakeError, OSError) as exc:
         yield Failure(where, _reason(exc, where))
+
+
+def read_source(source: Opened) -> Iterator[Item]:
+    """Every item of one input (a file, or a member of an archive) by the kind its name says.
+    Raises IntakeError or OSError for an input that cannot be read at all."""
+    suffix = source.suffix
+    if suffix in JSONL_SUFFIXES:
+        yield from read_jsonl(source)
+    elif suffix == ".json":
+        content = source.read_all()
+        if feeds.is_json_feed(content):
+            yield from feed_items(content, input=source.where)
+        else:
+            yield from read_json(source, content=content)
+    elif suffix in TEXT_SUFFIXES and not _starts_with_markup(source):
+        yield from read_records(source)
+    elif suffix in TABLE_SUFFIXES:
+        yield from read_table(source)
+    else:
+        yield from items_from_bytes(source.read_all(), input=source.where)
+
+
+# A zip archive's files are read as a folder's are, each `archive.zip/page.html` in reports.
+ZIP_MAGIC = b"PK\x03\x04"
+# What reading a damaged, encrypted or oddly compressed member raises.
+_MEMBER_FAILED = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error)
+
+
+def _is_zip(path: Path) -> bool:
+    # By its name: office documents and e-books are zip files too, and are no folder of pages.
+    return path.suffix.lower() == ".zip"
+
+
+def read_archive(path: Path) -> Iterator[Item]:
+    """Every item of every file in a zip archive, as if it were a folder (hidden files and
+    folders, such as `__MACOSX/`, left out; an archive inside it is not opened). Nothing is
+    unpacked to disk; a member that cannot be read is reported and the others are read."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ParseError(f"{path}: not a readable zip archive ({exc})") from None
+    with archive:
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not any(p.startswith((".", "__MACOSX")) for p in info.filename.split("/"))
+        ]
+        if not members:
+            yield Failure(str(path), "the zip archive holds no files")
+        for info in members:
+            where = f"{path}/{info.filename}"
+            try:
+                source = _member(archive, info, where)
+                if source.compression is None and source.head(4) == ZIP_MAGIC:
+                    yield Failure(where, "a zip archive inside a zip archive is not opened")
+                    continue
+                yield from read_source(source)
+            except (IntakeError, OSError) as exc:
+                yield Failure(where, _reason(exc, where))
+            except _MEMBER_FAILED as exc:
+                yield Failure(where, f"the member cannot be read ({exc})")
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Opened:
+    with archive.open(info) as handle:
+        head = handle.read(6)
+    name = info.filename.rsplit("/", 1)[-1]
+    return judged(head, where=where, name=name, raw=lambda: archive.open(info), size=info.file_size)
 
 
 def _reason(exc: Exception, where: str) -> str:

@@ -9,8 +9,8 @@ disk; a dump is still read one line at a time.
 What a compressed file may cost is bounded as a plain file's is: a document read whole (a page,
 a feed, a JSON document) is read up to MAX_DOCUMENT_BYTES of its decompressed content and refused
 past it, and a line of a dump up to MAX_LINE_BYTES (a few kilobytes of gzip can hold gigabytes
-of one repeated byte). A file that turns out damaged or cut short while it is read is reported as such,
-after whatever records came before the damage.
+of one repeated byte). A file that turns out damaged or cut short while it is read is reported as
+such, after whatever records came before the damage.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from headlines.intake.errors import ParseError
 
@@ -46,7 +46,7 @@ class Compression:
     name: str  # as a reason says it: "gzip"
     suffixes: tuple[str, ...]  # what a file so compressed is usually named with
     starts: Callable[[bytes], bool]  # whether a file's first bytes are this compression's
-    open: Callable[[Path | BinaryIO], Reader]  # a file or its path; reads the decompressed bytes
+    open: Callable[[Reader], Reader]  # over the stored bytes, reads the decompressed ones
 
 
 COMPRESSIONS = (
@@ -77,30 +77,38 @@ _DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 @dataclass(frozen=True)
 class Opened:
-    """How to read one input file: `open()` gives a fresh reader each time; `name` is the file's
-    name as its kind is judged (without a compression's suffix); `compression` is None for a
-    plain file."""
+    """How to read one input: `open()` gives a fresh reader of its content each time. `where`
+    names it in reports (its path, or `archive.zip/member`); `name` is what its kind is judged
+    by (its file name without a compression's suffix); `compression` is None for a plain one;
+    `size` is its stored size where known."""
 
-    path: Path
+    where: str
     name: str
     compression: Compression | None
+    raw: Callable[[], Reader]  # the stored bytes, compressed or not
+    size: int | None = None
 
     @property
     def suffix(self) -> str:
         return Path(self.name).suffix.lower()
 
     def open(self) -> _Guarded:
-        where = str(self.path)
+        raw = self.raw()
         if self.compression is None:
-            return _Guarded(self.path.open("rb"), None, where=where)
-        return _Guarded(self.compression.open(self.path), self.compression, where=where)
+            return _Guarded(raw, None, where=self.where)
+        try:
+            inner = self.compression.open(raw)
+        except BaseException:
+            raw.close()
+            raise
+        return _Guarded(inner, self.compression, where=self.where, under=raw)
 
     def read_all(self) -> bytes:
         """The whole content (decompressed), refused past MAX_DOCUMENT_BYTES."""
-        if self.compression is None and self.path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise ParseError(f"{self.path}: larger than {MAX_DOCUMENT_BYTES} bytes")
+        if self.compression is None and (self.size or 0) > MAX_DOCUMENT_BYTES:
+            raise ParseError(f"{self.where}: larger than {MAX_DOCUMENT_BYTES} bytes")
         with self.open() as reader:
-            return _whole(reader, where=str(self.path))
+            return _whole(reader, where=self.where)
 
     def head(self, size: int = 512) -> bytes:
         with self.open() as reader:
@@ -111,15 +119,28 @@ def opened(path: Path) -> Opened:
     """`path` as it is read: compressed or not, judged by its first bytes."""
     with path.open("rb") as handle:
         head = handle.read(6)
+    return judged(
+        head,
+        where=str(path),
+        name=path.name,
+        raw=lambda: path.open("rb"),
+        size=path.stat().st_size,
+    )
+
+
+def judged(
+    head: bytes, *, where: str, name: str, raw: Callable[[], Reader], size: int | None = None
+) -> Opened:
+    """An input whose first bytes are `head`: compressed or not, its kind by `name` less the
+    compression's suffix."""
     for compression in COMPRESSIONS:
         if compression.starts(head):
-            name = path.name
             for suffix in compression.suffixes:
                 if name.lower().endswith(suffix) and len(name) > len(suffix):
                     name = name[: -len(suffix)]
                     break
-            return Opened(path, name, compression)
-    return Opened(path, path.name, None)
+            return Opened(where, name, compression, raw, size)
+    return Opened(where, name, None, raw, size)
 
 
 def decompressed(content: bytes, *, where: str) -> bytes:
@@ -144,10 +165,18 @@ def _whole(reader: Reader, *, where: str) -> bytes:
 class _Guarded:
     """A reader whose decompression errors are a `ParseError` with a reason staff can read."""
 
-    def __init__(self, raw: Reader, compression: Compression | None, *, where: str = "") -> None:
+    def __init__(
+        self,
+        raw: Reader,
+        compression: Compression | None,
+        *,
+        where: str = "",
+        under: Reader | None = None,
+    ) -> None:
         self._raw = raw
         self._compression = compression
         self._where = f"{where}: " if where else ""
+        self._under = under  # what a decompressor reads from: closed with it
 
     def __enter__(self) -> _Guarded:
         return self
@@ -163,6 +192,8 @@ class _Guarded:
     def close(self) -> None:
         with contextlib.suppress(*_DAMAGED):  # a damaged stream's reason is given already
             self._raw.close()
+        if self._under is not None:
+            self._under.close()
 
     def read(self, size: int = -1, /) -> bytes:
         return self._checked(lambda: self._raw.read(size))

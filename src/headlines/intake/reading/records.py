@@ -44,15 +44,16 @@ HALF_A_CHARACTER = (
 )
 
 
-def read_records(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
-    """Text records: a `date …` line starts a record; text without one is one record.
-    `source`: how to read `path` (`opening.opened`), when it is not a plain file."""
-    where = str(path)
+def read_records(path: Path | Opened) -> Iterator[Item]:
+    """Text records: a `date …` line starts a record; text without one is one record. `path`:
+    a file, or how to read one (`opening.Opened`: compressed, or inside an archive)."""
+    source = path if isinstance(path, Opened) else opened(path)
+    where = source.where
     current: list[str] = []
     date_text = ""
     start = 1
     count = 0
-    with (source or opened(path)).open() as handle:
+    with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
                 yield Failure(f"{where}:{number}", TOO_LONG)
@@ -81,10 +82,11 @@ def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
     return RawItem(input=f"{where}:{line}", text=text, published=published)
 
 
-def read_jsonl(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
-    """One record a line. `source`: how to read `path` (`opening.opened`)."""
-    where = str(path)
-    with (source or opened(path)).open() as handle:
+def read_jsonl(path: Path | Opened) -> Iterator[Item]:
+    """One record a line. `path`: a file, or how to read one (`opening.Opened`)."""
+    source = path if isinstance(path, Opened) else opened(path)
+    where = source.where
+    with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
                 yield Failure(f"{where}:{number}", TOO_LONG)
@@ -128,20 +130,20 @@ RECORD_LISTS = (
 )
 
 
-def read_json(path: Path, *, content: bytes | None = None) -> Iterator[Item]:
+def read_json(path: Path | Opened, *, content: bytes | None = None) -> Iterator[Item]:
     """A `.json` file: one JSON document holding the records — an array of them, an object
     that keeps them in a list (RECORD_LISTS, or its one list of objects), or one record itself.
     A file of one object a line (JSONL saved as `.json`) is read as JSONL. Each record is
     `path#N`, N from 1, as a feed's entries are. `content`: the file's bytes (decompressed),
     when they were read already."""
-    where = str(path)
-    source = opened(path)
+    source = path if isinstance(path, Opened) else opened(path)
+    where = source.where
     if content is None:
         content = source.read_all()
     try:
         document = json.loads(content.removeprefix(b"\xef\xbb\xbf"))
     except (ValueError, UnicodeDecodeError):
-        yield from read_jsonl(path, source=source)  # JSONL, or each line's reason
+        yield from read_jsonl(source)  # JSONL, or each line's reason
         return
     except RecursionError:
         yield Failure(where, "not valid JSON (nested too deeply)")

@@ -42,18 +42,19 @@ _OTHER_COLUMNS = (
 _CANONICAL = {name.lower(): name for name in (*CONTENT_COLUMNS, *_OTHER_COLUMNS)}
 
 
-def read_table(path: Path, *, source: Opened | None = None) -> Iterator[Item]:
+def read_table(path: Path | Opened) -> Iterator[Item]:
     """Every row of a table as a record, read a line at a time (a table of any size costs the
-    memory of a row). `source`: how to read `path` (`opening.opened`)."""
-    where = str(path)
-    with (source or opened(path)).open() as reader:
+    memory of a row). `path`: a file, or how to read one (`opening.Opened`)."""
+    source = path if isinstance(path, Opened) else opened(path)
+    where = source.where
+    with source.open() as reader:
         sniff = reader.read(SNIFF_BYTES)
         if not sniff.removeprefix(codecs.BOM_UTF8).strip() and len(sniff) < SNIFF_BYTES:
             yield Failure(where, "the file is empty")
             return
         lines = _text_lines(reader, sniff, _encoding(sniff, where=where))
         first = next(lines, "")
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(first)
+        delimiter = "\t" if source.suffix == ".tsv" else _delimiter(first)
         try:
             names = next(csv.reader([first], delimiter=delimiter, strict=True), [])
         except csv.Error as exc:

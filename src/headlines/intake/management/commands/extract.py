@@ -21,7 +21,7 @@ class Command(HeadlinesCommand):
             nargs="+",
             metavar="PATH_OR_URL",
             help=(
-                "HTML pages, folders of them, text, JSONL, JSON or CSV/TSV dumps, "
+                "HTML pages, folders or zip archives of them, text, JSONL, JSON or CSV/TSV dumps, "
                 "RSS/Atom/JSON Feed files (any of them gzip-, bzip2- or xz-compressed), or URLs."
             ),
         )
