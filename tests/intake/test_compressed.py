@@ -57,6 +57,11 @@ DUMPS = {
         f'{factories.BODY}"\r\n'
     ).encode(),
     "page.html": UNSEEN_PAGE.encode(),
+    # Tab-separated, and commas in its cells: a .tsv.gz is split at tabs all the same.
+    "table.tsv": (
+        "title\turl\ttext\n"
+        f"Harbour board approves a ferry terminal, at last\thttps://a.test/1\t{STORIES[0]}\n"
+    ).encode(),
 }
 
 
