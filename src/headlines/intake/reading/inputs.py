@@ -1,8 +1,10 @@
 """Inputs on disk (or already fetched) to raw items: pages, feed entries and dump records.
 
-Files are read one record at a time, so a dump of any size costs the memory of one record; a
-compressed file (`.gz`, `.bz2`, `.xz`) is read as the file inside it (`opening`).
-A bad record or file becomes a `Failure` with a readable reason; the rest go on.
+Dumps are read one record at a time, so a dump of any size costs the memory of one record; a
+compressed file (`.gz`, `.bz2`, `.xz`) is read as the file inside it (`opening`), and a zip
+archive as the folder it holds. Each file's kind is judged by its name: pages, feeds (RSS, Atom,
+JSON Feed), JSONL, JSON documents, CSV/TSV tables and text records. A bad record or file
+becomes a `Failure` with a readable reason; the rest go on.
 """
 
 from __future__ import annotations
