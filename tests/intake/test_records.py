@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from headlines.intake.reading import opening
 from headlines.intake.reading.inputs import read_file
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.records import read_jsonl, read_records
@@ -268,3 +269,20 @@ def test_a_json_file_nested_past_what_json_reads_is_reported(tmp_path: Path) -> 
     path.write_text("[" * 100_000 + "]" * 100_000)
     (failed,) = read_file(path)
     assert isinstance(failed, Failure) and failed.reason.endswith("(nested too deeply)")
+
+
+def test_a_json_file_of_one_object_a_line_is_streamed_at_any_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read a line at a time as JSONL: not refused at the bound of a document read whole.
+    monkeypatch.setattr(opening, "MAX_DOCUMENT_BYTES", 1_000)
+    path = tmp_path / "dump.json"
+    records = [{"title": f"Bridge closes for repairs, day {n}", "text": STORY} for n in range(50)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    found = list(read_file(path))
+    assert len(found) == 50 and all(isinstance(i, RawItem) for i in found)
+    # One document over the bound is refused, with the reason.
+    whole = tmp_path / "whole.json"
+    whole.write_text(json.dumps(records, indent=1), encoding="utf-8")
+    (failed,) = read_file(whole)
+    assert isinstance(failed, Failure) and "larger than 1000 bytes" in failed.reason

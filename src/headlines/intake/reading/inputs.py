@@ -9,6 +9,7 @@ becomes a `Failure` with a readable reason; the rest go on.
 
 from __future__ import annotations
 
+import json
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,8 @@ def read_source(source: Opened) -> Iterator[Item]:
     suffix = source.suffix
     if suffix in JSONL_SUFFIXES:
         yield from read_jsonl(source)
+    elif suffix == ".json" and _one_object_a_line(source):
+        yield from read_jsonl(source)  # JSONL saved as .json: streamed, at any size
     elif suffix == ".json":
         content = source.read_all()
         if feeds.is_json_feed(content):
@@ -85,6 +88,23 @@ def read_source(source: Opened) -> Iterator[Item]:
         yield from items_from_bytes(source.read_all(), input=source.where)
 
 
+def _one_object_a_line(source: Opened) -> bool:
+    """Whether a `.json` file is JSONL: its first line a whole JSON object, and more after it."""
+    with source.open() as reader:
+        first = reader.readline(FIRST_LINE_BYTES)
+        try:
+            if not isinstance(json.loads(first), dict):
+                return False
+        except (ValueError, RecursionError):
+            return False
+        while line := reader.readline(FIRST_LINE_BYTES):
+            if line.strip():
+                return True
+    return False
+
+
+# How much of a `.json` file's first lines is read to tell JSONL from one document.
+FIRST_LINE_BYTES = 1_000_000
 # A zip archive's files are read as a folder's are, each `archive.zip/page.html` in reports.
 ZIP_MAGIC = b"PK\x03\x04"
 # What reading a damaged, encrypted or oddly compressed member raises.
