@@ -35,9 +35,22 @@ def _codec(name: str) -> str | None:
 
 def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
     """Decode with the first charset that fits: declared, <meta>, UTF-8, then a detected one."""
+    charset, text = _chosen(content, declared=declared, where=where, partial=False)
+    return text if text is not None else content.decode(charset, "replace")
+
+
+def charset_of(content: bytes, *, where: str = "", partial: bool = False) -> str:
+    """The charset `decode` would read `content` with. `partial`: `content` is only the start of
+    a longer text (a table's first megabyte), so a character may be cut at its end."""
+    return _chosen(content, declared="", where=where, partial=partial)[0]
+
+
+def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tuple[str, str | None]:
+    """(charset, the text) where a charset decodes `content` cleanly; (charset, None) where it
+    is taken although it does not (a BOM's, mostly UTF-8, or the detected one)."""
     refuse_binary(content, where=where)
     if content.startswith(codecs.BOM_UTF8):
-        return content[len(codecs.BOM_UTF8) :].decode("utf-8", "replace")
+        return "utf-8-sig", None
     candidates = [declared]
     meta = META_CHARSET.search(content[:4096])
     if meta:
@@ -47,15 +60,17 @@ def decode(content: bytes, *, declared: str = "", where: str = "") -> str:
         codec = _codec(name) if name else None
         if codec:
             try:
-                return content.decode(codec)
+                return codec, codecs.getincrementaldecoder(codec)().decode(
+                    content, final=not partial
+                )
             except UnicodeDecodeError:
                 continue
     if mostly_utf8(content):
-        return content.decode("utf-8", "replace")
+        return "utf-8", None
     encoding = detect(content[:200_000])
     if encoding is None:
         raise ParseError(f"{where or 'input'}: cannot tell the text's character encoding")
-    return content.decode(encoding, "replace")
+    return encoding, None
 
 
 def mostly_utf8(content: bytes) -> bool:

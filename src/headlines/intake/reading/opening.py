@@ -230,4 +230,4 @@ def numbered_lines(reader: Reader) -> Iterator[tuple[int, bytes | None]]:
         yield number, line
 
 
-TOO_LONG = f"the line is longer than {MAX_LINE_BYTES} bytes: no article is; skipped"
+LINE_TOO_LONG = f"the line is longer than {MAX_LINE_BYTES} bytes: no article is; skipped"

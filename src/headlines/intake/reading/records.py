@@ -27,7 +27,7 @@ from headlines.intake.reading.dates import (
 )
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
-from headlines.intake.reading.opening import TOO_LONG, Opened, numbered_lines, opened
+from headlines.intake.reading.opening import LINE_TOO_LONG, Opened, numbered_lines, opened
 
 RECORD_START = re.compile(
     rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
@@ -56,7 +56,7 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
     with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
-                yield Failure(f"{where}:{number}", TOO_LONG)
+                yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
             line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
             match = RECORD_START.match(line)
@@ -89,7 +89,7 @@ def read_jsonl(path: Path | Opened) -> Iterator[Item]:
     with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
-                yield Failure(f"{where}:{number}", TOO_LONG)
+                yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
             raw_line = raw_line.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw_line
             if not raw_line.strip():

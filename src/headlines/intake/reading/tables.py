@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from headlines.core.untrusted import csv_error
-from headlines.intake.errors import ParseError
 from headlines.intake.reading.dates import RECORD_DATE_KEYS
-from headlines.intake.reading.decoding import detect, mostly_utf8, refuse_binary
+from headlines.intake.reading.decoding import charset_of
 from headlines.intake.reading.items import Failure, Item
 from headlines.intake.reading.opening import MAX_LINE_BYTES, Opened, Reader, opened
 from headlines.intake.reading.records import TEXT_KEYS, jsonl_item
@@ -52,7 +51,7 @@ def read_table(path: Path | Opened) -> Iterator[Item]:
         if not sniff.removeprefix(codecs.BOM_UTF8).strip() and len(sniff) < SNIFF_BYTES:
             yield Failure(where, "the file is empty")
             return
-        lines = _text_lines(reader, sniff, _encoding(sniff, where=where))
+        lines = _text_lines(reader, sniff, charset_of(sniff, where=where, partial=True))
         first = next(lines, "")
         delimiter = "\t" if source.suffix == ".tsv" else _delimiter(first)
         try:
@@ -91,32 +90,13 @@ def read_table(path: Path | Opened) -> Iterator[Item]:
                 rows.again()  # the next physical line, read afresh
 
 
-def _encoding(sniff: bytes, *, where: str) -> str:
-    """The table's encoding, judged on its first SNIFF_BYTES as a page's is (`decode`): a BOM,
-    UTF-8 (a few broken bytes still are), else the detected one. Binary data is refused."""
-    refuse_binary(sniff, where=where)
-    if sniff.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sniff, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if mostly_utf8(sniff):
-        return "utf-8"
-    encoding = detect(sniff[:200_000])
-    if encoding is None:
-        raise ParseError(f"{where}: cannot tell the text's character encoding")
-    return encoding
-
-
 # A line as the csv module counts lines: up to and with its end, "\r\n", "\r" or "\n".
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)")
 
 
 def _text_lines(reader: Reader, first: bytes, encoding: str) -> Iterator[str]:
     """The decoded lines of `first` and what `reader` holds after it, each with its end. A line
-    longer than MAX_LINE_BYTES characters is read past to its end and handed out as TOO_LONG
+    longer than MAX_LINE_BYTES characters is read past to its end and handed out as _LINE_SKIPPED
     (`_Rows` fails its row), so no line costs more memory than that."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     pending = ""
@@ -133,23 +113,23 @@ def _text_lines(reader: Reader, first: bytes, encoding: str) -> Iterator[str]:
                     break  # a "\r" at the piece's end may be half of a "\r\n"
                 too_long = skipping or match.end() - match.start() > MAX_LINE_BYTES
                 taken = match.end()
-                yield TOO_LONG if too_long else match.group()
+                yield _LINE_SKIPPED if too_long else match.group()
                 skipping = False
             pending = pending[taken:]
         if len(pending) > MAX_LINE_BYTES:
             skipping, pending = True, ""
         if final:
             if skipping or pending:
-                yield TOO_LONG if skipping else pending
+                yield _LINE_SKIPPED if skipping else pending
             return
         chunk = reader.read(CHUNK_BYTES)
 
 
-class _TooLong(str):
+class _SkippedLine(str):
     """A line that was too long to keep (`_text_lines`)."""
 
 
-TOO_LONG = _TooLong()
+_LINE_SKIPPED = _SkippedLine()
 
 
 class _RowTooLong(Exception):
@@ -178,7 +158,7 @@ class _Rows:
         if offset == len(self.kept):
             self.kept.append(next(self.lines))  # StopIteration: the table has ended
         line = self.kept[offset]
-        if isinstance(line, _TooLong):
+        if isinstance(line, _SkippedLine):
             raise _RowTooLong(f"a line runs past {MAX_LINE_BYTES} characters")
         self.next += 1
         return line
