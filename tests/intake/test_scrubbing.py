@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # text in other scripts, written as it is
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -111,12 +112,27 @@ def test_a_removed_sentence_leaves_its_neighbours_quotes_and_brackets() -> None:
 @pytest.mark.parametrize(
     ("paragraph", "count"),
     [
-        ("В Москве прошёл дождь. Затоплены улицы. \u00abМы работаем\u00bb, \u2014 сказал мэр.", 3),  # noqa: RUF001
-        ("Η βροχή σταμάτησε. Οι δρόμοι άνοιξαν.", 2),  # noqa: RUF001
+        ("В Москве прошёл дождь. Затоплены улицы. \u00abМы работаем\u00bb, \u2014 сказал мэр.", 3),
+        ("Η βροχή σταμάτησε. Οι δρόμοι άνοιξαν.", 2),
         ("Le maire a parlé. \u00c9crivez-nous. \u00bfY usted?", 3),
         ("शहर में बारिश हुई। कई इलाकों में पानी भर गया। ट्रेनें देर से चलीं।", 3),
         ("هطلت الأمطار. أغلقت المدارس؟ فتحت الطرق.", 3),
         ("Mr. Smith arrived at 5 p.m. yesterday.", 2),  # scrubbing knows no abbreviation
+        # Capitals past Latin-1 and letters of scripts without capitals start a sentence too.
+        ("Sejm obradował. Łódź czeka. Żadna partia nie wygrała.", 3),
+        ("Vláda jednala. Řekl to ministr. Česko souhlasí.", 3),
+        ("Η βουλή συνεδρίασε. Έκτακτη σύσκεψη έγινε. Άλλα μέτρα ακολουθούν.", 3),
+        ("Уряд ухвалив рішення. Їхня позиція змінилася. Єдність важлива.", 3),
+        ("Hükümet açıkladı. İstanbul hazırlanıyor. Şirket büyüdü.", 3),
+        ("Chính phủ công bố. Đà Nẵng chuẩn bị.", 2),
+        ("정부가 발표했다. 대통령은 말했다. 서울에서 회의가 열렸다.", 3),
+        # Full stops of their own: Armenian, Ethiopic, Myanmar, Khmer.
+        ("Կառավարությունը հայտարարեց։ Նախագահը խոսեց։", 2),
+        ("መንግስት አስታወቀ። ፕሬዚዳንቱ ተናገሩ።", 2),
+        ("အစိုးရက ကြေညာသည်။ သမ္မတက ပြောသည်။", 2),
+        ("រដ្ឋាភិបាលបានប្រកាស។ នាយករដ្ឋមន្ត្រីបាននិយាយ។", 2),
+        # A full stop before a lower-case word ends no sentence, in any script.
+        ("Wiadomo np. że łódź odpłynęła. Żeglarze wrócili.", 2),
     ],
 )
 def test_sentences_end_in_every_script(paragraph: str, count: int) -> None:
@@ -133,14 +149,19 @@ def test_a_short_line_ending_in_a_danda_or_arabic_question_mark_is_a_sentence() 
 
     assert closes_a_sentence("स्कूल बंद रहेंगे।")
     assert closes_a_sentence("هل تفتح المدارس؟")
-    assert closes_a_sentence("\u00abМы работаем.\u00bb")  # noqa: RUF001
+    assert closes_a_sentence("\u00abМы работаем.\u00bb")
     assert not closes_a_sentence("Главная")
+    # Armenian and Ethiopic lines end in marks of their own: not menu items.
+    assert closes_a_sentence("Նախագահը խոսեց։")
+    assert closes_a_sentence("ፕሬዚዳንቱ ተናገሩ።")
 
 
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(
-        alphabet=st.sampled_from("Ab zZ.!?'\"()\u00ab\u00bb 12\u3002漢ÉЯبم\u061fक\u0964\u2026"),
+        alphabet=st.sampled_from(
+            "Ab zZ.!?'\"()\u00ab\u00bb 12\u3002漢ÉЯبم\u061fक\u0964\u2026Łł한\u0589\u1362_"
+        ),
         max_size=300,
     )
 )

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  # text in other scripts, written as it is
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,6 +106,24 @@ def test_plain_drops_script_and_handlers() -> None:
         ("Paris (AFP) - Strikes spread across France on Tuesday.", "Strikes"),
         ("(AP) — A man was arrested after a chase through the city.", "A man"),
         ("BEIJING: China said on Monday it would lift the ban.", "China"),
+        # Other languages' wires: a lower-case agency, a day before its month, ".-", Cyrillic.
+        ("BERLIN (dpa) – Die Regierung hat am Dienstag beschlossen.", "Die Regierung"),
+        ("MADRID, 3 dic (EFE).- El Gobierno aprobó el martes la ley.", "El Gobierno"),
+        (
+            "PARIS, 3 décembre (Reuters) - Le gouvernement a décidé mardi de fermer le pont.",
+            "Le gouvernement",
+        ),
+        ("Frankfurt/Main (dpa) - Die Bank hat die Zinsen erhöht.", "Die Bank"),
+        ("ÉVORA (Lusa) - O governo decidiu hoje fechar a ponte.", "O governo"),
+        (
+            "МОСКВА (ТАСС) — Правительство во вторник решило закрыть мост на ремонт.",
+            "Правительство",
+        ),
+        (
+            "МОСКВА, 3 дек — РИА Новости. Правительство во вторник решило закрыть мост.",
+            "Правительство",
+        ),
+        ("ΑΘΗΝΑ (ΑΠΕ) - Η κυβέρνηση αποφάσισε σήμερα να κλείσει τη γέφυρα.", "Η κυβέρνηση"),
     ],
 )
 def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, starts: str) -> None:
@@ -118,6 +137,7 @@ def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, start
         "Biden - the president - said no to the plan today.",
         "NHS waiting list falls as clinics open on weekends.",
         "The Fed (the central bank) - held rates on Wednesday.",
+        "Smith (left) - pictured with the mayor - said he would stay.",
     ],
 )
 def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: str) -> None:
@@ -300,8 +320,15 @@ ARABIC_LEAD = (
     "وقال المسؤولون إن العمل سيبدأ في الربيع."
 )
 
+# Korean writes ". " between sentences, before Hangul, which has no capitals.
+KOREAN_LEAD = (
+    "항만청은 화요일 내년에 여객선 터미널을 확장하겠다고 발표했다. "
+    "이 사업은 공항과 도심을 2년 안에 연결할 예정이다. "
+    "지역 어민들은 어장 피해를 우려해 계획에 반대하고 있다."
+)
 
-@pytest.mark.parametrize(("lead", "count"), [(HINDI_LEAD, 3), (ARABIC_LEAD, 4)])
+
+@pytest.mark.parametrize(("lead", "count"), [(HINDI_LEAD, 3), (ARABIC_LEAD, 4), (KOREAN_LEAD, 3)])
 def test_sentences_in_scripts_without_capitals_are_split_and_summarised(
     lead: str, count: int
 ) -> None:

@@ -28,19 +28,31 @@ _UNSPACED_SUFFIX = re.compile(r"\s*(?:[|｜_]|(-|–|—|::|·|•))\s*([^|\-–
 _PREFIX_TAG = re.compile(r"^(?:LIVE|WATCH|BREAKING|UPDATED?|EXCLUSIVE|VIDEO)\s*[:|\-–—]\s*", re.I)
 # Wire datelines and agency credits at the start of a lead: "WASHINGTON (Agency) — ",
 # "CARLISLE, England (Harbour Wire) - ", "LONDON, Nov 25 (Reuters) - ", "NEW YORK, N.Y. — ",
-# "Paris (AFP) - ", "(AP) — ". A place in capitals may stand alone before the dash; a place in
-# ordinary case only with an agency in brackets (else "Biden - the ..." would lose its subject).
-_UPPER = r"[A-ZÀ-ÖØ-Þ]"
-_CAPS_WORD = rf"{_UPPER}[{_UPPER[1:-1]}.'’-]+"
-_NAME_WORD = rf"{_UPPER}[\w.'’-]*"
+# "Paris (AFP) - ", "(AP) — ", and as other languages' wires write them: "BERLIN (dpa) – ",
+# "MADRID, 3 dic (EFE).- ", "PARIS, 3 décembre (Reuters) - ", "МОСКВА (ТАСС) — ". A place in
+# capitals may stand alone before the dash; a place in ordinary case only with an agency in
+# brackets (else "Biden - the ..." would lose its subject). An agency is named with a capital,
+# or in two or three lower-case letters as German and Austrian wires write theirs ("dpa", "apa").
+_UPPER = f"[{segments.UPPER_LETTERS}]"
+_CAPS_WORD = rf"{_UPPER}[{segments.UPPER_LETTERS}.'’-]+"
+_NAME_WORD = rf"{_UPPER}[\w.'’/-]*"
 _QUALIFIER = rf"(?:,\s*{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})?"
-_WHEN = r"(?:,?\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?)?"
-_AGENCY = r"\([A-Z][^()]{0,39}\)"
-_DASH = r"\s*(?:[—–-]{1,2}|:)\s+"
+# "Nov 25", "Nov. 25, 2026", and day first: "3 dic", "25 novembre", "3. Dezember", "3 дек".
+_WHEN = (
+    r"(?:,?\s*(?:[A-Z][a-z]{2,9}\.?\s+\d{1,2}(?:,\s*\d{4})?"
+    r"|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?))?"
+)
+_AGENCY = rf"\((?:{_UPPER}[^()]{{0,39}}|[a-z]{{2,3}})\)"
+# A dash (with the Spanish wires' full stop before it) or a colon, then a space.
+_DASH = r"\s*(?:\.?[—–-]{1,2}|:)\s+"
+# After a place in capitals and its dash, Russian wires name themselves as a sentence of its own:
+# "МОСКВА, 3 дек — РИА Новости. ".
+_CREDIT_SENTENCE = rf"(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}\.\s+(?={_UPPER}))?"
 _DATELINE = re.compile(
     rf"^(?:(?:{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*(?:{_AGENCY})?)"
-    rf"|(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*{_AGENCY})"
-    rf"|{_AGENCY}){_DASH}"
+    rf"{_DASH}{_CREDIT_SENTENCE}"
+    rf"|(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*{_AGENCY}){_DASH}"
+    rf"|{_AGENCY}{_DASH})"
 )
 
 

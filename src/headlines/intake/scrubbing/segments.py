@@ -25,22 +25,27 @@ CHARACTERS_PER_WORD = 2
 CLOSERS = "\"'\u201d\u2019)\u00bb\u300d\u300f\uff09"
 # What may open one: quotes, a bracket, Spanish's inverted marks.
 OPENERS = "\"'\u201c\u2018(\u00ab\u201e\u00bf\u00a1"
-# A capital (Latin, Greek, Cyrillic) or a digit starts a sentence after ". ".
-CAPITALS = "A-Z0-9\u00c0-\u00d6\u00d8-\u00de\u0391-\u03a9\u0410-\u042f\u0401"
-# Letters of scripts without capitals that write a space after their full stop: Hebrew,
-# Arabic, Devanagari, Bengali, Gurmukhi, Gujarati, Tamil, Telugu, Kannada, Malayalam, Sinhala,
-# Georgian, Ethiopic. After ". " one of them starts a sentence as a capital does.
-UNCASED = "\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u10d0-\u10ff\u1200-\u137f"
+# Capitals and small letters of the cased alphabets (Latin with its accents, Greek, Cyrillic,
+# Armenian), each as the characters of a regex class: `re` has no Unicode categories.
+_CASED = [chr(c) for c in (*range(0x41, 0x250), *range(0x370, 0x590)) if chr(c).isalpha()]
+UPPER_LETTERS = "".join(c for c in _CASED if c.isupper())
+LOWER_LETTERS = "".join(c for c in _CASED if c.islower())
+# After ". " a sentence starts with a letter that is not a lower-case one (a capital of any
+# cased script: Latin, Greek, Cyrillic, Armenian, Georgian's Mtavruli; or a letter of a script
+# without capitals: Arabic, Hebrew, Devanagari, Hangul, kana and ideographs, Thai, Ethiopic) or
+# with a digit. Python's `re` has no Unicode categories, so the pattern takes the next word
+# character and `starts_a_sentence` judges it.
 # Marks followed by a space and a sentence's start: . ! ? … and the Arabic question mark.
 SPACED_STOPS = ".!?\u2026\u061f"
 # Full stops that need no space after them: CJK's full-width full stop, exclamation and
-# question marks, the Devanagari and Bengali danda (single and double) and the Urdu
-# full stop.
-OWN_STOPS = "\u3002\uff01\uff1f\u0964\u0965\u06d4"
-# Where a sentence ends, in any of these scripts: group 1 or 2 is the mark with its closers
-# (kept with the sentence), the rest of the match the space after it.
+# question marks, the Devanagari and Bengali danda (single and double), the Urdu full stop,
+# the Armenian full stop, the Ethiopic full stop, Myanmar's and Khmer's.
+OWN_STOPS = "\u3002\uff01\uff1f\u0964\u0965\u06d4\u0589\u1362\u104b\u17d4"
+# Where a sentence may end: group 1 is a spaced mark with its closers (kept with the sentence)
+# and group 2 the first letter after it (`starts_a_sentence` decides), or group 3 is a mark
+# that needs no space; the rest of the match is the space after it.
 SENTENCE_END = re.compile(
-    rf"([{SPACED_STOPS}][{CLOSERS}]*)\s+(?=[{OPENERS}]?[{CAPITALS}{UNCASED}])"
+    rf"([{SPACED_STOPS}][{CLOSERS}]*)\s+(?=[{OPENERS}]?([^\W_]))"
     rf"|([{OWN_STOPS}][{CLOSERS}]*)\s*(?=\S)"
 )
 SENTENCE_CLOSE = re.compile(rf"[{SPACED_STOPS}{OWN_STOPS}][{CLOSERS}]*$")
@@ -50,9 +55,13 @@ SENTENCE_STOP = re.compile(rf"[{SPACED_STOPS}][{CLOSERS}]*(?:\s|$)|[{OWN_STOPS}]
 CJK_STOPS = "\u3002\uff01\uff1f\u300d\u300f\uff09"
 # A caption's credit "(Jane Doe/Metro Wire)", "(AFP via Getty Images)" ends it even without
 # a full stop.
-CREDIT_THEN_TEXT = re.compile(
-    rf"({INLINE_CREDIT.pattern})\s+(?=[{OPENERS}]?[{CAPITALS}{UNCASED}]|{UNSPACED.pattern})"
-)
+CREDIT_THEN_TEXT = re.compile(rf"({INLINE_CREDIT.pattern})\s+(?=[{OPENERS}]?([^\W_]))")
+
+
+def starts_a_sentence(first: str) -> bool:
+    """Whether a sentence may start with this character after a full stop and a space: a digit
+    or a letter that is not lower-case (a capital, or a letter of a script without case)."""
+    return first.isdigit() or (first.isalpha() and not first.islower())
 
 
 def units(text: str) -> int:
@@ -73,7 +82,9 @@ def sentences(paragraph: str, joined: Callable[[str], bool] | None = None) -> li
     found: list[str] = []
     start = 0
     for match in SENTENCE_END.finditer(paragraph):
-        mark = 1 if match.group(1) else 2
+        mark = 1 if match.group(1) else 3
+        if mark == 1 and not starts_a_sentence(match.group(2)):
+            continue
         if (
             joined is not None
             and match.group(mark)[0] == "."
@@ -93,6 +104,8 @@ def closes_a_sentence(text: str) -> bool:
 def split_after_credits(piece: str) -> list[str]:
     parts, start = [], 0
     for match in CREDIT_THEN_TEXT.finditer(piece):
+        if not starts_a_sentence(match.groups()[-1]):
+            continue
         parts.append(piece[start : match.end(1)])
         start = match.end()
     parts.append(piece[start:])
