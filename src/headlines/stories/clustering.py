@@ -46,6 +46,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from headlines.intake.scrubbing import segments
 from headlines.stories import language, merging
 from headlines.stories import text as textlib
 
@@ -75,7 +76,12 @@ class Doc:
 
 # Names, places and numbers: capitalised words not opening a sentence, acronyms, and numbers,
 # a number also when a unit is glued to it ("84mph", "7.2m" are 84 and 7.2, as "84 mph" is).
-_ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+\b|[A-Z]{2,}\b|\d(?:[\d,.]*\d)?(?![\d]))")
+# Capitals and small letters of any cased alphabet: "Müller", "Łódź", Greek and Cyrillic names.
+_UP = segments.UPPER_LETTERS
+_ENTITY = re.compile(
+    rf"(?<![.!?]\s)(?<!^)\b(?:[{_UP}][{segments.LOWER_LETTERS}]+\b|[{_UP}]{{2,}}\b"
+    r"|\d(?:[\d,.]*\d)?(?![\d]))"
+)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _DAYS = {
     d: 1 << i
