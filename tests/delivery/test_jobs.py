@@ -186,3 +186,59 @@ def test_a_send_that_ends_with_rows_under_a_dead_senders_lease_comes_back_for_th
         jobs.set_backend(previous)
     assert len(smtp_messenger.received) == 10
     assert not Job.objects.filter(kind="delivery.send", status=Job.Status.QUEUED).exists()
+
+
+def subjects(peer: SMTPPeer) -> dict[str, list[str]]:
+    got: dict[str, list[str]] = {}
+    for m in peer.received:
+        got.setdefault(m.recipients[0], []).append(str(m.message["Subject"]))
+    return got
+
+
+def test_a_reader_whose_evening_comes_before_the_editions_gets_it_at_their_next_evening(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # London sends at 18:00 (18:00 UTC in November). Far to the east, a reader's 18:00 comes
+    # hours before the day's digest exists: they get it at their next evening, every day.
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    factories.reader(ed, email="tokyo@example.org", timezone="Asia/Tokyo")  # +9
+    factories.reader(ed, email="kathmandu@example.org", timezone="Asia/Kathmandu")  # +5:45
+    factories.reader(ed, email="kiritimati@example.org", timezone="Pacific/Kiritimati")  # +14
+    factories.reader(ed, email="chatham@example.org", timezone="Pacific/Chatham")  # +13:45
+    factories.digest(ed, day=DAY, subject="Wednesday")
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+
+    # 18:00 on Thursday in each reader's zone, in UTC: each gets Wednesday's digest then.
+    for email, evening in [
+        ("kiritimati@example.org", dt.datetime(2026, 11, 26, 4, 0, tzinfo=dt.UTC)),
+        ("chatham@example.org", dt.datetime(2026, 11, 26, 4, 15, tzinfo=dt.UTC)),
+        ("tokyo@example.org", dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)),
+        ("kathmandu@example.org", dt.datetime(2026, 11, 26, 12, 15, tzinfo=dt.UTC)),
+    ]:
+        fixed.at = evening - dt.timedelta(minutes=1)
+        tick()
+        assert email not in mailed(smtp_messenger)
+        fixed.at = evening + dt.timedelta(minutes=1)
+        tick()
+        assert email in mailed(smtp_messenger)
+
+    # Thursday's digest: London at 18:00 on Thursday, the others at 18:00 on Friday.
+    factories.digest(ed, day=DAY + dt.timedelta(days=1), subject="Thursday")
+    fixed.at = dt.datetime(2026, 11, 26, 18, 1, tzinfo=dt.UTC)
+    while fixed.now() < dt.datetime(2026, 11, 27, 13, 0, tzinfo=dt.UTC):
+        tick()
+        fixed.advance(minutes=10)
+    assert subjects(smtp_messenger) == {
+        email: ["Wednesday", "Thursday"]
+        for email in (
+            "london@example.org",
+            "tokyo@example.org",
+            "kathmandu@example.org",
+            "kiritimati@example.org",
+            "chatham@example.org",
+        )
+    }

@@ -40,12 +40,18 @@ def test_each_reader_is_due_at_their_own_evening() -> None:
     ed = factories.edition(timezone="Europe/Paris", send_at="18:00")
     default = factories.reader(ed)
     tokyo = factories.reader(ed, timezone="Asia/Tokyo", send_hour=19)
+    helsinki = factories.reader(ed, timezone="Europe/Helsinki")
     digest = factories.digest(ed, day=dt.date(2026, 11, 25))
     ledger.fill(digest=digest, now=NOW, send_now=False)
     paris = Delivery.objects.get(subscription=default)
     japan = Delivery.objects.get(subscription=tokyo)
+    finland = Delivery.objects.get(subscription=helsinki)
     assert paris.next_attempt_at == dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.UTC)
-    assert japan.next_attempt_at == dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
+    # 19:00 on the 25th in Tokyo (10:00 UTC) closes its window hours before Paris sends:
+    # the 25th's digest is theirs at 19:00 on the 26th.
+    assert japan.next_attempt_at == dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    # An hour ahead of Paris, the window is still open when Paris sends: the same evening.
+    assert finland.next_attempt_at == dt.datetime(2026, 11, 25, 16, 0, tzinfo=dt.UTC)
     assert paris.deadline - paris.next_attempt_at == dt.timedelta(hours=3)
 
 

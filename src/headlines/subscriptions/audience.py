@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db.models import Max, Min
 
 from headlines.core.models import Edition
@@ -36,10 +37,22 @@ def _zone(name: str) -> ZoneInfo | None:
 
 
 def due_at(*, edition: Edition, day: dt.date, timezone: str, send_hour: int | None) -> dt.datetime:
-    """When a reader with this zone and hour is due the day's digest (the edition's by default)."""
+    """When a reader with this zone and hour is due the day's digest (the edition's by default).
+
+    Their evening of that day, unless its window (HEADLINES_SEND_WINDOW_HOURS) closes before the
+    edition sends the digest: a reader far ahead of the edition (Tokyo for London) would be
+    skipped every day, so they get it at their next evening instead.
+    """
     zone = _zone(timezone) or _zone(edition.timezone) or dt.UTC
     at = edition.send_at if send_hour is None else dt.time(int(send_hour) % 24, 0)
-    return dt.datetime.combine(day, at, tzinfo=zone).astimezone(dt.UTC)
+    edition_zone = _zone(edition.timezone) or dt.UTC
+    sends = dt.datetime.combine(day, edition.send_at, tzinfo=edition_zone)
+    window = dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
+    for later in range(4):  # zones and hours differ by at most two days
+        due = dt.datetime.combine(day + dt.timedelta(days=later), at, tzinfo=zone)
+        if due + window > sends:
+            break
+    return due.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
