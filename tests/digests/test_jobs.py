@@ -104,3 +104,20 @@ def test_a_draft_whose_stories_an_editor_dropped_is_not_rebuilt_or_sent() -> Non
     digest.refresh_from_db()
     assert digest.state == Digest.State.DRAFT
     assert digest.items.count() == 3 and not digest.items.filter(dropped=False).exists()
+
+
+def test_a_late_evening_digest_is_still_approved_after_midnight_within_the_window() -> None:
+    # Sent at 23:59: the tick that should approve it ran a few minutes late (a busy worker, a
+    # machine that slept), after midnight. The readers' window is open until 02:59.
+    edition = factories.edition(timezone="Europe/London", send_at="23:59")
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(hours=6)))
+    messy_day(edition, hostile=False)
+    tick_at(dt.datetime(2026, 11, 25, 22, 30, tzinfo=dt.UTC))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert digest.state == Digest.State.DRAFT
+    tick_at(dt.datetime(2026, 11, 26, 0, 4, tzinfo=dt.UTC))
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.APPROVED
+    # Long after the window, a day that was never built is not made late.
+    tick_at(dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
+    assert not Digest.objects.filter(edition=edition, date=dt.date(2026, 11, 26)).exists()

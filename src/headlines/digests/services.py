@@ -251,13 +251,15 @@ def digests_assemble_due() -> list[int]:
 
     Safe to run any number of times and on several machines: building only happens while no
     digest exists, approving only a draft. Tomorrow is looked at too, for editions whose review
-    window opens before midnight (a 00:30 send time).
+    window opens before midnight (a 00:30 send time), and yesterday, for those whose send time
+    is just before it (23:59): a tick that comes after midnight still approves it while the
+    readers' window is open.
     """
     touched = []
     now = clock.now()
     for edition in Edition.objects.filter(enabled=True):
         today = story_selectors.edition_today(edition=edition)
-        for day in (today, today + dt.timedelta(days=1)):
+        for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
             digest_id = _assemble(edition, day, now)
             if digest_id is not None:
                 touched.append(digest_id)
