@@ -121,3 +121,22 @@ def test_a_late_evening_digest_is_still_approved_after_midnight_within_the_windo
     # Long after the window, a day that was never built is not made late.
     tick_at(dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
     assert not Digest.objects.filter(edition=edition, date=dt.date(2026, 11, 26)).exists()
+
+
+def test_after_sleeping_through_the_editions_evening_readers_further_west_still_get_it() -> None:
+    # London sends at 18:00 UTC; its New York readers' evening is 23:00 UTC. The machine slept
+    # from 15:00 to 22:00: London's readers' window has closed, New York's has not.
+    from tests.subscriptions import factories as readers
+
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    reader = readers.confirmed(edition)
+    reader.timezone = "America/New_York"
+    reader.save()
+    clock.set_clock(clock.FixedClock(SEND - dt.timedelta(hours=6)))
+    messy_day(edition, hostile=False)
+    tick_at(SEND + dt.timedelta(hours=4))
+    digest = Digest.objects.get(edition=edition, date=DAY)
+    assert digest.state == Digest.State.APPROVED
+    # Once every reader's window has closed, nothing is made late any more.
+    tick_at(SEND + dt.timedelta(days=1, hours=8, minutes=1))
+    assert not Digest.objects.filter(edition=edition, date=DAY + dt.timedelta(days=1)).exists()

@@ -270,10 +270,11 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
     send = story_selectors.send_time(edition=edition, day=day)
     if now < send - dt.timedelta(minutes=edition.review_window_minutes):
         return None
-    # Past the delivery window nothing can go out any more: no late digest is made.
-    if now > send + dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"])):
-        return None
     digest = selectors.digest_for(edition_id=edition.pk, day=day)
+    if digest is not None and (digest.state != State.DRAFT or not edition.auto_approve):
+        return None  # nothing left for the job: it is going out, or waits for an editor
+    if now > send + _send_window() and not _readers_still_due(edition, day, now):
+        return None  # past every reader's window nothing can go out: no late digest is made
     touched = None
     if digest is None:
         digest = digest_build(edition_id=edition.pk, day=day)
@@ -288,6 +289,22 @@ def _assemble(edition: Edition, day: dt.date, now: dt.datetime) -> int | None:
         digest_approve(digest_id=digest.pk, by="auto-approve at send time")
         touched = digest.pk
     return touched
+
+
+def _send_window() -> dt.timedelta:
+    return dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
+
+
+def _readers_still_due(edition: Edition, day: dt.date, now: dt.datetime) -> bool:
+    """Is some reader's window for the day's digest still open? Readers west of the edition
+    (New York for London) are due hours after its send time: a machine that slept through the
+    edition's own evening still owes them the digest."""
+    # The audience decides who is due when (delivery fills its ledger from the same rule);
+    # read lazily, and only once the edition's own window has closed on a digest not yet out.
+    from headlines.subscriptions.audience import audience_last_due
+
+    last = audience_last_due(edition=edition, day=day)
+    return last is not None and now <= last + _send_window()
 
 
 def digest_empty_and_outdated(*, digest: Digest) -> bool:

@@ -87,6 +87,12 @@ def audience_first_due(*, edition: Edition, day: dt.date) -> dt.datetime | None:
     return min(dues) if dues else None
 
 
+def audience_last_due(*, edition: Edition, day: dt.date) -> dt.datetime | None:
+    """The latest local evening among the edition's confirmed readers, if it has any."""
+    dues = [c.due for c in audience_cohorts(edition=edition, day=day)]
+    return max(dues) if dues else None
+
+
 def audience_id_range(*, edition_id: int) -> tuple[int, int] | None:
     """The lowest and highest subscription id of the edition: callers walk it in chunks."""
     bounds = Subscription.objects.filter(edition_id=edition_id).aggregate(
