@@ -50,6 +50,7 @@ def test_edition_add_and_list_from_the_command_line() -> None:
         (["ok", "--name", "X", "--timezone", "UTC", "--send-at", "25:00"], "HH:MM"),
         (["ok", "--name", "bad\x00name", "--timezone", "UTC"], "printable"),
         (["ok", "--name", "X", "--timezone", "../../etc/passwd"], "time zone"),
+        (["ok", "--name", "X", "--timezone", "America"], "unknown time zone"),
     ],
 )
 def test_bad_edition_input_is_refused_and_nothing_stored(args: list[str], message: str) -> None:

@@ -128,6 +128,8 @@ def test_preferences_page_changes_editions_marketing_and_time(client, edition, u
         {"send_hour": "25"},
         {"send_hour": "<script>"},
         {"timezone": "Europe/London\r\nX: y"},
+        {"timezone": "Europe"},  # a region, not a zone
+        {"timezone": "A" * 300},  # longer than any file name tzdata could hold
     ],
 )
 def test_bad_preferences_are_refused_and_nothing_changes(client, edition, data) -> None:

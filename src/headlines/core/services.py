@@ -18,7 +18,9 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 def parse_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    # OSError: zoneinfo opens the name as a file under tzdata, so a folder of zones ("Europe")
+    # or a name longer than a file name may be is an operating system error, not "not found".
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(
             f"unknown time zone {name!r}; use an IANA name such as Europe/London", field="timezone"
         ) from None
