@@ -258,6 +258,21 @@ def test_a_widget_for_several_editions_lets_the_reader_choose(client, edition, u
     assert Subscription.objects.count() == 1
 
 
+def test_an_expired_widget_form_keeps_the_readers_choice_for_the_second_press(
+    client, edition, uk, mail_now
+) -> None:
+    expired = {"token": "expired", "email": "c@example.com", "edition": "uk"}
+    response = client.post("/widget/?editions=us,uk", expired)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Please press the button again" in page
+    assert 'type="radio" name="edition" value="uk" checked' in page
+    assert 'value="us" checked' not in page
+    again = {**widget_form_from(page), "email": "c@example.com", "edition": "uk"}
+    mail_now(lambda: client.post("/widget/?editions=us,uk", again))
+    assert Subscription.objects.get().edition == uk
+
+
 def widget_form_from(page: str) -> dict[str, str]:
     return {"token": page.split('name="token" value="', 1)[1].split('"', 1)[0]}
 

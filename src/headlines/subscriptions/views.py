@@ -158,6 +158,9 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
             if chosen is None:
                 raise InvalidInput("Please choose a newsletter.", field="edition")
         except InvalidInput as exc:
+            # The form comes back with the reader's own choice ticked: "press the button again"
+            # must not sign them up for the first edition instead.
+            state = SignupState(edition=chosen or editions[0], choices=editions)
             state.email = str(request.POST.get("email", ""))[:MAX_FIELD]
             state.marketing = request.POST.get("marketing") in {"on", "yes", "1", "true"}
             state.error, status = str(exc), 403 if exc.field == "token" else 400
