@@ -58,6 +58,7 @@ _NINJA = Path(find_spec("ninja").origin or "").parent  # type: ignore[union-attr
 
 MIDDLEWARE = [
     "headlines.core.middleware.refuse_nul",
+    "headlines.api.middleware.api_refusals_as_json",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -207,6 +207,17 @@ def test_malformed_bodies_are_refused_without_a_server_error(api: Api, edition, 
     assert Subscriber.objects.count() == 0
 
 
+def test_a_body_over_the_size_limit_is_a_json_413_and_stores_nothing(
+    api: Api, edition, settings
+) -> None:
+    body = {"email": "big@example.com", "edition": "us", "source": "x" * 100}
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = api.post("/subscribers", body)
+    assert response.status_code == 413
+    assert response.json() == {"detail": "the request body is larger than 100 bytes"}
+    assert Subscriber.objects.count() == 0
+
+
 def test_an_unknown_or_closed_edition_is_404(api: Api, edition) -> None:
     assert api.post("/subscribers", {"email": "a@x.example", "edition": "zz"}).status_code == 404
     edition.enabled = False

@@ -6,6 +6,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -18,7 +20,7 @@ from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.subscriptions.services import RateLimited as SignupRateLimited
 
 # Every refusal an operation may answer with, documented in the schema with the Error shape.
-ERRORS = frozenset({400, 401, 404, 409, 422, 429})
+ERRORS = frozenset({400, 401, 404, 409, 413, 422, 429})
 
 
 class TokenAuth(HttpBearer):
@@ -80,6 +82,11 @@ def install_handlers(api: NinjaAPI) -> None:
             for e in exc.errors
         ]
         return respond(request, errors, 422)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return respond(request, f"the request body is larger than {limit} bytes", 413)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

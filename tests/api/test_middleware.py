@@ -1,0 +1,48 @@
+"""A script reading the API gets JSON `{"detail": …}` for every refusal, even those Django or
+django-ninja write before any API view runs (an unknown path, a wrong method, a server error)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_unknown_api_path_is_a_json_404(api: Api) -> None:
+    response = api.get("/editionz")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "/api/v1/docs" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method", ["delete", "put", "patch", "options", "head"])
+def test_a_method_a_path_does_not_take_is_a_json_405_naming_the_allowed_ones(
+    client: Client, token: str, method: str
+) -> None:
+    response = getattr(client, method)("/api/v1/editions", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response["Content-Type"].startswith("application/json")
+    if method != "head":
+        assert response.json()["detail"] == f"{method.upper()} is not allowed here; allowed: GET"
+
+
+def test_a_request_django_refuses_before_the_api_is_json_too(
+    client: Client, token: str, settings
+) -> None:
+    settings.ALLOWED_HOSTS = ["news.example"]
+    response = client.get(
+        "/api/v1/editions", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="elsewhere.example"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Bad Request"}
+
+
+def test_pages_outside_the_api_keep_their_html(client: Client) -> None:
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
