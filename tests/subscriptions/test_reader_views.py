@@ -146,6 +146,24 @@ def test_bad_preferences_are_refused_and_nothing_changes(client, edition, data) 
     )
 
 
+def test_a_readers_own_pages_are_never_kept_by_a_cache(client, edition) -> None:
+    # Each is reached by the reader's own link and shows their address or their choices.
+    subscription = factories.confirmed(edition, email="me@example.com")
+    pages = [
+        ("get", links.confirm_url(subscription.pk), {}),
+        ("get", links.unsubscribe_url(subscription.pk), {}),
+        ("get", links.preferences_url(subscription.pk), {}),
+        ("post", links.preferences_url(subscription.pk), {"action": "export"}),
+        ("get", links.preferences_url(subscription.pk) + "engagement/", {}),
+        ("post", links.unsubscribe_url(subscription.pk), {"List-Unsubscribe": "One-Click"}),
+    ]
+    for method, url, data in pages:
+        response = getattr(client, method)(path_of(url), data)
+        assert response.status_code == 200, url
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, url
+
+
 def test_export_gives_everything_held_as_json(client, edition) -> None:
     subscription = factories.confirmed(edition, email="me@example.com", marketing=True)
     url = path_of(links.preferences_url(subscription.pk))

@@ -10,6 +10,7 @@ import base64
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from headlines.core.errors import Conflict, InvalidInput, NotFound
@@ -49,6 +50,7 @@ def open_pixel(request: HttpRequest, reader: str) -> HttpResponse:
     return response
 
 
+@never_cache  # a reader's own page, as the preferences page it is linked from
 @require_http_methods(["GET", "POST"])
 def reader_choice(request: HttpRequest, token: str) -> HttpResponse:
     """Linked from the preferences page: per edition that counts per reader, the reader's yes."""

@@ -1,7 +1,9 @@
 """Pages behind the signed links in emails: confirm, unsubscribe, preferences, export, erase.
 
 Every GET only shows a page with a button: mail link scanners open every link, and must not
-confirm or unsubscribe anyone. Only a POST acts.
+confirm or unsubscribe anyone. Only a POST acts. Each page names its reader (the address, the
+choices, the export): `never_cache` keeps it out of shared caches and the browser's history
+cache, so a proxy or the next person at a shared computer cannot see it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -39,6 +42,7 @@ def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem(request, str(exc), status=status)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -79,6 +83,7 @@ def _is_one_click(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
 
 
+@never_cache
 @csrf_exempt  # RFC 8058: the one-click POST comes from a mail provider, with no token or cookie
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
@@ -110,6 +115,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "subscriptions/unsubscribe.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     try:
