@@ -77,6 +77,13 @@ def test_stories_of_a_day(api: Api, edition) -> None:
     assert api.get("/stories", edition="us", date="2026-11-24").json()["stories"] == []
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_out_of_range_is_refused_where_it_was_given(api: Api, edition, day) -> None:
+    response = api.get("/stories", edition="us", date=day)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["query", "date"]]
+
+
 def test_sources_list_add_and_disable(api: Api, edition) -> None:
     added = api.post(
         "/sources",

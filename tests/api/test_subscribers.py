@@ -186,6 +186,18 @@ def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
     assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
 
 
+def test_every_refused_field_is_located_as_the_docs_show(api: Api, edition) -> None:
+    # The schema's own checks and the sign-up's both answer {"loc": ["body", "email"], …}.
+    wrong_type = api.post(
+        "/subscribers", {"email": "a@example.com", "edition": "us", "marketing": []}
+    )
+    not_an_address = api.post("/subscribers", {"email": "nope", "edition": "us"})
+    missing = api.post("/subscribers", {"email": "a@example.com"})
+    assert [e["loc"] for e in wrong_type.json()["detail"]] == [["body", "marketing"]]
+    assert [e["loc"] for e in not_an_address.json()["detail"]] == [["body", "email"]]
+    assert [e["loc"] for e in missing.json()["detail"]] == [["body", "edition"]]
+
+
 @pytest.mark.parametrize(
     "raw",
     [

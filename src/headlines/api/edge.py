@@ -37,6 +37,19 @@ def field_error(field: str | None, message: str) -> list[dict[str, Any]]:
     return [{"loc": ["body", field] if field else ["body"], "msg": message, "type": "invalid"}]
 
 
+# Every route names its request body `payload`; ninja puts that name in a field's location.
+BODY_PARAMETER = "payload"
+
+
+def _location(loc: Any) -> list[Any]:
+    """Where the field is, as a client wrote it: ["body", "email"], not ninja's
+    ["body", "payload", "email"] (the same shape as the service's own refusals)."""
+    where = list(loc)
+    if where[:2] == ["body", BODY_PARAMETER]:
+        del where[1]
+    return where
+
+
 def install_handlers(api: NinjaAPI) -> None:
     """Every refusal is JSON `{"detail": …}` with the status a client can act on."""
 
@@ -78,7 +91,11 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            {
+                "loc": _location(e.get("loc", [])),
+                "msg": str(e.get("msg", "")),
+                "type": e.get("type"),
+            }
             for e in exc.errors
         ]
         return respond(request, errors, 422)

@@ -24,7 +24,6 @@ from headlines.api.schemas import (
     StoryOut,
 )
 from headlines.core import selectors as core_selectors
-from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
 from headlines.delivery import services as delivery_services
 from headlines.digests import selectors as digest_selectors
@@ -41,6 +40,8 @@ MAX_LIST = 200
 SLUG = r"^[-a-zA-Z0-9_]+$"
 ID = Path(..., ge=1, le=2**53)
 SlugPath = Path(..., min_length=1, max_length=80, pattern=SLUG)
+# A day the newsroom could have: a far one is a typo, and some databases cannot store year 1.
+DAY = Query(None, ge=dt.date(1970, 1, 1), le=dt.date(9000, 1, 1))
 
 
 def _edition_out(edition: Edition) -> EditionOut:
@@ -163,13 +164,11 @@ def digests_send(request: HttpRequest, digest_id: int = ID) -> Status[dict]:
 def stories_of_day(
     request: HttpRequest,
     edition: str = Query(..., min_length=1, max_length=50, pattern=SLUG),
-    date: dt.date | None = None,
+    date: dt.date | None = DAY,
 ) -> dict:
     """Every story of one edition's day (default: today there), ranked, with its articles."""
     found = core_selectors.edition_get(slug=edition)
     day = date or story_selectors.edition_today(edition=found)
-    if not dt.date(1970, 1, 1) <= day <= dt.date(9000, 1, 1):
-        raise InvalidInput("date is out of range", field="date")
     stories = story_selectors.stories_of_day(edition_id=found.pk, day=day).prefetch_related(
         "articles__source"
     )
