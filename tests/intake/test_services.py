@@ -200,6 +200,22 @@ def test_source_create_validates() -> None:
         services.source_create(name="X", kind="feed", url="http://x.test/")
 
 
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "Coast\x01Daily"}, "name"),
+        ({"name": "Coast Daily\x7f"}, "name"),
+        ({"name": "Coast\u202eDaily"}, "name"),  # turns the rest of the line around
+        ({"name": "Coast Daily", "language": "e\x00n"}, "language"),
+    ],
+)
+def test_a_source_with_unprintable_words_is_refused_and_nothing_stored(fields, field) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        services.source_create(kind="feed", url="https://coast.example/rss", **fields)
+    assert refused.value.field == field
+    assert not Source.objects.exists()
+
+
 def test_ingest_due_follows_intervals_and_leases(web: LocalWeb, fetcher: HttpFetcher) -> None:
     start = dt.datetime(2024, 3, 14, 9, tzinfo=dt.UTC)
     fixed = clock.FixedClock(start)

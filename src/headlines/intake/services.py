@@ -41,8 +41,12 @@ def source_create(
     enabled: bool = True,
 ) -> Source:
     name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InvalidInput("name must be 1 to 200 characters", field="name")
+    # A name shows in every digest that cites the source: a control character there is a
+    # broken line in a plain-text email and a character XML 1.0 (the feed) cannot hold.
+    if not name or len(name) > 200 or not name.isprintable():
+        raise InvalidInput("name must be 1 to 200 printable characters", field="name")
+    if not language.strip().isprintable():
+        raise InvalidInput("language must be a code such as en or pt-BR", field="language")
     if kind not in Source.Kind.values:
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
