@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from headlines.core import selectors
 from headlines.core.models import OutboxMessage
-from headlines.subscriptions import formtokens
+from headlines.subscriptions import formtokens, links
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription
 from tests.subscriptions import factories
 from tests.subscriptions.conftest import outbox, path_of
@@ -98,6 +98,20 @@ def test_the_landing_form_needs_its_csrf_token(edition) -> None:
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     response = strict.post("/signup/us/", {"email": "a@example.com", "csrfmiddlewaretoken": token})
     assert response.status_code == 200 and Subscriber.objects.count() == 1
+
+
+def test_a_form_refused_for_its_missing_cookie_tells_the_reader_what_to_do(edition) -> None:
+    # A reader whose browser blocks cookies presses a button: no page written for developers.
+    reader = factories.confirmed(edition, email="r@example.com")
+    strict = Client(enforce_csrf_checks=True)
+    for path in ("/signup/us/", path_of(links.unsubscribe_url(reader.pk))):
+        response = strict.post(path, {"email": "a@example.com"})
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Please try again" in page and "allow cookies for this site" in page
+        assert "CSRF" not in page and "DEBUG" not in page
+    assert not Subscriber.objects.filter(email="a@example.com").exists()
+    assert Subscription.objects.get().status == "confirmed"
 
 
 def test_too_many_sign_ups_from_one_ip_get_429(client, edition, settings) -> None:
