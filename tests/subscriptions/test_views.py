@@ -119,6 +119,7 @@ def test_too_many_sign_ups_from_one_ip_get_429(client, edition, settings) -> Non
     assert client.post("/signup/us/", {"email": "a@example.com"}).status_code == 200
     response = client.post("/signup/us/", {"email": "b@example.com"})
     assert response.status_code == 429 and "Too many sign-ups" in response.content.decode()
+    assert response["Retry-After"] == "3600"  # the limit's window, as the page says: an hour
 
 
 def test_unknown_and_disabled_editions_are_404(client, edition) -> None:
@@ -165,6 +166,16 @@ def test_the_widget_refuses_a_post_without_a_good_token(client, edition, uk, tok
     page = response.content.decode()
     assert "Please press the button again" in page and 'value="w@example.com"' in page
     assert not Subscriber.objects.exists()
+
+
+def test_the_widget_over_the_limit_says_when_to_come_back(client, edition, settings) -> None:
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_IP": 1}
+    first = client.post("/widget/us/", {**widget_form(client), "email": "a@example.com"})
+    assert first.status_code == 200
+    response = client.post("/widget/us/", {**widget_form(client), "email": "b@example.com"})
+    assert response.status_code == 429 and "Too many sign-ups" in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    assert "X-Frame-Options" not in response.headers
 
 
 def test_a_widget_invalid_address_stays_in_the_frame(client, edition) -> None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.selectors import edition_list, edition_open
-from headlines.subscriptions import formtokens, services, wording
+from headlines.subscriptions import formtokens, ratelimit, services, wording
 from headlines.subscriptions.addresses import likely_typo
 from headlines.subscriptions.models import ConsentEvent
 
@@ -121,9 +121,10 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
     state, status = SignupState(edition=edition), 200
     if request.method == "POST":
         state, status = _submit(request, edition, source=ConsentEvent.Source.FORM)
-    return render(
+    response = render(
         request, "subscriptions/signup.html", {"state": state, "wording": wording}, status=status
     )
+    return _retry_after(response)
 
 
 def _widget_editions(slug: str, wanted: str) -> list[Edition]:
@@ -179,7 +180,15 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
     context = {"state": state, "wording": wording, "token": token, "action": action}
     # No request: the widget's templates read none of the context processors' values.
     page = render_to_string("subscriptions/widget.html", context)
-    return _frameable(HttpResponse(page, status=status))
+    return _retry_after(_frameable(HttpResponse(page, status=status)))
+
+
+def _retry_after(response: HttpResponse) -> HttpResponse:
+    """A refusal over the sign-up limit says, as HTTP does, when to come back: the limit's
+    window (the page says "in an hour" to the reader)."""
+    if response.status_code == 429:
+        response["Retry-After"] = str(int(ratelimit.WINDOW.total_seconds()))
+    return response
 
 
 # The blank form is the same page for every reader of the same editions at the same address but
