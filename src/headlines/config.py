@@ -584,6 +584,37 @@ SETTINGS += (
         minimum=0,
         maximum=16,
     ),
+    # --- staff (the admin's sign-in) -------------------------------------------------------------
+    Setting(
+        "HEADLINES_STAFF_LOGIN_FAILURES_PER_USER",
+        int,
+        10,
+        "Failed staff sign-ins for one username, from any address, within "
+        "HEADLINES_STAFF_LOGIN_WINDOW_MINUTES after which that username is refused, even with "
+        "the right password, until the oldest of them leaves the window.",
+        group="staff",
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "HEADLINES_STAFF_LOGIN_FAILURES_PER_ADDRESS",
+        int,
+        30,
+        "Failed staff sign-ins from one client address, for any usernames, within the window "
+        "after which that address is refused (the address as HEADLINES_TRUSTED_PROXIES says).",
+        group="staff",
+        minimum=1,
+        maximum=10000,
+    ),
+    Setting(
+        "HEADLINES_STAFF_LOGIN_WINDOW_MINUTES",
+        int,
+        15,
+        "The sliding window, in minutes, in which failed staff sign-ins are counted.",
+        group="staff",
+        minimum=1,
+        maximum=1440,
+    ),
     # --- delivery -------------------------------------------------------------------------------
     Setting(
         "HEADLINES_DELIVERY_BATCH",

@@ -6,10 +6,13 @@ from django.urls import include, path
 from headlines.api.main import api
 from headlines.core.views import favicon, healthz
 from headlines.engagement.views import reader_choice
+from headlines.staff.forms import StaffLoginForm
 
 admin.site.site_header = "Evening Headlines"
 admin.site.site_title = "Evening Headlines staff"
 admin.site.index_title = "Newsroom"
+# Failed sign-ins are limited per username and per address (staff/loginlimit.py).
+admin.site.login_form = StaffLoginForm
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
