@@ -63,6 +63,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "subscribers": ("subscribers", "import confirmed readers from CSV; export subscriptions"),
     "api-token": ("integrations", "create, list and revoke tokens for the JSON API"),
     "webhook": ("integrations", "add, list and remove webhooks"),
+    "staff-login": ("maintenance", "list and lift pauses of the admin's failed sign-in limits"),
     "docs": ("maintenance", "regenerate the configuration reference in docs/operations.md"),
 }
 
