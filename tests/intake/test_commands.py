@@ -248,6 +248,29 @@ def test_a_failing_import_into_a_named_source_keeps_that_source(tmp_path: Path) 
     assert Article.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_an_empty_argument_reads_nothing_not_the_working_folder(
+    tmp_path: Path, monkeypatch
+) -> None:
+    (tmp_path / "here.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    monkeypatch.chdir(tmp_path)  # what `headlines import "$UNSET"` would read
+    status, err = exit_status("import", "")
+    assert status == 2 and "no such file or folder: ''" in err
+    status, err = exit_status("extract", "")
+    assert status == 2 and "'': an empty argument is no file or folder" in err
+    assert Article.objects.count() == 0 and not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/hostname", "ftp://example.com/a.html", "javascript:x"]
+)
+def test_extract_of_a_url_it_cannot_fetch_says_which_urls_it_fetches(url: str) -> None:
+    status, err = exit_status("extract", url)
+    assert status == 2
+    assert f"failed: {url}: " in err  # the input as typed, not as a path would mangle it
+    assert "only http:// and https:// URLs are fetched" in err
+
+
 def _closed_port() -> int:
     import socket
 

@@ -153,9 +153,11 @@ def articles_import(
     """Store articles from files and folders under a dump source (found or created by name)."""
     if not paths:
         raise InvalidInput("name at least one file or folder to import")
-    missing = [p for p in paths if not Path(p).exists()]
+    # An empty argument is no path, although Path("") is the working folder.
+    missing = [p for p in paths if not p.strip() or not Path(p).exists()]
     if missing:
-        raise InvalidInput(f"no such file or folder: {', '.join(missing)}", field="paths")
+        named = ", ".join(p if p.strip() else repr(p) for p in missing)
+        raise InvalidInput(f"no such file or folder: {named}", field="paths")
     extra = [edition_get(slug=edition_slug).pk] if edition_slug else []
     source, created = _import_source(source_name or "Imported files", path=paths[0])
     if not _claim(source):

@@ -16,7 +16,7 @@ def extract_inputs(
     own = None
     try:
         for value in inputs:
-            if value.startswith(("http://", "https://")):
+            if value.lower().startswith(("http://", "https://")):
                 if fetcher is None:
                     fetcher = own = HttpFetcher(FetchOptions.from_settings())
                 items: Iterable[Item] = _fetched(value, fetcher, allow_private)

@@ -10,6 +10,7 @@ becomes a `Failure` with a readable reason; the rest go on.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,11 @@ def read_paths(
     """Every item in the files and folders; with `changed_since` (a timestamp), only files of
     folders modified after it, so a periodic ingest of a dump folder reads what is new."""
     for raw in paths:
+        if not str(raw).strip():
+            # Path("") is the working folder: an empty argument (an unset shell variable) must
+            # not read everything in it.
+            yield Failure(repr(str(raw)), "an empty argument is no file or folder")
+            continue
         path = Path(raw)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
@@ -46,7 +52,17 @@ def read_paths(
         elif path.is_file():
             yield from read_file(path)
         else:
-            yield Failure(str(path), "no such file or folder")
+            yield Failure(str(raw), _missing(str(raw)))
+
+
+# `file:`, `ftp:`, `javascript:`, …: a URL, but not one read over HTTP.
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
+
+
+def _missing(raw: str) -> str:
+    if _OTHER_SCHEME.match(raw):
+        return "no such file or folder, and only http:// and https:// URLs are fetched"
+    return "no such file or folder"
 
 
 def _hidden(path: Path, root: Path) -> bool:
