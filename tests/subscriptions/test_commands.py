@@ -108,3 +108,23 @@ def test_export_carries_each_readers_topics_as_the_import_reads_them(edition, tm
         ("a@example.com", "world;sport"),
         ("b@example.com", ""),
     ]
+
+
+def test_an_export_that_cannot_be_written_says_so_and_keeps_the_old_file(edition, tmp_path) -> None:
+    factories.confirmed(edition, email="a@example.com")
+    kept = tmp_path / "readers.csv"
+    kept.write_text("last week's export\n")
+    cases = [
+        (["--edition", "nope", "--output", str(kept)], "no edition 'nope'"),
+        (["--output", str(tmp_path / "missing" / "out.csv")], "cannot write .*: No such file"),
+        (["--output", str(tmp_path)], "cannot write .*: Is a directory"),
+        (["--output", ""], "names no file"),
+    ]
+    for args, message in cases:
+        with pytest.raises(CommandError, match=message) as caught:
+            run("export", *args)
+        assert caught.value.returncode == 2  # nothing done, no traceback
+    assert kept.read_text() == "last week's export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["readers.csv"]  # no leftovers
+    run("export", "--output", str(kept))
+    assert "a@example.com" in kept.read_text()

@@ -64,6 +64,17 @@ class Command(HeadlinesCommand):
         if output is None:
             csvfiles.subscriptions_export_csv(out=self.stdout, edition_slug=edition)  # type: ignore[arg-type]
             return
-        with output.open("w", encoding="utf-8", newline="") as handle:
-            count = csvfiles.subscriptions_export_csv(out=handle, edition_slug=edition)
+        # Written beside the target and moved over it once whole: an unknown edition or a
+        # failure half-way leaves an existing file as it was, never emptied or cut short.
+        if not output.name:
+            raise InvalidInput(f"--output {str(output)!r} names no file", field="output")
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                count = csvfiles.subscriptions_export_csv(out=handle, edition_slug=edition)
+            partial.replace(output)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror}", field="output") from None
+        finally:
+            partial.unlink(missing_ok=True)
         self.stderr.write(f"Wrote {count} subscription(s) to {output}")
