@@ -69,6 +69,9 @@ def test_a_draft_is_approved_then_sent(smtp_messenger: SMTPPeer) -> None:
         (["--edition", "us", "--date", "25/11/2026"], "YYYY-MM-DD"),
         (["--edition", "us", "--date", "2026-13-40"], "YYYY-MM-DD"),
         (["--edition", "us", "--date", "2026-11-25'; DROP TABLE x"], "YYYY-MM-DD"),
+        (["--edition", "us", "--threads", "0"], "'0': expected a whole number from 1 to 256"),
+        (["--edition", "us", "--threads", "-3"], "expected a whole number from 1 to 256"),
+        (["--edition", "us", "--threads", "100000"], "expected a whole number from 1 to 256"),
     ],
 )
 def test_bad_arguments_are_clear_errors_and_send_nothing(args: list[str], message: str) -> None:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from headlines.config import SETTINGS, ConfigError
 from headlines.core.command import HeadlinesCommand
 from headlines.core.errors import InvalidInput
 from headlines.core.selectors import edition_get
@@ -16,6 +17,18 @@ from headlines.delivery.services import delivery_send_now
 from headlines.digests.models import Digest
 from headlines.digests.selectors import digest_for, digest_has_stories
 from headlines.digests.services import digest_approve, digest_empty_and_outdated
+
+# `--threads` takes what HEADLINES_DELIVERY_THREADS may be: 0 or -3 were taken as the default
+# or as 1 without a word, and 100000 started as many threads and locked the database.
+THREADS = next(s for s in SETTINGS if s.name == "HEADLINES_DELIVERY_THREADS")
+
+
+def _threads(value: str) -> int:
+    try:
+        return int(THREADS.parse(value))
+    except ConfigError:
+        raise ArgumentTypeError(f"{value!r}: expected {THREADS.range_text}") from None
+
 
 # Where the output is no terminal (cron, a log file), a progress line this often.
 LINE_SECONDS = 10.0
@@ -52,7 +65,12 @@ class Command(HeadlinesCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--edition", required=True, help="Edition slug, e.g. us.")
         parser.add_argument("--date", help="The edition-local day, YYYY-MM-DD (default: today).")
-        parser.add_argument("--threads", type=int, default=None, help="Sender threads.")
+        parser.add_argument(
+            "--threads",
+            type=_threads,
+            default=None,
+            help=f"Sender threads, {THREADS.bounds_text} (default HEADLINES_DELIVERY_THREADS).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         edition = edition_get(slug=options["edition"])
