@@ -112,3 +112,23 @@ def test_every_option_of_every_product_command_has_help(name: str) -> None:
     parser = load_command_class(get_commands()[name], name).create_parser("headlines", name)
     missing = [where for where, help in _actions(parser, f"headlines {name}") if not help]
     assert not missing, f"no help text: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "99999"], "--port: '99999': expected a whole number from 1 to 65535"),
+        (["--port", "-1"], "--port: '-1': expected a whole number from 1 to 65535"),
+        (["--threads", "0"], "--threads: '0': expected a whole number from 1 to 256"),
+        (["--threads", "100000"], "--threads: '100000': expected a whole number from 1 to 256"),
+        (["--processes", "-1"], "--processes: '-1': expected a whole number from 0 to 64"),
+        (["--host", "nosuch.invalid"], "cannot listen on nosuch.invalid:8000"),
+    ],
+)
+def test_run_refuses_an_address_or_size_it_cannot_use_as_bad_usage(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = headlines("run", *args, data_dir=tmp_path)
+    assert done.returncode == cli.EXIT_NOTHING_DONE, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert "Evening Headlines on http" not in done.stdout  # it never claimed to be serving

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from headlines.cli import EXIT_NOTHING_DONE
+from headlines.config import SETTINGS
 from headlines.core import jobs
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, whole_number
 from headlines.core.supervisor import (
     Role,
     Supervisor,
@@ -28,6 +30,11 @@ from headlines.core.webserver import (
 )
 
 log = logging.getLogger(__name__)
+
+PROCESSES = next(s for s in SETTINGS if s.name == "HEADLINES_WEB_PROCESSES")
+# More threads than this only queue on the interpreter lock (and on SQLite's write lock); 100000
+# ended every web process at start.
+MAX_THREADS = 256
 
 
 class Command(HeadlinesCommand):
@@ -47,18 +54,25 @@ class Command(HeadlinesCommand):
             "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
         )
         parser.add_argument(
-            "--port", type=int, default=8000, help="Port to listen on (default 8000)."
+            "--port",
+            type=whole_number(1, 65535),
+            default=8000,
+            help="Port to listen on (default 8000).",
         )
         parser.add_argument(
             "--processes",
-            type=int,
+            type=whole_number(int(PROCESSES.minimum or 0), int(PROCESSES.maximum or 0)),
             default=None,
-            help="Web processes (default HEADLINES_WEB_PROCESSES; 0 = one per core).",
+            help=f"Web processes, {PROCESSES.bounds_text} (default HEADLINES_WEB_PROCESSES; "
+            "0 = one per core).",
         )
         # 4, not 8: a process's requests share one interpreter lock, and on SQLite more threads
         # only add writers queueing on the database lock (docs/benchmarks.md).
         parser.add_argument(
-            "--threads", type=int, default=4, help="Threads of each web process (default 4)."
+            "--threads",
+            type=whole_number(1, MAX_THREADS),
+            default=4,
+            help=f"Threads of each web process, 1 to {MAX_THREADS} (default 4).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -68,14 +82,15 @@ class Command(HeadlinesCommand):
         processes = options["processes"]
         if processes is None:
             processes = int(config["HEADLINES_WEB_PROCESSES"])
-        if processes < 0:
-            raise CommandError(f"--processes: expected 0 or more, got {processes}")
         processes = processes or cpu_count()
         host, port = options["host"], options["port"]
         try:
             sock = listening_socket(host, port)
         except OSError as exc:
-            raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+            raise CommandError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                returncode=EXIT_NOTHING_DONE,
+            ) from None
         # Closed by this process once the demo has ingested and built (at once without --demo):
         # only then does the worker process start the scheduler, as a single process did.
         gate, opened = os.pipe()
