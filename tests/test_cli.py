@@ -132,3 +132,12 @@ def test_run_refuses_an_address_or_size_it_cannot_use_as_bad_usage(
     assert done.returncode == cli.EXIT_NOTHING_DONE, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert "Evening Headlines on http" not in done.stdout  # it never claimed to be serving
+
+
+@pytest.mark.parametrize("args", [["edtion", "list"], ["--nonsense"], ["help", "nosuch"]])
+def test_an_unknown_command_is_bad_usage(tmp_path: Path, args: list[str]) -> None:
+    done = headlines(*args, data_dir=tmp_path)
+    assert done.returncode == cli.EXIT_NOTHING_DONE  # not 1, which means "done in part"
+    assert "Unknown command" in done.stderr and "Traceback" not in done.stderr
+    if args[0] == "edtion":
+        assert "Did you mean edition?" in done.stderr

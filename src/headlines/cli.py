@@ -21,9 +21,13 @@ import textwrap
 import traceback
 from importlib.util import find_spec
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from headlines import __version__
+
+if TYPE_CHECKING:
+    from django.core.management import ManagementUtility
+    from django.core.management.base import BaseCommand
 
 # The exit statuses every command keeps to (docs/operations.md).
 EXIT_DONE, EXIT_PARTLY, EXIT_NOTHING_DONE, EXIT_CRASHED = 0, 1, 2, 3
@@ -82,9 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         if args in (["--version"], ["version"]):
             sys.stdout.write(f"headlines {__version__} (Evening Headlines)\n")
             return
-        from django.core.management import execute_from_command_line
-
-        execute_from_command_line(["headlines", *args])
+        _utility(["headlines", *args]).execute()
     except ConfigError as exc:
         sys.stderr.write(f"headlines: configuration error: {exc}\n")
         raise SystemExit(EXIT_NOTHING_DONE) from None
@@ -103,6 +105,22 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception:
         _crashed()
+
+
+def _utility(argv: list[str]) -> ManagementUtility:
+    """Django's command dispatcher, with an unknown command as bad usage (exit 2): Django
+    exits 1, which our convention keeps for "done, but some inputs failed"."""
+    from django.core.management import ManagementUtility
+
+    class Utility(ManagementUtility):
+        def fetch_command(self, subcommand: str) -> BaseCommand:
+            try:
+                return super().fetch_command(subcommand)
+            except SystemExit as exc:
+                # Its one exit: "Unknown command: 'x'. Did you mean …?", said already.
+                raise SystemExit(EXIT_NOTHING_DONE if exc.code == 1 else exc.code) from None
+
+    return Utility(argv)
 
 
 def _crashed() -> NoReturn:
