@@ -69,6 +69,25 @@ def test_revoking_an_unknown_token_and_a_duplicate_name_are_clear_errors(token) 
     assert ApiToken.objects.count() == 1
 
 
+def test_revoking_twice_or_reusing_a_revoked_name_says_what_happened(token, capsys) -> None:
+    revoked_at = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
+    at = clock.FixedClock(revoked_at)
+    clock.set_clock(at)  # the autouse isolation fixture puts the real clock back
+    call_command("api-token", "revoke", "cms")
+    assert capsys.readouterr().out == "Token cms revoked.\n"
+    at.advance(days=2)
+    call_command("api-token", "revoke", "cms")
+    out = capsys.readouterr().out
+    assert out == "Token cms was already revoked on 2026-11-25; nothing changed.\n"
+    assert ApiToken.objects.get(name="cms").revoked_at == revoked_at  # not moved by the second
+    with pytest.raises(CommandError) as caught:
+        call_command("api-token", "create", "cms")
+    said = str(caught.value)
+    assert "was revoked on 2026-11-25" in said and "pick another name" in said
+    assert "revoke it" not in said  # revoking is what the reader already did
+    assert ApiToken.objects.count() == 1
+
+
 def test_each_token_has_its_own_rate_limit(api: Api, settings, monkeypatch) -> None:
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_API_RATE_PER_MINUTE", 3)
     clock.set_clock(clock.FixedClock(dt.datetime(2026, 12, 1, 12, 0, 5, tzinfo=dt.UTC)))

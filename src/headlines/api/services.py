@@ -41,22 +41,33 @@ def api_token_create(*, name: str) -> tuple[ApiToken, str]:
         with transaction.atomic():
             token = ApiToken.objects.create(name=name, prefix=raw[:10], token_hash=token_hash(raw))
     except IntegrityError:
-        raise Conflict(
-            f"a token named {name!r} already exists; revoke it or pick another name"
-        ) from None
+        raise Conflict(_name_taken(name)) from None
     return token, raw
 
 
+def _name_taken(name: str) -> str:
+    # Revoking does not free a name: the audit trail goes on naming the revoked token.
+    taken = ApiToken.objects.filter(name=name).first()
+    if taken is not None and taken.revoked_at is not None:
+        return (
+            f"a token named {name!r} was revoked on {taken.revoked_at:%Y-%m-%d}, and a revoked "
+            "token keeps its name (the audit trail names it): pick another name"
+        )
+    return f"a token named {name!r} already exists: pick another name"
+
+
 @transaction.atomic
-def api_token_revoke(*, name: str) -> ApiToken:
-    """Revoke the token at once. Revoking a revoked token changes nothing."""
+def api_token_revoke(*, name: str) -> tuple[ApiToken, bool]:
+    """Revoke the token at once; returns it and whether this call revoked it. Revoking a
+    revoked token changes nothing."""
     token = ApiToken.objects.select_for_update().filter(name=name.strip()).first()
     if token is None:
         raise NotFound(f"no API token named {name!r}")
-    if token.revoked_at is None:
-        token.revoked_at = clock.now()
-        token.save(update_fields=["revoked_at"])
-    return token
+    if token.revoked_at is not None:
+        return token, False
+    token.revoked_at = clock.now()
+    token.save(update_fields=["revoked_at"])
+    return token, True
 
 
 def api_token_authenticate(*, raw: str) -> ApiToken | None:

@@ -34,8 +34,14 @@ class Command(HeadlinesCommand):
                 "Use it as `Authorization: Bearer <token>`."
             )
         elif action == "revoke":
-            token = services.api_token_revoke(name=options["name"])
-            self.stdout.write(f"Token {token.name} revoked.")
+            token, revoked = services.api_token_revoke(name=options["name"])
+            if revoked:
+                self.stdout.write(f"Token {token.name} revoked.")
+            else:
+                self.stdout.write(
+                    f"Token {token.name} was already revoked on {token.revoked_at:%Y-%m-%d}; "
+                    "nothing changed."
+                )
         else:
             table = Table("name", "starts with", "created", "last used", "state")
             for token in selectors.api_token_list():
