@@ -271,6 +271,17 @@ def test_extract_of_a_url_it_cannot_fetch_says_which_urls_it_fetches(url: str) -
     assert "only http:// and https:// URLs are fetched" in err
 
 
+@pytest.mark.django_db
+def test_an_import_into_a_source_named_in_another_script_finds_it_again(tmp_path: Path) -> None:
+    dump = tmp_path / "wire.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(dump), "--source", "新华社")
+    source = Source.objects.get(name="新华社")
+    assert source.slug.startswith("source-") and Article.objects.filter(source=source).exists()
+    run("import", str(dump), "--source", "新华社")  # the same source, not a second one
+    assert Source.objects.count() == 1
+
+
 def _closed_port() -> int:
     import socket
 

@@ -7,6 +7,7 @@ be locked for a whole run, and a failure half-way keeps what was already stored.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -190,10 +191,15 @@ def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
 
 def _import_source(name: str, *, path: str) -> tuple[Source, bool]:
     """The dump source of that name, and whether this import created it."""
-    found = Source.objects.filter(Q(slug=slugify(name)[:80]) | Q(name=name)).first()
+    # A name in another script (`--source 新华社`) slugifies to nothing, and `import` has no
+    # --slug: it gets one from the name's hash, the same at every import.
+    digest = hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8]
+    slug = slugify(name)[:80] or f"source-{digest}"
+    found = Source.objects.filter(Q(slug=slug) | Q(name=name)).first()
     if found is not None:
         return found, False
-    return source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False), True
+    created = source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False, slug=slug)
+    return created, True
 
 
 def _claim(source: Source) -> bool:
