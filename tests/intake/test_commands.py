@@ -282,6 +282,15 @@ def test_an_import_into_a_source_named_in_another_script_finds_it_again(tmp_path
     assert Source.objects.count() == 1
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("weight", ["nan", "inf", "-1"])
+def test_source_add_refuses_a_weight_that_is_no_finite_number(weight: str) -> None:
+    url = "https://news.example/feed.xml"
+    status, err = exit_status("source", "add", "Metro Wire", "--url", url, "--weight", weight)
+    assert status == 2 and "weight must be a finite number ≥ 0" in err
+    assert "already exists" not in err and not Source.objects.exists()
+
+
 def _closed_port() -> int:
     import socket
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -52,8 +53,10 @@ def source_create(
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
     url, path = _where(kind, url.strip(), path.strip())
-    if weight < 0 or fetch_interval_minutes < 1:
-        raise InvalidInput("weight must be ≥ 0 and the interval at least one minute")
+    # `nan` passed `weight < 0` and failed the insert as a slug "already" taken; `inf` was
+    # stored as a ranking weight no other source can be compared with.
+    if not math.isfinite(weight) or weight < 0 or fetch_interval_minutes < 1:
+        raise InvalidInput("weight must be a finite number ≥ 0 and the interval at least a minute")
     slug = slugify(slug or name)[:80]
     if not slug:
         raise InvalidInput("the name gives no usable slug; pass --slug", field="slug")
