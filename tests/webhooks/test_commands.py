@@ -45,6 +45,9 @@ def test_add_list_remove(capsys) -> None:
         (["add", "ftp://crm.example/h", "--events", "digest.sent"], r"http\(s\) URL"),
         (["add", "https://crm.example/a b", "--events", "digest.sent"], "spaces"),
         (["add", "https:///nohost", "--events", "digest.sent"], r"http\(s\) URL"),
+        (["add", "https://crm.example:99999/h", "--events", "digest.sent"], "port is a number"),
+        (["add", "https://crm.example:0/h", "--events", "digest.sent"], "port is a number"),
+        (["add", "https://crm.example:https/h", "--events", "digest.sent"], "port is a number"),
         (["remove", "999"], "no webhook #999"),
     ],
 )

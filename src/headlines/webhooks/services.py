@@ -38,6 +38,12 @@ def url_check(url: str) -> str:
         raise InvalidInput("a webhook URL is an http(s) URL with a host", field="url")
     if any(ord(c) < 33 for c in url):
         raise InvalidInput("a webhook URL has no spaces or control characters", field="url")
+    try:
+        port = parts.port  # ValueError past 65535 or not a number
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise InvalidInput("a webhook URL's port is a number from 1 to 65535", field="url")
     return url
 
 
