@@ -66,6 +66,30 @@ def test_a_file_without_the_required_columns_imports_nothing(edition) -> None:
     assert not Subscriber.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "line 1: the file has no header; its first line names the columns, at least email"),
+        ("\r\n", "the file has no header"),
+        (
+            "email;consent_source;consent_at\r\na@example.com;web;2024-05-01T09:30:00Z\r\n",
+            "its columns are separated by ';': save it as comma-separated CSV",
+        ),
+        (
+            "email,consent_source,consent_at,email\na@example.com,web,2024-05-01T09:30:00Z,b@x.org\n",
+            "line 1: the header names the column(s) email twice",
+        ),
+    ],
+)
+def test_a_header_that_cannot_be_read_one_way_says_why_and_imports_nothing(
+    edition, text: str, reason: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    assert reason in str(caught.value)
+    assert not Subscriber.objects.exists()
+
+
 def test_nul_bytes_and_bad_encodings_are_reported(edition) -> None:
     text = (
         HEADER

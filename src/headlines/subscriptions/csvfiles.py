@@ -130,9 +130,7 @@ def _parse(text: str, report: ImportReport, topics: list[str]) -> list[Row]:
         header = [h.strip().lower() for h in _fields(lines[0] if lines else "")]
     except InvalidInput as exc:
         raise InvalidInput(f"line 1, the header: {exc}") from None
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InvalidInput(f"line 1: the header lacks the column(s) {', '.join(missing)}")
+    _header_check(header, lines[0] if lines else "")
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for line, physical in enumerate(lines[1:], start=2):
@@ -150,6 +148,27 @@ def _parse(text: str, report: ImportReport, topics: list[str]) -> list[Row]:
             rows.append(row)
         report.rows += 1
     return rows
+
+
+def _header_check(header: list[str], first_line: str) -> None:
+    """The header names every required column, and each known column once."""
+    if not first_line.strip():
+        raise InvalidInput(
+            f"line 1: the file has no header; its first line names the columns, at least "
+            f"{', '.join(REQUIRED)}"
+        )
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        said = f"line 1: the header lacks the column(s) {', '.join(missing)}"
+        split = [h.strip().lower() for h in first_line.split(";")]
+        if all(c in split for c in REQUIRED):
+            # A spreadsheet set to a comma-decimal locale saves "CSV" with semicolons.
+            said += " (its columns are separated by ';': save it as comma-separated CSV)"
+        raise InvalidInput(said)
+    # `email,email`: the csv module keeps the last, and the row imports an address nobody saw.
+    twice = sorted({h for h in header if h in REQUIRED + OPTIONAL and header.count(h) > 1})
+    if twice:
+        raise InvalidInput(f"line 1: the header names the column(s) {', '.join(twice)} twice")
 
 
 def _fields(physical: str) -> list[str]:
