@@ -141,3 +141,20 @@ def test_an_unknown_command_is_bad_usage(tmp_path: Path, args: list[str]) -> Non
     assert "Unknown command" in done.stderr and "Traceback" not in done.stderr
     if args[0] == "edtion":
         assert "Did you mean edition?" in done.stderr
+
+
+def test_a_data_dir_that_cannot_be_one_is_a_configuration_error(tmp_path: Path) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for data_dir, reason in [(a_file, "it is a file, not a folder"), (a_file / "var", "")]:
+        done = subprocess.run(
+            [sys.executable, "-m", "headlines", "edition", "list"],
+            capture_output=True,
+            text=True,
+            env={"HEADLINES_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"},
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert done.returncode == cli.EXIT_NOTHING_DONE and "Traceback" not in done.stderr
+        said = f"headlines: configuration error: HEADLINES_DATA_DIR: {data_dir} cannot be"
+        assert said in done.stderr and reason in done.stderr

@@ -12,17 +12,33 @@ from headlines.database import parse_database_url
 CONFIG = config.load()
 
 DATA_DIR: Path = Path(CONFIG["HEADLINES_DATA_DIR"]).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _unusable(exc: OSError) -> config.ConfigError:
+    # A file, a folder it may not write, or a place no folder can be made (/proc/…): a
+    # configuration error naming the setting, not a traceback from the settings module.
+    file = DATA_DIR.exists() and not DATA_DIR.is_dir()
+    reason = "it is a file, not a folder" if file else exc.strerror or str(exc)
+    return config.ConfigError(f"HEADLINES_DATA_DIR: {DATA_DIR} cannot be the data folder: {reason}")
+
+
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as exc:
+    raise _unusable(exc) from None
 
 
 def _secret_key() -> str:
     if CONFIG["HEADLINES_SECRET_KEY"]:
         return str(CONFIG["HEADLINES_SECRET_KEY"])
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+    try:
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+            key_file.chmod(0o600)
+        return key_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise _unusable(exc) from None
 
 
 SECRET_KEY = _secret_key()
