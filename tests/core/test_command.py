@@ -134,3 +134,26 @@ def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -
 def test_verbose_goes_before_or_after_the_action(args: list[str], verbosity: int) -> None:
     parser = load_command_class("headlines.core", "edition").create_parser("headlines", "edition")
     assert parser.parse_args(args).verbosity == verbosity
+
+
+def test_a_database_server_that_is_down_is_not_called_unmigrated(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql://headlines:secret@127.0.0.1:{port}/headlines"
+    done = subprocess.run(
+        [sys.executable, "-m", "headlines", "edition", "list"],
+        capture_output=True,
+        text=True,
+        env={"HEADLINES_DATA_DIR": str(tmp_path), "HEADLINES_DATABASE_URL": url},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot use the database (HEADLINES_DATABASE_URL)" in done.stderr
+    assert "Connection refused" in done.stderr
+    assert "migrate" not in done.stderr  # migrating cannot help a server that is down
+    fresh = headlines("edition", "list", cwd=tmp_path)  # SQLite, never migrated: it can
+    assert fresh.returncode == 2 and "run `headlines migrate` first" in fresh.stderr

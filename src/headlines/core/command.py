@@ -48,8 +48,15 @@ class HeadlinesCommand(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except DatabaseError as exc:
+            pending = _migrations_pending()
+            if pending is None:
+                # A database server that is down is not one waiting for `migrate`.
+                raise CommandError(
+                    f"cannot use the database (HEADLINES_DATABASE_URL): {exc}",
+                    returncode=EXIT_NOTHING_DONE,
+                ) from exc
             # A new data dir or a new release: say what to do instead of a "no such table" trace.
-            if _migrations_pending():
+            if pending:
                 raise CommandError(
                     "the database is not set up for this release yet: run `headlines migrate` "
                     f"first (or `headlines run`, which migrates). ({exc})",
@@ -88,7 +95,13 @@ def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:
     )
 
 
-def _migrations_pending() -> bool:
+def _migrations_pending() -> bool | None:
+    """Whether this release has migrations the database lacks; None when the database
+    cannot even be asked (its server down, its credentials refused)."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError:
+        return None
     try:
         executor = MigrationExecutor(connection)
         return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
