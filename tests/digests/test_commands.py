@@ -66,7 +66,7 @@ def test_digest_json_lists_each_items_topics(edition) -> None:
         (["--edition", "us", "--date", "2026-13-40"], "must be a date"),
         (["--edition", "us", "--date", "yesterday"], "must be a date"),
         (["--edition", "<script>", "--date", "2026-11-25"], "no edition"),
-        (["--edition", "us", "--date", "0001-01-01"], "must be between"),
+        (["--edition", "us", "--date", "0001-01-01"], "built for 0001-01-01: the day must be"),
         (["--edition", "us", "--date", "9999-12-31"], "must be between"),
     ],
 )

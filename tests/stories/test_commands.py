@@ -70,6 +70,15 @@ def test_text_is_ranked_and_names_the_window(edition) -> None:
     assert "   - (untitled) (" in text and "   -  (" not in text
 
 
+def test_a_window_of_one_story_says_one_story() -> None:
+    clock.set_clock(clock.FixedClock(NOON))
+    uk = factories.edition(slug="uk", name="UK", timezone="Europe/London")
+    wire = sf.source(name="Wire", edition=uk)
+    sf.article(source=wire, edition=uk, title="Ferry returns", published_at=NOON)
+    text = stories("--edition", "uk", "--date", f"{NOON:%Y-%m-%d}", "--hours", "48")
+    assert text.startswith("UK: 1 story of the window ")
+
+
 def test_hours_widens_the_window(edition) -> None:
     source = sf.source(name="Archive Post", edition=edition)
     sf.article(
@@ -143,7 +152,7 @@ def test_an_empty_window_says_where_the_editions_articles_are(edition) -> None:
         (["--edition", "<script>alert(1)</script>"], "no edition"),
         (["--edition", "us", "--date", "2026-13-40"], "must be a date"),
         (["--edition", "us", "--date", "'; DROP TABLE stories_story; --"], "must be a date"),
-        (["--edition", "us", "--date", "0001-01-01"], "is not a news day"),
+        (["--edition", "us", "--date", "0001-01-01"], "^0001-01-01 is not a news day"),
         (["--edition", "us", "--date", "9999-12-31"], "is not a news day"),
         (["--edition", "us", "--hours", "1e300"], "reaches back before 1970-01-01"),
         (["--edition", "us", "--hours", "600000"], "reaches back before 1970-01-01"),

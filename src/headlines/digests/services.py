@@ -129,7 +129,7 @@ def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
     day = day or today
     if not EARLIEST_DAY <= day <= today + dt.timedelta(days=FUTURE_DAYS):
         raise InvalidInput(
-            f"no digest can be built for {day:%Y-%m-%d}: the day must be between "
+            f"no digest can be built for {day.isoformat()}: the day must be between "
             f"{EARLIEST_DAY:%Y-%m-%d} and {FUTURE_DAYS} days from today",
             field="day",
         )

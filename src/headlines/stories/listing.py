@@ -89,7 +89,8 @@ def check_day(*, edition: Edition, day: dt.date | None) -> dt.date:
     day = day or today
     if not EARLIEST_DAY <= day <= today + dt.timedelta(days=FUTURE_DAYS):
         raise InvalidInput(
-            f"{day:%Y-%m-%d} is not a news day: it must be between {EARLIEST_DAY:%Y-%m-%d} "
+            # isoformat, not %Y: the C library writes year 1 as "1", not "0001"
+            f"{day.isoformat()} is not a news day: it must be between {EARLIEST_DAY:%Y-%m-%d} "
             f"and {FUTURE_DAYS} days from today",
             field="date",
         )
@@ -176,10 +177,14 @@ def as_json(stories: Sequence[Listed]) -> dict[str, object]:
     }
 
 
+def _stories(count: int) -> str:
+    return f"{count} story" if count == 1 else f"{count} stories"
+
+
 def as_text(window: Window) -> str:
     tz = window.edition.timezone
     lines = [
-        f"{window.edition.name}: {len(window.stories)} stories of the window "
+        f"{window.edition.name}: {_stories(len(window.stories))} of the window "
         f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC "
         f"(digest day {window.day:%Y-%m-%d}, {tz})",
         "",
