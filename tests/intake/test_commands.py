@@ -291,6 +291,16 @@ def test_source_add_refuses_a_weight_that_is_no_finite_number(weight: str) -> No
     assert "already exists" not in err and not Source.objects.exists()
 
 
+@pytest.mark.django_db
+def test_ingest_of_an_empty_source_name_ingests_nothing(tmp_path: Path) -> None:
+    dump = tmp_path / "wire.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("source", "add", "Wire dump", "--kind", "dump", "--path", str(dump))
+    status, err = exit_status("ingest", "--source", "")
+    assert status == 2 and "no source ''" in err
+    assert Article.objects.count() == 0  # not every enabled source
+
+
 def _closed_port() -> int:
     import socket
 

@@ -12,11 +12,12 @@ class Command(HeadlinesCommand):
     help = "Fetch the configured sources now (all enabled ones, or --source SLUG)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--source", default="", help="Only this source (by slug).")
+        parser.add_argument("--source", default=None, help="Only this source (by slug).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = console_for(self.stdout)
-        if options["source"]:
+        # `--source ""` (an unset shell variable) names no source: not all of them.
+        if options["source"] is not None:
             sources = [selectors.source_get(slug=options["source"])]
         else:
             sources = [s for s in selectors.source_list() if s.enabled]
