@@ -116,6 +116,7 @@ def test_an_export_that_cannot_be_written_says_so_and_keeps_the_old_file(edition
     kept.write_text("last week's export\n")
     cases = [
         (["--edition", "nope", "--output", str(kept)], "no edition 'nope'"),
+        (["--edition", "", "--output", str(kept)], "no edition ''"),  # not every edition's
         (["--output", str(tmp_path / "missing" / "out.csv")], "cannot write .*: No such file"),
         (["--output", str(tmp_path)], "cannot write .*: Is a directory"),
         (["--output", ""], "names no file"),

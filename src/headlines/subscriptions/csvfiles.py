@@ -240,7 +240,8 @@ def _cell(value: str) -> str:
 
 def subscriptions_export_csv(*, out: TextIO, edition_slug: str | None = None) -> int:
     """Write one CSV row per subscription with its status; returns the number of rows."""
-    edition_id = edition_get(slug=edition_slug).pk if edition_slug else None
+    # None is every edition; "" (`--edition "$UNSET"`) is an edition that does not exist.
+    edition_id = edition_get(slug=edition_slug).pk if edition_slug is not None else None
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(selectors.EXPORT_COLUMNS)
     count = 0
