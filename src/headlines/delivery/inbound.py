@@ -106,13 +106,24 @@ class ImapMailbox:
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in {"imap", "imaps"} or not parts.hostname or not parts.username:
+        try:
+            given_port = parts.port  # ValueError past 65535 or not a number
+        except ValueError:
+            given_port = -1
+        if (
+            parts.scheme not in {"imap", "imaps"}
+            or not parts.hostname
+            or not parts.username
+            or given_port == -1
+        ):
+            # The URL comes from `bounces poll --url` as often as from the setting: name both.
             raise InvalidInput(
-                "HEADLINES_BOUNCE_IMAP_URL: expected imaps://user:pass@host/FOLDER",
+                "the bounce mailbox (--url or HEADLINES_BOUNCE_IMAP_URL): expected "
+                "imaps://user:pass@host[:port]/FOLDER, a port from 1 to 65535",
                 field="HEADLINES_BOUNCE_IMAP_URL",
             )
         secure = parts.scheme == "imaps"
-        port = parts.port or (993 if secure else 143)
+        port = given_port or (993 if secure else 143)
         try:
             self.conn: imaplib.IMAP4 = (
                 imaplib.IMAP4_SSL(parts.hostname, port, timeout=timeout)
