@@ -269,7 +269,8 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_BASE_URL",
         str,
         "http://127.0.0.1:8000",
-        "Public URL of the web service, used in every link of every email.",
+        "Public URL of the web service, used in every link of every email. Unset, `headlines "
+        "run` links to its own --host and --port.",
         check=_public_url,
     ),
     Setting(
@@ -922,6 +923,15 @@ def read_dotenv(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
+
+
+def given(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether the environment or `.env` sets `name` (to anything but empty), as `load` reads
+    them: a setting left at its default may be chosen for the user (`headlines run`'s links)."""
+    env = dict(os.environ if environ is None else environ)
+    if env.get(name):
+        return True
+    return bool(read_dotenv(Path(env.get("HEADLINES_ENV_FILE", ".env"))).get(name))
 
 
 def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> dict[str, Any]:

@@ -25,6 +25,17 @@ def test_environment_wins_over_dotenv(tmp_path: Path) -> None:
     assert values["HEADLINES_WORKER_THREADS"] == 6
 
 
+def test_a_setting_is_given_by_the_environment_or_the_dotenv_file(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("HEADLINES_BASE_URL=https://news.example\nHEADLINES_DEBUG=\n")
+    env = {"HEADLINES_ENV_FILE": str(dotenv), "HEADLINES_WORKER_THREADS": "6"}
+    assert config.given("HEADLINES_BASE_URL", env)  # .env
+    assert config.given("HEADLINES_WORKER_THREADS", env)  # the environment
+    assert not config.given("HEADLINES_DEBUG", env)  # empty: the default
+    assert not config.given("HEADLINES_SMTP_URL", env)
+    assert not config.given("HEADLINES_BASE_URL", {"HEADLINES_ENV_FILE": str(tmp_path / "no")})
+
+
 @pytest.mark.parametrize(
     ("name", "raw"),
     [("HEADLINES_WORKER_THREADS", "many"), ("HEADLINES_DEBUG", "perhaps")],

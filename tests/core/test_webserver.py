@@ -111,6 +111,34 @@ class Server:
         )
         return [int(n) for n in done.stdout.strip().strip("[]").split(",")]
 
+    def confirmation_links(self, address: str, timeout: float = 30) -> list[str]:
+        """The confirm links of the emails the outbox holds for `address` (sent by the worker
+        after the sign-up's commit: waited for)."""
+        code = (
+            "import django, re; django.setup()\n"
+            "from headlines.core.models import OutboxMessage\n"
+            f"rows = OutboxMessage.objects.filter(recipients__contains={address!r})\n"
+            "raw = b''.join(bytes(m.raw) for m in rows).decode('ascii', 'replace')\n"
+            "raw = raw.replace('=\\r\\n', '').replace('=\\n', '').replace('=3D', '=')\n"
+            "links = re.findall(r'https?://[^\\s\"<>]*/confirm/[^\\s\"<>]+', raw)\n"
+            "print('\\n'.join(sorted(set(links))))"
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            done = subprocess.run(
+                [sys.executable, "-c", code],
+                env={**self.install.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+                cwd=self.install.env["PYTHONPATH"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            )
+            links = done.stdout.split()
+            if links or time.monotonic() > deadline:
+                return links
+            time.sleep(0.5)
+
     def web_processes(self, count: int) -> list[int]:
         """The pids of the `count` web processes: the children at the parent's CPU priority.
         The worker lowers its own first thing, but on a loaded machine the web can answer
@@ -313,3 +341,29 @@ def test_waitress_queue_warnings_reach_the_log_at_most_once_a_minute(monkeypatch
         "Task queue depth is 1",
         "Task queue depth is 7 (499 more like it in the last 60 s)",
     ]
+
+
+def test_links_in_emails_point_at_the_port_run_listens_on(tmp_path: Path) -> None:
+    # No HEADLINES_BASE_URL: its default names port 8000, and `headlines run --port N` mailed
+    # confirmation links to a port nothing listened on.
+    server = Server(tmp_path)
+    try:
+        assert server.port != 8000
+        assert server.sign_up("reader@example.com", None) == 200
+        links = server.confirmation_links("reader@example.com")
+        assert links and all(link.startswith(f"{server.base}/confirm/") for link in links), links
+        # The link works: its GET shows the page with the button.
+        with urllib.request.urlopen(links[0], timeout=10) as page:
+            assert page.status == 200
+    finally:
+        server.stop()
+
+
+def test_a_configured_public_url_is_kept_whatever_the_port(tmp_path: Path) -> None:
+    server = Server(tmp_path, HEADLINES_BASE_URL="https://news.example")
+    try:
+        assert server.sign_up("reader@example.com", None) == 200
+        links = server.confirmation_links("reader@example.com")
+        assert links and all(link.startswith("https://news.example/confirm/") for link in links)
+    finally:
+        server.stop()

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from headlines.cli import EXIT_NOTHING_DONE
-from headlines.config import SETTINGS
+from headlines.config import SETTINGS, given
 from headlines.core import jobs
 from headlines.core.command import HeadlinesCommand, whole_number
 from headlines.core.supervisor import (
@@ -91,6 +91,7 @@ class Command(HeadlinesCommand):
                 f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                 returncode=EXIT_NOTHING_DONE,
             ) from None
+        _links_to(host, port)
         # Closed by this process once the demo has ingested and built (at once without --demo):
         # only then does the worker process start the scheduler, as a single process did.
         gate, opened = os.pipe()
@@ -124,6 +125,20 @@ class Command(HeadlinesCommand):
             supervisor.stop()
             sock.close()
             os.close(gate)
+
+
+def _links_to(host: str, port: int) -> None:
+    """Without HEADLINES_BASE_URL (environment or .env), the links in emails point at this
+    server: the default names port 8000, so `--port 8765` mailed confirmation links to a port
+    nothing listened on. Set before the web processes and the worker are forked."""
+    if given("HEADLINES_BASE_URL"):
+        return
+    shown = "127.0.0.1" if host in {"", "0.0.0.0", "::"} else host  # noqa: S104 (a check)
+    url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    os.environ["HEADLINES_BASE_URL"] = url  # for any process started later
+    settings.CONFIG["HEADLINES_BASE_URL"] = url
+    settings.BASE_URL = url
+    settings.CSRF_TRUSTED_ORIGINS = [url]
 
 
 # Named raw SQL (PostgreSQL only): a session-level advisory lock, held while this process
