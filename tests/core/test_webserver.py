@@ -100,6 +100,10 @@ class Server:
             f"print(json.dumps([ConsentEvent.objects.filter(ip_hash=ip_hash(ip)).count()"
             f" for ip in {list(ips)!r}]))"
         )
+        return [int(n) for n in self.printed(code).strip().strip("[]").split(",")]
+
+    def printed(self, code: str) -> str:
+        """What `code` prints, run in a Python process of the installation (its database)."""
         done = subprocess.run(
             [sys.executable, "-c", code],
             env={**self.install.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
@@ -109,7 +113,7 @@ class Server:
             timeout=60,
             check=True,
         )
-        return [int(n) for n in done.stdout.strip().strip("[]").split(",")]
+        return done.stdout
 
     def confirmation_links(self, address: str, timeout: float = 30) -> list[str]:
         """The confirm links of the emails the outbox holds for `address` (sent by the worker
@@ -125,16 +129,7 @@ class Server:
         )
         deadline = time.monotonic() + timeout
         while True:
-            done = subprocess.run(
-                [sys.executable, "-c", code],
-                env={**self.install.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
-                cwd=self.install.env["PYTHONPATH"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=True,
-            )
-            links = done.stdout.split()
+            links = self.printed(code).split()
             if links or time.monotonic() > deadline:
                 return links
             time.sleep(0.5)
