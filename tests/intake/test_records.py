@@ -68,6 +68,26 @@ def test_a_date_that_is_no_date_is_reported_with_its_line(tmp_path: Path) -> Non
     assert "is not a real date" in found[1].reason
 
 
+def test_a_record_dated_out_of_range_after_a_bad_one_is_reported_not_swallowed(
+    tmp_path: Path,
+) -> None:
+    # "date 99999-01-01" has a date's shape: its record starts there and is reported there.
+    # It was read as more text of the record before it, and vanished with that one's failure.
+    dump = tmp_path / "dump.txt"
+    dump.write_text(
+        f"date 2022-09-28 {STORY}\ndate 2022-13-45 {STORY}\ndate 99999-01-01 {STORY}\n"
+        f"date 2022-09-29 {STORY}\n"
+    )
+    found = list(read_records(dump))
+    assert [(type(f), f.input.rsplit(":", 1)[1]) for f in found] == [
+        (RawItem, "1"),
+        (Failure, "2"),
+        (Failure, "3"),
+        (RawItem, "4"),
+    ]
+    assert isinstance(found[2], Failure) and "'99999-01-01' is not a real date" in found[2].reason
+
+
 def test_jsonl_records_name_their_outlet_and_sections(tmp_path: Path) -> None:
     dump = tmp_path / "mixed.jsonl"
     rows = [
