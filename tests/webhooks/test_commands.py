@@ -37,6 +37,18 @@ def test_add_list_remove(capsys) -> None:
     assert not Endpoint.objects.exists()
 
 
+def test_a_password_in_the_url_is_used_but_never_printed(capsys, admin_client) -> None:
+    url = "https://hooks:s3cret-pass@crm.example:8443/in?x=1"
+    call_command("webhook", "add", url, "--events", "digest.sent")
+    call_command("webhook", "list")
+    out = capsys.readouterr().out
+    assert "s3cret-pass" not in out
+    assert "hooks:***@crm.example:8443/in?x=1" in out
+    assert Endpoint.objects.get().url == url  # kept whole: the receiver needs it
+    listing = admin_client.get("/admin/webhooks/endpoint/").content.decode()
+    assert "hooks:***@crm.example" in listing and "s3cret-pass" not in listing
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

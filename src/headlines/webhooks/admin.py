@@ -64,7 +64,7 @@ class MessageInline(admin.TabularInline):
 class EndpointAdmin(admin.ModelAdmin):
     list_display = (
         "id",
-        "url",
+        "url_shown",
         "enabled",
         "consecutive_failures",
         "last_success_at",
@@ -74,6 +74,11 @@ class EndpointAdmin(admin.ModelAdmin):
     fields = ("url", "events", "description", "secret", "enabled", "disabled_reason", "last_error")
 
     readonly_fields = ("secret", "enabled", "disabled_reason", "last_error")
+
+    @admin.display(description="URL", ordering="url")
+    def url_shown(self, obj: Endpoint) -> str:
+        return obj.shown_url  # a password in it is not shown in the list
+
     actions = ["enable"]
     inlines = [MessageInline]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
@@ -27,7 +29,17 @@ class Endpoint(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.url}"
+        return f"#{self.pk} {self.shown_url}"
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as lists and logs show it: a password in it (`https://user:pass@host/`) is
+        the receiver's credential, sent with every event but never printed."""
+        parts = urlsplit(self.url)
+        if parts.password is None:
+            return self.url
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 class Message(models.Model):

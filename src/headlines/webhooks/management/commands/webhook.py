@@ -36,7 +36,8 @@ class Command(HeadlinesCommand):
                 url=options["url"], events=options["events"], description=options["description"]
             )
             self.stdout.write(
-                f"Added webhook #{endpoint.pk} → {endpoint.url} for {', '.join(endpoint.events)}\n"
+                f"Added webhook #{endpoint.pk} → {endpoint.shown_url} "
+                f"for {', '.join(endpoint.events)}\n"
                 f"Signing secret (Standard Webhooks): {endpoint.secret}"
             )
         elif action == "remove":
@@ -47,7 +48,7 @@ class Command(HeadlinesCommand):
             for e in selectors.webhook_endpoint_list():
                 table.add_row(
                     str(e.pk),
-                    e.url,
+                    e.shown_url,
                     ",".join(e.events),
                     "enabled" if e.enabled else "DISABLED",
                     str(e.consecutive_failures),
