@@ -344,6 +344,33 @@ def test_a_real_dump_record_keeps_its_date_and_loses_its_caption(tmp_path: Path)
 
 
 @pytest.mark.django_db
+def test_extract_prints_the_address_import_stores_and_no_script_link(tmp_path: Path) -> None:
+    text = (
+        "The harbour board voted on Tuesday to expand the ferry terminal next year, after "
+        "months of debate among the town council and the fishermen of the bay."
+    )
+    rows = [
+        {"url": "javascript:alert(1)", "title": "Harbour board votes on ferries", "text": text},
+        {
+            "url": "HTTPS://news.example/a",
+            "title": "Library opens on Sundays",
+            "text": "The town library will open on Sundays from next month, the council said, "
+            "after a petition signed by more than two thousand residents and pupils.",
+        },
+    ]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    printed = [json.loads(line)["url"] for line in run("extract", "--json", str(dump)).splitlines()]
+    assert printed == ["", "https://news.example/a"]
+    run("import", str(dump))
+    stored = dict(Article.objects.values_list("title", "url"))
+    assert stored == {
+        "Harbour board votes on ferries": "",
+        "Library opens on Sundays": "https://news.example/a",
+    }
+
+
+@pytest.mark.django_db
 def test_an_imported_feed_without_a_charset_is_stored_without_mojibake(tmp_path: Path) -> None:
     title = "東京で大雨、交通機関に乱れ"
     body = (

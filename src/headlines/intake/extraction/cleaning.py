@@ -88,7 +88,9 @@ def clean(
             # page drawn by scripts): a headline is not an article, and no rule took it.
             raise ParseError(f"{item.input}: no article text (the page's only text is its title)")
         raise ParseError(f"{item.input}: no article text left after removing page furniture")
-    url = extracted.url or item.url
+    # A link readers can follow: `javascript:`, `file:` or a relative path is no article's
+    # address (what `extract` prints is what `import` stores).
+    url = next((_lower_scheme(u) for u in (extracted.url, item.url) if _web_address(u)), "")
     return CleanArticle(
         input=item.input,
         text=text,
@@ -156,3 +158,12 @@ def _extract(item: RawItem) -> extraction.Extracted | None:
         published=item.published,
         language=item.language,
     )
+
+
+def _web_address(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _lower_scheme(url: str) -> str:
+    scheme, _, rest = url.partition(":")
+    return f"{scheme.lower()}:{rest}"
