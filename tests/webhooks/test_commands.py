@@ -37,6 +37,31 @@ def test_add_list_remove(capsys) -> None:
     assert not Endpoint.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://127.0.0.1:9000/hook", "127.0.0.1 is a loopback address"),
+        ("https://10.0.0.1/hook", "10.0.0.1 is a private address"),
+        ("http://169.254.169.254/latest", "169.254.169.254 is a link-local address"),
+        ("http://[::1]/hook", "::1 is a loopback address"),
+        ("http://localhost:8080/hook", "localhost is a loopback address"),
+    ],
+)
+def test_adding_a_private_address_warns_that_events_will_be_refused(capsys, url, said) -> None:
+    call_command("webhook", "add", url, "--events", "digest.sent")
+    err = capsys.readouterr().err
+    assert said in err and "HEADLINES_WEBHOOK_ALLOW_PRIVATE" in err
+    assert Endpoint.objects.get().url == url  # stored: staff may allow private addresses
+
+
+def test_a_public_address_or_a_name_adds_without_a_warning(capsys, settings) -> None:
+    call_command("webhook", "add", "https://crm.example/h", "--events", "digest.sent")
+    call_command("webhook", "add", "https://93.184.216.34/h", "--events", "digest.sent")
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_WEBHOOK_ALLOW_PRIVATE": True}
+    call_command("webhook", "add", "http://127.0.0.1:9000/h", "--events", "digest.sent")
+    assert capsys.readouterr().err == ""
+
+
 def test_a_password_in_the_url_is_used_but_never_printed(capsys, admin_client) -> None:
     url = "https://hooks:s3cret-pass@crm.example:8443/in?x=1"
     call_command("webhook", "add", url, "--events", "digest.sent")

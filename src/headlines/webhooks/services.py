@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+import socket
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -45,6 +46,29 @@ def url_check(url: str) -> str:
     if port == 0:
         raise InvalidInput("a webhook URL's port is a number from 1 to 65535", field="url")
     return url
+
+
+def private_address(url: str) -> str | None:
+    """Why the URL's host is no public address, when it says so itself (an IP address, or
+    `localhost`): each send would be refused unless HEADLINES_WEBHOOK_ALLOW_PRIVATE. Names are
+    not looked up here: DNS is asked at each send, which is where the rule holds."""
+    import ipaddress
+
+    from headlines.intake.fetching.addresses import describe
+
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return "localhost is a loopback address"
+    try:
+        infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+    except (OSError, UnicodeError):
+        return None  # a name: asked of DNS when an event is sent
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        reason = describe(address)
+        if reason:
+            return f"{host} is {reason}"
+    return None
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from rich.table import Table
 
 from headlines.core.command import HeadlinesCommand
@@ -40,6 +41,12 @@ class Command(HeadlinesCommand):
                 f"for {', '.join(endpoint.events)}\n"
                 f"Signing secret (Standard Webhooks): {endpoint.secret}"
             )
+            private = services.private_address(endpoint.url)
+            if private and not settings.CONFIG["HEADLINES_WEBHOOK_ALLOW_PRIVATE"]:
+                self.stderr.write(
+                    f"warning: {private}: every event to it will be refused while "
+                    "HEADLINES_WEBHOOK_ALLOW_PRIVATE is off (see docs/operations.md, Webhooks)"
+                )
         elif action == "remove":
             services.webhook_endpoint_remove(endpoint_id=options["id"])
             self.stdout.write(f"Removed webhook #{options['id']}")
