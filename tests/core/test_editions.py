@@ -45,7 +45,7 @@ def test_edition_add_and_list_from_the_command_line() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["BAD SLUG!", "--name", "X", "--timezone", "UTC"], "slug"),
+        (["BAD SLUG!", "--name", "X", "--timezone", "UTC"], "slug .BAD SLUG!. must be"),
         (["ok", "--name", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
         (["ok", "--name", "X", "--timezone", "UTC", "--send-at", "25:00"], "HH:MM"),
         (["ok", "--name", "bad\x00name", "--timezone", "UTC"], "printable"),

@@ -43,7 +43,7 @@ def test_topic_add_and_list_from_the_command_line() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["Bad Slug", "--edition", "us", "--name", "X"], "slug"),
+        (["Bad Slug", "--edition", "us", "--name", "X"], "slug .Bad Slug. must be"),
         (["ok", "--edition", "nowhere", "--name", "X"], "no edition"),
         (["ok", "--edition", "us", "--name", "  "], "name"),
         (["ok", "--edition", "us", "--name", "a\x00b"], "name"),

@@ -51,10 +51,10 @@ def edition_create(
     privacy_version: str = "1",
     channel: str = "",
 ) -> Edition:
-    slug = slug.strip().lower()
+    typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise InvalidInput(
-            f"slug {slug!r} must be lower-case letters, digits and hyphens (at most 50)",
+        raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
+            f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
             field="slug",
         )
     name = name.strip()

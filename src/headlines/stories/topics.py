@@ -59,10 +59,10 @@ def _name(name: str) -> str:
 def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
     """A new topic, last in the edition's order."""
     found = _edition(edition)
-    slug = slug.strip().lower()
+    typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
-        raise InvalidInput(
-            f"slug {slug!r} must be lower-case letters, digits and hyphens (at most 50)",
+        raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
+            f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
             field="slug",
         )
     name = _name(name)
