@@ -30,6 +30,20 @@ def test_opening_the_confirmation_link_changes_nothing(client, pending) -> None:
     assert pending.status == Status.PENDING
 
 
+def test_a_head_request_on_a_readers_link_answers_and_changes_nothing(client, pending) -> None:
+    # Some link checkers ask HEAD before GET: it was refused (405); it answers as GET does,
+    # without a body, and acts no more than GET.
+    for url in (
+        links.confirm_url(pending.pk),
+        links.unsubscribe_url(pending.pk),
+        links.preferences_url(pending.pk),
+    ):
+        response = client.head(path_of(url))
+        assert response.status_code == 200 and response.content == b""
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+
+
 def test_the_confirm_button_confirms_and_needs_csrf(pending, mail_now) -> None:
     strict = Client(enforce_csrf_checks=True)
     url = path_of(links.confirm_url(pending.pk))

@@ -122,6 +122,13 @@ def test_too_many_sign_ups_from_one_ip_get_429(client, edition, settings) -> Non
     assert response["Retry-After"] == "3600"  # the limit's window, as the page says: an hour
 
 
+@pytest.mark.parametrize("path", ["/", "/signup/us/", "/widget/us/", "/healthz", "/favicon.ico"])
+def test_head_answers_where_get_does_and_signs_no_one_up(client, edition, path) -> None:
+    response = client.head(path)
+    assert response.status_code == 200 and response.content == b""
+    assert not Subscriber.objects.exists()
+
+
 def test_unknown_and_disabled_editions_are_404(client, edition) -> None:
     assert client.get("/signup/nope/").status_code == 404
     edition.enabled = False

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 FAVICON = Path(__file__).parent / "static" / "headlines" / "favicon.svg"
 
@@ -15,7 +15,7 @@ def _favicon() -> bytes:
     return FAVICON.read_bytes()
 
 
-@require_GET
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask for on every page (the admin's too): the SVG icon.
 
@@ -27,7 +27,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and readiness: the process answers and the database does too."""
     try:

@@ -51,7 +51,7 @@ def open_pixel(request: HttpRequest, reader: str) -> HttpResponse:
 
 
 @never_cache  # a reader's own page, as the preferences page it is linked from
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reader_choice(request: HttpRequest, token: str) -> HttpResponse:
     """Linked from the preferences page: per edition that counts per reader, the reader's yes."""
     try:

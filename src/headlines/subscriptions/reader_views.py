@@ -43,7 +43,7 @@ def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = _subscription("confirm", token)
@@ -85,7 +85,7 @@ def _is_one_click(request: HttpRequest) -> bool:
 
 @never_cache
 @csrf_exempt  # RFC 8058: the one-click POST comes from a mail provider, with no token or cookie
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     one_click = _is_one_click(request)
     if request.method == "POST" and not one_click:
@@ -116,7 +116,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = _subscription("preferences", token)

@@ -113,7 +113,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/landing.html", {"states": states, "wording": wording})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _enabled_edition(slug)
     if edition is None:
@@ -142,7 +142,7 @@ def _widget_editions(slug: str, wanted: str) -> list[Edition]:
 
 @csrf_exempt  # a third-party frame gets no SameSite=Lax cookie; formtokens guards the POST
 @xframe_options_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
     editions = _widget_editions(slug, str(request.GET.get("editions", "")))
     if not editions:
@@ -169,7 +169,7 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
             state, status = _submit(request, chosen, source=ConsentEvent.Source.WIDGET)
             state.choices = editions
     action = request.get_full_path()
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         page = _widget_page(state, action, tokens=1)
         token = formtokens.form_token(form=form_name)
         return _frameable(HttpResponse(page.replace(_TOKEN_SLOT, token, 1)))
