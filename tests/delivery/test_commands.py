@@ -32,7 +32,7 @@ def test_send_delivers_shows_progress_and_is_safe_to_repeat(
 
     assert "sent 25," in first and "nothing left to send" in first
     assert "25/25" in first  # the progress bar reached the end
-    assert "sent 25," in again and len(smtp_messenger.received) == 25
+    assert "sent 25 (0 now, 25 before)," in again and len(smtp_messenger.received) == 25
 
 
 def test_send_into_a_log_writes_progress_lines(

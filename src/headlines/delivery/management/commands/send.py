@@ -12,7 +12,7 @@ from headlines.config import SETTINGS, ConfigError
 from headlines.core.command import HeadlinesCommand
 from headlines.core.errors import InvalidInput
 from headlines.core.selectors import edition_get
-from headlines.delivery.selectors import DigestProgress
+from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.services import delivery_send_now
 from headlines.digests.models import Digest
 from headlines.digests.selectors import digest_for, digest_has_stories
@@ -88,6 +88,8 @@ class Command(HeadlinesCommand):
                 )
                 return
             digest = digest_approve(digest_id=digest.pk, by="headlines send")
+        # What earlier runs (or the scheduler) sent: the closing line tells this run's part.
+        before = digest_progress(digest_id=digest.pk).sent
         console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
         columns = (
             TextColumn("[bold]{task.description}"),
@@ -113,7 +115,10 @@ class Command(HeadlinesCommand):
             final = delivery_send_now(
                 digest_id=digest.pk, progress=show, threads=options["threads"]
             )
+        now = final.sent - before
+        earlier = f" ({now} now, {before} before)" if before else ""
         self.stdout.write(
-            f"{digest}: sent {final.sent}, failed {final.failed}, suppressed {final.suppressed}, "
-            f"skipped {final.skipped}, of {final.total} readers; nothing left to send."
+            f"{digest}: sent {final.sent}{earlier}, failed {final.failed}, suppressed "
+            f"{final.suppressed}, skipped {final.skipped}, of {final.total} readers; nothing "
+            "left to send."
         )
