@@ -6,6 +6,7 @@ from django.urls import include, path
 from headlines.api.main import api
 from headlines.core.views import favicon, healthz
 from headlines.engagement.views import reader_choice
+from headlines.staff import views as staff_views
 from headlines.staff.forms import StaffLoginForm
 
 admin.site.site_header = "Evening Headlines"
@@ -21,6 +22,8 @@ urlpatterns = [
     # (a breaking story's readers), and Django tries the patterns in order. None of its
     # patterns matches a path of the others (each is exact, or below its own prefix).
     path("", include("headlines.subscriptions.urls")),
+    # The admin's own login view, answering 429 when the sign-in limit pauses it.
+    path("admin/login/", staff_views.login),
     path("admin/", admin.site.urls),
     path("archive/", include("headlines.digests.urls")),
     path("intake/", include("headlines.intake.urls")),

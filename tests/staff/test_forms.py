@@ -78,7 +78,9 @@ def test_the_next_wrong_password_past_the_limit_is_refused_and_so_is_the_right_o
     with caplog.at_level(logging.WARNING, logger="headlines.staff.loginlimit"):
         refused = sign_in("editor", WRONG)
     page = refused.content.decode()
-    assert refused.status_code == 200 and PAUSED in page and INVALID not in page
+    # 429 with Retry-After: a script or a log watcher tells it from a wrong password (200).
+    assert refused.status_code == 429 and PAUSED in page and INVALID not in page
+    assert refused["Retry-After"] == str(15 * 60)
     assert "paused until 08:15 UTC (in 15 minutes)" in page
     # Logged with the address, never the password.
     assert ANN in caplog.text and "editor" in caplog.text and WRONG not in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -19,6 +20,8 @@ from headlines.subscriptions.views import client_ip
 
 
 class StaffLoginForm(AdminAuthenticationForm):
+    paused_until: dt.datetime | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Django sets the field's max_length after the field is built, so it only reaches the
@@ -38,6 +41,7 @@ class StaffLoginForm(AdminAuthenticationForm):
         try:
             attempt = staff_login_begin(username=username, address=ip)
         except SignInPaused as exc:
+            self.paused_until = exc.until  # the view answers 429 with Retry-After
             raise ValidationError(str(exc), code="paused") from None
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
