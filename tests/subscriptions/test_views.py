@@ -1,4 +1,5 @@
 import html
+import re
 import time
 
 import pytest
@@ -230,12 +231,27 @@ def test_hostile_form_input_never_breaks_the_page_or_leaks_markup(
     assert response.status_code in {200, 400}
     page = response.content.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
+    # No character an HTML page may not hold (C0 controls but tab, LF, CR; DEL) is echoed.
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", page)
     if response.status_code == 400:
         assert "Please enter a valid email address" in page
-        assert html.escape(email[:1000].strip(), quote=True)[:50] in page or not email.strip()
+        # What was typed comes back, each such character shown as U+FFFD.
+        shown = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", email[:1000].strip())
+        assert html.escape(shown, quote=True)[:50] in page or not email.strip()
     for subscriber in Subscriber.objects.all():
         assert "\n" not in subscriber.email and "\r" not in subscriber.email
         assert "<" not in subscriber.email
+
+
+@pytest.mark.parametrize("door", ["signup", "widget"])
+def test_a_nul_typed_into_the_form_comes_back_as_a_replacement_character(
+    client, edition, door
+) -> None:
+    extra = widget_form(client) if door == "widget" else {}
+    response = client.post(f"/{door}/us/", {**extra, "email": "a\x00b@example.com"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "\x00" not in page
+    assert 'value="a\ufffdb@example.com"' in page
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_ip_is_limited(client, edition, settings):

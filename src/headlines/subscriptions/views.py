@@ -7,6 +7,7 @@ history, so a response never reveals whether an address was known.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -43,6 +44,10 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# C0 controls but tab, line feed and carriage return, and DEL: not allowed in an HTML page.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass
 class SignupState:
     """What the sign-up form shows: the edition, what was typed, and any error."""
@@ -58,6 +63,12 @@ class SignupState:
 
     def __post_init__(self) -> None:
         self.offer = wording.newsletter_offer(self.edition)
+
+    @property
+    def shown_email(self) -> str:
+        """What was typed, as the page can hold it: a control character (a NUL, an escape) is
+        no character HTML may carry, and is shown as the replacement character browsers use."""
+        return _CONTROL.sub("\ufffd", self.email)
 
     @property
     def offers(self) -> list[tuple[str, str]]:
