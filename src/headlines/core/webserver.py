@@ -4,7 +4,7 @@ Waitress strips `X-Forwarded-For` unless told which peer to believe, so without 
 front makes every reader share the proxy's address (one rate limit, one hash in the consent
 ledger). `HEADLINES_TRUSTED_PROXIES=N` says every request arrives through N proxies; waitress
 then takes the Nth address from the right of `X-Forwarded-For` as the client, exactly as
-`subscriptions.views.client_ip` does for any other WSGI server, and drops the other
+`core.clients.client_ip` does for any other WSGI server, and drops the other
 `X-Forwarded-*` / `Forwarded` headers, which nothing here reads.
 
 The socket is bound once, by `headlines run`'s parent process; every web process serves from it

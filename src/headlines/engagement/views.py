@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from headlines.core.clients import client_ip
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.engagement.models import ReaderEvent
 from headlines.engagement.readers import reader_said_yes, tracking_active
@@ -23,7 +24,7 @@ from headlines.engagement.services import (
     reader_tracking_choose,
 )
 from headlines.subscriptions import links, selectors
-from headlines.subscriptions.views import client_ip, problem
+from headlines.subscriptions.views import problem
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 

@@ -10,13 +10,13 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from headlines.core.clients import client_ip
 from headlines.staff.loginlimit import (
     SignInPaused,
     staff_login_begin,
     staff_login_succeeded,
 )
 from headlines.staff.models import USERNAME_MAX
-from headlines.subscriptions.views import client_ip
 
 
 class StaffLoginForm(AdminAuthenticationForm):

@@ -1,8 +1,10 @@
 from django.db import models
 
+from headlines.core.clients import MAX_ADDRESS
+
 # Django's default user model: a username longer than this cannot belong to anyone.
 USERNAME_MAX = 150
-ADDRESS_MAX = 64  # client_ip keeps at most this much of a forwarded address
+ADDRESS_MAX = MAX_ADDRESS  # what client_ip keeps of a forwarded address
 
 
 class StaffLoginFailure(models.Model):

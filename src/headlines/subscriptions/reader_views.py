@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from headlines.core.clients import client_ip
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.selectors import edition_list
 from headlines.subscriptions import links, selectors, services, timezones, wording
@@ -24,7 +25,7 @@ from headlines.subscriptions.choices import topic_choices
 from headlines.subscriptions.forms import PreferencesForm
 from headlines.subscriptions.models import ConsentEvent, Subscription
 from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
-from headlines.subscriptions.views import client_ip, problem
+from headlines.subscriptions.views import problem
 
 Source = ConsentEvent.Source
 

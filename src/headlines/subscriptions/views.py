@@ -19,6 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from headlines.core.clients import client_ip
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.selectors import edition_list, edition_open
@@ -30,18 +31,6 @@ log = logging.getLogger(__name__)
 
 HONEYPOT = "website"
 MAX_FIELD = 1000  # longer than any address; anything longer is cut before it reaches a template
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The reader's IP: the connection's, or as the configured number of proxies saw it."""
-    proxies = int(settings.CONFIG["HEADLINES_TRUSTED_PROXIES"])
-    if proxies > 0:
-        # Only the rightmost N entries were written by our proxies; the rest is client-supplied.
-        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        chain = [p for p in chain if p]
-        if len(chain) >= proxies:
-            return chain[-proxies][:64]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # C0 controls but tab, line feed and carriage return, and DEL: not allowed in an HTML page.
