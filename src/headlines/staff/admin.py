@@ -36,19 +36,19 @@ class StaffLoginFailureAdmin(admin.ModelAdmin):
         permissions=["delete"],
     )
     def unlock_usernames(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        names = set(queryset.values_list("username", flat=True))
-        forgotten = sum(staff_login_unlock(username=name) for name in names)
-        messages.success(
-            request, f"Forgot {forgotten} failed sign-in(s) of {len(names)} username(s)."
-        )
+        self._unlock(request, queryset, "username", "of {n} username(s)")
 
     @admin.action(
         description="Lift the pause on the selected addresses (forget all their failures)",
         permissions=["delete"],
     )
     def unlock_addresses(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        addresses = set(queryset.values_list("address", flat=True))
-        forgotten = sum(staff_login_unlock(address=address) for address in addresses)
-        messages.success(
-            request, f"Forgot {forgotten} failed sign-in(s) from {len(addresses)} address(es)."
-        )
+        self._unlock(request, queryset, "address", "from {n} address(es)")
+
+    def _unlock(
+        self, request: HttpRequest, queryset: QuerySet[Any], field: str, whose: str
+    ) -> None:
+        values = set(queryset.values_list(field, flat=True))
+        forgotten = sum(staff_login_unlock(**{field: value}) for value in values)
+        said = whose.format(n=len(values))
+        messages.success(request, f"Forgot {forgotten} failed sign-in(s) {said}.")
