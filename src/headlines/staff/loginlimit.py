@@ -20,11 +20,10 @@ from django.db.models import QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import DomainError
+from headlines.core.windowed import Pruner, lock_keys
 from headlines.staff.models import ADDRESS_MAX, USERNAME_MAX, StaffLoginFailure
 
 log = logging.getLogger(__name__)
-
-PRUNE_EVERY = dt.timedelta(minutes=1)
 
 
 class SignInPaused(DomainError):
@@ -74,16 +73,14 @@ def staff_login_begin(*, username: str, address: str | None) -> Attempt:
     locked for longer than the window after it stops.
     """
     now = clock.now()
-    _prune(now)
+    _prune(now, window())
     user, ip = normalised_username(username), normalised_address(address)
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # LOCK_SQL: on PostgreSQL (READ COMMITTED) two attempts could both count 9 and
-            # both go on to guess; a lock per key until this transaction ends makes the second
-            # count after the first commits. SQLite's BEGIN IMMEDIATE already serialises them.
+            # Two attempts could both count 9 and both go on to guess: the keys' locks first.
             keys = sorted([f"staff-login:user:{user}", f"staff-login:ip:{ip}"])
             with connection.cursor() as cursor:
-                cursor.execute(LOCK_SQL, keys)
+                lock_keys(cursor, keys)
         until = _paused_until(user=user, ip=ip, now=now)
         if until is not None:
             log.warning(
@@ -96,10 +93,6 @@ def staff_login_begin(*, username: str, address: str | None) -> Attempt:
             raise SignInPaused(until=until, now=now)
         row = StaffLoginFailure.objects.create(username=user, address=ip, created_at=now)
     return Attempt(id=row.pk, username=user, address=ip)
-
-
-# Both keys in one statement, in sorted order: two attempts never wait on each other's second.
-LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext(%s)), pg_advisory_xact_lock(hashtext(%s))"
 
 
 def staff_login_succeeded(*, attempt: Attempt) -> None:
@@ -167,14 +160,4 @@ def _until(rows: QuerySet[StaffLoginFailure], limit: int) -> dt.datetime | None:
     return newest[-1] + window() if len(newest) >= limit else None
 
 
-_pruned_at: dt.datetime | None = None
-
-
-def _prune(now: dt.datetime) -> None:
-    """Delete rows older than the window, at most once a minute per process: only
-    housekeeping, as the counts ignore old rows anyway."""
-    global _pruned_at
-    if _pruned_at is not None and _pruned_at <= now < _pruned_at + PRUNE_EVERY:
-        return
-    StaffLoginFailure.objects.filter(created_at__lt=now - window()).delete()
-    _pruned_at = now
+_prune = Pruner(lambda before: StaffLoginFailure.objects.filter(created_at__lt=before).delete())

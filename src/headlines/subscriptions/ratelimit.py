@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import connection
 
 from headlines.core import clock
+from headlines.core.windowed import Pruner, lock_keys
 from headlines.subscriptions.models import SignupAttempt
 
 WINDOW = dt.timedelta(hours=1)
-PRUNE_EVERY = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def signup_attempt_check(
     the database per sign-up; their values come back in `Verdict.also`.
     """
     now = clock.now()
-    _prune(now)
+    _prune(now, WINDOW)
     per_ip = int(settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_IP"])
     per_address = int(settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_ADDRESS"])
     ip, address = f"ip:{ip_key}", f"address:{address_key}"
@@ -57,14 +57,8 @@ def signup_attempt_check(
     verdict_params: list[Any] = [*ip_params, address, since, per_address]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # LOCK_SQL: on PostgreSQL two transactions could both count 19 and both insert the
-            # 20th (READ COMMITTED); a lock per key for the rest of this transaction makes the
-            # second count after the first commits. On SQLite BEGIN IMMEDIATE serialises them.
-            # One statement takes them all, in order (PostgreSQL evaluates a select list left to
-            # right): two sign-ups never wait on each other's second key. It is a statement of
-            # its own: the next one's snapshot, taken as it starts, then holds what the
-            # transaction that had the lock committed.
-            cursor.execute(LOCK_SQL % ", ".join([LOCK_ONE] * len(wanted)), wanted)
+            # Two sign-ups could both count 19 and both insert the 20th: the keys' locks first.
+            lock_keys(cursor, wanted)
             # The verdict, the insert when both limits allow it, and `also`: one round trip.
             keys = ", ".join(["(%s)"] * len(wanted))
             cursor.execute(
@@ -92,8 +86,6 @@ COUNT_ONE = (
     '(SELECT COUNT(*) FROM subscriptions_signupattempt WHERE "key" = %s AND created_at >= %s)'
 )
 INSERT_SQL = 'INSERT INTO subscriptions_signupattempt ("key", created_at) VALUES %s'
-LOCK_SQL = "SELECT %s"
-LOCK_ONE = "pg_advisory_xact_lock(hashtext(%s))"
 # PostgreSQL: a data-modifying WITH runs whether or not the query reads it, and the counts do
 # not see its new rows (one snapshot): as if counted first and inserted after.
 CHECK_AND_RECORD_SQL = (
@@ -104,17 +96,4 @@ CHECK_AND_RECORD_SQL = (
 )
 
 
-_pruned_at: dt.datetime | None = None
-
-
-def _prune(now: dt.datetime) -> None:
-    """Delete rows older than the window, at most once a minute per process.
-
-    Only housekeeping: the counts ignore old rows anyway. Deleting on every sign-up cost a
-    statement inside each sign-up's write transaction for nothing.
-    """
-    global _pruned_at
-    if _pruned_at is not None and _pruned_at <= now < _pruned_at + PRUNE_EVERY:
-        return
-    SignupAttempt.objects.filter(created_at__lt=now - WINDOW).delete()
-    _pruned_at = now
+_prune = Pruner(lambda before: SignupAttempt.objects.filter(created_at__lt=before).delete())
