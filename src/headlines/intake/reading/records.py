@@ -29,14 +29,12 @@ from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.opening import LINE_TOO_LONG, Opened, numbered_lines, opened
 
-RECORD_START = re.compile(
-    rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE})(?=\s|$)[ \t]*(?:\r?\n)?", re.I
-)
-# A `date` line whose value has a date's shape but no date's range ("date 99999-01-01",
-# "date 2022-13-45/7"): still a record's start, so that record is reported on its own line
+# A `date` line starts a record. Its value is one of the written date shapes, or anything with
+# a date's shape but not its range ("date 99999-01-01"): that record is reported on its own line
 # (its date is no date) rather than swallowed into the record before it.
-DATE_SHAPED_START = re.compile(
-    r"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>\d{1,6}[-./]\d{1,3}[-./]\d{1,6})(?=\s|$)[ \t]*(?:\r?\n)?",
+DATE_SHAPED = r"\d{1,6}[-./]\d{1,3}[-./]\d{1,6}"
+RECORD_START = re.compile(
+    rf"^[\ufeff\s]*date\s*[:=]?\s*(?P<date>{ANY_DATE}|{DATE_SHAPED})(?=\s|$)[ \t]*(?:\r?\n)?",
     re.I,
 )
 MAX_SECTIONS = 10
@@ -66,7 +64,7 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
                 yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
             line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
-            match = RECORD_START.match(line) or DATE_SHAPED_START.match(line)
+            match = RECORD_START.match(line)
             if match:
                 if "".join(current).strip():
                     count += 1
