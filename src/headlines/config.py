@@ -926,23 +926,28 @@ def read_dotenv(path: Path) -> dict[str, str]:
 
 
 def given(name: str, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the environment or `.env` sets `name` (to anything but empty), as `load` reads
-    them: a setting left at its default may be chosen for the user (`headlines run`'s links)."""
+    """Whether the environment or `.env` sets `name`, as `load` reads them (empty is unset): a
+    setting left at its default may be chosen for the user (`headlines run`'s links)."""
     env = dict(os.environ if environ is None else environ)
-    if env.get(name):
-        return True
-    return bool(read_dotenv(Path(env.get("HEADLINES_ENV_FILE", ".env"))).get(name))
+    return _raw(name, env, read_dotenv(_dotenv_path(env))) not in (None, "")
+
+
+def _dotenv_path(env: Mapping[str, str]) -> Path:
+    return Path(env.get("HEADLINES_ENV_FILE", ".env"))
+
+
+def _raw(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -> str | None:
+    """The environment wins over `.env`."""
+    return env.get(name, file_values.get(name))
 
 
 def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> dict[str, Any]:
     """Resolve every setting: the environment wins over `.env`, which wins over defaults."""
     env = dict(os.environ if environ is None else environ)
-    file_values = read_dotenv(
-        dotenv if dotenv is not None else Path(env.get("HEADLINES_ENV_FILE", ".env"))
-    )
+    file_values = read_dotenv(dotenv if dotenv is not None else _dotenv_path(env))
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = env.get(setting.name, file_values.get(setting.name))
+        raw = _raw(setting.name, env, file_values)
         resolved[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
     shares = ("HEADLINES_STORY_EMBEDDING_WEIGHT", "HEADLINES_STORY_STATIC_WEIGHT")
     if sum(resolved[name] for name in shares) >= 1:

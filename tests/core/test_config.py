@@ -34,6 +34,10 @@ def test_a_setting_is_given_by_the_environment_or_the_dotenv_file(tmp_path: Path
     assert not config.given("HEADLINES_DEBUG", env)  # empty: the default
     assert not config.given("HEADLINES_SMTP_URL", env)
     assert not config.given("HEADLINES_BASE_URL", {"HEADLINES_ENV_FILE": str(tmp_path / "no")})
+    # An empty environment value wins over .env, as `load` reads it: the default, not given.
+    emptied = {**env, "HEADLINES_BASE_URL": ""}
+    assert not config.given("HEADLINES_BASE_URL", emptied)
+    assert config.load(emptied)["HEADLINES_BASE_URL"] == "http://127.0.0.1:8000"
 
 
 @pytest.mark.parametrize(
