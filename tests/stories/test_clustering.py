@@ -407,3 +407,44 @@ def test_dates_within_a_week_change_nothing() -> None:
     ]
     assert Guard.of(dated).published is None
     assert cluster(dated, threshold=0.26).labels == cluster(docs, threshold=0.26).labels
+
+
+def test_weekdays_are_read_in_the_languages_reports_come_in() -> None:
+    from headlines.stories.clustering import days
+
+    monday, wednesday, friday, sunday = 1, 1 << 2, 1 << 4, 1 << 6
+    said = {
+        "Storm hits the coast on Monday": monday,
+        "Sturm trifft am Montag die Küste": monday,
+        "La tempête a frappé la côte lundi": monday,
+        "El temporal azotó la costa el miércoles": wednesday,
+        "La tempesta ha colpito la costa mercoledì": wednesday,
+        "A tempestade atingiu a costa na sexta-feira": friday,
+        "De storm trof vrijdag de kust": friday,
+        "Burza uderzyła w wybrzeże w niedzielę": sunday,
+        "Шторм обрушился на побережье в среду": wednesday,
+        "嵐が月曜日に沿岸を襲った": monday,
+        "风暴上星期五袭击海岸": friday,
+        "폭풍이 일요일 해안을 강타했다": sunday,
+    }
+    for title, expected in said.items():
+        assert days(title, "") == expected, title
+    # A name is no day, and "среда" is also "environment": neither is read as a weekday.
+    assert days("Plácido Domingo sings in Vienna", "") == 0
+    assert days("Экологическая среда города", "") == 0
+    # English reads as before: a day joined to a word by a hyphen is still that day.
+    assert days("Sunday-best turnout", "Mondays are quiet.") == sunday
+
+
+def test_two_reports_naming_days_apart_are_guarded_in_any_language() -> None:
+    docs = [
+        Doc("Sturm trifft Kiel am Montag", "Der Sturm traf Kiel am Montag.", language="de"),
+        Doc("Sturm trifft Kiel am Donnerstag", "Der Sturm traf Kiel am Donnerstag.", language="de"),
+        Doc("Sturm trifft Kiel im März", "Der Sturm traf Kiel im März.", language="de"),
+    ]
+    guard = Guard.of(docs)
+    other_days, other_names = guard.parts(np.array([0, 0]), np.array([1, 2]))
+    assert other_days.tolist() == [True, False]
+    # German capitalises its days and months: they are not names two reports must share.
+    assert other_names.tolist() == [False, False]
+    assert guard.names.shape[1] == 2  # "sturm" and "kiel" ("der" opens a sentence)

@@ -82,13 +82,42 @@ _ENTITY = re.compile(
     rf"(?<![.!?]\s)(?<!^)\b(?:[{_UP}][{segments.LOWER_LETTERS}]+\b|[{_UP}]{{2,}}\b"
     r"|\d(?:[\d,.]*\d)?(?![\d]))"
 )
-_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_DAYS = {
-    d: 1 << i
-    for i, d in enumerate(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# The seven days, Monday first, in the forms a report uses for "on Monday" in the languages the
+# product meets most: English and German capitalise them; French, Spanish, Italian, Portuguese,
+# Dutch, Polish and Russian write them in small letters, and only those forms count (the name
+# Domingo is no Sunday); Polish and Russian in the cases "on Monday" takes ("w środę", "в среду";
+# Russian's Wednesday only so, as "среда" is also "environment"); Japanese, Chinese and Korean.
+_RU = "[\u0430-\u044f]*"  # a Russian ending: small Cyrillic letters
+WEEKDAYS = (
+    r"Monday|Montag|lundi|lunes|luned[iì]|segunda-feira|maandag|poniedzia[lł]ek|poniedzia[lł]ku"
+    rf"|понедельник{_RU}",
+    r"Tuesday|Dienstag|mardi|martes|marted[iì]|ter[cç]a-feira|dinsdag|wtorek|wtorku"
+    rf"|вторник{_RU}",
+    r"Wednesday|Mittwoch|mercredi|mi[eé]rcoles|mercoled[iì]|quarta-feira|woensdag"
+    r"|[sś]rod[aęy]|среду",
+    r"Thursday|Donnerstag|jeudi|jueves|gioved[iì]|quinta-feira|donderdag|czwartek|czwartku"
+    rf"|четверг{_RU}",
+    r"Friday|Freitag|vendredi|viernes|venerd[iì]|sexta-feira|vrijdag|pi[aą]tek|pi[aą]tku"
+    rf"|пятниц{_RU}",
+    rf"Saturday|Samstag|Sonnabend|samedi|s[aá]bado|sabato|zaterdag|sobot[aęy]|суббот{_RU}",
+    rf"Sunday|Sonntag|dimanche|domingo|domenica|zondag|niedziel[aęi]|воскресень{_RU}",
+)
+# Written without spaces, so found inside a run of letters ("月曜日", "上星期五").
+CJK_WEEKDAYS = (
+    "月曜|星期一|월요일",
+    "火曜|星期二|화요일",
+    "水曜|星期三|수요일",
+    "木曜|星期四|목요일",
+    "金曜|星期五|금요일",
+    "土曜|星期六|토요일",
+    "日曜|星期[日天]|일요일",
+)
+_WEEKDAY = re.compile(
+    "|".join(
+        rf"(?P<d{i}>(?<!\w)(?:{words})(?!\w)|{cjk})"
+        for i, (words, cjk) in enumerate(zip(WEEKDAYS, CJK_WEEKDAYS, strict=True))
     )
-}
+)
 
 
 def lead(text: str) -> str:
@@ -104,8 +133,8 @@ def document(title: str, text: str) -> str:
 def days(title: str, text: str) -> int:
     """The weekdays the title and lead name, as a bit set (0: none named)."""
     found = 0
-    for day in _WEEKDAY.findall(f"{title}. {lead(text)}"):
-        found |= _DAYS[day]
+    for match in _WEEKDAY.finditer(f"{title}. {lead(text)}"):
+        found |= 1 << int(str(match.lastgroup)[1:])
     return found
 
 
@@ -432,6 +461,10 @@ _TIME_WORDS = frozenset(
         *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
         *("january", "february", "march", "april", "may", "june", "july", "august"),
         *("september", "october", "november", "december"),
+        # German capitalises its days and months as names are: they are no names either.
+        *("montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend"),
+        *("sonntag", "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli"),
+        *("august", "september", "oktober", "november", "dezember"),
     }
 )
 
