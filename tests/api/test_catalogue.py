@@ -108,6 +108,8 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "   ", "url": "https://x.example/f"}, 422, "name"),
         ({"name": "X", "url": "https://x.example/f", "weight": -1}, 422, "greater"),
         ({"name": "X", "url": "javascript:alert(1)"}, 422, "http(s) URL"),
+        ({"name": "X", "url": "https://x.example/f", "language": "<b>en</b>"}, 422, "language"),
+        ({"name": "X", "url": "https://x.example/f", "language": "english"}, 422, "language"),
     ],
 )
 def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, status, words):

@@ -127,3 +127,39 @@ def test_slugs_nobody_made_leave_the_kept_editions_small() -> None:
         assert selectors.edition_open(slug=f"no-such-{n}") is None
     assert len(selectors._open) <= selectors._OPEN_MAX
     assert selectors.edition_open(slug="us") is not None
+
+
+@pytest.mark.parametrize("typed", ["english", "e", "zz", "en US", "en-<b>", "de\x00", "x" * 17])
+def test_an_edition_language_that_is_no_language_code_is_refused(typed: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a language code such as en, de or pt-BR"):
+        services.edition_create(slug="us", name="US", timezone="UTC", language=typed)
+    assert not Edition.objects.exists()
+    with pytest.raises(CommandError, match="is not a language code"):
+        run("edition", "add", "us", "--name", "US", "--timezone", "UTC", "--language", typed)
+    assert not Edition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("en", "en"),
+        ("PT_br", "pt-BR"),
+        (" de-at ", "de-AT"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("es-419", "es-419"),
+        ("fil", "fil"),
+    ],
+)
+def test_an_edition_language_is_stored_in_its_usual_spelling(typed: str, stored: str) -> None:
+    edition = services.edition_create(slug="us", name="US", timezone="UTC", language=typed)
+    assert edition.language == stored
+
+
+def test_the_admin_form_refuses_a_language_that_is_no_code() -> None:
+    from django.core.exceptions import ValidationError
+
+    edition = services.edition_create(slug="us", name="US", timezone="UTC")
+    edition.language = "english"
+    with pytest.raises(ValidationError) as refused:
+        edition.full_clean()
+    assert "language" in refused.value.message_dict

@@ -292,6 +292,17 @@ def test_source_add_refuses_a_weight_that_is_no_finite_number(weight: str) -> No
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zz top<script>", "english", "e\x01n"])
+def test_source_add_refuses_a_language_that_is_no_code(language: str) -> None:
+    url = "https://news.example/feed.xml"
+    status, err = exit_status("source", "add", "Metro Wire", "--url", url, "--language", language)
+    assert status == 2 and "is not a language code such as en, de or pt-BR" in err
+    assert not Source.objects.exists()
+    run("source", "add", "Metro Wire", "--url", url, "--language", "pt_br")
+    assert Source.objects.get().language == "pt-BR"
+
+
+@pytest.mark.django_db
 def test_ingest_of_an_empty_source_name_ingests_nothing(tmp_path: Path) -> None:
     dump = tmp_path / "wire.txt"
     dump.write_text("date 2024-03-14 " + factories.BODY + "\n")

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
+from headlines.core.languages import validate_language
 
 
 def evening() -> dt.time:
@@ -19,7 +20,7 @@ class Edition(models.Model):
 
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=120, help_text='Shown to readers: "US Evening Headlines".')
-    language = models.CharField(max_length=16, default="en")
+    language = models.CharField(max_length=16, default="en", validators=[validate_language])
     timezone = models.CharField(
         max_length=64, default="UTC", help_text="IANA name, e.g. Europe/London."
     )

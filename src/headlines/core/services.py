@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from headlines.core.errors import Conflict, InvalidInput, invalid_input_from
+from headlines.core.languages import language_tag
 from headlines.core.models import Edition
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
@@ -65,7 +66,7 @@ def edition_create(
         name=name,
         timezone=parse_timezone(timezone.strip()),
         send_at=parse_send_at(send_at),
-        language=language,
+        language=language_tag(language),
         from_name=from_name or name,
         from_address=from_address,
         reply_to=reply_to,

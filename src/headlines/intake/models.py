@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
+from headlines.core.languages import validate_language
 from headlines.core.models import Edition
 
 
@@ -21,7 +22,7 @@ class Source(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     path = models.CharField(max_length=2000, blank=True, help_text="For dumps: a file or folder.")
     editions = models.ManyToManyField(Edition, related_name="sources", blank=True)
-    language = models.CharField(max_length=16, blank=True)
+    language = models.CharField(max_length=16, blank=True, validators=[validate_language])
     weight = models.FloatField(default=1.0, help_text="How much this source counts in ranking.")
     fetch_interval_minutes = models.PositiveIntegerField(default=30)
     enabled = models.BooleanField(default=True)

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
+from headlines.core.languages import language_tag
 from headlines.core.selectors import edition_get
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
@@ -47,8 +48,7 @@ def source_create(
     # broken line in a plain-text email and a character XML 1.0 (the feed) cannot hold.
     if not name or len(name) > 200 or not name.isprintable():
         raise InvalidInput("name must be 1 to 200 printable characters", field="name")
-    if not language.strip().isprintable():
-        raise InvalidInput("language must be a code such as en or pt-BR", field="language")
+    language = language_tag(language, blank=True)
     if kind not in Source.Kind.values:
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
@@ -67,7 +67,7 @@ def source_create(
         kind=kind,
         url=url,
         path=path,
-        language=language.strip()[:16],
+        language=language,
         weight=weight,
         is_local=is_local,
         fetch_interval_minutes=fetch_interval_minutes,

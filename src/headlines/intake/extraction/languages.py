@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from functools import cache
 
+from headlines.core.languages import CODES
+
 HTML_LANG = re.compile(r"""<html[^>]*\blang\s*=\s*["']?([A-Za-z]{2,3})(?![A-Za-z])""", re.I)
 META_LANG = re.compile(
     r"""<meta[^>]+(?:http-equiv=["']content-language["'][^>]+content|property=["']og:locale["']"""
@@ -22,16 +24,7 @@ META_LANG = re.compile(
 )
 # What a declaration's code may be (ISO 639-1, and the 639-2/3 codes pages use for languages
 # without one); "utf" from `content="utf-8"` and the like is no language.
-_CODES = (
-    "aa ab af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv "
-    "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho "
-    "hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku "
-    "kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn "
-    "no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm "
-    "sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi "
-    "vo wa wo xh yi yo za zh zu fil haw yue cmn ceb"
-)
-CODES = frozenset(_CODES.split())
+
 FUNCTION_WORDS = {
     "en": {"the", "and", "of", "to", "in", "is", "that", "was", "for", "on", "with", "said"},
     "de": {"der", "die", "und", "das", "ist", "nicht", "mit", "den", "ein", "sich", "auf"},
