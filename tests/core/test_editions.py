@@ -51,6 +51,13 @@ def test_edition_add_and_list_from_the_command_line() -> None:
         (["ok", "--name", "bad\x00name", "--timezone", "UTC"], "printable"),
         (["ok", "--name", "X", "--timezone", "../../etc/passwd"], "time zone"),
         (["ok", "--name", "X", "--timezone", "America"], "unknown time zone"),
+        # Opened by zoneinfo, but no place's time: a placeholder, this machine's own zone, the
+        # database's leap-second copy.
+        (["ok", "--name", "X", "--timezone", "Factory"], "unknown time zone"),
+        (["ok", "--name", "X", "--timezone", "localtime"], "unknown time zone"),
+        (["ok", "--name", "X", "--timezone", "posixrules"], "unknown time zone"),
+        (["ok", "--name", "X", "--timezone", "right/Europe/London"], "unknown time zone"),
+        (["ok", "--name", "X", "--timezone", "posix/Europe/London"], "unknown time zone"),
     ],
 )
 def test_bad_edition_input_is_refused_and_nothing_stored(args: list[str], message: str) -> None:

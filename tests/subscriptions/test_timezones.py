@@ -52,3 +52,15 @@ def test_every_valid_zone_is_accepted(client, edition, zone) -> None:
     url = path_of(links.preferences_url(subscription.pk))
     client.post(url, {"action": "save", "editions": [edition.pk], "timezone": zone})
     assert Subscription.objects.get().timezone == zone
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "right/Europe/London"])
+def test_a_zone_that_is_no_place_is_refused_and_the_choice_kept(client, edition, zone) -> None:
+    subscription = factories.confirmed(edition)
+    Subscription.objects.filter(pk=subscription.pk).update(timezone="Europe/London")
+    url = path_of(links.preferences_url(subscription.pk))
+    response = client.post(url, {"action": "save", "editions": [edition.pk], "timezone": zone})
+    # Refused as an unknown zone is: the form again, with the field's error.
+    assert response.status_code == 400
+    assert f"{zone} is not one of the available choices" in response.content.decode()
+    assert Subscription.objects.get().timezone == "Europe/London"

@@ -16,8 +16,16 @@ from headlines.core.models import Edition
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 
 
+# Names zoneinfo opens that are no place's time: "Factory" (a placeholder whose abbreviation is
+# "-00"), "localtime" (whatever zone this machine is set to), "posixrules", and the database's
+# "posix/" and "right/" copies ("right/" zones count leap seconds: their clocks run 27 s off).
+_NOT_A_PLACE = re.compile(r"Factory|localtime|posixrules|(?:posix|right)/.*")
+
+
 def parse_timezone(name: str) -> str:
     try:
+        if _NOT_A_PLACE.fullmatch(name):
+            raise ValueError(name)
         zoneinfo.ZoneInfo(name)
     # OSError: zoneinfo opens the name as a file under tzdata, so a folder of zones ("Europe")
     # or a name longer than a file name may be is an operating system error, not "not found".
