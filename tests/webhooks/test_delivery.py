@@ -13,6 +13,7 @@ from headlines.subscriptions import services as subscriptions
 from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import webhooks_deliver_due
 from headlines.webhooks.services import webhook_endpoint_add
+from headlines.webhooks.transport import Reply
 from tests import factories
 from tests.webhooks.conftest import Receiver
 
@@ -125,6 +126,51 @@ def test_a_crashed_runner_lease_expires_and_the_message_goes_again(receiver: Rec
     now.advance(minutes=3)
     assert webhooks_deliver_due()["delivered"] == 1
     assert len(receiver.received) == 1
+
+
+class SlowReceivers:
+    """Every receiver takes its whole 90 s; meanwhile a second runner (another worker) looks
+    for due messages, as the scheduler's next tick would."""
+
+    def __init__(self, now) -> None:
+        self.now = now
+        self.sent: list[str] = []
+        self.second_runner_sent: list[str] = []
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
+        self.now.advance(seconds=90)
+        self.sent.append(headers["webhook-id"])
+        other = Recorder(self.second_runner_sent)
+        webhooks_deliver_due(transport=other)
+        return Reply(200)
+
+    def close(self) -> None:
+        return None
+
+
+class Recorder:
+    def __init__(self, into: list[str]) -> None:
+        self.into = into
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
+        self.into.append(headers["webhook-id"])
+        return Reply(200)
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_slow_batch_keeps_its_messages_from_a_second_runner(receiver: Receiver, now) -> None:
+    # Four slow receivers take 6 minutes, past one 2-minute lease: no message goes twice.
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    for n in range(4):
+        _sign_up(edition.pk, email=f"reader{n}@example.com")
+    slow = SlowReceivers(now)
+    assert webhooks_deliver_due(transport=slow)["delivered"] == 4
+    assert len(slow.sent) == 4
+    assert slow.second_runner_sent == []
+    assert Message.objects.filter(state="delivered").count() == 4
 
 
 def test_loopback_is_refused_unless_allowed(receiver: Receiver, now, settings) -> None:

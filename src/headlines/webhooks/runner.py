@@ -52,6 +52,7 @@ def webhooks_deliver_due(
         for message in claimed:
             body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
             at = clock.now()
+            _renew(owner=owner, now=at)
             headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
             reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
             counts[_record(message.pk, owner=owner, reply=reply)] += 1
@@ -73,13 +74,27 @@ def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
         )
         # The same condition again in the UPDATE: a row another runner took meanwhile is skipped.
         Message.objects.filter(due, pk__in=ids).update(
-            state=State.SENDING, lease_owner=owner, lease_until=now + LEASE
+            state=State.SENDING, lease_owner=owner, lease_until=now + _lease()
         )
     return list(
         Message.objects.select_related("endpoint")
         .filter(state=State.SENDING, lease_owner=owner)
         .order_by("next_attempt_at", "id")
     )
+
+
+def _lease() -> dt.timedelta:
+    # Long enough for one delivery to use its whole timeout (up to ten minutes) and be recorded.
+    seconds = float(settings.CONFIG["HEADLINES_WEBHOOK_TIMEOUT_SECONDS"])
+    return max(LEASE, dt.timedelta(seconds=seconds + 60))
+
+
+def _renew(*, owner: str, now: dt.datetime) -> None:
+    # A batch can take longer than one lease (50 receivers that each use their whole timeout):
+    # while this runner is still working through it, the messages it has not sent yet stay its
+    # own, or a second runner would claim and send them too. A crash still frees them in one lease.
+    mine = Message.objects.filter(state=State.SENDING, lease_owner=owner)
+    mine.update(lease_until=now + _lease())
 
 
 def backoff(attempts: int) -> dt.timedelta:

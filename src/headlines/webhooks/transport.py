@@ -3,18 +3,28 @@
 The address of every send is resolved and checked as source fetching does (private, loopback
 and other special addresses refused unless HEADLINES_WEBHOOK_ALLOW_PRIVATE), and the connection
 goes to the checked address. Redirects are not followed: a receiver that moved is a failure.
+
+HEADLINES_WEBHOOK_TIMEOUT_SECONDS bounds the whole delivery, not each read: httpx's read timeout
+restarts with every byte, so a receiver that trickled its answer held the runner (and every
+message queued behind it) for as long as it liked. A timer shuts the socket at the deadline, and
+at most READ_CAP bytes of the answer are read (only its first words are kept, for the error).
 """
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.intake.fetching.http import _pin as pin_to_checked_address
+
+READ_CAP = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,18 +43,62 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
+class _Deadline:
+    """Shuts the delivery's socket when its time is up, whatever httpx is waiting for."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.passed = False
+        self._stream: Any = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        # httpcore's trace hook: the TCP stream, then the TLS stream that replaces it.
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            with self._lock:
+                self._stream = info.get("return_value")
+                if self.passed:
+                    self._shut()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.passed = True
+            self._shut()
+
+    def _shut(self) -> None:
+        sock = self._stream.get_extra_info("socket") if self._stream is not None else None
+        if sock is None:
+            return
+        with contextlib.suppress(OSError):  # already closed: nothing is waiting on it
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
 class HttpTransport:
     def __init__(self, *, allow_private: bool | None = None, timeout: float | None = None) -> None:
         c = settings.CONFIG
         self.allow_private = (
             bool(c["HEADLINES_WEBHOOK_ALLOW_PRIVATE"]) if allow_private is None else allow_private
         )
-        seconds = float(c["HEADLINES_WEBHOOK_TIMEOUT_SECONDS"]) if timeout is None else timeout
+        self.seconds = float(c["HEADLINES_WEBHOOK_TIMEOUT_SECONDS"]) if timeout is None else timeout
         self.policy = AddressPolicy()
         # httpx loads on the first send, not when the job registry starts a command.
         import httpx
 
-        self.client = httpx.Client(timeout=seconds, follow_redirects=False)
+        # No kept-alive connections: each delivery's deadline watches the socket it opened.
+        self.client = httpx.Client(
+            timeout=self.seconds,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self.user_agent = str(c["HEADLINES_HTTP_USER_AGENT"])
 
     def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
@@ -56,17 +110,44 @@ class HttpTransport:
 
         headers = {**headers, "User-Agent": self.user_agent, "Content-Type": "application/json"}
         target, headers, extensions = pin_to_checked_address(url, headers, pinned)
-        try:
-            response = self.client.post(
-                target, content=body, headers=headers, extensions=extensions
-            )
-        except httpx.TimeoutException:
-            return Reply(None, "timed out")
-        except httpx.HTTPError as exc:
-            return Reply(None, f"connection failed ({exc or type(exc).__name__})")
-        if 200 <= response.status_code < 300:
-            return Reply(response.status_code)
-        return Reply(response.status_code, f"HTTP {response.status_code}: {response.text[:200]}")
+        with _Deadline(self.seconds) as deadline:
+            try:
+                with self.client.stream(
+                    "POST",
+                    target,
+                    content=body,
+                    headers=headers,
+                    extensions={**extensions, "trace": deadline.trace},
+                ) as response:
+                    if 200 <= response.status_code < 300:
+                        return Reply(response.status_code)
+                    return Reply(response.status_code, _error(response, deadline))
+            except httpx.TimeoutException:
+                return Reply(None, "timed out")
+            except httpx.HTTPError as exc:
+                if deadline.passed:
+                    return Reply(None, f"timed out (no complete answer in {self.seconds:g} s)")
+                return Reply(None, f"connection failed ({exc or type(exc).__name__})")
 
     def close(self) -> None:
         self.client.close()
+
+
+def _error(response: Any, deadline: _Deadline) -> str:
+    """`HTTP 500: <the answer's first words>`, read within the cap and the deadline; a redirect
+    names where it pointed (a moved receiver is updated with `webhook add`, never followed)."""
+    import httpx
+
+    said = f"HTTP {response.status_code}"
+    if 300 <= response.status_code < 400 and response.headers.get("location"):
+        said += f" (redirects to {response.headers['location'][:200]}; not followed)"
+    read = b""
+    try:
+        for chunk in response.iter_raw():
+            read += chunk
+            if len(read) >= READ_CAP:
+                break
+    except httpx.HTTPError:
+        pass  # the status is the answer; a body cut short only loses its words
+    text = read[:READ_CAP].decode("utf-8", "replace")[:200]
+    return f"{said}: {text}" if text else said

@@ -1,0 +1,116 @@
+"""The webhook transport against hostile receivers on 127.0.0.1: one that never finishes its
+answer, one that answers without end, one that redirects. Each delivery ends within
+HEADLINES_WEBHOOK_TIMEOUT_SECONDS, whatever the receiver does, so one bad receiver cannot hold
+the runner (and every message queued behind it)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from headlines.webhooks.transport import READ_CAP, HttpTransport, Reply
+
+Behaviour = Callable[[socket.socket], None]
+
+
+def _serve(behaviour: Behaviour) -> Iterator[str]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(30)
+            try:
+                conn.recv(65536)  # the request: small enough to arrive in one read here
+                behaviour(conn)
+            except OSError:
+                pass  # the sender hung up, as it should
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # the listener closed: the test is over
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/hooks"
+    stop.set()
+    listener.close()
+
+
+def _trickle(conn: socket.socket, data: bytes) -> None:
+    for byte in data:
+        conn.sendall(bytes([byte]))
+        time.sleep(0.2)  # each byte well within the read timeout, the whole far past it
+
+
+def _headers_trickle(conn: socket.socket) -> None:
+    _trickle(conn, b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 500 + b"\r\n\r\n")
+
+
+def _error_body_trickle(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 500\r\n\r\noops ")
+    _trickle(conn, b"x" * 495)
+
+
+def _endless_error_body(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n\r\n")
+    chunk = b"no " * 20_000
+    while True:
+        conn.sendall(chunk)
+
+
+def _redirect(conn: socket.socket) -> None:
+    conn.sendall(
+        b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://10.0.0.1/hooks\r\n"
+        b"Content-Length: 0\r\n\r\n"
+    )
+
+
+def _send(url: str, timeout: float = 1.0) -> tuple[Reply, float]:
+    transport = HttpTransport(allow_private=True, timeout=timeout)
+    started = time.monotonic()
+    try:
+        reply = transport.post(url, body=b"{}", headers={})
+    finally:
+        transport.close()
+    return reply, time.monotonic() - started
+
+
+@pytest.fixture
+def peer(request: pytest.FixtureRequest) -> Iterator[str]:
+    yield from _serve(request.param)
+
+
+@pytest.mark.parametrize("peer", [_headers_trickle, _error_body_trickle], indirect=True)
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout(peer: str) -> None:
+    reply, took = _send(peer, timeout=1.0)
+    assert not reply.ok
+    assert took < 3, f"the delivery took {took:.1f} s against a 1 s timeout"
+
+
+@pytest.mark.parametrize("peer", [_endless_error_body], indirect=True)
+def test_an_endless_answer_is_read_only_as_far_as_the_error_needs(peer: str) -> None:
+    reply, took = _send(peer, timeout=5.0)
+    assert reply.status == 500
+    assert reply.error.startswith("HTTP 500: no no")
+    assert len(reply.error) < 300
+    assert took < 3
+    assert READ_CAP <= 1024 * 1024
+
+
+@pytest.mark.parametrize("peer", [_redirect], indirect=True)
+def test_a_redirect_is_a_failure_that_says_where_it_pointed_and_is_not_followed(peer: str) -> None:
+    reply, _ = _send(peer)
+    assert reply.status == 307
+    assert not reply.ok
+    assert "redirects to http://10.0.0.1/hooks; not followed" in reply.error
