@@ -110,6 +110,8 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "X", "url": "javascript:alert(1)"}, 422, "http(s) URL"),
         ({"name": "X", "url": "https://x.example/f", "language": "<b>en</b>"}, 422, "language"),
         ({"name": "X", "url": "https://x.example/f", "language": "english"}, 422, "language"),
+        # `edition` for `editions`: refused, not a source added to no edition.
+        ({"name": "X", "url": "https://x.example/f", "edition": ["us"]}, 422, "extra inputs"),
     ],
 )
 def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, status, words):

@@ -172,6 +172,9 @@ def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition
         ({"email": "a@example.com"}, "edition", "required"),
         ({"email": "a" * 400 + "@example.com", "edition": "us"}, "email", "at most"),
         ({"email": "a@example.com", "edition": "us", "marketing": "perhaps"}, "marketing", "bool"),
+        # A typo is refused, not dropped: the reader's consent or topics would be lost.
+        ({"email": "a@example.com", "edition": "us", "marketting": True}, "marketting", "extra"),
+        ({"email": "a@example.com", "edition": "us", "topic": ["world"]}, "topic", "extra"),
     ],
 )
 def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
