@@ -3,6 +3,7 @@ sends it to a real receiver, retries while the receiver is down, and gives up af
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from standardwebhooks import Webhook
 
 from headlines.subscriptions import services as subscriptions
 from headlines.webhooks.models import Endpoint, Message
-from headlines.webhooks.runner import webhooks_deliver_due
+from headlines.webhooks.runner import signed_headers, webhooks_deliver_due
 from headlines.webhooks.services import webhook_endpoint_add
 from headlines.webhooks.transport import Reply
 from tests import factories
@@ -220,3 +221,15 @@ def test_every_event_type_is_published_by_its_service(receiver: Receiver, now) -
     subscriber_erase(subscriber_id=pending.subscriber_id)
     assert set(Message.objects.values_list("event_type", flat=True)) == set(EVENTS)
     assert webhooks_deliver_due()["delivered"] == len(EVENTS)
+
+
+def test_a_signature_verifies_whatever_zone_the_clock_gives() -> None:
+    # The body holds what a reader may type: accents, an emoji, a right-to-left name.
+    secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = json.dumps({"type": "subscriber.created", "data": {"name": "Zoë 📰 سلام"}})
+    berlin = dt.timezone(dt.timedelta(hours=2))
+    at = dt.datetime.now(berlin)
+    message = Message(msg_id="msg_zone")
+    headers = signed_headers(message, body, secret=secret, at=at)
+    assert headers["webhook-timestamp"] == str(int(at.timestamp()))
+    assert Webhook(secret).verify(body.encode(), headers)["data"]["name"] == "Zoë 📰 سلام"

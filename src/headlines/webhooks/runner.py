@@ -31,6 +31,9 @@ BATCH = 50
 
 def signed_headers(message: Message, body: str, *, secret: str, at: dt.datetime) -> dict[str, str]:
     """The three Standard Webhooks headers for `body`."""
+    # The library signs `at` with its zone replaced by UTC, not converted: a time given in any
+    # other zone was signed as another instant than the webhook-timestamp header said.
+    at = at.astimezone(dt.UTC)
     return {
         "webhook-id": message.msg_id,
         "webhook-timestamp": str(int(at.timestamp())),
