@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from headlines.api.models import AuditEntry
+from headlines.core.models import Edition
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from tests.api import factories
 from tests.api.conftest import Api
+from tests.api.factories import DAY
+from tests.delivery import factories as delivery_factories
 from tests.subscriptions import factories as readers
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +140,34 @@ def test_the_docs_page_serves_swagger_from_our_own_static_files(client, db) -> N
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/subscribers" in schema["paths"]
+
+
+def test_digests_page_on_without_skipping_or_repeating_one(api: Api, edition) -> None:
+    # Two editions, a digest each per day for five days: pages of three cut days in half.
+    uk = Edition.objects.create(slug="uk", name="UK Evening Headlines", timezone="Europe/London")
+    made = {
+        delivery_factories.digest(e, day=DAY - dt.timedelta(days=n)).pk
+        for n in range(5)
+        for e in (edition, uk)
+    }
+    seen: list[int] = []
+    page = api.get("/digests", limit="3").json()
+    for _ in range(len(made)):  # bounded: a cursor that did not move on would loop for ever
+        if not page:
+            break
+        seen += [d["id"] for d in page]
+        page = api.get("/digests", limit="3", after=str(page[-1]["id"])).json()
+    assert page == []
+    assert sorted(seen) == sorted(made) and len(seen) == len(made)
+    days = [Digest.objects.get(pk=i).date for i in seen]
+    assert days == sorted(days, reverse=True)
+    only_uk = api.get("/digests", edition="uk", limit="2", after=str(seen[0])).json()
+    assert all(d["edition"] == "uk" for d in only_uk)
+
+
+def test_a_hostile_page_cursor_is_refused_where_it_was_given(api: Api, edition) -> None:
+    assert api.get("/digests", after="999").status_code == 404
+    for bad in ("0", "-1", "99999999999999999999999", "abc", "1.5"):
+        refused = api.get("/digests", after=bad)
+        assert refused.status_code == 422, bad
+        assert refused.json()["detail"][0]["loc"] == ["query", "after"]

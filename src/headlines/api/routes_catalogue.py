@@ -87,9 +87,17 @@ def digests_list(
     request: HttpRequest,
     edition: str | None = Query(None, max_length=50, pattern=SLUG),
     limit: int = Query(50, ge=1, le=MAX_LIST),
+    after: int | None = Query(
+        None,
+        ge=1,
+        le=2**53,
+        description="The id of the last digest of the previous page: the next page follows it.",
+    ),
 ) -> list[dict]:
+    """Newest day first. An empty page is the end; pass the last digest's id as `after` for the
+    next one."""
     edition_id = core_selectors.edition_get(slug=edition).pk if edition else None
-    digests = digest_selectors.digests_recent(edition_id=edition_id, limit=limit)
+    digests = digest_selectors.digests_recent(edition_id=edition_id, limit=limit, after_id=after)
     return [_summary(d) for d in digests]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from headlines.core import selectors as core_selectors
 from headlines.core.errors import NotFound
@@ -19,11 +19,20 @@ def digest_get(*, digest_id: int) -> Digest:
         raise NotFound(f"no digest {digest_id}") from None
 
 
-def digests_recent(*, edition_id: int | None = None, limit: int = 50) -> list[Digest]:
-    """The newest digests (of one edition, or all), any state, newest day first."""
+def digests_recent(
+    *, edition_id: int | None = None, limit: int = 50, after_id: int | None = None
+) -> list[Digest]:
+    """The newest digests (of one edition, or all), any state, newest day first. `after_id`
+    pages on: the digests that come after that one in this order (a keyset on day and id, so
+    a page boundary inside a day of several editions neither skips nor repeats one)."""
     digests = Digest.objects.select_related("edition").order_by("-date", "id")
     if edition_id is not None:
         digests = digests.filter(edition_id=edition_id)
+    if after_id is not None:
+        day = Digest.objects.filter(pk=after_id).values_list("date", flat=True).first()
+        if day is None:
+            raise NotFound(f"no digest {after_id} to page after")
+        digests = digests.filter(Q(date__lt=day) | Q(date=day, id__gt=after_id))
     return list(digests[:limit])
 
 
