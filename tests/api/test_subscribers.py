@@ -169,6 +169,24 @@ def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition
             "timezone",
             "unknown time zone",
         ),
+        *[
+            (
+                {
+                    "email": "a@example.com",
+                    "edition": "us",
+                    "confirmed": True,
+                    "consent_source": "crm",
+                    "consent_at": when,
+                },
+                "consent_at",
+                words,
+            )
+            for when, words in [
+                ("0001-01-01T00:00:00+01:00", "before 1970"),  # year 0 in UTC: was a 500
+                ("0001-01-01T00:00:00Z", "before 1970"),
+                ("2026-01-01T09:30:00", "needs a time zone"),
+            ]
+        ],
         ({"email": "a@example.com"}, "edition", "required"),
         ({"email": "a" * 400 + "@example.com", "edition": "us"}, "email", "at most"),
         ({"email": "a@example.com", "edition": "us", "marketing": "perhaps"}, "marketing", "bool"),

@@ -221,6 +221,21 @@ def test_a_consent_time_in_the_future_is_refused(edition) -> None:
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["past@example.com"]
 
 
+def test_a_consent_time_before_1970_is_refused_not_a_crash(edition) -> None:
+    # 0001-01-01 is what some systems write for "unknown"; at +01:00 it is year 0 in UTC.
+    text = (
+        HEADER
+        + "ok@example.com,web,1999-03-14T11:59:59Z,,,\n"
+        + "blank@example.com,web,0001-01-01T00:00:00Z,,,\n"
+        + "zero@example.com,web,0001-01-01T00:00:00+01:00,,,\n"
+        + "epoch@example.com,web,1969-12-31T23:59:59Z,,,\n"
+    )
+    report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    assert [line for line, _ in report.bad] == [3, 4, 5]
+    assert all("is before 1970" in reason for _, reason in report.bad)
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["ok@example.com"]
+
+
 def test_a_re_import_says_what_was_new_changed_or_already_there(edition) -> None:
     first = (
         HEADER

@@ -224,7 +224,9 @@ def _when(value: str) -> dt.datetime:
             f"consent_at {_shown(value)} is not an ISO 8601 time, e.g. 2024-05-01T09:30:00Z"
         ) from None
     if when.tzinfo is None:
-        raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+        raise InvalidInput(
+            "consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z", field="consent_at"
+        )
     return when
 
 

@@ -301,6 +301,9 @@ def subscription_unsubscribe(
     return subscription
 
 
+CONSENT_FLOOR = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 @dataclass(frozen=True)
 class ImportedReader:
     """A reader who consented elsewhere, as a list (CSV, demo) describes them."""
@@ -315,7 +318,20 @@ class ImportedReader:
     def cleaned(self) -> ImportedReader:
         """The same reader with every field checked and normalised, or InvalidInput."""
         if self.consent_at.tzinfo is None:
-            raise InvalidInput("consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z")
+            raise InvalidInput(
+                "consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z", field="consent_at"
+            )
+        try:
+            # Year 1 at +01:00 is year 0 in UTC, which no datetime holds: the save crashed.
+            too_early = self.consent_at.astimezone(dt.UTC) < CONSENT_FLOOR
+        except OverflowError:
+            too_early = True
+        if too_early:
+            # No address consented to mail before 1970: a year such as 0001 is a blank field
+            # another system filled in, and the ledger must not carry it as evidence.
+            raise InvalidInput(
+                f"consent_at {self.consent_at.isoformat()} is before 1970", field="consent_at"
+            )
         if self.consent_at > clock.now():
             # Consent cannot be given after it is recorded: a future time is a typo or a
             # swapped day and month, and the ledger must not carry it as evidence.
