@@ -115,6 +115,8 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "X", "url": "javascript:alert(1)"}, 422, "http(s) URL"),
         ({"name": "X", "url": "https://x.example/f", "language": "<b>en</b>"}, 422, "language"),
         ({"name": "X", "url": "https://x.example/f", "language": "english"}, 422, "language"),
+        ({"name": "X", "url": "https://x.example:99999/feed"}, 422, "port is a number"),
+        ({"name": "X", "url": "https://x.example:0/feed"}, 422, "port is a number"),
         # `edition` for `editions`: refused, not a source added to no edition.
         ({"name": "X", "url": "https://x.example/f", "edition": ["us"]}, 422, "extra inputs"),
     ],

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import math
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -94,6 +95,15 @@ def _where(kind: str, url: str, path: str) -> tuple[str, str]:
             raise InvalidInput(f"no such file or folder: {path}", field="path")
     elif not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
+    else:
+        try:
+            # Django's URL check takes any five digits: port 99999 was stored, then failed at
+            # every fetch with an error that did not say why.
+            port = urlsplit(url).port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise InvalidInput("a source URL's port is a number from 1 to 65535", field="url")
     return url, path
 
 
