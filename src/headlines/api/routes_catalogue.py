@@ -41,7 +41,12 @@ SLUG = r"^[-a-zA-Z0-9_]+$"
 ID = Path(..., ge=1, le=2**53)
 SlugPath = Path(..., min_length=1, max_length=80, pattern=SLUG)
 # A day the newsroom could have: a far one is a typo, and some databases cannot store year 1.
-DAY = Query(None, ge=dt.date(1970, 1, 1), le=dt.date(9000, 1, 1))
+DAY = Query(
+    None,
+    ge=dt.date(1970, 1, 1),
+    le=dt.date(9000, 1, 1),
+    description="YYYY-MM-DD from 1970-01-01 to 9000-01-01 (JSON Schema cannot bound a date).",
+)
 
 
 def _edition_out(edition: Edition) -> EditionOut:

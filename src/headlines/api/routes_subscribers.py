@@ -98,7 +98,8 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
 
 @router.get("/subscribers", response={200: SubscriberOut, ERRORS: Error})
 def subscribers_read(
-    request: HttpRequest, email: str = Query(..., min_length=3, max_length=320)
+    request: HttpRequest,
+    email: str = Query(..., min_length=3, max_length=320, description="The reader's address."),
 ) -> dict[str, Any]:
     """One reader and their subscriptions, by address."""
     return _subscriber_out(selectors.subscriber_find(email=email))
