@@ -181,3 +181,20 @@ def test_a_retry_after_in_digits_int_does_not_read_is_no_delay_at_all() -> None:
     for odd in ("\u00b2", "\u0663", "1\u00b9"):
         assert _retry_after(Response("http://x.test/", 429, {"retry-after": odd})) is None
     assert _retry_after(Response("http://x.test/", 429, {"retry-after": "7"})) == 7.0
+
+
+def test_a_pinned_fetch_still_sends_the_urls_credentials(web: LocalWeb) -> None:
+    # A partner feed behind Basic auth, on a public name: resolved, checked and pinned.
+    port = web.server.server_address[1]
+    web.serve("/feed", page())
+    pinned = HttpFetcher(
+        short_options(allow_networks=("127.0.0.1/32",)),
+        resolve=lambda host, _port: ["127.0.0.1"],
+    )
+    try:
+        assert pinned.get(f"http://partner:s3cret@news.test:{port}/feed").status == 200
+    finally:
+        pinned.close()
+    feed_headers = next(h for p, h in web.requests if p == "/feed")
+    assert feed_headers["authorization"] == "Basic cGFydG5lcjpzM2NyZXQ="  # partner:s3cret
+    assert feed_headers["host"] == f"news.test:{port}"

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.webhooks.transport import READ_CAP, HttpTransport, Reply
+from tests.webhooks.conftest import Receiver
 
 Behaviour = Callable[[socket.socket], None]
 
@@ -114,3 +116,21 @@ def test_a_redirect_is_a_failure_that_says_where_it_pointed_and_is_not_followed(
     assert reply.status == 307
     assert not reply.ok
     assert "redirects to http://10.0.0.1/hooks; not followed" in reply.error
+
+
+def test_a_password_in_the_url_reaches_a_public_receiver(receiver: Receiver) -> None:
+    # Public receivers are the pinned ones (loopback in tests is not): the credential must
+    # survive the pin, or a CRM behind Basic auth refuses every event.
+    transport = HttpTransport(allow_private=False, timeout=5)
+    transport.policy = AddressPolicy(
+        allow_networks=["127.0.0.1/32"], resolve=lambda host, _port: ["127.0.0.1"]
+    )
+    try:
+        url = f"http://hook:s3cret@crm.test:{receiver.port}/hooks"
+        assert transport.post(url, body=b"{}", headers={}).ok
+    finally:
+        transport.close()
+    [got] = receiver.received
+    headers = {k.lower(): v for k, v in got.headers.items()}
+    assert headers["authorization"] == "Basic aG9vazpzM2NyZXQ="  # hook:s3cret
+    assert headers["host"] == f"crm.test:{receiver.port}"

@@ -292,6 +292,12 @@ def _pin(
     host = parts.hostname or ""
     address = f"[{pinned}]" if ":" in pinned else pinned
     netloc = f"{address}:{parts.port}" if parts.port else address
+    # `user:password@` is the receiver's or the feed's credential (httpx sends it as Basic
+    # auth): dropping it with the host sent every pinned request without it, and only a
+    # loopback test, which is never pinned, saw it arrive.
+    userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
+    if userinfo:
+        netloc = f"{userinfo}@{netloc}"
     host_header = f"{host}:{parts.port}" if parts.port else host
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     return urlunsplit(parts._replace(netloc=netloc)), {**headers, "Host": host_header}, extensions
