@@ -251,6 +251,20 @@ def test_a_body_over_the_size_limit_is_a_json_413_and_stores_nothing(
     assert Subscriber.objects.count() == 0
 
 
+def test_a_body_of_many_unknown_fields_gets_a_short_answer(api: Api, edition) -> None:
+    # Each unknown field is an error: the answer lists the first 20 and counts the rest,
+    # rather than growing to several times the size of the body.
+    body = {"email": "a@example.com", "edition": "us", **{f"k{n}": 1 for n in range(5000)}}
+    response = api.post("/subscribers", body)
+    assert response.status_code == 422
+    errors = response.json()["detail"]
+    assert len(errors) == 21
+    assert errors[0]["loc"] == ["body", "k0"]
+    assert errors[-1] == {"loc": ["body"], "msg": "and 4980 more", "type": "too_many"}
+    assert len(response.content) < 5000
+    assert Subscriber.objects.count() == 0
+
+
 def test_an_unknown_or_closed_edition_is_404(api: Api, edition) -> None:
     assert api.post("/subscribers", {"email": "a@x.example", "edition": "zz"}).status_code == 404
     edition.enabled = False
