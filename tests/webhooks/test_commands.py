@@ -10,6 +10,7 @@ from headlines.core import jobs
 from headlines.core.scheduler import periodic_jobs
 from headlines.subscriptions import services as subscriptions
 from headlines.webhooks.models import Endpoint, Message
+from headlines.webhooks.runner import webhooks_deliver_due
 from tests import factories
 from tests.webhooks.conftest import Receiver
 
@@ -123,3 +124,22 @@ def test_each_event_queues_the_runner_after_commit(
     assert Message.objects.get().state == "delivered"
     assert len(receiver.received) == 1
     assert "webhooks.deliver" in {p.name for p in periodic_jobs()}
+
+
+def test_a_refused_send_names_the_url_without_its_password(capsys, settings, now) -> None:
+    # The address check refuses a private receiver before any connection; its reason goes to
+    # the endpoint's last error, which `webhook list`, the admin and the log all show.
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_WEBHOOK_ALLOW_PRIVATE": False}
+    edition = factories.edition(slug="us")
+    url = "http://hooks:s3cret-pass@10.0.0.7/in"
+    call_command("webhook", "add", url, "--events", "subscriber.created")
+    subscriptions.subscription_request(
+        email="reader@example.com", edition_id=edition.pk, marketing=False, source="form"
+    )
+    assert webhooks_deliver_due()["retrying"] == 1
+    error = Endpoint.objects.get().last_error
+    assert "hooks:***@10.0.0.7" in error and "s3cret-pass" not in error
+    assert "HEADLINES_WEBHOOK_ALLOW_PRIVATE=true allows it" in error
+    assert "mark the source local" not in error  # a source's remedy, not a webhook's
+    call_command("webhook", "list")
+    assert "s3cret-pass" not in capsys.readouterr().out

@@ -7,6 +7,16 @@ from django.db import models
 from headlines.core.fields import ClockDateTimeField
 
 
+def masked_url(url: str) -> str:
+    """The URL as lists, errors and logs show it: a password in it (`https://user:pass@host/`)
+    is the receiver's credential, sent with every event but never printed."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 class Endpoint(models.Model):
     """A receiver of signed webhooks, and the events it wants."""
 
@@ -33,13 +43,8 @@ class Endpoint(models.Model):
 
     @property
     def shown_url(self) -> str:
-        """The URL as lists and logs show it: a password in it (`https://user:pass@host/`) is
-        the receiver's credential, sent with every event but never printed."""
-        parts = urlsplit(self.url)
-        if parts.password is None:
-            return self.url
-        host = parts.netloc.rpartition("@")[2]
-        return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+        """The URL as lists and logs show it, its password masked."""
+        return masked_url(self.url)
 
 
 class Message(models.Model):

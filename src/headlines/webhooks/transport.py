@@ -23,6 +23,7 @@ from django.conf import settings
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.intake.fetching.http import _pin as pin_to_checked_address
+from headlines.webhooks.models import masked_url
 
 READ_CAP = 64 * 1024
 
@@ -105,7 +106,7 @@ class HttpTransport:
         try:
             pinned = self.policy.check_url(url, allow_private=self.allow_private)
         except FetchError as exc:
-            return Reply(None, str(exc))
+            return Reply(None, _refusal(exc, url))
         import httpx
 
         headers = {**headers, "User-Agent": self.user_agent, "Content-Type": "application/json"}
@@ -131,6 +132,16 @@ class HttpTransport:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _refusal(exc: FetchError, url: str) -> str:
+    """The address check's refusal in a webhook's words: the URL as lists show it (its password
+    went into the endpoint's last error, `webhook list`, the admin and the log), and the
+    setting that allows a private receiver rather than the source's "mark it local"."""
+    said = exc.base.replace(url, masked_url(url))
+    if exc.private:
+        said += " (HEADLINES_WEBHOOK_ALLOW_PRIVATE=true allows it)"
+    return said
 
 
 def _error(response: Any, deadline: _Deadline) -> str:
