@@ -10,7 +10,9 @@ import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
+from headlines.core.events import EVENTS
 from headlines.subscriptions import services as subscriptions
+from headlines.subscriptions.models import Subscriber
 from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import signed_headers, webhooks_deliver_due
 from headlines.webhooks.services import webhook_endpoint_add
@@ -233,3 +235,33 @@ def test_a_signature_verifies_whatever_zone_the_clock_gives() -> None:
     headers = signed_headers(message, body, secret=secret, at=at)
     assert headers["webhook-timestamp"] == str(int(at.timestamp()))
     assert Webhook(secret).verify(body.encode(), headers)["data"]["name"] == "Zoë 📰 سلام"
+
+
+def test_an_erasure_forgets_the_address_in_every_earlier_event(receiver: Receiver, now) -> None:
+    # The reader signed up and confirmed (two events sent), then bounced once (queued): after
+    # erasure the address is in no stored message but the erasure event, until it is sent.
+    from headlines.delivery.bounces import bounce_note
+    from headlines.subscriptions.preferences import subscriber_erase
+
+    edition = factories.edition(slug="us")
+    other = factories.edition(slug="uk")
+    endpoint = webhook_endpoint_add(url=receiver.url, events=",".join(EVENTS))
+    _sign_up(edition.pk, email="Leaving@example.com")
+    _sign_up(other.pk, email="staying@example.com")
+    webhooks_deliver_due()
+    bounce_note(email="leaving@EXAMPLE.com", kind="soft", delivery_id=None, detail="full")
+    subscriber = Subscriber.objects.get(email="Leaving@example.com")
+    subscriber_erase(subscriber_id=subscriber.pk)
+    stored = [
+        json.dumps(m.payload) for m in Message.objects.exclude(event_type="subscriber.erased")
+    ]
+    assert not any("leaving@example.com" in s.lower() for s in stored), stored
+    assert any("staying@example.com" in s for s in stored)  # another reader's events stay
+    [erased] = Message.objects.filter(event_type="subscriber.erased")
+    assert erased.payload["data"]["email"] == "Leaving@example.com"  # the receiver's to erase
+    webhooks_deliver_due()
+    bodies = [Webhook(endpoint.secret).verify(r.body, r.headers) for r in receiver.received]
+    assert [b["data"]["email"] for b in bodies if b["type"] == "subscriber.erased"] == [
+        "Leaving@example.com"
+    ]
+    assert "Leaving@example.com" not in json.dumps(Message.objects.get(pk=erased.pk).payload)

@@ -123,8 +123,34 @@ def webhook_endpoint_enable(*, endpoint_id: int) -> Endpoint:
 ENDPOINTS_WHERE = "enabled = %s ORDER BY id"
 
 
+ERASED_ADDRESS = "(erased)"
+
+
+def webhook_messages_forget(*, email: str) -> int:
+    """Replace `email` in every stored message (sent, failed or still queued) with "(erased)".
+
+    An erased reader's address stayed in the payload of each earlier event about them
+    (`subscriber.created`, `.confirmed`, a bounce), shown in the admin for as long as the
+    ledger lives. Only the `subscriber.erased` event itself carries it, until it is delivered,
+    so that the receiver can erase it too. Erasures are rare: the JSON lookup scans the table.
+    """
+    forgotten = 0
+    rows = Message.objects.filter(payload__data__email__iexact=email).exclude(
+        event_type=events.SUBSCRIBER_ERASED
+    )
+    for message in rows.select_for_update():
+        payload = dict(message.payload)
+        payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
+        message.payload = payload
+        message.save(update_fields=["payload"])
+        forgotten += 1
+    return forgotten
+
+
 def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
     """The events listener: one ledger row per interested endpoint, in the caller's transaction."""
+    if event_type == events.SUBSCRIBER_ERASED and data.get("email"):
+        webhook_messages_forget(email=str(data["email"]))
     now = clock.now()
     body = {"type": event_type, "timestamp": now.isoformat(), "data": data}
     rows = [
