@@ -122,7 +122,7 @@ class HttpTransport:
                 ) as response:
                     if 200 <= response.status_code < 300:
                         return Reply(response.status_code)
-                    return Reply(response.status_code, _error(response, deadline))
+                    return Reply(response.status_code, _error(response))
             except httpx.TimeoutException:
                 return Reply(None, "timed out")
             except httpx.HTTPError as exc:
@@ -144,7 +144,7 @@ def _refusal(exc: FetchError, url: str) -> str:
     return said
 
 
-def _error(response: Any, deadline: _Deadline) -> str:
+def _error(response: Any) -> str:
     """`HTTP 500: <the answer's first words>`, read within the cap and the deadline; a redirect
     names where it pointed (a moved receiver is updated with `webhook add`, never followed)."""
     import httpx
