@@ -33,7 +33,7 @@ def test_a_sign_up_reaches_the_receiver_signed(receiver: Receiver, now) -> None:
     edition = factories.edition(slug="us")
     endpoint = webhook_endpoint_add(url=receiver.url, events="subscriber.created")
     _sign_up(edition.pk)
-    assert webhooks_deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0}
+    assert webhooks_deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0, "deferred": 0}
     [hit] = receiver.received
     payload = Webhook(endpoint.secret).verify(hit.body, hit.headers)
     assert payload["type"] == "subscriber.created"
@@ -70,7 +70,12 @@ def test_the_receiver_goes_down_and_comes_back(receiver: Receiver, now) -> None:
     message = Message.objects.get()
     assert message.state == "queued" and "connection failed" in message.last_error
     assert (message.next_attempt_at - now.at).total_seconds() == pytest.approx(30)
-    assert webhooks_deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}  # not yet due
+    assert webhooks_deliver_due() == {
+        "delivered": 0,
+        "retrying": 0,
+        "failed": 0,
+        "deferred": 0,
+    }  # not yet due
     now.advance(seconds=31)
     assert webhooks_deliver_due()["retrying"] == 1
     message.refresh_from_db()
@@ -265,3 +270,40 @@ def test_an_erasure_forgets_the_address_in_every_earlier_event(receiver: Receive
         "Leaving@example.com"
     ]
     assert "Leaving@example.com" not in json.dumps(Message.objects.get(pk=erased.pk).payload)
+
+
+class OneReceiverHangs:
+    """The CRM's receiver takes its whole timeout and fails; the other one answers at once."""
+
+    def __init__(self, now, hanging_url: str) -> None:
+        self.now, self.hanging_url = now, hanging_url
+        self.tried: list[str] = []
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
+        self.tried.append(url)
+        if url == self.hanging_url:
+            self.now.advance(seconds=10)
+            return Reply(None, "timed out")
+        return Reply(200)
+
+    def close(self) -> None:
+        return None
+
+
+def test_a_hanging_receiver_is_tried_once_a_batch_not_once_a_message(now) -> None:
+    edition = factories.edition(slug="us")
+    crm = webhook_endpoint_add(url="https://crm.example/hooks", events="subscriber.created")
+    webhook_endpoint_add(url="https://ok.example/hooks", events="subscriber.created")
+    for n in range(5):
+        _sign_up(edition.pk, email=f"reader{n}@example.com")
+    hanging = OneReceiverHangs(now, crm.url)
+    counts = webhooks_deliver_due(transport=hanging)
+    assert hanging.tried.count(crm.url) == 1  # 10 s, not 50 s, before the others go
+    assert counts == {"delivered": 5, "retrying": 1, "failed": 0, "deferred": 4}
+    waiting = Message.objects.filter(endpoint=crm, state="queued")
+    assert waiting.count() == 5
+    assert sorted(waiting.values_list("attempts", flat=True)) == [0, 0, 0, 0, 1]
+    assert all(m.next_attempt_at > now.at and m.lease_owner == "" for m in waiting)
+    now.advance(minutes=1)
+    second = OneReceiverHangs(now, "https://none.example/")  # the CRM is back
+    assert webhooks_deliver_due(transport=second)["delivered"] == 5

@@ -48,18 +48,29 @@ def webhooks_deliver_due(
     """Send every due message (at most `limit`); returns counts by outcome."""
     owner = uuid.uuid4().hex
     claimed = _claim(owner=owner, limit=limit, now=clock.now())
-    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    counts = {"delivered": 0, "retrying": 0, "failed": 0, "deferred": 0}
     if not claimed:
         return counts
     chosen = transport or HttpTransport()
+    # An endpoint that just failed is not tried again in this batch: a receiver that hangs
+    # would otherwise take its whole timeout once per queued message, while every other
+    # endpoint's messages waited behind it. Its next message probes it after the backoff.
+    failing: dict[int, dt.datetime] = {}
     try:
         for message in claimed:
+            if message.endpoint_id in failing:
+                _release(message.pk, owner=owner, until=failing[message.endpoint_id])
+                counts["deferred"] += 1
+                continue
             body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
             at = clock.now()
             _renew(owner=owner, now=at)
             headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
             reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
-            counts[_record(message.pk, owner=owner, reply=reply)] += 1
+            outcome = _record(message.pk, owner=owner, reply=reply)
+            counts[outcome] += 1
+            if not reply.ok:
+                failing[message.endpoint_id] = clock.now() + backoff(1)
     finally:
         if transport is None:
             chosen.close()
@@ -99,6 +110,13 @@ def _renew(*, owner: str, now: dt.datetime) -> None:
     # own, or a second runner would claim and send them too. A crash still frees them in one lease.
     mine = Message.objects.filter(state=State.SENDING, lease_owner=owner)
     mine.update(lease_until=now + _lease())
+
+
+def _release(message_id: int, *, owner: str, until: dt.datetime) -> None:
+    # Back in the queue untried: no attempt is counted, the lease is given up.
+    Message.objects.filter(pk=message_id, state=State.SENDING, lease_owner=owner).update(
+        state=State.QUEUED, lease_owner="", lease_until=None, next_attempt_at=until
+    )
 
 
 def backoff(attempts: int) -> dt.timedelta:
