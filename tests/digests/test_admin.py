@@ -1,13 +1,18 @@
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from headlines.core import clock
 from headlines.core.models import OutboxMessage
+from headlines.delivery.models import Delivery
+from headlines.delivery.services import delivery_send_now
 from headlines.digests import services
 from headlines.digests.models import Digest
 from tests import factories
 from tests.digests.factories import NOON, messy_day
+from tests.subscriptions.factories import confirmed
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +182,65 @@ def test_rebuild_says_why_a_sent_digest_cannot_be_rebuilt(draft: Digest, editor:
     page = response.content.decode()
     assert f"{draft} was not rebuilt: it has been sent; readers already have this version." in page
     assert list(draft.items.values_list("headline", flat=True)) == before
+
+
+def said(response: Any) -> list[str]:
+    """The messages the admin showed the editor after an action."""
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_approving_says_so_and_a_second_approval_says_it_already_was(
+    draft: Digest, editor: Client
+) -> None:
+    changelist = "/admin/digests/digest/"
+    action = {"action": "approve", "_selected_action": [draft.pk]}
+    assert said(editor.post(changelist, action, follow=True)) == [f"Approved {draft} for sending."]
+    assert said(editor.post(changelist, action, follow=True)) == [f"{draft} was already approved."]
+
+
+def test_an_empty_draft_is_not_approved_and_the_editor_is_told_why(
+    draft: Digest, editor: Client
+) -> None:
+    for item in draft.items.all():
+        services.digest_item_update(item_id=item.pk, dropped=True)
+    response = editor.post(
+        "/admin/digests/digest/", {"action": "approve", "_selected_action": [draft.pk]}, follow=True
+    )
+    (message,) = said(response)
+    assert "has no stories to send" in message
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.DRAFT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_digest_past_its_draft_cannot_be_deleted_and_its_ledger_stays(
+    draft: Digest, editor: Client
+) -> None:
+    subscription = confirmed(draft.edition)
+    services.digest_approve(digest_id=draft.pk)
+    delivery_send_now(digest_id=draft.pk)
+    assert Delivery.objects.filter(digest=draft, subscription=subscription).count() == 1
+    change = editor.get(url(draft)).content.decode()
+    assert "deletelink" not in change
+    assert editor.get(f"/admin/digests/digest/{draft.pk}/delete/").status_code == 403
+    assert (
+        editor.post(f"/admin/digests/digest/{draft.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    listing = editor.get("/admin/digests/digest/").content.decode()
+    assert "delete_selected" not in listing
+    bulk = editor.post(
+        "/admin/digests/digest/",
+        {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert Digest.objects.filter(pk=draft.pk).exists()
+    assert Delivery.objects.filter(digest=draft).count() == 1
+    delivery_send_now(digest_id=draft.pk)  # a re-run, as `headlines send` would
+    mailed = OutboxMessage.objects.filter(recipients__contains=subscription.subscriber.email)
+    assert mailed.count() == 1  # the reader had it once, never twice
+
+
+def test_a_draft_can_still_be_deleted(draft: Digest, editor: Client) -> None:
+    assert "deletelink" in editor.get(url(draft)).content.decode()
+    editor.post(f"/admin/digests/digest/{draft.pk}/delete/", {"post": "yes"})
+    assert not Digest.objects.filter(pk=draft.pk).exists()

@@ -115,6 +115,16 @@ class DigestAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # digests are built, not typed in: `headlines digest build` or the job
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # An approved, sending or sent digest holds the delivery ledger (who has had it):
+        # deleting it would let the next send mail every reader again. A draft may go (the
+        # next build makes it anew); the list has no bulk delete.
+        return (
+            obj is not None
+            and obj.state == Digest.State.DRAFT
+            and super().has_delete_permission(request, obj)
+        )
+
     @admin.display(description="Email preview")
     def preview(self, obj: Digest) -> str:
         if not obj.html:
@@ -218,12 +228,19 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.action(description="Approve for sending")
     def approve(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
         for digest in queryset:
-            self._run(
+            already = digest.state == Digest.State.APPROVED
+            approved = self._run(
                 request,
                 services.digest_approve,
                 digest_id=digest.pk,
                 by=request.user.get_username(),
             )
+            if approved is None:
+                continue  # _run said why
+            if already:
+                self.message_user(request, f"{approved} was already approved.", messages.INFO)
+            else:
+                self.message_user(request, f"Approved {approved} for sending.")
 
     @admin.action(description="Rebuild the draft (keeps pins, drops and edits)")
     def rebuild(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
