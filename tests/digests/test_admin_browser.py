@@ -117,3 +117,26 @@ def test_the_review_screen_preview_is_fitted_too(
     frames = _fitted_frames(page)
     assert [f[0] for f in frames] == [680, 375]
     assert all(f[1] <= f[0] and f[2] >= f[3] for f in frames)
+
+
+def test_every_box_of_the_review_screen_says_what_it_is_and_for_which_story(
+    page, live_server, draft: Digest
+) -> None:
+    staff_login(page, live_server, width=1280)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    boxes = (
+        ("Position", "spinbutton"),
+        ("Headline", "textbox"),
+        ("Summary", "textbox"),
+        ("Topics", "textbox"),
+        ("Pinned", "checkbox"),
+        ("Dropped", "checkbox"),
+    )
+    items = list(draft.items.order_by("position"))
+    assert len({item.position for item in items}) == len(items) > 1
+    for item in items:
+        for column, role in boxes:
+            box = page.get_by_role(role, name=f"{column}, place {item.position}", exact=True)
+            assert box.count() == 1, (column, item.position)
+    headline = page.get_by_role("textbox", name=f"Headline, place {items[0].position}")
+    assert headline.input_value() == items[0].headline

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -47,6 +48,11 @@ class DigestItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial["topics"] = ", ".join(self.instance.topics or [])
+            # A table's column heading names no field for a screen reader: each box says
+            # what it is and which row it belongs to ("Headline, place 2").
+            for name, field in self.fields.items():
+                label = field.label or pretty_name(name)
+                field.widget.attrs["aria-label"] = f"{label}, place {self.instance.position}"
 
     def topic_list(self) -> list[str]:
         return [s.strip() for s in self.cleaned_data.get("topics", "").split(",") if s.strip()]
