@@ -1,0 +1,143 @@
+"""The sign-up widget in the frame the operations guide tells publishers to paste, in Chromium.
+
+Whatever the reader does (nothing yet, a bad address, a sign-up, a likely typo), the whole widget
+shows inside the frame at a phone's width and a desktop's: nothing is cut off at its bottom or
+right edge, so no reader has to find a scrollbar inside an article to reach SIGN UP.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OPERATIONS = Path(__file__).parents[2] / "docs" / "operations.md"
+PHONE, DESKTOP = 390, 1280
+
+
+def documented_frame() -> str:
+    """The `<iframe …>` the guide's "Embedding the widget" section gives, as written there."""
+    guide = OPERATIONS.read_text(encoding="utf-8")
+    section = guide.split("### Embedding the widget in article pages", 1)[1]
+    found = re.search(r"```html\n(<iframe.*?</iframe>)\n```", section, re.S)
+    assert found, "the guide gives no frame to paste"
+    return found.group(1)
+
+
+def documented_chooser_height() -> int:
+    """The height the guide gives a frame offering two editions."""
+    guide = OPERATIONS.read_text(encoding="utf-8")
+    found = re.search(r"two editions, `height:(\d+)px`", guide)
+    assert found, "the guide gives no height for a frame offering two editions"
+    return int(found.group(1))
+
+
+class Article:
+    """A publisher's article page on another site holding one frame."""
+
+    def __init__(self, frame: str) -> None:
+        body = (
+            '<!doctype html><html><head><meta name="viewport" '
+            'content="width=device-width, initial-scale=1"><title>News</title></head>'
+            '<body style="margin:0;padding:16px"><article><h1>Storm hits the coast</h1>'
+            f"<p>Story text.</p>{frame}<p>More story text.</p></article></body></html>"
+        ).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                return None
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://localhost:{self.server.server_address[1]}/article.html"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def service(live_server) -> str:
+    factories.edition(slug="us", name="US Evening Headlines", timezone="America/New_York")
+    factories.edition(slug="uk", name="UK Evening Headlines", timezone="Europe/London")
+    return live_server.url.replace("localhost", "127.0.0.1")
+
+
+@pytest.fixture
+def open_article(service: str) -> Iterator[Any]:
+    opened: list[Article] = []
+
+    def open_(frame: str) -> Article:
+        frame = frame.replace("https://headlines.example.com", service)
+        opened.append(Article(frame))
+        return opened[-1]
+
+    yield open_
+    for article in opened:
+        article.close()
+
+
+def assert_whole(page: Any, state: str) -> None:
+    frame = page.frames[1]
+    frame.wait_for_load_state()
+    scroll_w, client_w, scroll_h, client_h = frame.evaluate(
+        "() => { const d = document.documentElement;"
+        " return [d.scrollWidth, d.clientWidth, d.scrollHeight, d.clientHeight] }"
+    )
+    assert scroll_w <= client_w, f"{state}: the widget runs {scroll_w - client_w}px off the side"
+    assert scroll_h <= client_h, f"{state}: the widget's last {scroll_h - client_h}px are cut off"
+
+
+def walk(page: Any, article: Article, *, width: int, chooser: bool = False) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(article.url)
+    widget = page.frame_locator("iframe")
+    email = widget.get_by_placeholder("Email address")
+    email.wait_for()
+    assert_whole(page, "the blank form")
+    email.fill("not an address")
+    widget.get_by_role("button", name="SIGN UP").click()
+    widget.get_by_text("Please enter a valid email address").wait_for()
+    assert_whole(page, "a bad address")
+    if chooser:
+        widget.get_by_label(re.compile("UK Evening Headlines")).check()
+    email.fill("ann.reader@gmial.com")
+    widget.get_by_role("button", name="SIGN UP").click()
+    widget.get_by_text("Did you mean").wait_for()
+    assert_whole(page, "the thanks with a likely typo")
+    widget.get_by_role("button", name=re.compile("Sign up as")).click()
+    widget.get_by_text("Did you mean").wait_for(state="detached")  # the thanks, again
+    widget.get_by_text("Thanks for signing up").wait_for()
+    assert_whole(page, "the thanks")
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_the_documented_frame_holds_the_whole_widget(page, open_article, width: int) -> None:
+    frame = documented_frame()
+    assert 'src="https://headlines.example.com/widget/us/"' in frame
+    walk(page, open_article(frame), width=width)
+
+
+@pytest.mark.parametrize("width", [PHONE, DESKTOP])
+def test_a_frame_offering_two_editions_holds_the_whole_chooser(
+    page, open_article, width: int
+) -> None:
+    frame = re.sub(r"height:\d+px", f"height:{documented_chooser_height()}px", documented_frame())
+    frame = frame.replace("/widget/us/", "/widget/?editions=us,uk")
+    walk(page, open_article(frame), width=width, chooser=True)
