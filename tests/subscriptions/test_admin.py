@@ -108,3 +108,32 @@ def test_staff_add_a_suppression_by_address_stored_only_as_a_hash(staff) -> None
 def test_anonymous_visitors_cannot_reach_the_csv_doors(client, edition) -> None:
     assert client.get(f"{BASE}subscriber/export-csv/").status_code == 302
     assert client.get(f"{BASE}subscriber/import-csv/").status_code == 302
+
+
+def said(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_adding_a_suppression_names_what_was_stored_and_a_repeat_changes_nothing(staff) -> None:
+    added = staff.post(
+        f"{BASE}suppression/add/",
+        {"email": "NoWay@Example.com", "detail": "asked by phone"},
+        follow=True,
+    )
+    stored = Suppression.objects.get()
+    assert said(added) == [
+        f"The suppression “{stored.email_hash[:12]}… (manual)” was added successfully."
+    ]
+    Suppression.objects.update(reason=Suppression.Reason.COMPLAINT)
+    again = staff.post(f"{BASE}suppression/add/", {"email": "noway@example.com"}, follow=True)
+    assert said(again) == ["That address was already suppressed (spam complaint); nothing changed."]
+    assert again.redirect_chain[-1][0] == f"{BASE}suppression/"
+    kept = Suppression.objects.get()
+    assert (kept.reason, kept.detail) == (Suppression.Reason.COMPLAINT, "asked by phone")
+    assert "noway" not in again.content.decode().lower()
+
+
+def test_a_suppression_needs_a_real_address(staff) -> None:
+    page = staff.post(f"{BASE}suppression/add/", {"email": "<script>x</script>"}).content.decode()
+    assert "Enter a valid email address." in page and "<script>x" not in page
+    assert not Suppression.objects.exists()

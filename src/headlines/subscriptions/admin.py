@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 
 from headlines.core.errors import DomainError
 from headlines.core.models import Edition
-from headlines.subscriptions import csvfiles, preferences, services
+from headlines.subscriptions import csvfiles, preferences, selectors, services
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 
 
@@ -214,9 +214,27 @@ class SuppressionAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Suppression, form: Any, change: bool) -> None:
+        email = form.cleaned_data["email"]
+        already = selectors.is_suppressed(email=email)
         saved = services.suppression_add(
-            email=form.cleaned_data["email"],
+            email=email,
             reason=Suppression.Reason.MANUAL,
             detail=form.cleaned_data.get("detail", ""),
         )
-        obj.pk = saved.pk
+        # The admin's message names what was stored (its hash and reason), not an empty form.
+        for field in ("pk", "email_hash", "reason", "detail", "created_at"):
+            setattr(obj, field, getattr(saved, field))
+        obj.already = already  # type: ignore[attr-defined]
+
+    def response_add(
+        self, request: HttpRequest, obj: Suppression, post_url_continue: str | None = None
+    ) -> HttpResponse:
+        if not getattr(obj, "already", False):
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            f"That address was already suppressed ({obj.get_reason_display().lower()}); "
+            "nothing changed.",
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:subscriptions_suppression_changelist"))
