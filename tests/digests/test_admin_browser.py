@@ -140,3 +140,31 @@ def test_every_box_of_the_review_screen_says_what_it_is_and_for_which_story(
             assert box.count() == 1, (column, item.position)
     headline = page.get_by_role("textbox", name=f"Headline, place {items[0].position}")
     assert headline.input_value() == items[0].headline
+
+
+def test_enter_in_a_box_saves_the_edits_and_pulls_no_story_in(
+    page, live_server, draft: Digest
+) -> None:
+    draft.edition.max_stories = 2
+    draft.edition.save()
+    digest = services.digest_build(edition_id=draft.edition_id, day=draft.date)
+    before = {i.pk: (i.pinned, i.dropped) for i in digest.items.all()}
+    staff_login(page, live_server, width=1280)
+    page.goto(f"{live_server.url}/admin/digests/digest/{digest.pk}/change/")
+    pull = page.get_by_role("button", name="Pull into the digest")
+    assert pull.count() > 0  # stories of the day that are not sent, each with its button
+    first = digest.items.order_by("position").first()
+    assert first is not None
+    page.get_by_role("textbox", name=f"Headline, place {first.position}").fill("Edited, kept")
+    position = page.get_by_role("spinbutton", name=f"Position, place {first.position}")
+    position.fill("7")
+    position.press("Enter")
+    page.wait_for_url("**/admin/digests/digest/")
+    first.refresh_from_db()
+    assert (first.headline, first.position) == ("Edited, kept", 7)
+    assert {i.pk: (i.pinned, i.dropped) for i in digest.items.all()} == before
+
+    page.goto(f"{live_server.url}/admin/digests/digest/{digest.pk}/change/")
+    page.get_by_role("button", name="Pull into the digest").first.click()
+    page.get_by_text("Pulled in at place").wait_for()
+    assert digest.items.filter(pinned=True).count() == 1

@@ -148,13 +148,14 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.display(description="Every story of the day")
     def day_stories(self, obj: Digest) -> str:
         """The day's stories as `headlines stories` lists them, each with a button that pulls it
-        into the digest (the button posts the page's form, with its CSRF token, to `pull`)."""
+        into the digest. The buttons belong to their own small form (`pull-story`, with its CSRF
+        token, after the page's form: see the change_form template), not to the page's form:
+        Enter in a position or topics box then saves the edits, never pulls a story in."""
         stories = listing.stored_stories(edition_id=obj.edition_id, day=obj.date)
         if not stories:
             return "No stories stored for this day yet: build the digest."
         status = _statuses(obj)
         editable = obj.state == Digest.State.DRAFT
-        url = reverse("admin:digests_digest_pull", args=[obj.pk])
         rows = [
             format_html(
                 "<tr><td>{}</td><td><strong>{}</strong><br>{}<br><small>{}</small></td>"
@@ -165,9 +166,8 @@ class DigestAdmin(admin.ModelAdmin):
                 ", ".join(sorted({a.source for a in story.articles})),
                 status.get(story.story_id or 0, "not in the digest"),
                 format_html(
-                    '<button type="submit" class="button" formaction="{}" formmethod="post" '
-                    'formnovalidate name="story" value="{}">Pull into the digest</button>',
-                    url,
+                    '<button type="submit" class="button" form="pull-story" name="story" '
+                    'value="{}">Pull into the digest</button>',
                     story.story_id,
                 )
                 if editable and status.get(story.story_id or 0) != "in the digest"
