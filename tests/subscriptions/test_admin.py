@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from headlines.subscriptions import csvfiles
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Suppression
 from tests.subscriptions import factories
@@ -137,3 +138,9 @@ def test_a_suppression_needs_a_real_address(staff) -> None:
     page = staff.post(f"{BASE}suppression/add/", {"email": "<script>x</script>"}).content.decode()
     assert "Enter a valid email address." in page and "<script>x" not in page
     assert not Suppression.objects.exists()
+
+
+def test_the_import_page_names_every_column_a_file_may_carry(staff, edition) -> None:
+    page = staff.get(f"{BASE}subscriber/import-csv/").content.decode()
+    for column in csvfiles.REQUIRED + csvfiles.OPTIONAL:
+        assert f"<code>{column}</code>" in page, column

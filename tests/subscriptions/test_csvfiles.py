@@ -33,11 +33,12 @@ def test_good_rows_are_imported_and_each_bad_row_is_reported_with_its_line(editi
         + "fay@example.com,website\n"  # 11
         + "gus@example.com,,2024-05-01T09:30:00Z,,,\n"  # 12
         + "hal@example.com,website,2024-05-01T09:30:00,,,\n"  # 13 no offset
+        + "ivy@example.com,website, ,,,\n"  # 14 no consent time
     )
     report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
     assert report.imported == 2
     lines = [line for line, _ in report.bad]
-    assert lines == [3, 4, 5, 8, 9, 10, 11, 12, 13]
+    assert lines == [3, 4, 5, 8, 9, 10, 11, 12, 13, 14]
     reasons = dict(report.bad)
     assert "not a valid address" in reasons[3]
     assert "ISO 8601" in reasons[4]
@@ -48,6 +49,7 @@ def test_good_rows_are_imported_and_each_bad_row_is_reported_with_its_line(editi
     assert "fields" in reasons[11]
     assert "consent_source is empty" in reasons[12]
     assert "time zone" in reasons[13]
+    assert reasons[14] == "consent_at is empty: give the time the reader consented"
     assert set(Subscriber.objects.values_list("email", "name")) == {
         ("ann@example.com", "Ann"),
         ("dan@example.com", 'Dan, "the" man'),

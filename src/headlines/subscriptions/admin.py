@@ -50,7 +50,7 @@ class SubscriptionInline(ReadOnlyMixin, admin.TabularInline):
 
 class ImportForm(forms.Form):
     edition = forms.ModelChoiceField(queryset=Edition.objects.all(), to_field_name="slug")
-    file = forms.FileField(help_text="UTF-8 CSV: email, consent_source, consent_at, …")
+    file = forms.FileField(help_text="UTF-8 CSV with a header line; the columns are above.")
 
 
 class ExportForm(forms.Form):

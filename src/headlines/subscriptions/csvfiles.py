@@ -217,6 +217,8 @@ def _row(line: int, header: list[str], values: list[str], known: list[str]) -> R
 
 
 def _when(value: str) -> dt.datetime:
+    if not value.strip():
+        raise InvalidInput("consent_at is empty: give the time the reader consented")
     try:
         when = dt.datetime.fromisoformat(value.strip())
     except ValueError:
