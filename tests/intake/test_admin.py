@@ -24,12 +24,22 @@ def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
         last_error="http://127.0.0.1:9/feed: connection failed (refused)",
         consecutive_failures=2,
         last_fetched_at="2024-03-14T09:00:00Z",
-        last_report={"fetched": 0, "new": 0, "duplicates": 0, "failed_count": 0, "failed": []},
+        last_report={
+            "fetched": 3,
+            "new": 1,
+            "duplicates": 1,
+            "failed_count": 1,
+            "failed": [{"input": "http://127.0.0.1:9/a.html", "reason": "no article text"}],
+        },
     )
     listing = staff.get("/admin/intake/source/").content.decode()
     assert "failing (2 in a row)" in listing and "connection failed (refused)" in listing
     page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
     assert "connection failed (refused)" in page
+    for label, count in (("Fetched", 3), ("New", 1), ("Duplicates", 1), ("Failed", 1)):
+        assert f"<tr><th>{label}</th><td>{count}</td></tr>" in page
+    assert "failed_count" not in page
+    assert "<code>http://127.0.0.1:9/a.html</code>: no article text" in page
 
 
 def test_articles_show_what_scrubbing_removed(staff: Client, tmp_path) -> None:

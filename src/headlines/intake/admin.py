@@ -37,6 +37,15 @@ URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
 }
 
 
+# The last run's counts, as an editor reads them (the report's own keys are for scripts).
+LAST_RUN_ROWS = (
+    ("fetched", "Fetched"),
+    ("new", "New"),
+    ("duplicates", "Duplicates"),
+    ("failed_count", "Failed"),
+)
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
@@ -79,7 +88,7 @@ class SourceAdmin(admin.ModelAdmin):
         report = obj.last_report or {}
         if not report:
             return "—"
-        rows = [(k, report.get(k, "")) for k in ("fetched", "new", "duplicates", "failed_count")]
+        rows = [(label, report.get(key, "")) for key, label in LAST_RUN_ROWS]
         failures = [(f["input"], f["reason"]) for f in report.get("failed", [])]
         return format_html(
             "<table>{}</table><ul>{}</ul>",
