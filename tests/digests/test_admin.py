@@ -244,3 +244,34 @@ def test_a_draft_can_still_be_deleted(draft: Digest, editor: Client) -> None:
     assert "deletelink" in editor.get(url(draft)).content.decode()
     editor.post(f"/admin/digests/digest/{draft.pk}/delete/", {"post": "yes"})
     assert not Digest.objects.filter(pk=draft.pk).exists()
+
+
+def test_the_review_screen_saves_the_edits_then_approves(draft: Digest, editor: Client) -> None:
+    data = formset(draft, {0: {"headline": "Edited just before approval"}})
+    response = editor.post(url(draft), {**data, "_approve": "Save and approve"}, follow=True)
+    assert response.redirect_chain[-1][0] == url(draft)
+    assert said(response) == [f"Approved {draft} for sending."]
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.APPROVED
+    assert (
+        "Edited just before approval" in draft.html and "Edited just before approval" in draft.text
+    )
+    page = response.content.decode()
+    assert 'name="_approve"' not in page and 'name="_rebuild"' not in page
+
+
+def test_the_review_screen_saves_the_edits_then_rebuilds_keeping_them(
+    draft: Digest, editor: Client
+) -> None:
+    data = formset(draft, {0: {"headline": "Kept through the rebuild"}})
+    response = editor.post(url(draft), {**data, "_rebuild": "Save and rebuild"}, follow=True)
+    assert said(response) == [f"Rebuilt {draft}: {draft.items.count()} stories."]
+    assert draft.items.filter(headline="Kept through the rebuild").exists()
+
+
+def test_an_edit_the_review_screen_refuses_is_not_approved(draft: Digest, editor: Client) -> None:
+    data = formset(draft, {0: {"position": "-3"}})
+    page = editor.post(url(draft), {**data, "_approve": "Save and approve"}).content.decode()
+    assert "Please correct the error" in page
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.DRAFT

@@ -168,3 +168,25 @@ def test_enter_in_a_box_saves_the_edits_and_pulls_no_story_in(
     page.get_by_role("button", name="Pull into the digest").first.click()
     page.get_by_text("Pulled in at place").wait_for()
     assert digest.items.filter(pinned=True).count() == 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_editor_edits_and_approves_from_the_review_screen(
+    page, live_server, draft: Digest, width: int
+) -> None:
+    staff_login(page, live_server, width=width)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    first = draft.items.order_by("position").first()
+    assert first is not None
+    page.get_by_role("textbox", name=f"Summary, place {first.position}").fill("A new summary.")
+    approve = page.get_by_role("button", name="Save and approve for sending")
+    assert_on_screen(approve, width, "approve button")
+    assert_on_screen(
+        page.get_by_role("button", name="Save and rebuild the draft"), width, "rebuild"
+    )
+    assert_no_page_overflow(page, width)
+    approve.click()
+    page.get_by_text(f"Approved {draft} for sending.").wait_for()
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.APPROVED and "A new summary." in draft.text
+    assert page.get_by_role("button", name="Save and approve for sending").count() == 0

@@ -231,6 +231,14 @@ class DigestAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Digest, form: Any, change: bool) -> None:
         return None  # the digest's own fields are read-only; its items are saved above
 
+    def response_change(self, request: HttpRequest, obj: Digest) -> HttpResponse:
+        # The review screen's own buttons: the edits are saved by now; then the list's action.
+        for button, action in (("_approve", self.approve), ("_rebuild", self.rebuild)):
+            if button in request.POST:
+                action(request, Digest.objects.filter(pk=obj.pk))
+                return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
     @admin.action(description="Approve for sending")
     def approve(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
         for digest in queryset:
