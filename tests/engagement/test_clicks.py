@@ -145,3 +145,12 @@ def test_the_dashboard_shows_clicks_per_story_and_the_trend(sent, admin_client) 
     assert 'class="clicks-chart"' in page and "Story 1 headline: 1 clicks" in page
     assert '<strong class="total-clicks">1</strong>' in page
     assert admin_client.get("/admin/engagement/click/digest/99999/").status_code == 404
+
+
+def test_the_dashboard_says_in_words_when_no_reader_has_clicked(sent, admin_client) -> None:
+    home = admin_client.get("/admin/").content.decode()
+    assert "No clicks yet on the last digest sent." in home
+    assert 'class="clicks-trend"' not in home  # no empty bars under a scale of 1
+    visit(links(sent)[0], "198.51.100.7")
+    home = admin_client.get("/admin/").content.decode()
+    assert "No clicks yet" not in home and 'class="clicks-trend"' in home

@@ -53,6 +53,11 @@ def trend_bars(series: list[tuple[dt.date, int]], *, label: str, width: int = 36
     """Vertical bars, one per digest, oldest on the left."""
     if not series:
         return format_html("<p>{}</p>", "No digest has gone out yet.")
+    if not any(n for _, n in series):
+        # Bars of height zero under a "1" scale read as a broken chart: say it in words.
+        if len(series) == 1:
+            return format_html("<p>{}</p>", "No clicks yet on the last digest sent.")
+        return format_html("<p>No clicks yet on the last {} digests sent.</p>", len(series))
     height, top = 90, max(max(n for _, n in series), 1)
     step = min((width - 8) / len(series), 40.0)  # one digest is a bar, not a block
     bars = format_html_join(
