@@ -190,3 +190,21 @@ def test_the_editor_edits_and_approves_from_the_review_screen(
     draft.refresh_from_db()
     assert draft.state == Digest.State.APPROVED and "A new summary." in draft.text
     assert page.get_by_role("button", name="Save and approve for sending").count() == 0
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_summary_box_is_the_widest_on_the_review_screen(
+    page, live_server, draft: Digest, width: int
+) -> None:
+    staff_login(page, live_server, width=width)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    first = draft.items.order_by("position").first()
+    assert first is not None
+    place = first.position
+    widths = {
+        column: page.get_by_role(role, name=f"{column}, place {place}").bounding_box()["width"]
+        for column, role in (("Headline", "textbox"), ("Summary", "textbox"), ("Topics", "textbox"))
+    }
+    assert widths["Summary"] >= widths["Headline"] > widths["Topics"], widths
+    assert widths["Summary"] >= 250, widths  # lines of several words, not a column of one
+    assert_no_page_overflow(page, width)
