@@ -144,3 +144,20 @@ def test_the_import_page_names_every_column_a_file_may_carry(staff, edition) -> 
     page = staff.get(f"{BASE}subscriber/import-csv/").content.decode()
     for column in csvfiles.REQUIRED + csvfiles.OPTIONAL:
         assert f"<code>{column}</code>" in page, column
+
+
+def test_deleting_a_subscriber_says_first_that_it_erases_them_for_good(staff, edition) -> None:
+    subscription = factories.confirmed(edition, email="leaving@example.com")
+    subscriber = subscription.subscriber
+    one = staff.get(f"{BASE}subscriber/{subscriber.pk}/delete/").content.decode()
+    several = staff.post(
+        f"{BASE}subscriber/",
+        {"action": "delete_selected", "_selected_action": [subscriber.pk]},
+    ).content.decode()
+    for page in (one, several):
+        assert 'id="erase-note"' in page
+        assert "the address is never mailed again" in page
+        assert "unsubscribe their subscriptions instead" in page
+    staff.post(f"{BASE}subscriber/{subscriber.pk}/delete/", {"post": "yes"})
+    assert not Subscriber.objects.filter(email="leaving@example.com").exists()
+    assert Suppression.objects.get().email_hash == email_hash("leaving@example.com")
