@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from headlines.config import PARSERS, ConfigError
 
@@ -63,7 +63,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
+            "PORT": str(_port(parts) or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
@@ -71,6 +71,16 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
     raise ConfigError(
         f"HEADLINES_DATABASE_URL: unsupported scheme {scheme!r}; use sqlite:/// or postgresql://"
     )
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; `db:54x2` (or past 65535) stopped every command with a traceback."""
+    try:
+        return parts.port
+    except ValueError:
+        raise ConfigError(
+            f"HEADLINES_DATABASE_URL: expected a port from 1 to 65535 after {parts.hostname}:"
+        ) from None
 
 
 # Options of a PostgreSQL URL that Django reads as Python values, not text: Django enables

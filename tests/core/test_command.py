@@ -98,6 +98,10 @@ def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
         ("HEADLINES_LOG_LEVEL", "LOUD"),
         ("HEADLINES_BROKER_URL", "kafka://x"),
         ("HEADLINES_INTAKE_ALLOW_NETWORKS", "10.0.0.0/33"),
+        # A port that is no number crashed start-up with urllib's traceback (exit 3).
+        ("HEADLINES_DATABASE_URL", "postgresql://headlines:secret@db:54x2/headlines"),
+        ("HEADLINES_SMTP_URL", "smtp://relay.internal:2x5"),
+        ("HEADLINES_SMTP_URL", "smtp://relay.internal:25?rates=50"),
     ],
 )
 def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> None:
@@ -111,6 +115,7 @@ def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> N
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"headlines: configuration error: {name}:"), done.stderr
+    assert "Traceback" not in done.stderr and "secret" not in done.stderr
 
 
 def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:

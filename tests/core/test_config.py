@@ -147,6 +147,33 @@ def test_a_relay_limit_that_is_no_number_stops_start_up_without_the_password(
     assert "secret" not in str(no.value)
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("smtp://user:secret@relay:2x5", "expected a port from 1 to 65535 after relay:"),
+        ("smtps://user:secret@relay:70000", "expected a port from 1 to 65535 after relay:"),
+        # A misspelt limit was dropped without a word: the relay got everything at full speed.
+        ("smtp://user:secret@relay:25?rates=50", "unknown option rates= (expected concurrency="),
+        ("smtp://user:secret@relay:25?concurrency=inf", "concurrency= must be a positive"),
+        ("smtp://user:secret@relay:25?rate=nan", "rate= must be a positive"),
+    ],
+)
+def test_a_relay_url_with_a_bad_port_or_option_stops_start_up(
+    tmp_path: Path, raw: str, expected: str
+) -> None:
+    with pytest.raises(ConfigError, match=re.escape(f"HEADLINES_SMTP_URL: {expected}")) as no:
+        config.load({"HEADLINES_SMTP_URL": raw}, dotenv=tmp_path / "none")
+    assert "secret" not in str(no.value)
+
+
+def test_a_relay_url_takes_its_documented_options(tmp_path: Path) -> None:
+    raw = "smtp://relay:25?concurrency=2&rate=50&hourly=100000&verify=0&starttls=1"
+    assert (
+        config.load({"HEADLINES_SMTP_URL": raw}, dotenv=tmp_path / "none")["HEADLINES_SMTP_URL"]
+        == raw
+    )
+
+
 def test_a_dkim_key_file_that_cannot_be_read_stops_start_up(tmp_path: Path) -> None:
     # It was read at the first send: `headlines send` approved the digest, then stopped.
     missing = tmp_path / "dkim.pem"
@@ -244,6 +271,9 @@ def test_database_urls(tmp_path: Path) -> None:
         parse_database_url("mysql://x/y", tmp_path)
     with pytest.raises(ConfigError, match="database name"):
         parse_database_url("postgresql://host/", tmp_path)
+    for port in ("54x2", "70000"):
+        with pytest.raises(ConfigError, match="expected a port from 1 to 65535 after db:"):
+            parse_database_url(f"postgresql://bob:secret@db:{port}/news", tmp_path)
 
 
 def test_postgresql_statements_are_prepared_unless_the_url_says_otherwise(tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import smtplib
 import ssl
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from headlines.core.errors import InvalidInput
 from headlines.core.messenger import SendResult
@@ -51,7 +52,7 @@ def parse_smtp_urls(value: str) -> list[Relay]:
                 field="HEADLINES_SMTP_URL",
             )
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
-        _check_limits(query)
+        _check_options(query)
         security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}[scheme]
         if query.get("starttls", "").lower() in {"1", "true", "yes"}:
             security = "starttls"
@@ -59,7 +60,7 @@ def parse_smtp_urls(value: str) -> list[Relay]:
         relays.append(
             Relay(
                 host=url.hostname,
-                port=url.port or default_port,
+                port=_port(url) or default_port,
                 security=security,
                 username=unquote(url.username or ""),
                 password=unquote(url.password or ""),
@@ -71,13 +72,37 @@ def parse_smtp_urls(value: str) -> list[Relay]:
     return relays
 
 
-def _check_limits(query: Mapping[str, str]) -> None:
-    """?concurrency=N&rate=N&hourly=N must be positive numbers."""
+# What a relay URL's query may say. A misspelt limit (`?rates=50`) was dropped without a word,
+# and the relay was then sent to as fast as it would take.
+RELAY_OPTIONS = ("concurrency", "rate", "hourly", "verify", "starttls")
+
+
+def _port(url: SplitResult) -> int | None:
+    """The URL's port; `smtp://relay:25x` (or past 65535) stopped start-up with a traceback."""
+    try:
+        return url.port
+    except ValueError:
+        raise InvalidInput(
+            f"HEADLINES_SMTP_URL: expected a port from 1 to 65535 after {url.hostname}:",
+            field="HEADLINES_SMTP_URL",
+        ) from None
+
+
+def _check_options(query: Mapping[str, str]) -> None:
+    """Only the known options; ?concurrency=N&rate=N&hourly=N must be positive numbers."""
+    unknown = sorted(set(query) - set(RELAY_OPTIONS))
+    if unknown:
+        raise InvalidInput(
+            f"HEADLINES_SMTP_URL: unknown option {unknown[0]}= (expected "
+            f"{', '.join(o + '=' for o in RELAY_OPTIONS)})",
+            field="HEADLINES_SMTP_URL",
+        )
     for name in ("concurrency", "rate", "hourly"):
         if name not in query:
             continue
         try:
-            ok = float(query[name]) > 0
+            # `inf` stopped the first send with a traceback (an endless pool of connections).
+            ok = math.isfinite(float(query[name])) and float(query[name]) > 0
         except ValueError:
             ok = False
         if not ok:
