@@ -45,8 +45,10 @@ def _float(raw: str) -> float:
 
 
 def _plain(value: float | None) -> str | None:
-    """1.0 as "1", 0.5 as "0.5"."""
-    return None if value is None else f"{value:g}"
+    """1.0 as "1", 0.5 as "0.5", 1000000 as "1000000" (not "1e+06")."""
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _str(raw: str) -> str:
@@ -156,7 +158,9 @@ class Setting:
     group: str = "general"
     # The values a number may take (either end open where None): a negative batch, a similarity
     # of `nan` or `inf`, a summary cap of 0 were taken as they came and showed up as nonsense, or
-    # a traceback, far from where they were set.
+    # a traceback, far from where they were set. Every number has both ends: a retry wait or a
+    # lease of 1e300 seconds, or a rate of 10**20, was taken and crashed the first send (or
+    # sign-up) with an OverflowError.
     minimum: float | None = None
     maximum: float | None = None
     # The words a text may be, in any case (stored upper-case): a log level of `LOUD` was taken
@@ -349,6 +353,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Sign-ups accepted per client IP per hour.",
         group="subscriptions",
         minimum=1,
+        maximum=1_000_000,
     ),
     Setting(
         "HEADLINES_SIGNUP_RATE_PER_ADDRESS",
@@ -357,6 +362,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Sign-ups accepted per email address per hour.",
         group="subscriptions",
         minimum=1,
+        maximum=1_000_000,
     ),
     Setting(
         "HEADLINES_WEB_PROCESSES",
@@ -377,6 +383,7 @@ SETTINGS: tuple[Setting, ...] = (
         "after a while, their clients reconnect to whichever process has time.",
         group="jobs",
         minimum=0,
+        maximum=1_000_000,
     ),
     Setting(
         "HEADLINES_WORKER_NICE",
@@ -417,6 +424,7 @@ SETTINGS: tuple[Setting, ...] = (
         "died runs again after this.",
         group="jobs",
         minimum=1,
+        maximum=86400,
     ),
     Setting(
         "HEADLINES_JOB_POLL_SECONDS",
@@ -573,6 +581,7 @@ SETTINGS += (
         "token); an older form is shown again, fresh, with what the reader typed.",
         group="subscriptions",
         minimum=1,
+        maximum=8760,
     ),
     Setting(
         "HEADLINES_TRUSTED_PROXIES",
@@ -635,6 +644,7 @@ SETTINGS += (
         "this.",
         group="delivery",
         minimum=1,
+        maximum=86400,
     ),
     Setting(
         "HEADLINES_DELIVERY_THREADS",
@@ -662,6 +672,7 @@ SETTINGS += (
         "First wait after a temporary failure (4xx, dropped connection); doubles each attempt.",
         group="delivery",
         minimum=0,
+        maximum=86400,
     ),
     Setting(
         "HEADLINES_RETRY_MAX_SECONDS",
@@ -670,6 +681,7 @@ SETTINGS += (
         "Longest wait between two attempts at one delivery.",
         group="delivery",
         minimum=0,
+        maximum=86400,
     ),
     Setting(
         "HEADLINES_SOFT_BOUNCE_LIMIT",
@@ -730,6 +742,7 @@ SETTINGS += (
         "Largest response body read from a source; larger ones fail with a clear reason.",
         group="intake",
         minimum=1000,
+        maximum=1_000_000_000,
     ),
     Setting(
         "HEADLINES_INTAKE_MAX_REDIRECTS",
@@ -808,6 +821,7 @@ SETTINGS += (
         "Most new article pages fetched from one feed or sitemap per ingest.",
         group="intake",
         minimum=1,
+        maximum=100_000,
     ),
     Setting(
         "HEADLINES_INTAKE_DEDUP_WINDOW_DAYS",
@@ -834,6 +848,7 @@ SETTINGS += (
         "A short line seen in this many articles of one source is page furniture and scrubbed.",
         group="intake",
         minimum=2,
+        maximum=1_000_000,
     ),
 )
 
@@ -846,6 +861,7 @@ SETTINGS += (
         "Requests one API token may make per minute; more get 429 with Retry-After.",
         group="api",
         minimum=1,
+        maximum=1_000_000,
     ),
     Setting(
         "HEADLINES_WEBHOOK_TIMEOUT_SECONDS",
@@ -863,6 +879,7 @@ SETTINGS += (
         "First wait after a failed webhook delivery; doubles each attempt (at most an hour).",
         group="api",
         minimum=0,
+        maximum=3600,
     ),
     Setting(
         "HEADLINES_WEBHOOK_RETRY_HOURS",
@@ -872,6 +889,7 @@ SETTINGS += (
         "disabled with a notice in the admin.",
         group="api",
         minimum=0,
+        maximum=8760,
     ),
     Setting(
         "HEADLINES_WEBHOOK_ALLOW_PRIVATE",
@@ -889,6 +907,7 @@ SETTINGS += (
         "HEADLINES_CLICK_SCANNER_SECONDS that mark a link scanner: none of them are counted.",
         group="api",
         minimum=1,
+        maximum=1000,
     ),
     Setting(
         "HEADLINES_CLICK_SCANNER_SECONDS",

@@ -102,6 +102,8 @@ def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
         ("HEADLINES_DATABASE_URL", "postgresql://headlines:secret@db:54x2/headlines"),
         ("HEADLINES_SMTP_URL", "smtp://relay.internal:2x5"),
         ("HEADLINES_SMTP_URL", "smtp://relay.internal:25?rates=50"),
+        # Taken, and `headlines send` crashed at its first deferral (OverflowError).
+        ("HEADLINES_RETRY_BASE_SECONDS", "1e300"),
     ],
 )
 def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> None:

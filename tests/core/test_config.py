@@ -59,7 +59,17 @@ def test_bad_values_name_the_setting(tmp_path: Path, name: str, raw: str) -> Non
         ("HEADLINES_JOB_BATCH", "-5", "from 1 to 10000"),
         ("HEADLINES_WORKER_NICE", "40", "from -20 to 19"),
         ("HEADLINES_TRUSTED_PROXIES", "-1", "from 0 to 16"),
-        ("HEADLINES_INTAKE_MAX_ITEMS", "0", "a whole number, 1 or more"),
+        ("HEADLINES_INTAKE_MAX_ITEMS", "0", "a whole number from 1 to 100000"),
+        # No upper end: these were taken and crashed the first send, sign-up or webhook retry
+        # with an OverflowError (a timedelta, or an SQL parameter, too large).
+        ("HEADLINES_RETRY_BASE_SECONDS", "1e300", "from 0 to 86400"),
+        ("HEADLINES_RETRY_MAX_SECONDS", "1e300", "from 0 to 86400"),
+        ("HEADLINES_JOB_LEASE_SECONDS", "99999999999999999999", "from 1 to 86400"),
+        ("HEADLINES_DELIVERY_LEASE_SECONDS", "99999999999999999999", "from 1 to 86400"),
+        ("HEADLINES_SIGNUP_RATE_PER_IP", "99999999999999999999", "from 1 to 1000000"),
+        ("HEADLINES_API_RATE_PER_MINUTE", "99999999999999999999", "from 1 to 1000000"),
+        ("HEADLINES_WEBHOOK_RETRY_HOURS", "1e300", "from 0 to 8760"),
+        ("HEADLINES_WEBHOOK_RETRY_BASE_SECONDS", "1e300", "from 0 to 3600"),
         ("HEADLINES_STORY_EMBEDDING_WEIGHT", "2", "from 0 to 0.95"),
     ],
 )
@@ -232,6 +242,12 @@ def test_a_dkim_key_that_cannot_sign_stops_start_up(
     key.write_bytes(good)
     loaded = config.load({"HEADLINES_DKIM_KEY_FILE": str(key)}, dotenv=tmp_path / "none")
     assert loaded["HEADLINES_DKIM_KEY_FILE"] == key
+
+
+def test_every_number_has_both_ends() -> None:
+    # A number with no upper end reached a timedelta or an SQL parameter that overflowed.
+    numbers = [s for s in config.SETTINGS if s.type in (int, float)]
+    assert [s.name for s in numbers if s.minimum is None or s.maximum is None] == []
 
 
 def test_every_default_is_in_its_own_range() -> None:
