@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -114,13 +115,24 @@ def _dkim_key_file(value: Path) -> None:
         raise ConfigError(
             f"expected a readable file, got {str(value)!r} ({exc.strerror})"
         ) from None
+    from headlines.core import dkim
     from headlines.core.errors import InvalidInput
-    from headlines.delivery import dkim
 
     try:
         dkim.load_key(selector="check", domain="example.com", pem=pem)
     except InvalidInput as exc:
         raise ConfigError(f"{value}: {exc}") from None
+
+
+# RFC 6376 3.1: a selector is one or more DNS labels. One with a space or a `;` passed start-up
+# (the key was checked under another name) and stopped the first send instead.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
+_SELECTOR = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+
+
+def _dkim_selector(value: str) -> None:
+    if len(value) > 253 or not _SELECTOR.fullmatch(value):
+        raise ConfigError(f"expected DNS labels such as eh2026 or news.2026, got {value!r}")
 
 
 # Kombu's names for the two transports the project installs (py-amqp and redis).
@@ -288,8 +300,10 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_DKIM_SELECTOR",
         str,
         None,
-        "DKIM selector (the `s=` tag); signing is on when this and the key file are set.",
+        "DKIM selector (the `s=` tag); signing is on when this and the key file are set, and "
+        "one set without the other is a configuration error.",
         group="mail",
+        check=_dkim_selector,
     ),
     Setting(
         "HEADLINES_DKIM_KEY_FILE",
@@ -968,6 +982,11 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
     for setting in SETTINGS:
         raw = _raw(setting.name, env, file_values)
         resolved[setting.name] = setting.default if raw in (None, "") else setting.parse(raw)
+    dkim = ("HEADLINES_DKIM_SELECTOR", "HEADLINES_DKIM_KEY_FILE")
+    if bool(resolved[dkim[0]]) != bool(resolved[dkim[1]]):
+        # Half of the pair left every message unsigned without a word.
+        given, missing = dkim if resolved[dkim[0]] else dkim[::-1]
+        raise ConfigError(f"{given} is set but {missing} is not: DKIM signing needs both")
     shares = ("HEADLINES_STORY_EMBEDDING_WEIGHT", "HEADLINES_STORY_STATIC_WEIGHT")
     if sum(resolved[name] for name in shares) >= 1:
         raise ConfigError(f"{' + '.join(shares)} must leave a share to words (sum under 1)")

@@ -240,7 +240,8 @@ def test_a_dkim_key_that_cannot_sign_stops_start_up(
         config.load({"HEADLINES_DKIM_KEY_FILE": str(key)}, dotenv=tmp_path / "none")
     good = ed25519.Ed25519PrivateKey.generate().private_bytes(*plain, none)
     key.write_bytes(good)
-    loaded = config.load({"HEADLINES_DKIM_KEY_FILE": str(key)}, dotenv=tmp_path / "none")
+    pair = {"HEADLINES_DKIM_KEY_FILE": str(key), "HEADLINES_DKIM_SELECTOR": "eh2026"}
+    loaded = config.load(pair, dotenv=tmp_path / "none")
     assert loaded["HEADLINES_DKIM_KEY_FILE"] == key
 
 
@@ -328,3 +329,40 @@ def test_a_postgresql_option_that_is_not_its_type_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_database_url(f"postgresql://h/n?{query}", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        ("HEADLINES_DKIM_SELECTOR", "HEADLINES_DKIM_KEY_FILE"),
+        ("HEADLINES_DKIM_KEY_FILE", "HEADLINES_DKIM_SELECTOR"),
+    ],
+)
+def test_half_of_the_dkim_pair_stops_start_up(tmp_path: Path, given: str, missing: str) -> None:
+    # Either alone left every message unsigned, without a word.
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = tmp_path / "dkim.pem"
+    key.write_bytes(
+        ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    values = {"HEADLINES_DKIM_SELECTOR": "eh2026", "HEADLINES_DKIM_KEY_FILE": str(key)}
+    with pytest.raises(ConfigError, match=f"^{given} is set but {missing} is not"):
+        config.load({given: values[given]}, dotenv=tmp_path / "none")
+    both = config.load(values, dotenv=tmp_path / "none")
+    assert both["HEADLINES_DKIM_SELECTOR"] == "eh2026" and both["HEADLINES_DKIM_KEY_FILE"] == key
+
+
+@pytest.mark.parametrize("raw", ["eh 2026", "eh2026;x=y", "-eh", "eh.", "eh..2026", "é2026"])
+def test_a_dkim_selector_that_is_no_dns_name_stops_start_up(tmp_path: Path, raw: str) -> None:
+    # Checked only at the first send, after `headlines send` had approved the digest.
+    with pytest.raises(ConfigError, match=r"^HEADLINES_DKIM_SELECTOR: expected DNS labels"):
+        config.load({"HEADLINES_DKIM_SELECTOR": raw}, dotenv=tmp_path / "none")
+    for good in ("eh2026", "news.2026", "s_1"):
+        with pytest.raises(ConfigError, match="KEY_FILE is not"):  # the selector itself passes
+            config.load({"HEADLINES_DKIM_SELECTOR": good}, dotenv=tmp_path / "none")

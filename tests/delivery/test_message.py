@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from django.conf import settings
 
+from headlines.core.dkim import load_key
 from headlines.core.errors import InvalidInput
 from headlines.delivery import message
-from headlines.delivery.dkim import load_key
 from headlines.subscriptions.audience import Recipient, audience_recipients
 from headlines.subscriptions.links import read_token
 from tests.delivery import factories

@@ -17,11 +17,11 @@ from email.utils import formatdate, parseaddr
 from django.conf import settings
 
 from headlines.core import clock
+from headlines.core.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
 from headlines.core.mail import format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.core.untrusted import mac_matches, plain_id
 from headlines.delivery.channels import Outgoing
-from headlines.delivery.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
 from headlines.digests.models import (
     OPEN_PLACEHOLDER,
     PREFERENCES_PLACEHOLDER,
