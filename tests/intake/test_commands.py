@@ -215,6 +215,33 @@ def test_importing_the_same_file_for_another_edition_brings_its_articles_there(
 
 
 @pytest.mark.django_db
+def test_a_dump_of_records_with_urls_imported_for_another_edition_reaches_it(
+    tmp_path: Path,
+) -> None:
+    # As above, for records that carry their URL: those were skipped as already held before
+    # the edition was added, and the second edition's digest stayed empty.
+    us, uk = core_factories.edition(slug="us"), core_factories.edition(slug="uk")
+    dump = tmp_path / "articles.jsonl"
+    records = [
+        {"title": f"Story {n} of the day", "text": f"{n} " + factories.BODY, "url": url}
+        for n, url in enumerate(["https://wire.example/a", "https://wire.example/b?utm_source=x"])
+    ]
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+    run("import", str(dump), "--edition", "us")
+    out = run("import", str(dump), "--edition", "uk")
+    row = next(line for line in out.splitlines() if "imported-files" in line)
+    assert [c.strip() for c in row.split("\u2502") if c.strip()][:5] == [
+        "imported-files",
+        "2",
+        "0",
+        "2",
+        "0",
+    ]  # nothing stored twice
+    assert Article.objects.count() == 2
+    assert all(set(a.editions.all()) == {us, uk} for a in Article.objects.all())
+
+
+@pytest.mark.django_db
 def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("")

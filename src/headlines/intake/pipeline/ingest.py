@@ -213,6 +213,7 @@ class IngestRun:
                     self.report.new += 1
                 else:
                     self.report.duplicates += 1
+            self.sink.link_held()
             if count < BATCH:
                 return
 

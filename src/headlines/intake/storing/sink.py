@@ -66,6 +66,7 @@ class ArticleSink:
         self.window_days = window_days
         self.threshold = threshold
         self._index: dedup.NearIndex | None = None
+        self._held_urls: set[int] = set()
 
     @property
     def index(self) -> dedup.NearIndex:
@@ -86,10 +87,25 @@ class ArticleSink:
         return self._index
 
     def knows_url(self, url: str) -> bool:
-        """True when this source already stored the page at `url` (skip fetching it again)."""
+        """True when this source already stored the page at `url` (skip fetching it again).
+
+        The stored article joins this run's editions at the next `link_held()`: a dump of
+        records with URLs imported again with `--edition` for a second edition was skipped here
+        and never reached it, whose digest stayed empty."""
         canonical = dedup.canonical_url(url)
+        if not canonical:
+            return False
         mine = Article.objects.filter(source=self.source, canonical_url=canonical)
-        return bool(canonical) and mine.exists()
+        pk = mine.values_list("id", flat=True).first()
+        if pk is None:
+            return False
+        self._held_urls.add(pk)
+        return True
+
+    def link_held(self) -> None:
+        """Bring the articles `knows_url` found into this run's editions (one statement)."""
+        held, self._held_urls = self._held_urls, set()
+        self._link_editions(held)
 
     def add(self, article: CleanArticle) -> str:
         return self.add_many([article])[0]
