@@ -938,11 +938,22 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """Read KEY=VALUE lines; `#` comments, `export ` prefixes and simple quotes allowed."""
+    """Read KEY=VALUE lines; `#` comments, `export ` prefixes and simple quotes allowed.
+
+    No file there is nothing to read (tests name a missing file to read none). A folder there,
+    or a file that cannot be read, was passed over without a word and the defaults ran instead;
+    one that was not UTF-8 stopped every command with a traceback."""
     values: dict[str, str] = {}
-    if not path.is_file():
+    if not path.exists():
         return values
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows editors write one
+    except OSError as exc:
+        reason = "it is a folder, not a file" if path.is_dir() else exc.strerror
+        raise ConfigError(f"{path}: cannot read the settings file: {reason}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: expected UTF-8 text, byte {exc.start + 1} is not") from None
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue

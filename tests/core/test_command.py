@@ -120,6 +120,22 @@ def test_a_configuration_error_exits_2(tmp_path: Path, name: str, raw: str) -> N
     assert "Traceback" not in done.stderr and "secret" not in done.stderr
 
 
+def test_a_dotenv_file_that_is_not_utf8_exits_2_naming_it(tmp_path: Path) -> None:
+    # It stopped every command with a UnicodeDecodeError's traceback (exit 3, "crashed").
+    (tmp_path / ".env").write_bytes(b"HEADLINES_MAIL_FROM=R\xe9daction <news@example.com>\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "headlines", "edition", "list"],
+        capture_output=True,
+        text=True,
+        env={"HEADLINES_DATA_DIR": str(tmp_path)},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("headlines: configuration error: .env: expected UTF-8 text")
+    assert "Traceback" not in done.stderr
+
+
 def test_the_system_checks_short_commands_skip_pass_and_run_starts_with_them() -> None:
     from django.core.management import call_command
 

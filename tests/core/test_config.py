@@ -272,6 +272,27 @@ def test_malformed_dotenv_line_is_reported_with_its_number(tmp_path: Path) -> No
         config.load({}, dotenv=dotenv)
 
 
+def test_a_dotenv_file_written_by_a_windows_editor_is_read(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_bytes("\ufeffHEADLINES_WORKER_THREADS=6\r\nHEADLINES_DEBUG=on\r\n".encode())
+    loaded = config.load({}, dotenv=dotenv)
+    assert (loaded["HEADLINES_WORKER_THREADS"], loaded["HEADLINES_DEBUG"]) == (6, True)
+
+
+def test_a_dotenv_file_that_is_not_utf8_or_not_a_file_is_a_configuration_error(
+    tmp_path: Path,
+) -> None:
+    latin = tmp_path / "latin.env"
+    latin.write_bytes("HEADLINES_MAIL_FROM=R\xe9daction <news@example.com>\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin\.env: expected UTF-8 text, byte 22 is not"):
+        config.load({}, dotenv=latin)
+    folder = tmp_path / "settings.env"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match=r"settings\.env: cannot read .* it is a folder"):
+        config.load({"HEADLINES_ENV_FILE": str(folder)})
+    assert config.load({"HEADLINES_ENV_FILE": str(tmp_path / "none.env")})  # none: defaults
+
+
 def test_database_urls(tmp_path: Path) -> None:
     sqlite = parse_database_url(None, tmp_path)
     assert sqlite["NAME"] == str(tmp_path / "headlines.sqlite3")
