@@ -135,6 +135,27 @@ def _dkim_selector(value: str) -> None:
         raise ConfigError(f"expected DNS labels such as eh2026 or news.2026, got {value!r}")
 
 
+def _domain(value: str) -> None:
+    """A mail domain: a VERP Return-Path and a mailto unsubscribe address are built on it. `not
+    a domain` was taken and every digest carried `mailto:unsubscribe+…@not a domain`. ASCII
+    only: an envelope sender must pass relays that do not speak SMTPUTF8."""
+    if len(value) > 253 or not re.fullmatch(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*", value):
+        raise ConfigError(
+            "expected a domain such as bounces.news.example.com (an international name in its "
+            f"xn-- form), got {value!r}"
+        )
+
+
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_FACTORY = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _factory(value: str) -> None:
+    # The form alone: importing the package here would load a model into every command.
+    if not _FACTORY.fullmatch(value):
+        raise ConfigError(f"expected package.module:factory, got {value!r}")
+
+
 # Kombu's names for the two transports the project installs (py-amqp and redis).
 BROKER_SCHEMES = ("amqp", "amqps", "pyamqp", "redis", "rediss", "sentinel")
 
@@ -342,6 +363,7 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Domain of the VERP Return-Path (`bounce+<token>@domain`). Unset: the From domain.",
         group="mail",
+        check=_domain,
     ),
     Setting(
         "HEADLINES_EMAIL_CHECK_DNS",
@@ -565,6 +587,7 @@ SETTINGS: tuple[Setting, ...] = (
         "`summarise(*, headline, texts, max_chars) -> str | None`. Unset: extractive, lead-based. "
         "Nothing is downloaded; the package must already be installed.",
         group="stories",
+        check=_factory,
     ),
     Setting(
         "HEADLINES_DIGEST_WINDOW_HOURS",

@@ -116,6 +116,14 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
         ("HEADLINES_MAIL_FROM", "News <@example.com>", "got 'News <@example.com>'"),
         ("HEADLINES_BOUNCE_LISTEN", "nonsense", "host:port"),
         ("HEADLINES_BOUNCE_LISTEN", "0.0.0.0:70000", "got '0.0.0.0:70000'"),
+        # Taken as they came: every digest carried `mailto:unsubscribe+…@not a domain`, and a
+        # scheduled build failed job after job on a summariser path with no `:`.
+        ("HEADLINES_BOUNCE_DOMAIN", "not a domain", "a domain such as"),
+        ("HEADLINES_BOUNCE_DOMAIN", "bounces..news.example", "got 'bounces..news.example'"),
+        ("HEADLINES_BOUNCE_DOMAIN", "bounces@news.example", "a domain such as"),
+        ("HEADLINES_BOUNCE_DOMAIN", "café.example", "its xn-- form"),
+        ("HEADLINES_SUMMARY_MODEL", "my_summariser", "package.module:factory"),
+        ("HEADLINES_SUMMARY_MODEL", "my summariser:make", "got 'my summariser:make'"),
     ],
 )
 def test_a_text_not_of_its_form_names_the_setting(
@@ -142,6 +150,9 @@ def test_a_text_not_of_its_form_names_the_setting(
         ("HEADLINES_MAIL_FROM", "Evening Headlines <headlines@localhost>"),
         ("HEADLINES_MAIL_FROM", "news@example.com"),
         ("HEADLINES_BOUNCE_LISTEN", "[::1]:2525"),
+        ("HEADLINES_BOUNCE_DOMAIN", "bounces.news.example.com"),
+        ("HEADLINES_BOUNCE_DOMAIN", "xn--caf-dma.example"),
+        ("HEADLINES_SUMMARY_MODEL", "my_pkg.summaries:make_model"),
     ],
 )
 def test_the_documented_forms_are_accepted(tmp_path: Path, name: str, raw: str) -> None:
