@@ -281,3 +281,39 @@ def test_long_jobs_ring_on_their_own_queue_which_a_short_only_worker_never_reads
     assert _queues("all") == [queue, f"{queue}.long"]
     assert {"delivery.send", "delivery.dispatch", "intake.ingest_due"} <= jobs.long_kinds()
     assert "subscriptions.send_confirmation" not in jobs.long_kinds()
+
+
+def test_a_broker_that_is_down_costs_a_warning_line_not_a_traceback(tmp_path) -> None:
+    # Every sign-up while the broker was down logged Django's 40-line traceback of the failed
+    # doorbell (the sign-up itself stood: its job is a committed row the scheduler rings for).
+    import sqlite3
+    import subprocess
+    import sys
+
+    from tests.delivery.children import REPO, Installation, free_port
+
+    site = Installation(tmp_path, HEADLINES_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0")
+    site.migrate()
+    code = (
+        "import django; django.setup()\n"
+        "from django.db import transaction\n"
+        "from headlines.core import jobs\n"
+        "with transaction.atomic():\n"
+        "    print(jobs.enqueue('core.jobs_purge'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**site.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    job_id = int(done.stdout.strip())
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "broker unreachable (" in done.stderr and f"job(s) {job_id} wait for the" in done.stderr
+    with sqlite3.connect(site.data_dir / "headlines.sqlite3") as db:
+        assert db.execute("SELECT kind FROM core_job WHERE id = ?", [job_id]).fetchall() == [
+            ("core.jobs_purge",)
+        ]

@@ -321,11 +321,25 @@ class CeleryBackend:
     def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
         if delay > MAX_COUNTDOWN:
             return  # held that long by a worker, a message outlives brokers' ack timeouts
+        from kombu.exceptions import OperationalError
+
         from headlines.core.celery_app import app, queue_for
 
         queue = queue_for(long=long)
-        for job_id in job_ids:
-            app.send_task("headlines.run_job", args=[job_id], countdown=delay or None, queue=queue)
+        try:
+            for job_id in job_ids:
+                app.send_task(
+                    "headlines.run_job", args=[job_id], countdown=delay or None, queue=queue
+                )
+        except (OperationalError, OSError) as exc:
+            # The jobs are committed; the scheduler rings again for them (`ring_overdue`).
+            # Raised, this printed a 40-line traceback for every sign-up while the broker was
+            # down (Django's robust on_commit logged it), and at every tick of the scheduler.
+            log.warning(
+                "broker unreachable (%s): job(s) %s wait for the scheduler to ring again",
+                exc,
+                ", ".join(str(j) for j in job_ids),
+            )
 
 
 _backend: Backend | None = None
