@@ -53,6 +53,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
         # sqlite:///relative and sqlite:////absolute, as SQLAlchemy and dj-database-url read them.
         return sqlite_database(Path(path[1:] if path.startswith("/") else path))
     if scheme in {"postgres", "postgresql", "postgresql+psycopg", "pgsql"}:
+        port = _port(parts)  # first: a `#` in a password also cuts off the database name
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise ConfigError("HEADLINES_DATABASE_URL: PostgreSQL URL needs a database name")
@@ -63,7 +64,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(_port(parts) or ""),
+            "PORT": str(port or ""),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
@@ -79,7 +80,8 @@ def _port(parts: SplitResult) -> int | None:
         return parts.port
     except ValueError:
         raise ConfigError(
-            f"HEADLINES_DATABASE_URL: expected a port from 1 to 65535 after {parts.hostname}:"
+            "HEADLINES_DATABASE_URL: expected a port from 1 to 65535 after the host (percent-"
+            "encode `#`, `/`, `?` and `@` in a user name or password: `#` is %23)"
         ) from None
 
 

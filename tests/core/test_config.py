@@ -171,8 +171,13 @@ def test_a_relay_limit_that_is_no_number_stops_start_up_without_the_password(
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("smtp://user:secret@relay:2x5", "expected a port from 1 to 65535 after relay:"),
-        ("smtps://user:secret@relay:70000", "expected a port from 1 to 65535 after relay:"),
+        ("smtp://user:secret@relay:2x5", "expected a port from 1 to 65535 after the host"),
+        ("smtps://user:secret@relay:70000", "expected a port from 1 to 65535 after the host"),
+        # A `#` in a password ends the address there: "user" was taken for the host.
+        (
+            "smtps://user:se#cret@relay:465",
+            "expected a port from 1 to 65535 after the host (percent-encode `#`",
+        ),
         # A misspelt limit was dropped without a word: the relay got everything at full speed.
         ("smtp://user:secret@relay:25?rates=50", "unknown option rates= (expected concurrency="),
         ("smtp://user:secret@relay:25?concurrency=inf", "concurrency= must be a positive"),
@@ -320,9 +325,9 @@ def test_database_urls(tmp_path: Path) -> None:
         parse_database_url("mysql://x/y", tmp_path)
     with pytest.raises(ConfigError, match="database name"):
         parse_database_url("postgresql://host/", tmp_path)
-    for port in ("54x2", "70000"):
-        with pytest.raises(ConfigError, match="expected a port from 1 to 65535 after db:"):
-            parse_database_url(f"postgresql://bob:secret@db:{port}/news", tmp_path)
+    for netloc in ("bob:secret@db:54x2", "bob:secret@db:70000", "bob:se#cret@db:5432"):
+        with pytest.raises(ConfigError, match="expected a port from 1 to 65535 after the host"):
+            parse_database_url(f"postgresql://{netloc}/news", tmp_path)
 
 
 def test_postgresql_statements_are_prepared_unless_the_url_says_otherwise(tmp_path: Path) -> None:

@@ -83,7 +83,8 @@ def _port(url: SplitResult) -> int | None:
         return url.port
     except ValueError:
         raise InvalidInput(
-            f"HEADLINES_SMTP_URL: expected a port from 1 to 65535 after {url.hostname}:",
+            "HEADLINES_SMTP_URL: expected a port from 1 to 65535 after the host (percent-encode "
+            "`#`, `/`, `?` and `@` in a user name or password: `#` is %23)",
             field="HEADLINES_SMTP_URL",
         ) from None
 
