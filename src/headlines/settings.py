@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 _NINJA = Path(find_spec("ninja").origin or "").parent  # type: ignore[union-attr]
 
 MIDDLEWARE = [
+    "headlines.core.middleware.healthz_first",
     "headlines.core.middleware.refuse_nul",
     "headlines.api.middleware.api_refusals_as_json",
     "django.middleware.security.SecurityMiddleware",
@@ -135,6 +136,8 @@ LOGGING = {
     "filters": {
         "own_lines": {"()": "headlines.core.logs.OwnLinesOnly"},
         "once_a_minute": {"()": "headlines.core.logs.AtMostEvery", "seconds": 60},
+        "host_once_a_minute": {"()": "headlines.core.logs.AtMostEvery", "seconds": 60},
+        "without_traceback": {"()": "headlines.core.logs.WithoutTraceback"},
     },
     "handlers": {
         "console": {
@@ -149,5 +152,7 @@ LOGGING = {
         "trafilatura": {"level": "WARNING"},
         # "Task queue depth is N" on every queued request of a burst: one line a minute.
         "waitress.queue": {"filters": ["once_a_minute"]},
+        # A Host not in HEADLINES_ALLOWED_HOSTS: a WARNING line a minute, not a traceback each.
+        "django.security.DisallowedHost": {"filters": ["without_traceback", "host_once_a_minute"]},
     },
 }

@@ -4,6 +4,7 @@ client, because waitress strips X-Forwarded-For unless it is told to trust it.""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -360,5 +361,24 @@ def test_a_configured_public_url_is_kept_whatever_the_port(tmp_path: Path) -> No
         assert server.sign_up("reader@example.com", None) == 200
         links = server.confirmation_links("reader@example.com")
         assert links and all(link.startswith("https://news.example/confirm/") for link in links)
+    finally:
+        server.stop()
+
+
+def test_healthz_answers_a_check_by_address_while_allowed_hosts_names_the_site(
+    tmp_path: Path,
+) -> None:
+    # A load balancer checks /healthz by the machine's address; with HEADLINES_ALLOWED_HOSTS
+    # set to the public name, a healthy process answered 400, and every refused Host header
+    # logged an ERROR with Django's traceback.
+    server = Server(tmp_path, "--processes", "1", HEADLINES_ALLOWED_HOSTS="news.example")
+    try:
+        status, body = server._request("GET", "/healthz", {})
+        assert (status, json.loads(body)) == (200, {"status": "ok", "database": "ok"})
+        assert [server._request("GET", "/", {})[0] for _ in range(3)] == [400, 400, 400]
+        assert server._request("GET", "/", {"Host": "news.example"})[0] == 200
+        log = server.install.log()
+        assert "Traceback" not in log, log
+        assert log.count("WARNING django.security.DisallowedHost: Invalid HTTP_HOST") == 1, log
     finally:
         server.stop()

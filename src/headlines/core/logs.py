@@ -56,3 +56,16 @@ class AtMostEvery(logging.Filter):
         if held:
             record.msg = f"{record.msg} ({held} more like it in the last {self.seconds:.0f} s)"
         return True
+
+
+class WithoutTraceback(logging.Filter):
+    """One line for a record, without the traceback it carries.
+
+    For Django's `DisallowedHost`: every request with a Host not in HEADLINES_ALLOWED_HOSTS (a
+    scanner, a health check by IP) logged an ERROR with a full traceback of Django's own code,
+    which says nothing the message does not. The request is still refused with 400."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
