@@ -60,6 +60,22 @@ def test_the_help_lists_the_commands_by_stage_and_djangos_under_one_heading(tmp_
     assert "0 done; 1 done, but some inputs failed" in text
 
 
+def test_the_help_still_lists_the_commands_when_a_setting_is_bad(tmp_path) -> None:
+    # `headlines --help` printed only the configuration error: the help that names the
+    # commands was refused for the very setting the operator was trying to fix.
+    good = headlines(data_dir=tmp_path).stdout
+    (tmp_path / "none.env").write_text("HEADLINES_LOG_LEVEL=LOUD\n")
+    done = headlines("--help", data_dir=tmp_path)
+    assert done.returncode == cli.EXIT_NOTHING_DONE
+    assert done.stderr == (
+        "headlines: configuration error: HEADLINES_LOG_LEVEL: expected DEBUG, INFO, WARNING, "
+        "ERROR or CRITICAL, got 'LOUD'\n"
+    )
+    ours = good.split("Django's own commands", 1)[0]
+    assert done.stdout.startswith(ours)
+    assert "(listed once the configuration is fixed)" in done.stdout
+
+
 def test_an_unplaced_product_command_still_shows_with_its_own_help(monkeypatch) -> None:
     monkeypatch.delitem(cli.COMMANDS, "ingest")
     text = cli.main_help()

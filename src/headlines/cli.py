@@ -81,7 +81,15 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         if not args or (len(args) == 1 and args[0] in HELP_WORDS):
-            sys.stdout.write(main_help())
+            try:
+                text = main_help()
+            except ConfigError:
+                # The help that would say how to fix a setting was refused for that setting:
+                # the product's commands still show (Django's need the settings), then the
+                # error and status 2, as every command gives.
+                sys.stdout.write(main_help(settings_usable=False))
+                raise
+            sys.stdout.write(text)
             return
         if args in (["--version"], ["version"]):
             sys.stdout.write(f"headlines {__version__} (Evening Headlines)\n")
@@ -165,9 +173,11 @@ def product_commands() -> list[str]:
     return sorted(n for n, app in available_commands().items() if app.startswith("headlines."))
 
 
-def main_help() -> str:
-    commands = available_commands()
-    ours = product_commands()
+def main_help(*, settings_usable: bool = True) -> str:
+    """The top-level help; without usable settings, the product's commands as COMMANDS lists
+    them and no list of Django's (finding those reads INSTALLED_APPS)."""
+    ours = product_commands() if settings_usable else sorted(COMMANDS)
+    commands = available_commands() if settings_usable else dict.fromkeys(ours, "headlines")
     lines = [
         f"Evening Headlines {__version__}: a self-hosted daily news-digest newsletter.",
         "",
@@ -183,9 +193,10 @@ def main_help() -> str:
     if unplaced:
         lines += ["Other commands:", *(f"  {n:<{width}}{_summary(n)}" for n in unplaced), ""]
     django = sorted(n for n in commands if n not in ours)
+    listed = ", ".join(django) if settings_usable else "(listed once the configuration is fixed)"
     lines += [
         "Django's own commands (database, staff accounts, static files):",
-        *textwrap.wrap(", ".join(django), width=96, initial_indent="  ", subsequent_indent="  "),
+        *textwrap.wrap(listed, width=96, initial_indent="  ", subsequent_indent="  "),
         "",
         "Exit status: 0 done; 1 done, but some inputs failed (each is named); 2 nothing done",
         "(bad usage or bad input); 3 crashed (a bug); 130 interrupted (Ctrl-C); 141 its output's",
