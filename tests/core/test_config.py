@@ -124,6 +124,10 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
         ("HEADLINES_BOUNCE_DOMAIN", "café.example", "its xn-- form"),
         ("HEADLINES_SUMMARY_MODEL", "my_summariser", "package.module:factory"),
         ("HEADLINES_SUMMARY_MODEL", "my summariser:make", "got 'my summariser:make'"),
+        # Went into the header as it came: `;` began another directive of the policy.
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "'none'; script-src *", "got \"'none';\""),
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "https://a.example,https://b.example", "spaces"),
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "'none' https://news.example", "got \"'none'\""),
     ],
 )
 def test_a_text_not_of_its_form_names_the_setting(
@@ -153,6 +157,9 @@ def test_a_text_not_of_its_form_names_the_setting(
         ("HEADLINES_BOUNCE_DOMAIN", "bounces.news.example.com"),
         ("HEADLINES_BOUNCE_DOMAIN", "xn--caf-dma.example"),
         ("HEADLINES_SUMMARY_MODEL", "my_pkg.summaries:make_model"),
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "https://news.example https://*.news.example"),
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "'self' https: news.example:8443"),
+        ("HEADLINES_WIDGET_FRAME_ANCESTORS", "'none'"),
     ],
 )
 def test_the_documented_forms_are_accepted(tmp_path: Path, name: str, raw: str) -> None:
