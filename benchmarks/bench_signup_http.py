@@ -218,7 +218,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         other = os.environ.get("BENCH_SERVER_SRC", "")
         if other:
-            self.env |= {"PYTHONPATH": other, "HEADLINES_SIGNUP_RATE_PER_IP": "100000000"}
+            self.env |= {"PYTHONPATH": other, "HEADLINES_SIGNUP_RATE_PER_IP": "1000000"}
         keepalive = os.environ.get("BENCH_KEEPALIVE_REQUESTS", "")
         if keepalive:
             self.env["HEADLINES_WEB_KEEPALIVE_REQUESTS"] = keepalive
