@@ -128,6 +128,15 @@ def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, 
     assert not Source.objects.exists()
 
 
+def test_a_sources_password_is_masked_in_the_api(api: Api, edition) -> None:
+    url = "https://reader:s3cret-pw@partner.example/feed.xml"
+    added = api.post("/sources", {"name": "Partner", "url": url})
+    assert added.status_code == 201, added.content
+    assert added.json()["url"] == "https://reader:***@partner.example/feed.xml"
+    assert "s3cret-pw" not in api.get("/sources").content.decode()
+    assert Source.objects.get().url == url  # kept whole: it goes with every request
+
+
 def test_a_duplicate_source_is_a_conflict(api: Api, edition) -> None:
     body = {"name": "Metro Wire", "url": "https://metro.example/feed.xml"}
     assert api.post("/sources", body).status_code == 201

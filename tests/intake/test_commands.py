@@ -446,3 +446,17 @@ def test_import_on_a_terminal_draws_its_bar_without_blank_lines(tmp_path: Path) 
     assert any("reading" in line for line in lines)  # the progress bar was drawn
     assert any("Intake" in line for line in lines)  # then the table
     assert [line for line in lines[:-1] if not line.strip("\r ")] == []  # no blank line
+
+
+@pytest.mark.django_db
+def test_a_feeds_password_is_never_shown() -> None:
+    url = f"http://reader:s3cret-pw@127.0.0.1:{_closed_port()}/feed.xml"
+    run("source", "add", "Partner feed", "--url", url, "--local")
+    status, _ = exit_status("ingest", "--source", "partner-feed")
+    source = Source.objects.get()
+    assert status != 0 and source.url == url  # kept whole: it goes with every request
+    assert "connection refused" in source.last_error
+    listed = run("source", "list")
+    for shown in (listed, source.last_error, json.dumps(source.last_report)):
+        assert "s3cret-pw" not in shown
+    assert "***" in listed  # the table may wrap the URL, not drop the mask

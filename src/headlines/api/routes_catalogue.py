@@ -215,7 +215,7 @@ def _source_out(source: Source) -> SourceOut:
         slug=source.slug,
         name=source.name,
         kind=source.kind,
-        url=source.url,
+        url=source.shown_url,
         editions=[e.slug for e in source.editions.all()],
         language=source.language,
         weight=source.weight,

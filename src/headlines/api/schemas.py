@@ -169,7 +169,7 @@ class SourceOut(Schema):
     slug: str
     name: str
     kind: str
-    url: str
+    url: str = Field(..., description="A password in it (Basic auth) is shown as ***.")
     editions: list[str]
     language: str
     weight: float

@@ -5,6 +5,7 @@ from django.db import models
 from headlines.core.fields import ClockDateTimeField
 from headlines.core.languages import validate_language
 from headlines.core.models import Edition
+from headlines.core.urls import masked_url
 
 
 class Source(models.Model):
@@ -50,6 +51,11 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as lists, errors and the API show it: a feed's password masked."""
+        return masked_url(self.url)
 
     @property
     def health(self) -> str:

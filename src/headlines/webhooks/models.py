@@ -1,20 +1,9 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
-
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
-
-
-def masked_url(url: str) -> str:
-    """The URL as lists, errors and logs show it: a password in it (`https://user:pass@host/`)
-    is the receiver's credential, sent with every event but never printed."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+from headlines.core.urls import masked_url
 
 
 class Endpoint(models.Model):

@@ -20,10 +20,10 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+from headlines.core.urls import masked_url
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.intake.fetching.http import _pin as pin_to_checked_address
-from headlines.webhooks.models import masked_url
 
 READ_CAP = 64 * 1024
 

@@ -14,6 +14,7 @@ from itertools import islice
 
 from django.conf import settings
 
+from headlines.core.urls import masked_in, masked_url
 from headlines.intake.errors import IntakeError
 from headlines.intake.extraction.cleaning import CleanArticle, clean
 from headlines.intake.fetching.http import Fetcher, Response
@@ -69,7 +70,7 @@ class IngestRun:
             else:
                 self._sitemap()
         except IntakeError as exc:
-            self.report.error = str(exc)
+            self.report.error = masked_in(str(exc), self.source.url)
         finally:
             self.memory.flush()
         self._all_failed_is_an_error()
@@ -164,7 +165,7 @@ class IngestRun:
     def _entry_items(self, entry: feeds.FeedEntry) -> list[Item]:
         """The entry's page, fetched; its own content when the page cannot be had."""
         fallback = RawItem(
-            input=entry.url or self.source.url,
+            input=entry.url or masked_url(self.source.url),
             html=entry.html and f"<html><body><article>{entry.html}</article></body></html>",
             url=entry.url,
             title=entry.title,

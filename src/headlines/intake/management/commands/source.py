@@ -77,7 +77,7 @@ class Command(HeadlinesCommand):
             table.add_row(
                 source.slug,
                 source.kind,
-                source.url or source.path,
+                source.shown_url or source.path,
                 ",".join(e.slug for e in source.editions.all()) or "—",
                 f"{source.fetch_interval_minutes} min",
                 source.health,

@@ -1,0 +1,29 @@
+"""URLs as people are shown them.
+
+A feed or webhook receiver behind Basic auth is configured as `https://user:pass@host/…`: the
+password goes with every request but never into a list, an error, a log or an API answer.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password in it (if any) shown as `***`."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # a port that is no number: nothing reliable to mask, show no userinfo
+        host = url.partition("://")[2].partition("/")[0]
+        return url.replace(host, host.rpartition("@")[2], 1) if "@" in host else url
+    if password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def masked_in(text: str, url: str) -> str:
+    """`text` (an error, a report) with `url` in it masked."""
+    shown = masked_url(url)
+    return text.replace(url, shown) if url and shown != url else text
