@@ -93,6 +93,55 @@ def test_a_feed_without_a_declared_charset_is_not_mojibake(encoding: str) -> Non
     assert entries[0].sections == ["Weather"]
 
 
+WRONGLY_DECLARED = {
+    **FEED_TEXTS,
+    "shift_jis": ("大阪で新しい橋が完成", "大阪府は二十八日、新しい橋が完成したと発表した。"),
+    "gb18030": ("北京新地铁线路开通", "北京市政府周三宣布，一条新的地铁线路正式开通运营。"),
+}
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "windows-1252"])
+@pytest.mark.parametrize("encoding", sorted(WRONGLY_DECLARED))
+def test_a_feed_declaring_the_wrong_charset_is_not_mojibake(encoding: str, declared: str) -> None:
+    # ISO-8859-1 decodes any bytes: a CMS that declares it by default over EUC-JP or KOI8-R
+    # text gave titles of Latin-1 mojibake and entries refused as having no text.
+    title, body = WRONGLY_DECLARED[encoding]
+    document = (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>t'
+        f"</title><item><title>{title}</title><link>https://example.test/a</link>"
+        f"<description>{body}</description></item></channel></rss>"
+    ).encode(encoding)
+    entry = feeds.parse_feed(document, where="feed")[1][0]
+    assert (entry.title, entry.html) == (title, body)
+
+
+def test_a_page_whose_meta_names_the_wrong_charset_is_not_mojibake() -> None:
+    title, body = FEED_TEXTS["koi8_r"]
+    page = (
+        f'<html><head><meta charset="iso-8859-1"><title>{title}</title></head>'
+        f"<body><p>{body}</p></body></html>"
+    ).encode("koi8_r")
+    [item] = items_from_bytes(page, input="page.html")
+    assert isinstance(item, RawItem) and body in item.html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Größere Straßenbaumaßnahmen für Köln: die Bürgermeisterin äußerte sich über Bauplätze.",
+        "Le président a déclaré être très fâché à Noël, après la fermeture du café de la gare.",
+        "Þjóðin fagnaði sigri í gær. Forsætisráðherra sagði að þetta væri sögulegur dagur.",
+    ],
+)
+def test_a_right_latin1_declaration_is_kept(text: str) -> None:
+    document = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>t'
+        f"</title><item><title>t</title><link>https://example.test/a</link>"
+        f"<description>{text}</description></item></channel></rss>"
+    ).encode("latin-1")
+    assert feeds.parse_feed(document, where="feed")[1][0].html == text
+
+
 def test_a_declared_multibyte_encoding_is_read() -> None:
     title = "東京で大雨"
     document = (

@@ -12,6 +12,10 @@ BINARY_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "appli
 # Characters decoded text hardly ever contains when the guess is right.
 UNLIKELY = re.compile("[\u3130-\u318f\ue000-\uf8ff\x00-\x08\x0e-\x1f\x7f-\x9f]")
 TIE = 0.01
+# charset_normalizer's own bar for a text that reads as garbled; correctly decoded news in
+# Latin, Cyrillic, Greek, Hebrew or Thai scores under 0.1, mojibake of them from 0.2 up.
+GARBLED = 0.2
+GARBLED_SAMPLE = 50_000
 BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b")
 
 
@@ -60,17 +64,43 @@ def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tupl
         codec = _codec(name) if name else None
         if codec:
             try:
-                return codec, codecs.getincrementaldecoder(codec)().decode(
-                    content, final=not partial
-                )
+                text = codecs.getincrementaldecoder(codec)().decode(content, final=not partial)
             except UnicodeDecodeError:
                 continue
+            return _unless_garbled(content, codec, text, partial=partial)
     if mostly_utf8(content):
         return "utf-8", None
     encoding = detect(content[:200_000])
     if encoding is None:
         raise ParseError(f"{where or 'input'}: cannot tell the text's character encoding")
     return encoding, None
+
+
+def _unless_garbled(
+    content: bytes, codec: str, text: str, *, partial: bool
+) -> tuple[str, str | None]:
+    """A declared single-byte charset (ISO-8859-1 above all) decodes any bytes, so a feed in
+    EUC-JP or KOI8-R that declares it decodes "cleanly" into mojibake. When the text reads as
+    garbled (charset_normalizer's mess ratio) and the detected charset reads it cleanly, the
+    declaration is wrong and the detected charset is taken."""
+    if codec == "utf-8" or content.isascii():
+        return codec, text
+    from charset_normalizer.md import mess_ratio
+
+    sample = text[:GARBLED_SAMPLE]
+    garbled = mess_ratio(sample, maximum_threshold=1.0)
+    if garbled < GARBLED:
+        return codec, text
+    detected = _codec(detect(content[:200_000]) or "")
+    if detected is None or detected == codec:
+        return codec, text
+    try:
+        better = codecs.getincrementaldecoder(detected)().decode(content, final=not partial)
+    except UnicodeDecodeError:
+        return codec, text
+    if mess_ratio(better[:GARBLED_SAMPLE], maximum_threshold=1.0) * 2 >= garbled:
+        return codec, text
+    return detected, better
 
 
 def mostly_utf8(content: bytes) -> bool:
