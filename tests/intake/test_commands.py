@@ -460,3 +460,39 @@ def test_a_feeds_password_is_never_shown() -> None:
     for shown in (listed, source.last_error, json.dumps(source.last_report)):
         assert "s3cret-pw" not in shown
     assert "***" in listed  # the table may wrap the URL, not drop the mask
+
+
+CUT_SHORT_FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe'
+)
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<rss version="2.0"><channel><title>&b;</title></channel></rss>"""
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>t</title><item><title>&x;</title>
+<link>https://example.test/a</link><description>&x; words</description></item></channel></rss>"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (CUT_SHORT_FEED, "not a readable RSS or Atom feed (line 1, column"),
+        (LAUGHS, "refused hostile XML"),
+        (EXTERNAL, "refused hostile XML"),
+    ],
+)
+def test_a_feed_cut_short_or_hostile_is_named_and_stores_nothing(
+    tmp_path: Path, document: bytes, reason: str
+) -> None:
+    # A feed cut short used to be read as an empty feed: no message, exit 0.
+    good = tmp_path / "d.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(good), "--source", "Wire")
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(document)
+    status, err = exit_status("import", str(feed), "--source", "Wire")
+    assert status == 2 and f"failed: {feed}: {reason}" in err
+    assert exit_status("extract", str(feed))[0] == 2
+    assert list(Article.objects.values_list("text", flat=True)) == [factories.BODY]

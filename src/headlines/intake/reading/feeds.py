@@ -200,11 +200,23 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
         # What `xml_chars_only` does not foresee must still fail this feed, not the run.
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({exc})") from None
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
-        problem = parsed.get("bozo_exception")
-        raise ParseError(f"{where}: not a readable RSS or Atom feed ({problem or 'no entries'})")
-    entries = [_entry(e) for e in parsed.entries]
+        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed)})")
+    entries = [e for e in (_entry(e) for e in parsed.entries) if e.url or e.html]
+    if not entries and parsed.get("bozo"):
+        # A feed cut short (a download that stopped) keeps at most a fragment of an entry,
+        # with no link and no content: it is a failure to name, not an empty feed.
+        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed)})")
     title = " ".join(str(parsed.feed.get("title", "")).split())
-    return title, [e for e in entries if e.url or e.html]
+    return title, entries
+
+
+# expat names where it stopped as "<unknown>:LINE:COLUMN: reason".
+EXPAT_PLACE = re.compile(r"^<unknown>:(\d+):(\d+): ")
+
+
+def _problem(parsed: feedparser.FeedParserDict) -> str:
+    problem = str(parsed.get("bozo_exception") or "no entries")
+    return EXPAT_PLACE.sub(r"line \1, column \2: ", problem)
 
 
 def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
