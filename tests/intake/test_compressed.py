@@ -321,3 +321,43 @@ def test_import_takes_a_zip_archive(tmp_path: Path) -> None:
     assert sorted(Article.objects.values_list("title", flat=True)) == sorted(
         r["title"] for r in RECORDS
     )
+
+
+def test_a_zip_member_named_outside_the_archive_is_reported_not_read(tmp_path: Path) -> None:
+    # Zip slip: nothing is unpacked, but `../` and absolute names were read or dropped unsaid.
+    archive = tmp_path / "slip.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        for name in ("../../../tmp/evil.txt", "/etc/cron.d/evil.txt", "C:/evil.txt"):
+            packed.writestr(name, DUMPS["records.txt"])
+        packed.writestr("day1/records.txt", DUMPS["records.txt"])
+    found = list(read_file(archive))
+    refused = [i for i in found if isinstance(i, Failure)]
+    assert [f.input.removeprefix(f"{archive}/") for f in refused] == [
+        "../../../tmp/evil.txt",
+        "/etc/cron.d/evil.txt",
+        "C:/evil.txt",
+    ]
+    assert all("named outside the archive" in f.reason for f in refused)
+    read = {i.input.removeprefix(f"{archive}/").split(":")[0] for i in found if i not in refused}
+    assert read == {"day1/records.txt"}
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+@pytest.mark.django_db
+def test_a_folder_follows_no_link_out_of_it(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.txt"
+    outside.write_text(f"date 2024-03-14 {STORIES[1]}\n")
+    folder = tmp_path / "dump"
+    (folder / "day1").mkdir(parents=True)
+    (folder / "day1" / "records.txt").write_text(f"date 2024-03-14 {STORIES[0]}\n")
+    (folder / "latest.txt").symlink_to(folder / "day1" / "records.txt")  # inside: read
+    (folder / "passwd.txt").symlink_to(outside)
+    (folder / "loop").symlink_to(tmp_path)
+    (folder / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    status, err = exit_status("import", str(folder), "--source", "Folder dump")
+    assert status == 1
+    assert f"failed: {folder}/passwd.txt: a link to a file outside the folder" in err
+    assert f"failed: {folder}/loop: a link to a folder is not followed" in err
+    assert f"failed: {folder}/gone.txt: a link to nothing" in err
+    stored = Article.objects.filter(duplicate_of=None).values_list("text", flat=True)
+    assert list(stored) == [STORIES[0]]

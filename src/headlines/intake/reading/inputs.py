@@ -43,8 +43,11 @@ def read_paths(
             continue
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
-            if not files:
+            files, refused = _folder_files(path)
+            for failure in refused:  # named once, as a changed file is read once
+                if changed_since is None or Path(failure.input).lstat().st_mtime > changed_since:
+                    yield failure
+            if not files and not refused:
                 yield Failure(str(path), "the folder has no files")
             for file in files:
                 if changed_since is None or file.stat().st_mtime > changed_since:
@@ -63,6 +66,34 @@ def _missing(raw: str) -> str:
     if _OTHER_SCHEME.match(raw):
         return "no such file or folder, and only http:// and https:// URLs are fetched"
     return "no such file or folder"
+
+
+def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
+    """The files of a folder and its subfolders, hidden ones left out. A link is followed only
+    to a file inside the folder: a dump folder is what it holds, and a link in it to
+    `/etc/passwd` or to another folder must not make a dump source read files outside it."""
+    inside = root.resolve()
+    files: list[Path] = []
+    refused: list[Failure] = []
+    for path in sorted(root.rglob("*")):
+        if _hidden(path, root):
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.exists():
+                refused.append(Failure(str(path), "a link to nothing: its target is missing"))
+                continue
+            if target.is_dir():
+                refused.append(Failure(str(path), "a link to a folder is not followed"))
+                continue
+            if not target.is_relative_to(inside):
+                refused.append(
+                    Failure(str(path), "a link to a file outside the folder is not followed")
+                )
+                continue
+        if path.is_file():
+            files.append(path)
+    return files, refused
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -144,13 +175,15 @@ def read_archive(path: Path) -> Iterator[Item]:
         members = [
             info
             for info in archive.infolist()
-            if not info.is_dir()
-            and not any(p.startswith((".", "__MACOSX")) for p in info.filename.split("/"))
+            if not info.is_dir() and not _hidden_member(info.filename)
         ]
         if not members:
             yield Failure(str(path), "the zip archive holds no files")
         for info in members:
             where = f"{path}/{info.filename}"
+            if _escapes(info.filename):
+                yield Failure(where, "a member named outside the archive (../ or /) is not read")
+                continue
             try:
                 source = _member(archive, info, where)
                 if source.compression is None and source.head(4) == ZIP_MAGIC:
@@ -161,6 +194,22 @@ def read_archive(path: Path) -> Iterator[Item]:
                 yield Failure(where, _reason(exc, where))
             except _MEMBER_FAILED as exc:
                 yield Failure(where, f"the member cannot be read ({exc})")
+
+
+def _parts(name: str) -> list[str]:
+    return name.replace("\\", "/").split("/")
+
+
+def _escapes(name: str) -> bool:
+    """A member named to land outside wherever the archive is unpacked (zip slip): `../x`, an
+    absolute path, a Windows drive. Nothing is unpacked here, but such a name is a hostile or
+    broken archive, and is said to be one rather than read or quietly dropped."""
+    parts = _parts(name)
+    return ".." in parts or parts[0] == "" or re.match(r"^[A-Za-z]:", name) is not None
+
+
+def _hidden_member(name: str) -> bool:
+    return any(p.startswith((".", "__MACOSX")) and p != ".." for p in _parts(name))
 
 
 def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Opened:
