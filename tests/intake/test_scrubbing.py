@@ -213,6 +213,16 @@ def test_a_dump_record_may_be_mostly_widget() -> None:
             "The mayor said the bridge would reopen in spring after repairs.",
             "(Reuters/Jane Doe)",
         ),
+        (  # a photographer named in another alphabet is a credit all the same
+            "Магазины устроили распродажи (Reuters/Иван Петров), и покупатели пришли рано.",
+            "Магазины устроили распродажи, и покупатели пришли рано.",
+            "(Reuters/Иван Петров)",
+        ),
+        (
+            "Ο δήμαρχος (Reuters/Γιώργος Παπαδόπουλος) είπε ότι η γέφυρα θα ανοίξει την άνοιξη.",
+            "Ο δήμαρχος είπε ότι η γέφυρα θα ανοίξει την άνοιξη.",
+            "(Reuters/Γιώργος Παπαδόπουλος)",
+        ),
         (
             "Firefighters worked through the night (Getty Images), officials said on Sunday.",
             "Firefighters worked through the night, officials said on Sunday.",

@@ -271,10 +271,16 @@ SUPPORT_CALL = re.compile(
 MARKER_HINTS = ("after", "skip", "end of", "before", "hide", "close", "continue", "advert")
 PROMO_HINTS = ("news", "brief", "bulletin", "mail", "inbox", "privacy", "cookie", "legal",
                "data protection", "may ")  # fmt: skip
+# Capitals and small letters of the cased alphabets (Latin with its accents, Greek, Cyrillic,
+# Armenian), each as the characters of a regex class: `re` has no Unicode categories.
+_CASED = [chr(c) for c in (*range(0x41, 0x250), *range(0x370, 0x590)) if chr(c).isalpha()]
+UPPER_LETTERS = "".join(c for c in _CASED if c.isupper())
+LOWER_LETTERS = "".join(c for c in _CASED if c.islower())
 # A photo credit in brackets, wherever it sits: "(AFP via Getty Images)", "(Getty Images)",
 # "(Reuters/Jane Doe)", "(AP Photo/Lee Wong)", "(Photo: Ana Ruiz)". A bare "(Reuters)" or
 # "(AFP)" is a dateline's credit for the report, not a photo's, and is not one.
-_CAPS = r"[A-Z][\w.'\u2019&-]+(?:\s+[A-Z][\w.'\u2019&-]*){0,3}"
+# "(Reuters/Иван Петров)": a name in any cased alphabet.
+_CAPS = rf"[{UPPER_LETTERS}][\w.'\u2019&-]+(?:\s+[{UPPER_LETTERS}][\w.'\u2019&-]*){{0,3}}"
 INLINE_CREDIT = re.compile(
     r"\s*\((?:"
     r"[^()]{0,60}\bvia\s+(?i:getty|reuters|ap|afp|epa|shutterstock|alamy|pa)\b[^()]{0,30}"

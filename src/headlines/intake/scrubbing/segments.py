@@ -14,6 +14,10 @@ from collections.abc import Callable
 
 from headlines.intake.scrubbing.patterns import INLINE_CREDIT
 
+# The cased alphabets' letters, for the stories' own patterns (defined with the credits).
+from headlines.intake.scrubbing.patterns import LOWER_LETTERS as LOWER_LETTERS
+from headlines.intake.scrubbing.patterns import UPPER_LETTERS as UPPER_LETTERS
+
 # Scripts written without spaces between words: CJK ideographs, kana, Hangul is spaced but
 # counted the same way harmlessly, and Thai.
 UNSPACED = re.compile(
@@ -25,11 +29,6 @@ CHARACTERS_PER_WORD = 2
 CLOSERS = "\"'\u201d\u2019)\u00bb\u300d\u300f\uff09"
 # What may open one: quotes, a bracket, Spanish's inverted marks.
 OPENERS = "\"'\u201c\u2018(\u00ab\u201e\u00bf\u00a1"
-# Capitals and small letters of the cased alphabets (Latin with its accents, Greek, Cyrillic,
-# Armenian), each as the characters of a regex class: `re` has no Unicode categories.
-_CASED = [chr(c) for c in (*range(0x41, 0x250), *range(0x370, 0x590)) if chr(c).isalpha()]
-UPPER_LETTERS = "".join(c for c in _CASED if c.isupper())
-LOWER_LETTERS = "".join(c for c in _CASED if c.islower())
 # After ". " a sentence starts with a letter that is not a lower-case one (a capital of any
 # cased script: Latin, Greek, Cyrillic, Armenian, Georgian's Mtavruli; or a letter of a script
 # without capitals: Arabic, Hebrew, Devanagari, Hangul, kana and ideographs, Thai, Ethiopic) or
