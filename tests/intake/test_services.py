@@ -72,6 +72,17 @@ def test_a_second_run_changes_nothing(web: LocalWeb, fetcher: HttpFetcher) -> No
     [
         (BILLION_LAUGHS, "refused hostile XML"),
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not an RSS or Atom feed"),
+        # A moved feed's address answering with the site's page: once called a hostile DTD.
+        (
+            b"<!DOCTYPE html><html><head><title>Page not found</title></head>"
+            b"<body><h1>404</h1></body></html>",
+            "not an RSS or Atom feed (an HTML page)",
+        ),
+        # A download cut short: once read as an empty feed, the source "ok".
+        (
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><item><ti',
+            "not a readable RSS or Atom feed (line 1, column",
+        ),
     ],
 )
 def test_a_bad_feed_is_recorded_and_nothing_stored_changes(
@@ -119,6 +130,23 @@ def test_wrong_and_missing_encodings_are_read_right(web: LocalWeb, fetcher: Http
     titles = set(Article.objects.values_list("title", flat=True))
     assert titles == {"Café reopens"}
     assert report.new + report.duplicates == 2
+
+
+def test_a_feed_served_with_the_wrong_charset_is_read_right(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    title = "В Москве открылась новая линия метро"  # noqa: RUF001
+    body = "Мэрия Москвы сообщила в среду, что открылась новая линия метро."
+    feed = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>M'
+        f"</title><item><title>{title}</title><link>{web.url('/a')}</link>"
+        f"<description>{body}</description></item></channel></rss>"
+    ).encode("koi8_r")
+    web.serve("/a", "gone", status=404)  # the entry's own content is what is stored
+    url = web.serve("/feed", feed, headers={"Content-Type": "application/rss+xml; charset=latin1"})
+    report = services.source_ingest(source_id=factories.source(url=url).pk, fetcher=fetcher)
+    assert report.new == 1
+    assert list(Article.objects.values_list("title", "text")) == [(title, body)]
 
 
 def test_a_source_not_marked_local_may_not_reach_loopback(

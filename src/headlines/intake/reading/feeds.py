@@ -32,6 +32,10 @@ if TYPE_CHECKING:  # feedparser loads only where feeds are read (fast start-up).
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
+# A document that starts as an HTML page does (after an XML declaration and comments, if any).
+HTML_PAGE = re.compile(
+    rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<(?:!doctype\s+html\b|html\b)", re.I | re.S
+)
 FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -189,6 +193,10 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
     except ParseError as exc:
         reason = str(exc).removeprefix(f"{where}: ")
         raise ParseError(f"{where}: not an RSS or Atom feed ({reason})") from None
+    if HTML_PAGE.match(content[:2048]):
+        # A feed's address that answers with a page (a moved feed, an error or login page):
+        # say so, rather than call its <!DOCTYPE html> a hostile DTD.
+        raise ParseError(f"{where}: not an RSS or Atom feed (an HTML page)")
     tree = safe_tree(content, where)
     if tree is None and not looks_like_feed(content):
         raise ParseError(f"{where}: not an RSS or Atom feed")
