@@ -7,6 +7,7 @@ their paragraphs back from blank lines, line breaks or, for one-line records, se
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import re
 import unicodedata
@@ -188,6 +189,34 @@ def _words_beside_title(text: str, title: str) -> int:
 
 
 def _trafilatura(html: str, url: str, *, tables: bool) -> str:
+    """trafilatura's text. Under its MIN_EXTRACTED_SIZE (250 characters: a brief in English,
+    but a whole short article in Japanese or Chinese, where a character is about half a word)
+    trafilatura takes the text of the whole article element instead, as one line: headline,
+    paragraphs and photo captions run together. Such a page is extracted again with the bar
+    lowered, and that text is taken when it keeps most of the words."""
+    text = _bare_text(html, url, tables=tables, config=None)
+    if "\n" in text.strip() or len(text) >= TRAFILATURA_MIN_EXTRACTED:
+        return text
+    again = _bare_text(html, url, tables=tables, config=_short_article_config())
+    return again if again.strip() and 2 * units(again) >= units(text) else text
+
+
+# trafilatura's own MIN_EXTRACTED_SIZE, and the bar a short article's second pass uses: one
+# sentence.
+TRAFILATURA_MIN_EXTRACTED = 250
+SHORT_ARTICLE_CHARS = 25
+
+
+@functools.cache
+def _short_article_config() -> Any:
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(SHORT_ARTICLE_CHARS))
+    return config
+
+
+def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
     # trafilatura loads lxml and more (a quarter second): only extraction pays for it.
     from trafilatura import bare_extraction
     from trafilatura.metadata import Document
@@ -199,6 +228,7 @@ def _trafilatura(html: str, url: str, *, tables: bool) -> str:
         with_metadata=False,
         include_comments=False,
         include_tables=tables,
+        **({"config": config} if config is not None else {}),
     )
     text = (document.text or "") if isinstance(document, Document) else ""
     # NFC, as trafilatura's own extract() returns it: one spelling for each character.

@@ -1,0 +1,82 @@
+# ruff: noqa: RUF001
+"""A page to its article: `headlines extract --json` on pages in several languages and
+scripts, short ones included."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+PAGES = {
+    "ja": (
+        "東京で新しい地下鉄路線が開業",
+        [
+            "東京都は二十八日、新しい地下鉄路線が開業したと発表した。通勤客の混雑緩和が期待されている。",
+            "関係者によると、一日あたり十万人の利用が見込まれている。式典には知事も出席した。",
+        ],
+    ),
+    "zh": (
+        "北京新地铁线路开通运营",
+        [
+            "北京市政府周三宣布，一条新的地铁线路正式开通运营。预计这条线路将缓解市中心的交通拥堵。",
+            "官员表示，每天将有十万名乘客使用这条线路。开通仪式上，市长为新线路剪彩。",
+        ],
+    ),
+    "th": (
+        "กรุงเทพฯ เปิดรถไฟฟ้าสายใหม่",
+        [
+            "กรุงเทพมหานครประกาศเมื่อวันพุธว่ารถไฟฟ้าสายใหม่เปิดให้บริการแล้ว",
+            "เจ้าหน้าที่กล่าวว่าจะมีผู้โดยสารวันละหนึ่งแสนคน ผู้ว่าราชการเป็นประธานในพิธีเปิด",
+        ],
+    ),
+    "ar": (
+        "افتتاح خط مترو جديد في القاهرة",
+        [
+            "أعلنت محافظة القاهرة يوم الأربعاء افتتاح خط مترو جديد أمام الركاب.",
+            "وقال مسؤولون إن نحو مئة ألف راكب سيستخدمون الخط يوميا. وحضر المحافظ حفل الافتتاح.",
+        ],
+    ),
+    "ru": (
+        "В Москве открылась новая линия метро",
+        [
+            "Мэрия Москвы сообщила в среду, что открылась новая линия метро.",
+            "По словам чиновников, ежедневно ею будут пользоваться сто тысяч человек.",
+        ],
+    ),
+    "en": (
+        "Tram line opens in the city",
+        [
+            "The city opened its new tram line on Wednesday.",
+            "About a hundred thousand riders are expected daily.",
+        ],
+    ),
+}
+
+
+def page(language: str) -> str:
+    title, paragraphs = PAGES[language]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><nav><a href='/'>Home</a></nav><article>"
+        f"<h1>{title}</h1>{body}<figure><img src='t.jpg'><figcaption>Riders at the station. "
+        "Photo: Jane Doe/AFP</figcaption></figure></article><footer>© 2022</footer></body></html>"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", sorted(PAGES))
+def test_a_short_article_keeps_its_paragraphs_in_any_script(tmp_path: Path, language: str) -> None:
+    # Under 250 characters (a whole short article in Japanese or Chinese) trafilatura gave the
+    # article element's text as one line: headline, paragraphs and photo caption run together.
+    path = tmp_path / f"{language}.html"
+    path.write_text(page(language), encoding="utf-8")
+    out = StringIO()
+    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
+    [article] = [json.loads(line) for line in out.getvalue().splitlines()]
+    title, paragraphs = PAGES[language]
+    assert article["title"] == title
+    assert article["text"] == "\n\n".join(paragraphs)
+    assert article["language"] == language
