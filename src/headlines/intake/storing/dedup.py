@@ -7,11 +7,13 @@ database over a recent window instead of living forever in memory.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # datasketch loads SciPy: only storing and de-duplicating pay
 
 NUM_PERM = 64
 SHINGLE = 4
+SHINGLE_BATCH = 10_000
 WORD = re.compile(r"\w+")
 
 
@@ -50,11 +53,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-def shingles(text: str) -> list[bytes]:
-    words = WORD.findall(text.lower())
-    if len(words) <= SHINGLE:
-        return [" ".join(words).encode()] if words else []
-    return [" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)]
+def shingles(text: str) -> Iterator[bytes]:
+    """The text's runs of SHINGLE words, one at a time: a record's text may run to megabytes."""
+    window: deque[str] = deque(maxlen=SHINGLE)
+    for match in WORD.finditer(text.lower()):
+        window.append(match.group())
+        if len(window) == SHINGLE:
+            yield " ".join(window).encode()
+    if 0 < len(window) < SHINGLE:
+        yield " ".join(window).encode()
 
 
 def signature(text: str) -> MinHash:
@@ -66,9 +73,11 @@ def signature(text: str) -> MinHash:
         scheme=_template().scheme,
         hashfunc=zlib.crc32,
     )
+    # update_batch holds a NUM_PERM x batch array of 64-bit hashes: an 8 MB text's 1.6 million
+    # shingles at once took 800 MB. A signature is a minimum, so batches give the same one.
     found = shingles(text)
-    if found:
-        minhash.update_batch(found)
+    while batch := list(itertools.islice(found, SHINGLE_BATCH)):
+        minhash.update_batch(batch)
     return minhash
 
 
