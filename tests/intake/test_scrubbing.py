@@ -246,6 +246,39 @@ def test_photo_credits_go_wherever_they_sit(paragraph: str, kept_text: str, cred
     assert [(r.text, r.reason) for r in removed] == [(credit, "caption")]
 
 
+@pytest.mark.parametrize(
+    ("lead", "credit"),
+    [
+        ("東京都は二十八日、新しい地下鉄路線が開業したと発表した。", "写真：共同通信"),
+        ("北京市政府周三宣布，一条新的地铁线路正式开通运营。", "图片来源：新华社"),
+        ("서울시는 28일 새 지하철 노선이 개통했다고 밝혔다.", "사진=연합뉴스"),
+        (
+            "Мэрия Москвы сообщила в среду, что открылась новая линия метро.",
+            "Фото: Иван Петров/ТАСС",
+        ),
+        ("עיריית תל אביב הודיעה ביום רביעי כי קו רכבת חדש נפתח.", "צילום: רויטרס"),
+        ("Der Bürgermeister eröffnete die Linie am Mittwoch.", "Foto: Hans Müller/dpa"),
+        ("El alcalde inauguró la línea el miércoles por la mañana.", "Foto: EFE/Juan Pérez"),
+    ],
+)
+def test_a_photo_credit_line_goes_in_any_language(lead: str, credit: str) -> None:
+    kept, removed = scrub([lead, credit])
+    assert kept == [lead]
+    assert [(r.text, r.reason) for r in removed] == [(credit, "caption")]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Bild: Kanzler plant Neuwahlen im Herbst",  # a newspaper quoted, not a credit
+        "Foto: la policía confirmó el incendio en el puerto.",  # a sentence
+    ],
+)
+def test_a_label_before_a_sentence_or_a_paper_is_no_credit(paragraph: str) -> None:
+    lead = "Der Bürgermeister eröffnete die Linie am Mittwoch."
+    assert scrub([lead, paragraph])[0] == [lead, paragraph]
+
+
 def test_a_dateline_credit_is_the_report_and_stays() -> None:
     paragraph = "LONDON (Reuters) - The Bank of England held rates on Thursday, officials said."
     assert scrub([paragraph]) == ([paragraph], [])

@@ -185,6 +185,13 @@ MARKER = re.compile(
     r"( down)?( to)? continues?\b",
     re.I,
 )
+FOREIGN_CREDIT_LABELS = (
+    r"fotos?|fotograf(?:\u00ed|i)a|fotografie|bildquelle|cr\u00e9dits? photos?|zdj\u0119cie|"
+    r"\u0444\u043e\u0442\u043e|\u0444\u043e\u0442\u043e\u0433\u0440\u0430\u0444\u0438\u044f|"
+    r"\u5199\u771f|\u753b\u50cf|\u56fe\u7247(?:\u6765\u6e90)?|\u56fe|\u7167\u7247|\u6444\u5f71|"
+    r"\uc0ac\uc9c4|\u0635\u0648\u0631\u0629|\u062a\u0635\u0648\u064a\u0631|\u0e20\u0e32\u0e1e|"
+    r"\u05e6\u05d9\u05dc\u05d5\u05dd"
+)
 NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019&-]*|&|and|de|van|von|of|the))*"
 # A credit line on its own: "Photograph: Jane Doe", "Illustration by Ana Ruiz", "Photo courtesy
 # of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)".
@@ -194,6 +201,11 @@ CREDIT_LINE = re.compile(
     r"(\s+(by|credit|courtesy( of)?|supplied by))?)\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
     r"\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
     r"|^\W*\(\s*" + NAME + r"\s*(/|via|for)\s*" + NAME + r"\s*\)\W*$"
+    # The same label in the other languages news is written in, and the name or agency after
+    # it in any script (no capitals to go by): "Foto: EFE/Juan Pérez", "Фото: РИА Новости",
+    # "사진=연합뉴스", "צילום: רויטרס", and in Japanese and Chinese with a full-width colon.
+    # Not German's "Bild:", which is also a newspaper quoted.
+    r"|^\W*(?i:" + FOREIGN_CREDIT_LABELS + r")\s*[:\uff1a=/|]\s*[^.!?\u3002\uff01\uff1f]{1,60}$"
 )
 # Where a credit without brackets starts inside glued text: "Photo: Lee Wong/".
 GLUED_CREDIT = re.compile(
