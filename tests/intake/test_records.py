@@ -88,6 +88,35 @@ def test_a_record_dated_out_of_range_after_a_bad_one_is_reported_not_swallowed(
     assert isinstance(found[2], Failure) and "'99999-01-01' is not a real date" in found[2].reason
 
 
+def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
+    # A run of NULs in line 2 (a padded export) refused the whole file as "binary data", the
+    # complete record before it included: "every input failed, nothing was done".
+    dump = tmp_path / "dump.txt"
+    dump.write_bytes(
+        f"date 2022-09-28 {STORY}\n".encode()
+        + b"\x00" * 40
+        + b"\n\x89PNG pasted picture\n"
+        + f"date 2022-09-29 {STORY}\n".encode()
+    )
+    found = list(read_file(dump))
+    assert [(type(f), f.input.rsplit(":", 1)[1]) for f in found] == [
+        (Failure, "3"),  # the pasted picture fails alone, named by its line
+        (RawItem, "1"),
+        (RawItem, "4"),
+    ]
+    assert [f.text.strip() for f in found if isinstance(f, RawItem)] == [STORY, STORY]
+
+
+def test_a_binary_file_named_txt_is_one_failure_said_once(tmp_path: Path) -> None:
+    dump = tmp_path / "archive.txt"
+    dump.write_bytes(
+        b"PK\x03\x04" + bytes(range(256)) * 8 + f"\ndate 2022-09-28 {STORY}\n".encode()
+    )
+    assert [(f.input, f.reason) for f in read_file(dump)] == [  # type: ignore[union-attr]
+        (str(dump), "binary data, not a text document")
+    ]
+
+
 def test_jsonl_records_name_their_outlet_and_sections(tmp_path: Path) -> None:
     dump = tmp_path / "mixed.jsonl"
     rows = [

@@ -220,10 +220,12 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> Open
 
 
 def _reason(exc: Exception, where: str) -> str:
+    """The reason without the input's name (or its line's: "file.txt:1: binary data") that the
+    failure is already reported under."""
     text = str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         text = exc.strerror
-    return text.removeprefix(f"{where}: ")
+    return re.sub(rf"^{re.escape(where)}(?::\d+)?: ", "", text, count=1)
 
 
 def _starts_with_markup(source: Opened) -> bool:

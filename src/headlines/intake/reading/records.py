@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from headlines.core.storable import SURROGATE
+from headlines.intake.errors import ParseError
 from headlines.intake.reading.dates import (
     ANY_DATE,
     RECORD_DATE_KEYS,
@@ -63,7 +64,15 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
             if raw_line is None:
                 yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
-            line = decode(raw_line, where=f"{where}:{number}") if raw_line.strip() else "\n"
+            try:
+                line = _decoded(raw_line, where=f"{where}:{number}", first=number == 1)
+            except ParseError as exc:
+                if number == 1:
+                    raise  # the file's head: not a text file
+                # A damaged line deep in a dump (a run of NULs, pasted binary) is that line's
+                # failure, not the file's: the records around it are read.
+                yield Failure(f"{where}:{number}", str(exc).removeprefix(f"{where}:{number}: "))
+                continue
             match = RECORD_START.match(line)
             if match:
                 if "".join(current).strip():
@@ -77,6 +86,14 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
         yield _record(where, start, date_text, current)
     if not count:
         yield Failure(where, "the file has no text")
+
+
+def _decoded(raw_line: bytes, *, where: str, first: bool) -> str:
+    """A line's text. The first line is judged as the file's head (binary data refuses the
+    file); a later one has its NULs dropped, as NUL is everywhere else, before it is judged."""
+    if not first:
+        raw_line = raw_line.replace(b"\x00", b"")
+    return decode(raw_line, where=where) if raw_line.strip() else "\n"
 
 
 def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
