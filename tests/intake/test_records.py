@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001
 """Dump records as real dumps write them: leading whitespace, a BOM, CRLF, several date shapes;
 JSONL objects that name their own outlet and section."""
 
@@ -88,6 +89,61 @@ def test_a_record_dated_out_of_range_after_a_bad_one_is_reported_not_swallowed(
     assert isinstance(found[2], Failure) and "'99999-01-01' is not a real date" in found[2].reason
 
 
+@pytest.mark.parametrize(
+    ("encoding", "lines"),
+    [
+        (
+            "koi8_r",
+            [
+                "Мэрия Москвы сообщила в среду о новой линии метро.",
+                "Ожидается, что она разгрузит центр.",
+            ],
+        ),
+        (
+            "cp1251",
+            [
+                "Мэрия Москвы сообщила в среду о новой линии метро.",
+                "Ожидается, что она разгрузит центр.",
+            ],
+        ),
+        (
+            "shift_jis",
+            [
+                "東京都は二十八日、新しい路線が開業したと発表した。",
+                "通勤客の混雑緩和が期待されている。",
+            ],
+        ),
+        (
+            "euc_jp",
+            [
+                "東京都は二十八日、新しい路線が開業したと発表した。",
+                "通勤客の混雑緩和が期待されている。",
+            ],
+        ),
+        (
+            "gb18030",
+            [
+                "北京市政府周三宣布，一条新的地铁线路正式开通。",
+                "预计这条线路将缓解市中心的交通拥堵。",
+            ],
+        ),
+    ],
+)
+def test_a_dump_in_another_charset_reads_every_line_in_it(
+    tmp_path: Path, encoding: str, lines: list[str]
+) -> None:
+    # Each line was judged alone: one came out right and the next as another charset's
+    # mojibake (Shift_JIS read as Korean, KOI8-R as half-width katakana).
+    dump = tmp_path / "dump.txt"
+    dump.write_bytes(
+        "\n".join([f"date 2022-09-28 {lines[0]}", lines[1], f"date 2022-09-29 {lines[0]}"]).encode(
+            encoding
+        )
+    )
+    found = records(dump)
+    assert [r.text.split() for r in found] == [" ".join(lines).split(), lines[0].split()]
+
+
 def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
     # A run of NULs in line 2 (a padded export) refused the whole file as "binary data", the
     # complete record before it included: "every input failed, nothing was done".
@@ -100,7 +156,8 @@ def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
     )
     found = list(read_file(dump))
     assert [(type(f), f.input.rsplit(":", 1)[1]) for f in found] == [
-        (Failure, "3"),  # the pasted picture fails alone, named by its line
+        (Failure, "2"),  # the NULs and the pasted picture fail alone, named by their lines
+        (Failure, "3"),
         (RawItem, "1"),
         (RawItem, "4"),
     ]
@@ -145,7 +202,7 @@ def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() ->
     hindi = " ".join(["शहर में सोमवार को लगातार बारिश हुई और कई इलाकों में पानी भर गया।"] * 20)
     assert " ".join(recover_paragraphs(hindi)) == hindi
     assert len(recover_paragraphs(hindi)) > 1
-    chinese = "国务院新闻办公室今天举行发布会，介绍今年前三季度经济运行情况。" * 12  # noqa: RUF001
+    chinese = "国务院新闻办公室今天举行发布会，介绍今年前三季度经济运行情况。" * 12
     assert "".join(recover_paragraphs(chinese)) == chinese
     assert len(recover_paragraphs(chinese)) > 1
 

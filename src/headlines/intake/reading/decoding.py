@@ -23,11 +23,16 @@ def refuse_binary(content: bytes, *, content_type: str = "", where: str = "") ->
     label = f"{where}: " if where else ""
     if content_type.startswith(BINARY_TYPES):
         raise ParseError(f"{label}not a text document ({content_type})")
-    head = content[:2048]
-    if head.startswith(BINARY_MAGIC) or head.count(b"\x00") > 8:
+    if looks_binary(content):
         raise ParseError(f"{label}binary data, not a text document")
     if not content.strip():
         raise ParseError(f"{label}the document is empty")
+
+
+def looks_binary(content: bytes) -> bool:
+    """A picture's, a PDF's or an archive's first bytes, or NULs no text has."""
+    head = content[:2048]
+    return head.startswith(BINARY_MAGIC) or head.count(b"\x00") > 8
 
 
 def _codec(name: str) -> str | None:

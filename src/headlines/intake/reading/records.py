@@ -26,7 +26,7 @@ from headlines.intake.reading.dates import (
     parse_record_date,
     parse_written_date,
 )
-from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.decoding import charset_of, decode, looks_binary, refuse_binary
 from headlines.intake.reading.items import Failure, Item, RawItem
 from headlines.intake.reading.opening import LINE_TOO_LONG, Opened, numbered_lines, opened
 
@@ -59,16 +59,15 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
     date_text = ""
     start = 1
     count = 0
+    charset = _file_charset(source)
     with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
                 yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
             try:
-                line = _decoded(raw_line, where=f"{where}:{number}", first=number == 1)
+                line = _decoded(raw_line, where=f"{where}:{number}", charset=charset)
             except ParseError as exc:
-                if number == 1:
-                    raise  # the file's head: not a text file
                 # A damaged line deep in a dump (a run of NULs, pasted binary) is that line's
                 # failure, not the file's: the records around it are read.
                 yield Failure(f"{where}:{number}", str(exc).removeprefix(f"{where}:{number}: "))
@@ -88,12 +87,31 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
         yield Failure(where, "the file has no text")
 
 
-def _decoded(raw_line: bytes, *, where: str, first: bool) -> str:
-    """A line's text. The first line is judged as the file's head (binary data refuses the
-    file); a later one has its NULs dropped, as NUL is everywhere else, before it is judged."""
-    if not first:
-        raw_line = raw_line.replace(b"\x00", b"")
-    return decode(raw_line, where=where) if raw_line.strip() else "\n"
+# The first bytes of a text dump its character encoding is judged on, as a table's is.
+SNIFF_BYTES = 1_000_000
+
+
+def _file_charset(source: Opened) -> str:
+    """The dump's charset, judged once on its first megabyte (its damaged lines aside): judged
+    line by line, a KOI8-R or Shift_JIS dump came out with one line right and the next as
+    mojibake of another charset. Raises ParseError for a file whose first line is binary."""
+    lines = source.head(SNIFF_BYTES).split(b"\n")
+    if lines[0].strip():
+        refuse_binary(lines[0], where=source.where)
+    text = b"\n".join(line for line in lines if not looks_binary(line))
+    return charset_of(text, where=source.where, partial=True) if text.strip() else "utf-8"
+
+
+def _decoded(raw_line: bytes, *, where: str, charset: str) -> str:
+    """A line's text in the dump's charset; a line that does not fit it (pasted from another
+    charset) is judged alone. A damaged line (a run of NULs, pasted binary) raises ParseError."""
+    if not raw_line.strip():
+        return "\n"
+    refuse_binary(raw_line, where=where)
+    try:
+        return raw_line.decode(charset)
+    except UnicodeDecodeError:
+        return decode(raw_line, where=where)
 
 
 def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
