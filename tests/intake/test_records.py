@@ -144,6 +144,35 @@ def test_a_dump_in_another_charset_reads_every_line_in_it(
     assert [r.text.split() for r in found] == [" ".join(lines).split(), lines[0].split()]
 
 
+def test_a_jsonl_dump_in_windows_1252_is_read_and_its_utf8_lines_too(tmp_path: Path) -> None:
+    # JSON is UTF-8, but an old export in windows-1252 failed every record with an accent
+    # ("not valid JSON ('utf-8' codec can't decode byte 0xe9 …)").
+    legacy = {"title": "Le café de la gare a fermé", "text": "Le café a fermé après trente ans."}
+    modern = {"title": "Les marchés de Noël", "text": "Les marchés de Noël ont ouvert à Lille."}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(
+        json.dumps(legacy, ensure_ascii=False).encode("cp1252")
+        + b"\n"
+        + json.dumps(modern, ensure_ascii=False).encode("utf-8")
+        + b"\n"
+    )
+    found = list(read_jsonl(dump))
+    assert [(i.title, i.text) for i in found if isinstance(i, RawItem)] == [
+        (legacy["title"], legacy["text"]),
+        (modern["title"], modern["text"]),
+    ]
+
+
+def test_a_text_dump_judged_legacy_still_reads_its_utf8_lines(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_bytes(
+        f"date 2022-09-28 {STORY} Le café a fermé.\n".encode("cp1252")
+        + f"date 2022-09-29 {STORY} Les marchés de Noël ont ouvert.\n".encode()
+    )
+    assert [r.text.split()[-2:] for r in records(dump)] == [["a", "fermé."], ["ont", "ouvert."]]
+    assert "Noël" in records(dump)[1].text
+
+
 def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
     # A run of NULs in line 2 (a padded export) refused the whole file as "binary data", the
     # complete record before it included: "every input failed, nothing was done".

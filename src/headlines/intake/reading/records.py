@@ -92,26 +92,66 @@ SNIFF_BYTES = 1_000_000
 
 
 def _file_charset(source: Opened) -> str:
-    """The dump's charset, judged once on its first megabyte (its damaged lines aside): judged
-    line by line, a KOI8-R or Shift_JIS dump came out with one line right and the next as
-    mojibake of another charset. Raises ParseError for a file whose first line is binary."""
-    lines = source.head(SNIFF_BYTES).split(b"\n")
+    """The dump's charset, judged once on the lines of its first megabyte that are not UTF-8
+    (damaged lines aside): judged line by line, a KOI8-R or Shift_JIS dump came out with one
+    line right and the next as mojibake of another charset. Raises ParseError for a file whose
+    first line is binary."""
+    try:
+        head = source.head(SNIFF_BYTES)
+    except ParseError:
+        # Damaged or cut short within its first megabyte: the reading itself reports it, after
+        # the records before the damage, each line judged as it comes.
+        return "utf-8"
+    lines = head.split(b"\n")
     if lines[0].strip():
         refuse_binary(lines[0], where=source.where)
-    text = b"\n".join(line for line in lines if not looks_binary(line))
-    return charset_of(text, where=source.where, partial=True) if text.strip() else "utf-8"
+    whole = lines if len(head) < SNIFF_BYTES else lines[:-1]  # the last may be cut short
+    # Lines that are UTF-8 are read so whatever the rest is (`_decoded`): the others tell.
+    legacy = b"\n".join(line for line in whole if not looks_binary(line) and not _utf8(line))
+    if not legacy.strip():
+        return "utf-8"
+    try:
+        return charset_of(legacy, where=source.where)
+    except ParseError:  # no charset fits them: each such line is judged (and reported) alone
+        return "utf-8"
 
 
 def _decoded(raw_line: bytes, *, where: str, charset: str) -> str:
-    """A line's text in the dump's charset; a line that does not fit it (pasted from another
-    charset) is judged alone. A damaged line (a run of NULs, pasted binary) raises ParseError."""
+    """A line's text: UTF-8 when it is (see `_utf8`), else in the dump's charset; a line that
+    fits neither (pasted from another charset) is judged alone. A damaged line (a run of NULs,
+    pasted binary) raises ParseError."""
     if not raw_line.strip():
         return "\n"
     refuse_binary(raw_line, where=where)
+    for fits in ("utf-8", charset):
+        try:
+            return raw_line.decode(fits)
+        except UnicodeDecodeError:
+            continue
+    return decode(raw_line, where=where)
+
+
+def _json_text(raw_line: bytes, charset: str) -> bytes | str:
+    """JSON is UTF-8 (json reads it, and UTF-16 and 32, from the bytes); a dump exported in
+    windows-1252 or another legacy charset is read in the charset judged on its head, where
+    every accented record failed as "not valid JSON"."""
+    if charset.replace("_", "-").startswith("utf-") or _utf8(raw_line):
+        return raw_line
     try:
         return raw_line.decode(charset)
     except UnicodeDecodeError:
-        return decode(raw_line, where=where)
+        return raw_line
+
+
+def _utf8(raw_line: bytes) -> bool:
+    """Whether a line is UTF-8: legacy-charset text with letters past ASCII hardly ever is, so a
+    UTF-8 line of a dump judged to be in another charset by its first megabyte (all ASCII but
+    a broken byte) is still read as UTF-8."""
+    try:
+        raw_line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
@@ -126,6 +166,7 @@ def read_jsonl(path: Path | Opened) -> Iterator[Item]:
     """One record a line. `path`: a file, or how to read one (`opening.Opened`)."""
     source = path if isinstance(path, Opened) else opened(path)
     where = source.where
+    charset = _file_charset(source)
     with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
@@ -135,7 +176,7 @@ def read_jsonl(path: Path | Opened) -> Iterator[Item]:
             if not raw_line.strip():
                 continue
             try:
-                record = json.loads(raw_line)
+                record = json.loads(_json_text(raw_line, charset))
             except (ValueError, UnicodeDecodeError) as exc:
                 yield Failure(f"{where}:{number}", f"not valid JSON ({exc})")
                 continue
