@@ -152,6 +152,16 @@ def test_a_declared_multibyte_encoding_is_read() -> None:
     assert feeds.parse_feed(document, where="feed")[1][0].title == title
 
 
+def test_an_entry_dated_past_what_a_datetime_holds_is_undated_not_a_crash() -> None:
+    document = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><title>Far</title><link href="https://example.test/a"/>'
+        b"<updated>9999-12-31T23:59:59-14:00</updated><content>Words.</content></entry></feed>"
+    )
+    (entry,) = feeds.parse_feed(document, where="feed")[1]
+    assert (entry.title, entry.published) == ("Far", None)
+
+
 def test_an_xhtml_page_is_a_page_not_a_feed() -> None:
     page = b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html><body>x</body></html>'
     assert not feeds.looks_like_feed(page)

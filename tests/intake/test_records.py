@@ -173,6 +173,20 @@ def test_a_text_dump_judged_legacy_still_reads_its_utf8_lines(tmp_path: Path) ->
     assert "Noël" in records(dump)[1].text
 
 
+@pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_date_past_what_a_datetime_holds_fails_its_record_not_the_import(
+    tmp_path: Path, stamp: str
+) -> None:
+    # In UTC these are in the years 10000 and 0: storing one crashed `headlines import`.
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"title": "Harbour bridge", "text": STORY, "date": stamp}) + "\n")
+    text = tmp_path / "dump.txt"
+    text.write_text(f"date {stamp} {STORY}\n")
+    for path in (dump, text):
+        (failed,) = read_file(path)
+        assert isinstance(failed, Failure) and repr(stamp) in failed.reason
+
+
 def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
     # A run of NULs in line 2 (a padded export) refused the whole file as "binary data", the
     # complete record before it included: "every input failed, nothing was done".

@@ -46,7 +46,19 @@ def parse_date(value: str) -> DateLike | None:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return in_range(parsed)
+
+
+def in_range(parsed: dt.datetime) -> dt.datetime | None:
+    """`parsed` (UTC when it names no zone), or None when it has no UTC time a datetime holds:
+    "9999-12-31T23:59:59-14:00" is in the year 10000 in UTC, and storing it crashed the import
+    (and reading it in a feed, the extract)."""
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        parsed.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return parsed
 
 
 def parse_written_date(value: str) -> DateLike | None:
@@ -121,7 +133,7 @@ def parse_record_date(value: Any) -> DateLike | None:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return in_range(parsed)
 
 
 def _from_epoch(count: float) -> dt.datetime | None:

@@ -21,7 +21,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
-from headlines.intake.reading.dates import as_datetime, parse_record_date
+from headlines.intake.reading.dates import as_datetime, in_range, parse_record_date
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.opening import decompressed
 from headlines.intake.reading.records import outlet_name, section_labels
@@ -227,6 +227,15 @@ def _problem(parsed: feedparser.FeedParserDict) -> str:
     return EXPAT_PLACE.sub(r"line \1, column \2: ", problem)
 
 
+def _utc(stamp: Any) -> dt.datetime | None:
+    """feedparser's UTC time, or None past what a datetime holds (an entry dated
+    9999-12-31T23:59:59-14:00 is in the year 10000 in UTC)."""
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
     html = ""
     for content in raw.get("content", []) or []:
@@ -234,7 +243,7 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
             html = content["value"]
     html = html or raw.get("summary", "")
     stamp = raw.get("published_parsed") or raw.get("updated_parsed")
-    published = dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC) if stamp else None
+    published = _utc(stamp) if stamp else None
     return FeedEntry(
         url=str(raw.get("link", "")).strip(),
         title=str(raw.get("title", "")).strip(),
@@ -285,4 +294,4 @@ def parse_when(value: str) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return in_range(parsed)
