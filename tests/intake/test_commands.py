@@ -1,4 +1,5 @@
 import json
+import os
 from io import StringIO
 from pathlib import Path
 
@@ -496,3 +497,16 @@ def test_a_feed_cut_short_or_hostile_is_named_and_stores_nothing(
     assert status == 2 and f"failed: {feed}: {reason}" in err
     assert exit_status("extract", str(feed))[0] == 2
     assert list(Article.objects.values_list("text", flat=True)) == [factories.BODY]
+
+
+@pytest.mark.django_db
+def test_a_pipe_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> None:
+    # Both were "no such file or folder", which they are not; reading a pipe may never end.
+    pipe = tmp_path / "feed.xml"
+    os.mkfifo(pipe)
+    dangling = tmp_path / "latest.jsonl"
+    dangling.symlink_to(tmp_path / "gone.jsonl")
+    status, err = exit_status("extract", str(pipe), str(dangling))
+    assert status == 2
+    assert f"failed: {pipe}: not a file or folder (a device, a pipe or a socket" in err
+    assert f"failed: {dangling}: a link to nothing" in err

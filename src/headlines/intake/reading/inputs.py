@@ -65,6 +65,11 @@ _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 def _missing(raw: str) -> str:
     if _OTHER_SCHEME.match(raw):
         return "no such file or folder, and only http:// and https:// URLs are fetched"
+    path = Path(raw)
+    if path.is_symlink() and not path.exists():
+        return "a link to nothing: its target is missing"
+    if path.exists():  # /dev/zero, a named pipe, a socket: reading one may never end
+        return "not a file or folder (a device, a pipe or a socket is not read)"
     return "no such file or folder"
 
 
