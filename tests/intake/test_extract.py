@@ -80,3 +80,36 @@ def test_a_short_article_keeps_its_paragraphs_in_any_script(tmp_path: Path, lang
     assert article["title"] == title
     assert article["text"] == "\n\n".join(paragraphs)
     assert article["language"] == language
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("head_title", "heading", "title"),
+    [
+        ("Tram line opens in the city | The Courier", "Tram line opens in the city", None),
+        ("Tram line opens in the city - The Courier", "Tram line opens in the city", None),
+        ("東京で新しい地下鉄路線が開業 | 共同", "東京で新しい地下鉄路線が開業", None),
+        # The headline goes on after the heading: kept whole.
+        (
+            "Brexit: the deal explained | The Courier",
+            "Brexit",
+            "Brexit: the deal explained | The Courier",
+        ),
+        ("Brexit - the deal explained in full", "Brexit", "Brexit - the deal explained in full"),
+        ("Covid-19 cases rise in the city", "Covid", "Covid-19 cases rise in the city"),
+    ],
+)
+def test_the_title_is_the_headline_without_the_sites_name(
+    tmp_path: Path, head_title: str, heading: str, title: str | None
+) -> None:
+    _, paragraphs = PAGES["en"]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs * 3)
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>{head_title}</title></head><body><article><h1>{heading}</h1>"
+        f"{body}</article></body></html>",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
+    assert json.loads(out.getvalue())["title"] == (title or heading)

@@ -59,7 +59,7 @@ def from_html(
 ) -> Extracted | None:
     """The article in `html`, or None when trafilatura finds no main text."""
     meta = head_metadata(html)
-    title = (meta["title"] or title).strip()
+    title = _without_site_name((meta["title"] or title).strip(), html)
     text, note = _main_text(html, url, title)
     if not text.strip():
         return None
@@ -102,6 +102,27 @@ def _first_heading(html: str) -> str:
         return ""
     heading = _plain_text(html[opening.end() : closing.start()])
     return heading if len(heading) <= HEADING_MAX else ""
+
+
+# What sits between a headline and the site's name in a <title>: "Tram line opens | The Courier",
+# "… - The Courier" (spaced: "Covid-19" is one word), not ":" (which goes on with the headline).
+SITE_NAME_AFTER = re.compile(r"^(?:\s*\||\s+[\u2013\u2014\u00b7\u2022\u00bb-]\s)\s*(?=\S)")
+
+
+def _without_site_name(title: str, html: str) -> str:
+    """The page's headline (its first <h1>) where the title is that headline followed by the
+    site's name, as a <title> mostly is: "Tram line opens | The Courier" was stored and sent as
+    the article's title."""
+    if not title:
+        return title
+    heading = _first_heading(html)
+    if not heading or not title.casefold().startswith(heading.casefold()):
+        return title
+    separator = SITE_NAME_AFTER.match(title[len(heading) :])
+    # A site's name is shorter than the headline; "Brexit — the deal explained" goes on with it.
+    if separator and len(title) - len(heading) - separator.end() < len(heading):
+        return heading
+    return title
 
 
 def _plain_text(fragment: str) -> str:
