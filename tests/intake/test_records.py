@@ -435,3 +435,21 @@ def test_a_json_file_of_one_object_a_line_is_streamed_at_any_size(
     whole.write_text(json.dumps(records, indent=1), encoding="utf-8")
     (failed,) = read_file(whole)
     assert isinstance(failed, Failure) and "larger than 1000 bytes" in failed.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("dump.jsonl", b"", "the file is empty"),
+        ("dump.jsonl", b"\xef\xbb\xbf  \r\n\r\n", "the file is empty"),
+        ("dump.json", b"", "the file is empty"),
+        ("dump.txt", b"\xef\xbb\xbf  \r\n", "the file has no text"),
+    ],
+)
+def test_an_empty_dump_is_named_not_read_as_nothing(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    # An empty JSONL or JSON file printed nothing and exited 0; a BOM alone was a record.
+    dump = tmp_path / name
+    dump.write_bytes(content)
+    assert [(f.input, f.reason) for f in read_file(dump)] == [(str(dump), reason)]  # type: ignore[union-attr]

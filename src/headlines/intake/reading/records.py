@@ -74,13 +74,13 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
                 continue
             match = RECORD_START.match(line)
             if match:
-                if "".join(current).strip():
+                if _has_text(current):
                     count += 1
                     yield _record(where, start, date_text, current)
                 date_text, start, current = match.group("date"), number, [line[match.end() :]]
             else:
                 current.append(line)
-    if "".join(current).strip():
+    if _has_text(current):
         count += 1
         yield _record(where, start, date_text, current)
     if not count:
@@ -154,6 +154,11 @@ def _utf8(raw_line: bytes) -> bool:
     return True
 
 
+def _has_text(lines: list[str]) -> bool:
+    """Whether a record holds more than white space and the BOM at a file's start."""
+    return bool("".join(lines).replace("\ufeff", "").strip())
+
+
 def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
     published = parse_written_date(date_text) if date_text else None
     if date_text and published is None:
@@ -167,14 +172,17 @@ def read_jsonl(path: Path | Opened) -> Iterator[Item]:
     source = path if isinstance(path, Opened) else opened(path)
     where = source.where
     charset = _file_charset(source)
+    empty = True
     with source.open() as handle:
         for number, raw_line in numbered_lines(handle):
             if raw_line is None:
+                empty = False
                 yield Failure(f"{where}:{number}", LINE_TOO_LONG)
                 continue
             raw_line = raw_line.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw_line
             if not raw_line.strip():
                 continue
+            empty = False
             try:
                 record = json.loads(_json_text(raw_line, charset))
             except (ValueError, UnicodeDecodeError) as exc:
@@ -187,6 +195,8 @@ def read_jsonl(path: Path | Opened) -> Iterator[Item]:
                 yield Failure(f"{where}:{number}", HALF_A_CHARACTER)
                 continue
             yield jsonl_item(record, input=f"{where}:{number}")
+    if empty:  # nothing to read is a failure to name, not a silent success
+        yield Failure(where, "the file is empty")
 
 
 # NewsAPI cuts a record's `content` at 200 characters and says how much is missing: "… [+1843
