@@ -479,15 +479,19 @@ EXTERNAL = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("document", "reason"),
     [
+        (
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title></channel></rss>',
+            "the feed has no entries",
+        ),
         (CUT_SHORT_FEED, "not a readable RSS or Atom feed (line 1, column"),
         (LAUGHS, "refused hostile XML"),
         (EXTERNAL, "refused hostile XML"),
     ],
 )
-def test_a_feed_cut_short_or_hostile_is_named_and_stores_nothing(
+def test_a_feed_empty_cut_short_or_hostile_is_named_and_stores_nothing(
     tmp_path: Path, document: bytes, reason: str
 ) -> None:
-    # A feed cut short used to be read as an empty feed: no message, exit 0.
+    # An empty feed, and a feed cut short (read as an empty one), printed nothing: exit 0.
     good = tmp_path / "d.txt"
     good.write_text("date 2024-03-14 " + factories.BODY + "\n")
     run("import", str(good), "--source", "Wire")

@@ -257,6 +257,8 @@ def feed_items(content: bytes, *, input: str, charset: str = "") -> Iterator[Ite
     """A feed's entries with their own content; each credits the outlet it names, else the
     feed (a feed file imported or extracted is one outlet's, whatever source stores it)."""
     title, entries = feeds.parse_feed(content, where=input, charset=charset)
+    if not entries:  # a feed file or URL given to read: nothing in it is worth saying
+        yield Failure(input, "the feed has no entries")
     for number, entry in enumerate(entries, start=1):
         where = f"{input}#{number}"
         if not entry.html.strip():
