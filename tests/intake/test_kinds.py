@@ -60,6 +60,23 @@ def test_extract_a_url_only_when_local_is_allowed(web: LocalWeb) -> None:
     assert printed["input"] == url and printed["title"] == "Warehouse blaze contained"
 
 
+def test_extract_a_feed_served_as_a_page(web: LocalWeb) -> None:
+    # A server that calls its feed text/html: the feed was extracted as a page ("no article
+    # text found"), or worse, its XML as an article.
+    feed = factories.rss([("Blaze", web.url("/a"))]).replace(
+        "<title>Blaze</title>", f"<title>Blaze</title><description>{factories.BODY}</description>"
+    )
+    for content_type in ("text/html; charset=utf-8", "application/rss+xml"):
+        url = web.serve("/feed", feed, headers={"Content-Type": content_type})
+        printed = [
+            json.loads(line) for line in run("extract", "--json", "--allow-local", url).splitlines()
+        ]
+        assert [(p["input"], p["title"]) for p in printed] == [(f"{url}#1", "Blaze")]
+    page = "<html><body><p>Our &lt;feed&gt; page</p><article><p>" + factories.BODY
+    url = web.serve("/page", f"<!-- <feed> -->{page}</p></article></body></html>")
+    assert json.loads(run("extract", "--json", "--allow-local", url))["input"] == url
+
+
 def test_extract_feed_files_and_jsonl_html(tmp_path: Path) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_text(

@@ -36,6 +36,13 @@ XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-
 HTML_PAGE = re.compile(
     rb"^(?:\s|<\?xml[^>]*\?>|<!--.*?-->)*<(?:!doctype\s+html\b|html\b)", re.I | re.S
 )
+# A document whose root element is a feed's (after an XML declaration, comments, a DOCTYPE):
+# what a feed served as text/html is still known by.
+FEED_START = re.compile(
+    rb"^(?:\s|\xef\xbb\xbf|<\?xml[^>]*\?>|<\?xml-stylesheet[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*"
+    rb"<(?:rss|feed|rdf:RDF)\b",
+    re.I | re.S,
+)
 FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
@@ -63,6 +70,10 @@ def safe_tree(content: bytes, where: str) -> Element | None:
         if DOCTYPE.search(content[:10_000]):
             raise ParseError(f"{where}: malformed XML with a DTD; refused") from None
         return None
+
+
+def starts_as_feed(content: bytes) -> bool:
+    return bool(FEED_START.match(content[:4096]))
 
 
 def looks_like_feed(content: bytes) -> bool:

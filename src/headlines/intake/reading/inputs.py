@@ -245,7 +245,11 @@ def items_from_bytes(
     content = decompressed(content, where=input)
     if feeds.is_json_feed(content):
         return list(feed_items(content, input=input, charset=charset))
-    if "html" not in content_type and feeds.looks_like_feed(content):
+    # A feed served as text/html (a misconfigured server) is known by its root element; a page
+    # merely mentioning "<feed" early is not one.
+    if feeds.looks_like_feed(content) and (
+        "html" not in content_type or feeds.starts_as_feed(content)
+    ):
         if feeds.is_sitemap(content):
             raise ParseError(f"{input}: a sitemap lists pages; add it as a source to fetch them")
         return list(feed_items(content, input=input, charset=charset))
