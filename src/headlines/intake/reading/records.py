@@ -87,7 +87,7 @@ def read_records(path: Path | Opened) -> Iterator[Item]:
         yield Failure(where, "the file has no text")
 
 
-# The first bytes of a text dump its character encoding is judged on, as a table's is.
+# The first bytes of a dump (text records, JSONL, a table) its character encoding is judged on.
 SNIFF_BYTES = 1_000_000
 
 

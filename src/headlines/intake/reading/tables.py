@@ -22,13 +22,12 @@ from headlines.intake.reading.dates import RECORD_DATE_KEYS
 from headlines.intake.reading.decoding import charset_of
 from headlines.intake.reading.items import Failure, Item
 from headlines.intake.reading.opening import MAX_LINE_BYTES, Opened, Reader, opened
-from headlines.intake.reading.records import TEXT_KEYS, jsonl_item
+from headlines.intake.reading.records import SNIFF_BYTES, TEXT_KEYS, jsonl_item
 
 TABLE_SUFFIXES = {".csv", ".tsv"}
 # A row (an article's paragraphs in a quoted cell) may run over this many lines at most.
 MAX_ROW_LINES = 500
-# The first bytes the encoding is judged on, and how much is read at a time after them.
-SNIFF_BYTES = 1_000_000
+# How much is read at a time after the first bytes the encoding is judged on (SNIFF_BYTES).
 CHUNK_BYTES = 1 << 20
 # The columns a row's article is read from: without one of them a file is no article dump.
 CONTENT_COLUMNS = ("title", "headline", *TEXT_KEYS, "html")
