@@ -113,3 +113,25 @@ def test_the_title_is_the_headline_without_the_sites_name(
     out = StringIO()
     call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
     assert json.loads(out.getvalue())["title"] == (title or heading)
+
+
+@pytest.mark.django_db
+def test_a_short_feed_entry_keeps_its_paragraphs_without_its_caption(tmp_path: Path) -> None:
+    # Its text with the caption came to 277 characters, past trafilatura's bar, as one line.
+    feed = tmp_path / "feed.atom"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        '<title>Courier</title><entry><title>Ferry resumes</title><link href="https://e.test/f"/>'
+        '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>The harbour ferry '
+        "resumed its crossings on Monday after six weeks of repairs to the landing stage.</p>"
+        '<figure><img src="f.jpg"/><figcaption>The ferry leaving the quay. Photograph: Ian '
+        "Burt/Courier</figcaption></figure><p>Passengers queued from before dawn (AFP via Getty "
+        "Images) for the first sailing.</p></div></content></entry></feed>",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("extract", "--json", str(feed), stdout=out, stderr=StringIO())
+    assert json.loads(out.getvalue())["text"] == (
+        "The harbour ferry resumed its crossings on Monday after six weeks of repairs to the "
+        "landing stage.\n\nPassengers queued from before dawn for the first sailing."
+    )

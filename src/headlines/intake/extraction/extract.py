@@ -210,19 +210,24 @@ def _words_beside_title(text: str, title: str) -> int:
 
 
 def _trafilatura(html: str, url: str, *, tables: bool) -> str:
-    """trafilatura's text. Under its MIN_EXTRACTED_SIZE (250 characters: a brief in English,
-    but a whole short article in Japanese or Chinese, where a character is about half a word)
-    trafilatura takes the text of the whole article element instead, as one line: headline,
-    paragraphs and photo captions run together. Such a page is extracted again with the bar
-    lowered, and that text is taken when it keeps most of the words."""
+    """trafilatura's text. When what its extractor finds is under its MIN_EXTRACTED_SIZE (250
+    characters: a brief in English, but a whole short article in Japanese or Chinese, where a
+    character is about half a word, or a feed entry's content) trafilatura takes the text of
+    the whole article element instead, as one line: headline, paragraphs and photo captions
+    run together, however long that is. A text of one line is extracted again with the bar
+    lowered, and that text is taken when it is under the bar (what trafilatura found) and
+    keeps at least half the words."""
     text = _bare_text(html, url, tables=tables, config=None)
-    if "\n" in text.strip() or len(text) >= TRAFILATURA_MIN_EXTRACTED:
+    if "\n" in text.strip():
         return text
     again = _bare_text(html, url, tables=tables, config=_short_article_config())
-    return again if again.strip() and 2 * units(again) >= units(text) else text
+    # Only what trafilatura found under its bar explains the one line; a long second text
+    # means the first came another way (a real one-paragraph page), and it stands.
+    fell_back = len(again) < TRAFILATURA_MIN_EXTRACTED
+    return again if fell_back and again.strip() and 2 * units(again) >= units(text) else text
 
 
-# trafilatura's own MIN_EXTRACTED_SIZE, and the bar a short article's second pass uses: one
+# trafilatura's own MIN_EXTRACTED_SIZE, and the bar a one-line text's second pass uses: a
 # sentence.
 TRAFILATURA_MIN_EXTRACTED = 250
 SHORT_ARTICLE_CHARS = 25
