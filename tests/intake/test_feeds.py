@@ -162,6 +162,21 @@ def test_an_entry_dated_past_what_a_datetime_holds_is_undated_not_a_crash() -> N
     assert (entry.title, entry.published) == ("Far", None)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_page_or_feed_saved_as_unicode_on_windows_is_read(encoding: str) -> None:
+    # Every other byte a NUL: it was refused as "binary data, not a text document".
+    title, body = FEED_TEXTS["koi8_r"]
+    page = f"<html><head><title>{title}</title></head><body><p>{body}</p></body></html>"
+    [item] = items_from_bytes(page.encode(encoding), input="page.html")
+    assert isinstance(item, RawItem) and body in item.html
+    document = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>t'
+        f"</title><item><title>{title}</title><link>https://example.test/a</link>"
+        f"<description>{body}</description></item></channel></rss>"
+    )
+    assert feeds.parse_feed(document.encode(encoding), where="feed")[1][0].html == body
+
+
 def test_an_xhtml_page_is_a_page_not_a_feed() -> None:
     page = b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html><html><body>x</body></html>'
     assert not feeds.looks_like_feed(page)

@@ -453,3 +453,12 @@ def test_an_empty_dump_is_named_not_read_as_nothing(
     dump = tmp_path / name
     dump.write_bytes(content)
     assert [(f.input, f.reason) for f in read_file(dump)] == [(str(dump), reason)]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["dump.txt", "dump.jsonl"])
+def test_a_utf16_dump_is_refused_with_what_to_do(tmp_path: Path, name: str) -> None:
+    # It was "binary data, not a text document": true of its bytes, no help to its author.
+    dump = tmp_path / name
+    dump.write_bytes(f"date 2022-09-28 {STORY}\n".encode("utf-16"))
+    [failed] = read_file(dump)
+    assert isinstance(failed, Failure) and failed.reason.endswith("save it as UTF-8")

@@ -198,3 +198,14 @@ def test_broken_bytes_past_the_start_of_a_utf8_table_cost_only_themselves(
     first, second = read_file(path)
     assert isinstance(first, RawItem) and first.title == "Café owners welcome the zone"
     assert isinstance(second, RawItem) and second.title == "Caf\ufffd owners object"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_table_saved_as_unicode_on_windows_is_read(tmp_path: Path, encoding: str) -> None:
+    table = tmp_path / "dump.csv"
+    text = "title,text\nBridge closes,The council voted on Tuesday to close the old bridge.\n"
+    content = text.encode(encoding)
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    table.write_bytes(bom + content)
+    [row] = read_file(table)
+    assert isinstance(row, RawItem) and row.title == "Bridge closes"

@@ -57,6 +57,11 @@ def charset_of(content: bytes, *, where: str = "", partial: bool = False) -> str
 def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tuple[str, str | None]:
     """(charset, the text) where a charset decodes `content` cleanly; (charset, None) where it
     is taken although it does not (a BOM's, mostly UTF-8, or the detected one)."""
+    if content.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32", None
+    # A page saved as "Unicode" on Windows: its NULs are every other byte, not binary data.
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", None
     refuse_binary(content, where=where)
     if content.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None

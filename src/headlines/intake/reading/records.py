@@ -11,6 +11,7 @@ dump credits each outlet.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -102,6 +103,11 @@ def _file_charset(source: Opened) -> str:
         # Damaged or cut short within its first megabyte: the reading itself reports it, after
         # the records before the damage, each line judged as it comes.
         return "utf-8"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ParseError(
+            f"{source.where}: UTF-16 text: a dump is read a line at a time, in UTF-8 or a "
+            "one-byte charset; save it as UTF-8"
+        )
     lines = head.split(b"\n")
     if lines[0].strip():
         refuse_binary(lines[0], where=source.where)
