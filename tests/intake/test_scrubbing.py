@@ -267,6 +267,13 @@ def test_a_photo_credit_line_goes_in_any_language(lead: str, credit: str) -> Non
     assert [(r.text, r.reason) for r in removed] == [(credit, "caption")]
 
 
+def test_a_credit_glued_before_a_russian_sentence_goes_and_the_sentence_stays() -> None:
+    paragraph = "Мэр открыл линию в пятницу. Фото: Иван Петров/ТАСС Жители пришли на станцию рано."
+    kept, removed = scrub([paragraph])
+    assert kept == ["Мэр открыл линию в пятницу. Жители пришли на станцию рано."]
+    assert [(r.text, r.reason) for r in removed] == [("Фото: Иван Петров/ТАСС", "caption")]
+
+
 @pytest.mark.parametrize(
     "paragraph",
     [

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import re
 
+# Capitals and small letters of the cased alphabets (Latin with its accents, Greek, Cyrillic,
+# Armenian), each as the characters of a regex class: `re` has no Unicode categories.
+_CASED = [chr(c) for c in (*range(0x41, 0x250), *range(0x370, 0x590)) if chr(c).isalpha()]
+UPPER_LETTERS = "".join(c for c in _CASED if c.isupper())
+LOWER_LETTERS = "".join(c for c in _CASED if c.islower())
+
 # A segment that reports ("… officials said") is the article, whatever words it contains.
 REPORTING = re.compile(
     r"\b(said|says|told|according to|announced|reported|confirmed|added|stated)\b", re.I
@@ -209,8 +215,9 @@ CREDIT_LINE = re.compile(
 )
 # Where a credit without brackets starts inside glued text: "Photo: Lee Wong/".
 GLUED_CREDIT = re.compile(
-    r"\b(?i:photo(?:graph)?|picture|image|credit|illustration)s?\s*:\s*[A-Z][^/\s]*"
-    r"(?:\s+[A-Z][^/\s]*){0,3}/"
+    # Not German's "Foto:": its nouns' capitals hide where the sentence after the credit starts.
+    r"\b(?i:photo(?:graph)?|picture|image|credit|illustration|\u0444\u043e\u0442\u043e)s?"
+    rf"\s*:\s*[{UPPER_LETTERS}][^/\s]*(?:\s+[{UPPER_LETTERS}][^/\s]*){{0,3}}/"
 )
 # A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
 # "All rights reserved." (in the languages seen most), and the wire's "This material may not be
@@ -283,11 +290,6 @@ SUPPORT_CALL = re.compile(
 MARKER_HINTS = ("after", "skip", "end of", "before", "hide", "close", "continue", "advert")
 PROMO_HINTS = ("news", "brief", "bulletin", "mail", "inbox", "privacy", "cookie", "legal",
                "data protection", "may ")  # fmt: skip
-# Capitals and small letters of the cased alphabets (Latin with its accents, Greek, Cyrillic,
-# Armenian), each as the characters of a regex class: `re` has no Unicode categories.
-_CASED = [chr(c) for c in (*range(0x41, 0x250), *range(0x370, 0x590)) if chr(c).isalpha()]
-UPPER_LETTERS = "".join(c for c in _CASED if c.isupper())
-LOWER_LETTERS = "".join(c for c in _CASED if c.islower())
 # A photo credit in brackets, wherever it sits: "(AFP via Getty Images)", "(Getty Images)",
 # "(Reuters/Jane Doe)", "(AP Photo/Lee Wong)", "(Photo: Ana Ruiz)". A bare "(Reuters)" or
 # "(AFP)" is a dateline's credit for the report, not a photo's, and is not one.
