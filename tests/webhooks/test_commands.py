@@ -87,6 +87,21 @@ def test_a_password_in_the_url_is_used_but_never_printed(capsys, admin_client) -
         (["add", "https://crm.example:0/h", "--events", "digest.sent"], "port is a number"),
         (["add", "https://crm.example:https/h", "--events", "digest.sent"], "port is a number"),
         (["remove", "999"], "no webhook #999"),
+        (
+            [
+                "add",
+                "https://crm.example/h",
+                "--events",
+                "digest.sent",
+                "--description",
+                "a\x1b[2Jb",
+            ],
+            "printable characters on one line",
+        ),
+        (
+            ["add", "https://crm.example/h", "--events", "digest.sent", "--description", "x" * 201],
+            "at most 200",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_error_and_stores_nothing(args, words) -> None:
@@ -102,6 +117,12 @@ def test_staff_add_an_endpoint_in_the_admin_with_checked_events(admin_client) ->
         {"url": "https://crm.example/h", "events": "nope", "description": ""},
     )
     assert bad.status_code == 200 and "unknown event" in bad.content.decode()
+    assert not Endpoint.objects.exists()
+    bad = admin_client.post(
+        "/admin/webhooks/endpoint/add/",
+        {"url": "https://crm.example/h", "events": "digest.sent", "description": "a\x07b"},
+    )
+    assert bad.status_code == 200 and "printable characters" in bad.content.decode()
     assert not Endpoint.objects.exists()
     admin_client.post(
         "/admin/webhooks/endpoint/add/",

@@ -37,6 +37,12 @@ class EndpointForm(forms.ModelForm):
         except InvalidInput as exc:
             raise forms.ValidationError(str(exc)) from None
 
+    def clean_description(self) -> str:
+        try:
+            return services.description_check(self.cleaned_data["description"])
+        except InvalidInput as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def clean_url(self) -> str:
         try:
             return services.url_check(self.cleaned_data["url"])

@@ -71,6 +71,16 @@ def private_address(url: str) -> str | None:
     return None
 
 
+def description_check(text: str) -> str:
+    """A note staff read in lists: printable, one line, at most 200 characters."""
+    text = text.strip()
+    if len(text) > 200 or not text.isprintable():
+        raise InvalidInput(
+            "description must be at most 200 printable characters on one line", field="description"
+        )
+    return text
+
+
 @transaction.atomic
 def webhook_endpoint_add(
     *, url: str, events: str | Iterable[str], description: str = ""
@@ -80,7 +90,7 @@ def webhook_endpoint_add(
         url=url_check(url),
         events=events_parse(events),
         secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
-        description=description.strip()[:200],
+        description=description_check(description),
     )
 
 
@@ -92,7 +102,7 @@ def webhook_endpoint_update(
     if endpoint is None:
         raise NotFound(f"no webhook #{endpoint_id}")
     endpoint.url, endpoint.events = url_check(url), events_parse(events)
-    endpoint.description = description.strip()[:200]
+    endpoint.description = description_check(description)
     endpoint.save(update_fields=["url", "events", "description"])
     return endpoint
 
