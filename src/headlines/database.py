@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from headlines.config import PARSERS, ConfigError
+from headlines.core import urls
 
 SQLITE_PRAGMAS = (
     # WAL lets readers (the web) run while a worker writes; NORMAL is durable under WAL.
@@ -77,12 +78,9 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
 def _port(parts: SplitResult) -> int | None:
     """The URL's port; `db:54x2` (or past 65535) stopped every command with a traceback."""
     try:
-        return parts.port
-    except ValueError:
-        raise ConfigError(
-            "HEADLINES_DATABASE_URL: expected a port from 1 to 65535 after the host (percent-"
-            "encode `#`, `/`, `?` and `@` in a user name or password: `#` is %23)"
-        ) from None
+        return urls.port(parts, "HEADLINES_DATABASE_URL")
+    except ValueError as refused:
+        raise ConfigError(str(refused)) from None
 
 
 # Options of a PostgreSQL URL that Django reads as Python values, not text: Django enables

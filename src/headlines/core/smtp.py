@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
+from headlines.core import urls
 from headlines.core.errors import InvalidInput
 from headlines.core.messenger import SendResult
 
@@ -80,13 +81,9 @@ RELAY_OPTIONS = ("concurrency", "rate", "hourly", "verify", "starttls")
 def _port(url: SplitResult) -> int | None:
     """The URL's port; `smtp://relay:25x` (or past 65535) stopped start-up with a traceback."""
     try:
-        return url.port
-    except ValueError:
-        raise InvalidInput(
-            "HEADLINES_SMTP_URL: expected a port from 1 to 65535 after the host (percent-encode "
-            "`#`, `/`, `?` and `@` in a user name or password: `#` is %23)",
-            field="HEADLINES_SMTP_URL",
-        ) from None
+        return urls.port(url, "HEADLINES_SMTP_URL")
+    except ValueError as refused:
+        raise InvalidInput(str(refused), field="HEADLINES_SMTP_URL") from None
 
 
 def _check_options(query: Mapping[str, str]) -> None:

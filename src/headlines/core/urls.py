@@ -6,7 +6,7 @@ password goes with every request but never into a list, an error, a log or an AP
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 
 def masked_url(url: str) -> str:
@@ -27,3 +27,15 @@ def masked_in(text: str, url: str) -> str:
     """`text` (an error, a report) with `url` in it masked."""
     shown = masked_url(url)
     return text.replace(url, shown) if url and shown != url else text
+
+
+def port(parts: SplitResult, setting: str) -> int | None:
+    """The URL's port (None: not given). A port that is no number, or past 65535, is a
+    ValueError naming `setting`: a `#` or `/` in a password cuts the URL there, so the hint."""
+    try:
+        return parts.port
+    except ValueError:
+        raise ValueError(
+            f"{setting}: expected a port from 1 to 65535 after the host (percent-encode `#`, "
+            "`/`, `?` and `@` in a user name or password: `#` is %23)"
+        ) from None
