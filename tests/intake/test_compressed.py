@@ -361,3 +361,19 @@ def test_a_folder_follows_no_link_out_of_it(tmp_path: Path) -> None:
     assert f"failed: {folder}/gone.txt: a link to nothing" in err
     stored = Article.objects.filter(duplicate_of=None).values_list("text", flat=True)
     assert list(stored) == [STORIES[0]]
+
+
+@pytest.mark.django_db
+def test_a_folder_holding_the_data_folder_does_not_read_it(tmp_path: Path, settings) -> None:
+    # `headlines import .` where ./var is the data folder: its database and secret key are
+    # never read as articles; a folder inside it named on purpose still is.
+    site = tmp_path / "site"
+    (site / "var" / "dumps").mkdir(parents=True)
+    (site / "var" / "secret_key").write_text("k" * 50)
+    (site / "var" / "dumps" / "wire.txt").write_text(f"date 2024-03-14 {STORIES[1]}\n")
+    (site / "records.txt").write_text(f"date 2024-03-14 {STORIES[0]}\n")
+    settings.DATA_DIR = site / "var"
+    read = [i for i in read_paths([site]) if isinstance(i, RawItem)]
+    assert [i.input for i in read] == [f"{site}/records.txt:1"]
+    inside = [i for i in read_paths([site / "var" / "dumps"]) if isinstance(i, RawItem)]
+    assert [i.text.strip() for i in inside] == [STORIES[1]]

@@ -16,6 +16,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from django.conf import settings
+
 from headlines.intake.errors import IntakeError, ParseError
 from headlines.intake.reading import feeds
 from headlines.intake.reading.decoding import decode
@@ -74,14 +76,19 @@ def _missing(raw: str) -> str:
 
 
 def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
-    """The files of a folder and its subfolders, hidden ones left out. A link is followed only
-    to a file inside the folder: a dump folder is what it holds, and a link in it to
-    `/etc/passwd` or to another folder must not make a dump source read files outside it."""
+    """The files of a folder and its subfolders, hidden ones and the data folder left out. A
+    link is followed only to a file inside the folder: a dump folder is what it holds, and a
+    link in it to `/etc/passwd` or to another folder must not make a dump source read files
+    outside it. The data folder (`./var` by default, so inside the folder `headlines import .`
+    reads) holds the database and the secret key: never articles (a folder inside it, named
+    on purpose, is read)."""
     inside = root.resolve()
+    data_dir = Path(settings.DATA_DIR).resolve()
+    skip_data = not inside.is_relative_to(data_dir)
     files: list[Path] = []
     refused: list[Failure] = []
     for path in sorted(root.rglob("*")):
-        if _hidden(path, root):
+        if _hidden(path, root) or (skip_data and path.resolve().is_relative_to(data_dir)):
             continue
         if path.is_symlink():
             target = path.resolve()
