@@ -953,6 +953,16 @@ SETTINGS += (
         maximum=8760,
     ),
     Setting(
+        "HEADLINES_WEBHOOK_KEEP_DAYS",
+        float,
+        30.0,
+        "Days a delivered or failed webhook message is kept (for staff to look at); then it is "
+        "deleted, and with it the reader's address its payload names.",
+        group="api",
+        minimum=1,
+        maximum=3650,
+    ),
+    Setting(
         "HEADLINES_WEBHOOK_ALLOW_PRIVATE",
         bool,
         False,

@@ -307,3 +307,30 @@ def test_a_hanging_receiver_is_tried_once_a_batch_not_once_a_message(now) -> Non
     now.advance(minutes=1)
     second = OneReceiverHangs(now, "https://none.example/")  # the CRM is back
     assert webhooks_deliver_due(transport=second)["delivered"] == 5
+
+
+def test_delivered_and_failed_messages_are_deleted_after_the_days_kept(
+    receiver: Receiver, now, settings
+) -> None:
+    from headlines.core.scheduler import periodic_jobs
+    from headlines.webhooks.services import webhook_messages_purge
+
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_WEBHOOK_KEEP_DAYS": 30.0}
+    edition = factories.edition(slug="us")
+    webhook_endpoint_add(url=receiver.url, events="subscriber.created")
+    _sign_up(edition.pk, "old@example.com")
+    webhooks_deliver_due()
+    _sign_up(edition.pk, "failed@example.com")
+    Message.objects.filter(payload__data__email="failed@example.com").update(state="failed")
+    _sign_up(edition.pk, "waiting@example.com")  # still queued: kept whatever its age
+    waiting = Message.objects.filter(payload__data__email="waiting@example.com")
+    waiting.update(next_attempt_at=now.at + dt.timedelta(days=60))
+    now.advance(days=29)
+    _sign_up(edition.pk, "new@example.com")
+    webhooks_deliver_due()
+    assert webhook_messages_purge() == 0
+    now.advance(days=2)
+    assert webhook_messages_purge() == 2  # delivered 31 days ago, failed 31 days ago
+    kept = sorted(Message.objects.values_list("payload__data__email", flat=True))
+    assert kept == ["new@example.com", "waiting@example.com"]
+    assert "webhooks.purge" in {p.name for p in periodic_jobs()}

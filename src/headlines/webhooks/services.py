@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import secrets
 import socket
 import uuid
@@ -10,7 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from headlines.core import clock, events, jobs
 from headlines.core.errors import InvalidInput, NotFound
@@ -155,6 +158,18 @@ def webhook_messages_forget(*, email: str) -> int:
         message.save(update_fields=["payload"])
         forgotten += 1
     return forgotten
+
+
+def webhook_messages_purge() -> int:
+    """Delete the messages delivered, or failed and created, more than HEADLINES_WEBHOOK_KEEP_DAYS
+    ago; a queued or sending one waits for its retries whatever its age. Returns how many went.
+    The ledger grew for ever, each message naming the reader it was about."""
+    keep = dt.timedelta(days=float(settings.CONFIG["HEADLINES_WEBHOOK_KEEP_DAYS"]))
+    before = clock.now() - keep
+    delivered = Q(state=Message.State.DELIVERED, delivered_at__lt=before)
+    failed = Q(state=Message.State.FAILED, created_at__lt=before)
+    deleted, _ = Message.objects.filter(delivered | failed).delete()
+    return deleted
 
 
 def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
