@@ -7,10 +7,12 @@ settings module, `headlines run --help`, the admin and `docs/operations.md` are 
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import os
 import re
+import sys
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -1042,10 +1044,29 @@ def _raw(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -> s
     return env.get(name, file_values.get(name))
 
 
+def unknown_in_file(file_values: Mapping[str, str]) -> list[str]:
+    """What to tell about the `.env` file's HEADLINES_ names that are no setting: a misspelt
+    one (`HEADLINES_SMPT_URL`) was passed over without a word and its default ran instead."""
+    said = []
+    for key in file_values:
+        if key.startswith("HEADLINES_") and key not in BY_NAME and key not in NOT_SETTINGS:
+            near = difflib.get_close_matches(key, BY_NAME, n=1, cutoff=0.8)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            said.append(f"{key} is no setting and is not read{hint}")
+    return said
+
+
+# Read from the environment by the tests, benchmarks and this module, not settings.
+NOT_SETTINGS = frozenset({"HEADLINES_ENV_FILE", "HEADLINES_SHARED_DATA"})
+
+
 def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> dict[str, Any]:
     """Resolve every setting: the environment wins over `.env`, which wins over defaults."""
     env = dict(os.environ if environ is None else environ)
-    file_values = read_dotenv(dotenv if dotenv is not None else _dotenv_path(env))
+    path = dotenv if dotenv is not None else _dotenv_path(env)
+    file_values = read_dotenv(path)
+    for said in unknown_in_file(file_values):
+        print(f"warning: {path}: {said}", file=sys.stderr)
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = _raw(setting.name, env, file_values)

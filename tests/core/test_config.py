@@ -410,3 +410,21 @@ def test_a_dkim_selector_that_is_no_dns_name_stops_start_up(tmp_path: Path, raw:
     for good in ("eh2026", "news.2026", "s_1"):
         with pytest.raises(ConfigError, match="KEY_FILE is not"):  # the selector itself passes
             config.load({"HEADLINES_DKIM_SELECTOR": good}, dotenv=tmp_path / "none")
+
+
+def test_a_misspelt_setting_in_the_dotenv_file_is_named_with_the_likely_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "HEADLINES_SMPT_URL=smtp://relay.example:25\nHEADLINES_FROBNICATE=1\n"
+        "HEADLINES_SHARED_DATA=/srv/data\nOTHER_TOOL_SETTING=1\nHEADLINES_DEBUG=1\n"
+    )
+    loaded = config.load({}, dotenv=dotenv)
+    assert loaded["HEADLINES_SMTP_URL"] is None  # not read: the default runs, as before
+    said = capsys.readouterr().err.splitlines()
+    assert said == [
+        f"warning: {dotenv}: HEADLINES_SMPT_URL is no setting and is not read "
+        "(did you mean HEADLINES_SMTP_URL?)",
+        f"warning: {dotenv}: HEADLINES_FROBNICATE is no setting and is not read",
+    ]
