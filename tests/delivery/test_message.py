@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import email
+import re
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -64,6 +66,41 @@ def test_each_reader_gets_their_own_links_and_headers() -> None:
     assert "[[" not in body(parsed, "plain") + body(parsed, "html")
     assert message.read_verp(out.envelope_from) == (digest.pk, sub.pk)
     assert max(len(line) for line in out.raw.split(b"\r\n")) <= 998
+
+
+@pytest.mark.parametrize("kind", ["none", "rsa", "ed25519"])
+def test_a_name_and_subject_in_chinese_arabic_and_emoji_are_encoded_words(kind: str) -> None:
+    # The From of an edition named "晚间新闻 🌙 نشرة" went out as raw UTF-8 (invalid without
+    # SMTPUTF8), and a long subject as one encoded word of 200 characters (RFC 2047: 75).
+    name = "晚间新闻 🌙 نشرة"
+    subject = f"{name}: 特朗普抨击克里在伊朗协议上的影子外交\uff0c" + "新闻" * 40 + " — عاجل 🚨"
+    desk = f"{name}, the evening desk 晚间新闻编辑部"
+    ed = factories.edition(name=name, from_name=desk)
+    sub = factories.reader(ed, email="li@example.org")
+    digest = factories.digest(ed, subject=subject)
+    key = None
+    if kind != "none":
+        private = (
+            rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            if kind == "rsa"
+            else ed25519.Ed25519PrivateKey.generate()
+        )
+        key = load_key(selector="s1", domain="news.example", pem=_pem(private))
+    out = message.DigestTemplate(digest, dkim=key).render(reader_of(sub.pk))
+
+    head = out.raw.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii()
+    words = re.findall(rb"=\?[^?]+\?[bqBQ]\?[^?]*\?=", head)
+    assert words and max(len(w) for w in words) <= 75
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
+    # Decoded as RFC 2047 6.2 says, blanks between encoded words dropped, as mail readers do.
+    raw = email.message_from_bytes(out.raw, policy=policy.compat32)
+    assert str(make_header(decode_header(raw["From"]))) == f"{desk} <desk@news.example>"
+    assert str(make_header(decode_header(raw["Subject"]))) == subject
+    assert parse(out.raw)["List-Id"] == f"{name} <{ed.list_id}>"
+    if key is not None:
+        record = key.dns_record().encode()
+        assert dkim.verify(out.raw, dnsfunc=lambda name, timeout=5: record)
 
 
 def test_forged_verp_and_unsubscribe_addresses_are_not_ours() -> None:

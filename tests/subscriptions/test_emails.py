@@ -1,3 +1,6 @@
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+
 import pytest
 
 from headlines.subscriptions import services
@@ -93,3 +96,51 @@ def test_confirmation_and_welcome_are_dkim_signed_when_dkim_is_set(
     welcome = smtp_messenger.to(address)[1]
     assert dkim.verify(welcome.raw, dnsfunc=dns)
     assert b"list-unsubscribe" in welcome.raw.split(b" h=", 1)[1].split(b";", 1)[0]
+
+
+@pytest.mark.parametrize("kind", ["none", "ed25519"])
+def test_a_name_in_chinese_arabic_and_emoji_goes_out_in_short_encoded_words(
+    client, edition, smtp_messenger, mail_now, settings, tmp_path, kind
+) -> None:
+    # One 998 fold limit for every header made a long edition name one encoded word of
+    # hundreds of characters in From and Subject (RFC 2047 allows 75).
+    import re
+
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from headlines.core.dkim import load_key
+
+    name = "晚间新闻 🌙 نشرة المساء — 每日要闻精选\uff0c" + "新闻" * 20
+    edition.name, edition.from_name = name, ""  # the From shows the edition's name
+    edition.from_address = "desk@news.example"
+    edition.save()
+    record = b""
+    if kind != "none":
+        pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        (tmp_path / "dkim.pem").write_bytes(pem)
+        settings.CONFIG = {
+            **settings.CONFIG,
+            "HEADLINES_DKIM_SELECTOR": "s1",
+            "HEADLINES_DKIM_KEY_FILE": tmp_path / "dkim.pem",
+        }
+        record = load_key(selector="s1", domain="news.example", pem=pem).dns_record().encode()
+
+    mail_now(lambda: client.post("/signup/us/", {"email": "li@example.org"}))
+    [confirmation] = smtp_messenger.to("li@example.org")
+    head = confirmation.raw.split(b"\r\n\r\n", 1)[0]
+    assert head.isascii()
+    words = re.findall(rb"=\?[^?]+\?[bqBQ]\?[^?]*\?=", head)
+    assert len(words) > 4 and max(len(w) for w in words) <= 75
+    # Decoded as RFC 2047 6.2 says (the blanks between words dropped), as mail readers do;
+    # Python's own address parser keeps them, so the raw header is decoded here.
+    raw = message_from_bytes(confirmation.raw, policy=policy.compat32)
+    assert str(make_header(decode_header(raw["From"]))) == f"{name} <desk@news.example>"
+    assert str(make_header(decode_header(raw["Subject"]))) == f"Please confirm your {name} email"
+    if kind != "none":
+        assert dkim.verify(confirmation.raw, dnsfunc=lambda n, timeout=5: record)

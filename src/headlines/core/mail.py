@@ -11,6 +11,7 @@ re-exported here, so callers import every mail name from this module.
 from __future__ import annotations
 
 import atexit
+import base64
 import email.policy
 import functools
 import os
@@ -35,7 +36,56 @@ from headlines.core.smtp import (
     transact,
 )
 
-SMTP_POLICY = email.policy.SMTP.clone(max_line_length=998)
+ENCODED_WORD_MAX = 75  # RFC 2047 section 2
+
+
+def encoded_words(text: str) -> str:
+    """`text` as RFC 2047 "B" encoded words of at most 75 characters, one a folded line.
+
+    The library's folder made one word of hundreds of characters at a 998 fold limit, and at
+    78 put spaces of its own into a long display name. Whitespace between encoded words is
+    not part of the text (RFC 2047 6.2), so the words join back exactly; "B" words may stand
+    in a phrase (a display name) as well as in a Subject."""
+    room = (ENCODED_WORD_MAX - len("=?utf-8?b??=")) // 4 * 3  # whole base64 quanta: 45 bytes
+    words: list[bytes] = []
+    chunk = b""
+    for ch in text:
+        encoded = ch.encode("utf-8")
+        if chunk and len(chunk) + len(encoded) > room:
+            words.append(chunk)
+            chunk = b""
+        chunk += encoded
+    words.append(chunk)
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(w).decode()}?=" for w in words)
+
+
+def encoded_address(display_name: str, addr_spec: str) -> str:
+    """One address for a header: a non-ASCII display name in encoded words."""
+    if display_name.isascii():
+        local, _, domain = addr_spec.rpartition("@")
+        return str(Address(display_name=display_name, username=local, domain=domain))
+    return f"{encoded_words(display_name)} <{addr_spec}>"
+
+
+class _WirePolicy(email.policy.EmailPolicy):
+    """Folds ASCII headers at 998, so a long List-Unsubscribe URL stays one plain line, and
+    writes a non-ASCII Subject or display name in short encoded words (`encoded_words`)."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        text = str(value)
+        if text.isascii():
+            return super().fold_binary(name, value)
+        addresses = getattr(value, "addresses", None)
+        if addresses is not None and all(a.addr_spec.isascii() for a in addresses):
+            text = ", ".join(encoded_address(a.display_name, a.addr_spec) for a in addresses)
+        elif name.lower() == "subject":
+            text = encoded_words(text)
+        else:
+            return super().fold_binary(name, value)
+        return f"{name}: {text}\r\n".encode("ascii")
+
+
+SMTP_POLICY = _WirePolicy(linesep="\r\n", max_line_length=998)
 
 __all__ = [
     "Messenger",

@@ -11,14 +11,13 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
-from email.header import Header
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
 
 from headlines.core import clock
 from headlines.core.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
-from headlines.core.mail import format_address, refuse_line_breaks
+from headlines.core.mail import encoded_address, encoded_words, format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.core.untrusted import mac_matches, plain_id
 from headlines.delivery.channels import Outgoing
@@ -121,11 +120,18 @@ def _split(template: str) -> list[bytes | int]:
     return pieces
 
 
-def _encode_header(value: str) -> str:
-    refuse_line_breaks(value, field_name="header")
-    if value.isascii():
-        return value
-    return Header(value, "utf-8").encode(maxlinelen=10_000)
+def _encode_header(name: str, value: str) -> str:
+    """`value` as it goes on the wire: ASCII as written; otherwise RFC 2047 encoded words of
+    at most 75 characters on folded lines. A raw UTF-8 header (an edition named in Chinese or
+    with an emoji) is not valid without SMTPUTF8, and one encoded word of 200 characters broke
+    RFC 2047's limit."""
+    refuse_line_breaks(value, field_name=name)
+    return value if value.isascii() else encoded_words(value)
+
+
+def _from_parts(display_name: str, address: str) -> tuple[str, str]:
+    format_address(display_name, address)  # refuses line breaks in either
+    return display_name, address
 
 
 class DigestTemplate:
@@ -153,10 +159,13 @@ class DigestTemplate:
         )
         boundary = f"=_headlines_{digest.pk}_{_sign('b' + str(digest.pk), 16)}"
         self.head = [
-            ("From", format_address(edition.from_name or edition.name, from_address)),
+            (
+                "From",
+                encoded_address(*_from_parts(edition.from_name or edition.name, from_address)),
+            ),
             ("Reply-To", edition.reply_to or from_address),
-            ("Subject", _encode_header(subject)),
-            ("List-Id", f"{_encode_header(edition.name)} <{list_id}>"),
+            ("Subject", _encode_header("Subject", subject)),
+            ("List-Id", f"{_encode_header('List-Id', edition.name)} <{list_id}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
             ("Feedback-ID", f"{digest.pk}:{edition.slug}:digest:headlines"),
             ("MIME-Version", "1.0"),
