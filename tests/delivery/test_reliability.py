@@ -150,3 +150,52 @@ def test_one_click_unsubscribe_and_a_hard_bounce_stop_the_very_next_send(
     second = factories.digest(ed, day=first.date.replace(day=first.date.day + 1))
     services.delivery_send_now(digest_id=second.pk)
     assert list(counts(smtp_messenger)) == ["staying@example.org"]
+
+
+def _rows_naming(address: str) -> list[str]:
+    """Every row of every table that holds `address` in any column, as "model.field"."""
+    from django.apps import apps
+
+    found = []
+    needle = address.lower()
+    for model in apps.get_models():
+        for row in model.objects.all().values():
+            for field, value in row.items():
+                text = (
+                    bytes(value).decode("utf-8", "replace")
+                    if isinstance(value, bytes | memoryview)
+                    else str(value)
+                )
+                if needle in text.lower():
+                    found.append(f"{model.__name__}.{field}")
+    return found
+
+
+def test_a_refusal_that_names_the_reader_leaves_no_trace_of_them_after_erasure(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # Relays name the address in their refusal; it was kept word for word in the bounce's and
+    # the suppression's detail, beside the keyed hash, and outlived the reader's erasure.
+    from headlines.delivery.models import BounceEvent
+    from headlines.subscriptions.preferences import subscriber_erase
+
+    ed = factories.edition()
+    sub = factories.reader(ed, email="Gone.Reader@Example.org")
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: (
+        f"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in virtual mailbox table"
+    )
+    assert services.delivery_send_now(digest_id=digest.pk).failed == 1
+    suppression = Suppression.objects.get(email_hash=email_hash("Gone.Reader@example.org"))
+    assert suppression.reason == "hard_bounce"
+    assert "Recipient address rejected" in suppression.detail
+    assert "5.1.1 <(address)>" in BounceEvent.objects.get().detail
+    assert set(_rows_naming("gone.reader@example.org")) <= {
+        "Subscriber.email",
+        "Delivery.last_reply",
+    }
+
+    subscriber_erase(subscriber_id=sub.subscriber_id)
+
+    assert _rows_naming("gone.reader@example.org") == []
+    assert Suppression.objects.filter(email_hash=suppression.email_hash).exists()

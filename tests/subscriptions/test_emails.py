@@ -144,3 +144,16 @@ def test_a_name_in_chinese_arabic_and_emoji_goes_out_in_short_encoded_words(
     assert str(make_header(decode_header(raw["Subject"]))) == f"Please confirm your {name} email"
     if kind != "none":
         assert dkim.verify(confirmation.raw, dnsfunc=lambda n, timeout=5: record)
+
+
+def test_a_refused_confirmation_is_logged_without_the_address(
+    client, edition, smtp_messenger, mail_now, caplog
+) -> None:
+    # The relay's reply names the address; the log line quoted it whole, and logs outlive
+    # the reader's erasure.
+    smtp_messenger.reply_for = lambda rcpt: f"550 5.1.1 <{rcpt}>: Recipient address rejected"
+    with caplog.at_level("WARNING"):
+        mail_now(lambda: client.post("/signup/us/", {"email": "Nobody.Here@example.org"}))
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert refused and "550 5.1.1 <(address)>: Recipient address rejected" in refused[0]
+    assert not any("nobody.here" in r.getMessage().lower() for r in caplog.records)

@@ -23,7 +23,7 @@ from headlines.core import clock, events
 from headlines.core.storable import storable
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
-from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.hashing import email_hash, without_addresses
 from headlines.subscriptions.selectors import subscription_email
 from headlines.subscriptions.services import suppression_add
 
@@ -115,7 +115,9 @@ def bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) 
 
 def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str) -> bool:
     hashed = email_hash(email)
-    detail = storable(detail)  # a reply or DSN field, as any mail server wrote it
+    # A reply or DSN field, as any mail server wrote it; the address it often names is not
+    # kept beside the hash (it would outlive the reader's erasure).
+    detail = without_addresses(storable(detail))
     BounceEvent.objects.create(
         email_hash=hashed, kind=kind, delivery_id=delivery_id, detail=detail[:2000]
     )

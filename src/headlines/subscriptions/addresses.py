@@ -71,14 +71,17 @@ def _domain_accepts_mail(address: str, resolver: Any) -> bool:
     except EmailUndeliverableError as exc:
         # email-validator wraps "could not ask" errors in the same class as "the answer was no".
         if str(exc).startswith("There was an error while checking"):
-            log.warning("DNS check of %s failed (%s); accepting on syntax", address, exc)
+            # The domain, not the address: a log line outlives the reader's erasure.
+            domain = address.rpartition("@")[2]
+            log.warning("DNS check of %s failed (%s); accepting on syntax", domain, exc)
             return True
         return False
     except Exception as exc:  # no resolver configuration, no network: the documented fallback
         log.warning("DNS unreachable (%s); accepting the address on its syntax", exc)
         return True
     if getattr(info, "mx_fallback_type", None) is None and not getattr(info, "mx", None):
-        log.warning("DNS gave no answer for %s; accepting on syntax", address)
+        domain = address.rpartition("@")[2]
+        log.warning("DNS gave no answer for %s; accepting on syntax", domain)
     return True
 
 

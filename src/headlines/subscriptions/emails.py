@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from headlines.core.mail import SendResult, build_message, format_address, send_message
 from headlines.core.models import Edition
 from headlines.subscriptions import links, wording
+from headlines.subscriptions.hashing import without_addresses
 from headlines.subscriptions.models import Subscription
 from headlines.subscriptions.selectors import is_suppressed, subscription_next_digest_at
 
@@ -53,7 +54,9 @@ def _send(
     )
     result = send_message(message)
     if not result.accepted:
-        log.warning("%s to subscription %s refused: %s", template, subscription.pk, result)
+        # The relay's words often name the address: the log says which subscription instead.
+        reply = without_addresses(f"{result.code} {result.reply}")
+        log.warning("%s to subscription %s refused: %s", template, subscription.pk, reply)
     return result
 
 

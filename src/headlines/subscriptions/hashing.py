@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from django.conf import settings
 
@@ -28,3 +29,16 @@ def ip_hash(ip: str | None) -> str:
     if not ip:
         return ""
     return hmac.new(_key("ip"), ip.encode(), hashlib.sha256).hexdigest()
+
+
+# Anything shaped like an address: a relay's reply ("550 5.1.1 <ann@example.org>: Recipient
+# address rejected") names the reader as often as not.
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:\[\]]+@[^\s<>\"'(),;:\[\]]+")
+ADDRESS_REDACTED = "(address)"
+
+
+def without_addresses(text: str) -> str:
+    """`text` with every email address in it replaced by "(address)": for what is kept
+    beside a keyed hash (a suppression's or bounce's detail, a log line), which must not
+    name the reader the hash stands for, and still would after the reader's erasure."""
+    return _ADDRESS.sub(ADDRESS_REDACTED, text)

@@ -28,7 +28,7 @@ from headlines.subscriptions.consent import (
     grants_prepared,
     grants_record,
 )
-from headlines.subscriptions.hashing import email_hash, ip_hash
+from headlines.subscriptions.hashing import email_hash, ip_hash, without_addresses
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.ratelimit import signup_attempt_check
 
@@ -58,8 +58,9 @@ def suppression_add(*, email: str, reason: str, detail: str = "") -> Suppression
     """Never mail `email` again. Idempotent: a second call keeps the first reason."""
     if reason not in Suppression.Reason.values:
         raise ValueError(f"unknown suppression reason {reason!r}")
+    detail = without_addresses(detail)[:2000]  # kept for ever, erasure or not
     suppression, _ = Suppression.objects.get_or_create(
-        email_hash=email_hash(email), defaults={"reason": reason, "detail": detail[:2000]}
+        email_hash=email_hash(email), defaults={"reason": reason, "detail": detail}
     )
     return suppression
 
