@@ -23,3 +23,31 @@ def test_starting_at_the_default_send_time_prints_no_system_check_warning() -> N
     with time_machine.travel(dt.datetime(2026, 11, 25, 18, 0, 3, tzinfo=dt.UTC), tick=False):
         found = [m.id for m in checks.run_checks()]
     assert "fields.W161" not in found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_takes_the_addresses_out_of_kept_bounce_and_suppression_details() -> None:
+    # Details were kept word for word, the relay's "<ann@example.org>" included, beside the hash.
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("delivery", "0004_jobs_lease_owner_help")]
+    after = [("delivery", "0005_details_without_addresses")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    reply = "550 5.1.1 <Ann.Lee@example.org>: Recipient address rejected"
+    old.get_model("delivery", "BounceEvent").objects.create(
+        email_hash="a" * 64, kind="hard", detail=reply
+    )
+    old.get_model("subscriptions", "Suppression").objects.create(
+        email_hash="a" * 64, reason="hard_bounce", detail=reply
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    for app, name in (("delivery", "BounceEvent"), ("subscriptions", "Suppression")):
+        detail = new.get_model(app, name).objects.get().detail
+        assert detail == "550 5.1.1 <(address)>: Recipient address rejected"
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
