@@ -157,3 +157,52 @@ def test_a_refused_confirmation_is_logged_without_the_address(
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert refused and "550 5.1.1 <(address)>: Recipient address rejected" in refused[0]
     assert not any("nobody.here" in r.getMessage().lower() for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_greylisted_confirmation_is_sent_again_after_the_backoff(edition, smtp_peer) -> None:
+    # A 4xx (greylisting, a relay restarting) ended the job as done: the reader never got the
+    # link. Now the job runs again after its backoff, and the second try gets through.
+    import datetime as dt
+
+    from headlines.core import clock, jobs
+    from headlines.core.mail import set_messenger
+    from headlines.core.models import Job
+
+    class Doorbells:
+        def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
+            return None
+
+    tries: list[str] = []
+
+    def greylist(rcpt: str) -> str | None:
+        tries.append(rcpt)
+        return f"451 4.7.1 <{rcpt}>: greylisted, try again" if len(tries) == 1 else None
+
+    smtp_peer.reply_for = greylist
+    messenger = smtp_peer.messenger()
+    previous = (set_messenger(messenger), jobs.set_backend(Doorbells()))
+    fixed = clock.FixedClock(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
+    before = clock.set_clock(fixed)
+    try:
+        services.subscription_request(
+            email="grey@example.org",
+            edition_id=edition.pk,
+            marketing=False,
+            source=ConsentEvent.Source.FORM,
+        )
+        job = Job.objects.get(kind="subscriptions.send_confirmation")
+        assert jobs.run_by_id(job.pk) is False
+        job.refresh_from_db()
+        assert (job.status, job.attempts) == (Job.Status.QUEUED, 1)
+        assert "451 4.7.1" in job.last_error and "grey@" not in job.last_error
+        assert smtp_peer.to("grey@example.org") == []
+        fixed.advance(seconds=5)
+        assert jobs.run_by_id(job.pk) is True
+        [confirmation] = smtp_peer.to("grey@example.org")
+        assert "/confirm/" in confirmation.text()
+    finally:
+        clock.set_clock(before)
+        jobs.set_backend(previous[1])
+        set_messenger(previous[0])
+        messenger.close()

@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 from headlines.core.jobs import job
+from headlines.core.mail import SendResult
 from headlines.subscriptions import emails
+from headlines.subscriptions.hashing import without_addresses
 from headlines.subscriptions.models import Subscription
 
 Status = Subscription.Status
+
+
+class MailDeferred(Exception):
+    """The relay said "not now" (a 4xx: greylisting, a full queue, no relay reachable)."""
+
+
+def _sent(result: SendResult | None) -> None:
+    """Raise on a temporary refusal, so the job runs again after its backoff. It used to end
+    there, done: a reader greylisted at sign-up never got their confirmation link."""
+    if result is not None and not result.accepted and not result.permanent_failure:
+        reply = without_addresses(f"{result.code} {result.reply}")
+        raise MailDeferred(f"the relay deferred the email, to be tried again: {reply}")
 
 
 def _subscription(subscription_id: int, status: str) -> Subscription | None:
@@ -22,18 +36,18 @@ def _subscription(subscription_id: int, status: str) -> Subscription | None:
 def send_confirmation(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.PENDING)
     if subscription is not None:
-        emails.send_confirmation(subscription)
+        _sent(emails.send_confirmation(subscription))
 
 
 @job("subscriptions.send_welcome")
 def send_welcome(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.CONFIRMED)
     if subscription is not None:
-        emails.send_welcome(subscription)
+        _sent(emails.send_welcome(subscription))
 
 
 @job("subscriptions.send_already_subscribed")
 def send_already_subscribed(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.CONFIRMED)
     if subscription is not None:
-        emails.send_already_subscribed(subscription)
+        _sent(emails.send_already_subscribed(subscription))
