@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import zlib
+
 import pytest
 from django.conf import settings
 
@@ -90,11 +93,98 @@ def test_an_arf_complaint_suppresses_at_once() -> None:
     assert suppressed("angry@example.org") == "complaint"
 
 
-def test_a_complaint_without_verp_uses_the_reported_recipient() -> None:
-    factories.reader(factories.edition(), email="angry2@example.org")
-    raw = ARF.format(verp="abuse-desk@news.example", rcpt="angry2@example.org").encode()
-    assert bounces.bounce_process(raw=raw, recipients=["fbl@news.example"]).kind == "complaint"
+def test_a_complaint_without_verp_is_known_by_the_signed_address_in_its_returned_headers() -> None:
+    # A feedback loop reports to its own mailbox, not the VERP address; the original's headers
+    # it returns carry our List-Unsubscribe mailto, whose MAC says which reader it was.
+    sub = factories.reader(factories.edition(), email="angry2@example.org")
+    mailto = unsubscribe_mailto(subscription_id=sub.pk, domain="news.example")
+    raw = ARF.format(verp="abuse-desk@news.example", rcpt="angry2@example.org")
+    raw = raw.replace("Subject: Tonight\n", f"Subject: Tonight\nList-Unsubscribe: <{mailto}>\n")
+    report = bounces.bounce_process(raw=raw.encode(), recipients=["fbl@news.example"])
+    assert (report.kind, report.suppressed) == ("complaint", ("angry2@example.org",))
     assert suppressed("angry2@example.org") == "complaint"
+
+
+def test_a_bounce_at_another_readers_verp_address_counts_only_for_that_reader() -> None:
+    _, verp = setup_reader("sender@example.org")
+    other = factories.reader(factories.edition(), email="other@example.org")
+    raw = DSN.format(verp=verp, rcpt="other@example.org").encode()
+    report = bounces.bounce_process(raw=raw, recipients=[verp])
+    assert report.suppressed == ("sender@example.org",)
+    assert suppressed("other@example.org") is None
+    assert other.subscriber.subscriptions.get().status == Subscription.Status.CONFIRMED
+
+
+def test_a_returned_message_with_our_verp_return_path_is_attributed() -> None:
+    # An MTA that bounces to the From address instead of the envelope sender: the message it
+    # returns still carries the Return-Path our VERP address was.
+    _, verp = setup_reader("gone@example.org")
+    raw = DSN.format(verp="desk@news.example", rcpt="gone@example.org").replace(
+        "--b1--",
+        f"--b1\nContent-Type: message/rfc822\n\nReturn-Path: <{verp}>\n"
+        "From: desk@news.example\nSubject: Tonight\n\nTonight's news\n\n--b1--",
+    )
+    report = bounces.bounce_process(raw=raw.encode(), recipients=["desk@news.example"])
+    assert (report.kind, report.suppressed) == ("hard", ("gone@example.org",))
+
+
+def test_holiday_auto_replies_to_the_verp_address_are_not_bounces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # RFC 3834 auto-replies go to the envelope sender: three holidays counted as three soft
+    # bounces and suppressed a reader who was only away.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
+    _, verp = setup_reader("away@example.org")
+    reply = (
+        f"From: away@example.org\r\nTo: {verp}\r\nAuto-Submitted: auto-replied\r\n"
+        "Subject: Out of office: Tonight\r\n\r\nI am away until Monday.\r\n"
+    ).encode()
+    for _ in range(4):
+        assert bounces.bounce_process(raw=reply, recipients=[verp]).kind == "ignored"
+    assert suppressed("away@example.org") is None and not BounceEvent.objects.exists()
+
+
+QMAIL = """From: MAILER-DAEMON@mx.example.org
+To: {verp}
+Subject: failure notice
+
+Hi. This is the qmail-send program at mx.example.org.
+I'm afraid I wasn't able to deliver your message to the following addresses.
+This is a permanent error; I've given up. Sorry it didn't work out.
+
+<gone@example.org>:
+Sorry, no mailbox here by that name. (#5.1.1)
+
+--- Below this line is a copy of the message.
+
+Subject: Tonight
+"""
+
+
+def test_a_non_standard_qmail_bounce_at_the_verp_address_is_hard() -> None:
+    _, verp = setup_reader("gone@example.org")
+    report = bounces.bounce_process(raw=QMAIL.format(verp=verp).encode(), recipients=[verp])
+    assert (report.kind, report.suppressed) == ("hard", ("gone@example.org",))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A zip "bomb": a small attachment that would unpack to gigabytes; nothing unpacks it.
+        "Content-Type: application/zip\nContent-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(zlib.compress(b"\0" * 5_000_000)).decode(),
+        # A charset no codec knows, and bytes that are not what it says.
+        'Content-Type: text/plain; charset="x-no-such-charset"\n\n\xff\xfe not text',
+        # A part that claims base64 and is not.
+        "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\n!!!not base64!!!",
+    ],
+)
+def test_hostile_attachments_in_a_report_are_read_safely(body: str) -> None:
+    _, verp = setup_reader("gone@example.org")
+    raw = DSN.format(verp=verp, rcpt="gone@example.org")
+    raw = raw.replace("--b1--", f"--b1\n{body}\n--b1--")
+    report = bounces.bounce_process(raw=raw.encode("utf-8", "surrogateescape"), recipients=[verp])
+    assert (report.kind, report.suppressed) == ("hard", ("gone@example.org",))
 
 
 def test_mail_to_the_unsubscribe_address_unsubscribes() -> None:

@@ -8,10 +8,11 @@ from django.core.management import CommandError, call_command
 
 from headlines.core.errors import InvalidInput
 from headlines.delivery.inbound import BounceServer, ImapMailbox, bounce_poll, parse_listen
+from headlines.delivery.models import BounceEvent
 from headlines.subscriptions.hashing import email_hash
-from headlines.subscriptions.models import Suppression
+from headlines.subscriptions.models import Subscription, Suppression
 from tests.delivery.children import free_port
-from tests.delivery.test_bounces import ARF, setup_reader
+from tests.delivery.test_bounces import ARF, setup_reader, suppressed
 from tests.delivery.test_reliability import DSN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,6 +44,21 @@ def test_the_endpoint_refuses_addresses_that_are_not_ours(endpoint: int) -> None
     ):
         smtp.sendmail("", ["postmaster@news.example", forged], b"Subject: x\r\n\r\nx\r\n")
     assert not Suppression.objects.exists()
+
+
+def test_a_message_past_10_mb_is_refused_and_the_endpoint_carries_on(endpoint: int) -> None:
+    _, verp = setup_reader("gone@example.org")
+    huge = DSN.format(verp=verp, rcpt="gone@example.org") + ("x" * 998 + "\r\n") * 11_000
+    with (
+        smtplib.SMTP("127.0.0.1", endpoint, timeout=30) as smtp,
+        pytest.raises((smtplib.SMTPSenderRefused, smtplib.SMTPDataError)) as refused,
+    ):
+        smtp.sendmail("", [verp], huge.encode())
+    assert refused.value.smtp_code == 552  # at MAIL (SIZE) or at the end of DATA
+    assert not Suppression.objects.exists()
+    with smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp:
+        smtp.sendmail("", [verp], DSN.format(verp=verp, rcpt="gone@example.org").encode())
+    assert Suppression.objects.filter(email_hash=email_hash("gone@example.org")).exists()
 
 
 class FakeMailbox:
@@ -79,6 +95,25 @@ def test_polling_the_mailbox_processes_each_message_once() -> None:
     assert box.seen == {"1", "2", "3"}
     assert bounce_poll(mailbox=box) == []
     assert Suppression.objects.count() == 2
+
+
+def test_a_forged_report_naming_a_reader_in_its_text_suppresses_nobody() -> None:
+    # A DSN or an ARF report mailed to the bounce mailbox, naming a reader only in its text,
+    # suppressed that reader: anyone could stop anyone's newsletter.
+    sub, verp = setup_reader("victim@example.org")
+    to_mailbox = "Delivered-To: bounces@news.example\n"
+    dsn = to_mailbox + DSN.format(verp="bounces@news.example", rcpt="victim@example.org")
+    arf = to_mailbox + ARF.format(verp="bounces@news.example", rcpt="victim@example.org")
+    # Our own addresses with a wrong MAC, as a forger would guess them, count for nothing.
+    local, _, domain = verp.partition("@")
+    forged_verp = f"{local.rsplit('.', 1)[0]}.000000000000@{domain}"
+    guessed = dsn.replace("Your message", f"Return-Path: <{forged_verp}>\nYour message")
+    mailbox = FakeMailbox([dsn.encode(), arf.encode(), guessed.encode()])
+    reports = bounce_poll(mailbox=mailbox)
+    assert [r.kind for r in reports] == ["ignored"] * 3 and mailbox.seen == {"1", "2", "3"}
+    assert suppressed("victim@example.org") is None and not BounceEvent.objects.exists()
+    sub.refresh_from_db()
+    assert sub.status == Subscription.Status.CONFIRMED
 
 
 @pytest.mark.parametrize("url", ["http://x", "imaps://host/INBOX", "imap://@/", "mailbox"])

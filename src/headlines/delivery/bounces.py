@@ -3,6 +3,8 @@
 Every digest goes out with a per-reader VERP envelope sender (`bounce+<digest>.<sub>.<mac>@…`),
 so a bounce names the delivery it is about even when the remote server's report is vague.
 DSNs are read with flufl.bounce, ARF complaints (RFC 5965) by their `feedback-report` part.
+Who a report is about comes only from our own MAC'd addresses (the VERP it was sent to, or the
+VERP or unsubscribe mailto in the headers it returns), never from addresses in its text.
 Hard bounces and complaints suppress at once; soft bounces after HEADLINES_SOFT_BOUNCE_LIMIT
 within 30 days. The same `bounce_process` serves the SMTP endpoint and the IMAP poller.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import Message
@@ -51,10 +54,6 @@ def _email_of(subscription_id: int) -> str | None:
     return subscription_email(subscription_id=subscription_id)
 
 
-def _addr(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-
-
 def _is_complaint(msg: Message) -> bool:
     if msg.get_content_type() != "multipart/report":
         return False
@@ -63,25 +62,8 @@ def _is_complaint(msg: Message) -> bool:
     return any(p.get_content_type() == "message/feedback-report" for p in msg.walk())
 
 
-def _complaint_recipient(msg: Message) -> str | None:
-    """The original recipient an ARF report names (Original-Rcpt-To), if any."""
-    for part in msg.walk():
-        if part.get_content_type() != "message/feedback-report":
-            continue
-        payload = part.get_payload()
-        text = ""
-        if isinstance(payload, list):
-            text = "\n".join(str(p) for p in payload)
-        elif isinstance(payload, str):
-            text = payload
-        for line in text.splitlines():
-            name, _, value = line.partition(":")
-            if name.strip().lower() == "original-rcpt-to" and "@" in value:
-                return value.strip()
-    return None
-
-
-def _verp_target(recipients: list[str]) -> tuple[int | None, str | None]:
+def _verp_target(recipients: list[str]) -> tuple[bool, int | None, str | None]:
+    """(a VERP address of ours was among them, its delivery, its reader's address now)."""
     for rcpt in recipients:
         ref = read_verp(rcpt)
         if ref is not None:
@@ -91,7 +73,43 @@ def _verp_target(recipients: list[str]) -> tuple[int | None, str | None]:
                 .values_list("id", flat=True)
                 .first()
             )
-            return delivery_id, _email_of(subscription_id)
+            return True, delivery_id, _email_of(subscription_id)
+    return False, None, None
+
+
+# Our signed addresses as a returned message carries them: its Return-Path (VERP) and its
+# List-Unsubscribe mailto. Candidates only: read_verp and read_unsubscribe_address check the MAC.
+_SIGNED = re.compile(
+    rb"(?:bounce\+\d{1,18}\.\d{1,18}|unsubscribe\+\d{1,18})\.[0-9a-f]{1,64}@[\w.-]{1,253}"
+)
+_SCAN_PARTS = 50  # a report has three or four; more is junk, not worth decoding
+
+
+def _signed_target(msg: Message, raw: bytes) -> tuple[int | None, str | None]:
+    """The reader a report is about, from a signed address of ours in the message it returns.
+
+    A report that reached us other than at a VERP address (a feedback loop's mailbox, a
+    bounce sent to the From address) names its recipient in plain text, which anyone can
+    write: a forged DSN or ARF report naming any reader suppressed them. Only our own MAC'd
+    addresses in the returned headers say who it was really sent to."""
+    texts = [raw]
+    for n, part in enumerate(msg.walk()):
+        if n >= _SCAN_PARTS:
+            break
+        payload = part.get_payload(decode=True) if not part.is_multipart() else None
+        if isinstance(payload, bytes):
+            texts.append(payload)
+    for text in texts:
+        for found in _SIGNED.findall(text):
+            address = found.decode("ascii", "replace")
+            ref = read_verp(address)
+            if ref is not None:
+                found_verp, delivery_id, email = _verp_target([address])
+                if found_verp and email:
+                    return delivery_id, email
+            subscription_id = read_unsubscribe_address(address)
+            if subscription_id is not None and (email := _email_of(subscription_id)):
+                return None, email
     return None, None
 
 
@@ -155,30 +173,26 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
             _unsubscribe(subscription_id)
             return BounceReport("unsubscribe", (rcpt,), detail=f"subscription {subscription_id}")
     msg = message_from_bytes(raw, policy=policy.compat32)
-    delivery_id, verp_email = _verp_target(recipients)
-    if _is_complaint(msg):
-        email = verp_email or _complaint_recipient(msg)
-        if not email:
-            return BounceReport("ignored", detail="complaint names no recipient of ours")
+    at_verp, delivery_id, email = _verp_target(recipients)
+    if not at_verp:
+        delivery_id, email = _signed_target(msg, raw)
+    complaint = _is_complaint(msg)
+    if not email:
+        # A VERP address whose reader is gone, or a report naming addresses only in its text.
+        what = "complaint" if complaint else "report"
+        return BounceReport("ignored", detail=f"{what} names no reader by an address of ours")
+    if complaint:
         bounce_note(email=email, kind=Kind.COMPLAINT, delivery_id=delivery_id, detail="ARF")
         return BounceReport("complaint", (email,), (email,))
     temporary, permanent = _failures(msg)
-    if verp_email:
-        # VERP says who; the DSN says how bad. A report with no permanent failure is soft.
-        hard = bool(permanent) or (not temporary and _dsn_status(msg).startswith("5"))
-        kind = Kind.HARD if hard else Kind.SOFT
-        addresses: tuple[str, ...] = (verp_email,)
-    else:
-        kind = Kind.HARD if permanent else Kind.SOFT
-        addresses = tuple(sorted(_addr(a) for a in (permanent or temporary)))
-    if not addresses:
-        return BounceReport("ignored", detail="not a bounce we can attribute")
-    suppressed = tuple(
-        a
-        for a in addresses
-        if bounce_note(email=a, kind=kind, delivery_id=delivery_id, detail=_dsn_status(msg))
-    )
-    return BounceReport(str(kind), addresses, suppressed)
+    if not (temporary or permanent or _dsn_status(msg)):
+        return BounceReport("ignored", detail="not a bounce: no failed recipient, no status")
+    # Our address says who; the DSN says how bad. A report with no permanent failure is soft.
+    hard = bool(permanent) or (not temporary and _dsn_status(msg).startswith("5"))
+    kind = Kind.HARD if hard else Kind.SOFT
+    status = _dsn_status(msg)
+    suppressed = bounce_note(email=email, kind=kind, delivery_id=delivery_id, detail=status)
+    return BounceReport(str(kind), (email,), (email,) if suppressed else ())
 
 
 def _failures(msg: Message) -> tuple[frozenset[bytes], frozenset[bytes]]:
