@@ -18,6 +18,7 @@ from headlines.subscriptions.links import unsubscribe_url
 from headlines.subscriptions.models import Subscription, Suppression
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
+from tests.subscriptions.conftest import rows_naming
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -152,25 +153,6 @@ def test_one_click_unsubscribe_and_a_hard_bounce_stop_the_very_next_send(
     assert list(counts(smtp_messenger)) == ["staying@example.org"]
 
 
-def _rows_naming(address: str) -> list[str]:
-    """Every row of every table that holds `address` in any column, as "model.field"."""
-    from django.apps import apps
-
-    found = []
-    needle = address.lower()
-    for model in apps.get_models():
-        for row in model.objects.all().values():
-            for field, value in row.items():
-                text = (
-                    bytes(value).decode("utf-8", "replace")
-                    if isinstance(value, bytes | memoryview)
-                    else str(value)
-                )
-                if needle in text.lower():
-                    found.append(f"{model.__name__}.{field}")
-    return found
-
-
 def test_a_refusal_that_names_the_reader_leaves_no_trace_of_them_after_erasure(
     smtp_messenger: SMTPPeer,
 ) -> None:
@@ -190,12 +172,12 @@ def test_a_refusal_that_names_the_reader_leaves_no_trace_of_them_after_erasure(
     assert suppression.reason == "hard_bounce"
     assert "Recipient address rejected" in suppression.detail
     assert "5.1.1 <(address)>" in BounceEvent.objects.get().detail
-    assert set(_rows_naming("gone.reader@example.org")) <= {
+    assert set(rows_naming("gone.reader@example.org")) <= {
         "Subscriber.email",
         "Delivery.last_reply",
     }
 
     subscriber_erase(subscriber_id=sub.subscriber_id)
 
-    assert _rows_naming("gone.reader@example.org") == []
+    assert rows_naming("gone.reader@example.org") == []
     assert Suppression.objects.filter(email_hash=suppression.email_hash).exists()

@@ -74,3 +74,22 @@ def mail_now(
 @pytest.fixture
 def client_ip() -> Client:
     return Client(REMOTE_ADDR="203.0.113.9")
+
+
+def rows_naming(address: str) -> list[str]:
+    """Every row of every table that holds `address` in any column, as "model.field"."""
+    from django.apps import apps
+
+    found = []
+    needle = address.lower()
+    for model in apps.get_models():
+        for row in model.objects.all().values():
+            for field, value in row.items():
+                text = (
+                    bytes(value).decode("utf-8", "replace")
+                    if isinstance(value, bytes | memoryview)
+                    else str(value)
+                )
+                if needle in text.lower():
+                    found.append(f"{model.__name__}.{field}")
+    return found

@@ -1,7 +1,9 @@
 import csv
 import io
+import re
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -9,6 +11,7 @@ from headlines.subscriptions import csvfiles
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Suppression
 from tests.subscriptions import factories
+from tests.subscriptions.conftest import rows_naming
 
 pytestmark = pytest.mark.django_db
 BASE = "/admin/subscriptions/"
@@ -94,6 +97,33 @@ def test_deleting_a_subscriber_in_the_admin_erases_and_suppresses(staff, edition
     assert not Subscriber.objects.exists()
     assert Suppression.objects.get().email_hash == email_hash("gone@example.com")
     assert ConsentEvent.objects.filter(granted=False).exists()
+
+
+def test_a_reader_staff_edited_then_erased_is_named_nowhere_not_even_in_the_history(
+    staff, edition
+) -> None:
+    # The admin's history kept each entry under the row's str(): the reader's address, written
+    # there by the erasure itself and kept for ever.
+    subscription = factories.confirmed(edition, email="Gone.Reader@example.com")
+    subscriber = subscription.subscriber
+    change = f"{BASE}subscriber/{subscriber.pk}/change/"
+    form = dict(
+        re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', staff.get(change).text)
+    )
+    assert staff.post(change, {**form, "name": "Gone Reader"}).status_code == 302
+    staff.post(
+        f"{BASE}subscription/",
+        {"action": "unsubscribe", "_selected_action": [subscription.pk]},
+    )
+    assert LogEntry.objects.exists()
+    staff.post(f"{BASE}subscriber/{subscriber.pk}/delete/", {"post": "yes"})
+    assert not Subscriber.objects.exists()
+    assert rows_naming("gone.reader@example.com") == []
+    assert LogEntry.objects.filter(action_flag=DELETION).get().object_repr == "(subscriber erased)"
+    staff.get("/admin/")  # shows (and so clears) the pending "was deleted" notices
+    recent_actions = staff.get("/admin/").content.decode()
+    assert "(subscriber erased)" in recent_actions
+    assert "gone.reader" not in recent_actions.lower()
 
 
 def test_staff_add_a_suppression_by_address_stored_only_as_a_hash(staff) -> None:

@@ -148,4 +148,23 @@ def subscriber_erase(
     )
     # The outbox keeps whole messages, addresses included: they are personal data too.
     OutboxMessage.objects.filter(recipients=subscriber.email).delete()
+    _staff_history_forget(subscriber)
     subscriber.delete()
+
+
+def _staff_history_forget(subscriber: Subscriber) -> None:
+    """The admin's history (django_admin_log) names each row it logged by its str(), which for a
+    reader and their subscriptions is the address, and keeps it for ever: an erasure by staff
+    wrote the address there at the very moment it deleted it everywhere else."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    rows = [
+        (Subscriber, [subscriber.pk]),
+        (Subscription, list(subscriber.subscriptions.values_list("pk", flat=True))),
+    ]
+    for model, pks in rows:
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        ).update(object_repr=f"({model._meta.verbose_name} erased)")
