@@ -189,6 +189,38 @@ def test_export_gives_everything_held_as_json(client, edition) -> None:
     assert [c["purpose"] for c in data["consent_history"]] == ["newsletter", "marketing"]
 
 
+@pytest.mark.django_db(transaction=True)  # the senders are threads with their own connections
+def test_export_includes_what_sending_left_deliveries_bounces_and_suppression(
+    client, smtp_messenger
+) -> None:
+    # The export gave the address, subscriptions and consents, but not the digests sent to the
+    # reader, their bounces, their topics or that they are suppressed: all kept about them.
+    from headlines.delivery import bounces, services
+    from headlines.delivery.message import verp_address
+    from tests.delivery import factories as delivery
+    from tests.delivery.test_bounces import SOFT_DSN
+
+    ed = delivery.edition(slug="us")
+    sub = delivery.reader(ed, email="me@example.com", topics=["politics"])
+    digest = delivery.digest(ed)
+    assert services.delivery_send_now(digest_id=digest.pk).sent == 1
+    verp = verp_address(digest_id=digest.pk, subscription_id=sub.pk, domain="news.example")
+    raw = SOFT_DSN.format(verp=verp, rcpt="me@example.com").encode()
+    assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "soft"
+    bounces.bounce_note(email="me@example.com", kind="hard", delivery_id=None, detail="5.1.1")
+
+    url = path_of(links.preferences_url(sub.pk))
+    data = json.loads(client.post(url, {"action": "export"}).content)
+
+    assert data["subscriptions"][0]["topics"] == ["politics"]
+    [sent] = data["deliveries"]
+    assert (sent["edition"], sent["digest"], sent["state"]) == ("us", "2026-11-25", "sent")
+    assert sent["sent_at"] and sent["message_id"].startswith("<headlines.")
+    assert [b["kind"] for b in data["bounces"]] == ["soft", "hard"]
+    assert data["suppressed"]["reason"] == "hard_bounce"
+    assert data["opens_and_clicks"] == []
+
+
 def test_erase_needs_the_box_ticked_then_removes_the_reader(client, edition) -> None:
     subscription = factories.confirmed(edition, email="me@example.com")
     url = path_of(links.preferences_url(subscription.pk))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from headlines.core import clock
-from headlines.delivery.models import Delivery
+from headlines.delivery.models import BounceEvent, Delivery
 
 State = Delivery.State
 RATE_WINDOW = dt.timedelta(seconds=60)
@@ -60,3 +60,34 @@ def digest_progress(*, digest_id: int) -> DigestProgress:
 def deliveries_late(*, digest_id: int) -> int:
     """Readers skipped because their window passed: the number an operator must be told."""
     return Delivery.objects.filter(digest_id=digest_id, state=State.SKIPPED).count()
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def reader_deliveries(*, subscription_ids: list[int]) -> list[dict[str, object]]:
+    """Every digest sent, or being sent, to these subscriptions: for the reader's export."""
+    rows = (
+        Delivery.objects.filter(subscription_id__in=subscription_ids)
+        .select_related("digest__edition")
+        .order_by("digest__date", "id")
+    )
+    return [
+        {
+            "edition": d.digest.edition.slug,
+            "digest": d.digest.date.isoformat(),
+            "state": d.state,
+            "sent_at": _iso(d.sent_at),
+            "attempts": d.attempts,
+            "message_id": d.message_id,
+            "last_reply": d.last_reply,
+        }
+        for d in rows
+    ]
+
+
+def reader_bounces(*, email_hash: str) -> list[dict[str, object]]:
+    """Every bounce and complaint recorded for the address: for the reader's export."""
+    rows = BounceEvent.objects.filter(email_hash=email_hash).order_by("created_at", "id")
+    return [{"at": _iso(b.created_at), "kind": b.kind, "detail": b.detail} for b in rows]

@@ -44,3 +44,25 @@ def digests_with_clicks(*, edition_id: int, digests: int = 5) -> list[tuple[Dige
         .order_by("-date")[:digests]
     )
     return [(d, d.n) for d in rows]
+
+
+def reader_events(*, subscription_ids: list[int]) -> list[dict[str, object]]:
+    """The opens and clicks counted for these subscriptions (only ever with their consent):
+    for the reader's export."""
+    from headlines.engagement.models import ReaderEvent
+
+    rows = (
+        ReaderEvent.objects.filter(subscription_id__in=subscription_ids)
+        .select_related("digest__edition", "item")
+        .order_by("at", "id")
+    )
+    return [
+        {
+            "at": e.at.isoformat(),
+            "kind": e.kind,
+            "edition": e.digest.edition.slug,
+            "digest": e.digest.date.isoformat(),
+            "story": e.item.headline if e.item else None,
+        }
+        for e in rows
+    ]

@@ -105,11 +105,15 @@ def _iso(value: dt.datetime | None) -> str | None:
 def subscriber_export(*, subscriber_id: int) -> dict[str, Any]:
     """Everything held about one reader, as JSON-ready data (the reader's export)."""
     from headlines.core.models import OutboxMessage
+    from headlines.delivery.selectors import reader_bounces, reader_deliveries
+    from headlines.engagement.selectors import reader_events
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         raise NotFound("This subscription no longer exists.")
     subscriptions = subscriber.subscriptions.select_related("edition").order_by("id")
+    ids = [s.pk for s in subscriptions]
+    suppression = Suppression.objects.filter(email_hash=subscriber.email_hash).first()
     consents = ConsentEvent.objects.filter(subscriber=subscriber).select_related("edition")
     emails = OutboxMessage.objects.filter(recipients=subscriber.email).order_by("created_at")
     return {
@@ -127,6 +131,7 @@ def subscriber_export(*, subscriber_id: int) -> dict[str, Any]:
                 "created_at": _iso(s.created_at),
                 "confirmed_at": _iso(s.confirmed_at),
                 "unsubscribed_at": _iso(s.unsubscribed_at),
+                "topics": list(s.topics or []),
             }
             for s in subscriptions
         ],
@@ -144,6 +149,16 @@ def subscriber_export(*, subscriber_id: int) -> dict[str, Any]:
             for c in consents
         ],
         "emails_in_outbox": [{"at": _iso(m.created_at), "subject": m.subject} for m in emails],
+        # What sending to them left: the ledger of each digest, bounces and complaints, the
+        # opens and clicks counted with their consent, and a suppression if there is one.
+        "deliveries": reader_deliveries(subscription_ids=ids),
+        "bounces": reader_bounces(email_hash=subscriber.email_hash),
+        "opens_and_clicks": reader_events(subscription_ids=ids),
+        "suppressed": (
+            {"reason": suppression.reason, "at": _iso(suppression.created_at)}
+            if suppression
+            else None
+        ),
     }
 
 
