@@ -81,3 +81,33 @@ def test_personalising_swaps_only_the_placeholders(digest: Digest) -> None:
         preferences_url="https://x.example/p/1",
     )
     assert "[[" not in body and 'href="https://x.example/u/1"' in body
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"),
+    [
+        ("ar", "rtl"),
+        ("he", "rtl"),
+        ("fa-IR", "rtl"),
+        ("az-Arab", "rtl"),
+        ("en", "ltr"),
+        ("zh-Hant", "ltr"),
+        ("ku-Latn", "ltr"),
+    ],
+)
+def test_an_edition_in_a_right_to_left_language_reads_right_to_left(
+    language: str, direction: str
+) -> None:
+    # lang="ar" alone left an Arabic digest aligned left in mail readers; Gmail also drops the
+    # <html> element's attributes, so the email's own tables say it too.
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London", language=language)
+    messy_day(edition)
+    digest = services.digest_build(edition_id=edition.pk)
+    assert f'<html lang="{language}" dir="{direction}"' in digest.html
+    assert len(re.findall(rf'<table[^>]*dir="{direction}"', digest.html)) == 2
+    services.digest_approve(digest_id=digest.pk)
+    services.digest_mark_sending(digest_id=digest.pk)
+    for path in (f"/archive/{edition.slug}/{digest.date:%Y-%m-%d}/", f"/archive/{edition.slug}/"):
+        page = Client().get(path).content.decode()
+        assert f'<html lang="{language}" dir="{direction}">' in page

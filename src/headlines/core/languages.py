@@ -60,3 +60,20 @@ def validate_language(value: str) -> None:
         language_tag(value, blank=True)
     except InvalidInput as refused:
         raise ValidationError(str(refused)) from None
+
+
+# Languages written right to left (their usual script), and the scripts that are, for a tag
+# such as "az-Arab" or "pa-Arab" whose language is usually written left to right.
+_RTL_LANGUAGES = frozenset(["ar", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"])
+_RTL_SCRIPTS = frozenset(["Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"])
+
+
+def text_direction(tag: str) -> str:
+    """The `dir` of a page or an email in the language `tag`: "rtl" or "ltr".
+
+    `lang="ar"` alone leaves an Arabic digest laid out left to right in most mail readers."""
+    parts = tag.replace("_", "-").split("-")
+    script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
+    if script is not None:
+        return "rtl" if script in _RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0].lower() in _RTL_LANGUAGES else "ltr"

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
-from headlines.core.languages import validate_language
+from headlines.core.languages import text_direction, validate_language
 
 
 def evening() -> dt.time:
@@ -62,6 +62,11 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def direction(self) -> str:
+        """The `dir` of its pages and emails: "rtl" or "ltr", as its language is written."""
+        return text_direction(self.language or "en")
 
 
 class OutboxMessage(models.Model):
