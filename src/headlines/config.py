@@ -750,7 +750,7 @@ SETTINGS += (
         "HEADLINES_SOFT_BOUNCE_LIMIT",
         int,
         3,
-        "Soft bounces within 30 days after which an address is suppressed.",
+        "Soft bounces within 30 days after which an address is suppressed; a digest counts once.",
         group="delivery",
         minimum=1,
         maximum=1000,

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import zlib
 
 import pytest
 from django.conf import settings
 
+from headlines.core import clock
 from headlines.delivery import bounces
 from headlines.delivery.message import unsubscribe_mailto, verp_address
-from headlines.delivery.models import BounceEvent
+from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import Subscription, Suppression
 from tests.delivery import factories
@@ -73,15 +75,45 @@ def test_a_hard_bounce_suppresses_at_once() -> None:
     assert suppressed("gone@example.org") == "hard_bounce"
 
 
+def soft_bounces_on_three_evenings(address: str) -> list[tuple[str, bytes]]:
+    """(VERP, DSN) of a soft bounce of three digests, one each evening, to one reader."""
+    sub, _ = setup_reader(address)
+    found = []
+    for day in (26, 27, 28):
+        digest = factories.digest(sub.edition, day=dt.date(2026, 11, day))
+        Delivery.objects.create(
+            digest=digest, subscription=sub, next_attempt_at=clock.now(), deadline=clock.now()
+        )
+        verp = verp_address(digest_id=digest.pk, subscription_id=sub.pk, domain="news.example")
+        found.append((verp, SOFT_DSN.format(verp=verp, rcpt=address).encode()))
+    return found
+
+
 def test_soft_bounces_suppress_only_after_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
-    _, verp = setup_reader("full@example.org")
-    raw = SOFT_DSN.format(verp=verp, rcpt="full@example.org").encode()
-    for _ in range(2):
+    evenings = soft_bounces_on_three_evenings("full@example.org")
+    for verp, raw in evenings[:2]:
         assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "soft"
         assert suppressed("full@example.org") is None
+    verp, raw = evenings[2]
     assert bounces.bounce_process(raw=raw, recipients=[verp]).suppressed == ("full@example.org",)
     assert suppressed("full@example.org") == "soft_bounces"
+
+
+def test_repeated_delay_warnings_about_one_digest_count_as_one_soft_bounce(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A receiving MTA warns "delayed" after 4 hours, a day and two days about the same message:
+    # three reports of one late digest suppressed a reader whose mail was only slow.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
+    [(verp, raw), *later] = soft_bounces_on_three_evenings("slow@example.org")
+    for _ in range(4):
+        assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "soft"
+    assert suppressed("slow@example.org") is None
+    assert BounceEvent.objects.count() == 4  # every report is still kept
+    for verp, raw in later:
+        bounces.bounce_process(raw=raw, recipients=[verp])
+    assert suppressed("slow@example.org") == "soft_bounces"
 
 
 def test_an_arf_complaint_suppresses_at_once() -> None:

@@ -145,9 +145,15 @@ def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str)
     if kind == Kind.COMPLAINT:
         suppression_add(email=email, reason="complaint", detail=detail)
         return True
-    recent = BounceEvent.objects.filter(
+    soft = BounceEvent.objects.filter(
         email_hash=hashed, kind=Kind.SOFT, created_at__gte=clock.now() - SOFT_WINDOW
-    ).count()
+    )
+    # One message counts once: an MTA warns "delayed" after 4 hours, a day, two days about
+    # the same digest, and three warnings about one delayed digest suppressed the reader.
+    recent = (
+        soft.exclude(delivery_id=None).values("delivery_id").distinct().count()
+        + soft.filter(delivery_id=None).count()
+    )
     if recent >= int(settings.CONFIG["HEADLINES_SOFT_BOUNCE_LIMIT"]):
         suppression_add(email=email, reason="soft_bounces", detail=f"{recent} soft bounces")
         return True
