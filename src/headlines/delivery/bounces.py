@@ -151,8 +151,8 @@ def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str)
     # One message counts once: an MTA warns "delayed" after 4 hours, a day, two days about
     # the same digest, and three warnings about one delayed digest suppressed the reader.
     recent = (
-        soft.exclude(delivery_id=None).values("delivery_id").distinct().count()
-        + soft.filter(delivery_id=None).count()
+        soft.exclude(delivery__isnull=True).values("delivery_id").distinct().count()
+        + soft.filter(delivery__isnull=True).count()
     )
     if recent >= int(settings.CONFIG["HEADLINES_SOFT_BOUNCE_LIMIT"]):
         suppression_add(email=email, reason="soft_bounces", detail=f"{recent} soft bounces")
