@@ -39,6 +39,23 @@ def test_preferences_change_editions_marketing_and_delivery_time(edition, uk) ->
         )
 
 
+def test_ticking_an_edition_again_clears_the_old_leaving(edition) -> None:
+    subscription = factories.confirmed(edition)
+    subscriber_id = subscription.subscriber_id
+    preferences.subscriber_preferences_update(
+        subscriber_id=subscriber_id, edition_ids=set(), marketing=False
+    )
+    subscription.refresh_from_db()
+    assert subscription.status == Status.UNSUBSCRIBED and subscription.unsubscribed_at
+    preferences.subscriber_preferences_update(
+        subscriber_id=subscriber_id, edition_ids={edition.pk}, marketing=False
+    )
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED and subscription.unsubscribed_at is None
+    granted = ConsentEvent.objects.filter(purpose="newsletter").order_by("id")
+    assert list(granted.values_list("granted", flat=True))[-2:] == [False, True]  # both kept
+
+
 def test_erase_deletes_the_reader_keeps_a_hashed_suppression_and_the_ledger(
     edition, mail_now
 ) -> None:

@@ -87,7 +87,10 @@ def _edition_choice_apply(
     if subscription is None:
         subscription = Subscription(subscriber=subscriber, edition=edition)
     if wanted:
+        # Back again: the row says when they joined, not a leaving that no longer holds (the
+        # consent ledger keeps both).
         subscription.status, subscription.confirmed_at = Status.CONFIRMED, now
+        subscription.unsubscribed_at = None
     elif subscription.status == Status.PENDING:
         return  # an unconfirmed sign-up is the confirmation email's business
     else:
