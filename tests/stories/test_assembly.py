@@ -212,3 +212,26 @@ def test_a_headline_with_a_date_in_it_is_still_a_headline() -> None:
         "March 14 earthquake shakes North Bay",
     ):
         assert written(row(9, title, PLAIN.text)).headline == title
+
+
+def test_a_headline_loses_the_full_stop_its_title_ended_with() -> None:
+    only = row(
+        6,
+        "Portwell harbour board approves new ferry terminal.",
+        "The Portwell harbour board approved a new ferry terminal on Tuesday after a debate.",
+    )
+    assert written(only).headline == "Portwell harbour board approves new ferry terminal"
+
+
+def test_a_teaser_that_keeps_its_point_back_gives_way() -> None:
+    teaser = row(
+        7,
+        "And the new ferry terminal for Portwell harbour goes to....",
+        "The Portwell harbour board approved a new ferry terminal on Tuesday after a debate.",
+    )
+    plain = row(
+        8,
+        "Portwell harbour board approves new ferry terminal.",
+        "Members of the harbour board voted seven to two for the ferry terminal in Portwell.",
+    )
+    assert written(teaser, plain).headline == "Portwell harbour board approves new ferry terminal"

@@ -90,6 +90,93 @@ def test_sentences_survive_abbreviations() -> None:
     ]
 
 
+def test_a_summary_is_never_cut_at_an_initialism_or_a_plural_title() -> None:
+    lead = (
+        "Guards at the harbour are now armed, the D.C. National Guard said on Tuesday. "
+        "The order came from former Sens. Ada Brook and Tom Reed, who sit on the F.B.I. board."
+    )
+    assert text.sentences(lead) == [
+        "Guards at the harbour are now armed, the D.C. National Guard said on Tuesday.",
+        "The order came from former Sens. Ada Brook and Tom Reed, who sit on the F.B.I. board.",
+    ]
+    assert text.summarise(headline="Harbour guards armed", leads=[lead], max_chars=320) == lead
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        # The quotation's first sentence, its closing mark in the next one; and that next one.
+        "\u201cThe terminal has served Portwell for ninety years and it served us well.",
+        "It is time to let it rest and to build anew,\u201d the chair of the board said.",
+        '"The terminal has served Portwell for ninety years and it served us well.',
+        'It is time to let it rest and to build anew," the chair of the board said.',
+        "\u201eDas Terminal hat Portwell neunzig Jahre lang gut gedient, sagte sie.",
+    ],
+)
+def test_a_piece_of_a_longer_quotation_is_never_in_a_summary(quoted: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    last = "The new terminal on the north quay is due to open in March next year."
+    lead = f"{first} {quoted} {last}"
+    summary = text.summarise(headline="Ferry terminal to close", leads=[lead], max_chars=320)
+    assert summary == f"{first} {last}"
+
+
+@pytest.mark.parametrize(
+    "whole",
+    [
+        "\u201cWe will miss it,\u201d said Ada Brook, who has run the kiosk since 1990.",
+        '"We will miss it," said Ada Brook, who has run the kiosk since 1990.',
+        "\u201eWir werden es vermissen\u201c, sagte Ada Brook, die den Kiosk seit 1990 führt.",
+        "\u00abNous le regretterons\u00bb, a dit Ada Brook, qui tient le kiosque depuis 1990.",
+    ],
+)
+def test_a_whole_quotation_may_be_the_second_sentence(whole: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{first} {whole}"], max_chars=320
+    )
+    assert summary == f"{first} {whole}"
+
+
+def test_a_sentence_leaning_on_one_left_out_is_not_the_second() -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    skipped = "Sign up to our newsletter for the harbour news every morning."
+    leaning = "He added that the vote had been closer than anyone on the quay expected."
+    assert (
+        text.summarise(
+            headline="Ferry terminal to close",
+            leads=[f"{first} {skipped} {leaning}"],
+            max_chars=320,
+        )
+        == first
+    )
+    # Straight after the first, "He" is the first's subject: it stays.
+    assert (
+        text.summarise(
+            headline="Ferry terminal to close", leads=[f"{first} {leaning}"], max_chars=320
+        )
+        == f"{first} {leaning}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("Harbour board chair resigns.", "Harbour board chair resigns"),
+        ("Ferry named for Martin Luther King Jr..", "Ferry named for Martin Luther King Jr."),
+        ("Ferries return to the U.S.", "Ferries return to the U.S."),
+        ("Why did the board wait so long?.", "Why did the board wait so long?"),
+        ("The harbour's new chair is....", "The harbour's new chair is..."),
+        ("The harbour waits...", "The harbour waits..."),
+        ("Chair says: \u2018We will rebuild.\u2019", "Chair says: \u2018We will rebuild.\u2019"),
+        ("Harbour board chair resigns", "Harbour board chair resigns"),
+        (".", ""),
+    ],
+)
+def test_a_headline_ends_without_a_full_stop_of_its_own(title: str, headline: str) -> None:
+    assert text.without_full_stop(title) == headline
+
+
 def test_plain_drops_script_and_handlers() -> None:
     raw = '<script>alert(1)</script><img src=x onerror="alert(2)">Hello '
     raw += '<a href="javascript:x()">there</a>'
@@ -106,6 +193,8 @@ def test_plain_drops_script_and_handlers() -> None:
         ("Paris (AFP) - Strikes spread across France on Tuesday.", "Strikes"),
         ("(AP) — A man was arrested after a chase through the city.", "A man"),
         ("BEIJING: China said on Monday it would lift the ban.", "China"),
+        # HuffPost's dateline bar (U+2015).
+        ("WASHINGTON \u2015 The Senate voted on Wednesday to override the veto.", "The Senate"),
         # Other languages' wires: a lower-case agency, a day before its month, ".-", Cyrillic.
         ("BERLIN (dpa) – Die Regierung hat am Dienstag beschlossen.", "Die Regierung"),
         ("MADRID, 3 dic (EFE).- El Gobierno aprobó el martes la ley.", "El Gobierno"),
@@ -153,6 +242,8 @@ def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: 
         "Why the ferry terminal matters",
         "Here's what is in the harbour plan",
         "Opinion: The harbour board got it wrong",
+        "The harbour board's choice for chair is....",
+        "And the new chair of the harbour board is\u2026",
         "\u201cAnalysis: a vote that changes Portwell",
         "Kommentar: Der Hafen braucht die F\u00e4hre nicht",
         "Opini\u00f3n: el puerto se equivoca",

@@ -233,6 +233,7 @@ def write(draft: Draft, *, max_chars: int) -> None:
     headline = _headline(titles, said)
     if not headline:
         headline = textlib.headline_from_lead(draft.lead.text)
+    headline = textlib.without_full_stop(headline)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
     draft.summary = summariser.summarise(
         headline=draft.headline,

@@ -43,8 +43,9 @@ _WHEN = (
     r"|\d{1,2}\.?\s+[^\W\d_]{3,10}\.?(?:\s+\d{4})?))?"
 )
 _AGENCY = rf"\((?:{_UPPER}[^()]{{0,39}}|[a-z]{{2,3}})\)"
-# A dash (with the Spanish wires' full stop before it) or a colon, then a space.
-_DASH = r"\s*(?:\.?[—–-]{1,2}|:)\s+"
+# A dash (with the Spanish wires' full stop before it) or a colon, then a space. HuffPost
+# writes its datelines with a horizontal bar: "WASHINGTON ― ".
+_DASH = r"\s*(?:\.?[—–―-]{1,2}|:)\s+"
 # After a place in capitals and its dash, Russian wires name themselves as a sentence of its own:
 # "МОСКВА, 3 дек — РИА Новости. ".
 _CREDIT_SENTENCE = rf"(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}\.\s+(?={_UPPER}))?"
@@ -72,9 +73,17 @@ _ABBREVIATIONS = frozenset(
         "dr",
         "prof",
         "sen",
+        "sens",
         "rep",
+        "reps",
         "gov",
+        "govs",
         "gen",
+        "adm",
+        "maj",
+        "rev",
+        "atty",
+        "dept",
         "col",
         "capt",
         "lt",
@@ -216,10 +225,15 @@ def _unmarked_sentences(paragraph: str) -> list[str]:
     return found
 
 
+# Letters joined by full stops: "D.C", "N.Y", "F.B.I" (the last one's stop is the match's).
+_INITIALISM = re.compile(r"^[^\W\d_](?:\.[^\W\d_])+$")
+
+
 def _abbreviation(word: str) -> bool:
     """A full stop after this word does not end the sentence ("Mr. Smith", "U.S. troops",
-    "John F. Kennedy")."""
-    return word.lower() in _ABBREVIATIONS or len(word) == 1
+    "John F. Kennedy", "the D.C. National Guard")."""
+    word = word.lstrip(segments.OPENERS)
+    return word.lower() in _ABBREVIATIONS or len(word) == 1 or bool(_INITIALISM.match(word))
 
 
 def sentences(text: str) -> list[str]:
@@ -251,7 +265,33 @@ def is_question_or_view(title: str) -> bool:
     """A title that asks, explains or argues ("Where's the outrage …?", "How X …", "Opinion:")
     rather than says what happened: a story's headline is taken from another when there is one."""
     stripped = title.rstrip(" .")
-    return stripped.endswith(("?", "\uff1f", "\u061f")) or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+    return (
+        stripped.endswith(("?", "\uff1f", "\u061f"))
+        # A teaser that keeps its point back: "The Person of the Year is…".
+        or title.rstrip().endswith(("...", "\u2026"))
+        or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+    )
+
+
+_FINAL_STOPS = re.compile(r"\.+$")
+
+
+def without_full_stop(title: str) -> str:
+    """A headline as headlines are written: no full stop at its end ("Pruitt resigns." reads
+    "Pruitt resigns"), but an abbreviation keeps its own ("… Jr.", "… in the U.S."), and an
+    ellipsis stays one ("Jr.." and "Is...." had a full stop put after them)."""
+    title = title.rstrip()
+    stops = _FINAL_STOPS.search(title)
+    if stops is None:
+        return title
+    head = title[: stops.start()]
+    count = len(stops.group(0))
+    if count == 3:
+        return title
+    if count > 1:
+        return title[:-1]
+    last = head.rsplit(None, 1)[-1] if head.split() else ""
+    return title if _abbreviation(last) else head.rstrip()
 
 
 # A page's timestamp line says when and nothing of what happened ("Posted 11 / 27 / 2005 7: 21
@@ -309,17 +349,52 @@ def _usable(sentence: str) -> bool:
     )
 
 
-def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
-    """The first usable sentences of an article's lead, dateline removed."""
+def _numbered_lead(text: str, *, limit: int) -> list[tuple[int, str]]:
+    """The first usable sentences of an article's lead, dateline removed, each with its place
+    among all the lead's sentences."""
     picked = []
     # Only the lead matters, and a text dump may be megabytes long.
-    for sentence in sentences(plain_paragraphs(text[:LEAD_CHARS])):
+    for place, sentence in enumerate(sentences(plain_paragraphs(text[:LEAD_CHARS]))):
         sentence = strip_dateline(sentence)
         if _usable(sentence):
-            picked.append(sentence)
+            picked.append((place, sentence))
         if len(picked) >= limit:
             break
     return picked
+
+
+def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
+    """The first usable sentences of an article's lead, dateline removed."""
+    return [sentence for _, sentence in _numbered_lead(text, limit=limit)]
+
+
+def half_quoted(sentence: str) -> bool:
+    """Part of a quotation that runs over several sentences: its opening quote mark without the
+    closing one (`“For the country, it could be four years.`) or the closing one without the
+    opening (`The right decision is to step aside," they said.`). Read alone, nobody knows who
+    is speaking, or it reads as the writer's own words."""
+    low, left, right = sentence.count("„"), sentence.count("“"), sentence.count("”")
+    # German opens with „ and closes with “ (or ”); English opens with “ and closes with ”.
+    balanced = low == left + right if low else left == right
+    return (
+        not balanced or sentence.count('"') % 2 == 1 or sentence.count("«") != sentence.count("»")
+    )
+
+
+# A sentence starting with these leans on the one before it ("He added, …", "But the
+# court …"): after the summary's first sentence it may only come straight after it.
+_LEANS_BACK = frozenset(
+    {
+        *("he", "she", "they", "it", "his", "her", "their", "its", "him", "them"),
+        *("this", "that", "these", "those", "such", "there", "then"),
+        *("but", "and", "also", "however", "yet", "still", "so", "instead", "meanwhile"),
+    }
+)
+
+
+def leans_back(sentence: str) -> bool:
+    found = _WORD.search(sentence)
+    return found is not None and found.group(0).lower() in _LEANS_BACK
 
 
 def plain_paragraphs(text: str) -> str:
@@ -334,8 +409,9 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
     second is added only when it says something new and fits under the cap.
     """
     chosen: list[str] = []
+    after = -1  # the place in its lead of the sentence chosen first
     for text in leads:
-        for sentence in lead_sentences(text):
+        for place, sentence in _numbered_lead(text, limit=8):
             if chosen and unmarked(chosen[0]):
                 # Pieces of a Thai paragraph are cut at its spaces, not at its sentences: the
                 # second must be the piece that follows the first in the text, or there is none.
@@ -351,6 +427,11 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
                 continue
             if len(" ".join([*chosen, sentence])) > max_chars:
                 continue
+            if half_quoted(sentence):
+                continue  # a piece of a longer quotation: who says it?
+            if chosen and place != after + 1 and leans_back(sentence):
+                continue  # "He added, …" with the sentence it follows left out
+            after = place
             chosen.append(sentence)
             if len(chosen) == 2:
                 return segments.join(chosen)
