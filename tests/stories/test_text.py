@@ -439,3 +439,43 @@ def test_a_title_that_only_says_when_is_no_title(stamp: str) -> None:
     # A scraper's pick of the wrong line: it names no event, so it is not compared or shown.
     assert text.clean_title(stamp) == ""
     assert text.clean_title(f"Ferry terminal opens {stamp}") == f"Ferry terminal opens {stamp}"
+
+
+def test_a_summary_does_not_open_on_a_sentence_leaning_on_one_before_it() -> None:
+    leaning = "But a spokesman for the harbour board said on Friday that the vote would stand."
+    plain = "The Portwell harbour board will close the old ferry terminal by the spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{leaning} {plain}"], max_chars=320
+    )
+    assert summary == plain
+    # "It was …" and "This week …" open a summary well.
+    for opening in (
+        "It was the first time the harbour board had voted against the ferry company.",
+        "This week the harbour board voted to close the old ferry terminal by spring.",
+    ):
+        assert (
+            text.summarise(headline="Ferry terminal to close", leads=[opening], max_chars=320)
+            == opening
+        )
+
+
+def test_when_every_sentence_leans_back_the_first_is_still_the_summary() -> None:
+    lead = (
+        "But the harbour board said on Friday that the old terminal would close in spring. "
+        "He added that the new terminal on the north quay would open in the summer."
+    )
+    summary = text.summarise(headline="Ferry terminal to close", leads=[lead], max_chars=320)
+    assert summary == lead
+
+
+@pytest.mark.parametrize("ending", ["\u2026\u201d", "...", "\u2026", '..."'])
+def test_a_sentence_that_trails_off_is_never_in_a_summary(ending: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    opener = '"' if ending.endswith('"') else ("\u201c" if ending.endswith("\u201d") else "")
+    cut = (
+        f"{opener}Whether it be the ferry, the quay or the old harbour wall, whether it be{ending}"
+    )
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{cut} {first}"], max_chars=320
+    )
+    assert summary == first

@@ -381,20 +381,28 @@ def half_quoted(sentence: str) -> bool:
     )
 
 
-# A sentence starting with these leans on the one before it ("He added, …", "But the
-# court …"): after the summary's first sentence it may only come straight after it.
-_LEANS_BACK = frozenset(
-    {
-        *("he", "she", "they", "it", "his", "her", "their", "its", "him", "them"),
-        *("this", "that", "these", "those", "such", "there", "then"),
-        *("but", "and", "also", "however", "yet", "still", "so", "instead", "meanwhile"),
-    }
+# Words a sentence starts with when it leans on the one before it ("He added, …", "But the
+# court …"): no summary starts with one, and a second sentence that does may only come straight
+# after the first.
+_CONNECTIVES = frozenset(
+    {"but", "and", "also", "however", "yet", "still", "so", "instead", "meanwhile"}
 )
+_PERSONS = frozenset({"he", "she", "they", "his", "her", "their", "its", "him", "them"})
+_POINTERS = frozenset({"it", "this", "that", "these", "those", "such", "there", "then"})
 
 
-def leans_back(sentence: str) -> bool:
+def leans_back(sentence: str, *, opening: bool = False) -> bool:
+    """Whether `sentence` leans on one before it. `opening`: as a summary's first sentence,
+    where "It was …", "This week …" and "There were …" still read well."""
     found = _WORD.search(sentence)
-    return found is not None and found.group(0).lower() in _LEANS_BACK
+    if found is None:
+        return False
+    word = found.group(0).lower()
+    return word in _CONNECTIVES or word in _PERSONS or (not opening and word in _POINTERS)
+
+
+# A sentence that trails off ("whether it be …”") was cut by its writer or its scraper.
+_TRAILS_OFF = re.compile(rf"(?:\.\.\.|\u2026)[{segments.CLOSERS}]*$")
 
 
 def plain_paragraphs(text: str) -> str:
@@ -405,9 +413,16 @@ def plain_paragraphs(text: str) -> str:
 def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
     """One or two whole sentences from the leads, no repeats of the headline or of each other.
 
-    Leads come best article first. The first sentence is the best article's first usable one; a
-    second is added only when it says something new and fits under the cap.
+    Leads come best article first. The first sentence is the best article's first usable one
+    that does not lean on a sentence before it ("But …", "He said …"), else its first usable
+    one; a second is added only when it says something new and fits under the cap.
     """
+    return _summary(headline, leads, max_chars, opening=True) or _summary(
+        headline, leads, max_chars, opening=False
+    )
+
+
+def _summary(headline: str, leads: Sequence[str], max_chars: int, *, opening: bool) -> str:
     chosen: list[str] = []
     after = -1  # the place in its lead of the sentence chosen first
     for text in leads:
@@ -427,8 +442,10 @@ def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
                 continue
             if len(" ".join([*chosen, sentence])) > max_chars:
                 continue
-            if half_quoted(sentence):
+            if half_quoted(sentence) or _TRAILS_OFF.search(sentence):
                 continue  # a piece of a longer quotation: who says it?
+            if not chosen and opening and leans_back(sentence, opening=True):
+                continue  # "But a source told …" leans on what the reader never saw
             if chosen and place != after + 1 and leans_back(sentence):
                 continue  # "He added, …" with the sentence it follows left out
             after = place
