@@ -235,3 +235,17 @@ def test_a_teaser_that_keeps_its_point_back_gives_way() -> None:
         "Members of the harbour board voted seven to two for the ferry terminal in Portwell.",
     )
     assert written(teaser, plain).headline == "Portwell harbour board approves new ferry terminal"
+
+
+def test_a_title_cut_short_in_a_quotation_gives_way() -> None:
+    cut = row(
+        9,
+        "Harbour chair: I can defend the ferry from the board\u2019s \u201cwar on boats",
+        "The Portwell harbour chair said on Tuesday she would defend the ferry from the board.",
+    )
+    whole = row(
+        10,
+        "Harbour chair vows to defend the ferry from the board",
+        "The harbour chair of Portwell made the vow on Tuesday at a meeting on the quay.",
+    )
+    assert written(cut, whole).headline == whole.title

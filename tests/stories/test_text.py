@@ -193,8 +193,12 @@ def test_plain_drops_script_and_handlers() -> None:
         ("Paris (AFP) - Strikes spread across France on Tuesday.", "Strikes"),
         ("(AP) — A man was arrested after a chase through the city.", "A man"),
         ("BEIJING: China said on Monday it would lift the ban.", "China"),
-        # HuffPost's dateline bar (U+2015).
+        # HuffPost's dateline bar (U+2015), and an em dash set tight.
         ("WASHINGTON \u2015 The Senate voted on Wednesday to override the veto.", "The Senate"),
+        ("WASHINGTON\u2014Joining a chorus of bishops, the faculty wrote to him.", "Joining"),
+        # A title after the dash is the sentence's subject, not a wire's name.
+        ("AUGUSTA, Me. \u2014 Gov. Ada Brook said on Wednesday she will not resign.", "Gov. Ada"),
+        ("HARTFORD, Conn. \u2014 Sen. Tom Reed said he had misspoken about it.", "Sen. Tom"),
         # Other languages' wires: a lower-case agency, a day before its month, ".-", Cyrillic.
         ("BERLIN (dpa) – Die Regierung hat am Dienstag beschlossen.", "Die Regierung"),
         ("MADRID, 3 dic (EFE).- El Gobierno aprobó el martes la ley.", "El Gobierno"),
@@ -227,6 +231,8 @@ def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, start
         "NHS waiting list falls as clinics open on weekends.",
         "The Fed (the central bank) - held rates on Wednesday.",
         "Smith (left) - pictured with the mayor - said he would stay.",
+        "US-China talks resumed on Monday in Geneva after a pause.",
+        "Biden\u2014the president\u2014said no to the plan today.",
     ],
 )
 def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: str) -> None:

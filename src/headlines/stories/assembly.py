@@ -184,9 +184,9 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
     outlet's angle; with no consensus to find (`said` None), the better-ranked article's.
     Questions and views ("Where's the outrage …?") only when no other title will do; titles of
     20-140 characters (a Chinese or Japanese character counted as two: it says about as much),
-    not shouting, not left hanging on a colon or dash, when there are any; ties to the
-    better-ranked article. `titles` are `textlib.clean_title`'s: a title that only says when (a
-    timestamp line) is "" there, and never the headline."""
+    not shouting, not left hanging on a colon or dash or in a quotation, when there are any;
+    ties to the better-ranked article. `titles` are `textlib.clean_title`'s: a title that only
+    says when (a timestamp line) is "" there, and never the headline."""
     said_something = [bool(t) for t in titles]
     good = [
         i
@@ -195,6 +195,8 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
         and 20 <= _width(t) <= HEADLINE_MAX
         and not textlib.shouting(t)
         and not t.endswith(_DANGLING)
+        # Cut short in a quotation (from Obama's "War on Religion): the quote never closes.
+        and not textlib.half_quoted(t)
     ]
     if not good:  # "": no title says what happened (the lead will)
         return next((t for t, says in zip(titles, said_something, strict=True) if says), "")

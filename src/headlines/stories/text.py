@@ -44,11 +44,12 @@ _WHEN = (
 )
 _AGENCY = rf"\((?:{_UPPER}[^()]{{0,39}}|[a-z]{{2,3}})\)"
 # A dash (with the Spanish wires' full stop before it) or a colon, then a space. HuffPost
-# writes its datelines with a horizontal bar: "WASHINGTON ― ".
-_DASH = r"\s*(?:\.?[—–―-]{1,2}|:)\s+"
+# writes its datelines with a horizontal bar ("WASHINGTON ― "), and some pages set the em
+# dash tight ("WASHINGTON—Joining …"); a hyphen set tight joins words ("US-China talks").
+_DASH = rf"\s*(?:\.?[—–―-]{{1,2}}\s+|[—―](?={_UPPER})|:\s+)"
 # After a place in capitals and its dash, Russian wires name themselves as a sentence of its own:
 # "МОСКВА, 3 дек — РИА Новости. ".
-_CREDIT_SENTENCE = rf"(?:{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}\.\s+(?={_UPPER}))?"
+_CREDIT_SENTENCE = rf"(?P<credit>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}\.\s+(?={_UPPER}))?"
 _DATELINE = re.compile(
     rf"^(?:(?:{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{0,3}}{_QUALIFIER}{_WHEN}\s*(?:{_AGENCY})?)"
     rf"{_DASH}{_CREDIT_SENTENCE}"
@@ -59,8 +60,16 @@ _DATELINE = re.compile(
 
 def strip_dateline(sentence: str) -> str:
     """`sentence` without a leading wire dateline or agency credit, capitalised again."""
-    stripped = _DATELINE.sub("", sentence, count=1).strip()
-    if stripped == sentence.strip() or len(words(stripped)) < 3:
+    match = _DATELINE.match(sentence)
+    if match is None:
+        return sentence.strip()
+    end = match.end()
+    credit = match.group("credit")
+    if credit and _abbreviation(credit.split()[-1].rstrip(".")):
+        # "AUGUSTA, Me. — Gov. Paul LePage said …": a title, not a wire's name ("РИА Новости.").
+        end = match.start("credit")
+    stripped = sentence[end:].strip()
+    if not stripped or len(words(stripped)) < 3:
         return sentence.strip()
     return stripped[0].upper() + stripped[1:]
 
