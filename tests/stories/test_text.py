@@ -485,3 +485,46 @@ def test_a_sentence_that_trails_off_is_never_in_a_summary(ending: str) -> None:
         headline="Ferry terminal to close", leads=[f"{cut} {first}"], max_chars=320
     )
     assert summary == first
+
+
+@pytest.mark.parametrize(
+    "voice",
+    [
+        "We will bring back our ferries and our jobs to the harbour.",
+        "\u201cWhat the harbour has is a backbone and a future.\u201d",
+        "As chair, I'll end the board's war on the ferry company.",
+        "I support her and I always will, whatever the board decides.",
+    ],
+)
+def test_someones_words_with_nobody_saying_them_are_not_the_second_sentence(voice: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{first} {voice}"], max_chars=320
+    )
+    assert summary == first
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "\u201cWe will miss it,\u201d said Ada Brook, who has run the kiosk since 1990.",
+        "The F.B.I. said it had found no crime on the harbour board by Wednesday.",
+        "Veterans of World War I and II laid wreaths on the quay on Wednesday.",
+        "I ministri hanno detto che il terminal chiuderà in primavera.",
+    ],
+)
+def test_attributed_or_third_person_sentences_stay(said: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{first} {said}"], max_chars=320
+    )
+    assert summary == f"{first} {said}"
+
+
+def test_a_summary_does_not_open_in_the_first_person_when_another_sentence_will_do() -> None:
+    column = "As we look back on the harbour this week, I recall how the ferry was my whole world."
+    news = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{column} {news}"], max_chars=320
+    )
+    assert summary == news

@@ -410,6 +410,45 @@ def leans_back(sentence: str, *, opening: bool = False) -> bool:
     return word in _CONNECTIVES or word in _PERSONS or (not opening and word in _POINTERS)
 
 
+# What a speaker says in quotation marks, and first-person words outside them. "I'll", "we're"
+# are English alone; a bare "I", "we" or "me" only with an English word beside it ("I ministri"
+# is Italian, "Il me dit" French).
+_QUOTED = re.compile(
+    r"\u201c[^\u201d]*\u201d|\"[^\"]*\"|\u00ab[^\u00bb]*\u00bb|\u201e[^\u201c\u201d]*[\u201c\u201d]"
+)
+_FIRST_PERSON_ENGLISH = re.compile(r"\b(?:I|[Ww]e)['\u2019](?:m|ll|ve|d|re)\b")
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us|[Mm]y|me)\b")
+_I = re.compile(r"\bI\s+[a-z]")
+_ENGLISH = frozenset(
+    {"the", "and", "will", "was", "with", "that", "this", "have", "has", "been", "would"}
+    | {"what", "can", "are", "be", "not", "to", "as", "for", "from", "who", "they"}
+)
+
+
+def unattributed(sentence: str) -> bool:
+    """Someone's own words with nobody named as saying them: a sentence all in quotation marks
+    ("“What I have is a backbone.”"), or in the first person outside any ("We will bring back
+    our jobs.", a speech or a tweet whose marks the page lost)."""
+    outside = _QUOTED.sub(" ", sentence)
+    if len(words(outside)) < 2:
+        return True
+    if _FIRST_PERSON_ENGLISH.search(outside):
+        return True
+    first_person = _FIRST_PERSON.search(outside) or any(
+        _speaker_i(outside[: found.start()]) for found in _I.finditer(outside)
+    )
+    return bool(first_person) and not _ENGLISH.isdisjoint(words(outside))
+
+
+def _speaker_i(before: str) -> bool:
+    """Whether an "I" after `before` is someone speaking: not the "I" of "F.B.I. I" or of
+    "World War I and II" (after a word with a capital that is not the sentence's first)."""
+    seen = before.split()
+    if len(seen) <= 1:
+        return not seen or not seen[0].endswith(".")
+    return not seen[-1][:1].isupper() and not seen[-1].endswith(".")
+
+
 # A sentence that trails off ("whether it be …”") was cut by its writer or its scraper.
 _TRAILS_OFF = re.compile(rf"(?:\.\.\.|\u2026)[{segments.CLOSERS}]*$")
 
@@ -455,6 +494,8 @@ def _summary(headline: str, leads: Sequence[str], max_chars: int, *, opening: bo
                 continue  # a piece of a longer quotation: who says it?
             if not chosen and opening and leans_back(sentence, opening=True):
                 continue  # "But a source told …" leans on what the reader never saw
+            if (chosen or opening) and unattributed(sentence):
+                continue  # "We will bring back our jobs." Who said so?
             if chosen and place != after + 1 and leans_back(sentence):
                 continue  # "He added, …" with the sentence it follows left out
             after = place
