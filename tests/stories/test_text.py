@@ -17,6 +17,20 @@ from headlines.stories import summariser, text
         ("Council approves new budget - Riverside Gazette", "Council approves new budget"),
         ("LIVE: Storm floods the coast - Weather - Example Times", "Storm floods the coast"),
         ("Markets rally &amp; bonds slip <b>today</b>", "Markets rally & bonds slip today"),
+        # Tags of live pages and of the wires, one word or several.
+        ("LIVE UPDATES: Storm floods the coast", "Storm floods the coast"),
+        ("WATCH LIVE: Senate votes on the harbour bill", "Senate votes on the harbour bill"),
+        ("Live updates: Storm floods the coast", "Storm floods the coast"),
+        ("BREAKING NEWS - Storm floods the coast", "Storm floods the coast"),
+        ("UPDATE 2-Harbour board closes ferry terminal", "Harbour board closes ferry terminal"),
+        ("RPT-Harbour board closes ferry terminal", "Harbour board closes ferry terminal"),
+        # ... but a hyphen set tight in ordinary case joins words.
+        ("Video-game sales fall for a third month", "Video-game sales fall for a third month"),
+        (
+            "Live-streaming rules tightened by regulator",
+            "Live-streaming rules tightened by regulator",
+        ),
+        ("Live Nation shares jump after earnings", "Live Nation shares jump after earnings"),
         (
             "Spider-Man - the return of a hero is closer than anyone thought",
             "Spider-Man - the return of a hero is closer than anyone thought",

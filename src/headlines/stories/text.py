@@ -25,7 +25,16 @@ _SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+([^|\-–—:·•]{1,60}
 # As Chinese and Japanese sites write them, spaces or not: "…｜東京新聞", "…_新华网"; after a
 # dash ("…-新华网") only a source's own name, since a dash also joins a title's two halves.
 _UNSPACED_SUFFIX = re.compile(r"\s*(?:[|｜_]|(-|–|—|::|·|•))\s*([^|\-–—:·•｜_]{1,30})$")
-_PREFIX_TAG = re.compile(r"^(?:LIVE|WATCH|BREAKING|UPDATED?|EXCLUSIVE|VIDEO)\s*[:|\-–—]\s*", re.I)
+# "LIVE:", "WATCH LIVE:", "Live updates:", "BREAKING NEWS -", and the wires' "UPDATE 2-",
+# "RPT-", "EXCLUSIVE-". A hyphen set tight after a tag in ordinary case joins words instead
+# ("Video-game sales", "Live-streaming").
+_TAG_WORD = (
+    r"(?:LIVE|WATCH|BREAKING|NEWS|UPDATES?|UPDATED|EXCLUSIVE|VIDEO|REFILE|RPT|CORRECTED|WRAPUP)"
+)
+_PREFIX_TAG = re.compile(
+    rf"^{_TAG_WORD}(?:\s+(?:{_TAG_WORD}|\d{{1,2}}))*(?:\s*[:|–—]|\s+-|(?-i:(?<=[A-Z0-9])-))\s*",
+    re.I,
+)
 # Wire datelines and agency credits at the start of a lead: "WASHINGTON (Agency) — ",
 # "CARLISLE, England (Harbour Wire) - ", "LONDON, Nov 25 (Reuters) - ", "NEW YORK, N.Y. — ",
 # "Paris (AFP) - ", "(AP) — ", and as other languages' wires write them: "BERLIN (dpa) – ",
