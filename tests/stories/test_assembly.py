@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from headlines.stories import assembly
 
@@ -249,3 +250,15 @@ def test_a_title_cut_short_in_a_quotation_gives_way() -> None:
         "The harbour chair of Portwell made the vow on Tuesday at a meeting on the quay.",
     )
     assert written(cut, whole).headline == whole.title
+
+
+@pytest.mark.parametrize("marks", [".", "...", "\u2026", " ? ", "-"])
+def test_a_title_of_marks_alone_gives_way_to_the_lead(marks: str) -> None:
+    dots = row(
+        11,
+        marks,
+        "The Portwell harbour board approved a new ferry terminal on Tuesday after a debate.",
+    )
+    headline = written(dots).headline
+    assert headline.startswith("The Portwell harbour board approved a new ferry terminal")
+    assert not headline.endswith(".")

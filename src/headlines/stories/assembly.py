@@ -232,10 +232,10 @@ def write(draft: Draft, *, max_chars: int) -> None:
     names = {r.source_name for r in draft.members}
     titles = [textlib.clean_title(r.title, source_names=names) for r in draft.members]
     said = _Said.of(draft.members, titles)  # None: fewer than CONSENSUS_OUTLETS tell it
-    headline = _headline(titles, said)
-    if not headline:
+    # A title of marks alone ("...", "?") says nothing either: the lead writes one then.
+    headline = textlib.without_full_stop(_headline(titles, said))
+    if not textlib.words(headline):
         headline = textlib.headline_from_lead(draft.lead.text)
-    headline = textlib.without_full_stop(headline)
     draft.headline = textlib.truncate(headline or "Untitled report", HEADLINE_MAX)
     draft.summary = summariser.summarise(
         headline=draft.headline,
