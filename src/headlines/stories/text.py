@@ -25,11 +25,12 @@ _SUFFIX = re.compile(r"\s+(?:\||-|–|—|::|·|•)\s+([^|\-–—:·•]{1,60}
 # As Chinese and Japanese sites write them, spaces or not: "…｜東京新聞", "…_新华网"; after a
 # dash ("…-新华网") only a source's own name, since a dash also joins a title's two halves.
 _UNSPACED_SUFFIX = re.compile(r"\s*(?:[|｜_]|(-|–|—|::|·|•))\s*([^|\-–—:·•｜_]{1,30})$")
-# "LIVE:", "WATCH LIVE:", "Live updates:", "BREAKING NEWS -", and the wires' "UPDATE 2-",
+# "LIVE:", "WATCH LIVE:", "Live updates:", "BREAKING NEWS -", "The Latest:", the wires' "UPDATE 2-",
 # "RPT-", "EXCLUSIVE-". A hyphen set tight after a tag in ordinary case joins words instead
 # ("Video-game sales", "Live-streaming").
 _TAG_WORD = (
-    r"(?:LIVE|WATCH|BREAKING|NEWS|UPDATES?|UPDATED|EXCLUSIVE|VIDEO|REFILE|RPT|CORRECTED|WRAPUP)"
+    r"(?:LIVE|WATCH|BREAKING|NEWS|UPDATES?|UPDATED|EXCLUSIVE|VIDEO|REFILE|RPT|CORRECTED|WRAPUP"
+    r"|THE\s+LATEST)"
 )
 _PREFIX_TAG = re.compile(
     rf"^{_TAG_WORD}(?:\s+(?:{_TAG_WORD}|\d{{1,2}}))*(?:\s*[:|–—]|\s+-|(?-i:(?<=[A-Z0-9])-))\s*",
@@ -272,7 +273,8 @@ def sentences(text: str) -> list[str]:
 # its "?" is rare, and "Will Smith …", "WHO warns …" or "Can Xu …" are news. In other languages
 # only the labels an outlet puts before a colon ("Kommentar:", "Opinión:", "Tribune :").
 _VIEW = re.compile(
-    r"^(?:(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column)\b"
+    r"^(?:(?:how|why|what|where|here's|here is|opinion|analysis|commentary|editorial|column|"
+    r"fact[- ]?check|explainer)\b"
     r"|(?:meinung|kommentar|analyse|leitartikel|opini[óo]n|an[áa]lisis|an[áa]lise|opini[ãa]o|"
     r"editoriale?|[ée]ditorial|tribune|chronique|commento|opinie|commentaar)\s*:)",
     re.I,
@@ -306,10 +308,11 @@ def without_full_stop(title: str) -> str:
     count = len(stops.group(0))
     if count == 3:
         return title
-    if count > 1:
+    if count > 3:
         return title[:-1]
     last = head.rsplit(None, 1)[-1] if head.split() else ""
-    return title if _abbreviation(last) else head.rstrip()
+    # "Jr.." is an abbreviation's stop and one more; "number two.." two of nobody's.
+    return head + "." if _abbreviation(last.lstrip(segments.OPENERS)) else head.rstrip()
 
 
 # A page's timestamp line says when and nothing of what happened ("Posted 11 / 27 / 2005 7: 21
