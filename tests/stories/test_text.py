@@ -219,6 +219,9 @@ def test_plain_drops_script_and_handlers() -> None:
         # HuffPost's dateline bar (U+2015), and an em dash set tight.
         ("WASHINGTON \u2015 The Senate voted on Wednesday to override the veto.", "The Senate"),
         ("WASHINGTON\u2014Joining a chorus of bishops, the faculty wrote to him.", "Joining"),
+        # A place the gazetteer knows, in ordinary case, before a spaced dash.
+        ("New York \u2013 In his first speech on the harbour, the mayor spoke.", "In his first"),
+        ("Washington - The White House said on Monday it would act.", "The White House"),
         # A title after the dash is the sentence's subject, not a wire's name.
         ("AUGUSTA, Me. \u2014 Gov. Ada Brook said on Wednesday she will not resign.", "Gov. Ada"),
         ("HARTFORD, Conn. \u2014 Sen. Tom Reed said he had misspoken about it.", "Sen. Tom"),
@@ -255,6 +258,8 @@ def test_summaries_never_start_with_a_dateline_or_agency_credit(lead: str, start
         "The Fed (the central bank) - held rates on Wednesday.",
         "Smith (left) - pictured with the mayor - said he would stay.",
         "US-China talks resumed on Monday in Geneva after a pause.",
+        "Biden \u2013 The president said no to the plan today.",
+        "Ada Brook \u2013 The chair of the board said she would stay.",
         "Biden\u2014the president\u2014said no to the plan today.",
     ],
 )

@@ -68,11 +68,29 @@ _DATELINE = re.compile(
 )
 
 
+# A place in ordinary case, a spaced dash and a sentence: "New York – In his first speech …".
+# Only a place the gazetteer knows: "Biden – The president …" keeps its subject.
+_PLACE_DASH = re.compile(
+    rf"^({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\s+[—–―-]{{1,2}}\s+(?={_UPPER})"
+)
+
+
+def _place_dash(sentence: str) -> int:
+    from headlines.stories.places import gazetteer
+
+    match = _PLACE_DASH.match(sentence)
+    return match.end() if match and match.group(1).lower() in gazetteer() else 0
+
+
 def strip_dateline(sentence: str) -> str:
     """`sentence` without a leading wire dateline or agency credit, capitalised again."""
     match = _DATELINE.match(sentence)
     if match is None:
-        return sentence.strip()
+        end = _place_dash(sentence)
+        stripped = sentence[end:].strip()
+        if not end or len(words(stripped)) < 3:
+            return sentence.strip()
+        return stripped
     end = match.end()
     credit = match.group("credit")
     if credit and _abbreviation(credit.split()[-1].rstrip(".")):
