@@ -172,6 +172,16 @@ def test_a_sentence_leaning_on_one_left_out_is_not_the_second() -> None:
         )
         == first
     )
+    # A quotation opening with "This" is its speaker's words: it leans on nothing.
+    quoted = "\u201cThis is the end of an era for the harbour,\u201d said the chair, Ada Brook."
+    assert (
+        text.summarise(
+            headline="Ferry terminal to close",
+            leads=[f"{first} {skipped} {quoted}"],
+            max_chars=320,
+        )
+        == f"{first} {quoted}"
+    )
     # Straight after the first, "He" is the first's subject: it stays.
     assert (
         text.summarise(

@@ -433,6 +433,8 @@ _POINTERS = frozenset({"it", "this", "that", "these", "those", "such", "there", 
 def leans_back(sentence: str, *, opening: bool = False) -> bool:
     """Whether `sentence` leans on one before it. `opening`: as a summary's first sentence,
     where "It was …", "This week …" and "There were …" still read well."""
+    if sentence.lstrip()[:1] in '"\u201c\u201e\u00ab':
+        return False  # "“This is a time capsule,” said …": the speaker's words, not the writer's
     found = _WORD.search(sentence)
     if found is None:
         return False
