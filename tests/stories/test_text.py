@@ -568,3 +568,40 @@ def test_a_summary_does_not_open_in_the_first_person_when_another_sentence_will_
         headline="Ferry terminal to close", leads=[f"{column} {news}"], max_chars=320
     )
     assert summary == news
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Sign up for our free email alerts about the harbour and the ferry.",
+        "Subscribe to our channel for more news from the harbour and the quay.",
+        "Get our free newsletter with the harbour news every single morning.",
+        "We use cookies to improve your experience of the harbour pages.",
+        "Copyright 2026 The Portwell Post and its partners on the coast.",
+        "Please enable JavaScript to read the comments on the harbour vote.",
+        "Listen to this article about the harbour vote, read by Ada Brook.",
+        "Read our privacy policy and terms of service before you comment.",
+    ],
+)
+def test_a_pages_furniture_is_never_in_a_summary(furniture: str) -> None:
+    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    summary = text.summarise(
+        headline="Ferry terminal to close", leads=[f"{furniture} {first}"], max_chars=320
+    )
+    assert summary == first
+
+
+@pytest.mark.parametrize(
+    "news",
+    [
+        "The island has its first doctor after a GP answered an advertisement for the post.",
+        "The court ruled on Tuesday in a copyright case brought by three harbour artists.",
+        "The ferry company changed its privacy policy on Monday after a complaint.",
+        "The minister refused to listen to the harbour board at the meeting on Tuesday.",
+        "Cookie sales at the harbour kiosk fell for a third year in a row, its owner said.",
+        "The ferry app now has two million subscribers, the company said on Monday.",
+        "The ferry company changed its terms of service on Monday to ban resale of tickets.",
+    ],
+)
+def test_news_about_adverts_cookies_or_privacy_policies_is_news(news: str) -> None:
+    assert text.summarise(headline="Harbour news", leads=[news], max_chars=320) == news

@@ -157,11 +157,24 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence may end in quotes or a bracket without a mark of its own.
 _CLOSES = "\"'\u201d\u2019)"
+# A page's own furniture, not the news. Words that news itself uses ("answered an advertisement",
+# "a copyright case", "changed its privacy policy", "refused to listen to", "cookie sales",
+# "subscribers") count only in the furniture's own phrasing.
 _BOILERPLATE = re.compile(
-    r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
-    r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
-    r"copyright|this article|this story|our journalism|terms of (?:use|service)|privacy policy|"
-    r"download (?:our|the) app|javascript|your browser|related:|more on this|listen to",
+    r"^sign ?up\b|sign ?up (?:to|for) (?:our|the|my|a free)\b[^.]*\b(?:newsletter|email|alerts?)|"
+    r"^subscribe\b|\bsubscribe (?:now|today|here)\b|subscribe to (?:our|my|the newsletter)\b|"
+    r"\b(?:our|free|daily|weekly|morning|evening) (?:email )?newsletters?\b|"
+    r"click here|read more|continue reading|all rights reserved|"
+    r"\b(?:use|uses|accept|accept all|manage) cookies\b|"
+    r"\bcookies? (?:policy|settings|preferences)\b|"
+    r"^advertisement\b|follow us|share this|"
+    r"(?:photo|image|video|picture)\s*(?:credit)?:|©|copyright (?:\(c\)|\d{4})|"
+    r"this article|this story|our journalism|"
+    r"(?:our|read the|read our|agree to the|see our) (?:terms of (?:use|service)|privacy policy)|"
+    r"privacy policy\s*[|·•]|terms of (?:use|service)\s*[|·•]|"
+    r"download (?:our|the) app|(?:enable|turn on) javascript|javascript is (?:disabled|required)|"
+    r"your browser (?:does not|doesn't|is not|isn't)|(?:update|upgrade) your browser|"
+    r"related:|more on this|^listen to\b|listen to (?:this|the) (?:article|story|podcast|episode)",
     re.I,
 )
 
