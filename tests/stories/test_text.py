@@ -605,3 +605,16 @@ def test_a_pages_furniture_is_never_in_a_summary(furniture: str) -> None:
 )
 def test_news_about_adverts_cookies_or_privacy_policies_is_news(news: str) -> None:
     assert text.summarise(headline="Harbour news", leads=[news], max_chars=320) == news
+
+
+def test_a_summary_opens_on_another_outlets_lead_rather_than_deep_in_the_best_one() -> None:
+    long = "The harbour board in Portwell " + "voted after a very long debate " * 12 + "today."
+    deep = "Mr. Brook is representing the ferry company along with two partners of his firm."
+    best = f"{long} {long} {long} {deep}"
+    other = "Portwell's harbour board voted on Tuesday to close the old ferry terminal by spring."
+    assert (
+        text.summarise(headline="Ferry terminal to close", leads=[best, other], max_chars=320)
+        == other
+    )
+    # With no other outlet, the deep sentence is still better than no summary.
+    assert text.summarise(headline="Ferry terminal to close", leads=[best], max_chars=320) == deep

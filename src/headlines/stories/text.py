@@ -503,12 +503,17 @@ def plain_paragraphs(text: str) -> str:
     return "\n".join(plain(line) for line in (text or "").splitlines())
 
 
+# The summary opens on one of a lead's first sentences, when any article has one that will do.
+OPENING_PLACES = 3
+
+
 def summarise(*, headline: str, leads: Sequence[str], max_chars: int) -> str:
     """One or two whole sentences from the leads, no repeats of the headline or of each other.
 
     Leads come best article first. The first sentence is the best article's first usable one
-    that does not lean on a sentence before it ("But …", "He said …"), else its first usable
-    one; a second is added only when it says something new and fits under the cap.
+    among its lead's first OPENING_PLACES sentences that does not lean on a sentence before it
+    ("But …", "He said …"), else the next article's, else the best article's first usable one;
+    a second is added only when it says something new and fits under the cap.
     """
     return _summary(headline, leads, max_chars, opening=True) or _summary(
         headline, leads, max_chars, opening=False
@@ -537,8 +542,15 @@ def _summary(headline: str, leads: Sequence[str], max_chars: int, *, opening: bo
                 continue
             if half_quoted(sentence) or _TRAILS_OFF.search(sentence):
                 continue  # a piece of a longer quotation: who says it?
-            if not chosen and opening and leans_back(sentence, opening=True):
-                continue  # "But a source told …" leans on what the reader never saw
+            if (
+                not chosen
+                and opening
+                and (place >= OPENING_PLACES or leans_back(sentence, opening=True))
+            ):
+                # "But a source told …" leans on what the reader never saw; a sentence from
+                # deep in the article ("Mr. Sheridan is representing …") names people the
+                # reader has not met: another outlet's lead opens the summary better.
+                continue
             if (chosen or opening) and unattributed(sentence):
                 continue  # "We will bring back our jobs." Who said so?
             if chosen and place != after + 1 and leans_back(sentence):
