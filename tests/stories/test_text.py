@@ -534,6 +534,7 @@ def test_a_sentence_that_trails_off_is_never_in_a_summary(ending: str) -> None:
         "\u201cWhat the harbour has is a backbone and a future.\u201d",
         "As chair, I'll end the board's war on the ferry company.",
         "I support her and I always will, whatever the board decides.",
+        "If the ferry numbers go down, you loosen up the timetable again.",
     ],
 )
 def test_someones_words_with_nobody_saying_them_are_not_the_second_sentence(voice: str) -> None:

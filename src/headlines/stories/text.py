@@ -461,8 +461,9 @@ def leans_back(sentence: str, *, opening: bool = False) -> bool:
 _QUOTED = re.compile(
     r"\u201c[^\u201d]*\u201d|\"[^\"]*\"|\u00ab[^\u00bb]*\u00bb|\u201e[^\u201c\u201d]*[\u201c\u201d]"
 )
-_FIRST_PERSON_ENGLISH = re.compile(r"\b(?:I|[Ww]e)['\u2019](?:m|ll|ve|d|re)\b")
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us|[Mm]y|me)\b")
+_FIRST_PERSON_ENGLISH = re.compile(r"\b(?:I|[Ww]e|[Yy]ou)['\u2019](?:m|ll|ve|d|re)\b")
+# "You" too: a speaker's "if the numbers go down, you loosen up", or a column's.
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|us|[Mm]y|me|[Yy]ou|[Yy]our)\b")
 _I = re.compile(r"\bI\s+[a-z]")
 _ENGLISH = frozenset(
     {"the", "and", "will", "was", "with", "that", "this", "have", "has", "been", "would"}
@@ -472,8 +473,9 @@ _ENGLISH = frozenset(
 
 def unattributed(sentence: str) -> bool:
     """Someone's own words with nobody named as saying them: a sentence all in quotation marks
-    ("“What I have is a backbone.”"), or in the first person outside any ("We will bring back
-    our jobs.", a speech or a tweet whose marks the page lost)."""
+    ("“What I have is a backbone.”"), or in the first or second person outside any ("We will
+    bring back our jobs.", "If it goes down, you loosen up.": a speech, a tweet or a column
+    whose marks the page lost)."""
     outside = _QUOTED.sub(" ", sentence)
     if len(words(outside)) < 2:
         return True
