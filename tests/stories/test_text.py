@@ -619,3 +619,11 @@ def test_a_summary_opens_on_another_outlets_lead_rather_than_deep_in_the_best_on
     )
     # With no other outlet, the deep sentence is still better than no summary.
     assert text.summarise(headline="Ferry terminal to close", leads=[best], max_chars=320) == deep
+
+
+def test_the_clustering_reads_its_lead_as_its_scorers_were_fitted_the_summary_keeps_the_news() -> (
+    None
+):
+    news = "Cookie sales at the harbour kiosk fell for a third year in a row, its owner said."
+    assert text.lead_sentences(news) == []
+    assert text.summarise(headline="Harbour kiosk", leads=[news], max_chars=320) == news

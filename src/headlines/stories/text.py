@@ -390,25 +390,39 @@ def is_boilerplate(sentence: str) -> bool:
     return bool(_BOILERPLATE.search(sentence))
 
 
-def _usable(sentence: str) -> bool:
+# The words the clustering's lead (`lead_sentences`) still drops a sentence for: the features
+# of its pair scorers were fitted reading leads without them, and a vector loses little with a
+# sentence that mentions a cookie; a summary loses the news (it reads `is_boilerplate`).
+_FURNITURE_WORDS = re.compile(
+    r"sign ?up|subscribe|newsletter|click here|read more|continue reading|all rights reserved|"
+    r"cookie|advertisement|follow us|share this|(?:photo|image|video|picture)\s*(?:credit)?:|©|"
+    r"copyright|this article|this story|our journalism|terms of (?:use|service)|privacy policy|"
+    r"download (?:our|the) app|javascript|your browser|related:|more on this|listen to",
+    re.I,
+)
+
+
+def _usable(sentence: str, *, furniture: re.Pattern[str] = _BOILERPLATE) -> bool:
     # Chinese, Japanese, Thai: about two characters a word.
     n = segments.units(sentence) if segments.UNSPACED.search(sentence) else len(words(sentence))
     return (
         6 <= n <= 60
         and ends_a_sentence(sentence)
-        and not is_boilerplate(sentence)
+        and not furniture.search(sentence)
         and not shouting(sentence)
     )
 
 
-def _numbered_lead(text: str, *, limit: int) -> list[tuple[int, str]]:
+def _numbered_lead(
+    text: str, *, limit: int, furniture: re.Pattern[str] = _BOILERPLATE
+) -> list[tuple[int, str]]:
     """The first usable sentences of an article's lead, dateline removed, each with its place
     among all the lead's sentences."""
     picked = []
     # Only the lead matters, and a text dump may be megabytes long.
     for place, sentence in enumerate(sentences(plain_paragraphs(text[:LEAD_CHARS]))):
         sentence = strip_dateline(sentence)
-        if _usable(sentence):
+        if _usable(sentence, furniture=furniture):
             picked.append((place, sentence))
         if len(picked) >= limit:
             break
@@ -416,8 +430,11 @@ def _numbered_lead(text: str, *, limit: int) -> list[tuple[int, str]]:
 
 
 def lead_sentences(text: str, *, limit: int = 8) -> list[str]:
-    """The first usable sentences of an article's lead, dateline removed."""
-    return [sentence for _, sentence in _numbered_lead(text, limit=limit)]
+    """The first usable sentences of an article's lead, dateline removed, as the clustering and
+    the outlets' agreement read them (`_FURNITURE_WORDS`)."""
+    return [
+        sentence for _, sentence in _numbered_lead(text, limit=limit, furniture=_FURNITURE_WORDS)
+    ]
 
 
 def half_quoted(sentence: str) -> bool:
@@ -570,7 +587,9 @@ def _summary(headline: str, leads: Sequence[str], max_chars: int, *, opening: bo
 
 def headline_from_lead(text: str, *, max_chars: int = 100) -> str:
     """A headline for an untitled article: its first sentence, shortened at a clause."""
-    candidates = lead_sentences(text, limit=1) or sentences(plain_paragraphs(text[:LEAD_CHARS]))[:1]
+    candidates = [s for _, s in _numbered_lead(text, limit=1)] or sentences(
+        plain_paragraphs(text[:LEAD_CHARS])
+    )[:1]
     if not candidates:
         return ""
     sentence = candidates[0].rstrip(".!?\"'”’ \u3002\uff01\uff1f")
