@@ -288,6 +288,8 @@ def test_a_sentence_that_only_looks_like_a_dateline_keeps_its_subject(sentence: 
         "Opinion: The harbour board got it wrong",
         "The harbour board's choice for chair is....",
         "Fact Check: The harbour chair falsely says the ferry never paid",
+        "Harbour board: Here's who has been named so far",
+        "The harbour vote: What it means for the ferry",
         "Explainer: what the harbour vote means for the ferry",
         "And the new chair of the harbour board is\u2026",
         "\u201cAnalysis: a vote that changes Portwell",
@@ -310,6 +312,8 @@ def test_titles_that_ask_explain_or_argue(title: str) -> None:
         "Will Smith opens the Portwell ferry terminal",
         "Whatever happened, the board says it voted",
         "Analyse der Wahl zeigt Zugewinne im Hafenviertel",  # no label: a report
+        "Storm Imogen: thousands without power as floods hit Cumbria",
+        "Lindsey Graham: Firing the chair could be the end of the board",
     ],
 )
 def test_titles_that_say_what_happened(title: str) -> None:

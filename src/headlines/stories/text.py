@@ -321,6 +321,9 @@ def is_question_or_view(title: str) -> bool:
         # A teaser that keeps its point back: "The Person of the Year is…".
         or title.rstrip().endswith(("...", "\u2026"))
         or bool(_VIEW.match(title.lstrip("\"'“‘(")))
+        # After a label: "Biden administration: Here's who has been named", "Grand jury: What
+        # it means".
+        or (":" in title and bool(_VIEW.match(title.split(":", 1)[1].lstrip(" \"'“‘("))))
     )
 
 
