@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from headlines.intake.scrubbing import segments
 from headlines.stories import language as lang
-from headlines.stories import summariser
+from headlines.stories import summariser, voice
 from headlines.stories import text as textlib
 
 if TYPE_CHECKING:  # NumPy and SciPy load only where stories are computed (fast start-up).
@@ -196,7 +196,7 @@ def _headline(titles: Sequence[str], said: _Said | None) -> str:
         and not textlib.shouting(t)
         and not t.endswith(_DANGLING)
         # Cut short in a quotation (from Obama's "War on Religion): the quote never closes.
-        and not textlib.half_quoted(t)
+        and not voice.half_quoted(t)
     ]
     if not good:  # "": no title says what happened (the lead will)
         return next((t for t, says in zip(titles, said_something, strict=True) if says), "")
