@@ -216,6 +216,18 @@ def test_importing_the_same_file_for_another_edition_brings_its_articles_there(
 
 
 @pytest.mark.django_db
+def test_an_import_for_two_editions_reaches_both(tmp_path: Path) -> None:
+    # `--edition us --edition uk` kept only the last one, without a word.
+    us, uk = core_factories.edition(slug="us"), core_factories.edition(slug="uk")
+    dump = tmp_path / "d.txt"
+    dump.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(dump), "--edition", "us", "--edition", "uk", "--edition", "us")
+    assert set(Article.objects.get().editions.all()) == {us, uk}
+    status, err = exit_status("import", str(dump), "--edition", "us", "--edition", "")
+    assert status == 2 and "no edition ''" in err
+
+
+@pytest.mark.django_db
 def test_a_dump_of_records_with_urls_imported_for_another_edition_reaches_it(
     tmp_path: Path,
 ) -> None:

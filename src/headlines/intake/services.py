@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -162,9 +163,11 @@ def articles_import(
     paths: list[str],
     source_name: str = "",
     edition_slug: str = "",
+    edition_slugs: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Store articles from files and folders under a dump source (found or created by name)."""
+    """Store articles from files and folders under a dump source (found or created by name),
+    linked also to the editions named (`edition_slug` and `edition_slugs`)."""
     if not paths:
         raise InvalidInput("name at least one file or folder to import")
     # An empty argument is no path, although Path("") is the working folder.
@@ -172,7 +175,8 @@ def articles_import(
     if missing:
         named = ", ".join(p if p.strip() else repr(p) for p in missing)
         raise InvalidInput(f"no such file or folder: {named}", field="paths")
-    extra = [edition_get(slug=edition_slug).pk] if edition_slug else []
+    slugs = dict.fromkeys([*([edition_slug] if edition_slug else []), *edition_slugs])
+    extra = [edition_get(slug=slug).pk for slug in slugs]
     source, created = _import_source(source_name or "Imported files", path=paths[0])
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")

@@ -31,7 +31,12 @@ class Command(HeadlinesCommand):
             default="",
             help='Source name (created as a dump source if new; default "Imported files").',
         )
-        parser.add_argument("--edition", default="", help="Also link the articles to this edition.")
+        parser.add_argument(
+            "--edition",
+            action="append",
+            default=[],
+            help="Also link the articles to this edition (repeat for several).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = console_for(self.stdout)
@@ -39,7 +44,7 @@ class Command(HeadlinesCommand):
             report = services.articles_import(
                 paths=options["paths"],
                 source_name=options["source"],
-                edition_slug=options["edition"],
+                edition_slugs=options["edition"],
                 progress=progress,
             )
             # A dump of headlines: their title vectors now, not in the evening's build.
