@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 
 import pytest
 
@@ -12,6 +13,7 @@ from headlines.core.worker import EmbeddedWorker
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
 from headlines.digests.models import Digest
+from headlines.subscriptions.models import Subscription
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
 
@@ -81,6 +83,55 @@ def test_after_downtime_late_readers_are_skipped_and_reported_not_mailed_at_nigh
     progress = digest_progress(digest_id=digest.pk)
     assert (progress.sent, progress.skipped) == (1, 1)
     assert "1 readers skipped" in caplog.text
+
+
+def test_readers_who_join_while_it_goes_out_get_it_too_or_are_reported_skipped(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    factories.reader(ed, email="newyork@example.org", timezone="America/New_York")
+    pending = factories.reader(ed, email="pending@example.org", status="pending")
+    digest = factories.digest(ed, day=DAY)
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+
+    fixed.advance(minutes=59)  # 19:00: the send is under way (New York's evening is to come)
+    Subscription.objects.filter(pk=pending.pk).update(status="confirmed", confirmed_at=fixed.now())
+    # Imported from a CSV: confirmed long ago by its consent date, but new to the edition.
+    imported = factories.reader(ed, email="imported@example.org")
+    Subscription.objects.filter(pk=imported.pk).update(
+        confirmed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
+    factories.reader(ed, email="joined-ny@example.org", timezone="America/New_York")
+    tick()
+    assert mailed(smtp_messenger) == [
+        "imported@example.org",
+        "london@example.org",
+        "pending@example.org",
+    ]
+
+    fixed.advance(hours=2, minutes=30)  # 21:30: London's window has closed
+    factories.reader(ed, email="too-late@example.org")
+    tick()
+    assert "too-late@example.org" not in mailed(smtp_messenger)
+    too_late = Delivery.objects.get(subscription__subscriber__email="too-late@example.org")
+    assert too_late.state == Delivery.State.SKIPPED and "window passed" in too_late.last_reply
+
+    fixed.advance(hours=1, minutes=36)  # 23:06 UTC = 18:06 in New York
+    tick()
+    tick()
+    assert Counter(m.recipients[0] for m in smtp_messenger.received) == {
+        "london@example.org": 1,
+        "pending@example.org": 1,
+        "imported@example.org": 1,
+        "newyork@example.org": 1,
+        "joined-ny@example.org": 1,
+    }
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT
 
 
 def test_a_draft_is_never_sent_by_the_tick(smtp_messenger: SMTPPeer) -> None:

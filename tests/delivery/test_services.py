@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
+from headlines.core import mail
 from headlines.core.errors import Conflict
+from headlines.core.messenger import SendResult
 from headlines.delivery import services
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
@@ -48,6 +51,32 @@ def test_running_it_again_sends_nothing_twice_and_reaches_new_readers(
     received = Counter(m.recipients[0] for m in smtp_messenger.received)
     assert len(received) == 11 and set(received.values()) == {1}
     assert received[late.subscriber.email] == 1
+
+
+def test_readers_who_join_while_it_runs_get_it_in_the_same_run(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 20)
+    digest = factories.digest(ed)
+    relay = mail.get_messenger()
+    joined: list[str] = []
+
+    class SignUpMeanwhile:  # the relay's first message: a reader is confirmed meanwhile
+        def send(self, **message: Any) -> SendResult:
+            if not joined:
+                joined.append(factories.reader(ed, email="joined@example.org").subscriber.email)
+            return relay.send(**message)
+
+        def close(self) -> None:
+            relay.close()
+
+    totals = services.delivery_send_now(digest_id=digest.pk, messenger=SignUpMeanwhile(), threads=1)
+
+    received = Counter(m.recipients[0] for m in smtp_messenger.received)
+    assert joined and received["joined@example.org"] == 1
+    assert len(received) == 21 and set(received.values()) == {1}
+    assert (totals.sent, totals.remaining) == (21, 0)
 
 
 def test_a_draft_is_refused_and_nothing_is_queued() -> None:

@@ -52,11 +52,15 @@ ON CONFLICT (digest_id, subscription_id) DO NOTHING
 """
 
 
-def fill(*, digest: Digest, now: dt.datetime, send_now: bool) -> int:
+def fill(
+    *, digest: Digest, now: dt.datetime, send_now: bool, since: dt.datetime | None = None
+) -> int:
     """One queued delivery per reader of the audience who has none yet; returns rows added.
 
     `send_now` makes every new row due at once; otherwise each is due at the reader's evening.
-    Set-based and chunked by subscription id, one short transaction per chunk.
+    `since` limits it to readers who joined or were confirmed from then on (a send under way
+    picking up its late readers). Set-based and chunked by subscription id, one short
+    transaction per chunk.
     """
     domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
     prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
@@ -77,7 +81,11 @@ def fill(*, digest: Digest, now: dt.datetime, send_now: bool) -> int:
                 due = now if cohort is None else cohort.due
                 deadline = (now if send_now else due) + window()
                 sql, params = audience.audience_sql(
-                    edition_id=digest.edition_id, cohort=cohort, after=low, upto=low + FILL_CHUNK
+                    edition_id=digest.edition_id,
+                    cohort=cohort,
+                    after=low,
+                    upto=low + FILL_CHUNK,
+                    since=since,
                 )
                 cursor.execute(
                     FILL_SQL.format(audience=sql),

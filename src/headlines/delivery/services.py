@@ -28,6 +28,14 @@ SENDABLE = (Digest.State.APPROVED, Digest.State.SENDING, Digest.State.SENT)
 # How many days back the scheduler still looks for approved digests: older ones are only
 # swept (their readers reported as skipped), never sent.
 LOOKBACK_DAYS = 2
+# A send under way adds the readers who joined or were confirmed since it started, from this
+# long before its start: a confirmation committed just after the first fill read the readers,
+# but stamped just before it, is still found (a row already there is never added twice).
+LATE_READERS_MARGIN = dt.timedelta(minutes=10)
+
+
+def _late_readers_since(digest: Digest, started: dt.datetime | None) -> dt.datetime:
+    return (started or digest.sending_started_at or clock.now()) - LATE_READERS_MARGIN
 
 
 def delivery_send_now(
@@ -61,6 +69,14 @@ def delivery_send_now(
         sender = Sender(digest_id=digest_id, channel=channel, threads=threads, on_progress=report)
         while True:
             sender.run_available()
+            # Readers confirmed (or imported) while this ran are owed the digest too.
+            if ledger.fill(
+                digest=digest,
+                now=clock.now(),
+                send_now=True,
+                since=_late_readers_since(digest, now),
+            ):
+                continue
             ledger.sweep(digest_id=digest_id, now=clock.now())
             if ledger.open_rows(digest_id=digest_id) == 0:
                 break
@@ -112,6 +128,12 @@ def delivery_dispatch() -> dict[str, int]:
             ledger.fill(digest=digest, now=now, send_now=False)
             digest_services.digest_mark_sending(digest_id=digest.pk)
             started += 1
+        else:
+            # A send under way: readers confirmed since it started get the digest at their
+            # evening too (or are reported skipped once their window has passed).
+            ledger.fill(
+                digest=digest, now=now, send_now=False, since=_late_readers_since(digest, None)
+            )
         swept = ledger.sweep(digest_id=digest.pk, now=now)
         if swept["skipped"]:
             log.warning(

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Max, Min
 
 from headlines.core.models import Edition
@@ -115,10 +116,23 @@ WHERE s.edition_id = %s AND s.status = 'confirmed' AND s.id > %s AND s.id <= %s 
 
 
 def audience_sql(
-    *, edition_id: int, cohort: Cohort | None, after: int, upto: int
+    *,
+    edition_id: int,
+    cohort: Cohort | None,
+    after: int,
+    upto: int,
+    since: dt.datetime | None = None,
 ) -> tuple[str, list[Any]]:
-    """The statement and parameters selecting one id slice of a cohort (None: everyone)."""
+    """The statement and parameters selecting one id slice of a cohort (None: everyone).
+
+    `since`: only readers who joined or were confirmed at or after it (a sign-up confirmed, or
+    a CSV imported, while a digest is already going out), not the whole edition again.
+    """
     where, params = ("", ()) if cohort is None else (cohort.where, cohort.params)
+    if since is not None:
+        stamp = connection.ops.adapt_datetimefield_value(since)
+        where += " AND (s.created_at >= %s OR s.confirmed_at >= %s)"
+        params = (*params, stamp, stamp)
     return AUDIENCE_SQL.format(where=where), [edition_id, after, upto, *params]
 
 
