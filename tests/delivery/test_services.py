@@ -12,8 +12,8 @@ from headlines.delivery import services
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
 from headlines.digests.models import Digest
-from headlines.subscriptions.models import Suppression
-from headlines.subscriptions.services import suppression_add
+from headlines.subscriptions.models import Subscription, Suppression
+from headlines.subscriptions.services import subscription_unsubscribe, suppression_add
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
 
@@ -112,3 +112,34 @@ def test_suppressed_and_unsubscribed_readers_are_not_mailed(smtp_messenger: SMTP
     assert (totals.sent, totals.suppressed) == (1, 2)
     assert bounced.deliveries.get().state == Delivery.State.SUPPRESSED
     assert digest_progress(digest_id=digest.pk).remaining == 0
+
+
+def test_a_reader_who_unsubscribes_while_their_batch_is_going_out_is_not_mailed(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # One claimed batch of 20 (tests.delivery.conftest), sent behind a slow relay: the reader
+    # leaves after the first messages went, long before the batch reaches them.
+    ed = factories.edition()
+    ids = factories.readers(ed, 20)
+    digest = factories.digest(ed)
+    relay = mail.get_messenger()
+    leaver = Subscription.objects.select_related("subscriber").get(pk=ids[-1])
+    sent: list[str] = []
+
+    class LeaveAfterFirst:
+        def send(self, **message: Any) -> SendResult:
+            if len(sent) == 1:
+                subscription_unsubscribe(subscription_id=leaver.pk, source="one_click")
+            sent.append(message["recipients"][0])
+            return relay.send(**message)
+
+        def close(self) -> None:
+            relay.close()
+
+    totals = services.delivery_send_now(digest_id=digest.pk, messenger=LeaveAfterFirst(), threads=1)
+
+    received = {m.recipients[0] for m in smtp_messenger.received}
+    assert leaver.subscriber.email not in received and len(received) == 19
+    assert (totals.sent, totals.suppressed, totals.remaining) == (19, 1, 0)
+    row = leaver.deliveries.get()
+    assert (row.state, row.last_reply) == (Delivery.State.SUPPRESSED, "no longer subscribed")

@@ -132,23 +132,23 @@ class Sender:
             self._send_batch(claimed)
 
     def _send_batch(self, claimed: list[Claimed]) -> None:
-        # The audience is read once per batch, right before its messages go: a bounce or an
-        # unsubscribe recorded before this claim stops this send.
-        readers = audience.audience_recipients(
-            subscription_ids=[c.subscription_id for c in claimed]
-        )
-        pending: list[Outcome] = []
-        for item in claimed:
-            reader = readers.get(item.subscription_id)
-            if reader is None or reader.refusal:
-                reason = reader.refusal if reader else "no longer subscribed"
-                pending.append(Outcome(item.id, State.SUPPRESSED, None, reason))
-            else:
-                pending.append(self._send_one(item, reader))
-            if len(pending) >= self.flush:
-                self._record(pending)
-                pending = []
-        self._record(pending)
+        # The audience is read again for every HEADLINES_DELIVERY_FLUSH messages, right before
+        # they go: a bounce or an unsubscribe recorded while this batch is being sent stops the
+        # messages not yet sent (a batch can take minutes behind a slow relay).
+        for start in range(0, len(claimed), self.flush):
+            chunk = claimed[start : start + self.flush]
+            readers = audience.audience_recipients(
+                subscription_ids=[c.subscription_id for c in chunk]
+            )
+            pending: list[Outcome] = []
+            for item in chunk:
+                reader = readers.get(item.subscription_id)
+                if reader is None or reader.refusal:
+                    reason = reader.refusal if reader else "no longer subscribed"
+                    pending.append(Outcome(item.id, State.SUPPRESSED, None, reason))
+                else:
+                    pending.append(self._send_one(item, reader))
+            self._record(pending)
 
     def _send_one(self, item: Claimed, reader: Recipient) -> Outcome:
         try:
