@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
@@ -116,6 +117,7 @@ class SMTPPeer:
         self.sessions: set[object] = set()  # the client end of each connection a message came on
         self.lock = threading.Lock()
         self.reply_for: Any = None  # callable(rcpt: str) -> str | None, e.g. "451 4.3.0 busy"
+        self.data_delay = 0.0  # seconds before the reply to a message's final "." (a slow relay)
         peer = self
 
         class Handler:
@@ -127,6 +129,8 @@ class SMTPPeer:
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):
+                if peer.data_delay:
+                    await asyncio.sleep(peer.data_delay)
                 with peer.lock:
                     peer.received.append(
                         ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)

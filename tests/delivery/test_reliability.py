@@ -8,8 +8,10 @@ import threading
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
+from headlines.core import mail
 from headlines.delivery import bounces, services
 from headlines.delivery.message import verp_address
 from headlines.delivery.models import Delivery
@@ -181,3 +183,25 @@ def test_a_refusal_that_names_the_reader_leaves_no_trace_of_them_after_erasure(
 
     assert rows_naming("gone.reader@example.org") == []
     assert Suppression.objects.filter(email_hash=suppression.email_hash).exists()
+
+
+def test_a_relay_slower_to_accept_than_the_connection_timeout_gets_each_message_once(
+    smtp_peer: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A relay that scans each message before its 250 (1.5 s here, against a 0.5 s timeout for
+    # everything else): giving up on the reply would send the message again, and again at
+    # each retry until the window (10 s here) closed.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SEND_WINDOW_HOURS", 10 / 3600)
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    digest = factories.digest(ed)
+    smtp_peer.data_delay = 1.5
+    relay = mail.SMTPMessenger(mail.parse_smtp_urls(smtp_peer.url), timeout=0.5)
+
+    try:
+        totals = services.delivery_send_now(digest_id=digest.pk, messenger=relay, threads=3)
+    finally:
+        relay.close()
+
+    assert sorted(counts(smtp_peer).values()) == [1, 1, 1]
+    assert (totals.sent, totals.remaining) == (3, 0)

@@ -13,7 +13,7 @@ import smtplib
 import ssl
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
@@ -237,6 +237,12 @@ class RelayPool:
                 conn.close()
 
 
+# How long the reply to a message's final "." is awaited: RFC 5321 (4.5.3.2.6) asks for 10
+# minutes, because a client that gives up earlier sends the message again although the relay
+# (scanning it, writing it to disk) is about to accept it: a reader gets it twice.
+DATA_REPLY_TIMEOUT = 600.0
+
+
 class SMTPMessenger:
     """Sends through the first relay that answers, over persistent pooled connections.
 
@@ -245,9 +251,16 @@ class SMTPMessenger:
     take it the result is a 4xx, which the delivery ledger retries later. Thread-safe.
     """
 
-    def __init__(self, relays: Sequence[Relay], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        relays: Sequence[Relay],
+        *,
+        timeout: float = 30.0,
+        data_timeout: float = DATA_REPLY_TIMEOUT,
+    ) -> None:
         self.relays = list(relays)
         self.timeout = timeout
+        self.data_timeout = data_timeout
         self.pools = [RelayPool(relay, timeout=timeout) for relay in self.relays]
 
     def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
@@ -278,7 +291,9 @@ class SMTPMessenger:
                     pool.mark_down()
                     return None
                 try:
-                    refused = transact(conn, envelope_from, list(recipients), raw)
+                    refused = transact(
+                        conn, envelope_from, list(recipients), raw, data_timeout=self.data_timeout
+                    )
                 except smtplib.SMTPRecipientsRefused as exc:
                     _reset(conn, pool)
                     code, reply = next(iter(exc.recipients.values()))
@@ -318,9 +333,18 @@ def _dot_stuffed(raw: bytes) -> bytes:
 
 
 def transact(
-    conn: smtplib.SMTP, envelope_from: str, recipients: list[str], raw: bytes
+    conn: smtplib.SMTP,
+    envelope_from: str,
+    recipients: list[str],
+    raw: bytes,
+    *,
+    data_timeout: float = 0.0,
 ) -> dict[str, tuple[int, bytes]]:
     """One SMTP mail transaction; returns refused recipients like `sendmail`, raises like it.
+
+    The reply to the end of the message is awaited up to `data_timeout` (if longer than the
+    connection's timeout): the relay has the whole message by then, and giving up on a slow
+    250 means sending the message again.
 
     With PIPELINING (RFC 2920) MAIL, RCPT and DATA go in one write and their replies are read
     together: two round trips a message instead of four. smtplib's `sendmail` also re-parses
@@ -331,7 +355,8 @@ def transact(
     if not (conn.does_esmtp and conn.has_extn("pipelining")) or not all(
         a.isascii() and "<" not in a and ">" not in a for a in addresses
     ):
-        return conn.sendmail(envelope_from, recipients, raw)
+        with _patience(conn, data_timeout):
+            return conn.sendmail(envelope_from, recipients, raw)
     payload = _dot_stuffed(raw)
     size = f" SIZE={len(payload)}" if conn.has_extn("size") else ""
     commands = [f"MAIL FROM:<{envelope_from}>{size}", *(f"RCPT TO:<{r}>" for r in recipients)]
@@ -355,10 +380,27 @@ def transact(
         conn.rset()
         raise smtplib.SMTPDataError(data_code, data_reply)
     conn.send(payload + b".\r\n")
-    code, reply = conn.getreply()
+    with _patience(conn, data_timeout):
+        code, reply = conn.getreply()
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
     return refused
+
+
+@contextlib.contextmanager
+def _patience(conn: smtplib.SMTP, seconds: float) -> Iterator[None]:
+    """Wait up to `seconds` for the replies read inside, if that is longer than the usual."""
+    sock = conn.sock
+    usual = sock.gettimeout() if sock is not None else None
+    if sock is None or usual is None or seconds <= usual:
+        yield
+        return
+    sock.settimeout(seconds)
+    try:
+        yield
+    finally:
+        if conn.sock is sock:
+            sock.settimeout(usual)
 
 
 def _discard(conn: smtplib.SMTP) -> None:
