@@ -10,6 +10,7 @@ as we write it (relaxed) and hash the body as written (simple), then sign with O
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -92,6 +93,24 @@ def load_key_file(*, selector: str, domain: str, path: Path) -> DKIMKey:
     except OSError as exc:
         raise InvalidInput(f"cannot read the DKIM key file {path}: {exc}", field="dkim") from None
     return load_key(selector=selector, domain=domain, pem=pem)
+
+
+def configured_key(*, domain: str) -> DKIMKey | None:
+    """The key of HEADLINES_DKIM_SELECTOR and HEADLINES_DKIM_KEY_FILE for a From domain (None:
+    signing is off). Read once a process per selector, domain and file: reading and parsing
+    the PEM costs more than signing."""
+    from django.conf import settings
+
+    selector = settings.CONFIG["HEADLINES_DKIM_SELECTOR"]
+    path = settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]
+    if not selector or not path:
+        return None
+    return _loaded_key(selector, domain, Path(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _loaded_key(selector: str, domain: str, path: Path) -> DKIMKey:
+    return load_key_file(selector=selector, domain=domain, path=path)
 
 
 def signature_header(

@@ -13,17 +13,15 @@ from __future__ import annotations
 import atexit
 import base64
 import email.policy
-import functools
 import os
 import threading
 from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
-from pathlib import Path
 
 from headlines.core import clock
-from headlines.core.dkim import DKIMKey, load_key_file, sign_message
+from headlines.core.dkim import configured_key, sign_message
 from headlines.core.errors import InvalidInput
 from headlines.core.messenger import Messenger, SendResult
 from headlines.core.smtp import (
@@ -256,25 +254,8 @@ def send_message(message: EmailMessage, *, envelope_from: str | None = None) -> 
     sender = envelope_from or parseaddr(str(message["From"]))[1]
     recipients = [parseaddr(str(message["To"]))[1]]
     raw = wire_bytes(message)
-    key = _dkim_key(domain=_domain_of(str(message["From"])))
+    key = configured_key(domain=_domain_of(str(message["From"])))
     if key is not None:
         raw = sign_message(raw, key)
     messenger = _transactional_messenger()
     return messenger.send(envelope_from=sender, recipients=recipients, raw=raw)
-
-
-def _dkim_key(*, domain: str) -> DKIMKey | None:
-    """The key of HEADLINES_DKIM_SELECTOR and HEADLINES_DKIM_KEY_FILE for a From domain."""
-    from django.conf import settings
-
-    selector = settings.CONFIG["HEADLINES_DKIM_SELECTOR"]
-    path = settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]
-    if not selector or not path:
-        return None
-    return _loaded_key(selector, domain, Path(path))
-
-
-@functools.lru_cache(maxsize=32)
-def _loaded_key(selector: str, domain: str, path: Path) -> DKIMKey:
-    # Reading and parsing the PEM costs more than signing: once a process, selector and domain.
-    return load_key_file(selector=selector, domain=domain, path=path)

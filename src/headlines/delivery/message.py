@@ -15,8 +15,8 @@ from email.utils import formatdate, parseaddr
 
 from django.conf import settings
 
-from headlines.core import clock
-from headlines.core.dkim import DKIMKey, load_key_file, relaxed_header, signature_header
+from headlines.core import clock, dkim
+from headlines.core.dkim import DKIMKey, relaxed_header, signature_header
 from headlines.core.mail import encoded_address, encoded_words, format_address, refuse_line_breaks
 from headlines.core.models import Edition
 from headlines.core.untrusted import mac_matches, plain_id
@@ -234,9 +234,4 @@ class DigestTemplate:
 
 def configured_key(digest: Digest) -> DKIMKey | None:
     """The key from HEADLINES_DKIM_SELECTOR/KEY_FILE for the edition's From domain, if set."""
-    selector = settings.CONFIG["HEADLINES_DKIM_SELECTOR"]
-    path = settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]
-    if not selector or not path:
-        return None
-    domain = sender_address(digest.edition).rpartition("@")[2]
-    return load_key_file(selector=selector, domain=domain, path=path)
+    return dkim.configured_key(domain=sender_address(digest.edition).rpartition("@")[2])
