@@ -69,7 +69,7 @@ def _missing(raw: str) -> str:
         return "no such file or folder, and only http:// and https:// URLs are fetched"
     path = Path(raw)
     if path.is_symlink() and not path.exists():
-        return "a link to nothing: its target is missing"
+        return DANGLING
     if path.exists():  # /dev/zero, a named pipe, a socket: reading one may never end
         return "not a file or folder (a device, a pipe or a socket is not read)"
     return "no such file or folder"
@@ -88,24 +88,33 @@ def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
     files: list[Path] = []
     refused: list[Failure] = []
     for path in sorted(root.rglob("*")):
-        if _hidden(path, root) or (skip_data and path.resolve().is_relative_to(data_dir)):
+        if _hidden(path, root):
+            continue
+        target = path.resolve()
+        if skip_data and target.is_relative_to(data_dir):
             continue
         if path.is_symlink():
-            target = path.resolve()
-            if not target.exists():
-                refused.append(Failure(str(path), "a link to nothing: its target is missing"))
-                continue
-            if target.is_dir():
-                refused.append(Failure(str(path), "a link to a folder is not followed"))
-                continue
-            if not target.is_relative_to(inside):
-                refused.append(
-                    Failure(str(path), "a link to a file outside the folder is not followed")
-                )
+            reason = _link_refused(target, inside)
+            if reason:
+                refused.append(Failure(str(path), reason))
                 continue
         if path.is_file():
             files.append(path)
     return files, refused
+
+
+DANGLING = "a link to nothing: its target is missing"
+
+
+def _link_refused(target: Path, inside: Path) -> str | None:
+    """Why a link in a folder, to `target`, is not followed; None: a file inside the folder."""
+    if not target.exists():
+        return DANGLING
+    if target.is_dir():
+        return "a link to a folder is not followed"
+    if not target.is_relative_to(inside):
+        return "a link to a file outside the folder is not followed"
+    return None
 
 
 def _hidden(path: Path, root: Path) -> bool:
