@@ -102,11 +102,9 @@ def _signed_target(msg: Message, raw: bytes) -> tuple[int | None, str | None]:
     for text in texts:
         for found in _SIGNED.findall(text):
             address = found.decode("ascii", "replace")
-            ref = read_verp(address)
-            if ref is not None:
-                found_verp, delivery_id, email = _verp_target([address])
-                if found_verp and email:
-                    return delivery_id, email
+            _, delivery_id, email = _verp_target([address])
+            if email:
+                return delivery_id, email
             subscription_id = read_unsubscribe_address(address)
             if subscription_id is not None and (email := _email_of(subscription_id)):
                 return None, email
@@ -191,12 +189,12 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
         bounce_note(email=email, kind=Kind.COMPLAINT, delivery_id=delivery_id, detail="ARF")
         return BounceReport("complaint", (email,), (email,))
     temporary, permanent = _failures(msg)
-    if not (temporary or permanent or _dsn_status(msg)):
+    status = _dsn_status(msg)
+    if not (temporary or permanent or status):
         return BounceReport("ignored", detail="not a bounce: no failed recipient, no status")
     # Our address says who; the DSN says how bad. A report with no permanent failure is soft.
-    hard = bool(permanent) or (not temporary and _dsn_status(msg).startswith("5"))
+    hard = bool(permanent) or (not temporary and status.startswith("5"))
     kind = Kind.HARD if hard else Kind.SOFT
-    status = _dsn_status(msg)
     suppressed = bounce_note(email=email, kind=kind, delivery_id=delivery_id, detail=status)
     return BounceReport(str(kind), (email,), (email,) if suppressed else ())
 

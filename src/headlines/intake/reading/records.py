@@ -129,7 +129,7 @@ def _decoded(raw_line: bytes, *, where: str, charset: str) -> str:
     if not raw_line.strip():
         return "\n"
     refuse_binary(raw_line, where=where)
-    for fits in ("utf-8", charset):
+    for fits in dict.fromkeys(("utf-8", charset)):
         try:
             return raw_line.decode(fits)
         except UnicodeDecodeError:
