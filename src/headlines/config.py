@@ -127,8 +127,10 @@ def _dkim_key_file(value: Path) -> None:
 
 
 # RFC 6376 3.1: a selector is one or more DNS labels. One with a space or a `;` passed start-up
-# (the key was checked under another name) and stopped the first send instead.
+# (the key was checked under another name) and stopped the first send instead. A host name's
+# labels are the same less the underscore, at most 63 characters.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _SELECTOR = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
@@ -148,7 +150,6 @@ def _domain(value: str) -> None:
         )
 
 
-_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _FACTORY = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
