@@ -206,3 +206,47 @@ def test_a_greylisted_confirmation_is_sent_again_after_the_backoff(edition, smtp
         jobs.set_backend(previous[1])
         set_messenger(previous[0])
         messenger.close()
+
+
+def test_the_bounce_of_a_confirmation_to_a_mistyped_address_suppresses_it(
+    client, edition, smtp_messenger, mail_now, settings, monkeypatch
+) -> None:
+    # The confirmation went out with the From address as its envelope sender: a mistyped
+    # address's bounce went to the desk's mailbox, unread, and was never suppressed.
+    from headlines.delivery import bounces
+    from headlines.subscriptions.hashing import email_hash
+    from headlines.subscriptions.models import Suppression
+    from tests.delivery.test_reliability import DSN
+
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_BOUNCE_DOMAIN", "bounces.news.example")
+    address = "reader@gmial.example"
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    [confirmation] = smtp_messenger.to(address)
+    envelope = confirmation.envelope_from
+    assert envelope.startswith("bounce+") and envelope.endswith("@bounces.news.example")
+    assert bounces.is_ours(envelope)
+
+    dsn = DSN.format(verp=envelope, rcpt=address).encode()
+    report = bounces.bounce_process(raw=dsn, recipients=[envelope])
+    assert (report.kind, report.suppressed) == ("hard", (address,))
+    assert Suppression.objects.filter(email_hash=email_hash(address)).exists()
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    assert len(smtp_messenger.to(address)) == 1  # no second confirmation to a dead address
+
+
+def test_the_welcome_email_goes_out_with_the_readers_verp_envelope(
+    client, edition, smtp_messenger, mail_now
+) -> None:
+    from headlines.delivery.message import read_verp
+
+    address = "welcome@example.com"
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    mail_now(
+        lambda: client.post(path_of(link_in(smtp_messenger.to(address)[0].message, "confirm")))
+    )
+    confirmation, welcome = smtp_messenger.to(address)
+    subscription = Subscription.objects.get()
+    # No digest yet: 0 stands in its place; the reader is the subscription.
+    assert read_verp(welcome.envelope_from) == (0, subscription.pk)
+    assert welcome.envelope_from.endswith("@localhost")  # HEADLINES_MAIL_FROM's domain
+    assert read_verp(confirmation.envelope_from) == (0, subscription.pk)

@@ -56,6 +56,20 @@ def verp_address(*, digest_id: int, subscription_id: int, domain: str) -> str:
     return f"bounce+{ref}.{_sign(ref)}@{domain}"
 
 
+# The digest id in the VERP address of a sign-up email (confirmation, welcome): no digest has it.
+NO_DIGEST = 0
+
+
+def transactional_envelope(*, subscription_id: int, from_address: str) -> str:
+    """The envelope sender of a sign-up email to one reader: their VERP address, as a digest's.
+    The From address was used, so the bounce of a confirmation to a mistyped address went to
+    the desk's mailbox, unread, and the address was never suppressed."""
+    domain = settings.CONFIG["HEADLINES_BOUNCE_DOMAIN"] or from_address.rpartition("@")[2]
+    return verp_address(
+        digest_id=NO_DIGEST, subscription_id=subscription_id, domain=domain or "localhost"
+    )
+
+
 def read_verp(address: str) -> tuple[int, int] | None:
     """(digest_id, subscription_id) from a VERP address we made, or None (forged, foreign)."""
     local = parseaddr(address)[1].partition("@")[0]

@@ -8,6 +8,7 @@ value is escaped in the HTML by Django's autoescaping, and every header goes thr
 from __future__ import annotations
 
 import logging
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -52,7 +53,13 @@ def _send(
         reply_to=edition.reply_to or None,
         headers=headers,
     )
-    result = send_message(message)
+    # Delivery imports this app: imported here, not at the top, to keep the import one-way.
+    from headlines.delivery.message import transactional_envelope
+
+    envelope = transactional_envelope(
+        subscription_id=subscription.pk, from_address=parseaddr(str(message["From"]))[1]
+    )
+    result = send_message(message, envelope_from=envelope)
     if not result.accepted:
         # The relay's words often name the address: the log says which subscription instead.
         reply = without_addresses(f"{result.code} {result.reply}")
