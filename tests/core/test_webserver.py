@@ -382,3 +382,31 @@ def test_healthz_answers_a_check_by_address_while_allowed_hosts_names_the_site(
         assert log.count("WARNING django.security.DisallowedHost: Invalid HTTP_HOST") == 1, log
     finally:
         server.stop()
+
+
+def test_head_answers_with_the_gets_headers_and_no_body_on_a_kept_alive_connection(
+    tmp_path: Path,
+) -> None:
+    """Waitress wrote the page after a HEAD's headers: a monitor or link checker reusing the
+    connection read it as the next response's status line (RFC 9110 9.3.2)."""
+    import http.client
+
+    server = Server(tmp_path, "--processes", "1")
+    paths = ["/", "/signup/us/", "/archive/", "/api/v1/openapi.json", "/static/admin/css/base.css"]
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=20)
+        for path in paths:
+            connection.request("GET", path)
+            get = connection.getresponse()
+            body = get.read()
+            connection.request("HEAD", path)
+            head = connection.getresponse()
+            assert (head.status, head.read()) == (200, b""), path
+            assert head.getheader("Content-Length") == str(len(body)) != "0", path
+            # The same connection still speaks HTTP: nothing of the HEAD's page is left on it.
+            connection.request("GET", "/healthz")
+            after = connection.getresponse()
+            assert after.status == 200 and after.read(), path
+        connection.close()
+    finally:
+        server.stop()

@@ -66,10 +66,31 @@ def web_process_main(
     close a connection after that many requests (0: never; see `keepalive_checked`)."""
     from waitress.server import create_server
 
-    server = create_server(application, sockets=[sock], **options)
+    server = create_server(without_head_bodies(application), sockets=[sock], **options)
     if keepalive_requests:  # one socket: the server is a TcpWSGIServer, which accepts
         server.channel_class = _channel_class(keepalive_requests)
     server.run()
+
+
+def without_head_bodies(application: Any) -> Any:
+    """The WSGI application, answering HEAD with the GET's status and headers and no body.
+
+    Waitress writes whatever body the application returns, whatever the method, and Django's
+    views answer HEAD as GET: a HEAD of /archive/ sent the page after its headers, and on a
+    kept-alive connection the client read those bytes as the next response's status line
+    (a monitor's or link checker's next request failed). Django calls start_response before
+    it returns, so the headers, Content-Length included, are already given."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        result = application(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return result
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()  # a file or a streamed export is not read, only let go of
+        return []
+
+    return app
 
 
 def keepalive_checked(requests: int) -> int:
