@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "headlines.core.middleware.healthz_first",
     "headlines.core.middleware.refuse_nul",
     "headlines.api.middleware.api_refusals_as_json",
+    "headlines.api.middleware.api_head_as_get",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

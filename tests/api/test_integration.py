@@ -121,6 +121,10 @@ def test_a_script_signs_up_sees_the_webhook_reads_clicks_and_erases(
         assert reader.get(f"{base}/api/v1/openapi.json").json()["openapi"].startswith("3.")
         assert "/static/ninja/swagger-ui-bundle.js" in reader.get(f"{base}/api/v1/docs").text
         assert reader.get(f"{base}/static/ninja/swagger-ui-bundle.js").status_code == 200
+        # HEAD is answered where GET is (RFC 9110), by waitress without the body.
+        get, head = api.get("/editions"), api.head("/editions")
+        assert (head.status_code, head.content) == (200, b"")
+        assert head.headers["content-length"] == get.headers["content-length"] != "0"
 
         # 1. Sign a reader up: double opt-in, as the form.
         signup = api.post("/subscribers", json={"email": "reader@example.com", "edition": "us"})
