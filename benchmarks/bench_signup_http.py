@@ -201,7 +201,7 @@ class Server:
             **{k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")},
             "HEADLINES_DATA_DIR": str(data_dir),
             "HEADLINES_DATABASE_URL": database_url,
-            "HEADLINES_SECRET_KEY": "bench-signup-secret",
+            "HEADLINES_SECRET_KEY": "bench-signup-secret-Qm4Zt8Lw2Xp6Rv0Kc3Jn7Hd1Fs5Gb9Ye",
             "HEADLINES_LOG_LEVEL": "WARNING",
             "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
             "HEADLINES_TRUSTED_PROXIES": "1",

@@ -340,7 +340,9 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_SECRET_KEY",
         str,
         None,
-        "Key for signed links and CSRF. Unset: generated once into DATA_DIR/secret_key.",
+        "Key for signed links and CSRF. Unset: generated once into DATA_DIR/secret_key. Set: "
+        "50 or more random characters; a shorter or default-looking one (`changeme`) is "
+        "warned of at start-up (headlines.W001).",
         secret=True,
     ),
     Setting(

@@ -65,7 +65,8 @@ class Installation:
             **{k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")},
             "HEADLINES_DATA_DIR": str(data_dir),
             "HEADLINES_DATABASE_URL": self.database_url,
-            "HEADLINES_SECRET_KEY": "children-test-secret",
+            # Long and random-looking, as `headlines run` asks (a short one is warned of).
+            "HEADLINES_SECRET_KEY": "children-test-secret-Qm4Zt8Lw2Xp6Rv0Kc3Jn7Hd1Fs5Gb9Ye",
             "HEADLINES_LOG_LEVEL": "WARNING",
             "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
             "PYTHONPATH": str(REPO),

@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
+        from headlines.core import checks  # noqa: F401  (registers the start-up checks)
         from headlines.core.models import Edition
         from headlines.core.selectors import edition_open_forget
 

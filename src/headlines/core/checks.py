@@ -1,0 +1,55 @@
+"""Start-up checks of settings a public service must not run with (Django's system checks:
+`headlines run` and `headlines check` print them before anything starts).
+
+Warnings, not refusals: an installation that already runs with a weak key has sent links
+signed with it, and refusing to start would stop every one of them working at the upgrade.
+Off with HEADLINES_DEBUG, a developer's machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+# Django's own yardstick for a secret key (security.W009, `check --deploy`).
+KEY_MIN_LENGTH = 50
+KEY_MIN_DIFFERENT = 5
+# Words people type when a key is asked for: found first in any guessing list.
+KEY_DEFAULTS = frozenset(
+    {"changeme", "change-me", "change_me", "secret", "secretkey", "secret-key", "password",
+     "default", "test", "development", "insecure", "headlines", "xxx", "todo"}
+)  # fmt: skip
+GENERATE = "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+
+
+def weak_key_reason(key: str) -> str | None:
+    """Why `key` is guessable, in words that never repeat it; None when it is not."""
+    if key.strip().lower() in KEY_DEFAULTS or key.startswith("django-insecure-"):
+        return "is a well-known default"
+    if len(key) < KEY_MIN_LENGTH:
+        length = f"{len(key)} character{'s' if len(key) > 1 else ''}"
+        return f"is {length} long (fewer than {KEY_MIN_LENGTH})"
+    if len(set(key)) < KEY_MIN_DIFFERENT:
+        return f"has {len(set(key))} different characters (fewer than {KEY_MIN_DIFFERENT})"
+    return None
+
+
+@checks.register(checks.Tags.security)
+def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG or not settings.CONFIG["HEADLINES_SECRET_KEY"]:
+        return []  # unset: generated, 50 random bytes, into DATA_DIR/secret_key
+    reason = weak_key_reason(str(settings.CONFIG["HEADLINES_SECRET_KEY"]))
+    if reason is None:
+        return []
+    return [
+        checks.Warning(
+            f"HEADLINES_SECRET_KEY {reason}: whoever guesses it can forge the confirmation, "
+            "unsubscribe and preferences links of any reader, and the CSRF tokens.",
+            hint=f"Set 50 or more random characters (`{GENERATE}`), the same on every "
+            "machine, or leave it unset to have one generated into DATA_DIR/secret_key. "
+            "Links already sent stop working when the key changes.",
+            id="headlines.W001",
+        )
+    ]
