@@ -333,7 +333,8 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "http://127.0.0.1:8000",
         "Public URL of the web service, used in every link of every email. Unset, `headlines "
-        "run` links to its own --host and --port.",
+        "run` links to its own --host and --port. An http:// one (other than loopback) is warned "
+        "of at start-up (headlines.W002): RFC 8058 one-click unsubscribe needs https://.",
         check=_public_url,
     ),
     Setting(

@@ -48,3 +48,42 @@ def test_headlines_check_says_so_on_stderr_and_still_starts(tmp_path: Path) -> N
     assert "token_urlsafe(50)" in weak.stderr
     fine = Installation(tmp_path, HEADLINES_SECRET_KEY=STRONG).run("check")
     assert "headlines.W001" not in fine.stderr
+
+
+@pytest.mark.parametrize(
+    "url", ["http://news.example", "http://203.0.113.7:8000", "HTTP://News.example/"]
+)
+def test_a_public_http_base_url_is_warned_of_for_one_click_unsubscribe(settings, url: str) -> None:
+    # RFC 8058 one-click needs an https:// List-Unsubscribe URL: mailbox providers show no
+    # one-click button over http://, and nothing said why.
+    settings.BASE_URL = url
+    [warning] = [m for m in checks.run_checks() if m.id == "headlines.W002"]
+    assert "RFC 8058" in warning.msg and "https://" in str(warning.hint)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://news.example", "http://127.0.0.1:8000", "http://localhost:8765", "http://[::1]:80"],
+)
+def test_https_or_a_loopback_base_url_passes(settings, url: str) -> None:
+    settings.BASE_URL = url
+    assert "headlines.W002" not in [m.id for m in checks.run_checks()]
+
+
+def test_debug_mode_is_not_warned_of_http(settings) -> None:
+    settings.BASE_URL, settings.DEBUG = "http://news.example", True
+    assert "headlines.W002" not in [m.id for m in checks.run_checks()]
+
+
+def test_the_http_warning_names_no_password_from_the_url(settings) -> None:
+    settings.BASE_URL = "http://desk:hunter2@news.example:8080"
+    [warning] = [m for m in checks.run_checks() if m.id == "headlines.W002"]
+    assert "http://news.example:8080" in warning.msg and "hunter2" not in warning.msg
+
+
+def test_headlines_check_warns_of_an_http_base_url_on_stderr(tmp_path: Path) -> None:
+    url = "http://news.example"
+    plain = Installation(tmp_path, HEADLINES_BASE_URL=url).run("check")
+    assert "(headlines.W002) HEADLINES_BASE_URL is http://news.example: RFC 8058" in plain.stderr
+    secure = Installation(tmp_path, HEADLINES_BASE_URL="https://news.example").run("check")
+    assert "headlines.W002" not in secure.stderr

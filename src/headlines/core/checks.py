@@ -8,6 +8,8 @@ Off with HEADLINES_DEBUG, a developer's machine.
 
 from __future__ import annotations
 
+import ipaddress
+import urllib.parse
 from typing import Any
 
 from django.conf import settings
@@ -51,5 +53,38 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             "machine, or leave it unset to have one generated into DATA_DIR/secret_key. "
             "Links already sent stop working when the key changes.",
             id="headlines.W001",
+        )
+    ]
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_port(parts: urllib.parse.SplitResult) -> str:
+    """The URL's host and port, never a user or password it may hold."""
+    return parts.netloc.rpartition("@")[2]
+
+
+@checks.register(checks.Tags.security)
+def base_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A public http:// base URL: RFC 8058 one-click unsubscribe needs an HTTPS target."""
+    parts = urllib.parse.urlsplit(settings.BASE_URL)
+    if settings.DEBUG or parts.scheme.lower() != "http" or _loopback(parts.hostname or ""):
+        return []
+    return [
+        checks.Warning(
+            f"HEADLINES_BASE_URL is http://{_host_port(parts)}: RFC 8058 one-click unsubscribe "
+            "needs an https:// List-Unsubscribe URL, so mailbox providers show no one-click "
+            "unsubscribe button for these emails, and readers' confirm, unsubscribe and "
+            "preferences links (and the staff admin) travel unencrypted.",
+            hint="Put the service behind a TLS-terminating proxy and set HEADLINES_BASE_URL "
+            "to its https:// address.",
+            id="headlines.W002",
         )
     ]
