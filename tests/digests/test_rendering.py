@@ -111,3 +111,32 @@ def test_an_edition_in_a_right_to_left_language_reads_right_to_left(
     for path in (f"/archive/{edition.slug}/{digest.date:%Y-%m-%d}/", f"/archive/{edition.slug}/"):
         page = Client().get(path).content.decode()
         assert f'<html lang="{language}" dir="{direction}">' in page
+
+
+LONG_HEADLINE = (
+    "Harbour authority confirms the northern breakwater will close for eleven months of "
+    "repairs after winter storms undermined its foundations, ferry operators say"
+)
+
+
+def test_the_plain_text_part_keeps_to_78_characters_a_line_except_urls(digest: Digest) -> None:
+    # RFC 5322 2.1.1: lines of at most 78 characters. A long headline, outlet list or edition
+    # name went out as one line of 150 or more; URLs stay whole, on a line of their own.
+    digest.edition.name = (
+        "The Evening Headlines of the Northern Coast and the Islands, Weekday Edition"
+    )
+    digest.edition.save()
+    item = digest.items.filter(dropped=False).order_by("position", "id").first()
+    assert item is not None
+    item.headline = LONG_HEADLINE
+    item.source_names = [f"The {town} Evening Chronicle" for town in ("Harbour", "Bay", "Cove")]
+    item.save()
+    _, _, _, text = rendering.render(digest)
+    long_lines = [line for line in text.splitlines() if len(line) > 78]
+    assert all(re.search(r"https?://\S{40,}", line) for line in long_lines), long_lines
+    words = " ".join(text.split())
+    assert f"1. {LONG_HEADLINE}" in words
+    assert "Reported by The Harbour Evening Chronicle, The Bay Evening Chronicle and" in words
+    assert f"You are receiving {digest.edition.name} because you signed up for it." in words
+    link = re.search(r"Read the full story: (\S+)", text)
+    assert link and link.group(1).startswith("http")  # a URL is never split
