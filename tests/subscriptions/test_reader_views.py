@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.test import Client
 
 from headlines.core import clock
@@ -255,3 +256,36 @@ def test_the_welcome_email_states_the_real_first_send_time(client, pending, mail
         body = welcome.get_body(preferencelist=(part.split("/")[1],)).get_content()
         assert expected in body
         assert "this evening" not in body
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "hour", "expected", "utc"),
+    [
+        # Clocks go forward at 02:00: the evening is on EDT (UTC-4), not the morning's EST.
+        ("America/New_York", "2026-03-08T05:00", None, "Sunday 8 March at 18:00", "22:00"),
+        # 02:00 does not exist that night: the reader's digest comes at 03:00 EDT, said so.
+        ("America/New_York", "2026-03-08T05:00", 2, "Sunday 8 March at 03:00", "07:00"),
+        # Clocks go back at 02:00: the evening is on EST (UTC-5).
+        ("America/New_York", "2026-11-01T04:00", None, "Sunday 1 November at 18:00", "23:00"),
+        # 01:00 happens twice: the first one (EDT), never an hour later than it says.
+        ("America/New_York", "2026-11-01T04:00", 1, "Sunday 1 November at 01:00", "05:00"),
+        ("Europe/London", "2026-03-29T00:30", None, "Sunday 29 March at 18:00", "17:00"),
+        ("Europe/London", "2026-03-29T00:30", 1, "Sunday 29 March at 02:00", "01:00"),
+    ],
+)
+def test_on_a_day_the_clocks_change_the_first_digest_is_given_in_true_local_time(
+    client, edition, mail_now, zone: str, now: str, hour: int | None, expected: str, utc: str
+) -> None:
+    edition.timezone = zone
+    edition.save()
+    with time_machine.travel(dt.datetime.fromisoformat(now + "+00:00"), tick=False):
+        mail_now(lambda: client.post("/signup/us/", {"email": "dst@example.com"}))
+        pending = Subscription.objects.get()
+        Subscription.objects.filter(pk=pending.pk).update(send_hour=hour)
+        page = mail_now(lambda: client.post(path_of(links.confirm_url(pending.pk))))
+    place = zone.rpartition("/")[2].replace("_", " ")
+    sentence = f"Your first digest arrives on {expected} ({place} time)."
+    assert sentence in page.content.decode()
+    assert f'datetime="{now[:10]}T{utc}:00+00:00"' in page.content.decode()
+    [welcome] = [m for m in outbox("dst@example.com") if "Welcome" in m["Subject"]]
+    assert sentence in welcome.get_body(preferencelist=("plain",)).get_content()
