@@ -406,7 +406,7 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_CONFIRM_MAX_AGE_DAYS",
         int,
         7,
-        "Days a confirmation link stays valid.",
+        "Days a confirmation link stays valid; an expired link's page offers to send a new one.",
         group="subscriptions",
         minimum=1,
         maximum=365,

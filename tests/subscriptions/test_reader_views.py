@@ -9,7 +9,7 @@ from headlines.core import clock
 from headlines.subscriptions import links
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from tests.subscriptions import factories
-from tests.subscriptions.conftest import outbox, path_of
+from tests.subscriptions.conftest import link_in, outbox, path_of
 
 pytestmark = pytest.mark.django_db
 Status = Subscription.Status
@@ -289,3 +289,83 @@ def test_on_a_day_the_clocks_change_the_first_digest_is_given_in_true_local_time
     assert f'datetime="{now[:10]}T{utc}:00+00:00"' in page.content.decode()
     [welcome] = [m for m in outbox("dst@example.com") if "Welcome" in m["Subject"]]
     assert sentence in welcome.get_body(preferencelist=("plain",)).get_content()
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def test_an_expired_confirmation_link_confirms_nothing_and_offers_a_new_one(
+    edition, mail_now
+) -> None:
+    # A forwarded confirmation must not confirm a reader months later; the reader who comes
+    # back late is offered a new link instead of "sign up again" on an error page.
+    strict = Client(enforce_csrf_checks=True)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False) as t:
+        mail_now(lambda: Client().post("/signup/us/", {"email": "late@example.com"}))
+        pending = Subscription.objects.get()
+        url = path_of(links.confirm_url(pending.pk))
+        opened = strict.get(url)  # the confirm page, opened in time
+        t.shift(dt.timedelta(days=7, minutes=1))
+
+        page = strict.get(url)
+        assert page.status_code == 410
+        body = page.content.decode()
+        assert "This confirmation link has expired" in body and "late@example.com" in body
+        assert 'value="resend"' in body
+        # The button of the page opened in time confirms nothing now, and sends nothing.
+        stale = mail_now(
+            lambda: strict.post(url, {"csrfmiddlewaretoken": _csrf(opened.content.decode())})
+        )
+        assert stale.status_code == 410
+        assert strict.post(url, {"action": "resend"}).status_code == 403  # CSRF, as every form
+        pending.refresh_from_db()
+        assert pending.status == Status.PENDING and len(outbox("late@example.com")) == 1
+
+        sent = mail_now(
+            lambda: strict.post(url, {"action": "resend", "csrfmiddlewaretoken": _csrf(body)})
+        )
+        assert sent.status_code == 200
+        assert "We have sent a new confirmation link to late@example.com" in sent.content.decode()
+        first, second = outbox("late@example.com")
+        assert second["Subject"] == first["Subject"]
+        fresh = path_of(link_in(second, "confirm"))
+        assert fresh != url
+        mail_now(lambda: Client().post(fresh))
+    pending.refresh_from_db()
+    assert pending.status == Status.CONFIRMED
+
+
+def test_an_expired_link_of_a_reader_confirmed_since_shows_them_subscribed(
+    client, edition, mail_now
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False) as t:
+        mail_now(lambda: client.post("/signup/us/", {"email": "p@example.com"}))
+        pending = Subscription.objects.get()
+        old = path_of(links.confirm_url(pending.pk))
+        t.shift(dt.timedelta(days=9))
+        mail_now(lambda: client.post(path_of(links.confirm_url(pending.pk))))
+        sent_before = len(outbox("p@example.com"))
+        page = mail_now(lambda: client.post(old, {"action": "resend"}))
+    assert page.status_code == 200
+    assert "You are subscribed to the US Evening Headlines email." in page.content.decode()
+    assert len(outbox("p@example.com")) == sent_before
+
+
+def test_new_links_for_one_address_keep_to_the_sign_up_limit(
+    client, edition, mail_now, settings, monkeypatch
+) -> None:
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_ADDRESS", 2)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC), tick=False) as t:
+        mail_now(lambda: client.post("/signup/us/", {"email": "p@example.com"}))
+        url = path_of(links.confirm_url(Subscription.objects.get().pk))
+        t.shift(dt.timedelta(days=8))
+        answers = [
+            mail_now(lambda: client.post(url, {"action": "resend"})).status_code for _ in range(3)
+        ]
+        assert (
+            "Too many links were asked for this address"
+            in client.post(url, {"action": "resend"}).content.decode()
+        )
+    assert answers == [200, 200, 429]
+    assert len(outbox("p@example.com")) == 3

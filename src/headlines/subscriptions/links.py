@@ -44,6 +44,10 @@ class ClockSigner(signing.TimestampSigner):
         return value
 
 
+class LinkExpired(InvalidInput):
+    """A genuine link past its age: its page can offer a new one."""
+
+
 def sign_value(purpose: str, value: Any) -> str:
     return ClockSigner(salt=SALTS[purpose]).sign_object(value, compress=False)
 
@@ -62,7 +66,7 @@ def read_token(purpose: str, token: str, *, max_age_seconds: int | None = None) 
     try:
         value = unsign_value(purpose, token, max_age_seconds=max_age_seconds)
     except signing.SignatureExpired:
-        raise InvalidInput("This link has expired. Please sign up again.") from None
+        raise LinkExpired("This link has expired.") from None
     except (signing.BadSignature, ValueError, UnicodeError):
         raise InvalidInput("This link is not valid. Please check you copied all of it.") from None
     if not isinstance(value, int) or isinstance(value, bool):

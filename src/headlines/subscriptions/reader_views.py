@@ -52,8 +52,14 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             subscription = services.subscription_confirm(
                 subscription_id=subscription.pk, ip=client_ip(request)
             )
+    except links.LinkExpired:
+        return _confirm_expired(request, token)
     except (InvalidInput, NotFound, Conflict) as exc:
         return _failure(request, exc)
+    return _confirm_page(request, subscription)
+
+
+def _confirm_page(request: HttpRequest, subscription: Subscription) -> HttpResponse:
     context = {
         "subscription": subscription,
         "edition": subscription.edition,
@@ -63,6 +69,38 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if subscription.status == Subscription.Status.CONFIRMED:
         context.update(_first_digest(subscription))
     return render(request, "subscriptions/confirm.html", context)
+
+
+def _confirm_expired(request: HttpRequest, token: str) -> HttpResponse:
+    """A genuine confirmation link past HEADLINES_CONFIRM_MAX_AGE_DAYS confirms nothing (a
+    forwarded email must not confirm a reader months later). Its page offers a new link, sent
+    to the address signed up with, on a POST of its own button; an older page's confirm
+    button only brings this page back."""
+    try:
+        subscription = selectors.subscription_get(
+            subscription_id=links.read_token("confirm", token)  # genuine: only its age is past
+        )
+        asked = request.method == "POST" and request.POST.get("action") == "resend"
+        sent = asked and services.subscription_confirmation_resend(
+            subscription_id=subscription.pk, ip=client_ip(request)
+        )
+    except services.RateLimited as exc:
+        return problem(request, str(exc), status=429)
+    except (InvalidInput, NotFound) as exc:
+        return _failure(request, exc)
+    if subscription.status == Subscription.Status.CONFIRMED:
+        return _confirm_page(request, subscription)  # confirmed since, by a newer link
+    if subscription.status != Subscription.Status.PENDING:
+        return _failure(request, Conflict("You have unsubscribed since. Please sign up again."))
+    context = {
+        "edition": subscription.edition,
+        "email": subscription.subscriber.email,
+        "days": links.confirm_max_age_seconds() // 86400,
+        "asked": asked,
+        "sent": sent,
+    }
+    status = 200 if sent else 429 if asked else 410
+    return render(request, "subscriptions/confirm_expired.html", context, status=status)
 
 
 def _first_digest(subscription: Subscription) -> dict[str, object]:

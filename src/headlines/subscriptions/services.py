@@ -193,6 +193,25 @@ def _request_record(
     rows.confirmation(subscription_id=subscription.pk)
 
 
+@transaction.atomic
+def subscription_confirmation_resend(*, subscription_id: int, ip: str | None = None) -> bool:
+    """A new confirmation email for a pending reader whose link expired, to the address they
+    signed up with. False when nothing is sent: the reader is no longer pending, or the
+    address is over its sign-up limit; RateLimited over the per-IP one (as a sign-up)."""
+    subscription = _locked_subscription(subscription_id)
+    if subscription.status != Status.PENDING:
+        return False
+    verdict = signup_attempt_check(
+        ip_key=ip_hash(ip), address_key=subscription.subscriber.email_hash
+    )
+    if not verdict.ip_allowed:
+        raise RateLimited("Too many sign-ups from your network. Please try again in an hour.")
+    if not verdict.address_allowed:
+        return False
+    jobs.enqueue("subscriptions.send_confirmation", subscription_id=subscription.pk)
+    return True
+
+
 # READER_COLUMNS: is the address suppressed, and which subscriber holds it, read in the rate
 # limit's statement (`signup_attempt_check`'s `also`); SUBSCRIBER_INSERT_SQL: a new reader's
 # row, or none if another sign-up just made it (a unique key clashed). Written out because they
