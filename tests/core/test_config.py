@@ -49,6 +49,32 @@ def test_bad_values_name_the_setting(tmp_path: Path, name: str, raw: str) -> Non
         config.load({name: raw}, dotenv=tmp_path / "none")
 
 
+BOOLEANS = [s.name for s in config.SETTINGS if s.type is bool]
+
+
+@pytest.mark.parametrize("name", BOOLEANS)
+@pytest.mark.parametrize("raw", ["flase", "ture", "Y", "2", "enabled"])
+def test_every_boolean_refuses_a_word_that_is_not_true_or_false(
+    tmp_path: Path, name: str, raw: str
+) -> None:
+    # Checked: `HEADLINES_…=flase` was never silently false. Each boolean, from the
+    # environment and from .env, is a configuration error that names the variable.
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(f"{name}={raw}\n")
+    for environ, file in (({name: raw}, tmp_path / "none"), ({}, dotenv)):
+        with pytest.raises(ConfigError) as refused:
+            config.load(environ, dotenv=file)
+        assert str(refused.value) == f"{name}: expected true or false, got {raw!r}"
+
+
+@pytest.mark.parametrize("name", BOOLEANS)
+def test_every_boolean_takes_the_documented_words_in_any_case(tmp_path: Path, name: str) -> None:
+    words = {"true": True, "Yes": True, "ON": True, "1": True}
+    words |= {"false": False, "No": False, "OFF": False, "0": False}
+    for raw, value in words.items():
+        assert config.load({name: raw}, dotenv=tmp_path / "none")[name] is value
+
+
 @pytest.mark.parametrize(
     ("name", "raw", "expected"),
     [
