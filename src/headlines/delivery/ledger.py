@@ -59,23 +59,24 @@ def fill(
 
     `send_now` makes every new row due at once; otherwise each is due at the reader's evening.
     `since` limits it to readers who joined or were confirmed from then on (a send under way
-    picking up its late readers). Set-based and chunked by subscription id, one short
-    transaction per chunk.
+    picking up its late readers, every scheduler tick): its cost follows those readers, not
+    the audience. Set-based and chunked by subscription id (FILL_CHUNK readers a chunk), one
+    short transaction per chunk.
     """
-    domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
-    prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
-    bounds = audience.audience_id_range(edition_id=digest.edition_id)
-    if bounds is None:
-        return 0
     cohorts: list[audience.Cohort | None] = (
         [None]
         if send_now
-        else list(audience.audience_cohorts(edition=digest.edition, day=digest.date))
+        else list(audience.audience_cohorts(edition=digest.edition, day=digest.date, since=since))
     )
+    if not cohorts:
+        return 0
+    domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
+    prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
     ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     added = 0
-    for low in range(bounds[0] - 1, bounds[1], FILL_CHUNK):
+    slices = audience.audience_slices(edition_id=digest.edition_id, size=FILL_CHUNK, since=since)
+    for low, high in slices:
         with transaction.atomic(), connection.cursor() as cursor:
             for cohort in cohorts:
                 due = now if cohort is None else cohort.due
@@ -84,7 +85,7 @@ def fill(
                     edition_id=digest.edition_id,
                     cohort=cohort,
                     after=low,
-                    upto=low + FILL_CHUNK,
+                    upto=high,
                     since=since,
                 )
                 cursor.execute(

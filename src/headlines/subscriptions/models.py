@@ -65,7 +65,14 @@ class Subscription(models.Model):
                 fields=["subscriber", "edition"], name="one_subscription_per_edition"
             )
         ]
-        indexes = [models.Index(fields=["edition", "status"])]
+        indexes = [
+            models.Index(fields=["edition", "status"]),
+            # A send under way looks for its late readers every scheduler tick: those who joined
+            # (an import) or were confirmed since it started (subscriptions.audience._confirmed).
+            # Without these it read the whole edition each time (13 s at a million readers).
+            models.Index(fields=["edition", "created_at"], name="subscription_joined"),
+            models.Index(fields=["edition", "confirmed_at"], name="subscription_confirmed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subscriber} · {self.edition.slug} · {self.status}"
