@@ -154,3 +154,26 @@ def test_looking_for_late_readers_reads_only_them(monkeypatch: pytest.MonkeyPatc
     assert set(
         Delivery.objects.filter(digest=digest).values_list("subscription_id", flat=True)
     ) == (set(Subscription.objects.filter(edition=ed).values_list("id", flat=True)))
+
+
+def test_the_next_wake_is_the_earliest_retry_lease_or_due_time() -> None:
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    digest = factories.digest(ed)
+    assert ledger.next_wake(digest_id=digest.pk) is None
+    assert not ledger.any_open(digest_id=digest.pk)
+    ledger.fill(digest=digest, now=NOW + dt.timedelta(hours=1), send_now=True)
+    assert ledger.any_open(digest_id=digest.pk)
+    assert ledger.next_wake(digest_id=digest.pk) == NOW + dt.timedelta(hours=1)
+    _queued, deferred, leased = Delivery.objects.order_by("id")
+    retry = NOW + dt.timedelta(minutes=5)
+    Delivery.objects.filter(pk=deferred.pk).update(state=State.DEFERRED, next_attempt_at=retry)
+    assert ledger.next_wake(digest_id=digest.pk) == retry
+    lease = NOW + dt.timedelta(seconds=20)
+    Delivery.objects.filter(pk=leased.pk).update(state=State.SENDING, lease_expires_at=lease)
+    assert ledger.next_wake(digest_id=digest.pk) == lease
+    Delivery.objects.update(state=State.SENT)
+    assert (ledger.next_wake(digest_id=digest.pk), ledger.any_open(digest_id=digest.pk)) == (
+        None,
+        False,
+    )

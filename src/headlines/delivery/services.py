@@ -78,7 +78,7 @@ def delivery_send_now(
             ):
                 continue
             ledger.sweep(digest_id=digest_id, now=clock.now())
-            if ledger.open_rows(digest_id=digest_id) == 0:
+            if not ledger.any_open(digest_id=digest_id):
                 break
             _wait(digest_id)
     finally:
@@ -144,7 +144,7 @@ def delivery_dispatch() -> dict[str, int]:
         if ledger.due_rows(digest_id=digest.pk, now=now):
             _queue_sender(digest.pk)
             senders += 1
-        elif ledger.open_rows(digest_id=digest.pk) == 0:
+        elif not ledger.any_open(digest_id=digest.pk):
             digest_services.digest_mark_sent(digest_id=digest.pk)
             finished += 1
     return {"started": started, "senders": senders, "finished": finished}
