@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -143,3 +146,43 @@ def test_a_reader_who_unsubscribes_while_their_batch_is_going_out_is_not_mailed(
     assert (totals.sent, totals.suppressed, totals.remaining) == (19, 1, 0)
     row = leaver.deliveries.get()
     assert (row.state, row.last_reply) == (Delivery.State.SUPPRESSED, "no longer subscribed")
+
+
+def test_send_now_refreshes_its_progress_from_one_thread_and_seldom_when_counting_is_slow(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    """`headlines send` counts its progress in the ledger, about a second at a million rows; it
+    did so every 0.2 s from whichever sender thread flushed, so a thread spent most of its time
+    counting instead of sending, and several could count at once."""
+    ed = factories.edition()
+    factories.readers(ed, 480)
+    digest = factories.digest(ed)
+    relay = mail.get_messenger()
+
+    class SlowRelay:  # 10 ms a message: over a second on 4 threads
+        def send(self, **message: Any) -> SendResult:
+            time.sleep(0.01)
+            return relay.send(**message)
+
+        def close(self) -> None:
+            relay.close()
+
+    calls: list[tuple[float, float]] = []
+    inside = threading.Semaphore(1)
+
+    def show(_: Any) -> None:  # a count that takes 50 ms
+        assert inside.acquire(blocking=False), "two threads counted at once"
+        started = time.monotonic()
+        time.sleep(0.05)
+        calls.append((started, time.monotonic()))
+        inside.release()
+
+    totals = services.delivery_send_now(
+        digest_id=digest.pk, messenger=SlowRelay(), threads=4, progress=show
+    )
+
+    assert totals.sent == 480
+    refreshes = calls[:-1]  # the last is the final count, shown once the send is over
+    assert len(refreshes) >= 2
+    gaps = [nxt[0] - prev[1] for prev, nxt in itertools.pairwise(refreshes)]
+    assert min(gaps) >= 0.5  # ten times the 50 ms the last count took
