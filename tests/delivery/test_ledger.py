@@ -14,6 +14,7 @@ from headlines.delivery.ledger import Outcome
 from headlines.delivery.models import Delivery
 from headlines.delivery.sender import classify
 from headlines.subscriptions.models import Subscription
+from headlines.subscriptions.services import subscription_import_confirmed
 from tests.delivery import factories
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +157,27 @@ def test_looking_for_late_readers_reads_only_them(monkeypatch: pytest.MonkeyPatc
     assert set(
         Delivery.objects.filter(digest=digest).values_list("subscription_id", flat=True)
     ) == (set(Subscription.objects.filter(edition=ed).values_list("id", flat=True)))
+
+
+def test_a_waiting_reader_confirmed_by_an_import_during_a_send_is_a_late_reader() -> None:
+    """A sign-up left pending for weeks, then confirmed by a CSV import while the digest is
+    going out, with the consent date the list gives (weeks old): the send still finds them."""
+    ed = factories.edition()
+    started = NOW - dt.timedelta(hours=1)
+    with time_machine.travel(started - dt.timedelta(days=30), tick=False):
+        factories.readers(ed, 3)
+        waiting = factories.reader(ed, status="pending")
+    digest = factories.digest(ed)
+    assert ledger.fill(digest=digest, now=started, send_now=False) == 3
+    with time_machine.travel(NOW, tick=False):
+        subscription_import_confirmed(
+            email=waiting.subscriber.email,
+            edition_id=ed.pk,
+            consent_source="events desk list",
+            consent_at=NOW - dt.timedelta(days=20),
+        )
+    assert ledger.fill(digest=digest, now=NOW, send_now=False, since=started) == 1
+    assert Delivery.objects.filter(digest=digest, subscription=waiting).exists()
 
 
 def test_the_next_wake_is_the_earliest_retry_lease_or_due_time() -> None:

@@ -434,7 +434,12 @@ def subscription_import(
     subscriber.name = subscriber.name or reader.name
     newly_confirmed = subscription.status != Status.CONFIRMED
     if newly_confirmed:
-        subscription.status, subscription.confirmed_at = Status.CONFIRMED, reader.consent_at
+        # A reader new to us is confirmed as of the consent the list gives (created_at says
+        # when we stored them). A reader we already held, pending, is confirmed now: the
+        # consent's own time is in its ledger entry, and a digest going out looks for late
+        # readers by created_at or confirmed_at, which an old consent date would hide.
+        subscription.status = Status.CONFIRMED
+        subscription.confirmed_at = reader.consent_at if created else clock.now()
     subscription.timezone = reader.timezone or subscription.timezone
     subscription.save()
     new_marketing = reader.marketing and not subscriber.marketing
