@@ -91,6 +91,38 @@ def test_ctrl_c_on_a_send_waiting_for_a_relay_that_is_down(tmp_path: Path) -> No
     assert "Traceback" not in site.log() and "headlines: interrupted" in site.log(), site.log()
 
 
+@pytest.mark.parametrize(
+    ("signum", "status"), [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGINT, 130)]
+)
+def test_a_send_stopped_mid_send_by_sigterm_or_ctrl_c_mails_nobody_twice_when_run_again(
+    tmp_path: Path, smtp_peer: SMTPPeer, signum: int, status: int
+) -> None:
+    # `systemctl stop` (SIGTERM) or Ctrl-C on a send behind a slow relay: it died at once, the
+    # replies of up to FLUSH messages per thread unrecorded, and the next run (or the new release
+    # after an upgrade) mailed those readers the same digest again.
+    readers = 80
+    smtp_peer.data_delay = 0.05
+    site = Installation(tmp_path, HEADLINES_SMTP_URL=smtp_peer.url, **SENDER_ENV)
+    site.setup(readers=readers)
+    child = site.popen(*SEND)
+    wait_for(smtp_peer, FLUSH + 5, child)
+    assert child.poll() is None, site.log()
+    child.send_signal(signum)
+    code = child.wait(timeout=30)
+    stopped, said = len(smtp_peer.received), site.log()
+
+    smtp_peer.data_delay = 0
+    done = site.run(*SEND, timeout=120)
+
+    got = received(smtp_peer)
+    assert len(got) == readers and set(got.values()) == {1}, "every reader once, none twice"
+    assert FLUSH < stopped < readers, "stopped mid-send, after more than a flush's worth"
+    assert code == status, said
+    assert re.search(rf"stopped after {stopped} sent .*run it again to go on", said), said
+    assert "Traceback" not in said
+    assert f"sent {readers} ({readers - stopped} now, {stopped} before)" in done.stdout
+
+
 @pytest.mark.postgres
 def test_two_senders_in_two_processes_on_postgresql_mail_no_reader_twice(
     tmp_path: Path, smtp_peer: SMTPPeer, postgres_url: str

@@ -218,6 +218,18 @@ def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None
             )
 
 
+def release(*, owner: str, ids: list[int]) -> int:
+    """Give back rows this owner claimed and never sent (a sender asked to stop): queued again,
+    due as they were, the claim's attempt not counted. A row already taken over is left alone."""
+    if not ids:
+        return 0
+    return int(
+        Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64]).update(
+            state=State.QUEUED, lease_expires_at=None, attempts=F("attempts") - 1
+        )
+    )
+
+
 def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
 

@@ -6,6 +6,9 @@ the claimed rows are, read right before the send) and a `Channel` (delivery.chan
 Replies are written back every HEADLINES_DELIVERY_FLUSH messages, so a sender killed at any
 instant leaves at most that many messages per thread accepted by the relay but not yet marked
 sent; their lease expires and they go again (the only way a reader can get a digest twice).
+A sender asked to stop (its `stop` event: Ctrl-C or SIGTERM on `headlines send`) is not killed:
+it finishes the message on the wire, records every reply in hand and gives back the rows it
+claimed but did not send, so a stop sends nobody twice.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Sender:
         channel: Channel,
         threads: int | None = None,
         on_progress: Callable[[list[Outcome]], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         config = settings.CONFIG
         self.digest_id = digest_id
@@ -72,6 +76,7 @@ class Sender:
         self.tally = Tally()
         self.errors: list[BaseException] = []
         self.done = threading.Event()
+        self.stop = stop or threading.Event()
 
     def run_available(self) -> Tally:
         """Send everything claimable now, on `threads` threads; return when none is left."""
@@ -123,7 +128,7 @@ class Sender:
             connections.close_all()
 
     def _loop(self) -> None:
-        while True:
+        while not self.stop.is_set():
             claimed = ledger.claim(
                 digest_id=self.digest_id, owner=self.owner, limit=self.batch, now=clock.now()
             )
@@ -141,7 +146,11 @@ class Sender:
                 subscription_ids=[c.subscription_id for c in chunk]
             )
             pending: list[Outcome] = []
-            for item in chunk:
+            for n, item in enumerate(chunk):
+                if self.stop.is_set():
+                    self._record(pending)
+                    self._give_back(chunk[n:] + claimed[start + self.flush :])
+                    return
                 reader = readers.get(item.subscription_id)
                 if reader is None or reader.refusal:
                     reason = reader.refusal if reader else "no longer subscribed"
@@ -156,6 +165,10 @@ class Sender:
         except Exception as exc:  # a malformed stored address must not stop the batch
             return Outcome(item.id, State.FAILED, None, f"could not build the message: {exc}")
         return classify(item, self.channel.deliver(message), now=clock.now())
+
+    def _give_back(self, unsent: list[Claimed]) -> None:
+        """Claimed but never handed to the channel: due again at once, for any sender."""
+        ledger.release(owner=self.owner, ids=[c.id for c in unsent])
 
     def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:

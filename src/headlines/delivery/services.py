@@ -48,12 +48,15 @@ def delivery_send_now(
     progress: Callable[[DigestProgress], None] | None = None,
     messenger: Messenger | None = None,
     threads: int | None = None,
+    stop: threading.Event | None = None,
 ) -> DigestProgress:
     """Send an approved digest now to every confirmed reader who has not had it.
 
     Safe to run again and on several machines at once: all of them work from the ledger.
-    Returns when nothing is left (waiting out retries and other senders' leases).
+    Returns when nothing is left (waiting out retries and other senders' leases), or once
+    `stop` is set and the replies in hand are recorded (the digest then stays *sending*).
     """
+    stop = stop or threading.Event()
     digest = digest_get(digest_id=digest_id)
     if digest.state not in SENDABLE:
         raise Conflict(f"{digest} is {digest.get_state_display().lower()}; approve it first")
@@ -82,9 +85,13 @@ def delivery_send_now(
             reporting.release()
 
     try:
-        sender = Sender(digest_id=digest_id, channel=channel, threads=threads, on_progress=report)
+        sender = Sender(
+            digest_id=digest_id, channel=channel, threads=threads, on_progress=report, stop=stop
+        )
         while True:
             sender.run_available()
+            if stop.is_set():
+                return digest_progress(digest_id=digest_id)
             # Readers confirmed (or imported) while this ran are owed the digest too.
             if ledger.fill(
                 digest=digest,
@@ -96,7 +103,7 @@ def delivery_send_now(
             ledger.sweep(digest_id=digest_id, now=clock.now())
             if not ledger.any_open(digest_id=digest_id):
                 break
-            _wait(digest_id)
+            _wait(digest_id, stop)
     finally:
         channel.close()
     digest_services.digest_mark_sent(digest_id=digest_id)
@@ -115,11 +122,11 @@ def delivery_send_now_queue(*, digest_id: int) -> Digest:
     return digest
 
 
-def _wait(digest_id: int) -> None:
+def _wait(digest_id: int, stop: threading.Event) -> None:
     """Sleep until the next retry is due or another sender's lease runs out (at most 1 s)."""
     wake = ledger.next_wake(digest_id=digest_id)
     seconds = 1.0 if wake is None else (wake - clock.now()).total_seconds()
-    time.sleep(min(1.0, max(0.02, seconds)))
+    stop.wait(min(1.0, max(0.02, seconds)))
 
 
 def _first_due(digest: Digest) -> dt.datetime | None:

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import threading
 import time
 from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 from rich.console import Console
@@ -53,6 +59,37 @@ def _build(edition_id: int, day: dt.date) -> Digest:
 
     digest: Digest = digest_build(edition_id=edition_id, day=day)
     return digest
+
+
+@dataclass
+class Stop:
+    event: threading.Event = field(default_factory=threading.Event)
+    signum: int | None = None
+
+
+@contextmanager
+def _stop_on_signal() -> Iterator[Stop]:
+    """Ctrl-C or SIGTERM (systemd, docker stop) during a send sets the sender's stop: the message
+    on the wire is finished and every reply in hand is recorded before it exits. Killed outright
+    instead, up to HEADLINES_DELIVERY_FLUSH readers per thread had the digest with no row saying
+    so, and the next run mailed them again. A second signal stops at once, as before."""
+    stop = Stop()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop  # signals reach only the main thread (a test calling the command in a thread)
+        return
+
+    def on_signal(signum: int, _: FrameType | None) -> None:
+        if stop.event.is_set():
+            raise KeyboardInterrupt
+        stop.signum = signum
+        stop.event.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class Command(HeadlinesCommand):
@@ -112,10 +149,20 @@ class Command(HeadlinesCommand):
                     said = time.monotonic()
                     self.stdout.write(f"{digest}: {p.done}/{p.total} done, {detail}")
 
-            final = delivery_send_now(
-                digest_id=digest.pk, progress=show, threads=options["threads"]
-            )
+            with _stop_on_signal() as stop:
+                final = delivery_send_now(
+                    digest_id=digest.pk, progress=show, threads=options["threads"], stop=stop.event
+                )
         now = final.sent - before
+        if stop.signum is not None:
+            self.stdout.write(
+                f"{digest}: stopped after {final.sent} sent ({now} by this run), "
+                f"{final.remaining} waiting; every reply is recorded: run it again to "
+                "go on."
+            )
+            if stop.signum == signal.SIGINT:
+                raise KeyboardInterrupt  # the shell's Ctrl-C: status 130, as every command
+            raise SystemExit(128 + stop.signum)
         earlier = f" ({now} now, {before} before)" if before else ""
         self.stdout.write(
             f"{digest}: sent {final.sent}{earlier}, failed {final.failed}, suppressed "
