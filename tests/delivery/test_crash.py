@@ -7,6 +7,8 @@ import os
 import random
 import re
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -121,6 +123,45 @@ def test_a_send_stopped_mid_send_by_sigterm_or_ctrl_c_mails_nobody_twice_when_ru
     assert re.search(rf"stopped after {stopped} sent .*run it again to go on", said), said
     assert "Traceback" not in said
     assert f"sent {readers} ({readers - stopped} now, {stopped} before)" in done.stdout
+
+
+def test_headlines_run_stopped_mid_send_mails_nobody_twice_when_the_send_goes_on(
+    tmp_path: Path, smtp_peer: SMTPPeer
+) -> None:
+    # The embedded tier stopped for an upgrade while its worker sends behind a slow relay: the
+    # worker waited 10 s for the send job, then exited under it, its unrecorded replies lost,
+    # and the next sender mailed those readers again.
+    readers = 80
+    smtp_peer.data_delay = 0.5  # 20 s for the whole send on 2 threads: longer than a stop waits
+    site = Installation(tmp_path, HEADLINES_SMTP_URL=smtp_peer.url, **SENDER_ENV)
+    site.setup(readers=readers)
+    # The API's "send now" job, left in the job table for the worker (no backend runs it here).
+    queue_send_now = (
+        "import django; django.setup(); from headlines.core import jobs; "
+        "from headlines.digests.models import Digest; "
+        "jobs.set_backend(type('Nobody', (), {'ring': lambda *a, **k: None})()); "
+        "jobs.enqueue('delivery.send_now', digest_id=Digest.objects.get().pk)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", queue_send_now],
+        env={**site.env, "DJANGO_SETTINGS_MODULE": "headlines.settings"},
+        check=True,
+        timeout=60,
+    )
+    child = site.popen("run", "--port", str(free_port()), "--processes", "1", new_session=True)
+    wait_for(smtp_peer, FLUSH + 5, child, timeout=90)
+    assert child.poll() is None, site.log()
+    child.send_signal(signal.SIGTERM)
+    code = child.wait(timeout=60)
+    stopped = len(smtp_peer.received)
+
+    smtp_peer.data_delay = 0
+    site.run(*SEND, timeout=120)
+
+    got = received(smtp_peer)
+    assert len(got) == readers and set(got.values()) == {1}, "every reader once, none twice"
+    assert FLUSH < stopped < readers, "stopped mid-send, after more than a flush's worth"
+    assert code == 0, site.log()
 
 
 @pytest.mark.postgres

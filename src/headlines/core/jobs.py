@@ -189,6 +189,18 @@ def _call(claimed: Any) -> None:
     spec.func(**json.loads(claimed.payload))
 
 
+# The stop of the worker running this thread's job, for a long job to end early and resume later.
+_running = threading.local()
+
+
+def stop_requested() -> threading.Event | None:
+    """The running job's worker stop (None outside a job, or where a worker has none: Celery).
+
+    A long job that can stop between safe points (a sender, between messages) watches it, so
+    a worker stopped mid-job gives back its work instead of being cut off in the middle."""
+    return getattr(_running, "stop", None)
+
+
 def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | None = None) -> int:
     """Run jobs this owner holds, one after another; mark the ones that ran done together.
 
@@ -200,6 +212,7 @@ def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | N
     from headlines.core import jobqueue
 
     done: list[int] = []
+    _running.stop = stop
     try:
         for item in claimed:
             if stop is not None and stop.is_set():
@@ -212,6 +225,7 @@ def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | N
             else:
                 done.append(item.id)
     finally:
+        _running.stop = None
         jobqueue.finish(owner=owner, ids=done)
     return len(done)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from headlines.core import jobs
 from headlines.core.jobs import job
 from headlines.core.scheduler import every
 from headlines.delivery import services
@@ -19,7 +20,7 @@ def send(digest_id: int) -> dict[str, int]:
 
 @job("delivery.send_now", long=True)
 def send_now(digest_id: int) -> dict[str, int]:
-    progress = services.delivery_send_now(digest_id=digest_id)
+    progress = services.delivery_send_now(digest_id=digest_id, stop=jobs.stop_requested())
     return {"sent": progress.sent, "total": progress.total}
 
 

@@ -203,7 +203,8 @@ def delivery_send_due(*, digest_id: int, messenger: Messenger | None = None) -> 
             _running.add(digest_id)
     channel = channel_for(digest_get(digest_id=digest_id).edition, messenger=messenger)
     try:
-        counts = dict(Sender(digest_id=digest_id, channel=channel).run_available().counts)
+        sender = Sender(digest_id=digest_id, channel=channel, stop=jobs.stop_requested())
+        counts = dict(sender.run_available().counts)
     finally:
         channel.close()
         if not fan_out:
