@@ -51,3 +51,23 @@ def test_an_upgrade_takes_the_addresses_out_of_kept_bounce_and_suppression_detai
         assert detail == "550 5.1.1 <(address)>: Recipient address rejected"
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upgrade_plan_says_what_the_data_migration_rewrites() -> None:
+    # `headlines migrate --plan` before an upgrade listed the rewrite of every kept bounce and
+    # suppression detail as "Raw Python operation": nothing to judge when to run it by.
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("delivery", "0004_jobs_lease_owner_help")])
+    out = io.StringIO()
+    try:
+        call_command("migrate", "--plan", stdout=out)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    plan = out.getvalue()
+    step = "delivery.0005_details_without_addresses\n    Raw Python operation -> "
+    assert f"{step}Strip addresses from bounce details\n" in plan
