@@ -68,6 +68,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "api-token": ("integrations", "create, list and revoke tokens for the JSON API"),
     "webhook": ("integrations", "add, list and remove webhooks"),
     "staff-login": ("maintenance", "list and lift pauses of the admin's failed sign-in limits"),
+    "backup": ("maintenance", "copy the SQLite database to a file, online and consistent"),
     "docs": ("maintenance", "regenerate the configuration reference in docs/operations.md"),
 }
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.conftest import port_open, require
 from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
 
-# Its databases are made here, never the suite's: the PostgreSQL suite deselects it.
-pytestmark = [pytest.mark.own_database, pytest.mark.postgres]
+# Tests marked own_database run installations in other processes on databases they make, never
+# the suite's: the PostgreSQL suite deselects them.
 
 # What a later release adds: a table whose foreign key points at one of the backup's tables,
 # as stories.0006_title_vectors' stories_titlevector points at intake_article.
@@ -40,6 +44,8 @@ def psql(url: str, sql: str) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.own_database
+@pytest.mark.postgres
 def test_a_backup_taken_before_an_upgrade_restores_whole_as_documented(tmp_path: Path) -> None:
     # Going back after an upgrade with the restore the docs gave (`pg_restore --clean` over the
     # database in use) failed on the tables the upgrade had added and left a mix of both; the
@@ -79,3 +85,69 @@ def test_a_backup_taken_before_an_upgrade_restores_whole_as_documented(tmp_path:
     finally:
         drop_postgres(restored)
         drop_postgres(live)
+
+
+def confirmed(database: Path) -> int:
+    with closing(sqlite3.connect(database)) as db:
+        query = "SELECT count(*) FROM subscriptions_subscription WHERE status = 'confirmed'"
+        return int(db.execute(query).fetchone()[0])
+
+
+@pytest.mark.own_database
+def test_headlines_backup_copies_the_sqlite_database_while_a_writer_holds_it(
+    tmp_path: Path,
+) -> None:
+    # Copying the file of a running service is unsafe (its WAL holds commits the file lacks);
+    # `headlines backup` copies one committed snapshot, and the copy runs a service.
+    site = Installation(tmp_path / "site")
+    site.setup(readers=12)
+    assert site.sqlite_path is not None
+    backup = tmp_path / "backups" / "headlines.sqlite3"
+    backup.parent.mkdir()
+    with closing(sqlite3.connect(site.sqlite_path, isolation_level=None)) as writer:
+        writer.execute("PRAGMA journal_mode = WAL")
+        writer.execute("BEGIN IMMEDIATE")  # the service mid-transaction: the write lock held
+        writer.execute("UPDATE subscriptions_subscription SET status = 'unsubscribed'")
+        done = site.run("backup", str(backup), timeout=60)
+        writer.execute("ROLLBACK")
+    assert f"Backed up the database to {backup}" in done.stdout
+    assert confirmed(backup) == 12, "the committed state, not the writer's half-done one"
+    with closing(sqlite3.connect(backup)) as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not list(backup.parent.glob(".*partial")), "no leftover beside it"
+
+    restored = Installation(tmp_path / "restored")  # the same secret key, as the docs say
+    restored.data_dir.mkdir()
+    shutil.copy(backup, restored.data_dir / "headlines.sqlite3")
+    exported = restored.run("subscribers", "export", "--edition", "e1").stdout
+    assert [row.split(",")[3] for row in exported.splitlines()[1:]] == ["confirmed"] * 12
+
+
+@pytest.mark.own_database
+def test_headlines_backup_never_replaces_a_file(tmp_path: Path) -> None:
+    site = Installation(tmp_path / "site")
+    site.setup(readers=1)
+    kept = tmp_path / "yesterday.sqlite3"
+    kept.write_bytes(b"yesterday's backup")
+    refused = subprocess.run(
+        site.command("backup", str(kept)), env=site.env, capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "exists already" in refused.stderr
+    assert kept.read_bytes() == b"yesterday's backup"
+    missing = subprocess.run(
+        site.command("backup", str(tmp_path / "no-such-folder" / "b.sqlite3")),
+        env=site.env,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+
+@pytest.mark.django_db
+def test_headlines_backup_on_postgresql_points_at_pg_dump(tmp_path: Path) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL suite's case")
+    with pytest.raises(CommandError, match="pg_dump") as refused:
+        call_command("backup", str(tmp_path / "b.sqlite3"))
+    assert refused.value.returncode == 2
+    assert not (tmp_path / "b.sqlite3").exists()

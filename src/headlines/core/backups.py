@@ -1,0 +1,60 @@
+"""`headlines backup PATH`: an online, consistent copy of the embedded tier's SQLite database.
+
+Copying the file while the service runs is unsafe: the write-ahead log beside it holds committed
+transactions the file does not have yet, and a copy taken mid-checkpoint is torn. SQLite's
+online backup API copies one consistent snapshot under a read transaction, which in WAL mode
+never blocks the service's writers. PostgreSQL has pg_dump for this (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection
+
+from headlines.core.errors import Conflict, InvalidInput
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    size: int
+
+
+def database_backup(*, path: Path) -> Backup:
+    """Copy the SQLite database to `path` (a new file), checked before it is given that name."""
+    if connection.vendor != "sqlite":
+        raise Conflict(
+            "headlines backup copies the embedded tier's SQLite database; back up PostgreSQL "
+            "with pg_dump (docs/operations.md, Backups)"
+        )
+    source = Path(str(connection.settings_dict["NAME"])).resolve()
+    target = path.resolve()
+    if target == source:
+        raise InvalidInput(f"{path} is the database itself", field="path")
+    if target.exists():
+        raise InvalidInput(f"{path} exists already; a backup never replaces a file", field="path")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"{target.parent} is not a folder", field="path")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with (
+            closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as live,
+            closing(sqlite3.connect(partial)) as copy,
+        ):
+            live.execute("PRAGMA busy_timeout = 20000")
+            live.backup(copy)  # all pages in one step: one snapshot, however busy the service
+            check = copy.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise Conflict(f"the copy did not pass SQLite's check ({check}); nothing kept")
+        with open(partial, "rb") as done:
+            os.fsync(done.fileno())
+        os.link(partial, target)  # never over a file that appeared meanwhile
+    finally:
+        partial.unlink(missing_ok=True)
+    return Backup(path=target, size=target.stat().st_size)
