@@ -71,3 +71,38 @@ def test_the_upgrade_plan_says_what_the_data_migration_rewrites() -> None:
     plan = out.getvalue()
     step = "delivery.0005_details_without_addresses\n    Raw Python operation -> "
     assert f"{step}Strip addresses from bounce details\n" in plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_forgets_stored_copies_of_the_built_in_privacy_link(settings) -> None:
+    # Editions made by earlier releases stored the built-in page's address as it was then
+    # (127.0.0.1 before the base URL was set) and linked every email there for good.
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.BASE_URL = "https://news.example"
+    before = [("core", "0006_edition_language_code")]
+    after = [("core", "0007_edition_privacy_link")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    Edition = executor.loader.project_state(before).apps.get_model("core", "Edition")
+    stored = {
+        "laptop": "http://127.0.0.1:8000/privacy/",
+        "base": "https://news.example/privacy/",
+        "own": "https://publisher.example/privacy/",
+        "legal": "http://localhost:8000/legal/privacy",
+    }
+    for slug, url in stored.items():
+        Edition.objects.create(slug=slug, name=slug, privacy_url=url)
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Edition = executor.loader.project_state(after).apps.get_model("core", "Edition")
+    kept = dict(Edition.objects.values_list("slug", "privacy_url"))
+    assert kept == {
+        "laptop": "",
+        "base": "",
+        "own": "https://publisher.example/privacy/",
+        "legal": "http://localhost:8000/legal/privacy",
+    }
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -274,9 +274,24 @@ def test_the_default_privacy_notice_exists(client) -> None:
 
     edition = base.edition(name="Plain Evening Headlines")
     page = client.get("/signup/" + edition.slug + "/").content.decode()
-    assert f'href="{edition.privacy_url}"' in page
-    response = client.get(path_of(edition.privacy_url))
+    assert f'href="{edition.privacy_link}"' in page
+    response = client.get(path_of(edition.privacy_link))
     assert response.status_code == 200 and "keyed hash" in response.content.decode()
+
+
+def test_the_built_in_privacy_link_follows_the_base_url_set_after_the_edition(
+    client, settings
+) -> None:
+    # An edition made on a laptop (base URL unset: 127.0.0.1), then the service put online: the
+    # sign-up form and the confirmation email link to the public host, not the laptop.
+    from tests import factories as base
+
+    settings.BASE_URL = "http://127.0.0.1:8000"
+    edition = base.edition(name="Early Evening Headlines")
+    settings.BASE_URL = "https://news.example"
+    page = client.get("/signup/" + edition.slug + "/").content.decode()
+    assert 'href="https://news.example/privacy/"' in page
+    assert "127.0.0.1" not in page
 
 
 def test_a_widget_for_several_editions_lets_the_reader_choose(client, edition, uk, mail_now):

@@ -57,7 +57,7 @@ def _edition_out(edition: Edition) -> EditionOut:
         timezone=edition.timezone,
         send_at=f"{edition.send_at:%H:%M}",
         enabled=edition.enabled,
-        privacy_url=edition.privacy_url,
+        privacy_url=edition.privacy_link,
         privacy_version=edition.privacy_version,
     )
 

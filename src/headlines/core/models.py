@@ -31,7 +31,9 @@ class Edition(models.Model):
     list_id = models.CharField(
         max_length=200, blank=True, help_text="RFC 2919 List-Id, e.g. us.headlines.example.com"
     )
-    privacy_url = models.URLField(blank=True)
+    privacy_url = models.URLField(
+        blank=True, help_text="The publisher's own privacy notice. Empty: the built-in page."
+    )
     privacy_version = models.CharField(max_length=32, default="1")
     enabled = models.BooleanField(default=True)
     # How the edition's digest is assembled and reviewed (see digests).
@@ -62,6 +64,18 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def privacy_link(self) -> str:
+        """The privacy notice readers are shown: the publisher's own (`privacy_url`), else the
+        built-in page at today's HEADLINES_BASE_URL (read now, not when the edition was made:
+        an edition made before the base URL was set kept a localhost link in every email)."""
+        if self.privacy_url:
+            return self.privacy_url
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.BASE_URL + reverse("subscriptions:privacy")
 
     @property
     def direction(self) -> str:

@@ -79,7 +79,7 @@ def edition_create(
         from_address=from_address,
         reply_to=reply_to,
         list_id=list_id or f"{slug}.{_base_host()}",
-        privacy_url=privacy_url or f"{settings.BASE_URL}/privacy/",
+        privacy_url=privacy_url,  # empty: the built-in notice (Edition.privacy_link)
         privacy_version=privacy_version,
         channel=channel,
     )
