@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -87,6 +88,41 @@ def web() -> Iterator[LocalWeb]:
     yield local
     local.server.shutdown()
     local.server.server_close()
+
+
+class RawServer:
+    """A TCP server that answers each connection with a test's own function: for answers no
+    HTTP server library would give (headers a byte at a time, bodies that never end)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.handler: Callable[[socket.socket], None] = lambda conn: None
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return  # closed at the end of the test
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)  # the request
+            self.handler(conn)
+
+    def serve(self, handler: Callable[[socket.socket], None]) -> str:
+        self.handler = handler
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+
+
+@pytest.fixture
+def raw() -> Iterator[RawServer]:
+    server = RawServer()
+    server.thread.start()
+    yield server
+    server.listener.close()
 
 
 def short_options(**overrides: object) -> FetchOptions:

@@ -1,9 +1,12 @@
+import socket
+import time
+
 import pytest
 
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.http import HttpFetcher
 
-from .conftest import LocalWeb, Route, short_options
+from .conftest import LocalWeb, RawServer, Route, short_options
 from .factories import page
 
 
@@ -72,6 +75,24 @@ def test_slow_and_oversized_responses_are_cut_off(web: LocalWeb, fetcher: HttpFe
     big = web.serve("/big", b"x" * 150_000)
     with pytest.raises(FetchError, match="exceeds 100000 bytes"):
         fetcher.get(big, allow_private=True)
+
+
+def test_a_server_dripping_its_headers_is_cut_off_in_time(raw: RawServer) -> None:
+    def drip(conn: socket.socket) -> None:
+        # Each byte well inside the read timeout; all 10 KB of headers would take ten minutes.
+        for byte in b"HTTP/1.1 200 OK\r\nX-Filler: " + b"a" * 10_000:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.05)
+
+    url = raw.serve(drip)
+    impatient = HttpFetcher(short_options(read_timeout=0.3, respect_robots=False))
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match=r"response too slow \(over 1\.2 s\)"):
+            impatient.get(url, allow_private=True)
+    finally:
+        impatient.close()
+    assert time.monotonic() - started < 5
 
 
 def test_retries_after_a_5xx_then_succeeds(web: LocalWeb) -> None:

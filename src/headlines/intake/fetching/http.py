@@ -131,6 +131,8 @@ class HttpFetcher:
         self.gate = HostGate(options.host_concurrency, options.host_delay)
         import httpx  # a twentieth of a second to load: only fetching pays for it
 
+        from headlines.intake.fetching.transport import deadline_transport
+
         self.client = httpx.Client(
             timeout=httpx.Timeout(
                 connect=options.connect_timeout,
@@ -141,6 +143,7 @@ class HttpFetcher:
             follow_redirects=False,
             headers={"User-Agent": options.user_agent},
             trust_env=False,  # proxies from the environment would bypass the address checks
+            transport=deadline_transport(),
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_lock = threading.Lock()
@@ -212,9 +215,26 @@ class HttpFetcher:
             slot.release()
 
     def _read(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
-        cap = self.options.max_bytes
-        budget = 4 * self.options.read_timeout  # for the whole body, however it trickles in
+        import httpx
+
+        from headlines.intake.fetching.transport import deadline as network_deadline
+
+        budget = 4 * self.options.read_timeout  # for the whole answer, however it trickles in
         deadline = time.monotonic() + budget
+        try:
+            with network_deadline(deadline):
+                return self._read_within(url, headers, pinned, deadline)
+        except httpx.TimeoutException:
+            if time.monotonic() < deadline - 0.01:  # a read timeout of its own
+                raise
+            raise FetchError(f"{url}: response too slow (over {budget:g} s)") from None
+
+    def _read_within(
+        self, url: str, headers: dict[str, str], pinned: str | None, deadline: float
+    ) -> Response:
+        import httpx
+
+        cap = self.options.max_bytes
         target, headers, extensions = _pin(url, headers, pinned)
         with self.client.stream("GET", target, headers=headers, extensions=extensions) as raw:
             head = {k.lower(): v for k, v in raw.headers.items()}
@@ -231,7 +251,7 @@ class HttpFetcher:
                 if size > cap:
                     raise FetchError(f"{url}: response exceeds {cap} bytes")
                 if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: response too slow (over {budget:g} s)")
+                    raise httpx.ReadTimeout("the whole answer took too long")
                 chunks.append(chunk)
             return Response(url, raw.status_code, head, b"".join(chunks))
 
