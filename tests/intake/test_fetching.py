@@ -1,5 +1,8 @@
+import gzip
 import socket
 import time
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -93,6 +96,61 @@ def test_a_server_dripping_its_headers_is_cut_off_in_time(raw: RawServer) -> Non
     finally:
         impatient.close()
     assert time.monotonic() - started < 5
+
+
+def _gzip_of_zeros(megabytes: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    block = bytes(1_000_000)
+    return b"".join([*(packer.compress(block) for _ in range(megabytes)), packer.flush()])
+
+
+def test_a_gzip_bomb_stops_at_the_byte_cap_in_little_memory(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    # 200 MB of zeros gzipped twice: under a kilobyte on the wire.
+    bomb = gzip.compress(_gzip_of_zeros(200), 9)
+    assert len(bomb) < 2000
+    url = web.serve("/feed.xml", bomb, headers={"Content-Encoding": "gzip, gzip"})
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match="response exceeds 100000 bytes"):
+            fetcher.get(url, allow_private=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "raw deflate", "gzip, gzip"])
+def test_compressed_answers_are_read(web: LocalWeb, fetcher: HttpFetcher, coding: str) -> None:
+    html = page().encode()
+    if coding == "raw deflate":
+        packer = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        body, header = packer.compress(html) + packer.flush(), "deflate"
+    elif coding == "deflate":
+        body, header = zlib.compress(html), "deflate"
+    else:
+        body, header = html, coding
+        for _ in coding.split(","):
+            body = gzip.compress(body)
+    url = web.serve("/story", body, headers={"Content-Encoding": header})
+    assert fetcher.get(url, allow_private=True).content == html
+    story_headers = next(h for p, h in web.requests if p == "/story")
+    assert story_headers["accept-encoding"] == "gzip, deflate"
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [("br", "encoded as 'br', which we do not read"), ("gzip", "gzip data is damaged")],
+)
+def test_an_unreadable_encoding_is_named(
+    web: LocalWeb, fetcher: HttpFetcher, header: str, reason: str
+) -> None:
+    url = web.serve(
+        "/feed.xml", b"\x1f\x8b\x08 not really compressed", headers={"Content-Encoding": header}
+    )
+    with pytest.raises(FetchError, match=reason):
+        fetcher.get(url, allow_private=True)
 
 
 def test_retries_after_a_5xx_then_succeeds(web: LocalWeb) -> None:

@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from headlines.core.untrusted import plain_digits
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
+from headlines.intake.fetching.encodings import ACCEPTED, EncodingError, decoded
 
 if TYPE_CHECKING:  # urllib.request, under robotparser: loaded when robots.txt is first read
     import urllib.robotparser
@@ -141,7 +142,7 @@ class HttpFetcher:
                 pool=options.read_timeout,
             ),
             follow_redirects=False,
-            headers={"User-Agent": options.user_agent},
+            headers={"User-Agent": options.user_agent, "Accept-Encoding": ACCEPTED},
             trust_env=False,  # proxies from the environment would bypass the address checks
             transport=deadline_transport(),
         )
@@ -246,13 +247,16 @@ class HttpFetcher:
             if plain_digits(declared) and int(declared) > cap:
                 raise FetchError(f"{url}: response of {int(declared)} bytes exceeds {cap} bytes")
             chunks, size = [], 0
-            for chunk in raw.iter_bytes():
-                size += len(chunk)
-                if size > cap:
-                    raise FetchError(f"{url}: response exceeds {cap} bytes")
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("the whole answer took too long")
-                chunks.append(chunk)
+            try:
+                for chunk in decoded(raw.iter_raw(), head.get("content-encoding", "")):
+                    size += len(chunk)
+                    if size > cap:
+                        raise FetchError(f"{url}: response exceeds {cap} bytes")
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("the whole answer took too long")
+                    chunks.append(chunk)
+            except EncodingError as exc:
+                raise FetchError(f"{url}: {exc}") from None
             return Response(url, raw.status_code, head, b"".join(chunks))
 
     # --- robots.txt ------------------------------------------------------------------------------
