@@ -10,7 +10,7 @@ from headlines.intake.models import Article, Source
 from tests import factories as core_factories
 
 from . import factories
-from .conftest import LocalWeb
+from .conftest import LocalWeb, Route
 from .test_feeds import BILLION_LAUGHS
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,26 @@ def test_a_second_run_changes_nothing(web: LocalWeb, fetcher: HttpFetcher) -> No
     third = services.source_ingest(source_id=source.pk, fetcher=fetcher)
     assert (third.new, third.duplicates) == (0, 2)
     assert _snapshot() == before
+
+
+def test_pages_that_failed_are_fetched_again_though_the_feed_is_unchanged(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    web.serve_in_turn("/a", Route(b"busy", 503), Route(factories.page().encode()))
+    url = web.serve(
+        "/feed",
+        factories.rss([("Blaze", web.url("/a"))]),
+        headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"},
+    )
+    source = factories.source(url=url)
+    first = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert first.failed[0].reason == "HTTP 503 Service Unavailable"
+    second = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (second.not_modified, second.new) == (False, 1)
+    assert Article.objects.filter(source=source, title="Warehouse blaze contained").exists()
+    # Everything read: from now on the unchanged feed costs one 304.
+    third = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert third.not_modified
 
 
 @pytest.mark.parametrize(

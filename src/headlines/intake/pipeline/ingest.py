@@ -244,6 +244,11 @@ class IngestRun:
     def _remember_validators(self, response: Response) -> None:
         etag = response.headers.get("etag", "")[:500]
         modified = response.headers.get("last-modified", "")[:100]
+        if self.report.failed:
+            # The next fetch must read this version again: with its ETag kept, a feed whose
+            # article pages were down (a 503, a timeout) answered 304 from then on, and those
+            # articles were never fetched.
+            etag = modified = ""
         Source.objects.filter(pk=self.source.pk).update(etag=etag, last_modified=modified)
 
     def _all_failed_is_an_error(self) -> None:
