@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +27,7 @@ class Route:
 
 
 class LocalWeb:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, list[Route]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         web = self
@@ -62,10 +64,17 @@ class LocalWeb:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "https" if tls else "http"
+        if tls:
+            # The handshake happens in the request's thread, where a client's refusal of the
+            # certificate ends only that request.
+            self.server.socket = tls.wrap_socket(
+                self.server.socket, server_side=True, do_handshake_on_connect=False
+            )
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}{path}"
 
     def serve(self, path: str, body: bytes | str, **kwargs: object) -> str:
         data = body.encode() if isinstance(body, str) else body
@@ -84,6 +93,18 @@ class LocalWeb:
 @pytest.fixture
 def web() -> Iterator[LocalWeb]:
     local = LocalWeb()
+    local.thread.start()
+    yield local
+    local.server.shutdown()
+    local.server.server_close()
+
+
+@pytest.fixture
+def self_signed_web(tmp_path: Path) -> Iterator[LocalWeb]:
+    """HTTPS with a certificate nobody vouches for (signed by itself, for 127.0.0.1)."""
+    from tests.core.test_mail import _tls_context
+
+    local = LocalWeb(tls=_tls_context(tmp_path))
     local.thread.start()
     yield local
     local.server.shutdown()

@@ -153,6 +153,25 @@ def test_an_unreadable_encoding_is_named(
         fetcher.get(url, allow_private=True)
 
 
+@pytest.mark.parametrize("robots", [True, False])
+def test_a_self_signed_certificate_is_named_and_not_retried(
+    self_signed_web: LocalWeb, robots: bool
+) -> None:
+    url = self_signed_web.serve("/feed.xml", "<rss/>")
+    sleeps: list[float] = []
+    strict = HttpFetcher(short_options(retries=2, respect_robots=robots), sleep=sleeps.append)
+    try:
+        with pytest.raises(FetchError) as caught:
+            strict.get(url, allow_private=True)
+    finally:
+        strict.close()
+    assert str(caught.value) == (
+        f"{url}: the server's TLS certificate is not trusted (self-signed certificate)"
+    )
+    assert sleeps == []
+    assert self_signed_web.requests == []
+
+
 def test_retries_after_a_5xx_then_succeeds(web: LocalWeb) -> None:
     url = web.serve_in_turn("/flaky", Route(b"busy", 503), Route(page().encode()))
     patient = HttpFetcher(short_options(retries=1))

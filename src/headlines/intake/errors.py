@@ -13,9 +13,9 @@ class FetchError(IntakeError):
     """A URL could not be fetched. `retryable` failures may succeed later; `refused` ones never.
 
     `private`: refused because the address is private or loopback; `unreachable`: nothing
-    answered (connection refused, no route). `hint` says how to go on, in words that depend on
-    the door (a source is marked local, `extract` takes --allow-local); `base` is the message
-    without it.
+    answered (connection refused, no route) or not over trusted TLS. `hint` says how to go on,
+    in words that depend on the door (a source is marked local, `extract` takes
+    --allow-local); `base` is the message without it.
     """
 
     def __init__(

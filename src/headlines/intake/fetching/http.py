@@ -207,6 +207,10 @@ class HttpFetcher:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for data"
             raise FetchError(f"{url}: timed out {kind}", retryable=True) from None
         except httpx.ConnectError as exc:
+            tls = _tls_failure(exc)
+            if tls:
+                # The same certificate fails the same way a second later: not retried.
+                raise FetchError(f"{url}: {tls}", unreachable=True) from None
             refused = "refused" in _plain(exc).lower()
             what = "connection refused" if refused else f"cannot connect ({_plain(exc)})"
             raise FetchError(f"{url}: {what}", retryable=True, unreachable=True) from None
@@ -347,6 +351,21 @@ def _retry_after(response: Response) -> float | None:
             return None
         return max(0.0, min(parsed.timestamp() - time.time(), 60.0))
     return None
+
+
+def _tls_failure(exc: Exception) -> str:
+    """What went wrong with TLS, in words an editor can pass on; "" when it is not TLS."""
+    import ssl
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        why = cause.verify_message or cause.reason or "not trusted"
+        return f"the server's TLS certificate is not trusted ({why})"
+    if isinstance(cause, ssl.SSLError):
+        return f"TLS handshake failed ({cause.reason or _plain(cause)})"
+    return ""
 
 
 def _plain(exc: Exception) -> str:
