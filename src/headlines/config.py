@@ -833,7 +833,8 @@ SETTINGS += (
         "HEADLINES_INTAKE_BACKOFF_SECONDS",
         float,
         1.0,
-        "First retry delay; doubles on each retry (a Retry-After up to 60 s is honoured).",
+        "First retry delay; doubles on each retry. A Retry-After up to 60 s is waited out; a "
+        "longer one (up to a week) ends the fetch and the scheduler waits it out.",
         group="intake",
         minimum=0,
         maximum=600,

@@ -1,3 +1,4 @@
+import datetime as dt
 import gzip
 import socket
 import time
@@ -268,6 +269,42 @@ def test_429_with_retry_after_is_retried(web: LocalWeb) -> None:
     patient = HttpFetcher(short_options(retries=2))
     try:
         assert patient.get(url, allow_private=True).status == 200
+    finally:
+        patient.close()
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_long_retry_after_is_not_slept_through_nor_asked_again(
+    web: LocalWeb, status: int
+) -> None:
+    url = web.serve("/feed.xml", "slow down", status=status, headers={"Retry-After": "3600"})
+    other = web.serve("/news/1", page())
+    sleeps: list[float] = []
+    patient = HttpFetcher(short_options(retries=2), sleep=sleeps.append)
+    try:
+        with pytest.raises(FetchError, match=r"HTTP \d+ .*, asked us to wait 1 h$") as caught:
+            patient.get(url, allow_private=True)
+        assert caught.value.retry_after == 3600
+        # The rest of the run leaves the host alone.
+        with pytest.raises(FetchError, match=r"not fetched, 127\.0\.0\.1 asked us to wait"):
+            patient.get(other, allow_private=True)
+    finally:
+        patient.close()
+    assert sleeps == []
+    assert web.paths() == ["/robots.txt", "/feed.xml"]
+
+
+def test_a_retry_after_as_an_http_date_counts_from_our_clock(web: LocalWeb) -> None:
+    from headlines.core import clock
+
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)))
+    url = web.serve(
+        "/feed.xml", "busy", status=503, headers={"Retry-After": "Mon, 02 Mar 2026 14:30:00 GMT"}
+    )
+    patient = HttpFetcher(short_options(retries=2), sleep=lambda _: None)
+    try:
+        with pytest.raises(FetchError, match=r"HTTP 503 Service Unavailable, .* wait 2\.5 h$"):
+            patient.get(url, allow_private=True)
     finally:
         patient.close()
 

@@ -10,7 +10,7 @@ from headlines.intake.models import Article, Source
 from tests import factories as core_factories
 
 from . import factories
-from .conftest import LocalWeb, Route
+from .conftest import LocalWeb, Route, short_options
 from .test_feeds import BILLION_LAUGHS
 
 pytestmark = pytest.mark.django_db
@@ -278,6 +278,28 @@ def test_ingest_due_follows_intervals_and_leases(web: LocalWeb, fetcher: HttpFet
         services.source_ingest(source_id=source.pk, fetcher=fetcher)
     Source.objects.filter(pk=source.pk).update(lease_until=None)
     assert len(services.ingest_due(fetcher=fetcher)) == 1
+
+
+def test_a_source_asking_for_a_pause_is_left_alone_that_long(web: LocalWeb) -> None:
+    fixed = clock.FixedClock(dt.datetime(2024, 3, 14, 9, tzinfo=dt.UTC))
+    clock.set_clock(fixed)
+    url = web.serve("/feed", "slow down", status=429, headers={"Retry-After": "7200"})
+    source = factories.source(url=url, fetch_interval_minutes=30)
+    fetcher = HttpFetcher(short_options(retries=2), sleep=lambda _: None)
+    try:
+        report = services.ingest_due(fetcher=fetcher)[0]
+    finally:
+        fetcher.close()
+    assert report.error == f"{url}: HTTP 429 Too Many Requests, asked us to wait 2 h"
+    source.refresh_from_db()
+    assert source.last_error == report.error
+    assert source.last_report["retry_after"] == 7200
+    # The doubled interval (an hour) has passed, the two hours asked for have not.
+    fixed.advance(minutes=119)
+    assert selectors.sources_due(now=clock.now()) == []
+    fixed.advance(minutes=1)
+    assert selectors.sources_due(now=clock.now()) == [source]
+    assert web.paths().count("/feed") == 1
 
 
 def test_articles_in_window_uses_published_or_created(tmp_path) -> None:

@@ -15,7 +15,8 @@ class FetchError(IntakeError):
     `private`: refused because the address is private or loopback; `unreachable`: nothing
     answered (connection refused, no route) or not over trusted TLS. `hint` says how to go on,
     in words that depend on the door (a source is marked local, `extract` takes
-    --allow-local); `base` is the message without it.
+    --allow-local); `base` is the message without it. `retry_after`: the seconds the server
+    asked us to wait (Retry-After) before asking again.
     """
 
     def __init__(
@@ -27,8 +28,10 @@ class FetchError(IntakeError):
         private: bool = False,
         unreachable: bool = False,
         hint: str = "",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(f"{message} ({hint})" if hint else message)
+        self.retry_after = retry_after
         self.base = message
         self.retryable = retryable
         self.refused = refused

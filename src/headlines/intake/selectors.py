@@ -68,9 +68,19 @@ def sources_due(*, now: dt.datetime) -> list[Source]:
             continue
         minutes = source.fetch_interval_minutes * 2 ** min(source.consecutive_failures, 10)
         wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, 1)))
+        wait = max(wait, _asked_to_wait(source))
         if source.last_fetched_at + wait <= now:
             due.append(source)
     return due
+
+
+def _asked_to_wait(source: Source) -> dt.timedelta:
+    """The Retry-After the server gave at the last run (a 429 or 503 asking for an hour must
+    not be asked again after the half-hour interval)."""
+    asked = (source.last_report or {}).get("retry_after") if source.consecutive_failures else 0
+    if not isinstance(asked, int | float) or not asked > 0:
+        return dt.timedelta(0)
+    return dt.timedelta(seconds=min(float(asked), 7 * 24 * 3600.0))
 
 
 def article_get(*, article_id: int) -> Article:

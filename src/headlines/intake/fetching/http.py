@@ -8,6 +8,7 @@ localhost server; nothing here is patched.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import threading
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from headlines.core import clock
 from headlines.core.untrusted import plain_digits
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
@@ -25,6 +27,10 @@ if TYPE_CHECKING:  # urllib.request, under robotparser: loaded when robots.txt i
     import urllib.robotparser
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# A Retry-After up to this long is waited out within the run; a longer one ends the fetch, rests
+# the host for the rest of the run, and the scheduler waits it out (capped at a week).
+MAX_WAIT_IN_RUN = 60.0
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
 
 
 @dataclass
@@ -148,6 +154,8 @@ class HttpFetcher:
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_lock = threading.Lock()
+        self._resting: dict[str, float] = {}  # host -> time.monotonic() it asked us to wait for
+        self._resting_lock = threading.Lock()
 
     def close(self) -> None:
         self.client.close()
@@ -162,6 +170,7 @@ class HttpFetcher:
             headers["If-Modified-Since"] = last_modified
         # Refusals name the URL asked for, not its robots.txt.
         self.policy.check_url(url, allow_private=allow_private)
+        self._check_resting(url)
         if self.options.respect_robots:
             self._check_robots(url, allow_private)
         return self._with_retries(url, headers, allow_private)
@@ -178,10 +187,29 @@ class HttpFetcher:
                     raise
                 self.sleep(self.options.backoff * 2**attempt)
             else:
-                if response.status not in RETRY_STATUSES or attempt >= self.options.retries:
+                if response.status not in RETRY_STATUSES:
                     return _check_status(response)
-                self.sleep(_retry_after(response) or self.options.backoff * 2**attempt)
+                asked = _retry_after(response)
+                if asked is not None and asked > MAX_WAIT_IN_RUN:
+                    # Not slept through, not asked again: every other page of the host waits too.
+                    with self._resting_lock:
+                        self._resting[_host(response.url)] = time.monotonic() + asked
+                    raise _status_error(response, asked)
+                if attempt >= self.options.retries:
+                    raise _status_error(response, asked)
+                self.sleep(asked or self.options.backoff * 2**attempt)
             attempt += 1
+
+    def _check_resting(self, url: str) -> None:
+        host = _host(url)
+        with self._resting_lock:
+            until = self._resting.get(host)
+        left = until - time.monotonic() if until is not None else 0.0
+        if left > 0:
+            raise FetchError(
+                f"{url}: not fetched, {host} asked us to wait {_duration(left)} more",
+                retry_after=left,
+            )
 
     def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
         for _hop in range(self.options.max_redirects + 1):
@@ -334,23 +362,47 @@ def _pin(
 def _check_status(response: Response) -> Response:
     if response.status == 304 or 200 <= response.status < 300:
         return response
+    raise _status_error(response)
+
+
+def _status_error(response: Response, retry_after: float | None = None) -> FetchError:
     import httpx
 
     reason = httpx.codes.get_reason_phrase(response.status) or "error"
-    raise FetchError(f"{response.url}: HTTP {response.status} {reason}")
+    message = f"{response.url}: HTTP {response.status} {reason}"
+    if retry_after:
+        message += f", asked us to wait {_duration(retry_after)}"
+    return FetchError(message, retry_after=retry_after)
 
 
 def _retry_after(response: Response) -> float | None:
+    """The wait a Retry-After asks for, in seconds (at most MAX_RETRY_AFTER), or None."""
     value = response.headers.get("retry-after", "").strip()
     if plain_digits(value):
-        return min(float(value), 60.0)
+        return min(float(value), MAX_RETRY_AFTER)
     if value:
         try:
             parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
-        return max(0.0, min(parsed.timestamp() - time.time(), 60.0))
+        if parsed.tzinfo is None:  # "-0000": UTC, origin unknown (RFC 5322)
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return max(0.0, min((parsed - clock.now()).total_seconds(), MAX_RETRY_AFTER))
     return None
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
+    return f"{seconds / 86400:.1f} days".replace(".0 days", " days")
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _tls_failure(exc: Exception) -> str:

@@ -71,6 +71,7 @@ class IngestRun:
                 self._sitemap()
         except IntakeError as exc:
             self.report.error = masked_in(str(exc), self.source.url)
+            self.report.retry_after = getattr(exc, "retry_after", None)
         finally:
             self.memory.flush()
         self._all_failed_is_an_error()

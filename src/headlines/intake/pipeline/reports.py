@@ -35,6 +35,7 @@ class IngestReport:
     not_modified: bool = False
     error: str = ""
     skipped: str = ""
+    retry_after: float | None = None  # seconds the source's server asked us to wait
 
     @property
     def ok(self) -> bool:
@@ -57,4 +58,5 @@ class IngestReport:
             "not_modified": self.not_modified,
             "error": self.error,
             "skipped": self.skipped,
+            "retry_after": self.retry_after,
         }
