@@ -475,6 +475,24 @@ def test_a_feeds_password_is_never_shown() -> None:
     assert "***" in listed  # the table may wrap the URL, not drop the mask
 
 
+@pytest.mark.django_db
+def test_source_list_shows_why_a_source_fails_and_for_how_long(web) -> None:
+    web.serve("/robots.txt", "", status=404)
+    feed = web.serve(
+        "/feeds/metro-wire/latest-news.xml",
+        "slow down",
+        status=429,
+        headers={"Retry-After": "7200"},
+    )
+    run("source", "add", "Metro Wire", "--url", feed, "--local")
+    exit_status("ingest", "--source", "metro-wire")
+    listed = run("source", "list")
+    assert "failing (1 in a row)" in listed
+    # The reason and the wait (the table may wrap the words, never break them).
+    for word in ("HTTP", "429", "Too", "Many", "Requests,", "asked", "wait", "2", "h"):
+        assert f" {word} " in listed.replace("│", " ").replace("\n", " ")
+
+
 CUT_SHORT_FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe'
 )

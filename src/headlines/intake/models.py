@@ -58,6 +58,11 @@ class Source(models.Model):
         return masked_url(self.url)
 
     @property
+    def brief_error(self) -> str:
+        """The last error without the source's own URL in front, which lists show already."""
+        return self.last_error.removeprefix(f"{self.shown_url}: ")
+
+    @property
     def health(self) -> str:
         if not self.enabled:
             return "disabled"

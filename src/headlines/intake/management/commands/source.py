@@ -81,6 +81,12 @@ class Command(HeadlinesCommand):
                 ",".join(e.slug for e in source.editions.all()) or "—",
                 f"{source.fetch_interval_minutes} min",
                 source.health,
-                source.last_error[:60] or "—",
+                _brief(source.brief_error) or "—",
             )
         console_for(self.stdout).print(table)
+
+
+def _brief(error: str, limit: int = 100) -> str:
+    # The reason comes after the URL: at 60 characters with the URL in front, "HTTP 429 Too
+    # Many Requests, asked us to wait 2 h" showed as "HTTP 429 Too Many Requests, as".
+    return error if len(error) <= limit else error[: limit - 1] + "…"
