@@ -215,6 +215,30 @@ def test_robots_txt_that_cannot_be_read_disallows(web: LocalWeb, fetcher: HttpFe
         fetcher.get(url, allow_private=True)
 
 
+def test_robots_txt_that_cannot_be_read_is_named_as_the_reason(
+    web: LocalWeb, fetcher: HttpFetcher, raw: RawServer
+) -> None:
+    web.serve("/robots.txt", "down", status=503)
+    url = web.serve("/story", page())
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(url, allow_private=True)
+    origin = url.removesuffix("/story")
+    assert str(caught.value) == (
+        f"{url}: disallowed until {origin}/robots.txt can be read (HTTP 503 Service Unavailable)"
+    )
+
+    def silent(conn: socket.socket) -> None:
+        time.sleep(2)  # accepts, never answers
+
+    slow = raw.serve(silent) + "feed.xml"
+    impatient = HttpFetcher(short_options(read_timeout=0.2))
+    try:
+        with pytest.raises(FetchError, match=r"robots\.txt can be read \(timed out waiting"):
+            impatient.get(slow, allow_private=True)
+    finally:
+        impatient.close()
+
+
 def test_at_most_the_host_limit_is_in_flight(web: LocalWeb) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

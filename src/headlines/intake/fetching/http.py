@@ -153,6 +153,7 @@ class HttpFetcher:
             transport=deadline_transport(),
         )
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._robots_unread: dict[str, str] = {}  # origin -> why its robots.txt was not read
         self._robots_lock = threading.Lock()
         self._resting: dict[str, float] = {}  # host -> time.monotonic() it asked us to wait for
         self._resting_lock = threading.Lock()
@@ -312,6 +313,13 @@ class HttpFetcher:
             with self._robots_lock:
                 self._robots[origin] = rules
         if rules is not None and not rules.can_fetch(self.options.user_agent, url):
+            unread = self._robots_unread.get(origin)
+            if unread:
+                # Not the site's rule: ours (RFC 9309) while its robots.txt cannot be read.
+                raise FetchError(
+                    f"{url}: disallowed until {origin}/robots.txt can be read ({unread})",
+                    retryable=True,
+                )
             raise FetchError(f"{url}: disallowed by {origin}/robots.txt")
 
     def _load_robots(
@@ -326,11 +334,13 @@ class HttpFetcher:
         except FetchError as exc:
             if exc.refused or exc.unreachable:
                 raise
+            self._robots_unread[origin] = _reason(exc.base)
             rules.parse(["User-agent: *", "Disallow: /"])
             return rules
         if 400 <= response.status < 500:
             return None
         if response.status >= 500:
+            self._robots_unread[origin] = _reason(str(_status_error(response)))
             rules.parse(["User-agent: *", "Disallow: /"])
             return rules
         rules.parse(response.content.decode("utf-8", "replace").splitlines())
@@ -418,6 +428,11 @@ def _tls_failure(exc: Exception) -> str:
     if isinstance(cause, ssl.SSLError):
         return f"TLS handshake failed ({cause.reason or _plain(cause)})"
     return ""
+
+
+def _reason(message: str) -> str:
+    """A fetch error's words after the URL it names (a redirect's hop, maybe, not the one asked)."""
+    return message.partition(": ")[2] or message
 
 
 def _plain(exc: Exception) -> str:
