@@ -30,10 +30,12 @@ class LocalWeb:
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, list[Route]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request, in order
         web = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                web.arrivals.append(time.monotonic())
                 web.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 queue = web.routes.get(self.path) or [Route(b"not found", 404)]
                 route = queue.pop(0) if len(queue) > 1 else queue[0]

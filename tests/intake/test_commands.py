@@ -493,6 +493,23 @@ def test_source_list_shows_why_a_source_fails_and_for_how_long(web) -> None:
         assert f" {word} " in listed.replace("│", " ").replace("\n", " ")
 
 
+@pytest.mark.django_db
+def test_ingest_names_a_source_another_process_holds_and_fetches_the_rest(web) -> None:
+    import datetime as dt
+
+    from headlines.core import clock
+
+    for name in ("Metro Wire", "Coast News"):
+        url = web.serve(f"/{name[:5].lower()}", factories.page(name, f"{name}: {factories.BODY}"))
+        run("source", "add", name, "--kind", "page", "--url", url, "--local")
+    held_until = clock.now() + dt.timedelta(minutes=10)
+    Source.objects.filter(slug="metro-wire").update(lease_until=held_until)
+    status, said = exit_status("ingest")
+    assert status == 1
+    assert "metro-wire: source metro-wire is being ingested by another process" in said
+    assert Article.objects.filter(source__slug="coast-news").count() == 1
+
+
 CUT_SHORT_FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe'
 )

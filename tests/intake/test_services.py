@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -300,6 +301,22 @@ def test_a_source_asking_for_a_pause_is_left_alone_that_long(web: LocalWeb) -> N
     fixed.advance(minutes=1)
     assert selectors.sources_due(now=clock.now()) == [source]
     assert web.paths().count("/feed") == 1
+
+
+def test_sources_on_one_host_are_fetched_politely_one_after_another(
+    web: LocalWeb, settings, monkeypatch
+) -> None:
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_HOST_DELAY_SECONDS", 0.3)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_RETRIES", 0)
+    web.serve("/robots.txt", "User-agent: *\nDisallow: /private/\n")
+    for section in ("world", "business", "sport"):
+        url = web.serve(f"/{section}/lead", factories.page(f"{section.title()} lead story"))
+        factories.source(name=f"Metro {section}", kind="page", url=url)
+    reports = services.ingest_due()
+    assert [(r.fetched, r.error) for r in reports] == [(1, "")] * 3
+    assert web.paths().count("/robots.txt") == 1
+    gaps = [later - earlier for earlier, later in itertools.pairwise(web.arrivals)]
+    assert len(gaps) == 3 and min(gaps) >= 0.25
 
 
 def test_articles_in_window_uses_published_or_created(tmp_path) -> None:

@@ -24,10 +24,14 @@ class Command(HeadlinesCommand):
         if not sources:
             self.stdout.write("No enabled sources. Add one with `headlines source add`.")
             return
-        reports = []
         with progress_for(console) as progress:
-            for source in sources:
-                reports.append(services.source_ingest(source_id=source.pk, progress=progress))
+            if options["source"] is not None:  # the one asked for: another process's is an error
+                reports = [services.source_ingest(source_id=sources[0].pk, progress=progress)]
+            else:
+                ids = [source.pk for source in sources]
+                reports = services.sources_ingest(
+                    source_ids=ids, progress=progress, report_busy=True
+                )
         console.print(report_table(reports))
         failed = [f"{r.source}: {r.error}" for r in reports if r.error]
         failed += [f"{r.source}: {f.input}: {f.reason}" for r in reports for f in r.failed]
