@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from headlines import __version__
+
 
 class ConfigError(ValueError):
     """A setting's value from the environment cannot be used."""
@@ -523,7 +525,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_HTTP_USER_AGENT",
         str,
-        "EveningHeadlines/0.1 (+https://github.com/evening-headlines; news digest fetcher)",
+        # The version is the running one: a publisher reading its logs (or writing robots.txt
+        # rules) sees which release asked, not a number typed once and left behind.
+        f"EveningHeadlines/{__version__} (+https://github.com/evening-headlines; "
+        "news digest fetcher)",
         "User-Agent sent when fetching sources.",
         group="intake",
     ),

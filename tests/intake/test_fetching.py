@@ -22,6 +22,30 @@ def test_fetches_a_page_with_an_honest_user_agent(web: LocalWeb, fetcher: HttpFe
     assert story_headers["user-agent"] == "EveningHeadlinesTest/1.0"
 
 
+def test_the_default_user_agent_names_this_release_and_robots_rules_for_it_apply(
+    web: LocalWeb,
+) -> None:
+    import headlines
+    from headlines.intake.fetching.http import FetchOptions
+
+    web.serve(
+        "/robots.txt",
+        "User-agent: *\nAllow: /\n\nUser-agent: EveningHeadlines\nDisallow: /members/\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    news = web.serve("/news/1", page())
+    members = web.serve("/members/1", page())
+    default = HttpFetcher(FetchOptions.from_settings(retries=0, host_delay=0.0))
+    try:
+        assert default.get(news, allow_private=True).status == 200
+        with pytest.raises(FetchError, match="disallowed by"):
+            default.get(members, allow_private=True)
+    finally:
+        default.close()
+    agent = next(h for p, h in web.requests if p == "/news/1")["user-agent"]
+    assert agent.startswith(f"EveningHeadlines/{headlines.__version__} (+")
+
+
 def test_loopback_is_refused_unless_the_source_is_local(
     web: LocalWeb, fetcher: HttpFetcher
 ) -> None:
