@@ -42,6 +42,19 @@ def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
     assert "<code>http://127.0.0.1:9/a.html</code>: no article text" in page
 
 
+def test_a_failing_source_shows_when_it_is_fetched_again(staff: Client) -> None:
+    source = factories.source(url="http://127.0.0.1:9/feed", fetch_interval_minutes=30)
+    Source.objects.filter(pk=source.pk).update(
+        last_error="http://127.0.0.1:9/feed: HTTP 503 Service Unavailable",
+        consecutive_failures=3,  # 30 minutes doubled three times: 4 hours after the last try
+        last_fetched_at="2024-03-14T09:00:00Z",
+    )
+    listing = staff.get("/admin/intake/source/").content.decode()
+    page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
+    for shown in (listing, page):
+        assert "Next fetch" in shown and "March 14, 2024, 1 p.m." in shown
+
+
 def test_articles_show_what_scrubbing_removed(staff: Client, tmp_path) -> None:
     (tmp_path / "a.txt").write_text(
         "date 2024-03-14 Sign up to our free Morning email. " + factories.BODY + "\n"

@@ -489,8 +489,11 @@ def test_source_list_shows_why_a_source_fails_and_for_how_long(web) -> None:
     listed = run("source", "list")
     assert "failing (1 in a row)" in listed
     # The reason and the wait (the table may wrap the words, never break them).
+    words = listed.replace("│", " ").replace("\n", " ")
     for word in ("HTTP", "429", "Too", "Many", "Requests,", "asked", "wait", "2", "h"):
-        assert f" {word} " in listed.replace("│", " ").replace("\n", " ")
+        assert f" {word} " in words
+    # And when it is tried again: the two hours asked for, not the half-hour interval.
+    assert " next try in 2 h " in words
 
 
 @pytest.mark.django_db

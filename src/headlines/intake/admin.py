@@ -10,14 +10,16 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from headlines.core.jobs import enqueue
-from headlines.intake import services
+from headlines.intake import selectors, services
 from headlines.intake.models import Article, RepeatedLine, Source
 
 HEALTH_FIELDS = (
     "health",
+    "next_fetch",
     "last_fetched_at",
     "last_success_at",
     "last_error",
@@ -54,6 +56,7 @@ class SourceAdmin(admin.ModelAdmin):
         "kind",
         "enabled",
         "health",
+        "next_fetch",
         "last_fetched_at",
         "short_error",
         "consecutive_failures",
@@ -78,6 +81,17 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="Last error")
     def short_error(self, obj: Source) -> str:
         return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
+
+    @admin.display(description="Next fetch")
+    def next_fetch(self, obj: Source) -> str:
+        # After failures the interval doubles, and a server may have asked for a longer wait:
+        # the editor sees when the scheduler comes back, not just that the source is failing.
+        if not obj.enabled:
+            return "— (disabled)"
+        when = selectors.source_next_fetch(obj)
+        if when is None:
+            return "at the next scheduler tick"
+        return str(formats.localize(timezone.localtime(when)))
 
     @admin.display(description="Articles")
     def articles(self, obj: Source) -> int:

@@ -63,15 +63,21 @@ def sources_due(*, now: dt.datetime) -> list[Source]:
     for source in Source.objects.filter(enabled=True).order_by("last_fetched_at", "id"):
         if source.lease_until and source.lease_until > now:
             continue
-        if source.last_fetched_at is None:
-            due.append(source)
-            continue
-        minutes = source.fetch_interval_minutes * 2 ** min(source.consecutive_failures, 10)
-        wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, 1)))
-        wait = max(wait, _asked_to_wait(source))
-        if source.last_fetched_at + wait <= now:
+        next_fetch = source_next_fetch(source)
+        if next_fetch is None or next_fetch <= now:
             due.append(source)
     return due
+
+
+def source_next_fetch(source: Source) -> dt.datetime | None:
+    """When the scheduler fetches the source again: its interval after the last fetch, doubled
+    per failure in a row (at most a day), or longer if its server asked for a longer wait.
+    None when it was never fetched (the next tick takes it)."""
+    if source.last_fetched_at is None:
+        return None
+    minutes = source.fetch_interval_minutes * 2 ** min(source.consecutive_failures, 10)
+    wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, 1)))
+    return source.last_fetched_at + max(wait, _asked_to_wait(source))
 
 
 def _asked_to_wait(source: Source) -> dt.timedelta:

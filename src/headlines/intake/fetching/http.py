@@ -208,7 +208,7 @@ class HttpFetcher:
         left = until - time.monotonic() if until is not None else 0.0
         if left > 0:
             raise FetchError(
-                f"{url}: not fetched, {host} asked us to wait {_duration(left)} more",
+                f"{url}: not fetched, {host} asked us to wait {duration(left)} more",
                 retry_after=left,
             )
 
@@ -381,7 +381,7 @@ def _status_error(response: Response, retry_after: float | None = None) -> Fetch
     reason = httpx.codes.get_reason_phrase(response.status) or "error"
     message = f"{response.url}: HTTP {response.status} {reason}"
     if retry_after:
-        message += f", asked us to wait {_duration(retry_after)}"
+        message += f", asked us to wait {duration(retry_after)}"
     return FetchError(message, retry_after=retry_after)
 
 
@@ -401,7 +401,8 @@ def _retry_after(response: Response) -> float | None:
     return None
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """A wait as people say it: 45 s, 20 min, 2 h, 1.5 h, 3 days."""
     if seconds < 90:
         return f"{seconds:.0f} s"
     if seconds < 3600:

@@ -5,8 +5,10 @@ from typing import Any
 
 from rich.table import Table
 
+from headlines.core import clock
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import selectors, services
+from headlines.intake.fetching.http import duration
 from headlines.intake.management.console import console_for
 from headlines.intake.models import Source
 
@@ -80,7 +82,7 @@ class Command(HeadlinesCommand):
                 source.shown_url or source.path,
                 ",".join(e.slug for e in source.editions.all()) or "—",
                 f"{source.fetch_interval_minutes} min",
-                source.health,
+                _health(source),
                 _brief(source.brief_error) or "—",
             )
         console_for(self.stdout).print(table)
@@ -90,3 +92,13 @@ def _brief(error: str, limit: int = 100) -> str:
     # The reason comes after the URL: at 60 characters with the URL in front, "HTTP 429 Too
     # Many Requests, asked us to wait 2 h" showed as "HTTP 429 Too Many Requests, as".
     return error if len(error) <= limit else error[: limit - 1] + "…"
+
+
+def _health(source: Source) -> str:
+    """A failing source says when it is tried again (its interval doubled per failure, or the
+    wait its server asked for): a line under the health, so the URL keeps the table's width."""
+    when = selectors.source_next_fetch(source)
+    if not source.enabled or not source.consecutive_failures or when is None:
+        return source.health
+    left = (when - clock.now()).total_seconds()
+    return f"{source.health}\nnext try {'in ' + duration(left) if left > 0 else 'now'}"
