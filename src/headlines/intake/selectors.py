@@ -8,6 +8,7 @@ from django.db.models import DateTimeField, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from headlines.core.errors import NotFound
+from headlines.intake.fetching.waits import MAX_RETRY_AFTER
 from headlines.intake.models import Article, Source
 
 MAX_BACKOFF_MINUTES = 24 * 60
@@ -86,7 +87,7 @@ def _asked_to_wait(source: Source) -> dt.timedelta:
     asked = (source.last_report or {}).get("retry_after") if source.consecutive_failures else 0
     if not isinstance(asked, int | float) or not asked > 0:
         return dt.timedelta(0)
-    return dt.timedelta(seconds=min(float(asked), 7 * 24 * 3600.0))
+    return dt.timedelta(seconds=min(float(asked), MAX_RETRY_AFTER))
 
 
 def article_get(*, article_id: int) -> Article:

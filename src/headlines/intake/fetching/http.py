@@ -8,8 +8,6 @@ localhost server; nothing here is patched.
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -17,20 +15,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from headlines.core import clock
 from headlines.core.untrusted import plain_digits
 from headlines.intake.errors import FetchError
 from headlines.intake.fetching.addresses import AddressPolicy, Resolver, system_resolve
 from headlines.intake.fetching.encodings import ACCEPTED, EncodingError, decoded
+from headlines.intake.fetching.waits import duration, retry_after_seconds
 
 if TYPE_CHECKING:  # urllib.request, under robotparser: loaded when robots.txt is first read
     import urllib.robotparser
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 # A Retry-After up to this long is waited out within the run; a longer one ends the fetch, rests
-# the host for the rest of the run, and the scheduler waits it out (capped at a week).
+# the host for the rest of the run, and the scheduler waits it out (waits.MAX_RETRY_AFTER at most).
 MAX_WAIT_IN_RUN = 60.0
-MAX_RETRY_AFTER = 7 * 24 * 3600.0
 
 
 @dataclass
@@ -386,30 +383,7 @@ def _status_error(response: Response, retry_after: float | None = None) -> Fetch
 
 
 def _retry_after(response: Response) -> float | None:
-    """The wait a Retry-After asks for, in seconds (at most MAX_RETRY_AFTER), or None."""
-    value = response.headers.get("retry-after", "").strip()
-    if plain_digits(value):
-        return min(float(value), MAX_RETRY_AFTER)
-    if value:
-        try:
-            parsed = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, OverflowError):
-            return None
-        if parsed.tzinfo is None:  # "-0000": UTC, origin unknown (RFC 5322)
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        return max(0.0, min((parsed - clock.now()).total_seconds(), MAX_RETRY_AFTER))
-    return None
-
-
-def duration(seconds: float) -> str:
-    """A wait as people say it: 45 s, 20 min, 2 h, 1.5 h, 3 days."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
-    return f"{seconds / 86400:.1f} days".replace(".0 days", " days")
+    return retry_after_seconds(response.headers.get("retry-after", ""))
 
 
 def _host(url: str) -> str:

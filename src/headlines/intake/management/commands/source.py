@@ -8,7 +8,7 @@ from rich.table import Table
 from headlines.core import clock
 from headlines.core.command import HeadlinesCommand
 from headlines.intake import selectors, services
-from headlines.intake.fetching.http import duration
+from headlines.intake.fetching.waits import duration
 from headlines.intake.management.console import console_for
 from headlines.intake.models import Source
 
