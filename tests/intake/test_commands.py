@@ -513,6 +513,17 @@ def test_ingest_names_a_source_another_process_holds_and_fetches_the_rest(web) -
     assert Article.objects.filter(source__slug="coast-news").count() == 1
 
 
+@pytest.mark.django_db
+def test_ingest_says_when_a_source_moved_permanently(web) -> None:
+    web.serve("/a", factories.page())
+    new = web.serve("/rss/latest.xml", factories.rss([("Blaze", web.url("/a"))]))
+    old = web.serve("/feed", "", status=308, headers={"Location": "/rss/latest.xml"})
+    run("source", "add", "Metro Wire", "--url", old, "--local")
+    table = run("ingest", "--source", "metro-wire")
+    assert "moved permanently" in table
+    assert Source.objects.get(slug="metro-wire").url == new
+
+
 CUT_SHORT_FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe'
 )

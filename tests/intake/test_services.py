@@ -319,6 +319,43 @@ def test_sources_on_one_host_are_fetched_politely_one_after_another(
     assert len(gaps) == 3 and min(gaps) >= 0.25
 
 
+def test_a_feed_moved_permanently_is_fetched_at_its_new_address(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    web.serve("/a", factories.page())
+    new = web.serve(
+        "/rss/latest.xml",
+        factories.rss([("Blaze", web.url("/a"))]),
+        headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"},
+    )
+    old = web.serve("/feed", "", status=301, headers={"Location": "/rss/latest.xml"})
+    source = factories.source(url=old)
+    first = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (first.new, first.moved_to) == (1, new)
+    source.refresh_from_db()
+    assert (source.url, source.last_report["moved_to"]) == (new, new)
+    web.requests.clear()
+    again = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert again.not_modified
+    assert web.paths() == ["/rss/latest.xml"]
+
+
+@pytest.mark.parametrize("status", [302, 307])
+def test_a_feed_moved_for_now_keeps_its_address(
+    web: LocalWeb, fetcher: HttpFetcher, status: int
+) -> None:
+    web.serve("/a", factories.page())
+    web.serve("/rss/today.xml", factories.rss([("Blaze", web.url("/a"))]))
+    # A permanent hop followed by a temporary one is temporary as a whole.
+    web.serve("/feed", "", status=301, headers={"Location": "/feed2"})
+    old = web.serve("/feed2", "", status=status, headers={"Location": "/rss/today.xml"})
+    for url in (old, web.url("/feed")):
+        source = factories.source(url=url)
+        report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+        source.refresh_from_db()
+        assert (report.fetched > 0, report.moved_to, source.url) == (True, "", url)
+
+
 def test_articles_in_window_uses_published_or_created(tmp_path) -> None:
     edition = core_factories.edition()
     (tmp_path / "a.txt").write_text("date 2024-03-14 " + OTHER + "\n")

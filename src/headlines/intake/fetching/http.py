@@ -37,6 +37,7 @@ class Response:
     headers: dict[str, str]
     content: bytes = b""
     not_modified: bool = False
+    moved_to: str = ""  # where every redirect followed said, permanently (301, 308), it now is
 
     @property
     def content_type(self) -> str:
@@ -210,6 +211,7 @@ class HttpFetcher:
             )
 
     def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
+        asked, permanent = url, True
         for _hop in range(self.options.max_redirects + 1):
             pinned = self.policy.check_url(url, allow_private=allow_private)
             response = self._once(url, headers, pinned)
@@ -217,8 +219,11 @@ class HttpFetcher:
                 location = response.headers.get("location", "")
                 if not location:
                     raise FetchError(f"{url}: redirect ({response.status}) without a Location")
+                permanent = permanent and response.status in (301, 308)
                 url = urljoin(url, location)
                 continue
+            if permanent and url != asked and not _loses_credentials(asked, url):
+                response.moved_to = url
             return response
         raise FetchError(f"{url}: more than {self.options.max_redirects} redirects")
 
@@ -384,6 +389,12 @@ def _status_error(response: Response, retry_after: float | None = None) -> Fetch
 
 def _retry_after(response: Response) -> float | None:
     return retry_after_seconds(response.headers.get("retry-after", ""))
+
+
+def _loses_credentials(old: str, new: str) -> bool:
+    """A feed's `user:password@` is not carried to another host: remembering the new address
+    would drop it."""
+    return "@" in urlsplit(old).netloc and "@" not in urlsplit(new).netloc
 
 
 def _host(url: str) -> str:

@@ -100,6 +100,8 @@ def report_table(reports: list[IngestReport]) -> Table:
             reasons.append(f"… and {len(report.failed) - 5} more")
         if report.not_modified:
             reasons.append("not modified since the last fetch")
+        if report.moved_to:
+            reasons.append(f"moved permanently: fetched at {report.moved_to} from now on")
         table.add_row(
             report.source,
             str(report.fetched),

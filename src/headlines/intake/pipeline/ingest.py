@@ -239,6 +239,7 @@ class IngestRun:
     def _not_modified(self, response: Response) -> bool:
         if response.not_modified:
             self.report.not_modified = True
+            self._remember_move(response)
             return True
         return False
 
@@ -251,6 +252,15 @@ class IngestRun:
             # articles were never fetched.
             etag = modified = ""
         Source.objects.filter(pk=self.source.pk).update(etag=etag, last_modified=modified)
+        self._remember_move(response)
+
+    def _remember_move(self, response: Response) -> None:
+        """A source moved permanently (301, 308) is fetched at its new address from now on, not
+        through the old one's redirect at every run (RFC 9110, 15.4.2); the report says so."""
+        moved = response.moved_to
+        if moved and len(moved) <= 2000 and moved != self.source.url:
+            Source.objects.filter(pk=self.source.pk).update(url=moved)
+            self.report.moved_to = masked_url(moved)
 
     def _all_failed_is_an_error(self) -> None:
         report = self.report

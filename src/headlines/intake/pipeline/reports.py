@@ -36,6 +36,7 @@ class IngestReport:
     error: str = ""
     skipped: str = ""
     retry_after: float | None = None  # seconds the source's server asked us to wait
+    moved_to: str = ""  # the source's new URL, when it moved permanently
 
     @property
     def ok(self) -> bool:
@@ -59,4 +60,5 @@ class IngestReport:
             "error": self.error,
             "skipped": self.skipped,
             "retry_after": self.retry_after,
+            "moved_to": self.moved_to,
         }
