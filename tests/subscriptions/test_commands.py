@@ -1,5 +1,7 @@
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,47 @@ def test_an_export_that_cannot_be_written_says_so_and_keeps_the_old_file(edition
     assert sorted(p.name for p in tmp_path.iterdir()) == ["readers.csv"]  # no leftovers
     run("export", "--output", str(kept))
     assert "a@example.com" in kept.read_text()
+
+
+def test_an_export_whose_reader_leaves_early_stops_quietly(tmp_path: Path) -> None:
+    # `headlines subscribers export | head -1` printed "Exception ignored in: <generator
+    # object cursor_iter …>" and a traceback: the rows still unread closed their cursor only
+    # at the interpreter's exit, after the database connection had closed.
+    env = {
+        "HEADLINES_DATA_DIR": str(tmp_path / "var"),
+        "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+        "PATH": "/usr/bin:/bin",
+    }
+
+    def headlines(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "headlines", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+
+    readers = tmp_path / "readers.csv"
+    readers.write_text(
+        "email,consent_source,consent_at\n"
+        + "".join(f"reader{n}@example.com,paper form,2024-05-01T09:30:00Z\n" for n in range(1500))
+    )
+    headlines("migrate", "-v", "0")
+    headlines("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
+    headlines("subscribers", "import", str(readers), "--edition", "us")
+    with subprocess.Popen(
+        [sys.executable, "-m", "headlines", "subscribers", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    ) as export:
+        assert export.stdout is not None and export.stderr is not None
+        assert export.stdout.readline().startswith(b"email,name,edition,status")
+        export.stdout.close()  # its rows run well past a pipe's 64 KiB
+        stderr = export.stderr.read().decode()
+        assert export.wait(timeout=120) == 141, stderr
+    assert stderr == ""

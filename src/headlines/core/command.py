@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -62,6 +63,15 @@ class HeadlinesCommand(BaseCommand):
                     f"first (or `headlines run`, which migrates). ({exc})",
                     returncode=EXIT_NOTHING_DONE,
                 ) from exc
+            raise
+        except (BrokenPipeError, KeyboardInterrupt) as exc:
+            # Stopped half-way (`headlines subscribers export | head -1`, Ctrl-C): a query's
+            # rows may wait unread in a generator the command's frames hold. Let go of them
+            # now, while the connection is open: Django closes it before `headlines` turns
+            # this into its exit status, and the generator, closed at the interpreter's exit
+            # instead, printed "Exception ignored in: <generator object cursor_iter …>" and
+            # a traceback.
+            traceback.clear_frames(exc.__traceback__)
             raise
 
     def finish(
