@@ -575,3 +575,21 @@ def test_a_pipe_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> No
     assert status == 2
     assert f"failed: {pipe}: not a file or folder (a device, a pipe or a socket" in err
     assert f"failed: {dangling}: a link to nothing" in err
+
+
+@pytest.mark.django_db
+def test_a_file_name_in_another_charset_is_refused_by_name_not_a_crash(tmp_path: Path) -> None:
+    # A Latin-1 name (`caf\xe9.txt`) reaches Python as half a character no database stores:
+    # `import` and `source add` crashed on the new source's path (UnicodeEncodeError, exit 3).
+    latin = os.fsdecode(bytes(tmp_path) + b"/caf\xe9.txt")
+    Path(latin).write_text("date 2024-03-14 " + factories.BODY + "\n")
+    for args in (["import", latin], ["source", "add", "Cafe", "--kind", "dump", "--path", latin]):
+        status, err = exit_status(*args)
+        assert status == 2
+        assert "caf\\xe9.txt is not UTF-8" in err and "rename it" in err
+    assert not Source.objects.exists() and not Article.objects.exists()
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    Path(latin).rename(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))
+    assert exit_status("import", str(folder)) == (0, "")  # inside a folder it is read
+    assert Article.objects.count() == 1

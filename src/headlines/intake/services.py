@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.languages import language_tag
 from headlines.core.selectors import edition_get
+from headlines.core.storable import storable
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
@@ -94,6 +96,15 @@ def _where(kind: str, url: str, path: str) -> tuple[str, str]:
             raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
         if not Path(path).exists():
             raise InvalidInput(f"no such file or folder: {path}", field="path")
+        if path != storable(path):
+            # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
+            # characters no database stores, and a path stored any other way is no longer the
+            # file's: the insert crashed (UnicodeEncodeError, exit 3).
+            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
+            raise InvalidInput(
+                f"the path {shown} is not UTF-8, so a source cannot keep it: rename it",
+                field="path",
+            )
     elif not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
     else:
