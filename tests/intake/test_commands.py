@@ -593,3 +593,47 @@ def test_a_file_name_in_another_charset_is_refused_by_name_not_a_crash(tmp_path:
     Path(latin).rename(os.fsdecode(bytes(folder) + b"/caf\xe9.txt"))
     assert exit_status("import", str(folder)) == (0, "")  # inside a folder it is read
     assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_control_characters_in_a_page_or_record_are_not_printed_or_stored(tmp_path: Path) -> None:
+    # A title with an ESC was printed as is by `extract` (ESC [2J clears the terminal, ESC ]0;
+    # sets its title) and stored for the digest; one `&#27;` in a paragraph lost the whole page
+    # ("no article text found").
+    page = tmp_path / "page.html"
+    page.write_text(
+        UNSEEN_PAGE.replace("Harbour ferry returns", "Harbour \x1b[2J\x1b]0;pwned\x07ferry returns")
+        .replace("six weeks", "six &#27;[31mweeks")
+        .replace("Morag Ellis", "Morag\x0cEllis")
+    )
+    record = tmp_path / "records.jsonl"
+    record.write_text(
+        json.dumps(
+            {
+                "url": "https://news.example/r",
+                "title": "Ferry\x1b[31m returns",
+                "author": "Ann\x07 Price",
+                "source": "Quay\x1bside Courier",
+                "section": "Lo\x9bcal",
+                "text": factories.BODY.replace(" ", " \x1b[0m", 1),
+            }
+        )
+        + "\n"
+    )
+    printed = run("extract", str(page), str(record), "--json")
+    articles = [json.loads(line) for line in printed.splitlines()]
+    assert [a["title"] for a in articles] == [
+        "Harbour [2J]0;pwnedferry returns after storm repairs",
+        "Ferry[31m returns",
+    ]
+    assert "six [31mweeks" in articles[0]["text"]
+    assert (articles[1]["author"], articles[1]["outlet"]) == ("Ann Price", "Quayside Courier")
+    assert articles[1]["sections"] == ["Local"]
+    assert not any(ch in printed for ch in "\x1b\x07\x0c\x9b")
+    assert "\\u00" not in printed  # nor escaped in the JSON
+    assert exit_status("import", str(page), str(record)) == (0, "")
+    stored = "".join(
+        "".join(row) for row in Article.objects.values_list("title", "author", "text", "outlet")
+    )
+    assert Article.objects.count() == 2
+    assert not any(ch in stored for ch in "\x1b\x07\x0c\x9b")
