@@ -122,6 +122,7 @@ def test_an_export_that_cannot_be_written_says_so_and_keeps_the_old_file(edition
         (["--output", str(tmp_path / "missing" / "out.csv")], "cannot write .*: No such file"),
         (["--output", str(tmp_path)], "cannot write .*: Is a directory"),
         (["--output", ""], "names no file"),
+        (["--output", f"{tmp_path}/readers/"], "names no file"),  # was written as ./readers
     ]
     for args, message in cases:
         with pytest.raises(CommandError, match=message) as caught:
@@ -175,3 +176,25 @@ def test_an_export_whose_reader_leaves_early_stops_quietly(tmp_path: Path) -> No
         stderr = export.stderr.read().decode()
         assert export.wait(timeout=120) == 141, stderr
     assert stderr == ""
+
+
+def test_a_dash_is_standard_input_for_import_and_standard_output_for_export(
+    edition, tmp_path, monkeypatch
+) -> None:
+    # `… | headlines subscribers import - --edition us` said "cannot read -: No such file or
+    # directory", and `export --output -` wrote a file named "-".
+    csv_text = "email,consent_source,consent_at\nok@example.com,web,2024-01-01T00:00:00Z\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(csv_text.encode())))
+    monkeypatch.chdir(tmp_path)
+    assert "1 row(s) read: 1 new" in run("import", "-", "--edition", "us")
+    rows = list(csv.DictReader(io.StringIO(run("export", "--output", "-"))))
+    assert [r["email"] for r in rows] == ["ok@example.com"]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["", " "])
+def test_an_empty_file_argument_is_named_as_such(edition, name) -> None:
+    # Path("") is the working folder: it said "cannot read .: Is a directory".
+    with pytest.raises(CommandError, match="an empty argument names no file") as caught:
+        run("import", name, "--edition", "us")
+    assert caught.value.returncode == 2

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,12 @@ class Command(HeadlinesCommand):
             help="Import confirmed readers: columns email, consent_source, consent_at "
             "(ISO 8601 with offset), optional marketing (yes/no), timezone, name.",
         )
-        imp.add_argument("file", type=Path, help="The CSV file (UTF-8).")
+        imp.add_argument("file", help="The CSV file (UTF-8); - reads standard input.")
         imp.add_argument("--edition", required=True, help="Slug of the edition, e.g. us.")
         exp = sub.add_parser("export", help="Write every subscription as CSV.")
         exp.add_argument("--edition", default=None, help="Only this edition's subscriptions.")
         exp.add_argument(
-            "--output", type=Path, default=None, help="File to write (default: stdout)."
+            "--output", default=None, help="File to write (default, or -: standard output)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,12 +42,9 @@ class Command(HeadlinesCommand):
         else:
             self._export(options["edition"], options["output"])
 
-    def _import(self, path: Path, edition: str) -> None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
-        report = csvfiles.subscribers_import_csv(text=csvfiles.decode(raw), edition_slug=edition)
+    def _import(self, name: str, edition: str) -> None:
+        text = csvfiles.decode(_read(name))
+        report = csvfiles.subscribers_import_csv(text=text, edition_slug=edition)
         console = Console(file=self.stdout, width=120, highlight=False)  # type: ignore[arg-type]
         console.print(f"Import into {edition}: {report.summary()}", markup=False)
         if not report.bad:
@@ -60,14 +58,15 @@ class Command(HeadlinesCommand):
             returncode=1 if report.imported else 2,  # done in part, or nothing done
         )
 
-    def _export(self, edition: str | None, output: Path | None) -> None:
-        if output is None:
+    def _export(self, edition: str | None, name: str | None) -> None:
+        if name is None or name == "-":
             csvfiles.subscriptions_export_csv(out=self.stdout, edition_slug=edition)  # type: ignore[arg-type]
             return
         # Written beside the target and moved over it once whole: an unknown edition or a
         # failure half-way leaves an existing file as it was, never emptied or cut short.
-        if not output.name:
-            raise InvalidInput(f"--output {str(output)!r} names no file", field="output")
+        output = Path(name)
+        if not name.strip() or not output.name or name.endswith("/"):  # "x/" is a folder's
+            raise InvalidInput(f"--output {name!r} names no file", field="output")
         partial = output.with_name(f".{output.name}.partial")
         try:
             with partial.open("w", encoding="utf-8", newline="") as handle:
@@ -78,3 +77,16 @@ class Command(HeadlinesCommand):
         finally:
             partial.unlink(missing_ok=True)
         self.stderr.write(f"Wrote {count} subscription(s) to {output}")
+
+
+def _read(name: str) -> bytes:
+    """The CSV's bytes; `-` is standard input (`… | headlines subscribers import - …`)."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    if not name.strip():
+        # Path("") is the working folder: this said "cannot read .: Is a directory".
+        raise InvalidInput("an empty argument names no file: give the CSV file, or - for stdin")
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {name}: {exc.strerror}") from None
