@@ -1,6 +1,8 @@
+import gzip
 import json
 import os
-from io import StringIO
+import sys
+from io import BytesIO, StringIO, TextIOWrapper
 from pathlib import Path
 
 import pytest
@@ -637,3 +639,30 @@ def test_control_characters_in_a_page_or_record_are_not_printed_or_stored(tmp_pa
     )
     assert Article.objects.count() == 2
     assert not any(ch in stored for ch in "\x1b\x07\x0c\x9b")
+
+
+@pytest.mark.parametrize(
+    ("content", "inputs"),
+    [
+        (UNSEEN_PAGE.encode(), ["-"]),
+        (UNSEEN_DUMP.encode(), ["-:1"]),
+        (
+            gzip.compress(json.dumps({"title": "Ferry returns", "text": factories.BODY}).encode()),
+            ["-:1"],
+        ),
+    ],
+)
+def test_extract_reads_a_pipe_as_dash(monkeypatch, content: bytes, inputs: list[str]) -> None:
+    # `curl … | headlines extract -` said "failed: -: no such file or folder".
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(content)))
+    printed = run("extract", "-", "--json")
+    assert [json.loads(line)["input"] for line in printed.splitlines()] == inputs
+
+
+def test_extract_of_a_pipe_of_binary_data_says_so(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(256))))
+    assert exit_status("extract", "-") == (
+        2,
+        "failed: -: binary data, not a text document\n"
+        "every input failed (named above): nothing was done",
+    )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 
 from headlines.intake.errors import FetchError, IntakeError
 from headlines.intake.extraction.cleaning import CleanArticle, clean
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.reading.inputs import (
+    Failure,
+    Item,
+    RawItem,
+    items_from_bytes,
+    read_paths,
+    read_stream,
+)
 
 
 def extract_inputs(
@@ -20,6 +28,8 @@ def extract_inputs(
                 if fetcher is None:
                     fetcher = own = HttpFetcher(FetchOptions.from_settings())
                 items: Iterable[Item] = _fetched(value, fetcher, allow_private)
+            elif value == "-":
+                items = read_stream(sys.stdin.buffer)
             else:
                 items = read_paths([value])
             for item in items:

@@ -9,20 +9,29 @@ becomes a `Failure` with a readable reason; the rest go on.
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 
 from headlines.intake.errors import IntakeError, ParseError
 from headlines.intake.reading import feeds
-from headlines.intake.reading.decoding import decode
+from headlines.intake.reading.decoding import decode, looks_binary
 from headlines.intake.reading.items import Failure, Item, RawItem
-from headlines.intake.reading.opening import Opened, decompressed, judged, opened
+from headlines.intake.reading.opening import (
+    MAX_DOCUMENT_BYTES,
+    Opened,
+    decompressed,
+    judged,
+    opened,
+)
 from headlines.intake.reading.records import read_json, read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
@@ -130,6 +139,26 @@ def read_file(path: Path) -> Iterator[Item]:
             yield from read_archive(path)
         else:
             yield from read_source(opened(path))
+    except (IntakeError, OSError) as exc:
+        yield Failure(where, _reason(exc, where))
+
+
+def read_stream(stream: BinaryIO, *, where: str = "-") -> Iterator[Item]:
+    """What a pipe gives (`curl … | headlines extract -`), which has no name to judge its kind
+    by: a page or a feed when it starts with `<`, JSONL when with `{`, else text records; any
+    of them compressed."""
+    content = stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(content) > MAX_DOCUMENT_BYTES:
+        yield Failure(where, f"larger than {MAX_DOCUMENT_BYTES} bytes")
+        return
+    source = judged(content[:6], where=where, name="", raw=lambda: io.BytesIO(content))
+    try:
+        head = source.head(2048)
+        if looks_binary(head):
+            raise ParseError(f"{where}: binary data, not a text document")
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            source = dataclasses.replace(source, name="standard-input.jsonl")
+        yield from read_source(source)
     except (IntakeError, OSError) as exc:
         yield Failure(where, _reason(exc, where))
 

@@ -22,7 +22,8 @@ class Command(HeadlinesCommand):
             metavar="PATH_OR_URL",
             help=(
                 "HTML pages, folders or zip archives of them, text, JSONL, JSON or CSV/TSV dumps, "
-                "RSS/Atom/JSON Feed files (any of them gzip-, bzip2- or xz-compressed), or URLs."
+                "RSS/Atom/JSON Feed files (any of them gzip-, bzip2- or xz-compressed), URLs, "
+                "or - for standard input."
             ),
         )
         parser.add_argument("--json", action="store_true", help="One JSON object per line.")
