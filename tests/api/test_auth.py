@@ -29,6 +29,14 @@ def test_the_command_prints_the_token_once_and_stores_only_its_hash(capsys) -> N
     assert "crm" in listing and "active" in listing and raw not in listing
 
 
+@pytest.mark.parametrize("name", ["", "a\x1bb", "a\x9bb", "a\x7f", "n" * 101])
+def test_a_token_name_that_is_not_one_printable_line_is_refused(name: str) -> None:
+    with pytest.raises(CommandError, match="1 to 100 printable characters") as caught:
+        call_command("api-token", "create", name)
+    assert caught.value.returncode == 2
+    assert not ApiToken.objects.exists()
+
+
 @pytest.mark.parametrize(
     "header",
     [

@@ -49,6 +49,10 @@ def test_edition_add_and_list_from_the_command_line() -> None:
         (["ok", "--name", "X", "--timezone", "Mars/Olympus"], "unknown time zone"),
         (["ok", "--name", "X", "--timezone", "UTC", "--send-at", "25:00"], "HH:MM"),
         (["ok", "--name", "bad\x00name", "--timezone", "UTC"], "printable"),
+        # DEL and the C1 controls passed `ord(c) < 32`: "\x9b" is a terminal's CSI, and the
+        # name goes into every digest's From and Subject.
+        (["ok", "--name", "US\x9b2J Evening", "--timezone", "UTC"], "printable"),
+        (["ok", "--name", "US\x7f", "--timezone", "UTC"], "printable"),
         (["ok", "--name", "X", "--timezone", "../../etc/passwd"], "time zone"),
         (["ok", "--name", "X", "--timezone", "America"], "unknown time zone"),
         # Opened by zoneinfo, but no place's time: a placeholder, this machine's own zone, the
@@ -64,6 +68,13 @@ def test_bad_edition_input_is_refused_and_nothing_stored(args: list[str], messag
     with pytest.raises(CommandError, match=message):
         run("edition", "add", *args)
     assert Edition.objects.count() == 0
+
+
+def test_an_edition_name_is_one_line_in_any_script() -> None:
+    run("edition", "add", "fr", "--name", "Le soir\u2028: l\u2019essentiel", "--timezone", "UTC")
+    run("edition", "add", "jp", "--name", "夕刊ヘッドライン", "--timezone", "Asia/Tokyo")
+    names = dict(Edition.objects.values_list("slug", "name"))
+    assert names == {"fr": "Le soir : l\u2019essentiel", "jp": "夕刊ヘッドライン"}
 
 
 def test_duplicate_slug_is_a_conflict() -> None:

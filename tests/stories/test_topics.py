@@ -47,6 +47,8 @@ def test_topic_add_and_list_from_the_command_line() -> None:
         (["ok", "--edition", "nowhere", "--name", "X"], "no edition"),
         (["ok", "--edition", "us", "--name", "  "], "name"),
         (["ok", "--edition", "us", "--name", "a\x00b"], "name"),
+        (["ok", "--edition", "us", "--name", "a\x9bb"], "name"),  # C1: a terminal's CSI
+        (["ok", "--edition", "us", "--name", "X", "--sections", "a\x7f"], "section"),
         (["ok", "--edition", "us", "--name", "X", "--sections", "x" * 200], "section"),
         (["world", "--edition", "us", "--name", "Again"], "already"),
     ],

@@ -13,6 +13,7 @@ from django.db.models import F
 from headlines.api.models import ApiToken, AuditEntry, RateWindow
 from headlines.core import clock
 from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from headlines.core.names import has_control
 
 TOKEN_PREFIX = "hl_"  # noqa: S105 (a prefix that marks our tokens, not a secret)
 
@@ -34,7 +35,7 @@ def token_hash(raw: str) -> str:
 def api_token_create(*, name: str) -> tuple[ApiToken, str]:
     """A new token named `name`; returns it with the raw token, which is never stored."""
     name = name.strip()
-    if not name or len(name) > 100 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 100 or has_control(name):
         raise InvalidInput("a token name is 1 to 100 printable characters", field="name")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     try:

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from headlines.core.errors import Conflict, InvalidInput, invalid_input_from
 from headlines.core.languages import language_tag
 from headlines.core.models import Edition
+from headlines.core.names import has_control
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 
@@ -66,8 +67,8 @@ def edition_create(
             f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
             field="slug",
         )
-    name = name.strip()
-    if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
+    name = " ".join(name.split())  # one line: a line or paragraph separator is a space
+    if not name or len(name) > 120 or has_control(name):
         raise InvalidInput("name must be 1 to 120 printable characters", field="name")
     edition = Edition(
         slug=slug,

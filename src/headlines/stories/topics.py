@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
+from headlines.core.names import has_control
 from headlines.intake.models import Article
 from headlines.stories.classify import TopicClassifier
 from headlines.stories.models import Topic
@@ -42,7 +43,7 @@ def _labels(values: Iterable[str]) -> list[str]:
     out: list[str] = []
     for value in values:
         label = " ".join(str(value).split()).lower()
-        if any(ord(c) < 32 for c in label) or len(label) > 100:
+        if has_control(label) or len(label) > 100:
             raise InvalidInput(f"section {value!r} is not a short label", field="sections")
         if label and label not in out:
             out.append(label)
@@ -51,7 +52,7 @@ def _labels(values: Iterable[str]) -> list[str]:
 
 def _name(name: str) -> str:
     name = " ".join(name.split())
-    if not name or len(name) > 100 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 100 or has_control(name):
         raise InvalidInput("name must be 1 to 100 printable characters", field="name")
     return name
 
