@@ -2,6 +2,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -181,3 +182,12 @@ def test_the_admin_form_refuses_a_language_that_is_no_code() -> None:
     with pytest.raises(ValidationError) as refused:
         edition.full_clean()
     assert "language" in refused.value.message_dict
+
+
+def test_the_help_gives_the_privacy_notice_the_edition_gets(capsys) -> None:
+    # It said "(default: none)", and the edition got the built-in notice.
+    with pytest.raises(SystemExit):
+        call_command("edition", "add", "--help")
+    assert "HEADLINES_BASE_URL/privacy/" in " ".join(capsys.readouterr().out.split())
+    run("edition", "add", "us", "--name", "US", "--timezone", "UTC")
+    assert Edition.objects.get().privacy_url == f"{settings.BASE_URL}/privacy/"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from headlines.subscriptions import csvfiles
 from headlines.subscriptions.models import Subscriber
 from tests.subscriptions import factories
 
@@ -198,3 +199,11 @@ def test_an_empty_file_argument_is_named_as_such(edition, name) -> None:
     with pytest.raises(CommandError, match="an empty argument names no file") as caught:
         run("import", name, "--edition", "us")
     assert caught.value.returncode == 2
+
+
+def test_the_help_names_every_column_the_import_reads(capsys) -> None:
+    # It left out `topics`, which PRODUCT.md and the import itself take.
+    with pytest.raises(SystemExit):
+        call_command("subscribers", "--help")
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert all(column in help_text for column in csvfiles.REQUIRED + csvfiles.OPTIONAL)

@@ -164,3 +164,13 @@ def test_a_refused_send_names_the_url_without_its_password(capsys, settings, now
     assert "mark the source local" not in error  # a source's remedy, not a webhook's
     call_command("webhook", "list")
     assert "s3cret-pass" not in capsys.readouterr().out
+
+
+def test_the_help_lists_each_event_whole(capsys) -> None:
+    # Joined with "," and no space, argparse broke the list mid-word ("subscriber.confirm ed").
+    from headlines.core.events import EVENTS
+
+    with pytest.raises(SystemExit):
+        call_command("webhook", "add", "--help")
+    words = capsys.readouterr().out.split()
+    assert all(event in words or f"{event}," in words for event in EVENTS)

@@ -36,7 +36,8 @@ class Command(HeadlinesCommand):
         add.add_argument(
             "--privacy-url",
             default="",
-            help="Privacy notice linked from sign-up and emails (default: none).",
+            help="Privacy notice linked from sign-up and emails (default: the built-in one, "
+            "HEADLINES_BASE_URL/privacy/).",
         )
         sub.add_parser("list", help="List the editions.")
 

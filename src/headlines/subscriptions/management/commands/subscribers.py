@@ -26,7 +26,8 @@ class Command(HeadlinesCommand):
         imp = sub.add_parser(
             "import",
             help="Import confirmed readers: columns email, consent_source, consent_at "
-            "(ISO 8601 with offset), optional marketing (yes/no), timezone, name.",
+            "(ISO 8601 with offset), optional marketing (yes/no), timezone, name, topics "
+            "(topic slugs separated by ;).",
         )
         imp.add_argument("file", help="The CSV file (UTF-8); - reads standard input.")
         imp.add_argument("--edition", required=True, help="Slug of the edition, e.g. us.")

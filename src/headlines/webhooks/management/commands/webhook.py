@@ -22,7 +22,9 @@ class Command(HeadlinesCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         add = sub.add_parser("add", help="Add an endpoint; prints its id and signing secret.")
         add.add_argument("url", help="Where to POST the signed events (https://…).")
-        add.add_argument("--events", required=True, help=f"Comma-separated: {','.join(EVENTS)}")
+        add.add_argument(
+            "--events", required=True, help=f"Comma-separated, of: {', '.join(EVENTS)}"
+        )
         add.add_argument(
             "--description", default="", help="A note for staff: who owns this endpoint."
         )
