@@ -174,3 +174,14 @@ def test_a_data_dir_that_cannot_be_one_is_a_configuration_error(tmp_path: Path) 
         assert done.returncode == cli.EXIT_NOTHING_DONE and "Traceback" not in done.stderr
         said = f"headlines: configuration error: HEADLINES_DATA_DIR: {data_dir} cannot be"
         assert said in done.stderr and reason in done.stderr
+
+
+def test_djangos_own_commands_keep_the_exit_convention(tmp_path: Path) -> None:
+    # `headlines createsuperuser --noinput` without a username exited 1, which the convention
+    # keeps for "done, but some inputs failed"; nothing was done.
+    refused = headlines("createsuperuser", "--noinput", data_dir=tmp_path)
+    assert refused.returncode == cli.EXIT_NOTHING_DONE == 2, refused.stderr
+    assert refused.stderr == "CommandError: You must use --username with --noinput.\n"
+    # An exit a command chooses itself stays Django's: `migrate --check` is 1 while migrations
+    # are pending, as deploy scripts expect.
+    assert headlines("migrate", "--check", data_dir=tmp_path).returncode == 1

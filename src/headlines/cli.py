@@ -21,7 +21,7 @@ import textwrap
 import traceback
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from headlines import __version__
 
@@ -124,12 +124,40 @@ def _utility(argv: list[str]) -> ManagementUtility:
     class Utility(ManagementUtility):
         def fetch_command(self, subcommand: str) -> BaseCommand:
             try:
-                return super().fetch_command(subcommand)
+                command = super().fetch_command(subcommand)
             except SystemExit as exc:
                 # Its one exit: "Unknown command: 'x'. Did you mean …?", said already.
                 raise SystemExit(EXIT_NOTHING_DONE if exc.code == 1 else exc.code) from None
+            return command if _is_ours(command) else _refusal_is_nothing_done(command)
 
     return Utility(argv)
+
+
+def _is_ours(command: BaseCommand) -> bool:
+    from headlines.core.command import HeadlinesCommand
+
+    return isinstance(command, HeadlinesCommand)
+
+
+def _refusal_is_nothing_done(command: BaseCommand) -> BaseCommand:
+    """Django's own command, whose refusals (`createsuperuser --noinput` with a username
+    taken, `check` finding errors) exit 2, "nothing done", as ours do: Django gives them 1,
+    which our convention keeps for "done, but some inputs failed". An exit a command chose
+    itself (`migrate --check`: 1 while migrations are pending) is kept."""
+    from django.core.management.base import CommandError
+
+    execute = command.execute
+
+    def refusing(*args: Any, **options: Any) -> Any:
+        try:
+            return execute(*args, **options)
+        except CommandError as exc:
+            if exc.returncode == 1:
+                exc.returncode = EXIT_NOTHING_DONE
+            raise
+
+    command.execute = refusing  # type: ignore[method-assign]
+    return command
 
 
 def _crashed() -> NoReturn:
