@@ -1,6 +1,8 @@
 import gzip
 import json
 import os
+import shutil
+import subprocess
 import sys
 from io import BytesIO, StringIO, TextIOWrapper
 from pathlib import Path
@@ -666,3 +668,40 @@ def test_extract_of_a_pipe_of_binary_data_says_so(monkeypatch) -> None:
         "failed: -: binary data, not a text document\n"
         "every input failed (named above): nothing was done",
     )
+
+
+def test_a_folder_that_cannot_be_read_is_named_not_passed_over(tmp_path: Path) -> None:
+    # `rglob` passes over a folder it may not list: its files were left out unsaid, and a
+    # folder given by name "has no files".
+    (tmp_path / "dump" / "locked").mkdir(parents=True)
+    (tmp_path / "dump" / "good.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    (tmp_path / "dump" / "locked" / "more.txt").write_text("date 2024-03-15 " + factories.BODY)
+    (tmp_path / "dump" / "locked").chmod(0)
+    # Root reads any folder; without the capabilities that let it, it is held to the mode.
+    prefix = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root, and no setpriv to run the command without its powers")
+        caps = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--"]
+    env = {"HEADLINES_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin:/bin"}
+    try:
+        results = [
+            subprocess.run(
+                [*prefix, sys.executable, "-m", "headlines", "extract", str(folder), "--json"],
+                capture_output=True,
+                text=True,
+                env={**env, "HEADLINES_ENV_FILE": str(tmp_path / "none.env")},
+                timeout=120,
+            )
+            for folder in (tmp_path / "dump", tmp_path / "dump" / "locked")
+        ]
+    finally:
+        (tmp_path / "dump" / "locked").chmod(0o755)
+    some, none = results
+    locked = f"failed: {tmp_path}/dump/locked: the folder cannot be read (Permission denied)"
+    assert some.returncode == 1 and some.stderr.splitlines()[0] == locked, some.stderr
+    assert [json.loads(line)["input"] for line in some.stdout.splitlines()] == [
+        f"{tmp_path}/dump/good.txt:1"
+    ]
+    assert none.returncode == 2 and none.stderr.splitlines()[0] == locked, none.stderr

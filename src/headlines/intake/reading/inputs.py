@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import re
 import zipfile
 import zlib
@@ -95,7 +96,7 @@ def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
     data_dir = Path(settings.DATA_DIR).resolve()
     skip_data = not inside.is_relative_to(data_dir)
     files: list[Path] = []
-    refused: list[Failure] = []
+    refused: list[Failure] = [f for f in [_unreadable_folder(root)] if f]
     for path in sorted(root.rglob("*")):
         if _hidden(path, root):
             continue
@@ -109,7 +110,19 @@ def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
                 continue
         if path.is_file():
             files.append(path)
+        elif path.is_dir() and (failure := _unreadable_folder(path)):
+            refused.append(failure)
     return files, refused
+
+
+def _unreadable_folder(path: Path) -> Failure | None:
+    """A folder whose files cannot be listed, which `rglob` passes over in silence: its files
+    were left out unsaid, and a folder given by name was said to have no files."""
+    try:
+        with os.scandir(path):
+            return None
+    except OSError as exc:
+        return Failure(str(path), f"the folder cannot be read ({exc.strerror or exc})")
 
 
 DANGLING = "a link to nothing: its target is missing"
