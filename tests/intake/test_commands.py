@@ -705,3 +705,23 @@ def test_a_folder_that_cannot_be_read_is_named_not_passed_over(tmp_path: Path) -
         f"{tmp_path}/dump/good.txt:1"
     ]
     assert none.returncode == 2 and none.stderr.splitlines()[0] == locked, none.stderr
+
+
+def test_extract_reads_a_dump_at_a_url_as_the_same_file_on_disk(web) -> None:
+    # `extract https://…/wire.jsonl` was read as a page: "no article text found".
+    record = json.dumps({"url": "https://news.example/r", "title": "Ferry", "text": factories.BODY})
+    jsonl = web.serve("/exports/wire.jsonl", record + "\n", headers={"Content-Type": "text/plain"})
+    packed = web.serve(
+        "/exports/wire.jsonl.gz",
+        gzip.compress(record.encode()),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    text = web.serve(
+        "/exports/records.txt", UNSEEN_DUMP, headers={"Content-Type": "text/plain; charset=utf-8"}
+    )
+    page = web.serve("/news/records.txt", UNSEEN_PAGE)  # served as HTML: a page, whatever its name
+    printed = run("extract", "--allow-local", "--json", jsonl, packed, text, page)
+    articles = [json.loads(line) for line in printed.splitlines()]
+    assert [a["input"] for a in articles] == [f"{jsonl}:1", f"{packed}:1", f"{text}:1", page]
+    assert articles[0]["url"] == "https://news.example/r" and articles[2]["date"] == "2025-02-04"
+    assert articles[3]["title"] == "Harbour ferry returns after storm repairs"

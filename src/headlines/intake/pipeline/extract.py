@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Iterator
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from headlines.intake.errors import FetchError, IntakeError
 from headlines.intake.extraction.cleaning import CleanArticle, clean
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.reading.inputs import (
+    DUMP_SUFFIXES,
     Failure,
     Item,
     RawItem,
+    dump_items,
     items_from_bytes,
     read_paths,
     read_stream,
@@ -42,6 +46,11 @@ def extract_inputs(
 def _fetched(url: str, fetcher: Fetcher, allow_private: bool) -> list[Item]:
     try:
         response = fetcher.get(url, allow_private=allow_private)
+        name = PurePosixPath(urlsplit(response.url).path).name
+        if "html" not in response.content_type and _is_dump(name):
+            # `extract https://…/wire.jsonl`: read as the file on disk is, not as a page
+            # ("no article text found").
+            return list(dump_items(response.content, where=url, name=name))
         return items_from_bytes(
             response.content,
             input=url,
@@ -54,6 +63,12 @@ def _fetched(url: str, fetcher: Fetcher, allow_private: bool) -> list[Item]:
         return [Failure(url, message.removeprefix(f"{url}: "))]
     except IntakeError as exc:
         return [Failure(url, str(exc).removeprefix(f"{url}: "))]
+
+
+def _is_dump(name: str) -> bool:
+    for suffix in (".gz", ".bz2", ".xz"):
+        name = name.removesuffix(suffix)
+    return PurePosixPath(name).suffix.lower() in DUMP_SUFFIXES
 
 
 def _clean(item: RawItem) -> CleanArticle | Failure:

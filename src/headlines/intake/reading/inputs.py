@@ -176,6 +176,19 @@ def read_stream(stream: BinaryIO, *, where: str = "-") -> Iterator[Item]:
         yield Failure(where, _reason(exc, where))
 
 
+# The kinds of file that are dumps, which a URL's name may say (`…/wire.jsonl`).
+DUMP_SUFFIXES = JSONL_SUFFIXES | {".json"} | (TEXT_SUFFIXES - {""}) | TABLE_SUFFIXES
+
+
+def dump_items(content: bytes, *, where: str, name: str) -> Iterator[Item]:
+    """A fetched dump, read by the kind its name says, as the same file on disk is."""
+    source = judged(content[:6], where=where, name=name, raw=lambda: io.BytesIO(content))
+    try:
+        yield from read_source(source)
+    except (IntakeError, OSError) as exc:
+        yield Failure(where, _reason(exc, where))
+
+
 def read_source(source: Opened) -> Iterator[Item]:
     """Every item of one input (a file, or a member of an archive) by the kind its name says.
     Raises IntakeError or OSError for an input that cannot be read at all."""
