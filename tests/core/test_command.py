@@ -180,3 +180,22 @@ def test_a_database_server_that_is_down_is_not_called_unmigrated(tmp_path: Path)
     assert "migrate" not in done.stderr  # migrating cannot help a server that is down
     fresh = headlines("edition", "list", cwd=tmp_path)  # SQLite, never migrated: it can
     assert fresh.returncode == 2 and "run `headlines migrate` first" in fresh.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["edition", "list", "-v", "2"],
+        ["source", "list", "--verbosity", "2"],
+        ["webhook", "list", "--verbose"],
+        ["topic", "-v", "2", "list"],
+        ["subscribers", "export", "-v", "2"],
+    ],
+)
+def test_verbosity_follows_an_action_as_it_precedes_it(args: list[str]) -> None:
+    # docs/operations.md: add `--verbose` (or `-v 2`) to any command. `headlines edition list
+    # -v 2` was "unrecognized arguments: -v 2".
+    name, rest = args[0], args[1:]
+    command = load_command_class(get_commands()[name], name)
+    parsed = command.create_parser("headlines", name).parse_args(rest)
+    assert parsed.verbosity == 2

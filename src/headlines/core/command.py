@@ -35,11 +35,21 @@ class HeadlinesCommand(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         _add_verbose(parser, default=1)
-        # `headlines source list --verbose` as well as `headlines source --verbose list`.
+        # `headlines source list --verbose` (or `-v 2`, as docs/operations.md offers for any
+        # command) as well as `headlines source --verbose list`.
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):
                 for sub in action.choices.values():
                     _add_verbose(sub, default=argparse.SUPPRESS)
+                    sub.add_argument(
+                        "-v",
+                        "--verbosity",
+                        type=int,
+                        choices=[0, 1, 2, 3],
+                        default=argparse.SUPPRESS,
+                        help="Verbosity level; 0=minimal output, 1=normal, 2=other libraries' "
+                        "log lines too, 3=very verbose.",
+                    )
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
