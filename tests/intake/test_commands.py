@@ -725,3 +725,20 @@ def test_extract_reads_a_dump_at_a_url_as_the_same_file_on_disk(web) -> None:
     assert [a["input"] for a in articles] == [f"{jsonl}:1", f"{packed}:1", f"{text}:1", page]
     assert articles[0]["url"] == "https://news.example/r" and articles[2]["date"] == "2025-02-04"
     assert articles[3]["title"] == "Harbour ferry returns after storm repairs"
+
+
+def test_extract_json_is_one_object_a_line_by_any_count_of_lines(tmp_path: Path) -> None:
+    # A title with U+2028 (or a file name with NEL) was printed raw: valid JSON, but
+    # `str.splitlines()` cut the object in two.
+    dump = tmp_path / "wire\u2028copy\x85.jsonl"
+    records = [
+        {"title": "Ferry\u2028returns", "text": factories.BODY},
+        {"title": "Tram\u2029line opens", "text": factories.BODY},
+    ]
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records))
+    printed = run("extract", str(dump), "--json")
+    lines = printed.splitlines()
+    assert len(lines) == 2
+    articles = [json.loads(line) for line in lines]
+    assert [a["title"] for a in articles] == ["Ferry\u2028returns", "Tram\u2029line opens"]
+    assert articles[0]["input"] == f"{dump}:1"

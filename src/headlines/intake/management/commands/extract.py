@@ -8,6 +8,11 @@ from headlines.core.command import HeadlinesCommand
 from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.pipeline import extract as extracting
 
+# One object per line, by any reader's count of lines: JSON escapes "\n" but not the other
+# characters Python's `str.splitlines()` (and editors) break lines at, which a record's text or
+# a file's name may hold; escaped, the value is the same.
+LINE_BREAKS_ESCAPED = str.maketrans({ch: f"\\u{ord(ch):04x}" for ch in "\x85\u2028\u2029"})
+
 
 class Command(HeadlinesCommand):
     help = (
@@ -45,7 +50,8 @@ class Command(HeadlinesCommand):
 
     def _print(self, article: CleanArticle, *, as_json: bool) -> None:
         if as_json:
-            self.stdout.write(json.dumps(article.as_json(), ensure_ascii=False))
+            line = json.dumps(article.as_json(), ensure_ascii=False)
+            self.stdout.write(line.translate(LINE_BREAKS_ESCAPED))
             return
         meta = [article.date_iso() or "undated", article.author, article.url]
         self.stdout.write(f"# {article.title or article.input}")
