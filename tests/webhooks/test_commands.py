@@ -82,6 +82,10 @@ def test_a_password_in_the_url_is_used_but_never_printed(capsys, admin_client) -
         (["add", "https://crm.example/h", "--events", ","], "unknown event"),
         (["add", "ftp://crm.example/h", "--events", "digest.sent"], r"http\(s\) URL"),
         (["add", "https://crm.example/a b", "--events", "digest.sent"], "spaces"),
+        (["add", "https://crm.example/a\x9b2J", "--events", "digest.sent"], "control characters"),
+        (["add", "https://crm.example/a\x7f", "--events", "digest.sent"], "control characters"),
+        # 2001 characters of a good URL were "not an http(s) URL with a host".
+        (["add", "https://crm.example/" + "a" * 1982, "--events", "digest.sent"], "at most 2000"),
         (["add", "https:///nohost", "--events", "digest.sent"], r"http\(s\) URL"),
         (["add", "https://crm.example:99999/h", "--events", "digest.sent"], "port is a number"),
         (["add", "https://crm.example:0/h", "--events", "digest.sent"], "port is a number"),

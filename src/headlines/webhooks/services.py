@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from headlines.core import clock, events, jobs
 from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.names import has_control
 from headlines.core.rows import rows_select
 from headlines.webhooks.models import Endpoint, Message
 
@@ -37,10 +38,13 @@ def events_parse(raw: str | Iterable[str]) -> list[str]:
 
 def url_check(url: str) -> str:
     url = url.strip()
+    if len(url) > 2000:  # was "not an http(s) URL with a host", which it may well be
+        raise InvalidInput("a webhook URL is at most 2000 characters", field="url")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("a webhook URL is an http(s) URL with a host", field="url")
-    if any(ord(c) < 33 for c in url):
+    # DEL and the C1 controls too (`\x9b` is a terminal's CSI, printed by `webhook list`).
+    if " " in url or has_control(url):
         raise InvalidInput("a webhook URL has no spaces or control characters", field="url")
     try:
         port = parts.port  # ValueError past 65535 or not a number
