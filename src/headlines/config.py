@@ -81,6 +81,18 @@ def _public_url(value: str) -> None:
         raise ConfigError(
             f"expected http://… or https://… (e.g. https://news.example.com), got {value!r}"
         )
+    # Every link is this address with a path after it: a query or fragment made them
+    # `https://news.example?x=1/confirm/…`, and a space or a port past 65535 no link at all.
+    try:
+        port_ok = parts.port != 0
+    except ValueError:
+        port_ok = False
+    if parts.query or parts.fragment or value.endswith(("?", "#")):
+        raise ConfigError(f"expected an address without ?query or #fragment, got {value!r}")
+    if not port_ok or any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ConfigError(
+            f"expected a URL without spaces and with a port from 1 to 65535, got {value!r}"
+        )
 
 
 def _smtp_urls(value: str) -> None:
@@ -334,9 +346,10 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_BASE_URL",
         str,
         "http://127.0.0.1:8000",
-        "Public URL of the web service, used in every link of every email. Unset, `headlines "
-        "run` links to its own --host and --port. An http:// one (other than loopback) is warned "
-        "of at start-up (headlines.W002): RFC 8058 one-click unsubscribe needs https://.",
+        "Public URL of the web service (a path may follow the host; no query or fragment), "
+        "used in every link of every email. Unset, `headlines run` links to its own --host "
+        "and --port. An http:// one (other than loopback) is warned of at start-up "
+        "(headlines.W002): RFC 8058 one-click unsubscribe needs https://.",
         check=_public_url,
     ),
     Setting(

@@ -135,6 +135,11 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
         # Every link of every email read "news.example.com/confirm/…": no scheme, no link.
         ("HEADLINES_BASE_URL", "news.example.com", "http://… or https://….*got 'news"),
         ("HEADLINES_BASE_URL", "https://", "got 'https://'"),
+        # Each was taken, and every link read `https://news.example?x=1/confirm/…`.
+        ("HEADLINES_BASE_URL", "https://news.example?x=1", "without \\?query.*got 'https"),
+        ("HEADLINES_BASE_URL", "https://news.example/#top", "without \\?query"),
+        ("HEADLINES_BASE_URL", "https://news.example/a b", "without spaces"),
+        ("HEADLINES_BASE_URL", "https://news.example:99999", "port from 1 to 65535"),
         # These were taken at start and failed only when used: `headlines send` built and
         # approved the day's digest, then stopped with "nothing done".
         ("HEADLINES_SMTP_URL", "ftp://relay:25", "smtp://host:port"),
