@@ -191,3 +191,9 @@ def test_the_help_gives_the_privacy_notice_the_edition_gets(capsys) -> None:
     assert "HEADLINES_BASE_URL/privacy/" in " ".join(capsys.readouterr().out.split())
     run("edition", "add", "us", "--name", "US", "--timezone", "UTC")
     assert Edition.objects.get().privacy_url == f"{settings.BASE_URL}/privacy/"
+
+
+def test_a_name_that_looks_like_markup_is_listed_as_typed() -> None:
+    # `edition list` read names as rich markup: "[/x]" crashed it (MarkupError, exit 3).
+    run("edition", "add", "us", "--name", "[/x] US [bold]Evening", "--timezone", "UTC")
+    assert "[/x] US [bold]Evening" in run("edition", "list")

@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from io import BytesIO, StringIO, TextIOWrapper
 from pathlib import Path
 
@@ -742,3 +743,30 @@ def test_extract_json_is_one_object_a_line_by_any_count_of_lines(tmp_path: Path)
     articles = [json.loads(line) for line in lines]
     assert [a["title"] for a in articles] == ["Ferry\u2028returns", "Tram\u2029line opens"]
     assert articles[0]["input"] == f"{dump}:1"
+
+
+@pytest.mark.django_db
+def test_a_reason_or_name_from_outside_is_printed_as_text_on_one_line(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # A record's date "[/x]" in a reason crashed `import` (rich's MarkupError, exit 3) after
+    # storing the rest; a zip member named with ESC was printed raw: a terminal's command.
+    monkeypatch.chdir(tmp_path)  # short names: the table's cells hold them whole
+    dump = Path("wire.jsonl")
+    good = {"title": "Ferry returns", "text": factories.BODY}
+    dump.write_text(json.dumps({**good, "date": "[/x]"}) + "\n" + json.dumps(good) + "\n")
+    archive = Path("pages.zip")
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.writestr("a\x1b]0;pwned\x07\x1b[2J\nb.txt", "date 2024-01-01 short\n")
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(dump), str(archive), stdout=out, stderr=err)
+    assert raised.value.returncode == 1
+    assert f"{dump}:1: the record's date '[/x]' is not a date" in err.getvalue()
+    member = f"{archive}/a\\x1b]0;pwned\\x07\\x1b[2J\\nb.txt:1: no article text"
+    assert f"failed: {member}" in err.getvalue()
+    assert "'[/x]'" in out.getvalue() and "a\\x1b]0;pwned" in out.getvalue()  # table cells
+    assert not any(ch in out.getvalue() + err.getvalue() for ch in "\x1b\x07")
+    assert Article.objects.count() == 1
+    listing = run("source", "list")
+    assert "\x1b" not in listing and "imported-files" in listing

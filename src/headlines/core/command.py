@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from headlines import __version__
 from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
 from headlines.core import logs
 from headlines.core.errors import DomainError, InvalidInput
+from headlines.core.names import has_control
 
 
 class HeadlinesCommand(BaseCommand):
@@ -92,7 +94,7 @@ class HeadlinesCommand(BaseCommand):
         if not failed:
             return
         for line in failed:
-            self.stderr.write(f"failed: {line}")
+            self.stderr.write(f"failed: {one_line(line)}")
         if done:
             raise CommandError(
                 summary or f"{len(failed)} {noun}(s) failed (named above); the rest were done",
@@ -102,6 +104,18 @@ class HeadlinesCommand(BaseCommand):
             summary or f"every {noun} failed (named above): nothing was done",
             returncode=EXIT_NOTHING_DONE,
         )
+
+
+def one_line(text: str) -> str:
+    """`text` as the terminal shows it on one line: each control character written as an
+    escape (`\\x1b`, `\\n`). An input's name comes from outside (a zip archive's member named
+    `a\\x1b[2J.txt`): printed raw, it was a command to the terminal, or two lines."""
+    if not has_control(text):
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
+        for ch in text
+    )
 
 
 def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:

@@ -16,6 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from headlines.core.command import one_line
 from headlines.intake.pipeline.reports import IngestReport, NoProgress
 
 
@@ -39,7 +40,9 @@ class _Unended:
 
 def console_for(stream: IO[str] | Any) -> Console:
     out: Any = _Unended(stream) if hasattr(stream, "ending") else stream
-    return Console(file=out, width=120, soft_wrap=False)
+    # No markup: a cell holds what came from outside (a record's date "[/x]" in a reason
+    # crashed `headlines import` with rich's MarkupError after storing the rest).
+    return Console(file=out, width=120, soft_wrap=False, markup=False)
 
 
 class QuietProgress:
@@ -94,8 +97,8 @@ class RichProgress:
 def report_table(reports: list[IngestReport]) -> Table:
     table = Table("source", "fetched", "new", "duplicates", "failed", "reasons", title="Intake")
     for report in reports:
-        reasons = [report.error] if report.error else []
-        reasons += [f"{f.input}: {f.reason}" for f in report.failed[:5]]
+        reasons = [one_line(report.error)] if report.error else []
+        reasons += [one_line(f"{f.input}: {f.reason}") for f in report.failed[:5]]
         if len(report.failed) > 5:
             reasons.append(f"… and {len(report.failed) - 5} more")
         if report.not_modified:

@@ -68,5 +68,5 @@ class Command(HeadlinesCommand):
                 edition.language,
                 "yes" if edition.enabled else "no",
             )
-        console = Console(file=self.stdout, width=120)  # type: ignore[arg-type]
+        console = Console(file=self.stdout, width=120, markup=False)  # type: ignore[arg-type]
         console.print(table)

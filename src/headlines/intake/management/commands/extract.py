@@ -4,7 +4,7 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, one_line
 from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.pipeline import extract as extracting
 
@@ -54,7 +54,7 @@ class Command(HeadlinesCommand):
             self.stdout.write(line.translate(LINE_BREAKS_ESCAPED))
             return
         meta = [article.date_iso() or "undated", article.author, article.url]
-        self.stdout.write(f"# {article.title or article.input}")
+        self.stdout.write(f"# {article.title or one_line(article.input)}")
         self.stdout.write(" · ".join(m for m in meta if m))
         self.stdout.write("")
         self.stdout.write(article.text)

@@ -101,4 +101,4 @@ class Command(HeadlinesCommand):
                 str(topic.order),
                 ", ".join(topic.sections),
             )
-        Console(file=self.stdout, width=120).print(table)  # type: ignore[arg-type]
+        Console(file=self.stdout, width=120, markup=False).print(table)  # type: ignore[arg-type]

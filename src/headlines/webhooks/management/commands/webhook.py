@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from rich.table import Table
 
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, one_line
 from headlines.core.events import EVENTS
 from headlines.intake.management.console import console_for
 from headlines.webhooks import selectors, services
@@ -61,6 +61,6 @@ class Command(HeadlinesCommand):
                     ",".join(e.events),
                     "enabled" if e.enabled else "DISABLED",
                     str(e.consecutive_failures),
-                    (e.disabled_reason or e.last_error)[:80] or "—",
+                    one_line(e.disabled_reason or e.last_error)[:80] or "—",
                 )
             console_for(self.stdout).print(table)
