@@ -35,6 +35,19 @@ def test_send_delivers_shows_progress_and_is_safe_to_repeat(
     assert "sent 25 (0 now, 25 before)," in again and len(smtp_messenger.received) == 25
 
 
+def test_an_edition_name_that_looks_like_markup_is_drawn_as_typed(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bar read the edition's name as rich markup: "[/x]" crashed `send` on a terminal
+    # (MarkupError, exit 3).
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a terminal, as far as rich can tell
+    ed = factories.edition(slug="us", name="[/x] Evening [bold]")
+    factories.readers(ed, 3)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+    out = send("--edition", "us", "--date", "2026-11-25")
+    assert "[/x] Evening [bold]" in out and "sent 3," in out
+
+
 def test_send_into_a_log_writes_progress_lines(
     smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -129,7 +129,8 @@ class Command(HeadlinesCommand):
         before = digest_progress(digest_id=digest.pk).sent
         console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
         columns = (
-            TextColumn("[bold]{task.description}"),
+            # Not markup: the description is the edition's name ("[/x] News" crashed the bar).
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TextColumn("{task.fields[detail]}"),
