@@ -91,6 +91,16 @@ def test_edition_get_names_the_known_ones() -> None:
         selectors.edition_get(slug="fr")
 
 
+def test_an_edition_is_found_by_the_slug_as_it_was_typed_to_add_it() -> None:
+    # `edition add US` stores `us`; `--edition US` on the next command said "no edition 'US'".
+    run("edition", "add", "US", "--name", "US Evening Headlines", "--timezone", "UTC")
+    assert selectors.edition_get(slug="US").slug == "us"
+    assert selectors.edition_get(slug=" us ").slug == "us"
+    assert "world" in run("topic", "add", "world", "--edition", "US", "--name", "World")
+    with pytest.raises(NotFound, match="no edition 'UK'"):
+        selectors.edition_get(slug="UK")
+
+
 def test_demo_editions_are_us_and_uk_and_idempotent() -> None:
     first = services.editions_ensure_demo()
     second = services.editions_ensure_demo()

@@ -54,11 +54,17 @@ def edition_open_forget(**_: object) -> None:
 
 
 def edition_get(*, slug: str) -> Edition:
-    try:
-        return Edition.objects.get(slug=slug)
-    except Edition.DoesNotExist:
+    """The edition `slug` names, as typed or as `edition add` stored it (`US` finds `us`)."""
+    # edition_create stores a slug lower-cased and trimmed; a slug typed as it was given to
+    # `edition add` ("US") said "no edition 'US'" on every other command.
+    found = sorted(
+        Edition.objects.filter(slug__in={slug, slug.strip().lower()}),
+        key=lambda e: e.slug != slug,  # an exact match first
+    )
+    if not found:
         known = ", ".join(Edition.objects.values_list("slug", flat=True)) or "none yet"
-        raise NotFound(f"no edition {slug!r} (known: {known})") from None
+        raise NotFound(f"no edition {slug!r} (known: {known})")
+    return found[0]
 
 
 def outbox_list() -> QuerySet[OutboxMessage]:
