@@ -25,7 +25,7 @@ from headlines.subscriptions.choices import topic_choices
 from headlines.subscriptions.forms import PreferencesForm
 from headlines.subscriptions.models import ConsentEvent, Subscription
 from headlines.subscriptions.preferences import subscriber_erase, subscriber_preferences_update
-from headlines.subscriptions.views import problem
+from headlines.subscriptions.views import problem, retry_after
 
 Source = ConsentEvent.Source
 
@@ -85,7 +85,7 @@ def _confirm_expired(request: HttpRequest, token: str) -> HttpResponse:
             subscription_id=subscription.pk, ip=client_ip(request)
         )
     except services.RateLimited as exc:
-        return problem(request, str(exc), status=429)
+        return retry_after(problem(request, str(exc), status=429))
     except (InvalidInput, NotFound) as exc:
         return _failure(request, exc)
     if subscription.status == Subscription.Status.CONFIRMED:
@@ -100,7 +100,8 @@ def _confirm_expired(request: HttpRequest, token: str) -> HttpResponse:
         "sent": sent,
     }
     status = 200 if sent else 429 if asked else 410
-    return render(request, "subscriptions/confirm_expired.html", context, status=status)
+    page = render(request, "subscriptions/confirm_expired.html", context, status=status)
+    return retry_after(page)
 
 
 def _first_digest(subscription: Subscription) -> dict[str, object]:

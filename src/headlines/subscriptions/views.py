@@ -124,7 +124,7 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
     response = render(
         request, "subscriptions/signup.html", {"state": state, "wording": wording}, status=status
     )
-    return _retry_after(response)
+    return retry_after(response)
 
 
 def _widget_editions(slug: str, wanted: str) -> list[Edition]:
@@ -180,10 +180,10 @@ def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
     context = {"state": state, "wording": wording, "token": token, "action": action}
     # No request: the widget's templates read none of the context processors' values.
     page = render_to_string("subscriptions/widget.html", context)
-    return _retry_after(_frameable(HttpResponse(page, status=status)))
+    return retry_after(_frameable(HttpResponse(page, status=status)))
 
 
-def _retry_after(response: HttpResponse) -> HttpResponse:
+def retry_after(response: HttpResponse) -> HttpResponse:
     """A refusal over the sign-up limit says, as HTTP does, when to come back: the limit's
     window (the page says "in an hour" to the reader)."""
     if response.status_code == 429:
