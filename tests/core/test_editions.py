@@ -200,7 +200,7 @@ def test_the_help_gives_the_privacy_notice_the_edition_gets(capsys) -> None:
         call_command("edition", "add", "--help")
     assert "HEADLINES_BASE_URL/privacy/" in " ".join(capsys.readouterr().out.split())
     run("edition", "add", "us", "--name", "US", "--timezone", "UTC")
-    assert Edition.objects.get().privacy_url == f"{settings.BASE_URL}/privacy/"
+    assert Edition.objects.get().privacy_link == f"{settings.BASE_URL}/privacy/"
 
 
 def test_a_name_that_looks_like_markup_is_listed_as_typed() -> None:
