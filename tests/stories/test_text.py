@@ -6,6 +6,13 @@ from hypothesis import strategies as st
 from headlines.intake.scrubbing import segments
 from headlines.stories import summariser, text
 
+# The ferry terminal's story: what most of the summary tests below put a sentence beside.
+VOTE = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+
+
+def ferry_summary(*leads: str) -> str:
+    return text.summarise(headline="Ferry terminal to close", leads=list(leads), max_chars=320)
+
 
 @pytest.mark.parametrize(
     ("raw", "clean"),
@@ -136,10 +143,10 @@ def test_a_summary_is_never_cut_at_an_initialism_or_a_plural_title() -> None:
     ],
 )
 def test_a_piece_of_a_longer_quotation_is_never_in_a_summary(quoted: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    first = VOTE
     last = "The new terminal on the north quay is due to open in March next year."
     lead = f"{first} {quoted} {last}"
-    summary = text.summarise(headline="Ferry terminal to close", leads=[lead], max_chars=320)
+    summary = ferry_summary(lead)
     assert summary == f"{first} {last}"
 
 
@@ -153,42 +160,21 @@ def test_a_piece_of_a_longer_quotation_is_never_in_a_summary(quoted: str) -> Non
     ],
 )
 def test_a_whole_quotation_may_be_the_second_sentence(whole: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{first} {whole}"], max_chars=320
-    )
+    first = VOTE
+    summary = ferry_summary(f"{first} {whole}")
     assert summary == f"{first} {whole}"
 
 
 def test_a_sentence_leaning_on_one_left_out_is_not_the_second() -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    first = VOTE
     skipped = "Sign up to our newsletter for the harbour news every morning."
     leaning = "He added that the vote had been closer than anyone on the quay expected."
-    assert (
-        text.summarise(
-            headline="Ferry terminal to close",
-            leads=[f"{first} {skipped} {leaning}"],
-            max_chars=320,
-        )
-        == first
-    )
+    assert ferry_summary(f"{first} {skipped} {leaning}") == first
     # A quotation opening with "This" is its speaker's words: it leans on nothing.
     quoted = "\u201cThis is the end of an era for the harbour,\u201d said the chair, Ada Brook."
-    assert (
-        text.summarise(
-            headline="Ferry terminal to close",
-            leads=[f"{first} {skipped} {quoted}"],
-            max_chars=320,
-        )
-        == f"{first} {quoted}"
-    )
+    assert ferry_summary(f"{first} {skipped} {quoted}") == f"{first} {quoted}"
     # Straight after the first, "He" is the first's subject: it stays.
-    assert (
-        text.summarise(
-            headline="Ferry terminal to close", leads=[f"{first} {leaning}"], max_chars=320
-        )
-        == f"{first} {leaning}"
-    )
+    assert ferry_summary(f"{first} {leaning}") == f"{first} {leaning}"
 
 
 @pytest.mark.parametrize(
@@ -494,19 +480,14 @@ def test_a_title_that_only_says_when_is_no_title(stamp: str) -> None:
 def test_a_summary_does_not_open_on_a_sentence_leaning_on_one_before_it() -> None:
     leaning = "But a spokesman for the harbour board said on Friday that the vote would stand."
     plain = "The Portwell harbour board will close the old ferry terminal by the spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{leaning} {plain}"], max_chars=320
-    )
+    summary = ferry_summary(f"{leaning} {plain}")
     assert summary == plain
     # "It was …" and "This week …" open a summary well.
     for opening in (
         "It was the first time the harbour board had voted against the ferry company.",
         "This week the harbour board voted to close the old ferry terminal by spring.",
     ):
-        assert (
-            text.summarise(headline="Ferry terminal to close", leads=[opening], max_chars=320)
-            == opening
-        )
+        assert ferry_summary(opening) == opening
 
 
 def test_when_every_sentence_leans_back_the_first_is_still_the_summary() -> None:
@@ -514,20 +495,18 @@ def test_when_every_sentence_leans_back_the_first_is_still_the_summary() -> None
         "But the harbour board said on Friday that the old terminal would close in spring. "
         "He added that the new terminal on the north quay would open in the summer."
     )
-    summary = text.summarise(headline="Ferry terminal to close", leads=[lead], max_chars=320)
+    summary = ferry_summary(lead)
     assert summary == lead
 
 
 @pytest.mark.parametrize("ending", ["\u2026\u201d", "...", "\u2026", '..."'])
 def test_a_sentence_that_trails_off_is_never_in_a_summary(ending: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
+    first = VOTE
     opener = '"' if ending.endswith('"') else ("\u201c" if ending.endswith("\u201d") else "")
     cut = (
         f"{opener}Whether it be the ferry, the quay or the old harbour wall, whether it be{ending}"
     )
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{cut} {first}"], max_chars=320
-    )
+    summary = ferry_summary(f"{cut} {first}")
     assert summary == first
 
 
@@ -542,10 +521,8 @@ def test_a_sentence_that_trails_off_is_never_in_a_summary(ending: str) -> None:
     ],
 )
 def test_someones_words_with_nobody_saying_them_are_not_the_second_sentence(voice: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{first} {voice}"], max_chars=320
-    )
+    first = VOTE
+    summary = ferry_summary(f"{first} {voice}")
     assert summary == first
 
 
@@ -559,19 +536,15 @@ def test_someones_words_with_nobody_saying_them_are_not_the_second_sentence(voic
     ],
 )
 def test_attributed_or_third_person_sentences_stay(said: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{first} {said}"], max_chars=320
-    )
+    first = VOTE
+    summary = ferry_summary(f"{first} {said}")
     assert summary == f"{first} {said}"
 
 
 def test_a_summary_does_not_open_in_the_first_person_when_another_sentence_will_do() -> None:
     column = "As we look back on the harbour this week, I recall how the ferry was my whole world."
-    news = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{column} {news}"], max_chars=320
-    )
+    news = VOTE
+    summary = ferry_summary(f"{column} {news}")
     assert summary == news
 
 
@@ -589,10 +562,8 @@ def test_a_summary_does_not_open_in_the_first_person_when_another_sentence_will_
     ],
 )
 def test_a_pages_furniture_is_never_in_a_summary(furniture: str) -> None:
-    first = "The harbour board voted on Tuesday to close the old ferry terminal by spring."
-    summary = text.summarise(
-        headline="Ferry terminal to close", leads=[f"{furniture} {first}"], max_chars=320
-    )
+    first = VOTE
+    summary = ferry_summary(f"{furniture} {first}")
     assert summary == first
 
 
@@ -617,12 +588,9 @@ def test_a_summary_opens_on_another_outlets_lead_rather_than_deep_in_the_best_on
     deep = "Mr. Brook is representing the ferry company along with two partners of his firm."
     best = f"{long} {long} {long} {deep}"
     other = "Portwell's harbour board voted on Tuesday to close the old ferry terminal by spring."
-    assert (
-        text.summarise(headline="Ferry terminal to close", leads=[best, other], max_chars=320)
-        == other
-    )
+    assert ferry_summary(best, other) == other
     # With no other outlet, the deep sentence is still better than no summary.
-    assert text.summarise(headline="Ferry terminal to close", leads=[best], max_chars=320) == deep
+    assert ferry_summary(best) == deep
 
 
 def test_the_clustering_reads_its_lead_as_its_scorers_were_fitted_the_summary_keeps_the_news() -> (
