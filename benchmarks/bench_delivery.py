@@ -158,11 +158,10 @@ def add_segments(digest: Any) -> int:
     return len(combos)
 
 
-def child(
-    readers: int, port: int, kind: str, threads: int, segments: bool = False
-) -> dict[str, Any]:
-    """One measurement, in this (fresh) process."""
-    data = Path(tempfile.mkdtemp(prefix="bench-delivery-"))
+def sending_setup(kind: str, *, prefix: str, log_level: str = "WARNING", **extra: str) -> Path:
+    """A fresh data dir with a DKIM key of `kind`, the sending settings the delivery benchmarks
+    share (and `extra` ones), and Django set up in this process; returns the data dir."""
+    data = Path(tempfile.mkdtemp(prefix=prefix))
     _write_key(data / "dkim.pem", kind)
     os.environ.update(
         HEADLINES_DATA_DIR=str(data),
@@ -171,12 +170,21 @@ def child(
         HEADLINES_DKIM_KEY_FILE=str(data / "dkim.pem"),
         HEADLINES_DELIVERY_BATCH="500",
         HEADLINES_DELIVERY_FLUSH="100",
-        HEADLINES_LOG_LEVEL="WARNING",
+        HEADLINES_LOG_LEVEL=log_level,
         DJANGO_SETTINGS_MODULE="headlines.settings",
+        **extra,
     )
     import django
 
     django.setup()
+    return data
+
+
+def child(
+    readers: int, port: int, kind: str, threads: int, segments: bool = False
+) -> dict[str, Any]:
+    """One measurement, in this (fresh) process."""
+    data = sending_setup(kind, prefix="bench-delivery-")
     from django.core.management import call_command
 
     from headlines.core import mail

@@ -27,14 +27,13 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from benchmarks.bench_delivery import STORY, _write_key, start_sink
+from benchmarks.bench_delivery import STORY, sending_setup, start_sink
 
 NOW = dt.datetime(2026, 12, 4, 16, 0, 30, tzinfo=dt.UTC)
 # 20 zones; blank is the edition's own.
@@ -82,22 +81,7 @@ SEED_SQL = (
 
 
 def _setup_django(url: str) -> None:
-    data = Path(tempfile.mkdtemp(prefix="bench-million-"))
-    _write_key(data / "dkim.pem", "ed25519")
-    os.environ.update(
-        HEADLINES_DATA_DIR=str(data),
-        HEADLINES_DATABASE_URL=url,
-        HEADLINES_SECRET_KEY="bench",
-        HEADLINES_DKIM_SELECTOR="bench",
-        HEADLINES_DKIM_KEY_FILE=str(data / "dkim.pem"),
-        HEADLINES_DELIVERY_BATCH="500",
-        HEADLINES_DELIVERY_FLUSH="100",
-        HEADLINES_LOG_LEVEL="ERROR",
-        DJANGO_SETTINGS_MODULE="headlines.settings",
-    )
-    import django
-
-    django.setup()
+    sending_setup("ed25519", prefix="bench-million-", log_level="ERROR", HEADLINES_DATABASE_URL=url)
 
 
 def seed(url: str, readers: int) -> None:
