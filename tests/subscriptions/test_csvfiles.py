@@ -58,6 +58,22 @@ def test_good_rows_are_imported_and_each_bad_row_is_reported_with_its_line(editi
     assert Subscriber.objects.get(email="ann@example.com").marketing
 
 
+@pytest.mark.parametrize("control", ["\x07", "\x1b[2J", "\x7f", "\x9b2J"])
+def test_a_name_or_consent_source_with_a_control_character_is_a_bad_row(edition, control) -> None:
+    # DEL and the C1 controls too: "\x9b" is a terminal's CSI, as ESC [ is, and the name is
+    # printed by the export and greets the reader.
+    text = (
+        HEADER
+        + f"ann@example.com,web{control}site,2024-05-01T09:30:00Z,,,Ann\n"
+        + f"bob@example.com,website,2024-05-01T09:30:00Z,,,Bob{control}\n"
+    )
+    report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    reasons = dict(report.bad)
+    assert report.imported == 0 and sorted(reasons) == [2, 3]
+    assert "consent_source must not contain control characters" in reasons[2]
+    assert "name must not contain control characters" in reasons[3]
+
+
 def test_a_file_without_the_required_columns_imports_nothing(edition) -> None:
     with pytest.raises(InvalidInput, match="consent_at"):
         csvfiles.subscribers_import_csv(

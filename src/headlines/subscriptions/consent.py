@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
+from headlines.core.names import has_control
 from headlines.core.rows import PreparedInsert
 from headlines.subscriptions import wording
 from headlines.subscriptions.hashing import ip_hash
@@ -119,7 +120,7 @@ def grants_record(
 def clean_text(value: str, *, field: str, max_length: int) -> str:
     """Free text from a reader or a file: no control characters, bounded length."""
     value = value.strip()
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if has_control(value):  # C1 too: "\x9b" is a terminal's CSI, as ESC [ is
         raise InvalidInput(f"{field} must not contain control characters", field=field)
     if len(value) > max_length:
         raise InvalidInput(f"{field} is longer than {max_length} characters", field=field)
