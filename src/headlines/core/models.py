@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from headlines.core.fields import ClockDateTimeField
 from headlines.core.languages import text_direction, validate_language
@@ -72,9 +74,6 @@ class Edition(models.Model):
         an edition made before the base URL was set kept a localhost link in every email)."""
         if self.privacy_url:
             return self.privacy_url
-        from django.conf import settings
-        from django.urls import reverse
-
         return settings.BASE_URL + reverse("subscriptions:privacy")
 
     @property
