@@ -74,6 +74,18 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hasher() -> Iterator[None]:
+    """Staff passwords made and checked inside the test process are hashed with MD5, as
+    Django's testing guide advises: PBKDF2 at Django's 1,000,000 iterations costs 0.3-0.7 s of
+    CPU a hash on these machines, and the admin and login tests make and check hundreds. The
+    product and every child process a test starts (`headlines run`, the demo) keep PBKDF2."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _inline_jobs_and_outbox() -> Iterator[None]:
     """Jobs run inline and mail goes to the outbox unless a test installs something else."""
