@@ -671,6 +671,55 @@ def test_extract_of_a_pipe_of_binary_data_says_so(monkeypatch) -> None:
     )
 
 
+@pytest.mark.django_db
+def test_import_reads_a_pipe_as_dash_into_the_source_named(monkeypatch, tmp_path: Path) -> None:
+    # `zcat wire.jsonl.gz | headlines import -` said "no such file or folder: -".
+    wire = gzip.compress(
+        json.dumps({"title": "Ferry returns", "text": factories.BODY}).encode() + b"\n"
+    )
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(wire)))
+    run("import", "-", "--source", "Metro Wire")
+    (article,) = Article.objects.all()
+    assert (article.title, article.source.name, article.input) == (
+        "Ferry returns",
+        "Metro Wire",
+        "-:1",
+    )
+    # Beside a file, and into the default source; the pipe's text records keep their date.
+    records = tmp_path / "records.txt"
+    records.write_text("date 2024-03-14 " + factories.BODY.replace("ferry", "bridge") + "\n")
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
+    run("import", str(records), "-")
+    imported = Source.objects.get(name="Imported files")
+    assert imported.path == str(records)
+    assert sorted(a.input for a in imported.articles.all()) == ["-:1", f"{records}:1"]
+    assert imported.articles.get(input="-:1").published_at.date().isoformat() == "2025-02-04"
+
+
+@pytest.mark.django_db
+def test_import_of_a_pipe_alone_makes_a_source_with_no_file_to_read_again(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
+    run("import", "-", "--source", "Coast pipe")
+    source = Source.objects.get(name="Coast pipe")
+    assert source.path == "" and source.articles.count() == 1
+    status, err = exit_status("ingest", "--source", source.slug)
+    assert status == 2 and "imported from standard input and has no file to read again" in err
+    assert source.articles.count() == 1
+
+
+@pytest.mark.django_db
+def test_import_refuses_dash_twice_or_a_pipe_of_binary_data(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
+    assert exit_status("import", "-", "-") == (
+        2,
+        "- (standard input) can be read once: name it once",
+    )
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(256))))
+    status, err = exit_status("import", "-")
+    assert status == 2 and "failed: -: binary data, not a text document" in err
+    assert not Article.objects.exists() and not Source.objects.exists()
+
+
 def test_a_folder_that_cannot_be_read_is_named_not_passed_over(tmp_path: Path) -> None:
     # `rglob` passes over a folder it may not list: its files were left out unsaid, and a
     # folder given by name "has no files".

@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -46,7 +47,10 @@ def source_create(
     fetch_interval_minutes: int = 30,
     slug: str = "",
     enabled: bool = True,
+    piped: bool = False,
 ) -> Source:
+    """A new source. `piped`: a dump source that `headlines import -` fills from standard
+    input, with no file or folder to read again (and so no path)."""
     name = " ".join(name.split())
     # A name shows in every digest that cites the source: a control character there is a
     # broken line in a plain-text email and a character XML 1.0 (the feed) cannot hold.
@@ -56,7 +60,8 @@ def source_create(
     if kind not in Source.Kind.values:
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
-    url, path = _where(kind, url.strip(), path.strip())
+    if not (piped and kind == Source.Kind.DUMP and not path.strip()):
+        url, path = _where(kind, url.strip(), path.strip())
     # `nan` passed `weight < 0` and failed the insert as a slug "already" taken; `inf` was
     # stored as a ranking weight no other source can be compared with.
     if not math.isfinite(weight) or weight < 0 or fetch_interval_minutes < 1:
@@ -176,26 +181,35 @@ def articles_import(
     edition_slug: str = "",
     edition_slugs: Sequence[str] = (),
     progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
 ) -> IngestReport:
     """Store articles from files and folders under a dump source (found or created by name),
-    linked also to the editions named (`edition_slug` and `edition_slugs`)."""
+    linked also to the editions named (`edition_slug` and `edition_slugs`). A path `-` is
+    `stdin`, read as `headlines extract -` reads it (a page or feed, JSONL or text records)."""
     if not paths:
         raise InvalidInput("name at least one file or folder to import")
+    if paths.count("-") > 1:
+        raise InvalidInput("- (standard input) can be read once: name it once", field="paths")
+    if "-" in paths and stdin is None:
+        raise InvalidInput("- (standard input) is read only by `headlines import`", field="paths")
     # An empty argument is no path, although Path("") is the working folder.
-    missing = [p for p in paths if not p.strip() or not Path(p).exists()]
+    files = [p for p in paths if p != "-"]
+    missing = [p for p in files if not p.strip() or not Path(p).exists()]
     if missing:
         named = ", ".join(p if p.strip() else repr(p) for p in missing)
         raise InvalidInput(f"no such file or folder: {named}", field="paths")
     slugs = dict.fromkeys([*([edition_slug] if edition_slug else []), *edition_slugs])
     extra = [edition_get(slug=slug).pk for slug in slugs]
-    source, created = _import_source(source_name or "Imported files", path=paths[0])
+    # A source first made by an import of standard input alone keeps no path: there is no
+    # file to read again.
+    source, created = _import_source(source_name or "Imported files", path=next(iter(files), ""))
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")
     try:
         from headlines.intake.pipeline.ingest import IngestRun
 
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
-        report = run.import_paths(paths)
+        report = run.import_paths(paths, stdin=stdin)
         _record(source, report)
     finally:
         Source.objects.filter(pk=source.pk).update(lease_until=None)
@@ -256,7 +270,9 @@ def _import_source(name: str, *, path: str) -> tuple[Source, bool]:
     found = Source.objects.filter(Q(slug=slug) | Q(name=name)).first()
     if found is not None:
         return found, False
-    created = source_create(name=name, kind=Source.Kind.DUMP, path=path, enabled=False, slug=slug)
+    created = source_create(
+        name=name, kind=Source.Kind.DUMP, path=path, enabled=False, slug=slug, piped=not path
+    )
     return created, True
 
 

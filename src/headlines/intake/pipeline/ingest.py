@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -21,7 +22,14 @@ from headlines.intake.fetching.http import Fetcher, Response
 from headlines.intake.models import Source
 from headlines.intake.pipeline.reports import IngestReport, Progress
 from headlines.intake.reading import feeds
-from headlines.intake.reading.inputs import Failure, Item, RawItem, items_from_bytes, read_paths
+from headlines.intake.reading.inputs import (
+    Failure,
+    Item,
+    RawItem,
+    items_from_bytes,
+    read_paths,
+    read_stream,
+)
 from headlines.intake.storing.line_memory import SourceLineMemory
 from headlines.intake.storing.sink import ArticleSink
 
@@ -57,6 +65,13 @@ class IngestRun:
     def ingest(self) -> IngestReport:
         kind = self.source.kind
         try:
+            if kind == Source.Kind.DUMP and not self.source.path:
+                # Created by `headlines import -`: what came down the pipe is stored, and there
+                # is no file to read again.
+                raise IntakeError(
+                    "this source was imported from standard input and has no file to read "
+                    "again: import into it (`headlines import PATH --source NAME`)"
+                )
             if kind == Source.Kind.DUMP:
                 # Files changed since the last success, with a margin for files written while
                 # that run was reading (re-reading is harmless: stored text is skipped).
@@ -77,10 +92,13 @@ class IngestRun:
         self._all_failed_is_an_error()
         return self.report
 
-    def import_paths(self, paths: Iterable[str], since: float | None = None) -> IngestReport:
+    def import_paths(
+        self, paths: Iterable[str], since: float | None = None, stdin: BinaryIO | None = None
+    ) -> IngestReport:
+        """Store what the files and folders hold; a path `-` is `stdin` (`… | import -`)."""
         self.progress.start(f"{self.source.slug}: reading", None)
         try:
-            self._store_all(self._counted(read_paths(paths, changed_since=since)))
+            self._store_all(self._counted(_read(paths, since=since, stdin=stdin)))
         finally:
             self.memory.flush()
         self._all_failed_is_an_error()
@@ -269,6 +287,14 @@ class IngestRun:
             report.error = "nothing usable: " + (
                 "the only input failed" if count == 1 else (f"all {count} inputs failed")
             )
+
+
+def _read(paths: Iterable[str], *, since: float | None, stdin: BinaryIO | None) -> Iterator[Item]:
+    for path in paths:
+        if path == "-" and stdin is not None:
+            yield from read_stream(stdin)
+        else:
+            yield from read_paths([path], changed_since=since)
 
 
 class _Marker(Failure):

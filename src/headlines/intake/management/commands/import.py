@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -23,7 +24,8 @@ class Command(HeadlinesCommand):
             metavar="PATH",
             help=(
                 "HTML pages, folders or zip archives of them, text, JSONL, JSON or CSV/TSV dumps, "
-                "RSS/Atom/JSON Feed files; any of them gzip-, bzip2- or xz-compressed."
+                "RSS/Atom/JSON Feed files; any of them gzip-, bzip2- or xz-compressed; "
+                "- reads standard input."
             ),
         )
         parser.add_argument(
@@ -46,6 +48,7 @@ class Command(HeadlinesCommand):
                 source_name=options["source"],
                 edition_slugs=options["edition"],
                 progress=progress,
+                stdin=sys.stdin.buffer,
             )
             # A dump of headlines: their title vectors now, not in the evening's build.
             stories_services.title_vectors_fill(source_slug=report.source, progress=progress)
