@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ from django.core.management import get_commands, load_command_class
 from headlines import __version__, cli
 
 
-def headlines(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def headlines(
+    *args: str, data_dir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "headlines", *args],
         capture_output=True,
@@ -24,6 +27,7 @@ def headlines(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
             "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
             "PATH": "/usr/bin:/bin",
             "HOME": str(data_dir),
+            **(env or {}),
         },
         cwd=data_dir,
         timeout=120,
@@ -185,3 +189,30 @@ def test_djangos_own_commands_keep_the_exit_convention(tmp_path: Path) -> None:
     # An exit a command chooses itself stays Django's: `migrate --check` is 1 while migrations
     # are pending, as deploy scripts expect.
     assert headlines("migrate", "--check", data_dir=tmp_path).returncode == 1
+
+
+# A terminal or pipe that is not UTF-8, with Python's own remedies (PEP 538's coercion, PEP 540's
+# UTF-8 mode) turned off, as on a server whose locale is unset.
+NOT_UTF8 = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
+    # Printing an article about a café in Nîmes ended in a UnicodeEncodeError (exit 3).
+    page = tmp_path / "cafe.html"
+    page.write_text(
+        "<html><head><title>Café à Nîmes, 日本</title></head><body><article>"
+        "<h1>Café à Nîmes, 日本</h1><p>The café on the harbour in Nîmes reopened on Monday after "
+        "six weeks of repairs, and visitors from 日本 queued from before dawn to get in.</p>"
+        "<p>The owner said the menu would return to normal by the end of the week.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    missing = tmp_path / "absent-été.html"
+    done = headlines("extract", str(page), str(missing), data_dir=tmp_path, env=NOT_UTF8)
+    assert done.returncode == 1, done.stderr  # done, one input failed: not a crash (3)
+    assert "Traceback" not in done.stderr and "absent-" in done.stderr
+    assert "# Caf\\xe9 \\xe0 N\\xeemes, \\u65e5\\u672c" in done.stdout
+    done = headlines("extract", "--json", str(page), data_dir=tmp_path, env=NOT_UTF8)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.isascii()  # and still JSON, whole
+    assert json.loads(done.stdout)["title"] == "Café à Nîmes, 日本"

@@ -14,6 +14,7 @@ interrupted (Ctrl-C); 141 its output's reader left before the end (`| head`).
 
 from __future__ import annotations
 
+import io
 import os
 import select
 import sys
@@ -77,6 +78,7 @@ HELP_WORDS = {"help", "--help", "-h"}
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
+    _survive_any_encoding()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
     from headlines.config import ConfigError
 
@@ -114,6 +116,17 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(EXIT_INTERRUPTED) from None
     except Exception:
         _crashed()
+
+
+def _survive_any_encoding() -> None:
+    """A terminal or pipe in another encoding than UTF-8 (`LC_ALL=C`, a Latin-1 locale) gets
+    each character it cannot take as an escape (`Caf\\xe9`, `\\u65e5`). Python's own choice
+    (strict, or surrogateescape in the C locale) ended `headlines extract` of a page titled
+    "Café" in a UnicodeEncodeError and a traceback. Machine formats stay whole: JSON is
+    written in ASCII escapes and a CSV export in UTF-8 (`core.command`)."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _utility(argv: list[str]) -> ManagementUtility:

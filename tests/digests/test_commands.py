@@ -1,3 +1,5 @@
+import html
+import io
 import json
 import subprocess
 import sys
@@ -47,6 +49,37 @@ def test_build_prints_text_html_and_json(edition) -> None:
     assert payload["items"][0]["position"] == 1 and "Storm Bella" in payload["items"][0]["headline"]
     assert payload["web_url"].endswith("/archive/us/2026-11-25/")
     assert all(item["topics"] == [] for item in payload["items"])  # the edition has no topics
+
+
+def test_build_for_an_ascii_terminal_keeps_html_and_json_whole(edition) -> None:
+    # Under `LC_ALL=C` each format stays itself: HTML with character references, JSON with
+    # \\u escapes, not backslashed bytes no browser or parser reads.
+    outputs = {}
+    for fmt in ("html", "json"):
+        out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+        call_command(
+            "digest",
+            "build",
+            "--edition",
+            "us",
+            "--date",
+            "2026-11-25",
+            "--format",
+            fmt,
+            stdout=out,
+        )
+        out.flush()
+        outputs[fmt] = out.buffer.getvalue().decode("ascii")  # type: ignore[attr-defined]
+    whole = build("--edition", "us", "--date", "2026-11-25", "--format", "html")
+    beyond_ascii = {ch for ch in whole if not ch.isascii()}
+    assert beyond_ascii  # "·", "—": the test means something only if there is more than ASCII
+    assert beyond_ascii <= set(html.unescape(outputs["html"]))
+    assert "\\u" not in outputs["html"] and "\\x" not in outputs["html"]
+    parsed = json.loads(outputs["json"])
+    whole_json = json.loads(build("--edition", "us", "--date", "2026-11-25", "--format", "json"))
+    assert [(i["headline"], i["summary"], i["sources"]) for i in parsed["items"]] == [
+        (i["headline"], i["summary"], i["sources"]) for i in whole_json["items"]
+    ]
 
 
 def test_digest_json_lists_each_items_topics(edition) -> None:

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from headlines.subscriptions import csvfiles
 from headlines.subscriptions.models import Subscriber
+from headlines.subscriptions.services import subscription_import_confirmed
 from tests.subscriptions import factories
 
 pytestmark = pytest.mark.django_db
@@ -92,6 +94,23 @@ def test_export_writes_csv_with_each_subscriptions_status(edition, uk, tmp_path)
     target = tmp_path / "out.csv"
     run("export", "--output", str(target))
     assert target.read_text().startswith("email,name,edition,status")
+
+
+def test_an_export_to_an_ascii_terminal_is_utf8_and_whole(edition) -> None:
+    # Under `LC_ALL=C`, "Zoë" left as "Zo\\xeb" would be a CSV that imports another name.
+    subscription_import_confirmed(
+        email="zoe@example.com",
+        edition_id=edition.pk,
+        consent_source="the Nîmes café list",
+        consent_at=dt.datetime(2026, 1, 2, 9, 30, tzinfo=dt.UTC),
+        name="Zoë 日本",
+    )
+    ascii_out = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    call_command("subscribers", "export", stdout=ascii_out)
+    ascii_out.flush()
+    raw = ascii_out.buffer.getvalue()  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"))))
+    assert [r["name"] for r in rows] == ["Zoë 日本"]
 
 
 def test_export_carries_each_readers_topics_as_the_import_reads_them(edition, tmp_path) -> None:

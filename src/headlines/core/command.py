@@ -8,11 +8,15 @@ Exit status: 0 done; 1 done, but some inputs failed (each is named on stderr); 2
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as dt
+import io
+import json
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
@@ -86,6 +90,11 @@ class HeadlinesCommand(BaseCommand):
             traceback.clear_frames(exc.__traceback__)
             raise
 
+    def json_text(self, payload: object, *, indent: int | None = None) -> str:
+        """`payload` as JSON for this command's output: its characters as they are, or as
+        `\\u` escapes where the output cannot take them (`LC_ALL=C`), so it stays JSON."""
+        return json.dumps(payload, ensure_ascii=not takes_any_text(self.stdout), indent=indent)
+
     def finish(
         self, *, done: int, failed: Sequence[str], noun: str = "input", summary: str | None = None
     ) -> None:
@@ -104,6 +113,30 @@ class HeadlinesCommand(BaseCommand):
             summary or f"every {noun} failed (named above): nothing was done",
             returncode=EXIT_NOTHING_DONE,
         )
+
+
+def takes_any_text(stream: object) -> bool:
+    """Whether `stream` can write every character: its encoding is a UTF, or it holds text,
+    not bytes (a StringIO)."""
+    encoding = getattr(stream, "encoding", None)
+    return not encoding or codecs.lookup(encoding).name.startswith("utf")
+
+
+@contextmanager
+def utf8_output(stream: Any) -> Iterator[TextIO]:
+    """`stream`, or a UTF-8 writer on its bytes where its encoding cannot write every
+    character (`LC_ALL=C`): a file format that is UTF-8 (a CSV export) stays UTF-8, and
+    whole, whatever the locale."""
+    if takes_any_text(stream):
+        yield stream
+        return
+    stream.flush()
+    writer = io.TextIOWrapper(stream.buffer, encoding="utf-8", newline="")
+    try:
+        yield writer
+    finally:
+        writer.flush()
+        writer.detach()  # the stream's bytes stay open for whatever is written after
 
 
 def one_line(text: str) -> str:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from typing import Any
 
 from headlines.core import selectors as core_selectors
-from headlines.core.command import HeadlinesCommand, parse_day
+from headlines.core.command import HeadlinesCommand, parse_day, takes_any_text
 from headlines.digests import rendering, selectors, services
 
 
@@ -30,7 +29,10 @@ class Command(HeadlinesCommand):
         edition = core_selectors.edition_get(slug=options["edition"])
         digest = services.digest_build(edition_id=edition.pk, day=day)
         if options["format"] == "html":
-            self.stdout.write(_preview(digest.html))
+            html = _preview(digest.html)
+            if not takes_any_text(self.stdout):  # `LC_ALL=C`: the same page, in ASCII
+                html = html.encode("ascii", "xmlcharrefreplace").decode("ascii")
+            self.stdout.write(html)
         elif options["format"] == "json":
             items = [
                 {
@@ -55,7 +57,7 @@ class Command(HeadlinesCommand):
                 "web_url": rendering.web_url(digest),
                 "items": items,
             }
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            self.stdout.write(self.json_text(payload, indent=2))
         else:
             self.stdout.write(f"Subject: {digest.subject}\n\n{_preview(digest.text)}")
 

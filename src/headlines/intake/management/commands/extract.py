@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from argparse import ArgumentParser
 from typing import Any
 
@@ -50,7 +49,7 @@ class Command(HeadlinesCommand):
 
     def _print(self, article: CleanArticle, *, as_json: bool) -> None:
         if as_json:
-            line = json.dumps(article.as_json(), ensure_ascii=False)
+            line = self.json_text(article.as_json())
             self.stdout.write(line.translate(LINE_BREAKS_ESCAPED))
             return
         meta = [article.date_iso() or "undated", article.author, article.url]

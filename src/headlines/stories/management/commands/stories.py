@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import math
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
@@ -46,7 +45,7 @@ class Command(HeadlinesCommand):
         window = listing.window_stories(edition=edition, day=day, hours=options["hours"])
         if options["format"] == "json":
             payload = listing.as_json(window.stories)
-            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
+            self.stdout.write(self.json_text(payload, indent=2))
         else:
             self.stdout.write(listing.as_text(window))
         if not window.stories:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, utf8_output
 from headlines.core.errors import InvalidInput
 from headlines.subscriptions import csvfiles
 
@@ -61,7 +61,8 @@ class Command(HeadlinesCommand):
 
     def _export(self, edition: str | None, name: str | None) -> None:
         if name is None or name == "-":
-            csvfiles.subscriptions_export_csv(out=self.stdout, edition_slug=edition)  # type: ignore[arg-type]
+            with utf8_output(self.stdout) as out:
+                csvfiles.subscriptions_export_csv(out=out, edition_slug=edition)
             return
         # Written beside the target and moved over it once whole: an unknown edition or a
         # failure half-way leaves an existing file as it was, never emptied or cut short.
