@@ -795,6 +795,39 @@ def test_extract_json_is_one_object_a_line_by_any_count_of_lines(tmp_path: Path)
 
 
 @pytest.mark.django_db
+def test_a_feed_entry_and_a_record_dated_30_february_are_both_kept_undated_and_named(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # The feed entry was stored undated without a word, the JSONL record failed: now both are
+    # kept undated, as a record with no date is, and the closing table says which and why.
+    monkeypatch.chdir(tmp_path)  # short names: the table's cells hold them whole
+    feed = Path("wire.xml")
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Metro Wire</title><item>'
+        "<title>Harbour bridge closes</title><link>https://metro.example/bridge</link>"
+        "<pubDate>Sun, 30 Feb 2025 10:00:00 GMT</pubDate>"
+        f"<description>{UNSEEN_DUMP.split('You', 1)[1]}</description></item>"
+        "</channel></rss>"
+    )
+    dump = Path("wire.jsonl")
+    dump.write_text(
+        json.dumps({"title": "Ferry returns", "date": "2025-02-30", "text": factories.BODY})
+    )
+    out = run("import", str(feed), str(dump), "--source", "Metro Wire")
+    assert sorted(Article.objects.values_list("title", "published_at")) == [
+        ("Ferry returns", None),
+        ("Harbour bridge closes", None),
+    ]
+    # The table's "reasons" cells, their lines read as one.
+    table = " ".join(line.split("│")[-2].strip() for line in out.splitlines() if "│" in line)
+    assert "undated: wire.xml#1: the entry's date 'Sun, 30 Feb 2025 10:00:00 GMT' is not a" in table
+    assert "undated: wire.jsonl:1: the record's date '2025-02-30' is not a date" in table
+    err = StringIO()
+    call_command("extract", str(dump), stdout=StringIO(), stderr=err)
+    assert err.getvalue().startswith("undated: wire.jsonl:1: the record's date '2025-02-30'")
+
+
+@pytest.mark.django_db
 def test_a_reason_or_name_from_outside_is_printed_as_text_on_one_line(
     tmp_path: Path, monkeypatch
 ) -> None:
@@ -811,7 +844,7 @@ def test_a_reason_or_name_from_outside_is_printed_as_text_on_one_line(
     with pytest.raises(CommandError) as raised:
         call_command("import", str(dump), str(archive), stdout=out, stderr=err)
     assert raised.value.returncode == 1
-    assert f"{dump}:1: the record's date '[/x]' is not a date" in err.getvalue()
+    assert Article.objects.get().published_at is None  # kept, undated, and the table says so
     member = f"{archive}/a\\x1b]0;pwned\\x07\\x1b[2J\\nb.txt:1: no article text"
     assert f"failed: {member}" in err.getvalue()
     assert "'[/x]'" in out.getvalue() and "a\\x1b]0;pwned" in out.getvalue()  # table cells

@@ -60,13 +60,17 @@ def test_bom_and_crlf_do_not_hide_the_first_record(tmp_path: Path) -> None:
     assert "\ufeff" not in found[0].text
 
 
-def test_a_date_that_is_no_date_is_reported_with_its_line(tmp_path: Path) -> None:
+def test_a_date_that_is_no_date_leaves_its_record_undated_and_says_so_by_line(
+    tmp_path: Path,
+) -> None:
+    # As a feed entry so dated: the article is kept, undated, and its report says why.
     dump = tmp_path / "dump.txt"
     dump.write_text(f"date 2022-02-30 {STORY}\nDate: 31 June 2022\n{STORY}\n")
     found = list(read_records(dump))
-    assert [type(f) for f in found] == [Failure, Failure]
-    assert isinstance(found[1], Failure) and found[1].input.endswith(":2")
-    assert "is not a real date" in found[1].reason
+    assert [(type(f), f.published) for f in found] == [(RawItem, None), (RawItem, None)]
+    assert isinstance(found[1], RawItem) and found[1].input.endswith(":2")
+    assert found[1].date_note == "the record's date '31 June 2022' is not a real date"
+    assert found[1].text.strip() == STORY
 
 
 def test_a_record_dated_out_of_range_after_a_bad_one_is_reported_not_swallowed(
@@ -80,13 +84,15 @@ def test_a_record_dated_out_of_range_after_a_bad_one_is_reported_not_swallowed(
         f"date 2022-09-29 {STORY}\n"
     )
     found = list(read_records(dump))
-    assert [(type(f), f.input.rsplit(":", 1)[1]) for f in found] == [
-        (RawItem, "1"),
-        (Failure, "2"),
-        (Failure, "3"),
-        (RawItem, "4"),
+    assert [(f.input.rsplit(":", 1)[1], f.published) for f in found] == [
+        ("1", dt.date(2022, 9, 28)),
+        ("2", None),
+        ("3", None),
+        ("4", dt.date(2022, 9, 29)),
     ]
-    assert isinstance(found[2], Failure) and "'99999-01-01' is not a real date" in found[2].reason
+    assert all(isinstance(f, RawItem) and f.text.strip() == STORY for f in found)
+    assert isinstance(found[2], RawItem)
+    assert "'99999-01-01' is not a real date" in found[2].date_note
 
 
 @pytest.mark.parametrize(
@@ -174,7 +180,7 @@ def test_a_text_dump_judged_legacy_still_reads_its_utf8_lines(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
-def test_a_date_past_what_a_datetime_holds_fails_its_record_not_the_import(
+def test_a_date_past_what_a_datetime_holds_leaves_its_record_undated_not_the_import_failed(
     tmp_path: Path, stamp: str
 ) -> None:
     # In UTC these are in the years 10000 and 0: storing one crashed `headlines import`.
@@ -183,8 +189,9 @@ def test_a_date_past_what_a_datetime_holds_fails_its_record_not_the_import(
     text = tmp_path / "dump.txt"
     text.write_text(f"date {stamp} {STORY}\n")
     for path in (dump, text):
-        (failed,) = read_file(path)
-        assert isinstance(failed, Failure) and repr(stamp) in failed.reason
+        (undated,) = read_file(path)
+        assert isinstance(undated, RawItem) and undated.published is None
+        assert repr(stamp) in undated.date_note
 
 
 def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
@@ -301,19 +308,20 @@ def test_a_jsonl_record_is_dated_in_the_shapes_dumps_write(
 @pytest.mark.parametrize(
     "value", ["yesterday", "2022-02-30", "2022", 2022, -1394470370, True, 10**400, "1e9", [1]]
 )
-def test_a_jsonl_date_that_is_no_date_fails_its_record_and_says_which_shapes_it_reads(
+def test_a_jsonl_date_that_is_no_date_leaves_its_record_undated_and_says_which_shapes_it_reads(
     tmp_path: Path, value: object
 ) -> None:
     dump = tmp_path / "dump.jsonl"
     good = {"title": "Bridge closes for repairs", "text": STORY, "date": "2014-03-10"}
     lines = [json.dumps({**good, "timestamp": value, "date": ""}), json.dumps(good)]
     dump.write_text("\n".join(lines) + "\n")
-    failed, kept = read_jsonl(dump)
-    assert isinstance(failed, Failure)
-    assert failed.input.endswith(":1")
-    assert "timestamp" in failed.reason and "is not a date" in failed.reason
-    assert "RSS date" in failed.reason and "milliseconds since 1970" in failed.reason
+    undated, kept = read_jsonl(dump)
+    assert isinstance(undated, RawItem) and undated.published is None
+    assert undated.input.endswith(":1") and undated.text == STORY
+    assert "timestamp" in undated.date_note and "is not a date" in undated.date_note
+    assert "RSS date" in undated.date_note and "milliseconds since 1970" in undated.date_note
     assert isinstance(kept, RawItem) and kept.published == dt.date(2014, 3, 10)
+    assert kept.date_note == ""
 
 
 # --- `.json` files: one document holding the records ---------------------------------------
@@ -409,7 +417,8 @@ def test_each_bad_article_of_a_json_list_is_reported_and_the_rest_read(tmp_path:
     number, half, undated, good = read_file(path)
     assert isinstance(number, Failure) and "must be a JSON object" in number.reason
     assert isinstance(half, Failure) and "half of a character" in half.reason
-    assert isinstance(undated, Failure) and undated.input.endswith("#3")
+    assert isinstance(undated, RawItem) and undated.input.endswith("#3")
+    assert undated.published is None and "'yesterday' is not a date" in undated.date_note
     assert isinstance(good, RawItem) and good.input.endswith("dump.json#4")
 
 

@@ -37,6 +37,8 @@ class CleanArticle:
     removed: list[Removed] = field(default_factory=list)
     outlet: str = ""
     sections: list[str] = field(default_factory=list)
+    # Why it is undated although its record or entry gave a date (RawItem.date_note).
+    date_note: str = ""
 
     def date_iso(self) -> str | None:
         if self.published is None:
@@ -91,6 +93,7 @@ def clean(
     # A link readers can follow: `javascript:`, `file:` or a relative path is no article's
     # address (what `extract` prints is what `import` stores).
     url = next((_lower_scheme(u) for u in (extracted.url, item.url) if _web_address(u)), "")
+    published = item.published or extracted.published
     return CleanArticle(
         input=item.input,
         text=text,
@@ -100,10 +103,11 @@ def clean(
         canonical_url=canonical_url(url),
         image_url=extracted.image_url,
         language=_language(item, extracted, default_language, text)[:16],
-        published=item.published or extracted.published,
+        published=published,
         removed=removed,
         outlet=item.outlet,
         sections=item.sections,
+        date_note=item.date_note if published is None else "",
     )
 
 

@@ -101,6 +101,9 @@ def report_table(reports: list[IngestReport]) -> Table:
         reasons += [one_line(f"{f.input}: {f.reason}") for f in report.failed[:5]]
         if len(report.failed) > 5:
             reasons.append(f"… and {len(report.failed) - 5} more")
+        reasons += [one_line(f"undated: {u.input}: {u.reason}") for u in report.undated[:5]]
+        if len(report.undated) > 5:
+            reasons.append(f"… and {len(report.undated) - 5} more undated")
         if report.not_modified:
             reasons.append("not modified since the last fetch")
         if report.moved_to:

@@ -190,6 +190,7 @@ class IngestRun:
             title=entry.title,
             author=entry.author,
             published=entry.published,
+            date_note=entry.date_note,
             outlet=entry.outlet,
             sections=entry.sections,
         )
@@ -212,6 +213,7 @@ class IngestRun:
             if isinstance(item, RawItem):
                 item.title = item.title or entry.title
                 item.published = item.published or entry.published
+                item.date_note = item.date_note or entry.date_note
                 item.author = item.author or entry.author
                 item.outlet = item.outlet or entry.outlet
                 item.sections = item.sections or entry.sections
@@ -249,10 +251,13 @@ class IngestRun:
             self.report.duplicates += 1
             return None
         try:
-            return clean(item, memory=self.memory, default_language=self.source.language)
+            article = clean(item, memory=self.memory, default_language=self.source.language)
         except IntakeError as exc:
             self.report.failed.append(Failure(item.input, _short(exc, item.input)))
             return None
+        if article.date_note:
+            self.report.undated.append(Failure(item.input, article.date_note))
+        return article
 
     def _not_modified(self, response: Response) -> bool:
         if response.not_modified:

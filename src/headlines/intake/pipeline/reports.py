@@ -32,6 +32,8 @@ class IngestReport:
     new: int = 0
     duplicates: int = 0
     failed: list[Failure] = field(default_factory=list)
+    # Read, but undated: the date its record or entry gave was not understood (the reason).
+    undated: list[Failure] = field(default_factory=list)
     not_modified: bool = False
     error: str = ""
     skipped: str = ""
@@ -56,6 +58,8 @@ class IngestReport:
             "duplicates": self.duplicates,
             "failed": [{"input": f.input, "reason": f.reason} for f in self.failed[:50]],
             "failed_count": self.failed_count,
+            "undated": [{"input": f.input, "reason": f.reason} for f in self.undated[:50]],
+            "undated_count": len(self.undated),
             "not_modified": self.not_modified,
             "error": self.error,
             "skipped": self.skipped,

@@ -58,6 +58,14 @@ class FeedEntry:
     # The outlet an entry names for itself (RSS <source>, dc:publisher) and its categories.
     outlet: str = ""
     sections: list[str] = field(default_factory=list)
+    date_note: str = ""  # as RawItem's: the entry's date that was not understood
+
+
+def unread_date(value: object) -> str:
+    """The note for an entry whose date was given but not understood."""
+    shown = repr(str(value).strip())
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"the entry's date {shown} is not a date"
 
 
 def safe_tree(content: bytes, where: str) -> Element | None:
@@ -159,6 +167,7 @@ def _json_entry(item: dict[str, Any]) -> FeedEntry:
         html = escape(_plain(item.get("summary")))
     stamp = item.get("date_published") or item.get("date_modified")
     published = parse_record_date(stamp) if isinstance(stamp, str) else None
+    note = unread_date(stamp) if stamp and published is None else ""
     authors = _list(item.get("authors")) or [item.get("author")]
     names = [_plain(a.get("name")) for a in authors if isinstance(a, dict)]
     tags = _list(item.get("tags"))
@@ -167,6 +176,7 @@ def _json_entry(item: dict[str, Any]) -> FeedEntry:
         title=_plain(item.get("title")),
         author=", ".join(n for n in names if n),
         published=as_datetime(published) if published is not None else None,
+        date_note=note,
         html=html,
         sections=section_labels([[t for t in tags if isinstance(t, str)]]),
     )
@@ -253,13 +263,17 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
         if len(content.get("value", "")) > len(html):
             html = content["value"]
     html = html or raw.get("summary", "")
-    stamp = raw.get("published_parsed") or raw.get("updated_parsed")
+    # dict.get: feedparser's own get() answers a missing `updated` with `published`, and warns
+    # (DeprecationWarning) whenever an entry's published date could not be parsed.
+    stamp = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
     published = _utc(stamp) if stamp else None
+    given = dict.get(raw, "published") or dict.get(raw, "updated")
     return FeedEntry(
         url=str(raw.get("link", "")).strip(),
         title=str(raw.get("title", "")).strip(),
         author=str(raw.get("author", "")).strip(),
         published=published,
+        date_note=unread_date(given) if given and published is None else "",
         html=html,
         outlet=outlet_name((raw.get("source") or {}).get("title"))
         or outlet_name(raw.get("publisher")),
@@ -287,7 +301,9 @@ def parse_sitemap(content: bytes, *, where: str) -> tuple[list[FeedEntry], list[
         title = _text(news, f"{NEWS_NS}title") if news is not None else ""
         date = _text(news, f"{NEWS_NS}publication_date") if news is not None else ""
         date = date or _text(node, f"{SITEMAP_NS}lastmod")
-        entries.append(FeedEntry(url=url, title=title, published=parse_when(date)))
+        published = parse_when(date)
+        note = unread_date(date) if date and published is None else ""
+        entries.append(FeedEntry(url=url, title=title, published=published, date_note=note))
     return entries, []
 
 

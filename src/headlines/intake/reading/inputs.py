@@ -346,6 +346,7 @@ def feed_items(content: bytes, *, input: str, charset: str = "") -> Iterator[Ite
             title=entry.title,
             author=entry.author,
             published=entry.published,
+            date_note=entry.date_note,
             outlet=entry.outlet or title,
             sections=entry.sections,
         )

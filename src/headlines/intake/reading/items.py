@@ -53,6 +53,9 @@ class RawItem:
     # feed); empty when the item is simply its source's.
     outlet: str = ""
     sections: list[str] = field(default_factory=list)
+    # Why the item is undated although its record or feed entry gave a date ("the record's
+    # date '2025-02-30' is not a date"): it is kept undated, and its report says so.
+    date_note: str = ""
 
     def __post_init__(self) -> None:
         # Every reader makes its items here: whatever it read is storable from now on (NUL

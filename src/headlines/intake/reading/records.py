@@ -167,10 +167,11 @@ def _has_text(lines: list[str]) -> bool:
 
 def _record(where: str, line: int, date_text: str, lines: list[str]) -> Item:
     published = parse_written_date(date_text) if date_text else None
-    if date_text and published is None:
-        return Failure(f"{where}:{line}", f"the record's date {date_text!r} is not a real date")
+    note = f"the record's date {date_text!r} is not a real date" if published is None else ""
     text = "".join(lines).lstrip("\ufeff")
-    return RawItem(input=f"{where}:{line}", text=text, published=published)
+    return RawItem(
+        input=f"{where}:{line}", text=text, published=published, date_note=note if date_text else ""
+    )
 
 
 def read_jsonl(path: Path | Opened) -> Iterator[Item]:
@@ -308,12 +309,11 @@ def jsonl_item(record: Any, *, input: str) -> Item:
         return Failure(input, 'the record has no "text", "html" or "title" string')
     date_key = next((k for k in RECORD_DATE_KEYS if record.get(k)), "")
     published = parse_record_date(record[date_key]) if date_key else None
+    note = ""
     if date_key and published is None:
         shown = repr(record[date_key])
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
-        return Failure(
-            input, f"the record's {date_key} {shown} is not a date ({RECORD_DATE_SHAPES})"
-        )
+        note = f"the record's {date_key} {shown} is not a date ({RECORD_DATE_SHAPES})"
     return RawItem(
         input=input,
         html=html if isinstance(html, str) and html.strip() else "",
@@ -323,6 +323,7 @@ def jsonl_item(record: Any, *, input: str) -> Item:
         author=_string(record, "author", "byline"),
         language=_string(record, "language", "lang"),
         published=published,
+        date_note=note,
         outlet=outlet_name(record.get("source")) or outlet_name(record.get("publisher")),
         sections=section_labels(
             [record.get(k) for k in ("section", "sections", "category", "categories")]

@@ -43,6 +43,8 @@ class Command(HeadlinesCommand):
             if isinstance(result, CleanArticle):
                 printed += 1
                 self._print(result, as_json=options["json"])
+                if result.date_note:
+                    self.stderr.write(f"undated: {one_line(result.input)}: {result.date_note}")
             else:
                 failed.append(f"{result.input}: {result.reason}")
         self.finish(done=printed, failed=failed)
