@@ -805,7 +805,8 @@ SETTINGS += (
         "HEADLINES_INTAKE_CONNECT_TIMEOUT",
         float,
         5.0,
-        "Seconds to wait for a source's server to accept a connection.",
+        "Seconds to wait for a source's host name to be looked up, and for its server to accept "
+        "a connection.",
         group="intake",
         minimum=0.1,
         maximum=600,

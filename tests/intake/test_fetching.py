@@ -263,6 +263,82 @@ def test_robots_txt_that_cannot_be_read_is_named_as_the_reason(
         impatient.close()
 
 
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (Route(b"slow down", 429, {"Retry-After": "120"}), "HTTP 429 Too Many Requests, asked "
+         "us to wait 2 min"),
+        (Route(b"down", 500), "HTTP 500 Internal Server Error"),
+    ],
+)  # fmt: skip
+def test_robots_txt_that_says_not_now_fetches_nothing_this_run_and_asks_again_next_run(
+    web: LocalWeb, answer: Route, reason: str
+) -> None:
+    # A robots.txt answering 429 was taken for a missing one, and every page was fetched from
+    # a host that had just asked us to slow down (RFC 9309: 5xx and 429 mean "not now").
+    web.serve_in_turn("/robots.txt", answer, Route(b"User-agent: *\nAllow: /\n"))
+    url = web.serve("/story", page())
+    origin = url.removesuffix("/story")
+    for run in ("this run", "the next run"):
+        fetcher = HttpFetcher(short_options())
+        try:
+            if run == "this run":
+                with pytest.raises(FetchError) as caught:
+                    fetcher.get(url, allow_private=True)
+                assert str(caught.value) == (
+                    f"{url}: disallowed until {origin}/robots.txt can be read ({reason})"
+                )
+                assert caught.value.retryable
+            else:
+                assert fetcher.get(url, allow_private=True).status == 200
+        finally:
+            fetcher.close()
+    assert web.paths() == ["/robots.txt", "/robots.txt", "/story"]
+
+
+def test_a_robots_txt_that_is_missing_or_forbidden_allows_everything(web: LocalWeb) -> None:
+    for status in (404, 403):
+        web.serve("/robots.txt", "no", status=status)
+        url = web.serve("/story", page())
+        fetcher = HttpFetcher(short_options())
+        try:
+            assert fetcher.get(url, allow_private=True).status == 200
+        finally:
+            fetcher.close()
+
+
+def test_a_host_whose_name_lookup_hangs_fails_within_the_requests_bound(web: LocalWeb) -> None:
+    # The lookup had only the system resolver's timeouts (tries x servers x seconds): a
+    # silent DNS server held the fetch, the source's lease and every source after it.
+    released = __import__("threading").Event()
+    lookups: list[str] = []
+
+    def resolver_that_hangs_after_the_first_answer(host: str, _port: int) -> list[str]:
+        lookups.append(host)
+        if len(lookups) > 1:
+            released.wait(30)
+        return ["127.0.0.1"]
+
+    port = web.server.server_address[1]
+    web.serve("/story", page())
+    stalled = HttpFetcher(
+        short_options(connect_timeout=0.3, allow_networks=("127.0.0.1/32",), respect_robots=False),
+        resolve=resolver_that_hangs_after_the_first_answer,
+    )
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError) as caught:
+            stalled.get(f"http://news.test:{port}/story")
+    finally:
+        released.set()
+        stalled.close()
+    assert time.monotonic() - started < 2.0
+    assert str(caught.value) == (
+        f"http://news.test:{port}/story: timed out looking up host news.test (over 0.3 s)"
+    )
+    assert caught.value.retryable and web.requests == []
+
+
 def test_at_most_the_host_limit_is_in_flight(web: LocalWeb) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -50,8 +51,11 @@ class AddressPolicy:
         self.allowed = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
         self.resolve = resolve
 
-    def check_url(self, url: str, *, allow_private: bool) -> str | None:
-        """The checked address to connect to (None for local sources: no check, no pin)."""
+    def check_url(
+        self, url: str, *, allow_private: bool, within: float | None = None
+    ) -> str | None:
+        """The checked address to connect to (None for local sources: no check, no pin).
+        `within`: seconds the name's lookup may take (None: as long as the resolver takes)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"{url}: only http and https URLs are fetched", refused=True)
@@ -65,7 +69,12 @@ class AddressPolicy:
         except ValueError:
             raise FetchError(f"{url}: the port is not a number", refused=True) from None
         try:
-            addresses = self.resolve(host, port)
+            addresses = self._lookup(host, port, within)
+        except TimeoutError:
+            over = f" (over {within:g} s)" if within is not None else ""
+            raise FetchError(
+                f"{url}: timed out looking up host {host}{over}", retryable=True
+            ) from None
         except (OSError, UnicodeError):
             raise FetchError(f"{url}: cannot resolve host {host}", retryable=True) from None
         if not addresses:
@@ -81,3 +90,28 @@ class AddressPolicy:
                     hint="mark the source local to allow it",
                 )
         return addresses[0].split("%")[0]
+
+    def _lookup(self, host: str, port: int, within: float | None) -> list[str]:
+        """`resolve(host, port)`, or TimeoutError after `within` seconds. The system resolver
+        cannot be interrupted: its lookup goes on in a daemon thread until its own timeout,
+        and its answer is dropped."""
+        if within is None:
+            return self.resolve(host, port)
+        done = threading.Event()
+        answer: list[list[str]] = []
+        failure: list[BaseException] = []
+
+        def look_up() -> None:
+            try:
+                answer.append(self.resolve(host, port))
+            except BaseException as exc:  # handed to the caller's thread, as it was raised
+                failure.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=look_up, name=f"intake-dns {host}", daemon=True).start()
+        if not done.wait(max(0.0, within)):
+            raise TimeoutError(host)
+        if failure:
+            raise failure[0]
+        return answer[0]

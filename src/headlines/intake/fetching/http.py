@@ -168,7 +168,7 @@ class HttpFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         # Refusals name the URL asked for, not its robots.txt.
-        self.policy.check_url(url, allow_private=allow_private)
+        self.policy.check_url(url, allow_private=allow_private, within=self.options.connect_timeout)
         self._check_resting(url)
         if self.options.respect_robots:
             self._check_robots(url, allow_private)
@@ -213,8 +213,7 @@ class HttpFetcher:
     def _follow(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
         asked, permanent = url, True
         for _hop in range(self.options.max_redirects + 1):
-            pinned = self.policy.check_url(url, allow_private=allow_private)
-            response = self._once(url, headers, pinned)
+            response = self._once(url, headers, allow_private)
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("location", "")
                 if not location:
@@ -227,13 +226,18 @@ class HttpFetcher:
             return response
         raise FetchError(f"{url}: more than {self.options.max_redirects} redirects")
 
-    def _once(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
+    def _once(self, url: str, headers: dict[str, str], allow_private: bool) -> Response:
         import httpx
 
         host = urlsplit(url).hostname or ""
         slot = self.gate.enter(host)
         try:
-            return self._read(url, headers, pinned)
+            # The request's deadline counts from the lookup of its host's name: a resolver that
+            # does not answer held the fetch for as long as its own timeouts and retries ran.
+            deadline = time.monotonic() + self._budget
+            within = min(self.options.connect_timeout, self._budget)
+            pinned = self.policy.check_url(url, allow_private=allow_private, within=within)
+            return self._read(url, headers, pinned, deadline=deadline)
         except httpx.TimeoutException as exc:
             kind = "connecting" if isinstance(exc, httpx.ConnectTimeout) else "waiting for data"
             raise FetchError(f"{url}: timed out {kind}", retryable=True) from None
@@ -250,13 +254,26 @@ class HttpFetcher:
         finally:
             slot.release()
 
-    def _read(self, url: str, headers: dict[str, str], pinned: str | None = None) -> Response:
+    @property
+    def _budget(self) -> float:
+        """Seconds for a whole request (its name's lookup, connecting, the whole answer,
+        however it trickles in)."""
+        return 4 * self.options.read_timeout
+
+    def _read(
+        self,
+        url: str,
+        headers: dict[str, str],
+        pinned: str | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> Response:
         import httpx
 
         from headlines.intake.fetching.transport import deadline as network_deadline
 
-        budget = 4 * self.options.read_timeout  # for the whole answer, however it trickles in
-        deadline = time.monotonic() + budget
+        budget = self._budget
+        deadline = time.monotonic() + budget if deadline is None else deadline
         try:
             with network_deadline(deadline):
                 return self._read_within(url, headers, pinned, deadline)
@@ -327,7 +344,8 @@ class HttpFetcher:
     def _load_robots(
         self, origin: str, allow_private: bool
     ) -> urllib.robotparser.RobotFileParser | None:
-        """RFC 9309: a missing robots.txt allows everything; an unreachable one, nothing."""
+        """RFC 9309: a missing robots.txt (4xx) allows everything; one that cannot be read now
+        (5xx, 429, a timeout) allows nothing until it can."""
         import urllib.robotparser
 
         rules = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
@@ -339,10 +357,13 @@ class HttpFetcher:
             self._robots_unread[origin] = _reason(exc.base)
             rules.parse(["User-agent: *", "Disallow: /"])
             return rules
-        if 400 <= response.status < 500:
+        # 429 (RFC 9309 2.3.1.5: a server that will not answer now) is not a missing file: like
+        # a server error, nothing is fetched from the host this run, and the next run asks again.
+        if 400 <= response.status < 500 and response.status != 429:
             return None
-        if response.status >= 500:
-            self._robots_unread[origin] = _reason(str(_status_error(response)))
+        if response.status >= 500 or response.status == 429:
+            asked = _retry_after(response)
+            self._robots_unread[origin] = _reason(str(_status_error(response, asked)))
             rules.parse(["User-agent: *", "Disallow: /"])
             return rules
         rules.parse(response.content.decode("utf-8", "replace").splitlines())
