@@ -3,6 +3,7 @@ must not run with, before anything starts."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,35 @@ def test_headlines_check_warns_of_an_http_base_url_on_stderr(tmp_path: Path) -> 
     assert "(headlines.W002) HEADLINES_BASE_URL is http://news.example: RFC 8058" in plain.stderr
     secure = Installation(tmp_path, HEADLINES_BASE_URL="https://news.example").run("check")
     assert "headlines.W002" not in secure.stderr
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_the_distributed_tiers_processes_warn_once_at_start_as_run_does(
+    tmp_path: Path, command: str
+) -> None:
+    # A distributed tier's machines may run no `headlines run`: a guessable key and an http://
+    # base URL went unsaid there. (No broker here: the warnings come before the refusal.)
+    site = Installation(
+        tmp_path, HEADLINES_SECRET_KEY="changeme", HEADLINES_BASE_URL="http://news.example"
+    )
+    started = subprocess.run(
+        site.command(command), env=site.env, capture_output=True, text=True, timeout=60
+    )
+    assert started.returncode == 2 and "HEADLINES_BROKER_URL is not set" in started.stderr
+    for warning in (
+        "(headlines.W001) HEADLINES_SECRET_KEY is a well-known default",
+        "(headlines.W002) HEADLINES_BASE_URL is http://news.example: RFC 8058",
+    ):
+        assert started.stderr.count(warning) == 1
+    fine = subprocess.run(
+        site.command(command),
+        env={
+            **site.env,
+            "HEADLINES_SECRET_KEY": STRONG,
+            "HEADLINES_BASE_URL": "https://news.example",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert fine.returncode == 2 and "System check" not in fine.stderr

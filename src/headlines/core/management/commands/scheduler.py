@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.management.base import CommandError
 
 from headlines.core import scheduler
@@ -12,6 +13,10 @@ from headlines.core.supervisor import stacks_on_request
 
 
 class Command(HeadlinesCommand):
+    # The settings a public service must not run with (`core.checks`: a guessable secret key,
+    # an http:// base URL), warned of once at start, as `headlines run` does: a distributed
+    # tier's machines may run no `headlines run` at all.
+    requires_system_checks = [checks.Tags.security]
     help = "Run the scheduler of the distributed tier: enqueues periodic jobs to the broker."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -6,12 +6,17 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.management.base import CommandError
 
 from headlines.core.command import HeadlinesCommand
 
 
 class Command(HeadlinesCommand):
+    # The settings a public service must not run with (`core.checks`: a guessable secret key,
+    # an http:// base URL), warned of once at start, as `headlines run` does: a distributed
+    # tier's machines may run no `headlines run` at all.
+    requires_system_checks = [checks.Tags.security]
     help = "Run a Celery worker of the distributed tier (needs HEADLINES_BROKER_URL)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
