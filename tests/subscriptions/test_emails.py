@@ -5,7 +5,7 @@ import pytest
 
 from headlines.subscriptions import services
 from headlines.subscriptions.models import ConsentEvent, Subscription
-from tests.subscriptions.conftest import link_in, path_of
+from tests.subscriptions.conftest import body, link_in, outbox, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,36 @@ def test_the_welcome_email_goes_out_with_the_readers_verp_envelope(
     assert read_verp(welcome.envelope_from) == (0, subscription.pk)
     assert welcome.envelope_from.endswith("@localhost")  # HEADLINES_MAIL_FROM's domain
     assert read_verp(confirmation.envelope_from) == (0, subscription.pk)
+
+
+def test_sign_up_emails_wrap_their_text_at_72_columns_and_keep_links_whole(
+    client, edition, settings, mail_now
+) -> None:
+    # Their plain text ran to 120 columns a line while the digest's wraps at 72, as the text
+    # parts of emails do (RFC 3676's advice); a link is never broken, or it would not open.
+    settings.BASE_URL = "https://newsletters.a-publisher-with-a-long-name.example"
+    edition.name = "US Evening Headlines for readers of the Courier-Gazette"
+    edition.save()
+    address = "reader@example.com"
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    confirm_url = link_in(outbox(address)[0], "confirm")
+    mail_now(lambda: client.post(path_of(confirm_url)))
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    confirmation, welcome, already = outbox(address)
+    links = [
+        confirm_url,
+        link_in(welcome, "unsubscribe"),
+        link_in(welcome, "preferences"),
+        link_in(already, "unsubscribe"),
+    ]
+    assert all(len(link) > 72 for link in links)
+    texts = [body(message) for message in (confirmation, welcome, already)]
+    for text in texts:
+        lines = text.splitlines()
+        assert [line for line in lines if len(line) > 72 and "https://" not in line] == []
+        assert any(len(line) > 60 for line in lines if "https://" not in line)  # filled, too
+    assert confirm_url in texts[0].splitlines()
+    assert f"Unsubscribe: {links[1]}" in texts[1].splitlines()
+    assert f"Change your preferences: {links[2]}" in texts[1].splitlines()
+    assert f"Unsubscribe: {links[3]}" in texts[2].splitlines()
+    assert "news.example/privacy" in texts[0]  # the privacy link line, whole
