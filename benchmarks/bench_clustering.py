@@ -146,9 +146,10 @@ def report_newsroom() -> None:
 def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
     from headlines.stories import clustering
     from headlines.stories import text as textlib
+    from headlines.stories.parts import Doc
 
     docs = [
-        clustering.Doc(
+        Doc(
             title=textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]),
             text=str(r["text"]),
         )

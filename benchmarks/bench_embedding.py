@@ -17,7 +17,7 @@ alone at the shipped threshold: the baseline. Each configuration is WEIGHT:THRES
 weight raises every similarity, so it needs a higher threshold to keep the same precision).
 Choose on the tune half; read the report half. `--static`: WEIGHT is the static word-piece
 view's (stories/wordpieces.py) instead of the encoder's. Since the titles' vectors became a part
-of windows of headlines only (`clustering.embedded_titles`, docs/benchmarks.md, "Sentence
+of windows of headlines only (`vectorizer.embedded_titles`, docs/benchmarks.md, "Sentence
 vectors for a window of headlines"), the encoder's WEIGHT changes nothing in windows with texts:
 the "text" variant then measures the words alone at each threshold.
 """
@@ -46,7 +46,9 @@ def _rss_mib() -> float:
 
 def cost() -> None:
     from benchmarks import bench_digest
-    from headlines.stories import clustering, embedding
+    from headlines.stories import embedding
+    from headlines.stories.parts import Doc
+    from headlines.stories.vectorizer import embedding_text
 
     if not embedding.available():
         print(f"skipped: the model package ({embedding.PACKAGE}) is not installed")
@@ -56,8 +58,8 @@ def cost() -> None:
     gen = bench_digest._generator()
     rng = random.Random(5000)
     rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, TEXTS), TEXTS)
-    docs = [clustering.Doc(title=r["title"], text=r["text"], language="en") for r in rows]
-    texts = [clustering.embedding_text(d) for d in docs]
+    docs = [Doc(title=r["title"], text=r["text"], language="en") for r in rows]
+    texts = [embedding_text(d) for d in docs]
     before = _rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
     model = embedding.load()
@@ -133,6 +135,7 @@ def clustering_quality(
 
     from benchmarks.bench_clustering import rows_of
     from headlines.stories import clustering, embedding, planning
+    from headlines.stories.vectorizer import embedding_text
 
     shipped = float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"])
     groups = _windows(clustering_dev.SETS, weekly)
@@ -141,7 +144,7 @@ def clustering_quality(
     # Every article's embedding once (the encoder remembers recent texts), timed.
     texts = sorted(
         {
-            clustering.embedding_text(d)
+            embedding_text(d)
             for groups_of in chosen.values()
             for _, ws in groups_of
             for w in ws

@@ -189,7 +189,7 @@ Clusterer = Callable[[Sequence[Article]], list[int]]
 
 
 def small_windows() -> dict[str, list[Window]]:
-    """Windows under `clustering.SCORER_MIN_WINDOW` articles, by kind: each ECB+
+    """Windows under `scorers.SCORER_MIN_WINDOW` articles, by kind: each ECB+
     topic alone (both look-alike events, 14-39 reports), BASIL's stories ten at a time (30),
     NeuS's 10 (40) and 40 (160) at a time, and each ECB+ topic among 10 NeuS stories (~60),
     each NeuS story told in full with another told once; then 5 NeuS stories told in full among

@@ -3,20 +3,20 @@
     HEADLINES_SHARED_DATA=/work/shared/data .venv/bin/python -m benchmarks.fit_clustering
 
 A tool, not a benchmark (`make bench` runs only the `bench_*` modules): it writes the pair
-scorer's trees to `clustering.SCORER_FILE` (and the brief scorer's to `BRIEF_SCORER_FILE`) and
+scorer's trees to `scorers.SCORER_FILE` (and the brief scorer's to `BRIEF_SCORER_FILE`) and
 prints the second passes' numbers to paste into `stories/merging.py`; nothing else changes.
 
-1. The pair scorer (`clustering.SCORER_FILE`, over `clustering.SCORER_FEATURES`): scikit-learn's
+1. The pair scorer (`scorers.SCORER_FILE`, over `scorers.SCORER_FEATURES`): scikit-learn's
    HistGradientBoostingClassifier (SCORER_TREES trees of depth SCORER_DEPTH) on every candidate
-   pair (`clustering.scored_pairs`) of the windows `bench_clustering` scores (`clustering_dev`:
+   pair (`candidates.scored_pairs`) of the windows `bench_clustering` scores (`clustering_dev`:
    NeuS, BASIL, ECB+, daily and weekly) whose two articles are both in the tune half; the
    label: the two tell one story. Each of the six set/window groups weighs the same in all.
-   The brief scorer (`clustering.BRIEF_SCORER_FILE`): the same trees on the daily windows
+   The brief scorer (`scorers.BRIEF_SCORER_FILE`): the same trees on the daily windows
    with every text removed (headlines alone, as `bench_clustering` also scores them), each set
-   weighing the same. The small-window scorer (`clustering.SMALL_SCORER_FILE`): the same trees
+   weighing the same. The small-window scorer (`scorers.SMALL_SCORER_FILE`): the same trees
    on `clustering_dev.small_windows` (16-160 articles; smaller ones take the cosine path), each
    kind of window weighing the same; the small-window brief scorer
-   (`clustering.SMALL_BRIEF_SCORER_FILE`): the same trees on those small windows with every text
+   (`scorers.SMALL_BRIEF_SCORER_FILE`): the same trees on those small windows with every text
    removed.
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
@@ -70,9 +70,9 @@ class Prepared:
     """One window, its candidate pairs and what the second pass needs of it."""
 
     window: clustering_dev.Window
-    pairs: Any  # clustering.Pairs
-    views: list[Any]  # clustering.Vectorizer.views
-    names: Any  # clustering.Guard.names
+    pairs: Any  # candidates.Pairs
+    views: list[Any]  # vectorizer.Vectorizer.views
+    names: Any  # guards.Guard.names
     briefs: np.ndarray
 
 
@@ -85,28 +85,31 @@ def prepare(
 ) -> Prepared:
     """The window as `bench_clustering` hands it to `planning.cluster_rows`, up to the pairs
     `clustering._scored_labels` scores (`small`: a window under SCORER_MIN_WINDOW)."""
-    from headlines.stories import clustering
+    from headlines.stories import candidates, scorers
     from headlines.stories import text as textlib
+    from headlines.stories.guards import Guard
+    from headlines.stories.neighbours import Products
+    from headlines.stories.parts import Doc
+    from headlines.stories.vectorizer import vectors
 
     docs = [
-        clustering.Doc(title=textlib.clean_title(a.title), text=a.text, language="en")
-        for a in window.articles
+        Doc(title=textlib.clean_title(a.title), text=a.text, language="en") for a in window.articles
     ]
-    vec, matrix = clustering.vectors(
+    vec, matrix = vectors(
         docs,
         float(defaults["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         float(defaults["HEADLINES_STORY_STATIC_WEIGHT"]),
     )
     if small:
-        least, most = clustering.SMALL_MIN_WINDOW, clustering.SCORER_MIN_WINDOW - 1
+        least, most = scorers.SMALL_MIN_WINDOW, scorers.SCORER_MIN_WINDOW - 1
     else:
-        least, most = clustering.SCORER_MIN_WINDOW, len(docs)
+        least, most = scorers.SCORER_MIN_WINDOW, len(docs)
     if vec.views is None or not least <= len(docs) <= most:
         raise SystemExit(f"{window.name}: {len(docs)} articles, not on this scorer's path")
-    guard = clustering.Guard.of(docs)
-    products = clustering._Products(matrix, vec.dense_columns)
+    guard = Guard.of(docs)
+    products = Products(matrix, vec.dense_columns)
     views = list(vec.views)
-    pairs = clustering.scored_pairs(products, views, guard)
+    pairs = candidates.scored_pairs(products, views, guard)
     briefs = np.array([not d.text.strip() for d in docs], dtype=bool)
     return Prepared(window, pairs, views, guard.names, briefs)
 
@@ -146,8 +149,8 @@ def headlines_alone(window: clustering_dev.Window) -> clustering_dev.Window:
 
 
 def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any]:
-    """Trees fitted on these pairs, in `clustering.SCORER_FILE`'s form (`clustering.Trees.of`)."""
-    from headlines.stories import clustering
+    """Trees fitted on these pairs, in `scorers.SCORER_FILE`'s form (`scorers.Trees.of`)."""
+    from headlines.stories import scorers
 
     model = tree_model()
     model.fit(x, y, sample_weight=weight * len(weight) / weight.sum())
@@ -168,10 +171,10 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
             }
         )
     return {
-        "about": "Trees of stories/clustering.py's pair scorer, written by "
+        "about": "Trees of stories/scorers.py's pair scorer, written by "
         "benchmarks/fit_clustering.py; see SCORER_FILE, BRIEF_SCORER_FILE, "
         "SMALL_SCORER_FILE and SMALL_BRIEF_SCORER_FILE there.",
-        "features": list(clustering.SCORER_FEATURES),
+        "features": list(scorers.SCORER_FEATURES),
         "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": SCORER_DEPTH,
         "trees": trees,
@@ -219,8 +222,8 @@ def merger_rows(
     article pairs joined."""
     from headlines.stories import clustering, merging
 
-    # The linkage `_scored_labels` hands to the second pass (the scorer's coefficients are the
-    # module's, patched by the caller).
+    # The linkage `clustering._scored_labels` hands to the second pass (the scorers are
+    # `scorers`', patched by the caller).
     linked = clustering.scored_linkage(p.pairs, p.views, p.names, p.briefs, threshold)
     labels = np.asarray(linked.labels, dtype=np.int64)
     pairs = p.pairs
@@ -317,7 +320,7 @@ def main() -> None:
     if where is None:
         return
     from headlines import config
-    from headlines.stories import clustering, merging
+    from headlines.stories import candidates, merging, scorers
 
     defaults = {s.name: s.default for s in config.SETTINGS}
     threshold = float(defaults["HEADLINES_STORY_SIMILARITY"])
@@ -331,7 +334,7 @@ def main() -> None:
     if leave_out:
         print(f"  left out: {leave_out} (its windows, and every pair of two of its articles)")
     small_windows = {
-        group: [w for w in wins if len(w.articles) >= clustering.SMALL_MIN_WINDOW]
+        group: [w for w in wins if len(w.articles) >= scorers.SMALL_MIN_WINDOW]
         for group, wins in clustering_dev.small_windows().items()
         if wins[0].target != leave_out  # smaller windows take the cosine path
     }
@@ -344,9 +347,9 @@ def main() -> None:
         "pair scorer, tune half (pairs, of them one story):",
         {group_name(*g): [scorer_rows(p, leave_out) for p in prepared[g]] for g in groups},
     )
-    trees = clustering.Trees.of(stored)
-    if clustering.SCORER_FILE.exists():
-        gap = np.abs(trees.probability(x_all) - clustering.pair_probability(x_all))
+    trees = scorers.Trees.of(stored)
+    if scorers.SCORER_FILE.exists():
+        gap = np.abs(trees.probability(x_all) - candidates.pair_probability(x_all))
         print(
             f"  {len(stored['trees'])} trees; probability against the shipped scorer's on these "
             f"pairs: mean difference {gap.mean():.4f}, largest {gap.max():.4f}"
@@ -390,10 +393,10 @@ def main() -> None:
     )
 
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
-    brief_trees = clustering.Trees.of(briefs_stored)
+    brief_trees = scorers.Trees.of(briefs_stored)
     with (
-        mock.patch.object(clustering, "scorer", lambda: trees),
-        mock.patch.object(clustering, "brief_scorer", lambda: brief_trees),
+        mock.patch.object(scorers, "scorer", lambda: trees),
+        mock.patch.object(scorers, "brief_scorer", lambda: brief_trees),
     ):
         merge_coefficients, merge_intercept = fit_second_pass(
             "story-level second pass, tune half (pairs of stories, of them one event):",
@@ -418,10 +421,10 @@ def main() -> None:
     print(f"({time.process_time() - started:.0f} s of CPU)")
     print()
     for path, what in (
-        (clustering.SCORER_FILE, stored),
-        (clustering.BRIEF_SCORER_FILE, briefs_stored),
-        (clustering.SMALL_SCORER_FILE, small_stored),
-        (clustering.SMALL_BRIEF_SCORER_FILE, small_briefs_stored),
+        (scorers.SCORER_FILE, stored),
+        (scorers.BRIEF_SCORER_FILE, briefs_stored),
+        (scorers.SMALL_SCORER_FILE, small_stored),
+        (scorers.SMALL_BRIEF_SCORER_FILE, small_briefs_stored),
     ):
         path.write_text(json.dumps(what, separators=(",", ":")) + "\n")
         print(f"# {path.relative_to(clustering_dev.ROOT)}: written")

@@ -4,24 +4,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from headlines.stories.clustering import (
-    FAR_SHARE,
-    SCORER_FEATURES,
-    SCORER_K,
-    SCORER_MIN_WINDOW,
-    Doc,
-    Guard,
-    Vectorizer,
-    _Products,
-    action_tokens,
-    cluster,
-    far,
-    full_names,
-    numbers,
-    numbers_matrix,
-    pair_probability,
-    scored_pairs,
-)
+from headlines.stories.candidates import pair_probability, scored_pairs
+from headlines.stories.clustering import cluster, far
+from headlines.stories.guards import Guard
+from headlines.stories.neighbours import FAR_SHARE, Products
+from headlines.stories.parts import Doc, action_tokens, full_names, numbers
+from headlines.stories.scorers import SCORER_FEATURES, SCORER_K, SCORER_MIN_WINDOW
+from headlines.stories.vectorizer import Vectorizer, numbers_matrix
 
 STORM_A = Doc(
     "Storm Aurelia floods Brackwater as hundreds flee",
@@ -120,7 +109,7 @@ def test_pair_features_are_one_row_per_candidate_pair() -> None:
     vec = Vectorizer()
     matrix = vec.fit_transform(docs)
     assert vec.views is not None
-    pairs = scored_pairs(_Products(matrix), vec.views, Guard.of(docs))
+    pairs = scored_pairs(Products(matrix), vec.views, Guard.of(docs))
     assert (pairs.rows < pairs.cols).all()
     assert len(set(zip(pairs.rows.tolist(), pairs.cols.tolist(), strict=True))) == len(pairs.rows)
     assert pairs.features.shape == (len(pairs.rows), len(SCORER_FEATURES))
@@ -193,7 +182,7 @@ def test_the_stored_trees_give_what_scikit_learn_fitted() -> None:
     """fit_clustering's export, read back by `Trees`, gives scikit-learn's own probabilities."""
     from benchmarks import fit_clustering
 
-    from headlines.stories.clustering import Trees
+    from headlines.stories.scorers import Trees
 
     rng = np.random.default_rng(7)
     x = rng.normal(size=(3000, len(SCORER_FEATURES)))
@@ -210,7 +199,7 @@ def test_trees_fitted_on_other_features_are_refused() -> None:
 
     import pytest
 
-    from headlines.stories.clustering import SCORER_FILE, Trees
+    from headlines.stories.scorers import SCORER_FILE, Trees
 
     stored = json.loads(SCORER_FILE.read_text())
     assert len(stored["trees"]) == 200 and stored["depth"] == 3
@@ -227,7 +216,7 @@ def test_the_shipped_scorer_ranks_one_events_reports_above_a_neighbours() -> Non
 
 
 def test_pairs_of_two_headlines_are_scored_by_the_brief_trees() -> None:
-    from headlines.stories.clustering import brief_scorer, scorer
+    from headlines.stories.scorers import brief_scorer, scorer
 
     features = np.array(
         [
@@ -257,7 +246,7 @@ def test_brief_trees_score_headline_pairs_only_where_headlines_make_the_window()
 
 
 def test_a_window_under_the_scorer_size_is_scored_by_the_small_trees() -> None:
-    from headlines.stories.clustering import scorer, small_scorer
+    from headlines.stories.scorers import scorer, small_scorer
 
     features = np.array(
         [
@@ -273,7 +262,7 @@ def test_a_window_under_the_scorer_size_is_scored_by_the_small_trees() -> None:
 
 
 def test_headline_pairs_of_a_small_window_are_scored_by_the_small_brief_trees() -> None:
-    from headlines.stories.clustering import brief_scorer, small_brief_scorer, small_scorer
+    from headlines.stories.scorers import brief_scorer, small_brief_scorer, small_scorer
 
     features = np.array(
         [
@@ -312,41 +301,39 @@ def _unrelated(n: int) -> list[Doc]:
 def test_small_windows_take_the_small_trees_without_the_second_pass() -> None:
     from unittest import mock
 
-    from headlines.stories import clustering, merging
+    from headlines.stories import candidates, merging, scorers
 
-    docs = _unrelated(clustering.SMALL_MIN_WINDOW)
+    docs = _unrelated(scorers.SMALL_MIN_WINDOW)
     with (
         mock.patch.object(merging, "merge", side_effect=AssertionError("second pass")),
         mock.patch.object(
-            clustering, "scorer", side_effect=AssertionError("the large windows' trees")
+            scorers, "scorer", side_effect=AssertionError("the large windows' trees")
         ),
     ):
-        labels = clustering.cluster(docs, threshold=0.26).labels
+        labels = cluster(docs, threshold=0.26).labels
     assert labels[0] == labels[1] == labels[2] != labels[3]
     with mock.patch.object(
-        clustering, "scored_pairs", side_effect=AssertionError("a scorer under its size")
+        candidates, "scored_pairs", side_effect=AssertionError("a scorer under its size")
     ):
-        fewer = clustering.cluster(docs[: clustering.SMALL_MIN_WINDOW - 1], threshold=0.26)
+        fewer = cluster(docs[: scorers.SMALL_MIN_WINDOW - 1], threshold=0.26)
     assert fewer.labels[0] == fewer.labels[1] != fewer.labels[3]
 
 
 def test_every_pair_of_a_small_window_is_a_candidate() -> None:
-    from headlines.stories import clustering
+    from headlines.stories.vectorizer import vectors
 
     docs = _unrelated(20)
-    vec, matrix = clustering.vectors(docs, 0.0, 0.0)
+    vec, matrix = vectors(docs, 0.0, 0.0)
     assert vec.views is not None
-    pairs = clustering.scored_pairs(
-        clustering._Products(matrix), list(vec.views), clustering.Guard.of(docs)
-    )
+    pairs = scored_pairs(Products(matrix), list(vec.views), Guard.of(docs))
     assert len(pairs.rows) == 20 * 19 // 2
-    assert pairs.features.shape == (190, len(clustering.SCORER_FEATURES))
+    assert pairs.features.shape == (190, len(SCORER_FEATURES))
     assert np.isfinite(pairs.features).all()
     assert pairs.worse.max() <= 19  # every other article is ranked
 
 
 def test_a_window_of_headlines_compares_their_words_by_stem() -> None:
-    from headlines.stories.clustering import headline_window
+    from headlines.stories.vectorizer import headline_window
 
     briefs = [Doc("Flooding closes roads", ""), Doc("Floods close road", "")]
     assert headline_window(briefs)
@@ -410,7 +397,7 @@ def test_dates_within_a_week_change_nothing() -> None:
 
 
 def test_weekdays_are_read_in_the_languages_reports_come_in() -> None:
-    from headlines.stories.clustering import days
+    from headlines.stories.parts import days
 
     monday, wednesday, friday, sunday = 1, 1 << 2, 1 << 4, 1 << 6
     said = {

@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from headlines.stories import clustering, embedding
+from headlines.stories import embedding
+from headlines.stories.parts import Doc
+from headlines.stories.vectorizer import Vectorizer, embeddable
 from tests.stories.support import OTHERS, STORM, errors_in_threads, require_model
 
 
@@ -128,23 +130,23 @@ def test_safetensors_are_read_as_written_and_garbage_is_refused(tmp_path: Path) 
         embedding.read_safetensors(odd)
 
 
-def _headlines() -> list[clustering.Doc]:
+def _headlines() -> list[Doc]:
     """A window of headlines: English ones (the last of no known language, in Latin letters),
     then a German and a Russian one."""
     return [
-        *(clustering.Doc(title=t, text="", language="en") for t in [*OTHERS, STORM[0]]),
-        clustering.Doc(title=STORM[1], text="", language=""),
-        clustering.Doc(title="Sturm legt Strom lahm", text="", language="de"),
-        clustering.Doc(title="Тысячи домов без света", text="", language=""),
+        *(Doc(title=t, text="", language="en") for t in [*OTHERS, STORM[0]]),
+        Doc(title=STORM[1], text="", language=""),
+        Doc(title="Sturm legt Strom lahm", text="", language="de"),
+        Doc(title="Тысячи домов без света", text="", language=""),
     ]
 
 
 def test_only_english_docs_get_the_embedding_part(model: embedding.Encoder) -> None:
     docs = _headlines()
-    assert [clustering.embeddable(d) for d in docs[-3:]] == [True, False, False]
+    assert [embeddable(d) for d in docs[-3:]] == [True, False, False]
     assert docs[-3].language == ""
     weight = 0.3
-    matrix = clustering.Vectorizer(weight).fit_transform(docs).toarray()
+    matrix = Vectorizer(weight).fit_transform(docs).toarray()
     part = matrix[:, -embedding.DIMENSIONS :]
     shares = np.linalg.norm(part, axis=1) ** 2
     # A headline has no names view: its words and its meaning grow to fill the length.
@@ -153,7 +155,7 @@ def test_only_english_docs_get_the_embedding_part(model: embedding.Encoder) -> N
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
     # The two English reports of the storm share no word but are near in meaning.
     storm = len(OTHERS)
-    words_only = clustering.Vectorizer(0.0).fit_transform(docs).toarray()
+    words_only = Vectorizer(0.0).fit_transform(docs).toarray()
     assert matrix[storm] @ matrix[storm + 1] > words_only[storm] @ words_only[storm + 1] + 0.1
 
 
@@ -164,12 +166,12 @@ def test_without_the_model_package_clustering_keeps_to_words(
     assert not embedding.available()
     docs = _headlines()
     with caplog.at_level("WARNING"):
-        matrix = clustering.Vectorizer(0.3).fit_transform(docs)
+        matrix = Vectorizer(0.3).fit_transform(docs)
     assert "not installed" in caplog.text
-    assert np.allclose(matrix.toarray(), clustering.Vectorizer(0.0).fit_transform(docs).toarray())
+    assert np.allclose(matrix.toarray(), Vectorizer(0.0).fit_transform(docs).toarray())
 
 
 def test_a_weight_outside_zero_to_one_is_refused() -> None:
     for weight in (-0.1, 1.0, 2.0):
         with pytest.raises(ValueError, match="embedding weight"):
-            clustering.Vectorizer(weight)
+            Vectorizer(weight)

@@ -14,7 +14,8 @@ import pytest
 from benchmarks.bench_clustering import load_newsroom
 
 from headlines.stories import text as textlib
-from headlines.stories.clustering import Doc, cluster
+from headlines.stories.clustering import cluster
+from headlines.stories.parts import Doc
 
 UK = {"The Thameside Chronicle", "Harbour Wire"}
 US = {"The Daily Meridian", "Harbour Wire"}

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from benchmarks.bench_clustering import bcubed, load, pairwise, run
 
-from headlines.stories.clustering import Doc, cluster
+from headlines.stories.clustering import cluster
+from headlines.stories.parts import Doc
 
 DATA = Path(__file__).parents[2] / "benchmarks" / "data" / "stories"
 

@@ -14,8 +14,10 @@ from django.core.management import call_command
 
 from headlines.core import clock
 from headlines.intake.models import Article
-from headlines.stories import clustering, embedding, planning, vectors
+from headlines.stories import embedding, planning, vectors
 from headlines.stories.models import TitleVector
+from headlines.stories.parts import Doc
+from headlines.stories.vectorizer import MIN_EMBEDDED, Vectorizer, embedded_titles
 from tests import factories
 from tests.stories import factories as sf
 from tests.stories.support import BUDGET, OTHERS, STORM, require_model
@@ -23,8 +25,8 @@ from tests.stories.support import BUDGET, OTHERS, STORM, require_model
 NOON = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 
-def briefs(titles: list[str], *, language: str = "en") -> list[clustering.Doc]:
-    return [clustering.Doc(title=t, text="", language=language) for t in titles]
+def briefs(titles: list[str], *, language: str = "en") -> list[Doc]:
+    return [Doc(title=t, text="", language=language) for t in titles]
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +36,9 @@ def model() -> None:
 
 def test_a_window_of_headlines_reads_its_titles_meaning(model: None) -> None:
     docs = briefs([*OTHERS, *STORM, *BUDGET])
-    assert len(clustering.embedded_titles(docs, 0.35)) == len(docs)
-    with_meaning = clustering.Vectorizer(0.35).fit_transform(docs).toarray()
-    words = clustering.Vectorizer(0.0).fit_transform(docs).toarray()
+    assert len(embedded_titles(docs, 0.35)) == len(docs)
+    with_meaning = Vectorizer(0.35).fit_transform(docs).toarray()
+    words = Vectorizer(0.0).fit_transform(docs).toarray()
     storm, budget = len(OTHERS), len(OTHERS) + 2
     for a in (storm, budget):
         assert words[a] @ words[a + 1] < 0.05  # next to no word in common
@@ -51,20 +53,20 @@ def test_articles_with_texts_few_titles_and_other_languages_are_read_for_their_w
     model: None,
 ) -> None:
     texts = [
-        clustering.Doc(title=t, text=f"{t}. Officials said more would follow.", language="en")
+        Doc(title=t, text=f"{t}. Officials said more would follow.", language="en")
         for t in [*OTHERS, *STORM]
     ]
-    assert clustering.embedded_titles(texts, 0.35) == []  # a window of articles
-    assert clustering.Vectorizer(0.35).fit_transform(texts).shape == (
-        clustering.Vectorizer(0.0).fit_transform(texts).shape
+    assert embedded_titles(texts, 0.35) == []  # a window of articles
+    assert Vectorizer(0.35).fit_transform(texts).shape == (
+        Vectorizer(0.0).fit_transform(texts).shape
     )
-    assert clustering.embedded_titles(briefs(OTHERS[: clustering.MIN_EMBEDDED - 1]), 0.35) == []
-    assert clustering.embedded_titles(briefs([*OTHERS, *STORM]), 0.0) == []  # turned off
+    assert embedded_titles(briefs(OTHERS[: MIN_EMBEDDED - 1]), 0.35) == []
+    assert embedded_titles(briefs([*OTHERS, *STORM]), 0.0) == []  # turned off
     mixed = briefs([*OTHERS, *STORM]) + briefs(["Sturm legt Strom lahm"], language="de")
-    mixed.append(clustering.Doc(title="", text="", language="en"))
-    picked = clustering.embedded_titles(mixed, 0.35)
+    mixed.append(Doc(title="", text="", language="en"))
+    picked = embedded_titles(mixed, 0.35)
     assert picked == list(range(len(OTHERS) + 2))  # not the German title, not the empty one
-    matrix = clustering.Vectorizer(0.35).fit_transform(mixed).toarray()
+    matrix = Vectorizer(0.35).fit_transform(mixed).toarray()
     assert not matrix[-2, -embedding.DIMENSIONS :].any()
     assert np.isclose(np.linalg.norm(matrix[-2]), 1.0)  # its words at full length
 
@@ -75,16 +77,15 @@ def test_a_given_vector_is_used_instead_of_encoding(
     titles = [*OTHERS, *STORM]
     given = embedding.encode(titles)
     docs = [
-        clustering.Doc(title=t, text="", language="en", vector=v)
-        for t, v in zip(titles, given, strict=True)
+        Doc(title=t, text="", language="en", vector=v) for t, v in zip(titles, given, strict=True)
     ]
-    expected = clustering.Vectorizer(0.35).fit_transform(briefs(titles)).toarray()
+    expected = Vectorizer(0.35).fit_transform(briefs(titles)).toarray()
 
     def no_encoding(texts: object) -> np.ndarray:
         raise AssertionError("encoded although every vector was given")
 
     monkeypatch.setattr(embedding, "encode", no_encoding)
-    assert np.allclose(clustering.Vectorizer(0.35).fit_transform(docs).toarray(), expected)
+    assert np.allclose(Vectorizer(0.35).fit_transform(docs).toarray(), expected)
 
 
 @pytest.fixture

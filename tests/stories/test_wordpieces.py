@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from headlines.stories import clustering, embedding, wordpieces
+from headlines.stories import embedding, wordpieces
+from headlines.stories.neighbours import Products
+from headlines.stories.parts import Doc
+from headlines.stories.vectorizer import Vectorizer
 from tests.stories.support import errors_in_threads, require_model
 
 # (a report, the same event in other words, another event)
@@ -201,13 +204,13 @@ def test_only_english_docs_get_the_static_part(built: Path, folder: Path, ids: l
     more = {i for text in OTHERS for i in tokenizer.ids(text)}
     table = wordpieces.load_or_build(built.parent / "more", folder, ids=[*ids, *more])
     docs = [
-        clustering.Doc(title=TRIPLES[0][0], text="The gale hit Leeds on Monday.", language="en"),
-        clustering.Doc(title=TRIPLES[0][1], text="", language=""),
-        *(clustering.Doc(title=t, text="", language="en") for t in [*TEXTS[2:], *OTHERS]),
-        clustering.Doc(title="Sturm legt Strom lahm", text="Der Sturm kam.", language="de"),
+        Doc(title=TRIPLES[0][0], text="The gale hit Leeds on Monday.", language="en"),
+        Doc(title=TRIPLES[0][1], text="", language=""),
+        *(Doc(title=t, text="", language="en") for t in [*TEXTS[2:], *OTHERS]),
+        Doc(title="Sturm legt Strom lahm", text="Der Sturm kam.", language="de"),
     ]
     weight = 0.4
-    matrix = clustering.Vectorizer(static_weight=weight, table=table).fit_transform(docs)
+    matrix = Vectorizer(static_weight=weight, table=table).fit_transform(docs)
     matrix = matrix.toarray()
     part = matrix[:, -wordpieces.DIMENSIONS :]
     shares = np.linalg.norm(part, axis=1) ** 2
@@ -215,7 +218,7 @@ def test_only_english_docs_get_the_static_part(built: Path, folder: Path, ids: l
     assert shares[1] > weight  # a headline alone has no names: its other parts grow
     assert not part[-1].any()  # the German report keeps its words at full length
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-5)
-    words_only = clustering.Vectorizer().fit_transform(docs).toarray()
+    words_only = Vectorizer().fit_transform(docs).toarray()
     # The two storm reports share few words: the static part brings them nearer.
     assert matrix[0] @ matrix[1] > words_only[0] @ words_only[1]
 
@@ -224,17 +227,17 @@ def test_a_window_too_small_to_centre_on_keeps_to_words(
     built: Path, folder: Path, ids: list[int]
 ) -> None:
     table = wordpieces.load_or_build(built, folder, ids=ids)
-    docs = [clustering.Doc(title=t, text="", language="en") for t in TEXTS]
+    docs = [Doc(title=t, text="", language="en") for t in TEXTS]
     assert len(docs) < wordpieces.MIN_TEXTS
-    static = clustering.Vectorizer(static_weight=0.4, table=table).fit_transform(docs)
-    words = clustering.Vectorizer().fit_transform(docs)
+    static = Vectorizer(static_weight=0.4, table=table).fit_transform(docs)
+    words = Vectorizer().fit_transform(docs)
     assert np.allclose(static.toarray(), words.toarray())
 
 
 def test_weights_that_leave_nothing_to_words_are_refused() -> None:
     for embedding_weight, static_weight in ((0.0, 1.0), (0.0, -0.1), (0.5, 0.5), (0.7, 0.4)):
         with pytest.raises(ValueError, match="weight"):
-            clustering.Vectorizer(embedding_weight, static_weight)
+            Vectorizer(embedding_weight, static_weight)
 
 
 def test_similarities_with_dense_columns_are_the_plain_products(
@@ -243,12 +246,12 @@ def test_similarities_with_dense_columns_are_the_plain_products(
     tokenizer = embedding.Tokenizer.load(folder / "vocab.txt")
     more = {i for text in OTHERS for i in tokenizer.ids(text)}
     table = wordpieces.load_or_build(built.parent / "more", folder, ids=[*ids, *more])
-    docs = [clustering.Doc(title=t, text=f"{t}. In Leeds.", language="en") for t in TEXTS + OTHERS]
-    vec = clustering.Vectorizer(static_weight=0.3, table=table)
+    docs = [Doc(title=t, text=f"{t}. In Leeds.", language="en") for t in TEXTS + OTHERS]
+    vec = Vectorizer(static_weight=0.3, table=table)
     matrix = vec.fit_transform(docs)
     assert vec.dense_columns == wordpieces.DIMENSIONS
     expected = (matrix @ matrix.T).toarray()
-    products = clustering._Products(matrix, vec.dense_columns)
+    products = Products(matrix, vec.dense_columns)
     assert np.allclose(products.block(0, len(docs)), expected, atol=1e-5)
     assert np.allclose(products.block(3, 7), expected[3:7], atol=1e-5)
-    assert np.allclose(clustering._Products(matrix).block(0, len(docs)), expected, atol=1e-5)
+    assert np.allclose(Products(matrix).block(0, len(docs)), expected, atol=1e-5)

@@ -3,7 +3,7 @@
 Languages written with spaces are split into words and lose their stop words (English: the
 usual list; a few other major languages: their commonest function words; any other language
 none, and the window's document frequencies do the rest). Where asked (a window of headlines
-alone: see `clustering.Vectorizer`), each word is also cut to its stem by its language's Snowball
+alone: see `vectorizer.Vectorizer`), each word is also cut to its stem by its language's Snowball
 stemmer, where PyStemmer has one ("charged", "charges" and "charging" count as one word).
 Chinese, Japanese and Thai are written without spaces between words, so their runs of letters
 are cut into overlapping character pairs, the usual unit for comparing such texts without a

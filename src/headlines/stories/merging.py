@@ -7,7 +7,7 @@ one or two of a story's reports but not with the rest. What tells such pieces fr
 neighbouring events is what the pieces look like together: every member of each has the
 other among its nearest, the scorer is sure of its best cross pairs, the two centroids are
 each other's nearest, their reports say the same happened in other words than their names
-(`clustering.action_tokens`). `merge` reads that from a second small logistic regression over
+(`parts.action_tokens`). `merge` reads that from a second small logistic regression over
 features of each pair of stories joined by at least one candidate pair (`FEATURES`), all
 free of the window's size, and joins the surest pairs above MERGE_AT, a few rounds, each
 story joining at most once a round.
@@ -192,14 +192,14 @@ class Context:
         self.worse_rank = worse_rank  # per candidate pair, the worse of the two ranks
         self.apart = apart  # per candidate pair, a guard speaks
         # Per candidate pair: the cosine of the whole texts without their names, and how many
-        # specific numbers both give (`clustering.action_tokens`, `clustering.numbers`).
+        # specific numbers both give (`parts.action_tokens`, `parts.numbers`).
         self.action = np.zeros(len(worse_rank)) if action is None else action
         self.numbers = np.zeros(len(worse_rank)) if numbers is None else numbers
         self.headlines = headlines  # a window of headlines (`mostly_briefs`): BRIEF_COEFFICIENTS
 
 
 # Between two briefs (headlines without text) the full-text scorer joined far more than it should
-# (see `clustering.BRIEF_SCORER_FILE`), and COEFFICIENTS were fitted on windows of articles with
+# (see `scorers.BRIEF_SCORER_FILE`), and COEFFICIENTS were fitted on windows of articles with
 # texts: a window where briefs are more than BRIEF_SHARE of the articles (a headline
 # aggregator's dump) is joined by BRIEF_COEFFICIENTS, fitted on windows of headlines. Where
 # briefs are few (ECB+'s text-less documents, ~1 % of its windows, as in the windows
@@ -211,7 +211,7 @@ def mostly_briefs(briefs: np.ndarray) -> bool:
     """Whether a window is one of headlines (`briefs`: per doc, a headline without text): briefs
     more than BRIEF_SHARE of it. There pairs of two briefs are scored by trees of their own
     (`clustering.brief_pairs`), stories are joined by BRIEF_COEFFICIENTS, and words are compared
-    by their stems (`clustering.Vectorizer`)."""
+    by their stems (`vectorizer.Vectorizer`)."""
     return bool(len(briefs)) and float(briefs.mean()) > BRIEF_SHARE
 
 

@@ -19,6 +19,8 @@ from headlines.intake.models import Source
 from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
+from headlines.stories.parts import Doc
+from headlines.stories.vectorizer import continuation_document, continuation_space, embedded_titles
 
 # Diversity re-orders only the head of the list: nobody reads past it, and it is quadratic.
 DIVERSIFY_HEAD = 60
@@ -120,12 +122,12 @@ def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
 
 def docs_from(
     rows: Sequence[assembly.Row], vectors: Mapping[int, np.ndarray] | None = None
-) -> list[clustering.Doc]:
+) -> list[Doc]:
     """The rows as the clustering reads them; `vectors`: stored title vectors by article id."""
     index_of = {r.id: i for i, r in enumerate(rows)}
     given = vectors or {}
     return [
-        clustering.Doc(
+        Doc(
             title=r.title,
             text=r.text,
             duplicate_of=index_of.get(r.duplicate_of_id) if r.duplicate_of_id else None,
@@ -138,7 +140,7 @@ def docs_from(
 
 
 def title_vectors(
-    rows: Sequence[assembly.Row], docs: Sequence[clustering.Doc] | None = None
+    rows: Sequence[assembly.Row], docs: Sequence[Doc] | None = None
 ) -> dict[int, np.ndarray]:
     """The stored title vectors of the rows the clustering will embed (made and stored now
     where missing: `vectors.stored_or_made`); none when it embeds none, or when the model
@@ -146,7 +148,7 @@ def title_vectors(
     from headlines.stories import embedding, vectors
 
     weight = float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"])
-    wanted = clustering.embedded_titles(docs_from(rows) if docs is None else docs, weight)
+    wanted = embedded_titles(docs_from(rows) if docs is None else docs, weight)
     if not wanted or not embedding.available():
         return {}
     return vectors.stored_or_made({rows[i].id: rows[i].title for i in wanted})
@@ -178,9 +180,9 @@ def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> lis
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:
-        # Earlier stories are weighed like articles, in the continuation space (see clustering).
-        vec, space = clustering.continuation_space(docs)
-        vectors = vec.transform([clustering.continuation_document("", e.text) for e in earlier])
+        # Earlier stories are weighed like articles, in the continuation space (vectorizer.py).
+        vec, space = continuation_space(docs)
+        vectors = vec.transform([continuation_document("", e.text) for e in earlier])
         assembly.link_continuations(
             drafts,
             earlier,

@@ -97,7 +97,9 @@ def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) ->
     HEADLINES_STORY_EMBEDDING_WEIGHT is 0. Returns how many were made."""
     from django.conf import settings
 
-    from headlines.stories import clustering, embedding, selectors, vectors
+    from headlines.stories import embedding, selectors, vectors
+    from headlines.stories.parts import Doc
+    from headlines.stories.vectorizer import embeddable
 
     if float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"]) <= 0.0:
         return 0
@@ -114,12 +116,12 @@ def title_vectors_fill(*, source_slug: str, progress: Progress | None = None) ->
     )
     texts: dict[int, str] = {}
     for article in articles.iterator(chunk_size=2000):
-        doc = clustering.Doc(
+        doc = Doc(
             title=selectors.story_title(article),
             text="",
             language=article.language or article.source.language,
         )
-        if doc.title.strip() and clustering.embeddable(doc):
+        if doc.title.strip() and embeddable(doc):
             texts[article.pk] = doc.title
     if not texts:
         return 0

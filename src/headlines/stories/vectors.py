@@ -1,5 +1,5 @@
 """Title vectors made once and stored: the sentence embedding a window of headlines is
-clustered with (`clustering.Vectorizer`, HEADLINES_STORY_EMBEDDING_WEIGHT).
+clustered with (`vectorizer.Vectorizer`, HEADLINES_STORY_EMBEDDING_WEIGHT).
 
 Encoding a title costs about 9 ms of CPU (all-MiniLM-L6-v2 in numpy, `embedding.py`): 45 s for a
 5,000-headline day, more than the whole build may take. So each title is encoded once, when

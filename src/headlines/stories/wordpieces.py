@@ -38,11 +38,11 @@ log = logging.getLogger(__name__)
 DIMENSIONS = 128
 FORMAT = 2  # bump when the way rows are made changes: the cached file's name changes with it
 MAGIC = b"HLWPTBL\n"
-# Texts are cut here: a title and its lead (see clustering.embedding_text), and a bound on work.
+# Texts are cut here: a title and its lead (see vectorizer.embedding_text), and a bound on work.
 MAX_PIECES = 256
 # A text's vector is measured from the window's mean (every mean of word vectors leans the same
 # way, and cosines of uncentred means are high for any two texts). Under this many texts the mean
-# is too poor an estimate, and the clustering keeps to words (see clustering.Vectorizer).
+# is too poor an estimate, and the clustering keeps to words (see vectorizer.Vectorizer).
 MIN_TEXTS = 20
 
 
