@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,24 +27,28 @@ from headlines.subscriptions import audience
 State = Delivery.State
 OPEN = (State.QUEUED, State.DEFERRED, State.SENDING)
 FILL_CHUNK = 20_000
+# At most this many cohorts (zone, hour) in one statement: four parameters each, under SQLite's
+# oldest limit of 999 a statement. An edition with more is filled in a few statements a slice.
+FILL_COHORTS = 200
 
 
 def window() -> dt.timedelta:
     return dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
 
 
-# FILL_SQL: the ledger rows for one slice of the audience (subscriptions.audience.audience_sql,
-# the readers due together), in one statement. INSERT … SELECT keeps the readers in the
-# database (memory stays flat at a million readers) and ON CONFLICT DO NOTHING makes a re-run,
-# or a second sender filling at the same moment, add only what is missing. Portable: SQLite ≥
-# 3.24 and PostgreSQL (the `WHERE true` is SQLite's way to tell an upsert from a join's ON).
+# FILL_SQL: the ledger rows for one slice of the audience (subscriptions.audience.audience_sql:
+# the slice's readers, each with their cohort's due time and deadline), in one statement.
+# INSERT … SELECT keeps the readers in the database (memory stays flat at a million readers)
+# and ON CONFLICT DO NOTHING makes a re-run, or a second sender filling at the same moment, add
+# only what is missing. Portable: SQLite ≥ 3.24 and PostgreSQL (the `WHERE true` is SQLite's
+# way to tell an upsert from a join's ON).
 FILL_SQL = """
 INSERT INTO delivery_delivery (
     digest_id, subscription_id, state, next_attempt_at, deadline, attempts, lease_owner,
     last_reply, relay, message_id, created_at, updated_at
 )
 SELECT * FROM (
-    SELECT %s, a.subscription_id, 'queued', %s, %s, 0, '', '', '',
+    SELECT %s, a.subscription_id, 'queued', a.carry0, a.carry1, 0, '', '', '',
            %s || CAST(a.subscription_id AS TEXT) || %s, %s, %s
     FROM ({audience}) AS a
 ) AS chunk
@@ -61,48 +66,51 @@ def fill(
     `since` limits it to readers who joined or were confirmed from then on (a send under way
     picking up its late readers, every scheduler tick): its cost follows those readers, not
     the audience. Set-based and chunked by subscription id (FILL_CHUNK readers a chunk), one
-    short transaction per chunk.
+    statement and one short transaction per chunk, every cohort (zone, hour) in it at once.
     """
-    cohorts: list[audience.Cohort | None] = (
-        [None]
-        if send_now
-        else list(audience.audience_cohorts(edition=digest.edition, day=digest.date, since=since))
-    )
-    if not cohorts:
-        return 0
+    ops = connection.ops
+    cohorts: list[tuple[audience.Cohort, tuple[object, object]]] | None = None
+    if not send_now:
+        cohorts = [
+            (
+                c,
+                (
+                    ops.adapt_datetimefield_value(c.due),
+                    ops.adapt_datetimefield_value(c.due + window()),
+                ),
+            )
+            for c in audience.audience_cohorts(edition=digest.edition, day=digest.date, since=since)
+        ]
+        if not cohorts:
+            return 0
+    carry = (ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(now + window()))
     domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
     prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
-    ops = connection.ops
     stamp = ops.adapt_datetimefield_value(now)
     added = 0
     slices = audience.audience_slices(edition_id=digest.edition_id, size=FILL_CHUNK, since=since)
+    groups = [None] if cohorts is None else batched(cohorts, FILL_COHORTS)
     for low, high in slices:
         with transaction.atomic(), connection.cursor() as cursor:
-            for cohort in cohorts:
-                due = now if cohort is None else cohort.due
-                deadline = (now if send_now else due) + window()
+            for group in groups:
                 sql, params = audience.audience_sql(
                     edition_id=digest.edition_id,
-                    cohort=cohort,
+                    cohorts=group,
+                    carry=carry,
                     after=low,
                     upto=high,
                     since=since,
                 )
                 cursor.execute(
                     FILL_SQL.format(audience=sql),
-                    [
-                        digest.pk,
-                        ops.adapt_datetimefield_value(due),
-                        ops.adapt_datetimefield_value(deadline),
-                        prefix,
-                        suffix,
-                        stamp,
-                        stamp,
-                        *params,
-                    ],
+                    [digest.pk, prefix, suffix, stamp, stamp, *params],
                 )
                 added += max(0, cursor.rowcount)
     return added
+
+
+def batched(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[n : n + size] for n in range(0, len(items), size)]
 
 
 @transaction.atomic
