@@ -106,3 +106,53 @@ def test_an_upgrade_forgets_stored_copies_of_the_built_in_privacy_link(settings)
     }
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_ledger_and_audience_index_changes_go_both_ways_and_keep_every_row() -> None:
+    # The ledger's index on digest_id alone goes (its unique (digest, subscription) and claim
+    # indexes lead with it); the readers' (edition, status) grows the zone and hour.
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from headlines.delivery.models import Delivery
+    from headlines.subscriptions.models import Subscription
+    from tests.delivery import factories
+
+    ed = factories.edition()
+    factories.readers(ed, 5)
+    digest = factories.digest(ed)
+    Delivery.objects.bulk_create(
+        Delivery(
+            digest=digest, subscription=s, next_attempt_at=digest.built_at, deadline=digest.built_at
+        )
+        for s in Subscription.objects.all()
+    )
+
+    def indexes(table: str) -> list[list[str]]:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, table)
+        return [c["columns"] for c in found.values() if c["index"] and not c["unique"]]
+
+    def state() -> tuple[bool, bool, bool, int, int]:
+        ledger, readers = indexes("delivery_delivery"), indexes("subscriptions_subscription")
+        return (
+            ["digest_id"] in ledger,
+            ["edition_id", "status"] in readers,
+            ["edition_id", "status", "timezone", "send_hour"] in readers,
+            Delivery.objects.count(),
+            Subscription.objects.count(),
+        )
+
+    assert state() == (False, False, True, 5, 5)
+    executor = MigrationExecutor(connection)
+    executor.migrate(
+        [
+            ("delivery", "0005_details_without_addresses"),
+            ("subscriptions", "0006_late_readers_indexes"),
+        ]
+    )
+    assert state() == (True, True, False, 5, 5)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert state() == (False, False, True, 5, 5)

@@ -25,7 +25,10 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", "Suppressed"
         SKIPPED = "skipped", "Skipped (outside the window)"
 
-    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (digest, subscription) and the claim index lead with it.
+    digest = models.ForeignKey(
+        Digest, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     subscription = models.ForeignKey(
         "subscriptions.Subscription", on_delete=models.CASCADE, related_name="deliveries"
     )
