@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.contrib import admin
 from django.test import Client
 
 from headlines.delivery import services
+from headlines.delivery.models import Delivery
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
 
@@ -39,3 +43,36 @@ def test_the_ledger_cannot_be_edited_from_the_admin(admin_client: Client) -> Non
 def test_the_admin_pages_need_staff(client: Client) -> None:
     response = client.get("/admin/delivery/digestdelivery/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_deliveries_page_counts_at_most_a_capped_number_of_rows(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A million-row ledger is not counted whole on every page load: past the cap the page
+    says "more than", still pages through the rows, and a filter gives an exact count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.delivery import ledger
+    from headlines.delivery.admin import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 5)
+    monkeypatch.setattr(admin.site.get_model_admin(Delivery), "list_per_page", 2)
+    ed = factories.edition()
+    factories.readers(ed, 8)
+    first = factories.digest(ed)
+    second = factories.digest(ed, day=first.date + dt.timedelta(days=1))
+    ledger.fill(digest=first, now=first.built_at, send_now=True)
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get("/admin/delivery/delivery/").content.decode()
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 6" in sql for sql in counts)
+    assert "more than 5 deliveries" in page
+    assert admin_client.get("/admin/delivery/delivery/?p=3").status_code == 200
+    ledger.fill(digest=second, now=second.built_at, send_now=True)
+    Delivery.objects.filter(digest=second).exclude(
+        subscription_id__in=Delivery.objects.filter(digest=second).values("subscription_id")[:3]
+    ).delete()
+    page = admin_client.get(f"/admin/delivery/delivery/?digest__id__exact={second.pk}")
+    text = page.content.decode()
+    assert "3 deliveries" in text and "more than" not in text
