@@ -246,10 +246,12 @@ def _run(args: list[str], src: str | None) -> dict[str, Any]:
         [sys.executable, "-m", "benchmarks.bench_million", *args],
         capture_output=True,
         text=True,
-        check=True,
         env=env,
         cwd=Path(__file__).resolve().parents[1],
     )
+    if out.returncode:  # say why: a bare CalledProcessError hides the child's traceback
+        print(out.stderr[-4000:], file=sys.stderr)
+        out.check_returncode()
     return dict(json.loads(out.stdout.strip().splitlines()[-1] or "{}"))
 
 

@@ -40,7 +40,11 @@ def window() -> dt.timedelta:
 # the slice's readers, each with their cohort's due time and deadline), in one statement.
 # INSERT … SELECT keeps the readers in the database (memory stays flat at a million readers)
 # and ON CONFLICT DO NOTHING makes a re-run, or a second sender filling at the same moment, add
-# only what is missing. Portable: SQLite ≥ 3.24 and PostgreSQL (the `WHERE true` is SQLite's
+# only what is missing. The rows go in by due time, then reader: readers due together lie
+# together in the table, as when each cohort was a statement of its own, so a due cohort's
+# rows (what the sweep, the due check and each claim read) fill a twentieth of the pages with
+# 20 zones rather than one row in twenty of every page (the sweep read the whole ledger, 0.3 s
+# a tick at a million). Portable: SQLite ≥ 3.24 and PostgreSQL (the `WHERE true` is SQLite's
 # way to tell an upsert from a join's ON).
 FILL_SQL = """
 INSERT INTO delivery_delivery (
@@ -48,11 +52,12 @@ INSERT INTO delivery_delivery (
     last_reply, relay, message_id, created_at, updated_at
 )
 SELECT * FROM (
-    SELECT %s, a.subscription_id, 'queued', a.carry0, a.carry1, 0, '', '', '',
+    SELECT %s, a.subscription_id AS reader, 'queued', a.carry0 AS due, a.carry1, 0, '', '', '',
            %s || CAST(a.subscription_id AS TEXT) || %s, %s, %s
     FROM ({audience}) AS a
 ) AS chunk
 WHERE true
+ORDER BY chunk.due, chunk.reader
 ON CONFLICT (digest_id, subscription_id) DO NOTHING
 """
 
