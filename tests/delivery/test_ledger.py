@@ -318,3 +318,41 @@ def test_the_sweep_closes_rows_at_their_deadline_however_they_were_queued() -> N
     closes = later + ledger.window()
     assert ledger.sweep(digest_id=digest.pk, now=closes) == {"skipped": 2, "failed": 0}
     assert not ledger.any_open(digest_id=digest.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_does_not_wait_for_a_row_its_sender_is_recording() -> None:
+    """A sender's heartbeat and one of its threads recording replies locked the same rows in
+    different orders, and PostgreSQL killed the send with a deadlock (its replies unrecorded,
+    so sent again after the lease). The heartbeat now skips a row being recorded."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite takes the whole database for each write")
+    import threading
+
+    from django.db import connections, transaction
+
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    claimed = ledger.claim(digest_id=digest.pk, owner="me", limit=3, now=NOW)
+    busy, done = threading.Event(), threading.Event()
+
+    def recording() -> None:  # a thread of the same sender, in the middle of its record
+        with transaction.atomic():
+            Delivery.objects.filter(pk=claimed[0].id).update(last_reply="250 2.0.0 Ok")
+            busy.set()
+            done.wait(10)
+        connections.close_all()
+
+    thread = threading.Thread(target=recording)
+    thread.start()
+    try:
+        assert busy.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # waiting would fail the test, not hang
+        assert ledger.renew(digest_id=digest.pk, owner="me", now=NOW) == 2
+    finally:
+        done.set()
+        thread.join()
+    assert ledger.renew(digest_id=digest.pk, owner="me", now=NOW) == 3
