@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import time
 
 import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
 from headlines.core.events import EVENTS
+from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.subscriptions import services as subscriptions
 from headlines.subscriptions.models import Subscriber
 from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import signed_headers, webhooks_deliver_due
 from headlines.webhooks.services import webhook_endpoint_add
-from headlines.webhooks.transport import Reply
+from headlines.webhooks.transport import HttpTransport, Reply
 from tests import factories
 from tests.webhooks.conftest import Receiver
 
@@ -307,6 +310,36 @@ def test_a_hanging_receiver_is_tried_once_a_batch_not_once_a_message(now) -> Non
     now.advance(minutes=1)
     second = OneReceiverHangs(now, "https://none.example/")  # the CRM is back
     assert webhooks_deliver_due(transport=second)["delivered"] == 5
+
+
+def test_a_receiver_whose_name_lookup_hangs_costs_only_the_delivery_timeout(now) -> None:
+    # A silent DNS server held the runner for the resolver's own timeouts (tries x servers x
+    # seconds), not HEADLINES_WEBHOOK_TIMEOUT_SECONDS, and every message queued behind it.
+    edition = factories.edition(slug="us")
+    crm = webhook_endpoint_add(url="https://crm.test/hooks", events="subscriber.created")
+    _sign_up(edition.pk)
+    released = threading.Event()
+
+    def silent_dns(_host: str, _port: int) -> list[str]:
+        released.wait(30)
+        return ["203.0.113.7"]
+
+    transport = HttpTransport(allow_private=False, timeout=0.3)
+    transport.policy = AddressPolicy(resolve=silent_dns)
+    started = time.monotonic()
+    try:
+        counts = webhooks_deliver_due(transport=transport)
+    finally:
+        released.set()
+        transport.close()
+    assert time.monotonic() - started < 2.0
+    assert counts == {"delivered": 0, "retrying": 1, "failed": 0, "deferred": 0}
+    said = "https://crm.test/hooks: timed out looking up host crm.test (over 0.3 s)"
+    crm.refresh_from_db()
+    assert crm.last_error == said and crm.last_failure_at == now.at
+    message = Message.objects.get()
+    assert (message.state, message.attempts, message.last_error) == ("queued", 1, said)
+    assert message.next_attempt_at > now.at
 
 
 def test_delivered_and_failed_messages_are_deleted_after_the_days_kept(

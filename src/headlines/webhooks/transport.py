@@ -8,6 +8,9 @@ HEADLINES_WEBHOOK_TIMEOUT_SECONDS bounds the whole delivery, not each read: http
 restarts with every byte, so a receiver that trickled its answer held the runner (and every
 message queued behind it) for as long as it liked. A timer shuts the socket at the deadline, and
 at most READ_CAP bytes of the answer are read (only its first words are kept, for the error).
+The name's lookup counts too: a silent DNS server held the runner for the resolver's own
+timeouts (tries x servers x seconds); it now gets the delivery's seconds, and the connection
+what is left of them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -103,15 +107,21 @@ class HttpTransport:
         self.user_agent = str(c["HEADLINES_HTTP_USER_AGENT"])
 
     def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
+        started = time.monotonic()
         try:
-            pinned = self.policy.check_url(url, allow_private=self.allow_private)
+            pinned = self.policy.check_url(
+                url, allow_private=self.allow_private, within=self.seconds
+            )
         except FetchError as exc:
             return Reply(None, _refusal(exc, url))
+        left = self.seconds - (time.monotonic() - started)
+        if left <= 0:
+            return Reply(None, f"timed out (no complete answer in {self.seconds:g} s)")
         import httpx
 
         headers = {**headers, "User-Agent": self.user_agent, "Content-Type": "application/json"}
         target, headers, extensions = pin_to_checked_address(url, headers, pinned)
-        with _Deadline(self.seconds) as deadline:
+        with _Deadline(left) as deadline:
             try:
                 with self.client.stream(
                     "POST",
