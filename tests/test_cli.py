@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -216,3 +218,80 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.isascii()  # and still JSON, whole
     assert json.loads(done.stdout)["title"] == "Café à Nîmes, 日本"
+
+
+def test_a_non_ascii_name_typed_in_an_ascii_terminal_is_stored_as_typed(tmp_path: Path) -> None:
+    # Python reads the arguments of a non-UTF-8 locale as ASCII, each other byte half a
+    # character (`Caf\udcc3\udca9`): `--source Café` reached the database as that and crashed
+    # the insert (exit 3). The files named keep working, whatever their names.
+    page = tmp_path / "plain.html"
+    page.write_text(
+        "<html><head><title>Harbour</title></head><body><article><h1>The harbour reopens</h1>"
+        "<p>The café on the harbour reopened on Monday after six weeks of repairs, and "
+        "visitors queued from before dawn to get in.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    (tmp_path / "été.html").write_text(
+        "<html><head><title>Summer</title></head><body><article><h1>A dry summer ends</h1>"
+        "<p>Rain fell across the south on Tuesday for the first time since June, and farmers "
+        "said the harvest would still be smaller than last year's.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    assert headlines("migrate", data_dir=tmp_path, env=NOT_UTF8).returncode == 0
+    done = headlines("import", "plain.html", "--source", "Café", data_dir=tmp_path, env=NOT_UTF8)
+    assert done.returncode == 0, done.stderr
+    done = headlines("import", "été.html", "--source", "Café", data_dir=tmp_path, env=NOT_UTF8)
+    assert done.returncode == 0, done.stderr
+    done = headlines(
+        "edition", "add", "fr", "--name", "Édition", "--timezone", "Europe/Paris",
+        data_dir=tmp_path, env=NOT_UTF8,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    # Bytes that are not UTF-8 (a Latin-1 terminal's "é") are refused, and nothing is stored.
+    latin1 = os.fsdecode(b"Caf\xe9 2")
+    refused = headlines("import", "plain.html", "--source", latin1, data_dir=tmp_path, env=NOT_UTF8)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr == (
+        "CommandError: --source: Caf\\xe9 2 is not valid text in this terminal's encoding "
+        "(LC_ALL=C?): set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again\n"
+    )
+    # A dump source keeps its path as text: a UTF-8 name given in this locale is refused with
+    # what to do, not called "not UTF-8".
+    refused = headlines(
+        "source", "add", "Port", "--kind", "dump", "--path", "été.html",
+        data_dir=tmp_path, env=NOT_UTF8,
+    )  # fmt: skip
+    assert refused.returncode == 2, refused.stderr
+    assert "set a UTF-8 locale" in refused.stderr and "not UTF-8" not in refused.stderr
+    with sqlite3.connect(tmp_path / "headlines.sqlite3") as db:
+        assert db.execute("SELECT name, path FROM intake_source").fetchall() == [
+            ("Café", "plain.html")
+        ]
+        assert db.execute("SELECT count(*) FROM intake_article").fetchone() == (2,)
+        assert db.execute("SELECT name FROM core_edition").fetchall() == [("Édition",)]
+
+
+def test_every_argument_naming_a_file_keeps_its_name_as_decoded() -> None:
+    # A file's name made text in an ASCII locale is no longer the file's name: such
+    # arguments are named in `path_options` and left as Python decoded them.
+    from headlines.core.command import DJANGOS_OWN, HeadlinesCommand
+
+    def arguments(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from arguments(sub)
+            else:
+                yield action
+
+    for name, app in get_commands().items():
+        command = load_command_class(app, name) if app.startswith("headlines.") else None
+        if not isinstance(command, HeadlinesCommand):
+            continue
+        for action in arguments(command.create_parser("headlines", name)):
+            if action.dest in DJANGOS_OWN:
+                continue
+            said = f"{action.dest} {action.metavar or ''}".lower()
+            names_a_file = any(word in said for word in ("path", "file", "dir", "input"))
+            if names_a_file and action.type is None and action.nargs != 0:
+                assert action.dest in command.path_options, f"{name} {action.dest}"

@@ -123,7 +123,9 @@ def _survive_any_encoding() -> None:
     each character it cannot take as an escape (`Caf\\xe9`, `\\u65e5`). Python's own choice
     (strict, or surrogateescape in the C locale) ended `headlines extract` of a page titled
     "Café" in a UnicodeEncodeError and a traceback. Machine formats stay whole: JSON is
-    written in ASCII escapes and a CSV export in UTF-8 (`core.command`)."""
+    written in ASCII escapes and a CSV export in UTF-8 (`core.command`). The arguments, which
+    Python decodes there as ASCII and lone surrogates, are made text by each command
+    (`core.command.as_text`): only a command knows which of them name files, to open as given."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")

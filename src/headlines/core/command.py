@@ -12,6 +12,7 @@ import codecs
 import datetime as dt
 import io
 import json
+import os
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +28,10 @@ from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
 from headlines.core import logs
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.names import has_control
+from headlines.core.storable import SURROGATE
+
+# The options Django reads from the command line itself, before a command runs.
+DJANGOS_OWN = frozenset({"settings", "pythonpath"})
 
 
 class HeadlinesCommand(BaseCommand):
@@ -34,12 +39,16 @@ class HeadlinesCommand(BaseCommand):
     # the service starts (`headlines run`), with `headlines check`, and in the test suite, not
     # before every short command.
     requires_system_checks: list[str] | tuple[str, ...] | Literal["__all__"] = []
+    # The arguments (by dest) that name files to open, kept as Python decoded them so the
+    # file is found whatever the locale; every other text argument is made text (`as_text`).
+    path_options: frozenset[str] = frozenset()
 
     def get_version(self) -> str:
         return f"headlines {__version__} (Evening Headlines)"
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
+        self.argument_names = _argument_names(parser)
         _add_verbose(parser, default=1)
         # `headlines source list --verbose` (or `-v 2`, as docs/operations.md offers for any
         # command) as well as `headlines source --verbose list`.
@@ -61,6 +70,10 @@ class HeadlinesCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> str | None:
         logs.show_other_libraries(int(options.get("verbosity", 1)) >= 2)
         try:
+            names = getattr(self, "argument_names", {})
+            for dest, value in options.items():
+                if dest not in self.path_options and dest not in DJANGOS_OWN:
+                    options[dest] = as_text(value, name=names.get(dest, dest))
             return super().execute(*args, **options)
         except DomainError as exc:
             raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
@@ -115,6 +128,31 @@ class HeadlinesCommand(BaseCommand):
         )
 
 
+def as_text(value: Any, *, name: str) -> Any:
+    """A command-line value as the text it was typed as. Where the locale is not UTF-8
+    (`LC_ALL=C`, Python's UTF-8 mode off), Python decodes the arguments as ASCII, each other
+    byte a lone surrogate (`--source Café` became `Caf\\udcc3\\udca9`), which no database
+    stores: the insert crashed (exit 3). Its bytes read as UTF-8 are what a UTF-8 terminal
+    sent; bytes that are not UTF-8 are refused, nothing done. Lists are made text item by item;
+    anything else is returned as it is."""
+    if isinstance(value, list):
+        return [as_text(item, name=name) for item in value]
+    if not isinstance(value, str) or value.isascii() or not SURROGATE.search(value):
+        return value
+    try:
+        raw = os.fsencode(value)
+    except UnicodeError:  # a half character that no byte stands for: not from a terminal
+        raw = value.encode("utf-8", "surrogatepass")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = raw.decode("utf-8", "backslashreplace")
+        raise InvalidInput(
+            f"{name}: {shown} is not valid text in this terminal's encoding (LC_ALL=C?): "
+            "set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
+        ) from None
+
+
 def takes_any_text(stream: object) -> bool:
     """Whether `stream` can write every character: its encoding is a UTF, or it holds text,
     not bytes (a StringIO)."""
@@ -149,6 +187,19 @@ def one_line(text: str) -> str:
         ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
         for ch in text
     )
+
+
+def _argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Each argument's dest, its subcommands' included, and the name a user typed it by
+    (`--source`, or a positional's `name`), for messages about its value."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_argument_names(sub))
+        else:
+            names.setdefault(action.dest, max(action.option_strings, key=len, default=action.dest))
+    return names
 
 
 def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:

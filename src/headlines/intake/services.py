@@ -105,11 +105,20 @@ def _where(kind: str, url: str, path: str) -> tuple[str, str]:
             # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
             # characters no database stores, and a path stored any other way is no longer the
             # file's: the insert crashed (UnicodeEncodeError, exit 3).
-            shown = os.fsencode(path).decode("utf-8", "backslashreplace")
-            raise InvalidInput(
-                f"the path {shown} is not UTF-8, so a source cannot keep it: rename it",
-                field="path",
-            )
+            raw = os.fsencode(path)
+            shown = raw.decode("utf-8", "backslashreplace")
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                said = "is not UTF-8, so a source cannot keep it: rename it"
+            else:
+                # A UTF-8 name, given where the locale is not UTF-8 (`LC_ALL=C`): stored as
+                # text, it would not be found again in this locale.
+                said = (
+                    "is not valid text in this terminal's encoding (LC_ALL=C?), so a source "
+                    "cannot keep it: set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
+                )
+            raise InvalidInput(f"the path {shown} {said}", field="path")
     elif not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
     else:

@@ -14,6 +14,7 @@ LINE_BREAKS_ESCAPED = str.maketrans({ch: f"\\u{ord(ch):04x}" for ch in "\x85\u20
 
 
 class Command(HeadlinesCommand):
+    path_options = frozenset({"inputs"})
     help = (
         "Clean pages, folders, text, JSONL, JSON or CSV dumps, feed files or URLs and print the "
         "articles. Stores nothing."

@@ -11,6 +11,7 @@ from headlines.stories import services as stories_services
 
 
 class Command(HeadlinesCommand):
+    path_options = frozenset({"paths"})
     help = (
         "Store articles from HTML pages, folders of them, JSONL, JSON and CSV/TSV dumps, text "
         "records (`date 2024-03-14 <text>`) and RSS/Atom/JSON Feed files, compressed (.gz, .bz2, "

@@ -14,6 +14,7 @@ from headlines.intake.models import Source
 
 
 class Command(HeadlinesCommand):
+    path_options = frozenset({"path"})
     help = "Manage sources: `source add`, `source list`, `source enable|disable|remove SLUG`."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

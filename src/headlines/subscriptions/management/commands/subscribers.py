@@ -16,6 +16,7 @@ from headlines.subscriptions import csvfiles
 
 
 class Command(HeadlinesCommand):
+    path_options = frozenset({"file"})
     help = (
         "Subscribers: `subscribers import FILE.csv --edition SLUG` (rows arrive confirmed), "
         "`subscribers export [--edition SLUG]` (CSV with each subscription's status)."
