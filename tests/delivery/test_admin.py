@@ -53,8 +53,8 @@ def test_the_deliveries_page_counts_at_most_a_capped_number_of_rows(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from headlines.core.admin_lists import CappedPaginator
     from headlines.delivery import ledger
-    from headlines.delivery.admin import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "CAP", 5)
     monkeypatch.setattr(admin.site.get_model_admin(Delivery), "list_per_page", 2)

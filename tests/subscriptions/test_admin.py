@@ -191,3 +191,111 @@ def test_deleting_a_subscriber_says_first_that_it_erases_them_for_good(staff, ed
     staff.post(f"{BASE}subscriber/{subscriber.pk}/delete/", {"post": "yes"})
     assert not Subscriber.objects.filter(email="leaving@example.com").exists()
     assert Suppression.objects.get().email_hash == email_hash("leaving@example.com")
+
+
+@pytest.fixture
+def cap_of_3(monkeypatch):
+    """The lists' count cap (10,000) lowered so a handful of readers passes it."""
+    from headlines.core.admin_lists import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+
+
+def _counts(staff, url: str) -> tuple[str, list[str]]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = staff.get(url)
+    assert page.status_code == 200
+    return page.content.decode(), [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+
+@pytest.mark.parametrize(
+    ("model", "plural"),
+    [
+        ("subscriber", "subscribers"),
+        ("subscription", "subscriptions"),
+        ("consentevent", "consent events"),
+        ("suppression", "suppressions"),
+    ],
+)
+def test_the_reader_lists_count_at_most_a_capped_number_of_rows(
+    staff, edition, cap_of_3, model, plural
+) -> None:
+    """A million readers are not counted whole on every page load: past the cap the page says
+    "more than", and a search narrows the list to an exact count."""
+    from headlines.subscriptions import services
+
+    for n in range(5):
+        factories.confirmed(edition, email=f"reader{n}@example.com")
+        services.suppression_add(
+            email=f"reader{n}@example.com", reason=Suppression.Reason.MANUAL, detail="test"
+        )
+    page, counts = _counts(staff, f"{BASE}{model}/")
+    assert counts and all("LIMIT 4" in sql for sql in counts), counts
+    assert f"more than 3 {plural}" in page
+    query = email_hash("reader1@example.com") if model == "suppression" else "reader1@example.com"
+    page, counts = _counts(staff, f"{BASE}{model}/?q={query}")
+    assert "more than" not in page and re.search(r"\b[12] results?\b", page) is not None
+
+
+def test_a_capped_subscriber_list_keeps_its_filters_and_exact_counts_below_the_cap(
+    staff, edition, uk, cap_of_3
+) -> None:
+    for n in range(5):
+        factories.confirmed(edition, email=f"us{n}@example.com")
+    factories.confirmed(uk, email="bob@example.com")
+    page, _ = _counts(staff, f"{BASE}subscriber/")
+    assert "more than 3 subscribers" in page
+    page, _ = _counts(staff, f"{BASE}subscriber/?q=example.com")
+    assert "more than 3 results" in page  # the search's own count says so too
+    page, _ = _counts(staff, f"{BASE}subscriber/?subscriptions__edition__id__exact={uk.pk}")
+    assert "bob@example.com" in page and "1 subscriber" in page and "more than" not in page
+    page, _ = _counts(
+        staff, f"{BASE}subscription/?edition__id__exact={uk.pk}&status__exact=confirmed"
+    )
+    assert "bob@example.com" in page and "1 subscription" in page and "more than" not in page
+
+
+def test_an_action_on_every_row_of_a_capped_list_is_refused(staff, edition, cap_of_3) -> None:
+    """ "Select all 3" would unsubscribe every reader past the cap too: it is not offered, and a
+    request for it does nothing but say why. Rows picked on the page still work."""
+    from headlines.subscriptions.models import Subscription
+
+    subs = [factories.confirmed(edition, email=f"r{n}@example.com") for n in range(5)]
+    page, _ = _counts(staff, f"{BASE}subscription/")
+    assert "more than 3 subscriptions" in page and "Select all 3" not in page
+    response = staff.post(
+        f"{BASE}subscription/",
+        {
+            "action": "unsubscribe",
+            "index": "0",
+            "select_across": "1",
+            "_selected_action": [subs[0].pk],
+        },
+        follow=True,
+    )
+    assert "More than 3 rows match" in response.content.decode()
+    assert not Subscription.objects.exclude(status=Subscription.Status.CONFIRMED).exists()
+    staff.post(
+        f"{BASE}subscription/",
+        {
+            "action": "unsubscribe",
+            "index": "0",
+            "select_across": "0",
+            "_selected_action": [subs[0].pk],
+        },
+    )
+    assert Subscription.objects.exclude(status=Subscription.Status.CONFIRMED).count() == 1
+    filtered = f"{BASE}subscription/?q=r1%40example.com"
+    staff.post(
+        filtered,
+        {
+            "action": "unsubscribe",
+            "index": "0",
+            "select_across": "1",
+            "_selected_action": [subs[1].pk],
+        },
+    )
+    assert Subscription.objects.exclude(status=Subscription.Status.CONFIRMED).count() == 2

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from headlines.core import emailpreview
+from headlines.core.admin_lists import CappedCount
 from headlines.core.models import Edition, Job, OutboxMessage
 
 
@@ -27,7 +28,7 @@ def _parsed(obj: OutboxMessage) -> EmailMessage:
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(CappedCount):
     """The built-in outbox: read-only, because it is a record of what was sent."""
 
     list_display = ("created_at", "to_header", "subject")
@@ -77,7 +78,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(CappedCount):
     """The job table: what waits, what runs, and what failed with which error. Read-only but
     for the retry action: a job is changed only by its worker."""
 

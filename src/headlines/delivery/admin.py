@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import cached_property
 
+from headlines.core.admin_lists import CappedCount
 from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
 from headlines.delivery.selectors import DigestProgress, digest_progress
 
@@ -25,28 +21,6 @@ class ReadOnly(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-class CappedPaginator(Paginator):
-    """Counts at most CAP rows (`COUNT(*)` over `LIMIT CAP + 1`): the ledger holds a row per
-    reader per digest, and an exact count of a million rows on every page load took 0.1-1 s
-    of the database. Beyond the cap the page says "more than CAP" and its last page is the
-    CAP-th row; a filter (a digest, a state) narrows it to an exact count."""
-
-    CAP = 10_000
-
-    @cached_property
-    def _counted(self) -> int:
-        rows = cast("QuerySet[Any]", self.object_list)  # the admin pages querysets
-        return int(rows[: self.CAP + 1].count())
-
-    @cached_property
-    def count(self) -> int:
-        return min(self._counted, self.CAP)
-
-    @property
-    def capped(self) -> bool:
-        return self._counted > self.CAP
 
 
 @admin.register(DigestDelivery)
@@ -116,20 +90,15 @@ class DigestDeliveryAdmin(ReadOnly):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnly):
+class DeliveryAdmin(CappedCount, ReadOnly):
     list_display = ["id", "digest", "subscription", "state", "attempts", "last_reply", "sent_at"]
     list_filter = ["state", "digest"]
     raw_id_fields = ["digest", "subscription"]
     list_select_related = ["digest__edition", "subscription__subscriber", "subscription__edition"]
     search_fields = ["message_id"]
-    # No exact count of the whole ledger on a page load: a capped one (see its template,
-    # admin/delivery/delivery/pagination.html), and facets' counts never.
-    paginator = CappedPaginator
-    show_full_result_count = False
-    show_facets = admin.ShowFacets.NEVER
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(ReadOnly):
+class BounceEventAdmin(CappedCount, ReadOnly):
     list_display = ["created_at", "kind", "email_hash", "detail"]
     list_filter = ["kind"]

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from headlines.core.admin_lists import CappedCount
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.digests.selectors import digest_get
 from headlines.engagement import charts, selectors, services
@@ -18,7 +19,7 @@ from headlines.engagement.models import Click, EditionTracking
 
 
 @admin.register(Click)
-class ClickAdmin(admin.ModelAdmin):
+class ClickAdmin(CappedCount):
     """Clicks are counted, never edited. The list is per digest; the chart is per story."""
 
     list_display = ("at", "digest", "item", "counted")

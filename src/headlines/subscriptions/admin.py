@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
+from headlines.core.admin_lists import CappedCount
 from headlines.core.errors import DomainError
 from headlines.core.models import Edition
 from headlines.subscriptions import csvfiles, preferences, selectors, services
@@ -58,7 +59,7 @@ class ExportForm(forms.Form):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(CappedCount):
     list_display = ("email", "name", "marketing", "editions", "created_at")
     search_fields = ("email", "name")
     list_filter = ("subscriptions__edition", "subscriptions__status", "marketing")
@@ -147,7 +148,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyMixin, CappedCount):
     list_display = ("subscriber", "edition", "status", "timezone", "send_hour", "confirmed_at")
     list_filter = ("edition", "status")
     search_fields = ("subscriber__email",)
@@ -169,7 +170,7 @@ class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ConsentEventAdmin(ReadOnlyMixin, CappedCount):
     list_display = ("created_at", "email_hash_short", "edition", "purpose", "granted", "source")
     list_filter = ("purpose", "granted", "source", "edition")
     search_fields = ("subscriber__email", "email_hash")
@@ -188,7 +189,7 @@ class SuppressionForm(forms.ModelForm):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(admin.ModelAdmin):
+class SuppressionAdmin(CappedCount):
     list_display = ("email_hash", "reason", "created_at")
     list_filter = ("reason",)
     search_fields = ("email_hash",)

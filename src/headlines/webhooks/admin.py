@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from headlines.core.admin_lists import CappedCount
 from headlines.core.errors import InvalidInput
 from headlines.core.events import EVENTS
 from headlines.webhooks import services
@@ -121,7 +122,7 @@ class EndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(CappedCount):
     list_display = ("created_at", "endpoint", "event_type", "state", "attempts", "last_status")
     list_filter = ("state", "event_type", "endpoint")
     readonly_fields = [f.name for f in Message._meta.fields]
