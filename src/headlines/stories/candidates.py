@@ -54,6 +54,48 @@ def scored_pairs(products: Products, views: Sequence[csr_matrix], guard: Guard) 
     top, values = nearest(products, k)
     best = values[:, 0].astype(np.float64)
     near = values[:, min(NEAR_K, k) - 1].astype(np.float64)
+    rows, cols, similarity, better, worse = _ranked_pairs(top, values)
+    share_r = similarity / np.maximum(best[rows], 1e-6)
+    share_c = similarity / np.maximum(best[cols], 1e-6)
+    other_days, other_names = guard.parts(rows, cols)
+    shared = _shared_neighbours(top, values, rows, cols)
+    common, common_share = _shared_numbers(views[4], rows, cols)
+    features = np.column_stack(
+        [
+            row_dots(views[0], rows, cols),
+            row_dots(views[1], rows, cols),
+            row_dots(views[2], rows, cols),
+            np.log(better),
+            np.log(worse),
+            np.minimum(share_r, share_c),
+            np.maximum(share_r, share_c),
+            np.maximum(similarity - near[rows], similarity - near[cols]),
+            other_days,
+            other_names,
+            *shared,
+            np.log1p(common),
+            common_share,
+        ]
+    )
+    return Pairs(
+        rows,
+        cols,
+        similarity,
+        better,
+        worse,
+        other_days | other_names,
+        features,
+        action=row_dots(views[3], rows, cols),
+        numbers=common,
+    )
+
+
+def _ranked_pairs(
+    top: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each pair (i < j) that one counts among the other's nearest (`top`, `values`: n x k):
+    its rows, cols, cosine and better and worse rank (SCORER_K + 1: past the other's list)."""
+    n, k = top.shape
     a = np.repeat(np.arange(n, dtype=np.int64), k)
     b = top.ravel()
     rank = np.tile(np.arange(1, k + 1, dtype=np.int64), n)
@@ -73,47 +115,34 @@ def scored_pairs(products: Products, views: Sequence[csr_matrix], guard: Guard) 
     similarity = np.empty(len(keys), dtype=np.float64)
     similarity[where] = values.ravel()[some]
     better, worse = np.minimum(rank_lo, rank_hi), np.maximum(rank_lo, rank_hi)
-    share_r = similarity / np.maximum(best[rows], 1e-6)
-    share_c = similarity / np.maximum(best[cols], 1e-6)
-    other_days, other_names = guard.parts(rows, cols)
+    return rows, cols, similarity, better, worse
+
+
+def _shared_neighbours(
+    top: np.ndarray, values: np.ndarray, rows: np.ndarray, cols: np.ndarray
+) -> list[np.ndarray]:
+    """Per pair, the share of their 10 and of their 30 nearest (at most k) the two have in
+    common."""
+    n, k = top.shape
     shared = []
     for size in (10, 30):
         width = min(size, k)
         members = top[:, :width].ravel()
-        ones = (values[:, :width].ravel() > 0).astype(np.float32)  # as above: no tie at 0
+        # As in `_ranked_pairs`: a tie at 0 is no neighbour.
+        ones = (values[:, :width].ravel() > 0).astype(np.float32)
         within = csr_matrix((ones, (np.repeat(np.arange(n), width), members)), shape=(n, n))
         shared.append(row_dots(within, rows, cols) / width)
-    # The specific numbers both give and either gives, each weighed by its rarity.
-    count = np.asarray(views[4].multiply(views[4]).sum(axis=1), dtype=np.float64).ravel()
-    common = row_dots(views[4], rows, cols)
-    features = np.column_stack(
-        [
-            row_dots(views[0], rows, cols),
-            row_dots(views[1], rows, cols),
-            row_dots(views[2], rows, cols),
-            np.log(better),
-            np.log(worse),
-            np.minimum(share_r, share_c),
-            np.maximum(share_r, share_c),
-            np.maximum(similarity - near[rows], similarity - near[cols]),
-            other_days,
-            other_names,
-            *shared,
-            np.log1p(common),
-            common / np.maximum(count[rows] + count[cols] - common, 1.0),
-        ]
-    )
-    return Pairs(
-        rows,
-        cols,
-        similarity,
-        better,
-        worse,
-        other_days | other_names,
-        features,
-        action=row_dots(views[3], rows, cols),
-        numbers=common,
-    )
+    return shared
+
+
+def _shared_numbers(
+    numbers: csr_matrix, rows: np.ndarray, cols: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The specific numbers both give and either gives, each weighed by its rarity: per pair,
+    the weight of those both give, and its share of the weight of those either gives."""
+    count = np.asarray(numbers.multiply(numbers).sum(axis=1), dtype=np.float64).ravel()
+    common = row_dots(numbers, rows, cols)
+    return common, common / np.maximum(count[rows] + count[cols] - common, 1.0)
 
 
 def pair_probability(

@@ -19,6 +19,7 @@ story-level second pass"); only the coefficients below are kept.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -225,17 +226,11 @@ def story_pair_features(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each pair of stories (first < second) joined by a candidate pair, and its FEATURES."""
     rows, cols = pairs
-    la, lb = labels[rows], labels[cols]
-    cross = la != lb
-    r, c, la, lb = rows[cross], cols[cross], la[cross], lb[cross]
+    joined = _story_pairs(labels, rows, cols)
+    cross, which, first, second = joined.cross, joined.which, joined.first, joined.second
     w, p, s = weight[cross], probability[cross], cosine[cross]
-    swap = la > lb
-    first_of, second_of = np.where(swap, lb, la), np.where(swap, la, lb)
-    in_first, in_second = np.where(swap, c, r), np.where(swap, r, c)
     stories = int(labels.max()) + 1
-    keys, which = np.unique(first_of * stories + second_of, return_inverse=True)
-    first, second = keys // stories, keys % stories
-    m = len(keys)
+    m = len(first)
     if m == 0:
         return first, second, np.zeros((0, len(FEATURES)))
     size = np.bincount(labels, minlength=stories).astype(np.float64)
@@ -251,20 +246,9 @@ def story_pair_features(
     # from one template) say the same happened with other names, and names are what was left
     # out of it (the template test of test_clustering joined two towns without this).
     action = context.action[cross] * (1.0 - apart)
-    cover = []
-    for member in (in_first, in_second):
-        n = len(labels) + 1
-        cover.append(np.bincount(np.unique(which * n + member) // n, minlength=m))
-    cover_a, cover_b = cover[0] / sa, cover[1] / sb
-    membership = csr_matrix(
-        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(stories, len(labels))
-    )
-    named = csr_matrix(membership @ context.names)
-    named.data[:] = 1.0
-    named = normalize(named)
-    centroid = normalize(membership @ context.full)
-    names_cosine = _row_dots(named, first, second)
-    centroid_cosine = _row_dots(centroid, first, second)
+    cover_a = _covered(labels, which, joined.in_first, m) / sa
+    cover_b = _covered(labels, which, joined.in_second, m) / sb
+    names_cosine, centroid_cosine = _story_cosines(labels, stories, first, second, context)
     average = np.bincount(which, weights=w, minlength=m) / (sa * sb)
     mean_p = total_p / count
     share_low, share_high, rank_low, rank_high = _relative(first, second, centroid_cosine, stories)
@@ -299,6 +283,56 @@ def story_pair_features(
             ]
         ),
     )
+
+
+class _StoryPairs(NamedTuple):
+    """The candidate pairs across two stories and the pairs of stories they join."""
+
+    cross: np.ndarray  # per candidate pair: its two are in two stories
+    which: np.ndarray  # per cross pair: its pair of stories (an index into first, second)
+    first: np.ndarray  # per pair of stories: the lower label
+    second: np.ndarray  # and the higher
+    in_first: np.ndarray  # per cross pair: its member in the first story
+    in_second: np.ndarray  # and in the second
+
+
+def _story_pairs(labels: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> _StoryPairs:
+    """The pairs of stories (first < second) the candidate pairs (`rows`, `cols`) join."""
+    la, lb = labels[rows], labels[cols]
+    cross = la != lb
+    r, c, la, lb = rows[cross], cols[cross], la[cross], lb[cross]
+    swap = la > lb
+    first_of, second_of = np.where(swap, lb, la), np.where(swap, la, lb)
+    in_first, in_second = np.where(swap, c, r), np.where(swap, r, c)
+    stories = int(labels.max()) + 1
+    keys, which = np.unique(first_of * stories + second_of, return_inverse=True)
+    return _StoryPairs(cross, which, keys // stories, keys % stories, in_first, in_second)
+
+
+def _covered(labels: np.ndarray, which: np.ndarray, member: np.ndarray, m: int) -> np.ndarray:
+    """Per pair of stories (`which`: of each cross pair, m in all), how many members of one
+    story (`member`: of each cross pair, its member there) have a cross candidate pair."""
+    n = len(labels) + 1
+    return np.bincount(np.unique(which * n + member) // n, minlength=m)
+
+
+def _story_cosines(
+    labels: np.ndarray,
+    stories: int,
+    first: np.ndarray,
+    second: np.ndarray,
+    context: Context,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair of stories, the cosine of their pooled names and of their whole-text
+    centroids."""
+    membership = csr_matrix(
+        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(stories, len(labels))
+    )
+    named = csr_matrix(membership @ context.names)
+    named.data[:] = 1.0
+    named = normalize(named)
+    centroid = normalize(membership @ context.full)
+    return _row_dots(named, first, second), _row_dots(centroid, first, second)
 
 
 def _row_dots(matrix: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:

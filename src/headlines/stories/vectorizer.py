@@ -74,6 +74,40 @@ def _tfidf(token_lists: list[list[str]]) -> csr_matrix:
         return csr_matrix((len(token_lists), 1), dtype=np.float32)
 
 
+def _lexical_tfidf(
+    docs: Sequence[Doc], stem: bool
+) -> tuple[csr_matrix, csr_matrix, csr_matrix, csr_matrix]:
+    """The TF-IDF rows (not yet unit) of the lexical views: the whole text, the title and lead,
+    the names and numbers, and the whole text without its names (`action_tokens`); words cut
+    to their stems where `stem`."""
+    full_tokens = [
+        language.tokens(full_document(d.title, d.text), d.language, stem=stem) for d in docs
+    ]
+    full = _tfidf(full_tokens)
+    words = _tfidf(
+        [language.tokens(document(d.title, d.text), d.language, stem=stem) for d in docs]
+    )
+    # A headline alone (a brief) is compared on its words: its capitals are not names
+    # ("Yellen Says Fed Will Keep Rates Low" in Title Case), and a names view made of them
+    # joined unrelated headlines (clustering-dev headlines alone: NeuS pairwise precision
+    # 0.44 with it, 0.77 without, at the same recall).
+    found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
+    named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
+
+    def names_of(d: Doc, names: list[str]) -> list[str]:
+        """What `action_tokens` takes out of the doc's words, in the same form as them."""
+        own = names if d.text.strip() else full_names(d.title, "")
+        return language.stems(own, d.language) if stem else own
+
+    action = _tfidf(
+        [
+            action_tokens(tokens, names_of(d, names))
+            for d, tokens, names in zip(docs, full_tokens, found, strict=True)
+        ]
+    )
+    return full, words, named, action
+
+
 class Vectorizer:
     """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs),
     and, for English docs, a sentence embedding of the title and lead (`embedding_weight`).
@@ -124,36 +158,9 @@ class Vectorizer:
         # in its several forms anyway, and stems drew look-alike events together there
         # (docs/benchmarks.md, "Stems for a window of headlines").
         stem = headline_window(docs)
-        full_tokens = [
-            language.tokens(full_document(d.title, d.text), d.language, stem=stem) for d in docs
-        ]
-        full = _tfidf(full_tokens)
-        words = _tfidf(
-            [language.tokens(document(d.title, d.text), d.language, stem=stem) for d in docs]
-        )
-        # A headline alone (a brief) is compared on its words: its capitals are not names
-        # ("Yellen Says Fed Will Keep Rates Low" in Title Case), and a names view made of them
-        # joined unrelated headlines (clustering-dev headlines alone: NeuS pairwise precision
-        # 0.44 with it, 0.77 without, at the same recall).
-        found = [full_names(d.title, d.text) if d.text.strip() else [] for d in docs]
-        named = _tfidf(found) if any(found) else csr_matrix((len(docs), 1))
-
-        def names_of(d: Doc, names: list[str]) -> list[str]:
-            """What `action_tokens` takes out of the doc's words, in the same form as them."""
-            own = names if d.text.strip() else full_names(d.title, "")
-            return language.stems(own, d.language) if stem else own
-
-        action = _tfidf(
-            [
-                action_tokens(tokens, names_of(d, names))
-                for d, tokens, names in zip(docs, full_tokens, found, strict=True)
-            ]
-        )
+        full, words, named, action = _lexical_tfidf(docs, stem)
         embedded = self._embedded(docs)
         static = self._static(docs)
-        lexical = 1.0
-        lexical -= 0.0 if embedded is None else self.embedding_weight
-        lexical -= 0.0 if static is None else self.static_weight
         views = (
             csr_matrix(normalize(full), dtype=np.float32),
             csr_matrix(normalize(words), dtype=np.float32),
@@ -164,6 +171,19 @@ class Vectorizer:
             csr_matrix(normalize(action), dtype=np.float32),
             numbers_matrix([numbers(d.title, d.text) for d in docs]),
         )
+        return self._mixed(views, embedded, static)
+
+    def _mixed(
+        self,
+        views: tuple[csr_matrix, csr_matrix, csr_matrix],
+        embedded: np.ndarray | None,
+        static: np.ndarray | None,
+    ) -> csr_matrix:
+        """The unit mix of the three unit lexical views (whole text, title and lead, names)
+        and the embeddings there are, each at its weight; sets `dense_columns`."""
+        lexical = 1.0
+        lexical -= 0.0 if embedded is None else self.embedding_weight
+        lexical -= 0.0 if static is None else self.static_weight
         parts = [
             views[0] * np.sqrt(lexical * FULL_WEIGHT),
             views[1] * np.sqrt(lexical * (1 - FULL_WEIGHT - NAMES_WEIGHT)),
