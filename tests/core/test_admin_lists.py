@@ -58,3 +58,21 @@ def test_the_jobs_list_says_more_than_the_cap_and_its_filters_count_exactly(
     assert "1 job" in page and "more than" not in page
     page = admin_client.get("/admin/core/job/?q=send_confirmation").content.decode()
     assert "1 result" in page and "more than" not in page
+
+
+def test_the_count_beside_the_search_box_is_shown_for_a_search_or_a_filter_only(
+    admin_client: Client,
+) -> None:
+    # With no full count, Django printed "6 results (Show all)" beside the box on the whole
+    # list, the link leading to the page the editor was on.
+    now = dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.UTC)
+    Job.objects.bulk_create(
+        [Job(kind="subscriptions.send_welcome", run_after=now, status="done") for _ in range(5)]
+        + [Job(kind="subscriptions.send_confirmation", run_after=now, status="failed")]
+    )
+    page = admin_client.get("/admin/core/job/").content.decode()
+    assert "6 results" not in page and "Show all" not in page
+    page = admin_client.get("/admin/core/job/?status__exact=failed").content.decode()
+    assert "1 result (" in page and "Show all" in page
+    page = admin_client.get("/admin/core/job/?q=send_welcome").content.decode()
+    assert "5 results (" in page and "Show all" in page
