@@ -708,6 +708,17 @@ def test_import_of_a_pipe_alone_makes_a_source_with_no_file_to_read_again(monkey
 
 
 @pytest.mark.django_db
+def test_import_of_files_runs_with_no_standard_input_at_all(monkeypatch, tmp_path: Path) -> None:
+    # A cron job or service started with its input closed (`0<&-`) has no sys.stdin: importing
+    # files crashed reaching for it (AttributeError, exit 3) although no `-` was named.
+    records = tmp_path / "records.txt"
+    records.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    monkeypatch.setattr(sys, "stdin", None)
+    run("import", str(records), "--source", "Coast cron")
+    assert Source.objects.get(name="Coast cron").articles.count() == 1
+
+
+@pytest.mark.django_db
 def test_import_refuses_dash_twice_or_a_pipe_of_binary_data(monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
     assert exit_status("import", "-", "-") == (

@@ -49,7 +49,8 @@ class Command(HeadlinesCommand):
                 source_name=options["source"],
                 edition_slugs=options["edition"],
                 progress=progress,
-                stdin=sys.stdin.buffer,
+                # Standard input only when `-` names it: a service may run with none.
+                stdin=sys.stdin.buffer if "-" in options["paths"] else None,
             )
             # A dump of headlines: their title vectors now, not in the evening's build.
             stories_services.title_vectors_fill(source_slug=report.source, progress=progress)
