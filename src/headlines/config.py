@@ -744,8 +744,9 @@ SETTINGS += (
         "HEADLINES_DELIVERY_FLUSH",
         int,
         50,
-        "A sender records relay replies in the ledger after this many messages: the most a "
-        "killed sender can send twice.",
+        "A sender thread writes relay replies to the ledger after this many messages, or a "
+        "tenth of a second, whichever comes first: per thread, the most a killed sender can "
+        "send twice. The audience is read again every this many messages.",
         group="delivery",
         minimum=1,
         maximum=100000,

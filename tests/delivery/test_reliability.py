@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
 from headlines.core import mail
+from headlines.core.messenger import SendResult
 from headlines.delivery import bounces, services
 from headlines.delivery.message import verp_address
 from headlines.delivery.models import Delivery
@@ -205,3 +208,32 @@ def test_a_relay_slower_to_accept_than_the_connection_timeout_gets_each_message_
 
     assert sorted(counts(smtp_peer).values()) == [1, 1, 1]
     assert (totals.sent, totals.remaining) == (3, 0)
+
+
+def test_behind_a_slow_relay_each_reply_is_in_the_ledger_before_the_next_message_goes(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # Replies were written every HEADLINES_DELIVERY_FLUSH (5 here) messages a thread: a sender
+    # killed behind a slow relay left up to that many readers per thread mailed with no row
+    # saying so, to be mailed again. A thread now writes what it holds once a tenth of a second
+    # has passed since its last write: with 0.15 s a message, every reply before the next send.
+    ed = factories.edition()
+    factories.readers(ed, 7)
+    digest = factories.digest(ed)
+    relay = mail.get_messenger()
+    written_before: list[int] = []
+
+    class Slow:
+        def send(self, **message: Any) -> SendResult:
+            written_before.append(Delivery.objects.filter(state=Delivery.State.SENT).count())
+            time.sleep(0.15)
+            return relay.send(**message)
+
+        def close(self) -> None:
+            relay.close()
+
+    totals = services.delivery_send_now(digest_id=digest.pk, messenger=Slow(), threads=1)
+
+    assert written_before == list(range(7))
+    assert (totals.sent, totals.remaining) == (7, 0)
+    assert set(counts(smtp_messenger).values()) == {1}

@@ -3,9 +3,11 @@
 The same engine runs inside `headlines send`, an embedded worker thread and a Celery task. It
 sees three narrow interfaces: the ledger (database), the audience (subscriptions.audience: who
 the claimed rows are, read right before the send) and a `Channel` (delivery.channels).
-Replies are written back every HEADLINES_DELIVERY_FLUSH messages, so a sender killed at any
-instant leaves at most that many messages per thread accepted by the relay but not yet marked
-sent; their lease expires and they go again (the only way a reader can get a digest twice).
+Each thread writes its replies back every HEADLINES_DELIVERY_FLUSH messages or RECORD_SECONDS,
+whichever comes first, so a sender killed at any instant leaves, per thread, the replies of the
+last tenth of a second (at most FLUSH) and the message on the wire accepted by the relay but not
+yet marked sent; their lease expires and they go again (the only way a reader can get a digest
+twice). Behind a slow relay that is one or two messages a thread, not FLUSH.
 A sender asked to stop (its `stop` event: Ctrl-C or SIGTERM on `headlines send`) is not killed:
 it finishes the message on the wire, records every reply in hand and gives back the rows it
 claimed but did not send, so a stop sends nobody twice.
@@ -18,6 +20,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +40,10 @@ from headlines.subscriptions.audience import Recipient
 
 log = logging.getLogger(__name__)
 State = Delivery.State
+# A thread writes the replies in hand once this long has passed since its last write, even
+# before HEADLINES_DELIVERY_FLUSH of them: a busy thread writes every FLUSH messages as before
+# (tens in a tenth of a second), one behind a slow relay each reply before its next message.
+RECORD_SECONDS = 0.1
 
 
 def new_owner() -> str:
@@ -139,13 +146,15 @@ class Sender:
     def _send_batch(self, claimed: list[Claimed]) -> None:
         # The audience is read again for every HEADLINES_DELIVERY_FLUSH messages, right before
         # they go: a bounce or an unsubscribe recorded while this batch is being sent stops the
-        # messages not yet sent (a batch can take minutes behind a slow relay).
+        # messages not yet sent (a batch can take minutes behind a slow relay). The replies in
+        # hand are written at the chunk's end, or sooner once RECORD_SECONDS have passed.
         for start in range(0, len(claimed), self.flush):
             chunk = claimed[start : start + self.flush]
             readers = audience.audience_recipients(
                 subscription_ids=[c.subscription_id for c in chunk]
             )
             pending: list[Outcome] = []
+            written = time.monotonic()
             for n, item in enumerate(chunk):
                 if self.stop.is_set():
                     self._record(pending)
@@ -157,6 +166,10 @@ class Sender:
                     pending.append(Outcome(item.id, State.SUPPRESSED, None, reason))
                 else:
                     pending.append(self._send_one(item, reader))
+                if time.monotonic() - written >= RECORD_SECONDS:
+                    self._record(pending)
+                    pending = []
+                    written = time.monotonic()
             self._record(pending)
 
     def _send_one(self, item: Claimed, reader: Recipient) -> Outcome:

@@ -71,8 +71,9 @@ class Stop:
 def _stop_on_signal() -> Iterator[Stop]:
     """Ctrl-C or SIGTERM (systemd, docker stop) during a send sets the sender's stop: the message
     on the wire is finished and every reply in hand is recorded before it exits. Killed outright
-    instead, up to HEADLINES_DELIVERY_FLUSH readers per thread had the digest with no row saying
-    so, and the next run mailed them again. A second signal stops at once, as before."""
+    instead, the readers whose replies were not yet written (a tenth of a second's, at most
+    HEADLINES_DELIVERY_FLUSH a thread) had the digest with no row saying so, and the next run
+    mailed them again. A second signal stops at once, as before."""
     stop = Stop()
     if threading.current_thread() is not threading.main_thread():
         yield stop  # signals reach only the main thread (a test calling the command in a thread)
