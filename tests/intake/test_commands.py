@@ -672,6 +672,33 @@ def test_extract_of_a_pipe_of_binary_data_says_so(monkeypatch) -> None:
 
 
 @pytest.mark.django_db
+def test_extract_reaches_for_standard_input_only_when_dash_names_it(
+    monkeypatch, tmp_path: Path, web
+) -> None:
+    # A cron job or service started with its input closed (`0<&-`) has no sys.stdin: `extract -`
+    # crashed on it (AttributeError, exit 3) inside the pipeline, which now reads what the
+    # command hands it, as `import -` does.
+    records = tmp_path / "records.txt"
+    records.write_text(UNSEEN_DUMP)
+    page = web.serve("/news/ferry", UNSEEN_PAGE)
+    monkeypatch.setattr(sys, "stdin", None)
+    printed = run("extract", "--allow-local", "--json", str(records), page)
+    inputs = [json.loads(line)["input"] for line in printed.splitlines()]
+    assert inputs == [f"{records}:1", page]
+    closed = "- names standard input, which is closed: pipe the input in"
+    assert exit_status("extract", str(records), "-") == (2, closed)
+    assert exit_status("import", "-") == (2, closed)
+    assert not Source.objects.exists()
+    # `-` named twice read the pipe once and then failed on its emptiness ("the file has no
+    # text", exit 1); it is refused as `import - -` is.
+    monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
+    assert exit_status("extract", "-", "-") == (
+        2,
+        "- (standard input) can be read once: name it once",
+    )
+
+
+@pytest.mark.django_db
 def test_import_reads_a_pipe_as_dash_into_the_source_named(monkeypatch, tmp_path: Path) -> None:
     # `zcat wire.jsonl.gz | headlines import -` said "no such file or folder: -".
     wire = gzip.compress(

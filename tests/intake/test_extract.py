@@ -3,11 +3,15 @@
 scripts, short ones included."""
 
 import json
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from headlines.intake.extraction.cleaning import CleanArticle
+from headlines.intake.pipeline.extract import extract_inputs
+from headlines.intake.reading.inputs import Failure
 
 PAGES = {
     "ja": (
@@ -135,3 +139,12 @@ def test_a_short_feed_entry_keeps_its_paragraphs_without_its_caption(tmp_path: P
         "The harbour ferry resumed its crossings on Monday after six weeks of repairs to the "
         "landing stage.\n\nPassengers queued from before dawn for the first sailing."
     )
+
+
+def test_the_pipeline_reads_dash_from_the_stream_it_is_given() -> None:
+    # The command hands standard input over (`headlines extract -`); the pipeline itself never
+    # reaches for sys.stdin, which a service started with its input closed does not have.
+    (article,) = extract_inputs(["-"], stdin=BytesIO(page("en").encode()))
+    assert isinstance(article, CleanArticle)
+    assert (article.input, article.title) == ("-", "Tram line opens in the city")
+    assert list(extract_inputs(["-"])) == [Failure("-", "no standard input was given to read")]

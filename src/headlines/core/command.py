@@ -13,11 +13,12 @@ import datetime as dt
 import io
 import json
 import os
+import sys
 import traceback
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, TextIO
+from typing import Any, BinaryIO, Literal, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
@@ -151,6 +152,19 @@ def as_text(value: Any, *, name: str) -> Any:
             f"{name}: {shown} is not valid text in this terminal's encoding (LC_ALL=C?): "
             "set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
         ) from None
+
+
+def standard_input(values: Sequence[str]) -> BinaryIO | None:
+    """Standard input's bytes when `-` names it among a command's `values`, else None: only
+    `-` reaches for it, as a service or cron job may run with its input closed (`0<&-`, no
+    `sys.stdin` at all). `-` named twice, or with standard input closed, is refused."""
+    if "-" not in values:
+        return None
+    if list(values).count("-") > 1:
+        raise InvalidInput("- (standard input) can be read once: name it once")
+    if sys.stdin is None:
+        raise InvalidInput("- names standard input, which is closed: pipe the input in")
+    return sys.stdin.buffer
 
 
 def takes_any_text(stream: object) -> bool:

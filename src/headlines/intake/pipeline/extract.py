@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from headlines.intake.errors import FetchError, IntakeError
@@ -23,8 +23,14 @@ from headlines.intake.reading.inputs import (
 
 
 def extract_inputs(
-    inputs: Iterable[str], *, fetcher: Fetcher | None = None, allow_private: bool = False
+    inputs: Iterable[str],
+    *,
+    stdin: BinaryIO | None = None,
+    fetcher: Fetcher | None = None,
+    allow_private: bool = False,
 ) -> Iterator[CleanArticle | Failure]:
+    """The articles of each input, or why it failed; an input `-` is `stdin`, which the
+    command hands over (`… | headlines extract -`)."""
     own = None
     try:
         for value in inputs:
@@ -33,7 +39,7 @@ def extract_inputs(
                     fetcher = own = HttpFetcher(FetchOptions.from_settings())
                 items: Iterable[Item] = _fetched(value, fetcher, allow_private)
             elif value == "-":
-                items = read_stream(sys.stdin.buffer)
+                items = read_stream(stdin) if stdin is not None else [_NO_STDIN]
             else:
                 items = read_paths([value])
             for item in items:
@@ -41,6 +47,9 @@ def extract_inputs(
     finally:
         if own is not None:
             own.close()
+
+
+_NO_STDIN = Failure("-", "no standard input was given to read")
 
 
 def _fetched(url: str, fetcher: Fetcher, allow_private: bool) -> list[Item]:

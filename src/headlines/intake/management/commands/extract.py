@@ -3,7 +3,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from headlines.core.command import HeadlinesCommand, one_line
+from headlines.core.command import HeadlinesCommand, one_line, standard_input
 from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.pipeline import extract as extracting
 
@@ -39,7 +39,9 @@ class Command(HeadlinesCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         printed, failed = 0, []
         for result in extracting.extract_inputs(
-            options["inputs"], allow_private=options["allow_local"]
+            options["inputs"],
+            stdin=standard_input(options["inputs"]),
+            allow_private=options["allow_local"],
         ):
             if isinstance(result, CleanArticle):
                 printed += 1

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import sys
 from argparse import ArgumentParser
 from typing import Any
 
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, standard_input
 from headlines.intake import services
 from headlines.intake.management.console import console_for, progress_for, report_table
 from headlines.stories import services as stories_services
@@ -49,8 +48,7 @@ class Command(HeadlinesCommand):
                 source_name=options["source"],
                 edition_slugs=options["edition"],
                 progress=progress,
-                # Standard input only when `-` names it: a service may run with none.
-                stdin=sys.stdin.buffer if "-" in options["paths"] else None,
+                stdin=standard_input(options["paths"]),
             )
             # A dump of headlines: their title vectors now, not in the evening's build.
             stories_services.title_vectors_fill(source_slug=report.source, progress=progress)
