@@ -140,3 +140,25 @@ def test_the_plain_text_part_keeps_to_78_characters_a_line_except_urls(digest: D
     assert f"You are receiving {digest.edition.name} because you signed up for it." in words
     link = re.search(r"Read the full story: (\S+)", text)
     assert link and link.group(1).startswith("http")  # a URL is never split
+
+
+def test_a_summary_wraps_between_words_never_inside_a_long_word_or_link(digest: Digest) -> None:
+    # The summary was wrapped by `textwrap.fill`, which cut a word or link longer than the line
+    # (a URL a source quoted, a long compound) across two lines: the link no longer worked.
+    link = (
+        "https://harbour.example/notices/2026/12/"
+        + "ferry-timetable-changes-for-the-winter-sailings-26"
+    )
+    compound = (
+        "Harbourmaster-and-ferry-operators-joint-"
+        + "winter-timetable-consultation-for-2026-27-sailings"
+    )
+    assert len(link) == len(compound) == 90
+    item = digest.items.filter(dropped=False).order_by("position", "id").first()
+    assert item is not None
+    item.summary = f"The ferry's winter timetable is online at {link} from Monday. {compound} ends."
+    item.save()
+    _, _, _, text = rendering.render(digest)
+    lines = text.splitlines()
+    assert link in lines and compound in lines  # each whole, on a line of its own
+    assert "The ferry's winter timetable is online at" in lines

@@ -8,7 +8,6 @@ ever appear as visible, escaped characters.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -63,10 +62,6 @@ class ItemView:
         if len(names) <= 3:
             return f"Reported by {', '.join(names[:-1])} and {names[-1]}"
         return f"Reported by {', '.join(names[:3])} and {len(names) - 3} more"
-
-    @property
-    def summary_wrapped(self) -> str:
-        return textwrap.fill(self.summary, width=72)
 
 
 def item_view(item: DigestItem) -> ItemView:
