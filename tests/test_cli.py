@@ -295,3 +295,52 @@ def test_every_argument_naming_a_file_keeps_its_name_as_decoded() -> None:
             names_a_file = any(word in said for word in ("path", "file", "dir", "input"))
             if names_a_file and action.type is None and action.nargs != 0:
                 assert action.dest in command.path_options, f"{name} {action.dest}"
+
+
+def test_djangos_own_commands_take_non_ascii_arguments_in_an_ascii_terminal(tmp_path: Path) -> None:
+    # Django's commands ran on the arguments as Python decodes them there (`Caf\udcc3\udca9`):
+    # `createsuperuser --username Café` and `shell -c "print('é')"` crashed (exit 3) on the
+    # half characters. A fixture's file name is kept as given, so the file is still found.
+    assert headlines("migrate", data_dir=tmp_path, env=NOT_UTF8).returncode == 0
+    done = headlines(
+        "createsuperuser", "--noinput", "--username", "Café", "--email", "ana@café.example",
+        data_dir=tmp_path, env={**NOT_UTF8, "DJANGO_SUPERUSER_PASSWORD": "a long harbour pass"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = headlines("shell", "-c", "print('é' == '\\xe9')", data_dir=tmp_path, env=NOT_UTF8)
+    assert (done.returncode, done.stdout.splitlines()[-1:]) == (0, ["True"]), done.stderr
+    fields = {"slug": "fr", "name": "Édition", "created_at": "2026-12-04T20:00:00Z"}
+    fixture = [{"model": "core.edition", "fields": fields}]
+    (tmp_path / "éditions.json").write_text(json.dumps(fixture))
+    done = headlines("loaddata", "éditions.json", data_dir=tmp_path, env=NOT_UTF8)
+    assert done.returncode == 0, done.stderr
+    # Bytes that are not UTF-8 (a Latin-1 terminal's "é") are refused, nothing done.
+    latin1 = os.fsdecode(b"Caf\xe9")
+    refused = headlines("changepassword", latin1, data_dir=tmp_path, env=NOT_UTF8)
+    assert refused.returncode == 2, refused.stderr
+    assert "Caf\\xe9 is not valid text in this terminal's encoding" in refused.stderr
+    with sqlite3.connect(tmp_path / "headlines.sqlite3") as db:
+        assert db.execute("SELECT username, email FROM auth_user").fetchall() == [
+            ("Café", "ana@café.example")
+        ]
+        assert db.execute("SELECT slug, name FROM core_edition").fetchall() == [("fr", "Édition")]
+
+
+def test_every_argument_of_djangos_commands_naming_a_file_keeps_its_name_as_decoded() -> None:
+    # As the product's commands' `path_options`: a file's name made text in an ASCII locale is
+    # no longer the file's name, nor an argument handed on to another program (dbshell's).
+    from headlines.core.command import DJANGOS_OWN
+
+    words = ("path", "file", "dir", "input", "output", "fixture", "template", "top")
+    commands = {n: app for n, app in get_commands().items() if not app.startswith("headlines.")}
+    for name, app in commands.items():
+        actions = load_command_class(app, name).create_parser("headlines", name)._actions
+        kept = cli.DJANGOS_PATH_ARGUMENTS.get(name, frozenset())
+        assert kept <= {action.dest for action in actions}, name
+        for action in actions:
+            said = f"{action.dest} {action.metavar or ''}".lower()
+            names_a_file = action.dest == "parameters" or any(word in said for word in words)
+            takes_text = action.type is action.choices is None and action.nargs != 0
+            if names_a_file and takes_text and action.dest not in DJANGOS_OWN:
+                assert action.dest in kept, f"{name} {action.dest}"
+    assert set(cli.DJANGOS_PATH_ARGUMENTS) <= set(commands)

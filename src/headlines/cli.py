@@ -75,6 +75,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 HELP_WORDS = {"help", "--help", "-h"}
 
+# The arguments (by dest) of Django's own commands that name files, or that are handed to
+# another program as they are (dbshell's), kept as Python decoded them, as a product command's
+# `path_options` are; their other arguments are made text as the product's (`_as_ours`).
+_STARTS = frozenset({"directory", "template", "files"})
+DJANGOS_PATH_ARGUMENTS: dict[str, frozenset[str]] = {
+    "collectstatic": frozenset({"ignore_patterns"}),
+    "compilemessages": frozenset({"ignore_patterns"}),
+    "dbshell": frozenset({"parameters"}),
+    "dumpdata": frozenset({"output"}),
+    "findstatic": frozenset({"args"}),
+    "loaddata": frozenset({"args"}),
+    "makemessages": frozenset({"ignore_patterns"}),
+    "startapp": _STARTS,
+    "startproject": _STARTS,
+    "test": frozenset({"args", "top_level", "pattern"}),
+    "testserver": frozenset({"args"}),
+}
+
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
@@ -124,8 +142,9 @@ def _survive_any_encoding() -> None:
     (strict, or surrogateescape in the C locale) ended `headlines extract` of a page titled
     "Café" in a UnicodeEncodeError and a traceback. Machine formats stay whole: JSON is
     written in ASCII escapes and a CSV export in UTF-8 (`core.command`). The arguments, which
-    Python decodes there as ASCII and lone surrogates, are made text by each command
-    (`core.command.as_text`): only a command knows which of them name files, to open as given."""
+    Python decodes there as ASCII and lone surrogates, are made text once parsed
+    (`core.command.as_text`; Django's commands' in `_as_ours`): only a command's options say
+    which of them name files, to open as given."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
@@ -143,7 +162,7 @@ def _utility(argv: list[str]) -> ManagementUtility:
             except SystemExit as exc:
                 # Its one exit: "Unknown command: 'x'. Did you mean …?", said already.
                 raise SystemExit(EXIT_NOTHING_DONE if exc.code == 1 else exc.code) from None
-            return command if _is_ours(command) else _refusal_is_nothing_done(command)
+            return command if _is_ours(command) else _as_ours(command, subcommand)
 
     return Utility(argv)
 
@@ -154,24 +173,36 @@ def _is_ours(command: BaseCommand) -> bool:
     return isinstance(command, HeadlinesCommand)
 
 
-def _refusal_is_nothing_done(command: BaseCommand) -> BaseCommand:
-    """Django's own command, whose refusals (`createsuperuser --noinput` with a username
-    taken, `check` finding errors) exit 2, "nothing done", as ours do: Django gives them 1,
-    which our convention keeps for "done, but some inputs failed". An exit a command chose
-    itself (`migrate --check`: 1 while migrations are pending) is kept."""
+def _as_ours(command: BaseCommand, name: str) -> BaseCommand:
+    """Django's own command, run as ours are. Its arguments are made text as ours are
+    (`core.command.as_text`) but those naming files (DJANGOS_PATH_ARGUMENTS): where the locale
+    is not UTF-8 (LC_ALL=C), `createsuperuser --username Café` and `shell -c "print('é')"`
+    crashed on the half characters Python decodes there. Its refusals (`createsuperuser
+    --noinput` with a username taken, `check` finding errors, bytes that are not UTF-8) exit 2,
+    "nothing done", as ours do: Django gives them 1, which our convention keeps for "done, but
+    some inputs failed". An exit a command chose itself (`migrate --check`: 1 while migrations
+    are pending) is kept."""
     from django.core.management.base import CommandError
+
+    from headlines.core.command import argument_names, options_as_text
+    from headlines.core.errors import InvalidInput
 
     execute = command.execute
 
-    def refusing(*args: Any, **options: Any) -> Any:
+    def as_ours(*args: Any, **options: Any) -> Any:
         try:
-            return execute(*args, **options)
+            values = {"args": list(args), **options}
+            names = argument_names(command.create_parser("headlines", name))
+            options_as_text(values, keep=DJANGOS_PATH_ARGUMENTS.get(name, ()), names=names)
+            return execute(*values.pop("args"), **values)
+        except InvalidInput as exc:
+            raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except CommandError as exc:
             if exc.returncode == 1:
                 exc.returncode = EXIT_NOTHING_DONE
             raise
 
-    command.execute = refusing  # type: ignore[method-assign]
+    command.execute = as_ours  # type: ignore[method-assign]
     return command
 
 

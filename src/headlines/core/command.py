@@ -16,7 +16,7 @@ import os
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Literal, TextIO
 
@@ -49,7 +49,7 @@ class HeadlinesCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        self.argument_names = _argument_names(parser)
+        self.argument_names = argument_names(parser)
         _add_verbose(parser, default=1)
         # `headlines source list --verbose` (or `-v 2`, as docs/operations.md offers for any
         # command) as well as `headlines source --verbose list`.
@@ -72,9 +72,7 @@ class HeadlinesCommand(BaseCommand):
         logs.show_other_libraries(int(options.get("verbosity", 1)) >= 2)
         try:
             names = getattr(self, "argument_names", {})
-            for dest, value in options.items():
-                if dest not in self.path_options and dest not in DJANGOS_OWN:
-                    options[dest] = as_text(value, name=names.get(dest, dest))
+            options_as_text(options, keep=self.path_options, names=names)
             return super().execute(*args, **options)
         except DomainError as exc:
             raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
@@ -127,6 +125,17 @@ class HeadlinesCommand(BaseCommand):
             summary or f"every {noun} failed (named above): nothing was done",
             returncode=EXIT_NOTHING_DONE,
         )
+
+
+def options_as_text(
+    options: dict[str, Any], *, keep: Collection[str], names: Mapping[str, str]
+) -> None:
+    """Make each of a command's options text (`as_text`), in place, but those in `keep`, which
+    name files, and those Django reads itself; `names` maps an option to the name it is typed
+    by, for the message."""
+    for dest, value in options.items():
+        if dest not in keep and dest not in DJANGOS_OWN:
+            options[dest] = as_text(value, name=names.get(dest, dest))
 
 
 def as_text(value: Any, *, name: str) -> Any:
@@ -203,14 +212,14 @@ def one_line(text: str) -> str:
     )
 
 
-def _argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+def argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
     """Each argument's dest, its subcommands' included, and the name a user typed it by
     (`--source`, or a positional's `name`), for messages about its value."""
     names: dict[str, str] = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                names.update(_argument_names(sub))
+                names.update(argument_names(sub))
         else:
             names.setdefault(action.dest, max(action.option_strings, key=len, default=action.dest))
     return names
