@@ -63,6 +63,13 @@ GROUPS = tuple((target, week) for target in clustering_dev.SETS for week in (Fal
 # The pair scorer's trees: a common, unsearched choice (trees of depth 3 see how two or three
 # features bear on each other; their number and rate as scikit-learn's examples use them).
 SCORER_TREES, SCORER_DEPTH, SCORER_RATE, SCORER_L2 = 200, 3, 0.1, 1.0
+# What each file of trees says it is, for a reader who opens it.
+ABOUT = (
+    "Trees of the pair scorer (read by stories/scorers.py, applied to a window's candidate "
+    "pairs by stories/candidates.py), written by benchmarks/fit_clustering.py; "
+    "stories/scorers.py says which file is which (SCORER_FILE, BRIEF_SCORER_FILE, "
+    "SMALL_SCORER_FILE, SMALL_BRIEF_SCORER_FILE)."
+)
 
 
 @dataclass
@@ -171,9 +178,7 @@ def fit_trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> dict[str, Any
             }
         )
     return {
-        "about": "Trees of stories/scorers.py's pair scorer, written by "
-        "benchmarks/fit_clustering.py; see SCORER_FILE, BRIEF_SCORER_FILE, "
-        "SMALL_SCORER_FILE and SMALL_BRIEF_SCORER_FILE there.",
+        "about": ABOUT,
         "features": list(scorers.SCORER_FEATURES),
         "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": SCORER_DEPTH,

@@ -208,6 +208,34 @@ def test_trees_fitted_on_other_features_are_refused() -> None:
         Trees.of(stored)
 
 
+def test_each_shipped_scorer_file_says_what_writes_and_reads_it_as_they_are_now() -> None:
+    # The files said "Trees of stories/clustering.py's pair scorer" after that module was split
+    # (parts, neighbours, guards, vectorizer, scorers, candidates, clustering), and two of them
+    # named three of the four files; what fit_clustering writes now is what they say.
+    import json
+    import re
+    from pathlib import Path
+
+    from benchmarks import fit_clustering
+
+    from headlines.stories import scorers
+
+    files = (
+        scorers.SCORER_FILE,
+        scorers.BRIEF_SCORER_FILE,
+        scorers.SMALL_SCORER_FILE,
+        scorers.SMALL_BRIEF_SCORER_FILE,
+    )
+    for path in files:
+        assert json.loads(path.read_text())["about"] == fit_clustering.ABOUT, path.name
+    root = Path(scorers.__file__).parents[1]
+    for module in re.findall(r"stories/\w+\.py", fit_clustering.ABOUT):
+        assert (root / module).exists(), module
+    assert (root.parents[1] / "benchmarks" / "fit_clustering.py").exists()
+    for name in re.findall(r"\b[A-Z_]+_FILE\b", fit_clustering.ABOUT):
+        assert getattr(scorers, name) in files, name
+
+
 def test_the_shipped_scorer_ranks_one_events_reports_above_a_neighbours() -> None:
     """A pair that is each other's nearest with high cosines scores above a far, weak pair."""
     near = np.array([[0.6, 0.5, 0.5, 0.0, 0.0, 1.0, 1.0, 0.3, 0, 0, 0.6, 0.5, 1.0, 0.5]])
