@@ -212,6 +212,18 @@ def test_a_dash_is_standard_input_for_import_and_standard_output_for_export(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_import_of_a_dash_with_standard_input_closed_is_refused_not_a_crash(
+    edition, monkeypatch
+) -> None:
+    # A cron job or service started with its input closed (`0<&-`) has no sys.stdin: the
+    # import crashed reaching for it (AttributeError, exit 3).
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(CommandError) as refused:
+        run("import", "-", "--edition", "us")
+    assert refused.value.returncode == 2
+    assert str(refused.value) == "- names standard input, which is closed: pipe the input in"
+
+
 @pytest.mark.parametrize("name", ["", " "])
 def test_an_empty_file_argument_is_named_as_such(edition, name) -> None:
     # Path("") is the working folder: it said "cannot read .: Is a directory".

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sys
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from headlines.core.command import HeadlinesCommand, utf8_output
+from headlines.core.command import HeadlinesCommand, standard_input, utf8_output
 from headlines.core.errors import InvalidInput
 from headlines.subscriptions import csvfiles
 
@@ -85,7 +84,9 @@ class Command(HeadlinesCommand):
 def _read(name: str) -> bytes:
     """The CSV's bytes; `-` is standard input (`… | headlines subscribers import - …`)."""
     if name == "-":
-        return sys.stdin.buffer.read()
+        stdin = standard_input([name])
+        assert stdin is not None  # `-` names it
+        return stdin.read()
     if not name.strip():
         # Path("") is the working folder: this said "cannot read .: Is a directory".
         raise InvalidInput("an empty argument names no file: give the CSV file, or - for stdin")
