@@ -76,3 +76,49 @@ def test_the_deliveries_page_counts_at_most_a_capped_number_of_rows(
     page = admin_client.get(f"/admin/delivery/delivery/?digest__id__exact={second.pk}")
     text = page.content.decode()
     assert "3 deliveries" in text and "more than" not in text
+
+
+def test_digest_deliveries_count_each_state_up_to_the_cap_and_the_digest_exactly(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of digests does not count a million-row ledger whole, digest by digest: each
+    state is counted up to the cap ("3+" past it, the time left a lower bound then); the
+    digest's own page counts every row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.core import clock
+    from headlines.core.admin_lists import CappedPaginator
+    from headlines.delivery import ledger
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    ed = factories.edition()
+    factories.readers(ed, 8)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=digest.built_at, send_now=True)
+    sent = Delivery.objects.filter(digest=digest).order_by("id")[:4].values("id")
+    Delivery.objects.filter(id__in=sent).update(state=Delivery.State.SENT, sent_at=clock.now())
+    queued = Delivery.objects.filter(digest=digest, state=Delivery.State.QUEUED)
+    queued.filter(id=queued.order_by("id")[0].id).update(state=Delivery.State.FAILED)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get("/admin/delivery/digestdelivery/").content.decode()
+    ledger_reads = [q["sql"] for q in queries if '"delivery_delivery"' in q["sql"]]
+    # Each state up to the cap, and the last minute's sends (the rate) exactly.
+    assert all("LIMIT 4" in sql or "sent_at" in sql for sql in ledger_reads), ledger_reads
+    assert '<td class="field-sent">3+</td>' in page
+    assert '<td class="field-queued">3</td>' in page  # 3 left: exact
+    assert '<td class="field-failed">1</td>' in page
+    assert '<td class="field-rate">0.1</td>' in page  # 4 sent in the last minute
+    assert '<td class="field-time_left">0:00:45</td>' in page  # 3 left at 4 a minute
+
+    Delivery.objects.filter(digest=digest, state=Delivery.State.FAILED).update(
+        state=Delivery.State.QUEUED
+    )
+    page = admin_client.get("/admin/delivery/digestdelivery/").content.decode()
+    assert '<td class="field-queued">3+</td>' in page
+    assert '<td class="field-time_left">0:00:45+</td>' in page  # at least: 4 are left
+
+    own = admin_client.get(f"/admin/delivery/digestdelivery/{digest.pk}/change/")
+    assert "queued 4 · sending 0 · sent 4" in own.content.decode()
+    assert "total 8" in own.content.decode()

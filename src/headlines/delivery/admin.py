@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
-from headlines.core.admin_lists import CappedCount
+from headlines.core.admin_lists import CappedCount, CappedPaginator
 from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
-from headlines.delivery.selectors import DigestProgress, digest_progress
+from headlines.delivery.selectors import CappedProgress, digest_progress, digest_progress_capped
+
+State = Delivery.State
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -25,8 +27,9 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(DigestDelivery)
 class DigestDeliveryAdmin(ReadOnly):
-    # Each row counts its digest's ledger (0.25-1 s at a million readers): a page of 20
-    # digests, not Django's 100.
+    # Each row counts its digest's ledger state by state, up to CappedPaginator.CAP rows a
+    # state ("10,000+" past it): exact counts read an index entry a reader, 0.06-0.2 s a
+    # digest at a million. The digest's own page counts exactly.
     list_per_page = 20
     list_display = [
         "__str__",
@@ -41,12 +44,17 @@ class DigestDeliveryAdmin(ReadOnly):
         "time_left",
     ]
     list_filter = ["state", "edition"]
+    readonly_fields = ["exact_counts"]
 
-    def _progress(self, obj: DigestDelivery) -> DigestProgress:
-        cache: dict[int, DigestProgress] = self.__dict__.setdefault("_cache", {})
+    def _progress(self, obj: DigestDelivery) -> CappedProgress:
+        cache: dict[int, CappedProgress] = self.__dict__.setdefault("_cache", {})
         if obj.pk not in cache:
-            cache[obj.pk] = digest_progress(digest_id=obj.pk)
+            cache[obj.pk] = digest_progress_capped(digest_id=obj.pk, cap=CappedPaginator.CAP)
         return cache[obj.pk]
+
+    def _count(self, obj: DigestDelivery, *states: str) -> str:
+        p = self._progress(obj)
+        return f"{p.count(*states):,}+" if p.over(*states) else str(p.count(*states))
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, object] | None = None
@@ -55,29 +63,28 @@ class DigestDeliveryAdmin(ReadOnly):
         return super().changelist_view(request, extra_context)
 
     @admin.display(description="queued")
-    def queued(self, obj: DigestDelivery) -> int:
-        p = self._progress(obj)
-        return int(p.queued + p.sending)
+    def queued(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.QUEUED, State.SENDING)
 
     @admin.display(description="sent")
-    def sent(self, obj: DigestDelivery) -> int:
-        return int(self._progress(obj).sent)
+    def sent(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.SENT)
 
     @admin.display(description="deferred")
-    def deferred(self, obj: DigestDelivery) -> int:
-        return int(self._progress(obj).deferred)
+    def deferred(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.DEFERRED)
 
     @admin.display(description="failed")
-    def failed(self, obj: DigestDelivery) -> int:
-        return int(self._progress(obj).failed)
+    def failed(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.FAILED)
 
     @admin.display(description="suppressed")
-    def suppressed(self, obj: DigestDelivery) -> int:
-        return int(self._progress(obj).suppressed)
+    def suppressed(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.SUPPRESSED)
 
     @admin.display(description="skipped (late)")
-    def skipped(self, obj: DigestDelivery) -> int:
-        return int(self._progress(obj).skipped)
+    def skipped(self, obj: DigestDelivery) -> str:
+        return self._count(obj, State.SKIPPED)
 
     @admin.display(description="rate /s")
     def rate(self, obj: DigestDelivery) -> str:
@@ -85,8 +92,16 @@ class DigestDeliveryAdmin(ReadOnly):
 
     @admin.display(description="time left")
     def time_left(self, obj: DigestDelivery) -> str:
-        left = self._progress(obj).time_left
-        return "—" if left is None else str(left).split(".")[0]
+        p = self._progress(obj)
+        if p.time_left is None:
+            return "—"
+        left = str(p.time_left).split(".")[0]
+        return f"{left}+" if p.over(State.QUEUED, State.SENDING, State.DEFERRED) else left
+
+    @admin.display(description="deliveries by state (exact)")
+    def exact_counts(self, obj: DigestDelivery) -> str:
+        p = digest_progress(digest_id=obj.pk)
+        return " · ".join(f"{s} {getattr(p, s):,}" for s in State.values) + f" · total {p.total:,}"
 
 
 @admin.register(Delivery)

@@ -43,18 +43,68 @@ class DigestProgress:
 def digest_progress(*, digest_id: int) -> DigestProgress:
     """Counts per state, the send rate over the last minute and the time left at that rate."""
     counts = dict.fromkeys(State.values, 0)
-    for row in Delivery.objects.filter(digest_id=digest_id).values("state").annotate(n=Count("id")):
+    # COUNT(*), not of a column: the ledger's (digest, state, …) indexes answer it alone.
+    rows = Delivery.objects.filter(digest_id=digest_id).values("state").annotate(n=Count("*"))
+    for row in rows:
         counts[row["state"]] = row["n"]
-    now = clock.now()
-    recent = Delivery.objects.filter(
-        digest_id=digest_id, state=State.SENT, sent_at__gt=now - RATE_WINDOW
-    ).count()
-    rate = recent / RATE_WINDOW.total_seconds()
+    rate = _rate(digest_id)
     remaining = counts[State.QUEUED] + counts[State.SENDING] + counts[State.DEFERRED]
-    time_left = dt.timedelta(seconds=remaining / rate) if rate > 0 else None
+    return DigestProgress(
+        digest_id=digest_id, rate=rate, time_left=_time_left(remaining, rate), **counts
+    )
+
+
+@dataclass(frozen=True)
+class CappedProgress:
+    """A digest's progress with each state counted up to `cap` rows: one short index range a
+    state, where an exact count reads an index entry a reader (0.06-0.2 s at a million)."""
+
+    digest_id: int
+    cap: int
+    counts: dict[str, int]  # at most cap + 1 each; cap + 1 means "more than cap"
+    rate: float
+    time_left: dt.timedelta | None  # at least this long when `remaining` is past the cap
+
+    def count(self, *states: str) -> int:
+        """The states' rows, each counted up to the cap: exact unless `over(*states)`."""
+        return sum(min(self.counts[s], self.cap) for s in states)
+
+    def over(self, *states: str) -> bool:
+        return any(self.counts[s] > self.cap for s in states)
+
+    @property
+    def remaining(self) -> int:
+        return self.count(State.QUEUED, State.SENDING, State.DEFERRED)
+
+
+def digest_progress_capped(*, digest_id: int, cap: int) -> CappedProgress:
+    """`digest_progress` for a page of digests: each state counted up to `cap` rows."""
+    ledger = Delivery.objects.filter(digest_id=digest_id)
+    counts = {s: ledger.filter(state=s)[: cap + 1].count() for s in State.values}
+    rate = _rate(digest_id)
+    remaining = sum(min(counts[s], cap) for s in (State.QUEUED, State.SENDING, State.DEFERRED))
+    return CappedProgress(
+        digest_id=digest_id,
+        cap=cap,
+        counts=counts,
+        rate=rate,
+        time_left=_time_left(remaining, rate),
+    )
+
+
+def _rate(digest_id: int) -> float:
+    """Messages accepted per second over the last minute: a range of the ledger's rate index
+    as long as the minute's sends."""
+    recent = Delivery.objects.filter(
+        digest_id=digest_id, state=State.SENT, sent_at__gt=clock.now() - RATE_WINDOW
+    ).count()
+    return recent / RATE_WINDOW.total_seconds()
+
+
+def _time_left(remaining: int, rate: float) -> dt.timedelta | None:
     if remaining == 0:
-        time_left = dt.timedelta(0)
-    return DigestProgress(digest_id=digest_id, rate=rate, time_left=time_left, **counts)
+        return dt.timedelta(0)
+    return dt.timedelta(seconds=remaining / rate) if rate > 0 else None
 
 
 def deliveries_late(*, digest_id: int) -> int:
