@@ -258,6 +258,30 @@ def test_a_capped_subscriber_list_keeps_its_filters_and_exact_counts_below_the_c
     assert "bob@example.com" in page and "1 subscription" in page and "more than" not in page
 
 
+def test_the_subscriber_list_filters_by_subscription_without_distinct(staff, edition, uk) -> None:
+    """A reader of two editions is listed once under each filter, by a subquery: the list and
+    its count never need DISTINCT (15-70 ms of the count alone at a million readers)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    both = factories.confirmed(edition, email="both@example.com").subscriber
+    factories.confirmed(uk, email="both@example.com")
+    factories.confirmed(edition, email="alice@example.com")
+    for query in ("", "?subscriptions__status__exact=confirmed", "?q=example.com"):
+        with CaptureQueriesContext(connection) as queries:
+            page = staff.get(f"{BASE}subscriber/{query}").content.decode()
+        assert page.count(f"/admin/subscriptions/subscriber/{both.pk}/change/") == 1, query
+        assert "2 subscribers" in page or "2 results" in page, query
+        assert not [q for q in queries if "DISTINCT" in q["sql"].upper()], query
+    page = staff.get(f"{BASE}subscriber/?subscriptions__edition__id__exact={uk.pk}")
+    assert "1 subscriber" in page.content.decode()
+    page = staff.get(f"{BASE}subscriber/?subscriptions__status__exact=unsubscribed")
+    assert "0 subscribers" in page.content.decode()
+    # A filter value that names nothing: the admin's "bad filter" page, not an error.
+    response = staff.get(f"{BASE}subscriber/?subscriptions__edition__id__exact=x")
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
 def test_an_action_on_every_row_of_a_capped_list_is_refused(staff, edition, cap_of_3) -> None:
     """ "Select all 3" would unsubscribe every reader past the cap too: it is not offered, and a
     request for it does nothing but say why. Rows picked on the page still work."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -58,11 +59,46 @@ class ExportForm(forms.Form):
     edition = forms.ModelChoiceField(queryset=Edition.objects.all(), required=False)
 
 
+class _BySubscription(admin.SimpleListFilter):
+    """Readers with a subscription matching the filter, by a subquery (`id IN (…)`): through a
+    join a reader would be listed once a subscription and the list would need DISTINCT, which
+    at a million readers cost the capped count alone 15-70 ms (1-4 ms without)."""
+
+    field = ""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value not in {str(key) for key, _ in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"no {self.title} {value!r}")
+        ids = Subscription.objects.filter(**{self.field: value}).values("subscriber_id")
+        return queryset.filter(pk__in=ids)
+
+
+class ByEdition(_BySubscription):
+    title = "edition"
+    parameter_name = "subscriptions__edition__id__exact"  # the name Django's own filter used
+    field = "edition_id"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(e.pk), str(e)) for e in Edition.objects.order_by("name")]
+
+
+class ByStatus(_BySubscription):
+    title = "status"
+    parameter_name = "subscriptions__status__exact"
+    field = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(Subscription.Status.choices)
+
+
 @admin.register(Subscriber)
 class SubscriberAdmin(CappedCount):
     list_display = ("email", "name", "marketing", "editions", "created_at")
     search_fields = ("email", "name")
-    list_filter = ("subscriptions__edition", "subscriptions__status", "marketing")
+    list_filter = (ByEdition, ByStatus, "marketing")
     fields = ("email", "name", "marketing", "email_hash", "created_at")
     readonly_fields = ("email", "marketing", "email_hash", "created_at")
     inlines = (SubscriptionInline, ConsentInline)
@@ -71,8 +107,13 @@ class SubscriberAdmin(CappedCount):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # readers arrive by sign-up or by the CSV import, with their consent
 
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # The filters by subscription keep the names of Django's own, a relation's path.
+        by_subscription = {ByEdition.parameter_name, ByStatus.parameter_name}
+        return lookup in by_subscription or super().lookup_allowed(lookup, value, request)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Subscriber]:
-        return super().get_queryset(request).prefetch_related("subscriptions__edition").distinct()
+        return super().get_queryset(request).prefetch_related("subscriptions__edition")
 
     @admin.display(description="Editions")
     def editions(self, obj: Subscriber) -> str:
