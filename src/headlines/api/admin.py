@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from headlines.api import services
 from headlines.api.models import ApiToken, AuditEntry
-from headlines.core.admin_lists import CappedCount
+from headlines.core.admin_lists import CappedCount, ProbedDates
 
 
 @admin.register(ApiToken)
@@ -41,7 +41,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(CappedCount):
+class AuditEntryAdmin(ProbedDates, CappedCount):
     """Every write made through the API. Read-only: it is a record."""
 
     list_display = ("created_at", "token_name", "action", "method", "path", "status", "target")

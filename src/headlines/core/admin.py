@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from headlines.core import emailpreview
-from headlines.core.admin_lists import CappedCount
+from headlines.core.admin_lists import CappedCount, ProbedDates
 from headlines.core.models import Edition, Job, OutboxMessage
 
 
@@ -28,7 +28,7 @@ def _parsed(obj: OutboxMessage) -> EmailMessage:
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(CappedCount):
+class OutboxMessageAdmin(ProbedDates, CappedCount):
     """The built-in outbox: read-only, because it is a record of what was sent."""
 
     list_display = ("created_at", "to_header", "subject")
@@ -78,7 +78,7 @@ class OutboxMessageAdmin(CappedCount):
 
 
 @admin.register(Job)
-class JobAdmin(CappedCount):
+class JobAdmin(ProbedDates, CappedCount):
     """The job table: what waits, what runs, and what failed with which error. Read-only but
     for the retry action: a job is changed only by its worker."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 
@@ -57,3 +59,73 @@ class CappedCount(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset, *args, **kwargs)
+
+
+class ProbedDates(admin.ModelAdmin):
+    """A `date_hierarchy` drill-down whose years, months or days are found by one EXISTS a
+    period over the field's index (`ProbedChangeList`), where Django's reads the date of every
+    row listed (`SELECT DISTINCT DATE_TRUNC(…)`: a scan of the table on every page load)."""
+
+    change_list_template = "admin/probed_dates_change_list.html"
+
+
+class _ProbedQuerySet:
+    """What Django's date_hierarchy asks of `cl.queryset`, answered by probes."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self._queryset = queryset
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self._queryset.aggregate(*args, **kwargs)  # MIN and MAX: an index's two ends
+
+    def dates(self, field: str, kind: str) -> list[dt.date]:
+        return [start.date() for start in self._periods(field, kind, aware=False)]
+
+    def datetimes(self, field: str, kind: str) -> list[dt.datetime]:
+        return self._periods(field, kind, aware=True)
+
+    def _periods(self, field: str, kind: str, *, aware: bool) -> list[dt.datetime]:
+        """The starts of the periods (naive, or in the current time zone) holding a row."""
+        ends = self._queryset.aggregate(first=Min(field), last=Max(field))
+        if ends["first"] is None:
+            return []
+        first, last = (_local(ends[k]) if aware else ends[k] for k in ("first", "last"))
+        start = dt.datetime(first.year, first.month if kind != "year" else 1, 1)
+        if kind == "day":
+            start = start.replace(day=first.day)
+        last_day = last.date() if aware else last
+        found = []
+        while start.date() <= last_day:
+            end = _next(start, kind)
+            low: Any = timezone.make_aware(start) if aware else start.date()
+            high: Any = timezone.make_aware(end) if aware else end.date()
+            if self._queryset.filter(**{f"{field}__gte": low, f"{field}__lt": high}).exists():
+                found.append(timezone.make_aware(start) if aware else start)
+            start = end
+        return found
+
+
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _next(start: dt.datetime, kind: str) -> dt.datetime:
+    if kind == "year":
+        return start.replace(year=start.year + 1)
+    if kind == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start + dt.timedelta(days=1)
+
+
+class ProbedChangeList:
+    """A change list as Django's date_hierarchy tag sees it, its dates found by probes while
+    the list is past the cap; a list the cap counted exactly (10,000 rows at most, a filter's
+    or a search's) is read as Django does, which costs no more than its count did."""
+
+    def __init__(self, cl: Any) -> None:
+        self._cl = cl
+        capped = getattr(cl.paginator, "capped", True)
+        self.queryset = _ProbedQuerySet(cl.queryset) if capped else cl.queryset
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cl, name)

@@ -141,6 +141,8 @@ class Job(models.Model):
             # (the bulk of the table) are never walked.
             models.Index(fields=["status", "run_after"], name="job_claim"),
             models.Index(fields=["status", "lease_expires_at"], name="job_lease"),
+            # The admin's date drill-down: its ends and one probe a period (ProbedDates).
+            models.Index(fields=["created_at"], name="job_created"),
         ]
 
     def __str__(self) -> str:
