@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from headlines.api import services
 from headlines.api.models import ApiToken, AuditEntry
-from headlines.core.admin_lists import CappedCount, ProbedDates
+from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 
 
 @admin.register(ApiToken)
@@ -45,7 +45,11 @@ class AuditEntryAdmin(ProbedDates, CappedCount):
     """Every write made through the API. Read-only: it is a record."""
 
     list_display = ("created_at", "token_name", "action", "method", "path", "status", "target")
-    list_filter = ("action", "status", "token_name")
+    list_filter = (
+        ("action", IndexedValuesFilter),
+        ("status", IndexedValuesFilter),
+        ("token_name", IndexedValuesFilter),
+    )
     search_fields = ("path", "target", "token_name")
     date_hierarchy = "created_at"
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from headlines.core import emailpreview
-from headlines.core.admin_lists import CappedCount, ProbedDates
+from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.models import Edition, Job, OutboxMessage
 
 
@@ -83,7 +83,7 @@ class JobAdmin(ProbedDates, CappedCount):
     for the retry action: a job is changed only by its worker."""
 
     list_display = ("id", "kind", "status", "attempts", "run_after", "lease_owner", "error_line")
-    list_filter = ("status", "kind")
+    list_filter = ("status", ("kind", IndexedValuesFilter))
     search_fields = ("kind", "key", "payload", "last_error")
     date_hierarchy = "created_at"
     actions = ["retry"]

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -129,3 +130,33 @@ class ProbedChangeList:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cl, name)
+
+
+# VALUES_SQL: the distinct values of one column, read as a skip scan of an index that leads with
+# it: one probe a value (a few dozen), where Django's filter asked for DISTINCT over the table
+# (0.1-0.2 s at a million rows, for each such filter on every page load). Portable: SQLite and
+# PostgreSQL both answer MIN over an index with one probe. Names come from the model, quoted.
+VALUES_SQL = """
+WITH RECURSIVE found(value) AS (
+    SELECT MIN({column}) FROM {table}
+    UNION ALL
+    SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > found.value)
+    FROM found WHERE found.value IS NOT NULL
+)
+SELECT value FROM found WHERE value IS NOT NULL
+"""
+
+
+class IndexedValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's filter by each value a column holds, the values read by a skip scan of an
+    index leading with the column (which the model must have) instead of DISTINCT over every
+    row. For a column without NULLs, of a list whose admin shows every row of its table."""
+
+    def __init__(self, field: Any, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().__init__(field, request, *args, **kwargs)  # its choices: a query not yet run
+        quote = connection.ops.quote_name
+        sql = VALUES_SQL.format(column=quote(field.column), table=quote(field.model._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            # A list where Django holds a queryset: the filter only iterates it.
+            self.lookup_choices = [value for (value,) in cursor.fetchall()]  # type: ignore[assignment]

@@ -143,6 +143,8 @@ class Job(models.Model):
             models.Index(fields=["status", "lease_expires_at"], name="job_lease"),
             # The admin's date drill-down: its ends and one probe a period (ProbedDates).
             models.Index(fields=["created_at"], name="job_created"),
+            # The admin's filter by kind: one probe a kind (IndexedValuesFilter).
+            models.Index(fields=["kind"], name="job_kind"),
         ]
 
     def __str__(self) -> str:
