@@ -238,12 +238,14 @@ def _exists(url: str, name: str) -> bool:
         )
 
 
-def _run(args: list[str], src: str | None) -> dict[str, Any]:
+def _run(
+    args: list[str], src: str | None, module: str = "benchmarks.bench_million"
+) -> dict[str, Any]:
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_million", *args],
+        [sys.executable, "-m", module, *args],
         capture_output=True,
         text=True,
         env=env,
