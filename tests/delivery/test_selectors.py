@@ -6,7 +6,7 @@ import pytest
 
 from headlines.core import clock
 from headlines.delivery.models import Delivery
-from headlines.delivery.selectors import digest_progress
+from headlines.delivery.selectors import digest_progress, ledger_counts
 from tests.delivery import factories
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,25 @@ def test_no_recent_sends_means_no_estimate_and_an_empty_digest_is_done() -> None
         deadline=NOW + dt.timedelta(hours=3),
     )
     assert digest_progress(digest_id=digest.pk).time_left is None
+
+
+def test_ledger_counts_keep_each_digests_states_apart() -> None:
+    clock.set_clock(clock.FixedClock(NOW))
+    ed = factories.edition()
+    first, second, empty = (factories.digest(ed, day=dt.date(2026, 11, d)) for d in (23, 24, 25))
+    subs = [factories.reader(ed) for _ in range(4)]
+    for digest, states in [(first, ["sent", "sent", "failed"]), (second, ["queued"] * 4)]:
+        for sub, state in zip(subs, states, strict=False):
+            Delivery.objects.create(
+                digest=digest,
+                subscription=sub,
+                state=state,
+                next_attempt_at=NOW,
+                deadline=NOW + dt.timedelta(hours=3),
+            )
+    counts = ledger_counts(digest_ids=[first.pk, second.pk, empty.pk])
+    nothing = dict.fromkeys(Delivery.State.values, 0)
+    assert counts[first.pk] == {**nothing, "sent": 2, "failed": 1}
+    assert counts[second.pk] == {**nothing, "queued": 4}
+    assert counts[empty.pk] == nothing
+    assert ledger_counts(digest_ids=[]) == {}

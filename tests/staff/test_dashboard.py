@@ -6,6 +6,7 @@ from django.test import Client
 
 from headlines.core import clock
 from headlines.core.models import Edition
+from headlines.delivery.models import Delivery
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.staff.dashboard import readers_chart, readers_series, staff_dashboard
@@ -77,6 +78,76 @@ def test_readers_over_time_count_joins_and_leaves_day_by_day(newsroom) -> None:
     assert series[days_ago(5).date()] == 5  # "bounced" joins
     assert series[days_ago(3).date()] == 4  # c left
     assert series[NOW.date()] == 4
+
+
+def test_a_reader_who_left_and_came_back_is_away_only_between(newsroom) -> None:
+    """Signing up again keeps the old unsubscribed_at: the series, counted back from today's
+    confirmed readers, has them until they left and again from their return."""
+    us, _ = newsroom
+    back = reader(us, "back@example.com", confirmed=2, left=12)
+    back.status = Subscription.Status.CONFIRMED
+    back.save(update_fields=["status"])
+    series = dict(readers_series(edition_id=us.pk, today=NOW.date(), days=30))
+    assert series[days_ago(13).date()] == 3  # old, a and "back", before they left
+    assert series[days_ago(12).date()] == 2  # their leaving day counts them out
+    assert series[days_ago(3).date()] == 4  # old, a, b, bounced (c left that day)
+    assert series[days_ago(2).date()] == 5  # "back" is back
+    assert series[NOW.date()] == staff_dashboard().panels[1].readers == 5
+
+
+def test_the_series_ends_at_the_confirmed_readers_and_ignores_other_editions(newsroom) -> None:
+    us, uk = newsroom
+    for n in range(3):
+        reader(uk, f"uk{n}@example.co.uk", confirmed=40 - n * 15, left=None if n else 1)
+    reader(uk, "uk-pending@example.co.uk", confirmed=None)
+    series = dict(readers_series(edition_id=uk.pk, today=NOW.date(), days=30))
+    # uk@ (2 days ago), uk0 (40 days, left yesterday), uk1 (25 days), uk2 (10 days)
+    assert series[days_ago(29).date()] == 1
+    assert series[days_ago(25).date()] == 2
+    assert series[days_ago(10).date()] == 3
+    assert series[days_ago(2).date()] == 4
+    assert series[days_ago(1).date()] == series[NOW.date()] == 3
+    panel = next(p for p in staff_dashboard().panels if p.edition == uk)
+    assert (panel.readers, panel.pending) == (3, 1)
+    assert dict(panel.series) == series
+    assert dict(readers_series(edition_id=us.pk, today=NOW.date(), days=30))[NOW.date()] == 4
+
+
+def test_unsubscribes_are_counted_over_7_and_30_days(newsroom) -> None:
+    us, uk = newsroom
+    for n, left in enumerate([6.9, 7.1, 29.9, 30.1]):
+        reader(us, f"left{n}@example.com", confirmed=60, left=left)
+    reader(uk, "uk-left@example.co.uk", confirmed=60, left=1)
+    panel = next(p for p in staff_dashboard().panels if p.edition == us)
+    # c (3 days ago) and 6.9 in the week; and 7.1 and 29.9 in the month, not 30.1 or 60
+    assert (panel.unsubscribes_7d, panel.unsubscribes_30d) == (2, 4)
+
+
+def test_each_digest_shows_its_own_ledger(newsroom) -> None:
+    us, _ = newsroom
+    older = Digest.objects.create(
+        edition=us, date=days_ago(2).date(), state="sending", subject="Older"
+    )
+    sent = Digest.objects.get(edition=us, state="sent")
+    readers = list(Subscription.objects.filter(edition=us))
+    for digest, states in [
+        (sent, ["sent"] * 3 + ["failed", "suppressed"]),
+        (older, ["sent", "queued", "queued", "deferred", "skipped", "sending"]),
+    ]:
+        for subscription, state in zip(readers, states, strict=False):
+            Delivery.objects.create(
+                digest=digest,
+                subscription=subscription,
+                state=state,
+                next_attempt_at=NOW,
+                deadline=NOW + dt.timedelta(hours=3),
+            )
+    rows = {row.digest.subject: row.outcome for row in staff_dashboard().panels[1].digests}
+    assert rows == {
+        "": "—",  # the draft: no ledger yet
+        "Storm, rates and a comet": "sent 3 of 5 · failed 1 · suppressed 1",
+        "Older": "sent 1 of 6 · queued 2 · sending 1 · deferred 1 · skipped 1",
+    }
 
 
 def test_the_dashboard_gathers_each_editions_figures(newsroom) -> None:
