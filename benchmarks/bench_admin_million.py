@@ -9,7 +9,9 @@ missing) and builds `<name>_admin` once, kept for the next runs unless BENCH_KEE
   a send under way: 300,000 sent over the last hour (8,890 in the minute before the pages'
   clock), 1,000 deferred, 200 failed, 100 suppressed, 50 sending;
 - a million audit entries, jobs and outbox emails, by `INSERT … SELECT generate_series` over
-  the 400 days before the send (an hour's rows lie together, as they are written).
+  the 400 days before the send (an hour's rows lie together, as they are written);
+- 40,000 suppressed addresses, 20,000 of them the edition's readers; 400 sent digests before
+  today's, a story each, and a million clicks over them (2,500 a digest).
 
 Each run is a child process per checkout (BENCH_COMPARE=PATH adds a second checkout's `src`,
 by PYTHONPATH, alternating with this one; BENCH_REPEATS times each, default 2) that migrates,
@@ -42,6 +44,12 @@ PAGES = {
         "/admin/subscriptions/subscriber/?subscriptions__edition__id__exact=1"
     ),
     "subscribers, search": "/admin/subscriptions/subscriber/?q=reader12345",
+    "subscribers, search a whole address": (
+        "/admin/subscriptions/subscriber/?q=reader12345%40example.org"
+    ),
+    "subscribers, search an address no reader has": (
+        "/admin/subscriptions/subscriber/?q=nobody%40example.org"
+    ),
     "jobs": "/admin/core/job/",
     "jobs, failed": "/admin/core/job/?status__exact=failed",
     "jobs, a year": "/admin/core/job/?created_at__year=2026",
@@ -86,7 +94,22 @@ ROWS_SQL = (
            '<' || g || '@news.example>', convert_to('Subject: Please confirm' || chr(10)
            || chr(10) || 'Confirm.', 'UTF8')
     FROM generate_series(1, 1000000) g""",
+    # 40,000 suppressed addresses: 20,000 of the edition's readers (one in 50), 20,000 others.
+    """INSERT INTO subscriptions_suppression (email_hash, reason, detail, created_at)
+    SELECT email_hash, CASE WHEN id %% 150 = 0 THEN 'complaint' ELSE 'hard_bounce' END, '',
+           created_at
+    FROM subscriptions_subscriber WHERE id %% 50 = 0""",
+    """INSERT INTO subscriptions_suppression (email_hash, reason, detail, created_at)
+    SELECT md5('gone' || g) || md5('away' || g), 'erased', '',
+           %(now)s - interval '400 days' + g * interval '1728 seconds'
+    FROM generate_series(1, 20000) g""",
 )
+# CLICKS_SQL: a million clicks over the 400 sent digests before today's (2,500 a digest, one
+# in 50 a link scanner's, not counted), their ids in digest order.
+CLICKS_SQL = """INSERT INTO engagement_click (digest_id, item_id, at, client_hash, counted)
+    SELECT (%(digests)s::bigint[])[1 + g %% 400], (%(items)s::bigint[])[1 + g %% 400],
+           %(now)s - interval '400 days' + g * interval '34.56 seconds', '', g %% 50 <> 0
+    FROM generate_series(1, 1000000) g"""
 
 
 def _setup_django(url: str) -> None:
@@ -112,10 +135,34 @@ def build(url: str) -> None:
     clock.set_clock(clock.FixedClock(NOW))
     jobs.set_backend(_NoDoorbell())
     services.delivery_dispatch()
+    digests, items = _sent_digests(400)
     with connection.cursor() as cursor:
         for statement in (*LEDGER_SQL, *ROWS_SQL):
             cursor.execute(statement, {"now": NOW})
+        cursor.execute(CLICKS_SQL, {"now": NOW, "digests": digests, "items": items})
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would after the inserts
+
+
+def _sent_digests(days: int) -> tuple[list[int], list[int]]:
+    """The edition's sent digests of the `days` days before today's, a story each: their ids
+    and their stories' ids, in the same order."""
+    from headlines.digests.models import Digest, DigestItem
+
+    edition_id = Digest.objects.get(edition__slug="million", date=NOW.date()).edition_id
+    digests = Digest.objects.bulk_create(
+        Digest(
+            edition_id=edition_id,
+            date=NOW.date() - dt.timedelta(days=day),
+            state=Digest.State.SENT,
+            subject=f"Digest {day}",
+            sent_at=NOW - dt.timedelta(days=day),
+        )
+        for day in range(1, days + 1)
+    )
+    items = DigestItem.objects.bulk_create(
+        DigestItem(digest=d, position=1, headline=f"Story of {d.date}") for d in digests
+    )
+    return [d.pk for d in digests], [i.pk for i in items]
 
 
 def pages(url: str, loads: int) -> dict[str, Any]:
@@ -139,7 +186,7 @@ def pages(url: str, loads: int) -> dict[str, Any]:
     client.force_login(user)
     from headlines.digests.models import Digest
 
-    digest = Digest.objects.get(edition__slug="million")
+    digest = Digest.objects.get(edition__slug="million", date=NOW.date())
     own = {"a digest's own page": f"/admin/delivery/digestdelivery/{digest.pk}/change/"}
     out: dict[str, Any] = {}
     for label, path in {**PAGES, **own}.items():
