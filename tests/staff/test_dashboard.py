@@ -154,13 +154,12 @@ def test_the_dashboard_gathers_each_editions_figures(newsroom) -> None:
     dashboard = staff_dashboard()
     us = next(p for p in dashboard.panels if p.edition.slug == "us")
     assert (us.readers, us.pending, us.unsubscribes_7d, us.unsubscribes_30d) == (4, 1, 1, 1)
-    assert us.suppressed == [("Hard bounce", 1)]
     assert dict(dashboard.suppressions) == {"Hard bounce": 1, "Spam complaint": 1}
     assert [row.source.name for row in us.sources] == ["Broken Feed", "Harbour Wire"]
     assert [row.status for row in us.sources] == ["failing", "ok"]
     assert [row.digest.state for row in us.digests] == ["draft", "sent"]
     uk = next(p for p in dashboard.panels if p.edition.slug == "uk")
-    assert uk.readers == 1 and uk.suppressed == [] and uk.digests == []
+    assert uk.readers == 1 and uk.digests == []
 
 
 @pytest.fixture
@@ -178,7 +177,7 @@ def test_the_admin_home_shows_the_dashboard_to_staff(newsroom, admin_client_logg
     assert "US Evening Headlines" in html and "UK Evening Headlines" in html
     assert '<svg class="readers-chart"' in html and "<script" not in html
     assert "Storm, rates and a comet" in html
-    assert "Hard bounce: 1" in html
+    assert "Hard bounce: 1 · Spam complaint: 1" in html
     assert "Broken Feed" in html and "HTTP 500 from the server" in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     sent_row = html.split("Storm, rates and a comet")[1].split("</tr>")[0]
@@ -204,6 +203,29 @@ def test_the_chart_escapes_its_label_and_copes_with_no_readers() -> None:
     svg = str(readers_chart([(day, 0), (day + dt.timedelta(days=1), 0)], label='<b>"x"</b>'))
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "nan" not in svg
     assert "No readers yet" in str(readers_chart([], label="x"))
+
+
+def test_suppressions_are_counted_once_for_every_edition_without_matching_readers(
+    newsroom, admin_client_logged_in
+) -> None:
+    """A suppression holds for every edition and keeps no edition: the dashboard counts them
+    by reason once, from the suppressions alone, never by matching their hashes against an
+    edition's readers (a join of the two, 0.3-0.8 s at a million readers)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client_logged_in.get("/admin/").content.decode()
+    html = page.split('<div id="staff-dashboard"')[1].split('id="content-main"')[0]
+    block = html.split('id="all-suppressions"')[1]
+    assert block.count("Hard bounce: 1 · Spam complaint: 1") == 1
+    assert 'href="/admin/subscriptions/suppression/"' in block
+    assert (
+        "None among this edition" not in html
+        and "Hard bounce" not in html.split('id="all-suppressions"')[0]
+    )
+    read = [q["sql"] for q in queries.captured_queries if "subscriptions_suppression" in q["sql"]]
+    assert len(read) == 1 and "subscriptions_subscriber" not in read[0]
 
 
 def test_suppression_reasons_are_labelled_by_the_model(newsroom) -> None:

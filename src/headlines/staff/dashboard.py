@@ -22,7 +22,7 @@ from headlines.core.models import Edition
 from headlines.delivery.selectors import ledger_counts
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
-from headlines.subscriptions.models import Subscriber, Subscription, Suppression
+from headlines.subscriptions.models import Subscription, Suppression
 
 DELIVERY_STATES = ("sent", "queued", "sending", "deferred", "failed", "suppressed", "skipped")
 
@@ -48,7 +48,6 @@ class EditionPanel:
     chart: SafeString
     unsubscribes_7d: int
     unsubscribes_30d: int
-    suppressed: list[tuple[str, int]]
     digests: list[DigestRow]
     sources: list[SourceRow]
 
@@ -56,7 +55,7 @@ class EditionPanel:
 @dataclass(frozen=True)
 class Dashboard:
     panels: list[EditionPanel]
-    suppressions: list[tuple[str, int]]
+    suppressions: list[tuple[str, int]]  # every edition's: a suppression holds for them all
     generated_at: dt.datetime
 
 
@@ -66,9 +65,7 @@ def staff_dashboard(*, days: int = 30, digests: int = 5) -> Dashboard:
         _panel(edition, today=today, days=days, digests=digests)
         for edition in Edition.objects.order_by("name")
     ]
-    return Dashboard(
-        panels=panels, suppressions=_suppression_counts(None), generated_at=clock.now()
-    )
+    return Dashboard(panels=panels, suppressions=_suppression_counts(), generated_at=clock.now())
 
 
 def _panel(
@@ -93,7 +90,6 @@ def _panel(
         chart=readers_chart(series, label=f"{edition.name}: confirmed readers"),
         unsubscribes_7d=unsubscribes_7d,
         unsubscribes_30d=unsubscribes_30d,
-        suppressed=_suppression_counts(edition),
         digests=[DigestRow(d, _outcome(ledgers.get(d.pk))) for d in recent],
         sources=[SourceRow(s, _source_status(s)) for s in edition.sources.order_by("name")],
     )
@@ -167,13 +163,15 @@ def _per_day(queryset: Any, field: str) -> dict[dt.date, int]:
     return {row["day"]: row["n"] for row in rows}
 
 
-def _suppression_counts(edition: Edition | None) -> list[tuple[str, int]]:
-    """Suppressions by reason: all of them, or those of one edition's readers."""
-    suppressions = Suppression.objects.all()
-    if edition is not None:
-        hashes = Subscriber.objects.filter(subscriptions__edition=edition).values("email_hash")
-        suppressions = suppressions.filter(email_hash__in=hashes)
-    counts = dict(suppressions.values_list("reason").annotate(n=Count("id")).order_by())
+def _suppression_counts() -> list[tuple[str, int]]:
+    """Suppressed addresses by reason, for the whole installation, as a suppression holds.
+
+    Not per edition: a suppression keeps only the address's keyed hash, no edition, so the
+    suppressed among one edition's readers is a join of every suppressed hash against the
+    edition's subscribers (0.3-0.8 s at a million readers and 40,000 suppressions). One
+    GROUP BY over the suppressions alone instead; a digest's delivery line on each panel
+    counts the readers its send left out ("suppressed")."""
+    counts = dict(Suppression.objects.values_list("reason").annotate(n=Count("*")).order_by())
     labels = dict(Suppression.Reason.choices)
     return [(labels[reason], counts[reason]) for reason in labels if counts.get(reason)]
 
