@@ -154,3 +154,35 @@ def test_the_dashboard_says_in_words_when_no_reader_has_clicked(sent, admin_clie
     visit(links(sent)[0], "198.51.100.7")
     home = admin_client.get("/admin/").content.decode()
     assert "No clicks yet" not in home and 'class="clicks-trend"' in home
+
+
+def test_the_clicks_panel_reads_only_the_last_14_digests_clicks(admin_client) -> None:
+    """16 sent digests, the nth with n counted clicks and a scanner's: the chart shows the
+    last 14 (3 to 16 clicks, oldest first), the links the last 5; the clicks are counted for
+    those 14 digests alone, from the (digest, counted) index, not for every digest sent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.delivery import factories as delivery
+
+    clock.set_clock(clock.FixedClock(T0))
+    edition = factories.edition(slug="us", name="US Evening Headlines")
+    for n in range(1, 17):
+        digest = delivery.digest(edition, day=dt.date(2026, 11, 1) + dt.timedelta(n), state="sent")
+        item = digest.items.create(position=1, headline=f"Story {n}")
+        Click.objects.bulk_create(Click(digest=digest, item=item) for _ in range(n))
+        Click.objects.create(digest=digest, item=item, counted=False)
+    with CaptureQueriesContext(connection) as queries:
+        home = admin_client.get("/admin/").content.decode()
+    bars = re.findall(r"<title>(2026-11-\d\d): (\d+) clicks</title>", home)
+    assert bars == [(f"2026-11-{n + 1:02}", str(n)) for n in range(3, 17)]
+    assert re.findall(r"Tue 17 Nov \((\d+)\)", home) == ["16"]
+    assert len(re.findall(r"/admin/engagement/click/digest/\d+/", home)) == 5
+    counts = [q["sql"] for q in queries.captured_queries if 'FROM "engagement_click"' in q["sql"]]
+    assert len(counts) == 1 and 'JOIN "digests_digest"' not in counts[0]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {counts[0]}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX click_digest_counted" in plan
