@@ -323,3 +323,33 @@ def test_an_action_on_every_row_of_a_capped_list_is_refused(staff, edition, cap_
         },
     )
     assert Subscription.objects.exclude(status=Subscription.Status.CONFIRMED).count() == 2
+
+
+def test_a_whole_address_finds_its_reader_by_the_unique_indexes_any_case(staff, edition) -> None:
+    """Staff search for the address a reader wrote from: the reader, found by the stored
+    address or its keyed hash (any case), not `LIKE '%…%'` over every reader (which also
+    listed the longer addresses holding it). A part of an address, a name, or a whole address
+    no reader has is Django's search, as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.confirmed(edition, email="ann@example.org")
+    factories.confirmed(edition, email="joann@example.org")
+    bob = factories.confirmed(edition, email="Bob@EXAMPLE.com").subscriber
+    Subscriber.objects.filter(pk=bob.pk).update(name="Robert Ann-Marie")
+    assert Subscriber.objects.get(pk=bob.pk).email == "Bob@example.com"
+
+    def listed(query: str) -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            page = staff.get(f"{BASE}subscriber/", {"q": query}).content.decode()
+        emails = re.findall(r'<th class="field-email"><a href="[^"]+">([^<]+)</a>', page)
+        return sorted(emails), [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"]]
+
+    assert listed("ann@example.org") == (["ann@example.org"], [])
+    assert listed(" ANN@Example.ORG ") == (["ann@example.org"], [])
+    assert listed("bob@example.com") == (["Bob@example.com"], [])
+    emails, likes = listed("nn@example.org")  # no reader's whole address: Django's search
+    assert emails == ["ann@example.org", "joann@example.org"] and likes
+    assert listed("joann")[0] == ["joann@example.org"]
+    assert listed("Ann-Marie")[0] == ["Bob@example.com"]
+    assert listed("example.org")[0] == ["ann@example.org", "joann@example.org"]

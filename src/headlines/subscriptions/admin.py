@@ -115,6 +115,18 @@ class SubscriberAdmin(CappedCount):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Subscriber]:
         return super().get_queryset(request).prefetch_related("subscriptions__edition")
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Subscriber], search_term: str
+    ) -> tuple[QuerySet[Subscriber], bool]:
+        """A whole address ("this reader wrote to us") finds its reader by the unique indexes
+        alone, any case; Django's search, `UPPER(email) LIKE '%…%' OR UPPER(name) LIKE …`,
+        read every reader for it (0.6-0.7 s at a million). Anything else, and a whole address
+        no reader has, is Django's search: a part of an address, a name, a longer address."""
+        found = selectors.subscriber_ids_by_address(text=search_term)
+        if found:
+            return queryset.filter(pk__in=found), False
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description="Editions")
     def editions(self, obj: Subscriber) -> str:
         return ", ".join(f"{s.edition.slug} ({s.status})" for s in obj.subscriptions.all())
