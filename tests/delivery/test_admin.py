@@ -122,3 +122,40 @@ def test_digest_deliveries_count_each_state_up_to_the_cap_and_the_digest_exactly
     own = admin_client.get(f"/admin/delivery/digestdelivery/{digest.pk}/change/")
     assert "queued 4 · sending 0 · sent 4" in own.content.decode()
     assert "total 8" in own.content.decode()
+
+
+def test_the_deliveries_filter_by_digest_offers_recent_digests_in_statements_that_do_not_grow(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Django's filter by digest listed every digest ever made and read each one's edition for
+    its name: a digest a day an edition made the page 400 statements after a year. The latest
+    are offered, their editions read with them; an older digest is still one link away."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.delivery import ledger
+    from headlines.delivery.admin import ByDigest
+
+    monkeypatch.setattr(ByDigest, "RECENT", 3)
+    ed = factories.edition()
+    factories.readers(ed, 2)
+    first = factories.digest(ed)
+    ledger.fill(digest=first, now=first.built_at, send_now=True)
+
+    def statements() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            page = admin_client.get("/admin/delivery/delivery/").content.decode()
+        return len(queries), page
+
+    few, _ = statements()
+    later = [factories.digest(ed, day=first.date + dt.timedelta(days=n)) for n in range(1, 9)]
+    many, page = statements()
+    assert many == few
+    offered = page.split('id="changelist-filter"')[1]
+    assert str(later[-1]) in offered and str(first) not in offered  # the latest three only
+    linked = admin_client.get(f"/admin/delivery/delivery/?digest__id__exact={first.pk}")
+    text = linked.content.decode()
+    assert linked.status_code == 200 and "2 deliveries" in text
+    assert str(first) in text.split('id="changelist-filter"')[1]  # shown as the chosen one
+    bad = admin_client.get("/admin/delivery/delivery/?digest__id__exact=x")
+    assert bad.status_code == 302 and "e=1" in bad["Location"]
