@@ -106,6 +106,12 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        # The admin's filters by language and by duplicate reason: one probe a value each
+        # (core.admin_lists.IndexedValuesFilter), not DISTINCT over every article.
+        indexes = [
+            models.Index(fields=["language"], name="article_language"),
+            models.Index(fields=["duplicate_reason"], name="article_duplicate_reason"),
+        ]
         constraints = [
             # Re-fetching a feed must never store the same page twice for one source.
             models.UniqueConstraint(

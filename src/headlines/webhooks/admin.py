@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from headlines.core.admin_lists import CappedCount
+from headlines.core.admin_lists import CappedCount, IndexedValuesFilter
 from headlines.core.errors import InvalidInput
 from headlines.core.events import EVENTS
 from headlines.webhooks import services
@@ -124,7 +124,7 @@ class EndpointAdmin(admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(CappedCount):
     list_display = ("created_at", "endpoint", "event_type", "state", "attempts", "last_status")
-    list_filter = ("state", "event_type", "endpoint")
+    list_filter = ("state", ("event_type", IndexedValuesFilter), "endpoint")
     readonly_fields = [f.name for f in Message._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

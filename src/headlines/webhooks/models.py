@@ -61,7 +61,11 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            # The admin's filter by event type: one probe a type (IndexedValuesFilter).
+            models.Index(fields=["event_type"], name="webhook_message_event_type"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.endpoint_id} ({self.state})"
