@@ -80,6 +80,20 @@ def test_the_count_beside_the_search_box_is_shown_for_a_search_or_a_filter_only(
     assert "5 results (" in page and "Show all" in page
 
 
+def _offers_without_distinct(admin_client: Client, url: str, wanted: list[str]) -> None:
+    """The list at `url` offers each of `wanted` in its filters, once and in order, and no
+    statement of the page reads a column's values by DISTINCT but the drill-down's dates."""
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url).content.decode()
+    # (the date drill-down of a list this short is Django's own, DISTINCT of its dates)
+    distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
+    assert all("created_at" in sql for sql in distinct), (url, distinct)
+    offered = [v for v in wanted if f">{v}</a>" in page]
+    assert offered == wanted, (url, offered)
+    positions = [page.index(f">{v}</a>") for v in wanted]
+    assert positions == sorted(positions)
+
+
 def _drill_down(admin_client: Client, query: str) -> tuple[list[str], list[str]]:
     """The date drill-down's choices on the jobs list, and the statements of the page."""
     import re
@@ -148,15 +162,7 @@ def test_the_filters_by_value_offer_every_value_held_without_distinct(
         ("/admin/api/auditentry/", ["source.create", "subscriber.create", "201", "422"]),
         ("/admin/api/auditentry/", ["desk", "partner"]),
     ]:
-        with CaptureQueriesContext(connection) as queries:
-            page = admin_client.get(url).content.decode()
-        # (the date drill-down of a list this short is Django's own, DISTINCT of its dates)
-        distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
-        assert all("created_at" in sql for sql in distinct), (url, distinct)
-        offered = [v for v in wanted if f">{v}</a>" in page]
-        assert offered == wanted, (url, offered)
-        positions = [page.index(f">{v}</a>") for v in wanted]
-        assert positions == sorted(positions)
+        _offers_without_distinct(admin_client, url, wanted)
     page = admin_client.get("/admin/core/job/?kind=webhooks.deliver").content.decode()
     assert "2 jobs" in page
     page = admin_client.get("/admin/api/auditentry/?status=422").content.decode()
@@ -188,13 +194,7 @@ def test_articles_and_webhook_messages_filter_by_value_without_distinct(
         ("/admin/intake/article/", ["same_text"]),
         ("/admin/webhooks/message/", ["digest.sent", "subscriber.confirmed"]),
     ]:
-        with CaptureQueriesContext(connection) as queries:
-            page = admin_client.get(url).content.decode()
-        # (the date drill-down of a list this short is Django's own, DISTINCT of its dates)
-        distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
-        assert all("created_at" in sql for sql in distinct), (url, distinct)
-        offered = [v for v in wanted if f">{v}</a>" in page]
-        assert offered == wanted, (url, offered)
+        _offers_without_distinct(admin_client, url, wanted)
     page = admin_client.get("/admin/intake/article/?language=en").content.decode()
     assert "3 articles" in page
     page = admin_client.get("/admin/webhooks/message/?event_type=subscriber.confirmed").content
