@@ -490,8 +490,9 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_JOB_BATCH",
         int,
         10,
-        "Short jobs an embedded worker thread claims at once. Also the most that can run twice "
-        "per thread when the process is killed (the in-flight window).",
+        "Short jobs an embedded worker thread claims at once, marked done together, or every "
+        "tenth of a second when they are slow. Also the most that can run twice per thread "
+        "when the process is killed (the in-flight window): with slow jobs, the one in hand.",
         group="jobs",
         minimum=1,
         maximum=10000,

@@ -35,6 +35,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
@@ -201,8 +202,16 @@ def stop_requested() -> threading.Event | None:
     return getattr(_running, "stop", None)
 
 
+# Jobs that ran are marked done together at the batch's end, or as soon as this long has passed
+# since the last mark: a batch of quick jobs is one write, and behind a slow relay (a
+# confirmation email taking a second) each is marked before the next starts, so a worker
+# killed mid-batch runs again only the job in hand, not every one the batch had done.
+FINISH_SECONDS = 0.1
+
+
 def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | None = None) -> int:
-    """Run jobs this owner holds, one after another; mark the ones that ran done together.
+    """Run jobs this owner holds, one after another; mark the ones that ran done together
+    (at the end, or every FINISH_SECONDS).
 
     Returns how many succeeded. A job that raises is recorded (retry later or failed) and the
     rest go on. Once `stop` is set the rest are left held, for the worker's stop to give back:
@@ -212,6 +221,8 @@ def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | N
     from headlines.core import jobqueue
 
     done: list[int] = []
+    succeeded = 0
+    marked = time.monotonic()
     _running.stop = stop
     try:
         for item in claimed:
@@ -224,10 +235,14 @@ def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | N
                 log.warning("job %s #%d failed (%s): %s", item.kind, item.id, status, exc)
             else:
                 done.append(item.id)
+                succeeded += 1
+            if done and time.monotonic() - marked >= FINISH_SECONDS:
+                jobqueue.finish(owner=owner, ids=done)
+                done, marked = [], time.monotonic()
     finally:
         _running.stop = None
         jobqueue.finish(owner=owner, ids=done)
-    return len(done)
+    return succeeded
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,7 +3,8 @@
 Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up is answered
 while a digest goes out; the other threads take short jobs first and long ones (`long=True`:
 sends, ingest, builds) when no short job waits. Short jobs are claimed in batches of
-HEADLINES_JOB_BATCH in one short write transaction, and marked done together. A job queued in
+HEADLINES_JOB_BATCH in one short write transaction, and marked done together (or every tenth
+of a second, `jobs.FINISH_SECONDS`, when they are slow). A job queued in
 this process wakes the threads at once, and so does one committed in a web process of the same
 `headlines run` (its `Doorbell` writes a byte down a pipe that `listen` reads); others (retries
 coming due, jobs queued by a command in another process) are found by polling every
