@@ -11,7 +11,12 @@ from django.http import HttpRequest, HttpResponse
 
 from headlines.core.admin_lists import CappedCount, CappedPaginator
 from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
-from headlines.delivery.selectors import CappedProgress, digest_progress, digest_progress_capped
+from headlines.delivery.selectors import (
+    WAITING,
+    CappedProgress,
+    digest_progress,
+    digest_progress_capped,
+)
 from headlines.digests.models import Digest
 
 State = Delivery.State
@@ -101,7 +106,7 @@ class DigestDeliveryAdmin(ReadOnly):
         if p.time_left is None:
             return "—"
         left = str(p.time_left).split(".")[0]
-        return f"{left}+" if p.over(State.QUEUED, State.SENDING, State.DEFERRED) else left
+        return f"{left}+" if p.over(*WAITING) else left
 
     @admin.display(description="deliveries by state (exact)")
     def exact_counts(self, obj: DigestDelivery) -> str:

@@ -12,6 +12,7 @@ from headlines.delivery.models import BounceEvent, Delivery
 
 State = Delivery.State
 RATE_WINDOW = dt.timedelta(seconds=60)
+WAITING = (State.QUEUED, State.SENDING, State.DEFERRED)  # still to go out
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def digest_progress(*, digest_id: int) -> DigestProgress:
     """Counts per state, the send rate over the last minute and the time left at that rate."""
     counts = ledger_counts(digest_ids=[digest_id])[digest_id]
     rate = _rate(digest_id)
-    remaining = counts[State.QUEUED] + counts[State.SENDING] + counts[State.DEFERRED]
+    remaining = sum(counts[s] for s in WAITING)
     return DigestProgress(
         digest_id=digest_id, rate=rate, time_left=_time_left(remaining, rate), **counts
     )
@@ -75,7 +76,6 @@ class CappedProgress:
     cap: int
     counts: dict[str, int]  # at most cap + 1 each; cap + 1 means "more than cap"
     rate: float
-    time_left: dt.timedelta | None  # at least this long when `remaining` is past the cap
 
     def count(self, *states: str) -> int:
         """The states' rows, each counted up to the cap: exact unless `over(*states)`."""
@@ -85,23 +85,16 @@ class CappedProgress:
         return any(self.counts[s] > self.cap for s in states)
 
     @property
-    def remaining(self) -> int:
-        return self.count(State.QUEUED, State.SENDING, State.DEFERRED)
+    def time_left(self) -> dt.timedelta | None:
+        """At that rate; at least this long when what waits is past the cap (`over(*WAITING)`)."""
+        return _time_left(self.count(*WAITING), self.rate)
 
 
 def digest_progress_capped(*, digest_id: int, cap: int) -> CappedProgress:
     """`digest_progress` for a page of digests: each state counted up to `cap` rows."""
     ledger = Delivery.objects.filter(digest_id=digest_id)
     counts = {s: ledger.filter(state=s)[: cap + 1].count() for s in State.values}
-    rate = _rate(digest_id)
-    remaining = sum(min(counts[s], cap) for s in (State.QUEUED, State.SENDING, State.DEFERRED))
-    return CappedProgress(
-        digest_id=digest_id,
-        cap=cap,
-        counts=counts,
-        rate=rate,
-        time_left=_time_left(remaining, rate),
-    )
+    return CappedProgress(digest_id=digest_id, cap=cap, counts=counts, rate=_rate(digest_id))
 
 
 def _rate(digest_id: int) -> float:

@@ -30,7 +30,11 @@ def clicks_per_story(*, digest_id: int) -> list[StoryClicks]:
 
 def clicks_trend(*, edition_id: int, digests: int = 14) -> list[tuple[dt.date, int]]:
     """Counted clicks of the edition's last `digests` digests that went out, oldest first."""
-    recent = last_digests_clicks(edition_id=edition_id, digests=digests)
+    return as_trend(last_digests_clicks(edition_id=edition_id, digests=digests))
+
+
+def as_trend(recent: list[tuple[Digest, int]]) -> list[tuple[dt.date, int]]:
+    """`last_digests_clicks` rows as a trend: (day, clicks), oldest first."""
     return sorted((digest.date, n) for digest, n in recent)
 
 

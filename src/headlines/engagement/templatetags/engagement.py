@@ -16,9 +16,10 @@ register = template.Library()
 def edition_clicks(edition: Edition) -> SafeString:
     # One read for both: the chart's last 14 digests, newest first; the links name 5 of them.
     recent = selectors.last_digests_clicks(edition_id=edition.pk, digests=14)
-    trend = sorted((digest.date, n) for digest, n in recent)
     context = {
-        "chart": charts.trend_bars(trend, label=f"{edition.name}: clicks per digest"),
+        "chart": charts.trend_bars(
+            selectors.as_trend(recent), label=f"{edition.name}: clicks per digest"
+        ),
         "digests": recent[:5],
     }
     return mark_safe(render_to_string("engagement/edition_clicks.html", context))  # noqa: S308
