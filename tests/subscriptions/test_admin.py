@@ -327,7 +327,7 @@ def test_an_action_on_every_row_of_a_capped_list_is_refused(staff, edition, cap_
 
 def test_a_whole_address_finds_its_reader_by_the_unique_indexes_any_case(staff, edition) -> None:
     """Staff search for the address a reader wrote from: the reader, found by the stored
-    address or its keyed hash (any case), not `LIKE '%…%'` over every reader (which also
+    address's keyed hash (any case), not `LIKE '%…%'` over every reader (which also
     listed the longer addresses holding it). A part of an address, a name, or a whole address
     no reader has is Django's search, as before."""
     from django.db import connection

@@ -7,13 +7,11 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import NotFound
-from headlines.subscriptions.hashing import email_hash, normalise_email
+from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 
 EXPORT_COLUMNS = (
@@ -41,22 +39,6 @@ def subscriber_find(*, email: str) -> Subscriber:
     if subscriber is None:
         raise NotFound("no subscriber with that address")
     return subscriber
-
-
-def subscriber_ids_by_address(*, text: str) -> list[int]:
-    """The reader whose whole address `text` is, by the unique indexes alone: the stored
-    address (normalised, as sign-up stores it) or the keyed hash (the address lower-cased
-    whole, so `ANN@example.org` finds `Ann@example.org`). Empty when `text` is not an email
-    address, or is one no reader has. Two ids only if the hashes were made with another key."""
-    text = text.strip()
-    try:
-        validate_email(text)
-    except ValidationError:
-        return []
-    found = Subscriber.objects.filter(
-        Q(email=normalise_email(text)) | Q(email_hash=email_hash(text))
-    )
-    return sorted(found.values_list("pk", flat=True))
 
 
 def subscription_find(*, email: str, edition_id: int) -> Subscription:
