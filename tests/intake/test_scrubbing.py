@@ -329,6 +329,42 @@ def test_menus_and_related_lists_go_by_their_links_in_any_language() -> None:
     assert [r.reason for r in removed] == ["navigation"] * 4 + ["related"] * 2
 
 
+RELATED_PAGE = """<html><body><article><p>El Congreso aprobó el presupuesto.</p></article>
+<section><a href="/n/1">Hacienda recorta el gasto en obras</a>
+<a href="/n/2">La oposición pide explicaciones</a> <a href="/n/3">Suben los impuestos</a>
+<a href="/n/4">El ministro comparece el lunes</a></section></body></html>"""
+
+
+def test_a_short_heading_over_a_removed_list_goes_with_it_in_any_language() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    links = Links.from_html(RELATED_PAGE)
+    story = [
+        "El Congreso aprobó el presupuesto del próximo año con los votos de la mayoría.",
+        "Calendario",  # a crosshead over lines that are not links stays
+        "Marzo: debate",
+        "Abril: votación final en el pleno",
+        "La oposición anunció que recurrirá la votación ante el Tribunal Constitucional.",
+    ]
+    closing = [
+        "Notas relacionadas",
+        "Hacienda recorta el gasto en obras",
+        "La oposición pide explicaciones",
+    ]
+    kept, removed = scrub(story + closing, extracted=True, links=links)
+    assert kept == story
+    assert [(r.text, r.reason) for r in removed] == [(line, "related") for line in closing]
+    # Over a single link among the prose (no list), a crosshead is the article's.
+    lone = [*story[:1], "Más datos", "Suben los impuestos", *story[4:]]
+    kept, _ = scrub(lone, extracted=True, links=links)
+    assert kept == lone
+    # Over a menu in the middle of the text, its heading goes too.
+    menu = [*story[:1], "Secciones", *closing[1:], "Suben los impuestos", *story[4:]]
+    kept, removed = scrub(menu, extracted=True, links=links)
+    assert kept == [story[0], story[4]]
+    assert [r.reason for r in removed] == ["navigation"] * 4
+
+
 def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
     paragraphs = [
         "Home Sport",
@@ -647,9 +683,9 @@ def test_other_stories_closing_the_text_with_their_blurbs_are_related() -> None:
         "exemption for journalists, which the press council has asked for since March.",
         "Those chiefs should make it clear that they are as angry about this as they were "
         "about the last attempt to regulate the press, and that they will not back down.",
-        "Other opinion columns",
     ]
     teasers = [
+        "Other opinion columns",  # the list's heading goes with it
         "Editorial Fraser's lasting legacy",
         "MALCOLM Fraser was an effective prime minister, a thinker and a reformer.",
         "Doctor knows best",
@@ -659,7 +695,7 @@ def test_other_stories_closing_the_text_with_their_blurbs_are_related() -> None:
     ]
     kept, removed = scrub(story + teasers, extracted=True, links=Links.from_html(TEASERS_PAGE))
     assert kept == story
-    assert [r.reason for r in removed] == ["related"] * 6
+    assert [r.reason for r in removed] == ["related"] * 7
 
 
 def test_a_page_made_of_linked_headlines_and_blurbs_is_the_article() -> None:

@@ -125,29 +125,53 @@ def _link_lists(
 ) -> list[str]:
     """With the page's links known: a run of three or more lines made of links is a menu,
     and so is one line made of three or more; two or more closing the text are the related
-    list. Short lines that are not links (crossheads, key points, a timeline) stay."""
+    list; a short heading over a list so removed ("Notas relacionadas", "Most popular")
+    goes with it. Short lines that are not links (crossheads, key points, a timeline) stay."""
     parts = [links.parts(line) if units(line) <= LINK_LINE_MAX_WORDS else 0 for line in kept]
-    out: list[str] = []
+    reasons: list[str | None] = [None] * len(kept)
     i = 0
     while i < len(kept):
         j = i
         while j < len(kept) and parts[j]:
             j += 1
-        run = kept[i:j]
-        menu = len(run) >= 3 or (len(run) == 1 and parts[i] >= 3)
-        related = not menu and len(run) >= 2 and j == len(kept)
+        menu = j - i >= 3 or (j - i == 1 and parts[i] >= 3)
+        related = not menu and j - i >= 2 and j == len(kept)
         if (menu and "navigation" not in skip) or (related and "related" not in skip):
-            removed.extend((line, "navigation" if menu else "related") for line in run)
-        else:
-            out.extend(run or [kept[i]])
+            reasons[i:j] = ["navigation" if menu else "related"] * (j - i)
         i = max(j, i + 1)
+    _headings_over(kept, reasons, links)
+    out = []
+    for line, reason in zip(kept, reasons, strict=True):
+        if reason:
+            removed.append((line, reason))
+        else:
+            out.append(line)
     return out
+
+
+def _headings_over(kept: list[str], reasons: list[str | None], links: Links) -> None:
+    """A short line that is not a sentence nor a link, standing over two or more removed link
+    lines or over removed ones that close the text, is that list's heading."""
+    for i in range(len(kept) - 1):
+        if reasons[i] is not None or reasons[i + 1] is None:
+            continue
+        j = i + 1
+        while j < len(kept) and reasons[j] is not None:
+            j += 1
+        line = kept[i]
+        if (
+            (j - i > 2 or j == len(kept))
+            and menu_item(line)
+            and links.share(line) < TEASER_LINK_SHARE
+        ):
+            reasons[i] = reasons[i + 1]
 
 
 def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Links) -> list[str]:
     """Other stories closing the text, each a linked headline over a short blurb that is not
     a link ("Fraser's lasting legacy" / "MALCOLM Fraser — an effective prime minister …"):
-    TEASERS or more such pairs at the end are the related list under a story."""
+    TEASERS or more such pairs at the end are the related list under a story, with the short
+    heading over them."""
     start = len(kept)
     while start >= 2:
         headline, blurb = kept[start - 2], kept[start - 1]
@@ -160,6 +184,9 @@ def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Lin
             break
         start -= 2
     if start > 0 and (len(kept) - start) // 2 >= TEASERS:
+        heading = kept[start - 1]
+        if start > 1 and menu_item(heading) and links.share(heading) < TEASER_LINK_SHARE:
+            start -= 1  # the list's heading ("Other opinion columns")
         removed.extend((line, "related") for line in kept[start:])
         return kept[:start]
     return kept
