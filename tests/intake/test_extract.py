@@ -148,3 +148,41 @@ def test_the_pipeline_reads_dash_from_the_stream_it_is_given() -> None:
     assert isinstance(article, CleanArticle)
     assert (article.input, article.title) == ("-", "Tram line opens in the city")
     assert list(extract_inputs(["-"])) == [Failure("-", "no standard input was given to read")]
+
+
+BROKEN_STORY = [
+    "The harbour board voted on Tuesday to rebuild the north pier before the winter storms, "
+    "after two years of repairs that cost more than a new pier would have.",
+    "Fishermen said the old landing stage had become too dangerous to use at low tide, and "
+    "asked for a temporary one while the work is done.",
+    "The board expects the new pier to open in the spring of next year, weather permitting.",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "markup",
+    [
+        # An archive's copy of a page, inside its own element instead of <html>.
+        '<text id="http://example.test/pier" title="Pier" encoding="utf-8">\n'
+        '<div class="holder"><div id="outer">{body}</div></div></text>',
+        # A <title> that never closes holds the rest of the page as its text.
+        "<html><head><title>Pier vote - The Courier\n<script>var ad = 1;</script>\n"
+        '</head><body><div id="story">{body}</div></body></html>',
+        # A doctype cut off by a broken template.
+        '<!DOCTYPE htm\n  <div id="header"><a href="/">The Courier</a></div>\n'
+        '<div id="story">{body}</div></body></html>',
+    ],
+    ids=["archive-element", "unclosed-title", "cut-doctype"],
+)
+def test_a_page_with_broken_markup_still_gives_its_article(tmp_path: Path, markup: str) -> None:
+    # trafilatura found no text in any of these ("no article text found"), as lxml roots them.
+    body = "".join(f"<p>{p}</p>" for p in BROKEN_STORY)
+    path = tmp_path / "page.html"
+    path.write_text(markup.format(body=body), encoding="utf-8")
+    out = StringIO()
+    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
+    [article] = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert article["text"] == "\n\n".join(BROKEN_STORY)
+    assert "<script" not in article["text"]
+    assert any("fresh <body>" in r["text"] for r in article["removed"])

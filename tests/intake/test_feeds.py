@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from headlines.intake.errors import ParseError
-from headlines.intake.reading import feeds
+from headlines.intake.reading import decoding, feeds
 from headlines.intake.reading.inputs import items_from_bytes, read_file
 from headlines.intake.reading.items import RawItem
 
@@ -336,3 +336,50 @@ def test_characters_no_database_stores_leave_a_json_feed() -> None:
     }
     title, (entry,) = feeds.parse_feed(json.dumps(feed).encode(), where="feed.json")
     assert (title, entry.title, entry.html) == ("Port News", "Ferry back", "<p>ab</p>")
+
+
+CHINESE = (
+    "朱镕基总理周三在北京会见了来访的代表团，双方就经济合作和贸易问题交换了意见。"
+    "会谈结束后，双方签署了多项合作协议，涉及能源、交通和教育等领域。"
+)
+
+
+def test_a_page_declaring_gb2312_is_read_as_the_gbk_it_uses() -> None:
+    # 镕 is GBK, not GB2312: pages labelled gb2312 are written in its extension, as browsers
+    # read them (the label was tried strictly, failed, and the page went to a detector).
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        f"<title>会见</title></head><body><p>{CHINESE}</p></body></html>"
+    ).encode("gbk")
+    [item] = items_from_bytes(page, input="page.html")
+    assert isinstance(item, RawItem) and CHINESE in item.html
+
+
+def test_a_declared_charset_with_a_corrupt_byte_is_still_the_pages() -> None:
+    # One broken character in a long page: "cannot tell the text's character encoding" before.
+    paragraph = f"<p>{CHINESE}</p>".encode("gb18030")
+    page = (
+        b'<html><head><meta charset="gb2312"><title>t</title></head><body>'
+        + paragraph * 20
+        + b"<p>\xb0\x20</p>"
+        + paragraph * 20
+        + b"</body></html>"
+    )
+    [item] = items_from_bytes(page, input="page.html")
+    assert isinstance(item, RawItem)
+    assert item.html.count(CHINESE) == 40 and item.html.count("\ufffd") == 1
+    # Broken all over, the declaration is not the page's: it goes to the detector.
+    broken = b'<html><head><meta charset="gb2312"></head><body>' + b"\xb0\x20\xff" * 400
+    assert decoding.charset_of(broken + b"</body></html>") not in ("gb18030", "gb2312")
+
+
+def test_curly_quotes_under_an_iso_8859_1_label_are_curly_quotes() -> None:
+    # Windows-1252's quotes and dashes, written under the latin-1 label browsers read as it.
+    page = (
+        '<html><head><meta charset="iso-8859-1"><title>t</title></head><body>'
+        "<p>The mayor said \u201cwe will rebuild\u201d \u2014 and the caf\u00e9 reopened.</p>"
+        "</body></html>"
+    ).encode("cp1252")
+    [item] = items_from_bytes(page, input="page.html")
+    assert isinstance(item, RawItem)
+    assert "\u201cwe will rebuild\u201d \u2014 and the caf\u00e9" in item.html

@@ -62,7 +62,18 @@ def from_html(
     title = _without_site_name((meta["title"] or title).strip(), html)
     text, note = _main_text(html, url, title)
     if not text.strip():
-        return None
+        # Markup lxml cannot root in a body (a page inside an archive's own element, a
+        # cut-off doctype, a title that never closes and so holds the rest of the page as its
+        # text) hides the whole page from trafilatura; inside a fresh body, its title closed
+        # at its first line's end, the same markup is read.
+        repaired = _closed_title(html)
+        text, note = _main_text(f"<html><body>{repaired}</body></html>", url, title)
+        if not text.strip():
+            return None
+        note = note or (
+            "no text was found in the page as its markup stands; it was read again inside a "
+            "fresh <body>"
+        )
     paragraphs = [line.strip() for line in text.split("\n") if line.strip()]
     if not title:
         # A page or record with no <title> and no og:title (an article body exported from a
@@ -85,6 +96,20 @@ def from_html(
         published=date,
         extras={"extraction": note} if note else {},
     )
+
+
+TITLE_OPEN = re.compile(r"<title\b[^>]{0,2000}>", re.I)
+TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
+
+
+def _closed_title(html: str) -> str:
+    """`html` with a `<title>` that is never closed closed at the end of its line."""
+    opened = TITLE_OPEN.search(html)
+    if opened is None or TITLE_CLOSE.search(html, opened.end()):
+        return html
+    end = html.find("\n", opened.end())
+    end = len(html) if end < 0 else end
+    return f"{html[:end]}</title>{html[end:]}"
 
 
 H1_OPEN = re.compile(r"<h1\b[^>]{0,2000}>", re.I)

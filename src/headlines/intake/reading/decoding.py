@@ -17,6 +17,23 @@ TIE = 0.01
 GARBLED = 0.2
 GARBLED_SAMPLE = 50_000
 BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b")
+# What a declared charset stands for in practice: browsers read these labels as the charsets
+# that extend them (the WHATWG Encoding Standard), and pages written under them use the
+# extension's characters (GBK's under "gb2312", curly quotes under "iso-8859-1").
+SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "tis-620": "cp874",
+    "iso8859-11": "cp874",
+    "euc_kr": "cp949",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+}
+# A declared charset that reads all but one byte in this many (a corrupt byte, a character cut
+# in a copy) is still the page's: a browser shows it with a replacement character or two.
+BYTES_PER_BROKEN = 1000
 
 
 def refuse_binary(content: bytes, *, content_type: str = "", where: str = "") -> None:
@@ -65,21 +82,23 @@ def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tupl
     refuse_binary(content, where=where)
     if content.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None
-    candidates = [declared]
+    named = [declared]
     meta = META_CHARSET.search(content[:4096])
     if meta:
-        candidates.append(meta.group(1).decode("ascii", "ignore"))
-    candidates.append("utf-8")
-    for name in candidates:
-        codec = _codec(name) if name else None
-        if codec:
-            try:
-                text = codecs.getincrementaldecoder(codec)().decode(content, final=not partial)
-            except UnicodeDecodeError:
-                continue
-            return _unless_garbled(content, codec, text, partial=partial)
+        named.append(meta.group(1).decode("ascii", "ignore"))
+    codecs_named = [c for c in (_codec(name) if name else None for name in named) if c]
+    candidates = [c for codec in codecs_named for c in (SUPERSETS.get(codec), codec) if c]
+    for codec in dict.fromkeys([*candidates, "utf-8"]):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(content, final=not partial)
+        except UnicodeDecodeError:
+            continue
+        return _unless_garbled(content, codec, text, partial=partial)
     if mostly_utf8(content):
         return "utf-8", None
+    for codec in dict.fromkeys(candidates):
+        if codec != "utf-8" and _mostly(content, codec):
+            return codec, None
     encoding = detect(content[:200_000])
     if encoding is None:
         raise ParseError(f"{where or 'input'}: cannot tell the text's character encoding")
@@ -111,6 +130,17 @@ def _unless_garbled(
     if mess_ratio(better[:GARBLED_SAMPLE], maximum_threshold=1.0) * 2 >= garbled:
         return codec, text
     return detected, better
+
+
+def _mostly(content: bytes, codec: str) -> bool:
+    """Whether the declared `codec` reads `content` but for a few broken bytes, into text that
+    does not read as garbled."""
+    from charset_normalizer.md import mess_ratio
+
+    text = content.decode(codec, "replace")
+    if text.count("\ufffd") > len(content) // BYTES_PER_BROKEN:
+        return False
+    return mess_ratio(text[:GARBLED_SAMPLE], maximum_threshold=1.0) < GARBLED
 
 
 def mostly_utf8(content: bytes) -> bool:
