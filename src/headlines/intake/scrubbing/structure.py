@@ -150,8 +150,8 @@ def _link_lists(
 
 
 def _headings_over(kept: list[str], reasons: list[str | None], links: Links) -> None:
-    """A short line that is not a sentence nor a link, standing over two or more removed link
-    lines or over removed ones that close the text, is that list's heading."""
+    """A short line that is neither a sentence nor a link, standing over two or more removed
+    link lines or over removed ones that close the text, is that list's heading."""
     for i in range(len(kept) - 1):
         if reasons[i] is not None or reasons[i + 1] is None:
             continue
