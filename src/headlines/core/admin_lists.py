@@ -62,6 +62,21 @@ class CappedCount(admin.ModelAdmin):
         return super().response_action(request, queryset, *args, **kwargs)
 
 
+class OwnFilterNames(admin.ModelAdmin):
+    """A list whose own filters (`SimpleListFilter`s in `list_filter`) keep the parameter name of
+    the Django filter they replace, a relation's path (`?digest__id__exact=7`), so links and
+    bookmarks keep working: Django checks every parameter against `lookup_allowed` before any
+    filter takes its own, and would refuse those paths."""
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        own = {
+            f.parameter_name
+            for f in self.list_filter
+            if isinstance(f, type) and issubclass(f, admin.SimpleListFilter)
+        }
+        return lookup in own or super().lookup_allowed(lookup, value, request)
+
+
 class ProbedDates(admin.ModelAdmin):
     """A `date_hierarchy` drill-down whose years, months or days are found by one EXISTS a
     period over the field's index (`ProbedChangeList`), where Django's reads the date of every

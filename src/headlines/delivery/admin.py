@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from headlines.core.admin_lists import CappedCount, CappedPaginator
+from headlines.core.admin_lists import CappedCount, CappedPaginator, OwnFilterNames
 from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
 from headlines.delivery.selectors import (
     WAITING,
@@ -143,16 +143,12 @@ class ByDigest(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(CappedCount, ReadOnly):
+class DeliveryAdmin(OwnFilterNames, CappedCount, ReadOnly):
     list_display = ["id", "digest", "subscription", "state", "attempts", "last_reply", "sent_at"]
     list_filter = ["state", ByDigest]
     raw_id_fields = ["digest", "subscription"]
     list_select_related = ["digest__edition", "subscription__subscriber", "subscription__edition"]
     search_fields = ["message_id"]
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        # The filter by digest keeps the name of Django's own, a relation's path.
-        return lookup == ByDigest.parameter_name or super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(BounceEvent)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from headlines.core.admin_lists import CappedCount
+from headlines.core.admin_lists import CappedCount, OwnFilterNames
 from headlines.core.errors import DomainError, NotFound
 from headlines.core.models import Edition
 from headlines.subscriptions import csvfiles, preferences, selectors, services
@@ -95,7 +95,7 @@ class ByStatus(_BySubscription):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(CappedCount):
+class SubscriberAdmin(OwnFilterNames, CappedCount):
     list_display = ("email", "name", "marketing", "editions", "created_at")
     search_fields = ("email", "name")
     list_filter = (ByEdition, ByStatus, "marketing")
@@ -106,11 +106,6 @@ class SubscriberAdmin(CappedCount):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # readers arrive by sign-up or by the CSV import, with their consent
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        # The filters by subscription keep the names of Django's own, a relation's path.
-        by_subscription = {ByEdition.parameter_name, ByStatus.parameter_name}
-        return lookup in by_subscription or super().lookup_allowed(lookup, value, request)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Subscriber]:
         return super().get_queryset(request).prefetch_related("subscriptions__edition")
