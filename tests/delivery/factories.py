@@ -8,6 +8,7 @@ from typing import Any
 
 from headlines.core import clock
 from headlines.core.models import Edition
+from headlines.delivery.models import Delivery
 from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import Subscriber, Subscription
@@ -81,3 +82,11 @@ def digest(
     }
     values.update(fields)
     return Digest.objects.create(edition=ed, date=day or dt.date(2026, 11, 25), **values)
+
+
+def ledger_row(digest: Digest, subscription: Subscription, **fields: Any) -> Delivery:
+    """One delivery in the digest's ledger, queued and due now unless `fields` say otherwise."""
+    now = clock.now()
+    values: dict[str, Any] = {"next_attempt_at": now, "deadline": now + dt.timedelta(hours=3)}
+    values.update(fields)
+    return Delivery.objects.create(digest=digest, subscription=subscription, **values)

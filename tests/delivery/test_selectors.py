@@ -20,14 +20,8 @@ def test_progress_counts_rate_and_time_left() -> None:
     digest = factories.digest(ed)
     states = ["sent"] * 6 + ["queued"] * 2 + ["deferred", "failed"]
     for sub, state in zip(subs, states, strict=True):
-        Delivery.objects.create(
-            digest=digest,
-            subscription=sub,
-            state=state,
-            next_attempt_at=NOW,
-            deadline=NOW + dt.timedelta(hours=3),
-            sent_at=NOW - dt.timedelta(seconds=30) if state == "sent" else None,
-        )
+        sent_at = NOW - dt.timedelta(seconds=30) if state == "sent" else None
+        factories.ledger_row(digest, sub, state=state, sent_at=sent_at)
     p = digest_progress(digest_id=digest.pk)
     assert (p.sent, p.queued, p.deferred, p.failed, p.total, p.remaining) == (6, 2, 1, 1, 10, 3)
     assert p.rate == pytest.approx(6 / 60)
@@ -40,12 +34,7 @@ def test_no_recent_sends_means_no_estimate_and_an_empty_digest_is_done() -> None
     digest = factories.digest(ed)
     empty = digest_progress(digest_id=digest.pk)
     assert (empty.total, empty.time_left) == (0, dt.timedelta(0))
-    Delivery.objects.create(
-        digest=digest,
-        subscription=factories.reader(ed),
-        next_attempt_at=NOW,
-        deadline=NOW + dt.timedelta(hours=3),
-    )
+    factories.ledger_row(digest, factories.reader(ed))
     assert digest_progress(digest_id=digest.pk).time_left is None
 
 
@@ -56,13 +45,7 @@ def test_ledger_counts_keep_each_digests_states_apart() -> None:
     subs = [factories.reader(ed) for _ in range(4)]
     for digest, states in [(first, ["sent", "sent", "failed"]), (second, ["queued"] * 4)]:
         for sub, state in zip(subs, states, strict=False):
-            Delivery.objects.create(
-                digest=digest,
-                subscription=sub,
-                state=state,
-                next_attempt_at=NOW,
-                deadline=NOW + dt.timedelta(hours=3),
-            )
+            factories.ledger_row(digest, sub, state=state)
     counts = ledger_counts(digest_ids=[first.pk, second.pk, empty.pk])
     nothing = dict.fromkeys(Delivery.State.values, 0)
     assert counts[first.pk] == {**nothing, "sent": 2, "failed": 1}

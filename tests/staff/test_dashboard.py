@@ -6,7 +6,6 @@ from django.test import Client
 
 from headlines.core import clock
 from headlines.core.models import Edition
-from headlines.delivery.models import Delivery
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.staff.dashboard import readers_chart, readers_series, staff_dashboard
@@ -14,6 +13,7 @@ from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import Subscriber, Subscription, Suppression
 from headlines.subscriptions.services import suppression_add
 from tests import factories
+from tests.delivery import factories as delivery_factories
 
 NOW = dt.datetime(2026, 3, 14, 17, 0, tzinfo=dt.UTC)
 
@@ -135,13 +135,7 @@ def test_each_digest_shows_its_own_ledger(newsroom) -> None:
         (older, ["sent", "queued", "queued", "deferred", "skipped", "sending"]),
     ]:
         for subscription, state in zip(readers, states, strict=False):
-            Delivery.objects.create(
-                digest=digest,
-                subscription=subscription,
-                state=state,
-                next_attempt_at=NOW,
-                deadline=NOW + dt.timedelta(hours=3),
-            )
+            delivery_factories.ledger_row(digest, subscription, state=state)
     rows = {row.digest.subject: row.outcome for row in staff_dashboard().panels[1].digests}
     assert rows == {
         "": "—",  # the draft: no ledger yet
