@@ -7,9 +7,11 @@ so a killed sender's rows come back quickly) to an aiosmtpd relay in this proces
 every copy each reader receives and answers each message after a delay (none, 20 ms, 100 ms:
 a relay that takes 1,000, 50 or 10 messages a second a connection). The send is SIGKILLed
 BENCH_KILLS times (default 5), each after a random 40-150 more messages (seeded), started again
-each time, and finally left to finish. A relay's 250 that the killed sender had not yet written
-to the ledger is the only way a reader gets the digest twice; the figure is copies beyond the
-first, per kill.
+each time, and finally left to finish. The figure is copies beyond the first, per kill. Each
+accepted message is in the killed sender's journal (delivery/journal.py) the moment its 250 is
+read, and the next sender records it from there: what can still go twice is the message on the
+wire of each thread, that the relay took and whose 250 the sender never read. (Before the
+journal, every 250 not yet written to the ledger went again: a tenth of a second's a thread.)
 """
 
 from __future__ import annotations

@@ -746,8 +746,10 @@ SETTINGS += (
         int,
         50,
         "A sender thread writes relay replies to the ledger after this many messages, or a "
-        "tenth of a second, whichever comes first: per thread, the most a killed sender can "
-        "send twice. The audience is read again every this many messages.",
+        "tenth of a second, whichever comes first (each one is in the sender's journal at "
+        "once, so a killed sender's successor on the same machine sends none of them again; "
+        "elsewhere, per thread, the most a killed sender can send twice). The audience is read "
+        "again every this many messages.",
         group="delivery",
         minimum=1,
         maximum=100000,

@@ -68,8 +68,10 @@ def test_a_sender_killed_at_random_moments_then_restarted(
     got = received(smtp_peer)
     assert len(got) == readers, "every reader got the digest"
     duplicates = sum(got.values()) - readers
-    # At a kill, each thread may hold up to FLUSH accepted-but-unrecorded messages + 1 on the wire.
-    assert duplicates <= kills * THREADS * (FLUSH + 1)
+    # At a kill each thread may hold up to FLUSH accepted replies not yet in the ledger, but its
+    # journal has them (delivery.journal) and the restart records them: what can go twice is the
+    # message on the wire, that the relay took and the thread never heard accepted, one a thread.
+    assert duplicates <= kills * THREADS
     assert kills >= 1 and "nothing left to send" in done.stdout
     # The restart says what it sent itself beside what the killed runs had recorded.
     said = re.search(r"sent (\d+) \((\d+) now, (\d+) before\),", done.stdout)

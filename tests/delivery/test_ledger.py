@@ -168,6 +168,37 @@ def test_claims_are_disjoint_and_an_expired_lease_returns_rows() -> None:
     assert all(x.attempts == 2 for x in c)
 
 
+def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_over() -> None:
+    # Settled in the takeover's own transaction: a second sender that died right after taking
+    # them over cannot leave them looking unsent to a third, whose journal lookup would find
+    # nothing under the second's name.
+    ed = factories.edition()
+    factories.readers(ed, 5)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    dead = ledger.claim(digest_id=digest.pk, owner="dead", limit=3, now=NOW)
+    accepted = {dead[0].id, dead[1].id}
+    asked: list[dict[int, str]] = []
+
+    def settle(taken_from: dict[int, str]) -> list[Outcome]:
+        asked.append(taken_from)
+        return [Outcome(i, State.SENT, 250, "2.0.0 queued (from its journal)") for i in accepted]
+
+    later = NOW + dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"] + 1)
+    taken = ledger.claim(digest_id=digest.pk, owner="next", limit=10, now=later, settle=settle)
+
+    assert asked == [{row.id: "dead" for row in dead}]  # only the rows whose sender died
+    assert {row.id for row in taken} == set(
+        Delivery.objects.values_list("id", flat=True)
+    ) - accepted
+    for row in Delivery.objects.filter(pk__in=accepted):
+        assert (row.state, row.last_code, row.sent_at) == (State.SENT, 250, later)
+    # Nobody else can take them now, whatever happens to "next".
+    much_later = later + dt.timedelta(hours=1)
+    again = ledger.claim(digest_id=digest.pk, owner="third", limit=10, now=much_later)
+    assert {row.id for row in again} == {row.id for row in taken}
+
+
 def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
     ed = factories.edition()
     factories.reader(ed)

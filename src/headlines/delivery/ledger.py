@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,29 +156,52 @@ def _due_kinds(now: dt.datetime) -> tuple[Q, ...]:
     )
 
 
-def claim(*, digest_id: int, owner: str, limit: int, now: dt.datetime) -> list[Claimed]:
-    """Lease up to `limit` due deliveries of a digest to `owner`."""
-    lease = _lease()
+def claim(
+    *,
+    digest_id: int,
+    owner: str,
+    limit: int,
+    now: dt.datetime,
+    settle: Callable[[dict[int, str]], list[Outcome]] | None = None,
+) -> list[Claimed]:
+    """Lease up to `limit` due deliveries of a digest to `owner`.
+
+    `settle` is shown the rows taken over from a sender whose lease ran out (row id: that
+    sender). The outcomes it gives back (its journal says the relay accepted those messages:
+    delivery.journal) are recorded in the same transaction as the takeover, so no later sender
+    can take them for unsent, and those rows are not returned to be sent.
+    """
+    held_for = _lease()
     rows = Delivery.objects.select_for_update(skip_locked=True).filter(
         digest_id=digest_id, deadline__gt=now
     )
     with transaction.atomic():
         ids: list[int] = []
+        taken_from: dict[int, str] = {}
         for kind in _due_kinds(now):
             if len(ids) < limit:
-                ids += (
-                    rows.filter(kind)
-                    .order_by("next_attempt_at")
-                    .values_list("id", flat=True)[: limit - len(ids)]
-                )
+                due = rows.filter(kind).order_by("next_attempt_at")
+                for row_id, state, previous in due.values_list("id", "state", "lease_owner")[
+                    : limit - len(ids)
+                ]:
+                    ids.append(row_id)
+                    if state == State.SENDING:
+                        taken_from[row_id] = previous
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids).update(
             state=State.SENDING,
             lease_owner=owner[:64],
-            lease_expires_at=now + lease,
+            lease_expires_at=now + held_for,
             attempts=F("attempts") + 1,
         )
+        if settle is not None and taken_from:
+            settled = settle(taken_from)
+            record(owner=owner, outcomes=settled, now=now)
+            done = {o.delivery_id for o in settled}
+            ids = [i for i in ids if i not in done]
+    if not ids:
+        return []
     found = Delivery.objects.filter(id__in=ids).values_list(
         "id", "subscription_id", "attempts", "deadline"
     )

@@ -16,6 +16,7 @@ claimed but did not send, so a stop sends nobody twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 import socket
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.db import connections
 
 from headlines.core import clock
-from headlines.delivery import ledger
+from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Channel, Reply, Verdict
 from headlines.delivery.ledger import Claimed, Outcome
 from headlines.delivery.models import Delivery
@@ -81,6 +82,10 @@ class Sender:
         self.on_progress = on_progress
         self.segments = Segments(digest_get(digest_id=digest_id))
         self.tally = Tally()
+        self.journal = journal.Journal(self.owner)
+        # Dead senders' journals, read once each when their rows are taken over.
+        self.journals: dict[str, dict[int, journal.Accepted]] = {}
+        self.journals_lock = threading.Lock()
         self.errors: list[BaseException] = []
         self.done = threading.Event()
         self.stop = stop or threading.Event()
@@ -89,12 +94,17 @@ class Sender:
         """Send everything claimable now, on `threads` threads; return when none is left."""
         beat = threading.Thread(target=self._heartbeat, name="headlines-send-beat", daemon=True)
         self.done.clear()
+        journal.purge()
         beat.start()
+        recorded = False
         try:
             self._run_threads()
+            recorded = not self.errors
         finally:
             self.done.set()
             beat.join()
+            if recorded:  # every reply is in the ledger; with an error some may not be
+                self.journal.remove()
         if self.errors:
             raise self.errors[0]
         return self.tally
@@ -136,10 +146,16 @@ class Sender:
 
     def _loop(self) -> None:
         while not self.stop.is_set():
+            settled: list[Outcome] = []
             claimed = ledger.claim(
-                digest_id=self.digest_id, owner=self.owner, limit=self.batch, now=clock.now()
+                digest_id=self.digest_id,
+                owner=self.owner,
+                limit=self.batch,
+                now=clock.now(),
+                settle=functools.partial(self._accepted_before, into=settled),
             )
-            if not claimed:
+            self._counted(settled)
+            if not claimed and not settled:
                 return
             self._send_batch(claimed)
 
@@ -177,7 +193,35 @@ class Sender:
             message = self.segments.template(reader.topics).render(reader)
         except Exception as exc:  # a malformed stored address must not stop the batch
             return Outcome(item.id, State.FAILED, None, f"could not build the message: {exc}")
-        return classify(item, self.channel.deliver(message), now=clock.now())
+        outcome = classify(item, self.channel.deliver(message), now=clock.now())
+        if outcome.state == State.SENT:
+            self.journal.accepted(
+                item.id, code=outcome.code, reply=outcome.reply, relay=outcome.relay
+            )
+        return outcome
+
+    def _accepted_before(self, taken_from: dict[int, str], *, into: list[Outcome]) -> list[Outcome]:
+        """Rows taken over from senders that died before recording them, whose journals on this
+        machine say the relay accepted them: sent, not to be sent again (`ledger.claim` records
+        them). Also left in `into`, to be counted once the claim has committed."""
+        found = into
+        found.clear()
+        with self.journals_lock:
+            for delivery_id, owner in taken_from.items():
+                if owner not in self.journals or owner == self.owner[:64]:
+                    # Its own rows, if a heartbeat failed for a whole lease: read afresh.
+                    self.journals[owner] = journal.read(owner)
+                accepted = self.journals[owner].get(delivery_id)
+                if accepted is not None:
+                    note = (
+                        f"{accepted.reply} (accepted before its sender stopped; from its journal)"
+                    )
+                    found.append(
+                        Outcome(delivery_id, State.SENT, accepted.code, note, accepted.relay)
+                    )
+        if found:
+            log.info("%d readers a stopped sender had mailed recorded from its journal", len(found))
+        return found
 
     def _give_back(self, unsent: list[Claimed]) -> None:
         """Claimed but never handed to the channel: due again at once, for any sender."""
@@ -192,6 +236,12 @@ class Sender:
                 from headlines.delivery.bounces import bounce_record_refusal
 
                 bounce_record_refusal(delivery_id=outcome.delivery_id, reply=outcome.reply)
+        self._counted(outcomes)
+
+    def _counted(self, outcomes: list[Outcome]) -> None:
+        """Outcomes now in the ledger, for the tally and the progress report."""
+        if not outcomes:
+            return
         self.tally.add(outcomes)
         if self.on_progress is not None:
             self.on_progress(outcomes)
