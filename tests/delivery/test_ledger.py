@@ -13,6 +13,7 @@ from headlines.delivery.channels import Reply, Verdict
 from headlines.delivery.ledger import Outcome
 from headlines.delivery.models import Delivery
 from headlines.delivery.sender import classify
+from headlines.digests.models import Digest
 from headlines.subscriptions import audience
 from headlines.subscriptions.models import Subscription
 from headlines.subscriptions.services import subscription_import_confirmed
@@ -21,6 +22,15 @@ from tests.delivery import factories
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 25, 18, 30, tzinfo=dt.UTC)
 State = Delivery.State
+
+
+def due_now(*, readers: int) -> Digest:
+    """An approved digest of a new edition with `readers` readers, every one due at NOW."""
+    ed = factories.edition()
+    factories.readers(ed, readers)
+    digest = factories.digest(ed)
+    ledger.fill(digest=digest, now=NOW, send_now=True)
+    return digest
 
 
 def test_fill_is_idempotent_and_adds_only_new_readers() -> None:
@@ -153,10 +163,7 @@ def test_a_waiting_digest_sees_a_reader_join_or_move_at_once_in_one_query() -> N
 
 
 def test_claims_are_disjoint_and_an_expired_lease_returns_rows() -> None:
-    ed = factories.edition()
-    factories.readers(ed, 10)
-    digest = factories.digest(ed)
-    ledger.fill(digest=digest, now=NOW, send_now=True)
+    digest = due_now(readers=10)
     a = ledger.claim(digest_id=digest.pk, owner="a", limit=6, now=NOW)
     b = ledger.claim(digest_id=digest.pk, owner="b", limit=6, now=NOW)
     assert len(a) == 6 and len(b) == 4 and not {c.id for c in a} & {c.id for c in b}
@@ -172,10 +179,7 @@ def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_
     # Settled in the takeover's own transaction: a second sender that died right after taking
     # them over cannot leave them looking unsent to a third, whose journal lookup would find
     # nothing under the second's name.
-    ed = factories.edition()
-    factories.readers(ed, 5)
-    digest = factories.digest(ed)
-    ledger.fill(digest=digest, now=NOW, send_now=True)
+    digest = due_now(readers=5)
     dead = ledger.claim(digest_id=digest.pk, owner="dead", limit=3, now=NOW)
     accepted = {dead[0].id, dead[1].id}
     asked: list[dict[int, str]] = []
@@ -214,10 +218,7 @@ def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
 
 
 def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None:
-    ed = factories.edition()
-    factories.readers(ed, 2)
-    digest = factories.digest(ed)
-    ledger.fill(digest=digest, now=NOW, send_now=True)
+    digest = due_now(readers=2)
     first, second = Delivery.objects.order_by("id")
     Delivery.objects.filter(pk=second.pk).update(state=State.DEFERRED, last_reply="451 busy")
     assert ledger.sweep(digest_id=digest.pk, now=NOW) == {"skipped": 0, "failed": 0}
@@ -236,10 +237,7 @@ def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None
 
 
 def test_the_heartbeat_renews_only_the_rows_its_sender_holds() -> None:
-    ed = factories.edition()
-    factories.readers(ed, 6)
-    digest = factories.digest(ed)
-    ledger.fill(digest=digest, now=NOW, send_now=True)
+    digest = due_now(readers=6)
     mine = ledger.claim(digest_id=digest.pk, owner="me", limit=3, now=NOW)
     ledger.claim(digest_id=digest.pk, owner="other", limit=3, now=NOW)
     lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
@@ -362,10 +360,7 @@ def test_the_heartbeat_does_not_wait_for_a_row_its_sender_is_recording() -> None
 
     from django.db import connections, transaction
 
-    ed = factories.edition()
-    factories.readers(ed, 3)
-    digest = factories.digest(ed)
-    ledger.fill(digest=digest, now=NOW, send_now=True)
+    digest = due_now(readers=3)
     claimed = ledger.claim(digest_id=digest.pk, owner="me", limit=3, now=NOW)
     busy, done = threading.Event(), threading.Event()
 
