@@ -65,7 +65,7 @@ class Journal:
     copying it there, without a system call. The kernel holds the mapped pages as the file's own
     (they reach the disk when the process is gone, killed or not), and a write(2) a message cost
     the sender threads their turn at the interpreter lock: 3-5 % of a fast send. The file grows
-    CHUNK at a time; what lies past the last line is zeros."""
+    CHUNK at a time, its blocks reserved first; what lies past the last line is zeros."""
 
     def __init__(self, owner: str) -> None:
         self.path = path_of(owner)
@@ -104,7 +104,9 @@ class Journal:
             flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
             self.fd = os.open(self.path, flags, 0o600)
         size = (len(self.map) if self.map is not None else 0) + max(CHUNK, need)
-        os.ftruncate(self.fd, size)  # zeros, and no disk until written
+        # The blocks are reserved here, where a full disk is an OSError: a page of a sparse file
+        # that the file system cannot place when it is first written is a SIGBUS instead.
+        os.posix_fallocate(self.fd, 0, size)
         if self.map is not None:
             self.map.close()
         self.map = mmap.mmap(self.fd, size)
