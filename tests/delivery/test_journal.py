@@ -16,6 +16,7 @@ from headlines.core import clock
 from headlines.delivery import journal, ledger, services
 from headlines.delivery.models import Delivery
 from headlines.delivery.sender import new_owner
+from headlines.digests.models import Digest
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
 
@@ -128,6 +129,48 @@ def test_readers_a_dead_sender_had_mailed_are_recorded_as_sent_not_mailed_again(
         assert "journal" in done.last_reply
     # The new sender ended with every reply recorded: its own journal is gone.
     assert sorted(journal.folder().glob("*.journal")) == [journal.path_of(dead)]
+
+
+def test_only_the_rows_a_journal_lists_are_settled_and_each_journal_is_read_once(
+    data_dir: Path,
+) -> None:
+    first, second = journal.Journal("a:1:x"), journal.Journal("b:2:y")
+    first.accepted(1, code=250, reply="queued 1", relay="mx:25")
+    second.accepted(3, code=250, reply="queued 3", relay="mx:25")
+    kept: dict[str, dict[int, journal.Accepted]] = {}
+
+    found = journal.settled({1: "a:1:x", 2: "a:1:x", 3: "b:2:y", 4: "c:3:z"}, read_from=kept)
+
+    assert [(o.delivery_id, o.state, o.code, o.relay) for o in found] == [
+        (1, State.SENT, 250, "mx:25"),
+        (3, State.SENT, 250, "mx:25"),
+    ]
+    assert found[0].reply == "queued 1 (accepted before its sender stopped; from its journal)"
+    assert set(kept) == {"a:1:x", "b:2:y", "c:3:z"} and kept["c:3:z"] == {}
+    first.path.unlink()  # read once: what was read is what counts for this sender
+    assert [o.delivery_id for o in journal.settled({1: "a:1:x"}, read_from=kept)] == [1]
+
+
+@pytest.mark.django_db
+def test_the_schedulers_tick_closing_a_dead_senders_rows_reads_its_journal(data_dir: Path) -> None:
+    # Nobody took the dead sender's rows over before their window closed (the service was down
+    # for hours): the ones its journal lists reached the relay and must not go out again when
+    # `headlines send` later revives what failed.
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    an_hour_ago = clock.now() - dt.timedelta(hours=1)
+    digest = factories.digest(ed, day=an_hour_ago.date(), state=Digest.State.SENDING)
+    ledger.fill(digest=digest, now=an_hour_ago, send_now=True)
+    dead = new_owner()
+    held = ledger.claim(digest_id=digest.pk, owner=dead, limit=3, now=an_hour_ago)
+    journal.Journal(dead).accepted(held[0].id, code=250, reply="2.0.0 queued", relay="mx:25")
+    Delivery.objects.update(deadline=clock.now() - dt.timedelta(minutes=1))
+
+    services.delivery_dispatch()
+
+    states = dict(Delivery.objects.values_list("id", "state"))
+    assert states == {held[0].id: State.SENT, held[1].id: State.FAILED, held[2].id: State.FAILED}
+    assert ledger.bring_forward(digest_id=digest.pk, now=clock.now()) == 2  # not the sent one
 
 
 @pytest.mark.django_db(transaction=True)

@@ -221,9 +221,9 @@ def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None
     digest = due_now(readers=2)
     first, second = Delivery.objects.order_by("id")
     Delivery.objects.filter(pk=second.pk).update(state=State.DEFERRED, last_reply="451 busy")
-    assert ledger.sweep(digest_id=digest.pk, now=NOW) == {"skipped": 0, "failed": 0}
+    assert ledger.sweep(digest_id=digest.pk, now=NOW) == {"skipped": 0, "failed": 0, "sent": 0}
     closed = ledger.sweep(digest_id=digest.pk, now=NOW + dt.timedelta(hours=3, seconds=1))
-    assert closed == {"skipped": 1, "failed": 1}
+    assert closed == {"skipped": 1, "failed": 1, "sent": 0}
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.state, second.state, second.last_reply) == (
@@ -234,6 +234,29 @@ def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None
     # `headlines send` later brings both back: neither reader has had it.
     assert ledger.bring_forward(digest_id=digest.pk, now=NOW + dt.timedelta(hours=4)) == 2
     assert ledger.open_rows(digest_id=digest.pk) == 2
+
+
+def test_the_sweep_records_as_sent_what_a_dead_senders_journal_lists_and_fails_the_rest() -> None:
+    # A sender died and nobody took its rows over before their window closed: the rows its
+    # journal lists had reached the relay, the others' outcome is unknown.
+    digest = due_now(readers=3)
+    held = ledger.claim(digest_id=digest.pk, owner="dead", limit=3, now=NOW)
+    asked: list[dict[int, str]] = []
+
+    def settle(held_by: dict[int, str]) -> list[Outcome]:
+        asked.append(held_by)
+        return [Outcome(held[0].id, State.SENT, 250, "2.0.0 queued (from its journal)")]
+
+    closes = held[0].deadline
+    assert ledger.sweep(digest_id=digest.pk, now=closes, settle=settle) == {
+        "skipped": 0,
+        "failed": 2,
+        "sent": 1,
+    }
+    assert asked == [{row.id: "dead" for row in held}]
+    states = dict(Delivery.objects.values_list("id", "state"))
+    assert states == {held[0].id: State.SENT, held[1].id: State.FAILED, held[2].id: State.FAILED}
+    assert Delivery.objects.get(pk=held[0].id).last_reply == "2.0.0 queued (from its journal)"
 
 
 def test_the_heartbeat_renews_only_the_rows_its_sender_holds() -> None:
@@ -339,13 +362,18 @@ def test_the_sweep_closes_rows_at_their_deadline_however_they_were_queued() -> N
     assert ledger.sweep(digest_id=digest.pk, now=first.deadline - dt.timedelta(seconds=1)) == {
         "skipped": 0,
         "failed": 0,
+        "sent": 0,
     }
-    assert ledger.sweep(digest_id=digest.pk, now=first.deadline) == {"skipped": 0, "failed": 2}
+    assert ledger.sweep(digest_id=digest.pk, now=first.deadline) == {
+        "skipped": 0,
+        "failed": 2,
+        "sent": 0,
+    }
     # `headlines send` brings them back, due now with a new window; that window closes too.
     later = first.deadline + dt.timedelta(hours=1)
     assert ledger.bring_forward(digest_id=digest.pk, now=later) == 2
     closes = later + ledger.window()
-    assert ledger.sweep(digest_id=digest.pk, now=closes) == {"skipped": 2, "failed": 0}
+    assert ledger.sweep(digest_id=digest.pk, now=closes) == {"skipped": 2, "failed": 0, "sent": 0}
     assert not ledger.any_open(digest_id=digest.pk)
 
 

@@ -29,6 +29,9 @@ from pathlib import Path
 
 from django.conf import settings
 
+from headlines.delivery.ledger import Outcome
+from headlines.delivery.models import Delivery
+
 log = logging.getLogger(__name__)
 SUFFIX = ".journal"
 # A journal left by a sender that died is kept this long after its last line: a send taken up
@@ -172,3 +175,26 @@ def purge(*, older_than: dt.timedelta = dt.timedelta(days=KEEP_DAYS)) -> int:
         except OSError:  # another sender removed it first
             continue
     return removed
+
+
+def settled(
+    held_by: dict[int, str], *, read_from: dict[str, dict[int, Accepted]] | None = None
+) -> list[Outcome]:
+    """Of rows held by senders that died (row id: sender), the ones their journals on this
+    machine say a relay accepted, as sent: what `ledger.claim` and `ledger.sweep` record instead
+    of sending them again or calling their outcome unknown. `read_from` keeps each journal read
+    once across calls (a sender taking over many batches)."""
+    journals = {} if read_from is None else read_from
+    found = []
+    for delivery_id, owner in held_by.items():
+        if owner not in journals:
+            journals[owner] = read(owner)
+        accepted = journals[owner].get(delivery_id)
+        if accepted is not None:
+            note = f"{accepted.reply} (accepted before its sender stopped; from its journal)"
+            found.append(
+                Outcome(delivery_id, Delivery.State.SENT, accepted.code, note, accepted.relay)
+            )
+    if found:
+        log.info("%d readers a stopped sender had mailed recorded from its journal", len(found))
+    return found

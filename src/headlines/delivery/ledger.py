@@ -292,8 +292,15 @@ def renew(*, digest_id: int, owner: str, now: dt.datetime) -> int:
 
 
 @transaction.atomic
-def sweep(*, digest_id: int, now: dt.datetime) -> dict[str, int]:
-    """Close rows whose window has passed: never attempted → skipped, retried → failed.
+def sweep(
+    *,
+    digest_id: int,
+    now: dt.datetime,
+    settle: Callable[[dict[int, str]], list[Outcome]] | None = None,
+) -> dict[str, int]:
+    """Close rows whose window has passed: never attempted → skipped, retried → failed, held by
+    a sender that died → sent where `settle` finds them in its journal (as in `claim`), else
+    failed with the outcome unknown.
 
     Run every scheduler tick. A queued or deferred row is always due before its deadline (fill,
     bring_forward and a retry's backoff all keep next_attempt_at < deadline), so only rows due
@@ -306,12 +313,22 @@ def sweep(*, digest_id: int, now: dt.datetime) -> dict[str, int]:
         state=State.SKIPPED, last_reply="its window passed before it could be sent"
     )
     failed = due.filter(state=State.DEFERRED).update(state=State.FAILED)
-    failed += late.filter(state=State.SENDING, lease_expires_at__lt=now).update(
+    stopped = late.filter(state=State.SENDING, lease_expires_at__lt=now)
+    sent = 0
+    if settle is not None:
+        held_by = dict(stopped.values_list("id", "lease_owner"))
+        by_owner: dict[str, list[Outcome]] = defaultdict(list)
+        for outcome in settle(held_by) if held_by else []:
+            by_owner[held_by[outcome.delivery_id]].append(outcome)
+        for owner, outcomes in by_owner.items():
+            record(owner=owner, outcomes=outcomes, now=now)
+            sent += len(outcomes)
+    failed += stopped.update(
         state=State.FAILED,
         lease_owner="",
         last_reply="its sender stopped after the window closed; outcome unknown",
     )
-    return {"skipped": skipped, "failed": failed}
+    return {"skipped": skipped, "failed": failed, "sent": sent}
 
 
 def open_rows(*, digest_id: int) -> int:

@@ -204,24 +204,11 @@ class Sender:
         """Rows taken over from senders that died before recording them, whose journals on this
         machine say the relay accepted them: sent, not to be sent again (`ledger.claim` records
         them). Also left in `into`, to be counted once the claim has committed."""
-        found = into
-        found.clear()
         with self.journals_lock:
-            for delivery_id, owner in taken_from.items():
-                if owner not in self.journals or owner == self.owner[:64]:
-                    # Its own rows, if a heartbeat failed for a whole lease: read afresh.
-                    self.journals[owner] = journal.read(owner)
-                accepted = self.journals[owner].get(delivery_id)
-                if accepted is not None:
-                    note = (
-                        f"{accepted.reply} (accepted before its sender stopped; from its journal)"
-                    )
-                    found.append(
-                        Outcome(delivery_id, State.SENT, accepted.code, note, accepted.relay)
-                    )
-        if found:
-            log.info("%d readers a stopped sender had mailed recorded from its journal", len(found))
-        return found
+            # Its own rows, if a heartbeat failed for a whole lease: its journal read afresh.
+            self.journals.pop(self.owner[:64], None)
+            into[:] = journal.settled(taken_from, read_from=self.journals)
+        return into
 
     def _give_back(self, unsent: list[Claimed]) -> None:
         """Claimed but never handed to the channel: due again at once, for any sender."""

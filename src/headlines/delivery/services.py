@@ -11,7 +11,7 @@ from collections.abc import Callable
 from headlines.core import clock, jobs
 from headlines.core.errors import Conflict, InvalidInput
 from headlines.core.mail import Messenger
-from headlines.delivery import ledger
+from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
 from headlines.delivery.segments import Segments
@@ -100,7 +100,7 @@ def delivery_send_now(
                 since=_late_readers_since(digest, now),
             ):
                 continue
-            ledger.sweep(digest_id=digest_id, now=clock.now())
+            ledger.sweep(digest_id=digest_id, now=clock.now(), settle=journal.settled)
             if not ledger.any_open(digest_id=digest_id):
                 break
             _wait(digest_id, stop)
@@ -157,7 +157,7 @@ def delivery_dispatch() -> dict[str, int]:
             ledger.fill(
                 digest=digest, now=now, send_now=False, since=_late_readers_since(digest, None)
             )
-        swept = ledger.sweep(digest_id=digest.pk, now=now)
+        swept = ledger.sweep(digest_id=digest.pk, now=now, settle=journal.settled)
         if swept["skipped"]:
             log.warning(
                 "%s: %d readers skipped, their window passed before it could be sent",
