@@ -4,10 +4,12 @@ The same engine runs inside `headlines send`, an embedded worker thread and a Ce
 sees three narrow interfaces: the ledger (database), the audience (subscriptions.audience: who
 the claimed rows are, read right before the send) and a `Channel` (delivery.channels).
 Each thread writes its replies back every HEADLINES_DELIVERY_FLUSH messages or RECORD_SECONDS,
-whichever comes first, so a sender killed at any instant leaves, per thread, the replies of the
-last tenth of a second (at most FLUSH) and the message on the wire accepted by the relay but not
-yet marked sent; their lease expires and they go again (the only way a reader can get a digest
-twice). Behind a slow relay that is one or two messages a thread, not FLUSH.
+whichever comes first, and each relay's 250 at once to the sender's journal (delivery.journal).
+A sender killed at any instant leaves its rows to the next one once their lease expires, and
+that one records as sent what the journal lists (on the same machine): what goes twice is the
+message on the wire of each thread, that the relay took and whose 250 the thread never read
+(the only way a reader can get a digest twice; without the journal, also the replies of the
+last tenth of a second, at most FLUSH a thread).
 A sender asked to stop (its `stop` event: Ctrl-C or SIGTERM on `headlines send`) is not killed:
 it finishes the message on the wire, records every reply in hand and gives back the rows it
 claimed but did not send, so a stop sends nobody twice.
