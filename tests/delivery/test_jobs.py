@@ -12,6 +12,7 @@ from headlines.core import clock, jobs, scheduler
 from headlines.core.worker import EmbeddedWorker
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
+from headlines.delivery.sender import new_owner
 from headlines.digests.models import Digest
 from headlines.subscriptions.models import Subscription
 from tests.conftest import SMTPPeer
@@ -222,7 +223,8 @@ def test_a_send_that_ends_with_rows_under_a_dead_senders_lease_comes_back_for_th
     fixed = at(18, 5)
     clock.set_clock(fixed)
     ledger.fill(digest=digest, now=fixed.now(), send_now=True)
-    ledger.claim(digest_id=digest.pk, owner="dead", limit=4, now=fixed.now())  # then it died
+    dead = new_owner()  # a sender on this machine, as the restarted worker's
+    ledger.claim(digest_id=digest.pk, owner=dead, limit=4, now=fixed.now())  # then it died
     bells = Doorbells()
     previous = jobs.set_backend(bells)
     try:

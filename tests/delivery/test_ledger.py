@@ -164,13 +164,13 @@ def test_a_waiting_digest_sees_a_reader_join_or_move_at_once_in_one_query() -> N
 
 def test_claims_are_disjoint_and_an_expired_lease_returns_rows() -> None:
     digest = due_now(readers=10)
-    a = ledger.claim(digest_id=digest.pk, owner="a", limit=6, now=NOW)
-    b = ledger.claim(digest_id=digest.pk, owner="b", limit=6, now=NOW)
+    a = ledger.claim(digest_id=digest.pk, owner="host:a", limit=6, now=NOW)
+    b = ledger.claim(digest_id=digest.pk, owner="host:b", limit=6, now=NOW)
     assert len(a) == 6 and len(b) == 4 and not {c.id for c in a} & {c.id for c in b}
-    assert ledger.claim(digest_id=digest.pk, owner="c", limit=6, now=NOW) == []
-    # "a" dies. Once its lease runs out, its rows go to the next sender.
+    assert ledger.claim(digest_id=digest.pk, owner="host:c", limit=6, now=NOW) == []
+    # "a" dies. Once its lease runs out, its rows go to the next sender on its machine.
     later = NOW + dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"] + 1)
-    c = ledger.claim(digest_id=digest.pk, owner="c", limit=20, now=later)
+    c = ledger.claim(digest_id=digest.pk, owner="host:c", limit=20, now=later)
     assert {x.id for x in c} == {x.id for x in a} | {x.id for x in b}
     assert all(x.attempts == 2 for x in c)
 
@@ -180,7 +180,7 @@ def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_
     # them over cannot leave them looking unsent to a third, whose journal lookup would find
     # nothing under the second's name.
     digest = due_now(readers=5)
-    dead = ledger.claim(digest_id=digest.pk, owner="dead", limit=3, now=NOW)
+    dead = ledger.claim(digest_id=digest.pk, owner="host:dead", limit=3, now=NOW)
     accepted = {dead[0].id, dead[1].id}
     asked: list[dict[int, str]] = []
 
@@ -189,9 +189,9 @@ def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_
         return [Outcome(i, State.SENT, 250, "2.0.0 queued (from its journal)") for i in accepted]
 
     later = NOW + dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"] + 1)
-    taken = ledger.claim(digest_id=digest.pk, owner="next", limit=10, now=later, settle=settle)
+    taken = ledger.claim(digest_id=digest.pk, owner="host:next", limit=10, now=later, settle=settle)
 
-    assert asked == [{row.id: "dead" for row in dead}]  # only the rows whose sender died
+    assert asked == [{row.id: "host:dead" for row in dead}]  # only the rows whose sender died
     assert {row.id for row in taken} == set(
         Delivery.objects.values_list("id", flat=True)
     ) - accepted
@@ -199,8 +199,38 @@ def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_
         assert (row.state, row.last_code, row.sent_at) == (State.SENT, 250, later)
     # Nobody else can take them now, whatever happens to "next".
     much_later = later + dt.timedelta(hours=1)
-    again = ledger.claim(digest_id=digest.pk, owner="third", limit=10, now=much_later)
+    again = ledger.claim(digest_id=digest.pk, owner="host:third", limit=10, now=much_later)
     assert {row.id for row in again} == {row.id for row in taken}
+
+
+def test_a_dead_senders_rows_go_to_its_own_machine_first_and_elsewhere_a_lease_later() -> None:
+    # Its journal is on its machine: a sender there records what the relay already has, where a
+    # sender on another machine would mail those readers again.
+    digest = due_now(readers=4)
+    dead = ledger.claim(digest_id=digest.pk, owner="far:1:dead", limit=2, now=NOW)
+    lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
+    expired = NOW + lease + dt.timedelta(seconds=1)
+
+    elsewhere = ledger.claim(digest_id=digest.pk, owner="near:3:y", limit=10, now=expired)
+    assert len(elsewhere) == 2 and {c.id for c in elsewhere}.isdisjoint({c.id for c in dead})
+    at_home = ledger.claim(digest_id=digest.pk, owner="far:2:x", limit=10, now=expired)
+    assert {c.id for c in at_home} == {c.id for c in dead}
+
+
+def test_a_lost_machines_rows_go_elsewhere_one_lease_later() -> None:
+    digest = due_now(readers=2)
+    dead = ledger.claim(digest_id=digest.pk, owner="lost:1:dead", limit=2, now=NOW)
+    lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
+    second = dt.timedelta(seconds=1)
+    # When each sender should look again: its own machine's at the lease's end, another's later.
+    assert ledger.next_wake(digest_id=digest.pk, owner="lost:3:y") == NOW + lease
+    assert ledger.next_wake(digest_id=digest.pk, owner="other:2:x") == NOW + 2 * lease
+    assert ledger.next_wake(digest_id=digest.pk) == NOW + lease
+    assert ledger.claim(digest_id=digest.pk, owner="other:2:x", limit=9, now=NOW + lease) == []
+    taken = ledger.claim(
+        digest_id=digest.pk, owner="other:2:x", limit=9, now=NOW + 2 * lease + second
+    )
+    assert {c.id for c in taken} == {c.id for c in dead}
 
 
 def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
@@ -261,14 +291,14 @@ def test_the_sweep_records_as_sent_what_a_dead_senders_journal_lists_and_fails_t
 
 def test_the_heartbeat_renews_only_the_rows_its_sender_holds() -> None:
     digest = due_now(readers=6)
-    mine = ledger.claim(digest_id=digest.pk, owner="me", limit=3, now=NOW)
-    ledger.claim(digest_id=digest.pk, owner="other", limit=3, now=NOW)
+    mine = ledger.claim(digest_id=digest.pk, owner="host:me", limit=3, now=NOW)
+    ledger.claim(digest_id=digest.pk, owner="host:other", limit=3, now=NOW)
     lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
     beat = NOW + lease - dt.timedelta(seconds=1)
-    assert ledger.renew(digest_id=digest.pk, owner="me", now=beat) == 3
+    assert ledger.renew(digest_id=digest.pk, owner="host:me", now=beat) == 3
     # Past the first lease: "other" stopped beating, its rows go to the next claim; mine stay.
     later = NOW + lease + dt.timedelta(seconds=1)
-    taken = ledger.claim(digest_id=digest.pk, owner="next", limit=10, now=later)
+    taken = ledger.claim(digest_id=digest.pk, owner="host:next", limit=10, now=later)
     assert {c.id for c in taken}.isdisjoint({c.id for c in mine}) and len(taken) == 3
 
 

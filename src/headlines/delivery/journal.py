@@ -3,13 +3,14 @@
 The ledger hears of a relay's reply up to RECORD_SECONDS or HEADLINES_DELIVERY_FLUSH messages
 later (sender.py). A sender killed in between (SIGKILL, the OOM killer, a crashed interpreter)
 left those readers mailed with no row saying so; the rows' lease ran out and the next sender
-mailed them the same digest again (bench_kill: about forty readers a kill behind a fast
+mailed them the same digest again (bench_kill: about thirty readers a kill behind a fast
 relay). So each accepted message is also one line in its sender's journal in the data folder,
 copied there right after the reply: the kernel keeps what was written when the process dies (not
 when the machine does). A sender that takes over a dead sender's rows on the same
 machine reads that sender's journal as it takes them over and records what it finds there as
 sent, with the relay's own reply, in the same transaction (`ledger.claim`'s `settle`), instead
-of sending it again.
+of sending it again; senders on that machine get a dead sender's rows a lease before senders
+elsewhere, which have no journal of it (`ledger._claim_kinds`).
 
 A sender that ends with every reply recorded removes its journal; one left behind by a sender
 that died is removed by a sender starting KEEP_DAYS after its last line.

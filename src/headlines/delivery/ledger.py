@@ -156,6 +156,26 @@ def _due_kinds(now: dt.datetime) -> tuple[Q, ...]:
     )
 
 
+def machine_of(owner: str) -> str:
+    """The machine a sender runs on, from its name (`sender.new_owner`: host:pid:random)."""
+    return owner.partition(":")[0]
+
+
+def _on_machine_of(owner: str) -> Q:
+    return Q(lease_owner__startswith=f"{machine_of(owner)}:")
+
+
+def _claim_kinds(now: dt.datetime, owner: str, held_for: dt.timedelta) -> tuple[Q, ...]:
+    """`_due_kinds` for a sender named `owner`: a dead sender's rows go first to a sender on its
+    own machine, where its journal is (delivery.journal), and to one elsewhere a lease later, so
+    that the worker restarted there, or a neighbour, records what the journal lists rather than
+    a sender on another machine mailing those readers again. A lost machine's rows wait one
+    lease more."""
+    died, *rest = _due_kinds(now)
+    here = _on_machine_of(owner)
+    return (died & here, died & ~here & Q(lease_expires_at__lt=now - held_for), *rest)
+
+
 def claim(
     *,
     digest_id: int,
@@ -178,7 +198,7 @@ def claim(
     with transaction.atomic():
         ids: list[int] = []
         taken_from: dict[int, str] = {}
-        for kind in _due_kinds(now):
+        for kind in _claim_kinds(now, owner, held_for):
             if len(ids) < limit:
                 due = rows.filter(kind).order_by("next_attempt_at")
                 for row_id, state, previous in due.values_list("id", "state", "lease_owner")[
@@ -341,8 +361,9 @@ def any_open(*, digest_id: int) -> bool:
     return Delivery.objects.filter(digest_id=digest_id, state__in=OPEN).exists()
 
 
-def next_wake(*, digest_id: int) -> dt.datetime | None:
-    """The earliest moment an open row could become claimable again.
+def next_wake(*, digest_id: int, owner: str | None = None) -> dt.datetime | None:
+    """The earliest moment an open row could become claimable again (by `owner`: another
+    machine's leased rows a lease after theirs runs out, as `claim` takes them).
 
     One minimum per state: each is the first entry of the claim index's (digest, state) range,
     where a minimum over two states at once read every open row (0.5 s at a million, asked up
@@ -352,8 +373,17 @@ def next_wake(*, digest_id: int) -> dt.datetime | None:
         rows.filter(state=state).aggregate(at=Min("next_attempt_at"))["at"]
         for state in (State.QUEUED, State.DEFERRED)
     ]
-    leased = rows.filter(state=State.SENDING).aggregate(at=Min("lease_expires_at"))["at"]
-    times = [t for t in (*waiting, leased) if t is not None]
+    leased = rows.filter(state=State.SENDING)
+    if owner is None:
+        held = [leased.aggregate(at=Min("lease_expires_at"))["at"]]
+    else:
+        here = _on_machine_of(owner)
+        elsewhere = leased.exclude(here).aggregate(at=Min("lease_expires_at"))["at"]
+        held = [
+            leased.filter(here).aggregate(at=Min("lease_expires_at"))["at"],
+            None if elsewhere is None else elsewhere + _lease(),
+        ]
+    times = [t for t in (*waiting, *held) if t is not None]
     return min(times) if times else None
 
 

@@ -103,7 +103,7 @@ def delivery_send_now(
             ledger.sweep(digest_id=digest_id, now=clock.now(), settle=journal.settled)
             if not ledger.any_open(digest_id=digest_id):
                 break
-            _wait(digest_id, stop)
+            _wait(digest_id, stop, owner=sender.owner)
     finally:
         channel.close()
     digest_services.digest_mark_sent(digest_id=digest_id)
@@ -122,9 +122,9 @@ def delivery_send_now_queue(*, digest_id: int) -> Digest:
     return digest
 
 
-def _wait(digest_id: int, stop: threading.Event) -> None:
+def _wait(digest_id: int, stop: threading.Event, *, owner: str) -> None:
     """Sleep until the next retry is due or another sender's lease runs out (at most 1 s)."""
-    wake = ledger.next_wake(digest_id=digest_id)
+    wake = ledger.next_wake(digest_id=digest_id, owner=owner)
     seconds = 1.0 if wake is None else (wake - clock.now()).total_seconds()
     stop.wait(min(1.0, max(0.02, seconds)))
 
@@ -210,15 +210,16 @@ def delivery_send_due(*, digest_id: int, messenger: Messenger | None = None) -> 
         if not fan_out:
             with _running_lock:
                 _running.discard(digest_id)
-    _follow_up(digest_id)
+    _follow_up(digest_id, owner=sender.owner)
     return counts
 
 
-def _follow_up(digest_id: int) -> None:
+def _follow_up(digest_id: int, *, owner: str) -> None:
     """Nothing is claimable now, but rows are still open (another sender's lease, a retry's
-    backoff): come back when the first of them can be claimed. A sender that died mid-send so
-    has its rows taken over within a lease, not at the next dispatch tick."""
-    wake = ledger.next_wake(digest_id=digest_id)
+    backoff): come back when the first of them can be claimed, by a sender on this machine. A
+    sender that died mid-send so has its rows taken over within a lease (another machine's,
+    two), not at the next dispatch tick."""
+    wake = ledger.next_wake(digest_id=digest_id, owner=owner)
     if wake is None:
         return
     delay = min(3600.0, max(0.5, (wake - clock.now()).total_seconds() + 0.5))
