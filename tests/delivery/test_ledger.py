@@ -206,31 +206,22 @@ def test_rows_a_dead_sender_had_mailed_are_settled_in_the_claim_that_takes_them_
 def test_a_dead_senders_rows_go_to_its_own_machine_first_and_elsewhere_a_lease_later() -> None:
     # Its journal is on its machine: a sender there records what the relay already has, where a
     # sender on another machine would mail those readers again.
-    digest = due_now(readers=4)
-    dead = ledger.claim(digest_id=digest.pk, owner="far:1:dead", limit=2, now=NOW)
-    lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
-    expired = NOW + lease + dt.timedelta(seconds=1)
-
-    elsewhere = ledger.claim(digest_id=digest.pk, owner="near:3:y", limit=10, now=expired)
-    assert len(elsewhere) == 2 and {c.id for c in elsewhere}.isdisjoint({c.id for c in dead})
-    at_home = ledger.claim(digest_id=digest.pk, owner="far:2:x", limit=10, now=expired)
-    assert {c.id for c in at_home} == {c.id for c in dead}
-
-
-def test_a_lost_machines_rows_go_elsewhere_one_lease_later() -> None:
     digest = due_now(readers=2)
-    dead = ledger.claim(digest_id=digest.pk, owner="lost:1:dead", limit=2, now=NOW)
+    dead = {c.id for c in ledger.claim(digest_id=digest.pk, owner="far:1:a", limit=2, now=NOW)}
     lease = dt.timedelta(seconds=settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"])
-    second = dt.timedelta(seconds=1)
     # When each sender should look again: its own machine's at the lease's end, another's later.
-    assert ledger.next_wake(digest_id=digest.pk, owner="lost:3:y") == NOW + lease
-    assert ledger.next_wake(digest_id=digest.pk, owner="other:2:x") == NOW + 2 * lease
+    assert ledger.next_wake(digest_id=digest.pk, owner="far:2:b") == NOW + lease
+    assert ledger.next_wake(digest_id=digest.pk, owner="near:3:c") == NOW + 2 * lease
     assert ledger.next_wake(digest_id=digest.pk) == NOW + lease
-    assert ledger.claim(digest_id=digest.pk, owner="other:2:x", limit=9, now=NOW + lease) == []
-    taken = ledger.claim(
-        digest_id=digest.pk, owner="other:2:x", limit=9, now=NOW + 2 * lease + second
-    )
-    assert {c.id for c in taken} == {c.id for c in dead}
+
+    expired = NOW + lease + dt.timedelta(seconds=1)
+    assert ledger.claim(digest_id=digest.pk, owner="near:3:c", limit=9, now=expired) == []
+    at_home = ledger.claim(digest_id=digest.pk, owner="far:2:b", limit=9, now=expired)
+    assert {c.id for c in at_home} == dead
+    # That one dies too, and nobody on its machine is left: elsewhere, one lease later.
+    lost = expired + 2 * lease + dt.timedelta(seconds=1)
+    taken = ledger.claim(digest_id=digest.pk, owner="near:3:c", limit=9, now=lost)
+    assert {c.id for c in taken} == dead
 
 
 def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
