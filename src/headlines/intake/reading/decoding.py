@@ -114,10 +114,7 @@ def _unless_garbled(
     declaration is wrong and the detected charset is taken."""
     if codec == "utf-8" or content.isascii():
         return codec, text
-    from charset_normalizer.md import mess_ratio
-
-    sample = text[:GARBLED_SAMPLE]
-    garbled = mess_ratio(sample, maximum_threshold=1.0)
+    garbled = _mess(text)
     if garbled < GARBLED:
         return codec, text
     detected = _codec(detect(content[:200_000]) or "")
@@ -127,7 +124,7 @@ def _unless_garbled(
         better = codecs.getincrementaldecoder(detected)().decode(content, final=not partial)
     except UnicodeDecodeError:
         return codec, text
-    if mess_ratio(better[:GARBLED_SAMPLE], maximum_threshold=1.0) * 2 >= garbled:
+    if _mess(better) * 2 >= garbled:
         return codec, text
     return detected, better
 
@@ -135,12 +132,18 @@ def _unless_garbled(
 def _mostly(content: bytes, codec: str) -> bool:
     """Whether the declared `codec` reads `content` but for a few broken bytes, into text that
     does not read as garbled."""
-    from charset_normalizer.md import mess_ratio
-
     text = content.decode(codec, "replace")
     if text.count("\ufffd") > len(content) // BYTES_PER_BROKEN:
         return False
-    return mess_ratio(text[:GARBLED_SAMPLE], maximum_threshold=1.0) < GARBLED
+    return _mess(text) < GARBLED
+
+
+def _mess(text: str) -> float:
+    """How garbled `text` reads (charset_normalizer's mess ratio of its first GARBLED_SAMPLE
+    characters): mojibake scores high, real text in any language low."""
+    from charset_normalizer.md import mess_ratio
+
+    return float(mess_ratio(text[:GARBLED_SAMPLE], maximum_threshold=1.0))
 
 
 def mostly_utf8(content: bytes) -> bool:
