@@ -93,6 +93,28 @@ def test_journals_untouched_for_longer_than_asked_are_purged(data_dir: Path) -> 
     assert journal.purge(older_than=dt.timedelta(0)) == 1
 
 
+def test_a_sender_starting_looks_for_old_journals_once_an_hour_a_process(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(journal, "_purged", [None])
+    fresh = journal.Journal("fresh:1:a")
+    fresh.accepted(1, code=250, reply="ok", relay="")
+    week_old = fresh.path.stat().st_mtime - 8 * 86400
+
+    def left_behind(owner: str) -> Path:
+        dead = journal.Journal(owner)
+        dead.accepted(2, code=250, reply="ok", relay="")
+        os.utime(dead.path, (week_old, week_old))
+        return dead.path
+
+    first = left_behind("dead:2:b")
+    journal.tidy()
+    assert not first.exists() and fresh.path.exists()
+    second = left_behind("dead:3:c")
+    journal.tidy()  # within the hour: no second look
+    assert second.exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_readers_a_dead_sender_had_mailed_are_recorded_as_sent_not_mailed_again(
     data_dir: Path, smtp_messenger: SMTPPeer

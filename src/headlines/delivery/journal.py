@@ -25,6 +25,7 @@ import mmap
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,8 @@ SUFFIX = ".journal"
 # again days later (`headlines send` extends the rows' window) still finds what it says.
 KEEP_DAYS = 7
 CHUNK = 1 << 20  # about 15,000 lines
+PURGE_SECONDS = 3600.0
+_purged: list[float | None] = [None]  # when this process last looked (time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,10 @@ class Journal:
         data = line.encode("utf-8")
         try:
             with self.lock:
-                if self.map is None or self.end + len(data) > len(self.map):
-                    self._grow(len(data))
-                assert self.map is not None
-                self.map[self.end : self.end + len(data)] = data
+                mapped = self.map
+                if mapped is None or self.end + len(data) > len(mapped):
+                    mapped = self._grow(len(data))
+                mapped[self.end : self.end + len(data)] = data
                 self.end += len(data)
         except (OSError, ValueError) as exc:
             self.broken = True
@@ -102,7 +105,7 @@ class Journal:
                 exc,
             )
 
-    def _grow(self, need: int) -> None:
+    def _grow(self, need: int) -> mmap.mmap:
         if self.fd is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             flags = os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
@@ -114,6 +117,7 @@ class Journal:
         if self.map is not None:
             self.map.close()
         self.map = mmap.mmap(self.fd, size)
+        return self.map
 
     def remove(self) -> None:
         """Every reply is in the ledger: the journal has nothing left to tell."""
@@ -153,6 +157,16 @@ def read(owner: str) -> dict[int, Accepted]:
             continue
         found[delivery_id] = Accepted(code=code, reply=parts[3], relay=parts[2])
     return found
+
+
+def tidy() -> None:
+    """`purge`, at most once every PURGE_SECONDS in a process: a sender is made for every send
+    job, and a dead sender's journal is rare and small."""
+    now = time.monotonic()
+    if _purged[0] is not None and now - _purged[0] < PURGE_SECONDS:
+        return
+    _purged[0] = now
+    purge()
 
 
 def purge(*, older_than: dt.timedelta = dt.timedelta(days=KEEP_DAYS)) -> int:

@@ -96,7 +96,7 @@ class Sender:
         """Send everything claimable now, on `threads` threads; return when none is left."""
         beat = threading.Thread(target=self._heartbeat, name="headlines-send-beat", daemon=True)
         self.done.clear()
-        journal.purge()
+        journal.tidy()
         beat.start()
         recorded = False
         try:
