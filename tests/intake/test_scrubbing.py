@@ -365,6 +365,60 @@ def test_a_short_heading_over_a_removed_list_goes_with_it_in_any_language() -> N
     assert [r.reason for r in removed] == ["navigation"] * 4
 
 
+POINTER_PAGE = """<html><body><article><p>El Congreso aprobó el presupuesto.</p>
+<p><b>Lea también:</b> <a href="/n/1">Hacienda recorta el gasto en obras públicas este año</a></p>
+<p><em>Czytaj też: <a href="/n/2">Wyścig zbrojeń ruszył z kopyta na całym świecie</a></em></p>
+<p><strong>À lire aussi »</strong> <a href="/n/3">Quel est votre profil digestif et comment y
+remédier ?</a></p>
+<p>相关阅读：<a href="/n/4">北京暴雨致三人死亡多条道路封闭</a></p>
+<p><a href="/ref/1">Review: The Incident at the Harbour Hotel tonight</a></p>
+<p>"<a href="/ref/2">Review</a>: The Final Girls of the summer season"</p>
+<p>Origin: <a href="https://drinks.example.org">https://drinks.example.org</a></p>
+<p>Labels: <a href="/l/mobile">Mobile phones</a></p>
+<p>La ministra dijo en la rueda de prensa: <a href="/n/5">el presupuesto se cumplirá</a></p>
+</article></body></html>"""
+
+
+def test_a_line_pointing_to_another_story_goes_in_any_language() -> None:
+    from headlines.intake.scrubbing.links import Links
+
+    links = Links.from_html(POINTER_PAGE)
+    story = [
+        "El Congreso aprobó el presupuesto del próximo año con los votos de la mayoría. "
+        "La votación duró más de seis horas y terminó pasada la medianoche.",
+        "La oposición anunció que recurrirá la votación ante el Tribunal Constitucional. "
+        "Sus portavoces creen que el reglamento de la cámara no se respetó.",
+        "El Gobierno confía en que el tribunal no suspenda las cuentas antes del verano. "
+        "Los ministerios ya preparan los primeros pagos del nuevo ejercicio.",
+    ]
+    pointers = [
+        "Lea también: Hacienda recorta el gasto en obras públicas este año",
+        "Czytaj też: Wyścig zbrojeń ruszył z kopyta na całym świecie",
+        "À lire aussi » Quel est votre profil digestif et comment y remédier ?",
+        "相关阅读：北京暴雨致三人死亡多条道路封闭",
+    ]
+    # Each between two paragraphs of the story, as pages set them (three in a row are a menu).
+    text = [story[0], pointers[0], story[1], pointers[1], story[2], pointers[2], pointers[3]]
+    kept, removed = scrub(text, extracted=True, links=links)
+    assert kept == story
+    assert sorted((r.text, r.reason) for r in removed) == sorted(
+        (line, "related") for line in pointers
+    )
+    # The same shapes that are not pointers stay: a linked title with a colon of its own, a
+    # quoted reference, a link to an address, a label over a word or two, a sentence's own
+    # words before a link, and a label over words that are no link.
+    stays = [
+        "Review: The Incident at the Harbour Hotel tonight",
+        '"Review: The Final Girls of the summer season"',
+        "Origin: https://drinks.example.org",
+        "Labels: Mobile phones",
+        "La ministra dijo en la rueda de prensa: el presupuesto se cumplirá",
+        "Calendario: debate el lunes y votación final en el pleno",
+    ]
+    kept, removed = scrub([story[0], *stays, story[1]], extracted=True, links=links)
+    assert kept == [story[0], *stays, story[1]], removed
+
+
 def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
     paragraphs = [
         "Home Sport",

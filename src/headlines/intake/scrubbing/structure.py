@@ -1,14 +1,18 @@
+# ruff: noqa: RUF001  # quotation marks and colons of other scripts, written as they are
 """Furniture that shows in the shape of the text rather than its words: runs of menu items and
 of other stories' headlines, a closing tagline, and where a glued teaser or credit ends and the
 article resumes.
 
 One short line without a full stop may be a crosshead, and a few may be a list of key points;
 three words-or-so lines in a row are a menu, and two or more headlines closing the text are the
-"related" list under a story. Sizes and sentence ends come from segments.py, so these hold for
-languages written without spaces too.
+"related" list under a story; a label and a linked headline between two paragraphs ("Lea
+también: …") points to another story. Sizes and sentence ends come from segments.py, so these
+hold for languages written without spaces too.
 """
 
 from __future__ import annotations
+
+import re
 
 from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.patterns import GLUED_CREDIT
@@ -24,6 +28,17 @@ TEASER_BLURB_WORDS = 60
 TEASER_LINK_SHARE = 0.5
 # Lines longer than this are read as paragraphs even when they are links.
 LINK_LINE_MAX_WORDS = 40
+# A pointer to another story inside the text ("Read also: <a>its headline</a>", "Czytaj też:",
+# "À lire aussi »"): a label of at most four words and its mark, then a link that makes up at
+# least POINTER_LINK_SHARE of the rest, a headline of POINTER_MIN_WORDS words or more.
+POINTER_LABEL = re.compile(r"^\W*((?:[^\W\d_][\w'’.-]*\s*){1,4})([:：»])\s*(\S.*)$")
+POINTER_MIN_WORDS = 4
+POINTER_LINK_SHARE = 0.8
+# A headline has words of letters, and is no address.
+POINTER_WORDS = re.compile(r"[^\W\d_]{2,}")
+POINTER_ADDRESS = re.compile(r"https?://|www\.|\S@\S")
+# A line opening with a quotation mark quotes a title, label and all (a reference's).
+QUOTES = frozenset("\"'“”„«»‘’‚「『")
 # Headline words that cannot end a headline, so a capital after them is still the headline.
 FUNCTION_WORDS = frozenset(
     ("a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or",
@@ -85,6 +100,7 @@ def lists_and_taglines(
         kept = _link_lists(kept, removed, skip, links)
         if "related" not in skip:
             kept = _closing_teasers(kept, removed, links)
+            kept = _pointers(kept, removed, links)
     else:
         kept = _short_line_lists(kept, removed, skip)
     return (kept, removed) if "tagline" in skip else _without_tagline(kept, removed)
@@ -190,6 +206,33 @@ def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Lin
         removed.extend((line, "related") for line in kept[start:])
         return kept[:start]
     return kept
+
+
+def pointer(line: str, links: Links) -> bool:
+    """Whether `line` points to another story: a short label that is not a link, its mark,
+    then a linked headline of a few words. Its shape tells it in any language; the label's
+    words are never read. A linked title with a colon of its own ("Review: The Incident", a
+    reference) is one link, label and all, and stays."""
+    match = POINTER_LABEL.match(line)
+    if match is None or line.lstrip()[:1] in QUOTES:
+        return False
+    label, rest = match.group(1), match.group(3)
+    if not POINTER_WORDS.search(rest) or POINTER_ADDRESS.search(rest):
+        return False
+    if not POINTER_MIN_WORDS <= units(rest) <= HEADLINE_MAX_WORDS + MENU_MAX_WORDS:
+        return False
+    return links.share(rest) >= POINTER_LINK_SHARE and links.share(label) < TEASER_LINK_SHARE
+
+
+def _pointers(kept: list[str], removed: list[tuple[str, str]], links: Links) -> list[str]:
+    """Lines inside the text that send the reader to another story ("Lea también: …")."""
+    out = []
+    for line in kept:
+        if pointer(line, links):
+            removed.append((line, "related"))
+        else:
+            out.append(line)
+    return out
 
 
 def _short_line_lists(
