@@ -39,6 +39,12 @@ class Memory:
         ("Crowds gather outside the court (Lee Wong/Valley Press)", "caption"),
         ("Picture: Harbour Trust", "caption"),
         ("Advertisement", "prompt"),
+        ("To continue reading, subscribe now.", "paywall"),
+        ("Already a subscriber? Log in.", "paywall"),
+        ("Log in or subscribe to read more.", "paywall"),
+        ("This article is only available to subscribers.", "paywall"),
+        ("You have reached your free article limit.", "paywall"),
+        ("To view the full story, please subscribe to The Harbour Wire.", "paywall"),
     ],
 )
 def test_furniture_is_recognised(line: str, reason: str) -> None:
@@ -52,6 +58,13 @@ def test_furniture_is_recognised(line: str, reason: str) -> None:
         "Subscribers to the water company will see bills rise by 8% from April, it said.",
         "The mayor shared the plan at a meeting on Monday evening with local residents.",
         "He told reporters the cookie factory would close in June after 80 years.",
+        # What a paywall says, said by news about subscribers, members and access.
+        "The paper's subscribers will be able to read the full archive from Monday.",
+        "Members of the club can keep reading in the library until nine.",
+        "Readers who want to continue reading the report can find it online.",
+        "Visitors who register at the museum to view the full collection pay nothing.",
+        "Patients are given full access to their records under the new law.",
+        "Netflix said members already subscribed would keep their access for free.",
     ],
 )
 def test_news_about_the_same_words_stays(line: str) -> None:

@@ -219,6 +219,27 @@ GLUED_CREDIT = re.compile(
     r"\b(?i:photo(?:graph)?|picture|image|credit|illustration|\u0444\u043e\u0442\u043e)s?"
     rf"\s*:\s*[{UPPER_LETTERS}][^/\s]*(?:\s+[{UPPER_LETTERS}][^/\s]*){{0,3}}/"
 )
+# A paywall's prompt to the reader: "Subscribe to continue reading", "Already a subscriber? Log
+# in", "This article is only available to subscribers", "You have reached your free article
+# limit". The rule hears it only where the segment does not report ("… subscribers said");
+# "Continue reading the main story" (a link past an advert) is no paywall.
+PAYWALL = re.compile(
+    r"\balready (a )?(subscriber|member)\b"
+    r"|^\W*((please )?(to|and) )?(continue|keep) reading\s*(,|with\b|by\b|for\b)"
+    r"|^\W*((please|click here|tap here) )?to (read|view|access|see|unlock) (the|this) (full|"
+    r"whole|rest of the|entire) (story|article|piece)\b"
+    r"|^\W*(please )?(subscribe|log ?in|sign ?in|register)\b.{0,40}\bto (read|continue|"
+    r"access|view|unlock)\b"
+    r"|\bfor (full|unlimited|immediate) access\b"
+    r"|\b(this|the) (article|story|content) is (only )?(available|reserved|exclusive)( only)? "
+    r"(to|for) (paying )?(subscribers|members)\b"
+    r"|\bsubscribers?[- ]only\b"
+    r"|\byou('ve| have) (reached|used) (your|all( of)? your) (free )?(article |story )?limit\b"
+    r"|\bfree articles? (left|remaining)\b",
+    re.I,
+)
+PAYWALL_HINTS = ("subscri", "member", "reading", "access", "log", "sign", "regist", "limit",
+                 "free article")  # fmt: skip
 # A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
 # "All rights reserved." (in the languages seen most), and the wire's "This material may not be
 # published, broadcast, rewritten or redistributed."

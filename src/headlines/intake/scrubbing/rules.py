@@ -1,7 +1,7 @@
 """Every scrubbing rule, in one list, in the order they are tried.
 
 A rule names the reason it gives (newsletter, consent, prompt, share, caption, byline,
-timestamp, advert, promotion), the longest segment it may judge, cheap substring hints that
+timestamp, advert, promotion, paywall), the longest segment it may judge, cheap substring hints that
 must be present before its pattern runs, and whether a segment that reports ("… officials
 said") is beyond it. The first rule that matches decides; a segment no rule matches is the
 article's. Rules about runs of lines (menus, related lists, taglines) are in structure.py,
@@ -206,6 +206,14 @@ RULES: list[Rule] = [
         lambda s: bool(p.CAPTION_CREDIT.search(s.text)),
         max_words=45,
         hints=p.CREDIT_HINTS,
+        reporting="never",
+    ),
+    Rule(
+        "paywall prompt",
+        "paywall",
+        lambda s: bool(p.PAYWALL.search(s.text)),
+        max_words=40,
+        hints=p.PAYWALL_HINTS,
         reporting="never",
     ),
     Rule(
