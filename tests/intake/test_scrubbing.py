@@ -509,6 +509,8 @@ def test_a_widget_on_an_ordinary_story_still_goes() -> None:
         ("Nous utilisons des cookies pour améliorer l'offre que nous vous proposons.", "consent"),
         ("Copyright 2008 The Harbour Wire.", "copyright"),
         ("(C) 2019 Valley Press Ltd", "copyright"),
+        ("Copyright The Harbour Wire 2008", "copyright"),
+        ("Copyright: Lee Wong", "caption"),
         ("All rights reserved.", "copyright"),
         ("Tous droits réservés.", "copyright"),
         ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
@@ -546,6 +548,8 @@ def test_more_furniture_is_recognised(line: str, reason: str) -> None:
         "Picture-in-Picture",
         # A story about copyright.
         "Copyright lawsuits rose sharply in 2019 across the music industry.",
+        "Copyright law changed in 2019.",
+        "Copyright infringement cases rose in 2021.",
         # A tweet quoted in a story, with its picture's link.
         "Crews reached the harbour at dawn #storm pic.twitter.com/Ab12Cd34",
     ],

@@ -203,7 +203,7 @@ NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019&-]*|&|and|de|van|von|of|th
 # of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)".
 CREDIT_LINE = re.compile(
     r"^\W*(?i:(photo(graph)?s?|pictures?|images?|illustrations?|graphics?|video|footage|"
-    r"artwork|credit|source|main image|top image|file photo)"
+    r"artwork|credit|source|main image|top image|file photo|copyright)"
     r"(\s+(by|credit|courtesy( of)?|supplied by))?)\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
     r"\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
     r"|^\W*\(\s*" + NAME + r"\s*(/|via|for)\s*" + NAME + r"\s*\)\W*$"
@@ -243,9 +243,13 @@ PAYWALL_HINTS = ("subscri", "member", "reading", "access", "log", "sign", "regis
 # A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
 # "All rights reserved." (in the languages seen most), and the wire's "This material may not be
 # published, broadcast, rewritten or redistributed."
+# A word of a copyright holder's name between "Copyright" and its year: capitalised, a number,
+# or a small word of a name ("Copyright The Associated Press 2008", "© Example Media, 2021");
+# "Copyright law changed in 2019." is a sentence.
+_HOLDER_WORD = r"(?:(?-i:[A-Z0-9][\w.&'\u2019/-]*)|by|of|the|and|for|via|&|-)"
 COPYRIGHT = re.compile(
     r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?\s*(1[89]|20)\d\d\b"
-    r"|^\W*(copyright|\(c\)|\u00a9)[\w .,&'/-]{0,40}\b(1[89]|20)\d\d\W*$"
+    r"|^\W*(copyright|\(c\)|\u00a9)(?:[\s,]+" + _HOLDER_WORD + r"){0,8}[\s,]+(1[89]|20)\d\d\W*$"
     r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
     r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
     r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
