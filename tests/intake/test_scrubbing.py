@@ -39,6 +39,9 @@ class Memory:
         ("Crowds gather outside the court (Lee Wong/Valley Press)", "caption"),
         ("Picture: Harbour Trust", "caption"),
         ("Advertisement", "prompt"),
+        ("Story continues below", "prompt"),
+        ("Click photo to enlarge", "prompt"),
+        ("Top of page", "prompt"),
         ("To continue reading, subscribe now.", "paywall"),
         ("Already a subscriber? Log in.", "paywall"),
         ("Log in or subscribe to read more.", "paywall"),
@@ -65,6 +68,7 @@ def test_furniture_is_recognised(line: str, reason: str) -> None:
         "Visitors who register at the museum to view the full collection pay nothing.",
         "Patients are given full access to their records under the new law.",
         "Netflix said members already subscribed would keep their access for free.",
+        "The story continues to develop in Ohio.",
     ],
 )
 def test_news_about_the_same_words_stays(line: str) -> None:

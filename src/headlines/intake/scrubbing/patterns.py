@@ -28,7 +28,10 @@ PROMPT_ONLY = re.compile(
     r"copy (link|url)|advertisement|advert|ad|sponsored( content| post)?|promoted|"
     r"continue reading|(find out|learn) more|(show|view|hide|load) (comments|more)|"
     r"comments?|load more|"
-    r"skip to (main )?content|back to top|top stories|latest( news| stories)?|"
+    r"skip to (main )?content|back to top|top of (the )?page|top stories|latest( news| stories)?|"
+    r"(the )?(story|article) continues( below| after (the |this )?(advertisement|ad))?|"
+    r"(click|tap)( on)?( the)? (photo|image|picture)s?( to (enlarge|expand|zoom))?|"
+    r"(click|tap) to (enlarge|expand|zoom)|"
     r"you (may|might) also (like|be interested in)|don'?t miss|editor'?s picks?|"
     r"(click|tap) here[\w ]{0,40}|explore more|more like this|"
     # The comment form's headings under a post: "Leave a Reply", "4 Responses to “…”".
