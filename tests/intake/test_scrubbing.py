@@ -171,6 +171,20 @@ def test_a_short_line_ending_in_a_danda_or_arabic_question_mark_is_a_sentence() 
     # Armenian and Ethiopic lines end in marks of their own: not menu items.
     assert closes_a_sentence("Նախագահը խոսեց։")
     assert closes_a_sentence("ፕሬዚዳንቱ ተናገሩ።")
+    # The mark an article ends with after its last full stop; a label's mark is no stop.
+    assert closes_a_sentence("其实自由离我们并不遥远。□")
+    assert closes_a_sentence("The council meets again in March. ■")
+    assert not closes_a_sentence("Read more ■")
+
+
+def test_the_last_sentence_before_an_end_mark_is_not_a_closing_headline() -> None:
+    story = [
+        "这就为更大规模的行动和更高目标的争取奠定了坚实的基础，各方面都看到了这一点。",
+        "我们就会发现，其实自由离我们并不遥远。□",
+        "——《北京之春》1996年3月号",
+    ]
+    kept, _ = scrub(story, extracted=True)
+    assert story[1] in kept
 
 
 @settings(max_examples=300, deadline=None)

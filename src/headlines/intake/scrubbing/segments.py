@@ -47,7 +47,9 @@ SENTENCE_END = re.compile(
     rf"([{SPACED_STOPS}][{CLOSERS}]*)\s+(?=[{OPENERS}]?([^\W_]))"
     rf"|([{OWN_STOPS}][{CLOSERS}]*)\s*(?=\S)"
 )
-SENTENCE_CLOSE = re.compile(rf"[{SPACED_STOPS}{OWN_STOPS}][{CLOSERS}]*$")
+# The mark some publications end an article with, after its last full stop: "… 。□", "… .■".
+END_MARKS = "\u25a1\u25a0\u25aa\u25c6\u25c7\u220e\u2666"
+SENTENCE_CLOSE = re.compile(rf"[{SPACED_STOPS}{OWN_STOPS}][{CLOSERS}]*(\s*[{END_MARKS}])?$")
 # Any sentence's stop, wherever it is: a mark with its closers before a space or the end.
 SENTENCE_STOP = re.compile(rf"[{SPACED_STOPS}][{CLOSERS}]*(?:\s|$)|[{OWN_STOPS}][{CLOSERS}]*")
 # Sentences after these are glued on without a space.
