@@ -42,6 +42,9 @@ class Memory:
         ("Story continues below", "prompt"),
         ("Click photo to enlarge", "prompt"),
         ("Top of page", "prompt"),
+        ("- Previous", "prompt"),
+        ("Next article", "prompt"),
+        ("Related Videos", "prompt"),
         ("To continue reading, subscribe now.", "paywall"),
         ("Already a subscriber? Log in.", "paywall"),
         ("Log in or subscribe to read more.", "paywall"),
@@ -69,6 +72,8 @@ def test_furniture_is_recognised(line: str, reason: str) -> None:
         "Patients are given full access to their records under the new law.",
         "Netflix said members already subscribed would keep their access for free.",
         "The story continues to develop in Ohio.",
+        "Next week the council votes again.",
+        "Previous owners sold the site in 2019.",
     ],
 )
 def test_news_about_the_same_words_stays(line: str) -> None:

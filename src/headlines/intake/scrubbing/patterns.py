@@ -21,7 +21,8 @@ REPORTING = re.compile(
 # A segment that is only a prompt: "Read more", "Related stories", "Share this article", …
 PROMPT_ONLY = re.compile(
     r"^\W*(read (more|next|this|also|the full story)|related( articles?| stories| coverage| "
-    r"content| reading| topics)?|see also|more (on this( story)?|from [\w' ]{1,30}|stories|news)|"
+    r"content| reading| topics| videos?| posts| links)?|(previous|next)( (article|story|post|"
+    r"page))?|see also|more (on this( story)?|from [\w' ]{1,30}|stories|news)|"
     r"recommended( for you| reading)?|most (read|popular|viewed|shared)|trending( now)?|"
     r"also read|up next|watch( now| video| the video)?|listen( now| to this( article| story)?)?|"
     r"share( this| the)?( article| story| page)?|tweet( this)?|e-?mail( this)?|print( this)?|"
