@@ -599,3 +599,10 @@ def test_the_clustering_reads_its_lead_as_its_scorers_were_fitted_the_summary_ke
     news = "Cookie sales at the harbour kiosk fell for a third year in a row, its owner said."
     assert text.lead_sentences(news) == []
     assert text.summarise(headline="Harbour kiosk", leads=[news], max_chars=320) == news
+
+
+def test_an_articles_end_mark_is_no_part_of_its_last_sentence() -> None:
+    lead = "The council meets again in March to vote on the plan for the harbour front. \u25a0"
+    assert text.lead_sentences(lead) == [lead[:-2]]
+    assert text.summarise(headline="Council vote", leads=[lead], max_chars=320) == lead[:-2]
+    assert text.sentences("\u25a1") == []

@@ -298,7 +298,8 @@ def sentences(text: str) -> list[str]:
             found.extend(_unmarked_sentences(paragraph))
             continue
         found.extend(segments.sentences(paragraph, _abbreviation))
-    return [s for s in found if s]
+    # The mark an article ends with ("… harbour front. ■") is no part of its last sentence.
+    return [t for t in (s.rstrip(segments.END_MARKS + " ") for s in found) if t]
 
 
 # Openings of titles that explain or argue. Not "Will", "Who", "Can", "Is": a question without
