@@ -244,13 +244,13 @@ PAYWALL = re.compile(
 )
 PAYWALL_HINTS = ("subscri", "member", "reading", "access", "log", "sign", "regist", "limit",
                  "free article")  # fmt: skip
-# A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
-# "All rights reserved." (in the languages seen most), and the wire's "This material may not be
-# published, broadcast, rewritten or redistributed."
 # A word of a copyright holder's name between "Copyright" and its year: capitalised, a number,
 # or a small word of a name ("Copyright The Associated Press 2008", "© Example Media, 2021");
 # "Copyright law changed in 2019." is a sentence.
 _HOLDER_WORD = r"(?:(?-i:[A-Z0-9][\w.&'\u2019/-]*)|by|of|the|and|for|via|&|-)"
+# A copyright notice: "Copyright 2008 The Associated Press.", "(c) 2008 Magellan Inc.",
+# "All rights reserved." (in the languages seen most), and the wire's "This material may not be
+# published, broadcast, rewritten or redistributed."
 COPYRIGHT = re.compile(
     r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?\s*(1[89]|20)\d\d\b"
     r"|^\W*(copyright|\(c\)|\u00a9)(?:[\s,]+" + _HOLDER_WORD + r"){0,8}[\s,]+(1[89]|20)\d\d\W*$"

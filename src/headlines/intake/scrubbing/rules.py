@@ -1,8 +1,8 @@
 """Every scrubbing rule, in one list, in the order they are tried.
 
-A rule names the reason it gives (newsletter, consent, prompt, share, caption, byline,
-timestamp, advert, promotion, paywall), the longest segment it may judge, cheap substring hints that
-must be present before its pattern runs, and whether a segment that reports ("… officials
+A rule names the reason it gives (newsletter, consent, prompt, paywall, share, caption,
+byline, timestamp, advert, promotion), the longest segment it may judge, cheap substring hints
+that must be present before its pattern runs, and whether a segment that reports ("… officials
 said") is beyond it. The first rule that matches decides; a segment no rule matches is the
 article's. Rules about runs of lines (menus, related lists, taglines) are in structure.py,
 because they judge paragraphs in context rather than one segment.
