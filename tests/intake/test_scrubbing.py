@@ -455,6 +455,17 @@ def test_a_line_pointing_to_another_story_goes_in_any_language() -> None:
     assert kept == [story[0], *stays, story[1]], removed
 
 
+def test_a_long_run_of_letters_is_read_once_for_a_pointer() -> None:
+    """The label's words are whitespace apart: a pattern that let a run of letters be cut into
+    four words any way took 38 s over 400 letters, and a page can hold thousands."""
+    from headlines.intake.scrubbing.links import Links
+    from headlines.intake.scrubbing.structure import pointer
+
+    links = Links.from_html(POINTER_PAGE)
+    for line in ("a" * 5000, "漢" * 5000, "word " * 2000, "a" * 5000 + ": x y z w"):
+        assert not pointer(line, links)
+
+
 def test_a_short_line_repeated_in_one_text_is_a_menu_item() -> None:
     paragraphs = [
         "Home Sport",
