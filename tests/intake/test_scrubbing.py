@@ -51,6 +51,13 @@ class Memory:
         ("This article is only available to subscribers.", "paywall"),
         ("You have reached your free article limit.", "paywall"),
         ("To view the full story, please subscribe to The Harbour Wire.", "paywall"),
+        ("Pour lire la suite", "paywall"),
+        ("Vous êtes déjà abonné ? Connectez-vous", "paywall"),
+        ("¿Ya eres suscriptor? Inicia sesión", "paywall"),
+        ("Sie sind bereits Abonnent? Hier anmelden", "paywall"),
+        ("Per continuare a leggere questo articolo abbonati", "paywall"),
+        ("Já é assinante? Entre", "paywall"),
+        ("Zapraszamy też do subskrypcji tygodnika", "paywall"),
     ],
 )
 def test_furniture_is_recognised(line: str, reason: str) -> None:
@@ -74,6 +81,11 @@ def test_furniture_is_recognised(line: str, reason: str) -> None:
         "The story continues to develop in Ohio.",
         "Next week the council votes again.",
         "Previous owners sold the site in 2019.",
+        "Les lecteurs déjà abonnés recevront le journal.",
+        "Pour la suite du match, les Bleus ont changé de tactique.",
+        "El club dijo que los socios podrán votar el domingo.",
+        "Die Zeitung hat bereits Abonnenten in 40 Ländern.",
+        "Ele já é assinante do jornal há anos.",
     ],
 )
 def test_news_about_the_same_words_stays(line: str) -> None:

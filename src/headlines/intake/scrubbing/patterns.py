@@ -225,8 +225,10 @@ GLUED_CREDIT = re.compile(
 )
 # A paywall's prompt to the reader: "Subscribe to continue reading", "Already a subscriber? Log
 # in", "This article is only available to subscribers", "You have reached your free article
-# limit". The rule hears it only where the segment does not report ("… subscribers said");
-# "Continue reading the main story" (a link past an advert) is no paywall.
+# limit", and their like in French, Spanish, German, Italian, Portuguese and Polish ("Pour lire
+# la suite", "Hazte miembro", "Weiterlesen mit"). The rule hears it only where the segment does
+# not report ("… subscribers said"); "Continue reading the main story" (a link past an advert)
+# is no paywall.
 PAYWALL = re.compile(
     r"\balready (a )?(subscriber|member)\b"
     r"|^\W*((please )?(to|and) )?(continue|keep) reading\s*(,|with\b|by\b|for\b)"
@@ -239,11 +241,25 @@ PAYWALL = re.compile(
     r"(to|for) (paying )?(subscribers|members)\b"
     r"|\bsubscribers?[- ]only\b"
     r"|\byou('ve| have) (reached|used) (your|all( of)? your) (free )?(article |story )?limit\b"
-    r"|\bfree articles? (left|remaining)\b",
+    r"|\bfree articles? (left|remaining)\b"
+    # The same prompts in the other languages news is written in most.
+    r"|^\W*pour (lire|continuer|acc[ée]der)\b.{0,30}\b(la suite|l'article|en illimit[ée]|abonn)"
+    r"|^\W*(vous [êe]tes )?d[ée]j[àa] abonn[ée]"
+    r"|\b(cet|cette) (article|contenu|page)s? est r[ée]serv[ée]e? aux abonn[ée]s\b"
+    r"|\bpara (seguir|continuar) leyendo\b|\bya eres (suscriptor|miembro|socio)\b"
+    r"|\b(este|esta) (art[íi]culo|contenido|nota|noticia) es exclusiv[oa] para "
+    r"(suscriptores|socios|miembros)\b|^\W*h[áa]zte (miembro|socio|suscriptor)\b"
+    r"|^\W*(jetzt )?weiterlesen mit\b|^\W*(sie sind )?bereits (abonnent|kunde)\b"
+    r"|\bper continuare a leggere\b|\bsei gi[àa] abbonat[oa]\b"
+    r"|\bpara continuar lendo\b|^\W*(voc[êe] )?j[áa] [ée] assinante\b"
+    r"|^\W*zapraszamy (te[żz] )?do (subskrypcji|prenumeraty)\b|\bmasz ju[żz] "
+    r"(subskrypcj[eę]|prenumerat[eę])\b",
     re.I,
 )
 PAYWALL_HINTS = ("subscri", "member", "reading", "access", "log", "sign", "regist", "limit",
-                 "free article")  # fmt: skip
+                 "free article", "pour ", "abonn", "leyendo", "suscriptor", "miembro", "socio",
+                 "weiterlesen", "leggere", "abbonat", "lendo", "assinante", "subskryp",
+                 "prenumerat")  # fmt: skip
 # A word of a copyright holder's name between "Copyright" and its year: capitalised, a number,
 # or a small word of a name ("Copyright The Associated Press 2008", "© Example Media, 2021");
 # "Copyright law changed in 2019." is a sentence.
