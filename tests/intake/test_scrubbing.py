@@ -55,6 +55,8 @@ class Memory:
         ("Vous êtes déjà abonné ? Connectez-vous", "paywall"),
         ("¿Ya eres suscriptor? Inicia sesión", "paywall"),
         ("Sie sind bereits Abonnent? Hier anmelden", "paywall"),
+        ("Bereits Kunde? Hier anmelden", "paywall"),
+        ("To read the full story", "paywall"),
         ("Per continuare a leggere questo articolo abbonati", "paywall"),
         ("Já é assinante? Entre", "paywall"),
         ("Zapraszamy też do subskrypcji tygodnika", "paywall"),

@@ -256,10 +256,11 @@ PAYWALL = re.compile(
     r"(subskrypcj[eę]|prenumerat[eę])\b",
     re.I,
 )
+# A word every one of PAYWALL's prompts holds (a tuple of hints gates the pattern).
 PAYWALL_HINTS = ("subscri", "member", "reading", "access", "log", "sign", "regist", "limit",
-                 "free article", "pour ", "abonn", "leyendo", "suscriptor", "miembro", "socio",
-                 "weiterlesen", "leggere", "abbonat", "lendo", "assinante", "subskryp",
-                 "prenumerat")  # fmt: skip
+                 "free article", "full", "whole", "rest of", "entire", "pour ", "abonn",
+                 "leyendo", "suscriptor", "miembro", "socio", "weiterlesen", "kunde", "leggere",
+                 "abbonat", "lendo", "assinante", "subskryp", "prenumerat")  # fmt: skip
 # A word of a copyright holder's name between "Copyright" and its year: capitalised, a number,
 # or a small word of a name ("Copyright The Associated Press 2008", "© Example Media, 2021");
 # "Copyright law changed in 2019." is a sentence.
