@@ -156,13 +156,9 @@ def _due_kinds(now: dt.datetime) -> tuple[Q, ...]:
     )
 
 
-def machine_of(owner: str) -> str:
-    """The machine a sender runs on, from its name (`sender.new_owner`: host:pid:random)."""
-    return owner.partition(":")[0]
-
-
 def _on_machine_of(owner: str) -> Q:
-    return Q(lease_owner__startswith=f"{machine_of(owner)}:")
+    """Rows leased by senders on the machine of `owner` (`sender.new_owner`: host:pid:random)."""
+    return Q(lease_owner__startswith=f"{owner.partition(':')[0]}:")
 
 
 def _claim_kinds(now: dt.datetime, owner: str, held_for: dt.timedelta) -> tuple[Q, ...]:

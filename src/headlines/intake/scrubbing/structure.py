@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from headlines.intake.scrubbing.links import Links
-from headlines.intake.scrubbing.patterns import GLUED_CREDIT
+from headlines.intake.scrubbing.patterns import GLUED_CREDIT, QUOTE_OPEN
 from headlines.intake.scrubbing.rules import is_tagline
 from headlines.intake.scrubbing.segments import closes_a_sentence, join, sentences, units
 
@@ -41,8 +41,6 @@ POINTER_LINK_SHARE = 0.8
 # A headline has words of letters, and is no address.
 POINTER_WORDS = re.compile(r"[^\W\d_]{2,}")
 POINTER_ADDRESS = re.compile(r"https?://|www\.|\S@\S")
-# A line opening with a quotation mark quotes a title, label and all (a reference's).
-QUOTES = frozenset("\"'“”„«»‘’‚「『")
 # Headline words that cannot end a headline, so a capital after them is still the headline.
 FUNCTION_WORDS = frozenset(
     ("a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "with", "from", "and", "or",
@@ -218,7 +216,7 @@ def pointer(line: str, links: Links) -> bool:
     words are never read. A linked title with a colon of its own ("Review: The Incident", a
     reference) is one link, label and all, and stays."""
     match = POINTER_LABEL.match(line)
-    if match is None or line.lstrip()[:1] in QUOTES:
+    if match is None or QUOTE_OPEN.match(line):  # a quoted title, label and all: a reference
         return False
     label, rest = match.group(1), match.group(3)
     if not POINTER_WORDS.search(rest) or POINTER_ADDRESS.search(rest):
