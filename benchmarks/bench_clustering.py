@@ -214,6 +214,8 @@ def report_dev() -> None:
     clustering_dev.evaluate_small(cluster_dev)
     print("the same small windows, headlines alone:")
     clustering_dev.evaluate_small(cluster_headlines)
+    print("ECB+ topics told widely, headlines among 900 others (`big_story_windows`, a stand-in):")
+    clustering_dev.evaluate_big(cluster_dev)
     print("BASIL at its own dates, a year or ten at once (each article published on its date):")
     clustering_dev.evaluate_dated(cluster_dated)
     print("the same, headlines alone:")

@@ -26,7 +26,7 @@ import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.shared_data import data_dir
@@ -237,6 +237,63 @@ def small_windows() -> dict[str, list[Window]]:
         rng.shuffle(arts)
         out["neus 5 stories, 30 told once"].append(Window("neus mostly once", arts, "neus"))
     return dict(out)
+
+
+BIG_LINES = 2  # of each article's text, told as headlines besides its title
+BIG_WORDS = 16  # a headline's words at most
+BIG_FILLER = 300  # NeuS stories (900 headlines) around each topic
+
+
+TAGS = (" - Reuters", " | Fox News", " - The Guardian", " (AP)", " - BBC News", ": report")
+
+
+def big_story_windows(lines: int = BIG_LINES, copies: int = 1) -> list[Window]:
+    """Windows of headlines where one subject's events are told by many more outlets than
+    any set's stories are (a news aggregator's day: one event in 50-300 headlines; clustering-dev's
+    largest story has 22 reports): each ECB+ topic, its two look-alike events each told as the
+    headlines of its articles' titles and of the first `lines` sentences of each text (cut to
+    BIG_WORDS words, as a headline is short), 15-66 headlines a story at the default, among
+    BIG_FILLER NeuS stories' titles. A stand-in, said plainly: the extra headlines are the
+    reports' own sentences, other words for one event, not headlines other outlets wrote.
+    With `copies`, each headline is told that many times, as syndication does: each copy with
+    one word dropped (of seven or more) half the time and an outlet's tag added (TAGS)."""
+    rng = random.Random("big")
+    neus = stories(load("neus"))
+    keys = sorted(neus)
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for a in load("ecbplus"):
+        by_topic[a.topic].append(a)
+    out = []
+    for topic in sorted(by_topic):
+        told = []
+        for a in by_topic[topic]:
+            sentences = [line for line in a.text.split("\n") if len(line.split()) >= 6]
+            for n, line in enumerate([a.title, *sentences[:lines]]):
+                words = line.split()[:BIG_WORDS]
+                told.append(replace(a, id=f"{a.id}-{n}", title=" ".join(words), text=""))
+                for c in range(1, copies):
+                    copy = list(words)
+                    if len(copy) >= 7 and rng.random() < 0.5:
+                        del copy[rng.randrange(1, len(copy))]
+                    title = " ".join(copy) + rng.choice(TAGS)
+                    told.append(replace(a, id=f"{a.id}-{n}-{c}", title=title, text=""))
+        rng.shuffle(keys)
+        told += [replace(a, text="") for k in keys[:BIG_FILLER] for a in neus[k]]
+        rng.shuffle(told)
+        out.append(Window(f"ecbplus {topic} told widely", told, "ecbplus"))
+    return out
+
+
+def evaluate_big(cluster: Clusterer) -> None:
+    """The same for `big_story_windows`: as fitted on (titles and two sentences), and the
+    titles alone, each told once and four times."""
+    for what, lines, copies in (
+        ("titles and two sentences", BIG_LINES, 1),
+        ("titles", 0, 1),
+        ("titles, each told four times", 0, 4),
+    ):
+        wins = big_story_windows(lines, copies)
+        _report(f"{what}: {len(wins)} windows", cluster, wins)
 
 
 def set_windows(

@@ -12,8 +12,10 @@ prints the second passes' numbers to paste into `stories/merging.py`; nothing el
    NeuS, BASIL, ECB+, daily and weekly) whose two articles are both in the tune half; the
    label: the two tell one story. Each of the six set/window groups weighs the same in all.
    The brief scorer (`scorers.BRIEF_SCORER_FILE`): the same trees on the daily windows
-   with every text removed (headlines alone, as `bench_clustering` also scores them), each set
-   weighing the same. The small-window scorer (`scorers.SMALL_SCORER_FILE`): the same trees
+   with every text removed (headlines alone, as `bench_clustering` also scores them) and on
+   the windows where one subject's events are each told in 15-66 headlines
+   (`clustering_dev.big_story_windows`), each of the four groups weighing the same.
+   The small-window scorer (`scorers.SMALL_SCORER_FILE`): the same trees
    on `clustering_dev.small_windows` (16-160 articles; smaller ones take the cosine path), each
    kind of window weighing the same; the small-window brief scorer
    (`scorers.SMALL_BRIEF_SCORER_FILE`): the same trees on those small windows with every text
@@ -25,7 +27,7 @@ prints the second passes' numbers to paste into `stories/merging.py`; nothing el
    are one. Each pair of stories weighs the article pairs it joins (the product of the sizes),
    each group normalised to the same total. 2b: the same for a window of headlines
    (`merging.BRIEF_COEFFICIENTS`), on the daily windows with every text removed, linked by the
-   brief scorer just fitted, each set weighing the same.
+   brief scorer just fitted, each of the same four groups weighing the same.
 
 The second pass: scikit-learn's LogisticRegression (C=1) on standardised features, the
 coefficients then un-standardised so that they apply to the raw features. The windows, their
@@ -362,15 +364,26 @@ def main() -> None:
 
     # 1b. The brief scorer: the same, on the daily windows with every text removed (headlines
     # alone, as `bench_clustering` scores them), each set weighing the same.
+    # With them, the windows where one subject's events are told widely
+    # (`clustering_dev.big_story_windows`): fitted on stories of at most 22 reports, the trees
+    # read a rank past 15 as another event, and a story of 50 headlines came apart.
+    big = (
+        [prepare(w, defaults) for w in clustering_dev.big_story_windows()]
+        if leave_out != "ecbplus"
+        else []
+    )
+    brief_groups = {
+        target: [prepare(headlines_alone(p.window), defaults) for p in prepared[(target, False)]]
+        for target in clustering_dev.SETS
+        if target != leave_out
+    }
+    if big:
+        brief_groups["ecbplus told widely"] = big
     briefs_stored, _ = fit_groups(
         "brief scorer, tune half, daily windows of headlines alone (pairs, of them one story):",
         {
-            target: [
-                scorer_rows(prepare(headlines_alone(p.window), defaults), leave_out)
-                for p in prepared[(target, False)]
-            ]
-            for target in clustering_dev.SETS
-            if target != leave_out
+            name: [scorer_rows(p, leave_out) for p in windows]
+            for name, windows in brief_groups.items()
         },
     )
 
@@ -413,13 +426,7 @@ def main() -> None:
         # every text removed, linked by the brief scorer just fitted, each set weighing the same.
         brief_coefficients, brief_intercept = fit_second_pass(
             "story-level second pass, tune half, daily windows of headlines alone:",
-            {
-                target: [
-                    prepare(headlines_alone(p.window), defaults) for p in prepared[(target, False)]
-                ]
-                for target in clustering_dev.SETS
-                if target != leave_out
-            },
+            brief_groups,
             threshold,
             leave_out,
         )

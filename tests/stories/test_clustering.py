@@ -1,11 +1,13 @@
 # ruff: noqa: RUF001  # text in other scripts, written as it is
 import datetime as dt
 from dataclasses import replace
+from unittest import mock
 
 import numpy as np
 
+from headlines.stories import clustering
 from headlines.stories.candidates import pair_probability, scored_pairs
-from headlines.stories.clustering import cluster, far
+from headlines.stories.clustering import _copy_roots, _duplicate_roots, cluster, far
 from headlines.stories.guards import Guard
 from headlines.stories.neighbours import FAR_SHARE, Products
 from headlines.stories.parts import Doc, action_tokens, full_names, numbers
@@ -463,3 +465,88 @@ def test_two_reports_naming_days_apart_are_guarded_in_any_language() -> None:
     # German capitalises its days and months: they are not names two reports must share.
     assert other_names.tolist() == [False, False]
     assert guard.names.shape[1] == 2  # "sturm" and "kiel" ("der" opens a sentence)
+
+
+STORM_TITLES = (
+    "Storm Imogen batters Harwick coast",
+    "Thousands without power as Imogen hits Harwick",
+    "Imogen: Harwick braces for more wind",
+    "Harwick flights cancelled as Storm Imogen rages",
+    "Storm Imogen: trees down across Harwick",
+    "Imogen brings 90mph gusts to Harwick",
+)
+STORM_LEADS = (
+    "Storm Imogen hit Harwick on Tuesday with gusts of 90mph, cutting power to thousands.",
+    "Thousands of homes in Harwick lost power after Storm Imogen swept in from the Atlantic.",
+    "Flights from Harwick airport were cancelled as Storm Imogen brought high winds and rain.",
+    "Emergency crews cleared fallen trees across Harwick as Storm Imogen battered the coast.",
+)
+
+
+def _told_widely(outlets: int) -> tuple[list[Doc], list[int]]:
+    """`_window`'s 200 look-alike reports and one storm told by `outlets` outlets, each in one
+    of six titles over one of four leads (truth -1)."""
+    docs, truth = _window()
+    for k in range(outlets):
+        title = STORM_TITLES[k % len(STORM_TITLES)]
+        lead = STORM_LEADS[(k // len(STORM_TITLES)) % len(STORM_LEADS)]
+        outlet = chr(65 + k % 26) + chr(65 + k // 26)
+        docs.append(Doc(title, f"{lead} Outlet {outlet} reported."))
+        truth.append(-1)
+    return docs, truth
+
+
+def test_a_story_told_by_more_outlets_than_a_list_holds_is_one_story() -> None:
+    for outlets in (2 * SCORER_K, 5 * SCORER_K):
+        docs, truth = _told_widely(outlets)
+        labels = cluster(docs, threshold=0.22).labels
+        storm = {labels[i] for i, t in enumerate(truth) if t == -1}
+        assert len(storm) == 1, (outlets, len(storm))
+        assert not any(labels[i] in storm for i, t in enumerate(truth) if t != -1)
+        for e in set(truth) - {-1}:  # and the look-alike towns stay apart
+            assert len({labels[i] for i, t in enumerate(truth) if t == e}) == 1
+        assert len(set(labels)) == len(set(truth))
+
+
+def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None:
+    docs, _ = _window()
+    with mock.patch.object(clustering, "_joined_pieces", lambda labels, *args: labels):
+        before = cluster(docs, threshold=0.26).labels
+    assert cluster(docs, threshold=0.26).labels == before
+
+
+def test_copies_of_a_headline_are_one_headline() -> None:
+    copies = [
+        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", ""),
+        Doc("Storm Imogen cuts power to 40,000 homes in Harwick - Reuters", ""),
+        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", "", duplicate_of=0),
+        Doc("Storm Imogen cuts power to 40,000 homes in Harwick (AP)", ""),
+        Doc("storm imogen cuts power to 40,000 homes in harwick.", ""),
+    ]
+    others = [
+        # A number or a place of nine words another: another event, not a copy.
+        Doc("Storm Imogen cuts power to 50,000 homes in Harwick", ""),
+        Doc("Storm Imogen cuts power to 40,000 homes in Pinewick", ""),
+        # Small words count: to take on is not to uphold.
+        Doc("Supreme Court upholds Trump travel ban", ""),
+        Doc("Supreme Court to take on Trump travel ban", ""),
+        # A report with text is compared on it, however alike its title.
+        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", "Crews worked overnight."),
+        Doc("Storm warning", ""),  # too few words to call anything a copy of it
+        Doc("Storm warning", ""),
+    ]
+    docs = copies + others
+    roots = _copy_roots(docs, _duplicate_roots(docs))
+    assert roots[: len(copies)] == [0] * len(copies)
+    assert roots[len(copies) :] == list(range(len(copies), len(docs)))
+
+
+def test_a_copy_goes_to_the_first_headline_it_copies_never_along_a_chain() -> None:
+    # Each a word from the next: the first and the third share too little to be one headline.
+    chain = [
+        Doc("Council votes to close the old library on Main Street after a long debate", ""),
+        Doc("Council votes to close the old library on Main Street after a short debate", ""),
+        Doc("Council votes to close the old pool on Main Street after a short debate", ""),
+    ]
+    roots = _copy_roots(chain, _duplicate_roots(chain))
+    assert roots == [0, 0, 2]

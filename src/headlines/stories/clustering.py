@@ -26,6 +26,12 @@ places in title and lead and share none of them. Reports published more than APA
 are never compared at all (`Guard.distant`): in a window wider than that (`headlines stories
 --hours`, a dump of years) one subject's events months apart would otherwise be one story.
 
+A story told by more outlets than a report's list of SCORER_K nearest holds (a news
+aggregator's day: one event in fifty headlines) is kept whole two ways: copies of one headline
+(`_copy_roots`: COPY_SHARE of their words in common, no text) are one doc, as duplicates are;
+and pieces the linkage left apart only because no list had room for their pairs are joined
+after it (`_joined_pieces`).
+
 This module is the linkage (`cluster`, `Clustering`); its parts are modules beside it:
 `parts.py` (what an article is compared on: `Doc`, its lead, weekdays, names and numbers),
 `vectorizer.py` (the views: `Vectorizer`, `embedded_titles`, `continuation_space`),
@@ -36,6 +42,8 @@ time, NEAR_K, FAR_SHARE), `scorers.py` (the learned pair scorers' trees and thei
 
 from __future__ import annotations
 
+import heapq
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,12 +52,12 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 
-from headlines.stories import candidates, merging
-from headlines.stories.candidates import Pairs, pair_probability, pair_similarity
+from headlines.stories import candidates, language, merging
+from headlines.stories.candidates import COSINE_SHARE, Pairs, pair_probability, pair_similarity
 from headlines.stories.guards import Guard, guarded
 from headlines.stories.neighbours import BLOCK_ROWS, FAR_SHARE, NEAR_K, Products
 from headlines.stories.parts import Doc
-from headlines.stories.scorers import SCORER_MIN_WINDOW, SMALL_MIN_WINDOW
+from headlines.stories.scorers import SCORER_K, SCORER_MIN_WINDOW, SMALL_MIN_WINDOW
 from headlines.stories.vectorizer import Vectorizer, vectors
 
 # Two articles are linked only when each is among the other's six nearest: in a window full of
@@ -119,10 +127,13 @@ def _scored_labels(
     the pieces it left apart."""
     pairs = candidates.scored_pairs(products, views, guard)
     linked = scored_linkage(pairs, views, guard.names, briefs, threshold)
+    labels = _joined_pieces(
+        linked.labels, pairs, linked.weight, products, guard, views[4], threshold
+    )
     if products.n < SCORER_MIN_WINDOW:
-        return linked.labels
+        return labels
     return merging.merge(
-        linked.labels,
+        labels,
         (pairs.rows, pairs.cols),
         linked.weight,
         linked.probability,
@@ -189,6 +200,107 @@ def scored_linkage(
     return Linked(labels, weight, probability, context)
 
 
+# A report that agrees with this share of SCORER_K others or more had no room in its list for
+# more of its story: a pair of two such reports that neither listed is no evidence against.
+FULL_SHARE = 2 / 3
+
+
+def _joined_pieces(
+    labels: list[int],
+    pairs: Pairs,
+    weight: np.ndarray,
+    products: Products,
+    guard: Guard,
+    numbers: csr_matrix,
+    threshold: float,
+) -> list[int]:
+    """`labels` with the pieces of a story told more widely than a report's list holds joined.
+
+    Each report lists its SCORER_K nearest, and average linkage counts every pair neither
+    listed as 0: a story told by more outlets than a list holds (a news aggregator's day: one
+    event in fifty headlines) came apart in pieces, each report's list used up by its own
+    piece, however alike the pieces were. Here two stories of more than SCORER_K + 1 reports
+    together, with a candidate pair between them, are joined, greatest first, where their
+    average weight over every cross pair reaches `threshold`, a pair neither listed weighing
+    - as its cosine would (COSINE_SHARE x cosine), halved where a guard speaks or both give
+      specific numbers and share none (`numbers`: `Vectorizer.views`' last),
+    - no more than the pairs listed between the two stories do on average (those are the
+      nearest), and
+    - 0, as before, unless both reports agree with FULL_SHARE of SCORER_K others (had no room).
+    Filling every pair neither listed inside a component joined look-alike events of a few
+    reports each (docs/benchmarks.md, "Stories told by more outlets than the scorer looks
+    at"); pieces that together fit in one list are left as the linkage made them."""
+    label = np.asarray(labels, dtype=np.int64)
+    members = {int(x): np.flatnonzero(label == x) for x in np.unique(label)}
+    a, b = label[pairs.rows], label[pairs.cols]
+    cross = a != b
+    # Per pair of stories: the weight of the candidate pairs between them and their count.
+    between: dict[int, dict[int, list[float]]] = {}
+    for x, y, w in zip(a[cross].tolist(), b[cross].tolist(), weight[cross].tolist(), strict=True):
+        entry = between.setdefault(x, {}).setdefault(y, [0.0, 0.0])
+        entry[0] += w
+        entry[1] += 1.0
+        between.setdefault(y, {})[x] = entry
+    n = products.n
+    listed = csr_matrix((weight, (pairs.rows, pairs.cols)), shape=(n, n))
+    listed = (listed + listed.T).tocsr()
+    known = csr_matrix((np.ones(len(weight), dtype=np.int8), (pairs.rows, pairs.cols)), (n, n))
+    known = (known + known.T).tocsr()
+    agreeing = weight >= threshold
+    agree = np.bincount(pairs.rows[agreeing], minlength=n)
+    agree += np.bincount(pairs.cols[agreeing], minlength=n)
+    full = agree >= FULL_SHARE * SCORER_K
+    gives = np.diff(numbers.indptr) > 0
+
+    def score(x: int, y: int) -> float:
+        ids_x, ids_y = members[x], members[y]
+        total, count = between[x][y]
+        pairs_between = len(ids_x) * len(ids_y)
+        room = full[ids_x][:, None] & full[ids_y][None, :]
+        if total < threshold * count or not room.any():
+            return total / pairs_between  # the linkage's own average, at most the listed's
+        cosine = products.among(ids_x, ids_y)
+        apart = guard.apart_within(np.concatenate([ids_x, ids_y]))[: len(ids_x), len(ids_x) :]
+        common = (numbers[ids_x] @ numbers[ids_y].T).toarray() > 0
+        apart |= gives[ids_x][:, None] & gives[ids_y][None, :] & ~common
+        filled = np.minimum(guarded(COSINE_SHARE * cosine, apart), total / count)
+        scored = known[ids_x][:, ids_y].toarray() > 0
+        filled = np.where(room & ~scored, filled, 0.0)
+        return float((total + filled.sum()) / pairs_between)
+
+    def push(x: int, y: int) -> None:
+        if len(members[x]) + len(members[y]) > SCORER_K + 1:
+            value = score(x, y)
+            if value >= threshold:
+                heapq.heappush(heap, (-value, min(x, y), max(x, y), version[x] + version[y]))
+
+    heap: list[tuple[float, int, int, int]] = []
+    version = dict.fromkeys(members, 0)
+    for x in between:
+        for y in between[x]:
+            if x < y:
+                push(x, y)
+    while heap:
+        _, x, y, seen = heapq.heappop(heap)
+        if x not in members or y not in members or seen != version[x] + version[y]:
+            continue  # a piece already joined, or one that has grown since
+        members[x] = np.concatenate([members[x], members.pop(y)])
+        version[x] += 1
+        for z, (total, count) in between.pop(y).items():
+            del between[z][y]
+            if z != x:
+                entry = between[x].setdefault(z, [0.0, 0.0])
+                entry[0] += total
+                entry[1] += count
+                between[z][x] = entry
+        for z in between[x]:
+            push(x, z)
+    out = np.empty(len(label), dtype=np.int64)
+    for k, ids in enumerate(members.values()):
+        out[ids] = k
+    return [int(x) for x in out]
+
+
 def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
     roots = list(range(len(docs)))
 
@@ -202,6 +314,59 @@ def _duplicate_roots(docs: Sequence[Doc]) -> list[int]:
     for i in range(len(docs)):
         roots[i] = root(i)
     return roots
+
+
+# Two headlines without text that share this much of their words (Jaccard over every word,
+# numbers whole) are one headline told again: a syndicated copy with a word dropped or an
+# outlet's tag added. They are one doc for clustering, as duplicates are.
+COPY_SHARE = 0.85
+COPY_MIN_WORDS = 3
+_NUMBER = re.compile(r"\d")
+
+
+def _copy_roots(docs: Sequence[Doc], roots: list[int]) -> list[int]:
+    """`roots` with each headline without text (a brief) that copies an earlier root brief
+    (COPY_SHARE of their words in common, COPY_MIN_WORDS words or more each, the same numbers)
+    rooted at the first it copies; a brief that copies none roots its own copies. Every word
+    counts, the small ones too ("Court to take on travel ban" is no copy of "Court upholds
+    travel ban"), and every number must be the same ("Unemployment claims rose to 853,000 last
+    week", "… 778,000 …" are two weeks).
+
+    A story told by fifty outlets of an aggregator's day is mostly a few headlines told again;
+    compared one by one, the copies crowd each report's nearest, and the story came apart in
+    pieces of a few copies each (docs/benchmarks.md, "Stories told widely")."""
+    briefs = [i for i, d in enumerate(docs) if roots[i] == i and not d.text.strip()]
+    words = [set(language.all_words(docs[i].title)) for i in briefs]
+    numbers = [frozenset(w for w in found if _NUMBER.match(w)) for found in words]
+    keep = [k for k, w in enumerate(words) if len(w) >= COPY_MIN_WORDS]
+    if len(keep) < 2:
+        return roots
+    vocabulary: dict[str, int] = {}
+    cols = [vocabulary.setdefault(w, len(vocabulary)) for k in keep for w in words[k]]
+    rows = np.repeat(np.arange(len(keep)), [len(words[k]) for k in keep])
+    ones = np.ones(len(cols), dtype=np.float32)
+    binary = csr_matrix((ones, (rows, cols)), shape=(len(keep), len(vocabulary)))
+    sizes = np.array([len(words[k]) for k in keep], dtype=np.float32)
+    transposed = binary.T.tocsc()
+    copies: list[tuple[int, int]] = []
+    for start in range(0, len(keep), BLOCK_ROWS):
+        shared = (binary[start : start + BLOCK_ROWS] @ transposed).tocoo()
+        a, b = shared.row + start, shared.col
+        union = sizes[a] + sizes[b] - shared.data
+        same = (a < b) & (shared.data >= COPY_SHARE * union)
+        copies.extend(
+            (i, j)
+            for i, j in zip(a[same].tolist(), b[same].tolist(), strict=True)
+            if numbers[keep[i]] == numbers[keep[j]]
+        )
+    # Each copy goes to the first headline it copies that is no copy itself: one step, never
+    # a chain of headlines each a word away from the last.
+    leader = list(range(len(keep)))
+    for first, copy in sorted(copies):
+        if leader[first] == first and leader[copy] == copy:
+            leader[copy] = first
+    moved = {briefs[kept]: briefs[keep[leader[k]]] for k, kept in enumerate(keep)}
+    return [moved.get(r, r) for r in roots]
 
 
 @dataclass(frozen=True)
@@ -223,7 +388,7 @@ def cluster(
     if n == 0:
         return Clustering([], csr_matrix((0, 0), dtype=np.float32), Vectorizer())
     vec, matrix = vectors(docs, embedding_weight, static_weight)
-    roots = _duplicate_roots(docs)
+    roots = _copy_roots(docs, _duplicate_roots(docs))
     # Duplicates are one doc for clustering: only roots are compared.
     root_ids = sorted(set(roots))
     index_of = {r: k for k, r in enumerate(root_ids)}

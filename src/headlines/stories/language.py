@@ -88,6 +88,19 @@ def stop_words(language: str) -> frozenset[str]:
     return frozenset(_STOP.get(code, "").split())
 
 
+_WHOLE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+
+
+def all_words(text: str) -> list[str]:
+    """Every word of `text`, lower-cased, stop words kept and numbers whole ("2.1", "40,000");
+    unspaced script in character pairs, as `tokens` cuts it."""
+    lowered = text.lower()
+    out = [w for w in _WHOLE.findall(lowered) if not _UNSPACED.search(w)]
+    for run in _UNSPACED.findall(lowered):
+        out.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
+    return out
+
+
 def tokens(text: str, language: str, *, stem: bool = False) -> list[str]:
     """The words of `text` that say what it is about, lower-cased, in its language's units;
     cut to their stems where `stem`."""

@@ -53,6 +53,17 @@ class Products:
                 out[distant] = 0.0
         return out
 
+    def among(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The similarities of `rows` x `cols` (index arrays), as `block` gives them."""
+        out: np.ndarray = (self.sparse[rows] @ self.transposed[:, cols]).toarray()
+        if self.dense is not None:
+            out += self.dense[rows] @ self.dense[cols].T
+        if self.guard is not None:
+            distant = self.guard.distant(rows, cols)
+            if distant is not None:
+                out[distant] = 0.0
+        return out
+
 
 def row_dots(matrix: csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The dot products of rows `a[k]` and `b[k]` of `matrix`, for every k."""

@@ -167,7 +167,11 @@ def scorer() -> Trees:
 # aggregator's dump), pairs of two briefs are scored by them (docs/benchmarks.md, "Headlines
 # alone, scored by trees of their own"). Where briefs are few, their neighbours are articles,
 # unlike in the windows those trees were fitted on, and their pairs keep the cosine alone. A
-# brief with an article keeps the scorer above.
+# brief with an article keeps the scorer above. Since 2026-12-05 they are also fitted on
+# windows where one subject's events are each told in 15-66 headlines
+# (`benchmarks.clustering_dev.big_story_windows`): fitted on stories of at most 22 reports, the
+# trees read a rank past 15 as another event, and a story an aggregator's day tells fifty
+# times came apart (docs/benchmarks.md, "Stories told widely: copies, pieces and trees").
 BRIEF_SCORER_FILE = Path(__file__).with_name("brief_scorer.json")
 
 
