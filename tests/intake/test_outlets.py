@@ -75,3 +75,46 @@ def test_an_article_without_an_outlet_is_its_source_s() -> None:
     edition = factories.edition()
     article = sf.article(source=sf.source(edition=edition, name="The Ledger"), edition=edition)
     assert article.outlet == "" and selectors.article_outlet(article) == "The Ledger"
+
+
+@pytest.mark.django_db
+def test_one_headline_from_several_outlets_of_a_dump_is_each_outlets_report(
+    tmp_path: Path,
+) -> None:
+    """An aggregator's dump: one wire headline carried by three outlets, at three addresses, no
+    text. Each is stored (the later two linked to the first as copies) and credited; the same
+    outlet's headline again, and the whole dump imported again, are repeats and skipped."""
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    headline = "Storm Imogen cuts power to 40,000 homes in Devon"
+    outlets = ["Harbour Wire", "Metro Daily", "The Ledger", "Metro Daily"]
+    dump = tmp_path / "headlines.jsonl"
+    dump.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": headline,
+                    "url": f"https://news{n}.example/storm",
+                    "date": "2026-03-10T09:00:00Z",
+                    "source": outlet,
+                }
+            )
+            + "\n"
+            for n, outlet in enumerate(outlets)
+        )
+    )
+    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    stored = list(Article.objects.order_by("id"))
+    assert [a.outlet for a in stored] == ["Harbour Wire", "Metro Daily", "The Ledger"]
+    assert stored[0].duplicate_of_id is None
+    assert {a.duplicate_of_id for a in stored[1:]} == {stored[0].pk}
+
+    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    assert Article.objects.count() == 3
+
+    digest = digests.digest_build(edition_id=edition.pk)
+    item = digest.items.order_by("position").first()
+    assert item is not None and item.story.articles.count() == 3
+    assert sorted(item.source_names) == ["Harbour Wire", "Metro Daily", "The Ledger"]
+    # Copies of one wire text are one outlet's reporting for ranking, as a feed's copies are.
+    assert item.story.source_count == 1

@@ -1,8 +1,10 @@
 """Storing clean articles, de-duplicated: the write side of every ingest and import.
 
-A page already stored for the same source (same canonical URL, or same text) is skipped, so a
-re-run changes nothing. A copy of something another source already has (same URL, same text, or
-near-identical text) is stored and linked to the earliest copy with the reason.
+A page already stored for the same source (same canonical URL, or same text from the same
+outlet) is skipped, so a re-run changes nothing. A copy of something another source already has
+(same URL, same text, or near-identical text) is stored and linked to the earliest copy with the
+reason; so is the same text from another outlet of one mixed dump (two outlets carrying one wire
+headline are two reports: each is credited, and the story counts both).
 
 Articles are written in batches: two lookups and two bulk inserts per batch instead of several
 ORM round trips per article, which is what keeps an import close to the cost of extraction.
@@ -48,6 +50,7 @@ class Known:
     pk: int
     source_id: int
     root_id: int
+    outlet: str = ""
 
 
 @dataclass
@@ -125,13 +128,14 @@ class ArticleSink:
         for article, key, text_hash in zip(articles, keys, hashes, strict=True):
             url = article.canonical_url
             mine = self._mine(by_url.get(url, []) if url else []) + self._mine(
-                by_text.get(text_hash, [])
+                by_text.get(text_hash, []), article.outlet
             )
             if mine:
                 held.update(mine)
                 outcomes.append("duplicate")
                 continue
-            if (url and ("url", url) in seen) or ("text", text_hash) in seen:
+            text_key = ("text", f"{article.outlet}\n{text_hash}")
+            if (url and ("url", url) in seen) or text_key in seen:
                 outcomes.append("duplicate")  # the same page twice in one batch
                 continue
             minhash = dedup.signature(key)
@@ -140,7 +144,7 @@ class ArticleSink:
             if pending.article.duplicate_of_id is None:
                 pending.original = self._in_batch(batch, minhash)
             batch.append(pending)
-            seen[("url", url)] = seen[("text", text_hash)] = pending
+            seen[("url", url)] = seen[text_key] = pending
             linked = pending.article.duplicate_of_id is not None or pending.original is not None
             outcomes.append("duplicate" if linked else "new")
         self._write(batch)
@@ -156,15 +160,20 @@ class ArticleSink:
         rows = (
             Article.objects.filter(**{f"{field}__in": set(values)})
             .order_by("id")
-            .values_list(field, "id", "source_id", "duplicate_of_id")
+            .values_list(field, "id", "source_id", "duplicate_of_id", "outlet")
         )
-        for value, pk, source_id, root in rows:
-            found.setdefault(value, []).append(Known(pk, source_id, root or pk))
+        for value, pk, source_id, root, outlet in rows:
+            found.setdefault(value, []).append(Known(pk, source_id, root or pk, outlet))
         return found
 
-    def _mine(self, known: list[Known]) -> list[int]:
-        """This source's stored copies among `known`."""
-        return [k.pk for k in known if k.source_id == self.source.pk]
+    def _mine(self, known: list[Known], outlet: str | None = None) -> list[int]:
+        """This source's stored copies among `known` (of this outlet, where one is given: the
+        same text from another outlet of a mixed dump is that outlet's report, not a repeat)."""
+        return [
+            k.pk
+            for k in known
+            if k.source_id == self.source.pk and (outlet is None or k.outlet == outlet)
+        ]
 
     def _link(self, pending: Pending, same_url: list[Known], same_text: list[Known]) -> None:
         """Point at the earliest stored copy: same URL, same text, or near-identical text."""
