@@ -77,44 +77,67 @@ def test_an_article_without_an_outlet_is_its_source_s() -> None:
     assert article.outlet == "" and selectors.article_outlet(article) == "The Ledger"
 
 
+def _headlines(path: Path, records: list[tuple[str, str]]) -> Path:
+    """A dump of one wire headline without text, once for each (outlet, address) given."""
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": "Storm Imogen cuts power to 40,000 homes in Devon",
+                    "date": "2026-03-10T09:00:00Z",
+                    "source": outlet,
+                    **({"url": url} if url else {}),
+                }
+            )
+            + "\n"
+            for outlet, url in records
+        )
+    )
+    return path
+
+
 @pytest.mark.django_db
 def test_one_headline_from_several_outlets_of_a_dump_is_each_outlets_report(
     tmp_path: Path,
 ) -> None:
-    """An aggregator's dump: one wire headline carried by three outlets, at three addresses, no
-    text. Each is stored (the later two linked to the first as copies) and credited; the same
-    outlet's headline again, and the whole dump imported again, are repeats and skipped."""
+    """An aggregator's dump: one wire headline carried at four addresses by three outlets, no
+    text. Each is stored (the later ones linked to the first as copies) and credited; the
+    same record again, and the whole dump imported again, are repeats and skipped."""
     clock.set_clock(clock.FixedClock(NOON))
     edition = factories.edition(timezone="Europe/London", send_at="18:00")
-    headline = "Storm Imogen cuts power to 40,000 homes in Devon"
-    outlets = ["Harbour Wire", "Metro Daily", "The Ledger", "Metro Daily"]
-    dump = tmp_path / "headlines.jsonl"
-    dump.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "title": headline,
-                    "url": f"https://news{n}.example/storm",
-                    "date": "2026-03-10T09:00:00Z",
-                    "source": outlet,
-                }
-            )
-            + "\n"
-            for n, outlet in enumerate(outlets)
-        )
-    )
+    records = [
+        ("Harbour Wire", "https://harbour.example/storm"),
+        ("Metro Daily", "https://metro.example/storm"),
+        ("The Ledger", "https://ledger.example/storm"),
+        ("Metro Daily", "https://metro.example/uk/storm"),  # its other edition's page
+        ("Harbour Wire", "https://harbour.example/storm"),  # the first record again
+    ]
+    dump = _headlines(tmp_path / "headlines.jsonl", records)
     call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
     stored = list(Article.objects.order_by("id"))
-    assert [a.outlet for a in stored] == ["Harbour Wire", "Metro Daily", "The Ledger"]
+    assert [a.url for a in stored] == [url for _, url in records[:4]]
     assert stored[0].duplicate_of_id is None
     assert {a.duplicate_of_id for a in stored[1:]} == {stored[0].pk}
 
     call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
-    assert Article.objects.count() == 3
+    assert Article.objects.count() == 4
 
     digest = digests.digest_build(edition_id=edition.pk)
     item = digest.items.order_by("position").first()
-    assert item is not None and item.story.articles.count() == 3
+    assert item is not None and item.story.articles.count() == 4
     assert sorted(item.source_names) == ["Harbour Wire", "Metro Daily", "The Ledger"]
     # Copies of one wire text are one outlet's reporting for ranking, as a feed's copies are.
     assert item.story.source_count == 1
+
+
+@pytest.mark.django_db
+def test_without_addresses_the_same_outlets_headline_again_is_a_repeat(tmp_path: Path) -> None:
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(timezone="Europe/London", send_at="18:00")
+    records = [("Harbour Wire", ""), ("Metro Daily", ""), ("Harbour Wire", "")]
+    dump = _headlines(tmp_path / "headlines.jsonl", records)
+    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    stored = list(Article.objects.order_by("id"))
+    assert [a.outlet for a in stored] == ["Harbour Wire", "Metro Daily"]
+    assert stored[1].duplicate_of_id == stored[0].pk

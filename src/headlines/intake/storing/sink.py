@@ -1,10 +1,10 @@
 """Storing clean articles, de-duplicated: the write side of every ingest and import.
 
-A page already stored for the same source (same canonical URL, or same text from the same
-outlet) is skipped, so a re-run changes nothing. A copy of something another source already has
-(same URL, same text, or near-identical text) is stored and linked to the earliest copy with the
-reason; so is the same text from another outlet of one mixed dump (two outlets carrying one wire
-headline are two reports: each is credited, and the story counts both).
+A page already stored for the same source (same canonical URL; without one, same text from the
+same outlet) is skipped, so a re-run changes nothing. A copy of something already stored (same
+URL, same text, or near-identical text from another source, or from another address or another
+outlet of the same one: three outlets of a mixed dump carrying one wire headline are three
+reports) is stored and linked to the earliest copy with the reason.
 
 Articles are written in batches: two lookups and two bulk inserts per batch instead of several
 ORM round trips per article, which is what keeps an import close to the cost of extraction.
@@ -127,15 +127,17 @@ class ArticleSink:
         held: set[int] = set()
         for article, key, text_hash in zip(articles, keys, hashes, strict=True):
             url = article.canonical_url
-            mine = self._mine(by_url.get(url, []) if url else []) + self._mine(
-                by_text.get(text_hash, []), article.outlet
-            )
+            # A page with an address is a repeat when its address is (a re-run, a re-import);
+            # its text again at another address is a copy, stored and linked below. Without an
+            # address, the same text from the same outlet is all there is to tell a repeat by.
+            mine = self._mine(by_url.get(url, [])) if url else []
+            mine += [] if url else self._mine(by_text.get(text_hash, []), article.outlet)
             if mine:
                 held.update(mine)
                 outcomes.append("duplicate")
                 continue
             text_key = ("text", f"{article.outlet}\n{text_hash}")
-            if (url and ("url", url) in seen) or text_key in seen:
+            if ("url", url) in seen if url else text_key in seen:
                 outcomes.append("duplicate")  # the same page twice in one batch
                 continue
             minhash = dedup.signature(key)
@@ -144,7 +146,7 @@ class ArticleSink:
             if pending.article.duplicate_of_id is None:
                 pending.original = self._in_batch(batch, minhash)
             batch.append(pending)
-            seen[("url", url)] = seen[text_key] = pending
+            seen[("url", url) if url else text_key] = pending
             linked = pending.article.duplicate_of_id is not None or pending.original is not None
             outcomes.append("duplicate" if linked else "new")
         self._write(batch)
