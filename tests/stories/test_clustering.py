@@ -550,3 +550,40 @@ def test_a_copy_goes_to_the_first_headline_it_copies_never_along_a_chain() -> No
     ]
     roots = _copy_roots(chain, _duplicate_roots(chain))
     assert roots == [0, 0, 2]
+
+
+CARRIED = (
+    "Fed official says weak data caused by weather, should not slow taper",
+    "Fed's Charles Plosser sees high bar for change in pace of tapering",
+    "Fed's Plosser: Nasty Weather Has Curbed Job Growth",
+    "Plosser: Fed May Have to Accelerate Tapering Pace",
+    "Apple unveils new iPad Air at event",
+    "Apple's new iPad Air is thinner and lighter",
+    "Hands on with Apple's iPad Air",
+    "Apple event: iPad Air and new iPad mini announced",
+)
+TOLD_ONCE = (
+    "Malaysia Airlines flight MH370 search widens",
+    "Oscars 2014: 12 Years a Slave wins best picture",
+    "Crimea votes to join Russia in disputed referendum",
+    "Ebola outbreak spreads in Guinea",
+    "GM recalls 1.6 million cars over ignition switch",
+    "Bitcoin exchange Mt. Gox files for bankruptcy",
+    "Facebook buys WhatsApp for $19 billion",
+    "Nintendo cuts Wii U sales forecast",
+    "Chris Brown jailed after rehab dismissal",
+    "Justin Bieber deposition video released",
+)
+
+
+def test_headlines_carried_many_times_do_not_pull_the_others_together() -> None:
+    """An aggregator's day: eight headlines each carried by ten outlets (stored as duplicates of
+    the first), ten told once. The copies are one doc each for the window's vectors too."""
+    docs = [Doc(title, "", language="en") for title in CARRIED + TOLD_ONCE]
+    docs += [
+        Doc(t, "", duplicate_of=i, language="en") for i, t in enumerate(CARRIED) for _ in range(9)
+    ]
+    labels = cluster(docs, threshold=0.22, embedding_weight=0.35).labels
+    once = [labels[len(CARRIED) + k] for k in range(len(TOLD_ONCE))]
+    assert len(set(once)) == len(TOLD_ONCE)  # each a story of its own
+    assert not set(once) & {labels[i] for i in range(len(CARRIED))}

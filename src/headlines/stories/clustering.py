@@ -387,17 +387,20 @@ def cluster(
     n = len(docs)
     if n == 0:
         return Clustering([], csr_matrix((0, 0), dtype=np.float32), Vectorizer())
-    vec, matrix = vectors(docs, embedding_weight, static_weight)
     roots = _copy_roots(docs, _duplicate_roots(docs))
-    # Duplicates are one doc for clustering: only roots are compared.
+    # Duplicates are one doc for clustering: only roots are compared, and only roots make the
+    # window's vectors. Counted in, a headline thirty outlets carried made its own words look
+    # common and pulled the window's mean sentence vector its way, so that two headlines far
+    # from it, a carmaker's recall and an exchange's bankruptcy, looked alike.
     root_ids = sorted(set(roots))
     index_of = {r: k for k, r in enumerate(root_ids)}
-    root_matrix = matrix[root_ids]
+    vec, root_matrix = vectors([docs[r] for r in root_ids], embedding_weight, static_weight)
+    matrix = root_matrix[[index_of[r] for r in roots]]  # a duplicate's row is its root's
     guard = Guard.of([docs[r] for r in root_ids])
     products = Products(root_matrix, vec.dense_columns, guard)
     m = len(root_ids)
     if m >= SMALL_MIN_WINDOW and vec.views is not None:
-        views = [view[root_ids] for view in vec.views]
+        views = list(vec.views)
         briefs = np.array([not docs[r].text.strip() for r in root_ids], dtype=bool)
         root_label = _scored_labels(products, views, guard, briefs, threshold)
         return Clustering([root_label[index_of[roots[i]]] for i in range(n)], matrix, vec)
