@@ -4,10 +4,19 @@ from dataclasses import replace
 from unittest import mock
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from headlines.stories import clustering
+from headlines.stories import clustering, language
 from headlines.stories.candidates import pair_probability, scored_pairs
-from headlines.stories.clustering import _copy_roots, _duplicate_roots, cluster, far
+from headlines.stories.clustering import (
+    COPY_MIN_WORDS,
+    COPY_SHARE,
+    _copy_roots,
+    _duplicate_roots,
+    cluster,
+    far,
+)
 from headlines.stories.guards import Guard
 from headlines.stories.neighbours import FAR_SHARE, Products
 from headlines.stories.parts import Doc, action_tokens, full_names, numbers
@@ -587,3 +596,34 @@ def test_headlines_carried_many_times_do_not_pull_the_others_together() -> None:
     once = [labels[len(CARRIED) + k] for k in range(len(TOLD_ONCE))]
     assert len(set(once)) == len(TOLD_ONCE)  # each a story of its own
     assert not set(once) & {labels[i] for i in range(len(CARRIED))}
+
+
+COPY_WORDS = ("storm", "harwick", "power", "40,000", "homes", "cut", "the", "to", "in", "ap")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(COPY_WORDS), min_size=3, max_size=9),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_copies_are_found_as_comparing_every_pair_would(headlines: list[list[str]]) -> None:
+    docs = [Doc(" ".join(words), "") for words in headlines]
+    found = _copy_roots(docs, list(range(len(docs))))
+    # Every pair compared, by the rule itself (the same words' sets as the function reads).
+    sets = [set(language.all_words(d.title)) for d in docs]
+    copies = sorted(
+        (i, j)
+        for i in range(len(docs))
+        for j in range(i + 1, len(docs))
+        if min(len(sets[i]), len(sets[j])) >= COPY_MIN_WORDS
+        and len(sets[i] & sets[j]) >= COPY_SHARE * len(sets[i] | sets[j]) - 1e-9
+        and {w for w in sets[i] if w[0].isdigit()} == {w for w in sets[j] if w[0].isdigit()}
+    )
+    leader = list(range(len(docs)))
+    for first, copy in copies:
+        if leader[first] == first and leader[copy] == copy:
+            leader[copy] = first
+    assert found == leader
