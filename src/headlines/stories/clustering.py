@@ -260,7 +260,7 @@ def _joined_pieces(
         if total < threshold * count or not room.any():
             return total / pairs_between  # the linkage's own average, at most the listed's
         cosine = products.among(ids_x, ids_y)
-        apart = guard.apart_within(np.concatenate([ids_x, ids_y]))[: len(ids_x), len(ids_x) :]
+        apart = guard.apart_between(ids_x, ids_y)
         common = (numbers[ids_x] @ numbers[ids_y].T).toarray() > 0
         apart |= gives[ids_x][:, None] & gives[ids_y][None, :] & ~common
         filled = np.minimum(guarded(COSINE_SHARE * cosine, apart), total / count)

@@ -95,12 +95,16 @@ class Guard:
 
     def apart_within(self, ids: np.ndarray) -> np.ndarray:
         """The `apart` matrix of every pair of `ids`."""
-        d = self.days[ids]
-        other_days = _days_apart(d[:, None], d[None, :])
-        block = self.names[ids]
-        named = np.asarray(block.sum(axis=1)).ravel() > 0
-        shared = (block @ block.T).toarray() > 0
-        return other_days | (named[:, None] & named[None, :] & ~shared)
+        return self.apart_between(ids, ids)
+
+    def apart_between(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The `apart` matrix of `rows` x `cols` (index arrays)."""
+        other_days = _days_apart(self.days[rows][:, None], self.days[cols][None, :])
+        a, b = self.names[rows], self.names[cols]
+        named_a = np.asarray(a.sum(axis=1)).ravel() > 0
+        named_b = np.asarray(b.sum(axis=1)).ravel() > 0
+        shared = (a @ b.T).toarray() > 0
+        return other_days | (named_a[:, None] & named_b[None, :] & ~shared)
 
 
 # Reports of one event by different outlets come out within days of each other (on

@@ -96,9 +96,14 @@ def all_words(text: str) -> list[str]:
     unspaced script in character pairs, as `tokens` cuts it."""
     lowered = text.lower()
     out = [w for w in _WHOLE.findall(lowered) if not _UNSPACED.search(w)]
-    for run in _UNSPACED.findall(lowered):
-        out.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
-    return out
+    return out + _unspaced_pairs(lowered)
+
+
+def _unspaced_pairs(lowered: str) -> list[str]:
+    """Each run of unspaced script in `lowered`, cut into its character pairs."""
+    return [
+        run[i : i + 2] for run in _UNSPACED.findall(lowered) for i in range(max(len(run) - 1, 1))
+    ]
 
 
 def tokens(text: str, language: str, *, stem: bool = False) -> list[str]:
@@ -111,6 +116,4 @@ def tokens(text: str, language: str, *, stem: bool = False) -> list[str]:
         out = stems(out, language)
     # Unspaced script is cut into character pairs whatever the declared language: a Japanese
     # name inside an English text is still compared, and a mislabelled article still works.
-    for run in _UNSPACED.findall(lowered):
-        out.extend(run[i : i + 2] for i in range(max(len(run) - 1, 1)))
-    return out
+    return out + _unspaced_pairs(lowered)

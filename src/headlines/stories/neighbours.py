@@ -44,22 +44,20 @@ class Products:
     def block(self, start: int, stop: int) -> np.ndarray:
         """Rows start..stop against every row; 0 for pairs published too far apart
         (`Guard.distant`): no neighbour, no candidate, no edge."""
-        out: np.ndarray = (self.sparse[start:stop] @ self.transposed).toarray()
-        if self.dense is not None:
-            out += self.dense[start:stop] @ self.dense.T
-        if self.guard is not None:
-            distant = self.guard.distant(np.arange(start, stop), np.arange(self.n))
-            if distant is not None:
-                out[distant] = 0.0
-        return out
+        return self.among(slice(start, stop))
 
-    def among(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """The similarities of `rows` x `cols` (index arrays), as `block` gives them."""
-        out: np.ndarray = (self.sparse[rows] @ self.transposed[:, cols]).toarray()
+    def among(self, rows: np.ndarray | slice, cols: np.ndarray | None = None) -> np.ndarray:
+        """The similarities of `rows` x `cols` (index arrays, or a slice of rows; cols None:
+        every row), as `block` gives them."""
+        every = cols is None
+        out: np.ndarray = (
+            self.sparse[rows] @ (self.transposed if every else self.transposed[:, cols])
+        ).toarray()
         if self.dense is not None:
-            out += self.dense[rows] @ self.dense[cols].T
+            out += self.dense[rows] @ (self.dense if every else self.dense[cols]).T
         if self.guard is not None:
-            distant = self.guard.distant(rows, cols)
+            ids = np.arange(self.n)
+            distant = self.guard.distant(ids[rows], ids if cols is None else cols)
             if distant is not None:
                 out[distant] = 0.0
         return out

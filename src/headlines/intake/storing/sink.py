@@ -130,14 +130,16 @@ class ArticleSink:
             # A page with an address is a repeat when its address is (a re-run, a re-import);
             # its text again at another address is a copy, stored and linked below. Without an
             # address, the same text from the same outlet is all there is to tell a repeat by.
-            mine = self._mine(by_url.get(url, [])) if url else []
-            mine += [] if url else self._mine(by_text.get(text_hash, []), article.outlet)
+            if url:
+                mine, page = self._mine(by_url.get(url, [])), ("url", url)
+            else:
+                mine = self._mine(by_text.get(text_hash, []), article.outlet)
+                page = ("text", f"{article.outlet}\n{text_hash}")
             if mine:
                 held.update(mine)
                 outcomes.append("duplicate")
                 continue
-            text_key = ("text", f"{article.outlet}\n{text_hash}")
-            if ("url", url) in seen if url else text_key in seen:
+            if page in seen:
                 outcomes.append("duplicate")  # the same page twice in one batch
                 continue
             minhash = dedup.signature(key)
@@ -146,7 +148,7 @@ class ArticleSink:
             if pending.article.duplicate_of_id is None:
                 pending.original = self._in_batch(batch, minhash)
             batch.append(pending)
-            seen[("url", url) if url else text_key] = pending
+            seen[page] = pending
             linked = pending.article.duplicate_of_id is not None or pending.original is not None
             outcomes.append("duplicate" if linked else "new")
         self._write(batch)
