@@ -27,6 +27,7 @@ def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
         last_report={
             "fetched": 3,
             "new": 1,
+            "copies": 2,
             "duplicates": 1,
             "failed_count": 1,
             "failed": [{"input": "http://127.0.0.1:9/a.html", "reason": "no article text"}],
@@ -36,7 +37,8 @@ def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
     assert "failing (2 in a row)" in listing and "connection failed (refused)" in listing
     page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
     assert "connection failed (refused)" in page
-    for label, count in (("Fetched", 3), ("New", 1), ("Duplicates", 1), ("Failed", 1)):
+    counts = (("Fetched", 3), ("New", 1), ("Stored as copies", 2), ("Already held", 1))
+    for label, count in (*counts, ("Failed", 1)):
         assert f"<tr><th>{label}</th><td>{count}</td></tr>" in page
     assert "failed_count" not in page
     assert "<code>http://127.0.0.1:9/a.html</code>: no article text" in page

@@ -74,7 +74,7 @@ def test_the_same_headline_from_two_outlets_is_one_copy(tmp_path: Path) -> None:
     first = services.articles_import(paths=[str(_dump(tmp_path, ROWS[:1]))], source_name="Wire")
     copy = dict(ROWS[0], url="https://other.test/yellen", publisher="Other")
     second = services.articles_import(paths=[str(_dump(tmp_path, [copy]))], source_name="Other")
-    assert (first.new, second.duplicates) == (1, 1)
+    assert (first.new, second.new, second.copies, second.duplicates) == (1, 0, 1, 0)
     original, duplicate = Article.objects.order_by("id")
     assert duplicate.duplicate_of_id == original.pk
 

@@ -207,13 +207,14 @@ def test_importing_the_same_file_for_another_edition_brings_its_articles_there(
     run("import", str(dump), "--source", "Wire dump", "--edition", "us")
     out = run("import", str(dump), "--source", "Wire dump", "--edition", "uk")
     row = next(line for line in out.splitlines() if "wire-dump" in line)
-    assert [c.strip() for c in row.split("\u2502") if c.strip()][:5] == [
+    assert [c.strip() for c in row.split("\u2502") if c.strip()][:6] == [
         "wire-dump",
         "1",
         "0",
+        "0",
         "1",
         "0",
-    ]  # fetched, new, duplicates, failed: nothing stored twice
+    ]  # fetched, new, copies, duplicates, failed: nothing stored twice
     article = Article.objects.get()
     assert set(article.editions.all()) == {us, uk}
     run("import", str(dump), "--source", "Wire dump", "--edition", "uk")  # again: no change
@@ -248,9 +249,10 @@ def test_a_dump_of_records_with_urls_imported_for_another_edition_reaches_it(
     run("import", str(dump), "--edition", "us")
     out = run("import", str(dump), "--edition", "uk")
     row = next(line for line in out.splitlines() if "imported-files" in line)
-    assert [c.strip() for c in row.split("\u2502") if c.strip()][:5] == [
+    assert [c.strip() for c in row.split("\u2502") if c.strip()][:6] == [
         "imported-files",
         "2",
+        "0",
         "0",
         "2",
         "0",
@@ -276,7 +278,8 @@ def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: 
     assert not printed.startswith("\n") and "\n\n" not in printed
     row = next(line for line in printed.splitlines() if "imported-files" in line)
     cells = [c.strip() for c in row.split("\u2502") if c.strip()]
-    assert cells[:5] == ["imported-files", "3", "0", "0", "3"]  # fetched, new, dup, failed
+    # fetched, new, copies, duplicates, failed
+    assert cells[:6] == ["imported-files", "3", "0", "0", "0", "3"]
     assert not Source.objects.exists()  # the source the import created is not left empty
 
 

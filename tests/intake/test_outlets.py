@@ -96,6 +96,12 @@ def _headlines(path: Path, records: list[tuple[str, str]]) -> Path:
     return path
 
 
+def _counts(printed: str) -> list[str]:
+    """The import table's fetched, new, copies, duplicates and failed of its one source."""
+    row = next(line for line in printed.splitlines() if "imported-files" in line)
+    return [c.strip() for c in row.split("\u2502") if c.strip()][1:6]
+
+
 @pytest.mark.django_db
 def test_one_headline_from_several_outlets_of_a_dump_is_each_outlets_report(
     tmp_path: Path,
@@ -113,14 +119,19 @@ def test_one_headline_from_several_outlets_of_a_dump_is_each_outlets_report(
         ("Harbour Wire", "https://harbour.example/storm"),  # the first record again
     ]
     dump = _headlines(tmp_path / "headlines.jsonl", records)
-    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    out = StringIO()
+    call_command("import", str(dump), "--edition", edition.slug, stdout=out)
     stored = list(Article.objects.order_by("id"))
     assert [a.url for a in stored] == [url for _, url in records[:4]]
     assert stored[0].duplicate_of_id is None
     assert {a.duplicate_of_id for a in stored[1:]} == {stored[0].pk}
+    # The table says what was stored: one new, three stored as its copies, one already held.
+    assert _counts(out.getvalue()) == ["5", "1", "3", "1", "0"]
 
-    call_command("import", str(dump), "--edition", edition.slug, stdout=StringIO())
+    out = StringIO()
+    call_command("import", str(dump), "--edition", edition.slug, stdout=out)
     assert Article.objects.count() == 4
+    assert _counts(out.getvalue()) == ["5", "0", "0", "5", "0"]
 
     digest = digests.digest_build(edition_id=edition.pk)
     item = digest.items.order_by("position").first()

@@ -150,7 +150,7 @@ def test_wrong_and_missing_encodings_are_read_right(web: LocalWeb, fetcher: Http
     assert report.failed == []
     titles = set(Article.objects.values_list("title", flat=True))
     assert titles == {"Café reopens"}
-    assert report.new + report.duplicates == 2
+    assert (report.new, report.copies) == (1, 1)  # the same page at its second address
 
 
 def test_a_feed_served_with_the_wrong_charset_is_read_right(
@@ -186,7 +186,7 @@ def test_copies_across_sources_link_to_the_earliest(web: LocalWeb, fetcher: Http
     url = web.serve("/feed2", factories.rss([("Copy", web.url("/copy"))]))
     second = factories.source(url=url)
     report = services.source_ingest(source_id=second.pk, fetcher=fetcher)
-    assert (report.new, report.duplicates) == (0, 1)
+    assert (report.new, report.copies, report.duplicates) == (0, 1, 0)  # stored, linked
     copy = Article.objects.get(source=second)
     original = Article.objects.get(source=first, title="Warehouse blaze contained")
     assert copy.duplicate_of == original and copy.duplicate_reason == "near"

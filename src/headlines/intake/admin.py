@@ -44,7 +44,8 @@ URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
 LAST_RUN_ROWS = (
     ("fetched", "Fetched"),
     ("new", "New"),
-    ("duplicates", "Duplicates"),
+    ("copies", "Stored as copies"),
+    ("duplicates", "Already held"),
     ("failed_count", "Failed"),
 )
 
@@ -103,7 +104,7 @@ class SourceAdmin(admin.ModelAdmin):
         report = obj.last_report or {}
         if not report:
             return "—"
-        rows = [(label, report.get(key, "")) for key, label in LAST_RUN_ROWS]
+        rows = [(label, report.get(key, "—")) for key, label in LAST_RUN_ROWS]
         failures = [(f["input"], f["reason"]) for f in report.get("failed", [])]
         return format_html(
             "<table>{}</table><ul>{}</ul>",

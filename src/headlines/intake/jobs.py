@@ -20,9 +20,10 @@ def ingest_due() -> int:
     reports = services.ingest_due()
     for report in reports:
         log.info(
-            "ingested %s: %d new, %d duplicates, %d failed%s",
+            "ingested %s: %d new, %d copies, %d duplicates, %d failed%s",
             report.source,
             report.new,
+            report.copies,
             report.duplicates,
             len(report.failed),
             f" ({report.error})" if report.error else "",

@@ -95,7 +95,9 @@ class RichProgress:
 
 
 def report_table(reports: list[IngestReport]) -> Table:
-    table = Table("source", "fetched", "new", "duplicates", "failed", "reasons", title="Intake")
+    table = Table(
+        "source", "fetched", "new", "copies", "duplicates", "failed", "reasons", title="Intake"
+    )
     for report in reports:
         reasons = [one_line(report.error)] if report.error else []
         reasons += [one_line(f"{f.input}: {f.reason}") for f in report.failed[:5]]
@@ -112,6 +114,7 @@ def report_table(reports: list[IngestReport]) -> Table:
             report.source,
             str(report.fetched),
             str(report.new),
+            str(report.copies),
             str(report.duplicates),
             str(report.failed_count),
             "\n".join(reasons) or "—",

@@ -233,6 +233,8 @@ class IngestRun:
             for outcome in self.sink.add_many(cleaned) if cleaned else []:
                 if outcome == "new":
                     self.report.new += 1
+                elif outcome == "copy":
+                    self.report.copies += 1
                 else:
                     self.report.duplicates += 1
             self.sink.link_held()
@@ -287,7 +289,8 @@ class IngestRun:
 
     def _all_failed_is_an_error(self) -> None:
         report = self.report
-        if not report.error and report.failed and not report.new and not report.duplicates:
+        stored_or_held = report.new or report.copies or report.duplicates
+        if not report.error and report.failed and not stored_or_held:
             count = len(report.failed)
             report.error = "nothing usable: " + (
                 "the only input failed" if count == 1 else (f"all {count} inputs failed")

@@ -30,7 +30,10 @@ class IngestReport:
     source: str
     fetched: int = 0
     new: int = 0
-    duplicates: int = 0
+    # Stored, and linked to an earlier article as its copy (`Article.duplicate_of`): the same
+    # or near-same text at another address, another outlet's report of it.
+    copies: int = 0
+    duplicates: int = 0  # already held: not stored again
     failed: list[Failure] = field(default_factory=list)
     # Read, but undated: the date its record or entry gave was not understood (the reason).
     undated: list[Failure] = field(default_factory=list)
@@ -55,6 +58,7 @@ class IngestReport:
             "source": self.source,
             "fetched": self.fetched,
             "new": self.new,
+            "copies": self.copies,
             "duplicates": self.duplicates,
             "failed": [{"input": f.input, "reason": f.reason} for f in self.failed[:50]],
             "failed_count": self.failed_count,

@@ -114,7 +114,9 @@ class ArticleSink:
         return self.add_many([article])[0]
 
     def add_many(self, articles: list[CleanArticle]) -> list[str]:
-        """Store a batch; per article "new", or "duplicate" (skipped, or stored as a copy)."""
+        """Store a batch; per article "new", "copy" (stored, linked to the earlier article it
+        copies: another address's same or near-same text, listed in that article's story), or
+        "duplicate" (already held: not stored again)."""
         keys = [dedup_key(a) for a in articles]
         hashes = [dedup.text_hash(key) for key in keys]
         by_url = self._lookup(
@@ -150,7 +152,7 @@ class ArticleSink:
             batch.append(pending)
             seen[page] = pending
             linked = pending.article.duplicate_of_id is not None or pending.original is not None
-            outcomes.append("duplicate" if linked else "new")
+            outcomes.append("copy" if linked else "new")
         self._write(batch)
         self._link_editions(held)
         return outcomes
