@@ -4,18 +4,22 @@ from dataclasses import replace
 from unittest import mock
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from headlines.stories import clustering, language
 from headlines.stories.candidates import pair_probability, scored_pairs
 from headlines.stories.clustering import (
     COPY_MIN_WORDS,
     COPY_SHARE,
+    _average_linkage,
     _copy_roots,
     _duplicate_roots,
     cluster,
     far,
+    sparse_average_linkage,
 )
 from headlines.stories.guards import Guard
 from headlines.stories.neighbours import FAR_SHARE, Products
@@ -627,3 +631,49 @@ def test_copies_are_found_as_comparing_every_pair_would(headlines: list[list[str
         if leader[first] == first and leader[copy] == copy:
             leader[copy] = first
     assert found == leader
+
+
+def _partition(labels: list[int]) -> list[int]:
+    seen: dict[int, int] = {}
+    return [seen.setdefault(label, len(seen)) for label in labels]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=40).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.dictionaries(
+                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(
+                    lambda p: p[0] < p[1]
+                ),
+                st.floats(min_value=-0.3, max_value=0.999, allow_nan=False),
+                max_size=3 * n,
+            ),
+        )
+    ),
+    st.sampled_from([0.1, 0.22, 0.5]),
+)
+def test_average_linkage_over_the_pairs_alone_is_the_square_blocks(
+    window: tuple[int, dict[tuple[int, int], float]], threshold: float
+) -> None:
+    """The linkage of a window of SMALL_MIN_WINDOW or more reads only its candidate pairs; it
+    gives the stories that average linkage over each component's square block gives (where no
+    two joins tie: which of two equal joins goes first is either's choice)."""
+    n, weights = window
+    positive = [w for w in weights.values() if w > 0.0]
+    assume(len(set(positive)) == len(positive))
+    rows = np.array([p[0] for p in weights], dtype=np.int64)
+    cols = np.array([p[1] for p in weights], dtype=np.int64)
+    weight = np.array(list(weights.values()), dtype=np.float64)
+    agree = weight >= threshold
+    ones = np.ones(int(agree.sum()))
+    _, component = connected_components(
+        csr_matrix((ones, (rows[agree], cols[agree])), shape=(n, n)), directed=False
+    )
+    linked = csr_matrix((weight, (rows, cols)), shape=(n, n))
+    linked = (linked + linked.T).tocsr()
+    square = _average_linkage(component, lambda m: np.asarray(linked[m][:, m].toarray()), threshold)
+    same = component[rows] == component[cols]
+    sparse = sparse_average_linkage(n, rows[same], cols[same], weight[same], component, threshold)
+    assert _partition(sparse) == _partition(square)

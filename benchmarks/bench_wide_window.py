@@ -1,0 +1,115 @@
+"""Memory and time of one wide window's clustering, by its size (`headlines stories --hours`).
+
+`headlines stories --hours` groups a window of up to `listing.MAX_ARTICLES` articles at once,
+and a digest's own day may be as large: what bounds it is what the clustering holds in memory.
+Each case runs in a process of its own (so its peak is its own): the articles are made with the
+labelled set's generator (as `bench_digest`'s, events told by 3 to 8 invented sources) and
+grouped through the digest build's own call (`planning.cluster_rows`), as articles with their
+texts and as headlines alone (a news aggregator's dump: the title vectors made first, as intake
+stores them, and timed apart). Sizes: 5,000 (the baseline the ratios are against), 10,000 and
+30,000 (`listing.MAX_ARTICLES`).
+
+    .venv/bin/python -m benchmarks bench_wide_window
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+SIZES = (5_000, 10_000, 30_000)
+KINDS = ("articles", "headlines")
+SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
+
+
+def one(kind: str, size: int) -> dict[str, float]:
+    """Cluster one generated window in this process; its figures."""
+    from benchmarks import bench_digest, django_setup
+
+    django_setup()
+    from django.conf import settings
+
+    from headlines.stories import assembly, embedding, planning
+    from headlines.stories import text as textlib
+    from headlines.stories.vectorizer import embedded_titles
+
+    gen = bench_digest._generator()
+    rng = random.Random(f"wide-{size}")
+    rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, size), size)
+    when = SEND - dt.timedelta(hours=1)
+    built = [
+        assembly.Row(
+            id=i + 1,
+            title=textlib.clean_title(r["title"]),
+            text=r["text"] if kind == "articles" else "",
+            source_id=0,
+            source_name=r["source"],
+            source_weight=1.0,
+            language="en",
+            when=when,
+            duplicate_of_id=None,
+            url="",
+            image_url="",
+            published_at=None,
+        )
+        for i, r in enumerate(rows)
+    ]
+    started = time.perf_counter()
+    vectors: dict[int, Any] = {}
+    if kind == "headlines" and embedding.available():
+        docs = planning.docs_from(built)
+        weight = float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"])
+        wanted = embedded_titles(docs, weight)
+        encoded = embedding.encode([built[i].title for i in wanted])
+        vectors = {built[i].id: encoded[k] for k, i in enumerate(wanted)}
+    encoding = time.perf_counter() - started
+    started = time.perf_counter()
+    labels = planning.cluster_rows(built, vectors).labels
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "articles": len(built),
+        "stories": len(set(labels)),
+        "seconds": seconds,
+        "encoding": encoding,
+        "peak_mb": peak,
+    }
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":
+        print(json.dumps(one(sys.argv[2], int(sys.argv[3]))))
+        return
+    print(f"{'window':<28} {'stories':>8} {'clustering':>11} {'peak RSS':>10}  ratios to 5,000")
+    for kind in KINDS:
+        base: dict[str, float] | None = None
+        for size in SIZES:
+            out = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_wide_window", "--one", kind, str(size)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            base = base or r
+            what = f"{int(r['articles']):,} {kind}"
+            made = r["encoding"]
+            extra = f" (title vectors made first: {made:.1f} s)" if kind == "headlines" else ""
+            times = r["seconds"] / base["seconds"]
+            memory = r["peak_mb"] / base["peak_mb"]
+            print(
+                f"{what:<28} {int(r['stories']):>8,} {r['seconds']:>9.1f} s "
+                f"{r['peak_mb']:>7,.0f} MB  x{r['articles'] / base['articles']:.0f} articles: "
+                f"time x{times:.1f}, memory x{memory:.1f}{extra}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
