@@ -606,3 +606,34 @@ def test_an_articles_end_mark_is_no_part_of_its_last_sentence() -> None:
     assert text.lead_sentences(lead) == [lead[:-2]]
     assert text.summarise(headline="Council vote", leads=[lead], max_chars=320) == lead[:-2]
     assert text.sentences("\u25a1") == []
+
+
+def test_plain_blanks_exactly_the_control_and_format_characters() -> None:
+    """`text.BLANKS` is Unicode's Cc, Cf, Zl and Zp as this Python knows them, every code point."""
+    import sys
+    import unicodedata
+
+    blank = {"Cc", "Cf", "Zl", "Zp"}
+    wrong = [
+        hex(c)
+        for c in range(sys.maxunicode + 1)
+        if (unicodedata.category(chr(c)) in blank) != bool(text.BLANKS.match(chr(c)))
+    ]
+    assert wrong == []
+    assert text.plain("a\u200bb\u2028c\x07d\ufeffe\u00adf  <b>g</b>") == "a b c d e f g"
+
+
+@settings(max_examples=200)
+@given(st.text(max_size=60))
+def test_plain_is_what_a_character_by_character_blanking_gives(raw: str) -> None:
+    import html
+    import re
+    import unicodedata
+
+    import nh3
+
+    cleaned = html.unescape(nh3.clean(raw, tags=set(), attributes={}))
+    by_character = "".join(
+        " " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch for ch in cleaned
+    )
+    assert text.plain(raw) == re.sub(r"\s+", " ", by_character).strip()

@@ -59,7 +59,7 @@ from headlines.stories import candidates, language, merging
 from headlines.stories.candidates import COSINE_SHARE, Pairs, pair_probability, pair_similarity
 from headlines.stories.guards import Guard, guarded
 from headlines.stories.neighbours import BLOCK_ROWS, FAR_SHARE, NEAR_K, Products, row_dots
-from headlines.stories.parts import Doc
+from headlines.stories.parts import Doc, leads_remembered
 from headlines.stories.scorers import SCORER_K, SCORER_MIN_WINDOW, SMALL_MIN_WINDOW
 from headlines.stories.vectorizer import Vectorizer, vectors
 
@@ -396,6 +396,13 @@ def cluster(
     static_weight: float = 0.0,
 ) -> Clustering:
     """Label every doc with its story."""
+    with leads_remembered():
+        return _cluster(docs, threshold, embedding_weight, static_weight)
+
+
+def _cluster(
+    docs: Sequence[Doc], threshold: float, embedding_weight: float, static_weight: float
+) -> Clustering:
     n = len(docs)
     if n == 0:
         return Clustering([], csr_matrix((0, 0), dtype=np.float32), Vectorizer())

@@ -23,9 +23,10 @@ from headlines.stories.topics import topics_of
 EARLIEST_DAY = dt.date(1970, 1, 1)
 FUTURE_DAYS = 366
 # What bounds a window is how many articles it holds, not how many hours it spans: the clustering
-# holds all of them in memory, and its time grows with them (27,903 articles with text: about
-# 1 GB and 75 s of CPU; 33,100 distinct headlines: 1.7 GB and 44 s; a month of a large newsroom
-# is far more, ten years of a small archive far less).
+# holds all of them in memory, and its time grows faster than they do (`bench_wide_window`:
+# 30,000 articles with text about 1 GB and 47 s of CPU, 30,000 headlines 1.6 GB and 16 s after
+# their title vectors; a month of a large newsroom is far more, ten years of a small archive
+# far less).
 MAX_ARTICLES = 30_000
 
 
