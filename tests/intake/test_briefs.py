@@ -179,3 +179,29 @@ def test_an_aggregators_day_is_listed_whole_one_event_a_story(tmp_path: Path) ->
     # weather", "high bar for change in pace of tapering"), come out in three stories in a
     # window this small (11 distinct headlines, the cosine path); in a day of headlines they
     # are one (docs/benchmarks.md, "Stories told widely").
+
+
+@pytest.mark.django_db
+def test_a_dump_imported_again_looks_its_addresses_up_a_batch_at_a_time(tmp_path: Path) -> None:
+    """A dump of 120 headlines with addresses, imported twice: the second time every record is
+    already held and skipped, found by one query a batch of records, not one a record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock.set_clock(clock.FixedClock(NOON))
+    rows: list[dict[str, object]] = [
+        {
+            "title": f"Harbour council votes on plan number {n} for the docks",
+            "url": f"https://wire.test/{n}",
+        }
+        for n in range(120)
+    ]
+    dump = _dump(tmp_path, rows)
+    first = services.articles_import(paths=[str(dump)])
+    assert (first.new, first.duplicates) == (120, 0)
+    with CaptureQueriesContext(connection) as queries:
+        again = services.articles_import(paths=[str(dump)])
+    assert (again.new, again.copies, again.duplicates) == (0, 0, 120)
+    lookups = [q for q in queries.captured_queries if '"canonical_url"' in q["sql"]]
+    assert 1 <= len(lookups) <= 6  # three batches of 50, not 120 lookups
+    assert Article.objects.count() == 120

@@ -225,7 +225,9 @@ class IngestRun:
         while True:
             count = 0
             cleaned: list[CleanArticle] = []
-            for item in islice(pending, BATCH):
+            batch = list(islice(pending, BATCH))
+            self.sink.prefetch_urls(i.url for i in batch if isinstance(i, RawItem) and i.url)
+            for item in batch:
                 count += 1
                 article = self._clean_item(item)
                 if article is not None:
