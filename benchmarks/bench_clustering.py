@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -76,7 +76,7 @@ class _Memory:
     def is_repeated(self, key: str) -> bool:
         return self.seen[key] >= self.threshold
 
-    def record(self, keys: Sequence[str], examples: dict[str, str]) -> None:
+    def record(self, keys: Iterable[str], examples: dict[str, str]) -> None:
         self.seen.update(keys)
 
 

@@ -14,7 +14,6 @@ stores them, and timed apart). Sizes: 5,000 (the baseline the ratios are against
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import resource
@@ -25,41 +24,32 @@ from typing import Any
 
 SIZES = (5_000, 10_000, 30_000)
 KINDS = ("articles", "headlines")
-SEND = dt.datetime(2026, 11, 25, 18, 0, tzinfo=dt.UTC)
 
 
 def one(kind: str, size: int) -> dict[str, float]:
     """Cluster one generated window in this process; its figures."""
-    from benchmarks import bench_digest, django_setup
+    from benchmarks import bench_clustering, bench_digest, clustering_dev, django_setup
 
     django_setup()
     from django.conf import settings
 
-    from headlines.stories import assembly, embedding, planning
-    from headlines.stories import text as textlib
+    from headlines.stories import embedding, planning
     from headlines.stories.vectorizer import embedded_titles
 
     gen = bench_digest._generator()
     rng = random.Random(f"wide-{size}")
     rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, size), size)
-    when = SEND - dt.timedelta(hours=1)
-    built = [
-        assembly.Row(
-            id=i + 1,
-            title=textlib.clean_title(r["title"]),
+    made = [
+        clustering_dev.Article(
+            id=str(i),
+            title=r["title"],
             text=r["text"] if kind == "articles" else "",
-            source_id=0,
-            source_name=r["source"],
-            source_weight=1.0,
-            language="en",
-            when=when,
-            duplicate_of_id=None,
-            url="",
-            image_url="",
-            published_at=None,
+            story=r["event"],
+            set="generated",
         )
         for i, r in enumerate(rows)
     ]
+    built = bench_clustering.rows_of(made)  # published an hour before the send, as a day's
     started = time.perf_counter()
     vectors: dict[int, Any] = {}
     if kind == "headlines" and embedding.available():
