@@ -21,6 +21,7 @@ the figures to read). ECB+ also counts how many of its look-alike event pairs we
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -55,6 +56,13 @@ class Article:
 
 
 def load(name: str) -> list[Article]:
+    """Set `name`'s articles (read once a process: `bench_clustering` asks for each set in
+    every group of windows)."""
+    return list(_read(name))
+
+
+@functools.cache
+def _read(name: str) -> tuple[Article, ...]:
     path = data_dir() / "clustering-dev" / name / "articles.jsonl"
     out = []
     with path.open(encoding="utf-8") as lines:
@@ -71,7 +79,7 @@ def load(name: str) -> list[Article]:
                     date=r.get("date") or "",
                 )
             )
-    return out
+    return tuple(out)
 
 
 def stories(articles: Sequence[Article]) -> dict[str, list[Article]]:

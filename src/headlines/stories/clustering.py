@@ -241,8 +241,6 @@ def _joined_pieces(
         entry[1] += 1.0
         between.setdefault(y, {})[x] = entry
     n = products.n
-    listed = csr_matrix((weight, (pairs.rows, pairs.cols)), shape=(n, n))
-    listed = (listed + listed.T).tocsr()
     known = csr_matrix((np.ones(len(weight), dtype=np.int8), (pairs.rows, pairs.cols)), (n, n))
     known = (known + known.T).tocsr()
     agreeing = weight >= threshold

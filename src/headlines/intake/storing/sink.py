@@ -100,11 +100,9 @@ class ArticleSink:
         canonical = dedup.canonical_url(url)
         if not canonical:
             return False
-        if canonical in self._looked_up:
-            pk = self._looked_up[canonical]
-        else:
-            mine = Article.objects.filter(source=self.source, canonical_url=canonical)
-            pk = mine.values_list("id", flat=True).first()
+        if canonical not in self._looked_up:
+            self._look_up({canonical})
+        pk = self._looked_up[canonical]
         if pk is None:
             return False
         self._held_urls.add(pk)
@@ -114,16 +112,17 @@ class ArticleSink:
         """Look up in one query which of `urls` (the next batch's) this source holds, for
         `knows_url`; what was looked up before is forgotten. (One query a record was a third
         of the time of importing a dump of headlines.)"""
+        self._looked_up = {}
         wanted = {dedup.canonical_url(u) for u in urls} - {""}
-        self._looked_up = dict.fromkeys(wanted)
-        if not wanted:
-            return
-        rows = (
-            Article.objects.filter(source=self.source, canonical_url__in=wanted)
-            .order_by("-id")
-            .values_list("canonical_url", "id")
-        )
-        self._looked_up.update(rows)  # the earliest last, so it wins, as `.first()` finds it
+        if wanted:
+            self._look_up(wanted)
+
+    def _look_up(self, canonicals: set[str]) -> None:
+        """Which of `canonicals` this source holds (one article each at most: the unique
+        constraint per source and address), into `_looked_up`."""
+        self._looked_up.update(dict.fromkeys(canonicals))
+        mine = Article.objects.filter(source=self.source, canonical_url__in=canonicals)
+        self._looked_up.update(mine.values_list("canonical_url", "id"))
 
     def link_held(self) -> None:
         """Bring the articles `knows_url` found into this run's editions (one statement)."""
