@@ -11,11 +11,15 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from typing import TYPE_CHECKING
 
 from benchmarks import django_setup
 
+if TYPE_CHECKING:
+    from headlines.core.worker import EmbeddedWorker
 
-def _drain(worker_cls: type, count: int) -> float:
+
+def _drain(worker_cls: type[EmbeddedWorker], count: int) -> float:
     from headlines.core.models import Job
 
     worker = worker_cls.from_settings().start()

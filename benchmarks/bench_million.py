@@ -137,7 +137,7 @@ def seed(url: str, readers: int) -> None:
         for n in range(1, 13)
     )
     with connection.cursor() as cursor:
-        values = {
+        values: dict[str, Any] = {
             "now": NOW,
             "readers": readers,
             "edition": ed.pk,
@@ -224,7 +224,7 @@ def _admin(url: str, *statements: str) -> None:
     parts = urlsplit(url)
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
         for statement in statements:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
 
 
 def _exists(url: str, name: str) -> bool:

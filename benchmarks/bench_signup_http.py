@@ -46,6 +46,14 @@ CHUNKED = re.compile(rb"\r\ntransfer-encoding:[^\r]*chunked")
 CLOSE = re.compile(rb"\r\nconnection:[^\r]*close")
 
 
+@dataclass(frozen=True)
+class Checks:
+    """What must not change under load (`_checks`)."""
+
+    limit_codes: list[int]  # the status of each of 21 sign-ups from one client address
+    known_equals_new: bool  # a known address answered byte for byte as a new one
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -335,7 +343,7 @@ class Server:
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-async def _checks(port: int, accepted_first: int) -> dict[str, object]:
+async def _checks(port: int, accepted_first: int) -> Checks:
     """The answers that must not change under load: limits per client, no enumeration."""
     conn = Connection(port)
     address = "198.51.100.77"
@@ -362,10 +370,7 @@ async def _checks(port: int, accepted_first: int) -> dict[str, object]:
 
     known = await answer(f"reader{accepted_first}@example.com", "203.0.113.1")
     new = await answer("never-seen@example.com", "203.0.113.2")
-    return {
-        "limit_codes": codes,
-        "known_equals_new": known == new,
-    }
+    return Checks(limit_codes=codes, known_equals_new=known == new)
 
 
 def _database(name: str) -> tuple[str, str]:
@@ -446,14 +451,14 @@ def main() -> None:
         f"{(drain_cpu.web + drain_cpu.worker) / signed * 1000:.2f} ms a sign-up in all"
     )
     print(f"after the run: {counts}; expected {accepted} pending, {accepted + 1} emails")
-    print(f"rate limit, 21 sign-ups from one client: {checks['limit_codes'][-3:]} (last three)")
-    print(f"known address answered exactly like a new one: {checks['known_equals_new']}")
+    print(f"rate limit, 21 sign-ups from one client: {checks.limit_codes[-3:]} (last three)")
+    print(f"known address answered exactly like a new one: {checks.known_equals_new}")
     lost = accepted - counts["pending"]
     if os.environ.get("BENCH_SERVER_SRC"):
         return
     assert lost == 0 and counts["emails"] == accepted + 1, f"{lost} sign-ups lost: {counts}"
     assert counts["ip_hashes"] >= len(run.latencies), "client addresses were merged"
-    assert checks["limit_codes"][-1] == 429 and checks["known_equals_new"]
+    assert checks.limit_codes[-1] == 429 and checks.known_equals_new
 
 
 if __name__ == "__main__":

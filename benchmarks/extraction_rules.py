@@ -118,7 +118,7 @@ def cached_extraction() -> None:
             cache[item.input] = extract(item)
         return cache[item.input]
 
-    cleaning._extract = once  # type: ignore[assignment]
+    cleaning._extract = once
 
 
 def run(folder: Path, wanted: str) -> list[tuple[dict[str, Any], bytes]]:

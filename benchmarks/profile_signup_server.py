@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.profile_signup import setup
@@ -76,7 +77,7 @@ def main() -> None:
         serve_thread(self, thread_no)
 
     if mode == "profile":
-        ThreadedTaskDispatcher.handler_thread = profiled_thread  # type: ignore[method-assign]
+        ThreadedTaskDispatcher.handler_thread = profiled_thread
     options = waitress_options(trusted_proxies=1, threads=threads)
     server = create_server(StaticFilesHandler(application), host="127.0.0.1", port=0, **options)
     port = server.socket.getsockname()[1]
@@ -153,7 +154,14 @@ def wsgi_loop(mode: str, batches: int = 7, per_batch: int = 200) -> None:
 
     def call(environ: dict[str, object]) -> tuple[str, bytes]:
         status: list[str] = []
-        body = b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+
+        def start_response(
+            line: str, headers: list[tuple[str, str]], exc_info: object = None
+        ) -> Callable[[bytes], object]:
+            status.append(line)
+            return lambda data: None
+
+        body = b"".join(app(environ, start_response))
         return status[0], body
 
     n = 0
