@@ -186,3 +186,90 @@ def test_a_page_with_broken_markup_still_gives_its_article(tmp_path: Path, marku
     assert article["text"] == "\n\n".join(BROKEN_STORY)
     assert "<script" not in article["text"]
     assert any("fresh <body>" in r["text"] for r in article["removed"])
+
+
+NEWS = [
+    "El fiscal anticorrupción viajará el lunes a Madrid para decidir si recurre la imputación.",
+    "La decisión se conocerá antes del fin de semana, según fuentes de la fiscalía consultadas.",
+    "El juez instructor mantiene que existen indicios suficientes para citarla como imputada.",
+]
+READERS_COMMENTS = [
+    (
+        "Hace 28 minutos",
+        "Vaya comportamiento tan poco ejemplar, defiende lo indefendible ante todos.",
+    ),
+    (
+        "Hace una hora",
+        "Lo importante no es si imputa o no, sino lo que pagamos entre todos cada año.",
+    ),
+    (
+        "Hace 2 horas",
+        "Muy independiente no se muestra, consultar con el jefe cada caso no es normal.",
+    ),
+]
+SECTIONS_MENU = "<nav><ul>{}</ul></nav>".format(
+    "".join(f'<li><a href="/s{n}">Sección número {n} de la edición</a></li>' for n in range(40))
+)
+
+
+def _commented_page(section: str, *, article_attrs: str = "class='noticia'") -> str:
+    comments = "".join(
+        f'<div class="{section}-item"><p class="info"><span class="author">Lector</span><br>'
+        f'<span class="date">{when}</span></p><div class="texto"><p>{said}</p></div></div>'
+        for when, said in READERS_COMMENTS
+    )
+    paragraphs = "".join(f"<p>{p}</p>" for p in NEWS)
+    return (
+        "<html><head><title>La fiscalía decidirá en Madrid</title></head><body>"
+        f"{SECTIONS_MENU}<div {article_attrs}><h1>La fiscalía decidirá en Madrid</h1>{paragraphs}"
+        f'<div id="{section}" class="box">{comments}</div></div></body></html>'
+    )
+
+
+def _extracted(tmp_path: Path, html: str) -> dict[str, str]:
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    out = StringIO()
+    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
+    article: dict[str, str] = json.loads(out.getvalue())
+    return article
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("section", ["sf_comment_list", "lista-comentarios", "kommentare"])
+def test_readers_comments_are_not_the_article_whatever_their_section_is_called(
+    tmp_path: Path, section: str
+) -> None:
+    # trafilatura drops sections whose name starts with "comment"; ultimahora.es's
+    # "sf_comment_list" stayed, each comment under its "Hace una hora".
+    article = _extracted(tmp_path, _commented_page(section))
+    assert article["text"] == "\n\n".join(NEWS)
+
+
+@pytest.mark.django_db
+def test_an_article_named_with_its_comments_is_still_the_article(tmp_path: Path) -> None:
+    # "entry-content comments-open": the article, with comments allowed under it.
+    html = _commented_page("sf_comment_list", article_attrs="class='entry-content comments-open'")
+    text = _extracted(tmp_path, html)["text"]
+    assert text.startswith("\n\n".join(NEWS))
+    assert "Hace" not in text
+
+
+@pytest.mark.django_db
+def test_a_live_commentary_named_comments_is_the_article(tmp_path: Path) -> None:
+    # sports.fr's minute-by-minute "live-match-comment"s are the page's story: sections so named
+    # that hold most of the page's words stay.
+    minutes = "".join(
+        f'<div class="live-match-comment"><div class="live-match-comment-time">{m}\'</div>'
+        f'<div class="live-match-comment-body"><p>Minute {m}: Lorient presses high and wins '
+        f"another corner on the left, but the delivery is cleared by the first defender.</p>"
+        "</div></div>"
+        for m in range(90, 0, -5)
+    )
+    html = (
+        "<html><head><title>Lorient - Nantes en direct</title></head><body><nav><a href='/'>"
+        "Accueil</a></nav><h1>Lorient - Nantes en direct</h1><p>Le match commence à 21 heures au "
+        f"Moustoir.</p><div class='live-match-comments'>{minutes}</div></body></html>"
+    )
+    text = _extracted(tmp_path, html)["text"]
+    assert "Minute 90:" in text and "Minute 5:" in text

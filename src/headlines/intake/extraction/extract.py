@@ -273,7 +273,7 @@ def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
     from trafilatura.metadata import Document
 
     document = bare_extraction(
-        html,
+        _without_comments(html),
         url=url or None,
         fast=False,
         with_metadata=False,
@@ -284,6 +284,81 @@ def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
     text = (document.text or "") if isinstance(document, Document) else ""
     # NFC, as trafilatura's own extract() returns it: one spelling for each character.
     return unicodedata.normalize("NFC", text)
+
+
+# A readers' comments section, by the name its markup gives it (an id or class word, words cut
+# at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios"). trafilatura
+# drops those whose name starts with "comment"; one named otherwise stayed in the article, every
+# comment with its "2 hours ago". Developers name them in their own language too.
+COMMENT_WORDS = frozenset(
+    {
+        "comment", "comments", "comentario", "comentarios", "commentaire", "commentaires",
+        "kommentar", "kommentare", "commento", "commenti", "komentarz", "komentarze", "disqus",
+    }
+)  # fmt: skip
+# Words that name the article itself: an element named for both ("entry-content comments-open")
+# is the article with its comments allowed, not the comments.
+CONTENT_WORDS = frozenset({"article", "body", "content", "entry", "main", "story"})
+NAME_PARTS = re.compile(r"[\s_-]+")
+# Comments hold less of a page than its article and furniture: sections so named that hold half
+# of the page's text or more are what the page is about (a match's live commentary, whose
+# minutes are "live-match-comment"s), and stay.
+COMMENTS_MAX_SHARE = 0.5
+COMMENT_CONTAINERS = ("div", "section", "ul", "ol", "aside", "details")
+
+
+# What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike: a page without any
+# of them has nothing to remove, and is not parsed here.
+COMMENT_STEMS = ("omment", "omentar", "isqus")
+
+
+@functools.lru_cache(maxsize=2)
+def _without_comments(html: str) -> Any:
+    """The page as trafilatura's parsed tree, without its readers' comments sections
+    (COMMENT_WORDS); the page as given when no section can be so named (or it cannot be parsed,
+    which trafilatura then says). A page is read up to four times (with and without its tables,
+    and again when its text came out as one line): the last two are remembered, parsed once, and
+    trafilatura works on a copy of the tree each time."""
+    if not any(stem in html for stem in COMMENT_STEMS):
+        return html
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    body = None if tree is None else tree.find("body")
+    if body is None:
+        return html
+    named = {element for element in body.iter(*COMMENT_CONTAINERS) if _comments(element)}
+    sections = [e for e in named if not any(a in named for a in e.iterancestors())]
+    if sections and sum(map(_letters, sections)) < COMMENTS_MAX_SHARE * max(_letters(body), 1):
+        for section in sections:
+            section.drop_tree()
+    return tree
+
+
+def _comments(element: Any) -> bool:
+    """Whether an element's id or class names it a comments section, and not the article."""
+    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
+    if not any(stem in names for stem in COMMENT_STEMS):
+        return False
+    parts = set(NAME_PARTS.split(names))
+    return (
+        bool(parts & COMMENT_WORDS)
+        and not parts & CONTENT_WORDS
+        and element.find(".//h1") is None
+        and element.find(".//article") is None
+    )
+
+
+def _letters(element: Any) -> int:
+    """How much a reader sees of an element: its text's characters but spaces, its scripts' and
+    styles' aside."""
+    unseen = sum(_all_letters(e) for e in element.iter("script", "style"))
+    return _all_letters(element) - unseen
+
+
+def _all_letters(element: Any) -> int:
+    text = element.text_content()
+    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
 
 
 def _table_prose(text: str) -> str:
