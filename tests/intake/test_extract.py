@@ -273,3 +273,33 @@ def test_a_live_commentary_named_comments_is_the_article(tmp_path: Path) -> None
     )
     text = _extracted(tmp_path, html)["text"]
     assert "Minute 90:" in text and "Minute 5:" in text
+
+
+@pytest.mark.django_db
+def test_what_the_page_hides_is_not_the_article(tmp_path: Path) -> None:
+    # l3s-gn1's readers' comments each came twice (a hidden copy for the quote button), and
+    # Nikkei's hidden "save this article" pop-ups read as the article's first lines.
+    paragraphs = "".join(
+        f'<p>{p}</p><div style="display: none;" id="copy{n}">{p} (copy)</div>'
+        for n, p in enumerate(NEWS)
+    )
+    html = (
+        "<html><head><title>La fiscalía decidirá en Madrid</title></head><body>"
+        f"{SECTIONS_MENU}<div class='noticia'><div class='popup' style='DISPLAY:none'><p>Guarde "
+        "este artículo para leerlo más tarde en su móvil o tableta.</p></div><h1>La fiscalía "
+        f"decidirá en Madrid</h1>{paragraphs}<section hidden><p>Solo para suscriptores: lea "
+        "todas las noticias sin límites desde hoy.</p></section></div></body></html>"
+    )
+    assert _extracted(tmp_path, html)["text"] == "\n\n".join(NEWS)
+
+
+@pytest.mark.django_db
+def test_an_article_a_script_shows_is_still_the_article(tmp_path: Path) -> None:
+    # Hidden blocks that hold most of the page's text are what it is about.
+    html = (
+        "<html><head><title>Ferry resumes</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<h1>Ferry resumes</h1><div class='story' style='display:none'>"
+        + "".join(f"<p>{p}</p>" for p in PAGES["en"][1] * 3)
+        + "</div></body></html>"
+    )
+    assert _extracted(tmp_path, html)["text"] == "\n\n".join(PAGES["en"][1] * 3)

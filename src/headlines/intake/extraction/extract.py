@@ -273,7 +273,7 @@ def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
     from trafilatura.metadata import Document
 
     document = bare_extraction(
-        _without_comments(html),
+        _without_unseen(html),
         url=url or None,
         fast=False,
         with_metadata=False,
@@ -286,10 +286,18 @@ def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-# A readers' comments section, by the name its markup gives it (an id or class word, words cut
-# at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios"). trafilatura
-# drops those whose name starts with "comment"; one named otherwise stayed in the article, every
-# comment with its "2 hours ago". Developers name them in their own language too.
+# What a page holds that its reader does not see as its article is removed before trafilatura
+# reads it (`_unseen`):
+# - what the page hides (an inline style "display: none" or "visibility: hidden", or the
+#   `hidden` attribute): copies kept for a script to show (each reader's comment twice, one
+#   hidden), menus for small screens; trafilatura's own extractor drops most of them, and the
+#   extractors it falls back on (readability, jusText) kept them;
+# - a readers' comments section, by the name its markup gives it (an id or class word, words
+#   cut at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios").
+#   trafilatura drops those whose name starts with "comment"; one named otherwise stayed in the
+#   article, every comment with its "2 hours ago". Developers name them in their own language
+#   too.
+HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 COMMENT_WORDS = frozenset(
     {
         "comment", "comments", "comentario", "comentarios", "commentaire", "commentaires",
@@ -300,39 +308,49 @@ COMMENT_WORDS = frozenset(
 # is the article with its comments allowed, not the comments.
 CONTENT_WORDS = frozenset({"article", "body", "content", "entry", "main", "story"})
 NAME_PARTS = re.compile(r"[\s_-]+")
-# Comments hold less of a page than its article and furniture: sections so named that hold half
-# of the page's text or more are what the page is about (a match's live commentary, whose
-# minutes are "live-match-comment"s), and stay.
-COMMENTS_MAX_SHARE = 0.5
-COMMENT_CONTAINERS = ("div", "section", "ul", "ol", "aside", "details")
+# Comments and hidden copies hold less of a page than its article and furniture: when what
+# would go holds half of the page's text or more, it is what the page is about (a match's live
+# commentary, whose minutes are "live-match-comment"s; an article a script shows), and stays.
+UNSEEN_MAX_SHARE = 0.5
+# Only blocks go: a hidden paragraph is often the plain copy of what the page shows another way
+# (a code sample's text kept for a "copy" button).
+CONTAINERS = frozenset({"div", "section", "ul", "ol", "aside", "details"})
 
 
-# What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike: a page without any
-# of them has nothing to remove, and is not parsed here.
+# What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike.
 COMMENT_STEMS = ("omment", "omentar", "isqus")
 
 
 @functools.lru_cache(maxsize=2)
-def _without_comments(html: str) -> Any:
-    """The page as trafilatura's parsed tree, without its readers' comments sections
-    (COMMENT_WORDS); the page as given when no section can be so named (or it cannot be parsed,
-    which trafilatura then says). A page is read up to four times (with and without its tables,
-    and again when its text came out as one line): the last two are remembered, parsed once, and
-    trafilatura works on a copy of the tree each time."""
-    if not any(stem in html for stem in COMMENT_STEMS):
-        return html
+def _without_unseen(html: str) -> Any:
+    """The page as trafilatura's parsed tree, without what its reader does not see as its
+    article (`_unseen`); the page as given when it cannot be parsed (which trafilatura then
+    says). A page is read up to four times (with and without its tables, and again when its
+    text came out as one line): the last two are remembered, parsed once, and trafilatura works
+    on a copy of the tree each time."""
     from trafilatura.utils import load_html
 
     tree = load_html(html)
     body = None if tree is None else tree.find("body")
     if body is None:
         return html
-    named = {element for element in body.iter(*COMMENT_CONTAINERS) if _comments(element)}
-    sections = [e for e in named if not any(a in named for a in e.iterancestors())]
-    if sections and sum(map(_letters, sections)) < COMMENTS_MAX_SHARE * max(_letters(body), 1):
-        for section in sections:
-            section.drop_tree()
+    found = {element for element in body.iter(*CONTAINERS) if _unseen(element)}
+    outermost = [e for e in found if not any(a in found for a in e.iterancestors())]
+    if outermost and sum(map(_letters, outermost)) < UNSEEN_MAX_SHARE * max(_letters(body), 1):
+        for element in outermost:
+            element.drop_tree()
     return tree
+
+
+def _unseen(element: Any) -> bool:
+    """Whether a block is hidden or a comments section, and holds no headline or article."""
+    if element.tag not in CONTAINERS:
+        return False
+    style = element.get("style")
+    hidden = element.get("hidden") is not None or bool(style and HIDDEN.search(style))
+    if not hidden and not _comments(element):
+        return False
+    return element.find(".//h1") is None and element.find(".//article") is None
 
 
 def _comments(element: Any) -> bool:
@@ -341,12 +359,7 @@ def _comments(element: Any) -> bool:
     if not any(stem in names for stem in COMMENT_STEMS):
         return False
     parts = set(NAME_PARTS.split(names))
-    return (
-        bool(parts & COMMENT_WORDS)
-        and not parts & CONTENT_WORDS
-        and element.find(".//h1") is None
-        and element.find(".//article") is None
-    )
+    return bool(parts & COMMENT_WORDS) and not parts & CONTENT_WORDS
 
 
 def _letters(element: Any) -> int:
