@@ -125,6 +125,27 @@ def test_a_page_whose_meta_names_the_wrong_charset_is_not_mojibake() -> None:
     assert isinstance(item, RawItem) and body in item.html
 
 
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252", "Shift_JIS", "gb2312"])
+def test_a_page_saved_as_utf8_under_an_old_declaration_is_read_as_utf8(declared: str) -> None:
+    # An l3s-gn1 page (Khaleej Times, 2008) declares ISO-8859-1 and is UTF-8: every dash and
+    # apostrophe was stored as "â€”" and "â€™".
+    # A page of English has few such characters: its mojibake does not read as garbled enough
+    # to doubt the declaration.
+    body = "ABU DHABI — President Bush’s speech drew mixed reactions from political experts."
+    rest = "".join(
+        f"<p>Paragraph {n} of the report quotes analysts on the speech and the region.</p>"
+        for n in range(40)
+    )
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}">'
+        f"<title>Bush speech draws mixed response</title></head><body><p>{body}</p>{rest}"
+        "</body></html>"
+    ).encode()
+    [item] = items_from_bytes(page, input="page.html")
+    assert isinstance(item, RawItem) and body in item.html
+    assert decoding.decode(page, declared=declared) == page.decode("utf-8")
+
+
 @pytest.mark.parametrize(
     "text",
     [

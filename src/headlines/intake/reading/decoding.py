@@ -82,6 +82,16 @@ def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tupl
     refuse_binary(content, where=where)
     if content.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None
+    if not content.isascii():
+        # Text that reads as UTF-8 throughout, multi-byte characters and all, is UTF-8 whatever
+        # it declares: no page written in another charset forms those sequences by chance, and
+        # a page saved as UTF-8 under an old "ISO-8859-1" header read as "â€”" for every dash.
+        try:
+            text = codecs.getincrementaldecoder("utf-8")().decode(content, final=not partial)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "utf-8", text
     named = [declared]
     meta = META_CHARSET.search(content[:4096])
     if meta:
