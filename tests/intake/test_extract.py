@@ -303,3 +303,18 @@ def test_an_article_a_script_shows_is_still_the_article(tmp_path: Path) -> None:
         + "</div></body></html>"
     )
     assert _extracted(tmp_path, html)["text"] == "\n\n".join(PAGES["en"][1] * 3)
+
+
+@pytest.mark.django_db
+def test_the_rest_of_an_article_behind_read_more_is_the_article(tmp_path: Path) -> None:
+    # A hidden block of five paragraphs or more is the article's, however small a share of the
+    # page (here a long menu) it holds.
+    rest = [f"{p} Officials added detail {n} about the timetable." for n, p in enumerate(NEWS * 2)]
+    html = (
+        "<html><head><title>La fiscalía decidirá en Madrid</title></head><body>"
+        f"{SECTIONS_MENU}<div class='noticia'><h1>La fiscalía decidirá en Madrid</h1>"
+        f"<p>{NEWS[0]}</p><a href='#'>Read more</a><div class='rest' style='display: none'>"
+        + "".join(f"<p>{p}</p>" for p in rest)
+        + "</div></div></body></html>"
+    )
+    assert _extracted(tmp_path, html)["text"] == "\n\n".join([NEWS[0], *rest])

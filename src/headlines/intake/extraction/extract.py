@@ -312,6 +312,10 @@ NAME_PARTS = re.compile(r"[\s_-]+")
 # would go holds half of the page's text or more, it is what the page is about (a match's live
 # commentary, whose minutes are "live-match-comment"s; an article a script shows), and stays.
 UNSEEN_MAX_SHARE = 0.5
+# A hidden block with this many paragraphs of prose is the article's, shown by a script (the
+# rest of it behind "Read more"), whatever share of the page it holds; a pop-up or a help box
+# ("What are these links for?", three paragraphs) holds fewer.
+HIDDEN_PROSE = 5
 # Only blocks go: a hidden paragraph is often the plain copy of what the page shows another way
 # (a code sample's text kept for a "copy" button).
 CONTAINERS = frozenset({"div", "section", "ul", "ol", "aside", "details"})
@@ -348,9 +352,16 @@ def _unseen(element: Any) -> bool:
         return False
     style = element.get("style")
     hidden = element.get("hidden") is not None or bool(style and HIDDEN.search(style))
+    if hidden and _prose(element) >= HIDDEN_PROSE:
+        return False  # the rest of the article behind a "Read more"
     if not hidden and not _comments(element):
         return False
     return element.find(".//h1") is None and element.find(".//article") is None
+
+
+def _prose(element: Any) -> int:
+    """How many paragraphs of prose an element holds (PROSE_CELL_WORDS words or more)."""
+    return sum(1 for paragraph in element.iter("p") if _letters(paragraph) >= 5 * PROSE_CELL_WORDS)
 
 
 def _comments(element: Any) -> bool:
