@@ -1,0 +1,109 @@
+"""What a page holds that its reader does not see as its article, removed from the parsed page
+before trafilatura reads it (`extract._bare_text` hands trafilatura `without_unseen(html)`):
+
+- what the page hides (an inline style "display: none" or "visibility: hidden", or the
+  `hidden` attribute): copies kept for a script to show (each reader's comment twice, one
+  hidden), pop-ups, menus for small screens; trafilatura's own extractor drops most of them,
+  and the extractors it falls back on (readability, jusText) kept them;
+- a readers' comments section, by the name its markup gives it (an id or class word, words cut
+  at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios").
+  trafilatura drops those whose name starts with "comment"; one named otherwise stayed in the
+  article, every comment with its "2 hours ago". Developers name them in their own language
+  too.
+
+Never what holds the headline or an `article`, nor what would take half of the page's text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+COMMENT_WORDS = frozenset(
+    {
+        "comment", "comments", "comentario", "comentarios", "commentaire", "commentaires",
+        "kommentar", "kommentare", "commento", "commenti", "komentarz", "komentarze", "disqus",
+    }
+)  # fmt: skip
+# Words that name the article itself: an element named for both ("entry-content comments-open")
+# is the article with its comments allowed, not the comments.
+CONTENT_WORDS = frozenset({"article", "body", "content", "entry", "main", "story"})
+NAME_PARTS = re.compile(r"[\s_-]+")
+# Comments and hidden copies hold less of a page than its article and furniture: when what
+# would go holds half of the page's text or more, it is what the page is about (a match's live
+# commentary, whose minutes are "live-match-comment"s; an article a script shows), and stays.
+UNSEEN_MAX_SHARE = 0.5
+# A hidden block with this many paragraphs of prose is the article's, shown by a script (the
+# rest of it behind "Read more"), whatever share of the page it holds; a pop-up or a help box
+# ("What are these links for?", three paragraphs) holds fewer.
+HIDDEN_PROSE = 5
+PROSE_LETTERS = 40  # a paragraph of prose: about eight words
+# Only blocks go: a hidden paragraph is often the plain copy of what the page shows another way
+# (a code sample's text kept for a "copy" button).
+CONTAINERS = frozenset({"div", "section", "ul", "ol", "aside", "details"})
+
+
+# What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike.
+COMMENT_STEMS = ("omment", "omentar", "isqus")
+
+
+@functools.lru_cache(maxsize=2)
+def without_unseen(html: str) -> Any:
+    """The page as trafilatura's parsed tree, without what its reader does not see as its
+    article (`_unseen`); the page as given when it cannot be parsed (which trafilatura then
+    says). A page is read up to four times (with and without its tables, and again when its
+    text came out as one line): the last two are remembered, parsed once, and trafilatura works
+    on a copy of the tree each time."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    body = None if tree is None else tree.find("body")
+    if body is None:
+        return html
+    found = {element for element in body.iter(*CONTAINERS) if _unseen(element)}
+    outermost = [e for e in found if not any(a in found for a in e.iterancestors())]
+    if outermost and sum(map(_letters, outermost)) < UNSEEN_MAX_SHARE * max(_letters(body), 1):
+        for element in outermost:
+            element.drop_tree()
+    return tree
+
+
+def _unseen(element: Any) -> bool:
+    """Whether a block is hidden or a comments section, and holds no headline or article."""
+    if element.tag not in CONTAINERS:
+        return False
+    style = element.get("style")
+    hidden = element.get("hidden") is not None or bool(style and HIDDEN.search(style))
+    if hidden and _prose(element) >= HIDDEN_PROSE:
+        return False  # the rest of the article behind a "Read more"
+    if not hidden and not _comments(element):
+        return False
+    return element.find(".//h1") is None and element.find(".//article") is None
+
+
+def _prose(element: Any) -> int:
+    """How many paragraphs of prose an element holds (PROSE_LETTERS letters or more)."""
+    return sum(1 for paragraph in element.iter("p") if _letters(paragraph) >= PROSE_LETTERS)
+
+
+def _comments(element: Any) -> bool:
+    """Whether an element's id or class names it a comments section, and not the article."""
+    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
+    if not any(stem in names for stem in COMMENT_STEMS):
+        return False
+    parts = set(NAME_PARTS.split(names))
+    return bool(parts & COMMENT_WORDS) and not parts & CONTENT_WORDS
+
+
+def _letters(element: Any) -> int:
+    """How much a reader sees of an element: its text's characters but spaces, its scripts' and
+    styles' aside."""
+    unseen = sum(_all_letters(e) for e in element.iter("script", "style"))
+    return _all_letters(element) - unseen
+
+
+def _all_letters(element: Any) -> int:
+    text = element.text_content()
+    return len(text) - sum(text.count(space) for space in " \n\t\r\xa0")
