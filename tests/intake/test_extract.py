@@ -318,3 +318,32 @@ def test_the_rest_of_an_article_behind_read_more_is_the_article(tmp_path: Path) 
         + "</div></div></body></html>"
     )
     assert _extracted(tmp_path, html)["text"] == "\n\n".join([NEWS[0], *rest])
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        'style="display:none"',
+        'style="DISPLAY: none !important"',
+        'style="visibility: hidden"',
+        "hidden",
+        'aria-hidden="true"',
+        'class="sf_comment_list"',
+    ],
+)
+def test_the_page_trafilatura_reads_has_no_hidden_block(attributes: str) -> None:
+    # trafilatura's own extractor drops most hidden blocks; the extractors it falls back on
+    # (readability, jusText) kept them, so they go before it reads the page at all.
+    from headlines.intake.extraction.unseen import without_unseen
+
+    dialog = "La redacción amplía cada noche las noticias de esta sección."
+    html = (
+        f"<html><body>{SECTIONS_MENU}<div class='noticia'><h1>La fiscalía decidirá</h1>"
+        + "".join(f"<p>{p}</p>" for p in NEWS)
+        + f"<div {attributes}><p>{dialog}</p></div><p style='display:none'>ferry --resume</p>"
+        "</div></body></html>"
+    )
+    text = without_unseen(html).text_content()
+    assert dialog not in text
+    assert all(p in text for p in NEWS)
+    assert "ferry --resume" in text  # a hidden paragraph is kept: a code sample's plain copy

@@ -1,10 +1,10 @@
 """What a page holds that its reader does not see as its article, removed from the parsed page
 before trafilatura reads it (`extract._bare_text` hands trafilatura `without_unseen(html)`):
 
-- what the page hides (an inline style "display: none" or "visibility: hidden", or the
-  `hidden` attribute): copies kept for a script to show (each reader's comment twice, one
-  hidden), pop-ups, menus for small screens; trafilatura's own extractor drops most of them,
-  and the extractors it falls back on (readability, jusText) kept them;
+- what the page hides (an inline style "display: none" or "visibility: hidden", the `hidden`
+  attribute, or `aria-hidden="true"`): copies kept for a script to show (each reader's comment
+  twice, one hidden), pop-ups and dialogs, menus for small screens; trafilatura's own extractor
+  drops most of them, and the extractors it falls back on (readability, jusText) kept them;
 - a readers' comments section, by the name its markup gives it (an id or class word, words cut
   at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios").
   trafilatura drops those whose name starts with "comment"; one named otherwise stayed in the
@@ -75,7 +75,11 @@ def _unseen(element: Any) -> bool:
     if element.tag not in CONTAINERS:
         return False
     style = element.get("style")
-    hidden = element.get("hidden") is not None or bool(style and HIDDEN.search(style))
+    hidden = (
+        element.get("hidden") is not None
+        or (element.get("aria-hidden") or "").strip().casefold() == "true"
+        or bool(style and HIDDEN.search(style))
+    )
     if hidden and _prose(element) >= HIDDEN_PROSE:
         return False  # the rest of the article behind a "Read more"
     if not hidden and not _comments(element):
