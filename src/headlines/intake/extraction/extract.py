@@ -161,6 +161,15 @@ def _same_line(line: str, title: str) -> bool:
 
 
 def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:
+    """`_main_text_of` the page, parsed once for it (`unseen.without_unseen` keeps the last
+    parsed pages for trafilatura's several calls) and not kept after."""
+    try:
+        return _main_text_of(html, url, title)
+    finally:
+        without_unseen.cache_clear()
+
+
+def _main_text_of(html: str, url: str, title: str = "") -> tuple[str, str]:
     """trafilatura's full mode: its own extractor checked against readability and jusText.
     The fast mode alone lost whole articles on real pages whose layout hides them from it.
 
