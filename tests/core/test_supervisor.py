@@ -150,7 +150,9 @@ def test_sigusr1_prints_a_process_stacks_and_it_goes_on(service: Service) -> Non
     assert sum("waitress" in dump for dump in others) == 2, others  # the web processes
     assert sum("worker.py" in dump for dump in others) == 1, others  # the worker
     assert service.answers() and service.process.poll() is None
-    assert service.children() == children  # nobody stopped or was started again
+    # Nobody stopped or was started again: the same processes. (Not their nice values: a
+    # loaded CI took the first look before the fresh worker had lowered its priority, 0 then 7.)
+    assert set(service.children()) == set(children)
     service.process.send_signal(signal.SIGTERM)
     assert service.stopped() == 0
 
