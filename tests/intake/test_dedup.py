@@ -2,8 +2,11 @@
 
 import tracemalloc
 import zlib
+from unittest.mock import patch
 
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headlines.intake.storing import dedup
 
@@ -40,3 +43,22 @@ def test_a_record_of_megabytes_is_signed_in_bounded_memory() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 32_000_000  # it was 200 MB for this text
+
+
+PIECES = [*"ab c_1.é,ß\n-", "İ", "日本", "  ", "word "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
+    piece=st.integers(min_value=1, max_value=12),
+)
+def test_shingles_read_a_piece_at_a_time_are_every_run_of_the_text(text: str, piece: int) -> None:
+    # The pieces end where a word does and carry their last words over: the runs are those of
+    # the whole text at once, whatever the piece's size.
+    words = dedup.WORD.findall(text.lower())
+    runs = {" ".join(words[i : i + 4]).encode() for i in range(max(1, len(words) - 3))}
+    with patch.object(dedup, "SHINGLE_CHARS", piece):
+        found = [run for batch in dedup.shingle_batches(text) for run in batch]
+    assert set(found) == (runs if words else set())
+    assert len(found) == (max(1, len(words) - 3) if words else 0)

@@ -7,12 +7,10 @@ database over a recent window instead of living forever in memory.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import threading
 import time
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,7 +20,8 @@ if TYPE_CHECKING:  # datasketch loads SciPy: only storing and de-duplicating pay
 
 NUM_PERM = 64
 SHINGLE = 4
-SHINGLE_BATCH = 10_000
+# Text read a piece at a time for its shingles: about 10,000 of them at most a batch.
+SHINGLE_CHARS = 60_000
 WORD = re.compile(r"\w+")
 
 
@@ -53,15 +52,31 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
-def shingles(text: str) -> Iterator[bytes]:
-    """The text's runs of SHINGLE words, one at a time: a record's text may run to megabytes."""
-    window: deque[str] = deque(maxlen=SHINGLE)
-    for match in WORD.finditer(text.lower()):
-        window.append(match.group())
-        if len(window) == SHINGLE:
-            yield " ".join(window).encode()
-    if 0 < len(window) < SHINGLE:
-        yield " ".join(window).encode()
+def shingle_batches(text: str) -> Iterator[list[bytes]]:
+    """The text's runs of SHINGLE words (all its words, when it has fewer), a batch at a time:
+    a record's text may run to megabytes. Words are found SHINGLE_CHARS of the text at a time
+    (the regex engine's `findall`, not a Python step a word), each piece ending where a word
+    does, and a piece's last words carried into the next so that runs across the cut are
+    kept."""
+    lowered = text.lower()
+    carry: list[str] = []
+    made = False
+    start = 0
+    while start < len(lowered):
+        end = min(len(lowered), start + SHINGLE_CHARS)
+        straddling = WORD.match(lowered, end) if end < len(lowered) else None
+        if straddling and WORD.match(lowered, end - 1):
+            end = straddling.end()  # never cut a word in two
+        words = carry + WORD.findall(lowered, start, end)
+        if len(words) >= SHINGLE:
+            made = True
+            yield [
+                " ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)
+            ]
+        carry = words[-(SHINGLE - 1) :] if made else words
+        start = end
+    if carry and not made:
+        yield [" ".join(carry).encode()]
 
 
 def signature(text: str) -> MinHash:
@@ -75,8 +90,7 @@ def signature(text: str) -> MinHash:
     )
     # update_batch holds a NUM_PERM x batch array of 64-bit hashes: an 8 MB text's 1.6 million
     # shingles at once took 800 MB. A signature is a minimum, so batches give the same one.
-    found = shingles(text)
-    while batch := list(itertools.islice(found, SHINGLE_BATCH)):
+    for batch in shingle_batches(text):
         minhash.update_batch(batch)
     return minhash
 
