@@ -242,3 +242,30 @@ def test_a_child_hands_the_interpreter_lock_on_sooner_than_python_does() -> None
     interval = float(in_a_child(sys.getswitchinterval) or "nan")
     assert interval == SWITCH_INTERVAL < 0.005
     assert sys.getswitchinterval() == 0.005  # the parent's own is Python's
+
+
+def test_a_stop_signal_whose_interrupt_is_lost_still_ends_the_watch() -> None:
+    # Caught on CI: the first SIGTERM came while `headlines run` forked, and its
+    # KeyboardInterrupt was raised inside the fork's own handlers (logging's lock release),
+    # where Python ignores exceptions; the second found the stop "under way", and the parent
+    # watched on, restarting the children the signal had stopped, until the test gave up.
+    from headlines.core import supervisor as sv
+
+    child = subprocess.Popen(["sleep", "30"])
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    watcher = sv.Supervisor([])
+    watcher.children = {child.pid: sv.Role("web", lambda: None)}
+    try:
+        with contextlib.suppress(KeyboardInterrupt):  # where the interrupt was lost
+            sv.stop_on_signal(signal.SIGTERM, None)
+        watching = threading.Thread(target=watcher.wait, daemon=True)
+        watching.start()
+        watching.join(timeout=5)
+        assert not watching.is_alive(), "the stop signal was forgotten"
+        assert list(watcher.children) == [child.pid]  # nothing restarted
+    finally:
+        child.kill()
+        child.wait()
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        sv._stop_requested.clear()

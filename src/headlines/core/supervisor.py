@@ -68,6 +68,13 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+# Set by the first stop signal, whether or not its KeyboardInterrupt reaches anyone: one raised
+# while the process forks lands in the fork's own handlers (logging's lock release), where
+# Python ignores exceptions ("Exception ignored in: <function _releaseLock>"), and `headlines
+# run` went on watching, restarting the children the same signal had stopped.
+_stop_requested = threading.Event()
+
+
 def stop_on_signal(signum: int, frame: object) -> None:
     """SIGTERM's and SIGINT's handler in `headlines run` and its children: stop, once.
 
@@ -76,7 +83,10 @@ def stop_on_signal(signum: int, frame: object) -> None:
     short, such as the worker giving back its jobs or the parent reaping its children. Later
     signals go to a handler that does nothing rather than to SIG_IGN: one already delivered
     when this runs would find no handler and print "Signal 15 ignored due to race condition".
+    The request is also written down (`Supervisor.wait` reads it), in case the interrupt is
+    lost.
     """
+    _stop_requested.set()
     signal.signal(signal.SIGTERM, _stopping)
     signal.signal(signal.SIGINT, _stopping)
     raise KeyboardInterrupt
@@ -178,14 +188,15 @@ class Supervisor:
         return pid
 
     def wait(self) -> None:
-        """Watch the children until `stop()` (from a signal handler or another thread)."""
-        while self.children and not self.stopping:
+        """Watch the children until `stop()` (from a signal handler or another thread) or a
+        stop signal (`stop_on_signal`)."""
+        while self.children and not self.stopping and not _stop_requested.is_set():
             pid, status = os.waitpid(-1, os.WNOHANG)
             if not pid:
                 time.sleep(WAIT_POLL_SECONDS)
                 continue
             role = self.children.pop(pid, None)
-            if role is None or self.stopping:
+            if role is None or self.stopping or _stop_requested.is_set():
                 continue
             log.warning(
                 "the %s process %d ended (%s); starting another",
