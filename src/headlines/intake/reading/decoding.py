@@ -82,23 +82,18 @@ def _chosen(content: bytes, *, declared: str, where: str, partial: bool) -> tupl
     refuse_binary(content, where=where)
     if content.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", None
-    if not content.isascii():
-        # Text that reads as UTF-8 throughout, multi-byte characters and all, is UTF-8 whatever
-        # it declares: no page written in another charset forms those sequences by chance, and
-        # a page saved as UTF-8 under an old "ISO-8859-1" header read as "â€”" for every dash.
-        try:
-            text = codecs.getincrementaldecoder("utf-8")().decode(content, final=not partial)
-        except UnicodeDecodeError:
-            pass
-        else:
-            return "utf-8", text
     named = [declared]
     meta = META_CHARSET.search(content[:4096])
     if meta:
         named.append(meta.group(1).decode("ascii", "ignore"))
     codecs_named = [c for c in (_codec(name) if name else None for name in named) if c]
     candidates = [c for codec in codecs_named for c in (SUPERSETS.get(codec), codec) if c]
-    for codec in dict.fromkeys([*candidates, "utf-8"]):
+    # Text beyond ASCII that reads as UTF-8 throughout is UTF-8 whatever it declares: no page
+    # in another charset forms those sequences by chance, and a page saved as UTF-8 under an
+    # old "ISO-8859-1" header read as "â€”" for every dash. ASCII reads the same in any of them,
+    # and keeps the declared name (a table judged on its first megabyte is read on with it).
+    first = [] if content.isascii() else ["utf-8"]
+    for codec in dict.fromkeys([*first, *candidates, "utf-8"]):
         try:
             text = codecs.getincrementaldecoder(codec)().decode(content, final=not partial)
         except UnicodeDecodeError:
