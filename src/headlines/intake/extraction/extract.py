@@ -198,16 +198,19 @@ def _words_in_tables(html: str) -> int:
     """The words of prose the page's table cells hold (each cell's own text, tables inside it
     aside, cut after its last sentence and kept from PROSE_CELL_WORDS words, as `_table_prose`
     does with trafilatura's rows): 0 for a page without tables, so most pages need no second
-    pass."""
+    pass. The page is the tree trafilatura was handed (`without_unseen`, parsed once for the
+    extraction), so tables the reader does not see count for nothing."""
     if "<table" not in html.lower():
         return 0
-    from lxml import etree
-    from lxml import html as lxml_html
+    tree = without_unseen(html)
+    if isinstance(tree, str):  # trafilatura could not root it in a body: lxml's own way
+        from lxml import etree
+        from lxml import html as lxml_html
 
-    try:
-        tree = lxml_html.document_fromstring(html)
-    except (etree.ParserError, ValueError):  # unparsable: as if every table held prose
-        return units(_plain_text(html))
+        try:
+            tree = lxml_html.document_fromstring(html)
+        except (etree.ParserError, ValueError):  # unparsable: as if every table held prose
+            return units(_plain_text(html))
     total = 0
     for cell in tree.iter("td", "th"):
         text = " ".join(" ".join(_own_text(cell)).split())

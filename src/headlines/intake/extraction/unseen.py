@@ -71,9 +71,8 @@ def without_unseen(html: str) -> Any:
 
 
 def _unseen(element: Any) -> bool:
-    """Whether a block is hidden or a comments section, and holds no headline or article."""
-    if element.tag not in CONTAINERS:
-        return False
+    """Whether a block (one of CONTAINERS) is hidden or a comments section, and holds no
+    headline or article."""
     style = element.get("style")
     hidden = (
         element.get("hidden") is not None
