@@ -471,3 +471,38 @@ def test_a_utf16_dump_is_refused_with_what_to_do(tmp_path: Path, name: str) -> N
     dump.write_bytes(f"date 2022-09-28 {STORY}\n".encode("utf-16"))
     [failed] = read_file(dump)
     assert isinstance(failed, Failure) and failed.reason.endswith("save it as UTF-8")
+
+
+def test_a_jsonl_record_names_its_fields_in_any_case(tmp_path: Path) -> None:
+    # A news aggregator's columns exported as they were named (TITLE, PUBLISHER, TIMESTAMP).
+    dump = tmp_path / "aggregator.jsonl"
+    upper = {
+        "ID": 1,
+        "TITLE": "Fed official says weak data caused by weather",
+        "URL": "http://example.com/fed-weather",
+        "PUBLISHER": "Los Angeles Times",
+        "CATEGORY": "b",
+        "TIMESTAMP": 1394470370000,
+    }
+    mixed = {"Headline": "Bridge closes", "Content": STORY, "PubDate": "10 March 2014"}
+    both = {"title": "As named", "Title": "Another casing", "TEXT": STORY}
+    dump.write_text("\n".join(json.dumps(r) for r in (upper, mixed, both)) + "\n")
+    first, second, third = read_jsonl(dump)
+    assert isinstance(first, RawItem), first
+    assert first.title == "Fed official says weak data caused by weather"
+    assert first.url == "http://example.com/fed-weather"
+    assert first.outlet == "Los Angeles Times" and first.sections == ["b"]
+    assert first.published == SENT
+    assert isinstance(second, RawItem), second
+    assert (second.title, second.text) == ("Bridge closes", STORY)
+    assert second.published == dt.date(2014, 3, 10)
+    assert isinstance(third, RawItem), third
+    assert (third.title, third.text) == ("As named", STORY)
+
+
+def test_a_json_file_of_one_record_in_capitals_is_that_record(tmp_path: Path) -> None:
+    dump = tmp_path / "one.json"
+    dump.write_text(json.dumps({"TITLE": "Bridge closes", "TEXT": STORY}))
+    (found,) = read_file(dump)
+    assert isinstance(found, RawItem), found
+    assert (found.title, found.text) == ("Bridge closes", STORY)

@@ -44,6 +44,17 @@ MAX_SECTIONS = 10
 # else an aggregator's blurb.
 TEXT_KEYS = ("text", "content", "description", "summary")
 MAX_LABEL = 200
+# The keys an article record is read from (`jsonl_item`), and a table's columns. A dump may write
+# them in any case ("TITLE", "Published", "PUBDATE" for `pubDate`): a news aggregator's columns
+# exported as they were named.
+CONTENT_KEYS = ("title", "headline", *TEXT_KEYS, "html")
+RECORD_KEYS = (
+    *CONTENT_KEYS,
+    *RECORD_DATE_KEYS,
+    *("url", "link", "author", "byline", "language", "lang", "source", "publisher"),
+    *("section", "sections", "category", "categories"),
+)
+CANONICAL_KEYS = {name.lower(): name for name in RECORD_KEYS}
 # JSON may escape half of a UTF-16 pair ("\ud800"): no text can be stored so.
 HALF_A_CHARACTER = (
     "the record has a \\u escape that is half of a character "
@@ -277,7 +288,7 @@ def _records_of(document: Any) -> list[Any] | None:
     lists = [v for v in document.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
     if len(lists) == 1:
         return list(lists[0])
-    if any(k in document for k in ("title", "headline", "html", *TEXT_KEYS)):
+    if any(k in canonical_keys(document) for k in CONTENT_KEYS):
         return [document]
     return None
 
@@ -298,9 +309,21 @@ def _lone_surrogate(value: Any) -> bool:
     return False
 
 
+def canonical_keys(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with each of RECORD_KEYS written in another case ("TITLE") under its own
+    name: the key as named wins over other casings of it, else the first of them."""
+    named: dict[str, Any] = {}
+    for key, value in record.items():
+        name = CANONICAL_KEYS.get(key.lower(), key) if isinstance(key, str) else key
+        if name == key or name not in record:
+            named.setdefault(name, value)
+    return named
+
+
 def jsonl_item(record: Any, *, input: str) -> Item:
     if not isinstance(record, dict):
         return Failure(input, "each line must be a JSON object")
+    record = canonical_keys(record)
     html = record.get("html")
     # A news aggregator's record may carry only a headline and a blurb: the blurb is its text.
     text = next((record[k] for k in TEXT_KEYS if isinstance(record.get(k), str)), None)

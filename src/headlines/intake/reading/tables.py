@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from headlines.core.untrusted import csv_error
-from headlines.intake.reading.dates import RECORD_DATE_KEYS
 from headlines.intake.reading.decoding import charset_of
 from headlines.intake.reading.items import Failure, Item
 from headlines.intake.reading.opening import MAX_LINE_BYTES, Opened, Reader, opened
-from headlines.intake.reading.records import SNIFF_BYTES, TEXT_KEYS, jsonl_item
+from headlines.intake.reading.records import (
+    CANONICAL_KEYS,
+    CONTENT_KEYS,
+    SNIFF_BYTES,
+    jsonl_item,
+)
 
 TABLE_SUFFIXES = {".csv", ".tsv"}
 # A row (an article's paragraphs in a quoted cell) may run over this many lines at most.
@@ -30,14 +34,7 @@ MAX_ROW_LINES = 500
 # How much is read at a time after the first bytes the encoding is judged on (SNIFF_BYTES).
 CHUNK_BYTES = 1 << 20
 # The columns a row's article is read from: without one of them a file is no article dump.
-CONTENT_COLUMNS = ("title", "headline", *TEXT_KEYS, "html")
-_OTHER_COLUMNS = (
-    *RECORD_DATE_KEYS,
-    *("url", "link", "author", "byline", "language", "lang", "source", "publisher"),
-    *("section", "sections", "category", "categories"),
-)
-# A header's names as the records are keyed ("pubdate" is `pubDate`); others are kept as written.
-_CANONICAL = {name.lower(): name for name in (*CONTENT_COLUMNS, *_OTHER_COLUMNS)}
+CONTENT_COLUMNS = CONTENT_KEYS
 
 
 def read_table(path: Path | Opened) -> Iterator[Item]:
@@ -184,4 +181,4 @@ def _delimiter(first_line: str) -> str:
 
 def _column(name: str) -> str:
     plain = name.strip().lstrip("\ufeff")
-    return _CANONICAL.get(plain.lower(), plain)
+    return CANONICAL_KEYS.get(plain.lower(), plain)
