@@ -101,6 +101,45 @@ PLATFORMS = re.compile(
     r"bluesky|youtube|email|messenger|x)\b",
     re.I,
 )
+# A call to follow the site on a platform, as news pages in many languages end their articles:
+# "Join our WhatsApp channel", "Síguenos en Google News", "Únete a nuestro canal de Telegram",
+# "Folgen Sie uns auf Instagram", "Abonnez-vous à notre chaîne YouTube", "Подпишитесь на наш
+# канал в Telegram". A platform named (CHANNEL_PLATFORM) with, at the segment's start, an
+# imperative to follow, join or subscribe to the site (FOLLOW_CALL, OWN_MARK), or its channel
+# (OWN_CHANNEL: "¿Ya sabías que tenemos canal de Telegram?", not in a statement: "Our reporters
+# watched the group's Telegram channel." is the article's); "its Telegram channel" is nobody's.
+CHANNEL_PLATFORM = re.compile(
+    r"\b(whats ?app|telegram|youtube|google (news|noticias|actualit[ée]s|nachrichten|notizie|"
+    r"not[íi]cias)|facebook|instagram|tiktok|twitter|linkedin|bluesky|viber|wechat|weibo|"
+    r"вконтакте|дзен|kakao ?talk)\b",
+    re.I,
+)
+CHANNEL_HINTS = (
+    "whats", "telegram", "youtube", "google", "facebook", "instagram", "tiktok", "twitter",
+    "linkedin", "bluesky", "viber", "wechat", "weibo", "вконтакте", "дзен", "kakao",
+)  # fmt: skip
+FOLLOW_CALL = re.compile(
+    r"^\W*(follow|join|subscribe|s[íi]guenos|s[íi]ganos|s[íi]gannos|[úu]nete|"
+    r"suscr[íi]bete|suscr[íi]base|folg(e|en sie|t) (uns|unserem|unserer|unseren)|"
+    r"abonnez-vous|abonne-toi|suivez(-nous)?|rejoignez(-nous)?|seguici|segui|iscriviti|"
+    r"unisciti|siga(-nos)?|sigam|inscreva-se|junte-se|obserwuj|do[łl][aą]cz|subskrybuj|"
+    r"подпишитесь|подписывайтесь|присоединяйтесь|volg (ons|onze)|abonneer)(?![\w-])",
+    re.I,
+)
+# The site speaking of itself in such a call ("us", "our", "nos", "uns", "ci", "нас", or inside
+# the verb: "síguenos", "seguici", "siga-nos"): "Follow Jane Doe on Twitter" and "Join the
+# community on Facebook" are left to the rules that judge them (an author's line is the
+# article's in several reviewed sets).
+OWN_MARK = re.compile(
+    r"(\b(us|our|nos|nuestr[oa]s?|uns|unser\w*|nous|notre|nostr[oa]|noss[oa]|nas|nasz\w*|нас|"
+    r"наш\w*|ons|onze)\b|\w(nos|ci)\b|-(nos|nous)\b)",
+    re.I,
+)
+OWN_CHANNEL = re.compile(
+    r"\b(our|nuestr[oa]s?|tenemos|notre|unser\w*|nostr[oa]|noss[oa]|nasz\w*|наш\w*|onze)\b"
+    r"[^.!?]{0,40}?\b(channel|canal|cha[îi]ne|kanal|canale|kana[łl]|канал\w*)\b",
+    re.I,
+)
 CAPTION_PREFIX = re.compile(
     r"^\W*(photo(graph)?s?|pictures?|images?|illustration|video|graphic|pictured|file photo|"
     r"main image|top image|credit|source|caption|gallery)\s*(by|credit)?"

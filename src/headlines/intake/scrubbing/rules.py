@@ -141,6 +141,15 @@ def _weak_share(s: Segment) -> bool:
     return _addressed(s)
 
 
+def _channel_call(s: Segment) -> bool:
+    """A call to follow the site on a platform (patterns.FOLLOW_CALL and OWN_CHANNEL)."""
+    if not p.CHANNEL_PLATFORM.search(s.text):
+        return False
+    if p.FOLLOW_CALL.match(s.text) and p.OWN_MARK.search(s.text):
+        return True
+    return bool(p.OWN_CHANNEL.search(s.text)) and not p.STATEMENT_END.search(s.text)
+
+
 def _addressed(s: Segment) -> bool:
     """Not a statement ending in a full stop (a label, a cry, a question: "… and more!"), or
     one that calls or speaks to the reader."""
@@ -182,6 +191,14 @@ RULES: list[Rule] = [
         "share",
         lambda s: bool(p.SHARE_START.match(s.text)),
         max_words=12,
+        reporting="never",
+    ),
+    Rule(
+        "channel call",
+        "share",
+        _channel_call,
+        max_words=30,
+        hints=p.CHANNEL_HINTS,
         reporting="never",
     ),
     Rule(
