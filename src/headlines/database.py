@@ -60,7 +60,7 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
             raise ConfigError("HEADLINES_DATABASE_URL: PostgreSQL URL needs a database name")
         options = _postgres_options(parse_qsl(parts.query, keep_blank_values=True))
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "headlines.core.postgresql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
