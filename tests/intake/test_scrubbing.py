@@ -38,6 +38,9 @@ class Memory:
         ("Share on Facebook Share on WhatsApp", "share"),
         ("Crowds gather outside the court (Lee Wong/Valley Press)", "caption"),
         ("Picture: Harbour Trust", "caption"),
+        ("Courtesy G4", "caption"),
+        ("Courtesy of the artist", "caption"),
+        ("Courtesy of NASA/JPL", "caption"),
         ("Advertisement", "prompt"),
         ("Story continues below", "prompt"),
         ("Click photo to enlarge", "prompt"),
@@ -88,6 +91,8 @@ def test_furniture_is_recognised(line: str, reason: str) -> None:
         "El club dijo que los socios podrán votar el domingo.",
         "Die Zeitung hat bereits Abonnenten in 40 Ländern.",
         "Ele já é assinante do jornal há anos.",
+        "Courtesy matters.",
+        "Courtesy of the storm, roads were closed.",
     ],
 )
 def test_news_about_the_same_words_stays(line: str) -> None:

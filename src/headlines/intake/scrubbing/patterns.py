@@ -243,13 +243,16 @@ FOREIGN_CREDIT_LABELS = (
 )
 NAME = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019&-]*|&|and|de|van|von|of|the))*"
 # A credit line on its own: "Photograph: Jane Doe", "Illustration by Ana Ruiz", "Photo courtesy
-# of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)".
+# of the Harbour Trust", "Image: Lee Wong via Metro Wire", "(Lee Wong/Metro Wire)", "Courtesy G4".
 CREDIT_LINE = re.compile(
     r"^\W*(?i:(photo(graph)?s?|pictures?|images?|illustrations?|graphics?|video|footage|"
     r"artwork|credit|source|main image|top image|file photo|copyright)"
     r"(\s+(by|credit|courtesy( of)?|supplied by))?)\s*[:\u2013\u2014-]?\s*(the\s+)?" + NAME + r"("
     r"\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
     r"|^\W*\(\s*" + NAME + r"\s*(/|via|for)\s*" + NAME + r"\s*\)\W*$"
+    # A credit that is only "Courtesy …": "Courtesy G4", "Courtesy of the artist".
+    r"|^\W*(?i:courtesy(\s+of)?\s+(the\s+)?)(" + NAME + r"|(?i:artist|family|author|"
+    r"photographer|museum|publisher)s?)(\s*(/|via|for|,)\s*(the\s+)?" + NAME + r")*\W*$"
     # The same label in the other languages news is written in, and the name or agency after
     # it in any script (no capitals to go by): "Foto: EFE/Juan Pérez", "Фото: РИА Новости",
     # "사진=연합뉴스", "צילום: רויטרס", and in Japanese and Chinese with a full-width colon.
