@@ -314,7 +314,23 @@ COPYRIGHT = re.compile(
     r"^\W*(copyright|\(c\)|\u00a9)\s*(\(c\)|\u00a9)?\s*(1[89]|20)\d\d\b"
     r"|^\W*(copyright|\(c\)|\u00a9)(?:[\s,]+" + _HOLDER_WORD + r"){0,8}[\s,]+(1[89]|20)\d\d\W*$"
     r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
-    r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)\b"
+    r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|"
+    r"alle rechten voorbehouden|wszelkie prawa zastrze[\u017cz]one|"
+    r"\u0432\u0441\u0435 \u043f\u0440\u0430\u0432\u0430 "
+    r"\u0437\u0430\u0449\u0438\u0449\u0435\u043d\u044b|t\u00fcm haklar\u0131 sakl\u0131d\u0131r|"
+    r"v\u0161echna pr\u00e1va vyhrazena|hak cipta dilindungi)\b"
+    # The reprint notices of the languages without spaces, and of Arabic and Hebrew (no \b to
+    # go by): "無断転載・複製を禁じます", "版权所有" (not "版权所有人", the holder), "무단전재 및
+    # 재배포 금지", "جميع الحقوق محفوظة", "כל הזכויות שמורות". A lawsuit over "無断転載" is news:
+    # the notice forbids (禁, 금지). Chinese "未经授权不得转载" stays: both reviewed sets of
+    # Chinese pages here keep it as the article's (extraction-dev: qq.com, a WCED blog).
+    r"|\u7121\u65ad((\u8ee2\u8f09|\u8907\u88fd)[\u30fb\u3001/]?)+\u3092?\u7981|"
+    r"(\u7248\u6743|\u7248\u6b0a)\u6240\u6709(?![\u4eba\u8005])|"
+    r"\ubb34\ub2e8\s*(\uc804\uc7ac|\ubcf5\uc81c)[^.\u3002]{0,12}\uae08\uc9c0|"
+    r"\uc7ac\ubc30\ud3ec\s*\uae08\uc9c0|"
+    r"\u062c\u0645\u064a\u0639 \u0627\u0644\u062d\u0642\u0648\u0642 "
+    r"\u0645\u062d\u0641\u0648\u0638\u0629|"
+    r"\u05db\u05dc \u05d4\u05d6\u05db\u05d5\u05d9\u05d5\u05ea \u05e9\u05de\u05d5\u05e8\u05d5\u05ea"
     r"|\bmay not be (re)?published, broadcast, rewritten,? or redistributed\b"
     r"|\bfor (your )?personal,? non-?commercial use only\b"
     r"|\b(is|are) licensed under (a|the) creative commons\b"
@@ -331,7 +347,11 @@ SOCIAL_PROFILE = re.compile(
 )
 COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbehalten",
                    "riservati", "redistributed", "non-commercial", "noncommercial",
-                   "creative commons", "this material", "presentation-ready")  # fmt: skip
+                   "creative commons", "this material", "presentation-ready", "voorbehouden",
+                   "zastrze", "\u0437\u0430\u0449\u0438\u0449\u0435\u043d", "sakl\u0131",
+                   "vyhrazena", "hak cipta", "\u7121\u65ad", "\u6240\u6709", "\ubb34\ub2e8",
+                   "\uc7ac\ubc30\ud3ec", "\u0627\u0644\u062d\u0642\u0648\u0642",
+                   "\u05d4\u05d6\u05db\u05d5\u05d9\u05d5\u05ea")  # fmt: skip
 # Where and when the story appeared before: "A version of this article appears in print on
 # July 24, 2012, on page A1 …", "Originally published at example.com on November 18, 2011."
 PRINT_NOTE = re.compile(
