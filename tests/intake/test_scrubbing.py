@@ -619,6 +619,10 @@ def test_a_widget_on_an_ordinary_story_still_goes() -> None:
         ("<저작권자 © 연합뉴스, 무단 전재-재배포 금지>", "copyright"),
         ("جميع الحقوق محفوظة", "copyright"),
         ("כל הזכויות שמורות", "copyright"),
+        ("Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.", "copyright"),
+        ("aja/PAP", "byline"),
+        ("mm/dpa", "byline"),
+        ("dpa/afp", "byline"),
         ("This material may not be published, broadcast, rewritten or redistributed.", "copyright"),
         ("Share this story with your friends", "share"),
         ("Share: Facebook Twitter", "share"),
@@ -659,6 +663,10 @@ def test_more_furniture_is_recognised(line: str, reason: str) -> None:
         "東京地裁は無断転載をめぐる訴訟で判決を言い渡した。",
         "该公司表示，版权所有人将获得赔偿。",
         "무단 전재한 혐의로 기소됐다.",
+        # Slashes that sign nothing off.
+        "TCP/IP",
+        "24/7",
+        "The AP/NORC poll found 40 percent.",
         # A tweet quoted in a story, with its picture's link.
         "Crews reached the harbour at dawn #storm pic.twitter.com/Ab12Cd34",
     ],

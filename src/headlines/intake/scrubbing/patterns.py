@@ -316,6 +316,7 @@ COPYRIGHT = re.compile(
     r"|\b(all rights reserved|tous droits r\u00e9serv\u00e9s|alle rechte vorbehalten|"
     r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados|"
     r"alle rechten voorbehouden|wszelkie prawa zastrze[\u017cz]one|"
+    r"materia[\u0142l] chroniony prawem|"
     r"\u0432\u0441\u0435 \u043f\u0440\u0430\u0432\u0430 "
     r"\u0437\u0430\u0449\u0438\u0449\u0435\u043d\u044b|t\u00fcm haklar\u0131 sakl\u0131d\u0131r|"
     r"v\u0161echna pr\u00e1va vyhrazena|hak cipta dilindungi)\b"
@@ -346,7 +347,7 @@ SOCIAL_PROFILE = re.compile(
     re.I,
 )
 COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbehalten",
-                   "riservati", "redistributed", "non-commercial", "noncommercial",
+                   "chroniony", "riservati", "redistributed", "non-commercial", "noncommercial",
                    "creative commons", "this material", "presentation-ready", "voorbehouden",
                    "zastrze", "\u0437\u0430\u0449\u0438\u0449\u0435\u043d", "sakl\u0131",
                    "vyhrazena", "hak cipta", "\u7121\u65ad", "\u6240\u6709", "\ubb34\ub2e8",
@@ -371,6 +372,19 @@ SIGN_OFF = re.compile(
     r"^\W*((additional )?(reporting|writing|editing|research|graphics|compiled|produced)"
     r"( and \w+)? by [A-Z][^;]{1,60}[;,]?\s*)+\W*$",
     re.I,
+)
+_AGENCY = (
+    r"(?i:pap|dpa|afp|ap|reuters|efe|ansa|apa|sda|ats|kna|epd|tass|ria|lusa|anp|belga|\u010dtk|"
+    r"ctk|mti|bta|xinhua|kyodo|yonhap|ians|pti|nzpa|aap|iar|dts|sid|kap|notimex)\b"
+)
+# A wire story's closing initials and agency, as European agencies sign off: "aja/PAP",
+# "mm/dpa", "dpa/afp", "kk/ap". Not an agency alone: "(AFP)" stays (a reviewed gold keeps it).
+AGENCY_SIGN_OFF = re.compile(
+    r"^\W*((\w{1,5}\s*/\s*)+"
+    + _AGENCY
+    + r"(\s*/\s*\w{1,5})*|"
+    + _AGENCY
+    + r"(\s*/\s*\w{1,5})+)\W*$"
 )
 # Link text that says where it goes: "Purchase Licensing Rights, opens new tab".
 LINK_TEXT = re.compile(r"\W*\(?opens (in )?(a )?new (tab|window)\)?\W*$", re.I)

@@ -269,6 +269,13 @@ RULES: list[Rule] = [
         reporting="never",
     ),
     Rule(
+        "agency sign-off",
+        "byline",
+        lambda s: bool(p.AGENCY_SIGN_OFF.match(s.text)),
+        max_words=6,
+        hints=("/",),
+    ),
+    Rule(
         "link text",
         "prompt",
         lambda s: bool(p.LINK_TEXT.search(s.text)),
