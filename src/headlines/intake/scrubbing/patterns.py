@@ -37,7 +37,23 @@ PROMPT_ONLY = re.compile(
     r"(click|tap) here[\w ]{0,40}|explore more|more like this|"
     # The comment form's headings under a post: "Leave a Reply", "4 Responses to “…”".
     r"(leave|post|add|write)( a| your( own)?)? (reply|comment|response)s?( \((atom|rss)\))?|"
-    r"\d+ (comments?|responses?|replies)( (to|on) .{1,120})?)\W*$",
+    r"\d+ (comments?|responses?|replies)( (to|on) .{1,120})?|"
+    # The same labels in the other languages news is written in: "Notas relacionadas", "Leia
+    # também", "À lire aussi", "Lesen Sie auch", "Leggi anche", "Czytaj także", "Читайте также",
+    # "関連記事", "相关新闻", "관련기사" (a line that is only the label).
+    r"(notas|noticias|art[íi]culos|contenidos?) relacionad[oa]s|lee (tambi[ée]n|m[áa]s)|"
+    r"(tambi[ée]n )?te puede interesar|(m[áa]s|otras) noticias|lo m[áa]s (le[íi]do|visto)|"
+    r"(leia|veja) (tamb[ée]m|mais)|(not[íi]cias|artigos|mat[ée]rias) relacionad[oa]s|"
+    r"mais lid[oa]s|[àa] lire (aussi|[ée]galement)|lire aussi|sur le m[êe]me sujet|voir aussi|"
+    r"(articles?|contenus?) (li[ée]s|similaires|recommand[ée]s)|les plus lus|"
+    r"lesen sie (auch|mehr)|mehr zum thema|weitere (artikel|nachrichten|themen|meldungen)|"
+    r"das k[öo]nnte sie (auch )?interessieren|meistgelesen|auch interessant|"
+    r"leggi anche|notizie correlate|articoli correlati|potrebbe interessarti|i pi[ùu] letti|"
+    r"lees (ook|meer)|gerelateerde artikelen|meer nieuws|"
+    r"(czytaj|zobacz) (te[żz]|tak[żz]e|wi[ęe]cej)|podobne artyku[łl]y|"
+    r"читайте (также|тоже)|похожие (статьи|новости)|по теме|"
+    r"関連(記事|ニュース)|あわせて読みたい|相关(新闻|文章|阅读|报道)|(延伸|推荐)阅读|"
+    r"관련\s*(기사|뉴스))\W*$",
     re.I,
 )
 # A teaser: "Read more: Council votes…", "RELATED | Fire season starts early".
