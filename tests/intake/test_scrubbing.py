@@ -456,7 +456,8 @@ def test_a_short_heading_over_a_removed_list_goes_with_it_in_any_language() -> N
         "La oposición anunció que recurrirá la votación ante el Tribunal Constitucional.",
     ]
     closing = [
-        "Notas relacionadas",
+        # Its shape, not its words ("Notas relacionadas" is a label PROMPT_ONLY knows too).
+        "Otras lecturas",
         "Hacienda recorta el gasto en obras",
         "La oposición pide explicaciones",
     ]
