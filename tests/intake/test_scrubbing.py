@@ -144,6 +144,7 @@ def test_a_call_to_follow_the_site_on_a_platform_goes_in_any_language(line: str)
         "Sigue la polémica por el video de TikTok.",
         "Follow-up talks were held on Twitter Spaces.",
         "Joining Facebook in the lawsuit were Google and Amazon.",
+        "Follow Buenos Aires news on Twitter.",
         # An author's own line is the article's in reviewed gold sets: not this rule's.
         "Follow Jane Doe on Twitter.",
         "Join the club's community on Facebook.",

@@ -314,7 +314,7 @@ def canonical_keys(record: dict[str, Any]) -> dict[str, Any]:
     name: the key as named wins over other casings of it, else the first of them."""
     named: dict[str, Any] = {}
     for key, value in record.items():
-        name = CANONICAL_KEYS.get(key.lower(), key) if isinstance(key, str) else key
+        name = CANONICAL_KEYS.get(key.lower(), key)
         if name == key or name not in record:
             named.setdefault(name, value)
     return named

@@ -142,13 +142,13 @@ FOLLOW_CALL = re.compile(
     r"подпишитесь|подписывайтесь|присоединяйтесь|volg (ons|onze)|abonneer)(?![\w-])",
     re.I,
 )
-# The site speaking of itself in such a call ("us", "our", "nos", "uns", "ci", "нас", or inside
-# the verb: "síguenos", "seguici", "siga-nos"): "Follow Jane Doe on Twitter" and "Join the
-# community on Facebook" are left to the rules that judge them (an author's line is the
-# article's in several reviewed sets).
+# The site speaking of itself in such a call ("us", "our", "nos", "uns", "нас", "siga-nos", or
+# inside the verb: "síguenos", "seguici"): "Follow Jane Doe on Twitter", "Follow Buenos Aires
+# news on X" and "Join the community on Facebook" are left to the rules that judge them (an
+# author's line is the article's in several reviewed sets).
 OWN_MARK = re.compile(
-    r"(\b(us|our|nos|nuestr[oa]s?|uns|unser\w*|nous|notre|nostr[oa]|noss[oa]|nas|nasz\w*|нас|"
-    r"наш\w*|ons|onze)\b|\w(nos|ci)\b|-(nos|nous)\b)",
+    r"\b(us|our|nos|nuestr[oa]s?|uns|unser\w*|nous|notre|nostr[oa]|noss[oa]|nas|nasz\w*|нас|"
+    r"наш\w*|ons|onze|s[íi]guenos|s[íi]ganos|s[íi]gannos|seguici)\b",
     re.I,
 )
 OWN_CHANNEL = re.compile(
@@ -366,8 +366,9 @@ COPYRIGHT_HINTS = ("copyright", "(c)", "\u00a9", "reserv", "r\u00e9serv", "vorbe
                    "chroniony", "riservati", "redistributed", "non-commercial", "noncommercial",
                    "creative commons", "this material", "presentation-ready", "voorbehouden",
                    "zastrze", "\u0437\u0430\u0449\u0438\u0449\u0435\u043d", "sakl\u0131",
-                   "vyhrazena", "hak cipta", "\u7121\u65ad", "\u6240\u6709", "\ubb34\ub2e8",
-                   "\uc7ac\ubc30\ud3ec", "\u0627\u0644\u062d\u0642\u0648\u0642",
+                   "vyhrazena", "hak cipta", "\u7121\u65ad", "\u6743\u6240\u6709",
+                   "\u6b0a\u6240\u6709", "\ubb34\ub2e8", "\uc7ac\ubc30\ud3ec",
+                   "\u0627\u0644\u062d\u0642\u0648\u0642",
                    "\u05d4\u05d6\u05db\u05d5\u05d9\u05d5\u05ea")  # fmt: skip
 # Where and when the story appeared before: "A version of this article appears in print on
 # July 24, 2012, on page A1 …", "Originally published at example.com on November 18, 2011."
