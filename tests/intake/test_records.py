@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headlines.intake.reading import opening
 from headlines.intake.reading.inputs import read_file
@@ -293,6 +295,17 @@ SENT = dt.datetime(2014, 3, 10, 16, 52, 50, tzinfo=dt.UTC)
         ({"timestamp": 1394470370000}, SENT),  # milliseconds, as a news aggregator's dump
         ({"created_at": "1394470370000"}, SENT),
         ({"date": "", "timestamp": 1394470370}, SENT),  # an empty date gives way to the next
+        # Scrapers' own shapes: ordinals, a weekday first, slashes, dots, a 12-hour clock.
+        ({"date": "March 10th, 2014 4:52:50 PM"}, SENT),  # the PM was dropped (04:52)
+        ({"date": "Monday, March 10, 2014 at 12:52:50 p.m. EDT"}, SENT),
+        ({"date": "10th of March 2014, 17:52:50 CET"}, SENT),
+        ({"date": "10.03.2014 16:52:50"}, SENT),
+        ({"date": "2014/03/10"}, dt.date(2014, 3, 10)),
+        ({"date": "10-Mar-2014"}, dt.date(2014, 3, 10)),
+        ({"date": "25/03/2014"}, dt.date(2014, 3, 25)),  # only one reading is a date
+        ({"date": "03/25/2014"}, dt.date(2014, 3, 25)),
+        ({"date": "20140310"}, dt.date(2014, 3, 10)),
+        ({"date": "March 10, 2014 12:52:50 ET"}, SENT),  # New York's summer time that day
     ],
 )
 def test_a_jsonl_record_is_dated_in_the_shapes_dumps_write(
@@ -306,7 +319,14 @@ def test_a_jsonl_record_is_dated_in_the_shapes_dumps_write(
 
 
 @pytest.mark.parametrize(
-    "value", ["yesterday", "2022-02-30", "2022", 2022, -1394470370, True, 10**400, "1e9", [1]]
+    "value",
+    [
+        *("yesterday", "2022-02-30", "2022", 2022, -1394470370, True, 10**400, "1e9", [1]),
+        "03/10/2014",  # March or October: refused, not guessed
+        "March 10, 2014 13:00 PM",
+        "February 30, 2014 4:00 PM",
+        "20141340",
+    ],
 )
 def test_a_jsonl_date_that_is_no_date_leaves_its_record_undated_and_says_which_shapes_it_reads(
     tmp_path: Path, value: object
@@ -506,3 +526,22 @@ def test_a_json_file_of_one_record_in_capitals_is_that_record(tmp_path: Path) ->
     (found,) = read_file(dump)
     assert isinstance(found, RawItem), found
     assert (found.title, found.text) == ("Bridge closes", STORY)
+
+
+@given(
+    st.text(max_size=60)
+    | st.from_regex(
+        r"\A(Mon, |Tuesday )?\d{1,2}(st|th)? (of )?(Mar|March|Sept\.) \d{4}"
+        r"(,? (at )?\d{1,2}(:\d{2}){0,2} ?([ap]\.?m\.?)? ?(ET|PST|CEST|UTC[+-]\d{1,2}|Z)?)?\Z"
+    )
+    | st.from_regex(r"\A\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}( \d{1,2}:\d{2})?\Z")
+)
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_a_record_date_or_none_never_an_error(text: str) -> None:
+    from headlines.intake.reading.dates import parse_record_date
+
+    found = parse_record_date(text)
+    assert found is None or isinstance(found, dt.date)
+    if isinstance(found, dt.datetime):
+        assert found.tzinfo is not None
+        found.astimezone(dt.UTC)  # a time a datetime holds in UTC
