@@ -304,6 +304,7 @@ SENT = dt.datetime(2014, 3, 10, 16, 52, 50, tzinfo=dt.UTC)
         ({"date": "10-Mar-2014"}, dt.date(2014, 3, 10)),
         ({"date": "25/03/2014"}, dt.date(2014, 3, 25)),  # only one reading is a date
         ({"date": "03/25/2014"}, dt.date(2014, 3, 25)),
+        ({"date": "03/03/2014"}, dt.date(2014, 3, 3)),  # the same either way
         ({"date": "20140310"}, dt.date(2014, 3, 10)),
         ({"date": "March 10, 2014 12:52:50 ET"}, SENT),  # New York's summer time that day
     ],
@@ -322,7 +323,6 @@ def test_a_jsonl_record_is_dated_in_the_shapes_dumps_write(
     "value",
     [
         *("yesterday", "2022-02-30", "2022", 2022, -1394470370, True, 10**400, "1e9", [1]),
-        "03/10/2014",  # March or October: refused, not guessed
         "March 10, 2014 13:00 PM",
         "February 30, 2014 4:00 PM",
         "20141340",
@@ -545,3 +545,13 @@ def test_any_text_is_a_record_date_or_none_never_an_error(text: str) -> None:
     if isinstance(found, dt.datetime):
         assert found.tzinfo is not None
         found.astimezone(dt.UTC)  # a time a datetime holds in UTC
+
+
+def test_a_slashed_date_that_reads_two_ways_is_refused_and_says_so(tmp_path: Path) -> None:
+    # March or October: refused, not guessed.
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps({"title": "Bridge closes for repairs", "date": "03/10/2014"}))
+    (found,) = read_jsonl(dump)
+    assert isinstance(found, RawItem) and found.published is None
+    assert "reads day first and month first" in found.date_note
+    assert "YYYY-MM-DD" in found.date_note

@@ -220,16 +220,30 @@ def _loose_day(match: re.Match[str]) -> dt.date | None:
         year, month, day = int(match["y4"]), int(match["m4"]), int(match["d4"])
     else:
         first, second, year = int(match["a5"]), int(match["b5"]), int(match["y5"])
-        if first > 12 >= second:
+        if first > 12 >= second or first == second:
             day, month = first, second
         elif second > 12 >= first:
             month, day = first, second
         else:
-            return None  # "03/10/2020": March or October, or both the same
+            return None  # "03/10/2020": March or October
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def two_ways(value: Any) -> bool:
+    """Whether `value` is a date with slashes that reads as two dates ("03/10/2020")."""
+    if not isinstance(value, str):
+        return False
+    match = _LOOSE_DATE.match(_WEEKDAY_FIRST.sub("", " ".join(value.split())))
+    return bool(
+        match
+        and match["a5"]
+        and 1 <= int(match["a5"]) <= 12
+        and 1 <= int(match["b5"]) <= 12
+        and match["a5"] != match["b5"]
+    )
 
 
 def _zone(name: str | None, when: dt.datetime) -> dt.tzinfo:

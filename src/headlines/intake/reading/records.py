@@ -26,6 +26,7 @@ from headlines.intake.reading.dates import (
     RECORD_DATE_SHAPES,
     parse_record_date,
     parse_written_date,
+    two_ways,
 )
 from headlines.intake.reading.decoding import charset_of, decode, looks_binary, refuse_binary
 from headlines.intake.reading.items import Failure, Item, RawItem
@@ -337,6 +338,11 @@ def jsonl_item(record: Any, *, input: str) -> Item:
         shown = repr(record[date_key])
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
         note = f"the record's {date_key} {shown} is not a date ({RECORD_DATE_SHAPES})"
+        if two_ways(record[date_key]):
+            note = (
+                f"the record's {date_key} {shown} is not one date: it reads day first and "
+                "month first; write it as YYYY-MM-DD"
+            )
     return RawItem(
         input=input,
         html=html if isinstance(html, str) and html.strip() else "",
