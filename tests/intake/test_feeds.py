@@ -404,3 +404,23 @@ def test_curly_quotes_under_an_iso_8859_1_label_are_curly_quotes() -> None:
     [item] = items_from_bytes(page, input="page.html")
     assert isinstance(item, RawItem)
     assert "\u201cwe will rebuild\u201d \u2014 and the caf\u00e9" in item.html
+
+
+@pytest.mark.parametrize(
+    ("written", "published"),
+    [
+        ("10.03.2014 16:52", dt.datetime(2014, 3, 10, 16, 52, tzinfo=dt.UTC)),
+        ("March 10th, 2014 4:52 PM", dt.datetime(2014, 3, 10, 16, 52, tzinfo=dt.UTC)),
+        ("2014/03/10", dt.datetime(2014, 3, 10, 12, tzinfo=dt.UTC)),  # a day: its noon
+    ],
+)
+def test_an_entry_dated_in_a_shape_feedparser_does_not_read_is_dated(
+    written: str, published: dt.datetime
+) -> None:
+    document = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>Bridge'
+        f"</title><link>https://example.test/a</link><pubDate>{written}</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+    (entry,) = feeds.parse_feed(document, where="feed")[1]
+    assert entry.published == published and entry.date_note == ""

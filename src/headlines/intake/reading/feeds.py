@@ -265,9 +265,13 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
     html = html or raw.get("summary", "")
     # dict.get: feedparser's own get() answers a missing `updated` with `published`, and warns
     # (DeprecationWarning) whenever an entry's published date could not be parsed.
-    stamp = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
-    published = _utc(stamp) if stamp else None
+    # The entry's date as records' dates are read first: feedparser guesses at shapes it does
+    # not know ("2014/03/10" was the first of December) and drops a "PM"; its own reading is
+    # kept for the shapes only it reads.
     given = dict.get(raw, "published") or dict.get(raw, "updated")
+    found = parse_record_date(given) if isinstance(given, str) else None
+    stamp = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
+    published = as_datetime(found) if found is not None else _utc(stamp) if stamp else None
     return FeedEntry(
         url=str(raw.get("link", "")).strip(),
         title=str(raw.get("title", "")).strip(),
