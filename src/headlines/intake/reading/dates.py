@@ -206,7 +206,7 @@ def _parse_loose(text: str) -> DateLike | None:
         when = dt.datetime.combine(day, dt.time(hour, minute, int(clock["s"] or 0)))
     except ValueError:
         return None
-    return in_range(when.replace(tzinfo=_zone(clock["zone"], when)))
+    return in_range(when.replace(tzinfo=_zone(clock["zone"])))
 
 
 def _loose_day(match: re.Match[str]) -> dt.date | None:
@@ -246,7 +246,7 @@ def two_ways(value: Any) -> bool:
     )
 
 
-def _zone(name: str | None, when: dt.datetime) -> dt.tzinfo:
+def _zone(name: str | None) -> dt.tzinfo:
     if not name:
         return dt.UTC
     label = name.replace(" ", "").upper()
