@@ -1,4 +1,10 @@
-from headlines.stories import language
+import pytest
+
+from headlines.core import clock
+from headlines.intake.models import Article
+from headlines.stories import language, planning
+from tests import factories
+from tests.stories import factories as sf
 
 
 def test_stop_words_follow_the_articles_language() -> None:
@@ -54,3 +60,32 @@ def test_stems_are_taken_safely_from_many_threads() -> None:
         got = list(pool.map(lambda _: language.stems(words, "en"), range(16)))
     assert all(g == expected for g in got)
     assert expected[-1] == "flood"
+
+
+GERMAN_HEADLINES = [
+    "Die Bahn streicht wegen des Streiks der Lokführer tausende Verbindungen",
+    "Bundestag stimmt über das neue Heizungsgesetz ab und die Opposition protestiert",
+    "Der Sturm über der Nordsee legt den Verkehr in Hamburg und Bremen lahm",
+    "Die Inflation in der Eurozone sinkt auf den niedrigsten Stand seit zwei Jahren",
+    "Der Kanzler reist mit einer Delegation nach Paris und trifft den Präsidenten",
+]
+
+
+@pytest.mark.django_db
+def test_headlines_of_no_known_language_are_read_in_the_language_they_tell_together() -> None:
+    edition = factories.edition(slug="de")
+    dump = sf.source(name="A dump of headlines", edition=edition)  # no language
+    now = clock.now()
+    for title in GERMAN_HEADLINES:
+        sf.article(source=dump, edition=edition, title=title, text="", published_at=now)
+    wire = sf.source(name="Wire", edition=edition, language="en")
+    sf.article(source=wire, edition=edition, title="Storm closes the port", published_at=now)
+    rows, _ = planning._rows(edition, now.date(), hours=48)
+    assert {r.title: r.language for r in rows} == {
+        **dict.fromkeys(GERMAN_HEADLINES, "de"),
+        "Storm closes the port": "en",  # its source's language, as before
+    }
+    # One short headline tells nothing on its own: the edition's language is read.
+    Article.objects.filter(source=dump).exclude(title=GERMAN_HEADLINES[0]).delete()
+    rows, _ = planning._rows(edition, now.date(), hours=48)
+    assert {r.title: r.language for r in rows}[GERMAN_HEADLINES[0]] == edition.language == "en"

@@ -15,7 +15,8 @@ from django.conf import settings
 
 from headlines.core.models import Edition
 from headlines.intake import selectors as intake_selectors
-from headlines.intake.models import Source
+from headlines.intake.extraction.languages import guess_language
+from headlines.intake.models import Article, Source
 from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
@@ -26,6 +27,8 @@ from headlines.stories.vectorizer import continuation_document, continuation_spa
 DIVERSIFY_HEAD = 60
 # Where a story happened is in its dateline and first lines.
 PLACE_CHARS = 600
+# Articles of no known language: how many of a source's, and how much of each, tell it.
+POOLED_ARTICLES, POOLED_CHARS = 200, 300
 
 
 def _rows(
@@ -36,6 +39,7 @@ def _rows(
         start = end - dt.timedelta(hours=hours)
     articles = list(selectors.articles_in_window(edition_id=edition.pk, start=start, end=end))
     home_sources = _home_sources(edition, {a.source_id for a in articles})
+    unknown = _pooled_languages(articles, edition)
     rows = [
         assembly.Row(
             id=a.pk,
@@ -44,7 +48,7 @@ def _rows(
             source_id=a.source_id,
             source_name=intake_selectors.article_outlet(a),
             source_weight=a.source.weight,
-            language=a.language or a.source.language,
+            language=a.language or a.source.language or unknown.get(a.source_id, ""),
             when=a.published_at or a.created_at,
             duplicate_of_id=a.duplicate_of_id,
             url=a.url,
@@ -55,6 +59,24 @@ def _rows(
         for a in articles
     ]
     return rows, end
+
+
+def _pooled_languages(articles: Sequence[Article], edition: Edition) -> dict[int, str]:
+    """For each source whose articles here name no language: the language their titles and
+    leads tell together, else the edition's. A headline is too short to tell its language on
+    its own (`languages.guess_language` wants 20 words), and read as English a German dump of
+    headlines kept "der" and "die" as words to compare; a source's headlines are mostly in one
+    language, so POOLED_ARTICLES of them are read at once."""
+    pools: dict[int, list[str]] = {}
+    for a in articles:
+        if not (a.language or a.source.language):
+            pool = pools.setdefault(a.source_id, [])
+            if len(pool) < POOLED_ARTICLES:
+                pool.append(f"{a.title}. {a.text[:POOLED_CHARS]}")
+    return {
+        source_id: guess_language(" ".join(texts)) or edition.language
+        for source_id, texts in pools.items()
+    }
 
 
 def _home_sources(edition: Edition, source_ids: set[int]) -> set[int]:
