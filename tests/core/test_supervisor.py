@@ -269,3 +269,37 @@ def test_a_stop_signal_whose_interrupt_is_lost_still_ends_the_watch() -> None:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
         sv._stop_requested.clear()
+
+
+def test_a_stop_signal_arriving_inside_the_first_ones_handler_is_left_to_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seen at `make run`: SIGTERM to the process group, then the parent's own SIGTERM, reached
+    # the worker while its handler was inside threading.Event.set(); the handler ran again in
+    # the same thread and waited forever for the lock its outer frame held.
+    from headlines.core import supervisor as sv
+
+    entered: list[bool] = []
+
+    class Interrupted(sv._Flag):
+        def set(self) -> None:
+            entered.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)  # the second signal, handled at the next
+            for _ in range(1000):  # bytecode of this thread: inside this call
+                pass
+            super().set()
+
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    monkeypatch.setattr(sv, "_stop_requested", Interrupted())
+    try:
+        signal.signal(signal.SIGTERM, sv.stop_on_signal)
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                pass
+        assert entered == [True], "the second signal ran the stop handler again"
+        assert sv._stop_requested.is_set()
+        assert signal.getsignal(signal.SIGTERM) is sv._stopping
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -68,11 +68,30 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+class _Flag:
+    """A yes or no that a signal handler may set: an attribute, no lock. `threading.Event`
+    takes a lock in `set()`, and a second stop signal arriving while the first handler was inside
+    it ran the handler again in the same thread, which waited forever for the lock its own outer
+    frame held: `headlines run`'s worker hung at SIGTERM until the parent's SIGKILL."""
+
+    def __init__(self) -> None:
+        self._on = False
+
+    def set(self) -> None:
+        self._on = True
+
+    def clear(self) -> None:
+        self._on = False
+
+    def is_set(self) -> bool:
+        return self._on
+
+
 # Set by the first stop signal, whether or not its KeyboardInterrupt reaches anyone: one raised
 # while the process forks lands in the fork's own handlers (logging's lock release), where
 # Python ignores exceptions ("Exception ignored in: <function _releaseLock>"), and `headlines
 # run` went on watching, restarting the children the same signal had stopped.
-_stop_requested = threading.Event()
+_stop_requested = _Flag()
 
 
 def stop_on_signal(signum: int, frame: object) -> None:
@@ -84,11 +103,12 @@ def stop_on_signal(signum: int, frame: object) -> None:
     signals go to a handler that does nothing rather than to SIG_IGN: one already delivered
     when this runs would find no handler and print "Signal 15 ignored due to race condition".
     The request is also written down (`Supervisor.wait` reads it), in case the interrupt is
-    lost.
+    lost. The handlers are swapped first, so that a signal arriving while this runs finds
+    `_stopping`, not this handler again.
     """
-    _stop_requested.set()
     signal.signal(signal.SIGTERM, _stopping)
     signal.signal(signal.SIGINT, _stopping)
+    _stop_requested.set()
     raise KeyboardInterrupt
 
 
