@@ -208,3 +208,30 @@ def test_readers_on_several_topic_sets_each_get_their_stories_across_a_crash(
     for mail in mails:  # every copy, the ones sent twice around the kill included
         topics = set_for(mail.recipients[0])
         assert got(mail.text()) == expected(topics), (mail.recipients[0], topics)
+
+
+def test_a_second_signal_arriving_inside_the_first_ones_handler_stops_at_once() -> None:
+    # The first signal's handler sets a threading.Event, which takes a lock; a second signal
+    # handled inside that call ran the handler again in the same thread, and it could wait
+    # forever for the lock its own outer frame held.
+    import threading
+
+    from headlines.delivery.management.commands import send
+
+    entered: list[bool] = []
+
+    class Interrupted(threading.Event):
+        def set(self) -> None:
+            entered.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)  # handled at the next bytecode: in here
+            for _ in range(1000):
+                pass
+            super().set()
+
+    with send._stop_on_signal() as stop:
+        stop.event = Interrupted()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+            for _ in range(1000):
+                pass
+    assert entered == [True] and stop.signum == signal.SIGTERM

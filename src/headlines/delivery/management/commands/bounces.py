@@ -44,8 +44,16 @@ class Command(HeadlinesCommand):
         except (OSError, RuntimeError) as exc:
             raise CommandError(f"cannot listen on {listen}: {exc}", returncode=2) from None
         self.stdout.write(f"Receiving bounces on {host}:{port}. Ctrl-C stops.")
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        stop, requested = threading.Event(), list[bool]()
+
+        def on_term(*_: object) -> None:
+            # Once: a second SIGTERM arriving inside `stop.set()` would wait forever for the
+            # lock the first handler holds in this same thread.
+            if not requested:
+                requested.append(True)
+                stop.set()
+
+        signal.signal(signal.SIGTERM, on_term)
         try:
             stop.wait()
         except KeyboardInterrupt:

@@ -80,7 +80,10 @@ def _stop_on_signal() -> Iterator[Stop]:
         return
 
     def on_signal(signum: int, _: FrameType | None) -> None:
-        if stop.event.is_set():
+        # The second signal is told by `signum`, set before the event: one arriving inside
+        # `stop.event.set()` (which holds a lock) stops at once instead of waiting forever
+        # for that lock in this same thread.
+        if stop.signum is not None:
             raise KeyboardInterrupt
         stop.signum = signum
         stop.event.set()
