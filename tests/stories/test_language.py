@@ -1,8 +1,10 @@
+import datetime as dt
+
 import pytest
 
 from headlines.core import clock
 from headlines.intake.models import Article
-from headlines.stories import language, planning
+from headlines.stories import language, planning, selectors
 from tests import factories
 from tests.stories import factories as sf
 
@@ -74,18 +76,20 @@ GERMAN_HEADLINES = [
 @pytest.mark.django_db
 def test_headlines_of_no_known_language_are_read_in_the_language_they_tell_together() -> None:
     edition = factories.edition(slug="de")
+    day = clock.now().date()
+    _, end = selectors.digest_window(edition=edition, day=day)
+    published = end - dt.timedelta(hours=1)  # inside the day's window, whatever the hour
     dump = sf.source(name="A dump of headlines", edition=edition)  # no language
-    now = clock.now()
     for title in GERMAN_HEADLINES:
-        sf.article(source=dump, edition=edition, title=title, text="", published_at=now)
+        sf.article(source=dump, edition=edition, title=title, text="", published_at=published)
     wire = sf.source(name="Wire", edition=edition, language="en")
-    sf.article(source=wire, edition=edition, title="Storm closes the port", published_at=now)
-    rows, _ = planning._rows(edition, now.date(), hours=48)
+    sf.article(source=wire, edition=edition, title="Storm closes the port", published_at=published)
+    rows, _ = planning._rows(edition, day, hours=48)
     assert {r.title: r.language for r in rows} == {
         **dict.fromkeys(GERMAN_HEADLINES, "de"),
         "Storm closes the port": "en",  # its source's language, as before
     }
     # One short headline tells nothing on its own: the edition's language is read.
     Article.objects.filter(source=dump).exclude(title=GERMAN_HEADLINES[0]).delete()
-    rows, _ = planning._rows(edition, now.date(), hours=48)
+    rows, _ = planning._rows(edition, day, hours=48)
     assert {r.title: r.language for r in rows}[GERMAN_HEADLINES[0]] == edition.language == "en"
