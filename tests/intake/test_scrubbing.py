@@ -127,6 +127,7 @@ def test_news_about_the_same_words_stays(line: str) -> None:
         "Obserwuj nas w Google News",
         "Volg ons op Facebook",
         "Подпишитесь на наш канал в Telegram",
+        "Siga-nos no X",
     ],
 )
 def test_a_call_to_follow_the_site_on_a_platform_goes_in_any_language(line: str) -> None:
@@ -145,6 +146,9 @@ def test_a_call_to_follow_the_site_on_a_platform_goes_in_any_language(line: str)
         "Follow-up talks were held on Twitter Spaces.",
         "Joining Facebook in the lawsuit were Google and Amazon.",
         "Follow Buenos Aires news on Twitter.",
+        # Two platforms in a headline, and "US" the country, not "us" to the reader.
+        "US bans WeChat, TikTok citing privacy, national security.",
+        "As Facebook, Twitter and other US tech giants refuse to share user data, rivals gain.",
         # An author's own line is the article's in reviewed gold sets: not this rule's.
         "Follow Jane Doe on Twitter.",
         "Join the club's community on Facebook.",

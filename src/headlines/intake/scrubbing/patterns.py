@@ -112,28 +112,26 @@ SHARE = re.compile(
     r"tiktok|bluesky|threads|youtube)\b",
     re.I,
 )
+# Where sites ask readers to follow them, in any language's pages.
 PLATFORMS = re.compile(
-    r"\b(facebook|twitter|whatsapp|linkedin|pinterest|reddit|telegram|instagram|tiktok|"
-    r"bluesky|youtube|email|messenger|x)\b",
+    r"\b(facebook|twitter|whats ?app|linkedin|pinterest|reddit|telegram|instagram|tiktok|"
+    r"bluesky|youtube|email|messenger|x|google (news|noticias|actualit[ée]s|nachrichten|"
+    r"notizie|not[íi]cias)|viber|wechat|weibo|вконтакте|дзен|kakao ?talk)\b",
     re.I,
 )
+# Substrings one of PLATFORMS needs, for the rules that read it ("x" as a word: " x").
+PLATFORM_HINTS = (
+    "facebook", "twitter", "whats", "linkedin", "pinterest", "reddit", "telegram", "instagram",
+    "tiktok", "bluesky", "youtube", "email", "messenger", " x", "google", "viber", "wechat",
+    "weibo", "вконтакте", "дзен", "kakao",
+)  # fmt: skip
 # A call to follow the site on a platform, as news pages in many languages end their articles:
 # "Join our WhatsApp channel", "Síguenos en Google News", "Únete a nuestro canal de Telegram",
 # "Folgen Sie uns auf Instagram", "Abonnez-vous à notre chaîne YouTube", "Подпишитесь на наш
-# канал в Telegram". A platform named (CHANNEL_PLATFORM) with, at the segment's start, an
+# канал в Telegram". A platform named (PLATFORMS) with, at the segment's start, an
 # imperative to follow, join or subscribe to the site (FOLLOW_CALL, OWN_MARK), or its channel
 # (OWN_CHANNEL: "¿Ya sabías que tenemos canal de Telegram?", not in a statement: "Our reporters
 # watched the group's Telegram channel." is the article's); "its Telegram channel" is nobody's.
-CHANNEL_PLATFORM = re.compile(
-    r"\b(whats ?app|telegram|youtube|google (news|noticias|actualit[ée]s|nachrichten|notizie|"
-    r"not[íi]cias)|facebook|instagram|tiktok|twitter|linkedin|bluesky|viber|wechat|weibo|"
-    r"вконтакте|дзен|kakao ?talk)\b",
-    re.I,
-)
-CHANNEL_HINTS = (
-    "whats", "telegram", "youtube", "google", "facebook", "instagram", "tiktok", "twitter",
-    "linkedin", "bluesky", "viber", "wechat", "weibo", "вконтакте", "дзен", "kakao",
-)  # fmt: skip
 FOLLOW_CALL = re.compile(
     r"^\W*(follow|join|subscribe|s[íi]guenos|s[íi]ganos|s[íi]gannos|[úu]nete|"
     r"suscr[íi]bete|suscr[íi]base|folg(e|en sie|t) (uns|unserem|unserer|unseren)|"
@@ -146,14 +144,14 @@ FOLLOW_CALL = re.compile(
 # inside the verb: "síguenos", "seguici"): "Follow Jane Doe on Twitter", "Follow Buenos Aires
 # news on X" and "Join the community on Facebook" are left to the rules that judge them (an
 # author's line is the article's in several reviewed sets).
+_OUR = r"our|nuestr[oa]s?|notre|unser\w*|nostr[oa]|noss[oa]|nasz\w*|наш\w*|onze"
 OWN_MARK = re.compile(
-    r"\b(us|our|nos|nuestr[oa]s?|uns|unser\w*|nous|notre|nostr[oa]|noss[oa]|nas|nasz\w*|нас|"
-    r"наш\w*|ons|onze|s[íi]guenos|s[íi]ganos|s[íi]gannos|seguici)\b",
+    rf"\b(us|nos|uns|nous|nas|нас|ons|{_OUR}|s[íi]guenos|s[íi]ganos|s[íi]gannos|seguici)\b",
     re.I,
 )
 OWN_CHANNEL = re.compile(
-    r"\b(our|nuestr[oa]s?|tenemos|notre|unser\w*|nostr[oa]|noss[oa]|nasz\w*|наш\w*|onze)\b"
-    r"[^.!?]{0,40}?\b(channel|canal|cha[îi]ne|kanal|canale|kana[łl]|канал\w*)\b",
+    rf"\b(tenemos|{_OUR})\b[^.!?]{{0,40}}?\b(channel|canal|cha[îi]ne|kanal|canale|kana[łl]|"
+    r"канал\w*)\b",
     re.I,
 )
 CAPTION_PREFIX = re.compile(
@@ -193,8 +191,9 @@ VOCABULARY_HINTS = (
 AGREEMENT_HINTS = ("by ", "please", "invalid", "never share", "unsubscribe")
 CREDIT_HINTS = ("(", ":", "\u00a9", "|", "getty")
 # Speaking to the reader, in the languages whose widgets are seen most (du/vous/usted …).
+# "US" in capitals is the country, not "us".
 READER = re.compile(
-    r"\b(you|your|we|our|us|this (site|website|page|app)|du|dich|dir|dein\w*|euch|euer\w*|"
+    r"\b(you|your|we|our|(?-i:[Uu]s)|this (site|website|page|app)|du|dich|dir|dein\w*|euch|euer\w*|"
     r"vous|votre|vos|tu|toi|nous|notre|nos|usted(es)?|vosotros|nuestr[oa]s?|voc[eê]s?)\b",
     re.I,
 )

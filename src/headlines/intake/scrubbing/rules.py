@@ -143,7 +143,7 @@ def _weak_share(s: Segment) -> bool:
 
 def _channel_call(s: Segment) -> bool:
     """A call to follow the site on a platform (patterns.FOLLOW_CALL and OWN_CHANNEL)."""
-    if not p.CHANNEL_PLATFORM.search(s.text):
+    if not p.PLATFORMS.search(s.text):
         return False
     if p.FOLLOW_CALL.match(s.text) and p.OWN_MARK.search(s.text):
         return True
@@ -198,7 +198,7 @@ RULES: list[Rule] = [
         "share",
         _channel_call,
         max_words=30,
-        hints=p.CHANNEL_HINTS,
+        hints=p.PLATFORM_HINTS,
         reporting="never",
     ),
     Rule(
