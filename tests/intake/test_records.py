@@ -35,6 +35,8 @@ def records(path: Path) -> list[RawItem]:
         ("Date: 28 September 2022\n", dt.date(2022, 9, 28)),
         ("DATE: September 28, 2022 ", dt.date(2022, 9, 28)),
         ("date 28 Sep 2022 ", dt.date(2022, 9, 28)),
+        ("date 28.09.2022 ", dt.date(2022, 9, 28)),
+        ("date 2022/09/28 ", dt.date(2022, 9, 28)),
         ("date 2022-09-28T18:45:00Z ", dt.datetime(2022, 9, 28, 18, 45, tzinfo=dt.UTC)),
         (
             "date: 2022-09-28 18:45+02:00 ",

@@ -30,7 +30,6 @@ ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+
 # "28 September 2022", "September 28, 2022", "28 Sep. 2022".
 WRITTEN_DATE = rf"\d{{1,2}}\s+{MONTH}\s+\d{{4}}|{MONTH}\s+\d{{1,2}},?\s+\d{{4}}"
 ANY_DATE = rf"{ISO_DATE}|{WRITTEN_DATE}"
-_WRITTEN = re.compile(rf"^(?:(\d{{1,2}})\s+({MONTH})|({MONTH})\s+(\d{{1,2}}),?)\s+(\d{{4}})$", re.I)
 
 
 def parse_date(value: str) -> DateLike | None:
@@ -62,19 +61,13 @@ def in_range(parsed: dt.datetime) -> dt.datetime | None:
 
 
 def parse_written_date(value: str) -> DateLike | None:
-    """ISO, or a date written out: "28 September 2022", "Sep 28, 2022"."""
+    """ISO, or a date written out: "28 September 2022", "Sep 28, 2022" (and the other day
+    shapes `_LOOSE_DATE` reads: "10.03.2022", "2022/03/10"), without a time."""
     value = " ".join(value.split())
-    if plain_digits(value[:4]):
-        return parse_date(value.replace(" ", "T", 1))
-    match = _WRITTEN.match(value)
-    if match is None:
-        return None
-    day = match.group(1) or match.group(4)
-    month = MONTHS.get((match.group(2) or match.group(3)).lower().rstrip("."))
-    try:
-        return dt.date(int(match.group(5)), month or 0, int(day))
-    except ValueError:
-        return None
+    if plain_digits(value[:4]) and (found := parse_date(value.replace(" ", "T", 1))):
+        return found
+    match = _LOOSE_DATE.fullmatch(value)
+    return _loose_day(match) if match else None
 
 
 def as_datetime(value: DateLike | None) -> dt.datetime | None:
