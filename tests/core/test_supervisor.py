@@ -303,3 +303,56 @@ def test_a_stop_signal_arriving_inside_the_first_ones_handler_is_left_to_the_fir
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def test_a_web_process_whose_stop_interrupt_is_lost_still_stops() -> None:
+    # A KeyboardInterrupt raised where Python ignores exceptions (a finaliser, the collector's
+    # callbacks) is lost; the web process served on until the parent's SIGKILL 30 s later.
+    from waitress.server import create_server
+
+    from headlines.core import supervisor as sv
+    from headlines.core.webserver import serve_until_stopped
+
+    def app(environ: dict, start_response: Callable) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"served"]
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    port = server.socket.getsockname()[1]
+    serving = threading.Thread(target=serve_until_stopped, args=(server,), daemon=True)
+    serving.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.read() == b"served"
+        assert serving.is_alive()
+        sv._stop_requested.set()  # what the handler writes down before its interrupt
+        serving.join(timeout=5)
+        assert not serving.is_alive(), "the web process went on serving"
+    finally:
+        sv._stop_requested.clear()
+        server.close()
+        serving.join(timeout=5)
+
+
+def test_the_worker_process_whose_stop_interrupt_is_lost_still_stops() -> None:
+    from headlines.core import supervisor as sv
+    from headlines.core.worker import EmbeddedWorker
+
+    read_end, write_end = os.pipe()  # the doorbell: its web processes still hold it open
+    worker = EmbeddedWorker(threads=1)
+    listening = threading.Thread(
+        target=worker.listen, args=(read_end,), kwargs={"stop": sv.stop_requested}, daemon=True
+    )
+    listening.start()
+    try:
+        os.write(write_end, b"!")
+        time.sleep(0.2)
+        assert listening.is_alive() and worker.event.is_set()  # a ring wakes, and it goes on
+        sv._stop_requested.set()
+        listening.join(timeout=5)
+        assert not listening.is_alive(), "the worker went on listening"
+    finally:
+        sv._stop_requested.clear()
+        os.close(write_end)
+        listening.join(timeout=5)
+        os.close(read_end)

@@ -176,7 +176,7 @@ def test_a_pipe_read_sees_a_stop_though_nothing_is_written() -> None:
         timer = threading.Timer(0.3, stop.set)
         timer.start()
         began = time.monotonic()
-        read_until_closed(read_end, lambda: rings.append(1), stop=stop)
+        read_until_closed(read_end, lambda: rings.append(1), stop=stop.is_set)
         assert time.monotonic() - began < 30 and stop.is_set() and rings == []
         os.write(write_end, b"!")  # a ring still wakes it, and a closed pipe still ends it
         os.close(write_end)

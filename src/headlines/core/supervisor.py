@@ -94,6 +94,14 @@ class _Flag:
 _stop_requested = _Flag()
 
 
+def stop_requested() -> bool:
+    """Whether a stop signal reached this process. A child's main loop reads it too (web:
+    `webserver.web_process_main`, worker: `worker.worker_process_main`): a KeyboardInterrupt
+    raised where Python ignores exceptions (a finaliser, a callback of the collector, a fork's
+    handlers) is lost, and such a child went on serving until the parent's SIGKILL 30 s later."""
+    return _stop_requested.is_set()
+
+
 def stop_on_signal(signum: int, frame: object) -> None:
     """SIGTERM's and SIGINT's handler in `headlines run` and its children: stop, once.
 

@@ -69,7 +69,30 @@ def web_process_main(
     server = create_server(without_head_bodies(application), sockets=[sock], **options)
     if keepalive_requests:  # one socket: the server is a TcpWSGIServer, which accepts
         server.channel_class = _channel_class(keepalive_requests)
-    server.run()
+    serve_until_stopped(server)
+
+
+def serve_until_stopped(server: Any) -> None:
+    """Waitress's own `run` (its loop until KeyboardInterrupt, then up to 5 seconds for the
+    requests in hand), which also ends when the stop was asked for and its interrupt was lost
+    (`supervisor.stop_requested`): each turn of the loop waits at most
+    `asyncore_loop_timeout` (1 s) for a connection or a request."""
+    from waitress import wasyncore
+
+    from headlines.core import supervisor
+
+    adj = server.adj
+    try:
+        while server._map and not supervisor.stop_requested():
+            wasyncore.loop(
+                timeout=adj.asyncore_loop_timeout,
+                map=server._map,
+                use_poll=adj.asyncore_use_poll,
+                count=1,
+            )
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    server.task_dispatcher.shutdown()
 
 
 def without_head_bodies(application: Any) -> Any:

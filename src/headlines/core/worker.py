@@ -61,10 +61,14 @@ class EmbeddedWorker:
         if delay <= 0:  # a delayed job is found by the poll when it comes due
             self.event.set()
 
-    def listen(self, fd: int) -> None:
+    def listen(self, fd: int, stop: Callable[[], bool] | None = None) -> None:
         """Wake the threads for every byte read from `fd` (another process's `Doorbell`);
-        returns when the pipe's write ends are all closed."""
-        read_until_closed(fd, self.event.set, stop=self.stopping)
+        returns when the pipe's write ends are all closed, the worker stops, or `stop()`."""
+
+        def stopped() -> bool:
+            return self.stopping.is_set() or (stop is not None and stop())
+
+        read_until_closed(fd, self.event.set, stop=stopped)
 
     def start(self) -> EmbeddedWorker:
         self.beat.__enter__()
@@ -142,7 +146,7 @@ def worker_process_main(
 
     With a `scheduler_gate` (the read end of a pipe), the scheduler starts only once that pipe's
     writers have all closed it: `run --demo` ingests and builds before the first tick would."""
-    from headlines.core import scheduler
+    from headlines.core import scheduler, supervisor
 
     if nice > 0:
         try:
@@ -162,7 +166,8 @@ def worker_process_main(
             daemon=True,
         ).start()
     try:
-        worker.listen(doorbell)
+        # Until SIGTERM's KeyboardInterrupt, or its stop written down if that was lost.
+        worker.listen(doorbell, stop=supervisor.stop_requested)
     finally:
         sched.stop()
         worker.stop()
@@ -174,17 +179,17 @@ def _start_when_open(gate: int, sched: Scheduler) -> None:
 
 
 def read_until_closed(
-    fd: int, on_data: Callable[[], object] | None = None, *, stop: threading.Event | None = None
+    fd: int, on_data: Callable[[], object] | None = None, *, stop: Callable[[], bool] | None = None
 ) -> None:
-    """Read `fd` (a pipe's read end) until every write end is closed (or it fails, or `stop` is
-    set), calling `on_data` for each read. The os retries reads a signal interrupts (PEP 475).
+    """Read `fd` (a pipe's read end) until every write end is closed (or it fails, or `stop()`
+    is true), calling `on_data` for each read. The os retries reads a signal interrupts (PEP 475).
 
     It never blocks longer than READ_WAKE_SECONDS: in the main thread, a SIGTERM that lands just
     before a blocking read has its handler (the process's stop) run only when the read returns,
     which on a quiet doorbell could be never (supervisor.WAIT_POLL_SECONDS says the same)."""
     waiting = select.poll()
     waiting.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-    while stop is None or not stop.is_set():
+    while stop is None or not stop():
         try:
             if not waiting.poll(READ_WAKE_SECONDS * 1000):
                 continue
