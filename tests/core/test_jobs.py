@@ -161,6 +161,61 @@ def test_a_dead_workers_job_runs_again_once_its_lease_runs_out(doorbells: Doorbe
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_job_claimed_by_its_id_only_when_it_is_due_and_unheld(doorbells: Doorbells) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    later = jobs.enqueue("tests.record", value=1, delay=5)
+    now = jobs.enqueue("tests.record", value=2)
+    assert later is not None and now is not None
+    assert jobqueue.claim_one(owner="w", job_id=later) is None  # not due yet
+    assert jobqueue.claim_one(owner="w", job_id=now + later + 100) is None  # no such job
+    held = jobqueue.claim_one(owner="w", job_id=now)
+    assert held is not None and (held.id, held.kind, held.payload, held.attempts) == (
+        now,
+        "tests.record",
+        '{"value": 2}',
+        1,
+    )
+    assert jobqueue.claim_one(owner="other", job_id=now) is None  # leased to "w"
+    row = Job.objects.get(pk=now)
+    assert (row.status, row.lease_owner) == (Job.Status.RUNNING, "w")
+    assert row.lease_expires_at == T0 + jobqueue.lease()
+    fixed.advance(seconds=31)  # w died: its lease ran out, and `later` came due
+    again = jobqueue.claim_one(owner="other", job_id=now)
+    assert again is not None and again.attempts == 2
+    assert Job.objects.get(pk=now).lease_owner == "other"
+    jobqueue.finish(owner="other", ids=[now])
+    assert jobqueue.claim_one(owner="w", job_id=now) is None  # done
+    assert jobqueue.claim_one(owner="w", job_id=later) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_job_id_given_to_many_workers_at_once_is_claimed_once(doorbells: Doorbells) -> None:
+    # A broker may hand one doorbell to two workers (a redelivery after a lost ack).
+    job_id = jobs.enqueue("tests.record", value=9)
+    assert job_id is not None
+    start = threading.Barrier(6)
+    got: list[object] = []
+
+    def claimer(n: int) -> None:
+        from django.db import connection
+
+        try:
+            start.wait(10)
+            got.append(jobqueue.claim_one(owner=f"w{n}", job_id=job_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claimer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(got) == 6 and sum(c is not None for c in got) == 1
+    assert Job.objects.get(pk=job_id).attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_claim_takes_expired_leases_first_then_due_jobs_in_order_within_its_filters(
     doorbells: Doorbells,
 ) -> None:
@@ -170,8 +225,8 @@ def test_a_claim_takes_expired_leases_first_then_due_jobs_in_order_within_its_fi
     first = jobs.enqueue("tests.record", value=2)
     slow = jobs.enqueue("tests.slow")
     second = jobs.enqueue("tests.record", value=3)
-    [stale] = jobqueue.claim(owner="dead-worker", limit=1, job_id=second)
-    assert (stale.id, stale.attempts) == (second, 1)
+    stale = jobqueue.claim_one(owner="dead-worker", job_id=second)
+    assert stale is not None and (stale.id, stale.attempts) == (second, 1)
     fixed.advance(seconds=31)  # the dead worker's lease ran out; `later` is due now too
 
     taken = jobqueue.claim(owner="w", limit=3, exclude=frozenset({"tests.slow"}))

@@ -111,6 +111,15 @@ DUE_SQL = (
     ("SELECT id FROM core_job WHERE status = 'queued' AND run_after <= %s{where} "
      "ORDER BY run_after, id LIMIT %s{lock}"),
 )  # fmt: skip
+# One job by its id (a Celery doorbell's): due and unheld, leased in one statement, no
+# transaction around it. On PostgreSQL a row another claim has locked is waited for, then its
+# new status read again (READ COMMITTED), so two workers given the same id never both run it.
+LEASE_ONE_SQL = (
+    "UPDATE core_job SET status = 'running', lease_owner = %s, lease_expires_at = %s, "
+    "attempts = attempts + 1, updated_at = %s WHERE id = %s AND ("
+    "(status = 'running' AND lease_expires_at < %s) OR (status = 'queued' AND run_after <= %s)) "
+    'RETURNING id, kind, "key", payload, attempts, max_attempts'
+)
 LEASE_SQL = (
     "UPDATE core_job SET status = 'running', lease_owner = %s, lease_expires_at = %s, "
     "attempts = attempts + 1, updated_at = %s WHERE id IN ({ids}) "
@@ -119,13 +128,11 @@ LEASE_SQL = (
 
 
 def _due_statements(
-    job_id: int | None, kinds: frozenset[str] | None, exclude: frozenset[str]
+    kinds: frozenset[str] | None, exclude: frozenset[str]
 ) -> tuple[list[str], list[Any]]:
     """DUE_SQL with the caller's filters, and the filters' parameters (after `now`)."""
     where = ""
     params: list[Any] = []
-    if job_id is not None:
-        where, params = " AND id = %s", [job_id]
     if kinds is not None:
         where += f" AND kind IN ({', '.join(['%s'] * len(kinds)) or 'NULL'})"
         params += sorted(kinds)
@@ -145,7 +152,6 @@ def claim(
     limit: int,
     kinds: frozenset[str] | None = None,
     exclude: frozenset[str] = frozenset(),
-    job_id: int | None = None,
 ) -> list[Claimed]:
     """Lease up to `limit` due jobs to `owner` (only `kinds` if given, never `exclude`), most
     urgent first."""
@@ -153,7 +159,7 @@ def claim(
     ops = connection.ops
     at = ops.adapt_datetimefield_value(now)
     lease_params: list[Any] = [owner[:100], ops.adapt_datetimefield_value(now + lease()), at]
-    statements, filters = _due_statements(job_id, kinds, exclude)
+    statements, filters = _due_statements(kinds, exclude)
     with transaction.atomic(), connection.cursor() as cursor:
         ids: list[int] = []
         for sql in statements:
@@ -166,6 +172,21 @@ def claim(
         found = cursor.fetchall()
     by_id = {row[0]: Claimed(*row) for row in found}
     return [by_id[i] for i in ids if i in by_id]
+
+
+def claim_one(*, owner: str, job_id: int) -> Claimed | None:
+    """Lease job `job_id` to `owner` if it is due and unheld (queued and due, or running on an
+    expired lease); None if it is done, not due yet, held by another worker, or gone. One
+    statement: `claim`'s two SELECTs and UPDATE in a transaction were four round trips more
+    for every job the Celery tier runs."""
+    now = clock.now()
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    until = ops.adapt_datetimefield_value(now + lease())
+    with connection.cursor() as cursor:
+        cursor.execute(LEASE_ONE_SQL, [owner[:100], until, at, job_id, at, at])
+        row = cursor.fetchone()
+    return None if row is None else Claimed(*row)
 
 
 def _held(owner: str, ids: list[int]) -> Q:

@@ -254,11 +254,11 @@ def run_by_id(job_id: int) -> bool:
     from headlines.core import jobqueue
 
     owner = process_owner()
-    claimed = jobqueue.claim(owner=owner, limit=1, job_id=job_id)
-    if not claimed:
+    claimed = jobqueue.claim_one(owner=owner, job_id=job_id)
+    if claimed is None:
         return False  # done already, not due yet, or another worker holds it
     with heartbeat(owner):
-        return run_claimed(claimed, owner=owner) == 1
+        return run_claimed([claimed], owner=owner) == 1
 
 
 class _Heartbeat:
