@@ -904,6 +904,73 @@ def test_other_stories_closing_the_text_with_their_blurbs_are_related() -> None:
     assert [r.reason for r in removed] == ["related"] * 7
 
 
+DATED_STORY = [
+    "El Gobierno decretó el estado de emergencia nacional tras el ataque informático que "
+    "paralizó los sistemas de varios ministerios durante la semana.",
+    "La ministra de la Presidencia dijo que no se pagará ningún rescate y que los servicios "
+    "se restablecerán de forma gradual a partir del lunes.",
+    "Los técnicos del Ministerio de Hacienda trabajan desde el domingo para recuperar las "
+    "copias de seguridad y revisar qué información de los contribuyentes quedó expuesta.",
+    "Las aduanas volvieron a operar con formularios en papel, lo que provocó largas filas de "
+    "camiones en la frontera norte y retrasos en la entrega de mercancías.",
+    "Expertos en seguridad advirtieron que otras instituciones públicas siguen expuestas y "
+    "pidieron una inversión urgente en la protección de los sistemas del Estado.",
+]
+DATED_TEASERS = [
+    "Piratas informáticos ofrecen un descuento al Gobierno y prometen no tocar al sector privado",
+    "Jueves 21 abril, 2022",
+    "La ministra señaló ayer en conferencia de prensa que no aceptarán ninguna extorsión.",
+    "Un grupo asegura haber entrado en el Ministerio de Hacienda y tener datos de contribuyentes",
+    "Lunes 18 abril, 2022",
+    "El ataque se habría realizado desde el domingo de Pascua, según la empresa.",
+]
+
+
+DATED_TEASERS_PAGE = "<html><body>{}</body></html>".format(
+    "".join(f'<a href="/n/{n}">{DATED_TEASERS[n]}</a>' for n in (0, 3))
+)
+
+
+def test_two_other_stories_each_with_its_own_date_closing_the_text_are_related() -> None:
+    # A related list whose teasers are a linked headline, its date and a blurb (larepublica.net):
+    # two are enough, the date line telling a teaser as much as a third would; Spanish
+    # headlines run past the 16 words of an undated teaser's.
+    from headlines.intake.scrubbing.links import Links
+
+    links = Links.from_html(DATED_TEASERS_PAGE)
+    kept, removed = scrub(DATED_STORY + DATED_TEASERS, extracted=True, links=links)
+    assert kept == DATED_STORY
+    assert [r.reason for r in removed] == ["related"] * 6
+    # One dated teaser is not a list; dated lines without links are the story's own timeline.
+    kept, _ = scrub(DATED_STORY + DATED_TEASERS[3:], extracted=True, links=links)
+    assert kept == DATED_STORY + DATED_TEASERS[3:]
+    kept, _ = scrub(DATED_STORY + DATED_TEASERS, extracted=True, links=Links.from_html(""))
+    assert kept == DATED_STORY + DATED_TEASERS
+
+
+@pytest.mark.parametrize(
+    ("line", "is_date"),
+    [
+        ("Jueves 21 abril, 2022", True),
+        ("21 de abril de 2022", True),
+        ("18.04.2022", True),
+        ("2022-04-21", True),
+        ("April 21, 2022", True),
+        ("21. April 2022", True),
+        ("2022年4月21日", True),
+        ("Bush wins the 2004 vote", False),  # a year, no day
+        ("The 2022 World Cup begins", False),
+        ("Mr. Smith said 20 people died in 2022.", False),  # a sentence, not a date
+        ("1" * 5000, False),
+        ("21 " * 3000 + "2022", False),
+    ],
+)
+def test_a_date_line_in_any_language(line: str, is_date: bool) -> None:
+    from headlines.intake.scrubbing.structure import date_line
+
+    assert date_line(line) is is_date
+
+
 def test_a_page_made_of_linked_headlines_and_blurbs_is_the_article() -> None:
     from headlines.intake.scrubbing.links import Links
 

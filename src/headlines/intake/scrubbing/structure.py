@@ -26,6 +26,18 @@ MENU_MAX_WORDS = 4
 TEASERS = 3
 TEASER_BLURB_WORDS = 60
 TEASER_LINK_SHARE = 0.5
+# A teaser may carry its own date on a line between its headline and its blurb ("Jueves 21
+# abril, 2022"); a headline, its date and its blurb tell a teaser on their own, so two such at
+# the end are the related list. A date line: a few words with a year and a day's number, any
+# language's month names (each word letters, a number, a numeric date or time, or a CJK date).
+DATED_TEASERS = 2
+DATED_HEADLINE_MAX_WORDS = HEADLINE_MAX_WORDS + MENU_MAX_WORDS  # as long as a pointer's may be
+DATE_LINE_MAX_WORDS = 6
+_DATE_WORD = r"(?:[^\W\d_]+\.?,?|\d{1,4}(?:[./:-]\d{1,4}){0,2}[.,]?|(?:\d{1,4}[年月日])+)"
+DATE_LINE = re.compile(
+    r"^\W*(?=.*(?<!\d)(?:1[89]|20)\d\d(?!\d))(?=.*(?<!\d)\d{1,2}(?!\d))"
+    rf"{_DATE_WORD}(?:\s+{_DATE_WORD})*\W*$"
+)
 # Lines longer than this are read as paragraphs even when they are links.
 LINK_LINE_MAX_WORDS = 40
 # A pointer to another story inside the text ("Read also: <a>its headline</a>", "Czytaj też:",
@@ -185,23 +197,41 @@ def _headings_over(kept: list[str], reasons: list[str | None], links: Links) -> 
             reasons[i] = reasons[i + 1]
 
 
+def date_line(line: str) -> bool:
+    """A line that is only a date, in any language's words ("Lunes 18 abril, 2022",
+    "18.04.2022", "21 de abril de 2022")."""
+    return units(line) <= DATE_LINE_MAX_WORDS and bool(DATE_LINE.match(line))
+
+
 def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Links) -> list[str]:
     """Other stories closing the text, each a linked headline over a short blurb that is not
     a link ("Fraser's lasting legacy" / "MALCOLM Fraser — an effective prime minister …"):
-    TEASERS or more such pairs at the end are the related list under a story, with the short
-    heading over them."""
-    start = len(kept)
-    while start >= 2:
-        headline, blurb = kept[start - 2], kept[start - 1]
-        if not (
-            headline_like(headline)
+    TEASERS or more such pairs at the end, or DATED_TEASERS or more with a date line between
+    headline and blurb, are the related list under a story, with the short heading over
+    them."""
+
+    def teaser(headline: str, blurb: str, longest: int = HEADLINE_MAX_WORDS) -> bool:
+        return (
+            units(headline) <= longest
+            and not closes_a_sentence(headline)
             and links.share(headline) >= TEASER_LINK_SHARE
             and links.share(blurb) < TEASER_LINK_SHARE
             and units(blurb) <= TEASER_BLURB_WORDS
+        )
+
+    start, teasers, dated = len(kept), 0, 0
+    while start >= 2:
+        if (
+            start >= 3
+            and date_line(kept[start - 2])
+            and teaser(kept[start - 3], kept[start - 1], DATED_HEADLINE_MAX_WORDS)
         ):
+            start, teasers, dated = start - 3, teasers + 1, dated + 1
+        elif teaser(kept[start - 2], kept[start - 1]):
+            start, teasers = start - 2, teasers + 1
+        else:
             break
-        start -= 2
-    if start > 0 and (len(kept) - start) // 2 >= TEASERS:
+    if start > 0 and (teasers >= TEASERS or (dated >= DATED_TEASERS and dated == teasers)):
         heading = kept[start - 1]
         if start > 1 and menu_item(heading) and links.share(heading) < TEASER_LINK_SHARE:
             start -= 1  # the list's heading ("Other opinion columns")
