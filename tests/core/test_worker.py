@@ -101,7 +101,10 @@ class Site:
         try:
             with self.opener.open(request, timeout=10) as response:
                 return response.status == 200
-        except (OSError, urllib.error.HTTPError):
+        except urllib.error.HTTPError as exc:
+            exc.close()  # its connection, now: not by the collector during a later test
+            return False
+        except OSError:
             return False
 
     def stored(self) -> set[str]:

@@ -46,7 +46,8 @@ def sign_in(server: Server, username: str, password: str, forwarded_for: str) ->
         with opener.open(request, timeout=30) as response:
             page, url = response.read().decode(), response.url
     except urllib.error.HTTPError as exc:
-        refused = exc.read().decode()
+        with exc:  # its connection closed now, not by the collector during a later test
+            refused = exc.read().decode()
         # A pause is answered 429 with Retry-After; any other refusal is unexpected here.
         if exc.code == 429 and PAUSED in refused and int(exc.headers["Retry-After"]) > 0:
             return "paused"
