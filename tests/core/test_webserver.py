@@ -290,7 +290,8 @@ def test_a_keep_alive_connection_is_closed_after_its_share_of_requests(
             assert seen[-1]["connection"] == "close"
             assert after == b""  # closed by the server, nothing more
         # The client reconnects and is served as before.
-        assert urllib.request.urlopen(f"{server.base}/healthz", timeout=20).status == 200
+        with urllib.request.urlopen(f"{server.base}/healthz", timeout=20) as response:
+            assert response.status == 200
     finally:
         server.stop()
 
