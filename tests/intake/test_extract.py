@@ -119,6 +119,86 @@ def test_the_title_is_the_headline_without_the_sites_name(
     assert json.loads(out.getvalue())["title"] == (title or heading)
 
 
+AUTHOR_STORY = "".join(
+    f"<p>{p}</p>"
+    for p in (
+        "The harbour board voted on Tuesday to rebuild the north pier before the winter storms.",
+        "Fishermen asked for a landing stage on the south side while the work goes on.",
+        "The board said the work would start in March and take about eight months to finish.",
+    )
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("head", "byline", "author"),
+    [
+        # Named in the head: as before.
+        ('<meta name="author" content="Ana Ruiz">', "", "Ana Ruiz"),
+        # schema.org's JSON-LD, which many news pages give instead.
+        (
+            '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
+            '"NewsArticle", "author": [{"@type": "Person", "name": "Luis \\u00c1vila"}]}</script>',
+            "",
+            "Luis Ávila",
+        ),
+        # A byline in the page, without its "By" and the date after it.
+        ("", '<p class="byline">By <a rel="author" href="/a/jd">Jane Doe</a></p>', "Jane Doe"),
+        # A byline that is a button is no author.
+        ("", '<div class="author"><a href="/u">View Profile</a></div>', ""),
+        # JSON-LD of a shape the reader does not expect: the byline still is.
+        (
+            '<script type="application/ld+json">[1, 2, {"author": "x"}]</script>',
+            '<p class="byline">By <a rel="author" href="/a/jd">Jane Doe</a></p>',
+            "Jane Doe",
+        ),
+        ("", "", ""),
+    ],
+)
+def test_the_author_is_read_from_the_head_the_json_ld_or_the_byline(
+    tmp_path: Path, head: str, byline: str, author: str
+) -> None:
+    path = tmp_path / "page.html"
+    path.write_text(
+        f"<html><head><title>Pier to be rebuilt</title>{head}</head><body><article>"
+        f"<h1>Pier to be rebuilt</h1>{byline}{AUTHOR_STORY}</article></body></html>",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
+    found = json.loads(out.getvalue())
+    assert found["author"] == author
+    assert "View Profile" not in found["text"] and found["text"].startswith("The harbour board")
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("Dan Goodin", "Dan Goodin"),
+        ("Nathan Willis March", "Nathan Willis"),  # the date that followed it
+        ("Theresa May", "Theresa May"),  # a month's name that is her name
+        ("Aleš Vávra před", "Aleš Vávra"),  # "před 2 hodinami": an hour ago
+        ("Richard Lam Published ; British Columbia", "Richard Lam; British Columbia"),
+        ("Kevork Djansezian; File", "Kevork Djansezian"),  # a label beside a name
+        ("Reuters; AFP", "Reuters; AFP"),
+        ("Jeffrey Gettleman; JEFFREY GETTLEMAN", "Jeffrey Gettleman"),
+        ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Username", ""),
+        ("View Profile", ""),
+        ("Follow Author", ""),
+        ("Last Updated January 7", ""),
+        ("January 1", ""),
+        ("Steve Says", ""),
+        ("x" * 300, ""),
+        ("", ""),
+    ],
+)
+def test_a_byline_is_taken_only_where_it_reads_as_names(byline: str, author: str) -> None:
+    from headlines.intake.extraction.metadata import plausible_author
+
+    assert plausible_author(byline) == author
+
+
 @pytest.mark.django_db
 def test_a_short_feed_entry_keeps_its_paragraphs_without_its_caption(tmp_path: Path) -> None:
     # Its text with the caption came to 277 characters, past trafilatura's bar, as one line.

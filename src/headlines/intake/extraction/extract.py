@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headlines.intake.extraction.languages import declared_language, reconcile
-from headlines.intake.extraction.metadata import head_metadata
+from headlines.intake.extraction.metadata import head_metadata, plausible_author
 from headlines.intake.extraction.unseen import without_unseen
 from headlines.intake.reading.dates import DateLike, parse_date
 from headlines.intake.scrubbing import segments
@@ -61,6 +61,8 @@ def from_html(
     """The article in `html`, or None when trafilatura finds no main text."""
     meta = head_metadata(html)
     title = _without_site_name((meta["title"] or title).strip(), html)
+    # Read before the text, on the tree parsed for it (`_main_text` lets it go).
+    author = meta["author"].strip() or byline(html)
     text, note = _main_text(html, url, title)
     if not text.strip():
         # Markup lxml cannot root in a body (a page inside an archive's own element, a
@@ -90,7 +92,7 @@ def from_html(
         input=input,
         paragraphs=paragraphs,
         title=title,
-        author=meta["author"].strip(),
+        author=author,
         url=(meta["url"] if meta["url"].startswith("http") else url).strip(),
         image_url=meta["image"].strip(),
         language=reconcile(declared_language(html), text),
@@ -158,6 +160,24 @@ def _plain_text(fragment: str) -> str:
 
 def _same_line(line: str, title: str) -> bool:
     return " ".join(line.casefold().split()) == " ".join(title.casefold().split())
+
+
+def byline(html: str) -> str:
+    """The page's author where its head names none: schema.org's JSON-LD, else the byline in
+    the page, as trafilatura's metadata readers find them on the tree parsed for the
+    extraction (`without_unseen`), kept only where it reads as names (`plausible_author`).
+    The head's own author tags gave one page in seven an author on real pages; these, 44 %
+    (docs/benchmarks.md, "Authors beyond the head")."""
+    from trafilatura.metadata import Document, extract_author, extract_meta_json
+
+    tree = without_unseen(html)
+    if isinstance(tree, str):  # not parsed into a body: no byline to find
+        return ""
+    try:
+        found = extract_meta_json(tree, Document()).author
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
+        found = None  # trafilatura's reader on JSON-LD of a shape it does not expect ([1, {…}])
+    return plausible_author(found or extract_author(tree) or "")
 
 
 def _main_text(html: str, url: str, title: str = "") -> tuple[str, str]:

@@ -1,10 +1,14 @@
 """Page metadata read from the document head with a few patterns: cheaper than a second full
-parse, and what news pages declare anyway (Open Graph, article:*, JSON-LD, <title>)."""
+parse, and what news pages declare anyway (Open Graph, article:*, JSON-LD, <title>); and what
+a byline found elsewhere in the page must look like to be taken as its author
+(`plausible_author`)."""
 
 from __future__ import annotations
 
 import html as htmllib
 import re
+
+from headlines.intake.reading.dates import MONTHS
 
 META = re.compile(r"<meta\b[^>]*>", re.I)
 ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
@@ -68,3 +72,64 @@ def _first(metas: dict[str, str], keys: tuple[str, ...]) -> str:
         if metas.get(key):
             return metas[key]
     return ""
+
+
+# A byline read from the page's body or its JSON-LD (`extract.byline`) is a name or a few,
+# ";"-separated; the bylines pages give are also buttons and dates ("View Profile", "Follow
+# Author", "Username", "Last Updated January 7", "Published January"). A part ends before the
+# first of these words, and is no name with a digit or under two words left before it ("Richard
+# Lam Published" is Richard Lam's); a month's or weekday's name after two or more words of a
+# name, or words in small letters there, are the date or the "2 hours ago" that followed it
+# ("Nathan Willis March", "Aleš Vávra před"); a part of one word beside names of more is a
+# label ("Kevork Djansezian; File", "Brenda Goodman; MA"). A name given twice is kept once, and
+# JSON's escapes left in it are read ("Luis \\u00c1vila").
+BYLINE_NOT_NAMES = frozenset(
+    ("about", "account", "author", "authors", "comment", "comments", "contact", "edited",
+     "follow", "home", "logged", "login", "menu", "name", "photo", "posted", "profile",
+     "published", "resize", "says", "search", "share", "sign", "subscribe", "updated", "user",
+     "username", "view", "writer", "you", "your")
+)  # fmt: skip
+BYLINE_DATE_WORDS = frozenset(MONTHS) | frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+)
+BYLINE_MAX_CHARS = 200
+BYLINE_PART_MAX_WORDS = 6
+_BYLINE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def plausible_author(found: str) -> str:
+    """`found` (a byline, names separated by ";") without what is no name; "" if nothing is."""
+    text = " ".join(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), found).split())
+    if not text or len(text) > BYLINE_MAX_CHARS:
+        return ""
+    names = [name for name in map(_name_part, text.split(";")) if name]
+    if any(len(name.split()) > 1 for name in names):
+        names = [name for name in names if len(name.split()) > 1]
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.casefold(), name)
+    return "; ".join(unique.values())
+
+
+def _name_part(part: str) -> str:
+    words: list[str] = []
+    for word in part.strip(" ,.-|:").split():
+        if any(w.lower() in BYLINE_NOT_NAMES for w in _BYLINE_WORD.findall(word)):
+            if len(words) < 2:
+                return ""
+            break
+        words.append(word)
+    while len(words) > 2 and (
+        words[-1].lower().strip(",.") in BYLINE_DATE_WORDS or words[-1][:1].islower()
+    ):
+        words.pop()
+    if (
+        not words
+        or len(words) > BYLINE_PART_MAX_WORDS
+        or any(ch.isdigit() for w in words for ch in w)
+    ):
+        return ""
+    return " ".join(words)
