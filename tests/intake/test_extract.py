@@ -108,15 +108,21 @@ def test_the_title_is_the_headline_without_the_sites_name(
 ) -> None:
     _, paragraphs = PAGES["en"]
     body = "".join(f"<p>{p}</p>" for p in paragraphs * 3)
-    path = tmp_path / "page.html"
-    path.write_text(
+    found = extracted(
+        tmp_path,
         f"<html><head><title>{head_title}</title></head><body><article><h1>{heading}</h1>"
         f"{body}</article></body></html>",
-        encoding="utf-8",
     )
+    assert found["title"] == (title or heading)
+
+
+def extracted(tmp_path: Path, page: str) -> dict[str, object]:
+    """`headlines extract --json` of one page: its article."""
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
     out = StringIO()
     call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
-    assert json.loads(out.getvalue())["title"] == (title or heading)
+    return dict(json.loads(out.getvalue()))
 
 
 AUTHOR_STORY = "".join(
@@ -158,17 +164,14 @@ AUTHOR_STORY = "".join(
 def test_the_author_is_read_from_the_head_the_json_ld_or_the_byline(
     tmp_path: Path, head: str, byline: str, author: str
 ) -> None:
-    path = tmp_path / "page.html"
-    path.write_text(
+    found = extracted(
+        tmp_path,
         f"<html><head><title>Pier to be rebuilt</title>{head}</head><body><article>"
         f"<h1>Pier to be rebuilt</h1>{byline}{AUTHOR_STORY}</article></body></html>",
-        encoding="utf-8",
     )
-    out = StringIO()
-    call_command("extract", "--json", str(path), stdout=out, stderr=StringIO())
-    found = json.loads(out.getvalue())
     assert found["author"] == author
-    assert "View Profile" not in found["text"] and found["text"].startswith("The harbour board")
+    text = str(found["text"])
+    assert "View Profile" not in text and text.startswith("The harbour board")
 
 
 @pytest.mark.parametrize(
