@@ -194,6 +194,11 @@ def test_the_author_is_read_from_the_head_the_json_ld_or_the_byline(
         ("Steve Says", ""),
         ("x" * 300, ""),
         ("", ""),
+        # What JSON escapes say, and nothing a database refuses: NUL, half a character.
+        ("Luis \\u00c1vila", "Luis Ávila"),
+        ("Ann \\u0000Lee Ray", "Ann Lee Ray"),
+        ("Ann \\ud83d Lee", "Ann Lee"),
+        ("Ann\x00 \ud800Lee", "Ann Lee"),
     ],
 )
 def test_a_byline_is_taken_only_where_it_reads_as_names(byline: str, author: str) -> None:

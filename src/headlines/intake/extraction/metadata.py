@@ -8,7 +8,9 @@ from __future__ import annotations
 import html as htmllib
 import re
 
+from headlines.core.storable import storable
 from headlines.intake.reading.dates import MONTHS
+from headlines.intake.reading.items import without_controls
 
 META = re.compile(r"<meta\b[^>]*>", re.I)
 ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
@@ -95,14 +97,16 @@ BYLINE_DATE_WORDS = frozenset(MONTHS) | frozenset(
 BYLINE_MAX_CHARS = 200
 BYLINE_PART_MAX_WORDS = 6
 _BYLINE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
 def plausible_author(found: str) -> str:
-    """`found` (a byline, names separated by ";") without what is no name; "" if nothing is."""
-    text = " ".join(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), found).split())
+    """`found` (a byline, names separated by ";") without what is no name; "" if nothing is.
+    What JSON escapes say is read ("\\u00c1"), and what no database stores never comes out of
+    it: a control character ("\\u0000" decoded, by us or by the JSON reader) or half a
+    character (a lone surrogate)."""
+    decoded = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), found)
+    text = " ".join(without_controls(storable(decoded)).replace("\ufffd", " ").split())
     if not text or len(text) > BYLINE_MAX_CHARS:
         return ""
     names = [name for name in map(_name_part, text.split(";")) if name]
