@@ -154,3 +154,47 @@ def test_serve_refuses_a_bad_listen_address(listen: str) -> None:
 def test_serve_reports_a_port_already_taken(endpoint: int) -> None:
     with pytest.raises(CommandError, match="cannot listen"):
         call_command("bounces", "serve", "--listen", f"127.0.0.1:{endpoint}")
+
+
+def test_serve_stops_on_sigterm_though_a_second_arrives_inside_the_first_ones_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The handler sets a threading.Event, which takes a lock: a second SIGTERM handled inside
+    # that call ran the handler again in the same thread, where it could wait forever for the
+    # lock its own outer frame held. The handler now swaps itself out first.
+    import io
+    import os
+    import signal
+    import threading
+    import time
+    import types
+
+    from headlines.delivery.management.commands import bounces
+
+    entered: list[bool] = []
+
+    class Interrupted(threading.Event):
+        def set(self) -> None:
+            entered.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)  # handled at the next bytecode: in here
+            for _ in range(1000):
+                pass
+            super().set()
+
+    monkeypatch.setattr(bounces, "threading", types.SimpleNamespace(Event=Interrupted))
+    before = signal.getsignal(signal.SIGTERM)
+
+    def terminate_once_listening() -> None:
+        deadline = time.monotonic() + 20
+        while signal.getsignal(signal.SIGTERM) is before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate_once_listening, daemon=True).start()
+    try:
+        call_command(
+            "bounces", "serve", "--listen", f"127.0.0.1:{free_port()}", stdout=io.StringIO()
+        )
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert entered == [True], "the second SIGTERM ran the stop handler again"

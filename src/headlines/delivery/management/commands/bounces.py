@@ -44,14 +44,14 @@ class Command(HeadlinesCommand):
         except (OSError, RuntimeError) as exc:
             raise CommandError(f"cannot listen on {listen}: {exc}", returncode=2) from None
         self.stdout.write(f"Receiving bounces on {host}:{port}. Ctrl-C stops.")
-        stop, requested = threading.Event(), list[bool]()
+        stop = threading.Event()
 
         def on_term(*_: object) -> None:
-            # Once: a second SIGTERM arriving inside `stop.set()` would wait forever for the
-            # lock the first handler holds in this same thread.
-            if not requested:
-                requested.append(True)
-                stop.set()
+            # Swapped out first, as `supervisor.stop_on_signal` is: a second SIGTERM arriving
+            # inside `stop.set()` would otherwise wait forever for the lock the first handler
+            # holds in this same thread.
+            signal.signal(signal.SIGTERM, lambda *_: None)
+            stop.set()
 
         signal.signal(signal.SIGTERM, on_term)
         try:
