@@ -114,17 +114,16 @@ DUE_SQL = (
 # One job by its id (a Celery doorbell's): due and unheld, leased in one statement, no
 # transaction around it. On PostgreSQL a row another claim has locked is waited for, then its
 # new status read again (READ COMMITTED), so two workers given the same id never both run it.
-LEASE_ONE_SQL = (
+_LEASE = (
     "UPDATE core_job SET status = 'running', lease_owner = %s, lease_expires_at = %s, "
-    "attempts = attempts + 1, updated_at = %s WHERE id = %s AND ("
-    "(status = 'running' AND lease_expires_at < %s) OR (status = 'queued' AND run_after <= %s)) "
+    "attempts = attempts + 1, updated_at = %s WHERE {where} "
     'RETURNING id, kind, "key", payload, attempts, max_attempts'
 )
-LEASE_SQL = (
-    "UPDATE core_job SET status = 'running', lease_owner = %s, lease_expires_at = %s, "
-    "attempts = attempts + 1, updated_at = %s WHERE id IN ({ids}) "
-    'RETURNING id, kind, "key", payload, attempts, max_attempts'
+LEASE_ONE_SQL = _LEASE.format(
+    where="id = %s AND ((status = 'running' AND lease_expires_at < %s) OR "
+    "(status = 'queued' AND run_after <= %s))"
 )
+LEASE_SQL = _LEASE.format(where="id IN ({ids})")
 
 
 def _due_statements(
