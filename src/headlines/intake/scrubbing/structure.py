@@ -60,9 +60,9 @@ FUNCTION_WORDS = frozenset(
 )  # fmt: skip
 
 
-def headline_like(paragraph: str) -> bool:
+def headline_like(paragraph: str, longest: int = HEADLINE_MAX_WORDS) -> bool:
     """A line of a menu or a list of other stories: short, and not a sentence."""
-    return units(paragraph) <= HEADLINE_MAX_WORDS and not closes_a_sentence(paragraph)
+    return units(paragraph) <= longest and not closes_a_sentence(paragraph)
 
 
 def menu_item(paragraph: str) -> bool:
@@ -212,8 +212,7 @@ def _closing_teasers(kept: list[str], removed: list[tuple[str, str]], links: Lin
 
     def teaser(headline: str, blurb: str, longest: int = HEADLINE_MAX_WORDS) -> bool:
         return (
-            units(headline) <= longest
-            and not closes_a_sentence(headline)
+            headline_like(headline, longest)
             and links.share(headline) >= TEASER_LINK_SHARE
             and links.share(blurb) < TEASER_LINK_SHARE
             and units(blurb) <= TEASER_BLURB_WORDS
