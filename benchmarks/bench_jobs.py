@@ -16,7 +16,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from benchmarks import django_setup
+from benchmarks import django_setup, fresh_postgres
 
 if TYPE_CHECKING:
     from headlines.core.worker import EmbeddedWorker
@@ -72,25 +72,12 @@ def _claims(count: int) -> None:
     Job.objects.all().delete()
 
 
-def _database() -> str:
-    """HEADLINES_DATABASE_URL for the run: BENCH_DATABASE_URL's database made afresh, or ''."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if url:
-        import psycopg
-
-        server, _, db = url.partition("?")[0].rpartition("/")
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db}"')
-    return url
-
-
 def main() -> None:
     count = int(os.environ.get("BENCH_JOBS", "3000"))
     os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-jobs-"))
-    url = _database()
+    url = os.environ.get("BENCH_DATABASE_URL", "")
     if url:
-        os.environ["HEADLINES_DATABASE_URL"] = url
+        os.environ["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
     django_setup()
     from django.conf import settings
     from django.core.management import call_command

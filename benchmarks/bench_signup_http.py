@@ -38,6 +38,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import fresh_postgres
+
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(rb'name="token" value="([^"]+)"')
 THANKS = b"Thanks for signing up to the"
@@ -378,13 +380,7 @@ def _database(name: str) -> tuple[str, str]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"bench-signup-{name}-"))
     if not url:
         return f"sqlite:///{data_dir / 'headlines.sqlite3'}", str(data_dir)
-    import psycopg
-
-    server, _, db = url.partition("?")[0].rpartition("/")  # options (?server_side_binding=…) kept
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db}"')
-    return url, str(data_dir)
+    return fresh_postgres(url), str(data_dir)  # options (?server_side_binding=…) kept
 
 
 def main() -> None:
