@@ -214,20 +214,10 @@ def test_a_second_signal_arriving_inside_the_first_ones_handler_stops_at_once() 
     # The first signal's handler sets a threading.Event, which takes a lock; a second signal
     # handled inside that call ran the handler again in the same thread, and it could wait
     # forever for the lock its own outer frame held.
-    import threading
-
     from headlines.delivery.management.commands import send
+    from tests.signals import signalled_inside_set
 
-    entered: list[bool] = []
-
-    class Interrupted(threading.Event):
-        def set(self) -> None:
-            entered.append(True)
-            os.kill(os.getpid(), signal.SIGTERM)  # handled at the next bytecode: in here
-            for _ in range(1000):
-                pass
-            super().set()
-
+    Interrupted, entered = signalled_inside_set()
     with send._stop_on_signal() as stop:
         stop.event = Interrupted()
         with pytest.raises(KeyboardInterrupt):

@@ -170,17 +170,9 @@ def test_serve_stops_on_sigterm_though_a_second_arrives_inside_the_first_ones_ha
     import types
 
     from headlines.delivery.management.commands import bounces
+    from tests.signals import signalled_inside_set
 
-    entered: list[bool] = []
-
-    class Interrupted(threading.Event):
-        def set(self) -> None:
-            entered.append(True)
-            os.kill(os.getpid(), signal.SIGTERM)  # handled at the next bytecode: in here
-            for _ in range(1000):
-                pass
-            super().set()
-
+    Interrupted, entered = signalled_inside_set()
     monkeypatch.setattr(bounces, "threading", types.SimpleNamespace(Event=Interrupted))
     before = signal.getsignal(signal.SIGTERM)
 
