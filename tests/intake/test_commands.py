@@ -647,6 +647,26 @@ def test_control_characters_in_a_page_or_record_are_not_printed_or_stored(tmp_pa
     assert not any(ch in stored for ch in "\x1b\x07\x0c\x9b")
 
 
+@pytest.mark.django_db
+def test_a_records_author_is_stored_as_a_name_is_written(tmp_path: Path) -> None:
+    # A dump's author field as a wire writes its byline: "By", capitals, the writer's page.
+    record = tmp_path / "records.jsonl"
+    record.write_text(
+        json.dumps(
+            {
+                "url": "https://news.example/r",
+                "title": "Ferry returns",
+                "author": "By ANN PRICE (https://news.example/ann)",
+                "text": factories.BODY,
+            }
+        )
+        + "\n"
+    )
+    assert json.loads(run("extract", str(record), "--json"))["author"] == "Ann Price"
+    assert exit_status("import", str(record)) == (0, "")
+    assert list(Article.objects.values_list("author", flat=True)) == ["Ann Price"]
+
+
 @pytest.mark.parametrize(
     ("content", "inputs"),
     [

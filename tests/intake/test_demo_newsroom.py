@@ -60,6 +60,7 @@ def test_every_outlet_gives_the_article_and_nothing_else(newsroom, fetcher: Http
         article = urls[result.input]
         outlets.add(article.outlet)
         assert result.text.split("\n\n") == _expected(room, article), result.input
+        assert result.author == article.author, result.input  # the wire's "By …" is no name
         for words in FURNITURE:
             assert words not in result.text, (result.input, words)
         assert result.removed, "what was taken out is kept for staff review"

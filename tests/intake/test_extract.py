@@ -135,12 +135,53 @@ AUTHOR_STORY = "".join(
 )
 
 
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("Ana Ruiz", "Ana Ruiz"),
+        # The word a byline starts with, in the languages that write one.
+        ("By SETH MYDANS", "Seth Mydans"),
+        ("By  Ed Hornick, CNN", "Ed Hornick, CNN"),
+        ("by: Ana Ruiz", "Ana Ruiz"),
+        ("Por Ana Ruiz", "Ana Ruiz"),
+        ("Von Max Muster", "Max Muster"),
+        ("Von Miller", "Von Miller"),  # a name, not "by Miller"
+        ("By", "By"),
+        # A web address beside the name, or standing for it (the site's, not an author).
+        ("Bradley M. Kuhn (http://ebb.org/bkuhn/)", "Bradley M. Kuhn"),
+        ("Deutsche Welle (www.dw.com)", "Deutsche Welle"),
+        ("lefigaro.fr", ""),
+        ("www.everardoherrera.com", ""),
+        ("facebook.com/vegolosi", ""),
+        ("https://example.com/authors/ana", ""),
+        ("U.S. News", "U.S. News"),
+        # Names in capitals written as names are; one word in capitals is a brand's spelling.
+        ("THE ASSOCIATED PRESS", "The Associated Press"),
+        ("J.D. BIERSDORFER", "J.D. Biersdorfer"),
+        ("ANNE-MARIE O'BRIEN", "Anne-Marie O'Brien"),
+        ("UNIVERSITY OF MICHIGAN", "University of Michigan"),
+        ("Par LILIAN ALEMAGNA; Laure Bretton", "Lilian Alemagna; Laure Bretton"),
+        ("VOGUE", "VOGUE"),
+        ("BDZV", "BDZV"),
+        ("肖春芳", "肖春芳"),
+        ("Ann\x00 \ud800Lee", "Ann Lee"),
+        ("", ""),
+    ],
+)
+def test_an_author_is_stored_as_a_name_is_written(given: str, stored: str) -> None:
+    from headlines.intake.extraction.metadata import tidy_author
+
+    assert tidy_author(given) == stored
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("head", "byline", "author"),
     [
         # Named in the head: as before.
         ('<meta name="author" content="Ana Ruiz">', "", "Ana Ruiz"),
+        # As a wire's head names its writer, and in capitals.
+        ('<meta name="byl" content="By ANA RUIZ">', "", "Ana Ruiz"),
         # schema.org's JSON-LD, which many news pages give instead.
         (
             '<script type="application/ld+json">{"@context": "https://schema.org", "@type": '
@@ -186,6 +227,10 @@ def test_the_author_is_read_from_the_head_the_json_ld_or_the_byline(
         ("Reuters; AFP", "Reuters; AFP"),
         ("Jeffrey Gettleman; JEFFREY GETTLEMAN", "Jeffrey Gettleman"),
         ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        # An initial's and an abbreviation's full stop is the name's; a sentence's is not.
+        ("Perry Bacon Jr.", "Perry Bacon Jr."),
+        ("Kooman, F.", "Kooman, F."),
+        ("Jane Doe.", "Jane Doe"),
         ("Username", ""),
         ("View Profile", ""),
         ("Follow Author", ""),

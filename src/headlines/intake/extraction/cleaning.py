@@ -9,6 +9,7 @@ from typing import Any
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
 from headlines.intake.extraction.languages import reconcile
+from headlines.intake.extraction.metadata import tidy_author
 from headlines.intake.reading.dates import DateLike
 from headlines.intake.reading.inputs import RawItem
 from headlines.intake.scrubbing.links import Links
@@ -98,7 +99,7 @@ def clean(
         input=item.input,
         text=text,
         title=extracted.title,
-        author=extracted.author or item.author,
+        author=tidy_author(extracted.author or item.author),
         url=url,
         canonical_url=canonical_url(url),
         image_url=extracted.image_url,

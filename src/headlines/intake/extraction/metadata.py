@@ -1,7 +1,7 @@
 """Page metadata read from the document head with a few patterns: cheaper than a second full
-parse, and what news pages declare anyway (Open Graph, article:*, JSON-LD, <title>); and what
+parse, and what news pages declare anyway (Open Graph, article:*, JSON-LD, <title>); what
 a byline found elsewhere in the page must look like to be taken as its author
-(`plausible_author`)."""
+(`plausible_author`); and an author as stored, whoever gave it (`tidy_author`)."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def plausible_author(found: str) -> str:
 
 def _name_part(part: str) -> str:
     words: list[str] = []
-    for word in part.strip(" ,.-|:").split():
+    for word in _without_full_stop(part.strip(" ,-|:")).split():
         if any(w.lower() in BYLINE_NOT_NAMES for w in _BYLINE_WORD.findall(word)):
             if len(words) < 2:
                 return ""
@@ -137,3 +137,70 @@ def _name_part(part: str) -> str:
     ):
         return ""
     return " ".join(words)
+
+
+def _without_full_stop(text: str) -> str:
+    """`text` without a sentence's closing full stop; an initial's or an abbreviation's is kept
+    ("Kooman, F.", "Perry Bacon Jr.")."""
+    last = (text.rsplit(None, 1)[-1] if text.strip() else "").rstrip(".")
+    if not text.endswith(".") or len(last) == 1 or "." in last or last.lower() in ABBREVIATIONS:
+        return text
+    return text.rstrip(".")
+
+
+ABBREVIATIONS = frozenset(("jr", "sr", "ltd", "inc", "co", "corp", "bros", "esq", "dr", "st"))
+
+
+# What a head's author tag, a feed's creator or a dump's author field gives is stored as the
+# article's author once tidied (`tidy_author`): the word a byline starts with in the languages
+# that write one ("By SETH MYDANS", "Por Ana Ruiz", "Von Max Muster": "Von" only before a name
+# of two words or more, as "Von Miller" is a name), a web address beside the name ("Bradley M.
+# Kuhn (http://ebb.org/bkuhn/)") or standing for it ("lefigaro.fr": the site, which the source
+# names already), and a name in capitals written as names are ("THE ASSOCIATED PRESS"; one
+# word in capitals is a brand's own spelling: "VOGUE", "BDZV").
+_BY = re.compile(r"^(?:by|por|par|door|przez|av|af)\b\s*:?\s+(?=\S)", re.I)
+_VON = re.compile(r"^von\s+(?=\S+\s+\S)", re.I)
+_ADDRESS_BESIDE = re.compile(r"[(<\[]\s*(?:https?://|www\.)[^)>\]]*[)>\]]", re.I)
+_ADDRESS = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?:/\S*)?$")
+_SMALL_WORDS = frozenset(("and", "of", "the", "for", "at", "in", "on", "de", "van", "von", "der"))
+
+
+def tidy_author(found: str) -> str:
+    """An article's author as stored, from whatever named it (see the comment above)."""
+    text = " ".join(without_controls(storable(found)).replace("\ufffd", " ").split())
+    text = " ".join(_ADDRESS_BESIDE.sub(" ", text).split())
+    text = _VON.sub("", _BY.sub("", text, count=1), count=1)
+    if _ADDRESS.match(text):
+        return ""
+    return "; ".join(_written_as_names(part) for part in text.split(";") if part.strip())
+
+
+def _written_as_names(part: str) -> str:
+    """One name of an author (";" parts them) in capitals written as names are."""
+    words = part.split()
+    if len(words) > 1 and not any(c.islower() for c in part):
+        words = [_capitalised(word, first=k == 0) for k, word in enumerate(words)]
+    return " ".join(words)
+
+
+def _capitalised(word: str, *, first: bool) -> str:
+    """A word of a name in capitals as names are written: "MYDANS" Mydans, "O'BRIEN" O'Brien;
+    initials stay ("J.D."), and small words inside a name are small ("University of")."""
+    if "." in word or any(c.isdigit() for c in word):
+        return word
+    if not first and word.lower() in _SMALL_WORDS:
+        return word.lower()
+    return _LETTERS.sub(_capital, word.lower())
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _capital(run: re.Match[str]) -> str:
+    """A run of letters capitalised at a word's start, after a hyphen, or after an apostrophe
+    when a name goes on ("O'Brien"; not "'s")."""
+    start, letters = run.start(), run.group(0)
+    after = run.string[start - 1] if start else ""
+    if start == 0 or after == "-" or (after in "'\u2019" and len(letters) > 1):
+        return letters.capitalize()
+    return letters
