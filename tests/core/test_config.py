@@ -359,6 +359,10 @@ def test_database_urls(tmp_path: Path) -> None:
         "6543",
         "news",
     )
+    # PostgreSQL on the same machine, over its Unix socket: no host, libpq's `host` option.
+    pg = parse_database_url("postgresql://headlines@/news?host=/var/run/postgresql", tmp_path)
+    assert (pg["USER"], pg["HOST"], pg["PORT"], pg["NAME"]) == ("headlines", "", "", "news")
+    assert pg["OPTIONS"]["host"] == "/var/run/postgresql"
     with pytest.raises(ConfigError, match="unsupported scheme"):
         parse_database_url("mysql://x/y", tmp_path)
     with pytest.raises(ConfigError, match="database name"):
