@@ -200,7 +200,7 @@ def _capital(run: re.Match[str]) -> str:
     """A run of letters capitalised at a word's start, after a hyphen, or after an apostrophe
     when a name goes on ("O'Brien"; not "'s")."""
     start, letters = run.start(), run.group(0)
-    after = run.string[start - 1] if start else ""
-    if start == 0 or after == "-" or (after in "'\u2019" and len(letters) > 1):
+    before = run.string[start - 1] if start else ""
+    if start == 0 or before == "-" or (before in "'\u2019" and len(letters) > 1):
         return letters.capitalize()
     return letters
