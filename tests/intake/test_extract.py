@@ -462,6 +462,11 @@ def test_the_rest_of_an_article_behind_read_more_is_the_article(tmp_path: Path) 
         "hidden",
         'aria-hidden="true"',
         'class="sf_comment_list"',
+        # A dialog, seen only once the reader opens it (the site's style sheet hides it).
+        'role="dialog"',
+        'aria-modal="true"',
+        'class="scrap-modal"',
+        'id="newsletterModal" class="modal fade"',
     ],
 )
 def test_the_page_trafilatura_reads_has_no_hidden_block(attributes: str) -> None:
@@ -480,3 +485,25 @@ def test_the_page_trafilatura_reads_has_no_hidden_block(attributes: str) -> None
     assert dialog not in text
     assert all(p in text for p in NEWS)
     assert "ferry --resume" in text  # a hidden paragraph is kept: a code sample's plain copy
+
+
+@pytest.mark.parametrize(
+    ("block", "seen"),
+    [
+        ("<dialog><p>{}</p></dialog>", False),
+        ("<dialog open><p>{}</p></dialog>", True),  # open: the reader sees it
+        ("<div class='transport-modalities'><p>{}</p></div>", True),  # no "modal" in its name
+        ("<div class='modal-body'><h1>Lightbox</h1><p>{}</p></div>", True),  # holds a headline
+    ],
+)
+def test_a_dialog_is_unseen_until_opened(block: str, seen: bool) -> None:
+    from headlines.intake.extraction.unseen import without_unseen
+
+    words = "Enter a memo of up to 400 characters for this article."
+    html = (
+        "<html><body><div class='noticia'><h1>La fiscalía decidirá</h1>"
+        + "".join(f"<p>{p}</p>" for p in NEWS)
+        + block.format(words)
+        + "</div></body></html>"
+    )
+    assert (words in without_unseen(html).text_content()) is seen

@@ -5,6 +5,10 @@ before trafilatura reads it (`extract._bare_text` hands trafilatura `without_uns
   attribute, or `aria-hidden="true"`): copies kept for a script to show (each reader's comment
   twice, one hidden), pop-ups and dialogs, menus for small screens; trafilatura's own extractor
   drops most of them, and the extractors it falls back on (readability, jusText) kept them;
+- a dialog, shown only when the reader opens it (a `<dialog>` not open, `role="dialog"` or
+  `"alertdialog"`, `aria-modal="true"`, or a block named a modal: "scrap-modal"): a "save this
+  article" memo box's labels and buttons, hidden by the site's style sheet, which nothing here
+  reads ("メモ入力 -最大400文字まで … 完了");
 - a readers' comments section, by the name its markup gives it (an id or class word, words cut
   at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios").
   trafilatura drops those whose name starts with "comment"; one named otherwise stayed in the
@@ -42,7 +46,8 @@ HIDDEN_PROSE = 5
 PROSE_LETTERS = 40  # a paragraph of prose: about eight words
 # Only blocks go: a hidden paragraph is often the plain copy of what the page shows another way
 # (a code sample's text kept for a "copy" button).
-CONTAINERS = frozenset({"div", "section", "ul", "ol", "aside", "details"})
+CONTAINERS = frozenset({"div", "section", "ul", "ol", "aside", "details", "dialog"})
+DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 
 
 # What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike.
@@ -78,12 +83,25 @@ def _unseen(element: Any) -> bool:
         element.get("hidden") is not None
         or (element.get("aria-hidden") or "").strip().casefold() == "true"
         or bool(style and HIDDEN.search(style))
+        or _dialog(element)
     )
     if hidden and _prose(element) >= HIDDEN_PROSE:
         return False  # the rest of the article behind a "Read more"
     if not hidden and not _comments(element):
         return False
     return element.find(".//h1") is None and element.find(".//article") is None
+
+
+def _dialog(element: Any) -> bool:
+    """Whether a block is a dialog, seen only once the reader opens it."""
+    if element.tag == "dialog":
+        return element.get("open") is None
+    if (element.get("role") or "").strip().casefold() in DIALOG_ROLES:
+        return True
+    if (element.get("aria-modal") or "").strip().casefold() == "true":
+        return True
+    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
+    return "modal" in names and "modal" in NAME_PARTS.split(names)
 
 
 def _prose(element: Any) -> int:
