@@ -107,7 +107,7 @@ def strip_dateline(sentence: str) -> str:
         return stripped
     end = match.end()
     credit = match.group("credit")
-    if credit and _abbreviation(credit.split()[-1].rstrip(".")):
+    if credit and segments.abbreviation(credit.split()[-1].rstrip(".")):
         # "AUGUSTA, Me. — Gov. Paul LePage said …": a title, not a wire's name ("РИА Новости.").
         end = match.start("credit")
     stripped = sentence[end:].strip()
@@ -116,59 +116,6 @@ def strip_dateline(sentence: str) -> str:
     return stripped[0].upper() + stripped[1:]
 
 
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "sens",
-        "rep",
-        "reps",
-        "gov",
-        "govs",
-        "gen",
-        "adm",
-        "maj",
-        "rev",
-        "atty",
-        "dept",
-        "col",
-        "capt",
-        "lt",
-        "sgt",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "no",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-    ]
-)
 # A sentence may end in quotes or a bracket without a mark of its own.
 _CLOSES = "\"'\u201d\u2019)"
 # A page's own furniture, not the news. Words that news itself uses ("answered an advertisement",
@@ -286,17 +233,6 @@ def _unmarked_sentences(paragraph: str) -> list[str]:
     return found
 
 
-# Letters joined by full stops: "D.C", "N.Y", "F.B.I" (the last one's stop is the match's).
-_INITIALISM = re.compile(r"^[^\W\d_](?:\.[^\W\d_])+$")
-
-
-def _abbreviation(word: str) -> bool:
-    """A full stop after this word does not end the sentence ("Mr. Smith", "U.S. troops",
-    "John F. Kennedy", "the D.C. National Guard")."""
-    word = word.lstrip(segments.OPENERS)
-    return word.lower() in _ABBREVIATIONS or len(word) == 1 or bool(_INITIALISM.match(word))
-
-
 def sentences(text: str) -> list[str]:
     """The text's sentences, in order; paragraphs break sentences too."""
     found: list[str] = []
@@ -307,7 +243,7 @@ def sentences(text: str) -> list[str]:
         if unmarked(paragraph):
             found.extend(_unmarked_sentences(paragraph))
             continue
-        found.extend(segments.sentences(paragraph, _abbreviation))
+        found.extend(segments.sentences(paragraph, segments.abbreviation))
     # The mark an article ends with ("… harbour front. ■") is no part of its last sentence.
     return [t for t in (s.rstrip(segments.END_MARKS + " ") for s in found) if t]
 
@@ -358,7 +294,7 @@ def without_full_stop(title: str) -> str:
         return title[:-1]
     last = head.rsplit(None, 1)[-1] if head.split() else ""
     # "Jr.." is an abbreviation's stop and one more; "number two.." two of nobody's.
-    return head + "." if _abbreviation(last.lstrip(segments.OPENERS)) else head.rstrip()
+    return head + "." if segments.abbreviation(last.lstrip(segments.OPENERS)) else head.rstrip()
 
 
 # A page's timestamp line says when and nothing of what happened ("Posted 11 / 27 / 2005 7: 21

@@ -11,6 +11,7 @@ import re
 from headlines.core.storable import storable
 from headlines.intake.reading.dates import MONTHS
 from headlines.intake.reading.items import without_controls
+from headlines.intake.scrubbing.segments import abbreviation
 
 META = re.compile(r"<meta\b[^>]*>", re.I)
 ATTR = re.compile(r"""([a-zA-Z:_-]+)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""")
@@ -96,7 +97,7 @@ BYLINE_DATE_WORDS = frozenset(MONTHS) | frozenset(
 )
 BYLINE_MAX_CHARS = 200
 BYLINE_PART_MAX_WORDS = 6
-_BYLINE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 
 
@@ -105,8 +106,7 @@ def plausible_author(found: str) -> str:
     What JSON escapes say is read ("\\u00c1"), and what no database stores never comes out of
     it: a control character ("\\u0000" decoded, by us or by the JSON reader) or half a
     character (a lone surrogate)."""
-    decoded = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), found)
-    text = " ".join(without_controls(storable(decoded)).replace("\ufffd", " ").split())
+    text = _storable_line(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), found))
     if not text or len(text) > BYLINE_MAX_CHARS:
         return ""
     names = [name for name in map(_name_part, text.split(";")) if name]
@@ -118,10 +118,15 @@ def plausible_author(found: str) -> str:
     return "; ".join(unique.values())
 
 
+def _storable_line(text: str) -> str:
+    """`text` on one line, without what no database stores (controls, half characters)."""
+    return " ".join(without_controls(storable(text)).replace("\ufffd", " ").split())
+
+
 def _name_part(part: str) -> str:
     words: list[str] = []
     for word in _without_full_stop(part.strip(" ,-|:")).split():
-        if any(w.lower() in BYLINE_NOT_NAMES for w in _BYLINE_WORD.findall(word)):
+        if any(w.lower() in BYLINE_NOT_NAMES for w in _LETTERS.findall(word)):
             if len(words) < 2:
                 return ""
             break
@@ -142,13 +147,8 @@ def _name_part(part: str) -> str:
 def _without_full_stop(text: str) -> str:
     """`text` without a sentence's closing full stop; an initial's or an abbreviation's is kept
     ("Kooman, F.", "Perry Bacon Jr.")."""
-    last = (text.rsplit(None, 1)[-1] if text.strip() else "").rstrip(".")
-    if not text.endswith(".") or len(last) == 1 or "." in last or last.lower() in ABBREVIATIONS:
-        return text
-    return text.rstrip(".")
-
-
-ABBREVIATIONS = frozenset(("jr", "sr", "ltd", "inc", "co", "corp", "bros", "esq", "dr", "st"))
+    last = text.rsplit(None, 1)[-1].rstrip(".") if text.strip() else ""
+    return text.rstrip(".") if text.endswith(".") and not abbreviation(last) else text
 
 
 # What a head's author tag, a feed's creator or a dump's author field gives is stored as the
@@ -167,8 +167,7 @@ _SMALL_WORDS = frozenset(("and", "of", "the", "for", "at", "in", "on", "de", "va
 
 def tidy_author(found: str) -> str:
     """An article's author as stored, from whatever named it (see the comment above)."""
-    text = " ".join(without_controls(storable(found)).replace("\ufffd", " ").split())
-    text = " ".join(_ADDRESS_BESIDE.sub(" ", text).split())
+    text = _storable_line(_ADDRESS_BESIDE.sub(" ", found))
     text = _VON.sub("", _BY.sub("", text, count=1), count=1)
     if _ADDRESS.match(text):
         return ""
@@ -191,9 +190,6 @@ def _capitalised(word: str, *, first: bool) -> str:
     if not first and word.lower() in _SMALL_WORDS:
         return word.lower()
     return _LETTERS.sub(_capital, word.lower())
-
-
-_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _capital(run: re.Match[str]) -> str:

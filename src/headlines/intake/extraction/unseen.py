@@ -79,28 +79,29 @@ def _unseen(element: Any) -> bool:
     """Whether a block (one of CONTAINERS) is hidden or a comments section, and holds no
     headline or article."""
     style = element.get("style")
+    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
     hidden = (
         element.get("hidden") is not None
         or (element.get("aria-hidden") or "").strip().casefold() == "true"
         or bool(style and HIDDEN.search(style))
-        or _dialog(element)
+        or _dialog(element, names)
     )
     if hidden and _prose(element) >= HIDDEN_PROSE:
         return False  # the rest of the article behind a "Read more"
-    if not hidden and not _comments(element):
+    if not hidden and not _comments(names):
         return False
     return element.find(".//h1") is None and element.find(".//article") is None
 
 
-def _dialog(element: Any) -> bool:
-    """Whether a block is a dialog, seen only once the reader opens it."""
+def _dialog(element: Any, names: str) -> bool:
+    """Whether a block is a dialog, seen only once the reader opens it (`names`: its id and
+    class, in small letters)."""
     if element.tag == "dialog":
         return element.get("open") is None
     if (element.get("role") or "").strip().casefold() in DIALOG_ROLES:
         return True
     if (element.get("aria-modal") or "").strip().casefold() == "true":
         return True
-    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
     return "modal" in names and "modal" in NAME_PARTS.split(names)
 
 
@@ -109,13 +110,13 @@ def _prose(element: Any) -> int:
     return sum(1 for paragraph in element.iter("p") if _letters(paragraph) >= PROSE_LETTERS)
 
 
-def _comments(element: Any) -> bool:
-    """Whether an element's id or class names it a comments section, and not the article."""
-    names = f"{element.get('id') or ''} {element.get('class') or ''}".casefold()
+def _comments(names: str) -> bool:
+    """Whether an element's id or class (`names`: both, in small letters) names it a comments
+    section, and not the article."""
     if not any(stem in names for stem in COMMENT_STEMS):
         return False
-    parts = set(NAME_PARTS.split(names))
-    return bool(parts & COMMENT_WORDS) and not parts & CONTENT_WORDS
+    words = set(NAME_PARTS.split(names))
+    return bool(words & COMMENT_WORDS) and not words & CONTENT_WORDS
 
 
 def _letters(element: Any) -> int:

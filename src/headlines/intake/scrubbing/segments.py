@@ -77,6 +77,73 @@ def units(text: str) -> int:
     return words + (unspaced + CHARACTERS_PER_WORD - 1) // CHARACTERS_PER_WORD
 
 
+# Words a full stop follows inside a sentence: titles, name suffixes, companies, months.
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "sens",
+        "rep",
+        "reps",
+        "gov",
+        "govs",
+        "gen",
+        "adm",
+        "maj",
+        "rev",
+        "atty",
+        "dept",
+        "col",
+        "capt",
+        "lt",
+        "sgt",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "vs",
+        "etc",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+    ]
+)
+
+
+# Letters joined by full stops: "D.C", "N.Y", "F.B.I" (the last one's stop is the match's).
+_INITIALISM = re.compile(r"^[^\W\d_](?:\.[^\W\d_])+$")
+
+
+def abbreviation(word: str) -> bool:
+    """A full stop after this word does not end the sentence ("Mr. Smith", "U.S. troops",
+    "John F. Kennedy", "the D.C. National Guard")."""
+    word = word.lstrip(OPENERS)
+    return word.lower() in ABBREVIATIONS or len(word) == 1 or bool(_INITIALISM.match(word))
+
+
 def sentences(paragraph: str, joined: Callable[[str], bool] | None = None) -> list[str]:
     """The paragraph's sentences, each with its own mark and closing quotes. `joined(word)`:
     the full stop after this word is an abbreviation's ("Mr. Smith"), not a sentence's end."""
