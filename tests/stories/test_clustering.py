@@ -4,28 +4,16 @@ from dataclasses import replace
 from unittest import mock
 
 import numpy as np
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components
 
-from headlines.stories import clustering, language
 from headlines.stories.candidates import pair_probability, scored_pairs
-from headlines.stories.clustering import (
-    COPY_MIN_WORDS,
-    COPY_SHARE,
-    _average_linkage,
-    _copy_roots,
-    _duplicate_roots,
-    cluster,
-    far,
-    sparse_average_linkage,
-)
+from headlines.stories.clustering import cluster
 from headlines.stories.guards import Guard
-from headlines.stories.neighbours import FAR_SHARE, Products
+from headlines.stories.neighbours import Products
 from headlines.stories.parts import Doc, action_tokens, full_names, numbers
 from headlines.stories.scorers import SCORER_FEATURES, SCORER_K, SCORER_MIN_WINDOW
 from headlines.stories.vectorizer import Vectorizer, numbers_matrix
+
+from .windows import look_alike_window
 
 STORM_A = Doc(
     "Storm Aurelia floods Brackwater as hundreds flee",
@@ -63,54 +51,8 @@ def test_nothing_to_cluster_and_stop_word_only_docs() -> None:
     assert len(labels) == 2
 
 
-def test_a_pair_neither_counts_among_its_nearest_weighs_less_in_the_linkage() -> None:
-    similarity = np.array(
-        [
-            [1.0, 0.5, 0.3, 0.3],
-            [0.5, 1.0, 0.3, 0.2],
-            [0.3, 0.3, 1.0, 0.6],
-            [0.3, 0.2, 0.6, 1.0],
-        ]
-    )
-    # Each row's "NEAR_K-th" nearest, here the 2nd (the row itself is the 1st).
-    near = np.array([0.5, 0.5, 0.6, 0.6])
-    weighed = far(similarity, near)
-    assert weighed[0, 1] == 0.5 and weighed[2, 3] == 0.6  # each other's nearest: in full
-    assert weighed[0, 2] == weighed[2, 0] == 0.3 * FAR_SHARE  # neither's: weighed less
-    # Near for one of the two is enough (row 0 counts 0.3 among its nearest here).
-    assert far(similarity, np.array([0.3, 0.5, 0.6, 0.6]))[0, 2] == 0.3
-    # A window smaller than NEAR_K: every pair is near (-1), nothing changes.
-    assert (far(similarity, np.full(4, -1.0)) == similarity).all()
-
-
-TOWNS = [
-    a + b
-    for a in ("Brack", "Pine", "Dun", "Holt", "Carrow", "Easter", "Fallow", "Grey", "Ash", "Linden")
-    for b in ("water", "wick", "mere", "by", "field")
-]
-NAMES = [a + b for a in ("Aur", "Cord", "Imo", "Pet", "Ros", "Mar") for b in ("elia", "ina", "ara")]
-EVENTS = [
-    ("Storm {s} floods {t}", "Storm {s} flooded {t} and residents fled rising water overnight."),
-    ("{t} council approves budget", "{t} council approved its budget after a debate on taxes."),
-    ("Fire destroys {t} warehouse", "A fire destroyed a warehouse in {t}; firefighters fought it."),
-]
-
-
-def _window() -> tuple[list[Doc], list[int]]:
-    """200 reports of 50 events: three kinds of event in many towns, four reports each."""
-    docs, truth = [], []
-    for e, town in enumerate(TOWNS):
-        title, text = EVENTS[e % 3]
-        name = NAMES[e // 3]
-        for r in range(4):
-            extra = f" Reporter {r} spoke to {town} witnesses, {name} said. Report {r}."
-            docs.append(Doc(title.format(s=name, t=town), text.format(s=name, t=town) + extra))
-            truth.append(e)
-    return docs, truth
-
-
 def test_a_window_past_the_scorers_neighbourhood_keeps_look_alike_events_apart() -> None:
-    docs, truth = _window()
+    docs, truth = look_alike_window()
     assert len(docs) >= SCORER_MIN_WINDOW  # the pair scorer's path
     labels = cluster(docs, threshold=0.26).labels
     for e in set(truth):
@@ -120,7 +62,7 @@ def test_a_window_past_the_scorers_neighbourhood_keeps_look_alike_events_apart()
 
 
 def test_pair_features_are_one_row_per_candidate_pair() -> None:
-    docs, _ = _window()
+    docs, _ = look_alike_window()
     vec = Vectorizer()
     matrix = vec.fit_transform(docs)
     assert vec.views is not None
@@ -342,7 +284,6 @@ def _unrelated(n: int) -> list[Doc]:
 
 
 def test_small_windows_take_the_small_trees_without_the_second_pass() -> None:
-    from unittest import mock
 
     from headlines.stories import candidates, merging, scorers
 
@@ -415,7 +356,7 @@ def test_reports_published_more_than_a_week_apart_are_two_stories() -> None:
 
 
 def test_a_window_of_two_months_keeps_each_months_events_apart() -> None:
-    docs, truth = _window()
+    docs, truth = look_alike_window()
     first = [replace(d, published=MAY_1 + dt.timedelta(hours=i % 48)) for i, d in enumerate(docs)]
     second = [
         replace(d, published=MAY_1 + dt.timedelta(days=40, hours=i % 48))
@@ -431,7 +372,7 @@ def test_a_window_of_two_months_keeps_each_months_events_apart() -> None:
 
 
 def test_dates_within_a_week_change_nothing() -> None:
-    docs, _ = _window()
+    docs, _ = look_alike_window()
     dated = [
         replace(d, published=MAY_1 + dt.timedelta(hours=(i * 7) % 168)) for i, d in enumerate(docs)
     ]
@@ -480,91 +421,6 @@ def test_two_reports_naming_days_apart_are_guarded_in_any_language() -> None:
     assert guard.names.shape[1] == 2  # "sturm" and "kiel" ("der" opens a sentence)
 
 
-STORM_TITLES = (
-    "Storm Imogen batters Harwick coast",
-    "Thousands without power as Imogen hits Harwick",
-    "Imogen: Harwick braces for more wind",
-    "Harwick flights cancelled as Storm Imogen rages",
-    "Storm Imogen: trees down across Harwick",
-    "Imogen brings 90mph gusts to Harwick",
-)
-STORM_LEADS = (
-    "Storm Imogen hit Harwick on Tuesday with gusts of 90mph, cutting power to thousands.",
-    "Thousands of homes in Harwick lost power after Storm Imogen swept in from the Atlantic.",
-    "Flights from Harwick airport were cancelled as Storm Imogen brought high winds and rain.",
-    "Emergency crews cleared fallen trees across Harwick as Storm Imogen battered the coast.",
-)
-
-
-def _told_widely(outlets: int) -> tuple[list[Doc], list[int]]:
-    """`_window`'s 200 look-alike reports and one storm told by `outlets` outlets, each in one
-    of six titles over one of four leads (truth -1)."""
-    docs, truth = _window()
-    for k in range(outlets):
-        title = STORM_TITLES[k % len(STORM_TITLES)]
-        lead = STORM_LEADS[(k // len(STORM_TITLES)) % len(STORM_LEADS)]
-        outlet = chr(65 + k % 26) + chr(65 + k // 26)
-        docs.append(Doc(title, f"{lead} Outlet {outlet} reported."))
-        truth.append(-1)
-    return docs, truth
-
-
-def test_a_story_told_by_more_outlets_than_a_list_holds_is_one_story() -> None:
-    for outlets in (2 * SCORER_K, 5 * SCORER_K):
-        docs, truth = _told_widely(outlets)
-        labels = cluster(docs, threshold=0.22).labels
-        storm = {labels[i] for i, t in enumerate(truth) if t == -1}
-        assert len(storm) == 1, (outlets, len(storm))
-        assert not any(labels[i] in storm for i, t in enumerate(truth) if t != -1)
-        for e in set(truth) - {-1}:  # and the look-alike towns stay apart
-            assert len({labels[i] for i, t in enumerate(truth) if t == e}) == 1
-        assert len(set(labels)) == len(set(truth))
-
-
-def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None:
-    docs, _ = _window()
-    with mock.patch.object(clustering, "_joined_pieces", lambda labels, *args: labels):
-        before = cluster(docs, threshold=0.26).labels
-    assert cluster(docs, threshold=0.26).labels == before
-
-
-def test_copies_of_a_headline_are_one_headline() -> None:
-    copies = [
-        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", ""),
-        Doc("Storm Imogen cuts power to 40,000 homes in Harwick - Reuters", ""),
-        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", "", duplicate_of=0),
-        Doc("Storm Imogen cuts power to 40,000 homes in Harwick (AP)", ""),
-        Doc("storm imogen cuts power to 40,000 homes in harwick.", ""),
-    ]
-    others = [
-        # A number or a place of nine words another: another event, not a copy.
-        Doc("Storm Imogen cuts power to 50,000 homes in Harwick", ""),
-        Doc("Storm Imogen cuts power to 40,000 homes in Pinewick", ""),
-        # Small words count: to take on is not to uphold.
-        Doc("Supreme Court upholds Trump travel ban", ""),
-        Doc("Supreme Court to take on Trump travel ban", ""),
-        # A report with text is compared on it, however alike its title.
-        Doc("Storm Imogen cuts power to 40,000 homes in Harwick", "Crews worked overnight."),
-        Doc("Storm warning", ""),  # too few words to call anything a copy of it
-        Doc("Storm warning", ""),
-    ]
-    docs = copies + others
-    roots = _copy_roots(docs, _duplicate_roots(docs))
-    assert roots[: len(copies)] == [0] * len(copies)
-    assert roots[len(copies) :] == list(range(len(copies), len(docs)))
-
-
-def test_a_copy_goes_to_the_first_headline_it_copies_never_along_a_chain() -> None:
-    # Each a word from the next: the first and the third share too little to be one headline.
-    chain = [
-        Doc("Council votes to close the old library on Main Street after a long debate", ""),
-        Doc("Council votes to close the old library on Main Street after a short debate", ""),
-        Doc("Council votes to close the old pool on Main Street after a short debate", ""),
-    ]
-    roots = _copy_roots(chain, _duplicate_roots(chain))
-    assert roots == [0, 0, 2]
-
-
 CARRIED = (
     "Fed official says weak data caused by weather, should not slow taper",
     "Fed's Charles Plosser sees high bar for change in pace of tapering",
@@ -600,80 +456,3 @@ def test_headlines_carried_many_times_do_not_pull_the_others_together() -> None:
     once = [labels[len(CARRIED) + k] for k in range(len(TOLD_ONCE))]
     assert len(set(once)) == len(TOLD_ONCE)  # each a story of its own
     assert not set(once) & {labels[i] for i in range(len(CARRIED))}
-
-
-COPY_WORDS = ("storm", "harwick", "power", "40,000", "homes", "cut", "the", "to", "in", "ap")
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.lists(st.sampled_from(COPY_WORDS), min_size=3, max_size=9),
-        min_size=2,
-        max_size=12,
-    )
-)
-def test_copies_are_found_as_comparing_every_pair_would(headlines: list[list[str]]) -> None:
-    docs = [Doc(" ".join(words), "") for words in headlines]
-    found = _copy_roots(docs, list(range(len(docs))))
-    # Every pair compared, by the rule itself (the same words' sets as the function reads).
-    sets = [set(language.all_words(d.title)) for d in docs]
-    copies = sorted(
-        (i, j)
-        for i in range(len(docs))
-        for j in range(i + 1, len(docs))
-        if min(len(sets[i]), len(sets[j])) >= COPY_MIN_WORDS
-        and len(sets[i] & sets[j]) >= COPY_SHARE * len(sets[i] | sets[j]) - 1e-9
-        and {w for w in sets[i] if w[0].isdigit()} == {w for w in sets[j] if w[0].isdigit()}
-    )
-    leader = list(range(len(docs)))
-    for first, copy in copies:
-        if leader[first] == first and leader[copy] == copy:
-            leader[copy] = first
-    assert found == leader
-
-
-def _partition(labels: list[int]) -> list[int]:
-    seen: dict[int, int] = {}
-    return [seen.setdefault(label, len(seen)) for label in labels]
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.integers(min_value=1, max_value=40).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.dictionaries(
-                st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(
-                    lambda p: p[0] < p[1]
-                ),
-                st.floats(min_value=-0.3, max_value=0.999, allow_nan=False),
-                max_size=3 * n,
-            ),
-        )
-    ),
-    st.sampled_from([0.1, 0.22, 0.5]),
-)
-def test_average_linkage_over_the_pairs_alone_is_the_square_blocks(
-    window: tuple[int, dict[tuple[int, int], float]], threshold: float
-) -> None:
-    """The linkage of a window of SMALL_MIN_WINDOW or more reads only its candidate pairs; it
-    gives the stories that average linkage over each component's square block gives (where no
-    two joins tie: which of two equal joins goes first is either's choice)."""
-    n, weights = window
-    positive = [w for w in weights.values() if w > 0.0]
-    assume(len(set(positive)) == len(positive))
-    rows = np.array([p[0] for p in weights], dtype=np.int64)
-    cols = np.array([p[1] for p in weights], dtype=np.int64)
-    weight = np.array(list(weights.values()), dtype=np.float64)
-    agree = weight >= threshold
-    ones = np.ones(int(agree.sum()))
-    _, component = connected_components(
-        csr_matrix((ones, (rows[agree], cols[agree])), shape=(n, n)), directed=False
-    )
-    linked = csr_matrix((weight, (rows, cols)), shape=(n, n))
-    linked = (linked + linked.T).tocsr()
-    square = _average_linkage(component, lambda m: np.asarray(linked[m][:, m].toarray()), threshold)
-    same = component[rows] == component[cols]
-    sparse = sparse_average_linkage(n, rows[same], cols[same], weight[same], component, threshold)
-    assert _partition(sparse) == _partition(square)
