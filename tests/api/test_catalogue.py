@@ -10,6 +10,7 @@ from headlines.api.models import AuditEntry
 from headlines.core.models import Edition
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
+from headlines.stories.listing import stored_stories
 from tests.api import factories
 from tests.api.conftest import Api
 from tests.api.factories import DAY
@@ -80,6 +81,17 @@ def test_stories_of_a_day(api: Api, edition) -> None:
     assert api.get("/stories", edition="us", date="2026-13-45").status_code == 422
     assert api.get("/stories").status_code == 422
     assert api.get("/stories", edition="us", date="2026-11-24").json()["stories"] == []
+
+
+def test_a_story_credits_the_outlet_a_mixed_dump_named_as_the_command_does(
+    api: Api, edition
+) -> None:
+    story = factories.stories(edition, count=1)[0]
+    story.articles.update(outlet="Harbour Wire")  # a record of a mixed dump named its outlet
+    body = api.get("/stories", edition="us", date="2026-11-25").json()
+    assert body["stories"][0]["articles"][0]["source"] == "Harbour Wire"
+    listed = stored_stories(edition_id=edition.pk, day=story.day)
+    assert listed[0].articles[0].source == "Harbour Wire"
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])

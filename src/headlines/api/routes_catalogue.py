@@ -197,7 +197,10 @@ def stories_of_day(
                 rank=s.rank,
                 articles=[
                     StoryArticleOut(
-                        url=a.url, title=a.title, source=a.source.name, published=a.published_at
+                        url=a.url,
+                        title=a.title,
+                        source=intake_selectors.article_outlet(a),
+                        published=a.published_at,
                     )
                     for a in s.articles.all()
                 ],
