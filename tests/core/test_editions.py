@@ -38,9 +38,19 @@ def test_edition_add_and_list_from_the_command_line() -> None:
     listing = run("edition", "list")
     assert "US Evening Headlines" in listing and "America/New_York" in listing
     assert "17:30" in listing
+    assert "approved then if no editor did" in out  # the default is said where it is chosen
+    assert selectors.edition_get(slug="us").auto_approve
     uk = selectors.edition_get(slug="uk")
     assert uk.send_at == dt.time(17, 30)
     assert uk.list_id.startswith("uk.")
+
+
+def test_an_edition_whose_digests_wait_for_an_editor() -> None:
+    out = run("edition", "add", "ngo", "--name", "NGO Brief", "--timezone", "UTC", "--review")
+    assert "waits for an editor's approval" in out
+    assert not selectors.edition_get(slug="ngo").auto_approve
+    row = next(line for line in run("edition", "list").splitlines() if "NGO Brief" in line)
+    assert "editor" in row
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ def edition_create(
     privacy_url: str = "",
     privacy_version: str = "1",
     channel: str = "",
+    auto_approve: bool = True,
 ) -> Edition:
     typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
@@ -83,6 +84,7 @@ def edition_create(
         privacy_url=privacy_url,  # empty: the built-in notice (Edition.privacy_link)
         privacy_version=privacy_version,
         channel=channel,
+        auto_approve=auto_approve,
     )
     try:
         edition.full_clean(validate_unique=False)

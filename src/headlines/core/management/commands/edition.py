@@ -8,6 +8,7 @@ from rich.table import Table
 
 from headlines.core import selectors, services
 from headlines.core.command import HeadlinesCommand
+from headlines.core.models import Edition
 
 
 class Command(HeadlinesCommand):
@@ -39,6 +40,12 @@ class Command(HeadlinesCommand):
             help="Privacy notice linked from sign-up and emails (default: the built-in one, "
             "HEADLINES_BASE_URL/privacy/).",
         )
+        add.add_argument(
+            "--review",
+            action="store_true",
+            help="Each digest waits for an editor's approval (default: a draft nobody approved "
+            "is approved at its send time, so the edition goes out when no editor is at hand).",
+        )
         sub.add_parser("list", help="List the editions.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,13 +59,14 @@ class Command(HeadlinesCommand):
                 from_address=options["from_address"],
                 reply_to=options["reply_to"],
                 privacy_url=options["privacy_url"],
+                auto_approve=not options["review"],
             )
             self.stdout.write(
                 f"Created edition {edition.slug}: {edition.name}, "
-                f"{edition.send_at:%H:%M} {edition.timezone}"
+                f"{edition.send_at:%H:%M} {edition.timezone}. {_review(edition)}"
             )
             return
-        table = Table("slug", "name", "time zone", "send at", "language", "enabled")
+        table = Table("slug", "name", "time zone", "send at", "language", "review", "enabled")
         for edition in selectors.edition_list():
             table.add_row(
                 edition.slug,
@@ -66,7 +74,19 @@ class Command(HeadlinesCommand):
                 edition.timezone,
                 f"{edition.send_at:%H:%M}",
                 edition.language,
+                "editor" if not edition.auto_approve else "optional",
                 "yes" if edition.enabled else "no",
             )
         console = Console(file=self.stdout, width=120, markup=False)  # type: ignore[arg-type]
         console.print(table)
+
+
+def _review(edition: Edition) -> str:
+    """What happens to the edition's daily digest, said where it is created."""
+    built = f"Each digest is built {edition.review_window_minutes} minutes before the send time"
+    if edition.auto_approve:
+        return (
+            f"{built} for review and approved then if no editor did (`--review` to wait for "
+            "one; the admin's Editions page changes it)."
+        )
+    return f"{built} and waits for an editor's approval (admin, API or `headlines send`)."
