@@ -348,8 +348,10 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8000",
         "Public URL of the web service (a path may follow the host; no query or fragment), "
         "used in every link of every email. Unset, `headlines run` links to its own --host "
-        "and --port. An http:// one (other than loopback) is warned of at start-up "
-        "(headlines.W002): RFC 8058 one-click unsubscribe needs https://.",
+        "and --port, and other processes (`digest build`, `send`, `worker`) to this default, "
+        "with a note on stderr: set it for every process. An http:// one (other than "
+        "loopback) is warned of at start-up (headlines.W002): RFC 8058 one-click unsubscribe "
+        "needs https://.",
         check=_public_url,
     ),
     Setting(

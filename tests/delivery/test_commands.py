@@ -35,6 +35,21 @@ def test_send_delivers_shows_progress_and_is_safe_to_repeat(
     assert "sent 25 (0 now, 25 before)," in again and len(smtp_messenger.received) == 25
 
 
+def test_send_without_a_base_url_says_where_the_emails_links_point(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.delenv("HEADLINES_BASE_URL", raising=False)
+    monkeypatch.setenv("HEADLINES_ENV_FILE", str(tmp_path / "none.env"))
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 2)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+    err = io.StringIO()
+    call_command(
+        "send", "--edition", "us", "--date", "2026-11-25", stdout=io.StringIO(), stderr=err
+    )
+    assert "HEADLINES_BASE_URL is unset" in err.getvalue() and len(smtp_messenger.received) == 2
+
+
 def test_an_edition_name_that_looks_like_markup_is_drawn_as_typed(
     smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

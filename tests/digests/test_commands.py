@@ -51,6 +51,21 @@ def test_build_prints_text_html_and_json(edition) -> None:
     assert all(item["topics"] == [] for item in payload["items"])  # the edition has no topics
 
 
+def test_build_without_a_base_url_says_where_its_links_point(
+    edition, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.delenv("HEADLINES_BASE_URL", raising=False)
+    monkeypatch.setenv("HEADLINES_ENV_FILE", str(tmp_path / "none.env"))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("digest", "build", "--edition", "us", "--format", "json", stdout=out, stderr=err)
+    assert "HEADLINES_BASE_URL is unset, so links rendered here point at http" in err.getvalue()
+    json.loads(out.getvalue())  # the note is not in the output a script reads
+    monkeypatch.setenv("HEADLINES_BASE_URL", "https://news.example")
+    err = io.StringIO()
+    call_command("digest", "build", "--edition", "us", stdout=io.StringIO(), stderr=err)
+    assert "HEADLINES_BASE_URL" not in err.getvalue()
+
+
 def test_build_for_an_ascii_terminal_keeps_html_and_json_whole(edition) -> None:
     # Under `LC_ALL=C` each format stays itself: HTML with character references, JSON with
     # \\u escapes, not backslashed bytes no browser or parser reads.

@@ -279,3 +279,20 @@ def parse_day(value: str | None) -> dt.date | None:
         raise InvalidInput(
             f"--date {value!r} must be a date like 2026-11-25", field="date"
         ) from None
+
+
+def unset_base_url_note() -> str | None:
+    """For a command that renders emails' links outside `headlines run` (`digest build`,
+    `send`, `worker`): without HEADLINES_BASE_URL, `headlines run` links to its own --host and
+    --port, but another process cannot know them and links to the default, port 8000, so one
+    email held story links to :8000 beside unsubscribe links to the server's own port."""
+    from django.conf import settings
+
+    from headlines.config import given
+
+    if given("HEADLINES_BASE_URL"):
+        return None
+    return (
+        f"note: HEADLINES_BASE_URL is unset, so links rendered here point at {settings.BASE_URL}; "
+        "set it (environment or .env) to the address readers open, for every process."
+    )

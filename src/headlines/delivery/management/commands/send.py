@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from headlines.config import SETTINGS, ConfigError
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, unset_base_url_note
 from headlines.core.errors import InvalidInput
 from headlines.core.selectors import edition_get
 from headlines.delivery.selectors import DigestProgress, digest_progress
@@ -116,6 +116,8 @@ class Command(HeadlinesCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         edition = edition_get(slug=options["edition"])
         day = _day(options["date"], edition.timezone)
+        if note := unset_base_url_note():
+            self.stderr.write(note)
         digest = digest_for(edition_id=edition.pk, day=day)
         if digest is None or digest_empty_and_outdated(digest=digest):
             digest = _build(edition.pk, day)

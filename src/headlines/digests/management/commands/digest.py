@@ -4,7 +4,12 @@ from argparse import ArgumentParser
 from typing import Any
 
 from headlines.core import selectors as core_selectors
-from headlines.core.command import HeadlinesCommand, parse_day, takes_any_text
+from headlines.core.command import (
+    HeadlinesCommand,
+    parse_day,
+    takes_any_text,
+    unset_base_url_note,
+)
 from headlines.digests import rendering, selectors, services
 
 
@@ -28,6 +33,8 @@ class Command(HeadlinesCommand):
         day = parse_day(options["date"])  # checked before anything is stored
         edition = core_selectors.edition_get(slug=options["edition"])
         digest = services.digest_build(edition_id=edition.pk, day=day)
+        if note := unset_base_url_note():
+            self.stderr.write(note)
         if options["format"] == "html":
             html = _preview(digest.html)
             if not takes_any_text(self.stdout):  # `LC_ALL=C`: the same page, in ASCII
