@@ -180,6 +180,10 @@ def test_a_database_server_that_is_down_is_not_called_unmigrated(tmp_path: Path)
     assert "migrate" not in done.stderr  # migrating cannot help a server that is down
     fresh = headlines("edition", "list", cwd=tmp_path)  # SQLite, never migrated: it can
     assert fresh.returncode == 2 and "run `headlines migrate` first" in fresh.stderr
+    # Which database: run from another folder, the default data folder is a new one.
+    assert f"the database {tmp_path / 'var' / 'headlines.sqlite3'} (in HEADLINES_DATA_DIR)" in (
+        " ".join(fresh.stderr.split())
+    )
 
 
 @pytest.mark.parametrize(

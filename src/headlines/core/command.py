@@ -87,8 +87,8 @@ class HeadlinesCommand(BaseCommand):
             # A new data dir or a new release: say what to do instead of a "no such table" trace.
             if pending:
                 raise CommandError(
-                    "the database is not set up for this release yet: run `headlines migrate` "
-                    f"first (or `headlines run`, which migrates). ({exc})",
+                    f"the database {_database_named()} is not set up for this release yet: run "
+                    f"`headlines migrate` first (or `headlines run`, which migrates). ({exc})",
                     returncode=EXIT_NOTHING_DONE,
                 ) from exc
             raise
@@ -279,6 +279,16 @@ def parse_day(value: str | None) -> dt.date | None:
         raise InvalidInput(
             f"--date {value!r} must be a date like 2026-11-25", field="date"
         ) from None
+
+
+def _database_named() -> str:
+    """Which database a command used, for a message: run from another folder, the default
+    data folder (`./var`) is a new, empty one, and "not set up" alone did not say why."""
+    named = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"{os.path.abspath(str(named['NAME']))} (in HEADLINES_DATA_DIR)"
+    host = named.get("HOST") or "its local socket"
+    return f"{named['NAME']!r} on {host} (HEADLINES_DATABASE_URL)"
 
 
 def unset_base_url_note() -> str | None:
