@@ -88,6 +88,14 @@ def test_the_command_lists_and_lifts_a_pause(fixed_clock, capsys) -> None:
     with pytest.raises(CommandError, match="--username, --address") as caught:
         call_command("staff-login", "unlock")
     assert caught.value.returncode == 2
+    fail("editor", ANN)
+    for typo in ("notanip", "203.0.113", ""):
+        with pytest.raises(CommandError, match="is not an IP address") as caught:
+            call_command("staff-login", "unlock", "--address", typo)
+        assert caught.value.returncode == 2
+    assert StaffLoginFailure.objects.count() == 1  # nothing forgotten
+    call_command("staff-login", "unlock", "--address", f" {ANN} ")
+    assert "Forgot 1 failed sign-in(s)" in capsys.readouterr().out
 
 
 def test_an_administrator_lifts_a_colleagues_pause_in_the_admin(fixed_clock) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from argparse import ArgumentParser
 from typing import Any
 
@@ -38,5 +39,14 @@ class Command(HeadlinesCommand):
         username, address = options["username"], options["address"]
         if username is None and address is None:
             raise CommandError("name --username, --address or both", returncode=EXIT_NOTHING_DONE)
+        if address is not None:
+            try:  # "notanip" forgot nothing and said "Forgot 0" as if there were nothing to lift
+                address = str(ipaddress.ip_address(address.strip()))
+            except ValueError:
+                raise CommandError(
+                    f"--address {address!r} is not an IP address (e.g. 203.0.113.9 or "
+                    "2001:db8::9; `staff-login list` shows the paused ones)",
+                    returncode=EXIT_NOTHING_DONE,
+                ) from None
         forgotten = staff_login_unlock(username=username, address=address)
         self.stdout.write(f"Forgot {forgotten} failed sign-in(s).")
