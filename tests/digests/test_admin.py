@@ -275,3 +275,27 @@ def test_an_edit_the_review_screen_refuses_is_not_approved(draft: Digest, editor
     assert "Please correct the error" in page
     draft.refresh_from_db()
     assert draft.state == Digest.State.DRAFT
+
+
+def test_too_long_a_summary_is_the_rows_own_error_and_nothing_is_saved(
+    draft: Digest, editor: Client
+) -> None:
+    before = draft.items.order_by("position", "id").first()
+    assert before is not None
+    data = formset(draft, {0: {"summary": "Word " * 300, "headline": "Edited as well"}})
+    response = editor.post(url(draft), data)
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, with the row's error
+    assert "A summary is at most 1000 characters (this one is 1499)." in page
+    assert "changed successfully" not in page
+    before.refresh_from_db()
+    assert before.headline != "Edited as well"  # nothing of the row saved
+
+
+def test_an_edit_the_service_refuses_is_not_said_to_have_succeeded(
+    draft: Digest, editor: Client
+) -> None:
+    data = formset(draft, {0: {"topics": "no-such-topic"}})
+    response = editor.post(url(draft), data, follow=True)
+    messages = said(response)
+    assert messages and not any("changed successfully" in m for m in messages)

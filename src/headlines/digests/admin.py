@@ -24,6 +24,7 @@ from headlines.core.untrusted import plain_id
 from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
 from headlines.stories import listing
+from headlines.stories import text as textlib
 from headlines.stories.models import RelevanceTerm, Story, Topic
 from headlines.subscriptions import choices
 
@@ -41,7 +42,7 @@ class DigestItemForm(forms.ModelForm):
         # Wrapping boxes: a headline is read whole, not through a one-line slot.
         widgets = {
             "headline": forms.Textarea(attrs={"rows": 3, "maxlength": 300}),
-            "summary": forms.Textarea(attrs={"rows": 7}),
+            "summary": forms.Textarea(attrs={"rows": 7, "maxlength": services.SUMMARY_MAX}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -53,6 +54,18 @@ class DigestItemForm(forms.ModelForm):
             for name, field in self.fields.items():
                 label = field.label or pretty_name(name)
                 field.widget.attrs["aria-label"] = f"{label}, place {self.instance.position}"
+
+    def clean_summary(self) -> str:
+        """Too long a summary is the row's own error, shown beside it, and nothing is saved:
+        refused by the service after the form had passed, the edit was lost under both "at
+        most 1000 characters" and "was changed successfully"."""
+        summary = str(self.cleaned_data.get("summary") or "")
+        if len(textlib.plain(summary)) > services.SUMMARY_MAX:
+            raise forms.ValidationError(
+                f"A summary is at most {services.SUMMARY_MAX} characters "
+                f"(this one is {len(textlib.plain(summary))})."
+            )
+        return summary
 
     def topic_list(self) -> list[str]:
         return [s.strip() for s in self.cleaned_data.get("topics", "").split(",") if s.strip()]
@@ -227,6 +240,7 @@ class DigestAdmin(admin.ModelAdmin):
                 )
             except DomainError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
+                request.edits_refused = True  # type: ignore[attr-defined]
 
     def save_model(self, request: HttpRequest, obj: Digest, form: Any, change: bool) -> None:
         return None  # the digest's own fields are read-only; its items are saved above
@@ -237,6 +251,8 @@ class DigestAdmin(admin.ModelAdmin):
             if button in request.POST:
                 action(request, Digest.objects.filter(pk=obj.pk))
                 return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+        if getattr(request, "edits_refused", False):  # said above; not "changed successfully"
+            return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
         return super().response_change(request, obj)
 
     @admin.action(description="Approve for sending")

@@ -162,6 +162,9 @@ def digest_render(*, digest_id: int) -> Digest:
     return _render_into(digest)
 
 
+SUMMARY_MAX = 1000  # characters of an item's summary, as an editor may write it
+
+
 @transaction.atomic
 def digest_item_update(
     *,
@@ -190,8 +193,8 @@ def digest_item_update(
         item.headline = clean
     if summary is not None:
         clean = textlib.plain(summary)
-        if len(clean) > 1000:
-            raise InvalidInput("a summary is at most 1000 characters", field="summary")
+        if len(clean) > SUMMARY_MAX:
+            raise InvalidInput(f"a summary is at most {SUMMARY_MAX} characters", field="summary")
         item.edited = item.edited or clean != item.summary
         item.summary = clean
     if position is not None:
