@@ -258,3 +258,17 @@ def test_a_report_in_bytes_no_database_stores_still_suppresses(status: bytes) ->
     detail = BounceEvent.objects.get().detail
     assert detail.startswith("5.1.1") and "\x00" not in detail
     detail.encode("utf-8")  # storable: no half characters
+
+
+def test_a_bounce_without_a_from_header_is_read_and_logs_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _, verp = setup_reader("nofrom@example.org")
+    dsn = DSN.format(verp=verp, rcpt="nofrom@example.org")
+    raw = "\n".join(line for line in dsn.split("\n") if not line.startswith("From:")).encode()
+    assert not raw.startswith(b"From:") and b"\nFrom:" not in raw
+    with caplog.at_level("WARNING"):
+        report = bounces.bounce_process(raw=raw, recipients=[verp])
+        bounces.bounce_process(raw=b"Subject: hello\r\n\r\njust a reply\r\n", recipients=[verp])
+    assert report.suppressed == ("nofrom@example.org",)
+    assert not any(r.exc_info for r in caplog.records)

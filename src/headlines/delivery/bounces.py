@@ -201,12 +201,22 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
 
 def _failures(msg: Message) -> tuple[frozenset[bytes], frozenset[bytes]]:
     """flufl.bounce's (temporary, permanent) addresses; its detectors can trip on junk mail,
-    which must cost us nothing but a log line."""
+    which must cost us nothing but a line in the log (not a traceback: anyone can send it).
+
+    One of its detectors (Yale's) reads the sender's address and raised IndexError on every
+    message without a From header, before the detectors after it had looked: such a message
+    is read with an empty sender (`<>`, a bounce's own) for the while."""
+    placeholder = msg.get("From") is None
+    if placeholder:
+        msg["From"] = "<>"
     try:
         return all_failures(msg)
-    except Exception:
-        log.warning("bounce: a message no detector could read", exc_info=True)
+    except Exception as exc:
+        log.warning("bounce: a message no detector could read (%s: %s)", type(exc).__name__, exc)
         return frozenset(), frozenset()
+    finally:
+        if placeholder:
+            del msg["From"]
 
 
 def _dsn_status(msg: Message) -> str:
