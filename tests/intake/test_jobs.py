@@ -58,3 +58,17 @@ def test_the_periodic_job_makes_the_title_vectors_of_new_headlines(tmp_path) -> 
     assert jobs.run_job("intake.ingest_due", {}) == 1
     assert set(TitleVector.objects.values_list("article__title", flat=True)) == set(OTHERS[:3])
     assert all(a.text == "" for a in Article.objects.filter(source=source))
+
+
+def test_a_source_that_cannot_be_read_is_a_warning_that_says_it_failed(
+    tmp_path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "gone").mkdir()
+    factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path / "gone"))
+    (tmp_path / "gone").rmdir()  # a disk unmounted, a folder moved
+    with caplog.at_level("INFO", logger="headlines.intake.jobs"):
+        assert jobs.run_job("intake.ingest_due", {}) == 1
+    [record] = [r for r in caplog.records if r.name == "headlines.intake.jobs"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("ingest of ") and " failed: " in record.getMessage()
+    assert "0 failed" not in record.getMessage()

@@ -19,15 +19,17 @@ INGEST_DUE_EVERY_SECONDS = 60
 def ingest_due() -> int:
     reports = services.ingest_due()
     for report in reports:
-        log.info(
-            "ingested %s: %d new, %d copies, %d duplicates, %d failed%s",
-            report.source,
-            report.new,
-            report.copies,
-            report.duplicates,
-            len(report.failed),
-            f" ({report.error})" if report.error else "",
-        )
+        if report.error:  # the source itself could not be read: an operator's matter
+            log.warning("ingest of %s failed: %s (%d new)", report.source, report.error, report.new)
+        else:
+            log.info(
+                "ingested %s: %d new, %d copies, %d duplicates, %d failed",
+                report.source,
+                report.new,
+                report.copies,
+                report.duplicates,
+                len(report.failed),
+            )
         if report.new:
             # Headlines without text: their title vectors now, not in the evening's build.
             stories_services.title_vectors_fill(source_slug=report.source)
