@@ -117,6 +117,9 @@ def test_nul_bytes_and_bad_encodings_are_reported(edition) -> None:
     assert report.bad == [(2, "contains a NUL character")] and report.imported == 1
     with pytest.raises(InvalidInput, match="UTF-8"):
         csvfiles.decode(b"email\n\xff\xfe")
+    latin1 = "email,name\na@example.com,Ann\nb@example.com,Zoë Brûlé\n".encode("latin-1")
+    with pytest.raises(InvalidInput, match=r"line 3, character 17 \(byte 0xeb\)"):
+        csvfiles.decode(latin1)
 
 
 def test_export_lists_each_subscription_with_its_status_and_defuses_formulas(edition, uk) -> None:

@@ -80,7 +80,14 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the file is not UTF-8 text (byte {exc.start})") from None
+        # Where a person can find it: its line, as the bad rows are named, and the character.
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InvalidInput(
+            f"the file is not UTF-8 text: line {line}, character {column} (byte "
+            f"0x{raw[exc.start]:02x}); save it as UTF-8 (CSV UTF-8 in a spreadsheet) and "
+            "import it again; nothing was imported"
+        ) from None
 
 
 def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
