@@ -322,3 +322,21 @@ def test_a_nul_character_is_a_clear_422_on_every_database(
     assert answer.status_code == 422, answer.content
     assert "must not contain a NUL character" in answer.content.decode()
     assert not Subscriber.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        ('{"email": "a@example.com", "edition": "us"', "the request body is not a JSON document"),
+        ("email=a@example.com&edition=us", "the request body is not a JSON document"),
+        (
+            '{"email": "a@example.com", "edition": "us", "marketing": false, "marketing": true}',
+            "the key 'marketing' is given twice",
+        ),
+    ],
+)
+def test_a_body_that_is_not_json_says_so_and_where(api: Api, edition, raw, said) -> None:
+    response = api.post("/subscribers", raw)
+    assert response.status_code == 400
+    assert said in response.json()["detail"]
+    assert Subscriber.objects.count() == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from headlines.api import services
@@ -114,6 +116,11 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # ninja's "Cannot parse request body" named neither JSON nor where it went wrong.
+            return respond(
+                request, f"the request body is not a JSON document: {exc.__cause__}", 400
+            )
         return respond(request, str(exc), exc.status_code)
 
 
@@ -146,3 +153,20 @@ def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) 
 def note_target(request: HttpRequest, target: str) -> None:
     """What this write was about, for its audit entry (set by the route once it knows)."""
     request.audit_target = target  # type: ignore[attr-defined]
+
+
+class StrictJSON(Parser):
+    """JSON bodies, where a key given twice is refused (ninja's parser kept the last: a body
+    `{"marketing": false, "marketing": true}` meant whatever the sender's library wrote last)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return json.loads(request.body, object_pairs_hook=_once_each)
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in made:
+            raise ValueError(f"the key {key!r} is given twice")
+        made[key] = value
+    return made

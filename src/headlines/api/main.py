@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
 
-from headlines.api.edge import TokenAuth, install_handlers
+from headlines.api.edge import StrictJSON, TokenAuth, install_handlers
 from headlines.api.routes_catalogue import router as catalogue
 from headlines.api.routes_subscribers import router as subscribers
 
@@ -38,6 +38,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
     docs=OfflineSwagger(),
+    parser=StrictJSON(),
 )
 install_handlers(api)
 api.add_router("", subscribers)
