@@ -129,6 +129,9 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "X", "url": "https://x.example/f", "language": "english"}, 422, "language"),
         ({"name": "X", "url": "https://x.example:99999/feed"}, 422, "port is a number"),
         ({"name": "X", "url": "https://x.example:0/feed"}, 422, "port is a number"),
+        # Refused for its port: the brackets were what was wrong.
+        ({"name": "X", "url": "http://[::1"}, 422, "not a valid URL (a host in [ ]"),
+        ({"name": "X", "url": "http://[zz]/feed"}, 422, "not a valid URL (a host in [ ]"),
         # `edition` for `editions`: refused, not a source added to no edition.
         ({"name": "X", "url": "https://x.example/f", "edition": ["us"]}, 422, "extra inputs"),
     ],

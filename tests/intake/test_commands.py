@@ -107,6 +107,32 @@ def test_extract_names_each_unreadable_input_and_exits_1_or_2(tmp_path: Path) ->
     assert exit_status("extract", str(good)) == (0, "")
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        # urlsplit's own ValueError ("Invalid IPv6 URL") crashed the command with exit 3.
+        ("http://[::1", "not a valid URL (a host in [ ] must be an IPv6 address"),
+        ("http://[zz]/", "not a valid URL (a host in [ ] must be an IPv6 address"),
+        ("http://news.example:99999/", "the port is not a number from 1 to 65535"),
+    ],
+)
+@pytest.mark.django_db
+def test_extract_names_a_url_it_cannot_read_and_exits_2(url: str, reason: str) -> None:
+    status, err = exit_status("extract", url)
+    assert status == 2
+    assert f"failed: {url}: {reason}" in err
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[zz]/feed", "https://[1.2.3.4]/feed"])
+@pytest.mark.django_db
+def test_source_add_refuses_a_url_it_cannot_read(url: str) -> None:
+    # It was refused for its port ("a source URL's port is a number from 1 to 65535").
+    status, err = exit_status("source", "add", "Metro Wire", "--url", url)
+    assert status == 2
+    assert "the source URL is not a valid URL" in err and "port" not in err
+    assert not Source.objects.exists()
+
+
 @pytest.mark.django_db
 def test_import_names_each_failed_input_and_exits_1_or_2(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"

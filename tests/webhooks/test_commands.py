@@ -90,6 +90,9 @@ def test_a_password_in_the_url_is_used_but_never_printed(capsys, admin_client) -
         (["add", "https://crm.example:99999/h", "--events", "digest.sent"], "port is a number"),
         (["add", "https://crm.example:0/h", "--events", "digest.sent"], "port is a number"),
         (["add", "https://crm.example:https/h", "--events", "digest.sent"], "port is a number"),
+        # urlsplit's "Invalid IPv6 URL" crashed `webhook add` with a traceback.
+        (["add", "http://[::1", "--events", "digest.sent"], r"is not a valid URL \(a host in \["),
+        (["add", "http://[zz]/h", "--events", "digest.sent"], "is not a valid URL"),
         (["remove", "999"], "no webhook #999"),
         (
             [

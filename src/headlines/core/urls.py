@@ -1,4 +1,4 @@
-"""URLs as people are shown them.
+"""URLs as people give them and are shown them.
 
 A feed or webhook receiver behind Basic auth is configured as `https://user:pass@host/…`: the
 password goes with every request but never into a list, an error, a log or an API answer.
@@ -7,6 +7,22 @@ password goes with every request but never into a list, an error, a log or an AP
 from __future__ import annotations
 
 from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+# What is wrong with a URL urlsplit cannot read. It raises a ValueError of its own words for a
+# host in brackets that is no IPv6 address: "Invalid IPv6 URL" (`http://[::1`, a `[` without
+# its `]`), "'zz' does not appear to be an IPv4 or IPv6 address" (`http://[zz]/`), "An IPv4
+# address cannot be in brackets". Uncaught, each crashed the command that was given the URL.
+NOT_A_URL = "not a valid URL (a host in [ ] must be an IPv6 address, with both brackets)"
+
+
+def split(url: str) -> SplitResult:
+    """`url`'s parts; a ValueError saying NOT_A_URL when urlsplit cannot read it. The port is
+    not read here (`.port` raises ValueError past 65535 or when it is no number): each caller
+    says which port it wanted."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        raise ValueError(NOT_A_URL) from None
 
 
 def masked_url(url: str) -> str:

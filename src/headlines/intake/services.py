@@ -13,13 +13,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.text import slugify
 
-from headlines.core import clock
+from headlines.core import clock, urls
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.languages import language_tag
 from headlines.core.selectors import edition_get
@@ -123,9 +122,15 @@ def _where(kind: str, url: str, path: str) -> tuple[str, str]:
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
     else:
         try:
+            parts = urls.split(url)
+        except ValueError as exc:
+            # Django's URL check refuses it too, but read the port first and said the port
+            # was wrong.
+            raise InvalidInput(f"the source URL is {exc}", field="url") from None
+        try:
             # Django's URL check takes any five digits: port 99999 was stored, then failed at
             # every fetch with an error that did not say why.
-            port = urlsplit(url).port
+            port = parts.port
         except ValueError:
             port = 0
         if port == 0:

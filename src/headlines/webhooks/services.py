@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from headlines.core import clock, events, jobs
+from headlines.core import clock, events, jobs, urls
 from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.names import has_control
 from headlines.core.rows import rows_select
@@ -40,7 +40,10 @@ def url_check(url: str) -> str:
     url = url.strip()
     if len(url) > 2000:  # was "not an http(s) URL with a host", which it may well be
         raise InvalidInput("a webhook URL is at most 2000 characters", field="url")
-    parts = urlsplit(url)
+    try:
+        parts = urls.split(url)
+    except ValueError as exc:
+        raise InvalidInput(f"the webhook URL is {exc}", field="url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("a webhook URL is an http(s) URL with a host", field="url")
     # DEL and the C1 controls too (`\x9b` is a terminal's CSI, printed by `webhook list`).

@@ -13,8 +13,8 @@ import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
+from headlines.core import urls
 from headlines.intake.errors import FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -56,7 +56,10 @@ class AddressPolicy:
     ) -> str | None:
         """The checked address to connect to (None for local sources: no check, no pin).
         `within`: seconds the name's lookup may take (None: as long as the resolver takes)."""
-        parts = urlsplit(url)
+        try:
+            parts = urls.split(url)
+        except ValueError as exc:
+            raise FetchError(f"{url}: {exc}", refused=True) from None
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"{url}: only http and https URLs are fetched", refused=True)
         host = parts.hostname
@@ -67,7 +70,9 @@ class AddressPolicy:
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise FetchError(f"{url}: the port is not a number", refused=True) from None
+            raise FetchError(
+                f"{url}: the port is not a number from 1 to 65535", refused=True
+            ) from None
         try:
             addresses = self._lookup(host, port, within)
         except TimeoutError:
