@@ -13,7 +13,6 @@ import math
 import os
 import re
 import sys
-import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,7 +75,12 @@ def _networks(value: str) -> None:
 
 
 def _public_url(value: str) -> None:
-    parts = urllib.parse.urlsplit(value)
+    from headlines.core import urls  # urllib only: no Django needed
+
+    try:
+        parts = urls.split(value)
+    except ValueError:
+        raise ConfigError(f"expected a valid URL ({urls.BRACKETS}), got {value!r}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"expected http://… or https://… (e.g. https://news.example.com), got {value!r}"

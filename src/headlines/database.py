@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote
 
 from headlines.config import PARSERS, ConfigError
 from headlines.core import urls
@@ -45,7 +45,10 @@ def sqlite_database(path: Path) -> dict[str, Any]:
 def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
     if not url:
         return sqlite_database(data_dir / "headlines.sqlite3")
-    parts = urlsplit(url)
+    try:
+        parts = urls.split(url)
+    except ValueError as exc:  # the URL is not shown: it may hold the password
+        raise ConfigError(f"HEADLINES_DATABASE_URL: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme in {"sqlite", "sqlite3"}:
         path = unquote(parts.path)

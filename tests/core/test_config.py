@@ -140,6 +140,9 @@ def test_a_log_level_is_one_of_loggings_in_any_case(tmp_path: Path) -> None:
         ("HEADLINES_BASE_URL", "https://news.example/#top", "without \\?query"),
         ("HEADLINES_BASE_URL", "https://news.example/a b", "without spaces"),
         ("HEADLINES_BASE_URL", "https://news.example:99999", "port from 1 to 65535"),
+        # urlsplit's ValueError ("Invalid IPv6 URL") stopped every command with a traceback.
+        ("HEADLINES_BASE_URL", "https://[::1", "a valid URL \\(a host in \\[ \\] must be an IPv6"),
+        ("HEADLINES_BASE_URL", "https://[zz]/", "a valid URL .*got 'https://\\[zz\\]/'"),
         # These were taken at start and failed only when used: `headlines send` built and
         # approved the day's digest, then stopped with "nothing done".
         ("HEADLINES_SMTP_URL", "ftp://relay:25", "smtp://host:port"),
@@ -211,6 +214,7 @@ def test_a_relay_limit_that_is_no_number_stops_start_up_without_the_password(
     [
         ("smtp://user:secret@relay:2x5", "expected a port from 1 to 65535 after the host"),
         ("smtps://user:secret@relay:70000", "expected a port from 1 to 65535 after the host"),
+        ("smtps://user:secret@[relay]:465", "not a valid URL (a host in [ ] must be an IPv6"),
         # A `#` in a password ends the address there: "user" was taken for the host.
         (
             "smtps://user:se#cret@relay:465",
@@ -370,6 +374,10 @@ def test_database_urls(tmp_path: Path) -> None:
     for netloc in ("bob:secret@db:54x2", "bob:secret@db:70000", "bob:se#cret@db:5432"):
         with pytest.raises(ConfigError, match="expected a port from 1 to 65535 after the host"):
             parse_database_url(f"postgresql://{netloc}/news", tmp_path)
+    for netloc in ("bob:secret@[::1", "bob:secret@[db]:5432"):  # urlsplit's own ValueError
+        with pytest.raises(ConfigError, match=r"URL: not a valid URL \(a host in \[ \]") as no:
+            parse_database_url(f"postgresql://{netloc}/news", tmp_path)
+        assert "secret" not in str(no.value)
 
 
 def test_postgresql_statements_are_prepared_unless_the_url_says_otherwise(tmp_path: Path) -> None:

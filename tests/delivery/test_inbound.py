@@ -122,7 +122,9 @@ def test_bad_mailbox_urls_are_clear_errors(url: str) -> None:
         ImapMailbox(url)
 
 
-@pytest.mark.parametrize("url", ["ftp://x", "imaps://u:p@127.0.0.1:99999/INBOX"])
+@pytest.mark.parametrize(
+    "url", ["ftp://x", "imaps://u:p@127.0.0.1:99999/INBOX", "imaps://u:p@[::1/INBOX"]
+)
 def test_poll_of_a_bad_url_names_the_option_and_exits_2(url: str) -> None:
     with pytest.raises(CommandError, match="--url or HEADLINES_BOUNCE_IMAP_URL") as caught:
         call_command("bounces", "poll", "--url", url)

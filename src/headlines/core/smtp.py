@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote
 
 from headlines.core import urls
 from headlines.core.errors import InvalidInput
@@ -45,7 +45,10 @@ def parse_smtp_urls(value: str) -> list[Relay]:
     for part in (p.strip() for p in value.split(",")):
         if not part:
             continue
-        url = urlsplit(part)
+        try:
+            url = urls.split(part)
+        except ValueError as exc:  # the URL is not shown: it may hold the password
+            raise InvalidInput(f"HEADLINES_SMTP_URL: {exc}", field="HEADLINES_SMTP_URL") from None
         scheme = url.scheme.lower()
         if scheme not in {"smtp", "smtp+starttls", "smtps"} or not url.hostname:
             raise InvalidInput(

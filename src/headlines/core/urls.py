@@ -12,7 +12,8 @@ from urllib.parse import SplitResult, urlsplit, urlunsplit
 # host in brackets that is no IPv6 address: "Invalid IPv6 URL" (`http://[::1`, a `[` without
 # its `]`), "'zz' does not appear to be an IPv4 or IPv6 address" (`http://[zz]/`), "An IPv4
 # address cannot be in brackets". Uncaught, each crashed the command that was given the URL.
-NOT_A_URL = "not a valid URL (a host in [ ] must be an IPv6 address, with both brackets)"
+BRACKETS = "a host in [ ] must be an IPv6 address, with both brackets"
+NOT_A_URL = f"not a valid URL ({BRACKETS})"
 
 
 def split(url: str) -> SplitResult:

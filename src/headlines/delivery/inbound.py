@@ -15,10 +15,11 @@ from email import message_from_bytes
 from email.utils import getaddresses
 from functools import partial
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from django.db import connections
 
+from headlines.core import urls
 from headlines.core.errors import InvalidInput
 from headlines.core.untrusted import plain_digits
 from headlines.delivery.bounces import BounceReport, bounce_process, is_ours
@@ -105,7 +106,13 @@ class ImapMailbox:
     """imaps://user:pass@host[:port]/FOLDER (or imap:// for plain IMAP on a trusted network)."""
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
-        parts = urlsplit(url)
+        try:
+            parts = urls.split(url)
+        except ValueError as exc:
+            raise InvalidInput(
+                f"the bounce mailbox (--url or HEADLINES_BOUNCE_IMAP_URL): {exc}",
+                field="HEADLINES_BOUNCE_IMAP_URL",
+            ) from None
         try:
             given_port = parts.port  # ValueError past 65535 or not a number
         except ValueError:
