@@ -67,6 +67,29 @@ def test_articles_show_what_scrubbing_removed(staff: Client, tmp_path) -> None:
     assert "Sign up to our free Morning email." in page and "newsletter" in page
 
 
+def test_a_dump_added_in_the_admin_keeps_its_path_from_the_root(
+    staff: Client, tmp_path, monkeypatch
+) -> None:
+    (tmp_path / "dumps").mkdir()
+    monkeypatch.chdir(tmp_path / "dumps")
+    form = {
+        "name": "Agency dump",
+        "slug": "agency-dump",
+        "kind": "dump",
+        "url": "",
+        "language": "",
+        "weight": "1.0",
+        "fetch_interval_minutes": "30",
+        "enabled": "on",
+    }
+    missing = staff.post("/admin/intake/source/add/", {**form, "path": "nowhere"})
+    assert "no such file or folder: nowhere" in missing.content.decode()
+    assert not Source.objects.exists()
+    added = staff.post("/admin/intake/source/add/", {**form, "path": "."})
+    assert added.status_code == 302, added.content.decode()
+    assert Source.objects.get().path == str(tmp_path / "dumps")
+
+
 def test_ingest_now_action_queues_the_source(
     staff: Client, tmp_path, django_capture_on_commit_callbacks
 ) -> None:

@@ -773,6 +773,34 @@ def test_import_reads_a_pipe_as_dash_into_the_source_named(monkeypatch, tmp_path
 
 
 @pytest.mark.django_db
+def test_a_dump_path_is_kept_from_the_root_and_read_from_anywhere(
+    tmp_path: Path, monkeypatch
+) -> None:
+    # Kept as typed ("../dumps/agency", "wire.jsonl"), it was read from whatever folder
+    # `ingest` or the scheduler ran in: "no such file or folder".
+    dumps, work, elsewhere = tmp_path / "dumps", tmp_path / "work", tmp_path / "elsewhere"
+    for folder in (dumps / "agency", work, elsewhere):
+        folder.mkdir(parents=True)
+    (dumps / "agency" / "a.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    wire = dumps / "wire.jsonl"
+    wire.write_text(json.dumps({"title": "Bridge reopens", "text": factories.BODY}) + "\n")
+    (dumps / "latest").symlink_to(dumps / "agency")
+    monkeypatch.chdir(work)
+    run("source", "add", "Agency", "--kind", "dump", "--path", "../dumps/agency")
+    run("source", "add", "Latest", "--kind", "dump", "--path", "../dumps/latest")
+    monkeypatch.chdir(dumps)
+    run("import", "wire.jsonl", "--source", "Wire")
+    assert dict(Source.objects.values_list("name", "path")) == {
+        "Agency": str(dumps / "agency"),
+        "Latest": str(dumps / "latest"),  # a link is followed at each run, not pinned
+        "Wire": str(wire),
+    }
+    monkeypatch.chdir(elsewhere)
+    assert exit_status("ingest", "--source", "agency") == (0, "")
+    assert Article.objects.filter(source__name="Agency").count() == 1
+
+
+@pytest.mark.django_db
 def test_import_of_a_pipe_alone_makes_a_source_with_no_file_to_read_again(monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", TextIOWrapper(BytesIO(UNSEEN_DUMP.encode())))
     run("import", "-", "--source", "Coast pipe")

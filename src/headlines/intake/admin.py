@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
+from headlines.core.errors import InvalidInput
 from headlines.core.jobs import enqueue
 from headlines.intake import selectors, services
 from headlines.intake.models import Article, RepeatedLine, Source
@@ -50,8 +52,26 @@ LAST_RUN_ROWS = (
 )
 
 
+class SourceForm(forms.ModelForm):
+    """The admin's form for a source (its fields, and URL_FIELDS, come from SourceAdmin)."""
+
+    def clean(self) -> dict[str, Any]:
+        """A dump's path checked and stored from the root, as `source add --path` stores it:
+        kept as typed, it was read from whatever folder the worker or scheduler ran in."""
+        cleaned = super().clean() or {}
+        path = cleaned.get("path", "")
+        changed = {"path", "kind"} & set(self.changed_data)
+        if cleaned.get("kind") == Source.Kind.DUMP and path and changed:
+            try:
+                cleaned["path"] = services.dump_path_check(path)
+            except InvalidInput as exc:
+                self.add_error("path", str(exc))
+        return cleaned
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     formfield_overrides = URL_FIELDS
     list_display = (
         "name",

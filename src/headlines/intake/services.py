@@ -96,46 +96,64 @@ def source_create(
 
 def _where(kind: str, url: str, path: str) -> tuple[str, str]:
     if kind == Source.Kind.DUMP:
-        if not path:
-            raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
-        if not Path(path).exists():
-            raise InvalidInput(f"no such file or folder: {path}", field="path")
-        if path != storable(path):
-            # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
-            # characters no database stores, and a path stored any other way is no longer the
-            # file's: the insert crashed (UnicodeEncodeError, exit 3).
-            raw = os.fsencode(path)
-            shown = raw.decode("utf-8", "backslashreplace")
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                said = "is not UTF-8, so a source cannot keep it: rename it"
-            else:
-                # A UTF-8 name, given where the locale is not UTF-8 (`LC_ALL=C`): stored as
-                # text, it would not be found again in this locale.
-                said = (
-                    "is not valid text in this terminal's encoding (LC_ALL=C?), so a source "
-                    "cannot keep it: set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
-                )
-            raise InvalidInput(f"the path {shown} {said}", field="path")
-    elif not url.startswith(("http://", "https://")):
+        return url, dump_path_check(path)
+    if not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
-    else:
-        try:
-            parts = urls.split(url)
-        except ValueError as exc:
-            # Django's URL check refuses it too, but read the port first and said the port
-            # was wrong.
-            raise InvalidInput(f"the source URL is {exc}", field="url") from None
-        try:
-            # Django's URL check takes any five digits: port 99999 was stored, then failed at
-            # every fetch with an error that did not say why.
-            port = parts.port
-        except ValueError:
-            port = 0
-        if port == 0:
-            raise InvalidInput("a source URL's port is a number from 1 to 65535", field="url")
+    try:
+        parts = urls.split(url)
+    except ValueError as exc:
+        # Django's URL check refuses it too, but its port was read first: the refusal said
+        # the port was wrong.
+        raise InvalidInput(f"the source URL is {exc}", field="url") from None
+    try:
+        # Django's URL check takes any five digits: port 99999 was stored, then failed at
+        # every fetch with an error that did not say why.
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise InvalidInput("a source URL's port is a number from 1 to 65535", field="url")
     return url, path
+
+
+def dump_path_check(path: str) -> str:
+    """A dump source's file or folder as it is stored: checked, and absolute. Stored as given,
+    `../dumps/agency` or `wire.jsonl` named another file, or none, when `ingest` ran from
+    another folder or the scheduler from systemd's (/): "no such file or folder"."""
+    if not path:
+        raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
+    if not Path(path).exists():
+        raise InvalidInput(f"no such file or folder: {path}", field="path")
+    path = _absolute(path)
+    if path != storable(path):
+        # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
+        # characters no database stores, and a path stored any other way is no longer the
+        # file's: the insert crashed (UnicodeEncodeError, exit 3).
+        raw = os.fsencode(path)
+        shown = raw.decode("utf-8", "backslashreplace")
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            said = "is not UTF-8, so a source cannot keep it: rename it"
+        else:
+            # A UTF-8 name, given where the locale is not UTF-8 (`LC_ALL=C`): stored as
+            # text, it would not be found again in this locale.
+            said = (
+                "is not valid text in this terminal's encoding (LC_ALL=C?), so a source "
+                "cannot keep it: set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
+            )
+        raise InvalidInput(f"the path {shown} {said}", field="path")
+    return path
+
+
+def _absolute(path: str) -> str:
+    """`path` from the root, its `..` read against the folders as they are. Its own name is
+    kept, not resolved: a link such as `latest`, moved to each new export, is read anew at
+    every run rather than pinned to the folder it named the day the source was added."""
+    given = Path(path)
+    if given.name in ("", ".."):
+        return str(given.resolve())
+    return str(given.parent.resolve() / given.name)
 
 
 def source_set_enabled(*, source_id: int, enabled: bool) -> Source:
