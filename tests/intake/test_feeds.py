@@ -45,6 +45,41 @@ def test_not_a_feed() -> None:
         feeds.parse_feed(b"<html><body>hello</body></html>", where="feed")
 
 
+def _expat_place(content: bytes) -> str:
+    """Where expat itself stops in `content`, as the feed's failure names it."""
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    with pytest.raises(xml.parsers.expat.ExpatError) as stopped:
+        parser.Parse(content, True)
+    return f"line {stopped.value.lineno}, column {stopped.value.offset}: no element found"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        # feedparser put a declaration line of its own above one without: "line 2, column 58".
+        b'<rss version="2.0"><channel><title>Wire</title><item><title>Fe',
+        # Its declaration, longer than this one, moved the column on.
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe',
+        b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<title>Wire</title><item>Fe',
+    ],
+)
+def test_a_cut_off_feed_names_the_place_in_its_own_lines(content: bytes) -> None:
+    with pytest.raises(ParseError) as failed:
+        feeds.parse_feed(content, where="wire.xml")
+    place = _expat_place(content)
+    assert str(failed.value) == f"wire.xml: not a readable RSS or Atom feed ({place})"
+
+
+def test_a_cut_off_feed_after_blank_lines_counts_them() -> None:
+    # White space before a declaration is not XML (expat refuses it), but it is read, and the
+    # place is still named in the file's own lines.
+    content = b'\n\n  <?xml version="1.0"?><rss version="2.0"><channel><title>Wire'
+    with pytest.raises(ParseError, match=r"\(line 3, column 62: no element found\)$"):
+        feeds.parse_feed(content, where="wire.xml")
+
+
 def test_news_sitemap_and_index() -> None:
     sitemap = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

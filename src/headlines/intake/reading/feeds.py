@@ -31,6 +31,10 @@ if TYPE_CHECKING:  # feedparser loads only where feeds are read (fast start-up).
 
 DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# What every feed is handed to feedparser with, in place of its own declaration (and the white
+# space before it) or in front of a document that has none: feedparser puts its own, as long,
+# in place of one, but adds it on a line of its own where there is none.
+UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)["']""")
 # A document that starts as an HTML page does (after an XML declaration and comments, if any).
 HTML_PAGE = re.compile(
@@ -125,11 +129,33 @@ def as_utf8(content: bytes, *, charset: str = "", where: str = "") -> bytes:
     declaration, UTF-8, then detection): feedparser would guess windows-1252 for a feed that
     declares nothing, and store EUC-JP or KOI8-R text as mojibake. Characters XML forbids are
     taken out (`xml_chars_only`)."""
+    return _as_utf8(content, charset=charset, where=where)[0]
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Where the document's own text starts after `as_utf8` put UTF8_DECLARATION first: the
+    lines of white space before the declaration it replaced, and the column on the feed's
+    own line at which what followed that declaration began."""
+
+    lines: int = 0
+    column: int = 0
+
+    def place(self, line: int, column: int) -> tuple[int, int]:
+        """Expat's line and column in what feedparser read, as they are in the feed's file."""
+        if line > 1:
+            return line + self.lines, column
+        return 1 + self.lines, self.column + max(0, column - len(UTF8_DECLARATION))
+
+
+def _as_utf8(content: bytes, *, charset: str, where: str) -> tuple[bytes, Shift]:
     declared = XML_ENCODING.match(content[:300])
     named = charset or (declared.group(1).decode("ascii") if declared else "")
     text = xml_chars_only(decode(content, declared=named, where=where))
-    text = XML_DECLARATION.sub('<?xml version="1.0" encoding="utf-8"?>', text, count=1)
-    return text.encode("utf-8")
+    found = XML_DECLARATION.match(text)
+    replaced = found.group(0) if found else ""
+    shift = Shift(replaced.count("\n"), len(replaced) - (replaced.rfind("\n") + 1))
+    return (UTF8_DECLARATION + text[len(replaced) :]).encode("utf-8"), shift
 
 
 # JSON Feed (jsonfeed.org, versions 1 and 1.1): a JSON object whose `version` is its URL.
@@ -210,7 +236,7 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
     if is_json_feed(content):
         return parse_json_feed(content, where=where)
     try:
-        content = as_utf8(content, charset=charset, where=where)
+        content, shift = _as_utf8(content, charset=charset, where=where)
     except ParseError as exc:
         reason = str(exc).removeprefix(f"{where}: ")
         raise ParseError(f"{where}: not an RSS or Atom feed ({reason})") from None
@@ -229,12 +255,12 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
         # What `xml_chars_only` does not foresee must still fail this feed, not the run.
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({exc})") from None
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
-        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed)})")
+        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed, shift)})")
     entries = [e for e in (_entry(e) for e in parsed.entries) if e.url or e.html]
     if not entries and parsed.get("bozo"):
         # A feed cut short (a download that stopped) keeps at most a fragment of an entry,
         # with no link and no content: it is a failure to name, not an empty feed.
-        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed)})")
+        raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed, shift)})")
     title = " ".join(str(parsed.feed.get("title", "")).split())
     return title, entries
 
@@ -243,9 +269,13 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
 EXPAT_PLACE = re.compile(r"^<unknown>:(\d+):(\d+): ")
 
 
-def _problem(parsed: feedparser.FeedParserDict) -> str:
+def _problem(parsed: feedparser.FeedParserDict, shift: Shift) -> str:
     problem = str(parsed.get("bozo_exception") or "no entries")
-    return EXPAT_PLACE.sub(r"line \1, column \2: ", problem)
+    place = EXPAT_PLACE.match(problem)
+    if place is None:
+        return problem
+    line, column = shift.place(int(place.group(1)), int(place.group(2)))
+    return f"line {line}, column {column}: {problem[place.end() :]}"
 
 
 def _utc(stamp: Any) -> dt.datetime | None:
