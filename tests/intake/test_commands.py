@@ -134,6 +134,27 @@ def test_source_add_refuses_a_url_it_cannot_read(url: str) -> None:
 
 
 @pytest.mark.django_db
+def test_a_record_that_is_no_article_says_what_it_lacks(tmp_path: Path) -> None:
+    # Each said "no article text (a record needs a text, or a headline of 3 words or more)",
+    # the first although it has three words, and not that its date is no date.
+    dump = tmp_path / "records.txt"
+    dump.write_text("date 2022-02-30 bad date record\n\ndate 2022-03-01 one\n")
+    jsonl = tmp_path / "records.jsonl"
+    jsonl.write_text(json.dumps({"text": ""}) + "\n")
+    status, err = exit_status("import", str(dump), str(jsonl), "--source", "Wire dump")
+    assert status == 2 and not Article.objects.exists()
+    assert err.splitlines()[:3] == [
+        f"failed: {dump}:1: the record's text is too short for an article: 3 words, where an "
+        "article has 5 or more (or a headline of 3 words or more); and the record's date "
+        "'2022-02-30' is not a real date",
+        f"failed: {dump}:3: the record's text is too short for an article: 1 word, where an "
+        "article has 5 or more (or a headline of 3 words or more)",
+        f"failed: {jsonl}:1: no article text (a record needs a text, or a headline of 3 words "
+        "or more)",
+    ]
+
+
+@pytest.mark.django_db
 def test_import_names_each_failed_input_and_exits_1_or_2(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("date 2024-03-14 " + factories.BODY + "\n")
@@ -960,7 +981,7 @@ def test_a_reason_or_name_from_outside_is_printed_as_text_on_one_line(
         call_command("import", str(dump), str(archive), stdout=out, stderr=err)
     assert raised.value.returncode == 1
     assert Article.objects.get().published_at is None  # kept, undated, and the table says so
-    member = f"{archive}/a\\x1b]0;pwned\\x07\\x1b[2J\\nb.txt:1: no article text"
+    member = f"{archive}/a\\x1b]0;pwned\\x07\\x1b[2J\\nb.txt:1: the record's text is too short"
     assert f"failed: {member}" in err.getvalue()
     assert "'[/x]'" in out.getvalue() and "a\\x1b]0;pwned" in out.getvalue()  # table cells
     assert not any(ch in out.getvalue() + err.getvalue() for ch in "\x1b\x07")

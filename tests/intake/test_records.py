@@ -218,6 +218,27 @@ def test_a_damaged_line_inside_a_dump_fails_alone(tmp_path: Path) -> None:
     assert [f.text.strip() for f in found if isinstance(f, RawItem)] == [STORY, STORY]
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        # Eight NULs or fewer passed the check for binary data and were read as a record:
+        # "no article text (a record needs a text, or a headline of 3 words or more)".
+        ("padded.txt", b"\x00" * 8),
+        ("padded.txt", b"\x00\x00\x00\x00\n" + f"date 2022-09-28 {STORY}\n".encode()),
+        ("padded.txt", b"\x00\x00\x00\x00" + f"date 2022-09-28 {STORY}\n".encode()),
+        ("padded.jsonl", b"\x00\x00\x00\x00" + json.dumps({"text": STORY}).encode() + b"\n"),
+    ],
+)
+def test_a_file_that_starts_with_nul_bytes_is_binary_data(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    dump = tmp_path / name
+    dump.write_bytes(content)
+    assert [(f.input, f.reason) for f in read_file(dump)] == [  # type: ignore[union-attr]
+        (str(dump), "binary data, not a text document")
+    ]
+
+
 def test_a_binary_file_named_txt_is_one_failure_said_once(tmp_path: Path) -> None:
     dump = tmp_path / "archive.txt"
     dump.write_bytes(

@@ -82,10 +82,7 @@ def clean(
     text = "\n\n".join(paragraphs)
     if units(text) < MIN_WORDS and not is_brief(item, extracted):
         if not item.html:
-            raise ParseError(
-                f"{item.input}: no article text (a record needs a text, or a headline of "
-                f"{BRIEF_TITLE_WORDS} words or more)"
-            )
+            raise ParseError(f"{item.input}: {_too_short(text, item.date_note)}")
         if not body:
             # trafilatura found nothing but the headline (an error page, a login wall, a
             # page drawn by scripts): a headline is not an article, and no rule took it.
@@ -110,6 +107,24 @@ def clean(
         sections=item.sections,
         date_note=item.date_note if published is None else "",
     )
+
+
+def _too_short(text: str, date_note: str) -> str:
+    """Why a record is no article: no text, or too few words. "No article text" was said of
+    `date 2022-02-30 bad date record`, which has three, and not that its date is no date."""
+    words = units(text)
+    if words:
+        why = (
+            f"the record's text is too short for an article: {words} word"
+            f"{'' if words == 1 else 's'}, where an article has {MIN_WORDS} or more (or a "
+            f"headline of {BRIEF_TITLE_WORDS} words or more)"
+        )
+    else:
+        why = (
+            f"no article text (a record needs a text, or a headline of {BRIEF_TITLE_WORDS} "
+            "words or more)"
+        )
+    return f"{why}; and {date_note}" if date_note else why
 
 
 def _language(

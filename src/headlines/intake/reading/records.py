@@ -121,6 +121,11 @@ def _file_charset(source: Opened) -> str:
             "one-byte charset; save it as UTF-8"
         )
     lines = head.split(b"\n")
+    if head.startswith(b"\x00"):
+        # No text in UTF-8 or a one-byte charset starts with a NUL (UTF-16 does, and is
+        # refused above by its BOM): a file of eight NULs or fewer was read as a record, which
+        # failed as "no article text".
+        raise ParseError(f"{source.where}: binary data, not a text document")
     if lines[0].strip():
         refuse_binary(lines[0], where=source.where)
     whole = lines if len(head) < SNIFF_BYTES else lines[:-1]  # the last may be cut short
