@@ -1,3 +1,4 @@
+import datetime as dt
 import gzip
 import json
 import os
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from headlines.core import clock
 from headlines.intake.models import Article, Source
 from tests import factories as core_factories
 
@@ -131,6 +133,46 @@ def test_source_add_refuses_a_url_it_cannot_read(url: str) -> None:
     assert status == 2
     assert "the source URL is not a valid URL" in err and "port" not in err
     assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_record_dated_in_the_future_is_kept_undated_and_named(tmp_path: Path) -> None:
+    # Stored with its date, 2031 or 2099, it was in no digest or story list until then, and
+    # the import's report said nothing.
+    clock.set_clock(clock.FixedClock(dt.datetime(2025, 6, 1, 12, tzinfo=dt.UTC)))
+    texts = {
+        "Ferry returns": "The harbour ferry resumed its crossings after six weeks of repairs.",
+        "Bridge reopens": "The county reopened the old stone bridge to traffic on Monday.",
+        "Pier rebuilt": "Builders finished the north pier a month ahead of the winter storms.",
+    }
+    dates = {  # hours ahead is a time zone slip or a fast clock, not a wrong year: kept
+        "Ferry returns": "2031-01-01T00:00:00Z",
+        "Bridge reopens": "2025-06-02",
+        "Pier rebuilt": "2025-06-01T23:00",
+    }
+    dump = tmp_path / "wire.jsonl"
+    dump.write_text(
+        "".join(json.dumps({"title": t, "text": texts[t], "date": dates[t]}) + "\n" for t in texts)
+    )
+    text = tmp_path / "records.txt"
+    text.write_text("date 2099-01-01 The lighthouse keeper retired after forty years at sea.\n")
+    status, err = exit_status("extract", str(dump), str(text))
+    assert status == 0
+    assert err.splitlines() == [
+        f"undated: {dump}:1: its date 2031-01-01T00:00:00+00:00 is in the future",
+        f"undated: {text}:1: its date 2099-01-01 is in the future",
+    ]
+    out = run("import", str(dump), str(text), "--source", "Wire dump")
+    assert out.count("undated: ") == 2  # in the closing table
+    assert Source.objects.get().last_report["undated"] == [
+        {"input": f"{dump}:1", "reason": "its date 2031-01-01T00:00:00+00:00 is in the future"},
+        {"input": f"{text}:1", "reason": "its date 2099-01-01 is in the future"},
+    ]
+    dated = dict(Article.objects.values_list("title", "published_at"))
+    assert dated["Ferry returns"] is None
+    assert dated["Bridge reopens"] == dt.datetime(2025, 6, 2, 12, tzinfo=dt.UTC)
+    assert dated["Pier rebuilt"] == dt.datetime(2025, 6, 1, 23, tzinfo=dt.UTC)
+    assert Article.objects.get(input=f"{text}:1").published_at is None
 
 
 @pytest.mark.django_db

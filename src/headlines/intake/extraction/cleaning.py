@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from headlines.core import clock
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
 from headlines.intake.extraction.languages import reconcile
 from headlines.intake.extraction.metadata import tidy_author
-from headlines.intake.reading.dates import DateLike
+from headlines.intake.reading.dates import DateLike, in_future
 from headlines.intake.reading.inputs import RawItem
 from headlines.intake.scrubbing.links import Links
 from headlines.intake.scrubbing.scrub import LineMemory, Removed, scrub
@@ -38,7 +39,8 @@ class CleanArticle:
     removed: list[Removed] = field(default_factory=list)
     outlet: str = ""
     sections: list[str] = field(default_factory=list)
-    # Why it is undated although its record or entry gave a date (RawItem.date_note).
+    # Why it is undated although its record or entry gave a date (RawItem.date_note), or one in
+    # the future.
     date_note: str = ""
 
     def date_iso(self) -> str | None:
@@ -92,6 +94,13 @@ def clean(
     # address (what `extract` prints is what `import` stores).
     url = next((_lower_scheme(u) for u in (extracted.url, item.url) if _web_address(u)), "")
     published = item.published or extracted.published
+    date_note = item.date_note if published is None else ""
+    if published is not None and in_future(published, now=clock.now()):
+        # Stored as given, it was in no digest, no story list and no archive until that day
+        # came (2031 for a mistyped year), and nothing said so. Taken as unknown, it counts
+        # by when it arrived, as an undated article does, and the report names it.
+        date_note = f"its date {published.isoformat()} is in the future"
+        published = None
     return CleanArticle(
         input=item.input,
         text=text,
@@ -105,7 +114,7 @@ def clean(
         removed=removed,
         outlet=item.outlet,
         sections=item.sections,
-        date_note=item.date_note if published is None else "",
+        date_note=date_note,
     )
 
 

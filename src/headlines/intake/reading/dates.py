@@ -70,6 +70,20 @@ def parse_written_date(value: str) -> DateLike | None:
     return _loose_day(match) if match else None
 
 
+# How far ahead of our clock a date may be and still be kept: a time zone slip (a local time
+# read as UTC, UTC+14 the furthest ahead) or a publisher's clock a little fast, not a wrong year.
+FUTURE_SLACK = dt.timedelta(hours=14)
+
+
+def in_future(value: DateLike, *, now: dt.datetime) -> bool:
+    """Whether `value` is past FUTURE_SLACK ahead of `now`; a bare date, whether that day has
+    not begun anywhere on Earth."""
+    latest = now + FUTURE_SLACK
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)) > latest
+    return value > latest.date()
+
+
 def as_datetime(value: DateLike | None) -> dt.datetime | None:
     """For storage: a bare date is taken as noon UTC, inside that day in every edition's zone
     from UTC-11 to UTC+11, so date-only records land in the right evening's digest."""
