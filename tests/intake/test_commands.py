@@ -272,6 +272,30 @@ def test_source_add_list_and_ingest_table(web, tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://127.0.0.1:8733/feed.xml", "127.0.0.1 is a loopback address"),
+        ("http://[::1]/feed.xml", "::1 is a loopback address"),
+        ("http://10.0.0.7/feed.xml", "10.0.0.7 is a private address"),
+        ("http://localhost:8000/feed.xml", "localhost is this machine"),
+    ],
+)
+def test_source_add_says_when_its_url_is_one_only_a_local_source_may_fetch(
+    web, url: str, said: str
+) -> None:
+    status, err = exit_status("source", "add", "Lab Feed", "--url", url)
+    assert status == 0 and f"note: {said}: its fetches will be refused" in err
+    assert "headlines source remove lab-feed" in err and "--local" in err
+    ingest_status, ingest_err = exit_status("ingest", "--source", "lab-feed")
+    assert ingest_status == 2 and "headlines source add … --local" in " ".join(ingest_err.split())
+    status, err = exit_status("source", "add", "Lab Two", "--url", url, "--local")
+    assert status == 0 and "note:" not in err
+    status, err = exit_status("source", "add", "Public", "--url", "https://news.example/feed")
+    assert status == 0 and "note:" not in err  # a name is checked when it is fetched
+
+
+@pytest.mark.django_db
 def test_import_prints_the_closing_table(tmp_path: Path) -> None:
     dump = tmp_path / "d.txt"
     dump.write_text("date 2024-03-14 " + factories.BODY + "\n")

@@ -168,7 +168,7 @@ def test_a_refused_send_names_the_url_without_its_password(capsys, settings, now
     error = Endpoint.objects.get().last_error
     assert "hooks:***@10.0.0.7" in error and "s3cret-pass" not in error
     assert "HEADLINES_WEBHOOK_ALLOW_PRIVATE=true allows it" in error
-    assert "mark the source local" not in error  # a source's remedy, not a webhook's
+    assert "--local" not in error  # a source's remedy, not a webhook's
     call_command("webhook", "list")
     assert "s3cret-pass" not in capsys.readouterr().out
 

@@ -101,3 +101,14 @@ def article_outlet(article: Article) -> str:
     """Who reported the article: the outlet its record or feed entry named, else its source
     (a mixed dump credits each outlet; diversity counts them apart)."""
     return article.outlet or article.source.name
+
+
+def source_unreachable(source: Source) -> str | None:
+    """Why every fetch of a source that is not local would be refused, as its URL is written
+    ("127.0.0.1 is a loopback address"), or None; a name is checked when it is fetched."""
+    if source.is_local or not source.url:
+        return None
+    from headlines.intake.fetching.addresses import named_private
+    from headlines.intake.fetching.http import FetchOptions
+
+    return named_private(source.url, allow_networks=FetchOptions.from_settings().allow_networks)

@@ -44,6 +44,27 @@ def describe(address: IPAddress) -> str | None:
     return None
 
 
+def named_private(url: str, *, allow_networks: Iterable[str] = ()) -> str | None:
+    """Why `url`'s host, as written, is no public address ("127.0.0.1 is a loopback address"),
+    or None: a literal IP address outside `allow_networks`, or `localhost`. Names are not
+    looked up: whatever they resolve to is checked at every fetch (`check_url`)."""
+    try:
+        host = urls.split(url).hostname or ""
+    except ValueError:
+        return None
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"{host} is this machine"
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return None
+    allowed = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
+    reason = describe(address)
+    if reason is None or any(address in net for net in allowed):
+        return None
+    return f"{host} is {reason}"
+
+
 class AddressPolicy:
     def __init__(
         self, *, allow_networks: Iterable[str] = (), resolve: Resolver = system_resolve
@@ -92,7 +113,8 @@ class AddressPolicy:
                     f"{url}: refused, {host} resolves to {address}, {reason}",
                     refused=True,
                     private=True,
-                    hint="mark the source local to allow it",
+                    hint="a source that may reach it is added with `headlines source add … "
+                    "--local`, or marked Local in the admin",
                 )
         return addresses[0].split("%")[0]
 

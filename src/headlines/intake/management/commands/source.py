@@ -64,6 +64,13 @@ class Command(HeadlinesCommand):
                 enabled=not options["disabled"],
             )
             self.stdout.write(f"Added source {source.slug} ({source.kind})")
+            why = selectors.source_unreachable(source)
+            if why:  # added as asked, but every fetch would be refused without a word here
+                self.stderr.write(
+                    f"note: {why}: its fetches will be refused (SSRF) unless the source is "
+                    f"local; `headlines source remove {source.slug}` and add it again with "
+                    "--local, or mark it Local in the admin"
+                )
         elif action == "list":
             self._list()
         else:
