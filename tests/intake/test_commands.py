@@ -529,16 +529,21 @@ def test_extract_prints_the_address_import_stores_and_no_script_link(tmp_path: P
             "text": "The town library will open on Sundays from next month, the council said, "
             "after a petition signed by more than two thousand residents and pupils.",
         },
+        # No address a link can hold: a host in brackets that is no IPv6 address, no host.
+        {"url": "http://[::1", "title": "Pier reopens after the storm", "text": text + " Pier."},
+        {"url": "https://", "title": "Bus lanes open on the coast road", "text": text + " Bus."},
     ]
     dump = tmp_path / "dump.jsonl"
     dump.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     printed = [json.loads(line)["url"] for line in run("extract", "--json", str(dump)).splitlines()]
-    assert printed == ["", "https://news.example/a"]
+    assert printed == ["", "https://news.example/a", "", ""]
     run("import", str(dump))
     stored = dict(Article.objects.values_list("title", "url"))
     assert stored == {
         "Harbour board votes on ferries": "",
         "Library opens on Sundays": "https://news.example/a",
+        "Pier reopens after the storm": "",
+        "Bus lanes open on the coast road": "",
     }
 
 

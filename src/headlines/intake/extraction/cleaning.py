@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from headlines.core import clock
+from headlines.core import clock, urls
 from headlines.intake.errors import ParseError
 from headlines.intake.extraction import extract as extraction
 from headlines.intake.extraction.languages import reconcile
@@ -190,7 +190,14 @@ def _extract(item: RawItem) -> extraction.Extracted | None:
 
 
 def _web_address(url: str) -> bool:
-    return url.lower().startswith(("http://", "https://"))
+    """An http(s) address with a host that a link can hold: a record's `http://[::1` (a host
+    in brackets that is no IPv6 address) or `https://` was stored as the article's link."""
+    if not url.lower().startswith(("http://", "https://")):
+        return False
+    try:
+        return bool(urls.split(url).hostname)
+    except ValueError:
+        return False
 
 
 def _lower_scheme(url: str) -> str:
