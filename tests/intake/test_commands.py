@@ -182,10 +182,15 @@ def test_a_record_that_is_no_article_says_what_it_lacks(tmp_path: Path) -> None:
     dump = tmp_path / "records.txt"
     dump.write_text("date 2022-02-30 bad date record\n\ndate 2022-03-01 one\n")
     jsonl = tmp_path / "records.jsonl"
-    jsonl.write_text(json.dumps({"text": ""}) + "\n")
+    jsonl.write_text(
+        json.dumps({"text": ""})
+        + "\n"
+        + json.dumps({"text": "Sign up for our newsletter to get the best stories every morning."})
+        + "\n"
+    )
     status, err = exit_status("import", str(dump), str(jsonl), "--source", "Wire dump")
     assert status == 2 and not Article.objects.exists()
-    assert err.splitlines()[:3] == [
+    assert err.splitlines()[:4] == [
         f"failed: {dump}:1: the record's text is too short for an article: 3 words, where an "
         "article has 5 or more (or a headline of 3 words or more); and the record's date "
         "'2022-02-30' is not a real date",
@@ -193,6 +198,8 @@ def test_a_record_that_is_no_article_says_what_it_lacks(tmp_path: Path) -> None:
         "article has 5 or more (or a headline of 3 words or more)",
         f"failed: {jsonl}:1: no article text (a record needs a text, or a headline of 3 words "
         "or more)",
+        # Words it had, every one of them a site's: said so, not "no article text".
+        f"failed: {jsonl}:2: no article text left after removing page furniture (newsletter)",
     ]
 
 

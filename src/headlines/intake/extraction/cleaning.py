@@ -84,7 +84,9 @@ def clean(
     text = "\n\n".join(paragraphs)
     if units(text) < MIN_WORDS and not is_brief(item, extracted):
         if not item.html:
-            raise ParseError(f"{item.input}: {_too_short(text, item.date_note)}")
+            # The record had words; the rules took them.
+            furniture = [r.reason for r in removed if r.reason not in ("title", "kept")]
+            raise ParseError(f"{item.input}: {_too_short(text, item.date_note, furniture)}")
         if not body:
             # trafilatura found nothing but the headline (an error page, a login wall, a
             # page drawn by scripts): a headline is not an article, and no rule took it.
@@ -118,11 +120,15 @@ def clean(
     )
 
 
-def _too_short(text: str, date_note: str) -> str:
+def _too_short(text: str, date_note: str, furniture: list[str]) -> str:
     """Why a record is no article: no text, or too few words. "No article text" was said of
-    `date 2022-02-30 bad date record`, which has three, and not that its date is no date."""
+    `date 2022-02-30 bad date record`, which has three, and not that its date is no date, and
+    of a record whose every line was page furniture (a sign-up line), as if it had none."""
     words = units(text)
-    if words:
+    if furniture and not words:
+        said = ", ".join(dict.fromkeys(furniture))
+        why = f"no article text left after removing page furniture ({said})"
+    elif words:
         why = (
             f"the record's text is too short for an article: {words} word"
             f"{'' if words == 1 else 's'}, where an article has {MIN_WORDS} or more (or a "
