@@ -46,30 +46,30 @@ def joined_pieces(
     Filling every pair neither listed inside a component joined look-alike events of a few
     reports each (docs/benchmarks.md, "Stories told by more outlets than the scorer looks
     at"); pieces that together fit in one list are left as the linkage made them."""
-    fill = _Fill(pairs, weight, products, guard, numbers, threshold)
+    n = products.n
+    known = csr_matrix((np.ones(len(weight), dtype=np.int8), (pairs.rows, pairs.cols)), (n, n))
+    agreeing = weight >= threshold
+    agree = np.bincount(pairs.rows[agreeing], minlength=n)
+    agree += np.bincount(pairs.cols[agreeing], minlength=n)
+    full = agree >= FULL_SHARE * SCORER_K  # had no room in its list
+    fill = _Fill(products, guard, numbers, (known + known.T).tocsr(), full)
     return _Pieces(labels, pairs, weight, threshold, fill).joined()
 
 
 class _Fill:
-    """How much the pairs neither report listed add between two stories (`add`)."""
+    """How much the pairs neither report listed add between two stories (`add`): `known`, the
+    candidate pairs (both ways); `full`, the reports whose lists had no room."""
 
     def __init__(
         self,
-        pairs: Pairs,
-        weight: np.ndarray,
         products: Products,
         guard: Guard,
         numbers: csr_matrix,
-        threshold: float,
+        known: csr_matrix,
+        full: np.ndarray,
     ) -> None:
-        n = products.n
         self.products, self.guard, self.numbers = products, guard, numbers
-        known = csr_matrix((np.ones(len(weight), dtype=np.int8), (pairs.rows, pairs.cols)), (n, n))
-        self.known = (known + known.T).tocsr()
-        agreeing = weight >= threshold
-        agree = np.bincount(pairs.rows[agreeing], minlength=n)
-        agree += np.bincount(pairs.cols[agreeing], minlength=n)
-        self.full = agree >= FULL_SHARE * SCORER_K  # had no room in its list
+        self.known, self.full = known, full
         self.gives = np.diff(numbers.indptr) > 0
 
     def add(self, ids_x: np.ndarray, ids_y: np.ndarray, listed_mean: float) -> float | None:
