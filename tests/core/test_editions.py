@@ -50,7 +50,7 @@ def test_an_edition_whose_digests_wait_for_an_editor() -> None:
     assert "waits for an editor's approval" in out
     assert not selectors.edition_get(slug="ngo").auto_approve
     row = next(line for line in run("edition", "list").splitlines() if "NGO Brief" in line)
-    assert "editor" in row
+    assert "required" in row and "optional" not in row
 
 
 @pytest.mark.parametrize(

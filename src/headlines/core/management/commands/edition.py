@@ -74,7 +74,7 @@ class Command(HeadlinesCommand):
                 edition.timezone,
                 f"{edition.send_at:%H:%M}",
                 edition.language,
-                "editor" if not edition.auto_approve else "optional",
+                "optional" if edition.auto_approve else "required",
                 "yes" if edition.enabled else "no",
             )
         console = Console(file=self.stdout, width=120, markup=False)  # type: ignore[arg-type]
