@@ -79,6 +79,17 @@ def test_redirects_are_followed_up_to_the_limit(web: LocalWeb, fetcher: HttpFetc
         fetcher.get(web.url("/loop1"), allow_private=True)
 
 
+@pytest.mark.parametrize("location", ["http://[::1", "http://[zz]/x"])
+def test_a_redirect_to_no_valid_url_is_refused_at_once(
+    web: LocalWeb, fetcher: HttpFetcher, location: str
+) -> None:
+    web.serve("/bad", "", status=302, headers={"Location": location})
+    with pytest.raises(FetchError, match="redirected to an address that is not a valid URL") as got:
+        fetcher.get(web.url("/bad"), allow_private=True)
+    assert not got.value.retryable  # the same Location comes back a second later
+    assert web.paths().count("/bad") == 1
+
+
 @pytest.mark.parametrize(("status", "reason"), [(404, "HTTP 404 Not Found"), (500, "HTTP 500")])
 def test_error_statuses_have_clear_reasons(
     web: LocalWeb, fetcher: HttpFetcher, status: int, reason: str

@@ -219,7 +219,12 @@ class HttpFetcher:
                 if not location:
                     raise FetchError(f"{url}: redirect ({response.status}) without a Location")
                 permanent = permanent and response.status in (301, 308)
-                url = urljoin(url, location)
+                try:
+                    url = urljoin(url, location)
+                except ValueError:
+                    raise FetchError(
+                        f"{url}: redirected to an address that is not a valid URL ({location!r})"
+                    ) from None
                 continue
             if permanent and url != asked and not _loses_credentials(asked, url):
                 response.moved_to = url
@@ -249,6 +254,14 @@ class HttpFetcher:
             refused = "refused" in _plain(exc).lower()
             what = "connection refused" if refused else f"cannot connect ({_plain(exc)})"
             raise FetchError(f"{url}: {what}", retryable=True, unreachable=True) from None
+        except httpx.RemoteProtocolError as exc:
+            if "location header" in str(exc).lower():
+                # httpx reads a redirect's Location as it answers: one it cannot read comes
+                # back the same a second later, so it is no connection to retry.
+                raise FetchError(
+                    f"{url}: redirected to an address that is not a valid URL ({_plain(exc)})"
+                ) from None
+            raise FetchError(f"{url}: connection failed ({_plain(exc)})", retryable=True) from None
         except httpx.TransportError as exc:
             raise FetchError(f"{url}: connection failed ({_plain(exc)})", retryable=True) from None
         finally:
