@@ -362,9 +362,10 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_SECRET_KEY",
         str,
         None,
-        "Key for signed links and CSRF. Unset: generated once into DATA_DIR/secret_key. Set: "
-        "50 or more random characters; a shorter or default-looking one (`changeme`) is "
-        "warned of at start-up (headlines.W001).",
+        "Key for signed links and CSRF. Unset: generated once into DATA_DIR/secret_key (with "
+        "HEADLINES_BROKER_URL set, warned of at start-up, headlines.W003: set one value on "
+        "every machine). Set: 50 or more random characters; a shorter or default-looking one "
+        "(`changeme`) is warned of at start-up (headlines.W001).",
         secret=True,
     ),
     Setting(

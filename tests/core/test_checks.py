@@ -43,6 +43,21 @@ def test_debug_mode_is_not_warned_of_its_key(settings, monkeypatch) -> None:
     assert "headlines.W001" not in [m.id for m in checks.run_checks()]
 
 
+def test_the_distributed_tier_without_a_shared_key_is_warned_of(settings, monkeypatch) -> None:
+    # Each machine's worker generated its own key: its emails' unsubscribe links were refused
+    # by the web on another machine ("This link is not valid"), and nothing said why.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SECRET_KEY", None)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_BROKER_URL", "redis://127.0.0.1:6379/7")
+    [warning] = [m for m in checks.run_checks() if m.id == "headlines.W003"]
+    assert warning.msg.startswith("HEADLINES_SECRET_KEY is unset while HEADLINES_BROKER_URL")
+    assert "secret_key" in warning.msg and "every machine" in str(warning.hint)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SECRET_KEY", STRONG)
+    assert "headlines.W003" not in [m.id for m in checks.run_checks()]
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SECRET_KEY", None)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_BROKER_URL", "")  # the embedded tier
+    assert "headlines.W003" not in [m.id for m in checks.run_checks()]
+
+
 def test_headlines_check_says_so_on_stderr_and_still_starts(tmp_path: Path) -> None:
     weak = Installation(tmp_path, HEADLINES_SECRET_KEY="changeme").run("check")
     assert "(headlines.W001) HEADLINES_SECRET_KEY is a well-known default" in weak.stderr

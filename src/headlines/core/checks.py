@@ -57,6 +57,27 @@ def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
     ]
 
 
+@checks.register(checks.Tags.security)
+def shared_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The distributed tier without a key of its own: each machine's processes generate one
+    into their data dir, and a link a worker on one signed is refused by the web on another
+    ("This link is not valid"), with nothing to say why."""
+    config = settings.CONFIG
+    if settings.DEBUG or config["HEADLINES_SECRET_KEY"] or not config["HEADLINES_BROKER_URL"]:
+        return []
+    return [
+        checks.Warning(
+            "HEADLINES_SECRET_KEY is unset while HEADLINES_BROKER_URL is set: this process "
+            f"signs links with the key generated into {settings.DATA_DIR}/secret_key, and a "
+            "web process with another data dir (another machine) refuses the confirmation and "
+            "unsubscribe links this one's emails carry.",
+            hint="Set HEADLINES_SECRET_KEY to one value on every machine: the content of the "
+            "web machine's DATA_DIR/secret_key keeps the links already sent working.",
+            id="headlines.W003",
+        )
+    ]
+
+
 def _loopback(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True
