@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -203,3 +204,33 @@ def test_verbosity_follows_an_action_as_it_precedes_it(args: list[str]) -> None:
     command = load_command_class(get_commands()[name], name)
     parsed = command.create_parser("headlines", name).parse_args(rest)
     assert parsed.verbosity == 2
+
+
+@pytest.mark.parametrize("args", [["scheduler", "--once"], ["scheduler"], ["worker"]])
+def test_the_distributed_tiers_processes_start_only_on_a_database_set_up_for_them(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Started on a database never migrated, the scheduler logged eight tracebacks every tick
+    # (`--once`: then "enqueued: …" and exit 0), and the worker took jobs it could only fail.
+    from tests.delivery.children import Installation
+
+    fresh = Installation(tmp_path, HEADLINES_BROKER_URL="redis://127.0.0.1:6379/15")
+    done = subprocess.run(
+        fresh.command(*args), env=fresh.env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "is not set up for this release yet: run `headlines migrate` first" in done.stderr
+    assert "Traceback" not in done.stderr and "enqueued" not in done.stdout
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = subprocess.run(
+        fresh.command(*args),
+        env={**fresh.env, "HEADLINES_DATABASE_URL": f"postgresql://h:s@127.0.0.1:{port}/h"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert down.returncode == 2, down.stderr
+    assert "cannot use the database (HEADLINES_DATABASE_URL)" in down.stderr
+    assert "Traceback" not in down.stderr

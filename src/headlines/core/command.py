@@ -236,6 +236,28 @@ def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:
     )
 
 
+def require_database() -> None:
+    """For a process that runs until stopped (`worker`, `scheduler`): its database reachable
+    and set up for this release now, or the same one-line error and exit 2 as any command.
+    Started without, each logged a traceback for every job of every tick, and `scheduler
+    --once` said it had enqueued what it had not, and exited 0."""
+    pending = _migrations_pending()
+    if pending is None:
+        try:
+            connection.ensure_connection()
+        except DatabaseError as exc:
+            raise CommandError(
+                f"cannot use the database (HEADLINES_DATABASE_URL): {exc}",
+                returncode=EXIT_NOTHING_DONE,
+            ) from exc
+    if pending:
+        raise CommandError(
+            f"the database {_database_named()} is not set up for this release yet: run "
+            "`headlines migrate` first (or `headlines run`, which migrates).",
+            returncode=EXIT_NOTHING_DONE,
+        )
+
+
 def _migrations_pending() -> bool | None:
     """Whether this release has migrations the database lacks; None when the database
     cannot even be asked (its server down, its credentials refused)."""

@@ -8,7 +8,7 @@ from django.core import checks
 from django.core.management.base import CommandError
 
 from headlines.core import scheduler
-from headlines.core.command import HeadlinesCommand
+from headlines.core.command import HeadlinesCommand, require_database
 from headlines.core.supervisor import stacks_on_request
 
 
@@ -29,6 +29,7 @@ class Command(HeadlinesCommand):
                 "`headlines run`.",
                 returncode=2,
             )
+        require_database()
         sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
         if options["once"]:
             self.stdout.write("enqueued: " + (", ".join(sched.tick()) or "nothing"))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.management.base import CommandError
 
-from headlines.core.command import HeadlinesCommand, unset_base_url_note
+from headlines.core.command import HeadlinesCommand, require_database, unset_base_url_note
 
 
 class Command(HeadlinesCommand):
@@ -50,6 +50,7 @@ class Command(HeadlinesCommand):
                 "`headlines run`; set amqp://… or redis://… to run Celery workers.",
                 returncode=2,
             )
+        require_database()
         if note := unset_base_url_note():
             self.stderr.write(note)
         from headlines.core.celery_app import app
