@@ -234,3 +234,20 @@ def test_the_distributed_tiers_processes_start_only_on_a_database_set_up_for_the
     assert down.returncode == 2, down.stderr
     assert "cannot use the database (HEADLINES_DATABASE_URL)" in down.stderr
     assert "Traceback" not in down.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--concurrency", "-3"], "--concurrency"),
+        (["--concurrency", "0"], "--concurrency"),
+        (["--loglevel", "LOUD"], "--loglevel"),
+    ],
+)
+def test_a_workers_option_out_of_range_is_a_usage_error(
+    tmp_path: Path, option: list[str], said: str
+) -> None:
+    # Was "crashed (a bug)" with a traceback and exit 3; `--concurrency 0` was taken silently.
+    done = headlines("worker", *option, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert said in done.stderr and "Traceback" not in done.stderr

@@ -9,7 +9,12 @@ from django.conf import settings
 from django.core import checks
 from django.core.management.base import CommandError
 
-from headlines.core.command import HeadlinesCommand, require_database, unset_base_url_note
+from headlines.core.command import (
+    HeadlinesCommand,
+    require_database,
+    unset_base_url_note,
+    whole_number,
+)
 
 
 class Command(HeadlinesCommand):
@@ -20,14 +25,25 @@ class Command(HeadlinesCommand):
     help = "Run a Celery worker of the distributed tier (needs HEADLINES_BROKER_URL)."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--concurrency", type=int, default=None, help="Worker processes.")
+        parser.add_argument(
+            "--concurrency",
+            type=whole_number(1, 256),
+            default=None,
+            help="Worker processes (or threads), 1 to 256 (default: one per core).",
+        )
         parser.add_argument(
             "--pool",
             default="prefork",
             choices=["prefork", "threads", "solo"],
             help="Celery execution pool (default prefork).",
         )
-        parser.add_argument("--loglevel", default="INFO", help="Celery log level (default INFO).")
+        parser.add_argument(
+            "--loglevel",
+            default="INFO",
+            type=str.upper,
+            choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
+            help="Celery log level (default INFO).",
+        )
         parser.add_argument(
             "--queues",
             default="all",
