@@ -229,6 +229,38 @@ def test_a_worker_killed_mid_send_leaves_its_readers_to_the_other(
     assert len(tier.senders()) == 2, "both workers took part in the send"
 
 
+def test_a_worker_stopped_mid_send_gives_back_its_readers_and_mails_nobody_twice(
+    tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer
+) -> None:
+    # SIGTERM (`systemctl stop`, an upgrade's restart): Celery's warm shutdown waited for the
+    # task in hand, a whole send, so the worker went on sending to the end, or until SIGKILL
+    # cut it off with replies unrecorded. Now its send stops between messages, gives back what
+    # it claimed, and the worker leaves while the other sends the rest.
+    readers = READERS
+    tier = tier_for("redis")
+    slow_relay(smtp_peer, 0.02)
+    tier.start_workers(2)
+    victim = tier.workers[0]
+    signalled: list[int] = []
+    gone: list[int] = []
+
+    def stop_once_sending(received: int) -> None:
+        if received >= 100 and not signalled:
+            victim.send_signal(signal.SIGTERM)
+            signalled.append(received)
+        elif signalled and not gone and victim.poll() is not None:
+            gone.append(received)
+
+    tier.deliver(smtp_peer, readers, during=stop_once_sending)
+
+    got = mailed(smtp_peer)
+    assert len(got) == readers, tier.site.log()
+    assert set(got.values()) == {1}, "a clean stop mails nobody twice"
+    assert victim.poll() == 0, tier.site.log()
+    assert gone and gone[0] <= readers - 100, (signalled, gone)  # gone well before the end
+    assert len(tier.senders()) == 2
+
+
 def test_the_broker_connection_dropped_and_restored_mid_send(
     tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer
 ) -> None:

@@ -3,10 +3,12 @@ job row by its id and runs it (see core.jobs). The message carries only the id."
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_shutting_down
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "headlines.settings")
 
@@ -18,6 +20,20 @@ from django.conf import settings  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 
 from headlines.core import jobs  # noqa: E402
+
+# Set when this worker begins to stop (SIGTERM: `systemctl stop`, an upgrade's restart). Made
+# here, before a prefork pool forks, so every process of the worker shares it. Celery's warm
+# shutdown waits for the tasks in hand, and a send's task lasts the whole send: the worker went
+# on sending until the digest was done, or until SIGKILL cut it off with replies unrecorded
+# (readers mailed twice). A send watching this stops between messages and gives back what it
+# claimed and did not send, as `headlines run`'s worker and `headlines send` do.
+_stopping = multiprocessing.Event()
+
+
+@worker_shutting_down.connect
+def _stop_jobs(**kwargs: Any) -> None:
+    _stopping.set()
+
 
 app = Celery("headlines")
 app.conf.update(
@@ -58,6 +74,6 @@ def run_job_task(job_id: int | str, kwargs: dict[str, Any] | None = None) -> Non
             # A message from a release before durable jobs (name, kwargs): run it as it was.
             jobs.registered()[job_id](**(kwargs or {}))
         else:
-            jobs.run_by_id(int(job_id))
+            jobs.run_by_id(int(job_id), stop=_stopping)
     finally:
         close_old_connections()

@@ -191,10 +191,19 @@ def _call(claimed: Any) -> None:
 
 
 # The stop of the worker running this thread's job, for a long job to end early and resume later.
+class Stop(Protocol):
+    """A worker's stop: a threading.Event in `headlines run`'s worker, a multiprocessing one
+    shared by a Celery worker's processes (`celery_app`)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
 _running = threading.local()
 
 
-def stop_requested() -> threading.Event | None:
+def stop_requested() -> Stop | None:
     """The running job's worker stop (None outside a job, or where a worker has none: Celery).
 
     A long job that can stop between safe points (a sender, between messages) watches it, so
@@ -209,7 +218,7 @@ def stop_requested() -> threading.Event | None:
 FINISH_SECONDS = 0.1
 
 
-def run_claimed(claimed: Iterable[Any], *, owner: str, stop: threading.Event | None = None) -> int:
+def run_claimed(claimed: Iterable[Any], *, owner: str, stop: Stop | None = None) -> int:
     """Run jobs this owner holds, one after another; mark the ones that ran done together
     (at the end, or every FINISH_SECONDS).
 
@@ -249,8 +258,9 @@ def _describe(exc: BaseException) -> str:
     return "".join(traceback.format_exception(exc)).strip()
 
 
-def run_by_id(job_id: int) -> bool:
-    """Claim job `job_id` if it is due and unheld, and run it here (a doorbell's answer)."""
+def run_by_id(job_id: int, *, stop: Stop | None = None) -> bool:
+    """Claim job `job_id` if it is due and unheld, and run it here (a doorbell's answer);
+    `stop`: the worker's own, set when it begins to stop (`celery_app`)."""
     from headlines.core import jobqueue
 
     owner = process_owner()
@@ -258,7 +268,7 @@ def run_by_id(job_id: int) -> bool:
     if claimed is None:
         return False  # done already, not due yet, or another worker holds it
     with heartbeat(owner):
-        return run_claimed([claimed], owner=owner) == 1
+        return run_claimed([claimed], owner=owner, stop=stop) == 1
 
 
 class _Heartbeat:

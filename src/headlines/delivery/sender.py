@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connections
 
 from headlines.core import clock
+from headlines.core.jobs import Stop
 from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Channel, Reply, Verdict
 from headlines.delivery.ledger import Claimed, Outcome
@@ -72,7 +73,7 @@ class Sender:
         channel: Channel,
         threads: int | None = None,
         on_progress: Callable[[list[Outcome]], None] | None = None,
-        stop: threading.Event | None = None,
+        stop: Stop | None = None,
     ) -> None:
         config = settings.CONFIG
         self.digest_id = digest_id
@@ -90,7 +91,7 @@ class Sender:
         self.journals_lock = threading.Lock()
         self.errors: list[BaseException] = []
         self.done = threading.Event()
-        self.stop = stop or threading.Event()
+        self.stop: Stop = stop or threading.Event()
 
     def run_available(self) -> Tally:
         """Send everything claimable now, on `threads` threads; return when none is left."""

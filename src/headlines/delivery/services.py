@@ -48,7 +48,7 @@ def delivery_send_now(
     progress: Callable[[DigestProgress], None] | None = None,
     messenger: Messenger | None = None,
     threads: int | None = None,
-    stop: threading.Event | None = None,
+    stop: jobs.Stop | None = None,
 ) -> DigestProgress:
     """Send an approved digest now to every confirmed reader who has not had it.
 
@@ -122,7 +122,7 @@ def delivery_send_now_queue(*, digest_id: int) -> Digest:
     return digest
 
 
-def _wait(digest_id: int, stop: threading.Event, *, owner: str) -> None:
+def _wait(digest_id: int, stop: jobs.Stop, *, owner: str) -> None:
     """Sleep until the next retry is due or another sender's lease runs out (at most 1 s)."""
     wake = ledger.next_wake(digest_id=digest_id, owner=owner)
     seconds = 1.0 if wake is None else (wake - clock.now()).total_seconds()
