@@ -309,6 +309,23 @@ def test_scheduler_tick_enqueues_what_is_due_once(doorbells: Doorbells) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_periodic_job_that_could_not_be_enqueued_is_tried_at_the_next_tick(
+    doorbells: Doorbells, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The periodic list as it is, restored after: other tests' schedulers never see this one.
+    monkeypatch.setattr(scheduler, "_PERIODIC", dict(scheduler._PERIODIC))
+    scheduler.every(3600, "tests.hourly")  # not registered yet: its enqueue fails
+    sched = scheduler.Scheduler(tick_seconds=1)
+    with caplog.at_level("WARNING", logger="headlines.core.scheduler"):
+        assert "tests.hourly" not in sched.tick(now=1000.0)
+    assert "could not enqueue tests.hourly, trying again" in caplog.text
+    assert not any(r.exc_info for r in caplog.records)  # one line, not a traceback a tick
+    jobs.job("tests.hourly")(lambda: None)
+    assert "tests.hourly" in sched.tick(now=1002.0)  # not an hour later
+    assert Job.objects.filter(kind="tests.hourly").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_lost_doorbells_are_rung_again(doorbells: Doorbells) -> None:
     fixed = clock.FixedClock(T0)
     clock.set_clock(fixed)

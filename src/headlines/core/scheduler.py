@@ -51,18 +51,22 @@ class Scheduler:
         for periodic in periodic_jobs():
             last = self.last_run.get(periodic.name)
             if last is None or now - last >= periodic.seconds:
-                self.last_run[periodic.name] = now
-                due.append(periodic.name)
                 try:
                     # Keyed: several schedulers, or a tick while the last one still waits,
                     # leave one waiting job, not a pile.
                     jobs.enqueue(periodic.name, key=f"periodic:{periodic.name}")
-                except Exception:
-                    log.exception("could not enqueue %s", periodic.name)
+                except Exception as exc:
+                    # Tried again at the next tick (counted as run, an hourly purge waited an
+                    # hour after a database blip), in one line: a database down said it with
+                    # a traceback for every job of every tick.
+                    log.warning("could not enqueue %s, trying again: %s", periodic.name, exc)
+                    continue
+                self.last_run[periodic.name] = now
+                due.append(periodic.name)
         try:
             jobs.ring_overdue(quiet_seconds=max(10.0, self.tick_seconds))
-        except Exception:
-            log.exception("could not ring for overdue jobs")
+        except Exception as exc:
+            log.warning("could not ring for overdue jobs: %s", exc)
         return due
 
     def run_forever(self) -> None:
