@@ -19,12 +19,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from headlines.core import emailpreview
-from headlines.core.errors import DomainError
+from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.untrusted import plain_id
 from headlines.digests import services
 from headlines.digests.models import Digest, DigestItem
 from headlines.stories import listing
-from headlines.stories import text as textlib
 from headlines.stories.models import RelevanceTerm, Story, Topic
 from headlines.subscriptions import choices
 
@@ -60,11 +59,10 @@ class DigestItemForm(forms.ModelForm):
         refused by the service after the form had passed, the edit was lost under both "at
         most 1000 characters" and "was changed successfully"."""
         summary = str(self.cleaned_data.get("summary") or "")
-        if len(textlib.plain(summary)) > services.SUMMARY_MAX:
-            raise forms.ValidationError(
-                f"A summary is at most {services.SUMMARY_MAX} characters "
-                f"(this one is {len(textlib.plain(summary))})."
-            )
+        try:
+            services.item_summary_clean(summary)  # the service's own check, before any save
+        except InvalidInput as exc:
+            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
         return summary
 
     def topic_list(self) -> list[str]:

@@ -165,6 +165,17 @@ def digest_render(*, digest_id: int) -> Digest:
 SUMMARY_MAX = 1000  # characters of an item's summary, as an editor may write it
 
 
+def item_summary_clean(summary: str) -> str:
+    """An editor's summary as it is stored (plain text), or InvalidInput when too long."""
+    clean = textlib.plain(summary)
+    if len(clean) > SUMMARY_MAX:
+        raise InvalidInput(
+            f"a summary is at most {SUMMARY_MAX} characters (this one is {len(clean)})",
+            field="summary",
+        )
+    return clean
+
+
 @transaction.atomic
 def digest_item_update(
     *,
@@ -192,9 +203,7 @@ def digest_item_update(
         item.edited = item.edited or clean != item.headline
         item.headline = clean
     if summary is not None:
-        clean = textlib.plain(summary)
-        if len(clean) > SUMMARY_MAX:
-            raise InvalidInput(f"a summary is at most {SUMMARY_MAX} characters", field="summary")
+        clean = item_summary_clean(summary)
         item.edited = item.edited or clean != item.summary
         item.summary = clean
     if position is not None:
