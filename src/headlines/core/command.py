@@ -77,9 +77,11 @@ class HeadlinesCommand(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except DatabaseError as exc:
-            refusal = _unusable(_migrations_pending(), exc)
-            if refusal is not None:
-                raise refusal from exc
+            pending = _migrations_pending()
+            if pending is None:
+                raise _database_down(exc) from exc
+            if pending:
+                raise _not_set_up(exc) from exc
             raise
         except (BrokenPipeError, KeyboardInterrupt) as exc:
             # Stopped half-way (`headlines subscribers export | head -1`, Ctrl-C): a query's
@@ -230,35 +232,30 @@ def require_database() -> None:
     and set up for this release now, or the same one-line error and exit 2 as any command.
     Started without, each logged a traceback for every job of every tick, and `scheduler
     --once` said it had enqueued what it had not, and exited 0."""
-    pending = _migrations_pending()
-    reason: object = ""
-    if pending is None:
-        try:
-            connection.ensure_connection()
-        except DatabaseError as exc:
-            reason = exc
-    refusal = _unusable(pending, reason)
-    if refusal is not None:
-        raise refusal
+    try:
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        raise _database_down(exc) from exc  # one attempt: a host that drops it takes seconds
+    if _migrations_pending():
+        raise _not_set_up()
 
 
-def _unusable(pending: bool | None, reason: object) -> CommandError | None:
-    """The one-line error for a database a command cannot use, or None: a server that is down
-    (`pending` None) is not one waiting for `migrate`; a new data dir or a new release
-    (`pending`) is, and says what to do instead of a "no such table" trace."""
-    if pending is None:
-        return CommandError(
-            f"cannot use the database (HEADLINES_DATABASE_URL): {reason}",
-            returncode=EXIT_NOTHING_DONE,
-        )
-    if pending:
-        said = f" ({reason})" if str(reason) else ""
-        return CommandError(
-            f"the database {_database_named()} is not set up for this release yet: run "
-            f"`headlines migrate` first (or `headlines run`, which migrates).{said}",
-            returncode=EXIT_NOTHING_DONE,
-        )
-    return None
+def _database_down(reason: object) -> CommandError:
+    """A server that is down is not one waiting for `migrate`."""
+    return CommandError(
+        f"cannot use the database (HEADLINES_DATABASE_URL): {reason}",
+        returncode=EXIT_NOTHING_DONE,
+    )
+
+
+def _not_set_up(reason: object = "") -> CommandError:
+    """A new data dir or a new release: what to do, instead of a "no such table" trace."""
+    said = f" ({reason})" if str(reason) else ""
+    return CommandError(
+        f"the database {_database_named()} is not set up for this release yet: run "
+        f"`headlines migrate` first (or `headlines run`, which migrates).{said}",
+        returncode=EXIT_NOTHING_DONE,
+    )
 
 
 def _migrations_pending() -> bool | None:

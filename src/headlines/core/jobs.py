@@ -190,7 +190,6 @@ def _call(claimed: Any) -> None:
     spec.func(**json.loads(claimed.payload))
 
 
-# The stop of the worker running this thread's job, for a long job to end early and resume later.
 class Stop(Protocol):
     """A worker's stop: a threading.Event in `headlines run`'s worker, a multiprocessing one
     shared by a Celery worker's processes (`celery_app`)."""
@@ -200,6 +199,7 @@ class Stop(Protocol):
     def wait(self, timeout: float | None = None) -> bool: ...
 
 
+# The stop of the worker running this thread's job, for a long job to end early and resume later.
 _running = threading.local()
 
 
