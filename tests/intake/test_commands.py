@@ -285,7 +285,7 @@ def test_source_add_list_and_ingest_table(web, tmp_path: Path) -> None:
         ("http://127.0.0.1:8733/feed.xml", "127.0.0.1 is a loopback address"),
         ("http://[::1]/feed.xml", "::1 is a loopback address"),
         ("http://10.0.0.7/feed.xml", "10.0.0.7 is a private address"),
-        ("http://localhost:8000/feed.xml", "localhost is this machine"),
+        ("http://localhost:8000/feed.xml", "localhost is a loopback address"),
     ],
 )
 def test_source_add_says_when_its_url_is_one_only_a_local_source_may_fetch(

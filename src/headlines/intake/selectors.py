@@ -108,7 +108,8 @@ def source_unreachable(source: Source) -> str | None:
     ("127.0.0.1 is a loopback address"), or None; a name is checked when it is fetched."""
     if source.is_local or not source.url:
         return None
-    from headlines.intake.fetching.addresses import named_private
+    from headlines.intake.fetching.addresses import AddressPolicy
     from headlines.intake.fetching.http import FetchOptions
 
-    return named_private(source.url, allow_networks=FetchOptions.from_settings().allow_networks)
+    networks = FetchOptions.from_settings().allow_networks
+    return AddressPolicy(allow_networks=networks).named_refusal(source.url)

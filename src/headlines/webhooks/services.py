@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
-import socket
 import uuid
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -62,23 +60,9 @@ def private_address(url: str) -> str | None:
     """Why the URL's host is no public address, when it says so itself (an IP address, or
     `localhost`): each send would be refused unless HEADLINES_WEBHOOK_ALLOW_PRIVATE. Names are
     not looked up here: DNS is asked at each send, which is where the rule holds."""
-    import ipaddress
+    from headlines.intake.fetching.addresses import AddressPolicy
 
-    from headlines.intake.fetching.addresses import describe
-
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return "localhost is a loopback address"
-    try:
-        infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
-    except (OSError, UnicodeError):
-        return None  # a name: asked of DNS when an event is sent
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        reason = describe(address)
-        if reason:
-            return f"{host} is {reason}"
-    return None
+    return AddressPolicy().named_refusal(url)
 
 
 def description_check(text: str) -> str:

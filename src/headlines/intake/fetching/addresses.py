@@ -44,33 +44,37 @@ def describe(address: IPAddress) -> str | None:
     return None
 
 
-def named_private(url: str, *, allow_networks: Iterable[str] = ()) -> str | None:
-    """Why `url`'s host, as written, is no public address ("127.0.0.1 is a loopback address"),
-    or None: a literal IP address outside `allow_networks`, or `localhost`. Names are not
-    looked up: whatever they resolve to is checked at every fetch (`check_url`)."""
-    try:
-        host = urls.split(url).hostname or ""
-    except ValueError:
-        return None
-    if host == "localhost" or host.endswith(".localhost"):
-        return f"{host} is this machine"
-    try:
-        address = ipaddress.ip_address(host.split("%")[0])
-    except ValueError:
-        return None
-    allowed = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
-    reason = describe(address)
-    if reason is None or any(address in net for net in allowed):
-        return None
-    return f"{host} is {reason}"
-
-
 class AddressPolicy:
     def __init__(
         self, *, allow_networks: Iterable[str] = (), resolve: Resolver = system_resolve
     ) -> None:
         self.allowed = [ipaddress.ip_network(n, strict=False) for n in allow_networks]
         self.resolve = resolve
+
+    def refusal(self, address: IPAddress) -> str | None:
+        """Why `address` is refused (`describe`), or None: public, or in an allowed network."""
+        reason = describe(address)
+        return None if reason is None or any(address in n for n in self.allowed) else reason
+
+    def named_refusal(self, url: str) -> str | None:
+        """Why `url`'s host, as written, is refused ("127.0.0.1 is a loopback address"), or
+        None: an IP address in any form the resolver reads as one, or `localhost`. Names are
+        not looked up: what they resolve to is checked at every request (`check_url`)."""
+        try:
+            host = (urls.split(url).hostname or "").rstrip(".").lower()
+        except ValueError:
+            return None
+        if host == "localhost" or host.endswith(".localhost"):
+            return "localhost is a loopback address"
+        try:
+            infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
+        except (OSError, UnicodeError):
+            return None  # a name
+        for info in infos:
+            reason = self.refusal(ipaddress.ip_address(str(info[4][0]).split("%")[0]))
+            if reason:
+                return f"{host} is {reason}"
+        return None
 
     def check_url(
         self, url: str, *, allow_private: bool, within: float | None = None
@@ -107,8 +111,8 @@ class AddressPolicy:
             raise FetchError(f"{url}: cannot resolve host {host}", retryable=True)
         for raw in addresses:
             address = ipaddress.ip_address(raw.split("%")[0])
-            reason = describe(address)
-            if reason and not any(address in net for net in self.allowed):
+            reason = self.refusal(address)
+            if reason:
                 raise FetchError(
                     f"{url}: refused, {host} resolves to {address}, {reason}",
                     refused=True,
