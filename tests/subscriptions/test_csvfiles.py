@@ -120,6 +120,10 @@ def test_nul_bytes_and_bad_encodings_are_reported(edition) -> None:
     latin1 = "email,name\na@example.com,Ann\nb@example.com,Zoë Brûlé\n".encode("latin-1")
     with pytest.raises(InvalidInput, match=r"line 3, character 17 \(byte 0xeb\)"):
         csvfiles.decode(latin1)
+    # Counted in characters: "Zoë" written right before the stray byte is one, not two.
+    mixed = "email,name\nzoë@example.com,".encode() + b"Br\xfbl\xe9\n"
+    with pytest.raises(InvalidInput, match=r"line 2, character 19 \(byte 0xfb\)"):
+        csvfiles.decode(mixed)
 
 
 def test_export_lists_each_subscription_with_its_status_and_defuses_formulas(edition, uk) -> None:

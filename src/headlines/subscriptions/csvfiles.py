@@ -82,7 +82,8 @@ def decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         # Where a person can find it: its line, as the bad rows are named, and the character.
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8-sig")
+        column = len(before) + 1  # characters, not bytes: what came before it is UTF-8
         raise InvalidInput(
             f"the file is not UTF-8 text: line {line}, character {column} (byte "
             f"0x{raw[exc.start]:02x}); save it as UTF-8 (CSV UTF-8 in a spreadsheet) and "
