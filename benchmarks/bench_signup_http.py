@@ -20,7 +20,9 @@ through HEADLINES_SMTP_URL, as in a real deployment, instead of the outbox table
 counted when its job is done), and
 BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
 comparison; its per-client rate limit is lifted, since a server that ignores X-Forwarded-For
-would see one client, and the checks are reported, not asserted).
+would see one client, and the checks are reported, not asserted); BENCH_SERVER_CPUS: the cores
+`headlines run` may use (`taskset -c` list, e.g. `0`), to give the web its own core apart from
+the client and a database server pinned elsewhere.
 """
 
 from __future__ import annotations
@@ -243,6 +245,8 @@ class Server:
             f"--processes {processes or 'default'}, --threads {threads or 4}, "
             f"connections closed after {keepalive or 'the default number of'} requests"
         )
+        if os.environ.get("BENCH_SERVER_CPUS"):
+            self.processes_text += f", pinned to cores {os.environ['BENCH_SERVER_CPUS']}"
 
     def headlines(self, *args: str) -> str:
         done = subprocess.run(
@@ -262,8 +266,11 @@ class Server:
         self.headlines("migrate", "--noinput")
         self.headlines("edition", "add", "bench", "--name", "Bench", "--timezone", "UTC")
         log = open(self.data_dir / "server.log", "wb")  # noqa: SIM115 (lives as long as the child)
+        cpus = os.environ.get("BENCH_SERVER_CPUS", "")
+        pinned = ["taskset", "-c", cpus] if cpus else []
+        command = [sys.executable, "-m", "headlines", "run", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "headlines", "run", "--port", str(self.port), *self.run_args],
+            [*pinned, *command, *self.run_args],
             env=self.env,
             cwd=REPO,
             stdout=log,

@@ -134,6 +134,12 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "X", "url": "http://[zz]/feed"}, 422, "not a valid URL (a host in [ ]"),
         # `edition` for `editions`: refused, not a source added to no edition.
         ({"name": "X", "url": "https://x.example/f", "edition": ["us"]}, 422, "extra inputs"),
+        # Never local through the API: every fetch of these would be refused.
+        ({"name": "X", "url": "http://127.0.0.1:8000/feed"}, 422, "127.0.0.1 is a loopback"),
+        ({"name": "X", "url": "http://localhost/feed"}, 422, "--local"),
+        ({"name": "X", "url": "http://10.1.2.3/feed"}, 422, "10.1.2.3 is a private"),
+        ({"name": "X", "url": "http://0x7f.1/feed"}, 422, "loopback"),
+        ({"name": "X", "url": "http://[::1]/feed"}, 422, "loopback"),
     ],
 )
 def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, status, words):
@@ -141,6 +147,12 @@ def test_bad_sources_are_refused_and_nothing_is_stored(api: Api, edition, body, 
     assert response.status_code == status, response.content
     assert words.lower() in str(response.json()["detail"]).lower()
     assert not Source.objects.exists()
+
+
+def test_a_network_the_fetcher_is_allowed_may_be_a_sources(api: Api, edition, settings) -> None:
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_INTAKE_ALLOW_NETWORKS": "10.0.0.0/8"}
+    added = api.post("/sources", {"name": "Intranet", "url": "http://10.1.2.3/feed"})
+    assert added.status_code == 201, added.content
 
 
 def test_a_sources_password_is_masked_in_the_api(api: Api, edition) -> None:

@@ -94,10 +94,20 @@ class Tier:
         self.workers: list[subprocess.Popen[bytes]] = []
         self.scheduler: subprocess.Popen[bytes] | None = None
 
-    def start_workers(self, count: int, **env: str) -> None:
+    def start_workers(self, count: int, *, loglevel: str = "WARNING", **env: str) -> None:
         for _ in range(count):
-            self.workers.append(self.site.popen(*WORKER, **env))
+            self.workers.append(self.site.popen(*WORKER[:-1], loglevel, **env))
         self._wait_for_nodes(count)
+
+    def full_log(self) -> str:
+        return (self.site.data_dir / "children.log").read_text(errors="replace")
+
+    def job_ids(self, kind: str) -> list[int]:
+        import psycopg
+
+        with psycopg.connect(self.postgres_url) as conn:
+            rows = conn.execute("SELECT id FROM core_job WHERE kind = %s", (kind,)).fetchall()
+        return [job_id for (job_id,) in rows]
 
     def _wait_for_nodes(self, count: int) -> None:
         """Until `count` of this tier's workers answer a ping, each under its own node name
@@ -196,7 +206,7 @@ def test_two_workers_share_one_send_and_mail_each_reader_once(
     readers = READERS
     tier = tier_for("rabbitmq")
     slow_relay(smtp_peer, 0.004)
-    tier.start_workers(2)
+    tier.start_workers(2, loglevel="INFO")
 
     tier.deliver(smtp_peer, readers)
 
@@ -204,6 +214,11 @@ def test_two_workers_share_one_send_and_mail_each_reader_once(
     assert len(got) == readers, tier.site.log()
     assert set(got.values()) == {1}
     assert len(tier.senders()) == 2, "both workers took part in the send"
+    # Celery's own log lines name each task by its job, not by a bare UUID.
+    sends = tier.job_ids("delivery.send")
+    assert sends and any(f"headlines.run_job[job-{j}-" in tier.full_log() for j in sends), (
+        tier.site.log()
+    )
 
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])

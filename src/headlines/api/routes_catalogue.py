@@ -24,6 +24,7 @@ from headlines.api.schemas import (
     StoryOut,
 )
 from headlines.core import selectors as core_selectors
+from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
 from headlines.delivery import services as delivery_services
 from headlines.digests import selectors as digest_selectors
@@ -240,6 +241,14 @@ def sources_add(request: HttpRequest, payload: SourceIn) -> Status[SourceOut]:
     """Add a feed, news sitemap or page. Sources on disk (dumps), and local sources that may
     reach private addresses, are only added by staff on the server (`headlines source add`)."""
     note_target(request, payload.url)
+    # A source added here is never local: one whose every fetch would be refused is no source.
+    why = intake_selectors.url_unreachable(payload.url)
+    if why:
+        raise InvalidInput(
+            f"{why}: a source added through the API may not fetch it (SSRF); a source on the "
+            "newsroom's own network is added on the server with `headlines source add … --local`",
+            field="url",
+        )
     source = intake_services.source_create(
         name=payload.name,
         kind=payload.kind,

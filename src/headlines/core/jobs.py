@@ -368,7 +368,12 @@ class CeleryBackend:
         try:
             for job_id in job_ids:
                 app.send_task(
-                    "headlines.run_job", args=[job_id], countdown=delay or None, queue=queue
+                    "headlines.run_job",
+                    args=[job_id],
+                    countdown=delay or None,
+                    queue=queue,
+                    # Celery's log lines name the task by this id: the job's own, not a bare UUID.
+                    task_id=f"job-{job_id}-{uuid.uuid4().hex[:12]}",
                 )
         except (OperationalError, OSError) as exc:
             # The jobs are committed; the scheduler rings again for them (`ring_overdue`).

@@ -108,8 +108,13 @@ def source_unreachable(source: Source) -> str | None:
     ("127.0.0.1 is a loopback address"), or None; a name is checked when it is fetched."""
     if source.is_local or not source.url:
         return None
+    return url_unreachable(source.url)
+
+
+def url_unreachable(url: str) -> str | None:
+    """Why every fetch of `url` by a source that is not local would be refused, or None."""
     from headlines.intake.fetching.addresses import AddressPolicy
     from headlines.intake.fetching.http import FetchOptions
 
     networks = FetchOptions.from_settings().allow_networks
-    return AddressPolicy(allow_networks=networks).named_refusal(source.url)
+    return AddressPolicy(allow_networks=networks).named_refusal(url)
