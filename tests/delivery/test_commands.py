@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -33,6 +34,39 @@ def test_send_delivers_shows_progress_and_is_safe_to_repeat(
     assert "sent 25," in first and "nothing left to send" in first
     assert "25/25" in first  # the progress bar reached the end
     assert "sent 25 (0 now, 25 before)," in again and len(smtp_messenger.received) == 25
+
+
+def test_send_beside_another_sender_counts_only_its_own(smtp_messenger: SMTPPeer, settings) -> None:
+    # A worker sending the same digest meanwhile: its sends were counted as this run's.
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_DELIVERY_BATCH": 5}
+    ed = factories.edition(slug="us")
+    factories.readers(ed, 25)
+    factories.digest(ed, day=dt.date(2026, 11, 25))
+    taken: list[int] = []
+
+    def another_sender_takes_five() -> None:
+        ids = list(
+            Delivery.objects.filter(state=Delivery.State.QUEUED).values_list("pk", flat=True)[:5]
+        )
+        Delivery.objects.filter(pk__in=ids).update(
+            state=Delivery.State.SENT,
+            lease_owner="worker-elsewhere:1:x",
+            sent_at=dt.datetime.now(dt.UTC),
+        )
+        taken.extend(ids)
+
+    def first_recipient(rcpt: str) -> None:
+        if not taken:  # the ORM is not for the relay's event loop: from a thread of its own
+            other = threading.Thread(target=another_sender_takes_five)
+            other.start()
+            other.join()
+
+    smtp_messenger.reply_for = first_recipient
+
+    done = send("--edition", "us", "--date", "2026-11-25", "--threads", "1")
+
+    assert len(taken) == 5 and len(smtp_messenger.received) == 20
+    assert "sent 25 (20 now, 0 before, 5 by other senders meanwhile)," in done
 
 
 def test_send_without_a_base_url_says_where_the_emails_links_point(

@@ -74,7 +74,9 @@ class Sender:
         threads: int | None = None,
         on_progress: Callable[[list[Outcome]], None] | None = None,
         stop: Stop | None = None,
+        tally: Tally | None = None,
     ) -> None:
+        """`tally`: where this sender counts its own outcomes by state (a new one if None)."""
         config = settings.CONFIG
         self.digest_id = digest_id
         self.channel = channel
@@ -84,7 +86,7 @@ class Sender:
         self.flush = max(1, int(config["HEADLINES_DELIVERY_FLUSH"]))
         self.on_progress = on_progress
         self.segments = Segments(digest_get(digest_id=digest_id))
-        self.tally = Tally()
+        self.tally = tally if tally is not None else Tally()
         self.journal = journal.Journal(self.owner)
         # Dead senders' journals, read once each when their rows are taken over.
         self.journals: dict[str, dict[int, journal.Accepted]] = {}

@@ -16,7 +16,7 @@ from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
 from headlines.delivery.segments import Segments
 from headlines.delivery.selectors import DigestProgress, digest_progress
-from headlines.delivery.sender import Sender
+from headlines.delivery.sender import Sender, Tally
 from headlines.digests import services as digest_services
 from headlines.digests.models import Digest
 from headlines.digests.rendering import web_url
@@ -49,12 +49,15 @@ def delivery_send_now(
     messenger: Messenger | None = None,
     threads: int | None = None,
     stop: jobs.Stop | None = None,
+    tally: Tally | None = None,
 ) -> DigestProgress:
     """Send an approved digest now to every confirmed reader who has not had it.
 
     Safe to run again and on several machines at once: all of them work from the ledger.
     Returns when nothing is left (waiting out retries and other senders' leases), or once
     `stop` is set and the replies in hand are recorded (the digest then stays *sending*).
+    The progress returned is the ledger's, every sender's; `tally` counts this call's own
+    outcomes by state (what other senders sent meanwhile is not in it).
     """
     stop = stop or threading.Event()
     digest = digest_get(digest_id=digest_id)
@@ -86,7 +89,12 @@ def delivery_send_now(
 
     try:
         sender = Sender(
-            digest_id=digest_id, channel=channel, threads=threads, on_progress=report, stop=stop
+            digest_id=digest_id,
+            channel=channel,
+            threads=threads,
+            on_progress=report,
+            stop=stop,
+            tally=tally,
         )
         while True:
             sender.run_available()

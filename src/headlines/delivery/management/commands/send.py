@@ -18,7 +18,9 @@ from headlines.config import SETTINGS, ConfigError
 from headlines.core.command import HeadlinesCommand, unset_base_url_note
 from headlines.core.errors import InvalidInput
 from headlines.core.selectors import edition_get
+from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import DigestProgress, digest_progress
+from headlines.delivery.sender import Tally
 from headlines.delivery.services import delivery_send_now
 from headlines.digests.models import Digest
 from headlines.digests.selectors import digest_for, digest_has_stories
@@ -133,6 +135,7 @@ class Command(HeadlinesCommand):
             digest = digest_approve(digest_id=digest.pk, by="headlines send")
         # What earlier runs (or the scheduler) sent: the closing line tells this run's part.
         before = digest_progress(digest_id=digest.pk).sent
+        mine = Tally()
         console = Console(file=self.stdout, width=100)  # type: ignore[arg-type]
         columns = (
             # Not markup: the description is the edition's name ("[/x] News" crashed the bar).
@@ -158,9 +161,14 @@ class Command(HeadlinesCommand):
 
             with _stop_on_signal() as stop:
                 final = delivery_send_now(
-                    digest_id=digest.pk, progress=show, threads=options["threads"], stop=stop.event
+                    digest_id=digest.pk,
+                    progress=show,
+                    threads=options["threads"],
+                    stop=stop.event,
+                    tally=mine,
                 )
-        now = final.sent - before
+        # This run's own sends: workers (or another `send`) may have sent meanwhile.
+        now = mine.counts.get(Delivery.State.SENT, 0)
         if stop.signum is not None:
             self.stdout.write(
                 f"{digest}: stopped after {final.sent} sent ({now} by this run), "
@@ -170,7 +178,9 @@ class Command(HeadlinesCommand):
             if stop.signum == signal.SIGINT:
                 raise KeyboardInterrupt  # the shell's Ctrl-C: status 130, as every command
             raise SystemExit(128 + stop.signum)
-        earlier = f" ({now} now, {before} before)" if before else ""
+        others = final.sent - before - now
+        meanwhile = f", {others} by other senders meanwhile" if others > 0 else ""
+        earlier = f" ({now} now, {before} before{meanwhile})" if before or meanwhile else ""
         self.stdout.write(
             f"{digest}: sent {final.sent}{earlier}, failed {final.failed}, suppressed "
             f"{final.suppressed}, skipped {final.skipped}, of {final.total} readers; nothing "
