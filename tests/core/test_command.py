@@ -236,6 +236,58 @@ def test_the_distributed_tiers_processes_start_only_on_a_database_set_up_for_the
     assert "Traceback" not in down.stderr
 
 
+REFUSING_BROKERS = [
+    ("redis://127.0.0.1:6379/99", "DB index is out of range"),
+    ("amqp://guest:not-the-password@127.0.0.1:5672//", "ACCESS_REFUSED"),
+    ("amqp://guest:guest@127.0.0.1:5672/no-such-vhost", "vhost no-such-vhost not found"),
+]
+
+
+def _brokers_running() -> None:
+    from tests.conftest import port_open, require
+
+    for port, name in ((6379, "Redis"), (5672, "RabbitMQ")):
+        require(port_open("127.0.0.1", port), f"{name} is not running on 127.0.0.1:{port}")
+
+
+@pytest.mark.broker
+@pytest.mark.parametrize(("url", "said"), REFUSING_BROKERS)
+@pytest.mark.parametrize("args", [["scheduler", "--once"], ["worker"]])
+def test_a_broker_that_refuses_stops_the_distributed_tiers_processes_at_once(
+    tmp_path: Path, args: list[str], url: str, said: str
+) -> None:
+    # A Redis database the server does not have (`/99`), or a refused login: the worker tried
+    # Celery's 100 times, a traceback each, and the scheduler warned at every tick.
+    from tests.delivery.children import Installation
+
+    _brokers_running()
+    site = Installation(tmp_path, HEADLINES_BROKER_URL=url)
+    site.migrate()
+    done = subprocess.run(
+        site.command(*args), env=site.env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the broker refused this process (HEADLINES_BROKER_URL)" in done.stderr
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert "not-the-password" not in done.stderr
+
+
+@pytest.mark.broker
+def test_a_broker_that_answers_or_is_not_up_yet_is_no_refusal() -> None:
+    from headlines.core.command import broker_refusal
+
+    _brokers_running()
+    with socket.socket() as probe:  # a port nothing listens on: down, or not started yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert broker_refusal("redis://127.0.0.1:6379/15") is None
+    assert broker_refusal("amqp://guest:guest@127.0.0.1:5672//") is None
+    assert broker_refusal(f"redis://127.0.0.1:{port}/0") is None  # Celery keeps trying
+    assert broker_refusal(f"amqp://guest:guest@127.0.0.1:{port}//") is None
+    for url, said in REFUSING_BROKERS:
+        assert said in (broker_refusal(url) or ""), url
+
+
 @pytest.mark.parametrize(
     ("option", "said"),
     [

@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Literal, TextIO
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
@@ -238,6 +239,44 @@ def require_database() -> None:
         raise _database_down(exc) from exc  # one attempt: a host that drops it takes seconds
     if _migrations_pending():
         raise _not_set_up()
+
+
+def require_broker() -> None:
+    """For `worker` and `scheduler`: the broker answers, or, when it answered and refused (a
+    wrong password, a virtual host or Redis database it does not have), the one-line error and
+    exit 2. A broker not reachable yet is left to Celery, which keeps trying (brokers start
+    after workers on a machine's boot); one that said no would say it again at every one of
+    Celery's hundred attempts, each a traceback, and a scheduler warned of it at every tick."""
+    reason = broker_refusal(str(settings.CONFIG["HEADLINES_BROKER_URL"]))
+    if reason:
+        raise CommandError(
+            f"the broker refused this process (HEADLINES_BROKER_URL): {reason}",
+            returncode=EXIT_NOTHING_DONE,
+        )
+
+
+def broker_refusal(url: str, *, timeout: float = 5.0) -> str | None:
+    """Why the broker at `url` refused a connection it answered, or None: it took it, or it
+    could not be reached (down, or not up yet: not a refusal)."""
+    from amqp.exceptions import AccessRefused, NotAllowed
+    from kombu import Connection
+    from redis.exceptions import AuthenticationError, ResponseError
+
+    try:
+        with Connection(url, connect_timeout=timeout) as conn:
+            # One attempt, no pause before it (kombu waits 2 s between its tries by default).
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0)
+            conn.default_channel  # noqa: B018 (Redis selects its database here)
+    except (AccessRefused, NotAllowed) as exc:
+        return str(exc.reply_text or exc)
+    except Exception as exc:
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(exc, (AuthenticationError, ResponseError)) or isinstance(
+            cause, (AuthenticationError, ResponseError)
+        ):
+            return str(exc)
+        return None
+    return None
 
 
 def _database_down(reason: object) -> CommandError:

@@ -8,7 +8,7 @@ from django.core import checks
 from django.core.management.base import CommandError
 
 from headlines.core import scheduler
-from headlines.core.command import HeadlinesCommand, require_database
+from headlines.core.command import HeadlinesCommand, require_broker, require_database
 from headlines.core.supervisor import stacks_on_request
 
 
@@ -30,6 +30,7 @@ class Command(HeadlinesCommand):
                 returncode=2,
             )
         require_database()
+        require_broker()
         sched = scheduler.Scheduler(settings.CONFIG["HEADLINES_SCHEDULER_TICK_SECONDS"])
         if options["once"]:
             self.stdout.write("enqueued: " + (", ".join(sched.tick()) or "nothing"))

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from headlines.core.command import (
     HeadlinesCommand,
+    require_broker,
     require_database,
     unset_base_url_note,
     whole_number,
@@ -67,6 +68,7 @@ class Command(HeadlinesCommand):
                 returncode=2,
             )
         require_database()
+        require_broker()
         if note := unset_base_url_note():
             self.stderr.write(note)
         from headlines.core.celery_app import app
