@@ -1,6 +1,7 @@
 import pytest
 
 from headlines.core import clock, jobs, scheduler
+from headlines.intake import services
 from headlines.intake.models import Article, Source
 
 from . import factories
@@ -72,3 +73,24 @@ def test_a_source_that_cannot_be_read_is_a_warning_that_says_it_failed(
     assert record.levelname == "WARNING"
     assert record.getMessage().startswith("ingest of ") and " failed: " in record.getMessage()
     assert "0 failed" not in record.getMessage()
+
+
+def test_a_relative_path_an_earlier_release_stored_says_how_to_mend_it(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Releases before 2026-12-06 stored `--path wire` as typed: from another folder (systemd's
+    # /), ingest said only "no such file or folder".
+    (tmp_path / "typed-here" / "wire").mkdir(parents=True)
+    (tmp_path / "typed-here" / "wire" / "a.txt").write_text("date 2024-03-14 " + factories.BODY)
+    monkeypatch.chdir(tmp_path / "typed-here")
+    source = factories.source(kind=Source.Kind.DUMP, url="", path=str(tmp_path / "typed-here"))
+    Source.objects.filter(pk=source.pk).update(path="wire")  # as the earlier release kept it
+    source.refresh_from_db()
+    found = services.source_ingest(source_id=source.pk)  # from the folder it was typed in
+    assert found.new == 1 and not found.error
+    monkeypatch.chdir(tmp_path)
+    error = services.source_ingest(source_id=source.pk).error or ""
+    assert "the source's path wire is relative" in error and f"not found from {tmp_path}" in error
+    assert f"headlines source remove {source.slug}" in error
+    stored = Source.objects.get(pk=source.pk)
+    assert stored.path == "wire" and stored.enabled  # nothing changed behind the editor's back

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
@@ -73,6 +74,7 @@ class IngestRun:
                     "again: import into it (`headlines import PATH --source NAME`)"
                 )
             if kind == Source.Kind.DUMP:
+                _check_stored_path(self.source)
                 # Files changed since the last success, with a margin for files written while
                 # that run was reading (re-reading is harmless: stored text is skipped).
                 last = self.source.last_success_at
@@ -322,3 +324,18 @@ def _flatten(groups: Iterable[list[Item]]) -> Iterator[Item]:
 
 def _short(exc: Exception, where: str) -> str:
     return str(exc).removeprefix(f"{where}: ")
+
+
+def _check_stored_path(source: Source) -> None:
+    """A dump source's path as releases before 2026-12-06 stored it, relative to the folder
+    `source add` ran in, and not found from this one: say so, and how to mend it, rather than
+    "no such file or folder" for a path that was right where it was typed."""
+    path = Path(source.path)
+    if path.is_absolute() or path.exists():
+        return
+    raise IntakeError(
+        f"the source's path {source.path} is relative (stored so by an earlier release, from the "
+        f"folder `source add` ran in) and is not found from {Path.cwd()}: set it again from the "
+        "root, in the admin (Sources) or with `headlines source remove "
+        f"{source.slug}` and `headlines source add … --path /full/path`"
+    )
