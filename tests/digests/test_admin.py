@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -299,3 +300,59 @@ def test_an_edit_the_service_refuses_is_not_said_to_have_succeeded(
     response = editor.post(url(draft), data, follow=True)
     messages = said(response)
     assert messages and not any("changed successfully" in m for m in messages)
+
+
+def seen(editor: Client, digest: Digest) -> str:
+    """What the review screen page carries back: the digest as that page showed it."""
+    page = editor.get(url(digest)).content.decode()
+    match = re.search(r'name="_seen" value="([0-9a-f]+)"', page)
+    assert match is not None
+    return match.group(1)
+
+
+def test_a_second_editors_save_does_not_undo_the_firsts_edit(draft: Digest, editor: Client) -> None:
+    opened = {**formset(draft, {}), "_seen": seen(editor, draft)}  # the second editor's page
+    first = {**formset(draft, {0: {"headline": "The first editor's headline"}})}
+    editor.post(url(draft), {**first, "_seen": seen(editor, draft)}, follow=True)
+    stale = {**opened, "items-1-summary": "The second editor's summary"}
+    response = editor.post(url(draft), stale, follow=True)
+    assert said(response) == [
+        f"Nothing was saved: {draft} was changed since you opened it (an edit, a rebuild or a "
+        "story pulled in). Here it is as it is now: make your changes again."
+    ]
+    assert draft.items.filter(headline="The first editor's headline").exists()
+    assert not draft.items.filter(summary="The second editor's summary").exists()
+
+
+def test_a_save_from_a_page_opened_before_a_rebuild_changes_nothing(
+    draft: Digest, editor: Client
+) -> None:
+    opened = {**formset(draft, {0: {"headline": "Typed before the rebuild"}})}
+    opened["_seen"] = seen(editor, draft)
+    services.digest_build(edition_id=draft.edition_id, day=draft.date)  # new items, new ids
+    response = editor.post(url(draft), {**opened, "_approve": "Save and approve"}, follow=True)
+    assert said(response)[0].startswith(f"Nothing was saved: {draft} was changed since")
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.DRAFT  # not approved unseen
+    assert not draft.items.filter(headline="Typed before the rebuild").exists()
+
+
+def test_an_edit_from_a_page_opened_before_the_approval_is_not_said_to_be_saved(
+    draft: Digest, editor: Client
+) -> None:
+    opened = {**formset(draft, {0: {"headline": "Typed before the approval"}})}
+    opened["_seen"] = seen(editor, draft)
+    services.digest_approve(digest_id=draft.pk, by="ann")
+    response = editor.post(url(draft), opened, follow=True)
+    assert said(response) == [
+        f"Nothing was saved: {draft} was approved by ann since you opened it, and only a draft "
+        "changes."
+    ]
+    assert not draft.items.filter(headline="Typed before the approval").exists()
+
+
+def test_a_save_from_the_page_as_it_is_saves(draft: Digest, editor: Client) -> None:
+    data = {**formset(draft, {0: {"headline": "Saved at once"}}), "_seen": seen(editor, draft)}
+    response = editor.post(url(draft), data, follow=True)
+    assert any("changed successfully" in m for m in said(response))
+    assert draft.items.filter(headline="Saved at once").exists()

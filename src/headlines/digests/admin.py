@@ -21,7 +21,7 @@ from django.utils.html import format_html, format_html_join
 from headlines.core import emailpreview
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.untrusted import plain_id
-from headlines.digests import services
+from headlines.digests import selectors, services
 from headlines.digests.models import Digest, DigestItem
 from headlines.stories import listing
 from headlines.stories.models import RelevanceTerm, Story, Topic
@@ -104,6 +104,21 @@ def _not_rebuilt(digest: Digest) -> str:
     }
     reason = why.get(digest.state, f"it is {digest.get_state_display().lower()}")
     return f"{digest} was not rebuilt: {reason}."
+
+
+def _changed_since_seen(digest: Digest) -> str:
+    """Why the review screen saved nothing of a page the digest has moved on from."""
+    if digest.state != Digest.State.DRAFT:
+        approved = digest.state == Digest.State.APPROVED and digest.approved_by
+        by = f" by {digest.approved_by}" if approved else ""
+        return (
+            f"Nothing was saved: {digest} was {digest.get_state_display().lower()}{by} "
+            "since you opened it, and only a draft changes."
+        )
+    return (
+        f"Nothing was saved: {digest} was changed since you opened it (an edit, a rebuild or "
+        "a story pulled in). Here it is as it is now: make your changes again."
+    )
 
 
 @admin.register(Digest)
@@ -216,6 +231,29 @@ class DigestAdmin(admin.ModelAdmin):
             if item is not None:
                 self.message_user(request, f"Pulled in at place {item.position}: {item.headline}")
         return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[digest.pk]))
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Two editors on one draft: the second one's Save sent back the words of the page they
+        # had opened, and undid the first one's edits unseen (or, after a rebuild or an
+        # approval, was lost with "changed successfully"). The page carries what it showed;
+        # a POST from a page the digest has moved on from changes nothing and says why.
+        if not plain_id(object_id):
+            return super().change_view(request, object_id, form_url, extra_context)
+        seen = selectors.digest_seen(digest_id=int(object_id))
+        sent_back = request.POST.get("_seen") if request.method == "POST" else None
+        if sent_back is not None and sent_back != seen:
+            digest = Digest.objects.filter(pk=int(object_id)).first()
+            if digest is not None:
+                self.message_user(request, _changed_since_seen(digest), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+        context = {**(extra_context or {}), "digest_seen": seen}
+        return super().change_view(request, object_id, form_url, context)
 
     def save_formset(
         self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool

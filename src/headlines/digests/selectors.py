@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db.models import Q, QuerySet
 
@@ -70,6 +71,17 @@ def digest_has_stories(*, digest: Digest) -> bool:
     """Is there a story the digest would send (one item not dropped)? Without one it is never
     approved: nobody is mailed an empty digest."""
     return digest.items.filter(dropped=False).exists()
+
+
+def digest_seen(*, digest_id: int) -> str:
+    """A short fingerprint of a digest as an editor sees it: its state and every item's words,
+    place, topics, pin and drop. The review screen sends back the one it was shown; another one
+    means someone changed the digest in between (an edit, a rebuild, a story pulled in, an
+    approval)."""
+    state = Digest.objects.filter(pk=digest_id).values_list("state", flat=True).first()
+    items = DigestItem.objects.filter(digest_id=digest_id).order_by("id")
+    rows = items.values_list("id", "position", "headline", "summary", "topics", "pinned", "dropped")
+    return hashlib.sha256(repr((state, list(rows))).encode()).hexdigest()[:16]
 
 
 def digest_items(*, digest: Digest) -> QuerySet[DigestItem]:
