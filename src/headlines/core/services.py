@@ -46,6 +46,25 @@ def parse_send_at(value: str | dt.time) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
+def edition_slug_clean(slug: str) -> str:
+    """An edition's slug as it is stored (lower case), or InvalidInput."""
+    typed, slug = slug, slug.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
+            f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
+            field="slug",
+        )
+    return slug
+
+
+def edition_name_clean(name: str) -> str:
+    """An edition's name as it is stored (one line), or InvalidInput."""
+    name = " ".join(name.split())  # one line: a line or paragraph separator is a space
+    if not name or len(name) > 120 or has_control(name):
+        raise InvalidInput("name must be 1 to 120 printable characters", field="name")
+    return name
+
+
 def edition_create(
     *,
     slug: str,
@@ -62,15 +81,8 @@ def edition_create(
     channel: str = "",
     auto_approve: bool = True,
 ) -> Edition:
-    typed, slug = slug, slug.strip().lower()
-    if not SLUG_RE.match(slug):
-        raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
-            f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
-            field="slug",
-        )
-    name = " ".join(name.split())  # one line: a line or paragraph separator is a space
-    if not name or len(name) > 120 or has_control(name):
-        raise InvalidInput("name must be 1 to 120 printable characters", field="name")
+    slug = edition_slug_clean(slug)
+    name = edition_name_clean(name)
     edition = Edition(
         slug=slug,
         name=name,

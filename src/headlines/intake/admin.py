@@ -3,17 +3,16 @@ removed). Thin: actions call services and jobs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
+from headlines.core.admin import URL_FIELDS
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.errors import InvalidInput
 from headlines.core.jobs import enqueue
@@ -34,12 +33,6 @@ HEALTH_FIELDS = (
     "etag",
     "last_modified",
 )
-
-
-# Django 6 changes the default scheme of URL form fields; say it once, for every intake form.
-URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
-    models.URLField: {"assume_scheme": "https"}
-}
 
 
 # The last run's counts, as an editor reads them (the report's own keys are for scripts).
