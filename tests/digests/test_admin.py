@@ -11,6 +11,8 @@ from headlines.delivery.models import Delivery
 from headlines.delivery.services import delivery_send_now
 from headlines.digests import services
 from headlines.digests.models import Digest
+from headlines.stories import topics
+from headlines.stories.models import Topic
 from tests import factories
 from tests.digests.factories import NOON, messy_day
 from tests.subscriptions.factories import confirmed
@@ -356,3 +358,41 @@ def test_a_save_from_the_page_as_it_is_saves(draft: Digest, editor: Client) -> N
     response = editor.post(url(draft), data, follow=True)
     assert any("changed successfully" in m for m in said(response))
     assert draft.items.filter(headline="Saved at once").exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ({"slug": "World"}, None),  # stored lower-case, as `topic add` stores it
+        ({"slug": "world_news"}, "Slug &#x27;world_news&#x27; must be lower-case letters"),
+        ({"name": "World\x07"}, "Name must be 1 to 100 printable characters."),
+        ({"sections": "World News, europe,, "}, None),
+    ],
+)
+def test_a_topic_added_in_the_admin_keeps_topic_adds_rules(
+    editor: Client, typed: dict[str, str], error: str | None
+) -> None:
+    edition = factories.edition(slug="us")
+    form = {"edition": edition.pk, "slug": "world", "name": "World", "order": "0", **typed}
+    response = editor.post("/admin/stories/topic/add/", form)
+    if error is not None:
+        assert error in response.content.decode()
+        assert not Topic.objects.exists()
+        return
+    assert response.status_code == 302
+    topic = Topic.objects.get()
+    assert topic.slug == "world"
+    assert topic.sections == (["world news", "europe"] if "sections" in typed else [])
+    # The command line reads it back, and readers' choices find it.
+    assert topics.topic_get(edition="us", slug="world") == topic
+
+
+def test_a_topics_sections_are_shown_and_changed_as_words(editor: Client) -> None:
+    edition = factories.edition(slug="us")
+    topic = topics.topic_add(edition="us", slug="world", name="World", sections=["world", "europe"])
+    page = editor.get(f"/admin/stories/topic/{topic.pk}/change/").content.decode()
+    assert 'value="world, europe"' in page
+    form = {"edition": edition.pk, "slug": "world", "name": "World", "order": "0"}
+    editor.post(f"/admin/stories/topic/{topic.pk}/change/", {**form, "sections": "5"})
+    topic.refresh_from_db()
+    assert topic.sections == ["5"]  # a label, never the JSON number that crashed `topic list`

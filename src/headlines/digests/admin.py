@@ -23,7 +23,7 @@ from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.untrusted import plain_id
 from headlines.digests import selectors, services
 from headlines.digests.models import Digest, DigestItem
-from headlines.stories import listing
+from headlines.stories import listing, topics
 from headlines.stories.models import RelevanceTerm, Story, Topic
 from headlines.subscriptions import choices
 
@@ -376,8 +376,44 @@ class RelevanceTermAdmin(admin.ModelAdmin):
     list_filter = ("edition",)
 
 
+class TopicForm(forms.ModelForm):
+    """A topic held to `topic add`'s rules (stories.topics), its sections typed as the command
+    takes them: a slug saved here with a capital (`World`) was one no reader, import or digest
+    item could choose, and sections typed as JSON that is not a list of words (`5`) crashed
+    `topic list` and the digest build."""
+
+    sections = forms.CharField(
+        required=False,
+        help_text="Article sections and feed categories that mean this topic, comma-separated.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["sections"] = ", ".join(self.instance.sections or [])
+
+    def clean_slug(self) -> str:
+        return _checked(topics.topic_slug_clean, str(self.cleaned_data.get("slug") or ""))
+
+    def clean_name(self) -> str:
+        return _checked(topics.topic_name_clean, str(self.cleaned_data.get("name") or ""))
+
+    def clean_sections(self) -> list[str]:
+        typed = str(self.cleaned_data.get("sections") or "").split(",")
+        return _checked(topics.topic_sections_clean, [s for s in typed if s.strip()])
+
+
+def _checked(clean: Any, value: Any) -> Any:
+    """`value` through a service's check, its refusal as the field's error."""
+    try:
+        return clean(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    form = TopicForm
     list_display = ("name", "slug", "edition", "order", "sections")
     list_filter = ("edition",)
     ordering = ("edition", "order")

@@ -39,7 +39,8 @@ def _edition(slug: str) -> Edition:
     return edition
 
 
-def _labels(values: Iterable[str]) -> list[str]:
+def topic_sections_clean(values: Iterable[str]) -> list[str]:
+    """A topic's sections as they are stored: short labels, lower-cased, each once."""
     out: list[str] = []
     for value in values:
         label = " ".join(str(value).split()).lower()
@@ -50,23 +51,29 @@ def _labels(values: Iterable[str]) -> list[str]:
     return out
 
 
-def _name(name: str) -> str:
+def topic_name_clean(name: str) -> str:
     name = " ".join(name.split())
     if not name or len(name) > 100 or has_control(name):
         raise InvalidInput("name must be 1 to 100 printable characters", field="name")
     return name
 
 
-def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
-    """A new topic, last in the edition's order."""
-    found = _edition(edition)
+def topic_slug_clean(slug: str) -> str:
+    """A topic's slug as it is stored (lower case), or InvalidInput."""
     typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
             f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
             field="slug",
         )
-    name = _name(name)
+    return slug
+
+
+def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
+    """A new topic, last in the edition's order."""
+    found = _edition(edition)
+    slug = topic_slug_clean(slug)
+    name = topic_name_clean(name)
     last = Topic.objects.filter(edition=found).aggregate(m=Max("order"))["m"]
     try:
         with transaction.atomic():
@@ -75,7 +82,7 @@ def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = (
                 slug=slug,
                 name=name,
                 order=0 if last is None else last + 1,
-                sections=_labels(sections),
+                sections=topic_sections_clean(sections),
             )
     except IntegrityError:
         raise Conflict(f"{found.slug} already has a topic {slug!r}") from None
@@ -107,9 +114,9 @@ def topic_edit(
     with transaction.atomic():
         topic = topic_get(edition=edition, slug=slug)
         if name is not None:
-            topic.name = _name(name)
+            topic.name = topic_name_clean(name)
         if sections is not None:
-            topic.sections = _labels(sections)
+            topic.sections = topic_sections_clean(sections)
         topic.save(update_fields=["name", "sections"])
         if order is not None:
             others = [t for t in topics_of(edition_id=topic.edition_id) if t.pk != topic.pk]
