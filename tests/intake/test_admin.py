@@ -102,3 +102,39 @@ def test_ingest_now_action_queues_the_source(
         )
     assert response.status_code == 302
     assert Article.objects.filter(source=source).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ({"name": "Harbour\x07Wire"}, "Name must be 1 to 200 printable characters."),
+        (
+            {"weight": "-5"},
+            "Weight must be a finite number ≥ 0 and the interval at least a minute.",
+        ),
+        (
+            {"fetch_interval_minutes": "0"},
+            "Weight must be a finite number ≥ 0 and the interval at least a minute.",
+        ),
+    ],
+)
+def test_a_source_the_command_line_refuses_is_refused_in_the_admin_too(
+    staff: Client, typed: dict[str, str], error: str
+) -> None:
+    form = {
+        "name": " Harbour\x0bWire ",  # spaces, as `source add` takes them: one line
+        "slug": "harbour-wire",
+        "kind": "feed",
+        "url": "https://wire.example/rss.xml",
+        "path": "",
+        "language": "",
+        "weight": "1.0",
+        "fetch_interval_minutes": "30",
+        "enabled": "on",
+    }
+    response = staff.post("/admin/intake/source/add/", {**form, **typed})
+    assert error in response.content.decode()
+    assert not Source.objects.exists()
+    added = staff.post("/admin/intake/source/add/", form)
+    assert added.status_code == 302
+    assert Source.objects.get().name == "Harbour Wire"

@@ -48,10 +48,26 @@ LAST_RUN_ROWS = (
 class SourceForm(forms.ModelForm):
     """The admin's form for a source (its fields, and URL_FIELDS, come from SourceAdmin)."""
 
+    def clean_name(self) -> str:
+        """One printable line, as `source add` holds it: a control character saved here broke
+        the "Reported by" line of every plain-text digest that cited the source."""
+        try:
+            return services.source_name_clean(str(self.cleaned_data.get("name") or ""))
+        except InvalidInput as exc:
+            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+
     def clean(self) -> dict[str, Any]:
         """A dump's path checked and stored from the root, as `source add --path` stores it:
-        kept as typed, it was read from whatever folder the worker or scheduler ran in."""
+        kept as typed, it was read from whatever folder the worker or scheduler ran in. A
+        weight below 0 or an interval of 0 minutes (fetched at every scheduler tick) is
+        refused, as `source add` refuses them."""
         cleaned = super().clean() or {}
+        weight, interval = cleaned.get("weight"), cleaned.get("fetch_interval_minutes")
+        if weight is not None and interval is not None:
+            try:
+                services.source_fetching_check(weight=weight, fetch_interval_minutes=interval)
+            except InvalidInput as exc:
+                self.add_error(None, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
         path = cleaned.get("path", "")
         changed = {"path", "kind"} & set(self.changed_data)
         if cleaned.get("kind") == Source.Kind.DUMP and path and changed:

@@ -50,21 +50,14 @@ def source_create(
 ) -> Source:
     """A new source. `piped`: a dump source that `headlines import -` fills from standard
     input, with no file or folder to read again (and so no path)."""
-    name = " ".join(name.split())
-    # A name shows in every digest that cites the source: a control character there is a
-    # broken line in a plain-text email and a character XML 1.0 (the feed) cannot hold.
-    if not name or len(name) > 200 or not name.isprintable():
-        raise InvalidInput("name must be 1 to 200 printable characters", field="name")
+    name = source_name_clean(name)
     language = language_tag(language, blank=True)
     if kind not in Source.Kind.values:
         known = ", ".join(Source.Kind.values)
         raise InvalidInput(f"kind {kind!r} is not one of {known}", field="kind")
     if not (piped and kind == Source.Kind.DUMP and not path.strip()):
         url, path = _where(kind, url.strip(), path.strip())
-    # `nan` passed `weight < 0` and failed the insert as a slug "already" taken; `inf` was
-    # stored as a ranking weight no other source can be compared with.
-    if not math.isfinite(weight) or weight < 0 or fetch_interval_minutes < 1:
-        raise InvalidInput("weight must be a finite number ≥ 0 and the interval at least a minute")
+    source_fetching_check(weight=weight, fetch_interval_minutes=fetch_interval_minutes)
     slug = slugify(slug or name)[:80]
     if not slug:
         raise InvalidInput("the name gives no usable slug; pass --slug", field="slug")
@@ -92,6 +85,24 @@ def source_create(
     except IntegrityError:
         raise Conflict(f"a source with slug {slug!r} already exists") from None
     return source
+
+
+def source_name_clean(name: str) -> str:
+    """A source's name as it is stored (one line), or InvalidInput."""
+    name = " ".join(name.split())
+    # A name shows in every digest that cites the source: a control character there is a
+    # broken line in a plain-text email and a character XML 1.0 (the feed) cannot hold.
+    if not name or len(name) > 200 or not name.isprintable():
+        raise InvalidInput("name must be 1 to 200 printable characters", field="name")
+    return name
+
+
+def source_fetching_check(*, weight: float, fetch_interval_minutes: int) -> None:
+    """InvalidInput unless the weight and the interval are ones ranking and fetching can use."""
+    # `nan` passed `weight < 0` and failed the insert as a slug "already" taken; `inf` was
+    # stored as a ranking weight no other source can be compared with.
+    if not math.isfinite(weight) or weight < 0 or fetch_interval_minutes < 1:
+        raise InvalidInput("weight must be a finite number ≥ 0 and the interval at least a minute")
 
 
 def _where(kind: str, url: str, path: str) -> tuple[str, str]:
