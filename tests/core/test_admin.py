@@ -76,3 +76,9 @@ def test_an_edition_added_in_the_admin_is_stored_as_edition_add_stores_it(staff:
         "Test Evening Headlines",
         "Europe/Paris",
     )
+
+
+def test_an_edition_sends_at_least_one_story(staff: Client) -> None:
+    response = staff.post("/admin/core/edition/add/", edition_form(max_stories="0"))
+    assert "A digest holds at least 1 story." in response.content.decode()
+    assert not Edition.objects.exists()

@@ -53,3 +53,14 @@ def test_a_digest_without_a_story_to_send_is_never_approved() -> None:
     for digest in (empty, dropped):
         digest.refresh_from_db()
         assert digest.state == Digest.State.DRAFT and digest.approved_at is None
+
+
+def test_a_digest_of_an_edition_that_sends_no_story_is_never_approved() -> None:
+    digest = rendered_digest(stories=3)
+    # As the admin's Editions page stored it before it asked for at least 1: every story was
+    # a reserve one, and the email said "No stories made tonight's digest".
+    type(digest.edition).objects.filter(pk=digest.edition_id).update(max_stories=0)
+    with pytest.raises(Conflict, match="no stories to send"):
+        services.digest_approve(digest_id=digest.pk, by="ed")
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.DRAFT

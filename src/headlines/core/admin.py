@@ -51,6 +51,14 @@ class EditionForm(forms.ModelForm):
         except InvalidInput as exc:
             raise _said(exc) from None
 
+    def clean_max_stories(self) -> int:
+        # 0 made every story a reserve one: the digest read "No stories made tonight's digest"
+        # and was approved and mailed all the same, and pulling a story in crashed.
+        value = int(self.cleaned_data.get("max_stories") or 0)
+        if value < 1:
+            raise forms.ValidationError("A digest holds at least 1 story.")
+        return value
+
 
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):

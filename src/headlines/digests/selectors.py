@@ -68,9 +68,9 @@ def digest_published(*, edition_id: int, day: dt.date) -> Digest:
 
 
 def digest_has_stories(*, digest: Digest) -> bool:
-    """Is there a story the digest would send (one item not dropped)? Without one it is never
-    approved: nobody is mailed an empty digest."""
-    return digest.items.filter(dropped=False).exists()
+    """Is there a story the digest would send (one item not dropped, and an edition that sends
+    at least one)? Without one it is never approved: nobody is mailed an empty digest."""
+    return digest.edition.max_stories > 0 and digest.items.filter(dropped=False).exists()
 
 
 def digest_seen(*, digest_id: int) -> str:
