@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,15 +17,28 @@ from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedD
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition, Job, OutboxMessage
 
+T = TypeVar("T")
+R = TypeVar("R")
+
 # Django 6 changes the default scheme of URL form fields; say it once, for every admin form.
 URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
     models.URLField: {"assume_scheme": "https"}
 }
 
 
-def _said(exc: InvalidInput) -> forms.ValidationError:
-    """A service's refusal as a form field's error, in a sentence."""
-    return forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+def refusal(exc: InvalidInput) -> str:
+    """A service's refusal as an admin form says it: a sentence (capital, full stop)."""
+    said = str(exc)
+    return f"{said[:1].upper()}{said[1:]}."
+
+
+def checked(clean: Callable[[T], R], value: T) -> R:
+    """`value` through a service's own check (`clean`), its refusal as the field's error: the
+    admin's forms hold what they save to the rules the commands and the API hold it to."""
+    try:
+        return clean(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(refusal(exc)) from None
 
 
 class EditionForm(forms.ModelForm):
@@ -34,22 +47,14 @@ class EditionForm(forms.ModelForm):
     `digest build`, `send` and `stories` crashed on the edition."""
 
     def clean_slug(self) -> str:
-        try:
-            return services.edition_slug_clean(str(self.cleaned_data.get("slug") or ""))
-        except InvalidInput as exc:
-            raise _said(exc) from None
+        return checked(services.edition_slug_clean, str(self.cleaned_data.get("slug") or ""))
 
     def clean_name(self) -> str:
-        try:
-            return services.edition_name_clean(str(self.cleaned_data.get("name") or ""))
-        except InvalidInput as exc:
-            raise _said(exc) from None
+        return checked(services.edition_name_clean, str(self.cleaned_data.get("name") or ""))
 
     def clean_timezone(self) -> str:
-        try:
-            return services.parse_timezone(str(self.cleaned_data.get("timezone") or "").strip())
-        except InvalidInput as exc:
-            raise _said(exc) from None
+        typed = str(self.cleaned_data.get("timezone") or "").strip()
+        return checked(services.parse_timezone, typed)
 
     def clean_max_stories(self) -> int:
         # 0 made every story a reserve one: the digest read "No stories made tonight's digest"

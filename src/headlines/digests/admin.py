@@ -19,7 +19,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from headlines.core import emailpreview
-from headlines.core.errors import DomainError, InvalidInput
+from headlines.core.admin import checked
+from headlines.core.errors import DomainError
 from headlines.core.untrusted import plain_id
 from headlines.digests import selectors, services
 from headlines.digests.models import Digest, DigestItem
@@ -59,10 +60,7 @@ class DigestItemForm(forms.ModelForm):
         refused by the service after the form had passed, the edit was lost under both "at
         most 1000 characters" and "was changed successfully"."""
         summary = str(self.cleaned_data.get("summary") or "")
-        try:
-            services.item_summary_clean(summary)  # the service's own check, before any save
-        except InvalidInput as exc:
-            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        checked(services.item_summary_clean, summary)  # the service's own check, before any save
         return summary
 
     def topic_list(self) -> list[str]:
@@ -393,22 +391,14 @@ class TopicForm(forms.ModelForm):
             self.initial["sections"] = ", ".join(self.instance.sections or [])
 
     def clean_slug(self) -> str:
-        return _checked(topics.topic_slug_clean, str(self.cleaned_data.get("slug") or ""))
+        return checked(topics.topic_slug_clean, str(self.cleaned_data.get("slug") or ""))
 
     def clean_name(self) -> str:
-        return _checked(topics.topic_name_clean, str(self.cleaned_data.get("name") or ""))
+        return checked(topics.topic_name_clean, str(self.cleaned_data.get("name") or ""))
 
     def clean_sections(self) -> list[str]:
         typed = str(self.cleaned_data.get("sections") or "").split(",")
-        return _checked(topics.topic_sections_clean, [s for s in typed if s.strip()])
-
-
-def _checked(clean: Any, value: Any) -> Any:
-    """`value` through a service's check, its refusal as the field's error."""
-    try:
-        return clean(value)
-    except InvalidInput as exc:
-        raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        return checked(topics.topic_sections_clean, [s for s in typed if s.strip()])
 
 
 @admin.register(Topic)

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
-from headlines.core.admin import URL_FIELDS
+from headlines.core.admin import URL_FIELDS, checked, refusal
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.errors import InvalidInput
 from headlines.core.jobs import enqueue
@@ -51,10 +51,7 @@ class SourceForm(forms.ModelForm):
     def clean_name(self) -> str:
         """One printable line, as `source add` holds it: a control character saved here broke
         the "Reported by" line of every plain-text digest that cited the source."""
-        try:
-            return services.source_name_clean(str(self.cleaned_data.get("name") or ""))
-        except InvalidInput as exc:
-            raise forms.ValidationError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+        return checked(services.source_name_clean, str(self.cleaned_data.get("name") or ""))
 
     def clean(self) -> dict[str, Any]:
         """A dump's path checked and stored from the root, as `source add --path` stores it:
@@ -67,7 +64,7 @@ class SourceForm(forms.ModelForm):
             try:
                 services.source_fetching_check(weight=weight, fetch_interval_minutes=interval)
             except InvalidInput as exc:
-                self.add_error(None, f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
+                self.add_error(None, refusal(exc))
         path = cleaned.get("path", "")
         changed = {"path", "kind"} & set(self.changed_data)
         if cleaned.get("kind") == Source.Kind.DUMP and path and changed:
