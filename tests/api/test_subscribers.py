@@ -296,6 +296,24 @@ def test_read_unsubscribe_export_and_erase_a_reader(api: Api, edition) -> None:
     assert api.post("/subscribers/erase", {"email": "reader@example.com"}).status_code == 404
 
 
+def test_a_reader_with_an_international_domain_is_found_as_they_signed_up(
+    api: Api, edition
+) -> None:
+    # Stored in the domain's ASCII form; a CRM asks with the address as the reader typed it
+    # (the form it signed them up with) and was told there was no such reader, erase included.
+    typed = "reader@bücher.example"
+    assert api.post("/subscribers", {"email": typed, "edition": "us"}).status_code == 202
+    assert Subscriber.objects.get().email == "reader@xn--bcher-kva.example"
+    read = api.get("/subscribers", email=typed)
+    assert read.status_code == 200, read.content
+    assert read.json()["email"] == "reader@xn--bcher-kva.example"
+    assert api.post("/subscribers/export", {"email": typed}).status_code == 200
+    gone = api.post("/subscribers/unsubscribe", {"email": typed, "edition": "us"})
+    assert gone.status_code == 200, gone.content
+    assert api.post("/subscribers/erase", {"email": typed}).status_code == 200
+    assert not Subscriber.objects.exists()
+
+
 def test_unsubscribing_a_reader_without_that_edition_is_404(api: Api, edition) -> None:
     response = api.post("/subscribers/unsubscribe", {"email": "who@example.com", "edition": "us"})
     assert response.status_code == 404

@@ -338,6 +338,7 @@ def test_a_whole_address_finds_its_reader_by_the_unique_indexes_any_case(staff, 
     bob = factories.confirmed(edition, email="Bob@EXAMPLE.com").subscriber
     Subscriber.objects.filter(pk=bob.pk).update(name="Robert Ann-Marie")
     assert Subscriber.objects.get(pk=bob.pk).email == "Bob@example.com"
+    factories.confirmed(edition, email="cy@xn--bcher-kva.example")
 
     def listed(query: str) -> tuple[list[str], list[str]]:
         with CaptureQueriesContext(connection) as queries:
@@ -348,6 +349,8 @@ def test_a_whole_address_finds_its_reader_by_the_unique_indexes_any_case(staff, 
     assert listed("ann@example.org") == (["ann@example.org"], [])
     assert listed(" ANN@Example.ORG ") == (["ann@example.org"], [])
     assert listed("bob@example.com") == (["Bob@example.com"], [])
+    # As the reader writes it: the international domain the sign-up stored in ASCII.
+    assert listed("cy@bücher.example") == (["cy@xn--bcher-kva.example"], [])
     emails, likes = listed("nn@example.org")  # no reader's whole address: Django's search
     assert emails == ["ann@example.org", "joann@example.org"] and likes
     assert listed("joann")[0] == ["joann@example.org"]
