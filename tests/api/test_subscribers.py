@@ -193,6 +193,16 @@ def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition
         # A typo is refused, not dropped: the reader's consent or topics would be lost.
         ({"email": "a@example.com", "edition": "us", "marketting": True}, "marketting", "extra"),
         ({"email": "a@example.com", "edition": "us", "topic": ["world"]}, "topic", "extra"),
+        # An import's fields in a double opt-in: not stored, so refused rather than dropped.
+        *[
+            ({"email": "a@example.com", "edition": "us", name: value}, name, "confirmed: true")
+            for name, value in [
+                ("timezone", "Europe/Paris"),
+                ("name", "Ann"),
+                ("consent_source", "crm"),
+                ("consent_at", "2026-03-01T10:00:00Z"),
+            ]
+        ],
     ],
 )
 def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
@@ -205,6 +215,17 @@ def test_bad_input_gets_422_naming_the_field_and_stores_nothing(
     if field:
         assert any(e["loc"][-1] == field for e in errors), errors
     assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
+
+
+def test_a_double_opt_in_names_every_import_field_it_does_not_take(api: Api, edition) -> None:
+    body = {"email": "a@example.com", "edition": "us", "name": "Ann", "timezone": "Europe/Paris"}
+    response = api.post("/subscribers", body)
+    assert response.status_code == 422, response.content
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "name"], ["body", "timezone"]]
+    assert outbox("a@example.com") == []
+    # Empty, as a generic client sends every field, they ask for nothing: the sign-up goes on.
+    empty = {"email": "a@example.com", "edition": "us", "name": "", "timezone": ""}
+    assert api.post("/subscribers", {**empty, "consent_at": None}).status_code == 202
 
 
 def test_every_refused_field_is_located_as_the_docs_show(api: Api, edition) -> None:

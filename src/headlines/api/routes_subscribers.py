@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.decorators import decorate_view
+from ninja.errors import ValidationError
 
 from headlines.api.edge import ERRORS, audited, note_target
 from headlines.api.schemas import (
@@ -34,6 +35,10 @@ ACCEPTED = (
     "If the address can receive mail, a confirmation email is on its way; the reader is "
     "subscribed once they confirm."
 )
+
+# Only a confirmed import stores these; a double opt-in sent with them dropped them and answered
+# 202 (a reader's zone, sent along by a CMS, was never kept). Refused instead, as a typo is.
+IMPORT_ONLY = ("consent_source", "consent_at", "name", "timezone")
 
 
 def _target(email: str) -> str:
@@ -73,6 +78,7 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
     )
     edition = edition_get(slug=payload.edition)
     if not payload.confirmed:
+        _refuse_import_only(payload)
         services.subscription_request(
             email=payload.email,
             edition_id=edition.pk,
@@ -94,6 +100,22 @@ def subscribers_create(request: HttpRequest, payload: SignupIn) -> Status[Any]:
         topics=payload.topics,
     )
     return Status(201, _subscriber_out(subscription.subscriber))
+
+
+def _refuse_import_only(payload: SignupIn) -> None:
+    given = [name for name in IMPORT_ONLY if getattr(payload, name)]
+    if given:
+        raise ValidationError(
+            [
+                {
+                    "loc": ["body", name],
+                    "msg": f"{name} is taken only with confirmed: true (a reader who consented "
+                    "elsewhere); a double opt-in does not store it",
+                    "type": "invalid",
+                }
+                for name in given
+            ]
+        )
 
 
 @router.get("/subscribers", response={200: SubscriberOut, ERRORS: Error})

@@ -54,6 +54,11 @@ class EditionOut(Schema):
     privacy_version: str
 
 
+IMPORT_ONLY_HELP = (
+    "Only with confirmed: true; refused (422) in a double opt-in, which does not store it."
+)
+
+
 class SignupIn(In):
     email: str = Email
     edition: str = Field(..., min_length=1, max_length=50, description="Edition slug.")
@@ -67,10 +72,10 @@ class SignupIn(In):
         description="True: the reader already consented elsewhere and is imported confirmed, "
         "as by the CSV import (needs consent_source and consent_at). False: double opt-in.",
     )
-    consent_source: str = Field("", max_length=200)
-    consent_at: dt.datetime | None = None
-    name: str = Field("", max_length=200)
-    timezone: str = Field("", max_length=64)
+    consent_source: str = Field("", max_length=200, description=IMPORT_ONLY_HELP)
+    consent_at: dt.datetime | None = Field(None, description=IMPORT_ONLY_HELP)
+    name: str = Field("", max_length=200, description=IMPORT_ONLY_HELP)
+    timezone: str = Field("", max_length=64, description=IMPORT_ONLY_HELP)
 
 
 class Accepted(Schema):
