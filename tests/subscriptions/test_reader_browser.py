@@ -79,3 +79,22 @@ def test_the_first_send_time_is_also_given_in_the_readers_clock(reader_page, liv
     assert "arrives on Wednesday 25 November at 18:00 (New York time)." in text
     # In the browser's own words and clock (its locale decides 15:00 or 3:00 PM).
     assert re.search(r"That is Wednesday, (15:00|0?3:00\sPM) PST where you are\.", text), text
+
+
+@pytest.mark.parametrize("reader_page", ["Europe/London"], indirect=True)
+def test_erase_without_the_box_comes_back_to_the_box_on_a_phone(reader_page, live_server) -> None:
+    subscription = _subscription()
+    reader_page.set_viewport_size({"width": 375, "height": 700})
+    reader_page.goto(live_server.url + path_of(links.preferences_url(subscription.pk)))
+    reader_page.get_by_role("button", name="Erase my data").click()
+    error = reader_page.locator("#erase-error")
+    error.wait_for()
+    assert error.inner_text() == "Tick the box to confirm you want your data erased."
+    assert error.is_visible() and reader_page.evaluate(
+        "() => { const r = document.getElementById('erase-error').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; }"
+    ), "the error is out of sight, at the foot of a long page"
+    reader_page.get_by_label("Yes, erase my data").check()
+    reader_page.get_by_role("button", name="Erase my data").click()
+    reader_page.get_by_text("Your data is erased").wait_for()
+    assert not Subscription.objects.exists()

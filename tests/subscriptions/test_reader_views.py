@@ -234,6 +234,20 @@ def test_erase_needs_the_box_ticked_then_removes_the_reader(client, edition) -> 
     assert client.get(url).status_code == 404
 
 
+def test_erase_without_the_box_shows_the_preferences_again_with_what_to_do(client, edition) -> None:
+    # It was a "Sorry" page whose only link was "Sign up again": the reader had no way back.
+    subscription = factories.confirmed(edition, email="me@example.com")
+    url = path_of(links.preferences_url(subscription.pk))
+    response = client.post(url, {"action": "erase"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Sign up again" not in page
+    assert 'id="erase-error">Tick the box to confirm you want your data erased.' in page
+    assert 'name="confirm_erase"' in page and "Your preferences" in page
+    assert 'value="save"' in page  # the rest of the page is there too, nothing saved
+    assert Subscriber.objects.get().subscriptions.get().status == Status.CONFIRMED
+
+
 def test_the_confirmed_page_states_the_real_first_send_time(client, pending, mail_now) -> None:
     clock.set_clock(clock.FixedClock(dt.datetime(2026, 11, 25, 23, 30, tzinfo=dt.UTC)))
     url = path_of(links.confirm_url(pending.pk))

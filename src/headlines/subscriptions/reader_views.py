@@ -166,12 +166,13 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     if action == "export":
         return _export(subscriber.pk)
+    erase_error = ""
     if action == "erase":
-        if request.POST.get("confirm_erase") != "yes":
-            message = "Tick the box to confirm you want your data erased."
-            return problem(request, message, status=400)
-        subscriber_erase(subscriber_id=subscriber.pk, ip=client_ip(request))
-        return render(request, "subscriptions/erased.html")
+        if request.POST.get("confirm_erase") == "yes":
+            subscriber_erase(subscriber_id=subscriber.pk, ip=client_ip(request))
+            return render(request, "subscriptions/erased.html")
+        # The page again, the box beside its button: a "Sorry" page offered only "Sign up again".
+        erase_error = "Tick the box to confirm you want your data erased."
     editions = list(edition_list(enabled_only=True))
     current = selectors.subscriber_subscriptions(subscriber_id=subscriber.pk)
     initial = {
@@ -184,8 +185,9 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "topics": [f"{e}:{slug}" for e, s in current.items() for slug in (s.topics or [])],
     }
     choices = topic_choices(edition_ids=[e.pk for e in editions])
-    form = PreferencesForm(request.POST or None, initial=initial, editions=editions, topics=choices)
-    saved, status = False, 200
+    data = None if erase_error else request.POST or None
+    form = PreferencesForm(data, initial=initial, editions=editions, topics=choices)
+    saved, status = False, 400 if erase_error else 200
     if action == "save":
         saved = _save(request, form, subscriber.pk)
         status = 200 if saved else 400
@@ -193,6 +195,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         "form": form,
         "subscriber": subscriber,
         "saved": saved,
+        "erase_error": erase_error,
         "wording": wording,
         "zone_aliases": timezones.BROWSER_ALIASES,
     }
