@@ -121,3 +121,24 @@ def test_sign_up_in_a_widget_on_another_site_confirm_change_preferences_unsubscr
     assert Subscription.objects.get().status == "unsubscribed"
     page.goto(unsubscribe)
     page.get_by_text("You are unsubscribed from the US Evening Headlines email.").wait_for()
+
+
+# 64 characters before the @ (the most RFC 5321 allows) and no hyphen or dot to break at.
+LONG_TYPO = "christopheralexandermontgomeryfitzwilliamsonhargreaves1984xyzab@gmial.com"
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_a_long_address_with_a_likely_typo_stays_inside_a_phones_width(
+    page, service, width: int
+) -> None:
+    # The "Did you mean …?" and its button hold the address twice: they ran 500 px off the side.
+    base_factories.edition(slug="us", name="US Evening Headlines", timezone="America/New_York")
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{service}/signup/us/")
+    page.get_by_placeholder("Email address").fill(LONG_TYPO)
+    page.get_by_role("button", name="SIGN UP").click()
+    page.get_by_text("Did you mean").wait_for()
+    scroll_w, client_w = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_w <= client_w, f"the page runs {scroll_w - client_w}px off the side"
