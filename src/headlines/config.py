@@ -404,7 +404,10 @@ SETTINGS: tuple[Setting, ...] = (
         "HEADLINES_MAIL_FROM",
         str,
         "Evening Headlines <headlines@localhost>",
-        "Default From for editions that set none, and for staff mail.",
+        (
+            "From address of the emails (digests and sign-up emails alike) of editions that set "
+            "none; they show the edition's sender name, else its name."
+        ),
         group="mail",
         check=_mail_address,
     ),

@@ -283,3 +283,28 @@ def test_sign_up_emails_wrap_their_text_at_72_columns_and_keep_links_whole(
     assert f"Change your preferences: {links[2]}" in texts[1].splitlines()
     assert f"Unsubscribe: {links[3]}" in texts[2].splitlines()
     assert "news.example/privacy" in texts[0]  # the privacy link line, whole
+
+
+def test_sign_up_emails_come_from_the_sender_the_digests_come_from(
+    client, edition, smtp_messenger, mail_now
+) -> None:
+    # An edition without an address of its own had its confirmation and welcome come from the
+    # whole HEADLINES_MAIL_FROM ("Evening Headlines <headlines@localhost>") and its digests from
+    # the edition ("US Evening Headlines <headlines@localhost>"): the reader's first email
+    # named a sender they never signed up to.
+    from headlines.delivery.message import DigestTemplate
+    from headlines.subscriptions.audience import audience_recipients
+    from tests.delivery import factories as delivery_factories
+
+    address = "reader@example.org"
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    mail_now(
+        lambda: client.post(path_of(link_in(smtp_messenger.to(address)[0].message, "confirm")))
+    )
+    confirmation, welcome = smtp_messenger.to(address)
+    subscription = Subscription.objects.get()
+    reader = audience_recipients(subscription_ids=[subscription.pk])[subscription.pk]
+    digest = DigestTemplate(delivery_factories.digest(edition)).render(reader)
+    digest_from = message_from_bytes(digest.raw, policy=policy.default)["From"]
+    assert digest_from == "US Evening Headlines <headlines@localhost>"
+    assert confirmation.message["From"] == welcome.message["From"] == digest_from

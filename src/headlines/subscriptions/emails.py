@@ -25,9 +25,12 @@ log = logging.getLogger(__name__)
 
 
 def sender_of(edition: Edition) -> str:
-    if edition.from_address:
-        return format_address(edition.from_name or edition.name, edition.from_address)
-    return str(settings.CONFIG["HEADLINES_MAIL_FROM"])
+    """The From of the edition's digests (delivery.message): its sender name at its address,
+    else HEADLINES_MAIL_FROM's address. The whole HEADLINES_MAIL_FROM was used, so an edition
+    without an address of its own had its confirmation come from the installation's name
+    ("Evening Headlines") and its digests from the edition's ("US Evening Headlines")."""
+    address = edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
+    return format_address(edition.from_name or edition.name, address)
 
 
 def _send(
