@@ -161,6 +161,24 @@ def test_dkim_signature_verifies_with_dkimpy(kind: str) -> None:
     assert not dkim.verify(tampered, dnsfunc=dns)
 
 
+def test_a_large_rsa_signature_over_a_long_domain_keeps_every_line_under_998() -> None:
+    # The DKIM-Signature went out as one line: with an RSA-4096 key (accepted, as any of 1,024
+    # bits or more) and a From domain of 56 characters it ran past RFC 5322's 998 octets.
+    domain = "newsletters.evening-headlines-publishing.example.co.uk"
+    private = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+    key = load_key(selector="eh2026-rsa4096", domain=domain, pem=_pem(private))
+    ed = factories.edition(from_address=f"desk@{domain}")
+    digest = factories.digest(ed, subject="Tonight: Café talks")
+    out = message.DigestTemplate(digest, dkim=key).render(reader_of(factories.reader(ed).pk))
+
+    assert max(len(line) for line in out.raw.split(b"\r\n")) <= 998
+    assert dkim.verify(out.raw, dnsfunc=lambda name, timeout=5: key.dns_record().encode())
+    # A relay that re-folds the header (or a client that unfolds it) leaves it valid.
+    signature, rest = out.raw.split(b"\r\nFrom:", 1)
+    unfolded = signature.replace(b"\r\n\t", b" ") + b"\r\nFrom:" + rest
+    assert dkim.verify(unfolded, dnsfunc=lambda name, timeout=5: key.dns_record().encode())
+
+
 def test_configured_key_file_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "dkim.pem"
     path.write_bytes(_pem(ed25519.Ed25519PrivateKey.generate()))

@@ -36,6 +36,10 @@ def body_hash(body: bytes) -> str:
     return base64.b64encode(hashlib.sha256(stripped).digest()).decode()
 
 
+FOLD = "\r\n\t"
+SIGNATURE_LINE = 76  # base64 characters of b= a line
+
+
 @dataclass(frozen=True)
 class DKIMKey:
     selector: str
@@ -120,19 +124,23 @@ def signature_header(
     body: bytes,
     timestamp: int | None = None,
 ) -> str:
-    """The DKIM-Signature header line (without CRLF) for pre-canonicalised `headers`.
+    """The DKIM-Signature header (without its last CRLF) for pre-canonicalised `headers`.
 
     `headers` pairs each header name with its `relaxed_header()` form, in message order.
+    The header is folded between tags and inside b= (RFC 6376 3.5 allows both; relaxed
+    canonicalisation unfolds them): on one line, an RSA-4096 signature over a long domain
+    passed RFC 5322's 998 octets, which receivers refuse or relays break.
     """
     names = ":".join(name.lower() for name, _ in headers)
     stamp = int(clock.now().timestamp()) if timestamp is None else timestamp
     value = (
-        f"v=1; a={key.algorithm}; c=relaxed/simple; d={key.domain}; s={key.selector}; "
-        f"t={stamp}; h={names}; bh={body_hash(body)}; b="
+        f"v=1; a={key.algorithm}; c=relaxed/simple; d={key.domain}; s={key.selector};{FOLD}"
+        f"t={stamp}; h={names};{FOLD}bh={body_hash(body)};{FOLD}b="
     )
     signed = b"".join(c for _, c in headers) + relaxed_header("DKIM-Signature", value)[:-2]
     signature = base64.b64encode(key.sign_bytes(signed)).decode()
-    return f"DKIM-Signature: {value}{signature}"
+    lines = [signature[n : n + SIGNATURE_LINE] for n in range(0, len(signature), SIGNATURE_LINE)]
+    return f"DKIM-Signature: {value}{FOLD.join(lines)}"
 
 
 # The headers a transactional message is signed over, when present: the digests' list, less
