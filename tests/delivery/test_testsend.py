@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,22 @@ def test_a_test_send_to_someone_else_links_to_the_web_page(smtp_messenger: SMTPP
     (received,) = smtp_messenger.to("desk@elsewhere.example")
     assert "[[" not in received.text() + received.html()
     assert received.message["List-Unsubscribe"] and received.message["DKIM-Signature"] is None
+
+
+def test_each_test_to_someone_else_has_a_message_id_of_its_own() -> None:
+    # Every test of a digest to someone who reads no edition carried the Message-ID of
+    # "subscription 0": a mailbox that holds a message (Gmail) drops a later one with the same
+    # id, so the test an editor sent after fixing a headline never showed up.
+    ed = factories.edition()
+    digest = factories.digest(ed)
+    for _ in range(2):
+        services.delivery_send_test(digest_id=digest.pk, to="desk@elsewhere.example")
+    ids = [
+        message_from_bytes(bytes(m.raw))["Message-ID"]
+        for m in OutboxMessage.objects.filter(recipients="desk@elsewhere.example")
+    ]
+    assert len(ids) == 2 and ids[0] != ids[1]
+    assert all(i.startswith("<") and i.endswith("@news.example>") for i in ids)
 
 
 @pytest.mark.parametrize("to", ["", "no-at-sign", "a@b.org\r\nBcc: x@y.z"])

@@ -210,9 +210,10 @@ class DigestTemplate:
             self._date = (formatdate(now, usegmt=True), now)
         return self._date[0]
 
-    def render(self, reader: Recipient) -> Outgoing:
+    def render(self, reader: Recipient, *, own_id: str = "") -> Outgoing:
         """The reader's message: the shared parts joined with their links and headers. The
-        editor's test send goes through here too, so it is what a reader gets."""
+        editor's test send goes through here too, so it is what a reader gets. `own_id`, when
+        given, is the Message-ID in place of the delivery's (a test to someone who is no reader)."""
         email, subscription_id = reader.email, reader.subscription_id
         refuse_line_breaks(email, field_name="To")
         unsubscribe, preferences = reader.unsubscribe_url, reader.preferences_url
@@ -224,7 +225,7 @@ class DigestTemplate:
             _qp(pixel) + b"=\r\n" if pixel else b"",
         )
         body = b"".join(links[p] if isinstance(p, int) else p for p in self.body)
-        mid = message_id(
+        mid = own_id or message_id(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.domain
         )
         mailto = unsubscribe_mailto(subscription_id=subscription_id, domain=self.bounce_domain)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from email.utils import make_msgid
 
 from headlines.core import clock, jobs
 from headlines.core.errors import Conflict, InvalidInput
@@ -14,6 +15,7 @@ from headlines.core.mail import Messenger
 from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
+from headlines.delivery.message import sender_address
 from headlines.delivery.segments import Segments
 from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.sender import Sender, Tally
@@ -246,10 +248,15 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     if not to or "@" not in to:
         raise InvalidInput("a test goes to an email address; set one on your staff account")
     reader = audience.audience_reader_by_email(edition_id=digest.edition_id, email=to)
+    own_id = ""
     if reader is None:
         link = web_url(digest)
         reader = audience.Recipient(0, to, tuple(topics), link, link)
-    message = Segments(digest).template(reader.topics).render(reader)
+        # Nobody's delivery, so a Message-ID of its own each time: that of "subscription 0"
+        # was the same for every test of the digest, and a mailbox that holds a message
+        # (Gmail) drops a later one with its id, so the test sent after an edit never showed.
+        own_id = make_msgid(domain=sender_address(digest.edition).rpartition("@")[2])
+    message = Segments(digest).template(reader.topics).render(reader, own_id=own_id)
     channel = channel_for(digest.edition)
     try:
         return channel.deliver(message)
