@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import TYPE_CHECKING
 
 from headlines.core import clock
 from headlines.core.dkim import configured_key, sign_message
@@ -33,6 +34,9 @@ from headlines.core.smtp import (
     parse_smtp_urls,
     transact,
 )
+
+if TYPE_CHECKING:
+    from headlines.core.models import Edition
 
 ENCODED_WORD_MAX = 75  # RFC 2047 section 2
 
@@ -142,6 +146,14 @@ def build_message(
     if html is not None:
         msg.add_alternative(html, subtype="html", cte="quoted-printable")
     return msg
+
+
+def sender_address(edition: Edition) -> str:
+    """An edition's From address (its own, else HEADLINES_MAIL_FROM's): its digests and its
+    sign-up emails come from the same one."""
+    from django.conf import settings
+
+    return edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
 
 
 def format_address(display_name: str, address: str) -> str:

@@ -17,8 +17,13 @@ from django.conf import settings
 
 from headlines.core import clock, dkim
 from headlines.core.dkim import DKIMKey, relaxed_header, signature_header
-from headlines.core.mail import encoded_address, encoded_words, format_address, refuse_line_breaks
-from headlines.core.models import Edition
+from headlines.core.mail import (
+    encoded_address,
+    encoded_words,
+    format_address,
+    refuse_line_breaks,
+    sender_address,
+)
 from headlines.core.untrusted import mac_matches, plain_id
 from headlines.delivery.channels import Outgoing
 from headlines.digests.models import (
@@ -38,11 +43,6 @@ _SLOTS = {
     READER_PLACEHOLDER: READER,
     OPEN_PLACEHOLDER: OPEN,
 }
-
-
-def sender_address(edition: Edition) -> str:
-    """The edition's From address, or the installation's (HEADLINES_MAIL_FROM)."""
-    return edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
 
 
 def _sign(text: str, length: int = 12) -> str:

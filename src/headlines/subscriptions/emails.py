@@ -14,7 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from headlines.core.mail import SendResult, build_message, format_address, send_message
+from headlines.core.mail import (
+    SendResult,
+    build_message,
+    format_address,
+    send_message,
+    sender_address,
+)
 from headlines.core.models import Edition
 from headlines.subscriptions import links, wording
 from headlines.subscriptions.hashing import without_addresses
@@ -29,8 +35,7 @@ def sender_of(edition: Edition) -> str:
     else HEADLINES_MAIL_FROM's address. The whole HEADLINES_MAIL_FROM was used, so an edition
     without an address of its own had its confirmation come from the installation's name
     ("Evening Headlines") and its digests from the edition's ("US Evening Headlines")."""
-    address = edition.from_address or parseaddr(settings.CONFIG["HEADLINES_MAIL_FROM"])[1]
-    return format_address(edition.from_name or edition.name, address)
+    return format_address(edition.from_name or edition.name, sender_address(edition))
 
 
 def _send(
