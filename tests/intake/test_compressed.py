@@ -364,6 +364,27 @@ def test_a_folder_follows_no_link_out_of_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_a_loop_of_links_in_a_folder_is_named_and_the_rest_read(tmp_path: Path) -> None:
+    # `Path.resolve` raises on a loop: one such link crashed the import (exit 3) and every
+    # ingest of a dump source holding it.
+    folder = tmp_path / "dump"
+    folder.mkdir()
+    (folder / "records.txt").write_text(f"date 2024-03-14 {STORIES[0]}\n")
+    (folder / "self.txt").symlink_to(folder / "self.txt")
+    (folder / "a.txt").symlink_to(folder / "b.txt")
+    (folder / "b.txt").symlink_to(folder / "a.txt")
+    status, err = exit_status("import", str(folder), "--source", "Folder dump")
+    assert status == 1
+    for name in ("self.txt", "a.txt", "b.txt"):
+        assert f"failed: {folder}/{name}: a link that leads back to itself" in err
+    stored = Article.objects.filter(duplicate_of=None).values_list("text", flat=True)
+    assert list(stored) == [STORIES[0]]
+    status, err = exit_status("extract", str(folder / "self.txt"))
+    assert status == 2
+    assert "a link that leads back to itself" in err
+
+
+@pytest.mark.django_db
 def test_a_folder_holding_the_data_folder_does_not_read_it(tmp_path: Path, settings) -> None:
     # `headlines import .` where ./var is the data folder: its database and secret key are
     # never read as articles; a folder inside it named on purpose still is.

@@ -10,6 +10,7 @@ becomes a `Failure` with a readable reason; the rest go on.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import io
 import json
 import os
@@ -79,7 +80,7 @@ def _missing(raw: str) -> str:
         return "no such file or folder, and only http:// and https:// URLs are fetched"
     path = Path(raw)
     if path.is_symlink() and not path.exists():
-        return DANGLING
+        return LOOPING if _loops(path) else DANGLING
     if path.exists():  # /dev/zero, a named pipe, a socket: reading one may never end
         return "not a file or folder (a device, a pipe or a socket is not read)"
     return "no such file or folder"
@@ -99,6 +100,9 @@ def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
     refused: list[Failure] = [f for f in [_unreadable_folder(root)] if f]
     for path in sorted(root.rglob("*")):
         if _hidden(path, root):
+            continue
+        if _loops(path):
+            refused.append(Failure(str(path), LOOPING))
             continue
         target = path.resolve()
         if skip_data and target.is_relative_to(data_dir):
@@ -126,6 +130,18 @@ def _unreadable_folder(path: Path) -> Failure | None:
 
 
 DANGLING = "a link to nothing: its target is missing"
+LOOPING = "a link that leads back to itself (a loop of links): it leads to no file"
+
+
+def _loops(path: Path) -> bool:
+    """Whether `path` is a link in a loop (`a -> b -> a`, `self -> self`), which
+    `Path.resolve` raises on (RuntimeError in Python 3.11): one such link in a dump folder
+    crashed `import` and every ingest of its source."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _link_refused(target: Path, inside: Path) -> str | None:
