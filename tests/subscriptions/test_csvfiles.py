@@ -205,6 +205,29 @@ def test_known_and_new_addresses_mix_in_one_import(edition, uk) -> None:
     assert known.marketing
 
 
+def test_every_reader_an_import_confirms_is_told_to_webhooks_new_or_known(edition, uk) -> None:
+    # New addresses go in by the bulk path, which told webhooks of none of them: a CRM
+    # following subscriber.confirmed missed the readers of every first import.
+    from headlines.webhooks.models import Message
+    from headlines.webhooks.services import webhook_endpoint_add
+
+    factories.confirmed(uk, email="known@example.com")
+    webhook_endpoint_add(url="https://crm.example/hooks", events=["subscriber.confirmed"])
+    text = HEADER + "".join(
+        f"{who}@example.com,web,2024-05-01T09:30:00Z,,,\n" for who in ("ann", "known", "bob")
+    )
+    report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    assert (report.imported, report.bad) == (3, [])
+    told = [m.payload for m in Message.objects.order_by("id")]
+    assert {m["type"] for m in told} == {"subscriber.confirmed"}
+    assert sorted(m["data"]["email"] for m in told) == [
+        "ann@example.com",
+        "bob@example.com",
+        "known@example.com",
+    ]
+    assert {(m["data"]["edition"], m["data"]["status"]) for m in told} == {("us", "confirmed")}
+
+
 def test_an_unterminated_quote_or_a_nul_costs_only_its_own_line(edition) -> None:
     good = "{}@example.com,web,2024-05-01T09:30:00Z,,,"
     lines = [

@@ -480,7 +480,7 @@ def subscribers_import_new(*, edition_id: int, readers: Sequence[ImportedReader]
         Subscriber(email=r.email, email_hash=h, name=r.name, marketing=r.marketing)
         for r, h in zip(cleaned, hashes, strict=True)
     )
-    Subscription.objects.bulk_create(
+    subscriptions = Subscription.objects.bulk_create(
         Subscription(
             subscriber=s,
             edition=edition,
@@ -490,10 +490,10 @@ def subscribers_import_new(*, edition_id: int, readers: Sequence[ImportedReader]
         )
         for s, r in zip(subscribers, cleaned, strict=True)
     )
-    events = []
+    consents = []
     for subscriber, reader in zip(subscribers, cleaned, strict=True):
         purposes = [Purpose.NEWSLETTER] + ([Purpose.MARKETING] if reader.marketing else [])
-        events += [
+        consents += [
             ConsentEvent(
                 subscriber=subscriber,
                 email_hash=subscriber.email_hash,
@@ -506,5 +506,9 @@ def subscribers_import_new(*, edition_id: int, readers: Sequence[ImportedReader]
             )
             for purpose in purposes
         ]
-    ConsentEvent.objects.bulk_create(events)
+    ConsentEvent.objects.bulk_create(consents)
+    # Each reader confirmed here is told of as subscription_import_confirmed tells of one: a
+    # CRM following subscriber.confirmed heard of none of the readers new to a CSV import.
+    for subscription in subscriptions:
+        subscription_event(events.SUBSCRIBER_CONFIRMED, subscription)
     return len(subscribers)
