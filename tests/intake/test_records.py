@@ -265,6 +265,28 @@ def test_jsonl_records_name_their_outlet_and_sections(tmp_path: Path) -> None:
     ]
 
 
+def test_a_jsonl_record_names_its_authors_as_a_list_or_an_object(tmp_path: Path) -> None:
+    # Scraped dumps list a byline's people (`"authors": [...]`, `"author": ["…", "…"]`) or
+    # write an object: each was stored with no author at all, without a word.
+    dump = tmp_path / "bylines.jsonl"
+    rows = [
+        {"text": STORY, "author": ["Ann Price", " Bo  Lee ", "ann price", 7]},
+        {"text": STORY, "authors": [{"name": "Ann Price"}, {"url": "https://a.test"}]},
+        {"text": STORY, "author": {"name": "Bo Lee"}},
+        {"text": STORY, "author": "  ", "byline": "By Cy Moss"},
+        {"text": STORY, "author": 42},
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    found = [i for i in read_jsonl(dump) if isinstance(i, RawItem)]
+    assert [i.author for i in found] == [
+        "Ann Price, Bo Lee",
+        "Ann Price",
+        "Bo Lee",
+        "By Cy Moss",
+        "",
+    ]
+
+
 def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() -> None:
     from headlines.intake.extraction.extract import recover_paragraphs
 

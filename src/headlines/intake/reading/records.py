@@ -52,7 +52,7 @@ CONTENT_KEYS = ("title", "headline", *TEXT_KEYS, "html")
 RECORD_KEYS = (
     *CONTENT_KEYS,
     *RECORD_DATE_KEYS,
-    *("url", "link", "author", "byline", "language", "lang", "source", "publisher"),
+    *("url", "link", "author", "authors", "byline", "language", "lang", "source", "publisher"),
     *("section", "sections", "category", "categories"),
 )
 CANONICAL_KEYS = {name.lower(): name for name in RECORD_KEYS}
@@ -354,7 +354,9 @@ def jsonl_item(record: Any, *, input: str) -> Item:
         text=CUT_SHORT.sub("", text) if isinstance(text, str) else "",
         url=_string(record, "url", "link"),
         title=title,
-        author=_string(record, "author", "byline"),
+        author=next(
+            (n for k in ("author", "authors", "byline") if (n := author_names(record.get(k)))), ""
+        ),
         language=_string(record, "language", "lang"),
         published=published,
         date_note=note,
@@ -370,6 +372,20 @@ def outlet_name(value: Any) -> str:
     if isinstance(value, dict):
         value = value.get("name") or value.get("title")
     return " ".join(value.split())[:MAX_LABEL] if isinstance(value, str) else ""
+
+
+def author_names(value: Any) -> str:
+    """An author as records write one: a name, an object with a `name`, or a list of either
+    (`["Ann Price", "Bo Lee"]`, as scraped dumps list a byline's people), joined as a JSON
+    Feed's authors are; a list or an object was dropped without a word."""
+    names: dict[str, str] = {}
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            item = item.get("name")
+        if isinstance(item, str) and " ".join(item.split()):
+            name = " ".join(item.split())
+            names.setdefault(name.casefold(), name)
+    return ", ".join(names.values())
 
 
 def section_labels(values: list[Any]) -> list[str]:
