@@ -287,6 +287,33 @@ def test_a_jsonl_record_names_its_authors_as_a_list_or_an_object(tmp_path: Path)
     ]
 
 
+def test_a_jsonl_text_of_paragraphs_is_read_and_one_of_another_shape_refused(
+    tmp_path: Path,
+) -> None:
+    # A text that was no string was dropped, and a record with a headline stored as a brief:
+    # the article's text lost, the import's exit 0.
+    dump = tmp_path / "shapes.jsonl"
+    rows = [
+        {"title": "Bridge to close for repairs", "text": [STORY, " ", "It reopens in May."]},
+        {"title": "Bridge to close for repairs", "text": 42},
+        {"title": "Bridge to close for repairs", "content": {"body": STORY}},
+        {"title": "Bridge to close for repairs", "text": [{"p": STORY}]},
+        {"title": "Bridge to close for repairs", "html": ["<p>x</p>"]},
+        {"title": "Bridge to close for repairs", "text": None, "summary": STORY},
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    found = list(read_jsonl(dump))
+    assert isinstance(found[0], RawItem) and found[0].text == f"{STORY}\n\nIt reopens in May."
+    assert isinstance(found[5], RawItem) and found[5].text == STORY
+    wanted = "not text (a string, or a list of its paragraphs)"
+    assert [(i.input.rsplit(":", 1)[1], i.reason) for i in found if isinstance(i, Failure)] == [
+        ("2", f'the record\'s "text" is a number, {wanted}'),
+        ("3", f'the record\'s "content" is an object, {wanted}'),
+        ("4", f'the record\'s "text" is a list of other things than strings, {wanted}'),
+        ("5", 'the record\'s "html" is a list, not text (a string)'),
+    ]
+
+
 def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() -> None:
     from headlines.intake.extraction.extract import recover_paragraphs
 

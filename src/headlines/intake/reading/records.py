@@ -332,10 +332,16 @@ def jsonl_item(record: Any, *, input: str) -> Item:
     record = canonical_keys(record)
     html = record.get("html")
     # A news aggregator's record may carry only a headline and a blurb: the blurb is its text.
-    text = next((record[k] for k in TEXT_KEYS if isinstance(record.get(k), str)), None)
+    text = next((t for k in TEXT_KEYS if (t := _text(record.get(k))) is not None), None)
     title = _string(record, "title", "headline")
-    if not isinstance(html, str) and not isinstance(text, str) and not title:
-        return Failure(input, 'the record has no "text", "html" or "title" string')
+    if not isinstance(html, str) and text is None:
+        # A text of another shape (a number, an object) was dropped, and the record stored as
+        # a headline alone: its article lost without a word.
+        unread = next((k for k in (*TEXT_KEYS, "html") if record.get(k) is not None), None)
+        if unread:
+            return Failure(input, _not_text(unread, record[unread]))
+        if not title:
+            return Failure(input, 'the record has no "text", "html" or "title" string')
     date_key = next((k for k in RECORD_DATE_KEYS if record.get(k)), "")
     published = parse_record_date(record[date_key]) if date_key else None
     note = ""
@@ -400,6 +406,29 @@ def section_labels(values: list[Any]) -> list[str]:
                 label = " ".join(item.split())[:MAX_LABEL]
                 labels.setdefault(label.casefold(), label)
     return list(labels.values())[:MAX_SECTIONS]
+
+
+# How a reason names a JSON value that is no text, by its Python type.
+JSON_KINDS = {"int": "a number", "float": "a number", "bool": "true or false", "dict": "an object"}
+
+
+def _not_text(key: str, value: Any) -> str:
+    if key == "html":
+        kind = "a list" if isinstance(value, list) else JSON_KINDS.get(type(value).__name__, "")
+        return f'the record\'s "html" is {kind or "not a string"}, not text (a string)'
+    kind = "a list of other things than strings" if isinstance(value, list) else ""
+    kind = kind or JSON_KINDS.get(type(value).__name__, "not a string")
+    return f'the record\'s "{key}" is {kind}, not text (a string, or a list of its paragraphs)'
+
+
+def _text(value: Any) -> str | None:
+    """A record's text: a string, or a list of strings, its paragraphs (as scraped dumps keep
+    them); None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "\n\n".join(v.strip() for v in value if v.strip())
+    return None
 
 
 def _string(record: dict[str, Any], *keys: str) -> str:
