@@ -46,8 +46,8 @@ def parse_send_at(value: str | dt.time) -> dt.time:
     return dt.time(int(match.group(1)), int(match.group(2)))
 
 
-def edition_slug_clean(slug: str) -> str:
-    """An edition's slug as it is stored (lower case), or InvalidInput."""
+def slug_clean(slug: str) -> str:
+    """A slug (an edition's, a topic's) as it is stored (lower case), or InvalidInput."""
     typed, slug = slug, slug.strip().lower()
     if not SLUG_RE.match(slug):
         raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
@@ -57,12 +57,21 @@ def edition_slug_clean(slug: str) -> str:
     return slug
 
 
+def name_clean(name: str, *, most: int) -> str:
+    """A name (an edition's, a topic's) as it is stored, one line of 1 to `most` printable
+    characters, or InvalidInput."""
+    name = " ".join(name.split())  # one line: a line or paragraph separator is a space
+    if not name or len(name) > most or has_control(name):
+        raise InvalidInput(f"name must be 1 to {most} printable characters", field="name")
+    return name
+
+
+edition_slug_clean = slug_clean
+
+
 def edition_name_clean(name: str) -> str:
     """An edition's name as it is stored (one line), or InvalidInput."""
-    name = " ".join(name.split())  # one line: a line or paragraph separator is a space
-    if not name or len(name) > 120 or has_control(name):
-        raise InvalidInput("name must be 1 to 120 printable characters", field="name")
-    return name
+    return name_clean(name, most=120)
 
 
 def edition_create(

@@ -7,7 +7,6 @@ classified from its text by a model learned from the labelled ones (stories.clas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
@@ -16,11 +15,11 @@ from django.db.models import Max
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.names import has_control
+from headlines.core.services import name_clean, slug_clean
 from headlines.intake.models import Article
 from headlines.stories.classify import TopicClassifier
 from headlines.stories.models import Topic
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
 LEARN_FROM = 3000  # the most recent labelled articles of the edition
 TEXT_CHARS = 1500
 # intake's `Article.sections` (sections and feed categories); named once so this module works
@@ -52,21 +51,10 @@ def topic_sections_clean(values: Iterable[str]) -> list[str]:
 
 
 def topic_name_clean(name: str) -> str:
-    name = " ".join(name.split())
-    if not name or len(name) > 100 or has_control(name):
-        raise InvalidInput("name must be 1 to 100 printable characters", field="name")
-    return name
+    return name_clean(name, most=100)
 
 
-def topic_slug_clean(slug: str) -> str:
-    """A topic's slug as it is stored (lower case), or InvalidInput."""
-    typed, slug = slug, slug.strip().lower()
-    if not SLUG_RE.match(slug):
-        raise InvalidInput(  # in the words the user typed ("Bad Slug", not "bad slug")
-            f"slug {typed!r} must be lower-case letters, digits and hyphens (at most 50)",
-            field="slug",
-        )
-    return slug
+topic_slug_clean = slug_clean  # the rules of an edition's
 
 
 def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
