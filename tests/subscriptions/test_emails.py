@@ -1,5 +1,6 @@
 from email import message_from_bytes, policy
 from email.header import decode_header, make_header
+from typing import Any
 
 import pytest
 
@@ -234,17 +235,22 @@ def test_the_bounce_of_a_confirmation_to_a_mistyped_address_suppresses_it(
     assert len(smtp_messenger.to(address)) == 1  # no second confirmation to a dead address
 
 
+def signed_up_and_confirmed(client, smtp_messenger, mail_now, address: str) -> list[Any]:
+    """A reader signs up to `us` through the form and confirms: their two emails, as received."""
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    mail_now(
+        lambda: client.post(path_of(link_in(smtp_messenger.to(address)[0].message, "confirm")))
+    )
+    return smtp_messenger.to(address)
+
+
 def test_the_welcome_email_goes_out_with_the_readers_verp_envelope(
     client, edition, smtp_messenger, mail_now
 ) -> None:
     from headlines.delivery.message import read_verp
 
     address = "welcome@example.com"
-    mail_now(lambda: client.post("/signup/us/", {"email": address}))
-    mail_now(
-        lambda: client.post(path_of(link_in(smtp_messenger.to(address)[0].message, "confirm")))
-    )
-    confirmation, welcome = smtp_messenger.to(address)
+    confirmation, welcome = signed_up_and_confirmed(client, smtp_messenger, mail_now, address)
     subscription = Subscription.objects.get()
     # No digest yet: 0 stands in its place; the reader is the subscription.
     assert read_verp(welcome.envelope_from) == (0, subscription.pk)
@@ -297,11 +303,7 @@ def test_sign_up_emails_come_from_the_sender_the_digests_come_from(
     from tests.delivery import factories as delivery_factories
 
     address = "reader@example.org"
-    mail_now(lambda: client.post("/signup/us/", {"email": address}))
-    mail_now(
-        lambda: client.post(path_of(link_in(smtp_messenger.to(address)[0].message, "confirm")))
-    )
-    confirmation, welcome = smtp_messenger.to(address)
+    confirmation, welcome = signed_up_and_confirmed(client, smtp_messenger, mail_now, address)
     subscription = Subscription.objects.get()
     reader = audience_recipients(subscription_ids=[subscription.pk])[subscription.pk]
     digest = DigestTemplate(delivery_factories.digest(edition)).render(reader)
