@@ -240,22 +240,23 @@ def _follow_up(digest_id: int, *, owner: str) -> None:
 
 def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ()) -> Reply:
     """Send the digest to one address (an editor) through the same builder and channel as a
-    real send: the bytes are a reader's. An address that reads the edition gets exactly its
-    own email (its links, its topics); any other gets the web page's link in their place."""
+    real send: the bytes are a reader's but for the Message-ID (and so the DKIM signature). An
+    address that reads the edition gets exactly its own email (its links, its topics); any
+    other gets the web page's link in their place."""
     digest = digest_get(digest_id=digest_id)
     if not digest.html:
         raise Conflict(f"{digest} has not been rendered; build it first")
     if not to or "@" not in to:
         raise InvalidInput("a test goes to an email address; set one on your staff account")
     reader = audience.audience_reader_by_email(edition_id=digest.edition_id, email=to)
-    own_id = ""
     if reader is None:
         link = web_url(digest)
         reader = audience.Recipient(0, to, tuple(topics), link, link)
-        # Nobody's delivery, so a Message-ID of its own each time: that of "subscription 0"
-        # was the same for every test of the digest, and a mailbox that holds a message
-        # (Gmail) drops a later one with its id, so the test sent after an edit never showed.
-        own_id = make_msgid(domain=sender_address(digest.edition).rpartition("@")[2])
+    # A test is no delivery: a Message-ID of its own each time. A mailbox that holds a message
+    # (Gmail) drops a later one with its id: with the delivery's, an editor who reads the
+    # edition never saw the real digest after a test, and with "subscription 0"'s, a second
+    # test after an edit never showed.
+    own_id = make_msgid(domain=sender_address(digest.edition).rpartition("@")[2])
     message = Segments(digest).template(reader.topics).render(reader, own_id=own_id)
     channel = channel_for(digest.edition)
     try:
