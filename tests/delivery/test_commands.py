@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from headlines.delivery.models import Delivery
 from tests.conftest import SMTPPeer
@@ -45,15 +46,17 @@ def test_send_beside_another_sender_counts_only_its_own(smtp_messenger: SMTPPeer
     taken: list[int] = []
 
     def another_sender_takes_five() -> None:
-        ids = list(
-            Delivery.objects.filter(state=Delivery.State.QUEUED).values_list("pk", flat=True)[:5]
-        )
-        Delivery.objects.filter(pk__in=ids).update(
-            state=Delivery.State.SENT,
-            lease_owner="worker-elsewhere:1:x",
-            sent_at=dt.datetime.now(dt.UTC),
-        )
-        taken.extend(ids)
+        queued = Delivery.objects.filter(state=Delivery.State.QUEUED)
+        try:
+            ids = list(queued.values_list("pk", flat=True)[:5])
+            Delivery.objects.filter(pk__in=ids).update(
+                state=Delivery.State.SENT,
+                lease_owner="worker-elsewhere:1:x",
+                sent_at=dt.datetime.now(dt.UTC),
+            )
+            taken.extend(ids)
+        finally:
+            connection.close()  # this thread's own: PostgreSQL's was left open
 
     def first_recipient(rcpt: str) -> None:
         if not taken:  # the ORM is not for the relay's event loop: from a thread of its own
