@@ -165,9 +165,15 @@ def test_enter_in_a_box_saves_the_edits_and_pulls_no_story_in(
     assert {i.pk: (i.pinned, i.dropped) for i in digest.items.all()} == before
 
     page.goto(f"{live_server.url}/admin/digests/digest/{digest.pk}/change/")
-    page.get_by_role("button", name="Pull into the digest").first.click()
+    # What the editor typed and had not saved goes in with the pull (it was lost unsaid).
+    second = digest.items.order_by("position")[1]
+    box = page.get_by_role("textbox", name=f"Headline, place {second.position}")
+    box.fill("Typed, then a story pulled in")
+    page.get_by_role("button", name="Save and pull into the digest").first.click()
     page.get_by_text("Pulled in at place").wait_for()
     assert digest.items.filter(pinned=True).count() == 1
+    second.refresh_from_db()
+    assert second.headline == "Typed, then a story pulled in"
 
 
 @pytest.mark.parametrize("width", WIDTHS)

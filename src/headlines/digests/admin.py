@@ -9,13 +9,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.forms.utils import pretty_name
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from headlines.core import emailpreview
@@ -172,9 +171,10 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.display(description="Every story of the day")
     def day_stories(self, obj: Digest) -> str:
         """The day's stories as `headlines stories` lists them, each with a button that pulls it
-        into the digest. The buttons belong to their own small form (`pull-story`, with its CSRF
-        token, after the page's form: see the change_form template), not to the page's form:
-        Enter in a position or topics box then saves the edits, never pulls a story in."""
+        into the digest. The buttons are the page's own (`_pull`): the edits typed in the items
+        are saved first, as Approve and Rebuild save them (a form of their own lost them
+        unsaid). The page's first button is a hidden Save (see the change_form template), so
+        Enter in a position or topics box saves the edits and never pulls a story in."""
         stories = listing.stored_stories(edition_id=obj.edition_id, day=obj.date)
         if not stories:
             return "No stories stored for this day yet: build the digest."
@@ -190,8 +190,8 @@ class DigestAdmin(admin.ModelAdmin):
                 ", ".join(sorted({a.source for a in story.articles})),
                 status.get(story.story_id or 0, "not in the digest"),
                 format_html(
-                    '<button type="submit" class="button" form="pull-story" name="story" '
-                    'value="{}">Pull into the digest</button>',
+                    '<button type="submit" class="button" name="_pull" '
+                    'value="{}">Save and pull into the digest</button>',
                     story.story_id,
                 )
                 if editable and status.get(story.story_id or 0) != "in the digest"
@@ -205,30 +205,16 @@ class DigestAdmin(admin.ModelAdmin):
             format_html_join("", "{}", ((row,) for row in rows)),
         )
 
-    def get_urls(self) -> list[Any]:
-        pull = path(
-            "<int:digest_id>/pull/",
-            self.admin_site.admin_view(self.pull_view),
-            name="digests_digest_pull",
-        )
-        return [pull, *super().get_urls()]
-
-    def pull_view(self, request: HttpRequest, digest_id: int) -> HttpResponse:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        digest = Digest.objects.filter(pk=digest_id).first()
-        if digest is None or not self.has_change_permission(request, digest):
-            raise PermissionDenied
-        raw = str(request.POST.get("story", ""))
+    def pull(self, request: HttpRequest, digest: Digest, raw: str) -> None:
+        """Pull the story `raw` names into the digest (after the page's edits are saved)."""
         if not plain_id(raw):
             self.message_user(request, f"no story {raw[:40]!r} to pull in", messages.ERROR)
-        else:
-            item = self._run(
-                request, services.digest_story_pull, digest_id=digest.pk, story_id=int(raw)
-            )
-            if item is not None:
-                self.message_user(request, f"Pulled in at place {item.position}: {item.headline}")
-        return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[digest.pk]))
+            return
+        item = self._run(
+            request, services.digest_story_pull, digest_id=digest.pk, story_id=int(raw)
+        )
+        if item is not None:
+            self.message_user(request, f"Pulled in at place {item.position}: {item.headline}")
 
     def change_view(
         self,
@@ -285,6 +271,9 @@ class DigestAdmin(admin.ModelAdmin):
             if button in request.POST:
                 action(request, Digest.objects.filter(pk=obj.pk))
                 return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+        if "_pull" in request.POST:
+            self.pull(request, obj, str(request.POST["_pull"]))
+            return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
         if getattr(request, "edits_refused", False):  # said above; not "changed successfully"
             return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
         return super().response_change(request, obj)
