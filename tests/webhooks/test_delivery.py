@@ -47,6 +47,31 @@ def test_a_sign_up_reaches_the_receiver_signed(receiver: Receiver, now) -> None:
         Webhook(endpoint.secret).verify(hit.body, forged)
 
 
+def test_events_published_together_are_recorded_at_one_cost(receiver: Receiver, now) -> None:
+    # A CSV import's readers are told of together: the endpoints are read and the messages
+    # written once for the batch, not once a reader.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.core import events
+
+    webhook_endpoint_add(url=receiver.url, events="subscriber.confirmed")
+    webhook_endpoint_add(url=f"{receiver.url}/second", events="subscriber.confirmed")
+    readers = [
+        {"email": f"r{n}@example.com", "edition": "us", "status": "confirmed"} for n in range(1, 51)
+    ]
+    with CaptureQueriesContext(connection) as made:
+        events.publish_all(events.SUBSCRIBER_CONFIRMED, readers)
+    reads = [q for q in made.captured_queries if "webhooks_endpoint" in q["sql"].split("WHERE")[0]]
+    assert len(reads) == 1, reads  # once for the 50, not once a reader
+    assert len(made) < 10  # the 100 messages in a few inserts (SQLite's batches), one enqueue
+    assert Message.objects.count() == 100
+    told = sorted(
+        m.payload["data"]["email"] for m in Message.objects.filter(endpoint__url=receiver.url)
+    )
+    assert told == sorted(r["email"] for r in readers)
+
+
 def test_only_the_events_an_endpoint_asked_for_are_sent(receiver: Receiver, now) -> None:
     edition = factories.edition(slug="us")
     webhook_endpoint_add(url=receiver.url, events=["subscriber.confirmed"])

@@ -6,7 +6,7 @@ import base64
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -163,22 +163,29 @@ def webhook_messages_purge() -> int:
     return deleted
 
 
-def webhook_event_record(event_type: str, data: dict[str, Any]) -> None:
-    """The events listener: one ledger row per interested endpoint, in the caller's transaction."""
-    if event_type == events.SUBSCRIBER_ERASED and data.get("email"):
-        webhook_messages_forget(email=str(data["email"]))
+def webhook_event_record(event_type: str, items: Sequence[dict[str, Any]]) -> None:
+    """The events listener: one ledger row per event and interested endpoint, in the caller's
+    transaction."""
+    if event_type == events.SUBSCRIBER_ERASED:
+        for data in items:
+            if data.get("email"):
+                webhook_messages_forget(email=str(data["email"]))
     now = clock.now()
-    body = {"type": event_type, "timestamp": now.isoformat(), "data": data}
+    endpoints = [
+        endpoint
+        for endpoint in rows_select(Endpoint, ENDPOINTS_WHERE, [True])
+        if event_type in (endpoint.events or [])
+    ]
     rows = [
         Message(
             endpoint=endpoint,
             msg_id=f"msg_{uuid.uuid4().hex}",
             event_type=event_type,
-            payload=body,
+            payload={"type": event_type, "timestamp": now.isoformat(), "data": data},
             next_attempt_at=now,
         )
-        for endpoint in rows_select(Endpoint, ENDPOINTS_WHERE, [True])
-        if event_type in (endpoint.events or [])
+        for data in items
+        for endpoint in endpoints
     ]
     if rows:
         Message.objects.bulk_create(rows)
