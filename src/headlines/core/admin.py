@@ -47,7 +47,7 @@ class EditionForm(forms.ModelForm):
     `digest build`, `send` and `stories` crashed on the edition."""
 
     def clean_slug(self) -> str:
-        return checked(services.edition_slug_clean, str(self.cleaned_data.get("slug") or ""))
+        return checked(services.slug_clean, str(self.cleaned_data.get("slug") or ""))
 
     def clean_name(self) -> str:
         return checked(services.edition_name_clean, str(self.cleaned_data.get("name") or ""))
@@ -55,14 +55,6 @@ class EditionForm(forms.ModelForm):
     def clean_timezone(self) -> str:
         typed = str(self.cleaned_data.get("timezone") or "").strip()
         return checked(services.parse_timezone, typed)
-
-    def clean_max_stories(self) -> int:
-        # 0 made every story a reserve one: the digest read "No stories made tonight's digest"
-        # and was approved and mailed all the same, and pulling a story in crashed.
-        value = int(self.cleaned_data.get("max_stories") or 0)
-        if value < 1:
-            raise forms.ValidationError("A digest holds at least 1 story.")
-        return value
 
 
 @admin.register(Edition)

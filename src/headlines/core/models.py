@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -45,7 +46,11 @@ class Edition(models.Model):
     auto_approve = models.BooleanField(
         default=True, help_text="Approve an unreviewed draft automatically at send time."
     )
-    max_stories = models.PositiveSmallIntegerField(default=10)
+    # At least 1: 0 made every story a reserve one, and the digest read "No stories made
+    # tonight's digest" yet was approved and mailed (every form of the model holds to it).
+    max_stories = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1, "A digest holds at least 1 story.")]
+    )
 
     class Channel(models.TextChoices):
         DEFAULT = "", "The installation's (SMTP if HEADLINES_SMTP_URL is set, else the outbox)"

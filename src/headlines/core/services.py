@@ -66,9 +66,6 @@ def name_clean(name: str, *, most: int) -> str:
     return name
 
 
-edition_slug_clean = slug_clean
-
-
 def edition_name_clean(name: str) -> str:
     """An edition's name as it is stored (one line), or InvalidInput."""
     return name_clean(name, most=120)
@@ -90,7 +87,7 @@ def edition_create(
     channel: str = "",
     auto_approve: bool = True,
 ) -> Edition:
-    slug = edition_slug_clean(slug)
+    slug = slug_clean(slug)
     name = edition_name_clean(name)
     edition = Edition(
         slug=slug,

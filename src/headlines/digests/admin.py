@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from headlines.core import emailpreview
 from headlines.core.admin import checked
 from headlines.core.errors import DomainError
+from headlines.core.services import slug_clean
 from headlines.core.untrusted import plain_id
 from headlines.digests import selectors, services
 from headlines.digests.models import Digest, DigestItem
@@ -266,16 +267,18 @@ class DigestAdmin(admin.ModelAdmin):
         return None  # the digest's own fields are read-only; its items are saved above
 
     def response_change(self, request: HttpRequest, obj: Digest) -> HttpResponse:
-        # The review screen's own buttons: the edits are saved by now; then the list's action.
+        # The review screen's own buttons: the edits are saved by now; then the button's action,
+        # and back to the page.
+        back = HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
         for button, action in (("_approve", self.approve), ("_rebuild", self.rebuild)):
             if button in request.POST:
                 action(request, Digest.objects.filter(pk=obj.pk))
-                return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+                return back
         if "_pull" in request.POST:
             self.pull(request, obj, str(request.POST["_pull"]))
-            return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+            return back
         if getattr(request, "edits_refused", False):  # said above; not "changed successfully"
-            return HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+            return back
         return super().response_change(request, obj)
 
     @admin.action(description="Approve for sending")
@@ -380,7 +383,7 @@ class TopicForm(forms.ModelForm):
             self.initial["sections"] = ", ".join(self.instance.sections or [])
 
     def clean_slug(self) -> str:
-        return checked(topics.topic_slug_clean, str(self.cleaned_data.get("slug") or ""))
+        return checked(slug_clean, str(self.cleaned_data.get("slug") or ""))
 
     def clean_name(self) -> str:
         return checked(topics.topic_name_clean, str(self.cleaned_data.get("name") or ""))

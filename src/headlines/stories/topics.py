@@ -54,13 +54,10 @@ def topic_name_clean(name: str) -> str:
     return name_clean(name, most=100)
 
 
-topic_slug_clean = slug_clean  # the rules of an edition's
-
-
 def topic_add(*, edition: str, slug: str, name: str, sections: Sequence[str] = ()) -> Topic:
     """A new topic, last in the edition's order."""
     found = _edition(edition)
-    slug = topic_slug_clean(slug)
+    slug = slug_clean(slug)  # an edition's rules
     name = topic_name_clean(name)
     last = Topic.objects.filter(edition=found).aggregate(m=Max("order"))["m"]
     try:
