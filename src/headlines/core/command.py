@@ -269,13 +269,10 @@ def broker_refusal(url: str, *, timeout: float = 5.0) -> str | None:
             conn.default_channel  # noqa: B018 (Redis selects its database here)
     except (AccessRefused, NotAllowed) as exc:
         return str(exc.reply_text or exc)
-    except Exception as exc:
-        cause = exc.__cause__ or exc.__context__
-        if isinstance(exc, (AuthenticationError, ResponseError)) or isinstance(
-            cause, (AuthenticationError, ResponseError)
-        ):
+    except Exception as exc:  # kombu wraps Redis's answer: it is the error or its cause
+        said_no = (AuthenticationError, ResponseError)
+        if any(isinstance(e, said_no) for e in (exc, exc.__cause__ or exc.__context__)):
             return str(exc)
-        return None
     return None
 
 

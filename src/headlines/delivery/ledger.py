@@ -19,7 +19,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Min, Q
 
-from headlines.delivery.message import message_id_parts, sender_address
+from headlines.core.mail import sender_address
+from headlines.delivery.message import message_id_parts
 from headlines.delivery.models import Delivery
 from headlines.digests.models import Digest
 from headlines.subscriptions import audience

@@ -11,11 +11,10 @@ from email.utils import make_msgid
 
 from headlines.core import clock, jobs
 from headlines.core.errors import Conflict, InvalidInput
-from headlines.core.mail import Messenger
+from headlines.core.mail import Messenger, sender_address
 from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
-from headlines.delivery.message import sender_address
 from headlines.delivery.segments import Segments
 from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.sender import Sender, Tally

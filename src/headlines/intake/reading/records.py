@@ -388,8 +388,8 @@ def author_names(value: Any) -> str:
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, dict):
             item = item.get("name")
-        if isinstance(item, str) and " ".join(item.split()):
-            name = " ".join(item.split())
+        name = " ".join(item.split()) if isinstance(item, str) else ""
+        if name:
             names.setdefault(name.casefold(), name)
     return ", ".join(names.values())
 
@@ -409,16 +409,22 @@ def section_labels(values: list[Any]) -> list[str]:
 
 
 # How a reason names a JSON value that is no text, by its Python type.
-JSON_KINDS = {"int": "a number", "float": "a number", "bool": "true or false", "dict": "an object"}
+JSON_KINDS: dict[type, str] = {
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+    dict: "an object",
+}
 
 
 def _not_text(key: str, value: Any) -> str:
-    if key == "html":
-        kind = "a list" if isinstance(value, list) else JSON_KINDS.get(type(value).__name__, "")
-        return f'the record\'s "html" is {kind or "not a string"}, not text (a string)'
-    kind = "a list of other things than strings" if isinstance(value, list) else ""
-    kind = kind or JSON_KINDS.get(type(value).__name__, "not a string")
-    return f'the record\'s "{key}" is {kind}, not text (a string, or a list of its paragraphs)'
+    html = key == "html"  # one string; a text may also be a list of its paragraphs
+    if isinstance(value, list):
+        kind = "a list" if html else "a list of other things than strings"
+    else:
+        kind = JSON_KINDS.get(type(value), "not a string")
+    wanted = "a string" if html else "a string, or a list of its paragraphs"
+    return f'the record\'s "{key}" is {kind}, not text ({wanted})'
 
 
 def _text(value: Any) -> str | None:
