@@ -62,6 +62,16 @@ def slow_relay(peer: SMTPPeer, seconds: float) -> None:
     peer.reply_for = answer
 
 
+def killed_once_sending(victim: subprocess.Popen[bytes], at: int = 120) -> Callable[[int], None]:
+    """A `Tier.deliver` callback: SIGKILL `victim` once `at` messages have arrived."""
+
+    def kill(received: int) -> None:
+        if received >= at and victim.poll() is None:
+            victim.send_signal(signal.SIGKILL)
+
+    return kill
+
+
 def mailed(peer: SMTPPeer) -> Counter[str]:
     with peer.lock:
         return Counter(m.recipients[0] for m in peer.received)
@@ -185,11 +195,13 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def tier_for(tmp_path: Path, smtp_peer: SMTPPeer, seeded: str) -> Iterator[Callable[[str], Tier]]:
+def tier_for(tmp_path: Path, smtp_peer: SMTPPeer, seeded: str) -> Iterator[Callable[..., Tier]]:
     made: list[Tier] = []
     url = fresh_postgres_url(template=seeded)
 
-    def make(broker: str) -> Tier:
+    def make(broker: str, relay_seconds: float = 0.004) -> Tier:
+        """A tier on `broker` whose relay takes `relay_seconds` over each recipient."""
+        slow_relay(smtp_peer, relay_seconds)
         tier = Tier(tmp_path, broker, url, f"{smtp_peer.url}?concurrency=4")
         made.append(tier)
         return tier
@@ -201,11 +213,10 @@ def tier_for(tmp_path: Path, smtp_peer: SMTPPeer, seeded: str) -> Iterator[Calla
 
 
 def test_two_workers_share_one_send_and_mail_each_reader_once(
-    tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer
+    tier_for: Callable[..., Tier], smtp_peer: SMTPPeer
 ) -> None:
     readers = READERS
     tier = tier_for("rabbitmq")
-    slow_relay(smtp_peer, 0.004)
     tier.start_workers(2, loglevel="INFO")
 
     tier.deliver(smtp_peer, readers)
@@ -223,19 +234,14 @@ def test_two_workers_share_one_send_and_mail_each_reader_once(
 
 @pytest.mark.parametrize("broker", ["rabbitmq", "redis"])
 def test_a_worker_killed_mid_send_leaves_its_readers_to_the_other(
-    tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer, broker: str
+    tier_for: Callable[..., Tier], smtp_peer: SMTPPeer, broker: str
 ) -> None:
     readers = READERS
     tier = tier_for(broker)
-    slow_relay(smtp_peer, 0.004)
     tier.start_workers(2)
     victim = tier.workers[0]
 
-    def kill_once_sending(received: int) -> None:
-        if received >= 120 and victim.poll() is None:
-            victim.send_signal(signal.SIGKILL)
-
-    tier.deliver(smtp_peer, readers, during=kill_once_sending)
+    tier.deliver(smtp_peer, readers, during=killed_once_sending(victim))
 
     got = mailed(smtp_peer)
     assert victim.poll() == -signal.SIGKILL
@@ -245,15 +251,14 @@ def test_a_worker_killed_mid_send_leaves_its_readers_to_the_other(
 
 
 def test_a_worker_stopped_mid_send_gives_back_its_readers_and_mails_nobody_twice(
-    tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer
+    tier_for: Callable[..., Tier], smtp_peer: SMTPPeer
 ) -> None:
     # SIGTERM (`systemctl stop`, an upgrade's restart): Celery's warm shutdown waited for the
     # task in hand, a whole send, so the worker went on sending to the end, or until SIGKILL
     # cut it off with replies unrecorded. Now its send stops between messages, gives back what
     # it claimed, and the worker leaves while the other sends the rest.
     readers = READERS
-    tier = tier_for("redis")
-    slow_relay(smtp_peer, 0.02)
+    tier = tier_for("redis", relay_seconds=0.02)
     tier.start_workers(2)
     victim = tier.workers[0]
     signalled: list[int] = []
@@ -277,13 +282,12 @@ def test_a_worker_stopped_mid_send_gives_back_its_readers_and_mails_nobody_twice
 
 
 def test_the_broker_connection_dropped_and_restored_mid_send(
-    tier_for: Callable[[str], Tier], smtp_peer: SMTPPeer
+    tier_for: Callable[..., Tier], smtp_peer: SMTPPeer
 ) -> None:
     readers = READERS
     tier = tier_for("rabbitmq")
     proxy = TCPProxy("127.0.0.1", BROKERS["rabbitmq"][1])
     try:
-        slow_relay(smtp_peer, 0.004)
         tier.start_workers(2, HEADLINES_BROKER_URL=broker_url("rabbitmq", proxy.port))
         outage: list[float] = []
 
@@ -337,11 +341,7 @@ def test_readers_on_several_topic_sets_get_their_stories_from_workers_one_killed
         tier.start_workers(2)
         victim = tier.workers[0]
 
-        def kill_once_sending(received: int) -> None:
-            if received >= 120 and victim.poll() is None:
-                victim.send_signal(signal.SIGKILL)
-
-        tier.deliver(smtp_peer, READERS, during=kill_once_sending)
+        tier.deliver(smtp_peer, READERS, during=killed_once_sending(victim))
         assert victim.poll() == -signal.SIGKILL
         with smtp_peer.lock:
             mails = list(smtp_peer.received)
