@@ -136,3 +136,20 @@ def test_with_dns_on_a_domain_that_does_not_exist_is_refused(nxdomain_dns) -> No
 )
 def test_a_likely_typo_in_a_well_known_domain_is_suggested(typed, meant) -> None:
     assert likely_typo(typed) == meant
+
+
+@pytest.mark.django_db
+def test_an_international_domain_is_one_reader_and_one_suppression_in_either_form() -> None:
+    # Sign-up stores the ASCII (IDNA) form; an address typed in the reader's own script was
+    # another hash: the API and admin answered "no subscriber", and a suppression made from the
+    # stored form did not hold the address as typed.
+    from headlines.subscriptions.hashing import email_hash
+    from headlines.subscriptions.selectors import is_suppressed
+    from headlines.subscriptions.services import suppression_add
+
+    stored = email_validate("Ann@Bücher.example", check_dns=False)
+    assert stored == "Ann@xn--bcher-kva.example"
+    assert email_hash("Ann@BÜCHER.example") == email_hash(stored)
+    suppression_add(email=stored, reason="complaint")
+    assert is_suppressed(email="Ann@bücher.example")
+    assert email_hash("x@not a domain ü") == email_hash("  x@not a domain ü ")  # kept as typed

@@ -14,9 +14,25 @@ def _key(purpose: str) -> bytes:
 
 
 def normalise_email(email: str) -> str:
-    """Trim, and lower-case the domain (the local part is the mailbox owner's to define)."""
+    """Trim, and lower-case the domain (the local part is the mailbox owner's to define); an
+    international domain in its ASCII (IDNA) form, as sign-up stores it, so `ann@bücher.example`
+    as a reader types it is the `ann@xn--bcher-kva.example` stored (the API and the admin's
+    search answered "no subscriber" for it)."""
     local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}" if local else email.strip()
+    return f"{local}@{_ascii_domain(domain).lower()}" if local else email.strip()
+
+
+def _ascii_domain(domain: str) -> str:
+    """`domain` as email-validator writes it in ASCII (what sign-up stores), or as it is when it
+    is ASCII already or no domain at all."""
+    if domain.isascii():
+        return domain
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain
+    except EmailNotValidError:
+        return domain
 
 
 def email_hash(email: str) -> str:

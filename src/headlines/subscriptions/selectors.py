@@ -10,8 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from headlines.core import clock
-from headlines.core.errors import InvalidInput, NotFound
-from headlines.subscriptions.addresses import email_validate
+from headlines.core.errors import NotFound
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 
@@ -34,20 +33,10 @@ def is_suppressed(*, email: str) -> bool:
     return Suppression.objects.filter(email_hash=email_hash(email)).exists()
 
 
-def _as_stored(email: str) -> str:
-    """The address as sign-up stores it: an international domain in its ASCII (IDNA) form, so
-    `ann@bücher.example` as the reader typed it (and signed up with) finds the reader stored as
-    `ann@xn--bcher-kva.example`. One sign-up would refuse is looked up as it is."""
-    try:
-        return email_validate(email, check_dns=False)
-    except InvalidInput:
-        return email
-
-
 def subscriber_find(*, email: str) -> Subscriber:
     """The subscriber with this address (any case of the domain, an international domain in
     either form), or NotFound."""
-    subscriber = Subscriber.objects.filter(email_hash=email_hash(_as_stored(email))).first()
+    subscriber = Subscriber.objects.filter(email_hash=email_hash(email)).first()
     if subscriber is None:
         raise NotFound("no subscriber with that address")
     return subscriber
@@ -56,7 +45,7 @@ def subscriber_find(*, email: str) -> Subscriber:
 def subscription_find(*, email: str, edition_id: int) -> Subscription:
     subscription = (
         Subscription.objects.select_related("subscriber", "edition")
-        .filter(subscriber__email_hash=email_hash(_as_stored(email)), edition_id=edition_id)
+        .filter(subscriber__email_hash=email_hash(email), edition_id=edition_id)
         .first()
     )
     if subscription is None:
