@@ -215,7 +215,7 @@ class Server:
             "HEADLINES_DATABASE_URL": database_url,
             "HEADLINES_SECRET_KEY": "bench-signup-secret-Qm4Zt8Lw2Xp6Rv0Kc3Jn7Hd1Fs5Gb9Ye",
             "HEADLINES_LOG_LEVEL": "WARNING",
-            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "HEADLINES_TRUSTED_PROXIES": "1",
             "HEADLINES_BASE_URL": "http://127.0.0.1",
         }

@@ -46,7 +46,7 @@ def main() -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("HEADLINES_")},
         "HEADLINES_DATA_DIR": data_dir,
-        "HEADLINES_ENV_FILE": os.path.join(data_dir, "none.env"),
+        "HEADLINES_ENV_FILE": os.devnull,
     }
     subprocess.run([HEADLINES, "migrate", "-v", "0"], env=env, check=True)
     subprocess.run(

@@ -49,7 +49,7 @@ def _env(data: Path, db: str, **extra: str) -> dict[str, str]:
         HEADLINES_DATABASE_URL=f"{PG}/{db}",
         HEADLINES_SECRET_KEY="bench",
         HEADLINES_LOG_LEVEL="WARNING",
-        HEADLINES_ENV_FILE=str(data / "none.env"),
+        HEADLINES_ENV_FILE=os.devnull,
         PYTHONPATH=str(REPO),
         **extra,
     )

@@ -26,7 +26,7 @@ def headlines(
         text=True,
         env={
             "HEADLINES_DATA_DIR": str(data_dir),
-            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "PATH": "/usr/bin:/bin",
             "HOME": str(data_dir),
             **(env or {}),
@@ -70,8 +70,10 @@ def test_the_help_still_lists_the_commands_when_a_setting_is_bad(tmp_path) -> No
     # `headlines --help` printed only the configuration error: the help that names the
     # commands was refused for the very setting the operator was trying to fix.
     good = headlines(data_dir=tmp_path).stdout
-    (tmp_path / "none.env").write_text("HEADLINES_LOG_LEVEL=LOUD\n")
-    done = headlines("--help", data_dir=tmp_path)
+    (tmp_path / "bad.env").write_text("HEADLINES_LOG_LEVEL=LOUD\n")
+    done = headlines(
+        "--help", data_dir=tmp_path, env={"HEADLINES_ENV_FILE": str(tmp_path / "bad.env")}
+    )
     assert done.returncode == cli.EXIT_NOTHING_DONE
     assert done.stderr == (
         "headlines: configuration error: HEADLINES_LOG_LEVEL: expected DEBUG, INFO, WARNING, "

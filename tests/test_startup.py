@@ -6,6 +6,7 @@ so an import added at the top of any module on that path fails here, whatever th
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,7 @@ def test_commands_web_and_workers_start_without_the_heavy_libraries(tmp_path: Pa
         env={
             "DJANGO_SETTINGS_MODULE": "headlines.settings",
             "HEADLINES_DATA_DIR": str(tmp_path),
-            "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "HEADLINES_BROKER_URL": "redis://127.0.0.1:1/0",  # never contacted: only configured
             "PATH": "/usr/bin:/bin",
         },
@@ -76,7 +77,7 @@ def test_a_short_command_loads_neither_the_api_framework_nor_an_http_client(
     env = {
         "DJANGO_SETTINGS_MODULE": "headlines.settings",
         "HEADLINES_DATA_DIR": str(tmp_path),
-        "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+        "HEADLINES_ENV_FILE": os.devnull,
         "PATH": "/usr/bin:/bin",
     }
     migrate = [sys.executable, "-m", "headlines", "migrate", "-v0"]

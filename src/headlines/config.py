@@ -1037,7 +1037,8 @@ BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 def read_dotenv(path: Path) -> dict[str, str]:
     """Read KEY=VALUE lines; `#` comments, `export ` prefixes and simple quotes allowed.
 
-    No file there is nothing to read (tests name a missing file to read none). A folder there,
+    No file there is nothing to read (`_dotenv_path` refuses a missing file that was named;
+    tests name `os.devnull` to read none). A folder there,
     or a file that cannot be read, was passed over without a word and the defaults ran instead;
     one that was not UTF-8 stopped every command with a traceback."""
     values: dict[str, str] = {}
@@ -1074,7 +1075,15 @@ def given(name: str, environ: Mapping[str, str] | None = None) -> bool:
 
 
 def _dotenv_path(env: Mapping[str, str]) -> Path:
-    return Path(env.get("HEADLINES_ENV_FILE", ".env"))
+    """`.env` in the working folder, read when it is there; a file HEADLINES_ENV_FILE names
+    must be there: a misspelt path ran every command on the defaults without a word."""
+    named = env.get("HEADLINES_ENV_FILE", "")
+    if not named:
+        return Path(".env")
+    path = Path(named)
+    if not path.exists():
+        raise ConfigError(f"HEADLINES_ENV_FILE names {path}, and there is no such file")
+    return path
 
 
 def _raw(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -> str | None:
@@ -1083,11 +1092,17 @@ def _raw(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -> s
 
 
 def unknown_in_file(file_values: Mapping[str, str]) -> list[str]:
-    """What to tell about the `.env` file's HEADLINES_ names that are no setting: a misspelt
-    one (`HEADLINES_SMPT_URL`) was passed over without a word and its default ran instead."""
+    """What to tell about the HEADLINES_ names of `.env` (or of the environment) that are no
+    setting: a misspelt one (`HEADLINES_SMPT_URL`) was passed over without a word and its
+    default ran instead."""
     said = []
     for key in file_values:
-        if key.startswith("HEADLINES_") and key not in BY_NAME and key not in NOT_SETTINGS:
+        if (
+            key.startswith("HEADLINES_")
+            and key not in BY_NAME
+            and key not in NOT_SETTINGS
+            and not key.startswith(NOT_SETTINGS_PREFIXES)
+        ):
             near = difflib.get_close_matches(key, BY_NAME, n=1, cutoff=0.8)
             hint = f" (did you mean {near[0]}?)" if near else ""
             said.append(f"{key} is no setting and is not read{hint}")
@@ -1096,6 +1111,7 @@ def unknown_in_file(file_values: Mapping[str, str]) -> list[str]:
 
 # Read from the environment by the tests, benchmarks and this module, not settings.
 NOT_SETTINGS = frozenset({"HEADLINES_ENV_FILE", "HEADLINES_SHARED_DATA"})
+NOT_SETTINGS_PREFIXES = ("HEADLINES_TEST_", "HEADLINES_BENCH_")
 
 
 def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> dict[str, Any]:
@@ -1105,6 +1121,8 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
     file_values = read_dotenv(path)
     for said in unknown_in_file(file_values):
         print(f"warning: {path}: {said}", file=sys.stderr)
+    for said in unknown_in_file({key: "" for key in env if key not in file_values}):
+        print(f"warning: the environment: {said}", file=sys.stderr)
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = _raw(setting.name, env, file_values)

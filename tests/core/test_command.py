@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -21,7 +22,7 @@ def headlines(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         env={
             "HEADLINES_DATA_DIR": str(cwd / "var"),
-            "HEADLINES_ENV_FILE": str(cwd / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "HEADLINES_LOG_LEVEL": "INFO",
             "PATH": "/usr/bin:/bin",
         },
@@ -79,7 +80,7 @@ def test_output_cut_short_by_its_reader_stops_quietly(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         env={
             "HEADLINES_DATA_DIR": str(tmp_path / "var"),
-            "HEADLINES_ENV_FILE": str(tmp_path / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "PATH": "/usr/bin:/bin",
         },
         cwd=tmp_path,

@@ -1,3 +1,4 @@
+import os
 import re
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def test_a_setting_is_given_by_the_environment_or_the_dotenv_file(tmp_path: Path
     assert config.given("HEADLINES_WORKER_THREADS", env)  # the environment
     assert not config.given("HEADLINES_DEBUG", env)  # empty: the default
     assert not config.given("HEADLINES_SMTP_URL", env)
-    assert not config.given("HEADLINES_BASE_URL", {"HEADLINES_ENV_FILE": str(tmp_path / "no")})
+    assert not config.given("HEADLINES_BASE_URL", {"HEADLINES_ENV_FILE": os.devnull})
     # An empty environment value wins over .env, as `load` reads it: the default, not given.
     emptied = {**env, "HEADLINES_BASE_URL": ""}
     assert not config.given("HEADLINES_BASE_URL", emptied)
@@ -348,7 +349,41 @@ def test_a_dotenv_file_that_is_not_utf8_or_not_a_file_is_a_configuration_error(
     folder.mkdir()
     with pytest.raises(ConfigError, match=r"settings\.env: cannot read .* it is a folder"):
         config.load({"HEADLINES_ENV_FILE": str(folder)})
-    assert config.load({"HEADLINES_ENV_FILE": str(tmp_path / "none.env")})  # none: defaults
+    assert config.load({"HEADLINES_ENV_FILE": os.devnull})  # empty: defaults
+
+
+def test_a_settings_file_that_is_named_must_be_there(tmp_path: Path) -> None:
+    # A misspelt HEADLINES_ENV_FILE ran every command on the defaults without a word: the
+    # relay, the database and the secret key the operator had written down were not read.
+    missing = tmp_path / "headlines.emv"
+    with pytest.raises(
+        ConfigError, match=r"HEADLINES_ENV_FILE names .*headlines\.emv, and there is no such file"
+    ):
+        config.load({"HEADLINES_ENV_FILE": str(missing)})
+    with pytest.raises(ConfigError, match="no such file"):
+        config.given("HEADLINES_SMTP_URL", {"HEADLINES_ENV_FILE": str(missing)})
+    assert config.load({"HEADLINES_ENV_FILE": ""})  # empty is unset: `.env` when it is there
+
+
+def test_a_misspelt_setting_in_the_environment_is_named_with_the_likely_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    loaded = config.load(
+        {
+            "HEADLINES_ENV_FILE": os.devnull,
+            "HEADLINES_DATABSE_URL": "postgresql://db/headlines",
+            "HEADLINES_TEST_POSTGRES": "1",  # the suite's and benchmarks' own names are no typo
+            "HEADLINES_BENCH_ONLY": "segments",
+            "HEADLINES_SHARED_DATA": "/srv/data",
+            "HEADLINES_DEBUG": "1",
+            "PATH": "/usr/bin",
+        }
+    )
+    assert loaded["HEADLINES_DATABASE_URL"] is None  # not read: the default runs
+    assert capsys.readouterr().err.splitlines() == [
+        "warning: the environment: HEADLINES_DATABSE_URL is no setting and is not read "
+        "(did you mean HEADLINES_DATABASE_URL?)"
+    ]
 
 
 def test_database_urls(tmp_path: Path) -> None:

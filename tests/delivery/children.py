@@ -68,7 +68,7 @@ class Installation:
             # Long and random-looking, as `headlines run` asks (a short one is warned of).
             "HEADLINES_SECRET_KEY": "children-test-secret-Qm4Zt8Lw2Xp6Rv0Kc3Jn7Hd1Fs5Gb9Ye",
             "HEADLINES_LOG_LEVEL": "WARNING",
-            "HEADLINES_ENV_FILE": str(data_dir / "none.env"),
+            "HEADLINES_ENV_FILE": os.devnull,
             "PYTHONPATH": str(REPO),
             **env,
         }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import threading
 
 import pytest
@@ -76,7 +77,7 @@ def test_send_without_a_base_url_says_where_the_emails_links_point(
     smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
     monkeypatch.delenv("HEADLINES_BASE_URL", raising=False)
-    monkeypatch.setenv("HEADLINES_ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.setenv("HEADLINES_ENV_FILE", os.devnull)
     ed = factories.edition(slug="us")
     factories.readers(ed, 2)
     factories.digest(ed, day=dt.date(2026, 11, 25))

@@ -1,6 +1,7 @@
 import html
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -55,7 +56,7 @@ def test_build_without_a_base_url_says_where_its_links_point(
     edition, monkeypatch, tmp_path
 ) -> None:
     monkeypatch.delenv("HEADLINES_BASE_URL", raising=False)
-    monkeypatch.setenv("HEADLINES_ENV_FILE", str(tmp_path / "none.env"))
+    monkeypatch.setenv("HEADLINES_ENV_FILE", os.devnull)
     out, err = io.StringIO(), io.StringIO()
     call_command("digest", "build", "--edition", "us", "--format", "json", stdout=out, stderr=err)
     assert "HEADLINES_BASE_URL is unset, so links rendered here point at http" in err.getvalue()

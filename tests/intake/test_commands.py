@@ -955,7 +955,7 @@ def test_a_folder_that_cannot_be_read_is_named_not_passed_over(tmp_path: Path) -
                 [*prefix, sys.executable, "-m", "headlines", "extract", str(folder), "--json"],
                 capture_output=True,
                 text=True,
-                env={**env, "HEADLINES_ENV_FILE": str(tmp_path / "none.env")},
+                env={**env, "HEADLINES_ENV_FILE": os.devnull},
                 timeout=120,
             )
             for folder in (tmp_path / "dump", tmp_path / "dump" / "locked")
