@@ -193,3 +193,47 @@ def test_configured_key_file_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_a_bad_key_is_a_clear_error(pem: bytes) -> None:
     with pytest.raises(InvalidInput, match="DKIM"):
         load_key(selector="s", domain="news.example", pem=pem)
+
+
+# What a mail reader shows or acts on: a second copy of any of these, added by whoever relays
+# the message, must break the signature (RFC 6376 8.15).
+SHOWN = (
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Reply-To",
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "MIME-Version",
+    "Content-Type",
+)
+
+
+@pytest.mark.parametrize("kind", ["rsa", "ed25519"])
+def test_a_header_added_after_signing_breaks_the_signature(kind: str) -> None:
+    # Each header was signed once: a relay could put a second Subject or From above it, which
+    # a mail reader may show, and the signature still verified.
+    private = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
+        else ed25519.Ed25519PrivateKey.generate()
+    )
+    key = load_key(selector="s1", domain="news.example", pem=_pem(private))
+    ed = factories.edition(reply_to="letters@news.example")
+    digest = factories.digest(ed, subject="Tonight: Café talks")
+    out = message.DigestTemplate(digest, dkim=key).render(reader_of(factories.reader(ed).pk))
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        return key.dns_record().encode()
+
+    assert dkim.verify(out.raw, dnsfunc=dns)
+    signature, rest = out.raw.split(b"\r\nFrom:", 1)
+    for name in SHOWN:
+        added = f"{name}: Your account is suspended, reply with your password\r\n".encode()
+        assert not dkim.verify(added + out.raw, dnsfunc=dns), name
+        # Below the signature too (a relay appending to the header block).
+        below = signature + b"\r\n" + added + b"From:" + rest
+        assert not dkim.verify(below, dnsfunc=dns), name

@@ -117,6 +117,31 @@ def _loaded_key(selector: str, domain: str, path: Path) -> DKIMKey:
     return load_key_file(selector=selector, domain=domain, path=path)
 
 
+# The headers a reader sees or a mail program acts on, signed once more than they occur (RFC
+# 6376 8.15, "oversigning"): a verifier takes a name's instances from the bottom up, and one
+# listed in h= with no instance left signs its absence. Signed only as often as they occurred,
+# a relay could add a second From, Subject or List-Unsubscribe above ours (or a Reply-To the
+# message never had), which a mail reader may show, and the signature still verified.
+# Feedback-ID is signed but not oversigned: some relays (Amazon SES) add their own.
+OVERSIGNED = (
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "list-id",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+)
+_OVERSIGNED_TAIL = ":" + ":".join(OVERSIGNED)
+
+
 def signature_header(
     key: DKIMKey,
     *,
@@ -127,11 +152,13 @@ def signature_header(
     """The DKIM-Signature header (without its last CRLF) for pre-canonicalised `headers`.
 
     `headers` pairs each header name with its `relaxed_header()` form, in message order.
+    h= lists them and then each of OVERSIGNED once more, which adds nothing to the signed
+    bytes: a header of those names added later breaks the signature.
     The header is folded between tags and inside b= (RFC 6376 3.5 allows both; relaxed
     canonicalisation unfolds them): on one line, an RSA-4096 signature over a long domain
     passed RFC 5322's 998 octets, which receivers refuse or relays break.
     """
-    names = ":".join(name.lower() for name, _ in headers)
+    names = ":".join(name.lower() for name, _ in headers) + _OVERSIGNED_TAIL
     stamp = int(clock.now().timestamp()) if timestamp is None else timestamp
     value = (
         f"v=1; a={key.algorithm}; c=relaxed/simple; d={key.domain}; s={key.selector};{FOLD}"
