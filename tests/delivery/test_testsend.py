@@ -7,12 +7,14 @@ import datetime as dt
 from email import message_from_bytes
 from pathlib import Path
 
+import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
 
 from headlines.core import clock
+from headlines.core.dkim import load_key
 from headlines.core.errors import Conflict, InvalidInput
 from headlines.core.models import OutboxMessage
 from headlines.delivery import services
@@ -80,7 +82,35 @@ def test_a_test_send_to_someone_else_links_to_the_web_page(smtp_messenger: SMTPP
     assert result.verdict == "sent", result
     (received,) = smtp_messenger.to("desk@elsewhere.example")
     assert "[[" not in received.text() + received.html()
-    assert received.message["List-Unsubscribe"] and received.message["DKIM-Signature"] is None
+    assert received.message["DKIM-Signature"] is None
+    # They read no edition, so there is nothing to unsubscribe them from: the test carried the
+    # web page as its List-Unsubscribe (and a mailto for "subscription 0"), and a mail
+    # program's Unsubscribe button posted to a page that refuses a POST.
+    assert received.message["List-Unsubscribe"] is None
+    assert received.message["List-Unsubscribe-Post"] is None
+    assert received.message["List-Id"]
+
+
+def test_a_test_to_someone_else_is_signed_and_has_no_unsubscribe_to_add(dkim_key: None) -> None:
+    ed = factories.edition()
+    digest = factories.digest(ed)
+    services.delivery_send_test(digest_id=digest.pk, to="desk@elsewhere.example")
+    raw = bytes(OutboxMessage.objects.get(recipients="desk@elsewhere.example").raw)
+    record = _dns_record(Path(settings.CONFIG["HEADLINES_DKIM_KEY_FILE"]))
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        return record
+
+    parsed = message_from_bytes(raw)
+    assert parsed["List-Unsubscribe"] is None and parsed["List-Unsubscribe-Post"] is None
+    assert dkim.verify(raw, dnsfunc=dns)
+    added = b"List-Unsubscribe: <https://evil.example/unsubscribe>\r\n"
+    assert not dkim.verify(added + raw, dnsfunc=dns)
+
+
+def _dns_record(path: Path) -> bytes:
+    key = load_key(selector="s1", domain="news.example", pem=path.read_bytes())
+    return key.dns_record().encode()
 
 
 def test_each_test_to_someone_else_has_a_message_id_of_its_own() -> None:

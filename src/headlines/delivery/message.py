@@ -58,6 +58,8 @@ def verp_address(*, digest_id: int, subscription_id: int, domain: str) -> str:
 
 # The digest id in the VERP address of a sign-up email (confirmation, welcome): no digest has it.
 NO_DIGEST = 0
+# The subscription id of an editor's test to someone who reads no edition: no reader has it.
+NO_SUBSCRIPTION = 0
 
 
 def transactional_envelope(*, subscription_id: int, from_address: str) -> str:
@@ -213,7 +215,8 @@ class DigestTemplate:
     def render(self, reader: Recipient, *, own_id: str = "") -> Outgoing:
         """The reader's message: the shared parts joined with their links and headers. The
         editor's test send goes through here too, so it is what a reader gets. `own_id`, when
-        given, is the Message-ID in place of the delivery's (a test to someone who is no reader)."""
+        given, is the Message-ID in place of the delivery's (a test's). A reader of
+        NO_SUBSCRIPTION (a test to someone who reads no edition) gets no List-Unsubscribe."""
         email, subscription_id = reader.email, reader.subscription_id
         refuse_line_breaks(email, field_name="To")
         unsubscribe, preferences = reader.unsubscribe_url, reader.preferences_url
@@ -228,23 +231,32 @@ class DigestTemplate:
         mid = own_id or message_id(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.domain
         )
-        mailto = unsubscribe_mailto(subscription_id=subscription_id, domain=self.bounce_domain)
-        own = [
-            ("To", email),
-            ("Date", self.date()),
-            ("Message-ID", mid),
-            ("List-Unsubscribe", f"<{unsubscribe}>, <{mailto}>"),
-        ]
+        own = [("To", email), ("Date", self.date()), ("Message-ID", mid)]
+        head_bytes, head_canonical = self.head_bytes, self.head_canonical
+        if subscription_id == NO_SUBSCRIPTION:
+            head_bytes, head_canonical = self._without_unsubscribe()
+        else:
+            mailto = unsubscribe_mailto(subscription_id=subscription_id, domain=self.bounce_domain)
+            own.append(("List-Unsubscribe", f"<{unsubscribe}>, <{mailto}>"))
         own_bytes = b"".join(f"{n}: {v}\r\n".encode() for n, v in own)
         signature = b""
         if self.dkim is not None:
-            canonical = [*self.head_canonical, *((n, relaxed_header(n, v)) for n, v in own)]
+            canonical = [*head_canonical, *((n, relaxed_header(n, v)) for n, v in own)]
             signature = signature_header(self.dkim, headers=canonical, body=body).encode() + b"\r\n"
-        raw = signature + self.head_bytes + own_bytes + b"\r\n" + body
+        raw = signature + head_bytes + own_bytes + b"\r\n" + body
         envelope = verp_address(
             digest_id=self.digest_id, subscription_id=subscription_id, domain=self.bounce_domain
         )
         return Outgoing(envelope, email, raw, mid)
+
+    def _without_unsubscribe(self) -> tuple[bytes, list[tuple[str, bytes]]]:
+        """The shared head less List-Unsubscribe-Post, for a test to someone who reads no
+        edition: there is nothing to unsubscribe them from. With the web page's link as its
+        List-Unsubscribe, a mail program's Unsubscribe button posted to a page that refuses a
+        POST, and its mailto named "subscription 0" to the bounce endpoint."""
+        kept = [(n, v) for n, v in self.head if n != "List-Unsubscribe-Post"]
+        canonical = [(n, c) for n, c in self.head_canonical if n != "List-Unsubscribe-Post"]
+        return b"".join(f"{n}: {v}\r\n".encode() for n, v in kept), canonical
 
 
 def configured_key(digest: Digest) -> DKIMKey | None:

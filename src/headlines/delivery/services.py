@@ -15,6 +15,7 @@ from headlines.core.mail import Messenger, sender_address
 from headlines.delivery import journal, ledger
 from headlines.delivery.channels import Reply, channel_for
 from headlines.delivery.ledger import Outcome
+from headlines.delivery.message import NO_SUBSCRIPTION
 from headlines.delivery.segments import Segments
 from headlines.delivery.selectors import DigestProgress, digest_progress
 from headlines.delivery.sender import Sender, Tally
@@ -241,7 +242,7 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     """Send the digest to one address (an editor) through the same builder and channel as a
     real send: the bytes are a reader's but for the Message-ID (and so the DKIM signature). An
     address that reads the edition gets exactly its own email (its links, its topics); any
-    other gets the web page's link in their place."""
+    other gets the web page's link in their place, and no List-Unsubscribe (it is on no list)."""
     digest = digest_get(digest_id=digest_id)
     if not digest.html:
         raise Conflict(f"{digest} has not been rendered; build it first")
@@ -250,7 +251,7 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     reader = audience.audience_reader_by_email(edition_id=digest.edition_id, email=to)
     if reader is None:
         link = web_url(digest)
-        reader = audience.Recipient(0, to, tuple(topics), link, link)
+        reader = audience.Recipient(NO_SUBSCRIPTION, to, tuple(topics), link, link)
     # A test is no delivery: a Message-ID of its own each time. A mailbox that holds a message
     # (Gmail) drops a later one with its id: with the delivery's, an editor who reads the
     # edition never saw the real digest after a test, and with "subscription 0"'s, a second
