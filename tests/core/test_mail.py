@@ -1,4 +1,5 @@
 import datetime as dt
+import email.policy
 import ssl
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -29,6 +30,21 @@ def test_the_date_header_is_the_projects_clock() -> None:
         assert parsedate_to_datetime(message()["Date"]) == at
     finally:
         clock.set_clock(previous)
+
+
+def test_each_header_is_written_once_and_the_parts_are_text_then_html() -> None:
+    # The HTML part carried a MIME-Version of its own (the email library makes it a whole
+    # message): RFC 2045 puts the header at the top level only.
+    raw = mail.wire_bytes(message())
+    head = raw.partition(b"\r\n\r\n")[0]
+    names = [line.split(b":", 1)[0].lower() for line in head.split(b"\r\n") if line[:1] > b" "]
+    assert len(names) == len(set(names))
+    assert raw.count(b"MIME-Version:") == 1 and b"MIME-Version: 1.0" in head
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/alternative"
+    parts = [part.get_content_type() for part in parsed.iter_parts()]
+    assert parts == ["text/plain", "text/html"]
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
 
 
 @pytest.mark.django_db

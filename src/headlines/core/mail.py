@@ -145,6 +145,10 @@ def build_message(
     msg.set_content(text, cte="quoted-printable")
     if html is not None:
         msg.add_alternative(html, subtype="html", cte="quoted-printable")
+        # The library makes the HTML part a whole message, with a MIME-Version of its own:
+        # RFC 2045 puts it at the top level only, so the message carried it twice.
+        for part in msg.iter_parts():
+            del part["MIME-Version"]
     return msg
 
 
