@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from headlines.subscriptions.models import Subscriber
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,7 +122,7 @@ def walk(page: Any, article: Article, *, width: int, chooser: bool = False) -> N
     widget.get_by_role("button", name="SIGN UP").click()
     widget.get_by_text("Did you mean").wait_for()
     assert_whole(page, "the thanks with a likely typo")
-    widget.get_by_role("button", name=re.compile("Sign up as")).click()
+    widget.get_by_role("button", name=re.compile("Sign up at gmail.com")).click()
     widget.get_by_text("Did you mean").wait_for(state="detached")  # the thanks, again
     widget.get_by_text("Thanks for signing up").wait_for()
     assert_whole(page, "the thanks")
@@ -141,3 +142,35 @@ def test_a_frame_offering_two_editions_holds_the_whole_chooser(
     frame = re.sub(r"height:\d+px", f"height:{documented_chooser_height()}px", documented_frame())
     frame = frame.replace("/widget/us/", "/widget/?editions=us,uk")
     walk(page, open_article(frame), width=width, chooser=True)
+
+
+# The longest address a reader can sign up with whose domain is a likely typo: a local part of
+# RFC 5321's 64 octets at the longest well-known domain, one letter off.
+LONGEST_TYPO = "evening.headlines.reader.with.the.longest.name.anyone.ever.typed@virginmedia.con"
+
+
+@pytest.mark.parametrize("width", [375, DESKTOP])
+def test_did_you_mean_for_the_longest_address_shows_whole_in_the_documented_frame(
+    page, open_article, width: int
+) -> None:
+    """The question and its button ran 395 px off the side of a phone's frame and 140 px
+    below it: the reader saw neither the domain asked about nor the button."""
+    assert len(LONGEST_TYPO.partition("@")[0]) == 64
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(open_article(documented_frame()).url)
+    widget = page.frame_locator("iframe")
+    widget.get_by_placeholder("Email address").fill(LONGEST_TYPO)
+    widget.get_by_role("button", name="SIGN UP").click()
+    question = widget.get_by_text("Did you mean")
+    question.wait_for()
+    assert_whole(page, "the thanks with a likely typo in the longest address")
+    assert "virginmedia.con" in question.inner_text()
+    assert "Did you mean virginmedia.com?" in question.inner_text()
+    frame = page.locator("iframe").bounding_box()
+    button = widget.get_by_role("button", name="Sign up at virginmedia.com")
+    box = button.bounding_box()
+    assert frame and box
+    assert box["y"] + box["height"] <= frame["y"] + frame["height"], "the button is cut off"
+    button.click()
+    widget.get_by_text("Thanks for signing up").wait_for()
+    assert Subscriber.objects.filter(email=LONGEST_TYPO.replace(".con", ".com")).exists()

@@ -60,6 +60,14 @@ class SignupState:
         return _CONTROL.sub("\ufffd", self.email)
 
     @property
+    def typed_domain(self) -> str:
+        return self.shown_email.strip().rpartition("@")[2]
+
+    @property
+    def suggested_domain(self) -> str:
+        return self.suggestion.rpartition("@")[2]
+
+    @property
     def offers(self) -> list[tuple[str, str]]:
         return [(e.slug, wording.newsletter_offer(e)) for e in self.choices]
 
