@@ -45,6 +45,32 @@ def test_a_head_request_on_a_readers_link_answers_and_changes_nothing(client, pe
     assert pending.status == Status.PENDING
 
 
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_a_method_a_reader_page_does_not_answer_is_405_not_a_csrf_refusal(
+    pending, method: str
+) -> None:
+    # The CSRF check ran first: a PUT got the 403 page telling the reader to reload and press
+    # again, which no reload could mend. Only POST is checked for its token.
+    strict = Client(enforce_csrf_checks=True)
+    for url, allowed in (
+        (path_of(links.confirm_url(pending.pk)), "GET, HEAD, POST"),
+        (path_of(links.unsubscribe_url(pending.pk)), "GET, HEAD, POST"),
+        (path_of(links.preferences_url(pending.pk)), "GET, HEAD, POST"),
+        (path_of(links.preferences_url(pending.pk)) + "engagement/", "GET, HEAD, POST"),
+        ("/widget/us/", "GET, HEAD, POST"),
+        ("/widget/", "GET, HEAD, POST"),
+        ("/signup/us/", "GET, HEAD, POST"),
+        ("/", "GET, HEAD"),
+        ("/privacy/", "GET, HEAD"),
+        ("/archive/", "GET, HEAD"),
+    ):
+        response = getattr(strict, method)(url, "email=x@example.com")
+        assert (response.status_code, response.get("Allow")) == (405, allowed), (method, url)
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert strict.post(path_of(links.confirm_url(pending.pk))).status_code == 403  # as before
+
+
 def test_the_confirm_button_confirms_and_needs_csrf(pending, mail_now) -> None:
     strict = Client(enforce_csrf_checks=True)
     url = path_of(links.confirm_url(pending.pk))

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
 from django.utils.functional import SimpleLazyObject, empty
+from django.utils.log import log_response
+from django.views.decorators.http import require_http_methods
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
 class LazyMessageMiddleware(MessageMiddleware):
@@ -65,3 +76,44 @@ def healthz_first(
         return get_response(request)
 
     return middleware
+
+
+def allow_methods(*methods: str) -> Callable[[View], View]:
+    """Django's `require_http_methods`, its list kept on the view for `MethodsBeforeCsrf`."""
+
+    def decorate(view: View) -> View:
+        checked = require_http_methods(list(methods))(view)
+        checked.allowed_methods = methods  # type: ignore[attr-defined]
+        return checked
+
+    return decorate
+
+
+class MethodsBeforeCsrf:
+    """405 Method Not Allowed, with its Allow header, for a method a page does not answer, asked
+    before the CSRF check: CsrfViewMiddleware runs before the view's own method check, so a PUT,
+    DELETE or PATCH on a reader's page (confirm, unsubscribe, the widget) was answered with the
+    403 "reload the page and press again" page, which no reload could mend. A POST is checked
+    as before; a method the view answers is left to the middleware after this one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        allowed = getattr(view, "allowed_methods", None)
+        if allowed is None or request.method in allowed:
+            return None
+        response = HttpResponseNotAllowed(allowed)
+        log_response(
+            "Method Not Allowed (%s): %s",
+            request.method,
+            request.path,
+            response=response,
+            request=request,
+        )
+        return response

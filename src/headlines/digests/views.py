@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_safe
 
 from headlines.core import selectors as core_selectors
 from headlines.core.errors import NotFound
+from headlines.core.middleware import allow_methods
 from headlines.core.models import Edition
 from headlines.digests import rendering, selectors
 
@@ -28,20 +28,20 @@ def _day(value: str) -> dt.date:
         raise Http404("no such day") from None
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def archive_index(request: HttpRequest) -> HttpResponse:
     editions = core_selectors.edition_list(enabled_only=True)
     return render(request, "digests/archive_index.html", {"editions": editions})
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def edition_archive(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(slug)
     digests = selectors.digests_published(edition_id=edition.pk)[:366]
     return render(request, "digests/edition_archive.html", {"edition": edition, "digests": digests})
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def digest_detail(request: HttpRequest, slug: str, day: str) -> HttpResponse:
     edition = _edition(slug)
     try:
@@ -56,7 +56,7 @@ def digest_detail(request: HttpRequest, slug: str, day: str) -> HttpResponse:
     )
 
 
-@require_safe
+@allow_methods("GET", "HEAD")
 def sitemap(request: HttpRequest) -> HttpResponse:
     entries: list[dict[str, object]] = []
     for edition in core_selectors.edition_list(enabled_only=True):

@@ -11,10 +11,10 @@ import base64
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
 
 from headlines.core.clients import client_ip
 from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.middleware import allow_methods
 from headlines.engagement.models import ReaderEvent
 from headlines.engagement.readers import reader_said_yes, tracking_active
 from headlines.engagement.services import (
@@ -29,7 +29,7 @@ from headlines.subscriptions.views import problem
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-@require_http_methods(["GET", "HEAD"])
+@allow_methods("GET", "HEAD")
 def click(request: HttpRequest, token: str, reader: str = "") -> HttpResponse:
     try:
         url = click_record(
@@ -43,7 +43,7 @@ def click(request: HttpRequest, token: str, reader: str = "") -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET"])
+@allow_methods("GET")
 def open_pixel(request: HttpRequest, reader: str) -> HttpResponse:
     reader_event_record(token=reader, kind=ReaderEvent.Kind.OPEN)
     response = HttpResponse(GIF, content_type="image/gif")
@@ -52,7 +52,7 @@ def open_pixel(request: HttpRequest, reader: str) -> HttpResponse:
 
 
 @never_cache  # a reader's own page, as the preferences page it is linked from
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def reader_choice(request: HttpRequest, token: str) -> HttpResponse:
     """Linked from the preferences page: per edition that counts per reader, the reader's yes."""
     try:

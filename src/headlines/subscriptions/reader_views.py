@@ -15,10 +15,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from headlines.core.clients import client_ip
 from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.middleware import allow_methods
 from headlines.core.selectors import edition_list
 from headlines.subscriptions import links, selectors, services, timezones, wording
 from headlines.subscriptions.choices import topic_choices
@@ -44,7 +44,7 @@ def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = _subscription("confirm", token)
@@ -125,7 +125,7 @@ def _is_one_click(request: HttpRequest) -> bool:
 
 @never_cache
 @csrf_exempt  # RFC 8058: the one-click POST comes from a mail provider, with no token or cookie
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     one_click = _is_one_click(request)
     if request.method == "POST" and not one_click:
@@ -156,7 +156,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscription = _subscription("preferences", token)

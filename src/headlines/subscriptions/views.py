@@ -17,10 +17,10 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from headlines.core.clients import client_ip
 from headlines.core.errors import InvalidInput, NotFound
+from headlines.core.middleware import allow_methods
 from headlines.core.models import Edition
 from headlines.core.selectors import edition_list, edition_open
 from headlines.subscriptions import formtokens, ratelimit, services, wording
@@ -116,12 +116,13 @@ def _submit(request: HttpRequest, edition: Edition, *, source: str) -> tuple[Sig
     return state, 200
 
 
+@allow_methods("GET", "HEAD")
 def landing(request: HttpRequest) -> HttpResponse:
     states = [SignupState(edition=e) for e in edition_list(enabled_only=True)]
     return render(request, "subscriptions/landing.html", {"states": states, "wording": wording})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def signup(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _enabled_edition(slug)
     if edition is None:
@@ -150,7 +151,7 @@ def _widget_editions(slug: str, wanted: str) -> list[Edition]:
 
 @csrf_exempt  # a third-party frame gets no SameSite=Lax cookie; formtokens guards the POST
 @xframe_options_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
+@allow_methods("GET", "HEAD", "POST")
 def widget(request: HttpRequest, slug: str = "") -> HttpResponse:
     editions = _widget_editions(slug, str(request.GET.get("editions", "")))
     if not editions:
@@ -235,6 +236,7 @@ def _frameable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@allow_methods("GET", "HEAD")
 def privacy(request: HttpRequest) -> HttpResponse:
     """The default privacy notice editions link to until a publisher sets its own URL."""
     return render(request, "subscriptions/privacy.html", {"editions": edition_list()})
