@@ -46,6 +46,16 @@ def edition_form(**changes: str) -> dict[str, Any]:
             "Slug &#x27;news_desk&#x27; must be lower-case letters, digits and hyphens",
         ),
         ({"name": "Test\x07 Headlines"}, "Name must be 1 to 120 printable characters."),
+        (
+            {"from_name": "The Desk\x1b[2J"},
+            "From name must be one line of at most 120 printable characters.",
+        ),
+        ({"from_name": "Desk\x9b2J"}, "From name must be one line"),
+        ({"list_id": "us headlines"}, "must be a List-Id as RFC 2919 has it"),
+        ({"list_id": "us.headlines.example.com\nBcc: x@y.example"}, "must be a List-Id"),
+        ({"list_id": "headlines"}, "must be a List-Id"),
+        ({"list_id": "us.bücher.example"}, "must be a List-Id"),
+        ({"list_id": "us." + "a" * 190 + ".example"}, "at most 200 characters"),
     ],
 )
 def test_an_edition_the_command_line_refuses_is_refused_in_the_admin_too(
@@ -55,6 +65,13 @@ def test_an_edition_the_command_line_refuses_is_refused_in_the_admin_too(
     assert response.status_code == 200  # the form again, with the field's error
     assert error in response.content.decode()
     assert not Edition.objects.exists()
+
+
+def test_a_from_name_and_list_id_the_rules_allow_are_stored(staff: Client) -> None:
+    form = edition_form(from_name="  The   Evening Desk ", list_id="<us.news.example.com>")
+    assert staff.post("/admin/core/edition/add/", form).status_code == 302
+    edition = Edition.objects.get()
+    assert (edition.from_name, edition.list_id) == ("The Evening Desk", "us.news.example.com")
 
 
 def test_a_misspelt_time_zone_is_refused_when_an_edition_is_changed(staff: Client) -> None:

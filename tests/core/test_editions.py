@@ -88,6 +88,25 @@ def test_an_edition_name_is_one_line_in_any_script() -> None:
     assert names == {"fr": "Le soir : l\u2019essentiel", "jp": "夕刊ヘッドライン"}
 
 
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"from_name": "Desk\x1b[2J"}, "from_name"),
+        ({"list_id": "us headlines"}, "list_id"),
+        ({"list_id": "us.example.com\r\nBcc: x@y.example"}, "list_id"),
+        ({"list_id": "x" * 201}, "list_id"),
+    ],
+)
+def test_a_from_name_or_list_id_no_email_may_carry_is_refused(
+    changes: dict[str, str], field: str
+) -> None:
+    # The admin holds these fields to the same rules (core.admin.EditionForm).
+    with pytest.raises(InvalidInput) as refused:
+        services.edition_create(slug="us", name="US", timezone="UTC", **changes)
+    assert refused.value.field == field
+    assert Edition.objects.count() == 0
+
+
 def test_duplicate_slug_is_a_conflict() -> None:
     services.edition_create(slug="us", name="US", timezone="UTC")
     with pytest.raises(Conflict):

@@ -42,15 +42,22 @@ def checked(clean: Callable[[T], R], value: T) -> R:
 
 
 class EditionForm(forms.ModelForm):
-    """An edition's slug, name and time zone held to `edition add`'s rules (core.services): a
-    misspelt zone saved here stopped the digest job of every edition at its next tick, and
-    `digest build`, `send` and `stories` crashed on the edition."""
+    """An edition's slug, name, time zone, From name and List-Id held to `edition add`'s rules
+    (core.services): a misspelt zone saved here stopped the digest job of every edition at its
+    next tick, and `digest build`, `send` and `stories` crashed on the edition; a List-Id with a
+    line break stopped every send of the edition (delivery's header guard refused it)."""
 
     def clean_slug(self) -> str:
         return checked(services.slug_clean, str(self.cleaned_data.get("slug") or ""))
 
     def clean_name(self) -> str:
         return checked(services.edition_name_clean, str(self.cleaned_data.get("name") or ""))
+
+    def clean_from_name(self) -> str:
+        return checked(services.from_name_clean, str(self.cleaned_data.get("from_name") or ""))
+
+    def clean_list_id(self) -> str:
+        return checked(services.list_id_clean, str(self.cleaned_data.get("list_id") or ""))
 
     def clean_timezone(self) -> str:
         typed = str(self.cleaned_data.get("timezone") or "").strip()

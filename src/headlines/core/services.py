@@ -71,6 +71,44 @@ def edition_name_clean(name: str) -> str:
     return name_clean(name, most=120)
 
 
+def from_name_clean(name: str) -> str:
+    """An edition's From name (shown as the sender of its emails) as it is stored: one line of
+    at most 120 printable characters, or empty for the edition's own name; else InvalidInput."""
+    if not name.strip():
+        return ""
+    try:
+        return name_clean(name, most=120)
+    except InvalidInput:
+        raise InvalidInput(
+            "from name must be one line of at most 120 printable characters", field="from_name"
+        ) from None
+
+
+# RFC 2919's list-id-core: a label (dot-atom-text, RFC 5322) "." a namespace, the namespace a
+# domain name of two labels or more, or "localhost"; at most 255 octets (our column holds 200).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_SUB_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_LIST_ID = re.compile(
+    rf"{_ATEXT}(?:\.{_ATEXT})*\.(?:localhost|{_SUB_DOMAIN}(?:\.{_SUB_DOMAIN})+)", re.ASCII
+)
+LIST_ID_MAX = 200
+
+
+def list_id_clean(list_id: str) -> str:
+    """An edition's List-Id (RFC 2919, without its angle brackets, e.g.
+    `us.headlines.example.com`) as it is stored, or empty for `<slug>.<sender's domain>`; else
+    InvalidInput. It goes into the List-Id header of every email the edition sends."""
+    typed, list_id = list_id, list_id.strip().strip("<>").strip()
+    if list_id and (len(list_id) > LIST_ID_MAX or not _LIST_ID.fullmatch(list_id)):
+        raise InvalidInput(
+            f"list id {typed[:80]!r} must be a List-Id as RFC 2919 has it: a name, a dot and a "
+            f"domain, e.g. us.headlines.example.com (ASCII, no spaces, at most {LIST_ID_MAX} "
+            "characters)",
+            field="list_id",
+        )
+    return list_id
+
+
 def edition_create(
     *,
     slug: str,
@@ -95,10 +133,10 @@ def edition_create(
         timezone=parse_timezone(timezone.strip()),
         send_at=parse_send_at(send_at),
         language=language_tag(language),
-        from_name=from_name or name,
+        from_name=from_name_clean(from_name) or name,
         from_address=from_address,
         reply_to=reply_to,
-        list_id=list_id or f"{slug}.{_base_host()}",
+        list_id=list_id_clean(list_id) or f"{slug}.{_base_host()}",
         privacy_url=privacy_url,  # empty: the built-in notice (Edition.privacy_link)
         privacy_version=privacy_version,
         channel=channel,
