@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from django.utils.html import escape
 
 from headlines.core import clock
 from headlines.core.models import OutboxMessage
@@ -106,6 +107,25 @@ def test_an_approved_digest_cannot_be_edited(draft: Digest, editor: Client) -> N
     editor.post(url(draft), formset(draft, {0: {"headline": "Changed late"}}))
     after = draft.items.order_by("position").first()
     assert before is not None and after is not None and after.headline == before.headline
+
+
+@pytest.mark.parametrize("typed", ["<b></b>", "<script></script>", "<script>x()</script>"])
+def test_a_headline_that_is_only_markup_is_refused_saying_why(
+    draft: Digest, editor: Client, typed: str
+) -> None:
+    before = draft.items.order_by("position", "id").first()
+    assert before is not None
+    data = formset(draft, {0: {"headline": typed, "summary": "Edited as well"}})
+    response = editor.post(url(draft), data)
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, with the row's error
+    assert (
+        f"The headline {escape(repr(typed))} has no words once its markup is taken out "
+        "(a headline is plain text): type the headline&#x27;s words." in page
+    )
+    assert "changed successfully" not in page
+    before.refresh_from_db()
+    assert before.headline and before.summary != "Edited as well"  # nothing of the row saved
 
 
 def pull(

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from headlines.core import clock
@@ -101,3 +103,20 @@ def test_a_story_of_another_edition_or_day_cannot_be_pulled_in() -> None:
         services.digest_story_pull(digest_id=digest.pk, story_id=foreign.story_id)
     yesterday = services.digest_build(edition_id=ours.pk, day=NOON.date() - dt.timedelta(days=1))
     assert yesterday.pk != digest.pk
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("<b></b>", "has no words once its markup is taken out"),
+        ("<script>alert(1)</script>", "has no words once its markup is taken out"),
+        ("   ", "a headline cannot be empty"),
+        ("Storm " * 60, "a headline is at most 300 characters (this one is 359)"),
+    ],
+)
+def test_a_headline_with_no_words_or_too_many_is_refused_saying_why(typed: str, why: str) -> None:
+    with pytest.raises(InvalidInput, match=re.escape(why)):
+        services.item_headline_clean(typed)
+    assert services.item_headline_clean("<b>Storm</b> Bella &amp; the coast") == (
+        "Storm Bella & the coast"
+    )

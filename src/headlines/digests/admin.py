@@ -55,6 +55,14 @@ class DigestItemForm(forms.ModelForm):
                 label = field.label or pretty_name(name)
                 field.widget.attrs["aria-label"] = f"{label}, place {self.instance.position}"
 
+    def clean_headline(self) -> str:
+        """A headline that is only markup (`<b></b>`) is the row's own error, and nothing is
+        saved: refused by the service after the form had passed, it was said as "a headline is
+        1 to 300 characters" over a box that held 7."""
+        headline = str(self.cleaned_data.get("headline") or "")
+        checked(services.item_headline_clean, headline)
+        return headline
+
     def clean_summary(self) -> str:
         """Too long a summary is the row's own error, shown beside it, and nothing is saved:
         refused by the service after the form had passed, the edit was lost under both "at

@@ -163,6 +163,27 @@ def digest_render(*, digest_id: int) -> Digest:
 
 
 SUMMARY_MAX = 1000  # characters of an item's summary, as an editor may write it
+HEADLINE_MAX = 300  # characters of an item's headline (its column's length)
+
+
+def item_headline_clean(headline: str) -> str:
+    """An editor's headline as it is stored (plain text: markup taken out), or InvalidInput
+    saying why: none at all, nothing left once the markup is out (`<b></b>`), too long."""
+    clean = textlib.plain(headline)
+    if not clean:
+        if not headline.strip():
+            raise InvalidInput("a headline cannot be empty", field="headline")
+        raise InvalidInput(
+            f"the headline {headline[:60]!r} has no words once its markup is taken out "
+            "(a headline is plain text): type the headline's words",
+            field="headline",
+        )
+    if len(clean) > HEADLINE_MAX:
+        raise InvalidInput(
+            f"a headline is at most {HEADLINE_MAX} characters (this one is {len(clean)})",
+            field="headline",
+        )
+    return clean
 
 
 def item_summary_clean(summary: str) -> str:
@@ -197,9 +218,7 @@ def digest_item_update(
     if digest.state != State.DRAFT:
         raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
     if headline is not None:
-        clean = textlib.plain(headline)
-        if not clean or len(clean) > 300:
-            raise InvalidInput("a headline is 1 to 300 characters", field="headline")
+        clean = item_headline_clean(headline)
         item.edited = item.edited or clean != item.headline
         item.headline = clean
     if summary is not None:
