@@ -2,6 +2,7 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils.html import escape
@@ -107,6 +108,34 @@ def test_an_approved_digest_cannot_be_edited(draft: Digest, editor: Client) -> N
     editor.post(url(draft), formset(draft, {0: {"headline": "Changed late"}}))
     after = draft.items.order_by("position").first()
     assert before is not None and after is not None and after.headline == before.headline
+
+
+@pytest.mark.parametrize("state", ["approved", "sent"])
+def test_save_on_a_digest_past_its_draft_says_nothing_was_saved(
+    draft: Digest, editor: Client, state: str
+) -> None:
+    services.digest_approve(digest_id=draft.pk, by="ann")
+    if state == "sent":
+        services.digest_mark_sending(digest_id=draft.pk)
+        services.digest_mark_sent(digest_id=draft.pk)
+    before = list(draft.items.values_list("headline", "summary", "position"))
+    page = editor.get(url(draft)).content.decode()
+    assert 'name="_save"' not in page and 'name="_continue"' not in page  # no Save offered
+    # Save pressed anyway (a tab opened while it was a draft and reloaded, a script).
+    data = {**formset(draft, {0: {"headline": "Changed late"}}), "_seen": seen(editor, draft)}
+    response = editor.post(url(draft), {**data, "_save": "Save"}, follow=True)
+    messages = said(response)
+    assert not any("changed successfully" in m for m in messages)
+    reason = {
+        "approved": "is approved, and only a draft changes: an approved digest goes out at its "
+        "send time as it was approved, and does not go back to being a draft.",
+        "sent": "has been sent, and only a draft changes: readers already have this version.",
+    }[state]
+    assert messages == [f"Nothing was saved: {draft} {reason}"]
+    assert list(draft.items.values_list("headline", "summary", "position")) == before
+    assert not LogEntry.objects.exists()  # no "Changed" line in the digest's history
+    draft.refresh_from_db()
+    assert draft.state == state
 
 
 @pytest.mark.parametrize("typed", ["<b></b>", "<script></script>", "<script>x()</script>"])

@@ -112,6 +112,22 @@ def _not_rebuilt(digest: Digest) -> str:
     return f"{digest} was not rebuilt: {reason}."
 
 
+def _not_edited(digest: Digest) -> str:
+    """Why a Save on the review screen of a digest past its draft saved nothing."""
+    why: dict[str, str] = {
+        Digest.State.APPROVED: (
+            "is approved, and only a draft changes: an approved digest goes out at its send "
+            "time as it was approved, and does not go back to being a draft"
+        ),
+        Digest.State.SENDING: "is being sent, and only a draft changes: readers are receiving "
+        "this version",
+        Digest.State.SENT: "has been sent, and only a draft changes: readers already have this "
+        "version",
+    }
+    reason = why.get(digest.state, f"is {digest.get_state_display().lower()}")
+    return f"Nothing was saved: {digest} {reason}."
+
+
 def _changed_since_seen(digest: Digest) -> str:
     """Why the review screen saved nothing of a page the digest has moved on from."""
     if digest.state != Digest.State.DRAFT:
@@ -240,12 +256,21 @@ class DigestAdmin(admin.ModelAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         seen = selectors.digest_seen(digest_id=int(object_id))
         sent_back = request.POST.get("_seen") if request.method == "POST" else None
-        if sent_back is not None and sent_back != seen:
-            digest = Digest.objects.filter(pk=int(object_id)).first()
-            if digest is not None:
-                self.message_user(request, _changed_since_seen(digest), messages.ERROR)
-                return HttpResponseRedirect(request.path)
+        digest = Digest.objects.select_related("edition").filter(pk=int(object_id)).first()
+        if digest is not None and sent_back is not None and sent_back != seen:
+            self.message_user(request, _changed_since_seen(digest), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        # Past its draft nothing on the page can change: a Save said "changed successfully"
+        # (and wrote that to the history) though nothing had. The page offers no Save; a POST
+        # that comes anyway (another tab, a script) saves nothing and says why.
+        past_draft = digest is not None and digest.state != Digest.State.DRAFT
+        if past_draft and request.method == "POST":
+            assert digest is not None
+            self.message_user(request, _not_edited(digest), messages.WARNING)
+            return HttpResponseRedirect(request.path)
         context = {**(extra_context or {}), "digest_seen": seen}
+        if past_draft:
+            context.update(show_save=False, show_save_and_continue=False)
         return super().change_view(request, object_id, form_url, context)
 
     def save_formset(
