@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from headlines.core import clock
-from headlines.intake.models import Article, Source
+from headlines.intake.models import Article, RepeatedLine, Source
 from tests import factories as core_factories
 
 from . import factories
@@ -414,6 +414,36 @@ def test_a_failing_import_into_a_named_source_keeps_that_source(tmp_path: Path) 
         run("import", str(empty), "--source", "Wire dump")
     assert Source.objects.filter(slug="wire-dump").exists()
     assert Article.objects.count() == 1
+
+
+def _stored() -> tuple[list[dict[str, object]], list[tuple[object, ...]], list[int]]:
+    return (
+        list(Source.objects.order_by("pk").values()),
+        list(RepeatedLine.objects.order_by("pk").values_list("line_hash", "seen", "example")),
+        list(Article.objects.order_by("pk").values_list("pk", flat=True)),
+    )
+
+
+@pytest.mark.django_db
+def test_a_refused_import_into_a_source_changes_nothing_stored(tmp_path: Path) -> None:
+    # Each was recorded on the source as its own failure: its last error, a failure in a row
+    # (a feed named by --source then waited twice as long to be fetched) and the refused
+    # file's lines in its memory of furniture.
+    good = tmp_path / "d.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    run("import", str(good), "--source", "Wire dump")
+    before = _stored()
+    prompt = tmp_path / "prompt.html"
+    prompt.write_text("<html><body><p>Subscribe now</p><p>Short.</p></body></html>")
+    binary = tmp_path / "picture.html"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n")
+    for refused in (prompt, binary, broken):
+        status, err = exit_status("import", str(refused), "--source", "Wire dump")
+        assert status == 2 and f"failed: {refused}" in err
+        assert _stored() == before
+    assert Source.objects.get().health == "disabled"
 
 
 @pytest.mark.django_db

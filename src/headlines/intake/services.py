@@ -228,7 +228,8 @@ def articles_import(
 ) -> IngestReport:
     """Store articles from files and folders under a dump source (found or created by name),
     linked also to the editions named (`edition_slug` and `edition_slugs`). A path `-` is
-    `stdin`, read as `headlines extract -` reads it (a page or feed, JSONL or text records)."""
+    `stdin`, read as `headlines extract -` reads it (a page or feed, JSONL or text records).
+    An import whose every input failed (`report.error`) changes nothing stored."""
     if not paths:
         raise InvalidInput("name at least one file or folder to import")
     if paths.count("-") > 1:
@@ -253,7 +254,12 @@ def articles_import(
 
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
         report = run.import_paths(paths, stdin=stdin)
-        _record(source, report)
+        if not report.error:
+            # Refused (every input failed, nothing stored): the command says so and exits 2,
+            # and the source is left as it was. A failure recorded here was a malformed file
+            # typed at a terminal shown as the source's own, and counted as a failure in a
+            # row: a configured feed named by --source then waited twice as long to be fetched.
+            _record(source, report)
     finally:
         Source.objects.filter(pk=source.pk).update(lease_until=None)
     if created and not source.articles.exists():

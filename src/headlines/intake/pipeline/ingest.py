@@ -101,9 +101,16 @@ class IngestRun:
         self.progress.start(f"{self.source.slug}: reading", None)
         try:
             self._store_all(self._counted(_read(paths, since=since, stdin=stdin)))
-        finally:
-            self.memory.flush()
+        except BaseException:
+            self.memory.flush()  # what was stored before the stop keeps what it taught
+            raise
         self._all_failed_is_an_error()
+        if self.report.error:
+            # Nothing usable: the lines of files that are no articles (a binary, a page of
+            # nothing but a sign-up prompt) are not the source's furniture, and counted, they
+            # came to be cut from its real articles once seen often enough.
+            self.memory.discard()
+        self.memory.flush()
         return self.report
 
     def _counted(self, items: Iterable[Item]) -> Iterator[Item]:

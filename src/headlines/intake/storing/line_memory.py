@@ -48,6 +48,11 @@ class SourceLineMemory:
             self.added[key] = self.added.get(key, 0) + 1
             self.examples.setdefault(key, examples.get(key, "")[:300])
 
+    def discard(self) -> None:
+        """Forget the run's sightings, unstored."""
+        self.added.clear()
+        self.examples.clear()
+
     def flush(self) -> None:
         """Add the run's sightings to the stored counts, in batches of one statement each."""
         if not self.added:
