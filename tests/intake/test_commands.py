@@ -741,6 +741,29 @@ def test_a_pipe_or_a_dangling_link_is_named_for_what_it_is(tmp_path: Path) -> No
 
 
 @pytest.mark.django_db
+def test_a_loop_of_links_or_a_dangling_link_named_to_import_is_named_for_what_it_is(
+    tmp_path: Path,
+) -> None:
+    # `ln -s loop loop` named on the command line: import and source add said "no such file or
+    # folder" of a link that is there (found inside a dump folder, it was named a loop).
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    dangling = tmp_path / "latest.jsonl"
+    dangling.symlink_to(tmp_path / "gone.jsonl")
+    status, err = exit_status("import", str(loop))
+    assert status == 2
+    assert f"{loop}: a link that leads back to itself (a loop of links)" in err
+    assert "no such file" not in err
+    status, err = exit_status("import", str(dangling), str(tmp_path / "absent.txt"))
+    assert status == 2
+    assert f"no such file or folder: {tmp_path / 'absent.txt'}; " in err
+    assert f"{dangling}: a link to nothing: its target is missing" in err
+    status, err = exit_status("source", "add", "Agency", "--kind", "dump", "--path", str(loop))
+    assert status == 2 and f"{loop}: a link that leads back to itself" in err
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_file_name_in_another_charset_is_refused_by_name_not_a_crash(tmp_path: Path) -> None:
     # A Latin-1 name (`caf\xe9.txt`) reaches Python as half a character no database stores:
     # `import` and `source add` crashed on the new source's path (UnicodeEncodeError, exit 3).

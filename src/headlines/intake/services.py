@@ -27,6 +27,7 @@ from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
 from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
+from headlines.intake.reading.paths import NO_SUCH, missing_reason
 from headlines.intake.storing.line_memory import repeated_lines_prune
 
 LEASE = dt.timedelta(minutes=15)
@@ -134,7 +135,7 @@ def dump_path_check(path: str) -> str:
     if not path:
         raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
     if not Path(path).exists():
-        raise InvalidInput(f"no such file or folder: {path}", field="path")
+        raise InvalidInput(_missing_said([path]), field="path")
     path = _absolute(path)
     if path != storable(path):
         # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
@@ -155,6 +156,16 @@ def dump_path_check(path: str) -> str:
             )
         raise InvalidInput(f"the path {shown} {said}", field="path")
     return path
+
+
+def _missing_said(paths: list[str]) -> str:
+    """Why these paths, none of which exists, are refused: those that are not there at all
+    together, as before, then each link to nothing or loop of links with its own reason."""
+    reasons = {p: missing_reason(p) for p in paths}
+    absent = [p if p.strip() else repr(p) for p, reason in reasons.items() if reason == NO_SUCH]
+    said = [f"{NO_SUCH}: {', '.join(absent)}"] if absent else []
+    said += [f"{p}: {reason}" for p, reason in reasons.items() if reason != NO_SUCH]
+    return "; ".join(said)
 
 
 def _absolute(path: str) -> str:
@@ -240,8 +251,7 @@ def articles_import(
     files = [p for p in paths if p != "-"]
     missing = [p for p in files if not p.strip() or not Path(p).exists()]
     if missing:
-        named = ", ".join(p if p.strip() else repr(p) for p in missing)
-        raise InvalidInput(f"no such file or folder: {named}", field="paths")
+        raise InvalidInput(_missing_said(missing), field="paths")
     slugs = dict.fromkeys([*([edition_slug] if edition_slug else []), *edition_slugs])
     extra = [edition_get(slug=slug).pk for slug in slugs]
     # A source first made by an import of standard input alone keeps no path: there is no

@@ -10,7 +10,6 @@ becomes a `Failure` with a readable reason; the rest go on.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import io
 import json
 import os
@@ -34,6 +33,7 @@ from headlines.intake.reading.opening import (
     judged,
     opened,
 )
+from headlines.intake.reading.paths import DANGLING, LOOPING, loops, missing_reason
 from headlines.intake.reading.records import read_json, read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
@@ -78,12 +78,9 @@ _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 def _missing(raw: str) -> str:
     if _OTHER_SCHEME.match(raw):
         return "no such file or folder, and only http:// and https:// URLs are fetched"
-    path = Path(raw)
-    if path.is_symlink() and not path.exists():
-        return LOOPING if _loops(path) else DANGLING
-    if path.exists():  # /dev/zero, a named pipe, a socket: reading one may never end
+    if Path(raw).exists():  # /dev/zero, a named pipe, a socket: reading one may never end
         return "not a file or folder (a device, a pipe or a socket is not read)"
-    return "no such file or folder"
+    return missing_reason(raw)
 
 
 def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
@@ -101,7 +98,7 @@ def _folder_files(root: Path) -> tuple[list[Path], list[Failure]]:
     for path in sorted(root.rglob("*")):
         if _hidden(path, root):
             continue
-        if _loops(path):
+        if loops(path):
             refused.append(Failure(str(path), LOOPING))
             continue
         target = path.resolve()
@@ -127,21 +124,6 @@ def _unreadable_folder(path: Path) -> Failure | None:
             return None
     except OSError as exc:
         return Failure(str(path), f"the folder cannot be read ({exc.strerror or exc})")
-
-
-DANGLING = "a link to nothing: its target is missing"
-LOOPING = "a link that leads back to itself (a loop of links): it leads to no file"
-
-
-def _loops(path: Path) -> bool:
-    """Whether `path` is a link in a loop (`a -> b -> a`, `self -> self`), which
-    `Path.resolve` raises on (RuntimeError in Python 3.11): one such link in a dump folder
-    crashed `import` and every ingest of its source."""
-    try:
-        os.stat(path)
-    except OSError as exc:
-        return exc.errno == errno.ELOOP
-    return False
 
 
 def _link_refused(target: Path, inside: Path) -> str | None:
