@@ -314,6 +314,52 @@ def test_a_jsonl_text_of_paragraphs_is_read_and_one_of_another_shape_refused(
     ]
 
 
+def test_a_jsonl_title_url_or_language_of_another_type_is_refused_naming_line_and_key(
+    tmp_path: Path,
+) -> None:
+    # Each was dropped without a word: the article stored without its headline, its link (and
+    # so its de-duplication by address) or its language; a record with a text beside a text
+    # of a number was stored from the other. A date of another type is kept undated, named as
+    # the file writes it (Python's `True` and `{'$date': …}` were shown).
+    dump = tmp_path / "types.jsonl"
+    rows: list[dict[str, object]] = [
+        {"title": 2024, "text": STORY},
+        {"headline": ["Bridge", "to close"], "text": STORY},
+        {"title": "Bridge to close", "url": {"href": "https://x.test/b"}, "text": STORY},
+        {"title": "Bridge to close", "link": 7, "text": STORY},
+        {"title": "Bridge to close", "language": ["en"], "text": STORY},
+        {"title": "Bridge to close", "LANG": True, "text": STORY},
+        {"title": "Bridge to close", "text": STORY, "html": {"body": "<p>x</p>"}},
+        {"title": "Bridge to close", "text": 42, "summary": STORY},
+        {"title": None, "url": None, "language": None, "text": STORY},
+        {"title": "Bridge to close", "TITLE": 5, "text": STORY},
+        {"title": "Bridge to close", "text": STORY, "published": {"$date": "2024-03-14"}},
+        {"title": "Bridge to close", "text": STORY, "date": True},
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    found = list(read_jsonl(dump))
+    failed = [(i.input.rsplit(":", 1)[1], i.reason) for i in found if isinstance(i, Failure)]
+    assert failed == [
+        ("1", 'the record\'s "title" is a number, not text (a string)'),
+        ("2", 'the record\'s "headline" is a list, not text (a string)'),
+        ("3", 'the record\'s "url" is an object, not text (a string)'),
+        ("4", 'the record\'s "link" is a number, not text (a string)'),
+        ("5", 'the record\'s "language" is a list, not text (a string)'),
+        ("6", 'the record\'s "LANG" is true or false, not text (a string)'),
+        ("7", 'the record\'s "html" is an object, not text (a string)'),
+        ("8", 'the record\'s "text" is a number, not text (a string, or a list of its paragraphs)'),
+    ]
+    kept = [i for i in found if isinstance(i, RawItem)]
+    assert [i.input.rsplit(":", 1)[1] for i in kept] == ["9", "10", "11", "12"]
+    assert kept[1].title == "Bridge to close"  # the key as written wins; TITLE is not read
+    assert kept[2].published is None and 'published {"$date": "2024-03-14"} is not' in (
+        kept[2].date_note
+    )
+    assert kept[3].published is None and "the record's date true is not a date" in (
+        kept[3].date_note
+    )
+
+
 def test_a_one_line_record_is_cut_into_paragraphs_that_keep_every_character() -> None:
     from headlines.intake.extraction.extract import recover_paragraphs
 

@@ -329,24 +329,24 @@ def canonical_keys(record: dict[str, Any]) -> dict[str, Any]:
 def jsonl_item(record: Any, *, input: str) -> Item:
     if not isinstance(record, dict):
         return Failure(input, "each line must be a JSON object")
-    record = canonical_keys(record)
+    written, record = record, canonical_keys(record)
     html = record.get("html")
     # A news aggregator's record may carry only a headline and a blurb: the blurb is its text.
     text = next((t for k in TEXT_KEYS if (t := _text(record.get(k))) is not None), None)
     title = _string(record, "title", "headline")
-    if not isinstance(html, str) and text is None:
-        # A text of another shape (a number, an object) was dropped, and the record stored as
-        # a headline alone: its article lost without a word.
-        unread = next((k for k in (*TEXT_KEYS, "html") if record.get(k) is not None), None)
-        if unread:
-            return Failure(input, _not_text(unread, record[unread]))
-        if not title:
-            return Failure(input, 'the record has no "text", "html" or "title" string')
+    misshapen = _misshapen(written, record)
+    if not isinstance(html, str) and text is None and not title:
+        said = 'the record has no "text", "html" or "title" string'
+        return Failure(input, f"{said}: {misshapen}" if misshapen else said)
+    if misshapen:
+        return Failure(input, misshapen)
     date_key = next((k for k in RECORD_DATE_KEYS if record.get(k)), "")
     published = parse_record_date(record[date_key]) if date_key else None
     note = ""
     if date_key and published is None:
-        shown = repr(record[date_key])
+        value = record[date_key]
+        # As the file writes it: Python's `True` or `{'$date': …}` is not what the dump says.
+        shown = repr(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
         note = f"the record's {date_key} {shown} is not a date ({RECORD_DATE_SHAPES})"
         if two_ways(record[date_key]):
@@ -417,13 +417,39 @@ JSON_KINDS: dict[type, str] = {
 }
 
 
-def _not_text(key: str, value: Any) -> str:
-    html = key == "html"  # one string; a text may also be a list of its paragraphs
+# The keys read as one string each. A value of another type (a number for a title, an object
+# for an address, a list for a language) was dropped without a word: the article stored without
+# its headline or its link, or the record with no text but a headline of `42` refused as one
+# with no headline.
+STRING_KEYS = frozenset({"title", "headline", "url", "link", "language", "lang", "html"})
+
+
+def _misshapen(written: dict[str, Any], named: dict[str, Any]) -> str:
+    """Why the record is refused for a value of a type its key is not read in (a text or a
+    string key, null being no value); "" when it is not. `written`: the record as the file
+    has it, so the reason names a key as it is written ("TITLE"); `named`: its keys as they
+    are read (`canonical_keys`), a casing passed over being no value read. An author, outlet
+    or section that is no name is passed over, the rest read (`author_names`, `outlet_name`,
+    `section_labels`), and a date that is none is kept undated and named, as a feed entry's
+    is."""
+    for key, value in written.items():
+        name = CANONICAL_KEYS.get(key.lower(), key)
+        if value is None or named.get(name) is not value:
+            continue
+        if (name in STRING_KEYS and not isinstance(value, str)) or (
+            name in TEXT_KEYS and _text(value) is None
+        ):
+            return _not_text(key, value, one=name in STRING_KEYS)
+    return ""
+
+
+def _not_text(key: str, value: Any, *, one: bool) -> str:
+    """`one`: the key holds one string; a text may also be a list of its paragraphs."""
     if isinstance(value, list):
-        kind = "a list" if html else "a list of other things than strings"
+        kind = "a list" if one else "a list of other things than strings"
     else:
         kind = JSON_KINDS.get(type(value), "not a string")
-    wanted = "a string" if html else "a string, or a list of its paragraphs"
+    wanted = "a string" if one else "a string, or a list of its paragraphs"
     return f'the record\'s "{key}" is {kind}, not text ({wanted})'
 
 
