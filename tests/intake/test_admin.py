@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -138,3 +140,28 @@ def test_a_source_the_command_line_refuses_is_refused_in_the_admin_too(
     added = staff.post("/admin/intake/source/add/", form)
     assert added.status_code == 302
     assert Source.objects.get().name == "Harbour Wire"
+
+
+def test_an_error_naming_a_file_with_control_characters_is_shown_escaped(
+    staff: Client, tmp_path
+) -> None:
+    # A dump folder's file may be named with any control character; a failed read of it was
+    # recorded raw in the source's last error and last run, and so in the admin's HTML: ESC,
+    # BEL, DEL, a C1 CSI and characters XML 1.0 forbids (\x01, \x0b), for a page to show.
+    dump = tmp_path / "agency"
+    dump.mkdir()
+    (dump / "a.txt").write_text("date 2024-03-14 " + factories.BODY + "\n")
+    evil = "evil\x1b[2J\x01\x07\x0b\x7f\x9b.html"
+    (dump / evil).write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01")
+    source = factories.source(name="Agency", kind=Source.Kind.DUMP, url="", path=str(dump))
+    report = services.source_ingest(source_id=source.pk)
+    assert (report.new, len(report.failed)) == (1, 1)
+    source.refresh_from_db()
+    shown = "evil\\x1b[2J\\x01\\x07\\x0b\\x7f\\x9b.html"
+    assert f"1 item(s) failed; first: {dump / shown}: binary data" in source.last_error
+    assert source.last_report["failed"][0]["input"] == str(dump / shown)
+    listing = staff.get("/admin/intake/source/").content.decode()
+    page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
+    assert shown in page  # the list cuts the error at 120 characters, before the name
+    for html in (listing, page):
+        assert not [ch for ch in html if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"]

@@ -15,7 +15,6 @@ import json
 import os
 import sys
 import traceback
-import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, Literal, TextIO
@@ -29,7 +28,7 @@ from headlines import __version__
 from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
 from headlines.core import logs
 from headlines.core.errors import DomainError, InvalidInput
-from headlines.core.names import has_control
+from headlines.core.names import controls_escaped
 from headlines.core.storable import SURROGATE
 
 # The options Django reads from the command line itself, before a command runs.
@@ -196,12 +195,7 @@ def one_line(text: str) -> str:
     """`text` as the terminal shows it on one line: each control character written as an
     escape (`\\x1b`, `\\n`). An input's name comes from outside (a zip archive's member named
     `a\\x1b[2J.txt`): printed raw, it was a command to the terminal, or two lines."""
-    if not has_control(text):
-        return text
-    return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
-        for ch in text
-    )
+    return controls_escaped(text)
 
 
 def argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:

@@ -12,3 +12,14 @@ import unicodedata
 def has_control(text: str) -> bool:
     """Whether `text` holds a control character: C0 (tab and line breaks too), DEL or C1."""
     return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def controls_escaped(text: str) -> str:
+    """`text` with each control character written as its escape (`\\x1b`, `\\n`), so it shows
+    on one line and holds no character a terminal obeys or XML 1.0 forbids."""
+    if not has_control(text):
+        return text
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
+        for ch in text
+    )

@@ -26,7 +26,7 @@ from headlines.core.storable import storable
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
-from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
+from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress, recorded
 from headlines.intake.reading.paths import NO_SUCH, missing_reason
 from headlines.intake.storing.line_memory import repeated_lines_prune
 
@@ -355,7 +355,7 @@ def _record(source: Source, report: IngestReport) -> None:
     }
     if report.error:
         fields.update(
-            last_error=report.error,
+            last_error=recorded(report.error),
             last_error_at=now,
             consecutive_failures=F("consecutive_failures") + 1,
             failures_total=F("failures_total") + 1,
@@ -365,8 +365,9 @@ def _record(source: Source, report: IngestReport) -> None:
         if report.failed:
             first = report.failed[0]
             fields.update(
-                last_error=f"{len(report.failed)} item(s) failed; first: {first.input}: "
-                f"{first.reason}",
+                last_error=recorded(
+                    f"{len(report.failed)} item(s) failed; first: {first.input}: {first.reason}"
+                ),
                 last_error_at=now,
             )
     Source.objects.filter(pk=source.pk).update(**fields)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from headlines.core.names import controls_escaped
+
 if TYPE_CHECKING:  # the readers of every input kind load with the intake runs, not with this
     from headlines.intake.reading.inputs import Failure
 
@@ -54,19 +56,34 @@ class IngestReport:
         return len(self.failed) or (1 if self.error else 0)
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as the source keeps it (`last_report`), every text from outside with its
+        control characters escaped (see `recorded`)."""
         return {
             "source": self.source,
             "fetched": self.fetched,
             "new": self.new,
             "copies": self.copies,
             "duplicates": self.duplicates,
-            "failed": [{"input": f.input, "reason": f.reason} for f in self.failed[:50]],
+            "failed": [_failure(f) for f in self.failed[:50]],
             "failed_count": self.failed_count,
-            "undated": [{"input": f.input, "reason": f.reason} for f in self.undated[:50]],
+            "undated": [_failure(f) for f in self.undated[:50]],
             "undated_count": len(self.undated),
             "not_modified": self.not_modified,
-            "error": self.error,
+            "error": recorded(self.error),
             "skipped": self.skipped,
             "retry_after": self.retry_after,
             "moved_to": self.moved_to,
         }
+
+
+def recorded(text: str) -> str:
+    """An error or an input's name as a source records it: a file's name in a dump folder or a
+    zip archive may hold any control character (`evil\\x1b[2J.html`), and stored so it went
+    raw into the admin's pages (ESC, BEL, DEL and C1 bytes in the HTML, characters XML 1.0
+    forbids) and into `last_error` wherever it is shown. Escaped, it reads as `source list`
+    prints it."""
+    return controls_escaped(text)
+
+
+def _failure(failure: Failure) -> dict[str, str]:
+    return {"input": recorded(failure.input), "reason": recorded(failure.reason)}
