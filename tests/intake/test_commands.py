@@ -764,6 +764,24 @@ def test_a_loop_of_links_or_a_dangling_link_named_to_import_is_named_for_what_it
 
 
 @pytest.mark.django_db
+def test_a_dump_source_of_a_device_or_a_pipe_is_refused_when_added(tmp_path: Path) -> None:
+    # `source add --kind dump --path /dev/null` (or a named pipe) was added, exit 0, and every
+    # ingest of it failed; an import naming a pipe first gave its source the pipe's path.
+    pipe = tmp_path / "feed.jsonl"
+    os.mkfifo(pipe)
+    for path in (str(pipe), os.devnull):
+        status, err = exit_status("source", "add", "Agency", "--kind", "dump", "--path", path)
+        assert status == 2
+        assert f"{path}: not a file or folder (a device, a pipe or a socket is not read)" in err
+    assert not Source.objects.exists()
+    good = tmp_path / "d.txt"
+    good.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    status, err = exit_status("import", str(pipe), str(good), "--source", "Wire dump")
+    assert status == 1 and f"failed: {pipe}: not a file or folder" in err
+    assert Source.objects.get().path == str(good)
+
+
+@pytest.mark.django_db
 def test_a_file_name_in_another_charset_is_refused_by_name_not_a_crash(tmp_path: Path) -> None:
     # A Latin-1 name (`caf\xe9.txt`) reaches Python as half a character no database stores:
     # `import` and `source add` crashed on the new source's path (UnicodeEncodeError, exit 3).

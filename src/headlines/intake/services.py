@@ -27,7 +27,7 @@ from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import Source
 from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress, recorded
-from headlines.intake.reading.paths import NO_SUCH, missing_reason
+from headlines.intake.reading.paths import NO_SUCH, NOT_A_FILE, missing_reason
 from headlines.intake.storing.line_memory import repeated_lines_prune
 
 LEASE = dt.timedelta(minutes=15)
@@ -136,6 +136,9 @@ def dump_path_check(path: str) -> str:
         raise InvalidInput("a dump source needs --path (a file or folder)", field="path")
     if not Path(path).exists():
         raise InvalidInput(_missing_said([path]), field="path")
+    if not (Path(path).is_file() or Path(path).is_dir()):
+        # /dev/null or a named pipe was added, and every ingest of it then failed.
+        raise InvalidInput(f"{path}: {NOT_A_FILE}", field="path")
     path = _absolute(path)
     if path != storable(path):
         # A name in another charset (Latin-1 `caf\xe9.txt`) reaches Python as half
@@ -255,8 +258,10 @@ def articles_import(
     slugs = dict.fromkeys([*([edition_slug] if edition_slug else []), *edition_slugs])
     extra = [edition_get(slug=slug).pk for slug in slugs]
     # A source first made by an import of standard input alone keeps no path: there is no
-    # file to read again.
-    source, created = _import_source(source_name or "Imported files", path=next(iter(files), ""))
+    # file to read again; nor does one of devices or pipes alone (each is reported as it is
+    # read), and a file or folder named after one is the source's.
+    readable = (p for p in files if Path(p).is_file() or Path(p).is_dir())
+    source, created = _import_source(source_name or "Imported files", path=next(readable, ""))
     if not _claim(source):
         raise Conflict(f"source {source.slug} is being ingested by another process")
     try:

@@ -33,7 +33,13 @@ from headlines.intake.reading.opening import (
     judged,
     opened,
 )
-from headlines.intake.reading.paths import DANGLING, LOOPING, loops, missing_reason
+from headlines.intake.reading.paths import (
+    DANGLING,
+    LOOPING,
+    NOT_A_FILE,
+    loops,
+    missing_reason,
+)
 from headlines.intake.reading.records import read_json, read_jsonl, read_records
 from headlines.intake.reading.tables import TABLE_SUFFIXES, read_table
 
@@ -78,8 +84,8 @@ _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:", re.IGNORECASE)
 def _missing(raw: str) -> str:
     if _OTHER_SCHEME.match(raw):
         return "no such file or folder, and only http:// and https:// URLs are fetched"
-    if Path(raw).exists():  # /dev/zero, a named pipe, a socket: reading one may never end
-        return "not a file or folder (a device, a pipe or a socket is not read)"
+    if Path(raw).exists():
+        return NOT_A_FILE
     return missing_reason(raw)
 
 

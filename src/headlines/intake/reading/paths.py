@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 NO_SUCH = "no such file or folder"
+# /dev/zero, a named pipe, a socket: reading one may never end.
+NOT_A_FILE = "not a file or folder (a device, a pipe or a socket is not read)"
 DANGLING = "a link to nothing: its target is missing"
 LOOPING = "a link that leads back to itself (a loop of links): it leads to no file"
 
