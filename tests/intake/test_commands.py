@@ -447,6 +447,44 @@ def test_a_refused_import_into_a_source_changes_nothing_stored(tmp_path: Path) -
 
 
 @pytest.mark.django_db
+def test_an_import_into_a_dump_source_leaves_its_next_ingest_every_new_file(
+    tmp_path: Path,
+) -> None:
+    # The import was recorded as the source's fetch: its last success moved to the import's
+    # time, and the next ingest, which reads the files changed since then, passed over a
+    # file that had arrived in the folder in between; it was never read.
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    moment = clock.FixedClock(start)
+    clock.set_clock(moment)
+    agency = tmp_path / "agency"
+    agency.mkdir()
+    first = agency / "day1.txt"
+    first.write_text("date 2024-03-14 " + factories.BODY + "\n")
+    os.utime(first, (start.timestamp() - 3600,) * 2)
+    run("source", "add", "Agency", "--kind", "dump", "--path", str(agency))
+    run("ingest", "--source", "agency")
+    before = Source.objects.values("last_fetched_at", "last_success_at", "runs_total").get()
+    second = agency / "day2.txt"
+    second.write_text("date 2024-03-15 The harbour ferry resumed its crossings " + UNSEEN_DUMP)
+    os.utime(second, (start.timestamp() + 3600,) * 2)  # an hour after that ingest
+    moment.advance(hours=2)
+    extra = tmp_path / "extra.txt"
+    extra.write_text(
+        "date 2024-03-15 The city council voted seven to two on Thursday to extend the bus "
+        "network to the northern suburbs, a plan years in the making that will cost forty "
+        "million pounds.\n"
+    )
+    run("import", str(extra), "--source", "Agency")
+    assert Source.objects.values("last_fetched_at", "last_success_at", "runs_total").get() == (
+        before
+    )
+    assert Source.objects.get().last_report["new"] == 1  # the admin's "Last run" is the import
+    moment.advance(minutes=30)
+    run("ingest", "--source", "agency")
+    assert Article.objects.filter(input=f"{second}:1").exists()
+
+
+@pytest.mark.django_db
 def test_an_empty_argument_reads_nothing_not_the_working_folder(
     tmp_path: Path, monkeypatch
 ) -> None:

@@ -243,7 +243,9 @@ def articles_import(
     """Store articles from files and folders under a dump source (found or created by name),
     linked also to the editions named (`edition_slug` and `edition_slugs`). A path `-` is
     `stdin`, read as `headlines extract -` reads it (a page or feed, JSONL or text records).
-    An import whose every input failed (`report.error`) changes nothing stored."""
+    The source keeps the import's report as its last run, and its fetching state (last
+    fetch, success, error, failures) as it was; an import whose every input failed
+    (`report.error`) changes nothing stored."""
     if not paths:
         raise InvalidInput("name at least one file or folder to import")
     if paths.count("-") > 1:
@@ -270,11 +272,14 @@ def articles_import(
         run = IngestRun(source, fetcher=None, progress=progress or NoProgress(), extra=extra)
         report = run.import_paths(paths, stdin=stdin)
         if not report.error:
-            # Refused (every input failed, nothing stored): the command says so and exits 2,
-            # and the source is left as it was. A failure recorded here was a malformed file
-            # typed at a terminal shown as the source's own, and counted as a failure in a
-            # row: a configured feed named by --source then waited twice as long to be fetched.
-            _record(source, report)
+            # Its report is the source's last run (the admin's "Last run"), and that is all:
+            # an import is no fetch of the source. Recorded as one (`_record`), it moved a
+            # dump source's last success to now, and the next ingest, which reads the files
+            # changed since then, never read one that had arrived in between; a failing feed
+            # named by --source showed as "ok", and its partly bad file as the feed's error.
+            # Refused (every input failed, nothing stored), it records nothing at all: the
+            # command says so and exits 2.
+            Source.objects.filter(pk=source.pk).update(last_report=report.as_dict())
     finally:
         Source.objects.filter(pk=source.pk).update(lease_until=None)
     if created and not source.articles.exists():
