@@ -124,6 +124,13 @@ def test_sources_list_add_and_disable(api: Api, edition) -> None:
         ({"name": "X", "url": "https://x.example/f", "editions": ["zz"]}, 404, "no edition"),
         ({"name": "   ", "url": "https://x.example/f"}, 422, "name"),
         ({"name": "X", "url": "https://x.example/f", "weight": -1}, 422, "greater"),
+        # A week at most, as `source add --interval` (past it, 2880 meant daily).
+        (
+            {"name": "X", "url": "https://x.example/f", "fetch_interval_minutes": 10081},
+            422,
+            "10080",
+        ),
+        ({"name": "X", "url": "https://x.example/f", "fetch_interval_minutes": 0}, 422, "greater"),
         ({"name": "X", "url": "javascript:alert(1)"}, 422, "http(s) URL"),
         ({"name": "X", "url": "https://x.example/f", "language": "<b>en</b>"}, 422, "language"),
         ({"name": "X", "url": "https://x.example/f", "language": "english"}, 422, "language"),

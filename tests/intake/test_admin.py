@@ -112,11 +112,15 @@ def test_ingest_now_action_queues_the_source(
         ({"name": "Harbour\x07Wire"}, "Name must be 1 to 200 printable characters."),
         (
             {"weight": "-5"},
-            "Weight must be a finite number ≥ 0 and the interval at least a minute.",
+            "Weight must be a finite number ≥ 0.",
         ),
         (
             {"fetch_interval_minutes": "0"},
-            "Weight must be a finite number ≥ 0 and the interval at least a minute.",
+            "The fetch interval (--interval) is 1 to 10080 minutes (a week), not 0.",
+        ),
+        (
+            {"fetch_interval_minutes": "10081"},
+            "The fetch interval (--interval) is 1 to 10080 minutes (a week), not 10081.",
         ),
     ],
 )

@@ -528,6 +528,20 @@ def test_source_add_refuses_a_weight_that_is_no_finite_number(weight: str) -> No
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("interval", ["0", "-5", "10081", "9999999999"])
+def test_source_add_refuses_an_interval_past_a_week(interval: str) -> None:
+    # 2880 to 10080 were stored and fetched daily (the back-off's cap); 9999999999 was stored
+    # on SQLite, and PostgreSQL refused it naming the column fetch_interval_minutes.
+    url = "https://news.example/feed.xml"
+    status, err = exit_status("source", "add", "Metro Wire", "--url", url, "--interval", interval)
+    assert status == 2, err
+    assert f"the fetch interval (--interval) is 1 to 10080 minutes (a week), not {interval}" in err
+    assert "fetch_interval_minutes" not in err and not Source.objects.exists()
+    run("source", "add", "Metro Wire", "--url", url, "--interval", "10080")
+    assert Source.objects.get().fetch_interval_minutes == 10080
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zz top<script>", "english", "e\x01n"])
 def test_source_add_refuses_a_language_that_is_no_code(language: str) -> None:
     url = "https://news.example/feed.xml"

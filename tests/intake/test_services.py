@@ -281,6 +281,26 @@ def test_ingest_due_follows_intervals_and_leases(web: LocalWeb, fetcher: HttpFet
     assert len(services.ingest_due(fetcher=fetcher)) == 1
 
 
+@pytest.mark.parametrize("failures", [0, 1, 3])
+def test_an_interval_longer_than_a_day_is_honoured_failing_or_not(failures: int) -> None:
+    # The back-off's cap (a day) was the cap of every wait: a source fetched every two days
+    # was fetched daily, and one failing sooner than when it was healthy.
+    start = dt.datetime(2024, 3, 14, 9, tzinfo=dt.UTC)
+    weekly = factories.source(url="https://weekly.example/feed", fetch_interval_minutes=10080)
+    every_two_days = factories.source(url="https://two.example/feed", fetch_interval_minutes=2880)
+    half_hourly = factories.source(url="https://often.example/feed", fetch_interval_minutes=30)
+    Source.objects.update(last_fetched_at=start, consecutive_failures=failures)
+    due = {
+        hours: {s.slug for s in selectors.sources_due(now=start + dt.timedelta(hours=hours))}
+        for hours in (24, 48, 168)
+    }
+    # A failing half-hourly source backs off to at most a day; the longer intervals are kept.
+    assert due[24] == {half_hourly.slug}
+    assert due[48] == {half_hourly.slug, every_two_days.slug}
+    assert due[168] == {half_hourly.slug, every_two_days.slug, weekly.slug}
+    assert selectors.sources_due(now=start + dt.timedelta(hours=48, minutes=-1)) == ([half_hourly])
+
+
 def test_a_source_asking_for_a_pause_is_left_alone_that_long(web: LocalWeb) -> None:
     fixed = clock.FixedClock(dt.datetime(2024, 3, 14, 9, tzinfo=dt.UTC))
     clock.set_clock(fixed)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
+from headlines.intake.models import FETCH_INTERVAL_MAX_MINUTES
+
 # `format: email` tells a client (and a schema-driven fuzzer) that "000" is no address: the
 # server checks it as the sign-up form does, and answers 422 for one that is not.
 Email = Field(
@@ -191,7 +193,7 @@ class SourceIn(In):
     editions: list[str] = Field(default_factory=list, max_length=50)
     language: str = Field("", max_length=16)
     weight: float = Field(1.0, ge=0, le=100)
-    fetch_interval_minutes: int = Field(30, ge=1, le=10080)
+    fetch_interval_minutes: int = Field(30, ge=1, le=FETCH_INTERVAL_MAX_MINUTES)
     slug: str = Field("", max_length=80)
 
 

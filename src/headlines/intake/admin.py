@@ -56,8 +56,8 @@ class SourceForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         """A dump's path checked and stored from the root, as `source add --path` stores it:
         kept as typed, it was read from whatever folder the worker or scheduler ran in. A
-        weight below 0 or an interval of 0 minutes (fetched at every scheduler tick) is
-        refused, as `source add` refuses them."""
+        weight below 0, or an interval of 0 minutes (fetched at every scheduler tick) or of
+        more than a week, is refused, as `source add` refuses them."""
         cleaned = super().clean() or {}
         weight, interval = cleaned.get("weight"), cleaned.get("fetch_interval_minutes")
         if weight is not None and interval is not None:

@@ -7,6 +7,11 @@ from headlines.core.languages import validate_language
 from headlines.core.models import Edition
 from headlines.core.urls import masked_url
 
+# The longest wait between two fetches a source may ask for: a week. A newsroom polls its
+# sources at least weekly, and the scheduler's back-off after failures never shortens an
+# interval (intake.selectors.source_next_fetch), so each interval in range means what it says.
+FETCH_INTERVAL_MAX_MINUTES = 7 * 24 * 60
+
 
 class Source(models.Model):
     """Where articles come from: a feed, a news sitemap, a single page, or a dump on disk."""

@@ -72,12 +72,16 @@ def sources_due(*, now: dt.datetime) -> list[Source]:
 
 def source_next_fetch(source: Source) -> dt.datetime | None:
     """When the scheduler fetches the source again: its interval after the last fetch, doubled
-    per failure in a row (at most a day), or longer if its server asked for a longer wait.
-    None when it was never fetched (the next tick takes it)."""
+    per failure in a row (at most a day, or the interval itself when that is longer), or
+    longer if its server asked for a longer wait. None when it was never fetched (the next
+    tick takes it)."""
     if source.last_fetched_at is None:
         return None
-    minutes = source.fetch_interval_minutes * 2 ** min(source.consecutive_failures, 10)
-    wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, 1)))
+    interval = source.fetch_interval_minutes
+    minutes = interval * 2 ** min(source.consecutive_failures, 10)
+    # The cap is on the back-off, never on the interval: capped at a day alone, a source
+    # fetched every two days was fetched daily, and a failing one sooner than when healthy.
+    wait = dt.timedelta(minutes=min(minutes, max(MAX_BACKOFF_MINUTES, interval, 1)))
     return source.last_fetched_at + max(wait, _asked_to_wait(source))
 
 

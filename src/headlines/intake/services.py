@@ -25,7 +25,7 @@ from headlines.core.selectors import edition_get
 from headlines.core.storable import storable
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
-from headlines.intake.models import Source
+from headlines.intake.models import FETCH_INTERVAL_MAX_MINUTES, Source
 from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress, recorded
 from headlines.intake.reading.paths import NO_SUCH, NOT_A_FILE, missing_reason
 from headlines.intake.storing.line_memory import repeated_lines_prune
@@ -102,8 +102,22 @@ def source_fetching_check(*, weight: float, fetch_interval_minutes: int) -> None
     """InvalidInput unless the weight and the interval are ones ranking and fetching can use."""
     # `nan` passed `weight < 0` and failed the insert as a slug "already" taken; `inf` was
     # stored as a ranking weight no other source can be compared with.
-    if not math.isfinite(weight) or weight < 0 or fetch_interval_minutes < 1:
-        raise InvalidInput("weight must be a finite number ≥ 0 and the interval at least a minute")
+    if not math.isfinite(weight) or weight < 0:
+        raise InvalidInput("weight must be a finite number ≥ 0", field="weight")
+    fetch_interval_check(fetch_interval_minutes)
+
+
+def fetch_interval_check(minutes: int) -> int:
+    """The minutes between a source's fetches, or InvalidInput. Past a week there was no
+    refusal: 2880 was stored and fetched daily (the back-off's cap), and 9999999999 was stored
+    on SQLite while PostgreSQL refused it naming the column (an integer out of range)."""
+    if not 1 <= minutes <= FETCH_INTERVAL_MAX_MINUTES:
+        raise InvalidInput(
+            f"the fetch interval (--interval) is 1 to {FETCH_INTERVAL_MAX_MINUTES} minutes "
+            f"(a week), not {minutes}",
+            field="fetch_interval_minutes",
+        )
+    return minutes
 
 
 def _where(kind: str, url: str, path: str) -> tuple[str, str]:
@@ -323,7 +337,8 @@ def sources_ingest(
 
 def ingest_due(*, fetcher: Fetcher | None = None) -> list[IngestReport]:
     """The periodic job's body: ingest every enabled source whose interval has passed.
-    Sources that keep failing wait longer (interval x 2^failures, at most a day)."""
+    Sources that keep failing wait longer (interval x 2^failures, at most a day or the
+    interval, if that is longer)."""
     due = [source.pk for source in selectors.sources_due(now=clock.now())]
     reports = sources_ingest(source_ids=due, fetcher=fetcher) if due else []
     repeated_lines_prune(older_than_days=FORGET_SINGLE_LINES_DAYS)

@@ -10,7 +10,7 @@ from headlines.core.command import HeadlinesCommand, one_line
 from headlines.intake import selectors, services
 from headlines.intake.fetching.waits import duration
 from headlines.intake.management.console import console_for
-from headlines.intake.models import Source
+from headlines.intake.models import FETCH_INTERVAL_MAX_MINUTES, Source
 
 
 class Command(HeadlinesCommand):
@@ -36,7 +36,12 @@ class Command(HeadlinesCommand):
         add.add_argument(
             "--weight", type=float, default=1.0, help="How much its stories count (default 1.0)."
         )
-        add.add_argument("--interval", type=int, default=30, help="Minutes between fetches.")
+        add.add_argument(
+            "--interval",
+            type=int,
+            default=30,
+            help=f"Minutes between fetches, 1 to {FETCH_INTERVAL_MAX_MINUTES} (default 30).",
+        )
         add.add_argument("--slug", default="", help="Short name (default: from the name).")
         add.add_argument(
             "--local", action="store_true", help="Allow private and loopback addresses."
