@@ -542,6 +542,17 @@ def test_source_add_refuses_an_interval_past_a_week(interval: str) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("length", [2001, 3000])
+def test_source_add_says_a_url_is_too_long(length: int) -> None:
+    base = "https://news.example/feed?q="
+    url = base + "a" * (length - len(base))
+    status, err = exit_status("source", "add", "Metro Wire", "--url", url)
+    assert status == 2, err
+    assert f"the source URL is {length} characters long; at most 2000 are kept" in err
+    assert "Enter a valid URL" not in err and not Source.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("language", ["zz top<script>", "english", "e\x01n"])
 def test_source_add_refuses_a_language_that_is_no_code(language: str) -> None:
     url = "https://news.example/feed.xml"

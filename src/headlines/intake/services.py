@@ -125,6 +125,14 @@ def _where(kind: str, url: str, path: str) -> tuple[str, str]:
         return url, dump_path_check(path)
     if not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
+    longest = Source._meta.get_field("url").max_length or 0
+    if len(url) > longest:
+        # Django's URL check stops at 2048 characters, before the column's length: a longer
+        # one was refused as "Enter a valid URL.", which did not say what was wrong with it.
+        raise InvalidInput(
+            f"the source URL is {len(url)} characters long; at most {longest} are kept",
+            field="url",
+        )
     try:
         parts = urls.split(url)
     except ValueError as exc:
