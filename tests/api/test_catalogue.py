@@ -171,6 +171,15 @@ def test_a_sources_password_is_masked_in_the_api(api: Api, edition) -> None:
     assert Source.objects.get().url == url  # kept whole: it goes with every request
 
 
+def test_a_sources_error_recorded_raw_is_given_escaped(api: Api, edition) -> None:
+    # Recorded before errors were escaped: ESC, BEL and a C1 CSI from a file's name.
+    added = api.post("/sources", {"name": "Wire", "url": "https://wire.example/feed.xml"})
+    assert added.status_code == 201, added.content
+    Source.objects.update(last_error="first: evil\x1b[2J\x07\x9b.html: binary data")
+    shown = api.get("/sources").json()[0]["last_error"]
+    assert shown == "first: evil\\x1b[2J\\x07\\x9b.html: binary data"
+
+
 def test_a_duplicate_source_is_a_conflict(api: Api, edition) -> None:
     body = {"name": "Metro Wire", "url": "https://metro.example/feed.xml"}
     assert api.post("/sources", body).status_code == 201

@@ -169,3 +169,25 @@ def test_an_error_naming_a_file_with_control_characters_is_shown_escaped(
     assert shown in page  # the list cuts the error at 120 characters, before the name
     for html in (listing, page):
         assert not [ch for ch in html if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"]
+
+
+def test_an_error_recorded_raw_before_escaping_is_shown_escaped_and_cut_whole(
+    staff: Client,
+) -> None:
+    # Errors and reports recorded before they were escaped hold the control characters of a
+    # file's name raw until the source's next run; the admin showed them as they were, and its
+    # list cut `\x1b` at 120 characters into `\x1`.
+    source = factories.source(name="Agency", kind=Source.Kind.DUMP, url="", path="/")
+    raw_name = "/srv/dumps/evil\x1b[2J\x01\x07\x0b\x7f\x9b.html"
+    Source.objects.filter(pk=source.pk).update(
+        last_error="x" * 118 + "\x1b[2J\x07 then " + raw_name,
+        last_report={"failed_count": 1, "failed": [{"input": raw_name, "reason": "binary\x07"}]},
+    )
+    listing = staff.get("/admin/intake/source/").content.decode()
+    page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
+    shown = "/srv/dumps/evil\\x1b[2J\\x01\\x07\\x0b\\x7f\\x9b.html"
+    assert "x" * 118 + "…" in listing and "\\x1…" not in listing
+    assert "x" * 118 + "\\x1b[2J\\x07 then " + shown in page
+    assert f"<code>{shown}</code>: binary\\x07" in page
+    for html in (listing, page):
+        assert not [ch for ch in html if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"]

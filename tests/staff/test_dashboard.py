@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -176,6 +177,17 @@ def test_the_admin_home_shows_the_dashboard_to_staff(newsroom, admin_client_logg
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     sent_row = html.split("Storm, rates and a comet")[1].split("</tr>")[0]
     assert "sent " in sent_row
+
+
+def test_a_sources_error_recorded_raw_is_shown_escaped_on_the_dashboard(
+    newsroom, admin_client_logged_in
+) -> None:
+    # Recorded before errors were escaped; the panel cut it at 300 characters, an escape too.
+    Source.objects.filter(slug="broken").update(last_error="y" * 298 + "\x1b[2J evil\x07\x9b.html")
+    page = admin_client_logged_in.get("/admin/").content.decode()
+    html = page.split('<div id="staff-dashboard"')[1].split('id="content-main"')[0]
+    assert "y" * 298 + "…" in html and "\\x1…" not in html
+    assert not [ch for ch in html if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"]
 
 
 def test_the_dashboard_is_staff_only(newsroom, client) -> None:

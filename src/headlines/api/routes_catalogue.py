@@ -226,7 +226,7 @@ def _source_out(source: Source) -> SourceOut:
         fetch_interval_minutes=source.fetch_interval_minutes,
         enabled=source.enabled,
         health=source.health,
-        last_error=source.last_error,
+        last_error=source.shown_error,
     )
 
 

@@ -6,7 +6,11 @@ and an edition's name is printed by the commands and sent in every digest's From
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+# The escapes `controls_escaped` writes (`\\x1b`, `\\x9b`, `\\n`, `\\t`, `\\r`).
+_ESCAPE = re.compile(r"\\(?:x[0-9a-f]{2}|[ntr])")
 
 
 def has_control(text: str) -> bool:
@@ -23,3 +27,18 @@ def controls_escaped(text: str) -> str:
         ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch
         for ch in text
     )
+
+
+def escaped_cut(text: str, limit: int) -> str:
+    """`text`, escaped (`controls_escaped`): its first `limit` characters and "…" when it is
+    longer, cut before an escape the limit falls inside rather than in it (`\\x1` of `\\x1b`
+    reads as another character, or as none)."""
+    text = controls_escaped(text)
+    if len(text) <= limit:
+        return text
+    end = limit
+    for escape in _ESCAPE.finditer(text, max(0, end - 3), end + 3):
+        if escape.start() < end < escape.end():
+            end = escape.start()
+            break
+    return text[:end] + "…"

@@ -16,6 +16,7 @@ from headlines.core.admin import URL_FIELDS, checked, refusal
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.errors import InvalidInput
 from headlines.core.jobs import enqueue
+from headlines.core.names import controls_escaped, escaped_cut
 from headlines.intake import selectors, services
 from headlines.intake.models import Article, RepeatedLine, Source
 
@@ -24,7 +25,7 @@ HEALTH_FIELDS = (
     "next_fetch",
     "last_fetched_at",
     "last_success_at",
-    "last_error",
+    "shown_error",
     "last_error_at",
     "consecutive_failures",
     "failures_total",
@@ -108,7 +109,12 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.display(description="Last error")
     def short_error(self, obj: Source) -> str:
-        return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
+        # Cut on whole escapes: at 120 characters, `\x1b` showed as `\x1`.
+        return escaped_cut(obj.last_error, 120)
+
+    @admin.display(description="Last error")
+    def shown_error(self, obj: Source) -> str:
+        return obj.shown_error
 
     @admin.display(description="Next fetch")
     def next_fetch(self, obj: Source) -> str:
@@ -131,7 +137,11 @@ class SourceAdmin(admin.ModelAdmin):
         if not report:
             return "—"
         rows = [(label, report.get(key, "—")) for key, label in LAST_RUN_ROWS]
-        failures = [(f["input"], f["reason"]) for f in report.get("failed", [])]
+        # A report recorded before its inputs were escaped holds their control characters raw.
+        failures = [
+            (controls_escaped(str(f["input"])), controls_escaped(str(f["reason"])))
+            for f in report.get("failed", [])
+        ]
         return format_html(
             "<table>{}</table><ul>{}</ul>",
             format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),

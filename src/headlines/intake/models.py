@@ -5,6 +5,7 @@ from django.db import models
 from headlines.core.fields import ClockDateTimeField
 from headlines.core.languages import validate_language
 from headlines.core.models import Edition
+from headlines.core.names import controls_escaped
 from headlines.core.urls import masked_url
 
 # The longest wait between two fetches a source may ask for: a week. A newsroom polls its
@@ -63,9 +64,17 @@ class Source(models.Model):
         return masked_url(self.url)
 
     @property
+    def shown_error(self) -> str:
+        """The last error as every page and the API show it: its control characters escaped.
+        Errors are escaped when recorded (intake.pipeline.reports.recorded), but one recorded
+        before that holds them raw (ESC, BEL, C1, characters XML 1.0 forbids) until the
+        source's next run, and any other writer might store one too."""
+        return controls_escaped(self.last_error)
+
+    @property
     def brief_error(self) -> str:
         """The last error without the source's own URL in front, which lists show already."""
-        return self.last_error.removeprefix(f"{self.shown_url}: ")
+        return self.shown_error.removeprefix(f"{self.shown_url}: ")
 
     @property
     def health(self) -> str:

@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from headlines.core import clock
 from headlines.core.models import Edition
+from headlines.core.names import escaped_cut
 from headlines.delivery.selectors import ledger_counts
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
@@ -37,6 +38,11 @@ class DigestRow:
 class SourceRow:
     source: Source
     status: str  # ok, failing, never fetched, disabled
+
+    @property
+    def error(self) -> str:
+        """The source's last error as the panel shows it: escaped, cut on a whole escape."""
+        return escaped_cut(self.source.last_error, 299)
 
 
 @dataclass(frozen=True)
