@@ -464,3 +464,61 @@ def test_a_topics_sections_are_shown_and_changed_as_words(editor: Client) -> Non
     editor.post(f"/admin/stories/topic/{topic.pk}/change/", {**form, "sections": "5"})
     topic.refresh_from_db()
     assert topic.sections == ["5"]  # a label, never the JSON number that crashed `topic list`
+
+
+def rows(digest: Digest) -> list[tuple[object, ...]]:
+    return list(
+        digest.items.order_by("id").values_list("headline", "summary", "position", "topics")
+    )
+
+
+@pytest.mark.parametrize("button", [{}, {"_approve": "Save and approve"}, {"_rebuild": "Rebuild"}])
+def test_a_save_with_a_row_the_service_refuses_stores_no_row_and_keeps_what_was_typed(
+    draft: Digest, editor: Client, button: dict[str, str]
+) -> None:
+    # The service checks a row's topics against the edition's topics when it saves it: a later
+    # row refused there left the earlier rows saved, under an error, half an edit.
+    before, html = rows(draft), draft.html
+    data = formset(
+        draft,
+        {
+            0: {"headline": "Typed in the first row", "position": 9},
+            1: {"summary": "Typed in the second row", "topics": "no-such-topic"},
+        },
+    )
+    data["_seen"] = seen(editor, draft)
+    response = editor.post(url(draft), {**data, **button})
+    page = response.content.decode()
+    assert response.status_code == 200  # the page again, as it was typed, with the refusal
+    assert "Nothing was saved" in page and "changed successfully" not in page
+    second = draft.items.order_by("position", "id")[1]
+    refusal = "Unknown topic no-such-topic; this edition&#x27;s topics: none yet."
+    place = f"Nothing was saved: the story at place {second.position} was refused: {refusal}"
+    assert place in page
+    row = re.search(r'<tr[^>]*id="items-1".*?</tr>', page, re.S)  # the second row's own
+    assert row is not None and refusal in row.group(0)
+    assert "Typed in the first row" in page and "Typed in the second row" in page
+    assert 'value="no-such-topic"' in page and 'value="9"' in page
+    assert re.search(r'name="_seen" value="([0-9a-f]+)"', page)
+    assert rows(draft) == before  # not the first row either
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.DRAFT and draft.html == html
+    assert second.summary != "Typed in the second row"
+    assert not LogEntry.objects.exists()
+
+
+def test_a_story_is_not_pulled_in_when_the_save_before_it_is_refused(
+    draft: Digest, editor: Client
+) -> None:
+    digest = small_digest(draft)
+    sent = {i.story_id for i in digest.items.filter(dropped=False).order_by("position")[:2]}
+    story = digest.edition.stories.filter(day=digest.date).exclude(pk__in=sent).first()
+    assert story is not None
+    before = rows(digest)
+    typed = {0: {"headline": "Typed, then pulled"}, 1: {"topics": "no-such-topic"}}
+    answer = editor.post(url(digest), {**formset(digest, typed), "_pull": str(story.pk)})
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "Pulled in" not in page
+    assert "Unknown topic no-such-topic" in page and "Typed, then pulled" in page
+    assert rows(digest) == before
+    assert not digest.items.filter(story=story, pinned=True).exists()

@@ -214,3 +214,35 @@ def test_the_summary_box_is_the_widest_on_the_review_screen(
     assert widths["Summary"] >= widths["Headline"] > widths["Topics"], widths
     assert widths["Summary"] >= 250, widths  # lines of several words, not a column of one
     assert_no_page_overflow(page, width)
+
+
+def test_a_save_the_service_refuses_keeps_every_typed_word_and_stores_none(
+    page, live_server, draft: Digest
+) -> None:
+    first, second = draft.items.order_by("position")[:2]
+    before = list(draft.items.order_by("id").values_list("headline", "summary", "topics"))
+    staff_login(page, live_server, width=1280)
+    page.goto(f"{live_server.url}/admin/digests/digest/{draft.pk}/change/")
+    page.get_by_role("textbox", name=f"Headline, place {first.position}").fill("Typed first")
+    page.get_by_role("textbox", name=f"Summary, place {second.position}").fill("Typed second")
+    page.get_by_role("textbox", name=f"Topics, place {second.position}").fill("no-such-topic")
+    page.get_by_role("button", name="Save and approve for sending").click()
+    page.get_by_text(
+        f"Nothing was saved: the story at place {second.position} was refused"
+    ).wait_for()
+    # Beside the row it is about, and what was typed is still in its boxes.
+    row_error = page.locator("#items-1 .errorlist", has_text="Unknown topic no-such-topic")
+    assert row_error.is_visible()
+    headline = page.get_by_role("textbox", name=f"Headline, place {first.position}")
+    assert headline.input_value() == "Typed first"
+    summary = page.get_by_role("textbox", name=f"Summary, place {second.position}")
+    assert summary.input_value() == "Typed second"
+    assert list(draft.items.order_by("id").values_list("headline", "summary", "topics")) == before
+    draft.refresh_from_db()
+    assert draft.state == Digest.State.DRAFT
+    # Corrected, the same page saves every row.
+    page.get_by_role("textbox", name=f"Topics, place {second.position}").fill("")
+    page.get_by_role("button", name="Save and approve for sending").click()
+    page.get_by_text(f"Approved {draft} for sending.").wait_for()
+    assert draft.items.filter(headline="Typed first").exists()
+    assert draft.items.filter(summary="Typed second").exists()

@@ -67,6 +67,32 @@ def test_only_a_draft_is_edited_or_rendered(draft: Digest) -> None:
         services.digest_item_update(item_id=999999, headline="x")
 
 
+def test_a_save_of_several_items_stores_all_of_them_or_none(draft: Digest) -> None:
+    first, second = draft.items.order_by("position")[:2]
+    before, html = snapshot(draft), draft.html
+    changes = [
+        services.ItemChange(first.pk, headline="First row's words", position=7),
+        services.ItemChange(second.pk, topics=["no-such-topic"]),
+    ]
+    with pytest.raises(services.ItemRefused, match="unknown topic no-such-topic") as refused:
+        services.digest_items_update(digest_id=draft.pk, changes=changes)
+    assert (refused.value.item_id, refused.value.field) == (second.pk, "topics")
+    assert snapshot(draft) == before  # the first row's change is not stored either
+    draft.refresh_from_db()
+    assert draft.html == html
+    foreign = services.ItemChange(999999, headline="Not this digest's")
+    with pytest.raises(services.ItemRefused, match="has no item 999999"):
+        services.digest_items_update(digest_id=draft.pk, changes=[changes[0], foreign])
+    assert snapshot(draft) == before
+    changes[1] = services.ItemChange(second.pk, summary="Second row's words")
+    services.digest_items_update(digest_id=draft.pk, changes=changes)
+    draft.refresh_from_db()
+    assert "First row's words" in draft.text and "Second row's words" in draft.text
+    services.digest_approve(digest_id=draft.pk)
+    with pytest.raises(Conflict, match="only a draft changes"):
+        services.digest_items_update(digest_id=draft.pk, changes=changes)
+
+
 def test_unknown_edition_is_not_found() -> None:
     with pytest.raises(NotFound):
         services.digest_build(edition_id=987654)

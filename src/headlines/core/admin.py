@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from headlines.core import emailpreview, services
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
-from headlines.core.errors import InvalidInput
+from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.models import Edition, Job, OutboxMessage
 
 T = TypeVar("T")
@@ -26,7 +26,7 @@ URL_FIELDS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
 }
 
 
-def refusal(exc: InvalidInput) -> str:
+def refusal(exc: DomainError) -> str:
     """A service's refusal as an admin form says it: a sentence (capital, full stop)."""
     said = str(exc)
     return f"{said[:1].upper()}{said[1:]}."

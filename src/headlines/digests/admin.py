@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from headlines.core import emailpreview
-from headlines.core.admin import checked
+from headlines.core.admin import checked, refusal
 from headlines.core.errors import DomainError
 from headlines.core.services import slug_clean
 from headlines.core.untrusted import plain_id
@@ -81,9 +81,29 @@ def _topics_changed(form: Any) -> list[str] | None:
     return None
 
 
+class DigestItemFormSet(BaseInlineFormSet):
+    """The items table. `refused` is what the service refused of this very Save (the page is
+    shown again with it beside its row, and with everything typed)."""
+
+    refused: services.ItemRefused | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        refused = self.refused
+        if refused is None:
+            return
+        said = refusal(refused.refusal)
+        for form in self.forms:
+            if form.instance.pk == refused.item_id:
+                form.add_error(refused.field if refused.field in form.fields else None, said)
+                return
+        raise forms.ValidationError(said)  # a row the page does not hold: said above the table
+
+
 class DigestItemInline(admin.TabularInline):
     model = DigestItem
     form = DigestItemForm
+    formset = DigestItemFormSet
     extra = 0
     can_delete = False
     fields = ("position", "headline", "summary", "topics", "pinned", "dropped", "sources")
@@ -96,9 +116,23 @@ class DigestItemInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None or obj.state == Digest.State.DRAFT
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        refused = getattr(request, "digest_items_refused", None)
+        return type(formset.__name__, (formset,), {"refused": refused}) if refused else formset
+
     @admin.display(description="Sources")
     def sources(self, obj: DigestItem) -> str:
         return ", ".join(str(s) for s in obj.source_names or [])
+
+
+class _SaveRefused(Exception):
+    """The service refused a Save of the review screen: raised out of the admin's transaction
+    so that it is rolled back, and caught in DigestAdmin.change_view."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _not_rebuilt(digest: Digest) -> str:
@@ -271,30 +305,67 @@ class DigestAdmin(admin.ModelAdmin):
         context = {**(extra_context or {}), "digest_seen": seen}
         if past_draft:
             context.update(show_save=False, show_save_and_continue=False)
+        try:
+            return super().change_view(request, object_id, form_url, context)
+        except _SaveRefused as refused:
+            # Raised out of the admin's transaction, which is rolled back: nothing of this
+            # Save is stored, and no button's action ran. The page again, as it was typed.
+            return self._refused(request, object_id, form_url, context, refused.error)
+
+    def _refused(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str,
+        context: dict[str, Any],
+        error: DomainError,
+    ) -> HttpResponse:
+        """Say why a Save stored nothing, and show the page with what the editor typed (the
+        refused row's box marked), so that nothing typed is lost."""
+        digest = Digest.objects.select_related("edition").get(pk=int(object_id))
+        if digest.state != Digest.State.DRAFT:
+            self.message_user(request, _changed_since_seen(digest), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+        if isinstance(error, services.ItemRefused):
+            place = (
+                DigestItem.objects.filter(pk=error.item_id).values_list("position", flat=True)
+            ).first()
+            where = f" the story at place {place} was refused:" if place is not None else ""
+            said = f"Nothing was saved:{where} {refusal(error.refusal)} " + (
+                "What you typed is still below: correct it and save again."
+            )
+            request.digest_items_refused = error  # type: ignore[attr-defined]
+        else:
+            said = f"Nothing was saved: {refusal(error)}"
+        self.message_user(request, said, messages.ERROR)
         return super().change_view(request, object_id, form_url, context)
 
     def save_formset(
         self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
     ) -> None:
-        # The admin's change message reads these; the services did the saving.
+        # The admin's change message reads these; the service did the saving. One Save is one
+        # call, every row or none: row by row, a row refused after others were saved left half
+        # an edit stored under an error.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for item_form in formset.forms:
-            if not item_form.has_changed() or item_form.instance.pk is None:
-                continue
-            data = item_form.cleaned_data
-            try:
-                services.digest_item_update(
-                    item_id=item_form.instance.pk,
-                    headline=data.get("headline"),
-                    summary=data.get("summary"),
-                    position=data.get("position"),
-                    pinned=data.get("pinned"),
-                    dropped=data.get("dropped"),
-                    topics=_topics_changed(item_form),
-                )
-            except DomainError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                request.edits_refused = True  # type: ignore[attr-defined]
+        changes = [
+            services.ItemChange(
+                item_id=item_form.instance.pk,
+                headline=item_form.cleaned_data.get("headline"),
+                summary=item_form.cleaned_data.get("summary"),
+                position=item_form.cleaned_data.get("position"),
+                pinned=item_form.cleaned_data.get("pinned"),
+                dropped=item_form.cleaned_data.get("dropped"),
+                topics=_topics_changed(item_form),
+            )
+            for item_form in formset.forms
+            if item_form.has_changed() and item_form.instance.pk is not None
+        ]
+        if not changes:
+            return
+        try:
+            services.digest_items_update(digest_id=form.instance.pk, changes=changes)
+        except DomainError as exc:
+            raise _SaveRefused(exc) from exc
 
     def save_model(self, request: HttpRequest, obj: Digest, form: Any, change: bool) -> None:
         return None  # the digest's own fields are read-only; its items are saved above
@@ -309,8 +380,6 @@ class DigestAdmin(admin.ModelAdmin):
                 return back
         if "_pull" in request.POST:
             self.pull(request, obj, str(request.POST["_pull"]))
-            return back
-        if getattr(request, "edits_refused", False):  # said above; not "changed successfully"
             return back
         return super().response_change(request, obj)
 

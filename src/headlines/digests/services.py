@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
 from headlines.core import clock, events
-from headlines.core.errors import Conflict, InvalidInput, NotFound
+from headlines.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.digests import assembly, rendering, selectors
 from headlines.digests.models import Digest, DigestItem
@@ -197,6 +199,30 @@ def item_summary_clean(summary: str) -> str:
     return clean
 
 
+@dataclass(frozen=True)
+class ItemChange:
+    """An editor's change to one item; None leaves that part as it is."""
+
+    item_id: int
+    headline: str | None = None
+    summary: str | None = None
+    position: int | None = None
+    pinned: bool | None = None
+    dropped: bool | None = None
+    topics: list[str] | None = None
+
+
+class ItemRefused(DomainError):
+    """One item's change of several was refused, and so none of them was stored. `refusal` is
+    the service's own error (its `field`, when it names one, is the item's)."""
+
+    def __init__(self, item_id: int, refusal: DomainError) -> None:
+        super().__init__(str(refusal))
+        self.item_id = item_id
+        self.refusal = refusal
+        self.field: str | None = getattr(refusal, "field", None)
+
+
 @transaction.atomic
 def digest_item_update(
     *,
@@ -214,30 +240,58 @@ def digest_item_update(
         item = DigestItem.objects.select_related("digest").get(pk=item_id)
     except DigestItem.DoesNotExist:
         raise NotFound(f"no digest item {item_id}") from None
-    digest = _locked(item.digest_id)
-    if digest.state != State.DRAFT:
-        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
-    if headline is not None:
-        clean = item_headline_clean(headline)
-        item.edited = item.edited or clean != item.headline
-        item.headline = clean
-    if summary is not None:
-        clean = item_summary_clean(summary)
-        item.edited = item.edited or clean != item.summary
-        item.summary = clean
-    if position is not None:
-        if position < 1:
-            raise InvalidInput("positions start at 1", field="position")
-        item.position = position
-    if topics is not None:
-        clean_topics = topic_slugs_clean(edition_id=digest.edition_id, slugs=topics)
-        item.edited = item.edited or clean_topics != list(item.topics or [])
-        item.topics = clean_topics
-    item.pinned = item.pinned if pinned is None else pinned
-    item.dropped = item.dropped if dropped is None else dropped
-    item.save()
+    digest = _draft_locked(item.digest_id)
+    change = ItemChange(item_id, headline, summary, position, pinned, dropped, topics)
+    _item_apply(digest, item, change)
     _render_into(digest)
     return item
+
+
+@transaction.atomic
+def digest_items_update(*, digest_id: int, changes: Sequence[ItemChange]) -> Digest:
+    """An editor's Save of several items of a draft: every change is stored, or none is (the
+    first refused one raises ItemRefused naming its item). The draft is rendered once."""
+    digest = _draft_locked(digest_id)
+    items = DigestItem.objects.in_bulk([c.item_id for c in changes if c.item_id])
+    for change in changes:
+        item = items.get(change.item_id)
+        if item is None or item.digest_id != digest.pk:
+            raise ItemRefused(change.item_id, NotFound(f"{digest} has no item {change.item_id}"))
+        try:
+            _item_apply(digest, item, change)
+        except DomainError as exc:
+            raise ItemRefused(item.pk, exc) from exc
+    return _render_into(digest)
+
+
+def _draft_locked(digest_id: int) -> Digest:
+    digest = _locked(digest_id)
+    if digest.state != State.DRAFT:
+        raise Conflict(f"{digest} is {digest.get_state_display().lower()}; only a draft changes")
+    return digest
+
+
+def _item_apply(digest: Digest, item: DigestItem, change: ItemChange) -> None:
+    """Check one change and save it into `item` (the caller renders the draft)."""
+    if change.headline is not None:
+        clean = item_headline_clean(change.headline)
+        item.edited = item.edited or clean != item.headline
+        item.headline = clean
+    if change.summary is not None:
+        clean = item_summary_clean(change.summary)
+        item.edited = item.edited or clean != item.summary
+        item.summary = clean
+    if change.position is not None:
+        if change.position < 1:
+            raise InvalidInput("positions start at 1", field="position")
+        item.position = change.position
+    if change.topics is not None:
+        clean_topics = topic_slugs_clean(edition_id=digest.edition_id, slugs=change.topics)
+        item.edited = item.edited or clean_topics != list(item.topics or [])
+        item.topics = clean_topics
+    item.pinned = item.pinned if change.pinned is None else change.pinned
+    item.dropped = item.dropped if change.dropped is None else change.dropped
+    item.save()
 
 
 @transaction.atomic
