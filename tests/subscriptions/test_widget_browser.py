@@ -174,3 +174,70 @@ def test_did_you_mean_for_the_longest_address_shows_whole_in_the_documented_fram
     button.click()
     widget.get_by_text("Thanks for signing up").wait_for()
     assert Subscriber.objects.filter(email=LONGEST_TYPO.replace(".con", ".com")).exists()
+
+
+# Edition names are up to 120 characters (core.services.edition_name_clean).
+LONG_NAMES = {
+    "metro": (
+        "Greater Metropolitan Area Evening Headlines and Late Briefing for Commuters, "
+        "Night-Shift Workers and All Others, Nightly"
+    ),
+    "coast": (
+        "Northern Coastal Counties, Islands and Highlands Evening Headlines with Weather, "
+        "Ferries, Roads and Regional Sport Score"
+    ),
+}
+
+
+def assert_button_in_frame(page: Any, button: Any, state: str) -> None:
+    frame, box = page.locator("iframe").bounding_box(), button.bounding_box()
+    assert frame and box, f"{state}: no button to press"
+    assert box["y"] >= frame["y"] and box["x"] >= frame["x"], f"{state}: the button is cut off"
+    assert box["y"] + box["height"] <= frame["y"] + frame["height"], f"{state}: button cut off"
+    assert box["x"] + box["width"] <= frame["x"] + frame["width"], f"{state}: button cut off"
+
+
+@pytest.mark.parametrize("width", [375, DESKTOP])
+@pytest.mark.parametrize("chooser", [False, True], ids=["one edition", "two editions"])
+def test_an_edition_with_the_longest_name_fits_the_documented_frame(
+    page, open_article, width: int, chooser: bool
+) -> None:
+    for slug, name in LONG_NAMES.items():
+        assert len(name) == 120
+        factories.edition(slug=slug, name=name, timezone="Europe/London")
+    frame = documented_frame().replace("/widget/us/", "/widget/metro/")
+    if chooser:
+        frame = re.sub(r"height:\d+px", f"height:{documented_chooser_height()}px", frame)
+        frame = frame.replace("/widget/metro/", "/widget/?editions=metro,coast")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(open_article(frame).url)
+    widget = page.frame_locator("iframe")
+    email = widget.get_by_placeholder("Email address")
+    email.wait_for()
+    button = widget.get_by_role("button", name="SIGN UP")
+    assert_whole(page, "the blank form")
+    assert_button_in_frame(page, button, "the blank form")
+    # A name cut short on screen is still there whole, for the mouse and for a screen reader.
+    for slug, name in list(LONG_NAMES.items())[: 2 if chooser else 1]:
+        assert widget.locator(f'[title*="{name}"]').count() == 1, slug
+    if chooser:
+        widget.get_by_role("radio", name=re.compile("Northern Coastal Counties")).check()
+    email.fill("not an address")
+    button.click()
+    widget.get_by_text("Please enter a valid email address").wait_for()
+    assert_whole(page, "a bad address")
+    assert_button_in_frame(page, button, "a bad address")
+    email.fill("ann.reader@gmial.com")
+    button.click()
+    again = widget.get_by_role("button", name="Sign up at gmail.com")
+    again.wait_for()
+    assert_whole(page, "the thanks with a likely typo")
+    assert_button_in_frame(page, again, "the thanks with a likely typo")
+    again.click()
+    again.wait_for(state="detached")  # the thanks, again, without the question
+    widget.get_by_text("Thanks for signing up").wait_for()
+    assert_whole(page, "the thanks")
+    chosen = "coast" if chooser else "metro"
+    assert Subscriber.objects.filter(
+        email="ann.reader@gmail.com", subscriptions__edition__slug=chosen
+    ).exists()
