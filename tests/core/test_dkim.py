@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from headlines.core import mail
-from headlines.core.dkim import DKIMKey, load_key, sign_message
-
-
-def key_of(kind: str) -> DKIMKey:
-    private = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        if kind == "rsa"
-        else ed25519.Ed25519PrivateKey.generate()
-    )
-    pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return load_key(selector="s1", domain="news.example", pem=pem)
+from headlines.core.dkim import sign_message
+from tests.delivery import factories
 
 
 def confirmation() -> bytes:
@@ -39,7 +26,7 @@ def test_a_header_added_to_a_signed_confirmation_breaks_its_signature(kind: str)
     # Each header was signed as often as it occurred: a relay could add a second From or
     # Subject above it, or a Reply-To or List-Unsubscribe the message never had, and the
     # signature still verified.
-    key = key_of(kind)
+    key = factories.dkim_key(kind)
     signed = sign_message(confirmation(), key)
 
     def dns(name: bytes, timeout: int = 5) -> bytes:

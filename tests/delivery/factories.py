@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 from headlines.core import clock
+from headlines.core.dkim import DKIMKey, load_key
 from headlines.core.models import Edition
 from headlines.delivery.models import Delivery
 from headlines.digests.models import PREFERENCES_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, Digest
@@ -90,3 +91,23 @@ def ledger_row(digest: Digest, subscription: Subscription, **fields: Any) -> Del
     values: dict[str, Any] = {"next_attempt_at": now, "deadline": now + dt.timedelta(hours=3)}
     values.update(fields)
     return Delivery.objects.create(digest=digest, subscription=subscription, **values)
+
+
+def dkim_pem(kind: str) -> bytes:
+    """A fresh private key of `kind` ("rsa", RSA-2048, or "ed25519") as a key file holds it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    private = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if kind == "rsa"
+        else ed25519.Ed25519PrivateKey.generate()
+    )
+    return private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def dkim_key(kind: str, *, selector: str = "s1", domain: str = "news.example") -> DKIMKey:
+    """A fresh signing key of `kind`, loaded as a configured key file is."""
+    return load_key(selector=selector, domain=domain, pem=dkim_pem(kind))

@@ -78,14 +78,7 @@ def test_a_name_and_subject_in_chinese_arabic_and_emoji_are_encoded_words(kind: 
     ed = factories.edition(name=name, from_name=desk)
     sub = factories.reader(ed, email="li@example.org")
     digest = factories.digest(ed, subject=subject)
-    key = None
-    if kind != "none":
-        private = (
-            rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            if kind == "rsa"
-            else ed25519.Ed25519PrivateKey.generate()
-        )
-        key = load_key(selector="s1", domain="news.example", pem=_pem(private))
+    key = None if kind == "none" else factories.dkim_key(kind)
     out = message.DigestTemplate(digest, dkim=key).render(reader_of(sub.pk))
 
     head = out.raw.split(b"\r\n\r\n", 1)[0]
@@ -138,12 +131,7 @@ def _pem(key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) -> bytes:
 
 @pytest.mark.parametrize("kind", ["rsa", "ed25519"])
 def test_dkim_signature_verifies_with_dkimpy(kind: str) -> None:
-    private = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        if kind == "rsa"
-        else ed25519.Ed25519PrivateKey.generate()
-    )
-    key = load_key(selector="eh2026", domain="news.example", pem=_pem(private))
+    key = factories.dkim_key(kind, selector="eh2026")
     ed = factories.edition()
     sub = factories.reader(ed)
     digest = factories.digest(ed, subject="Tonight: Café talks")
@@ -216,12 +204,7 @@ SHOWN = (
 def test_a_header_added_after_signing_breaks_the_signature(kind: str) -> None:
     # Each header was signed once: a relay could put a second Subject or From above it, which
     # a mail reader may show, and the signature still verified.
-    private = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        if kind == "rsa"
-        else ed25519.Ed25519PrivateKey.generate()
-    )
-    key = load_key(selector="s1", domain="news.example", pem=_pem(private))
+    key = factories.dkim_key(kind)
     ed = factories.edition(reply_to="letters@news.example")
     digest = factories.digest(ed, subject="Tonight: Café talks")
     out = message.DigestTemplate(digest, dkim=key).render(reader_of(factories.reader(ed).pk))

@@ -57,19 +57,11 @@ def test_confirmation_and_welcome_are_dkim_signed_when_dkim_is_set(
     # Only digests were signed: a DMARC policy of quarantine could junk the double opt-in's own
     # email while the digests it leads to passed.
     import dkim
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
     from headlines.core.dkim import load_key
+    from tests.delivery.factories import dkim_pem
 
-    private = (
-        rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        if kind == "rsa"
-        else ed25519.Ed25519PrivateKey.generate()
-    )
-    pem = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = dkim_pem(kind)
     (tmp_path / "dkim.pem").write_bytes(pem)
     edition.name = "Édition du soir: a name long enough that its Subject header has to fold once"
     edition.from_address = "desk@news.example"
