@@ -381,14 +381,21 @@ def test_a_dump_of_records_with_urls_imported_for_another_edition_reaches_it(
     assert all(set(a.editions.all()) == {us, uk} for a in Article.objects.all())
 
 
+def refused_inputs(folder: Path, *, first: tuple[str, str]) -> list[Path]:
+    """Inputs `import` can make nothing of: `first` (a name and its text), a picture named as
+    a page, and a JSONL file that is no JSON."""
+    written = folder / first[0]
+    written.write_text(first[1])
+    picture = folder / "picture.html"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    broken = folder / "broken.jsonl"
+    broken.write_text("{not json\n")
+    return [written, picture, broken]
+
+
 @pytest.mark.django_db
 def test_an_import_where_every_input_fails_says_so_and_leaves_nothing(tmp_path: Path) -> None:
-    empty = tmp_path / "empty.txt"
-    empty.write_text("")
-    picture = tmp_path / "picture.html"
-    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text("{not json\n")
+    empty, picture, broken = refused_inputs(tmp_path, first=("empty.txt", ""))
     out = StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("import", str(empty), str(picture), str(broken), stdout=out)
@@ -433,13 +440,8 @@ def test_a_refused_import_into_a_source_changes_nothing_stored(tmp_path: Path) -
     good.write_text("date 2024-03-14 " + factories.BODY + "\n")
     run("import", str(good), "--source", "Wire dump")
     before = _stored()
-    prompt = tmp_path / "prompt.html"
-    prompt.write_text("<html><body><p>Subscribe now</p><p>Short.</p></body></html>")
-    binary = tmp_path / "picture.html"
-    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
-    broken = tmp_path / "broken.jsonl"
-    broken.write_text("{not json\n")
-    for refused in (prompt, binary, broken):
+    prompt = ("prompt.html", "<html><body><p>Subscribe now</p><p>Short.</p></body></html>")
+    for refused in refused_inputs(tmp_path, first=prompt):
         status, err = exit_status("import", str(refused), "--source", "Wire dump")
         assert status == 2 and f"failed: {refused}" in err
         assert _stored() == before
