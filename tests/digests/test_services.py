@@ -4,7 +4,7 @@ import pytest
 
 from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput, NotFound
-from headlines.digests import services
+from headlines.digests import selectors, services
 from headlines.digests.models import Digest
 from tests import factories
 from tests.digests.factories import NOON, messy_day
@@ -91,6 +91,25 @@ def test_a_save_of_several_items_stores_all_of_them_or_none(draft: Digest) -> No
     services.digest_approve(digest_id=draft.pk)
     with pytest.raises(Conflict, match="only a draft changes"):
         services.digest_items_update(digest_id=draft.pk, changes=changes)
+
+
+def test_a_save_from_a_page_the_draft_moved_on_from_stores_nothing(draft: Digest) -> None:
+    # The review screen compared the page's fingerprint with the draft's before the draft was
+    # locked: of two Saves from one page at the same instant, both passed, and the second
+    # undid the first's edit unseen. The check is made under the lock, with the changes.
+    first, second = draft.items.order_by("position")[:2]
+    page = selectors.digest_seen(digest_id=draft.pk)
+    one = [services.ItemChange(first.pk, headline="One editor's words")]
+    services.digest_items_update(digest_id=draft.pk, changes=one, seen=page)
+    after_one = snapshot(draft)
+    other = [services.ItemChange(second.pk, summary="The other editor's words")]
+    with pytest.raises(services.Stale, match="changed after this page was opened"):
+        services.digest_items_update(digest_id=draft.pk, changes=other, seen=page)
+    assert snapshot(draft) == after_one
+    now = selectors.digest_seen(digest_id=draft.pk)
+    services.digest_items_update(digest_id=draft.pk, changes=other, seen=now)
+    draft.refresh_from_db()
+    assert "One editor's words" in draft.text and "The other editor's words" in draft.text
 
 
 def test_unknown_edition_is_not_found() -> None:

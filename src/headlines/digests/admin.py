@@ -323,7 +323,7 @@ class DigestAdmin(admin.ModelAdmin):
         """Say why a Save stored nothing, and show the page with what the editor typed (the
         refused row's box marked), so that nothing typed is lost."""
         digest = Digest.objects.select_related("edition").get(pk=int(object_id))
-        if digest.state != Digest.State.DRAFT:
+        if digest.state != Digest.State.DRAFT or isinstance(error, services.Stale):
             self.message_user(request, _changed_since_seen(digest), messages.ERROR)
             return HttpResponseRedirect(request.path)
         if isinstance(error, services.ItemRefused):
@@ -363,7 +363,9 @@ class DigestAdmin(admin.ModelAdmin):
         if not changes:
             return
         try:
-            services.digest_items_update(digest_id=form.instance.pk, changes=changes)
+            services.digest_items_update(
+                digest_id=form.instance.pk, changes=changes, seen=request.POST.get("_seen")
+            )
         except DomainError as exc:
             raise _SaveRefused(exc) from exc
 

@@ -247,11 +247,23 @@ def digest_item_update(
     return item
 
 
+class Stale(Conflict):
+    """The draft changed after the editor's page was made: their Save would undo what another
+    editor (or a rebuild, or a story pulled in) did since."""
+
+
 @transaction.atomic
-def digest_items_update(*, digest_id: int, changes: Sequence[ItemChange]) -> Digest:
+def digest_items_update(
+    *, digest_id: int, changes: Sequence[ItemChange], seen: str | None = None
+) -> Digest:
     """An editor's Save of several items of a draft: every change is stored, or none is (the
-    first refused one raises ItemRefused naming its item). The draft is rendered once."""
+    first refused one raises ItemRefused naming its item). The draft is rendered once.
+    `seen`, when given, is the fingerprint of the page the editor saved from
+    (`selectors.digest_seen`): checked under the draft's lock, so that of two Saves from one
+    page at the same instant the second raises Stale rather than undoing the first."""
     digest = _draft_locked(digest_id)
+    if seen is not None and selectors.digest_seen(digest_id=digest_id) != seen:
+        raise Stale(f"{digest} changed after this page was opened")
     items = DigestItem.objects.in_bulk([c.item_id for c in changes if c.item_id])
     for change in changes:
         item = items.get(change.item_id)
