@@ -66,7 +66,7 @@ class Source(models.Model):
     @property
     def shown_error(self) -> str:
         """The last error as every page and the API show it: its control characters escaped.
-        Errors are escaped when recorded (intake.pipeline.reports.recorded), but one recorded
+        Errors are escaped when recorded (IngestReport.as_dict, intake.services), but one recorded
         before that holds them raw (ESC, BEL, C1, characters XML 1.0 forbids) until the
         source's next run, and any other writer might store one too."""
         return controls_escaped(self.last_error)

@@ -21,12 +21,13 @@ from django.utils.text import slugify
 from headlines.core import clock, urls
 from headlines.core.errors import Conflict, InvalidInput, NotFound, invalid_input_from
 from headlines.core.languages import language_tag
+from headlines.core.names import controls_escaped
 from headlines.core.selectors import edition_get
 from headlines.core.storable import storable
 from headlines.intake import selectors
 from headlines.intake.fetching.http import Fetcher, FetchOptions, HttpFetcher
 from headlines.intake.models import FETCH_INTERVAL_MAX_MINUTES, Source
-from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress, recorded
+from headlines.intake.pipeline.reports import IngestReport, NoProgress, Progress
 from headlines.intake.reading.paths import NO_SUCH, NOT_A_FILE, missing_reason
 from headlines.intake.storing.line_memory import repeated_lines_prune
 
@@ -388,7 +389,7 @@ def _record(source: Source, report: IngestReport) -> None:
     }
     if report.error:
         fields.update(
-            last_error=recorded(report.error),
+            last_error=controls_escaped(report.error),  # as `last_report` holds it
             last_error_at=now,
             consecutive_failures=F("consecutive_failures") + 1,
             failures_total=F("failures_total") + 1,
@@ -398,7 +399,7 @@ def _record(source: Source, report: IngestReport) -> None:
         if report.failed:
             first = report.failed[0]
             fields.update(
-                last_error=recorded(
+                last_error=controls_escaped(
                     f"{len(report.failed)} item(s) failed; first: {first.input}: {first.reason}"
                 ),
                 last_error_at=now,

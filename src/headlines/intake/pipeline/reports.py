@@ -57,7 +57,10 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The report as the source keeps it (`last_report`), every text from outside with its
-        control characters escaped (see `recorded`)."""
+        control characters escaped: a file's name in a dump folder or a zip archive may hold
+        any (`evil\\x1b[2J.html`), and stored raw it went into the admin's pages (ESC, BEL, DEL
+        and C1 bytes in the HTML, characters XML 1.0 forbids). The pages escape what they show
+        too (`Source.shown_error`), for what was stored before."""
         return {
             "source": self.source,
             "fetched": self.fetched,
@@ -69,21 +72,12 @@ class IngestReport:
             "undated": [_failure(f) for f in self.undated[:50]],
             "undated_count": len(self.undated),
             "not_modified": self.not_modified,
-            "error": recorded(self.error),
+            "error": controls_escaped(self.error),
             "skipped": self.skipped,
             "retry_after": self.retry_after,
             "moved_to": self.moved_to,
         }
 
 
-def recorded(text: str) -> str:
-    """An error or an input's name as a source records it: a file's name in a dump folder or a
-    zip archive may hold any control character (`evil\\x1b[2J.html`), and stored so it went
-    raw into the admin's pages (ESC, BEL, DEL and C1 bytes in the HTML, characters XML 1.0
-    forbids) and into `last_error` wherever it is shown. Escaped, it reads as `source list`
-    prints it."""
-    return controls_escaped(text)
-
-
 def _failure(failure: Failure) -> dict[str, str]:
-    return {"input": recorded(failure.input), "reason": recorded(failure.reason)}
+    return {"input": controls_escaped(failure.input), "reason": controls_escaped(failure.reason)}
