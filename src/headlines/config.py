@@ -13,7 +13,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1091,12 +1091,12 @@ def _raw(name: str, env: Mapping[str, str], file_values: Mapping[str, str]) -> s
     return env.get(name, file_values.get(name))
 
 
-def unknown_in_file(file_values: Mapping[str, str]) -> list[str]:
+def unknown_in_file(names: Iterable[str]) -> list[str]:
     """What to tell about the HEADLINES_ names of `.env` (or of the environment) that are no
     setting: a misspelt one (`HEADLINES_SMPT_URL`) was passed over without a word and its
     default ran instead."""
     said = []
-    for key in file_values:
+    for key in names:
         if (
             key.startswith("HEADLINES_")
             and key not in BY_NAME
@@ -1121,7 +1121,7 @@ def load(environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -
     file_values = read_dotenv(path)
     for said in unknown_in_file(file_values):
         print(f"warning: {path}: {said}", file=sys.stderr)
-    for said in unknown_in_file({key: "" for key in env if key not in file_values}):
+    for said in unknown_in_file(key for key in env if key not in file_values):
         print(f"warning: the environment: {said}", file=sys.stderr)
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
