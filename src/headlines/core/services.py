@@ -57,12 +57,13 @@ def slug_clean(slug: str) -> str:
     return slug
 
 
-def name_clean(name: str, *, most: int) -> str:
-    """A name (an edition's, a topic's) as it is stored, one line of 1 to `most` printable
-    characters, or InvalidInput."""
+def name_clean(name: str, *, most: int, field: str = "name") -> str:
+    """A name (an edition's, a topic's, a From name) as it is stored, one line of 1 to `most`
+    printable characters, or InvalidInput naming `field`."""
     name = " ".join(name.split())  # one line: a line or paragraph separator is a space
     if not name or len(name) > most or has_control(name):
-        raise InvalidInput(f"name must be 1 to {most} printable characters", field="name")
+        said = field.replace("_", " ")
+        raise InvalidInput(f"{said} must be 1 to {most} printable characters", field=field)
     return name
 
 
@@ -74,14 +75,7 @@ def edition_name_clean(name: str) -> str:
 def from_name_clean(name: str) -> str:
     """An edition's From name (shown as the sender of its emails) as it is stored: one line of
     at most 120 printable characters, or empty for the edition's own name; else InvalidInput."""
-    if not name.strip():
-        return ""
-    try:
-        return name_clean(name, most=120)
-    except InvalidInput:
-        raise InvalidInput(
-            "from name must be one line of at most 120 printable characters", field="from_name"
-        ) from None
+    return name_clean(name, most=120, field="from_name") if name.strip() else ""
 
 
 # RFC 2919's list-id-core: a label (dot-atom-text, RFC 5322) "." a namespace, the namespace a
