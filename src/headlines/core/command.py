@@ -106,7 +106,7 @@ class HeadlinesCommand(BaseCommand):
         if not failed:
             return
         for line in failed:
-            self.stderr.write(f"failed: {one_line(line)}")
+            self.stderr.write(f"failed: {controls_escaped(line)}")  # one line, no terminal codes
         if done:
             raise CommandError(
                 summary or f"{len(failed)} {noun}(s) failed (named above); the rest were done",
@@ -189,13 +189,6 @@ def utf8_output(stream: Any) -> Iterator[TextIO]:
     finally:
         writer.flush()
         writer.detach()  # the stream's bytes stay open for whatever is written after
-
-
-def one_line(text: str) -> str:
-    """`text` as the terminal shows it on one line: each control character written as an
-    escape (`\\x1b`, `\\n`). An input's name comes from outside (a zip archive's member named
-    `a\\x1b[2J.txt`): printed raw, it was a command to the terminal, or two lines."""
-    return controls_escaped(text)
 
 
 def argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:

@@ -16,7 +16,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from headlines.core.command import one_line
+from headlines.core.names import controls_escaped
 from headlines.intake.pipeline.reports import IngestReport, NoProgress
 
 
@@ -99,11 +99,11 @@ def report_table(reports: list[IngestReport]) -> Table:
         "source", "fetched", "new", "copies", "duplicates", "failed", "reasons", title="Intake"
     )
     for report in reports:
-        reasons = [one_line(report.error)] if report.error else []
-        reasons += [one_line(f"{f.input}: {f.reason}") for f in report.failed[:5]]
+        reasons = [controls_escaped(report.error)] if report.error else []
+        reasons += [controls_escaped(f"{f.input}: {f.reason}") for f in report.failed[:5]]
         if len(report.failed) > 5:
             reasons.append(f"… and {len(report.failed) - 5} more")
-        reasons += [one_line(f"undated: {u.input}: {u.reason}") for u in report.undated[:5]]
+        reasons += [controls_escaped(f"undated: {u.input}: {u.reason}") for u in report.undated[:5]]
         if len(report.undated) > 5:
             reasons.append(f"… and {len(report.undated) - 5} more undated")
         if report.not_modified:

@@ -3,7 +3,8 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from headlines.core.command import HeadlinesCommand, one_line, standard_input
+from headlines.core.command import HeadlinesCommand, standard_input
+from headlines.core.names import controls_escaped
 from headlines.intake.extraction.cleaning import CleanArticle
 from headlines.intake.pipeline import extract as extracting
 
@@ -47,7 +48,9 @@ class Command(HeadlinesCommand):
                 printed += 1
                 self._print(result, as_json=options["json"])
                 if result.date_note:
-                    self.stderr.write(f"undated: {one_line(result.input)}: {result.date_note}")
+                    self.stderr.write(
+                        f"undated: {controls_escaped(result.input)}: {result.date_note}"
+                    )
             else:
                 failed.append(f"{result.input}: {result.reason}")
         self.finish(done=printed, failed=failed)
@@ -58,7 +61,7 @@ class Command(HeadlinesCommand):
             self.stdout.write(line.translate(LINE_BREAKS_ESCAPED))
             return
         meta = [article.date_iso() or "undated", article.author, article.url]
-        self.stdout.write(f"# {article.title or one_line(article.input)}")
+        self.stdout.write(f"# {article.title or controls_escaped(article.input)}")
         self.stdout.write(" · ".join(m for m in meta if m))
         self.stdout.write("")
         self.stdout.write(article.text)

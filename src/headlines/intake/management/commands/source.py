@@ -6,7 +6,8 @@ from typing import Any
 from rich.table import Table
 
 from headlines.core import clock
-from headlines.core.command import HeadlinesCommand, one_line
+from headlines.core.command import HeadlinesCommand
+from headlines.core.names import controls_escaped
 from headlines.intake import selectors, services
 from headlines.intake.fetching.waits import duration
 from headlines.intake.management.console import console_for
@@ -92,11 +93,11 @@ class Command(HeadlinesCommand):
             table.add_row(
                 source.slug,
                 source.kind,
-                one_line(source.shown_url or source.path),
+                controls_escaped(source.shown_url or source.path),
                 ",".join(e.slug for e in source.editions.all()) or "—",
                 f"{source.fetch_interval_minutes} min",
                 _health(source),
-                _brief(one_line(source.brief_error)) or "—",
+                _brief(controls_escaped(source.brief_error)) or "—",
             )
         console_for(self.stdout).print(table)
 

@@ -6,8 +6,9 @@ from typing import Any
 from django.conf import settings
 from rich.table import Table
 
-from headlines.core.command import HeadlinesCommand, one_line
+from headlines.core.command import HeadlinesCommand
 from headlines.core.events import EVENTS
+from headlines.core.names import controls_escaped
 from headlines.intake.management.console import console_for
 from headlines.webhooks import selectors, services
 
@@ -61,6 +62,6 @@ class Command(HeadlinesCommand):
                     ",".join(e.events),
                     "enabled" if e.enabled else "DISABLED",
                     str(e.consecutive_failures),
-                    one_line(e.disabled_reason or e.last_error)[:80] or "—",
+                    controls_escaped(e.disabled_reason or e.last_error)[:80] or "—",
                 )
             console_for(self.stdout).print(table)
