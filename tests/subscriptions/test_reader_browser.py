@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from headlines.core import clock
 from headlines.subscriptions import links
@@ -90,10 +91,18 @@ def test_erase_without_the_box_comes_back_to_the_box_on_a_phone(reader_page, liv
     error = reader_page.locator("#erase-error")
     error.wait_for()
     assert error.inner_text() == "Tick the box to confirm you want your data erased."
-    assert error.is_visible() and reader_page.evaluate(
-        "() => { const r = document.getElementById('erase-error').getBoundingClientRect();"
+    # The browser scrolls to #erase once the page is parsed, which may be a moment after the
+    # error is first in the document: wait (a few seconds at most) for it to come into view.
+    in_view = (
+        "() => { const e = document.getElementById('erase-error');"
+        " if (!e) return false; const r = e.getBoundingClientRect();"
         " return r.top >= 0 && r.bottom <= window.innerHeight; }"
-    ), "the error is out of sight, at the foot of a long page"
+    )
+    try:
+        reader_page.wait_for_function(in_view, timeout=5_000)
+    except PlaywrightTimeout:
+        pytest.fail("the error is out of sight, at the foot of a long page")
+    assert error.is_visible()
     reader_page.get_by_label("Yes, erase my data").check()
     reader_page.get_by_role("button", name="Erase my data").click()
     reader_page.get_by_text("Your data is erased").wait_for()
