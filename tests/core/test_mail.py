@@ -1,10 +1,13 @@
 import datetime as dt
 import email.policy
+import itertools
 import ssl
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headlines.core import clock, mail
 from headlines.core.errors import InvalidInput
@@ -333,3 +336,44 @@ def test_a_long_message_reaches_a_strict_relay_with_its_long_header_intact(
     assert b"\r\n" in received.raw
     assert received.message["List-Unsubscribe"] == f"<{url}>"
     assert received.text().count("A paragraph of news.") == 400
+
+
+def test_a_long_ascii_subject_is_folded_at_78_between_words_and_reads_back_whole() -> None:
+    # RFC 5322 2.1.1: a line SHOULD be at most 78 characters; ASCII headers went out as one
+    # line of up to 998 (the fold limit kept long URLs from becoming encoded words).
+    winds = " ".join(["winds of a hundred miles an hour"] * 4)
+    subject = f"Storm Imogen cuts power to 40,000 homes as {winds}"
+    unsubscribe = "<https://news.example/unsubscribe/" + "x" * 120 + "/>"
+    msg = mail.build_message(
+        from_addr="Desk <desk@news.example>",
+        to="reader@example.org",
+        subject=subject,
+        text="Plain body",
+        html=None,
+    )
+    msg["List-Unsubscribe"] = unsubscribe
+    raw = mail.wire_bytes(msg)
+    head = raw.partition(b"\r\n\r\n")[0]
+    assert max(len(line) for line in head.split(b"\r\n") if b"x" * 60 not in line) <= 78
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    assert parsed["List-Unsubscribe"] == unsubscribe, "a URL is never cut, nor encoded"
+    assert b"=?" not in head
+
+
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E) | st.just(" "),
+        max_size=600,
+    )
+)
+def test_folding_an_ascii_header_reads_back_whole_with_no_line_of_spaces_alone(value) -> None:
+    line = b"Subject: " + value.encode() + b"\r\n"
+    folded = mail.folded_at_spaces(line)
+    assert folded.replace(b"\r\n ", b" ") == line, "unfolding gives the value back"
+    lines = folded.removesuffix(b"\r\n").split(b"\r\n")
+    assert all(line.strip() for line in lines[1:])
+    for previous, line in itertools.pairwise(lines):
+        # A line is longer than 78 only when its own first word is (nothing was put off).
+        first_word = line[1:].split(b" ")[0]
+        assert len(previous) + 1 + len(first_word) > mail.FOLD_AT

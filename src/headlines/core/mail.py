@@ -69,14 +69,43 @@ def encoded_address(display_name: str, addr_spec: str) -> str:
     return f"{encoded_words(display_name)} <{addr_spec}>"
 
 
+FOLD_AT = 78  # RFC 5322 2.1.1: a line SHOULD be at most 78 characters
+
+
+def folded_at_spaces(line: bytes) -> bytes:
+    """One header line (CRLF ended) folded before its spaces, so that each line is at most 78
+    characters where the words allow: unfolding (RFC 5322 2.2.3) takes out only the CRLFs, so
+    the value reads back as it was. A word longer than a line (a URL) is never cut."""
+    body = line.removesuffix(b"\r\n")
+    if len(body) <= FOLD_AT:
+        return line
+    # Never between the name and the value's first word: "Name:" alone on a line is legal,
+    # but some readers then keep the fold's space as part of the value.
+    name, _, value = body.partition(b": ")
+    first, *words = value.split(b" ")
+    lines: list[bytes] = []
+    current = name + b": " + first
+    for word in words:
+        if word and len(current) + 1 + len(word) > FOLD_AT:  # a line is never only spaces
+            lines.append(current)
+            current = b" " + word
+        else:
+            current += b" " + word
+    lines.append(current)
+    return b"\r\n".join(lines) + b"\r\n"
+
+
 class _WirePolicy(email.policy.EmailPolicy):
-    """Folds ASCII headers at 998, so a long List-Unsubscribe URL stays one plain line, and
-    writes a non-ASCII Subject or display name in short encoded words (`encoded_words`)."""
+    """Folds ASCII headers between words at 78 and never inside one, so a long
+    List-Unsubscribe URL stays plain text (the library's own folder at 78 turned it into
+    encoded words), and writes a non-ASCII Subject or display name in short encoded words
+    (`encoded_words`)."""
 
     def fold_binary(self, name: str, value: str) -> bytes:
         text = str(value)
         if text.isascii():
-            return super().fold_binary(name, value)
+            line = super().fold_binary(name, value)
+            return folded_at_spaces(line) if line.count(b"\r\n") == 1 else line
         addresses = getattr(value, "addresses", None)
         if addresses is not None and all(a.addr_spec.isascii() for a in addresses):
             text = ", ".join(encoded_address(a.display_name, a.addr_spec) for a in addresses)
@@ -224,8 +253,9 @@ def get_messenger() -> Messenger:
 
 def wire_bytes(message: EmailMessage) -> bytes:
     """The bytes SMTP carries: CRLF line ends (smtplib passes bytes through as they are, and
-    relays refuse bare LF) and headers folded at 998, not 78, so that long URLs in
-    List-Unsubscribe stay plain text instead of becoming RFC 2047 encoded words."""
+    relays refuse bare LF) and ASCII headers folded between words (`folded_at_spaces`), so
+    that long URLs in List-Unsubscribe stay plain text instead of becoming RFC 2047 encoded
+    words."""
     return message.as_bytes(policy=SMTP_POLICY)
 
 
