@@ -92,3 +92,18 @@ def test_malformed_paths_are_404_and_change_nothing(
 
 def test_archive_refuses_writes(sent: Digest, client: Client) -> None:
     assert client.post("/archive/uk/2026-11-25/").status_code in (403, 405)
+
+
+def test_the_feed_names_itself_at_the_public_address_behind_a_proxy(
+    sent: Digest, client: Client, settings
+) -> None:
+    # Behind a TLS-terminating proxy the request is plain http, to whatever Host it was given;
+    # every link of the feed is at HEADLINES_BASE_URL, its rel="self" too (RFC 4287 4.2.7.2).
+    settings.BASE_URL = "https://news.example"
+    settings.ALLOWED_HOSTS = ["news.example"]
+    feed = ET.fromstring(client.get("/archive/uk/feed/", HTTP_HOST="news.example").content)
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
+    assert links == {
+        "alternate": "https://news.example/archive/uk/",
+        "self": "https://news.example/archive/uk/feed/",
+    }

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from headlines.core.errors import NotFound
@@ -33,6 +35,11 @@ class EditionFeed(Feed):
 
     def link(self, obj: Edition) -> str:
         return rendering.archive_url(obj)
+
+    # At HEADLINES_BASE_URL like every other link, not at the request's own scheme and Host
+    # (Django's default): behind a TLS-terminating proxy that said http://, or the inner host.
+    def feed_url(self, obj: Edition) -> str:
+        return f"{settings.BASE_URL}{reverse('digests:feed', args=[obj.slug])}"
 
     # RFC 4287 §4.1.1: a feed whose entries carry no author must name one itself. The digest is
     # written by the newsroom that sends it, so the edition's sender name (else its own name).
