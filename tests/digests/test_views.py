@@ -107,3 +107,18 @@ def test_the_feed_names_itself_at_the_public_address_behind_a_proxy(
         "alternate": "https://news.example/archive/uk/",
         "self": "https://news.example/archive/uk/feed/",
     }
+
+
+def test_the_feed_answers_a_conditional_get_with_304(sent: Digest, client: Client) -> None:
+    # A feed reader polls with the Last-Modified it was given (RFC 9110 13.1.3); unchanged, it
+    # gets 304 and no body, not the whole feed again.
+    first = client.get("/archive/uk/feed/")
+    assert first.status_code == 200 and first["Last-Modified"] == "Wed, 25 Nov 2026 12:00:00 GMT"
+    again = client.get("/archive/uk/feed/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304 and again.content == b""
+    older = client.get("/archive/uk/feed/", HTTP_IF_MODIFIED_SINCE="Tue, 24 Nov 2026 12:00:00 GMT")
+    assert older.status_code == 200 and older.content == first.content
+    tagged = client.get("/archive/uk/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert tagged.status_code == 304
+    head = client.head("/archive/uk/feed/")
+    assert head.status_code == 200 and head["Last-Modified"] == first["Last-Modified"]

@@ -1,4 +1,5 @@
 from django.urls import URLPattern, URLResolver, path
+from django.views.decorators.http import conditional_page
 
 from headlines.digests import feeds, views
 
@@ -8,6 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.archive_index, name="index"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("<slug:slug>/", views.edition_archive, name="edition"),
-    path("<slug:slug>/feed/", feeds.EditionFeed(), name="feed"),
+    # The feed sends Last-Modified (and, from here, an ETag): a reader's poll with either gets
+    # 304 when nothing changed.
+    path("<slug:slug>/feed/", conditional_page(feeds.EditionFeed()), name="feed"),
     path("<slug:slug>/<str:day>/", views.digest_detail, name="digest"),
 ]
