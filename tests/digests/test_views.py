@@ -122,3 +122,18 @@ def test_the_feed_answers_a_conditional_get_with_304(sent: Digest, client: Clien
     assert tagged.status_code == 304
     head = client.head("/archive/uk/feed/")
     assert head.status_code == 200 and head["Last-Modified"] == first["Last-Modified"]
+
+
+def test_the_feed_stays_xml_when_a_headline_holds_characters_xml_forbids(
+    sent: Digest, client: Client
+) -> None:
+    # A JSON or HTML source may carry U+FFFE or U+FFFF in a title (plain text keeps them, and
+    # the page shows them); XML 1.0 forbids them, and one made the whole feed unreadable.
+    item = sent.items.filter(dropped=False).order_by("position", "id").first()
+    item.headline = "Bridge \ufffe reopens \uffff after repairs"
+    item.save()
+    Digest.objects.filter(pk=sent.pk).update(subject="Edition: Bridge \ufffe reopens")
+    feed = ET.fromstring(client.get("/archive/uk/feed/").content)
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Edition: Bridge  reopens"
+    assert "Bridge  reopens  after repairs" in entry.find(f"{ATOM}summary").text

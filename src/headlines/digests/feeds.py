@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 from django.conf import settings
@@ -17,6 +18,15 @@ from headlines.core.models import Edition
 from headlines.digests import rendering, selectors
 from headlines.digests.models import Digest
 
+# Characters XML 1.0 does not allow (its `Char`). Plain text keeps U+FFFE and U+FFFF (a JSON or
+# HTML source's title may carry them, and a page shows them), but one in the feed made it
+# unreadable to every feed reader; Django refuses only the C0 controls, with a 500.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
 
 class EditionFeed(Feed):
     feed_type = Atom1Feed
@@ -28,10 +38,10 @@ class EditionFeed(Feed):
             raise Http404("no such edition") from None
 
     def title(self, obj: Edition) -> str:
-        return obj.name
+        return _xml(obj.name)
 
     def subtitle(self, obj: Edition) -> str:
-        return f"{obj.name}: your daily guide to the latest news"
+        return _xml(f"{obj.name}: your daily guide to the latest news")
 
     def link(self, obj: Edition) -> str:
         return rendering.archive_url(obj)
@@ -44,7 +54,7 @@ class EditionFeed(Feed):
     # RFC 4287 §4.1.1: a feed whose entries carry no author must name one itself. The digest is
     # written by the newsroom that sends it, so the edition's sender name (else its own name).
     def author_name(self, obj: Edition) -> str:
-        return obj.from_name or obj.name
+        return _xml(obj.from_name or obj.name)
 
     def author_link(self, obj: Edition) -> str:
         return rendering.archive_url(obj)
@@ -53,10 +63,11 @@ class EditionFeed(Feed):
         return list(selectors.digests_published(edition_id=obj.pk)[:30])
 
     def item_title(self, item: Digest) -> str:
-        return item.subject
+        return _xml(item.subject)
 
     def item_description(self, item: Digest) -> str:
-        return render_to_string("digests/feed_item.html", {"items": rendering.visible_items(item)})
+        items = rendering.visible_items(item)
+        return _xml(render_to_string("digests/feed_item.html", {"items": items}))
 
     def item_link(self, item: Digest) -> str:
         return rendering.web_url(item)
