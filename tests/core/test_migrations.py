@@ -156,3 +156,37 @@ def test_the_ledger_and_audience_index_changes_go_both_ways_and_keep_every_row()
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert state() == (False, False, True, 5, 5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgrade_fixes_each_rendered_digests_story_count_at_what_the_archive_showed() -> None:
+    # The archive showed the first max_stories items not dropped, at the edition's max_stories
+    # of the day: the upgrade keeps that for digests already rendered; a draft never rendered
+    # gets its count when it is.
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    core = [node for node in executor.loader.graph.leaf_nodes() if node[0] == "core"]
+    before = [("digests", "0004_topics_digestitem_topics"), *core]
+    after = [("digests", "0005_digest_story_count"), *core]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    edition = old.get_model("core", "Edition").objects.create(slug="uk", name="UK", max_stories=2)
+    Digest, Item = old.get_model("digests", "Digest"), old.get_model("digests", "DigestItem")
+    day = dt.date(2026, 11, 25)
+    sent = Digest.objects.create(edition=edition, date=day, state="sent", html="<p>x</p>")
+    short = Digest.objects.create(edition=edition, date=day + dt.timedelta(days=1), html="<p>")
+    unrendered = Digest.objects.create(edition=edition, date=day + dt.timedelta(days=2))
+    for n, dropped in enumerate([False, True, False, False]):
+        Item.objects.create(digest=sent, position=n, headline=f"S{n}", dropped=dropped)
+    Item.objects.create(digest=short, position=0, headline="Only one")
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    Digest = executor.loader.project_state(after).apps.get_model("digests", "Digest")
+    counts = dict(Digest.objects.values_list("id", "story_count"))
+    assert counts == {sent.pk: 2, short.pk: 1, unrendered.pk: None}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -137,3 +137,34 @@ def test_the_feed_stays_xml_when_a_headline_holds_characters_xml_forbids(
     entry = feed.find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "Edition: Bridge  reopens"
     assert "Bridge  reopens  after repairs" in entry.find(f"{ATOM}summary").text
+
+
+@pytest.mark.parametrize("later", [1, 10])
+def test_the_archive_shows_the_stories_the_email_carried_whatever_max_stories_becomes(
+    client: Client, later: int
+) -> None:
+    # Items past max_stories are the editor's reserve, never sent. Raising max_stories later
+    # published past digests' reserve stories; lowering it took sent stories off their pages.
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(slug="uk", timezone="Europe/London")
+    edition.max_stories = 2
+    edition.save()
+    messy_day(edition)
+    digest = services.digest_build(edition_id=edition.pk)
+    visible = digest.items.filter(dropped=False).order_by("position", "id")
+    sent_headlines = list(visible.values_list("headline", flat=True)[:2])
+    reserve = list(visible.values_list("headline", flat=True)[2:])
+    assert reserve and all(h in digest.text for h in sent_headlines)
+    assert not any(h in digest.text for h in reserve)
+    services.digest_approve(digest_id=digest.pk)
+    services.digest_mark_sending(digest_id=digest.pk)
+    services.digest_mark_sent(digest_id=digest.pk)
+    edition.max_stories = later
+    edition.save()
+    page = client.get("/archive/uk/2026-11-25/").content.decode()
+    summary = ET.fromstring(client.get("/archive/uk/feed/").content).find(
+        f"{ATOM}entry/{ATOM}summary"
+    )
+    for shown in (page, summary.text):
+        assert all(h in shown for h in sent_headlines)
+        assert not any(h in shown for h in reserve)

@@ -35,6 +35,13 @@ class Digest(models.Model):
         blank=True, help_text="Rendered email HTML, with per-reader placeholders."
     )
     text = models.TextField(blank=True, help_text="Rendered plain-text part, with placeholders.")
+    # The edition's max_stories may change after a digest is sent: the archive shows what the
+    # email carried, not the reserve items past it (None: never rendered).
+    story_count = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many stories its email carries: the first items not dropped.",
+    )
     built_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.CharField(max_length=150, blank=True)

@@ -82,8 +82,12 @@ def _visible(digest: Digest) -> list[DigestItem]:
 
 
 def visible_items(digest: Digest) -> list[ItemView]:
-    """What readers get: the items not dropped, in the editor's order, at most max_stories."""
-    return [item_view(item) for item in _visible(digest)]
+    """What readers get: the items not dropped, in the editor's order, as many as its email
+    carries (at most max_stories when it was rendered, whatever the edition's is now)."""
+    if digest.story_count is None:
+        return [item_view(item) for item in _visible(digest)]
+    items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
+    return [item_view(item) for item in items[: digest.story_count]]
 
 
 def email_items(digest: Digest, items: Sequence[DigestItem] | None = None) -> list[ItemView]:
@@ -149,8 +153,9 @@ def context(
 
 
 def render(digest: Digest) -> tuple[str, str, str, str]:
-    """(subject, preheader, html, text) of `digest` from its items."""
+    """(subject, preheader, html, text) of `digest` from its items (and its story_count set)."""
     items = email_items(digest)
+    digest.story_count = len(items)
     digest.subject = subject_for(digest.edition, items)
     digest.preheader = preheader_for(items)
     ctx = context(digest, items)

@@ -116,7 +116,7 @@ def _edition(edition_id: int) -> Edition:
 def _render_into(digest: Digest) -> Digest:
     digest.subject, digest.preheader, digest.html, digest.text = rendering.render(digest)
     digest.built_at = clock.now()
-    digest.save(update_fields=["subject", "preheader", "html", "text", "built_at"])
+    digest.save(update_fields=["subject", "preheader", "html", "text", "story_count", "built_at"])
     return digest
 
 
