@@ -78,6 +78,11 @@ def test_drafts_are_not_public(client: Client) -> None:
         "/archive/nope/feed/",
         "/archive/uk/2026-11-26/",
         "/archive/uk/9999999999-01-01/",
+        # Other ISO 8601 forms of the day (Python's fromisoformat reads them): one address a
+        # digest, the one the sitemap, the feed and the email give.
+        "/archive/uk/20261125/",
+        "/archive/uk/2026-W48-3/",
+        "/archive/uk/2026W483/",
     ],
 )
 def test_malformed_paths_are_404_and_change_nothing(

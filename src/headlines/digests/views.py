@@ -22,10 +22,15 @@ def _edition(slug: str) -> Edition:
 
 
 def _day(value: str) -> dt.date:
+    """The day a YYYY-MM-DD path names. fromisoformat also reads 20261125 and 2026-W48-3: each
+    was the same page again at an address of its own (2026-W48, a week, was its Monday's)."""
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Http404("no such day") from None
+    if day.isoformat() != value:
+        raise Http404("no such day")
+    return day
 
 
 @allow_methods("GET", "HEAD")
