@@ -173,3 +173,13 @@ def test_the_archive_shows_the_stories_the_email_carried_whatever_max_stories_be
     for shown in (page, summary.text):
         assert all(h in shown for h in sent_headlines)
         assert not any(h in shown for h in reserve)
+
+
+def test_the_feed_is_in_the_editions_language(client: Client) -> None:
+    # The archive pages say lang="fr" for a French edition; the feed said xml:lang="en" (the
+    # site's own language) whatever the edition's was.
+    clock.set_clock(clock.FixedClock(NOON))
+    factories.edition(slug="fr", timezone="Europe/Paris", language="fr")
+    feed = ET.fromstring(client.get("/archive/fr/feed/").content)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
+    assert 'lang="fr"' in client.get("/archive/fr/").content.decode()

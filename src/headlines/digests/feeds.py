@@ -11,7 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 
 from headlines.core.errors import NotFound
 from headlines.core.models import Edition
@@ -36,6 +36,13 @@ class EditionFeed(Feed):
             return selectors.edition_public(slug=slug)
         except NotFound:
             raise Http404("no such edition") from None
+
+    def get_feed(self, obj: Edition, request: HttpRequest) -> SyndicationFeed:
+        # Django's feed takes its language from a class attribute (else the site's): the
+        # edition's own, as its pages have it. The instance serves every request: not set there.
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj.language or "en"
+        return feed
 
     def title(self, obj: Edition) -> str:
         return _xml(obj.name)
