@@ -183,3 +183,14 @@ def test_the_feed_is_in_the_editions_language(client: Client) -> None:
     feed = ET.fromstring(client.get("/archive/fr/feed/").content)
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     assert 'lang="fr"' in client.get("/archive/fr/").content.decode()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch", "options"])
+@pytest.mark.parametrize("path", ["/archive/uk/feed/", "/archive/uk/", "/archive/uk/2026-11-25/"])
+def test_every_archive_address_answers_another_method_with_405(
+    sent: Digest, client: Client, method: str, path: str
+) -> None:
+    # The feed answered a POST, PUT or DELETE with the CSRF page's "reload and press again",
+    # and an OPTIONS with the whole feed, where the archive's pages answer 405.
+    response = getattr(client, method)(path)
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"

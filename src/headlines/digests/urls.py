@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.http import conditional_page
 
+from headlines.core.middleware import allow_methods
 from headlines.digests import feeds, views
 
 app_name = "digests"
@@ -10,7 +11,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("<slug:slug>/", views.edition_archive, name="edition"),
     # The feed sends Last-Modified (and, from here, an ETag): a reader's poll with either gets
-    # 304 when nothing changed.
-    path("<slug:slug>/feed/", conditional_page(feeds.EditionFeed()), name="feed"),
+    # 304 when nothing changed. Like the pages, it answers another method with 405.
+    path(
+        "<slug:slug>/feed/",
+        allow_methods("GET", "HEAD")(conditional_page(feeds.EditionFeed())),
+        name="feed",
+    ),
     path("<slug:slug>/<str:day>/", views.digest_detail, name="digest"),
 ]
