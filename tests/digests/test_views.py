@@ -194,3 +194,30 @@ def test_every_archive_address_answers_another_method_with_405(
     # and an OPTIONS with the whole feed, where the archive's pages answer 405.
     response = getattr(client, method)(path)
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+
+
+def test_the_edition_archive_reaches_every_published_digest(client: Client) -> None:
+    # The page listed the newest 366 and linked nothing older: after a year of daily digests,
+    # the older ones were on no page of the archive.
+    import datetime as dt
+
+    clock.set_clock(clock.FixedClock(NOON))
+    edition = factories.edition(slug="uk", timezone="Europe/London")
+    first = dt.date(2025, 1, 1)
+    Digest.objects.bulk_create(
+        Digest(
+            edition=edition,
+            date=first + dt.timedelta(days=n),
+            state=Digest.State.SENT,
+            subject=f"Day {n}",
+        )
+        for n in range(400)
+    )
+    newest = client.get("/archive/uk/").content.decode()
+    assert "/archive/uk/2026-02-04/" in newest and "/archive/uk/2025-01-01/" not in newest
+    assert 'href="?page=2"' in newest
+    older = client.get("/archive/uk/?page=2").content.decode()
+    assert "/archive/uk/2025-01-01/" in older and "/archive/uk/2026-02-04/" not in older
+    assert 'href="/archive/uk/"' in older and "?page=3" not in older
+    for page in ("3", "0", "-1", "abc", "1.5", "9" * 5000):
+        assert client.get("/archive/uk/", {"page": page}).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -39,11 +40,22 @@ def archive_index(request: HttpRequest) -> HttpResponse:
     return render(request, "digests/archive_index.html", {"editions": editions})
 
 
+ARCHIVE_PAGE = 366  # a year of daily digests a page, the newest first
+
+
 @allow_methods("GET", "HEAD")
 def edition_archive(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(slug)
-    digests = selectors.digests_published(edition_id=edition.pk)[:366]
-    return render(request, "digests/edition_archive.html", {"edition": edition, "digests": digests})
+    pages = Paginator(selectors.digests_published(edition_id=edition.pk), ARCHIVE_PAGE)
+    try:
+        page = pages.page(request.GET.get("page", "1"))
+    except InvalidPage:
+        raise Http404("no such page of the archive") from None
+    return render(
+        request,
+        "digests/edition_archive.html",
+        {"edition": edition, "digests": page.object_list, "page": page},
+    )
 
 
 @allow_methods("GET", "HEAD")
