@@ -3,12 +3,14 @@ yes, recorded in the consent ledger, and gone again with a no or an erasure."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from email import message_from_bytes, policy
 
 import pytest
 from django.test import Client
 
+from headlines.core import clock
 from headlines.core.errors import Conflict, InvalidInput
 from headlines.delivery.message import DigestTemplate
 from headlines.digests.models import Digest
@@ -104,6 +106,28 @@ def test_both_yes_then_the_reader_says_no(sent) -> None:
     assert "<img" not in html_for(sent, reader)
     Client().get(path(link))  # an old per-reader link still works, counted for the story only
     assert ReaderEvent.objects.count() == 2 and Click.objects.count() == 2
+
+
+def test_a_link_scanner_opening_a_readers_links_counts_no_click_for_the_reader(sent) -> None:
+    """The story's figures leave a scanner's burst out; the reader's own clicks did not: every
+    story the scanner opened was in the reader's export as a click of theirs."""
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC)))
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader = readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    links = list(dict.fromkeys(re.findall(r'href="([^"]+/r/[^"]+)"', html_for(sent, reader))))
+    assert len(links) == 3
+    for link in [*links, links[0]]:  # the whole email, then once more within the window
+        assert Client(REMOTE_ADDR="203.0.113.50").get(path(link)).status_code == 302
+        clock.get_clock().advance(seconds=1)  # type: ignore[attr-defined]
+    assert Click.objects.filter(counted=True).count() == 0
+    assert not ReaderEvent.objects.exists()
+    clock.get_clock().advance(minutes=5)  # type: ignore[attr-defined]
+    Client(REMOTE_ADDR="198.51.100.7").get(path(links[1]))  # the reader, later
+    assert list(ReaderEvent.objects.values_list("kind", "item_id")) == [
+        ("click", sent.items.order_by("position", "id")[1].pk)
+    ]
+    assert Click.objects.filter(counted=True).count() == 1
 
 
 def test_a_new_privacy_notice_version_switches_it_off(sent) -> None:

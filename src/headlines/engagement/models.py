@@ -34,7 +34,10 @@ class EditionTracking(models.Model):
 
 
 class ReaderEvent(models.Model):
-    """An open or a click by one reader who, and whose edition, said yes. Erased with them."""
+    """An open or a click by one reader who, and whose edition, said yes. Erased with them.
+
+    A click's `click` is the story's count of that same opening: when it turns out to be part
+    of a link scanner's burst, the reader's click goes with it (nobody clicked)."""
 
     class Kind(models.TextChoices):
         OPEN = "open", "Open"
@@ -47,6 +50,7 @@ class ReaderEvent(models.Model):
         "subscriptions.Subscription", on_delete=models.CASCADE, related_name="engagement"
     )
     at = ClockDateTimeField(auto_now_add=True)
+    click = models.ForeignKey("Click", on_delete=models.SET_NULL, null=True, related_name="+")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subscription_id} {self.at:%Y-%m-%d %H:%M}"

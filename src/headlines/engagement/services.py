@@ -40,7 +40,8 @@ def click_record(*, token: str, ip: str | None, count: bool = True, reader: str 
 
     Only links of digests that went out are followed, and only to the item's own URL. A burst
     of HEADLINES_CLICK_SCANNER_LINKS different links from one address within the window marks
-    every click of that burst as a scanner's: none of them is counted.
+    every click of that burst as a scanner's: none of them is counted, for the story or for a
+    reader.
     """
     found = read_click_token(token)
     if found is None:
@@ -55,9 +56,12 @@ def click_record(*, token: str, ip: str | None, count: bool = True, reader: str 
     if item is None:
         raise NotFound("This link is not valid.")
     if count:
-        _count(item, client=ip_hash(ip))
+        click = Click.objects.create(digest_id=item.digest_id, item=item, client_hash=ip_hash(ip))
         if reader:
-            reader_event_record(token=reader, kind=ReaderEvent.Kind.CLICK, item_id=item.pk)
+            reader_event_record(
+                token=reader, kind=ReaderEvent.Kind.CLICK, item_id=item.pk, click=click
+            )
+        _scanner_check(click)
     return item.url
 
 
@@ -68,17 +72,21 @@ def clicks_forget_addresses() -> int:
     return Click.objects.filter(client_hash__gt="", at__lt=cutoff).update(client_hash="")
 
 
-def _count(item: DigestItem, *, client: str) -> None:
-    now = clock.now()
-    window = _scanner_window()
+def _scanner_check(click: Click) -> None:
+    """Leave `click` and the rest of its address's burst out, if it makes one: of the story's
+    figures, and of the readers' own clicks (a scanner opened them, not the reader)."""
     clicks_forget_addresses()
-    Click.objects.create(digest_id=item.digest_id, item=item, client_hash=client)
-    if not client:
+    if not click.client_hash:
         return
-    burst = Click.objects.filter(digest_id=item.digest_id, client_hash=client, at__gte=now - window)
+    burst = Click.objects.filter(
+        digest_id=click.digest_id,
+        client_hash=click.client_hash,
+        at__gte=clock.now() - _scanner_window(),
+    )
     links = int(settings.CONFIG["HEADLINES_CLICK_SCANNER_LINKS"])
     if burst.values("item_id").distinct().count() >= links:
         burst.update(counted=False)
+        ReaderEvent.objects.filter(click__in=burst).delete()
 
 
 # --- per reader, only where the edition and the reader both said yes ----------------------------
@@ -132,7 +140,9 @@ def reader_tracking_choose(*, subscription_id: int, yes: bool, ip: str | None = 
     )
 
 
-def reader_event_record(*, token: str, kind: str, item_id: int | None = None) -> bool:
+def reader_event_record(
+    *, token: str, kind: str, item_id: int | None = None, click: Click | None = None
+) -> bool:
     """Record an open or a click for the reader in `token`, if they and the edition still say
     yes (a reader who withdrew since the email went is not counted). True when recorded."""
     found = read_reader_token(token)
@@ -147,6 +157,6 @@ def reader_event_record(*, token: str, kind: str, item_id: int | None = None) ->
     if not Digest.objects.filter(pk=digest_id, edition_id=subscription.edition_id).exists():
         return False
     ReaderEvent.objects.create(
-        kind=kind, digest_id=digest_id, item_id=item_id, subscription=subscription
+        kind=kind, digest_id=digest_id, item_id=item_id, subscription=subscription, click=click
     )
     return True
