@@ -21,6 +21,7 @@ from headlines.subscriptions.audience import audience_recipients
 from headlines.subscriptions.links import make_token
 from headlines.subscriptions.models import ConsentEvent, Subscription
 from headlines.subscriptions.preferences import subscriber_erase
+from headlines.subscriptions.services import subscription_unsubscribe
 from tests import factories
 from tests.api import factories as newsroom
 from tests.subscriptions import factories as readers
@@ -128,6 +129,25 @@ def test_a_link_scanner_opening_a_readers_links_counts_no_click_for_the_reader(s
         ("click", sent.items.order_by("position", "id")[1].pk)
     ]
     assert Click.objects.filter(counted=True).count() == 1
+
+
+def test_a_reader_who_unsubscribed_is_no_longer_counted(sent) -> None:
+    """Their yes stays in the ledger, but the choice page offers unsubscribed editions nothing
+    (it told them none of their newsletters counts): their old email's pixel and links were
+    still recorded as theirs."""
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader = readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    html = html_for(sent, reader)
+    pixel = re.search(r'<img src="([^"]+/r/open/[^"]+)"', html).group(1)  # type: ignore[union-attr]
+    link = re.findall(r'href="([^"]+/r/[^"]+)"', html)[0]
+    subscription_unsubscribe(subscription_id=reader.pk, source="preferences")
+    Client().get(path(pixel))
+    assert Client().get(path(link)).status_code == 302
+    assert not ReaderEvent.objects.exists()
+    assert Click.objects.filter(counted=True).count() == 1  # the story's count, as anyone's
+    page = Client().get(f"/preferences/{make_token('preferences', reader.pk)}/engagement/")
+    assert "None of your newsletters counts" in page.content.decode()
 
 
 def test_a_new_privacy_notice_version_switches_it_off(sent) -> None:

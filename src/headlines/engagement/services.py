@@ -143,14 +143,17 @@ def reader_tracking_choose(*, subscription_id: int, yes: bool, ip: str | None = 
 def reader_event_record(
     *, token: str, kind: str, item_id: int | None = None, click: Click | None = None
 ) -> bool:
-    """Record an open or a click for the reader in `token`, if they and the edition still say
-    yes (a reader who withdrew since the email went is not counted). True when recorded."""
+    """Record an open or a click for the reader in `token`, if they still read the edition and
+    they and the edition still say yes (a reader who withdrew or unsubscribed since the email
+    went is not counted). True when recorded."""
     found = read_reader_token(token)
     if found is None:
         return False
     digest_id, subscription_id = found
     subscription = Subscription.objects.select_related("edition").filter(pk=subscription_id).first()
-    if subscription is None or not tracking_active(subscription.edition):
+    if subscription is None or subscription.status != Subscription.Status.CONFIRMED:
+        return False  # unsubscribed: the choice page no longer even offers them a no
+    if not tracking_active(subscription.edition):
         return False
     if subscription.subscriber_id not in reader_said_yes(edition_id=subscription.edition_id):
         return False
