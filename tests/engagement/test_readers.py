@@ -15,6 +15,7 @@ from headlines.core.errors import Conflict, InvalidInput
 from headlines.delivery.message import DigestTemplate
 from headlines.digests.models import Digest
 from headlines.digests.services import digest_render
+from headlines.engagement.links import click_token
 from headlines.engagement.models import Click, EditionTracking, ReaderEvent
 from headlines.engagement.services import edition_tracking_set, reader_tracking_choose
 from headlines.subscriptions.audience import audience_recipients
@@ -24,6 +25,7 @@ from headlines.subscriptions.preferences import subscriber_erase
 from headlines.subscriptions.services import subscription_unsubscribe
 from tests import factories
 from tests.api import factories as newsroom
+from tests.delivery import factories as delivery
 from tests.subscriptions import factories as readers
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +150,34 @@ def test_a_reader_who_unsubscribed_is_no_longer_counted(sent) -> None:
     assert Click.objects.filter(counted=True).count() == 1  # the story's count, as anyone's
     page = Client().get(f"/preferences/{make_token('preferences', reader.pk)}/engagement/")
     assert "None of your newsletters counts" in page.content.decode()
+
+
+def test_reader_parts_count_only_for_their_own_digest_once_it_went_out(sent) -> None:
+    """An editor who reads the edition (and said yes) gets their own pixel in a test of the
+    draft: opening the test was an open of a digest no reader had yet. And a reader part put on
+    another digest's link recorded a click of that story under this digest."""
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    reader = readers.confirmed(sent.edition)
+    reader_tracking_choose(subscription_id=reader.pk, yes=True)
+    html = html_for(sent, reader)
+    pixel = path(re.search(r'<img src="([^"]+/r/open/[^"]+)"', html).group(1))  # type: ignore[union-attr]
+    link = path(re.findall(r'href="([^"]+/r/[^"]+)"', html)[0])
+    Digest.objects.filter(pk=sent.pk).update(state="approved")  # the test of it, before the send
+    Client().get(pixel)
+    assert not ReaderEvent.objects.exists()
+
+    Digest.objects.filter(pk=sent.pk).update(state="sent")
+    later = delivery.digest(sent.edition, day=sent.date + dt.timedelta(days=1), state="sent")
+    story = later.items.create(position=1, headline="Later", url="https://news.example/later")
+    reader_part = link.rstrip("/").rsplit("/", 1)[1]
+    spliced = f"/r/{click_token(digest_id=later.pk, item_id=story.pk)}/{reader_part}/"
+    assert Client().get(spliced)["Location"] == "https://news.example/later"
+    assert not ReaderEvent.objects.exists()
+    assert Click.objects.filter(item=story).count() == 1  # the story's count, as anyone's
+
+    Client().get(pixel)
+    Client().get(link)
+    assert sorted(ReaderEvent.objects.values_list("kind", flat=True)) == ["click", "open"]
 
 
 def test_a_new_privacy_notice_version_switches_it_off(sent) -> None:

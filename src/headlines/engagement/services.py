@@ -58,9 +58,7 @@ def click_record(*, token: str, ip: str | None, count: bool = True, reader: str 
     if count:
         click = Click.objects.create(digest_id=item.digest_id, item=item, client_hash=ip_hash(ip))
         if reader:
-            reader_event_record(
-                token=reader, kind=ReaderEvent.Kind.CLICK, item_id=item.pk, click=click
-            )
+            reader_event_record(token=reader, kind=ReaderEvent.Kind.CLICK, item=item, click=click)
         _scanner_check(click)
     return item.url
 
@@ -141,15 +139,18 @@ def reader_tracking_choose(*, subscription_id: int, yes: bool, ip: str | None = 
 
 
 def reader_event_record(
-    *, token: str, kind: str, item_id: int | None = None, click: Click | None = None
+    *, token: str, kind: str, item: DigestItem | None = None, click: Click | None = None
 ) -> bool:
     """Record an open or a click for the reader in `token`, if they still read the edition and
     they and the edition still say yes (a reader who withdrew or unsubscribed since the email
-    went is not counted). True when recorded."""
+    went is not counted). Only for a digest that went out (a test of a draft is nobody's open),
+    and a click only on a story of the token's own digest. True when recorded."""
     found = read_reader_token(token)
     if found is None:
         return False
     digest_id, subscription_id = found
+    if item is not None and item.digest_id != digest_id:
+        return False  # one email's reader part on another digest's link: made by hand
     subscription = Subscription.objects.select_related("edition").filter(pk=subscription_id).first()
     if subscription is None or subscription.status != Subscription.Status.CONFIRMED:
         return False  # unsubscribed: the choice page no longer even offers them a no
@@ -157,9 +158,12 @@ def reader_event_record(
         return False
     if subscription.subscriber_id not in reader_said_yes(edition_id=subscription.edition_id):
         return False
-    if not Digest.objects.filter(pk=digest_id, edition_id=subscription.edition_id).exists():
+    went_out = Digest.objects.filter(
+        pk=digest_id, edition_id=subscription.edition_id, state__in=OUT
+    )
+    if not went_out.exists():
         return False
     ReaderEvent.objects.create(
-        kind=kind, digest_id=digest_id, item_id=item_id, subscription=subscription, click=click
+        kind=kind, digest_id=digest_id, item=item, subscription=subscription, click=click
     )
     return True
