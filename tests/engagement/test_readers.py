@@ -223,3 +223,24 @@ def test_staff_switch_it_on_in_the_admin_only_with_the_current_notice_version(
         url, {"edition": sent.edition_id, "per_reader": "on", "privacy_version": "2026-02"}
     )
     assert EditionTracking.objects.get().active
+
+
+def test_staff_cannot_move_an_editions_opt_in_to_another_edition(sent, admin_client) -> None:
+    """Choosing another edition on a row's change page opted that one in as a second row and
+    left the first on, while the page said the row was changed."""
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    other = factories.edition(slug="uk", privacy_url="https://news.example/uk", privacy_version="9")
+    url = f"/admin/engagement/editiontracking/{EditionTracking.objects.get().pk}/change/"
+    assert 'name="edition"' not in admin_client.get(url).content.decode()
+    # Checked against the row's own edition, whose notice is at another version: refused.
+    refused = admin_client.post(
+        url, {"edition": other.pk, "per_reader": "on", "privacy_version": "9"}
+    )
+    assert "current version is &#x27;2026-02&#x27;" in refused.content.decode()
+    assert list(EditionTracking.objects.values_list("edition", "per_reader")) == [
+        (sent.edition_id, True)
+    ]
+    admin_client.post(url, {"edition": other.pk, "privacy_version": "2026-02"})
+    assert list(EditionTracking.objects.values_list("edition", "per_reader")) == [
+        (sent.edition_id, False)
+    ]

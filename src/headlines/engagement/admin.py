@@ -64,7 +64,8 @@ class EditionTrackingForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        edition = data.get("edition")
+        # On a change the edition is read-only (not in the form): the row's own.
+        edition = data.get("edition") or (self.instance.edition if self.instance.pk else None)
         if edition is not None:
             try:
                 with transaction.atomic():
@@ -85,6 +86,11 @@ class EditionTrackingAdmin(admin.ModelAdmin):
 
     form = EditionTrackingForm
     list_display = ("edition", "per_reader", "privacy_version", "active", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Another edition chosen on a row's change page opted that one in and left this one
+        # on, as a second row: a row stays its edition's (switch it off, or delete it).
+        return ("edition",) if obj is not None else ()
 
     @admin.display(boolean=True, description="In force")
     def active(self, obj: EditionTracking) -> bool:
