@@ -186,3 +186,16 @@ def test_the_clicks_panel_reads_only_the_last_14_digests_clicks(admin_client) ->
         cursor.execute(f"EXPLAIN QUERY PLAN {counts[0]}")
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "COVERING INDEX click_digest_counted" in plan
+
+
+def test_a_link_in_a_test_of_a_draft_says_the_digest_is_not_sent_yet(sent) -> None:
+    """An editor's test of the draft has the readers' story links, which open only once it is
+    sent: they were answered "This link is not valid.", as a forged one."""
+    draft = newsroom.digest(factories.edition(slug="de"), state="draft", count=1)
+    token = click_token(digest_id=draft.pk, item_id=draft.items.get().pk)
+    response = Client().get(f"/r/{token}/")
+    assert response.status_code == 404 and "Location" not in response
+    assert "has not been sent yet" in response.content.decode()
+    assert not Click.objects.exists()
+    Digest.objects.filter(pk=draft.pk).update(state="sent")
+    assert Client().get(f"/r/{token}/").status_code == 302

@@ -28,6 +28,10 @@ READER_WORDS = (
 )
 
 OUT = (Digest.State.SENDING, Digest.State.SENT)
+NOT_YET_SENT = (
+    "This digest has not been sent yet: its story links (in a test email or a preview) open "
+    "once it is."
+)
 
 
 def _scanner_window() -> dt.timedelta:
@@ -38,8 +42,9 @@ def _scanner_window() -> dt.timedelta:
 def click_record(*, token: str, ip: str | None, count: bool = True, reader: str = "") -> str:
     """The URL behind a digest link; records the click unless `count` is False (a HEAD).
 
-    Only links of digests that went out are followed, and only to the item's own URL. A burst
-    of HEADLINES_CLICK_SCANNER_LINKS different links from one address within the window marks
+    Only links of digests that went out are followed, and only to the item's own URL (a test
+    of a digest not yet sent is told so, not that its link is invalid). A burst of
+    HEADLINES_CLICK_SCANNER_LINKS different links from one address within the window marks
     every click of that burst as a scanner's: none of them is counted, for the story or for a
     reader.
     """
@@ -54,6 +59,8 @@ def click_record(*, token: str, ip: str | None, count: bool = True, reader: str 
         .first()
     )
     if item is None:
+        if DigestItem.objects.filter(pk=item_id, digest_id=digest_id).exclude(url="").exists():
+            raise NotFound(NOT_YET_SENT)
         raise NotFound("This link is not valid.")
     if count:
         click = Click.objects.create(digest_id=item.digest_id, item=item, client_hash=ip_hash(ip))
