@@ -65,6 +65,21 @@ def reader_said_yes(*, edition_id: int) -> set[int]:
     return {s for s, yes in answers.items() if yes}
 
 
+def reader_says_yes(*, subscriber_id: int, edition_id: int) -> bool:
+    """Whether this reader's latest engagement answer for this edition is yes: their own few
+    ledger rows (a pixel, a click, their choice page), not every reader's as `reader_said_yes`
+    reads them once for a send (145 ms an open at 100,000 answers)."""
+    latest = (
+        ConsentEvent.objects.filter(
+            subscriber_id=subscriber_id, edition_id=edition_id, purpose=ENGAGEMENT
+        )
+        .order_by("-created_at", "-id")
+        .values_list("granted", flat=True)
+        .first()
+    )
+    return bool(latest)
+
+
 @dataclass
 class ReaderTracking:
     """What a digest's per-reader placeholders become for each reader."""

@@ -16,7 +16,7 @@ from headlines.engagement.models import Click, EditionTracking, ReaderEvent
 from headlines.engagement.readers import (
     own_privacy_notice,
     read_reader_token,
-    reader_said_yes,
+    reader_says_yes,
     tracking_active,
 )
 from headlines.subscriptions.consent import consent_record
@@ -163,7 +163,9 @@ def reader_event_record(
         return False  # unsubscribed: the choice page no longer even offers them a no
     if not tracking_active(subscription.edition):
         return False
-    if subscription.subscriber_id not in reader_said_yes(edition_id=subscription.edition_id):
+    if not reader_says_yes(
+        subscriber_id=subscription.subscriber_id, edition_id=subscription.edition_id
+    ):
         return False
     went_out = Digest.objects.filter(
         pk=digest_id, edition_id=subscription.edition_id, state__in=OUT

@@ -16,7 +16,7 @@ from headlines.core.clients import client_ip
 from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.middleware import allow_methods
 from headlines.engagement.models import ReaderEvent
-from headlines.engagement.readers import reader_said_yes, tracking_active
+from headlines.engagement.readers import reader_says_yes, tracking_active
 from headlines.engagement.services import (
     READER_WORDS,
     click_record,
@@ -71,12 +71,14 @@ def reader_choice(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         for s in offered:
             wanted = request.POST.get(f"edition-{s.edition_id}") == "yes"
-            if wanted != (subscriber.pk in reader_said_yes(edition_id=s.edition_id)):
+            if wanted != reader_says_yes(subscriber_id=subscriber.pk, edition_id=s.edition_id):
                 try:
                     reader_tracking_choose(subscription_id=s.pk, yes=wanted, ip=client_ip(request))
                 except Conflict as exc:
                     return problem(request, str(exc), status=409)
         saved = True
-    choices = [(s, subscriber.pk in reader_said_yes(edition_id=s.edition_id)) for s in offered]
+    choices = [
+        (s, reader_says_yes(subscriber_id=subscriber.pk, edition_id=s.edition_id)) for s in offered
+    ]
     context = {"choices": choices, "words": READER_WORDS, "saved": saved}
     return render(request, "engagement/reader_choice.html", context)
