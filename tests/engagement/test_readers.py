@@ -226,6 +226,14 @@ def test_erasing_the_reader_erases_their_events(sent) -> None:
     assert ReaderEvent.objects.count() == 1
     subscriber_erase(subscriber_id=reader.subscriber_id)
     assert not ReaderEvent.objects.exists()
+    # The ledger outlives the reader: its last engagement word for them is the erasure's no
+    # (it was the yes, as if it still stood).
+    ledger = ConsentEvent.objects.filter(purpose="engagement").order_by("id")
+    assert [(c.granted, c.edition_id, c.subscriber_id) for c in ledger] == [
+        (True, sent.edition_id, None),
+        (False, sent.edition_id, None),
+    ]
+    assert ledger.last().wording == "Reader asked for their data to be erased."  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

@@ -129,6 +129,7 @@ def subscriber_erase(
     ]
     if subscriber.marketing:
         withdrawn.append((None, Purpose.MARKETING))
+    withdrawn += [(edition, Purpose.ENGAGEMENT) for edition in _engagement_yes(subscriber)]
     for edition, purpose in withdrawn:
         consent_record(
             subscriber=subscriber,
@@ -153,6 +154,21 @@ def subscriber_erase(
     OutboxMessage.objects.filter(recipients=subscriber.email).delete()
     _staff_history_forget(subscriber)
     subscriber.delete()
+
+
+def _engagement_yes(subscriber: Subscriber) -> list[Edition]:
+    """The editions whose per-reader opens and clicks this reader last said yes to: erasing
+    them ends it, and the ledger, which outlives them, has to say so (it showed a yes as their
+    last word)."""
+    answers: dict[int, bool] = {}
+    rows = (
+        ConsentEvent.objects.filter(subscriber=subscriber, purpose=Purpose.ENGAGEMENT)
+        .order_by("created_at", "id")
+        .values_list("edition_id", "granted")
+    )
+    for edition_id, granted in rows:
+        answers[edition_id] = granted
+    return list(Edition.objects.filter(pk__in=[e for e, yes in answers.items() if yes]))
 
 
 def _staff_history_forget(subscriber: Subscriber) -> None:
