@@ -17,6 +17,7 @@ from headlines.digests.models import Digest
 from headlines.digests.services import digest_render
 from headlines.engagement.links import click_token
 from headlines.engagement.models import Click, EditionTracking, ReaderEvent
+from headlines.engagement.readers import ReaderTracking
 from headlines.engagement.services import edition_tracking_set, reader_tracking_choose
 from headlines.subscriptions.audience import audience_recipients
 from headlines.subscriptions.links import make_token
@@ -205,6 +206,33 @@ def test_an_open_or_a_click_reads_the_readers_own_answer_not_the_whole_ledger(se
     reader_tracking_choose(subscription_id=reader.pk, yes=False)
     Client().get(pixel)
     assert ReaderEvent.objects.count() == 2
+
+
+def test_a_send_finds_its_tracked_readers_whatever_their_number(sent) -> None:
+    """The readers who said yes went to SQLite as one variable each (`IN (…)`): past its limit
+    (32,766 or 250,000 by build) every send of the edition failed. Here the limit is 10."""
+    from django.db import connection
+
+    edition_tracking_set(edition_id=sent.edition_id, per_reader=True, privacy_version="2026-02")
+    yes = [readers.confirmed(sent.edition) for _ in range(12)]
+    for subscription in yes:
+        reader_tracking_choose(subscription_id=subscription.pk, yes=True)
+    reader_tracking_choose(subscription_id=yes[0].pk, yes=False)
+    readers.confirmed(sent.edition)  # said nothing
+    if connection.vendor != "sqlite":
+        assert ReaderTracking.for_digest(sent).tracked == {s.pk for s in yes[1:]}
+        return
+    import sqlite3
+
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)
+    try:
+        tracked = ReaderTracking.for_digest(sent).tracked
+    finally:
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    assert tracked == {s.pk for s in yes[1:]}
 
 
 def test_a_new_privacy_notice_version_switches_it_off(sent) -> None:

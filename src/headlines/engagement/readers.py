@@ -92,10 +92,15 @@ class ReaderTracking:
         if not tracking_active(digest.edition):
             return cls(digest.pk)
         yes = reader_said_yes(edition_id=digest.edition_id)
-        ids = Subscription.objects.filter(
-            edition_id=digest.edition_id, subscriber_id__in=yes
-        ).values_list("id", flat=True)
-        return cls(digest.pk, set(ids))
+        # Whoever ever said yes, as a subquery: the set itself as `IN (…)` is one SQL variable
+        # a reader, past SQLite's limit (32,766 or 250,000 by build) the whole send failed.
+        ever = ConsentEvent.objects.filter(
+            edition_id=digest.edition_id, purpose=ENGAGEMENT, granted=True
+        ).values("subscriber_id")
+        rows = Subscription.objects.filter(
+            edition_id=digest.edition_id, subscriber_id__in=ever
+        ).values_list("id", "subscriber_id")
+        return cls(digest.pk, {pk for pk, subscriber_id in rows if subscriber_id in yes})
 
     def parts(self, subscription_id: int) -> tuple[str, str]:
         """(click-link suffix, open pixel) for this reader: both empty unless both said yes."""
