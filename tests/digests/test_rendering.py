@@ -162,3 +162,21 @@ def test_a_summary_wraps_between_words_never_inside_a_long_word_or_link(digest: 
     lines = text.splitlines()
     assert link in lines and compound in lines  # each whole, on a line of its own
     assert "The ferry's winter timetable is online at" in lines
+
+
+def test_a_story_link_with_an_apostrophe_is_kept(digest: Digest) -> None:
+    # RFC 3986 allows "'" in a URL (a sub-delim; Irish names in paths: /o'brien-…); `safe_url`
+    # refused it with the quotes and angle brackets, and the story went out without its link.
+    url = "https://harbour.example/news/2026/11/o'brien-wins-the-harbour-seat/"
+    item = digest.items.filter(dropped=False).order_by("position", "id").first()
+    assert item is not None
+    item.url = url
+    item.save()
+    _, _, html_part, text = rendering.render(digest)
+    [view] = [v for v in rendering.email_items(digest) if v.headline == item.headline]
+    assert view.url == url and view.link
+    anchor = rf'<a href="{re.escape(view.link)}"[^>]*>{re.escape(html.escape(item.headline))}</a>'
+    assert re.search(anchor, html_part), "the headline links to the story"
+    assert f"Read the full story: {view.link}" in text
+    page = rendering.visible_items(digest)[0]
+    assert page.url == url

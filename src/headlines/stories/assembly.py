@@ -87,10 +87,12 @@ class Draft:
 
 
 def safe_url(url: str) -> str:
-    """Only web links reach an email or a page: no javascript:, data: or other schemes."""
+    """Only web links reach an email or a page: no javascript:, data: or other schemes, and
+    none with a character no URL holds (quotes, angle brackets, whitespace). An apostrophe is
+    a URL's own (RFC 3986's sub-delims: "/o'brien-wins-seat/"); the templates escape it."""
     url = (url or "").strip()
     lowered = url.lower()
-    if lowered.startswith(("https://", "http://")) and not any(c in url for c in "\"'<> \n\r\t"):
+    if lowered.startswith(("https://", "http://")) and not any(c in url for c in '"<> \n\r\t'):
         return url[:2000]
     return ""
 
