@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import stat
 import subprocess
 from contextlib import closing
 from pathlib import Path
@@ -151,3 +152,14 @@ def test_headlines_backup_on_postgresql_points_at_pg_dump(tmp_path: Path) -> Non
         call_command("backup", str(tmp_path / "b.sqlite3"))
     assert refused.value.returncode == 2
     assert not (tmp_path / "b.sqlite3").exists()
+
+
+@pytest.mark.own_database
+def test_headlines_backup_is_readable_by_its_owner_alone(tmp_path: Path) -> None:
+    # The copy holds readers' addresses and webhooks' signing secrets; made under the usual
+    # umask (022) it was 0644, readable by every account on the machine.
+    site = Installation(tmp_path / "site")
+    site.setup(readers=1)
+    backup = tmp_path / "b.sqlite3"
+    site.run("backup", str(backup))
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600

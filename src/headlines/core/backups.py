@@ -42,7 +42,10 @@ def database_backup(*, path: Path) -> Backup:
         raise InvalidInput(f"{target.parent} is not a folder", field="path")
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
+    # Made for its owner alone before SQLite writes to it: the copy holds readers' addresses
+    # and webhooks' signing secrets, and the umask's 0644 let every local account read them.
     try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
         with (
             closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as live,
             closing(sqlite3.connect(partial)) as copy,
