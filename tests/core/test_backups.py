@@ -163,3 +163,34 @@ def test_headlines_backup_is_readable_by_its_owner_alone(tmp_path: Path) -> None
     backup = tmp_path / "b.sqlite3"
     site.run("backup", str(backup))
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+
+
+@pytest.mark.own_database
+def test_headlines_backup_without_a_database_says_so(tmp_path: Path) -> None:
+    # Run where HEADLINES_DATA_DIR is not the service's (a cron job in another folder, the
+    # default ./var): no database there was a traceback and exit 3, and an empty one that
+    # another command had made was "backed up" with exit 0.
+    site = Installation(tmp_path / "elsewhere")
+    assert site.sqlite_path is not None
+    backup = tmp_path / "b.sqlite3"
+    for _ in range(2):
+        refused = subprocess.run(
+            site.command("backup", str(backup)), env=site.env, capture_output=True, text=True
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert f"there is no database at {site.sqlite_path} to back up" in refused.stderr
+        assert not backup.exists() and not list(tmp_path.glob(".*partial"))
+        sqlite3.connect(site.sqlite_path).close()  # an empty database, as another command makes
+    site.migrate()
+    site.run("backup", str(backup))  # once migrated, whatever else it holds
+    assert backup.exists()
+
+
+@pytest.mark.own_database
+def test_headlines_backup_where_it_cannot_write_says_so(tmp_path: Path) -> None:
+    site = Installation(tmp_path / "site")
+    site.migrate()
+    refused = subprocess.run(
+        site.command("backup", "/proc/b.sqlite3"), env=site.env, capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and "cannot write in /proc" in refused.stderr, refused.stderr

@@ -33,6 +33,15 @@ def database_backup(*, path: Path) -> Backup:
             "with pg_dump (docs/operations.md, Backups)"
         )
     source = Path(str(connection.settings_dict["NAME"])).resolve()
+    # Run from another folder (a cron job's), the default data folder `./var` holds no
+    # database, or an empty one another command made: a crash, or an empty "backup" and exit 0.
+    nothing = InvalidInput(
+        f"there is no database at {source} to back up (is HEADLINES_DATA_DIR the service's "
+        "data folder?)",
+        field="path",
+    )
+    if not source.is_file():
+        raise nothing
     target = path.resolve()
     if target == source:
         raise InvalidInput(f"{path} is the database itself", field="path")
@@ -46,6 +55,11 @@ def database_backup(*, path: Path) -> Backup:
     # and webhooks' signing secrets, and the umask's 0644 let every local account read them.
     try:
         os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except OSError as exc:
+        raise InvalidInput(
+            f"cannot write in {target.parent}: {exc.strerror}", field="path"
+        ) from None
+    try:
         with (
             closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as live,
             closing(sqlite3.connect(partial)) as copy,
@@ -55,6 +69,11 @@ def database_backup(*, path: Path) -> Backup:
             check = copy.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise Conflict(f"the copy did not pass SQLite's check ({check}); nothing kept")
+            # Every migrated database has it, one with migrations still to apply too.
+            if not copy.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'django_migrations'"
+            ).fetchone():
+                raise nothing
         with open(partial, "rb") as done:
             os.fsync(done.fileno())
         os.link(partial, target)  # never over a file that appeared meanwhile
