@@ -183,8 +183,14 @@ def _as_ours(command: BaseCommand, name: str) -> BaseCommand:
     some inputs failed". An exit a command chose itself (`migrate --check`: 1 while migrations
     are pending) is kept."""
     from django.core.management.base import CommandError
+    from django.db import DatabaseError
 
-    from headlines.core.command import argument_names, options_as_text
+    from headlines.core.command import (
+        argument_names,
+        database_down,
+        database_usable,
+        options_as_text,
+    )
     from headlines.core.errors import InvalidInput
 
     execute = command.execute
@@ -201,6 +207,12 @@ def _as_ours(command: BaseCommand, name: str) -> BaseCommand:
             if exc.returncode == 1:
                 exc.returncode = EXIT_NOTHING_DONE
             raise
+        except DatabaseError as exc:
+            # A database it cannot open (a server down, a SQLite file that is none): a setup
+            # problem, as ours say, where `headlines migrate` crashed with a traceback.
+            if database_usable():
+                raise
+            raise database_down(exc) from exc
 
     command.execute = as_ours  # type: ignore[method-assign]
     return command

@@ -188,6 +188,47 @@ def test_a_database_server_that_is_down_is_not_called_unmigrated(tmp_path: Path)
     )
 
 
+@pytest.mark.parametrize("args", [["migrate"], ["migrate", "--plan"], ["run", "--port", "1"]])
+def test_a_sqlite_file_that_is_no_database_is_named_not_a_crash(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # A restore of the wrong file (a random one, a pg_dump's, a truncated copy) into the data
+    # folder: `headlines migrate`, Django's own, crashed (exit 3, a traceback), and every
+    # command blamed HEADLINES_DATABASE_URL, which the embedded tier leaves unset.
+    database = tmp_path / "var" / "headlines.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"PGDMP" + bytes(range(256)) * 64)
+    done = headlines(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert (
+        f"cannot use the database {database} (in HEADLINES_DATA_DIR): file is not a database"
+        in (done.stderr)
+    )
+    assert "Traceback" not in done.stderr
+    assert database.read_bytes().startswith(b"PGDMP"), "left as it was"
+
+
+def test_django_commands_on_a_database_server_that_is_down_say_so(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "headlines", "migrate"],
+        capture_output=True,
+        text=True,
+        env={
+            "HEADLINES_DATA_DIR": str(tmp_path),
+            "HEADLINES_DATABASE_URL": f"postgresql://h:s@127.0.0.1:{port}/h",
+            "HEADLINES_ENV_FILE": os.devnull,
+        },
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "cannot use the database (HEADLINES_DATABASE_URL)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -79,7 +79,7 @@ class HeadlinesCommand(BaseCommand):
         except DatabaseError as exc:
             pending = _migrations_pending()
             if pending is None:
-                raise _database_down(exc) from exc
+                raise database_down(exc) from exc
             if pending:
                 raise _not_set_up(exc) from exc
             raise
@@ -223,7 +223,7 @@ def require_database() -> None:
     try:
         connection.ensure_connection()
     except DatabaseError as exc:
-        raise _database_down(exc) from exc  # one attempt: a host that drops it takes seconds
+        raise database_down(exc) from exc  # one attempt: a host that drops it takes seconds
     if _migrations_pending():
         raise _not_set_up()
 
@@ -263,12 +263,11 @@ def broker_refusal(url: str, *, timeout: float = 5.0) -> str | None:
     return None
 
 
-def _database_down(reason: object) -> CommandError:
-    """A server that is down is not one waiting for `migrate`."""
-    return CommandError(
-        f"cannot use the database (HEADLINES_DATABASE_URL): {reason}",
-        returncode=EXIT_NOTHING_DONE,
-    )
+def database_down(reason: object) -> CommandError:
+    """A server that is down is not one waiting for `migrate`; nor is a SQLite file that is no
+    database (a restore of a truncated or wrong file: "file is not a database"), named."""
+    named = _database_named() if connection.vendor == "sqlite" else "(HEADLINES_DATABASE_URL)"
+    return CommandError(f"cannot use the database {named}: {reason}", returncode=EXIT_NOTHING_DONE)
 
 
 def _not_set_up(reason: object = "") -> CommandError:
@@ -281,12 +280,20 @@ def _not_set_up(reason: object = "") -> CommandError:
     )
 
 
-def _migrations_pending() -> bool | None:
-    """Whether this release has migrations the database lacks; None when the database
-    cannot even be asked (its server down, its credentials refused)."""
+def database_usable() -> bool:
+    """Whether the database opens at all (its server up and letting us in, a SQLite file that
+    is one)."""
     try:
         connection.ensure_connection()
     except DatabaseError:
+        return False
+    return True
+
+
+def _migrations_pending() -> bool | None:
+    """Whether this release has migrations the database lacks; None when the database
+    cannot even be asked (its server down, its credentials refused)."""
+    if not database_usable():
         return None
     try:
         executor = MigrationExecutor(connection)
