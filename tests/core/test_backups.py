@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -194,3 +195,42 @@ def test_headlines_backup_where_it_cannot_write_says_so(tmp_path: Path) -> None:
         site.command("backup", "/proc/b.sqlite3"), env=site.env, capture_output=True, text=True
     )
     assert refused.returncode == 2 and "cannot write in /proc" in refused.stderr, refused.stderr
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["migrate"], 0),
+        (["migrate", "--plan"], 0),
+        (["run", "--port", "PORT"], 2),  # the port taken: it stops once it has said so
+        (["scheduler", "--once"], 2),  # a broker that refuses it: the same
+    ],
+)
+def test_a_database_a_newer_release_migrated_is_warned_of(
+    tmp_path: Path, args: list[str], status: int
+) -> None:
+    # A newer release's backup restored, or an upgrade gone back without restoring the one taken
+    # before it: `headlines migrate` said only "No migrations to apply", and `headlines run`
+    # started on a schema it did not know without a word.
+    site = Installation(tmp_path / "site", HEADLINES_BROKER_URL="redis://127.0.0.1:6379/99")
+    site.migrate()
+    assert site.sqlite_path is not None
+    with closing(sqlite3.connect(site.sqlite_path)) as db, db:
+        db.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('core', '9999_from_a_newer_release', '2027-01-01')"
+        )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        args = [str(taken.getsockname()[1]) if a == "PORT" else a for a in args]
+        done = subprocess.run(
+            site.command(*args), env=site.env, capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode == status, done.stderr
+    said = " ".join(done.stderr.split())
+    assert (
+        "was migrated by a newer release of Evening Headlines (core.9999_from_a_newer_release"
+        in said
+    )
+    assert "restore the backup taken before the upgrade" in said and "headlines.W004" in said

@@ -3,7 +3,10 @@
 
 Warnings, not refusals: an installation that already runs with a weak key has sent links
 signed with it, and refusing to start would stop every one of them working at the upgrade.
-Off with HEADLINES_DEBUG, a developer's machine.
+Off with HEADLINES_DEBUG, a developer's machine. A database a newer release has migrated
+(headlines.W004) is warned of by `headlines migrate`, and by `headlines run`, `worker` and
+`scheduler` at start (`core.command`): a release's migrations keep the one before it working
+while it still serves, so it is no refusal either.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.db import DatabaseError, connection
+from django.db.migrations.loader import MigrationLoader
 
 # Django's own yardstick for a secret key (security.W009, `check --deploy`).
 KEY_MIN_LENGTH = 50
@@ -109,3 +114,41 @@ def base_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             id="headlines.W002",
         )
     ]
+
+
+def newer_migrations() -> list[str]:
+    """The migrations the database has applied that this release does not have (of its own
+    apps; a migration squashed into one it has is known): a newer release migrated it."""
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    known = set(loader.disk_migrations)
+    known.update(old for migration in loader.disk_migrations.values() for old in migration.replaces)
+    applied = loader.applied_migrations or {}
+    return sorted(
+        f"{app}.{name}"
+        for app, name in applied
+        if app in loader.migrated_apps and (app, name) not in known
+    )
+
+
+def newer_release_text(names: list[str], *, database: str = "") -> str:
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    named = f"the database {database} " if database else "the database "
+    return (
+        f"{named}was migrated by a newer release of Evening Headlines ({shown}, which this "
+        "release does not have): a release's migrations keep only the one before it working. "
+        "To go back to this release, restore the backup taken before the upgrade "
+        "(docs/operations.md, Upgrades)."
+    )
+
+
+@checks.register(checks.Tags.database)
+def newer_release_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Run by `headlines migrate` (and `headlines check --database default`), which otherwise
+    said only "No migrations to apply" on a database from a newer release."""
+    if not kwargs.get("databases"):
+        return []
+    try:
+        names = newer_migrations()
+    except DatabaseError:
+        return []  # a database it cannot open: the command says so itself
+    return [checks.Warning(newer_release_text(names), id="headlines.W004")] if names else []

@@ -224,8 +224,22 @@ def require_database() -> None:
         connection.ensure_connection()
     except DatabaseError as exc:
         raise database_down(exc) from exc  # one attempt: a host that drops it takes seconds
+    warn_of_a_newer_database()
     if _migrations_pending():
         raise _not_set_up()
+
+
+def warn_of_a_newer_database() -> None:
+    """A database a newer release has migrated (an upgrade gone back without restoring the
+    backup taken before it, a newer release's backup restored): this release's processes
+    started on it as on their own, and nothing said so. Warned of on stderr (headlines.W004),
+    not refused: a release's migrations keep the one before it serving meanwhile."""
+    from headlines.core.checks import newer_migrations, newer_release_text
+
+    names = newer_migrations()
+    if names:
+        text = newer_release_text(names, database=_database_named())
+        sys.stderr.write(f"warning: {text} (headlines.W004)\n")
 
 
 def require_broker() -> None:

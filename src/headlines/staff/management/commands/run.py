@@ -14,7 +14,7 @@ from django.db import connection
 from headlines.cli import EXIT_NOTHING_DONE
 from headlines.config import SETTINGS, given
 from headlines.core import jobs
-from headlines.core.command import HeadlinesCommand, whole_number
+from headlines.core.command import HeadlinesCommand, warn_of_a_newer_database, whole_number
 from headlines.core.supervisor import (
     Role,
     Supervisor,
@@ -151,6 +151,7 @@ MIGRATE_UNLOCK = "SELECT pg_advisory_unlock(hashtext('headlines run: migrate'))"
 
 def _migrate() -> None:
     """The schema and the cache table, as this release needs them, one process at a time."""
+    warn_of_a_newer_database()
     if connection.vendor != "postgresql":  # SQLite: one machine, one `headlines run`
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
