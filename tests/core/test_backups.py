@@ -234,3 +234,36 @@ def test_a_database_a_newer_release_migrated_is_warned_of(
         in said
     )
     assert "restore the backup taken before the upgrade" in said and "headlines.W004" in said
+
+
+@pytest.mark.own_database
+def test_headlines_run_says_which_migration_failed_and_keeps_the_ones_before(
+    tmp_path: Path,
+) -> None:
+    # `headlines run` migrates at start; when a migration failed it said the database was "not
+    # set up for this release yet: run `headlines migrate` first (or `headlines run`, which
+    # migrates)", the very command that had failed.
+    site = Installation(tmp_path / "site")
+    site.migrate()
+    assert site.sqlite_path is not None
+    site.run("migrate", "core", "0007")
+    with closing(sqlite3.connect(site.sqlite_path)) as db, db:
+        db.execute("CREATE INDEX job_kind ON core_job (id)")  # the name 0009 gives its index
+    with socket.socket() as taken:  # were it to start, it would stop at once
+        taken.bind(("127.0.0.1", 0))
+        done = subprocess.run(
+            site.command("run", "--port", str(taken.getsockname()[1])),
+            env=site.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.split())
+    assert (
+        "migrating the database stopped at core.0009_admin_filter_indexes: index job_kind "
+        "already exists" in said
+    )
+    assert "not set up" not in said and "Traceback" not in said
+    shown = site.run("showmigrations", "core").stdout
+    assert "[X] 0008_job_created_index" in shown and "[ ] 0009_admin_filter_indexes" in shown

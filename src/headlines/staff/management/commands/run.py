@@ -9,12 +9,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from headlines.cli import EXIT_NOTHING_DONE
 from headlines.config import SETTINGS, given
 from headlines.core import jobs
-from headlines.core.command import HeadlinesCommand, warn_of_a_newer_database, whole_number
+from headlines.core.command import (
+    HeadlinesCommand,
+    database_usable,
+    warn_of_a_newer_database,
+    whole_number,
+)
 from headlines.core.supervisor import (
     Role,
     Supervisor,
@@ -153,17 +159,37 @@ def _migrate() -> None:
     """The schema and the cache table, as this release needs them, one process at a time."""
     warn_of_a_newer_database()
     if connection.vendor != "postgresql":  # SQLite: one machine, one `headlines run`
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        _migrations()
         return
     with connection.cursor() as cursor:
         cursor.execute(MIGRATE_LOCK)
     try:
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("createcachetable", verbosity=0)
+        _migrations()
     finally:
         with connection.cursor() as cursor:
             cursor.execute(MIGRATE_UNLOCK)
+
+
+def _migrations() -> None:
+    """A migration that fails was "the database is not set up for this release yet: run
+    `headlines migrate` first (or `headlines run`, which migrates)", the command that had
+    just failed: now which one stopped, and why. Each migration is applied whole or not at
+    all, so the ones before it stay and the old release still serves on them."""
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    except DatabaseError as exc:
+        if not database_usable():
+            raise
+        executor = MigrationExecutor(connection)
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        stopped = f" at {plan[0][0].app_label}.{plan[0][0].name}" if plan else ""
+        raise CommandError(
+            f"migrating the database stopped{stopped}: {exc}. The migrations before it are "
+            "applied, this one not at all; put right what it names and start again, or go "
+            "back to the backup taken before the upgrade (docs/operations.md, Upgrades).",
+            returncode=EXIT_NOTHING_DONE,
+        ) from exc
+    call_command("createcachetable", verbosity=0)
 
 
 def _roles(sock: Any, *, processes: int, threads: int, gate: int) -> list[Role]:
