@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import shutil
 import socket
 import sqlite3
@@ -267,3 +268,29 @@ def test_headlines_run_says_which_migration_failed_and_keeps_the_ones_before(
     assert "not set up" not in said and "Traceback" not in said
     shown = site.run("showmigrations", "core").stdout
     assert "[X] 0008_job_created_index" in shown and "[ ] 0009_admin_filter_indexes" in shown
+
+
+@pytest.mark.own_database
+def test_a_backup_that_fills_the_disk_says_so_and_leaves_nothing(tmp_path: Path) -> None:
+    # A full disk (here a file-size limit) was a traceback, exit 3, and left the copy's
+    # rollback journal (.NAME.partial-journal) in the backups folder.
+    site = Installation(tmp_path / "site")
+    site.migrate()
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    small = 64 * 1024
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (small, small))
+
+    refused = subprocess.run(
+        site.command("backup", str(folder / "b.sqlite3")),
+        env=site.env,
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=120,
+    )
+    assert refused.returncode == 2, refused.stderr
+    assert "the copy could not be made" in refused.stderr and "Traceback" not in refused.stderr
+    assert list(folder.iterdir()) == []

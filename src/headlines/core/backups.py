@@ -65,7 +65,10 @@ def database_backup(*, path: Path) -> Backup:
             closing(sqlite3.connect(partial)) as copy,
         ):
             live.execute("PRAGMA busy_timeout = 20000")
-            live.backup(copy)  # all pages in one step: one snapshot, however busy the service
+            try:
+                live.backup(copy)  # all pages in one step: one snapshot, however busy the service
+            except sqlite3.Error as exc:  # a full disk ("disk I/O error"), a damaged database
+                raise Conflict(f"the copy could not be made ({exc}); nothing kept") from None
             check = copy.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 raise Conflict(f"the copy did not pass SQLite's check ({check}); nothing kept")
@@ -78,5 +81,7 @@ def database_backup(*, path: Path) -> Backup:
             os.fsync(done.fileno())
         os.link(partial, target)  # never over a file that appeared meanwhile
     finally:
-        partial.unlink(missing_ok=True)
+        # With what SQLite may leave beside a copy it could not finish (its rollback journal).
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            partial.with_name(partial.name + leftover).unlink(missing_ok=True)
     return Backup(path=target, size=target.stat().st_size)
