@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from importlib.util import find_spec
 from pathlib import Path
@@ -34,8 +35,18 @@ def _secret_key() -> str:
     key_file = DATA_DIR / "secret_key"
     try:
         if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-            key_file.chmod(0o600)
+            # Written whole and for its owner alone before it has its name (it was 0644 until a
+            # chmod after the write), and never over a key another process made meanwhile.
+            partial = key_file.with_name(f".secret_key.{os.getpid()}.partial")
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            try:
+                os.link(partial, key_file)
+            except FileExistsError:
+                pass  # another process made it first: theirs is the key
+            finally:
+                partial.unlink(missing_ok=True)
         return key_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise _unusable(exc) from None

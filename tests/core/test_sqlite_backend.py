@@ -69,3 +69,32 @@ def test_a_writer_gives_up_after_the_connection_timeout(monkeypatch) -> None:
     assert not Edition.objects.filter(slug="uk").exists()
     with transaction.atomic():  # the connection is still usable
         Edition.objects.create(slug="uk", name="UK")
+
+
+def test_a_new_database_file_and_its_log_are_for_their_owner_alone(tmp_path, settings) -> None:
+    # The database holds readers' addresses; made under the usual umask it was 0644, readable by
+    # every local account (a backup of it was already 0600). Its WAL and shared-memory files
+    # take its mode. An existing file's mode is left as its owner set it.
+    from headlines.core.sqlite.base import DatabaseWrapper
+
+    path = tmp_path / "headlines.sqlite3"
+    wrapper = DatabaseWrapper({**connection.settings_dict, "NAME": str(path)}, alias="private")
+    try:
+        with wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("CREATE TABLE t (x)")
+            cursor.execute("INSERT INTO t VALUES (1)")
+        made = [p for p in tmp_path.iterdir() if p.name.startswith("headlines.sqlite3")]
+        assert {p.name for p in made} >= {"headlines.sqlite3", "headlines.sqlite3-wal"}
+        assert {p.name: p.stat().st_mode & 0o777 for p in made} == {p.name: 0o600 for p in made}
+    finally:
+        wrapper.close()
+    shared = tmp_path / "shared.sqlite3"
+    shared.touch(mode=0o640)
+    shared.chmod(0o640)
+    other = DatabaseWrapper({**connection.settings_dict, "NAME": str(shared)}, alias="shared")
+    try:
+        other.ensure_connection()
+    finally:
+        other.close()
+    assert shared.stat().st_mode & 0o777 == 0o640

@@ -13,9 +13,11 @@ milliseconds. Every other statement keeps SQLite's busy handler and the 20 s tim
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
+from typing import Any
 
 from django.db.backends.sqlite3 import base
 
@@ -23,6 +25,10 @@ FIRST_PAUSE, MAX_PAUSE = 0.0001, 0.002  # seconds between tries of BEGIN IMMEDIA
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params: dict[str, Any]) -> sqlite3.Connection:
+        private_file(str(conn_params.get("database", "")))
+        return super().get_new_connection(conn_params)
+
     def _start_transaction_under_autocommit(self) -> None:
         if getattr(self, "transaction_mode", None) != "IMMEDIATE":
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
@@ -51,3 +57,18 @@ def _begin_immediate(raw: sqlite3.Connection, *, deadline: float) -> None:
         # Jitter: waiters woken together would otherwise try together again.
         time.sleep(pause * (0.5 + random.random()))
         pause = min(MAX_PAUSE, pause * 2)
+
+
+def private_file(name: str) -> None:
+    """A database file SQLite is about to make, made first for its owner alone: it holds
+    readers' addresses, and the usual umask made it 0644, readable by every local account.
+    SQLite gives its WAL and shared-memory files the database's own mode. An existing file, an
+    in-memory database or a URI is left as it is (an owner may have chosen its mode)."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # no such folder, not writable: SQLite's own error says so when it opens it
