@@ -2,6 +2,7 @@ import csv
 import datetime as dt
 import io
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,21 @@ def test_export_writes_csv_with_each_subscriptions_status(edition, uk, tmp_path)
     target = tmp_path / "out.csv"
     run("export", "--output", str(target))
     assert target.read_text().startswith("email,name,edition,status")
+
+
+def test_an_export_file_is_for_its_owner_alone_unless_it_replaces_one(edition, tmp_path) -> None:
+    # Readers' addresses: the file was 0644 under the usual umask, readable by every local
+    # account (the backup of the same data is 0600). A file it replaces keeps the mode its
+    # owner gave it (a group's export share).
+    factories.confirmed(edition, email="a@example.com")
+    target = tmp_path / "readers.csv"
+    run("export", "--output", str(target))
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    shared = tmp_path / "shared.csv"
+    shared.write_text("last week's\n")
+    shared.chmod(0o640)
+    run("export", "--output", str(shared))
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640 and "a@example.com" in shared.read_text()
 
 
 def test_an_export_to_an_ascii_terminal_is_utf8_and_whole(edition) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import stat
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -71,7 +73,13 @@ class Command(HeadlinesCommand):
             raise InvalidInput(f"--output {name!r} names no file", field="output")
         partial = output.with_name(f".{output.name}.partial")
         try:
-            with partial.open("w", encoding="utf-8", newline="") as handle:
+            # Readers' addresses: for their owner alone (the umask made it 0644), unless it
+            # replaces a file whose owner gave it a mode of their own.
+            mode = stat.S_IMODE(output.stat().st_mode) if output.is_file() else 0o600
+            partial.unlink(missing_ok=True)
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+            os.fchmod(fd, mode)  # the umask may have taken bits off a replaced file's mode
+            with open(fd, "w", encoding="utf-8", newline="") as handle:
                 count = csvfiles.subscriptions_export_csv(out=handle, edition_slug=edition)
             partial.replace(output)
         except OSError as exc:
