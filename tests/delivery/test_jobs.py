@@ -295,3 +295,60 @@ def test_a_reader_whose_evening_comes_before_the_editions_gets_it_at_their_next_
             "chatham@example.org",
         )
     }
+
+
+def _prefer(sub: Subscription, *, timezone: str = "", send_hour: int | None = None) -> None:
+    from headlines.subscriptions.preferences import subscriber_preferences_update
+
+    subscriber_preferences_update(
+        subscriber_id=sub.subscriber_id,
+        edition_ids={sub.edition_id},
+        marketing=False,
+        timezone=timezone,
+        send_hour=send_hour,
+    )
+
+
+def test_a_reader_who_changes_their_hour_after_the_send_began_gets_it_once_at_the_new_hour(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition(timezone="Europe/London")  # 18:00 London = 18:00 UTC in November
+    factories.reader(ed, email="london@example.org")
+    earlier = factories.reader(ed, email="earlier@example.org", send_hour=22)
+    later = factories.reader(ed, email="later@example.org", send_hour=20)
+    moved = factories.reader(ed, email="moved@example.org", timezone="America/New_York")
+    sent = factories.reader(ed, email="sent@example.org")
+    digest = factories.digest(ed, day=DAY)
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org", "sent@example.org"]
+
+    fixed.advance(minutes=29)  # 18:30: every row is in the ledger, at the old hours
+    _prefer(earlier, timezone="Europe/London", send_hour=19)
+    _prefer(later, timezone="Europe/London", send_hour=23)
+    _prefer(moved, timezone="Europe/London", send_hour=21)  # New York's 18:00 was 23:00 here
+    _prefer(sent, timezone="America/New_York", send_hour=18)  # had it already: not again
+
+    for hour, minute, expected in [
+        (19, 1, {"earlier@example.org"}),
+        (20, 1, set()),  # the later reader's old hour
+        (21, 1, {"moved@example.org"}),
+        (23, 1, {"later@example.org"}),
+        (23, 6, set()),  # New York's evening: the reader there had it at London's 18:00
+    ]:
+        before = set(mailed(smtp_messenger))
+        fixed.at = dt.datetime(2026, 11, 25, hour, minute, tzinfo=dt.UTC)
+        tick()
+        assert set(mailed(smtp_messenger)) - before == expected, (hour, minute)
+    fixed.advance(hours=4)
+    tick()
+    assert Counter(mailed(smtp_messenger)) == {
+        "london@example.org": 1,
+        "sent@example.org": 1,
+        "earlier@example.org": 1,
+        "later@example.org": 1,
+        "moved@example.org": 1,
+    }
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT

@@ -57,6 +57,16 @@ def subscriber_preferences_update(
     Subscription.objects.filter(subscriber=subscriber).update(
         timezone=timezone, send_hour=send_hour
     )
+    # Delivery imports this app: imported here, to keep the import one-way. Digests already
+    # waiting for the reader's old evening go at the new one.
+    from headlines.delivery.ledger import retime
+
+    retime(
+        subscription_ids=list(
+            Subscription.objects.filter(subscriber=subscriber).values_list("id", flat=True)
+        ),
+        now=now,
+    )
     for edition_id, slugs in (topics or {}).items():
         for sub_id in Subscription.objects.filter(
             subscriber=subscriber, edition_id=edition_id
