@@ -352,3 +352,34 @@ def test_a_reader_who_changes_their_hour_after_the_send_began_gets_it_once_at_th
     }
     digest.refresh_from_db()
     assert digest.state == Digest.State.SENT
+
+
+def test_the_next_digest_a_reader_joining_mid_send_is_told_of_is_the_one_they_get(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    from headlines.subscriptions.selectors import subscription_next_digest_at
+
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    factories.reader(ed, email="newyork@example.org", timezone="America/New_York")
+    factories.digest(ed, day=DAY)
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()  # under way: New York's evening is to come
+    fixed.advance(minutes=59)  # 19:00 UTC
+    joined = factories.reader(ed, email="joined-ny@example.org", timezone="America/New_York")
+    told = subscription_next_digest_at(subscription=joined)
+    # London readers' evening has passed: theirs is tomorrow's.
+    london = factories.reader(ed, email="joined-london@example.org")
+    assert subscription_next_digest_at(subscription=london) == dt.datetime(
+        2026, 11, 26, 18, 0, tzinfo=dt.UTC
+    )
+    tick()
+    fixed.at = dt.datetime(2026, 11, 25, 23, 1, tzinfo=dt.UTC)
+    tick()
+    assert "joined-ny@example.org" in mailed(smtp_messenger)
+    assert told == dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC)
+    # Once they have had it, the next one is tomorrow's.
+    assert subscription_next_digest_at(subscription=joined) == dt.datetime(
+        2026, 11, 26, 23, 0, tzinfo=dt.UTC
+    )

@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import NotFound
@@ -188,8 +188,9 @@ def subscriptions_export_rows(*, edition_id: int | None = None) -> Iterator[dict
 def subscription_next_digest_at(*, subscription: Subscription) -> dt.datetime | None:
     """When this reader's next digest is due (aware, UTC), by the rule delivery itself uses.
 
-    The first edition-local day whose digest has not started going out and whose time for this
-    reader (their zone and hour, else the edition's) is still ahead. None for a paused edition.
+    The first edition-local day whose digest has not gone out to this reader (not sent, nor
+    under way with a ledger row of theirs) and whose time for this reader (their zone and hour,
+    else the edition's) is still ahead. None for a paused edition.
     """
     # The audience's rule for a reader's moment (delivery fills its ledger from the same), so
     # the page and the sender cannot disagree. Digests read lazily: it sits above this app.
@@ -201,12 +202,17 @@ def subscription_next_digest_at(*, subscription: Subscription) -> dt.datetime | 
         return None
     now = clock.now()
     today = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+    # A digest going out still reaches a reader it has no ledger row for yet, at their evening
+    # (delivery adds the readers who join mid-send): only one sent, or one they already have a
+    # row of, is behind them. The page said "tomorrow" to a New York reader joining a London
+    # edition at 19:00 UTC, who then got the day's digest that very evening.
+    gone = Q(state=Digest.State.SENT) | Q(
+        state=Digest.State.SENDING, deliveries__subscription_id=subscription.pk
+    )
     started = set(
-        Digest.objects.filter(
-            edition=edition,
-            date__gte=today - dt.timedelta(days=1),
-            state__in=(Digest.State.SENDING, Digest.State.SENT),
-        ).values_list("date", flat=True)
+        Digest.objects.filter(gone, edition=edition, date__gte=today - dt.timedelta(days=1))
+        .values_list("date", flat=True)
+        .distinct()
     )
     for offset in range(-1, 3):
         day = today + dt.timedelta(days=offset)
