@@ -383,3 +383,35 @@ def test_the_next_digest_a_reader_joining_mid_send_is_told_of_is_the_one_they_ge
     assert subscription_next_digest_at(subscription=joined) == dt.datetime(
         2026, 11, 26, 23, 0, tzinfo=dt.UTC
     )
+
+
+def test_a_reader_whose_window_spans_their_own_clock_change_is_not_skipped(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # Moscow sends at 18:00 (15:00 UTC). At Lord Howe (+11, +10:30 from 02:00 on Sunday 5 April
+    # 2026) a reader's 23:00 is 12:00 UTC: their window closes just as Moscow sends, so they get
+    # each day's digest at their next evening. On Saturday night the window runs over their
+    # clocks going back: it still closes at 15:00 UTC, when Saturday's digest is only sent.
+    ed = factories.edition(timezone="Europe/Moscow")
+    factories.reader(ed, email="moscow@example.org")
+    factories.reader(ed, email="lordhowe@example.org", timezone="Australia/Lord_Howe", send_hour=23)
+    # Each approved at Moscow's send time, as digests.assemble_due does.
+    days = {
+        factories.digest(ed, day=day, subject=name, state="draft").pk: dt.datetime(
+            day.year, day.month, day.day, 15, 0, tzinfo=dt.UTC
+        )
+        for day, name in [(dt.date(2026, 4, 3), "Friday"), (dt.date(2026, 4, 4), "Saturday")]
+    }
+    fixed = clock.FixedClock(dt.datetime(2026, 4, 3, 14, 0, tzinfo=dt.UTC))
+    clock.set_clock(fixed)
+    while fixed.now() < dt.datetime(2026, 4, 5, 16, 0, tzinfo=dt.UTC):
+        for pk, sends in days.items():
+            if fixed.now() >= sends:
+                Digest.objects.filter(pk=pk, state="draft").update(state="approved")
+        tick()
+        fixed.advance(minutes=15)
+    assert subjects(smtp_messenger) == {
+        "moscow@example.org": ["Friday", "Saturday"],
+        "lordhowe@example.org": ["Friday", "Saturday"],
+    }
+    assert not Delivery.objects.filter(state=Delivery.State.SKIPPED).exists()

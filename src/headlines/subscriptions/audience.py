@@ -51,10 +51,16 @@ def due_at(*, edition: Edition, day: dt.date, timezone: str, send_hour: int | No
     sends = dt.datetime.combine(day, edition.send_at, tzinfo=edition_zone)
     window = dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
     for later in range(4):  # zones and hours differ by at most two days
-        due = dt.datetime.combine(day + dt.timedelta(days=later), at, tzinfo=zone)
+        # In UTC before the window is added: an aware datetime's arithmetic is wall-clock time,
+        # so a window over the reader's own clock change (23:00 at Lord Howe on the night it
+        # goes back half an hour) ran 30 min past the ledger's deadline, and the reader was
+        # due a window the ledger had already closed when the edition sent: skipped.
+        due = dt.datetime.combine(day + dt.timedelta(days=later), at, tzinfo=zone).astimezone(
+            dt.UTC
+        )
         if due + window > sends:
             break
-    return due.astimezone(dt.UTC)
+    return due
 
 
 @dataclass(frozen=True)
