@@ -415,3 +415,25 @@ def test_a_reader_whose_window_spans_their_own_clock_change_is_not_skipped(
         "lordhowe@example.org": ["Friday", "Saturday"],
     }
     assert not Delivery.objects.filter(state=Delivery.State.SKIPPED).exists()
+
+
+def test_a_reader_whose_new_evening_has_passed_gets_it_at_their_next_not_at_night(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    tokyo = factories.reader(ed, email="tokyo@example.org", timezone="Asia/Tokyo")
+    factories.digest(ed, day=DAY, subject="Wednesday")
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    # Thursday 08:00 UTC: Wednesday's is due at 18:00 in Tokyo (09:00 UTC); the reader moves
+    # to New York, whose Wednesday evening has gone: 04:00 there is night, not their evening.
+    fixed.at = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.UTC)
+    _prefer(tokyo, timezone="America/New_York")
+    fixed.at = dt.datetime(2026, 11, 26, 9, 1, tzinfo=dt.UTC)
+    tick()
+    assert "tokyo@example.org" not in mailed(smtp_messenger)
+    fixed.at = dt.datetime(2026, 11, 26, 23, 1, tzinfo=dt.UTC)  # 18:01 in New York
+    tick()
+    assert subjects(smtp_messenger)["tokyo@example.org"] == ["Wednesday"]

@@ -145,21 +145,25 @@ def retime(*, subscription_ids: list[int], now: dt.datetime) -> int:
     are due at the new one, by the rule `fill` used (`audience.due_at`), so they get each
     digest once, at the hour they chose (the row was frozen at the old hour, which could be
     hours away or already past tonight's new one). A row already due, under way or done is
-    left alone, and so is one whose new evening's window has already closed tonight: it goes
-    at the old hour rather than never.
+    left alone. When the new evening of the digest's day has already passed, it goes at the
+    reader's next evening (never lost, and never at night, as the old hour could be in the new
+    zone).
     """
     moved = 0
     rows = Delivery.objects.filter(
         subscription_id__in=subscription_ids, state=State.QUEUED, next_attempt_at__gt=now
     ).select_related("digest__edition", "subscription")
     for row in rows:
-        due = audience.due_at(
-            edition=row.digest.edition,
-            day=row.digest.date,
-            timezone=row.subscription.timezone,
-            send_hour=row.subscription.send_hour,
-        )
-        if due + window() <= now or due == row.next_attempt_at:
+        for later in range(3):
+            due = audience.due_at(
+                edition=row.digest.edition,
+                day=row.digest.date + dt.timedelta(days=later),
+                timezone=row.subscription.timezone,
+                send_hour=row.subscription.send_hour,
+            )
+            if due + window() > now:
+                break
+        if due == row.next_attempt_at:
             continue
         moved += Delivery.objects.filter(
             pk=row.pk, state=State.QUEUED, next_attempt_at__gt=now
