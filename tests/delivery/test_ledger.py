@@ -435,3 +435,26 @@ def test_the_heartbeat_does_not_wait_for_a_row_its_sender_is_recording() -> None
         done.set()
         thread.join()
     assert ledger.renew(digest_id=digest.pk, owner="me", now=NOW) == 3
+
+
+def test_a_reader_who_moves_to_a_new_zone_while_the_ledger_fills_is_not_left_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    mover = factories.reader(ed, email="mover@example.org")
+    digest = factories.digest(ed, day=dt.date(2026, 11, 25))
+    slices = audience.audience_slices
+    moved: list[bool] = []
+
+    def move_then_slice(**kwargs):  # after the cohorts were read, before any row goes in
+        if not moved:
+            moved.append(True)
+            Subscription.objects.filter(pk=mover.pk).update(timezone="America/Chicago")
+        return slices(**kwargs)
+
+    monkeypatch.setattr(audience, "audience_slices", move_then_slice)
+    now = dt.datetime(2026, 11, 25, 18, 1, tzinfo=dt.UTC)
+    assert ledger.fill(digest=digest, now=now, send_now=False) == 2
+    row = Delivery.objects.get(subscription=mover)
+    assert row.next_attempt_at == dt.datetime(2026, 11, 26, 0, 0, tzinfo=dt.UTC)  # 18:00 Chicago

@@ -73,7 +73,30 @@ def fill(
     picking up its late readers, every scheduler tick): its cost follows those readers, not
     the audience. Set-based and chunked by subscription id (FILL_CHUNK readers a chunk), one
     statement and one short transaction per chunk, every cohort (zone, hour) in it at once.
+
+    A reader who moves to a (zone, hour) no other reader has between the cohorts' read and
+    their slice's insert is in none of the cohorts: the cohorts are read again after the
+    slices, and any new ones filled (the late readers' fill only finds those who joined, so
+    such a reader went without the digest).
     """
+    added, seen = 0, set[tuple[str, int | None]]()
+    while True:
+        more, found = _fill_pass(digest=digest, now=now, send_now=send_now, since=since, skip=seen)
+        added += more
+        if not found:
+            return added
+        seen |= found
+
+
+def _fill_pass(
+    *,
+    digest: Digest,
+    now: dt.datetime,
+    send_now: bool,
+    since: dt.datetime | None,
+    skip: set[tuple[str, int | None]],
+) -> tuple[int, set[tuple[str, int | None]]]:
+    """`fill` for the cohorts not in `skip`; returns rows added and the cohorts filled."""
     ops = connection.ops
     cohorts: list[tuple[audience.Cohort, tuple[object, object]]] | None = None
     if not send_now:
@@ -86,9 +109,10 @@ def fill(
                 ),
             )
             for c in audience.audience_cohorts(edition=digest.edition, day=digest.date, since=since)
+            if (c.timezone, c.send_hour) not in skip
         ]
         if not cohorts:
-            return 0
+            return 0, set()
     carry = (ops.adapt_datetimefield_value(now), ops.adapt_datetimefield_value(now + window()))
     domain = sender_address(digest.edition).rpartition("@")[2] or "localhost"
     prefix, suffix = message_id_parts(digest_id=digest.pk, domain=domain)
@@ -112,7 +136,7 @@ def fill(
                     [digest.pk, prefix, suffix, stamp, stamp, *params],
                 )
                 added += max(0, cursor.rowcount)
-    return added
+    return added, {(c.timezone, c.send_hour) for c, _ in cohorts or ()}
 
 
 def batched(items: list[Any], size: int) -> list[list[Any]]:
