@@ -7,18 +7,24 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.db import transaction
 from standardwebhooks import Webhook
 
+from headlines.core import events
 from headlines.core.events import EVENTS
 from headlines.intake.fetching.addresses import AddressPolicy
 from headlines.subscriptions import services as subscriptions
 from headlines.subscriptions.models import Subscriber
 from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import signed_headers, webhooks_deliver_due
-from headlines.webhooks.services import webhook_endpoint_add
+from headlines.webhooks.services import (
+    webhook_endpoint_add,
+    webhook_endpoint_remove,
+    webhook_endpoint_update,
+)
 from headlines.webhooks.transport import HttpTransport, Reply
 from tests import factories
 from tests.webhooks.conftest import Receiver
@@ -335,6 +341,57 @@ def test_a_hanging_receiver_is_tried_once_a_batch_not_once_a_message(now) -> Non
     now.advance(minutes=1)
     second = OneReceiverHangs(now, "https://none.example/")  # the CRM is back
     assert webhooks_deliver_due(transport=second)["delivered"] == 5
+
+
+class StaffActAfterTheFirstSend:
+    """A receiver that answers 200; after its first send, staff act on the endpoints."""
+
+    def __init__(self, act: Callable[[], object]) -> None:
+        self.act = act
+        self.sent: list[tuple[str, bytes]] = []
+
+    def post(self, url: str, *, body: bytes, headers: dict[str, str]) -> Reply:
+        self.sent.append((url, body))
+        if len(self.sent) == 1:
+            self.act()
+        return Reply(200)
+
+    def close(self) -> None:
+        return None
+
+
+def test_an_endpoint_removed_or_changed_mid_batch_gets_nothing_more(now) -> None:
+    # The batch went on with the endpoints as claimed: a removed one was still posted every
+    # message it had been given (minutes, behind slow receivers), a changed URL got the old one.
+    removed = webhook_endpoint_add(url="https://old.example/hooks", events="digest.sent")
+    moved = webhook_endpoint_add(url="https://was.example/hooks", events="digest.sent")
+    for n in range(3):
+        events.publish("digest.sent", {"digest_id": n})
+
+    def act() -> None:
+        webhook_endpoint_remove(endpoint_id=removed.pk)
+        webhook_endpoint_update(
+            endpoint_id=moved.pk, url="https://now.example/hooks", events="digest.sent"
+        )
+
+    staff = StaffActAfterTheFirstSend(act)
+    webhooks_deliver_due(transport=staff)
+    assert [url for url, _ in staff.sent] == ["https://old.example/hooks"] + [
+        "https://now.example/hooks"
+    ] * 3
+    assert Message.objects.filter(endpoint=moved, state="delivered").count() == 3
+
+
+def test_a_reader_erased_mid_batch_is_not_sent_by_it(now) -> None:
+    from headlines.webhooks.services import webhook_messages_forget
+
+    webhook_endpoint_add(url="https://crm.example/hooks", events="subscriber.created")
+    for n in range(3):
+        events.publish("subscriber.created", {"email": f"r{n}@example.com", "edition": "us"})
+    staff = StaffActAfterTheFirstSend(lambda: webhook_messages_forget(email="r2@example.com"))
+    webhooks_deliver_due(transport=staff)
+    assert len(staff.sent) == 3
+    assert not any(b"r2@example.com" in body for _, body in staff.sent)
 
 
 def test_a_receiver_whose_name_lookup_hangs_costs_only_the_delivery_timeout(now) -> None:

@@ -57,14 +57,24 @@ def webhooks_deliver_due(
     # endpoint's messages waited behind it. Its next message probes it after the backoff.
     failing: dict[int, dt.datetime] = {}
     try:
-        for message in claimed:
-            if message.endpoint_id in failing:
-                _release(message.pk, owner=owner, until=failing[message.endpoint_id])
+        for claim in claimed:
+            if claim.endpoint_id in failing:
+                _release(claim.pk, owner=owner, until=failing[claim.endpoint_id])
+                counts["deferred"] += 1
+                continue
+            at = clock.now()
+            _renew(owner=owner, now=at)
+            # Read again before each send: staff may have removed the endpoint, changed its URL
+            # or secret while this batch worked through slow receivers; the batch as claimed
+            # went on posting to a removed endpoint (to its old URL) until it ended.
+            message = _mine(claim.pk, owner=owner)
+            if message is None:
+                continue  # removed with its endpoint, or no longer this runner's
+            if not message.endpoint.enabled:
+                _release(message.pk, owner=owner, until=at)
                 counts["deferred"] += 1
                 continue
             body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
-            at = clock.now()
-            _renew(owner=owner, now=at)
             headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
             reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
             outcome = _record(message.pk, owner=owner, reply=reply)
@@ -110,6 +120,14 @@ def _renew(*, owner: str, now: dt.datetime) -> None:
     # own, or a second runner would claim and send them too. A crash still frees them in one lease.
     mine = Message.objects.filter(state=State.SENDING, lease_owner=owner)
     mine.update(lease_until=now + _lease())
+
+
+def _mine(message_id: int, *, owner: str) -> Message | None:
+    return (
+        Message.objects.select_related("endpoint")
+        .filter(pk=message_id, state=State.SENDING, lease_owner=owner)
+        .first()
+    )
 
 
 def _release(message_id: int, *, owner: str, until: dt.datetime) -> None:
