@@ -45,6 +45,7 @@ def test_add_list_remove(capsys) -> None:
         ("https://10.0.0.1/hook", "10.0.0.1 is a private address"),
         ("http://169.254.169.254/latest", "169.254.169.254 is a link-local address"),
         ("http://[::1]/hook", "::1 is a loopback address"),
+        ("http://100.100.100.200/latest", "100.100.100.200 is a shared (carrier-grade NAT)"),
         ("http://localhost:8080/hook", "localhost is a loopback address"),
     ],
 )

@@ -134,3 +134,18 @@ def test_a_password_in_the_url_reaches_a_public_receiver(receiver: Receiver) -> 
     headers = {k.lower(): v for k, v in got.headers.items()}
     assert headers["authorization"] == "Basic aG9vazpzM2NyZXQ="  # hook:s3cret
     assert headers["host"] == f"crm.test:{receiver.port}"
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "100.64.0.1", "100.127.255.254"])
+def test_a_name_resolving_to_a_shared_address_is_refused(address: str) -> None:
+    # 100.64.0.0/10 is neither private nor global to Python 3.11, so it passed the guard: a
+    # cloud's metadata service (Alibaba's 100.100.100.200) or a Tailscale peer took the POST.
+    transport = HttpTransport(allow_private=False, timeout=5)
+    transport.policy = AddressPolicy(resolve=lambda host, _port: [address])
+    try:
+        reply = transport.post("http://crm.test/hooks", body=b"{}", headers={})
+    finally:
+        transport.close()
+    assert reply.status is None
+    assert f"resolves to {address}, a shared (carrier-grade NAT) address" in reply.error
+    assert "HEADLINES_WEBHOOK_ALLOW_PRIVATE=true allows it" in reply.error

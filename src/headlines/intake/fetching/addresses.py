@@ -41,7 +41,14 @@ def describe(address: IPAddress) -> str | None:
     for attribute, reason in checks:
         if getattr(address, attribute):
             return reason
+    # Neither private nor public to Python 3.11: carrier-grade NAT's 100.64.0.0/10, where cloud
+    # metadata (Alibaba's 100.100.100.200) and overlay networks (Tailscale) live.
+    if address in SHARED:
+        return "a shared (carrier-grade NAT) address"
     return None
+
+
+SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 
 class AddressPolicy:
