@@ -140,6 +140,21 @@ def test_staff_add_an_endpoint_in_the_admin_with_checked_events(admin_client) ->
     assert endpoint.events == ["digest.sent"] and endpoint.secret.startswith("whsec_")
 
 
+def test_the_admin_warns_of_a_private_address_as_the_command_does(admin_client) -> None:
+    # `webhook add` warned that every event would be refused; the admin stored it silently.
+    for url in ("http://10.0.0.5/hooks", "https://crm.example/h"):
+        page = admin_client.post(
+            "/admin/webhooks/endpoint/add/",
+            {"url": url, "events": "digest.sent", "description": ""},
+            follow=True,
+        )
+        said = page.content.decode()
+        private = "10.0.0.5 is a private address" in said
+        assert private == url.startswith("http://10."), said
+        assert ("HEADLINES_WEBHOOK_ALLOW_PRIVATE is off" in said) == private
+    assert Endpoint.objects.count() == 2
+
+
 def test_each_event_queues_the_runner_after_commit(
     receiver: Receiver, loopback_allowed, now, django_capture_on_commit_callbacks
 ) -> None:

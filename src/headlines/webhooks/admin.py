@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -113,6 +114,14 @@ class EndpointAdmin(admin.ModelAdmin):
                 url=data["url"], events=data["events"], description=data["description"]
             ).pk
         obj.refresh_from_db()
+        # As `webhook add` warns: stored, but every send to it refused until private is allowed.
+        private = services.private_address(obj.url)
+        if private and not settings.CONFIG["HEADLINES_WEBHOOK_ALLOW_PRIVATE"]:
+            messages.warning(
+                request,
+                f"{private}: every event to it will be refused while "
+                "HEADLINES_WEBHOOK_ALLOW_PRIVATE is off (see docs/operations.md, Webhooks).",
+            )
 
     @admin.action(description="Enable the selected endpoints again")
     def enable(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
