@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from headlines.core import jobs
 from headlines.core.scheduler import periodic_jobs
 from headlines.subscriptions import services as subscriptions
+from headlines.webhooks import services
 from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import webhooks_deliver_due
 from tests import factories
@@ -197,3 +198,52 @@ def test_the_help_lists_each_event_whole(capsys) -> None:
         call_command("webhook", "add", "--help")
     words = capsys.readouterr().out.split()
     assert all(event in words or f"{event}," in words for event in EVENTS)
+
+
+def test_an_endpoints_page_shows_its_latest_messages_not_all(admin_client) -> None:
+    # Every message was an inline row: 20,000 made a page of 30 MB that took 24 s to render.
+    from headlines.core import clock
+    from headlines.webhooks.admin import INLINE_MESSAGES
+
+    endpoint = services.webhook_endpoint_add(url="https://crm.example/h", events="digest.sent")
+    other = services.webhook_endpoint_add(url="https://other.example/h", events="digest.sent")
+    total = INLINE_MESSAGES + 10
+    Message.objects.bulk_create(
+        Message(
+            endpoint=endpoint if n < total else other,
+            msg_id=f"msg_{n}",
+            event_type="digest.sent",
+            payload={},
+            next_attempt_at=clock.now(),
+            last_error=f"error-{n:04}-",
+        )
+        for n in range(total + 5)
+    )
+    page = admin_client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/")
+    said = page.content.decode()
+    shown = [n for n in range(total + 5) if f"error-{n:04}-" in said]
+    assert shown == list(range(10, total))  # the newest, and only this endpoint's
+    assert "Webhooks → Messages" in said
+    saved = admin_client.post(
+        f"/admin/webhooks/endpoint/{endpoint.pk}/change/",
+        {
+            "url": "https://crm.example/moved",
+            "events": "digest.sent",
+            "description": "",
+            "messages-TOTAL_FORMS": str(INLINE_MESSAGES),
+            "messages-INITIAL_FORMS": str(INLINE_MESSAGES),
+            "messages-MIN_NUM_FORMS": "0",
+            "messages-MAX_NUM_FORMS": "0",
+            **{
+                f"messages-{i}-id": str(pk)
+                for i, pk in enumerate(
+                    Message.objects.filter(endpoint=endpoint).values_list("pk", flat=True)[
+                        :INLINE_MESSAGES
+                    ]
+                )
+            },
+            **{f"messages-{i}-endpoint": str(endpoint.pk) for i in range(INLINE_MESSAGES)},
+        },
+    )
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert Endpoint.objects.get(pk=endpoint.pk).url == "https://crm.example/moved"

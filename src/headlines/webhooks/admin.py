@@ -16,6 +16,8 @@ from headlines.core.events import EVENTS
 from headlines.webhooks import services
 from headlines.webhooks.models import Endpoint, Message
 
+INLINE_MESSAGES = 50
+
 
 class EndpointForm(forms.ModelForm):
     url = forms.CharField(max_length=2000, help_text="http(s) URL of the receiver.")
@@ -53,7 +55,12 @@ class EndpointForm(forms.ModelForm):
 
 
 class MessageInline(admin.TabularInline):
+    """The endpoint's latest messages. All of them (thousands a day at a busy newsroom, kept
+    30 days) made a page of 30 MB that took 24 s for 20,000; the rest are under Messages."""
+
     model = Message
+    verbose_name_plural = f"latest {INLINE_MESSAGES} messages (all of them: Webhooks → Messages)"
+    endpoint: Endpoint | None = None
     fields = ("created_at", "event_type", "state", "attempts", "last_status", "last_error")
     readonly_fields = fields
     extra = 0
@@ -61,8 +68,16 @@ class MessageInline(admin.TabularInline):
     ordering = ("-created_at",)
     show_change_link = False
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        self.endpoint = obj  # an inline is made for each request: this one's endpoint
+        return super().get_formset(request, obj, **kwargs)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        return super().get_queryset(request).order_by("-created_at", "-id")
+        shown = super().get_queryset(request).order_by("-created_at", "-id")
+        if self.endpoint is None:
+            return shown
+        latest = shown.filter(endpoint=self.endpoint).values_list("pk", flat=True)
+        return shown.filter(pk__in=list(latest[:INLINE_MESSAGES]))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
