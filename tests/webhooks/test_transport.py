@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from headlines.intake.fetching.addresses import AddressPolicy
-from headlines.webhooks.transport import READ_CAP, HttpTransport, Reply
+from headlines.webhooks.transport import (
+    READ_CAP,
+    HttpTransport,
+    Reply,
+    pin_to_checked_address,
+)
 from tests.webhooks.conftest import Receiver
 
 Behaviour = Callable[[socket.socket], None]
@@ -149,3 +154,19 @@ def test_a_name_resolving_to_a_shared_address_is_refused(address: str) -> None:
     assert reply.status is None
     assert f"resolves to {address}, a shared (carrier-grade NAT) address" in reply.error
     assert "HEADLINES_WEBHOOK_ALLOW_PRIVATE=true allows it" in reply.error
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://[2001:db8::1]:8080/hooks", "[2001:db8::1]:8080"),
+        ("https://[2001:db8::1]/hooks", "[2001:db8::1]"),
+        ("https://crm.example:8443/hooks", "crm.example:8443"),
+    ],
+)
+def test_a_pinned_send_names_an_ipv6_host_in_brackets(url: str, host: str) -> None:
+    # The pin moved the host to the Host header without its brackets: "2001:db8::1:8080",
+    # which no receiver can split into a host and a port.
+    target, headers, _ = pin_to_checked_address(url, {}, "2001:db8::1")
+    assert headers["Host"] == host
+    assert "[2001:db8::1]" in target

@@ -400,7 +400,9 @@ def _pin(
     userinfo = parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
-    host_header = f"{host}:{parts.port}" if parts.port else host
+    # An IPv6 host keeps its brackets in the Host header ("::1:8080" is no host and port).
+    named = f"[{host}]" if ":" in host else host
+    host_header = f"{named}:{parts.port}" if parts.port else named
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     return urlunsplit(parts._replace(netloc=netloc)), {**headers, "Host": host_header}, extensions
 
