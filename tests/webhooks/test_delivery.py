@@ -449,3 +449,32 @@ def test_delivered_and_failed_messages_are_deleted_after_the_days_kept(
     kept = sorted(Message.objects.values_list("payload__data__email", flat=True))
     assert kept == ["new@example.com", "waiting@example.com"]
     assert "webhooks.purge" in {p.name for p in periodic_jobs()}
+
+
+def test_an_erasure_waiting_on_a_disabled_endpoint_forgets_the_address_after_the_days_kept(
+    receiver: Receiver, now, settings
+) -> None:
+    # The `subscriber.erased` event carries the address until it is delivered or given up on;
+    # queued for an endpoint that stays disabled, it was neither, and the erased reader's
+    # address stayed in the database for ever.
+    from headlines.subscriptions.preferences import subscriber_erase
+    from headlines.webhooks.services import webhook_messages_purge
+    from tests.subscriptions import factories as readers
+
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_WEBHOOK_KEEP_DAYS": 30.0}
+    edition = factories.edition(slug="us")
+    endpoint = webhook_endpoint_add(url=receiver.url, events="subscriber.erased,subscriber.created")
+    leaving = readers.confirmed(edition, email="gone@example.com")
+    subscriber_erase(subscriber_id=leaving.subscriber_id)
+    _sign_up(edition.pk, "stays@example.com")  # queued too, not about an erased reader
+    # Disabled (as 24 h of failures do) before the runner came to them.
+    Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False, disabled_reason="broken")
+    now.advance(days=29)
+    webhook_messages_purge()
+    assert "gone@example.com" in json.dumps(list(Message.objects.values_list("payload")))
+    now.advance(days=2)
+    webhook_messages_purge()
+    stored = json.dumps(list(Message.objects.values_list("payload", flat=True)))
+    assert "gone@example.com" not in stored
+    assert "stays@example.com" in stored  # its endpoint's backlog, when it is enabled again
+    assert webhooks_deliver_due()["delivered"] == 0 and not receiver.received

@@ -157,10 +157,31 @@ def webhook_messages_purge() -> int:
     The ledger grew for ever, each message naming the reader it was about."""
     keep = dt.timedelta(days=float(settings.CONFIG["HEADLINES_WEBHOOK_KEEP_DAYS"]))
     before = clock.now() - keep
+    _erasures_give_up(before=before)
     delivered = Q(state=Message.State.DELIVERED, delivered_at__lt=before)
     failed = Q(state=Message.State.FAILED, created_at__lt=before)
     deleted, _ = Message.objects.filter(delivered | failed).delete()
     return deleted
+
+
+@transaction.atomic
+def _erasures_give_up(*, before: dt.datetime) -> None:
+    """A `subscriber.erased` event still waiting since `before` is given up on, and with it the
+    address it carries: its endpoint was disabled before it went (an enabled one's retries end
+    after HEADLINES_WEBHOOK_RETRY_HOURS), and an erased reader's address stayed for as long as
+    the endpoint did. Other waiting events are the endpoint's backlog: they go when it is on."""
+    waiting = Message.objects.filter(
+        event_type=events.SUBSCRIBER_ERASED,
+        state=Message.State.QUEUED,
+        created_at__lt=before,
+    )
+    for message in waiting.select_for_update():
+        payload = dict(message.payload)
+        payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
+        message.payload = payload
+        message.state = Message.State.FAILED
+        message.last_error = "given up: its endpoint was off for longer than the days kept"
+        message.save(update_fields=["payload", "state", "last_error"])
 
 
 def webhook_event_record(event_type: str, items: Sequence[dict[str, Any]]) -> None:
