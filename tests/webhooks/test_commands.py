@@ -1,4 +1,4 @@
-"""`headlines webhook add|list|remove`, the admin form, and the job that follows each event."""
+"""`headlines webhook add|list|enable|remove`, the admin form, and the job after each event."""
 
 from __future__ import annotations
 
@@ -37,6 +37,23 @@ def test_add_list_remove(capsys) -> None:
     assert "crm.example" in listing and "enabled" in listing
     call_command("webhook", "remove", str(endpoint.pk))
     assert not Endpoint.objects.exists()
+
+
+def test_a_disabled_endpoint_is_enabled_again_from_the_command_line(capsys, now) -> None:
+    # Its reason says "Fix the receiver, then enable it again", and only the admin could: an
+    # operator without a browser had no way back but remove and add (a new secret, the
+    # backlog lost).
+    endpoint = services.webhook_endpoint_add(url="https://crm.example/h", events="digest.sent")
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        enabled=False, consecutive_failures=40, disabled_reason="Disabled …: enable it again"
+    )
+    call_command("webhook", "enable", str(endpoint.pk))
+    assert f"Enabled webhook #{endpoint.pk}" in capsys.readouterr().out
+    endpoint.refresh_from_db()
+    assert endpoint.enabled and not endpoint.disabled_reason and endpoint.consecutive_failures == 0
+    with pytest.raises(CommandError, match="no webhook #999") as caught:
+        call_command("webhook", "enable", "999")
+    assert caught.value.returncode == 2
 
 
 @pytest.mark.parametrize(

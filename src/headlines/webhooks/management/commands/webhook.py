@@ -15,7 +15,8 @@ from headlines.webhooks import selectors, services
 
 class Command(HeadlinesCommand):
     help = (
-        "Webhooks: `webhook add URL --events a,b`, `webhook list`, `webhook remove ID`. "
+        "Webhooks: `webhook add URL --events a,b`, `webhook list`, `webhook enable ID`, "
+        "`webhook remove ID`. "
         f"Events: {', '.join(EVENTS)}."
     )
 
@@ -30,6 +31,10 @@ class Command(HeadlinesCommand):
             "--description", default="", help="A note for staff: who owns this endpoint."
         )
         sub.add_parser("list", help="List endpoints with their health.")
+        enable = sub.add_parser(
+            "enable", help="Switch a disabled endpoint back on; its queued messages resume."
+        )
+        enable.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
         remove = sub.add_parser("remove", help="Remove an endpoint and its pending messages.")
         remove.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
 
@@ -50,6 +55,9 @@ class Command(HeadlinesCommand):
                     f"warning: {private}: every event to it will be refused while "
                     "HEADLINES_WEBHOOK_ALLOW_PRIVATE is off (see docs/operations.md, Webhooks)"
                 )
+        elif action == "enable":
+            endpoint = services.webhook_endpoint_enable(endpoint_id=options["id"])
+            self.stdout.write(f"Enabled webhook #{endpoint.pk} → {endpoint.shown_url}")
         elif action == "remove":
             services.webhook_endpoint_remove(endpoint_id=options["id"])
             self.stdout.write(f"Removed webhook #{options['id']}")
