@@ -343,6 +343,25 @@ def test_a_hanging_receiver_is_tried_once_a_batch_not_once_a_message(now) -> Non
     assert webhooks_deliver_due(transport=second)["delivered"] == 5
 
 
+def test_a_receiver_down_for_long_is_probed_less_and_less_often(now) -> None:
+    # Its deferred messages waited the first step of the backoff (30 s) whatever its failures
+    # in a row: with a backlog, a hanging receiver cost one timeout every 30 s for 24 hours.
+    edition = factories.edition(slug="us")
+    crm = webhook_endpoint_add(url="https://crm.example/hooks", events="subscriber.created")
+    for n in range(30):
+        _sign_up(edition.pk, email=f"reader{n}@example.com")
+    hanging = OneReceiverHangs(now, crm.url)
+    for _tick in range(120):  # an hour of the runner every 30 s
+        webhooks_deliver_due(transport=hanging)
+        now.advance(seconds=30)
+    # 30 s, 1, 2, 4, 8, 16, 32 min apart: seven or so tries, not 120.
+    assert len(hanging.tried) <= 10, len(hanging.tried)
+    assert Message.objects.filter(endpoint=crm, state="queued").count() == 30
+    now.advance(hours=1)
+    back = OneReceiverHangs(now, "https://none.example/")
+    assert webhooks_deliver_due(transport=back)["delivered"] == 30
+
+
 class StaffActAfterTheFirstSend:
     """A receiver that answers 200; after its first send, staff act on the endpoints."""
 

@@ -80,7 +80,12 @@ def webhooks_deliver_due(
             outcome = _record(message.pk, owner=owner, reply=reply)
             counts[outcome] += 1
             if not reply.ok:
-                failing[message.endpoint_id] = clock.now() + backoff(1)
+                # Its other messages wait as long as its failures in a row say, not the first
+                # step: a receiver down for hours was probed (a timeout each) every 30 s.
+                in_a_row = Endpoint.objects.filter(pk=message.endpoint_id).values_list(
+                    "consecutive_failures", flat=True
+                )
+                failing[message.endpoint_id] = clock.now() + backoff(in_a_row.first() or 1)
     finally:
         if transport is None:
             chosen.close()
@@ -166,7 +171,10 @@ def _record(message_id: int, *, owner: str, reply: Reply) -> str:
             _disable(endpoint, now=now, why=reply.error, retry_for=retry_for)
         else:
             message.state, outcome = State.QUEUED, "retrying"
-            message.next_attempt_at = now + backoff(message.attempts)
+            # By the endpoint's failures in a row too: a message first tried on a receiver
+            # down for hours waits its next probe, not 30 s.
+            tries = max(message.attempts, endpoint.consecutive_failures)
+            message.next_attempt_at = now + backoff(tries)
     if message.state in (State.DELIVERED, State.FAILED):
         _forget_erased_address(message)
     message.save()
