@@ -44,6 +44,12 @@ def _late_readers_since(digest: Digest, started: dt.datetime | None) -> dt.datet
     return (started or digest.sending_started_at or clock.now()) - LATE_READERS_MARGIN
 
 
+def deliveries_retime(*, subscription_ids: list[int], now: dt.datetime) -> int:
+    """A reader changed their time zone or hour: the digests still waiting for them go at the
+    new evening (`ledger.retime`). Returns how many moved."""
+    return ledger.retime(subscription_ids=subscription_ids, now=now)
+
+
 def delivery_send_now(
     *,
     digest_id: int,

@@ -59,9 +59,9 @@ def subscriber_preferences_update(
     )
     # Delivery imports this app: imported here, to keep the import one-way. Digests already
     # waiting for the reader's old evening go at the new one.
-    from headlines.delivery.ledger import retime
+    from headlines.delivery.services import deliveries_retime
 
-    retime(
+    deliveries_retime(
         subscription_ids=list(
             Subscription.objects.filter(subscriber=subscriber).values_list("id", flat=True)
         ),
