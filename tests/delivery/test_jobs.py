@@ -437,3 +437,36 @@ def test_a_reader_whose_new_evening_has_passed_gets_it_at_their_next_not_at_nigh
     fixed.at = dt.datetime(2026, 11, 26, 23, 1, tzinfo=dt.UTC)  # 18:01 in New York
     tick()
     assert subjects(smtp_messenger)["tokyo@example.org"] == ["Wednesday"]
+
+
+def test_a_zone_a_reimport_changes_mid_send_moves_the_readers_waiting_digest(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # The reader's own preferences page moved waiting deliveries to the new evening; a CSV or
+    # API import that changed the zone left the row at the old one (New York's 23:00 UTC for a
+    # reader now in London, whose 18:00 had passed: mailed at their 23:00, not at once).
+    from headlines.subscriptions.services import subscription_import_confirmed
+
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    moved = factories.reader(ed, email="moved@example.org", timezone="America/New_York")
+    factories.digest(ed, day=DAY)
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+    fixed.advance(minutes=29)
+    subscription_import_confirmed(
+        email="moved@example.org",
+        edition_id=ed.pk,
+        consent_source="crm",
+        consent_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        timezone="Europe/London",
+    )
+    assert Subscription.objects.get(pk=moved.pk).timezone == "Europe/London"
+    fixed.advance(minutes=1)
+    tick()  # 18:31: London's evening, still in its window
+    assert Counter(mailed(smtp_messenger)) == {"london@example.org": 1, "moved@example.org": 1}
+    fixed.at = dt.datetime(2026, 11, 25, 23, 1, tzinfo=dt.UTC)
+    tick()
+    assert Counter(mailed(smtp_messenger)) == {"london@example.org": 1, "moved@example.org": 1}

@@ -459,6 +459,12 @@ def subscription_import(
     if newly_confirmed:
         subscription_event(events.SUBSCRIBER_CONFIRMED, subscription)
     after = (subscriber.name, subscription.status, subscription.timezone, subscriber.marketing)
+    if not created and subscription.timezone != before[2]:
+        # As the reader's own preferences page does: a digest waiting for their old evening
+        # goes at the new one. Delivery imports this app: imported here, one way.
+        from headlines.delivery.services import deliveries_retime
+
+        deliveries_retime(subscription_ids=[subscription.pk], now=clock.now())
     if created:
         return subscription, ImportOutcome.NEW
     return subscription, ImportOutcome.CHANGED if after != before else ImportOutcome.UNCHANGED
