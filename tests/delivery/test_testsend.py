@@ -143,3 +143,19 @@ def test_an_unrendered_digest_cannot_be_tested() -> None:
     digest.save()
     with pytest.raises(Conflict):
         services.delivery_send_test(digest_id=digest.pk, to="ed@news.example")
+
+
+@pytest.mark.parametrize("reads_the_edition", [True, False])
+def test_a_suppressed_address_gets_no_test(reads_the_edition: bool) -> None:
+    # Every send checks the suppression first: an editor's address that bounced or complained
+    # (or a reader's, suppressed since) was mailed the test all the same.
+    from headlines.subscriptions.services import suppression_add
+
+    ed = factories.edition()
+    if reads_the_edition:
+        factories.reader(ed, email="gone@news.example")
+    digest = factories.digest(ed)
+    suppression_add(email="Gone@NEWS.example", reason="complaint")
+    with pytest.raises(Conflict, match="suppressed"):
+        services.delivery_send_test(digest_id=digest.pk, to="gone@news.example")
+    assert not OutboxMessage.objects.exists()

@@ -24,6 +24,7 @@ from headlines.digests.models import Digest
 from headlines.digests.rendering import web_url
 from headlines.digests.selectors import digest_get
 from headlines.subscriptions import audience
+from headlines.subscriptions.selectors import is_suppressed
 
 log = logging.getLogger(__name__)
 SENDABLE = (Digest.State.APPROVED, Digest.State.SENDING, Digest.State.SENT)
@@ -254,6 +255,10 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
         raise Conflict(f"{digest} has not been rendered; build it first")
     if not to or "@" not in to:
         raise InvalidInput("a test goes to an email address; set one on your staff account")
+    if is_suppressed(email=to):
+        # Every send checks the suppression first: a test is mail to that address too, and a
+        # complaint or a hard bounce from it counts against the newsroom as a digest's would.
+        raise Conflict(f"{to} is suppressed (Subscriptions → Suppressions): no test sent to it")
     reader = audience.audience_reader_by_email(edition_id=digest.edition_id, email=to)
     if reader is None:
         link = web_url(digest)
