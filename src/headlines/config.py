@@ -786,7 +786,8 @@ SETTINGS += (
         "HEADLINES_SOFT_BOUNCE_LIMIT",
         int,
         3,
-        "Soft bounces within 30 days after which an address is suppressed; a digest counts once.",
+        "Soft bounces within 30 days after which an address is suppressed; a digest counts once, "
+        "the sign-up emails once together.",
         group="delivery",
         minimum=1,
         maximum=1000,

@@ -116,6 +116,22 @@ def test_repeated_delay_warnings_about_one_digest_count_as_one_soft_bounce(
     assert suppressed("slow@example.org") == "soft_bounces"
 
 
+def test_delay_warnings_about_one_confirmation_email_count_as_one_soft_bounce(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A sign-up email's VERP address names no digest, so its reports have no delivery: three
+    # "delayed" warnings about one slow confirmation suppressed the address for good (and a
+    # suppressed address cannot sign up again).
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
+    sub = factories.reader(factories.edition(), email="slow@example.org", status="pending")
+    verp = verp_address(digest_id=0, subscription_id=sub.pk, domain="news.example")
+    raw = SOFT_DSN.format(verp=verp, rcpt="slow@example.org").encode()
+    for _ in range(4):
+        assert bounces.bounce_process(raw=raw, recipients=[verp]).kind == "soft"
+    assert suppressed("slow@example.org") is None
+    assert BounceEvent.objects.filter(delivery__isnull=True).count() == 4  # all still kept
+
+
 def test_an_arf_complaint_suppresses_at_once() -> None:
     _, verp = setup_reader("angry@example.org")
     report = bounces.bounce_process(

@@ -148,9 +148,11 @@ def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str)
     )
     # One message counts once: an MTA warns "delayed" after 4 hours, a day, two days about
     # the same digest, and three warnings about one delayed digest suppressed the reader.
-    recent = (
-        soft.exclude(delivery__isnull=True).values("delivery_id").distinct().count()
-        + soft.filter(delivery__isnull=True).count()
+    # Reports with no delivery (about a sign-up email, whose VERP names no digest, or known
+    # only by the unsubscribe mailto) cannot be told apart: together they count once, or
+    # three warnings about one slow confirmation suppressed the address for good.
+    recent = soft.exclude(delivery__isnull=True).values("delivery_id").distinct().count() + int(
+        soft.filter(delivery__isnull=True).exists()
     )
     if recent >= int(settings.CONFIG["HEADLINES_SOFT_BOUNCE_LIMIT"]):
         suppression_add(email=email, reason="soft_bounces", detail=f"{recent} soft bounces")
