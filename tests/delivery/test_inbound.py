@@ -116,6 +116,32 @@ def test_a_forged_report_naming_a_reader_in_its_text_suppresses_nobody() -> None
     assert sub.status == Subscription.Status.CONFIRMED
 
 
+def _nested(verp: str, depth: int) -> bytes:
+    """A report whose parts nest `depth` deep: 130 kB at 2,000, well under the 10 MB limit."""
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{n}"\n\n--b{n}\n' for n in range(depth)
+    )
+    closing = "".join(f"--b{n}--\n" for n in reversed(range(depth)))
+    head = f"From: MAILER-DAEMON@mx.example.org\nTo: {verp}\nMIME-Version: 1.0\n"
+    return (head + opening + "Content-Type: text/plain\n\nx\n" + closing).encode()
+
+
+def test_a_report_nested_too_deep_to_read_is_ignored_not_retried_for_ever(
+    endpoint: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Python's parser recurses once a level: RecursionError, a traceback in the log, and the
+    # endpoint answered "451 try again" (so the sender did, for days); the poller left the
+    # message unread, to fail again, traceback and all, at every poll.
+    _, verp = setup_reader("kept@example.org")
+    raw = _nested(verp, 2000)
+    with smtplib.SMTP("127.0.0.1", endpoint, timeout=30) as smtp:
+        assert smtp.sendmail("", [verp], raw.replace(b"\n", b"\r\n")) == {}
+    box = FakeMailbox([b"Delivered-To: " + verp.encode() + b"\n" + raw])
+    assert [r.kind for r in bounce_poll(mailbox=box)] == ["ignored"] and box.seen == {"1"}
+    assert not BounceEvent.objects.exists() and suppressed("kept@example.org") is None
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 @pytest.mark.parametrize("url", ["http://x", "imaps://host/INBOX", "imap://@/", "mailbox"])
 def test_bad_mailbox_urls_are_clear_errors(url: str) -> None:
     with pytest.raises(InvalidInput, match="HEADLINES_BOUNCE_IMAP_URL"):

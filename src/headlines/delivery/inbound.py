@@ -11,7 +11,7 @@ import imaplib
 import logging
 import socket
 from collections.abc import Iterator
-from email import message_from_bytes
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from functools import partial
 from typing import Any, Protocol
@@ -163,7 +163,7 @@ ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
 
 def _recipients(raw: bytes) -> list[str]:
     """The address a polled message was delivered to: the VERP address, if any header has it."""
-    msg = message_from_bytes(raw)
+    msg = BytesHeaderParser().parsebytes(raw)  # headers only: a body nested deep cannot trip it
     values = [str(v) for h in ENVELOPE_HEADERS for v in msg.get_all(h, [])]
     found = [addr for _, addr in getaddresses(values) if addr]
     return [a for a in found if is_ours(a)] or found[:1]
