@@ -141,6 +141,19 @@ def test_an_arf_complaint_suppresses_at_once() -> None:
     assert suppressed("angry@example.org") == "complaint"
 
 
+@pytest.mark.parametrize("feedback_type", ["not-spam", "Auth-Failure"])
+def test_a_feedback_report_that_is_no_complaint_suppresses_nobody(feedback_type: str) -> None:
+    # RFC 6430's not-spam is a reader taking the digest out of the spam folder, RFC 6591's
+    # auth-failure a DMARC failure report about our mail: both are ARF reports, and both
+    # suppressed the reader as a spam complaint.
+    _, verp = setup_reader("fond@example.org")
+    raw = ARF.format(verp=verp, rcpt="fond@example.org").replace("Type: abuse", "Type: ")
+    raw = raw.replace("Feedback-Type: ", f"Feedback-Type: {feedback_type}")
+    report = bounces.bounce_process(raw=raw.encode(), recipients=[verp])
+    assert report.kind == "ignored" and feedback_type.lower() in report.detail
+    assert suppressed("fond@example.org") is None and not BounceEvent.objects.exists()
+
+
 def test_a_complaint_without_verp_is_known_by_the_signed_address_in_its_returned_headers() -> None:
     # A feedback loop reports to its own mailbox, not the VERP address; the original's headers
     # it returns carry our List-Unsubscribe mailto, whose MAC says which reader it was.

@@ -62,6 +62,23 @@ def _is_complaint(msg: Message) -> bool:
     return any(p.get_content_type() == "message/feedback-report" for p in msg.walk())
 
 
+# Feedback types (RFC 6430, RFC 6591) that are no reader's complaint: a reader taking the digest
+# out of the spam folder, and a DMARC failure report about our mail's authentication.
+NOT_COMPLAINTS = frozenset({"not-spam", "auth-failure"})
+
+
+def _feedback_type(msg: Message) -> str:
+    """The report's Feedback-Type, lower case ("" when it has none)."""
+    for part in msg.walk():
+        if part.get_content_type() != "message/feedback-report":
+            continue
+        payload = part.get_payload()
+        first = payload[0] if isinstance(payload, list) and payload else None
+        fields = first if isinstance(first, Message) else part
+        return str(fields.get("Feedback-Type", "")).strip().lower()
+    return ""
+
+
 def _verp_target(recipients: list[str]) -> tuple[bool, int | None, str | None]:
     """(a VERP address of ours was among them, its delivery, its reader's address now)."""
     for rcpt in recipients:
@@ -190,6 +207,8 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
         # A VERP address whose reader is gone, or a report naming addresses only in its text.
         what = "complaint" if complaint else "report"
         return BounceReport("ignored", detail=f"{what} names no reader by an address of ours")
+    if complaint and (feedback := _feedback_type(msg)) in NOT_COMPLAINTS:
+        return BounceReport("ignored", detail=f"a feedback report of type {feedback}")
     if complaint:
         bounce_note(email=email, kind=Kind.COMPLAINT, delivery_id=delivery_id, detail="ARF")
         return BounceReport("complaint", (email,), (email,))
