@@ -222,6 +222,21 @@ Subject: Tonight
 """
 
 
+@pytest.mark.parametrize("action", ["delivered", "relayed", "expanded"])
+def test_a_success_notice_is_no_bounce(action: str) -> None:
+    # A DSN whose status is 2.x.x says the digest arrived (or went on): it counted as a soft
+    # bounce, and three of them suppressed a reader whose mail was arriving.
+    _, verp = setup_reader("fine@example.org")
+    raw = (
+        DSN.format(verp=verp, rcpt="fine@example.org")
+        .replace("Action: failed", f"Action: {action}")
+        .replace("5.1.1", "2.0.0")
+        .replace("550 2.0.0 user unknown", "250 2.0.0 ok")
+    )
+    report = bounces.bounce_process(raw=raw.encode(), recipients=[verp])
+    assert report.kind == "ignored" and not BounceEvent.objects.exists()
+
+
 def test_a_non_standard_qmail_bounce_at_the_verp_address_is_hard() -> None:
     _, verp = setup_reader("gone@example.org")
     report = bounces.bounce_process(raw=QMAIL.format(verp=verp).encode(), recipients=[verp])

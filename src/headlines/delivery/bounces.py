@@ -214,8 +214,12 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
         return BounceReport("complaint", (email,), (email,))
     temporary, permanent = _failures(msg)
     status = _dsn_status(msg)
-    if not (temporary or permanent or status):
-        return BounceReport("ignored", detail="not a bounce: no failed recipient, no status")
+    # A 2.x.x status is a success notice ("delivered", "relayed"), not a failure: it counted
+    # as a soft bounce, and three of them suppressed a reader whose mail was arriving.
+    if not (temporary or permanent or status[:1] in {"4", "5"}):
+        return BounceReport(
+            "ignored", detail="not a bounce: no failed recipient, no failure status"
+        )
     # Our address says who; the DSN says how bad. A report with no permanent failure is soft.
     hard = bool(permanent) or (not temporary and status.startswith("5"))
     kind = Kind.HARD if hard else Kind.SOFT
