@@ -159,3 +159,14 @@ def test_the_deliveries_filter_by_digest_offers_recent_digests_in_statements_tha
     assert str(first) in text.split('id="changelist-filter"')[1]  # shown as the chosen one
     bad = admin_client.get("/admin/delivery/delivery/?digest__id__exact=x")
     assert bad.status_code == 302 and "e=1" in bad["Location"]
+
+
+def test_staff_find_an_address_bounces_by_the_whole_address(admin_client: Client) -> None:
+    from headlines.delivery.bounces import bounce_note
+    from headlines.subscriptions.hashing import email_hash
+
+    bounce_note(email="full@example.org", kind="soft", delivery_id=None, detail="452 full")
+    bounce_note(email="other@example.org", kind="hard", delivery_id=None, detail="550 gone")
+    page = admin_client.get("/admin/delivery/bounceevent/", {"q": "FULL@example.org"})
+    assert email_hash("full@example.org") in page.content.decode()
+    assert email_hash("other@example.org") not in page.content.decode()

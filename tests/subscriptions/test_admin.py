@@ -356,3 +356,19 @@ def test_a_whole_address_finds_its_reader_by_the_unique_indexes_any_case(staff, 
     assert listed("joann")[0] == ["joann@example.org"]
     assert listed("Ann-Marie")[0] == ["Bob@example.com"]
     assert listed("example.org")[0] == ["ann@example.org", "joann@example.org"]
+
+
+def test_staff_find_a_suppression_by_the_readers_whole_address(staff) -> None:
+    # Only the hash is stored: "is this reader suppressed?" found no suppression for any
+    # address, suppressed or not, and staff concluded they were not.
+    from headlines.subscriptions.services import suppression_add
+
+    suppression_add(email="Gone@example.com", reason=Suppression.Reason.ERASED)
+    suppression_add(email="other@example.com", reason=Suppression.Reason.COMPLAINT)
+    found = staff.get(f"{BASE}suppression/", {"q": " Gone@EXAMPLE.com "}).content.decode()
+    assert email_hash("gone@example.com") in found
+    assert email_hash("other@example.com") not in found
+    missing = staff.get(f"{BASE}suppression/", {"q": "nobody@example.com"}).content.decode()
+    assert email_hash("gone@example.com") not in missing
+    part = staff.get(f"{BASE}suppression/", {"q": email_hash("other@example.com")[:10]})
+    assert email_hash("other@example.com") in part.content.decode()

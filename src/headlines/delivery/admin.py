@@ -18,6 +18,7 @@ from headlines.delivery.selectors import (
     digest_progress_capped,
 )
 from headlines.digests.models import Digest
+from headlines.subscriptions.hashing import email_hash
 
 State = Delivery.State
 
@@ -155,3 +156,13 @@ class DeliveryAdmin(OwnFilterNames, CappedCount, ReadOnly):
 class BounceEventAdmin(CappedCount, ReadOnly):
     list_display = ["created_at", "kind", "email_hash", "detail"]
     list_filter = ["kind"]
+    search_fields = ["email_hash"]
+    search_help_text = "A whole address, or a part of a hash."
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BounceEvent], search_term: str
+    ) -> tuple[QuerySet[BounceEvent], bool]:
+        """A whole address finds its keyed hash's bounces (only the hash is stored)."""
+        if "@" in search_term:
+            return queryset.filter(email_hash=email_hash(search_term)), False
+        return super().get_search_results(request, queryset, search_term)
