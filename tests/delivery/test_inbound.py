@@ -218,3 +218,31 @@ def test_serve_stops_on_sigterm_though_a_second_arrives_inside_the_first_ones_ha
     finally:
         signal.signal(signal.SIGTERM, before)
     assert entered == [True], "the second SIGTERM ran the stop handler again"
+
+
+def test_poll_names_a_message_it_could_not_process_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A message that failed was logged and left unread, and the command exited 0 as if all
+    # were well: cron never said so.
+    from headlines.delivery import inbound
+    from headlines.delivery.management.commands import bounces as command
+
+    _, verp = setup_reader("gone@example.org")
+    box = FakeMailbox([b"Subject: breaks\r\n\r\nx\r\n", DSN.format(verp=verp, rcpt="x").encode()])
+    monkeypatch.setattr(command, "ImapMailbox", lambda url: box)
+    real = inbound.bounce_process
+
+    def breaking(*, raw: bytes, recipients: list[str]) -> inbound.BounceReport:
+        if b"breaks" in raw:
+            raise RuntimeError("database is locked")
+        return real(raw=raw, recipients=recipients)
+
+    monkeypatch.setattr(inbound, "bounce_process", breaking)
+    with pytest.raises(CommandError, match="1 message") as caught:
+        call_command("bounces", "poll", "--url", "imaps://u:p@mail.example/INBOX")
+    assert caught.value.returncode == 1
+    out, err = capsys.readouterr()
+    assert "bounce mailbox: 1 hard" in out
+    assert "failed: message 1: RuntimeError: database is locked (left unread)" in err
+    assert box.seen == {"2"} and suppressed("gone@example.org") == "hard_bounce"

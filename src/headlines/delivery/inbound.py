@@ -169,14 +169,17 @@ def _recipients(raw: bytes) -> list[str]:
     return [a for a in found if is_ours(a)] or found[:1]
 
 
-def bounce_poll(*, mailbox: Mailbox) -> list[BounceReport]:
-    """Process every unread message in the mailbox; a message that fails stays unread."""
+def bounce_poll(*, mailbox: Mailbox, failed: list[str] | None = None) -> list[BounceReport]:
+    """Process every unread message in the mailbox; a message that fails stays unread, and is
+    named in `failed` (for the command's exit status: it exited 0, as if all was well)."""
     reports = []
     for uid, raw in mailbox.unseen():
         try:
             reports.append(bounce_process(raw=raw, recipients=_recipients(raw)))
-        except Exception:
+        except Exception as exc:
             log.exception("bounce mailbox: message %s could not be processed", uid)
+            if failed is not None:
+                failed.append(f"message {uid}: {type(exc).__name__}: {exc} (left unread)")
             continue
         mailbox.done(uid)
     return reports

@@ -65,8 +65,9 @@ class Command(HeadlinesCommand):
         if not url:
             raise CommandError("set HEADLINES_BOUNCE_IMAP_URL or pass --url", returncode=2)
         mailbox = ImapMailbox(url)
+        failed: list[str] = []
         try:
-            reports = bounce_poll(mailbox=mailbox)
+            reports = bounce_poll(mailbox=mailbox, failed=failed)
         finally:
             mailbox.close()
         kinds: dict[str, int] = {}
@@ -74,3 +75,5 @@ class Command(HeadlinesCommand):
             kinds[report.kind] = kinds.get(report.kind, 0) + 1
         summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing new"
         self.stdout.write(f"bounce mailbox: {summary}")
+        # The next poll tries a failed message again: it is still unread.
+        self.finish(done=len(reports), failed=failed, noun="message")
