@@ -130,9 +130,17 @@ class SMTPPeer:
         self.lock = threading.Lock()
         self.reply_for: Any = None  # callable(rcpt: str) -> str | None, e.g. "451 4.3.0 busy"
         self.data_delay = 0.0  # seconds before the reply to a message's final "." (a slow relay)
+        self.mail_reply: str | None = None  # the reply to MAIL FROM, e.g. "553 5.1.8 no domain"
         peer = self
 
         class Handler:
+            async def handle_MAIL(self, server, session, envelope, address, mail_options):
+                if peer.mail_reply:
+                    return peer.mail_reply
+                envelope.mail_from = address  # what aiosmtpd does without this hook
+                envelope.mail_options.extend(mail_options)
+                return "250 OK"
+
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 reply = peer.reply_for(address) if peer.reply_for else None
                 if reply:

@@ -95,6 +95,21 @@ def test_a_policy_refusal_is_not_blamed_on_the_reader(smtp_messenger: SMTPPeer) 
     assert not Suppression.objects.filter(email_hash=email_hash(sub.subscriber.email)).exists()
 
 
+def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: SMTPPeer) -> None:
+    # A relay that refuses MAIL FROM (a bounce domain that does not resolve, a sender it will
+    # not relay for) refuses before any reader is named: with no 5.7.x in its reply, every
+    # reader of the send was suppressed for good, as if each address had bounced.
+    ed = factories.edition()
+    subs = [factories.reader(ed), factories.reader(ed)]
+    digest = factories.digest(ed)
+    smtp_messenger.mail_reply = "553 5.1.8 Sender address rejected: Domain not found"
+    totals = services.delivery_send_now(digest_id=digest.pk)
+    assert totals.failed == 2 and not Suppression.objects.exists()
+    assert {r.last_reply for r in Delivery.objects.filter(subscription__in=subs)} == {
+        "553 5.1.8 Sender address rejected: Domain not found"
+    }
+
+
 def _one_click(client: Client, sub: Subscription) -> None:
     """The RFC 8058 POST a mail client makes from List-Unsubscribe: no cookie, no CSRF token."""
     response = client.post(

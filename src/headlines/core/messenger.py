@@ -14,6 +14,9 @@ class SendResult:
     code: int
     reply: str
     relay: str = ""
+    # The relay refused our envelope sender (MAIL FROM), before any recipient was named: a
+    # refusal about us, whatever its code says (a bounce domain that does not resolve, say).
+    sender_refused: bool = False
 
     @property
     def accepted(self) -> bool:

@@ -306,7 +306,10 @@ class SMTPMessenger:
                         _discard(conn)
                     else:
                         _reset(conn, pool)
-                    return SendResult(exc.smtp_code, _text(exc.smtp_error), label)
+                    sender = isinstance(exc, smtplib.SMTPSenderRefused)  # MAIL FROM: about us
+                    return SendResult(
+                        exc.smtp_code, _text(exc.smtp_error), label, sender_refused=sender
+                    )
                 except (OSError, smtplib.SMTPException) as exc:
                     _discard(conn)
                     if attempt == 0:

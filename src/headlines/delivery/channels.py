@@ -5,8 +5,8 @@ Delivery sees messages, not wires. A channel answers one of four verdicts:
 - `sent`: someone took responsibility for it (a relay's 250, the outbox's stored row);
 - `retry`: not now (4xx, a lost connection); the ledger defers the row and tries later;
 - `refused_reader`: a permanent refusal about the reader (5.1.1 no such user) — it suppresses;
-- `refused_us`: a permanent refusal about us (5.7.x policy, our DKIM or reputation; 5.3.4 size)
-  — the row fails but the reader is not blamed.
+- `refused_us`: a permanent refusal about us (5.7.x policy, our DKIM or reputation; 5.3.4 size;
+  our envelope sender refused at MAIL FROM) — the row fails but the reader is not blamed.
 
 `MessengerChannel` puts any `core.mail.Messenger` (the SMTP relays, the outbox) behind this
 interface. Which one a send uses is chosen per edition (`Edition.channel`: the installation's
@@ -67,12 +67,13 @@ class Channel(Protocol):
 
 
 def judge(result: SendResult) -> Reply:
-    """A relay's reply as a verdict. 5.7.x (policy) and 5.3.4 (size) are about us."""
+    """A relay's reply as a verdict. 5.7.x (policy), 5.3.4 (size) and a refused envelope
+    sender (MAIL FROM, before any reader is named) are about us."""
     text = f"{result.code} {result.reply}"
     if result.accepted:
         verdict = Verdict.SENT
     elif result.permanent_failure:
-        about_us = result.reply.strip().startswith(("5.7.", "5.3.4"))
+        about_us = result.sender_refused or result.reply.strip().startswith(("5.7.", "5.3.4"))
         verdict = Verdict.REFUSED_US if about_us else Verdict.REFUSED_READER
     else:
         verdict = Verdict.RETRY
