@@ -152,6 +152,22 @@ def test_a_refused_confirmation_is_logged_without_the_address(
     assert not any("nobody.here" in r.getMessage().lower() for r in caplog.records)
 
 
+@pytest.mark.parametrize(
+    ("reply", "suppressed"),
+    [("550 5.1.1 Recipient address rejected", True), ("550 5.7.1 DKIM required", False)],
+)
+def test_a_confirmation_refused_for_its_reader_suppresses_the_address(
+    client, edition, smtp_messenger, mail_now, reply: str, suppressed: bool
+) -> None:
+    # A 5xx at send time is a hard bounce, as for a digest: a relay's "no such user" for a
+    # mistyped address was only logged, and the address was mailed again at each sign-up.
+    from headlines.subscriptions.selectors import is_suppressed
+
+    smtp_messenger.reply_for = lambda rcpt: reply
+    mail_now(lambda: client.post("/signup/us/", {"email": "typo@example.org"}))
+    assert is_suppressed(email="typo@example.org") is suppressed
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_greylisted_confirmation_is_sent_again_after_the_backoff(edition, smtp_peer) -> None:
     # A 4xx (greylisting, a relay restarting) ended the job as done: the reader never got the

@@ -72,7 +72,19 @@ def _send(
         # The relay's words often name the address: the log says which subscription instead.
         reply = without_addresses(f"{result.code} {result.reply}")
         log.warning("%s to subscription %s refused: %s", template, subscription.pk, reply)
+        _hard_bounce_if_about_the_reader(email, result)
     return result
+
+
+def _hard_bounce_if_about_the_reader(email: str, result: SendResult) -> None:
+    """A 5xx at send time about the reader (no such user) is a hard bounce, as a digest's is:
+    it was only logged, and a mistyped address was mailed again at each sign-up."""
+    from headlines.delivery.bounces import bounce_note
+    from headlines.delivery.channels import Verdict, judge
+
+    if judge(result).verdict == Verdict.REFUSED_READER:
+        reply = f"{result.code} {result.reply}"
+        bounce_note(email=email, kind="hard", delivery_id=None, detail=reply)
 
 
 def send_confirmation(subscription: Subscription) -> SendResult | None:
