@@ -78,6 +78,27 @@ class FakeMailbox:
         return None
 
 
+def test_mail_to_an_erased_readers_unsubscribe_address_is_accepted_and_changes_nothing(
+    endpoint: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A mail client's Unsubscribe on an old digest, after the reader was erased: NotFound,
+    # a traceback, and "451 try again" (so their server did, for days); the poller left it
+    # unread to fail at every poll.
+    from headlines.delivery.message import unsubscribe_mailto
+    from headlines.subscriptions.preferences import subscriber_erase
+
+    sub, _ = setup_reader("erased@example.org")
+    address = unsubscribe_mailto(subscription_id=sub.pk, domain="news.example")
+    address = address.removeprefix("mailto:").split("?")[0]
+    subscriber_erase(subscriber_id=sub.subscriber_id)
+    mail = b"Subject: unsubscribe\r\n\r\nunsubscribe\r\n"
+    with smtplib.SMTP("127.0.0.1", endpoint, timeout=10) as smtp:
+        assert smtp.sendmail("reader@example.org", [address], mail) == {}
+    box = FakeMailbox([b"Delivered-To: " + address.encode() + b"\r\n" + mail])
+    assert [r.kind for r in bounce_poll(mailbox=box)] == ["ignored"] and box.seen == {"1"}
+    assert not [r for r in caplog.records if r.exc_info]
+
+
 def test_polling_the_mailbox_processes_each_message_once() -> None:
     _, verp_a = setup_reader("a@example.org")
     _, verp_b = setup_reader("b@example.org")

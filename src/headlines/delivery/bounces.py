@@ -23,6 +23,7 @@ from django.db import transaction
 from flufl.bounce import all_failures
 
 from headlines.core import clock, events
+from headlines.core.errors import NotFound
 from headlines.core.storable import storable
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
@@ -193,7 +194,10 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
     for rcpt in recipients:
         subscription_id = read_unsubscribe_address(rcpt)
         if subscription_id is not None:
-            _unsubscribe(subscription_id)
+            try:
+                _unsubscribe(subscription_id)
+            except NotFound:  # the reader was erased since: there is nobody left to unsubscribe
+                return BounceReport("ignored", detail=f"subscription {subscription_id} is gone")
             return BounceReport("unsubscribe", (rcpt,), detail=f"subscription {subscription_id}")
     msg = _parsed(raw)
     if msg is None:
