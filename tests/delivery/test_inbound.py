@@ -267,3 +267,30 @@ def test_poll_names_a_message_it_could_not_process_and_exits_1(
     assert "bounce mailbox: 1 hard" in out
     assert "failed: message 1: RuntimeError: database is locked (left unread)" in err
     assert box.seen == {"2"} and suppressed("gone@example.org") == "hard_bounce"
+
+
+def test_a_mailbox_lost_mid_poll_is_named_and_what_was_done_is_kept(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The IMAP server dropping the connection mid-poll crashed the command (a traceback,
+    # exit 3, "a bug") without saying what it had done.
+    import imaplib
+
+    from headlines.delivery.management.commands import bounces as command
+
+    _, verp = setup_reader("gone@example.org")
+
+    class Dropping(FakeMailbox):
+        def unseen(self) -> Iterator[tuple[str, bytes]]:
+            yield "1", DSN.format(verp=verp, rcpt="x").encode()
+            raise imaplib.IMAP4.abort("socket error: EOF")
+
+    box = Dropping([])
+    monkeypatch.setattr(command, "ImapMailbox", lambda url: box)
+    with pytest.raises(CommandError, match="1 message") as caught:
+        call_command("bounces", "poll", "--url", "imaps://u:p@mail.example/INBOX")
+    assert caught.value.returncode == 1
+    out, err = capsys.readouterr()
+    assert "bounce mailbox: 1 hard" in out
+    assert "failed: the bounce mailbox: socket error: EOF (the rest left unread)" in err
+    assert box.seen == {"1"} and suppressed("gone@example.org") == "hard_bounce"

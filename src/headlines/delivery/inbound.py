@@ -173,13 +173,20 @@ def bounce_poll(*, mailbox: Mailbox, failed: list[str] | None = None) -> list[Bo
     """Process every unread message in the mailbox; a message that fails stays unread, and is
     named in `failed` (for the command's exit status: it exited 0, as if all was well)."""
     reports = []
-    for uid, raw in mailbox.unseen():
-        try:
-            reports.append(bounce_process(raw=raw, recipients=_recipients(raw)))
-        except Exception as exc:
-            log.exception("bounce mailbox: message %s could not be processed", uid)
-            if failed is not None:
-                failed.append(f"message {uid}: {type(exc).__name__}: {exc} (left unread)")
-            continue
-        mailbox.done(uid)
+    try:
+        for uid, raw in mailbox.unseen():
+            try:
+                reports.append(bounce_process(raw=raw, recipients=_recipients(raw)))
+            except Exception as exc:
+                log.exception("bounce mailbox: message %s could not be processed", uid)
+                if failed is not None:
+                    failed.append(f"message {uid}: {type(exc).__name__}: {exc} (left unread)")
+                continue
+            mailbox.done(uid)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        # The server went away mid-poll (a dropped connection, a timeout): a traceback and
+        # exit 3, "a bug", with what was done unsaid. What is still unread waits for the next.
+        if failed is None:
+            raise
+        failed.append(f"the bounce mailbox: {exc or type(exc).__name__} (the rest left unread)")
     return reports
