@@ -372,3 +372,20 @@ def test_staff_find_a_suppression_by_the_readers_whole_address(staff) -> None:
     assert email_hash("gone@example.com") not in missing
     part = staff.get(f"{BASE}suppression/", {"q": email_hash("other@example.com")[:10]})
     assert email_hash("other@example.com") in part.content.decode()
+
+
+def test_staff_find_an_erased_readers_consent_history_by_the_whole_address(staff, edition) -> None:
+    # The history outlives the reader, kept by the address's hash: a search by the address
+    # looked in `subscriber__email`, gone with the reader, and found none of it.
+    from headlines.subscriptions.preferences import subscriber_erase
+
+    gone = factories.confirmed(edition, email="gone@example.org")
+    factories.confirmed(edition, email="stays@example.org")
+    subscriber_erase(subscriber_id=gone.subscriber_id)
+    found = staff.get(f"{BASE}consentevent/", {"q": "Gone@example.org"}).content.decode()
+    assert email_hash("gone@example.org")[:12] in found
+    assert email_hash("stays@example.org")[:12] not in found
+    live = staff.get(f"{BASE}consentevent/", {"q": "stays@example.org"}).content.decode()
+    assert email_hash("stays@example.org")[:12] in live
+    domain = staff.get(f"{BASE}consentevent/", {"q": "@example.org"}).content.decode()
+    assert email_hash("stays@example.org")[:12] in domain  # a part of an address as before

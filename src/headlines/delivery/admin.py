@@ -18,7 +18,7 @@ from headlines.delivery.selectors import (
     digest_progress_capped,
 )
 from headlines.digests.models import Digest
-from headlines.subscriptions.hashing import email_hash
+from headlines.subscriptions.admin import AddressHashSearch
 
 State = Delivery.State
 
@@ -153,16 +153,8 @@ class DeliveryAdmin(OwnFilterNames, CappedCount, ReadOnly):
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(CappedCount, ReadOnly):
+class BounceEventAdmin(AddressHashSearch, CappedCount, ReadOnly):
     list_display = ["created_at", "kind", "email_hash", "detail"]
     list_filter = ["kind"]
     search_fields = ["email_hash"]
     search_help_text = "A whole address, or a part of a hash."
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[BounceEvent], search_term: str
-    ) -> tuple[QuerySet[BounceEvent], bool]:
-        """A whole address finds its keyed hash's bounces (only the hash is stored)."""
-        if "@" in search_term:
-            return queryset.filter(email_hash=email_hash(search_term)), False
-        return super().get_search_results(request, queryset, search_term)

@@ -223,11 +223,27 @@ class SubscriptionAdmin(ReadOnlyMixin, CappedCount):
         return [f.name for f in Subscription._meta.fields]
 
 
+class AddressHashSearch:
+    """A whole address searched finds its keyed hash's rows (only the hash is stored): staff
+    asking "is this reader suppressed?" found none for every address, suppressed or not, and
+    an erased reader's consent history (kept by the hash alone) was not found by the address."""
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        found, duplicates = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+        local, at, domain = search_term.strip().rpartition("@")
+        if at and local and "." in domain:  # a whole address, not "@example.org"
+            found = found | queryset.filter(email_hash=email_hash(search_term))
+        return found, duplicates
+
+
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ReadOnlyMixin, CappedCount):
+class ConsentEventAdmin(AddressHashSearch, ReadOnlyMixin, CappedCount):
     list_display = ("created_at", "email_hash_short", "edition", "purpose", "granted", "source")
     list_filter = ("purpose", "granted", "source", "edition")
     search_fields = ("subscriber__email", "email_hash")
+    search_help_text = "A whole address, or a part of a hash."
 
     @admin.display(description="Address hash")
     def email_hash_short(self, obj: ConsentEvent) -> str:
@@ -243,21 +259,12 @@ class SuppressionForm(forms.ModelForm):
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(CappedCount):
+class SuppressionAdmin(AddressHashSearch, CappedCount):
     list_display = ("email_hash", "reason", "created_at")
     list_filter = ("reason",)
     search_fields = ("email_hash",)
     search_help_text = "A whole address, or a part of a hash."
     form = SuppressionForm
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Suppression], search_term: str
-    ) -> tuple[QuerySet[Suppression], bool]:
-        """A whole address finds its keyed hash: staff asked "is this reader suppressed?" found
-        "0 suppressions" for every address, suppressed or not, as only its hash is stored."""
-        if "@" in search_term:
-            return queryset.filter(email_hash=email_hash(search_term)), False
-        return super().get_search_results(request, queryset, search_term)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return (
