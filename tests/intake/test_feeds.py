@@ -459,3 +459,23 @@ def test_an_entry_dated_in_a_shape_feedparser_does_not_read_is_dated(
     ).encode()
     (entry,) = feeds.parse_feed(document, where="feed")[1]
     assert entry.published == published and entry.date_note == ""
+
+
+def test_relative_entry_links_are_read_against_xml_base_the_address_or_the_feeds_link() -> None:
+    atom = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="/news/">'
+        b'<title>t</title><entry><title>A</title><link href="a"/><id>u</id></entry></feed>'
+    )
+    fetched = feeds.parse_feed(atom, where="feed", base="https://wire.test/feeds/all.xml")
+    assert fetched[1][0].url == "https://wire.test/news/a"
+    # A feed file has no address: its own <link> is the base.
+    _title, entries = feeds.parse_feed(rss([("Blaze", "/news/b")]).encode(), where="feed.xml")
+    assert entries[0].url == "http://example.test/news/b"
+    # A guid that stands for the link is no relative address of the site.
+    guid = rss([("Blaze", "")]).replace("<link></link>", "<guid>12345</guid>")
+    _title, entries = feeds.parse_feed(guid.encode(), where="f", base="https://wire.test/rss")
+    assert entries[0].url == "12345"
+    # The feed's user:password@ is not copied into its entries' links.
+    relative = rss([("Blaze", "/news/c")]).encode()
+    _title, entries = feeds.parse_feed(relative, where="f", base="https://u:pw@wire.test/rss")
+    assert entries[0].url == "https://wire.test/news/c"

@@ -360,6 +360,18 @@ def test_a_feed_moved_permanently_is_fetched_at_its_new_address(
     assert web.paths() == ["/rss/latest.xml"]
 
 
+def test_a_feeds_relative_links_are_read_against_its_address(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    # `<link>/news/a</link>` was fetched as "/news/a" and failed as "no article text left".
+    web.serve("/news/a", factories.page())
+    url = web.serve("/rss/feed.xml", factories.rss([("Blaze", "/news/a")]))
+    source = factories.source(url=url)
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (report.new, report.failed, report.error) == (1, [], "")
+    assert Article.objects.get().url == web.url("/news/a")
+
+
 @pytest.mark.parametrize("status", [302, 307])
 def test_a_feed_moved_for_now_keeps_its_address(
     web: LocalWeb, fetcher: HttpFetcher, status: int

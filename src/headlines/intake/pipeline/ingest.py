@@ -153,7 +153,7 @@ class IngestRun:
             return
         self.report.fetched += 1
         _title, entries = feeds.parse_feed(
-            response.content, where=self.source.url, charset=response.charset
+            response.content, where=self.source.url, charset=response.charset, base=response.url
         )
         self._fetch_entries(entries)
         self._remember_validators(response)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
@@ -229,9 +230,13 @@ def is_sitemap(content: bytes) -> bool:
     return b"<urlset" in head or b"<sitemapindex" in head
 
 
-def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, list[FeedEntry]]:
+def parse_feed(
+    content: bytes, *, where: str, charset: str = "", base: str = ""
+) -> tuple[str, list[FeedEntry]]:
     """The feed's title and entries: RSS, Atom or JSON Feed. Raises ParseError for hostile or
-    unreadable feeds. A compressed feed (`feed.xml.gz`) is read decompressed."""
+    unreadable feeds. A compressed feed (`feed.xml.gz`) is read decompressed. An entry's
+    relative link (`<link>/news/1</link>`) is read against its xml:base, then `base` (the
+    address the feed was fetched from), then the feed's own link."""
     content = decompressed(content, where=where)
     if is_json_feed(content):
         return parse_json_feed(content, where=where)
@@ -256,7 +261,8 @@ def parse_feed(content: bytes, *, where: str, charset: str = "") -> tuple[str, l
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({exc})") from None
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed, shift)})")
-    entries = [e for e in (_entry(e) for e in parsed.entries) if e.url or e.html]
+    home = _no_userinfo(base if _web(base) else str(parsed.feed.get("link", "")))
+    entries = [e for e in (_entry(e, home) for e in parsed.entries) if e.url or e.html]
     if not entries and parsed.get("bozo"):
         # A feed cut short (a download that stopped) keeps at most a fragment of an entry,
         # with no link and no content: it is a failure to name, not an empty feed.
@@ -287,7 +293,30 @@ def _utc(stamp: Any) -> dt.datetime | None:
         return None
 
 
-def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
+def _no_userinfo(url: str) -> str:
+    """`url` without a `user:password@`: a feed's credentials are no part of its links."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _web(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _link(raw: feedparser.FeedParserDict, home: str) -> str:
+    """The entry's link, a relative one read against `home`. A link that is the entry's guid
+    (RSS: a permalink unless it says isPermaLink="false") is not: `<guid>12345</guid>` is no
+    address of the feed's site."""
+    link = str(raw.get("link", "")).strip()
+    if not link or raw.get("guidislink") or not _web(home):
+        return link
+    return urljoin(home, link)
+
+
+def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
     html = ""
     for content in raw.get("content", []) or []:
         if len(content.get("value", "")) > len(html):
@@ -303,7 +332,7 @@ def _entry(raw: feedparser.FeedParserDict) -> FeedEntry:
     stamp = dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed")
     published = as_datetime(found) if found is not None else _utc(stamp) if stamp else None
     return FeedEntry(
-        url=str(raw.get("link", "")).strip(),
+        url=_link(raw, home),
         title=str(raw.get("title", "")).strip(),
         author=str(raw.get("author", "")).strip(),
         published=published,

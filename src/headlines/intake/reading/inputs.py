@@ -319,7 +319,7 @@ def items_from_bytes(
     may come compressed (`opening.decompressed`)."""
     content = decompressed(content, where=input)
     if feeds.is_json_feed(content):
-        return list(feed_items(content, input=input, charset=charset))
+        return list(feed_items(content, input=input, charset=charset, base=url))
     # A feed served as text/html (a misconfigured server) is known by its root element; a page
     # merely mentioning "<feed" early is not one.
     if feeds.looks_like_feed(content) and (
@@ -327,15 +327,15 @@ def items_from_bytes(
     ):
         if feeds.is_sitemap(content):
             raise ParseError(f"{input}: a sitemap lists pages; add it as a source to fetch them")
-        return list(feed_items(content, input=input, charset=charset))
+        return list(feed_items(content, input=input, charset=charset, base=url))
     html = decode(content, declared=charset, where=input)
     return [RawItem(input=input, html=html, url=url)]
 
 
-def feed_items(content: bytes, *, input: str, charset: str = "") -> Iterator[Item]:
+def feed_items(content: bytes, *, input: str, charset: str = "", base: str = "") -> Iterator[Item]:
     """A feed's entries with their own content; each credits the outlet it names, else the
     feed (a feed file imported or extracted is one outlet's, whatever source stores it)."""
-    title, entries = feeds.parse_feed(content, where=input, charset=charset)
+    title, entries = feeds.parse_feed(content, where=input, charset=charset, base=base)
     if not entries:  # a feed file or URL given to read: nothing in it is worth saying
         yield Failure(input, "the feed has no entries")
     for number, entry in enumerate(entries, start=1):
