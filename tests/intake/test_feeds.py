@@ -479,3 +479,33 @@ def test_relative_entry_links_are_read_against_xml_base_the_address_or_the_feeds
     relative = rss([("Blaze", "/news/c")]).encode()
     _title, entries = feeds.parse_feed(relative, where="f", base="https://u:pw@wire.test/rss")
     assert entries[0].url == "https://wire.test/news/c"
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Q&amp;A: &lt;i&gt;Dune&lt;/i&gt; returns", "Q&A: Dune returns"),
+        ("Rock &amp;amp; roll hall opens", "Rock & roll hall opens"),
+        ("<![CDATA[Caf&eacute; <b>opens</b>]]>", "Café opens"),
+        ("AT&amp;T deal, 5 &lt; 6", "AT&T deal, 5 < 6"),
+    ],
+)
+def test_an_rss_title_holding_markup_is_read_as_text(written: str, read: str) -> None:
+    feed_title, entries = feeds.parse_feed(
+        rss([(written, "https://example.test/a")], title=written).encode(), where="f"
+    )
+    assert (feed_title, entries[0].title) == (read, read)
+
+
+def test_atom_html_and_xhtml_titles_are_read_as_text() -> None:
+    document = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        '<entry><title type="html">Tram &lt;em&gt;line&lt;/em&gt; &amp;amp; bus</title>'
+        '<link href="https://example.test/a"/><id>a</id></entry>'
+        '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">New <b>tram</b>'
+        '<br/>line</div></title><link href="https://example.test/b"/><id>b</id></entry>'
+        '<entry><title type="text">Use &lt;b&gt; for bold</title>'
+        '<link href="https://example.test/c"/><id>c</id></entry></feed>'
+    )
+    _title, entries = feeds.parse_feed(document.encode(), where="feed")
+    assert [e.title for e in entries] == ["Tram line & bus", "New tram line", "Use <b> for bold"]

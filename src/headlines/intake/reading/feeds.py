@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element
@@ -267,8 +267,34 @@ def parse_feed(
         # A feed cut short (a download that stopped) keeps at most a fragment of an entry,
         # with no link and no content: it is a failure to name, not an empty feed.
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed, shift)})")
-    title = " ".join(str(parsed.feed.get("title", "")).split())
+    title = " ".join(_title(parsed.feed.get("title"), parsed.feed.get("title_detail")).split())
     return title, entries
+
+
+# A title's markup: a line break or a block's edge parts words, an inline tag does not.
+BREAKING_TAG = re.compile(r"<\s*/?\s*(?:br|p|div|li|h[1-6])\b[^>]*>", re.I)
+ANY_TAG = re.compile(r"<[^>]*>")
+REFERENCE = re.compile(r"&(?:#[xX][0-9A-Fa-f]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);?")
+
+
+def _read_reference(match: re.Match[str]) -> str:
+    """A reference read, but one to a character XML forbids (`&#0;`) is text as written."""
+    numeric = CHAR_REFERENCE.fullmatch(match.group(0))
+    if numeric and _checked_reference(numeric) != numeric.group(0):
+        return match.group(0)
+    return unescape(match.group(0))
+
+
+def _title(value: Any, detail: Any) -> str:
+    """A feed's or entry's title as text. feedparser gives an HTML title (Atom's type="html"
+    or "xhtml", an RSS title holding escaped markup or entities) as HTML: "Q&A: <i>Dune</i>"
+    and "Rock &amp; roll" were stored, and sent to readers, tags and entities and all."""
+    text = str(value or "")
+    if "html" in str((detail or {}).get("type", "")):
+        text = " ".join(
+            REFERENCE.sub(_read_reference, ANY_TAG.sub("", BREAKING_TAG.sub(" ", text))).split()
+        )
+    return text
 
 
 # expat names where it stopped as "<unknown>:LINE:COLUMN: reason".
@@ -333,7 +359,7 @@ def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
     published = as_datetime(found) if found is not None else _utc(stamp) if stamp else None
     return FeedEntry(
         url=_link(raw, home),
-        title=str(raw.get("title", "")).strip(),
+        title=_title(raw.get("title"), raw.get("title_detail")).strip(),
         author=str(raw.get("author", "")).strip(),
         published=published,
         date_note=unread_date(given) if given and published is None else "",
