@@ -509,3 +509,33 @@ def test_atom_html_and_xhtml_titles_are_read_as_text() -> None:
     )
     _title, entries = feeds.parse_feed(document.encode(), where="feed")
     assert [e.title for e in entries] == ["Tram line & bus", "New tram line", "Use <b> for bold"]
+
+
+def test_an_entrys_picture_is_its_media_content_image_enclosure_or_thumbnail() -> None:
+    def item(link: str, media: str) -> str:
+        return f"<item><title>t</title><link>https://wire.test/{link}</link>{media}</item>"
+
+    document = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/">'
+        "<channel><title>Wire</title><link>https://wire.test/</link>"
+        + item("a", '<media:content url="https://cdn.test/a.jpg" medium="image"/>')
+        + item("b", '<enclosure url="/img/b.png" type="image/png" length="1"/>')
+        + item("c", '<media:thumbnail url="https://cdn.test/c.jpg"/>')
+        + item("d", '<enclosure url="https://cdn.test/d.mp3" type="audio/mpeg" length="1"/>')
+        + item("e", '<media:content url="https://cdn.test/e.mp4" type="video/mp4"/>')
+        + "</channel></rss>"
+    )
+    _title, entries = feeds.parse_feed(document.encode(), where="feed")
+    assert [e.image for e in entries] == [
+        "https://cdn.test/a.jpg",
+        "https://wire.test/img/b.png",
+        "https://cdn.test/c.jpg",
+        "",
+        "",
+    ]
+    json_feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [{"url": "https://wire.test/j", "image": "https://cdn.test/j.jpg"}],
+    }
+    _title, entries = feeds.parse_feed(json.dumps(json_feed).encode(), where="feed.json")
+    assert entries[0].image == "https://cdn.test/j.jpg"

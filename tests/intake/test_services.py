@@ -372,6 +372,24 @@ def test_a_feeds_relative_links_are_read_against_its_address(
     assert Article.objects.get().url == web.url("/news/a")
 
 
+def test_a_feed_entrys_picture_is_the_articles_when_its_page_names_none(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    web.serve("/a", factories.page())
+    og = '<meta property="og:image" content="https://cdn.test/page.jpg">'
+    web.serve("/b", factories.page("Bus plan approved", OTHER).replace("</head>", og + "</head>"))
+    picture = '<enclosure url="https://cdn.test/feed.jpg" type="image/jpeg" length="1"/></item>'
+    feed = factories.rss([("Blaze", web.url("/a")), ("Bus", web.url("/b"))])
+    url = web.serve("/feed", feed.replace("</item>", picture))
+    source = factories.source(url=url)
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (report.new, report.error) == (2, "")
+    assert dict(Article.objects.values_list("url", "image_url")) == {
+        web.url("/a"): "https://cdn.test/feed.jpg",
+        web.url("/b"): "https://cdn.test/page.jpg",
+    }
+
+
 @pytest.mark.parametrize("status", [302, 307])
 def test_a_feed_moved_for_now_keeps_its_address(
     web: LocalWeb, fetcher: HttpFetcher, status: int

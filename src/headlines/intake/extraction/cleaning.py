@@ -110,7 +110,7 @@ def clean(
         author=tidy_author(extracted.author or item.author),
         url=url,
         canonical_url=canonical_url(url),
-        image_url=extracted.image_url,
+        image_url=extracted.image_url or item.image_url,
         language=_language(item, extracted, default_language, text)[:16],
         published=published,
         removed=removed,

@@ -202,6 +202,7 @@ class IngestRun:
             date_note=entry.date_note,
             outlet=entry.outlet,
             sections=entry.sections,
+            image_url=entry.image,
         )
         if not entry.url:
             return [fallback] if entry.html else []
@@ -226,6 +227,7 @@ class IngestRun:
                 item.author = item.author or entry.author
                 item.outlet = item.outlet or entry.outlet
                 item.sections = item.sections or entry.sections
+                item.image_url = item.image_url or entry.image
         return [*items, _FETCHED]
 
     def _store_all(self, items: Iterable[Item]) -> None:

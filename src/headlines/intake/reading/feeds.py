@@ -64,6 +64,7 @@ class FeedEntry:
     outlet: str = ""
     sections: list[str] = field(default_factory=list)
     date_note: str = ""  # as RawItem's: the entry's date that was not understood
+    image: str = ""  # the entry's own picture: media:content, an image enclosure, a thumbnail
 
 
 def unread_date(value: object) -> str:
@@ -206,6 +207,7 @@ def _json_entry(item: dict[str, Any]) -> FeedEntry:
         date_note=note,
         html=html,
         sections=section_labels([[t for t in tags if isinstance(t, str)]]),
+        image=_plain(item.get("image")) or _plain(item.get("banner_image")),
     )
 
 
@@ -342,6 +344,28 @@ def _link(raw: feedparser.FeedParserDict, home: str) -> str:
     return urljoin(home, link)
 
 
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)
+
+
+def _is_image(media: Any) -> bool:
+    """A Media RSS item or enclosure that is a picture, by its medium, type or file name."""
+    kind = str(media.get("medium") or media.get("type") or "").lower()
+    return (
+        kind == "image"
+        or kind.startswith("image/")
+        or (not kind and bool(IMAGE_FILE.search(str(media.get("url") or media.get("href") or ""))))
+    )
+
+
+def _image(raw: feedparser.FeedParserDict, home: str) -> str:
+    """The entry's picture: Media RSS content, else an image enclosure, else a thumbnail."""
+    found = [m.get("url") for m in raw.get("media_content") or [] if _is_image(m)]
+    found += [e.get("href") for e in raw.get("enclosures") or [] if _is_image(e)]
+    found += [m.get("url") for m in raw.get("media_thumbnail") or []]
+    image = next((str(u).strip() for u in found if u and str(u).strip()), "")
+    return urljoin(home, image) if image and _web(home) else image
+
+
 def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
     html = ""
     for content in raw.get("content", []) or []:
@@ -367,6 +391,7 @@ def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
         outlet=outlet_name((raw.get("source") or {}).get("title"))
         or outlet_name(raw.get("publisher")),
         sections=section_labels([[t.get("term") or t.get("label") for t in raw.get("tags") or []]]),
+        image=_image(raw, home),
     )
 
 

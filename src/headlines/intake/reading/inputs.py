@@ -353,6 +353,7 @@ def feed_items(content: bytes, *, input: str, charset: str = "", base: str = "")
             date_note=entry.date_note,
             outlet=entry.outlet or title,
             sections=entry.sections,
+            image_url=entry.image,
         )
 
 

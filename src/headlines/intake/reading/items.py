@@ -56,6 +56,9 @@ class RawItem:
     # Why the item is undated although its record or feed entry gave a date ("the record's
     # date '2025-02-30' is not a date"): it is kept undated, and its report says so.
     date_note: str = ""
+    # A picture the item's record names (a feed entry's media:content or enclosure), for when
+    # its page names none.
+    image_url: str = ""
 
     def __post_init__(self) -> None:
         # Every reader makes its items here: whatever it read is storable from now on (NUL
