@@ -390,6 +390,14 @@ def test_a_feed_entrys_picture_is_the_articles_when_its_page_names_none(
     }
 
 
+def test_a_link_a_feed_lists_twice_is_fetched_once(web: LocalWeb, fetcher: HttpFetcher) -> None:
+    web.serve("/a", factories.page())
+    url = web.serve("/feed", factories.rss([("Blaze", web.url("/a")), ("Blaze!", web.url("/a"))]))
+    report = services.source_ingest(source_id=factories.source(url=url).pk, fetcher=fetcher)
+    assert (report.new, report.duplicates, report.failed) == (1, 1, [])
+    assert web.paths().count("/a") == 1
+
+
 @pytest.mark.parametrize("status", [302, 307])
 def test_a_feed_moved_for_now_keeps_its_address(
     web: LocalWeb, fetcher: HttpFetcher, status: int

@@ -179,11 +179,15 @@ class IngestRun:
 
     def _fetch_entries(self, entries: list[feeds.FeedEntry]) -> None:
         fresh = []
+        seen: set[str] = set()
         for entry in entries:
-            if entry.url and self.sink.knows_url(entry.url):
+            # A link the feed lists twice (an entry repeated under another title or guid) is
+            # fetched once, not once per listing.
+            if entry.url and (entry.url in seen or self.sink.knows_url(entry.url)):
                 self.report.duplicates += 1
             else:
                 fresh.append(entry)
+            seen.add(entry.url)
         fresh = fresh[: self.max_items]
         self.progress.start(f"{self.source.slug}: pages", len(fresh))
         workers = max(1, min(self.concurrency, len(fresh)))
