@@ -539,3 +539,26 @@ def test_an_entrys_picture_is_its_media_content_image_enclosure_or_thumbnail() -
     }
     _title, entries = feeds.parse_feed(json.dumps(json_feed).encode(), where="feed.json")
     assert entries[0].image == "https://cdn.test/j.jpg"
+
+
+def test_an_entrys_author_is_a_name_not_an_email_or_markup() -> None:
+    def item(n: int, author: str) -> str:
+        return f"<item><title>t</title><link>https://wire.test/{n}</link>{author}</item>"
+
+    document = (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<channel><title>Wire</title>"
+        + item(1, "<author>jo@wire.test (Jo Bloggs)</author>")
+        + item(2, "<author>noreply@wire.test</author>")
+        + item(3, '<dc:creator><![CDATA[<a href="/staff/ann">Ann Lee</a>]]></dc:creator>')
+        + item(4, "<dc:creator>Sam Reporter</dc:creator>")
+        + "</channel></rss>"
+    )
+    _title, entries = feeds.parse_feed(document.encode(), where="feed")
+    assert [e.author for e in entries] == ["Jo Bloggs", "", "Ann Lee", "Sam Reporter"]
+    atom = (
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        '<entry><title>x</title><link href="https://wire.test/a"/><id>a</id>'
+        "<author><name>Jo Bloggs</name><email>jo@wire.test</email></author></entry></feed>"
+    )
+    assert feeds.parse_feed(atom.encode(), where="feed")[1][0].author == "Jo Bloggs"

@@ -366,6 +366,23 @@ def _image(raw: feedparser.FeedParserDict, home: str) -> str:
     return urljoin(home, image) if image and _web(home) else image
 
 
+EMAIL = re.compile(r"^(?:mailto:)?[^@\s]+@[^@\s]+\.[^@\s]+$", re.I)
+
+
+def _author(raw: feedparser.FeedParserDict) -> str:
+    """The entry's author's name. feedparser writes an Atom author's email beside the name
+    ("Jo Bloggs (jo@wire.test)") and gives RSS's `<author>`, an email by the standard, as
+    written ("jo@wire.test (Jo Bloggs)"): both were stored, and sent, as the author. An email
+    alone is no name; nor is a creator's markup (`<a href="/staff/jo">Jo Bloggs</a>`)."""
+    detail = raw.get("author_detail") or {}
+    given = detail.get("name") or ("" if detail.get("email") else raw.get("author"))
+    text = str(given or "")
+    if ANY_TAG.search(text):
+        text = REFERENCE.sub(_read_reference, ANY_TAG.sub("", BREAKING_TAG.sub(" ", text)))
+    text = " ".join(text.split())
+    return "" if EMAIL.match(text) else text
+
+
 def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
     html = ""
     for content in raw.get("content", []) or []:
@@ -384,7 +401,7 @@ def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
     return FeedEntry(
         url=_link(raw, home),
         title=_title(raw.get("title"), raw.get("title_detail")).strip(),
-        author=str(raw.get("author", "")).strip(),
+        author=_author(raw),
         published=published,
         date_note=unread_date(given) if given and published is None else "",
         html=html,
