@@ -16,7 +16,7 @@ from headlines.intake.extraction.languages import (
     guess_language,
     reconcile,
 )
-from headlines.intake.reading.inputs import RawItem
+from headlines.intake.reading.inputs import RawItem, items_from_bytes
 
 CHINESE = (
     "国务院新闻办公室今天举行发布会，介绍今年前三季度经济运行情况。国家统计局发言人表示，"
@@ -136,3 +136,21 @@ def test_any_text_gets_the_declaration_or_a_known_language(text: str, declared: 
         "ka", "hi", "bn", "pa", "gu", "or", "ta", "te", "kn", "ml", "si", "my", "am", "km",
         "en", "de", "fr", "es", "it", "nl", "pt", "pl", "cs", "sv", "tr", "ro", "id",
     }  # fmt: skip
+
+
+def test_a_feeds_declared_language_is_its_entries() -> None:
+    # A short Dutch summary (too few function words to judge) was stored in the source's
+    # language: the feed's <language> and an entry's xml:lang were never read.
+    summary = "Het stadsbestuur keurde dinsdag een nieuwe tramlijn naar de haven goed."
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        "<language>nl</language><item><title>Nieuwe tramlijn</title>"
+        f"<link>https://wire.test/a</link><description>{summary}</description></item>"
+        "</channel></rss>"
+    )
+    (item,) = items_from_bytes(feed.encode(), input="feed.xml")
+    assert isinstance(item, RawItem)
+    assert clean(item, default_language="en").language == "nl"
+    # A <language> that is no language tag declares nothing.
+    (item,) = items_from_bytes(feed.replace(">nl<", ">Dutch<").encode(), input="feed.xml")
+    assert isinstance(item, RawItem) and item.language == ""

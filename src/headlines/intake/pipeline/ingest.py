@@ -207,6 +207,7 @@ class IngestRun:
             outlet=entry.outlet,
             sections=entry.sections,
             image_url=entry.image,
+            language=entry.language,
         )
         if not entry.url:
             return [fallback] if entry.html else []

@@ -22,6 +22,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from headlines.intake.errors import ParseError
+from headlines.intake.extraction.languages import CODES
 from headlines.intake.reading.dates import as_datetime, in_range, parse_record_date
 from headlines.intake.reading.decoding import decode
 from headlines.intake.reading.opening import decompressed
@@ -65,6 +66,7 @@ class FeedEntry:
     sections: list[str] = field(default_factory=list)
     date_note: str = ""  # as RawItem's: the entry's date that was not understood
     image: str = ""  # the entry's own picture: media:content, an image enclosure, a thumbnail
+    language: str = ""  # its xml:lang, else the feed's <language>
 
 
 def unread_date(value: object) -> str:
@@ -264,7 +266,8 @@ def parse_feed(
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
         raise ParseError(f"{where}: not a readable RSS or Atom feed ({_problem(parsed, shift)})")
     home = _no_userinfo(base if _web(base) else str(parsed.feed.get("link", "")))
-    entries = [e for e in (_entry(e, home) for e in parsed.entries) if e.url or e.html]
+    language = _code(parsed.feed.get("language"))
+    entries = [e for e in (_entry(e, home, language) for e in parsed.entries) if e.url or e.html]
     if not entries and parsed.get("bozo"):
         # A feed cut short (a download that stopped) keeps at most a fragment of an entry,
         # with no link and no content: it is a failure to name, not an empty feed.
@@ -383,7 +386,22 @@ def _author(raw: feedparser.FeedParserDict) -> str:
     return "" if EMAIL.match(text) else text
 
 
-def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
+def _language(raw: feedparser.FeedParserDict) -> str:
+    """The language an entry's own xml:lang gives its content or title."""
+    details = [*(raw.get("content") or []), raw.get("summary_detail"), raw.get("title_detail")]
+    return next((_code(d.get("language")) for d in details if d and _code(d.get("language"))), "")
+
+
+LANGUAGE_TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def _code(value: Any) -> str:
+    """A language tag ("nl", "pt-BR"); anything else ("English", "utf-8") declares nothing."""
+    found = LANGUAGE_TAG.match(str(value or "").strip())
+    return found.group(0) if found and found.group(1).lower() in CODES else ""
+
+
+def _entry(raw: feedparser.FeedParserDict, home: str = "", language: str = "") -> FeedEntry:
     html = ""
     for content in raw.get("content", []) or []:
         if len(content.get("value", "")) > len(html):
@@ -409,6 +427,7 @@ def _entry(raw: feedparser.FeedParserDict, home: str = "") -> FeedEntry:
         or outlet_name(raw.get("publisher")),
         sections=section_labels([[t.get("term") or t.get("label") for t in raw.get("tags") or []]]),
         image=_image(raw, home),
+        language=_language(raw) or language,
     )
 
 

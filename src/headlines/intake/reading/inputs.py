@@ -354,6 +354,7 @@ def feed_items(content: bytes, *, input: str, charset: str = "", base: str = "")
             outlet=entry.outlet or title,
             sections=entry.sections,
             image_url=entry.image,
+            language=entry.language,
         )
 
 
