@@ -920,7 +920,8 @@ SETTINGS += (
         "HEADLINES_INTAKE_MAX_ITEMS",
         int,
         100,
-        "Most new article pages fetched from one feed or sitemap per ingest.",
+        "Most new article pages fetched from one feed or sitemap per ingest; the next run "
+        "fetches the rest.",
         group="intake",
         minimum=1,
         maximum=100_000,

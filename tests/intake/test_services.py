@@ -398,6 +398,18 @@ def test_a_link_a_feed_lists_twice_is_fetched_once(web: LocalWeb, fetcher: HttpF
     assert web.paths().count("/a") == 1
 
 
+def test_entries_over_the_cap_are_fetched_by_the_next_run(
+    web: LocalWeb, fetcher: HttpFetcher, settings, monkeypatch
+) -> None:
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_MAX_ITEMS", 1)
+    source = feed_source(web)  # two entries, and an ETag
+    first = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    second = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert (first.new, second.new, second.not_modified) == (1, 1, False)
+    third = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    assert third.not_modified
+
+
 @pytest.mark.parametrize("status", [302, 307])
 def test_a_feed_moved_for_now_keeps_its_address(
     web: LocalWeb, fetcher: HttpFetcher, status: int

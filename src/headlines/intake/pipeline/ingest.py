@@ -60,6 +60,7 @@ class IngestRun:
         )
         self.max_items = int(config["HEADLINES_INTAKE_MAX_ITEMS"])
         self.concurrency = int(config["HEADLINES_INTAKE_CONCURRENCY"])
+        self.left_over = False
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -188,6 +189,8 @@ class IngestRun:
             else:
                 fresh.append(entry)
             seen.add(entry.url)
+        # What is over the cap waits for the next run, which must read this version again.
+        self.left_over = len(fresh) > self.max_items
         fresh = fresh[: self.max_items]
         self.progress.start(f"{self.source.slug}: pages", len(fresh))
         workers = max(1, min(self.concurrency, len(fresh)))
@@ -289,10 +292,11 @@ class IngestRun:
     def _remember_validators(self, response: Response) -> None:
         etag = response.headers.get("etag", "")[:500]
         modified = response.headers.get("last-modified", "")[:100]
-        if self.report.failed:
+        if self.report.failed or self.left_over:
             # The next fetch must read this version again: with its ETag kept, a feed whose
-            # article pages were down (a 503, a timeout) answered 304 from then on, and those
-            # articles were never fetched.
+            # article pages were down (a 503, a timeout), or that listed more new entries than
+            # HEADLINES_INTAKE_MAX_ITEMS, answered 304 from then on, and those articles were
+            # never fetched.
             etag = modified = ""
         Source.objects.filter(pk=self.source.pk).update(etag=etag, last_modified=modified)
         self._remember_move(response)
