@@ -294,3 +294,19 @@ def test_a_mailbox_lost_mid_poll_is_named_and_what_was_done_is_kept(
     assert "bounce mailbox: 1 hard" in out
     assert "failed: the bounce mailbox: socket error: EOF (the rest left unread)" in err
     assert box.seen == {"1"} and suppressed("gone@example.org") == "hard_bounce"
+
+
+def test_a_mailbox_that_refuses_the_search_says_so_rather_than_nothing_new() -> None:
+    # imaplib returns an IMAP server's NO or BAD as a status, not an exception: a refused
+    # search (a folder gone, a server in trouble) read as "nothing new", every poll, and no
+    # bounce was ever processed again without a word.
+    import imaplib
+
+    class Refusing:
+        def uid(self, command: str, *args: str) -> tuple[str, list[bytes]]:
+            return "NO", [b"[UNAVAILABLE] search is not possible now"]
+
+    box = ImapMailbox.__new__(ImapMailbox)
+    box.conn = Refusing()  # type: ignore[assignment]
+    with pytest.raises(imaplib.IMAP4.error, match="search is not possible now"):
+        list(box.unseen())

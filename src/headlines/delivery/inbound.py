@@ -143,9 +143,13 @@ class ImapMailbox:
             raise InvalidInput(f"cannot open the bounce mailbox: {exc}") from None
 
     def unseen(self) -> Iterator[tuple[str, bytes]]:
-        _, data = self.conn.uid("search", "UNSEEN")
+        # imaplib hands back a server's NO or BAD as a status: a refused search read as
+        # "nothing new" at every poll, without a word. Raised: `bounce_poll` names it.
+        status, data = self.conn.uid("search", "UNSEEN")
+        _ok(status, data, "searching for unread mail")
         for uid in (data[0] or b"").decode().split():
-            _, fetched = self.conn.uid("fetch", uid, "(BODY.PEEK[])")
+            status, fetched = self.conn.uid("fetch", uid, "(BODY.PEEK[])")
+            _ok(status, fetched, f"reading message {uid}")
             for item in fetched:
                 if isinstance(item, tuple):
                     yield uid, item[1]
@@ -156,6 +160,12 @@ class ImapMailbox:
     def close(self) -> None:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             self.conn.logout()
+
+
+def _ok(status: str, data: list[Any], doing: str) -> None:
+    if status != "OK":
+        said = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
+        raise imaplib.IMAP4.error(f"the server refused {doing}: {status} {said}".strip())
 
 
 ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
