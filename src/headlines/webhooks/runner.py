@@ -20,7 +20,7 @@ from standardwebhooks import Webhook
 
 from headlines.core import clock, events
 from headlines.webhooks.models import Endpoint, Message
-from headlines.webhooks.services import ERASED_ADDRESS
+from headlines.webhooks.services import address_forgotten
 from headlines.webhooks.transport import HttpTransport, Reply, Transport
 
 log = logging.getLogger(__name__)
@@ -198,6 +198,4 @@ def _disable(endpoint: Endpoint, *, now: dt.datetime, why: str, retry_for: dt.ti
 def _forget_erased_address(message: Message) -> None:
     # An erasure event carries the address only until it has been delivered (or given up on).
     if message.event_type == events.SUBSCRIBER_ERASED:
-        payload = dict(message.payload)
-        payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
-        message.payload = payload
+        address_forgotten(message)

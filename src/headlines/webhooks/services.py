@@ -130,6 +130,13 @@ ENDPOINTS_WHERE = "enabled = %s ORDER BY id"
 ERASED_ADDRESS = "(erased)"
 
 
+def address_forgotten(message: Message) -> None:
+    """`message`'s payload with the address it names replaced by "(erased)" (not saved)."""
+    payload = dict(message.payload)
+    payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
+    message.payload = payload
+
+
 def webhook_messages_forget(*, email: str) -> int:
     """Replace `email` in every stored message (sent, failed or still queued) with "(erased)".
 
@@ -143,9 +150,7 @@ def webhook_messages_forget(*, email: str) -> int:
         event_type=events.SUBSCRIBER_ERASED
     )
     for message in rows.select_for_update():
-        payload = dict(message.payload)
-        payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
-        message.payload = payload
+        address_forgotten(message)
         message.save(update_fields=["payload"])
         forgotten += 1
     return forgotten
@@ -176,9 +181,7 @@ def _erasures_give_up(*, before: dt.datetime) -> None:
         created_at__lt=before,
     )
     for message in waiting.select_for_update():
-        payload = dict(message.payload)
-        payload["data"] = {**payload.get("data", {}), "email": ERASED_ADDRESS}
-        message.payload = payload
+        address_forgotten(message)
         message.state = Message.State.FAILED
         message.last_error = "given up: its endpoint was off for longer than the days kept"
         message.save(update_fields=["payload", "state", "last_error"])
