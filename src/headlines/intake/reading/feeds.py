@@ -290,16 +290,20 @@ def _read_reference(match: re.Match[str]) -> str:
     return unescape(match.group(0))
 
 
+def _html_text(html: str) -> str:
+    """An HTML title's or name's text: tags out (a break or a block's edge a space, an inline
+    tag nothing), references read, spaces collapsed."""
+    return " ".join(
+        REFERENCE.sub(_read_reference, ANY_TAG.sub("", BREAKING_TAG.sub(" ", html))).split()
+    )
+
+
 def _title(value: Any, detail: Any) -> str:
     """A feed's or entry's title as text. feedparser gives an HTML title (Atom's type="html"
     or "xhtml", an RSS title holding escaped markup or entities) as HTML: "Q&A: <i>Dune</i>"
     and "Rock &amp; roll" were stored, and sent to readers, tags and entities and all."""
     text = str(value or "")
-    if "html" in str((detail or {}).get("type", "")):
-        text = " ".join(
-            REFERENCE.sub(_read_reference, ANY_TAG.sub("", BREAKING_TAG.sub(" ", text))).split()
-        )
-    return text
+    return _html_text(text) if "html" in str((detail or {}).get("type", "")) else text
 
 
 # expat names where it stopped as "<unknown>:LINE:COLUMN: reason".
@@ -380,9 +384,7 @@ def _author(raw: feedparser.FeedParserDict) -> str:
     detail = raw.get("author_detail") or {}
     given = detail.get("name") or ("" if detail.get("email") else raw.get("author"))
     text = str(given or "")
-    if ANY_TAG.search(text):
-        text = REFERENCE.sub(_read_reference, ANY_TAG.sub("", BREAKING_TAG.sub(" ", text)))
-    text = " ".join(text.split())
+    text = _html_text(text) if ANY_TAG.search(text) else " ".join(text.split())
     return "" if EMAIL.match(text) else text
 
 
