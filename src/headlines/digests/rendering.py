@@ -76,18 +76,16 @@ def item_view(item: DigestItem) -> ItemView:
     )
 
 
-def _visible(digest: Digest) -> list[DigestItem]:
+def _visible(digest: Digest, count: int | None = None) -> list[DigestItem]:
+    """The items not dropped, in the editor's order: the first `count`, else max_stories."""
     items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
-    return list(items[: digest.edition.max_stories])
+    return list(items[: digest.edition.max_stories if count is None else count])
 
 
 def visible_items(digest: Digest) -> list[ItemView]:
     """What readers get: the items not dropped, in the editor's order, as many as its email
     carries (at most max_stories when it was rendered, whatever the edition's is now)."""
-    if digest.story_count is None:
-        return [item_view(item) for item in _visible(digest)]
-    items = digest.items.filter(dropped=False).select_related("story").order_by("position", "id")
-    return [item_view(item) for item in items[: digest.story_count]]
+    return [item_view(item) for item in _visible(digest, digest.story_count)]
 
 
 def email_items(digest: Digest, items: Sequence[DigestItem] | None = None) -> list[ItemView]:
