@@ -116,10 +116,11 @@ def base_url_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     ]
 
 
-def newer_migrations() -> list[str]:
+def newer_migrations(loader: MigrationLoader | None = None) -> list[str]:
     """The migrations the database has applied that this release does not have (of its own
-    apps; a migration squashed into one it has is known): a newer release migrated it."""
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    apps; a migration squashed into one it has is known): a newer release migrated it. Read
+    with `loader` when the caller has one (each reads every migration file)."""
+    loader = loader or MigrationLoader(connection, ignore_no_migrations=True)
     known = set(loader.disk_migrations)
     known.update(old for migration in loader.disk_migrations.values() for old in migration.replaces)
     applied = loader.applied_migrations or {}

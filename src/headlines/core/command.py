@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 
 from headlines import __version__
 from headlines.cli import EXIT_NOTHING_DONE, EXIT_PARTLY
@@ -224,19 +225,24 @@ def require_database() -> None:
         connection.ensure_connection()
     except DatabaseError as exc:
         raise database_down(exc) from exc  # one attempt: a host that drops it takes seconds
-    warn_of_a_newer_database()
-    if _migrations_pending():
+    try:
+        executor = MigrationExecutor(connection)  # the migration files read once, for both
+        pending = bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        raise _not_set_up() from None
+    warn_of_a_newer_database(executor.loader)
+    if pending:
         raise _not_set_up()
 
 
-def warn_of_a_newer_database() -> None:
+def warn_of_a_newer_database(loader: MigrationLoader | None = None) -> None:
     """A database a newer release has migrated (an upgrade gone back without restoring the
     backup taken before it, a newer release's backup restored): this release's processes
     started on it as on their own, and nothing said so. Warned of on stderr (headlines.W004),
     not refused: a release's migrations keep the one before it serving meanwhile."""
     from headlines.core.checks import newer_migrations, newer_release_text
 
-    names = newer_migrations()
+    names = newer_migrations(loader)
     if names:
         text = newer_release_text(names, database=_database_named())
         sys.stderr.write(f"warning: {text} (headlines.W004)\n")
