@@ -15,6 +15,7 @@ from headlines.core.models import Edition
 from headlines.core.untrusted import mac_matches, plain_id
 from headlines.digests.models import Digest
 from headlines.engagement.models import EditionTracking
+from headlines.subscriptions.consent import last_said_yes
 from headlines.subscriptions.models import ConsentEvent, Subscription
 
 ENGAGEMENT = ConsentEvent.Purpose.ENGAGEMENT
@@ -53,16 +54,13 @@ def tracking_active(edition: Edition) -> bool:
 
 def reader_said_yes(*, edition_id: int) -> set[int]:
     """Subscribers whose latest engagement answer for this edition is yes (ledger order)."""
-    answers: dict[int, bool] = {}
     rows = (
         ConsentEvent.objects.filter(edition_id=edition_id, purpose=ENGAGEMENT)
         .exclude(subscriber=None)
         .order_by("created_at", "id")
         .values_list("subscriber_id", "granted")
     )
-    for subscriber_id, granted in rows:
-        answers[subscriber_id] = granted
-    return {s for s, yes in answers.items() if yes}
+    return last_said_yes(rows)
 
 
 def reader_says_yes(*, subscriber_id: int, edition_id: int) -> bool:

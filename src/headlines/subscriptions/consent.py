@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
+
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
 from headlines.core.names import has_control
@@ -11,6 +14,16 @@ from headlines.subscriptions.hashing import ip_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber
 
 Purpose = ConsentEvent.Purpose
+Key = TypeVar("Key", bound=Hashable)
+
+
+def last_said_yes(answers: Iterable[tuple[Key, bool]]) -> set[Key]:
+    """The keys (readers, editions) whose last answer is yes, of `(key, granted)` rows in the
+    ledger's order: a later no withdraws an earlier yes."""
+    last: dict[Key, bool] = {}
+    for key, granted in answers:
+        last[key] = granted
+    return {key for key, yes in last.items() if yes}
 
 
 def _event(

@@ -15,7 +15,7 @@ from headlines.core.models import Edition
 from headlines.core.services import parse_timezone
 from headlines.subscriptions import wording
 from headlines.subscriptions.choices import subscription_topics_set
-from headlines.subscriptions.consent import consent_record
+from headlines.subscriptions.consent import consent_record, last_said_yes
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.services import subscription_event, suppression_add
 
@@ -170,15 +170,12 @@ def _engagement_yes(subscriber: Subscriber) -> list[Edition]:
     """The editions whose per-reader opens and clicks this reader last said yes to: erasing
     them ends it, and the ledger, which outlives them, has to say so (it showed a yes as their
     last word)."""
-    answers: dict[int, bool] = {}
     rows = (
         ConsentEvent.objects.filter(subscriber=subscriber, purpose=Purpose.ENGAGEMENT)
         .order_by("created_at", "id")
         .values_list("edition_id", "granted")
     )
-    for edition_id, granted in rows:
-        answers[edition_id] = granted
-    return list(Edition.objects.filter(pk__in=[e for e, yes in answers.items() if yes]))
+    return list(Edition.objects.filter(pk__in=last_said_yes(rows)))
 
 
 def _staff_history_forget(subscriber: Subscriber) -> None:
