@@ -77,15 +77,12 @@ def webhooks_deliver_due(
             body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
             headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
             reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
-            outcome = _record(message.pk, owner=owner, reply=reply)
+            outcome, in_a_row = _record(message.pk, owner=owner, reply=reply)
             counts[outcome] += 1
             if not reply.ok:
                 # Its other messages wait as long as its failures in a row say, not the first
                 # step: a receiver down for hours was probed (a timeout each) every 30 s.
-                in_a_row = Endpoint.objects.filter(pk=message.endpoint_id).values_list(
-                    "consecutive_failures", flat=True
-                )
-                failing[message.endpoint_id] = clock.now() + backoff(in_a_row.first() or 1)
+                failing[message.endpoint_id] = clock.now() + backoff(in_a_row or 1)
     finally:
         if transport is None:
             chosen.close()
@@ -148,10 +145,11 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 @transaction.atomic
-def _record(message_id: int, *, owner: str, reply: Reply) -> str:
+def _record(message_id: int, *, owner: str, reply: Reply) -> tuple[str, int]:
+    """The reply written down: (the outcome, its endpoint's failures in a row now)."""
     message = Message.objects.select_for_update().filter(pk=message_id, lease_owner=owner).first()
     if message is None or message.state != State.SENDING:
-        return "retrying"  # the lease ran out and another runner has it now
+        return "retrying", 1  # the lease ran out and another runner has it now
     endpoint = Endpoint.objects.select_for_update().get(pk=message.endpoint_id)
     now = clock.now()
     message.attempts += 1
@@ -179,7 +177,7 @@ def _record(message_id: int, *, owner: str, reply: Reply) -> str:
         _forget_erased_address(message)
     message.save()
     endpoint.save()
-    return outcome
+    return outcome, endpoint.consecutive_failures
 
 
 def _disable(endpoint: Endpoint, *, now: dt.datetime, why: str, retry_for: dt.timedelta) -> None:
