@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from headlines.core import clock
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter
 from headlines.core.errors import InvalidInput
 from headlines.core.events import EVENTS
@@ -94,15 +96,30 @@ class EndpointAdmin(admin.ModelAdmin):
         "last_failure_at",
         "disabled_reason",
     )
-    fields = ("url", "events", "description", "secret", "enabled", "disabled_reason", "last_error")
+    fields = (
+        "url",
+        "events",
+        "description",
+        "secret",
+        "previous_secret_until",
+        "enabled",
+        "disabled_reason",
+        "last_error",
+    )
 
-    readonly_fields = ("secret", "enabled", "disabled_reason", "last_error")
+    readonly_fields = (
+        "secret",
+        "previous_secret_until",
+        "enabled",
+        "disabled_reason",
+        "last_error",
+    )
 
     @admin.display(description="URL", ordering="url")
     def url_shown(self, obj: Endpoint) -> str:
         return obj.shown_url  # a password in it is not shown in the list
 
-    actions = ["enable"]
+    actions = ["enable", "rotate"]
     inlines = [MessageInline]
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list[Any]:
@@ -143,6 +160,17 @@ class EndpointAdmin(admin.ModelAdmin):
         for endpoint in queryset:
             services.webhook_endpoint_enable(endpoint_id=endpoint.pk)
         messages.success(request, f"Enabled {queryset.count()} endpoint(s).")
+
+    @admin.action(description="Rotate the signing secret (the old one still signs for 24 h)")
+    def rotate(self, request: HttpRequest, queryset: QuerySet[Endpoint]) -> None:
+        for endpoint in queryset:
+            rotated = services.webhook_endpoint_rotate(endpoint_id=endpoint.pk)
+            until = rotated.previous_secret_until or clock.now()
+            messages.success(
+                request,
+                f"Webhook {rotated}: new signing secret {rotated.secret}; the old one signs each "
+                f"message too until {until.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC.",
+            )
 
 
 @admin.register(Message)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 from headlines.core.fields import ClockDateTimeField
@@ -13,6 +15,16 @@ class Endpoint(models.Model):
     events = models.JSONField(default=list, help_text="Event types this endpoint receives.")
     secret = models.CharField(
         max_length=100, help_text="Standard Webhooks signing secret (whsec_…)."
+    )
+    # After a rotation the secret it replaced still signs each message beside the new one (a
+    # second `v1,…` in webhook-signature) until `previous_secret_until`, so a receiver can take
+    # the new secret at its own pace without refusing a single event.
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(
+        "old secret also signs until",
+        null=True,
+        blank=True,
+        help_text="Messages carry the old secret's signature too until then.",
     )
     description = models.CharField(max_length=200, blank=True)
     enabled = models.BooleanField(default=True)
@@ -34,6 +46,14 @@ class Endpoint(models.Model):
     def shown_url(self) -> str:
         """The URL as lists and logs show it, its password masked."""
         return masked_url(self.url)
+
+    def secrets_at(self, at: dt.datetime) -> list[str]:
+        """The secrets that sign a message sent at `at`: the current one, and the one it
+        replaced while its overlap lasts."""
+        until = self.previous_secret_until
+        if self.previous_secret and until is not None and at < until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Message(models.Model):

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -30,15 +31,19 @@ MAX_WAIT = dt.timedelta(hours=1)
 BATCH = 50
 
 
-def signed_headers(message: Message, body: str, *, secret: str, at: dt.datetime) -> dict[str, str]:
-    """The three Standard Webhooks headers for `body`."""
+def signed_headers(
+    message: Message, body: str, *, secret: str | Sequence[str], at: dt.datetime
+) -> dict[str, str]:
+    """The three Standard Webhooks headers for `body`, signed with each of `secret` (during a
+    rotation, the new secret and the old: the signatures space-separated, as the spec has it)."""
     # The library signs `at` with its zone replaced by UTC, not converted: a time given in any
     # other zone was signed as another instant than the webhook-timestamp header said.
     at = at.astimezone(dt.UTC)
+    keys = [secret] if isinstance(secret, str) else list(secret)
     return {
         "webhook-id": message.msg_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message.msg_id, at, body),
+        "webhook-signature": " ".join(Webhook(k).sign(message.msg_id, at, body) for k in keys),
     }
 
 
@@ -75,7 +80,8 @@ def webhooks_deliver_due(
                 counts["deferred"] += 1
                 continue
             body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False)
-            headers = signed_headers(message, body, secret=message.endpoint.secret, at=at)
+            secrets = message.endpoint.secrets_at(at)
+            headers = signed_headers(message, body, secret=secrets, at=at)
             reply = chosen.post(message.endpoint.url, body=body.encode(), headers=headers)
             outcome, in_a_row = _record(message.pk, owner=owner, reply=reply)
             counts[outcome] += 1

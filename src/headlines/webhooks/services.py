@@ -83,9 +83,45 @@ def webhook_endpoint_add(
     return Endpoint.objects.create(
         url=url_check(url),
         events=events_parse(events),
-        secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
+        secret=new_secret(),
         description=description_check(description),
     )
+
+
+def new_secret() -> str:
+    """A Standard Webhooks signing secret: 32 random bytes, base64, `whsec_` before them."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+# How long the secret a rotation replaces goes on signing beside the new one, by default: a day
+# for the receiver's owner to deploy the new secret. 0 stops it at once (a secret that leaked).
+ROTATION_OVERLAP = dt.timedelta(hours=24)
+ROTATION_OVERLAP_MAX = dt.timedelta(days=30)
+
+
+@transaction.atomic
+def webhook_endpoint_rotate(
+    *, endpoint_id: int, overlap: dt.timedelta = ROTATION_OVERLAP
+) -> Endpoint:
+    """Give an endpoint a new signing secret. For `overlap` the secret it replaces signs each
+    message too (two signatures in webhook-signature; a receiver that checks either passes), so
+    the receiver's owner can deploy the new one without a refused event; with no overlap the old
+    secret stops at once. Rotating during an overlap starts a new one from the current secret:
+    the oldest is dropped."""
+    if not dt.timedelta(0) <= overlap <= ROTATION_OVERLAP_MAX:
+        days = ROTATION_OVERLAP_MAX.days
+        raise InvalidInput(f"the old secret's overlap must be from 0 to {days} days")
+    endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(f"no webhook #{endpoint_id}")
+    if overlap:
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_until = clock.now() + overlap
+    else:
+        endpoint.previous_secret, endpoint.previous_secret_until = "", None
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    return endpoint
 
 
 @transaction.atomic
@@ -163,6 +199,10 @@ def webhook_messages_purge() -> int:
     keep = dt.timedelta(days=float(settings.CONFIG["HEADLINES_WEBHOOK_KEEP_DAYS"]))
     before = clock.now() - keep
     _erasures_give_up(before=before)
+    # A rotated-out secret whose overlap has ended signs nothing more: not kept either.
+    Endpoint.objects.filter(previous_secret_until__lt=clock.now()).update(
+        previous_secret="", previous_secret_until=None
+    )
     delivered = Q(state=Message.State.DELIVERED, delivered_at__lt=before)
     failed = Q(state=Message.State.FAILED, created_at__lt=before)
     deleted, _ = Message.objects.filter(delivered | failed).delete()

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+import math
 from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from rich.table import Table
 
 from headlines.core.command import HeadlinesCommand
@@ -16,7 +19,7 @@ from headlines.webhooks import selectors, services
 class Command(HeadlinesCommand):
     help = (
         "Webhooks: `webhook add URL --events a,b`, `webhook list`, `webhook enable ID`, "
-        "`webhook remove ID`. "
+        "`webhook rotate ID [--overlap-hours H]`, `webhook remove ID`. "
         f"Events: {', '.join(EVENTS)}."
     )
 
@@ -35,6 +38,18 @@ class Command(HeadlinesCommand):
             "enable", help="Switch a disabled endpoint back on; its queued messages resume."
         )
         enable.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
+        rotate = sub.add_parser(
+            "rotate",
+            help="Give an endpoint a new signing secret; the old one signs beside it for a while.",
+        )
+        rotate.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
+        rotate.add_argument(
+            "--overlap-hours",
+            type=float,
+            default=services.ROTATION_OVERLAP.total_seconds() / 3600,
+            help="How long the old secret signs each message too (default 24; 0: stop it now, "
+            "as for a secret that leaked).",
+        )
         remove = sub.add_parser("remove", help="Remove an endpoint and its pending messages.")
         remove.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
 
@@ -58,6 +73,27 @@ class Command(HeadlinesCommand):
         elif action == "enable":
             endpoint = services.webhook_endpoint_enable(endpoint_id=options["id"])
             self.stdout.write(f"Enabled webhook #{endpoint.pk} → {endpoint.shown_url}")
+        elif action == "rotate":
+            hours = options["overlap_hours"]
+            most = services.ROTATION_OVERLAP_MAX.total_seconds() / 3600
+            if not (math.isfinite(hours) and 0 <= hours <= most):
+                raise CommandError(f"--overlap-hours must be from 0 to {most:.0f} hours")
+            endpoint = services.webhook_endpoint_rotate(
+                endpoint_id=options["id"], overlap=dt.timedelta(hours=hours)
+            )
+            self.stdout.write(
+                f"New signing secret for webhook #{endpoint.pk} → {endpoint.shown_url}: "
+                f"{endpoint.secret}"
+            )
+            until = endpoint.previous_secret_until
+            if until is not None:
+                self.stdout.write(
+                    f"The old secret signs each message too until "
+                    f"{until.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC: "
+                    "put the new one in the receiver before then."
+                )
+            else:
+                self.stdout.write("The old secret no longer signs anything.")
         elif action == "remove":
             services.webhook_endpoint_remove(endpoint_id=options["id"])
             self.stdout.write(f"Removed webhook #{options['id']}")
