@@ -22,6 +22,7 @@ from headlines.webhooks.models import Endpoint, Message
 from headlines.webhooks.runner import signed_headers, webhooks_deliver_due
 from headlines.webhooks.services import (
     webhook_endpoint_add,
+    webhook_endpoint_enable,
     webhook_endpoint_remove,
     webhook_endpoint_update,
 )
@@ -151,12 +152,22 @@ def test_after_24_hours_of_failures_the_endpoint_is_disabled_with_a_notice(
     assert message.state == "failed" and message.attempts >= 24
     endpoint = Endpoint.objects.get()
     assert not endpoint.enabled and "failed for 24 h" in endpoint.disabled_reason
-    _sign_up(edition.pk, "second@example.com")
-    assert Message.objects.count() == 1  # a disabled endpoint is sent nothing new
+    assert "the events raised while it is off, resume" in endpoint.disabled_reason
     page = admin_client.get("/admin/webhooks/endpoint/").content.decode()
     assert "failed for 24 h" in page
     detail = admin_client.get(f"/admin/webhooks/endpoint/{endpoint.pk}/change/").content.decode()
     assert "connection failed" in detail
+    # An event while it is off waits for it (it was not even queued: a CRM switched back on
+    # never heard of the readers who left meanwhile) and is sent nothing until it is on.
+    _sign_up(edition.pk, "second@example.com")
+    waiting = Message.objects.get(payload__data__email="second@example.com")
+    assert waiting.state == "queued"
+    receiver.up()
+    assert webhooks_deliver_due()["delivered"] == 0 and not receiver.received
+    webhook_endpoint_enable(endpoint_id=endpoint.pk)
+    assert webhooks_deliver_due()["delivered"] == 1
+    [hit] = receiver.received
+    assert json.loads(hit.body)["data"]["email"] == "second@example.com"
 
 
 def test_a_crashed_runner_lease_expires_and_the_message_goes_again(receiver: Receiver, now) -> None:
@@ -490,10 +501,14 @@ def test_an_erasure_waiting_on_a_disabled_endpoint_forgets_the_address_after_the
     Endpoint.objects.filter(pk=endpoint.pk).update(enabled=False, disabled_reason="broken")
     now.advance(days=29)
     webhook_messages_purge()
-    assert "gone@example.com" in json.dumps(list(Message.objects.values_list("payload")))
+    stored = json.dumps(list(Message.objects.values_list("payload", flat=True)))
+    assert "gone@example.com" in stored
+    assert "stays@example.com" in stored  # its endpoint's backlog, when it is enabled again
     now.advance(days=2)
     webhook_messages_purge()
     stored = json.dumps(list(Message.objects.values_list("payload", flat=True)))
     assert "gone@example.com" not in stored
-    assert "stays@example.com" in stored  # its endpoint's backlog, when it is enabled again
+    # Past the days kept the whole backlog is given up on, so that an endpoint gone for good
+    # does not collect every event for ever (events raised while it is off are queued too).
+    assert "stays@example.com" not in stored
     assert webhooks_deliver_due()["delivered"] == 0 and not receiver.received

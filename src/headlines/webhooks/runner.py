@@ -191,10 +191,12 @@ def _disable(endpoint: Endpoint, *, now: dt.datetime, why: str, retry_for: dt.ti
         return
     hours = retry_for.total_seconds() / 3600
     endpoint.enabled, endpoint.disabled_at = False, now
+    keep = float(settings.CONFIG["HEADLINES_WEBHOOK_KEEP_DAYS"])
     endpoint.disabled_reason = (
         f"Disabled {now:%Y-%m-%d %H:%M} UTC: a message failed for {hours:g} h "
         f"({endpoint.consecutive_failures} failures in a row; last: {why[:300]}). "
-        "Fix the receiver, then enable it again; its queued messages resume."
+        "Fix the receiver, then enable it again; its queued messages, and the events raised "
+        f"while it is off, resume (those waiting over {keep:g} days are given up on)."
     )
     log.warning("webhook %s disabled: %s", endpoint, endpoint.disabled_reason)
 

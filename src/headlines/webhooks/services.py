@@ -160,7 +160,10 @@ def webhook_endpoint_enable(*, endpoint_id: int) -> Endpoint:
 
 # ENDPOINTS_WHERE: runs inside every sign-up's write transaction; through the ORM the query cost
 # more CPU to build than SQLite spends answering it (docs/benchmarks.md).
-ENDPOINTS_WHERE = "enabled = %s ORDER BY id"
+# Every endpoint, the disabled ones too: an event raised while its endpoint is off waits for it
+# (HEADLINES_WEBHOOK_KEEP_DAYS at most), so a CRM switched back on learns of the unsubscribes
+# and erasures of its outage instead of mailing those readers on.
+ENDPOINTS_WHERE = "id > %s ORDER BY id"
 
 
 ERASED_ADDRESS = "(erased)"
@@ -199,6 +202,7 @@ def webhook_messages_purge() -> int:
     keep = dt.timedelta(days=float(settings.CONFIG["HEADLINES_WEBHOOK_KEEP_DAYS"]))
     before = clock.now() - keep
     _erasures_give_up(before=before)
+    _disabled_give_up(before=before)
     # A rotated-out secret whose overlap has ended signs nothing more: not kept either.
     Endpoint.objects.filter(previous_secret_until__lt=clock.now()).update(
         previous_secret="", previous_secret_until=None
@@ -227,6 +231,18 @@ def _erasures_give_up(*, before: dt.datetime) -> None:
         message.save(update_fields=["payload", "state", "last_error"])
 
 
+def _disabled_give_up(*, before: dt.datetime) -> int:
+    """Messages waiting since `before` for an endpoint that is off are given up on: a receiver
+    gone for good would otherwise collect every event for ever. Enabled within the days kept, an
+    endpoint gets each event of its time off."""
+    return Message.objects.filter(
+        endpoint__enabled=False, state=Message.State.QUEUED, created_at__lt=before
+    ).update(
+        state=Message.State.FAILED,
+        last_error="given up: its endpoint was off for longer than the days kept",
+    )
+
+
 def webhook_event_record(event_type: str, items: Sequence[dict[str, Any]]) -> None:
     """The events listener: one ledger row per event and interested endpoint, in the caller's
     transaction."""
@@ -237,7 +253,7 @@ def webhook_event_record(event_type: str, items: Sequence[dict[str, Any]]) -> No
     now = clock.now()
     endpoints = [
         endpoint
-        for endpoint in rows_select(Endpoint, ENDPOINTS_WHERE, [True])
+        for endpoint in rows_select(Endpoint, ENDPOINTS_WHERE, [0])
         if event_type in (endpoint.events or [])
     ]
     rows = [

@@ -35,7 +35,9 @@ class Command(HeadlinesCommand):
         )
         sub.add_parser("list", help="List endpoints with their health.")
         enable = sub.add_parser(
-            "enable", help="Switch a disabled endpoint back on; its queued messages resume."
+            "enable",
+            help="Switch a disabled endpoint back on; its queued messages, and the events "
+            "raised while it was off, resume.",
         )
         enable.add_argument("id", type=int, help="The endpoint's id, as webhook list shows it.")
         rotate = sub.add_parser(
