@@ -9,11 +9,13 @@ from collections import Counter
 import pytest
 
 from headlines.core import clock, jobs, scheduler
+from headlines.core.models import Edition
 from headlines.core.worker import EmbeddedWorker
 from headlines.delivery.models import Delivery
 from headlines.delivery.selectors import digest_progress
 from headlines.delivery.sender import new_owner
-from headlines.digests.models import Digest
+from headlines.digests.models import Digest, DigestItem
+from headlines.digests.services import digest_approve
 from headlines.subscriptions.models import Subscription
 from tests.conftest import SMTPPeer
 from tests.delivery import factories
@@ -470,3 +472,97 @@ def test_a_zone_a_reimport_changes_mid_send_moves_the_readers_waiting_digest(
     fixed.at = dt.datetime(2026, 11, 25, 23, 1, tzinfo=dt.UTC)
     tick()
     assert Counter(mailed(smtp_messenger)) == {"london@example.org": 1, "moved@example.org": 1}
+
+
+def _draft(ed: Edition, subject: str) -> Digest:
+    """Wednesday's draft with a story, for an editor (or the approval job) to approve."""
+    draft = factories.digest(ed, day=DAY, subject=subject, state="draft")
+    DigestItem.objects.create(digest=draft, position=1, headline="Talks resume")
+    return draft
+
+
+def _run_until(fixed: clock.FixedClock, end: dt.datetime, peer: SMTPPeer) -> dict[str, dt.datetime]:
+    """Tick every 10 minutes until `end`; when each address was first mailed."""
+    first: dict[str, dt.datetime] = {}
+    while fixed.now() < end:
+        tick()
+        for email in mailed(peer):
+            first.setdefault(email, fixed.now())
+        fixed.advance(minutes=10)
+    return first
+
+
+def test_a_reader_whose_window_closed_before_the_editor_approved_gets_it_at_their_next_evening(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # London sends at 18:00 (18:00 UTC in November); the editor approves Wednesday's only at
+    # 19:30, when the window of a reader who chose 16:00 (16:00 to 19:00) has closed.
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")  # 18:00 to 21:00: still open
+    factories.reader(ed, email="early@example.org", send_hour=16)
+    digest = _draft(ed, "Wednesday")
+    fixed = at(19, 30)
+    clock.set_clock(fixed)
+    digest_approve(digest_id=digest.pk, by="editor")
+
+    first = _run_until(fixed, dt.datetime(2026, 11, 26, 20, 0, tzinfo=dt.UTC), smtp_messenger)
+
+    # Not lost, and not at night: at 16:00 on Thursday, their next evening, once.
+    assert first["london@example.org"] == dt.datetime(2026, 11, 25, 19, 30, tzinfo=dt.UTC)
+    assert first["early@example.org"] == dt.datetime(2026, 11, 26, 16, 0, tzinfo=dt.UTC)
+    assert subjects(smtp_messenger) == {
+        "london@example.org": ["Wednesday"],
+        "early@example.org": ["Wednesday"],
+    }
+    assert not Delivery.objects.filter(state=Delivery.State.SKIPPED).exists()
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT
+
+
+def test_a_reader_whose_window_closes_minutes_after_the_send_time_is_not_skipped(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # The edition sends at 18:59; a reader's 16:00 window closes at 19:00, a minute later. The
+    # approval lands at 18:59:40 (the approval job ticks once a minute) and the scheduler's
+    # next tick comes at 19:00:10: the minute between was all the slack that reader had.
+    ed = factories.edition(timezone="Europe/London", send_at=dt.time(18, 59))
+    factories.reader(ed, email="london@example.org", send_hour=18)  # 18:00 to 21:00
+    factories.reader(ed, email="early@example.org", send_hour=16)
+    digest = _draft(ed, "Wednesday")
+    fixed = at(18, 59)
+    fixed.advance(seconds=40)
+    clock.set_clock(fixed)
+    digest_approve(digest_id=digest.pk, by="auto-approve at send time")
+    fixed.advance(seconds=30)
+
+    first = _run_until(fixed, dt.datetime(2026, 11, 26, 20, 0, tzinfo=dt.UTC), smtp_messenger)
+
+    assert first["london@example.org"] == dt.datetime(2026, 11, 25, 19, 0, 10, tzinfo=dt.UTC)
+    # Their window left no time to send: they get it at their next evening, every day.
+    assert first["early@example.org"] == dt.datetime(2026, 11, 26, 16, 0, 10, tzinfo=dt.UTC)
+    assert subjects(smtp_messenger)["early@example.org"] == ["Wednesday"]
+    assert not Delivery.objects.filter(state=Delivery.State.SKIPPED).exists()
+
+
+def test_a_digest_an_editor_approves_days_late_still_reaches_every_reader_once(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # Wednesday's digest approved on Friday at 21:30 UTC, after the London readers' window:
+    # they get it at 18:00 on Saturday, when the scheduler no longer looks back to Wednesday.
+    ed = factories.edition(timezone="Europe/London")
+    factories.reader(ed, email="london@example.org")
+    factories.reader(ed, email="newyork@example.org", timezone="America/New_York")
+    digest = _draft(ed, "Wednesday")
+    fixed = clock.FixedClock(dt.datetime(2026, 11, 27, 21, 30, tzinfo=dt.UTC))
+    clock.set_clock(fixed)
+    digest_approve(digest_id=digest.pk, by="editor")
+
+    first = _run_until(fixed, dt.datetime(2026, 11, 28, 19, 0, tzinfo=dt.UTC), smtp_messenger)
+
+    assert first == {
+        "newyork@example.org": dt.datetime(2026, 11, 27, 23, 0, tzinfo=dt.UTC),  # 18:00 there
+        "london@example.org": dt.datetime(2026, 11, 28, 18, 0, tzinfo=dt.UTC),
+    }
+    assert Counter(mailed(smtp_messenger)) == {"london@example.org": 1, "newyork@example.org": 1}
+    digest.refresh_from_db()
+    assert digest.state == Digest.State.SENT

@@ -108,7 +108,9 @@ def _fill_pass(
                     ops.adapt_datetimefield_value(c.due + window()),
                 ),
             )
-            for c in audience.audience_cohorts(edition=digest.edition, day=digest.date, since=since)
+            for c in audience.audience_cohorts(
+                edition=digest.edition, day=digest.date, since=since, ready_at=digest.approved_at
+            )
             if (c.timezone, c.send_hour) not in skip
         ]
         if not cohorts:
@@ -184,6 +186,7 @@ def retime(*, subscription_ids: list[int], now: dt.datetime) -> int:
                 day=row.digest.date + dt.timedelta(days=later),
                 timezone=row.subscription.timezone,
                 send_hour=row.subscription.send_hour,
+                ready_at=row.digest.approved_at,
             )
             if due + window() > now:
                 break

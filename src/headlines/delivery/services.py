@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from email.utils import make_msgid
 
+from django.db.models import Q
+
 from headlines.core import clock, jobs
 from headlines.core.errors import Conflict, InvalidInput
 from headlines.core.mail import Messenger, sender_address
@@ -28,8 +30,9 @@ from headlines.subscriptions.selectors import is_suppressed
 
 log = logging.getLogger(__name__)
 SENDABLE = (Digest.State.APPROVED, Digest.State.SENDING, Digest.State.SENT)
-# How many days back the scheduler still looks for approved digests: older ones are only
-# swept (their readers reported as skipped), never sent.
+# How many days back the scheduler still looks for approved digests (by their day, or by
+# their approval: one approved late is due at its readers' next evening, up to a day after
+# it): older ones are left to `headlines send`.
 LOOKBACK_DAYS = 2
 # A send under way adds the readers who joined or were confirmed since it started, from this
 # long before its start: a confirmation committed just after the first fill read the readers,
@@ -147,7 +150,9 @@ def _wait(digest_id: int, stop: jobs.Stop, *, owner: str) -> None:
 
 
 def _first_due(digest: Digest) -> dt.datetime | None:
-    return audience.audience_first_due(edition=digest.edition, day=digest.date)
+    return audience.audience_first_due(
+        edition=digest.edition, day=digest.date, ready_at=digest.approved_at
+    )
 
 
 def delivery_dispatch() -> dict[str, int]:
@@ -155,10 +160,10 @@ def delivery_dispatch() -> dict[str, int]:
     for digests with due readers, close windows that passed, finish digests with none left."""
     now = clock.now()
     started = senders = finished = 0
-    since = (now - dt.timedelta(days=LOOKBACK_DAYS)).date()
+    back = now - dt.timedelta(days=LOOKBACK_DAYS)
     for digest in Digest.objects.select_related("edition").filter(
+        Q(date__gte=back.date()) | Q(approved_at__gte=back),
         state__in=(Digest.State.APPROVED, Digest.State.SENDING),
-        date__gte=since,
         edition__enabled=True,  # a paused edition sends nothing on its own (`send` still can)
     ):
         if digest.state == Digest.State.APPROVED:

@@ -38,19 +38,40 @@ def _zone(name: str) -> ZoneInfo | None:
         return None
 
 
-def due_at(*, edition: Edition, day: dt.date, timezone: str, send_hour: int | None) -> dt.datetime:
+# A reader's window must stay open this long after the digest can first go out, or their
+# evening is the next one. The approval job ticks once a minute and the scheduler every 30 s:
+# a window closing a minute after the send time (an 18:59 edition, a 16:00 reader, a 3 h
+# window) closed before the first send, and the reader was skipped. Under 15 minutes, so
+# editions sending on the quarter hour, in zones a quarter hour apart, see no change.
+SLACK = dt.timedelta(minutes=10)
+
+
+def due_at(
+    *,
+    edition: Edition,
+    day: dt.date,
+    timezone: str,
+    send_hour: int | None,
+    ready_at: dt.datetime | None = None,
+) -> dt.datetime:
     """When a reader with this zone and hour is due the day's digest (the edition's by default).
 
-    Their evening of that day, unless its window (HEADLINES_SEND_WINDOW_HOURS) closes before the
-    edition sends the digest: a reader far ahead of the edition (Tokyo for London) would be
-    skipped every day, so they get it at their next evening instead.
+    Their evening of that day, unless its window (HEADLINES_SEND_WINDOW_HOURS) closes before
+    the digest can go out, with SLACK to spare: a reader far ahead of the edition (Tokyo for
+    London) would be skipped every day, so they get it at their next evening instead. The
+    digest goes out at the edition's send time, or at `ready_at` (its approval) when that is
+    later: a reader whose window closed before an editor approved it late gets it at their
+    next evening, never at night and never not at all.
     """
     zone = _zone(timezone) or _zone(edition.timezone) or dt.UTC
     at = edition.send_at if send_hour is None else dt.time(int(send_hour) % 24, 0)
     edition_zone = _zone(edition.timezone) or dt.UTC
     sends = dt.datetime.combine(day, edition.send_at, tzinfo=edition_zone)
+    if ready_at is not None and ready_at > sends:
+        sends = ready_at
     window = dt.timedelta(hours=float(settings.CONFIG["HEADLINES_SEND_WINDOW_HOURS"]))
-    for later in range(4):  # zones and hours differ by at most two days
+    # Zones and hours differ by at most two days, plus the days an approval came late.
+    for later in range(4 + max(0, (sends.date() - day).days)):
         # In UTC before the window is added: an aware datetime's arithmetic is wall-clock time,
         # so a window over the reader's own clock change (23:00 at Lord Howe on the night it
         # goes back half an hour) ran 30 min past the ledger's deadline, and the reader was
@@ -58,7 +79,7 @@ def due_at(*, edition: Edition, day: dt.date, timezone: str, send_hour: int | No
         due = dt.datetime.combine(day + dt.timedelta(days=later), at, tzinfo=zone).astimezone(
             dt.UTC
         )
-        if due + window > sends:
+        if due + window > sends + SLACK:
             break
     return due
 
@@ -130,19 +151,30 @@ def _combos(edition_id: int, since: dt.datetime | None) -> list[tuple[str, int |
 
 
 def audience_cohorts(
-    *, edition: Edition, day: dt.date, since: dt.datetime | None = None
+    *,
+    edition: Edition,
+    day: dt.date,
+    since: dt.datetime | None = None,
+    ready_at: dt.datetime | None = None,
 ) -> list[Cohort]:
     """One cohort per (time zone, send hour) among the edition's confirmed readers (with
-    `since`, among those who joined or were confirmed from then on)."""
+    `since`, among those who joined or were confirmed from then on), due as `due_at` says for
+    a digest that can go out from `ready_at` on."""
     return [
-        Cohort(due_at(edition=edition, day=day, timezone=zone, send_hour=hour), zone, hour)
+        Cohort(
+            due_at(edition=edition, day=day, timezone=zone, send_hour=hour, ready_at=ready_at),
+            zone,
+            hour,
+        )
         for zone, hour in _combos(edition.pk, since)
     ]
 
 
-def audience_first_due(*, edition: Edition, day: dt.date) -> dt.datetime | None:
+def audience_first_due(
+    *, edition: Edition, day: dt.date, ready_at: dt.datetime | None = None
+) -> dt.datetime | None:
     """The earliest local evening among the edition's confirmed readers, if it has any."""
-    dues = [c.due for c in audience_cohorts(edition=edition, day=day)]
+    dues = [c.due for c in audience_cohorts(edition=edition, day=day, ready_at=ready_at)]
     return min(dues) if dues else None
 
 
