@@ -100,6 +100,36 @@ def test_soft_bounces_suppress_only_after_the_threshold(monkeypatch: pytest.Monk
     assert suppressed("full@example.org") == "soft_bounces"
 
 
+@pytest.mark.parametrize(
+    ("status", "diagnostic"),
+    [
+        ("5.2.2", "552 5.2.2 mailbox full"),
+        ("5.2.2", "552 5.2.2 user is over quota"),
+        ("5.0.0", "552 Requested mail action aborted: exceeded storage allocation"),
+    ],
+)
+def test_a_failure_report_that_the_mailbox_is_full_is_a_soft_bounce(
+    monkeypatch: pytest.MonkeyPatch, status: str, diagnostic: str
+) -> None:
+    # A full mailbox is the reader's for an evening, not for good: a failed DSN saying so
+    # suppressed the reader at once; it counts toward the limit as a delay warning does.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 3)
+    failed = DSN.replace("Status: 5.1.1", f"Status: {status}").replace(
+        "550 5.1.1 user unknown", diagnostic
+    )
+    sub, _ = setup_reader("full@example.org")
+    for day in (26, 27, 28):
+        digest = factories.digest(sub.edition, day=dt.date(2026, 11, day))
+        Delivery.objects.create(
+            digest=digest, subscription=sub, next_attempt_at=clock.now(), deadline=clock.now()
+        )
+        verp = verp_address(digest_id=digest.pk, subscription_id=sub.pk, domain="news.example")
+        raw = failed.format(verp=verp, rcpt="full@example.org").encode()
+        report = bounces.bounce_process(raw=raw, recipients=[verp])
+        assert report.kind == "soft"
+        assert suppressed("full@example.org") == (None if day < 28 else "soft_bounces")
+
+
 def test_repeated_delay_warnings_about_one_digest_count_as_one_soft_bounce(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -24,6 +24,13 @@ pytestmark = pytest.mark.django_db
         (550, "5.1.1 no such user", Verdict.REFUSED_READER),
         (550, "5.7.1 DKIM signature required", Verdict.REFUSED_US),
         (552, "5.3.4 message too big", Verdict.REFUSED_US),
+        # A full mailbox is the reader's for now, whatever the first digit says.
+        (552, "5.2.2 mailbox full", Verdict.SOFT_BOUNCE),
+        (552, "5.2.2 <ann@example.org>: user is over quota", Verdict.SOFT_BOUNCE),
+        (452, "4.2.2 The email account that you tried to reach is over quota", Verdict.SOFT_BOUNCE),
+        (552, "Requested mail action aborted: exceeded storage allocation", Verdict.SOFT_BOUNCE),
+        (552, "Mailbox full", Verdict.SOFT_BOUNCE),
+        (452, "Insufficient system storage", Verdict.RETRY),  # the server's, not the mailbox's
     ],
 )
 def test_replies_become_verdicts(code: int, reply: str, verdict: Verdict) -> None:

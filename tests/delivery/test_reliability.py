@@ -17,7 +17,7 @@ from headlines.core import mail
 from headlines.core.messenger import SendResult
 from headlines.delivery import bounces, services
 from headlines.delivery.message import verp_address
-from headlines.delivery.models import Delivery
+from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.links import unsubscribe_url
 from headlines.subscriptions.models import Subscription, Suppression
@@ -93,6 +93,48 @@ def test_a_policy_refusal_is_not_blamed_on_the_reader(smtp_messenger: SMTPPeer) 
     totals = services.delivery_send_now(digest_id=digest.pk)
     assert totals.failed == 1
     assert not Suppression.objects.filter(email_hash=email_hash(sub.subscriber.email)).exists()
+
+
+def test_a_full_mailbox_is_retried_and_counted_as_one_soft_bounce(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # "552 5.2.2 mailbox full" was a hard bounce: a reader whose mailbox was full one evening
+    # was suppressed for good. Now the message is tried again, as after a 4xx, and gets there
+    # once the reader has made room; the refusals count once, as a soft bounce.
+    ed = factories.edition()
+    sub = factories.reader(ed, email="full@example.org")
+    digest = factories.digest(ed)
+    tries = itertools.count()
+    smtp_messenger.reply_for = lambda rcpt: "552 5.2.2 mailbox full" if next(tries) < 3 else None
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    assert totals.sent == 1 and counts(smtp_messenger) == {"full@example.org": 1}
+    assert not Suppression.objects.filter(email_hash=email_hash(sub.subscriber.email)).exists()
+    assert [(b.kind, b.delivery_id) for b in BounceEvent.objects.all()] == [
+        ("soft", sub.deliveries.get().pk)
+    ]
+
+
+def test_a_mailbox_full_on_several_evenings_suppresses_at_the_soft_bounce_limit(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Retried until the reader's window closes (a second here), never for ever; each evening's
+    # digest counts once toward HEADLINES_SOFT_BOUNCE_LIMIT, like a DSN's delay warnings.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SEND_WINDOW_HOURS", 0.0003)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SOFT_BOUNCE_LIMIT", 2)
+    ed = factories.edition()
+    sub = factories.reader(ed, email="full@example.org")
+    smtp_messenger.reply_for = lambda rcpt: "552 5.2.2 mailbox full"
+    first = factories.digest(ed)
+    totals = services.delivery_send_now(digest_id=first.pk)
+    assert totals.failed == 1
+    assert "retries ran out: 552 5.2.2 mailbox full" in sub.deliveries.get().last_reply
+    assert not Suppression.objects.exists()
+    second = factories.digest(ed, day=first.date.replace(day=first.date.day + 1))
+    services.delivery_send_now(digest_id=second.pk)
+    assert Suppression.objects.get().reason == "soft_bounces"
+    assert BounceEvent.objects.filter(kind="soft").count() == 2
 
 
 def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: SMTPPeer) -> None:

@@ -25,6 +25,7 @@ from flufl.bounce import all_failures
 from headlines.core import clock, events
 from headlines.core.errors import NotFound
 from headlines.core.storable import storable
+from headlines.delivery.channels import mailbox_full
 from headlines.delivery.message import read_unsubscribe_address, read_verp
 from headlines.delivery.models import BounceEvent, Delivery
 from headlines.subscriptions.hashing import email_hash, without_addresses
@@ -178,15 +179,22 @@ def _bounce_note(*, email: str, kind: str, delivery_id: int | None, detail: str)
     return False
 
 
-def bounce_record_refusal(*, delivery_id: int, reply: str) -> None:
-    """A relay refused a digest with a 5xx during the SMTP dialogue: a hard bounce."""
+def bounce_record_refusal(*, delivery_id: int, reply: str, kind: str = Kind.HARD) -> None:
+    """A relay refused a digest during the SMTP dialogue: a hard bounce (a 5xx about the
+    reader) or a soft one (their mailbox is full). A full mailbox is tried again until the
+    reader's window closes; the delivery's first such refusal is noted, not every retry's."""
+    if (
+        kind == Kind.SOFT
+        and BounceEvent.objects.filter(delivery_id=delivery_id, kind=kind).exists()
+    ):
+        return
     email = (
         Delivery.objects.filter(pk=delivery_id)
         .values_list("subscription__subscriber__email", flat=True)
         .first()
     )
     if email:
-        bounce_note(email=email, kind=Kind.HARD, delivery_id=delivery_id, detail=reply)
+        bounce_note(email=email, kind=kind, delivery_id=delivery_id, detail=reply)
 
 
 def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
@@ -224,8 +232,10 @@ def bounce_process(*, raw: bytes, recipients: list[str]) -> BounceReport:
         return BounceReport(
             "ignored", detail="not a bounce: no failed recipient, no failure status"
         )
-    # Our address says who; the DSN says how bad. A report with no permanent failure is soft.
+    # Our address says who; the DSN says how bad. A report with no permanent failure is soft,
+    # and so is a full mailbox (X.2.2), as at send time: a 5.2.2 suppressed the reader for good.
     hard = bool(permanent) or (not temporary and status.startswith("5"))
+    hard = hard and not _mailbox_full(msg, status)
     kind = Kind.HARD if hard else Kind.SOFT
     suppressed = bounce_note(email=email, kind=kind, delivery_id=delivery_id, detail=status)
     return BounceReport(str(kind), (email,), (email,) if suppressed else ())
@@ -266,11 +276,30 @@ def _failures(msg: Message) -> tuple[frozenset[bytes], frozenset[bytes]]:
 
 
 def _dsn_status(msg: Message) -> str:
+    return _dsn_field(msg, "Status")
+
+
+def _dsn_field(msg: Message, name: str) -> str:
+    """The first per-recipient field `name` of the report's delivery-status part ("" if none)."""
     for part in msg.walk():
         if part.get_content_type() != "message/delivery-status":
             continue
         for block in part.get_payload() if isinstance(part.get_payload(), list) else []:
-            status = block.get("Status") if hasattr(block, "get") else None
-            if status:
-                return str(status).strip()
+            value = block.get(name) if hasattr(block, "get") else None
+            if value:
+                return str(value).strip()
     return ""
+
+
+# A Diagnostic-Code's type and the remote reply's code: `smtp; 552 5.2.2 mailbox full`.
+_DIAGNOSTIC = re.compile(r"^\s*[\w-]{1,20}\s*;\s*(?:\d{3}[\s-])?")
+
+
+def _mailbox_full(msg: Message, status: str) -> bool:
+    """The report says the reader's mailbox is full: its Status is X.2.2, or it has none or a
+    vague one (X.0.0) and its Diagnostic-Code says so (the remote reply, judged as one at send
+    time is)."""
+    if status and not status.endswith(".0.0"):
+        return mailbox_full(status)
+    diagnostic = _dsn_field(msg, "Diagnostic-Code")
+    return bool(diagnostic) and mailbox_full(_DIAGNOSTIC.sub("", diagnostic, count=1))

@@ -6,7 +6,10 @@ Delivery sees messages, not wires. A channel answers one of four verdicts:
 - `retry`: not now (4xx, a lost connection); the ledger defers the row and tries later;
 - `refused_reader`: a permanent refusal about the reader (5.1.1 no such user) — it suppresses;
 - `refused_us`: a permanent refusal about us (5.7.x policy, our DKIM or reputation; 5.3.4 size;
-  our envelope sender refused at MAIL FROM) — the row fails but the reader is not blamed.
+  our envelope sender refused at MAIL FROM) — the row fails but the reader is not blamed;
+- `soft_bounce`: the reader's mailbox cannot take it now (X.2.2 mailbox full, over quota),
+  whatever the code's first digit — retried as `retry` is, and counted once for the delivery
+  as a soft bounce (HEADLINES_SOFT_BOUNCE_LIMIT), as a DSN saying so is.
 
 `MessengerChannel` puts any `core.mail.Messenger` (the SMTP relays, the outbox) behind this
 interface. Which one a send uses is chosen per edition (`Edition.channel`: the installation's
@@ -16,6 +19,7 @@ passed in explicitly (tests, benchmarks, `headlines send` with a peer) wins.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -40,6 +44,7 @@ class Verdict(StrEnum):
     RETRY = "retry"
     REFUSED_READER = "refused_reader"
     REFUSED_US = "refused_us"
+    SOFT_BOUNCE = "soft_bounce"
 
 
 @dataclass(frozen=True)
@@ -67,17 +72,49 @@ class Channel(Protocol):
 
 
 def judge(result: SendResult) -> Reply:
-    """A relay's reply as a verdict. 5.7.x (policy), 5.3.4 (size) and a refused envelope
-    sender (MAIL FROM, before any reader is named) are about us."""
+    """A relay's reply as a verdict (see the module docstring)."""
     text = f"{result.code} {result.reply}"
     if result.accepted:
         verdict = Verdict.SENT
+    elif mailbox_full(result.reply) and not result.sender_refused:
+        verdict = Verdict.SOFT_BOUNCE
     elif result.permanent_failure:
-        about_us = result.sender_refused or result.reply.strip().startswith(("5.7.", "5.3.4"))
-        verdict = Verdict.REFUSED_US if about_us else Verdict.REFUSED_READER
+        verdict = _refusal(result)
     else:
         verdict = Verdict.RETRY
     return Reply(verdict, result.code, text, result.relay)
+
+
+# An enhanced status code (RFC 3463) opens the reply's text: class.subject.detail.
+_ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})(?![\d.])")
+# X.2.2: the mailbox is full (RFC 3463 calls it "useful ... for temporary failure"); without a
+# code, its usual words, and RFC 5321's own text for 552. Not "insufficient system storage":
+# that is 452's text about the server (too many recipients, a full disk), not the mailbox.
+_FULL = re.compile(
+    r"mailbox (?:is )?full|over (?:the |its |their )?(?:storage )?quota|quota exceeded"
+    r"|exceeded (?:the |its |their )?(?:storage )?quota|exceeded storage allocation",
+    re.IGNORECASE,
+)
+
+
+def _status(reply: str) -> tuple[str, int, int] | None:
+    found = _ENHANCED.match(reply)
+    return (found[1], int(found[2]), int(found[3])) if found else None
+
+
+def mailbox_full(reply: str) -> bool:
+    """Does a reply's text (after its code) say the reader's mailbox is full (X.2.2)? Also
+    asked of a DSN's Status and Diagnostic-Code, so a report received later agrees."""
+    status = _status(reply)
+    if status is not None:
+        return status[1:] == (2, 2)
+    return _FULL.search(reply) is not None
+
+
+def _refusal(result: SendResult) -> Verdict:
+    """A 5xx: about us (5.7.x policy, 5.3.4 size, a refused MAIL FROM) or about the reader."""
+    about_us = result.sender_refused or result.reply.strip().startswith(("5.7.", "5.3.4"))
+    return Verdict.REFUSED_US if about_us else Verdict.REFUSED_READER
 
 
 class MessengerChannel:

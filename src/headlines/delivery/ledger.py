@@ -293,7 +293,8 @@ class Outcome:
     reply: str
     relay: str = ""
     retry_at: dt.datetime | None = None
-    hard_bounce: bool = False
+    # "hard" (a refusal about the reader) or "soft" (their mailbox is full): a bounce to note.
+    bounce: str = ""
 
 
 def record(*, owner: str, outcomes: Iterable[Outcome], now: dt.datetime) -> None:

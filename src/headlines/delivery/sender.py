@@ -224,10 +224,12 @@ class Sender:
             return
         ledger.record(owner=self.owner, outcomes=outcomes, now=clock.now())
         for outcome in outcomes:
-            if outcome.state == State.FAILED and outcome.hard_bounce:
+            if outcome.bounce:
                 from headlines.delivery.bounces import bounce_record_refusal
 
-                bounce_record_refusal(delivery_id=outcome.delivery_id, reply=outcome.reply)
+                bounce_record_refusal(
+                    delivery_id=outcome.delivery_id, reply=outcome.reply, kind=outcome.bounce
+                )
         self._counted(outcomes)
 
     def _counted(self, outcomes: list[Outcome]) -> None:
@@ -246,7 +248,11 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def classify(item: Claimed, reply: Reply, *, now: dt.datetime) -> Outcome:
-    """Where a channel's verdict sends the row: sent, failed (refused) or deferred (retry)."""
+    """Where a channel's verdict sends the row: sent, failed (refused) or deferred (retry).
+
+    A full mailbox (`soft_bounce`) is retried as a 4xx is, until the reader's window closes,
+    and noted as a soft bounce: it was a hard bounce, and one full evening suppressed the
+    reader for good."""
     if reply.verdict == Verdict.SENT:
         return Outcome(item.id, State.SENT, reply.code, reply.text, reply.relay)
     if reply.verdict in (Verdict.REFUSED_READER, Verdict.REFUSED_US):
@@ -256,11 +262,25 @@ def classify(item: Claimed, reply: Reply, *, now: dt.datetime) -> Outcome:
             reply.code,
             reply.text,
             reply.relay,
-            hard_bounce=reply.verdict == Verdict.REFUSED_READER,
+            bounce="hard" if reply.verdict == Verdict.REFUSED_READER else "",
         )
+    bounce = "soft" if reply.verdict == Verdict.SOFT_BOUNCE else ""
     retry_at = now + backoff(item.attempts)
     if retry_at >= item.deadline:
         return Outcome(
-            item.id, State.FAILED, reply.code, f"retries ran out: {reply.text}", reply.relay
+            item.id,
+            State.FAILED,
+            reply.code,
+            f"retries ran out: {reply.text}",
+            reply.relay,
+            bounce=bounce,
         )
-    return Outcome(item.id, State.DEFERRED, reply.code, reply.text, reply.relay, retry_at=retry_at)
+    return Outcome(
+        item.id,
+        State.DEFERRED,
+        reply.code,
+        reply.text,
+        reply.relay,
+        retry_at=retry_at,
+        bounce=bounce,
+    )

@@ -72,19 +72,22 @@ def _send(
         # The relay's words often name the address: the log says which subscription instead.
         reply = without_addresses(f"{result.code} {result.reply}")
         log.warning("%s to subscription %s refused: %s", template, subscription.pk, reply)
-        _hard_bounce_if_about_the_reader(email, result)
+        _bounce_if_about_the_reader(email, result)
     return result
 
 
-def _hard_bounce_if_about_the_reader(email: str, result: SendResult) -> None:
+def _bounce_if_about_the_reader(email: str, result: SendResult) -> None:
     """A 5xx at send time about the reader (no such user) is a hard bounce, as a digest's is:
-    it was only logged, and a mistyped address was mailed again at each sign-up."""
+    it was only logged, and a mistyped address was mailed again at each sign-up. A full
+    mailbox is a soft one, as a digest's is."""
     from headlines.delivery.bounces import bounce_note
     from headlines.delivery.channels import Verdict, judge
 
-    if judge(result).verdict == Verdict.REFUSED_READER:
+    verdict = judge(result).verdict
+    kinds = {Verdict.REFUSED_READER: "hard", Verdict.SOFT_BOUNCE: "soft"}
+    if verdict in kinds:
         reply = f"{result.code} {result.reply}"
-        bounce_note(email=email, kind="hard", delivery_id=None, detail=reply)
+        bounce_note(email=email, kind=kinds[verdict], delivery_id=None, detail=reply)
 
 
 def send_confirmation(subscription: Subscription) -> SendResult | None:
