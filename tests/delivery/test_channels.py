@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
         (550, "5.1.1 no such user", Verdict.REFUSED_READER),
         (550, "5.7.1 DKIM signature required", Verdict.REFUSED_US),
         (552, "5.3.4 message too big", Verdict.REFUSED_US),
+        (553, "5.1.8 sender domain does not resolve", Verdict.REFUSED_US),
         # A full mailbox is the reader's for now, whatever the first digit says.
         (552, "5.2.2 mailbox full", Verdict.SOFT_BOUNCE),
         (552, "5.2.2 <ann@example.org>: user is over quota", Verdict.SOFT_BOUNCE),
@@ -60,3 +61,43 @@ def test_an_smtp_edition_without_relays_is_a_clear_error(monkeypatch: pytest.Mon
 def test_an_unknown_channel_is_refused() -> None:
     with pytest.raises(InvalidInput):
         factories.edition(channel="carrier-pigeon")
+
+
+@pytest.mark.parametrize(
+    ("code", "reply", "verdict"),
+    [
+        # Without an enhanced code, a relay's words about relaying, auth, our sender or a
+        # policy are about us: each of these suppressed every reader of the send for good.
+        (550, "relaying denied", Verdict.REFUSED_US),
+        (554, "Relay access denied", Verdict.REFUSED_US),
+        (554, "<ann@example.org>: Relay access denied", Verdict.REFUSED_US),
+        (550, "Unable to relay for ann@example.org", Verdict.REFUSED_US),
+        (530, "Authentication required", Verdict.REFUSED_US),
+        (535, "AUTH failed", Verdict.REFUSED_US),
+        (550, "sender rejected", Verdict.REFUSED_US),
+        (550, "You are not permitted to send mail from this address", Verdict.REFUSED_US),
+        (550, "Rejected by policy", Verdict.REFUSED_US),
+        (
+            554,
+            "Service unavailable; client host [192.0.2.1] blocked using Spamhaus",
+            Verdict.REFUSED_US,
+        ),
+        (550, "Your IP is BLACKLISTED", Verdict.REFUSED_US),
+        (550, "Message rejected due to poor sending reputation", Verdict.REFUSED_US),
+        (550, "Requested action not taken", Verdict.REFUSED_US),  # says nothing of the reader
+        (550, "", Verdict.REFUSED_US),
+        # Plain words about the reader's address still blame the reader.
+        (550, "User unknown", Verdict.REFUSED_READER),
+        (550, "<ann@example.org>: No such user here", Verdict.REFUSED_READER),
+        (550, "Requested action not taken: mailbox unavailable", Verdict.REFUSED_READER),
+        (550, "That address does not exist", Verdict.REFUSED_READER),
+        (550, "<ann@example.org>: User unknown in relay recipient table", Verdict.REFUSED_READER),
+        # With an enhanced code, the code decides, whatever the words.
+        (550, "5.1.1 <ann@example.org>: Recipient address rejected: relay", Verdict.REFUSED_READER),
+        (550, "5.7.1 <ann@example.org>: user unknown", Verdict.REFUSED_US),
+    ],
+)
+def test_a_refusal_without_an_enhanced_code_is_judged_by_its_words(
+    code: int, reply: str, verdict: Verdict
+) -> None:
+    assert channels.judge(SendResult(code, reply, "relay")).verdict == verdict

@@ -137,6 +137,20 @@ def test_a_mailbox_full_on_several_evenings_suppresses_at_the_soft_bounce_limit(
     assert BounceEvent.objects.filter(kind="soft").count() == 2
 
 
+def test_a_relay_that_will_not_relay_for_us_blames_no_reader(smtp_messenger: SMTPPeer) -> None:
+    # A relay without enhanced status codes answering "554 Relay access denied" (or "530
+    # Authentication required") to every reader was judged a refusal of each reader: every
+    # reader of the send was suppressed for good. It is about us: nobody is suppressed.
+    ed = factories.edition()
+    subs = [factories.reader(ed) for _ in range(3)]
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: f"554 <{rcpt}>: Relay access denied"
+    totals = services.delivery_send_now(digest_id=digest.pk)
+    assert totals.failed == 3
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
+    assert all(s.deliveries.get().state == Delivery.State.FAILED for s in subs)
+
+
 def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: SMTPPeer) -> None:
     # A relay that refuses MAIL FROM (a bounce domain that does not resolve, a sender it will
     # not relay for) refuses before any reader is named: with no 5.7.x in its reply, every

@@ -158,6 +158,7 @@ def test_a_refused_confirmation_is_logged_without_the_address(
         ("550 5.1.1 Recipient address rejected", True),
         ("550 5.7.1 DKIM required", False),
         ("552 5.2.2 mailbox full", False),  # a soft bounce: the reader's for now
+        ("554 Relay access denied", False),  # no enhanced code, and about us
     ],
 )
 def test_a_confirmation_refused_for_its_reader_suppresses_the_address(

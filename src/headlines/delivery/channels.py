@@ -11,6 +11,10 @@ Delivery sees messages, not wires. A channel answers one of four verdicts:
   whatever the code's first digit — retried as `retry` is, and counted once for the delivery
   as a soft bounce (HEADLINES_SOFT_BOUNCE_LIMIT), as a DSN saying so is.
 
+`judge` decides by the reply's enhanced status code (RFC 3463) when it has one; a reply without
+one is judged by its words (`_by_words`), and only plain "no such user" wordings blame the
+reader: a relay that answers `554 Relay access denied` refuses every reader of the send alike.
+
 `MessengerChannel` puts any `core.mail.Messenger` (the SMTP relays, the outbox) behind this
 interface. Which one a send uses is chosen per edition (`Edition.channel`: the installation's
 default, always the outbox, or SMTP) by `channel_for`, not by a module global; a messenger
@@ -95,6 +99,22 @@ _FULL = re.compile(
     r"|exceeded (?:the |its |their )?(?:storage )?quota|exceeded storage allocation",
     re.IGNORECASE,
 )
+# Words of a relay, an auth or a policy refusal: about our sending, so about every reader alike.
+# A relay's word not followed by "recipient": "User unknown in relay recipient table" is
+# Postfix's word for a reader that does not exist.
+_ABOUT_US = re.compile(
+    r"\brelay(?:ing)?\b(?!\s+recipient)|\bauth(?:entication|enticate|enticated)?\b"
+    r"|\bsender\b|not permitted|not allowed to send|\bpolicy\b|\bblock(?:ed|list(?:ed)?)\b"
+    r"|black ?list(?:ed)?|\bspam|reputation|\b(?:rbl|dnsbl)\b|spamhaus",
+    re.IGNORECASE,
+)
+# Plain words about the reader's address: the only ones that blame the reader without a code.
+_ABOUT_READER = re.compile(
+    r"user unknown|unknown (?:user|recipient|mailbox)|no such (?:user|mailbox|recipient|address)"
+    r"|mailbox (?:is )?(?:unavailable|not found|disabled)|does not exist|doesn't exist"
+    r"|recipient (?:address )?(?:rejected|unknown|not found)|invalid (?:recipient|mailbox)",
+    re.IGNORECASE,
+)
 
 
 def _status(reply: str) -> tuple[str, int, int] | None:
@@ -112,9 +132,27 @@ def mailbox_full(reply: str) -> bool:
 
 
 def _refusal(result: SendResult) -> Verdict:
-    """A 5xx: about us (5.7.x policy, 5.3.4 size, a refused MAIL FROM) or about the reader."""
-    about_us = result.sender_refused or result.reply.strip().startswith(("5.7.", "5.3.4"))
-    return Verdict.REFUSED_US if about_us else Verdict.REFUSED_READER
+    """A 5xx: about us (5.7.x policy, 5.3.4 size, 5.1.7/5.1.8 our sender's address, a refused
+    MAIL FROM) or about the reader (any other enhanced code: 5.1.1 no such user, …)."""
+    if result.sender_refused:
+        return Verdict.REFUSED_US
+    status = _status(result.reply)
+    if status is None:
+        return _by_words(result.reply)
+    _, subject, detail = status
+    if subject == 7 or (subject, detail) in {(3, 4), (1, 7), (1, 8)}:
+        return Verdict.REFUSED_US
+    return Verdict.REFUSED_READER
+
+
+def _by_words(reply: str) -> Verdict:
+    """A 5xx without an enhanced code: `550 relaying denied`, `530 Authentication required`,
+    `554 Relay access denied` were each judged about the reader, and every reader of the send
+    was suppressed for good. Only plain words about the reader's address blame the reader;
+    words about relaying, auth, our sender or a policy, and words that say neither, do not."""
+    if _ABOUT_US.search(reply) or not _ABOUT_READER.search(reply):
+        return Verdict.REFUSED_US
+    return Verdict.REFUSED_READER
 
 
 class MessengerChannel:
