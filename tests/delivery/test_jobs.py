@@ -7,6 +7,7 @@ import time
 from collections import Counter
 
 import pytest
+from django.test import Client
 
 from headlines.core import clock, jobs, scheduler
 from headlines.core.models import Edition
@@ -566,3 +567,46 @@ def test_a_digest_an_editor_approves_days_late_still_reaches_every_reader_once(
     assert Counter(mailed(smtp_messenger)) == {"london@example.org": 1, "newyork@example.org": 1}
     digest.refresh_from_db()
     assert digest.state == Digest.State.SENT
+
+
+def test_staff_moving_the_editions_send_time_move_the_digests_still_waiting(
+    smtp_messenger: SMTPPeer, client: Client
+) -> None:
+    # A reader's time zone and hour cannot be changed in the admin (the subscription is
+    # read-only there), but the edition's can, and a reader who chose no hour of their own
+    # reads at the edition's. Changed while a digest waited, the rows stayed at the old hour:
+    # the reader in New York got it at 18:00 there after staff had moved the edition to 20:00.
+    from django.contrib.auth.models import User
+
+    from tests.core.test_admin import edition_form
+
+    ed = factories.edition(timezone="Europe/London")  # 18:00 London = 18:00 UTC in November
+    factories.reader(ed, email="london@example.org")
+    newyork = factories.reader(ed, email="newyork@example.org", timezone="America/New_York")
+    factories.digest(ed, day=DAY)
+    fixed = at(18, 1)
+    clock.set_clock(fixed)
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+
+    fixed.advance(minutes=29)
+    client.force_login(User.objects.create_superuser("ed", "ed@newsroom.example", "pw-1234567"))
+    # The reader's own zone stays as they chose it: the admin has no field to change it with
+    # (were one added, it would have to move their waiting digests as the preferences do).
+    reader_page = f"/admin/subscriptions/subscription/{newyork.pk}/change/"
+    client.post(reader_page, {"timezone": "Europe/London", "send_hour": "7"})
+    newyork.refresh_from_db()
+    assert (newyork.timezone, newyork.send_hour) == ("America/New_York", None)
+    form = edition_form(
+        slug=ed.slug, name=ed.name, timezone=ed.timezone, send_at="20:00", enabled="on"
+    )
+    response = client.post(f"/admin/core/edition/{ed.pk}/change/", form, follow=True)
+    moved = "Waiting deliveries moved to the readers&#x27; new evening: 1."
+    assert response.status_code == 200 and moved in response.content.decode()
+
+    fixed.at = dt.datetime(2026, 11, 25, 23, 6, tzinfo=dt.UTC)  # 18:06 in New York
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org"]
+    fixed.at = dt.datetime(2026, 11, 26, 1, 6, tzinfo=dt.UTC)  # 20:06 in New York
+    tick()
+    assert mailed(smtp_messenger) == ["london@example.org", "newyork@example.org"]

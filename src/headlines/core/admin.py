@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from headlines.core import emailpreview, services
+from headlines.core import clock, emailpreview, services
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.models import Edition, Job, OutboxMessage
@@ -72,6 +72,22 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ("enabled", "language")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request: HttpRequest, obj: Edition, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or not {"timezone", "send_at"} & set(form.changed_data):
+            return
+        # The readers who read at the edition's zone or hour (a reader's own preferences page
+        # moves theirs the same way): digests waiting for their old evening go at the new one.
+        # Delivery imports core: imported here, to keep the import one-way.
+        from headlines.delivery.services import deliveries_retime_edition
+
+        moved = deliveries_retime_edition(edition_id=obj.pk, now=clock.now())
+        if moved:
+            self.message_user(
+                request,
+                f"Waiting deliveries moved to the readers' new evening: {moved}.",
+            )
 
 
 def _parsed(obj: OutboxMessage) -> EmailMessage:

@@ -180,22 +180,69 @@ def retime(*, subscription_ids: list[int], now: dt.datetime) -> int:
         subscription_id__in=subscription_ids, state=State.QUEUED, next_attempt_at__gt=now
     ).select_related("digest__edition", "subscription")
     for row in rows:
-        for later in range(3):
-            due = audience.due_at(
-                edition=row.digest.edition,
-                day=row.digest.date + dt.timedelta(days=later),
-                timezone=row.subscription.timezone,
-                send_hour=row.subscription.send_hour,
-                ready_at=row.digest.approved_at,
-            )
-            if due + window() > now:
-                break
+        due = _due_from(
+            digest=row.digest,
+            timezone=row.subscription.timezone,
+            send_hour=row.subscription.send_hour,
+            now=now,
+        )
         if due == row.next_attempt_at:
             continue
         moved += Delivery.objects.filter(
             pk=row.pk, state=State.QUEUED, next_attempt_at__gt=now
         ).update(next_attempt_at=due, deadline=due + window())
     return moved
+
+
+def retime_edition(*, edition_id: int, now: dt.datetime) -> int:
+    """The edition's time zone or send time changed: `retime` for every row of its digests
+    still waiting, as each reader's evening now falls (a reader with no zone or hour of their
+    own reads at the edition's; and the edition's send time decides which day a reader far
+    ahead of it gets a digest). One UPDATE per (digest, zone, hour) of the waiting rows, not one
+    a row: a million readers can wait on the edition's zone."""
+    waiting = Delivery.objects.filter(
+        digest__edition_id=edition_id, state=State.QUEUED, next_attempt_at__gt=now
+    )
+    cohorts = list(
+        waiting.order_by()
+        .values_list("digest_id", "subscription__timezone", "subscription__send_hour")
+        .distinct()
+    )
+    digests = Digest.objects.select_related("edition").in_bulk(
+        {digest_id for digest_id, _, _ in cohorts}
+    )
+    moved = 0
+    for digest_id, timezone, send_hour in cohorts:
+        due = _due_from(digest=digests[digest_id], timezone=timezone, send_hour=send_hour, now=now)
+        hour = (
+            Q(subscription__send_hour=send_hour)
+            if send_hour is not None
+            else Q(subscription__send_hour__isnull=True)
+        )
+        moved += (
+            waiting.filter(hour, digest_id=digest_id, subscription__timezone=timezone)
+            .exclude(next_attempt_at=due)
+            .update(next_attempt_at=due, deadline=due + window())
+        )
+    return moved
+
+
+def _due_from(
+    *, digest: Digest, timezone: str, send_hour: int | None, now: dt.datetime
+) -> dt.datetime:
+    """When a waiting row is due by `fill`'s rule (`audience.due_at`), or at the reader's next
+    evening when that one's window has already passed (never lost, never at night)."""
+    for later in range(3):
+        due = audience.due_at(
+            edition=digest.edition,
+            day=digest.date + dt.timedelta(days=later),
+            timezone=timezone,
+            send_hour=send_hour,
+            ready_at=digest.approved_at,
+        )
+        if due + window() > now:
+            break
+    return due
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,13 @@ def deliveries_retime(*, subscription_ids: list[int], now: dt.datetime) -> int:
     return ledger.retime(subscription_ids=subscription_ids, now=now)
 
 
+def deliveries_retime_edition(*, edition_id: int, now: dt.datetime) -> int:
+    """Staff changed the edition's time zone or send time: the digests still waiting for its
+    readers go at their evening as it now falls (`ledger.retime_edition`). Returns how many
+    moved."""
+    return ledger.retime_edition(edition_id=edition_id, now=now)
+
+
 def delivery_send_now(
     *,
     digest_id: int,
