@@ -151,6 +151,43 @@ def test_a_relay_that_will_not_relay_for_us_blames_no_reader(smtp_messenger: SMT
     assert all(s.deliveries.get().state == Delivery.State.FAILED for s in subs)
 
 
+def test_a_relay_that_refuses_every_reader_alike_blames_none_of_them(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # A smarthost that takes itself for every domain's last stop answers each reader with
+    # its own "no such user", enhanced code and all: every reader of the send was suppressed
+    # for good. The same words, addresses aside, for reader after reader are about us.
+    ed = factories.edition()
+    factories.readers(ed, 12)
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: (
+        f"550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in local recipient table"
+    )
+    totals = services.delivery_send_now(digest_id=digest.pk)
+    assert totals.failed == 12
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
+
+
+def test_readers_refused_in_a_row_but_fewer_than_a_relay_refusing_us_are_blamed(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 5)
+    gone = [factories.reader(ed, email=f"gone{n}@example.org") for n in range(4)]
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: (
+        f"550 5.1.1 <{rcpt}>: User unknown" if rcpt.startswith("gone") else None
+    )
+    totals = services.delivery_send_now(digest_id=digest.pk, threads=1)
+    assert (totals.sent, totals.failed) == (5, 4)
+    assert (
+        Suppression.objects.filter(
+            email_hash__in=[email_hash(s.subscriber.email) for s in gone], reason="hard_bounce"
+        ).count()
+        == 4
+    )
+
+
 def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: SMTPPeer) -> None:
     # A relay that refuses MAIL FROM (a bounce domain that does not resolve, a sender it will
     # not relay for) refuses before any reader is named: with no 5.7.x in its reply, every

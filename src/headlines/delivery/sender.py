@@ -41,6 +41,7 @@ from headlines.delivery.segments import Segments
 from headlines.digests.selectors import digest_get
 from headlines.subscriptions import audience
 from headlines.subscriptions.audience import Recipient
+from headlines.subscriptions.hashing import without_addresses
 
 log = logging.getLogger(__name__)
 State = Delivery.State
@@ -52,6 +53,66 @@ RECORD_SECONDS = 0.1
 
 def new_owner() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# Readers refused in a row with the same reply (addresses taken out) after which the refusal is
+# about us, whatever its code said: a relay that answers every reader alike is refusing us.
+SAME_REFUSALS = 5
+
+
+class Refusals:
+    """The hard bounces of one send, held while they might all be one refusal of ours.
+
+    A relay that refuses us but words it as a refusal of the reader (a smarthost that takes
+    itself for every domain's last stop: `550 5.1.1 <ann@…>: User unknown in local recipient
+    table`) answers every reader alike, and each refusal suppressed its reader for good.
+    Refusals with the same text, addresses taken out, are held until a message is accepted,
+    another refusal comes or the send ends: then they are the readers' bounces. SAME_REFUSALS
+    of them in a row are about us: nobody of them is blamed, nor any later reader refused so
+    in this send. A sender that dies loses what it held: those readers are refused again, and
+    blamed, at their next digest."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.text = ""
+        self.held: list[Outcome] = []
+        self.ours: set[str] = set()
+
+    def add(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """Note outcomes as recorded, in order; returns the hard bounces now the readers'."""
+        blamed: list[Outcome] = []
+        with self.lock:
+            for outcome in outcomes:
+                if outcome.state == State.SENT:
+                    blamed += self._broken()
+                elif outcome.bounce == "hard":
+                    blamed += self._refused(outcome)
+        return blamed
+
+    def end(self) -> list[Outcome]:
+        with self.lock:
+            return self._broken()
+
+    def _refused(self, outcome: Outcome) -> list[Outcome]:
+        text = without_addresses(outcome.reply)
+        if text in self.ours:
+            return []
+        blamed = self._broken() if text != self.text else []
+        self.text = text
+        self.held.append(outcome)
+        if len({o.delivery_id for o in self.held}) >= SAME_REFUSALS:
+            log.warning(
+                "%d readers in a row refused with %r: a refusal of us, nobody suppressed",
+                len(self.held),
+                text,
+            )
+            self.ours.add(text)
+            self.text, self.held = "", []
+        return blamed
+
+    def _broken(self) -> list[Outcome]:
+        blamed, self.text, self.held = self.held, "", []
+        return blamed
 
 
 @dataclass
@@ -92,6 +153,7 @@ class Sender:
         self.journals: dict[str, dict[int, journal.Accepted]] = {}
         self.journals_lock = threading.Lock()
         self.errors: list[BaseException] = []
+        self.refusals = Refusals()
         self.done = threading.Event()
         self.stop: Stop = stop or threading.Event()
 
@@ -105,6 +167,7 @@ class Sender:
         try:
             self._run_threads()
             recorded = not self.errors
+            self._bounced(self.refusals.end())
         finally:
             self.done.set()
             beat.join()
@@ -223,14 +286,17 @@ class Sender:
         if not outcomes:
             return
         ledger.record(owner=self.owner, outcomes=outcomes, now=clock.now())
-        for outcome in outcomes:
-            if outcome.bounce:
-                from headlines.delivery.bounces import bounce_record_refusal
-
-                bounce_record_refusal(
-                    delivery_id=outcome.delivery_id, reply=outcome.reply, kind=outcome.bounce
-                )
+        soft = [o for o in outcomes if o.bounce == "soft"]
+        self._bounced(soft + self.refusals.add(outcomes))
         self._counted(outcomes)
+
+    def _bounced(self, outcomes: list[Outcome]) -> None:
+        from headlines.delivery.bounces import bounce_record_refusal
+
+        for outcome in outcomes:
+            bounce_record_refusal(
+                delivery_id=outcome.delivery_id, reply=outcome.reply, kind=outcome.bounce
+            )
 
     def _counted(self, outcomes: list[Outcome]) -> None:
         """Outcomes now in the ledger, for the tally and the progress report."""
