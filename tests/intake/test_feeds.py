@@ -394,6 +394,73 @@ def test_characters_no_database_stores_leave_a_json_feed() -> None:
     assert (title, entry.title, entry.html) == ("Port News", "Ferry back", "<p>ab</p>")
 
 
+def test_a_json_feeds_relative_links_are_read_against_its_home_page_feed_url_or_address() -> None:
+    # `"url": "/news/1"` was kept as written: ingest fetched "/news/1" and failed, and an import
+    # stored the article with no link; a relative `image` never reached a digest.
+    item = {"url": "/news/1", "image": "img/1.jpg", "content_text": "Ferry back."}
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": [item]}
+    places = {
+        "home_page_url": "https://port.test/",
+        "feed_url": "https://feeds.port.test/all/feed.json",
+    }
+    fetched = "https://u:pw@wire.test/feeds/port.json"
+    for given, url, image in [
+        (places, "https://port.test/news/1", "https://port.test/img/1.jpg"),
+        (
+            {"feed_url": places["feed_url"]},
+            "https://feeds.port.test/news/1",
+            "https://feeds.port.test/all/img/1.jpg",
+        ),
+        ({}, "https://wire.test/news/1", "https://wire.test/feeds/img/1.jpg"),
+    ]:
+        document = json.dumps({**feed, **given}).encode()
+        _title, (entry,) = feeds.parse_feed(document, where="feed.json", base=fetched)
+        assert (entry.url, entry.image) == (url, image)
+    external = {"external_url": "story/2", "banner_image": "/b.png", "summary": "Short."}
+    document = json.dumps({**feed, **places, "items": [external]}).encode()
+    _title, (entry,) = feeds.parse_feed(document, where="feed.json")
+    assert (entry.url, entry.image) == ("https://port.test/story/2", "https://port.test/b.png")
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("javascript:alert(1)", "its url 'javascript:alert(1)' is no http(s) address"),
+        ("JavaScript:alert(1)", "is no http(s) address"),
+        ("data:text/html,<script>alert(1)</script>", "is no http(s) address"),
+        ("file:///etc/passwd", "'file:///etc/passwd' is no http(s) address"),
+        ("ftp://port.test/1", "is no http(s) address"),
+        ("http://[::1", "is no http(s) address"),
+        ("https://port.test/" + "a" * 5000, "its url is 5018 characters long (over 2000)"),
+        (12345, "its url is a JSON int, not an address"),
+        ({"href": "https://port.test/1"}, "its url is a JSON dict, not an address"),
+        (["https://port.test/1"], "its url is a JSON list, not an address"),
+    ],
+)
+def test_a_json_feed_items_hostile_link_is_dropped_and_said(
+    tmp_path: Path, value: object, said: str
+) -> None:
+    items = [
+        {"title": "Ferry", "url": value, "image": value, "content_text": "Ferry back."},
+        {"title": "Gone", "url": value, "banner_image": value},
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "home_page_url": "https://port.test/",
+        "items": items,
+    }
+    _title, (kept, empty) = feeds.parse_feed(json.dumps(feed).encode(), where="feed.json")
+    assert (kept.url, kept.image, kept.html) == ("", "", "<p>Ferry back.</p>")
+    assert (empty.url, empty.image, empty.html) == ("", "", "")
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(feed))
+    read = list(read_file(path))
+    assert [type(i).__name__ for i in read] == ["RawItem", "Failure"]
+    assert read[0].url == "" and read[0].image_url == ""
+    assert read[1].reason.startswith("the feed entry has no content, and ")
+    assert said in read[1].reason
+
+
 CHINESE = (
     "朱镕基总理周三在北京会见了来访的代表团，双方就经济合作和贸易问题交换了意见。"
     "会谈结束后，双方签署了多项合作协议，涉及能源、交通和教育等领域。"

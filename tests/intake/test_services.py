@@ -1,5 +1,6 @@
 import datetime as dt
 import itertools
+import json
 
 import pytest
 
@@ -337,6 +338,31 @@ def test_sources_on_one_host_are_fetched_politely_one_after_another(
     assert web.paths().count("/robots.txt") == 1
     gaps = [later - earlier for earlier, later in itertools.pairwise(web.arrivals)]
     assert len(gaps) == 3 and min(gaps) >= 0.25
+
+
+def test_a_json_feeds_relative_links_are_read_against_its_address_and_hostile_ones_said(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    # `"url": "/news/a"` was fetched as "/news/a": "not an http(s) URL", and the article lost.
+    web.serve("/news/a", factories.page())
+    items = [
+        {"title": "Blaze", "url": "/news/a", "image": "/img/a.jpg"},
+        {"title": "Trap", "url": "javascript:alert(1)"},
+    ]
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": items}
+    url = web.serve("/feeds/all.json", json.dumps(feed))
+    report = services.source_ingest(source_id=factories.source(url=url).pk, fetcher=fetcher)
+    assert (report.new, report.error) == (1, "")
+    assert Article.objects.values_list("url", "image_url").get() == (
+        web.url("/news/a"),
+        web.url("/img/a.jpg"),
+    )
+    [failure] = report.failed
+    assert failure.reason == (
+        "the feed entry 'Trap' has no content, and its url 'javascript:alert(1)' is no http(s) "
+        "address"
+    )
+    assert "/news/a" in web.paths() and not any("alert" in p for p in web.paths())
 
 
 def test_a_feed_moved_permanently_is_fetched_at_its_new_address(

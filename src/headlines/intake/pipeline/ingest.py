@@ -212,6 +212,10 @@ class IngestRun:
             image_url=entry.image,
             language=entry.language,
         )
+        if not entry.url and not entry.html and entry.link_note:
+            named = f" {entry.title[:80]!r}" if entry.title else ""
+            reason = f"the feed entry{named} has no content, and {entry.link_note}"
+            return [Failure(masked_url(self.source.url), reason)]
         if not entry.url:
             return [fallback] if entry.html else []
         try:

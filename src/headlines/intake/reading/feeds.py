@@ -67,6 +67,9 @@ class FeedEntry:
     date_note: str = ""  # as RawItem's: the entry's date that was not understood
     image: str = ""  # the entry's own picture: media:content, an image enclosure, a thumbnail
     language: str = ""  # its xml:lang, else the feed's <language>
+    # Why the entry's link was dropped (a JSON Feed item's `javascript:` url): said of an entry
+    # left with nothing to read, which is otherwise dropped unsaid.
+    link_note: str = ""
 
 
 def unread_date(value: object) -> str:
@@ -170,10 +173,12 @@ def is_json_feed(content: bytes) -> bool:
     return bool(JSON_FEED.match(content.removeprefix(b"\xef\xbb\xbf")[:4096]))
 
 
-def parse_json_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]]:
+def parse_json_feed(content: bytes, *, where: str, base: str = "") -> tuple[str, list[FeedEntry]]:
     """A JSON Feed's title and items: `content_html`, else `content_text` (as paragraphs), else
     `summary`; `url` (or `external_url`); `date_published` (or `date_modified`); `authors`
-    (1.1) or `author` (1.0); `tags` as sections."""
+    (1.1) or `author` (1.0); `tags` as sections. A relative `url`, `external_url`, `image` or
+    `banner_image` is read against the feed's `home_page_url`, else its `feed_url`, else `base`
+    (the address it was fetched from); one that is then no http(s) address is dropped."""
     try:
         feed = json.loads(decode(content.removeprefix(b"\xef\xbb\xbf"), where=where))
     except (ValueError, RecursionError) as exc:
@@ -181,11 +186,45 @@ def parse_json_feed(content: bytes, *, where: str) -> tuple[str, list[FeedEntry]
     items = feed.get("items") if isinstance(feed, dict) else None
     if not isinstance(items, list):
         raise ParseError(f"{where}: not a readable JSON Feed (no list of items)")
-    entries = [_json_entry(item) for item in items if isinstance(item, dict)]
-    return _plain(feed.get("title")), [e for e in entries if e.url or e.html]
+    given = [feed.get("home_page_url"), feed.get("feed_url"), base]
+    home = next((_no_userinfo(u.strip()) for u in given if isinstance(u, str) and _web(u)), "")
+    entries = [_json_entry(item, home) for item in items if isinstance(item, dict)]
+    return _plain(feed.get("title")), [e for e in entries if e.url or e.html or e.link_note]
 
 
-def _json_entry(item: dict[str, Any]) -> FeedEntry:
+# The longest link kept: the articles' url and image_url columns hold 2000 characters, and a
+# link cut there is another address.
+MAX_LINK = 2000
+
+
+def _json_link(item: dict[str, Any], keys: tuple[str, str], home: str) -> tuple[str, str]:
+    """The first of the item's `keys` that is an http(s) address once read against `home`, and
+    else why the first one given is not ("" when none is given)."""
+    notes = []
+    for key in keys:
+        value = item.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            notes.append(f"its {key} is a JSON {type(value).__name__}, not an address")
+            continue
+        link = xml_chars_only(value).strip()
+        if len(link) > MAX_LINK:
+            notes.append(f"its {key} is {len(link)} characters long (over {MAX_LINK})")
+            continue
+        try:
+            url = urljoin(home, link) if _web(home) else link
+            host = urlsplit(url).hostname if _web(url) else None
+        except ValueError:  # `http://[::1`: brackets that hold no IPv6 address
+            host = None
+        if host and len(url) <= MAX_LINK:
+            return url, ""
+        shown = repr(link if len(link) <= 80 else link[:77] + "...")
+        notes.append(f"its {key} {shown} is no http(s) address")
+    return "", notes[0] if notes else ""
+
+
+def _json_entry(item: dict[str, Any], home: str = "") -> FeedEntry:
     html = _plain_html(item.get("content_html"))
     if not html.strip() and isinstance(item.get("content_text"), str):
         html = "".join(
@@ -201,15 +240,17 @@ def _json_entry(item: dict[str, Any]) -> FeedEntry:
     authors = _list(item.get("authors")) or [item.get("author")]
     names = [_plain(a.get("name")) for a in authors if isinstance(a, dict)]
     tags = _list(item.get("tags"))
+    url, note = _json_link(item, ("url", "external_url"), home)
     return FeedEntry(
-        url=_plain(item.get("url")) or _plain(item.get("external_url")),
+        url=url,
+        link_note=note,
         title=_plain(item.get("title")),
         author=", ".join(n for n in names if n),
         published=as_datetime(published) if published is not None else None,
         date_note=note,
         html=html,
         sections=section_labels([[t for t in tags if isinstance(t, str)]]),
-        image=_plain(item.get("image")) or _plain(item.get("banner_image")),
+        image=_json_link(item, ("image", "banner_image"), home)[0],
     )
 
 
@@ -243,7 +284,7 @@ def parse_feed(
     address the feed was fetched from), then the feed's own link."""
     content = decompressed(content, where=where)
     if is_json_feed(content):
-        return parse_json_feed(content, where=where)
+        return parse_json_feed(content, where=where, base=_no_userinfo(base))
     try:
         content, shift = _as_utf8(content, charset=charset, where=where)
     except ParseError as exc:

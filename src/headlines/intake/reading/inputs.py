@@ -340,6 +340,9 @@ def feed_items(content: bytes, *, input: str, charset: str = "", base: str = "")
         yield Failure(input, "the feed has no entries")
     for number, entry in enumerate(entries, start=1):
         where = f"{input}#{number}"
+        if not entry.html.strip() and entry.link_note and not entry.url:
+            yield Failure(where, f"the feed entry has no content, and {entry.link_note}")
+            continue
         if not entry.html.strip():
             yield Failure(where, "the feed entry has no content (ingest the feed to fetch pages)")
             continue
