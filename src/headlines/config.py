@@ -921,7 +921,7 @@ SETTINGS += (
         int,
         100,
         "Most new article pages fetched from one feed or sitemap per ingest; the next run "
-        "fetches the rest.",
+        "fetches the rest, and the run's report says how many it held back.",
         group="intake",
         minimum=1,
         maximum=100_000,

@@ -46,6 +46,21 @@ def test_sources_show_health_and_the_readable_error(staff: Client) -> None:
     assert "<code>http://127.0.0.1:9/a.html</code>: no article text" in page
 
 
+def test_a_source_shows_what_the_cap_held_back_of_its_last_run(
+    staff: Client, web, fetcher, settings, monkeypatch
+) -> None:
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_MAX_ITEMS", 2)
+    web.serve("/a", factories.page())
+    links = [(f"Story {n}", web.url(f"/{n}")) for n in range(5)]
+    source = factories.source(url=web.serve("/feed", factories.rss(links)))
+    services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    page = staff.get(f"/admin/intake/source/{source.pk}/change/").content.decode()
+    assert (
+        "<tr><th>Held back by the cap</th><td>3 new entries held back by "
+        "HEADLINES_INTAKE_MAX_ITEMS (2 a run): the next run fetches them</td></tr>"
+    ) in page
+
+
 def test_a_failing_source_shows_when_it_is_fetched_again(staff: Client) -> None:
     source = factories.source(url="http://127.0.0.1:9/feed", fetch_interval_minutes=30)
     Source.objects.filter(pk=source.pk).update(

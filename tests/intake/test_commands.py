@@ -752,6 +752,26 @@ def test_ingest_says_when_a_source_moved_permanently(web) -> None:
     assert Source.objects.get(slug="metro-wire").url == new
 
 
+@pytest.mark.django_db
+def test_ingest_says_how_many_new_entries_the_cap_held_back(web, settings, monkeypatch) -> None:
+    # Over HEADLINES_INTAKE_MAX_ITEMS, the table said "1 new" and nothing of the two left
+    # for the next run: a feed that lists more than the cap a run looked merely quiet.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_MAX_ITEMS", 1)
+    for path in ("/a", "/b", "/c"):
+        web.serve(path, factories.page())
+    url = web.serve("/feed", factories.rss([(t, web.url(f"/{t}")) for t in ("a", "b", "c")]))
+    run("source", "add", "Metro Wire", "--url", url, "--local")
+    table = run("ingest", "--source", "metro-wire")
+    # The reasons column, its wrapped lines joined.
+    reasons = " ".join(line.split("│")[-2].strip() for line in table.splitlines() if "│" in line)
+    said = "2 new entries held back by HEADLINES_INTAKE_MAX_ITEMS (1 a run): the next run fetches"
+    assert said in reasons
+    report = Source.objects.get(slug="metro-wire").last_report
+    assert (report["new"], report["held_back"], report["cap"]) == (1, 2, 1)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_INTAKE_MAX_ITEMS", 5)
+    assert "held back" not in run("ingest", "--source", "metro-wire")
+
+
 CUT_SHORT_FEED = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Fe'
 )

@@ -19,6 +19,7 @@ from headlines.core.jobs import enqueue
 from headlines.core.names import controls_escaped, escaped_cut
 from headlines.intake import selectors, services
 from headlines.intake.models import Article, RepeatedLine, Source
+from headlines.intake.pipeline.reports import held_back_note
 
 HEALTH_FIELDS = (
     "health",
@@ -137,6 +138,9 @@ class SourceAdmin(admin.ModelAdmin):
         if not report:
             return "—"
         rows = [(label, report.get(key, "—")) for key, label in LAST_RUN_ROWS]
+        if report.get("held_back"):
+            note = held_back_note(int(report["held_back"]), int(report.get("cap") or 0))
+            rows.append(("Held back by the cap", note))
         # A report recorded before its inputs were escaped holds their control characters raw.
         failures = [
             (controls_escaped(str(f["input"])), controls_escaped(str(f["reason"])))

@@ -30,6 +30,8 @@ def ingest_due() -> int:
                 report.duplicates,
                 len(report.failed),
             )
+        if report.held_back:
+            log.info("ingest of %s: %s", report.source, report.held_back_note)
         if report.new:
             # Headlines without text: their title vectors now, not in the evening's build.
             stories_services.title_vectors_fill(source_slug=report.source)

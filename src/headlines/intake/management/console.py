@@ -106,6 +106,8 @@ def report_table(reports: list[IngestReport]) -> Table:
         reasons += [controls_escaped(f"undated: {u.input}: {u.reason}") for u in report.undated[:5]]
         if len(report.undated) > 5:
             reasons.append(f"… and {len(report.undated) - 5} more undated")
+        if report.held_back:
+            reasons.append(report.held_back_note)
         if report.not_modified:
             reasons.append("not modified since the last fetch")
         if report.moved_to:

@@ -189,8 +189,12 @@ class IngestRun:
             else:
                 fresh.append(entry)
             seen.add(entry.url)
-        # What is over the cap waits for the next run, which must read this version again.
+        # What is over the cap waits for the next run, which must read this version again;
+        # the report says how much that is (it said only what was fetched).
         self.left_over = len(fresh) > self.max_items
+        if self.left_over:
+            self.report.held_back = len(fresh) - self.max_items
+            self.report.cap = self.max_items
         fresh = fresh[: self.max_items]
         self.progress.start(f"{self.source.slug}: pages", len(fresh))
         workers = max(1, min(self.concurrency, len(fresh)))

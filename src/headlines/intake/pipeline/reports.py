@@ -44,6 +44,14 @@ class IngestReport:
     skipped: str = ""
     retry_after: float | None = None  # seconds the source's server asked us to wait
     moved_to: str = ""  # the source's new URL, when it moved permanently
+    # New entries of a feed or sitemap over HEADLINES_INTAKE_MAX_ITEMS: not fetched by this run,
+    # left for the next (`cap`, the setting's value then).
+    held_back: int = 0
+    cap: int = 0
+
+    @property
+    def held_back_note(self) -> str:
+        return held_back_note(self.held_back, self.cap)
 
     @property
     def ok(self) -> bool:
@@ -76,7 +84,20 @@ class IngestReport:
             "skipped": self.skipped,
             "retry_after": self.retry_after,
             "moved_to": self.moved_to,
+            "held_back": self.held_back,
+            "cap": self.cap,
         }
+
+
+def held_back_note(held_back: int, cap: int) -> str:
+    """What the cap held back, in words; "" when it held back nothing."""
+    if not held_back:
+        return ""
+    entries = "entry" if held_back == 1 else "entries"
+    return (
+        f"{held_back} new {entries} held back by HEADLINES_INTAKE_MAX_ITEMS "
+        f"({cap} a run): the next run fetches them"
+    )
 
 
 def _failure(failure: Failure) -> dict[str, str]:
