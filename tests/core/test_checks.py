@@ -3,6 +3,8 @@ must not run with, before anything starts."""
 
 from __future__ import annotations
 
+import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -135,3 +137,65 @@ def test_the_distributed_tiers_processes_warn_once_at_start_as_run_does(
         timeout=60,
     )
     assert fine.returncode == 2 and "System check" not in fine.stderr
+
+
+# What a data folder made by a release before its files were made 0600 holds (umask 022).
+OLD_RELEASE_FILES = ("headlines.sqlite3", "headlines.sqlite3-wal", "headlines.sqlite3-shm")
+
+
+def _made_by_an_earlier_release(folder: Path, names: tuple[str, ...]) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    made = [folder / name for name in names]
+    for path in made:
+        path.touch()
+        path.chmod(0o644)
+    return made
+
+
+def test_a_secret_key_others_may_read_is_warned_of_with_the_chmod(settings, tmp_path) -> None:
+    # Upgraded in place, a data folder kept the 0644 its key was made with: any local account
+    # could read it and forge every reader's unsubscribe link, and nothing said so.
+    settings.DATA_DIR = tmp_path
+    [key] = _made_by_an_earlier_release(tmp_path, ("secret_key",))
+    [warning] = [m for m in checks.run_checks() if m.id == "headlines.W005"]
+    assert warning.level == checks.WARNING
+    assert f"{key} (0644)" in warning.msg
+    assert f"`chmod 600 {key}`" in str(warning.hint)
+    assert oct(key.stat().st_mode & 0o777) == "0o644", "warned of, not changed"
+    for mode in (0o640, 0o604, 0o660, 0o602):
+        key.chmod(mode)
+        [warning] = [m for m in checks.run_checks() if m.id == "headlines.W005"]
+        assert f"({mode:04o})" in warning.msg
+    for mode in (0o600, 0o400):
+        key.chmod(mode)
+        assert "headlines.W005" not in [m.id for m in checks.run_checks()]
+
+
+def test_check_run_and_worker_name_the_data_files_others_may_read(tmp_path: Path) -> None:
+    data = tmp_path / "var data"  # a space: the command must still be one to paste
+    site = Installation(data)
+    files = _made_by_an_earlier_release(data, (*OLD_RELEASE_FILES, "secret_key"))
+    command = "chmod 600 " + " ".join(f"'{path}'" for path in [*files[3:], *files[:3]])
+    said = site.run("check").stderr
+    assert "(headlines.W005) the data folder's files are readable" in said
+    for path in files:
+        assert f"{path} (0644)" in said
+    assert f"`{command}`" in said
+    assert {oct(path.stat().st_mode & 0o777) for path in files} == {"0o644"}, "not changed"
+    for start in (["worker"], ["run", "--host", "nosuch.invalid"]):  # both stop after the checks
+        _made_by_an_earlier_release(data, (*OLD_RELEASE_FILES, "secret_key"))
+        started = subprocess.run(
+            site.command(*start), env=site.env, capture_output=True, text=True, timeout=60
+        )
+        assert started.stderr.count("(headlines.W005)") == 1 and command in started.stderr
+    _made_by_an_earlier_release(data, (*OLD_RELEASE_FILES, "secret_key"))
+    subprocess.run(shlex.split(command), check=True)  # the command as said mends them all
+    assert "headlines.W005" not in site.run("check").stderr
+
+
+def test_a_new_data_folder_is_not_warned_of(tmp_path: Path) -> None:
+    site = Installation(tmp_path, HEADLINES_SECRET_KEY="")
+    site.run("migrate", "--noinput")
+    assert (tmp_path / "secret_key").exists() and (tmp_path / "headlines.sqlite3").exists()
+    assert "headlines.W005" not in site.run("check").stderr
+    assert os.stat(tmp_path / "secret_key").st_mode & 0o077 == 0

@@ -123,6 +123,9 @@ class Installation:
             Installation(folder).run("migrate", "--noinput")
             _migrated_sqlite.append(folder / "headlines.sqlite3")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Made 0600 first, as `headlines migrate` makes it: the umask's 0644 is an earlier
+        # release's data folder, which every start warns of (headlines.W005).
+        os.close(os.open(self.sqlite_path, os.O_WRONLY | os.O_CREAT, 0o600))
         with (
             closing(sqlite3.connect(_migrated_sqlite[0])) as source,
             closing(sqlite3.connect(self.sqlite_path)) as target,

@@ -6,13 +6,19 @@ signed with it, and refusing to start would stop every one of them working at th
 Off with HEADLINES_DEBUG, a developer's machine. A database a newer release has migrated
 (headlines.W004) is warned of by `headlines migrate`, and by `headlines run`, `worker` and
 `scheduler` at start (`core.command`): a release's migrations keep the one before it working
-while it still serves, so it is no refusal either.
+while it still serves, so it is no refusal either. A data folder's key or SQLite database
+that other local accounts may read (headlines.W005: made so by a release before they were made
+0600) is named with the `chmod` that mends it, and never changed unasked.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import shlex
+import stat
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -153,3 +159,48 @@ def newer_release_check(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     except DatabaseError:
         return []  # a database it cannot open: the command says so itself
     return [checks.Warning(newer_release_text(names), id="headlines.W004")] if names else []
+
+
+def exposed_data_files() -> list[tuple[Path, int]]:
+    """The data folder's secret key and SQLite database (with its -wal and -shm) that group or
+    others may read or write, each with its mode. Releases before these files were made 0600
+    made them 0644 by the usual umask, and a file's mode does not change at an upgrade: every
+    local account could read readers' addresses and the key that signs their links."""
+    data_dir = Path(settings.DATA_DIR)
+    names = [data_dir / "secret_key"]
+    database = settings.DATABASES["default"]
+    name = str(database.get("NAME") or "")
+    if "sqlite" in str(database.get("ENGINE", "")) and name and not name.startswith("file:"):
+        path = Path(name)
+        if name != ":memory:" and path.resolve().parent == data_dir.resolve():
+            names += [path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")]
+    exposed = []
+    for path in names:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            continue  # not there (yet): made 0600 when it is
+        if mode & 0o077:
+            exposed.append((path, mode))
+    return exposed
+
+
+@checks.register(checks.Tags.security)
+def data_file_modes_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG or os.name != "posix":
+        return []
+    exposed = exposed_data_files()
+    if not exposed:
+        return []
+    shown = ", ".join(f"{path} ({mode:04o})" for path, mode in exposed)
+    command = "chmod 600 " + " ".join(shlex.quote(str(path)) for path, _ in exposed)
+    return [
+        checks.Warning(
+            f"the data folder's files are readable or writable by other local accounts: {shown}. "
+            "The database holds readers' addresses and secret_key signs their links (an "
+            "earlier release made them so; new installations make them 0600).",
+            hint=f"Run `{command}` as the account the service runs as (docs/operations.md, "
+            "Upgrades).",
+            id="headlines.W005",
+        )
+    ]
