@@ -629,3 +629,33 @@ def test_an_entrys_author_is_a_name_not_an_email_or_markup() -> None:
         "<author><name>Jo Bloggs</name><email>jo@wire.test</email></author></entry></feed>"
     )
     assert feeds.parse_feed(atom.encode(), where="feed")[1][0].author == "Jo Bloggs"
+
+
+@pytest.mark.parametrize(
+    ("head", "named"),
+    [
+        (
+            b'<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+            b"<link rel='alternate feed' type='application/atom+xml' href='https://b.example/a?x=1&amp;y=2'>"
+            b'<link rel="alternate" type="application/feed+json" href="feed.json">',
+            [
+                "https://news.example/feed.xml",
+                "https://b.example/a?x=1&y=2",
+                "https://news.example/section/feed.json",
+            ],
+        ),
+        # Other alternates, hostile and broken links name nothing.
+        (b'<link rel="alternate" type="text/html" href="/m">', []),
+        (b'<link rel="stylesheet" type="application/rss+xml" href="/s">', []),
+        (b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">', []),
+        (b'<link rel="alternate" type="application/rss+xml" href="http://[::1">', []),
+        (b'<link rel="alternate" type="application/rss+xml" href="/a b">', []),
+        (b"<link" * 50_000, []),
+        (b'<link rel="alternate" type="application/rss+xml" href="/x' + b"a" * 3000 + b'">', []),
+    ],
+)
+def test_a_page_names_its_own_feeds(head: bytes, named: list[str]) -> None:
+    from headlines.intake.reading.feeds import page_feeds
+
+    page = b"<!DOCTYPE html><html><head>" + head + b"</head><body>Hi</body></html>"
+    assert page_feeds(page, base="https://news.example/section/index.html") == named

@@ -123,6 +123,25 @@ def test_a_bad_feed_is_recorded_and_nothing_stored_changes(
     assert _snapshot() == before
 
 
+def test_a_home_page_added_as_a_feed_names_the_feed_it_links_to(
+    web: LocalWeb, fetcher: HttpFetcher
+) -> None:
+    # A newsroom's home page given as its feed failed with "an HTML page" and nothing more,
+    # while the page's head named the feed to use (RSS autodiscovery).
+    source = feed_source(web)
+    web.serve(
+        "/feed",
+        b"<!DOCTYPE html><html><head><title>Metro Wire</title>"
+        b'<link rel="alternate" type="application/rss+xml" title="News" href="/news/rss.xml">'
+        b'<link rel="stylesheet" href="/site.css"></head><body><h1>Metro Wire</h1></body></html>',
+        headers={"Content-Type": "text/html"},
+    )
+    Source.objects.filter(pk=source.pk).update(etag="")
+    report = services.source_ingest(source_id=source.pk, fetcher=fetcher)
+    named = f"the page names its feed: {web.url('/news/rss.xml')}"
+    assert f"not an RSS or Atom feed (an HTML page; {named})" in report.error
+
+
 def test_one_bad_page_does_not_stop_the_rest(web: LocalWeb, fetcher: HttpFetcher) -> None:
     source = feed_source(web)
     web.serve("/a", "server error", status=500)

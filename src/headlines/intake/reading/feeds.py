@@ -293,7 +293,9 @@ def parse_feed(
     if HTML_PAGE.match(content[:2048]):
         # A feed's address that answers with a page (a moved feed, an error or login page):
         # say so, rather than call its <!DOCTYPE html> a hostile DTD.
-        raise ParseError(f"{where}: not an RSS or Atom feed (an HTML page)")
+        named = page_feeds(content, base=_no_userinfo(base))
+        hint = f"; the page names its feed: {', '.join(named)}" if named else ""
+        raise ParseError(f"{where}: not an RSS or Atom feed (an HTML page{hint})")
     tree = safe_tree(content, where)
     if tree is None and not looks_like_feed(content):
         raise ParseError(f"{where}: not an RSS or Atom feed")
@@ -367,6 +369,45 @@ def _utc(stamp: Any) -> dt.datetime | None:
         return dt.datetime.fromtimestamp(calendar.timegm(stamp), tz=dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None
+
+
+# A page's own feed links (RSS autodiscovery): <link rel="alternate" type="application/rss+xml"
+# href="…">, in the page's head. Read from its first PAGE_FEEDS_BYTES only.
+_LINK_TAG = re.compile(rb"<link\b[^<>]{0,2000}>", re.I)  # bounded: a hostile page is linear
+_ATTRIBUTE = re.compile(rb"""([a-z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json"}
+PAGE_FEEDS_BYTES, PAGE_FEEDS_MAX = 256 * 1024, 3
+
+
+def page_feeds(content: bytes, *, base: str) -> list[str]:
+    """The feeds an HTML page names for itself (at most PAGE_FEEDS_MAX, http(s), absolute): what
+    a home page added as a feed source should have been given instead."""
+    found: list[str] = []
+    for tag in _LINK_TAG.finditer(content[:PAGE_FEEDS_BYTES]):
+        attributes = {
+            m[1].lower().decode(): unescape(
+                (m[2] or m[3] or m[4] or b"").decode("utf-8", "replace")
+            )
+            for m in _ATTRIBUTE.finditer(tag[0])
+        }
+        rels = attributes.get("rel", "").lower().split()
+        if "alternate" not in rels or attributes.get("type", "").strip().lower() not in FEED_TYPES:
+            continue
+        href = attributes.get("href", "").strip()
+        try:
+            url = urljoin(base, href) if _web(base) else href
+        except ValueError:
+            continue
+        if (
+            _web(url)
+            and len(url) <= 2000
+            and not re.search(r"[\s\x00-\x1f\x7f]", url)
+            and url not in found
+        ):
+            found.append(url)
+        if len(found) == PAGE_FEEDS_MAX:
+            break
+    return found
 
 
 def _no_userinfo(url: str) -> str:
