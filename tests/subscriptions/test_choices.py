@@ -60,6 +60,37 @@ def test_a_forged_topic_is_refused_and_nothing_changes(
     assert subscription.topics == ["money"]
 
 
+def test_a_topic_of_a_newsletter_the_reader_does_not_get_is_not_saved_as_if_it_were(
+    client: Client, edition, uk
+) -> None:
+    # The page lists every newsletter's topics: a US reader who ticks "UK …: Sport" without the
+    # UK email was told "Your preferences are saved." and found the box empty again.
+    topic_add(edition=uk.slug, slug="sport", name="Sport")
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    response = client.post(
+        url,
+        {
+            "action": "save",
+            "editions": [str(edition.pk)],
+            "timezone": "Europe/Paris",
+            "topics": [f"{uk.pk}:sport"],
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Your preferences are saved." not in page
+    assert "tick “Send me the UK Evening Headlines email.” too" in page
+    subscription.refresh_from_db()
+    assert (subscription.timezone, subscription.topics) == ("", [])  # nothing changed
+    assert not Subscription.objects.filter(edition=uk).exists()
+    # Ticked with its newsletter, the topic is kept.
+    client.post(
+        url,
+        {"action": "save", "editions": [str(edition.pk), str(uk.pk)], "topics": [f"{uk.pk}:sport"]},
+    )
+    assert Subscription.objects.get(edition=uk).topics == ["sport"]
+
+
 def test_the_service_refuses_unknown_topics(edition, topics) -> None:
     subscription = factories.confirmed(edition)
     with pytest.raises(InvalidInput, match="unknown topic weather"):

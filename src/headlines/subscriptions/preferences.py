@@ -51,6 +51,7 @@ def subscriber_preferences_update(
     timezone = parse_timezone(timezone.strip()) if timezone.strip() else ""
     if send_hour is not None and not 0 <= send_hour <= 23:
         raise InvalidInput("Delivery hour must be between 0 and 23", field="send_hour")
+    _topics_have_a_newsletter(subscriber, edition_ids, topics or {})
     now = clock.now()
     for edition in Edition.objects.filter(enabled=True):
         _edition_choice_apply(subscriber, edition, edition.pk in edition_ids, now=now, ip=ip)
@@ -85,6 +86,26 @@ def subscriber_preferences_update(
             ip=ip,
         )
     return subscriber
+
+
+def _topics_have_a_newsletter(
+    subscriber: Subscriber, edition_ids: set[int], topics: dict[int, list[str]]
+) -> None:
+    """Topics are kept on the reader's subscription to their edition: topics of an edition the
+    reader neither ticks nor ever had would be dropped while the page said "saved"."""
+    wanted = {e for e, slugs in topics.items() if slugs} - edition_ids
+    held = set(
+        Subscription.objects.filter(subscriber=subscriber, edition_id__in=wanted).values_list(
+            "edition_id", flat=True
+        )
+    )
+    missing = Edition.objects.filter(pk__in=wanted - held).order_by("name").first()
+    if missing is not None:
+        raise InvalidInput(
+            f"To choose topics of the {missing.name} email, "
+            f"tick “{wording.preferences_newsletter(missing)}” too.",
+            field="topics",
+        )
 
 
 def _edition_choice_apply(
