@@ -323,3 +323,14 @@ def test_sign_up_emails_come_from_the_sender_the_digests_come_from(
     digest_from = message_from_bytes(digest.raw, policy=policy.default)["From"]
     assert digest_from == "US Evening Headlines <headlines@localhost>"
     assert confirmation.message["From"] == welcome.message["From"] == digest_from
+
+
+def test_a_one_day_confirmation_link_says_one_day(client, edition, settings, mail_now) -> None:
+    # With HEADLINES_CONFIRM_MAX_AGE_DAYS=1 the email told the reader "The link works for 1 days."
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_CONFIRM_MAX_AGE_DAYS": 1}
+    mail_now(lambda: client.post("/signup/us/", {"email": "one@example.com"}))
+    (confirmation,) = outbox("one@example.com")
+    html = confirmation.get_body(("html",))
+    assert html is not None
+    for text in (" ".join(body(confirmation).split()), html.get_content()):
+        assert "The link works for 1 day." in text and "1 days" not in text
