@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client
 
 from headlines.core import clock
-from headlines.subscriptions import links
+from headlines.subscriptions import links, preferences
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from tests.subscriptions import factories
 from tests.subscriptions.conftest import link_in, outbox, path_of
@@ -133,6 +133,22 @@ def test_rfc8058_one_click_needs_no_csrf_and_sets_no_cookie(edition, multipart) 
     subscription.refresh_from_db()
     assert subscription.status == Status.UNSUBSCRIBED
     assert ConsentEvent.objects.filter(granted=False).get().source == "one_click"
+
+
+def test_one_click_from_an_old_digest_of_an_erased_reader_is_answered_done(edition) -> None:
+    # The mail provider's button on a digest from before the reader erased themselves: the
+    # POST got a 404 page, as if leaving had failed, while the address was suppressed for good.
+    # (Mail to the List-Unsubscribe mailto address is accepted the same way.)
+    subscription = factories.confirmed(edition)
+    url = path_of(links.unsubscribe_url(subscription.pk))
+    preferences.subscriber_erase(subscriber_id=subscription.subscriber_id)
+    response = Client(enforce_csrf_checks=True).post(url, {"List-Unsubscribe": "One-Click"})
+    assert (response.status_code, response.content) == (200, b"Unsubscribed.\n")
+    assert not Subscriber.objects.exists() and not response.cookies
+    # A forged token is still refused; the reader's own page still says what happened.
+    forged = url.replace("/unsubscribe/", "/unsubscribe/x")
+    assert Client().post(forged, {"List-Unsubscribe": "One-Click"}).status_code == 400
+    assert "no longer exists" in Client().get(url).content.decode()
 
 
 def test_preferences_page_changes_editions_marketing_and_time(client, edition, uk) -> None:

@@ -123,6 +123,11 @@ def _is_one_click(request: HttpRequest) -> bool:
     return request.method == "POST" and request.POST.get("List-Unsubscribe") == "One-Click"
 
 
+def _one_click_done() -> HttpResponse:
+    # Nothing here touches the session or the CSRF cookie: the answer sets no cookie.
+    return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+
+
 @never_cache
 @csrf_exempt  # RFC 8058: the one-click POST comes from a mail provider, with no token or cookie
 @allow_methods("GET", "HEAD", "POST")
@@ -141,11 +146,16 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 source=Source.ONE_CLICK if one_click else Source.UNSUBSCRIBE_LINK,
                 ip=client_ip(request),
             )
-    except (InvalidInput, NotFound, Conflict) as exc:
+    except NotFound as exc:
+        if one_click:
+            # A genuine link of a subscription gone (its reader erased): nothing left to mail,
+            # so the mail provider hears it is done, as the mailto address's message does.
+            return _one_click_done()
+        return _failure(request, exc)
+    except (InvalidInput, Conflict) as exc:
         return _failure(request, exc)
     if one_click:
-        # Nothing here touches the session or the CSRF cookie: the answer sets no cookie.
-        return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+        return _one_click_done()
     context = {
         "subscription": subscription,
         "edition": subscription.edition,
