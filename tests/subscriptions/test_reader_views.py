@@ -347,6 +347,24 @@ def test_on_a_day_the_clocks_change_the_first_digest_is_given_in_true_local_time
     assert sentence in welcome.get_body(preferencelist=("plain",)).get_content()
 
 
+def test_a_confirmation_link_opened_after_leaving_says_so_without_a_button(
+    client, pending, mail_now
+) -> None:
+    # The reader confirmed, left in one click, then found the confirmation email again: the
+    # page asked "Please confirm …" with a button whose press only brought "Sorry, you have
+    # unsubscribed since".
+    url = path_of(links.confirm_url(pending.pk))
+    mail_now(lambda: client.post(url))
+    client.post(path_of(links.unsubscribe_url(pending.pk)), {"List-Unsubscribe": "One-Click"})
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 409 and "<button" not in body
+    assert "You have unsubscribed since this link was sent. Please sign up again." in body
+    assert client.post(url).status_code == 409
+    pending.refresh_from_db()
+    assert pending.status == Status.UNSUBSCRIBED
+
+
 def _csrf(page: str) -> str:
     return page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
 

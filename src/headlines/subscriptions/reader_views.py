@@ -60,6 +60,9 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _confirm_page(request: HttpRequest, subscription: Subscription) -> HttpResponse:
+    if subscription.status == Subscription.Status.UNSUBSCRIBED:
+        # Its button could only be refused: say so at once (a scanner's GET changes nothing).
+        return _failure(request, Conflict(services.UNSUBSCRIBED_SINCE))
     context = {
         "subscription": subscription,
         "edition": subscription.edition,
@@ -91,7 +94,7 @@ def _confirm_expired(request: HttpRequest, token: str) -> HttpResponse:
     if subscription.status == Subscription.Status.CONFIRMED:
         return _confirm_page(request, subscription)  # confirmed since, by a newer link
     if subscription.status != Subscription.Status.PENDING:
-        return _failure(request, Conflict("You have unsubscribed since. Please sign up again."))
+        return _failure(request, Conflict(services.UNSUBSCRIBED_SINCE))
     context = {
         "edition": subscription.edition,
         "email": subscription.subscriber.email,

@@ -36,6 +36,7 @@ from headlines.subscriptions.ratelimit import signup_attempt_check
 Source = ConsentEvent.Source
 Purpose = ConsentEvent.Purpose
 Status = Subscription.Status
+UNSUBSCRIBED_SINCE = "You have unsubscribed since this link was sent. Please sign up again."
 
 
 class RateLimited(DomainError):
@@ -273,7 +274,7 @@ def subscription_confirm(*, subscription_id: int, ip: str | None = None) -> Subs
     if subscription.status == Status.CONFIRMED:
         return subscription
     if subscription.status == Status.UNSUBSCRIBED:
-        raise Conflict("You have unsubscribed since this link was sent. Please sign up again.")
+        raise Conflict(UNSUBSCRIBED_SINCE)
     subscriber, edition = subscription.subscriber, subscription.edition
     subscription.status = Status.CONFIRMED
     subscription.confirmed_at = clock.now()
