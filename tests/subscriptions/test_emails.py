@@ -3,6 +3,7 @@ from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from headlines.subscriptions import services
 from headlines.subscriptions.models import ConsentEvent, Subscription
@@ -334,3 +335,25 @@ def test_a_one_day_confirmation_link_says_one_day(client, edition, settings, mai
     assert html is not None
     for text in (" ".join(body(confirmation).split()), html.get_content()):
         assert "The link works for 1 day." in text and "1 days" not in text
+
+
+def test_the_already_subscribed_email_can_be_left_in_one_click_as_the_welcome_can(
+    client, edition, mail_now
+) -> None:
+    # It goes to a confirmed reader with an Unsubscribe link, but without the List-Unsubscribe
+    # headers the welcome carries (the mail app's own "Unsubscribe" found nothing), and its
+    # text part left out the privacy notice the other sign-up emails end with.
+    address = "again@example.com"
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    mail_now(lambda: client.post(path_of(link_in(outbox(address)[0], "confirm"))))
+    mail_now(lambda: client.post("/signup/us/", {"email": address}))
+    _, welcome, already = outbox(address)
+    assert already["Subject"] == "You are already subscribed to US Evening Headlines"
+    unsubscribe = link_in(already, "unsubscribe")
+    assert already["List-Unsubscribe"] == f"<{unsubscribe}>"
+    assert already["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert already["List-Id"] == welcome["List-Id"] == "<us.127.0.0.1>"
+    assert "Read our privacy notice. https://news.example/privacy" in body(already)
+    response = Client().post(path_of(unsubscribe), {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert Subscription.objects.get().status == Subscription.Status.UNSUBSCRIBED

@@ -100,14 +100,20 @@ def send_confirmation(subscription: Subscription) -> SendResult | None:
     )
 
 
-def send_welcome(subscription: Subscription) -> SendResult | None:
-    unsubscribe = links.unsubscribe_url(subscription.pk)
+def _list_headers(subscription: Subscription, unsubscribe: str) -> dict[str, str]:
+    """What a confirmed reader's mail carries (RFC 2369, RFC 8058), so the mail app's own
+    "Unsubscribe" works: the welcome and the "already subscribed" email alike."""
     headers = {
         "List-Unsubscribe": f"<{unsubscribe}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     if subscription.edition.list_id:
         headers["List-Id"] = f"<{subscription.edition.list_id}>"
+    return headers
+
+
+def send_welcome(subscription: Subscription) -> SendResult | None:
+    unsubscribe = links.unsubscribe_url(subscription.pk)
     return _send(
         subscription,
         template="welcome",
@@ -122,17 +128,19 @@ def send_welcome(subscription: Subscription) -> SendResult | None:
                 subscription.timezone or subscription.edition.timezone,
             ),
         },
-        headers=headers,
+        headers=_list_headers(subscription, unsubscribe),
     )
 
 
 def send_already_subscribed(subscription: Subscription) -> SendResult | None:
+    unsubscribe = links.unsubscribe_url(subscription.pk)
     return _send(
         subscription,
         template="already",
         subject=f"You are already subscribed to {subscription.edition.name}",
         context={
-            "unsubscribe_url": links.unsubscribe_url(subscription.pk),
+            "unsubscribe_url": unsubscribe,
             "preferences_url": links.preferences_url(subscription.pk),
         },
+        headers=_list_headers(subscription, unsubscribe),
     )
