@@ -177,6 +177,24 @@ def test_preferences_page_changes_editions_marketing_and_time(client, edition, u
     assert Subscriber.objects.get().marketing
 
 
+def test_the_hour_left_to_the_newsletter_says_which_hour_in_the_readers_words(
+    client, edition, uk
+) -> None:
+    # Its choice read "The edition's send time": a word of the newsroom's, and no hour, beside
+    # the zone's "The newsletter's own (New York)".
+    subscription = factories.confirmed(edition)
+    url = path_of(links.preferences_url(subscription.pk))
+    page = client.get(url).content.decode()
+    assert '<option value="" selected>The newsletter\'s own (18:00)</option>' in page.replace(
+        "&#x27;", "'"
+    )
+    assert "edition" not in page.split('id="id_send_hour"', 1)[1].split("</select>", 1)[0]
+    uk.send_at = dt.time(7, 30)
+    uk.save()
+    page = client.get(url).content.decode().replace("&#x27;", "'")
+    assert '<option value="" selected>Each newsletter\'s own send time</option>' in page
+
+
 @pytest.mark.parametrize(
     "data",
     [

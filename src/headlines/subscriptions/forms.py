@@ -25,7 +25,7 @@ class ZoneField(forms.ChoiceField):
         return True
 
 
-HOUR_CHOICES = [("", "The edition's send time"), *((str(h), f"{h:02d}:00") for h in range(24))]
+HOURS = [(str(h), f"{h:02d}:00") for h in range(24)]
 
 
 class PreferencesForm(forms.Form):
@@ -36,7 +36,7 @@ class PreferencesForm(forms.Form):
     timezone = ZoneField(required=False, label="Delivery time zone")
     send_hour = forms.TypedChoiceField(
         required=False,
-        choices=HOUR_CHOICES,
+        choices=[("", "Each newsletter's own send time"), *HOURS],
         coerce=int,
         empty_value=None,
         label="Delivery hour",
@@ -74,6 +74,14 @@ class PreferencesForm(forms.Form):
             if own
             else "Each newsletter's own time zone",
         )
+
+        hour = self.fields["send_hour"]
+        assert isinstance(hour, forms.ChoiceField)
+        # In the reader's words, as the zone's: the hour a blank choice leaves them, when the
+        # newsletters share one.
+        times = {e.send_at for e in editions}
+        if len(times) == 1:
+            hour.choices = [("", f"The newsletter's own ({next(iter(times)):%H:%M})"), *HOURS]
 
     def edition_ids(self) -> set[int]:
         return {int(pk) for pk in self.cleaned_data["editions"]}
