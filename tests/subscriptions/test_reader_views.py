@@ -95,6 +95,23 @@ def test_bad_link_tokens_get_a_clear_page(client, pending, kind, token) -> None:
     assert pending.status == Status.PENDING
 
 
+def test_a_broken_unsubscribe_link_tells_the_reader_how_to_leave_not_to_sign_up(
+    client, edition
+) -> None:
+    # A link cut short by a mail app: the reader who came to leave was offered "Sign up again".
+    subscription = factories.confirmed(edition)
+    url = path_of(links.unsubscribe_url(subscription.pk))
+    for method in (client.get, client.post):
+        page = method(url[:-6] + "/").content.decode()
+        assert "This link is not valid. Please check you copied all of it." in page
+        assert "Sign up again" not in page
+        assert "use the Unsubscribe link at the foot of any of our emails" in page
+    subscription.refresh_from_db()
+    assert subscription.status == Status.CONFIRMED
+    # A confirmation link that does not work still offers a new sign-up.
+    assert "Sign up again" in client.get("/confirm/garbage/").content.decode()
+
+
 def test_a_token_for_one_action_does_not_work_for_another(client, pending) -> None:
     token = links.make_token("unsubscribe", pending.pk)
     assert client.post(f"/confirm/{token}/").status_code == 400

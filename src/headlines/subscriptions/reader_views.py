@@ -38,9 +38,9 @@ def _subscription(purpose: str, token: str) -> Subscription:
     return selectors.subscription_get(subscription_id=subscription_id)
 
 
-def _failure(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _failure(request: HttpRequest, exc: Exception, *, leaving: bool = False) -> HttpResponse:
     status = {InvalidInput: 400, NotFound: 404, Conflict: 409}.get(type(exc), 400)
-    return problem(request, str(exc), status=status)
+    return problem(request, str(exc), status=status, leaving=leaving)
 
 
 @never_cache
@@ -154,9 +154,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             # A genuine link of a subscription gone (its reader erased): nothing left to mail,
             # so the mail provider hears it is done, as the mailto address's message does.
             return _one_click_done()
-        return _failure(request, exc)
+        return _failure(request, exc, leaving=True)
     except (InvalidInput, Conflict) as exc:
-        return _failure(request, exc)
+        return _failure(request, exc, leaving=True)
     if one_click:
         return _one_click_done()
     context = {

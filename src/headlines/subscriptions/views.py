@@ -242,5 +242,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "subscriptions/privacy.html", {"editions": edition_list()})
 
 
-def problem(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    return render(request, "subscriptions/problem.html", {"message": message}, status=status)
+def problem(
+    request: HttpRequest, message: str, *, status: int, leaving: bool = False
+) -> HttpResponse:
+    """A page that could not do what was asked; `leaving`: the reader came to unsubscribe, and
+    is told how to, not offered a sign-up."""
+    context = {"message": message, "leaving": leaving}
+    return render(request, "subscriptions/problem.html", context, status=status)
