@@ -40,6 +40,23 @@ def test_archive_page_and_feed_show_the_same_stories_as_the_email(
     assert "Evening Headlines" in client.get("/archive/").content.decode()
 
 
+def test_the_archive_is_called_past_digests_everywhere_a_reader_meets_it(
+    sent: Digest, client: Client
+) -> None:
+    # An edition is the US or the UK newsletter (PRODUCT.md); the site's header said "Past
+    # digests" while the email's footer, the archive and a digest's page said "Past editions".
+    pages = [
+        client.get("/").content.decode(),
+        client.get("/archive/").content.decode(),
+        client.get("/archive/uk/2026-11-25/").content.decode(),
+        sent.html,
+        sent.text,
+    ]
+    for text in pages:
+        assert "Past editions" not in text
+    assert all("Past digests" in text for text in pages[2:])
+
+
 def test_the_feed_names_its_author_as_atom_requires(sent: Digest, client: Client) -> None:
     feed = ET.fromstring(client.get("/archive/uk/feed/").content)
     # RFC 4287 4.1.1: every entry has an author, its own or the feed's.
