@@ -9,7 +9,7 @@ import pytest
 
 from headlines.core.errors import InvalidInput
 from headlines.subscriptions.addresses import email_validate, likely_typo
-from headlines.subscriptions.wording import INVALID_EMAIL
+from headlines.subscriptions.wording import INTERNATIONAL_EMAIL, INVALID_EMAIL
 
 
 @pytest.mark.parametrize(
@@ -35,8 +35,8 @@ def test_good_addresses_are_normalised(raw: str, expected: str) -> None:
         "a@b.com\nBcc: x@y.com",
         "a@b.com\x00",
         "<script>alert(1)</script>@example.com",
-        "ünïcode@example.com",
         "a\u200b@example.com",
+        "ünï code@example.com",  # not an address, international or not
         "x" * 250 + "@example.com",
         # RFC 5321 allows 64 octets before the @: a relay refuses a longer one at RCPT TO.
         "x" * 65 + "@example.com",
@@ -49,6 +49,16 @@ def test_bad_addresses_get_the_reader_facing_message(raw: object) -> None:
         email_validate(raw, check_dns=False)
     assert str(caught.value) == INVALID_EMAIL
     assert caught.value.field == "email"
+
+
+@pytest.mark.parametrize("raw", ["ünïcode@example.com", "ännä@bücher.de", "用户@例子.广告"])
+def test_an_international_address_is_told_why_it_is_refused(raw: str) -> None:
+    # Refused (not every relay speaks SMTPUTF8), but "Please enter a valid email address." told
+    # a reader whose address is valid to look for a typo that is not there.
+    with pytest.raises(InvalidInput) as caught:
+        email_validate(raw, check_dns=False)
+    assert str(caught.value) == INTERNATIONAL_EMAIL
+    assert "accented or non-Latin letters before the @" in str(caught.value)
 
 
 def test_a_local_part_of_64_characters_is_an_address() -> None:

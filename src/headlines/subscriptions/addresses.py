@@ -11,7 +11,7 @@ from django.conf import settings
 
 from headlines.core.errors import InvalidInput
 from headlines.subscriptions.hashing import normalise_email
-from headlines.subscriptions.wording import INVALID_EMAIL
+from headlines.subscriptions.wording import INTERNATIONAL_EMAIL, INVALID_EMAIL
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,8 @@ MAX_LOCAL_PART = 64  # octets before the @ (RFC 5321, 4.5.3.1.1)
 
 
 def email_validate(raw: object, *, check_dns: bool | None = None, resolver: Any = None) -> str:
-    """The normalised address, or InvalidInput(INVALID_EMAIL, field="email").
+    """The normalised address, or InvalidInput(INVALID_EMAIL, field="email")
+    (INTERNATIONAL_EMAIL for an address that is one but for its letters beyond ASCII before the @).
 
     Line breaks, NUL and other control characters are refused before the validator sees them:
     they are how a header injection (`a@b.com\\r\\nBcc: x@y`) starts. International local parts
@@ -42,6 +43,8 @@ def email_validate(raw: object, *, check_dns: bool | None = None, resolver: Any 
     try:
         info = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except (EmailNotValidError, UnicodeError):
+        if not value.rpartition("@")[0].isascii() and _valid_international(value):
+            raise InvalidInput(INTERNATIONAL_EMAIL, field="email") from None
         raise InvalidInput(INVALID_EMAIL, field="email") from None
     address = normalise_email(info.ascii_email or info.normalized)
     if check_dns is None:
@@ -49,6 +52,17 @@ def email_validate(raw: object, *, check_dns: bool | None = None, resolver: Any 
     if check_dns and not _domain_accepts_mail(address, resolver):
         raise InvalidInput(INVALID_EMAIL, field="email")
     return address
+
+
+def _valid_international(value: str) -> bool:
+    """Would `value` be an address if SMTPUTF8 were allowed?"""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False, allow_smtputf8=True)
+    except (EmailNotValidError, UnicodeError):
+        return False
+    return True
 
 
 def _is_control(ch: str) -> bool:

@@ -10,6 +10,12 @@ from headlines.core.models import Edition
 MARKETING = "I would like to be emailed about offers, events and updates."
 PRIVACY_LINK = "Read our privacy notice."
 INVALID_EMAIL = "Please enter a valid email address."
+# A valid address whose part before the @ has letters beyond ASCII (ännä@example.de): refused
+# because not every relay speaks SMTPUTF8, which "not a valid address" did not tell the reader.
+INTERNATIONAL_EMAIL = (
+    "Sorry, we cannot yet send to an address with accented or non-Latin letters before the @. "
+    "Please use another address."
+)
 
 
 def newsletter_offer(edition: Edition) -> str:
