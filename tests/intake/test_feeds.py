@@ -659,3 +659,25 @@ def test_a_page_names_its_own_feeds(head: bytes, named: list[str]) -> None:
 
     page = b"<!DOCTYPE html><html><head>" + head + b"</head><body>Hi</body></html>"
     assert page_feeds(page, base="https://news.example/section/index.html") == named
+
+
+def test_a_json_feed_items_unread_date_and_bad_link_are_each_said_of_their_own() -> None:
+    # The link's note was written over the date's: an item with a date it could not read and a
+    # good link lost the date's note, and one with a bad link had it given as its date's.
+    from headlines.intake.reading.feeds import parse_json_feed
+
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Metro",
+        "items": [
+            {"id": "1", "url": "/news/1", "content_text": "One.", "date_published": "soon"},
+            {"id": "2", "url": "javascript:x", "content_text": "Two."},
+        ],
+    }
+    _, (dated, linked) = parse_json_feed(
+        json.dumps(feed).encode(), where="feed.json", base="https://metro.example/feed.json"
+    )
+    assert dated.url == "https://metro.example/news/1"
+    assert dated.date_note == "the entry's date 'soon' is not a date" and dated.link_note == ""
+    assert linked.url == "" and linked.date_note == ""
+    assert linked.link_note == "its url 'javascript:x' is no http(s) address"

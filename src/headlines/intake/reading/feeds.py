@@ -240,10 +240,10 @@ def _json_entry(item: dict[str, Any], home: str = "") -> FeedEntry:
     authors = _list(item.get("authors")) or [item.get("author")]
     names = [_plain(a.get("name")) for a in authors if isinstance(a, dict)]
     tags = _list(item.get("tags"))
-    url, note = _json_link(item, ("url", "external_url"), home)
+    url, link_note = _json_link(item, ("url", "external_url"), home)
     return FeedEntry(
         url=url,
-        link_note=note,
+        link_note=link_note,
         title=_plain(item.get("title")),
         author=", ".join(n for n in names if n),
         published=as_datetime(published) if published is not None else None,
