@@ -16,6 +16,7 @@ from headlines.core import clock, emailpreview, services
 from headlines.core.admin_lists import CappedCount, IndexedValuesFilter, ProbedDates
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.models import Edition, Job, OutboxMessage
+from headlines.core.signals import edition_timing_changed
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,10 +80,9 @@ class EditionAdmin(admin.ModelAdmin):
             return
         # The readers who read at the edition's zone or hour (a reader's own preferences page
         # moves theirs the same way): digests waiting for their old evening go at the new one.
-        # Delivery imports core: imported here, to keep the import one-way.
-        from headlines.delivery.services import deliveries_retime_edition
-
-        moved = deliveries_retime_edition(edition_id=obj.pk, now=clock.now())
+        # Delivery does it on the signal: core imports no app above it.
+        replies = edition_timing_changed.send(sender=Edition, edition_id=obj.pk, now=clock.now())
+        moved = sum(int(count or 0) for _, count in replies)
         if moved:
             self.message_user(
                 request,
