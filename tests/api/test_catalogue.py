@@ -225,3 +225,31 @@ def test_a_hostile_page_cursor_is_refused_where_it_was_given(api: Api, edition) 
         refused = api.get("/digests", after=bad)
         assert refused.status_code == 422, bad
         assert refused.json()["detail"][0]["loc"] == ["query", "after"]
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(api: Api, edition) -> None:
+    # `day` for `date` answered today's stories, and `editon` every edition's digests, as if
+    # the filter had been applied: a script could not tell.
+    factories.stories(edition, count=1)
+    refused = api.get("/stories", edition="us", day="2026-11-24")
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {
+            "loc": ["query", "day"],
+            "msg": "not a parameter of this operation, which takes: edition, date",
+            "type": "extra_forbidden",
+        }
+    ]
+    assert api.get("/digests", editon="us").json()["detail"][0]["loc"] == ["query", "editon"]
+    nothing = api.get("/editions", limit="1").json()["detail"][0]
+    assert nothing["msg"] == "not a parameter of this operation, which takes none"
+    assert api.get("/stories", edition="us", date="2026-11-25").status_code == 200
+
+
+def test_a_write_refused_for_its_query_is_audited_and_changes_nothing(api: Api, edition) -> None:
+    body = {"name": "Metro Wire", "url": "https://metro.example/feed.xml"}
+    refused = api.post("/sources?dry_run=1", body)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["query", "dry_run"]
+    assert api.get("/sources").json() == []
+    assert AuditEntry.objects.filter(action="source.add", status=422).count() == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.params.models import Query
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
@@ -148,6 +150,36 @@ def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) 
         return run
 
     return decorate
+
+
+def declared_query_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """An operation decorator (`api.add_decorator`): a query parameter the operation does not
+    declare is refused with 422, as an unknown body field is. Ignored, `?day=` for `?date=`
+    answered today's stories and `?editon=` every edition's digests, as if they had filtered."""
+    declared = [
+        p.default.alias or name
+        for name, p in inspect.signature(view).parameters.items()
+        if isinstance(p.default, Query)
+    ]
+    takes = f"which takes: {', '.join(declared)}" if declared else "which takes none"
+
+    @functools.wraps(view)
+    def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        unknown = [name for name in request.GET if name not in declared]
+        if unknown:
+            raise NinjaValidationError(
+                [
+                    {
+                        "loc": ["query", name],
+                        "msg": f"not a parameter of this operation, {takes}",
+                        "type": "extra_forbidden",
+                    }
+                    for name in unknown
+                ]
+            )
+        return view(request, *args, **kwargs)
+
+    return run
 
 
 def note_target(request: HttpRequest, target: str) -> None:
