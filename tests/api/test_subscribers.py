@@ -372,6 +372,12 @@ def test_a_nul_character_is_a_clear_422_on_every_database(
             '{"email": "a@example.com", "edition": "us", "marketing": false, "marketing": true}',
             "the key 'marketing' is given twice",
         ),
+        # Python reads these, JSON has none: NaN then failed "less than or equal to 100".
+        ('{"email": "a@example.com", "edition": "us", "marketing": NaN}', "NaN is not JSON"),
+        ('{"email": "a@example.com", "edition": "us", "x": -Infinity}', "-Infinity is not JSON"),
+        # Deep nesting exhausted the parser's recursion: "Cannot parse request body", no more.
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"email": "a@example.com", "topics": ' + "[" * 5000, "nested too deeply"),
     ],
 )
 def test_a_body_that_is_not_json_says_so_and_where(api: Api, edition, raw, said) -> None:

@@ -189,10 +189,22 @@ def note_target(request: HttpRequest, target: str) -> None:
 
 class StrictJSON(Parser):
     """JSON bodies, where a key given twice is refused (ninja's parser kept the last: a body
-    `{"marketing": false, "marketing": true}` meant whatever the sender's library wrote last)."""
+    `{"marketing": false, "marketing": true}` meant whatever the sender's library wrote last).
+
+    Python's reader also takes NaN and Infinity, which JSON has not (a weight of NaN was then
+    refused as "less than or equal to 100"), and gave up on a deeply nested body with a
+    RecursionError that ninja answered "Cannot parse request body"; both are said plainly."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return json.loads(request.body, object_pairs_hook=_once_each)
+        try:
+            return json.loads(request.body, object_pairs_hook=_once_each, parse_constant=_not_json)
+        except RecursionError:
+            # No body here is more than two levels deep; RFC 8259 lets a reader bound it.
+            raise ValueError("arrays and objects are nested too deeply to read") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON (a number is finite)")
 
 
 def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
