@@ -253,3 +253,18 @@ def test_a_write_refused_for_its_query_is_audited_and_changes_nothing(api: Api, 
     assert refused.json()["detail"][0]["loc"] == ["query", "dry_run"]
     assert api.get("/sources").json() == []
     assert AuditEntry.objects.filter(action="source.add", status=422).count() == 1
+
+
+def test_an_edition_longer_than_any_slug_is_refused_where_it_is_not_echoed_whole(
+    api: Api, edition
+) -> None:
+    long = "x" * 100_000
+    body = {"name": "Metro Wire", "url": "https://metro.example/feed.xml", "editions": [long]}
+    response = api.post("/sources", body)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "editions", 0]]
+    assert len(response.content) < 1000
+    assert not Source.objects.exists()
+    served = api.client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert served["SourceIn"]["properties"]["editions"]["items"]["maxLength"] == 50
+    assert served["SignupIn"]["properties"]["topics"]["items"]["maxLength"] == 50

@@ -286,6 +286,20 @@ def test_a_body_of_many_unknown_fields_gets_a_short_answer(api: Api, edition) ->
     assert Subscriber.objects.count() == 0
 
 
+def test_a_topic_longer_than_any_slug_is_refused_where_it_is_not_echoed_whole(
+    api: Api, edition
+) -> None:
+    # "unknown topic xxx…" repeated a 2 MB topic back whole; no slug is past 50 characters.
+    long = "x" * 100_000
+    response = api.post(
+        "/subscribers", {"email": "a@example.com", "edition": "us", "topics": ["sport", long]}
+    )
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["detail"]] == [["body", "topics", 1]]
+    assert len(response.content) < 1000
+    assert Subscriber.objects.count() == 0
+
+
 def test_an_unknown_or_closed_edition_is_404(api: Api, edition) -> None:
     assert api.post("/subscribers", {"email": "a@x.example", "edition": "zz"}).status_code == 404
     edition.enabled = False
