@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from headlines.api.models import ApiToken, AuditEntry
 from headlines.api.services import api_token_create, token_hash
 from headlines.core import clock
+from headlines.subscriptions.models import Subscriber
 from tests.api.conftest import Api
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,18 @@ def test_staff_create_a_token_in_the_admin_and_see_it_once(admin_client, db) -> 
     assert ApiToken.objects.get(name="paywall").token_hash == token_hash(raw)
     again = admin_client.get("/admin/api/apitoken/").content.decode()
     assert raw not in again
+
+
+def test_a_write_refused_over_the_limit_is_audited_with_its_token(
+    api: Api, edition, settings, monkeypatch
+) -> None:
+    # The trail named no token for a 429: the one integration hammering the API was the one
+    # thing it could not say.
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_API_RATE_PER_MINUTE", 1)
+    clock.set_clock(clock.FixedClock(dt.datetime(2026, 12, 1, 12, 0, 5, tzinfo=dt.UTC)))
+    assert api.get("/editions").status_code == 200
+    refused = api.post("/subscribers", {"email": "a@example.com", "edition": "us"})
+    assert refused.status_code == 429
+    entry = AuditEntry.objects.get()
+    assert (entry.token_name, entry.token.name, entry.status) == ("cms", "cms", 429)
+    assert not Subscriber.objects.exists()

@@ -33,6 +33,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found = services.api_token_authenticate(raw=token)
         if found is not None:
+            # Known before the limit is checked: a write refused with 429 is audited with it.
+            request.api_token = found  # type: ignore[attr-defined]
             services.api_rate_check(token_id=found.pk)
         return found
 
@@ -134,7 +136,7 @@ def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) 
         @functools.wraps(view)
         def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             response = view(request, *args, **kwargs)
-            token = getattr(request, "auth", None)
+            token = getattr(request, "api_token", None)
             if isinstance(token, ApiToken) or response.status_code != 401:
                 services.api_audit_record(
                     token=token if isinstance(token, ApiToken) else None,
