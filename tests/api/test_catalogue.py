@@ -268,3 +268,23 @@ def test_an_edition_longer_than_any_slug_is_refused_where_it_is_not_echoed_whole
     served = api.client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert served["SourceIn"]["properties"]["editions"]["items"]["maxLength"] == 50
     assert served["SignupIn"]["properties"]["topics"]["items"]["maxLength"] == 50
+
+
+@pytest.mark.django_db(transaction=True)  # were it sent, the sender's threads need connections
+def test_a_body_sent_to_an_operation_that_takes_none_is_refused_and_sends_nothing(
+    api: Api, edition
+) -> None:
+    # `send` takes no options: {"to": "editor@…"} (a test send, the caller thought) was
+    # ignored, and the digest went to every reader.
+    digest = factories.digest(edition, state="approved")
+    readers.confirmed(edition, email="one@example.com")
+    refused = api.post(f"/digests/{digest.pk}/send", {"to": "editor@example.com"})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {"loc": ["body"], "msg": "this operation takes no body", "type": "extra_forbidden"}
+    ]
+    assert Digest.objects.get().state == "approved"
+    assert api.post("/sources/nope/disable", "not json").status_code == 422
+    assert AuditEntry.objects.filter(action="digest.send", status=422).count() == 1
+    assert api.post("/digests/999/approve", "").status_code == 404  # no body, or {}, is none
+    assert api.post("/digests/999/approve", {}).status_code == 404

@@ -154,34 +154,48 @@ def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) 
     return decorate
 
 
-def declared_query_only(view: Callable[..., Any]) -> Callable[..., Any]:
+def declared_parameters_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """An operation decorator (`api.add_decorator`): a query parameter the operation does not
-    declare is refused with 422, as an unknown body field is. Ignored, `?day=` for `?date=`
-    answered today's stories and `?editon=` every edition's digests, as if they had filtered."""
+    declare is refused with 422, as an unknown body field is, and so is a body sent to an
+    operation that takes none. Ignored, `?day=` for `?date=` answered today's stories as if
+    it had filtered, and `POST /digests/1/send {"to": "editor@…"}` mailed every reader."""
+    parameters = inspect.signature(view).parameters
     declared = [
-        p.default.alias or name
-        for name, p in inspect.signature(view).parameters.items()
-        if isinstance(p.default, Query)
+        p.default.alias or name for name, p in parameters.items() if isinstance(p.default, Query)
     ]
     takes = f"which takes: {', '.join(declared)}" if declared else "which takes none"
+    takes_body = BODY_PARAMETER in parameters
 
     @functools.wraps(view)
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        unknown = [name for name in request.GET if name not in declared]
-        if unknown:
-            raise NinjaValidationError(
-                [
-                    {
-                        "loc": ["query", name],
-                        "msg": f"not a parameter of this operation, {takes}",
-                        "type": "extra_forbidden",
-                    }
-                    for name in unknown
-                ]
+        errors = [
+            {
+                "loc": ["query", name],
+                "msg": f"not a parameter of this operation, {takes}",
+                "type": "extra_forbidden",
+            }
+            for name in request.GET
+            if name not in declared
+        ]
+        if not takes_body and not _empty(request.body):
+            errors.append(
+                {"loc": ["body"], "msg": "this operation takes no body", "type": "extra_forbidden"}
             )
+        if errors:
+            raise NinjaValidationError(errors)
         return view(request, *args, **kwargs)
 
     return run
+
+
+def _empty(body: bytes) -> bool:
+    """No body, or one that says nothing (`{}`, `null`: what a client library sends for none)."""
+    if not body.strip():
+        return True
+    try:
+        return json.loads(body) in ({}, None)
+    except (ValueError, RecursionError):
+        return False
 
 
 def note_target(request: HttpRequest, target: str) -> None:

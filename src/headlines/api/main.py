@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from ninja import NinjaAPI, Swagger
 
-from headlines.api.edge import StrictJSON, TokenAuth, declared_query_only, install_handlers
+from headlines.api.edge import StrictJSON, TokenAuth, declared_parameters_only, install_handlers
 from headlines.api.routes_catalogue import router as catalogue
 from headlines.api.routes_subscribers import router as subscribers
 
@@ -42,6 +42,6 @@ api = NinjaAPI(
 )
 install_handlers(api)
 # After auth and the declared parameters' checks, inside the audit: a refused write is audited.
-api.add_decorator(declared_query_only)
+api.add_decorator(declared_parameters_only)
 api.add_router("", subscribers)
 api.add_router("", catalogue)
