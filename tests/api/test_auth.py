@@ -150,3 +150,10 @@ def test_a_write_refused_over_the_limit_is_audited_with_its_token(
     entry = AuditEntry.objects.get()
     assert (entry.token_name, entry.token.name, entry.status) == ("cms", "cms", 429)
     assert not Subscriber.objects.exists()
+
+
+def test_a_token_after_more_than_one_space_is_still_the_token(client, token) -> None:
+    # RFC 9110 11.4 separates the scheme from the token by one or more spaces; a header built
+    # as f"Bearer  {token}" was refused as if the token were wrong.
+    response = client.get("/api/v1/editions", HTTP_AUTHORIZATION=f"Bearer   {token}")
+    assert response.status_code == 200

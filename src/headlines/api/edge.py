@@ -31,7 +31,9 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer hl_…`: an active token, within its rate limit."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = services.api_token_authenticate(raw=token)
+        # ninja splits the header at each space: "Bearer  hl_…" (RFC 9110 allows several)
+        # reached us as " hl_…".
+        found = services.api_token_authenticate(raw=token.lstrip(" "))
         if found is not None:
             # Known before the limit is checked: a write refused with 429 is audited with it.
             request.api_token = found  # type: ignore[attr-defined]
