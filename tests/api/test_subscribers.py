@@ -184,6 +184,8 @@ def test_a_confirmed_reader_is_imported_as_the_csv_import_does(api: Api, edition
             for when, words in [
                 ("0001-01-01T00:00:00+01:00", "before 1970"),  # year 0 in UTC: was a 500
                 ("0001-01-01T00:00:00Z", "before 1970"),
+                # Year 10000 in UTC: it was refused, as "before 1970".
+                ("9999-12-31T23:59:59-23:59", "in the future"),
                 ("2026-01-01T09:30:00", "needs a time zone"),
             ]
         ],

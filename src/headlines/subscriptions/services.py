@@ -348,7 +348,9 @@ class ImportedReader:
             # Year 1 at +01:00 is year 0 in UTC, which no datetime holds: the save crashed.
             too_early = self.consent_at.astimezone(dt.UTC) < CONSENT_FLOOR
         except OverflowError:
-            too_early = True
+            # Past either end of what a datetime holds: year 9999 at -23:59 is year 10000 in
+            # UTC, and was called "before 1970"; it is refused as in the future below.
+            too_early = self.consent_at.year < CONSENT_FLOOR.year
         if too_early:
             # No address consented to mail before 1970: a year such as 0001 is a blank field
             # another system filled in, and the ledger must not carry it as evidence.
