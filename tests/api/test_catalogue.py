@@ -288,3 +288,14 @@ def test_a_body_sent_to_an_operation_that_takes_none_is_refused_and_sends_nothin
     assert AuditEntry.objects.filter(action="digest.send", status=422).count() == 1
     assert api.post("/digests/999/approve", "").status_code == 404  # no body, or {}, is none
     assert api.post("/digests/999/approve", {}).status_code == 404
+
+
+def test_a_source_url_with_its_scheme_in_capitals_is_an_http_url(api: Api, edition) -> None:
+    # A scheme is case-insensitive (RFC 3986 3.1): HTTPS://… was refused as "a feed source
+    # needs an http(s) URL", which it is.
+    added = api.post("/sources", {"name": "Metro Wire", "url": "HTTPS://metro.example/feed.xml"})
+    assert added.status_code == 201, added.content
+    assert added.json()["url"] == "https://metro.example/feed.xml"
+    assert Source.objects.get().url == "https://metro.example/feed.xml"
+    private = api.post("/sources", {"name": "Inside", "url": "HTTP://127.0.0.1/feed.xml"})
+    assert private.status_code == 422 and "loopback" in private.json()["detail"][0]["msg"]

@@ -124,6 +124,11 @@ def fetch_interval_check(minutes: int) -> int:
 def _where(kind: str, url: str, path: str) -> tuple[str, str]:
     if kind == Source.Kind.DUMP:
         return url, dump_path_check(path)
+    scheme, colon, rest = url.partition(":")
+    if colon and scheme.lower() in ("http", "https"):
+        # A scheme is case-insensitive (RFC 3986 3.1): HTTPS://… was refused as no http(s)
+        # URL. Stored in small letters, as every fetch and comparison expects it.
+        url = scheme.lower() + colon + rest
     if not url.startswith(("http://", "https://")):
         raise InvalidInput(f"a {kind} source needs an http(s) URL", field="url")
     longest = Source._meta.get_field("url").max_length or 0
