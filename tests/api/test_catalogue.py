@@ -299,3 +299,22 @@ def test_a_source_url_with_its_scheme_in_capitals_is_an_http_url(api: Api, editi
     assert Source.objects.get().url == "https://metro.example/feed.xml"
     private = api.post("/sources", {"name": "Inside", "url": "HTTP://127.0.0.1/feed.xml"})
     assert private.status_code == 422 and "loopback" in private.json()["detail"][0]["msg"]
+
+
+def test_a_query_parameter_given_twice_is_refused_not_resolved_by_taking_the_last(
+    api: Api, edition
+) -> None:
+    # ?edition=us&edition=uk (both editions, the caller meant) answered uk's digests alone.
+    Edition.objects.create(slug="uk", name="UK Evening Headlines", timezone="Europe/London")
+    factories.digest(edition)
+    response = api.client.get(
+        "/api/v1/digests?edition=us&edition=uk", HTTP_AUTHORIZATION=f"Bearer {api.token}"
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "loc": ["query", "edition"],
+            "msg": "given 2 times; this operation takes one",
+            "type": "repeated",
+        }
+    ]

@@ -158,9 +158,10 @@ def audited(action: str, target: Callable[[dict[str, Any]], str] | None = None) 
 
 def declared_parameters_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """An operation decorator (`api.add_decorator`): a query parameter the operation does not
-    declare is refused with 422, as an unknown body field is, and so is a body sent to an
-    operation that takes none. Ignored, `?day=` for `?date=` answered today's stories as if
-    it had filtered, and `POST /digests/1/send {"to": "editor@…"}` mailed every reader."""
+    declare is refused with 422, as an unknown body field is, and so is one it declares given
+    twice, and a body sent to an operation that takes none. Ignored, `?day=` for `?date=`
+    answered today's stories as if it had filtered, and `POST /digests/1/send {"to": "editor@…"}`
+    mailed every reader."""
     parameters = inspect.signature(view).parameters
     declared = [
         p.default.alias or name for name, p in parameters.items() if isinstance(p.default, Query)
@@ -178,6 +179,17 @@ def declared_parameters_only(view: Callable[..., Any]) -> Callable[..., Any]:
             }
             for name in request.GET
             if name not in declared
+        ]
+        # As a key given twice in a body: ?edition=us&edition=uk meant both to its sender and
+        # got uk's alone. No operation takes a list in its query (one that does, exempt it).
+        errors += [
+            {
+                "loc": ["query", name],
+                "msg": f"given {len(values)} times; this operation takes one",
+                "type": "repeated",
+            }
+            for name, values in request.GET.lists()
+            if name in declared and len(values) > 1
         ]
         if not takes_body and not _empty(request.body):
             errors.append(
