@@ -82,6 +82,9 @@ def test_the_schema_says_what_the_server_refuses(client, db) -> None:
         p for p in served["paths"]["/api/v1/stories"]["get"]["parameters"] if p["name"] == "date"
     ]
     assert "1970-01-01 to 9000-01-01" in day["description"]
+    # A source's url said only "a string": a generated client sent "0" and learnt from 422s.
+    url = served["components"]["schemas"]["SourceIn"]["properties"]["url"]
+    assert url["format"] == "uri" and "http(s)" in url["description"]
 
 
 def test_each_operation_is_named_by_what_it_does_not_where_its_code_lives(client, db) -> None:

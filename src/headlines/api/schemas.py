@@ -193,7 +193,13 @@ class SourceOut(Schema):
 class SourceIn(In):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Literal["feed", "sitemap", "page"] = "feed"
-    url: str = Field(..., min_length=1, max_length=2000)
+    url: str = Field(
+        ...,
+        min_length=1,
+        max_length=2000,
+        description="An http(s) URL on a public host (a private or loopback one is refused).",
+        json_schema_extra={"format": "uri"},
+    )
     editions: list[SlugItem] = Field(default_factory=list, max_length=50)
     language: str = Field("", max_length=16)
     weight: float = Field(1.0, ge=0, le=100)
