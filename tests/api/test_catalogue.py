@@ -318,3 +318,12 @@ def test_a_query_parameter_given_twice_is_refused_not_resolved_by_taking_the_las
             "type": "repeated",
         }
     ]
+
+
+def test_a_query_of_more_parameters_than_django_reads_says_so(api: Api, edition) -> None:
+    # Django stops reading a query past DATA_UPLOAD_MAX_NUMBER_FIELDS; the refusal said only
+    # "Bad Request".
+    query = "&".join(f"k{n}=1" for n in range(1500))
+    response = api.client.get(f"/api/v1/digests?{query}", HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "the query string has more than 1000 parameters"}
