@@ -11,6 +11,7 @@ from headlines.core.models import Edition
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.stories.listing import stored_stories
+from headlines.stories.topics import topic_add
 from tests.api import factories
 from tests.api.conftest import Api
 from tests.api.factories import DAY
@@ -327,3 +328,27 @@ def test_a_query_of_more_parameters_than_django_reads_says_so(api: Api, edition)
     response = api.client.get(f"/api/v1/digests?{query}", HTTP_AUTHORIZATION=f"Bearer {api.token}")
     assert response.status_code == 400
     assert response.json() == {"detail": "the query string has more than 1000 parameters"}
+
+
+def test_stories_are_listed_in_their_rank_with_the_editions_topics_as_the_admin_lists_them(
+    api: Api, edition
+) -> None:
+    # A day's order is the ranking's (diversity at the head, repeats of earlier days last), not
+    # the score's; the API sorted by score, so ranks came back 1, 0, 2, and kept a topic the
+    # editor had removed, which no reader can choose.
+    topic_add(edition="us", slug="world", name="World")
+    made = factories.stories(edition)
+    for story, rank in zip(made, (1, 0, 2), strict=True):
+        story.rank = rank
+        story.topics = ["world", "gone"]
+        story.save()
+    body = api.get("/stories", edition="us", date="2026-11-25").json()
+    assert [s["rank"] for s in body["stories"]] == [0, 1, 2]
+    assert [s["headline"] for s in body["stories"]] == [
+        "Story 2 headline",
+        "Story 1 headline",
+        "Story 3 headline",
+    ]
+    assert {tuple(s["topics"]) for s in body["stories"]} == {("world",)}
+    listed = stored_stories(edition_id=edition.pk, day=DAY)
+    assert [s["id"] for s in body["stories"]] == [s.story_id for s in listed]

@@ -35,6 +35,7 @@ from headlines.intake import selectors as intake_selectors
 from headlines.intake import services as intake_services
 from headlines.intake.models import Source
 from headlines.stories import selectors as story_selectors
+from headlines.stories.listing import Listed, stored_stories
 
 router = Router()
 MAX_LIST = 200
@@ -183,32 +184,25 @@ def stories_of_day(
     """Every story of one edition's day (default: today there), ranked, with its articles."""
     found = core_selectors.edition_get(slug=edition)
     day = date or story_selectors.edition_today(edition=found)
-    stories = story_selectors.stories_of_day(edition_id=found.pk, day=day).prefetch_related(
-        "articles__source"
-    )
-    return {
-        "edition": found.slug,
-        "date": day,
-        "stories": [
-            StoryOut(
-                id=s.pk,
-                headline=s.headline,
-                summary=s.summary,
-                topics=list(s.topics),
-                rank=s.rank,
-                articles=[
-                    StoryArticleOut(
-                        url=a.url,
-                        title=a.title,
-                        source=intake_selectors.article_outlet(a),
-                        published=a.published_at,
-                    )
-                    for a in s.articles.all()
-                ],
-            )
-            for s in stories
+    # The admin's listing: the day's order is the ranking's (diversity at the head, repeats of
+    # earlier days last), not the score's, and a topic the editor removed is no reader's choice.
+    stories = stored_stories(edition_id=found.pk, day=day)
+    return {"edition": found.slug, "date": day, "stories": [_story_out(s) for s in stories]}
+
+
+def _story_out(story: Listed) -> StoryOut:
+    assert story.story_id is not None  # a stored story always carries its id
+    return StoryOut(
+        id=story.story_id,
+        headline=story.headline,
+        summary=story.summary,
+        topics=list(story.topics),
+        rank=story.rank,
+        articles=[
+            StoryArticleOut(url=a.url, title=a.title, source=a.source, published=a.published)
+            for a in story.articles
         ],
-    }
+    )
 
 
 # --- sources ------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Listed:
     articles: tuple[ListedArticle, ...]
     topics: tuple[str, ...] = ()  # the edition's reader topics it belongs to (stored stories)
     story_id: int | None = None
+    rank: int | None = None  # its place in the day's order (stored stories)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
             ),
             topics=tuple(t for t in s.topics or () if t in current),
             story_id=s.pk,
+            rank=s.rank,
         )
         for s in stories
     ]

@@ -66,10 +66,6 @@ def previous_stories(*, edition_id: int, day: dt.date, days: int) -> QuerySet[St
     )
 
 
-def stories_of_day(*, edition_id: int, day: dt.date) -> QuerySet[Story]:
-    return Story.objects.filter(edition_id=edition_id, day=day).order_by("-score", "id")
-
-
 def relevance_terms(*, edition: Edition) -> dict[str, float]:
     """The edition's place and section words; its own name's place word counts by default."""
     terms = {t.term.lower(): t.weight for t in RelevanceTerm.objects.filter(edition_id=edition.pk)}
