@@ -35,6 +35,35 @@ def test_staff_see_each_digests_progress(admin_client: Client, smtp_messenger: S
     assert "550 5.1.1 unknown" in rows and gone.subscriber.email in rows
 
 
+def test_digest_deliveries_show_what_deferred_readers_wait_on(admin_client: Client) -> None:
+    # A relay refusing us pauses the send: its reply, addresses taken out, is on the digest's
+    # line and its own page; a digest with nobody deferred shows "—".
+    from headlines.core import clock
+
+    ed = factories.edition()
+    held, done = factories.reader(ed), factories.reader(ed)
+    digest = factories.digest(ed)
+    factories.ledger_row(digest, done, state="sent")
+    factories.ledger_row(
+        digest,
+        held,
+        state="deferred",
+        next_attempt_at=clock.now() + dt.timedelta(minutes=5),
+        last_code=554,
+        last_reply=f"554 5.7.1 <{held.subscriber.email}>: Relay access denied",
+    )
+    other = factories.digest(ed, day=digest.date - dt.timedelta(days=1))
+    factories.ledger_row(other, done, state="sent")
+
+    page = admin_client.get("/admin/delivery/digestdelivery/").content.decode()
+    reply = "554 5.7.1 &lt;(address)&gt;: Relay access denied"
+    assert f'<td class="field-held_back">{reply}</td>' in page
+    assert '<td class="field-held_back">—</td>' in page
+    assert held.subscriber.email not in page
+    own = admin_client.get(f"/admin/delivery/digestdelivery/{digest.pk}/change/").content.decode()
+    assert reply in own
+
+
 def test_the_ledger_cannot_be_edited_from_the_admin(admin_client: Client) -> None:
     assert admin_client.get("/admin/delivery/delivery/add/").status_code == 403
     assert admin_client.get("/admin/delivery/digestdelivery/add/").status_code == 403

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
         (421, "", Verdict.RETRY),
         (550, "5.1.1 no such user", Verdict.REFUSED_READER),
         (550, "5.7.1 DKIM signature required", Verdict.REFUSED_US),
-        (552, "5.3.4 message too big", Verdict.REFUSED_US),
+        (552, "5.3.4 message too big", Verdict.REFUSED_MESSAGE),
         (553, "5.1.8 sender domain does not resolve", Verdict.REFUSED_US),
         # A full mailbox is the reader's for now, whatever the first digit says.
         (552, "5.2.2 mailbox full", Verdict.SOFT_BOUNCE),
@@ -36,6 +36,14 @@ pytestmark = pytest.mark.django_db
 )
 def test_replies_become_verdicts(code: int, reply: str, verdict: Verdict) -> None:
     assert channels.judge(SendResult(code, reply, "relay")).verdict == verdict
+
+
+def test_a_message_too_big_is_refused_for_the_message_even_at_mail_from() -> None:
+    # MAIL FROM … SIZE=n refused: the relay's size limit, before any reader is named.
+    result = SendResult(552, "5.3.4 Message size exceeds fixed limit", "relay", sender_refused=True)
+    assert channels.judge(result).verdict == Verdict.REFUSED_MESSAGE
+    refused_sender = SendResult(553, "5.1.8 Domain not found", "relay", sender_refused=True)
+    assert channels.judge(refused_sender).verdict == Verdict.REFUSED_US
 
 
 def test_an_outbox_edition_stores_its_mail_even_when_smtp_is_configured(

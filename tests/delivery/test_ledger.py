@@ -237,6 +237,79 @@ def test_a_late_reply_does_not_overwrite_the_new_owner() -> None:
     assert Delivery.objects.get().state == State.SENT
 
 
+def test_rows_a_relay_refusing_us_held_back_are_claimed_once_again_and_end_with_the_window() -> (
+    None
+):
+    # A send paused by a relay refusing us (sender.Breaker): its untried claims and the
+    # digest's other due rows wait, deferred with the relay's reply; then any sender claims
+    # each of them once; and where the pause outlasts a reader's window, the sweep fails them
+    # with the reply and `headlines send` brings them back.
+    digest = due_now(readers=6)
+    mine = ledger.claim(digest_id=digest.pk, owner="host:1:a", limit=3, now=NOW)
+    theirs = ledger.claim(digest_id=digest.pk, owner="host:2:b", limit=1, now=NOW)
+    held = ledger.Hold(NOW + dt.timedelta(minutes=5), 554, "554 5.7.1 Relay access denied")
+    assert ledger.hold(owner="host:1:a", ids=[c.id for c in mine], held=held) == 3
+    assert ledger.hold(owner="host:9:z", ids=[theirs[0].id], held=held) == 0  # not its row
+    assert ledger.hold_due(digest_id=digest.pk, held=held, now=NOW) == 2  # the unclaimed
+    rows = Delivery.objects.exclude(id=theirs[0].id)
+    assert {(r.state, r.next_attempt_at, r.last_code, r.last_reply) for r in rows} == {
+        (State.DEFERRED, held.until, 554, "554 5.7.1 Relay access denied")
+    }
+    assert {r.attempts for r in rows.filter(id__in=[c.id for c in mine])} == {0}  # not tried
+    assert Delivery.objects.get(id=theirs[0].id).state == State.SENDING  # another sender's
+    ledger.record(
+        owner="host:2:b", outcomes=[Outcome(theirs[0].id, State.SENT, 250, "ok")], now=NOW
+    )
+    assert ledger.claim(digest_id=digest.pk, owner="host:3:c", limit=9, now=NOW) == []
+    assert ledger.next_wake(digest_id=digest.pk, owner="host:3:c") == held.until
+    again = ledger.claim(digest_id=digest.pk, owner="host:3:c", limit=9, now=held.until)
+    assert sorted(c.id for c in again) == sorted(r.id for r in rows)
+    assert ledger.claim(digest_id=digest.pk, owner="host:4:d", limit=9, now=held.until) == []
+
+    # A pause past the window: due at their deadline, then failed with the reply, revivable.
+    ids = [c.id for c in again]
+    deadline = again[0].deadline
+    past = ledger.Hold(deadline + dt.timedelta(hours=1), 554, "554 5.7.1 Relay access denied")
+    assert ledger.hold(owner="host:3:c", ids=ids, held=past) == 5
+    assert set(rows.values_list("next_attempt_at", flat=True)) == {deadline}
+    assert ledger.sweep(digest_id=digest.pk, now=deadline)["failed"] == 5
+    assert set(rows.values_list("last_reply", flat=True)) == {
+        "retries ran out: 554 5.7.1 Relay access denied"
+    }
+    assert ledger.bring_forward(digest_id=digest.pk, now=deadline + dt.timedelta(hours=1)) == 5
+
+
+def test_refusals_judged_ours_after_they_were_recorded_are_retried() -> None:
+    digest = due_now(readers=3)
+    claimed = ledger.claim(digest_id=digest.pk, owner="host:1:a", limit=3, now=NOW)
+    refused = [Outcome(c.id, State.FAILED, 550, "550 5.1.1 <x>: User unknown") for c in claimed]
+    ledger.record(owner="host:1:a", outcomes=refused, now=NOW)
+    until = NOW + dt.timedelta(minutes=1)
+    assert ledger.reopen(owner="host:1:b", ids=[c.id for c in claimed], until=until) == 0
+    assert ledger.reopen(owner="host:1:a", ids=[c.id for c in claimed], until=until) == 3
+    assert {(r.state, r.next_attempt_at, r.last_code) for r in Delivery.objects.all()} == {
+        (State.DEFERRED, until, 550)
+    }
+    assert len(ledger.claim(digest_id=digest.pk, owner="host:1:c", limit=9, now=until)) == 3
+
+
+def test_a_refusal_of_us_that_ran_out_of_retries_comes_back_with_headlines_send() -> None:
+    # A refusal of the reader (5.1.1) or of the message (5.3.4) does not.
+    digest = due_now(readers=3)
+    ours, reader, too_big = Delivery.objects.order_by("id")
+    Delivery.objects.filter(id=ours.id).update(
+        state=State.FAILED, last_code=554, last_reply="retries ran out: 554 5.7.1 Relay denied"
+    )
+    Delivery.objects.filter(id=reader.id).update(
+        state=State.FAILED, last_code=550, last_reply="550 5.1.1 no such user"
+    )
+    Delivery.objects.filter(id=too_big.id).update(
+        state=State.FAILED, last_code=552, last_reply="552 5.3.4 message too big"
+    )
+    assert ledger.bring_forward(digest_id=digest.pk, now=NOW + dt.timedelta(hours=4)) == 1
+    assert Delivery.objects.get(id=ours.id).state == State.QUEUED
+
+
 def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None:
     digest = due_now(readers=2)
     first, second = Delivery.objects.order_by("id")
@@ -249,7 +322,7 @@ def test_sweep_skips_the_unsent_and_fails_the_retried_after_the_window() -> None
     assert (first.state, second.state, second.last_reply) == (
         State.SKIPPED,
         State.FAILED,
-        "451 busy",
+        "retries ran out: 451 busy",
     )
     # `headlines send` later brings both back: neither reader has had it.
     assert ledger.bring_forward(digest_id=digest.pk, now=NOW + dt.timedelta(hours=4)) == 2

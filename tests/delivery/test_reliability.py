@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from headlines.core import mail
@@ -85,7 +86,15 @@ def test_a_relay_that_refuses_some_readers(smtp_messenger: SMTPPeer) -> None:
     assert (again.sent, again.suppressed) == (20, 3)
 
 
-def test_a_policy_refusal_is_not_blamed_on_the_reader(smtp_messenger: SMTPPeer) -> None:
+def short_window(monkeypatch: pytest.MonkeyPatch, seconds: float = 1.0) -> None:
+    """Each reader's window closes `seconds` after the send starts (3 hours in production)."""
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_SEND_WINDOW_HOURS", seconds / 3600)
+
+
+def test_a_policy_refusal_is_not_blamed_on_the_reader(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_window(monkeypatch)
     ed = factories.edition()
     sub = factories.reader(ed)
     digest = factories.digest(ed)
@@ -93,6 +102,7 @@ def test_a_policy_refusal_is_not_blamed_on_the_reader(smtp_messenger: SMTPPeer) 
     totals = services.delivery_send_now(digest_id=digest.pk)
     assert totals.failed == 1
     assert not Suppression.objects.filter(email_hash=email_hash(sub.subscriber.email)).exists()
+    assert sub.deliveries.get().last_reply == "retries ran out: 550 5.7.1 DKIM signature required"
 
 
 def test_a_full_mailbox_is_retried_and_counted_as_one_soft_bounce(
@@ -137,10 +147,13 @@ def test_a_mailbox_full_on_several_evenings_suppresses_at_the_soft_bounce_limit(
     assert BounceEvent.objects.filter(kind="soft").count() == 2
 
 
-def test_a_relay_that_will_not_relay_for_us_blames_no_reader(smtp_messenger: SMTPPeer) -> None:
+def test_a_relay_that_will_not_relay_for_us_blames_no_reader(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A relay without enhanced status codes answering "554 Relay access denied" (or "530
     # Authentication required") to every reader was judged a refusal of each reader: every
     # reader of the send was suppressed for good. It is about us: nobody is suppressed.
+    short_window(monkeypatch)
     ed = factories.edition()
     subs = [factories.reader(ed) for _ in range(3)]
     digest = factories.digest(ed)
@@ -152,11 +165,12 @@ def test_a_relay_that_will_not_relay_for_us_blames_no_reader(smtp_messenger: SMT
 
 
 def test_a_relay_that_refuses_every_reader_alike_blames_none_of_them(
-    smtp_messenger: SMTPPeer,
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A smarthost that takes itself for every domain's last stop answers each reader with
     # its own "no such user", enhanced code and all: every reader of the send was suppressed
     # for good. The same words, addresses aside, for reader after reader are about us.
+    short_window(monkeypatch)
     ed = factories.edition()
     factories.readers(ed, 12)
     digest = factories.digest(ed)
@@ -188,10 +202,13 @@ def test_readers_refused_in_a_row_but_fewer_than_a_relay_refusing_us_are_blamed(
     )
 
 
-def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: SMTPPeer) -> None:
+def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A relay that refuses MAIL FROM (a bounce domain that does not resolve, a sender it will
     # not relay for) refuses before any reader is named: with no 5.7.x in its reply, every
     # reader of the send was suppressed for good, as if each address had bounced.
+    short_window(monkeypatch)
     ed = factories.edition()
     subs = [factories.reader(ed), factories.reader(ed)]
     digest = factories.digest(ed)
@@ -199,8 +216,139 @@ def test_a_refused_envelope_sender_is_not_blamed_on_the_readers(smtp_messenger: 
     totals = services.delivery_send_now(digest_id=digest.pk)
     assert totals.failed == 2 and not Suppression.objects.exists()
     assert {r.last_reply for r in Delivery.objects.filter(subscription__in=subs)} == {
-        "553 5.1.8 Sender address rejected: Domain not found"
+        "retries ran out: 553 5.1.8 Sender address rejected: Domain not found"
     }
+
+
+RELAY_DENIED = "554 5.7.1 <{rcpt}>: Relay access denied"
+# A smarthost that takes itself for every domain's last stop: each reader's own "no such
+# user", judged ours only once five readers in a row get it (sender.Refusals).
+NOT_LOCAL = "550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown in local recipient table"
+
+
+@pytest.mark.parametrize("refusal", [RELAY_DENIED, NOT_LOCAL])
+def test_a_relay_that_refuses_us_until_it_is_fixed_within_the_window_mails_every_reader_once(
+    smtp_messenger: SMTPPeer, refusal: str
+) -> None:
+    # A relay misconfigured for the first minutes of the evening (relaying denied to our
+    # host, our DKIM refused) failed every reader it refused for good: fixed minutes later,
+    # and with `headlines send` run again, those readers never got the digest. They are the
+    # relay's refusals of us, retried as a 4xx is until the window closes.
+    ed = factories.edition()
+    factories.readers(ed, 40)
+    digest = factories.digest(ed)
+    refused = itertools.count()
+    lock = threading.Lock()
+
+    def misconfigured(rcpt: str) -> str | None:
+        with lock:
+            return refusal.format(rcpt=rcpt) if next(refused) < 15 else None
+
+    smtp_messenger.reply_for = misconfigured
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    received = counts(smtp_messenger)
+    assert len(received) == 40 and set(received.values()) == {1}
+    assert (totals.sent, totals.failed, totals.remaining) == (40, 0, 0)
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
+
+
+def test_a_relay_that_refuses_us_until_the_window_closes_fails_every_reader_with_its_reply(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    short_window(monkeypatch)
+    ed = factories.edition()
+    factories.readers(ed, 30)
+    digest = factories.digest(ed)
+    smtp_messenger.reply_for = lambda rcpt: RELAY_DENIED.format(rcpt=rcpt)
+
+    totals = services.delivery_send_now(digest_id=digest.pk)
+
+    assert (totals.failed, totals.sent, totals.suppressed) == (30, 0, 0)
+    replies = list(Delivery.objects.values_list("last_reply", flat=True))
+    assert all(r.startswith("retries ran out: 554 5.7.1 <") for r in replies), replies
+    assert not any("Relay access denied" not in r for r in replies)
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
+    assert Delivery.objects.filter(attempts__gt=1).exists()  # retried, not failed at once
+
+    # Fixed after the window: `headlines send` brings every one of them back, once each.
+    smtp_messenger.reply_for = None
+    again = services.delivery_send_now(digest_id=digest.pk)
+    assert (again.sent, again.failed) == (30, 0)
+    assert len(counts(smtp_messenger)) == 30 and set(counts(smtp_messenger).values()) == {1}
+
+
+def test_a_send_that_meets_refusals_of_us_pauses_rather_than_try_every_reader(
+    smtp_messenger: SMTPPeer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Retried refusals of us must not mean a transaction a reader every backoff: after five
+    # readers in a row refused so, the send defers the rest, untried, until the backoff is
+    # over, says so, and shows staff the relay's reply.
+    from headlines.staff.dashboard import staff_dashboard
+
+    short_window(monkeypatch, 1.5)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_RETRY_BASE_SECONDS", 0.3)
+    monkeypatch.setitem(settings.CONFIG, "HEADLINES_RETRY_MAX_SECONDS", 0.3)
+    ed = factories.edition()
+    factories.readers(ed, 200)
+    digest = factories.digest(ed)
+    tried = itertools.count()
+    shown: list[str] = []
+
+    def look() -> None:
+        try:
+            shown.extend(row.held_back for row in staff_dashboard().panels[0].digests)
+        finally:
+            connections.close_all()
+
+    def denied(rcpt: str) -> str:
+        if next(tried) == 8:  # mid-send, as staff would look (from a thread: aiosmtpd's is async)
+            staff = threading.Thread(target=look)
+            staff.start()
+            staff.join()
+        return RELAY_DENIED.format(rcpt=rcpt)
+
+    smtp_messenger.reply_for = denied
+
+    with caplog.at_level("WARNING", logger="headlines.delivery.sender"):
+        totals = services.delivery_send_now(digest_id=digest.pk)
+
+    transactions = next(tried)
+    assert transactions < 100, f"{transactions} transactions for 200 readers"
+    assert (totals.failed, totals.sent) == (200, 0)
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
+    held = Delivery.objects.filter(last_reply__contains="held back").count()
+    assert held > 100  # never tried this evening, failed with the reply that held them back
+    replies = set(Delivery.objects.values_list("last_reply", flat=True))
+    assert all(r.startswith("retries ran out: 554 5.7.1 ") for r in replies), replies
+    warnings = [r.getMessage() for r in caplog.records if "refuses us" in r.getMessage()]
+    assert warnings and "554 5.7.1 <(address)>: Relay access denied" in warnings[0]
+    assert "sending paused until" in warnings[0]
+    assert shown and shown[0].startswith("554 5.7.1 <(address)>: Relay access denied")
+
+
+def test_a_message_too_big_for_the_relay_fails_at_once_and_blames_nobody(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # 5.3.4: the same bytes to the same relay are refused again, so it is not retried (unlike
+    # a refusal of us, which tonight's fix of the relay can end), and no reader is blamed.
+    ed = factories.edition()
+    factories.readers(ed, 6)
+    digest = factories.digest(ed)
+    tried = itertools.count()
+
+    def too_big(rcpt: str) -> str:
+        next(tried)
+        return "552 5.3.4 Message size exceeds fixed maximum message size"
+
+    smtp_messenger.reply_for = too_big
+    totals = services.delivery_send_now(digest_id=digest.pk)
+    assert (totals.failed, next(tried)) == (6, 6)
+    assert set(Delivery.objects.values_list("last_reply", flat=True)) == {
+        "552 5.3.4 Message size exceeds fixed maximum message size"
+    }
+    assert not Suppression.objects.exists() and not BounceEvent.objects.exists()
 
 
 def _one_click(client: Client, sub: Subscription) -> None:

@@ -179,6 +179,39 @@ def test_the_admin_home_shows_the_dashboard_to_staff(newsroom, admin_client_logg
     assert "sent " in sent_row
 
 
+def test_a_digest_held_back_by_a_relay_refusing_us_shows_the_relays_reply(
+    newsroom, admin_client_logged_in
+) -> None:
+    # A relay refusing us paused the send: staff see why its readers wait, on the digest's
+    # line, the reader's address taken out; a digest with none deferred shows nothing.
+    us, _ = newsroom
+    sent = Digest.objects.get(edition=us, state="sent")
+    waiting = Digest.objects.create(
+        edition=us, date=days_ago(2).date(), state="sending", subject="Held"
+    )
+    ann, bob, *_ = Subscription.objects.filter(edition=us).order_by("id")
+    later = clock.now() + dt.timedelta(minutes=5)
+    delivery_factories.ledger_row(sent, ann, state="sent")
+    delivery_factories.ledger_row(waiting, ann, state="sent")
+    delivery_factories.ledger_row(
+        waiting,
+        bob,
+        state="deferred",
+        next_attempt_at=later,
+        last_code=554,
+        last_reply="554 5.7.1 <bob@example.com>: Relay access denied",
+    )
+    rows = {row.digest.subject: row.held_back for row in staff_dashboard().panels[1].digests}
+    assert rows["Held"] == "554 5.7.1 <(address)>: Relay access denied"
+    assert rows["Storm, rates and a comet"] == ""
+    page = admin_client_logged_in.get("/admin/").content.decode()
+    assert (
+        '<span class="label">Deferred readers wait on:</span> '
+        "554 5.7.1 &lt;(address)&gt;: Relay access denied"
+    ) in page
+    assert "bob@example.com" not in page
+
+
 def test_a_sources_error_recorded_raw_is_shown_escaped_on_the_dashboard(
     newsroom, admin_client_logged_in
 ) -> None:

@@ -14,6 +14,7 @@ from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
 from headlines.delivery.selectors import (
     WAITING,
     CappedProgress,
+    deliveries_held_back,
     digest_progress,
     digest_progress_capped,
 )
@@ -53,9 +54,10 @@ class DigestDeliveryAdmin(ReadOnly):
         "skipped",
         "rate",
         "time_left",
+        "held_back",
     ]
     list_filter = ["state", "edition"]
-    readonly_fields = ["exact_counts"]
+    readonly_fields = ["exact_counts", "held_back"]
 
     def _progress(self, obj: DigestDelivery) -> CappedProgress:
         cache: dict[int, CappedProgress] = self.__dict__.setdefault("_cache", {})
@@ -72,6 +74,16 @@ class DigestDeliveryAdmin(ReadOnly):
     ) -> HttpResponse:
         self.__dict__["_cache"] = {}  # fresh numbers on every page load
         return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        self.__dict__["_cache"] = {}  # the digest's own page: fresh numbers too
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="queued")
     def queued(self, obj: DigestDelivery) -> str:
@@ -108,6 +120,14 @@ class DigestDeliveryAdmin(ReadOnly):
             return "—"
         left = str(p.time_left).split(".")[0]
         return f"{left}+" if p.over(*WAITING) else left
+
+    @admin.display(description="deferred readers wait on")
+    def held_back(self, obj: DigestDelivery) -> str:
+        """The relay's reply holding its deferred readers back (a relay refusing us shows here
+        while the send pauses), "—" when none is deferred."""
+        if not self._progress(obj).count(State.DEFERRED):
+            return "—"
+        return deliveries_held_back(digest_ids=[obj.pk]).get(obj.pk, "—")
 
     @admin.display(description="deliveries by state (exact)")
     def exact_counts(self, obj: DigestDelivery) -> str:

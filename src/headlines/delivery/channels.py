@@ -1,12 +1,16 @@
 """How a finished message leaves: a `Channel` takes an `Outgoing` and gives back a `Reply`.
 
-Delivery sees messages, not wires. A channel answers one of four verdicts:
+Delivery sees messages, not wires. A channel answers one of these verdicts:
 
 - `sent`: someone took responsibility for it (a relay's 250, the outbox's stored row);
 - `retry`: not now (4xx, a lost connection); the ledger defers the row and tries later;
 - `refused_reader`: a permanent refusal about the reader (5.1.1 no such user) — it suppresses;
-- `refused_us`: a permanent refusal about us (5.7.x policy, our DKIM or reputation; 5.3.4 size;
-  our envelope sender refused at MAIL FROM) — the row fails but the reader is not blamed;
+- `refused_us`: a refusal about us (5.7.x policy, our DKIM or reputation; relaying or auth
+  refused; our envelope sender refused at MAIL FROM): nothing the reader did, and what the
+  operator can fix tonight — retried as `retry` is, nobody blamed (and a send that meets several
+  in a row pauses: delivery.sender.Breaker);
+- `refused_message`: this message will never fit (5.3.4 too big): the row fails at once, nobody
+  blamed; the same bytes sent again, to the same relay, are refused again;
 - `soft_bounce`: the reader's mailbox cannot take it now (X.2.2 mailbox full, over quota),
   whatever the code's first digit — retried as `retry` is, and counted once for the delivery
   as a soft bounce (HEADLINES_SOFT_BOUNCE_LIMIT), as a DSN saying so is.
@@ -48,6 +52,7 @@ class Verdict(StrEnum):
     RETRY = "retry"
     REFUSED_READER = "refused_reader"
     REFUSED_US = "refused_us"
+    REFUSED_MESSAGE = "refused_message"
     SOFT_BOUNCE = "soft_bounce"
 
 
@@ -132,15 +137,18 @@ def mailbox_full(reply: str) -> bool:
 
 
 def _refusal(result: SendResult) -> Verdict:
-    """A 5xx: about us (5.7.x policy, 5.3.4 size, 5.1.7/5.1.8 our sender's address, a refused
-    MAIL FROM) or about the reader (any other enhanced code: 5.1.1 no such user, …)."""
+    """A 5xx: about the message (5.3.4 too big, at MAIL FROM's SIZE too), about us (5.7.x
+    policy, 5.1.7/5.1.8 our sender's address, a refused MAIL FROM) or about the reader (any
+    other enhanced code: 5.1.1 no such user, …)."""
+    status = _status(result.reply)
+    if status is not None and status[1:] == (3, 4):
+        return Verdict.REFUSED_MESSAGE
     if result.sender_refused:
         return Verdict.REFUSED_US
-    status = _status(result.reply)
     if status is None:
         return _by_words(result.reply)
     _, subject, detail = status
-    if subject == 7 or (subject, detail) in {(3, 4), (1, 7), (1, 8)}:
+    if subject == 7 or (subject, detail) in {(1, 7), (1, 8)}:
         return Verdict.REFUSED_US
     return Verdict.REFUSED_READER
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Min, Q
+from django.db.models import F, Min, Q, Value
+from django.db.models.functions import Concat
 
 from headlines.core.mail import sender_address
 from headlines.delivery.message import message_id_parts
@@ -26,6 +27,8 @@ from headlines.digests.models import Digest
 from headlines.subscriptions import audience
 
 State = Delivery.State
+# What a row that was retried until its window closed says first: `bring_forward` revives it.
+RAN_OUT = "retries ran out: "
 OPEN = (State.QUEUED, State.DEFERRED, State.SENDING)
 FILL_CHUNK = 20_000
 # At most this many cohorts (zone, hour) in one statement: four parameters each, under SQLite's
@@ -149,15 +152,17 @@ def batched(items: list[Any], size: int) -> list[list[Any]]:
 def bring_forward(*, digest_id: int, now: dt.datetime) -> int:
     """`headlines send`: every reader who has not had it is due now, whatever their hour.
 
-    Skipped rows and rows that ran out of retries come back; refusals (5xx) and suppressions
-    do not.
+    Skipped rows and rows that ran out of retries come back (a 4xx, and a refusal of us
+    retried until the window closed: the relay fixed after it, the readers are still owed the
+    digest); refusals of the reader or of the message (5xx) and suppressions do not.
     """
     deadline = now + window()
     waiting = Delivery.objects.filter(
         digest_id=digest_id, state__in=(State.QUEUED, State.DEFERRED), next_attempt_at__gt=now
     ).update(next_attempt_at=now, deadline=deadline)
+    ran_out = Q(last_code__lt=500) | Q(last_code=None) | Q(last_reply__startswith=RAN_OUT)
     revived = Delivery.objects.filter(
-        Q(state=State.SKIPPED) | Q(state=State.FAILED) & (Q(last_code__lt=500) | Q(last_code=None)),
+        Q(state=State.SKIPPED) | Q(state=State.FAILED) & ran_out,
         digest_id=digest_id,
     ).update(state=State.QUEUED, next_attempt_at=now, deadline=deadline)
     Delivery.objects.filter(digest_id=digest_id, state__in=OPEN, deadline__lt=deadline).update(
@@ -389,6 +394,69 @@ def release(*, owner: str, ids: list[int]) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Why and until when rows wait: a relay refusing us (delivery.sender.Breaker)."""
+
+    until: dt.datetime
+    code: int | None
+    reply: str
+
+
+def hold(*, owner: str, ids: list[int], held: Hold) -> int:
+    """Rows this owner claimed and never handed to the channel, deferred until `held.until`
+    with the reply that stopped the send; the claim's attempt not counted. A row already taken
+    over is left alone."""
+    if not ids:
+        return 0
+    rows = Delivery.objects.filter(id__in=ids, state=State.SENDING, lease_owner=owner[:64])
+    return _defer(
+        rows,
+        held.until,
+        state=State.DEFERRED,
+        last_code=held.code,
+        last_reply=held.reply[:2000],
+        lease_expires_at=None,
+        attempts=F("attempts") - 1,
+    )
+
+
+def hold_due(*, digest_id: int, held: Hold, now: dt.datetime) -> int:
+    """Every row of the digest that would come due before `held.until`, and no sender holds,
+    deferred until then: the other senders of the digest (other threads, jobs, machines) do not
+    each open a transaction a reader against a relay that refuses us all. Rows whose window is
+    already closed are left to the sweep."""
+    rows = Delivery.objects.filter(
+        digest_id=digest_id,
+        state__in=(State.QUEUED, State.DEFERRED),
+        next_attempt_at__lt=held.until,
+        deadline__gt=now,
+    )
+    return _defer(
+        rows, held.until, state=State.DEFERRED, last_code=held.code, last_reply=held.reply[:2000]
+    )
+
+
+def reopen(*, owner: str, ids: list[int], until: dt.datetime) -> int:
+    """Rows this owner recorded as failed, refused in words that a later look judged a refusal
+    of us (delivery.sender.Refusals): deferred until `until`, their replies kept. A row that
+    moved since (revived by `bring_forward`) is left alone."""
+    if not ids:
+        return 0
+    rows = Delivery.objects.filter(id__in=ids, state=State.FAILED, lease_owner=owner[:64])
+    return _defer(rows, until, state=State.DEFERRED)
+
+
+@transaction.atomic
+def _defer(rows: Any, until: dt.datetime, **changes: Any) -> int:
+    """`rows` changed so, and due at `until`, or at their deadline when that comes first (a
+    waiting row is due by its deadline: the sweep's bound). Two statements, not LEAST(): the
+    same on both databases."""
+    later = rows.filter(deadline__gt=until).update(next_attempt_at=until, **changes)
+    sooner = rows.filter(deadline__lte=until).update(next_attempt_at=F("deadline"), **changes)
+    return int(later + sooner)
+
+
 def _lease() -> dt.timedelta:
     return dt.timedelta(seconds=int(settings.CONFIG["HEADLINES_DELIVERY_LEASE_SECONDS"]))
 
@@ -435,7 +503,9 @@ def sweep(
     skipped = due.filter(state=State.QUEUED).update(
         state=State.SKIPPED, last_reply="its window passed before it could be sent"
     )
-    failed = due.filter(state=State.DEFERRED).update(state=State.FAILED)
+    failed = due.filter(state=State.DEFERRED).update(
+        state=State.FAILED, last_reply=Concat(Value(RAN_OUT), F("last_reply"))
+    )
     stopped = late.filter(state=State.SENDING, lease_expires_at__lt=now)
     # Read, not updated blind: a tick with none (nearly every tick) still costs one statement.
     held_by = dict(stopped.values_list("id", "lease_owner"))

@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from headlines.core import clock
 from headlines.delivery.models import BounceEvent, Delivery
+from headlines.subscriptions.hashing import without_addresses
 
 State = Delivery.State
 RATE_WINDOW = dt.timedelta(seconds=60)
@@ -110,6 +111,23 @@ def _time_left(remaining: int, rate: float) -> dt.timedelta | None:
     if remaining == 0:
         return dt.timedelta(0)
     return dt.timedelta(seconds=remaining / rate) if rate > 0 else None
+
+
+def deliveries_held_back(*, digest_ids: list[int]) -> dict[int, str]:
+    """What holds each digest's deferred readers back: the reply on its deferred row due last
+    (a relay refusing us, a 4xx), addresses taken out, for staff. A digest with none deferred
+    is absent. One probe a digest, at the end of its (digest, state, next_attempt_at) range."""
+    held: dict[int, str] = {}
+    for digest_id in digest_ids:
+        reply = (
+            Delivery.objects.filter(digest_id=digest_id, state=State.DEFERRED)
+            .order_by("-next_attempt_at")
+            .values_list("last_reply", flat=True)
+            .first()
+        )
+        if reply is not None:
+            held[digest_id] = without_addresses(reply) or "(no reply)"
+    return held
 
 
 def deliveries_late(*, digest_id: int) -> int:

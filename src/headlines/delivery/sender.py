@@ -78,24 +78,27 @@ class Refusals:
         self.held: list[Outcome] = []
         self.ours: set[str] = set()
 
-    def add(self, outcomes: list[Outcome]) -> list[Outcome]:
-        """Note outcomes as recorded, in order; returns the hard bounces now the readers'."""
+    def add(self, outcomes: list[Outcome]) -> tuple[list[Outcome], list[Outcome]]:
+        """Note outcomes as recorded, in order; returns the hard bounces now the readers', and
+        the refusals now judged ours (to be retried, not failed: `Sender._record`)."""
         blamed: list[Outcome] = []
+        ours: list[Outcome] = []
         with self.lock:
             for outcome in outcomes:
                 if outcome.state == State.SENT:
                     blamed += self._broken()
                 elif outcome.bounce == "hard":
-                    blamed += self._refused(outcome)
-        return blamed
+                    blamed += self._refused(outcome, ours)
+        return blamed, ours
 
     def end(self) -> list[Outcome]:
         with self.lock:
             return self._broken()
 
-    def _refused(self, outcome: Outcome) -> list[Outcome]:
+    def _refused(self, outcome: Outcome, ours: list[Outcome]) -> list[Outcome]:
         text = without_addresses(outcome.reply)
         if text in self.ours:
+            ours.append(outcome)
             return []
         blamed = self._broken() if text != self.text else []
         self.text = text
@@ -107,12 +110,52 @@ class Refusals:
                 text,
             )
             self.ours.add(text)
+            ours += self.held
             self.text, self.held = "", []
         return blamed
 
     def _broken(self) -> list[Outcome]:
         blamed, self.text, self.held = self.held, "", []
         return blamed
+
+
+class Breaker:
+    """Refusals of us in a row, across the threads of one send: at SAME_REFUSALS the send
+    pauses (`Sender._pause`), rather than open a transaction a reader against a relay that
+    refuses us all (relaying denied, auth missing, our DKIM or IP refused) until the window
+    closes. A reply about a reader (sent, no such user, mailbox full) breaks the row; a 4xx or
+    a message too big neither counts nor breaks it. Closed again at each `run_available`: the
+    send then tries again, after the pause."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.run = 0
+        self.tripped = False
+        # Set once the pause is decided (`Sender.held`): the threads then stop sending.
+        self.open = threading.Event()
+
+    def close(self) -> None:
+        with self.lock:
+            self.run, self.tripped = 0, False
+            self.open.clear()
+
+    def note(self, verdict: Verdict) -> bool:
+        """Count one reply; True for the one that trips the breaker."""
+        with self.lock:
+            if verdict == Verdict.REFUSED_US:
+                self.run += 1
+            elif verdict not in (Verdict.RETRY, Verdict.REFUSED_MESSAGE):
+                self.run = 0
+            return self.run >= SAME_REFUSALS and self._trip()
+
+    def trip(self) -> bool:
+        """Trip it (Refusals judged a run of refusals ours); True if it was not tripped."""
+        with self.lock:
+            return self._trip()
+
+    def _trip(self) -> bool:
+        was, self.tripped = self.tripped, True
+        return not was
 
 
 @dataclass
@@ -154,6 +197,8 @@ class Sender:
         self.journals_lock = threading.Lock()
         self.errors: list[BaseException] = []
         self.refusals = Refusals()
+        self.breaker = Breaker()
+        self.held: ledger.Hold | None = None  # the last pause (`_pause`)
         self.done = threading.Event()
         self.stop: Stop = stop or threading.Event()
 
@@ -161,6 +206,7 @@ class Sender:
         """Send everything claimable now, on `threads` threads; return when none is left."""
         beat = threading.Thread(target=self._heartbeat, name="headlines-send-beat", daemon=True)
         self.done.clear()
+        self.breaker.close()
         journal.tidy()
         beat.start()
         recorded = False
@@ -213,7 +259,7 @@ class Sender:
             connections.close_all()
 
     def _loop(self) -> None:
-        while not self.stop.is_set():
+        while not self.stop.is_set() and not self.breaker.open.is_set():
             settled: list[Outcome] = []
             claimed = ledger.claim(
                 digest_id=self.digest_id,
@@ -240,7 +286,7 @@ class Sender:
             pending: list[Outcome] = []
             written = time.monotonic()
             for n, item in enumerate(chunk):
-                if self.stop.is_set():
+                if self.stop.is_set() or self.breaker.open.is_set():
                     self._record(pending)
                     self._give_back(chunk[n:] + claimed[start + self.flush :])
                     return
@@ -261,12 +307,40 @@ class Sender:
             message = self.segments.template(reader.topics).render(reader)
         except Exception as exc:  # a malformed stored address must not stop the batch
             return Outcome(item.id, State.FAILED, None, f"could not build the message: {exc}")
-        outcome = classify(item, self.channel.deliver(message), now=clock.now())
+        reply = self.channel.deliver(message)
+        outcome = classify(item, reply, now=clock.now())
         if outcome.state == State.SENT:
             self.journal.accepted(
                 item.id, code=outcome.code, reply=outcome.reply, relay=outcome.relay
             )
+        if self.breaker.note(reply.verdict):
+            self._pause(reply.code, reply.text, attempts=item.attempts)
         return outcome
+
+    def _pause(self, code: int | None, text: str, *, attempts: int) -> None:
+        """The relay refuses us (the breaker just tripped): every row of the digest due before
+        the usual backoff is over waits until then, deferred with the relay's reply, addresses
+        taken out; this sender's threads defer the rows they claimed and stop (`_give_back`).
+        Logged, and shown to staff as what holds the digest back (the dashboard, Digest
+        deliveries)."""
+        reply = without_addresses(text)
+        self.held = ledger.Hold(
+            until=clock.now() + backoff(attempts),
+            code=code,
+            reply=f"{reply} (held back: the relay refused the readers before it so)",
+        )
+        self.breaker.open.set()
+        deferred = ledger.hold_due(digest_id=self.digest_id, held=self.held, now=clock.now())
+        log.warning(
+            "%s: the relay refuses us (%r to %d readers in a row; nobody blamed): sending "
+            "paused until %s, %d more readers deferred; they are retried until their window "
+            "closes",
+            digest_get(digest_id=self.digest_id),
+            reply,
+            SAME_REFUSALS,
+            f"{self.held.until:%H:%M:%S} UTC",
+            deferred,
+        )
 
     def _accepted_before(self, taken_from: dict[int, str], *, into: list[Outcome]) -> list[Outcome]:
         """Rows taken over from senders that died before recording them, whose journals on this
@@ -279,16 +353,33 @@ class Sender:
         return into
 
     def _give_back(self, unsent: list[Claimed]) -> None:
-        """Claimed but never handed to the channel: due again at once, for any sender."""
-        ledger.release(owner=self.owner, ids=[c.id for c in unsent])
+        """Claimed but never handed to the channel: due again at once, for any sender; or, the
+        relay refusing us (the breaker open), deferred with the others (`_pause`)."""
+        ids = [c.id for c in unsent]
+        if self.held is not None and self.breaker.open.is_set() and not self.stop.is_set():
+            ledger.hold(owner=self.owner, ids=ids, held=self.held)
+        else:
+            ledger.release(owner=self.owner, ids=ids)
 
     def _record(self, outcomes: list[Outcome]) -> None:
         if not outcomes:
             return
         ledger.record(owner=self.owner, outcomes=outcomes, now=clock.now())
         soft = [o for o in outcomes if o.bounce == "soft"]
-        self._bounced(soft + self.refusals.add(outcomes))
+        blamed, ours = self.refusals.add(outcomes)
+        self._bounced(soft + blamed)
+        if ours:
+            self._retry_ours(ours)
         self._counted(outcomes)
+
+    def _retry_ours(self, ours: list[Outcome]) -> None:
+        """Refusals recorded as the readers' that Refusals now judges ours: retried as any
+        refusal of us is (after the pause), and the send paused as the breaker pauses it."""
+        first = ours[0]
+        if self.breaker.trip():
+            self._pause(first.code, first.reply, attempts=1)
+        until = self.held.until if self.held else clock.now() + backoff(1)
+        ledger.reopen(owner=self.owner, ids=[o.delivery_id for o in ours], until=until)
 
     def _bounced(self, outcomes: list[Outcome]) -> None:
         from headlines.delivery.bounces import bounce_record_refusal
@@ -318,10 +409,12 @@ def classify(item: Claimed, reply: Reply, *, now: dt.datetime) -> Outcome:
 
     A full mailbox (`soft_bounce`) is retried as a 4xx is, until the reader's window closes,
     and noted as a soft bounce: it was a hard bounce, and one full evening suppressed the
-    reader for good."""
+    reader for good. A refusal of us (`refused_us`: relaying denied, our DKIM refused) is
+    retried the same way, blaming nobody: it failed at once, and a relay misconfigured for an
+    hour lost the digest for every reader even once it was fixed."""
     if reply.verdict == Verdict.SENT:
         return Outcome(item.id, State.SENT, reply.code, reply.text, reply.relay)
-    if reply.verdict in (Verdict.REFUSED_READER, Verdict.REFUSED_US):
+    if reply.verdict in (Verdict.REFUSED_READER, Verdict.REFUSED_MESSAGE):
         return Outcome(
             item.id,
             State.FAILED,
@@ -337,7 +430,7 @@ def classify(item: Claimed, reply: Reply, *, now: dt.datetime) -> Outcome:
             item.id,
             State.FAILED,
             reply.code,
-            f"retries ran out: {reply.text}",
+            f"{ledger.RAN_OUT}{reply.text}",
             reply.relay,
             bounce=bounce,
         )

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from headlines.core import clock
 from headlines.core.models import Edition
 from headlines.core.names import escaped_cut
-from headlines.delivery.selectors import ledger_counts
+from headlines.delivery.selectors import deliveries_held_back, ledger_counts
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.subscriptions.models import Subscription, Suppression
@@ -32,6 +32,12 @@ DELIVERY_STATES = ("sent", "queued", "sending", "deferred", "failed", "suppresse
 class DigestRow:
     digest: Digest
     outcome: str  # "—" until the delivery app reports progress
+    held_back: str = ""  # the relay's reply its deferred readers wait on (a refusal of us)
+
+    @property
+    def problem(self) -> str:
+        """The reply as the panel shows it: escaped, cut on a whole escape."""
+        return escaped_cut(self.held_back, 299)
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ def _panel(
     recent = list(Digest.objects.filter(edition=edition).order_by("-date")[:digests])
     sending = [d.pk for d in recent if d.state not in (Digest.State.DRAFT, Digest.State.APPROVED)]
     ledgers = ledger_counts(digest_ids=sending)
+    held = deliveries_held_back(digest_ids=[d for d in sending if ledgers[d]["deferred"]])
     return EditionPanel(
         edition=edition,
         readers=readers,
@@ -96,7 +103,7 @@ def _panel(
         chart=readers_chart(series, label=f"{edition.name}: confirmed readers"),
         unsubscribes_7d=unsubscribes_7d,
         unsubscribes_30d=unsubscribes_30d,
-        digests=[DigestRow(d, _outcome(ledgers.get(d.pk))) for d in recent],
+        digests=[DigestRow(d, _outcome(ledgers.get(d.pk)), held.get(d.pk, "")) for d in recent],
         sources=[SourceRow(s, _source_status(s)) for s in edition.sources.order_by("name")],
     )
 
