@@ -62,6 +62,13 @@ def test_digest_deliveries_show_what_deferred_readers_wait_on(admin_client: Clie
     assert held.subscriber.email not in page
     own = admin_client.get(f"/admin/delivery/digestdelivery/{digest.pk}/change/").content.decode()
     assert reply in own
+    # A long reply is cut on the digest's line (the list fits a 1280 px screen), whole on its page.
+    long = "554 5.7.1 Message rejected: " + "policy " * 30
+    Delivery.objects.filter(digest=digest, state="deferred").update(last_reply=long)
+    page = admin_client.get("/admin/delivery/digestdelivery/").content.decode()
+    assert f'<td class="field-held_back">{long[:60]}…</td>' in page
+    own = admin_client.get(f"/admin/delivery/digestdelivery/{digest.pk}/change/").content.decode()
+    assert long.strip() in own
 
 
 def test_the_ledger_cannot_be_edited_from_the_admin(admin_client: Client) -> None:

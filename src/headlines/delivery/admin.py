@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from headlines.core.admin_lists import CappedCount, CappedPaginator, OwnFilterNames
+from headlines.core.names import escaped_cut
 from headlines.delivery.models import BounceEvent, Delivery, DigestDelivery
 from headlines.delivery.selectors import (
     WAITING,
@@ -20,6 +21,9 @@ from headlines.delivery.selectors import (
 )
 from headlines.digests.models import Digest
 from headlines.subscriptions.admin import AddressHashSearch
+
+# The reply deferred readers wait on, as long as the digests' list shows it (1280 px wide).
+HELD_BACK_CHARS = 60
 
 State = Delivery.State
 
@@ -57,7 +61,7 @@ class DigestDeliveryAdmin(ReadOnly):
         "held_back",
     ]
     list_filter = ["state", "edition"]
-    readonly_fields = ["exact_counts", "held_back"]
+    readonly_fields = ["exact_counts", "held_back_reply"]
 
     def _progress(self, obj: DigestDelivery) -> CappedProgress:
         cache: dict[int, CappedProgress] = self.__dict__.setdefault("_cache", {})
@@ -122,12 +126,18 @@ class DigestDeliveryAdmin(ReadOnly):
         return f"{left}+" if p.over(*WAITING) else left
 
     @admin.display(description="deferred readers wait on")
-    def held_back(self, obj: DigestDelivery) -> str:
+    def held_back_reply(self, obj: DigestDelivery) -> str:
         """The relay's reply holding its deferred readers back (a relay refusing us shows here
         while the send pauses), "—" when none is deferred."""
         if not self._progress(obj).count(State.DEFERRED):
             return "—"
         return deliveries_held_back(digest_ids=[obj.pk]).get(obj.pk, "—")
+
+    @admin.display(description="held back by")
+    def held_back(self, obj: DigestDelivery) -> str:
+        """The same on the digest's line, cut to HELD_BACK_CHARS: the list fits a 1280 px
+        screen (the whole reply is on the digest's own page)."""
+        return escaped_cut(self.held_back_reply(obj), HELD_BACK_CHARS)
 
     @admin.display(description="deliveries by state (exact)")
     def exact_counts(self, obj: DigestDelivery) -> str:
