@@ -159,3 +159,35 @@ def test_a_suppressed_address_gets_no_test(reads_the_edition: bool) -> None:
     with pytest.raises(Conflict, match="suppressed"):
         services.delivery_send_test(digest_id=digest.pk, to="gone@news.example")
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_test_to_an_international_domain_goes_to_its_ascii_form(
+    smtp_messenger: SMTPPeer,
+) -> None:
+    # A staff account's address may have an international domain (the admin's Users page takes
+    # `ed@bücher.example`): the relay's RCPT TO is ASCII, and the test crashed the page.
+    digest = factories.digest(factories.edition())
+    result = services.delivery_send_test(digest_id=digest.pk, to="ed@bücher.example")
+    assert result.verdict == "sent", result
+    (received,) = smtp_messenger.to("ed@xn--bcher-kva.example")
+    assert received.message["To"] == "ed@xn--bcher-kva.example"
+
+
+@pytest.mark.parametrize(
+    ("to", "said"),
+    [
+        ("édi@example.com", "letters beyond ASCII before the @"),
+        ("a b@example.com", "not an email address"),
+        ("ed@news.example, desk@news.example", "not an email address"),
+        ("Editor <ed@news.example>", "not an email address"),
+        ("ed@", "not an email address"),
+    ],
+)
+def test_a_staff_address_no_relay_takes_is_refused_saying_why(to: str, said: str) -> None:
+    # The outbox stored each of these as "250 Ok" (a relay refuses them or cannot be told
+    # them): the editor waited for a test that could never come.
+    digest = factories.digest(factories.edition())
+    with pytest.raises(InvalidInput, match=said) as refused:
+        services.delivery_send_test(digest_id=digest.pk, to=to)
+    assert "your staff account" in str(refused.value)
+    assert not OutboxMessage.objects.exists()

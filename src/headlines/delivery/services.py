@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from headlines.digests.models import Digest
 from headlines.digests.rendering import web_url
 from headlines.digests.selectors import digest_get
 from headlines.subscriptions import audience
+from headlines.subscriptions.hashing import normalise_email
 from headlines.subscriptions.selectors import is_suppressed
 
 log = logging.getLogger(__name__)
@@ -257,6 +259,40 @@ def _follow_up(digest_id: int, *, owner: str) -> None:
     )
 
 
+# What a relay's RCPT TO cannot take of a staff account's address: a second address, a display
+# name, a space or a line break (the admin's Users page keeps most of these out; `createsuperuser
+# --noinput` and older accounts do not).
+_NOT_ONE_ADDRESS = re.compile(r"[\s,;<>()\[\]\"\\]|[\x00-\x1f\x7f]")
+
+
+def _test_address(to: str) -> str:
+    """The staff account's address as a relay takes it (an international domain in its ASCII
+    form, as sign-up stores a reader's), or InvalidInput saying why it cannot be mailed. The
+    outbox stored `a b@example.com` as "250 Ok", and a relay's RCPT TO of `ed@bücher.example`
+    crashed the page (smtplib speaks ASCII)."""
+    to = (to or "").strip()
+    if not to or "@" not in to:
+        raise InvalidInput("a test goes to an email address; set one on your staff account")
+    local, _, domain = to.rpartition("@")
+    if not local or not domain or _NOT_ONE_ADDRESS.search(to):
+        raise InvalidInput(
+            f"{to[:80]!r} is not an email address a relay takes (one address, without spaces, "
+            "commas or a display name): correct it on your staff account"
+        )
+    if not local.isascii():
+        raise InvalidInput(
+            f"{to[:80]!r} has letters beyond ASCII before the @, which not every relay takes: "
+            "set another address on your staff account"
+        )
+    address = normalise_email(to)
+    if not address.isascii():  # a domain that has no ASCII form is no domain
+        raise InvalidInput(
+            f"{to[:80]!r} is not an email address a relay takes (its domain is not one): "
+            "correct it on your staff account"
+        )
+    return address
+
+
 def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ()) -> Reply:
     """Send the digest to one address (an editor) through the same builder and channel as a
     real send: the bytes are a reader's but for the Message-ID (and so the DKIM signature). An
@@ -265,8 +301,7 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     digest = digest_get(digest_id=digest_id)
     if not digest.html:
         raise Conflict(f"{digest} has not been rendered; build it first")
-    if not to or "@" not in to:
-        raise InvalidInput("a test goes to an email address; set one on your staff account")
+    to = _test_address(to)
     if is_suppressed(email=to):
         # Every send checks the suppression first: a test is mail to that address too, and a
         # complaint or a hard bounce from it counts against the newsroom as a digest's would.
