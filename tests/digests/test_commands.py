@@ -137,3 +137,25 @@ def test_the_console_script_exits_2_on_a_bad_date(tmp_path) -> None:
     )
     assert result.returncode == 2, result.stderr
     assert "must be a date" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (Digest.State.APPROVED, "was not rebuilt: it is approved; only a draft can be rebuilt"),
+        (Digest.State.SENT, "was not rebuilt: it has been sent; readers already have this version"),
+    ],
+)
+def test_build_of_a_digest_past_its_draft_says_it_was_not_rebuilt(edition, state, said) -> None:
+    # An editor runs `digest build` to take in the articles that came late: on an approved or
+    # sent digest it printed the old one, word for word as a rebuilt one, and said nothing.
+    digest = digest_services.digest_build(edition_id=edition.pk, day=NOON.date())
+    Digest.objects.filter(pk=digest.pk).update(state=state)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("digest", "build", "--edition", "us", stdout=out, stderr=err)
+    assert said in err.getvalue() and "Printed as it is." in err.getvalue()
+    assert out.getvalue().startswith("Subject: ")  # the note is not in what a script reads
+    err = io.StringIO()
+    Digest.objects.filter(pk=digest.pk).update(state=Digest.State.DRAFT)
+    call_command("digest", "build", "--edition", "us", stdout=io.StringIO(), stderr=err)
+    assert "not rebuilt" not in err.getvalue()

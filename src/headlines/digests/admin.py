@@ -135,17 +135,6 @@ class _SaveRefused(Exception):
         self.error = error
 
 
-def _not_rebuilt(digest: Digest) -> str:
-    """Why a digest past its draft cannot be rebuilt, in the editor's words."""
-    why: dict[str, str] = {
-        Digest.State.APPROVED: "it is approved; only a draft can be rebuilt",
-        Digest.State.SENDING: "it is being sent; readers are receiving this version",
-        Digest.State.SENT: "it has been sent; readers already have this version",
-    }
-    reason = why.get(digest.state, f"it is {digest.get_state_display().lower()}")
-    return f"{digest} was not rebuilt: {reason}."
-
-
 def _not_edited(digest: Digest) -> str:
     """Why a Save on the review screen of a digest past its draft saved nothing."""
     why: dict[str, str] = {
@@ -406,7 +395,7 @@ class DigestAdmin(admin.ModelAdmin):
     def rebuild(self, request: HttpRequest, queryset: QuerySet[Digest]) -> None:
         for digest in queryset:
             if digest.state != Digest.State.DRAFT:
-                self.message_user(request, _not_rebuilt(digest), messages.WARNING)
+                self.message_user(request, services.not_rebuilt(digest), messages.WARNING)
                 continue
             built = self._run(
                 request, services.digest_build, edition_id=digest.edition_id, day=digest.date

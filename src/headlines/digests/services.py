@@ -155,6 +155,18 @@ def digest_build(*, edition_id: int, day: dt.date | None = None) -> Digest:
         return _render_into(digest)
 
 
+def not_rebuilt(digest: Digest) -> str:
+    """Why `digest_build` left a digest past its draft as it was, in the editor's words (the
+    review screen's message and `digest build`'s note say the same)."""
+    why: dict[str, str] = {
+        State.APPROVED: "it is approved; only a draft can be rebuilt",
+        State.SENDING: "it is being sent; readers are receiving this version",
+        State.SENT: "it has been sent; readers already have this version",
+    }
+    reason = why.get(digest.state, f"it is {digest.get_state_display().lower()}")
+    return f"{digest} was not rebuilt: {reason}."
+
+
 @transaction.atomic
 def digest_render(*, digest_id: int) -> Digest:
     """Render a draft again from its items (after an editor's changes)."""

@@ -33,6 +33,10 @@ class Command(HeadlinesCommand):
         day = parse_day(options["date"])  # checked before anything is stored
         edition = core_selectors.edition_get(slug=options["edition"])
         digest = services.digest_build(edition_id=edition.pk, day=day)
+        if digest.state != digest.State.DRAFT:
+            # Printed as it stands: an editor who ran this to take in late articles read the
+            # old digest as if it were the rebuilt one.
+            self.stderr.write(f"note: {services.not_rebuilt(digest)} Printed as it is.")
         if note := unset_base_url_note():
             self.stderr.write(note)
         if options["format"] == "html":
