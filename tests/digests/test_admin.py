@@ -522,3 +522,18 @@ def test_a_story_is_not_pulled_in_when_the_save_before_it_is_refused(
     assert "Unknown topic no-such-topic" in page and "Typed, then pulled" in page
     assert rows(digest) == before
     assert not digest.items.filter(story=story, pinned=True).exists()
+
+
+def test_the_digests_history_says_what_each_save_changed(draft: Digest, editor: Client) -> None:
+    # Every Save of the review screen was written to the digest's history as "No fields
+    # changed.", a headline rewritten and a story dropped included: the history could not say
+    # who had changed what, and said nobody had.
+    data = formset(draft, {0: {"headline": "Rewritten by <b>the desk</b>"}, 1: {"dropped": True}})
+    editor.post(url(draft), {**data, "_approve": "Save and approve"})
+    entry = LogEntry.objects.get()
+    said_there = entry.get_change_message()
+    assert "No fields changed" not in said_there
+    assert "Changed Headline for digest item “Rewritten by the desk”." in said_there
+    assert "Changed Dropped for digest item" in said_there
+    history = editor.get(f"/admin/digests/digest/{draft.pk}/history/").content.decode()
+    assert "Rewritten by the desk" in history and "No fields changed" not in history

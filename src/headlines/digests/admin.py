@@ -357,6 +357,18 @@ class DigestAdmin(admin.ModelAdmin):
             )
         except DomainError as exc:
             raise _SaveRefused(exc) from exc
+        # Stored: the history says which rows changed and how ("Changed Headline for digest
+        # item …"); it said "No fields changed." of every Save, a rewritten headline included.
+        changed = [
+            item_form
+            for item_form in formset.forms
+            if item_form.has_changed() and item_form.instance.pk is not None
+        ]
+        stored = DigestItem.objects.in_bulk([item_form.instance.pk for item_form in changed])
+        formset.changed_objects = [
+            (stored.get(item_form.instance.pk, item_form.instance), item_form.changed_data)
+            for item_form in changed
+        ]
 
     def save_model(self, request: HttpRequest, obj: Digest, form: Any, change: bool) -> None:
         return None  # the digest's own fields are read-only; its items are saved above
