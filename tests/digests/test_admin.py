@@ -537,3 +537,24 @@ def test_the_digests_history_says_what_each_save_changed(draft: Digest, editor: 
     assert "Changed Dropped for digest item" in said_there
     history = editor.get(f"/admin/digests/digest/{draft.pk}/history/").content.decode()
     assert "Rewritten by the desk" in history and "No fields changed" not in history
+
+
+def test_pulling_a_story_in_says_which_story_it_pushes_out_of_the_digest(
+    draft: Digest, editor: Client
+) -> None:
+    # The digest is full: the story pulled in takes the last place that is sent, and the one
+    # there (pinned by the editor, here) moves into the reserve and no longer goes out. The
+    # message only named the story pulled in: the other left the email without a word.
+    digest = small_digest(draft)
+    second = digest.items.filter(dropped=False).order_by("position", "id")[1]
+    services.digest_item_update(item_id=second.pk, pinned=True)
+    sent = {i.story_id for i in digest.items.filter(dropped=False).order_by("position")[:2]}
+    story = digest.edition.stories.filter(day=digest.date).exclude(pk__in=sent).first()
+    assert story is not None
+    messages = said(pull(editor, digest, str(story.pk)))
+    second.refresh_from_db()
+    assert second.position == 3
+    assert messages == [
+        f"Pulled in at place 2: {story.headline}. “{second.headline}” moves to place 3, "
+        "into the reserve: it is not sent unless you move it up or leave out a story above it."
+    ]

@@ -258,11 +258,22 @@ class DigestAdmin(admin.ModelAdmin):
         if not plain_id(raw):
             self.message_user(request, f"no story {raw[:40]!r} to pull in", messages.ERROR)
             return
+        before = _sent(digest)
         item = self._run(
             request, services.digest_story_pull, digest_id=digest.pk, story_id=int(raw)
         )
-        if item is not None:
-            self.message_user(request, f"Pulled in at place {item.position}: {item.headline}")
+        if item is None:
+            return
+        said = f"Pulled in at place {item.position}: {item.headline}"
+        # A full digest: the story at the last place that is sent moves into the reserve and
+        # no longer goes out, pinned or not. Said, so that it does not leave the email unseen.
+        pushed = DigestItem.objects.filter(pk__in=before - _sent(digest))
+        for out in pushed.order_by("position", "id"):
+            said += (
+                f". “{out.headline}” moves to place {out.position}, into the reserve: it is not "
+                "sent unless you move it up or leave out a story above it."
+            )
+        self.message_user(request, said)
 
     def change_view(
         self,
@@ -434,6 +445,12 @@ class DigestAdmin(admin.ModelAdmin):
         except DomainError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return None
+
+
+def _sent(digest: Digest) -> set[int]:
+    """The ids of the items that go out: the first `max_stories` not left out."""
+    items = digest.items.filter(dropped=False).order_by("position", "id")
+    return set(items.values_list("pk", flat=True)[: digest.edition.max_stories])
 
 
 def _statuses(digest: Digest) -> dict[int, str]:
