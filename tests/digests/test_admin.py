@@ -558,3 +558,23 @@ def test_pulling_a_story_in_says_which_story_it_pushes_out_of_the_digest(
         f"Pulled in at place 2: {story.headline}. “{second.headline}” moves to place 3, "
         "into the reserve: it is not sent unless you move it up or leave out a story above it."
     ]
+
+
+def test_a_story_is_shown_in_the_admin_and_not_changed_there(draft: Digest, editor: Client) -> None:
+    # Stories are made by clustering, and a rebuild makes the day's stories anew: the admin's
+    # Story page took any value in every field, and a story saved with its topics as `5`
+    # crashed the digest's review screen (500) until the next rebuild, which then dropped
+    # every edit made there. The editor's words go in the digest's items.
+    story = draft.edition.stories.filter(day=draft.date).order_by("rank").first()
+    assert story is not None
+    page = editor.get(f"/admin/stories/story/{story.pk}/change/").content.decode()
+    assert 'name="headline"' not in page and 'name="_save"' not in page
+    assert story.headline.replace("'", "&#x27;") in page
+    answer = editor.post(
+        f"/admin/stories/story/{story.pk}/change/",
+        {"headline": "Typed over", "topics": "5", "source_names": '"x"'},
+    )
+    assert answer.status_code == 403
+    story.refresh_from_db()
+    assert story.headline != "Typed over" and story.topics != 5
+    assert editor.get(url(draft)).status_code == 200

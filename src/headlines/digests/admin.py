@@ -477,9 +477,21 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ("headline",)
     date_hierarchy = "day"
     raw_id_fields = ("articles", "continues")
+    # Named, so that the page is laid out without building a form of every field to find them.
+    fields = (
+        "edition", "day", "rank", "headline", "summary", "topics", "source_names", "url",
+        "image_url", "score", "developed", "elsewhere", "continues", "source_count",
+        "article_count", "latest_at", "articles",
+    )  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # stories are made by clustering, not typed in
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Shown, not changed: a rebuild makes the day's stories anew (an edit here was lost
+        # with it), and a field typed here was checked by nothing (topics saved as `5` broke
+        # the digest's review screen). The editor's words go in the digest's items.
+        return False
 
 
 @admin.register(RelevanceTerm)
