@@ -83,6 +83,27 @@ def test_personalising_swaps_only_the_placeholders(digest: Digest) -> None:
     assert "[[" not in body and 'href="https://x.example/u/1"' in body
 
 
+def test_a_storys_own_words_are_never_filled_in_per_reader(digest: Digest) -> None:
+    # A feed's title "Why [[unsubscribe_url]] matters" came out with each reader's own
+    # unsubscribe link in it, and "[[open_pixel]]" in a summary put the open pixel in the text.
+    item = digest.items.filter(dropped=False).order_by("position", "id").first()
+    assert item is not None
+    item.headline = "Why [[unsubscribe_url]] matters to [[reader]]"
+    item.summary = "A summary with [[open_pixel]] and [[preferences_url]] in its words."
+    item.source_names = ["[[unsubscribe_url]] Wire"]
+    item.save()
+    _, _, html_part, text = rendering.render(digest)
+    for body in (html_part, text):
+        mine = rendering.personalise(
+            body, unsubscribe_url="https://x.example/u/1", preferences_url="https://x.example/p/1"
+        )
+        assert "Why [\u2060[unsubscribe_url]] matters to [\u2060[reader]]" in mine
+        assert "with [\u2060[open_pixel]] and [\u2060[preferences_url]] in" in mine
+        assert "Why https://x.example/u/1" not in mine and "https://x.example/p/1 in" not in mine
+        # The email's own placeholders are still the reader's links.
+        assert "https://x.example/u/1" in mine
+
+
 @pytest.mark.parametrize(
     ("language", "direction"),
     [

@@ -64,13 +64,25 @@ class ItemView:
         return f"Reported by {', '.join(names[:3])} and {len(names) - 3} more"
 
 
+# A word joiner (U+2060, invisible and unbreakable) between two opening brackets of a story's
+# own words: a feed's title "Why [[unsubscribe_url]] matters" was filled in with each reader's
+# own link at send time, and "[[open_pixel]]" in a summary put our open pixel in the story text.
+_OPENING = "[["
+_INERT = "[\u2060["
+
+
+def inert(text: str) -> str:
+    """`text` with nothing `personalise` (or delivery's per-reader step) would fill in."""
+    return text.replace(_OPENING, _INERT)
+
+
 def item_view(item: DigestItem) -> ItemView:
     return ItemView(
-        headline=textlib.plain(item.headline),
-        summary=textlib.plain(item.summary),
+        headline=inert(textlib.plain(item.headline)),
+        summary=inert(textlib.plain(item.summary)),
         url=safe_url(item.url),
         image_url=safe_url(item.image_url),
-        sources=[textlib.plain(str(s)) for s in (item.source_names or [])][:20],
+        sources=[inert(textlib.plain(str(s))) for s in (item.source_names or [])][:20],
         developing=bool(item.story_id and item.story and item.story.continues_id),
         topics=tuple(item.topics or ()),
     )
