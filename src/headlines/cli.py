@@ -188,7 +188,9 @@ def _as_ours(command: BaseCommand, name: str) -> BaseCommand:
     from headlines.core.command import (
         argument_names,
         database_down,
+        database_locked,
         database_usable,
+        is_locked,
         options_as_text,
     )
     from headlines.core.errors import InvalidInput
@@ -208,6 +210,8 @@ def _as_ours(command: BaseCommand, name: str) -> BaseCommand:
                 exc.returncode = EXIT_NOTHING_DONE
             raise
         except DatabaseError as exc:
+            if is_locked(exc):
+                raise database_locked() from exc
             # A database it cannot open (a server down, a SQLite file that is none): a setup
             # problem, as ours say, where `headlines migrate` crashed with a traceback.
             if database_usable():

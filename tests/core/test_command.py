@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,42 @@ def test_a_workers_option_out_of_range_is_a_usage_error(
     done = headlines("worker", *option, cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["edition", "add", "de", "--name", "DE Evening", "--timezone", "Europe/Berlin"],
+        ["createsuperuser", "--noinput", "--username", "ed", "--email", "ed@example.org"],
+    ],
+)
+def test_a_database_another_process_keeps_locked_is_named_not_a_crash(
+    args: list[str], monkeypatch, capsys
+) -> None:
+    # A `sqlite3` shell left in a transaction (or a copy holding the write lock) past the busy
+    # timeout: every writing command, ours and Django's, crashed with a traceback, exit 3.
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from headlines.core.models import Edition
+
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.2)  # not 20 s
+    connection.ensure_connection()
+    connection.connection.execute("PRAGMA busy_timeout = 200")
+    other = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(args)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2, err
+    assert "Traceback" not in err
+    assert f"the database {connection.settings_dict['NAME']} (in HEADLINES_DATA_DIR) is locked" in (
+        " ".join(err.split())
+    )
+    assert not Edition.objects.filter(slug="de").exists()
+    assert not User.objects.exists()

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -78,6 +79,8 @@ class HeadlinesCommand(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc), returncode=EXIT_NOTHING_DONE) from exc
         except DatabaseError as exc:
+            if is_locked(exc):
+                raise database_locked() from exc
             pending = _migrations_pending()
             if pending is None:
                 raise database_down(exc) from exc
@@ -288,6 +291,30 @@ def database_down(reason: object) -> CommandError:
     database (a restore of a truncated or wrong file: "file is not a database"), named."""
     named = _database_named() if connection.vendor == "sqlite" else "(HEADLINES_DATABASE_URL)"
     return CommandError(f"cannot use the database {named}: {reason}", returncode=EXIT_NOTHING_DONE)
+
+
+def is_locked(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's "database is locked": another connection kept the write lock
+    past the busy timeout (core/sqlite)."""
+    cause = exc.__cause__ if isinstance(exc, DatabaseError) else exc
+    return (
+        isinstance(cause, sqlite3.OperationalError)
+        and cause.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY  # extended codes too
+    )
+
+
+def database_locked() -> CommandError:
+    """Another process held the SQLite database's write lock for the whole busy timeout (a
+    `sqlite3` shell left in a transaction, a file copy holding it): not a bug, and the
+    command is safe to run again. Every writing command crashed here with a traceback and
+    exit 3."""
+    waited = float(connection.settings_dict["OPTIONS"].get("timeout", 5.0))
+    return CommandError(
+        f"the database {_database_named()} is locked: another process held its write lock "
+        f"for {waited:g} seconds (a `sqlite3` shell in a transaction?); run this again once "
+        "it lets go (what this run stored before is kept)",
+        returncode=EXIT_NOTHING_DONE,
+    )
 
 
 def _not_set_up(reason: object = "") -> CommandError:
