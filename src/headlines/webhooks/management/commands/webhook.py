@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from rich.table import Table
 
+from headlines.cli import EXIT_NOTHING_DONE
 from headlines.core.command import HeadlinesCommand
 from headlines.core.events import EVENTS
 from headlines.core.names import controls_escaped
@@ -79,7 +80,10 @@ class Command(HeadlinesCommand):
             hours = options["overlap_hours"]
             most = services.ROTATION_OVERLAP_MAX.total_seconds() / 3600
             if not (math.isfinite(hours) and 0 <= hours <= most):
-                raise CommandError(f"--overlap-hours must be from 0 to {most:.0f} hours")
+                raise CommandError(
+                    f"--overlap-hours must be from 0 to {most:.0f} hours",
+                    returncode=EXIT_NOTHING_DONE,  # bad usage: Django's default 1 said "partly"
+                )
             endpoint = services.webhook_endpoint_rotate(
                 endpoint_id=options["id"], overlap=dt.timedelta(hours=hours)
             )
