@@ -1,3 +1,4 @@
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -5,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -255,3 +257,37 @@ def test_the_help_names_every_column_the_import_reads(capsys) -> None:
         call_command("subscribers", "--help")
     help_text = " ".join(capsys.readouterr().out.split())
     assert all(column in help_text for column in csvfiles.REQUIRED + csvfiles.OPTIONAL)
+
+
+def test_a_pipe_or_device_is_refused_as_the_csv_or_the_export_and_stays_one(
+    edition, tmp_path
+) -> None:
+    # `subscribers import` of a named pipe no one wrote to waited for ever (and /dev/zero
+    # filled the memory); `export --output` of one moved a plain file over it (as root, over
+    # /dev/null too). `import` and `extract` refuse such paths already.
+    factories.confirmed(edition, email="a@example.com")
+    pipe = tmp_path / "readers.csv"
+    os.mkfifo(pipe)
+
+    def let_go() -> None:  # should the pipe be opened after all: a writer, not a hung suite
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    unblock = threading.Timer(3, let_go)
+    unblock.start()
+    try:
+        for args, said in [
+            (["import", str(pipe), "--edition", "us"], "pipe the CSV into - instead"),
+            (["import", "/dev/null", "--edition", "us"], "pipe the CSV into - instead"),
+            (["export", "--output", str(pipe)], "leave --output out and redirect"),
+        ]:
+            with pytest.raises(
+                CommandError, match=r"not a file \(a device, a pipe or a socket\)"
+            ) as caught:
+                run(*args)
+            assert said in str(caught.value)
+            assert caught.value.returncode == 2
+    finally:
+        unblock.cancel()
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["readers.csv"]  # no leftovers

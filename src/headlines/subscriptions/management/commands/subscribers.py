@@ -71,6 +71,13 @@ class Command(HeadlinesCommand):
         output = Path(name)
         if not name.strip() or not output.name or name.endswith("/"):  # "x/" is a folder's
             raise InvalidInput(f"--output {name!r} names no file", field="output")
+        if _stream(output):
+            # Moved over, a named pipe (or, for root, /dev/null itself) became a plain file.
+            raise InvalidInput(
+                f"--output {name} is {NOT_A_FILE}: name a file, or leave --output out and "
+                "redirect standard output",
+                field="output",
+            )
         partial = output.with_name(f".{output.name}.partial")
         try:
             # Readers' addresses: for their owner alone (the umask made it 0644), unless it
@@ -98,7 +105,24 @@ def _read(name: str) -> bytes:
     if not name.strip():
         # Path("") is the working folder: this said "cannot read .: Is a directory".
         raise InvalidInput("an empty argument names no file: give the CSV file, or - for stdin")
+    if _stream(Path(name)):
+        # A named pipe no one writes to waited for ever; /dev/zero filled the memory.
+        raise InvalidInput(f"cannot read {name}: it is {NOT_A_FILE}; pipe the CSV into - instead")
     try:
         return Path(name).read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {name}: {exc.strerror}") from None
+
+
+# As `import` and `extract` say of their inputs (intake/reading/paths.py).
+NOT_A_FILE = "not a file (a device, a pipe or a socket)"
+
+
+def _stream(path: Path) -> bool:
+    """Whether `path` (its link's target) exists and is neither a file nor a folder: a named
+    pipe, a device, a socket."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):  # missing, unreachable: the read or write says why
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
