@@ -273,6 +273,21 @@ def test_a_non_ascii_name_typed_in_an_ascii_terminal_is_stored_as_typed(tmp_path
         assert db.execute("SELECT name FROM core_edition").fetchall() == [("Édition",)]
 
 
+def test_bytes_that_are_not_utf8_in_a_utf8_terminal_are_called_so(tmp_path: Path) -> None:
+    # A Latin-1 "é" pasted into a UTF-8 terminal was answered "set a UTF-8 locale", which
+    # that terminal had: the advice could not help.
+    latin1 = os.fsdecode(b"Caf\xe9")
+    refused = headlines(
+        "edition", "add", "fr", "--name", latin1, "--timezone", "Europe/Paris",
+        data_dir=tmp_path, env={"LC_ALL": "C.UTF-8"},
+    )  # fmt: skip
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr == (
+        "CommandError: --name: Caf\\xe9 is not UTF-8 text (bytes in another charset, such "
+        "as Latin-1, pasted or typed?): type it again as UTF-8\n"
+    )
+
+
 def test_every_argument_naming_a_file_keeps_its_name_as_decoded() -> None:
     # A file's name made text in an ASCII locale is no longer the file's name: such
     # arguments are named in `path_options` and left as Python decoded them.

@@ -152,6 +152,12 @@ def as_text(value: Any, *, name: str) -> Any:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         shown = raw.decode("utf-8", "backslashreplace")
+        if codecs.lookup(sys.getfilesystemencoding()).name == "utf-8":
+            # The locale is UTF-8 already: the bytes themselves are in another charset.
+            raise InvalidInput(
+                f"{name}: {shown} is not UTF-8 text (bytes in another charset, such as "
+                "Latin-1, pasted or typed?): type it again as UTF-8"
+            ) from None
         raise InvalidInput(
             f"{name}: {shown} is not valid text in this terminal's encoding (LC_ALL=C?): "
             "set a UTF-8 locale (LC_ALL=C.UTF-8) and run it again"
