@@ -385,3 +385,42 @@ def test_a_database_another_process_keeps_locked_is_named_not_a_crash(
     )
     assert not Edition.objects.filter(slug="de").exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["send", "--edition", "us", "--edition", "uk"], "--edition given twice ('us', then 'uk')"),
+        (
+            ["subscribers", "import", "r.csv", "--edition", "us", "--edition", "uk"],
+            "--edition given twice ('us', then 'uk')",
+        ),
+        (
+            ["digest", "build", "--edition", "us", "--format", "json", "--format", "html"],
+            "--format given twice ('json', then 'html')",
+        ),
+        (["edition", "add", "fr", "--name", "A", "--name", "B", "--timezone", "UTC"], "--name"),
+    ],
+)
+def test_an_option_that_takes_one_value_given_twice_is_bad_usage(
+    args: list[str], said: str, capsys
+) -> None:
+    # argparse kept the last: `send --edition us --edition uk` mailed the UK's readers alone,
+    # and `subscribers import` put the file's readers in one edition, without a word.
+    command = load_command_class(get_commands()[args[0]], args[0])
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["headlines", *args])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert f"error: {said}" in err
+    assert err.rstrip().endswith("give it once")
+
+
+def test_an_option_made_to_repeat_still_repeats() -> None:
+    imports = load_command_class(get_commands()["import"], "import")
+    parser = imports.create_parser("headlines", "import")
+    parsed = parser.parse_args(["a.html", "--edition", "us", "--edition", "uk"])
+    assert parsed.edition == ["us", "uk"]  # repeatable, as its help says
+    stories = load_command_class(get_commands()["stories"], "stories")
+    parser = stories.create_parser("headlines", "stories")
+    assert parser.parse_args(["--edition", "us", "--verbose", "-v", "3"]).verbosity == 3

@@ -52,6 +52,7 @@ class HeadlinesCommand(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         self.argument_names = argument_names(parser)
+        _given_once(parser)
         _add_verbose(parser, default=1)
         # `headlines source list --verbose` (or `-v 2`, as docs/operations.md offers for any
         # command) as well as `headlines source --verbose list`.
@@ -71,6 +72,7 @@ class HeadlinesCommand(BaseCommand):
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
+        options.pop(GIVEN, None)  # the parser's own note (`_given_once`), no option
         logs.show_other_libraries(int(options.get("verbosity", 1)) >= 2)
         try:
             names = getattr(self, "argument_names", {})
@@ -212,6 +214,45 @@ def argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
         else:
             names.setdefault(action.dest, max(action.option_strings, key=len, default=action.dest))
     return names
+
+
+# Where a parse notes the options given so far (`_StoreOnce`); taken out before `handle`.
+GIVEN = "_headlines_given"
+
+
+class _StoreOnce(argparse._StoreAction):
+    """An option that takes one value, refused when given again: argparse kept the last, so
+    `send --edition us --edition uk` mailed the UK's readers alone and said nothing."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given = namespace.__dict__.setdefault(GIVEN, {})
+        if self.dest in given:
+            parser.error(
+                f"{option_string} given twice ({given[self.dest]!r}, then {values!r}): give it once"
+            )
+        given[self.dest] = values
+        super().__call__(parser, namespace, values, option_string)
+
+
+def _given_once(parser: argparse.ArgumentParser) -> None:
+    """Every option of a product command (its actions' too) that takes one value, but those
+    Django reads itself, refuses to be given twice (`_StoreOnce`)."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _given_once(sub)
+        elif (
+            type(action) is argparse._StoreAction
+            and action.option_strings
+            and action.dest not in DJANGOS_OWN | {"verbosity"}
+        ):
+            action.__class__ = _StoreOnce
 
 
 def _add_verbose(parser: argparse.ArgumentParser, *, default: Any) -> None:
