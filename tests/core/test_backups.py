@@ -294,3 +294,11 @@ def test_a_backup_that_fills_the_disk_says_so_and_leaves_nothing(tmp_path: Path)
     assert refused.returncode == 2, refused.stderr
     assert "the copy could not be made" in refused.stderr and "Traceback" not in refused.stderr
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["", " "])
+def test_headlines_backup_to_an_empty_argument_names_it(name: str) -> None:
+    # Path("") is the working folder: `headlines backup ""` said ". exists already".
+    with pytest.raises(CommandError, match="an empty argument names no file") as caught:
+        call_command("backup", name)
+    assert caught.value.returncode == 2
