@@ -298,14 +298,57 @@ def test_a_stopped_worker_gives_back_what_it_holds(doorbells: Doorbells) -> None
 
 @pytest.mark.django_db(transaction=True)
 def test_scheduler_tick_enqueues_what_is_due_once(doorbells: Doorbells) -> None:
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
     scheduler.every(60, "tests.tick")
     jobs.job("tests.tick")(lambda: None)
     first, second = scheduler.Scheduler(tick_seconds=1), scheduler.Scheduler(tick_seconds=1)
     assert "tests.tick" in first.tick(now=1000.0)
+    fixed.advance(seconds=30)
     assert "tests.tick" not in first.tick(now=1030.0)
-    assert "tests.tick" in second.tick(now=1030.0)  # a second scheduler: still one waiting
+    assert "tests.tick" not in second.tick(now=1030.0)  # a second scheduler: still one waiting
     assert Job.objects.filter(kind="tests.tick").count() == 1
+    fixed.advance(seconds=31)
     assert "tests.tick" in first.tick(now=1061.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_run_a_periodic_job_once_a_period(
+    doorbells: Doorbells, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "_PERIODIC", {})  # this test's job alone
+    fixed = clock.FixedClock(T0)
+    clock.set_clock(fixed)
+    scheduler.every(60, "tests.minutely")
+    jobs.job("tests.minutely")(lambda: None)
+    first, second = scheduler.Scheduler(tick_seconds=30), scheduler.Scheduler(tick_seconds=30)
+    for minute in range(5):
+        first.tick(now=60.0 * minute)
+        Job.objects.filter(kind="tests.minutely").update(status=Job.Status.DONE)  # a worker ran it
+        fixed.advance(seconds=20)
+        second.tick(now=60.0 * minute + 20)  # its ticks fall 20 s after the first's
+        fixed.advance(seconds=40)
+    # Once a minute, as with one scheduler: the second used to queue its own each minute.
+    assert Job.objects.filter(kind="tests.minutely").count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restarted_scheduler_waits_for_the_next_period(
+    doorbells: Doorbells, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "_PERIODIC", {})  # this test's job alone
+    fixed = clock.FixedClock(T0 + dt.timedelta(minutes=10))
+    clock.set_clock(fixed)
+    scheduler.every(3600, "tests.purge")
+    jobs.job("tests.purge")(lambda: None)
+    assert "tests.purge" in scheduler.Scheduler(tick_seconds=30).tick(now=0.0)
+    Job.objects.filter(kind="tests.purge").update(status=Job.Status.DONE)
+    fixed.advance(seconds=300)
+    restarted = scheduler.Scheduler(tick_seconds=30)  # `systemctl restart` five minutes later
+    assert "tests.purge" not in restarted.tick(now=0.0)
+    fixed.advance(seconds=3000)  # 13:05: the next hour
+    assert "tests.purge" in restarted.tick(now=30.0)
+    assert Job.objects.filter(kind="tests.purge").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

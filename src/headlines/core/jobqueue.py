@@ -44,6 +44,12 @@ RETURNING id
 """
 
 
+def created_since(*, kind: str, key: str, since: dt.datetime) -> bool:
+    """Whether a job of `kind` with `key` was added at or after `since`, whatever became of
+    it (one probe of the `job_created` index: the rows of one period)."""
+    return Job.objects.filter(created_at__gte=since, kind=kind, key=key).exists()
+
+
 def prepared(*, kind: str, max_attempts: int, run_after: dt.datetime) -> PreparedInsert[Job]:
     """A queued job without a key, computed ahead of the transaction it is written in:
     `.run(payload=...)` inside it writes the row (see `jobs.enqueue_prepared`)."""

@@ -2,12 +2,16 @@
 
 Apps register periodic jobs with `every(seconds, "app.job")` in their `jobs.py`. Each tick
 enqueues the jobs that are due, and (Celery tier) rings again for due jobs whose doorbell was
-lost. Several schedulers may run at once (one per machine): every
-periodic job is idempotent and works from database state, so a doubled tick is only wasted work.
+lost. Several schedulers may run at once (one per machine): a periodic job is enqueued once per
+period of the project's clock, by whichever scheduler ticks first in it (the job table says
+whether one did), so a second scheduler, or one restarted, adds no runs. Two ticking at the same
+instant can still both write one; every periodic job is idempotent and works from database
+state, so that is only wasted work.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -38,6 +42,25 @@ def periodic_jobs() -> list[Periodic]:
     return sorted(_PERIODIC.values(), key=lambda p: p.name)
 
 
+def _enqueue_once_per_period(periodic: Periodic) -> bool:
+    """Enqueue `periodic` unless a scheduler already did in this period (periods counted from
+    the epoch on the project's clock, so every scheduler on every machine agrees on them).
+
+    Keyed, too: a tick while the last one still waits (no worker free) leaves one waiting
+    job, not a pile. Two schedulers used to run every periodic job twice a period (the key
+    only holds while a job waits: `intake.ingest_due` ran twice a minute), and a restarted one
+    ran all of them at once, the hourly purge included."""
+    from headlines.core import clock, jobqueue
+
+    key = f"periodic:{periodic.name}"
+    epoch = clock.now().timestamp()
+    start = dt.datetime.fromtimestamp(epoch - epoch % periodic.seconds, tz=dt.UTC)
+    if jobqueue.created_since(kind=periodic.name, key=key, since=start):
+        return False
+    jobs.enqueue(periodic.name, key=key)
+    return True
+
+
 class Scheduler:
     def __init__(self, tick_seconds: float) -> None:
         self.tick_seconds = tick_seconds
@@ -52,15 +75,15 @@ class Scheduler:
             last = self.last_run.get(periodic.name)
             if last is None or now - last >= periodic.seconds:
                 try:
-                    # Keyed: several schedulers, or a tick while the last one still waits,
-                    # leave one waiting job, not a pile.
-                    jobs.enqueue(periodic.name, key=f"periodic:{periodic.name}")
+                    enqueued = _enqueue_once_per_period(periodic)
                 except Exception as exc:
                     # Tried again at the next tick (counted as run, an hourly purge waited an
                     # hour after a database blip), in one line: a database down said it with
                     # a traceback for every job of every tick.
                     log.warning("could not enqueue %s, trying again: %s", periodic.name, exc)
                     continue
+                if not enqueued:
+                    continue  # another scheduler did, this period: ask again at the next tick
                 self.last_run[periodic.name] = now
                 due.append(periodic.name)
         try:
