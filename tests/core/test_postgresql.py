@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 from django.db import connection
 
@@ -108,3 +111,33 @@ def test_a_connection_dropped_within_the_window_fails_one_request_then_is_replac
         request()
     assert connection.connection is None, "closed at the end of the failed request"
     assert request() == 0
+
+
+# --- a connection the server dropped, in a long-lived process --------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scheduler_whose_connection_the_server_dropped_ticks_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from headlines.core import clock, jobs, scheduler
+    from headlines.core.models import Job
+
+    fixed = clock.FixedClock(dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC))
+    clock.set_clock(fixed)
+    monkeypatch.setattr(scheduler, "_PERIODIC", {})  # this test's job alone
+    scheduler.every(60, "tests.pg_tick")
+    jobs.job("tests.pg_tick")(lambda: None)
+    sched = scheduler.Scheduler(tick_seconds=30)
+    assert sched.tick(now=0.0) == ["tests.pg_tick"]
+    # `pg_terminate_backend`, as a failover, an idle timeout or a DBA does to it.
+    killer = connection.get_new_connection(connection.get_connection_params())
+    killer.autocommit = True
+    killer.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    killer.close()
+    fixed.advance(seconds=60)
+    time.sleep(0.6)  # ticks are 30 s apart: past the half second a used connection is trusted
+    # It used to fail every tick from then on ("the connection is closed"): no periodic job,
+    # no doorbell rung again, a send stalled until someone restarted it.
+    assert sched.tick(now=60.0) == ["tests.pg_tick"]
+    assert Job.objects.filter(kind="tests.pg_tick").count() == 2

@@ -69,7 +69,21 @@ class Scheduler:
 
     def tick(self, now: float | None = None) -> list[str]:
         """Enqueue every due job; returns their names."""
+        from django.db import close_old_connections
+
         now = time.monotonic() if now is None else now
+        # As a request or a job does at its start and end: a connection the server dropped
+        # since the last tick (a failover, an idle timeout, `pg_terminate_backend`) is pinged
+        # and replaced, and one that failed a tick is closed. Without it every tick failed on
+        # it for good, "the connection is closed", and no lost doorbell was rung again: a send
+        # whose workers had lost their connections stalled until someone restarted it.
+        close_old_connections()
+        try:
+            return self._tick(now)
+        finally:
+            close_old_connections()
+
+    def _tick(self, now: float) -> list[str]:
         due = []
         for periodic in periodic_jobs():
             last = self.last_run.get(periodic.name)
