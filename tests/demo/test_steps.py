@@ -77,3 +77,14 @@ def test_describe_reads_dicts_and_report_objects() -> None:
     assert steps._describe(Report("wire")) == "fetched 12, new 10, failed 1"
     assert steps._describe(Report("wire", error="HTTP 500")).endswith("error: HTTP 500")
     assert steps._describe("just words") == "just words"
+
+
+def test_an_ingest_line_names_the_cap_only_when_it_held_some_back() -> None:
+    # The demo's ingest lines read "…, undated 0, held_back 0, cap 0" once the report said what
+    # the cap held back: two more tallies, one of them no tally at all.
+    from headlines.intake.pipeline.reports import IngestReport
+
+    quiet = steps._describe(IngestReport(source="wire", fetched=14, new=13))
+    assert "cap" not in quiet and "held" not in quiet and quiet.startswith("fetched 14, new 13")
+    capped = steps._describe(IngestReport(source="wire", fetched=100, held_back=20, cap=100))
+    assert "held back 20 by the cap of 100" in capped and "cap 100" not in capped

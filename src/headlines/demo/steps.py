@@ -191,7 +191,13 @@ def _describe(result: object) -> str:
     for key, value in items:
         if key.startswith("_") or key.endswith("_id"):
             continue
-        if isinstance(value, bool):
+        if isinstance(value, bool) or key == "cap":
+            continue
+        if key == "held_back":
+            # The cap's count, said only when it held some back ("held_back 0, cap 0" read as
+            # two more tallies on every line).
+            if value:
+                parts.append(f"held back {value} by the cap of {getattr(result, 'cap', '?')}")
             continue
         if isinstance(value, int):
             parts.append(f"{key} {value}")
