@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
 import secrets
 import uuid
 from collections.abc import Iterable, Sequence
@@ -95,22 +96,24 @@ def new_secret() -> str:
 
 # How long the secret a rotation replaces goes on signing beside the new one, by default: a day
 # for the receiver's owner to deploy the new secret. 0 stops it at once (a secret that leaked).
-ROTATION_OVERLAP = dt.timedelta(hours=24)
-ROTATION_OVERLAP_MAX = dt.timedelta(days=30)
+ROTATION_OVERLAP_HOURS = 24.0
+ROTATION_OVERLAP_MAX_HOURS = 720.0
 
 
 @transaction.atomic
 def webhook_endpoint_rotate(
-    *, endpoint_id: int, overlap: dt.timedelta = ROTATION_OVERLAP
+    *, endpoint_id: int, overlap_hours: float = ROTATION_OVERLAP_HOURS
 ) -> Endpoint:
-    """Give an endpoint a new signing secret. For `overlap` the secret it replaces signs each
-    message too (two signatures in webhook-signature; a receiver that checks either passes), so
-    the receiver's owner can deploy the new one without a refused event; with no overlap the old
-    secret stops at once. Rotating during an overlap starts a new one from the current secret:
-    the oldest is dropped."""
-    if not dt.timedelta(0) <= overlap <= ROTATION_OVERLAP_MAX:
-        days = ROTATION_OVERLAP_MAX.days
-        raise InvalidInput(f"the old secret's overlap must be from 0 to {days} days")
+    """Give an endpoint a new signing secret. For `overlap_hours` the secret it replaces signs
+    each message too (two signatures in webhook-signature; a receiver that checks either passes),
+    so the receiver's owner can deploy the new one without a refused event; with no overlap the
+    old secret stops at once. Rotating during an overlap starts a new one from the current
+    secret: the oldest is dropped."""
+    if not (math.isfinite(overlap_hours) and 0 <= overlap_hours <= ROTATION_OVERLAP_MAX_HOURS):
+        raise InvalidInput(
+            f"the old secret's overlap must be from 0 to {ROTATION_OVERLAP_MAX_HOURS:.0f} hours"
+        )
+    overlap = dt.timedelta(hours=overlap_hours)
     endpoint = Endpoint.objects.select_for_update().filter(pk=endpoint_id).first()
     if endpoint is None:
         raise NotFound(f"no webhook #{endpoint_id}")
