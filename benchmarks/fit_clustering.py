@@ -15,11 +15,9 @@ prints the second passes' numbers to paste into `stories/merging.py`; nothing el
    with every text removed (headlines alone, as `bench_clustering` also scores them) and on
    the windows where one subject's events are each told in 15-66 headlines
    (`clustering_dev.big_story_windows`), each of the four groups weighing the same.
-   The small-window scorer (`scorers.SMALL_SCORER_FILE`): the same trees
-   on `clustering_dev.small_windows` (16-160 articles; smaller ones take the cosine path), each
-   kind of window weighing the same; the small-window brief scorer
-   (`scorers.SMALL_BRIEF_SCORER_FILE`): the same trees on those small windows with every text
-   removed.
+   A window under `scorers.SCORER_MIN_WINDOW` takes the cosine path: nothing is fitted for it
+   (trees fitted on small windows did not carry to a set left out of their fit; see
+   docs/benchmarks.md, "Small windows: trees that do not carry").
 2. The story-level second pass (`merging.COEFFICIENTS`, `INTERCEPT`, over `merging.FEATURES`),
    on the linkage made with the scorer just fitted (as written to the file): every
    pair of stories that linkage leaves joined by a candidate pair (`merging.story_pair_features`)
@@ -69,8 +67,7 @@ SCORER_TREES, SCORER_DEPTH, SCORER_RATE, SCORER_L2 = 200, 3, 0.1, 1.0
 ABOUT = (
     "Trees of the pair scorer (read by stories/scorers.py, applied to a window's candidate "
     "pairs by stories/candidates.py), written by benchmarks/fit_clustering.py; "
-    "stories/scorers.py says which file is which (SCORER_FILE, BRIEF_SCORER_FILE, "
-    "SMALL_SCORER_FILE, SMALL_BRIEF_SCORER_FILE)."
+    "stories/scorers.py says which file is which (SCORER_FILE, BRIEF_SCORER_FILE)."
 )
 
 
@@ -89,11 +86,9 @@ def group_name(target: str, week: bool) -> str:
     return f"{target} {'weekly' if week else 'daily'}"
 
 
-def prepare(
-    window: clustering_dev.Window, defaults: dict[str, Any], *, small: bool = False
-) -> Prepared:
+def prepare(window: clustering_dev.Window, defaults: dict[str, Any]) -> Prepared:
     """The window as `bench_clustering` hands it to `planning.cluster_rows`, up to the pairs
-    `clustering._scored_labels` scores (`small`: a window under SCORER_MIN_WINDOW)."""
+    `clustering._scored_labels` scores."""
     from headlines.stories import candidates, scorers
     from headlines.stories import text as textlib
     from headlines.stories.guards import Guard
@@ -109,11 +104,7 @@ def prepare(
         float(defaults["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         float(defaults["HEADLINES_STORY_STATIC_WEIGHT"]),
     )
-    if small:
-        least, most = scorers.SMALL_MIN_WINDOW, scorers.SCORER_MIN_WINDOW - 1
-    else:
-        least, most = scorers.SCORER_MIN_WINDOW, len(docs)
-    if vec.views is None or not least <= len(docs) <= most:
+    if vec.views is None or len(docs) < scorers.SCORER_MIN_WINDOW:
         raise SystemExit(f"{window.name}: {len(docs)} articles, not on this scorer's path")
     guard = Guard.of(docs)
     products = Products(matrix, vec.dense_columns)
@@ -340,11 +331,6 @@ def main() -> None:
     print(f"clustering-dev ({where}): windows and candidate pairs made", flush=True)
     if leave_out:
         print(f"  left out: {leave_out} (its windows, and every pair of two of its articles)")
-    small_windows = {
-        group: [w for w in wins if len(w.articles) >= scorers.SMALL_MIN_WINDOW]
-        for group, wins in clustering_dev.small_windows().items()
-        if wins[0].target != leave_out  # smaller windows take the cosine path
-    }
     for g in groups:
         sizes = [len(p.window.articles) for p in prepared[g]]
         print(f"  {group_name(*g):<15} {len(sizes):>2} windows of ~{sum(sizes) // len(sizes)}")
@@ -387,29 +373,6 @@ def main() -> None:
         },
     )
 
-    # 1c. The small-window scorer: the same, on windows under SCORER_MIN_WINDOW, each kind of
-    # window weighing the same.
-    small_stored, _ = fit_groups(
-        "small-window scorer, tune half (pairs, of them one story):",
-        {
-            group: [scorer_rows(prepare(w, defaults, small=True), leave_out) for w in wins]
-            for group, wins in small_windows.items()
-        },
-    )
-
-    # 1d. The small-window brief scorer: the same small windows with every text removed (a
-    # small newsroom's headline feeds), each kind of window weighing the same.
-    small_briefs_stored, _ = fit_groups(
-        "small-window brief scorer, tune half, small windows of headlines alone:",
-        {
-            group: [
-                scorer_rows(prepare(headlines_alone(w), defaults, small=True), leave_out)
-                for w in wins
-            ]
-            for group, wins in small_windows.items()
-        },
-    )
-
     # 2. The second pass, on the linkage of the scorer just fitted (as it would be shipped).
     brief_trees = scorers.Trees.of(briefs_stored)
     with (
@@ -435,8 +398,6 @@ def main() -> None:
     for path, what in (
         (scorers.SCORER_FILE, stored),
         (scorers.BRIEF_SCORER_FILE, briefs_stored),
-        (scorers.SMALL_SCORER_FILE, small_stored),
-        (scorers.SMALL_BRIEF_SCORER_FILE, small_briefs_stored),
     ):
         path.write_text(json.dumps(what, separators=(",", ":")) + "\n")
         print(f"# {path.relative_to(clustering_dev.ROOT)}: written")

@@ -52,7 +52,7 @@ def _partition(labels: list[int]) -> list[int]:
 def test_average_linkage_over_the_pairs_alone_is_the_square_blocks(
     window: tuple[int, dict[tuple[int, int], float]], threshold: float
 ) -> None:
-    """The linkage of a window of SMALL_MIN_WINDOW or more reads only its candidate pairs; it
+    """The linkage of a window of SCORER_MIN_WINDOW or more reads only its candidate pairs; it
     gives the stories that average linkage over each component's square block gives (where no
     two joins tie: which of two equal joins goes first is either's choice)."""
     n, weights = window

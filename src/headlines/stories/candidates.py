@@ -1,4 +1,4 @@
-"""The candidate pairs of a window of SMALL_MIN_WINDOW articles or more (`scored_pairs`: each
+"""The candidate pairs of a window of SCORER_MIN_WINDOW articles or more (`scored_pairs`: each
 article's SCORER_K nearest, with the features the pair scorers read), and how much each agrees
 (`pair_probability`, `pair_similarity`).
 """
@@ -47,7 +47,7 @@ class Pairs:
 
 
 def scored_pairs(products: Products, views: Sequence[csr_matrix], guard: Guard) -> Pairs:
-    """The candidate pairs of a window of SMALL_MIN_WINDOW rows or more.
+    """The candidate pairs of a window of SCORER_MIN_WINDOW rows or more.
     `views`: `Vectorizer.views` (whole text, title and lead, names, action, numbers)."""
     n = products.n
     k = min(SCORER_K, n - 1)  # a small window: every other article is a candidate
@@ -99,9 +99,10 @@ def _ranked_pairs(
     a = np.repeat(np.arange(n, dtype=np.int64), k)
     b = top.ravel()
     rank = np.tile(np.arange(1, k + 1, dtype=np.int64), n)
-    # An article that shares no word with another is not its neighbour, whatever its rank: in a
-    # small window a one-report story's "nearest" are ties at 0, and two such stories looked
-    # like each other's only neighbours (the small trees joined a museum and a chess final).
+    # An article that shares no word with another is not its neighbour, whatever its rank: a
+    # one-report story's "nearest" can be ties at 0, and two such stories looked like each
+    # other's only neighbours (trees once fitted on small windows joined a museum and a chess
+    # final).
     some = values.ravel() > 0
     a, b, rank = a[some], b[some], rank[some]
     lo, hi = np.minimum(a, b), np.maximum(a, b)
@@ -145,18 +146,15 @@ def _shared_numbers(
     return common, common / np.maximum(count[rows] + count[cols] - common, 1.0)
 
 
-def pair_probability(
-    features: np.ndarray, brief: np.ndarray | None = None, *, small: bool = False
-) -> np.ndarray:
-    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event (the
-    small-window scorer's where `small`); where `brief` (per pair: both are headlines without
-    text), the brief scorer's (the small-window brief scorer's where `small`)."""
-    trees = scorers.small_scorer() if small else scorers.scorer()
+def pair_probability(features: np.ndarray, brief: np.ndarray | None = None) -> np.ndarray:
+    """The scorer's probability that each pair (a row of SCORER_FEATURES) is one event; where
+    `brief` (per pair: both are headlines without text), the brief scorer's."""
+    trees = scorers.scorer()
     if brief is None or not brief.any():
         return trees.probability(features)
     out = np.empty(len(features), dtype=np.float64)
     out[~brief] = trees.probability(features[~brief])
-    briefs = scorers.small_brief_scorer() if small else scorers.brief_scorer()
+    briefs = scorers.brief_scorer()
     out[brief] = briefs.probability(features[brief])
     return out
 

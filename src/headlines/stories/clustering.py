@@ -4,18 +4,17 @@ Two steps keep it fast at thousands of articles: a sparse similarity pass finds 
 the threshold (in row blocks, so memory stays small) and splits the day into connected
 components; average-linkage agglomerative clustering then runs inside each component, so one
 loose chain of "similar enough" pairs cannot glue unrelated events together (single linkage's
-known failure). In a window of SMALL_MIN_WINDOW or more the linkage reads only the candidate
+known failure). In a window of SCORER_MIN_WINDOW or more the linkage reads only the candidate
 pairs (`linkage.sparse_average_linkage`: memory grows with the pairs, not with a component's square,
 as a window of headlines is mostly one component). Near-duplicates (`duplicate_of`) are joined
 before anything else.
 
-How much a pair agrees: in a window of SMALL_MIN_WINDOW articles or more, a small learned
+How much a pair agrees: in a window of SCORER_MIN_WINDOW articles or more, a small learned
 pair scorer (`pair_similarity`: boosted decision trees over the views' cosines, ranks, shares of
 each article's best similarity, shared nearest neighbours and specific numbers) or the pair's
-cosine, whichever is higher; the candidate pairs are each article's SCORER_K nearest (every
-other article in a window of SCORER_K or fewer). Under SCORER_MIN_WINDOW articles the trees are
-those fitted on small windows (SMALL_SCORER_FILE), and no story-level second pass follows. In a
-window of fewer than SMALL_MIN_WINDOW, the cosine of each article's MUTUAL_K nearest, where a
+cosine, whichever is higher; the candidate pairs are each article's SCORER_K nearest; then a
+story-level second pass (`merging`). In a window of fewer than SCORER_MIN_WINDOW (a small
+newsroom's day, one subject's reports), the cosine of each article's MUTUAL_K nearest, where a
 pair that neither article counts among its NEAR_K nearest weighs less (`linkage.far`), so a crowded
 subject's neighbouring events stay apart.
 
@@ -59,7 +58,7 @@ from headlines.stories.candidates import Pairs, pair_probability, pair_similarit
 from headlines.stories.guards import Guard, guarded
 from headlines.stories.neighbours import BLOCK_ROWS, NEAR_K, Products
 from headlines.stories.parts import Doc, leads_remembered
-from headlines.stories.scorers import SCORER_MIN_WINDOW, SMALL_MIN_WINDOW
+from headlines.stories.scorers import SCORER_MIN_WINDOW
 from headlines.stories.vectorizer import Vectorizer, vectors
 
 # Two articles are linked only when each is among the other's six nearest: in a window full of
@@ -123,17 +122,14 @@ def _scored_labels(
     briefs: np.ndarray,
     threshold: float,
 ) -> list[int]:
-    """Stories of a window of SMALL_MIN_WINDOW articles or more, by the pair scorer:
-    components of the pairs at or above the threshold, average linkage inside each, then, in a
-    window of SCORER_MIN_WINDOW or more, the story-level second pass (`merging.merge`) joins
-    the pieces it left apart."""
+    """Stories of a window of SCORER_MIN_WINDOW articles or more, by the pair scorer:
+    components of the pairs at or above the threshold, average linkage inside each, then the
+    story-level second pass (`merging.merge`) joins the pieces it left apart."""
     pairs = candidates.scored_pairs(products, views, guard)
     linked = scored_linkage(pairs, views, guard.names, briefs, threshold)
     labels = pieces.joined_pieces(
         linked.labels, pairs, linked.weight, products, guard, views[4], threshold
     )
-    if products.n < SCORER_MIN_WINDOW:
-        return labels
     return merging.merge(
         labels,
         (pairs.rows, pairs.cols),
@@ -173,11 +169,10 @@ def scored_linkage(
     threshold: float,
 ) -> Linked:
     """The stories of `_scored_labels` before its second pass (also what
-    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`. A window
-    under SCORER_MIN_WINDOW is scored by `small_scorer`."""
+    `benchmarks.fit_clustering` fits the second pass on). `names`: `Guard.names`."""
     n = len(briefs)
     own, cosine_only = brief_pairs(briefs, pairs.rows, pairs.cols)
-    probability = pair_probability(pairs.features, own, small=n < SCORER_MIN_WINDOW)
+    probability = pair_probability(pairs.features, own)
     weight = pair_similarity(pairs, probability, cosine_only)
     agree = weight >= threshold
     ones = np.ones(int(agree.sum()), dtype=np.int8)
@@ -235,7 +230,7 @@ def _cluster(
     guard = Guard.of([docs[r] for r in root_ids])
     products = Products(root_matrix, vec.dense_columns, guard)
     m = len(root_ids)
-    if m >= SMALL_MIN_WINDOW and vec.views is not None:
+    if m >= SCORER_MIN_WINDOW and vec.views is not None:
         views = list(vec.views)
         briefs = np.array([not docs[r].text.strip() for r in root_ids], dtype=bool)
         root_label = _scored_labels(products, views, guard, briefs, threshold)

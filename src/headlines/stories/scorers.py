@@ -1,8 +1,8 @@
 """The learned pair scorers of story clustering: boosted decision trees (`Trees`) over
 SCORER_FEATURES, read from the JSON files beside this module (`benchmarks/fit_clustering.py`
-writes them): one for pairs of articles, one for pairs of headlines without text, and each again
-for small windows. Which pairs they score, and what their probability counts for, is
-`candidates.py`'s.
+writes them): one for pairs of articles, one for pairs of headlines without text, both for
+windows of SCORER_MIN_WINDOW articles or more. Which pairs they score, and what their
+probability counts for, is `candidates.py`'s.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from headlines.stories.neighbours import NEAR_K
-
 # A learned pair scorer (branch `cluster3`, see docs/benchmarks.md, "A learned pair scorer").
 # In a window of SCORER_MIN_WINDOW articles or more, whether two reports tell one event is read
 # from what is already known about the pair, not from one hand-weighted cosine: the cosines of each
@@ -24,10 +22,15 @@ from headlines.stories.neighbours import NEAR_K
 # and NEAR_K-th, the guards, and how many nearest neighbours the two share. Every feature is
 # free of the window's size (ranks and ratios, not similarity scales), so one model serves a
 # day and a week. Candidate pairs are each article's SCORER_K nearest; any other pair scores 0.
-# It was fitted on windows of 450-3,150 articles; in a window under SCORER_MIN_WINDOW the
-# nearest few are near by construction, so a rank says less, and the cosine path is kept (the sample
-# newsroom's 45 articles of five days at once: the scorer joined the day-before storm warning
-# and Fed preview with the events, pairwise precision 1.000 -> 0.759).
+# It was fitted on windows of 450-3,150 articles; in a window under SCORER_MIN_WINDOW (a small
+# newsroom's day, one subject's reports, a year of a few stories) the nearest few are near by
+# construction, so a rank says less, and the cosine path is kept (the sample newsroom's 45
+# articles of five days at once: the scorer joined the day-before storm warning and Fed preview
+# with the events, pairwise precision 1.000 -> 0.759). Trees fitted on small windows of their
+# own were shipped for a while (2026-12-03 to 12-06) and dropped: on a set left out of their
+# fit, as the news the product meets is, they joined unrelated stories (pairwise precision
+# 0.14-0.43 on NeuS's and BASIL's small windows) and scored under the cosine path on 10 of 12
+# kinds of small window (docs/benchmarks.md, "Small windows: trees that do not carry").
 SCORER_K = 30
 SCORER_MIN_WINDOW = 200
 SCORER_FEATURES = (
@@ -177,39 +180,3 @@ BRIEF_SCORER_FILE = Path(__file__).with_name("brief_scorer.json")
 
 def brief_scorer() -> Trees:
     return _stored_trees(BRIEF_SCORER_FILE)
-
-
-# A window of fewer than SCORER_MIN_WINDOW articles: a small newsroom's day, one topic's
-# reports, a year of a few stories. There every article is near every other by rank (a
-# 30-article window's 20th nearest is no stranger than its 2nd), so the trees above join far
-# too much (the sample newsroom's five days at once: pairwise precision 1.000 -> 0.759), and the
-# cosine path (clustering.py) was all there was; but over a few dozen reports of one subject the
-# words the subject shares weigh little (a 22-report ECB+ topic: one event's pairs have a median
-# cosine of 0.21, under the 0.26 bar; BCubed F1 0.50). SMALL_SCORER_FILE holds trees of the same
-# kind and features fitted on small windows of the same tune half (`benchmarks.clustering_dev.
-# small_windows`: one ECB+ topic, ten BASIL stories, 10 or 40 NeuS stories, an ECB+ topic among
-# 10 NeuS stories, the NeuS ones with as many other stories told once, as most of a real day's
-# are: without them, two unrelated one-report stories, each the other's nearest, were joined;
-# 16-160 articles). They score the pairs of a window from SMALL_MIN_WINDOW up
-# to SCORER_MIN_WINDOW; the story-level second pass, fitted on windows of 450 and more, is
-# left out there (on 30-article NeuS windows it joined unrelated stories: pairwise precision
-# 0.98 -> 0.60). Under SMALL_MIN_WINDOW (NEAR_K + 1: the NEAR_K-th nearest, a feature, exists)
-# the cosine path stays (docs/benchmarks.md, "Small windows, scored by trees of their own").
-SMALL_SCORER_FILE = Path(__file__).with_name("small_scorer.json")
-SMALL_MIN_WINDOW = NEAR_K + 1
-
-
-def small_scorer() -> Trees:
-    return _stored_trees(SMALL_SCORER_FILE)
-
-
-# And pairs of two briefs in a small window of mostly headlines (a small newsroom's headline
-# feeds): trees fitted on the same small windows with every text removed. The large windows'
-# brief trees joined two headlines sharing one word there ("Chess club celebrates fiftieth
-# anniversary", "Football club signs young striker" in a window of 16): in a small window every
-# headline is near every other by rank (docs/benchmarks.md, "Small windows of headlines").
-SMALL_BRIEF_SCORER_FILE = Path(__file__).with_name("small_brief_scorer.json")
-
-
-def small_brief_scorer() -> Trees:
-    return _stored_trees(SMALL_BRIEF_SCORER_FILE)
