@@ -12,7 +12,8 @@ call (`planning.cluster_rows`):
 - weekly: seven days' worth, ~3,000 articles;
 - small (`small_windows`): what a small newsroom's day or one subject's reports hold, 14-160
   articles, no filler: one ECB+ topic alone, ten BASIL stories, 10 or 40 NeuS stories (each
-  with another NeuS story told once), an ECB+ topic among 10 NeuS stories and 10 told once.
+  with another NeuS story told once), an ECB+ topic among 10 NeuS stories and 10 told once;
+- a real day (`told_once_windows`): daily windows where most stories are told once, ~450.
 Scores count the set's own articles (filler joined to them costs precision): pairwise precision
 and recall over pairs with at least one of them, and BCubed. Stories are split in two halves by
 a hash of their id: `tune` (looked at while choosing the method) and `report` (never looked at;
@@ -366,3 +367,43 @@ def _report(name: str, cluster: Clusterer, wins: Sequence[Window]) -> None:
     print(f"  {name} of ~{size} articles")
     for half, score in results.items():
         print(f"    {half:<6} {score.line()}")
+
+
+def told_once_windows(target: str) -> list[Window]:
+    """Daily windows as a real day holds them, most of its stories told once: NeuS's own, 75
+    stories told in full among 225 others told once (one report each, whose story has no other
+    report in the window); the other sets', their daily windows (`windows`) filled up to
+    DAILY_ARTICLES with NeuS stories told once and told in full by turns. A report told once
+    joined to a story costs precision like any false pair (in NeuS's windows every report is
+    scored; in the others', filler joined to the set's reports)."""
+    rng = random.Random(f"once-{target}")
+    neus = stories(load("neus"))
+    keys = sorted(neus)
+    rng.shuffle(keys)
+    out = []
+    if target == "neus":
+        for n in range(6):
+            block = keys[n * 300 : (n + 1) * 300]
+            arts = [a for k in block[:75] for a in neus[k]] + [neus[k][0] for k in block[75:]]
+            rng.shuffle(arts)
+            out.append(Window(f"neus once {n}", arts, "neus"))
+        return out
+    filler = iter(keys)
+    for n, window in enumerate(windows(target, stories(load(target)), {}, week=False)):
+        arts = list(window.articles)
+        while len(arts) < DAILY_ARTICLES:
+            k = next(filler, None)
+            if k is None:
+                filler = iter(keys)
+                continue
+            arts.extend(neus[k] if len(arts) % 2 else neus[k][:1])
+        rng.shuffle(arts)
+        out.append(Window(f"{target} once {n}", arts, target))
+    return out
+
+
+def evaluate_told_once(cluster: Clusterer) -> None:
+    """The same for `told_once_windows`, per set."""
+    for target in SETS:
+        wins = told_once_windows(target)
+        _report(f"{target:<8} {len(wins):>2} windows", cluster, wins)
