@@ -86,5 +86,7 @@ def test_an_ingest_line_names_the_cap_only_when_it_held_some_back() -> None:
 
     quiet = steps._describe(IngestReport(source="wire", fetched=14, new=13))
     assert "cap" not in quiet and "held" not in quiet and quiet.startswith("fetched 14, new 13")
-    capped = steps._describe(IngestReport(source="wire", fetched=100, held_back=20, cap=100))
-    assert "held back 20 by the cap of 100" in capped and "cap 100" not in capped
+    report = IngestReport(source="wire", fetched=100, held_back=20, cap=100)
+    capped = steps._describe(report)
+    assert capped.endswith(", " + report.held_back_note)  # the words the CLI and the log use
+    assert "20 new entries held back" in capped and "cap 100" not in capped

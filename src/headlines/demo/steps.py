@@ -191,18 +191,14 @@ def _describe(result: object) -> str:
     for key, value in items:
         if key.startswith("_") or key.endswith("_id"):
             continue
-        if isinstance(value, bool) or key == "cap":
-            continue
-        if key == "held_back":
-            # The cap's count, said only when it held some back ("held_back 0, cap 0" read as
-            # two more tallies on every line).
-            if value:
-                parts.append(f"held back {value} by the cap of {getattr(result, 'cap', '?')}")
-            continue
+        if isinstance(value, bool) or key in ("held_back", "cap"):
+            continue  # the cap is said by the report's own note, below, only when it held some back
         if isinstance(value, int):
             parts.append(f"{key} {value}")
         elif isinstance(value, list):
             parts.append(f"{key} {len(value)}")
         elif key == "error" and value:
             parts.append(f"error: {value}")
+    if note := getattr(result, "held_back_note", ""):  # an IngestReport whose cap held some back
+        parts.append(note)
     return ", ".join(parts) or str(result)
