@@ -266,19 +266,6 @@ def test_a_window_under_the_scorer_size_takes_the_cosine_path() -> None:
     assert len(set(labels)) == 7 + 178  # each event one story, each notice its own
 
 
-def test_every_pair_of_a_small_window_is_a_candidate() -> None:
-    from headlines.stories.vectorizer import vectors
-
-    docs = _unrelated(20)
-    vec, matrix = vectors(docs, 0.0, 0.0)
-    assert vec.views is not None
-    pairs = scored_pairs(Products(matrix), list(vec.views), Guard.of(docs))
-    assert len(pairs.rows) == 20 * 19 // 2
-    assert pairs.features.shape == (190, len(SCORER_FEATURES))
-    assert np.isfinite(pairs.features).all()
-    assert pairs.worse.max() <= 19  # every other article is ranked
-
-
 def test_a_window_of_headlines_compares_their_words_by_stem() -> None:
     from headlines.stories.vectorizer import headline_window
 

@@ -47,13 +47,12 @@ class Pairs:
 
 
 def scored_pairs(products: Products, views: Sequence[csr_matrix], guard: Guard) -> Pairs:
-    """The candidate pairs of a window of SCORER_MIN_WINDOW rows or more.
-    `views`: `Vectorizer.views` (whole text, title and lead, names, action, numbers)."""
-    n = products.n
-    k = min(SCORER_K, n - 1)  # a small window: every other article is a candidate
-    top, values = nearest(products, k)
+    """The candidate pairs of a window of SCORER_MIN_WINDOW rows or more (a smaller one takes
+    the cosine path, `clustering._cluster`). `views`: `Vectorizer.views` (whole text, title and
+    lead, names, action, numbers)."""
+    top, values = nearest(products, SCORER_K)
     best = values[:, 0].astype(np.float64)
-    near = values[:, min(NEAR_K, k) - 1].astype(np.float64)
+    near = values[:, NEAR_K - 1].astype(np.float64)
     rows, cols, similarity, better, worse = _ranked_pairs(top, values)
     share_r = similarity / np.maximum(best[rows], 1e-6)
     share_c = similarity / np.maximum(best[cols], 1e-6)
