@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import random
 from collections import Counter, defaultdict
@@ -388,15 +389,14 @@ def told_once_windows(target: str) -> list[Window]:
             rng.shuffle(arts)
             out.append(Window(f"neus once {n}", arts, "neus"))
         return out
-    filler = iter(keys)
+    filler = itertools.cycle(keys)
     for n, window in enumerate(windows(target, stories(load(target)), {}, week=False)):
         arts = list(window.articles)
+        told_once = True
         while len(arts) < DAILY_ARTICLES:
-            k = next(filler, None)
-            if k is None:
-                filler = iter(keys)
-                continue
-            arts.extend(neus[k] if len(arts) % 2 else neus[k][:1])
+            told = neus[next(filler)]
+            arts.extend(told[:1] if told_once else told)
+            told_once = not told_once
         rng.shuffle(arts)
         out.append(Window(f"{target} once {n}", arts, target))
     return out
