@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from headlines.intake.fetching.http import FetchOptions, HttpFetcher
+from tests.serving import serving
 
 
 @dataclass
@@ -73,7 +74,7 @@ class LocalWeb:
             self.server.socket = tls.wrap_socket(
                 self.server.socket, server_side=True, do_handshake_on_connect=False
             )
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = serving(self.server)
 
     def url(self, path: str) -> str:
         return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}{path}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 
 from headlines.subscriptions.models import Subscriber
 from tests import factories
+from tests.serving import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,7 +65,7 @@ class Article:
                 return None
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serving(self.server).start()
         self.url = f"http://localhost:{self.server.server_address[1]}/article.html"
 
     def close(self) -> None:

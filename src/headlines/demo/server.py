@@ -21,6 +21,8 @@ from headlines.demo.routes import render
 
 log = logging.getLogger(__name__)
 
+POLL_SECONDS = 0.1
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
@@ -96,8 +98,13 @@ class NewsroomServer:
             self.requests[path] = self.requests.get(path, 0) + 1
 
     def start(self) -> NewsroomServer:
+        # The thread looks for stop() every POLL_SECONDS: serve_forever's default, half a
+        # second, was how long every stop took.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="newsroom", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": POLL_SECONDS},
+            name="newsroom",
+            daemon=True,
         )
         self._thread.start()
         return self
