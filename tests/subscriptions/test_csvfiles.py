@@ -58,6 +58,34 @@ def test_good_rows_are_imported_and_each_bad_row_is_reported_with_its_line(editi
     assert Subscriber.objects.get(email="ann@example.com").marketing
 
 
+def test_a_row_with_several_problems_is_reported_with_all_of_them(edition) -> None:
+    # Only the first was named: the list's owner mended it, imported again and was told the
+    # next problem of the same row.
+    text = (
+        HEADER
+        + "not-an-email,,2024-05-01T09:30:00,maybe,Mars/Base,Ann\x07\n"  # 2: six problems
+        + "bob@example.com,website,yesterday,perhaps,,\n"  # 3: two, one a time not read
+        + "cat@example.com,website,2999-05-01T09:30:00Z,,,\n"  # 4: one
+    )
+    report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
+    assert report.imported == 0
+    reasons = dict(report.bad)
+    assert reasons[2].split(" | ") == [
+        "marketing 'maybe' must be yes or no",
+        "consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z",
+        "consent_source is empty",
+        "email 'not-an-email' is not a valid address",
+        "unknown time zone 'Mars/Base'; use an IANA name such as Europe/London",
+        "name must not contain control characters",
+    ]
+    assert reasons[3] == (
+        "marketing 'perhaps' must be yes or no | "
+        "consent_at 'yesterday' is not an ISO 8601 time, e.g. 2024-05-01T09:30:00Z"
+    )
+    assert reasons[4] == "consent_at 2999-05-01T09:30:00+00:00 is in the future"
+    assert not Subscriber.objects.exists()
+
+
 @pytest.mark.parametrize("control", ["\x07", "\x1b[2J", "\x7f", "\x9b2J"])
 def test_a_name_or_consent_source_with_a_control_character_is_a_bad_row(edition, control) -> None:
     # DEL and the C1 controls too: "\x9b" is a terminal's CSI, as ESC [ is, and the name is

@@ -22,6 +22,7 @@ from typing import TextIO
 
 from django.db import IntegrityError, transaction
 
+from headlines.core import clock
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
 from headlines.core.untrusted import csv_error
@@ -199,29 +200,50 @@ def _topics(value: str, known: list[str]) -> tuple[str, ...]:
     return tuple(k for k in known if k in wanted)
 
 
+# Between a row's problems (a problem's own words may hold "; ").
+PROBLEMS_APART = " | "
+
+
 def _row(line: int, header: list[str], values: list[str], known: list[str]) -> Row:
+    """The row's reader, or InvalidInput naming every problem of the row, not only its first:
+    a list is mended in one pass."""
     if len(values) != len(header):
         raise InvalidInput(f"has {len(values)} fields; the header has {len(header)}")
     data = dict(zip(header, values, strict=True))
+    problems: list[str] = []
     marketing = data.get("marketing", "").strip().lower()
     if marketing not in YES | NO:
-        raise InvalidInput(f"marketing {_shown(marketing)} must be yes or no")
+        problems.append(f"marketing {_shown(marketing)} must be yes or no")
+    try:
+        consent_at = _when(data["consent_at"])
+    except InvalidInput as exc:
+        problems.append(str(exc))
+        consent_at = None
     reader = services.ImportedReader(
         email=data["email"],
         consent_source=data["consent_source"],
-        consent_at=_when(data["consent_at"]),
+        # A time that cannot be read is reported above; the reader's other fields are checked
+        # all the same, at a time that passes.
+        consent_at=consent_at or clock.now(),
         marketing=marketing in YES,
         timezone=data.get("timezone", ""),
         name=data.get("name", ""),
     )
-    try:
-        reader = reader.cleaned()
-    except InvalidInput as exc:
-        if exc.field == "email":
-            raise InvalidInput(f"email {_shown(data['email'])} is not a valid address") from None
-        raise
-    topics = _topics(data["topics"], known) if "topics" in data else None
-    return Row(line=line, reader=reader, email_hash=email_hash(reader.email), topics=topics)
+    cleaned, wrong = reader.checked()
+    for problem in wrong:
+        if problem.field == "email":
+            problems.append(f"email {_shown(data['email'])} is not a valid address")
+        else:
+            problems.append(str(problem))
+    topics = None
+    if "topics" in data:
+        try:
+            topics = _topics(data["topics"], known)
+        except InvalidInput as exc:
+            problems.append(str(exc))
+    if problems or cleaned is None:
+        raise InvalidInput(PROBLEMS_APART.join(problems))
+    return Row(line=line, reader=cleaned, email_hash=email_hash(cleaned.email), topics=topics)
 
 
 def _when(value: str) -> dt.datetime:

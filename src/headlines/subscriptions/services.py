@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
@@ -33,6 +33,7 @@ from headlines.subscriptions.hashing import email_hash, ip_hash, without_address
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.ratelimit import signup_attempt_check
 
+T = TypeVar("T")
 Source = ConsentEvent.Source
 Purpose = ConsentEvent.Purpose
 Status = Subscription.Status
@@ -339,7 +340,46 @@ class ImportedReader:
     name: str = ""
 
     def cleaned(self) -> ImportedReader:
-        """The same reader with every field checked and normalised, or InvalidInput."""
+        """The same reader with every field checked and normalised, or InvalidInput (the first
+        of `checked`'s problems)."""
+        reader, problems = self.checked()
+        if reader is None:
+            raise problems[0]
+        return reader
+
+    def checked(self) -> tuple[ImportedReader | None, list[InvalidInput]]:
+        """The reader cleaned (`cleaned`) and no problems, or None and every field's problem,
+        one each, in the order consent_at, consent_source, email, timezone, name: a list
+        (`headlines subscribers import`) reports a row's every problem at once, so that it is
+        mended in one pass."""
+        problems: list[InvalidInput] = []
+
+        def attempt(check: Callable[[], T]) -> T | None:
+            try:
+                return check()
+            except InvalidInput as exc:
+                problems.append(exc)
+                return None
+
+        attempt(self._consent_at_check)
+        source = attempt(self._consent_source_cleaned)
+        email = attempt(lambda: email_validate(self.email, check_dns=False))
+        timezone = self.timezone.strip()
+        zone = attempt(lambda: parse_timezone(timezone) if timezone else "")
+        name = attempt(lambda: clean_text(self.name, field="name", max_length=200))
+        if problems or source is None or email is None or zone is None or name is None:
+            return None, problems
+        reader = replace(
+            self,
+            email=email,
+            consent_source=source,
+            timezone=zone,
+            name=name,
+            marketing=bool(self.marketing),
+        )
+        return reader, []
+
+    def _consent_at_check(self) -> None:
         if self.consent_at.tzinfo is None:
             raise InvalidInput(
                 "consent_at needs a time zone, e.g. 2024-05-01T09:30:00Z", field="consent_at"
@@ -363,18 +403,12 @@ class ImportedReader:
             raise InvalidInput(
                 f"consent_at {self.consent_at.isoformat()} is in the future", field="consent_at"
             )
+
+    def _consent_source_cleaned(self) -> str:
         source = clean_text(self.consent_source, field="consent_source", max_length=200)
         if not source:
             raise InvalidInput("consent_source is empty", field="consent_source")
-        timezone = self.timezone.strip()
-        return replace(
-            self,
-            email=email_validate(self.email, check_dns=False),
-            consent_source=source,
-            timezone=parse_timezone(timezone) if timezone else "",
-            name=clean_text(self.name, field="name", max_length=200),
-            marketing=bool(self.marketing),
-        )
+        return source
 
     @property
     def words(self) -> str:
