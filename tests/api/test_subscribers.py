@@ -274,6 +274,28 @@ def test_a_body_over_the_size_limit_is_a_json_413_and_stores_nothing(
     assert Subscriber.objects.count() == 0
 
 
+def test_a_confirmed_import_names_every_field_it_refuses_at_once(api: Api, edition) -> None:
+    # Only the first was named: a script mended it, sent again and was told the next.
+    body = {
+        "email": "not-an-address",
+        "edition": "us",
+        "confirmed": True,
+        "consent_source": "",
+        "consent_at": "2026-03-01T10:00:00Z",
+        "timezone": "Mars/Base",
+    }
+    response = api.post("/subscribers", body)
+    assert response.status_code == 422, response.content
+    errors = response.json()["detail"]
+    assert [e["loc"] for e in errors] == [
+        ["body", "consent_source"],
+        ["body", "email"],
+        ["body", "timezone"],
+    ]
+    assert "Mars/Base" in errors[2]["msg"] and {e["type"] for e in errors} == {"invalid"}
+    assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
+
+
 def test_a_body_of_many_unknown_fields_gets_a_short_answer(api: Api, edition) -> None:
     # Each unknown field is an error: the answer lists the first 20 and counts the rest,
     # rather than growing to several times the size of the body.

@@ -70,7 +70,8 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(InvalidInput)
     def invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
-        return respond(request, field_error(exc.field, str(exc)), 422)
+        problems = [exc, *exc.also]
+        return respond(request, [e for p in problems for e in field_error(p.field, str(p))], 422)
 
     @api.exception_handler(NotFound)
     def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:

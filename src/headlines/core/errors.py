@@ -1,16 +1,23 @@
 """Domain exceptions. The edges (views, commands, tasks) turn them into responses, exit codes."""
 
+from __future__ import annotations
+
 
 class DomainError(Exception):
     """Something a user asked for cannot be done; the message says why, in plain words."""
 
 
 class InvalidInput(DomainError):
-    """Input failed validation. `field` names the offending field when there is one."""
+    """Input failed validation. `field` names the offending field when there is one; `also`
+    holds the other fields' problems found at the same time (an edge that can list them, as
+    the API's 422 does, lists them all)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, also: tuple[InvalidInput, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.field = field
+        self.also = also
 
 
 class NotFound(DomainError):

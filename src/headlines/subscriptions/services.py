@@ -340,11 +340,12 @@ class ImportedReader:
     name: str = ""
 
     def cleaned(self) -> ImportedReader:
-        """The same reader with every field checked and normalised, or InvalidInput (the first
-        of `checked`'s problems)."""
+        """The same reader with every field checked and normalised, or InvalidInput: the first
+        of `checked`'s problems, with the others `also`."""
         reader, problems = self.checked()
         if reader is None:
-            raise problems[0]
+            first, *others = problems
+            raise InvalidInput(str(first), field=first.field, also=tuple(others))
         return reader
 
     def checked(self) -> tuple[ImportedReader | None, list[InvalidInput]]:
