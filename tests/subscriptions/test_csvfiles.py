@@ -66,6 +66,7 @@ def test_a_row_with_several_problems_is_reported_with_all_of_them(edition) -> No
         + "not-an-email,,2024-05-01T09:30:00,maybe,Mars/Base,Ann\x07\n"  # 2: six problems
         + "bob@example.com,website,yesterday,perhaps,,\n"  # 3: two, one a time not read
         + "cat@example.com,website,2999-05-01T09:30:00Z,,,\n"  # 4: one
+        + "ännä@example.de,website,2024-05-01T09:30:00Z,,,\n"  # 5: valid, but not for every relay
     )
     report = csvfiles.subscribers_import_csv(text=text, edition_slug="us")
     assert report.imported == 0
@@ -83,6 +84,10 @@ def test_a_row_with_several_problems_is_reported_with_all_of_them(edition) -> No
         "consent_at 'yesterday' is not an ISO 8601 time, e.g. 2024-05-01T09:30:00Z"
     )
     assert reasons[4] == "consent_at 2999-05-01T09:30:00+00:00 is in the future"
+    assert reasons[5] == (
+        "email 'ännä@example.de' has accented or non-Latin letters before the @, which not every "
+        "mail relay delivers to"
+    )
     assert not Subscriber.objects.exists()
 
 

@@ -27,7 +27,7 @@ from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
 from headlines.core.untrusted import csv_error
 from headlines.stories.topics import topics_of
-from headlines.subscriptions import selectors, services
+from headlines.subscriptions import selectors, services, wording
 from headlines.subscriptions.choices import subscriptions_topics_import
 from headlines.subscriptions.hashing import email_hash
 
@@ -231,10 +231,15 @@ def _row(line: int, header: list[str], values: list[str], known: list[str]) -> R
     )
     cleaned, wrong = reader.checked()
     for problem in wrong:
-        if problem.field == "email":
-            problems.append(f"email {_shown(data['email'])} is not a valid address")
-        else:
+        if problem.field != "email":
             problems.append(str(problem))
+        elif str(problem) == wording.INTERNATIONAL_EMAIL:  # valid, but not every relay takes it
+            problems.append(
+                f"email {_shown(data['email'])} has accented or non-Latin letters before the @, "
+                "which not every mail relay delivers to"
+            )
+        else:
+            problems.append(f"email {_shown(data['email'])} is not a valid address")
     topics = None
     if "topics" in data:
         try:
