@@ -345,7 +345,8 @@ class ImportedReader:
         reader, problems = self.checked()
         if reader is None:
             first, *others = problems
-            raise InvalidInput(str(first), field=first.field, also=tuple(others))
+            first.also = tuple(others)
+            raise first
         return reader
 
     def checked(self) -> tuple[ImportedReader | None, list[InvalidInput]]:
