@@ -13,9 +13,11 @@ the same answer as a new one; the per-client rate limit still holds.
 Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
 BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`),
 BENCH_KEEPALIVE_REQUESTS (HEADLINES_WEB_KEEPALIVE_REQUESTS; 0: never closed), BENCH_WORKER_NICE
-(HEADLINES_WORKER_NICE), BENCH_DATABASE_URL
-(default: SQLite in a fresh data dir; a postgresql:// URL names a database this benchmark may
-drop and re-create), BENCH_RELAY=1 (the confirmations go to Postfix's smtp-sink on loopback
+(HEADLINES_WORKER_NICE), BENCH_DATABASE_URL (that database alone: SQLite in a fresh data dir
+when unset; a postgresql:// URL names a database this benchmark may drop and re-create),
+BENCH_POSTGRES_URL (without BENCH_DATABASE_URL, SQLite is measured first and then PostgreSQL at
+this URL, POSTGRES_URL by default, when its server answers, with their ratio; "" for SQLite
+alone), BENCH_RELAY=1 (the confirmations go to Postfix's smtp-sink on loopback
 through HEADLINES_SMTP_URL, as in a real deployment, instead of the outbox table; an email is
 counted when its job is done), and
 BENCH_SERVER_SRC: the `src` folder of another checkout to serve instead (a before/after
@@ -382,18 +384,66 @@ async def _checks(port: int, accepted_first: int) -> Checks:
     return Checks(limit_codes=codes, known_equals_new=known == new)
 
 
-def _database(name: str) -> tuple[str, str]:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    data_dir = Path(tempfile.mkdtemp(prefix=f"bench-signup-{name}-"))
+# Measured after SQLite in the same run when BENCH_DATABASE_URL is unset and its server answers
+# (CI's and these machines' local PostgreSQL): the target asks for more sign-ups on PostgreSQL
+# than on the embedded tier, so `make bench` prints the two side by side and their ratio.
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/eh_bench_signup"
+
+
+def _databases() -> list[str]:
+    """The database URLs to measure, in order ("" is SQLite in a fresh data dir)."""
+    given = os.environ.get("BENCH_DATABASE_URL", "")
+    if given:
+        return [given]
+    postgres = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL)
+    if not postgres:
+        return [""]
+    import psycopg
+
+    try:
+        server = postgres.partition("?")[0].rpartition("/")[0]
+        psycopg.connect(f"{server}/postgres", connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL not measured: no server answers at {postgres} ({exc})")
+        return [""]
+    return ["", postgres]
+
+
+def _database(url: str) -> tuple[str, str]:
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-signup-run-"))
     if not url:
         return f"sqlite:///{data_dir / 'headlines.sqlite3'}", str(data_dir)
     return fresh_postgres(url), str(data_dir)  # options (?server_side_binding=…) kept
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one database's run is compared by."""
+
+    kind: str
+    signups: float  # a second
+    p99: float  # ms
+    trivial: float  # /healthz requests a second
+    web_ms: float  # the web processes' CPU a sign-up
+
+
 def main() -> None:
+    outcomes = [_measure(url) for url in _databases()]
+    if len(outcomes) == 2:
+        sqlite, postgres = outcomes
+        print(
+            f"PostgreSQL / SQLite, this run, same machine and layout: sign-ups a second "
+            f"{postgres.signups / sqlite.signups:.2f} ({postgres.signups:,.0f} / "
+            f"{sqlite.signups:,.0f}), p99 {postgres.p99:.0f} / {sqlite.p99:.0f} ms, web CPU a "
+            f"sign-up {postgres.web_ms:.2f} / {sqlite.web_ms:.2f} ms, /healthz "
+            f"{postgres.trivial:,.0f} / {sqlite.trivial:,.0f} a second"
+        )
+
+
+def _measure(database: str) -> Outcome:
     total = int(os.environ.get("BENCH_SIGNUPS", "6000"))
     concurrency = int(os.environ.get("BENCH_CONCURRENCY", "32"))
-    url, data_dir = _database("run")
+    url, data_dir = _database(database)
     server = Server(Path(data_dir), url)
     server.start()
     try:
@@ -457,11 +507,15 @@ def main() -> None:
     print(f"rate limit, 21 sign-ups from one client: {checks.limit_codes[-3:]} (last three)")
     print(f"known address answered exactly like a new one: {checks.known_equals_new}")
     lost = accepted - counts["pending"]
+    outcome = Outcome(
+        kind, run.rate(), run.p(0.99), base.rate(), run_cpu.web / signed * 1000 if signed else 0.0
+    )
     if os.environ.get("BENCH_SERVER_SRC"):
-        return
+        return outcome
     assert lost == 0 and counts["emails"] == accepted + 1, f"{lost} sign-ups lost: {counts}"
     assert counts["ip_hashes"] >= len(run.latencies), "client addresses were merged"
     assert checks.limit_codes[-1] == 429 and checks.known_equals_new
+    return outcome
 
 
 if __name__ == "__main__":
