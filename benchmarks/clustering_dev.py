@@ -13,7 +13,8 @@ call (`planning.cluster_rows`):
 - small (`small_windows`): what a small newsroom's day or one subject's reports hold, 14-160
   articles, no filler: one ECB+ topic alone, ten BASIL stories, 10 or 40 NeuS stories (each
   with another NeuS story told once), an ECB+ topic among 10 NeuS stories and 10 told once;
-- a real day (`told_once_windows`): daily windows where most stories are told once, ~450.
+- a real day (`told_once_windows`): daily windows where most stories are told once, ~450;
+- NeuS's splits each clustered whole (`whole_splits`): train 6,378 articles, val and test ~820.
 Scores count the set's own articles (filler joined to them costs precision): pairwise precision
 and recall over pairs with at least one of them, and BCubed. Stories are split in two halves by
 a hash of their id: `tune` (looked at while choosing the method) and `report` (never looked at;
@@ -49,6 +50,7 @@ class Article:
     set: str
     topic: str = ""
     date: str = ""  # YYYY-MM-DD where the set gives it (BASIL); the windows above ignore it
+    split: str = ""  # NeuS's own split (train, val, test): `whole_splits`
 
     @property
     def half(self) -> str:
@@ -79,6 +81,7 @@ def _read(name: str) -> tuple[Article, ...]:
                     set=name,
                     topic=r.get("topic") or "",
                     date=r.get("date") or "",
+                    split=r.get("split") or "",
                 )
             )
     return tuple(out)
@@ -327,6 +330,22 @@ def evaluate(cluster: Clusterer, *, sets: Sequence[str] = SETS, weekly: bool = T
     for target, week, wins in set_windows(sets=sets, weekly=weekly):
         kind = "weekly" if week else "daily"
         _report(f"{target:<8} {kind:<6} {len(wins):>2} windows", cluster, wins)
+
+
+def whole_splits() -> list[Window]:
+    """NeuS's splits, each clustered whole (the set's README names this beside random windows
+    of a few hundred stories): train 2,126 stories at once (6,378 articles: years of sagas, no
+    dates), val and test 273 and 274; no filler, in the file's order, as a file is fed whole."""
+    by_split: dict[str, list[Article]] = defaultdict(list)
+    for a in load("neus"):
+        by_split[a.split].append(a)
+    return [Window(f"neus {name}", by_split[name], "neus") for name in ("train", "val", "test")]
+
+
+def evaluate_whole(cluster: Clusterer) -> None:
+    """The same for `whole_splits`, a split at a time."""
+    for window in whole_splits():
+        _report(f"{window.name} split: 1 window", cluster, [window])
 
 
 def evaluate_small(cluster: Clusterer) -> None:
