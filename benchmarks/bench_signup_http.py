@@ -432,8 +432,8 @@ def main() -> None:
     if len(outcomes) == 2:
         sqlite, postgres = outcomes
         print(
-            f"PostgreSQL / SQLite, this run, same machine and layout: sign-ups a second "
-            f"{postgres.signups / sqlite.signups:.2f} ({postgres.signups:,.0f} / "
+            f"{postgres.kind} / {sqlite.kind}, this run, same machine and layout: sign-ups a "
+            f"second {postgres.signups / sqlite.signups:.2f} ({postgres.signups:,.0f} / "
             f"{sqlite.signups:,.0f}), p99 {postgres.p99:.0f} / {sqlite.p99:.0f} ms, web CPU a "
             f"sign-up {postgres.web_ms:.2f} / {sqlite.web_ms:.2f} ms, /healthz "
             f"{postgres.trivial:,.0f} / {sqlite.trivial:,.0f} a second"
