@@ -1,7 +1,7 @@
 """The steps of `headlines run --demo`, each small, idempotent and callable on its own.
 
-They call the other apps only through their public services (names in CONTRACTS.md), imported
-inside each step: the demo is the one place that wires every part of the path together.
+They call the other apps only through their public services (each app's `services.py`),
+imported inside each step: the demo is the one place that wires every part of the path together.
 """
 
 from __future__ import annotations
@@ -116,8 +116,7 @@ def sources_ingest(*, sources: list[Any], out: TextIO) -> None:
 
 
 def digests_build(*, editions: list[Edition], out: TextIO) -> list[Any]:
-    # The ignore lasts until the digest branch is merged (CONTRACTS.md names the function).
-    from headlines.digests.services import digest_build  # type: ignore[attr-defined,unused-ignore]
+    from headlines.digests.services import digest_build
 
     digests = []
     for edition in editions:
@@ -135,7 +134,7 @@ def digests_build(*, editions: list[Edition], out: TextIO) -> list[Any]:
 
 def readers_ensure(*, editions: list[Edition], out: TextIO) -> int:
     """A few confirmed demo readers. A reader who is already there is left as they are."""
-    from headlines.subscriptions.services import (  # type: ignore[attr-defined,unused-ignore]
+    from headlines.subscriptions.services import (
         subscription_import_confirmed,
     )
 
