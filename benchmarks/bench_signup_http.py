@@ -42,7 +42,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import fresh_postgres
+from benchmarks import fresh_postgres, postgres_unanswered
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(rb'name="token" value="([^"]+)"')
@@ -398,13 +398,9 @@ def _databases() -> list[str]:
     postgres = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL)
     if not postgres:
         return [""]
-    import psycopg
-
-    try:
-        server = postgres.partition("?")[0].rpartition("/")[0]
-        psycopg.connect(f"{server}/postgres", connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL not measured: no server answers at {postgres} ({exc})")
+    unanswered = postgres_unanswered(postgres)
+    if unanswered:
+        print(f"PostgreSQL not measured: no server answers at {postgres} ({unanswered})")
         return [""]
     return ["", postgres]
 
@@ -507,9 +503,7 @@ def _measure(database: str) -> Outcome:
     print(f"rate limit, 21 sign-ups from one client: {checks.limit_codes[-3:]} (last three)")
     print(f"known address answered exactly like a new one: {checks.known_equals_new}")
     lost = accepted - counts["pending"]
-    outcome = Outcome(
-        kind, run.rate(), run.p(0.99), base.rate(), run_cpu.web / signed * 1000 if signed else 0.0
-    )
+    outcome = Outcome(kind, run.rate(), run.p(0.99), base.rate(), run_cpu.web / signed * 1000)
     if os.environ.get("BENCH_SERVER_SRC"):
         return outcome
     assert lost == 0 and counts["emails"] == accepted + 1, f"{lost} sign-ups lost: {counts}"
