@@ -22,7 +22,6 @@ from typing import TextIO
 
 from django.db import IntegrityError, transaction
 
-from headlines.core import clock
 from headlines.core.errors import DomainError, InvalidInput
 from headlines.core.selectors import edition_get
 from headlines.core.untrusted import csv_error
@@ -223,8 +222,8 @@ def _row(line: int, header: list[str], values: list[str], known: list[str]) -> R
         email=data["email"],
         consent_source=data["consent_source"],
         # A time that cannot be read is reported above; the reader's other fields are checked
-        # all the same, at a time that passes.
-        consent_at=consent_at or clock.now(),
+        # all the same, at the earliest time that passes (the row is refused whatever they say).
+        consent_at=services.CONSENT_FLOOR if consent_at is None else consent_at,
         marketing=marketing in YES,
         timezone=data.get("timezone", ""),
         name=data.get("name", ""),
