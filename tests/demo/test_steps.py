@@ -1,6 +1,14 @@
+import datetime as dt
 import socket
+import zoneinfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from headlines.core.models import Edition
 from headlines.demo import steps
+from headlines.demo.content import DAY_HOURS, load_articles
+from headlines.stories.selectors import digest_window
 
 
 def _bindable(port: int) -> bool:
@@ -90,3 +98,60 @@ def test_an_ingest_line_names_the_cap_only_when_it_held_some_back() -> None:
     capped = steps._describe(report)
     assert capped.endswith(", " + report.held_back_note)  # the words the CLI and the log use
     assert "20 new entries held back" in capped and "cap 100" not in capped
+
+
+# The demo's editions as `editions_ensure_demo` makes them: 18:00 in New York and in London.
+def _editions():
+    return [
+        Edition(slug="us", name="US", timezone="America/New_York", send_at=dt.time(18)),
+        Edition(slug="uk", name="UK", timezone="Europe/London", send_at=dt.time(18)),
+    ]
+
+
+def _held(editions, moment, now):
+    """How many of the newsroom's day's articles each edition's digest of today holds when the
+    newsroom is dated back from `moment` (today: the edition's date at `now`)."""
+    ages = [dt.timedelta(hours=a.age_hours) for a in load_articles() if a.age_hours < DAY_HOURS]
+    held = []
+    for edition in editions:
+        day = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+        start, end = digest_window(edition=edition, day=day)
+        held.append(sum(start <= moment - age < end for age in ages))
+    return held
+
+
+def test_after_londons_evening_the_newsroom_is_dated_back_into_both_digests() -> None:
+    editions = _editions()
+    day = sum(1 for a in load_articles() if a.age_hours < DAY_HOURS)
+    for hour, minute in ((19, 35), (21, 15), (23, 35)):
+        now = dt.datetime(2026, 12, 1, hour, minute, tzinfo=dt.UTC)
+        moment = steps.newsroom_moment(editions=editions, now=now)
+        assert moment < now
+        # The whole day in both: dated from `now`, London's window (closed at 18:00) lost some.
+        assert _held(editions, moment, now) == [day, day]
+        assert min(_held(editions, now, now)) < day
+
+
+def test_while_every_window_is_open_the_newsroom_is_dated_from_now() -> None:
+    editions = _editions()
+    for hour in (8, 11, 16, 17):
+        now = dt.datetime(2026, 12, 1, hour, 5, tzinfo=dt.UTC)
+        assert steps.newsroom_moment(editions=editions, now=now) == now
+        summer = dt.datetime(2026, 7, 1, hour, 5, tzinfo=dt.UTC)
+        assert steps.newsroom_moment(editions=editions, now=summer) == summer
+    assert steps.newsroom_moment(editions=[], now=now) == now
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.datetimes(
+        min_value=dt.datetime(2026, 1, 1),
+        max_value=dt.datetime(2027, 12, 31),
+        timezones=st.just(dt.UTC),
+    )
+)
+def test_the_newsroom_moment_is_never_later_and_never_worse_than_now(now: dt.datetime) -> None:
+    editions = _editions()
+    moment = steps.newsroom_moment(editions=editions, now=now)
+    assert now - dt.timedelta(hours=24) <= moment <= now
+    assert min(_held(editions, moment, now)) >= min(_held(editions, now, now))

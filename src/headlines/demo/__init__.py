@@ -27,11 +27,12 @@ _newsroom: NewsroomServer | None = None
 
 def start_demo(*, host: str, port: int, out: TextIO) -> NewsroomServer:
     global _newsroom
+    editions = editions_ensure_demo()
     if _newsroom is None:
-        _newsroom = steps.newsroom_start(port=port)
+        moment = steps.newsroom_moment(editions=editions)
+        _newsroom = steps.newsroom_start(port=port, now=moment)
     newsroom = _newsroom
     out.write(f"Sample newsroom on {newsroom.base_url}/\n")
-    editions = editions_ensure_demo()
     out.write("Editions: " + ", ".join(e.name for e in editions) + "\n")
     login = staff_login_ensure(data_dir=settings.DATA_DIR)
 

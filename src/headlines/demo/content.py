@@ -81,6 +81,9 @@ OUTLETS: tuple[Outlet, ...] = (
 )
 
 OUTLETS_BY_SLUG = {outlet.slug: outlet for outlet in OUTLETS}
+# The newsroom's day: its articles younger than this are today's news (ages 1.5 to 13.5 hours in
+# `data/articles.toml`); the older ones are the days before, which earlier digests told.
+DAY_HOURS = 18.0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -52,7 +53,46 @@ DEMO_READERS = (
 )
 
 
-def newsroom_start(*, port: int) -> NewsroomServer:
+# How far back, and in what steps, `newsroom_moment` looks for the newsroom's moment.
+MOMENT_LOOKBACK = dt.timedelta(hours=24)
+MOMENT_STEP = dt.timedelta(minutes=15)
+
+
+def newsroom_moment(*, editions: list[Edition], now: dt.datetime | None = None) -> dt.datetime:
+    """The moment the newsroom dates its articles back from: `now`, or a moment of the last day
+    that puts more of the newsroom's day into every edition's digest.
+
+    The demo sends each edition's digest of today, whose window ends at the edition's send time.
+    Run after one edition's evening (after 18:00 in London), today's window there is closed, and
+    a newsroom dated back from `now` would leave its freshest reports, the evening's big story
+    among them, to tomorrow's digest. So the moment is chosen, in MOMENT_STEP steps back from
+    `now`, to hold the most of the day's articles (younger than DAY_HOURS) in the edition whose
+    window holds the fewest; of equals, the latest. Never later than `now`: nothing is
+    published in the future.
+    """
+    from headlines.demo.content import DAY_HOURS, load_articles
+    from headlines.stories.selectors import digest_window
+
+    now = (now or clock.now()).astimezone(dt.UTC)
+    ages = [dt.timedelta(hours=a.age_hours) for a in load_articles() if a.age_hours < DAY_HOURS]
+    windows = []
+    for edition in editions:
+        day = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+        windows.append(digest_window(edition=edition, day=day))
+
+    def held(moment: dt.datetime) -> int:
+        return min(sum(start <= moment - age < end for age in ages) for start, end in windows)
+
+    best, best_held = now, held(now) if windows else 0
+    moment = now
+    while windows and moment > now - MOMENT_LOOKBACK:
+        moment -= MOMENT_STEP
+        if held(moment) > best_held:
+            best, best_held = moment, held(moment)
+    return best
+
+
+def newsroom_start(*, port: int, now: dt.datetime | None = None) -> NewsroomServer:
     """Serve the newsroom on localhost: the port after the service's, or any free one.
 
     The wanted port is bound, not probed first: between a probe and the bind another program
@@ -60,10 +100,10 @@ def newsroom_start(*, port: int) -> NewsroomServer:
     """
     if 0 < port < 65535:
         try:
-            return NewsroomServer(host="127.0.0.1", port=port + 1).start()
+            return NewsroomServer(host="127.0.0.1", port=port + 1, now=now).start()
         except OSError:
             pass
-    return NewsroomServer(host="127.0.0.1", port=0).start()
+    return NewsroomServer(host="127.0.0.1", port=0, now=now).start()
 
 
 def sources_ensure(*, newsroom: NewsroomServer, out: TextIO) -> list[Any]:
