@@ -74,22 +74,20 @@ def newsroom_moment(*, editions: list[Edition], now: dt.datetime | None = None) 
     from headlines.stories.selectors import digest_window
 
     now = (now or clock.now()).astimezone(dt.UTC)
+    if not editions:
+        return now
     ages = [dt.timedelta(hours=a.age_hours) for a in load_articles() if a.age_hours < DAY_HOURS]
-    windows = []
-    for edition in editions:
-        day = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
-        windows.append(digest_window(edition=edition, day=day))
+    windows = [
+        digest_window(edition=e, day=now.astimezone(zoneinfo.ZoneInfo(e.timezone)).date())
+        for e in editions
+    ]
 
     def held(moment: dt.datetime) -> int:
         return min(sum(start <= moment - age < end for age in ages) for start, end in windows)
 
-    best, best_held = now, held(now) if windows else 0
-    moment = now
-    while windows and moment > now - MOMENT_LOOKBACK:
-        moment -= MOMENT_STEP
-        if held(moment) > best_held:
-            best, best_held = moment, held(moment)
-    return best
+    count = int(MOMENT_LOOKBACK / MOMENT_STEP)
+    moments = [now - n * MOMENT_STEP for n in range(count + 1)]  # latest first
+    return max(moments, key=held)  # the first, so the latest, of the best
 
 
 def newsroom_start(*, port: int, now: dt.datetime | None = None) -> NewsroomServer:
