@@ -43,7 +43,7 @@ def events_of(item) -> set[str]:
 
 @pytest.fixture(scope="module", params=["05:30", "11:00", "16:45", "21:15", "23:35"])
 def digests(request, django_db_setup, django_db_blocker):
-    """Each hour's digests, built once for the module's seven tests (they only read them).
+    """Each hour's digests, built once for the module's nine tests (they only read them).
 
     Built inside a transaction of the module's own that is rolled back after its last test, as
     Django's setUpTestData does: each test's own transaction is a savepoint inside it, so
