@@ -1,6 +1,5 @@
 import datetime as dt
 import socket
-import zoneinfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -8,7 +7,7 @@ from hypothesis import strategies as st
 from headlines.core.models import Edition
 from headlines.demo import steps
 from headlines.demo.content import DAY_HOURS, load_articles
-from headlines.stories.selectors import digest_window
+from headlines.stories.selectors import digest_window, edition_today
 
 
 def _bindable(port: int) -> bool:
@@ -114,8 +113,7 @@ def _held(editions, moment, now):
     ages = [dt.timedelta(hours=a.age_hours) for a in load_articles() if a.age_hours < DAY_HOURS]
     held = []
     for edition in editions:
-        day = now.astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
-        start, end = digest_window(edition=edition, day=day)
+        start, end = digest_window(edition=edition, day=edition_today(edition=edition, at=now))
         held.append(sum(start <= moment - age < end for age in ages))
     return held
 

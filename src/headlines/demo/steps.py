@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -71,16 +70,13 @@ def newsroom_moment(*, editions: list[Edition], now: dt.datetime | None = None) 
     published in the future.
     """
     from headlines.demo.content import DAY_HOURS, load_articles
-    from headlines.stories.selectors import digest_window
+    from headlines.stories.selectors import digest_window, edition_today
 
     now = (now or clock.now()).astimezone(dt.UTC)
     if not editions:
         return now
     ages = [dt.timedelta(hours=a.age_hours) for a in load_articles() if a.age_hours < DAY_HOURS]
-    windows = [
-        digest_window(edition=e, day=now.astimezone(zoneinfo.ZoneInfo(e.timezone)).date())
-        for e in editions
-    ]
+    windows = [digest_window(edition=e, day=edition_today(edition=e, at=now)) for e in editions]
 
     def held(moment: dt.datetime) -> int:
         return min(sum(start <= moment - age < end for age in ages) for start, end in windows)

@@ -23,8 +23,9 @@ def story_title(article: Article) -> str:
     return textlib.clean_title(article.title, source_names=[article.source.name, article.outlet])
 
 
-def edition_today(*, edition: Edition) -> dt.date:
-    return clock.now().astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
+def edition_today(*, edition: Edition, at: dt.datetime | None = None) -> dt.date:
+    """The edition's own date at `at` (None: now)."""
+    return (at or clock.now()).astimezone(zoneinfo.ZoneInfo(edition.timezone)).date()
 
 
 def send_time(*, edition: Edition, day: dt.date) -> dt.datetime:
