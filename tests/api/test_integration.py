@@ -87,16 +87,8 @@ def service(tmp_path: Path, smtp_peer: SMTPPeer) -> Iterator[tuple[Installation,
         )
     )
     child.run("import", str(articles), "--source", "Wire", "--edition", "us")
-    process = child.popen("run", "--port", str(port))
-
-    def up() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
+    process, _ = child.serve(port=port)
     try:
-        wait_until(up, f"headlines run on {base}\n{child.log()}", timeout=60)
         yield child, base
     finally:
         process.terminate()

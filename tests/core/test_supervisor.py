@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_webserver import children, own_nice
-from tests.delivery.children import Installation, free_port
+from tests.delivery.children import Installation
 
 # Its other processes run on databases the test makes (tests.delivery.children), not the
 # suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
@@ -33,11 +33,7 @@ class Service:
     def __init__(self, tmp_path: Path) -> None:
         self.install = Installation(tmp_path, HEADLINES_WORKER_NICE=str(WORKER_NICE))
         self.install.migrate()
-        self.port = free_port()
-        self.process = self.install.popen(
-            "run", "--port", str(self.port), "--processes", "2", new_session=True
-        )
-        self.until(self.answers, "headlines run did not answer")
+        self.process, self.port = self.install.serve("--processes", "2", new_session=True)
 
     def answers(self) -> bool:
         try:

@@ -23,7 +23,7 @@ import pytest
 
 from headlines.config import ConfigError
 from headlines.core.webserver import keepalive_checked, waitress_options
-from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
+from tests.delivery.children import Installation, drop_postgres, fresh_postgres_url
 
 # Its other processes run on databases the test makes (tests.delivery.children), not the
 # suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
@@ -41,18 +41,8 @@ class Server:
         )
         self.install.migrate()
         self.install.run("edition", "add", "us", "--name", "US", "--timezone", "America/New_York")
-        self.port = free_port()
+        self.process, self.port = self.install.serve(*run_args)
         self.base = f"http://127.0.0.1:{self.port}"
-        self.process = self.install.popen("run", "--port", str(self.port), *run_args)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=2).read()
-                return
-            except OSError:
-                assert self.process.poll() is None, self.install.log()
-                time.sleep(0.2)
-        raise AssertionError(f"headlines run did not answer:\n{self.install.log()}")
 
     def stop(self) -> None:
         self.process.terminate()
@@ -143,6 +133,7 @@ class Server:
         found three children at the parent's priority)."""
         deadline = time.monotonic() + 20
         while True:
+            assert self.process.poll() is None, self.install.log()
             found = children(self.process.pid)
             web = [pid for pid, nice in found.items() if nice == own_nice()]
             if (len(web) == count and len(found) > count) or time.monotonic() > deadline:

@@ -56,17 +56,7 @@ class Site:
         )
 
     def start(self) -> None:
-        self.process = self.install.popen("run", "--port", str(self.port), new_session=True)
-        end = time.monotonic() + 90
-        while time.monotonic() < end:
-            assert self.process.poll() is None, self.install.log()
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"headlines run did not come up\n{self.install.log()}")
+        self.process, _ = self.install.serve(port=self.port, new_session=True)
 
     def stop(self, how: str) -> None:
         """ "sigterm" or "sigkill-parent" to the parent, or "sigkill-all" to every process; then

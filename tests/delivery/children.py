@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import random
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from contextlib import closing
 from pathlib import Path
@@ -46,6 +48,36 @@ def free_port() -> int:
                 continue
             return port
     raise RuntimeError("no free port below the ephemeral range")
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds a socket listening on `port` (Linux /proc). A server that
+    answers on a port drawn by `free_port` may be another suite's that drew the same one between
+    the draw and this child's bind: the child then stops ("cannot listen"), a zombie whose
+    children list is empty, while the test talks to the other suite's server."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(f"socket:[{inode}]")
+    with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                if os.readlink(fd) in inodes:
+                    return True
+    return False
+
+
+def answers(port: int) -> bool:
+    """Whether a server on localhost `port` answers /healthz with 200."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _ephemeral_range() -> tuple[int, int]:
@@ -102,6 +134,28 @@ class Installation:
                 stderr=log,
                 start_new_session=new_session,
             )
+
+    def serve(
+        self, *args: str, port: int | None = None, new_session: bool = False, timeout: float = 90
+    ) -> tuple[subprocess.Popen[bytes], int]:
+        """`headlines run --port P *args`, returned once it answers /healthz on P from a socket
+        of its own (`listens`): the process and P. Without `port`, a free one, and another when
+        the child finds the one drawn taken (see `listens`)."""
+        for _ in range(5 if port is None else 1):
+            chosen = free_port() if port is None else port
+            process = self.popen("run", "--port", str(chosen), *args, new_session=new_session)
+            deadline = time.monotonic() + timeout
+            while process.poll() is None:
+                if listens(process.pid, chosen) and answers(chosen):
+                    return process, chosen
+                if time.monotonic() > deadline:
+                    process.kill()
+                    process.wait(timeout=30)
+                    raise AssertionError(f"headlines run did not answer:\n{self.log()}")
+                time.sleep(0.2)
+            if port is not None or f"cannot listen on 127.0.0.1:{chosen}" not in self.log():
+                raise AssertionError(f"headlines run ended ({process.returncode}):\n{self.log()}")
+        raise AssertionError(f"headlines run found each port taken:\n{self.log()}")
 
     def log(self) -> str:
         path = self.data_dir / "children.log"

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import port_open, require
-from tests.delivery.children import Installation, drop_postgres, free_port, fresh_postgres_url
+from tests.delivery.children import (
+    Installation,
+    answers,
+    drop_postgres,
+    free_port,
+    fresh_postgres_url,
+    listens,
+)
 
 # Its processes run on a database the test makes, never the suite's.
 pytestmark = [pytest.mark.own_database, pytest.mark.postgres]
@@ -24,14 +30,6 @@ def empty_postgres_url() -> Iterator[str]:
     url = fresh_postgres_url()
     yield url
     drop_postgres(url)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 def test_two_web_machines_starting_at_once_both_serve(
@@ -56,7 +54,8 @@ def test_two_web_machines_starting_at_once_both_serve(
     ]
     try:
         deadline = time.monotonic() + 120
-        while not all(_answers(port) for port in ports):
+        serving = list(zip(children, ports, strict=True))
+        while not all(answers(port) and listens(child.pid, port) for child, port in serving):
             for child, install in zip(children, installs, strict=True):
                 assert child.poll() is None, install.log()
             assert time.monotonic() < deadline, [install.log() for install in installs]
