@@ -150,7 +150,7 @@ def test_headlines_run_stopped_mid_send_mails_nobody_twice_when_the_send_goes_on
         check=True,
         timeout=60,
     )
-    child = site.popen("run", "--port", str(free_port()), "--processes", "1", new_session=True)
+    child, _ = site.serve("--processes", "1", new_session=True)
     wait_for(smtp_peer, FLUSH + 5, child, timeout=90)
     assert child.poll() is None, site.log()
     child.send_signal(signal.SIGTERM)
