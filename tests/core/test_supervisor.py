@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.core.test_webserver import children, own_nice
-from tests.delivery.children import Installation
+from tests.delivery.children import Installation, answers
 
 # Its other processes run on databases the test makes (tests.delivery.children), not the
 # suite's, and the test itself never touches the suite's: the PostgreSQL suite deselects it.
@@ -36,12 +36,10 @@ class Service:
         self.process, self.port = self.install.serve("--processes", "2", new_session=True)
 
     def answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as r:
-                return r.status == 200
-        except OSError:
-            assert self.process.poll() is None, self.install.log()
-            return False
+        if answers(self.port):
+            return True
+        assert self.process.poll() is None, self.install.log()
+        return False
 
     def until(self, condition: object, message: str, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds

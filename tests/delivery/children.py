@@ -55,14 +55,7 @@ def listens(pid: int, port: int) -> bool:
     answers on a port drawn by `free_port` may be another suite's that drew the same one between
     the draw and this child's bind: the child then stops ("cannot listen"), a zombie whose
     children list is empty, while the test talks to the other suite's server."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(FileNotFoundError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                fields = line.split()
-                local, state, inode = fields[1], fields[3], fields[9]
-                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                    inodes.add(f"socket:[{inode}]")
+    inodes = _listening_sockets(port)
     with contextlib.suppress(FileNotFoundError, ProcessLookupError):
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             with contextlib.suppress(OSError):
@@ -71,11 +64,25 @@ def listens(pid: int, port: int) -> bool:
     return False
 
 
+def _listening_sockets(port: int) -> set[str]:
+    """The sockets listening on `port`, named as /proc/PID/fd links name them."""
+    rows = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            rows += [line.split() for line in Path(table).read_text().splitlines()[1:]]
+    # local address (hex ip:port), state (0A: LISTEN), inode
+    return {
+        f"socket:[{row[9]}]"
+        for row in rows
+        if row[3] == "0A" and int(row[1].rsplit(":", 1)[1], 16) == port
+    }
+
+
 def answers(port: int) -> bool:
     """Whether a server on localhost `port` answers /healthz with 200."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
-            return bool(response.status == 200)
+            return response.status == 200
     except OSError:
         return False
 
