@@ -13,8 +13,10 @@ the same answer as a new one; the per-client rate limit still holds.
 Environment: BENCH_SIGNUPS (default 6000), BENCH_CONCURRENCY (readers at once, default 32),
 BENCH_THREADS (`headlines run --threads`), BENCH_PROCESSES (`--processes`),
 BENCH_KEEPALIVE_REQUESTS (HEADLINES_WEB_KEEPALIVE_REQUESTS; 0: never closed), BENCH_WORKER_NICE
-(HEADLINES_WORKER_NICE), BENCH_DATABASE_URL (that database alone: SQLite in a fresh data dir
-when unset; a postgresql:// URL names a database this benchmark may drop and re-create),
+(HEADLINES_WORKER_NICE), BENCH_SQLITE_SYNCHRONOUS (HEADLINES_SQLITE_SYNCHRONOUS: FULL for SQLite
+as durable as PostgreSQL's synchronous commit), BENCH_DATABASE_URL (that database alone: SQLite
+in a fresh data dir when unset; a postgresql:// URL names a database this benchmark may drop and
+re-create),
 BENCH_POSTGRES_URL (without BENCH_DATABASE_URL, SQLite is measured first and then PostgreSQL at
 this URL, POSTGRES_URL by default, when its server answers, with their ratio; "" for SQLite
 alone), BENCH_RELAY=1 (the confirmations go to Postfix's smtp-sink on loopback
@@ -239,6 +241,9 @@ class Server:
         nice = os.environ.get("BENCH_WORKER_NICE", "")
         if nice:
             self.env["HEADLINES_WORKER_NICE"] = nice
+        synchronous = os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "")
+        if synchronous:
+            self.env["HEADLINES_SQLITE_SYNCHRONOUS"] = synchronous
         threads = os.environ.get("BENCH_THREADS", "")
         processes = os.environ.get("BENCH_PROCESSES", "")
         self.run_args = ["--threads", threads] if threads else []
@@ -249,6 +254,8 @@ class Server:
         )
         if os.environ.get("BENCH_SERVER_CPUS"):
             self.processes_text += f", pinned to cores {os.environ['BENCH_SERVER_CPUS']}"
+        if synchronous and not database_url.startswith("postgres"):
+            self.processes_text += f", SQLite synchronous={synchronous.upper()}"
 
     def headlines(self, *args: str) -> str:
         done = subprocess.run(

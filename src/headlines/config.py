@@ -327,6 +327,17 @@ SETTINGS: tuple[Setting, ...] = (
         group="database",
     ),
     Setting(
+        "HEADLINES_SQLITE_SYNCHRONOUS",
+        str,
+        "NORMAL",
+        "SQLite only: NORMAL (WAL synced at each checkpoint: a process that dies loses no "
+        "committed transaction, a power cut or kernel crash those since the last checkpoint) or "
+        "FULL (synced at every commit: nothing lost then either, at an fsync a commit taken under "
+        'SQLite\'s single write lock; see "Durability on SQLite").',
+        group="database",
+        choices=("NORMAL", "FULL"),
+    ),
+    Setting(
         "HEADLINES_BROKER_URL",
         str,
         None,

@@ -9,22 +9,32 @@ from urllib.parse import SplitResult, parse_qsl, unquote
 from headlines.config import PARSERS, ConfigError
 from headlines.core import urls
 
-SQLITE_PRAGMAS = (
-    # WAL lets readers (the web) run while a worker writes; NORMAL is durable under WAL.
-    "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
-    "PRAGMA foreign_keys=ON;"
-    "PRAGMA busy_timeout=20000;"
-)
+
+def sqlite_pragmas(synchronous: str = "NORMAL") -> str:
+    """What each SQLite connection is set up with. WAL lets readers (the web) run while a worker
+    writes. `synchronous` (HEADLINES_SQLITE_SYNCHRONOUS): NORMAL loses no committed transaction
+    when a process dies, only those since the last checkpoint on a power cut; FULL syncs the
+    WAL at every commit, so none then either, at an fsync a commit under the write lock
+    (docs/operations.md, "Durability on SQLite")."""
+    if synchronous not in {"NORMAL", "FULL"}:
+        raise ConfigError(
+            f"HEADLINES_SQLITE_SYNCHRONOUS: expected NORMAL or FULL, got {synchronous!r}"
+        )
+    return (
+        "PRAGMA journal_mode=WAL;"
+        f"PRAGMA synchronous={synchronous};"
+        "PRAGMA foreign_keys=ON;"
+        "PRAGMA busy_timeout=20000;"
+    )
 
 
-def sqlite_database(path: Path) -> dict[str, Any]:
+def sqlite_database(path: Path, synchronous: str = "NORMAL") -> dict[str, Any]:
     return {
         # Django's SQLite backend but for how BEGIN IMMEDIATE waits (core/sqlite/base.py).
         "ENGINE": "headlines.core.sqlite",
         "NAME": str(path),
         "OPTIONS": {
-            "init_command": SQLITE_PRAGMAS,
+            "init_command": sqlite_pragmas(synchronous),
             # Every atomic block takes the write lock at BEGIN, so two writers queue up on
             # busy_timeout instead of failing to upgrade a read lock ("database is locked").
             "transaction_mode": "IMMEDIATE",
@@ -42,9 +52,12 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     }
 
 
-def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
+def parse_database_url(
+    url: str | None, data_dir: Path, sqlite_synchronous: str = "NORMAL"
+) -> dict[str, Any]:
+    """`sqlite_synchronous`: HEADLINES_SQLITE_SYNCHRONOUS (SQLite only)."""
     if not url:
-        return sqlite_database(data_dir / "headlines.sqlite3")
+        return sqlite_database(data_dir / "headlines.sqlite3", sqlite_synchronous)
     try:
         parts = urls.split(url)
     except ValueError as exc:  # the URL is not shown: it may hold the password
@@ -55,7 +68,8 @@ def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
         if not path or path == "/":
             raise ConfigError("HEADLINES_DATABASE_URL: sqlite URL needs a path, sqlite:///var/db")
         # sqlite:///relative and sqlite:////absolute, as SQLAlchemy and dj-database-url read them.
-        return sqlite_database(Path(path[1:] if path.startswith("/") else path))
+        where = Path(path[1:] if path.startswith("/") else path)
+        return sqlite_database(where, sqlite_synchronous)
     if scheme in {"postgres", "postgresql", "postgresql+psycopg", "pgsql"}:
         port = _port(parts)  # first: a `#` in a password also cuts off the database name
         name = unquote(parts.path.lstrip("/"))

@@ -116,7 +116,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(CONFIG["HEADLINES_DATABASE_URL"], DATA_DIR)}
+DATABASES = {
+    "default": parse_database_url(
+        CONFIG["HEADLINES_DATABASE_URL"], DATA_DIR, CONFIG["HEADLINES_SQLITE_SYNCHRONOUS"]
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

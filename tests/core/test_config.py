@@ -1,6 +1,7 @@
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -384,6 +385,52 @@ def test_a_misspelt_setting_in_the_environment_is_named_with_the_likely_one(
         "warning: the environment: HEADLINES_DATABSE_URL is no setting and is not read "
         "(did you mean HEADLINES_DATABASE_URL?)"
     ]
+
+
+def test_sqlite_synchronous_is_normal_unless_full_is_asked_for(tmp_path: Path) -> None:
+    def load(env: dict[str, str]) -> object:
+        return config.load(env, dotenv=tmp_path / "none")["HEADLINES_SQLITE_SYNCHRONOUS"]
+
+    assert load({}) == "NORMAL"
+    assert load({"HEADLINES_SQLITE_SYNCHRONOUS": " full "}) == "FULL"
+    assert load({"HEADLINES_SQLITE_SYNCHRONOUS": ""}) == "NORMAL"  # set empty: the default
+    for bad in ("off", "EXTRA", "FULL; PRAGMA foreign_keys=OFF"):
+        expected = f"HEADLINES_SQLITE_SYNCHRONOUS: expected NORMAL or FULL, got {bad.strip()!r}"
+        with pytest.raises(ConfigError, match=re.escape(expected)):
+            load({"HEADLINES_SQLITE_SYNCHRONOUS": bad})
+    for url in (None, f"sqlite:///{tmp_path}/other.sqlite3"):
+        pragmas = parse_database_url(url, tmp_path)["OPTIONS"]["init_command"]
+        assert "PRAGMA synchronous=NORMAL;" in pragmas
+        pragmas = parse_database_url(url, tmp_path, "FULL")["OPTIONS"]["init_command"]
+        assert "PRAGMA synchronous=FULL;" in pragmas and "journal_mode=WAL" in pragmas
+    # Only SQLite reads it: a PostgreSQL entry carries no pragma.
+    pg = parse_database_url("postgresql://db.internal/news", tmp_path, "FULL")
+    assert "init_command" not in pg["OPTIONS"]
+    with pytest.raises(ConfigError, match="expected NORMAL or FULL"):
+        parse_database_url(None, tmp_path, "OFF")
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize(("setting", "level"), [("NORMAL", 1), ("FULL", 2)])
+def test_sqlite_connections_sync_as_set(
+    tmp_path: Path, django_db_blocker: Any, setting: str, level: int
+) -> None:
+    """A connection made from the entry, as Django makes each one, syncs as the setting says
+    (SQLite's `PRAGMA synchronous`: 1 NORMAL, 2 FULL), in WAL."""
+    from django.db.utils import ConnectionHandler, load_backend
+
+    own = parse_database_url(None, tmp_path, setting)
+    entry = ConnectionHandler({"default": own}).settings["default"]  # Django's defaults added
+    connection = load_backend(entry["ENGINE"]).DatabaseWrapper(entry, "own")
+    with django_db_blocker.unblock():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous")
+                assert cursor.fetchone() == (level,)
+                cursor.execute("PRAGMA journal_mode")
+                assert cursor.fetchone() == ("wal",)
+        finally:
+            connection.close()
 
 
 def test_database_urls(tmp_path: Path) -> None:
