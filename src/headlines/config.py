@@ -307,6 +307,9 @@ class Setting:
         return str(self.default)
 
 
+# What HEADLINES_SQLITE_SYNCHRONOUS may be (`database.sqlite_pragmas` sets it on each connection).
+SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
+
 SETTINGS: tuple[Setting, ...] = (
     # --- the ones PRODUCT.md names ------------------------------------------------------------
     Setting(
@@ -335,7 +338,7 @@ SETTINGS: tuple[Setting, ...] = (
         "FULL (synced at every commit: nothing lost then either, at an fsync a commit taken under "
         'SQLite\'s single write lock; see "Durability on SQLite").',
         group="database",
-        choices=("NORMAL", "FULL"),
+        choices=SQLITE_SYNCHRONOUS,
     ),
     Setting(
         "HEADLINES_BROKER_URL",

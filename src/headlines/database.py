@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, unquote
 
-from headlines.config import PARSERS, ConfigError
+from headlines.config import PARSERS, SQLITE_SYNCHRONOUS, ConfigError
 from headlines.core import urls
 
 
@@ -16,10 +16,9 @@ def sqlite_pragmas(synchronous: str = "NORMAL") -> str:
     when a process dies, only those since the last checkpoint on a power cut; FULL syncs the
     WAL at every commit, so none then either, at an fsync a commit under the write lock
     (docs/operations.md, "Durability on SQLite")."""
-    if synchronous not in {"NORMAL", "FULL"}:
-        raise ConfigError(
-            f"HEADLINES_SQLITE_SYNCHRONOUS: expected NORMAL or FULL, got {synchronous!r}"
-        )
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        expected = " or ".join(SQLITE_SYNCHRONOUS)
+        raise ConfigError(f"HEADLINES_SQLITE_SYNCHRONOUS: expected {expected}, got {synchronous!r}")
     return (
         "PRAGMA journal_mode=WAL;"
         f"PRAGMA synchronous={synchronous};"
