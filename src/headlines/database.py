@@ -10,7 +10,7 @@ from headlines.config import PARSERS, SQLITE_SYNCHRONOUS, ConfigError
 from headlines.core import urls
 
 
-def sqlite_pragmas(synchronous: str = "NORMAL") -> str:
+def sqlite_pragmas(synchronous: str) -> str:
     """What each SQLite connection is set up with. WAL lets readers (the web) run while a worker
     writes. `synchronous` (HEADLINES_SQLITE_SYNCHRONOUS): NORMAL loses no committed transaction
     when a process dies, only those since the last checkpoint on a power cut; FULL syncs the
@@ -27,7 +27,7 @@ def sqlite_pragmas(synchronous: str = "NORMAL") -> str:
     )
 
 
-def sqlite_database(path: Path, synchronous: str = "NORMAL") -> dict[str, Any]:
+def sqlite_database(path: Path, synchronous: str) -> dict[str, Any]:
     return {
         # Django's SQLite backend but for how BEGIN IMMEDIATE waits (core/sqlite/base.py).
         "ENGINE": "headlines.core.sqlite",
