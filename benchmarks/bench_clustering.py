@@ -148,10 +148,15 @@ def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
     from headlines.stories import text as textlib
     from headlines.stories.parts import Doc
 
+    # The sample newsroom's rows give their age, as intake stores a feed's dates; the templated
+    # set's give no time.
     docs = [
         Doc(
             title=textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]),
             text=str(r["text"]),
+            published=SEND - dt.timedelta(hours=float(str(r["age_hours"])))
+            if "age_hours" in r
+            else None,
         )
         for r in rows
     ]
@@ -164,8 +169,8 @@ def published(article: clustering_dev.Article) -> dt.datetime:
 
 
 def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) -> list[Any]:
-    """The articles as a build's rows, all published an hour before SEND or, where `dated`, at
-    their own dates."""
+    """The articles as a build's rows, all published an hour before SEND (a day's window, as
+    the feeds date them) or, where `dated`, at their own dates."""
     from headlines.stories import assembly
     from headlines.stories import text as textlib
 
@@ -184,7 +189,7 @@ def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) 
             duplicate_of_id=None,
             url="",
             image_url="",
-            published_at=at,
+            published_at=at or when,
         )
         for i, (a, at) in enumerate(zip(articles, dates, strict=True))
     ]

@@ -590,8 +590,10 @@ SETTINGS: tuple[Setting, ...] = (
         "each article's language, or, in a window of 200 articles or more, a learned pair "
         "scorer's probability (0.55 counts as 0.26, so 0.22 is a probability of 0.47), "
         "whichever is higher; reports naming different weekdays, or naming people and places "
-        "none of which they share, count half (chosen on half of the public clustering-dev "
-        "stories, see docs/benchmarks.md; higher splits more).",
+        "none of which they share, count half; in a window of fewer than 200, two texts "
+        "published within a day of each other are linked at 86 % of it, and where those guards "
+        "speak count a quarter (chosen on half of the public clustering-dev stories, see "
+        "docs/benchmarks.md; higher splits more).",
         group="stories",
         minimum=0,
         maximum=1,

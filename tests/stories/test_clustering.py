@@ -305,6 +305,16 @@ def test_reports_published_more_than_a_week_apart_are_two_stories() -> None:
         assert len({labels[0], labels[2], labels[3]}) == 3
 
 
+def test_reports_are_close_when_both_were_published_within_a_day() -> None:
+    times = [MAY_1, MAY_1 + dt.timedelta(hours=23), MAY_1 + dt.timedelta(hours=25), None]
+    guard = Guard.of([replace(STORM_A, published=t) for t in times])
+    a, b = np.array([0, 0, 1, 0, 3]), np.array([1, 2, 2, 0, 0])
+    assert guard.close(a, b).tolist() == [True, False, True, True, False]  # unknown: not close
+    ids = np.arange(4)
+    assert guard.close(ids[:, None], ids[None, :]).shape == (4, 4)
+    assert not Guard.of([STORM_A, STORM_A2]).close(np.array([0]), np.array([1])).any()
+
+
 def test_a_window_of_two_months_keeps_each_months_events_apart() -> None:
     docs, truth = look_alike_window()
     first = [replace(d, published=MAY_1 + dt.timedelta(hours=i % 48)) for i, d in enumerate(docs)]

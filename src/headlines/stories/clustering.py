@@ -16,7 +16,8 @@ cosine, whichever is higher; the candidate pairs are each article's SCORER_K nea
 story-level second pass (`merging`). In a window of fewer than SCORER_MIN_WINDOW (a small
 newsroom's day, one subject's reports), the cosine of each article's MUTUAL_K nearest, where a
 pair that neither article counts among its NEAR_K nearest weighs less (`linkage.far`), so a crowded
-subject's neighbouring events stay apart.
+subject's neighbouring events stay apart, and two texts of one day are linked at a lower bar
+(TEXT_BAR).
 
 What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
 the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
@@ -66,6 +67,36 @@ from headlines.stories.vectorizer import Vectorizer, vectors
 # chain hundreds of events into one component, which average linkage cannot undo cheaply.
 MUTUAL_K = 6
 
+# On the cosine path (a window of fewer than SCORER_MIN_WINDOW), a pair of two texts published
+# within CLOSE_DAYS of each other (`Guard.close`) is linked at TEXT_BAR of the threshold: reports
+# of one event by different outlets on one day share fewer words than the threshold asks of the
+# pair scorer's path, where the scorer vouches for them. Two texts a guard speaks against take
+# TEXT_GUARD_PENALTY instead of GUARD_PENALTY, so that the lower bar does not let look-alike
+# events in (a templated feed's two towns' storms). Briefs, and reports days apart (the preview
+# and the decision, the warning and the storm), keep the threshold as it is. Measured in
+# docs/benchmarks.md, "A lower bar for one day's texts".
+TEXT_BAR = 0.86
+TEXT_GUARD_PENALTY = 0.75
+
+
+@dataclass(frozen=True)
+class _Weights:
+    """How much two docs agree on the cosine path, given their similarity and whether a guard
+    speaks: see TEXT_BAR."""
+
+    guard: Guard
+    texts: np.ndarray  # per doc, whether it has a text
+
+    def weighed(
+        self, similarity: np.ndarray, apart: np.ndarray, a: np.ndarray, b: np.ndarray
+    ) -> np.ndarray:
+        """`a`, `b`: index arrays of equal length, or a column and a row for a block."""
+        both = self.texts[a] & self.texts[b]
+        out = np.where(
+            both, guarded(similarity, apart, TEXT_GUARD_PENALTY), guarded(similarity, apart)
+        )
+        return np.where(both & self.guard.close(a, b), out / TEXT_BAR, out)
+
 
 @dataclass(frozen=True)
 class _Edges:
@@ -74,7 +105,7 @@ class _Edges:
     near: np.ndarray  # each row's NEAR_K-th highest similarity (-1: every other is near)
 
 
-def _edges(products: Products, guard: Guard, threshold: float) -> _Edges:
+def _edges(products: Products, weights: _Weights, threshold: float) -> _Edges:
     """The pairs (i < j) that agree: similar enough, among each other's MUTUAL_K nearest, and
     still above the threshold once a guard has had its say; and each row's NEAR_K-th nearest.
 
@@ -99,7 +130,7 @@ def _edges(products: Products, guard: Guard, threshold: float) -> _Edges:
             if n > NEAR_K:
                 near[start : start + height] = -ordered[:, NEAR_K - 1]
             del ordered
-        floor = np.maximum(kth[start : start + height], threshold)
+        floor = np.maximum(kth[start : start + height], threshold * TEXT_BAR)
         r, c = np.nonzero(block >= floor[:, None])
         keep = r + start < c
         r, c = r[keep], c[keep]
@@ -111,7 +142,7 @@ def _edges(products: Products, guard: Guard, threshold: float) -> _Edges:
     r, c, data = np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
     keep = data >= kth[c]
     r, c, data = r[keep], c[keep], data[keep]
-    agree = guarded(data, guard.apart(r, c)) >= threshold
+    agree = weights.weighed(data, weights.guard.apart(r, c), r, c) >= threshold
     return _Edges(r[agree], c[agree], near)
 
 
@@ -230,29 +261,31 @@ def _cluster(
     guard = Guard.of([docs[r] for r in root_ids])
     products = Products(root_matrix, vec.dense_columns, guard)
     m = len(root_ids)
+    briefs = np.array([not docs[r].text.strip() for r in root_ids], dtype=bool)
     if m >= SCORER_MIN_WINDOW and vec.views is not None:
         views = list(vec.views)
-        briefs = np.array([not docs[r].text.strip() for r in root_ids], dtype=bool)
         root_label = _scored_labels(products, views, guard, briefs, threshold)
         return Clustering([root_label[index_of[roots[i]]] for i in range(n)], matrix, vec)
-    edges = _edges(products, guard, threshold)
+    weights = _Weights(guard, ~briefs)
+    edges = _edges(products, weights, threshold)
     ones = np.ones(len(edges.rows), dtype=np.int8)
     graph = csr_matrix((ones, (edges.rows, edges.cols)), shape=(m, m))
     _, component = connected_components(graph, directed=False)
-    root_label = _split_components(root_matrix, guard, component, threshold, edges.near)
+    root_label = _split_components(root_matrix, weights, component, threshold, edges.near)
     labels = [root_label[index_of[roots[i]]] for i in range(n)]
     return Clustering(labels, matrix, vec)
 
 
 def _split_components(
-    matrix: csr_matrix, guard: Guard, component: np.ndarray, threshold: float, near: np.ndarray
+    matrix: csr_matrix, weights: _Weights, component: np.ndarray, threshold: float, near: np.ndarray
 ) -> list[int]:
     def similarity(members: list[int]) -> np.ndarray:
         ids = np.asarray(members)
         dense = linkage.far((matrix[members] @ matrix[members].T).toarray(), near[ids])
+        guard = weights.guard
         distant = guard.distant(ids, ids)
         if distant is not None:
             dense[distant] = 0.0
-        return guarded(dense, guard.apart_within(ids))
+        return weights.weighed(dense, guard.apart_within(ids), ids[:, None], ids[None, :])
 
     return linkage.average_linkage(component, similarity, threshold)

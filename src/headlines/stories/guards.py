@@ -1,6 +1,8 @@
 """What speaks against two reports being one event whatever their words (`Guard`): weekdays
 more than a day apart, no shared name in title and lead (both halve a pair's similarity:
-`guarded`), and publication more than APART_DAYS apart (never compared: `Guard.distant`).
+`guarded`; on the cosine path two texts keep a quarter, `clustering.TEXT_GUARD_PENALTY`), and
+publication more than APART_DAYS apart (never compared: `Guard.distant`). Publication within
+CLOSE_DAYS speaks for a pair (`Guard.close`).
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ _TIME_WORDS = frozenset(
 GUARD_PENALTY = 0.5
 
 
-def guarded(similarity: np.ndarray, apart: np.ndarray) -> np.ndarray:
-    """`similarity` with the guards applied (`apart`: same shape, where a guard speaks)."""
-    return np.where(apart, similarity * (1.0 - GUARD_PENALTY), similarity)
+def guarded(similarity: np.ndarray, apart: np.ndarray, penalty: float | None = None) -> np.ndarray:
+    """`similarity` with the guards applied (`apart`: same shape, where a guard speaks), each
+    taking `penalty` of it (default GUARD_PENALTY)."""
+    share = 1.0 - (GUARD_PENALTY if penalty is None else penalty)
+    return np.where(apart, similarity * share, similarity)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class Guard:
     # Per doc, when it was published in days (NaN: not known); None when no two known times
     # are more than APART_DAYS apart, as in any day's or week's window.
     published: np.ndarray | None = None
+    # Per doc, when it was published in days (NaN: not known); None when fewer than two are
+    # known. What `close` reads.
+    times: np.ndarray | None = None
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> Guard:
@@ -69,7 +76,15 @@ class Guard:
         found = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
         found.sum_duplicates()
         found.data[:] = 1.0
-        return cls(day_sets, found, _published_days(docs))
+        times = np.array(
+            [d.published.timestamp() / 86400.0 if d.published else np.nan for d in docs],
+            dtype=np.float64,
+        )
+        known = times[~np.isnan(times)]
+        if len(known) < 2:
+            return cls(day_sets, found)
+        spread = float(known.max() - known.min())
+        return cls(day_sets, found, times if spread > APART_DAYS else None, times)
 
     def distant(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         """Which pairs of `rows` x `cols` (index arrays: a block) were published more than
@@ -78,6 +93,13 @@ class Guard:
             return None
         gap = np.abs(self.published[rows][:, None] - self.published[cols][None, :])
         return gap > APART_DAYS  # NaN (a time not known) compares False: not distant
+
+    def close(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For index arrays `a`, `b` (of equal length, or broadcasting: a column and a row for a
+        block): which pairs were both published within CLOSE_DAYS of each other."""
+        if self.times is None:
+            return np.zeros(np.broadcast_shapes(np.shape(a), np.shape(b)), dtype=bool)
+        return np.abs(self.times[a] - self.times[b]) <= CLOSE_DAYS  # NaN compares False
 
     def apart(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """For index arrays `a`, `b` of equal length: which pairs are kept apart."""
@@ -115,15 +137,11 @@ class Guard:
 APART_DAYS = 7.0
 
 
-def _published_days(docs: Sequence[Doc]) -> np.ndarray | None:
-    times = np.array(
-        [d.published.timestamp() / 86400.0 if d.published else np.nan for d in docs],
-        dtype=np.float64,
-    )
-    known = times[~np.isnan(times)]
-    if len(known) < 2 or known.max() - known.min() <= APART_DAYS:
-        return None
-    return times
+# Reports of one event by different outlets mostly come out the same day; what comes days before
+# or after it in the same words is often another event of the same subject: the preview of a
+# central bank's meeting and its decision, the storm warning and the storm. Reports published
+# within CLOSE_DAYS of each other are `close` (`clustering.weighed` reads it).
+CLOSE_DAYS = 1.0
 
 
 def _days_apart(a: np.ndarray, b: np.ndarray) -> np.ndarray:
