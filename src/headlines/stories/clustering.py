@@ -107,7 +107,8 @@ class _Edges:
 
 def _edges(products: Products, weights: _Weights, threshold: float) -> _Edges:
     """The pairs (i < j) that agree: similar enough, among each other's MUTUAL_K nearest, and
-    still above the threshold once a guard has had its say; and each row's NEAR_K-th nearest.
+    still at the threshold as `weights` weigh them (a guard's say, one day's texts' lower bar);
+    and each row's NEAR_K-th nearest.
 
     One pass over the similarity blocks: each block gives its rows' k-th highest similarity,
     and its pairs above the threshold and the row's k-th (at most about k a row, so memory stays
