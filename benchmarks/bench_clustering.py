@@ -154,20 +154,21 @@ def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
         Doc(
             title=textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]),
             text=str(r["text"]),
-            published=published(r) if "age_hours" in r else None,
+            published=aged(r) if "age_hours" in r else None,
         )
         for r in rows
     ]
     return clustering.cluster(docs, threshold=threshold).labels
 
 
-def published(item: clustering_dev.Article | dict[str, object]) -> dt.datetime:
-    """When an article was published: noon UTC of a clustering-dev article's own date
-    (`clustering_dev.Article.date`, which it must have), or a sample newsroom row's age before
-    SEND (`load_newsroom`)."""
-    if isinstance(item, dict):
-        return SEND - dt.timedelta(hours=float(str(item["age_hours"])))
-    return dt.datetime.fromisoformat(item.date).replace(hour=12, tzinfo=dt.UTC)
+def published(article: clustering_dev.Article) -> dt.datetime:
+    """Noon UTC of the article's own date (`clustering_dev.Article.date`, which it must have)."""
+    return dt.datetime.fromisoformat(article.date).replace(hour=12, tzinfo=dt.UTC)
+
+
+def aged(row: dict[str, object]) -> dt.datetime:
+    """When a sample newsroom row (`load_newsroom`) was published: its age before SEND."""
+    return SEND - dt.timedelta(hours=float(str(row["age_hours"])))
 
 
 def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) -> list[Any]:

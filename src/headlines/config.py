@@ -307,7 +307,8 @@ class Setting:
         return str(self.default)
 
 
-# What HEADLINES_SQLITE_SYNCHRONOUS may be (`database.sqlite_pragmas` sets it on each connection).
+# What HEADLINES_SQLITE_SYNCHRONOUS may be, its default first (`database.sqlite_pragmas` sets it
+# on each connection).
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL")
 
 SETTINGS: tuple[Setting, ...] = (
@@ -332,7 +333,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "HEADLINES_SQLITE_SYNCHRONOUS",
         str,
-        "NORMAL",
+        SQLITE_SYNCHRONOUS[0],
         "SQLite only: NORMAL (WAL synced at each checkpoint: a process that dies loses no "
         "committed transaction, a power cut or kernel crash those since the last checkpoint) or "
         "FULL (synced at every commit: nothing lost then either, at an fsync a commit taken under "

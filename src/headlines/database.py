@@ -52,7 +52,7 @@ def sqlite_database(path: Path, synchronous: str) -> dict[str, Any]:
 
 
 def parse_database_url(
-    url: str | None, data_dir: Path, sqlite_synchronous: str = "NORMAL"
+    url: str | None, data_dir: Path, sqlite_synchronous: str = SQLITE_SYNCHRONOUS[0]
 ) -> dict[str, Any]:
     """`sqlite_synchronous`: HEADLINES_SQLITE_SYNCHRONOUS (SQLite only)."""
     if not url:

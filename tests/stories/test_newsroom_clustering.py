@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from benchmarks.bench_clustering import load_newsroom, published
+from benchmarks.bench_clustering import aged, load_newsroom
 
 from headlines.stories import text as textlib
 from headlines.stories.clustering import cluster
@@ -35,7 +35,7 @@ def stories(
         Doc(
             textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]),
             str(r["text"]),
-            published=published(r) if timed else None,
+            published=aged(r) if timed else None,
         )
         for r in rows
     ]

@@ -56,7 +56,7 @@ from scipy.sparse.csgraph import connected_components
 
 from headlines.stories import candidates, copies, linkage, merging, pieces
 from headlines.stories.candidates import Pairs, pair_probability, pair_similarity
-from headlines.stories.guards import Guard, guarded
+from headlines.stories.guards import GUARD_PENALTY, Guard, guarded
 from headlines.stories.neighbours import BLOCK_ROWS, NEAR_K, Products
 from headlines.stories.parts import Doc, leads_remembered
 from headlines.stories.scorers import SCORER_MIN_WINDOW
@@ -92,9 +92,7 @@ class _Weights:
     ) -> np.ndarray:
         """`a`, `b`: index arrays of equal length, or a column and a row for a block."""
         both = self.texts[a] & self.texts[b]
-        out = np.where(
-            both, guarded(similarity, apart, TEXT_GUARD_PENALTY), guarded(similarity, apart)
-        )
+        out = guarded(similarity, apart, np.where(both, TEXT_GUARD_PENALTY, GUARD_PENALTY))
         return np.where(both & self.guard.close(a, b), out / TEXT_BAR, out)
 
 
@@ -280,10 +278,11 @@ def _cluster(
 def _split_components(
     matrix: csr_matrix, weights: _Weights, component: np.ndarray, threshold: float, near: np.ndarray
 ) -> list[int]:
+    guard = weights.guard
+
     def similarity(members: list[int]) -> np.ndarray:
         ids = np.asarray(members)
         dense = linkage.far((matrix[members] @ matrix[members].T).toarray(), near[ids])
-        guard = weights.guard
         distant = guard.distant(ids, ids)
         if distant is not None:
             dense[distant] = 0.0

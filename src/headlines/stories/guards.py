@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -40,11 +41,12 @@ _TIME_WORDS = frozenset(
 GUARD_PENALTY = 0.5
 
 
-def guarded(similarity: np.ndarray, apart: np.ndarray, penalty: float | None = None) -> np.ndarray:
+def guarded(
+    similarity: np.ndarray, apart: np.ndarray, penalty: float | np.ndarray = GUARD_PENALTY
+) -> np.ndarray:
     """`similarity` with the guards applied (`apart`: same shape, where a guard speaks), each
-    taking `penalty` of it (default GUARD_PENALTY)."""
-    share = 1.0 - (GUARD_PENALTY if penalty is None else penalty)
-    return np.where(apart, similarity * share, similarity)
+    taking `penalty` of it (a number, or one per pair)."""
+    return np.where(apart, similarity * (1.0 - penalty), similarity)
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,17 @@ class Guard:
 
     days: np.ndarray  # bit set per doc
     names: csr_matrix  # doc x name, 1 where the doc's title or lead names it
-    # Per doc, when it was published in days (NaN: not known); None when no two known times
-    # are more than APART_DAYS apart, as in any day's or week's window.
-    published: np.ndarray | None = None
     # Per doc, when it was published in days (NaN: not known); None when fewer than two are
-    # known. What `close` reads.
+    # known. What `close` reads, and `distant` where they spread over more than APART_DAYS.
     times: np.ndarray | None = None
+
+    @cached_property
+    def published(self) -> np.ndarray | None:
+        """`times` where two of them are more than APART_DAYS apart; None otherwise, as in any
+        day's or week's window (`distant` then has nothing to do)."""
+        if self.times is None or np.nanmax(self.times) - np.nanmin(self.times) <= APART_DAYS:
+            return None
+        return self.times
 
     @classmethod
     def of(cls, docs: Sequence[Doc]) -> Guard:
@@ -80,11 +87,7 @@ class Guard:
             [d.published.timestamp() / 86400.0 if d.published else np.nan for d in docs],
             dtype=np.float64,
         )
-        known = times[~np.isnan(times)]
-        if len(known) < 2:
-            return cls(day_sets, found)
-        spread = float(known.max() - known.min())
-        return cls(day_sets, found, times if spread > APART_DAYS else None, times)
+        return cls(day_sets, found, times if np.count_nonzero(~np.isnan(times)) >= 2 else None)
 
     def distant(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
         """Which pairs of `rows` x `cols` (index arrays: a block) were published more than
@@ -140,7 +143,7 @@ APART_DAYS = 7.0
 # Reports of one event by different outlets mostly come out the same day; what comes days before
 # or after it in the same words is often another event of the same subject: the preview of a
 # central bank's meeting and its decision, the storm warning and the storm. Reports published
-# within CLOSE_DAYS of each other are `close` (`clustering.weighed` reads it).
+# within CLOSE_DAYS of each other are `close` (`clustering._Weights` reads it).
 CLOSE_DAYS = 1.0
 
 
