@@ -73,8 +73,8 @@ def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None
 class _EveryPairAgrees:
     """A fill as if every pair neither report listed agreed as well as the listed pairs do."""
 
-    def add(self, ids_x: np.ndarray, ids_y: np.ndarray, listed_mean: float) -> float:
-        return listed_mean * len(ids_x) * len(ids_y)
+    def values(self, ids_x: np.ndarray, ids_y: np.ndarray) -> np.ndarray:
+        return np.ones((len(ids_x), len(ids_y)))  # capped at the listed pairs' mean
 
 
 def _pieces(sizes: tuple[int, int]) -> tuple[list[int], Pairs, np.ndarray]:
@@ -95,3 +95,42 @@ def test_pieces_are_joined_only_when_together_they_outgrow_one_list() -> None:
     wide = (4, SCORER_K + 2 - 4)  # one more: some pairs could not be listed
     labels, pairs, weight = _pieces(wide)
     assert set(_Pieces(labels, pairs, weight, 0.26, fill).joined()) == {0}
+
+
+class _Checked(_Pieces):
+    """`_Pieces` that checks, each time it scores two stories, the block it kept (stacked from
+    the blocks of the pieces a story was joined from) against the block made afresh."""
+
+    checked = 0
+
+    def _values(self, x: int, y: int) -> np.ndarray | None:
+        kept = super()._values(x, y)
+        fresh = self.fill.values(self.members[x], self.members[y])
+        if fresh is None:
+            assert kept is None or not kept.any()
+        else:
+            assert kept is not None and kept.shape == fresh.shape
+            np.testing.assert_allclose(kept, fresh, rtol=1e-6, atol=1e-7)
+        _Checked.checked += 1
+        return kept
+
+
+def test_a_joined_story_is_scored_on_the_blocks_of_its_pieces_as_on_its_members() -> None:
+    docs, truth = _told_widely(5 * SCORER_K)
+    vec, matrix = vectors(docs, 0.0, 0.0)
+    assert vec.views is not None
+    views = list(vec.views)
+    guard = Guard.of(docs)
+    products = Products(matrix, vec.dense_columns, guard)
+    pairs = candidates.scored_pairs(products, views, guard)
+    linked = scored_linkage(pairs, views, guard.names, np.zeros(len(docs), dtype=bool), 0.22)
+    storm = [i for i, t in enumerate(truth) if t == -1]
+    assert len({linked.labels[i] for i in storm}) > 1  # the linkage left it in pieces
+    fill = _Fill.of(pairs, linked.weight, products, guard, views[4], 0.22)
+    _Checked.checked = 0
+    labels = _Checked(linked.labels, pairs, linked.weight, 0.22, fill).joined()
+    assert _Checked.checked > 0
+    assert labels == joined_pieces(
+        linked.labels, pairs, linked.weight, products, guard, views[4], 0.22
+    )
+    assert len({labels[i] for i in storm}) == 1

@@ -46,18 +46,12 @@ def joined_pieces(
     Filling every pair neither listed inside a component joined look-alike events of a few
     reports each (docs/benchmarks.md, "Stories told by more outlets than the scorer looks
     at"); pieces that together fit in one list are left as the linkage made them."""
-    n = products.n
-    known = csr_matrix((np.ones(len(weight), dtype=np.int8), (pairs.rows, pairs.cols)), (n, n))
-    agreeing = weight >= threshold
-    agree = np.bincount(pairs.rows[agreeing], minlength=n)
-    agree += np.bincount(pairs.cols[agreeing], minlength=n)
-    full = agree >= FULL_SHARE * SCORER_K  # had no room in its list
-    fill = _Fill(products, guard, numbers, (known + known.T).tocsr(), full)
+    fill = _Fill.of(pairs, weight, products, guard, numbers, threshold)
     return _Pieces(labels, pairs, weight, threshold, fill).joined()
 
 
 class _Fill:
-    """How much the pairs neither report listed add between two stories (`add`): `known`, the
+    """How much the pairs neither report listed add between two stories (`values`): `known`, the
     candidate pairs (both ways); `full`, the reports whose lists had no room."""
 
     def __init__(
@@ -72,9 +66,30 @@ class _Fill:
         self.known, self.full = known, full
         self.gives = np.diff(numbers.indptr) > 0
 
-    def add(self, ids_x: np.ndarray, ids_y: np.ndarray, listed_mean: float) -> float | None:
-        """The summed weight of the cross pairs neither listed, each at most `listed_mean`;
-        None when no report of either story had its list full."""
+    @classmethod
+    def of(
+        cls,
+        pairs: Pairs,
+        weight: np.ndarray,
+        products: Products,
+        guard: Guard,
+        numbers: csr_matrix,
+        threshold: float,
+    ) -> _Fill:
+        """The fill of `joined_pieces`' window: its candidate pairs and who had no room."""
+        n = products.n
+        ones = np.ones(len(weight), dtype=np.int8)
+        known = csr_matrix((ones, (pairs.rows, pairs.cols)), (n, n))
+        agreeing = weight >= threshold
+        agree = np.bincount(pairs.rows[agreeing], minlength=n)
+        agree += np.bincount(pairs.cols[agreeing], minlength=n)
+        full = agree >= FULL_SHARE * SCORER_K  # had no room in its list
+        return cls(products, guard, numbers, (known + known.T).tocsr(), full)
+
+    def values(self, ids_x: np.ndarray, ids_y: np.ndarray) -> np.ndarray | None:
+        """Per cross pair of the two stories (`ids_x` x `ids_y`) neither report listed, both
+        lists full, what it weighs before `_Pieces` caps it at the listed pairs' mean; 0 for
+        every other pair. None when no report of either story had its list full."""
         room = self.full[ids_x][:, None] & self.full[ids_y][None, :]
         if not room.any():
             return None
@@ -82,9 +97,8 @@ class _Fill:
         apart = self.guard.apart_between(ids_x, ids_y)
         common = (self.numbers[ids_x] @ self.numbers[ids_y].T).toarray() > 0
         apart |= self.gives[ids_x][:, None] & self.gives[ids_y][None, :] & ~common
-        filled = np.minimum(guarded(COSINE_SHARE * cosine, apart), listed_mean)
         scored = self.known[ids_x][:, ids_y].toarray() > 0
-        return float(np.where(room & ~scored, filled, 0.0).sum())
+        return np.where(room & ~scored, guarded(COSINE_SHARE * cosine, apart), 0.0)
 
 
 class _Pieces:
@@ -110,16 +124,72 @@ class _Pieces:
             self.between.setdefault(y, {})[x] = entry
         self.version = dict.fromkeys(self.members, 0)
         self.heap: list[tuple[float, int, int, int]] = []
+        # Per pair of stories scored, `_Fill.values` of their cross pairs (rows: the first's
+        # members; the second's entry is its transpose, a view). A story that joins another is
+        # scored again against each of its neighbours; its block is then the two parts' blocks
+        # one over the other, not the window's matrices sliced again: a story told hundreds of
+        # times over was hundreds of joins, each rescored against hundreds of pieces (600 wire
+        # copies with a word changed: 108 s, where the rest of the clustering took a second).
+        self.blocks: dict[int, dict[int, np.ndarray | None]] = {}
 
     def score(self, x: int, y: int) -> float:
         """Stories `x` and `y`'s average weight over every cross pair."""
-        ids_x, ids_y = self.members[x], self.members[y]
         total, count = self.between[x][y]
-        pairs_between = len(ids_x) * len(ids_y)
+        pairs_between = len(self.members[x]) * len(self.members[y])
         if total < self.threshold * count:
             return total / pairs_between  # the linkage's own average, at most the listed's
-        filled = self.fill.add(ids_x, ids_y, total / count)
-        return (total + (filled or 0.0)) / pairs_between
+        block = self._values(x, y)
+        filled = 0.0 if block is None else float(np.minimum(block, total / count).sum())
+        return (total + filled) / pairs_between
+
+    def _values(self, x: int, y: int) -> np.ndarray | None:
+        """`_Fill.values` of `x`'s members against `y`'s, kept for the next time."""
+        if y not in self.blocks.setdefault(x, {}):
+            self._keep(x, self._made(self.members[x], [y]))
+        return self.blocks[x][y]
+
+    def _made(self, ids: np.ndarray, others: list[int]) -> dict[int, np.ndarray | None]:
+        """`_Fill.values` of `ids` against each story of `others`, from one call: the window's
+        matrices are sliced once, not once a story."""
+        if not others:
+            return {}
+        block = self.fill.values(ids, np.concatenate([self.members[z] for z in others]))
+        if block is None:
+            return dict.fromkeys(others)
+        edges = np.cumsum([0] + [len(self.members[z]) for z in others])
+        return {z: block[:, a:b] for z, a, b in zip(others, edges[:-1], edges[1:], strict=True)}
+
+    def _keep(self, x: int, made: dict[int, np.ndarray | None]) -> None:
+        self.blocks.setdefault(x, {}).update(made)
+        for z, block in made.items():
+            self.blocks.setdefault(z, {})[x] = None if block is None else block.T
+
+    def _stack(self, x: int, y: int) -> dict[int, np.ndarray | None]:
+        """The blocks of story `x` joined by `y` (its members `x`'s then `y`'s) against each
+        story either had one for, the missing half made in one call a side; `x`'s and `y`'s
+        own entries are dropped."""
+        parts_x, parts_y = self.blocks.pop(x, {}), self.blocks.pop(y, {})
+        for z in parts_x:
+            self.blocks.get(z, {}).pop(x, None)
+        for z in parts_y:
+            self.blocks.get(z, {}).pop(y, None)
+        others = (parts_x.keys() | parts_y.keys()) - {x, y}
+        parts_x.update(self._made(self.members[x], sorted(others - parts_x.keys())))
+        parts_y.update(self._made(self.members[y], sorted(others - parts_y.keys())))
+        stacked: dict[int, np.ndarray | None] = {}
+        for z in others:
+            top, bottom = parts_x[z], parts_y[z]
+            if top is None and bottom is None:
+                stacked[z] = None
+                continue
+            width = len(self.members[z])
+            stacked[z] = np.vstack(
+                [
+                    np.zeros((len(self.members[x]), width)) if top is None else top,
+                    np.zeros((len(self.members[y]), width)) if bottom is None else bottom,
+                ]
+            )
+        return stacked
 
     def push(self, x: int, y: int) -> None:
         if len(self.members[x]) + len(self.members[y]) > SCORER_K + 1:
@@ -130,7 +200,9 @@ class _Pieces:
 
     def join(self, x: int, y: int) -> None:
         """Story `y` into story `x`; their entries with every other story added up."""
+        stacked = self._stack(x, y)
         self.members[x] = np.concatenate([self.members[x], self.members.pop(y)])
+        self._keep(x, stacked)
         self.version[x] += 1
         for z, (total, count) in self.between.pop(y).items():
             del self.between[z][y]
