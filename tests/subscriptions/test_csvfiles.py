@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from headlines.core import clock
 from headlines.core.errors import InvalidInput, NotFound
-from headlines.subscriptions import csvfiles, services
+from headlines.subscriptions import csvfiles, selectors, services
+from headlines.subscriptions.hashing import email_hash
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from tests.subscriptions import factories
 
@@ -338,6 +339,57 @@ def test_a_re_import_says_what_was_new_changed_or_already_there(edition) -> None
     assert (third.new, third.changed, third.unchanged) == (1, 1, 1)
     bob = Subscription.objects.get(subscriber__email="bob@example.com")
     assert bob.timezone == "Europe/Paris" and bob.subscriber.marketing
+
+
+@pytest.mark.parametrize("held_name", ["", "Ann"])
+@pytest.mark.parametrize("held_zone", ["", "Europe/London"])
+@pytest.mark.parametrize("held_marketing", [False, True])
+@pytest.mark.parametrize("name", ["", "Ann", "Bea"])
+@pytest.mark.parametrize("zone", ["", "Europe/London", "America/New_York"])
+@pytest.mark.parametrize("marketing", [False, True])
+def test_a_held_reader_is_already_there_without_a_write_exactly_when_importing_changes_nothing(
+    edition, held_name, held_zone, held_marketing, name, zone, marketing
+) -> None:
+    # A re-import reads a batch's confirmed readers once and writes only where a row changes
+    # something; what it predicts must be what importing the row one by one reports.
+    sub = factories.confirmed(edition, email="ann@example.com", marketing=held_marketing)
+    Subscription.objects.filter(pk=sub.pk).update(timezone=held_zone)
+    Subscriber.objects.filter(pk=sub.subscriber_id).update(name=held_name)
+    reader = services.ImportedReader(
+        "ann@example.com", "web", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), marketing, zone, name
+    ).cleaned()
+    held = selectors.imports_held(edition_id=edition.pk, hashes=[email_hash(reader.email)])
+    predicted = services.import_changes(reader, held[email_hash(reader.email)])
+    _, outcome = services.subscription_import(edition_id=edition.pk, reader=reader)
+    assert outcome is (
+        services.ImportOutcome.CHANGED if predicted else services.ImportOutcome.UNCHANGED
+    )
+
+
+def test_a_list_imported_again_writes_nothing_and_counts_a_topics_change_as_a_change(
+    edition,
+) -> None:
+    from headlines.stories.topics import topic_add
+
+    topic_add(edition="us", slug="sport", name="Sport")
+    topic_add(edition="us", slug="business", name="Business")
+    header = HEADER.strip() + ",topics\n"
+    rows = [f"r{n}@example.com,web,2024-05-01T09:30:00Z,no,,Reader {n},sport\n" for n in range(3)]
+    first = csvfiles.subscribers_import_csv(text=header + "".join(rows), edition_slug="us")
+    assert (first.new, first.changed, first.unchanged) == (3, 0, 0)
+    consents = ConsentEvent.objects.count()
+    again = csvfiles.subscribers_import_csv(text=header + "".join(rows), edition_slug="us")
+    assert again.summary() == "3 row(s) read: 0 new, 0 changed, 3 already there, 0 not imported."
+    assert ConsentEvent.objects.count() == consents  # nothing granted twice
+    rows[1] = rows[1].replace(",sport", ",sport;business")
+    third = csvfiles.subscribers_import_csv(text=header + "".join(rows), edition_slug="us")
+    assert (third.new, third.changed, third.unchanged) == (0, 1, 2)
+    chosen = Subscription.objects.get(subscriber__email="r1@example.com").topics
+    assert set(chosen) == {"sport", "business"}
+    services.suppression_add(email="r2@example.com", reason="manual")
+    fourth = csvfiles.subscribers_import_csv(text=header + "".join(rows), edition_slug="us")
+    assert (fourth.unchanged, [line for line, _ in fourth.bad]) == (2, [4])
+    assert "suppressed" in fourth.bad[0][1]
 
 
 def _line_strategy() -> st.SearchStrategy[str]:

@@ -105,10 +105,14 @@ def subscribers_import_csv(*, text: str, edition_slug: str) -> ImportReport:
 
 
 def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> None:
-    """Unknown addresses in bulk; known ones (and a failed bulk batch) one by one."""
+    """Unknown addresses in bulk; readers confirmed already whom the row changes in nothing are
+    counted without a write (a list imported again is mostly them: 50,000 rows took 79 s one
+    by one, where the first import took 11); the other known ones (and a failed bulk batch)
+    one by one."""
     known = selectors.email_hashes_known(hashes=[r.email_hash for r in rows])
     fresh = [r for r in rows if r.email_hash not in known]
     one_by_one = [r for r in rows if r.email_hash in known]
+    held = selectors.imports_held(edition_id=edition_id, hashes=[r.email_hash for r in one_by_one])
     failed: set[int] = set()
     if fresh:
         try:
@@ -120,13 +124,24 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
         except (IntegrityError, DomainError):
             one_by_one += fresh
     for row in sorted(one_by_one, key=lambda r: r.line):
-        try:
-            _, outcome = services.subscription_import(edition_id=edition_id, reader=row.reader)
-        except DomainError as exc:
-            report.bad.append((row.line, str(exc)))
-            failed.add(row.line)
+        standing = held.get(row.email_hash)
+        if standing is not None and not services.import_changes(row.reader, standing):
+            outcome = services.ImportOutcome.UNCHANGED
         else:
-            report.count(outcome)
+            try:
+                _, outcome = services.subscription_import(edition_id=edition_id, reader=row.reader)
+            except DomainError as exc:
+                report.bad.append((row.line, str(exc)))
+                failed.add(row.line)
+                continue
+        if (
+            outcome is services.ImportOutcome.UNCHANGED
+            and standing is not None
+            and row.topics is not None
+            and set(row.topics) != standing.topics
+        ):
+            outcome = services.ImportOutcome.CHANGED  # the topics are written below
+        report.count(outcome)
     chosen = [(r.email_hash, r.topics) for r in rows if r.line not in failed]
     subscriptions_topics_import(edition_id=edition_id, chosen=chosen)
 

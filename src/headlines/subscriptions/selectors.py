@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -51,6 +52,37 @@ def subscription_find(*, email: str, edition_id: int) -> Subscription:
     if subscription is None:
         raise NotFound("that address has no subscription to this edition")
     return subscription
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a reader confirmed in an edition holds that a list's row could change
+    (`services.import_changes`)."""
+
+    name: str
+    timezone: str
+    marketing: bool
+    topics: frozenset[str]
+
+
+def imports_held(*, edition_id: int, hashes: list[str]) -> dict[str, Held]:
+    """Per address hash, the reader confirmed in this edition and not suppressed: what a
+    re-import compares its row with before writing anything (two queries for a batch)."""
+    suppressed = set(
+        Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
+    )
+    rows = Subscription.objects.filter(
+        edition_id=edition_id,
+        status=Subscription.Status.CONFIRMED,
+        subscriber__email_hash__in=hashes,
+    ).values_list(
+        "subscriber__email_hash", "subscriber__name", "timezone", "subscriber__marketing", "topics"
+    )
+    return {
+        hashed: Held(name, timezone, marketing, frozenset(topics or ()))
+        for hashed, name, timezone, marketing, topics in rows
+        if hashed not in suppressed
+    }
 
 
 def email_hashes_known(*, hashes: list[str]) -> set[str]:

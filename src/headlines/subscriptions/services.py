@@ -32,6 +32,7 @@ from headlines.subscriptions.consent import (
 from headlines.subscriptions.hashing import email_hash, ip_hash, without_addresses
 from headlines.subscriptions.models import ConsentEvent, Subscriber, Subscription, Suppression
 from headlines.subscriptions.ratelimit import signup_attempt_check
+from headlines.subscriptions.selectors import Held
 
 T = TypeVar("T")
 Source = ConsentEvent.Source
@@ -454,11 +455,24 @@ def subscription_import_confirmed(
     return subscription
 
 
+def import_changes(reader: ImportedReader, held: Held) -> bool:
+    """Whether `subscription_import` would change anything of a reader already confirmed in the
+    edition (`held`, from `selectors.imports_held`), given `reader` (cleaned): as it does, a
+    name only where theirs is empty, the time zone where the row gives one, marketing granted,
+    never withdrawn. Topics are not its to change (`choices.subscriptions_topics_import`)."""
+    return (
+        (bool(reader.name) and not held.name)
+        or (bool(reader.timezone) and reader.timezone != held.timezone)
+        or (reader.marketing and not held.marketing)
+    )
+
+
 @transaction.atomic
 def subscription_import(
     *, edition_id: int, reader: ImportedReader
 ) -> tuple[Subscription, ImportOutcome]:
-    """subscription_import_confirmed, also saying whether the reader was new, changed or not."""
+    """subscription_import_confirmed, also saying whether the reader was new, changed or not
+    (`import_changes` says the same of a reader already confirmed without writing)."""
     reader = reader.cleaned()
     edition = Edition.objects.filter(pk=edition_id).first()
     if edition is None:
