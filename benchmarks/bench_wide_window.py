@@ -4,7 +4,8 @@
 and a digest's own day may be as large: what bounds it is what the clustering holds in memory.
 Each case runs in a process of its own (so its peak is its own): the articles are made with the
 labelled set's generator (as `bench_digest`'s, events told by 3 to 8 invented sources) and
-grouped through the digest build's own call (`planning.cluster_rows`), as articles with their
+grouped through the digest build's own calls (`planning.cluster_rows`, then
+`assembly.drafts_from`, a draft per story; the peak covers both), as articles with their
 texts and as headlines alone (a news aggregator's dump: the title vectors made first, as intake
 stores them, and timed apart). Sizes: 5,000 (the baseline the ratios are against), 10,000 and
 30,000 (`listing.MAX_ARTICLES`).
@@ -33,7 +34,7 @@ def one(kind: str, size: int) -> dict[str, float]:
     django_setup()
     from django.conf import settings
 
-    from headlines.stories import embedding, planning
+    from headlines.stories import assembly, embedding, planning
     from headlines.stories.vectorizer import embedded_titles
 
     gen = bench_digest._generator()
@@ -60,14 +61,21 @@ def one(kind: str, size: int) -> dict[str, float]:
         vectors = {built[i].id: encoded[k] for k, i in enumerate(wanted)}
     encoding = time.perf_counter() - started
     started = time.perf_counter()
-    labels = planning.cluster_rows(built, vectors).labels
+    result = planning.cluster_rows(built, vectors)
+    labels = result.labels
     seconds = time.perf_counter() - started
+    # Then one draft per story, as the digest build makes them (each holds its centroid).
+    started = time.perf_counter()
+    drafts = assembly.drafts_from(built, labels, result.matrix)
+    drafting = time.perf_counter() - started
+    assert len(drafts) == len(set(labels))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "articles": len(built),
         "stories": len(set(labels)),
         "seconds": seconds,
         "encoding": encoding,
+        "drafting": drafting,
         "peak_mb": peak,
     }
 
@@ -91,6 +99,7 @@ def main() -> None:
             what = f"{int(r['articles']):,} {kind}"
             made = r["encoding"]
             extra = f" (title vectors made first: {made:.1f} s)" if kind == "headlines" else ""
+            extra += f"; drafts {r['drafting']:.1f} s"
             times = r["seconds"] / base["seconds"]
             memory = r["peak_mb"] / base["peak_mb"]
             print(

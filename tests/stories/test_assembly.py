@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from headlines.stories import assembly
 
@@ -27,7 +27,7 @@ def row(n: int, title: str, text: str, *, duplicate_of: int | None = None) -> as
 
 
 def written(*rows: assembly.Row) -> assembly.Draft:
-    draft = assembly.Draft(members=list(rows), centroid=np.zeros(1))
+    draft = assembly.Draft(members=list(rows), centroid=csr_matrix((1, 1)))
     assembly.write(draft, max_chars=320)
     return draft
 
@@ -262,3 +262,29 @@ def test_a_title_of_marks_alone_gives_way_to_the_lead(marks: str) -> None:
     headline = written(dots).headline
     assert headline.startswith("The Portwell harbour board approved a new ferry terminal")
     assert not headline.endswith(".")
+
+
+def test_a_drafts_centroid_is_the_unit_mean_of_its_members_and_holds_only_their_words() -> None:
+    # A day of 20,000 stories over a vocabulary of 30,000 words held a dense centroid each:
+    # 4.9 GB. Each holds the words its members use, and is their mean at unit length.
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    width = 30_000
+    dense = np.zeros((6, width))
+    for k in range(6):
+        dense[k, rng.choice(width, size=12, replace=False)] = rng.random(12)
+    matrix = csr_matrix(dense / np.linalg.norm(dense, axis=1, keepdims=True))
+    rows = [row(n, f"Title {n}", "Text.") for n in range(6)]
+    drafts = assembly.drafts_from(rows, [0, 0, 0, 1, 1, 2], matrix)
+    assert [sorted(r.id for r in d.members) for d in drafts] == [[0, 1, 2], [3, 4], [5]]
+    for draft in drafts:
+        ids = [r.id for r in draft.members]
+        expected = matrix[ids].toarray().mean(axis=0)
+        expected /= np.linalg.norm(expected)
+        assert draft.centroid.shape == (1, width)
+        words = np.count_nonzero(dense[ids].any(axis=0))
+        assert draft.centroid.nnz == words  # its members' words, no others
+        np.testing.assert_allclose(draft.centroid.toarray().ravel(), expected, rtol=1e-6)
+    together = assembly.centroids(drafts, matrix, {r.id: r.id for r in rows})
+    assert together.shape == (3, width) and together.nnz == sum(d.centroid.nnz for d in drafts)

@@ -54,7 +54,7 @@ class Draft:
     """A story before it is stored."""
 
     members: list[Row]
-    centroid: np.ndarray
+    centroid: csr_matrix  # a unit row over the window's words (`unit_centroid`)
     headline: str = ""
     summary: str = ""
     score: float = 0.0
@@ -99,18 +99,12 @@ def safe_url(url: str) -> str:
 
 def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) -> list[Draft]:
     """One draft per cluster, members ordered best first (central, weighty, titled)."""
-    import numpy as np
-
     groups: dict[int, list[int]] = {}
     for index, label in enumerate(labels):
         groups.setdefault(label, []).append(index)
     drafts = []
     for indexes in groups.values():
-        block = matrix[indexes]
-        centroid = np.asarray(block.mean(axis=0)).ravel()
-        norm = float(np.linalg.norm(centroid)) or 1.0
-        centroid = centroid / norm
-        centrality = block @ centroid
+        centroid, centrality = _centre(matrix[indexes])
         ranked = sorted(
             range(len(indexes)),
             key=lambda k: (
@@ -123,16 +117,45 @@ def drafts_from(rows: Sequence[Row], labels: Sequence[int], matrix: csr_matrix) 
     return drafts
 
 
-def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, int]) -> np.ndarray:
-    """Each draft's unit centroid over `matrix`, whose rows are the day's (`index_of`: id → row)."""
-    import numpy as np
+def unit_centroid(block: csr_matrix) -> csr_matrix:
+    """The unit-length mean of `block`'s rows, as a sparse row: a day of 20,000 stories over a
+    vocabulary of 30,000 words held a dense one each, 4.9 GB (`headlines digest build` of a
+    40,000-article day, docs/benchmarks.md); sparse, it holds the words its members use."""
+    return _centre(block)[0]
 
-    out = []
-    for draft in drafts:
-        block = matrix[[index_of[r.id] for r in draft.members]]
-        centroid = np.asarray(block.mean(axis=0)).ravel()
-        out.append(centroid / (float(np.linalg.norm(centroid)) or 1.0))
-    return np.vstack(out)
+
+def _centre(block: csr_matrix) -> tuple[csr_matrix, np.ndarray]:
+    """`unit_centroid(block)`, and each row's dot product with it (how central it is), from the
+    block's stored values alone: nothing as wide as the vocabulary is made."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n = block.shape[0]
+    columns, where = np.unique(block.indices, return_inverse=True)
+    mean = np.bincount(where, weights=block.data, minlength=len(columns)) / max(n, 1)
+    unit = mean / (float(np.linalg.norm(mean)) or 1.0)
+    centroid = csr_matrix((unit, columns, [0, len(columns)]), shape=(1, block.shape[1]))
+    row_of = np.repeat(np.arange(n), np.diff(block.indptr))
+    centrality = np.bincount(row_of, weights=block.data * unit[where], minlength=n)
+    return centroid, centrality
+
+
+def stacked(drafts: Sequence[Draft]) -> csr_matrix:
+    """The drafts' centroids, one row each."""
+    from scipy.sparse import vstack
+
+    return vstack([d.centroid for d in drafts], format="csr")
+
+
+def centroids(drafts: Sequence[Draft], matrix: csr_matrix, index_of: dict[int, int]) -> csr_matrix:
+    """Each draft's unit centroid over `matrix`, whose rows are the day's (`index_of`: id → row),
+    one sparse row a draft."""
+    from scipy.sparse import vstack
+
+    return vstack(
+        [unit_centroid(matrix[[index_of[r.id] for r in draft.members]]) for draft in drafts],
+        format="csr",
+    )
 
 
 @dataclass
@@ -265,7 +288,7 @@ def link_continuations(
     vectors: csr_matrix,
     *,
     threshold: float,
-    centroids: np.ndarray | None = None,
+    centroids: csr_matrix | None = None,
 ) -> None:
     """Point each draft at the earlier story it continues; mark it undeveloped if nothing is new.
 
@@ -277,13 +300,15 @@ def link_continuations(
     if not drafts or not earlier:
         return
     if centroids is None:
-        centroids = np.vstack([d.centroid for d in drafts])
-    sims = np.asarray(vectors @ centroids.T)  # earlier x drafts
+        centroids = stacked(drafts)
+    # Earlier x drafts, sparse: a day of 20,000 stories after as many would be 3 GB dense.
+    sims = (vectors @ centroids.T).tocsc()
+    best = np.asarray(sims.argmax(axis=0)).ravel()
+    top = sims.max(axis=0).toarray().ravel()
     for j, draft in enumerate(drafts):
-        i = int(np.argmax(sims[:, j]))
-        if float(sims[i, j]) < threshold:
+        if float(top[j]) < threshold:
             continue
-        before = earlier[i]
+        before = earlier[int(best[j])]
         draft.continues_id = before.id
         draft.developed = _developed(draft, before)
 

@@ -136,8 +136,8 @@ def _order(drafts: list[assembly.Draft]) -> list[assembly.Draft]:
     stale = sorted((d for d in drafts if not d.developed), key=lambda d: -d.score)
     head, tail = fresh[:DIVERSIFY_HEAD], fresh[DIVERSIFY_HEAD:]
     if head:
-        centroids = np.vstack([d.centroid for d in head])
-        order = ranking.diversify([d.score for d in head], centroids @ centroids.T)
+        centroids = assembly.stacked(head)
+        order = ranking.diversify([d.score for d in head], (centroids @ centroids.T).toarray())
         head = [head[i] for i in order]
     return head + tail + away + stale
 
