@@ -4,8 +4,9 @@ A wire story carried by hundreds of outlets, each copy with its outlet's name in
 duplicate at import (the texts differ) and more reports than a report's list of nearest holds:
 the linkage leaves it in pieces and `pieces.joined_pieces` joins them, one join a piece, each
 rescoring the grown story against every other piece. A window of 2,000 articles (the labelled
-set's generator, as `bench_wide_window`'s) where COPIES of them are replaced by such copies of one
-story; COPIES 0 is the baseline the ratios are against. Each case runs in a process of its own.
+set's generator, `bench_wide_window.generated`) where COPIES of them are replaced by such
+copies of one story; COPIES 0 is the baseline the ratios are against. Each case runs in a
+process of its own.
 
     .venv/bin/python -m benchmarks bench_told_widely
 """
@@ -29,20 +30,13 @@ WIRE = (
 
 def one(copies: int) -> dict[str, float]:
     """Cluster one window with `copies` copies of the wire story in this process."""
-    from benchmarks import bench_clustering, bench_digest, clustering_dev, django_setup
+    from benchmarks import bench_clustering, bench_wide_window, clustering_dev, django_setup
 
     django_setup()
     from headlines.stories import planning
 
-    gen = bench_digest._generator()
     rng = random.Random(f"told-widely-{SIZE}")
-    rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, SIZE), SIZE)
-    made = [
-        clustering_dev.Article(
-            id=str(i), title=r["title"], text=r["text"], story=r["event"], set="generated"
-        )
-        for i, r in enumerate(rows[: SIZE - copies])
-    ]
+    made = bench_wide_window.generated(SIZE, rng)[: SIZE - copies]
     for k in range(copies):
         name = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(8)).title()
         made.append(

@@ -27,9 +27,28 @@ SIZES = (5_000, 10_000, 30_000)
 KINDS = ("articles", "headlines")
 
 
+def generated(size: int, rng: random.Random, *, texts: bool = True) -> list[Any]:
+    """`size` articles of the labelled set's generator (`bench_digest`'s events), as
+    `clustering_dev.Article`s; without their texts where not `texts` (headlines alone)."""
+    from benchmarks import bench_digest, clustering_dev
+
+    gen = bench_digest._generator()
+    rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, size), size)
+    return [
+        clustering_dev.Article(
+            id=str(i),
+            title=r["title"],
+            text=r["text"] if texts else "",
+            story=r["event"],
+            set="generated",
+        )
+        for i, r in enumerate(rows)
+    ]
+
+
 def one(kind: str, size: int) -> dict[str, float]:
     """Cluster one generated window in this process; its figures."""
-    from benchmarks import bench_clustering, bench_digest, clustering_dev, django_setup
+    from benchmarks import bench_clustering, django_setup
 
     django_setup()
     from django.conf import settings
@@ -37,19 +56,7 @@ def one(kind: str, size: int) -> dict[str, float]:
     from headlines.stories import assembly, embedding, planning
     from headlines.stories.vectorizer import embedded_titles
 
-    gen = bench_digest._generator()
-    rng = random.Random(f"wide-{size}")
-    rows = bench_digest._tell(gen, rng, bench_digest._events(gen, rng, 0, size), size)
-    made = [
-        clustering_dev.Article(
-            id=str(i),
-            title=r["title"],
-            text=r["text"] if kind == "articles" else "",
-            story=r["event"],
-            set="generated",
-        )
-        for i, r in enumerate(rows)
-    ]
+    made = generated(size, random.Random(f"wide-{size}"), texts=kind == "articles")
     built = bench_clustering.rows_of(made)  # published an hour before the send, as a day's
     started = time.perf_counter()
     vectors: dict[int, Any] = {}

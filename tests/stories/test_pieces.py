@@ -1,10 +1,11 @@
-from typing import cast
+from typing import NamedTuple, cast
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from headlines.stories import candidates
 from headlines.stories.candidates import Pairs
-from headlines.stories.clustering import cluster, scored_linkage
+from headlines.stories.clustering import Linked, cluster, scored_linkage
 from headlines.stories.guards import Guard
 from headlines.stories.neighbours import Products
 from headlines.stories.parts import Doc
@@ -55,8 +56,17 @@ def test_a_story_told_by_more_outlets_than_a_list_holds_is_one_story() -> None:
         assert len(set(labels)) == len(set(truth))
 
 
-def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None:
-    docs, truth = look_alike_window()  # fifty events of four reports: no list runs out of room
+class _Window(NamedTuple):
+    """A window's parts as `clustering._scored_labels` hands them to `joined_pieces`."""
+
+    products: Products
+    views: list[csr_matrix]
+    guard: Guard
+    pairs: Pairs
+    linked: Linked
+
+
+def _linked(docs: list[Doc], threshold: float) -> _Window:
     vec, matrix = vectors(docs, 0.0, 0.0)
     assert vec.views is not None
     views = list(vec.views)
@@ -64,7 +74,14 @@ def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None
     products = Products(matrix, vec.dense_columns, guard)
     pairs = candidates.scored_pairs(products, views, guard)
     briefs = np.zeros(len(docs), dtype=bool)
-    linked = scored_linkage(pairs, views, guard.names, briefs, 0.26)
+    return _Window(
+        products, views, guard, pairs, scored_linkage(pairs, views, guard.names, briefs, threshold)
+    )
+
+
+def test_pieces_that_fit_in_one_list_are_left_as_the_linkage_made_them() -> None:
+    docs, truth = look_alike_window()  # fifty events of four reports: no list runs out of room
+    products, views, guard, pairs, linked = _linked(docs, 0.26)
     assert len(set(linked.labels)) == len(set(truth))
     joined = joined_pieces(linked.labels, pairs, linked.weight, products, guard, views[4], 0.26)
     assert joined == linked.labels
@@ -117,13 +134,7 @@ class _Checked(_Pieces):
 
 def test_a_joined_story_is_scored_on_the_blocks_of_its_pieces_as_on_its_members() -> None:
     docs, truth = _told_widely(5 * SCORER_K)
-    vec, matrix = vectors(docs, 0.0, 0.0)
-    assert vec.views is not None
-    views = list(vec.views)
-    guard = Guard.of(docs)
-    products = Products(matrix, vec.dense_columns, guard)
-    pairs = candidates.scored_pairs(products, views, guard)
-    linked = scored_linkage(pairs, views, guard.names, np.zeros(len(docs), dtype=bool), 0.22)
+    products, views, guard, pairs, linked = _linked(docs, 0.22)
     storm = [i for i, t in enumerate(truth) if t == -1]
     assert len({linked.labels[i] for i in storm}) > 1  # the linkage left it in pieces
     fill = _Fill.of(pairs, linked.weight, products, guard, views[4], 0.22)
