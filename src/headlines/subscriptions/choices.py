@@ -14,7 +14,7 @@ from django.db import transaction
 from headlines.core.errors import NotFound
 from headlines.stories.models import Topic
 from headlines.stories.topics import topic_delete, topic_get, topic_slugs_clean, topics_of
-from headlines.subscriptions.models import Subscription
+from headlines.subscriptions.models import Subscriber, Subscription
 
 
 @transaction.atomic
@@ -38,16 +38,27 @@ def topic_choices(*, edition_ids: Iterable[int]) -> list[tuple[int, str, str]]:
 def subscriptions_topics_import(
     *, edition_id: int, chosen: Iterable[tuple[str, tuple[str, ...] | None]]
 ) -> None:
-    """The import's topics, already checked: one UPDATE per topic set, by address hash.
-    A None (no topics column) leaves the reader's choice as it was."""
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for hashed, topics in chosen:
-        if topics is not None:
-            groups.setdefault(topics, []).append(hashed)
-    for topics, hashes in groups.items():
-        Subscription.objects.filter(
-            edition_id=edition_id, subscriber__email_hash__in=hashes
-        ).update(topics=list(topics))
+    """The import's topics, already checked: one UPDATE per topic set, by subscription id.
+    A None (no topics column) leaves the reader's choice as it was.
+
+    The subscriptions are found first, by the readers' address hashes then by the readers
+    alone (the edition is picked here): an UPDATE joining them in one statement took
+    PostgreSQL's plan for a statement prepared with hundreds of parameters through every
+    reader of the edition, up to 0.35 s a batch at 50,000 readers."""
+    wanted = {hashed: topics for hashed, topics in chosen if topics is not None}
+    if not wanted:
+        return
+    readers = dict(
+        Subscriber.objects.filter(email_hash__in=list(wanted)).values_list("pk", "email_hash")
+    )
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for pk, reader, edition in Subscription.objects.filter(
+        subscriber_id__in=list(readers)
+    ).values_list("pk", "subscriber_id", "edition_id"):
+        if edition == edition_id:
+            groups.setdefault(wanted[readers[reader]], []).append(pk)
+    for topics, ids in groups.items():
+        Subscription.objects.filter(pk__in=ids).update(topics=list(topics))
 
 
 UPDATE_CHUNK = 900

@@ -67,22 +67,29 @@ class Held:
 
 def imports_held(*, edition_id: int, hashes: list[str]) -> dict[str, Held]:
     """Per address hash, the reader confirmed in this edition and not suppressed: what a
-    re-import compares its row with before writing anything (two queries for a batch)."""
+    re-import compares its row with before writing anything (three queries a batch, each found
+    by the address or the reader alone: with the edition and status in the statement too,
+    PostgreSQL's plan for it, prepared with 500 parameters, read the edition's every reader for
+    each batch, 0.27-0.68 s a batch at 50,000 readers)."""
     suppressed = set(
         Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
     )
-    rows = Subscription.objects.filter(
-        edition_id=edition_id,
-        status=Subscription.Status.CONFIRMED,
-        subscriber__email_hash__in=hashes,
-    ).values_list(
-        "subscriber__email_hash", "subscriber__name", "timezone", "subscriber__marketing", "topics"
-    )
-    return {
-        hashed: Held(name, timezone, marketing, frozenset(topics or ()))
-        for hashed, name, timezone, marketing, topics in rows
+    readers = {
+        pk: (hashed, name, marketing)
+        for pk, hashed, name, marketing in Subscriber.objects.filter(
+            email_hash__in=hashes
+        ).values_list("pk", "email_hash", "name", "marketing")
         if hashed not in suppressed
     }
+    subscriptions = Subscription.objects.filter(subscriber_id__in=list(readers)).values_list(
+        "subscriber_id", "edition_id", "status", "timezone", "topics"
+    )
+    held = {}
+    for reader, edition, status, timezone, topics in subscriptions:
+        if edition == edition_id and status == Subscription.Status.CONFIRMED:
+            hashed, name, marketing = readers[reader]
+            held[hashed] = Held(name, timezone, marketing, frozenset(topics or ()))
+    return held
 
 
 def email_hashes_known(*, hashes: list[str]) -> set[str]:
