@@ -358,7 +358,8 @@ def test_a_held_reader_is_already_there_without_a_write_exactly_when_importing_c
     reader = services.ImportedReader(
         "ann@example.com", "web", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), marketing, zone, name
     ).cleaned()
-    held = selectors.imports_held(edition_id=edition.pk, hashes=[email_hash(reader.email)])
+    standing = selectors.import_standing(edition_id=edition.pk, hashes=[email_hash(reader.email)])
+    held = standing.held
     predicted = services.import_changes(reader, held[email_hash(reader.email)])
     _, outcome = services.subscription_import(edition_id=edition.pk, reader=reader)
     assert outcome is (

@@ -109,10 +109,10 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
     counted without a write (a list imported again is mostly them: 50,000 rows took 85 s one
     by one on SQLite and 123 s on PostgreSQL, where the first import took 12 and 19); the other
     known ones (and a failed bulk batch) one by one; topics written only where they change."""
-    known = selectors.email_hashes_known(hashes=[r.email_hash for r in rows])
-    fresh = [r for r in rows if r.email_hash not in known]
-    one_by_one = [r for r in rows if r.email_hash in known]
-    held = selectors.imports_held(edition_id=edition_id, hashes=[r.email_hash for r in one_by_one])
+    standing = selectors.import_standing(edition_id=edition_id, hashes=[r.email_hash for r in rows])
+    held = standing.held
+    fresh = [r for r in rows if r.email_hash not in standing.known]
+    one_by_one = [r for r in rows if r.email_hash in standing.known]
     failed: set[int] = set()
     if fresh:
         try:
@@ -124,8 +124,8 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
         except (IntegrityError, DomainError):
             one_by_one += fresh
     for row in sorted(one_by_one, key=lambda r: r.line):
-        standing = held.get(row.email_hash)
-        if standing is not None and not services.import_changes(row.reader, standing):
+        reader = held.get(row.email_hash)
+        if reader is not None and not services.import_changes(row.reader, reader):
             outcome = services.ImportOutcome.UNCHANGED
         else:
             try:
@@ -134,21 +134,21 @@ def _import_batch(rows: list[Row], edition_id: int, report: ImportReport) -> Non
                 report.bad.append((row.line, str(exc)))
                 failed.add(row.line)
                 continue
-        if (
-            outcome is services.ImportOutcome.UNCHANGED
-            and standing is not None
-            and row.topics is not None
-            and set(row.topics) != standing.topics
-        ):
+        if outcome is services.ImportOutcome.UNCHANGED and _new_topics(row, held):
             outcome = services.ImportOutcome.CHANGED  # the topics are written below
         report.count(outcome)
     chosen = [
-        (r.email_hash, r.topics)
-        for r in rows
-        if r.line not in failed
-        and not (r.email_hash in held and set(r.topics or ()) == held[r.email_hash].topics)
+        (r.email_hash, r.topics) for r in rows if r.line not in failed and _new_topics(r, held)
     ]
     subscriptions_topics_import(edition_id=edition_id, chosen=chosen)
+
+
+def _new_topics(row: Row, held: dict[str, selectors.Held]) -> bool:
+    """The row gives topics (a topics column) other than the reader holds, or a new reader's."""
+    if row.topics is None:
+        return False
+    reader = held.get(row.email_hash)
+    return reader is None or set(row.topics) != reader.topics
 
 
 def _parse(text: str, report: ImportReport, topics: list[str]) -> list[Row]:

@@ -65,12 +65,20 @@ class Held:
     topics: frozenset[str]
 
 
-def imports_held(*, edition_id: int, hashes: list[str]) -> dict[str, Held]:
-    """Per address hash, the reader confirmed in this edition and not suppressed: what a
-    re-import compares its row with before writing anything (three queries a batch, each found
-    by the address or the reader alone: with the edition and status in the statement too,
-    PostgreSQL's plan for it, prepared with 500 parameters, read the edition's every reader for
-    each batch, 0.27-0.68 s a batch at 50,000 readers)."""
+@dataclass(frozen=True)
+class ImportStanding:
+    """What an import's batch finds already stored for its addresses (`import_standing`)."""
+
+    known: frozenset[str]  # the address hashes a subscriber or a suppression holds
+    held: dict[str, Held]  # of them, the readers confirmed in the edition and not suppressed
+
+
+def import_standing(*, edition_id: int, hashes: list[str]) -> ImportStanding:
+    """Which of these address hashes are known already, and the readers confirmed in this
+    edition that a re-import compares its rows with before writing anything: three queries
+    a batch, each found by the address or the reader alone (with the edition and status in the
+    statement too, PostgreSQL's plan for it, prepared with 500 parameters, read the edition's
+    every reader for each batch, 0.27-0.68 s a batch at 50,000 readers)."""
     suppressed = set(
         Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
     )
@@ -79,9 +87,9 @@ def imports_held(*, edition_id: int, hashes: list[str]) -> dict[str, Held]:
         for pk, hashed, name, marketing in Subscriber.objects.filter(
             email_hash__in=hashes
         ).values_list("pk", "email_hash", "name", "marketing")
-        if hashed not in suppressed
     }
-    subscriptions = Subscription.objects.filter(subscriber_id__in=list(readers)).values_list(
+    open_readers = [pk for pk, (hashed, _, _) in readers.items() if hashed not in suppressed]
+    subscriptions = Subscription.objects.filter(subscriber_id__in=open_readers).values_list(
         "subscriber_id", "edition_id", "status", "timezone", "topics"
     )
     held = {}
@@ -89,18 +97,8 @@ def imports_held(*, edition_id: int, hashes: list[str]) -> dict[str, Held]:
         if edition == edition_id and status == Subscription.Status.CONFIRMED:
             hashed, name, marketing = readers[reader]
             held[hashed] = Held(name, timezone, marketing, frozenset(topics or ()))
-    return held
-
-
-def email_hashes_known(*, hashes: list[str]) -> set[str]:
-    """Which of these address hashes belong to a subscriber or a suppression already."""
-    found = set(
-        Subscriber.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
-    )
-    found |= set(
-        Suppression.objects.filter(email_hash__in=hashes).values_list("email_hash", flat=True)
-    )
-    return found
+    known = suppressed | {hashed for hashed, _, _ in readers.values()}
+    return ImportStanding(frozenset(known), held)
 
 
 def subscriptions_confirmed(*, edition_id: int) -> QuerySet[Subscription]:

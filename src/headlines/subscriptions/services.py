@@ -457,7 +457,7 @@ def subscription_import_confirmed(
 
 def import_changes(reader: ImportedReader, held: Held) -> bool:
     """Whether `subscription_import` would change anything of a reader already confirmed in the
-    edition (`held`, from `selectors.imports_held`), given `reader` (cleaned): as it does, a
+    edition (`held`, from `selectors.import_standing`), given `reader` (cleaned): as it does, a
     name only where theirs is empty, the time zone where the row gives one, marketing granted,
     never withdrawn. Topics are not its to change (`choices.subscriptions_topics_import`)."""
     return (
