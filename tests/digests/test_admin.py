@@ -181,6 +181,41 @@ def test_every_story_of_the_day_is_listed_beside_the_digest(draft: Digest, edito
     assert "in the digest" in page and "Save and pull into the digest" in page
 
 
+def test_a_large_days_stories_are_listed_a_page_at_a_time(draft: Digest, editor: Client) -> None:
+    # A day of 20,000 stories was one page of 5.6 MB: the editor pages through them, and a
+    # story pulled in from a later page brings the editor back to that page.
+    from headlines.digests.admin import STORIES_PER_PAGE
+    from headlines.stories.models import Story
+
+    digest = small_digest(draft)
+    built = digest.edition.stories.filter(day=digest.date).count()
+    Story.objects.bulk_create(
+        Story(edition=digest.edition, day=digest.date, rank=1000 + n, headline=f"Filler {n:03}")
+        for n in range(2 * STORIES_PER_PAGE)
+    )
+    count = built + 2 * STORIES_PER_PAGE
+    assert 0 < built < STORIES_PER_PAGE  # the built stories lead the first page
+    first = editor.get(url(digest)).content.decode()
+    assert f"Stories 1-{STORIES_PER_PAGE} of {count}" in first
+    assert "Filler 000" in first
+    assert f"Filler {2 * STORIES_PER_PAGE - 1:03}" not in first
+    assert '<a href="?stories=2">Next</a>' in first and "Previous" not in first
+    last = editor.get(url(digest) + "?stories=3").content.decode()
+    assert f"Stories {2 * STORIES_PER_PAGE + 1}-{count} of {count}" in last
+    assert f"Filler {2 * STORIES_PER_PAGE - 1:03}" in last and "Filler 000" not in last
+    assert f"<td>{count}</td>" in last  # ranked across the pages, not from 1 again
+    assert "Next" not in last and '<a href="?stories=2">Previous</a>' in last
+    for hostile in ("0", "-1", "abc", "9" * 5000, "1.5", "99999999"):
+        answer = editor.get(url(digest), {"stories": hostile})
+        assert answer.status_code == 200 and "Stories " in answer.content.decode()
+    story = Story.objects.get(headline=f"Filler {2 * STORIES_PER_PAGE - 1:03}")
+    pulled = editor.post(
+        url(digest) + "?stories=3", {**formset(digest, {}), "_pull": str(story.pk)}
+    )
+    assert pulled.status_code == 302 and pulled["Location"].endswith("?stories=3")
+    assert digest.items.get(story=story).pinned
+
+
 def test_the_editor_pulls_a_story_into_the_digest(draft: Digest, editor: Client) -> None:
     digest = small_digest(draft)
     sent = {i.story_id for i in digest.items.filter(dropped=False).order_by("position")[:2]}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
@@ -166,6 +167,10 @@ def _changed_since_seen(digest: Digest) -> str:
     )
 
 
+# The day's stories beside the digest, a page at a time (`?stories=N`).
+STORIES_PER_PAGE = 100
+
+
 @admin.register(Digest)
 class DigestAdmin(admin.ModelAdmin):
     list_display = ("__str__", "state", "subject", "built_at", "approved_by", "sent_at")
@@ -188,6 +193,14 @@ class DigestAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ("headlines/admin/digest-review.css",)}
         js = emailpreview.MEDIA_JS
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Digest | None:
+        digest = super().get_object(request, object_id, from_field)
+        if digest is not None:  # which page of the day's stories this request shows
+            digest.stories_page = request.GET.get("stories")
+        return digest
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # digests are built, not typed in: `headlines digest build` or the job
@@ -219,13 +232,16 @@ class DigestAdmin(admin.ModelAdmin):
     @admin.display(description="Every story of the day")
     def day_stories(self, obj: Digest) -> str:
         """The day's stories as `headlines stories` lists them, each with a button that pulls it
-        into the digest. The buttons are the page's own (`_pull`): the edits typed in the items
+        into the digest, STORIES_PER_PAGE at a time (a day of 20,000 stories was one page of
+        5.6 MB). The buttons are the page's own (`_pull`): the edits typed in the items
         are saved first, as Approve and Rebuild save them (a form of their own lost them
         unsaid). The page's first button is a hidden Save (see the change_form template), so
         Enter in a position or topics box saves the edits and never pulls a story in."""
-        stories = listing.stored_stories(edition_id=obj.edition_id, day=obj.date)
-        if not stories:
+        shown = Paginator(listing.stored_of_day(obj.edition_id, obj.date), STORIES_PER_PAGE)
+        if not shown.count:
             return "No stories stored for this day yet: build the digest."
+        page = shown.get_page(getattr(obj, "stories_page", None))
+        stories = listing.listed_stories(edition_id=obj.edition_id, stories=page.object_list)
         status = _statuses(obj)
         editable = obj.state == Digest.State.DRAFT
         rows = [
@@ -245,12 +261,14 @@ class DigestAdmin(admin.ModelAdmin):
                 if editable and status.get(story.story_id or 0) != "in the digest"
                 else "",
             )
-            for rank, story in enumerate(stories, start=1)
+            for rank, story in enumerate(stories, start=page.start_index())
         ]
         return format_html(
-            "<table><thead><tr><th>#</th><th>Story</th><th>Now</th><th></th></tr></thead>"
-            "<tbody>{}</tbody></table>",
+            "{}<table><thead><tr><th>#</th><th>Story</th><th>Now</th><th></th></tr></thead>"
+            "<tbody>{}</tbody></table>{}",
+            _story_pages(page),
             format_html_join("", "{}", ((row,) for row in rows)),
+            _story_pages(page) if page.has_other_pages() else "",
         )
 
     def pull(self, request: HttpRequest, digest: Digest, raw: str) -> None:
@@ -387,7 +405,10 @@ class DigestAdmin(admin.ModelAdmin):
     def response_change(self, request: HttpRequest, obj: Digest) -> HttpResponse:
         # The review screen's own buttons: the edits are saved by now; then the button's action,
         # and back to the page.
-        back = HttpResponseRedirect(reverse("admin:digests_digest_change", args=[obj.pk]))
+        back_to = reverse("admin:digests_digest_change", args=[obj.pk])
+        if plain_id(request.GET.get("stories", "")):  # the page of stories it was pressed on
+            back_to += f"?stories={request.GET['stories']}"
+        back = HttpResponseRedirect(back_to)
         for button, action in (("_approve", self.approve), ("_rebuild", self.rebuild)):
             if button in request.POST:
                 action(request, Digest.objects.filter(pk=obj.pk))
@@ -468,6 +489,31 @@ def _statuses(digest: Digest) -> dict[int, str]:
         else:
             status[item.story_id] = "in the reserve"
     return status
+
+
+def _story_pages(page: Page) -> str:
+    """ "Stories 101-200 of 20,000" and the links to the others (`?stories=N`)."""
+    count = page.paginator.count
+    said = (
+        format_html("Stories {}-{} of {}", page.start_index(), page.end_index(), f"{count:,}")
+        if page.has_other_pages()
+        else format_html("{} {}", count, "story" if count == 1 else "stories")
+    )
+    links = [
+        format_html('<a href="?stories={}">{}</a>', number, text)
+        for number, text, shown in (
+            (1, "First", page.number > 2),
+            (page.number - 1, "Previous", page.has_previous()),
+            (page.number + 1, "Next", page.has_next()),
+            (page.paginator.num_pages, "Last", page.number < page.paginator.num_pages - 1),
+        )
+        if shown
+    ]
+    return format_html(
+        '<p class="day-stories-pages">{} {}</p>',
+        said,
+        format_html_join(" · ", "{}", ((link,) for link in links)),
+    )
 
 
 @admin.register(Story)

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from django.db.models import QuerySet, prefetch_related_objects
 
 from headlines.core.errors import InvalidInput
 from headlines.core.models import Edition
@@ -132,12 +134,19 @@ def window_stories(
 def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
     """The stories stored for a day (by the digest build), in their rank order, with the
     topics of theirs the edition still has (a removed topic drops out)."""
+    return listed_stories(edition_id=edition_id, stories=stored_of_day(edition_id, day))
+
+
+def stored_of_day(edition_id: int, day: dt.date) -> QuerySet[Story]:
+    """The stories stored for a day, in their rank order (a page of them: slice it)."""
+    return Story.objects.filter(edition_id=edition_id, day=day).order_by("rank", "id")
+
+
+def listed_stories(*, edition_id: int, stories: Iterable[Story]) -> list[Listed]:
+    """`stories` (stored ones, of one edition) as listed, their articles read in one query."""
     current = {t.slug for t in topics_of(edition_id=edition_id)}
-    stories = (
-        Story.objects.filter(edition_id=edition_id, day=day)
-        .order_by("rank", "id")
-        .prefetch_related("articles__source")
-    )
+    stories = list(stories)
+    prefetch_related_objects(stories, "articles__source")
     return [
         Listed(
             headline=s.headline,
