@@ -11,6 +11,7 @@ from headlines.core.models import Edition
 from headlines.digests.models import Digest
 from headlines.intake.models import Source
 from headlines.stories.listing import stored_stories
+from headlines.stories.models import Story
 from headlines.stories.topics import topic_add
 from tests.api import factories
 from tests.api.conftest import Api
@@ -82,6 +83,31 @@ def test_stories_of_a_day(api: Api, edition) -> None:
     assert api.get("/stories", edition="us", date="2026-13-45").status_code == 422
     assert api.get("/stories").status_code == 422
     assert api.get("/stories", edition="us", date="2026-11-24").json()["stories"] == []
+
+
+def test_a_large_days_stories_are_read_a_page_at_a_time(api: Api, edition) -> None:
+    made = factories.stories(edition, count=5)
+    Story.objects.filter(pk__in=[made[1].pk, made[2].pk]).update(rank=2)  # a tie on the edge
+    whole = api.get("/stories", edition="us", date="2026-11-25").json()["stories"]
+    assert len(whole) == 5  # no limit: the whole day, as before
+    read, after = [], None
+    while True:
+        query = {"edition": "us", "date": "2026-11-25", "limit": "2"}
+        if after is not None:
+            query["after"] = str(after)
+        page = api.get("/stories", **query).json()["stories"]
+        if not page:
+            break
+        assert len(page) <= 2
+        read += page
+        after = page[-1]["id"]
+    assert [s["id"] for s in read] == [s["id"] for s in whole]  # none skipped or repeated
+    for hostile in ({"limit": "0"}, {"limit": "100000"}, {"after": "0"}, {"after": "x"}):
+        answer = api.get("/stories", edition="us", date="2026-11-25", **hostile)
+        assert answer.status_code == 422
+    other_day = api.get("/stories", edition="us", date="2026-11-24", after=str(made[0].pk))
+    assert other_day.status_code == 404 and "to page after" in other_day.json()["detail"]
+    assert api.get("/stories", edition="us", date="2026-11-25", after="999999").status_code == 404
 
 
 def test_a_story_credits_the_outlet_a_mixed_dump_named_as_the_command_does(
@@ -237,7 +263,7 @@ def test_a_misspelt_query_parameter_is_refused_not_ignored(api: Api, edition) ->
     assert refused.json()["detail"] == [
         {
             "loc": ["query", "day"],
-            "msg": "not a parameter of this operation, which takes: edition, date",
+            "msg": "not a parameter of this operation, which takes: edition, date, limit, after",
             "type": "extra_forbidden",
         }
     ]

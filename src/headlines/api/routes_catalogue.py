@@ -35,10 +35,11 @@ from headlines.intake import selectors as intake_selectors
 from headlines.intake import services as intake_services
 from headlines.intake.models import Source
 from headlines.stories import selectors as story_selectors
-from headlines.stories.listing import Listed, stored_stories
+from headlines.stories.listing import Listed, listed_stories, stored_of_day
 
 router = Router()
 MAX_LIST = 200
+MAX_STORIES = 1000  # a page of a day's stories
 SLUG = r"^[-a-zA-Z0-9_]+$"
 ID = Path(..., ge=1, le=2**53)
 SlugPath = Path(..., min_length=1, max_length=80, pattern=SLUG)
@@ -180,13 +181,30 @@ def stories_of_day(
     request: HttpRequest,
     edition: str = Query(..., min_length=1, max_length=50, pattern=SLUG),
     date: dt.date | None = DAY,
+    limit: int | None = Query(
+        None,
+        ge=1,
+        le=MAX_STORIES,
+        description="At most this many stories (default: every story of the day).",
+    ),
+    after: int | None = Query(
+        None,
+        ge=1,
+        le=2**53,
+        description="The id of the last story of the previous page: the next page follows it.",
+    ),
 ) -> dict:
-    """Every story of one edition's day (default: today there), ranked, with its articles."""
+    """Every story of one edition's day (default: today there), ranked, with its articles. A
+    large day can be read a page at a time: `limit`, then the last story's id as `after`; an
+    empty page is the end."""
     found = core_selectors.edition_get(slug=edition)
     day = date or story_selectors.edition_today(edition=found)
     # The admin's listing: the day's order is the ranking's (diversity at the head, repeats of
     # earlier days last), not the score's, and a topic the editor removed is no reader's choice.
-    stories = stored_stories(edition_id=found.pk, day=day)
+    page = stored_of_day(found.pk, day, after_id=after)
+    stories = listed_stories(
+        edition_id=found.pk, stories=page[:limit] if limit is not None else page
+    )
     return {"edition": found.slug, "date": day, "stories": [_story_out(s) for s in stories]}
 
 

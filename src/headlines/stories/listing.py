@@ -13,9 +13,9 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
-from headlines.core.errors import InvalidInput
+from headlines.core.errors import InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.intake import selectors as intake_selectors
 from headlines.stories import selectors
@@ -137,9 +137,17 @@ def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
     return listed_stories(edition_id=edition_id, stories=stored_of_day(edition_id, day))
 
 
-def stored_of_day(edition_id: int, day: dt.date) -> QuerySet[Story]:
-    """The stories stored for a day, in their rank order (a page of them: slice it)."""
-    return Story.objects.filter(edition_id=edition_id, day=day).order_by("rank", "id")
+def stored_of_day(edition_id: int, day: dt.date, *, after_id: int | None = None) -> QuerySet[Story]:
+    """The stories stored for a day, in their rank order (a page of them: slice it). `after_id`
+    pages on: the stories after that one of the same day in this order (a keyset on rank and
+    id, so a page boundary between stories of one rank neither skips nor repeats one)."""
+    stories = Story.objects.filter(edition_id=edition_id, day=day).order_by("rank", "id")
+    if after_id is not None:
+        rank = stories.filter(pk=after_id).values_list("rank", flat=True).first()
+        if rank is None:
+            raise NotFound(f"no story {after_id} of this edition's {day.isoformat()} to page after")
+        stories = stories.filter(Q(rank__gt=rank) | Q(rank=rank, id__gt=after_id))
+    return stories
 
 
 def listed_stories(*, edition_id: int, stories: Iterable[Story]) -> list[Listed]:
