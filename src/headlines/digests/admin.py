@@ -492,7 +492,8 @@ def _statuses(digest: Digest) -> dict[int, str]:
 
 
 def _story_pages(page: Page) -> str:
-    """ "Stories 101-200 of 20,000" and the links to the others (`?stories=N`)."""
+    """Where the page is in the day's stories ("Stories 101-200 of 20,000"), with links to the
+    first, previous, next and last pages (`?stories=N`)."""
     count = page.paginator.count
     said = (
         format_html("Stories {}-{} of {}", page.start_index(), page.end_index(), f"{count:,}")
