@@ -512,3 +512,48 @@ def test_an_erasure_waiting_on_a_disabled_endpoint_forgets_the_address_after_the
     # does not collect every event for ever (events raised while it is off are queued too).
     assert "stays@example.com" not in stored
     assert webhooks_deliver_due()["delivered"] == 0 and not receiver.received
+
+
+def test_a_claim_takes_the_oldest_due_of_enabled_endpoints_past_a_disabled_ones_backlog(
+    now,
+) -> None:
+    # An endpoint that is off keeps its messages queued and due for the days kept; the claim
+    # reads each kind by its own index range (runner._due_ids) and must still take exactly the
+    # due messages of enabled endpoints, oldest first, leases that ran out among them.
+    from headlines.webhooks.runner import _claim
+
+    at = now.at
+    off = Endpoint.objects.create(url="https://off.example/h", events=["x"], enabled=False)
+    on = Endpoint.objects.create(url="https://on.example/h", events=["x"], enabled=True)
+
+    def message(endpoint: Endpoint, name: str, *, minutes: int, **fields: object) -> None:
+        Message.objects.create(
+            endpoint=endpoint,
+            msg_id=name,
+            event_type="x",
+            payload={},
+            next_attempt_at=at - dt.timedelta(minutes=minutes),
+            **fields,
+        )
+
+    for n in range(30):
+        message(off, f"off-{n}", minutes=100 + n)  # older than everything else, never taken
+    message(off, "off-lease", minutes=90, state="sending", lease_until=at - dt.timedelta(1))
+    message(on, "on-3", minutes=3)
+    message(on, "on-1", minutes=1)
+    message(on, "on-future", minutes=-5)  # not due yet
+    message(on, "on-delivered", minutes=50, state="delivered")
+    message(on, "on-lease-out", minutes=2, state="sending", lease_until=at - dt.timedelta(1))
+    message(on, "on-leased", minutes=4, state="sending", lease_until=at + dt.timedelta(1))
+    first = _claim(owner="a", limit=2, now=at)
+    assert [m.msg_id for m in first] == ["on-3", "on-lease-out"]  # oldest due first, both kinds
+    assert [m.msg_id for m in _claim(owner="b", limit=50, now=at)] == ["on-1"]
+    assert _claim(owner="c", limit=50, now=at) == []
+    assert Message.objects.filter(endpoint=off, state="queued").count() == 30  # untouched
+    assert Message.objects.get(msg_id="off-lease").lease_owner == ""
+    Endpoint.objects.filter(pk=off.pk).update(enabled=True)  # switched back on: its turn
+    assert [m.msg_id for m in _claim(owner="d", limit=3, now=at)] == [
+        "off-29",
+        "off-28",
+        "off-27",
+    ]

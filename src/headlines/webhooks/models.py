@@ -83,6 +83,11 @@ class Message(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"]),
+            # The runner's claim: each enabled endpoint's due messages, past the backlog that a
+            # disabled endpoint keeps queued (runner._due_ids).
+            models.Index(
+                fields=["state", "endpoint", "next_attempt_at"], name="webhook_message_due"
+            ),
             # The admin's filter by event type: one probe a type (IndexedValuesFilter).
             models.Index(fields=["event_type"], name="webhook_message_event_type"),
         ]

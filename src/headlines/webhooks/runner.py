@@ -100,11 +100,7 @@ def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
         state=State.SENDING, lease_until__lt=now
     )
     with transaction.atomic():
-        ids = list(
-            Message.objects.filter(due, endpoint__enabled=True)
-            .order_by("next_attempt_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
+        ids = _due_ids(limit=limit, now=now)
         # The same condition again in the UPDATE: a row another runner took meanwhile is skipped.
         Message.objects.filter(due, pk__in=ids).update(
             state=State.SENDING, lease_owner=owner, lease_until=now + _lease()
@@ -114,6 +110,31 @@ def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
         .filter(state=State.SENDING, lease_owner=owner)
         .order_by("next_attempt_at", "id")
     )
+
+
+def _due_ids(*, limit: int, now: dt.datetime) -> list[int]:
+    """The ids of the first `limit` due messages of enabled endpoints, oldest due first. Each
+    kind read by its own index range: an endpoint that is off keeps its messages queued (and
+    due) for the days kept, and one query over both kinds joined to the endpoints read past all
+    of them at every claim (60,000 waiting: 57-188 ms a claim on PostgreSQL)."""
+    enabled = list(Endpoint.objects.filter(enabled=True).values_list("pk", flat=True))
+    if not enabled:
+        return []
+    queued = Message.objects.filter(
+        state=State.QUEUED, endpoint_id__in=enabled, next_attempt_at__lte=now
+    )
+    # A lease runs out only when a runner died mid-batch: few rows, whatever the backlog.
+    expired = Message.objects.filter(
+        state=State.SENDING, lease_until__lt=now, endpoint_id__in=enabled
+    )
+    due = [
+        row
+        for rows in (queued, expired)
+        for row in rows.order_by("next_attempt_at", "id").values_list("next_attempt_at", "id")[
+            :limit
+        ]
+    ]
+    return [pk for _, pk in sorted(due)[:limit]]
 
 
 def _lease() -> dt.timedelta:
