@@ -116,7 +116,8 @@ def _due_ids(*, limit: int, now: dt.datetime) -> list[int]:
     """The ids of the first `limit` due messages of enabled endpoints, oldest due first. Each
     kind read by its own index range: an endpoint that is off keeps its messages queued (and
     due) for the days kept, and one query over both kinds joined to the endpoints read past all
-    of them at every claim (60,000 waiting: 57-188 ms a claim on PostgreSQL)."""
+    of them at every claim (60,000 waiting: 18-30 ms a claim, 57-188 ms on a busy machine;
+    now 4-6 ms)."""
     enabled = list(Endpoint.objects.filter(enabled=True).values_list("pk", flat=True))
     if not enabled:
         return []
@@ -127,13 +128,9 @@ def _due_ids(*, limit: int, now: dt.datetime) -> list[int]:
     expired = Message.objects.filter(
         state=State.SENDING, lease_until__lt=now, endpoint_id__in=enabled
     )
-    due = [
-        row
-        for rows in (queued, expired)
-        for row in rows.order_by("next_attempt_at", "id").values_list("next_attempt_at", "id")[
-            :limit
-        ]
-    ]
+    due: list[tuple[dt.datetime, int]] = []
+    for rows in (queued, expired):
+        due += rows.order_by("next_attempt_at", "id").values_list("next_attempt_at", "id")[:limit]
     return [pk for _, pk in sorted(due)[:limit]]
 
 
