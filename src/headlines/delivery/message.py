@@ -159,8 +159,10 @@ class DigestTemplate:
         *,
         dkim: DKIMKey | None = None,
         body: tuple[str, str, str] | None = None,
+        tracking: ReaderTracking | None = None,
     ) -> None:
-        """`body` is a segment's (subject, html, text); the whole digest's by default."""
+        """`body` is a segment's (subject, html, text); the whole digest's by default.
+        `tracking`: the digest's per-reader parts, when another template of it has read them."""
         edition = digest.edition
         subject, html, text = (
             body if body is not None else (digest.subject or str(digest), digest.html, digest.text)
@@ -200,7 +202,7 @@ class DigestTemplate:
         ]
         self._date = ("", 0)
         # Empty unless the edition and each of these readers said yes to per-reader counting.
-        self.tracking = ReaderTracking.for_digest(digest)
+        self.tracking = tracking if tracking is not None else ReaderTracking.for_digest(digest)
 
     @classmethod
     def for_digest(cls, digest: Digest) -> DigestTemplate:

@@ -2,7 +2,10 @@
 
 A send keeps one `DigestTemplate` per topic set it meets, built the first time a reader of that
 set comes up (the whole digest for readers with no choice is the stored rendering). A reader's
-own part stays the cheap substitution of `DigestTemplate.render`.
+own part stays the cheap substitution of `DigestTemplate.render`. Who gets per-reader parts is
+read once, for the whole digest, and shared: it is the same for every segment, and read per
+segment it was the edition's whole engagement ledger again (1 s at 500,000 readers) for each
+topic set a send met.
 """
 
 from __future__ import annotations
@@ -39,5 +42,7 @@ class Segments:
         with self.lock:
             if key not in self.templates:
                 body = render_segment(self.digest, key, [self.names[s] for s in key])
-                self.templates[key] = DigestTemplate(self.digest, dkim=self.dkim, body=body)
+                self.templates[key] = DigestTemplate(
+                    self.digest, dkim=self.dkim, body=body, tracking=self.whole.tracking
+                )
             return self.templates[key]
