@@ -4,7 +4,7 @@ for its own Message-ID."""
 from __future__ import annotations
 
 import datetime as dt
-from email import message_from_bytes
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import dkim
@@ -191,3 +191,46 @@ def test_a_staff_address_no_relay_takes_is_refused_saying_why(to: str, said: str
         services.delivery_send_test(digest_id=digest.pk, to=to)
     assert "your staff account" in str(refused.value)
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_test_send_counts_the_editor_as_their_own_answer_says_reading_only_theirs() -> None:
+    # Who gets per-reader parts was read for the whole edition for one test email (every
+    # reader's engagement answers: 1 s at 500,000 readers); the editor's own rows say it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.digests.models import OPEN_PLACEHOLDER as OPEN
+    from headlines.engagement.services import edition_tracking_set, reader_tracking_choose
+
+    clock.set_clock(clock.FixedClock(NOON))
+    ed = factories.edition(privacy_url="https://news.example/privacy", privacy_version="2")
+    others = factories.readers(ed, 5)
+    yes = factories.reader(ed, email="editor@news.example")
+    no = factories.reader(ed, email="subeditor@news.example")
+    digest = factories.digest(ed, html=factories.HTML.replace("</body>", f"{OPEN}</body>"))
+    edition_tracking_set(edition_id=ed.pk, per_reader=True, privacy_version="2")
+    for subscription_id in [*others, yes.pk]:
+        reader_tracking_choose(subscription_id=subscription_id, yes=True)
+    reader_tracking_choose(subscription_id=no.pk, yes=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        for to in ("editor@news.example", "subeditor@news.example", "desk@elsewhere.example"):
+            assert services.delivery_send_test(digest_id=digest.pk, to=to).verdict == "sent"
+    ledger = [q["sql"] for q in queries if "consentevent" in q["sql"].lower()]
+    assert ledger and all('"subscriber_id" = ' in sql for sql in ledger), ledger
+    services.delivery_send_now(digest_id=digest.pk)
+
+    def sent(to: str) -> list[bytes]:
+        rows = OutboxMessage.objects.filter(recipients=to).order_by("id")
+        return [bytes(m.raw) for m in rows]
+
+    def pixel(raw: bytes) -> bool:
+        html = message_from_bytes(raw, policy=policy.default).get_body(("html",))
+        return "/r/open/" in html.get_content()  # type: ignore[union-attr]
+
+    test, real = sent("editor@news.example")
+    assert pixel(test) and _without_identity(test) == _without_identity(real)
+    test, real = sent("subeditor@news.example")
+    assert not pixel(test) and _without_identity(test) == _without_identity(real)
+    (elsewhere,) = sent("desk@elsewhere.example")
+    assert not pixel(elsewhere)

@@ -15,16 +15,19 @@ import threading
 from headlines.delivery.message import DigestTemplate, configured_key
 from headlines.digests.models import Digest
 from headlines.digests.rendering import render_segment
+from headlines.engagement.readers import ReaderTracking
 from headlines.stories.topics import topics_of
 
 
 class Segments:
-    def __init__(self, digest: Digest) -> None:
+    def __init__(self, digest: Digest, *, tracking: ReaderTracking | None = None) -> None:
+        """`tracking`: who gets per-reader parts, when known (a test send's one reader);
+        every reader of the digest by default."""
         self.digest = digest
         self.dkim = configured_key(digest)
         self.names = {t.slug: t.name for t in topics_of(edition_id=digest.edition_id)}
         self.order = list(self.names)
-        self.whole = DigestTemplate(digest, dkim=self.dkim)
+        self.whole = DigestTemplate(digest, dkim=self.dkim, tracking=tracking)
         self.templates: dict[tuple[str, ...], DigestTemplate] = {(): self.whole}
         self.lock = threading.Lock()
 

@@ -26,6 +26,7 @@ from headlines.digests import services as digest_services
 from headlines.digests.models import Digest
 from headlines.digests.rendering import web_url
 from headlines.digests.selectors import digest_get
+from headlines.engagement.readers import ReaderTracking
 from headlines.subscriptions import audience
 from headlines.subscriptions.hashing import normalise_email
 from headlines.subscriptions.selectors import is_suppressed
@@ -315,7 +316,10 @@ def delivery_send_test(*, digest_id: int, to: str, topics: tuple[str, ...] = ())
     # edition never saw the real digest after a test, and with "subscription 0"'s, a second
     # test after an edit never showed.
     own_id = make_msgid(domain=sender_address(digest.edition).rpartition("@")[2])
-    message = Segments(digest).template(reader.topics).render(reader, own_id=own_id)
+    tracking = ReaderTracking.for_reader(digest, subscription_id=reader.subscription_id)
+    message = (
+        Segments(digest, tracking=tracking).template(reader.topics).render(reader, own_id=own_id)
+    )
     channel = channel_for(digest.edition)
     try:
         return channel.deliver(message)
