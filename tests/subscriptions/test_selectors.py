@@ -29,6 +29,23 @@ def test_the_next_digest_is_this_evening_until_it_has_gone_out(edition) -> None:
     assert next_at(subscription) == dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
 
 
+def test_a_digest_going_out_is_behind_a_reader_only_once_they_have_a_row_of_it(edition) -> None:
+    from headlines.delivery.models import Delivery
+
+    clock.set_clock(clock.FixedClock(NOON_NY))
+    subscription, other = factories.confirmed(edition), factories.confirmed(edition)
+    digest = Digest.objects.create(
+        edition=edition, date=dt.date(2026, 11, 25), state=Digest.State.SENDING
+    )
+    due = {"next_attempt_at": NOON_NY, "deadline": NOON_NY + dt.timedelta(hours=12)}
+    Delivery.objects.create(digest=digest, subscription=other, **due)
+    # Another reader's row in the ledger says nothing of this one's: tonight's is still theirs.
+    assert next_at(subscription) == dt.datetime(2026, 11, 25, 23, 0, tzinfo=dt.UTC)
+    assert next_at(other) == dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
+    Delivery.objects.create(digest=digest, subscription=subscription, **due)
+    assert next_at(subscription) == dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)
+
+
 def test_after_the_send_time_it_is_tomorrow(edition) -> None:
     clock.set_clock(clock.FixedClock(NOON_NY + dt.timedelta(hours=7)))  # 19:00 in New York
     assert next_at(factories.confirmed(edition)) == dt.datetime(2026, 11, 26, 23, 0, tzinfo=dt.UTC)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import NotFound
@@ -230,7 +230,9 @@ def subscription_next_digest_at(*, subscription: Subscription) -> dt.datetime | 
     else the edition's) is still ahead. None for a paused edition.
     """
     # The audience's rule for a reader's moment (delivery fills its ledger from the same), so
-    # the page and the sender cannot disagree. Digests read lazily: it sits above this app.
+    # the page and the sender cannot disagree. Digests and the ledger read lazily: they sit
+    # above this app.
+    from headlines.delivery.models import Delivery
     from headlines.digests.models import Digest
     from headlines.subscriptions.audience import due_at
 
@@ -243,13 +245,16 @@ def subscription_next_digest_at(*, subscription: Subscription) -> dt.datetime | 
     # (delivery adds the readers who join mid-send): only one sent, or one they already have a
     # row of, is behind them. The page said "tomorrow" to a New York reader joining a London
     # edition at 19:00 UTC, who then got the day's digest that very evening.
-    gone = Q(state=Digest.State.SENT) | Q(
-        state=Digest.State.SENDING, deliveries__subscription_id=subscription.pk
-    )
+    # Their row is found by the ledger's indexes (a probe of the unique (digest, subscription)
+    # a digest, or the reader's own rows). A join read every row of the days' digests instead
+    # (1.8 million, 0.35 s a confirmation at a million readers), and Digest's Meta ordering
+    # joined the edition too, for its name.
+    theirs = Delivery.objects.filter(digest=OuterRef("pk"), subscription_id=subscription.pk)
+    gone = Q(state=Digest.State.SENT) | Q(Exists(theirs), state=Digest.State.SENDING)
     started = set(
         Digest.objects.filter(gone, edition=edition, date__gte=today - dt.timedelta(days=1))
+        .order_by()
         .values_list("date", flat=True)
-        .distinct()
     )
     for offset in range(-1, 3):
         day = today + dt.timedelta(days=offset)
