@@ -486,3 +486,22 @@ def test_articles_in_window_uses_published_or_created(tmp_path) -> None:
         edition_id=edition.pk, start=now - dt.timedelta(hours=1), end=now + dt.timedelta(hours=1)
     )
     assert [a.text[:4] for a in undated] == ["Fire"]
+
+
+def test_an_article_of_two_editions_is_in_each_ones_window_once() -> None:
+    us, uk, fr = (core_factories.edition() for _ in range(3))
+    source = factories.source()
+    when = dt.datetime(2024, 3, 14, 12, tzinfo=dt.UTC)
+    shared = Article.objects.create(source=source, text="Shared", text_hash="a", published_at=when)
+    shared.editions.add(us, uk)
+    own = Article.objects.create(source=source, text="Own", text_hash="b", published_at=when)
+    own.editions.add(us)
+    start, end = when - dt.timedelta(hours=1), when + dt.timedelta(hours=1)
+
+    def texts(edition_id: int) -> list[str]:
+        found = selectors.articles_in_window(edition_id=edition_id, start=start, end=end)
+        return sorted(a.text for a in found)
+
+    assert (texts(us.pk), texts(uk.pk), texts(fr.pk)) == (["Own", "Shared"], ["Shared"], [])
+    window = selectors.articles_in_window(edition_id=us.pk, start=start, end=end)
+    assert window.count() == 2

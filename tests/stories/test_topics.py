@@ -143,6 +143,32 @@ def test_stories_get_topics_from_mapped_sections_then_from_the_classifier() -> N
     ]
 
 
+def test_the_classifier_learns_only_from_its_own_editions_articles() -> None:
+    ed, other = factories.edition(), factories.edition()
+    for edition in (ed, other):
+        topics.topic_add(edition=edition.slug, slug="sport", name="Sport", sections=["football"])
+        topics.topic_add(edition=edition.slug, slug="money", name="Money", sections=["business"])
+    theirs = story_factories.source(edition=other)
+    for texts, section in ((SPORT, "football"), (MONEY, "business")):
+        for t in texts:
+            story_factories.article(
+                source=theirs, edition=other, title=t, text=t, sections=[section]
+            )
+    goal = story_factories.article(
+        source=story_factories.source(edition=ed),
+        edition=ed,
+        title="Goal!",
+        text="The team won the match with a late goal",
+    )
+    texts = {goal.pk: f"{goal.title}\n{goal.text}"}
+    # Another edition's labelled articles teach this one nothing: no guess, no topic.
+    assert topics.stories_topics(edition_id=ed.pk, members=[[goal.pk]], texts=texts) == [[]]
+    goal.editions.add(other)
+    assert topics.stories_topics(edition_id=other.pk, members=[[goal.pk]], texts=texts) == [
+        ["sport"]
+    ]
+
+
 def test_stored_stories_list_their_topics() -> None:
     from headlines.stories.listing import stored_stories
     from headlines.stories.models import Story

@@ -125,6 +125,10 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["language"], name="article_language"),
             models.Index(fields=["duplicate_reason"], name="article_duplicate_reason"),
+            # A window's undated articles (stored in it, no date: `selectors.articles_in_window`)
+            # by their storing time; by `published_at` alone every undated article ever stored
+            # was read for each window.
+            models.Index(fields=["published_at", "created_at"], name="article_window"),
         ]
         constraints = [
             # Re-fetching a feed must never store the same page twice for one source.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateTimeField, Max, Min, Q, QuerySet
+from django.db.models import DateTimeField, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from headlines.core.errors import NotFound
@@ -22,13 +22,25 @@ def articles_in_window(
     Duplicates are included by default (a story told by several sources is a bigger story);
     each carries `duplicate_of`, the earliest copy.
     """
-    articles = Article.objects.filter(editions=edition_id).filter(
+    articles = Article.objects.filter(
         Q(published_at__gte=start, published_at__lt=end)
         | Q(published_at__isnull=True, created_at__gte=start, created_at__lt=end)
-    )
+    ).filter(of_edition(edition_id))
     if not include_duplicates:
         articles = articles.filter(duplicate_of__isnull=True)
-    return articles.select_related("source").distinct()
+    return articles.select_related("source")
+
+
+def of_edition(edition_id: int) -> Exists:
+    """The article is the edition's, asked of each article (its row in the edition's links, by
+    their unique index) rather than joined: SQLite, which keeps no statistics here, read a join
+    from the edition's side, every article the edition ever had (1.8 million after a year of a
+    large newsroom: 1.3-3 s a digest's window, 6 s the topics' labelled articles), before it
+    kept the window's. No join, no DISTINCT: each article comes once."""
+    links = Article.editions.through.objects.filter(
+        article_id=OuterRef("pk"), edition_id=edition_id
+    )
+    return Exists(links)
 
 
 def article_span(*, edition_id: int) -> tuple[dt.datetime, dt.datetime] | None:

@@ -47,6 +47,10 @@ class Story(models.Model):
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-day", "rank"]
+        # The days a build reads earlier stories from (`selectors.previous_stories`): a range of
+        # days of one edition. With the edition's and the day's indexes apart, SQLite read every
+        # story the edition ever had to keep three days of them.
+        indexes = [models.Index(fields=["edition", "day"], name="story_edition_day")]
 
     def __str__(self) -> str:
         return self.headline

@@ -16,6 +16,7 @@ from headlines.core.errors import Conflict, InvalidInput, NotFound
 from headlines.core.models import Edition
 from headlines.core.names import has_control
 from headlines.core.services import name_clean, slug_clean
+from headlines.intake import selectors as intake_selectors
 from headlines.intake.models import Article
 from headlines.stories.classify import TopicClassifier
 from headlines.stories.models import Topic
@@ -175,7 +176,7 @@ def learn(edition_id: int, topics: Sequence[Topic]) -> TopicClassifier | None:
     if not _has_sections():
         return None
     rows = (
-        Article.objects.filter(editions=edition_id)
+        Article.objects.filter(intake_selectors.of_edition(edition_id))
         .exclude(**{SECTIONS: []})
         .order_by("-id")
         .values_list("title", "text", SECTIONS)[:LEARN_FROM]
