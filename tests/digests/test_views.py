@@ -238,3 +238,21 @@ def test_the_edition_archive_reaches_every_published_digest(client: Client) -> N
     assert 'href="/archive/uk/"' in older and "?page=3" not in older
     for page in ("3", "0", "-1", "abc", "1.5", "9" * 5000):
         assert client.get("/archive/uk/", {"page": page}).status_code == 404
+
+
+def test_the_archive_list_and_the_sitemap_read_no_rendered_bodies(
+    sent: Digest, client: Client
+) -> None:
+    # A page of a year of digests read each one's HTML and text (about 18 KB) to show a date
+    # and a subject.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for path in ("/archive/uk/", "/archive/sitemap.xml"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        listed = [q["sql"] for q in queries if 'FROM "digests_digest"' in q["sql"]]
+        assert listed, path
+        assert not [sql for sql in listed if '"digests_digest"."html"' in sql], path
+        assert not [sql for sql in listed if '"digests_digest"."text"' in sql], path
+    assert sent.subject in client.get("/archive/uk/").content.decode()

@@ -46,7 +46,7 @@ ARCHIVE_PAGE = 366  # a year of daily digests a page, the newest first
 @allow_methods("GET", "HEAD")
 def edition_archive(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(slug)
-    pages = Paginator(selectors.digests_published(edition_id=edition.pk), ARCHIVE_PAGE)
+    pages = Paginator(selectors.digests_listed(edition_id=edition.pk), ARCHIVE_PAGE)
     try:
         page = pages.page(request.GET.get("page", "1"))
     except InvalidPage:
@@ -78,7 +78,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     entries: list[dict[str, object]] = []
     for edition in core_selectors.edition_list(enabled_only=True):
         entries.append({"loc": rendering.archive_url(edition), "lastmod": None})
-        for digest in selectors.digests_published(edition_id=edition.pk)[:1000]:
+        for digest in selectors.digests_listed(edition_id=edition.pk)[:1000]:
             entries.append(
                 {"loc": rendering.web_url(digest), "lastmod": digest.sent_at or digest.date}
             )
