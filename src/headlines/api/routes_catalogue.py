@@ -35,7 +35,7 @@ from headlines.intake import selectors as intake_selectors
 from headlines.intake import services as intake_services
 from headlines.intake.models import Source
 from headlines.stories import selectors as story_selectors
-from headlines.stories.listing import Listed, listed_stories, stored_of_day
+from headlines.stories.listing import Listed, stored_stories
 
 router = Router()
 MAX_LIST = 200
@@ -201,10 +201,7 @@ def stories_of_day(
     day = date or story_selectors.edition_today(edition=found)
     # The admin's listing: the day's order is the ranking's (diversity at the head, repeats of
     # earlier days last), not the score's, and a topic the editor removed is no reader's choice.
-    page = stored_of_day(found.pk, day, after_id=after)
-    stories = listed_stories(
-        edition_id=found.pk, stories=page[:limit] if limit is not None else page
-    )
+    stories = stored_stories(edition_id=found.pk, day=day, after_id=after, limit=limit)
     return {"edition": found.slug, "date": day, "stories": [_story_out(s) for s in stories]}
 
 

@@ -104,14 +104,16 @@ class ReaderTracking:
     def for_reader(cls, digest: Digest, *, subscription_id: int) -> ReaderTracking:
         """The same as `for_digest` for one reader (an editor's test send): their own few
         ledger rows, not every reader's (1 s at 500,000 readers for one email)."""
+        if not tracking_active(digest.edition):
+            return cls(digest.pk)
         subscriber_id = (
             Subscription.objects.filter(pk=subscription_id, edition_id=digest.edition_id)
             .values_list("subscriber_id", flat=True)
             .first()
         )
-        if subscriber_id is None or not tracking_active(digest.edition):
-            return cls(digest.pk)
-        if not reader_says_yes(subscriber_id=subscriber_id, edition_id=digest.edition_id):
+        if subscriber_id is None or not reader_says_yes(
+            subscriber_id=subscriber_id, edition_id=digest.edition_id
+        ):
             return cls(digest.pk)
         return cls(digest.pk, {subscription_id})
 

@@ -131,10 +131,16 @@ def window_stories(
     return Window(edition=edition, day=day, start=start, end=end, stories=listed)
 
 
-def stored_stories(*, edition_id: int, day: dt.date) -> list[Listed]:
+def stored_stories(
+    *, edition_id: int, day: dt.date, after_id: int | None = None, limit: int | None = None
+) -> list[Listed]:
     """The stories stored for a day (by the digest build), in their rank order, with the
-    topics of theirs the edition still has (a removed topic drops out)."""
-    return listed_stories(edition_id=edition_id, stories=stored_of_day(edition_id, day))
+    topics of theirs the edition still has (a removed topic drops out); a page of them with
+    `after_id` and `limit` (see `stored_of_day`)."""
+    stories = stored_of_day(edition_id, day, after_id=after_id)
+    return listed_stories(
+        edition_id=edition_id, stories=stories if limit is None else stories[:limit]
+    )
 
 
 def stored_of_day(edition_id: int, day: dt.date, *, after_id: int | None = None) -> QuerySet[Story]:

@@ -95,10 +95,17 @@ def webhooks_deliver_due(
     return counts
 
 
-def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
-    due = Q(state=State.QUEUED, next_attempt_at__lte=now) | Q(
+def _due_kinds(now: dt.datetime) -> tuple[Q, Q]:
+    """What is due now: a queued message whose time has come, and one whose runner's lease ran
+    out (a runner died mid-batch: few rows, whatever the backlog)."""
+    return Q(state=State.QUEUED, next_attempt_at__lte=now), Q(
         state=State.SENDING, lease_until__lt=now
     )
+
+
+def _claim(*, owner: str, limit: int, now: dt.datetime) -> list[Message]:
+    queued, expired = _due_kinds(now)
+    due = queued | expired
     with transaction.atomic():
         ids = _due_ids(limit=limit, now=now)
         # The same condition again in the UPDATE: a row another runner took meanwhile is skipped.
@@ -121,15 +128,9 @@ def _due_ids(*, limit: int, now: dt.datetime) -> list[int]:
     enabled = list(Endpoint.objects.filter(enabled=True).values_list("pk", flat=True))
     if not enabled:
         return []
-    queued = Message.objects.filter(
-        state=State.QUEUED, endpoint_id__in=enabled, next_attempt_at__lte=now
-    )
-    # A lease runs out only when a runner died mid-batch: few rows, whatever the backlog.
-    expired = Message.objects.filter(
-        state=State.SENDING, lease_until__lt=now, endpoint_id__in=enabled
-    )
     due: list[tuple[dt.datetime, int]] = []
-    for rows in (queued, expired):
+    for kind in _due_kinds(now):
+        rows = Message.objects.filter(kind, endpoint_id__in=enabled)
         due += rows.order_by("next_attempt_at", "id").values_list("next_attempt_at", "id")[:limit]
     return [pk for _, pk in sorted(due)[:limit]]
 
