@@ -59,7 +59,7 @@ BASE_URL = str(CONFIG["HEADLINES_BASE_URL"]).rstrip("/")
 CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith(("http://", "https://")) else []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "headlines.core.apps.AdminConfig",  # django.contrib.admin, its admin.py read when needed
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,6 +9,8 @@ from headlines.engagement.views import reader_choice
 from headlines.staff import views as staff_views
 from headlines.staff.forms import StaffLoginForm
 
+# Every app's admin.py, read here rather than at start-up (headlines.core.apps.AdminConfig).
+admin.autodiscover()
 admin.site.site_header = "Evening Headlines"
 admin.site.site_title = "Evening Headlines staff"
 admin.site.index_title = "Newsroom"

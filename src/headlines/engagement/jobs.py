@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from headlines.core.jobs import job
 from headlines.core.scheduler import every
-from headlines.engagement.services import clicks_forget_addresses
 
 
 @job("engagement.forget_addresses")
 def forget_addresses() -> int:
+    from headlines.engagement.services import clicks_forget_addresses
+
     return clicks_forget_addresses()
 
 

@@ -6,8 +6,6 @@ import logging
 
 from headlines.core.jobs import job
 from headlines.core.scheduler import every
-from headlines.intake import services
-from headlines.stories import services as stories_services
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +15,9 @@ INGEST_DUE_EVERY_SECONDS = 60
 
 @job("intake.ingest_due", long=True)
 def ingest_due() -> int:
+    from headlines.intake import services
+    from headlines.stories import services as stories_services
+
     reports = services.ingest_due()
     for report in reports:
         if report.error:  # the source itself could not be read: an operator's matter
@@ -40,6 +41,8 @@ def ingest_due() -> int:
 
 @job("intake.ingest_source", long=True)
 def ingest_source(source_id: int) -> None:
+    from headlines.intake import services
+
     services.source_ingest(source_id=source_id)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from headlines.core.jobs import job
-from headlines.core.mail import SendResult
-from headlines.subscriptions import emails
 from headlines.subscriptions.hashing import without_addresses
 from headlines.subscriptions.models import Subscription
+
+if TYPE_CHECKING:
+    from headlines.core.mail import SendResult
 
 Status = Subscription.Status
 
@@ -36,6 +39,8 @@ def _subscription(subscription_id: int, status: str) -> Subscription | None:
 def send_confirmation(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.PENDING)
     if subscription is not None:
+        from headlines.subscriptions import emails
+
         _sent(emails.send_confirmation(subscription))
 
 
@@ -43,6 +48,8 @@ def send_confirmation(*, subscription_id: int) -> None:
 def send_welcome(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.CONFIRMED)
     if subscription is not None:
+        from headlines.subscriptions import emails
+
         _sent(emails.send_welcome(subscription))
 
 
@@ -50,4 +57,6 @@ def send_welcome(*, subscription_id: int) -> None:
 def send_already_subscribed(*, subscription_id: int) -> None:
     subscription = _subscription(subscription_id, Status.CONFIRMED)
     if subscription is not None:
+        from headlines.subscriptions import emails
+
         _sent(emails.send_already_subscribed(subscription))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from headlines.core.jobs import job
 from headlines.core.scheduler import every
-from headlines.webhooks.runner import webhooks_deliver_due
-from headlines.webhooks.services import webhook_messages_purge
 
 DELIVER_EVERY_SECONDS = 15
 
 
 @job("webhooks.deliver", long=True)
 def deliver() -> dict[str, int]:
+    from headlines.webhooks.runner import webhooks_deliver_due
+
     return webhooks_deliver_due()
 
 
@@ -21,6 +21,8 @@ every(DELIVER_EVERY_SECONDS, "webhooks.deliver")
 
 @job("webhooks.purge")
 def purge() -> int:
+    from headlines.webhooks.services import webhook_messages_purge
+
     return webhook_messages_purge()
 
 
