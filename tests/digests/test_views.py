@@ -1,3 +1,5 @@
+import datetime as dt
+
 import defusedxml.ElementTree as ET
 import pytest
 from django.test import Client
@@ -38,6 +40,49 @@ def test_archive_page_and_feed_show_the_same_stories_as_the_email(
     assert entries[0].find(f"{ATOM}link").get("href").endswith("/archive/uk/2026-11-25/")
     assert headlines[0] in entries[0].find(f"{ATOM}summary").text
     assert "Evening Headlines" in client.get("/archive/").content.decode()
+
+
+def test_the_feed_reads_its_digests_items_at_once_and_no_rendered_bodies(
+    sent: Digest, client: Client
+) -> None:
+    # Each entry's stories were read digest by digest (32 statements for 30 entries), and each
+    # digest's HTML and text with them.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from headlines.digests.models import DigestItem
+
+    items = list(sent.items.order_by("position", "id"))
+    for n in range(1, 5):  # four earlier days, each carrying its first n items but a dropped one
+        earlier = Digest.objects.create(
+            edition=sent.edition,
+            date=sent.date - dt.timedelta(days=n),
+            state=Digest.State.SENT,
+            subject=f"Day {n}",
+            story_count=n,
+        )
+        DigestItem.objects.bulk_create(
+            DigestItem(
+                digest=earlier,
+                position=position,
+                headline=f"Day {n} story {position}",
+                dropped=position == 0,
+            )
+            for position in range(6)
+        )
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/archive/uk/feed/").content
+    read = [q["sql"] for q in queries]
+    assert len([sql for sql in read if 'FROM "digests_digestitem"' in sql]) == 1
+    assert not [sql for sql in read if '"digests_digest"."html"' in sql]
+    entries = {
+        entry.find(f"{ATOM}title").text: entry.find(f"{ATOM}summary").text
+        for entry in ET.fromstring(body).findall(f"{ATOM}entry")
+    }
+    assert len(entries) == 5 and items[0].headline in entries[sent.subject]
+    for n in range(1, 5):
+        shown = [f"Day {n} story {p}" in entries[f"Day {n}"] for p in range(6)]
+        assert shown == [False] + [True] * n + [False] * (5 - n)
 
 
 def test_the_archive_is_called_past_digests_everywhere_a_reader_meets_it(

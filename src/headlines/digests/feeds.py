@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -26,6 +27,14 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 def _xml(text: str) -> str:
     return _NOT_XML.sub("", text)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One digest of the feed with the stories its email carried."""
+
+    digest: Digest
+    items: list[rendering.ItemView]
 
 
 class EditionFeed(Feed):
@@ -66,27 +75,31 @@ class EditionFeed(Feed):
     def author_link(self, obj: Edition) -> str:
         return rendering.archive_url(obj)
 
-    def items(self, obj: Edition) -> list[Digest]:
-        return list(selectors.digests_published(edition_id=obj.pk)[:30])
+    def items(self, obj: Edition) -> list[Entry]:
+        # Without their rendered bodies (the entry is made from the items), and the thirty
+        # digests' items in one read.
+        digests = list(selectors.digests_listed(edition_id=obj.pk)[:30])
+        items = rendering.visible_items_of(digests)
+        return [Entry(digest, items[digest.pk]) for digest in digests]
 
-    def item_title(self, item: Digest) -> str:
-        return _xml(item.subject)
+    def item_title(self, item: Entry) -> str:
+        return _xml(item.digest.subject)
 
-    def item_description(self, item: Digest) -> str:
-        items = rendering.visible_items(item)
-        return _xml(render_to_string("digests/feed_item.html", {"items": items}))
+    def item_description(self, item: Entry) -> str:
+        return _xml(render_to_string("digests/feed_item.html", {"items": item.items}))
 
-    def item_link(self, item: Digest) -> str:
-        return rendering.web_url(item)
+    def item_link(self, item: Entry) -> str:
+        return rendering.web_url(item.digest)
 
-    def item_guid(self, item: Digest) -> str:
-        return rendering.web_url(item)
+    def item_guid(self, item: Entry) -> str:
+        return rendering.web_url(item.digest)
 
-    def item_pubdate(self, item: Digest) -> dt.datetime:
-        if item.sending_started_at:
-            return item.sending_started_at
-        zone = zoneinfo.ZoneInfo(item.edition.timezone)
-        return dt.datetime.combine(item.date, item.edition.send_at, tzinfo=zone)
+    def item_pubdate(self, item: Entry) -> dt.datetime:
+        digest = item.digest
+        if digest.sending_started_at:
+            return digest.sending_started_at
+        zone = zoneinfo.ZoneInfo(digest.edition.timezone)
+        return dt.datetime.combine(digest.date, digest.edition.send_at, tzinfo=zone)
 
-    def item_updateddate(self, item: Digest) -> dt.datetime:
-        return item.sent_at or self.item_pubdate(item)
+    def item_updateddate(self, item: Entry) -> dt.datetime:
+        return item.digest.sent_at or self.item_pubdate(item)
