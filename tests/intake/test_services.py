@@ -488,6 +488,39 @@ def test_articles_in_window_uses_published_or_created(tmp_path) -> None:
     assert [a.text[:4] for a in undated] == ["Fire"]
 
 
+@pytest.mark.parametrize("from_ends", [10_000, 1])  # from its own articles, from the index's ends
+def test_an_editions_span_is_its_own_articles_dated_or_stored(
+    from_ends: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SPAN_FROM_ENDS", from_ends)
+    us, uk = core_factories.edition(), core_factories.edition()
+    assert selectors.article_span(edition_id=us.pk) is None
+    source = factories.source()
+    at = dt.datetime(2024, 3, 14, 12, tzinfo=dt.UTC)
+
+    hashes = itertools.count()
+
+    def article(when: dt.datetime | None, *editions: object) -> Article:
+        made = Article.objects.create(
+            source=source, text=f"Text {when}", text_hash=str(next(hashes)), published_at=when
+        )
+        made.editions.add(*editions)
+        return made
+
+    article(at - dt.timedelta(days=900), uk)  # another edition's, earlier and later
+    article(at + dt.timedelta(days=900), uk)
+    article(at, us, uk)
+    assert selectors.article_span(edition_id=us.pk) == (at, at)
+    article(at + dt.timedelta(days=2), us)
+    undated = article(None, us)  # dated by when it was stored
+    assert selectors.article_span(edition_id=us.pk) == (at, undated.created_at)
+    Article.objects.filter(pk=undated.pk).update(created_at=at - dt.timedelta(days=1))
+    assert selectors.article_span(edition_id=us.pk) == (
+        at - dt.timedelta(days=1),
+        at + dt.timedelta(days=2),
+    )
+
+
 def test_an_article_of_two_editions_is_in_each_ones_window_once() -> None:
     us, uk, fr = (core_factories.edition() for _ in range(3))
     source = factories.source()

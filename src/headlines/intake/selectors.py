@@ -43,15 +43,44 @@ def of_edition(edition_id: int) -> Exists:
     return Exists(links)
 
 
+# An edition with fewer articles than this has its span read from its own articles, a larger
+# one from the ends of the `article_window` index (see article_span).
+SPAN_FROM_ENDS = 10_000
+
+
 def article_span(*, edition_id: int) -> tuple[dt.datetime, dt.datetime] | None:
     """The first and last time (published, or stored when undated) of the edition's articles;
-    None when it has none."""
-    span = (
-        Article.objects.filter(editions=edition_id)
-        .annotate(when=Coalesce("published_at", "created_at", output_field=DateTimeField()))
-        .aggregate(first=Min("when"), last=Max("when"))
-    )
-    return None if span["first"] is None else (span["first"], span["last"])
+    None when it has none.
+
+    A minimum and a maximum over the edition's articles read every one of them (0.3 s on SQLite
+    at 1.5 million, 1.2-1.6 s for `headlines stories`' hint after a year of a large newsroom).
+    An edition with SPAN_FROM_ENDS articles or more is read from four ends of the
+    `article_window` index instead (the first and last dated article, the first and last
+    undated one), each walked until an article of the edition: about as many steps as the
+    articles of all editions per one of its own, where a small edition among large ones would
+    have the index walked far."""
+    links = Article.editions.through.objects.filter(edition_id=edition_id)
+    held = links[:SPAN_FROM_ENDS].count()
+    if not held:
+        return None
+    if held < SPAN_FROM_ENDS:
+        span = (
+            Article.objects.filter(editions=edition_id)
+            .annotate(when=Coalesce("published_at", "created_at", output_field=DateTimeField()))
+            .aggregate(first=Min("when"), last=Max("when"))
+        )
+        return span["first"], span["last"]
+    mine = Article.objects.filter(of_edition(edition_id))
+    dated = mine.filter(published_at__isnull=False)
+    undated = mine.filter(published_at__isnull=True)
+    ends = [
+        dated.order_by("published_at").values_list("published_at", flat=True).first(),
+        dated.order_by("-published_at").values_list("published_at", flat=True).first(),
+        undated.order_by("created_at").values_list("created_at", flat=True).first(),
+        undated.order_by("-created_at").values_list("created_at", flat=True).first(),
+    ]
+    found = [moment for moment in ends if moment is not None]
+    return (min(found), max(found)) if found else None
 
 
 def source_list() -> QuerySet[Source]:
