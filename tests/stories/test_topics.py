@@ -169,6 +169,28 @@ def test_the_classifier_learns_only_from_its_own_editions_articles() -> None:
     ]
 
 
+def test_the_classifier_learns_from_the_editions_recent_articles_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A newsroom whose feeds name no section had its whole history read, for no example, on
+    # every build: the labelled articles are looked for among the most recent ones.
+    ed = factories.edition()
+    topics.topic_add(edition=ed.slug, slug="sport", name="Sport", sections=["football"])
+    topics.topic_add(edition=ed.slug, slug="money", name="Money", sections=["business"])
+    src = story_factories.source(edition=ed)
+    for texts, section in ((SPORT, "football"), (MONEY, "business")):
+        for t in texts:
+            story_factories.article(source=src, edition=ed, title=t, text=t, sections=[section])
+    for n in range(4):  # then a few articles with no section
+        story_factories.article(source=src, edition=ed, title=f"Plain {n}", text=f"Plain {n}")
+    ours = topics.topics_of(edition_id=ed.pk)
+    assert topics.learn(ed.pk, ours) is not None  # six labelled among the ten
+    monkeypatch.setattr(topics, "LEARN_AMONG", 9)
+    assert topics.learn(ed.pk, ours) is None  # sport's 2 of 3 among the last nine: too few
+    monkeypatch.setattr(topics, "LEARN_AMONG", 10)
+    assert topics.learn(ed.pk, ours) is not None
+
+
 def test_stored_stories_list_their_topics() -> None:
     from headlines.stories.listing import stored_stories
     from headlines.stories.models import Story

@@ -22,6 +22,9 @@ from headlines.stories.classify import TopicClassifier
 from headlines.stories.models import Topic
 
 LEARN_FROM = 3000  # the most recent labelled articles of the edition
+# Looked for among the edition's most recent articles only: a newsroom whose feeds name no section
+# had the whole history read for none on every build (0.87 s a build after a year).
+LEARN_AMONG = 10 * LEARN_FROM
 TEXT_CHARS = 1500
 # intake's `Article.sections` (sections and feed categories); named once so this module works
 # (with the classifier alone idle) on a database from before that field existed.
@@ -175,8 +178,10 @@ def learn(edition_id: int, topics: Sequence[Topic]) -> TopicClassifier | None:
     """A classifier from the edition's recent articles whose sections map to one topic."""
     if not _has_sections():
         return None
+    articles = Article.objects.filter(intake_selectors.of_edition(edition_id))
+    among = articles.order_by("-id").values_list("id", flat=True)[LEARN_AMONG - 1 : LEARN_AMONG]
     rows = (
-        Article.objects.filter(intake_selectors.of_edition(edition_id))
+        articles.filter(id__gte=among.first() or 0)
         .exclude(**{SECTIONS: []})
         .order_by("-id")
         .values_list("title", "text", SECTIONS)[:LEARN_FROM]
