@@ -443,6 +443,21 @@ def test_the_next_wake_is_the_earliest_retry_lease_or_due_time() -> None:
     )
 
 
+@pytest.mark.parametrize("state", [State.QUEUED, State.DEFERRED, State.SENDING])
+def test_a_digest_is_open_while_any_row_is_queued_deferred_or_sending(state: str) -> None:
+    ed = factories.edition()
+    factories.readers(ed, 3)
+    digest, other = factories.digest(ed), factories.digest(ed, day=dt.date(2026, 11, 24))
+    for each in (digest, other):
+        ledger.fill(digest=each, now=NOW, send_now=True)
+    Delivery.objects.update(state=State.SENT)
+    assert not ledger.any_open(digest_id=digest.pk)
+    Delivery.objects.filter(digest=other).update(state=state)  # another digest's: not this one
+    assert not ledger.any_open(digest_id=digest.pk)
+    Delivery.objects.filter(pk=Delivery.objects.filter(digest=digest).last().pk).update(state=state)
+    assert ledger.any_open(digest_id=digest.pk)
+
+
 def test_the_sweep_closes_rows_at_their_deadline_however_they_were_queued() -> None:
     """The sweep reads only rows due by now (every scheduler tick; it read every queued row of
     the digest, 0.15-0.6 s a tick at a million): every way a row is queued or deferred keeps it

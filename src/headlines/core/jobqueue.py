@@ -58,8 +58,12 @@ WAITING_SQL = f"SELECT id FROM core_job WHERE {_WAITING}"
 
 def created_since(*, kind: str, key: str, since: dt.datetime) -> bool:
     """Whether a job of `kind` with `key` was added at or after `since`, whatever became of
-    it (one probe of the `job_created` index: the rows of one period)."""
-    return Job.objects.filter(created_at__gte=since, kind=kind, key=key).exists()
+    it: the `job_created` index read from `since` on, the rows of one period. In that order,
+    so that PostgreSQL's generic plan (the scheduler asks for each periodic job, on one
+    connection) keeps the index: a bare EXISTS was planned as a sequential scan hoping for an
+    early row, the whole job table (74 ms a job at a million jobs kept; 0.03-1.3 ms now)."""
+    rows = Job.objects.filter(created_at__gte=since, kind=kind, key=key)
+    return bool(rows.order_by("created_at").values_list("pk", flat=True)[:1])
 
 
 def prepared(*, kind: str, max_attempts: int, run_after: dt.datetime) -> PreparedInsert[Job]:

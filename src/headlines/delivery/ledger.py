@@ -548,8 +548,16 @@ def open_rows(*, digest_id: int) -> int:
 
 def any_open(*, digest_id: int) -> bool:
     """Whether any row of the digest is still open: what the send loop and the scheduler's tick
-    ask, and the first row of the claim index answers it (a count read a million rows)."""
-    return Delivery.objects.filter(digest_id=digest_id, state__in=OPEN).exists()
+    ask, and the first row of the claim index answers it (a count read a million rows). One
+    state at a time, in the index's order, as `due_rows` reads: a bare EXISTS over the three
+    was planned, under PostgreSQL's generic plan (the scheduler asks every tick), as a
+    sequential scan hoping for an early open row, which read the whole ledger once most of it
+    was sent (136 ms at a million rows; 0.03 ms by the index)."""
+    rows = Delivery.objects.filter(digest_id=digest_id)
+    return any(
+        rows.filter(state=state).order_by("next_attempt_at").values_list("pk", flat=True)[:1]
+        for state in OPEN
+    )
 
 
 def next_wake(*, digest_id: int, owner: str) -> dt.datetime | None:
