@@ -149,6 +149,29 @@ def test_the_waiting_key_is_found_by_its_partial_index_whatever_the_plan() -> No
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_keyed_job_that_fails_while_its_key_waits_again_closes_as_failed(
+    doorbells: Doorbells,
+) -> None:
+    # Its retry would clash with the job queued under the same key since it was claimed: the
+    # try closes as failed and the waiting one runs; with nothing waiting it backs off as any.
+    clock.set_clock(clock.FixedClock(T0))
+    first = jobs.enqueue("tests.flaky", key="k", value=1)
+    claimed = jobqueue.claim_one(owner="me", job_id=first)
+    assert claimed is not None
+    again = jobs.enqueue("tests.flaky", key="k", value=2)
+    assert again != first and jobqueue.waiting("k") == again
+    jobqueue.fail(owner="me", job=claimed, error="relay said no")
+    assert Job.objects.get(pk=first).status == Job.Status.FAILED
+    assert Job.objects.get(pk=again).status == Job.Status.QUEUED
+    Job.objects.filter(pk=again).delete()
+    retried = jobs.enqueue("tests.flaky", key="k2", value=3)
+    claimed = jobqueue.claim_one(owner="me", job_id=retried)
+    assert claimed is not None and jobqueue.waiting("k2") is None
+    jobqueue.fail(owner="me", job=claimed, error="relay said no")
+    assert Job.objects.get(pk=retried).status == Job.Status.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_job_backs_off_then_fails_with_its_error(
     doorbells: Doorbells, admin_client: Client
 ) -> None:

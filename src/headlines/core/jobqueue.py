@@ -107,6 +107,12 @@ def insert(
     with connection.cursor() as cursor:
         at = ops.adapt_datetimefield_value(run_after)
         cursor.execute(BRING_FORWARD_SQL, [at, key[:200], at])
+    return waiting(key)
+
+
+def waiting(key: str) -> int | None:
+    """The id of the job queued under `key`, if one waits (WAITING_SQL: its partial index)."""
+    with connection.cursor() as cursor:
         cursor.execute(WAITING_SQL, [key[:200]])
         found = cursor.fetchone()
     return None if found is None else int(found[0])
@@ -252,11 +258,7 @@ def fail(*, owner: str, job: Claimed, error: str) -> str:
     with transaction.atomic():
         # A keyed job may already wait again under the same key: this try's row then closes
         # as failed rather than clash with it in the queue.
-        if (
-            status == Status.QUEUED
-            and job.key
-            and Job.objects.filter(status=Status.QUEUED, key=job.key).exists()
-        ):
+        if status == Status.QUEUED and job.key and waiting(job.key) is not None:
             changes.update(status=Status.FAILED, finished_at=now)
             status = Status.FAILED
         rows = Job.objects.filter(_held(owner, [job.id]))
