@@ -101,7 +101,7 @@ def visible_items(digest: Digest) -> list[ItemView]:
 
 
 def visible_items_of(digests: Sequence[Digest]) -> dict[int, list[ItemView]]:
-    """`visible_items` of several digests (the feed's thirty), by digest id, in one read: a
+    """`visible_items` of several digests (the feed's thirty), by digest id, in one read: one
     read a digest made the feed 32 statements."""
     found: dict[int, list[ItemView]] = {digest.pk: [] for digest in digests}
     carried = {
