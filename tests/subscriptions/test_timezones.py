@@ -34,6 +34,24 @@ def test_the_choice_is_a_short_list_of_places_by_region_with_their_offsets() -> 
     assert americas.index("America/Los_Angeles") < americas.index("America/New_York")
 
 
+def test_the_offsets_shown_change_on_the_minute_the_clocks_do() -> None:
+    # The labelled list is made once a minute: one made before New York's clocks went back
+    # must not be shown after (2026-11-01, 06:00 UTC).
+    change = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.UTC)
+
+    def new_york(at: dt.datetime) -> str:
+        clock.set_clock(clock.FixedClock(at))
+        groups = dict(timezones.zone_choices(empty_label="")[1:])
+        return dict(groups["Americas"])["America/New_York"]
+
+    assert new_york(change - dt.timedelta(seconds=1)) == "New York (UTC\N{MINUS SIGN}4)"
+    assert new_york(change) == "New York (UTC\N{MINUS SIGN}5)"
+    assert new_york(change - dt.timedelta(seconds=30)) == "New York (UTC\N{MINUS SIGN}4)"
+    later = change + dt.timedelta(seconds=59)
+    assert new_york(later) == "New York (UTC\N{MINUS SIGN}5)"
+    assert timezones.zone_choices(empty_label="") == timezones.zone_choices(empty_label="")
+
+
 def test_a_zone_outside_the_list_is_kept_and_shown(client, edition) -> None:
     subscription = factories.confirmed(edition)
     url = path_of(links.preferences_url(subscription.pk))
