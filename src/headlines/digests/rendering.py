@@ -97,12 +97,12 @@ def _visible(digest: Digest, count: int | None = None) -> list[DigestItem]:
 def visible_items(digest: Digest) -> list[ItemView]:
     """What readers get: the items not dropped, in the editor's order, as many as its email
     carries (at most max_stories when it was rendered, whatever the edition's is now)."""
-    return [item_view(item) for item in _visible(digest, digest.story_count)]
+    return visible_items_of([digest])[digest.pk]
 
 
 def visible_items_of(digests: Sequence[Digest]) -> dict[int, list[ItemView]]:
-    """`visible_items` of several digests (the feed's thirty), by digest id, in one read: one
-    read a digest made the feed 32 statements."""
+    """`visible_items` of several digests (the feed's thirty) by digest id, in one read (one
+    read a digest made the feed 32 statements)."""
     found: dict[int, list[ItemView]] = {digest.pk: [] for digest in digests}
     carried = {
         digest.pk: digest.edition.max_stories if digest.story_count is None else digest.story_count
