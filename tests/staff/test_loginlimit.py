@@ -42,11 +42,17 @@ def fail(username: str, address: str | None = ANN) -> None:
     staff_login_begin(username=username, address=address)  # never succeeded: a failure
 
 
-def test_old_failures_are_pruned_as_new_ones_arrive(fixed_clock) -> None:
+def test_old_failures_are_forgotten_by_the_periodic_job_not_by_a_sign_in(fixed_clock) -> None:
+    from headlines.core import jobs
+    from headlines.core.scheduler import periodic_jobs
+
     fail("editor")
     fixed_clock.advance(minutes=20)
     fail("desk")
+    assert StaffLoginFailure.objects.count() == 2
+    assert jobs.run_job("staff.forget_login_failures", {}) == 1
     assert list(StaffLoginFailure.objects.values_list("username", flat=True)) == ["desk"]
+    assert {p.name: p.seconds for p in periodic_jobs()}["staff.forget_login_failures"] == 60
 
 
 def test_without_a_client_address_only_the_username_is_limited(fixed_clock) -> None:

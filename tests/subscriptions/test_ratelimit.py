@@ -50,26 +50,38 @@ def test_one_address_gets_no_more_mail_past_its_limit_and_is_not_told(
     assert OutboxMessage.objects.filter(recipients="target@example.com").count() == 3
 
 
-def test_old_attempts_are_pruned_but_not_on_every_sign_up(edition, fixed_clock) -> None:
+def test_sign_ups_delete_nothing_and_the_periodic_job_forgets_the_hour_old_attempts(
+    edition, settings, fixed_clock
+) -> None:
+    from headlines.core import jobs
+    from headlines.core.scheduler import periodic_jobs
     from headlines.subscriptions.models import SignupAttempt
 
+    settings.CONFIG = {**settings.CONFIG, "HEADLINES_SIGNUP_RATE_PER_IP": 2}
     sign_up(edition, "a@example.com", "203.0.113.5")
+    sign_up(edition, "b@example.com", "203.0.113.5")
     fixed_clock.advance(minutes=61)
-    sign_up(edition, "b@example.com", "203.0.113.5")  # prunes the hour-old pair
-    assert SignupAttempt.objects.count() == 2
-    fixed_clock.advance(minutes=61)
-    sign_up(edition, "c@example.com", "203.0.113.5")
-    fixed_clock.advance(seconds=30)
-    sign_up(edition, "d@example.com", "203.0.113.5")  # within a minute: no second prune
-    assert SignupAttempt.objects.count() == 4  # c and d, each an address and an IP row
-    fixed_clock.advance(seconds=31)
-    sign_up(edition, "e@example.com", "203.0.113.5")
+    sign_up(edition, "c@example.com", "203.0.113.5")  # the hour has passed: allowed again
+    assert SignupAttempt.objects.count() == 6  # the hour-old pairs are left for the job
+    fixed_clock.advance(minutes=30)
+    sign_up(edition, "d@example.com", "203.0.113.5")
+    with pytest.raises(services.RateLimited):  # the old rows never counted, the new ones do
+        sign_up(edition, "e@example.com", "203.0.113.5")
+
+    assert jobs.run_job("subscriptions.forget_signup_attempts", {}) == 4
     assert (
-        SignupAttempt.objects.filter(
-            created_at__lt=fixed_clock.now() - dt.timedelta(hours=1)
-        ).count()
-        == 0
+        sorted(
+            created.isoformat()
+            for created in SignupAttempt.objects.values_list("created_at", flat=True)
+        )
+        == ["2026-04-01T09:01:00+00:00"] * 2 + ["2026-04-01T09:31:00+00:00"] * 2
     )
+    with pytest.raises(services.RateLimited):  # forgetting changed no count
+        sign_up(edition, "e@example.com", "203.0.113.5")
+    assert jobs.run_job("subscriptions.forget_signup_attempts", {}) == 0
+    assert {p.name: p.seconds for p in periodic_jobs()}[
+        "subscriptions.forget_signup_attempts"
+    ] == 60
 
 
 def test_without_a_client_address_only_the_address_is_limited(

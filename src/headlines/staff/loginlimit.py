@@ -3,7 +3,8 @@
 The staff admin's login form asks `staff_login_begin` before it checks a password: past either
 limit the attempt is refused whatever the password, so guessing stops even on the right one.
 The database, not the cache, is the shared store: the limits hold across web processes and
-machines and survive restarts. Rows older than the window are pruned as new ones arrive.
+machines and survive restarts. Rows older than the window are forgotten by a periodic job
+(`staff.forget_login_failures`, every minute).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.db.models import QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import DomainError
-from headlines.core.windowed import Pruner, lock_keys
+from headlines.core.windowed import forget_older, lock_keys
 from headlines.staff.models import ADDRESS_MAX, USERNAME_MAX, StaffLoginFailure
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,6 @@ def staff_login_begin(*, username: str, address: str | None) -> Attempt:
     locked for longer than the window after it stops.
     """
     now = clock.now()
-    _prune(now, window())
     user, ip = normalised_username(username), normalised_address(address)
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -160,4 +160,6 @@ def _until(rows: QuerySet[StaffLoginFailure], limit: int) -> dt.datetime | None:
     return newest[-1] + window() if len(newest) >= limit else None
 
 
-_prune = Pruner(lambda before: StaffLoginFailure.objects.filter(created_at__lt=before).delete())
+def staff_login_failures_forget() -> int:
+    """Delete the failures older than the window (the periodic job's work); how many went."""
+    return forget_older(StaffLoginFailure, before=clock.now() - window())

@@ -1,10 +1,12 @@
-"""Background jobs of sign-up: each takes a subscription id and is safe to run twice."""
+"""Background jobs of sign-up: each takes a subscription id and is safe to run twice; and the
+sign-up limits' housekeeping, every minute."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from headlines.core.jobs import job
+from headlines.core.scheduler import every
 from headlines.subscriptions.hashing import without_addresses
 from headlines.subscriptions.models import Subscription
 
@@ -60,3 +62,14 @@ def send_already_subscribed(*, subscription_id: int) -> None:
         from headlines.subscriptions import emails
 
         _sent(emails.send_already_subscribed(subscription))
+
+
+@job("subscriptions.forget_signup_attempts")
+def forget_signup_attempts() -> int:
+    """The sign-up limits' rows older than their hour (a sign-up never deletes them)."""
+    from headlines.subscriptions.ratelimit import signup_attempts_forget
+
+    return signup_attempts_forget()
+
+
+every(60, "subscriptions.forget_signup_attempts")

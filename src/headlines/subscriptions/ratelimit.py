@@ -1,7 +1,8 @@
 """Sign-up rate limits per client IP and per address, counted in the database.
 
 The database, not the cache, is the shared store: the limits must hold across web processes and
-machines, and rows older than the window are pruned as new ones arrive.
+machines. Rows older than the window are forgotten by a periodic job
+(`subscriptions.forget_signup_attempts`, every minute), never by a sign-up.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from headlines.core import clock
-from headlines.core.windowed import Pruner, lock_keys
+from headlines.core.windowed import forget_older, lock_keys
 from headlines.subscriptions.models import SignupAttempt
 
 WINDOW = dt.timedelta(hours=1)
@@ -42,7 +43,6 @@ def signup_attempt_check(
     the database per sign-up; their values come back in `Verdict.also`.
     """
     now = clock.now()
-    _prune(now, WINDOW)
     per_ip = int(settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_IP"])
     per_address = int(settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_ADDRESS"])
     ip, address = f"ip:{ip_key}", f"address:{address_key}"
@@ -96,4 +96,6 @@ CHECK_AND_RECORD_SQL = (
 )
 
 
-_prune = Pruner(lambda before: SignupAttempt.objects.filter(created_at__lt=before).delete())
+def signup_attempts_forget() -> int:
+    """Delete the attempts older than the window (the periodic job's work); how many went."""
+    return forget_older(SignupAttempt, before=clock.now() - WINDOW)
