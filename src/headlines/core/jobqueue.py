@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from headlines.core import clock
+from headlines.core.housekeeping import delete_old_rows
 from headlines.core.models import Job
 from headlines.core.rows import PreparedInsert
 
@@ -340,5 +341,8 @@ def retry(*, ids: list[int]) -> list[tuple[int, str]]:
 def purge(*, older_than: dt.timedelta) -> int:
     """Forget done jobs finished before `older_than` ago (failed ones stay for staff)."""
     cutoff = clock.now() - older_than
-    deleted, _ = Job.objects.filter(status=Status.DONE, finished_at__lt=cutoff).delete()
-    return int(deleted)
+    # A job finishes only after a claim, and is claimed only once due: run_after <= finished_at.
+    # The bound lets each chunk be read off the claim index in run_after's order (with only its
+    # status, SQLite read every done job and sorted them, for each chunk).
+    done = Job.objects.filter(status=Status.DONE, run_after__lt=cutoff, finished_at__lt=cutoff)
+    return delete_old_rows(done, order_by="run_after")

@@ -21,7 +21,8 @@ from django.db.models import QuerySet
 
 from headlines.core import clock
 from headlines.core.errors import DomainError
-from headlines.core.windowed import forget_older, lock_keys
+from headlines.core.housekeeping import delete_old_rows
+from headlines.core.windowed import lock_keys
 from headlines.staff.models import ADDRESS_MAX, USERNAME_MAX, StaffLoginFailure
 
 log = logging.getLogger(__name__)
@@ -162,4 +163,5 @@ def _until(rows: QuerySet[StaffLoginFailure], limit: int) -> dt.datetime | None:
 
 def staff_login_failures_forget() -> int:
     """Delete the failures older than the window (the periodic job's work); how many went."""
-    return forget_older(StaffLoginFailure, before=clock.now() - window())
+    old = StaffLoginFailure.objects.filter(created_at__lt=clock.now() - window())
+    return delete_old_rows(old, order_by="created_at")

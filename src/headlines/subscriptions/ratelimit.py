@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import connection
 
 from headlines.core import clock
-from headlines.core.windowed import forget_older, lock_keys
+from headlines.core.housekeeping import delete_old_rows
+from headlines.core.windowed import lock_keys
 from headlines.subscriptions.models import SignupAttempt
 
 WINDOW = dt.timedelta(hours=1)
@@ -98,4 +99,5 @@ CHECK_AND_RECORD_SQL = (
 
 def signup_attempts_forget() -> int:
     """Delete the attempts older than the window (the periodic job's work); how many went."""
-    return forget_older(SignupAttempt, before=clock.now() - WINDOW)
+    old = SignupAttempt.objects.filter(created_at__lt=clock.now() - WINDOW)
+    return delete_old_rows(old, order_by="created_at")

@@ -1,0 +1,169 @@
+"""The periodic purges after a spike: how long each holds the database's write lock.
+
+A week after an hour of sign-ups at 500 a second, the hourly `core.jobs_purge` meets that
+hour's confirmation jobs, 1,800,000 done jobs (BENCH_PURGE_JOBS) beside a week of others
+(BENCH_PURGE_KEPT_JOBS, 1,000,000, three days old); and `webhooks.purge` meets the webhook
+messages those sign-ups made (BENCH_PURGE_MESSAGES, 500,000 delivered 31 days ago, beside as
+many delivered yesterday). On SQLite a transaction holds the one write lock that every sign-up
+and every send waits for (on PostgreSQL a delete blocks no other writer). This times each
+purge whole and its longest transaction: where the
+purge deletes in chunks (`core.housekeeping.delete_old_rows`), each chunk's transaction (the
+pause it takes after each is as long, and is what is recorded); before that, its one DELETE.
+
+`python -m benchmarks bench_purge`; SQLite in a temporary data dir, or PostgreSQL with
+BENCH_DATABASE_URL (dropped and made again, empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks import django_setup, fresh_postgres
+
+
+def main() -> None:
+    jobs = int(os.environ.get("BENCH_PURGE_JOBS", "1800000"))
+    kept_jobs = int(os.environ.get("BENCH_PURGE_KEPT_JOBS", "1000000"))
+    messages = int(os.environ.get("BENCH_PURGE_MESSAGES", "500000"))
+    os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-purge-"))
+    if url := os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
+    django_setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from headlines.core import clock, jobqueue
+    from headlines.webhooks.models import Endpoint
+    from headlines.webhooks.services import webhook_messages_purge
+
+    call_command("migrate", interactive=False, verbosity=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    clock.set_clock(clock.FixedClock(now))
+    began = time.perf_counter()
+    _seed_jobs(connection, now - dt.timedelta(days=7, hours=1), jobs)
+    _seed_jobs(connection, now - dt.timedelta(days=3), kept_jobs)
+    endpoint = Endpoint.objects.create(
+        url="https://hooks.example.com/in", events=["subscriber.created"], secret="whsec_bench"
+    )
+    _seed_messages(connection, endpoint.pk, now - dt.timedelta(days=31), messages, "old")
+    _seed_messages(connection, endpoint.pk, now - dt.timedelta(days=1), messages, "new")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(
+        f"{connection.vendor}: {jobs:,} done jobs a week old and {kept_jobs:,} newer; "
+        f"{messages:,} webhook messages delivered 31 days ago and {messages:,} yesterday "
+        f"(seeded in {time.perf_counter() - began:.0f} s)"
+    )
+    # In chunks on SQLite since core.housekeeping came; PostgreSQL deletes in one statement.
+    chunked = connection.vendor == "sqlite" and bool(
+        importlib.util.find_spec("headlines.core.housekeeping")
+    )
+    for name, purge in (
+        ("core.jobs_purge", lambda: jobqueue.purge(older_than=dt.timedelta(days=7))),
+        ("webhooks.purge", webhook_messages_purge),
+    ):
+        held = _transactions(chunked)
+        deletes: list[float] = []
+        with connection.execute_wrapper(_timed_deletes(deletes)):
+            began = time.perf_counter()
+            deleted = purge()
+            took = time.perf_counter() - began
+        locks = sorted(held if chunked else deletes)
+        print(
+            f"  {name}: {deleted:,} rows in {took:,.1f} s; "
+            f"{len(locks)} {'transactions' if chunked else 'DELETE statements'} "
+            f"{sum(locks):,.2f} s in all, the longest {locks[-1] * 1000:,.1f} ms, "
+            f"median {locks[len(locks) // 2] * 1000:,.1f} ms"
+        )
+
+
+def _seed_jobs(connection: Any, finished: dt.datetime, count: int) -> None:
+    from django.db import transaction
+
+    sql = (
+        'INSERT INTO core_job (kind, "key", payload, status, attempts, max_attempts, run_after, '
+        "lease_owner, last_error, created_at, updated_at, finished_at) "
+        "VALUES (%s, '', %s, 'done', 1, 5, %s, '', '', %s, %s, %s)"
+    )
+    ops = connection.ops
+    batch: list[list[Any]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for n in range(count):
+            at = ops.adapt_datetimefield_value(finished - dt.timedelta(seconds=n / 500))
+            payload = f'{{"subscription_id": {n}}}'
+            batch.append(["subscriptions.send_confirmation", payload, at, at, at, at])
+            if len(batch) == 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _seed_messages(
+    connection: Any, endpoint: int, delivered: dt.datetime, count: int, tag: str
+) -> None:
+    from django.db import transaction
+
+    sql = (
+        "INSERT INTO webhooks_message (endpoint_id, msg_id, event_type, payload, state, "
+        "attempts, next_attempt_at, lease_owner, created_at, delivered_at, last_status, "
+        "last_error) VALUES (%s, %s, 'subscriber.created', %s, 'delivered', 1, %s, '', %s, %s, "
+        "200, '')"
+    )
+    ops = connection.ops
+    batch: list[list[Any]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for n in range(count):
+            at = ops.adapt_datetimefield_value(delivered - dt.timedelta(seconds=n / 500))
+            payload = f'{{"subscription": {n}, "edition": "us", "status": "pending"}}'
+            batch.append([endpoint, f"msg_{tag}_{n}", payload, at, at, at])
+            if len(batch) == 5000:
+                cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+def _transactions(chunked: bool) -> list[float]:
+    """Where the purge deletes in chunks: the length of each full chunk's transaction, read
+    from the pause that follows it (as long, by design; a last, partial chunk has none)."""
+    held: list[float] = []
+    if chunked:
+        from headlines.core import housekeeping
+
+        class Recording:
+            monotonic = staticmethod(time.monotonic)
+
+            @staticmethod
+            def sleep(seconds: float) -> None:
+                held.append(seconds)
+                time.sleep(seconds)
+
+        housekeeping.time = Recording  # type: ignore[assignment]
+    return held
+
+
+def _timed_deletes(into: list[float]) -> Callable[..., Any]:
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if not sql.lstrip().upper().startswith("DELETE"):
+            return execute(sql, params, many, context)
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            into.append(time.perf_counter() - began)
+
+    return wrapper
+
+
+if __name__ == "__main__":
+    main()
