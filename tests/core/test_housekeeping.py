@@ -127,3 +127,18 @@ def test_done_jobs_are_forgotten_after_a_week_and_nothing_else_is() -> None:
         assert not Job.objects.filter(pk__in=[j.pk for j in gone]).exists()
     finally:
         clock.set_clock(previous)
+
+
+def test_the_housekeeping_jobs_are_long_so_no_confirmation_email_waits_behind_one() -> None:
+    from headlines.core import jobs
+    from headlines.core.scheduler import periodic_jobs
+
+    housekeeping = {
+        "core.jobs_purge",
+        "webhooks.purge",
+        "subscriptions.forget_signup_attempts",
+        "staff.forget_login_failures",
+    }
+    assert housekeeping <= {p.name for p in periodic_jobs()}
+    assert housekeeping <= jobs.long_kinds()
+    assert "subscriptions.send_confirmation" not in jobs.long_kinds()

@@ -427,7 +427,9 @@ def ring_overdue(*, quiet_seconds: float) -> int:
     return len(overdue)
 
 
-@job("core.jobs_purge")
+# Long: a backlog a week after a spike takes seconds to delete (core.housekeeping), and a short
+# job claimed in the same batch as confirmation emails would hold them back that long.
+@job("core.jobs_purge", long=True)
 def purge_done(days: int = 7) -> int:
     """Forget done jobs after a week: the table stays small, failed ones stay for staff."""
     from headlines.core import jobqueue

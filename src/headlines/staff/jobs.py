@@ -6,7 +6,7 @@ from headlines.core.jobs import job
 from headlines.core.scheduler import every
 
 
-@job("staff.forget_login_failures")
+@job("staff.forget_login_failures", long=True)  # housekeeping: see core.jobs_purge
 def forget_login_failures() -> int:
     from headlines.staff.loginlimit import staff_login_failures_forget
 

@@ -64,7 +64,7 @@ def send_already_subscribed(*, subscription_id: int) -> None:
         _sent(emails.send_already_subscribed(subscription))
 
 
-@job("subscriptions.forget_signup_attempts")
+@job("subscriptions.forget_signup_attempts", long=True)  # seconds in a spike: core.jobs_purge
 def forget_signup_attempts() -> int:
     """The sign-up limits' rows older than their hour (a sign-up never deletes them)."""
     from headlines.subscriptions.ratelimit import signup_attempts_forget

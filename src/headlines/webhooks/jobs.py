@@ -19,7 +19,7 @@ def deliver() -> dict[str, int]:
 every(DELIVER_EVERY_SECONDS, "webhooks.deliver")
 
 
-@job("webhooks.purge")
+@job("webhooks.purge", long=True)  # a backlog takes seconds: see core.jobs_purge
 def purge() -> int:
     from headlines.webhooks.services import webhook_messages_purge
 
