@@ -19,30 +19,24 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
-from benchmarks import django_setup, fresh_postgres
+from benchmarks import fresh_database, insert_many, timed_deletes
 
 
 def main() -> None:
     jobs = int(os.environ.get("BENCH_PURGE_JOBS", "1800000"))
     kept_jobs = int(os.environ.get("BENCH_PURGE_KEPT_JOBS", "1000000"))
     messages = int(os.environ.get("BENCH_PURGE_MESSAGES", "500000"))
-    os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-purge-"))
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
-    django_setup()
-    from django.core.management import call_command
+    fresh_database("bench-purge-")
     from django.db import connection
 
     from headlines.core import clock, jobqueue
     from headlines.webhooks.models import Endpoint
     from headlines.webhooks.services import webhook_messages_purge
 
-    call_command("migrate", interactive=False, verbosity=0)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     clock.set_clock(clock.FixedClock(now))
     began = time.perf_counter()
@@ -71,11 +65,11 @@ def main() -> None:
     ):
         held = _transactions(chunked)
         deletes: list[float] = []
-        with connection.execute_wrapper(_timed_deletes(deletes)):
+        with connection.execute_wrapper(timed_deletes(deletes)):
             began = time.perf_counter()
             deleted = purge()
             took = time.perf_counter() - began
-        locks = sorted(held if chunked else deletes)
+        locks = sorted(held if chunked else deletes) or [0.0]  # nothing full: no pause
         print(
             f"  {name}: {deleted:,} rows in {took:,.1f} s; "
             f"{len(locks)} {'transactions' if chunked else 'DELETE statements'} "
@@ -85,50 +79,37 @@ def main() -> None:
 
 
 def _seed_jobs(connection: Any, finished: dt.datetime, count: int) -> None:
-    from django.db import transaction
-
     sql = (
         'INSERT INTO core_job (kind, "key", payload, status, attempts, max_attempts, run_after, '
         "lease_owner, last_error, created_at, updated_at, finished_at) "
         "VALUES (%s, '', %s, 'done', 1, 5, %s, '', '', %s, %s, %s)"
     )
-    ops = connection.ops
-    batch: list[list[Any]] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for n in range(count):
-            at = ops.adapt_datetimefield_value(finished - dt.timedelta(seconds=n / 500))
-            payload = f'{{"subscription_id": {n}}}'
-            batch.append(["subscriptions.send_confirmation", payload, at, at, at, at])
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+    kind, stamp = "subscriptions.send_confirmation", _stamps(connection, finished)
+    rows = ([kind, f'{{"subscription_id": {n}}}', *[stamp(n)] * 4] for n in range(count))
+    insert_many(connection, sql, rows)
 
 
 def _seed_messages(
     connection: Any, endpoint: int, delivered: dt.datetime, count: int, tag: str
 ) -> None:
-    from django.db import transaction
-
     sql = (
         "INSERT INTO webhooks_message (endpoint_id, msg_id, event_type, payload, state, "
         "attempts, next_attempt_at, lease_owner, created_at, delivered_at, last_status, "
         "last_error) VALUES (%s, %s, 'subscriber.created', %s, 'delivered', 1, %s, '', %s, %s, "
         "200, '')"
     )
+    stamp = _stamps(connection, delivered)
+    payload = '{{"subscription": {n}, "edition": "us", "status": "pending"}}'
+    rows = (
+        [endpoint, f"msg_{tag}_{n}", payload.format(n=n), *[stamp(n)] * 3] for n in range(count)
+    )
+    insert_many(connection, sql, rows)
+
+
+def _stamps(connection: Any, last: dt.datetime) -> Callable[[int], Any]:
+    """The n-th row's time, 500 rows a second back from `last`, as the database takes it."""
     ops = connection.ops
-    batch: list[list[Any]] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        for n in range(count):
-            at = ops.adapt_datetimefield_value(delivered - dt.timedelta(seconds=n / 500))
-            payload = f'{{"subscription": {n}, "edition": "us", "status": "pending"}}'
-            batch.append([endpoint, f"msg_{tag}_{n}", payload, at, at, at])
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+    return lambda n: ops.adapt_datetimefield_value(last - dt.timedelta(seconds=n / 500))
 
 
 def _transactions(chunked: bool) -> list[float]:
@@ -148,21 +129,6 @@ def _transactions(chunked: bool) -> list[float]:
 
         housekeeping.time = Recording  # type: ignore[assignment]
     return held
-
-
-def _timed_deletes(into: list[float]) -> Callable[..., Any]:
-    def wrapper(
-        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        if not sql.lstrip().upper().startswith("DELETE"):
-            return execute(sql, params, many, context)
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            into.append(time.perf_counter() - began)
-
-    return wrapper
 
 
 if __name__ == "__main__":

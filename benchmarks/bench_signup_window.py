@@ -20,12 +20,11 @@ import datetime as dt
 import os
 import secrets
 import statistics
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
-from benchmarks import django_setup, fresh_postgres
+from benchmarks import fresh_database, insert_many, timed_deletes
 
 JOB = "subscriptions.forget_signup_attempts"
 
@@ -33,19 +32,14 @@ JOB = "subscriptions.forget_signup_attempts"
 def main() -> None:
     rate = int(os.environ.get("BENCH_SIGNUP_RATE", "500"))
     per_round = int(os.environ.get("BENCH_SIGNUP_ROUND", "300"))
-    os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix="bench-window-"))
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
-    django_setup()
+    fresh_database("bench-window-")
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from headlines.core import clock, jobs
     from headlines.core.services import edition_create
     from headlines.subscriptions import services
 
-    call_command("migrate", interactive=False, verbosity=0)
     jobs.set_backend(_Queued())  # the confirmation emails wait for a worker, as behind the web
     settings.CONFIG["HEADLINES_SIGNUP_RATE_PER_IP"] = 10**9
     edition = edition_create(slug="bench", name="Bench Evening Headlines", timezone="UTC")
@@ -64,7 +58,7 @@ def main() -> None:
         fixed.advance(seconds=60)
         if job is not None:
             deletes: list[float] = []
-            with connection.execute_wrapper(_timed_deletes(deletes)):
+            with connection.execute_wrapper(timed_deletes(deletes)):
                 began = time.perf_counter()
                 forgotten = job()
                 took = time.perf_counter() - began
@@ -105,39 +99,17 @@ class _Queued:
 
 def _seed(connection: Any, now: dt.datetime, rate: int) -> int:
     """Two rows a sign-up, `rate` sign-ups a second, over the hour before `now`."""
-    from django.db import transaction
-
     ops = connection.ops
     total = 3600 * rate
     sql = 'INSERT INTO subscriptions_signupattempt ("key", created_at) VALUES (%s, %s), (%s, %s)'
-    batch: list[list[Any]] = []
-    with transaction.atomic(), connection.cursor() as cursor:
+
+    def rows() -> Iterator[list[Any]]:
         for n in range(total):
             at = ops.adapt_datetimefield_value(now - dt.timedelta(seconds=3600 - n / rate))
-            batch.append(
-                [f"ip:{secrets.token_hex(22)}", at, f"address:{secrets.token_hex(22)}", at]
-            )
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            yield [f"ip:{secrets.token_hex(22)}", at, f"address:{secrets.token_hex(22)}", at]
+
+    insert_many(connection, sql, rows())
     return 2 * total
-
-
-def _timed_deletes(into: list[float]) -> Callable[..., Any]:
-    def wrapper(
-        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
-    ) -> Any:
-        if not sql.lstrip().upper().startswith("DELETE"):
-            return execute(sql, params, many, context)
-        began = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            into.append(time.perf_counter() - began)
-
-    return wrapper
 
 
 if __name__ == "__main__":
