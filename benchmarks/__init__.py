@@ -17,19 +17,41 @@ def django_setup() -> None:
     django.setup()
 
 
-def fresh_database(prefix: str) -> None:
-    """Django set up on an empty, migrated database: SQLite in a new temporary data dir, or
-    the PostgreSQL database BENCH_DATABASE_URL names, dropped and made again."""
+def fresh_database(prefix: str, benchmark: str) -> bool:
+    """Run `benchmark` (its module's `__name__`) in a process of its own, on an empty, migrated
+    database: SQLite in a new temporary data dir, or the PostgreSQL database BENCH_DATABASE_URL
+    names, dropped and made again. `python -m benchmarks` runs every benchmark in one process,
+    where the first one's Django setup (its database) would hold for the rest, and a benchmark's
+    clock, job backend or patches would outlive it.
+
+    False in the calling process, once the child has run it: return. True in the child, set up."""
     import os
+    import subprocess
+    import sys
     import tempfile
 
-    os.environ.setdefault("HEADLINES_DATA_DIR", tempfile.mkdtemp(prefix=prefix))
-    if url := os.environ.get("BENCH_DATABASE_URL"):
-        os.environ["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
+    name = benchmark.rpartition(".")[2]
+    if os.environ.get("BENCH_OWN_PROCESS") != name:
+        env = {**os.environ, "HEADLINES_DATA_DIR": tempfile.mkdtemp(prefix=prefix)}
+        env.pop("HEADLINES_DATABASE_URL", None)
+        if url := os.environ.get("BENCH_DATABASE_URL"):
+            env["HEADLINES_DATABASE_URL"] = fresh_postgres(url)
+        env["BENCH_OWN_PROCESS"] = name
+        subprocess.run([sys.executable, "-m", "benchmarks", name], env=env, check=True)
+        return False
     django_setup()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    return True
+
+
+class NoDoorbell:
+    """A job backend that rings for nobody: the jobs wait in their table, as behind a web
+    process whose worker is busy (a spike that outruns it)."""
+
+    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
+        pass
 
 
 def fresh_postgres(url: str) -> str:

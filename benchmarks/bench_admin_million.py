@@ -31,6 +31,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks import NoDoorbell
 from benchmarks.bench_million import NOW, _admin, _exists, _run
 
 MODULE = "benchmarks.bench_admin_million"
@@ -127,13 +128,9 @@ def build(url: str) -> None:
     from headlines.core import clock, jobs
     from headlines.delivery import services
 
-    class _NoDoorbell:
-        def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
-            pass
-
     call_command("migrate", verbosity=0)
     clock.set_clock(clock.FixedClock(NOW))
-    jobs.set_backend(_NoDoorbell())
+    jobs.set_backend(NoDoorbell())
     services.delivery_dispatch()
     digests, items = _sent_digests(400)
     with connection.cursor() as cursor:

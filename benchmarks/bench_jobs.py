@@ -16,7 +16,7 @@ import tempfile
 import time
 from typing import TYPE_CHECKING
 
-from benchmarks import django_setup, fresh_postgres
+from benchmarks import NoDoorbell, django_setup, fresh_postgres
 
 if TYPE_CHECKING:
     from headlines.core.worker import EmbeddedWorker
@@ -100,13 +100,7 @@ def main() -> None:
         f"{'PostgreSQL' if url else 'SQLite WAL'}; worker threads {threads}, batch {batch}"
     )
 
-    class Parked:
-        """A doorbell nobody answers: jobs pile up as in a spike that outruns the worker."""
-
-        def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
-            pass
-
-    jobs.set_backend(Parked())
+    jobs.set_backend(NoDoorbell())  # jobs pile up as in a spike that outruns the worker
     jobs.register("bench.noop", lambda n: None)
 
     started = time.perf_counter()

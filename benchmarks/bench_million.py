@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks import NoDoorbell
 from benchmarks.bench_delivery import STORY, sending_setup, start_sink
 
 NOW = dt.datetime(2026, 12, 4, 16, 0, 30, tzinfo=dt.UTC)
@@ -168,11 +169,6 @@ def _timed(fn: Any) -> dict[str, Any]:
     return {"s": round(time.perf_counter() - started, 2), "queries": len(queries), "result": result}
 
 
-class _NoDoorbell:
-    def ring(self, job_ids: list[int], delay: float = 0.0, long: bool = False) -> None:
-        pass
-
-
 def child(url: str, port: int) -> dict[str, Any]:
     """One measurement, in this (fresh) process, on a fresh copy of the seeded database."""
     _setup_django(url)
@@ -189,7 +185,7 @@ def child(url: str, port: int) -> dict[str, Any]:
     clock.set_clock(clock.FixedClock(NOW))
     # The send jobs a tick queues stay queued (the embedded tier would run the first one inside
     # the tick): the ticks are timed alone and the send below is this process's own.
-    jobs.set_backend(_NoDoorbell())
+    jobs.set_backend(NoDoorbell())
     out["first_tick"] = _timed(services.delivery_dispatch)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

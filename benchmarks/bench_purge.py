@@ -30,7 +30,8 @@ def main() -> None:
     jobs = int(os.environ.get("BENCH_PURGE_JOBS", "1800000"))
     kept_jobs = int(os.environ.get("BENCH_PURGE_KEPT_JOBS", "1000000"))
     messages = int(os.environ.get("BENCH_PURGE_MESSAGES", "500000"))
-    fresh_database("bench-purge-")
+    if not fresh_database("bench-purge-", __name__):
+        return
     from django.db import connection
 
     from headlines.core import clock, jobqueue
