@@ -506,7 +506,9 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         4,
         "Threads of the embedded worker (embedded tier only); one is always kept for short "
-        "jobs such as confirmation emails, the others may also run long ones (sends, ingest).",
+        "jobs such as confirmation emails, a second takes a due long job (sends, ingest, "
+        "builds, housekeeping) before short ones, the others take short ones first; with 1, "
+        "the one thread takes each kind first in turn.",
         group="jobs",
         minimum=1,
         maximum=256,

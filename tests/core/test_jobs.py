@@ -35,6 +35,22 @@ def slow() -> None:
     GATE.wait(20)
 
 
+ORDER: list[str] = []
+
+
+@jobs.job("tests.held_email")
+def held_email(value: int) -> None:
+    """A confirmation email behind a relay that answers only once the long job has started."""
+    GATE.wait(20)
+    ORDER.append(f"short {value}")
+
+
+@jobs.job("tests.send", long=True)
+def send() -> None:
+    ORDER.append("long")
+    GATE.set()
+
+
 DONE_BEFORE: list[int] = []
 
 
@@ -49,6 +65,7 @@ def slow_email(value: int) -> None:
 @pytest.fixture(autouse=True)
 def _clear() -> None:
     DONE_BEFORE.clear()
+    ORDER.clear()
     RECORDED.clear()
     GATE.clear()
 
@@ -361,6 +378,43 @@ def test_the_embedded_worker_keeps_a_thread_for_short_jobs() -> None:
         worker.stop()
         jobs.set_backend(previous)
     assert set(Job.objects.values_list("status", flat=True)) == {Job.Status.DONE}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("threads", [2, 4])
+def test_a_long_job_starts_while_short_ones_keep_coming_due(
+    doorbells: Doorbells, threads: int
+) -> None:
+    # The other threads took short jobs first: behind a sign-up spike's confirmation emails,
+    # the evening's send waited until every one of them was sent. Here each email waits for
+    # the send to start, so a worker that only took short ones would never get to it.
+    with transaction.atomic():
+        for n in range(3 * threads * 4):
+            jobs.enqueue("tests.held_email", value=n)
+        jobs.enqueue("tests.send")
+    worker = EmbeddedWorker(threads=threads, batch=4, poll_seconds=0.05).start()
+    try:
+        wait_until(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists())
+    finally:
+        GATE.set()
+        worker.stop()
+    assert ORDER[:1] == ["long"]
+    assert sorted(ORDER) == ["long", *sorted(f"short {n}" for n in range(3 * threads * 4))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_of_one_thread_takes_each_kind_first_in_turn(doorbells: Doorbells) -> None:
+    GATE.set()
+    with transaction.atomic():
+        for n in range(6):
+            jobs.enqueue("tests.held_email", value=n)
+        jobs.enqueue("tests.send")
+    worker = EmbeddedWorker(threads=1, batch=2, poll_seconds=0.05).start()
+    try:
+        wait_until(lambda: not Job.objects.exclude(status=Job.Status.DONE).exists())
+    finally:
+        worker.stop()
+    assert ORDER == ["short 0", "short 1", "long", "short 2", "short 3", "short 4", "short 5"]
 
 
 @pytest.mark.django_db(transaction=True)

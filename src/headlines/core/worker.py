@@ -1,8 +1,11 @@
 """The embedded tier's worker: threads in `headlines run` that claim jobs from the job table.
 
 Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up is answered
-while a digest goes out; the other threads take short jobs first and long ones (`long=True`:
-sends, ingest, builds) when no short job waits. Short jobs are claimed in batches of
+while a digest goes out; thread 1 takes a due long job (`long=True`: sends, ingest, builds,
+housekeeping) first and short ones when none is due, so a sign-up spike whose emails outrun the
+worker never holds the evening's send back until it drains; the other threads take short jobs
+first and long ones when no short job waits. A worker of one thread takes each kind first in
+turn. Short jobs are claimed in batches of
 HEADLINES_JOB_BATCH in one short write transaction, and marked done together (or every tenth
 of a second, `jobs.FINISH_SECONDS`, when they are slow). A job queued in
 this process wakes the threads at once, and so does one committed in a web process of the same
@@ -73,21 +76,25 @@ class EmbeddedWorker:
     def start(self) -> EmbeddedWorker:
         self.beat.__enter__()
         for n in range(self.threads):
-            short_only = self.threads > 1 and n == 0
             thread = threading.Thread(
-                target=self._run, args=(short_only,), name=f"headlines-job-{n}", daemon=True
+                target=self._run, args=(n,), name=f"headlines-job-{n}", daemon=True
             )
             thread.start()
             self.workers.append(thread)
         return self
 
-    def _run(self, short_only: bool) -> None:
+    def _run(self, n: int) -> None:
+        alone = self.threads == 1
+        short_only = not alone and n == 0
+        long_first = n == 1
         try:
             while not self.stopping.is_set():
                 self.event.clear()
                 close_old_connections()
                 try:
-                    worked = self.work_once(short_only=short_only)
+                    worked = self.work_once(short_only=short_only, long_first=long_first)
+                    if alone and worked:
+                        long_first = not long_first
                 except Exception:
                     log.exception("the job worker could not claim jobs; trying again")
                     worked = False
@@ -97,11 +104,16 @@ class EmbeddedWorker:
         finally:
             connections.close_all()
 
-    def work_once(self, *, short_only: bool = False) -> bool:
-        """Claim and run one batch of short jobs, or else one long job; False if none was due."""
+    def work_once(self, *, short_only: bool = False, long_first: bool = False) -> bool:
+        """Claim and run one batch of short jobs, or else one long job (`long_first`: one long
+        job, or else a batch of short ones); False if none was due."""
         long = jobs.long_kinds()
-        claimed = jobqueue.claim(owner=self.owner, limit=self.batch, exclude=long)
-        if not claimed and not short_only and long:
+        claimed: list[jobqueue.Claimed] = []
+        if long_first and not short_only and long:
+            claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
+        if not claimed:
+            claimed = jobqueue.claim(owner=self.owner, limit=self.batch, exclude=long)
+        if not claimed and not short_only and not long_first and long:
             claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
         if not claimed:
             return False
