@@ -135,7 +135,9 @@ def report_newsroom() -> None:
         if len(window) < 2:
             continue
         truth = [str(r["story"]) for r in window]
-        labels = run(window, threshold)
+        # The days before it, as a digest's build reads them.
+        older = [r for r in rows if float(str(r["age_hours"])) >= (day + 1) * 24]
+        labels = run(window, threshold, older)
         print(
             f"  window {day * 24:>3}-{(day + 1) * 24:>3} h ago: {len(window):>2} articles, "
             f"{len(set(truth)):>2} events -> {len(set(labels)):>2} clusters; "
@@ -143,22 +145,28 @@ def report_newsroom() -> None:
         )
 
 
-def run(rows: Sequence[dict[str, object]], threshold: float) -> list[int]:
+def run(
+    rows: Sequence[dict[str, object]],
+    threshold: float,
+    history: Sequence[dict[str, object]] = (),
+) -> list[int]:
+    """The rows' stories; `history`: earlier rows, counted in a small window's IDF as a
+    digest's build counts the edition's earlier days (`planning.history_docs`)."""
     from headlines.stories import clustering
     from headlines.stories import text as textlib
     from headlines.stories.parts import Doc
 
     # The sample newsroom's rows give their age, as intake stores a feed's dates; the templated
     # set's give no time.
-    docs = [
-        Doc(
+    def doc(r: dict[str, object]) -> Doc:
+        return Doc(
             title=textlib.clean_title(str(r["title"]), source_names=[str(r["source"])]),
             text=str(r["text"]),
             published=aged(r) if "age_hours" in r else None,
         )
-        for r in rows
-    ]
-    return clustering.cluster(docs, threshold=threshold).labels
+
+    earlier = [doc(r) for r in history]
+    return clustering.cluster([doc(r) for r in rows], threshold=threshold, history=earlier).labels
 
 
 def published(article: clustering_dev.Article) -> dt.datetime:
@@ -198,10 +206,26 @@ def rows_of(articles: Sequence[clustering_dev.Article], *, dated: bool = False) 
     ]
 
 
-def cluster_dev(articles: Sequence[clustering_dev.Article], *, dated: bool = False) -> list[int]:
+def cluster_dev(
+    articles: Sequence[clustering_dev.Article],
+    *,
+    dated: bool = False,
+    history: Sequence[clustering_dev.Article] = (),
+) -> list[int]:
+    """The articles' stories as a digest's build makes them; `history`: the newsroom's earlier
+    articles, as `planning.history_docs` reads them (a window of 200 or more ignores them)."""
     from headlines.stories import planning
+    from headlines.stories.parts import Doc
 
-    return planning.cluster_rows(rows_of(articles, dated=dated)).labels
+    rows = rows_of(articles, dated=dated)
+    earlier = [Doc(title=r.title, text=r.text, language=r.language) for r in rows_of(history)]
+    return planning.cluster_rows(rows, history=earlier).labels
+
+
+def cluster_after_days(
+    articles: Sequence[clustering_dev.Article], history: Sequence[clustering_dev.Article]
+) -> list[int]:
+    return cluster_dev(articles, history=history)
 
 
 def report_dev() -> None:
@@ -222,6 +246,10 @@ def report_dev() -> None:
     clustering_dev.evaluate_small(cluster_dev)
     print("the same small windows, headlines alone:")
     clustering_dev.evaluate_small(cluster_headlines)
+    print("the same small windows after days of such news (`earlier_days` in their IDF):")
+    clustering_dev.evaluate_small_after_days(cluster_after_days)
+    print("the same, headlines alone (their days too):")
+    clustering_dev.evaluate_small_after_days(cluster_after_days, headlines=True)
     print("NeuS's splits, each clustered whole (`whole_splits`; no dates, no filler):")
     clustering_dev.evaluate_whole(cluster_dev)
     print("the same, headlines alone:")

@@ -13,6 +13,8 @@ call (`planning.cluster_rows`):
 - small (`small_windows`): what a small newsroom's day or one subject's reports hold, 14-160
   articles, no filler: one ECB+ topic alone, ten BASIL stories, 10 or 40 NeuS stories (each
   with another NeuS story told once), an ECB+ topic among 10 NeuS stories and 10 told once;
+  clustered as a newsroom's first day, and after days of the same kind of news
+  (`earlier_days`, counted in the window's IDF as a digest's build counts its history);
 - a real day (`told_once_windows`): daily windows where most stories are told once, ~450;
 - NeuS's splits each clustered whole (`whole_splits`): train 6,378 articles, val and test ~820.
 Scores count the set's own articles (filler joined to them costs precision): pairwise precision
@@ -352,6 +354,46 @@ def evaluate_small(cluster: Clusterer) -> None:
     """The same for `small_windows`, by kind."""
     for group, wins in small_windows().items():
         _report(f"{group}: {len(wins)} windows", cluster, wins)
+
+
+HISTORY_ARTICLES = 500  # as `planning.HISTORY_ARTICLES` reads a newsroom's earlier days
+
+# Clusters a window's articles with earlier articles counted in its IDF (`planning.history_docs`).
+HistoryClusterer = Callable[[Sequence[Article], Sequence[Article]], list[int]]
+
+
+def earlier_days(window: Window, count: int = HISTORY_ARTICLES) -> list[Article]:
+    """What a newsroom that publishes the window's kind of news stored on the days before it:
+    `count` of the window's set's articles of other stories (for ECB+, of other topics, as a
+    subject's look-alike event is not yesterday's news), drawn with a seed of the window's."""
+    topics = {a.topic for a in window.articles if a.topic}
+    told = {a.story for a in window.articles}
+    pool = [
+        a
+        for a in load(window.target)
+        if a.story not in told and not (a.topic and a.topic in topics)
+    ]
+    rng = random.Random(f"earlier {window.name} {len(window.articles)}")
+    return rng.sample(pool, min(count, len(pool)))
+
+
+def evaluate_small_after_days(cluster: HistoryClusterer, headlines: bool = False) -> None:
+    """`small_windows` again, each clustered with `earlier_days` counted in its IDF (as
+    headlines alone where `headlines`, the window and its days alike)."""
+    for group, wins in small_windows().items():
+        if headlines:
+            wins = [replace(w, articles=[replace(a, text="") for a in w.articles]) for w in wins]
+        histories = {id(w.articles): earlier_days(w) for w in wins}
+        if headlines:
+            histories = {k: [replace(a, text="") for a in arts] for k, arts in histories.items()}
+        after = functools.partial(_after, cluster, histories)
+        _report(f"{group}: {len(wins)} windows", after, wins)
+
+
+def _after(
+    cluster: HistoryClusterer, histories: dict[int, list[Article]], articles: Sequence[Article]
+) -> list[int]:
+    return cluster(articles, histories[id(articles)])
 
 
 def dated_windows() -> dict[str, list[Window]]:

@@ -84,12 +84,12 @@ def test_headlines_of_no_known_language_are_read_in_the_language_they_tell_toget
         sf.article(source=dump, edition=edition, title=title, text="", published_at=published)
     wire = sf.source(name="Wire", edition=edition, language="en")
     sf.article(source=wire, edition=edition, title="Storm closes the port", published_at=published)
-    rows, _ = planning._rows(edition, day, hours=48)
+    rows, _, _ = planning._rows(edition, day, hours=48)
     assert {r.title: r.language for r in rows} == {
         **dict.fromkeys(GERMAN_HEADLINES, "de"),
         "Storm closes the port": "en",  # its source's language, as before
     }
     # One short headline tells nothing on its own: the edition's language is read.
     Article.objects.filter(source=dump).exclude(title=GERMAN_HEADLINES[0]).delete()
-    rows, _ = planning._rows(edition, day, hours=48)
+    rows, _, _ = planning._rows(edition, day, hours=48)
     assert {r.title: r.language for r in rows}[GERMAN_HEADLINES[0]] == edition.language == "en"

@@ -107,7 +107,7 @@ def day(db) -> tuple[object, list[Article]]:
 
 
 def rows(edition: object) -> list:
-    found, _ = planning._rows(edition, NOON.date())  # type: ignore[arg-type]
+    found, _, _ = planning._rows(edition, NOON.date())  # type: ignore[arg-type]
     return found
 
 

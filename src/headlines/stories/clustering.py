@@ -21,13 +21,15 @@ subject's neighbouring events stay apart, and two texts of one day are linked at
 
 What an article is compared on (see `Vectorizer`): the words of its whole text with its title,
 the words of its title and first prose sentences, and its names and numbers, each TF-IDF over
-the window, in the article's own language (`language`). Reports of one event by different
-outlets share few words in their leads but many specific ones over their whole texts; names
-keep look-alike events apart. Two guards speak against reports being one event whatever their
-words (`Guard`, `guarded`): they name weekdays more than a day apart, or both name people and
-places in title and lead and share none of them. Reports published more than APART_DAYS apart
-are never compared at all (`Guard.distant`): in a window wider than that (`headlines stories
---hours`, a dump of years) one subject's events months apart would otherwise be one story.
+the window (in a window of fewer than SCORER_MIN_WINDOW, with the newsroom's earlier articles
+counted in each word's IDF: `history`), in the article's own language (`language`). Reports of
+one event by different outlets share few words in their leads but many specific ones over their
+whole texts; names keep look-alike events apart. Two guards speak against reports being one
+event whatever their words (`Guard`, `guarded`): they name weekdays more than a day apart, or
+both name people and places in title and lead and share none of them. Reports published more
+than APART_DAYS apart are never compared at all (`Guard.distant`): in a window wider than that
+(`headlines stories --hours`, a dump of years) one subject's events months apart would otherwise
+be one story.
 
 A story told by more outlets than a report's list of SCORER_K nearest holds (a news
 aggregator's day: one event in fifty headlines) is kept whole two ways: copies of one headline
@@ -236,14 +238,21 @@ def cluster(
     threshold: float,
     embedding_weight: float = 0.0,
     static_weight: float = 0.0,
+    history: Sequence[Doc] = (),
 ) -> Clustering:
-    """Label every doc with its story."""
+    """Label every doc with its story. `history`: earlier articles of the newsroom, whose words
+    count in the IDF of a window of fewer than SCORER_MIN_WINDOW (see `Vectorizer`); a larger
+    window's own is measure enough, and the pair scorer was fitted on it."""
     with leads_remembered():
-        return _cluster(docs, threshold, embedding_weight, static_weight)
+        return _cluster(docs, threshold, embedding_weight, static_weight, history)
 
 
 def _cluster(
-    docs: Sequence[Doc], threshold: float, embedding_weight: float, static_weight: float
+    docs: Sequence[Doc],
+    threshold: float,
+    embedding_weight: float,
+    static_weight: float,
+    history: Sequence[Doc],
 ) -> Clustering:
     n = len(docs)
     if n == 0:
@@ -255,7 +264,10 @@ def _cluster(
     # from it, a carmaker's recall and an exchange's bankruptcy, looked alike.
     root_ids = sorted(set(roots))
     index_of = {r: k for k, r in enumerate(root_ids)}
-    vec, root_matrix = vectors([docs[r] for r in root_ids], embedding_weight, static_weight)
+    small = len(root_ids) < SCORER_MIN_WINDOW
+    vec, root_matrix = vectors(
+        [docs[r] for r in root_ids], embedding_weight, static_weight, history if small else ()
+    )
     matrix = root_matrix[[index_of[r] for r in roots]]  # a duplicate's row is its root's
     guard = Guard.of([docs[r] for r in root_ids])
     products = Products(root_matrix, vec.dense_columns, guard)

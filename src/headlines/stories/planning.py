@@ -21,6 +21,7 @@ from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
 from headlines.stories.parts import Doc
+from headlines.stories.scorers import SCORER_MIN_WINDOW
 from headlines.stories.vectorizer import continuation_document, continuation_space, embedded_titles
 
 # Diversity re-orders only the head of the list: nobody reads past it, and it is quadratic.
@@ -29,11 +30,17 @@ DIVERSIFY_HEAD = 60
 PLACE_CHARS = 600
 # Articles of no known language: how many of a source's, and how much of each, tell it.
 POOLED_ARTICLES, POOLED_CHARS = 200, 300
+# A window of fewer than SCORER_MIN_WINDOW articles counts the edition's HISTORY_ARTICLES
+# latest before it, of the HISTORY_DAYS before it, in its words' IDF (`clustering.cluster`'s
+# `history`); 250 to 1,200 measured alike (docs/benchmarks.md, "A small window's words weighed
+# against the days before").
+HISTORY_ARTICLES, HISTORY_DAYS = 500, 30
 
 
 def _rows(
     edition: Edition, day: dt.date, hours: float | None = None
-) -> tuple[list[assembly.Row], dt.datetime]:
+) -> tuple[list[assembly.Row], dt.datetime, dt.datetime]:
+    """The window's articles as rows, the window's start and its end."""
     start, end = selectors.digest_window(edition=edition, day=day)
     if hours is not None:
         start = end - dt.timedelta(hours=hours)
@@ -58,7 +65,25 @@ def _rows(
         )
         for a in articles
     ]
-    return rows, end
+    return rows, start, end
+
+
+def history_docs(edition: Edition, rows: Sequence[assembly.Row], start: dt.datetime) -> list[Doc]:
+    """The edition's articles before `start` whose words count in a small window's IDF (see
+    HISTORY_ARTICLES); none for a window of SCORER_MIN_WINDOW articles or more."""
+    if sum(1 for r in rows if r.duplicate_of_id is None) >= SCORER_MIN_WINDOW:
+        return []
+    articles = selectors.articles_before(
+        edition_id=edition.pk, before=start, days=HISTORY_DAYS, limit=HISTORY_ARTICLES
+    )
+    return [
+        Doc(
+            title=selectors.story_title(a),
+            text=a.text,
+            language=a.language or a.source.language or edition.language,
+        )
+        for a in articles
+    ]
 
 
 def _pooled_languages(articles: Sequence[Article], edition: Edition) -> dict[int, str]:
@@ -177,28 +202,32 @@ def title_vectors(
 
 
 def cluster_rows(
-    rows: Sequence[assembly.Row], vectors: Mapping[int, np.ndarray] | None = None
+    rows: Sequence[assembly.Row],
+    vectors: Mapping[int, np.ndarray] | None = None,
+    history: Sequence[Doc] = (),
 ) -> clustering.Clustering:
     """The day's articles grouped into stories at the configured similarity (the benchmarks
     call this too, so what they measure is what a digest gets). `vectors`: `title_vectors`
-    (without them, the titles a window of headlines needs are encoded here)."""
+    (without them, the titles a window of headlines needs are encoded here); `history`:
+    `history_docs`."""
     return clustering.cluster(
         docs_from(rows, vectors),
         threshold=float(settings.CONFIG["HEADLINES_STORY_SIMILARITY"]),
         embedding_weight=float(settings.CONFIG["HEADLINES_STORY_EMBEDDING_WEIGHT"]),
         static_weight=float(settings.CONFIG["HEADLINES_STORY_STATIC_WEIGHT"]),
+        history=history,
     )
 
 
 def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> list[assembly.Draft]:
     """The day's stories-to-be, in digest order; `hours` widens the window (default: the
     digest's)."""
-    rows, end = _rows(edition, day, hours)
+    rows, start, end = _rows(edition, day, hours)
     if not rows:
         return []
     index_of = {r.id: i for i, r in enumerate(rows)}
     docs = docs_from(rows)
-    result = cluster_rows(rows, title_vectors(rows, docs))
+    result = cluster_rows(rows, title_vectors(rows, docs), history_docs(edition, rows, start))
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:

@@ -58,6 +58,32 @@ def articles_in_window(
     ).order_by(Coalesce("published_at", "created_at"), "id")
 
 
+def articles_before(
+    *, edition_id: int, before: dt.datetime, days: int, limit: int
+) -> list[Article]:
+    """Up to `limit` of the edition's articles (no duplicates) published in the `days` before
+    `before`, the latest first; undated ones, by when they arrived, only where the dated ones
+    are fewer. Each read off the `article_window` index from its end."""
+    since = before - dt.timedelta(days=days)
+    kept = Article.objects.filter(
+        intake_selectors.of_edition(edition_id), duplicate_of__isnull=True
+    )
+    kept = kept.select_related("source").only(
+        "title", "text", "language", "outlet", "source__name", "source__language"
+    )
+    dated = list(
+        kept.filter(published_at__lt=before, published_at__gte=since).order_by("-published_at")[
+            :limit
+        ]
+    )
+    if len(dated) >= limit:
+        return dated
+    undated = kept.filter(
+        published_at__isnull=True, created_at__lt=before, created_at__gte=since
+    ).order_by("-created_at")[: limit - len(dated)]
+    return dated + list(undated)
+
+
 def previous_stories(*, edition_id: int, day: dt.date, days: int) -> QuerySet[Story]:
     """Stories of the `days` before `day` that a story of `day` may continue."""
     return (

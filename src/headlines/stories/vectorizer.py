@@ -75,11 +75,16 @@ def _tfidf(token_lists: list[list[str]]) -> csr_matrix:
 
 
 def _lexical_tfidf(
-    docs: Sequence[Doc], stem: bool
+    docs: Sequence[Doc], stem: bool, background: Sequence[Doc] = ()
 ) -> tuple[csr_matrix, csr_matrix, csr_matrix, csr_matrix]:
     """The TF-IDF rows (not yet unit) of the lexical views: the whole text, the title and lead,
     the names and numbers, and the whole text without its names (`action_tokens`); words cut
-    to their stems where `stem`."""
+    to their stems where `stem`. Each word's IDF is counted over `docs` and `background`
+    together (see `Vectorizer.fit_transform`); rows are made for `docs` alone."""
+    if background:
+        full, words, named, action = _lexical_tfidf([*docs, *background], stem)
+        n = len(docs)
+        return full[:n], words[:n], named[:n], action[:n]
     full_tokens = [
         language.tokens(full_document(d.title, d.text), d.language, stem=stem) for d in docs
     ]
@@ -151,14 +156,20 @@ class Vectorizer:
         # reads the last two (`merging`).
         self.views: tuple[csr_matrix, ...] | None = None
 
-    def fit_transform(self, docs: Sequence[Doc]) -> csr_matrix:
+    def fit_transform(self, docs: Sequence[Doc], background: Sequence[Doc] = ()) -> csr_matrix:
+        """The docs' unit rows. `background`: earlier articles that count in each word's IDF
+        and get no row. A small window's own IDF is a poor measure of how common a word is:
+        in a day of twenty reports on one subject the subject's words are in every one and
+        weigh next to nothing, so one event's reports, which share them, looked no closer
+        than two events' (docs/benchmarks.md, "A small window's words weighed against the
+        days before")."""
         # In a window of headlines (see `headline_window`) each doc is a handful of words, and
         # one event's headlines often say them in other forms ("charges", "charged"): their
         # words are cut to their stems there. Not in articles' windows: whole texts give a word
         # in its several forms anyway, and stems drew look-alike events together there
         # (docs/benchmarks.md, "Stems for a window of headlines").
         stem = headline_window(docs)
-        full, words, named, action = _lexical_tfidf(docs, stem)
+        full, words, named, action = _lexical_tfidf(docs, stem, background)
         embedded = self._embedded(docs)
         static = self._static(docs)
         views = (
@@ -320,7 +331,10 @@ def continuation_space(docs: Sequence[Doc]) -> tuple[TfidfVectorizer, csr_matrix
 
 
 def vectors(
-    docs: Sequence[Doc], embedding_weight: float = 0.0, static_weight: float = 0.0
+    docs: Sequence[Doc],
+    embedding_weight: float = 0.0,
+    static_weight: float = 0.0,
+    background: Sequence[Doc] = (),
 ) -> tuple[Vectorizer, csr_matrix]:
     vec = Vectorizer(embedding_weight, static_weight)
-    return vec, vec.fit_transform(docs)
+    return vec, vec.fit_transform(docs, background)
