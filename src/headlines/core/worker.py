@@ -1,17 +1,16 @@
 """The embedded tier's worker: threads in `headlines run` that claim jobs from the job table.
 
-Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up is answered
-while a digest goes out; thread 1 takes a due long job (`long=True`: sends, ingest, builds,
+Thread 0 runs only short jobs (confirmation emails and the like), so a sign-up is answered while
+a digest goes out; thread 1 takes a due long job (`long=True`: sends, ingest, builds,
 housekeeping) first and short ones when none is due, so a sign-up spike whose emails outrun the
 worker never holds the evening's send back until it drains; the other threads take short jobs
 first and long ones when no short job waits. A worker of one thread takes each kind first in
-turn. Short jobs are claimed in batches of
-HEADLINES_JOB_BATCH in one short write transaction, and marked done together (or every tenth
-of a second, `jobs.FINISH_SECONDS`, when they are slow). A job queued in
-this process wakes the threads at once, and so does one committed in a web process of the same
-`headlines run` (its `Doorbell` writes a byte down a pipe that `listen` reads); others (retries
-coming due, jobs queued by a command in another process) are found by polling every
-HEADLINES_JOB_POLL_SECONDS.
+turn. Short jobs are claimed in batches of HEADLINES_JOB_BATCH in one short write transaction,
+and marked done together (or every tenth of a second, `jobs.FINISH_SECONDS`, when they are
+slow). A job queued in this process wakes the threads at once, and so does one committed in a
+web process of the same `headlines run` (its `Doorbell` writes a byte down a pipe that `listen`
+reads); others (retries coming due, jobs queued by a command in another process) are found by
+polling every HEADLINES_JOB_POLL_SECONDS.
 """
 
 from __future__ import annotations

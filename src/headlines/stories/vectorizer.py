@@ -114,7 +114,8 @@ def _lexical_tfidf(
 
 
 class Vectorizer:
-    """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs),
+    """Three TF-IDF views of each doc, mixed into one unit vector (each over the day's docs,
+    with the days before where given: `fit_transform`'s `background`),
     and, for English docs, a sentence embedding of the title and lead (`embedding_weight`).
 
     - the whole text with the title, in the doc's language: reports of one event from
