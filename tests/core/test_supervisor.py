@@ -128,6 +128,10 @@ def test_a_second_stop_signal_during_the_stop_changes_nothing(service: Service) 
 
 def test_sigusr1_prints_a_process_stacks_and_it_goes_on(service: Service) -> None:
     service.until(lambda: len(service.children()) == 3, "not two web processes and a worker")
+    # Its banner is printed once every child is started and just before it waits: on a loaded
+    # CI the third child was seen while the parent was still returning from its fork, and the
+    # dump showed `_fork`, not the wait.
+    service.until(lambda: "Ctrl-C stops." in service.whole_log(), "no banner")
     children = service.children()
     dumps = []
     # One process at a time: dumps written at once to one log interleave character by character.
