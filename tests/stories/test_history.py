@@ -44,16 +44,20 @@ FLOODS = [
     ),
 ]
 SUBJECTS = ("election", "football", "market", "school", "hospital", "concert", "airport")
-EARLIER = [
-    Doc(
+
+
+def _earlier(n: int) -> Doc:
+    """The edition's news of an earlier day: other subjects, no flood."""
+    subject = SUBJECTS[n % len(SUBJECTS)]
+    return Doc(
         title=f"{subject.title()} talks resume in town {n}",
         text=f"Officials in town {n} met again on the {subject} plan. Residents spoke about "
         f"the {subject} and the council's budget for next year.",
         language="en",
     )
-    for n in range(70)
-    for subject in SUBJECTS[n % len(SUBJECTS) :][:1]
-]
+
+
+EARLIER = [_earlier(n) for n in range(70)]
 
 
 def test_earlier_articles_count_in_the_words_weight_and_get_no_row() -> None:
@@ -95,8 +99,8 @@ def edition(db: None) -> Any:
 
 def _article(edition: Any, source: Any, title: str, at: dt.datetime | None, **fields: Any) -> Any:
     made = sf.article(source=source, edition=edition, title=title, published_at=at, **fields)
-    if at is None:
-        Article.objects.filter(pk=made.pk).update(created_at=fields.get("created", NOON))
+    if at is None:  # arrived at NOON unless the test says otherwise
+        Article.objects.filter(pk=made.pk).update(created_at=NOON)
     return made
 
 
