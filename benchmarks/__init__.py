@@ -17,6 +17,22 @@ def django_setup() -> None:
     django.setup()
 
 
+def drain() -> tuple[float, float]:
+    """Start the embedded worker (its settings) on the jobs waiting and stop it once none is
+    queued or running: when it started (`time.perf_counter`) and how long it took."""
+    from headlines.core.models import Job
+    from headlines.core.worker import EmbeddedWorker
+
+    began = time.perf_counter()
+    worker = EmbeddedWorker.from_settings().start()
+    try:
+        while Job.objects.filter(status__in=("queued", "running")).exists():
+            time.sleep(0.01)
+        return began, time.perf_counter() - began
+    finally:
+        worker.stop()
+
+
 def fresh_database(prefix: str, benchmark: str) -> bool:
     """Run `benchmark` (its module's `__name__`) in a process of its own, on an empty, migrated
     database: SQLite in a new temporary data dir, or the PostgreSQL database BENCH_DATABASE_URL

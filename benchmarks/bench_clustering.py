@@ -215,11 +215,9 @@ def cluster_dev(
     """The articles' stories as a digest's build makes them; `history`: the newsroom's earlier
     articles, as `planning.history_docs` reads them (a window of 200 or more ignores them)."""
     from headlines.stories import planning
-    from headlines.stories.parts import Doc
 
-    rows = rows_of(articles, dated=dated)
-    earlier = [Doc(title=r.title, text=r.text, language=r.language) for r in rows_of(history)]
-    return planning.cluster_rows(rows, history=earlier).labels
+    earlier = planning.docs_from(rows_of(history))
+    return planning.cluster_rows(rows_of(articles, dated=dated), history=earlier).labels
 
 
 def cluster_after_days(

@@ -14,26 +14,8 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import TYPE_CHECKING
 
-from benchmarks import NoDoorbell, django_setup, fresh_postgres
-
-if TYPE_CHECKING:
-    from headlines.core.worker import EmbeddedWorker
-
-
-def _drain(worker_cls: type[EmbeddedWorker], count: int) -> float:
-    from headlines.core.models import Job
-
-    worker = worker_cls.from_settings().start()
-    started = time.perf_counter()
-    try:
-        while Job.objects.filter(status__in=("queued", "running")).exists():
-            time.sleep(0.02)
-    finally:
-        took = time.perf_counter() - started
-        worker.stop()
-    return count / took
+from benchmarks import NoDoorbell, django_setup, drain, fresh_postgres
 
 
 def _claims(count: int) -> None:
@@ -86,7 +68,6 @@ def main() -> None:
     from headlines.core import jobs
     from headlines.core.models import Job
     from headlines.core.services import edition_create
-    from headlines.core.worker import EmbeddedWorker
     from headlines.subscriptions import services
     from headlines.subscriptions.models import Subscription
 
@@ -109,7 +90,7 @@ def main() -> None:
             jobs.enqueue("bench.noop", n=n)
     enqueue_rate = count / (time.perf_counter() - started)
     print(f"enqueue, one transaction each: {enqueue_rate:,.0f} jobs/s")
-    print(f"drain {count} no-op jobs: {_drain(EmbeddedWorker, count):,.0f} jobs/s")
+    print(f"drain {count} no-op jobs: {count / drain()[1]:,.0f} jobs/s")
 
     edition = edition_create(slug="bench", name="Bench Evening Headlines", timezone="UTC")
     started = time.perf_counter()
@@ -123,7 +104,7 @@ def main() -> None:
     print(
         f"sign-ups (service, job written, email not sent): {signup_rate:,.0f}/s; {waiting} waiting"
     )
-    rate = _drain(EmbeddedWorker, waiting)
+    rate = waiting / drain()[1]
     from headlines.core.models import OutboxMessage
 
     assert OutboxMessage.objects.count() == count

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 
-from benchmarks import NoDoorbell, fresh_database
+from benchmarks import NoDoorbell, drain, fresh_database
 
 
 def main() -> None:
@@ -29,7 +29,6 @@ def main() -> None:
 
     from headlines.core import jobs
     from headlines.core.models import Job
-    from headlines.core.worker import EmbeddedWorker
 
     backlog = int(os.environ.get("BENCH_LONG_BACKLOG", "4000"))
     short_seconds = float(os.environ.get("BENCH_SHORT_MS", "5")) / 1000
@@ -59,14 +58,7 @@ def main() -> None:
             for n in range(backlog):
                 jobs.enqueue("bench.short", n=n)
             jobs.enqueue("bench.long")
-        begun = time.perf_counter()
-        worker = EmbeddedWorker.from_settings().start()
-        try:
-            while Job.objects.filter(status__in=("queued", "running")).exists():
-                time.sleep(0.01)
-            drained = time.perf_counter() - begun
-        finally:
-            worker.stop()
+        begun, drained = drain()
         assert started_long.is_set(), "the long job never ran"
         assert Job.objects.filter(status="done").count() == backlog + 1
         waited = long_at[0] - begun

@@ -380,12 +380,13 @@ def earlier_days(window: Window, count: int = HISTORY_ARTICLES) -> list[Article]
 def evaluate_small_after_days(cluster: HistoryClusterer, headlines: bool = False) -> None:
     """`small_windows` again, each clustered with `earlier_days` counted in its IDF (as
     headlines alone where `headlines`, the window and its days alike)."""
+
+    def told(articles: Sequence[Article]) -> list[Article]:
+        return [replace(a, text="") for a in articles] if headlines else list(articles)
+
     for group, wins in small_windows().items():
-        if headlines:
-            wins = [replace(w, articles=[replace(a, text="") for a in w.articles]) for w in wins]
-        histories = {id(w.articles): earlier_days(w) for w in wins}
-        if headlines:
-            histories = {k: [replace(a, text="") for a in arts] for k, arts in histories.items()}
+        wins = [replace(w, articles=told(w.articles)) for w in wins]
+        histories = {id(w.articles): told(earlier_days(w)) for w in wins}
         after = functools.partial(_after, cluster, histories)
         _report(f"{group}: {len(wins)} windows", after, wins)
 

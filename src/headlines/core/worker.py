@@ -107,13 +107,16 @@ class EmbeddedWorker:
         """Claim and run one batch of short jobs, or else one long job (`long_first`: one long
         job, or else a batch of short ones); False if none was due."""
         long = jobs.long_kinds()
-        claimed: list[jobqueue.Claimed] = []
-        if long_first and not short_only and long:
-            claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
-        if not claimed:
-            claimed = jobqueue.claim(owner=self.owner, limit=self.batch, exclude=long)
-        if not claimed and not short_only and not long_first and long:
-            claimed = jobqueue.claim(owner=self.owner, limit=1, kinds=long)
+
+        def shorts() -> list[jobqueue.Claimed]:
+            return jobqueue.claim(owner=self.owner, limit=self.batch, exclude=long)
+
+        def one_long() -> list[jobqueue.Claimed]:
+            if short_only or not long:
+                return []
+            return jobqueue.claim(owner=self.owner, limit=1, kinds=long)
+
+        claimed = (one_long() or shorts()) if long_first else (shorts() or one_long())
         if not claimed:
             return False
         jobs.run_claimed(claimed, owner=self.owner, stop=self.stopping)
