@@ -14,14 +14,16 @@ import time
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 # Rows deleted a transaction on SQLite: about 2 ms with the lock held (chunks of 1,000 or
 # 2,000 took as long in all, with locks two and five times longer).
 DELETE_CHUNK = 500
 
 
-def delete_old_rows(rows: QuerySet[Any], *, order_by: str = "pk", chunk: int = DELETE_CHUNK) -> int:
+def delete_old_rows(
+    rows: QuerySet[Any], *, order_by: str = "pk", chunk: int = DELETE_CHUNK, still: Q | None = None
+) -> int:
     """Delete `rows`; how many went. For periodic jobs, never for a request.
 
     On PostgreSQL one statement: a delete there blocks no other writer, and chunks cost nine
@@ -32,8 +34,10 @@ def delete_old_rows(rows: QuerySet[Any], *, order_by: str = "pk", chunk: int = D
     Each chunk is read before its transaction (a read waits for no lock), from where the last
     one ended, and deleted by primary key alone (with `rows`' conditions again SQLite read them
     off the filter's index instead: every row they match, each chunk). So a row once found must
-    stay one to delete (old by a time that only grows older, in a final state), and the model
-    must have no deletion signals and no rows pointing to it."""
+    stay one to delete (old by a time that only grows older, in a final state), or be told by
+    `still`: conditions checked again in the chunk's DELETE, on columns no index of the filter
+    reads (so SQLite still goes by the ids), that a row which changed since it was read fails.
+    The model must have no deletion signals and no rows pointing to it."""
     if connections[rows.db].vendor != "sqlite":
         deleted, _ = rows.delete()
         return deleted
@@ -45,7 +49,8 @@ def delete_old_rows(rows: QuerySet[Any], *, order_by: str = "pk", chunk: int = D
             began = time.monotonic()
             with transaction.atomic(using=rows.db):
                 by_key = rows.model._default_manager.using(rows.db)
-                gone, _ = by_key.filter(pk__in=[pk for pk, _ in found]).delete()
+                chosen = by_key.filter(pk__in=[pk for pk, _ in found])
+                gone, _ = (chosen if still is None else chosen.filter(still)).delete()
             deleted += gone
         if len(found) < chunk:
             return deleted

@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from headlines.core import clock
+from headlines.core.housekeeping import delete_old_rows
 from headlines.intake.models import RepeatedLine, Source
 
 
@@ -77,7 +79,12 @@ class SourceLineMemory:
 
 
 def repeated_lines_prune(*, older_than_days: int) -> int:
-    """Forget lines seen once, long ago: the table stays the size of the sources' furniture."""
+    """Forget lines seen once, long ago: the table stays the size of the sources' furniture.
+
+    A month after a large import its lines seen once leave together (one run stamps them all),
+    so on SQLite they go a chunk at a time, oldest first (`delete_old_rows`); a line seen again
+    meanwhile (an ingest's upsert adds to `seen`) is kept."""
     cutoff = clock.now() - dt.timedelta(days=older_than_days)
-    deleted, _ = RepeatedLine.objects.filter(seen__lt=2, last_seen_at__lt=cutoff).delete()
-    return deleted
+    once = Q(seen__lt=2)
+    old = RepeatedLine.objects.filter(once, last_seen_at__lt=cutoff)
+    return delete_old_rows(old, order_by="last_seen_at", still=once)
