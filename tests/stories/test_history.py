@@ -82,13 +82,43 @@ def test_a_window_the_pair_scorer_reads_keeps_its_own_idf(
         given.append(args[2])
         raise Seen
 
+    read: list[int] = []
+
+    def reader() -> Sequence[Doc]:
+        read.append(1)
+        return EARLIER
+
     monkeypatch.setattr(clustering, "vectors", spy)
-    with pytest.raises(Seen):
-        clustering.cluster(FLOODS, threshold=0.22, history=EARLIER)
+    for history in (EARLIER, reader):
+        with pytest.raises(Seen):
+            clustering.cluster(FLOODS, threshold=0.22, history=history)
     monkeypatch.setattr(clustering, "SCORER_MIN_WINDOW", len(FLOODS))
-    with pytest.raises(Seen):
-        clustering.cluster(FLOODS, threshold=0.22, history=EARLIER)
-    assert [len(g) for g in given] == [len(EARLIER), 0]
+    for history in (EARLIER, reader):
+        with pytest.raises(Seen):
+            clustering.cluster(FLOODS, threshold=0.22, history=history)
+    assert [len(g) for g in given] == [len(EARLIER), len(EARLIER), 0, 0]
+    assert read == [1]  # a large window's build never reads the days before
+
+
+def test_copies_of_a_headline_count_once_in_what_makes_a_window_small(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    given: list[int] = []
+    real = clustering.vectors
+
+    def spy(docs: Sequence[Doc], *args: Any) -> Any:
+        given.append(len(args[2]))
+        return real(docs, *args)
+
+    monkeypatch.setattr(clustering, "vectors", spy)
+    monkeypatch.setattr(clustering, "SCORER_MIN_WINDOW", len(FLOODS) + 1)
+    # A window of headlines alone (an aggregator's), one told again by another outlet: four
+    # docs, three to cluster, so a window that small by what the clustering compares.
+    headlines = [Doc(title=d.title, text="", language="en") for d in FLOODS]
+    copied = Doc(title=FLOODS[0].title, text="", language="en")
+    result = clustering.cluster([*headlines, copied], threshold=0.22, history=lambda: EARLIER)
+    assert given == [len(EARLIER)]
+    assert result.labels[0] == result.labels[3]
 
 
 @pytest.fixture
@@ -124,20 +154,17 @@ def test_a_small_window_reads_the_editions_latest_earlier_articles(
     rows, window_start, _ = planning._rows(edition, NOON.date())
     assert window_start == start
     assert [r.title for r in rows] == ["In the window"]
-    earlier = planning.history_docs(edition, rows, window_start)
+    earlier = planning.history_docs(edition, window_start)
     assert [d.title for d in earlier] == ["Latest before the window", "The day before that"]
     assert {d.language for d in earlier} == {"de"}  # the source's, as the window's rows
 
     monkeypatch.setattr(planning, "HISTORY_ARTICLES", 10)
-    earlier = planning.history_docs(edition, rows, window_start)
+    earlier = planning.history_docs(edition, window_start)
     assert [d.title for d in earlier] == [
         "Latest before the window",
         "The day before that",
         "Older still",
     ]
-
-    monkeypatch.setattr(planning, "SCORER_MIN_WINDOW", 1)
-    assert planning.history_docs(edition, rows, window_start) == []
 
 
 @pytest.mark.django_db
@@ -150,7 +177,7 @@ def test_undated_earlier_articles_count_by_when_they_arrived(edition: Any) -> No
     Article.objects.filter(pk=late.pk).update(created_at=NOON - dt.timedelta(hours=1))
     rows, start, _ = planning._rows(edition, NOON.date())
     assert [r.title for r in rows] == ["Arrived in the window"]
-    earlier = planning.history_docs(edition, rows, start)
+    earlier = planning.history_docs(edition, start)
     assert [d.title for d in earlier] == [dated.title, "Undated"]
     assert {d.language for d in earlier} == {edition.language}  # none known: the edition's
 
@@ -180,8 +207,14 @@ def test_a_build_counts_the_days_before_in_a_small_window(
     real = clustering.cluster
 
     def spy(docs: Sequence[Doc], **kwargs: Any) -> Any:
-        seen.append(len(kwargs["history"]))
-        return real(docs, **kwargs)
+        read = kwargs["history"]
+
+        def counted() -> Sequence[Doc]:
+            earlier = read()
+            seen.append(len(earlier))
+            return earlier
+
+        return real(docs, **{**kwargs, "history": counted})
 
     monkeypatch.setattr(clustering, "cluster", spy)
     drafts = planning.drafts(edition=edition, day=NOON.date())

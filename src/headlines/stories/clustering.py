@@ -49,7 +49,7 @@ time, NEAR_K, FAR_SHARE), `scorers.py` (the learned pair scorers' trees and thei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,6 +225,10 @@ def scored_linkage(
     return Linked(labels, weight, probability, context)
 
 
+# The newsroom's earlier articles, or a function that reads them (`cluster`).
+History = Sequence[Doc] | Callable[[], Sequence[Doc]]
+
+
 @dataclass(frozen=True)
 class Clustering:
     labels: list[int]  # one per doc, 0..k-1
@@ -238,11 +242,13 @@ def cluster(
     threshold: float,
     embedding_weight: float = 0.0,
     static_weight: float = 0.0,
-    history: Sequence[Doc] = (),
+    history: History = (),
 ) -> Clustering:
     """Label every doc with its story. `history`: earlier articles of the newsroom, whose words
-    count in the IDF of a window of fewer than SCORER_MIN_WINDOW (see `Vectorizer`); a larger
-    window's own is measure enough, and the pair scorer was fitted on it."""
+    count in the IDF of a window of fewer than SCORER_MIN_WINDOW docs, copies of a headline
+    counted once (`copies`; see `Vectorizer`); a larger window's own is measure enough, and the
+    pair scorer was fitted on it. Given as a function, it is read only for a window that small
+    (the caller cannot tell: only the clustering finds the copies)."""
     with leads_remembered():
         return _cluster(docs, threshold, embedding_weight, static_weight, history)
 
@@ -252,7 +258,7 @@ def _cluster(
     threshold: float,
     embedding_weight: float,
     static_weight: float,
-    history: Sequence[Doc],
+    history: History,
 ) -> Clustering:
     n = len(docs)
     if n == 0:
@@ -264,9 +270,11 @@ def _cluster(
     # from it, a carmaker's recall and an exchange's bankruptcy, looked alike.
     root_ids = sorted(set(roots))
     index_of = {r: k for k, r in enumerate(root_ids)}
-    small = len(root_ids) < SCORER_MIN_WINDOW
+    earlier: Sequence[Doc] = ()
+    if len(root_ids) < SCORER_MIN_WINDOW:
+        earlier = history() if callable(history) else history
     vec, root_matrix = vectors(
-        [docs[r] for r in root_ids], embedding_weight, static_weight, history if small else ()
+        [docs[r] for r in root_ids], embedding_weight, static_weight, earlier
     )
     matrix = root_matrix[[index_of[r] for r in roots]]  # a duplicate's row is its root's
     guard = Guard.of([docs[r] for r in root_ids])

@@ -8,6 +8,7 @@ any transaction, so SQLite's single writer is held only for the short write that
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,7 +22,6 @@ from headlines.stories import assembly, clustering, places, ranking, selectors
 from headlines.stories import text as textlib
 from headlines.stories.models import Story
 from headlines.stories.parts import Doc
-from headlines.stories.scorers import SCORER_MIN_WINDOW
 from headlines.stories.vectorizer import continuation_document, continuation_space, embedded_titles
 
 # Diversity re-orders only the head of the list: nobody reads past it, and it is quadratic.
@@ -30,10 +30,10 @@ DIVERSIFY_HEAD = 60
 PLACE_CHARS = 600
 # Articles of no known language: how many of a source's, and how much of each, tell it.
 POOLED_ARTICLES, POOLED_CHARS = 200, 300
-# A window of fewer than SCORER_MIN_WINDOW articles counts the edition's HISTORY_ARTICLES
-# latest before it, of the HISTORY_DAYS before it, in its words' IDF (`clustering.cluster`'s
-# `history`); 250 to 1,200 measured alike (docs/benchmarks.md, "A small window's words weighed
-# against the days before").
+# A window of fewer than SCORER_MIN_WINDOW articles (copies of a headline counted once)
+# counts the edition's HISTORY_ARTICLES latest before it, of the HISTORY_DAYS before it, in its
+# words' IDF (`clustering.cluster`'s `history`); 250 to 1,200 measured alike
+# (docs/benchmarks.md, "A small window's words weighed against the days before").
 HISTORY_ARTICLES, HISTORY_DAYS = 500, 30
 
 
@@ -68,11 +68,9 @@ def _rows(
     return rows, start, end
 
 
-def history_docs(edition: Edition, rows: Sequence[assembly.Row], start: dt.datetime) -> list[Doc]:
+def history_docs(edition: Edition, start: dt.datetime) -> list[Doc]:
     """The edition's articles before `start` whose words count in a small window's IDF (see
-    HISTORY_ARTICLES); none for a window of SCORER_MIN_WINDOW articles or more."""
-    if sum(1 for r in rows if r.duplicate_of_id is None) >= SCORER_MIN_WINDOW:
-        return []
+    HISTORY_ARTICLES); the clustering reads them only for a window that small."""
     articles = selectors.articles_before(
         edition_id=edition.pk, before=start, days=HISTORY_DAYS, limit=HISTORY_ARTICLES
     )
@@ -204,7 +202,7 @@ def title_vectors(
 def cluster_rows(
     rows: Sequence[assembly.Row],
     vectors: Mapping[int, np.ndarray] | None = None,
-    history: Sequence[Doc] = (),
+    history: clustering.History = (),
 ) -> clustering.Clustering:
     """The day's articles grouped into stories at the configured similarity (the benchmarks
     call this too, so what they measure is what a digest gets). `vectors`: `title_vectors`
@@ -227,7 +225,8 @@ def drafts(*, edition: Edition, day: dt.date, hours: float | None = None) -> lis
         return []
     index_of = {r.id: i for i, r in enumerate(rows)}
     docs = docs_from(rows)
-    result = cluster_rows(rows, title_vectors(rows, docs), history_docs(edition, rows, start))
+    history = functools.partial(history_docs, edition, start)
+    result = cluster_rows(rows, title_vectors(rows, docs), history)
     drafts = assembly.drafts_from(rows, result.labels, result.matrix)
     earlier = _earlier(edition, day)
     if earlier:
