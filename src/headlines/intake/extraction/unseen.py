@@ -13,7 +13,13 @@ before trafilatura reads it (`extract._bare_text` hands trafilatura `without_uns
   at "-", "_" and spaces: "sf_comment_list", "comments-area", "lista-comentarios").
   trafilatura drops those whose name starts with "comment"; one named otherwise stayed in the
   article, every comment with its "2 hours ago". Developers name them in their own language
-  too.
+  too;
+- a block of page furniture, by the same kind of name, whatever the language of its words: a
+  cookie banner ("cookie-law-info-bar", "cookiemsg"), a consent notice, a newsletter or
+  subscription box, a share bar ("share-compact", "td-post-sharing-top"), holding no more than
+  one paragraph of prose. trafilatura's own extractor drops most of them by such names; the
+  extractors it falls back on kept them ("Piesakies LSM pasta saņemšanai! … Apstiprināt", a
+  Latvian newsletter box with its button, and the site's cookie notice, after the article).
 
 Never what holds the headline or an `article`, nor what would take half of the page's text.
 """
@@ -52,6 +58,20 @@ DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
 
 # What every one of COMMENT_WORDS holds, "Comment" and "Kommentar" alike.
 COMMENT_STEMS = ("omment", "omentar", "isqus")
+# Name words that begin so call a block furniture (`_furniture`): "newsletter-lead",
+# "subscribe-form", "share_box", "addthis_sharing_toolbox", "gdpr-disclaimer".
+FURNITURE_STEMS = ("consent", "gdpr", "newsletter", "subscri", "share", "sharing")
+# A name word "cookie" calls a block furniture only beside a banner's word ("cookie-law-info-bar")
+# or glued to one ("cookiebar", "cookiemsg"): a baking blog's "cookie-recipe" is its article.
+COOKIE = re.compile(r"cookies?")
+BANNER_WORDS = frozenset(
+    {
+        "bar", "banner", "notice", "notification", "msg", "message", "law", "info", "popup",
+        "consent", "accept", "policy", "warning", "alert", "container", "box", "modal",
+    }
+)  # fmt: skip
+# A furniture block holds at most this many paragraphs of prose: a newsletter box's pitch.
+FURNITURE_PROSE = 1
 
 
 @functools.lru_cache(maxsize=2)
@@ -88,7 +108,7 @@ def _unseen(element: Any) -> bool:
     )
     if hidden and _prose(element) >= HIDDEN_PROSE:
         return False  # the rest of the article behind a "Read more"
-    if not hidden and not _comments(names):
+    if not hidden and not _comments(names) and not _furniture(element, names):
         return False
     return element.find(".//h1") is None and element.find(".//article") is None
 
@@ -103,6 +123,29 @@ def _dialog(element: Any, names: str) -> bool:
     if (element.get("aria-modal") or "").strip().casefold() == "true":
         return True
     return "modal" in names and "modal" in NAME_PARTS.split(names)
+
+
+def _furniture(element: Any, names: str) -> bool:
+    """Whether a block's id or class (`names`: both, in small letters) names it page furniture
+    (FURNITURE_STEMS, a cookie banner), not the article, and it holds at most FURNITURE_PROSE
+    paragraphs of prose."""
+    if not any(stem in names for stem in (*FURNITURE_STEMS, "cookie")):
+        return False
+    words = set(NAME_PARTS.split(names)) - {""}
+    if words & CONTENT_WORDS:
+        return False
+    named = any(word.startswith(FURNITURE_STEMS) for word in words) or any(
+        _cookie_banner(word, words) for word in words
+    )
+    return named and _prose(element) <= FURNITURE_PROSE
+
+
+def _cookie_banner(word: str, words: set[str]) -> bool:
+    found = COOKIE.match(word)
+    if found is None:
+        return False
+    rest = word[found.end() :]
+    return rest in BANNER_WORDS or (not rest and bool(words & BANNER_WORDS))
 
 
 def _prose(element: Any) -> int:
