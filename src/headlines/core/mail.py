@@ -206,11 +206,11 @@ class OutboxMessenger:
     relay = "outbox"
 
     def send(self, *, envelope_from: str, recipients: Sequence[str], raw: bytes) -> SendResult:
-        from email import message_from_bytes
+        from email.parser import BytesHeaderParser
 
         from headlines.core.models import OutboxMessage
 
-        parsed = message_from_bytes(raw)
+        parsed = BytesHeaderParser().parsebytes(raw)  # the headers alone: the body is stored whole
         OutboxMessage.objects.create(
             envelope_from=envelope_from,
             recipients="\n".join(recipients),
