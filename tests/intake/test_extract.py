@@ -515,21 +515,29 @@ WORDS_LV = "Norvēģijas glābšanas komanda atradusi piekto bojāgājušo pēc 
 @pytest.mark.parametrize(
     ("block", "words", "seen"),
     [
-        # Furniture named so, whatever the language of its words (lsm.lv's, in Latvian).
+        # Furniture named so, whatever the language of its words (lsm.lv's, in Latvian): a
+        # widget, with its field, button or link, and at most one paragraph of prose.
         ("<div class='subscribe-form'><p>Piesakies LSM pasta saņemšanai!</p>"
          "<form><input name='e'><button>Apstiprināt</button></form></div>", "Apstiprināt", False),
-        ("<div class='cookiemsg' id='privacy-notice'><p>{}</p></div>", WORDS_LV, False),
-        ("<div class='cookie-law-info-bar'><p>{}</p></div>", WORDS_LV, False),
+        ("<div class='cookiemsg' id='privacy-notice'><p>{}</p><button>OK</button></div>",
+         WORDS_LV, False),
+        ("<div class='cookie-law-info-bar'><p>{}</p><a href='/privacy'>Vairāk</a></div>",
+         WORDS_LV, False),
         ("<div class='share-compact right'><span>Iesaki šo rakstu:</span> <a>f</a></div>",
          "Iesaki šo rakstu", False),
-        ("<div class='addthis_sharing_toolbox'><p>{}</p></div>", WORDS_LV, False),
-        ("<section class='newsletter-lead'><p>{}</p></section>", WORDS_LV, False),
-        ("<div class='gdpr-disclaimer'><p>{}</p></div>", WORDS_LV, False),
+        ("<div class='addthis_sharing_toolbox'><span>Dalīties</span></div>", "Dalīties", False),
+        ("<section class='newsletter-lead'><p>{}</p><input name='e'></section>", WORDS_LV, False),
+        ("<div class='gdpr-disclaimer'><p>{}</p><button>Piekrītu</button></div>", WORDS_LV,
+         False),
         # A baking blog's cookies are its article; so is a block named for both.
-        ("<div class='cookie-recipe'><p>{}</p></div>", WORDS_LV, True),
-        ("<div class='subscriber-content'><p>{}</p></div>", WORDS_LV, True),
+        ("<div class='cookie-recipe'><p>{}</p><a href='/more'>More</a></div>", WORDS_LV, True),
+        ("<div class='subscriber-content'><p>{}</p><a href='/more'>More</a></div>", WORDS_LV,
+         True),
+        # A paragraph with nothing a widget has: a paywalled article's teaser.
+        ("<div class='subscriber-only'><p>{}</p></div>", WORDS_LV, True),
         # More than a box's one paragraph of prose: what the page is about.
-        ("<div class='share-story'><p>{}</p><p>{}</p></div>", WORDS_LV, True),
+        ("<div class='share-story'><p>{}</p><p>{}</p><a href='/s'>Share</a></div>", WORDS_LV,
+         True),
     ],
 )  # fmt: skip
 def test_page_furniture_is_unseen_by_the_name_its_markup_gives_it(

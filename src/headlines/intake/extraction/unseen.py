@@ -16,10 +16,12 @@ before trafilatura reads it (`extract._bare_text` hands trafilatura `without_uns
   too;
 - a block of page furniture, by the same kind of name, whatever the language of its words: a
   cookie banner ("cookie-law-info-bar", "cookiemsg"), a consent notice, a newsletter or
-  subscription box, a share bar ("share-compact", "td-post-sharing-top"), holding no more than
-  one paragraph of prose. trafilatura's own extractor drops most of them by such names; the
-  extractors it falls back on kept them ("Piesakies LSM pasta saņemšanai! … Apstiprināt", a
-  Latvian newsletter box with its button, and the site's cookie notice, after the article).
+  subscription box, a share bar ("share-compact", "td-post-sharing-top"), holding what a widget
+  does: no paragraph of prose, or one beside a form, field, button or link (a paywalled
+  article's teaser, one paragraph alone, stays). trafilatura's own extractor drops most of them
+  by such names; the extractors it falls back on kept them ("Piesakies LSM pasta saņemšanai! …
+  Apstiprināt", a Latvian newsletter box with its button, and the site's cookie notice, after
+  the article).
 
 Never what holds the headline or an `article`, nor what would take half of the page's text.
 """
@@ -70,7 +72,8 @@ BANNER_WORDS = frozenset(
         "consent", "accept", "policy", "warning", "alert", "container", "box", "modal",
     }
 )  # fmt: skip
-# A furniture block holds at most this many paragraphs of prose: a newsletter box's pitch.
+# A furniture block holds at most this many paragraphs of prose, a newsletter box's pitch, and
+# then a control beside it (`_has_control`).
 FURNITURE_PROSE = 1
 
 
@@ -127,8 +130,8 @@ def _dialog(element: Any, names: str) -> bool:
 
 def _furniture(element: Any, names: str) -> bool:
     """Whether a block's id or class (`names`: both, in small letters) names it page furniture
-    (FURNITURE_STEMS, a cookie banner), not the article, and it holds at most FURNITURE_PROSE
-    paragraphs of prose."""
+    (FURNITURE_STEMS, a cookie banner), not the article, and it holds no paragraph of prose, or
+    at most FURNITURE_PROSE beside a control."""
     if not any(stem in names for stem in (*FURNITURE_STEMS, "cookie")):
         return False
     words = set(NAME_PARTS.split(names)) - {""}
@@ -137,7 +140,15 @@ def _furniture(element: Any, names: str) -> bool:
     named = any(word.startswith(FURNITURE_STEMS) for word in words) or any(
         _cookie_banner(word, words) for word in words
     )
-    return named and _prose(element) <= FURNITURE_PROSE
+    if not named:
+        return False
+    prose = _prose(element)
+    return prose == 0 or (prose <= FURNITURE_PROSE and _has_control(element))
+
+
+def _has_control(element: Any) -> bool:
+    """Whether a block holds what a widget does (a form, a field, a button, a link)."""
+    return next(element.iter("form", "input", "button", "select", "a"), None) is not None
 
 
 def _cookie_banner(word: str, words: set[str]) -> bool:
