@@ -63,6 +63,8 @@ COMMENT_STEMS = ("omment", "omentar", "isqus")
 # Name words that begin so call a block furniture (`_furniture`): "newsletter-lead",
 # "subscribe-form", "share_box", "addthis_sharing_toolbox", "gdpr-disclaimer".
 FURNITURE_STEMS = ("consent", "gdpr", "newsletter", "subscri", "share", "sharing")
+# What a name must hold before its words are read (most blocks have none of it, or no name).
+FURNITURE_HINT = re.compile("consent|gdpr|newsletter|subscri|shar|cookie")
 # A name word "cookie" calls a block furniture only beside a banner's word ("cookie-law-info-bar")
 # or glued to one ("cookiebar", "cookiemsg"): a baking blog's "cookie-recipe" is its article.
 COOKIE = re.compile(r"cookies?")
@@ -132,7 +134,7 @@ def _furniture(element: Any, names: str) -> bool:
     """Whether a block's id or class (`names`: both, in small letters) names it page furniture
     (FURNITURE_STEMS, a cookie banner), not the article, and it holds no paragraph of prose, or
     at most FURNITURE_PROSE beside a control."""
-    if not any(stem in names for stem in (*FURNITURE_STEMS, "cookie")):
+    if not FURNITURE_HINT.search(names):
         return False
     words = set(NAME_PARTS.split(names)) - {""}
     if words & CONTENT_WORDS:
