@@ -1,6 +1,8 @@
 """The per-source memory of short lines: what it forgets, and how (intake's housekeeping)."""
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -15,25 +17,28 @@ NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
 MONTH = dt.timedelta(days=FORGET_SINGLE_LINES_DAYS)
 
 
+@contextlib.contextmanager
+def clock_at(when: dt.datetime) -> Iterator[None]:
+    previous = clock.set_clock(clock.FixedClock(when))
+    try:
+        yield
+    finally:
+        clock.set_clock(previous)
+
+
 def seen(source: Source, lines: dict[str, int], at: dt.datetime) -> None:
     """One run of `source` at `at` that saw each line its number of times."""
-    previous = clock.set_clock(clock.FixedClock(at))
-    try:
+    with clock_at(at):
         memory = SourceLineMemory(source, threshold=3)
         for line, times in lines.items():
             for _ in range(times):
                 memory.record([line], {line: f"example of {line}"})
         memory.flush()
-    finally:
-        clock.set_clock(previous)
 
 
 def prune_at(at: dt.datetime) -> int:
-    previous = clock.set_clock(clock.FixedClock(at))
-    try:
+    with clock_at(at):
         return repeated_lines_prune(older_than_days=FORGET_SINGLE_LINES_DAYS)
-    finally:
-        clock.set_clock(previous)
 
 
 def stored() -> dict[str, int]:

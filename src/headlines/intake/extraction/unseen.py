@@ -64,7 +64,7 @@ COMMENT_STEMS = ("omment", "omentar", "isqus")
 # "subscribe-form", "share_box", "addthis_sharing_toolbox", "gdpr-disclaimer".
 FURNITURE_STEMS = ("consent", "gdpr", "newsletter", "subscri", "share", "sharing")
 # What a name must hold before its words are read (most blocks have none of it, or no name).
-FURNITURE_HINT = re.compile("consent|gdpr|newsletter|subscri|shar|cookie")
+FURNITURE_HINT = re.compile("|".join((*FURNITURE_STEMS, "cookie")))
 # A name word "cookie" calls a block furniture only beside a banner's word ("cookie-law-info-bar")
 # or glued to one ("cookiebar", "cookiemsg"): a baking blog's "cookie-recipe" is its article.
 COOKIE = re.compile(r"cookies?")
