@@ -321,6 +321,43 @@ def test_a_page_with_broken_markup_still_gives_its_article(tmp_path: Path, marku
     assert any("fresh <body>" in r["text"] for r in article["removed"])
 
 
+COLUMN = "\n".join(BROKEN_STORY)
+
+
+@pytest.mark.parametrize(
+    ("markup", "tried"),
+    [
+        # Saved from the middle of its layout table: lxml roots it in no body.
+        (f'</td><td valign="top"><p>{BROKEN_STORY[0]}</p><p>{BROKEN_STORY[1]}</p>', True),
+        (f"<text id='http://example.test/pier'><div>{BROKEN_STORY[0]}</div></text>", True),
+        (f"<html><body><div><p>{BROKEN_STORY[0]}</p></div></body></html>", False),
+    ],
+    ids=["cut-table", "archive-element", "with-body"],
+)
+def test_trafilaturas_recall_mode_is_taken_on_a_bodyless_page_that_it_reads_twice_as_far(
+    monkeypatch: pytest.MonkeyPatch, markup: str, tried: bool
+) -> None:
+    # On real pages saved without a body (CleanEval's archive), trafilatura's precise mode
+    # kept a sidebar and lost the column beside it, which its recall mode read; here its
+    # recall mode's text is made twice as long, then not, to check what is taken and said.
+    from headlines.intake.extraction import extract
+
+    found = "Fishermen said the old landing stage had become too dangerous to use."
+    asked: list[bool] = []
+
+    def bare_text(html: str, url: str, *, tables: bool, config: object, recall: bool = False):
+        asked.append(recall)
+        return COLUMN if recall else found
+
+    monkeypatch.setattr(extract, "_bare_text", bare_text)
+    text, note = extract._recalled(markup, "", found)
+    assert asked == ([True] if tried else [])
+    assert (text == COLUMN) is tried
+    assert ("found 12 words of it; its recall mode, 71, was taken" in note) is tried
+    # What the precise mode found stands when the recall mode does not read twice as far.
+    assert extract._recalled(markup, "", COLUMN) == (COLUMN, "")
+
+
 NEWS = [
     "El fiscal anticorrupción viajará el lunes a Madrid para decidir si recurre la imputación.",
     "La decisión se conocerá antes del fin de semana, según fuentes de la fiscalía consultadas.",

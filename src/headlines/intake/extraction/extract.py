@@ -197,21 +197,48 @@ def _main_text_of(html: str, url: str, title: str = "") -> tuple[str, str]:
     the text without tables (its headline aside) is less than half of the prose its tables
     hold, the article is laid out in a table, and the table's prose is taken with it. The second
     return value says why, when that happened."""
-    text = _trafilatura(html, url, tables=False)
+    text, recalled = _recalled(html, url, _trafilatura(html, url, tables=False))
     outside = _words_beside_title(text, title)
     # What trafilatura takes with the tables is at most this text and the tables' own: the
     # second pass is needed only when the tables hold more words than the text found outside.
     if outside >= _words_in_tables(html):
-        return text, ""
+        return text, recalled
     with_tables = _table_prose(_trafilatura(html, url, tables=True))
     if outside >= TABLE_PROSE_SHARE * units(with_tables):
-        return text, ""
+        return text, recalled
     note = (
         f"the page's text outside its tables ({outside} words besides its title) is less than "
         f"half of the prose inside them ({units(with_tables)} words): the article is laid out in "
         "a table"
     )
     return with_tables, note
+
+
+def _recalled(html: str, url: str, text: str) -> tuple[str, str]:
+    """`text`, or trafilatura's recall mode's text for a page lxml roots in no body when that
+    finds at least RECALL_SHARE times as many words; the second value says why, when it did.
+    Such pages (an archive's copy inside its own element, a page saved from the middle of its
+    layout, a document that never opens its body) are mostly old ones laid out in tables, and
+    trafilatura's precise mode kept what stood beside the article and lost the article (a
+    teachers' magazine: its sidebar of books, not the column); its recall mode, trafilatura's
+    own retry for a text it finds too short, reads such cells, and its table rows are cut to
+    their prose as `_table_prose` cuts them. Pages with a body are left to the precise mode:
+    its recall mode is a second extraction, and no page with a body of extraction-dev gained
+    from it."""
+    if not isinstance(without_unseen(html), str):
+        return text, ""
+    found = units(text)
+    again = _table_prose(_bare_text(html, url, tables=False, config=None, recall=True))
+    if units(again) < RECALL_SHARE * max(found, 1):
+        return text, ""
+    return again, (
+        f"the page has no body as its markup stands, and trafilatura's precise mode found "
+        f"{found} words of it; its recall mode, {units(again)}, was taken"
+    )
+
+
+# readability's own rule for taking its text over another's: twice as long.
+RECALL_SHARE = 2
 
 
 def _words_in_tables(html: str) -> int:
@@ -300,7 +327,7 @@ def _short_article_config() -> Any:
     return config
 
 
-def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
+def _bare_text(html: str, url: str, *, tables: bool, config: Any, recall: bool = False) -> str:
     # trafilatura loads lxml and more (a quarter second): only extraction pays for it.
     from trafilatura import bare_extraction
     from trafilatura.metadata import Document
@@ -312,6 +339,7 @@ def _bare_text(html: str, url: str, *, tables: bool, config: Any) -> str:
         with_metadata=False,
         include_comments=False,
         include_tables=tables,
+        favor_recall=recall,
         **({"config": config} if config is not None else {}),
     )
     text = (document.text or "") if isinstance(document, Document) else ""
