@@ -354,8 +354,11 @@ def test_trafilaturas_recall_mode_is_taken_on_a_bodyless_page_that_it_reads_twic
     assert asked == ([True] if tried else [])
     assert (text == COLUMN) is tried
     assert ("found 12 words of it; its recall mode, 71, was taken" in note) is tried
-    # What the precise mode found stands when the recall mode does not read twice as far.
+    # A page holding fewer than twice the words found (a dump's record of one article's
+    # paragraphs) is not extracted again: no mode could find twice as many.
+    asked.clear()
     assert extract._recalled(markup, "", COLUMN) == (COLUMN, "")
+    assert asked == []
 
 
 NEWS = [

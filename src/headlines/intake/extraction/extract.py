@@ -228,6 +228,10 @@ def _recalled(html: str, url: str, text: str) -> tuple[str, str]:
     if not isinstance(without_unseen(html), str):
         return text, ""
     found = units(text)
+    if units(_plain_text(html)) < RECALL_SHARE * max(found, 1):
+        # The page holds too few words for any mode to find twice as many (a dump's record of
+        # one article's paragraphs, a fragment): not extracted a second time.
+        return text, ""
     again = _table_prose(_bare_text(html, url, tables=False, config=None, recall=True))
     if units(again) < RECALL_SHARE * max(found, 1):
         return text, ""
