@@ -228,16 +228,18 @@ def _recalled(html: str, url: str, text: str) -> tuple[str, str]:
     if not isinstance(without_unseen(html), str):
         return text, ""
     found = units(text)
-    if units(_plain_text(html)) < RECALL_SHARE * max(found, 1):
+    bar = RECALL_SHARE * max(found, 1)
+    if units(_plain_text(html)) < bar:
         # The page holds too few words for any mode to find twice as many (a dump's record of
         # one article's paragraphs, a fragment): not extracted a second time.
         return text, ""
     again = _table_prose(_bare_text(html, url, tables=False, config=None, recall=True))
-    if units(again) < RECALL_SHARE * max(found, 1):
+    recalled = units(again)
+    if recalled < bar:
         return text, ""
     return again, (
         f"the page has no body as its markup stands, and trafilatura's precise mode found "
-        f"{found} words of it; its recall mode, {units(again)}, was taken"
+        f"{found} words of it; its recall mode, {recalled}, was taken"
     )
 
 
